@@ -1,0 +1,7 @@
+#!/usr/bin/env python
+"""Same as `hpf`."""
+
+from openhpf.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Reading and checking the audit chain."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import AuditChainHead, AuditCheckpoint, AuditRecord
+from .services import GENESIS, chain_hash, merkle_root
+
+VERIFY_CHUNK = 5000
+
+
+def audit_chain_breaches(*, max_breaches: int = 100) -> tuple[int, list[str]]:
+    """Walk the sealed chain in seq order, recomputing every hash. Returns (rows checked, breaches)."""
+    breaches: list[str] = []
+    prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    last_id_seq = 0
+    hashes_by_seq: dict[int, str] = {}
+    while True:
+        chunk = list(AuditRecord.objects.filter(seq__gt=last_id_seq).order_by("seq")[:VERIFY_CHUNK])
+        if not chunk:
+            break
+        for rec in chunk:
+            if rec.seq != expected_seq:
+                breaches.append(f"审计链序号断裂：期望 {expected_seq}，实际 {rec.seq}（记录被删除？）")
+                expected_seq = rec.seq  # keep walking
+            if rec.prev_hash != prev:
+                breaches.append(f"审计记录 seq={rec.seq} 的前序哈希与链不符")
+            if chain_hash(rec.prev_hash, rec) != rec.hash:
+                breaches.append(f"审计记录 seq={rec.seq} id={rec.pk} 内容与哈希不符（被篡改）")
+            prev = rec.hash
+            hashes_by_seq[rec.seq] = rec.hash
+            expected_seq += 1
+            checked += 1
+            if len(breaches) >= max_breaches:
+                return checked, breaches
+        last_id_seq = chunk[-1].seq or 0
+        # checkpoints are checked chunk by chunk so the dict stays small
+        for cp in AuditCheckpoint.objects.filter(last_seq__lte=last_id_seq).exclude(last_seq__lt=min(hashes_by_seq)):
+            seqs = range(cp.first_seq, cp.last_seq + 1)
+            if all(s in hashes_by_seq for s in seqs) and merkle_root([hashes_by_seq[s] for s in seqs]) != cp.merkle_root:
+                breaches.append(f"检查点 {cp.first_seq}-{cp.last_seq} 的默克尔根与记录不符")
+        keep_from = last_id_seq - VERIFY_CHUNK * 2
+        hashes_by_seq = {k: v for k, v in hashes_by_seq.items() if k > keep_from}
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev):
+        breaches.append(f"审计链头（seq={head.last_seq}）与最后一条封存记录（seq={expected_seq - 1}）不符（链尾被截断？）")
+    return checked, breaches
+
+
+def audit_unsealed_overdue() -> int:
+    cutoff = timezone.now() - timedelta(seconds=settings.HPF_AUDIT_SEAL_INTERVAL)
+    return AuditRecord.objects.filter(seq__isnull=True, created_at__lt=cutoff).count()

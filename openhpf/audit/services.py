@@ -1,0 +1,155 @@
+"""Writing the audit trail (in the caller's transaction) and sealing it into the SM3 chain (after commit)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from openhpf.core import context
+
+from .models import AuditChainHead, AuditCheckpoint, AuditRecord
+
+GENESIS = "0" * 64
+SEAL_CHUNK = 2000
+
+
+def sm3_hex(data: bytes) -> str:
+    return hashlib.new("sm3", data).hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def actor_label(actor: Any) -> tuple[str, int | None]:
+    """A user → ('user:<username>', id); a string such as 'system:cutover' stays as it is."""
+    if actor is None:
+        return "system", None
+    if isinstance(actor, str):
+        return actor, None
+    username = getattr(actor, "get_username", lambda: str(actor))()
+    return f"user:{username}", getattr(actor, "pk", None)
+
+
+def audit_log(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | tuple[str, Any] | None = None,
+    center: Any = None,
+    business_date: date | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """Append one audit row in the current transaction; it is sealed into the chain after commit."""
+    label, user_id = actor_label(actor)
+    if isinstance(obj, models.Model):
+        object_type, object_id = obj._meta.label_lower, str(obj.pk)
+    elif obj is not None:
+        object_type, object_id = obj[0], str(obj[1])
+    else:
+        object_type, object_id = "", ""
+    rec = AuditRecord.objects.create(
+        center_id=getattr(center, "pk", center),
+        actor=label,
+        actor_user_id=user_id,
+        action=action,
+        business_date=business_date,
+        request_id=context.request_id.get(),
+        object_type=object_type,
+        object_id=object_id,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        created_at=timezone.now(),
+    )
+    transaction.on_commit(audit_seal_pending)
+    return rec
+
+
+def record_content(rec: AuditRecord) -> bytes:
+    """The canonical bytes that the chain hash covers: every field a reader relies on."""
+    payload = [
+        rec.pk,
+        rec.seq,
+        rec.center_id,
+        rec.actor,
+        rec.actor_user_id,
+        rec.action,
+        rec.business_date.isoformat() if rec.business_date else None,
+        rec.request_id,
+        rec.object_type,
+        rec.object_id,
+        rec.before,
+        rec.after,
+        rec.created_at.astimezone(UTC).isoformat(),
+    ]
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def chain_hash(prev_hash: str, rec: AuditRecord) -> str:
+    return sm3_hex(prev_hash.encode() + record_content(rec))
+
+
+def merkle_root(hashes: list[str]) -> str:
+    """SM3 Merkle root (RFC 6962 style prefixes, last node promoted on odd levels)."""
+    if not hashes:
+        return sm3_hex(b"")
+    level = [sm3_hex(b"\x00" + bytes.fromhex(h)) for h in hashes]
+    while len(level) > 1:
+        nxt = []
+        for i in range(0, len(level), 2):
+            if i + 1 < len(level):
+                nxt.append(sm3_hex(b"\x01" + bytes.fromhex(level[i]) + bytes.fromhex(level[i + 1])))
+            else:
+                nxt.append(level[i])
+        level = nxt
+    return level[0]
+
+
+def audit_seal_pending(*, limit: int | None = None) -> int:
+    """Seal unsealed rows in id order, chunk by chunk; each chunk is one checkpoint. Returns rows sealed."""
+    sealed = 0
+    while limit is None or sealed < limit:
+        with transaction.atomic():
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+            batch = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:SEAL_CHUNK])
+            if not batch:
+                return sealed
+            now = timezone.now()
+            prev = head.last_hash
+            seq = head.last_seq
+            for rec in batch:
+                seq += 1
+                rec.seq = seq
+                rec.prev_hash = prev
+                rec.hash = chain_hash(prev, rec)
+                rec.sealed_at = now
+                prev = rec.hash
+            AuditRecord.objects.bulk_update(batch, ["seq", "prev_hash", "hash", "sealed_at"], batch_size=500)
+            AuditCheckpoint.objects.create(
+                first_seq=batch[0].seq,
+                last_seq=seq,
+                merkle_root=merkle_root([r.hash for r in batch]),
+                head_hash=prev,
+                created_at=now,
+            )
+            head.last_seq, head.last_hash = seq, prev
+            head.save(update_fields=["last_seq", "last_hash"])
+            sealed += len(batch)
+    return sealed

@@ -1,0 +1,44 @@
+"""Shared fixtures: a center on an explicit business date, actors, and `hpf verify` after every scenario."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from openhpf.core.verify import run_checks
+
+BUSINESS_DATE = date(2026, 11, 30)
+
+
+@pytest.fixture(autouse=True)
+def _verify_after_scenario(request):
+    """Every test that touches the database ends with every invariant of hpf verify holding."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        f in request.fixturenames for f in ("db", "transactional_db", "live_server")
+    )
+    if not uses_db or request.node.get_closest_marker("breaks_invariants"):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    yield
+    bad = [r for r in run_checks() if not r.ok and r.name != "audit.unsealed"]
+    assert not bad, "hpf verify failed after scenario: " + "; ".join(f"{r.name}: {r.detail} {r.breaches[:3]}" for r in bad)
+
+
+@pytest.fixture
+def staff(db, django_user_model):
+    return django_user_model.objects.create_user("clerk1", password="pw-Clerk-2026", is_staff=True)
+
+
+@pytest.fixture
+def checker(db, django_user_model):
+    return django_user_model.objects.create_user("checker1", password="pw-Check-2026", is_staff=True)
+
+
+@pytest.fixture
+def center(db):
+    from openhpf.core.services import center_create
+
+    return center_create(code="330100", name="杭州住房公积金管理中心", business_date=BUSINESS_DATE,
+                         actor="system:test", city="杭州")

@@ -1,0 +1,31 @@
+"""hpf verify: check every ledger and audit invariant, print each result, exit non-zero on any breach."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from openhpf.core.verify import run_checks
+
+
+class Command(BaseCommand):
+    help = "检查全部账务与审计不变式（ARCHITECTURE.md Invariants），有违反时以非零状态退出"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--only", nargs="*", help="只运行这些检查")
+
+    def handle(self, *args, **opts):
+        results = run_checks(opts.get("only"))
+        failed = 0
+        for r in results:
+            mark = "OK  " if r.ok else "FAIL"
+            self.stdout.write(f"[{mark}] {r.name}: {r.detail}")
+            for b in r.breaches[:20]:
+                self.stdout.write(f"        - {b}")
+            if len(r.breaches) > 20:
+                self.stdout.write(f"        … 另有 {len(r.breaches) - 20} 处")
+            failed += 0 if r.ok else 1
+        self.stdout.write(f"{len(results) - failed} passed, {failed} failed")
+        if failed:
+            sys.exit(1)

@@ -1,0 +1,68 @@
+"""Effective-dated policy values: one lookup, "the value in force on date D" (center row over national row)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from .errors import DomainError
+from .models import Center, PolicyParameter
+
+# Keys and their meaning; the defaults are seeded by migration core.0002 (DOMAIN.md, with sources there).
+KEYS: dict[str, str] = {
+    "deposit.rate.carried": "上年结转余额年利率",
+    "deposit.rate.current": "当年归集余额年利率",
+    "deposit.day_basis": "日利率计息基数（天）",
+    "contribution.ratio.min": "缴存比例下限",
+    "contribution.ratio.max": "缴存比例上限",
+    "contribution.ratio.reduced_min": "降低缴存比例后的下限",
+    "contribution.ratio.equal_sides": "单位与个人比例须相同",
+    "contribution.base.cap": "缴存基数上限（分）",
+    "contribution.base.floor": "缴存基数下限（分）",
+    "contribution.rounding": "月缴存额舍入单位（fen/jiao/yuan）",
+    "withdrawal.order": "提取扣减顺序",
+    "loan.rate.first.le5": "首套贷款年利率（5年及以下）",
+    "loan.rate.first.gt5": "首套贷款年利率（5年以上）",
+    "loan.rate.second.le5": "二套贷款年利率（5年及以下）",
+    "loan.rate.second.gt5": "二套贷款年利率（5年以上）",
+    "loan.penalty.multiplier": "罚息倍数",
+    "loan.classification.days": "五级分类逾期天数界限",
+    "liquidity.loan_ratio.warning": "个贷率预警线",
+    "maker_checker.money_threshold": "需复核的资金金额（分）",
+}
+
+
+def _decode(p: PolicyParameter) -> Any:
+    v = p.value
+    if p.value_type == PolicyParameter.ValueType.DECIMAL:
+        return Decimal(str(v))
+    if p.value_type == PolicyParameter.ValueType.INTEGER:
+        return int(v)
+    if p.value_type == PolicyParameter.ValueType.BOOLEAN:
+        return bool(v)
+    return v
+
+
+def policy_row(key: str, *, on: date, center: Center | int | None = None) -> PolicyParameter:
+    """The row in force on `on`: the center's own latest row, else the national one."""
+    center_id = center.pk if isinstance(center, Center) else center
+    qs = PolicyParameter.objects.filter(key=key, effective_from__lte=on).order_by("-effective_from")
+    if center_id is not None:
+        own = qs.filter(center_id=center_id).first()
+        if own is not None:
+            return own
+    row = qs.filter(center__isnull=True).first()
+    if row is None:
+        raise DomainError("POLICY_MISSING", f"{on} 没有生效的政策参数：{KEYS.get(key, key)}（{key}）", field=key)
+    return row
+
+
+def policy_value(key: str, *, on: date, center: Center | int | None = None) -> Any:
+    return _decode(policy_row(key, on=on, center=center))
+
+
+def policy_rate(key: str, *, on: date, center: Center | int | None = None) -> Fraction:
+    """A rate as an exact rational (1.5% → 3/200) for integer money arithmetic."""
+    return Fraction(policy_value(key, on=on, center=center))

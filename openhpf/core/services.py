@@ -1,0 +1,122 @@
+"""Writes of the core: centers, branches, policy values, the calendar and the business date."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from openhpf.audit.services import actor_label, audit_log
+
+from .errors import DomainError
+from .models import Branch, CalendarDay, Center, PolicyParameter
+from .policy import KEYS
+
+
+def center_create(*, code: str, name: str, business_date: date, actor: Any, city: str = "") -> Center:
+    """A new 管理中心 with its head-office branch and the national chart of accounts."""
+    from openhpf.ledger.services import chart_seed
+
+    if not (len(code) == 6 and code.isdigit()):
+        raise DomainError("CENTER_CODE", f"机构代码应为6位数字：{code}", field="code")
+    with transaction.atomic():
+        if Center.objects.filter(code=code).exists():
+            raise DomainError("CENTER_EXISTS", f"机构代码 {code} 已存在", field="code")
+        center = Center.objects.create(code=code, name=name, city=city, business_date=business_date)
+        Branch.objects.create(center=center, code=f"{code}01", name=f"{name}营业部")
+        chart_seed(center=center)
+        audit_log(actor=actor, action="core.center.create", obj=center, center=center, business_date=business_date,
+                  after={"code": code, "name": name, "business_date": business_date})
+        return center
+
+
+def branch_create(*, center: Center, code: str, name: str, actor: Any) -> Branch:
+    with transaction.atomic():
+        if Branch.objects.filter(center=center, code=code).exists():
+            raise DomainError("BRANCH_EXISTS", f"网点代码 {code} 已存在", field="code")
+        b = Branch.objects.create(center=center, code=code, name=name)
+        audit_log(actor=actor, action="core.branch.create", obj=b, center=center, business_date=center.business_date,
+                  after={"code": code, "name": name})
+        return b
+
+
+def center_advance_business_date(*, center: Center, to: date, actor: Any) -> Center:
+    """Move the business date forward (only day-end does this; never backwards)."""
+    with transaction.atomic():
+        c = Center.objects.select_for_update().get(pk=center.pk)
+        if to <= c.business_date:
+            raise DomainError("BUSINESS_DATE_BACKWARDS", f"业务日期只能向后推进（当前 {c.business_date}）", field="to")
+        before = c.business_date
+        c.business_date = to
+        c.save(update_fields=["business_date"])
+        audit_log(actor=actor, action="core.business_date.advance", obj=c, center=c, business_date=to,
+                  before={"business_date": before}, after={"business_date": to})
+        return c
+
+
+def policy_set(
+    *, key: str, value: Any, value_type: str, effective_from: date, approved_by: Any, actor: Any,
+    center: Center | None = None, source: str = "", note: str = "",
+) -> PolicyParameter:
+    """Record a policy value in force from a date. Values already in force are never edited in place.
+    (Maker-checker around this arrives with the security work: approved_by must differ from actor.)"""
+    if key not in KEYS:
+        raise DomainError("POLICY_KEY", f"未知的政策参数：{key}", field="key")
+    if value_type not in PolicyParameter.ValueType.values:
+        raise DomainError("POLICY_TYPE", f"参数类型不正确：{value_type}", field="value_type")
+    approver, _ = actor_label(approved_by)
+    maker, _ = actor_label(actor)
+    if approver == maker and not maker.startswith("system"):
+        raise DomainError("SELF_APPROVAL", "政策参数的经办人与批准人不能是同一人", field="approved_by")
+    with transaction.atomic():
+        if PolicyParameter.objects.filter(center=center, key=key, effective_from=effective_from).exists():
+            raise DomainError("POLICY_EXISTS", f"{key} 在 {effective_from} 已有生效值，请另选生效日期", field="effective_from")
+        p = PolicyParameter.objects.create(
+            center=center, key=key, value=str(value) if value_type == "decimal" else value, value_type=value_type,
+            effective_from=effective_from, approved_by=approver, source=source, note=note,
+        )
+        audit_log(actor=actor, action="core.policy.set", obj=p, center=center, business_date=effective_from,
+                  after={"key": key, "value": p.value, "effective_from": effective_from, "approved_by": approver})
+        return p
+
+
+def calendar_set_day(*, day: date, kind: str | None, name: str, actor: Any) -> None:
+    """Mark a day as holiday (H) or make-up working day (W), or clear it (kind None)."""
+    with transaction.atomic():
+        before = CalendarDay.objects.filter(date=day).values("kind", "name").first()
+        if kind is None:
+            CalendarDay.objects.filter(date=day).delete()
+        else:
+            if kind not in CalendarDay.Kind.values:
+                raise DomainError("CALENDAR_KIND", "日期类型只能是 H（节假日）或 W（调休工作日）", field="kind")
+            CalendarDay.objects.update_or_create(date=day, defaults={"kind": kind, "name": name})
+        audit_log(actor=actor, action="core.calendar.set", obj=("core.calendarday", day.isoformat()),
+                  before=before, after={"kind": kind, "name": name})
+
+
+def calendar_seed_years(*, years: range, actor: Any) -> int:
+    """Seed holidays for years chinese-calendar knows; a year it does not know is reported, not guessed."""
+    import chinese_calendar
+
+    zh = {h.value: h.chinese for h in chinese_calendar.Holiday}
+    n = 0
+    with transaction.atomic():
+        for year in years:
+            d = date(year, 1, 1)
+            try:
+                chinese_calendar.is_holiday(d)
+            except NotImplementedError:
+                raise DomainError("CALENDAR_UNKNOWN_YEAR", f"chinese-calendar 尚无 {year} 年节假日安排，请手工维护",
+                                  field="year") from None
+            while d.year == year:
+                on, name = chinese_calendar.get_holiday_detail(d)
+                weekend = d.weekday() >= 5
+                kind = "H" if on and not weekend else ("W" if not on and weekend else None)
+                if kind:
+                    CalendarDay.objects.update_or_create(date=d, defaults={"kind": kind, "name": zh.get(name, name or "")})
+                    n += 1
+                d += timedelta(days=1)
+        audit_log(actor=actor, action="core.calendar.seed", obj=("core.calendarday", f"{years.start}-{years.stop - 1}"),
+                  after={"days": n})
+    return n

@@ -1,0 +1,78 @@
+"""Reads of the ledger: trial balance, account balances, member history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, Sum
+
+from openhpf.core.models import Center
+
+from .models import AccountingPeriod, GLAccount, JournalLine, SubAccount, SubLedgerRow
+
+
+@dataclass
+class TrialBalanceRow:
+    code: str
+    name: str
+    normal_side: str
+    opening: int  # signed in the account's normal direction
+    debit: int
+    credit: int
+    closing: int
+
+
+def _signed(side: str, debit: int, credit: int) -> int:
+    return debit - credit if side == "D" else credit - debit
+
+
+def trial_balance(*, center: Center, year: int, month: int) -> list[TrialBalanceRow]:
+    """试算平衡表 for a month: opening, movements and closing per account, parents rolled up from leaves."""
+    before = Q(entry__period__year__lt=year) | Q(entry__period__year=year, entry__period__month__lt=month)
+    inside = Q(entry__period__year=year, entry__period__month=month)
+    agg = {
+        r["account_id"]: r
+        for r in JournalLine.objects.filter(entry__center=center)
+        .values("account_id")
+        .annotate(
+            od=Sum("debit", filter=before, default=0), oc=Sum("credit", filter=before, default=0),
+            d=Sum("debit", filter=inside, default=0), c=Sum("credit", filter=inside, default=0),
+        )
+    }
+    accounts = list(GLAccount.objects.filter(center=center).order_by("code"))
+    totals: dict[int, list[int]] = {a.pk: [0, 0, 0, 0] for a in accounts}
+    by_id = {a.pk: a for a in accounts}
+    for a in accounts:
+        r = agg.get(a.pk)
+        if not r:
+            continue
+        node: GLAccount | None = a
+        while node is not None:
+            t = totals[node.pk]
+            t[0] += r["od"]
+            t[1] += r["oc"]
+            t[2] += r["d"]
+            t[3] += r["c"]
+            node = by_id.get(node.parent_id) if node.parent_id else None
+    out = []
+    for a in accounts:
+        od, oc, d, c = totals[a.pk]
+        opening = _signed(a.normal_side, od, oc)
+        out.append(TrialBalanceRow(a.code, a.name, a.normal_side, opening, d, c, opening + _signed(a.normal_side, d, c)))
+    return out
+
+
+def gl_balance(*, center: Center | int, code_prefix: str) -> int:
+    """Balance of every account whose code starts with the prefix, as debit − credit."""
+    r = JournalLine.objects.filter(entry__center=center, account__code__startswith=code_prefix).aggregate(
+        d=Sum("debit", default=0), c=Sum("credit", default=0)
+    )
+    return r["d"] - r["c"]
+
+
+def member_history(*, sub_account: SubAccount, limit: int = 200) -> list[SubLedgerRow]:
+    return list(SubLedgerRow.objects.filter(sub_account=sub_account).order_by("-id")[:limit])
+
+
+def open_periods(*, center: Center) -> list[AccountingPeriod]:
+    return list(AccountingPeriod.objects.filter(center=center, status=AccountingPeriod.Status.OPEN))

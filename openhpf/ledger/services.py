@@ -1,0 +1,470 @@
+"""Every write to the ledger: chart, periods, journal entries, reversals, sub-accounts and bulk batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.calendar import interest_year
+from openhpf.core.codes import BizType
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+
+from . import sql
+from .calculations import jishu_days, sql_jishu_days
+from .chart import CHART, MEMBER_CONTROL
+from .models import (
+    AccountingPeriod,
+    GLAccount,
+    JournalEntry,
+    JournalLine,
+    PostingBatch,
+    SubAccount,
+    SubLedgerRow,
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One GL line to post: account code and exactly one positive side, in fen."""
+
+    account: str
+    debit: int = 0
+    credit: int = 0
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class SubRow:
+    """One member sub-ledger row: signed amounts into 当年归集 / 上年结转, in fen."""
+
+    sub_account_id: int
+    amount_current: int = 0
+    amount_carried: int = 0
+    value_date: date | None = None
+    reference: str = ""
+
+
+# ---------------------------------------------------------------- chart and periods
+
+
+def chart_seed(*, center: Center) -> int:
+    """Create the national chart of accounts for a new center (idempotent)."""
+    existing = set(GLAccount.objects.filter(center=center).values_list("code", flat=True))
+    by_code = {a.code: a for a in GLAccount.objects.filter(center=center)}
+    created = 0
+    parents = {p for *_, p in CHART if p}
+    for code, name, cat, side, parent in CHART:
+        if code in existing:
+            continue
+        by_code[code] = GLAccount.objects.create(
+            center=center, code=code, name=name, category=cat, normal_side=side,
+            parent=by_code.get(parent) if parent else None, is_leaf=code not in parents,
+        )
+        created += 1
+    return created
+
+
+def gl_bank_account_add(*, center: Center, bank_name: str, account_no: str, actor: Any) -> GLAccount:
+    """A 101 sub-account for an entrusted bank account (专户)."""
+    parent = GLAccount.objects.get(center=center, code="101")
+    if GLAccount.objects.filter(center=center, bank_account_no=account_no).exists():
+        raise DomainError("BANK_ACCOUNT_EXISTS", f"银行账号 {account_no} 已设立科目", field="account_no")
+    n = GLAccount.objects.filter(center=center, parent=parent).count() + 1
+    acct = GLAccount.objects.create(
+        center=center, code=f"101{n:02d}", name=f"{bank_name}专户", category=parent.category,
+        normal_side=parent.normal_side, parent=parent, bank_name=bank_name, bank_account_no=account_no,
+    )
+    audit_log(actor=actor, action="ledger.gl_account.add", obj=acct, center=center,
+              business_date=center.business_date, after={"code": acct.code, "bank": bank_name, "no": account_no})
+    return acct
+
+
+def _open_period(center_id: int, d: date) -> AccountingPeriod:
+    """The period for d, locked for the voucher sequence; refuses a closed one."""
+    AccountingPeriod.objects.get_or_create(center_id=center_id, year=d.year, month=d.month)
+    period = AccountingPeriod.objects.select_for_update().get(center_id=center_id, year=d.year, month=d.month)
+    if period.status == AccountingPeriod.Status.CLOSED:
+        raise DomainError(
+            "PERIOD_CLOSED", f"会计期间 {period.label} 已结账，不能记账；更正请在当前期间做冲正凭证", field="business_date"
+        )
+    return period
+
+
+def period_close(*, center: Center, year: int, month: int, actor: Any) -> AccountingPeriod:
+    """Close and lock a month. Earlier periods must be closed first."""
+    with transaction.atomic():
+        if AccountingPeriod.objects.filter(center=center, status=AccountingPeriod.Status.OPEN).filter(
+            year__lt=year
+        ).exists() or AccountingPeriod.objects.filter(
+            center=center, status=AccountingPeriod.Status.OPEN, year=year, month__lt=month
+        ).exists():
+            raise DomainError("PERIOD_ORDER", "请先结账更早的会计期间", field="period")
+        AccountingPeriod.objects.get_or_create(center=center, year=year, month=month)
+        period = AccountingPeriod.objects.select_for_update().get(center=center, year=year, month=month)
+        if period.status == AccountingPeriod.Status.CLOSED:
+            raise DomainError("PERIOD_CLOSED", f"会计期间 {period.label} 已结账", field="period")
+        label, _ = actor_label(actor)
+        period.status = AccountingPeriod.Status.CLOSED
+        period.closed_at = timezone.now()
+        period.closed_by = label
+        period.save(update_fields=["status", "closed_at", "closed_by"])
+        audit_log(actor=actor, action="ledger.period.close", obj=period, center=center,
+                  business_date=center.business_date, before={"status": "O"}, after={"status": "C"})
+        return period
+
+
+# ---------------------------------------------------------------- journal entries
+
+
+def _accounts(center_id: int, codes: Iterable[str]) -> dict[str, GLAccount]:
+    codes = set(codes)
+    found = {a.code: a for a in GLAccount.objects.filter(center_id=center_id, code__in=codes)}
+    missing = codes - set(found)
+    if missing:
+        raise DomainError("GL_ACCOUNT_UNKNOWN", f"会计科目不存在：{'、'.join(sorted(missing))}", field="account")
+    not_leaf = [c for c, a in found.items() if not a.is_leaf]
+    if not_leaf:
+        raise DomainError("GL_ACCOUNT_NOT_LEAF", f"只能记入末级科目：{'、'.join(sorted(not_leaf))}", field="account")
+    return found
+
+
+def _check_lines(lines: Sequence[Line]) -> int:
+    if len(lines) < 2:
+        raise DomainError("ENTRY_TOO_FEW_LINES", "记账凭证至少需要一借一贷两条分录", field="lines")
+    for i, ln in enumerate(lines, 1):
+        if not isinstance(ln.debit, int) or not isinstance(ln.credit, int):
+            raise TypeError("amounts are integer fen")
+        if (ln.debit > 0) == (ln.credit > 0) or ln.debit < 0 or ln.credit < 0:
+            raise DomainError("LINE_SIDE", f"第 {i} 条分录须且只须借方或贷方一方为正数", row=i, field="amount")
+    debit = sum(ln.debit for ln in lines)
+    credit = sum(ln.credit for ln in lines)
+    if debit != credit:
+        raise DomainError(
+            "ENTRY_UNBALANCED", f"借贷不平衡：借方 {debit} 分，贷方 {credit} 分", field="lines",
+            details={"debit": debit, "credit": credit},
+        )
+    return debit
+
+
+def _create_entry(
+    *, center_id: int, business_date: date, value_date: date, lines: Sequence[Line], source: str,
+    description: str, biz_type: str, actor: Any, reversal_of: JournalEntry | None = None,
+) -> JournalEntry:
+    total = _check_lines(lines)
+    accounts = _accounts(center_id, (ln.account for ln in lines))
+    period = _open_period(center_id, business_date)
+    period.voucher_seq += 1
+    period.save(update_fields=["voucher_seq"])
+    label, _ = actor_label(actor)
+    entry = JournalEntry.objects.create(
+        center_id=center_id, period=period, voucher_no=f"记-{period.label}-{period.voucher_seq:06d}",
+        business_date=business_date, value_date=value_date, source=source, biz_type=biz_type,
+        description=description[:200], total=total, reversal_of=reversal_of, created_by=label,
+    )
+    JournalLine.objects.bulk_create(
+        [
+            JournalLine(entry=entry, line_no=i, account=accounts[ln.account], debit=ln.debit, credit=ln.credit,
+                        memo=ln.memo[:200])
+            for i, ln in enumerate(lines, 1)
+        ]
+    )
+    return entry
+
+
+def _member_control_net(lines: Sequence[Line]) -> int:
+    return sum(ln.credit - ln.debit for ln in lines if ln.account == MEMBER_CONTROL)
+
+
+def entry_post(
+    *, center: Center, business_date: date, lines: Sequence[Line], source: str, description: str, actor: Any,
+    biz_type: str = "", value_date: date | None = None, sub_rows: Sequence[SubRow] = (),
+    reversal_of: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post one balanced entry, with its member sub-ledger rows when it touches 201.
+
+    The 201 lines must equal the sub-ledger rows' total, so the control account can never drift from the
+    member balances (invariant 2)."""
+    _check_lines(lines)
+    with transaction.atomic():
+        sub_total = sum(r.amount_current + r.amount_carried for r in sub_rows)
+        if _member_control_net(lines) != sub_total:
+            raise DomainError(
+                "CONTROL_MISMATCH", f"住房公积金科目发生额与个人明细合计不符（{_member_control_net(lines)} ≠ {sub_total} 分）",
+                field="lines",
+            )
+        entry = _create_entry(
+            center_id=center.pk, business_date=business_date, value_date=value_date or business_date, lines=lines,
+            source=source, description=description, biz_type=biz_type, actor=actor, reversal_of=reversal_of,
+        )
+        if sub_rows:
+            _post_sub_rows(center_id=center.pk, entry=entry, biz_type=biz_type or BizType.OTHER,
+                           business_date=business_date, rows=sub_rows)
+        audit_log(actor=actor, action="ledger.entry.post", obj=entry, center=center, business_date=business_date,
+                  after={"voucher_no": entry.voucher_no, "total": entry.total, "source": source,
+                         "lines": [[ln.account, ln.debit, ln.credit] for ln in lines], "sub_rows": len(sub_rows)})
+        return entry
+
+
+def _post_sub_rows(*, center_id: int, entry: JournalEntry | None, biz_type: str, business_date: date,
+                   rows: Sequence[SubRow]) -> list[SubLedgerRow]:
+    """The single-item path: lock the accounts in primary-key order, apply in Python, write rows."""
+    ys, ye = interest_year(business_date)
+    ids = sorted({r.sub_account_id for r in rows})
+    subs = {s.pk: s for s in SubAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    out = []
+    for i, r in enumerate(rows, 1):
+        sub = subs.get(r.sub_account_id)
+        if sub is None or sub.center_id != center_id:
+            raise DomainError("SUB_ACCOUNT_UNKNOWN", f"个人分户账 {r.sub_account_id} 不存在", row=i, field="account")
+        if sub.year_start != ys:
+            raise DomainError("YEAR_NOT_ROLLED", f"账户 {sub.account_no} 尚未完成 {ys.year - 1} 年度结息结转", row=i)
+        vd = r.value_date or business_date
+        days = jishu_days(vd, ys, ye)
+        sub.balance_current += r.amount_current
+        sub.balance_carried += r.amount_carried
+        sub.jishu_current += r.amount_current * days
+        sub.jishu_carried += r.amount_carried * days
+        if sub.balance_current < 0 or sub.balance_carried < 0 or sub.available < 0:
+            raise DomainError("INSUFFICIENT_BALANCE", f"账户 {sub.account_no} 可用余额不足", row=i, field="amount")
+        out.append(SubLedgerRow(
+            sub_account=sub, entry=entry, biz_type=biz_type, business_date=business_date, value_date=vd,
+            amount=r.amount_current + r.amount_carried, amount_current=r.amount_current,
+            amount_carried=r.amount_carried, balance_after=sub.balance, reference=r.reference[:40],
+        ))
+    SubAccount.objects.bulk_update(
+        list(subs.values()), ["balance_current", "balance_carried", "jishu_current", "jishu_carried"]
+    )
+    return SubLedgerRow.objects.bulk_create(out)
+
+
+def entry_reverse(*, entry: JournalEntry, business_date: date, actor: Any, reason: str) -> JournalEntry:
+    """冲正: a new entry with every line's sides swapped, and every sub-ledger row negated with its original
+    value date (so 积数 is corrected back to that day). The original stays as it was."""
+    if not reason.strip():
+        raise DomainError("REASON_REQUIRED", "冲正必须填写原因", field="reason")
+    with transaction.atomic():
+        original = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+        if original.reversal_of_id is not None:
+            raise DomainError("REVERSE_A_REVERSAL", "冲正凭证不能再被冲正", field="entry")
+        if JournalEntry.objects.filter(reversal_of=original).exists():
+            raise DomainError("ALREADY_REVERSED", f"凭证 {original.voucher_no} 已被冲正", field="entry")
+        lines = [Line(account=ln.account.code, debit=ln.credit, credit=ln.debit, memo=f"冲正 {ln.memo}")
+                 for ln in original.lines.select_related("account").order_by("line_no")]
+        sub_rows = [
+            SubRow(sub_account_id=r.sub_account_id, amount_current=-r.amount_current, amount_carried=-r.amount_carried,
+                   value_date=r.value_date, reference=f"冲{r.pk}")
+            for r in SubLedgerRow.objects.filter(entry=original).order_by("id")
+        ]
+        rev = entry_post(
+            center=original.center, business_date=business_date, lines=lines, source=original.source,
+            description=f"冲正 {original.voucher_no}：{reason}", actor=actor, biz_type=original.biz_type,
+            value_date=original.value_date, sub_rows=sub_rows, reversal_of=original,
+        )
+        return rev
+
+
+# ---------------------------------------------------------------- member sub-accounts
+
+
+def subaccount_open(*, center: Center, account_no: str, business_date: date) -> SubAccount:
+    """The balance record behind a new member account (called by the accounts app's account_open)."""
+    ys, _ = interest_year(business_date)
+    return SubAccount.objects.create(center=center, account_no=account_no, year_start=ys)
+
+
+def subaccount_event(*, sub_account: SubAccount, biz_type: str, business_date: date, reference: str = "") -> SubLedgerRow:
+    """A non-money detail row (开户, 封存, 启封, 冻结, 解冻…): amount 0, running balance unchanged."""
+    sub = SubAccount.objects.get(pk=sub_account.pk)
+    return SubLedgerRow.objects.create(
+        sub_account=sub, entry=None, biz_type=biz_type, business_date=business_date, value_date=business_date,
+        amount=0, amount_current=0, amount_carried=0, balance_after=sub.balance, reference=reference[:40],
+    )
+
+
+def subaccount_set_reserves(*, sub_account: SubAccount, frozen_amount: int | None = None,
+                            hold_delta: int = 0) -> SubAccount:
+    """Set the frozen amount and/or move the hold; refuses anything that would make available negative."""
+    sub = SubAccount.objects.select_for_update().get(pk=sub_account.pk)
+    if frozen_amount is not None:
+        if frozen_amount < 0:
+            raise DomainError("FREEZE_AMOUNT", "冻结金额不能为负数", field="amount")
+        sub.frozen_amount = frozen_amount
+    sub.hold_amount += hold_delta
+    if sub.hold_amount < 0:
+        raise DomainError("HOLD_NEGATIVE", "释放的预留金额超过已预留金额", field="amount")
+    if sub.available < 0:
+        raise DomainError("INSUFFICIENT_BALANCE", f"账户 {sub.account_no} 可用余额不足", field="amount")
+    sub.save(update_fields=["frozen_amount", "hold_amount"])
+    return sub
+
+
+# ---------------------------------------------------------------- bulk batches
+
+STAGE_COLUMNS = ("ord", "sub_account_id", "amount_current", "amount_carried", "value_date", "reference")
+
+
+def batch_create(
+    *, center: Center, key: str, biz_type: str, business_date: date, counter_account: str, description: str,
+    actor: Any,
+) -> PostingBatch:
+    """Start (or find again, by key) a bulk posting. Its rows go to a stage table of its own."""
+    with transaction.atomic():
+        existing = PostingBatch.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+        counter = _accounts(center.pk, [counter_account])[counter_account]
+        label, _ = actor_label(actor)
+        batch = PostingBatch.objects.create(
+            center=center, key=key, biz_type=biz_type, business_date=business_date, counter_account=counter,
+            description=description[:200], created_by=label,
+        )
+        big = "BIGINT" if connection.vendor == "postgresql" else "INTEGER"
+        unlogged = "UNLOGGED " if connection.vendor == "postgresql" else ""
+        sql.execute(
+            f"CREATE {unlogged}TABLE {batch.stage_table} (ord {big} NOT NULL, sub_account_id {big} NOT NULL, "
+            f"amount_current {big} NOT NULL, amount_carried {big} NOT NULL, value_date DATE NOT NULL, "
+            f"reference VARCHAR(40) NOT NULL)"
+        )
+        return batch
+
+
+def batch_stage(
+    *, batch: PostingBatch, rows: Iterable[SubRow | tuple], progress: Callable[[int], None] | None = None,
+    chunk: int = 100_000,
+) -> int:
+    """Stream rows into the batch's stage table in committed chunks. Resumable: rows already staged (by count)
+    are skipped, so re-running with the same deterministic input continues where a crash stopped it."""
+    batch.refresh_from_db()
+    if batch.status != PostingBatch.Status.STAGING:
+        return batch.rows_staged
+    present = sql.fetch(f"SELECT COUNT(*) FROM {batch.stage_table}")[0][0]
+    default_vd = batch.business_date.isoformat()
+    n = 0
+    buf: list[tuple] = []
+
+    def flush() -> None:
+        with transaction.atomic():
+            sql.bulk_insert(batch.stage_table, STAGE_COLUMNS, buf)
+            PostingBatch.objects.filter(pk=batch.pk).update(rows_staged=n)
+        if progress:
+            progress(len(buf))
+        buf.clear()
+
+    for r in rows:
+        n += 1
+        if n <= present:
+            continue
+        if isinstance(r, SubRow):
+            r = (r.sub_account_id, r.amount_current, r.amount_carried, r.value_date, r.reference)
+        sid, cur, car, vd, ref = r
+        buf.append((n, sid, cur, car, vd.isoformat() if vd else default_vd, ref or ""))
+        if len(buf) >= chunk:
+            flush()
+    if buf:
+        flush()
+    batch.rows_staged = max(n, present)
+    return batch.rows_staged
+
+
+def batch_apply(*, batch: PostingBatch, actor: Any) -> PostingBatch:
+    """Post the staged rows at once: validate in SQL, write the sub-ledger with running balances, move
+    balances and 积数 set-based, post one balanced GL entry (counter account ↔ 201). Runs once (idempotent)."""
+    with transaction.atomic():
+        batch = PostingBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status == PostingBatch.Status.POSTED:
+            return batch
+        t = batch.stage_table
+        ys, ye = interest_year(batch.business_date)
+        bad = sql.fetch(
+            f"SELECT s.ord, s.sub_account_id, a.id, a.center_id, a.year_start FROM {t} s "
+            f"LEFT JOIN ledger_subaccount a ON a.id = s.sub_account_id "
+            f"WHERE a.id IS NULL OR a.center_id <> %s OR a.year_start <> %s OR s.value_date > %s ORDER BY s.ord LIMIT 20",
+            [batch.center_id, ys, ye],
+        )
+        if bad:
+            ord_, sid, aid, cid, y = bad[0]
+            if aid is None or cid != batch.center_id:
+                raise DomainError("SUB_ACCOUNT_UNKNOWN", f"第 {ord_} 行：个人分户账 {sid} 不存在", row=ord_)
+            if str(y) != ys.isoformat():
+                raise DomainError("YEAR_NOT_ROLLED", f"第 {ord_} 行：账户尚未完成上年度结息结转", row=ord_)
+            raise DomainError("VALUE_DATE_AFTER_YEAR", f"第 {ord_} 行：起息日晚于本计息年度末 {ye}", row=ord_)
+        count, total = sql.fetch(f"SELECT COUNT(*), COALESCE(SUM(amount_current + amount_carried), 0) FROM {t}")[0]
+        total = int(total)  # PostgreSQL sums bigint as numeric
+        if count == 0:
+            raise DomainError("BATCH_EMPTY", "批量记账没有任何明细", field="rows")
+        control = MEMBER_CONTROL
+        counter = batch.counter_account.code
+        lines = (
+            [Line(counter, debit=total), Line(control, credit=total)] if total > 0
+            else [Line(control, debit=-total), Line(counter, credit=-total)]
+        )
+        if total == 0:
+            raise DomainError("BATCH_ZERO", "批量记账净额为零，无法生成总账凭证", field="rows")
+        entry = _create_entry(
+            center_id=batch.center_id, business_date=batch.business_date, value_date=batch.business_date,
+            lines=lines, source=f"batch:{batch.key}"[:60], description=batch.description, biz_type=batch.biz_type,
+            actor=actor,
+        )
+        vendor = connection.vendor
+        sql.execute(
+            "INSERT INTO ledger_subledgerrow (sub_account_id, entry_id, biz_type, business_date, value_date, amount, "
+            "amount_current, amount_carried, balance_after, reference) "
+            f"SELECT s.sub_account_id, %s, %s, %s, s.value_date, s.amount_current + s.amount_carried, "
+            f"s.amount_current, s.amount_carried, a.balance_current + a.balance_carried + "
+            f"SUM(s.amount_current + s.amount_carried) OVER (PARTITION BY s.sub_account_id ORDER BY s.ord "
+            f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), s.reference "
+            f"FROM {t} s JOIN ledger_subaccount a ON a.id = s.sub_account_id ORDER BY s.sub_account_id, s.ord",
+            [entry.pk, batch.biz_type, batch.business_date],
+        )
+        days = sql_jishu_days(vendor, "value_date", ys, ye)
+        try:
+            with transaction.atomic():
+                sql.execute(
+                    "UPDATE ledger_subaccount AS a SET balance_current = a.balance_current + g.c, "
+                    "balance_carried = a.balance_carried + g.k, jishu_current = a.jishu_current + g.jc, "
+                    "jishu_carried = a.jishu_carried + g.jk "
+                    f"FROM (SELECT sub_account_id, SUM(amount_current) AS c, SUM(amount_carried) AS k, "
+                    f"SUM(amount_current * {days}) AS jc, SUM(amount_carried * {days}) AS jk "
+                    f"FROM {t} GROUP BY sub_account_id) AS g WHERE a.id = g.sub_account_id"
+                )
+        except IntegrityError:
+            short = sql.fetch(
+                f"SELECT a.account_no FROM ledger_subaccount a JOIN (SELECT sub_account_id, SUM(amount_current) c, "
+                f"SUM(amount_carried) k FROM {t} GROUP BY sub_account_id) g ON g.sub_account_id = a.id "
+                f"WHERE a.balance_current + g.c < 0 OR a.balance_carried + g.k < 0 OR "
+                f"a.balance_current + g.c + a.balance_carried + g.k - a.frozen_amount - a.hold_amount < 0 LIMIT 10"
+            )
+            raise DomainError(
+                "INSUFFICIENT_BALANCE", f"以下账户可用余额不足：{'、'.join(r[0] for r in short)}", field="amount"
+            ) from None
+        batch.status = PostingBatch.Status.POSTED
+        batch.rows_posted = count
+        batch.total_amount = total
+        batch.entry = entry
+        batch.posted_at = timezone.now()
+        batch.save(update_fields=["status", "rows_posted", "total_amount", "entry", "posted_at"])
+        sql.execute(f"DROP TABLE {t}")
+        audit_log(actor=actor, action="ledger.batch.post", obj=batch, center=batch.center_id,
+                  business_date=batch.business_date,
+                  after={"key": batch.key, "rows": count, "total": total, "voucher_no": entry.voucher_no})
+        return batch
+
+
+def batch_post(
+    *, center: Center, key: str, biz_type: str, business_date: date, counter_account: str, description: str,
+    rows: Iterable[SubRow | tuple], actor: Any, progress: Callable[[int], None] | None = None,
+) -> PostingBatch:
+    """Create, stage and apply in one call (resumable and idempotent by key)."""
+    batch = batch_create(center=center, key=key, biz_type=biz_type, business_date=business_date,
+                         counter_account=counter_account, description=description, actor=actor)
+    if batch.status == PostingBatch.Status.POSTED:
+        return batch
+    batch_stage(batch=batch, rows=rows, progress=progress)
+    return batch_apply(batch=batch, actor=actor)

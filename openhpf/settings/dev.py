@@ -1,0 +1,3 @@
+"""Embedded default used by `hpf` and `make run`."""
+
+from .base import *  # noqa: F403

@@ -1,0 +1,10 @@
+"""Root URLs: the staff console, the JSON API (/api/v1, OpenAPI docs at /api/v1/docs)."""
+
+from django.urls import include, path
+
+from openhpf.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("openhpf.console.urls")),
+]
