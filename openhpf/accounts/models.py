@@ -1,0 +1,152 @@
+"""Employers (缴存单位), members (缴存职工) and member accounts (个人账户) — DOMAIN.md "Accounts", 条例 Art13–15.
+
+Balances, frozen amount, holds and the year 积数 of a member account live in its ledger sub-account
+(ledger.SubAccount), which shares the account's primary key, so set-based work joins them 1:1."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from openhpf.core.codes import (
+    EconomicType,
+    EmployerStatus,
+    FreezeKind,
+    IdType,
+    Industry,
+    MaritalStatus,
+    MemberAccountStatus,
+    Sex,
+)
+
+RATIO = {"max_digits": 5, "decimal_places": 4}
+
+
+class Employer(models.Model):
+    """缴存单位. account_no = 6-digit center code + 8-digit sequence."""
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
+    branch = models.ForeignKey("core.Branch", on_delete=models.PROTECT)
+    account_no = models.CharField("单位账号", max_length=20, unique=True)
+    legacy_no = models.CharField("原系统单位账号", max_length=40, blank=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18)
+    name = models.CharField("单位名称", max_length=120)
+    economic_type = models.CharField("经济类型", max_length=3, choices=EconomicType.choices)
+    industry = models.CharField("所属行业", max_length=1, choices=Industry.choices)
+    payday = models.PositiveSmallIntegerField("发薪日")
+    bank_account = models.ForeignKey(
+        "ledger.GLAccount", null=True, blank=True, on_delete=models.PROTECT, verbose_name="受托银行专户"
+    )
+    employer_ratio = models.DecimalField("单位缴存比例", **RATIO)
+    member_ratio = models.DecimalField("个人缴存比例", **RATIO)
+    status = models.CharField("单位状态", max_length=2, choices=EmployerStatus.choices, default=EmployerStatus.NORMAL)
+    suspense_balance = models.BigIntegerField("暂存款余额（分）", default=0)
+    paid_up_to = models.CharField("缴至年月", max_length=6, blank=True)
+    contact_name = models.CharField("经办人", max_length=40, blank=True)
+    contact_phone = models.CharField("经办人电话", max_length=20, blank=True)
+    address = models.CharField("单位地址", max_length=200, blank=True)
+    opened_date = models.DateField("开户日期")
+    closed_date = models.DateField("销户日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "缴存单位"
+        constraints = [
+            models.UniqueConstraint(fields=["center", "credit_code"], name="employer_credit_code_unique"),
+            models.CheckConstraint(condition=Q(suspense_balance__gte=0), name="employer_suspense_nonneg"),
+            models.CheckConstraint(condition=Q(payday__gte=1, payday__lte=31), name="employer_payday_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_no} {self.name}"
+
+
+class Member(models.Model):
+    """缴存职工 (the person). One person, one active account (Art13)."""
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
+    name = models.CharField("姓名", max_length=60)
+    id_type = models.CharField("证件类型", max_length=2, choices=IdType.choices, default=IdType.RESIDENT_ID)
+    id_number = models.CharField("证件号码", max_length=32)
+    birth_date = models.DateField("出生日期")
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices)
+    phone = models.CharField("手机号码", max_length=20, blank=True)
+    marital_status = models.CharField("婚姻状况", max_length=2, choices=MaritalStatus.choices, default=MaritalStatus.UNKNOWN)
+
+    class Meta:
+        verbose_name = "缴存职工"
+        constraints = [models.UniqueConstraint(fields=["id_type", "id_number"], name="member_id_unique")]
+        indexes = [models.Index(fields=["center", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberAccount(models.Model):
+    """个人账户. Its primary key is its ledger sub-account's (balances, frozen amount, holds, 积数 live there).
+
+    Status is a state machine (services.py); freezing is an orthogonal flag (FreezeKind) with the frozen
+    amount kept on the sub-account; status 06 冻结 is derived for reporting when a full freeze is on."""
+
+    sub = models.OneToOneField("ledger.SubAccount", primary_key=True, on_delete=models.PROTECT, related_name="member_account")
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
+    branch = models.ForeignKey("core.Branch", on_delete=models.PROTECT)
+    account_no = models.CharField("个人账号", max_length=24, unique=True)
+    legacy_no = models.CharField("原系统个人账号", max_length=40, blank=True)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="accounts")
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="accounts")
+    base = models.BigIntegerField("缴存基数（分）")
+    employer_ratio = models.DecimalField("单位缴存比例", **RATIO)
+    member_ratio = models.DecimalField("个人缴存比例", **RATIO)
+    employer_amount = models.BigIntegerField("单位月缴存额（分）")
+    member_amount = models.BigIntegerField("个人月缴存额（分）")
+    status = models.CharField("账户状态", max_length=2, choices=MemberAccountStatus.choices, default=MemberAccountStatus.NORMAL)
+    freeze_kind = models.CharField("冻结标志", max_length=1, choices=FreezeKind.choices, default=FreezeKind.NONE)
+    paid_up_to = models.CharField("缴至年月", max_length=6, blank=True)
+    opened_date = models.DateField("开户日期")
+    sealed_date = models.DateField("封存日期", null=True, blank=True)
+    seal_reason = models.CharField("封存原因", max_length=100, blank=True)
+    closed_date = models.DateField("销户日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "个人账户"
+        constraints = [
+            # one person, one active account (normal or sealed); closed accounts stay as history
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status__in=["01", "02"]), name="one_active_account_per_member"
+            ),
+            models.CheckConstraint(condition=Q(base__gte=0, employer_amount__gte=0, member_amount__gte=0),
+                                   name="account_amounts_nonneg"),
+        ]
+        indexes = [models.Index(fields=["employer", "status"])]
+
+    def __str__(self) -> str:
+        return self.account_no
+
+    @property
+    def monthly_amount(self) -> int:
+        return self.employer_amount + self.member_amount
+
+
+class RatioReduction(models.Model):
+    """An approved 降低缴存比例 for an employer: ratios down to `ratio_floor` for its term only (Art20)."""
+
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="ratio_reductions")
+    ratio_floor = models.DecimalField("降低后比例下限", **RATIO)
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    approved_by = models.CharField(max_length=150)
+    reference = models.CharField("批准文号", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = "降低缴存比例批准"
+
+
+class NumberSequence(models.Model):
+    """Account-number sequences per center and kind (employer / member), allocated in blocks for bulk work."""
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
+    kind = models.CharField(max_length=10)
+    last = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["center", "kind"], name="number_sequence_unique")]
