@@ -6,5 +6,6 @@ from openhpf.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("jobs/", include("openhpf.jobs.urls")),
     path("", include("openhpf.console.urls")),
 ]

@@ -150,8 +150,13 @@ class SubLedgerRow(models.Model):
     """个人明细账: one row per business event on an account, with the running balance after it.
     Non-money events (open, seal, freeze…) are rows with amount 0 and no journal entry."""
 
-    sub_account = models.ForeignKey(SubAccount, on_delete=models.PROTECT, db_index=False)
-    entry = models.ForeignKey(JournalEntry, null=True, blank=True, on_delete=models.PROTECT)
+    # No database FK on these two: a million-row batch would queue two deferred FK checks per row at commit.
+    # The posting validates every account set-based before inserting, and hpf verify checks for orphans.
+    sub_account = models.ForeignKey(SubAccount, on_delete=models.PROTECT, db_index=False, db_constraint=False)
+    # indexed per vendor in migration 0002: BRIN on PostgreSQL (rows arrive in entry order), btree on SQLite
+    entry = models.ForeignKey(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
     biz_type = models.CharField("业务类型", max_length=2, choices=BizType.choices)
     business_date = models.DateField("业务日期")
     value_date = models.DateField("起息日")
@@ -185,6 +190,9 @@ class PostingBatch(models.Model):
     rows_staged = models.BigIntegerField(default=0)
     rows_posted = models.BigIntegerField(default=0)
     total_amount = models.BigIntegerField(default=0)
+    # True when no account appears twice (the usual monthly batch): the apply then skips the running-balance
+    # window and the GROUP BY. None: not known (staging resumed after a crash), checked in SQL.
+    unique_accounts = models.BooleanField(null=True)
     entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT)
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -348,6 +348,8 @@ def batch_stage(
     default_vd = batch.business_date.isoformat()
     n = 0
     buf: list[tuple] = []
+    seen: set[int] | None = set() if present == 0 else None  # a resumed stage cannot know what came before
+    unique = present == 0
 
     def flush() -> None:
         with transaction.atomic():
@@ -364,12 +366,19 @@ def batch_stage(
         if isinstance(r, SubRow):
             r = (r.sub_account_id, r.amount_current, r.amount_carried, r.value_date, r.reference)
         sid, cur, car, vd, ref = r
+        if seen is not None:
+            if sid in seen:
+                unique, seen = False, None
+            else:
+                seen.add(sid)
         buf.append((n, sid, cur, car, vd.isoformat() if vd else default_vd, ref or ""))
         if len(buf) >= chunk:
             flush()
     if buf:
         flush()
     batch.rows_staged = max(n, present)
+    batch.unique_accounts = unique if present == 0 else None
+    PostingBatch.objects.filter(pk=batch.pk).update(unique_accounts=batch.unique_accounts)
     return batch.rows_staged
 
 
@@ -382,6 +391,10 @@ def batch_apply(*, batch: PostingBatch, actor: Any) -> PostingBatch:
             return batch
         t = batch.stage_table
         ys, ye = interest_year(batch.business_date)
+        if connection.vendor == "postgresql":
+            # sorts and hash aggregates over a million staged rows stay in memory for this transaction only
+            sql.execute("SET LOCAL work_mem = '256MB'")
+            sql.execute(f"ANALYZE {t}")
         bad = sql.fetch(
             f"SELECT s.ord, s.sub_account_id, a.id, a.center_id, a.year_start FROM {t} s "
             f"LEFT JOIN ledger_subaccount a ON a.id = s.sub_account_id "
@@ -413,26 +426,37 @@ def batch_apply(*, batch: PostingBatch, actor: Any) -> PostingBatch:
             actor=actor,
         )
         vendor = connection.vendor
+        unique = batch.unique_accounts
+        if unique is None:
+            unique = not sql.fetch(f"SELECT 1 FROM {t} GROUP BY sub_account_id HAVING COUNT(*) > 1 LIMIT 1")
+        # running balance: with one row per account it is the old balance plus the row; otherwise a window
+        running = (
+            "s.amount_current + s.amount_carried" if unique else
+            "SUM(s.amount_current + s.amount_carried) OVER (PARTITION BY s.sub_account_id ORDER BY s.ord "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        )
         sql.execute(
             "INSERT INTO ledger_subledgerrow (sub_account_id, entry_id, biz_type, business_date, value_date, amount, "
             "amount_current, amount_carried, balance_after, reference) "
             f"SELECT s.sub_account_id, %s, %s, %s, s.value_date, s.amount_current + s.amount_carried, "
-            f"s.amount_current, s.amount_carried, a.balance_current + a.balance_carried + "
-            f"SUM(s.amount_current + s.amount_carried) OVER (PARTITION BY s.sub_account_id ORDER BY s.ord "
-            f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), s.reference "
-            f"FROM {t} s JOIN ledger_subaccount a ON a.id = s.sub_account_id ORDER BY s.sub_account_id, s.ord",
+            f"s.amount_current, s.amount_carried, a.balance_current + a.balance_carried + {running}, s.reference "
+            f"FROM {t} s JOIN ledger_subaccount a ON a.id = s.sub_account_id"
+            + ("" if unique else " ORDER BY s.sub_account_id, s.ord"),
             [entry.pk, batch.biz_type, batch.business_date],
         )
         days = sql_jishu_days(vendor, "value_date", ys, ye)
+        moves = (
+            f"(SELECT sub_account_id, amount_current AS c, amount_carried AS k, amount_current * {days} AS jc, "
+            f"amount_carried * {days} AS jk FROM {t})" if unique else
+            f"(SELECT sub_account_id, SUM(amount_current) AS c, SUM(amount_carried) AS k, "
+            f"SUM(amount_current * {days}) AS jc, SUM(amount_carried * {days}) AS jk FROM {t} GROUP BY sub_account_id)"
+        )
         try:
             with transaction.atomic():
                 sql.execute(
                     "UPDATE ledger_subaccount AS a SET balance_current = a.balance_current + g.c, "
                     "balance_carried = a.balance_carried + g.k, jishu_current = a.jishu_current + g.jc, "
-                    "jishu_carried = a.jishu_carried + g.jk "
-                    f"FROM (SELECT sub_account_id, SUM(amount_current) AS c, SUM(amount_carried) AS k, "
-                    f"SUM(amount_current * {days}) AS jc, SUM(amount_carried * {days}) AS jk "
-                    f"FROM {t} GROUP BY sub_account_id) AS g WHERE a.id = g.sub_account_id"
+                    f"jishu_carried = a.jishu_carried + g.jk FROM {moves} AS g WHERE a.id = g.sub_account_id"
                 )
         except IntegrityError:
             short = sql.fetch(

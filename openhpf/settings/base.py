@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves Swagger UI's assets locally (no CDN at run time)
     "openhpf.core",
     "openhpf.audit",
     "openhpf.ledger",
@@ -114,6 +115,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [
     d for d in [BASE_DIR / "openhpf" / "static", BASE_DIR / "node_modules" / ".hpf-assets"] if d.exists()
 ]

@@ -90,14 +90,25 @@ SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS hpf_{t}_immutable" for t in ("journa
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_FORWARD, params=None)
-        # HOT updates keep the bulk balance update cheap
-        schema_editor.execute("ALTER TABLE ledger_subaccount SET (fillfactor = 80)")
+        # Every account is updated by each monthly batch: half-empty pages let PostgreSQL update in place
+        # (HOT, no index writes), which halves the cost of the bulk balance update.
+        schema_editor.execute("ALTER TABLE ledger_subaccount SET (fillfactor = 50)")
+        schema_editor.execute("CREATE INDEX ledger_subledgerrow_entry_brin ON ledger_subledgerrow USING brin (entry_id)")
+        # account_no is looked up by equality only: the extra LIKE index Django adds would cost every insert
+        schema_editor.execute(
+            "DO $$ DECLARE i text; BEGIN FOR i IN SELECT indexname FROM pg_indexes WHERE tablename = "
+            "'ledger_subaccount' AND indexname LIKE '%%account_no%%like' LOOP EXECUTE 'DROP INDEX ' || i; END LOOP; END $$",
+            params=None,
+        )
     elif schema_editor.connection.vendor == "sqlite":
         for s in SQLITE_FORWARD:
             schema_editor.execute(s)
+        schema_editor.execute("CREATE INDEX ledger_subledgerrow_entry ON ledger_subledgerrow (entry_id)")
 
 
 def backward(apps, schema_editor):
+    schema_editor.execute("DROP INDEX IF EXISTS ledger_subledgerrow_entry_brin")
+    schema_editor.execute("DROP INDEX IF EXISTS ledger_subledgerrow_entry")
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_BACKWARD, params=None)
     elif schema_editor.connection.vendor == "sqlite":

@@ -1,0 +1,42 @@
+"""Money rules of accounts: the monthly contribution (月缴存额) of each side, in Python and as its SQL twin.
+
+Base × ratio is computed exactly (the ratio as a rational), rounded HALF_UP to the fen, then rounded to the
+center's unit (`contribution.rounding`: fen / jiao / yuan), the way center systems compute it (DOMAIN.md
+"Contributions"). The SQL twin does the same with integer arithmetic only, so SQLite never uses doubles."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from openhpf.core.money import as_fraction, mul_half_up, round_fen, sql_div_half_up
+
+ROUNDING_STEP = {"fen": 1, "jiao": 10, "yuan": 100}
+
+
+def monthly_amount(base: int, ratio: Decimal | Fraction | str, rounding: str = "fen") -> int:
+    """One side's monthly amount in fen."""
+    if rounding not in ROUNDING_STEP:
+        raise ValueError(f"unknown rounding unit {rounding!r}")
+    return round_fen(mul_half_up(base, ratio), rounding)
+
+
+def monthly_amounts(
+    base: int, employer_ratio: Decimal | Fraction | str, member_ratio: Decimal | Fraction | str, rounding: str = "fen"
+) -> tuple[int, int]:
+    """(employer part, member part) in fen for a base in fen."""
+    return monthly_amount(base, employer_ratio, rounding), monthly_amount(base, member_ratio, rounding)
+
+
+def sql_monthly_amount(base_col: str, ratio: Decimal | Fraction | str, rounding: str = "fen") -> str:
+    """SQL expression equal to monthly_amount(base_col, ratio, rounding) for a non-negative integer column.
+
+    The ratio is inlined as an exact rational n/d (it is a policy value, never user text)."""
+    if rounding not in ROUNDING_STEP:
+        raise ValueError(f"unknown rounding unit {rounding!r}")
+    r = as_fraction(ratio)
+    fen = sql_div_half_up(f"({base_col}) * {int(r.numerator)}", int(r.denominator))
+    step = ROUNDING_STEP[rounding]
+    if step == 1:
+        return fen
+    return f"({sql_div_half_up(fen, step)} * {step})"

@@ -1,0 +1,243 @@
+"""Reads of accounts, scoped by center, with personal data masked (脱敏) through core.masking by clearance."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+
+from openhpf.core.codes import BizType, EmployerStatus, FreezeKind, MemberAccountStatus
+from openhpf.core.errors import DomainError
+from openhpf.core.masking import mask
+from openhpf.core.models import Center
+from openhpf.ledger.models import SubAccount, SubLedgerRow
+
+from .models import Employer, MemberAccount
+
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class MemberAccountSummary:
+    account_no: str
+    name: str
+    id_number: str
+    phone: str
+    employer_no: str
+    employer_name: str
+    status: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class MemberAccountDetail:
+    account_no: str
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+    sex: str
+    birth_date: date
+    employer_no: str
+    employer_name: str
+    branch_code: str
+    status: str
+    status_label: str
+    freeze_kind: str
+    freeze_label: str
+    base: int
+    employer_ratio: str
+    member_ratio: str
+    employer_amount: int
+    member_amount: int
+    monthly_amount: int
+    paid_up_to: str
+    opened_date: date
+    sealed_date: date | None
+    seal_reason: str
+    closed_date: date | None
+    balance: int
+    balance_current: int
+    balance_carried: int
+    frozen_amount: int
+    hold_amount: int
+    available: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: int
+    business_date: date
+    value_date: date
+    biz_type: str
+    biz_label: str
+    amount: int
+    amount_current: int
+    amount_carried: int
+    balance_after: int
+    reference: str
+    voucher_no: str
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class EmployerSummary:
+    account_no: str
+    name: str
+    credit_code: str
+    status: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class EmployerDetail:
+    account_no: str
+    name: str
+    credit_code: str
+    economic_type: str
+    industry: str
+    branch_code: str
+    payday: int
+    employer_ratio: str
+    member_ratio: str
+    status: str
+    status_label: str
+    suspense_balance: int
+    paid_up_to: str
+    contact_name: str
+    contact_phone: str
+    address: str
+    bank_account: str
+    opened_date: date
+    closed_date: date | None
+    members_normal: int
+    members_sealed: int
+    members_frozen: int
+    monthly_amount: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _limit(limit: int) -> int:
+    return max(1, min(int(limit), MAX_LIMIT))
+
+
+def member_account_get(*, center: Center, account_no: str) -> MemberAccount:
+    """The account of this center by number, or DomainError ACCOUNT_UNKNOWN (the API turns it into 404)."""
+    acct = (MemberAccount.objects.select_related("member", "employer", "branch")
+            .filter(center=center, account_no=(account_no or "").strip()).first())
+    if acct is None:
+        raise DomainError("ACCOUNT_UNKNOWN", f"个人账号 {account_no} 不存在", field="account_no")
+    return acct
+
+
+def employer_get(*, center: Center, account_no: str) -> Employer:
+    """The employer of this center by number, or DomainError EMPLOYER_UNKNOWN."""
+    e = Employer.objects.select_related("branch").filter(center=center, account_no=(account_no or "").strip()).first()
+    if e is None:
+        raise DomainError("EMPLOYER_UNKNOWN", f"单位账号 {account_no} 不存在", field="employer_no")
+    return e
+
+
+def member_search(*, center: Center, q: str, limit: int = 20, clearance: int = 0) -> list[MemberAccountSummary]:
+    """Accounts by account no, exact ID number, exact phone or name prefix; active accounts first."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    cond = Q(account_no=q) | Q(member__id_number=q.upper()) | Q(member__phone=q) | Q(member__name__startswith=q)
+    rows = (MemberAccount.objects.filter(center=center).filter(cond).select_related("member", "employer")
+            .order_by("status", "account_no")[: _limit(limit)])
+    return [
+        MemberAccountSummary(
+            account_no=a.account_no, name=mask("name", a.member.name, clearance=clearance),
+            id_number=mask("id_number", a.member.id_number, clearance=clearance),
+            phone=mask("phone", a.member.phone, clearance=clearance), employer_no=a.employer.account_no,
+            employer_name=a.employer.name, status=a.status, status_label=MemberAccountStatus(a.status).label,
+        )
+        for a in rows
+    ]
+
+
+def employer_search(*, center: Center, q: str, limit: int = 20) -> list[EmployerSummary]:
+    """Employers by account no, credit code (exact) or a part of the name."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    cond = Q(account_no=q) | Q(credit_code=q.upper()) | Q(name__contains=q)
+    rows = Employer.objects.filter(center=center).filter(cond).order_by("status", "account_no")[: _limit(limit)]
+    return [EmployerSummary(account_no=e.account_no, name=e.name, credit_code=e.credit_code, status=e.status,
+                            status_label=EmployerStatus(e.status).label) for e in rows]
+
+
+def member_account_detail(*, account: MemberAccount, clearance: int = 0) -> MemberAccountDetail:
+    """One account with its balances from the ledger sub-account; name, ID number and phone masked."""
+    a = MemberAccount.objects.select_related("member", "employer", "branch").get(pk=account.pk)
+    sub = SubAccount.objects.get(pk=a.pk)
+    m = a.member
+    status = MemberAccountStatus.FROZEN if a.freeze_kind == FreezeKind.FULL and a.status == "01" else a.status
+    return MemberAccountDetail(
+        account_no=a.account_no, name=mask("name", m.name, clearance=clearance), id_type=m.id_type,
+        id_number=mask("id_number", m.id_number, clearance=clearance),
+        phone=mask("phone", m.phone, clearance=clearance), sex=m.sex, birth_date=m.birth_date,
+        employer_no=a.employer.account_no, employer_name=a.employer.name, branch_code=a.branch.code,
+        status=a.status, status_label=MemberAccountStatus(status).label, freeze_kind=a.freeze_kind,
+        freeze_label=FreezeKind(a.freeze_kind).label, base=a.base, employer_ratio=str(a.employer_ratio),
+        member_ratio=str(a.member_ratio), employer_amount=a.employer_amount, member_amount=a.member_amount,
+        monthly_amount=a.monthly_amount, paid_up_to=a.paid_up_to, opened_date=a.opened_date,
+        sealed_date=a.sealed_date, seal_reason=a.seal_reason, closed_date=a.closed_date, balance=sub.balance,
+        balance_current=sub.balance_current, balance_carried=sub.balance_carried, frozen_amount=sub.frozen_amount,
+        hold_amount=sub.hold_amount, available=sub.available,
+    )
+
+
+def account_history(*, account: MemberAccount, page: int = 1, page_size: int = 20) -> Page:
+    """The account's detail rows (个人明细账), newest first."""
+    page_size = _limit(page_size)
+    page = max(1, int(page))
+    qs = SubLedgerRow.objects.filter(sub_account_id=account.pk)
+    total = qs.count()
+    rows = qs.select_related("entry").order_by("-id")[(page - 1) * page_size: page * page_size]
+    items = [
+        HistoryRow(id=r.pk, business_date=r.business_date, value_date=r.value_date, biz_type=r.biz_type,
+                   biz_label=BizType(r.biz_type).label, amount=r.amount, amount_current=r.amount_current,
+                   amount_carried=r.amount_carried, balance_after=r.balance_after, reference=r.reference,
+                   voucher_no=r.entry.voucher_no if r.entry else "")
+        for r in rows
+    ]
+    return Page(items=items, total=total, page=page, page_size=page_size)
+
+
+def employer_detail(*, employer: Employer, clearance: int = 0) -> EmployerDetail:
+    """An employer with its member counts by status (and full freezes) and the monthly amount due."""
+    e = Employer.objects.select_related("branch", "bank_account").get(pk=employer.pk)
+    counts = dict(MemberAccount.objects.filter(employer=e).values_list("status").annotate(n=Count("pk")))
+    frozen = MemberAccount.objects.filter(employer=e, status__in=["01", "02"]).exclude(
+        freeze_kind=FreezeKind.NONE).count()
+    monthly = MemberAccount.objects.filter(employer=e, status=MemberAccountStatus.NORMAL).aggregate(
+        s=Sum(F("employer_amount") + F("member_amount")))["s"] or 0
+    return EmployerDetail(
+        account_no=e.account_no, name=e.name, credit_code=e.credit_code, economic_type=e.economic_type,
+        industry=e.industry, branch_code=e.branch.code, payday=e.payday, employer_ratio=str(e.employer_ratio),
+        member_ratio=str(e.member_ratio), status=e.status, status_label=EmployerStatus(e.status).label,
+        suspense_balance=e.suspense_balance, paid_up_to=e.paid_up_to, contact_name=mask("name", e.contact_name, clearance=clearance),
+        contact_phone=mask("phone", e.contact_phone, clearance=clearance), address=e.address,
+        bank_account=e.bank_account.bank_account_no if e.bank_account else "", opened_date=e.opened_date,
+        closed_date=e.closed_date, members_normal=counts.get(MemberAccountStatus.NORMAL, 0),
+        members_sealed=counts.get(MemberAccountStatus.SEALED, 0), members_frozen=frozen, monthly_amount=int(monthly),
+        counts={str(k): v for k, v in counts.items()},
+    )

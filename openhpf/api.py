@@ -1,0 +1,122 @@
+"""The JSON API (django-ninja, OpenAPI at /api/v1/docs): one NinjaAPI that every domain app adds a router to.
+
+How an app plugs in (keep the view thin: parse, call one service or selector, return):
+
+    # openhpf/ledger/api.py
+    from ninja import Router
+    router = Router(tags=["账务"])
+
+    @router.get("/accounts/{code}")
+    def account_get(request, code: str): ...      # request.user is the authenticated staff member
+
+    # at the bottom of this file, in the block "Domain routers":
+    from openhpf.ledger.api import router as ledger_router
+    api.add_router("/ledger/", ledger_router)        # → /api/v1/ledger/accounts/{code}
+
+Every endpoint requires a staff bearer token (StaffTokenAuth) unless it says `auth=None`.
+A DomainError raised by a service becomes HTTP 422 {"code","message","field","row"}; a ValidationReport
+(many errors at once) becomes 422 {"code":"VALIDATION","message","errors":[…]}.
+Entry points own the transaction: wrap writes in `transaction.atomic(durable=True)` in the endpoint.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.renderers import JSONRenderer
+
+from openhpf.core.errors import DomainError, ValidationReport
+from openhpf.iam.auth import StaffTokenAuth
+from openhpf.iam.services import staff_center
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese text stays readable in responses (no \\uXXXX escapes)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="OpenHPF 开放住房公积金平台 API",
+    version="1",
+    description="住房公积金管理中心业务接口。认证：`Authorization: Bearer <令牌>`（令牌由 `hpf api_token 用户名` 签发）。",
+    auth=StaffTokenAuth(),
+    docs_url="/docs",
+    urls_namespace="api",
+    renderer=Utf8JSONRenderer(),
+)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+    row: int | None = None
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    body: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row}
+    if exc.details:
+        body["details"] = exc.details
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(ValidationReport)
+def validation_report(request: HttpRequest, exc: ValidationReport) -> HttpResponse:
+    errors = [{"code": e.code, "message": e.message, "field": e.field, "row": e.row} for e in exc.errors]
+    return api.create_response(
+        request, {"code": "VALIDATION", "message": f"{len(errors)} 处错误", "errors": errors}, status=422
+    )
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+
+
+@api.get("/health", auth=None, response=HealthOut, tags=["系统"], summary="健康检查（无需认证）")
+def health(request: HttpRequest):
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return {"status": "ok", "database": connection.vendor}
+
+
+class CenterOut(Schema):
+    code: str
+    name: str
+    city: str
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    is_superuser: bool
+    center: CenterOut | None
+    business_date: date | None
+
+
+@api.get("/me", response={200: MeOut, 422: ErrorOut}, tags=["系统"], summary="当前业务人员、所属中心与业务日期")
+def me(request: HttpRequest):
+    user = request.user
+    center = staff_center(user)
+    profile = getattr(user, "staff_profile", None)
+    return {
+        "username": user.get_username(),
+        "display_name": (profile.display_name if profile else "") or user.get_username(),
+        "is_superuser": user.is_superuser,
+        "center": center,
+        "business_date": center.business_date if center else None,
+    }
+
+
+# ---- Domain routers: one line per app, `api.add_router("/<app>/", router)` (see the module docstring). ----
+from openhpf.accounts.api import router as accounts_router  # noqa: E402
+from openhpf.ledger.api import router as ledger_router  # noqa: E402
+
+api.add_router("/ledger/", ledger_router)
+api.add_router("/accounts/", accounts_router)

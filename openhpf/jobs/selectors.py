@@ -1,0 +1,26 @@
+"""Reads of job records for the console and the CLI."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+
+from .models import Job
+
+
+def job_list(*, center: Center | None = None, limit: int = 50) -> QuerySet[Job]:
+    """The most recent jobs, newest first; with a center, that center's jobs only."""
+    qs = Job.objects.select_related("center").order_by("-created_at", "-id")
+    if center is not None:
+        qs = qs.filter(center=center)
+    return qs[:limit]
+
+
+def job_get(job_id: int) -> Job:
+    """One job with its steps and log (prefetched)."""
+    job = Job.objects.select_related("center").prefetch_related("steps", "logs").filter(pk=job_id).first()
+    if job is None:
+        raise DomainError("JOB_NOT_FOUND", f"作业 #{job_id} 不存在", field="id")
+    return job

@@ -1,0 +1,11 @@
+"""Job URLs (included by the root URLconf at "jobs/")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("partial/", views.job_list_partial, name="list_partial"),
+]

@@ -1,0 +1,67 @@
+"""Ledger endpoints: trial balance and vouchers (read-only; postings come from the business services)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from openhpf.core.errors import DomainError
+from openhpf.iam.services import staff_center
+
+from .models import JournalEntry
+from .selectors import trial_balance
+
+router = Router(tags=["账务"])
+
+
+class TrialBalanceRowOut(Schema):
+    code: str
+    name: str
+    normal_side: str
+    opening: int
+    debit: int
+    credit: int
+    closing: int
+
+
+class LineOut(Schema):
+    line_no: int
+    account: str
+    debit: int
+    credit: int
+    memo: str
+
+
+class EntryOut(Schema):
+    voucher_no: str
+    business_date: str
+    value_date: str
+    source: str
+    description: str
+    total: int
+    reversal_of: str | None
+    lines: list[LineOut]
+
+
+def _center(request):
+    center = staff_center(request.user)
+    if center is None:
+        raise DomainError("NO_CENTER", "当前用户未归属任何管理中心", field="center")
+    return center
+
+
+@router.get("/trial-balance", response=list[TrialBalanceRowOut], summary="试算平衡表（金额单位：分）")
+def trial_balance_get(request, year: int, month: int):
+    return [r.__dict__ for r in trial_balance(center=_center(request), year=year, month=month)]
+
+
+@router.get("/entries/{voucher_no}", response=EntryOut, summary="记账凭证")
+def entry_get(request, voucher_no: str):
+    e = get_object_or_404(JournalEntry.objects.select_related("reversal_of"), center=_center(request), voucher_no=voucher_no)
+    return {
+        "voucher_no": e.voucher_no, "business_date": e.business_date.isoformat(), "value_date": e.value_date.isoformat(),
+        "source": e.source, "description": e.description, "total": e.total,
+        "reversal_of": e.reversal_of.voucher_no if e.reversal_of else None,
+        "lines": [{"line_no": ln.line_no, "account": ln.account.code, "debit": ln.debit, "credit": ln.credit, "memo": ln.memo}
+                  for ln in e.lines.select_related("account").order_by("line_no")],
+    }
