@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "openhpf.accounts"
     label = "accounts"
     verbose_name = "单位与个人账户"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the employer 暂存 invariant with hpf verify)

@@ -79,7 +79,14 @@ def check_subledger() -> CheckResult:
         "ON m.sub_account_id = a.id JOIN ledger_subledgerrow r ON r.id = m.last_id "
         "WHERE r.balance_after <> a.balance_current + a.balance_carried LIMIT 50"
     )
+    # the sub-ledger has no database FKs (bulk speed), so orphans are looked for here
+    orphans = sql.fetch(
+        "SELECT r.id FROM ledger_subledgerrow r LEFT JOIN ledger_subaccount a ON a.id = r.sub_account_id "
+        "LEFT JOIN ledger_journalentry e ON e.id = r.entry_id "
+        "WHERE a.id IS NULL OR (r.entry_id IS NOT NULL AND e.id IS NULL) LIMIT 50"
+    )
     breaches = [f"账户 {no}：余额 {bc}/{bk} ≠ 明细合计 {c}/{k}" for no, bc, bk, c, k, _ in bad]
+    breaches += [f"明细 {r[0]} 的账户或凭证不存在" for r in orphans]
     breaches += [f"账户 {no}：最后一笔明细余额 {ra} ≠ 账户余额 {b}" for no, ra, b in bad_running]
     return CheckResult("ledger.subledger", not breaches, "个人账户余额 = 明细账合计 = 最后一笔明细余额", breaches)
 

@@ -26,6 +26,6 @@ class Command(BaseCommand):
             if len(r.breaches) > 20:
                 self.stdout.write(f"        … 另有 {len(r.breaches) - 20} 处")
             failed += 0 if r.ok else 1
-        self.stdout.write(f"{len(results) - failed} passed, {failed} failed")
+        self.stdout.write(f"不变式检查：{len(results) - failed} 项通过，{failed} 项违反")
         if failed:
             sys.exit(1)
