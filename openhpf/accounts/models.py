@@ -19,7 +19,6 @@ from openhpf.core.codes import (
     Sex,
 )
 
-RATIO = {"max_digits": 5, "decimal_places": 4}
 
 
 class Employer(models.Model):
@@ -37,8 +36,8 @@ class Employer(models.Model):
     bank_account = models.ForeignKey(
         "ledger.GLAccount", null=True, blank=True, on_delete=models.PROTECT, verbose_name="受托银行专户"
     )
-    employer_ratio = models.DecimalField("单位缴存比例", **RATIO)
-    member_ratio = models.DecimalField("个人缴存比例", **RATIO)
+    employer_ratio = models.DecimalField("单位缴存比例", max_digits=5, decimal_places=4)
+    member_ratio = models.DecimalField("个人缴存比例", max_digits=5, decimal_places=4)
     status = models.CharField("单位状态", max_length=2, choices=EmployerStatus.choices, default=EmployerStatus.NORMAL)
     suspense_balance = models.BigIntegerField("暂存款余额（分）", default=0)
     paid_up_to = models.CharField("缴至年月", max_length=6, blank=True)
@@ -95,8 +94,8 @@ class MemberAccount(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="accounts")
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="accounts")
     base = models.BigIntegerField("缴存基数（分）")
-    employer_ratio = models.DecimalField("单位缴存比例", **RATIO)
-    member_ratio = models.DecimalField("个人缴存比例", **RATIO)
+    employer_ratio = models.DecimalField("单位缴存比例", max_digits=5, decimal_places=4)
+    member_ratio = models.DecimalField("个人缴存比例", max_digits=5, decimal_places=4)
     employer_amount = models.BigIntegerField("单位月缴存额（分）")
     member_amount = models.BigIntegerField("个人月缴存额（分）")
     status = models.CharField("账户状态", max_length=2, choices=MemberAccountStatus.choices, default=MemberAccountStatus.NORMAL)
@@ -131,7 +130,7 @@ class RatioReduction(models.Model):
     """An approved 降低缴存比例 for an employer: ratios down to `ratio_floor` for its term only (Art20)."""
 
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="ratio_reductions")
-    ratio_floor = models.DecimalField("降低后比例下限", **RATIO)
+    ratio_floor = models.DecimalField("降低后比例下限", max_digits=5, decimal_places=4)
     valid_from = models.DateField()
     valid_to = models.DateField()
     approved_by = models.CharField(max_length=150)

@@ -26,6 +26,7 @@ def audit_chain_breaches(*, max_breaches: int = 100) -> tuple[int, list[str]]:
         if not chunk:
             break
         for rec in chunk:
+            assert rec.seq is not None
             if rec.seq != expected_seq:
                 breaches.append(f"审计链序号断裂：期望 {expected_seq}，实际 {rec.seq}（记录被删除？）")
                 expected_seq = rec.seq  # keep walking

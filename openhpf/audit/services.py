@@ -143,7 +143,7 @@ def audit_seal_pending(*, limit: int | None = None) -> int:
                 prev = rec.hash
             AuditRecord.objects.bulk_update(batch, ["seq", "prev_hash", "hash", "sealed_at"], batch_size=500)
             AuditCheckpoint.objects.create(
-                first_seq=batch[0].seq,
+                first_seq=seq - len(batch) + 1,
                 last_seq=seq,
                 merkle_root=merkle_root([r.hash for r in batch]),
                 head_hash=prev,

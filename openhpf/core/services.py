@@ -84,7 +84,7 @@ def policy_set(
 def calendar_set_day(*, day: date, kind: str | None, name: str, actor: Any) -> None:
     """Mark a day as holiday (H) or make-up working day (W), or clear it (kind None)."""
     with transaction.atomic():
-        before = CalendarDay.objects.filter(date=day).values("kind", "name").first()
+        before = dict(CalendarDay.objects.filter(date=day).values("kind", "name").first() or {}) or None
         if kind is None:
             CalendarDay.objects.filter(date=day).delete()
         else:

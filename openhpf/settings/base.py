@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -82,9 +83,9 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dict[str, Any]:
     """One DATABASE_URL: sqlite:///path (WAL, foreign keys on) or postgres://…"""
-    cfg = dj_database_url.parse(url, conn_max_age=0)
+    cfg: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if cfg["ENGINE"] == "django.db.backends.sqlite3":
         cfg["OPTIONS"] = {
             # WAL lets readers work beside the one writer; IMMEDIATE avoids upgrade deadlocks.

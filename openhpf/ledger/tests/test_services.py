@@ -174,7 +174,8 @@ def test_batch_resumes_after_crash_and_refuses_bad_rows(center, staff):
     assert sql.fetch(f"SELECT COUNT(*) FROM {b.stage_table}")[0][0] == 6
     batch_stage(batch=b, rows=_rows(subs), chunk=3)
     batch_apply(batch=b, actor=staff)
-    assert SubLedgerRow.objects.filter(entry=b.refresh_from_db() or b.entry).count() == 10
+    b.refresh_from_db()
+    assert SubLedgerRow.objects.filter(entry=b.entry).count() == 10
     # a batch with an unknown account posts nothing
     bad = batch_create(center=center, key="k2", biz_type=BizType.REMITTANCE, business_date=center.business_date,
                        counter_account="10101", description="d", actor=staff)
