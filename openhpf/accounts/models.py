@@ -20,7 +20,6 @@ from openhpf.core.codes import (
 )
 
 
-
 class Employer(models.Model):
     """缴存单位. account_no = 6-digit center code + 8-digit sequence."""
 
