@@ -492,3 +492,53 @@ def batch_post(
         return batch
     batch_stage(batch=batch, rows=rows, progress=progress)
     return batch_apply(batch=batch, actor=actor)
+
+
+# ---------------------------------------------------------------- set-based entry points for bulk loaders
+# Other apps' bulk loaders (the legacy cut-over) hand the ledger a SELECT over their own staging tables; the
+# ledger alone writes its tables. Each SELECT must name its columns as documented.
+
+
+def subaccounts_open_from(*, center: Center, year_start: date, source_sql: str, params: Sequence[Any] = ()) -> int:
+    """Open sub-accounts in bulk. source_sql yields account_no, jishu_base_current, jishu_base_carried
+    (积数 brought over for the part of the interest year before the first posting)."""
+    if interest_year(year_start)[0] != year_start:
+        raise DomainError("YEAR_START", f"计息年度起日应为7月1日：{year_start}", field="year_start")
+    return sql.execute(
+        "INSERT INTO ledger_subaccount (center_id, account_no, balance_current, balance_carried, frozen_amount, "
+        "hold_amount, year_start, jishu_current, jishu_carried, jishu_base_current, jishu_base_carried) "
+        "SELECT %s, x.account_no, 0, 0, 0, 0, %s, x.jishu_base_current, x.jishu_base_carried, "
+        f"x.jishu_base_current, x.jishu_base_carried FROM ({source_sql}) x",
+        [center.pk, year_start, *params],
+    )
+
+
+def batch_stage_from(*, batch: PostingBatch, source_sql: str, params: Sequence[Any] = (),
+                     unique_accounts: bool | None = None) -> int:
+    """Stage a batch straight from a SELECT yielding ord, sub_account_id, amount_current, amount_carried,
+    value_date, reference (one statement, no round trip through Python). Replaces anything staged before."""
+    with transaction.atomic():
+        batch = PostingBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != PostingBatch.Status.STAGING:
+            raise DomainError("BATCH_NOT_STAGING", f"批量记账 {batch.key} 已不在暂存状态", field="batch")
+        sql.execute(f"DELETE FROM {batch.stage_table}")
+        n = sql.execute(f"INSERT INTO {batch.stage_table} ({', '.join(STAGE_COLUMNS)}) {source_sql}", params)
+        batch.rows_staged = n
+        batch.unique_accounts = unique_accounts
+        batch.save(update_fields=["rows_staged", "unique_accounts"])
+        return n
+
+
+def subaccounts_freeze_from(*, center: Center, source_sql: str, params: Sequence[Any] = ()) -> int:
+    """Set frozen amounts in bulk from a SELECT yielding account_no, frozen_amount. The table's checks refuse
+    a frozen amount beyond the available balance (the whole statement then fails)."""
+    try:
+        with transaction.atomic():
+            return sql.execute(
+                "UPDATE ledger_subaccount SET frozen_amount = f.frozen_amount "
+                f"FROM ({source_sql}) AS f WHERE ledger_subaccount.account_no = f.account_no "
+                "AND ledger_subaccount.center_id = %s",
+                [*params, center.pk],
+            )
+    except IntegrityError:
+        raise DomainError("FREEZE_AMOUNT", "冻结金额超过可用余额", field="frozen_amount") from None

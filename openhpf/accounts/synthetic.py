@@ -1,0 +1,391 @@
+"""A synthetic center: a realistic legacy extract in the cut-over format (docs/cutover-format.md), deterministic
+for a seed and streamed to disk, loaded through the one cut-over import (`hpf generate`, `hpf demo`).
+
+Resident IDs carry real county codes (python-stdnum's cn/loc database) and GB 11643 check digits, credit codes
+GB 32100 check digits; wages are log-normal per industry, clamped to the policy base cap and floor; balances
+follow each account's contribution history (paydays since opening × monthly amount, split into 上年结转 and
+当年归集 at the interest year's start, less earlier withdrawals) and the 积数 to the day before cut-over
+follows the same history, so the figures reconcile."""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openhpf.core.calendar import interest_year
+from openhpf.core.ids import credit_code_check_digit, resident_id_check_digit
+
+from .calculations import monthly_amounts
+from .cutover import ACCOUNT_FILE, EMPLOYER_FILE, FILE_COLUMNS, MEMBER_FILE
+
+DEFAULT_CENTER_CODE = "330100"
+DEFAULT_CENTER_NAME = "演示住房公积金管理中心"
+
+SURNAMES: list[tuple[str, float]] = [
+    ("王", 7.1), ("李", 7.0), ("张", 6.7), ("刘", 5.4), ("陈", 4.5), ("杨", 3.1), ("黄", 2.2), ("赵", 2.1),
+    ("吴", 2.0), ("周", 1.9), ("徐", 1.3), ("孙", 1.3), ("马", 1.2), ("朱", 1.2), ("胡", 1.1), ("郭", 1.1),
+    ("何", 1.0), ("林", 1.0), ("高", 1.0), ("罗", 0.9), ("郑", 0.8), ("梁", 0.7), ("谢", 0.6), ("宋", 0.6),
+    ("唐", 0.6), ("许", 0.6), ("韩", 0.5), ("冯", 0.5), ("邓", 0.5), ("曹", 0.5), ("彭", 0.5), ("曾", 0.5),
+    ("肖", 0.5), ("田", 0.5), ("董", 0.4), ("袁", 0.4), ("潘", 0.4), ("于", 0.4), ("蒋", 0.4), ("蔡", 0.4),
+    ("余", 0.4), ("杜", 0.4), ("叶", 0.4), ("程", 0.4), ("苏", 0.3), ("魏", 0.3), ("吕", 0.3), ("丁", 0.3),
+    ("任", 0.3), ("沈", 0.3), ("姚", 0.3), ("卢", 0.3), ("姜", 0.3), ("崔", 0.3), ("钟", 0.3), ("谭", 0.3),
+    ("陆", 0.3), ("汪", 0.3), ("范", 0.3), ("金", 0.3), ("石", 0.2), ("廖", 0.2), ("贾", 0.2), ("夏", 0.2),
+    ("韦", 0.2), ("付", 0.2), ("方", 0.2), ("白", 0.2), ("邹", 0.2), ("孟", 0.2), ("熊", 0.2), ("秦", 0.2),
+    ("邱", 0.2), ("江", 0.2), ("尹", 0.2), ("薛", 0.2), ("段", 0.2), ("雷", 0.2), ("侯", 0.2), ("龙", 0.2),
+    ("史", 0.2), ("陶", 0.2), ("黎", 0.2), ("贺", 0.2), ("顾", 0.2), ("毛", 0.2), ("郝", 0.2), ("龚", 0.2),
+    ("邵", 0.2), ("万", 0.2), ("钱", 0.2), ("严", 0.2), ("欧阳", 0.05), ("司马", 0.02),
+]
+GIVEN_MALE = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林欢阳建国志文博晨轩然睿泽昊海峰"
+GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀玲桂英丹萍红玉兰琳雪婷慧颖洁佳倩莉月莹晶欣怡涵诗雨琪思嘉悦梦瑶"
+NAME_WORDS = "恒达华信瑞丰宏远金鼎天成鸿运盛世永安新宇博通正泰中和汇丰东方星辰明珠亚太万象海纳顺发嘉禾"
+# industry → (median monthly wage in yuan, name fragments, name suffixes)
+INDUSTRY_PROFILE: dict[str, tuple[int, str, tuple[str, ...]]] = {
+    "A": (4800, "农业", ("有限公司", "专业合作社")), "B": (7200, "矿业", ("有限公司",)),
+    "C": (6800, "机械", ("制造有限公司", "实业有限公司", "电子有限公司")), "D": (9800, "能源", ("有限公司",)),
+    "E": (7000, "建设", ("建筑工程有限公司", "建设集团有限公司")), "F": (6000, "商贸", ("贸易有限公司", "商行")),
+    "G": (7400, "物流", ("物流有限公司", "运输有限公司")), "H": (4600, "餐饮", ("酒店有限公司", "餐饮管理有限公司")),
+    "I": (15000, "科技", ("网络科技有限公司", "信息技术有限公司", "软件有限公司")),
+    "J": (16000, "金融", ("银行支行", "保险有限公司", "证券营业部")), "K": (9000, "置业", ("房地产开发有限公司",)),
+    "L": (7600, "商务", ("企业管理咨询有限公司", "人力资源有限公司")), "M": (11000, "科研", ("研究院", "技术服务有限公司")),
+    "N": (7000, "环境", ("环境工程有限公司", "市政管理处")), "O": (5000, "家政", ("服务有限公司",)),
+    "P": (9500, "教育", ("中学", "小学", "职业技术学院")), "Q": (10500, "医疗", ("医院", "社区卫生服务中心")),
+    "R": (8000, "文化", ("文化传媒有限公司", "体育中心")), "S": (9800, "公共", ("局", "管理委员会", "街道办事处")),
+}
+INDUSTRY_WEIGHTS = {"A": 1, "B": 0.5, "C": 20, "D": 1.5, "E": 8, "F": 14, "G": 5, "H": 5, "I": 9, "J": 3,
+                    "K": 4, "L": 8, "M": 4, "N": 2, "O": 3, "P": 4, "Q": 3, "R": 1.5, "S": 3.5}
+ECONOMIC_BY_INDUSTRY = {"S": ["110"], "P": ["120", "120", "171"], "Q": ["120", "120", "171"], "N": ["120", "140"]}
+ECONOMIC_DEFAULT = ["160"] * 10 + ["171"] * 6 + ["170"] * 2 + ["140", "150", "190", "180"]
+RATIOS_E4 = [(500, 25), (600, 5), (700, 8), (800, 15), (1000, 12), (1200, 35)]
+SEAL_REASONS = ("与单位解除劳动关系", "单位转制", "离职待业")
+FEMALE_SHARE = 0.48
+
+
+def _regions() -> tuple[list[str], list[str]]:
+    """County-level codes from python-stdnum's cn/loc database: (Zhejiang ones, a spread of the whole country).
+
+    Whether a code is valid depends on the birth year (codes are created and retired), so each number is
+    checked through `_region_valid` for its year; the national list is every 20th county to keep that cache small."""
+    from stdnum import numdb
+
+    def walk(prefixes: Any, prefix: str = "") -> Any:
+        for length, low, high, _props, children in prefixes:
+            for v in range(int(low), int(high) + 1):
+                code = prefix + str(v).zfill(length)
+                if children:
+                    yield from walk(children, code)
+                else:
+                    yield code
+
+    codes = sorted({c for c in walk(numdb.get("cn/loc").prefixes) if len(c) == 6 and not c.endswith("00")})
+    return [c for c in codes if c.startswith("33")], codes[::20]
+
+
+@dataclass
+class GenerateResult:
+    directory: Path
+    employers: int = 0
+    members: int = 0
+    accounts: int = 0
+    sealed: int = 0
+    frozen: int = 0
+    total_balance: int = 0
+    dirty_rows: list[tuple[str, int, str]] = field(default_factory=list)  # file, line, what
+    seconds: float = 0.0  # writing the extract
+    import_seconds: float = 0.0  # the cut-over import (when loaded)
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def _ratio(e4: int) -> str:
+    return str(Decimal(e4) / 10000)
+
+
+def generate_extract(
+    *, out: Path | str, employers: int, members: int, seed: int, cutover_date: date, base_cap: int,
+    base_floor: int, rounding: str = "fen", dirty: bool = False, encoding: str = "utf-8-sig",
+    progress: Callable[[int], None] | None = None,
+) -> GenerateResult:
+    """Write 单位.csv, 个人.csv and 个人账户.csv to `out` (streamed; memory is O(employers))."""
+    if employers < 1 or members < 0:
+        raise ValueError("need at least one employer")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)  # noqa: S311 (deterministic test data, not security)
+    res = GenerateResult(directory=out)
+    zj, national = _regions()
+    ys, _ = interest_year(cutover_date)
+    jishu_days_done = (cutover_date - ys).days  # days from 7/1 to the day before cut-over
+    headers = {f: [c.header for c in FILE_COLUMNS[f]] for f in (EMPLOYER_FILE, MEMBER_FILE, ACCOUNT_FILE)}
+    hangzhou = [c for c in zj if c.startswith("3301")] or zj
+
+    # ---------------------------------------------------------------- employers
+    industries = list(INDUSTRY_WEIGHTS)
+    ind_cum = list(_cumulate(INDUSTRY_WEIGHTS.values()))
+    ratio_cum = list(_cumulate(w for _, w in RATIOS_E4))
+    first_open = date(1995, 1, 1).toordinal()
+    last_open = (cutover_date - timedelta(days=60)).toordinal()
+    emp_info: list[tuple[str, int, int, int, str]] = []  # legacy no, opened ordinal, payday, ratio e4, industry
+    size_cum: list[float] = []
+    total_w = 0.0
+    dirty_emp = {1: "credit", 3: "econ"} if dirty and employers > 4 else {}
+    with (out / EMPLOYER_FILE).open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(headers[EMPLOYER_FILE])
+        for i in range(employers):
+            ind = industries[bisect.bisect_right(ind_cum, rng.random() * ind_cum[-1])]
+            _wage, frag, suffixes = INDUSTRY_PROFILE[ind]
+            econ = rng.choice(ECONOMIC_BY_INDUSTRY.get(ind, ECONOMIC_DEFAULT))
+            region = rng.choice(hangzhou)
+            name = f"杭州{rng.choice(NAME_WORDS)}{rng.choice(NAME_WORDS)}{frag}{rng.choice(suffixes)}"
+            org = _org_code(i)
+            prefix = ("11" if econ in ("110", "120") else "91") + region + org
+            credit = prefix + credit_code_check_digit(prefix)
+            opened = date.fromordinal(rng.randint(first_open, last_open))
+            payday = rng.randint(1, 28)
+            er = RATIOS_E4[bisect.bisect_right(ratio_cum, rng.random() * ratio_cum[-1])][0]
+            legacy = f"DW{i + 1:08d}"
+            last_pay = _last_payday(cutover_date, payday)
+            bad = dirty_emp.get(i)
+            if bad == "credit":
+                credit = prefix + ("0" if credit[-1] != "0" else "1")
+                res.dirty_rows.append((EMPLOYER_FILE, i + 2, "USCC_CHECKSUM"))
+            elif bad == "econ":
+                econ = "999"
+                res.dirty_rows.append((EMPLOYER_FILE, i + 2, "CODE_UNKNOWN"))
+            w.writerow([legacy, name, credit, econ, ind, payday, _ratio(er), _ratio(er), "01",
+                        f"{last_pay.year:04d}{last_pay.month:02d}" if last_pay and last_pay >= opened else "",
+                        opened.isoformat(), "", f"{rng.choice(SURNAMES)[0]}经办", _phone(rng), f"杭州市{name[2:4]}路{rng.randint(1, 999)}号"])
+            emp_info.append((legacy, opened.toordinal(), payday, er, ind))
+            total_w += math.exp(rng.gauss(0, 1.4))
+            size_cum.append(total_w)
+    res.employers = employers
+
+    # ---------------------------------------------------------------- members and their accounts
+    # deposit dates of this interest year before cut-over, per payday, with days to the day before cut-over
+    year_deposits: dict[int, list[tuple[int, int]]] = {}
+    for p in range(1, 29):
+        ds = []
+        d = date(ys.year, ys.month, p)
+        while d < cutover_date:
+            ds.append((d.toordinal(), (cutover_date - d).days))
+            d = _add_month(d)
+        year_deposits[p] = ds
+    sur_cum = list(_cumulate(s for _, s in SURNAMES))
+    seen: set[int] = set()
+    cut_ord = cutover_date.toordinal()
+    ys_ord = ys.toordinal()
+    dirty_mem = {2: "checksum", 5: "birth"} if dirty and members > 9 else {}
+    dirty_acc = {4: "employer", 6: "frozen", 8: "duplicate"} if dirty and members > 9 else {}
+    prev_legacy = ""
+    with (out / MEMBER_FILE).open("w", encoding=encoding, newline="") as fm, \
+            (out / ACCOUNT_FILE).open("w", encoding=encoding, newline="") as fa:
+        wm, wa = csv.writer(fm), csv.writer(fa)
+        wm.writerow(headers[MEMBER_FILE])
+        wa.writerow(headers[ACCOUNT_FILE])
+        rand, randint, choice = rng.random, rng.randint, rng.choice
+        for i in range(members):
+            female = rand() < FEMALE_SHARE
+            age_days = randint(22 * 365 + 5, 59 * 365)
+            birth = date.fromordinal(cut_ord - age_days)
+            while True:
+                region = choice(zj) if rand() < 0.8 else choice(national)
+                seq = randint(0, 99) * 10 + (2 * randint(0, 4) + (0 if female else 1))
+                first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+                key = int(first17)
+                if key not in seen and _region_valid(first17[:10]):
+                    seen.add(key)
+                    break
+            id_number = first17 + resident_id_check_digit(first17)
+            if i in dirty_mem:
+                if dirty_mem[i] == "checksum":
+                    id_number = first17 + ("1" if id_number[-1] != "1" else "2")
+                    res.dirty_rows.append((MEMBER_FILE, i + 2, "ID_CHECKSUM"))
+                else:
+                    bad17 = f"{region}{birth.year:04d}0230{seq:03d}"
+                    id_number = bad17 + resident_id_check_digit(bad17)
+                    res.dirty_rows.append((MEMBER_FILE, i + 2, "ID_BIRTH_DATE"))
+            surname = SURNAMES[bisect.bisect_right(sur_cum, rand() * sur_cum[-1])][0]
+            pool = GIVEN_FEMALE if female else GIVEN_MALE
+            given = choice(pool) + (choice(pool) if rand() < 0.7 else "")
+            age = age_days // 365
+            marital = "10" if age < 26 and rand() < 0.7 else ("20" if rand() < 0.85 else choice(("40", "30", "90")))
+            wm.writerow([surname + given, "01", id_number, _phone(rng), marital])
+
+            # account
+            e = bisect.bisect_right(size_cum, rand() * total_w)
+            emp_legacy, emp_open, payday, er, ind = emp_info[min(e, employers - 1)]
+            adult = birth.toordinal() + 18 * 366
+            lo = max(emp_open, adult)
+            opened = randint(lo, max(lo, cut_ord - 1))
+            wage = INDUSTRY_PROFILE[ind][0] * math.exp(rng.gauss(0, 0.45)) * (0.8 + min(age, 50) / 100)
+            base = min(max(int(wage) * 100, base_floor), base_cap)
+            mr = er if rand() < 0.9 else choice([r for r, _ in RATIOS_E4 if r <= er])
+            emp_amt, mem_amt = monthly_amounts(base, Decimal(er) / 10000, Decimal(mr) / 10000, rounding)
+            monthly = emp_amt + mem_amt
+            sealed = rand() < 0.03
+            end = randint(opened, cut_ord - 1) + 1 if sealed else cut_ord  # no deposit on or after `end`
+            o = date.fromordinal(opened)
+            e_prev = date.fromordinal(min(end, ys_ord))
+            n_prev = max(0, _paydays_before(e_prev, payday) - _paydays_before(o, payday))
+            carried = n_prev * monthly
+            if n_prev:
+                carried += carried * n_prev // 1600  # interest credited over the years, roughly 1.5%/yr on half
+                if n_prev > 36 and rand() < 0.25:
+                    carried = carried * randint(10, 70) // 100  # an earlier withdrawal (购房提取)
+            cur = jishu_cur = 0
+            last_dep = 0
+            for d_ord, days in year_deposits[payday]:
+                if opened <= d_ord < end:
+                    cur += monthly
+                    jishu_cur += monthly * days
+                    last_dep = d_ord
+            if not last_dep and n_prev:
+                last_dep = _last_payday(e_prev - timedelta(days=1), payday).toordinal() if e_prev > o else 0
+            jishu_car = carried * jishu_days_done
+            balance = carried + cur
+            freeze, frozen = "0", 0
+            if balance > 0 and rand() < 0.005:
+                freeze, frozen = ("1", balance) if rand() < 0.6 else ("2", balance // 2 or balance)
+                res.frozen += 1
+            legacy = f"{880000000000 + i}"
+            if dirty_acc.get(i) == "employer":
+                emp_legacy = "DW99999999"
+                res.dirty_rows.append((ACCOUNT_FILE, i + 2, "EMPLOYER_UNKNOWN"))
+            elif dirty_acc.get(i) == "frozen":
+                freeze, frozen = "2", balance + 10000
+                res.dirty_rows.append((ACCOUNT_FILE, i + 2, "FROZEN_EXCEEDS_BALANCE"))
+            elif dirty_acc.get(i) == "duplicate":
+                legacy = prev_legacy
+                res.dirty_rows.append((ACCOUNT_FILE, i + 2, "DUPLICATE_ACCOUNT_NO"))
+            prev_legacy = legacy
+            paid = date.fromordinal(last_dep) if last_dep else None
+            sealed_date = date.fromordinal(end) if sealed else None
+            wa.writerow([
+                legacy, id_number, emp_legacy, _yuan(base), _ratio(er), _ratio(mr), "02" if sealed else "01",
+                freeze, _yuan(frozen), _yuan(carried), _yuan(cur), _yuan(jishu_cur), _yuan(jishu_car),
+                f"{paid.year:04d}{paid.month:02d}" if paid else "", o.isoformat(),
+                sealed_date.isoformat() if sealed_date else "", choice(SEAL_REASONS) if sealed else "", "",
+            ])
+            res.sealed += sealed
+            res.total_balance += balance
+            if progress and (i + 1) % 10_000 == 0:
+                progress(10_000)
+    if progress and members % 10_000:
+        progress(members % 10_000)
+    res.members = res.accounts = members
+    return res
+
+
+_region_cache: dict[str, bool] = {}
+
+
+def _region_valid(region_year: str) -> bool:
+    """Whether a county code was in use in a birth year (stdnum's cn/loc keeps the years of each code)."""
+    ok = _region_cache.get(region_year)
+    if ok is None:
+        from stdnum.cn import ric
+
+        sample = region_year + "0101001"
+        ok = _region_cache[region_year] = ric.is_valid(sample + resident_id_check_digit(sample))
+    return ok
+
+
+def _cumulate(weights: Any) -> Any:
+    t = 0.0
+    for w in weights:
+        t += w
+        yield t
+
+
+def _org_code(i: int) -> str:
+    """A unique 9-character organisation-code part for employer i (digits only; injective for i < 10⁹)."""
+    return f"{(i * 7919 + 12345) % 1_000_000_000:09d}"
+
+
+def _phone(rng: random.Random) -> str:
+    return f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}"
+
+
+def _add_month(d: date) -> date:
+    return date(d.year + (d.month == 12), d.month % 12 + 1, d.day)
+
+
+def _paydays_before(d: date, payday: int) -> int:
+    """Paydays strictly before d counted from year 0 (differences give the paydays in a range)."""
+    return d.year * 12 + d.month - 1 + (1 if d.day > payday else 0)
+
+
+def _last_payday(d: date, payday: int) -> date | None:
+    """The last payday on or before d."""
+    if d.day >= payday:
+        return d.replace(day=payday)
+    prev = d.replace(day=1) - timedelta(days=1)
+    return prev.replace(day=payday)
+
+
+# ---------------------------------------------------------------- orchestration (the command's service)
+
+
+def generate_center(
+    *, employers: int, members: int, seed: int, cutover_date: date, out: Path | str, actor: Any,
+    center_code: str = DEFAULT_CENTER_CODE, center_name: str = DEFAULT_CENTER_NAME, dirty: bool = False,
+    load: bool = True, encoding: str = "utf-8-sig", progress: bool = False, echo: Callable[[str], None] | None = None,
+    error_file: Path | str | None = None,
+) -> tuple[GenerateResult, Any]:
+    """Write the extract, create the center if needed, and (unless load=False) cut it over."""
+    from openhpf.core.models import Center
+    from openhpf.core.policy import policy_value
+    from openhpf.core.services import center_create
+
+    from .cutover import cutover_import
+
+    center = Center.objects.filter(code=center_code).first()
+    cap = int(policy_value("contribution.base.cap", on=cutover_date, center=center))
+    floor = int(policy_value("contribution.base.floor", on=cutover_date, center=center))
+    rounding = str(policy_value("contribution.rounding", on=cutover_date, center=center))
+    bar = _bar(progress, members)
+    t0 = time.perf_counter()
+    try:
+        gen = generate_extract(out=out, employers=employers, members=members, seed=seed, cutover_date=cutover_date,
+                               base_cap=cap, base_floor=floor, rounding=rounding, dirty=dirty, encoding=encoding,
+                               progress=bar[1] if bar else None)
+    finally:
+        if bar:
+            bar[0].stop()
+    gen.seconds = time.perf_counter() - t0
+    if not load:
+        return gen, None
+    if center is None:
+        center = center_create(code=center_code, name=center_name, business_date=cutover_date, actor=actor)
+    t0 = time.perf_counter()
+    try:
+        result = cutover_import(center=center, directory=out, cutover_date=cutover_date, actor=actor,
+                                error_file=error_file, progress=progress, echo=echo)
+    finally:
+        gen.import_seconds = time.perf_counter() - t0
+    return gen, result
+
+
+def _bar(progress: bool, total: int) -> tuple[Any, Callable[[int], None]] | None:
+    if not progress:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    p = Progress(TextColumn("[bold]生成迁移数据"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                 console=Console(stderr=True))
+    task = p.add_task("generate", total=total)
+    p.start()
+    return p, lambda n: p.advance(task, n)
+

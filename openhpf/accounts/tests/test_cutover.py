@@ -1,0 +1,136 @@
+"""The legacy cut-over import: a clean extract loads and the invariants hold; a dirty one is refused whole."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from openhpf.accounts.cutover import ACCOUNT_FILE, EMPLOYER_FILE, MEMBER_FILE, CutoverInvalid, cutover_import
+from openhpf.accounts.models import Employer, Member, MemberAccount
+from openhpf.accounts.synthetic import generate_extract
+from openhpf.core.calendar import interest_year
+from openhpf.core.codes import BizType
+from openhpf.core.errors import DomainError
+from openhpf.core.verify import run_checks
+from openhpf.ledger.models import JournalEntry, SubAccount, SubLedgerRow
+
+CUTOVER = date(2026, 11, 30)  # the business date of the conftest center
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _extract(tmp_path: Path, *, members: int = 300, employers: int = 20, dirty: bool = False, seed: int = 7,
+             encoding: str = "utf-8-sig"):
+    return generate_extract(out=tmp_path / "extract", employers=employers, members=members, seed=seed,
+                            cutover_date=CUTOVER, base_cap=3447000, base_floor=228000, dirty=dirty, encoding=encoding)
+
+
+def _nothing_written() -> None:
+    assert Employer.objects.count() == 0
+    assert Member.objects.count() == 0
+    assert MemberAccount.objects.count() == 0
+    assert SubAccount.objects.count() == 0
+    assert SubLedgerRow.objects.count() == 0
+    assert not JournalEntry.objects.filter(biz_type=BizType.CUTOVER_OPENING).exists()
+
+
+def test_small_extract_loads_and_invariants_hold(center, tmp_path):
+    gen = _extract(tmp_path)
+    result = cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor="system:test")
+
+    assert (result.employers, result.members, result.accounts) == (20, 300, 300)
+    assert Employer.objects.filter(center=center).count() == 20
+    assert MemberAccount.objects.filter(center=center).count() == 300
+    assert result.ok, [c for c in result.checks if not c.ok]
+    assert all(r.ok for r in run_checks() if r.name != "audit.unsealed")
+
+    # new numbers: center code + sequence; legacy numbers kept
+    emp = Employer.objects.order_by("account_no").first()
+    assert emp.account_no == "33010000000001" and emp.legacy_no == "DW00000001"
+    acc = MemberAccount.objects.select_related("sub", "member", "employer").order_by("account_no").first()
+    assert acc.account_no == "3301000000000001" and acc.legacy_no == "880000000000"
+    assert acc.sub.account_no == acc.account_no
+
+    # balances reconcile with the extract, the opening entry balances 10101 ↔ 201
+    total = sum(s.balance for s in SubAccount.objects.all())
+    assert total == gen.total_balance == result.total_carried + result.total_current
+    entry = JournalEntry.objects.get(biz_type=BizType.CUTOVER_OPENING)
+    assert entry.total == total
+    assert {ln.account.code: (ln.debit, ln.credit) for ln in entry.lines.select_related("account")} == {
+        "10101": (total, 0), "201": (0, total)}
+
+    # 积数: legacy to date (base) + balance × days from the cut-over date to 6/30
+    with (gen.directory / ACCOUNT_FILE).open(encoding="utf-8-sig") as fh:
+        first = next(csv.DictReader(fh))
+    ys, ye = interest_year(CUTOVER)
+    days = (ye - CUTOVER).days + 1
+    sub = acc.sub
+    assert sub.year_start == ys
+    assert sub.jishu_base_current == round(float(first["当年归集积数"]) * 100)
+    assert sub.jishu_current == sub.jishu_base_current + sub.balance_current * days
+    assert sub.jishu_carried == sub.jishu_base_carried + sub.balance_carried * days
+
+    # monthly amounts from base × ratio, member data from the ID number
+    assert acc.employer_amount + acc.member_amount > 0
+    assert acc.member.birth_date.strftime("%Y%m%d") == acc.member.id_number[6:14]
+    frozen = SubAccount.objects.filter(frozen_amount__gt=0).count()
+    assert frozen == result.frozen_accounts == gen.frozen
+    assert MemberAccount.objects.filter(status="02").count() == gen.sealed
+
+
+def test_bad_row_in_each_file_rejects_everything_and_lists_every_error(center, tmp_path):
+    gen = _extract(tmp_path, dirty=True, members=60, employers=10)
+    errors = tmp_path / "errors.csv"
+    with pytest.raises(CutoverInvalid) as info:
+        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor="system:test",
+                       error_file=errors)
+    found = {(e.file, e.row, e.code) for e in info.value.report.errors}
+    for file, line, code in gen.dirty_rows:
+        assert (file, line, code) in found, (file, line, code, found)
+    assert {f for f, _, _ in found} == {EMPLOYER_FILE, MEMBER_FILE, ACCOUNT_FILE}
+    assert all(e.field for e in info.value.report.errors)  # every error names its column
+    with errors.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["文件", "行号", "列", "错误代码", "错误信息"]
+    assert len(rows) - 1 == info.value.sink.count == len(info.value.report.errors)
+    _nothing_written()
+
+
+def test_refused_into_a_non_empty_center_and_repeatable_into_an_empty_one(center, tmp_path):
+    gen = _extract(tmp_path, members=30, employers=5, dirty=True)
+    with pytest.raises(CutoverInvalid):
+        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor="system:test")
+    _nothing_written()
+    clean = generate_extract(out=tmp_path / "clean", employers=5, members=30, seed=7, cutover_date=CUTOVER,
+                             base_cap=3447000, base_floor=228000)
+    cutover_import(center=center, directory=clean.directory, cutover_date=CUTOVER, actor="system:test")
+    with pytest.raises(DomainError) as info:
+        cutover_import(center=center, directory=clean.directory, cutover_date=CUTOVER, actor="system:test")
+    assert info.value.code == "CUTOVER_CENTER_NOT_EMPTY"
+    assert Employer.objects.count() == 5
+
+
+def test_gbk_files_are_accepted(center, tmp_path):
+    gen = _extract(tmp_path, members=40, employers=5, encoding="gbk")
+    raw = (gen.directory / MEMBER_FILE).read_bytes()
+    assert "姓名".encode("gbk") in raw[:20]
+    result = cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor="system:test")
+    assert result.members == 40
+    names = set(Member.objects.values_list("name", flat=True))
+    with (gen.directory / MEMBER_FILE).open(encoding="gbk") as fh:
+        assert names == {r["姓名"] for r in csv.DictReader(fh)}
+
+
+def test_command_prints_every_error_and_exits_1(center, tmp_path, capsys):
+    gen = _extract(tmp_path, members=20, employers=5, dirty=True)
+    with pytest.raises(SystemExit) as info:
+        call_command("cutover", "import", str(gen.directory), "--cutover-date", CUTOVER.isoformat(),
+                     "--center", center.code, "--errors", str(tmp_path / "e.csv"), "--no-progress")
+    assert info.value.code == 1
+    out = capsys.readouterr().out
+    assert "USCC_CHECKSUM" in out and "ID_CHECKSUM" in out and "EMPLOYER_UNKNOWN" in out
+    assert "未写入任何业务数据" in out
+    _nothing_written()
