@@ -21,9 +21,26 @@ def _verify_after_scenario(request):
         yield
         return
     request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    _reseed_if_flushed()
     yield
     bad = [r for r in run_checks() if not r.ok and r.name != "audit.unsealed"]
     assert not bad, "hpf verify failed after scenario: " + "; ".join(f"{r.name}: {r.detail} {r.breaches[:3]}" for r in bad)
+
+
+def _reseed_if_flushed() -> None:
+    """Transactional tests flush every table when they end, the data seeded by migrations included; put the
+    national policy values and the calendar back so the next test sees a freshly migrated database."""
+    import importlib
+
+    from django.apps import apps
+
+    from openhpf.core.models import CalendarDay, PolicyParameter
+
+    seed = importlib.import_module("openhpf.core.migrations.0002_seed")
+    if not PolicyParameter.objects.filter(center__isnull=True).exists():
+        seed.seed_policy(apps, None)
+    if not CalendarDay.objects.exists():
+        seed.seed_calendar(apps, None)
 
 
 @pytest.fixture

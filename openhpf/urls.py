@@ -7,5 +7,7 @@ from openhpf.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("jobs/", include("openhpf.jobs.urls")),
+    path("accounts/", include("openhpf.accounts.urls")),
+    path("ledger/", include("openhpf.ledger.urls")),
     path("", include("openhpf.console.urls")),
 ]

@@ -7,5 +7,6 @@ from . import views
 app_name = "jobs"
 
 urlpatterns = [
+    path("", views.job_list_page, name="list"),
     path("partial/", views.job_list_partial, name="list_partial"),
 ]

@@ -1,4 +1,4 @@
-"""The job list partial the console home page polls with htmx."""
+"""The job list: the full console page (作业) and the partial it and the home page poll with htmx."""
 
 from __future__ import annotations
 
@@ -7,10 +7,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from openhpf.console.views import staff_required
+
 from .selectors import job_list
+
+LIST_LIMIT = 20  # the partial's own refresh shows as many
 
 
 @login_required
 @require_GET
 def job_list_partial(request: HttpRequest) -> HttpResponse:
-    return render(request, "jobs/_job_list.html", {"jobs": job_list(limit=20)})
+    return render(request, "jobs/_job_list.html", {"jobs": job_list(limit=LIST_LIMIT)})
+
+
+@require_GET
+@staff_required
+def job_list_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "jobs/list.html", {"jobs": job_list(limit=LIST_LIMIT), "limit": LIST_LIMIT})

@@ -19,7 +19,7 @@ from openhpf.core.verify import run_checks
 from openhpf.ledger.models import JournalEntry, SubAccount, SubLedgerRow
 
 CUTOVER = date(2026, 11, 30)  # the business date of the conftest center
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _extract(tmp_path: Path, *, members: int = 300, employers: int = 20, dirty: bool = False, seed: int = 7,

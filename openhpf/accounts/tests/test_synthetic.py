@@ -54,7 +54,7 @@ def test_generated_identities_are_valid_and_figures_consistent(tmp_path):
     assert sum(r["账户状态"] == "02" for r in accounts) == gen.sealed > 0
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_generate_command_creates_center_loads_and_verify_passes(tmp_path, capsys):
     call_command("generate", "--employers", "8", "--members", "150", "--seed", "5", "--cutover-date", "2026-11-30",
                  "--out", str(tmp_path / "gen"), "--center", "330200", "--no-progress")
@@ -68,7 +68,7 @@ def test_generate_command_creates_center_loads_and_verify_passes(tmp_path, capsy
     assert "[OK  ] ledger.jishu" in out and "FAIL" not in out
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_generate_no_load_writes_files_only(tmp_path):
     call_command("generate", "--employers", "3", "--members", "10", "--seed", "1", "--cutover-date", "2026-11-30",
                  "--out", str(tmp_path / "gen"), "--no-load", "--no-progress")
@@ -76,7 +76,7 @@ def test_generate_no_load_writes_files_only(tmp_path):
     assert not Center.objects.filter(code="330100").exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_demo_is_idempotent(capsys, django_user_model):
     call_command("demo", "--employers", "5", "--members", "60", "--cutover-date", "2026-11-30", "--no-progress")
     first = capsys.readouterr().out

@@ -1,0 +1,208 @@
+"""Console pages of accounts (单位与个人账户): search and detail, personal data masked, every read audited.
+
+Views are thin: they call the selectors, turn fen into yuan strings for display (core.money.format_fen) and
+write the audit row the JSON API writes for the same read (accounts/api.py `_audit_read`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from openhpf.audit.services import audit_log
+from openhpf.console.views import staff_required
+from openhpf.core.codes import MemberAccountStatus
+from openhpf.core.errors import DomainError
+from openhpf.core.masking import mask
+from openhpf.core.models import Center
+from openhpf.core.money import format_fen
+from openhpf.iam.services import staff_center
+
+from . import selectors
+from .models import Employer, MemberAccount
+
+SEARCH_LIMIT = 20
+HISTORY_PAGE_SIZE = 20
+EMPLOYER_MEMBERS_PAGE_SIZE = 20
+
+# ---------------------------------------------------------------- plumbing
+
+
+def _center(request: HttpRequest) -> Center:
+    center = staff_center(request.user)
+    if center is None:
+        raise PermissionDenied("当前用户未归属任何管理中心")
+    return center
+
+
+def _is_partial(request: HttpRequest) -> bool:
+    """An htmx request for a fragment (a history restore after a cache miss wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def _audit_read(request: HttpRequest, center: Center, action: str, obj: Any, after: dict[str, Any]) -> None:
+    """Every staff read of personal data is in the audit trail, as the API writes it."""
+    with transaction.atomic():
+        audit_log(actor=request.user, action=action, obj=obj, center=center, business_date=center.business_date,
+                  after=after)
+
+
+def _yuan(fen: int | None) -> str:
+    return "—" if fen is None else format_fen(fen)
+
+
+def _percent(ratio: str | Decimal) -> str:
+    """'0.1200' → '12%'."""
+    return f"{(Decimal(ratio) * 100).normalize():f}%"
+
+
+def _year_month(yyyymm: str) -> str:
+    """'202611' → '2026-11' (缴至年月); empty → '—'."""
+    return f"{yyyymm[:4]}-{yyyymm[4:]}" if len(yyyymm or "") == 6 else (yyyymm or "—")
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _account(center: Center, account_no: str) -> MemberAccount:
+    try:
+        return selectors.member_account_get(center=center, account_no=account_no)
+    except DomainError as e:
+        raise Http404(e.message) from None
+
+
+def _employer(center: Center, account_no: str) -> Employer:
+    try:
+        return selectors.employer_get(center=center, account_no=account_no)
+    except DomainError as e:
+        raise Http404(e.message) from None
+
+
+# ---------------------------------------------------------------- employers (单位)
+
+
+@require_GET
+@staff_required
+@vary_on_headers("HX-Request")
+def employer_list(request: HttpRequest) -> HttpResponse:
+    """单位查询: by 单位账号, 统一社会信用代码 (exact) or part of the name; htmx swaps only the results."""
+    center = _center(request)
+    q = request.GET.get("q", "").strip()
+    rows = selectors.employer_search(center=center, q=q, limit=SEARCH_LIMIT) if q else []
+    ctx = {"q": q, "rows": rows, "limit": SEARCH_LIMIT}
+    template = "accounts/_employer_results.html" if _is_partial(request) else "accounts/employer_list.html"
+    return render(request, template, ctx)
+
+
+def _employer_members(employer: Employer, page: int) -> dict[str, Any]:
+    """A page of the employer's member accounts, names masked (no selector lists them yet)."""
+    qs = MemberAccount.objects.filter(employer=employer).select_related("member").order_by("account_no")
+    total = qs.count()
+    pages = max(1, -(-total // EMPLOYER_MEMBERS_PAGE_SIZE))
+    page = min(page, pages)
+    start = (page - 1) * EMPLOYER_MEMBERS_PAGE_SIZE
+    items = [
+        {"account_no": a.account_no, "name": mask("name", a.member.name), "base": _yuan(a.base),
+         "monthly_amount": _yuan(a.monthly_amount), "paid_up_to": _year_month(a.paid_up_to),
+         "status_label": MemberAccountStatus(a.status).label}
+        for a in qs[start: start + EMPLOYER_MEMBERS_PAGE_SIZE]
+    ]
+    return {"items": items, "total": total, "page": page, "pages": pages}
+
+
+@require_GET
+@staff_required
+def employer_detail(request: HttpRequest, account_no: str) -> HttpResponse:
+    center = _center(request)
+    employer = _employer(center, account_no)
+    d = selectors.employer_detail(employer=employer)
+    members = _employer_members(employer, _page_number(request))
+    _audit_read(request, center, "accounts.employer.view", employer,
+                {"clearance": 0, "members": [m["account_no"] for m in members["items"]]})
+    ctx = {
+        "e": d,
+        "employer_ratio": _percent(d.employer_ratio),
+        "member_ratio": _percent(d.member_ratio),
+        "suspense_balance": _yuan(d.suspense_balance),
+        "monthly_amount": _yuan(d.monthly_amount),
+        "paid_up_to": _year_month(d.paid_up_to),
+        "members": members,
+    }
+    return render(request, "accounts/employer_detail.html", ctx)
+
+
+# ---------------------------------------------------------------- member accounts (个人)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    """个人账户查询: by 个人账号, full 证件号码, 手机号码 or 姓名 prefix; results masked, the search audited.
+
+    The query is POSTed so that ID numbers and phone numbers never land in URLs, access logs or browser history."""
+    center = _center(request)
+    q = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    rows = []
+    if q:
+        rows = selectors.member_search(center=center, q=q, limit=SEARCH_LIMIT)
+        _audit_read(request, center, "accounts.member.search", ("accounts.memberaccount", "search"),
+                    {"q_len": len(q), "results": [r.account_no for r in rows]})
+    ctx = {"q": q, "searched": bool(q), "rows": rows, "limit": SEARCH_LIMIT}
+    template = "accounts/_member_results.html" if _is_partial(request) else "accounts/member_list.html"
+    return render(request, template, ctx)
+
+
+def _history_context(account: MemberAccount, page: int) -> dict[str, Any]:
+    p = selectors.account_history(account=account, page=page, page_size=HISTORY_PAGE_SIZE)
+    if p.page > p.pages:  # past the end: show the last page
+        p = selectors.account_history(account=account, page=p.pages, page_size=HISTORY_PAGE_SIZE)
+    rows = [
+        {**asdict(r), "amount_yuan": _yuan(r.amount), "balance_yuan": _yuan(r.balance_after)}
+        for r in p.items
+    ]
+    return {"account_no": account.account_no, "rows": rows, "total": p.total, "page": p.page, "pages": p.pages,
+            "prev": p.page - 1 if p.page > 1 else None, "next": p.page + 1 if p.page < p.pages else None}
+
+
+@require_GET
+@staff_required
+def member_detail(request: HttpRequest, account_no: str) -> HttpResponse:
+    center = _center(request)
+    account = _account(center, account_no)
+    d = selectors.member_account_detail(account=account, clearance=0)
+    history = _history_context(account, _page_number(request))
+    _audit_read(request, center, "accounts.member_account.view", account,
+                {"clearance": 0, "history_page": history["page"]})
+    ctx = {
+        "a": d,
+        "money": {k: _yuan(getattr(d, k)) for k in (
+            "base", "employer_amount", "member_amount", "monthly_amount", "balance", "balance_current",
+            "balance_carried", "frozen_amount", "hold_amount", "available")},
+        "employer_ratio": _percent(d.employer_ratio),
+        "member_ratio": _percent(d.member_ratio),
+        "paid_up_to": _year_month(d.paid_up_to),
+        "history": history,
+    }
+    return render(request, "accounts/member_detail.html", ctx)
+
+
+@require_GET
+@staff_required
+def member_history(request: HttpRequest, account_no: str) -> HttpResponse:
+    """One page of 个人明细账 (the fragment the detail page swaps with htmx)."""
+    center = _center(request)
+    account = _account(center, account_no)
+    history = _history_context(account, _page_number(request))
+    _audit_read(request, center, "accounts.member_account.history", account, {"page": history["page"]})
+    return render(request, "accounts/_history.html", {"history": history})
