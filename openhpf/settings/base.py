@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "openhpf.documents",
     "openhpf.jobs",
     "openhpf.iam",
+    "openhpf.access",
+    "openhpf.approvals",
+    "openhpf.security",
     "openhpf.accounts",
     "openhpf.console",
 ]
@@ -144,3 +147,6 @@ LOGGING = {
         "openhpf": {"handlers": ["console"], "level": os.environ.get("HPF_LOG_LEVEL", "INFO"), "propagate": False},
     },
 }
+
+# Key material and cryptography settings (SM2/SM3/SM4) live in their own module.
+from .keys import *  # noqa: E402, F403
