@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -542,3 +542,28 @@ def subaccounts_freeze_from(*, center: Center, source_sql: str, params: Sequence
             )
     except IntegrityError:
         raise DomainError("FREEZE_AMOUNT", "冻结金额超过可用余额", field="frozen_amount") from None
+
+
+def subaccounts_year_roll(*, center: Center, year_start: date, actor: Any) -> int:
+    """Open the next interest year for every sub-account of the center still in `year_start`'s year: the
+    当年归集 balance has been moved into 上年结转 by the settlement rows (type 09), so the new year's 积数 is
+    the opening balance × the days of the new year. Set-based; refuses while a 当年归集 balance remains."""
+    ys, ye = interest_year(year_start)
+    new_start = ye + timedelta(days=1)
+    new_days = (interest_year(new_start)[1] - new_start).days + 1
+    with transaction.atomic():
+        left = sql.fetch(
+            "SELECT account_no FROM ledger_subaccount WHERE center_id = %s AND year_start = %s "
+            "AND balance_current <> 0 LIMIT 5", [center.pk, ys])
+        if left:
+            raise DomainError("YEAR_ROLL_CURRENT_LEFT",
+                              f"以下账户当年归集余额尚未结转：{'、'.join(r[0] for r in left)}", field="year_start")
+        n = sql.execute(
+            "UPDATE ledger_subaccount SET year_start = %s, jishu_base_current = 0, jishu_current = 0, "
+            "jishu_base_carried = balance_carried * %s, jishu_carried = balance_carried * %s "
+            "WHERE center_id = %s AND year_start = %s",
+            [new_start, new_days, new_days, center.pk, ys],
+        )
+        audit_log(actor=actor, action="ledger.year_roll", obj=("core.center", center.pk), center=center,
+                  business_date=ye, after={"from": ys, "to": new_start, "accounts": n})
+        return n

@@ -1,0 +1,79 @@
+"""Year-end interest (结息) for 1,000,000 accounts: the set-based settlement (interest rows, GL entry, roll of
+当年归集 into 上年结转, next year's 积数) on SQLite and PostgreSQL, each in its own process.
+
+The center is generated and cut over on 2027-06-30 (so every account carries a year of legacy 积数), then
+`hpf interest settle --date 2027-06-30` is timed alone, then `hpf verify`. Targets: ≤ 20 s, ≤ 1.5 GiB."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from bench.bench_cutover import PG_ADMIN, PY, VAR, pg_admin, run
+
+PG_DB = "hpf_bench_interest"
+DATE = "2027-06-30"
+
+
+def bench_one(db: str, members: int) -> dict:
+    VAR.mkdir(parents=True, exist_ok=True)
+    if db == "sqlite":
+        for p in VAR.glob("interest.sqlite3*"):
+            p.unlink()
+        url = f"sqlite:///{VAR / 'interest.sqlite3'}"
+    else:
+        pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        pg_admin(f"CREATE DATABASE {PG_DB}")
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "openhpf.settings.dev", "HPF_DEBUG": "0"}
+    hpf = [PY, "-m", "openhpf.cli"]
+    for name, cmd in (
+        ("migrate", [*hpf, "migrate", "--no-input"]),
+        ("generate", [*hpf, "generate", "--employers", str(max(members // 10, 1)), "--members", str(members),
+                      "--seed", "7", "--cutover-date", DATE, "--out", str(VAR / f"interest-extract-{db}"),
+                      "--no-progress"]),
+    ):
+        rc, _, _, out = run(cmd, env, VAR / f"interest-{db}-{name}.log")
+        if rc:
+            raise SystemExit(f"{db}: {name} failed, see {VAR / f'interest-{db}-{name}.log'}\n{out[-2000:]}")
+    rc, seconds, peak, out = run([*hpf, "interest", "settle", "--date", DATE], env, VAR / f"interest-{db}-settle.log")
+    if rc:
+        raise SystemExit(f"{db}: settle failed, see {VAR / f'interest-{db}-settle.log'}\n{out[-2000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    vrc, vsec, _, vout = run([*hpf, "verify"], env, VAR / f"interest-{db}-verify.log")
+    if db == "postgresql":
+        pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+    return {"db": db, "accounts": result["accounts"], "interest": result["interest"], "seconds": seconds,
+            "peak": peak, "verify_ok": vrc == 0, "verify_s": vsec, "verify_out": vout[-1500:]}
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="bench interest")
+    p.add_argument("--members", type=int, default=1_000_000)
+    p.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    p.add_argument("--max-seconds", type=float, default=20)
+    p.add_argument("--max-mib", type=float, default=1536)
+    args = p.parse_args(argv)
+    dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    print(f"\nyear-end interest settlement: {args.members:,} members")
+    print(f"{'db':<11} {'accounts':>9} {'interest 元':>16} {'settle s':>9} {'peak MiB':>9} {'verify s':>9}  result")
+    ok = True
+    for db in dbs:
+        r = bench_one(db, args.members)
+        misses = [m for m, bad in (
+            (f"> {args.max_seconds:.0f} s", r["seconds"] > args.max_seconds),
+            (f"> {args.max_mib:.0f} MiB", r["peak"] > args.max_mib),
+            ("verify failed", not r["verify_ok"]),
+        ) if bad]
+        ok = ok and not misses
+        print(f"{db:<11} {r['accounts']:>9,} {r['interest'] / 100:>16,.2f} {r['seconds']:>9.1f} {r['peak']:>9.0f} "
+              f"{r['verify_s']:>9.1f}  {'OK' if not misses else 'FAIL: ' + ', '.join(misses)}")
+        if not r["verify_ok"]:
+            print(r["verify_out"], file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

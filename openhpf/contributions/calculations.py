@@ -1,0 +1,39 @@
+"""Interest money rules (DOMAIN.md "Interest"), in Python for one account and as SQL twins for batches.
+
+积数 is in fen·days. Interest = Σ over the two sub-balances of 积数 × annual rate / day basis (360), the total
+rounded HALF_UP to the fen once. Rates are exact rationals, so the arithmetic is integer on both sides."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from openhpf.core.calendar import interest_year
+from openhpf.core.money import div_half_up, sql_div_half_up
+
+
+def interest_of(*, jishu_current: int, jishu_carried: int, rate_current: Fraction, rate_carried: Fraction,
+                day_basis: int) -> int:
+    num = (jishu_current * rate_current.numerator * rate_carried.denominator
+           + jishu_carried * rate_carried.numerator * rate_current.denominator)
+    return div_half_up(num, day_basis * rate_current.denominator * rate_carried.denominator)
+
+
+def sql_interest(jishu_current_sql: str, jishu_carried_sql: str, *, rate_current: Fraction,
+                 rate_carried: Fraction, day_basis: int) -> str:
+    """SQL twin of interest_of (integers only; the factors are small, the products stay far below 2^63)."""
+    num = (f"CAST({jishu_current_sql} AS BIGINT) * {rate_current.numerator * rate_carried.denominator} + "
+           f"CAST({jishu_carried_sql} AS BIGINT) * {rate_carried.numerator * rate_current.denominator}")
+    return sql_div_half_up(num, day_basis * rate_current.denominator * rate_carried.denominator)
+
+
+def days_from(on: date) -> int:
+    """Days from `on` to the end of its interest year, inclusive (0 when `on` is the next year's 7/1)."""
+    _, ye = interest_year(on if on.month != 7 or on.day != 1 else date(on.year, 6, 30))
+    return max((ye - on).days + 1, 0)
+
+
+def jishu_before(*, projected: int, balance: int, on: date) -> int:
+    """积数 through the day before `on`: the projected year 积数 less the balance's share from `on` to 6/30.
+    (The day money leaves does not earn; a settlement on 6/30 uses on = 7/1, i.e. the whole projection.)"""
+    return projected - balance * days_from(on)

@@ -1,0 +1,126 @@
+"""Interest (结息): monthly accrual in the general ledger and year-end settlement, set-based.
+
+Accrual: Dr 41101 利息支出 / Cr 211 应付利息 by the interest earned to the month end less what is accrued.
+Settlement (6/30): the accrual is trued up, then one bulk batch credits every active or sealed account
+(type 09, Dr 211 / Cr 201) and moves 当年归集 into 上年结转; then every sub-account opens the next year."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from openhpf.audit.services import audit_log
+from openhpf.core.calendar import interest_year
+from openhpf.core.codes import BizType, MemberAccountStatus
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+from openhpf.core.policy import policy_rate, policy_value
+from openhpf.ledger import sql
+from openhpf.ledger.models import JournalEntry, PostingBatch
+from openhpf.ledger.selectors import gl_balance
+from openhpf.ledger.services import (
+    Line,
+    batch_apply,
+    batch_create,
+    batch_stage_from,
+    entry_post,
+    subaccounts_year_roll,
+)
+
+from .calculations import days_from, sql_interest
+
+EXPENSE = "41101"
+PAYABLE = "211"
+SETTLED_STATUSES = (MemberAccountStatus.NORMAL, MemberAccountStatus.SEALED)
+
+
+def _rates(center: Center, on: date) -> dict[str, Any]:
+    return {
+        "rate_current": policy_rate("deposit.rate.current", on=on, center=center),
+        "rate_carried": policy_rate("deposit.rate.carried", on=on, center=center),
+        "day_basis": int(policy_value("deposit.day_basis", on=on, center=center)),
+    }
+
+
+def _earned_sql(center: Center, on: date) -> str:
+    """SQL: interest earned per account through the day before `on`, at the rates in force on `on` − 1."""
+    d = days_from(on)
+    return sql_interest(f"a.jishu_current - a.balance_current * {d}", f"a.jishu_carried - a.balance_carried * {d}",
+                        **_rates(center, on - timedelta(days=1)))
+
+
+def _accrued(center: Center) -> int:
+    return -gl_balance(center=center, code_prefix=PAYABLE)  # 211 is credit-normal
+
+
+def interest_accrue(*, center: Center, year: int, month: int, actor: Any) -> JournalEntry | None:
+    """Accrue the month's interest expense (posted on the month's last day). Idempotent per month."""
+    month_end = (date(year, month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if center.business_date < month_end:
+        raise DomainError("ACCRUE_TOO_EARLY", f"业务日期 {center.business_date} 尚未到 {year}-{month:02d} 月末", field="month")
+    source = f"interest.accrue:{year:04d}-{month:02d}"
+    with transaction.atomic():
+        existing = JournalEntry.objects.filter(center=center, source=source).first()
+        if existing is not None:
+            return existing
+        ys, _ = interest_year(month_end)
+        total = sql.fetch(
+            f"SELECT COALESCE(SUM({_earned_sql(center, month_end + timedelta(days=1))}), 0) "
+            "FROM ledger_subaccount a WHERE a.center_id = %s AND a.year_start = %s", [center.pk, ys])[0][0]
+        delta = int(total) - _accrued(center)
+        if delta == 0:
+            return None
+        lines = ([Line(EXPENSE, debit=delta), Line(PAYABLE, credit=delta)] if delta > 0
+                 else [Line(PAYABLE, debit=-delta), Line(EXPENSE, credit=-delta)])
+        return entry_post(center=center, business_date=month_end, lines=lines, source=source, actor=actor,
+                          description=f"计提 {year}年{month}月 住房公积金利息支出", biz_type="")
+
+
+def interest_settle(*, center: Center, settle_date: date, actor: Any) -> PostingBatch:
+    """Year-end settlement for the interest year ending `settle_date` (a 6/30). Idempotent by year."""
+    ys, ye = interest_year(settle_date)
+    if settle_date != ye:
+        raise DomainError("SETTLE_DATE", f"结息日应为6月30日：{settle_date}", field="date")
+    if center.business_date != settle_date:
+        raise DomainError("SETTLE_BUSINESS_DATE", f"结息须在业务日期 {settle_date} 进行（当前 {center.business_date}）",
+                          field="date")
+    key = f"interest:{center.code}:{ye.year}"
+    done = PostingBatch.objects.filter(key=key, status=PostingBatch.Status.POSTED).first()
+    if done is not None:
+        return done
+    earned = _earned_sql(center, ye + timedelta(days=1))
+    statuses = ", ".join(f"'{s}'" for s in SETTLED_STATUSES)
+    with transaction.atomic():
+        batch = batch_create(center=center, key=key, biz_type=BizType.INTEREST, business_date=ye,
+                             counter_account=PAYABLE, description=f"{ys.year}-{ye.year}年度结息", actor=actor)
+        # one row per account: interest in, 当年归集 moved to 上年结转 (value date 6/30)
+        n = batch_stage_from(
+            batch=batch, unique_accounts=True,
+            source_sql=(
+                f"SELECT a.id, a.id, -a.balance_current, a.balance_current + {earned}, %s, %s "
+                "FROM ledger_subaccount a JOIN accounts_memberaccount m ON m.sub_id = a.id "
+                f"WHERE a.center_id = %s AND a.year_start = %s AND m.status IN ({statuses}) "
+                f"AND (a.balance_current <> 0 OR {earned} <> 0)"
+            ),
+            params=[ye, f"结息{ye.year}", center.pk, ys],
+        )
+        total = int(sql.fetch(f"SELECT COALESCE(SUM(amount_current + amount_carried), 0) FROM {batch.stage_table}")[0][0])
+        # true up the accrual so 211 carries exactly what is credited now
+        delta = total - _accrued(center)
+        if delta:
+            lines = ([Line(EXPENSE, debit=delta), Line(PAYABLE, credit=delta)] if delta > 0
+                     else [Line(PAYABLE, debit=-delta), Line(EXPENSE, credit=-delta)])
+            entry_post(center=center, business_date=ye, lines=lines, source=f"interest.trueup:{ye.year}",
+                       description=f"{ye.year}年度结息计提调整", actor=actor)
+        if n and total:
+            batch = batch_apply(batch=batch, actor=actor)
+        else:
+            PostingBatch.objects.filter(pk=batch.pk).update(status=PostingBatch.Status.POSTED)
+            sql.execute(f"DROP TABLE {batch.stage_table}")
+        rolled = subaccounts_year_roll(center=center, year_start=ys, actor=actor)
+        audit_log(actor=actor, action="contributions.interest.settle", obj=batch, center=center, business_date=ye,
+                  after={"year": ye.year, "accounts": n, "interest": total, "rolled": rolled})
+        batch.refresh_from_db()
+        return batch

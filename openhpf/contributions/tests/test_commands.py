@@ -1,0 +1,23 @@
+import json
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.core.services import center_advance_business_date
+from openhpf.ledger.tests.factories import deposit
+
+
+def test_interest_commands(db, center, capsys):
+    a = make_account(center, make_employer(center, 1), 1)
+    deposit(center, a.sub, 100_000)
+    center_advance_business_date(center=center, to=date(2027, 6, 30), actor="system:test")
+    call_command("interest", "accrue", "--month", "2026-12")
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["amount"] == 133  # 11/30 … 12/31 = 32 days of 100,000 fen at 1.5 % / 360
+    with pytest.raises(CommandError, match="SETTLE_DATE"):
+        call_command("interest", "settle", "--date", "2027-06-29")
+    call_command("interest", "settle", "--date", "2027-06-30")
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["accounts"] == 1 and out["interest"] == 888
