@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "openhpf.approvals",
     "openhpf.security",
     "openhpf.accounts",
+    "openhpf.contributions",
     "openhpf.console",
 ]
 
