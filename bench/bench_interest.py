@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 
 from bench.bench_cutover import PG_ADMIN, PY, VAR, pg_admin, run
@@ -43,6 +44,7 @@ def bench_one(db: str, members: int) -> dict:
         raise SystemExit(f"{db}: settle failed, see {VAR / f'interest-{db}-settle.log'}\n{out[-2000:]}")
     result = json.loads(out.strip().splitlines()[-1])
     vrc, vsec, _, vout = run([*hpf, "verify"], env, VAR / f"interest-{db}-verify.log")
+    shutil.rmtree(VAR / f"interest-extract-{db}", ignore_errors=True)
     if db == "postgresql":
         pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
     return {"db": db, "accounts": result["accounts"], "interest": result["interest"], "seconds": seconds,
