@@ -14,7 +14,7 @@ How an app plugs in (keep the view thin: parse, call one service or selector, re
     api.add_router("/ledger/", ledger_router)        # → /api/v1/ledger/accounts/{code}
 
 Every endpoint requires a staff bearer token (StaffTokenAuth) unless it says `auth=None`.
-A DomainError raised by a service becomes HTTP 422 {"code","message","field","row"}; a ValidationReport
+A DomainError raised by a service becomes HTTP 422 (403 when its code is FORBIDDEN) {"code","message","field","row"}; a ValidationReport
 (many errors at once) becomes 422 {"code":"VALIDATION","message","errors":[…]}.
 Entry points own the transaction: wrap writes in `transaction.atomic(durable=True)` in the endpoint.
 """
@@ -63,7 +63,8 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     body: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row}
     if exc.details:
         body["details"] = exc.details
-    return api.create_response(request, body, status=422)
+    # FORBIDDEN (access.check_permission, a role or data scope refusing) is HTTP 403, every other rule 422
+    return api.create_response(request, body, status=403 if exc.code == "FORBIDDEN" else 422)
 
 
 @api.exception_handler(ValidationReport)
@@ -120,3 +121,20 @@ from openhpf.ledger.api import router as ledger_router  # noqa: E402
 
 api.add_router("/ledger/", ledger_router)
 api.add_router("/accounts/", accounts_router)
+from openhpf.approvals.api import router as approvals_router  # noqa: E402
+
+api.add_router("/approvals/", approvals_router)
+from openhpf.access.api import router as access_router  # noqa: E402
+from openhpf.audit.api import router as audit_router  # noqa: E402
+
+api.add_router("/access/", access_router)
+api.add_router("/audit/", audit_router)
+from openhpf.iam.api import router as oauth_router  # noqa: E402
+from openhpf.iam.portal_api import agent_router, member_router  # noqa: E402
+
+api.add_router("/oauth/", oauth_router)
+api.add_router("/member/", member_router)
+api.add_router("/agent/", agent_router)
+from openhpf.contributions.relief_api import router as relief_router  # noqa: E402
+
+api.add_router("/relief/", relief_router)

@@ -14,6 +14,9 @@ BUSINESS_DATE = date(2026, 11, 30)
 @pytest.fixture(autouse=True)
 def _verify_after_scenario(request):
     """Every test that touches the database ends with every invariant of hpf verify holding."""
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters live in the cache; each test starts with none
     uses_db = request.node.get_closest_marker("django_db") is not None or any(
         f in request.fixturenames for f in ("db", "transactional_db", "live_server")
     )
@@ -39,18 +42,37 @@ def _reseed_if_flushed() -> None:
     seed = importlib.import_module("openhpf.core.migrations.0002_seed")
     if not PolicyParameter.objects.filter(center__isnull=True).exists():
         seed.seed_policy(apps, None)
+        importlib.import_module("openhpf.core.migrations.0003_seed_contribution_relief").seed_relief_policy(apps, None)
     if not CalendarDay.objects.exists():
         seed.seed_calendar(apps, None)
+    from openhpf.access.catalogue import sync as access_sync
+    from openhpf.access.models import Permission
+
+    if not Permission.objects.exists():  # the roles and permissions seeded by access/0002
+        access_sync(apps)
+
+
+def grant_role(user, *roles: str, center=None, branch=None):
+    """Give `user` built-in roles (access/catalogue.py) at `center` (None: every center); returns the user."""
+    from openhpf.access.services import role_assign
+
+    for role in roles:
+        role_assign(user=user, role=role, center=center, branch=branch, actor="system:test")
+    return user
 
 
 @pytest.fixture
 def staff(db, django_user_model):
-    return django_user_model.objects.create_user("clerk1", password="pw-Clerk-2026", is_staff=True)
+    """A 柜员 (teller) holding the role at every center, without a StaffProfile (no home center)."""
+    user = django_user_model.objects.create_user("clerk1", password="pw-Clerk-2026", is_staff=True)
+    return grant_role(user, "teller")
 
 
 @pytest.fixture
 def checker(db, django_user_model):
-    return django_user_model.objects.create_user("checker1", password="pw-Check-2026", is_staff=True)
+    """A 复核员 (reviewer) at every center."""
+    user = django_user_model.objects.create_user("checker1", password="pw-Check-2026", is_staff=True)
+    return grant_role(user, "reviewer")
 
 
 @pytest.fixture

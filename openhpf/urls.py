@@ -9,5 +9,9 @@ urlpatterns = [
     path("jobs/", include("openhpf.jobs.urls")),
     path("accounts/", include("openhpf.accounts.urls")),
     path("ledger/", include("openhpf.ledger.urls")),
+    path("approvals/", include("openhpf.approvals.urls")),
+    path("audit/", include("openhpf.audit.urls")),
+    path("access/", include("openhpf.access.urls")),
+    path("relief/", include("openhpf.contributions.relief_urls")),
     path("", include("openhpf.console.urls")),
 ]

@@ -1,7 +1,25 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _reseed(sender, app_config=None, using="default", apps=None, **kwargs):
+    """A test flush empties the seeded catalogue; put it back (only when it is gone, so edits survive)."""
+    if app_config is None or app_config.label != "access" or apps is None:
+        return
+    try:
+        permission = apps.get_model("access", "Permission")
+    except LookupError:
+        return
+    if not permission.objects.using(using).exists():
+        from .catalogue import sync
+
+        sync(apps)
 
 
 class AccessConfig(AppConfig):
     name = "openhpf.access"
     label = "access"
     verbose_name = "角色与权限"
+
+    def ready(self) -> None:
+        post_migrate.connect(_reseed, sender=self)

@@ -22,6 +22,7 @@ try:  # django-ninja ≥ 1.5 deprecates returning (status, body) tuples
 except ImportError:  # pragma: no cover
     Status = None  # type: ignore[assignment,misc]
 
+from openhpf.access.selectors import check_permission
 from openhpf.audit.services import audit_log
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Branch, Center, IdempotencyKey
@@ -273,17 +274,21 @@ def _run_command(request: HttpRequest, command: str, run: Callable[[Center, date
     return status, body
 
 
-def _account(center: Center, account_no: str) -> MemberAccount:
+def _account(center: Center, account_no: str, user: Any) -> MemberAccount:
     try:
-        return selectors.member_account_get(center=center, account_no=account_no)
+        return selectors.member_account_get(center=center, account_no=account_no, user=user)
     except DomainError as e:
+        if e.code == "FORBIDDEN":
+            raise
         raise HttpError(404, e.message) from None
 
 
-def _employer(center: Center, account_no: str) -> Employer:
+def _employer(center: Center, account_no: str, user: Any) -> Employer:
     try:
-        return selectors.employer_get(center=center, account_no=account_no)
+        return selectors.employer_get(center=center, account_no=account_no, user=user)
     except DomainError as e:
+        if e.code == "FORBIDDEN":
+            raise
         raise HttpError(404, e.message) from None
 
 
@@ -294,12 +299,12 @@ def _audit_read(request: HttpRequest, center: Center, action: str, obj: Any, aft
                   after=after)
 
 
-def _account_body(acct: MemberAccount) -> dict[str, Any]:
-    return selectors.member_account_detail(account=acct).as_dict()
+def _account_body(acct: MemberAccount, user: Any) -> dict[str, Any]:
+    return selectors.member_account_detail(account=acct, user=user).as_dict()
 
 
-def _employer_body(e: Employer) -> dict[str, Any]:
-    d = selectors.employer_detail(employer=e)
+def _employer_body(e: Employer, user: Any) -> dict[str, Any]:
+    d = selectors.employer_detail(employer=e, user=user)
     out = {k: getattr(d, k) for k in EmployerOut.model_fields}
     return out
 
@@ -311,12 +316,12 @@ ERR = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 @router.get("/employers", response=list[EmployerSummaryOut], summary="单位查询（单位账号、统一社会信用代码、名称）")
 def employer_search(request: HttpRequest, q: str, limit: int = 20):
-    return [vars(e) for e in selectors.employer_search(center=_center(request), q=q, limit=limit)]
+    return [vars(e) for e in selectors.employer_search(center=_center(request), q=q, user=request.user, limit=limit)]
 
 
 @router.get("/employers/{account_no}", response={200: EmployerOut, **ERR}, summary="单位详情")
 def employer_get(request: HttpRequest, account_no: str):
-    return _employer_body(_employer(_center(request), account_no))
+    return _employer_body(_employer(_center(request), account_no, request.user), request.user)
 
 
 @router.post("/employers", response={201: EmployerOut, **ERR}, summary="单位登记开户")
@@ -328,7 +333,7 @@ def employer_register(request: HttpRequest, data: EmployerRegisterIn):
             member_ratio=data.member_ratio, branch=_branch(center, data.branch_code), contact_name=data.contact_name,
             contact_phone=data.contact_phone, address=data.address, actor=request.user, business_date=bd,
         )
-        return 201, _employer_body(e)
+        return 201, _employer_body(e, request.user)
 
     return _command(request, "accounts.employer.register", run)
 
@@ -336,8 +341,8 @@ def employer_register(request: HttpRequest, data: EmployerRegisterIn):
 def _employer_command(request: HttpRequest, account_no: str, action: str, fn: Callable[..., Employer],
                       reason: str) -> Any:
     def run(center: Center, bd: date) -> Body:
-        e = fn(employer=_employer(center, account_no), reason=reason, actor=request.user, business_date=bd)
-        return 200, _employer_body(e)
+        e = fn(employer=_employer(center, account_no, request.user), reason=reason, actor=request.user, business_date=bd)
+        return 200, _employer_body(e, request.user)
 
     return _command(request, f"accounts.employer.{action}", run)
 
@@ -363,7 +368,7 @@ def employer_close(request: HttpRequest, account_no: str, data: ReasonIn):
 @router.get("/members", response=list[MemberSummaryOut], summary="个人账户查询（账号、证件号码、手机号、姓名前缀，脱敏）")
 def member_search(request: HttpRequest, q: str, limit: int = 20):
     center = _center(request)
-    rows = selectors.member_search(center=center, q=q, limit=limit)
+    rows = selectors.member_search(center=center, q=q, user=request.user, limit=limit)
     _audit_read(request, center, "accounts.member.search", ("accounts.memberaccount", "search"),
                 {"q_len": len(q), "results": [r.account_no for r in rows]})
     return [vars(r) for r in rows]
@@ -372,16 +377,16 @@ def member_search(request: HttpRequest, q: str, limit: int = 20):
 @router.get("/members/{account_no}", response={200: MemberAccountOut, **ERR}, summary="个人账户详情（脱敏）")
 def member_get(request: HttpRequest, account_no: str):
     center = _center(request)
-    acct = _account(center, account_no)
+    acct = _account(center, account_no, request.user)
     _audit_read(request, center, "accounts.member_account.view", acct, {"clearance": 0})
-    return _account_body(acct)
+    return _account_body(acct, request.user)
 
 
 @router.get("/members/{account_no}/history", response={200: HistoryOut, **ERR}, summary="个人明细账（最新在前）")
 def member_history(request: HttpRequest, account_no: str, page: int = 1, page_size: int = 20):
     center = _center(request)
-    acct = _account(center, account_no)
-    p = selectors.account_history(account=acct, page=page, page_size=page_size)
+    acct = _account(center, account_no, request.user)
+    p = selectors.account_history(account=acct, user=request.user, page=page, page_size=page_size)
     _audit_read(request, center, "accounts.member_account.history", acct, {"page": p.page})
     return {"items": [vars(r) for r in p.items], "total": p.total, "page": p.page, "page_size": p.page_size,
                  "pages": p.pages}
@@ -390,7 +395,8 @@ def member_history(request: HttpRequest, account_no: str, page: int = 1, page_si
 @router.post("/members", response={201: MemberAccountOut, **ERR}, summary="个人账户开户")
 def member_open(request: HttpRequest, data: AccountOpenIn):
     def run(center: Center, bd: date) -> Body:
-        employer = selectors.employer_get(center=center, account_no=data.employer_no)  # unknown → 422
+        check_permission(request.user, "accounts.open", center=center)  # before the employer lookup
+        employer = selectors.employer_get(center=center, account_no=data.employer_no, user=request.user)  # unknown → 422
         acct = services.member_account_open(
             center=center, employer=employer, name=data.name, id_type=data.id_type, id_number=data.id_number,
             phone=data.phone, marital_status=data.marital_status, base=data.base,
@@ -398,7 +404,7 @@ def member_open(request: HttpRequest, data: AccountOpenIn):
             branch=_branch(center, data.branch_code), birth_date=data.birth_date, sex=data.sex,
             actor=request.user, business_date=bd,
         )
-        return 201, _account_body(acct)
+        return 201, _account_body(acct, request.user)
 
     return _command(request, "accounts.member_account.open", run)
 
@@ -406,7 +412,7 @@ def member_open(request: HttpRequest, data: AccountOpenIn):
 def _account_command(request: HttpRequest, account_no: str, action: str,
                      call: Callable[[MemberAccount, Center, date], MemberAccount]) -> Any:
     def run(center: Center, bd: date) -> Body:
-        return 200, _account_body(call(_account(center, account_no), center, bd))
+        return 200, _account_body(call(_account(center, account_no, request.user), center, bd), request.user)
 
     return _command(request, f"accounts.member_account.{action}", run)
 
@@ -419,16 +425,18 @@ def member_seal(request: HttpRequest, account_no: str, data: SealIn):
 
 @router.post("/members/{account_no}/unseal", response={200: MemberAccountOut, **ERR}, summary="个人账户启封")
 def member_unseal(request: HttpRequest, account_no: str, data: MoveIn):
+    check_permission(request.user, "accounts.change", center=_center(request))  # before the employer lookup
     return _account_command(request, account_no, "unseal", lambda a, c, bd: services.member_account_unseal(
-        account=a, employer=selectors.employer_get(center=c, account_no=data.employer_no), base=data.base,
+        account=a, employer=selectors.employer_get(center=c, account_no=data.employer_no, user=request.user), base=data.base,
         employer_ratio=data.employer_ratio, member_ratio=data.member_ratio, actor=request.user, business_date=bd))
 
 
 @router.post("/members/{account_no}/transfer", response={200: MemberAccountOut, **ERR}, summary="个人账户内部转移")
 def member_transfer(request: HttpRequest, account_no: str, data: MoveIn):
+    check_permission(request.user, "accounts.change", center=_center(request))  # before the employer lookup
     return _account_command(request, account_no, "transfer_internal",
                             lambda a, c, bd: services.member_account_transfer_internal(
-                                account=a, to_employer=selectors.employer_get(center=c, account_no=data.employer_no),
+                                account=a, to_employer=selectors.employer_get(center=c, account_no=data.employer_no, user=request.user),
                                 base=data.base, employer_ratio=data.employer_ratio, member_ratio=data.member_ratio,
                                 actor=request.user, business_date=bd))
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 
+from openhpf.access.selectors import check_permission, user_clearance
 from openhpf.core.codes import BizType, EmployerStatus, FreezeKind, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
@@ -137,8 +138,15 @@ def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_LIMIT))
 
 
-def member_account_get(*, center: Center, account_no: str) -> MemberAccount:
+def _view(user: Any, center: Any, clearance: int | None) -> int:
+    """Refuse a user without accounts.view at the center; the clearance to mask with (the user's by default)."""
+    check_permission(user, "accounts.view", center=center)
+    return user_clearance(user, center=center) if clearance is None else clearance
+
+
+def member_account_get(*, center: Center, account_no: str, user: Any) -> MemberAccount:
     """The account of this center by number, or DomainError ACCOUNT_UNKNOWN (the API turns it into 404)."""
+    _view(user, center, 0)
     acct = (MemberAccount.objects.select_related("member", "employer", "branch")
             .filter(center=center, account_no=(account_no or "").strip()).first())
     if acct is None:
@@ -146,16 +154,19 @@ def member_account_get(*, center: Center, account_no: str) -> MemberAccount:
     return acct
 
 
-def employer_get(*, center: Center, account_no: str) -> Employer:
+def employer_get(*, center: Center, account_no: str, user: Any) -> Employer:
     """The employer of this center by number, or DomainError EMPLOYER_UNKNOWN."""
+    _view(user, center, 0)
     e = Employer.objects.select_related("branch").filter(center=center, account_no=(account_no or "").strip()).first()
     if e is None:
         raise DomainError("EMPLOYER_UNKNOWN", f"单位账号 {account_no} 不存在", field="employer_no")
     return e
 
 
-def member_search(*, center: Center, q: str, limit: int = 20, clearance: int = 0) -> list[MemberAccountSummary]:
+def member_search(*, center: Center, q: str, user: Any, limit: int = 20,
+                  clearance: int | None = None) -> list[MemberAccountSummary]:
     """Accounts by account no, exact ID number, exact phone or name prefix; active accounts first."""
+    clearance = _view(user, center, clearance)
     q = (q or "").strip()
     if not q:
         return []
@@ -173,8 +184,9 @@ def member_search(*, center: Center, q: str, limit: int = 20, clearance: int = 0
     ]
 
 
-def employer_search(*, center: Center, q: str, limit: int = 20) -> list[EmployerSummary]:
+def employer_search(*, center: Center, q: str, user: Any, limit: int = 20) -> list[EmployerSummary]:
     """Employers by account no, credit code (exact) or a part of the name."""
+    _view(user, center, 0)
     q = (q or "").strip()
     if not q:
         return []
@@ -184,8 +196,9 @@ def employer_search(*, center: Center, q: str, limit: int = 20) -> list[Employer
                             status_label=EmployerStatus(e.status).label) for e in rows]
 
 
-def member_account_detail(*, account: MemberAccount, clearance: int = 0) -> MemberAccountDetail:
+def member_account_detail(*, account: MemberAccount, user: Any, clearance: int | None = None) -> MemberAccountDetail:
     """One account with its balances from the ledger sub-account; name, ID number and phone masked."""
+    clearance = _view(user, account.center_id, clearance)
     a = MemberAccount.objects.select_related("member", "employer", "branch").get(pk=account.pk)
     sub = SubAccount.objects.get(pk=a.pk)
     m = a.member
@@ -205,8 +218,9 @@ def member_account_detail(*, account: MemberAccount, clearance: int = 0) -> Memb
     )
 
 
-def account_history(*, account: MemberAccount, page: int = 1, page_size: int = 20) -> Page:
+def account_history(*, account: MemberAccount, user: Any, page: int = 1, page_size: int = 20) -> Page:
     """The account's detail rows (个人明细账), newest first."""
+    _view(user, account.center_id, 0)
     page_size = _limit(page_size)
     page = max(1, int(page))
     qs = SubLedgerRow.objects.filter(sub_account_id=account.pk)
@@ -222,8 +236,9 @@ def account_history(*, account: MemberAccount, page: int = 1, page_size: int = 2
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 
-def employer_detail(*, employer: Employer, clearance: int = 0) -> EmployerDetail:
+def employer_detail(*, employer: Employer, user: Any, clearance: int | None = None) -> EmployerDetail:
     """An employer with its member counts by status (and full freezes) and the monthly amount due."""
+    clearance = _view(user, employer.center_id, clearance)
     e = Employer.objects.select_related("branch", "bank_account").get(pk=employer.pk)
     counts = dict(MemberAccount.objects.filter(employer=e).values_list("status").annotate(n=Count("pk")))
     frozen = MemberAccount.objects.filter(employer=e, status__in=["01", "02"]).exclude(

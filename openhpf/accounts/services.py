@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from openhpf.access.services import check_permission
 from openhpf.audit.services import audit_log
 from openhpf.core.codes import (
     BizType,
@@ -268,6 +269,7 @@ def employer_register(
     actor: Any, business_date: date,
 ) -> Employer:
     """缴存单位登记 (Art14): a new employer, status 01 正常, with a new 单位账号."""
+    check_permission(actor, "accounts.open", center=center)
     name = _text(name, "name", "单位名称", 120)
     code = validate_credit_code(credit_code)
     _choice(economic_type, EconomicType, "economic_type", "经济类型")
@@ -305,6 +307,7 @@ def employer_change(
 ) -> Employer:
     """单位信息变更. New default ratios apply to accounts opened or moved in from now; existing accounts keep
     theirs until changed one by one (member_account_change_ratio) — a batch change is a later issue."""
+    check_permission(actor, "accounts.change", center=employer.center_id)
     with transaction.atomic():
         e = Employer.objects.select_for_update().get(pk=employer.pk)
         employer_next_status(status=e.status, action="change")
@@ -344,6 +347,7 @@ def employer_change(
 
 def _employer_move(*, employer: Employer, action: str, actor: Any, business_date: date,
                    reason: str = "") -> Employer:
+    check_permission(actor, "accounts.change", center=employer.center_id)
     with transaction.atomic():
         e = Employer.objects.select_for_update().get(pk=employer.pk)
         target = employer_next_status(status=e.status, action=action)
@@ -416,6 +420,7 @@ def member_account_open(
     """个人账户开户 (Art15). One person, one active account (Art13). Ratios default to the employer's.
 
     For a resident ID the birth date and sex come from the number; other ID types must give them."""
+    check_permission(actor, "accounts.open", center=center)
     name = _text(name, "name", "姓名", 60)
     _choice(id_type, IdType, "id_type", "证件类型")
     _choice(marital_status, MaritalStatus, "marital_status", "婚姻状况")
@@ -492,6 +497,7 @@ def member_account_open(
 def member_account_change_base(*, account: MemberAccount, base: int, actor: Any,
                                business_date: date) -> MemberAccount:
     """基数调整 (biz type 10): a new base, monthly amounts recomputed."""
+    check_permission(actor, "accounts.change", center=account.center_id)
     with transaction.atomic():
         acct = _lock_account(account)
         member_account_next_status(account=acct, action="change_base")
@@ -514,6 +520,7 @@ def member_account_change_ratio(
 ) -> MemberAccount:
     """比例调整: within the policy range (or an approved reduction of the employer). JGJ/T 320 has no detail-row
     business type for it, so it is recorded in the audit trail only."""
+    check_permission(actor, "accounts.change", center=account.center_id)
     with transaction.atomic():
         acct = _lock_account(account)
         member_account_next_status(account=acct, action="change_ratio")
@@ -532,6 +539,7 @@ def member_account_change_ratio(
 
 def member_account_seal(*, account: MemberAccount, reason: str, actor: Any, business_date: date) -> MemberAccount:
     """封存 (01 → 02, biz type 05): the member left the employer; the balance stays and earns interest."""
+    check_permission(actor, "accounts.change", center=account.center_id)
     reason = _text(reason, "reason", "封存原因", 100)
     with transaction.atomic():
         acct = _lock_account(account)
@@ -570,6 +578,7 @@ def member_account_unseal(
 ) -> MemberAccount:
     """启封 (02 → 01, biz type 04) at the member's new employer (may be the old one). Ratios default to the
     new employer's; the base stays unless given, and must be within the cap/floor in force today."""
+    check_permission(actor, "accounts.change", center=account.center_id)
     with transaction.atomic():
         acct = _lock_account(account)
         target = member_account_next_status(account=acct, action="unseal")
@@ -589,6 +598,7 @@ def member_account_transfer_internal(
     business_date: date,
 ) -> MemberAccount:
     """内部转移 (biz type 06): a normal account moves from one employer of the center to another."""
+    check_permission(actor, "accounts.change", center=account.center_id)
     with transaction.atomic():
         acct = _lock_account(account)
         target = member_account_next_status(account=acct, action="transfer_internal")
@@ -611,6 +621,7 @@ def member_account_freeze(
     """冻结 (biz type 14). kind 1 全部: everything available is reserved and every later debit is refused by
     kind (see the module docstring); kinds 2 部分 and 3 异地贷款担保: `amount` fen (≤ available) is reserved.
     One freeze at a time: a second one is refused (unfreeze first, then freeze again)."""
+    check_permission(actor, "accounts.freeze", center=account.center_id)
     reason = _text(reason, "reason", "冻结原因", 100)
     if kind not in (FreezeKind.FULL, FreezeKind.PARTIAL, FreezeKind.REMOTE_LOAN):
         raise DomainError("FREEZE_KIND", f"冻结类型不正确：{kind}（1 全部，2 部分，3 异地贷款担保）", field="kind")
@@ -646,6 +657,7 @@ def member_account_freeze(
 def member_account_unfreeze(*, account: MemberAccount, reason: str, reference: str = "", actor: Any,
                             business_date: date) -> MemberAccount:
     """解冻 (biz type 15): releases the whole frozen amount."""
+    check_permission(actor, "accounts.freeze", center=account.center_id)
     reason = _text(reason, "reason", "解冻原因", 100)
     with transaction.atomic():
         acct = _lock_account(account)
@@ -663,3 +675,32 @@ def member_account_unfreeze(*, account: MemberAccount, reason: str, reference: s
                   after={"freeze_kind": FreezeKind.NONE, "frozen_amount": 0, "reason": reason,
                          "reference": reference})
         return acct
+
+
+def employer_defer(*, employer: Employer, actor: Any, business_date: date, reason: str) -> Employer:
+    """缓缴: an approved deferral puts the employer in status 03 for its term (Art20)."""
+    return _employer_move(employer=employer, action="defer", actor=actor, business_date=business_date, reason=reason)
+
+
+def employer_end_deferral(*, employer: Employer, actor: Any, business_date: date, reason: str) -> Employer:
+    """The deferral's term ended: back to 正常."""
+    return _employer_move(employer=employer, action="end_deferral", actor=actor, business_date=business_date,
+                          reason=reason)
+
+
+def ratio_reduction_record(*, employer: Employer, ratio_floor: Decimal, valid_from: date, valid_to: date,
+                           approved_by: str, reference: str, actor: Any, business_date: date) -> RatioReduction:
+    """Record an approved 降低缴存比例: ratios down to `ratio_floor` are accepted for its term only."""
+    check_permission(actor, "accounts.change", center=employer.center_id)
+    if valid_to < valid_from:
+        raise DomainError("REDUCTION_TERM", "降比例期限的结束日期早于开始日期", field="valid_to")
+    floor = Decimal(str(policy_value("contribution.ratio.reduced_min", on=valid_from, center=employer.center_id)))
+    if ratio_floor < floor:
+        raise DomainError("RATIO_BELOW_REDUCED", f"降低后的比例不能低于 {_pct(floor)}", field="ratio_floor")
+    with transaction.atomic():
+        r = RatioReduction.objects.create(employer=employer, ratio_floor=ratio_floor, valid_from=valid_from,
+                                          valid_to=valid_to, approved_by=approved_by, reference=reference)
+        audit_log(actor=actor, action="accounts.ratio_reduction.record", obj=r, center=employer.center_id,
+                  business_date=business_date,
+                  after={"employer": employer.account_no, "floor": ratio_floor, "from": valid_from, "to": valid_to})
+        return r

@@ -16,8 +16,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from openhpf.access.decorators import permission_required
+from openhpf.access.selectors import has_permission, user_clearance
 from openhpf.audit.services import audit_log
-from openhpf.console.views import staff_required
 from openhpf.core.codes import MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
@@ -75,17 +76,21 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
-def _account(center: Center, account_no: str) -> MemberAccount:
+def _account(request: HttpRequest, center: Center, account_no: str) -> MemberAccount:
     try:
-        return selectors.member_account_get(center=center, account_no=account_no)
+        return selectors.member_account_get(center=center, account_no=account_no, user=request.user)
     except DomainError as e:
+        if e.code == "FORBIDDEN":
+            raise
         raise Http404(e.message) from None
 
 
-def _employer(center: Center, account_no: str) -> Employer:
+def _employer(request: HttpRequest, center: Center, account_no: str) -> Employer:
     try:
-        return selectors.employer_get(center=center, account_no=account_no)
+        return selectors.employer_get(center=center, account_no=account_no, user=request.user)
     except DomainError as e:
+        if e.code == "FORBIDDEN":
+            raise
         raise Http404(e.message) from None
 
 
@@ -93,19 +98,19 @@ def _employer(center: Center, account_no: str) -> Employer:
 
 
 @require_GET
-@staff_required
+@permission_required("accounts.view")
 @vary_on_headers("HX-Request")
 def employer_list(request: HttpRequest) -> HttpResponse:
     """单位查询: by 单位账号, 统一社会信用代码 (exact) or part of the name; htmx swaps only the results."""
     center = _center(request)
     q = request.GET.get("q", "").strip()
-    rows = selectors.employer_search(center=center, q=q, limit=SEARCH_LIMIT) if q else []
+    rows = selectors.employer_search(center=center, q=q, user=request.user, limit=SEARCH_LIMIT) if q else []
     ctx = {"q": q, "rows": rows, "limit": SEARCH_LIMIT}
     template = "accounts/_employer_results.html" if _is_partial(request) else "accounts/employer_list.html"
     return render(request, template, ctx)
 
 
-def _employer_members(employer: Employer, page: int) -> dict[str, Any]:
+def _employer_members(employer: Employer, page: int, clearance: int) -> dict[str, Any]:
     """A page of the employer's member accounts, names masked (no selector lists them yet)."""
     qs = MemberAccount.objects.filter(employer=employer).select_related("member").order_by("account_no")
     total = qs.count()
@@ -113,7 +118,7 @@ def _employer_members(employer: Employer, page: int) -> dict[str, Any]:
     page = min(page, pages)
     start = (page - 1) * EMPLOYER_MEMBERS_PAGE_SIZE
     items = [
-        {"account_no": a.account_no, "name": mask("name", a.member.name), "base": _yuan(a.base),
+        {"account_no": a.account_no, "name": mask("name", a.member.name, clearance=clearance), "base": _yuan(a.base),
          "monthly_amount": _yuan(a.monthly_amount), "paid_up_to": _year_month(a.paid_up_to),
          "status_label": MemberAccountStatus(a.status).label}
         for a in qs[start: start + EMPLOYER_MEMBERS_PAGE_SIZE]
@@ -122,14 +127,15 @@ def _employer_members(employer: Employer, page: int) -> dict[str, Any]:
 
 
 @require_GET
-@staff_required
+@permission_required("accounts.view")
 def employer_detail(request: HttpRequest, account_no: str) -> HttpResponse:
     center = _center(request)
-    employer = _employer(center, account_no)
-    d = selectors.employer_detail(employer=employer)
-    members = _employer_members(employer, _page_number(request))
+    employer = _employer(request, center, account_no)
+    d = selectors.employer_detail(employer=employer, user=request.user)
+    clearance = user_clearance(request.user, center=center)
+    members = _employer_members(employer, _page_number(request), clearance)
     _audit_read(request, center, "accounts.employer.view", employer,
-                {"clearance": 0, "members": [m["account_no"] for m in members["items"]]})
+                {"clearance": clearance, "members": [m["account_no"] for m in members["items"]]})
     ctx = {
         "e": d,
         "employer_ratio": _percent(d.employer_ratio),
@@ -146,7 +152,7 @@ def employer_detail(request: HttpRequest, account_no: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@permission_required("accounts.view")
 def member_list(request: HttpRequest) -> HttpResponse:
     """个人账户查询: by 个人账号, full 证件号码, 手机号码 or 姓名 prefix; results masked, the search audited.
 
@@ -155,18 +161,19 @@ def member_list(request: HttpRequest) -> HttpResponse:
     q = request.POST.get("q", "").strip() if request.method == "POST" else ""
     rows = []
     if q:
-        rows = selectors.member_search(center=center, q=q, limit=SEARCH_LIMIT)
+        rows = selectors.member_search(center=center, q=q, user=request.user, limit=SEARCH_LIMIT)
         _audit_read(request, center, "accounts.member.search", ("accounts.memberaccount", "search"),
                     {"q_len": len(q), "results": [r.account_no for r in rows]})
-    ctx = {"q": q, "searched": bool(q), "rows": rows, "limit": SEARCH_LIMIT}
+    ctx = {"q": q, "searched": bool(q), "rows": rows, "limit": SEARCH_LIMIT,
+           "can_export": has_permission(request.user, "accounts.export", center=center)}
     template = "accounts/_member_results.html" if _is_partial(request) else "accounts/member_list.html"
     return render(request, template, ctx)
 
 
-def _history_context(account: MemberAccount, page: int) -> dict[str, Any]:
-    p = selectors.account_history(account=account, page=page, page_size=HISTORY_PAGE_SIZE)
+def _history_context(request: HttpRequest, account: MemberAccount, page: int) -> dict[str, Any]:
+    p = selectors.account_history(account=account, user=request.user, page=page, page_size=HISTORY_PAGE_SIZE)
     if p.page > p.pages:  # past the end: show the last page
-        p = selectors.account_history(account=account, page=p.pages, page_size=HISTORY_PAGE_SIZE)
+        p = selectors.account_history(account=account, user=request.user, page=p.pages, page_size=HISTORY_PAGE_SIZE)
     rows = [
         {**asdict(r), "amount_yuan": _yuan(r.amount), "balance_yuan": _yuan(r.balance_after)}
         for r in p.items
@@ -176,14 +183,15 @@ def _history_context(account: MemberAccount, page: int) -> dict[str, Any]:
 
 
 @require_GET
-@staff_required
+@permission_required("accounts.view")
 def member_detail(request: HttpRequest, account_no: str) -> HttpResponse:
     center = _center(request)
-    account = _account(center, account_no)
-    d = selectors.member_account_detail(account=account, clearance=0)
-    history = _history_context(account, _page_number(request))
+    account = _account(request, center, account_no)
+    clearance = user_clearance(request.user, center=center)
+    d = selectors.member_account_detail(account=account, user=request.user, clearance=clearance)
+    history = _history_context(request, account, _page_number(request))
     _audit_read(request, center, "accounts.member_account.view", account,
-                {"clearance": 0, "history_page": history["page"]})
+                {"clearance": clearance, "history_page": history["page"]})
     ctx = {
         "a": d,
         "money": {k: _yuan(getattr(d, k)) for k in (
@@ -193,16 +201,17 @@ def member_detail(request: HttpRequest, account_no: str) -> HttpResponse:
         "member_ratio": _percent(d.member_ratio),
         "paid_up_to": _year_month(d.paid_up_to),
         "history": history,
+        "can_unmask": has_permission(request.user, "personal_data.unmask", center=center),
     }
     return render(request, "accounts/member_detail.html", ctx)
 
 
 @require_GET
-@staff_required
+@permission_required("accounts.view")
 def member_history(request: HttpRequest, account_no: str) -> HttpResponse:
     """One page of 个人明细账 (the fragment the detail page swaps with htmx)."""
     center = _center(request)
-    account = _account(center, account_no)
-    history = _history_context(account, _page_number(request))
+    account = _account(request, center, account_no)
+    history = _history_context(request, account, _page_number(request))
     _audit_read(request, center, "accounts.member_account.history", account, {"page": history["page"]})
     return render(request, "accounts/_history.html", {"history": history})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord
@@ -57,3 +59,35 @@ def audit_chain_breaches(*, max_breaches: int = 100) -> tuple[int, list[str]]:
 def audit_unsealed_overdue() -> int:
     cutoff = timezone.now() - timedelta(seconds=settings.HPF_AUDIT_SEAL_INTERVAL)
     return AuditRecord.objects.filter(seq__isnull=True, created_at__lt=cutoff).count()
+
+
+def audit_records(*, user: Any, actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
+                  date_from: date | None = None, date_to: date | None = None) -> QuerySet[AuditRecord]:
+    """审计日志查询 for the security auditor (audit.view), within the centers of its role, newest first.
+    actor and action match by prefix; the date range is on the record time (local dates, inclusive)."""
+    from openhpf.access.selectors import check_permission, scope_queryset
+
+    check_permission(user, "audit.view")
+    qs = scope_queryset(user, AuditRecord.objects.all(), branch_field=None, perm="audit.view")
+    if actor:
+        qs = qs.filter(actor__startswith=actor.strip())
+    if action:
+        qs = qs.filter(action__startswith=action.strip())
+    if object_type:
+        qs = qs.filter(object_type=object_type.strip())
+    if object_id:
+        qs = qs.filter(object_id=object_id.strip())
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(created_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz))
+    return qs.order_by("-created_at", "-id")
+
+
+def audit_chain_verify(*, user: Any) -> tuple[int, list[str]]:
+    """审计链校验 for the security auditor: audit_chain_breaches behind audit.view."""
+    from openhpf.access.selectors import check_permission
+
+    check_permission(user, "audit.view")
+    return audit_chain_breaches()

@@ -19,5 +19,5 @@ def console(request: HttpRequest) -> dict[str, Any]:
     return {
         "hpf_center": center,
         "hpf_business_date": center.business_date if center else None,
-        "hpf_nav": nav_items(request.path),
+        "hpf_nav": nav_items(request.path, user),
     }

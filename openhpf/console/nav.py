@@ -4,17 +4,20 @@ until then it is shown greyed out and labelled 建设中 so nobody mistakes it f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-# (label, URL name). Apps add their URL under these names; nothing else needs to change here.
-MENU: list[tuple[str, str]] = [
-    ("首页", "console:home"),
-    ("单位", "accounts:employer_list"),
-    ("个人", "accounts:member_list"),
-    ("账务", "ledger:home"),
-    ("作业", "jobs:list"),
-    ("审计", "audit:list"),
+# (label, URL name, permission needed to see it; None: every staff member). Apps add their URL under these names;
+# nothing else needs to change here. Items the user may not open are not shown (access.has_permission).
+MENU: list[tuple[str, str, str | None]] = [
+    ("首页", "console:home", None),
+    ("单位", "accounts:employer_list", "accounts.view"),
+    ("个人", "accounts:member_list", "accounts.view"),
+    ("账务", "ledger:home", "ledger.view"),
+    ("作业", "jobs:list", "jobs.view"),
+    ("复核", "approvals:pending", "approvals.approve"),
+    ("审计", "audit:list", "audit.view"),
 ]
 
 
@@ -32,9 +35,14 @@ def url_or_none(name: str) -> str | None:
         return None
 
 
-def nav_items(current_path: str) -> list[NavItem]:
+def nav_items(current_path: str, user: Any = None) -> list[NavItem]:
+    """The menu for `user` (every item when None), each with its URL or None while not built."""
+    from openhpf.access.selectors import has_permission
+
     items = []
-    for label, name in MENU:
+    for label, name, perm in MENU:
+        if user is not None and perm is not None and not has_permission(user, perm):
+            continue
         url = url_or_none(name)
         active = url is not None and (current_path == url if url == "/" else current_path.startswith(url))
         items.append(NavItem(label, url, active))

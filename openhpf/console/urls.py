@@ -1,7 +1,9 @@
-"""Console URLs (app_name "console"), included at the site root."""
+"""Console URLs (app_name "console"), included at the site root: sign-in, home, and the 安全管理 screens."""
 
 from django.contrib.auth.views import LogoutView
 from django.urls import path
+
+from openhpf.iam import views as iam_views
 
 from . import views
 
@@ -9,6 +11,14 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.StaffLoginView.as_view(), name="login"),
+    path("login/", views.login_view, name="login"),
+    path("login/totp/", views.login_totp, name="login_totp"),
     path("logout/", LogoutView.as_view(), name="logout"),  # POST only (Django 5)
+    path("password/", views.password_change, name="password_change"),
+    path("totp/", views.totp_enrol, name="totp_enrol"),
+    path("security/users/", iam_views.users, name="iam_users"),
+    path("security/users/<int:user_id>/<slug:action>/", iam_views.user_action, name="iam_user_action"),
+    path("security/partners/", iam_views.partners, name="iam_partners"),
+    path("security/partners/<int:client_id>/<slug:action>/", iam_views.partner_action, name="iam_partner_action"),
+    path("security/outbox/", iam_views.outbox, name="iam_outbox"),
 ]

@@ -1,18 +1,43 @@
-"""业务系统控制台: sign-in and the home page. Views stay thin; data comes from selectors of each app."""
+"""业务系统控制台: sign-in (password, TOTP second factor, forced password change), the home page. Views stay
+thin; the rules are in iam.services."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import get_user_model, login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from .forms import StaffLoginForm
+from openhpf.core.errors import DomainError
+from openhpf.iam import policy, ratelimit
+from openhpf.iam.middleware import SESSION_2FA_PENDING, SESSION_LAST_SEEN
+from openhpf.iam.services import (
+    LoginResult,
+    staff_login_complete,
+    staff_login_password,
+    staff_login_totp,
+    staff_password_change,
+    staff_password_expired,
+    staff_session_remember,
+    staff_totp_enrol_begin,
+    staff_totp_enrol_confirm,
+    totp_required,
+)
+
+from .forms import PasswordChangeForm, StaffLoginForm, TotpForm
 from .nav import url_or_none
+
+PENDING_SECONDS = 300  # the password step is good for this long while the TOTP code is asked for
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -28,12 +53,154 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapped
 
 
-class StaffLoginView(LoginView):
-    template_name = "console/login.html"
-    authentication_form = StaffLoginForm
-    redirect_authenticated_user = True
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _sign_in(request: HttpRequest, result: LoginResult, *, next_url: str, second_factor: bool) -> HttpResponse:
+    """Open the session and record it; a previous session of the user ends when single sessions are enforced."""
+    user = result.user
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SESSION_LAST_SEEN] = int(time.time())
+    request.session.save()
+    with transaction.atomic(durable=True):
+        previous = staff_login_complete(user=user, session_key=request.session.session_key,
+                                        ip=ratelimit.client_ip(request), second_factor=second_factor)
+    if previous and policy.value("SINGLE_SESSION"):
+        import_module(settings.SESSION_ENGINE).SessionStore(session_key=previous).delete()
+    if result.code == "ENROL_TOTP":
+        return redirect("console:totp_enrol")
+    if result.must_change_password:
+        return redirect("console:password_change")
+    return redirect(next_url)
+
+
+def _too_many(request: HttpRequest, username: str) -> bool:
+    ip = ratelimit.client_ip(request)
+    return not (ratelimit.hit("login_ip", ip) and ratelimit.hit("login", ip, "staff", username))
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    """业务人员登录, step 1: user name and password."""
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if request.user.is_authenticated and request.user.is_staff:
+        return redirect(next_url)
+    form = StaffLoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        if _too_many(request, username):
+            form.add_error(None, "登录尝试过于频繁，请稍后再试。")
+            status = 429
+        else:
+            with transaction.atomic(durable=True):
+                result = staff_login_password(username=username, password=form.cleaned_data["password"],
+                                              ip=ratelimit.client_ip(request))
+            if result.code == "NEED_TOTP":
+                request.session[SESSION_2FA_PENDING] = {"uid": result.user.pk, "next": next_url,
+                                                        "at": int(time.time())}
+                return redirect("console:login_totp")
+            if result.ok:
+                return _sign_in(request, result, next_url=next_url, second_factor=False)
+            form.add_error(None, result.message)
+    elif request.method == "POST":
+        form.add_error(None, "请输入用户名和密码。")
+    notice = ""
+    if request.GET.get("timeout"):
+        notice = "长时间未操作，已自动退出，请重新登录。"
+    elif request.GET.get("replaced"):
+        notice = "您的账号已在其他地方登录，本会话已结束。"
+    return render(request, "console/login.html", {"form": form, "next": next_url, "notice": notice}, status=status)
+
+
+def login_totp(request: HttpRequest) -> HttpResponse:
+    """业务人员登录, step 2: the 6-digit code of the authenticator app."""
+    pending = request.session.get(SESSION_2FA_PENDING)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        request.session.pop(SESSION_2FA_PENDING, None)
+        return redirect("console:login")
+    user = get_user_model().objects.filter(pk=pending["uid"], is_active=True).first()
+    if user is None:
+        return redirect("console:login")
+    form = TotpForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if _too_many(request, user.get_username()):
+            form.add_error(None, "尝试过于频繁，请稍后再试。")
+            status = 429
+        else:
+            with transaction.atomic(durable=True):
+                result = staff_login_totp(user=user, code=form.cleaned_data["code"], ip=ratelimit.client_ip(request))
+            if result.ok:
+                request.session.pop(SESSION_2FA_PENDING, None)
+                return _sign_in(request, result, next_url=pending.get("next") or "/", second_factor=True)
+            if result.code == "LOCKED":
+                request.session.pop(SESSION_2FA_PENDING, None)
+            form.add_error(None, result.message)
+    return render(request, "console/login_totp.html", {"form": form, "username": user.get_username()},
+                  status=status)
+
+
+@staff_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """修改密码 (also where an expired or reset password leads)."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic(durable=True):
+                staff_password_change(user=request.user, old_password=form.cleaned_data["old_password"],
+                                      new_password=form.cleaned_data["new_password"], actor=request.user)
+        except DomainError as e:
+            form.add_error("old_password" if e.field == "old_password" else "new_password", e.message)
+        else:
+            update_session_auth_hash(request, request.user)
+            staff_session_remember(user=request.user, session_key=request.session.session_key)
+            from django.contrib import messages
+
+            messages.success(request, "密码已修改。")
+            return redirect("console:home")
+    forced = staff_password_expired(request.user)
+    return render(request, "console/password_change.html", {
+        "form": form, "forced": forced, "min_length": policy.value("PASSWORD_MIN_LENGTH"),
+        "history": policy.value("PASSWORD_HISTORY"), "max_age": policy.value("PASSWORD_MAX_AGE_DAYS"),
+    })
+
+
+@staff_required
+def totp_enrol(request: HttpRequest) -> HttpResponse:
+    """绑定动态口令: the secret and provisioning URI to type into an authenticator app, then a first code."""
+    from openhpf.iam.models import StaffSecurity
+
+    sec = StaffSecurity.objects.filter(user=request.user).first()
+    if sec is not None and sec.totp_confirmed_at:
+        return render(request, "console/totp_enrol.html", {"enrolled": True})
+    form = TotpForm(request.POST or None)
+    with transaction.atomic(durable=True):
+        secret, uri = staff_totp_enrol_begin(user=request.user, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic(durable=True):
+                staff_totp_enrol_confirm(user=request.user, code=form.cleaned_data["code"], actor=request.user)
+        except DomainError as e:
+            form.add_error("code", e.message)
+        else:
+            from django.contrib import messages
+
+            messages.success(request, "动态口令已绑定，以后登录时需输入动态口令。")
+            return redirect("console:home")
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return render(request, "console/totp_enrol.html", {
+        "form": form, "secret": grouped, "uri": uri, "required": totp_required(request.user, sec)})
 
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/home.html", {"jobs_partial_url": url_or_none("jobs:list_partial")})
+    from openhpf.access.selectors import has_permission
+
+    return render(request, "console/home.html", {
+        "jobs_partial_url": url_or_none("jobs:list_partial"),
+        "can_manage_users": has_permission(request.user, "iam.manage_users"),
+    })

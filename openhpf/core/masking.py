@@ -1,20 +1,15 @@
 """One masking helper for personal data shown to staff and partners (脱敏).
 
-Each field kind has a classification level (GB/T 43697: 一般/重要/核心 with internal grades); the security
-work drives `LEVELS` and the viewer's clearance from the classification registry. Until then every staff
-view masks by default, and unmasking is an explicit, audited action of that work."""
+The level of each field kind comes from the classification registry (core/classification.py); the viewer's
+clearance from access.selectors.user_clearance. Every staff view masks by default; unmasking is the explicit,
+audited action accounts.services.personal_data_unmask."""
 
 from __future__ import annotations
 
-# field kind → (category, level); levels: 1 一般, 2 重要, 3 核心
-LEVELS: dict[str, tuple[str, int]] = {
-    "id_number": ("个人身份信息", 3),
-    "phone": ("个人联系信息", 2),
-    "name": ("个人基本信息", 2),
-    "bank_card": ("个人财产信息", 3),
-    "address": ("个人联系信息", 2),
-    "balance": ("个人财产信息", 2),
-}
+from .classification import KINDS, grade_of
+
+# field kind → (category, internal grade); kept for callers of the first version of this module.
+LEVELS: dict[str, tuple[str, int]] = {k: (fc.category, fc.grade) for k, fc in KINDS.items()}
 
 
 def mask_id_number(v: str) -> str:
@@ -51,8 +46,7 @@ _MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "name": mask_name,
 
 
 def mask(kind: str, value: str, *, clearance: int = 0) -> str:
-    """Mask `value` of field kind unless the viewer's clearance reaches the field's level."""
-    level = LEVELS.get(kind, ("", 3))[1]
-    if clearance >= level or value is None:
+    """Mask `value` of field kind unless the viewer's clearance reaches the field's grade."""
+    if value is None or clearance >= grade_of(kind):
         return value
     return _MASKERS.get(kind, lambda v: "*" * len(v))(value)

@@ -10,7 +10,7 @@ from typing import Any
 from .errors import DomainError
 from .models import Center, PolicyParameter
 
-# Keys and their meaning; the defaults are seeded by migration core.0002 (DOMAIN.md, with sources there).
+# Keys and their meaning; the defaults are seeded by migrations core.0002 and core.0003 (DOMAIN.md, with sources there).
 KEYS: dict[str, str] = {
     "deposit.rate.carried": "上年结转余额年利率",
     "deposit.rate.current": "当年归集余额年利率",
@@ -22,6 +22,9 @@ KEYS: dict[str, str] = {
     "contribution.base.cap": "缴存基数上限（分）",
     "contribution.base.floor": "缴存基数下限（分）",
     "contribution.rounding": "月缴存额舍入单位（fen/jiao/yuan）",
+    "contribution.base.clamp": "年度基数调整超出上下限的处理（clamp 按上下限调整 / reject 拒绝）",
+    "contribution.flexible.ratios": "灵活就业人员可选缴存比例（每边）",
+    "contribution.deadline.working_days": "汇缴期限：发薪日后的工作日数（条例第十九条）",
     "withdrawal.order": "提取扣减顺序",
     "loan.rate.first.le5": "首套贷款年利率（5年及以下）",
     "loan.rate.first.gt5": "首套贷款年利率（5年以上）",

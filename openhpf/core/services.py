@@ -55,19 +55,47 @@ def center_advance_business_date(*, center: Center, to: date, actor: Any) -> Cen
         return c
 
 
+def _system_actor(actor: Any) -> bool:
+    """Migrations, seeds, tests and batch jobs act as None or a 'system…' label, never as a person."""
+    return actor is None or (isinstance(actor, str) and actor.startswith("system"))
+
+
+def _check_approved_command(command: Any, actor: Any) -> tuple[Any, Any]:
+    """The approved maker-checker command being applied: returns (maker, checker). Refuses anything else."""
+    if (
+        command is None or getattr(command, "name", None) != "core.policy_set" or command.status != "approved"
+        or command.checker_id is None or command.checker_id == command.maker_id
+        or getattr(actor, "pk", None) != command.checker_id
+        or not type(command).objects.filter(pk=command.pk, status="approved", checker_id=command.checker_id).exists()
+    ):
+        raise DomainError("MAKER_CHECKER_REQUIRED", "政策参数变更须经复核：请提交复核（待复核），由另一位复核人批准后生效",
+                          field="actor")
+    return command.maker, command.checker
+
+
 def policy_set(
-    *, key: str, value: Any, value_type: str, effective_from: date, approved_by: Any, actor: Any,
-    center: Center | None = None, source: str = "", note: str = "",
+    *, key: str, value: Any, value_type: str, effective_from: date, actor: Any, approved_by: Any = None,
+    center: Center | None = None, source: str = "", note: str = "", _approved_command: Any = None,
 ) -> PolicyParameter:
     """Record a policy value in force from a date. Values already in force are never edited in place.
-    (Maker-checker around this arrives with the security work: approved_by must differ from actor.)"""
+
+    Only two paths write here: a system actor (migrations, seeds, set-up scripts; `approved_by` names the
+    approval, e.g. the policy document), and the maker-checker apply of the `core.policy_set` command, which
+    passes `_approved_command` (the approved PendingCommand; `actor` is its checker). A person calling this
+    directly is refused with MAKER_CHECKER_REQUIRED: submit the `core.policy_set` command instead."""
     if key not in KEYS:
         raise DomainError("POLICY_KEY", f"未知的政策参数：{key}", field="key")
     if value_type not in PolicyParameter.ValueType.values:
         raise DomainError("POLICY_TYPE", f"参数类型不正确：{value_type}", field="value_type")
-    approver, _ = actor_label(approved_by)
-    maker, _ = actor_label(actor)
-    if approver == maker and not maker.startswith("system"):
+    if _system_actor(actor) and _approved_command is None:
+        if approved_by is None:
+            raise DomainError("POLICY_APPROVER", "请注明政策参数的批准依据或批准人", field="approved_by")
+        maker, checker = actor, approved_by
+    else:
+        maker, checker = _check_approved_command(_approved_command, actor)
+    approver, _ = actor_label(checker)
+    maker_label, _ = actor_label(maker)
+    if approver == maker_label and not maker_label.startswith("system"):
         raise DomainError("SELF_APPROVAL", "政策参数的经办人与批准人不能是同一人", field="approved_by")
     with transaction.atomic():
         if PolicyParameter.objects.filter(center=center, key=key, effective_from=effective_from).exists():
@@ -77,7 +105,9 @@ def policy_set(
             effective_from=effective_from, approved_by=approver, source=source, note=note,
         )
         audit_log(actor=actor, action="core.policy.set", obj=p, center=center, business_date=effective_from,
-                  after={"key": key, "value": p.value, "effective_from": effective_from, "approved_by": approver})
+                  after={"key": key, "value": p.value, "effective_from": effective_from, "approved_by": approver,
+                         "maker": maker_label,
+                         "command": getattr(_approved_command, "pk", None)})
         return p
 
 

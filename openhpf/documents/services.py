@@ -86,6 +86,9 @@ def document_store(
 
     Bad input raises DomainError before anything is written. If the database write fails, the stored file is
     removed again."""
+    from openhpf.access.selectors import check_permission
+
+    check_permission(actor, "documents.upload", center=center)
     name = _validate(
         doc_type=doc_type, retention=retention, original_name=original_name, business_date=business_date
     )

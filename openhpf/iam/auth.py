@@ -1,4 +1,5 @@
-"""django-ninja authentication for the JSON API: bearer tokens of active staff."""
+"""django-ninja authentication for the JSON API: staff bearer tokens, partner client-credentials tokens (scope,
+expiry, revocation, IP allow-list), and member / employer-agent tokens from password + one-time code sign-in."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from .services import api_token_authenticate
+from openhpf.core.errors import DomainError
+
+from .models import PrincipalKind
+from .ratelimit import client_ip
+from .services import api_token_authenticate, partner_token_check, portal_token_authenticate
 
 
 class StaffTokenAuth(HttpBearer):
@@ -19,3 +24,39 @@ class StaffTokenAuth(HttpBearer):
             return None
         request.user = user
         return user
+
+
+class PartnerTokenAuth(HttpBearer):
+    """`Authorization: Bearer hpp_…` of a partner client: valid token → the PartnerToken (request.auth), with
+    `request.partner` set to its client. Unknown, expired or revoked → 401; the scope not granted or the caller's
+    IP not on the client's allow-list → 403."""
+
+    def __init__(self, scope: str | None = None) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        t, reason = partner_token_check(token, ip=client_ip(request), scope=self.scope)
+        if reason == "ip":
+            raise DomainError("FORBIDDEN", "来源 IP 不在该合作机构的白名单内", details={"reason": "ip"})
+        if reason == "scope":
+            raise DomainError("FORBIDDEN", f"令牌未获授权范围 {self.scope}", details={"scope": self.scope})
+        if t is None:
+            return None
+        request.partner = t.client  # type: ignore[attr-defined]
+        return t
+
+
+class MemberTokenAuth(HttpBearer):
+    """`Authorization: Bearer hpm_…` from /member/login + /member/otp: request.auth is the MemberPrincipal."""
+
+    kind = PrincipalKind.MEMBER
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return portal_token_authenticate(token, kind=self.kind)
+
+
+class AgentTokenAuth(MemberTokenAuth):
+    """`Authorization: Bearer hpm_…` from /agent/login + /agent/otp: request.auth is the EmployerAgent."""
+
+    kind = PrincipalKind.AGENT

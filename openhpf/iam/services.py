@@ -1,21 +1,43 @@
-"""Writes of iam: staff accounts and their center, API token issue/revoke/authenticate."""
+"""Writes of iam: staff accounts and their center, API token issue/revoke/authenticate, and (below) staff sign-in
+security (password policy, lockout, TOTP, sessions), member and employer-agent sign-in with one-time codes, and
+partner client credentials."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import ipaddress
 import secrets
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pyotp
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
-from openhpf.audit.services import audit_log
+from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Branch, Center
 
-from .models import ApiToken, StaffProfile
+from . import policy
+from .channels import get_channel
+from .models import (
+    ApiToken,
+    EmployerAgent,
+    MemberPrincipal,
+    OneTimeCode,
+    PartnerClient,
+    PartnerToken,
+    PasswordHistory,
+    PortalToken,
+    PrincipalKind,
+    StaffProfile,
+    StaffSecurity,
+)
 
 TOKEN_PREFIX = "hpf_"  # noqa: S105 (a public marker, not a secret)
 TOKEN_MAX_DAYS = 366
@@ -97,8 +119,7 @@ def staff_create(
     user_model = get_user_model()
     if not username.strip():
         raise DomainError("STAFF_USERNAME", "请填写用户名", field="username")
-    if len(password) < 8:
-        raise DomainError("STAFF_PASSWORD", "密码至少 8 位", field="password")
+    _check_password_policy(password)
     if branch is not None and center is not None and branch.center_id != center.pk:
         raise DomainError("STAFF_BRANCH", "网点不属于该管理中心", field="branch")
     with transaction.atomic():
@@ -112,6 +133,7 @@ def staff_create(
             user.is_superuser = True
         user.set_password(password)
         user.save()
+        _password_recorded(user, must_change=False)
         profile, _ = StaffProfile.objects.get_or_create(user=user)
         if center is not None:
             profile.center = center
@@ -125,3 +147,645 @@ def staff_create(
                   after={"username": username, "center": profile.center.code if profile.center else None,
                          "superuser": user.is_superuser})
     return user, created
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Staff sign-in security: password policy and history, lockout, TOTP second factor, single session.
+# Sign-in functions return a result instead of raising, so that a failed attempt's bookkeeping (failure count,
+# lock, audit row) commits with the entry point's transaction.
+# ---------------------------------------------------------------------------------------------------------------
+
+TOTP_STEP = 30
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    ok: bool
+    code: str = ""  # OK, NEED_TOTP, ENROL_TOTP, INVALID, LOCKED, INACTIVE, NOT_STAFF, TOTP_INVALID, RATE_LIMITED
+    message: str = ""
+    user: Any = None
+    must_change_password: bool = False
+
+
+def _check_password_policy(password: str) -> None:
+    problems = policy.password_problems(password or "")
+    if problems:
+        raise DomainError("PASSWORD_POLICY", "；".join(problems), field="password")
+
+
+def staff_security(user: Any, *, lock: bool = False) -> StaffSecurity:
+    """The user's StaffSecurity row, created on first use (lock: SELECT … FOR UPDATE)."""
+    sec, _ = StaffSecurity.objects.get_or_create(user=user)
+    if lock:
+        sec = StaffSecurity.objects.select_for_update().get(pk=sec.pk)
+    return sec
+
+
+def _password_recorded(user: Any, *, must_change: bool) -> None:
+    """After user.set_password + save: remember the hash, the time, and whether it must be changed."""
+    now = timezone.now()
+    PasswordHistory.objects.create(user=user, password=user.password, created_at=now)
+    keep = list(PasswordHistory.objects.filter(user=user).order_by("-created_at", "-id")
+                .values_list("pk", flat=True)[: policy.value("PASSWORD_HISTORY")])
+    PasswordHistory.objects.filter(user=user).exclude(pk__in=keep).delete()
+    sec = staff_security(user, lock=True)
+    sec.password_changed_at = now
+    sec.must_change_password = must_change
+    sec.save(update_fields=["password_changed_at", "must_change_password"])
+
+
+def _password_reused(user: Any, password: str) -> bool:
+    n = policy.value("PASSWORD_HISTORY")
+    hashes = list(PasswordHistory.objects.filter(user=user).order_by("-created_at", "-id")
+                  .values_list("password", flat=True)[:n])
+    if user.password and user.password not in hashes:
+        hashes.insert(0, user.password)
+    return any(check_password(password, h) for h in hashes[:n])
+
+
+def staff_password_expired(user: Any, sec: StaffSecurity | None = None) -> bool:
+    """Whether the user must change the password now (reset by an admin, or older than the maximum age)."""
+    sec = sec if sec is not None else StaffSecurity.objects.filter(user=user).first()
+    if sec is None:
+        return False
+    if sec.must_change_password:
+        return True
+    if sec.password_changed_at is None:
+        return False
+    return timezone.now() - sec.password_changed_at > timedelta(days=policy.value("PASSWORD_MAX_AGE_DAYS"))
+
+
+def staff_password_change(*, user: Any, old_password: str, new_password: str, actor: Any) -> None:
+    """修改密码: the old password, the policy, and none of the last N passwords."""
+    if not user.check_password(old_password or ""):
+        raise DomainError("PASSWORD_OLD", "原密码不正确", field="old_password")
+    _check_password_policy(new_password)
+    if _password_reused(user, new_password):
+        raise DomainError("PASSWORD_REUSED", f"新密码不能与最近 {policy.value('PASSWORD_HISTORY')} 次使用过的密码相同",
+                          field="new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        _password_recorded(user, must_change=False)
+        audit_log(actor=actor, action="iam.password.change", obj=user, center=staff_center(user),
+                  after={"username": user.get_username()})
+
+
+def _temporary_password() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(12)) + "-" + str(secrets.randbelow(90) + 10)
+        if not policy.password_problems(pw):
+            return pw
+
+
+def staff_password_reset(*, user: Any, actor: Any) -> str:
+    """重置密码 by a security admin: a temporary password (returned, shown once) that must be changed at the
+    next sign-in; the lock is lifted."""
+    if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
+        raise DomainError("SELF_RESET", "不能重置自己的密码，请使用修改密码", field="user")
+    pw = _temporary_password()
+    with transaction.atomic():
+        user.set_password(pw)
+        user.save(update_fields=["password"])
+        _password_recorded(user, must_change=True)
+        sec = staff_security(user, lock=True)
+        sec.failed_logins, sec.locked_until = 0, None
+        sec.save(update_fields=["failed_logins", "locked_until"])
+        audit_log(actor=actor, action="iam.password.reset", obj=user, center=staff_center(user),
+                  after={"username": user.get_username(), "must_change_password": True})
+    return pw
+
+
+def staff_is_locked(user: Any) -> bool:
+    sec = StaffSecurity.objects.filter(user=user).first()
+    return bool(sec and sec.locked_until and sec.locked_until > timezone.now())
+
+
+def staff_lock(*, user: Any, actor: Any, minutes: int | None = None) -> StaffSecurity:
+    """锁定 by a security admin (default: for a long time, until unlocked)."""
+    with transaction.atomic():
+        sec = staff_security(user, lock=True)
+        sec.locked_until = timezone.now() + timedelta(minutes=minutes or 60 * 24 * 365 * 10)
+        sec.save(update_fields=["locked_until"])
+        audit_log(actor=actor, action="iam.staff.lock", obj=user, center=staff_center(user),
+                  after={"username": user.get_username(), "locked_until": sec.locked_until})
+    return sec
+
+
+def staff_unlock(*, user: Any, actor: Any) -> StaffSecurity:
+    """解锁: clears the lock and the failure count."""
+    with transaction.atomic():
+        sec = staff_security(user, lock=True)
+        before = {"locked_until": sec.locked_until, "failed_logins": sec.failed_logins}
+        sec.locked_until, sec.failed_logins = None, 0
+        sec.save(update_fields=["locked_until", "failed_logins"])
+        audit_log(actor=actor, action="iam.staff.unlock", obj=user, center=staff_center(user), before=before,
+                  after={"username": user.get_username(), "locked_until": None})
+    return sec
+
+
+def _login_audit(action: str, *, user: Any, username: str, ip: str, **extra: Any) -> None:
+    audit_log(actor=user if user is not None else f"anonymous:{username[:100]}", action=action,
+              obj=user, center=staff_center(user) if user is not None else None,
+              after={"username": username, "ip": ip, **extra})
+
+
+def _staff_failure(sec: StaffSecurity, *, user: Any, username: str, ip: str, action: str) -> LoginResult:
+    sec.failed_logins += 1
+    threshold = policy.value("LOCKOUT_THRESHOLD")
+    locked = sec.failed_logins >= threshold
+    if locked:
+        sec.locked_until = timezone.now() + timedelta(minutes=policy.value("LOCKOUT_MINUTES"))
+    sec.save(update_fields=["failed_logins", "locked_until"])
+    _login_audit(action, user=user, username=username, ip=ip, failed_logins=sec.failed_logins)
+    if locked:
+        _login_audit("iam.login.locked", user=user, username=username, ip=ip,
+                     locked_until=sec.locked_until.isoformat())
+        return LoginResult(False, "LOCKED",
+                           f"连续 {threshold} 次登录失败，账号已锁定 {policy.value('LOCKOUT_MINUTES')} 分钟")
+    if action == "iam.login.totp_failure":
+        return LoginResult(False, "TOTP_INVALID", "动态口令不正确或已使用")
+    return LoginResult(False, "INVALID", "用户名或密码不正确。")
+
+
+def totp_required(user: Any, sec: StaffSecurity | None = None) -> bool:
+    if policy.value("TOTP_REQUIRED_ALL"):
+        return True
+    sec = sec if sec is not None else StaffSecurity.objects.filter(user=user).first()
+    return bool(sec and (sec.totp_required or sec.totp_confirmed_at))
+
+
+def staff_login_password(*, username: str, password: str, ip: str) -> LoginResult:
+    """First step of staff sign-in. OK: signed in; NEED_TOTP: ask for the code next; ENROL_TOTP: sign in, then
+    enrol (the second factor is required but not yet set up); anything else: refused (audited)."""
+    user_model = get_user_model()
+    username = (username or "").strip()
+    with transaction.atomic():
+        user = user_model.objects.filter(**{user_model.USERNAME_FIELD: username}).first()
+        if user is None:
+            make_password(password or "")  # the same hashing work as a real check: no user enumeration by timing
+            _login_audit("iam.login.failure", user=None, username=username, ip=ip, reason="unknown_user")
+            return LoginResult(False, "INVALID", "用户名或密码不正确。")
+        sec = staff_security(user, lock=True)
+        if sec.locked_until and sec.locked_until > timezone.now():
+            _login_audit("iam.login.locked", user=user, username=username, ip=ip, reason="still_locked")
+            return LoginResult(False, "LOCKED", "账号已锁定，请稍后再试或联系安全管理员解锁")
+        if not user.check_password(password or ""):
+            return _staff_failure(sec, user=user, username=username, ip=ip, action="iam.login.failure")
+        if not user.is_active:
+            _login_audit("iam.login.failure", user=user, username=username, ip=ip, reason="inactive")
+            return LoginResult(False, "INACTIVE", "该账号已停用。")
+        if not user.is_staff:
+            _login_audit("iam.login.failure", user=user, username=username, ip=ip, reason="not_staff")
+            return LoginResult(False, "NOT_STAFF", "该账号不是业务人员账号，不能登录业务系统。")
+        if sec.totp_confirmed_at and sec.totp_secret:
+            return LoginResult(False, "NEED_TOTP", "请输入动态口令", user=user)
+        if totp_required(user, sec):
+            return LoginResult(True, "ENROL_TOTP", "请先绑定动态口令", user=user)
+        return LoginResult(True, "OK", user=user, must_change_password=staff_password_expired(user))
+
+
+def _totp_match(secret: str, code: str, *, at: float) -> int | None:
+    """The time step whose code equals `code` (the current one, or one step either side for clock skew)."""
+    code = (code or "").strip()
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret, interval=TOTP_STEP)
+    now_step = int(at // TOTP_STEP)
+    for step in (now_step, now_step - 1, now_step + 1):
+        if hmac.compare_digest(totp.at(step * TOTP_STEP), code):
+            return step
+    return None
+
+
+def staff_login_totp(*, user: Any, code: str, ip: str, at: float | None = None) -> LoginResult:
+    """Second step: the TOTP code. A code of a step already used (replay) is refused; failures count toward
+    the lockout like wrong passwords."""
+    at = time.time() if at is None else at
+    username = user.get_username()
+    with transaction.atomic():
+        sec = staff_security(user, lock=True)
+        if sec.locked_until and sec.locked_until > timezone.now():
+            _login_audit("iam.login.locked", user=user, username=username, ip=ip, reason="still_locked")
+            return LoginResult(False, "LOCKED", "账号已锁定，请稍后再试或联系安全管理员解锁")
+        step = _totp_match(sec.totp_secret, code, at=at) if sec.totp_secret else None
+        if step is None or (sec.totp_last_step is not None and step <= sec.totp_last_step):
+            return _staff_failure(sec, user=user, username=username, ip=ip, action="iam.login.totp_failure")
+        sec.totp_last_step = step
+        sec.save(update_fields=["totp_last_step"])
+    return LoginResult(True, "OK", user=user, must_change_password=staff_password_expired(user))
+
+
+def staff_login_complete(*, user: Any, session_key: str, ip: str, second_factor: bool) -> str:
+    """After django.contrib.auth.login: reset the failure count, remember this session (returning the key of the
+    previous one, which the caller ends when single sessions are enforced), audit the success."""
+    with transaction.atomic():
+        sec = staff_security(user, lock=True)
+        previous = sec.session_key
+        sec.failed_logins, sec.locked_until = 0, None
+        sec.session_key, sec.last_login_ip = session_key or "", ip or None
+        sec.save(update_fields=["failed_logins", "locked_until", "session_key", "last_login_ip"])
+        _login_audit("iam.login.success", user=user, username=user.get_username(), ip=ip,
+                     second_factor=second_factor)
+    return previous if previous != session_key else ""
+
+
+def staff_totp_enrol_begin(*, user: Any, actor: Any) -> tuple[str, str]:
+    """Start TOTP enrolment: a secret not in force until confirmed (the pending one again if there is one).
+    Returns (secret, provisioning URI) for the authenticator app."""
+    with transaction.atomic():
+        sec = staff_security(user, lock=True)
+        if sec.totp_confirmed_at:
+            raise DomainError("TOTP_ENROLLED", "已绑定动态口令；如需更换请联系安全管理员重置", field="totp")
+        if not sec.totp_secret:
+            sec.totp_secret = pyotp.random_base32()
+            sec.save(update_fields=["totp_secret"])
+            audit_log(actor=actor, action="iam.totp.enrol_begin", obj=user, center=staff_center(user),
+                      after={"username": user.get_username()})
+    return sec.totp_secret, totp_provisioning_uri(user=user, secret=sec.totp_secret)
+
+
+def staff_session_remember(*, user: Any, session_key: str) -> None:
+    """The session key changed (password change cycles it): keep it as the user's current session."""
+    StaffSecurity.objects.filter(user=user).update(session_key=session_key or "")
+
+
+def totp_provisioning_uri(*, user: Any, secret: str) -> str:
+    return pyotp.TOTP(secret, interval=TOTP_STEP).provisioning_uri(
+        name=user.get_username(), issuer_name=policy.value("TOTP_ISSUER"))
+
+
+def staff_totp_enrol_confirm(*, user: Any, code: str, actor: Any, at: float | None = None) -> None:
+    """Confirm enrolment with a first code from the authenticator; from now on sign-in asks for a code."""
+    at = time.time() if at is None else at
+    with transaction.atomic():
+        sec = staff_security(user, lock=True)
+        if not sec.totp_secret or sec.totp_confirmed_at:
+            raise DomainError("TOTP_STATE", "没有待确认的动态口令绑定", field="totp")
+        step = _totp_match(sec.totp_secret, code, at=at)
+        if step is None:
+            raise DomainError("TOTP_INVALID", "动态口令不正确", field="code")
+        sec.totp_confirmed_at, sec.totp_last_step = timezone.now(), step
+        sec.save(update_fields=["totp_confirmed_at", "totp_last_step"])
+        audit_log(actor=actor, action="iam.totp.enrol", obj=user, center=staff_center(user),
+                  after={"username": user.get_username()})
+
+
+def staff_totp_reset(*, user: Any, actor: Any) -> None:
+    """重置动态口令 (lost phone): the secret is removed; the user enrols again at the next sign-in if required."""
+    with transaction.atomic():
+        sec = staff_security(user, lock=True)
+        sec.totp_secret, sec.totp_confirmed_at, sec.totp_last_step = "", None, None
+        sec.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+        audit_log(actor=actor, action="iam.totp.reset", obj=user, center=staff_center(user),
+                  after={"username": user.get_username()})
+
+
+def staff_totp_require(*, user: Any, required: bool, actor: Any) -> None:
+    """Switch the second factor on or off for one user (the global switch is HPF_SECURITY TOTP_REQUIRED_ALL)."""
+    with transaction.atomic():
+        sec = staff_security(user, lock=True)
+        before = sec.totp_required
+        sec.totp_required = required
+        sec.save(update_fields=["totp_required"])
+        audit_log(actor=actor, action="iam.totp.require", obj=user, center=staff_center(user),
+                  before={"totp_required": before}, after={"totp_required": required})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Members (缴存职工) and employer agents (单位经办人): password, then a one-time code through the message channel.
+# ---------------------------------------------------------------------------------------------------------------
+
+PORTAL_TOKEN_PREFIX = "hpm_"  # noqa: S105 (a public marker)
+PARTNER_TOKEN_PREFIX = "hpp_"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class PortalLoginResult:
+    ok: bool
+    code: str  # OTP_SENT, OK, INVALID, LOCKED, OTP_INVALID, OTP_EXPIRED, OTP_ATTEMPTS
+    message: str = ""
+    challenge: str = ""  # after the password step: what the client sends back with the code
+    phone_hint: str = ""
+    token: str = ""  # after the code step
+    expires_at: Any = None
+
+
+def member_principal_create(*, member: Any, password: str, actor: Any) -> MemberPrincipal:
+    """开通网厅登录 for a member (or set a new password)."""
+    _check_password_policy(password)
+    with transaction.atomic():
+        p, created = MemberPrincipal.objects.get_or_create(member=member, defaults={"password": make_password(password)})
+        if not created:
+            p.password, p.failed_logins, p.locked_until = make_password(password), 0, None
+            p.save(update_fields=["password", "failed_logins", "locked_until"])
+        audit_log(actor=actor, action="iam.member_principal.create" if created else "iam.member_principal.password",
+                  obj=p, center=member.center_id, after={"member": member.pk})
+    return p
+
+
+def employer_agent_create(*, employer: Any, login_id: str, name: str, phone: str, password: str,
+                          actor: Any) -> EmployerAgent:
+    """登记单位经办人 with a login for the employer's online service."""
+    login_id = (login_id or "").strip()
+    if not login_id or len(login_id) > 40:
+        raise DomainError("AGENT_LOGIN", "请填写登录名（不超过 40 个字符）", field="login_id")
+    phone = (phone or "").strip()
+    if not (phone.isdigit() and len(phone) == 11):
+        raise DomainError("AGENT_PHONE", "请填写 11 位手机号码", field="phone")
+    _check_password_policy(password)
+    with transaction.atomic():
+        if EmployerAgent.objects.filter(login_id=login_id).exists():
+            raise DomainError("AGENT_EXISTS", f"登录名 {login_id} 已被使用", field="login_id")
+        a = EmployerAgent.objects.create(employer=employer, login_id=login_id, name=(name or "").strip()[:60],
+                                         phone=phone, password=make_password(password))
+        audit_log(actor=actor, action="iam.agent.create", obj=a, center=employer.center_id,
+                  after={"employer": employer.account_no, "login_id": login_id})
+    return a
+
+
+def _member_by_login(login: str) -> Any:
+    """The member signing in with 个人账号 or 证件号码 (through accounts selectors when they offer a lookup that
+    works with encrypted ID numbers)."""
+    from openhpf.accounts import selectors as acc
+    from openhpf.accounts.models import Member, MemberAccount
+
+    acct = MemberAccount.objects.select_related("member").filter(account_no=login).first()
+    if acct is not None:
+        return acct.member
+    finder = getattr(acc, "member_by_id_number", None)
+    if finder is not None:
+        return finder(login.upper())
+    return Member.objects.filter(id_number=login.upper()).order_by("pk").first()
+
+
+def _portal_principal(kind: str, login: str) -> tuple[Any, str, Any]:
+    """(principal, phone, center id) for a login name, or (None, "", None)."""
+    if kind == PrincipalKind.MEMBER:
+        member = _member_by_login(login)
+        p = MemberPrincipal.objects.select_related("member").filter(member=member).first() if member else None
+        return (p, p.member.phone, p.member.center_id) if p else (None, "", None)
+    a = EmployerAgent.objects.select_related("employer").filter(login_id=login).first()
+    return (a, a.phone, a.employer.center_id) if a else (None, "", None)
+
+
+def _portal_actor(kind: str, p: Any) -> str:
+    return f"{kind}:{p.pk}"
+
+
+def _code_hash(challenge: str, code: str) -> str:
+    return token_hash(challenge + ":" + code)
+
+
+def portal_login_password(*, kind: str, login: str, password: str, ip: str) -> PortalLoginResult:
+    """First step for members and agents: the password; on success a one-time code goes to the phone on file
+    and the result carries the challenge to send back with it."""
+    login = (login or "").strip()[:64]
+    with transaction.atomic():
+        p, phone, center_id = _portal_principal(kind, login)
+        if p is None:
+            make_password(password or "")
+            audit_log(actor=f"anonymous:{kind}:{login}", action=f"iam.{kind}.login.failure",
+                      after={"login": login, "ip": ip, "reason": "unknown"})
+            return PortalLoginResult(False, "INVALID", "账号或密码不正确")
+        p = type(p).objects.select_for_update().get(pk=p.pk)
+        actor = _portal_actor(kind, p)
+        now = timezone.now()
+        if p.locked_until and p.locked_until > now:
+            audit_log(actor=actor, action=f"iam.{kind}.login.locked", obj=p, center=center_id, after={"ip": ip})
+            return PortalLoginResult(False, "LOCKED", "账号已锁定，请稍后再试")
+        if not p.is_active or not check_password(password or "", p.password):
+            p.failed_logins += 1
+            if p.failed_logins >= policy.value("LOCKOUT_THRESHOLD"):
+                p.locked_until = now + timedelta(minutes=policy.value("LOCKOUT_MINUTES"))
+            p.save(update_fields=["failed_logins", "locked_until"])
+            audit_log(actor=actor, action=f"iam.{kind}.login.failure", obj=p, center=center_id,
+                      after={"ip": ip, "failed_logins": p.failed_logins})
+            return PortalLoginResult(False, "INVALID", "账号或密码不正确")
+        if not phone:
+            return PortalLoginResult(False, "NO_PHONE", "未登记手机号码，无法发送验证码，请到柜台办理")
+        challenge = secrets.token_urlsafe(24)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        OneTimeCode.objects.create(
+            kind=kind, member=p if kind == PrincipalKind.MEMBER else None,
+            agent=p if kind == PrincipalKind.AGENT else None, challenge_hash=token_hash(challenge),
+            code_hash=_code_hash(challenge, code), created_at=now,
+            expires_at=now + timedelta(seconds=policy.value("OTP_TTL_SECONDS")))
+        audit_log(actor=actor, action=f"iam.{kind}.login.password_ok", obj=p, center=center_id, after={"ip": ip})
+        minutes = policy.value("OTP_TTL_SECONDS") // 60
+        _send(recipient=phone, purpose="login", body=f"【住房公积金】您的登录验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。")
+    from openhpf.core.masking import mask_phone
+
+    return PortalLoginResult(True, "OTP_SENT", "验证码已发送", challenge=challenge, phone_hint=mask_phone(phone))
+
+
+def _send(*, recipient: str, purpose: str, body: str) -> None:
+    channel = get_channel()
+    if channel.transactional:
+        channel.send(recipient=recipient, body=body, purpose=purpose)
+    else:
+        transaction.on_commit(lambda: channel.send(recipient=recipient, body=body, purpose=purpose))
+
+
+def portal_login_otp(*, kind: str, challenge: str, code: str, ip: str) -> PortalLoginResult:
+    """Second step: the one-time code (5 minutes, at most 5 tries, used once). Returns a bearer token."""
+    with transaction.atomic():
+        otp = (OneTimeCode.objects.select_for_update(of=("self",)).select_related("member__member", "agent__employer")
+               .filter(challenge_hash=token_hash(challenge or ""), kind=kind).first())
+        if otp is None or otp.used_at is not None:
+            return PortalLoginResult(False, "OTP_INVALID", "验证码无效，请重新登录")
+        p = otp.member if kind == PrincipalKind.MEMBER else otp.agent
+        center_id = p.member.center_id if kind == PrincipalKind.MEMBER else p.employer.center_id
+        actor = _portal_actor(kind, p)
+        now = timezone.now()
+        if otp.expires_at <= now:
+            audit_log(actor=actor, action=f"iam.{kind}.login.otp_expired", obj=p, center=center_id, after={"ip": ip})
+            return PortalLoginResult(False, "OTP_EXPIRED", "验证码已过期，请重新登录")
+        if otp.attempts >= policy.value("OTP_MAX_ATTEMPTS"):
+            return PortalLoginResult(False, "OTP_ATTEMPTS", "验证码错误次数过多，请重新登录")
+        if not hmac.compare_digest(otp.code_hash, _code_hash(challenge, (code or "").strip())):
+            otp.attempts += 1
+            otp.save(update_fields=["attempts"])
+            audit_log(actor=actor, action=f"iam.{kind}.login.otp_failure", obj=p, center=center_id,
+                      after={"ip": ip, "attempts": otp.attempts})
+            left = policy.value("OTP_MAX_ATTEMPTS") - otp.attempts
+            if left <= 0:
+                return PortalLoginResult(False, "OTP_ATTEMPTS", "验证码错误次数过多，请重新登录")
+            return PortalLoginResult(False, "OTP_INVALID", f"验证码不正确，还可尝试 {left} 次")
+        otp.used_at = now
+        otp.save(update_fields=["used_at"])
+        type(p).objects.filter(pk=p.pk).update(failed_logins=0, locked_until=None, last_login_at=now)
+        plaintext = PORTAL_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        expires = now + timedelta(minutes=policy.value("PORTAL_TOKEN_MINUTES"))
+        PortalToken.objects.create(kind=kind, member=otp.member, agent=otp.agent, key_hash=token_hash(plaintext),
+                                   created_at=now, expires_at=expires)
+        audit_log(actor=actor, action=f"iam.{kind}.login.success", obj=p, center=center_id, after={"ip": ip})
+    return PortalLoginResult(True, "OK", token=plaintext, expires_at=expires)
+
+
+def portal_token_authenticate(plaintext: str, *, kind: str) -> Any:
+    """The MemberPrincipal or EmployerAgent behind a valid portal token of that kind, or None."""
+    if not plaintext or not plaintext.startswith(PORTAL_TOKEN_PREFIX) or len(plaintext) > 200:
+        return None
+    t = (PortalToken.objects.select_related("member__member", "agent__employer")
+         .filter(key_hash=token_hash(plaintext), kind=kind, revoked_at__isnull=True, expires_at__gt=timezone.now())
+         .first())
+    if t is None:
+        return None
+    p = t.member if kind == PrincipalKind.MEMBER else t.agent
+    return p if p.is_active else None
+
+
+def portal_token_revoke(*, plaintext: str) -> None:
+    """Sign out: the token stops working."""
+    PortalToken.objects.filter(key_hash=token_hash(plaintext or ""), revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Partner systems: client credentials → bearer tokens with scopes, checked against the client's IP allow-list.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerTokenResult:
+    ok: bool
+    error: str = ""  # OAuth error code: invalid_client, invalid_scope, invalid_request, access_denied
+    message: str = ""
+    token: str = ""
+    scopes: tuple[str, ...] = ()
+    expires_in: int = 0
+
+
+def _normalise_networks(entries: list[str]) -> list[str]:
+    out = []
+    for e in entries:
+        e = (e or "").strip()
+        if not e:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(e, strict=False)))
+        except ValueError:
+            raise DomainError("PARTNER_IP", f"IP 地址或网段格式不正确：{e}", field="ip_allowlist") from None
+    return out
+
+
+def ip_allowed(ip: str, allowlist: list[str]) -> bool:
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return any(addr in ipaddress.ip_network(n, strict=False) for n in allowlist)
+
+
+def partner_client_create(*, name: str, scopes: list[str], purposes: list[str], ip_allowlist: list[str],
+                          actor: Any, center: Center | None = None, client_id: str = "") -> tuple[str, PartnerClient]:
+    """登记合作机构客户端. Returns the client secret (shown once; only its salted hash is kept) and the row."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("PARTNER_NAME", "请填写合作机构名称", field="name")
+    unknown = sorted(set(scopes) - set(policy.PARTNER_SCOPES))
+    if unknown or not scopes:
+        raise DomainError("PARTNER_SCOPE", f"授权范围不正确：{'、'.join(unknown) or '未选择'}", field="scopes")
+    nets = _normalise_networks(ip_allowlist)
+    client_id = (client_id or "").strip() or "pc_" + secrets.token_hex(8)
+    secret = "hps_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        if PartnerClient.objects.filter(client_id=client_id).exists():
+            raise DomainError("PARTNER_EXISTS", f"客户端标识 {client_id} 已存在", field="client_id")
+        label, _ = actor_label(actor)
+        client = PartnerClient.objects.create(
+            client_id=client_id, name=name[:100], secret_hash=make_password(secret), scopes=sorted(set(scopes)),
+            purposes=sorted({p.strip() for p in purposes if p.strip()}), ip_allowlist=nets, center=center,
+            created_by=label)
+        audit_log(actor=actor, action="iam.partner.create", obj=client, center=center,
+                  after={"client_id": client_id, "name": client.name, "scopes": client.scopes,
+                         "purposes": client.purposes, "ip_allowlist": nets})
+    return secret, client
+
+
+def partner_client_set_active(*, client: PartnerClient, active: bool, actor: Any) -> PartnerClient:
+    """停用/启用 a partner client; stopping it revokes its tokens."""
+    with transaction.atomic():
+        c = PartnerClient.objects.select_for_update().get(pk=client.pk)
+        c.is_active = active
+        c.save(update_fields=["is_active"])
+        if not active:
+            c.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit_log(actor=actor, action="iam.partner.activate" if active else "iam.partner.deactivate", obj=c,
+                  center=c.center_id, after={"client_id": c.client_id, "is_active": active})
+    return c
+
+
+def partner_tokens_revoke(*, client: PartnerClient, actor: Any) -> int:
+    """吊销 every live token of the client; returns how many."""
+    with transaction.atomic():
+        n = client.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit_log(actor=actor, action="iam.partner.revoke_tokens", obj=client, center=client.center_id,
+                  after={"client_id": client.client_id, "revoked": n})
+    return n
+
+
+def partner_token_issue(*, client_id: str, client_secret: str, scope: str, ip: str,
+                        purpose: str = "") -> PartnerTokenResult:
+    """The client-credentials grant (RFC 6749 §4.4): requested scopes must all be granted to the client."""
+    with transaction.atomic():
+        client = PartnerClient.objects.filter(client_id=(client_id or "")[:64]).first()
+        if client is None or not client.is_active or not check_password(client_secret or "", client.secret_hash):
+            if client is None:
+                make_password(client_secret or "")
+            audit_log(actor=f"partner:{(client_id or '')[:64]}", action="iam.partner.token_refused", obj=client,
+                      after={"ip": ip, "reason": "invalid_client"})
+            return PartnerTokenResult(False, "invalid_client", "客户端标识或密钥不正确")
+        actor = f"partner:{client.client_id}"
+        if not ip_allowed(ip, client.ip_allowlist):
+            audit_log(actor=actor, action="iam.partner.token_refused", obj=client, center=client.center_id,
+                      after={"ip": ip, "reason": "ip_not_allowed"})
+            return PartnerTokenResult(False, "access_denied", "来源 IP 不在白名单内")
+        requested = set((scope or "").split()) or set(client.scopes)
+        if not requested <= set(client.scopes):
+            audit_log(actor=actor, action="iam.partner.token_refused", obj=client, center=client.center_id,
+                      after={"ip": ip, "reason": "invalid_scope", "scope": sorted(requested)})
+            return PartnerTokenResult(False, "invalid_scope", "申请的授权范围超出该客户端的授权")
+        purpose = (purpose or "").strip()
+        if purpose and purpose not in client.purposes:
+            return PartnerTokenResult(False, "invalid_request", "用途不在该客户端允许的范围内")
+        now = timezone.now()
+        ttl = policy.value("PARTNER_TOKEN_SECONDS")
+        plaintext = PARTNER_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = PartnerToken.objects.create(client=client, key_hash=token_hash(plaintext), prefix=plaintext[:8],
+                                            scopes=sorted(requested), purpose=purpose, created_at=now,
+                                            expires_at=now + timedelta(seconds=ttl), issued_ip=ip or None)
+        audit_log(actor=actor, action="iam.partner.token_issue", obj=token, center=client.center_id,
+                  after={"client_id": client.client_id, "scopes": token.scopes, "purpose": purpose, "ip": ip})
+    return PartnerTokenResult(True, token=plaintext, scopes=tuple(token.scopes), expires_in=ttl)
+
+
+def partner_token_revoke(*, client_id: str, client_secret: str, token: str) -> None:
+    """Token revocation (RFC 7009) by the client itself: an unknown token is not an error."""
+    client = PartnerClient.objects.filter(client_id=(client_id or "")[:64]).first()
+    if client is None or not check_password(client_secret or "", client.secret_hash):
+        raise DomainError("INVALID_CLIENT", "客户端标识或密钥不正确", field="client_id")
+    with transaction.atomic():
+        n = PartnerToken.objects.filter(client=client, key_hash=token_hash(token or ""),
+                                        revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if n:
+            audit_log(actor=f"partner:{client.client_id}", action="iam.partner.token_revoke", obj=client,
+                      center=client.center_id, after={"client_id": client.client_id})
+
+
+def partner_token_check(plaintext: str, *, ip: str, scope: str | None) -> tuple[PartnerToken | None, str]:
+    """(token, "") when the token is valid for `scope` from `ip`; else (None, reason): "invalid" (→ 401),
+    "scope" or "ip" (→ 403)."""
+    if not plaintext or not plaintext.startswith(PARTNER_TOKEN_PREFIX) or len(plaintext) > 200:
+        return None, "invalid"
+    t = (PartnerToken.objects.select_related("client")
+         .filter(key_hash=token_hash(plaintext), revoked_at__isnull=True, expires_at__gt=timezone.now()).first())
+    if t is None or not t.client.is_active:
+        return None, "invalid"
+    if not ip_allowed(ip, t.client.ip_allowlist):
+        return None, "ip"
+    if scope is not None and scope not in t.scopes:
+        return None, "scope"
+    return t, ""

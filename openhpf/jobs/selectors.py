@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -10,9 +12,15 @@ from openhpf.core.models import Center
 from .models import Job
 
 
-def job_list(*, center: Center | None = None, limit: int = 50) -> QuerySet[Job]:
-    """The most recent jobs, newest first; with a center, that center's jobs only."""
+def job_list(*, center: Center | None = None, limit: int = 50, user: Any = None) -> QuerySet[Job]:
+    """The most recent jobs, newest first; with a center, that center's jobs only. With a user (the console),
+    only if it holds jobs.view, and only the jobs of its centers and the instance-wide ones."""
     qs = Job.objects.select_related("center").order_by("-created_at", "-id")
+    if user is not None:
+        from openhpf.access.selectors import check_permission, scope_queryset
+
+        check_permission(user, "jobs.view")
+        qs = qs.filter(Q(center__isnull=True) | Q(pk__in=scope_queryset(user, Job.objects.all()).values("pk")))
     if center is not None:
         qs = qs.filter(center=center)
     return qs[:limit]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from openhpf.access.selectors import check_permission
 from openhpf.core.errors import DomainError
 from openhpf.iam.services import staff_center
 
@@ -52,11 +53,12 @@ def _center(request):
 
 @router.get("/trial-balance", response=list[TrialBalanceRowOut], summary="试算平衡表（金额单位：分）")
 def trial_balance_get(request, year: int, month: int):
-    return [r.__dict__ for r in trial_balance(center=_center(request), year=year, month=month)]
+    return [r.__dict__ for r in trial_balance(center=_center(request), year=year, month=month, user=request.user)]
 
 
 @router.get("/entries/{voucher_no}", response=EntryOut, summary="记账凭证")
 def entry_get(request, voucher_no: str):
+    check_permission(request.user, "ledger.view", center=_center(request))
     e = get_object_or_404(JournalEntry.objects.select_related("reversal_of"), center=_center(request), voucher_no=voucher_no)
     return {
         "voucher_no": e.voucher_no, "business_date": e.business_date.isoformat(), "value_date": e.value_date.isoformat(),

@@ -97,8 +97,28 @@ def _open_period(center_id: int, d: date) -> AccountingPeriod:
     return period
 
 
+def _check_ledger_actor(actor: Any, perm: str, center: Any) -> None:
+    """Manual postings, reversals and period close by a person need the ledger permission; system actors
+    ("system:…") pass, and so does the apply of a command a checker approved (its maker was checked when it
+    was submitted, with the same permission)."""
+    from openhpf.access.selectors import check_permission, is_system_actor
+
+    if is_system_actor(actor) or _applying_approved_command():
+        return
+    check_permission(actor, perm, center=center)
+
+
+def _applying_approved_command() -> bool:
+    try:
+        from openhpf.approvals.registry import applying
+    except ImportError:  # pragma: no cover (approvals not installed)
+        return False
+    return applying() is not None
+
+
 def period_close(*, center: Center, year: int, month: int, actor: Any) -> AccountingPeriod:
     """Close and lock a month. Earlier periods must be closed first."""
+    _check_ledger_actor(actor, "ledger.close_period", center)
     with transaction.atomic():
         if AccountingPeriod.objects.filter(center=center, status=AccountingPeriod.Status.OPEN).filter(
             year__lt=year
@@ -191,6 +211,8 @@ def entry_post(
 
     The 201 lines must equal the sub-ledger rows' total, so the control account can never drift from the
     member balances (invariant 2)."""
+    if source == "manual":
+        _check_ledger_actor(actor, "ledger.post_manual", center)
     _check_lines(lines)
     with transaction.atomic():
         sub_total = sum(r.amount_current + r.amount_carried for r in sub_rows)
@@ -247,6 +269,7 @@ def _post_sub_rows(*, center_id: int, entry: JournalEntry | None, biz_type: str,
 def entry_reverse(*, entry: JournalEntry, business_date: date, actor: Any, reason: str) -> JournalEntry:
     """冲正: a new entry with every line's sides swapped, and every sub-ledger row negated with its original
     value date (so 积数 is corrected back to that day). The original stays as it was."""
+    _check_ledger_actor(actor, "ledger.post_manual", entry.center_id)
     if not reason.strip():
         raise DomainError("REASON_REQUIRED", "冲正必须填写原因", field="reason")
     with transaction.atomic():
@@ -567,3 +590,15 @@ def subaccounts_year_roll(*, center: Center, year_start: date, actor: Any) -> in
         audit_log(actor=actor, action="ledger.year_roll", obj=("core.center", center.pk), center=center,
                   business_date=ye, after={"from": ys, "to": new_start, "accounts": n})
         return n
+
+
+def subledger_events_from(*, biz_type: str, business_date: date, source_sql: str, params: Sequence[Any] = ()) -> int:
+    """Money-less detail rows (开户, 封存, 基数调整…) in bulk: source_sql yields sub_account_id, reference.
+    Each row carries the account's current balance as its running balance."""
+    return sql.execute(
+        "INSERT INTO ledger_subledgerrow (sub_account_id, entry_id, biz_type, business_date, value_date, amount, "
+        "amount_current, amount_carried, balance_after, reference) "
+        "SELECT x.sub_account_id, NULL, %s, %s, %s, 0, 0, 0, s.balance_current + s.balance_carried, x.reference "
+        f"FROM ({source_sql}) x JOIN ledger_subaccount s ON s.id = x.sub_account_id",
+        [biz_type, business_date, business_date, *params],
+    )

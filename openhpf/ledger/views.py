@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from openhpf.console.views import staff_required
+from openhpf.access.decorators import permission_required
 from openhpf.core.money import format_fen
 from openhpf.iam.services import staff_center
 
@@ -38,7 +38,7 @@ def _totals(rows: list[TrialBalanceRow]) -> dict[str, Any]:
 
 
 @require_GET
-@staff_required
+@permission_required("ledger.view")
 def home(request: HttpRequest) -> HttpResponse:
     center = staff_center(request.user)
     if center is None:
@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
     bd = center.business_date
     (year, month), error = _period(request.GET.get("period", ""), (bd.year, bd.month))
     show_all = request.GET.get("all") == "1"
-    rows = trial_balance(center=center, year=year, month=month)
+    rows = trial_balance(center=center, year=year, month=month, user=request.user)
     shown = [
         {"code": r.code, "name": r.name, "side": "借" if r.normal_side == "D" else "贷", "depth": (len(r.code) - 3) // 2,
          "opening": format_fen(r.opening), "debit": format_fen(r.debit), "credit": format_fen(r.credit),

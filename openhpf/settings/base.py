@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "openhpf.core.middleware.RequestIdMiddleware",
+    "openhpf.iam.middleware.SecurityHeadersMiddleware",
+    "openhpf.iam.middleware.StaffSessionMiddleware",
+    "openhpf.iam.middleware.ApiRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "openhpf.urls"
@@ -107,8 +110,35 @@ DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
 ]
+# Sign-in security policy (iam/policy.py has every key and its default): password length/classes/history/age,
+# lockout after 5 failures for 30 minutes, 30-minute idle timeout, TOTP for staff, one-time codes.
+HPF_SECURITY: dict[str, Any] = {
+    "TOTP_REQUIRED_ALL": os.environ.get("HPF_TOTP_REQUIRED_ALL", "0") == "1",
+    "SINGLE_SESSION": os.environ.get("HPF_SINGLE_SESSION", "0") == "1",
+}
+# One-time codes go through this channel; the development channel writes to the console's 发件箱 (iam.Outbox).
+HPF_MESSAGE_CHANNEL = os.environ.get("HPF_MESSAGE_CHANNEL", "openhpf.iam.channels.OutboxChannel")
+# Rate limits "N/seconds" (iam/ratelimit.py): sign-in per IP+name and per IP, API per token.
+HPF_RATE_LIMITS = {"login": "20/300", "login_ip": "100/300", "api": "600/60"}
+HPF_TRUSTED_PROXY_HOPS = int(os.environ.get("HPF_TRUSTED_PROXY_HOPS", "0"))
+# Sessions: server-side expiry 30 minutes after the last request (the idle timeout; StaffSessionMiddleware also
+# enforces it), cookie gone when the browser closes, never readable by scripts.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# The rate limiter's counters. LocMem: one process (runserver, tests: deterministic, cleared per test). A
+# multi-process deployment sets HPF_CACHE_LOCATION to a shared database cache table (`hpf createcachetable`).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": os.environ["HPF_CACHE_LOCATION"]}
+        if os.environ.get("HPF_CACHE_LOCATION")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hpf"}
+    ),
+}
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "console:login"

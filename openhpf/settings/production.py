@@ -15,5 +15,18 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("production runs on PostgreSQL")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_SSL_REDIRECT = os.environ.get("HPF_SSL_REDIRECT", "1") == "1"
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if os.environ.get("HPF_TRUSTED_PROXY_HOPS"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Production defaults: every staff user uses the TOTP second factor, one active session per staff user.
+HPF_SECURITY = {
+    **HPF_SECURITY,  # noqa: F405
+    "TOTP_REQUIRED_ALL": os.environ.get("HPF_TOTP_REQUIRED_ALL", "1") == "1",
+    "SINGLE_SESSION": os.environ.get("HPF_SINGLE_SESSION", "1") == "1",
+}

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.conftest import grant_role
 from openhpf.iam.services import staff_create
 from openhpf.ledger.tests.factories import deposit
 
@@ -27,7 +28,9 @@ def policies(transactional_db):
 
 @pytest.fixture
 def member(policies, center):
-    staff_create(username="e2eclerk", password=PASSWORD, center=center, display_name="张敏", actor="system:test")
+    user, _ = staff_create(username="e2eclerk", password=PASSWORD, center=center, display_name="张敏",
+                           actor="system:test")
+    grant_role(user, "teller", "finance", center=center)  # finds members, then opens the trial balance
     employer = make_employer(center, 1, name="杭州云栖科技有限公司")
     account = make_account(center, employer, 1, name="李建国", id_number=RAW_ID, phone=RAW_PHONE, base=1250000)
     for i in range(1, 24):

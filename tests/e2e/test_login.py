@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openhpf.conftest import BUSINESS_DATE
+from openhpf.conftest import BUSINESS_DATE, grant_role
 from openhpf.iam.services import staff_create
 
 PASSWORD = "pw-Clerk-2026"
@@ -14,7 +14,7 @@ PASSWORD = "pw-Clerk-2026"
 def clerk(center):
     user, _ = staff_create(username="e2eclerk", password=PASSWORD, center=center, display_name="张敏",
                            actor="system:test")
-    return user
+    return grant_role(user, "teller", center=center)
 
 
 def login(page, username: str, password: str) -> None:
@@ -35,7 +35,8 @@ def test_staff_logs_in_and_sees_center(page, clerk, center, screenshot, live_ser
     expect(page.get_by_test_id("home-center")).to_have_text(center.name)
     expect(page.get_by_test_id("home-business-date")).to_have_text(BUSINESS_DATE.isoformat())
     expect(page.get_by_test_id("business-date")).to_have_text(BUSINESS_DATE.isoformat())
-    expect(page.locator("nav.menu .todo").first).to_contain_text("建设中")
+    expect(page.locator("nav.menu")).to_contain_text("个人")
+    expect(page.locator("nav.menu")).not_to_contain_text("审计")  # a teller does not see the audit log
     # The vendored htmx was served by the live server (no 404) and ran.
     assert page.evaluate("typeof window.htmx") == "object"
     assert page.evaluate("window.htmx.version").startswith("2.")

@@ -12,6 +12,7 @@ from ninja.testing import TestClient
 from openhpf.accounts.api import router
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.audit.models import AuditRecord
+from openhpf.conftest import grant_role
 from openhpf.core.errors import DomainError
 from openhpf.core.models import IdempotencyKey
 from openhpf.iam.auth import StaffTokenAuth
@@ -27,7 +28,8 @@ test_api = NinjaAPI(auth=StaffTokenAuth(), urls_namespace="accounts-api-test")
 @test_api.exception_handler(DomainError)
 def _domain_error(request, exc):
     return test_api.create_response(
-        request, {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row}, status=422)
+        request, {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row},
+        status=403 if exc.code == "FORBIDDEN" else 422)
 
 
 test_api.add_router("/accounts/", router)
@@ -37,6 +39,7 @@ client = TestClient(test_api)
 @pytest.fixture
 def token(center):
     user, _ = staff_create(username="apiclerk", password="pw-Api-2026x", center=center, actor="system:test")
+    grant_role(user, "teller", center=center)
     plaintext, _ = api_token_issue(user=user, name="测试", actor="system:test")
     return plaintext
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openhpf.accounts.services import member_account_freeze
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.audit.models import AuditRecord
+from openhpf.conftest import grant_role
 from openhpf.core.services import center_create
 from openhpf.iam.services import staff_create
 from openhpf.ledger.tests.factories import deposit
@@ -22,7 +23,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def clerk(center):
     user, _ = staff_create(username="acctclerk", password="pw-Clerk-2026", center=center, actor="system:test")
-    return user
+    return grant_role(user, "teller", center=center)
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def test_accounts_of_another_center_are_not_found(client_in, employer, account):
 
 def test_menu_lights_up(client_in):
     html = _html(client_in.get(reverse("accounts:member_list")))
-    for name in ("accounts:employer_list", "accounts:member_list", "ledger:home", "jobs:list"):
+    for name in ("accounts:employer_list", "accounts:member_list", "jobs:list"):  # a teller: no ledger
         assert f'href="{reverse(name)}"' in html
     assert f'href="{reverse("accounts:member_list")}" class="active"' in html
 
@@ -177,7 +178,7 @@ def test_member_detail_masked_and_audited(client_in, clerk, center, account):
     assert "汇缴" in html and 'id="history"' in html
     [rec] = _audits("accounts.member_account.view")
     assert rec.actor_user_id == clerk.pk and rec.object_type == "accounts.memberaccount"
-    assert rec.object_id == str(account.pk) and rec.after == {"clearance": 0, "history_page": 1}
+    assert rec.object_id == str(account.pk) and rec.after == {"clearance": 1, "history_page": 1}
     assert rec.center_id == center.pk and rec.business_date == center.business_date
 
 

@@ -32,14 +32,21 @@ def test_policy_in_force_on_date(db, center, staff, checker):
     assert policy_rate("deposit.rate.current", on=date(2026, 1, 1)) == Decimal("0.015")
     assert policy_value("contribution.base.cap", on=date(2026, 7, 1)) == 3447000
     assert policy_value("contribution.base.cap", on=date(2026, 6, 30)) == 3300000
+    # system actors (migrations, seeds, set-up) write directly, naming the approval
     policy_set(key="contribution.base.cap", value=3600000, value_type="int", effective_from=date(2027, 7, 1),
-               approved_by=checker, actor=staff, center=center)
+               approved_by="system:policy", actor="system:test", center=center)
     assert policy_value("contribution.base.cap", on=date(2027, 7, 1), center=center) == 3600000
     assert policy_value("contribution.base.cap", on=date(2027, 7, 1)) == 3447000  # national unchanged
+    # a person goes through maker-checker (openhpf.approvals, command core.policy_set), never directly
+    for approver in (checker, staff):
+        with pytest.raises(DomainError) as e:
+            policy_set(key="contribution.base.cap", value=1, value_type="int", effective_from=date(2028, 7, 1),
+                       approved_by=approver, actor=staff)
+        assert e.value.code == "MAKER_CHECKER_REQUIRED"
     with pytest.raises(DomainError) as e:
         policy_set(key="contribution.base.cap", value=1, value_type="int", effective_from=date(2028, 7, 1),
-                   approved_by=staff, actor=staff)
-    assert e.value.code == "SELF_APPROVAL"
+                   actor="system:test")
+    assert e.value.code == "POLICY_APPROVER"
     with pytest.raises(DomainError):
         policy_value("deposit.rate.current", on=date(1980, 1, 1))
 

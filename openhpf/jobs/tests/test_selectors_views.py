@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.test import RequestFactory, override_settings
 
+from openhpf.conftest import grant_role
 from openhpf.core.errors import DomainError
 from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.jobs.selectors import job_get, job_list
@@ -60,7 +61,8 @@ def test_jobs_command_lists_and_shows(finished_job):
 @override_settings(**PARTIAL_SETTINGS)
 def test_job_list_partial(finished_job):
     request = RequestFactory().get("/jobs/partial/")
-    request.user = get_user_model().objects.create_user("clerk", password="x" * 12)
+    request.user = get_user_model().objects.create_user("clerk", password="x" * 12, is_staff=True)
+    grant_role(request.user, "teller")
     response = job_list_partial(request)
     html = response.content.decode()
     assert response.status_code == 200

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from openhpf.conftest import grant_role
 from openhpf.iam.services import staff_create
 from openhpf.ledger.tests.factories import deposit, open_account, withdraw
 
@@ -14,7 +15,7 @@ from openhpf.ledger.tests.factories import deposit, open_account, withdraw
 @pytest.fixture
 def clerk(center):
     user, _ = staff_create(username="ledgerclerk", password="pw-Clerk-2026", center=center, actor="system:test")
-    return user
+    return grant_role(user, "finance", center=center)
 
 
 @pytest.fixture

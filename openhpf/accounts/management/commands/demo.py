@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -19,13 +18,18 @@ from openhpf.accounts.synthetic import DEFAULT_CENTER_CODE, generate_center
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
-# username, role (a group of that name), password, superuser. Demo passwords only: change them in production.
+# username, role code (access/catalogue.py), password, superuser. Demo passwords only: change them in production.
+# 三员分立: admin (a superuser) is the system administrator and sees no business data; secadmin1 grants roles;
+# auditor1 is the security auditor and reads only the audit log.
 DEMO_USERS = [
-    ("teller1", "柜员", "demo-Teller-2026", False),
-    ("reviewer1", "复核", "demo-Review-2026", False),
-    ("finance1", "财务", "demo-Finance-2026", False),
-    ("auditor1", "审计", "demo-Audit-2026", False),
-    ("admin", "系统管理员", "demo-Admin-2026", True),
+    ("teller1", "teller", "demo-Teller-2026", False),
+    ("reviewer1", "reviewer", "demo-Review-2026", False),
+    ("finance1", "finance", "demo-Finance-2026", False),
+    ("inspector1", "inspector", "demo-Inspect-2026", False),
+    ("leader1", "leader", "demo-Leader-2026", False),
+    ("auditor1", "secauditor", "demo-Audit-2026", False),
+    ("secadmin1", "secadmin", "demo-SecAdm-2026", False),
+    ("admin", "sysadmin", "demo-Admin-2026", True),
 ]
 
 
@@ -67,6 +71,8 @@ class Command(BaseCommand):
     def _users(self, center: Center) -> None:
         from django.contrib.auth import get_user_model
 
+        from openhpf.access.catalogue import BUSINESS, ROLE_BY_CODE
+        from openhpf.access.services import role_assign
         from openhpf.iam.services import staff_create
 
         existing = set(get_user_model().objects.filter(username__in=[u[0] for u in DEMO_USERS])
@@ -75,11 +81,13 @@ class Command(BaseCommand):
             for username, role, password, superuser in DEMO_USERS:
                 if username in existing:  # never reset a password someone may have changed
                     continue
+                spec = ROLE_BY_CODE[role]
                 user, created = staff_create(username=username, password=password, center=center,
-                                             display_name=f"演示{role}", superuser=superuser, actor="system:demo")
-                if created:
-                    group, _ = Group.objects.get_or_create(name=role)
-                    user.groups.add(group)
+                                             display_name=f"演示{spec.name}", superuser=superuser,
+                                             actor="system:demo")
+                if created:  # business roles at the demo center; the three administrators instance-wide
+                    role_assign(user=user, role=role, center=center if spec.kind == BUSINESS else None,
+                                actor="system:demo")
         self.stdout.write("演示账号（仅供演示，请勿用于生产）：")
         for username, role, password, _ in DEMO_USERS:
-            self.stdout.write(f"  {role:<6} {username:<10} 密码 {password}")
+            self.stdout.write(f"  {ROLE_BY_CODE[role].name:<6} {username:<10} 密码 {password}")

@@ -1,0 +1,105 @@
+"""The permission catalogue and the built-in roles (角色), in code; migrations and post_migrate copy them into
+the access tables, where assignments refer to them.
+
+三员分立 (separation of the three administrators, GB/T 22239 等保 2.0): the system administrator runs the system
+but reads no business data and no audit log; the security administrator manages users and roles but reads no
+business data; the security auditor reads only the audit log. These three kinds exclude each other and every
+business role on one user (`EXCLUSIVE_KINDS`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# code → label. A new permission is one line here (and a rule in policy.py for the pages that need it).
+PERMISSIONS: dict[str, str] = {
+    "accounts.view": "查看单位与个人账户",
+    "accounts.open": "单位登记与个人开户",
+    "accounts.change": "账户变更（封存、启封、转移、基数与比例调整、单位变更）",
+    "accounts.freeze": "个人账户冻结与解冻",
+    "accounts.export": "导出查询结果",
+    "contributions.remit": "汇缴、补缴、到账登记与暂存分配",
+    "ledger.view": "查看账务",
+    "ledger.post_manual": "手工记账与冲正",
+    "ledger.close_period": "会计期间结账",
+    "approvals.approve": "复核与审批",
+    "policy.change": "政策参数变更",
+    "audit.view": "查看审计日志",
+    "iam.manage_users": "用户管理",
+    "iam.manage_roles": "角色授权",
+    "personal_data.unmask": "查看明文个人信息（须说明理由）",
+    "jobs.view": "查看作业",
+    "jobs.run": "运行作业",
+    "documents.view": "查看档案",
+    "documents.upload": "上传档案",
+    "system.config": "系统配置与运维",
+}
+
+# Other names other apps use for the same permission (kept so callers written against them keep working).
+ALIASES: dict[str, str] = {
+    "ledger.entry.manual": "ledger.post_manual",
+    "ledger.entry.reverse": "ledger.post_manual",
+    "core.policy.change": "policy.change",
+}
+
+BUSINESS, SYSADMIN, SECADMIN, SECAUDITOR = "business", "sysadmin", "secadmin", "secauditor"
+KIND_LABELS = {BUSINESS: "业务角色", SYSADMIN: "系统管理员", SECADMIN: "安全管理员", SECAUDITOR: "安全审计员"}
+# A user's roles must all be of one kind, and a non-business kind allows only its one role.
+EXCLUSIVE_KINDS = (SYSADMIN, SECADMIN, SECAUDITOR)
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    code: str
+    name: str
+    kind: str
+    clearance: int  # the masking grade the role sees in clear by default (classification.GRADES)
+    permissions: tuple[str, ...]
+
+
+_BUSINESS_READ = ("accounts.view", "ledger.view", "documents.view", "jobs.view")
+
+ROLES: tuple[RoleSpec, ...] = (
+    RoleSpec("teller", "柜员", BUSINESS, 1, (
+        "accounts.view", "accounts.open", "accounts.change", "accounts.freeze", "documents.view", "documents.upload",
+        "jobs.view", "personal_data.unmask", "contributions.remit")),
+    RoleSpec("reviewer", "复核员", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "personal_data.unmask")),
+    RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve")),
+    RoleSpec("finance", "财务", BUSINESS, 1, (
+        *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "jobs.run", "contributions.remit")),
+    RoleSpec("inspector", "稽核", BUSINESS, 1, (*_BUSINESS_READ, "accounts.export", "personal_data.unmask")),
+    RoleSpec("leader", "中心领导", BUSINESS, 1, (
+        *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export")),
+    RoleSpec("sysadmin", "系统管理员", SYSADMIN, 0, ("system.config", "jobs.view", "jobs.run")),
+    RoleSpec("secadmin", "安全管理员", SECADMIN, 0, ("iam.manage_users", "iam.manage_roles")),
+    RoleSpec("secauditor", "安全审计员", SECAUDITOR, 0, ("audit.view",)),
+)
+ROLE_BY_CODE = {r.code: r for r in ROLES}
+
+# Permissions only the non-business kinds may ever hold (checked when a role's permissions are edited).
+BUSINESS_DATA_PERMISSIONS = frozenset(
+    p for p in PERMISSIONS if p.split(".")[0] in {"accounts", "contributions", "ledger", "documents", "approvals", "policy"}
+    or p == "personal_data.unmask"
+)
+
+# A superuser without any role is treated as a system administrator: it runs the system, sees no business
+# data and no audit log (三员分立 has no all-powerful account). Give it roles to let it do more.
+SUPERUSER_ROLE = "sysadmin"
+
+
+def canonical(perm: str) -> str:
+    return ALIASES.get(perm, perm)
+
+
+def sync(apps) -> None:
+    """Create or update the permissions and built-in roles from the catalogue (idempotent)."""
+    permission = apps.get_model("access", "Permission")
+    role = apps.get_model("access", "Role")
+    perms = {}
+    for code, label in PERMISSIONS.items():
+        p, _ = permission.objects.update_or_create(code=code, defaults={"label": label})
+        perms[code] = p
+    for spec in ROLES:
+        r, _ = role.objects.update_or_create(
+            code=spec.code, defaults={"name": spec.name, "kind": spec.kind, "clearance": spec.clearance,
+                                      "builtin": True})
+        r.permissions.set([perms[c] for c in spec.permissions])

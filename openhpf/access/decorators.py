@@ -1,0 +1,47 @@
+"""Console view decorators: a permission at the staff member's center, FORBIDDEN turned into HTTP 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from openhpf.core.errors import DomainError
+
+from .catalogue import PERMISSIONS, canonical
+from .selectors import has_permission
+
+
+def console_center(request: HttpRequest):
+    from openhpf.iam.services import staff_center
+
+    return staff_center(request.user)
+
+
+def permission_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Staff only (console.views.staff_required), holding `perm` at their center (any center when they have
+    none); a FORBIDDEN DomainError raised by a service or selector inside becomes 403 as well."""
+    if canonical(perm) not in PERMISSIONS:
+        raise ValueError(f"unknown permission {perm!r}")
+
+    def deco(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        from openhpf.console.views import staff_required
+
+        @staff_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not has_permission(request.user, perm, center=console_center(request)):
+                raise PermissionDenied(f"无权限：{PERMISSIONS[canonical(perm)]}")
+            try:
+                return view(request, *args, **kwargs)
+            except DomainError as e:
+                if e.code == "FORBIDDEN":
+                    raise PermissionDenied(e.message) from None
+                raise
+
+        wrapped.hpf_permission = canonical(perm)  # type: ignore[attr-defined]
+        return wrapped
+
+    return deco

@@ -1,0 +1,89 @@
+"""The registry of commands that go through maker-checker (复核).
+
+A command is registered once, at app start-up (ApprovalsConfig.ready imports `commands`):
+
+    register(
+        "withdrawals.withdraw",
+        apply=lambda params, actor, business_date: {...},     # the real write; returns a JSON-able result
+        permission="withdrawals.withdraw",                      # what the maker needs to submit it
+        describe=lambda params: "提取 1,000.00 元 …",           # the Chinese summary shown to the checker
+        validate=lambda params, actor, center, business_date: None,  # raise DomainError on bad input
+        amount=lambda params: params["amount"],                 # fen, if the command moves money
+    )
+
+`apply` runs inside the approving transaction (plain atomic, composes); a DomainError from it marks the
+command failed and nothing it wrote persists. While it runs, `applying()` returns the PendingCommand being
+applied (with maker and checker), for services that record who made and who approved the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from openhpf.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from .models import PendingCommand
+
+Params = dict[str, Any]
+Apply = Callable[[Params, Any, date], dict[str, Any]]
+Validate = Callable[[Params, Any, Any, date], Params | None]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    apply: Apply
+    permission: str
+    describe: Callable[[Params], str]
+    validate: Validate | None = None
+    amount: Callable[[Params], int | None] | None = None
+    label: str = ""
+
+
+_REGISTRY: dict[str, CommandSpec] = {}
+_applying: ContextVar[PendingCommand | None] = ContextVar("approvals_applying", default=None)
+
+
+def register(
+    name: str, *, apply: Apply, permission: str, describe: Callable[[Params], str],
+    validate: Validate | None = None, amount: Callable[[Params], int | None] | None = None, label: str = "",
+) -> CommandSpec:
+    """Register a command. `validate(params, actor, center, business_date)` may return normalised params."""
+    existing = _REGISTRY.get(name)
+    spec = CommandSpec(name=name, apply=apply, permission=permission, describe=describe, validate=validate,
+                       amount=amount, label=label or name)
+    if existing is not None and existing != spec:
+        raise ValueError(f"command {name!r} registered twice")
+    _REGISTRY[name] = spec
+    return spec
+
+
+def get(name: str) -> CommandSpec:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise DomainError("COMMAND_UNKNOWN", f"未知的复核命令：{name}", field="name") from None
+
+
+def names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def applying() -> PendingCommand | None:
+    """The approved command whose apply is running now (None outside an approval)."""
+    return _applying.get()
+
+
+@contextmanager
+def _running(command: PendingCommand) -> Iterator[None]:
+    token = _applying.set(command)
+    try:
+        yield
+    finally:
+        _applying.reset(token)

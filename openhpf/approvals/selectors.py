@@ -1,0 +1,42 @@
+"""Reads of maker-checker: the commands of a center waiting for a checker, a maker's own commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+
+from .models import PendingCommand
+
+
+def _base() -> QuerySet[PendingCommand]:
+    return PendingCommand.objects.select_related("maker", "maker__staff_profile", "checker",
+                                                 "checker__staff_profile")
+
+
+def commands_pending(*, center: Center, limit: int = 200) -> list[PendingCommand]:
+    """待复核: the center's pending commands, oldest first."""
+    return list(_base().filter(center=center, status=PendingCommand.Status.PENDING).order_by("made_at", "id")[:limit])
+
+
+def commands_of_maker(*, center: Center, maker: Any, limit: int = 200) -> list[PendingCommand]:
+    """我提交的: a maker's own commands at the center, newest first."""
+    return list(_base().filter(center=center, maker=maker).order_by("-made_at", "-id")[:limit])
+
+
+def command_get(*, center: Center, pk: int) -> PendingCommand:
+    cmd = _base().filter(center=center, pk=pk).first()
+    if cmd is None:
+        raise DomainError("COMMAND_NOT_FOUND", f"复核命令 {pk} 不存在", field="command")
+    return cmd
+
+
+def person_label(user: Any) -> str:
+    """The name shown for a maker or checker: the staff display name, else the username."""
+    if user is None:
+        return ""
+    profile = getattr(user, "staff_profile", None)
+    return (getattr(profile, "display_name", "") or "") or user.get_username()

@@ -1,0 +1,15 @@
+"""Console URLs of maker-checker (app_name "approvals"), included by the root URLconf at "approvals/"."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "approvals"
+
+urlpatterns = [
+    path("", views.pending, name="pending"),
+    path("mine/", views.mine, name="mine"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/approve/", views.decide, {"action": "approve"}, name="approve"),
+    path("<int:pk>/reject/", views.decide, {"action": "reject"}, name="reject"),
+]

@@ -1,0 +1,108 @@
+"""Console pages of maker-checker (复核): 待复核 list, a command with 通过/驳回, and 我提交的."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from openhpf.access.services import has_permission
+from openhpf.console.views import staff_required
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+from openhpf.core.money import format_fen
+from openhpf.iam.services import staff_center
+
+from . import selectors, services
+from .models import PendingCommand
+
+
+def _center(request: HttpRequest) -> Center:
+    center = staff_center(request.user)
+    if center is None:
+        raise PermissionDenied("当前用户未归属任何管理中心")
+    return center
+
+
+def _is_checker(request: HttpRequest, center: Center) -> bool:
+    return has_permission(request.user, services.CHECKER_PERMISSION, center=center)
+
+
+def _row(cmd: PendingCommand) -> dict[str, Any]:
+    return {
+        "id": cmd.pk, "name": cmd.name, "summary": cmd.summary, "status": cmd.status,
+        "status_label": cmd.get_status_display(),
+        "amount": format_fen(cmd.amount) if cmd.amount is not None else "", "maker": selectors.person_label(cmd.maker),
+        "made_at": cmd.made_at, "business_date": cmd.business_date, "checker": selectors.person_label(cmd.checker),
+        "decided_at": cmd.decided_at, "reason": cmd.reason, "apply_error": cmd.apply_error, "result": cmd.result,
+        "params": cmd.params, "maker_id": cmd.maker_id,
+    }
+
+
+@require_GET
+@staff_required
+def pending(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    if not _is_checker(request, center):
+        raise PermissionDenied("无复核权限")
+    rows = [_row(c) for c in selectors.commands_pending(center=center)]
+    return render(request, "approvals/pending.html", {"rows": rows})
+
+
+@require_GET
+@staff_required
+def mine(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    rows = [_row(c) for c in selectors.commands_of_maker(center=center, maker=request.user)]
+    return render(request, "approvals/mine.html", {"rows": rows})
+
+
+def _command(request: HttpRequest, pk: int) -> tuple[Center, PendingCommand, bool]:
+    center = _center(request)
+    try:
+        cmd = selectors.command_get(center=center, pk=pk)
+    except DomainError:
+        raise Http404("复核命令不存在") from None
+    checker = _is_checker(request, center)
+    if cmd.maker_id != request.user.pk and not checker:
+        raise PermissionDenied("无复核权限")
+    return center, cmd, checker
+
+
+@require_GET
+@staff_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _, cmd, checker = _command(request, pk)
+    own = cmd.maker_id == request.user.pk
+    ctx = {"c": _row(cmd), "can_decide": cmd.status == "pending" and checker and not own,
+           "can_withdraw": cmd.status == "pending" and own}
+    return render(request, "approvals/detail.html", ctx)
+
+
+@require_POST
+@staff_required
+def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    center, cmd, _checker = _command(request, pk)
+    reason = request.POST.get("reason", "")
+    try:
+        with transaction.atomic(durable=True):
+            bd = Center.objects.get(pk=center.pk).business_date
+            if action == "approve":
+                cmd = services.command_approve(command=cmd, actor=request.user, business_date=bd, reason=reason)
+            else:
+                cmd = services.command_reject(command=cmd, actor=request.user, reason=reason, business_date=bd)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        if cmd.status == PendingCommand.Status.APPLIED:
+            messages.success(request, f"已复核通过并执行：{cmd.summary}")
+        elif cmd.status == PendingCommand.Status.FAILED:
+            messages.error(request, f"已复核通过，但执行失败，未做任何变更：{cmd.apply_error}")
+        else:
+            messages.success(request, f"已驳回：{cmd.summary}")
+    return redirect("approvals:detail", pk=pk)

@@ -1,0 +1,245 @@
+"""Annual base adjustment (年度基数调整, effective 7/1) and per-employer ratio adjustment (比例调整), set-based.
+
+A file of new bases (.csv or .xlsx: 个人账号, 证件号码, 姓名, 新缴存基数 in yuan) is bulk-loaded into
+BaseAdjustmentLine, validated in SQL (unknown account, ID or name not matching, account not 正常, duplicates,
+and — when the policy `contribution.base.clamp` says "reject" — bases outside the cap and floor in force on
+the effective date), and every error is reported at once with its row; nothing is written then. Otherwise
+bases are clamped to the cap/floor, the monthly amounts recomputed with the SQL twin of
+accounts.calculations.monthly_amount (one UPDATE per distinct pair of ratios), and a money-less detail row of
+business type 10 is written for each changed account, all with a few statements.
+
+The accounts and ledger apps write their own tables, through their set-based entry points (accounts.bulk,
+ledger.services.subledger_events_from)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db import transaction
+
+from openhpf.accounts.bulk import accounts_set_base_from, accounts_set_ratio_for_employer
+from openhpf.accounts.models import Employer
+from openhpf.accounts.services import employer_change
+from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.codes import BizType, MemberAccountStatus
+from openhpf.core.errors import DomainError, ValidationReport
+from openhpf.core.models import Center
+from openhpf.core.money import format_fen, parse_yuan
+from openhpf.core.policy import policy_value
+from openhpf.ledger import sql
+from openhpf.ledger.services import subledger_events_from
+
+from .models import BaseAdjustment, BaseAdjustmentLine
+from .relief import require
+
+COLUMNS = ("个人账号", "证件号码", "姓名", "新缴存基数")
+LINE_TABLE = BaseAdjustmentLine._meta.db_table
+MAX_ERRORS_PER_KIND = 10_000
+
+
+@dataclass(frozen=True)
+class BaseRow:
+    row: int
+    account_no: str
+    id_number: str
+    name: str
+    base: int  # fen
+
+
+# ---------------------------------------------------------------- file parsing
+
+
+def _records(content: bytes, name: str) -> list[list[Any]]:
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds on a damaged file
+            raise DomainError("FILE_FORMAT", f"无法读取 Excel 文件：{name}", file=name) from None
+        ws = wb.worksheets[0]
+        return [["" if c is None else c for c in r] for r in ws.iter_rows(values_only=True)]
+    if lower.endswith(".csv"):
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:  # pragma: no cover (gb18030 decodes nearly anything)
+            raise DomainError("FILE_ENCODING", f"文件编码无法识别：{name}", file=name)
+        return [list(r) for r in csv.reader(io.StringIO(text))]
+    raise DomainError("FILE_TYPE", f"只接受 .csv 或 .xlsx 文件：{name}", file=name)
+
+
+def base_file_parse(*, content: bytes, name: str, report: ValidationReport | None = None) -> list[BaseRow]:
+    """Rows of a base adjustment file. Format errors go to `report` (all of them, with row numbers); rows with
+    an error are left out. Row numbers count the header as row 1, as a spreadsheet shows them."""
+    report = report if report is not None else ValidationReport()
+    records = _records(content, name)
+    if not records:
+        raise DomainError("FILE_EMPTY", "文件为空", file=name)
+    header = [str(h).strip() for h in records[0]]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise DomainError("FILE_COLUMNS", f"缺少列：{'、'.join(missing)}（应有：{'、'.join(COLUMNS)}）", file=name)
+    idx = [header.index(c) for c in COLUMNS]
+    out: list[BaseRow] = []
+    for n, rec in enumerate(records[1:], start=2):
+        cells = [str(rec[i]).strip() if i < len(rec) and rec[i] is not None else "" for i in idx]
+        if not any(cells):
+            continue
+        account_no, id_number, person, raw_base = cells
+        bad = False
+        for value, field, label in ((account_no, "account_no", "个人账号"), (id_number, "id_number", "证件号码"),
+                                    (person, "name", "姓名"), (raw_base, "base", "新缴存基数")):
+            if not value:
+                report.add(DomainError("REQUIRED", f"第 {n} 行：缺少{label}", row=n, field=field, file=name))
+                bad = True
+        if bad:
+            continue
+        if isinstance(rec[idx[3]], float):  # Excel numbers: keep the cents exactly as shown
+            raw_base = f"{Decimal(repr(rec[idx[3]])):.2f}"
+        try:
+            base = parse_yuan(raw_base, field="base", row=n)
+        except DomainError as e:
+            e.file = name
+            e.message = f"第 {n} 行：{e.message}"
+            report.add(e)
+            continue
+        if base <= 0:
+            report.add(DomainError("BASE_INVALID", f"第 {n} 行：缴存基数须大于零", row=n, field="base", file=name))
+            continue
+        out.append(BaseRow(n, account_no[:24], id_number.upper()[:32], person[:60], base))
+    return out
+
+
+# ---------------------------------------------------------------- the annual base adjustment
+
+
+def _error_rows(query: str, params: list[Any], code: str, message: str, report: ValidationReport) -> None:
+    for row_no, account_no, extra in sql.fetch(query + f" ORDER BY l.row_no LIMIT {MAX_ERRORS_PER_KIND}", params):
+        report.add(DomainError(code, f"第 {row_no} 行：个人账号 {account_no} {message.format(extra=extra)}",
+                               row=row_no, field="account_no"))
+
+
+def base_adjust_import(
+    *, center: Center, rows: list[BaseRow], source_name: str, year: int, actor: Any, business_date: date,
+    mode: str | None = None, report: ValidationReport | None = None,
+) -> BaseAdjustment:
+    """年度基数调整 effective 7/1 of `year`. All errors (with those already in `report`) are raised together as
+    a ValidationReport and nothing is written; otherwise every listed account gets its new base."""
+    require(actor, "accounts.change", center)
+    report = report if report is not None else ValidationReport()
+    effective = date(year, 7, 1)
+    mode = mode or str(policy_value("contribution.base.clamp", on=effective, center=center))
+    if mode not in BaseAdjustment.Mode.values:
+        raise DomainError("POLICY_VALUE", f"基数调整处理方式应为 clamp 或 reject：{mode}", field="mode")
+    cap = int(policy_value("contribution.base.cap", on=effective, center=center))
+    floor = int(policy_value("contribution.base.floor", on=effective, center=center))
+    if not rows and not report:
+        raise DomainError("FILE_EMPTY", "文件中没有数据行", file=source_name)
+    with transaction.atomic():
+        adj = BaseAdjustment.objects.create(
+            center=center, effective_date=effective, business_date=business_date, mode=mode,
+            source_name=source_name[:255], base_cap=cap, base_floor=floor, rows=len(rows),
+            created_by=actor_label(actor)[0],
+        )
+        sql.bulk_insert(LINE_TABLE, ("adjustment_id", "row_no", "account_no", "id_number", "name", "requested_base"),
+                        ((adj.pk, r.row, r.account_no, r.id_number, r.name, r.base) for r in rows))
+        sql.execute(
+            f"UPDATE {LINE_TABLE} SET account_id = (SELECT a.sub_id FROM accounts_memberaccount a "
+            f"WHERE a.account_no = {LINE_TABLE}.account_no AND a.center_id = %s) WHERE adjustment_id = %s",
+            [center.pk, adj.pk])
+        p = [adj.pk]
+        base_q = f"SELECT l.row_no, l.account_no, %s FROM {LINE_TABLE} l "
+        _error_rows(f"SELECT l.row_no, l.account_no, '' FROM {LINE_TABLE} l WHERE l.adjustment_id = %s "
+                    "AND l.account_id IS NULL", p, "ACCOUNT_UNKNOWN", "不存在", report)
+        _error_rows(f"SELECT l.row_no, l.account_no, d.first_row FROM {LINE_TABLE} l JOIN (SELECT account_no, "
+                    f"MIN(row_no) AS first_row FROM {LINE_TABLE} WHERE adjustment_id = %s GROUP BY account_no "
+                    "HAVING COUNT(*) > 1) d ON d.account_no = l.account_no AND l.row_no > d.first_row "
+                    "WHERE l.adjustment_id = %s", [adj.pk, adj.pk], "DUPLICATE_ROW", "与第 {extra} 行重复", report)
+        joined = ("JOIN accounts_memberaccount a ON a.sub_id = l.account_id "
+                  "JOIN accounts_member m ON m.id = a.member_id WHERE l.adjustment_id = %s ")
+        # ID numbers are compared in SQL on the stored column (an encrypted column will need its blind index).
+        _error_rows(base_q.replace("%s", "''") + joined + "AND m.id_number <> l.id_number", p,
+                    "ID_MISMATCH", "的证件号码与登记的不符", report)
+        _error_rows(base_q.replace("%s", "''") + joined + "AND m.name <> l.name", p,
+                    "NAME_MISMATCH", "的姓名与登记的不符", report)
+        _error_rows(base_q.replace("%s", "a.status") + joined + f"AND a.status <> '{MemberAccountStatus.NORMAL}'",
+                    p, "ACCOUNT_NOT_NORMAL", "状态代码为 {extra}，不是正常账户，不能调整基数", report)
+        if mode == BaseAdjustment.Mode.REJECT:
+            _error_rows(base_q.replace("%s", "l.requested_base") + "WHERE l.adjustment_id = %s AND "
+                        "(l.requested_base > %s OR l.requested_base < %s)", [adj.pk, cap, floor],
+                        "BASE_OUT_OF_RANGE",
+                        f"的新基数超出上下限（{format_fen(floor)}–{format_fen(cap)} 元）：{{extra}} 分", report)
+        if report:
+            report.errors.sort(key=lambda e: (e.row or 0))
+            raise report
+        sql.execute(
+            f"UPDATE {LINE_TABLE} SET final_base = CASE WHEN requested_base > %s THEN %s "
+            "WHEN requested_base < %s THEN %s ELSE requested_base END WHERE adjustment_id = %s",
+            [cap, cap, floor, floor, adj.pk])
+        clamped = sql.fetch(f"SELECT COUNT(*) FROM {LINE_TABLE} WHERE adjustment_id = %s "
+                            "AND final_base <> requested_base", p)[0][0]
+        changed_where = (f"FROM {LINE_TABLE} l JOIN accounts_memberaccount a ON a.sub_id = l.account_id "
+                         "WHERE l.adjustment_id = %s AND a.base <> l.final_base")
+        # detail rows first: they must see which accounts change (biz type 10, no money, running balance kept)
+        changed = subledger_events_from(
+            biz_type=BizType.BASE_ADJUST, business_date=business_date,
+            source_sql=f"SELECT l.account_id AS sub_account_id, a.account_no AS reference {changed_where}", params=p)
+        accounts_set_base_from(
+            center_id=center.pk, business_date=effective,  # the rounding in force when the new base applies
+            source_sql=f"SELECT l.account_id AS sub_id, l.final_base AS base FROM {LINE_TABLE} l "
+            "WHERE l.adjustment_id = %s", params=p)
+        adj.changed, adj.clamped = changed, clamped
+        adj.save(update_fields=["changed", "clamped"])
+        audit_log(actor=actor, action="contributions.base_adjustment.apply", obj=adj, center=center,
+                  business_date=business_date,
+                  after={"effective_date": effective, "file": source_name, "rows": len(rows), "changed": changed,
+                         "clamped": clamped, "mode": mode, "cap": cap, "floor": floor})
+        return adj
+
+
+def base_adjust_file(*, center: Center, content: bytes | IO[bytes], name: str, year: int, actor: Any,
+                     business_date: date, mode: str | None = None) -> BaseAdjustment:
+    """Parse and apply a file; format and data errors are reported together."""
+    data = content if isinstance(content, bytes) else content.read()
+    report = ValidationReport()
+    rows = base_file_parse(content=data, name=name, report=report)
+    return base_adjust_import(center=center, rows=rows, source_name=name, year=year, actor=actor,
+                              business_date=business_date, mode=mode, report=report)
+
+
+# ---------------------------------------------------------------- 比例调整 per employer
+
+
+def employer_ratio_adjust(*, employer: Employer, employer_ratio: Decimal | str, member_ratio: Decimal | str,
+                          actor: Any, business_date: date) -> int:
+    """比例调整 of an employer: its default ratios and those of all its normal accounts, set-based. The ratios
+    are checked by the accounts rules (policy range, or down to an approved reduction's floor). Returns the
+    number of accounts changed."""
+    require(actor, "accounts.change", employer.center_id)
+    with transaction.atomic():
+        e = employer_change(employer=employer, employer_ratio=employer_ratio, member_ratio=member_ratio,
+                            actor=actor, business_date=business_date)
+        return _accounts_set_ratio(employer=e, er=e.employer_ratio, mr=e.member_ratio, business_date=business_date,
+                                   actor=actor)
+
+
+def _accounts_set_ratio(*, employer: Employer, er: Decimal, mr: Decimal, business_date: date, actor: Any,
+                        where: str = "", params: list[Any] | None = None) -> int:
+    """Set both ratios of the employer's normal accounts (optionally narrowed by `where`) and recompute the
+    monthly amounts with the SQL twin. Caller validates and holds the transaction."""
+    n = accounts_set_ratio_for_employer(employer_id=employer.pk, center_id=employer.center_id, employer_ratio=er,
+                                        member_ratio=mr, business_date=business_date, where=where, params=params or [])
+    audit_log(actor=actor, action="contributions.ratio_adjust", obj=employer, center=employer.center_id,
+              business_date=business_date, after={"employer_ratio": er, "member_ratio": mr, "accounts": n})
+    return n
+

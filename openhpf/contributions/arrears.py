@@ -1,0 +1,139 @@
+"""Arrears (欠缴) and the reminder list (催缴清单), set-based.
+
+An employer is in arrears for month M when the deadline for M has passed — its payday in M plus
+`contribution.deadline.working_days` working days (条例 Art19: within 5 days of payday; working days from
+core.calendar) — and its 缴至年月 is before M. Months owed run from the month after its 缴至年月 (or the
+month after its opening when it never paid) to M; an employer none of whose accounts owes is not listed. Each normal account of such an employer owes the months after its
+own 缴至年月 (a new hire starts the month after opening, Art17) at its current monthly amount; the employer owes
+the sum. Employers in 缓缴 (their months are deferral arrears, hardship.deferral_arrears), sealed or closed, and
+the virtual employer of flexible contributors are not listed."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from openhpf.access.selectors import user_clearance
+from openhpf.accounts.models import Employer
+from openhpf.core.calendar import add_working_days
+from openhpf.core.codes import EmployerStatus, MemberAccountStatus
+from openhpf.core.masking import mask
+from openhpf.core.models import Center
+from openhpf.core.policy import policy_value
+from openhpf.ledger import sql
+
+from .models import FlexibleEmployer
+from .relief import require, ym_index, ym_parse
+
+
+@dataclass(frozen=True)
+class MemberArrears:
+    employer_no: str
+    account_no: str
+    name: str
+    paid_up_to: str
+    months: int
+    monthly_amount: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class EmployerArrears:
+    account_no: str
+    name: str
+    payday: int
+    deadline: date
+    paid_up_to: str
+    months: int
+    members: int
+    amount: int
+
+
+@dataclass
+class ArrearsReport:
+    month: str
+    on: date
+    employers: list[EmployerArrears] = field(default_factory=list)
+    members: list[MemberArrears] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(e.amount for e in self.employers)
+
+
+def payment_deadline(*, month: str, payday: int, center: Center | int | None = None) -> date:
+    """The last day to remit month `month` (YYYYMM) for an employer paying wages on `payday`."""
+    y, m = int(month[:4]), int(month[4:])
+    pay = date(y, m, min(payday, calendar.monthrange(y, m)[1]))
+    n = int(policy_value("contribution.deadline.working_days", on=pay, center=center))
+    return add_working_days(pay, n)
+
+
+def _month_idx_sql(text_col: str, date_col: str, offset: int) -> str:
+    """SQL: month index of a YYYYMM text column, or of a date column plus `offset` months when the text is empty."""
+    if connection.vendor == "postgresql":
+        from_date = f"(EXTRACT(YEAR FROM {date_col})::int * 12 + EXTRACT(MONTH FROM {date_col})::int - 1 + {offset})"
+    else:
+        from_date = (f"(CAST(strftime('%Y', {date_col}) AS INTEGER) * 12 + "
+                     f"CAST(strftime('%m', {date_col}) AS INTEGER) - 1 + {offset})")
+    return (f"(CASE WHEN {text_col} = '' THEN {from_date} ELSE "
+            f"CAST(SUBSTR({text_col}, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR({text_col}, 5, 2) AS INTEGER) - 1 END)")
+
+
+def arrears_list(*, center: Center, month: str, user: Any, on: date | None = None, with_members: bool = True,
+                 employer: Employer | None = None, member_limit: int | None = None) -> ArrearsReport:
+    """催缴清单 for month `month` as of business date `on` (default: the center's)."""
+    require(user, "accounts.view", center)
+    m = ym_parse(month)
+    on = on or center.business_date
+    report = ArrearsReport(month=m, on=on)
+    paydays = [p for (p,) in sql.fetch("SELECT DISTINCT payday FROM accounts_employer WHERE center_id = %s",
+                                       [center.pk])]
+    deadlines = {p: payment_deadline(month=m, payday=p, center=center) for p in paydays}
+    due = sorted(p for p, d in deadlines.items() if d < on)
+    if not due:
+        return report
+    mi = ym_index(m)
+    emp_idx = _month_idx_sql("e.paid_up_to", "e.opened_date", 0)
+    acc_idx = _month_idx_sql("a.paid_up_to", "a.opened_date", 0)
+    flex = FlexibleEmployer._meta.db_table
+    where = (f"e.center_id = %s AND e.status = '{EmployerStatus.NORMAL}' AND e.payday IN ({', '.join(map(str, due))}) "
+             f"AND {emp_idx} < %s AND e.id NOT IN (SELECT employer_id FROM {flex})")
+    params: list[Any] = [center.pk, mi]
+    if employer is not None:
+        where += " AND e.id = %s"
+        params.append(employer.pk)
+    member_rows = (f"SELECT a.employer_id, a.account_no, a.member_id, a.paid_up_to, %s - {acc_idx} AS months, "
+                   "a.employer_amount + a.member_amount AS monthly "
+                   f"FROM accounts_memberaccount a JOIN accounts_employer e ON e.id = a.employer_id "
+                   f"WHERE {where} AND a.status = '{MemberAccountStatus.NORMAL}' AND {acc_idx} < %s")
+    member_params = [mi, *params, mi]
+    employers = sql.fetch(
+        f"SELECT e.id, e.account_no, e.name, e.payday, e.paid_up_to, %s - {emp_idx} AS months, "
+        "COUNT(x.account_no), COALESCE(SUM(x.months * x.monthly), 0) "
+        f"FROM accounts_employer e LEFT JOIN ({member_rows}) x ON x.employer_id = e.id "
+        f"WHERE {where} GROUP BY e.id, e.account_no, e.name, e.payday, e.paid_up_to, e.opened_date "
+        "HAVING COUNT(x.account_no) > 0 ORDER BY e.account_no", [mi, *member_params, *params])
+    report.employers = [
+        EmployerArrears(account_no=no, name=name, payday=p, deadline=deadlines[p], paid_up_to=paid or "",
+                        months=int(months), members=int(n), amount=int(amount))
+        for _id, no, name, p, paid, months, n, amount in employers
+    ]
+    if with_members:
+        clearance = user_clearance(user, center=center)
+        limit = f" LIMIT {int(member_limit)}" if member_limit else ""
+        rows = sql.fetch(
+            f"SELECT e.account_no, x.account_no, mb.name, x.paid_up_to, x.months, x.monthly FROM ({member_rows}) x "
+            "JOIN accounts_employer e ON e.id = x.employer_id JOIN accounts_member mb ON mb.id = x.member_id "
+            f"ORDER BY e.account_no, x.account_no{limit}", member_params)
+        report.members = [
+            MemberArrears(employer_no=eno, account_no=ano, name=mask("name", name, clearance=clearance),
+                          paid_up_to=paid or "", months=int(months), monthly_amount=int(monthly),
+                          amount=int(months) * int(monthly))
+            for eno, ano, name, paid, months, monthly in rows
+        ]
+    return report

@@ -1,0 +1,49 @@
+"""Helpers shared by the relief services (基数调整, 缓缴/降比例, 灵活就业, 欠缴, 对账单): months and actors."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from openhpf.access.services import check_permission
+from openhpf.core.errors import DomainError
+
+
+def require(actor: Any, perm: str, center: Any) -> None:
+    """Human actors need `perm` at the center; "system:…" actors are trusted code (check_permission allows them)."""
+    check_permission(actor, perm, center=center)
+
+
+def ym(d: date) -> str:
+    """date → 'YYYYMM' (缴存年月)."""
+    return f"{d.year:04d}{d.month:02d}"
+
+
+def ym_parse(value: str, field: str = "month") -> str:
+    """'2026-11' or '202611' → '202611', or DomainError MONTH_FORMAT."""
+    v = (value or "").strip().replace("-", "")
+    if len(v) != 6 or not v.isdigit() or not 1 <= int(v[4:]) <= 12:
+        raise DomainError("MONTH_FORMAT", f"年月格式不正确（应为 YYYY-MM）：{value}", field=field)
+    return v
+
+
+def ym_index(v: str) -> int:
+    """'YYYYMM' → months since year 0 (for differences)."""
+    return int(v[:4]) * 12 + int(v[4:]) - 1
+
+
+def ym_from_index(i: int) -> str:
+    return f"{i // 12:04d}{i % 12 + 1:02d}"
+
+
+def ym_add(v: str, n: int) -> str:
+    return ym_from_index(ym_index(v) + n)
+
+
+def ym_range(first: str, last: str) -> list[str]:
+    """Every month from first to last inclusive (empty when first > last)."""
+    return [ym_from_index(i) for i in range(ym_index(first), ym_index(last) + 1)]
+
+
+def ym_first_day(v: str) -> date:
+    return date(int(v[:4]), int(v[4:]), 1)

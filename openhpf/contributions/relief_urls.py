@@ -1,0 +1,12 @@
+"""Console URLs of the relief services (app_name "relief"), included by the root URLconf at "relief/"."""
+
+from django.urls import path
+
+from . import relief_views
+
+app_name = "relief"
+
+urlpatterns = [
+    path("arrears/", relief_views.arrears_page, name="arrears"),
+    path("hardship/", relief_views.hardship_page, name="hardship"),
+]

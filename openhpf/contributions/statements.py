@@ -1,0 +1,260 @@
+"""Statements: a member's transaction history (filtered), the annual statement (年度对账单) as a PDF archived as
+a document with its SM3, and an employer's remittance history (汇缴/补缴 by month).
+
+The PDF embeds a CJK font (fonts-wqy-zenhei by default): settings.HPF_CJK_FONT or the environment variable of
+the same name; a missing font is a clear error, never a PDF with blank boxes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+
+from openhpf.access.selectors import user_clearance
+from openhpf.accounts.models import Employer, MemberAccount
+from openhpf.core.calendar import interest_year
+from openhpf.core.codes import BizType, RetentionClass
+from openhpf.core.errors import DomainError
+from openhpf.core.masking import mask
+from openhpf.core.money import format_fen
+from openhpf.documents.models import DocType, Document
+from openhpf.documents.services import document_store
+from openhpf.ledger import sql
+from openhpf.ledger.models import SubAccount, SubLedgerRow
+
+from .relief import require
+
+DEFAULT_CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+MAX_PAGE = 200
+
+
+def cjk_font_path() -> str:
+    path = getattr(settings, "HPF_CJK_FONT", None) or os.environ.get("HPF_CJK_FONT") or DEFAULT_CJK_FONT
+    if not os.path.isfile(path):
+        raise DomainError("CJK_FONT_MISSING",
+                          f"找不到中文字体文件 {path}：请安装 fonts-wqy-zenhei（apt-get install fonts-wqy-zenhei），"
+                          "或以 HPF_CJK_FONT 指定 TrueType 字体路径", field="font")
+    return path
+
+
+# ---------------------------------------------------------------- transaction history
+
+
+@dataclass(frozen=True)
+class Movement:
+    id: int
+    business_date: date
+    value_date: date
+    biz_type: str
+    biz_label: str
+    amount: int
+    balance_after: int
+    reference: str
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    items: list[Movement]
+    total: int
+    page: int
+    page_size: int
+
+
+def _movement(r: SubLedgerRow) -> Movement:
+    return Movement(r.pk, r.business_date, r.value_date, r.biz_type, BizType(r.biz_type).label, r.amount,
+                    r.balance_after, r.reference)
+
+
+def transaction_history(*, account: MemberAccount, user: Any, date_from: date | None = None,
+                        date_to: date | None = None, biz_types: list[str] | None = None, page: int = 1,
+                        page_size: int = 50) -> HistoryPage:
+    """个人明细查询: the account's detail rows in a business-date range and of some business types, in order."""
+    require(user, "accounts.view", account.center_id)
+    if date_from and date_to and date_from > date_to:
+        raise DomainError("DATE_RANGE", "起始日期不能晚于终止日期", field="date_from")
+    bad = [t for t in biz_types or [] if t not in BizType.values]
+    if bad:
+        raise DomainError("BIZ_TYPE_UNKNOWN", f"业务类型代码不正确：{'、'.join(bad)}", field="biz_type")
+    qs = SubLedgerRow.objects.filter(sub_account_id=account.pk)
+    if date_from:
+        qs = qs.filter(business_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(business_date__lte=date_to)
+    if biz_types:
+        qs = qs.filter(biz_type__in=biz_types)
+    page_size = max(1, min(int(page_size), MAX_PAGE))
+    page = max(1, int(page))
+    total = qs.count()
+    rows = qs.order_by("id")[(page - 1) * page_size: page * page_size]
+    return HistoryPage([_movement(r) for r in rows], total, page, page_size)
+
+
+# ---------------------------------------------------------------- the annual statement
+
+
+@dataclass
+class AnnualStatement:
+    account_no: str
+    name: str
+    employer_name: str
+    year_start: date
+    year_end: date
+    opening: int
+    closing: int
+    interest: int
+    jishu: int
+    credits: int
+    debits: int
+    movements: list[Movement] = field(default_factory=list)
+
+
+def _days_to(vd: date, ye: date) -> int:
+    return max((ye - vd).days + 1, 0)
+
+
+def annual_statement(*, account: MemberAccount, year: int, user: Any) -> AnnualStatement:
+    """The statement of interest year `year` (7/1/year … 6/30/year+1): opening balance, each movement, the
+    interest settled, the closing balance and the year's 积数 (fen·days: the opening balance for every day plus
+    each movement from its value date to 6/30; the interest credited on 6/30 earns nothing that year). For the
+    year still open the 积数 is the ledger's projection to 6/30 (including any 积数 brought over at cut-over)."""
+    require(user, "accounts.view", account.center_id)
+    ys, ye = interest_year(date(year, 7, 1))
+    a = MemberAccount.objects.select_related("member", "employer").get(pk=account.pk)
+    before = SubLedgerRow.objects.filter(sub_account_id=a.pk, business_date__lt=ys).order_by("-id").first()
+    opening = before.balance_after if before else 0
+    rows = list(SubLedgerRow.objects.filter(sub_account_id=a.pk, business_date__gte=ys, business_date__lte=ye)
+                .order_by("id"))
+    money = rows
+    interest = sum(r.amount for r in rows if r.biz_type == BizType.INTEREST)
+    closing = rows[-1].balance_after if rows else opening
+    sub = SubAccount.objects.get(pk=a.pk)
+    if sub.year_start == ys:
+        jishu = sub.jishu_current + sub.jishu_carried
+    else:
+        ndays = (ye - ys).days + 1
+        jishu = opening * ndays + sum(r.amount * _days_to(r.value_date, ye) for r in rows
+                                      if r.biz_type != BizType.INTEREST)
+    clearance = user_clearance(user, center=a.center_id)
+    return AnnualStatement(
+        account_no=a.account_no, name=mask("name", a.member.name, clearance=clearance),
+        employer_name=a.employer.name, year_start=ys, year_end=ye, opening=opening, closing=closing,
+        interest=interest, jishu=jishu,
+        credits=sum(r.amount for r in rows if r.amount > 0 and r.biz_type != BizType.INTEREST),
+        debits=-sum(r.amount for r in rows if r.amount < 0), movements=[_movement(r) for r in money],
+    )
+
+
+def statement_pdf(st: AnnualStatement, *, center_name: str, printed_on: date) -> bytes:
+    """Render the statement (A4, Chinese, the CJK font embedded as a subset)."""
+    from fpdf import FPDF
+
+    font = cjk_font_path()
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_title(f"住房公积金年度对账单 {st.account_no}")
+    pdf.set_author(center_name)
+    pdf.set_creator("OpenHPF")
+    kw: dict[str, Any] = {"collection_font_number": 0} if font.lower().endswith(".ttc") else {}
+    pdf.add_font("cjk", "", font, **kw)
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("cjk", size=16)
+    pdf.cell(0, 10, f"{center_name}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, f"住房公积金个人账户年度对账单（{st.year_start.year}—{st.year_end.year} 结息年度）", align="C",
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=10)
+    info = [
+        ("个人账号", st.account_no), ("姓名", st.name), ("单位", st.employer_name),
+        ("计息期间", f"{st.year_start:%Y-%m-%d} 至 {st.year_end:%Y-%m-%d}"),
+        ("期初余额（元）", format_fen(st.opening)), ("本年利息（元）", format_fen(st.interest)),
+        ("期末余额（元）", format_fen(st.closing)), ("本年积数（元·天）", format_fen(st.jishu)),
+        ("本年增加（元）", format_fen(st.credits)), ("本年减少（元）", format_fen(st.debits)),
+    ]
+    for i in range(0, len(info), 2):
+        for label, value in info[i:i + 2]:
+            pdf.cell(30, 7, label, border=1)
+            pdf.cell(65, 7, value, border=1)
+        pdf.ln(7)
+    pdf.ln(4)
+    widths = (25, 25, 30, 35, 35, 40)
+    head = ("业务日期", "起息日", "业务类型", "发生额（元）", "余额（元）", "业务流水")
+    pdf.set_fill_color(230, 230, 230)
+    for w, h in zip(widths, head, strict=True):
+        pdf.cell(w, 7, h, border=1, align="C", fill=True)
+    pdf.ln(7)
+    pdf.cell(sum(widths[:3]), 7, "期初余额", border=1)
+    pdf.cell(widths[3], 7, "", border=1)
+    pdf.cell(widths[4], 7, format_fen(st.opening), border=1, align="R")
+    pdf.cell(widths[5], 7, "", border=1)
+    pdf.ln(7)
+    for mv in st.movements:
+        cells = (f"{mv.business_date:%Y-%m-%d}", f"{mv.value_date:%Y-%m-%d}", mv.biz_label, format_fen(mv.amount),
+                 format_fen(mv.balance_after), mv.reference[:20])
+        for w, c, align in zip(widths, cells, ("L", "L", "L", "R", "R", "L"), strict=True):
+            pdf.cell(w, 7, c, border=1, align=align)
+        pdf.ln(7)
+    pdf.cell(sum(widths[:4]), 7, "期末余额", border=1)
+    pdf.cell(widths[4], 7, format_fen(st.closing), border=1, align="R")
+    pdf.cell(widths[5], 7, "", border=1)
+    pdf.ln(10)
+    pdf.set_font("cjk", size=9)
+    pdf.multi_cell(0, 5, align="L", text="说明：积数为每日日终余额之和（分·天折算为元·天）；利息 = 积数 × 年利率 ÷ 360，于6月30日结息记入上年结转。"
+                   f"打印日期：{printed_on:%Y-%m-%d}。本对账单由系统生成，SM3 摘要登记于业务档案。")
+    return bytes(pdf.output())
+
+
+def annual_statement_generate(*, account: MemberAccount, year: int, actor: Any, business_date: date) -> Document:
+    """Generate the annual statement PDF and archive it (doc type 生成报表, SM3 recorded, linked to the account)."""
+    require(actor, "accounts.view", account.center_id)
+    st = annual_statement(account=account, year=year, user=actor)
+    a = MemberAccount.objects.select_related("center").get(pk=account.pk)
+    content = statement_pdf(st, center_name=a.center.name, printed_on=business_date)
+    with transaction.atomic():
+        return document_store(center=a.center, content=content, original_name=f"对账单_{a.account_no}_{year}.pdf",
+                              doc_type=DocType.GENERATED_REPORT, retention=RetentionClass.SHORT_10Y, actor=actor,
+                              business_date=business_date, obj=a, content_type="application/pdf")
+
+
+# ---------------------------------------------------------------- employer remittance history
+
+
+@dataclass(frozen=True)
+class RemittanceMonth:
+    month: str
+    biz_type: str
+    biz_label: str
+    members: int
+    rows: int
+    amount: int
+
+
+def employer_remittance_history(*, employer: Employer, user: Any, date_from: date | None = None,
+                                date_to: date | None = None) -> list[RemittanceMonth]:
+    """单位缴存历史: the detail rows of type 01 汇缴 and 02 补缴 of the employer's accounts, grouped by business
+    month and type (newest first). Accounts are taken by their current employer."""
+    require(user, "accounts.view", employer.center_id)
+    month = ("to_char(r.business_date, 'YYYYMM')" if connection.vendor == "postgresql"
+             else "strftime('%Y%m', r.business_date)")
+    cond, params = "", [employer.pk, BizType.REMITTANCE, BizType.BACK_PAYMENT]
+    if date_from:
+        cond += " AND r.business_date >= %s"
+        params.append(date_from)
+    if date_to:
+        cond += " AND r.business_date <= %s"
+        params.append(date_to)
+    rows = sql.fetch(
+        f"SELECT {month} AS m, r.biz_type, COUNT(DISTINCT r.sub_account_id), COUNT(*), SUM(r.amount) "
+        "FROM ledger_subledgerrow r JOIN accounts_memberaccount a ON a.sub_id = r.sub_account_id "
+        f"WHERE a.employer_id = %s AND r.biz_type IN (%s, %s){cond} GROUP BY {month}, r.biz_type "
+        "ORDER BY m DESC, r.biz_type", params)
+    return [RemittanceMonth(m, t, BizType(t).label, int(n), int(c), int(s)) for m, t, n, c, s in rows]
+
+
+def statements_of(account: MemberAccount) -> list[Document]:
+    return list(Document.objects.filter(Q(object_type="accounts.memberaccount", object_id=str(account.pk)),
+                                        doc_type=DocType.GENERATED_REPORT).order_by("-pk"))
+

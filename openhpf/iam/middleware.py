@@ -1,0 +1,110 @@
+"""Web security middleware: security headers with a Content-Security-Policy, the staff session rules (idle
+timeout, single active session, forced password change and TOTP enrolment), and the general API rate limit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import resolve, reverse
+from django.urls.exceptions import Resolver404
+
+from . import policy, ratelimit
+
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self'; "
+    # Inline style attributes stay allowed: ECharts and htmx write styles into the page; scripts never.
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeadersMiddleware:
+    """CSP (scripts only from this site: the templates have no inline scripts or event handlers), referrer and
+    permissions policy; Django's SecurityMiddleware adds nosniff/HSTS, XFrameOptionsMiddleware X-Frame-Options."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.csp = getattr(settings, "HPF_CSP", DEFAULT_CSP)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.csp and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.csp
+        response.setdefault("Referrer-Policy", "same-origin")
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.path.startswith("/api/") or getattr(request, "hpf_no_store", False):
+            response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+SESSION_LAST_SEEN = "hpf_last_seen"
+SESSION_2FA_PENDING = "hpf_2fa_pending"
+# Paths a signed-in staff member may still open while a password change or TOTP enrolment is pending.
+_GATE_EXEMPT = ("console:password_change", "console:totp_enrol", "console:logout")
+
+
+class StaffSessionMiddleware:
+    """For signed-in staff: end the session after the idle timeout or when a newer login replaced it (single
+    session), and hold the user on the password-change / TOTP-enrolment page until done."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff and not request.path.startswith("/api/"):
+            early = self._check(request, user)
+            if early is not None:
+                return early
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest, user) -> HttpResponse | None:
+        from .models import StaffSecurity
+        from .services import staff_password_expired, totp_required
+
+        now = int(time.time())
+        last = request.session.get(SESSION_LAST_SEEN)
+        if last is not None and now - int(last) > policy.value("SESSION_IDLE_SECONDS"):
+            logout(request)
+            return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}&timeout=1")
+        if last is None or now - int(last) >= 30:  # write the session at most every 30 s
+            request.session[SESSION_LAST_SEEN] = now
+        sec = StaffSecurity.objects.filter(user=user).first()
+        if sec is None:
+            return None
+        if (policy.value("SINGLE_SESSION") and sec.session_key and request.session.session_key
+                and sec.session_key != request.session.session_key):
+            logout(request)
+            return redirect(f"{reverse(settings.LOGIN_URL)}?replaced=1")
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if match.view_name in _GATE_EXEMPT or request.path.startswith(settings.STATIC_URL):
+            return None
+        if totp_required(user, sec) and not sec.totp_confirmed_at:
+            return redirect("console:totp_enrol")
+        if staff_password_expired(user, sec):
+            return redirect("console:password_change")
+        return None
+
+
+class ApiRateLimitMiddleware:
+    """The general API limit (HPF_RATE_LIMITS["api"]) per bearer token, or per client IP without one → 429."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            who = request.META.get("HTTP_AUTHORIZATION", "") or "ip:" + ratelimit.client_ip(request)
+            if not ratelimit.hit("api", who):
+                return JsonResponse({"code": "RATE_LIMITED", "message": "请求过于频繁，请稍后再试"}, status=429,
+                                    json_dumps_params={"ensure_ascii": False})
+        return self.get_response(request)

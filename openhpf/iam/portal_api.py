@@ -1,0 +1,180 @@
+"""Member (缴存职工) and employer-agent (单位经办人) API: sign-in with password + one-time code, and reads of
+one's own data only. Mounted at /api/v1/member/ and /api/v1/agent/."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from . import ratelimit
+from .auth import AgentTokenAuth, MemberTokenAuth
+from .models import PrincipalKind
+from .selectors import agent_employer, agent_members, member_my_account, member_my_accounts
+from .services import portal_login_otp, portal_login_password
+
+member_router = Router(tags=["网厅·缴存职工"], auth=MemberTokenAuth())
+agent_router = Router(tags=["网厅·单位经办人"], auth=AgentTokenAuth())
+
+
+class LoginIn(Schema):
+    login: str
+    password: str
+
+
+class ChallengeOut(Schema):
+    challenge: str
+    phone_hint: str
+    expires_in: int
+
+
+class OtpIn(Schema):
+    challenge: str
+    code: str
+
+
+class PortalTokenOut(Schema):
+    access_token: str
+    token_type: str
+    expires_at: datetime
+
+
+class Problem(Schema):
+    code: str
+    message: str
+
+
+_STATUS = {"INVALID": 401, "LOCKED": 423, "NO_PHONE": 422, "OTP_INVALID": 401, "OTP_EXPIRED": 401,
+           "OTP_ATTEMPTS": 401}
+_LOGIN_RESPONSES = {200: ChallengeOut, 401: Problem, 422: Problem, 423: Problem, 429: Problem}
+_OTP_RESPONSES = {200: PortalTokenOut, 401: Problem, 429: Problem}
+
+
+def _limited(request: HttpRequest, *parts: str) -> bool:
+    ip = ratelimit.client_ip(request)
+    return not (ratelimit.hit("login_ip", ip) and ratelimit.hit("login", ip, *parts))
+
+
+def _password_step(request: HttpRequest, kind: str, data: LoginIn):
+    if _limited(request, kind, data.login):
+        return 429, {"code": "RATE_LIMITED", "message": "尝试过于频繁，请稍后再试"}
+    from . import policy
+
+    with transaction.atomic(durable=True):
+        r = portal_login_password(kind=kind, login=data.login, password=data.password,
+                                  ip=ratelimit.client_ip(request))
+    if not r.ok:
+        return _STATUS.get(r.code, 401), {"code": r.code, "message": r.message}
+    return 200, {"challenge": r.challenge, "phone_hint": r.phone_hint, "expires_in": policy.value("OTP_TTL_SECONDS")}
+
+
+def _otp_step(request: HttpRequest, kind: str, data: OtpIn):
+    if _limited(request, kind, "otp", data.challenge[:64]):
+        return 429, {"code": "RATE_LIMITED", "message": "尝试过于频繁，请稍后再试"}
+    with transaction.atomic(durable=True):
+        r = portal_login_otp(kind=kind, challenge=data.challenge, code=data.code, ip=ratelimit.client_ip(request))
+    if not r.ok:
+        return _STATUS.get(r.code, 401), {"code": r.code, "message": r.message}
+    return 200, {"access_token": r.token, "token_type": "Bearer", "expires_at": r.expires_at}
+
+
+@member_router.post("/login", auth=None, response=_LOGIN_RESPONSES, summary="职工登录第一步：证件号码或个人账号 + 密码")
+def member_login(request: HttpRequest, data: LoginIn):
+    return _password_step(request, PrincipalKind.MEMBER, data)
+
+
+@member_router.post("/otp", auth=None, response=_OTP_RESPONSES, summary="职工登录第二步：短信验证码")
+def member_otp(request: HttpRequest, data: OtpIn):
+    return _otp_step(request, PrincipalKind.MEMBER, data)
+
+
+@agent_router.post("/login", auth=None, response=_LOGIN_RESPONSES, summary="单位经办人登录第一步：登录名 + 密码")
+def agent_login(request: HttpRequest, data: LoginIn):
+    return _password_step(request, PrincipalKind.AGENT, data)
+
+
+@agent_router.post("/otp", auth=None, response=_OTP_RESPONSES, summary="单位经办人登录第二步：短信验证码")
+def agent_otp(request: HttpRequest, data: OtpIn):
+    return _otp_step(request, PrincipalKind.AGENT, data)
+
+
+class MyAccountOut(Schema):
+    account_no: str
+    name: str
+    employer_name: str
+    status: str
+    status_label: str
+    balance: int
+    available: int
+    frozen_amount: int
+    monthly_amount: int
+    paid_up_to: str
+    opened_date: date
+
+
+class NotFound(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+@member_router.get("/accounts", response=list[MyAccountOut], summary="我的个人账户（余额以分为单位）")
+def my_accounts(request: HttpRequest):
+    return member_my_accounts(principal=request.auth)
+
+
+@member_router.get("/accounts/{account_no}", response={200: MyAccountOut, 404: NotFound},
+                   summary="我的某个个人账户（不是本人的账号一律 404）")
+def my_account(request: HttpRequest, account_no: str):
+    from openhpf.core.errors import DomainError
+
+    try:
+        return 200, member_my_account(principal=request.auth, account_no=account_no)
+    except DomainError as e:
+        return 404, {"code": e.code, "message": e.message, "field": e.field}
+
+
+class AgentEmployerOut(Schema):
+    account_no: str
+    name: str
+    credit_code: str
+    status: str
+    status_label: str
+    payday: int
+    employer_ratio: str
+    member_ratio: str
+    paid_up_to: str
+    suspense_balance: int
+    members_normal: int
+    members_sealed: int
+    monthly_amount: int
+
+
+class EmployeeOut(Schema):
+    account_no: str
+    name: str
+    id_number: str
+    status: str
+    status_label: str
+    base: int
+    monthly_amount: int
+    paid_up_to: str
+
+
+class EmployeePageOut(Schema):
+    items: list[EmployeeOut]
+    total: int
+    page: int
+    page_size: int
+
+
+@agent_router.get("/employer", response=AgentEmployerOut, summary="本单位信息")
+def my_employer(request: HttpRequest):
+    return agent_employer(agent=request.auth)
+
+
+@agent_router.get("/members", response=EmployeePageOut, summary="本单位职工账户（脱敏）")
+def my_members(request: HttpRequest, page: int = 1, page_size: int = 50):
+    return agent_members(agent=request.auth, page=page, page_size=page_size)

@@ -1,0 +1,79 @@
+"""安全管理 screens: only a security admin; lock/unlock, password reset, TOTP reset, partners, outbox."""
+
+from __future__ import annotations
+
+import pyotp
+
+from openhpf.iam.models import PartnerClient, StaffSecurity
+from openhpf.iam.services import staff_lock, staff_totp_enrol_begin, staff_totp_enrol_confirm
+
+from .conftest import PASSWORD
+
+
+def test_screens_need_the_permission(client, clerk):
+    client.force_login(clerk)
+    for url in ("/security/users/", "/security/partners/", "/security/outbox/"):
+        assert client.get(url).status_code == 403
+    assert client.post(f"/security/users/{clerk.pk}/unlock/").status_code == 403
+    assert "用户管理" not in client.get("/").content.decode()
+
+
+def test_user_list_lock_unlock_and_reset(client, clerk, secadmin):
+    client.force_login(secadmin)
+    assert "用户管理" in client.get("/").content.decode()
+    r = client.get("/security/users/")
+    assert r.status_code == 200 and "secclerk" in r.content.decode()
+    client.post(f"/security/users/{clerk.pk}/lock/")
+    assert StaffSecurity.objects.get(user=clerk).locked_until is not None
+    assert 'data-testid="locked"' in client.get("/security/users/").content.decode()
+    client.post(f"/security/users/{clerk.pk}/unlock/")
+    assert StaffSecurity.objects.get(user=clerk).locked_until is None
+    r = client.post(f"/security/users/{clerk.pk}/password-reset/")
+    html = r.content.decode()
+    assert r.status_code == 200 and "临时密码" in html
+    clerk.refresh_from_db()
+    assert not clerk.check_password(PASSWORD)
+    assert StaffSecurity.objects.get(user=clerk).must_change_password
+    client.post(f"/security/users/{clerk.pk}/totp-on/")
+    assert StaffSecurity.objects.get(user=clerk).totp_required
+
+
+def test_totp_reset_screen(client, clerk, secadmin):
+    secret, _ = staff_totp_enrol_begin(user=clerk, actor=clerk)
+    staff_totp_enrol_confirm(user=clerk, code=pyotp.TOTP(secret).now(), actor=clerk)
+    client.force_login(secadmin)
+    client.post(f"/security/users/{clerk.pk}/totp-reset/")
+    sec = StaffSecurity.objects.get(user=clerk)
+    assert not sec.totp_secret and sec.totp_confirmed_at is None
+
+
+def test_partner_screen_shows_secret_once(client, secadmin):
+    client.force_login(secadmin)
+    r = client.post("/security/partners/", {"name": "市公安局", "scopes": ["verify.member"], "purposes": "户籍核验",
+                                            "ip_allowlist": "10.1.0.0/16\n10.2.3.4"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "hps_" in html
+    c = PartnerClient.objects.get()
+    assert c.ip_allowlist == ["10.1.0.0/16", "10.2.3.4/32"] and c.purposes == ["户籍核验"]
+    assert "hps_" not in client.get("/security/partners/").content.decode()
+    r = client.post("/security/partners/", {"name": "", "scopes": []})
+    assert r.status_code == 422
+    client.post(f"/security/partners/{c.pk}/deactivate/")
+    assert not PartnerClient.objects.get().is_active
+
+
+def test_outbox_screen(client, secadmin, accounts):
+    from openhpf.iam.services import member_principal_create
+
+    member_principal_create(member=accounts["a"].member, password="Member-Pass-2026", actor="system:test")
+    client.post("/api/v1/member/login", {"login": accounts["a"].account_no, "password": "Member-Pass-2026"},
+                content_type="application/json")
+    client.force_login(secadmin)
+    html = client.get("/security/outbox/").content.decode()
+    assert "13900000001" in html and "验证码" in html
+
+
+def test_locked_user_cannot_log_in_via_console(client, clerk, secadmin):
+    staff_lock(user=clerk, actor=secadmin)
+    r = client.post("/login/", {"username": "secclerk", "password": PASSWORD})
+    assert r.status_code == 200 and "已锁定" in r.content.decode()

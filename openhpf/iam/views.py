@@ -1,0 +1,109 @@
+"""安全管理 console screens: staff users (lock, unlock, password reset, TOTP reset and switch), partner clients
+(create with a shown-once secret, revoke tokens, stop), and the outbox of the development message channel.
+All of them require iam.manage_users (安全管理员)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from openhpf.access.decorators import permission_required
+from openhpf.core.errors import DomainError
+
+from . import policy
+from .models import PartnerClient
+from .selectors import outbox_list, partner_client_list, partner_client_live_tokens, staff_list
+from .services import (
+    partner_client_create,
+    partner_client_set_active,
+    partner_tokens_revoke,
+    staff_lock,
+    staff_password_reset,
+    staff_totp_require,
+    staff_totp_reset,
+    staff_unlock,
+)
+
+MANAGE = "iam.manage_users"
+
+
+@permission_required(MANAGE)
+def users(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    return render(request, "iam/users.html", {"rows": staff_list(q=q), "q": q,
+                                              "totp_all": policy.value("TOTP_REQUIRED_ALL")})
+
+
+@require_POST
+@permission_required(MANAGE)
+def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
+    user = get_object_or_404(get_user_model(), pk=user_id, is_staff=True)
+    name = user.get_username()
+    try:
+        with transaction.atomic(durable=True):
+            if action == "lock":
+                staff_lock(user=user, actor=request.user)
+                messages.success(request, f"已锁定 {name}")
+            elif action == "unlock":
+                staff_unlock(user=user, actor=request.user)
+                messages.success(request, f"已解锁 {name}")
+            elif action == "totp-reset":
+                staff_totp_reset(user=user, actor=request.user)
+                messages.success(request, f"已重置 {name} 的动态口令，下次登录需重新绑定")
+            elif action in ("totp-on", "totp-off"):
+                staff_totp_require(user=user, required=action == "totp-on", actor=request.user)
+                messages.success(request, f"已{'开启' if action == 'totp-on' else '关闭'} {name} 的强制动态口令")
+            elif action == "password-reset":
+                temporary = staff_password_reset(user=user, actor=request.user)
+                # Shown on this response only: never stored in the session or a message.
+                return render(request, "iam/password_reset_done.html", {"username": name, "password": temporary})
+            else:
+                messages.error(request, "未知操作")
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect("console:iam_users")
+
+
+@permission_required(MANAGE)
+def partners(request: HttpRequest) -> HttpResponse:
+    form = {"name": "", "scopes": [], "purposes": "", "ip_allowlist": ""}
+    error = ""
+    if request.method == "POST":
+        form = {"name": request.POST.get("name", ""), "scopes": request.POST.getlist("scopes"),
+                "purposes": request.POST.get("purposes", ""), "ip_allowlist": request.POST.get("ip_allowlist", "")}
+        try:
+            with transaction.atomic(durable=True):
+                secret, client = partner_client_create(
+                    name=form["name"], scopes=form["scopes"], purposes=form["purposes"].replace("，", ",").split(","),
+                    ip_allowlist=form["ip_allowlist"].split(), actor=request.user)
+        except DomainError as e:
+            error = e.message
+        else:
+            return render(request, "iam/partner_created.html", {"client": client, "secret": secret})
+    clients = [(c, partner_client_live_tokens(c)) for c in partner_client_list()]
+    return render(request, "iam/partners.html", {
+        "clients": clients, "scopes": policy.PARTNER_SCOPES.items(), "form": form, "error": error},
+        status=422 if error else 200)
+
+
+@require_POST
+@permission_required(MANAGE)
+def partner_action(request: HttpRequest, client_id: int, action: str) -> HttpResponse:
+    client = get_object_or_404(PartnerClient, pk=client_id)
+    with transaction.atomic(durable=True):
+        if action == "revoke":
+            n = partner_tokens_revoke(client=client, actor=request.user)
+            messages.success(request, f"已吊销 {client.client_id} 的 {n} 个令牌")
+        elif action in ("activate", "deactivate"):
+            partner_client_set_active(client=client, active=action == "activate", actor=request.user)
+            messages.success(request, f"已{'启用' if action == 'activate' else '停用'} {client.client_id}")
+    return redirect("console:iam_partners")
+
+
+@permission_required(MANAGE)
+def outbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "iam/outbox.html", {"rows": outbox_list()})
