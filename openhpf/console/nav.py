@@ -16,8 +16,11 @@ MENU: list[tuple[str, str, str | None]] = [
     ("个人", "accounts:member_list", "accounts.view"),
     ("账务", "ledger:home", "ledger.view"),
     ("作业", "jobs:list", "jobs.view"),
+    ("欠缴", "relief:arrears", "accounts.view"),
+    ("缓缴", "relief:hardship", "accounts.view"),
     ("复核", "approvals:pending", "approvals.approve"),
     ("审计", "audit:list", "audit.view"),
+    ("安全", "console:iam_users", "iam.manage_users"),
 ]
 
 

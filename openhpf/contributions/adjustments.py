@@ -210,6 +210,7 @@ def base_adjust_import(
 def base_adjust_file(*, center: Center, content: bytes | IO[bytes], name: str, year: int, actor: Any,
                      business_date: date, mode: str | None = None) -> BaseAdjustment:
     """Parse and apply a file; format and data errors are reported together."""
+    require(actor, "accounts.change", center)  # before reading the file: a refused caller learns nothing
     data = content if isinstance(content, bytes) else content.read()
     report = ValidationReport()
     rows = base_file_parse(content=data, name=name, report=report)

@@ -166,6 +166,9 @@ def flexible_move(request: HttpRequest, agreement_no: str, action: str, body: Re
     center = _center(request)
     fn = {"suspend": flexible.flexible_agreement_suspend, "resume": flexible.flexible_agreement_resume,
           "end": flexible.flexible_agreement_end}.get(action)
+    from .relief import require
+
+    require(request.user, "accounts.change", center)
     if fn is None:
         raise DomainError("ACTION_UNKNOWN", f"未知操作：{action}", field="action")
     a = FlexibleAgreement.objects.filter(center=center, agreement_no=agreement_no).first()
