@@ -138,3 +138,6 @@ api.add_router("/agent/", agent_router)
 from openhpf.contributions.relief_api import router as relief_router  # noqa: E402
 
 api.add_router("/relief/", relief_router)
+from openhpf.contributions.api import router as contributions_router  # noqa: E402
+
+api.add_router("/contributions/", contributions_router)

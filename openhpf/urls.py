@@ -13,5 +13,6 @@ urlpatterns = [
     path("audit/", include("openhpf.audit.urls")),
     path("access/", include("openhpf.access.urls")),
     path("relief/", include("openhpf.contributions.relief_urls")),
+    path("contributions/", include("openhpf.contributions.urls")),
     path("", include("openhpf.console.urls")),
 ]

@@ -9,10 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from openhpf.core.codes import MemberAccountStatus
+from openhpf.core.errors import DomainError
 from openhpf.core.policy import policy_value
 from openhpf.ledger import sql
 
 from .calculations import sql_monthly_amount
+from .models import Employer
 
 
 def accounts_set_base_from(*, center_id: int, business_date: date, source_sql: str, params: Sequence[Any] = ()) -> int:
@@ -48,3 +50,34 @@ def accounts_set_ratio_for_employer(*, employer_id: int, center_id: int, employe
         f"member_amount = {sql_monthly_amount('base', member_ratio, rounding)} "
         f"WHERE employer_id = %s AND status = '{MemberAccountStatus.NORMAL}' {where}",
         [employer_ratio, member_ratio, employer_id, *params])
+
+
+def accounts_advance_paid_up_to_from(*, month: str, accounts_sql: str, employers_sql: str,
+                                     params: Sequence[Any] = ()) -> None:
+    """缴至年月 := month for the accounts (accounts_sql yields sub ids) and employers (employers_sql yields ids)
+    of a posted remittance, never moving it back. Both SELECTs take the same params."""
+    sql.execute(f"UPDATE accounts_memberaccount SET paid_up_to = %s WHERE paid_up_to < %s AND sub_id IN ({accounts_sql})",
+                [month, month, *params])
+    sql.execute(f"UPDATE accounts_employer SET paid_up_to = %s WHERE paid_up_to < %s AND id IN ({employers_sql})",
+                [month, month, *params])
+
+
+def accounts_rollback_paid_up_to_from(*, month: str, previous: str, employer_id: int, accounts_sql: str,
+                                      params: Sequence[Any] = ()) -> None:
+    """After a refund (退缴) of `month`: the accounts and the employer paid up to it go back to `previous`."""
+    sql.execute(f"UPDATE accounts_memberaccount SET paid_up_to = %s WHERE paid_up_to = %s AND sub_id IN ({accounts_sql})",
+                [previous, month, *params])
+    Employer.objects.filter(pk=employer_id, paid_up_to=month).update(paid_up_to=previous)
+
+
+def employer_suspense_add(*, employer_id: int, delta: int) -> Employer:
+    """Move an employer's 暂存 balance under a row lock; the caller posts the GL 21901 line in the same
+    transaction (invariant: Σ 暂存 = GL 21901)."""
+    e = Employer.objects.select_for_update().get(pk=employer_id)
+    if e.suspense_balance + delta < 0:
+        raise DomainError("SUSPENSE_INSUFFICIENT",
+                          f"单位 {e.account_no} 暂存款余额 {e.suspense_balance / 100:.2f} 元不足 {-delta / 100:.2f} 元",
+                          field="amount")
+    e.suspense_balance += delta
+    Employer.objects.filter(pk=e.pk).update(suspense_balance=e.suspense_balance)
+    return e

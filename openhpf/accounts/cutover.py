@@ -51,6 +51,7 @@ from openhpf.ledger.services import (
     subaccounts_freeze_from,
     subaccounts_open_from,
 )
+from openhpf.security.bulk import BulkProtector
 
 from .calculations import sql_monthly_amount
 from .models import Employer
@@ -326,6 +327,57 @@ FILE_COLUMNS: dict[str, list[Col]] = {
     ],
 }
 STAGE_NAMES = {EMPLOYER_FILE: "emp", MEMBER_FILE: "mem", ACCOUNT_FILE: "acc"}
+# Columns the load writes encrypted (security.fields): staged next to the plaintext as SM4-GCM ciphertext and
+# HMAC-SM3 blind index, computed chunk by chunk while the file streams, so the load stays INSERT … SELECT.
+# Phones are staged as ciphertext only; the ID number also stays in plaintext for the set-based checks, the
+# joins and the error file (like the extract itself; the staging tables are dropped at the end of the import).
+PROTECTED_COLUMNS: dict[str, list[tuple[str, str, str | None, str | None]]] = {
+    # staged column, purpose, ciphertext column (None: in place of the plaintext), blind-index column or None
+    EMPLOYER_FILE: [("contact_phone", "phone", None, None)],
+    MEMBER_FILE: [("id_number", "id_number", "id_enc", "id_bidx"), ("phone", "phone", None, "phone_bidx")],
+    ACCOUNT_FILE: [],
+}
+_NORMALIZE = {"id_number": "id_number", "phone": "phone"}
+
+
+def _protected_names(file: str) -> list[str]:
+    out = []
+    for _plain, _purpose, enc, bidx in PROTECTED_COLUMNS[file]:
+        out += [c for c in (enc, bidx) if c]
+    return out
+
+
+def _protect_submit(protector: Any, file: str, rows: list[tuple]) -> Any:
+    """Start encrypting (and blind-indexing) a chunk's protected columns in the worker; a Future of the columns."""
+    positions = {c.column: i + 2 for i, c in enumerate(FILE_COLUMNS[file])}  # after seq, line
+    specs = [(purpose, _NORMALIZE[purpose] if bidx else None) for _p, purpose, _e, bidx in PROTECTED_COLUMNS[file]]
+    columns = [[r[positions[plain]] for r in rows] for plain, _purpose, _e, _b in PROTECTED_COLUMNS[file]]
+    return protector.submit(specs, columns)
+
+
+def _protect_join(file: str, rows: list[tuple], future: Any) -> list[tuple]:
+    """The chunk's rows with the ciphertext (in place or appended) and blind index of each protected column."""
+    results = iter(future.result())
+    positions = {c.column: i + 2 for i, c in enumerate(FILE_COLUMNS[file])}
+    in_place: list[tuple[int, list[Any]]] = []
+    appended: list[list[Any]] = []
+    for plain, _purpose, enc, bidx in PROTECTED_COLUMNS[file]:
+        ciphertexts = next(results)
+        if enc:
+            appended.append(ciphertexts)
+        else:
+            in_place.append((positions[plain], ciphertexts))
+        if bidx:
+            appended.append(next(results))
+    out = []
+    for i, r in enumerate(rows):
+        if in_place:
+            row = list(r)
+            for pos, values in in_place:
+                row[pos] = values[i]
+            r = tuple(row)
+        out.append((*r, *(a[i] for a in appended)))
+    return out
 
 
 def stage_table(job_id: int, file: str) -> str:
@@ -337,6 +389,7 @@ def _stage_ddl(table: str, file: str) -> str:
     types = {"TEXT": "TEXT", "INT": big, "DATE": "DATE"}
     cols = [f"seq {big} NOT NULL", f"line {big} NOT NULL"]
     cols += [f"{c.column} {types[c.kind]}" for c in FILE_COLUMNS[file]]
+    cols += [f"{name} TEXT" for name in _protected_names(file)]
     unlogged = "UNLOGGED " if connection.vendor == "postgresql" else ""
     return f"CREATE {unlogged}TABLE {table} ({', '.join(cols)})"
 
@@ -654,20 +707,33 @@ def cutover_import(
             with transaction.atomic():
                 sql.execute(f"DROP TABLE IF EXISTS {t}")
                 sql.execute(_stage_ddl(t, f))
-            cols = ["seq", "line", *(c.column for c in FILE_COLUMNS[f])]
+            cols = ["seq", "line", *(c.column for c in FILE_COLUMNS[f]), *_protected_names(f)]
             n = 0
             buf: list[tuple] = []
-            for row in _read_rows(directory / f, f, sink, cutover_date, ids):
-                buf.append(row)
-                if len(buf) >= CHUNK:
-                    with transaction.atomic():
-                        n += sql.bulk_insert(t, cols, buf)
-                    ctx.advance(len(buf))
-                    buf = []
-            if buf:
+            pending: tuple[list[tuple], Any] | None = None  # a chunk whose columns the worker is encrypting
+
+            def insert(rows: list[tuple], future: Any, t: str = t, cols: list[str] = cols, f: str = f) -> int:
+                if future is not None:
+                    rows = _protect_join(f, rows, future)
                 with transaction.atomic():
-                    n += sql.bulk_insert(t, cols, buf)
-                ctx.advance(len(buf))
+                    done = sql.bulk_insert(t, cols, rows)
+                ctx.advance(len(rows))
+                return done
+
+            protected = bool(PROTECTED_COLUMNS[f])
+            with BulkProtector(sorted({p for _c, p, _e, _b in PROTECTED_COLUMNS[f]}), parallel=protected) as prot:
+                for row in _read_rows(directory / f, f, sink, cutover_date, ids):
+                    buf.append(row)
+                    if len(buf) >= CHUNK:
+                        # encrypt this chunk in the worker while the next one is parsed; insert the previous one
+                        nxt = (buf, _protect_submit(prot, f, buf) if protected else None)
+                        if pending is not None:
+                            n += insert(*pending)
+                        pending, buf = nxt, []
+                if pending is not None:
+                    n += insert(*pending)
+                if buf:
+                    n += insert(buf, _protect_submit(prot, f, buf) if protected else None)
             with transaction.atomic():
                 for col in STAGE_INDEXES[f]:
                     sql.execute(f"CREATE INDEX {t}_{col} ON {t} ({col})")
@@ -757,9 +823,9 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
                [center.pk, branch.pk])
         lap("employers")
         chunks(result.members,
-               "INSERT INTO accounts_member (center_id, name, id_type, id_number, birth_date, sex, phone, "
-               "marital_status) SELECT %s, s.name, s.id_type, s.id_number, s.birth_date, s.sex, s.phone, "
-               f"s.marital_status FROM {m} s WHERE 1 = 1", [center.pk])
+               "INSERT INTO accounts_member (center_id, name, id_type, id_number, id_number_bidx, birth_date, sex, "
+               "phone, phone_bidx, marital_status) SELECT %s, s.name, s.id_type, s.id_enc, s.id_bidx, s.birth_date, "
+               f"s.sex, s.phone, s.phone_bidx, s.marital_status FROM {m} s WHERE 1 = 1", [center.pk])
         lap("members")
         for lo in range(0, result.accounts, CHUNK * 4):
             hi = min(lo + CHUNK * 4, result.accounts)
@@ -788,7 +854,7 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
                "s.opened_date, s.sealed_date, s.seal_reason, s.closed_date "
                f"FROM {a} s JOIN ledger_subaccount sa ON sa.account_no = {acc_no} "
                f"JOIN {m} ms ON ms.id_number = s.id_number "
-               "JOIN accounts_member mb ON mb.id_type = ms.id_type AND mb.id_number = ms.id_number "
+               "JOIN accounts_member mb ON mb.id_type = ms.id_type AND mb.id_number_bidx = ms.id_bidx "
                f"JOIN {e} es ON es.legacy_no = s.emp_legacy_no "
                f"JOIN accounts_employer emp ON emp.account_no = {emp_no} WHERE 1 = 1",
                [center.pk, branch.pk])

@@ -18,9 +18,10 @@ from openhpf.core.codes import (
     MemberAccountStatus,
     Sex,
 )
+from openhpf.security.fields import BlindIndexField, EncryptedFieldsMixin, EncryptedTextField
 
 
-class Employer(models.Model):
+class Employer(EncryptedFieldsMixin, models.Model):
     """缴存单位. account_no = 6-digit center code + 8-digit sequence."""
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
@@ -41,7 +42,7 @@ class Employer(models.Model):
     suspense_balance = models.BigIntegerField("暂存款余额（分）", default=0)
     paid_up_to = models.CharField("缴至年月", max_length=6, blank=True)
     contact_name = models.CharField("经办人", max_length=40, blank=True)
-    contact_phone = models.CharField("经办人电话", max_length=20, blank=True)
+    contact_phone = EncryptedTextField("经办人电话", blank=True, purpose="phone", normalize="phone")  # SM4 at rest
     address = models.CharField("单位地址", max_length=200, blank=True)
     opened_date = models.DateField("开户日期")
     closed_date = models.DateField("销户日期", null=True, blank=True)
@@ -58,21 +59,26 @@ class Employer(models.Model):
         return f"{self.account_no} {self.name}"
 
 
-class Member(models.Model):
-    """缴存职工 (the person). One person, one active account (Art13)."""
+class Member(EncryptedFieldsMixin, models.Model):
+    """缴存职工 (the person). One person, one active account (Art13).
+
+    ID number and phone are SM4-GCM encrypted at rest (security.fields) with HMAC-SM3 blind indexes:
+    `filter(id_number=…)` / `filter(phone=…)` match exactly through them; birth date and sex are derived at entry."""
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     name = models.CharField("姓名", max_length=60)
     id_type = models.CharField("证件类型", max_length=2, choices=IdType.choices, default=IdType.RESIDENT_ID)
-    id_number = models.CharField("证件号码", max_length=32)
+    id_number = EncryptedTextField("证件号码", purpose="id_number", blind_index="id_number_bidx", normalize="id_number")
+    id_number_bidx = BlindIndexField("证件号码盲索引", source="id_number")
     birth_date = models.DateField("出生日期")
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
-    phone = models.CharField("手机号码", max_length=20, blank=True)
+    phone = EncryptedTextField("手机号码", blank=True, purpose="phone", blind_index="phone_bidx", normalize="phone")
+    phone_bidx = BlindIndexField("手机号码盲索引", source="phone", db_index=True)
     marital_status = models.CharField("婚姻状况", max_length=2, choices=MaritalStatus.choices, default=MaritalStatus.UNKNOWN)
 
     class Meta:
         verbose_name = "缴存职工"
-        constraints = [models.UniqueConstraint(fields=["id_type", "id_number"], name="member_id_unique")]
+        constraints = [models.UniqueConstraint(fields=["id_type", "id_number_bidx"], name="member_id_unique")]
         indexes = [models.Index(fields=["center", "name"])]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from openhpf.core.masking import mask
 from openhpf.core.models import Center
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
-from .models import Employer, MemberAccount
+from .models import Employer, Member, MemberAccount
 
 MAX_LIMIT = 100
 
@@ -182,6 +182,15 @@ def member_search(*, center: Center, q: str, user: Any, limit: int = 20,
         )
         for a in rows
     ]
+
+
+def member_by_id_number(id_number: str, *, id_type: str | None = None) -> Member | None:
+    """The person with this exact ID number (the encrypted column is matched through its blind index), or None.
+    For internal lookups (sign-in, account opening); views go through member_search with its permission check."""
+    qs = Member.objects.filter(id_number=(id_number or "").strip().upper())
+    if id_type:
+        qs = qs.filter(id_type=id_type)
+    return qs.order_by("pk").first()
 
 
 def employer_search(*, center: Center, q: str, user: Any, limit: int = 20) -> list[EmployerSummary]:

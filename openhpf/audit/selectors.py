@@ -23,6 +23,7 @@ def audit_chain_breaches(*, max_breaches: int = 100) -> tuple[int, list[str]]:
     checked = 0
     last_id_seq = 0
     hashes_by_seq: dict[int, str] = {}
+    checked_cps: set[int] = set()
     while True:
         chunk = list(AuditRecord.objects.filter(seq__gt=last_id_seq).order_by("seq")[:VERIFY_CHUNK])
         if not chunk:
@@ -45,15 +46,50 @@ def audit_chain_breaches(*, max_breaches: int = 100) -> tuple[int, list[str]]:
         last_id_seq = chunk[-1].seq or 0
         # checkpoints are checked chunk by chunk so the dict stays small
         for cp in AuditCheckpoint.objects.filter(last_seq__lte=last_id_seq).exclude(last_seq__lt=min(hashes_by_seq)):
+            if cp.last_seq in checked_cps:
+                continue
             seqs = range(cp.first_seq, cp.last_seq + 1)
-            if all(s in hashes_by_seq for s in seqs) and merkle_root([hashes_by_seq[s] for s in seqs]) != cp.merkle_root:
-                breaches.append(f"检查点 {cp.first_seq}-{cp.last_seq} 的默克尔根与记录不符")
+            if all(s in hashes_by_seq for s in seqs):
+                checked_cps.add(cp.last_seq)
+                if merkle_root([hashes_by_seq[s] for s in seqs]) != cp.merkle_root:
+                    breaches.append(f"检查点 {cp.first_seq}-{cp.last_seq} 的默克尔根与记录不符")
+                if hashes_by_seq[cp.last_seq] != cp.head_hash:
+                    breaches.append(f"检查点 {cp.first_seq}-{cp.last_seq} 的链头哈希与记录不符")
         keep_from = last_id_seq - VERIFY_CHUNK * 2
         hashes_by_seq = {k: v for k, v in hashes_by_seq.items() if k > keep_from}
     head = AuditChainHead.objects.filter(id=1).first()
     if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev):
         breaches.append(f"审计链头（seq={head.last_seq}）与最后一条封存记录（seq={expected_seq - 1}）不符（链尾被截断？）")
+    breaches += audit_checkpoint_breaches(head=head, max_breaches=max(0, max_breaches - len(breaches)))
     return checked, breaches
+
+
+def audit_checkpoint_breaches(*, head: AuditChainHead | None, max_breaches: int = 100) -> list[str]:
+    """Every checkpoint carries a valid SM2 signature of the center over (range, Merkle root, head hash), the
+    checkpoints tile the chain without gaps, and the last one ends at the chain head: whoever rewrites records
+    and recomputes hashes and roots cannot re-sign them without the center's private key."""
+    from openhpf.security.keys import keyring
+    from openhpf.security.services import checkpoint_signature_valid
+
+    public_key = keyring().sm2_public
+    breaches: list[str] = []
+    expected_first = 1
+    last = None
+    for cp in AuditCheckpoint.objects.order_by("first_seq", "last_seq").iterator(chunk_size=1000):
+        if len(breaches) >= max_breaches:
+            return breaches
+        if cp.first_seq != expected_first:
+            breaches.append(f"检查点不连续：期望从 seq={expected_first} 开始，实际 {cp.first_seq}-{cp.last_seq}")
+        if not cp.signature:
+            breaches.append(f"检查点 {cp.first_seq}-{cp.last_seq} 没有 SM2 签名")
+        elif not checkpoint_signature_valid(cp, public_key=public_key):
+            breaches.append(f"检查点 {cp.first_seq}-{cp.last_seq} 的 SM2 签名验证失败（检查点被伪造或改写）")
+        expected_first = cp.last_seq + 1
+        last = cp
+    if head is not None and head.last_seq and (
+            last is None or last.last_seq != head.last_seq or last.head_hash != head.last_hash):
+        breaches.append(f"审计链头（seq={head.last_seq}）不在任何已签名检查点的末尾（链尾被改写？）")
+    return breaches
 
 
 def audit_unsealed_overdue() -> int:

@@ -123,7 +123,11 @@ def merkle_root(hashes: list[str]) -> str:
 
 
 def audit_seal_pending(*, limit: int | None = None) -> int:
-    """Seal unsealed rows in id order, chunk by chunk; each chunk is one checkpoint. Returns rows sealed."""
+    """Seal unsealed rows in id order, chunk by chunk; each chunk is one signed checkpoint. Returns rows sealed."""
+    from openhpf.security.services import (
+        checkpoint_sign,  # security builds on the audit trail, not vice versa
+    )
+
     sealed = 0
     while limit is None or sealed < limit:
         with transaction.atomic():
@@ -142,11 +146,14 @@ def audit_seal_pending(*, limit: int | None = None) -> int:
                 rec.sealed_at = now
                 prev = rec.hash
             AuditRecord.objects.bulk_update(batch, ["seq", "prev_hash", "hash", "sealed_at"], batch_size=500)
+            first_seq, root = seq - len(batch) + 1, merkle_root([r.hash for r in batch])
             AuditCheckpoint.objects.create(
-                first_seq=seq - len(batch) + 1,
+                first_seq=first_seq,
                 last_seq=seq,
-                merkle_root=merkle_root([r.hash for r in batch]),
+                merkle_root=root,
                 head_hash=prev,
+                # the center's SM2 seal over (range, Merkle root, head): one signature per batch, never per row
+                signature=checkpoint_sign(first_seq=first_seq, last_seq=seq, merkle_root=root, head_hash=prev),
                 created_at=now,
             )
             head.last_seq, head.last_hash = seq, prev

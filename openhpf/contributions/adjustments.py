@@ -33,6 +33,7 @@ from openhpf.core.money import format_fen, parse_yuan
 from openhpf.core.policy import policy_value
 from openhpf.ledger import sql
 from openhpf.ledger.services import subledger_events_from
+from openhpf.security.fields import blind_index
 
 from .models import BaseAdjustment, BaseAdjustmentLine
 from .relief import require
@@ -152,7 +153,9 @@ def base_adjust_import(
             created_by=actor_label(actor)[0],
         )
         sql.bulk_insert(LINE_TABLE, ("adjustment_id", "row_no", "account_no", "id_number", "name", "requested_base"),
-                        ((adj.pk, r.row, r.account_no, r.id_number, r.name, r.base) for r in rows))
+                        # the staging table keeps the ID number's blind index, never the number itself
+                        ((adj.pk, r.row, r.account_no, blind_index("id_number", r.id_number, normalize="id_number"),
+                          r.name, r.base) for r in rows))
         sql.execute(
             f"UPDATE {LINE_TABLE} SET account_id = (SELECT a.sub_id FROM accounts_memberaccount a "
             f"WHERE a.account_no = {LINE_TABLE}.account_no AND a.center_id = %s) WHERE adjustment_id = %s",
@@ -167,8 +170,8 @@ def base_adjust_import(
                     "WHERE l.adjustment_id = %s", [adj.pk, adj.pk], "DUPLICATE_ROW", "与第 {extra} 行重复", report)
         joined = ("JOIN accounts_memberaccount a ON a.sub_id = l.account_id "
                   "JOIN accounts_member m ON m.id = a.member_id WHERE l.adjustment_id = %s ")
-        # ID numbers are compared in SQL on the stored column (an encrypted column will need its blind index).
-        _error_rows(base_q.replace("%s", "''") + joined + "AND m.id_number <> l.id_number", p,
+        # ID numbers are stored encrypted: compare blind indexes (HMAC-SM3)
+        _error_rows(base_q.replace("%s", "''") + joined + "AND m.id_number_bidx <> l.id_number", p,
                     "ID_MISMATCH", "的证件号码与登记的不符", report)
         _error_rows(base_q.replace("%s", "''") + joined + "AND m.name <> l.name", p,
                     "NAME_MISMATCH", "的姓名与登记的不符", report)

@@ -11,3 +11,7 @@ class ContributionsConfig(AppConfig):
         from .hardship import register_commands
 
         register_commands()
+        # 退缴 (refund of a wrong payment) goes through maker-checker
+        from .services import register_commands as register_remittance_commands
+
+        register_remittance_commands()

@@ -70,6 +70,8 @@ FIELDS: dict[str, str] = {
     "accounts.MemberAccount.employer_amount": "base",
     "accounts.MemberAccount.member_amount": "base",
     "accounts.MemberAccount.seal_reason": "free_text",
+    "contributions.RemittanceLine.base": "base",
+    "contributions.Receipt.payer_name": "name",  # may be a person's name when an individual pays
     "ledger.SubAccount.balance_current": "balance",
     "ledger.SubAccount.balance_carried": "balance",
     "ledger.SubAccount.jishu_current": "balance",
@@ -107,8 +109,11 @@ NOT_PERSONAL: dict[str, str] = {
     "iam.PartnerClient.name": "合作机构名称（机构信息）",
     "access.Role.name": "角色名称",
     "approvals.PendingCommand.name": "复核命令名称",
+    "accounts.Member.id_number_bidx": "证件号码的盲索引（HMAC-SM3，不可逆，仅供精确查找）",
+    "accounts.Member.phone_bidx": "手机号码的盲索引（HMAC-SM3，不可逆，仅供精确查找）",
     "accounts.Employer.suspense_balance": "单位暂存款（单位信息，非个人）",
     "contributions.BaseAdjustment.source_name": "上传文件名",
+    "contributions.RemittanceImport.file_name": "上传文件名",
     "contributions.BaseAdjustment.base_cap": "基数上限（政策参数）",
     "contributions.BaseAdjustment.base_floor": "基数下限（政策参数）",
 }

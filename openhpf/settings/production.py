@@ -6,11 +6,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import DATABASES
+from .keys import production_key_errors
 
 DEBUG = False
-for var in ("HPF_SECRET_KEY", "DATABASE_URL", "HPF_SM4_KEY", "HPF_SM2_PRIVATE_KEY"):
+for var in ("HPF_SECRET_KEY", "DATABASE_URL"):
     if not os.environ.get(var):
         raise ImproperlyConfigured(f"production settings need {var} in the environment")
+# real SM4 data keys, blind-index key and SM2 seal key, never the development keys under var/keys (keys.py)
+if _key_errors := production_key_errors():
+    raise ImproperlyConfigured("; ".join(_key_errors))
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("production runs on PostgreSQL")
 SESSION_COOKIE_SECURE = True

@@ -1,0 +1,180 @@
+"""hpf remit …: 汇缴 from the command line.
+
+    hpf remit import FILE [--employer ACCOUNT] --month YYYY-MM [--exclude-rejected]
+    hpf remit receipt (--employer ACCOUNT | --import ID | --payer-name NAME) --amount YUAN --value-date D --bank-ref REF
+    hpf remit post (--remittance ID | --import ID) [--receipt ID]
+    hpf remit create --employer ACCOUNT --month YYYY-MM [--confirm]
+    hpf remit assign --receipt ID --employer ACCOUNT          (暂收认领)
+
+Each prints a JSON summary. Exit 0 done, 1 refused (a rejected file prints its error file), 2 usage. Every
+writing command takes --business-date (default: the center's) and --as USER (default system:cli)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from openhpf.accounts.models import Employer
+from openhpf.contributions.management.commands._relief_cli import add_common, common
+from openhpf.contributions.models import Receipt, Remittance, RemittanceImport
+from openhpf.core.errors import DomainError
+from openhpf.core.money import parse_yuan
+
+
+def _usage(msg: str) -> CommandError:
+    return CommandError(msg, returncode=2)
+
+
+class Command(BaseCommand):
+    help = "汇缴：清册导入、到账登记、入账"
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        p = sub.add_parser("import", help="导入缴存清册（.xlsx / .csv）")
+        p.add_argument("file")
+        p.add_argument("--employer", help="单位账号（文件无单位账号列时必填）")
+        p.add_argument("--month", required=True, help="缴存年月 YYYY-MM")
+        p.add_argument("--exclude-rejected", action="store_true", help="剔除错误行，其余行生成汇缴单")
+        p.add_argument("--errors", help="错误文件路径（.xlsx，默认 var/remit/）")
+        p.add_argument("--no-progress", action="store_true")
+        add_common(p)
+        p = sub.add_parser("receipt", help="登记银行到账")
+        p.add_argument("--employer", help="付款单位账号")
+        p.add_argument("--import", dest="import_id", type=int, help="代缴文件批次（集中缴款）")
+        p.add_argument("--payer-name", default="")
+        p.add_argument("--payer-account", default="")
+        p.add_argument("--amount", required=True, help="金额（元）")
+        p.add_argument("--value-date", required=True, help="到账日 YYYY-MM-DD")
+        p.add_argument("--bank-ref", required=True, help="银行流水号")
+        add_common(p)
+        p = sub.add_parser("post", help="汇缴入账")
+        p.add_argument("--remittance", type=int)
+        p.add_argument("--import", dest="import_id", type=int)
+        p.add_argument("--receipt", type=int)
+        p.add_argument("--no-progress", action="store_true")
+        add_common(p)
+        p = sub.add_parser("create", help="按单位在册人员生成汇缴清册")
+        p.add_argument("--employer", required=True)
+        p.add_argument("--month", required=True)
+        p.add_argument("--confirm", action="store_true")
+        add_common(p)
+        p = sub.add_parser("assign", help="暂收款认领到单位")
+        p.add_argument("--receipt", type=int, required=True)
+        p.add_argument("--employer", required=True)
+        add_common(p)
+
+    def handle(self, *args: Any, **o: Any) -> None:
+        center, actor, bd = common(o)
+        t0 = time.perf_counter()
+        try:
+            out = getattr(self, f"_{o['action']}")(o, center, actor, bd)
+        except DomainError as e:
+            raise CommandError(f"[{e.code}] {e.message}", returncode=1) from None
+        if out is None:
+            return
+        out.setdefault("seconds", round(time.perf_counter() - t0, 2))
+        self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
+
+    def _employer(self, center: Any, no: str | None) -> Employer | None:
+        if not no:
+            return None
+        e = Employer.objects.filter(center=center, account_no=no).first()
+        if e is None:
+            raise _usage(f"单位账号不存在：{no}")
+        return e
+
+    def _import(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> dict[str, Any] | None:
+        from openhpf.contributions.fileimport import remittance_import
+
+        path = Path(o["file"])
+        if not path.is_file():
+            raise _usage(f"文件不存在：{path}")
+        res = remittance_import(center=center, path=path, month=o["month"], actor=actor, business_date=bd,
+                                employer=self._employer(center, o.get("employer")),
+                                exclude_rejected=o["exclude_rejected"], error_file=o.get("errors"),
+                                progress=None if o["no_progress"] else "rich")
+        ids = res.remittance_ids
+        out = {"import_id": res.import_id, "status": "accepted" if res.accepted else "rejected", "rows": res.rows,
+               "accepted_rows": res.accepted_rows if res.accepted else 0, "rejected_rows": res.rejected_rows,
+               "errors": res.errors, "error_file": res.error_file or None, "remittances": len(ids),
+               "remittance_ids": ids if len(ids) <= 1000 else {"first": ids[0], "last": ids[-1]},
+               "total_yuan": f"{res.total / 100:.2f}", "first_errors": res.first_errors[:10]}
+        self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
+        if not res.accepted:
+            self.stderr.write(f"清册校验未通过：{res.errors} 处错误，错误文件：{res.error_file}")
+            sys.exit(1)
+        return None
+
+    def _receipt(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> dict[str, Any]:
+        from openhpf.contributions.services import receipt_record
+
+        try:
+            amount = parse_yuan(o["amount"], field="amount")
+            vd = date.fromisoformat(o["value_date"])
+        except (DomainError, ValueError):
+            raise _usage("金额应为元（如 1234.56），到账日应为 YYYY-MM-DD") from None
+        imp = None
+        if o.get("import_id"):
+            imp = RemittanceImport.objects.filter(center=center, pk=o["import_id"]).first()
+            if imp is None:
+                raise _usage(f"导入批次不存在：{o['import_id']}")
+        with transaction.atomic(durable=True):
+            r = receipt_record(center=center, amount=amount, value_date=vd, bank_ref=o["bank_ref"], actor=actor,
+                               business_date=bd, employer=self._employer(center, o.get("employer")),
+                               source_import=imp, payer_name=o["payer_name"], payer_account=o["payer_account"])
+        return {"receipt_id": r.pk, "status": r.status, "status_label": Receipt.Status(r.status).label,
+                "amount_yuan": f"{r.amount / 100:.2f}", "remittance_ids": list(r.remittances.values_list("pk", flat=True))}
+
+    def _post(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> dict[str, Any]:
+        from openhpf.contributions.services import remittance_post
+
+        if bool(o.get("remittance")) == bool(o.get("import_id")):
+            raise _usage("请指定 --remittance ID 或 --import ID 之一")
+        rem = imp = rc = None
+        if o.get("remittance"):
+            rem = Remittance.objects.filter(center=center, pk=o["remittance"]).first()
+            if rem is None:
+                raise _usage(f"汇缴单不存在：{o['remittance']}")
+        else:
+            imp = RemittanceImport.objects.filter(center=center, pk=o["import_id"]).first()
+            if imp is None:
+                raise _usage(f"导入批次不存在：{o['import_id']}")
+        if o.get("receipt"):
+            rc = Receipt.objects.filter(center=center, pk=o["receipt"]).first()
+            if rc is None:
+                raise _usage(f"到账记录不存在：{o['receipt']}")
+        res = remittance_post(actor=actor, business_date=bd, remittance=rem, source_import=imp, receipt=rc,
+                              progress=None if o["no_progress"] else "rich")
+        ids = res.remittance_ids
+        return {"remittance_ids": ids if len(ids) <= 1000 else {"first": ids[0], "last": ids[-1]},
+                "remittances": len(ids), "lines": res.lines, "total_yuan": f"{res.total / 100:.2f}",
+                "source": res.source, "voucher_no": res.voucher_no, "batch": res.batch_key, "job_id": res.job_id,
+                "already_posted": res.already_posted}
+
+    def _create(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> dict[str, Any]:
+        from openhpf.contributions.services import remittance_confirm, remittance_create
+
+        e = self._employer(center, o["employer"])
+        with transaction.atomic(durable=True):
+            r = remittance_create(employer=e, month=o["month"], actor=actor, business_date=bd)  # type: ignore[arg-type]
+            if o["confirm"]:
+                r = remittance_confirm(remittance=r, actor=actor, business_date=bd)
+        return {"remittance_id": r.pk, "status": r.status, "lines": r.lines, "total_yuan": f"{r.total / 100:.2f}"}
+
+    def _assign(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> dict[str, Any]:
+        from openhpf.contributions.services import receipt_assign
+
+        rc = Receipt.objects.filter(center=center, pk=o["receipt"]).first()
+        if rc is None:
+            raise _usage(f"到账记录不存在：{o['receipt']}")
+        with transaction.atomic(durable=True):
+            rc = receipt_assign(receipt=rc, employer=self._employer(center, o["employer"]), actor=actor,  # type: ignore[arg-type]
+                                business_date=bd)
+        return {"receipt_id": rc.pk, "status": rc.status}

@@ -1,0 +1,764 @@
+"""Remittance services: 汇缴清册 (roster), bank receipts (银行到账) and suspense (暂存/暂收), posting to member
+accounts, 补缴 (back-payment), 预缴 (prepayment) and 退缴 (refund of a wrong payment).
+
+Money flows (DOMAIN.md "Contributions", "Accounting"):
+- a receipt whose employer is known and whose amount equals a confirmed remittance of that employer is matched
+  to it; posting credits every member's 当年归集 in one ledger batch, GL Dr 10101 / Cr 201, value date = the
+  day the money arrived (receipt.value_date);
+- any other money of a known employer goes to its 暂存 (Dr 10101 / Cr 21901, employer.suspense_balance +=),
+  money of an unknown payer to 暂收 (Dr 10101 / Cr 21902) until assigned to an employer (Dr 21902 / Cr 21901);
+- a remittance is paid from 暂存 by allocation (Dr 21901 / Cr 201, value date = the allocation day): that is
+  how 预缴 works — the money waits in 暂存 until its month;
+- no account is ever credited without money: posting needs a matched receipt of the exact amount or enough 暂存.
+
+Posting is an entry point (outside a transaction): a job with two idempotent steps, each one transaction —
+stage (INSERT … SELECT of the roster lines into the ledger batch, replacing anything staged before) and apply
+(batch_apply plus the remittance, receipt, paid-up-to and 暂存 updates, all committed together). A crash
+anywhere leaves either nothing or everything of a step, so a rerun credits every member exactly once.
+
+Accounts' tables are updated here in two set-based statements (paid-up-to months, employer 暂存 balance):
+the accounts app has no bulk service for them yet (see `_accounts_*` below)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from openhpf.accounts import services as accounts_services
+from openhpf.accounts.bulk import (
+    accounts_advance_paid_up_to_from,
+    accounts_rollback_paid_up_to_from,
+    employer_suspense_add,
+)
+from openhpf.accounts.models import Employer, Member, MemberAccount
+from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.codes import BizType, EmployerStatus, IdType, MaritalStatus, MemberAccountStatus
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+from openhpf.ledger import sql
+from openhpf.ledger.chart import DEFAULT_BANK, EMPLOYER_SUSPENSE, UNKNOWN_SUSPENSE
+from openhpf.ledger.models import PostingBatch
+from openhpf.ledger.services import Line, batch_apply, batch_create, batch_stage_from, entry_post
+
+from .models import Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
+from .relief import ym, ym_add, ym_parse
+
+PERMISSION = "contributions.remit"
+REFUND_COMMAND = "contributions.refund"
+# a matched receipt posts at once when its remittance is this small; bigger ones post as a job (hpf remit post)
+INLINE_POST_LINES = 5000
+RS = Remittance.Status
+
+
+def _require(actor: Any, center: Any) -> None:
+    """Human actors need contributions.remit at the center; "system:…" actors are trusted code."""
+    from openhpf.access.services import check_permission
+
+    check_permission(actor, PERMISSION, center=center)
+
+
+def _center_id(center: Any) -> int:
+    return center if isinstance(center, int) else center.pk
+
+
+# ---------------------------------------------------------------- writes to accounts' tables (set-based)
+def _accounts_advance_paid_up_to(where: str, params: list[Any], month: str) -> None:
+    """paid_up_to := `month` for the accounts and employers of the remittances in `where` (on
+    contributions_remittance r), never moving it back."""
+    accounts_advance_paid_up_to_from(
+        month=month, params=params,
+        accounts_sql="SELECT l.account_id FROM contributions_remittanceline l JOIN contributions_remittance r "
+        f"ON r.id = l.remittance_id WHERE {where}",
+        employers_sql=f"SELECT r.employer_id FROM contributions_remittance r WHERE {where}")
+
+
+def _accounts_rollback_paid_up_to(remittance: Remittance) -> None:
+    """After 退缴 of a month: accounts and the employer paid up to that month go back one month."""
+    accounts_rollback_paid_up_to_from(
+        month=remittance.month, previous=ym_add(remittance.month, -1), employer_id=remittance.employer_id,
+        accounts_sql="SELECT account_id FROM contributions_remittanceline WHERE remittance_id = %s",
+        params=[remittance.pk])
+
+
+def _employer_suspense_add(employer_id: int, delta: int) -> Employer:
+    return employer_suspense_add(employer_id=employer_id, delta=delta)
+
+
+# ---------------------------------------------------------------- roster (清册)
+
+
+def _month(month: str) -> str:
+    return ym_parse(month)
+
+
+def _e4(col: str) -> str:
+    return f"CAST(ROUND({col} * 10000) AS INTEGER)"
+
+
+def _refresh_totals(remittance: Remittance) -> Remittance:
+    n, ea, ma = sql.fetch(
+        "SELECT COUNT(*), COALESCE(SUM(employer_amount), 0), COALESCE(SUM(member_amount), 0) "
+        "FROM contributions_remittanceline WHERE remittance_id = %s", [remittance.pk])[0]
+    remittance.lines, remittance.employer_total, remittance.member_total = int(n), int(ea), int(ma)
+    remittance.total = remittance.employer_total + remittance.member_total
+    Remittance.objects.filter(pk=remittance.pk).update(lines=remittance.lines, employer_total=remittance.employer_total,
+                                                       member_total=remittance.member_total, total=remittance.total)
+    return remittance
+
+
+def _lines_from_accounts(remittance: Remittance, where: str = "", params: list[Any] | None = None) -> int:
+    """Roster lines from the employer's normal accounts not yet paid for the month (set-based)."""
+    start = sql.fetch("SELECT COALESCE(MAX(seq), 0) FROM contributions_remittanceline WHERE remittance_id = %s",
+                      [remittance.pk])[0][0]
+    return sql.execute(
+        "INSERT INTO contributions_remittanceline (remittance_id, seq, account_id, base, employer_ratio_e4, "
+        "member_ratio_e4, employer_amount, member_amount) "
+        f"SELECT %s, %s + ROW_NUMBER() OVER (ORDER BY a.sub_id), a.sub_id, a.base, {_e4('a.employer_ratio')}, "
+        f"{_e4('a.member_ratio')}, a.employer_amount, a.member_amount FROM accounts_memberaccount a "
+        "WHERE a.employer_id = %s AND a.status = %s AND a.paid_up_to < %s "
+        "AND a.sub_id NOT IN (SELECT account_id FROM contributions_remittanceline WHERE remittance_id = %s)" + where,
+        [remittance.pk, int(start), remittance.employer_id, MemberAccountStatus.NORMAL, remittance.month,
+         remittance.pk, *(params or [])])
+
+
+def remittance_create(*, employer: Employer, month: str, actor: Any, business_date: date) -> Remittance:
+    """汇缴: a draft remittance of `employer` for `month` with the expected roster (清册) derived from its
+    normal accounts (base, ratios, monthly amounts). A month after the current one is a 预缴 (prepayment)."""
+    _require(actor, employer.center_id)
+    month = _month(month)
+    with transaction.atomic():
+        e = Employer.objects.select_for_update().get(pk=employer.pk)
+        if e.status != EmployerStatus.NORMAL:
+            raise DomainError("EMPLOYER_NOT_NORMAL", f"单位 {e.account_no} 状态为「{EmployerStatus(e.status).label}」，"
+                              "不能办理汇缴", field="employer")
+        if e.paid_up_to and e.paid_up_to >= month:
+            raise DomainError("MONTH_PAID", f"单位 {e.account_no} 已缴至 {e.paid_up_to}，{month} 无需汇缴；"
+                              "个别人员请办理补缴", field="month")
+        if Remittance.objects.filter(employer=e, month=month, biz_type=BizType.REMITTANCE,
+                                     status__in=[RS.DRAFT, RS.CONFIRMED, RS.POSTED]).exists():
+            raise DomainError("REMITTANCE_EXISTS", f"单位 {e.account_no} {month} 的汇缴单已存在", field="month")
+        r = Remittance.objects.create(center_id=e.center_id, employer=e, month=month, biz_type=BizType.REMITTANCE,
+                                      business_date=business_date, created_by=actor_label(actor)[0])
+        _lines_from_accounts(r)
+        _refresh_totals(r)
+        audit_log(actor=actor, action="contributions.remittance.create", obj=r, center=e.center_id,
+                  business_date=business_date, after={"employer": e.account_no, "month": month, "lines": r.lines,
+                                                      "total": r.total})
+        return r
+
+
+def _draft(remittance: Remittance) -> Remittance:
+    r = Remittance.objects.select_for_update().get(pk=remittance.pk)
+    if r.status != RS.DRAFT:
+        raise DomainError("REMITTANCE_NOT_DRAFT", f"汇缴单 {r.pk} 状态为「{RS(r.status).label}」，不能修改清册",
+                          field="remittance")
+    return r
+
+
+def _line_from_account(r: Remittance, acct: MemberAccount) -> None:
+    RemittanceLine.objects.filter(remittance=r, account_id=acct.pk).delete()
+    seq = (RemittanceLine.objects.filter(remittance=r).order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    RemittanceLine.objects.create(
+        remittance=r, seq=seq, account_id=acct.pk, base=acct.base,
+        employer_ratio_e4=int(Decimal(acct.employer_ratio) * 10000), member_ratio_e4=int(Decimal(acct.member_ratio) * 10000),
+        employer_amount=acct.employer_amount, member_amount=acct.member_amount)
+
+
+def remittance_hire(
+    *, remittance: Remittance, name: str, id_number: str, base: int, phone: str = "", actor: Any,
+    business_date: date, id_type: str = IdType.RESIDENT_ID,
+) -> MemberAccount:
+    """New hire (增员): a sealed account of the person is unsealed at this employer, otherwise a new account is
+    opened (accounts services, which check the ID, base and ratios); the member joins the roster."""
+    _require(actor, remittance.center_id)
+    with transaction.atomic():
+        r = _draft(remittance)
+        employer = r.employer
+        member = Member.objects.filter(id_type=id_type, id_number=(id_number or "").strip().upper()).first()
+        sealed = (member.accounts.filter(status=MemberAccountStatus.SEALED).first() if member is not None else None)
+        if sealed is not None:
+            acct = accounts_services.member_account_unseal(account=sealed, employer=employer, base=base, actor=actor,
+                                                           business_date=business_date)
+        else:
+            acct = accounts_services.member_account_open(
+                center=r.center, employer=employer, name=name, id_type=id_type, id_number=id_number, phone=phone,
+                marital_status=MaritalStatus.UNKNOWN, base=base, actor=actor, business_date=business_date)
+        _line_from_account(r, acct)
+        _refresh_totals(r)
+        return acct
+
+
+def _roster_account(r: Remittance, account: MemberAccount) -> MemberAccount:
+    acct = MemberAccount.objects.get(pk=account.pk)
+    if acct.employer_id != r.employer_id:
+        raise DomainError("ACCOUNT_OTHER_EMPLOYER", f"个人账户 {acct.account_no} 不属于该单位", field="account")
+    return acct
+
+
+def remittance_leave(*, remittance: Remittance, account: MemberAccount, reason: str, actor: Any,
+                     business_date: date) -> MemberAccount:
+    """Leaver (减员): the account is sealed (封存) and leaves the roster."""
+    _require(actor, remittance.center_id)
+    with transaction.atomic():
+        r = _draft(remittance)
+        acct = _roster_account(r, account)
+        acct = accounts_services.member_account_seal(account=acct, reason=reason, actor=actor,
+                                                     business_date=business_date)
+        RemittanceLine.objects.filter(remittance=r, account_id=acct.pk).delete()
+        _refresh_totals(r)
+        return acct
+
+
+def remittance_change(
+    *, remittance: Remittance, account: MemberAccount, actor: Any, business_date: date, base: int | None = None,
+    employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None,
+) -> MemberAccount:
+    """Base or ratio change of one member within policy (accounts services), reflected in the roster."""
+    _require(actor, remittance.center_id)
+    with transaction.atomic():
+        r = _draft(remittance)
+        acct = _roster_account(r, account)
+        if base is not None and base != acct.base:
+            acct = accounts_services.member_account_change_base(account=acct, base=base, actor=actor,
+                                                                business_date=business_date)
+        if employer_ratio is not None or member_ratio is not None:
+            acct = accounts_services.member_account_change_ratio(
+                account=acct, employer_ratio=employer_ratio if employer_ratio is not None else acct.employer_ratio,
+                member_ratio=member_ratio if member_ratio is not None else acct.member_ratio, actor=actor,
+                business_date=business_date)
+        _line_from_account(r, acct)
+        _refresh_totals(r)
+        return acct
+
+
+def remittance_confirm(*, remittance: Remittance, actor: Any, business_date: date) -> Remittance:
+    """The employer (or a clerk) confirms the roster: the remittance now awaits money."""
+    _require(actor, remittance.center_id)
+    with transaction.atomic():
+        r = _draft(remittance)
+        _refresh_totals(r)
+        if r.lines == 0 or r.total <= 0:
+            raise DomainError("REMITTANCE_EMPTY", "清册没有需要缴存的人员或金额为零", field="remittance")
+        r.status, r.confirmed_by = RS.CONFIRMED, actor_label(actor)[0]
+        r.save(update_fields=["status", "confirmed_by"])
+        audit_log(actor=actor, action="contributions.remittance.confirm", obj=r, center=r.center_id,
+                  business_date=business_date, after={"lines": r.lines, "total": r.total, "month": r.month})
+        return r
+
+
+def remittance_cancel(*, remittance: Remittance, actor: Any, business_date: date, reason: str = "") -> Remittance:
+    _require(actor, remittance.center_id)
+    with transaction.atomic():
+        r = Remittance.objects.select_for_update().get(pk=remittance.pk)
+        if r.status not in (RS.DRAFT, RS.CONFIRMED) or Receipt.objects.filter(
+                remittances=r, status=Receipt.Status.MATCHED).exists():
+            raise DomainError("REMITTANCE_NOT_CANCELLABLE", f"汇缴单 {r.pk} 不能作废", field="remittance")
+        r.status = RS.CANCELLED
+        r.save(update_fields=["status"])
+        audit_log(actor=actor, action="contributions.remittance.cancel", obj=r, center=r.center_id,
+                  business_date=business_date, after={"reason": reason})
+        return r
+
+
+BACK_KINDS = {k.value for k in Remittance.BackKind if k.value}
+
+
+def back_payment_create(
+    *, employer: Employer, month: str, back_kind: str, reason: str, actor: Any, business_date: date,
+    lines: list[tuple[str, int, int]] | None = None,
+) -> Remittance:
+    """补缴 (biz type 02) for a past month with a reason. full: the roster of the employer's normal accounts not
+    yet paid for that month; difference / adhoc: the given (account_no, employer part, member part) lines.
+    It earns from the day its money arrives, not from the month it covers."""
+    _require(actor, employer.center_id)
+    month = _month(month)
+    if back_kind not in BACK_KINDS:
+        raise DomainError("BACK_KIND", f"补缴类型不正确：{back_kind}（full/difference/adhoc）", field="back_kind")
+    if not (reason or "").strip():
+        raise DomainError("REASON_REQUIRED", "补缴必须填写原因", field="reason")
+    if month >= ym(business_date):
+        raise DomainError("BACK_PAYMENT_MONTH", f"补缴年月 {month} 应早于当前月份 {ym(business_date)}", field="month")
+    with transaction.atomic():
+        r = Remittance.objects.create(
+            center_id=employer.center_id, employer=employer, month=month, biz_type=BizType.BACK_PAYMENT,
+            back_kind=back_kind, reason=reason.strip()[:200], business_date=business_date,
+            created_by=actor_label(actor)[0])
+        if back_kind == Remittance.BackKind.FULL:
+            _lines_from_accounts(r)
+        else:
+            if not lines:
+                raise DomainError("LINES_REQUIRED", "差额或个别补缴须列出人员及金额", field="lines")
+            accts = {a.account_no: a for a in MemberAccount.objects.filter(
+                employer=employer, account_no__in=[x[0] for x in lines])}
+            for i, (no, ea, ma) in enumerate(lines, 1):
+                a = accts.get(no)
+                if a is None:
+                    raise DomainError("ACCOUNT_OTHER_EMPLOYER", f"第 {i} 行：个人账户 {no} 不属于该单位", row=i)
+                if a.status != MemberAccountStatus.NORMAL:
+                    raise DomainError("ACCOUNT_NOT_NORMAL", f"第 {i} 行：个人账户 {no} 不是正常状态", row=i)
+                if not (isinstance(ea, int) and isinstance(ma, int)) or ea < 0 or ma < 0 or ea + ma == 0:
+                    raise DomainError("AMOUNT_INVALID", f"第 {i} 行：补缴金额应为非负整数分且不全为零", row=i)
+                RemittanceLine.objects.create(
+                    remittance=r, seq=i, account=a, base=a.base,
+                    employer_ratio_e4=int(Decimal(a.employer_ratio) * 10000),
+                    member_ratio_e4=int(Decimal(a.member_ratio) * 10000), employer_amount=ea, member_amount=ma)
+        _refresh_totals(r)
+        audit_log(actor=actor, action="contributions.back_payment.create", obj=r, center=employer.center_id,
+                  business_date=business_date, after={"employer": employer.account_no, "month": month,
+                                                      "kind": back_kind, "reason": reason, "total": r.total})
+        return r
+
+
+# ---------------------------------------------------------------- receipts and suspense
+
+
+def _employer_of_payer(center_id: int, payer_account: str, payer_name: str) -> Employer | None:
+    if payer_account:
+        e = Employer.objects.filter(center_id=center_id, account_no=payer_account).first()
+        if e is not None:
+            return e
+    if payer_name:
+        found = list(Employer.objects.filter(center_id=center_id, name=payer_name)[:2])
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _suspense_entry(*, center: Center | int, business_date: date, debit: str, credit: str, amount: int,
+                    description: str, actor: Any, value_date: date | None = None) -> Any:
+    c = center if isinstance(center, Center) else Center.objects.get(pk=center)
+    return entry_post(center=c, business_date=business_date, value_date=value_date,
+                      lines=[Line(debit, debit=amount), Line(credit, credit=amount)], source="contributions",
+                      description=description, actor=actor)
+
+
+def receipt_record(
+    *, center: Center, amount: int, value_date: date, bank_ref: str, actor: Any, business_date: date,
+    payer_account: str = "", payer_name: str = "", employer: Employer | None = None,
+    source_import: RemittanceImport | None = None, post: bool = True,
+) -> Receipt:
+    """银行到账 (entered by finance now; the bank-settlement issue will call this from bank notices).
+
+    Idempotent by bank reference: a replay returns the receipt recorded before (a different amount is refused).
+    Matched to a confirmed remittance of the employer of the exact amount (or to every confirmed remittance of
+    a roster file, for a collective payment), otherwise held in the employer's 暂存 or, payer unknown, in 暂收.
+    A matched remittance that is due and small posts at once (`post`); larger ones post by remittance_post."""
+    _require(actor, center)
+    ref = (bank_ref or "").strip()
+    if not ref:
+        raise DomainError("BANK_REF_REQUIRED", "请填写银行流水号", field="bank_ref")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise DomainError("AMOUNT_POSITIVE", "到账金额必须为大于零的整数（分）", field="amount")
+    if value_date > business_date:
+        raise DomainError("VALUE_DATE_FUTURE", f"到账日 {value_date} 晚于业务日期 {business_date}", field="value_date")
+    with transaction.atomic():
+        existing = Receipt.objects.filter(center=center, bank_ref=ref).first()
+        if existing is not None:
+            if existing.amount != amount:
+                raise DomainError("BANK_REF_CONFLICT", f"银行流水号 {ref} 已登记，金额 {existing.amount / 100:.2f} 元不同",
+                                  field="bank_ref")
+            return existing
+        if employer is None and source_import is None:
+            employer = _employer_of_payer(center.pk, payer_account.strip(), payer_name.strip())
+        label = actor_label(actor)[0]
+        try:
+            with transaction.atomic():
+                receipt = Receipt.objects.create(
+                    center=center, bank_ref=ref, amount=amount, value_date=value_date,
+                    payer_account=payer_account.strip()[:40], payer_name=payer_name.strip()[:120], employer=employer,
+                    source_import=source_import, status=Receipt.Status.MATCHED, business_date=business_date,
+                    created_by=label)
+        except IntegrityError:
+            raise DomainError("BANK_REF_CONCURRENT", f"银行流水号 {ref} 正在另一笔业务中登记", field="bank_ref") from None
+        bm = ym(business_date)
+        matched: list[int] = []
+        lines = 0
+        if source_import is not None:
+            # a collective payment for a whole roster file: its confirmed remittances, all due, total = amount
+            qs = Remittance.objects.filter(source_import=source_import, status=RS.CONFIRMED, receipt__isnull=True)
+            agg = qs.aggregate(total=Sum("total"), lines=Sum("lines"), month=Max("month"))
+            others = Remittance.objects.filter(source_import=source_import).exclude(status__in=[RS.CONFIRMED, RS.CANCELLED])
+            if agg["total"] == amount and agg["month"] <= bm and not others.exists():
+                matched = list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
+                lines = int(agg["lines"])
+        elif employer is not None:
+            r = (Remittance.objects.select_for_update()
+                 .filter(employer=employer, status=RS.CONFIRMED, receipt__isnull=True, total=amount, month__lte=bm)
+                 .order_by("month", "pk").first())
+            if r is not None:
+                matched, lines = [r.pk], r.lines
+        if matched:
+            if source_import is not None:
+                Remittance.objects.filter(source_import=source_import, status=RS.CONFIRMED).update(receipt=receipt)
+            else:
+                Remittance.objects.filter(pk=matched[0]).update(receipt=receipt)
+        elif employer is not None:
+            receipt.status = Receipt.Status.EMPLOYER_SUSPENSE
+            entry = _suspense_entry(center=center, business_date=business_date, debit=DEFAULT_BANK,
+                                    credit=EMPLOYER_SUSPENSE, amount=amount, actor=actor, value_date=value_date,
+                                    description=f"单位暂存款 {employer.account_no} 流水 {ref}")
+            _employer_suspense_add(employer.pk, amount)
+            SuspenseMove.objects.create(center=center, employer=employer, receipt=receipt, kind=SuspenseMove.Kind.IN,
+                                        amount=amount, entry=entry, business_date=business_date, created_by=label)
+        else:
+            receipt.status = Receipt.Status.UNKNOWN_SUSPENSE
+            entry = _suspense_entry(center=center, business_date=business_date, debit=DEFAULT_BANK,
+                                    credit=UNKNOWN_SUSPENSE, amount=amount, actor=actor, value_date=value_date,
+                                    description=f"暂收款（付款人未明）流水 {ref}")
+            SuspenseMove.objects.create(center=center, receipt=receipt, kind=SuspenseMove.Kind.UNKNOWN_IN,
+                                        amount=amount, entry=entry, business_date=business_date, created_by=label)
+        receipt.save(update_fields=["status"])
+        audit_log(actor=actor, action="contributions.receipt.record", obj=receipt, center=center,
+                  business_date=business_date,
+                  after={"bank_ref": ref, "amount": amount, "value_date": value_date, "status": receipt.status,
+                         "employer": employer.account_no if employer else None,
+                         "remittances": matched[:20]})
+        if matched and post and lines <= INLINE_POST_LINES:
+            _post_now(remittance=None if source_import is not None else Remittance(pk=matched[0]),
+                      source_import=source_import, receipt=receipt, actor=actor, business_date=business_date)
+            receipt.refresh_from_db()
+        return receipt
+
+
+def receipt_assign(*, receipt: Receipt, employer: Employer, actor: Any, business_date: date) -> Receipt:
+    """暂收认领: money of an unknown payer turns out to be this employer's: 21902 → its 暂存 (21901)."""
+    _require(actor, receipt.center_id)
+    with transaction.atomic():
+        rc = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        if rc.status != Receipt.Status.UNKNOWN_SUSPENSE:
+            raise DomainError("RECEIPT_NOT_UNKNOWN", f"到账 {rc.bank_ref} 不在暂收中", field="receipt")
+        if employer.center_id != rc.center_id:
+            raise DomainError("EMPLOYER_UNKNOWN", "单位不属于本中心", field="employer")
+        entry = _suspense_entry(center=rc.center_id, business_date=business_date, debit=UNKNOWN_SUSPENSE,
+                                credit=EMPLOYER_SUSPENSE, amount=rc.amount, actor=actor,
+                                description=f"暂收认领 流水 {rc.bank_ref} → 单位 {employer.account_no}")
+        _employer_suspense_add(employer.pk, rc.amount)
+        rc.employer, rc.status = employer, Receipt.Status.EMPLOYER_SUSPENSE
+        rc.save(update_fields=["employer", "status"])
+        SuspenseMove.objects.create(center_id=rc.center_id, employer=employer, receipt=rc, kind=SuspenseMove.Kind.ASSIGN,
+                                    amount=rc.amount, entry=entry, business_date=business_date,
+                                    created_by=actor_label(actor)[0])
+        audit_log(actor=actor, action="contributions.receipt.assign", obj=rc, center=rc.center_id,
+                  business_date=business_date, after={"employer": employer.account_no, "amount": rc.amount})
+        return rc
+
+
+# ---------------------------------------------------------------- posting
+
+
+@dataclass
+class PostResult:
+    remittance_ids: list[int] = field(default_factory=list)
+    lines: int = 0
+    total: int = 0
+    source: str = ""  # receipt | suspense
+    voucher_no: str = ""
+    batch_key: str = ""
+    job_id: int | None = None
+    already_posted: bool = False
+
+
+@dataclass(frozen=True)
+class _Plan:
+    where: str  # on contributions_remittance r
+    params: list[Any]
+    key: str
+    receipt: Receipt | None
+    employer_id: int | None  # paying from this employer's 暂存 (single remittance)
+    biz_type: str
+    value_date: date
+    remittance_ids: list[int]
+    lines: int
+    total: int
+    center_id: int
+    title: str
+    import_id: int | None = None
+    month: str = ""
+    back_kind: str = ""
+
+
+def _plan(*, remittance: Remittance | None, source_import: RemittanceImport | None, receipt: Receipt | None,
+          business_date: date) -> _Plan:
+    """What a posting will do, checked before anything is written (aggregates only: a file's group may hold
+    100,000 remittances)."""
+    if (remittance is None) == (source_import is None):
+        raise DomainError("POST_TARGET", "请指定一个汇缴单或一个导入批次", field="remittance")
+    if remittance is not None:
+        import_id = None
+        qs = Remittance.objects.filter(pk=remittance.pk)
+        where, params, key = "r.id = %s", [remittance.pk], f"remit:{remittance.pk}"
+        title = f"汇缴入账 #{remittance.pk}"
+    else:
+        assert source_import is not None
+        import_id = source_import.pk
+        qs = Remittance.objects.filter(source_import=source_import).exclude(status=RS.CANCELLED)
+        where, params, key = "r.source_import_id = %s AND r.status <> 'X'", [source_import.pk], f"remit-import:{source_import.pk}"
+        title = f"汇缴入账 导入批次 #{source_import.pk}"
+    ids = list(qs.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        raise DomainError("REMITTANCE_EMPTY", "没有可入账的汇缴单", field="remittance")
+    agg = qs.aggregate(lines=Sum("lines"), total=Sum("total"), month=Max("month"))
+    lines, total, month = int(agg["lines"] or 0), int(agg["total"] or 0), agg["month"]
+    first = Remittance.objects.get(pk=ids[0])
+    statuses = set(qs.values_list("status", flat=True).distinct())
+    if statuses == {RS.POSTED}:
+        paid_by = Receipt.objects.filter(pk=first.receipt_id).first() if first.receipt_id else None
+        return _Plan(where, params, key, paid_by, None, first.biz_type, first.value_date or business_date, ids,
+                     lines, total, first.center_id, title, import_id, month, first.back_kind)
+    bad = qs.exclude(status=RS.CONFIRMED).order_by("pk").first()
+    if bad is not None:
+        raise DomainError("REMITTANCE_NOT_CONFIRMED", f"汇缴单 {bad.pk} 状态为「{RS(bad.status).label}」，不能入账",
+                          field="remittance")
+    if qs.values("biz_type", "back_kind").distinct().count() > 1:
+        raise DomainError("MIXED_BIZ_TYPE", "汇缴与补缴不能在同一批次入账", field="remittance")
+    late = qs.filter(month__gt=ym(business_date)).order_by("pk").first()
+    if late is not None:
+        raise DomainError("PREPAYMENT_NOT_DUE", f"汇缴单 {late.pk} 为 {late.month} 预缴，到期月份前资金留在单位暂存",
+                          field="remittance")
+    linked = set(qs.values_list("receipt_id", flat=True).distinct())
+    if receipt is None and len(linked) == 1 and None not in linked:
+        receipt = Receipt.objects.get(pk=linked.pop())
+    employer_id = None
+    if receipt is not None:
+        receipt.refresh_from_db()
+        if receipt.status != Receipt.Status.MATCHED or linked - {None, receipt.pk}:
+            raise DomainError("RECEIPT_NOT_MATCHED", f"到账 {receipt.bank_ref} 未匹配本汇缴单", field="receipt")
+        if receipt.amount != total:
+            raise DomainError("AMOUNT_MISMATCH", f"到账金额 {receipt.amount / 100:.2f} 元与汇缴合计 {total / 100:.2f} 元不符，"
+                              "请转入单位暂存后分配", field="receipt")
+        value_date = receipt.value_date
+    else:
+        if len(ids) != 1:
+            raise DomainError("RECEIPT_REQUIRED", "批量入账须有到账记录", field="receipt")
+        employer_id = first.employer_id
+        e = Employer.objects.get(pk=employer_id)
+        if e.suspense_balance < total:
+            raise DomainError("NO_MONEY", f"汇缴单 {first.pk} 尚未到账，单位暂存款 {e.suspense_balance / 100:.2f} 元不足 "
+                              f"{total / 100:.2f} 元", field="receipt")
+        value_date = business_date  # allocated today: the money becomes the members' today
+    return _Plan(where, params, key, receipt, employer_id, first.biz_type, value_date, ids, lines, total,
+                 first.center_id, title, import_id, month, first.back_kind)
+
+
+def _group(plan: _Plan) -> Any:
+    """The remittances of a plan as a queryset (a file's group may hold 100,000: never a list of ids in SQL)."""
+    if plan.import_id is not None:
+        return Remittance.objects.filter(source_import_id=plan.import_id).exclude(status=RS.CANCELLED)
+    return Remittance.objects.filter(pk=plan.remittance_ids[0])
+
+
+def _stage(plan: _Plan, *, actor: Any, business_date: date) -> PostingBatch:
+    batch = batch_create(
+        center=Center.objects.get(pk=plan.center_id), key=plan.key, biz_type=plan.biz_type,
+        business_date=business_date, actor=actor, description=plan.title,
+        counter_account=DEFAULT_BANK if plan.receipt is not None else EMPLOYER_SUSPENSE)
+    if batch.status == PostingBatch.Status.POSTED:
+        return batch
+    label = "补缴" if plan.biz_type == BizType.BACK_PAYMENT else "汇缴"
+    batch_stage_from(
+        batch=batch, unique_accounts=True, params=[plan.value_date, *plan.params],
+        source_sql=("SELECT l.id, l.account_id, l.employer_amount + l.member_amount, 0, %s, "
+                    f"'{label}' || r.month FROM contributions_remittanceline l "
+                    f"JOIN contributions_remittance r ON r.id = l.remittance_id WHERE {plan.where}"))
+    return batch
+
+
+def _apply(plan: _Plan, *, actor: Any, business_date: date) -> PostingBatch:
+    """One transaction: the ledger batch, the remittances, the receipt, paid-up-to months and 暂存."""
+    with transaction.atomic():
+        batch = PostingBatch.objects.get(key=plan.key)
+        locked = list(_group(plan).select_for_update().order_by("pk").values_list("pk", "status"))
+        statuses = {st for _, st in locked}
+        if statuses == {RS.POSTED}:
+            return batch
+        if statuses != {RS.CONFIRMED} or len(locked) != len(plan.remittance_ids):
+            raise DomainError("REMITTANCE_NOT_CONFIRMED", "汇缴单状态已变化，不能入账", field="remittance")
+        n, total = sql.fetch(f"SELECT COUNT(*), COALESCE(SUM(amount_current), 0) FROM {batch.stage_table}")[0]
+        if (int(n), int(total)) != (plan.lines, plan.total):  # staged exactly the roster, nothing else
+            raise DomainError("STAGE_MISMATCH", f"暂存明细 {n} 笔 {total} 分与汇缴单 {plan.lines} 笔 {plan.total} 分不符",
+                              field="remittance")
+        if plan.employer_id is not None:
+            _employer_suspense_add(plan.employer_id, -plan.total)
+        batch = batch_apply(batch=batch, actor=actor)
+        _group(plan).update(
+            status=RS.POSTED, posted_at=timezone.now(), value_date=plan.value_date, batch_key=plan.key,
+            receipt=plan.receipt)
+        if plan.biz_type == BizType.REMITTANCE or plan.back_kind == Remittance.BackKind.FULL:
+            _accounts_advance_paid_up_to(plan.where, plan.params, plan.month)  # 差额/个别补缴 do not move the paid-up-to month
+        label = actor_label(actor)[0]
+        if plan.receipt is not None:
+            Receipt.objects.filter(pk=plan.receipt.pk).update(status=Receipt.Status.POSTED)
+        else:
+            SuspenseMove.objects.create(center_id=plan.center_id, employer_id=plan.employer_id,
+                                        remittance_id=plan.remittance_ids[0],
+                                        kind=SuspenseMove.Kind.ALLOCATE, amount=plan.total, entry=batch.entry,
+                                        business_date=business_date, created_by=label)
+        audit_log(actor=actor, action="contributions.remittance.post", obj=("contributions.remittance",
+                  plan.remittance_ids[0]), center=plan.center_id,
+                  business_date=business_date,
+                  after={"remittances": len(plan.remittance_ids), "lines": plan.lines, "total": plan.total, "batch": plan.key,
+                         "voucher_no": batch.entry.voucher_no if batch.entry else "",
+                         "receipt": plan.receipt.bank_ref if plan.receipt else None, "value_date": plan.value_date})
+        return batch
+
+
+def _result(plan: _Plan, batch: PostingBatch | None, job_id: int | None = None, already: bool = False) -> PostResult:
+    voucher = ""
+    if batch is not None and batch.entry_id:
+        voucher = batch.entry.voucher_no
+    return PostResult(remittance_ids=plan.remittance_ids, lines=plan.lines, total=plan.total,
+                      source="receipt" if plan.receipt is not None else "suspense", voucher_no=voucher,
+                      batch_key=plan.key, job_id=job_id, already_posted=already)
+
+
+def _post_now(*, remittance: Remittance | None, source_import: RemittanceImport | None, receipt: Receipt | None,
+              actor: Any, business_date: date) -> PostResult:
+    """Inline posting inside the caller's transaction (small remittances)."""
+    plan = _plan(remittance=remittance, source_import=source_import, receipt=receipt, business_date=business_date)
+    _stage(plan, actor=actor, business_date=business_date)
+    return _result(plan, _apply(plan, actor=actor, business_date=business_date))
+
+
+def remittance_post(
+    *, actor: Any, business_date: date, remittance: Remittance | None = None,
+    source_import: RemittanceImport | None = None, receipt: Receipt | None = None, progress: Any = None,
+) -> PostResult:
+    """Post a confirmed remittance (or every remittance of a roster file) against its matched receipt, or, with
+    no receipt, from the employer's 暂存 (allocation). An entry point: runs as a resumable job outside any
+    transaction; a rerun after a crash (or of a posted remittance) credits nobody twice."""
+    from openhpf.jobs.runner import Step, job_start, run_job
+
+    center_id = (remittance or source_import).center_id  # type: ignore[union-attr]
+    _require(actor, center_id)
+    plan = _plan(remittance=remittance, source_import=source_import, receipt=receipt, business_date=business_date)
+    done = PostingBatch.objects.filter(key=plan.key, status=PostingBatch.Status.POSTED).select_related("entry").first()
+    if done is not None and _group(plan).filter(status=RS.POSTED).count() == len(
+            plan.remittance_ids):
+        return _result(plan, done, already=True)
+    job = job_start(kind="contributions.remit_post", key=f"job:{plan.key}", actor=actor, center=Center.objects.get(
+        pk=center_id), business_date=business_date, title=plan.title,
+        params={"remittances": plan.remittance_ids[:50], "lines": plan.lines, "total": plan.total})
+
+    def stage(ctx: Any) -> dict[str, Any]:
+        ctx.advance(0, total=plan.lines)
+        with transaction.atomic(durable=True):
+            _stage(plan, actor=actor, business_date=business_date)
+        ctx.advance(plan.lines)
+        return {"staged": plan.lines}
+
+    def apply(ctx: Any) -> dict[str, Any]:
+        ctx.advance(0, total=plan.lines)
+        with transaction.atomic(durable=True):
+            batch = _apply(plan, actor=actor, business_date=business_date)
+        ctx.advance(plan.lines)
+        return {"posted": plan.lines, "total": plan.total, "batch": batch.key}
+
+    # stale_after=0: a rerun takes over a run that crashed; both steps are idempotent under row locks, so even a
+    # live run being taken over cannot post twice.
+    run_job(job, steps=[Step("stage", stage, weight=1, label="暂存明细"),
+                        Step("apply", apply, weight=3, label="记账入户")], progress=progress, stale_after=0)
+    batch = PostingBatch.objects.select_related("entry").get(key=plan.key)
+    return _result(plan, batch, job_id=job.pk)
+
+
+# ---------------------------------------------------------------- allocation from 暂存 and refunds
+
+
+def suspense_allocate(*, remittance: Remittance, actor: Any, business_date: date) -> PostResult:
+    """分配: pay a confirmed, due remittance from its employer's 暂存 (Dr 21901 / Cr 201). Inline (composes
+    in the caller's transaction); large remittances use remittance_post without a receipt."""
+    _require(actor, remittance.center_id)
+    with transaction.atomic():
+        plan = _plan(remittance=remittance, source_import=None, receipt=None, business_date=business_date)
+        if plan.receipt is not None:
+            raise DomainError("RECEIPT_MATCHED", "该汇缴单已匹配到账，请直接入账", field="remittance")
+        _stage(plan, actor=actor, business_date=business_date)
+        return _result(plan, _apply(plan, actor=actor, business_date=business_date))
+
+
+def _applying_approved() -> bool:
+    from openhpf.approvals.registry import applying
+
+    return applying() is not None
+
+
+def remittance_refund(*, remittance: Remittance, reason: str, actor: Any, business_date: date,
+                      to: str = "suspense") -> Remittance:
+    """退缴 / 错缴更正: reverse a posted remittance. Every member row is negated with its original value date
+    (积数 corrected back to that day); the money goes back to the employer's 暂存 (to="suspense": Dr 201 /
+    Cr 21901) or back to the bank (to="bank": Dr 201 / Cr 10101). Maker-checker: only through an approved
+    `contributions.refund` command (or a system actor)."""
+    from openhpf.access.selectors import is_system_actor
+
+    if not is_system_actor(actor) and not _applying_approved():
+        raise DomainError("APPROVAL_REQUIRED", "退缴须经复核：请提交复核（contributions.refund）", field="remittance")
+    if not (reason or "").strip():
+        raise DomainError("REASON_REQUIRED", "退缴必须填写原因", field="reason")
+    if to not in ("suspense", "bank"):
+        raise DomainError("REFUND_TO", "退缴去向应为 suspense（转单位暂存）或 bank（退回单位）", field="to")
+    with transaction.atomic():
+        r = Remittance.objects.select_for_update().get(pk=remittance.pk)
+        if r.status != RS.POSTED:
+            raise DomainError("REMITTANCE_NOT_POSTED", f"汇缴单 {r.pk} 未入账，不能退缴", field="remittance")
+        center = Center.objects.get(pk=r.center_id)
+        key = f"remit-refund:{r.pk}"
+        batch = batch_create(center=center, key=key, biz_type=r.biz_type, business_date=business_date, actor=actor,
+                             counter_account=EMPLOYER_SUSPENSE if to == "suspense" else DEFAULT_BANK,
+                             description=f"退缴 汇缴单 #{r.pk}：{reason}"[:200])
+        batch_stage_from(
+            batch=batch, unique_accounts=True, params=[r.value_date or r.business_date, r.pk],
+            source_sql=("SELECT l.id, l.account_id, -(l.employer_amount + l.member_amount), 0, %s, "
+                        "'退缴' || r.month FROM contributions_remittanceline l "
+                        "JOIN contributions_remittance r ON r.id = l.remittance_id WHERE r.id = %s"))
+        batch = batch_apply(batch=batch, actor=actor)
+        if to == "suspense":
+            _employer_suspense_add(r.employer_id, r.total)
+            SuspenseMove.objects.create(center=center, employer_id=r.employer_id, remittance=r,
+                                        kind=SuspenseMove.Kind.REFUND_IN, amount=r.total, entry=batch.entry,
+                                        business_date=business_date, created_by=actor_label(actor)[0])
+        if r.biz_type == BizType.REMITTANCE or r.back_kind == Remittance.BackKind.FULL:
+            _accounts_rollback_paid_up_to(r)
+        r.status, r.reason = RS.REFUNDED, reason.strip()[:200]
+        r.save(update_fields=["status", "reason"])
+        audit_log(actor=actor, action="contributions.remittance.refund", obj=r, center=center,
+                  business_date=business_date, after={"reason": reason, "to": to, "total": r.total, "batch": key})
+        return r
+
+
+def remittance_refund_submit(*, remittance: Remittance, reason: str, to: str, actor: Any, business_date: date) -> Any:
+    """The maker's side of 退缴: a stored command a checker approves (approvals app)."""
+    from openhpf.approvals.services import command_submit
+
+    _require(actor, remittance.center_id)
+    return command_submit(name=REFUND_COMMAND, params={"remittance_id": remittance.pk, "reason": reason, "to": to},
+                          actor=actor, center=Center.objects.get(pk=remittance.center_id), business_date=business_date,
+                          idempotency_key=f"refund:{remittance.pk}")
+
+
+def _refund_validate(params: dict[str, Any], actor: Any, center: Any, business_date: date) -> dict[str, Any]:
+    r = Remittance.objects.filter(pk=params.get("remittance_id")).first()
+    if r is None or r.status != RS.POSTED:
+        raise DomainError("REMITTANCE_NOT_POSTED", "汇缴单不存在或未入账，不能退缴", field="remittance")
+    if not str(params.get("reason", "")).strip():
+        raise DomainError("REASON_REQUIRED", "退缴必须填写原因", field="reason")
+    return {**params, "amount": r.total}
+
+
+def _refund_apply(params: dict[str, Any], actor: Any, business_date: date) -> dict[str, Any]:
+    r = remittance_refund(remittance=Remittance.objects.get(pk=params["remittance_id"]), reason=params["reason"],
+                          to=params.get("to", "suspense"), actor=actor, business_date=business_date)
+    return {"remittance": r.pk, "status": r.status, "total": r.total}
+
+
+def register_commands() -> None:
+    from openhpf.approvals.registry import register
+
+    register(REFUND_COMMAND, apply=_refund_apply, permission=PERMISSION, validate=_refund_validate,
+             describe=lambda p: f"退缴 汇缴单 #{p.get('remittance_id')}（{p.get('to', 'suspense')}）：{p.get('reason', '')}",
+             amount=lambda p: p.get("amount"), label="退缴（错缴更正）")

@@ -1,0 +1,15 @@
+"""Console URLs of remittances (app_name "remit"), included by the root URLconf at "contributions/"."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "remit"
+
+urlpatterns = [
+    path("remittances/", views.remittance_list, name="list"),
+    path("remittances/upload/", views.remittance_upload, name="upload"),
+    path("remittances/<int:pk>/", views.remittance_detail, name="detail"),
+    path("remittances/<int:pk>/confirm/", views.remittance_confirm, name="confirm"),
+    path("imports/<int:pk>/errors/", views.import_errors, name="import_errors"),
+]

@@ -1,0 +1,102 @@
+"""Console pages of remittances (kept small): list, detail with its roster, upload a roster file and see its
+errors, confirm a draft."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from openhpf.access.decorators import permission_required
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+from openhpf.iam.services import staff_center
+
+from . import selectors, services
+from .fileimport import remittance_import
+from .models import Remittance
+from .relief import ym
+
+
+def _center(request: HttpRequest) -> Center:
+    center = staff_center(request.user)
+    if center is None:
+        raise PermissionDenied("当前用户未归属任何管理中心")
+    return center
+
+
+@require_GET
+@permission_required("accounts.view")
+def remittance_list(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    rows = selectors.remittance_list(center=center, user=request.user, status=request.GET.get("status") or None,
+                                     employer_no=request.GET.get("employer") or None, limit=100)
+    return render(request, "contributions/remit/list.html", {"rows": rows, "statuses": Remittance.Status.choices,
+                                                             "status": request.GET.get("status", "")})
+
+
+@require_GET
+@permission_required("accounts.view")
+def remittance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    center = _center(request)
+    try:
+        r = selectors.remittance_get(center=center, pk=pk, user=request.user)
+    except DomainError as e:
+        return render(request, "contributions/remit/detail.html", {"error": e.message}, status=404)
+    lines = selectors.remittance_lines(remittance=r, user=request.user, limit=200)
+    return render(request, "contributions/remit/detail.html", {"r": r, "lines": lines})
+
+
+@require_POST
+@permission_required("contributions.remit")
+def remittance_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    center = _center(request)
+    try:
+        r = selectors.remittance_get(center=center, pk=pk, user=request.user)
+        with transaction.atomic(durable=True):
+            services.remittance_confirm(remittance=r, actor=request.user, business_date=center.business_date)
+    except DomainError as e:
+        return render(request, "contributions/remit/detail.html", {"error": e.message}, status=422)
+    return redirect("remit:detail", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contributions.remit")
+def remittance_upload(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    bd = center.business_date
+    ctx: dict = {"month": request.POST.get("month") or f"{ym(bd)[:4]}-{ym(bd)[4:]}"}
+    f = request.FILES.get("file")
+    if request.method == "POST" and f is not None:
+        suffix = Path(f.name or "upload.csv").suffix.lower() or ".csv"
+        with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as tmp:
+            for chunk in f.chunks():
+                tmp.write(chunk)
+        try:
+            ctx["result"] = remittance_import(center=center, path=tmp.name, month=ctx["month"], actor=request.user,
+                                              business_date=bd, exclude_rejected=bool(request.POST.get("exclude")))
+        except DomainError as e:
+            ctx["error"] = e.message
+        finally:
+            Path(tmp.name).unlink(missing_ok=True)
+    elif request.method == "POST":
+        ctx["error"] = "请选择清册文件（.xlsx 或 .csv）"
+    return render(request, "contributions/remit/upload.html", ctx)
+
+
+@require_GET
+@permission_required("accounts.view")
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    center = _center(request)
+    try:
+        imp = selectors.import_get(center=center, pk=pk, user=request.user)
+    except DomainError as e:
+        return render(request, "contributions/remit/detail.html", {"error": e.message}, status=404)
+    if not imp.error_file or not Path(imp.error_file).is_file():
+        return render(request, "contributions/remit/detail.html", {"error": "该导入没有错误清单"}, status=404)
+    return FileResponse(open(imp.error_file, "rb"), as_attachment=True, filename=f"清册错误-{imp.pk}.xlsx")

@@ -1,0 +1,77 @@
+"""Encryption and blind indexes for bulk loads, in a worker process beside the one that parses the file.
+
+The cut-over parses CSV in Python; SM4-GCM and HMAC-SM3 of a chunk run in the worker while the next chunk is
+parsed (two cores: parsing, crypto and the database overlap). The worker gets the key material once, at start,
+and never touches Django or the database. Falls back to the calling process where no worker can be started."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from .crypto import HmacSm3
+
+# (purpose, normalizer or None for "encrypt only")
+Spec = tuple[str, str | None]
+_worker: dict[str, Any] = {}
+
+
+def _init(key_id: str, key: bytes, index_keys: dict[str, bytes]) -> None:
+    _worker.update(key_id=key_id, key=key, indexers={p: HmacSm3(k) for p, k in index_keys.items()})
+
+
+def _protect_columns(specs: Sequence[Spec], columns: Sequence[Sequence[str | None]]) -> list[list[str | None]]:
+    """For each column: its ciphertexts, then (when it has a normalizer) its blind indexes."""
+    from .fields import blind_index_many_with, encrypt_many_with
+
+    out = []
+    for (purpose, normalize), values in zip(specs, columns, strict=True):
+        out.append(encrypt_many_with(_worker["key_id"], _worker["key"], purpose, values))
+        if normalize:
+            out.append(blind_index_many_with(_worker["indexers"][purpose], values, normalize))
+    return out
+
+
+class _Done(Future):
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.set_result(value)
+
+
+class BulkProtector:
+    """submit(specs, columns) → Future of _protect_columns' result, computed in one worker process."""
+
+    def __init__(self, purposes: Sequence[str], *, parallel: bool = True) -> None:
+        from .keys import keyring
+
+        ring = keyring()
+        index_keys = {p: ring.blind_index_subkey(p) for p in purposes}
+        self._args = (ring.active_id, ring.active_key, index_keys)
+        self._pool: ProcessPoolExecutor | None = None
+        if parallel and "fork" in multiprocessing.get_all_start_methods():
+            try:  # fork: the child inherits the imported modules and runs only the pure functions above
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                                 initializer=_init, initargs=self._args)
+            except OSError:
+                self._pool = None
+        if self._pool is None:
+            _init(*self._args)
+
+    def submit(self, specs: Sequence[Spec], columns: Sequence[Sequence[str | None]]) -> Future:
+        if self._pool is None:
+            return _Done(_protect_columns(specs, columns))
+        return self._pool.submit(_protect_columns, list(specs), [list(c) for c in columns])
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> BulkProtector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
