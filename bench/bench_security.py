@@ -28,9 +28,11 @@ TARGET_BIDX_PER_S = 100_000
 TARGET_ENCRYPT_1M_S = 20.0
 TARGET_SM2_SIGN_MS = 50.0
 TARGET_RATIO = 2.0
-# Figures before encryption at rest (same machine, 1,000,000 members / rows): cut-over generate+import wall
-# seconds per database (bench cutover), ledger bulk posting seconds per database (bench ledger).
-BEFORE = {"cutover": {"sqlite": 118.0, "postgresql": 160.0}, "ledger": {"sqlite": None, "postgresql": None}}
+# Figures before encryption at rest, measured on this 2-core machine at commit eeb04c7 (1,000,000 members / rows),
+# back to back with the "after" runs: cut-over generate+import wall seconds (bench cutover), ledger bulk posting
+# seconds (bench ledger).
+BEFORE: dict[str, dict[str, float]] = {"cutover": {"sqlite": 100.7, "postgresql": 155.9},
+                                       "ledger": {"sqlite": 3.61, "postgresql": 7.19}}
 
 
 def _setup_django(db_url: str | None = None) -> None:
