@@ -13,11 +13,10 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.iam.services import staff_center
+from openhpf.iam.services import staff_center_required
 
 from . import selectors, services
 from .fileimport import remittance_import
@@ -27,11 +26,7 @@ router = Router(tags=["汇缴"])
 
 
 def _center(request: HttpRequest, perm: str = "accounts.view") -> Center:
-    center = staff_center(request.user)
-    if center is None:
-        raise DomainError("FORBIDDEN", "当前用户未归属任何管理中心")
-    check_permission(request.user, perm, center=center)
-    return center
+    return staff_center_required(request.user, perm=perm)
 
 
 def _employer(center: Center, no: str) -> Employer:

@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.iam.services import staff_center
+from openhpf.iam.services import staff_center_required
 
 from . import adjustments, arrears, flexible, hardship, statements
 from .models import FlexibleAgreement, HardshipApplication
@@ -25,10 +25,7 @@ router = Router(tags=["缴存调整与减免"])
 
 
 def _center(request: HttpRequest) -> Center:
-    center = staff_center(request.user)
-    if center is None:
-        raise DomainError("FORBIDDEN", "当前用户未归属任何管理中心")
-    return center
+    return staff_center_required(request.user)
 
 
 def _employer(center: Center, no: str) -> Employer:

@@ -110,6 +110,19 @@ def staff_center(user: Any) -> Center | None:
     return profile.center
 
 
+def staff_center_required(user: Any, *, perm: str | None = None) -> Center:
+    """The staff member's center, for API and console entry points: refused (FORBIDDEN) without one, and
+    without `perm` at that center when a permission is named."""
+    center = staff_center(user)
+    if center is None:
+        raise DomainError("FORBIDDEN", "当前用户未归属任何管理中心", field="center")
+    if perm is not None:
+        from openhpf.access.services import check_permission
+
+        check_permission(user, perm, center=center)
+    return center
+
+
 def staff_create(
     *, username: str, password: str, actor: Any, center: Center | None = None, branch: Branch | None = None,
     display_name: str = "", superuser: bool = False,

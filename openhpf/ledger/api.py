@@ -6,8 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from openhpf.access.selectors import check_permission
-from openhpf.core.errors import DomainError
-from openhpf.iam.services import staff_center
+from openhpf.iam.services import staff_center_required
 
 from .models import JournalEntry
 from .selectors import trial_balance
@@ -45,10 +44,7 @@ class EntryOut(Schema):
 
 
 def _center(request):
-    center = staff_center(request.user)
-    if center is None:
-        raise DomainError("NO_CENTER", "当前用户未归属任何管理中心", field="center")
-    return center
+    return staff_center_required(request.user)
 
 
 @router.get("/trial-balance", response=list[TrialBalanceRowOut], summary="试算平衡表（金额单位：分）")
