@@ -24,6 +24,7 @@ CONSOLE: dict[str, str] = {
     "console:totp_enrol": LOGIN,
     "console:iam_users": "iam.manage_users",
     "console:iam_user_action": "iam.manage_users",
+    "console:iam_user_roles": "iam.manage_roles",
     "console:iam_partners": "iam.manage_users",
     "console:iam_partner_action": "iam.manage_users",
     "console:iam_outbox": "iam.manage_users",

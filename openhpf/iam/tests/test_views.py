@@ -77,3 +77,32 @@ def test_locked_user_cannot_log_in_via_console(client, clerk, secadmin):
     staff_lock(user=clerk, actor=secadmin)
     r = client.post("/login/", {"username": "secclerk", "password": PASSWORD})
     assert r.status_code == 200 and "已锁定" in r.content.decode()
+
+
+def test_role_screen_assigns_and_revokes_with_separation_of_duties(client, clerk, secadmin, center):
+    from django.contrib.auth import get_user_model
+
+    from openhpf.access.selectors import user_roles as _roles
+    from openhpf.audit.models import AuditRecord
+
+    def user_roles(u, center):  # fresh user: grants are cached on the instance
+        return _roles(get_user_model().objects.get(pk=u.pk), center=center)
+
+    client.force_login(secadmin)
+    url = f"/security/users/{clerk.pk}/roles/"
+    page = client.get(url)
+    assert page.status_code == 200 and "柜员" in page.content.decode()
+    client.post(url, {"action": "assign", "role": "reviewer"})
+    assert "reviewer" in user_roles(clerk, center=center)
+    # 三员分立: a business user cannot also be the security auditor; nothing changes
+    r = client.post(url, {"action": "assign", "role": "secauditor"}, follow=True)
+    assert "secauditor" not in user_roles(clerk, center=center) and "不" in r.content.decode()
+    # nobody grants roles to themselves
+    client.post(f"/security/users/{secadmin.pk}/roles/", {"action": "assign", "role": "teller"})
+    assert "teller" not in user_roles(secadmin, center=center)
+    client.post(url, {"action": "revoke", "role": "reviewer"})
+    assert "reviewer" not in user_roles(clerk, center=center)
+    assert AuditRecord.objects.filter(action__in=["access.role.assign", "access.role.revoke"]).count() >= 2
+    # a teller may not open the screen
+    client.force_login(clerk)
+    assert client.get(url).status_code == 403
