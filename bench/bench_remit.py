@@ -25,6 +25,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench.bench_ledger import _pg_available, _pg_fresh  # one copy of the PostgreSQL helpers
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("HPF_BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 TARGET_TOTAL_S = 60.0
@@ -146,25 +148,6 @@ def _prepare(db_url: str, members: int, work: Path, xlsx: bool) -> tuple[Path, P
     if p.returncode != 0:
         raise SystemExit(f"roster failed:\n{p.stderr[-3000:]}")
     return csv_path, xlsx_path
-
-
-def _pg_fresh(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-
-def _pg_available() -> bool:
-    try:
-        import psycopg
-
-        psycopg.connect(PG_ADMIN, connect_timeout=3).close()
-        return True
-    except Exception:
-        return False
 
 
 def _run_worker(url: str, mode: str, csv_path: Path, xlsx_path: Path) -> dict | None:
