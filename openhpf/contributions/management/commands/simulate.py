@@ -1,0 +1,38 @@
+"""hpf simulate --months K: grow the center's history month by month through the real services."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from openhpf.contributions.simulate import simulate_months
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+
+
+class Command(BaseCommand):
+    help = "按月模拟后续业务（汇缴清册导入、到账、入账、计提利息、6月30日结息），全部经由正式业务服务"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--months", type=int, required=True)
+        parser.add_argument("--center", help="机构代码（默认：唯一的中心）")
+        parser.add_argument("--as", dest="as_user", help="操作人用户名（默认：system:simulate）")
+
+    def handle(self, *args, **opts):
+        center = Center.objects.get(code=opts["center"]) if opts.get("center") else Center.objects.order_by("pk").first()
+        if center is None:
+            raise CommandError("没有管理中心，请先运行 hpf generate 或 hpf demo")
+        actor: object = "system:simulate"
+        if opts.get("as_user"):
+            actor = get_user_model().objects.filter(username=opts["as_user"]).first()
+            if actor is None:
+                raise CommandError(f"用户不存在：{opts['as_user']}")
+        try:
+            res = simulate_months(center=center, months=opts["months"], actor=actor,
+                                  progress=lambda line: self.stderr.write(line))
+        except DomainError as e:
+            raise CommandError(f"[{e.code}] {e.message}") from None
+        self.stdout.write(json.dumps([asdict(m) for m in res.months], ensure_ascii=False))
