@@ -78,7 +78,8 @@ def test_generate_no_load_writes_files_only(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_demo_is_idempotent(capsys, django_user_model):
-    call_command("demo", "--employers", "5", "--members", "60", "--cutover-date", "2026-11-30", "--no-progress")
+    call_command("demo", "--employers", "5", "--members", "60", "--cutover-date", "2026-11-30", "--months", "0",
+                 "--no-progress")
     first = capsys.readouterr().out
     assert "已建立演示中心" in first and "teller1" in first
     assert django_user_model.objects.filter(username__in=["teller1", "reviewer1", "finance1", "auditor1", "admin"]).count() == 5

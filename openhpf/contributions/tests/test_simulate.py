@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -11,9 +12,8 @@ from openhpf.core.codes import BizType
 from openhpf.core.models import Center
 from openhpf.ledger.models import PostingBatch, SubLedgerRow
 
-pytestmark = pytest.mark.django_db(transaction=True)
 
-
+@pytest.mark.django_db(transaction=True)
 def test_simulate_months_across_year_end(tmp_path, capsys):
     call_command("generate", "--employers", "4", "--members", "40", "--seed", "11", "--cutover-date", "2027-04-30",
                  "--out", str(tmp_path / "x"), "--no-progress")
@@ -27,3 +27,11 @@ def test_simulate_months_across_year_end(tmp_path, capsys):
     assert PostingBatch.objects.filter(biz_type=BizType.INTEREST, status="P").count() == 1
     assert SubLedgerRow.objects.filter(biz_type=BizType.REMITTANCE, value_date=date(2027, 7, 15)).exists()
     assert Center.objects.get().business_date == date(2027, 7, 31)
+
+
+def test_month_sequence_has_no_gaps_over_years():
+    from openhpf.contributions.simulate import month_start_after
+
+    months = [month_start_after(date(2024, 11, 1), i) for i in range(40)]
+    assert months[0] == date(2024, 11, 1) and months[-1] == date(2028, 2, 1)
+    assert all((b.year * 12 + b.month) - (a.year * 12 + a.month) == 1 for a, b in pairwise(months))

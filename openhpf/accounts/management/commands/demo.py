@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -33,6 +33,15 @@ DEMO_USERS = [
 ]
 
 
+def _months_back_end(today: date, months: int) -> date:
+    """The last day of the month `months` months before today's month (months ≥ 1)."""
+    first = today.replace(day=1)
+    y, m = first.year, first.month - (months - 1)
+    while m < 1:
+        y, m = y - 1, m + 12
+    return date(y, m, 1) - timedelta(days=1)
+
+
 class Command(BaseCommand):
     help = "建立演示中心（约 200 家单位、5000 名职工）和演示账号；重复运行只打印登录信息"
 
@@ -40,7 +49,10 @@ class Command(BaseCommand):
         parser.add_argument("--employers", type=int, default=200)
         parser.add_argument("--members", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--cutover-date", type=date.fromisoformat, help="迁移日期（默认今天）")
+        parser.add_argument("--cutover-date", type=date.fromisoformat,
+                            help="迁移日期（默认：--months 个月之前的月末，使业务日期止于上月末）")
+        parser.add_argument("--months", type=int, default=24,
+                            help="迁移后按月模拟的业务月数（汇缴、入账、计提、结息；默认 24，0 为不模拟）")
         parser.add_argument("--center", default=DEFAULT_CENTER_CODE)
         parser.add_argument("--no-progress", action="store_true")
 
@@ -49,7 +61,8 @@ class Command(BaseCommand):
         if center is not None and Employer.objects.filter(center=center).exists():
             self.stdout.write(f"演示中心已存在：{center}（业务日期 {center.business_date}）")
         else:
-            cutover = o["cutover_date"] or timezone.localdate()
+            months = max(o["months"], 0)
+            cutover = o["cutover_date"] or _months_back_end(timezone.localdate(), months + 1)
             out = Path(settings.VAR_DIR) / "generated" / f"demo-{o['center']}"
             try:
                 _gen, result = generate_center(
@@ -66,6 +79,15 @@ class Command(BaseCommand):
             self.stdout.write(f"已建立演示中心 {center}：单位 {result.employers}，个人账户 {result.accounts}")
             if print_checks(self.stdout, result.checks):
                 sys.exit(1)
+            if months:
+                # the history comes from the real services, month by month (contributions.simulate)
+                from openhpf.contributions.simulate import simulate_months
+
+                self.stdout.write(f"按月模拟 {months} 个月的业务……")
+                simulate_months(center=center, months=months, actor="system:demo",
+                                progress=None if o["no_progress"] else self.stdout.write)
+                center.refresh_from_db()
+                self.stdout.write(f"演示中心业务日期：{center.business_date}")
         self._users(center)
 
     def _users(self, center: Center) -> None:
