@@ -141,3 +141,10 @@ api.add_router("/relief/", relief_router)
 from openhpf.contributions.api import router as contributions_router  # noqa: E402
 
 api.add_router("/contributions/", contributions_router)
+from openhpf.finance.api import router as finance_router  # noqa: E402
+from openhpf.reconciliation.api import router as reconciliation_router  # noqa: E402
+from openhpf.settlement.api import router as settlement_router  # noqa: E402
+
+api.add_router("/settlement/", settlement_router)
+api.add_router("/reconciliation/", reconciliation_router)
+api.add_router("/finance/", finance_router)

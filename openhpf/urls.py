@@ -14,5 +14,8 @@ urlpatterns = [
     path("access/", include("openhpf.access.urls")),
     path("relief/", include("openhpf.contributions.relief_urls")),
     path("contributions/", include("openhpf.contributions.urls")),
+    path("settlement/", include("openhpf.settlement.urls")),
+    path("reconciliation/", include("openhpf.reconciliation.urls")),
+    path("finance/", include("openhpf.finance.urls")),
     path("", include("openhpf.console.urls")),
 ]

@@ -32,6 +32,10 @@ PERMISSIONS: dict[str, str] = {
     "documents.view": "查看档案",
     "documents.upload": "上传档案",
     "system.config": "系统配置与运维",
+    "settlement.view": "查看银行专户、结算指令与对账",
+    "settlement.operate": "银行专户管理、发送结算指令、处理到账与对账差异",
+    "finance.view": "查看财务报表与流动性",
+    "finance.manage": "资金管理（定期与通知存款、增值收益计算与分配）",
 }
 
 # Other names other apps use for the same permission (kept so callers written against them keep working).
@@ -65,10 +69,13 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("reviewer", "复核员", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "personal_data.unmask")),
     RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve")),
     RoleSpec("finance", "财务", BUSINESS, 1, (
-        *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "jobs.run", "contributions.remit")),
-    RoleSpec("inspector", "稽核", BUSINESS, 1, (*_BUSINESS_READ, "accounts.export", "personal_data.unmask")),
+        *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "jobs.run", "contributions.remit",
+        "settlement.view", "settlement.operate", "finance.view", "finance.manage")),
+    RoleSpec("inspector", "稽核", BUSINESS, 1, (*_BUSINESS_READ, "accounts.export", "personal_data.unmask",
+                                             "settlement.view", "finance.view")),
     RoleSpec("leader", "中心领导", BUSINESS, 1, (
-        *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export")),
+        *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export", "settlement.view",
+        "finance.view")),
     RoleSpec("sysadmin", "系统管理员", SYSADMIN, 0, ("system.config", "jobs.view", "jobs.run")),
     RoleSpec("secadmin", "安全管理员", SECADMIN, 0, ("iam.manage_users", "iam.manage_roles")),
     RoleSpec("secauditor", "安全审计员", SECAUDITOR, 0, ("audit.view",)),
@@ -77,7 +84,8 @@ ROLE_BY_CODE = {r.code: r for r in ROLES}
 
 # Permissions only the non-business kinds may ever hold (checked when a role's permissions are edited).
 BUSINESS_DATA_PERMISSIONS = frozenset(
-    p for p in PERMISSIONS if p.split(".")[0] in {"accounts", "contributions", "ledger", "documents", "approvals", "policy"}
+    p for p in PERMISSIONS if p.split(".")[0] in {"accounts", "contributions", "ledger", "documents", "approvals", "policy",
+                                          "settlement", "finance"}
     or p == "personal_data.unmask"
 )
 

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -209,6 +210,7 @@ def transactions(request: HttpRequest, account_no: str, date_from: date | None =
 @router.post("/accounts/{account_no}/statements", summary="生成年度对账单 PDF（存入业务档案）")
 def statement_generate(request: HttpRequest, account_no: str, year: int):
     center = _center(request)
+    check_permission(request.user, "documents.upload", center=center)  # archives a document
     with transaction.atomic(durable=True):
         doc = statements.annual_statement_generate(account=_account(center, account_no), year=year,
                                                    actor=request.user, business_date=center.business_date)

@@ -331,24 +331,27 @@ def _employer_of_payer(center_id: int, payer_account: str, payer_name: str) -> E
 
 
 def _suspense_entry(*, center: Center | int, business_date: date, debit: str, credit: str, amount: int,
-                    description: str, actor: Any, value_date: date | None = None) -> Any:
+                    description: str, actor: Any, value_date: date | None = None, bank_ref: str = "") -> Any:
     c = center if isinstance(center, Center) else Center.objects.get(pk=center)
     return entry_post(center=c, business_date=business_date, value_date=value_date,
-                      lines=[Line(debit, debit=amount), Line(credit, credit=amount)], source="contributions",
+                      lines=[Line(debit, debit=amount, bank_ref=bank_ref), Line(credit, credit=amount)],
+                      source="contributions",
                       description=description, actor=actor)
 
 
 def receipt_record(
     *, center: Center, amount: int, value_date: date, bank_ref: str, actor: Any, business_date: date,
     payer_account: str = "", payer_name: str = "", employer: Employer | None = None,
-    source_import: RemittanceImport | None = None, post: bool = True,
+    source_import: RemittanceImport | None = None, post: bool = True, bank_account: str = DEFAULT_BANK,
 ) -> Receipt:
     """银行到账 (entered by finance now; the bank-settlement issue will call this from bank notices).
 
     Idempotent by bank reference: a replay returns the receipt recorded before (a different amount is refused).
     Matched to a confirmed remittance of the employer of the exact amount (or to every confirmed remittance of
     a roster file, for a collective payment), otherwise held in the employer's 暂存 or, payer unknown, in 暂收.
-    A matched remittance that is due and small posts at once (`post`); larger ones post by remittance_post."""
+    A matched remittance that is due and small posts at once (`post`); larger ones post by remittance_post.
+    `bank_account`: the ledger code (101xx) of the entrusted bank account the money arrived in; its ledger line
+    carries the bank reference for 日终对账."""
     _require(actor, center)
     ref = (bank_ref or "").strip()
     if not ref:
@@ -373,7 +376,7 @@ def receipt_record(
                     center=center, bank_ref=ref, amount=amount, value_date=value_date,
                     payer_account=payer_account.strip()[:40], payer_name=payer_name.strip()[:120], employer=employer,
                     source_import=source_import, status=Receipt.Status.MATCHED, business_date=business_date,
-                    created_by=label)
+                    created_by=label, bank_account=bank_account)
         except IntegrityError:
             raise DomainError("BANK_REF_CONCURRENT", f"银行流水号 {ref} 正在另一笔业务中登记", field="bank_ref") from None
         bm = ym(business_date)
@@ -400,16 +403,16 @@ def receipt_record(
                 Remittance.objects.filter(pk=matched[0]).update(receipt=receipt)
         elif employer is not None:
             receipt.status = Receipt.Status.EMPLOYER_SUSPENSE
-            entry = _suspense_entry(center=center, business_date=business_date, debit=DEFAULT_BANK,
-                                    credit=EMPLOYER_SUSPENSE, amount=amount, actor=actor, value_date=value_date,
+            entry = _suspense_entry(center=center, business_date=business_date, debit=bank_account,
+                                    credit=EMPLOYER_SUSPENSE, amount=amount, actor=actor, value_date=value_date, bank_ref=ref,
                                     description=f"单位暂存款 {employer.account_no} 流水 {ref}")
             _employer_suspense_add(employer.pk, amount)
             SuspenseMove.objects.create(center=center, employer=employer, receipt=receipt, kind=SuspenseMove.Kind.IN,
                                         amount=amount, entry=entry, business_date=business_date, created_by=label)
         else:
             receipt.status = Receipt.Status.UNKNOWN_SUSPENSE
-            entry = _suspense_entry(center=center, business_date=business_date, debit=DEFAULT_BANK,
-                                    credit=UNKNOWN_SUSPENSE, amount=amount, actor=actor, value_date=value_date,
+            entry = _suspense_entry(center=center, business_date=business_date, debit=bank_account,
+                                    credit=UNKNOWN_SUSPENSE, amount=amount, actor=actor, value_date=value_date, bank_ref=ref,
                                     description=f"暂收款（付款人未明）流水 {ref}")
             SuspenseMove.objects.create(center=center, receipt=receipt, kind=SuspenseMove.Kind.UNKNOWN_IN,
                                         amount=amount, entry=entry, business_date=business_date, created_by=label)
@@ -557,7 +560,8 @@ def _stage(plan: _Plan, *, actor: Any, business_date: date) -> PostingBatch:
     batch = batch_create(
         center=Center.objects.get(pk=plan.center_id), key=plan.key, biz_type=plan.biz_type,
         business_date=business_date, actor=actor, description=plan.title,
-        counter_account=DEFAULT_BANK if plan.receipt is not None else EMPLOYER_SUSPENSE)
+        counter_account=plan.receipt.bank_account if plan.receipt is not None else EMPLOYER_SUSPENSE,
+        bank_ref=plan.receipt.bank_ref if plan.receipt is not None else "")
     if batch.status == PostingBatch.Status.POSTED:
         return batch
     label = "补缴" if plan.biz_type == BizType.BACK_PAYMENT else "汇缴"

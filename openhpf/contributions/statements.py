@@ -210,6 +210,7 @@ def statement_pdf(st: AnnualStatement, *, center_name: str, printed_on: date) ->
 def annual_statement_generate(*, account: MemberAccount, year: int, actor: Any, business_date: date) -> Document:
     """Generate the annual statement PDF and archive it (doc type 生成报表, SM3 recorded, linked to the account)."""
     require(actor, "accounts.view", account.center_id)
+    require(actor, "documents.upload", account.center_id)  # the statement is archived as a document
     st = annual_statement(account=account, year=year, user=actor)
     a = MemberAccount.objects.select_related("center").get(pk=account.pk)
     content = statement_pdf(st, center_name=a.center.name, printed_on=business_date)

@@ -102,6 +102,8 @@ NOT_PERSONAL: dict[str, str] = {
     "accounts.Employer.name": "单位名称 101001（单位信息，公开）",
     "ledger.GLAccount.name": "会计科目名称",
     "ledger.GLAccount.bank_name": "受托银行名称",
+    "settlement.BankAccount.bank_name": "受托银行名称（机构信息）",
+    "settlement.BankAccount.account_name": "中心专户户名（机构信息）",
     "iam.ApiToken.name": "令牌用途",
     "documents.Document.original_name": "上传文件名",
     "core.CalendarDay.name": "节假日名称",

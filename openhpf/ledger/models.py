@@ -93,6 +93,7 @@ class JournalLine(models.Model):
     debit = models.BigIntegerField(default=0)
     credit = models.BigIntegerField(default=0)
     memo = models.CharField(max_length=200, blank=True)
+    bank_ref = models.CharField("银行流水/指令号", max_length=60, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "分录"
@@ -194,6 +195,7 @@ class PostingBatch(models.Model):
     # window and the GROUP BY. None: not known (staging resumed after a crash), checked in SQL.
     unique_accounts = models.BooleanField(null=True)
     entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT)
+    bank_ref = models.CharField(max_length=60, blank=True, default="", db_default="")
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)
     posted_at = models.DateTimeField(null=True, blank=True)

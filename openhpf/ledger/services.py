@@ -38,6 +38,7 @@ class Line:
     debit: int = 0
     credit: int = 0
     memo: str = ""
+    bank_ref: str = ""  # on a bank (101/102) line: the bank's or our instruction's reference, for 日终对账
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ def _create_entry(
     JournalLine.objects.bulk_create(
         [
             JournalLine(entry=entry, line_no=i, account=accounts[ln.account], debit=ln.debit, credit=ln.credit,
-                        memo=ln.memo[:200])
+                        memo=ln.memo[:200], bank_ref=ln.bank_ref[:60])
             for i, ln in enumerate(lines, 1)
         ]
     )
@@ -335,9 +336,10 @@ STAGE_COLUMNS = ("ord", "sub_account_id", "amount_current", "amount_carried", "v
 
 def batch_create(
     *, center: Center, key: str, biz_type: str, business_date: date, counter_account: str, description: str,
-    actor: Any,
+    actor: Any, bank_ref: str = "",
 ) -> PostingBatch:
-    """Start (or find again, by key) a bulk posting. Its rows go to a stage table of its own."""
+    """Start (or find again, by key) a bulk posting. Its rows go to a stage table of its own. `bank_ref`: the
+    bank reference carried on the counter line when the counter account is a bank account (日终对账)."""
     with transaction.atomic():
         existing = PostingBatch.objects.filter(key=key).first()
         if existing is not None:
@@ -346,7 +348,7 @@ def batch_create(
         label, _ = actor_label(actor)
         batch = PostingBatch.objects.create(
             center=center, key=key, biz_type=biz_type, business_date=business_date, counter_account=counter,
-            description=description[:200], created_by=label,
+            description=description[:200], created_by=label, bank_ref=bank_ref[:60],
         )
         big = "BIGINT" if connection.vendor == "postgresql" else "INTEGER"
         unlogged = "UNLOGGED " if connection.vendor == "postgresql" else ""
@@ -438,8 +440,8 @@ def batch_apply(*, batch: PostingBatch, actor: Any) -> PostingBatch:
         control = MEMBER_CONTROL
         counter = batch.counter_account.code
         lines = (
-            [Line(counter, debit=total), Line(control, credit=total)] if total > 0
-            else [Line(control, debit=-total), Line(counter, credit=-total)]
+            [Line(counter, debit=total, bank_ref=batch.bank_ref), Line(control, credit=total)] if total > 0
+            else [Line(control, debit=-total), Line(counter, credit=-total, bank_ref=batch.bank_ref)]
         )
         if total == 0:
             raise DomainError("BATCH_ZERO", "批量记账净额为零，无法生成总账凭证", field="rows")

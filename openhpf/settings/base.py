@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "openhpf.security",
     "openhpf.accounts",
     "openhpf.contributions",
+    "openhpf.settlement",
+    "openhpf.reconciliation",
+    "openhpf.finance",
     "openhpf.console",
 ]
 

@@ -1,0 +1,7 @@
+"""Console URLs of the finance app (app_name "finance")."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "finance"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""JSON API of the reconciliation app (mounted at /api/v1/reconciliation/)."""
+
+from ninja import Router
+
+router = Router(tags=["reconciliation"])
