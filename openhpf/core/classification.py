@@ -92,6 +92,13 @@ FIELDS: dict[str, str] = {
     "contributions.BaseAdjustmentLine.requested_base": "base",
     "contributions.BaseAdjustmentLine.final_base": "base",
     "contributions.FlexibleAgreement.base": "base",
+    # settlement: payees and payers may be persons (withdrawals, refunds), their accounts bank cards
+    "settlement.Instruction.counter_name": "name",
+    "settlement.Instruction.counter_account": "bank_card",
+    "settlement.InstructionItem.counter_name": "name",
+    "settlement.InstructionItem.counter_account": "bank_card",
+    "settlement.Notice.counter_name": "name",
+    "settlement.Notice.counter_account": "bank_card",
 }
 
 # Fields whose names look personal but are not personal data (organisations, codes, system text), each with
@@ -104,6 +111,7 @@ NOT_PERSONAL: dict[str, str] = {
     "ledger.GLAccount.bank_name": "受托银行名称",
     "settlement.BankAccount.bank_name": "受托银行名称（机构信息）",
     "settlement.BankAccount.account_name": "中心专户户名（机构信息）",
+    "settlement.Notice.balance": "中心专户余额（机构资金，非个人）",
     "iam.ApiToken.name": "令牌用途",
     "documents.Document.original_name": "上传文件名",
     "core.CalendarDay.name": "节假日名称",

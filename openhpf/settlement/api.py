@@ -1,5 +1,126 @@
-"""JSON API of the settlement app (mounted at /api/v1/settlement/)."""
+"""JSON API of bank settlement (mounted at /api/v1/settlement/): 专户, instructions, notices, day-end.
+Writes open their own transaction; sending and querying happen outside it (network calls)."""
 
-from ninja import Router
+from __future__ import annotations
 
-router = Router(tags=["settlement"])
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+from openhpf.iam.services import staff_center_required
+
+from . import selectors, services
+from .models import BankAccount, Instruction
+
+router = Router(tags=["银行结算"])
+
+
+def _center(request: HttpRequest, perm: str = "settlement.view") -> Center:
+    return staff_center_required(request.user, perm=perm)
+
+
+def _account(center: Center, no: str) -> BankAccount:
+    a = BankAccount.objects.filter(center=center, account_no=no).select_related("gl_account").first()
+    if a is None:
+        raise DomainError("BANK_ACCOUNT_UNKNOWN", f"专户 {no} 不存在", field="account_no")
+    return a
+
+
+def _ins(i: Instruction) -> dict[str, Any]:
+    return {"seq": i.seq, "code": i.code, "biz_type": i.biz_type, "direction": i.direction,
+            "account_no": i.bank_account.account_no, "amount": i.amount, "count": i.count, "state": i.state,
+            "state_label": i.get_state_display(), "result": i.result, "message": i.message, "bank_seq": i.bank_seq,
+            "resolved_by": i.resolved_by, "business_date": i.business_date, "settled_date": i.settled_date}
+
+
+class AccountIn(Schema):
+    bank_code: str
+    bank_name: str
+    account_no: str
+    account_name: str = ""
+    kind: str = "101"
+    url: str = ""
+
+
+class PaymentIn(Schema):
+    account_no: str
+    amount: int
+    payee_account: str
+    payee_name: str
+    book_account: str
+    biz_type: str = "20"
+    summary: str = ""
+    send: bool = True
+
+
+@router.get("/accounts", summary="专户列表（账面余额、在途预留、可用）")
+def accounts(request: HttpRequest):
+    center = _center(request)
+    return [{"account_no": r.account.account_no, "bank_code": r.account.bank_code, "bank_name": r.account.bank_name,
+             "kind": r.account.kind, "gl": r.account.gl_account.code, "book_balance": r.book_balance,
+             "reserved": r.reserved, "available": r.available, "channel": r.channel_url}
+            for r in selectors.bank_accounts(center=center, user=request.user)]
+
+
+@router.post("/accounts", summary="开立专户（可同时设置银行接口地址）")
+def account_open(request: HttpRequest, payload: AccountIn):
+    center = _center(request, "settlement.operate")
+    with transaction.atomic(durable=True):
+        a = services.bank_account_open(center=center, bank_code=payload.bank_code, bank_name=payload.bank_name,
+                                       account_no=payload.account_no, account_name=payload.account_name,
+                                       kind=payload.kind, actor=request.user, business_date=center.business_date)
+        if payload.url:
+            services.bank_channel_set(center=center, bank_code=payload.bank_code, url=payload.url, actor=request.user)
+    return {"account_no": a.account_no, "gl": a.gl_account.code}
+
+
+@router.get("/instructions", summary="结算指令（按状态筛选，最近 200 条）")
+def instruction_list(request: HttpRequest, state: str = ""):
+    center = _center(request)
+    return [_ins(i) for i in selectors.instructions(center=center, user=request.user, state=state)[:200]]
+
+
+@router.post("/payments", summary="单笔付款（BDC101）：预留金额、发送；结果未知时以查证（BDC110）确认")
+def payment(request: HttpRequest, payload: PaymentIn):
+    center = _center(request, "settlement.operate")
+    with transaction.atomic(durable=True):
+        ins = services.payment_submit(
+            center=center, bank_account=_account(center, payload.account_no), amount=payload.amount,
+            payee_account=payload.payee_account, payee_name=payload.payee_name, biz_type=payload.biz_type,
+            book_account=payload.book_account, summary=payload.summary, actor=request.user,
+            business_date=center.business_date, source="api")
+    if payload.send:
+        ins = services.instruction_send(instruction=ins, actor=request.user, business_date=center.business_date)
+    return _ins(ins)
+
+
+@router.post("/instructions/{seq}/resolve", summary="指令查证（BDC110 / 批量 BDC107、BDC108）")
+def resolve(request: HttpRequest, seq: str):
+    center = _center(request, "settlement.operate")
+    ins = Instruction.objects.filter(center=center, seq=seq).first()
+    if ins is None:
+        raise DomainError("INSTRUCTION_UNKNOWN", f"指令 {seq} 不存在", field="seq")
+    if ins.state == Instruction.State.CREATED:
+        ins = services.instruction_send(instruction=ins, actor=request.user, business_date=center.business_date)
+    else:
+        ins = services.instruction_resolve(instruction=ins, actor=request.user, business_date=center.business_date)
+    return _ins(Instruction.objects.select_related("bank_account").get(pk=ins.pk))
+
+
+@router.post("/notices/pull", summary="拉取账户变动通知（BDC124）并登记到账")
+def notices_pull(request: HttpRequest):
+    center = _center(request, "settlement.operate")
+    return services.notices_pull(center=center, actor=request.user, business_date=center.business_date)
+
+
+@router.post("/dayend", summary="运行（或续跑）当前业务日期的日终")
+def dayend(request: HttpRequest):
+    from .dayend import dayend_run
+
+    center = _center(request, "jobs.run")
+    job = dayend_run(center=center, actor=request.user)
+    return {"job": job.pk, "status": job.status, "business_date": job.business_date, "result": job.result}

@@ -5,3 +5,9 @@ class SettlementConfig(AppConfig):
     name = "openhpf.settlement"
     label = "settlement"
     verbose_name = "银行结算"
+
+    def ready(self) -> None:
+        from . import (
+            checks,  # noqa: F401  (registers the settlement invariants with hpf verify)
+            deposits,  # noqa: F401  (books the banks' answers to deposit instructions)
+        )

@@ -36,3 +36,208 @@ class BankAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bank_name} {self.account_no}"
+
+
+class BankChannel(models.Model):
+    """Where the gateway reaches a bank (the settlement system's front end): one per bank code and center."""
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
+    bank_code = models.CharField("银行代码", max_length=12)
+    url = models.CharField("接口地址", max_length=200)
+    timeout_seconds = models.PositiveSmallIntegerField("超时（秒）", default=10)
+    notice_cursor = models.BigIntegerField("通知拉取游标", default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "银行接口"
+        constraints = [models.UniqueConstraint(fields=["center", "bank_code"], name="bank_channel_unique")]
+
+
+class SettlementBizType(models.TextChoices):
+    """Settlement business types of the 结算应用系统 (DOMAIN.md "Bank settlement")."""
+
+    REMIT = "01", "汇补缴"
+    PARTIAL_WITHDRAWAL = "02", "部分提取"
+    CLOSE_WITHDRAWAL = "03", "销户提取"
+    LOAN_FUND = "04", "划拨委贷基金"
+    LOAN_DEBIT = "05", "贷款扣款"
+    LOAN_SPLIT = "06", "本息分解"
+    TRANSFER_OUT = "07", "外部转出"
+    BONDS = "08", "购买国债"
+    DEPOSIT_IN = "09", "定期存入"
+    DEPOSIT_OUT = "10", "定期支取"
+    FEE = "13", "手续费"
+    ADMIN_COST = "15", "管理费用"
+    RISK_RESERVE = "16", "风险准备金"
+    OTHER = "20", "其他"
+
+
+class Instruction(models.Model):
+    """结算指令: one message to a bank that moves money, with a unique sequence number (流水号).
+
+    created → sent → succeeded / failed / unknown (no answer) → resolved by a result query (BDC110), never by
+    sending again. A bank outage (nothing done) leaves it created with a retry time; it is sent again with the
+    same sequence number. Payments reserve their amount when sent: a single payment holds it on the paying bank
+    account (and on the member's sub-account when it pays from one); a batch moves it into in-transit clearing
+    (21903). The bank's confirmation posts; a failure releases the reservation."""
+
+    class State(models.TextChoices):
+        CREATED = "C", "已创建"
+        SENT = "S", "已发送"
+        PROCESSING = "P", "银行处理中"
+        UNKNOWN = "U", "结果未知"
+        SUCCEEDED = "K", "成功"
+        FAILED = "F", "失败"
+
+    class Direction(models.TextChoices):
+        OUT = "out", "付款"
+        IN = "in", "收款"
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
+    seq = models.CharField("流水号", max_length=32, unique=True)
+    code = models.CharField("报文", max_length=8)
+    biz_type = models.CharField("结算业务类型", max_length=2, choices=SettlementBizType.choices)
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="instructions")
+    amount = models.BigIntegerField("金额（分）")
+    count = models.PositiveIntegerField("笔数", default=1)
+    counter_account = models.CharField("对方账号", max_length=40, blank=True)
+    counter_name = models.CharField("对方户名", max_length=120, blank=True)
+    summary = models.CharField("摘要", max_length=120, blank=True)
+    book_account = models.CharField("对方科目", max_length=12)
+    sub_account_id = models.BigIntegerField("个人账户", null=True, blank=True)
+    body = models.JSONField("报文体", default=dict, blank=True)
+    state = models.CharField(max_length=1, choices=State.choices, default=State.CREATED)
+    result = models.CharField("银行返回码", max_length=8, blank=True)
+    message = models.CharField("银行返回信息", max_length=200, blank=True)
+    bank_seq = models.CharField("银行流水号", max_length=40, blank=True)
+    resolved_by = models.CharField("结果来源", max_length=16, blank=True)  # answer | BDC110 | BDC107 | notice
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    reserved = models.BigIntegerField("预留金额", default=0)
+    succeeded_amount = models.BigIntegerField(default=0)
+    failed_amount = models.BigIntegerField(default=0)
+    source = models.CharField("来源业务", max_length=60, blank=True)
+    source_ref = models.CharField(max_length=60, blank=True)
+    entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    business_date = models.DateField("业务日期")
+    settled_date = models.DateField("结算日期", null=True, blank=True)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "结算指令"
+        indexes = [models.Index(fields=["center", "state"], name="instr_center_state")]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="instr_amount_pos")]
+
+    @property
+    def is_batch(self) -> bool:
+        return self.code in ("BDC103", "BDC104")
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+
+
+class InstructionItem(models.Model):
+    """One item of a batch instruction (BDC103/104)."""
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="items")
+    item = models.PositiveIntegerField()
+    counter_account = models.CharField(max_length=40)
+    counter_name = models.CharField(max_length=120)
+    amount = models.BigIntegerField()
+    sub_account_id = models.BigIntegerField(null=True, blank=True)
+    taken_carried = models.BigIntegerField("其中上年结转", default=0)  # returned the same way when the item fails
+    state = models.CharField(max_length=1, default="C")
+    result = models.CharField(max_length=8, blank=True)
+    message = models.CharField(max_length=200, blank=True)
+    bank_seq = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["instruction", "item"], name="instr_item_unique")]
+
+
+class Notice(models.Model):
+    """账户变动通知 (SBDC100) received from a bank, pushed or pulled; credited once however often it arrives."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "N", "已接收"
+        RECEIPT = "R", "已登记到账"
+        INSTRUCTION = "I", "本中心指令"
+        QUEUE = "Q", "待财务处理"
+        DONE = "D", "已处理"
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
+    notice_id = models.CharField(max_length=40)
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="notices")
+    date = models.DateField("记账日期")
+    bank_seq = models.CharField("银行流水号", max_length=40)
+    direction = models.CharField(max_length=3)
+    amount = models.BigIntegerField()
+    balance = models.BigIntegerField(null=True, blank=True)
+    counter_account = models.CharField(max_length=40, blank=True)
+    counter_name = models.CharField(max_length=120, blank=True)
+    summary = models.CharField(max_length=120, blank=True)
+    ref = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=1, choices=Status.choices, default=Status.RECEIVED)
+    receipt = models.ForeignKey("contributions.Receipt", null=True, blank=True, on_delete=models.PROTECT)
+    instruction = models.ForeignKey(Instruction, null=True, blank=True, on_delete=models.PROTECT)
+    note = models.CharField("处理说明", max_length=200, blank=True)
+    deliveries = models.PositiveIntegerField("收到次数", default=1)
+    business_date = models.DateField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "账户变动通知"
+        constraints = [models.UniqueConstraint(fields=["center", "notice_id"], name="notice_unique")]
+
+
+class SeqCounter(models.Model):
+    """The gateway's sequence numbers per center and business date."""
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
+    day = models.DateField()
+    last = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["center", "day"], name="seq_counter_unique")]
+
+
+class Deposit(models.Model):
+    """定期 / 通知存款 of surplus funds at an entrusted bank (BDC114–121), booked under 101 in a sub-account of
+    its own per bank and kind; interest is income (40101) when the bank pays it."""
+
+    class Kind(models.TextChoices):
+        TIME = "time", "定期存款"
+        NOTICE = "notice", "通知存款"
+
+    class Status(models.TextChoices):
+        PENDING = "P", "存入中"
+        OPEN = "O", "存续"
+        CLOSED = "C", "已支取"
+        FAILED = "F", "存入失败"
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="deposits")
+    gl_account = models.ForeignKey("ledger.GLAccount", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    deposit_no = models.CharField("存单号", max_length=40, blank=True)
+    principal = models.BigIntegerField("本金余额（分）")
+    original_principal = models.BigIntegerField("存入本金（分）")
+    rate = models.CharField("年利率（%）", max_length=12)
+    term_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    notice_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    start_date = models.DateField("存入日")
+    maturity_date = models.DateField("到期日", null=True, blank=True)
+    notice_amount = models.BigIntegerField(null=True, blank=True)
+    notice_date = models.DateField(null=True, blank=True)
+    interest_received = models.BigIntegerField("已收利息（分）", default=0)
+    status = models.CharField(max_length=1, choices=Status.choices, default=Status.PENDING)
+    open_instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="+")
+    created_by = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = "定期与通知存款"

@@ -1,7 +1,16 @@
-"""Console URLs of the settlement app (app_name "settlement")."""
+"""Console URLs of bank settlement (app_name "settlement"), included at "settlement/"."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "settlement"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/open/", views.account_open, name="account_open"),
+    path("instructions/", views.instruction_list, name="instructions"),
+    path("instructions/<int:pk>/action/", views.instruction_action, name="instruction_action"),
+    path("notices/", views.notice_list, name="notices"),
+    path("notices/<int:pk>/handle/", views.notice_handle, name="notice_handle"),
+]

@@ -1,0 +1,124 @@
+"""hpf settlement …: 专户, bank channels, payments and collections through the settlement gateway."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from openhpf.core.cli_options import add_common, common
+from openhpf.core.errors import DomainError, ValidationReport
+from openhpf.core.money import parse_yuan
+from openhpf.settlement import services
+from openhpf.settlement.models import BankAccount, Instruction
+
+
+def _account(center: Any, no: str) -> BankAccount:
+    a = BankAccount.objects.filter(center=center, account_no=no).select_related("gl_account").first()
+    if a is None:
+        raise CommandError(f"专户不存在：{no}")
+    return a
+
+
+def _ins(i: Instruction) -> dict[str, Any]:
+    return {"seq": i.seq, "code": i.code, "state": i.state, "state_label": i.get_state_display(), "amount": i.amount,
+            "result": i.result, "message": i.message, "bank_seq": i.bank_seq, "resolved_by": i.resolved_by}
+
+
+class Command(BaseCommand):
+    help = "银行结算：专户、银行接口、付款与收款指令、指令查证、账户变动通知"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        p = sub.add_parser("account-open", help="开立专户")
+        add_common(p)
+        p.add_argument("--bank-code", required=True)
+        p.add_argument("--bank-name", required=True)
+        p.add_argument("--account-no", required=True)
+        p.add_argument("--name", default="", help="户名（默认：中心名称）")
+        p.add_argument("--kind", default="101", choices=["101", "102"])
+        p = sub.add_parser("channel", help="设置银行接口地址")
+        add_common(p)
+        p.add_argument("--bank-code", required=True)
+        p.add_argument("--url", required=True, help="例如 http://127.0.0.1:8765/bdc")
+        p.add_argument("--timeout", type=int, default=10)
+        p = sub.add_parser("pay", help="单笔付款（BDC101）并发送")
+        add_common(p)
+        p.add_argument("--account", required=True, help="付款专户账号")
+        p.add_argument("--amount", required=True, help="金额（元）")
+        p.add_argument("--payee-account", required=True)
+        p.add_argument("--payee-name", required=True)
+        p.add_argument("--book", required=True, help="借方科目，例如 21901、41102")
+        p.add_argument("--biz-type", default="20")
+        p.add_argument("--summary", default="")
+        p.add_argument("--no-send", action="store_true", help="只创建，不发送")
+        p = sub.add_parser("collect", help="单笔收款（BDC102）并发送；到账作为归集到账处理")
+        add_common(p)
+        p.add_argument("--account", required=True, help="收款专户账号")
+        p.add_argument("--amount", required=True, help="金额（元）")
+        p.add_argument("--payer-account", required=True)
+        p.add_argument("--payer-name", default="")
+        p.add_argument("--biz-type", default="01")
+        for name, helptext in (("process", "发送待发指令、查证结果未知的指令、查询批量结果"),
+                               ("notices", "拉取账户变动通知（BDC124）并登记到账")):
+            add_common(sub.add_parser(name, help=helptext))
+        p = sub.add_parser("balance", help="实时余额（BDC123）与账面余额")
+        add_common(p)
+        p.add_argument("--account", required=True)
+        p = sub.add_parser("list", help="指令列表")
+        add_common(p)
+        p.add_argument("--state", default="")
+
+    def handle(self, *args, **opts):
+        center, actor, bd = common(opts)
+        action = opts["action"]
+        try:
+            if action == "account-open":
+                with transaction.atomic(durable=True):
+                    a = services.bank_account_open(center=center, bank_code=opts["bank_code"],
+                                                   bank_name=opts["bank_name"], account_no=opts["account_no"],
+                                                   account_name=opts["name"], kind=opts["kind"], actor=actor,
+                                                   business_date=bd)
+                out: Any = {"account_no": a.account_no, "gl": a.gl_account.code}
+            elif action == "channel":
+                with transaction.atomic(durable=True):
+                    ch = services.bank_channel_set(center=center, bank_code=opts["bank_code"], url=opts["url"],
+                                                   timeout_seconds=opts["timeout"], actor=actor)
+                out = {"bank_code": ch.bank_code, "url": ch.url}
+            elif action == "pay":
+                with transaction.atomic(durable=True):
+                    ins = services.payment_submit(
+                        center=center, bank_account=_account(center, opts["account"]),
+                        amount=parse_yuan(opts["amount"], field="amount"), payee_account=opts["payee_account"],
+                        payee_name=opts["payee_name"], biz_type=opts["biz_type"], book_account=opts["book"],
+                        summary=opts["summary"], actor=actor, business_date=bd, source="cli")
+                if not opts["no_send"]:
+                    ins = services.instruction_send(instruction=ins, actor=actor, business_date=bd)
+                out = _ins(ins)
+            elif action == "collect":
+                with transaction.atomic(durable=True):
+                    ins = services.collection_submit(
+                        center=center, bank_account=_account(center, opts["account"]),
+                        amount=parse_yuan(opts["amount"], field="amount"), payer_account=opts["payer_account"],
+                        payer_name=opts["payer_name"], biz_type=opts["biz_type"], actor=actor, business_date=bd,
+                        source="cli")
+                out = _ins(services.instruction_send(instruction=ins, actor=actor, business_date=bd))
+            elif action == "process":
+                out = services.instructions_process(center=center, actor=actor, business_date=bd)
+            elif action == "notices":
+                out = services.notices_pull(center=center, actor=actor, business_date=bd)
+            elif action == "balance":
+                out = services.balance_query(bank_account=_account(center, opts["account"]), actor=actor,
+                                             business_date=bd)
+            else:
+                qs = Instruction.objects.filter(center=center).order_by("-pk")
+                if opts["state"]:
+                    qs = qs.filter(state=opts["state"])
+                out = [_ins(i) for i in qs[:200]]
+        except ValidationReport as r:
+            raise CommandError("；".join(f"[{e.code}] 第{e.row}行 {e.message}" for e in r.errors[:20])) from None
+        except DomainError as e:
+            raise CommandError(f"[{e.code}] {e.message}") from None
+        self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))

@@ -1,0 +1,52 @@
+"""Reads of bank settlement: 专户 with book balance and reservations, instructions, the notice work queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from openhpf.access.selectors import check_permission
+from openhpf.core.models import Center
+from openhpf.ledger.selectors import gl_balance
+
+from .models import BankAccount, BankChannel, Instruction, Notice
+from .services import bank_account_reserved
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account: BankAccount
+    channel_url: str
+    book_balance: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return self.book_balance - self.reserved
+
+
+def bank_accounts(*, center: Center, user: Any) -> list[AccountRow]:
+    check_permission(user, "settlement.view", center=center)
+    urls = dict(BankChannel.objects.filter(center=center, active=True).values_list("bank_code", "url"))
+    return [AccountRow(a, urls.get(a.bank_code, ""), gl_balance(center=center, code_prefix=a.gl_account.code),
+                       bank_account_reserved(a))
+            for a in BankAccount.objects.filter(center=center).select_related("gl_account").order_by("gl_account__code")]
+
+
+def instruction_counts(*, center: Center, user: Any) -> dict[str, int]:
+    check_permission(user, "settlement.view", center=center)
+    return dict(Instruction.objects.filter(center=center).values_list("state").annotate(n=Count("pk")).order_by())
+
+
+def instructions(*, center: Center, user: Any, state: str = "") -> QuerySet[Instruction]:
+    check_permission(user, "settlement.view", center=center)
+    qs = Instruction.objects.filter(center=center).select_related("bank_account").order_by("-pk")
+    return qs.filter(state=state) if state else qs
+
+
+def notices(*, center: Center, user: Any, status: str = "") -> QuerySet[Notice]:
+    check_permission(user, "settlement.view", center=center)
+    qs = Notice.objects.filter(center=center).select_related("bank_account", "receipt", "instruction").order_by("-pk")
+    return qs.filter(status=status) if status else qs

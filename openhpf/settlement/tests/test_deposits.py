@@ -1,0 +1,81 @@
+"""Time and notice deposits of surplus funds (BDC114–121) against the bank simulator, interest by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from openhpf.ledger.selectors import gl_balance
+from openhpf.settlement.deposits import (
+    deposit_notify,
+    deposit_open,
+    deposit_withdraw,
+    deposits_sync,
+    expected_interest,
+)
+from openhpf.settlement.models import Deposit, Instruction
+from openhpf.settlement.services import instruction_send, instructions_process
+
+from .test_gateway import ACTOR, _bank_balance, _book
+
+S = Instruction.State
+
+
+def test_time_deposit_to_maturity_books_the_banks_interest(center, bank, sim):
+    dep = deposit_open(center=center, bank_account=bank, kind="time", amount=50_000_000, rate="1.25",
+                       term_months=3, actor=ACTOR, business_date=center.business_date)
+    ins = instruction_send(instruction=dep.open_instruction, actor=ACTOR, business_date=center.business_date)
+    dep.refresh_from_db()
+    assert ins.state == S.SUCCEEDED and dep.status == Deposit.Status.OPEN and dep.deposit_no
+    assert dep.maturity_date == date(2027, 2, 28)
+    assert _book(bank) == _bank_balance(sim) == 50_000_000
+    assert gl_balance(center=center, code_prefix=dep.gl_account.code) == 50_000_000
+    # at maturity (90 days): 50,000,000 × 1.25% × 90 / 360 = 156,250 fen
+    assert expected_interest(50_000_000, "1.25", 90) == 156_250
+    w = deposit_withdraw(deposit=dep, actor=ACTOR, business_date=date(2027, 2, 28))
+    w = instruction_send(instruction=w, actor=ACTOR, business_date=date(2027, 2, 28))
+    dep.refresh_from_db()
+    assert w.state == S.SUCCEEDED and dep.status == Deposit.Status.CLOSED and dep.interest_received == 156_250
+    assert _book(bank) == _bank_balance(sim) == 100_000_000 + 156_250
+    assert gl_balance(center=center, code_prefix=dep.gl_account.code) == 0
+    assert gl_balance(center=center, code_prefix="40101") == -156_250  # income: a credit balance
+
+
+def test_notice_deposit_partial_withdrawal_after_notice(center, bank, sim):
+    dep = deposit_open(center=center, bank_account=bank, kind="notice", amount=20_000_000, rate="1.35",
+                       notice_days=7, actor=ACTOR, business_date=center.business_date)
+    instruction_send(instruction=dep.open_instruction, actor=ACTOR, business_date=center.business_date)
+    dep.refresh_from_db()
+    deposit_notify(deposit=dep, amount=10_000_000, withdraw_date=date(2026, 12, 8), actor=ACTOR,
+                   business_date=date(2026, 12, 1))
+    w = deposit_withdraw(deposit=dep, amount=10_000_000, actor=ACTOR, business_date=date(2026, 12, 8))
+    instruction_send(instruction=w, actor=ACTOR, business_date=date(2026, 12, 8))
+    dep.refresh_from_db()
+    # 10,000,000 × 1.35% × 8 / 360 = 3,000 fen
+    assert dep.interest_received == 3_000 and dep.principal == 10_000_000 and dep.status == Deposit.Status.OPEN
+    assert _book(bank) == _bank_balance(sim) == 100_000_000 - 20_000_000 + 10_000_000 + 3_000
+
+
+def test_lost_answer_on_deposit_is_resolved_and_the_number_found(center, bank, sim):
+    sim.faults(fault="drop_answer", code="BDC114", count=1)
+    dep = deposit_open(center=center, bank_account=bank, kind="time", amount=30_000_000, rate="1.45",
+                       term_months=6, actor=ACTOR, business_date=center.business_date)
+    ins = instruction_send(instruction=dep.open_instruction, actor=ACTOR, business_date=center.business_date)
+    assert ins.state == S.UNKNOWN
+    instructions_process(center=center, actor=ACTOR, business_date=center.business_date)
+    dep.refresh_from_db()
+    assert dep.status == Deposit.Status.OPEN and dep.deposit_no == ""
+    assert deposits_sync(bank_account=bank, actor=ACTOR, business_date=center.business_date) == 1
+    dep.refresh_from_db()
+    assert dep.deposit_no.startswith("TD") and dep.maturity_date == date(2027, 5, 30)
+    assert _book(bank) == _bank_balance(sim) == 70_000_000
+    assert sim.state()["transactions"]["BDC114"] == 1
+
+
+def test_rejected_deposit_fails_and_releases(center, bank, sim):
+    sim.faults(fault="reject", code="BDC117", count=1)
+    dep = deposit_open(center=center, bank_account=bank, kind="notice", amount=10_000_000, rate="1.1",
+                       notice_days=1, actor=ACTOR, business_date=center.business_date)
+    instruction_send(instruction=dep.open_instruction, actor=ACTOR, business_date=center.business_date)
+    dep.refresh_from_db()
+    assert dep.status == Deposit.Status.FAILED
+    assert _book(bank) == _bank_balance(sim) == 100_000_000

@@ -1,0 +1,114 @@
+"""Console pages of bank settlement: 专户 and bank channels, instructions, the notice work queue."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from openhpf.access.decorators import permission_required
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+from openhpf.iam.services import staff_center
+
+from . import selectors, services
+from .models import BankAccount, Instruction, Notice
+
+
+def _back(name: str, error: str) -> HttpResponse:
+    return redirect(f"{reverse(name)}?{urlencode({'error': error})}")
+
+
+def _center(request: HttpRequest) -> Center:
+    center = staff_center(request.user)
+    if center is None:
+        raise PermissionDenied("当前用户未归属任何管理中心")
+    return center
+
+
+@require_GET
+@permission_required("settlement.view")
+def home(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    counts = selectors.instruction_counts(center=center, user=request.user)
+    states = [(v, label, counts.get(v, 0)) for v, label in Instruction.State.choices]
+    return render(request, "settlement/home.html", {
+        "accounts": selectors.bank_accounts(center=center, user=request.user), "states": states,
+        "queue": selectors.notices(center=center, user=request.user, status=Notice.Status.QUEUE).count(),
+        "kinds": BankAccount.Kind.choices, "error": request.GET.get("error", ""),
+    })
+
+
+@require_POST
+@permission_required("settlement.operate")
+def account_open(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    try:
+        with transaction.atomic(durable=True):
+            services.bank_account_open(
+                center=center, bank_code=request.POST.get("bank_code", ""), bank_name=request.POST.get("bank_name", ""),
+                account_no=request.POST.get("account_no", ""), account_name=request.POST.get("account_name", ""),
+                kind=request.POST.get("kind", "101"), actor=request.user, business_date=center.business_date)
+            if request.POST.get("url"):
+                services.bank_channel_set(center=center, bank_code=request.POST.get("bank_code", ""),
+                                          url=request.POST["url"], actor=request.user)
+    except DomainError as e:
+        return _back("settlement:home", e.message)
+    return redirect("settlement:home")
+
+
+@require_GET
+@permission_required("settlement.view")
+def instruction_list(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    state = request.GET.get("state", "")
+    page = Paginator(selectors.instructions(center=center, user=request.user, state=state), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "settlement/instructions.html", {
+        "page": page, "state": state, "states": Instruction.State.choices, "error": request.GET.get("error", "")})
+
+
+@require_POST
+@permission_required("settlement.operate")
+def instruction_action(request: HttpRequest, pk: int) -> HttpResponse:
+    center = _center(request)
+    ins = get_object_or_404(Instruction, pk=pk, center=center)
+    try:
+        if request.POST.get("action") == "send":
+            services.instruction_send(instruction=ins, actor=request.user, business_date=center.business_date)
+        else:
+            services.instruction_resolve(instruction=ins, actor=request.user, business_date=center.business_date)
+    except DomainError as e:
+        return _back("settlement:instructions", e.message)
+    return redirect("settlement:instructions")
+
+
+@require_GET
+@permission_required("settlement.view")
+def notice_list(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    status = request.GET.get("status", Notice.Status.QUEUE)
+    page = Paginator(selectors.notices(center=center, user=request.user, status=status), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "settlement/notices.html", {
+        "page": page, "status": status, "statuses": Notice.Status.choices, "error": request.GET.get("error", "")})
+
+
+@require_POST
+@permission_required("settlement.operate")
+def notice_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    center = _center(request)
+    n = get_object_or_404(Notice, pk=pk, center=center)
+    try:
+        with transaction.atomic(durable=True):
+            services.notice_handle(notice=n, note=request.POST.get("note", ""), actor=request.user,
+                                   business_date=center.business_date)
+    except DomainError as e:
+        return _back("settlement:notices", e.message)
+    return redirect("settlement:notices")
