@@ -18,6 +18,7 @@ DEMO_CENTER ?= 330100
 DEMO_CENTER_NAME ?= 杭州住房公积金管理中心
 DEMO_USER ?= demo
 DEMO_PASSWORD ?= demo-Pass-2026
+BANK_SIM_PORT ?= 8765
 
 .PHONY: help run test bench lint audit-deps assets venv .venv
 
@@ -48,7 +49,13 @@ run: .venv assets
 	    --create-center '$(DEMO_CENTER_NAME)' --display-name 演示业务员 --superuser; \
 	  echo; echo "演示登录 demo login: http://127.0.0.1:8000/login/  用户名 $(DEMO_USER)  密码 $(DEMO_PASSWORD)"; echo; \
 	fi
-	$(HPF) runserver 127.0.0.1:8000
+	@# the bank simulator (hpf bank-sim) in the background, the demo center's 专户 opened at it; stopped with the server
+	@mkdir -p var; $(HPF) bank-sim --port $(BANK_SIM_PORT) --db var/banksim.sqlite3 > var/banksim.log 2>&1 & \
+	  sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
+	  for _ in $$(seq 1 50); do grep -q listening var/banksim.log 2>/dev/null && break; sleep 0.2; done; \
+	  $(HPF) settlement sim-link --url http://127.0.0.1:$(BANK_SIM_PORT) && \
+	  echo "银行模拟器 bank simulator: http://127.0.0.1:$(BANK_SIM_PORT)  (日终: .venv/bin/hpf dayend)" && \
+	  $(HPF) runserver 127.0.0.1:8000
 
 test: .venv assets
 	$(BIN)/ruff check .

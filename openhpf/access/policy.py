@@ -53,11 +53,20 @@ CONSOLE: dict[str, str] = {
     "settlement:instruction_action": "settlement.operate",
     "settlement:notices": "settlement.view",
     "settlement:notice_handle": "settlement.operate",
+    "settlement:receipts": "settlement.view",
+    "settlement:receipt_assign": "contributions.remit",
+    "settlement:notice_push": PUBLIC,  # a bank pushing SBDC100; authenticated by the channel's token
     "approvals:pending": "approvals.approve",
     "approvals:mine": DELEGATED,
     "approvals:detail": DELEGATED,
     "approvals:approve": DELEGATED,
     "approvals:reject": DELEGATED,
+    "reconciliation:home": "settlement.view",
+    "reconciliation:detail": "settlement.view",
+    "reconciliation:items": "settlement.view",
+    "reconciliation:item_explain": "settlement.operate",
+    "reconciliation:items_resolve": "settlement.operate",
+    "reconciliation:run": "settlement.operate",
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).
@@ -131,4 +140,11 @@ API: dict[str, str] = {
     "POST /api/v1/approvals/policy-changes": "policy.change",
     "POST /api/v1/approvals/commands/{pk}/approve": DELEGATED,
     "POST /api/v1/approvals/commands/{pk}/reject": DELEGATED,
+    "GET /api/v1/reconciliation/reconciliations": "settlement.view",
+    "GET /api/v1/reconciliation/reconciliations/{pk}": "settlement.view",
+    "GET /api/v1/reconciliation/items": "settlement.view",
+    "POST /api/v1/reconciliation/items/{pk}/explain": "settlement.operate",
+    "POST /api/v1/reconciliation/items/resolve": "settlement.operate",
+    "POST /api/v1/reconciliation/run": "settlement.operate",
+    "GET /api/v1/reconciliation/day-end": "settlement.view",
 }

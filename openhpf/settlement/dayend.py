@@ -26,11 +26,12 @@ from .models import BankAccount, BankChannel
 from .services import instructions_process, notices_pull, statement_fetch
 
 
-def _accounts(center: Center) -> list[BankAccount]:
+def _accounts(center: Center, on: date) -> list[BankAccount]:
     """The active 专户 whose bank the gateway reaches (accounts without a channel are reconciled from files)."""
     banks = set(BankChannel.objects.filter(center=center, active=True).values_list("bank_code", flat=True))
     return [a for a in BankAccount.objects.filter(center=center, status=BankAccount.Status.ACTIVE)
-            .select_related("gl_account", "center").order_by("gl_account__code") if a.bank_code in banks]
+            .select_related("gl_account", "center").order_by("gl_account__code")
+            if a.bank_code in banks and (a.reconcile_from is None or a.reconcile_from <= on)]
 
 
 def dayend_run(*, center: Center, actor: Any, on: date | None = None, progress: Any = None) -> Job:
@@ -59,7 +60,7 @@ def dayend_run(*, center: Center, actor: Any, on: date | None = None, progress: 
         return r
 
     def statements(ctx: StepContext) -> dict[str, Any]:
-        accts = _accounts(center)
+        accts = _accounts(center, on)
         ctx.advance(0, total=len(accts))
         out = {}
         for a in accts:
@@ -71,7 +72,7 @@ def dayend_run(*, center: Center, actor: Any, on: date | None = None, progress: 
     def reconcile(ctx: StepContext) -> dict[str, Any]:
         from openhpf.reconciliation.services import reconcile as run_recon
 
-        accts = _accounts(center)
+        accts = _accounts(center, on)
         ctx.advance(0, total=len(accts))
         out = {}
         for a in accts:
@@ -110,9 +111,16 @@ def dayend_run(*, center: Center, actor: Any, on: date | None = None, progress: 
         return {"snapshot": getattr(snap, "pk", None)}
 
     def close(ctx: StepContext) -> dict[str, Any]:
+        from openhpf.reconciliation.models import Reconciliation
+        from openhpf.reconciliation.services import reconcile as run_recon
         from openhpf.reconciliation.services import reconciliation_day_ok
 
         ctx.advance(0, total=1)
+        # a rerun after finance posted what was missing (a bank fee, say) reconciles those accounts again
+        for a in _accounts(center, on):
+            r = Reconciliation.objects.filter(bank_account=a, recon_date=on).first()
+            if r is not None and r.status != Reconciliation.Status.BALANCED:
+                run_recon(bank_account=a, on=on, actor=actor, business_date=on)
         ok, problems = reconciliation_day_ok(center=center, on=on)
         if not ok:
             raise DomainError("DAYEND_UNRECONCILED", f"{on} 对账未平，日终不能结束：" + "；".join(problems[:5]),

@@ -247,3 +247,25 @@ def expected_interest(principal: int, rate: str, days: int) -> int:
 SUCCESS_HOOKS["deposit.open"] = _opened
 SUCCESS_HOOKS["deposit.withdraw"] = _withdrawn
 FAILURE_HOOKS["deposit.open"] = _open_failed
+
+
+def value_added_transfer(*, center: Center, amount: int, actor: Any, business_date: date,
+                         from_account: BankAccount | None = None, to_account: BankAccount | None = None) -> Instruction:
+    """划转增值收益: move the year's 增值收益 from a 住房公积金存款专户 to the 增值收益存款专户 (Dr 102xx / Cr 101xx
+    when the bank confirms; both lines carry the instruction's reference for reconciliation). Returns the
+    instruction, to send with instruction_send (or at day-end)."""
+    from .services import payment_submit
+
+    check_permission(actor, "finance.manage", center=center)
+    src = from_account or BankAccount.objects.filter(center=center, kind=BankAccount.Kind.FUND,
+                                                     status=BankAccount.Status.ACTIVE).order_by("gl_account__code").first()
+    dst = to_account or BankAccount.objects.filter(center=center, kind=BankAccount.Kind.VALUE_ADDED,
+                                                   status=BankAccount.Status.ACTIVE).order_by("gl_account__code").first()
+    if src is None or src.kind != BankAccount.Kind.FUND:
+        raise DomainError("NO_FUND_ACCOUNT", "没有可用的住房公积金存款专户", field="from_account")
+    if dst is None or dst.kind != BankAccount.Kind.VALUE_ADDED:
+        raise DomainError("NO_VALUE_ADDED_ACCOUNT", "没有增值收益存款专户，请先开立", field="to_account")
+    return payment_submit(center=center, bank_account=src, amount=amount, payee_account=dst.account_no,
+                          payee_name=dst.account_name, biz_type=SettlementBizType.OTHER,
+                          book_account=dst.gl_account.code, summary="划转增值收益", actor=actor,
+                          business_date=business_date, source="value_added.transfer")

@@ -27,6 +27,9 @@ class BankAccount(models.Model):
     gl_account = models.OneToOneField("ledger.GLAccount", on_delete=models.PROTECT, related_name="bank_account")
     status = models.CharField(max_length=1, choices=Status.choices, default=Status.ACTIVE)
     opened_on = models.DateField("开户日期")
+    # the first day reconciled against the bank's statement (an account brought in with history on day D is
+    # reconciled from D+1: the bank's opening balance that day must equal the books at the end of D)
+    reconcile_from = models.DateField("对账起始日", null=True, blank=True)
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -46,6 +49,7 @@ class BankChannel(models.Model):
     url = models.CharField("接口地址", max_length=200)
     timeout_seconds = models.PositiveSmallIntegerField("超时（秒）", default=10)
     notice_cursor = models.BigIntegerField("通知拉取游标", default=0)
+    notify_token_hash = models.CharField("推送令牌（SM3）", max_length=64, blank=True)
     active = models.BooleanField(default=True)
 
     class Meta:

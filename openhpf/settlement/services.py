@@ -3,6 +3,7 @@ inbound notices (DOMAIN.md "Bank settlement")."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from openhpf.ledger.chart import DEFAULT_BANK, IN_TRANSIT, MEMBER_CONTROL
 from openhpf.ledger.models import GLAccount, SubAccount
 from openhpf.ledger.selectors import gl_balance
 from openhpf.ledger.services import Line, SubRow, entry_post, subaccount_set_reserves
+from openhpf.security.crypto import sm3_hex
 
 from .models import (
     BankAccount,
@@ -75,7 +77,7 @@ def bank_account_open(
         acct = BankAccount.objects.create(
             center=center, bank_code=bank_code, bank_name=bank_name, account_no=account_no,
             account_name=account_name, kind=kind, gl_account=gl, opened_on=business_date,
-            created_by=actor_label(actor)[0])
+            reconcile_from=business_date, created_by=actor_label(actor)[0])
         audit_log(actor=actor, action="settlement.bank_account.open", obj=acct, center=center,
                   business_date=business_date,
                   after={"bank": bank_name, "account_no": account_no, "kind": kind, "gl": gl.code})
@@ -110,17 +112,22 @@ def _next_seq(center: Center, business_date: date) -> str:
         return f"{center.code}{business_date:%Y%m%d}{counter.last:08d}"
 
 
-def bank_channel_set(*, center: Center, bank_code: str, url: str, actor: Any, timeout_seconds: int = 10) -> BankChannel:
-    """Where the gateway reaches a bank (its settlement front end)."""
+def bank_channel_set(*, center: Center, bank_code: str, url: str, actor: Any, timeout_seconds: int = 10,
+                     notify_token: str = "") -> BankChannel:
+    """Where the gateway reaches a bank (its settlement front end). `notify_token`: the secret the bank presents
+    when it pushes account-change notices (`/settlement/notify/<center>/<bank>/?token=…`); kept as its SM3 hash."""
     _op(actor, center)
     if not url.startswith(("http://", "https://")):
         raise DomainError("CHANNEL_URL", "接口地址应以 http:// 或 https:// 开头", field="url")
     if not 1 <= timeout_seconds <= 120:
         raise DomainError("CHANNEL_TIMEOUT", "超时应在 1 至 120 秒之间", field="timeout_seconds")
     with transaction.atomic():
-        ch, _ = BankChannel.objects.update_or_create(
-            center=center, bank_code=bank_code.strip(),
-            defaults={"url": url.strip(), "timeout_seconds": timeout_seconds, "active": True})
+        defaults: dict[str, Any] = {"url": url.strip(), "timeout_seconds": timeout_seconds, "active": True}
+        if notify_token:
+            if len(notify_token) < 24:
+                raise DomainError("NOTIFY_TOKEN_SHORT", "推送令牌至少 24 个字符", field="notify_token")
+            defaults["notify_token_hash"] = sm3_hex(notify_token.encode())
+        ch, _ = BankChannel.objects.update_or_create(center=center, bank_code=bank_code.strip(), defaults=defaults)
         audit_log(actor=actor, action="settlement.channel.set", obj=ch, center=center,
                   business_date=center.business_date, after={"bank_code": bank_code, "url": url})
         return ch
@@ -530,7 +537,7 @@ def instruction_resolve(*, instruction: Instruction, actor: Any, business_date: 
                 "center", "bank_account__gl_account").get(pk=ins.pk)
             if not locked.is_final:
                 _batch_finish(locked, list((d.answer.get("body") or {}).get("items") or []),
-                              bank_seq=str(q.answer.get("bank_seq", "")), actor=actor, business_date=business_date,
+                              bank_seq=str(body.get("bank_seq") or q.answer.get("bank_seq", "")), actor=actor, business_date=business_date,
                               via="BDC107")
             return locked
     q = _query(ins, "BDC110", business_date, {"orig_seq": ins.seq})
@@ -650,10 +657,10 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Any, busine
 def notices_pull(*, center: Center, actor: Any, business_date: date, limit: int = 1000) -> dict[str, int]:
     """Fetch the account-change notices each bank holds for us (BDC124) since the last cursor."""
     _op(actor, center)
-    counts = {"received": 0, "new": 0}
+    counts = {"received": 0, "new": 0, "ignored": 0}
     for ch in BankChannel.objects.filter(center=center, active=True):
-        acct = BankAccount.objects.filter(center=center, bank_code=ch.bank_code).first()
-        if acct is None:
+        mine = set(BankAccount.objects.filter(center=center, bank_code=ch.bank_code).values_list("account_no", flat=True))
+        if not mine:
             continue
         while True:
             seq = _next_seq(center, business_date)
@@ -665,6 +672,9 @@ def notices_pull(*, center: Center, actor: Any, business_date: date, limit: int 
             body = out.answer.get("body") or {}
             notices = body.get("notices") or []
             for p in notices:
+                if str(p.get("account", "")) not in mine:  # the bank's other customers: not ours to book
+                    counts["ignored"] += 1
+                    continue
                 counts["received"] += 1
                 before = Notice.objects.filter(center=center, notice_id=str(p.get("notice_id", ""))).exists()
                 notice_ingest(center=center, payload=p, actor=actor, business_date=business_date)
@@ -673,7 +683,7 @@ def notices_pull(*, center: Center, actor: Any, business_date: date, limit: int 
             if nxt != ch.notice_cursor:
                 BankChannel.objects.filter(pk=ch.pk).update(notice_cursor=nxt)
                 ch.notice_cursor = nxt
-            if len(notices) < limit:
+            if not body.get("more", len(notices) >= limit):
                 break
     return counts
 
@@ -746,3 +756,24 @@ def statement_fetch(*, bank_account: BankAccount, on: date, actor: Any, business
     return statement_load(bank_account=bank_account, stmt_date=on, opening_balance=int(first.get("opening_balance", 0)),
                           closing_balance=int(first.get("closing_balance", 0)), lines=chain(), actor=actor,
                           business_date=business_date, source="gateway")
+
+
+def notice_push(*, center_code: str, bank_code: str, token: str, payload: Any) -> str:
+    """A notice the bank pushed (SBDC100): authenticated by the channel's token; "accepted", "ignored" (not one
+    of our accounts) or "rejected: …" (the bank may stop retrying: the day-end pull will see it again)."""
+    ch = BankChannel.objects.filter(center__code=center_code, bank_code=bank_code, active=True).select_related(
+        "center").first()
+    if ch is None or not ch.notify_token_hash or not hmac.compare_digest(
+            ch.notify_token_hash, sm3_hex((token or "").encode())):
+        raise DomainError("FORBIDDEN", "推送令牌无效")
+    if not isinstance(payload, dict):
+        return "rejected: 通知格式错误"
+    if not BankAccount.objects.filter(center=ch.center, account_no=str(payload.get("account", ""))).exists():
+        return "ignored"
+    actor = f"system:bank:{bank_code}"
+    try:
+        with transaction.atomic():
+            notice_ingest(center=ch.center, payload=payload, actor=actor, business_date=ch.center.business_date)
+    except DomainError as exc:
+        return f"rejected: {exc.code} {exc.message}"
+    return "accepted"

@@ -79,3 +79,23 @@ def test_rejected_deposit_fails_and_releases(center, bank, sim):
     dep.refresh_from_db()
     assert dep.status == Deposit.Status.FAILED
     assert _book(bank) == _bank_balance(sim) == 100_000_000
+
+
+def test_transfer_to_the_value_added_account_reconciles_on_both_sides(center, bank, sim):
+    from openhpf.ledger.models import JournalLine
+    from openhpf.settlement.deposits import value_added_transfer
+    from openhpf.settlement.services import bank_account_open, notices_pull
+
+    va = bank_account_open(center=center, bank_code="ICBC", bank_name="工商银行", account_no="6222000000000102",
+                           account_name=center.name, kind="102", actor=ACTOR, business_date=center.business_date)
+    assert va.gl_account.code == "10201"
+    sim.open_account("6222000000000102", name=center.name, bank_code="ICBC", balance=0)
+    ins = value_added_transfer(center=center, amount=3_000_000, actor=ACTOR, business_date=center.business_date)
+    ins = instruction_send(instruction=ins, actor=ACTOR, business_date=center.business_date)
+    assert ins.state == S.SUCCEEDED
+    assert gl_balance(center=center, code_prefix="10201") == 3_000_000
+    assert JournalLine.objects.filter(bank_ref=ins.seq).count() == 2  # on 10101 and on 10201
+    notices_pull(center=center, actor=ACTOR, business_date=center.business_date)  # both sides' notices: no double
+    assert gl_balance(center=center, code_prefix="10201") == 3_000_000
+    va_bank = next(a for a in sim.state()["accounts"] if a["account"] == "6222000000000102")
+    assert va_bank["balance"] == 3_000_000

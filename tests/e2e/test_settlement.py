@@ -1,0 +1,76 @@
+"""Finance at the settlement console, in a real browser against the bank simulator: the 专户 and its balances,
+a payment whose answer was lost confirmed with 查证, and money of an unknown payer assigned to its employer."""
+
+from __future__ import annotations
+
+import pytest
+
+from openhpf.accounts.tests.factories import make_employer
+from openhpf.banksim.client import SimProcess
+from openhpf.conftest import grant_role
+from openhpf.contributions.models import Receipt
+from openhpf.iam.services import staff_create
+from openhpf.settlement.models import Instruction
+from openhpf.settlement.services import (
+    bank_account_open,
+    bank_channel_set,
+    instruction_send,
+    notices_pull,
+    payment_submit,
+)
+
+from .test_login import login
+
+PASSWORD = "pw-Finance-2026"
+ACCOUNT = "6222000000000001"
+
+
+@pytest.fixture
+def world(transactional_db, center, tmp_path):
+    with SimProcess(tmp_path / "bank.sqlite3") as sim:
+        user, _ = staff_create(username="e2efin", password=PASSWORD, center=center, display_name="王会计",
+                               actor="system:test")
+        grant_role(user, "finance", center=center)
+        employer = make_employer(center, 1, name="杭州云栖科技有限公司")
+        bank = bank_account_open(center=center, bank_code="ICBC", bank_name="工商银行", account_no=ACCOUNT,
+                                 account_name=center.name, actor="system:test", business_date=center.business_date)
+        bank_channel_set(center=center, bank_code="ICBC", url=f"{sim.url}/bdc", actor="system:test")
+        sim.open_account(ACCOUNT, name=center.name, bank_code="ICBC", balance=0)
+        sim.credit(ACCOUNT, 5_000_000, counter_account="9558000000000001", counter_name="不明付款人",
+                   summary="转账", date=center.business_date.isoformat())
+        notices_pull(center=center, actor="system:test", business_date=center.business_date)
+        sim.faults("drop_answer", code="BDC101", count=1)
+        ins = payment_submit(center=center, bank_account=bank, amount=1_000_000, payee_account="6217000000000001",
+                             payee_name="张三", biz_type="20", book_account="21902", summary="退回暂收款",
+                             actor="system:test", business_date=center.business_date)
+        ins = instruction_send(instruction=ins, actor="system:test", business_date=center.business_date)
+        assert ins.state == Instruction.State.UNKNOWN
+        yield {"employer": employer, "instruction": ins}
+
+
+@pytest.mark.browser
+def test_finance_confirms_a_lost_answer_and_assigns_unknown_money(page, world, screenshot):
+    from playwright.sync_api import expect
+
+    login(page, "e2efin", PASSWORD)
+    page.locator("nav.menu").get_by_role("link", name="结算").click()
+    expect(page.get_by_role("heading", name="银行结算")).to_be_visible()
+    expect(page.locator("table").first).to_contain_text(ACCOUNT)
+    expect(page.locator("table").first).to_contain_text("10,000.00")  # reserved while the answer is unknown
+    screenshot(page, "home")
+
+    page.get_by_role("link", name="结算指令").click()
+    row = page.locator("tr", has_text=world["instruction"].seq)
+    expect(row).to_contain_text("结果未知")
+    row.get_by_role("button", name="查证").click()
+    expect(page.locator("tr", has_text=world["instruction"].seq)).to_contain_text("成功")
+    expect(page.locator("tr", has_text=world["instruction"].seq)).to_contain_text("BDC110")
+
+    page.goto("/settlement/receipts/")
+    row = page.locator("tr", has_text="不明付款人")
+    row.get_by_label("单位账号").fill(world["employer"].account_no)
+    row.get_by_role("button", name="认领").click()
+    expect(page.get_by_text("没有待认领的暂收款")).to_be_visible()
+    screenshot(page, "receipts")
+    assert Receipt.objects.get(amount=5_000_000).employer_id == world["employer"].pk
+    page.problems.assert_none()
