@@ -61,6 +61,7 @@ CONSOLE: dict[str, str] = {
     "approvals:detail": DELEGATED,
     "approvals:approve": DELEGATED,
     "approvals:reject": DELEGATED,
+    # reconciliation (日终对账)
     "reconciliation:home": "settlement.view",
     "reconciliation:detail": "settlement.view",
     "reconciliation:items": "settlement.view",
@@ -78,7 +79,7 @@ API: dict[str, str] = {
     "POST /api/v1/settlement/payments": "settlement.operate",
     "POST /api/v1/settlement/instructions/{seq}/resolve": "settlement.operate",
     "POST /api/v1/settlement/notices/pull": "settlement.operate",
-    "POST /api/v1/settlement/dayend": "jobs.run",
+    "POST /api/v1/settlement/dayend": "settlement.operate",
     "GET /api/v1/me": LOGIN,
     "GET /api/v1/ledger/trial-balance": "ledger.view",
     "GET /api/v1/ledger/entries/{voucher_no}": "ledger.view",
@@ -140,6 +141,7 @@ API: dict[str, str] = {
     "POST /api/v1/approvals/policy-changes": "policy.change",
     "POST /api/v1/approvals/commands/{pk}/approve": DELEGATED,
     "POST /api/v1/approvals/commands/{pk}/reject": DELEGATED,
+    # reconciliation (日终对账)
     "GET /api/v1/reconciliation/reconciliations": "settlement.view",
     "GET /api/v1/reconciliation/reconciliations/{pk}": "settlement.view",
     "GET /api/v1/reconciliation/items": "settlement.view",

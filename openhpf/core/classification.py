@@ -99,6 +99,8 @@ FIELDS: dict[str, str] = {
     "settlement.InstructionItem.counter_account": "bank_card",
     "settlement.Notice.counter_name": "name",
     "settlement.Notice.counter_account": "bank_card",
+    "reconciliation.StatementLine.counter_name": "name",
+    "reconciliation.StatementLine.counter_account": "bank_card",
 }
 
 # Fields whose names look personal but are not personal data (organisations, codes, system text), each with
@@ -112,6 +114,9 @@ NOT_PERSONAL: dict[str, str] = {
     "settlement.BankAccount.bank_name": "受托银行名称（机构信息）",
     "settlement.BankAccount.account_name": "中心专户户名（机构信息）",
     "settlement.Notice.balance": "中心专户余额（机构资金，非个人）",
+    "reconciliation.BankStatement.opening_balance": "中心专户余额（机构信息）",
+    "reconciliation.BankStatement.closing_balance": "中心专户余额（机构信息）",
+    "reconciliation.StatementLine.balance": "中心专户余额（机构信息）",
     "iam.ApiToken.name": "令牌用途",
     "documents.Document.original_name": "上传文件名",
     "core.CalendarDay.name": "节假日名称",

@@ -121,6 +121,6 @@ def notices_pull(request: HttpRequest):
 def dayend(request: HttpRequest):
     from .dayend import dayend_run
 
-    center = _center(request, "jobs.run")
+    center = _center(request, "settlement.operate")
     job = dayend_run(center=center, actor=request.user)
     return {"job": job.pk, "status": job.status, "business_date": job.business_date, "result": job.result}

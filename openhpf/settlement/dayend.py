@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from openhpf.access.selectors import check_permission
+from openhpf.audit.services import actor_label
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.services import center_advance_business_date
@@ -35,8 +36,12 @@ def _accounts(center: Center, on: date) -> list[BankAccount]:
 
 
 def dayend_run(*, center: Center, actor: Any, on: date | None = None, progress: Any = None) -> Job:
-    """Run (or resume) the day-end of the center's business date."""
-    check_permission(actor, "jobs.run", center=center)
+    """Run (or resume) the day-end of the center's business date. The starter needs settlement.operate; the
+    steps run as the system batch on their behalf (recorded as system:dayend:<starter> in the audit trail)."""
+    check_permission(actor, "settlement.operate", center=center)
+    starter = actor
+    label = actor_label(actor)[0]
+    actor = label if label.startswith("system") else f"system:dayend:{label}"
     center = Center.objects.get(pk=center.pk)
     on = on or center.business_date
     if on != center.business_date:
@@ -44,7 +49,7 @@ def dayend_run(*, center: Center, actor: Any, on: date | None = None, progress: 
         if job is not None and job.status == Job.Status.SUCCEEDED:
             return job
         raise DomainError("DAYEND_DATE", f"日终只能对当前业务日期 {center.business_date} 运行", field="on")
-    job = job_start(kind="settlement.dayend", key=f"dayend:{center.code}:{on}", actor=actor, center=center,
+    job = job_start(kind="settlement.dayend", key=f"dayend:{center.code}:{on}", actor=starter, center=center,
                     business_date=on, title=f"日终 {on}", params={"on": on.isoformat()})
 
     def instructions(ctx: StepContext) -> dict[str, Any]:

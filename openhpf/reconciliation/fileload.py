@@ -1,0 +1,177 @@
+"""Bank statement files (banks send files) streamed into `services.statement_load`: CSV or NDJSON.
+
+CSV (UTF-8, with or without BOM, or GBK/GB18030), one header row; columns by protocol name or Chinese name:
+
+    bank_seq 银行流水号 | direction 收支方向 (in/out, 收/付, 收入/支出, 贷/借) | amount 金额 | balance 余额 |
+    counter_account 对方账号 | counter_name 对方户名 | summary 摘要 | ref 指令流水号
+
+Amounts under the protocol names (and "金额(分)", "余额(分)") are integer fen; under the Chinese names ("金额",
+"金额(元)", "余额", "余额(元)") yuan with up to two decimals. The opening and closing balances are given by the
+caller, else taken from the first line (its balance minus or plus its amount) and the last line's balance.
+
+NDJSON (.ndjson/.jsonl): one JSON object per line, as the BDC113 lines; the first line may be the header
+`{"opening_balance": …, "closing_balance": …}` (fen; "account" and "date", when present, must match)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openhpf.accounts.cutover import detect_encoding
+from openhpf.core.errors import DomainError
+from openhpf.core.money import parse_yuan
+from openhpf.settlement.models import BankAccount
+
+from .models import BankStatement
+from .services import Progress, statement_load
+
+# header → (field, unit): unit "fen" integer, "yuan" decimal yuan, "" text
+HEADERS: dict[str, tuple[str, str]] = {
+    "bank_seq": ("bank_seq", ""), "银行流水号": ("bank_seq", ""), "流水号": ("bank_seq", ""),
+    "direction": ("direction", ""), "收支方向": ("direction", ""), "方向": ("direction", ""),
+    "借贷标志": ("direction", ""),
+    "amount": ("amount", "fen"), "金额(分)": ("amount", "fen"), "金额": ("amount", "yuan"),
+    "金额(元)": ("amount", "yuan"), "发生额": ("amount", "yuan"),
+    "balance": ("balance", "fen"), "余额(分)": ("balance", "fen"), "余额": ("balance", "yuan"),
+    "余额(元)": ("balance", "yuan"),
+    "counter_account": ("counter_account", ""), "对方账号": ("counter_account", ""),
+    "counter_name": ("counter_name", ""), "对方户名": ("counter_name", ""), "对方名称": ("counter_name", ""),
+    "summary": ("summary", ""), "摘要": ("summary", ""), "用途": ("summary", ""),
+    "ref": ("ref", ""), "指令流水号": ("ref", ""), "业务参考号": ("ref", ""),
+}
+DIRECTIONS = {"in": "in", "out": "out", "收": "in", "收入": "in", "贷": "in", "付": "out", "支出": "out", "借": "out"}
+REQUIRED = ("bank_seq", "direction", "amount", "balance")
+
+
+def _norm(h: str) -> str:
+    return (h or "").replace("\ufeff", "").replace("（", "(").replace("）", ")").replace(" ", "").strip().lower()
+
+
+def _value(raw: str, unit: str) -> Any:
+    """Money to integer fen; a value that does not parse is passed on as it is, so the statement check reports it
+    with its line number."""
+    raw = (raw or "").strip()
+    if unit == "fen":
+        body = raw[1:] if raw[:1] in "+-" else raw
+        return int(raw) if body.isdigit() else raw
+    if unit == "yuan":
+        try:
+            return parse_yuan(raw)
+        except DomainError:
+            return raw
+    return raw
+
+
+class _Csv:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.encoding = detect_encoding(path)
+        with path.open("r", encoding=self.encoding, newline="") as fh:
+            header = next(csv.reader(fh), [])
+        self.columns: list[tuple[str, str] | None] = [HEADERS.get(_norm(h)) or HEADERS.get(h.strip()) for h in header]
+        present = {c[0] for c in self.columns if c}
+        missing = [f for f in REQUIRED if f not in present]
+        if missing:
+            raise DomainError("STATEMENT_FILE_COLUMNS", f"对账单文件缺少列：{'、'.join(missing)}", field="file")
+
+    def _line(self, row: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for col, raw in zip(self.columns, row, strict=False):
+            if col is not None:
+                name, unit = col
+                out[name] = _value(raw, unit)
+        d = str(out.get("direction", "")).strip().lower()
+        out["direction"] = DIRECTIONS.get(d, d)
+        return out
+
+    def lines(self) -> Iterator[dict[str, Any]]:
+        with self.path.open("r", encoding=self.encoding, newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader, None)
+            for row in reader:
+                if any(c.strip() for c in row):
+                    yield self._line(row)
+
+    def first_last(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        first = next(self.lines(), None)
+        if first is None:
+            return None, None
+        with self.path.open("rb") as fh:  # the last line, read from the end (files are large)
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - 65536))
+            tail = fh.read().decode(self.encoding.replace("-sig", ""), errors="replace")
+        rows = [r for r in csv.reader(tail.splitlines()[1 if size > 65536 else 0:]) if any(c.strip() for c in r)]
+        return first, (self._line(rows[-1]) if rows else first)
+
+
+def _derived(first: dict[str, Any] | None, last: dict[str, Any] | None) -> tuple[int, int]:
+    ints = first and last and all(isinstance(v, int) for v in (first.get("amount"), first.get("balance"),
+                                                               last.get("balance")))
+    if not ints:
+        raise DomainError("STATEMENT_BALANCES_REQUIRED", "无法从文件推出期初、期末余额，请指定 --opening 与 --closing（分）",
+                          field="opening_balance")
+    sign = 1 if first["direction"] == "in" else -1
+    return first["balance"] - sign * first["amount"], last["balance"]
+
+
+def _ndjson(path: Path, account_no: str, stmt_date: date) -> tuple[dict[str, Any] | None, Iterator[dict[str, Any]]]:
+    with path.open("r", encoding="utf-8-sig") as fh:
+        first = fh.readline()
+    header = None
+    try:
+        head = json.loads(first) if first.strip() else None
+    except ValueError:
+        head = None
+    if isinstance(head, dict) and "opening_balance" in head and "bank_seq" not in head:
+        header = head
+        if header.get("account") not in (None, account_no):
+            raise DomainError("STATEMENT_FILE_ACCOUNT", f"文件中的账号 {header['account']} 与 {account_no} 不符", field="file")
+        if header.get("date") not in (None, stmt_date.isoformat()):
+            raise DomainError("STATEMENT_FILE_DATE", f"文件中的日期 {header['date']} 与 {stmt_date} 不符", field="file")
+
+    def lines() -> Iterator[dict[str, Any]]:
+        with path.open("r", encoding="utf-8-sig") as fh:
+            if header is not None:
+                fh.readline()
+            for n, raw in enumerate(fh, 2 if header is not None else 1):
+                if not raw.strip():
+                    continue
+                try:
+                    yield json.loads(raw)
+                except ValueError:
+                    raise DomainError("STATEMENT_FILE_JSON", f"文件第 {n} 行不是 JSON", row=n, field="file") from None
+
+    return header, lines()
+
+
+def statement_load_file(
+    *, bank_account: BankAccount, path: str | Path, stmt_date: date, actor: Any, business_date: date,
+    opening_balance: int | None = None, closing_balance: int | None = None, progress: Progress | None = None,
+) -> BankStatement:
+    """Load a statement file (CSV or NDJSON, see the module docstring) through `statement_load`."""
+    path = Path(path)
+    if not path.is_file():
+        raise DomainError("STATEMENT_FILE_MISSING", f"文件不存在：{path}", field="file")
+    if path.suffix.lower() in (".ndjson", ".jsonl"):
+        header, lines = _ndjson(path, bank_account.account_no, stmt_date)
+        if header is not None:
+            opening_balance = header["opening_balance"] if opening_balance is None else opening_balance
+            closing_balance = header.get("closing_balance") if closing_balance is None else closing_balance
+        if opening_balance is None or closing_balance is None:
+            raise DomainError("STATEMENT_BALANCES_REQUIRED", "NDJSON 文件首行须为含期初、期末余额的表头，或指定 --opening 与 --closing",
+                              field="opening_balance")
+    else:
+        reader = _Csv(path)
+        if opening_balance is None or closing_balance is None:
+            opening, closing = _derived(*reader.first_last())
+            opening_balance = opening if opening_balance is None else opening_balance
+            closing_balance = closing if closing_balance is None else closing_balance
+        lines = reader.lines()
+    return statement_load(bank_account=bank_account, stmt_date=stmt_date, opening_balance=opening_balance,
+                          closing_balance=closing_balance, lines=lines, actor=actor, business_date=business_date,
+                          source=BankStatement.Source.FILE, progress=progress)

@@ -1,0 +1,259 @@
+"""Reads of 日终对账: reconciliations and their 调节表, the work queue of open items, the day-end gate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+
+from openhpf.access.selectors import check_permission, user_clearance
+from openhpf.core.errors import DomainError
+from openhpf.core.masking import mask
+from openhpf.core.money import format_fen
+from openhpf.settlement.models import BankAccount
+
+from .models import BankStatement, Reconciliation, ReconItem, StatementLine
+
+VIEW = "settlement.view"
+
+ITEM_STATES = {
+    "open": "未勾销（全部）",
+    "blocking": "影响日终（待说明）",
+    "unexplained": "未说明",
+    "explained": "已说明",
+    "closed": "已勾销/核销",
+    "all": "全部",
+}
+
+
+def _limit(limit: int, cap: int = 1000) -> int:
+    return max(1, min(limit, cap))
+
+
+def bank_account_get(*, center: Any, account_no: str, user: Any) -> BankAccount:
+    check_permission(user, VIEW, center=center)
+    acct = BankAccount.objects.filter(center=center, account_no=(account_no or "").strip()).first()
+    if acct is None:
+        raise DomainError("BANK_ACCOUNT_UNKNOWN", f"专户 {account_no} 不存在", field="account_no")
+    return acct
+
+
+def bank_accounts(*, center: Any, user: Any) -> list[BankAccount]:
+    check_permission(user, VIEW, center=center)
+    return list(BankAccount.objects.filter(center=center).select_related("gl_account").order_by("gl_account__code"))
+
+
+def reconciliation_list(*, center: Any, user: Any, bank_account: BankAccount | None = None,
+                        date_from: date | None = None, date_to: date | None = None, status: str | None = None,
+                        limit: int = 100) -> list[Reconciliation]:
+    check_permission(user, VIEW, center=center)
+    qs: QuerySet[Reconciliation] = Reconciliation.objects.filter(center=center).select_related("bank_account")
+    if bank_account is not None:
+        qs = qs.filter(bank_account=bank_account)
+    if date_from:
+        qs = qs.filter(recon_date__gte=date_from)
+    if date_to:
+        qs = qs.filter(recon_date__lte=date_to)
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs.order_by("-recon_date", "bank_account__account_no")[: _limit(limit)])
+
+
+def reconciliation_get(*, center: Any, pk: int, user: Any) -> Reconciliation:
+    check_permission(user, VIEW, center=center)
+    r = (Reconciliation.objects.select_related("bank_account", "statement", "bank_account__gl_account")
+         .filter(center=center, pk=pk).first())
+    if r is None:
+        raise DomainError("RECON_UNKNOWN", f"对账记录 {pk} 不存在", field="reconciliation")
+    return r
+
+
+def item_get(*, center: Any, pk: int, user: Any) -> ReconItem:
+    check_permission(user, VIEW, center=center)
+    it = ReconItem.objects.select_related("bank_account").filter(center=center, pk=pk).first()
+    if it is None:
+        raise DomainError("ITEM_UNKNOWN", f"差异 {pk} 不存在", field="item")
+    return it
+
+
+def items_get(*, center: Any, pks: list[int], user: Any) -> list[ReconItem]:
+    check_permission(user, VIEW, center=center)
+    found = list(ReconItem.objects.filter(center=center, pk__in=pks).order_by("pk"))
+    missing = sorted(set(pks) - {i.pk for i in found})
+    if missing:
+        raise DomainError("ITEM_UNKNOWN", f"差异 {missing[0]} 不存在", field="items")
+    return found
+
+
+def item_list(*, center: Any, user: Any, bank_account: BankAccount | None = None, reason: str | None = None,
+              state: str = "open", open_on: date | None = None, opened_in: Reconciliation | None = None,
+              limit: int = 200) -> list[ReconItem]:
+    """The work queue: items with their statement line and ledger line. `open_on`: the items open at the end of
+    that day (what the 调节表 of that day adjusts for)."""
+    check_permission(user, VIEW, center=center)
+    qs: QuerySet[ReconItem] = ReconItem.objects.filter(center=center).select_related(
+        "bank_account", "statement_line", "journal_line__entry", "closed_in")
+    if bank_account is not None:
+        qs = qs.filter(bank_account=bank_account)
+    if reason:
+        qs = qs.filter(reason=reason)
+    if opened_in is not None:
+        qs = qs.filter(opened_in=opened_in)
+    if open_on is not None:
+        qs = qs.filter(opened_on__lte=open_on).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=open_on))
+    elif state == "open":
+        qs = qs.filter(closed_on__isnull=True)
+    elif state == "blocking":
+        # what holds day-end: unexplained 金额不符, and 未达账项 carried past the day they arose
+        last = (Reconciliation.objects.filter(bank_account=OuterRef("bank_account")).order_by("-recon_date")
+                .values("recon_date")[:1])
+        qs = qs.filter(closed_on__isnull=True, status=ReconItem.Status.OPEN).annotate(last_on=Subquery(last)).filter(
+            Q(reason=ReconItem.Reason.AMOUNT) | Q(opened_on__lt=F("last_on")))
+    elif state == "unexplained":
+        qs = qs.filter(closed_on__isnull=True, status=ReconItem.Status.OPEN)
+    elif state == "explained":
+        qs = qs.filter(closed_on__isnull=True, status=ReconItem.Status.EXPLAINED)
+    elif state == "closed":
+        qs = qs.filter(closed_on__isnull=False)
+    return list(qs.order_by("opened_on", "pk")[: _limit(limit, 5000)])
+
+
+@dataclass
+class ItemView:
+    """An item as shown to staff: the counterparty masked by the viewer's clearance."""
+
+    item: ReconItem
+    counter_name: str = ""
+    counter_account: str = ""
+    summary: str = ""
+    bank_seq: str = ""
+    voucher_no: str = ""
+    memo: str = ""
+
+
+def item_views(items: list[ReconItem], *, user: Any, center: Any) -> list[ItemView]:
+    clearance = user_clearance(user, center=center)
+    out = []
+    for it in items:
+        v = ItemView(it)
+        sl = it.statement_line
+        if sl is not None:
+            # a payee or payer may be a person (a member's withdrawal): masked like every personal field
+            v.counter_name = mask("name", sl.counter_name, clearance=clearance)
+            v.counter_account = mask("bank_card", sl.counter_account, clearance=clearance)
+            v.summary, v.bank_seq = sl.summary, sl.bank_seq
+        jl = it.journal_line
+        if jl is not None:
+            v.voucher_no, v.memo = jl.entry.voucher_no, jl.memo or jl.entry.description
+        out.append(v)
+    return out
+
+
+def item_view_get(*, center: Any, pk: int, user: Any) -> ItemView:
+    check_permission(user, VIEW, center=center)
+    it = (ReconItem.objects.select_related("bank_account", "statement_line", "journal_line__entry", "closed_in")
+          .filter(center=center, pk=pk).first())
+    if it is None:
+        raise DomainError("ITEM_UNKNOWN", f"差异 {pk} 不存在", field="item")
+    return item_views([it], user=user, center=center)[0]
+
+
+def statement_lines(*, statement: BankStatement, user: Any, key: str = "", limit: int = 200) -> list[StatementLine]:
+    check_permission(user, VIEW, center=statement.center_id)
+    qs = StatementLine.objects.filter(statement=statement)
+    if key:
+        qs = qs.filter(Q(bank_seq=key) | Q(ref=key))
+    return list(qs.order_by("line_no")[: _limit(limit)])
+
+
+@dataclass
+class AccountDays:
+    """One row of the reconciliation home: a 专户 and its last reconciled days."""
+
+    account: BankAccount
+    days: list[Reconciliation] = field(default_factory=list)
+    last_statement: date | None = None
+    unreconciled: list[date] = field(default_factory=list)
+    open_items: int = 0
+    unexplained_items: int = 0
+
+    @property
+    def last(self) -> Reconciliation | None:
+        return self.days[0] if self.days else None
+
+
+def home_rows(*, center: Any, user: Any, days: int = 7) -> list[AccountDays]:
+    """Each 专户 with its last `days` reconciliations (newest first), statements not reconciled yet, open items."""
+    check_permission(user, VIEW, center=center)
+    accounts = list(BankAccount.objects.filter(center=center).select_related("gl_account")
+                    .order_by("gl_account__code"))
+    rows = {a.pk: AccountDays(a) for a in accounts}
+    recent = Reconciliation.objects.filter(center=center).order_by("bank_account_id", "-recon_date")
+    for r in recent.filter(recon_date__gte=_oldest_shown(center, days)):
+        row = rows.get(r.bank_account_id)
+        if row is not None and len(row.days) < days:
+            row.days.append(r)
+    for s in (BankStatement.objects.filter(center=center, reconciliation__isnull=True)
+              .order_by("stmt_date").values("bank_account_id", "stmt_date")):
+        rows[s["bank_account_id"]].unreconciled.append(s["stmt_date"])
+    last = dict(BankStatement.objects.filter(center=center).values("bank_account_id").annotate(d=Max("stmt_date"))
+                .values_list("bank_account_id", "d"))
+    for agg in (ReconItem.objects.filter(center=center, closed_on__isnull=True).values("bank_account_id")
+                .annotate(n=Count("id"), u=Count("id", filter=Q(status=ReconItem.Status.OPEN)))):
+        row = rows[agg["bank_account_id"]]
+        row.open_items, row.unexplained_items = agg["n"], agg["u"]
+    for pk, d in last.items():
+        rows[pk].last_statement = d
+    return list(rows.values())
+
+
+def _oldest_shown(center: Any, days: int) -> date:
+    """The oldest day among the last `days` reconciled days of any account of the center."""
+    dates = list(Reconciliation.objects.filter(center=center).order_by("-recon_date")
+                 .values_list("recon_date", flat=True).distinct()[: max(days, 1)])
+    return dates[-1] if dates else date.min
+
+
+@dataclass
+class AdjustmentTable:
+    """银行存款余额调节表 of one reconciliation, with the open items behind each adjusting figure."""
+
+    recon: Reconciliation
+    bank_in: list[ItemView]  # 银行已收单位未收 (bank side, in; 金额不符 bank lines included)
+    bank_out: list[ItemView]
+    book_in: list[ItemView]  # 单位已收银行未收
+    book_out: list[ItemView]
+
+
+def adjustment_table(*, recon: Reconciliation, user: Any) -> AdjustmentTable:
+    items = item_views(item_list(center=recon.center_id, user=user, bank_account=recon.bank_account,
+                                 open_on=recon.recon_date, limit=5000), user=user, center=recon.center_id)
+
+    def pick(side: str, direction: str) -> list[ItemView]:
+        return [v for v in items if v.item.side == side and v.item.direction == direction]
+
+    return AdjustmentTable(recon, pick("B", "in"), pick("B", "out"), pick("K", "in"), pick("K", "out"))
+
+
+def reconciliation_day_ok(*, center: Any, on: date) -> tuple[bool, list[str]]:
+    """The day-end gate (日终对账检查): False, with the reasons, when an active 专户 with a statement for `on` has
+    no reconciliation for it, or its reconciliation has an unexplained difference."""
+    problems: list[str] = []
+    stmts = (BankStatement.objects.filter(center=center, stmt_date=on, bank_account__status=BankAccount.Status.ACTIVE)
+             .select_related("bank_account").order_by("bank_account__account_no"))
+    recons = {r.bank_account_id: r for r in Reconciliation.objects.filter(center=center, recon_date=on)}
+    for s in stmts:
+        acct = s.bank_account
+        r = recons.get(acct.pk)
+        if r is None:
+            problems.append(f"专户 {acct.bank_name} {acct.account_no}：{on} 的对账单尚未对账")
+        elif r.status != Reconciliation.Status.BALANCED:
+            parts = []
+            if r.difference:
+                parts.append(f"调节后差额 {format_fen(r.difference)} 元")
+            if r.items_unexplained:
+                parts.append(f"{r.items_unexplained} 笔差异待说明")
+            problems.append(f"专户 {acct.bank_name} {acct.account_no}：{on} 对账不平（{'，'.join(parts)}）")
+    return not problems, problems
