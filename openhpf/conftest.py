@@ -43,6 +43,7 @@ def _reseed_if_flushed() -> None:
     if not PolicyParameter.objects.filter(center__isnull=True).exists():
         seed.seed_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0003_seed_contribution_relief").seed_relief_policy(apps, None)
+        importlib.import_module("openhpf.core.migrations.0004_finance_policy").seed_finance_policy(apps, None)
     if not CalendarDay.objects.exists():
         seed.seed_calendar(apps, None)
     from openhpf.access.catalogue import sync as access_sync

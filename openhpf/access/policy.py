@@ -61,6 +61,15 @@ CONSOLE: dict[str, str] = {
     "approvals:detail": DELEGATED,
     "approvals:approve": DELEGATED,
     "approvals:reject": DELEGATED,
+    # finance (财务): statements, 增值收益, liquidity
+    "finance:home": "finance.view",
+    "finance:statements": "finance.view",
+    "finance:statement_export": "finance.view",
+    "finance:value_added": "finance.view",
+    "finance:value_added_close": "finance.manage",
+    "finance:value_added_submit": "finance.manage",
+    "finance:liquidity": "finance.view",
+    "finance:liquidity_snapshot": "finance.manage",
     # reconciliation (日终对账)
     "reconciliation:home": "settlement.view",
     "reconciliation:detail": "settlement.view",
@@ -141,6 +150,16 @@ API: dict[str, str] = {
     "POST /api/v1/approvals/policy-changes": "policy.change",
     "POST /api/v1/approvals/commands/{pk}/approve": DELEGATED,
     "POST /api/v1/approvals/commands/{pk}/reject": DELEGATED,
+    # finance (财务)
+    "GET /api/v1/finance/statements/{kind}": "finance.view",
+    "GET /api/v1/finance/statements/{kind}/export": "finance.view",
+    "GET /api/v1/finance/liquidity": "finance.view",
+    "GET /api/v1/finance/liquidity/forecast": "finance.view",
+    "GET /api/v1/finance/liquidity/snapshots": "finance.view",
+    "POST /api/v1/finance/liquidity/snapshots": "finance.manage",
+    "GET /api/v1/finance/value-added/{year}": "finance.view",
+    "POST /api/v1/finance/value-added/{year}/close": "finance.manage",
+    "POST /api/v1/finance/value-added/{year}/distribution": "finance.manage",
     # reconciliation (日终对账)
     "GET /api/v1/reconciliation/reconciliations": "settlement.view",
     "GET /api/v1/reconciliation/reconciliations/{pk}": "settlement.view",

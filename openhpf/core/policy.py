@@ -33,6 +33,14 @@ KEYS: dict[str, str] = {
     "loan.penalty.multiplier": "罚息倍数",
     "loan.classification.days": "五级分类逾期天数界限",
     "liquidity.loan_ratio.warning": "个贷率预警线",
+    "liquidity.loan_ratio.critical": "个贷率警报线（资金紧张）",
+    "liquidity.reserve.ratio": "最低备付金占缴存余额的比例",
+    "liquidity.reserve.min_amount": "最低备付金下限（分）",
+    "liquidity.outflow.horizon_days": "流动性预计支出统计天数",
+    "value_added.risk_reserve.method": "贷款风险准备金提取方式（income_ratio 按增值收益比例 / loan_balance 补足至个贷余额比例）",
+    "value_added.risk_reserve.income_ratio": "贷款风险准备金占增值收益的比例",
+    "value_added.risk_reserve.loan_ratio": "贷款风险准备金余额占年末个贷余额的比例",
+    "value_added.management_fee.amount": "年度管理费用预算（分）",
     "maker_checker.money_threshold": "需复核的资金金额（分）",
 }
 

@@ -55,11 +55,13 @@ def notices(*, center: Center, user: Any, status: str = "") -> QuerySet[Notice]:
 def pending_outflows(center: Center, start: Any, end: Any) -> list[tuple[Any, int, str]]:
     """Payments sent or waiting to be sent that the banks have not confirmed: money that leaves the 专户 next
     (for the liquidity monitor; registered with openhpf.finance.liquidity). An instruction waiting from an earlier
-    day is due at once (`start`)."""
+    day is due at once (`start`). Batch payments are left out: their money already sits in in-transit clearing
+    (21903), which the monitor subtracts from the available funds."""
     out = []
     for d, amount, code, summary, seq in Instruction.objects.filter(
             center=center, direction="out", business_date__lte=end).exclude(
-            state__in=[Instruction.State.SUCCEEDED, Instruction.State.FAILED]).values_list(
+            state__in=[Instruction.State.SUCCEEDED, Instruction.State.FAILED]).exclude(
+            code="BDC103").values_list(
             "business_date", "reserved", "code", "summary", "seq"):
         if amount > 0:
             out.append((max(d, start), int(amount), f"{code} {summary} {seq}"))

@@ -1,0 +1,297 @@
+"""Writes of the finance app: the year-end 损益 transfer into 增值收益 and the distribution of 增值收益
+(条例第二十九条: 贷款风险准备金, 管理费用, 廉租住房补充资金) through maker-checker; the daily liquidity snapshot
+lives in liquidity.py (re-exported here).
+
+Year end (DOMAIN.md "Accounting"; entries dated 12/31 of the year, so December must still be open):
+1. `year_end_close`: Dr 401xx / Cr 311 (业务收入) and Dr 311 / Cr 411xx (业务支出), each leaf's balance at 12/31.
+   Idempotent per year: a re-run posts only what is still in the 损益 accounts (nothing when it is all
+   transferred). The previous year must have been transferred first.
+2. `value_added_distribution_submit` (maker, finance.manage) stores the plan as a `finance.value_added_distribute`
+   command; a checker (approvals.approve) approves it and `value_added_distribute` posts, once per year:
+   Dr 32101 / Cr 301 贷款风险准备, Dr 32102 / Cr 21904 应付管理费用 (a sub-account of 219 其他应付款: the fee
+   is payable to the finance bureau until paid), Dr 32103 / Cr 214 专项应付款 (廉租住房补充资金), then the
+   year-end carry that squares 311 and every 321 sub-account (Dr 311 / Cr 321xx, any remainder through 32104
+   待分配增值收益), so the next year starts from zero.
+
+Distribution rules (effective-dated policy, read on 12/31 of the year, i.e. the rules in force for that year):
+- 贷款风险准备金: `value_added.risk_reserve.method` = "income_ratio" → 增值收益 × `…income_ratio` (60%, HALF_UP);
+  "loan_balance" → enough to bring 301 up to `…loan_ratio` (1%) of the year-end loan balance (121 + 122), never
+  negative; either way at most the distributable amount.
+- 管理费用: `value_added.management_fee.amount` (the year's budget approved by the finance bureau), at most what
+  is left after the reserve.
+- 廉租住房补充资金: the remainder."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from openhpf.access.selectors import check_permission, is_system_actor
+from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+from openhpf.core.money import format_fen, mul_half_up
+from openhpf.core.policy import policy_value
+from openhpf.ledger.models import GLAccount, JournalEntry
+from openhpf.ledger.services import Line, chart_seed, entry_post
+
+from .liquidity import liquidity_snapshot  # noqa: F401  (re-exported: the day-end job calls it)
+from .models import ValueAddedYear
+from .selectors import CARRY_SOURCE, CLOSE_SOURCE, DISTRIBUTE_SOURCE, LOANS, cr, dr, leaf_sums, pl_balances
+
+MANAGE = "finance.manage"
+DISTRIBUTE_COMMAND = "finance.value_added_distribute"
+MANAGEMENT_FEE_ACCOUNT = "21904"
+RISK_RESERVE, MANAGEMENT_FEE, LOWRENT = "32101", "32102", "32103"
+UNDISTRIBUTED = "32104"
+
+
+def _applying() -> Any:
+    from openhpf.approvals.registry import applying
+
+    return applying()
+
+
+def _require(actor: Any, center: Center) -> None:
+    if is_system_actor(actor) or _applying() is not None:
+        return
+    check_permission(actor, MANAGE, center=center)
+
+
+def _signed_line(code: str, debit_minus_credit: int, memo: str = "") -> Line | None:
+    if debit_minus_credit > 0:
+        return Line(code, debit=debit_minus_credit, memo=memo)
+    if debit_minus_credit < 0:
+        return Line(code, credit=-debit_minus_credit, memo=memo)
+    return None
+
+
+def _post(center: Center, year: int, lines: list[Line | None], source: str, description: str, actor: Any) -> JournalEntry | None:
+    kept = [ln for ln in lines if ln is not None]
+    if not kept:
+        return None
+    return entry_post(center=center, business_date=date(year, 12, 31), lines=kept, source=f"{source}:{year}",
+                      description=description, actor=actor)
+
+
+# ---------------------------------------------------------------- 1. year-end transfer of 损益 into 311
+
+
+def year_end_close(*, center: Center, year: int, actor: Any, business_date: date) -> ValueAddedYear:
+    """结转损益: move every 401xx (业务收入) and 411xx (业务支出) balance at 12/31 into 311 增值收益."""
+    _require(actor, center)
+    ye = date(year, 12, 31)
+    if business_date < ye:
+        raise DomainError("YEAR_NOT_ENDED", f"业务日期 {business_date} 尚未到 {year} 年末，不能结转增值收益", field="year")
+    with transaction.atomic():
+        record, _ = ValueAddedYear.objects.get_or_create(center=center, year=year)
+        record = ValueAddedYear.objects.select_for_update().get(pk=record.pk)
+        earlier = {c: v for c, v in pl_balances(center, date(year - 1, 12, 31)).items() if v}
+        if earlier:
+            raise DomainError("PRIOR_YEAR_OPEN", f"{year - 1} 年度及以前的损益尚未结转，请先结转 {year - 1} 年度",
+                              field="year", details={"accounts": sorted(earlier)})
+        pl = {c: v for c, v in pl_balances(center, ye).items() if v}
+        if not pl:
+            return record
+        if record.status == ValueAddedYear.Status.DISTRIBUTED:
+            raise DomainError("YEAR_DISTRIBUTED", f"{year} 年度增值收益已分配，新增的损益须冲正后在当期处理", field="year")
+        sides = dict(GLAccount.objects.filter(center=center, code__in=list(pl)).values_list("code", "normal_side"))
+        income = {c: -v for c, v in pl.items() if sides[c] == "C"}  # credit balance of 业务收入 leaves
+        expense = {c: v for c, v in pl.items() if sides[c] == "D"}  # debit balance of 业务支出 leaves
+        rev, exp = sum(income.values()), sum(expense.values())
+        e1 = _post(center, year, [*(_signed_line(c, v) for c, v in sorted(income.items())), _signed_line("311", -rev)],
+                   CLOSE_SOURCE, f"结转 {year} 年度业务收入至增值收益", actor)
+        e2 = _post(center, year, [_signed_line("311", exp), *(_signed_line(c, -v) for c, v in sorted(expense.items()))],
+                   CLOSE_SOURCE, f"结转 {year} 年度业务支出至增值收益", actor)
+        vouchers = [e.voucher_no for e in (e1, e2) if e is not None]
+        record.revenue += rev
+        record.expense += exp
+        record.close_vouchers = [*record.close_vouchers, *vouchers]
+        record.closed_by = actor_label(actor)[0]
+        record.closed_at = timezone.now()
+        record.save()
+        audit_log(actor=actor, action="finance.value_added.close", obj=record, center=center,
+                  business_date=business_date,
+                  after={"year": year, "revenue": rev, "expense": exp, "value_added": rev - exp, "vouchers": vouchers})
+        return record
+
+
+# ---------------------------------------------------------------- 2. the distribution plan and its posting
+
+
+@dataclass(frozen=True)
+class DistributionPlan:
+    year: int
+    distributable: int  # 可供分配增值收益 at 12/31: 311 (+ 损益 not transferred) − 321
+    risk_reserve: int
+    management_fee: int
+    lowrent_fund: int
+    loans_outstanding: int  # 121 + 122 at 12/31
+    reserve_before: int  # 301 at 12/31, before this distribution
+    method: str
+    income_ratio: str
+    loan_ratio: str
+    management_fee_budget: int
+
+    def amounts(self) -> dict[str, int]:
+        return {"distributable": self.distributable, "risk_reserve": self.risk_reserve,
+                "management_fee": self.management_fee, "lowrent_fund": self.lowrent_fund}
+
+    def rules(self) -> dict[str, Any]:
+        return {"method": self.method, "income_ratio": self.income_ratio, "loan_ratio": self.loan_ratio,
+                "management_fee_budget": self.management_fee_budget, "loans_outstanding": self.loans_outstanding,
+                "reserve_before": self.reserve_before}
+
+
+def distribution_plan(*, center: Center, year: int) -> DistributionPlan:
+    """What the distribution of `year` would post now, by the policy in force on 12/31 of the year."""
+    ye = date(year, 12, 31)
+    record = ValueAddedYear.objects.filter(center=center, year=year).first()
+    if record is None or any(pl_balances(center, ye).values()):
+        raise DomainError("YEAR_NOT_CLOSED", f"{year} 年度损益尚未结转至增值收益，请先执行年末结转", field="year")
+    if record.status == ValueAddedYear.Status.DISTRIBUTED:
+        raise DomainError("YEAR_DISTRIBUTED", f"{year} 年度增值收益已分配", field="year")
+    sums = leaf_sums(center, upto=ye)
+    distributable = cr(sums, "311") - dr(sums, "321")
+    if distributable <= 0:
+        raise DomainError("NOTHING_TO_DISTRIBUTE", f"{year} 年度可供分配的增值收益为 {format_fen(distributable)} 元，无可分配",
+                          field="year")
+    loans, reserve = dr(sums, *LOANS), cr(sums, "301")
+    method = str(policy_value("value_added.risk_reserve.method", on=ye, center=center))
+    income_ratio = policy_value("value_added.risk_reserve.income_ratio", on=ye, center=center)
+    loan_ratio = policy_value("value_added.risk_reserve.loan_ratio", on=ye, center=center)
+    budget = int(policy_value("value_added.management_fee.amount", on=ye, center=center))
+    if method == "income_ratio":
+        rr = mul_half_up(distributable, income_ratio)
+    elif method == "loan_balance":
+        rr = max(0, mul_half_up(loans, loan_ratio) - reserve)
+    else:
+        raise DomainError("POLICY_VALUE", f"贷款风险准备金提取方式应为 income_ratio 或 loan_balance：{method}",
+                          field="value_added.risk_reserve.method")
+    rr = min(max(rr, 0), distributable)
+    fee = min(max(budget, 0), distributable - rr)
+    return DistributionPlan(year=year, distributable=distributable, risk_reserve=rr, management_fee=fee,
+                            lowrent_fund=distributable - rr - fee, loans_outstanding=loans, reserve_before=reserve,
+                            method=method, income_ratio=str(income_ratio), loan_ratio=str(loan_ratio),
+                            management_fee_budget=budget)
+
+
+def _pending_distribution(center: Center, year: int) -> Any:
+    from openhpf.approvals.models import PendingCommand
+
+    return PendingCommand.objects.filter(center=center, name=DISTRIBUTE_COMMAND, status=PendingCommand.Status.PENDING,
+                                         params__year=year).first()
+
+
+def value_added_distribution_submit(*, center: Center, year: int, actor: Any, business_date: date) -> Any:
+    """The maker's side: store the year's distribution plan for a checker (approvals)."""
+    from openhpf.approvals.services import command_submit
+
+    check_permission(actor, MANAGE, center=center)
+    if business_date < date(year, 12, 31):
+        raise DomainError("YEAR_NOT_ENDED", f"业务日期 {business_date} 尚未到 {year} 年末", field="year")
+    with transaction.atomic():
+        if (found := _pending_distribution(center, year)) is not None:
+            raise DomainError("DISTRIBUTION_PENDING", f"{year} 年度增值收益分配方案已提交（复核命令 #{found.pk}），等待复核",
+                              field="year", details={"command": found.pk})
+        return command_submit(name=DISTRIBUTE_COMMAND, params={"center_id": center.pk, "year": year}, actor=actor,
+                              center=center, business_date=business_date)
+
+
+def _distribute_validate(params: dict[str, Any], actor: Any, center: Any, business_date: date) -> dict[str, Any]:
+    try:
+        year = int(params.get("year"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DomainError("YEAR_FORMAT", "年度格式不正确", field="year") from None
+    if int(params.get("center_id") or center.pk) != center.pk:
+        raise DomainError("CENTER_MISMATCH", "只能分配本中心的增值收益", field="center")
+    plan = distribution_plan(center=center, year=year)
+    return {"center_id": center.pk, "year": year, **plan.amounts(), "rules": plan.rules()}
+
+
+def _distribute_describe(p: dict[str, Any]) -> str:
+    return (f"{p.get('year')} 年度增值收益分配：可供分配 {format_fen(int(p.get('distributable') or 0))} 元，"
+            f"贷款风险准备金 {format_fen(int(p.get('risk_reserve') or 0))} 元，"
+            f"管理费用 {format_fen(int(p.get('management_fee') or 0))} 元，"
+            f"廉租住房补充资金 {format_fen(int(p.get('lowrent_fund') or 0))} 元")
+
+
+def _distribute_apply(params: dict[str, Any], actor: Any, business_date: date) -> dict[str, Any]:
+    center = Center.objects.get(pk=params["center_id"])
+    expected = {k: int(params[k]) for k in ("distributable", "risk_reserve", "management_fee", "lowrent_fund")}
+    record = value_added_distribute(center=center, year=int(params["year"]), actor=actor, business_date=business_date,
+                                    expected=expected)
+    return {"year": record.year, "status": record.status, "vouchers": record.distribution_vouchers,
+            **{k: getattr(record, k) for k in ("distributable", "risk_reserve", "management_fee", "lowrent_fund")}}
+
+
+def _fee_account(center: Center) -> None:
+    """21904 应付管理费用 under 219. The ledger's chart seeding adds accounts it knows (idempotent); until the
+    national chart lists 21904, the sub-account is opened here beside its parent (recorded in the audit)."""
+    chart_seed(center=center)
+    if GLAccount.objects.filter(center=center, code=MANAGEMENT_FEE_ACCOUNT).exists():
+        return
+    parent = GLAccount.objects.get(center=center, code="219")
+    acct = GLAccount.objects.create(center=center, code=MANAGEMENT_FEE_ACCOUNT, name="应付管理费用",
+                                    category=parent.category, normal_side=parent.normal_side, parent=parent)
+    audit_log(actor="system:finance", action="ledger.gl_account.add", obj=acct, center=center,
+              business_date=center.business_date, after={"code": acct.code, "name": acct.name, "parent": "219"})
+
+
+def value_added_distribute(*, center: Center, year: int, actor: Any, business_date: date,
+                           expected: dict[str, int] | None = None) -> ValueAddedYear:
+    """Post the year's distribution (once). Only through an approved `finance.value_added_distribute` command
+    (or a system actor); `expected` is the plan the checker saw: if the ledger moved since, nothing is posted."""
+    if not is_system_actor(actor) and _applying() is None:
+        raise DomainError("APPROVAL_REQUIRED", f"增值收益分配须经复核：请提交复核（{DISTRIBUTE_COMMAND}）", field="year")
+    with transaction.atomic():
+        record = ValueAddedYear.objects.select_for_update().filter(center=center, year=year).first()
+        if record is not None and record.status == ValueAddedYear.Status.DISTRIBUTED:
+            return record
+        plan = distribution_plan(center=center, year=year)
+        if expected is not None and plan.amounts() != expected:
+            raise DomainError("PLAN_CHANGED", "提交复核后账务数据已变化，分配方案不再适用，请重新提交", field="year",
+                              details={"expected": expected, "now": plan.amounts()})
+        _fee_account(center)
+        e1 = _post(center, year, [
+            _signed_line(RISK_RESERVE, plan.risk_reserve), _signed_line(MANAGEMENT_FEE, plan.management_fee),
+            _signed_line(LOWRENT, plan.lowrent_fund), _signed_line("301", -plan.risk_reserve, "提取贷款风险准备金"),
+            _signed_line(MANAGEMENT_FEE_ACCOUNT, -plan.management_fee, "提取管理费用"),
+            _signed_line("214", -plan.lowrent_fund, "提取廉租住房补充资金"),
+        ], DISTRIBUTE_SOURCE, f"{year} 年度增值收益分配", actor)
+        # year-end carry: square 311 and every 321 sub-account; what is left (nothing when fully distributed)
+        # stays in 32104 待分配增值收益
+        after = leaf_sums(center, upto=date(year, 12, 31))
+        carry = {c: d - k for c, (d, k) in after.items() if c == "311" or c.startswith("321")}
+        lines = [_signed_line(c, -v) for c, v in sorted(carry.items()) if c != UNDISTRIBUTED]
+        rest = sum(v for c, v in carry.items() if c != UNDISTRIBUTED)
+        lines.append(_signed_line(UNDISTRIBUTED, rest))
+        e2 = _post(center, year, lines, CARRY_SOURCE, f"{year} 年度增值收益及其分配年末结转", actor)
+        record = record or ValueAddedYear.objects.create(center=center, year=year)
+        command = _applying()
+        record.status = ValueAddedYear.Status.DISTRIBUTED
+        for k, v in plan.amounts().items():
+            setattr(record, k, v)
+        record.loans_outstanding, record.reserve_before = plan.loans_outstanding, plan.reserve_before
+        record.rules = plan.rules()
+        record.distribution_vouchers = [e.voucher_no for e in (e1, e2) if e is not None]
+        record.command = command
+        record.distributed_by = actor_label(actor)[0]
+        record.distributed_at = timezone.now()
+        record.save()
+        audit_log(actor=actor, action="finance.value_added.distribute", obj=record, center=center,
+                  business_date=business_date,
+                  after={**asdict(plan), "vouchers": record.distribution_vouchers,
+                         "maker": actor_label(command.maker)[0] if command is not None else None})
+        return record
+
+
+def register_commands() -> None:
+    from openhpf.approvals.registry import register
+
+    register(DISTRIBUTE_COMMAND, apply=_distribute_apply, permission=MANAGE, validate=_distribute_validate,
+             describe=_distribute_describe, amount=lambda p: p.get("distributable"), label="增值收益分配")

@@ -1,0 +1,252 @@
+"""Console pages of finance (财务): the home page, the statements with their period picker and downloads, the
+year-end 增值收益 (transfer, distribution through maker-checker) and liquidity (个贷率, available funds,
+expected outflows, the forecast chart). Views parse, call one selector or service, and render."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from openhpf.access.decorators import permission_required
+from openhpf.access.selectors import has_permission
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+from openhpf.core.money import format_fen
+from openhpf.iam.services import staff_center_required
+
+from . import liquidity, selectors, services
+from .periods import Period, parse_period, parse_year
+from .reports import FORMATS, attachment_header, export
+
+
+def _center(request: HttpRequest) -> Center:
+    return staff_center_required(request.user)
+
+
+def _statement_ctx(st: selectors.Statement) -> dict[str, Any]:
+    return {
+        "title": st.title, "kind": st.kind, "balanced": st.balanced, "notes": st.notes,
+        "checks": st.checks,
+        "sections": [{"title": s.title, "columns": s.columns,
+                      "rows": [{"label": r.label, "code": r.code, "level": r.level, "total": r.total,
+                                "cells": [selectors.cell_text(v, r.fmt_of(i)) for i, v in enumerate(r.values)]}
+                               for r in s.rows]} for s in st.sections],
+    }
+
+
+def _quick_periods(bd: date) -> list[tuple[str, str]]:
+    q = (bd.month - 1) // 3 + 1
+    prev_month = f"{bd.year - 1}-12" if bd.month == 1 else f"{bd.year}-{bd.month - 1:02d}"
+    return [(f"{bd:%Y-%m}", "本月"), (prev_month, "上月"), (f"{bd.year}-Q{q}", "本季度"), (f"{bd.year}", "本年"),
+            (f"{bd.year - 1}", "上年"), (bd.isoformat(), "截至今日")]
+
+
+@require_GET
+@permission_required("finance.view")
+def home(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    bd = center.business_date
+    pos, error = None, None
+    try:
+        pos = liquidity.liquidity_position(center=center, on=bd, user=request.user)
+    except DomainError as e:
+        error = e.message
+    ctx = {"pos": pos, "error": error, "kinds": selectors.KINDS.items(), "period": f"{bd:%Y-%m}",
+           "years": [(y.year, y.get_status_display(), format_fen(y.revenue - y.expense))
+                     for y in selectors.value_added_years(center=center, user=request.user)[:5]],
+           "available": format_fen(pos.available) if pos else "—"}
+    return render(request, "finance/home.html", ctx)
+
+
+@require_GET
+@permission_required("finance.view")
+def statements(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    bd = center.business_date
+    kind = request.GET.get("kind") or "balance_sheet"
+    text = request.GET.get("period", "").strip()
+    st, error = None, None
+    period: Period | None = None
+    try:
+        period = parse_period(text, default=bd)
+        st = selectors.statement(kind, center=center, period=period, user=request.user)
+    except DomainError as e:
+        if e.code == "FORBIDDEN":
+            raise
+        error = e.message
+    ctx = {"kinds": selectors.KINDS.items(), "kind": kind, "period": period.code if period else text,
+           "period_label": period.label if period else "", "error": error,
+           "st": _statement_ctx(st) if st else None, "quick": _quick_periods(bd), "formats": list(FORMATS)}
+    return render(request, "finance/statements.html", ctx, status=200 if error is None else 422)
+
+
+@require_GET
+@permission_required("finance.view")
+def statement_export(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    kind = request.GET.get("kind") or "balance_sheet"
+    text = request.GET.get("period", "")
+    try:
+        period = parse_period(text, default=center.business_date)
+        st = selectors.statement(kind, center=center, period=period, user=request.user)
+        data, content_type, filename = export(st, request.GET.get("format") or "xlsx", printed_on=center.business_date)
+    except DomainError as e:
+        if e.code == "FORBIDDEN":
+            raise
+        messages.error(request, e.message)
+        return redirect(f"{reverse('finance:statements')}?kind={kind}")
+    resp = HttpResponse(data, content_type=content_type)
+    resp["Content-Disposition"] = attachment_header(filename)
+    return resp
+
+
+def _default_year(bd: date) -> int:
+    return bd.year if (bd.month, bd.day) == (12, 31) else bd.year - 1
+
+
+@require_GET
+@permission_required("finance.view")
+def value_added(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    bd = center.business_date
+    error = None
+    try:
+        year = parse_year(request.GET.get("year") or _default_year(bd))
+    except DomainError as e:
+        error, year = e.message, _default_year(bd)
+    ov = selectors.value_added_overview(center=center, year=year, user=request.user)
+    plan = ov["plan"]
+    ctx = {
+        "year": year, "years": list(range(bd.year, max(bd.year - 6, 1990), -1)), "ov": ov, "error": error,
+        "record": ov["record"], "plan": plan,
+        "can_manage": has_permission(request.user, services.MANAGE, center=center),
+        "unclosed_revenue": format_fen(ov["unclosed_revenue"]), "unclosed_expense": format_fen(ov["unclosed_expense"]),
+        "unclosed_value": format_fen(ov["unclosed_revenue"] - ov["unclosed_expense"]),
+        "plan_rows": [(label, format_fen(v)) for label, v in (
+            ("可供分配的增值收益", plan.distributable), ("提取贷款风险准备金（→301）", plan.risk_reserve),
+            ("提取管理费用（→21904 应付管理费用）", plan.management_fee),
+            ("提取廉租住房补充资金（→214）", plan.lowrent_fund))] if plan else [],
+        "plan_loans": format_fen(plan.loans_outstanding) if plan else "",
+        "plan_reserve": format_fen(plan.reserve_before) if plan else "",
+        "plan_budget": format_fen(plan.management_fee_budget) if plan else "",
+        "record_rows": [], "dist_rows": [],
+    }
+    if ctx["record"] is not None:
+        r = ctx["record"]
+        ctx["record_rows"] = [(label, format_fen(v)) for label, v in (
+            ("已结转业务收入", r.revenue), ("已结转业务支出", r.expense), ("已结转增值收益（收入−支出）", r.revenue - r.expense))]
+        ctx["dist_rows"] = [(label, format_fen(v)) for label, v in (
+            ("可供分配的增值收益", r.distributable), ("贷款风险准备金", r.risk_reserve), ("管理费用", r.management_fee),
+            ("廉租住房补充资金", r.lowrent_fund))]
+    return render(request, "finance/value_added.html", ctx)
+
+
+def _year_from_post(request: HttpRequest) -> int:
+    return parse_year(request.POST.get("year"))
+
+
+@require_POST
+@permission_required("finance.manage")
+def value_added_close(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    year = None
+    try:
+        year = _year_from_post(request)
+        with transaction.atomic(durable=True):
+            rec = services.year_end_close(center=center, year=year, actor=request.user,
+                                          business_date=center.business_date)
+        messages.success(request, f"{year} 年度损益已结转至增值收益（凭证 {'、'.join(rec.close_vouchers) or '无需结转'}）")
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect(f"{reverse('finance:value_added')}?year={year or ''}")
+
+
+@require_POST
+@permission_required("finance.manage")
+def value_added_submit(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    year = None
+    try:
+        year = _year_from_post(request)
+        with transaction.atomic(durable=True):
+            cmd = services.value_added_distribution_submit(center=center, year=year, actor=request.user,
+                                                           business_date=center.business_date)
+        messages.success(request, f"分配方案已提交复核（复核命令 #{cmd.pk}）：{cmd.summary}")
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect(f"{reverse('finance:value_added')}?year={year or ''}")
+
+
+@require_GET
+@permission_required("finance.view")
+def liquidity_page(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    bd = center.business_date
+    error = None
+    on = bd
+    if request.GET.get("on"):
+        try:
+            on = date.fromisoformat(request.GET["on"].strip())
+        except ValueError:
+            error = f"日期格式不正确（应为 YYYY-MM-DD）：{request.GET['on']}"
+    pos = fc = None
+    try:
+        pos = liquidity.liquidity_position(center=center, on=on, user=request.user)
+        fc = liquidity.liquidity_forecast(center=center, on=on, user=request.user)
+    except DomainError as e:
+        if e.code == "FORBIDDEN":
+            raise
+        error = e.message
+    forecast_rows = []
+    if fc is not None:
+        for i in range(fc.n_history, len(fc.months)):
+            forecast_rows.append({"month": fc.months[i], "inflow": format_fen(fc.inflow[i]),
+                                  "outflow": format_fen(fc.outflow[i]), "net": format_fen(fc.net[i]),
+                                  "projected": format_fen(fc.projected_funds[i - fc.n_history])})
+    ctx = {
+        "on": on.isoformat(), "pos": pos, "fc": fc, "error": error, "fmt": format_fen, "load_echarts": True,
+        "chart": fc.chart_data() if fc else None, "forecast_rows": forecast_rows,
+        "method": dict(seasonal_trend="上年同月 × 趋势系数", seasonal="上年同月", average="月平均",
+                       none="无历史数据").get(fc.method if fc else "none"),
+        "snapshots": [{"on": s.on, "available": format_fen(s.available), "outflows": format_fen(s.outflows_total),
+                       "level": s.get_level_display(),
+                       "ratio": selectors.percent_text(Fraction(s.loan_ratio)) if s.loan_ratio is not None else "—"}
+                      for s in liquidity.liquidity_snapshots(center=center, user=request.user, limit=30)],
+        "outflow_rows": [{"on": o.on, "source": o.source, "label": o.label, "amount": format_fen(o.amount)}
+                         for o in (pos.outflows if pos else [])],
+        "can_manage": has_permission(request.user, services.MANAGE, center=center),
+        "trend_rows": [(liquidity.SERIES[k], v) for k, v in (fc.trend.items() if fc else [])],
+    }
+    if pos is not None:
+        ctx["cards"] = [
+            ("当日个贷率", pos.loan_ratio_text, f"个贷余额 {format_fen(pos.loan_total)} ÷ 缴存余额 {format_fen(pos.deposit_total)}",
+             "loan-ratio"),
+            (f"{pos.year_end.year} 年末个贷率", pos.year_end_ratio_text,
+             f"年末个贷余额 {format_fen(pos.year_end_loans)} ÷ 年末缴存余额 {format_fen(pos.year_end_deposit)}", "year-end-ratio"),
+            ("可用资金", format_fen(pos.available),
+             f"101 {format_fen(pos.fund_deposits)} + 102 {format_fen(pos.value_added_deposits)} − 在途 "
+             f"{format_fen(pos.in_transit)} − 最低备付金 {format_fen(pos.min_reserve)}", "available"),
+            (f"未来 {pos.horizon_days} 天预计支出", format_fen(pos.outflows_total), f"{len(pos.outflows)} 笔", "outflows"),
+        ]
+    return render(request, "finance/liquidity.html", ctx)
+
+
+@require_POST
+@permission_required("finance.manage")
+def liquidity_snapshot(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    try:
+        with transaction.atomic(durable=True):
+            snap = liquidity.liquidity_snapshot(center=center, on=center.business_date, actor=request.user)
+        messages.success(request, f"{snap.on} 流动性日报已生成（{snap.get_level_display()}）")
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect("finance:liquidity")
