@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import math
 import random
 import time
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from openhpf.core.calendar import interest_year
 from openhpf.core.ids import credit_code_check_digit, resident_id_check_digit
@@ -69,6 +70,7 @@ SEAL_REASONS = ("与单位解除劳动关系", "单位转制", "离职待业")
 FEMALE_SHARE = 0.48
 
 
+@functools.cache
 def _regions() -> tuple[list[str], list[str]]:
     """County-level codes from python-stdnum's cn/loc database: (Zhejiang ones, a spread of the whole country).
 
@@ -181,7 +183,7 @@ def generate_extract(
             ds.append((d.toordinal(), (cutover_date - d).days))
             d = _add_month(d)
         year_deposits[p] = ds
-    sur_cum = list(_cumulate(s for _, s in SURNAMES))
+    sur_cum = _surname_weights()
     seen: set[int] = set()
     cut_ord = cutover_date.toordinal()
     ys_ord = ys.toordinal()
@@ -195,18 +197,10 @@ def generate_extract(
         wa.writerow(headers[ACCOUNT_FILE])
         rand, randint, choice = rng.random, rng.randint, rng.choice
         for i in range(members):
-            female = rand() < FEMALE_SHARE
-            age_days = randint(22 * 365 + 5, 59 * 365)
-            birth = date.fromordinal(cut_ord - age_days)
-            while True:
-                region = choice(zj) if rand() < 0.8 else choice(national)
-                seq = randint(0, 99) * 10 + (2 * randint(0, 4) + (0 if female else 1))
-                first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
-                key = int(first17)
-                if key not in seen and _region_valid(first17[:10]):
-                    seen.add(key)
-                    break
-            id_number = first17 + resident_id_check_digit(first17)
+            person = _person(rng, on_ord=cut_ord, min_days=22 * 365 + 5, max_days=59 * 365, zj=zj,
+                             national=national, sur_cum=sur_cum, seen=seen)
+            id_number, birth, region, seq = person.id_number, person.birth, person.region, person.seq
+            first17, age = id_number[:17], person.age
             if i in dirty_mem:
                 if dirty_mem[i] == "checksum":
                     id_number = first17 + ("1" if id_number[-1] != "1" else "2")
@@ -215,12 +209,7 @@ def generate_extract(
                     bad17 = f"{region}{birth.year:04d}0230{seq:03d}"
                     id_number = bad17 + resident_id_check_digit(bad17)
                     res.dirty_rows.append((MEMBER_FILE, i + 2, "ID_BIRTH_DATE"))
-            surname = SURNAMES[bisect.bisect_right(sur_cum, rand() * sur_cum[-1])][0]
-            pool = GIVEN_FEMALE if female else GIVEN_MALE
-            given = choice(pool) + (choice(pool) if rand() < 0.7 else "")
-            age = age_days // 365
-            marital = "10" if age < 26 and rand() < 0.7 else ("20" if rand() < 0.85 else choice(("40", "30", "90")))
-            wm.writerow([surname + given, "01", id_number, _phone(rng), marital])
+            wm.writerow([person.name, "01", id_number, person.phone, person.marital])
 
             # account
             e = bisect.bisect_right(size_cum, rand() * total_w)
@@ -228,8 +217,7 @@ def generate_extract(
             adult = birth.toordinal() + 18 * 366
             lo = max(emp_open, adult)
             opened = randint(lo, max(lo, cut_ord - 1))
-            wage = INDUSTRY_PROFILE[ind][0] * math.exp(rng.gauss(0, 0.45)) * (0.8 + min(age, 50) / 100)
-            base = min(max(int(wage) * 100, base_floor), base_cap)
+            base = synthetic_base(rng, industry=ind, age=age, cap=base_cap, floor=base_floor)
             mr = er if rand() < 0.9 else choice([r for r, _ in RATIOS_E4 if r <= er])
             emp_amt, mem_amt = monthly_amounts(base, Decimal(er) / 10000, Decimal(mr) / 10000, rounding)
             monthly = emp_amt + mem_amt
@@ -285,6 +273,66 @@ def generate_extract(
         progress(members % 10_000)
     res.members = res.accounts = members
     return res
+
+
+# ---------------------------------------------------------------- one person, one wage (the cut-over extract and
+# the simulation's new hires draw them the same way)
+
+
+class Person(NamedTuple):
+    name: str
+    id_number: str
+    phone: str
+    marital: str
+    birth: date
+    region: str
+    seq: int
+    age: int
+
+
+@functools.cache
+def _surname_weights() -> list[float]:
+    return list(_cumulate(s for _, s in SURNAMES))
+
+
+def _person(rng: random.Random, *, on_ord: int, min_days: int, max_days: int, zj: list[str], national: list[str],
+            sur_cum: list[float], seen: set[int]) -> Person:
+    """A person aged min_days..max_days on the day `on_ord`: a resident ID with a real county code in use in the
+    birth year and the GB 11643 check digit (unique within `seen`), a name, a marital status and a phone."""
+    rand, randint, choice = rng.random, rng.randint, rng.choice
+    female = rand() < FEMALE_SHARE
+    age_days = randint(min_days, max_days)
+    birth = date.fromordinal(on_ord - age_days)
+    while True:
+        region = choice(zj) if rand() < 0.8 else choice(national)
+        seq = randint(0, 99) * 10 + (2 * randint(0, 4) + (0 if female else 1))
+        first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+        key = int(first17)
+        if key not in seen and _region_valid(first17[:10]):
+            seen.add(key)
+            break
+    surname = SURNAMES[bisect.bisect_right(sur_cum, rand() * sur_cum[-1])][0]
+    pool = GIVEN_FEMALE if female else GIVEN_MALE
+    given = choice(pool) + (choice(pool) if rand() < 0.7 else "")
+    age = age_days // 365
+    marital = "10" if age < 26 and rand() < 0.7 else ("20" if rand() < 0.85 else choice(("40", "30", "90")))
+    return Person(surname + given, first17 + resident_id_check_digit(first17), _phone(rng), marital, birth, region,
+                  seq, age)
+
+
+def synthetic_person(rng: random.Random, *, on: date, min_age: int = 20, max_age: int = 50,
+                     seen: set[int] | None = None) -> Person:
+    """A new person for the center (a new hire of the simulation), deterministic for the state of `rng`."""
+    zj, national = _regions()
+    return _person(rng, on_ord=on.toordinal(), min_days=min_age * 365 + 5, max_days=max_age * 365, zj=zj,
+                   national=national, sur_cum=_surname_weights(), seen=set() if seen is None else seen)
+
+
+def synthetic_base(rng: random.Random, *, industry: str, age: int, cap: int, floor: int) -> int:
+    """A contribution base in fen: a log-normal wage around the industry's median, rising with age, whole yuan,
+    clamped to the cap and floor."""
+    wage = INDUSTRY_PROFILE[industry][0] * math.exp(rng.gauss(0, 0.45)) * (0.8 + min(age, 50) / 100)
+    return min(max(int(wage) * 100, floor), cap)
 
 
 _region_cache: dict[str, bool] = {}

@@ -78,8 +78,8 @@ def _month_idx_sql(text_col: str, date_col: str, offset: int) -> str:
     if connection.vendor == "postgresql":
         from_date = f"(EXTRACT(YEAR FROM {date_col})::int * 12 + EXTRACT(MONTH FROM {date_col})::int - 1 + {offset})"
     else:
-        from_date = (f"(CAST(strftime('%Y', {date_col}) AS INTEGER) * 12 + "
-                     f"CAST(strftime('%m', {date_col}) AS INTEGER) - 1 + {offset})")
+        from_date = (f"(CAST(strftime('%%Y', {date_col}) AS INTEGER) * 12 + "
+                     f"CAST(strftime('%%m', {date_col}) AS INTEGER) - 1 + {offset})")
     return (f"(CASE WHEN {text_col} = '' THEN {from_date} ELSE "
             f"CAST(SUBSTR({text_col}, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR({text_col}, 5, 2) AS INTEGER) - 1 END)")
 

@@ -239,7 +239,7 @@ def employer_remittance_history(*, employer: Employer, user: Any, date_from: dat
     month and type (newest first). Accounts are taken by their current employer."""
     require(user, "accounts.view", employer.center_id)
     month = ("to_char(r.business_date, 'YYYYMM')" if connection.vendor == "postgresql"
-             else "strftime('%Y%m', r.business_date)")
+             else "strftime('%%Y%%m', r.business_date)")
     cond, params = "", [employer.pk, BizType.REMITTANCE, BizType.BACK_PAYMENT]
     if date_from:
         cond += " AND r.business_date >= %s"

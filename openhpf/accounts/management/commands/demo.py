@@ -15,6 +15,7 @@ from openhpf.accounts.cutover import CutoverInvalid
 from openhpf.accounts.management.commands.cutover import print_checks
 from openhpf.accounts.models import Employer
 from openhpf.accounts.synthetic import DEFAULT_CENTER_CODE, generate_center
+from openhpf.contributions.simulate import add_rate_arguments, rates_from_options
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
@@ -52,11 +53,17 @@ class Command(BaseCommand):
         parser.add_argument("--cutover-date", type=date.fromisoformat,
                             help="迁移日期（默认：--months 个月之前的月末，使业务日期止于上月末）")
         parser.add_argument("--months", type=int, default=24,
-                            help="迁移后按月模拟的业务月数（汇缴、入账、计提、结息；默认 24，0 为不模拟）")
+                            help="迁移后按月模拟的业务月数（汇缴、增员减员、调整、补缴、逾期、暂存、计提、结息，"
+                                 "见 hpf simulate；默认 24，0 为不模拟）")
+        add_rate_arguments(parser)
         parser.add_argument("--center", default=DEFAULT_CENTER_CODE)
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **o):
+        try:
+            rates = rates_from_options(o)
+        except DomainError as exc:
+            raise CommandError(f"[{exc.code}] {exc.message}") from exc
         center = Center.objects.filter(code=o["center"]).first()
         if center is not None and Employer.objects.filter(center=center).exists():
             self.stdout.write(f"演示中心已存在：{center}（业务日期 {center.business_date}）")
@@ -84,8 +91,11 @@ class Command(BaseCommand):
                 from openhpf.contributions.simulate import simulate_months
 
                 self.stdout.write(f"按月模拟 {months} 个月的业务……")
-                simulate_months(center=center, months=months, actor="system:demo",
-                                progress=None if o["no_progress"] else self.stdout.write)
+                try:
+                    simulate_months(center=center, months=months, actor="system:demo", seed=o["seed"],
+                                    rates=rates, progress=None if o["no_progress"] else self.stdout.write)
+                except DomainError as exc:
+                    raise CommandError(f"[{exc.code}] {exc.message}") from exc
                 center.refresh_from_db()
                 self.stdout.write(f"演示中心业务日期：{center.business_date}")
         self._users(center)

@@ -1,5 +1,6 @@
 """`hpf generate --employers N --members M --seed S [--cutover-date D] [--dirty] [--out DIR] [--center CODE]
-[--no-load]`: write a synthetic legacy extract and load it through the cut-over import."""
+[--no-load] [--months K]`: write a synthetic legacy extract, load it through the cut-over import, and (with
+--months) grow K months of history after the cut-over through the real services (contributions.simulate)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from django.utils import timezone
 from openhpf.accounts.cutover import CutoverInvalid
 from openhpf.accounts.management.commands.cutover import print_checks
 from openhpf.accounts.synthetic import DEFAULT_CENTER_CODE, generate_center
+from openhpf.contributions.simulate import add_rate_arguments, rates_from_options
 from openhpf.core.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "生成合成的原系统迁移数据（可复现），并经期初数据迁移导入"
+    help = ("生成合成的原系统迁移数据（可复现），并经期初数据迁移导入；--months K 时随后按月模拟 K 个月的业务"
+            "（汇缴、增员减员、基数比例调整、补缴、逾期、暂存、计提与结息，与 hpf simulate 相同，种子取 --seed）")
 
     def add_arguments(self, parser):
         parser.add_argument("--employers", type=int, required=True)
@@ -31,6 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", default="utf-8-sig", help="utf-8-sig（默认）、utf-8 或 gbk")
         parser.add_argument("--no-load", action="store_true", help="只生成文件，不导入")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--months", type=int, default=0,
+                            help="迁移后按月模拟的业务月数（经由正式业务服务，见 hpf simulate；默认 0 不模拟）")
+        add_rate_arguments(parser)
 
     def handle(self, *args, **o):
         cutover = o["cutover_date"] or timezone.localdate()
@@ -54,3 +60,25 @@ class Command(BaseCommand):
                               f"凭证 {result.voucher_no or '无'}，导入用时 {gen.import_seconds:.1f} 秒")
             if print_checks(self.stdout, result.checks):
                 sys.exit(1)
+            if o["months"] > 0:
+                self._simulate(o)
+
+    def _simulate(self, o: dict) -> None:
+        import json
+        import time
+        from dataclasses import asdict
+
+        from openhpf.contributions.simulate import simulate_months
+        from openhpf.core.models import Center
+
+        center = Center.objects.get(code=o["center"])
+        self.stdout.write(f"按月模拟 {o['months']} 个月的业务……")
+        t0 = time.perf_counter()
+        try:
+            res = simulate_months(center=center, months=o["months"], actor="system:generate", seed=o["seed"],
+                                  rates=rates_from_options(o), progress=None if o["no_progress"] else self.stdout.write)
+        except DomainError as exc:
+            raise CommandError(f"[{exc.code}] {exc.message}") from exc
+        center.refresh_from_db()
+        self.stdout.write(f"模拟 {o['months']} 个月用时 {time.perf_counter() - t0:.1f} 秒，业务日期 {center.business_date}")
+        self.stdout.write(json.dumps([asdict(m) for m in res.months], ensure_ascii=False))

@@ -1,4 +1,4 @@
-"""hpf simulate --months K: grow the center's history month by month through the real services."""
+"""hpf simulate --months K [--seed S] [rates]: grow the center's history month by month through the real services."""
 
 from __future__ import annotations
 
@@ -8,18 +8,22 @@ from dataclasses import asdict
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from openhpf.contributions.simulate import simulate_months
+from openhpf.contributions.simulate import add_rate_arguments, rates_from_options, simulate_months
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
 
 class Command(BaseCommand):
-    help = "按月模拟后续业务（汇缴清册导入、到账、入账、计提利息、6月30日结息），全部经由正式业务服务"
+    help = ("按月模拟后续业务，全部经由正式业务服务：汇缴清册导入、到账、入账；增员（开户或启封）、减员（封存）、"
+            "基数和比例调整；逾期单位次月全额补缴、基数追溯的差额补缴；多缴转入单位暂存后分配；月末计提利息，"
+            "6月30日结息，7月基数年度调整。同一种子得到同样的历史。最后一行输出每月汇总（JSON）")
 
     def add_arguments(self, parser):
-        parser.add_argument("--months", type=int, required=True)
+        parser.add_argument("--months", type=int, required=True, help="模拟的月数（从业务日期的下一个月起）")
+        parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
         parser.add_argument("--center", help="机构代码（默认：唯一的中心）")
         parser.add_argument("--as", dest="as_user", help="操作人用户名（默认：system:simulate）")
+        add_rate_arguments(parser)
 
     def handle(self, *args, **opts):
         center = Center.objects.get(code=opts["center"]) if opts.get("center") else Center.objects.order_by("pk").first()
@@ -31,8 +35,8 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"用户不存在：{opts['as_user']}")
         try:
-            res = simulate_months(center=center, months=opts["months"], actor=actor,
-                                  progress=lambda line: self.stderr.write(line))
+            res = simulate_months(center=center, months=opts["months"], actor=actor, seed=opts["seed"],
+                                  rates=rates_from_options(opts), progress=lambda line: self.stderr.write(line))
         except DomainError as e:
             raise CommandError(f"[{e.code}] {e.message}") from None
         self.stdout.write(json.dumps([asdict(m) for m in res.months], ensure_ascii=False))
