@@ -125,6 +125,27 @@ def _pg_available() -> bool:
         return False
 
 
+
+def db_targets(which: str, name: str) -> list[str] | None:
+    """The database URLs a benchmark runs on (`--db sqlite|postgres|both`), each fresh: var/bench/<name>.sqlite3
+    and PostgreSQL database hpf_bench_<name>. None when PostgreSQL is required (HPF_REQUIRE_POSTGRES=1) but
+    unreachable; without the requirement it is skipped with a loud line."""
+    targets = []
+    if which in ("sqlite", "both"):
+        path = ROOT / "var" / "bench" / f"{name}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        targets.append(f"sqlite:///{path}")
+    if which in ("postgres", "both"):
+        if _pg_available():
+            targets.append(_pg_fresh(f"hpf_bench_{name}"))
+        else:
+            print("!!! SKIPPED PostgreSQL: not reachable at", PG_ADMIN, file=sys.stderr)
+            if os.environ.get("HPF_REQUIRE_POSTGRES") == "1":
+                return None
+    return targets
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench ledger")
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -134,20 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(_worker(args.worker, args.rows)))
         return 0
-    targets = []
-    if args.db in ("sqlite", "both"):
-        path = ROOT / "var" / "bench" / "ledger.sqlite3"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        targets.append(f"sqlite:///{path}")
-    if args.db in ("postgres", "both"):
-        if _pg_available():
-            targets.append(_pg_fresh("hpf_bench_ledger"))
-        else:
-            print("!!! SKIPPED PostgreSQL: not reachable at", PG_ADMIN, file=sys.stderr)
-            if os.environ.get("HPF_REQUIRE_POSTGRES") == "1":
-                return 1
+    targets = db_targets(args.db, "ledger")
+    if targets is None:
+        return 1
     ok = True
     print(f"ledger bulk posting, {args.rows:,} sub-ledger rows + 1 GL entry")
     print(f"{'db':<10} {'post s':>8} {'rows/s':>10} {'raw s':>7} {'ratio':>6} {'peak MB':>8} {'verify s':>9}  result")

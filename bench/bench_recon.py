@@ -25,11 +25,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench.bench_ledger import _pg_available, _pg_fresh  # one copy of the PostgreSQL helpers
+from bench.bench_ledger import db_targets  # one copy of the database set-up
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = os.environ.get("HPF_BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_NAME = "hpf_bench_recon"
 TARGET_TOTAL_S = 60.0
 TARGET_PEAK_MB = 1536
 DAY = date(2026, 11, 30)
@@ -120,20 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(_worker(args.worker, args.lines, not args.no_progress), ensure_ascii=False))
         return 0
-    targets = []
-    if args.db in ("sqlite", "both"):
-        path = ROOT / "var" / "bench" / "recon.sqlite3"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        targets.append(f"sqlite:///{path}")
-    if args.db in ("postgres", "both"):
-        if _pg_available():
-            targets.append(_pg_fresh(PG_NAME))
-        else:
-            print("!!! SKIPPED PostgreSQL: not reachable at", PG_ADMIN, file=sys.stderr)
-            if os.environ.get("HPF_REQUIRE_POSTGRES") == "1":
-                return 1
+    targets = db_targets(args.db, "recon")
+    if targets is None:
+        return 1
     ok = True
     print(f"daily reconciliation, {args.lines:,} statement lines × the same number of ledger lines, 0.1 % injected")
     rows = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -11,7 +10,7 @@ from openhpf.access.decorators import permission_required
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
-from openhpf.iam.services import staff_center
+from openhpf.iam.services import console_center
 
 from .arrears import arrears_list
 from .hardship import hardship_applications
@@ -19,10 +18,7 @@ from .relief import ym
 
 
 def _center(request: HttpRequest) -> Center:
-    center = staff_center(request.user)
-    if center is None:
-        raise PermissionDenied("当前用户未归属任何管理中心")
-    return center
+    return console_center(request.user)
 
 
 @require_GET

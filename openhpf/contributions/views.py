@@ -6,7 +6,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openhpf.access.decorators import permission_required
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.iam.services import staff_center
+from openhpf.iam.services import console_center
 
 from . import selectors, services
 from .fileimport import remittance_import
@@ -24,10 +23,7 @@ from .relief import ym
 
 
 def _center(request: HttpRequest) -> Center:
-    center = staff_center(request.user)
-    if center is None:
-        raise PermissionDenied("当前用户未归属任何管理中心")
-    return center
+    return console_center(request.user)
 
 
 @require_GET

@@ -110,6 +110,16 @@ def staff_center(user: Any) -> Center | None:
     return profile.center
 
 
+def console_center(user: Any) -> Center:
+    """The staff member's center for console pages: without one the page is refused (HTTP 403)."""
+    from django.core.exceptions import PermissionDenied
+
+    center = staff_center(user)
+    if center is None:
+        raise PermissionDenied("当前用户未归属任何管理中心")
+    return center
+
+
 def staff_center_required(user: Any, *, perm: str | None = None) -> Center:
     """The staff member's center, for API and console entry points: refused (FORBIDDEN) without one, and
     without `perm` at that center when a permission is named."""

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +19,7 @@ from openhpf.access.decorators import permission_required
 from openhpf.access.selectors import has_permission
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.iam.services import staff_center
+from openhpf.iam.services import console_center
 
 from . import selectors, services
 from .models import ReconItem, ReconMatch
@@ -29,10 +28,7 @@ VIEW, OPERATE = selectors.VIEW, services.PERMISSION
 
 
 def _center(request: HttpRequest) -> Center:
-    center = staff_center(request.user)
-    if center is None:
-        raise PermissionDenied("当前用户未归属任何管理中心")
-    return center
+    return console_center(request.user)
 
 
 def _is_partial(request: HttpRequest) -> bool:

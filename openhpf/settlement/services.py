@@ -510,6 +510,15 @@ def _batch_finish(ins: Instruction, items: list[dict[str, Any]], *, bank_seq: st
               business_date=business_date, after={"seq": ins.seq, "ok": ok_total, "failed": len(failed), "via": via})
 
 
+def _query_state(ins: Instruction, code: str, business_date: date) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Ask the bank about an instruction (BDC107 / BDC110): (state, body, answer); state "" when no answer."""
+    q = _query(ins, code, business_date, {"orig_seq": ins.seq})
+    if q.kind != ANSWER or q.answer is None:
+        return "", {}, {}
+    body = q.answer.get("body") or {}
+    return str(body.get("state") or q.answer.get("state") or ""), body, q.answer
+
+
 def instruction_resolve(*, instruction: Instruction, actor: Any, business_date: date) -> Instruction:
     """Find out what happened to an instruction without an answer (BDC110), or to a batch in process
     (BDC107/108). Never sends the instruction again: N (the bank never received it) makes it sendable."""
@@ -517,18 +526,14 @@ def instruction_resolve(*, instruction: Instruction, actor: Any, business_date: 
     _op(actor, ins.center)
     if ins.state not in (S.SENT, S.UNKNOWN, S.PROCESSING):
         return ins
-    if ins.state == S.PROCESSING or (ins.is_batch and ins.state != S.CREATED):
-        q = _query(ins, "BDC107", business_date, {"orig_seq": ins.seq})
-        if q.kind != ANSWER or q.answer is None:
-            return ins
-        body = q.answer.get("body") or {}
-        st = body.get("state") or q.answer.get("state")
-        if st == "N":
-            return _not_received(ins, actor=actor, business_date=business_date)
-        if st == "P":
-            if ins.state != S.PROCESSING:
-                _record(ins, state=S.PROCESSING)
-            return ins
+    st, body, answer = _query_state(ins, "BDC107" if ins.is_batch else "BDC110", business_date)
+    if st == "N":
+        return _not_received(ins, actor=actor, business_date=business_date)
+    if st in ("", "P"):
+        if st == "P" and ins.is_batch and ins.state != S.PROCESSING:
+            _record(ins, state=S.PROCESSING)
+        return ins
+    if ins.is_batch:
         d = _query(ins, "BDC108", business_date, {"orig_seq": ins.seq})
         if d.kind != ANSWER or d.answer is None:
             return ins
@@ -537,18 +542,9 @@ def instruction_resolve(*, instruction: Instruction, actor: Any, business_date: 
                 "center", "bank_account__gl_account").get(pk=ins.pk)
             if not locked.is_final:
                 _batch_finish(locked, list((d.answer.get("body") or {}).get("items") or []),
-                              bank_seq=str(body.get("bank_seq") or q.answer.get("bank_seq", "")), actor=actor, business_date=business_date,
-                              via="BDC107")
+                              bank_seq=str(body.get("bank_seq") or answer.get("bank_seq", "")), actor=actor,
+                              business_date=business_date, via="BDC107")
             return locked
-    q = _query(ins, "BDC110", business_date, {"orig_seq": ins.seq})
-    if q.kind != ANSWER or q.answer is None:
-        return ins
-    body = q.answer.get("body") or {}
-    st = body.get("state") or q.answer.get("state")
-    if st == "N":
-        return _not_received(ins, actor=actor, business_date=business_date)
-    if st == "P":
-        return ins
     if st == "S":
         fake = Outcome(ANSWER, {"state": "S", "result": "0000", "bank_seq": body.get("bank_seq", ""),
                                 "message": body.get("message", "交易成功"), "amount": body.get("amount"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openhpf.access.decorators import permission_required
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.iam.services import staff_center
+from openhpf.iam.services import console_center
 
 from . import selectors, services
 from .models import BankAccount, Instruction, Notice
@@ -28,10 +27,7 @@ def _back(name: str, error: str) -> HttpResponse:
 
 
 def _center(request: HttpRequest) -> Center:
-    center = staff_center(request.user)
-    if center is None:
-        raise PermissionDenied("当前用户未归属任何管理中心")
-    return center
+    return console_center(request.user)
 
 
 @require_GET
