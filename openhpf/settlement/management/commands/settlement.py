@@ -74,6 +74,24 @@ class Command(BaseCommand):
         p.add_argument("--bank-code", default="ICBC")
         p.add_argument("--bank-name", default="中国工商银行")
         p.add_argument("--account-no", default="")
+        p = sub.add_parser("deposit-open", help="定期（BDC114）或通知存款（BDC117）存入并发送")
+        add_common(p)
+        p.add_argument("--account", required=True, help="住房公积金存款专户账号")
+        p.add_argument("--kind", required=True, choices=["time", "notice"])
+        p.add_argument("--amount", required=True, help="金额（元）")
+        p.add_argument("--rate", required=True, help="年利率（%%），如 1.75")
+        p.add_argument("--term", type=int, help="定期期限（月）")
+        p.add_argument("--notice-days", type=int, help="通知天数（1 或 7）")
+        p = sub.add_parser("deposit-withdraw", help="定期（BDC115）或通知存款（BDC120）支取并发送")
+        add_common(p)
+        p.add_argument("--deposit-no", required=True)
+        p.add_argument("--amount", help="通知存款部分支取金额（元）")
+        p = sub.add_parser("deposit-notify", help="通知存款支取通知（BDC118）")
+        add_common(p)
+        p.add_argument("--deposit-no", required=True)
+        p.add_argument("--amount", required=True, help="金额（元）")
+        p.add_argument("--date", required=True, help="支取日期 YYYY-MM-DD")
+        add_common(sub.add_parser("deposits", help="定期与通知存款列表"))
         p = sub.add_parser("list", help="指令列表")
         add_common(p)
         p.add_argument("--state", default="")
@@ -116,6 +134,8 @@ class Command(BaseCommand):
                 out = services.instructions_process(center=center, actor=actor, business_date=bd)
             elif action == "notices":
                 out = services.notices_pull(center=center, actor=actor, business_date=bd)
+            elif action.startswith("deposit"):
+                out = _deposits(center, actor, bd, opts)
             elif action == "sim-link":
                 out = _sim_link(center, actor, bd, opts)
             elif action == "balance":
@@ -167,3 +187,39 @@ def _sim_link(center: Any, actor: Any, bd: Any, opts: dict[str, Any]) -> dict[st
             raise CommandError(f"模拟器拒绝开户：{body}")
         out.append({"account_no": a.account_no, "gl": a.gl_account.code, "balance": book})
     return {"url": url, "accounts": out}
+
+
+def _deposits(center: Any, actor: Any, bd: Any, opts: dict[str, Any]) -> Any:
+    from openhpf.settlement import deposits
+    from openhpf.settlement.models import Deposit
+
+    action = opts["action"]
+    if action == "deposits":
+        return [{"deposit_no": d.deposit_no, "kind": d.kind, "status": d.get_status_display(), "principal": d.principal,
+                 "rate": d.rate, "start_date": d.start_date, "maturity_date": d.maturity_date,
+                 "interest_received": d.interest_received}
+                for d in Deposit.objects.filter(center=center).order_by("-pk")[:200]]
+    if action == "deposit-open":
+        with transaction.atomic(durable=True):
+            dep = deposits.deposit_open(center=center, bank_account=_account(center, opts["account"]), kind=opts["kind"],
+                                        amount=parse_yuan(opts["amount"], field="amount"), rate=opts["rate"],
+                                        term_months=opts["term"], notice_days=opts["notice_days"], actor=actor,
+                                        business_date=bd)
+        ins = services.instruction_send(instruction=dep.open_instruction, actor=actor, business_date=bd)
+        dep.refresh_from_db()
+        return {**_ins(ins), "deposit_no": dep.deposit_no, "deposit_status": dep.get_status_display()}
+    dep = Deposit.objects.filter(center=center, deposit_no=opts["deposit_no"]).first()
+    if dep is None:
+        raise CommandError(f"存单不存在：{opts['deposit_no']}")
+    if action == "deposit-notify":
+        from datetime import date as _date
+
+        dep = deposits.deposit_notify(deposit=dep, amount=parse_yuan(opts["amount"], field="amount"),
+                                      withdraw_date=_date.fromisoformat(opts["date"]), actor=actor, business_date=bd)
+        return {"deposit_no": dep.deposit_no, "notice_amount": dep.notice_amount, "notice_date": dep.notice_date}
+    with transaction.atomic(durable=True):
+        ins = deposits.deposit_withdraw(deposit=dep, actor=actor, business_date=bd,
+                                        amount=parse_yuan(opts["amount"], field="amount") if opts.get("amount") else None)
+    ins = services.instruction_send(instruction=ins, actor=actor, business_date=bd)
+    dep.refresh_from_db()
+    return {**_ins(ins), "interest_received": dep.interest_received, "principal_left": dep.principal}
