@@ -11,7 +11,7 @@ from openhpf.access.selectors import check_permission
 from openhpf.core.models import Center
 from openhpf.ledger.selectors import gl_balance
 
-from .models import BankAccount, BankChannel, Instruction, Notice
+from .models import BankAccount, BankChannel, Deposit, Instruction, Notice
 from .services import bank_account_reserved
 
 
@@ -66,3 +66,9 @@ def pending_outflows(center: Center, start: Any, end: Any) -> list[tuple[Any, in
         if amount > 0:
             out.append((max(d, start), int(amount), f"{code} {summary} {seq}"))
     return out
+
+
+def deposits(*, center: Center, user: Any) -> QuerySet[Deposit]:
+    """定期与通知存款, newest first."""
+    check_permission(user, "settlement.view", center=center)
+    return Deposit.objects.filter(center=center).select_related("bank_account").order_by("-pk")

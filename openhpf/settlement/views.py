@@ -40,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "accounts": selectors.bank_accounts(center=center, user=request.user), "states": states,
         "queue": selectors.notices(center=center, user=request.user, status=Notice.Status.QUEUE).count(),
         "kinds": BankAccount.Kind.choices, "error": request.GET.get("error", ""),
+        "deposits": selectors.deposits(center=center, user=request.user)[:50],
     })
 
 
