@@ -53,11 +53,13 @@ def accounts_set_ratio_for_employer(*, employer_id: int, center_id: int, employe
 
 
 def accounts_advance_paid_up_to_from(*, month: str, accounts_sql: str, employers_sql: str,
-                                     params: Sequence[Any] = ()) -> None:
+                                     params: Sequence[Any] = (), account_params: Sequence[Any] | None = None) -> None:
     """缴至年月 := month for the accounts (accounts_sql yields sub ids) and employers (employers_sql yields ids)
-    of a posted remittance, never moving it back. Both SELECTs take the same params."""
+    of a posted remittance, never moving it back. Both SELECTs take `params`, unless `account_params` is given
+    for accounts_sql. The accounts are updated in place (no indexed column changes; PostgreSQL keeps room for
+    it on each page, migration 0006), best driven by a SELECT yielding the ids in order."""
     sql.execute(f"UPDATE accounts_memberaccount SET paid_up_to = %s WHERE paid_up_to < %s AND sub_id IN ({accounts_sql})",
-                [month, month, *params])
+                [month, month, *(params if account_params is None else account_params)])
     sql.execute(f"UPDATE accounts_employer SET paid_up_to = %s WHERE paid_up_to < %s AND id IN ({employers_sql})",
                 [month, month, *params])
 

@@ -12,9 +12,10 @@ Money flows (DOMAIN.md "Contributions", "Accounting"):
 - no account is ever credited without money: posting needs a matched receipt of the exact amount or enough 暂存.
 
 Posting is an entry point (outside a transaction): a job with two idempotent steps, each one transaction —
-stage (INSERT … SELECT of the roster lines into the ledger batch, replacing anything staged before) and apply
-(batch_apply plus the remittance, receipt, paid-up-to and 暂存 updates, all committed together). A crash
-anywhere leaves either nothing or everything of a step, so a rerun credits every member exactly once.
+stage (the ledger batch, created once by its key) and apply (the remittances locked, then batch_apply_from
+reading the roster lines straight from their table, plus the remittance, receipt, paid-up-to and 暂存 updates,
+all committed together). A crash anywhere leaves either nothing or everything of a step, so a rerun credits
+every member exactly once.
 
 Accounts' tables are updated here in two set-based statements (paid-up-to months, employer 暂存 balance):
 the accounts app has no bulk service for them yet (see `_accounts_*` below)."""
@@ -26,7 +27,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
@@ -44,7 +45,14 @@ from openhpf.core.models import Center
 from openhpf.ledger import sql
 from openhpf.ledger.chart import DEFAULT_BANK, EMPLOYER_SUSPENSE, UNKNOWN_SUSPENSE
 from openhpf.ledger.models import PostingBatch
-from openhpf.ledger.services import Line, batch_apply, batch_create, batch_stage_from, entry_post
+from openhpf.ledger.services import (
+    Line,
+    batch_apply,
+    batch_apply_from,
+    batch_create,
+    batch_stage_from,
+    entry_post,
+)
 
 from .models import Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
 from .relief import ym, ym_add, ym_parse
@@ -68,13 +76,22 @@ def _center_id(center: Any) -> int:
 
 
 # ---------------------------------------------------------------- writes to accounts' tables (set-based)
-def _accounts_advance_paid_up_to(where: str, params: list[Any], month: str) -> None:
-    """paid_up_to := `month` for the accounts and employers of the remittances in `where` (on
-    contributions_remittance r), never moving it back."""
+def _accounts_advance_paid_up_to(where: str, params: list[Any], month: str, entry_id: int) -> None:
+    """paid_up_to := `month` for the accounts of the roster lines of the remittances in `where` (on
+    contributions_remittance r) — the accounts the posting `entry_id` just credited — and their employers,
+    never moving it back.
+
+    The same accounts, read where each database reads them best: PostgreSQL hashes the lines (its statistics
+    know them since the import) and walks the accounts' table once; SQLite looks the accounts up one by one,
+    fastest in account order, which is the order the posting stored its sub-ledger rows in."""
+    if connection.vendor == "postgresql":
+        accounts_sql = ("SELECT l.account_id FROM contributions_remittanceline l JOIN contributions_remittance r "
+                        f"ON r.id = l.remittance_id WHERE {where}")
+        account_params = None
+    else:
+        accounts_sql, account_params = "SELECT sub_account_id FROM ledger_subledgerrow WHERE entry_id = %s", [entry_id]
     accounts_advance_paid_up_to_from(
-        month=month, params=params,
-        accounts_sql="SELECT l.account_id FROM contributions_remittanceline l JOIN contributions_remittance r "
-        f"ON r.id = l.remittance_id WHERE {where}",
+        month=month, params=params, account_params=account_params, accounts_sql=accounts_sql,
         employers_sql=f"SELECT r.employer_id FROM contributions_remittance r WHERE {where}")
 
 
@@ -557,20 +574,31 @@ def _group(plan: _Plan) -> Any:
 
 
 def _stage(plan: _Plan, *, actor: Any, business_date: date) -> PostingBatch:
-    batch = batch_create(
+    """The posting's ledger batch, created once by its key. Its rows are not copied anywhere: the apply reads
+    them straight from the (committed, locked) roster lines."""
+    return batch_create(
         center=Center.objects.get(pk=plan.center_id), key=plan.key, biz_type=plan.biz_type,
         business_date=business_date, actor=actor, description=plan.title,
         counter_account=plan.receipt.bank_account if plan.receipt is not None else EMPLOYER_SUSPENSE,
         bank_ref=plan.receipt.bank_ref if plan.receipt is not None else "")
-    if batch.status == PostingBatch.Status.POSTED:
-        return batch
+
+
+def _rows(plan: _Plan) -> tuple[str, list[Any]]:
+    """The ledger rows of a plan, one per roster line, as a SELECT in the ledger's stage columns."""
     label = "补缴" if plan.biz_type == BizType.BACK_PAYMENT else "汇缴"
-    batch_stage_from(
-        batch=batch, unique_accounts=True, params=[plan.value_date, *plan.params],
-        source_sql=("SELECT l.id, l.account_id, l.employer_amount + l.member_amount, 0, %s, "
-                    f"'{label}' || r.month FROM contributions_remittanceline l "
-                    f"JOIN contributions_remittance r ON r.id = l.remittance_id WHERE {plan.where}"))
-    return batch
+    return (("SELECT l.id AS ord, l.account_id AS sub_account_id, l.employer_amount + l.member_amount AS amount_current, "
+             f"0 AS amount_carried, %s AS value_date, '{label}' || r.month AS reference "
+             "FROM contributions_remittanceline l "
+             f"JOIN contributions_remittance r ON r.id = l.remittance_id WHERE {plan.where}"),
+            [plan.value_date, *plan.params])
+
+
+def _unique_accounts(plan: _Plan) -> bool | None:
+    """A roster file names each account once (its DUPLICATE rule), and so does a roster derived from the
+    accounts; 差额/个别补缴 lines are the clerk's and may repeat one (the ledger then checks)."""
+    if plan.import_id is not None or plan.biz_type == BizType.REMITTANCE or plan.back_kind == Remittance.BackKind.FULL:
+        return True
+    return None
 
 
 def _apply(plan: _Plan, *, actor: Any, business_date: date) -> PostingBatch:
@@ -583,18 +611,20 @@ def _apply(plan: _Plan, *, actor: Any, business_date: date) -> PostingBatch:
             return batch
         if statuses != {RS.CONFIRMED} or len(locked) != len(plan.remittance_ids):
             raise DomainError("REMITTANCE_NOT_CONFIRMED", "汇缴单状态已变化，不能入账", field="remittance")
-        n, total = sql.fetch(f"SELECT COUNT(*), COALESCE(SUM(amount_current), 0) FROM {batch.stage_table}")[0]
-        if (int(n), int(total)) != (plan.lines, plan.total):  # staged exactly the roster, nothing else
-            raise DomainError("STAGE_MISMATCH", f"暂存明细 {n} 笔 {total} 分与汇缴单 {plan.lines} 笔 {plan.total} 分不符",
-                              field="remittance")
         if plan.employer_id is not None:
             _employer_suspense_add(plan.employer_id, -plan.total)
-        batch = batch_apply(batch=batch, actor=actor)
+        source, params = _rows(plan)
+        batch = batch_apply_from(batch=batch, actor=actor, source_sql=source, params=params,
+                                 unique_accounts=_unique_accounts(plan))
+        if (batch.rows_posted, batch.total_amount) != (plan.lines, plan.total):  # posted exactly the roster
+            raise DomainError("STAGE_MISMATCH", f"入账明细 {batch.rows_posted} 笔 {batch.total_amount} 分与汇缴单 "
+                              f"{plan.lines} 笔 {plan.total} 分不符", field="remittance")
         _group(plan).update(
             status=RS.POSTED, posted_at=timezone.now(), value_date=plan.value_date, batch_key=plan.key,
             receipt=plan.receipt)
         if plan.biz_type == BizType.REMITTANCE or plan.back_kind == Remittance.BackKind.FULL:
-            _accounts_advance_paid_up_to(plan.where, plan.params, plan.month)  # 差额/个别补缴 do not move the paid-up-to month
+            # 差额/个别补缴 do not move the paid-up-to month
+            _accounts_advance_paid_up_to(plan.where, plan.params, plan.month, batch.entry_id)
         label = actor_label(actor)[0]
         if plan.receipt is not None:
             Receipt.objects.filter(pk=plan.receipt.pk).update(status=Receipt.Status.POSTED)
@@ -650,11 +680,11 @@ def remittance_post(
         params={"remittances": plan.remittance_ids[:50], "lines": plan.lines, "total": plan.total})
 
     def stage(ctx: Any) -> dict[str, Any]:
-        ctx.advance(0, total=plan.lines)
+        ctx.advance(0, total=1)
         with transaction.atomic(durable=True):
             _stage(plan, actor=actor, business_date=business_date)
-        ctx.advance(plan.lines)
-        return {"staged": plan.lines}
+        ctx.advance(1)
+        return {"batch": plan.key}
 
     def apply(ctx: Any) -> dict[str, Any]:
         ctx.advance(0, total=plan.lines)
@@ -665,7 +695,7 @@ def remittance_post(
 
     # stale_after=0: a rerun takes over a run that crashed; both steps are idempotent under row locks, so even a
     # live run being taken over cannot post twice.
-    run_job(job, steps=[Step("stage", stage, weight=1, label="暂存明细"),
+    run_job(job, steps=[Step("stage", stage, weight=1, label="建立记账批次"),
                         Step("apply", apply, weight=3, label="记账入户")], progress=progress, stale_after=0)
     batch = PostingBatch.objects.select_related("entry").get(key=plan.key)
     return _result(plan, batch, job_id=job.pk)
