@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import islice
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from stdnum.exceptions import ValidationError
 
 from openhpf.accounts.calculations import sql_monthly_amount
 from openhpf.accounts.cutover import (
@@ -112,8 +113,10 @@ def _header_map(header: list[Any], errors: _Errors) -> dict[str, int] | None:
     return None if missing else index
 
 
-def _raw_rows(path: Path, errors: _Errors) -> Iterator[tuple[int, list[Any]]]:
-    """(line number, cells) of the data rows; the header row first with line 1."""
+def _raw_blocks(path: Path, errors: _Errors) -> Iterator[tuple[list[int], list[list[Any]]]]:
+    """The file's rows in blocks of BLOCK: (line numbers, cells), the header row first (line 1)."""
+    lines: list[int] = []
+    rows: list[list[Any]] = []
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         from python_calamine import CalamineWorkbook
 
@@ -124,18 +127,30 @@ def _raw_rows(path: Path, errors: _Errors) -> Iterator[tuple[int, list[Any]]]:
             errors.add(1, "", "FILE_UNREADABLE", f"无法读取 Excel 文件：{exc}")
             return
         for i, row in enumerate(sheet.iter_rows(), 1):
-            yield i, row
+            lines.append(i)
+            rows.append(row)
+            if len(rows) >= BLOCK:
+                yield lines, rows
+                lines, rows = [], []
+        if rows:
+            yield lines, rows
         return
     enc = detect_encoding(path)
     with path.open("r", encoding=enc, newline="") as fh:
         reader = csv.reader(fh)
         try:
             for row in reader:
-                yield reader.line_num, row
+                lines.append(reader.line_num)  # a quoted cell may span lines
+                rows.append(row)
+                if len(rows) >= BLOCK:
+                    yield lines, rows
+                    lines, rows = [], []
         except UnicodeDecodeError:
             errors.add(reader.line_num + 1, "", "FILE_ENCODING", f"文件编码错误（按 {enc} 读取失败，应为 UTF-8 或 GBK）")
         except csv.Error as exc:
             errors.add(reader.line_num, "", "CSV_FORMAT", f"CSV 格式错误：{exc}")
+        if rows:  # the rows read before an error are staged too
+            yield lines, rows
 
 
 def _cell(v: Any) -> str:
@@ -168,8 +183,22 @@ class _Ids(_ResidentIds):
         return s if self.ric.calc_check_digit(s) == s[17] else None
 
     def number(self, raw: str) -> str:
-        got = self.quick(raw)  # its region may have become known since the chunk's fast pass
-        return got if got is not None else self.check(raw)[0]
+        got = self.quick(raw)  # its region may have become known since the block's fast pass
+        if got is not None:
+            return got
+        s = raw.upper()
+        region_year = s[:10]
+        if len(s) == 18 and s.isascii() and region_year not in self.good_regions:
+            self.good_regions.add(region_year)  # on trial: all the rest of the number is checked by quick
+            got = self.quick(s)
+            if got is not None:
+                try:
+                    self.ric.get_birth_place(s)  # the region, for this birth year
+                    return got
+                except ValidationError:
+                    pass
+            self.good_regions.discard(region_year)
+        return self.check(raw)[0]
 
 
 @dataclass
@@ -196,19 +225,20 @@ class _Facts:
 
 
 def _parse(path: Path, errors: _Errors, on: date, facts: _Facts | None = None) -> Iterator[list[tuple]]:
-    """Blocks of staging tuples; a row with any format error is staged too (bad = 1, unusable values NULL).
+    """Blocks of staging tuples, ID numbers as their blind index (_protect); a row with any format error is
+    staged too (bad = 1, unusable values NULL).
 
     Column by column over small blocks of rows, so that the common case costs a dictionary lookup per cell:
     amounts and ratios repeat a lot in a roster and are parsed once each, an ID number is checked by its
     check digit once its region and birth year are known good; everything else (a first sight, an empty or
     wrong cell) goes through the full parser for its value or its exact error. Blocks stay small so that the
     rows read are still in the processor's cache when they are converted."""
-    rows = _raw_rows(path, errors)
-    first = next(rows, None)
+    blocks = _raw_blocks(path, errors)
+    first = next(blocks, None)
     if first is None:
         errors.add(1, "", "FILE_EMPTY", "文件为空")
         return
-    index = _header_map(list(first[1]), errors)
+    index = _header_map(list(first[1][0]), errors)
     if index is None:
         return
     ids = _Ids(on=on)
@@ -228,9 +258,9 @@ def _parse(path: Path, errors: _Errors, on: date, facts: _Facts | None = None) -
     excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
     width = max((i for _, _, i, _, _ in plan if i is not None), default=-1) + 1
     seq = 0
-    while chunk := list(islice(rows, BLOCK)):
-        lines = [ln for ln, _ in chunk]
-        raws = [r for _, r in chunk]
+    for lines, raws in chain([(first[0][1:], first[1][1:])], blocks):
+        if not raws:
+            continue
         full_width = min(map(len, raws)) >= width
         cells: list[list[str]] = []
         for _, _, i, _, _ in plan:
@@ -242,17 +272,20 @@ def _parse(path: Path, errors: _Errors, on: date, facts: _Facts | None = None) -
                 cells.append(list(map(str.strip, map(itemgetter(i), raws))))
             else:
                 cells.append([r[i].strip() if i < len(r) else "" for r in raws])
-        keep = [any(t) for t in zip(*cells, strict=True)]
-        if not all(keep):  # blank lines are no rows
-            lines = [x for x, k in zip(lines, keep, strict=True) if k]
-            cells = [[x for x, k in zip(c, keep, strict=True) if k] for c in cells]
-            if not lines:
-                continue
+        if "" in cells[_POSITION["account_no"]]:  # a blank line (no rows) has no account number either
+            keep = [any(t) for t in zip(*cells, strict=True)]
+            if not all(keep):
+                lines = [x for x, k in zip(lines, keep, strict=True) if k]
+                cells = [[x for x, k in zip(c, keep, strict=True) if k] for c in cells]
+                if not lines:
+                    continue
         bad = [0] * len(lines)
         out = [_convert(values, h, req, fast, full, lines, bad, errors)
                for (h, req, _, fast, full), values in zip(plan, cells, strict=True)]
         if facts is not None:
             facts.see(out)
+        ids_at = _POSITION["id_number"]
+        out[ids_at] = _protect(out[ids_at])
         yield list(zip(range(seq + 1, seq + len(lines) + 1), lines, *out, bad, strict=True))
         seq += len(lines)
 
@@ -394,12 +427,11 @@ def _run_rules(t: str, rules: list[Rule], errors: _Errors) -> int:
 # ---------------------------------------------------------------- the import
 
 
-def _protect(buf: list[tuple]) -> list[tuple]:
+def _protect(numbers: list[str | None]) -> list[str | None]:
     """ID numbers are staged as their blind index only (the column is encrypted at rest; no plaintext copy)."""
     from openhpf.security.fields import blind_index_many
 
-    idx = blind_index_many("id_number", [r[4] for r in buf], normalize="id_number")
-    return [(*r[:4], b, *r[5:]) for r, b in zip(buf, idx, strict=True)]
+    return blind_index_many("id_number", numbers, normalize="id_number")
 
 
 def _tables(import_id: int) -> tuple[str, str]:
@@ -459,7 +491,7 @@ def remittance_import(
 
         def staged() -> Iterator[tuple]:  # streamed into the COPY: no chunk of rows is held in memory
             for block in _parse(path, errors, business_date, facts):
-                yield from _protect(block)
+                yield from block
 
         rows = staged()
         while True:

@@ -17,3 +17,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # In-memory test database; WAL makes no sense there.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HPF_TEST_SQLITE_NAME") or None}
+elif os.environ.get("HPF_TEST_PG_NAME"):
+    # several checkouts testing on one PostgreSQL server at once each name their own test database
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["HPF_TEST_PG_NAME"]}

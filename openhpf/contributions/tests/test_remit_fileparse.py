@@ -13,6 +13,7 @@ from openhpf.accounts.tests.factories import bad_check_digit, make_account, make
 from openhpf.contributions import fileimport
 from openhpf.contributions.fileimport import remittance_import, roster_rows
 from openhpf.contributions.models import Remittance
+from openhpf.core.ids import resident_id_check_digit
 
 SYS = "system:test"
 MONTH = "2026-11"
@@ -42,6 +43,10 @@ def _csv(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
+def _id(first17: str) -> str:
+    return first17 + resident_id_check_digit(first17)
+
+
 def _broken(rows: list[list[str]]) -> tuple[list[list[str]], set[tuple[int, str]]]:
     """The roster with errors spread over several blocks; returns the file's rows and the (line, code) expected."""
     out = [r[:] for r in rows]
@@ -51,9 +56,12 @@ def _broken(rows: list[list[str]]) -> tuple[list[list[str]], set[tuple[int, str]
     out[22] = out[22][:8]                                      # line 23: short row, 个人月缴额 missing
     out[30] = out[8][:]                                        # line 31 repeats line 9
     out[35][5] = out[35][6] = "12%"                            # line 36: percent form, still valid
+    out[12][2] = _id("999999" + out[12][2][6:17])            # line 13: no such region
+    out[13][2] = _id(out[13][2][:6] + "20991231" + out[13][2][14:17])  # line 14: born after the business date
+    out[14][2] = _id(out[14][2][:6] + "19900230" + out[14][2][14:17])  # line 15: no such day
     out.insert(26, [""] * 9)                                   # a blank line: every later line moves by one
-    want = {(4, "ID_CHECKSUM"), (10, "MONEY_FORMAT"), (17, "REQUIRED"), (23, "REQUIRED"), (9, "DUPLICATE"),
-            (32, "DUPLICATE")}
+    want = {(4, "ID_CHECKSUM"), (10, "MONEY_FORMAT"), (13, "ID_REGION"), (14, "ID_BIRTH_DATE"),
+            (15, "ID_BIRTH_DATE"), (17, "REQUIRED"), (23, "REQUIRED"), (9, "DUPLICATE"), (32, "DUPLICATE")}
     return out, want
 
 
@@ -62,10 +70,10 @@ def test_errors_found_across_blocks_and_chunks(center, rows, small_blocks, tmp_p
     res = _import(center, _csv(tmp_path / "b.csv", broken))
     assert not res.accepted and res.rows == 40
     assert {(e["row"], e["code"]) for e in res.first_errors} == want
-    assert res.rejected_rows == 6 and Remittance.objects.count() == 0
+    assert res.rejected_rows == 9 and Remittance.objects.count() == 0
     res = _import(center, _csv(tmp_path / "b.csv", broken), exclude_rejected=True)
-    assert res.accepted and res.accepted_rows == 34
-    assert sum(Remittance.objects.filter(pk__in=res.remittance_ids).values_list("lines", flat=True)) == 34
+    assert res.accepted and res.accepted_rows == 31
+    assert sum(Remittance.objects.filter(pk__in=res.remittance_ids).values_list("lines", flat=True)) == 31
 
 
 def test_blocks_do_not_change_the_result(center, rows, tmp_path, monkeypatch):
