@@ -23,3 +23,11 @@ class AccessConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_reseed, sender=self)
+        from openhpf.core import authz
+
+        from . import decorators, selectors
+
+        authz.register(has_permission=selectors.has_permission, check_permission=selectors.check_permission,
+                       is_system_actor=selectors.is_system_actor, scope_queryset=selectors.scope_queryset,
+                       user_clearance=selectors.user_clearance, permission_required=decorators.permission_required,
+                       staff_required=decorators.staff_required)

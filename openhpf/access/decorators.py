@@ -5,30 +5,41 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from openhpf.core.errors import DomainError
+from openhpf.iam.services import staff_center
 
 from .catalogue import PERMISSIONS, canonical
 from .selectors import has_permission
 
 
 def console_center(request: HttpRequest):
-    from openhpf.iam.services import staff_center
-
     return staff_center(request.user)
 
 
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in (else redirect to the login page) and a staff member (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied("不是业务人员账号")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def permission_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Staff only (console.views.staff_required), holding `perm` at their center (any center when they have
+    """Staff only (staff_required), holding `perm` at their center (any center when they have
     none); a FORBIDDEN DomainError raised by a service or selector inside becomes 403 as well."""
     if canonical(perm) not in PERMISSIONS:
         raise ValueError(f"unknown permission {perm!r}")
 
     def deco(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        from openhpf.console.views import staff_required
-
         @staff_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:

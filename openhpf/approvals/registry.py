@@ -18,13 +18,13 @@ applied (with maker and checker), for services that record who made and who appr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from openhpf.core import authz
 from openhpf.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -47,7 +47,6 @@ class CommandSpec:
 
 
 _REGISTRY: dict[str, CommandSpec] = {}
-_applying: ContextVar[PendingCommand | None] = ContextVar("approvals_applying", default=None)
 
 
 def register(
@@ -76,14 +75,10 @@ def names() -> list[str]:
 
 
 def applying() -> PendingCommand | None:
-    """The approved command whose apply is running now (None outside an approval)."""
-    return _applying.get()
+    """The approved command whose apply is running now (None outside an approval); the flag itself lives in
+    core.authz so that lower apps (ledger) can ask without importing approvals."""
+    return authz.applying()
 
 
-@contextmanager
-def _running(command: PendingCommand) -> Iterator[None]:
-    token = _applying.set(command)
-    try:
-        yield
-    finally:
-        _applying.reset(token)
+def _running(command: PendingCommand) -> AbstractContextManager[None]:
+    return authz.command_applying(command)

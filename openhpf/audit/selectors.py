@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from openhpf.core.authz import check_permission, scope_queryset
+
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord
 from .services import GENESIS, chain_hash, merkle_root
 
@@ -101,8 +103,6 @@ def audit_records(*, user: Any, actor: str = "", action: str = "", object_type: 
                   date_from: date | None = None, date_to: date | None = None) -> QuerySet[AuditRecord]:
     """审计日志查询 for the security auditor (audit.view), within the centers of its role, newest first.
     actor and action match by prefix; the date range is on the record time (local dates, inclusive)."""
-    from openhpf.access.selectors import check_permission, scope_queryset
-
     check_permission(user, "audit.view")
     qs = scope_queryset(user, AuditRecord.objects.all(), branch_field=None, perm="audit.view")
     if actor:
@@ -123,7 +123,5 @@ def audit_records(*, user: Any, actor: str = "", action: str = "", object_type: 
 
 def audit_chain_verify(*, user: Any) -> tuple[int, list[str]]:
     """审计链校验 for the security auditor: audit_chain_breaches behind audit.view."""
-    from openhpf.access.selectors import check_permission
-
     check_permission(user, "audit.view")
     return audit_chain_breaches()

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from openhpf.access.decorators import permission_required
+from openhpf.core.authz import permission_required
 
 from .selectors import audit_chain_verify, audit_records
 

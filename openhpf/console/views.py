@@ -4,20 +4,17 @@ thin; the rules are in iam.services."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from functools import wraps
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, update_session_auth_hash
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from openhpf.access.decorators import staff_required
 from openhpf.core.errors import DomainError
 from openhpf.iam import policy, ratelimit
 from openhpf.iam.middleware import SESSION_2FA_PENDING, SESSION_LAST_SEEN
@@ -38,19 +35,6 @@ from .forms import PasswordChangeForm, StaffLoginForm, TotpForm
 from .nav import url_or_none
 
 PENDING_SECONDS = 300  # the password step is good for this long while the TOTP code is asked for
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in (else redirect to the login page) and a staff member (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_staff:
-            raise PermissionDenied("不是业务人员账号")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:

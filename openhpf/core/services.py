@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
 
-from openhpf.audit.services import actor_label, audit_log
-
+from .auditlog import actor_label, audit_log
 from .errors import DomainError
 from .models import Branch, CalendarDay, Center, PolicyParameter
 from .policy import KEYS
 
+_CENTER_CREATED: list[Callable[[Center], None]] = []
+
+
+def on_center_created(hook: Callable[[Center], None]) -> None:
+    """Register work every new center needs, in the creating transaction (the ledger seeds its chart)."""
+    if hook not in _CENTER_CREATED:
+        _CENTER_CREATED.append(hook)
+
 
 def center_create(*, code: str, name: str, business_date: date, actor: Any, city: str = "") -> Center:
-    """A new 管理中心 with its head-office branch and the national chart of accounts."""
-    from openhpf.ledger.services import chart_seed
-
+    """A new 管理中心 with its head-office branch and the national chart of accounts (on_center_created)."""
     if not (len(code) == 6 and code.isdigit()):
         raise DomainError("CENTER_CODE", f"机构代码应为6位数字：{code}", field="code")
     with transaction.atomic():
@@ -25,7 +31,8 @@ def center_create(*, code: str, name: str, business_date: date, actor: Any, city
             raise DomainError("CENTER_EXISTS", f"机构代码 {code} 已存在", field="code")
         center = Center.objects.create(code=code, name=name, city=city, business_date=business_date)
         Branch.objects.create(center=center, code=f"{code}01", name=f"{name}营业部")
-        chart_seed(center=center)
+        for hook in _CENTER_CREATED:
+            hook(center)
         audit_log(actor=actor, action="core.center.create", obj=center, center=center, business_date=business_date,
                   after={"code": code, "name": name, "business_date": business_date})
         return center

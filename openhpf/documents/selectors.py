@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 
+from openhpf.core.authz import check_permission, scope_queryset
 from openhpf.core.models import Center
 
 from .models import Document
@@ -17,8 +18,6 @@ def _scoped(qs: QuerySet[Document], user: Any) -> QuerySet[Document]:
     """With a user (a console or API read), only with documents.view and only its centers' documents."""
     if user is None:
         return qs
-    from openhpf.access.selectors import check_permission, scope_queryset
-
     check_permission(user, "documents.view")
     return scope_queryset(user, qs, branch_field=None, perm="documents.view")
 

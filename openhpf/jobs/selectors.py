@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from openhpf.core.authz import check_permission, scope_queryset
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
@@ -17,8 +18,6 @@ def job_list(*, center: Center | None = None, limit: int = 50, user: Any = None)
     only if it holds jobs.view, and only the jobs of its centers and the instance-wide ones."""
     qs = Job.objects.select_related("center").order_by("-created_at", "-id")
     if user is not None:
-        from openhpf.access.selectors import check_permission, scope_queryset
-
         check_permission(user, "jobs.view")
         qs = qs.filter(Q(center__isnull=True) | Q(pk__in=scope_queryset(user, Job.objects.all()).values("pk")))
     if center is not None:

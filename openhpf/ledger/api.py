@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from openhpf.access.selectors import check_permission
-from openhpf.iam.services import staff_center_required
+from openhpf.core.authz import check_permission, staff_center_required
 
 from .models import JournalEntry
 from .selectors import trial_balance

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db import connection
@@ -46,14 +47,22 @@ def check_member_control() -> CheckResult:
     return CheckResult("ledger.member_control", not breaches, f"201 住房公积金 = 个人账户余额合计（{total} 分）", breaches)
 
 
+_LOAN_OUTSTANDING: list[Callable[[], dict[int, int]]] = []
+
+
+def register_loan_outstanding(source: Callable[[], dict[int, int]]) -> None:
+    """A loans app registers its principal outstanding by center (fen) for the 121 + 122 control check."""
+    if source not in _LOAN_OUTSTANDING:
+        _LOAN_OUTSTANDING.append(source)
+
+
 @register("ledger.loan_control")
 def check_loan_control() -> CheckResult:
-    """2. 121 + 122 equal the principal outstanding of all loans (no loan module yet: both must be zero)."""
-    try:
-        from openhpf.loans.selectors import principal_outstanding_by_center  # type: ignore[import-not-found]
-        loans = principal_outstanding_by_center()
-    except ImportError:
-        loans = {}
+    """2. 121 + 122 equal the principal outstanding of all loans (no loans app registered: both are zero)."""
+    loans: dict[int, int] = {}
+    for source in _LOAN_OUTSTANDING:
+        for c, amount in source().items():
+            loans[c] = loans.get(c, 0) + amount
     gl = dict(sql.fetch(
         "SELECT e.center_id, SUM(l.debit) - SUM(l.credit) FROM ledger_journalline l "
         "JOIN ledger_journalentry e ON e.id = l.entry_id JOIN ledger_glaccount g ON g.id = l.account_id "

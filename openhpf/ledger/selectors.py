@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q, Sum
 
-from openhpf.access.selectors import check_permission
+from openhpf.core.authz import check_permission
 from openhpf.core.models import Center
 
 from .models import AccountingPeriod, GLAccount, JournalLine, SubAccount, SubLedgerRow

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core import authz
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
@@ -102,19 +103,9 @@ def _check_ledger_actor(actor: Any, perm: str, center: Any) -> None:
     """Manual postings, reversals and period close by a person need the ledger permission; system actors
     ("system:…") pass, and so does the apply of a command a checker approved (its maker was checked when it
     was submitted, with the same permission)."""
-    from openhpf.access.selectors import check_permission, is_system_actor
-
-    if is_system_actor(actor) or _applying_approved_command():
+    if authz.is_system_actor(actor) or authz.applying() is not None:
         return
-    check_permission(actor, perm, center=center)
-
-
-def _applying_approved_command() -> bool:
-    try:
-        from openhpf.approvals.registry import applying
-    except ImportError:  # pragma: no cover (approvals not installed)
-        return False
-    return applying() is not None
+    authz.check_permission(actor, perm, center=center)
 
 
 def period_close(*, center: Center, year: int, month: int, actor: Any) -> AccountingPeriod:

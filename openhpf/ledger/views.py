@@ -10,9 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from openhpf.access.decorators import permission_required
+from openhpf.core.authz import permission_required, staff_center
 from openhpf.core.money import format_fen
-from openhpf.iam.services import staff_center
 
 from .selectors import TrialBalanceRow, trial_balance
 

@@ -8,14 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
-from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.auditlog import audit_log
 
 from .crypto import sm2_sign, sm2_verify, sm4_gcm_decrypt, sm4_gcm_encrypt
 from .fields import ENCRYPTED, encrypted_fields
 from .keys import keyring
-from .models import DocumentSignature
 
 log = logging.getLogger("openhpf.security")
 ROTATE_CHUNK = 5000
@@ -39,52 +37,6 @@ def checkpoint_signature_valid(checkpoint: Any, *, public_key: str | None = None
     msg = checkpoint_message(first_seq=checkpoint.first_seq, last_seq=checkpoint.last_seq,
                              merkle_root=checkpoint.merkle_root, head_hash=checkpoint.head_hash)
     return bool(checkpoint.signature) and sm2_verify(public_key or keyring().sm2_public, msg, checkpoint.signature)
-
-
-# ---------------------------------------------------------------- documents
-
-
-def document_sign(*, document: Any, actor: Any) -> DocumentSignature:
-    """电子签章: SM2-sign the document's SM3 digest after checking the stored file still has it."""
-    from openhpf.core.errors import DomainError
-    from openhpf.documents.services import document_check
-
-    problem = document_check(document=document)
-    if problem:
-        raise DomainError("DOCUMENT_DAMAGED", f"档案文件校验未通过，不能签名：{problem}", field="document")
-    ring = keyring()
-    with transaction.atomic():
-        sig = DocumentSignature.objects.create(
-            document=document, sm3=document.sm3,
-            signature=sm2_sign(ring.sm2_private, bytes.fromhex(document.sm3), public_hex=ring.sm2_public),
-            public_key=ring.sm2_public, signed_by=actor_label(actor)[0], signed_at=timezone.now(),
-        )
-        audit_log(actor=actor, action="security.document.sign", obj=document, center=document.center_id,
-                  after={"sm3": document.sm3, "signature": sig.signature})
-    return sig
-
-
-def document_signature_problem(*, document: Any) -> str | None:
-    """None when the latest signature verifies with the center's public key over the file as stored now."""
-    from openhpf.documents.services import document_check
-
-    sig = DocumentSignature.objects.filter(document=document).order_by("-signed_at", "-pk").first()
-    if sig is None:
-        return "档案未签名"
-    if sig.public_key.lower() != keyring().sm2_public:
-        return "签名公钥不是本中心的签名公钥"
-    if sig.sm3 != document.sm3:
-        return "签名时的 SM3 摘要与档案登记的摘要不符"
-    problem = document_check(document=document)
-    if problem:
-        return problem
-    if not sm2_verify(sig.public_key, bytes.fromhex(sig.sm3), sig.signature):
-        return "SM2 签名验证失败"
-    return None
-
-
-def document_verify_signature(*, document: Any) -> bool:
-    return document_signature_problem(document=document) is None
 
 
 # ---------------------------------------------------------------- key rotation

@@ -7,16 +7,16 @@ from openhpf.audit.models import AuditChainHead, AuditCheckpoint, AuditRecord
 from openhpf.audit.selectors import audit_chain_breaches
 from openhpf.audit.services import audit_log, audit_seal_pending, chain_hash, merkle_root
 from openhpf.core.verify import run_checks
-from openhpf.documents.services import document_store
+from openhpf.documents.services import (
+    document_sign,
+    document_signature_problem,
+    document_store,
+    document_verify_signature,
+)
 from openhpf.security import crypto
 from openhpf.security.keys import keyring
 from openhpf.security.models import DocumentSignature
-from openhpf.security.services import (
-    checkpoint_message,
-    document_sign,
-    document_signature_problem,
-    document_verify_signature,
-)
+from openhpf.security.services import checkpoint_message
 
 
 @pytest.fixture(autouse=True)
