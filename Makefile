@@ -53,7 +53,7 @@ run: .venv assets
 	@mkdir -p var; $(HPF) bank-sim --port $(BANK_SIM_PORT) --db var/banksim.sqlite3 > var/banksim.log 2>&1 & \
 	  sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
 	  for _ in $$(seq 1 50); do grep -q listening var/banksim.log 2>/dev/null && break; sleep 0.2; done; \
-	  $(HPF) settlement sim-link --url http://127.0.0.1:$(BANK_SIM_PORT) && \
+	  $(HPF) bank-sim-link --url http://127.0.0.1:$(BANK_SIM_PORT) && \
 	  echo "银行模拟器 bank simulator: http://127.0.0.1:$(BANK_SIM_PORT)  (日终: .venv/bin/hpf dayend)" && \
 	  $(HPF) runserver 127.0.0.1:8000
 

@@ -124,13 +124,13 @@ api.add_router("/accounts/", accounts_router)
 from openhpf.approvals.api import router as approvals_router  # noqa: E402
 
 api.add_router("/approvals/", approvals_router)
-from openhpf.access.api import router as access_router  # noqa: E402
+from openhpf.accounts.personal_api import router as access_router  # noqa: E402
 from openhpf.audit.api import router as audit_router  # noqa: E402
 
 api.add_router("/access/", access_router)
 api.add_router("/audit/", audit_router)
 from openhpf.iam.api import router as oauth_router  # noqa: E402
-from openhpf.iam.portal_api import agent_router, member_router  # noqa: E402
+from openhpf.servicehall.api import agent_router, member_router  # noqa: E402
 
 api.add_router("/oauth/", oauth_router)
 api.add_router("/member/", member_router)

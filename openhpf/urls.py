@@ -11,7 +11,7 @@ urlpatterns = [
     path("ledger/", include("openhpf.ledger.urls")),
     path("approvals/", include("openhpf.approvals.urls")),
     path("audit/", include("openhpf.audit.urls")),
-    path("access/", include("openhpf.access.urls")),
+    path("access/", include("openhpf.accounts.personal_urls")),
     path("relief/", include("openhpf.contributions.relief_urls")),
     path("contributions/", include("openhpf.contributions.urls")),
     path("settlement/", include("openhpf.settlement.urls")),

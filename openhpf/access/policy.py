@@ -53,8 +53,8 @@ CONSOLE: dict[str, str] = {
     "settlement:instruction_action": "settlement.operate",
     "settlement:notices": "settlement.view",
     "settlement:notice_handle": "settlement.operate",
-    "settlement:receipts": "settlement.view",
-    "settlement:receipt_assign": "contributions.remit",
+    "remit:receipts": "settlement.view",
+    "remit:receipt_assign": "contributions.remit",
     "settlement:notice_push": PUBLIC,  # a bank pushing SBDC100; authenticated by the channel's token
     "approvals:pending": "approvals.approve",
     "approvals:mine": DELEGATED,

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 
 from .catalogue import PERMISSIONS, SUPERUSER_ROLE, canonical
@@ -30,7 +31,7 @@ _CACHE = "_hpf_access_cache"
 def is_system_actor(actor: Any) -> bool:
     """A string actor ("system:day_end", "system:cutover") is trusted code: commands, batches, migrations.
     Requests never pass strings (the console and the API pass request.user), so a string cannot be forged."""
-    return isinstance(actor, str)
+    return isinstance(actor, str | SystemActor)
 
 
 def _is_user(user: Any) -> bool:

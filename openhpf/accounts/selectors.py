@@ -193,6 +193,14 @@ def member_by_id_number(id_number: str, *, id_type: str | None = None) -> Member
     return qs.order_by("pk").first()
 
 
+def member_by_login(login: str) -> Member | None:
+    """The member signing in to the portal with 个人账号 or 证件号码 (registered with iam at start-up)."""
+    acct = MemberAccount.objects.select_related("member").filter(account_no=(login or "").strip()).first()
+    if acct is not None:
+        return acct.member
+    return member_by_id_number((login or "").upper())
+
+
 def employer_search(*, center: Center, q: str, user: Any, limit: int = 20) -> list[EmployerSummary]:
     """Employers by account no, credit code (exact) or a part of the name."""
     _view(user, center, 0)

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from openhpf.core import context
+from openhpf.core.actors import SystemActor
 
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord
 
@@ -43,6 +44,8 @@ def actor_label(actor: Any) -> tuple[str, int | None]:
         return "system", None
     if isinstance(actor, str):
         return actor, None
+    if isinstance(actor, SystemActor):
+        return actor.label, None
     username = getattr(actor, "get_username", lambda: str(actor))()
     return f"user:{username}", getattr(actor, "pk", None)
 

@@ -3,6 +3,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
+from openhpf.access import views as access_views
 from openhpf.iam import views as iam_views
 
 from . import views
@@ -17,7 +18,7 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("totp/", views.totp_enrol, name="totp_enrol"),
     path("security/users/", iam_views.users, name="iam_users"),
-    path("security/users/<int:user_id>/roles/", iam_views.user_roles, name="iam_user_roles"),
+    path("security/users/<int:user_id>/roles/", access_views.user_roles, name="iam_user_roles"),
     path("security/users/<int:user_id>/<slug:action>/", iam_views.user_action, name="iam_user_action"),
     path("security/partners/", iam_views.partners, name="iam_partners"),
     path("security/partners/<int:client_id>/<slug:action>/", iam_views.partner_action, name="iam_partner_action"),

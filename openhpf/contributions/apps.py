@@ -15,3 +15,12 @@ class ContributionsConfig(AppConfig):
         from .services import register_commands as register_remittance_commands
 
         register_remittance_commands()
+        from .dayend import register as register_dayend
+
+        register_dayend()
+        # money reaching a 专户 without an instruction is recorded as a receipt (到账登记)
+        from openhpf.settlement.services import register_receipt_handler
+
+        from .services import receipt_record
+
+        register_receipt_handler(receipt_record)

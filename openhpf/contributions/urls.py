@@ -7,6 +7,8 @@ from . import views
 app_name = "remit"
 
 urlpatterns = [
+    path("receipts/", views.receipt_queue, name="receipts"),
+    path("receipts/<int:pk>/assign/", views.receipt_assign, name="receipt_assign"),
     path("remittances/", views.remittance_list, name="list"),
     path("remittances/upload/", views.remittance_upload, name="upload"),
     path("remittances/<int:pk>/", views.remittance_detail, name="detail"),

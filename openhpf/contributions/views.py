@@ -5,20 +5,26 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openhpf.access.decorators import permission_required
+from openhpf.accounts.models import Employer
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.iam.services import console_center
+from openhpf.settlement import selectors as settlement_selectors
+from openhpf.settlement.models import Notice
 
 from . import selectors, services
 from .fileimport import remittance_import
-from .models import Remittance
+from .models import Receipt, Remittance
 from .relief import ym
 
 
@@ -96,3 +102,39 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     if not imp.error_file or not Path(imp.error_file).is_file():
         return render(request, "contributions/remit/detail.html", {"error": "该导入没有错误清单"}, status=404)
     return FileResponse(open(imp.error_file, "rb"), as_attachment=True, filename=f"清册错误-{imp.pk}.xlsx")
+
+
+def _back_with_error(name: str, error: str) -> HttpResponse:
+    return redirect(f"{reverse(name)}?{urlencode({'error': error})}")
+
+
+# ---- 到账待处理 (the settlement console's receipts tab: money waiting for its employer)
+
+
+@require_GET
+@permission_required("settlement.view")
+def receipt_queue(request: HttpRequest) -> HttpResponse:
+    """到账待处理: money whose payer is unknown (暂收, 21902) waits here to be assigned to an employer (then
+    allocated from its 暂存 by the contributions work); the notices finance must book are listed beside it."""
+    center = _center(request)
+    page = Paginator(Receipt.objects.filter(center=center, status=Receipt.Status.UNKNOWN_SUSPENSE).order_by("-pk"),
+                     50).get_page(request.GET.get("page"))
+    return render(request, "contributions/receipts.html", {
+        "page": page, "queue": settlement_selectors.notices(center=center, user=request.user, status=Notice.Status.QUEUE)[:50],
+        "error": request.GET.get("error", "")})
+
+
+@require_POST
+@permission_required("contributions.remit")
+def receipt_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    center = _center(request)
+    rc = get_object_or_404(Receipt, pk=pk, center=center)
+    employer = Employer.objects.filter(center=center, account_no=request.POST.get("employer_no", "").strip()).first()
+    if employer is None:
+        return _back_with_error("remit:receipts", "单位账号不存在")
+    try:
+        with transaction.atomic(durable=True):
+            services.receipt_assign(receipt=rc, employer=employer, actor=request.user, business_date=center.business_date)
+    except DomainError as e:
+        return _back_with_error("remit:receipts", e.message)
+    return redirect("remit:receipts")

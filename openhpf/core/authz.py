@@ -72,9 +72,9 @@ def check_permission(actor: Any, perm: str, *, center: Any = None) -> None:
     _need("check_permission")(actor, perm, center=center)
 
 
-def forbidden(message: str, **details: Any) -> DomainError:
+def forbidden(message: str, *, field: str | None = None, **details: Any) -> DomainError:
     """The refusal every check raises (HTTP 403 at the API, the 403 page in the console)."""
-    return DomainError("FORBIDDEN", message, details=details or None)
+    return DomainError("FORBIDDEN", message, field=field, details=details or None)
 
 
 def scope_queryset(actor: Any, qs: QuerySet, center_field: str = "center", branch_field: str | None = "branch",
@@ -97,7 +97,7 @@ def staff_center_required(user: Any, *, perm: str | None = None) -> Center:
     """The staff member's center for entry points: refused without one, and without `perm` there."""
     center = staff_center(user)
     if center is None:
-        raise forbidden("当前用户未归属任何管理中心")
+        raise forbidden("当前用户未归属任何管理中心", field="center")
     if perm is not None:
         check_permission(user, perm, center=center)
     return center

@@ -11,3 +11,12 @@ class FinanceConfig(AppConfig):
         from .services import register_commands
 
         register_commands()
+        from .dayend import register as register_dayend
+
+        register_dayend()
+        # settlement's payments that wait count as expected outflows of the liquidity forecast
+        from openhpf.settlement.selectors import pending_outflows
+
+        from .liquidity import register_outflow_source
+
+        register_outflow_source("settlement", pending_outflows)

@@ -9,6 +9,7 @@ import hmac
 import ipaddress
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core import authz
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Branch, Center
 
@@ -120,17 +122,7 @@ def console_center(user: Any) -> Center:
     return center
 
 
-def staff_center_required(user: Any, *, perm: str | None = None) -> Center:
-    """The staff member's center, for API and console entry points: refused (FORBIDDEN) without one, and
-    without `perm` at that center when a permission is named."""
-    center = staff_center(user)
-    if center is None:
-        raise DomainError("FORBIDDEN", "当前用户未归属任何管理中心", field="center")
-    if perm is not None:
-        from openhpf.access.services import check_permission
-
-        check_permission(user, perm, center=center)
-    return center
+staff_center_required = authz.staff_center_required  # one definition, in the platform's interface
 
 
 def staff_create(
@@ -528,19 +520,17 @@ def employer_agent_create(*, employer: Any, login_id: str, name: str, phone: str
     return a
 
 
-def _member_by_login(login: str) -> Any:
-    """The member signing in with 个人账号 or 证件号码 (through accounts selectors when they offer a lookup that
-    works with encrypted ID numbers)."""
-    from openhpf.accounts import selectors as acc
-    from openhpf.accounts.models import Member, MemberAccount
+_MEMBER_LOOKUP: list[Callable[[str], Any]] = []
 
-    acct = MemberAccount.objects.select_related("member").filter(account_no=login).first()
-    if acct is not None:
-        return acct.member
-    finder = getattr(acc, "member_by_id_number", None)
-    if finder is not None:
-        return finder(login.upper())
-    return Member.objects.filter(id_number=login.upper()).order_by("pk").first()
+
+def register_member_lookup(lookup: Callable[[str], Any]) -> None:
+    """The accounts app registers how a sign-in name (个人账号 or 证件号码) finds its member."""
+    _MEMBER_LOOKUP[:] = [lookup]
+
+
+def _member_by_login(login: str) -> Any:
+    """The member signing in with 个人账号 or 证件号码 (the lookup the accounts app registered)."""
+    return _MEMBER_LOOKUP[0](login) if _MEMBER_LOOKUP else None
 
 
 def _portal_principal(kind: str, login: str) -> tuple[Any, str, Any]:

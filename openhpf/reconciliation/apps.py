@@ -8,3 +8,12 @@ class ReconciliationConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers day-end invariant 4 with hpf verify)
+        from .dayend import register as register_dayend
+
+        register_dayend()
+        # statements the settlement gateway fetches (BDC113) go into the statement store
+        from openhpf.settlement.services import register_statement_sink
+
+        from .services import statement_load
+
+        register_statement_sink(statement_load)

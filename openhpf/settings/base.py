@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "openhpf.settlement",
     "openhpf.reconciliation",
     "openhpf.finance",
+    "openhpf.servicehall",
+    "openhpf.demo",
     "openhpf.console",
 ]
 

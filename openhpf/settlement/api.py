@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
+from openhpf.jobs.dayend import dayend_run
 
 from . import selectors, services
 from .models import BankAccount, Instruction
@@ -119,8 +120,6 @@ def notices_pull(request: HttpRequest):
 
 @router.post("/dayend", summary="运行（或续跑）当前业务日期的日终")
 def dayend(request: HttpRequest):
-    from .dayend import dayend_run
-
     center = _center(request, "settlement.operate")
     job = dayend_run(center=center, actor=request.user)
     return {"job": job.pk, "status": job.status, "business_date": job.business_date, "result": job.result}

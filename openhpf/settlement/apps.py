@@ -7,12 +7,10 @@ class SettlementConfig(AppConfig):
     verbose_name = "银行结算"
 
     def ready(self) -> None:
-        from openhpf.finance.liquidity import register_outflow_source
-
         from . import (
             checks,  # noqa: F401  (registers the settlement invariants with hpf verify)
             deposits,  # noqa: F401  (books the banks' answers to deposit instructions)
         )
-        from .selectors import pending_outflows
+        from .dayend import register as register_dayend
 
-        register_outflow_source("settlement", pending_outflows)
+        register_dayend()

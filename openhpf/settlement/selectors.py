@@ -72,3 +72,12 @@ def deposits(*, center: Center, user: Any) -> QuerySet[Deposit]:
     """定期与通知存款, newest first."""
     check_permission(user, "settlement.view", center=center)
     return Deposit.objects.filter(center=center).select_related("bank_account").order_by("-pk")
+
+
+def dayend_bank_accounts(center: Center, on: Any) -> list[BankAccount]:
+    """The active 专户 day-end fetches and reconciles on `on`: those whose bank the gateway reaches (accounts
+    without a channel are reconciled from files) and whose reconciliation has started."""
+    banks = set(BankChannel.objects.filter(center=center, active=True).values_list("bank_code", flat=True))
+    return [a for a in BankAccount.objects.filter(center=center, status=BankAccount.Status.ACTIVE)
+            .select_related("gl_account", "center").order_by("gl_account__code")
+            if a.bank_code in banks and (a.reconcile_from is None or a.reconcile_from <= on)]

@@ -400,6 +400,37 @@ def _apply_outcome(pk: int, out: Outcome, *, actor: Any, business_date: date, vi
 
 # source → fn(instruction, answer, actor, business_date) -> JournalEntry | None: instructions whose booking
 # depends on what the bank answered (deposits: the deposit number, the interest paid) post through their hook.
+# Upper apps plug in here (registered in their AppConfig.ready), so settlement imports none of them:
+# money that reached a 专户 without an instruction becomes a receipt of the contributions app (到账登记), and the
+# statements the gateway fetches go into the reconciliation app's store.
+_RECEIPT_HANDLER: list[Callable[..., Any]] = []
+_STATEMENT_SINK: list[Callable[..., Any]] = []
+
+
+def register_receipt_handler(handler: Callable[..., Any]) -> None:
+    """`handler(center=, amount=, value_date=, bank_ref=, actor=, business_date=, payer_account=, payer_name=,
+    bank_account=)` records money that arrived and returns the receipt (with a pk)."""
+    _RECEIPT_HANDLER[:] = [handler]
+
+
+def register_statement_sink(sink: Callable[..., Any]) -> None:
+    """`sink(bank_account=, stmt_date=, opening_balance=, closing_balance=, lines=, actor=, business_date=,
+    source=)` stores one day's statement and returns it."""
+    _STATEMENT_SINK[:] = [sink]
+
+
+def _receipt_record(**kwargs: Any) -> Any:
+    if not _RECEIPT_HANDLER:
+        raise DomainError("RECEIPT_HANDLER_MISSING", "未启用到账登记：无法登记银行到账", field="bank_account")
+    return _RECEIPT_HANDLER[0](**kwargs)
+
+
+def _statement_sink() -> Callable[..., Any]:
+    if not _STATEMENT_SINK:
+        raise DomainError("STATEMENT_STORE_MISSING", "未启用日终对账：无法保存银行对账单", field="bank_account")
+    return _STATEMENT_SINK[0]
+
+
 SUCCESS_HOOKS: dict[str, Callable[[Instruction, dict[str, Any], Any, date], Any]] = {}
 FAILURE_HOOKS: dict[str, Callable[[Instruction, Any, date], None]] = {}
 
@@ -427,9 +458,7 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Any, business_dat
                            sub_rows=sub_rows, biz_type="11" if sub_rows else "", actor=actor,
                            description=f"{SettlementBizType(ins.biz_type).label} 付款 {ins.counter_name} {ins.seq}")
     elif ins.book_account == RECEIPT:
-        from openhpf.contributions.services import receipt_record
-
-        rc = receipt_record(center=center, amount=ins.amount, value_date=business_date, bank_ref=ins.seq,
+        rc = _receipt_record(center=center, amount=ins.amount, value_date=business_date, bank_ref=ins.seq,
                             actor=actor, business_date=business_date, payer_account=ins.counter_account,
                             payer_name=ins.counter_name, bank_account=gl)
         ins.source_ref = ins.source_ref or f"receipt:{rc.pk}"
@@ -631,11 +660,9 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Any, busine
             else:
                 n.status, n.note = Notice.Status.QUEUE, "通知金额或方向与指令不符"
         elif direction == "in":
-            from openhpf.contributions.services import receipt_record
-
             try:
                 with transaction.atomic():
-                    n.receipt = receipt_record(
+                    n.receipt = _receipt_record(
                         center=center, amount=amount, value_date=min(on, business_date), bank_ref=n.bank_seq or nid,
                         actor=actor, business_date=business_date, payer_account=n.counter_account,
                         payer_name=n.counter_name, bank_account=acct.gl_account.code)
@@ -718,8 +745,6 @@ def balance_query(*, bank_account: BankAccount, actor: Any, business_date: date)
 def statement_fetch(*, bank_account: BankAccount, on: date, actor: Any, business_date: date,
                     page_size: int = 10_000) -> Any:
     """账户明细 (BDC113) of one day, page by page, into the reconciliation app's statement store."""
-    from openhpf.reconciliation.services import statement_load
-
     check_permission(actor, "settlement.view", center=bank_account.center_id)
     ch = _channel(bank_account)
     first: dict[str, Any] = {}
@@ -749,7 +774,7 @@ def statement_fetch(*, bank_account: BankAccount, on: date, actor: Any, business
             yield head
         yield from it
 
-    return statement_load(bank_account=bank_account, stmt_date=on, opening_balance=int(first.get("opening_balance", 0)),
+    return _statement_sink()(bank_account=bank_account, stmt_date=on, opening_balance=int(first.get("opening_balance", 0)),
                           closing_balance=int(first.get("closing_balance", 0)), lines=chain(), actor=actor,
                           business_date=business_date, source="gateway")
 

@@ -13,7 +13,5 @@ urlpatterns = [
     path("instructions/<int:pk>/action/", views.instruction_action, name="instruction_action"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/<int:pk>/handle/", views.notice_handle, name="notice_handle"),
-    path("receipts/", views.receipt_queue, name="receipts"),
-    path("receipts/<int:pk>/assign/", views.receipt_assign, name="receipt_assign"),
     path("notify/<str:center_code>/<str:bank_code>/", views.notice_push, name="notice_push"),
 ]

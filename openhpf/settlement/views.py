@@ -127,38 +127,3 @@ def notice_push(request: HttpRequest, center_code: str, bank_code: str) -> HttpR
     except DomainError as e:
         return JsonResponse({"code": e.code, "message": e.message}, status=403)
     return JsonResponse({"result": outcome})
-
-
-@require_GET
-@permission_required("settlement.view")
-def receipt_queue(request: HttpRequest) -> HttpResponse:
-    """到账待处理: money whose payer is unknown (暂收, 21902) waits here to be assigned to an employer (then
-    allocated from its 暂存 by the contributions work); the notices finance must book are listed beside it."""
-    from openhpf.contributions.models import Receipt
-
-    center = _center(request)
-    page = Paginator(Receipt.objects.filter(center=center, status=Receipt.Status.UNKNOWN_SUSPENSE).order_by("-pk"),
-                     50).get_page(request.GET.get("page"))
-    return render(request, "settlement/receipts.html", {
-        "page": page, "queue": selectors.notices(center=center, user=request.user, status=Notice.Status.QUEUE)[:50],
-        "error": request.GET.get("error", "")})
-
-
-@require_POST
-@permission_required("contributions.remit")
-def receipt_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    from openhpf.accounts.models import Employer
-    from openhpf.contributions.models import Receipt
-    from openhpf.contributions.services import receipt_assign as assign
-
-    center = _center(request)
-    rc = get_object_or_404(Receipt, pk=pk, center=center)
-    employer = Employer.objects.filter(center=center, account_no=request.POST.get("employer_no", "").strip()).first()
-    if employer is None:
-        return _back("settlement:receipts", "单位账号不存在")
-    try:
-        with transaction.atomic(durable=True):
-            assign(receipt=rc, employer=employer, actor=request.user, business_date=center.business_date)
-    except DomainError as e:
-        return _back("settlement:receipts", e.message)
-    return redirect("settlement:receipts")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from banksim.client import SimProcess
 from openhpf.accounts.tests.factories import make_employer
-from openhpf.banksim.client import SimProcess
 from openhpf.conftest import grant_role
 from openhpf.contributions.models import Receipt
 from openhpf.iam.services import staff_create
@@ -66,7 +66,7 @@ def test_finance_confirms_a_lost_answer_and_assigns_unknown_money(page, world, s
     expect(page.locator("tr", has_text=world["instruction"].seq)).to_contain_text("成功")
     expect(page.locator("tr", has_text=world["instruction"].seq)).to_contain_text("BDC110")
 
-    page.goto("/settlement/receipts/")
+    page.goto("/contributions/receipts/")
     row = page.locator("tr", has_text="不明付款人")
     row.get_by_label("单位账号").fill(world["employer"].account_no)
     row.get_by_role("button", name="认领").click()

@@ -11,11 +11,11 @@ from django.core.management import call_command
 
 from openhpf.accounts.cutover import ACCOUNT_FILE, EMPLOYER_FILE, MEMBER_FILE, CutoverInvalid, cutover_import
 from openhpf.accounts.models import Employer, Member, MemberAccount
-from openhpf.accounts.synthetic import generate_extract
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
 from openhpf.core.verify import run_checks
+from openhpf.demo.synthetic import generate_extract
 from openhpf.ledger.models import JournalEntry, SubAccount, SubLedgerRow
 
 CUTOVER = date(2026, 11, 30)  # the business date of the conftest center

@@ -9,7 +9,7 @@ from django.db import connection
 from openhpf.accounts import selectors
 from openhpf.accounts.cutover import MEMBER_FILE
 from openhpf.accounts.models import Member, MemberAccount
-from openhpf.accounts.synthetic import generate_center
+from openhpf.demo.synthetic import generate_center
 from openhpf.security.fields import is_encrypted
 
 

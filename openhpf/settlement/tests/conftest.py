@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openhpf.banksim.client import SimProcess
+from banksim.client import SimProcess
 
 CENTER_ACCOUNT = "6222000000000001"
 

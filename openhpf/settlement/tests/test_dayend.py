@@ -12,10 +12,10 @@ from openhpf.contributions.models import Receipt
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.finance.models import LiquiditySnapshot
+from openhpf.jobs.dayend import dayend_run
 from openhpf.jobs.models import Job
 from openhpf.ledger.services import Line, entry_post
 from openhpf.reconciliation.models import Reconciliation
-from openhpf.settlement.dayend import dayend_run
 from openhpf.settlement.models import Instruction, Notice
 from openhpf.settlement.services import instruction_send
 

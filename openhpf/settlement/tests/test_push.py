@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from openhpf.banksim.client import SimProcess
+from banksim.client import SimProcess
 from openhpf.contributions.models import Receipt
 from openhpf.settlement.models import Notice
 from openhpf.settlement.services import bank_account_open, bank_channel_set

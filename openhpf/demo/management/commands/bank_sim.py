@@ -1,10 +1,10 @@
-"""hpf bank-sim: run the bank simulator (openhpf/banksim) as its own process; it needs no database."""
+"""hpf bank-sim: run the bank simulator (banksim) as its own process; it needs no database."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from openhpf.banksim.server import add_arguments, run
+from banksim.server import add_arguments, run
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from openhpf.banksim.client import SimProcess
+from banksim.client import SimProcess
 
 DAY = "2026-11-30"
 _accounts = itertools.count(1)

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from openhpf.banksim.client import SimHTTPError, SimProcess
+from banksim.client import SimHTTPError, SimProcess
 
 from .conftest import balance, lines
 

@@ -8,9 +8,9 @@ from dataclasses import asdict
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from openhpf.contributions.simulate import add_rate_arguments, rates_from_options, simulate_months
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.demo.simulate import add_rate_arguments, rates_from_options, simulate_months
 
 
 class Command(BaseCommand):

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from . import ratelimit
-from .auth import AgentTokenAuth, MemberTokenAuth
-from .models import PrincipalKind
+from openhpf.iam import policy, ratelimit
+from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth
+from openhpf.iam.models import PrincipalKind
+from openhpf.iam.services import portal_login_otp, portal_login_password
+
 from .selectors import agent_employer, agent_members, member_my_account, member_my_accounts
-from .services import portal_login_otp, portal_login_password
 
 member_router = Router(tags=["网厅·缴存职工"], auth=MemberTokenAuth())
 agent_router = Router(tags=["网厅·单位经办人"], auth=AgentTokenAuth())
@@ -60,8 +61,6 @@ def _limited(request: HttpRequest, *parts: str) -> bool:
 def _password_step(request: HttpRequest, kind: str, data: LoginIn):
     if _limited(request, kind, data.login):
         return 429, {"code": "RATE_LIMITED", "message": "尝试过于频繁，请稍后再试"}
-    from . import policy
-
     with transaction.atomic(durable=True):
         r = portal_login_password(kind=kind, login=data.login, password=data.password,
                                   ip=ratelimit.client_ip(request))

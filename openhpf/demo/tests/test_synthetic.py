@@ -12,8 +12,8 @@ from stdnum.cn import ric, uscc
 
 from openhpf.accounts.cutover import ACCOUNT_FILE, EMPLOYER_FILE, MEMBER_FILE
 from openhpf.accounts.models import Employer, MemberAccount
-from openhpf.accounts.synthetic import generate_extract
 from openhpf.core.models import Center
+from openhpf.demo.synthetic import generate_extract
 
 CUTOVER = date(2026, 11, 30)
 

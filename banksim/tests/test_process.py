@@ -12,15 +12,15 @@ import time
 
 import pytest
 
-from openhpf.banksim.client import SimProcess, http_json
+from banksim.client import SimProcess, http_json
 
 from .conftest import DAY, balance, lines
 
 CENTER = "6222000000000001"
 
 
-@pytest.mark.parametrize("entry", [["-m", "openhpf.cli", "bank-sim"], ["-m", "openhpf.banksim"]],
-                         ids=["hpf bank-sim", "python -m openhpf.banksim"])
+@pytest.mark.parametrize("entry", [["-m", "openhpf.cli", "bank-sim"], ["-m", "banksim"]],
+                         ids=["hpf bank-sim", "python -m banksim"])
 def test_start_line_port_file_and_sigterm(tmp_path, entry):
     port_file = tmp_path / "port"
     proc = subprocess.Popen([sys.executable, *entry, "--port", "0", "--db", str(tmp_path / "b.sqlite3"),

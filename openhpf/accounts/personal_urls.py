@@ -1,8 +1,8 @@
-"""Console URLs of access (app_name "access"), included by the root URLconf at "access/"."""
+"""Console URLs of the personal-data actions (app_name "access", kept for the URL names), included by the root URLconf at "access/"."""
 
 from django.urls import path
 
-from . import views
+from . import personal_views as views
 
 app_name = "access"
 

@@ -12,10 +12,10 @@ from django.db.models import Count, Sum
 from openhpf.accounts.models import MemberAccount
 from openhpf.contributions.arrears import arrears_list
 from openhpf.contributions.models import Remittance, SuspenseMove
-from openhpf.contributions.simulate import Rates, month_start_after, simulate_months
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.demo.simulate import Rates, month_start_after, simulate_months
 from openhpf.ledger.models import JournalLine, PostingBatch, SubAccount, SubLedgerRow
 
 CUTOVER = date(2026, 8, 31)  # 14 months from 2026-09 to 2027-10 cross one 6/30 (2027) and one July

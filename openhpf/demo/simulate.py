@@ -35,19 +35,11 @@ from typing import Any
 from django.db import transaction
 
 from openhpf.accounts.models import Employer, Member, MemberAccount
-from openhpf.accounts.synthetic import RATIOS_E4, SEAL_REASONS, synthetic_base, synthetic_person
-from openhpf.core.codes import EmployerStatus, IdType, MemberAccountStatus
-from openhpf.core.errors import DomainError
-from openhpf.core.models import Center
-from openhpf.core.policy import policy_value
-from openhpf.core.services import center_advance_business_date
-from openhpf.ledger import sql
-
-from .fileimport import remittance_import, roster_rows
-from .interest import interest_accrue, interest_settle
-from .models import FlexibleEmployer, Receipt, Remittance
-from .relief import ym_add
-from .services import (
+from openhpf.contributions.fileimport import remittance_import, roster_rows
+from openhpf.contributions.interest import interest_accrue, interest_settle
+from openhpf.contributions.models import FlexibleEmployer, Receipt, Remittance
+from openhpf.contributions.relief import ym_add
+from openhpf.contributions.services import (
     back_payment_create,
     receipt_record,
     remittance_cancel,
@@ -59,6 +51,13 @@ from .services import (
     remittance_post,
     suspense_allocate,
 )
+from openhpf.core.codes import EmployerStatus, IdType, MemberAccountStatus
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+from openhpf.core.policy import policy_value
+from openhpf.core.services import center_advance_business_date
+from openhpf.demo.synthetic import RATIOS_E4, SEAL_REASONS, synthetic_base, synthetic_person
+from openhpf.ledger import sql
 
 RS = Remittance.Status
 EMPLOYERS_PER_COMMIT = 100
@@ -131,7 +130,7 @@ def _advance(center: Center, to: date, actor: Any) -> Center:
 def _annual_base_adjustment(*, center: Center, year: int, actor: Any, business_date: date) -> None:
     """7/1: the contribution year's new cap and floor apply; each normal account's base is clamped to them
     through the base-adjustment service (clamp mode), as a center does with its yearly 基数调整 file."""
-    from .adjustments import BaseRow, base_adjust_import
+    from openhpf.contributions.adjustments import BaseRow, base_adjust_import
 
     accounts = (MemberAccount.objects.filter(center=center, status=MemberAccountStatus.NORMAL)
                 .select_related("member").order_by("pk"))

@@ -1,4 +1,4 @@
-"""Test and demo control of the bank simulator: `SimProcess` starts `python -m openhpf.banksim` as a separate
+"""Test and demo control of the bank simulator: `SimProcess` starts `python -m banksim` as a separate
 process and drives its /sim endpoints. Importable without Django. The center's settlement gateway has its own
 transport; this is only for tests and the demo."""
 
@@ -71,7 +71,7 @@ class SimProcess:
     def start(self) -> SimProcess:
         port_file = self._tmp / "port"
         port_file.unlink(missing_ok=True)
-        cmd = [self.python, "-m", "openhpf.banksim", "--host", "127.0.0.1", "--port", str(self.port),
+        cmd = [self.python, "-m", "banksim", "--host", "127.0.0.1", "--port", str(self.port),
                "--db", str(self.db), "--port-file", str(port_file), "--batch-delay", str(self.batch_delay)]
         if self.notify_url:
             cmd += ["--notify-url", self.notify_url]

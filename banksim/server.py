@@ -1,5 +1,5 @@
 """The HTTP face of the bank simulator: POST /bdc (docs/bdc-protocol.md), the /sim control endpoints, the batch
-settler and the SBDC100 notice pusher; `run` is what `hpf bank-sim` and `python -m openhpf.banksim` start."""
+settler and the SBDC100 notice pusher; `run` is what `hpf bank-sim` and `python -m banksim` start."""
 
 from __future__ import annotations
 

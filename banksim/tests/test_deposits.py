@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from openhpf.banksim.bank import add_months, interest
+from banksim.bank import add_months, interest
 
 from .conftest import balance, lines
 

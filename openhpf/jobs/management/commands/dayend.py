@@ -1,4 +1,5 @@
-"""hpf dayend: run (or resume) the day-end of the center's business date (日终), with progress."""
+"""hpf dayend: run (or resume) the day-end of the center's business date (日终), with progress; --plan prints the
+registered steps in the order they run."""
 
 from __future__ import annotations
 
@@ -8,19 +9,24 @@ from django.core.management.base import BaseCommand, CommandError
 
 from openhpf.core.cli_options import add_common, common
 from openhpf.core.errors import DomainError
+from openhpf.jobs.dayend import dayend_run, plan
 from openhpf.jobs.models import JobStep
-from openhpf.settlement.dayend import dayend_run
 
 
 class Command(BaseCommand):
-    help = "日终：结算指令查证、到账通知、对账单下载、日终对账、月末计提、缓缴到期、流动性监测、推进业务日期"
+    help = "日终：按登记的步骤依次运行（--plan 列出步骤），最后推进业务日期"
 
     def add_arguments(self, parser):
         add_common(parser)
         parser.add_argument("--days", type=int, default=1, help="连续运行的天数（默认 1）")
         parser.add_argument("--quiet", action="store_true", help="不显示进度条")
+        parser.add_argument("--plan", action="store_true", help="只列出日终步骤及其顺序，不运行")
 
     def handle(self, *args, **opts):
+        if opts["plan"]:
+            for i, s in enumerate(plan(), 1):
+                self.stdout.write(f"{i:>2}. {s.name:<14} {s.label}（{s.app}）")
+            return
         center, actor, bd = common(opts)
         if bd != center.business_date:
             raise CommandError(f"--business-date 须为中心当前业务日期 {center.business_date}")

@@ -7,11 +7,11 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from openhpf.accounts import selectors as account_selectors
+from openhpf.access.services import personal_data_unmask
 from openhpf.core.errors import DomainError
 from openhpf.iam.services import staff_center
 
-from .services import personal_data_unmask
+from . import selectors as account_selectors
 
 router = Router(tags=["权限与个人信息"])
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from openhpf.accounts.cutover import CutoverInvalid
 from openhpf.accounts.management.commands.cutover import print_checks
-from openhpf.accounts.synthetic import DEFAULT_CENTER_CODE, generate_center
-from openhpf.contributions.simulate import add_rate_arguments, rates_from_options
 from openhpf.core.errors import DomainError
+from openhpf.demo.simulate import add_rate_arguments, rates_from_options
+from openhpf.demo.synthetic import DEFAULT_CENTER_CODE, generate_center
 
 
 class Command(BaseCommand):
@@ -68,8 +68,8 @@ class Command(BaseCommand):
         import time
         from dataclasses import asdict
 
-        from openhpf.contributions.simulate import simulate_months
         from openhpf.core.models import Center
+        from openhpf.demo.simulate import simulate_months
 
         center = Center.objects.get(code=o["center"])
         self.stdout.write(f"按月模拟 {o['months']} 个月的业务……")

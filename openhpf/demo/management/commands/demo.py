@@ -14,10 +14,10 @@ from django.utils import timezone
 from openhpf.accounts.cutover import CutoverInvalid
 from openhpf.accounts.management.commands.cutover import print_checks
 from openhpf.accounts.models import Employer
-from openhpf.accounts.synthetic import DEFAULT_CENTER_CODE, generate_center
-from openhpf.contributions.simulate import add_rate_arguments, rates_from_options
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.demo.simulate import add_rate_arguments, rates_from_options
+from openhpf.demo.synthetic import DEFAULT_CENTER_CODE, generate_center
 
 # username, role code (access/catalogue.py), password, superuser. Demo passwords only: change them in production.
 # 三员分立: admin (a superuser) is the system administrator and sees no business data; secadmin1 grants roles;
@@ -88,7 +88,7 @@ class Command(BaseCommand):
                 sys.exit(1)
             if months:
                 # the history comes from the real services, month by month (contributions.simulate)
-                from openhpf.contributions.simulate import simulate_months
+                from openhpf.demo.simulate import simulate_months
 
                 self.stdout.write(f"按月模拟 {months} 个月的业务……")
                 try:
