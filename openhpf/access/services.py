@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
-from openhpf.audit.services import audit_log
+from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.classification import classify
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Branch, Center
 
@@ -76,7 +77,6 @@ def role_assign(*, user: Any, role: Role | str, center: Center | None, branch: B
         existing = RoleAssignment.objects.filter(user=user, role=r, center=center, branch=branch).first()
         if existing is not None:
             raise DomainError("ROLE_HELD", f"已授予角色「{r.name}」", field="role")
-        from openhpf.audit.services import actor_label
 
         a = RoleAssignment.objects.create(user=user, role=r, center=center, branch=branch,
                                           granted_by=actor_label(actor)[0])
@@ -112,8 +112,6 @@ def personal_data_unmask(*, user: Any, obj: Any, fields: list[str] | tuple[str, 
     """查看明文: the clear values of registered personal fields of `obj`, for a user holding
     personal_data.unmask at the object's center, with a reason. The audit row (personal_data.unmask) records
     who, which object, which fields and why — never the values."""
-    from openhpf.core.classification import classify
-
     center = getattr(obj, "center_id", None)
     check_permission(user, "personal_data.unmask", center=center)
     reason = (reason or "").strip()
@@ -140,8 +138,6 @@ def personal_data_unmask(*, user: Any, obj: Any, fields: list[str] | tuple[str, 
 def export_watermark(user: Any, reason: str) -> str:
     """The watermark every export carries (who, when, why), one line; audited by the caller with the export."""
     from django.utils import timezone
-
-    from openhpf.audit.services import actor_label
 
     reason = (reason or "").strip()
     if len(reason) < 2:

@@ -42,6 +42,7 @@ from openhpf.core.ids import validate_credit_code, validate_resident_id
 from openhpf.core.models import Branch, Center
 from openhpf.core.policy import policy_value
 from openhpf.core.verify import CheckResult, run_checks
+from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.ledger import sql
 from openhpf.ledger.chart import DEFAULT_BANK
 from openhpf.ledger.services import (
@@ -677,8 +678,6 @@ def cutover_import(
 
     Raises CutoverInvalid (listing every error; nothing written) or DomainError (center not empty, files
     missing). Must be called outside a transaction (it is an entry point: staging commits as it streams)."""
-    from openhpf.jobs.runner import Step, job_start, run_job
-
     directory = Path(directory)
     center.refresh_from_db()
     _refuse_non_empty(center)

@@ -22,6 +22,9 @@ from openhpf.core.errors import DomainError
 from openhpf.core.models import Center, PolicyParameter
 from openhpf.core.money import format_fen
 from openhpf.core.policy import KEYS
+from openhpf.core.services import policy_set
+from openhpf.ledger.models import JournalEntry
+from openhpf.ledger.services import Line, SubRow, entry_post, entry_reverse
 
 from .registry import applying, register
 
@@ -136,8 +139,6 @@ def policy_describe(params: Params) -> str:
 
 
 def policy_apply(params: Params, actor: Any, business_date: date) -> dict[str, Any]:
-    from openhpf.core.services import policy_set
-
     cmd = applying()
     center = _command_center()
     p = policy_validate(params, actor, center, business_date)  # again: the business date may have moved on
@@ -152,8 +153,6 @@ def policy_apply(params: Params, actor: Any, business_date: date) -> dict[str, A
 
 
 def _lines(params: Params) -> list[Any]:
-    from openhpf.ledger.services import Line
-
     raw = params.get("lines")
     if not isinstance(raw, list) or not raw:
         raise DomainError("ENTRY_TOO_FEW_LINES", "记账凭证至少需要一借一贷两条分录", field="lines")
@@ -167,8 +166,6 @@ def _lines(params: Params) -> list[Any]:
 
 
 def _sub_rows(params: Params) -> list[Any]:
-    from openhpf.ledger.services import SubRow
-
     out = []
     for i, r in enumerate(params.get("sub_rows") or [], 1):
         if not isinstance(r, dict) or isinstance(r.get("sub_account_id"), bool) or not isinstance(
@@ -182,8 +179,6 @@ def _sub_rows(params: Params) -> list[Any]:
 
 
 def _entry_post(params: Params, actor: Any, center: Center, business_date: date) -> Any:
-    from openhpf.ledger.services import entry_post
-
     description = str(params.get("description") or "").strip()
     if not description:
         raise DomainError("DESCRIPTION_REQUIRED", "手工凭证必须填写摘要", field="description")
@@ -219,8 +214,6 @@ def entry_post_apply(params: Params, actor: Any, business_date: date) -> dict[st
 
 
 def _entry(center: Center, voucher_no: str) -> Any:
-    from openhpf.ledger.models import JournalEntry
-
     entry = JournalEntry.objects.filter(center=center, voucher_no=voucher_no).first()
     if entry is None:
         raise DomainError("ENTRY_NOT_FOUND", f"记账凭证 {voucher_no} 不存在", field="voucher_no")
@@ -228,8 +221,6 @@ def _entry(center: Center, voucher_no: str) -> Any:
 
 
 def _entry_reverse(params: Params, actor: Any, center: Center, business_date: date) -> Any:
-    from openhpf.ledger.services import entry_reverse
-
     return entry_reverse(entry=_entry(center, str(params.get("voucher_no") or "").strip()),
                          business_date=business_date, actor=actor, reason=str(params.get("reason") or ""))
 

@@ -27,6 +27,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from openhpf.access.services import has_permission
 from openhpf.audit.services import audit_log
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -43,8 +44,6 @@ THRESHOLD_KEY = "maker_checker.money_threshold"
 
 
 def _has_permission(user: Any, perm: str, *, center: Center | None = None) -> bool:
-    from openhpf.access.services import has_permission
-
     return has_permission(user, perm, center=center)
 
 

@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from openhpf.core.authz import check_permission, scope_queryset
+from openhpf.security.keys import keyring
+from openhpf.security.services import checkpoint_signature_valid
 
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord
 from .services import GENESIS, chain_hash, merkle_root
@@ -70,9 +72,6 @@ def audit_checkpoint_breaches(*, head: AuditChainHead | None, max_breaches: int 
     """Every checkpoint carries a valid SM2 signature of the center over (range, Merkle root, head hash), the
     checkpoints tile the chain without gaps, and the last one ends at the chain head: whoever rewrites records
     and recomputes hashes and roots cannot re-sign them without the center's private key."""
-    from openhpf.security.keys import keyring
-    from openhpf.security.services import checkpoint_signature_valid
-
     public_key = keyring().sm2_public
     breaches: list[str] = []
     expected_first = 1

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from openhpf.core import context
 from openhpf.core.actors import SystemActor
+from openhpf.security.services import checkpoint_sign
 
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord
 
@@ -127,10 +128,6 @@ def merkle_root(hashes: list[str]) -> str:
 
 def audit_seal_pending(*, limit: int | None = None) -> int:
     """Seal unsealed rows in id order, chunk by chunk; each chunk is one signed checkpoint. Returns rows sealed."""
-    from openhpf.security.services import (
-        checkpoint_sign,  # security builds on the audit trail, not vice versa
-    )
-
     sealed = 0
     while limit is None or sealed < limit:
         with transaction.atomic():

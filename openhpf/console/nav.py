@@ -8,6 +8,8 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from openhpf.access.selectors import has_permission
+
 # (label, URL name, permission needed to see it; None: every staff member). Apps add their URL under these names;
 # nothing else needs to change here. Items the user may not open are not shown (access.has_permission).
 MENU: list[tuple[str, str, str | None]] = [
@@ -43,8 +45,6 @@ def url_or_none(name: str) -> str | None:
 
 def nav_items(current_path: str, user: Any = None) -> list[NavItem]:
     """The menu for `user` (every item when None), each with its URL or None while not built."""
-    from openhpf.access.selectors import has_permission
-
     items = []
     for label, name, perm in MENU:
         if user is not None and perm is not None and not has_permission(user, perm):

@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from openhpf.access.decorators import staff_required
+from openhpf.access.selectors import has_permission
 from openhpf.core.errors import DomainError
 from openhpf.iam import policy, ratelimit
 from openhpf.iam.middleware import SESSION_2FA_PENDING, SESSION_LAST_SEEN
+from openhpf.iam.models import StaffSecurity
 from openhpf.iam.services import (
     LoginResult,
     staff_login_complete,
@@ -156,8 +158,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @staff_required
 def totp_enrol(request: HttpRequest) -> HttpResponse:
     """绑定动态口令: the secret and provisioning URI to type into an authenticator app, then a first code."""
-    from openhpf.iam.models import StaffSecurity
-
     sec = StaffSecurity.objects.filter(user=request.user).first()
     if sec is not None and sec.totp_confirmed_at:
         return render(request, "console/totp_enrol.html", {"enrolled": True})
@@ -182,8 +182,6 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    from openhpf.access.selectors import has_permission
-
     return render(request, "console/home.html", {
         "jobs_partial_url": url_or_none("jobs:list_partial"),
         "can_manage_users": has_permission(request.user, "iam.manage_users"),

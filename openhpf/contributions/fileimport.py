@@ -41,7 +41,9 @@ from openhpf.core.codes import EmployerStatus, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
+from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.ledger import sql
+from openhpf.security.fields import blind_index_many, decrypt_value, is_encrypted
 
 from .models import RemittanceImport
 from .relief import ym_first_day, ym_parse
@@ -429,8 +431,6 @@ def _run_rules(t: str, rules: list[Rule], errors: _Errors) -> int:
 
 def _protect(numbers: list[str | None]) -> list[str | None]:
     """ID numbers are staged as their blind index only (the column is encrypted at rest; no plaintext copy)."""
-    from openhpf.security.fields import blind_index_many
-
     return blind_index_many("id_number", numbers, normalize="id_number")
 
 
@@ -452,8 +452,6 @@ def remittance_import(
     """Import a roster file for `month` (YYYY-MM). An entry point (outside any transaction). Returns the result;
     rejected files have status R and an error file, and nothing was created."""
     import time
-
-    from openhpf.jobs.runner import Step, job_start, run_job
 
     _require(actor, center)
     path = Path(path)
@@ -626,8 +624,6 @@ def _yuan(fen: int) -> str:
 def roster_rows(*, center: Center, month: str, employer: Employer | None = None) -> Iterator[list[str]]:
     """The expected roster of `month`: every normal account not yet paid for it, with the clerks' headers
     (单位账号 first, so the file may carry many employers). Streams in chunks by account id."""
-    from openhpf.security.fields import decrypt_value, is_encrypted
-
     month = ym_parse(month)
     yield [h for h, _, _ in COLUMNS]
     where, params = "a.center_id = %s AND a.status = %s AND a.paid_up_to < %s", [center.pk, MemberAccountStatus.NORMAL,

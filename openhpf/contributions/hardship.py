@@ -32,6 +32,8 @@ from openhpf.accounts.services import (
     employer_end_deferral,
     ratio_reduction_record,
 )
+from openhpf.approvals.registry import register
+from openhpf.approvals.services import command_reject, command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus, RetentionClass
 from openhpf.core.errors import DomainError
@@ -70,8 +72,6 @@ def hardship_apply(
     employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None,
 ) -> HardshipApplication:
     """缓缴/降比例申请: stored with its documents and submitted for approval (maker = `actor`)."""
-    from openhpf.approvals.services import command_submit
-
     require(actor, "accounts.change", employer.center_id)
     if kind not in HA.Kind.values:
         raise DomainError("HARDSHIP_KIND", f"申请类型应为 defer（缓缴）或 reduce（降低缴存比例）：{kind}", field="kind")
@@ -161,8 +161,6 @@ def _apply_command(params: dict[str, Any], actor: Any, business_date: date) -> d
 
 
 def register_commands() -> None:
-    from openhpf.approvals.registry import register
-
     register(COMMAND, apply=_apply_command, permission="accounts.change", describe=_describe,
              validate=_validate_command, label="缓缴/降低缴存比例审批")
 
@@ -194,8 +192,6 @@ def hardship_approve_apply(*, application_id: int, approver: Any, business_date:
 def hardship_reject(*, application: HardshipApplication, actor: Any, reason: str,
                     business_date: date) -> HardshipApplication:
     """不予批准 (or withdrawn by the clerk who applied): the pending command is rejected too."""
-    from openhpf.approvals.services import command_reject
-
     with transaction.atomic():
         app = HA.objects.select_for_update().get(pk=application.pk)
         if app.status != HA.Status.PENDING:

@@ -31,6 +31,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from openhpf.access.selectors import is_system_actor
+from openhpf.access.services import check_permission
 from openhpf.accounts import services as accounts_services
 from openhpf.accounts.bulk import (
     accounts_advance_paid_up_to_from,
@@ -38,10 +40,13 @@ from openhpf.accounts.bulk import (
     employer_suspense_add,
 )
 from openhpf.accounts.models import Employer, Member, MemberAccount
+from openhpf.approvals.registry import applying, register
+from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.codes import BizType, EmployerStatus, IdType, MaritalStatus, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.ledger import sql
 from openhpf.ledger.chart import DEFAULT_BANK, EMPLOYER_SUSPENSE, UNKNOWN_SUSPENSE
 from openhpf.ledger.models import PostingBatch
@@ -66,8 +71,6 @@ RS = Remittance.Status
 
 def _require(actor: Any, center: Any) -> None:
     """Human actors need contributions.remit at the center; "system:…" actors are trusted code."""
-    from openhpf.access.services import check_permission
-
     check_permission(actor, PERMISSION, center=center)
 
 
@@ -666,8 +669,6 @@ def remittance_post(
     """Post a confirmed remittance (or every remittance of a roster file) against its matched receipt, or, with
     no receipt, from the employer's 暂存 (allocation). An entry point: runs as a resumable job outside any
     transaction; a rerun after a crash (or of a posted remittance) credits nobody twice."""
-    from openhpf.jobs.runner import Step, job_start, run_job
-
     center_id = (remittance or source_import).center_id  # type: ignore[union-attr]
     _require(actor, center_id)
     plan = _plan(remittance=remittance, source_import=source_import, receipt=receipt, business_date=business_date)
@@ -717,8 +718,6 @@ def suspense_allocate(*, remittance: Remittance, actor: Any, business_date: date
 
 
 def _applying_approved() -> bool:
-    from openhpf.approvals.registry import applying
-
     return applying() is not None
 
 
@@ -728,8 +727,6 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Any, busine
     (积数 corrected back to that day); the money goes back to the employer's 暂存 (to="suspense": Dr 201 /
     Cr 21901) or back to the bank (to="bank": Dr 201 / Cr 10101). Maker-checker: only through an approved
     `contributions.refund` command (or a system actor)."""
-    from openhpf.access.selectors import is_system_actor
-
     if not is_system_actor(actor) and not _applying_approved():
         raise DomainError("APPROVAL_REQUIRED", "退缴须经复核：请提交复核（contributions.refund）", field="remittance")
     if not (reason or "").strip():
@@ -767,8 +764,6 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Any, busine
 
 def remittance_refund_submit(*, remittance: Remittance, reason: str, to: str, actor: Any, business_date: date) -> Any:
     """The maker's side of 退缴: a stored command a checker approves (approvals app)."""
-    from openhpf.approvals.services import command_submit
-
     _require(actor, remittance.center_id)
     return command_submit(name=REFUND_COMMAND, params={"remittance_id": remittance.pk, "reason": reason, "to": to},
                           actor=actor, center=Center.objects.get(pk=remittance.center_id), business_date=business_date,
@@ -791,8 +786,6 @@ def _refund_apply(params: dict[str, Any], actor: Any, business_date: date) -> di
 
 
 def register_commands() -> None:
-    from openhpf.approvals.registry import register
-
     register(REFUND_COMMAND, apply=_refund_apply, permission=PERMISSION, validate=_refund_validate,
              describe=lambda p: f"退缴 汇缴单 #{p.get('remittance_id')}（{p.get('to', 'suspense')}）：{p.get('reason', '')}",
              amount=lambda p: p.get("amount"), label="退缴（错缴更正）")

@@ -35,6 +35,7 @@ from typing import Any
 from django.db import transaction
 
 from openhpf.accounts.models import Employer, Member, MemberAccount
+from openhpf.contributions.adjustments import BaseRow, base_adjust_import
 from openhpf.contributions.fileimport import remittance_import, roster_rows
 from openhpf.contributions.interest import interest_accrue, interest_settle
 from openhpf.contributions.models import FlexibleEmployer, Receipt, Remittance
@@ -130,8 +131,6 @@ def _advance(center: Center, to: date, actor: Any) -> Center:
 def _annual_base_adjustment(*, center: Center, year: int, actor: Any, business_date: date) -> None:
     """7/1: the contribution year's new cap and floor apply; each normal account's base is clamped to them
     through the base-adjustment service (clamp mode), as a center does with its yearly 基数调整 file."""
-    from openhpf.contributions.adjustments import BaseRow, base_adjust_import
-
     accounts = (MemberAccount.objects.filter(center=center, status=MemberAccountStatus.NORMAL)
                 .select_related("member").order_by("pk"))
     rows = [BaseRow(row=i, account_no=a.account_no, id_number=a.member.id_number, name=a.member.name, base=a.base)

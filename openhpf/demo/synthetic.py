@@ -23,9 +23,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from openhpf.accounts.calculations import monthly_amounts
-from openhpf.accounts.cutover import ACCOUNT_FILE, EMPLOYER_FILE, FILE_COLUMNS, MEMBER_FILE
+from openhpf.accounts.cutover import ACCOUNT_FILE, EMPLOYER_FILE, FILE_COLUMNS, MEMBER_FILE, cutover_import
 from openhpf.core.calendar import interest_year
 from openhpf.core.ids import credit_code_check_digit, resident_id_check_digit
+from openhpf.core.models import Center
+from openhpf.core.policy import policy_value
+from openhpf.core.services import center_create
 
 DEFAULT_CENTER_CODE = "330100"
 DEFAULT_CENTER_NAME = "演示住房公积金管理中心"
@@ -391,11 +394,6 @@ def generate_center(
     error_file: Path | str | None = None,
 ) -> tuple[GenerateResult, Any]:
     """Write the extract, create the center if needed, and (unless load=False) cut it over."""
-    from openhpf.accounts.cutover import cutover_import
-    from openhpf.core.models import Center
-    from openhpf.core.policy import policy_value
-    from openhpf.core.services import center_create
-
     center = Center.objects.filter(code=center_code).first()
     cap = int(policy_value("contribution.base.cap", on=cutover_date, center=center))
     floor = int(policy_value("contribution.base.floor", on=cutover_date, center=center))

@@ -20,6 +20,7 @@ from django.db.models import Count, Sum
 
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount
+from openhpf.approvals.models import PendingCommand
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -490,8 +491,6 @@ def pl_balances(center: Center | int, upto: date) -> dict[str, int]:
 def value_added_overview(*, center: Center, year: int, user: Any) -> dict[str, Any]:
     """The 增值收益 of a year: its record, the 损益 still to transfer, the distribution plan (or why there is
     none yet) and any distribution waiting for a checker."""
-    from openhpf.approvals.models import PendingCommand
-
     from .models import ValueAddedYear
     from .services import DISTRIBUTE_COMMAND, distribution_plan
 

@@ -31,6 +31,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from openhpf.access.selectors import check_permission, is_system_actor
+from openhpf.approvals.models import PendingCommand
+from openhpf.approvals.registry import applying, register
+from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -51,8 +54,6 @@ UNDISTRIBUTED = "32104"
 
 
 def _applying() -> Any:
-    from openhpf.approvals.registry import applying
-
     return applying()
 
 
@@ -181,16 +182,12 @@ def distribution_plan(*, center: Center, year: int) -> DistributionPlan:
 
 
 def _pending_distribution(center: Center, year: int) -> Any:
-    from openhpf.approvals.models import PendingCommand
-
     return PendingCommand.objects.filter(center=center, name=DISTRIBUTE_COMMAND, status=PendingCommand.Status.PENDING,
                                          params__year=year).first()
 
 
 def value_added_distribution_submit(*, center: Center, year: int, actor: Any, business_date: date) -> Any:
     """The maker's side: store the year's distribution plan for a checker (approvals)."""
-    from openhpf.approvals.services import command_submit
-
     check_permission(actor, MANAGE, center=center)
     if business_date < date(year, 12, 31):
         raise DomainError("YEAR_NOT_ENDED", f"业务日期 {business_date} 尚未到 {year} 年末", field="year")
@@ -291,7 +288,5 @@ def value_added_distribute(*, center: Center, year: int, actor: Any, business_da
 
 
 def register_commands() -> None:
-    from openhpf.approvals.registry import register
-
     register(DISTRIBUTE_COMMAND, apply=_distribute_apply, permission=MANAGE, validate=_distribute_validate,
              describe=_distribute_describe, amount=lambda p: p.get("distributable"), label="增值收益分配")

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Form, Router, Schema
 
+from openhpf.core.errors import DomainError
+
 from . import ratelimit
 from .services import partner_token_issue, partner_token_revoke
 
@@ -44,8 +46,6 @@ def token(request: HttpRequest, grant_type: Form[str], client_id: Form[str] = ""
 
 @router.post("/revoke", response={200: None, 401: OAuthError}, summary="吊销访问令牌（RFC 7009）")
 def revoke(request: HttpRequest, token: Form[str], client_id: Form[str], client_secret: Form[str]):
-    from openhpf.core.errors import DomainError
-
     try:
         with transaction.atomic(durable=True):
             partner_token_revoke(client_id=client_id, client_secret=client_secret, token=token)

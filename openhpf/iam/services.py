@@ -23,6 +23,7 @@ from django.utils import timezone
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import authz
 from openhpf.core.errors import DomainError
+from openhpf.core.masking import mask_phone
 from openhpf.core.models import Branch, Center
 
 from . import policy
@@ -588,7 +589,6 @@ def portal_login_password(*, kind: str, login: str, password: str, ip: str) -> P
         audit_log(actor=actor, action=f"iam.{kind}.login.password_ok", obj=p, center=center_id, after={"ip": ip})
         minutes = policy.value("OTP_TTL_SECONDS") // 60
         _send(recipient=phone, purpose="login", body=f"【住房公积金】您的登录验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。")
-    from openhpf.core.masking import mask_phone
 
     return PortalLoginResult(True, "OTP_SENT", "验证码已发送", challenge=challenge, phone_hint=mask_phone(phone))
 

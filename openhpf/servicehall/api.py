@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from openhpf.core.errors import DomainError
 from openhpf.iam import policy, ratelimit
 from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth
 from openhpf.iam.models import PrincipalKind
@@ -127,8 +128,6 @@ def my_accounts(request: HttpRequest):
 @member_router.get("/accounts/{account_no}", response={200: MyAccountOut, 404: NotFound},
                    summary="我的某个个人账户（不是本人的账号一律 404）")
 def my_account(request: HttpRequest, account_no: str):
-    from openhpf.core.errors import DomainError
-
     try:
         return 200, member_my_account(principal=request.auth, account_no=account_no)
     except DomainError as e:

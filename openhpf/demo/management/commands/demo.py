@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from openhpf.access.catalogue import BUSINESS, ROLE_BY_CODE
+from openhpf.access.services import role_assign
 from openhpf.accounts.cutover import CutoverInvalid
 from openhpf.accounts.management.commands.cutover import print_checks
 from openhpf.accounts.models import Employer
@@ -18,6 +20,7 @@ from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.demo.simulate import add_rate_arguments, rates_from_options
 from openhpf.demo.synthetic import DEFAULT_CENTER_CODE, generate_center
+from openhpf.iam.services import staff_create
 
 # username, role code (access/catalogue.py), password, superuser. Demo passwords only: change them in production.
 # 三员分立: admin (a superuser) is the system administrator and sees no business data; secadmin1 grants roles;
@@ -102,10 +105,6 @@ class Command(BaseCommand):
 
     def _users(self, center: Center) -> None:
         from django.contrib.auth import get_user_model
-
-        from openhpf.access.catalogue import BUSINESS, ROLE_BY_CODE
-        from openhpf.access.services import role_assign
-        from openhpf.iam.services import staff_create
 
         existing = set(get_user_model().objects.filter(username__in=[u[0] for u in DEMO_USERS])
                        .values_list("username", flat=True))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from openhpf.accounts.cutover import CutoverInvalid
 from openhpf.accounts.management.commands.cutover import print_checks
 from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
 from openhpf.demo.simulate import add_rate_arguments, rates_from_options
 from openhpf.demo.synthetic import DEFAULT_CENTER_CODE, generate_center
 
@@ -68,7 +69,6 @@ class Command(BaseCommand):
         import time
         from dataclasses import asdict
 
-        from openhpf.core.models import Center
         from openhpf.demo.simulate import simulate_months
 
         center = Center.objects.get(code=o["center"])

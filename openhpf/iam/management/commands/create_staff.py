@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Branch, Center
+from openhpf.core.services import center_create
 from openhpf.iam.services import staff_create
 
 
@@ -33,8 +34,6 @@ class Command(BaseCommand):
                 if o["center"]:
                     center = Center.objects.filter(code=o["center"]).first()
                     if center is None and o["create_center"]:
-                        from openhpf.core.services import center_create
-
                         center = center_create(code=o["center"], name=o["create_center"],
                                                business_date=timezone.localdate(), actor="system:cli")
                         self.stderr.write(f"已新建管理中心 {center}")
