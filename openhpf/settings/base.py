@@ -124,6 +124,8 @@ HPF_SECURITY: dict[str, Any] = {
     "SINGLE_SESSION": os.environ.get("HPF_SINGLE_SESSION", "0") == "1",
 }
 # One-time codes go through this channel; the development channel writes to the console's 发件箱 (iam.Outbox).
+# The wire to the banks (core.bdc): a class with exchange(url, message, timeout=) → Outcome.
+HPF_BDC_TRANSPORT = os.environ.get("HPF_BDC_TRANSPORT", "openhpf.settlement.transport.HttpJsonTransport")
 HPF_MESSAGE_CHANNEL = os.environ.get("HPF_MESSAGE_CHANNEL", "openhpf.iam.channels.OutboxChannel")
 # Rate limits "N/seconds" (iam/ratelimit.py): sign-in per IP+name and per IP, API per token.
 HPF_RATE_LIMITS = {"login": "20/300", "login_ip": "100/300", "api": "600/60"}

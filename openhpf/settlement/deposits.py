@@ -18,6 +18,7 @@ from django.db import transaction
 
 from openhpf.access.selectors import check_permission
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.bdc import ANSWER, exchange
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import mul_half_up
@@ -33,7 +34,6 @@ from .services import (
     _positive,
     bank_account_available,
 )
-from .transport import ANSWER, exchange
 
 INTEREST_INCOME = "40101"
 DEMAND_RATE = "0.35"  # 活期 rate a bank pays for early withdrawal; sent with the withdrawal

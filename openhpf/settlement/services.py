@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from openhpf.access.selectors import check_permission
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.bdc import ANSWER, OUTAGE, UNKNOWN, Outcome, exchange
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
@@ -32,7 +33,6 @@ from .models import (
     SeqCounter,
     SettlementBizType,
 )
-from .transport import ANSWER, OUTAGE, UNKNOWN, Outcome, exchange
 
 
 def bank_account_open(

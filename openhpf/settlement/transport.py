@@ -1,6 +1,5 @@
-"""The wire to a bank: BDC messages as JSON over HTTP (docs/bdc-protocol.md). A real bank adapter replaces only
-this module. The one rule it encodes: an outage (nothing reached the bank, or the bank says 503) may be sent
-again; anything else without an answer is UNKNOWN and only a result query (BDC110) may settle it."""
+"""The default BDC transport (core.bdc, HPF_BDC_TRANSPORT): messages as JSON over HTTP (docs/bdc-protocol.md),
+the outcome classified by the rule core.bdc states (outage may be resent, anything else unanswered is UNKNOWN)."""
 
 from __future__ import annotations
 
@@ -9,17 +8,14 @@ import json
 import socket
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from typing import Any
 
-ANSWER, OUTAGE, UNKNOWN = "answer", "outage", "unknown"
+from openhpf.core.bdc import ANSWER, OUTAGE, UNKNOWN, Outcome
 
 
-@dataclass(frozen=True)
-class Outcome:
-    kind: str  # answer | outage | unknown
-    answer: dict[str, Any] | None = None
-    error: str = ""
+class HttpJsonTransport:
+    def exchange(self, url: str, message: dict[str, Any], *, timeout: float) -> Outcome:
+        return exchange(url, message, timeout=timeout)
 
 
 def exchange(url: str, message: dict[str, Any], *, timeout: float) -> Outcome:
