@@ -109,6 +109,16 @@ def dayend_run(*, center: Center, actor: Any, on: date | None = None, progress: 
     return run_job(job, steps=steps, progress=progress, stale_after=0)
 
 
+def run_each(ctx: StepContext, items: list[Any], fn: Callable[[Any], Any], key: Callable[[Any], str]) -> dict[str, Any]:
+    """A step over a list (the 专户, say): progress one per item, the results by key."""
+    ctx.advance(0, total=len(items))
+    out = {}
+    for item in items:
+        out[key(item)] = fn(item)
+        ctx.advance(1)
+    return out
+
+
 def run_once(day: Day, ctx: StepContext, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """A step that is one call: progress 0 → 1 around it."""
     ctx.advance(0, total=1)

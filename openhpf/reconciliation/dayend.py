@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from openhpf.core.errors import DomainError
-from openhpf.jobs.dayend import Day, register_step
+from openhpf.jobs.dayend import Day, register_step, run_each
 from openhpf.jobs.runner import StepContext
 from openhpf.settlement.selectors import dayend_bank_accounts
 
@@ -17,14 +17,10 @@ from .services import reconcile
 
 
 def _reconcile(day: Day, ctx: StepContext) -> dict[str, Any]:
-    accts = dayend_bank_accounts(day.center, day.on)
-    ctx.advance(0, total=len(accts))
-    out = {}
-    for a in accts:
-        r = reconcile(bank_account=a, on=day.on, actor=day.actor, business_date=day.on)
-        out[a.account_no] = str(getattr(r, "status", ""))
-        ctx.advance(1)
-    return out
+    def one(a: Any) -> str:
+        return str(getattr(reconcile(bank_account=a, on=day.on, actor=day.actor, business_date=day.on), "status", ""))
+
+    return run_each(ctx, dayend_bank_accounts(day.center, day.on), one, key=lambda a: a.account_no)
 
 
 def _gate(day: Day, ctx: StepContext) -> dict[str, Any]:

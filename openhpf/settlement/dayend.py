@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openhpf.jobs.dayend import Day, register_step, run_once
+from openhpf.jobs.dayend import Day, register_step, run_each, run_once
 from openhpf.jobs.runner import StepContext
 
 from .selectors import dayend_bank_accounts
@@ -22,14 +22,11 @@ def _notices(day: Day, ctx: StepContext) -> dict[str, Any]:
 
 
 def _statements(day: Day, ctx: StepContext) -> dict[str, Any]:
-    accts = dayend_bank_accounts(day.center, day.on)
-    ctx.advance(0, total=len(accts))
-    out = {}
-    for a in accts:
+    def fetch(a: Any) -> Any:
         st = statement_fetch(bank_account=a, on=day.on, actor=day.actor, business_date=day.on)
-        out[a.account_no] = getattr(st, "line_count", None)
-        ctx.advance(1)
-    return out
+        return getattr(st, "line_count", None)
+
+    return run_each(ctx, dayend_bank_accounts(day.center, day.on), fetch, key=lambda a: a.account_no)
 
 
 def register() -> None:
