@@ -87,6 +87,12 @@ FIELDS: dict[str, str] = {
     "iam.StaffProfile.display_name": "name",
     "iam.EmployerAgent.name": "name",
     "iam.EmployerAgent.phone": "phone",
+    # messages to members and agents: the phone number, and the text that may hold a one-time code
+    "notifications.Notification.recipient": "phone",
+    "notifications.Notification.payload_json": "free_text",
+    "notifications.Notification.body": "free_text",
+    "iam.Outbox.recipient": "phone",
+    "iam.Outbox.body": "free_text",
     "contributions.BaseAdjustmentLine.id_number": "id_number",
     "contributions.BaseAdjustmentLine.name": "name",
     "contributions.BaseAdjustmentLine.requested_base": "base",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from openhpf.security.fields import BlindIndexField, EncryptedFieldsMixin, EncryptedTextField
+
 
 class StaffProfile(models.Model):
     """业务人员档案: ties a staff user to the 管理中心 (and 网点) whose data they work on."""
@@ -203,13 +205,15 @@ class PartnerToken(models.Model):
         verbose_name = "合作机构令牌"
 
 
-class Outbox(models.Model):
-    """Messages 'sent' by the development message channel (发件箱); the console shows them to security admins."""
+class Outbox(EncryptedFieldsMixin, models.Model):
+    """Messages 'sent' by the development message channel (发件箱); the console shows them to security admins.
+    Recipient and text (a one-time code) are SM4 encrypted at rest like every phone number."""
 
     channel = models.CharField(max_length=20)
-    recipient = models.CharField("接收人", max_length=40)
-    purpose = models.CharField("用途", max_length=40)
-    body = models.TextField("内容")
+    recipient = EncryptedTextField("接收人", purpose="phone", blind_index="recipient_bidx", normalize="phone")
+    recipient_bidx = BlindIndexField("接收人盲索引", source="recipient", db_index=True)
+    purpose = models.CharField("用途", max_length=60)
+    body = EncryptedTextField("内容", purpose="notification.body")
     created_at = models.DateTimeField()
 
     class Meta:

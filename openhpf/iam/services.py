@@ -22,12 +22,13 @@ from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import authz
+from openhpf.core.channels import message_template
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask_phone
 from openhpf.core.models import Branch, Center
+from openhpf.notifications.services import notify
 
 from . import policy
-from .channels import get_channel
 from .models import (
     ApiToken,
     EmployerAgent,
@@ -474,6 +475,7 @@ def staff_totp_require(*, user: Any, required: bool, actor: Any) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 PORTAL_TOKEN_PREFIX = "hpm_"  # noqa: S105 (a public marker)
+LOGIN_CODE = message_template("iam.login_code", "【住房公积金】您的登录验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。")
 PARTNER_TOKEN_PREFIX = "hpp_"  # noqa: S105
 
 
@@ -581,24 +583,17 @@ def portal_login_password(*, kind: str, login: str, password: str, ip: str) -> P
             return PortalLoginResult(False, "NO_PHONE", "未登记手机号码，无法发送验证码，请到柜台办理")
         challenge = secrets.token_urlsafe(24)
         code = f"{secrets.randbelow(1_000_000):06d}"
-        OneTimeCode.objects.create(
+        otp = OneTimeCode.objects.create(
             kind=kind, member=p if kind == PrincipalKind.MEMBER else None,
             agent=p if kind == PrincipalKind.AGENT else None, challenge_hash=token_hash(challenge),
             code_hash=_code_hash(challenge, code), created_at=now,
             expires_at=now + timedelta(seconds=policy.value("OTP_TTL_SECONDS")))
         audit_log(actor=actor, action=f"iam.{kind}.login.password_ok", obj=p, center=center_id, after={"ip": ip})
-        minutes = policy.value("OTP_TTL_SECONDS") // 60
-        _send(recipient=phone, purpose="login", body=f"【住房公积金】您的登录验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。")
+        # sent when the entry point's transaction commits, before the response goes out
+        notify(channel="sms", recipient=phone, kind=LOGIN_CODE, center=center_id, expires_at=otp.expires_at,
+               payload={"code": code, "minutes": policy.value("OTP_TTL_SECONDS") // 60})
 
     return PortalLoginResult(True, "OTP_SENT", "验证码已发送", challenge=challenge, phone_hint=mask_phone(phone))
-
-
-def _send(*, recipient: str, purpose: str, body: str) -> None:
-    channel = get_channel()
-    if channel.transactional:
-        channel.send(recipient=recipient, body=body, purpose=purpose)
-    else:
-        transaction.on_commit(lambda: channel.send(recipient=recipient, body=body, purpose=purpose))
 
 
 def portal_login_otp(*, kind: str, challenge: str, code: str, ip: str) -> PortalLoginResult:

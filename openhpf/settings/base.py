@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "openhpf.ledger",
     "openhpf.documents",
     "openhpf.jobs",
+    "openhpf.notifications",
     "openhpf.iam",
     "openhpf.access",
     "openhpf.approvals",
@@ -123,10 +124,15 @@ HPF_SECURITY: dict[str, Any] = {
     "TOTP_REQUIRED_ALL": os.environ.get("HPF_TOTP_REQUIRED_ALL", "0") == "1",
     "SINGLE_SESSION": os.environ.get("HPF_SINGLE_SESSION", "0") == "1",
 }
-# One-time codes go through this channel; the development channel writes to the console's 发件箱 (iam.Outbox).
 # The wire to the banks (core.bdc): a class with exchange(url, message, timeout=) → Outcome.
 HPF_BDC_TRANSPORT = os.environ.get("HPF_BDC_TRANSPORT", "openhpf.settlement.transport.HttpJsonTransport")
-HPF_MESSAGE_CHANNEL = os.environ.get("HPF_MESSAGE_CHANNEL", "openhpf.iam.channels.OutboxChannel")
+# Message channels by name (core/channels.py): services queue messages with notifications.services.notify and
+# they are sent after commit. The development "sms" channel writes to the console's 发件箱 (iam.Outbox);
+# production sets HPF_SMS_CHANNEL to the dotted path of its SMS gateway adapter.
+HPF_MESSAGE_CHANNELS = {"sms": os.environ.get("HPF_SMS_CHANNEL", "openhpf.iam.channels.OutboxChannel")}
+# Sending retries (notifications/services.py): attempts before "failed", backoff doubling from BACKOFF_SECONDS
+# up to BACKOFF_MAX_SECONDS, and how long a claimed send holds its row.
+HPF_NOTIFICATIONS = {"MAX_ATTEMPTS": 5, "BACKOFF_SECONDS": 30, "BACKOFF_MAX_SECONDS": 3600, "LEASE_SECONDS": 120}
 # Rate limits "N/seconds" (iam/ratelimit.py): sign-in per IP+name and per IP, API per token.
 HPF_RATE_LIMITS = {"login": "20/300", "login_ip": "100/300", "api": "600/60"}
 HPF_TRUSTED_PROXY_HOPS = int(os.environ.get("HPF_TRUSTED_PROXY_HOPS", "0"))

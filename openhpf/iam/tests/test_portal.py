@@ -7,11 +7,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from openhpf.audit.models import AuditRecord
 from openhpf.iam.models import OneTimeCode, Outbox, PortalToken
 from openhpf.iam.services import employer_agent_create, member_principal_create
+from openhpf.notifications.models import Notification
 
 MEMBER_PW = "Member-Pass-2026"
 AGENT_PW = "Agent-Pass-2026"
@@ -39,8 +41,11 @@ def last_code(phone: str) -> str:
 
 
 def password_step(client, kind, login, password):
-    return client.post(f"/api/v1/{kind}/login", {"login": login, "password": password},
-                       content_type="application/json")
+    # the code is sent after the service's transaction commits; inside the test's transaction that is when
+    # the captured on-commit callbacks run
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(f"/api/v1/{kind}/login", {"login": login, "password": password},
+                           content_type="application/json")
 
 
 def otp_step(client, kind, challenge, code):
@@ -73,6 +78,15 @@ def test_member_login_by_account_no_and_id_number(client, members):
     token = sign_in(client, "member", a.member.id_number.lower(), MEMBER_PW, "13900000001")
     assert client.get("/api/v1/member/accounts", **auth(token)).status_code == 200
     assert AuditRecord.objects.filter(action="iam.member.login.success").count() == 2
+
+
+def test_code_reaches_the_outbox_within_the_request(transactional_db, client, members):
+    """No test transaction around the request: the code is sent when the view's transaction commits."""
+    r = client.post("/api/v1/member/login", {"login": members["a"].account_no, "password": MEMBER_PW},
+                    content_type="application/json")
+    assert r.status_code == 200
+    assert Notification.objects.get().status == Notification.Status.SENT
+    assert last_code("13900000001")
 
 
 def test_wrong_password_and_lockout(client, members):

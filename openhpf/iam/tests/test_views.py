@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyotp
+from django.test import TestCase
 
 from openhpf.iam.models import PartnerClient, StaffSecurity
 from openhpf.iam.services import staff_lock, staff_totp_enrol_begin, staff_totp_enrol_confirm
@@ -66,8 +67,9 @@ def test_outbox_screen(client, secadmin, accounts):
     from openhpf.iam.services import member_principal_create
 
     member_principal_create(member=accounts["a"].member, password="Member-Pass-2026", actor="system:test")
-    client.post("/api/v1/member/login", {"login": accounts["a"].account_no, "password": "Member-Pass-2026"},
-                content_type="application/json")
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the code is sent after commit
+        client.post("/api/v1/member/login", {"login": accounts["a"].account_no, "password": "Member-Pass-2026"},
+                    content_type="application/json")
     client.force_login(secadmin)
     html = client.get("/security/outbox/").content.decode()
     assert "13900000001" in html and "验证码" in html
