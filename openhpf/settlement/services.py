@@ -13,10 +13,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from openhpf.access.selectors import check_permission
+from openhpf.accounts.services import member_debit_split, withdrawal_order
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
-from openhpf.core.policy import policy_value
 from openhpf.ledger.chart import DEFAULT_BANK, IN_TRANSIT, MEMBER_CONTROL
 from openhpf.ledger.models import GLAccount, SubAccount
 from openhpf.ledger.selectors import gl_balance
@@ -170,16 +170,6 @@ def _book(center: Center, code: str) -> GLAccount:
     return gl
 
 
-def _member_split(sub: SubAccount, amount: int, on: date) -> SubRow:
-    """A payment out of a member account, split by the policy `withdrawal.order` (DOMAIN.md: 当年归集 first,
-    then 上年结转; "carried_first" the other way round)."""
-    if policy_value("withdrawal.order", on=on, center=sub.center_id) == "carried_first":
-        carried = min(max(sub.balance_carried, 0), amount)
-        return SubRow(sub.pk, amount_current=-(amount - carried), amount_carried=-carried)
-    current = min(max(sub.balance_current, 0), amount)
-    return SubRow(sub.pk, amount_current=-current, amount_carried=-(amount - current))
-
-
 def payment_submit(
     *, center: Center, bank_account: BankAccount, amount: int, payee_account: str, payee_name: str,
     biz_type: str, book_account: str, summary: str, actor: Any, business_date: date,
@@ -292,16 +282,18 @@ def batch_payment_submit(
         if book_account == MEMBER_CONTROL:
             subs = {s.pk: s for s in SubAccount.objects.select_for_update().filter(
                 pk__in=[it["sub_account_id"] for it in items])}
+            orders: dict[int, str] = {}  # the withdrawal order of each center, read once
             for i, it in enumerate(items, 1):
                 sub = subs.get(it["sub_account_id"])
                 if sub is None:
                     raise DomainError("SUB_ACCOUNT_UNKNOWN", "个人账户不存在", field="sub_account_id", row=i)
-                sub_rows.append(_member_split(sub, int(it["amount"]), business_date))
+                if sub.center_id not in orders:
+                    orders[sub.center_id] = withdrawal_order(center=sub.center_id, on=business_date)
+                sub_rows.append(member_debit_split(sub_account=sub, amount=int(it["amount"]), on=business_date,
+                                                   reference=seq, order=orders[sub.center_id]))
         entry = entry_post(center=center, business_date=business_date, source="settlement",
                            lines=[Line(book_account, debit=total), Line(IN_TRANSIT, credit=total)],
-                           sub_rows=[SubRow(r.sub_account_id, r.amount_current, r.amount_carried, reference=seq)
-                                     for r in sub_rows],
-                           biz_type="11" if sub_rows else "", actor=actor,
+                           sub_rows=sub_rows, biz_type="11" if sub_rows else "", actor=actor,
                            description=f"批量付款 {seq} 转入在途 {len(items)} 笔")
         ins = Instruction.objects.create(
             center=center, seq=seq, code="BDC103", biz_type=biz_type, direction="out", bank_account=acct,
@@ -417,8 +409,7 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Any, business_dat
         sub_rows = []
         if ins.book_account == MEMBER_CONTROL and ins.sub_account_id:
             sub = subaccount_set_reserves(sub_account=SubAccount(pk=ins.sub_account_id), hold_delta=-ins.amount)
-            split = _member_split(sub, ins.amount, business_date)
-            sub_rows = [SubRow(sub.pk, split.amount_current, split.amount_carried, reference=ins.seq)]
+            sub_rows = [member_debit_split(sub_account=sub, amount=ins.amount, on=business_date, reference=ins.seq)]
         # a transfer to another 专户 of the center (e.g. to the 增值收益 account) is a bank line on both sides
         own = BankAccount.objects.filter(center=center, gl_account__code=ins.book_account).exists()
         entry = entry_post(center=center, business_date=business_date, source="settlement",
