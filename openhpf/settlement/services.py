@@ -20,7 +20,7 @@ from openhpf.core.models import Center
 from openhpf.ledger.chart import DEFAULT_BANK, IN_TRANSIT, MEMBER_CONTROL
 from openhpf.ledger.models import GLAccount, SubAccount
 from openhpf.ledger.selectors import gl_balance
-from openhpf.ledger.services import Line, SubRow, entry_post, subaccount_set_reserves
+from openhpf.ledger.services import Line, SubRow, entry_post, gl_subaccount_open, subaccount_set_reserves
 from openhpf.security.crypto import sm3_hex
 
 from .models import (
@@ -39,8 +39,9 @@ def bank_account_open(
     *, center: Center, bank_code: str, bank_name: str, account_no: str, account_name: str, actor: Any,
     business_date: date, kind: str = BankAccount.Kind.FUND,
 ) -> BankAccount:
-    """开立专户: the bank account and its ledger sub-account (101xx, or 102xx for 增值收益存款). The center's first
-    fund account takes over the default 10101 (where the cut-over and earlier receipts already sit)."""
+    """开立专户: the bank account and its ledger sub-account (101xx, or 102xx for 增值收益存款, numbered by
+    ledger.gl_subaccount_open). The center's first fund account takes over the default 10101 (where the cut-over
+    and earlier receipts already sit)."""
     check_permission(actor, "settlement.operate", center=center)
     bank_code, bank_name, account_no = bank_code.strip(), bank_name.strip(), account_no.strip()
     account_name = account_name.strip() or center.name
@@ -56,7 +57,7 @@ def bank_account_open(
         if BankAccount.objects.filter(account_no=account_no).exists() or GLAccount.objects.filter(
                 center=center, bank_account_no=account_no).exists():
             raise DomainError("BANK_ACCOUNT_EXISTS", f"银行账号 {account_no} 已登记", field="account_no")
-        parent = GLAccount.objects.select_for_update().get(center=center, code=kind)
+        GLAccount.objects.select_for_update().get(center=center, code=kind)  # one opening at a time per parent
         default = GLAccount.objects.filter(center=center, code=DEFAULT_BANK).first()
         if (kind == BankAccount.Kind.FUND and default is not None and not default.bank_account_no
                 and not BankAccount.objects.filter(gl_account=default).exists()):
@@ -64,16 +65,8 @@ def bank_account_open(
             gl.name, gl.bank_name, gl.bank_account_no = f"{bank_name}专户", bank_name, account_no
             gl.save(update_fields=["name", "bank_name", "bank_account_no"])
         else:
-            codes = GLAccount.objects.filter(center=center, parent=parent).values_list("code", flat=True)
-            n = max((int(c[len(kind):]) for c in codes if c[len(kind):].isdigit()), default=0) + 1
-            if n > 99:
-                raise DomainError("BANK_ACCOUNT_LIMIT", "专户科目已满 99 个", field="account_no")
-            gl = GLAccount.objects.create(
-                center=center, code=f"{kind}{n:02d}", name=f"{bank_name}专户", category=parent.category,
-                normal_side=parent.normal_side, parent=parent, bank_name=bank_name, bank_account_no=account_no)
-            if parent.is_leaf:
-                parent.is_leaf = False
-                parent.save(update_fields=["is_leaf"])
+            gl = gl_subaccount_open(center=center, parent_code=kind, name=f"{bank_name}专户", bank_name=bank_name,
+                                    bank_account_no=account_no, actor=actor, business_date=business_date)
         acct = BankAccount.objects.create(
             center=center, bank_code=bank_code, bank_name=bank_name, account_no=account_no,
             account_name=account_name, kind=kind, gl_account=gl, opened_on=business_date,
