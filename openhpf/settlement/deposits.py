@@ -18,13 +18,14 @@ from django.db import transaction
 
 from openhpf.access.selectors import check_permission
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.codes import SettlementBizType
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import mul_half_up
 from openhpf.ledger.models import GLAccount
 from openhpf.ledger.services import Line, entry_post, gl_subaccount_open
 
-from .models import BankAccount, Deposit, Instruction, SettlementBizType
+from .models import BankAccount, Deposit, Instruction
 from .services import (
     FAILURE_HOOKS,
     SUCCESS_HOOKS,
@@ -87,7 +88,7 @@ def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount
         gl = _deposit_gl(center, acct, kind, actor, business_date)
         summary = f"{Deposit.Kind(kind).label}存入"
         ins = Instruction.objects.create(
-            center=center, seq=_next_seq(center, business_date), code=code, biz_type=SettlementBizType.DEPOSIT_IN,
+            center=center, seq=_next_seq(center, business_date), code=code, biz_type=SettlementBizType.TIME_DEPOSIT_IN,
             direction="out", bank_account=acct, amount=amount, counter_account=acct.account_no,
             counter_name=summary, summary=summary, book_account=gl.code, reserved=amount, source="deposit.open",
             business_date=business_date, created_by=actor_label(actor)[0],
@@ -125,7 +126,7 @@ def deposit_withdraw(*, deposit: Deposit, actor: Any, business_date: date, amoun
             body["amount"] = principal
         ins = Instruction.objects.create(
             center=dep.center, seq=_next_seq(dep.center, business_date), code=code,
-            biz_type=SettlementBizType.DEPOSIT_OUT, direction="in", bank_account=dep.bank_account, amount=principal,
+            biz_type=SettlementBizType.TIME_DEPOSIT_OUT, direction="in", bank_account=dep.bank_account, amount=principal,
             counter_account=dep.deposit_no, counter_name=f"{dep.get_kind_display()}支取",
             summary=f"{dep.get_kind_display()}支取", book_account=dep.gl_account.code, source="deposit.withdraw",
             source_ref=str(dep.pk), business_date=business_date, created_by=actor_label(actor)[0], body=body)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.services import member_debit_split, withdrawal_order
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.codes import BizType, SettlementBizType
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
 from openhpf.ledger.chart import DEFAULT_BANK, IN_TRANSIT, MEMBER_CONTROL
@@ -30,7 +31,6 @@ from .models import (
     InstructionItem,
     Notice,
     SeqCounter,
-    SettlementBizType,
 )
 from .transport import ANSWER, OUTAGE, UNKNOWN, Outcome, exchange
 
@@ -286,7 +286,7 @@ def batch_payment_submit(
                                                    reference=seq, order=orders[sub.center_id]))
         entry = entry_post(center=center, business_date=business_date, source="settlement",
                            lines=[Line(book_account, debit=total), Line(IN_TRANSIT, credit=total)],
-                           sub_rows=sub_rows, biz_type="11" if sub_rows else "", actor=actor,
+                           sub_rows=sub_rows, biz_type=BizType.PARTIAL_WITHDRAWAL if sub_rows else "", actor=actor,
                            description=f"批量付款 {seq} 转入在途 {len(items)} 笔")
         ins = Instruction.objects.create(
             center=center, seq=seq, code="BDC103", biz_type=biz_type, direction="out", bank_account=acct,
@@ -408,8 +408,8 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Any, business_dat
         entry = entry_post(center=center, business_date=business_date, source="settlement",
                            lines=[Line(ins.book_account, debit=ins.amount, bank_ref=ins.seq if own else ""),
                                   Line(gl, credit=ins.amount, bank_ref=ins.seq)],
-                           sub_rows=sub_rows, biz_type="11" if sub_rows else "", actor=actor,
-                           description=f"{SettlementBizType(ins.biz_type).label} 付款 {ins.counter_name} {ins.seq}")
+                           sub_rows=sub_rows, biz_type=BizType.PARTIAL_WITHDRAWAL if sub_rows else "",
+                           actor=actor, description=f"{SettlementBizType(ins.biz_type).label} 付款 {ins.counter_name} {ins.seq}")
     elif ins.book_account == RECEIPT:
         from openhpf.contributions.services import receipt_record
 
@@ -453,7 +453,7 @@ def _batch_return(ins: Instruction, amount: int, failed: list[InstructionItem], 
                     for i in failed if i.sub_account_id]
     entry_post(center=ins.center, business_date=business_date, source="settlement",
                lines=[Line(IN_TRANSIT, debit=amount), Line(ins.book_account, credit=amount)], sub_rows=sub_rows,
-               biz_type="99" if sub_rows else "", actor=actor,
+               biz_type=BizType.OTHER if sub_rows else "", actor=actor,
                description=f"批量付款 {ins.seq} 失败 {len(failed)} 笔退回")
 
 
