@@ -408,8 +408,8 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Any, business_dat
         entry = entry_post(center=center, business_date=business_date, source="settlement",
                            lines=[Line(ins.book_account, debit=ins.amount, bank_ref=ins.seq if own else ""),
                                   Line(gl, credit=ins.amount, bank_ref=ins.seq)],
-                           sub_rows=sub_rows, biz_type=BizType.PARTIAL_WITHDRAWAL if sub_rows else "",
-                           actor=actor, description=f"{SettlementBizType(ins.biz_type).label} 付款 {ins.counter_name} {ins.seq}")
+                           sub_rows=sub_rows, biz_type=BizType.PARTIAL_WITHDRAWAL if sub_rows else "", actor=actor,
+                           description=f"{SettlementBizType(ins.biz_type).label} 付款 {ins.counter_name} {ins.seq}")
     elif ins.book_account == RECEIPT:
         from openhpf.contributions.services import receipt_record
 
