@@ -1,4 +1,5 @@
-"""Money rules of accounts: the monthly contribution (月缴存额) of each side, in Python and as its SQL twin.
+"""Money rules of accounts: the monthly contribution (月缴存额) of each side, in Python and as its SQL twin;
+the order in which a debit takes a member's 当年归集 and 上年结转 balances.
 
 Base × ratio is computed exactly (the ratio as a rational), rounded HALF_UP to the fen, then rounded to the
 center's unit (`contribution.rounding`: fen / jiao / yuan), the way center systems compute it (DOMAIN.md
@@ -40,3 +41,25 @@ def sql_monthly_amount(base_col: str, ratio: Decimal | Fraction | str, rounding:
     if step == 1:
         return fen
     return f"({sql_div_half_up(fen, step)} * {step})"
+
+
+# ---------------------------------------------------------------- withdrawal order (提取扣减顺序)
+
+WITHDRAWAL_ORDER_POLICY = "withdrawal.order"  # the policy key; its national value is CURRENT_FIRST
+CURRENT_FIRST = "current_first"  # 先当年归集后上年结转 (DOMAIN.md "Interest")
+CARRIED_FIRST = "carried_first"  # 先上年结转后当年归集
+
+
+def withdrawal_split(amount: int, *, balance_current: int, balance_carried: int,
+                     order: str = CURRENT_FIRST) -> tuple[int, int]:
+    """How a debit of `amount` fen from a member account divides: (taken from 当年归集, taken from 上年结转),
+    both in fen, summing to `amount`.
+
+    The first balance in `order` gives what it holds (a negative balance counts as nothing), up to the amount;
+    the second gives the rest, even beyond its balance: refusing an overdraft is the ledger's job (available
+    balance, non-negative balances), not this rule's. Any order other than CARRIED_FIRST is CURRENT_FIRST."""
+    if order == CARRIED_FIRST:
+        carried = min(max(balance_carried, 0), amount)
+        return amount - carried, carried
+    current = min(max(balance_current, 0), amount)
+    return current, amount - current

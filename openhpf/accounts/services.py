@@ -38,10 +38,10 @@ from openhpf.core.ids import validate_credit_code, validate_resident_id
 from openhpf.core.models import Branch, Center
 from openhpf.core.policy import policy_value
 from openhpf.ledger.models import GLAccount, SubAccount
-from openhpf.ledger.services import subaccount_event, subaccount_open, subaccount_set_reserves
+from openhpf.ledger.services import SubRow, subaccount_event, subaccount_open, subaccount_set_reserves
 
 from . import numbering
-from .calculations import monthly_amounts
+from .calculations import WITHDRAWAL_ORDER_POLICY, monthly_amounts, withdrawal_split
 from .models import Employer, Member, MemberAccount, RatioReduction
 
 # ---------------------------------------------------------------- state machines
@@ -131,6 +131,24 @@ def member_account_check_debit(*, account: MemberAccount, amount: int) -> None:
         raise DomainError("ACCOUNT_FROZEN", f"个人账户 {account.account_no} 已全部冻结，不能支取", field="account")
     if amount <= 0:
         raise DomainError("AMOUNT_POSITIVE", "支取金额必须大于零", field="amount")
+
+
+def withdrawal_order(*, center: Center | int, on: date) -> str:
+    """The policy `withdrawal.order` in force on `on` at the center (calculations.CURRENT_FIRST or CARRIED_FIRST)."""
+    return str(policy_value(WITHDRAWAL_ORDER_POLICY, on=on, center=center))
+
+
+def member_debit_split(*, sub_account: SubAccount, amount: int, on: date, reference: str = "",
+                       order: str | None = None) -> SubRow:
+    """The member sub-ledger row of a debit of `amount` fen (a payment out of 201: withdrawal, transfer out,
+    loan deduction), split between 当年归集 and 上年结转 by the withdrawal order in force on `on` (DOMAIN.md:
+    当年归集 first, then 上年结转, a policy value). `order`: already read by the caller (a batch reads it once
+    per center); read from the policy when None. The amounts are negative (debits)."""
+    if order is None:
+        order = withdrawal_order(center=sub_account.center_id, on=on)
+    current, carried = withdrawal_split(amount, balance_current=sub_account.balance_current,
+                                        balance_carried=sub_account.balance_carried, order=order)
+    return SubRow(sub_account.pk, amount_current=-current, amount_carried=-carried, reference=reference)
 
 
 # ---------------------------------------------------------------- validation helpers

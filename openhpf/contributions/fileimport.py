@@ -37,7 +37,7 @@ from openhpf.accounts.cutover import (
 )
 from openhpf.accounts.models import Employer
 from openhpf.audit.services import actor_label, audit_log
-from openhpf.core.codes import EmployerStatus, MemberAccountStatus
+from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
@@ -370,7 +370,7 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
              f"{known} AND e_status <> '{EmployerStatus.NORMAL}'", ("e_no",)),
         Rule("单位账号", "REMITTANCE_EXISTS", "单位 {0} " + month + " 的汇缴单已存在",
              f"{known} AND employer_id IN (SELECT employer_id FROM contributions_remittance WHERE month = '{month}' "
-             "AND biz_type = '01' AND status IN ('D', 'C', 'P'))", ("e_no",)),
+             f"AND biz_type = '{BizType.REMITTANCE}' AND status IN ('D', 'C', 'P'))", ("e_no",)),
         Rule("缴存基数", "BASE_ABOVE_CAP", f"缴存基数 {{0}} 分高于 {month} 的上限 {cap} 分", f"base > {cap}", ("base",)),
         Rule("缴存基数", "BASE_BELOW_FLOOR", f"缴存基数 {{0}} 分低于 {month} 的下限 {floor} 分", f"base < {floor}", ("base",)),
     ]
@@ -562,7 +562,8 @@ def remittance_import(
                         "INSERT INTO contributions_remittance (center_id, employer_id, month, biz_type, back_kind, reason, "
                         "status, lines, employer_total, member_total, total, source_import_id, batch_key, business_date, "
                         "created_by, confirmed_by, created_at) "
-                        "SELECT %s, employer_id, %s, '01', '', '', 'C', COUNT(*), SUM(ea), SUM(ma), SUM(ea + ma), %s, '', "
+                        f"SELECT %s, employer_id, %s, '{BizType.REMITTANCE}', '', '', 'C', COUNT(*), SUM(ea), SUM(ma), "
+                        "SUM(ea + ma), %s, '', "
                         f"%s, %s, %s, %s FROM {res_t} WHERE bad = 0 GROUP BY employer_id ORDER BY employer_id",
                         [center.pk, month, imp.pk, business_date, label, label, now])
             except IntegrityError:

@@ -117,7 +117,8 @@ class LoanClass(models.TextChoices):
 
 
 class SettlementBizType(models.TextChoices):
-    """结算业务类型 of the settlement data application system."""
+    """结算业务类型 of the settlement data application system (结算应用系统, DOMAIN.md "Bank settlement"): the type
+    a settlement instruction carries to the bank. Not the ledger's 业务类型 (BizType) of member detail rows."""
 
     COLLECTION = "01", "汇补缴"
     PARTIAL_WITHDRAWAL = "02", "部分提取"

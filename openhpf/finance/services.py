@@ -227,16 +227,9 @@ def _distribute_apply(params: dict[str, Any], actor: Any, business_date: date) -
 
 
 def _fee_account(center: Center) -> None:
-    """21904 应付管理费用 under 219. The ledger's chart seeding adds accounts it knows (idempotent); until the
-    national chart lists 21904, the sub-account is opened here beside its parent (recorded in the audit)."""
+    """21904 应付管理费用 under 219 is an account of the national chart (ledger.chart): the ledger's chart seeding
+    (idempotent) adds it to a center seeded before the chart listed it. Finance opens no GL account itself."""
     chart_seed(center=center)
-    if GLAccount.objects.filter(center=center, code=MANAGEMENT_FEE_ACCOUNT).exists():
-        return
-    parent = GLAccount.objects.get(center=center, code="219")
-    acct = GLAccount.objects.create(center=center, code=MANAGEMENT_FEE_ACCOUNT, name="应付管理费用",
-                                    category=parent.category, normal_side=parent.normal_side, parent=parent)
-    audit_log(actor="system:finance", action="ledger.gl_account.add", obj=acct, center=center,
-              business_date=center.business_date, after={"code": acct.code, "name": acct.name, "parent": "219"})
 
 
 def value_added_distribute(*, center: Center, year: int, actor: Any, business_date: date,

@@ -73,19 +73,41 @@ def chart_seed(*, center: Center) -> int:
     return created
 
 
-def gl_bank_account_add(*, center: Center, bank_name: str, account_no: str, actor: Any) -> GLAccount:
-    """A 101 sub-account for an entrusted bank account (专户)."""
-    parent = GLAccount.objects.get(center=center, code="101")
-    if GLAccount.objects.filter(center=center, bank_account_no=account_no).exists():
-        raise DomainError("BANK_ACCOUNT_EXISTS", f"银行账号 {account_no} 已设立科目", field="account_no")
-    n = GLAccount.objects.filter(center=center, parent=parent).count() + 1
-    acct = GLAccount.objects.create(
-        center=center, code=f"101{n:02d}", name=f"{bank_name}专户", category=parent.category,
-        normal_side=parent.normal_side, parent=parent, bank_name=bank_name, bank_account_no=account_no,
-    )
-    audit_log(actor=actor, action="ledger.gl_account.add", obj=acct, center=center,
-              business_date=center.business_date, after={"code": acct.code, "bank": bank_name, "no": account_no})
-    return acct
+SUBACCOUNT_SERIAL_MAX = 99
+
+
+def gl_subaccount_open(*, center: Center, parent_code: str, name: str, actor: Any, bank_name: str = "",
+                       bank_account_no: str = "", business_date: date | None = None) -> GLAccount:
+    """Open a GL sub-account (明细科目) under `parent_code`, e.g. a 101xx 专户 or 定期/通知存款 account, a 102xx
+    增值收益存款 account. The one numbering rule: the code is the parent's code and a two-digit serial, one above
+    the highest serial in use under that parent (10101 → 10102; a gap is never filled, so a code is never given
+    twice), at most 99. The parent is locked while numbering and stops being a leaf. Audited."""
+    name = name.strip()
+    if not name:
+        raise DomainError("GL_ACCOUNT_NAME", "请填写科目名称", field="name")
+    with transaction.atomic():
+        parent = GLAccount.objects.select_for_update().filter(center=center, code=parent_code).first()
+        if parent is None:
+            raise DomainError("GL_PARENT_UNKNOWN", f"上级科目 {parent_code} 不存在", field="parent_code")
+        codes = GLAccount.objects.filter(center=center, parent=parent).values_list("code", flat=True)
+        serials = [c[len(parent_code):] for c in codes if c.startswith(parent_code)]
+        n = max((int(x) for x in serials if x.isdigit()), default=0) + 1
+        if n > SUBACCOUNT_SERIAL_MAX:
+            raise DomainError("GL_SUBACCOUNT_LIMIT", f"科目 {parent_code} 下的明细科目已满 {SUBACCOUNT_SERIAL_MAX} 个",
+                              field="parent_code")
+        acct = GLAccount.objects.create(
+            center=center, code=f"{parent_code}{n:02d}", name=name, category=parent.category,
+            normal_side=parent.normal_side, parent=parent, bank_name=bank_name, bank_account_no=bank_account_no,
+        )
+        if parent.is_leaf:
+            parent.is_leaf = False
+            parent.save(update_fields=["is_leaf"])
+        after = {"code": acct.code, "name": name, "parent": parent_code}
+        if bank_account_no:
+            after |= {"bank": bank_name, "no": bank_account_no}
+        audit_log(actor=actor, action="ledger.gl_account.add", obj=acct, center=center,
+                  business_date=business_date or center.business_date, after=after)
+        return acct
 
 
 def _open_period(center_id: int, d: date) -> AccountingPeriod:

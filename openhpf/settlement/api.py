@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from openhpf.core.codes import SettlementBizType
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
@@ -53,7 +54,7 @@ class PaymentIn(Schema):
     payee_account: str
     payee_name: str
     book_account: str
-    biz_type: str = "20"
+    biz_type: str = SettlementBizType.OTHER.value
     summary: str = ""
     send: bool = True
 

@@ -19,13 +19,14 @@ from django.db import transaction
 from openhpf.access.selectors import check_permission
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.bdc import ANSWER, exchange
+from openhpf.core.codes import SettlementBizType
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import mul_half_up
 from openhpf.ledger.models import GLAccount
-from openhpf.ledger.services import Line, entry_post
+from openhpf.ledger.services import Line, entry_post, gl_subaccount_open
 
-from .models import BankAccount, Deposit, Instruction, SettlementBizType
+from .models import BankAccount, Deposit, Instruction
 from .services import (
     FAILURE_HOOKS,
     SUCCESS_HOOKS,
@@ -49,17 +50,14 @@ def _rate(value: Any) -> str:
     return format(r.normalize(), "f")
 
 
-def _deposit_gl(center: Center, bank: BankAccount, kind: str) -> GLAccount:
-    """The 101 sub-account holding this bank's deposits of this kind (created on first use)."""
+def _deposit_gl(center: Center, bank: BankAccount, kind: str, actor: Any, business_date: date) -> GLAccount:
+    """The 101 sub-account holding this bank's deposits of this kind (opened on first use)."""
     name = f"{bank.bank_name}{Deposit.Kind(kind).label}"
     gl = GLAccount.objects.filter(center=center, parent__code="101", name=name).first()
     if gl is not None:
         return gl
-    parent = GLAccount.objects.select_for_update().get(center=center, code="101")
-    codes = GLAccount.objects.filter(center=center, parent=parent).values_list("code", flat=True)
-    n = max((int(c[3:]) for c in codes if c[3:].isdigit()), default=0) + 1
-    return GLAccount.objects.create(center=center, code=f"101{n:02d}", name=name, category=parent.category,
-                                    normal_side=parent.normal_side, parent=parent, bank_name=bank.bank_name)
+    return gl_subaccount_open(center=center, parent_code="101", name=name, bank_name=bank.bank_name, actor=actor,
+                              business_date=business_date)
 
 
 def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount: int, rate: Any, actor: Any,
@@ -87,10 +85,10 @@ def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount
         if avail < amount:
             raise DomainError("BANK_INSUFFICIENT", f"专户 {acct.account_no} 可用余额 {avail / 100:.2f} 元不足",
                               field="amount")
-        gl = _deposit_gl(center, acct, kind)
+        gl = _deposit_gl(center, acct, kind, actor, business_date)
         summary = f"{Deposit.Kind(kind).label}存入"
         ins = Instruction.objects.create(
-            center=center, seq=_next_seq(center, business_date), code=code, biz_type=SettlementBizType.DEPOSIT_IN,
+            center=center, seq=_next_seq(center, business_date), code=code, biz_type=SettlementBizType.TIME_DEPOSIT_IN,
             direction="out", bank_account=acct, amount=amount, counter_account=acct.account_no,
             counter_name=summary, summary=summary, book_account=gl.code, reserved=amount, source="deposit.open",
             business_date=business_date, created_by=actor_label(actor)[0],
@@ -128,7 +126,7 @@ def deposit_withdraw(*, deposit: Deposit, actor: Any, business_date: date, amoun
             body["amount"] = principal
         ins = Instruction.objects.create(
             center=dep.center, seq=_next_seq(dep.center, business_date), code=code,
-            biz_type=SettlementBizType.DEPOSIT_OUT, direction="in", bank_account=dep.bank_account, amount=principal,
+            biz_type=SettlementBizType.TIME_DEPOSIT_OUT, direction="in", bank_account=dep.bank_account, amount=principal,
             counter_account=dep.deposit_no, counter_name=f"{dep.get_kind_display()}支取",
             summary=f"{dep.get_kind_display()}支取", book_account=dep.gl_account.code, source="deposit.withdraw",
             source_ref=str(dep.pk), business_date=business_date, created_by=actor_label(actor)[0], body=body)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from openhpf.core.codes import SettlementBizType
+
 
 class BankAccount(models.Model):
     """专户: an account of the center at an entrusted bank, with its own ledger sub-account of 101 (住房公积金存款)
@@ -55,25 +57,6 @@ class BankChannel(models.Model):
     class Meta:
         verbose_name = "银行接口"
         constraints = [models.UniqueConstraint(fields=["center", "bank_code"], name="bank_channel_unique")]
-
-
-class SettlementBizType(models.TextChoices):
-    """Settlement business types of the 结算应用系统 (DOMAIN.md "Bank settlement")."""
-
-    REMIT = "01", "汇补缴"
-    PARTIAL_WITHDRAWAL = "02", "部分提取"
-    CLOSE_WITHDRAWAL = "03", "销户提取"
-    LOAN_FUND = "04", "划拨委贷基金"
-    LOAN_DEBIT = "05", "贷款扣款"
-    LOAN_SPLIT = "06", "本息分解"
-    TRANSFER_OUT = "07", "外部转出"
-    BONDS = "08", "购买国债"
-    DEPOSIT_IN = "09", "定期存入"
-    DEPOSIT_OUT = "10", "定期支取"
-    FEE = "13", "手续费"
-    ADMIN_COST = "15", "管理费用"
-    RISK_RESERVE = "16", "风险准备金"
-    OTHER = "20", "其他"
 
 
 class Instruction(models.Model):

@@ -13,15 +13,16 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from openhpf.access.selectors import check_permission
+from openhpf.accounts.services import member_debit_split, withdrawal_order
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.bdc import ANSWER, OUTAGE, UNKNOWN, Outcome, exchange
+from openhpf.core.codes import BizType, SettlementBizType
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
-from openhpf.core.policy import policy_value
 from openhpf.ledger.chart import DEFAULT_BANK, IN_TRANSIT, MEMBER_CONTROL
 from openhpf.ledger.models import GLAccount, SubAccount
 from openhpf.ledger.selectors import gl_balance
-from openhpf.ledger.services import Line, SubRow, entry_post, subaccount_set_reserves
+from openhpf.ledger.services import Line, SubRow, entry_post, gl_subaccount_open, subaccount_set_reserves
 from openhpf.security.crypto import sm3_hex
 
 from .models import (
@@ -31,7 +32,6 @@ from .models import (
     InstructionItem,
     Notice,
     SeqCounter,
-    SettlementBizType,
 )
 
 
@@ -39,8 +39,9 @@ def bank_account_open(
     *, center: Center, bank_code: str, bank_name: str, account_no: str, account_name: str, actor: Any,
     business_date: date, kind: str = BankAccount.Kind.FUND,
 ) -> BankAccount:
-    """开立专户: the bank account and its ledger sub-account (101xx, or 102xx for 增值收益存款). The center's first
-    fund account takes over the default 10101 (where the cut-over and earlier receipts already sit)."""
+    """开立专户: the bank account and its ledger sub-account (101xx, or 102xx for 增值收益存款, numbered by
+    ledger.gl_subaccount_open). The center's first fund account takes over the default 10101 (where the cut-over
+    and earlier receipts already sit)."""
     check_permission(actor, "settlement.operate", center=center)
     bank_code, bank_name, account_no = bank_code.strip(), bank_name.strip(), account_no.strip()
     account_name = account_name.strip() or center.name
@@ -56,7 +57,7 @@ def bank_account_open(
         if BankAccount.objects.filter(account_no=account_no).exists() or GLAccount.objects.filter(
                 center=center, bank_account_no=account_no).exists():
             raise DomainError("BANK_ACCOUNT_EXISTS", f"银行账号 {account_no} 已登记", field="account_no")
-        parent = GLAccount.objects.select_for_update().get(center=center, code=kind)
+        GLAccount.objects.select_for_update().get(center=center, code=kind)  # one opening at a time per parent
         default = GLAccount.objects.filter(center=center, code=DEFAULT_BANK).first()
         if (kind == BankAccount.Kind.FUND and default is not None and not default.bank_account_no
                 and not BankAccount.objects.filter(gl_account=default).exists()):
@@ -64,16 +65,8 @@ def bank_account_open(
             gl.name, gl.bank_name, gl.bank_account_no = f"{bank_name}专户", bank_name, account_no
             gl.save(update_fields=["name", "bank_name", "bank_account_no"])
         else:
-            codes = GLAccount.objects.filter(center=center, parent=parent).values_list("code", flat=True)
-            n = max((int(c[len(kind):]) for c in codes if c[len(kind):].isdigit()), default=0) + 1
-            if n > 99:
-                raise DomainError("BANK_ACCOUNT_LIMIT", "专户科目已满 99 个", field="account_no")
-            gl = GLAccount.objects.create(
-                center=center, code=f"{kind}{n:02d}", name=f"{bank_name}专户", category=parent.category,
-                normal_side=parent.normal_side, parent=parent, bank_name=bank_name, bank_account_no=account_no)
-            if parent.is_leaf:
-                parent.is_leaf = False
-                parent.save(update_fields=["is_leaf"])
+            gl = gl_subaccount_open(center=center, parent_code=kind, name=f"{bank_name}专户", bank_name=bank_name,
+                                    bank_account_no=account_no, actor=actor, business_date=business_date)
         acct = BankAccount.objects.create(
             center=center, bank_code=bank_code, bank_name=bank_name, account_no=account_no,
             account_name=account_name, kind=kind, gl_account=gl, opened_on=business_date,
@@ -168,16 +161,6 @@ def _book(center: Center, code: str) -> GLAccount:
     if gl is None or not gl.is_leaf:
         raise DomainError("BOOK_ACCOUNT", f"对方科目 {code} 不存在或不是末级科目", field="book_account")
     return gl
-
-
-def _member_split(sub: SubAccount, amount: int, on: date) -> SubRow:
-    """A payment out of a member account, split by the policy `withdrawal.order` (DOMAIN.md: 当年归集 first,
-    then 上年结转; "carried_first" the other way round)."""
-    if policy_value("withdrawal.order", on=on, center=sub.center_id) == "carried_first":
-        carried = min(max(sub.balance_carried, 0), amount)
-        return SubRow(sub.pk, amount_current=-(amount - carried), amount_carried=-carried)
-    current = min(max(sub.balance_current, 0), amount)
-    return SubRow(sub.pk, amount_current=-current, amount_carried=-(amount - current))
 
 
 def payment_submit(
@@ -292,16 +275,18 @@ def batch_payment_submit(
         if book_account == MEMBER_CONTROL:
             subs = {s.pk: s for s in SubAccount.objects.select_for_update().filter(
                 pk__in=[it["sub_account_id"] for it in items])}
+            orders: dict[int, str] = {}  # the withdrawal order of each center, read once
             for i, it in enumerate(items, 1):
                 sub = subs.get(it["sub_account_id"])
                 if sub is None:
                     raise DomainError("SUB_ACCOUNT_UNKNOWN", "个人账户不存在", field="sub_account_id", row=i)
-                sub_rows.append(_member_split(sub, int(it["amount"]), business_date))
+                if sub.center_id not in orders:
+                    orders[sub.center_id] = withdrawal_order(center=sub.center_id, on=business_date)
+                sub_rows.append(member_debit_split(sub_account=sub, amount=int(it["amount"]), on=business_date,
+                                                   reference=seq, order=orders[sub.center_id]))
         entry = entry_post(center=center, business_date=business_date, source="settlement",
                            lines=[Line(book_account, debit=total), Line(IN_TRANSIT, credit=total)],
-                           sub_rows=[SubRow(r.sub_account_id, r.amount_current, r.amount_carried, reference=seq)
-                                     for r in sub_rows],
-                           biz_type="11" if sub_rows else "", actor=actor,
+                           sub_rows=sub_rows, biz_type=BizType.PARTIAL_WITHDRAWAL if sub_rows else "", actor=actor,
                            description=f"批量付款 {seq} 转入在途 {len(items)} 笔")
         ins = Instruction.objects.create(
             center=center, seq=seq, code="BDC103", biz_type=biz_type, direction="out", bank_account=acct,
@@ -448,14 +433,13 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Any, business_dat
         sub_rows = []
         if ins.book_account == MEMBER_CONTROL and ins.sub_account_id:
             sub = subaccount_set_reserves(sub_account=SubAccount(pk=ins.sub_account_id), hold_delta=-ins.amount)
-            split = _member_split(sub, ins.amount, business_date)
-            sub_rows = [SubRow(sub.pk, split.amount_current, split.amount_carried, reference=ins.seq)]
+            sub_rows = [member_debit_split(sub_account=sub, amount=ins.amount, on=business_date, reference=ins.seq)]
         # a transfer to another 专户 of the center (e.g. to the 增值收益 account) is a bank line on both sides
         own = BankAccount.objects.filter(center=center, gl_account__code=ins.book_account).exists()
         entry = entry_post(center=center, business_date=business_date, source="settlement",
                            lines=[Line(ins.book_account, debit=ins.amount, bank_ref=ins.seq if own else ""),
                                   Line(gl, credit=ins.amount, bank_ref=ins.seq)],
-                           sub_rows=sub_rows, biz_type="11" if sub_rows else "", actor=actor,
+                           sub_rows=sub_rows, biz_type=BizType.PARTIAL_WITHDRAWAL if sub_rows else "", actor=actor,
                            description=f"{SettlementBizType(ins.biz_type).label} 付款 {ins.counter_name} {ins.seq}")
     elif ins.book_account == RECEIPT:
         rc = _receipt_record(center=center, amount=ins.amount, value_date=business_date, bank_ref=ins.seq,
@@ -498,7 +482,7 @@ def _batch_return(ins: Instruction, amount: int, failed: list[InstructionItem], 
                     for i in failed if i.sub_account_id]
     entry_post(center=ins.center, business_date=business_date, source="settlement",
                lines=[Line(IN_TRANSIT, debit=amount), Line(ins.book_account, credit=amount)], sub_rows=sub_rows,
-               biz_type="99" if sub_rows else "", actor=actor,
+               biz_type=BizType.OTHER if sub_rows else "", actor=actor,
                description=f"批量付款 {ins.seq} 失败 {len(failed)} 笔退回")
 
 

@@ -9,6 +9,7 @@ from banksim.client import SimProcess
 from openhpf.accounts.tests.factories import make_employer
 from openhpf.conftest import grant_role
 from openhpf.contributions.models import Receipt
+from openhpf.core.codes import SettlementBizType
 from openhpf.iam.services import staff_create
 from openhpf.settlement.models import Instruction
 from openhpf.settlement.services import (
@@ -41,7 +42,7 @@ def world(transactional_db, center, tmp_path):
         notices_pull(center=center, actor="system:test", business_date=center.business_date)
         sim.faults("drop_answer", code="BDC101", count=1)
         ins = payment_submit(center=center, bank_account=bank, amount=1_000_000, payee_account="6217000000000001",
-                             payee_name="张三", biz_type="20", book_account="21902", summary="退回暂收款",
+                             payee_name="张三", biz_type=SettlementBizType.OTHER, book_account="21902", summary="退回暂收款",
                              actor="system:test", business_date=center.business_date)
         ins = instruction_send(instruction=ins, actor="system:test", business_date=center.business_date)
         assert ins.state == Instruction.State.UNKNOWN

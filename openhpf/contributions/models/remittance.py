@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from openhpf.core.codes import BizType
+
 __all__ = ["Receipt", "Remittance", "RemittanceImport", "RemittanceLine", "SuspenseMove"]
 
 
@@ -95,7 +97,7 @@ class Remittance(models.Model):
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     employer = models.ForeignKey("accounts.Employer", on_delete=models.PROTECT, related_name="remittances")
     month = models.CharField("缴存年月", max_length=6)
-    biz_type = models.CharField("业务类型", max_length=2, default="01")  # BizType 01 汇缴 / 02 补缴
+    biz_type = models.CharField("业务类型", max_length=2, default=BizType.REMITTANCE)  # 01 汇缴 / 02 补缴
     back_kind = models.CharField("补缴类型", max_length=10, choices=BackKind.choices, blank=True, default="")
     reason = models.CharField("补缴/退缴原因", max_length=200, blank=True)
     status = models.CharField(max_length=1, choices=Status.choices, default=Status.DRAFT)
@@ -117,11 +119,17 @@ class Remittance(models.Model):
     class Meta:
         verbose_name = "汇缴单"
         constraints = [
-            models.UniqueConstraint(fields=["employer", "month"], condition=Q(biz_type="01", status__in=["D", "C", "P"]),
+            models.UniqueConstraint(fields=["employer", "month"],
+                                    condition=Q(biz_type=BizType.REMITTANCE, status__in=["D", "C", "P"]),
                                     name="remittance_one_live_per_month"),
             models.CheckConstraint(condition=Q(total__gte=0), name="remittance_total_nonneg"),
         ]
         indexes = [models.Index(fields=["center", "status"]), models.Index(fields=["employer", "month"])]
+
+    @property
+    def is_back_payment(self) -> bool:
+        """补缴单 (else 汇缴单)."""
+        return self.biz_type == BizType.BACK_PAYMENT
 
 
 class RemittanceLine(models.Model):

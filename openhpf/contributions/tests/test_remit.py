@@ -216,7 +216,7 @@ def test_back_payment_earns_from_the_day_money_arrives(center, roster):
         r = back_payment_create(employer=emps[0], month="2026-10", back_kind="full", reason="漏缴补缴",
                                 actor=SYS, business_date=bd)
         r = remittance_confirm(remittance=r, actor=SYS, business_date=bd)
-    assert r.biz_type == "02" and r.lines == 100
+    assert r.biz_type == "02" and r.is_back_payment and r.lines == 100
     arrived = date(2026, 11, 20)
     jishu0 = dict(SubAccount.objects.filter(pk=accts[0].pk).values_list("pk", "jishu_current"))[accts[0].pk]
     with transaction.atomic():

@@ -99,3 +99,25 @@ def test_transfer_to_the_value_added_account_reconciles_on_both_sides(center, ba
     assert gl_balance(center=center, code_prefix="10201") == 3_000_000
     va_bank = next(a for a in sim.state()["accounts"] if a["account"] == "6222000000000102")
     assert va_bank["balance"] == 3_000_000
+
+
+def test_deposit_and_bank_sub_accounts_share_one_numbering(center, bank, sim):
+    """Every 101 sub-account comes from ledger.gl_subaccount_open: bank accounts and deposit accounts alike
+    take the next serial under 101; a bank's deposits of one kind stay in one account."""
+    from openhpf.audit.models import AuditRecord
+    from openhpf.settlement.services import bank_account_open
+
+    assert bank.gl_account.code == "10101"  # the first fund account takes over the default
+    time1 = deposit_open(center=center, bank_account=bank, kind="time", amount=1_000_00, rate="1.25", term_months=3,
+                         actor=ACTOR, business_date=center.business_date)
+    other = bank_account_open(center=center, bank_code="CCB", bank_name="建设银行", account_no="6227000000000001",
+                              account_name=center.name, actor=ACTOR, business_date=center.business_date)
+    notice = deposit_open(center=center, bank_account=bank, kind="notice", amount=1_000_00, rate="1.35",
+                          notice_days=7, actor=ACTOR, business_date=center.business_date)
+    time2 = deposit_open(center=center, bank_account=bank, kind="time", amount=1_000_00, rate="1.25", term_months=6,
+                         actor=ACTOR, business_date=center.business_date)
+    assert [time1.gl_account.code, other.gl_account.code, notice.gl_account.code, time2.gl_account.code] == \
+        ["10102", "10103", "10104", "10102"]
+    assert (time1.gl_account.name, time1.gl_account.bank_name) == (f"工商银行{Deposit.Kind.TIME.label}", "工商银行")
+    opened = AuditRecord.objects.filter(action="ledger.gl_account.add").values_list("after", flat=True)
+    assert sorted(a["code"] for a in opened if a) == ["10102", "10103", "10104"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from openhpf.contributions.models import Receipt
+from openhpf.core.codes import BizType
+from openhpf.core.codes import SettlementBizType as SBT
 from openhpf.core.errors import DomainError
 from openhpf.ledger.models import JournalLine
 from openhpf.ledger.selectors import gl_balance
@@ -40,7 +42,7 @@ def _book(bank) -> int:
 
 def _pay(center, bank, amount=1_000_00, payee="6217000000000777"):
     return payment_submit(center=center, bank_account=bank, amount=amount, payee_account=payee, payee_name="张三",
-                          biz_type="20", book_account="21902", summary="退回暂收款", actor=ACTOR,
+                          biz_type=SBT.OTHER, book_account="21902", summary="退回暂收款", actor=ACTOR,
                           business_date=center.business_date)
 
 
@@ -153,7 +155,7 @@ def test_batch_payment_with_a_failing_item(center, bank, sim):
     items = [{"counter_account": "6217000000000001", "counter_name": "张三", "amount": 100_00},
              {"counter_account": "6217000000000002", "counter_name": "李四", "amount": 200_00},
              {"counter_account": "6217000000000003", "counter_name": "王五", "amount": 300_00}]
-    ins = batch_payment_submit(center=center, bank_account=bank, items=items, biz_type="20", book_account="21902",
+    ins = batch_payment_submit(center=center, bank_account=bank, items=items, biz_type=SBT.OTHER, book_account="21902",
                                summary="批量退回", actor=ACTOR, business_date=center.business_date)
     assert gl_balance(center=center, code_prefix="21903") == -600_00  # in transit (a credit balance)
     ins = instruction_send(instruction=ins, actor=ACTOR, business_date=center.business_date)
@@ -170,9 +172,72 @@ def test_batch_payment_with_a_failing_item(center, bank, sim):
 
 def test_collection_becomes_a_receipt(center, bank, sim):
     ins = collection_submit(center=center, bank_account=bank, amount=2_000_00, payer_account="9550000000000777",
-                            payer_name="某公司", biz_type="01", actor=ACTOR, business_date=center.business_date)
+                            payer_name="某公司", biz_type=SBT.COLLECTION, actor=ACTOR, business_date=center.business_date)
     ins = instruction_send(instruction=ins, actor=ACTOR, business_date=center.business_date)
     assert ins.state == S.SUCCEEDED
     rc = Receipt.objects.get(bank_ref=ins.seq)
     assert rc.amount == 2_000_00 and rc.bank_account == bank.gl_account.code
     assert _book(bank) == _bank_balance(sim) == 100_000_000 + 2_000_00
+
+
+def _member(center, n: int, current: int, carried: int):
+    """A member sub-account holding `current` in 当年归集 and `carried` in 上年结转 (booked against 暂收款)."""
+    from openhpf.ledger.services import Line, SubRow, entry_post
+    from openhpf.ledger.tests.factories import open_account
+
+    sub = open_account(center, n)
+    entry_post(center=center, business_date=center.business_date, source="test", description="测试余额",
+               lines=[Line("21902", debit=current + carried), Line("201", credit=current + carried)],
+               sub_rows=[SubRow(sub.pk, amount_current=current, amount_carried=carried)], actor=ACTOR)
+    return sub
+
+
+def _taken(sub, ref: str) -> list[tuple[str, int, int]]:
+    from openhpf.ledger.models import SubLedgerRow
+
+    return list(SubLedgerRow.objects.filter(sub_account=sub, reference=ref).order_by("id")
+                .values_list("biz_type", "amount_current", "amount_carried"))
+
+
+def test_payment_from_a_member_account_takes_current_before_carried(center, bank, sim):
+    sub = _member(center, 1, current=500_00, carried=1_000_00)
+    ins = payment_submit(center=center, bank_account=bank, amount=800_00, payee_account="6217000000000777",
+                         payee_name="张三", biz_type=SBT.PARTIAL_WITHDRAWAL, book_account="201", summary="部分提取", actor=ACTOR,
+                         business_date=center.business_date, sub_account_id=sub.pk)
+    sub.refresh_from_db()
+    assert sub.hold_amount == 800_00  # reserved on the member's account while the bank works
+    ins = instruction_send(instruction=ins, actor=ACTOR, business_date=center.business_date)
+    assert ins.state == S.SUCCEEDED
+    sub.refresh_from_db()
+    assert (sub.balance_current, sub.balance_carried, sub.hold_amount) == (0, 700_00, 0)
+    assert _taken(sub, ins.seq) == [(BizType.PARTIAL_WITHDRAWAL, -500_00, -300_00)]
+
+
+def test_member_batch_follows_the_order_and_returns_a_failed_item_the_way_it_left(center, bank, sim):
+    from openhpf.core.models import PolicyParameter
+
+    PolicyParameter.objects.create(center=center, key="withdrawal.order", value_type="str", value="carried_first",
+                                   effective_from=center.business_date, approved_by="test", source="测试")
+    subs = [_member(center, 1, current=500_00, carried=200_00), _member(center, 2, current=300_00, carried=0)]
+    sim.control("/sim/accounts", {"account": "6217000000000003", "name": "王五", "bank_code": "CCB", "balance": 0,
+                                  "status": "closed"})
+    items = [{"counter_account": "6217000000000001", "counter_name": "张三", "amount": 600_00,
+              "sub_account_id": subs[0].pk},
+             {"counter_account": "6217000000000003", "counter_name": "王五", "amount": 100_00,
+              "sub_account_id": subs[1].pk}]
+    ins = batch_payment_submit(center=center, bank_account=bank, items=items, biz_type=SBT.PARTIAL_WITHDRAWAL, book_account="201",
+                               summary="批量提取", actor=ACTOR, business_date=center.business_date)
+    assert _taken(subs[0], ins.seq) == [(BizType.PARTIAL_WITHDRAWAL, -400_00, -200_00)]  # 上年结转 first, then 当年归集
+    assert _taken(subs[1], ins.seq) == [(BizType.PARTIAL_WITHDRAWAL, -100_00, 0)]
+    assert list(ins.items.order_by("item").values_list("taken_carried", flat=True)) == [200_00, 0]
+    ins = instruction_send(instruction=ins, actor=ACTOR, business_date=center.business_date)
+    for _ in range(20):
+        ins = instruction_resolve(instruction=ins, actor=ACTOR, business_date=center.business_date)
+        if ins.is_final:
+            break
+    assert ins.state == S.SUCCEEDED and ins.failed_amount == 100_00
+    assert _taken(subs[1], ins.seq) == [(BizType.PARTIAL_WITHDRAWAL, -100_00, 0), (BizType.OTHER, 100_00, 0)]  # back where it came from
+    for s in subs:
+        s.refresh_from_db()
+    assert [(s.balance_current, s.balance_carried) for s in subs] == [(100_00, 0), (300_00, 0)]
+    assert gl_balance(center=center, code_prefix="21903") == 0

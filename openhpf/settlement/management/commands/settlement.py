@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from openhpf.core.cli_options import add_common, common
+from openhpf.core.codes import SettlementBizType
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.money import parse_yuan
 from openhpf.settlement import services
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         p.add_argument("--payee-account", required=True)
         p.add_argument("--payee-name", required=True)
         p.add_argument("--book", required=True, help="借方科目，例如 21901、41102")
-        p.add_argument("--biz-type", default="20")
+        p.add_argument("--biz-type", default=SettlementBizType.OTHER.value, help="结算业务类型代码")
         p.add_argument("--summary", default="")
         p.add_argument("--no-send", action="store_true", help="只创建，不发送")
         p = sub.add_parser("collect", help="单笔收款（BDC102）并发送；到账作为归集到账处理")
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         p.add_argument("--amount", required=True, help="金额（元）")
         p.add_argument("--payer-account", required=True)
         p.add_argument("--payer-name", default="")
-        p.add_argument("--biz-type", default="01")
+        p.add_argument("--biz-type", default=SettlementBizType.COLLECTION.value, help="结算业务类型代码")
         for name, helptext in (("process", "发送待发指令、查证结果未知的指令、查询批量结果"),
                                ("notices", "拉取账户变动通知（BDC124）并登记到账")):
             add_common(sub.add_parser(name, help=helptext))
