@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from openhpf.core.errors import DomainError
 
@@ -20,18 +20,18 @@ def console_center(request: HttpRequest):
     return staff_center(request.user)
 
 
-def permission_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def permission_required(perm: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Staff only (console.views.staff_required), holding `perm` at their center (any center when they have
     none); a FORBIDDEN DomainError raised by a service or selector inside becomes 403 as well."""
     if canonical(perm) not in PERMISSIONS:
         raise ValueError(f"unknown permission {perm!r}")
 
-    def deco(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def deco(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         from openhpf.console.views import staff_required
 
         @staff_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
             if not has_permission(request.user, perm, center=console_center(request)):
                 raise PermissionDenied(f"无权限：{PERMISSIONS[canonical(perm)]}")
             try:
