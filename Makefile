@@ -1,8 +1,9 @@
 # The set-up contract (docs: ARCHITECTURE.md, "Set-up contract").
 #   make run         venv + assets, migrate SQLite, load the demo center, serve http://127.0.0.1:8000
-#   make test        ruff, then the suite on SQLite, then on PostgreSQL (HPF_TEST_POSTGRES_URL) if it answers
+#   make test        ruff, import contracts, mypy (blocking), then the suite less the slow tests (xdist) on SQLite and PostgreSQL
+#   make test-slow   the slow tests (browser, kill -9, live server) and the full hypothesis profile, once, on PostgreSQL
 #   make bench       the full-size benchmarks under bench/
-#   make lint        ruff (blocking) + mypy (advisory)
+#   make lint        ruff, import contracts (docs/architecture.md), mypy: all blocking
 #   make audit-deps  pip-audit (advisory, never fails the build)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -20,10 +21,10 @@ DEMO_USER ?= demo
 DEMO_PASSWORD ?= demo-Pass-2026
 BANK_SIM_PORT ?= 8765
 
-.PHONY: help run test bench lint audit-deps assets venv .venv
+.PHONY: help run test test-slow bench lint lint-imports mypy audit-deps assets venv .venv
 
 help:
-	@sed -n '2,7s/^# //p' Makefile
+	@sed -n '2,8s/^# //p' Makefile
 
 # The virtual environment, re-installed whenever pyproject.toml changes.
 venv .venv: $(STAMP)
@@ -59,7 +60,11 @@ run: .venv assets
 
 test: .venv assets
 	$(BIN)/ruff check .
+	@$(MAKE) --no-print-directory lint-imports mypy
 	@bash scripts/run-tests.sh
+
+test-slow: .venv assets
+	@bash scripts/run-tests.sh --slow
 
 bench: .venv
 	@if [ -f bench/__main__.py ]; then $(BIN)/python -m bench; \
@@ -67,7 +72,14 @@ bench: .venv
 
 lint: .venv
 	$(BIN)/ruff check .
-	@$(BIN)/mypy openhpf || echo "mypy: advisory only; the findings above do not fail the build"
+	@$(MAKE) --no-print-directory lint-imports mypy
+
+# The layer contracts between the apps (docs/architecture.md; [tool.importlinter] in pyproject.toml).
+lint-imports: .venv
+	$(BIN)/lint-imports --no-cache
+
+mypy: .venv
+	$(BIN)/mypy openhpf
 
 audit-deps: .venv
 	@bash scripts/audit-deps.sh

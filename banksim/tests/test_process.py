@@ -46,6 +46,7 @@ def test_start_line_port_file_and_sigterm(tmp_path, entry):
             proc.communicate()
 
 
+@pytest.mark.slow  # kill -9 of the simulator process
 def test_books_survive_kill_9_and_restart(tmp_path):
     with SimProcess(tmp_path / "bank.sqlite3", date=DAY) as sim:
         sim.open_account(CENTER, name="中心专户", balance=1_000_000)
@@ -78,6 +79,7 @@ def test_books_survive_kill_9_and_restart(tmp_path):
         assert int(nxt["bank_seq"][9:]) > int(batch["bank_seq"][9:])
 
 
+@pytest.mark.slow  # kill -9 of the simulator process
 def test_kill_9_during_a_bulk_write_is_all_or_nothing(tmp_path):
     with SimProcess(tmp_path / "bank.sqlite3", date=DAY) as sim:
         sim.open_account(CENTER, balance=0)

@@ -135,7 +135,7 @@ def scope_queryset(user: Any, qs: QuerySet, center_field: str = "center", branch
         if c is None:
             return qs
         term = Q(**{center_field: c})
-        if b is not None and use_branch:
+        if b is not None and use_branch and branch_field is not None:
             term &= Q(**{branch_field: b})
         cond |= term
     return qs.filter(cond)

@@ -697,7 +697,7 @@ def cutover_import(
     result = CutoverResult(job_id=job.pk)
     ids = _ResidentIds(on=cutover_date)
 
-    def stage(ctx: Any) -> dict[str, int]:
+    def stage(ctx: Any) -> dict[str, dict[str, int]]:
         total = sum(count_rows(directory / f) for f in FILES)
         ctx.advance(0, total=total)
         counts = {}

@@ -141,9 +141,9 @@ def _raw_blocks(path: Path, errors: _Errors) -> Iterator[tuple[list[int], list[l
     with path.open("r", encoding=enc, newline="") as fh:
         reader = csv.reader(fh)
         try:
-            for row in reader:
+            for cells in reader:
                 lines.append(reader.line_num)  # a quoted cell may span lines
-                rows.append(row)
+                rows.append(cells)
                 if len(rows) >= BLOCK:
                     yield lines, rows
                     lines, rows = [], []
@@ -643,7 +643,7 @@ def roster_rows(*, center: Center, month: str, employer: Employer | None = None)
         if not rows:
             return
         for _sid, eno, name, idn, ano, base, er, mr, ea, ma in rows:
-            idn = decrypt_value("id_number", idn) if is_encrypted(idn) else idn
+            idn = (decrypt_value("id_number", idn) or "") if is_encrypted(idn) else idn
             yield [eno, name, idn, ano, _yuan(base), _ratio_text(er), _ratio_text(mr), _yuan(ea), _yuan(ma)]
         last = rows[-1][0]
 

@@ -138,14 +138,16 @@ def hardship_apply(
 
 
 def _validate_command(params: dict[str, Any], actor: Any, center: Any, business_date: date) -> dict[str, Any]:
-    app = HA.objects.filter(pk=params.get("application"), center=center).first()
+    app_id = params.get("application")
+    app = HA.objects.filter(pk=app_id, center=center).first() if app_id is not None else None
     if app is None or app.status != HA.Status.PENDING:
         raise DomainError("HARDSHIP_NOT_PENDING", "申请不存在或不在待审批状态", field="application")
     return {"application": app.pk}
 
 
 def _describe(params: dict[str, Any]) -> str:
-    app = HA.objects.select_related("employer").filter(pk=params.get("application")).first()
+    app_id = params.get("application")
+    app = HA.objects.select_related("employer").filter(pk=app_id).first() if app_id is not None else None
     if app is None:
         return f"缓缴/降比例申请 #{params.get('application')}"
     what = app.get_kind_display()

@@ -79,7 +79,7 @@ def _center_id(center: Any) -> int:
 
 
 # ---------------------------------------------------------------- writes to accounts' tables (set-based)
-def _accounts_advance_paid_up_to(where: str, params: list[Any], month: str, entry_id: int) -> None:
+def _accounts_advance_paid_up_to(where: str, params: list[Any], month: str, entry_id: int | None) -> None:
     """paid_up_to := `month` for the accounts of the roster lines of the remittances in `where` (on
     contributions_remittance r) — the accounts the posting `entry_id` just credited — and their employers,
     never moving it back.
@@ -647,7 +647,7 @@ def _apply(plan: _Plan, *, actor: Any, business_date: date) -> PostingBatch:
 
 def _result(plan: _Plan, batch: PostingBatch | None, job_id: int | None = None, already: bool = False) -> PostResult:
     voucher = ""
-    if batch is not None and batch.entry_id:
+    if batch is not None and batch.entry is not None:
         voucher = batch.entry.voucher_no
     return PostResult(remittance_ids=plan.remittance_ids, lines=plan.lines, total=plan.total,
                       source="receipt" if plan.receipt is not None else "suspense", voucher_no=voucher,
@@ -771,7 +771,8 @@ def remittance_refund_submit(*, remittance: Remittance, reason: str, to: str, ac
 
 
 def _refund_validate(params: dict[str, Any], actor: Any, center: Any, business_date: date) -> dict[str, Any]:
-    r = Remittance.objects.filter(pk=params.get("remittance_id")).first()
+    rid = params.get("remittance_id")
+    r = Remittance.objects.filter(pk=rid).first() if rid is not None else None
     if r is None or r.status != RS.POSTED:
         raise DomainError("REMITTANCE_NOT_POSTED", "汇缴单不存在或未入账，不能退缴", field="remittance")
     if not str(params.get("reason", "")).strip():

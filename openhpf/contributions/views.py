@@ -93,7 +93,7 @@ def remittance_upload(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("accounts.view")
-def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     center = _center(request)
     try:
         imp = selectors.import_get(center=center, pk=pk, user=request.user)

@@ -13,10 +13,10 @@ from .errors import DomainError
 from .models import Branch, CalendarDay, Center, PolicyParameter
 from .policy import KEYS
 
-_CENTER_CREATED: list[Callable[[Center], None]] = []
+_CENTER_CREATED: list[Callable[[Center], object]] = []
 
 
-def on_center_created(hook: Callable[[Center], None]) -> None:
+def on_center_created(hook: Callable[[Center], object]) -> None:
     """Register work every new center needs, in the creating transaction (the ledger seeds its chart)."""
     if hook not in _CENTER_CREATED:
         _CENTER_CREATED.append(hook)

@@ -218,14 +218,14 @@ def generate_extract(
             emp_legacy, emp_open, payday, er, ind = emp_info[min(e, employers - 1)]
             adult = birth.toordinal() + 18 * 366
             lo = max(emp_open, adult)
-            opened = randint(lo, max(lo, cut_ord - 1))
+            opened_ord = randint(lo, max(lo, cut_ord - 1))
             base = synthetic_base(rng, industry=ind, age=age, cap=base_cap, floor=base_floor)
             mr = er if rand() < 0.9 else choice([r for r, _ in RATIOS_E4 if r <= er])
             emp_amt, mem_amt = monthly_amounts(base, Decimal(er) / 10000, Decimal(mr) / 10000, rounding)
             monthly = emp_amt + mem_amt
             sealed = rand() < 0.03
-            end = randint(opened, cut_ord - 1) + 1 if sealed else cut_ord  # no deposit on or after `end`
-            o = date.fromordinal(opened)
+            end = randint(opened_ord, cut_ord - 1) + 1 if sealed else cut_ord  # no deposit on or after `end`
+            o = date.fromordinal(opened_ord)
             e_prev = date.fromordinal(min(end, ys_ord))
             n_prev = max(0, _paydays_before(e_prev, payday) - _paydays_before(o, payday))
             carried = n_prev * monthly
@@ -236,7 +236,7 @@ def generate_extract(
             cur = jishu_cur = 0
             last_dep = 0
             for d_ord, days in year_deposits[payday]:
-                if opened <= d_ord < end:
+                if opened_ord <= d_ord < end:
                     cur += monthly
                     jishu_cur += monthly * days
                     last_dep = d_ord
@@ -376,7 +376,7 @@ def _paydays_before(d: date, payday: int) -> int:
     return d.year * 12 + d.month - 1 + (1 if d.day > payday else 0)
 
 
-def _last_payday(d: date, payday: int) -> date | None:
+def _last_payday(d: date, payday: int) -> date:
     """The last payday on or before d."""
     if d.day >= payday:
         return d.replace(day=payday)

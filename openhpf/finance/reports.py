@@ -37,7 +37,8 @@ def _xlsx_value(v: Any, fmt: str) -> Any:
     if v is None:
         return None
     if fmt == "ratio":
-        return Decimal(ratio_text(v, 6)) if isinstance(v, Fraction) else v
+        text = ratio_text(v, 6) if isinstance(v, Fraction) else None
+        return Decimal(text) if text is not None else v
     if fmt in ("count", "text"):
         return v
     return fen_to_yuan(v)
@@ -77,8 +78,8 @@ def statement_xlsx(st: Statement, *, printed_on: date) -> bytes:
                 for c in range(1, len(r.values) + 2):
                     ws.cell(row, c).font = bold
     ws.append([])
-    for c in st.checks:
-        ws.append([f"{'✓' if c.ok else '✗'} {c.label}", c.detail])
+    for chk in st.checks:
+        ws.append([f"{'✓' if chk.ok else '✗'} {chk.label}", chk.detail])
     for n in st.notes:
         ws.append([n])
     ws.append([f"打印日期：{printed_on:%Y-%m-%d}；由 OpenHPF 根据总账生成。"])
@@ -140,8 +141,9 @@ def statement_pdf(st: Statement, *, printed_on: date) -> bytes:
             pdf.ln(6)
     pdf.ln(3)
     pdf.set_font("cjk", size=8)
-    for c in st.checks:
-        pdf.multi_cell(0, 5, f"{'[平衡]' if c.ok else '[不符]'} {c.label}：{c.detail}", new_x="LMARGIN", new_y="NEXT")
+    for chk in st.checks:
+        pdf.multi_cell(0, 5, f"{'[平衡]' if chk.ok else '[不符]'} {chk.label}：{chk.detail}", new_x="LMARGIN",
+                       new_y="NEXT")
     for note in st.notes:
         pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 5, f"打印日期：{printed_on:%Y-%m-%d}；本表由 OpenHPF 根据总账生成。", new_x="LMARGIN", new_y="NEXT")

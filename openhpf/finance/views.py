@@ -211,7 +211,7 @@ def liquidity_page(request: HttpRequest) -> HttpResponse:
             forecast_rows.append({"month": fc.months[i], "inflow": format_fen(fc.inflow[i]),
                                   "outflow": format_fen(fc.outflow[i]), "net": format_fen(fc.net[i]),
                                   "projected": format_fen(fc.projected_funds[i - fc.n_history])})
-    ctx = {
+    ctx: dict[str, Any] = {
         "on": on.isoformat(), "pos": pos, "fc": fc, "error": error, "fmt": format_fen, "load_echarts": True,
         "chart": fc.chart_data() if fc else None, "forecast_rows": forecast_rows,
         "method": dict(seasonal_trend="上年同月 × 趋势系数", seasonal="上年同月", average="月平均",

@@ -312,13 +312,13 @@ def _staff_failure(sec: StaffSecurity, *, user: Any, username: str, ip: str, act
     sec.failed_logins += 1
     threshold = policy.value("LOCKOUT_THRESHOLD")
     locked = sec.failed_logins >= threshold
-    if locked:
-        sec.locked_until = timezone.now() + timedelta(minutes=policy.value("LOCKOUT_MINUTES"))
+    until = timezone.now() + timedelta(minutes=policy.value("LOCKOUT_MINUTES")) if locked else None
+    if until is not None:
+        sec.locked_until = until
     sec.save(update_fields=["failed_logins", "locked_until"])
     _login_audit(action, user=user, username=username, ip=ip, failed_logins=sec.failed_logins)
-    if locked:
-        _login_audit("iam.login.locked", user=user, username=username, ip=ip,
-                     locked_until=sec.locked_until.isoformat())
+    if until is not None:
+        _login_audit("iam.login.locked", user=user, username=username, ip=ip, locked_until=until.isoformat())
         return LoginResult(False, "LOCKED",
                            f"连续 {threshold} 次登录失败，账号已锁定 {policy.value('LOCKOUT_MINUTES')} 分钟")
     if action == "iam.login.totp_failure":
@@ -394,7 +394,7 @@ def staff_login_totp(*, user: Any, code: str, ip: str, at: float | None = None) 
     return LoginResult(True, "OK", user=user, must_change_password=staff_password_expired(user))
 
 
-def staff_login_complete(*, user: Any, session_key: str, ip: str, second_factor: bool) -> str:
+def staff_login_complete(*, user: Any, session_key: str | None, ip: str, second_factor: bool) -> str:
     """After django.contrib.auth.login: reset the failure count, remember this session (returning the key of the
     previous one, which the caller ends when single sessions are enforced), audit the success."""
     with transaction.atomic():
@@ -423,7 +423,7 @@ def staff_totp_enrol_begin(*, user: Any, actor: Any) -> tuple[str, str]:
     return sec.totp_secret, totp_provisioning_uri(user=user, secret=sec.totp_secret)
 
 
-def staff_session_remember(*, user: Any, session_key: str) -> None:
+def staff_session_remember(*, user: Any, session_key: str | None) -> None:
     """The session key changed (password change cycles it): keep it as the user's current session."""
     StaffSecurity.objects.filter(user=user).update(session_key=session_key or "")
 
@@ -604,7 +604,9 @@ def portal_login_otp(*, kind: str, challenge: str, code: str, ip: str) -> Portal
         if otp is None or otp.used_at is not None:
             return PortalLoginResult(False, "OTP_INVALID", "验证码无效，请重新登录")
         p = otp.member if kind == PrincipalKind.MEMBER else otp.agent
-        center_id = p.member.center_id if kind == PrincipalKind.MEMBER else p.employer.center_id
+        if p is None:  # a code of its kind always names its principal
+            return PortalLoginResult(False, "OTP_INVALID", "验证码无效，请重新登录")
+        center_id = p.member.center_id if isinstance(p, MemberPrincipal) else p.employer.center_id
         actor = _portal_actor(kind, p)
         now = timezone.now()
         if otp.expires_at <= now:
@@ -642,7 +644,7 @@ def portal_token_authenticate(plaintext: str, *, kind: str) -> Any:
     if t is None:
         return None
     p = t.member if kind == PrincipalKind.MEMBER else t.agent
-    return p if p.is_active else None
+    return p if p is not None and p.is_active else None
 
 
 def portal_token_revoke(*, plaintext: str) -> None:

@@ -73,13 +73,14 @@ def partners(request: HttpRequest) -> HttpResponse:
     form = {"name": "", "scopes": [], "purposes": "", "ip_allowlist": ""}
     error = ""
     if request.method == "POST":
-        form = {"name": request.POST.get("name", ""), "scopes": request.POST.getlist("scopes"),
-                "purposes": request.POST.get("purposes", ""), "ip_allowlist": request.POST.get("ip_allowlist", "")}
+        name, scopes = request.POST.get("name", ""), request.POST.getlist("scopes")
+        purposes, ip_allowlist = request.POST.get("purposes", ""), request.POST.get("ip_allowlist", "")
+        form = {"name": name, "scopes": scopes, "purposes": purposes, "ip_allowlist": ip_allowlist}
         try:
             with transaction.atomic(durable=True):
                 secret, client = partner_client_create(
-                    name=form["name"], scopes=form["scopes"], purposes=form["purposes"].replace("，", ",").split(","),
-                    ip_allowlist=form["ip_allowlist"].split(), actor=request.user)
+                    name=name, scopes=scopes, purposes=purposes.replace("，", ",").split(","),
+                    ip_allowlist=ip_allowlist.split(), actor=request.user)
         except DomainError as e:
             error = e.message
         else:

@@ -110,9 +110,8 @@ class _Csv:
 
 
 def _derived(first: dict[str, Any] | None, last: dict[str, Any] | None) -> tuple[int, int]:
-    ints = first and last and all(isinstance(v, int) for v in (first.get("amount"), first.get("balance"),
-                                                               last.get("balance")))
-    if not ints:
+    if first is None or last is None or not all(
+            isinstance(v, int) for v in (first.get("amount"), first.get("balance"), last.get("balance"))):
         raise DomainError("STATEMENT_BALANCES_REQUIRED", "无法从文件推出期初、期末余额，请指定 --opening 与 --closing（分）",
                           field="opening_balance")
     sign = 1 if first["direction"] == "in" else -1

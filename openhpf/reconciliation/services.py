@@ -312,6 +312,7 @@ def _candidates(*, acct: BankAccount, stmt: BankStatement, on: date, prev: Recon
         "FROM reconciliation_reconitem i JOIN reconciliation_statementline s ON s.id = i.statement_line_id "
         "WHERE i.bank_account_id = %s AND i.side = 'B' AND i.closed_on IS NULL AND i.opened_on < %s) x",
         [on, stmt.pk, acct.pk, on])
+    wparams: list[date | int]
     if prev is None:
         # the first reconciliation of the account starts from the day itself (the opening balance carries the past)
         window, wparams = "e.business_date = %s", [on]
@@ -559,10 +560,10 @@ def reconcile(
         start = getattr(acct, "reconcile_from", None)  # statements before the account's first reconciled day wait for none
         if start is not None:
             pending = pending.filter(stmt_date__gte=start)
-        pending = pending.order_by("stmt_date").first()
-        if pending is not None:
+        earliest = pending.order_by("stmt_date").first()
+        if earliest is not None:
             raise DomainError("RECON_EARLIER_PENDING",
-                              f"专户 {acct.account_no} 请先完成 {pending.stmt_date} 的对账", field="on")
+                              f"专户 {acct.account_no} 请先完成 {earliest.stmt_date} 的对账", field="on")
         prev = Reconciliation.objects.filter(bank_account=acct, recon_date__lt=on).order_by("-recon_date").first()
         recon = Reconciliation.objects.filter(bank_account=acct, recon_date=on).first()
         rerun = recon is not None

@@ -12,13 +12,25 @@ from ninja import Router, Schema
 from openhpf.core.errors import DomainError
 from openhpf.iam import policy, ratelimit
 from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth
-from openhpf.iam.models import PrincipalKind
+from openhpf.iam.models import EmployerAgent, MemberPrincipal, PrincipalKind
 from openhpf.iam.services import portal_login_otp, portal_login_password
 
 from .selectors import agent_employer, agent_members, member_my_account, member_my_accounts
 
 member_router = Router(tags=["网厅·缴存职工"], auth=MemberTokenAuth())
 agent_router = Router(tags=["网厅·单位经办人"], auth=AgentTokenAuth())
+
+
+class MemberRequest(HttpRequest):
+    """A request that passed MemberTokenAuth: ninja sets `auth` to the signed-in member."""
+
+    auth: MemberPrincipal
+
+
+class AgentRequest(HttpRequest):
+    """A request that passed AgentTokenAuth: ninja sets `auth` to the signed-in employer agent."""
+
+    auth: EmployerAgent
 
 
 class LoginIn(Schema):
@@ -121,13 +133,13 @@ class NotFound(Schema):
 
 
 @member_router.get("/accounts", response=list[MyAccountOut], summary="我的个人账户（余额以分为单位）")
-def my_accounts(request: HttpRequest):
+def my_accounts(request: MemberRequest):
     return member_my_accounts(principal=request.auth)
 
 
 @member_router.get("/accounts/{account_no}", response={200: MyAccountOut, 404: NotFound},
                    summary="我的某个个人账户（不是本人的账号一律 404）")
-def my_account(request: HttpRequest, account_no: str):
+def my_account(request: MemberRequest, account_no: str):
     try:
         return 200, member_my_account(principal=request.auth, account_no=account_no)
     except DomainError as e:
@@ -169,10 +181,10 @@ class EmployeePageOut(Schema):
 
 
 @agent_router.get("/employer", response=AgentEmployerOut, summary="本单位信息")
-def my_employer(request: HttpRequest):
+def my_employer(request: AgentRequest):
     return agent_employer(agent=request.auth)
 
 
 @agent_router.get("/members", response=EmployeePageOut, summary="本单位职工账户（脱敏）")
-def my_members(request: HttpRequest, page: int = 1, page_size: int = 50):
+def my_members(request: AgentRequest, page: int = 1, page_size: int = 50):
     return agent_members(agent=request.auth, page=page, page_size=page_size)

@@ -5,7 +5,13 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, VAR_DIR
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest-xdist workers each test on a database of their own, so their ids repeat: the files named after an
+    # id (var/remit/errors-import-<id>.xlsx, …) go under a folder of each worker's own
+    VAR_DIR = VAR_DIR / "xdist" / os.environ["PYTEST_XDIST_WORKER"]
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="hpf-test-media-"))

@@ -614,7 +614,7 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Any, busine
     amount = payload.get("amount")
     if direction not in ("in", "out"):
         raise DomainError("NOTICE_DIRECTION", "通知方向应为 in 或 out", field="direction")
-    _positive(amount)
+    amount = _positive(amount)
     try:
         on = date.fromisoformat(str(payload.get("date")))
     except ValueError:

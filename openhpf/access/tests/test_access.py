@@ -93,7 +93,8 @@ def test_only_secadmin_assigns_and_never_to_self(center, user):
     a = role_assign(user=t, role="teller", center=center, actor=sec)
     assert has_permission(t, "accounts.open", center=center)
     rec = AuditRecord.objects.filter(action="access.role.assign").latest("id")
-    assert rec.actor == "user:sec" and rec.after["role"] == "teller" and rec.object_id == str(a.pk)
+    assert rec.after is not None and rec.actor == "user:sec" and rec.after["role"] == "teller"
+    assert rec.object_id == str(a.pk)
     assert _code(role_assign, user=t, role="teller", center=center, actor=sec) == "ROLE_HELD"
     assert _code(role_revoke, user=sec2, role="secadmin", center=None, actor=sec2) == "SELF_GRANT"
     role_revoke(user=t, role="teller", center=center, actor=sec)

@@ -3,6 +3,7 @@ for every role × endpoint the response is allowed or 403 as declared. A new end
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -44,8 +45,15 @@ def _console_names() -> list[str]:
     return out
 
 
+@functools.cache
+def _openapi() -> dict[str, Any]:
+    """The API's OpenAPI schema, built once: building it takes a third of a second, and the matrix needs it for
+    each of its ~1,000 calls."""
+    return api.get_openapi_schema()
+
+
 def _api_operations() -> dict[str, dict[str, Any]]:
-    schema = api.get_openapi_schema()
+    schema = _openapi()
     return {f"{m.upper()} {path}": op for path, ops in schema["paths"].items() for m, op in ops.items()}
 
 
@@ -171,7 +179,7 @@ def _api_call(client, key: str, op: dict[str, Any], token: str, world: dict[str,
     if query:
         url += "?" + urlencode(query)
     content = op.get("requestBody", {}).get("content", {})
-    components = api.get_openapi_schema()["components"]["schemas"]
+    components = _openapi()["components"]["schemas"]
     if "multipart/form-data" in content:
         data = _dummy(content["multipart/form-data"]["schema"], components)
         return client.post(url, {k: v for k, v in data.items() if v is not None}, **headers)

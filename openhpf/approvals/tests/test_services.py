@@ -61,7 +61,7 @@ def test_policy_change_takes_effect_on_its_date(center, maker, approver):
                           "effective_from": "2027-07-01", "approved_by": "user:checker2"}
     assert actions(cmd) == ["approvals.command.submit", "approvals.command.approve", "approvals.command.apply"]
     audit = AuditRecord.objects.get(action="core.policy.set", object_id=str(row.pk))
-    assert audit.after["maker"] == "user:maker1" and audit.after["command"] == cmd.pk
+    assert audit.after is not None and audit.after["maker"] == "user:maker1" and audit.after["command"] == cmd.pk
     assert audit.actor == "user:checker2"
 
 
@@ -208,7 +208,7 @@ def test_manual_reversal_via_maker_checker(center, maker, approver):
     cmd = command_approve(command=cmd, actor=approver, business_date=BD)
     assert cmd.status == "applied"
     rev = JournalEntry.objects.get(reversal_of=original)
-    assert cmd.result["voucher_no"] == rev.voucher_no and rev.created_by == "user:checker2"
+    assert cmd.result is not None and cmd.result["voucher_no"] == rev.voucher_no and rev.created_by == "user:checker2"
     assert SubAccount.objects.get(pk=sub.pk).balance == 0
     # a second reversal of the same voucher is refused at submission
     refused("ALREADY_REVERSED", command_submit, name="ledger.entry_reverse",
@@ -248,7 +248,7 @@ def test_manual_voucher_via_maker_checker(center, maker, approver):
     cmd = command_approve(command=cmd, actor=approver, business_date=BD)
     entry = JournalEntry.objects.get()
     assert cmd.status == "applied" and entry.source == "manual" and entry.total == 8800
-    assert cmd.result["voucher_no"] == entry.voucher_no
+    assert cmd.result is not None and cmd.result["voucher_no"] == entry.voucher_no
 
 
 @pytest.mark.parametrize(("params", "code"), [

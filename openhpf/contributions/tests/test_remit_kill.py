@@ -14,6 +14,9 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a 60,000-member center built and posted in subprocesses: `make test-slow`
 ROOT = Path(__file__).resolve().parents[3]
 HPF = [sys.executable, "-c", "from openhpf.cli import main; main()"]
 MEMBERS = int(os.environ.get("HPF_TEST_KILL_MEMBERS", "60000"))

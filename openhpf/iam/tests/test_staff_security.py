@@ -88,12 +88,14 @@ def test_lockout_after_five_failures_and_unlock(client, clerk, secadmin):
     r = post_login(client, password="wrong-password")
     assert "已锁定" in r.content.decode()
     sec = StaffSecurity.objects.get(user=clerk)
-    assert sec.failed_logins == 5 and sec.locked_until > timezone.now() + timedelta(minutes=29)
+    assert sec.failed_logins == 5 and sec.locked_until is not None
+    assert sec.locked_until > timezone.now() + timedelta(minutes=29)
     r = post_login(client)  # the right password does not help while locked
     assert "已锁定" in r.content.decode() and "_auth_user_id" not in client.session
     actions = list(AuditRecord.objects.filter(action__startswith="iam.login.").values_list("action", flat=True))
     assert actions.count("iam.login.failure") == 5 and actions.count("iam.login.locked") == 2
-    assert all(rec.after["ip"] == "127.0.0.1" for rec in AuditRecord.objects.filter(action="iam.login.failure"))
+    assert all(rec.after is not None and rec.after["ip"] == "127.0.0.1"
+               for rec in AuditRecord.objects.filter(action="iam.login.failure"))
 
     staff_unlock(user=clerk, actor=secadmin)
     r = post_login(client)
@@ -123,7 +125,7 @@ def test_unknown_user_is_audited(client, db):
     r = post_login(client, username="ghost")
     assert "用户名或密码不正确" in r.content.decode()
     rec = AuditRecord.objects.get(action="iam.login.failure")
-    assert rec.actor == "anonymous:ghost" and rec.after["reason"] == "unknown_user"
+    assert rec.after is not None and rec.actor == "anonymous:ghost" and rec.after["reason"] == "unknown_user"
 
 
 def _enrol(user, at=None):
@@ -174,7 +176,7 @@ def test_console_login_with_totp(client, clerk):
     assert r.status_code == 302 and r["Location"] == "/password/"
     assert client.session["_auth_user_id"] == str(clerk.pk)
     rec = AuditRecord.objects.get(action="iam.login.success")
-    assert rec.after["second_factor"] is True
+    assert rec.after is not None and rec.after["second_factor"] is True
 
 
 def test_totp_required_forces_enrolment(client, clerk, settings):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -138,8 +137,8 @@ OPS = st.one_of(
 
 
 class TestLedgerProperties(TestCase):
-    @settings(max_examples=30 if connection.vendor == "sqlite" else 12, deadline=None,
-              suppress_health_check=[HealthCheck.too_slow])
+    # example count from the hypothesis profile (root conftest.py): few in `make test`, many in `make test-slow`
+    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(OPS, min_size=1, max_size=30))
     def test_any_sequence_keeps_invariants(self, ops):
         m = LedgerMachine()

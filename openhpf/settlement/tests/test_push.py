@@ -48,6 +48,7 @@ def test_pushed_notice_is_credited_once_and_needs_the_token(client, channel):
     assert _post(client, _notice(notice_id="N3", amount=-5)).json()["result"].startswith("rejected")
 
 
+@pytest.mark.slow  # the simulator process pushes to a live server, twice, while the test polls
 @pytest.mark.django_db(transaction=True)
 def test_simulator_pushes_to_the_center(live_server, center, tmp_path):
     from openhpf.conftest import BUSINESS_DATE

@@ -37,13 +37,14 @@ class Command(BaseCommand):
                    "employers": [asdict(e) for e in r.employers], "members": [asdict(m) for m in r.members]}
             self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
             return
-        console = Console(file=self.stdout, width=140)
+        # OutputWrapper is a TextIOBase, which typeshed does not count as the IO[str] rich asks for (it only writes)
+        console = Console(file=self.stdout, width=140)  # type: ignore[arg-type]
         t = Table(title=f"{center.name} {r.month[:4]}-{r.month[4:]} 欠缴催缴清单（截至 {r.on}）")
         for col in ("单位账号", "单位名称", "发薪日", "缴存期限", "缴至年月", "欠缴月数", "欠缴人数", "欠缴金额（元）"):
             t.add_column(col)
-        for e in r.employers:
-            t.add_row(e.account_no, e.name, str(e.payday), str(e.deadline), e.paid_up_to or "—", str(e.months),
-                      str(e.members), format_fen(e.amount))
+        for emp in r.employers:
+            t.add_row(emp.account_no, emp.name, str(emp.payday), str(emp.deadline), emp.paid_up_to or "—",
+                      str(emp.months), str(emp.members), format_fen(emp.amount))
         console.print(t)
         if opts["members"]:
             m = Table(title="职工明细")

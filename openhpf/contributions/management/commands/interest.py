@@ -47,7 +47,8 @@ class Command(BaseCommand):
                 if opts["action"] == "accrue":
                     y, m = (int(x) for x in opts["month"].split("-"))
                     entry = interest_accrue(center=center, year=y, month=m, actor=actor)
-                    out = {"voucher_no": entry.voucher_no if entry else None, "amount": entry.total if entry else 0}
+                    out: dict[str, object] = {"voucher_no": entry.voucher_no if entry else None,
+                                              "amount": entry.total if entry else 0}
                 else:
                     batch = interest_settle(center=center, settle_date=date.fromisoformat(opts["date"]), actor=actor)
                     out = {"batch": batch.key, "accounts": batch.rows_posted, "interest": batch.total_amount,

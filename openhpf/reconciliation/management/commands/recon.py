@@ -81,6 +81,13 @@ def _day(value: str | None, name: str) -> date | None:
         raise _usage(f"{name} 格式应为 YYYY-MM-DD") from None
 
 
+def _required_day(value: str | None, name: str) -> date:
+    day = _day(value, name)
+    if day is None:
+        raise _usage(f"{name} 不能为空")
+    return day
+
+
 def adjustment_text(r: Reconciliation) -> str:
     """The 调节表 as text (the CLI and logs)."""
     w = 18
@@ -142,7 +149,7 @@ class Command(BaseCommand):
         path = Path(o["file"])
         if not path.is_file():
             raise _usage(f"文件不存在：{path}")
-        acct, on = self._account(center, o["account"]), _day(o["date"], "--date")
+        acct, on = self._account(center, o["account"]), _required_day(o["date"], "--date")
         t0 = time.perf_counter()
         with (_Quiet() if o["no_progress"] else RichProgress()) as bars, transaction.atomic(durable=True):
             stmt = statement_load_file(bank_account=acct, path=path, stmt_date=on, actor=actor, business_date=bd,
@@ -156,7 +163,7 @@ class Command(BaseCommand):
     def _run(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> None:
         from ...services import reconcile
 
-        acct, on = self._account(center, o["account"]), _day(o["date"], "--date")
+        acct, on = self._account(center, o["account"]), _required_day(o["date"], "--date")
         with (_Quiet() if o["no_progress"] else RichProgress()) as bars, transaction.atomic(durable=True):
             r = reconcile(bank_account=acct, on=on, actor=actor, business_date=bd, progress=bars)
         counts = {"reconciliation_id": r.pk, "status": r.status, "statement_lines": r.statement_lines,

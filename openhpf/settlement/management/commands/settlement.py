@@ -157,13 +157,13 @@ def _deposits(center: Any, actor: Any, bd: Any, opts: dict[str, Any]) -> Any:
                 for d in Deposit.objects.filter(center=center).order_by("-pk")[:200]]
     if action == "deposit-open":
         with transaction.atomic(durable=True):
-            dep = deposits.deposit_open(center=center, bank_account=_account(center, opts["account"]), kind=opts["kind"],
-                                        amount=parse_yuan(opts["amount"], field="amount"), rate=opts["rate"],
-                                        term_months=opts["term"], notice_days=opts["notice_days"], actor=actor,
-                                        business_date=bd)
-        ins = services.instruction_send(instruction=dep.open_instruction, actor=actor, business_date=bd)
-        dep.refresh_from_db()
-        return {**_ins(ins), "deposit_no": dep.deposit_no, "deposit_status": dep.get_status_display()}
+            opened = deposits.deposit_open(center=center, bank_account=_account(center, opts["account"]),
+                                           kind=opts["kind"], amount=parse_yuan(opts["amount"], field="amount"),
+                                           rate=opts["rate"], term_months=opts["term"],
+                                           notice_days=opts["notice_days"], actor=actor, business_date=bd)
+        ins = services.instruction_send(instruction=opened.open_instruction, actor=actor, business_date=bd)
+        opened.refresh_from_db()
+        return {**_ins(ins), "deposit_no": opened.deposit_no, "deposit_status": opened.get_status_display()}
     dep = Deposit.objects.filter(center=center, deposit_no=opts["deposit_no"]).first()
     if dep is None:
         raise CommandError(f"存单不存在：{opts['deposit_no']}")
