@@ -279,3 +279,20 @@ def idempotent(
         return wrapper
 
     return decorate
+
+
+def document(api: Any) -> None:
+    """Advertise the Idempotency-Key header on every registered operation of a NinjaAPI (its OpenAPI schema)."""
+    param = {"name": HEADER, "in": "header", "required": False, "schema": {"type": "string", "maxLength": KEY_MAX},
+             "description": "幂等键：同一调用方以相同内容重试同一请求时返回首次的结果而不再执行；内容不同返回 422 "
+                            "IDEMPOTENCY_KEY_REUSED，首次请求仍在处理时返回 409 IDEMPOTENCY_IN_FLIGHT"}
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for op in path_view.operations:
+                if op.view_func not in REGISTRY:
+                    continue
+                extra = dict(op.openapi_extra or {})
+                params = list(extra.get("parameters", []))
+                if not any(p.get("name") == HEADER for p in params):
+                    extra["parameters"] = [*params, param]
+                op.openapi_extra = extra
