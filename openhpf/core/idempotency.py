@@ -75,11 +75,6 @@ class Endpoint:
 REGISTRY: dict[Callable[..., Any], Endpoint] = {}
 
 
-def endpoint_of(view: Callable[..., Any]) -> Endpoint | None:
-    """The registration of a (ninja operation's) view function, None when it is not idempotent."""
-    return REGISTRY.get(view)
-
-
 @dataclass(frozen=True)
 class Idempotency:
     """What the running view knows of its key (request.idempotency): e.g. a payment's `source_ref`."""
@@ -168,11 +163,6 @@ def _respond(status: int | None, body: Any) -> Any:
     return Status(status, body) if Status is not None else (status, body)
 
 
-def _conflict(code: str, message: str) -> JsonResponse:
-    return JsonResponse({"code": code, "message": message, "field": HEADER, "row": None}, status=409,
-                        json_dumps_params={"ensure_ascii": False})
-
-
 def _reused() -> DomainError:
     return DomainError("IDEMPOTENCY_KEY_REUSED", "该 Idempotency-Key 已用于内容不同的请求，请使用新的幂等键",
                        field=HEADER)
@@ -188,7 +178,9 @@ class _Claim:
 
 
 def _in_flight() -> JsonResponse:
-    return _conflict("IDEMPOTENCY_IN_FLIGHT", "相同 Idempotency-Key 的请求正在处理中，请稍后重试")
+    """409, answered here (the API's error handlers know 403 and 422 only)."""
+    return JsonResponse({"code": "IDEMPOTENCY_IN_FLIGHT", "message": "相同 Idempotency-Key 的请求正在处理中，请稍后重试",
+                         "field": HEADER, "row": None}, status=409, json_dumps_params={"ensure_ascii": False})
 
 
 def _claim(scope: dict[str, Any], *, digest: str, endpoint: str, user: Any) -> _Claim:
