@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from ninja import NinjaAPI, Schema, Status
 from ninja.security import HttpBearer
@@ -18,6 +21,7 @@ from openhpf.core.models import IdempotencyKey
 
 ALLOWED: set[str] = set()  # principals the test endpoint lets in
 CALLS: list[dict] = []
+GATE: list[threading.Event] = []  # when set, the movement waits for it (a request still running)
 
 
 class FakeAuth(HttpBearer):
@@ -65,6 +69,8 @@ def _domain_error(request, exc):
 def move(request, ref: str, payload: MoveIn, fail: str = ""):
     """A money movement of the test: counts its executions."""
     CALLS.append({"ref": ref, "amount": payload.amount, "key": current(request)})
+    if GATE:
+        GATE[0].wait(10)
     if fail == "raise":
         raise RuntimeError("boom")
     if fail == "refuse":
@@ -92,6 +98,7 @@ client = TestClient(api)
 def _reset():
     ALLOWED.clear()
     CALLS.clear()
+    GATE.clear()
 
 
 @pytest.fixture
@@ -191,3 +198,34 @@ def test_bad_keys_are_refused(alice):
         r = call(alice, key=key)
         assert r.status_code == 422 and r.json()["code"] == "IDEMPOTENCY_KEY"
     assert not CALLS
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_request_with_the_key_gets_409_then_the_replay(django_user_model):
+    if connection.vendor != "postgresql":
+        pytest.skip("two requests on two connections at once: PostgreSQL")
+    django_user_model.objects.create_user("alice", password="pw-Alice-2026", is_staff=True)
+    ALLOWED.add("staff:alice")
+    GATE.append(threading.Event())
+    first: dict[str, object] = {}
+
+    def run_first():
+        try:
+            r = call("staff-alice", key="k1")
+            first["status"], first["body"] = r.status_code, r.json()
+        finally:
+            connection.close()
+
+    t = threading.Thread(target=run_first)
+    t.start()
+    deadline = time.monotonic() + 10
+    while not IdempotencyKey.objects.filter(key="k1").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second = call("staff-alice", key="k1")  # the first still runs, holding the key
+    GATE[0].set()
+    t.join(10)
+    assert second.status_code == 409 and second.json()["code"] == "IDEMPOTENCY_IN_FLIGHT"
+    assert first == {"status": 201, "body": {"n": 1, "ref": "r1", "amount": 100}} and len(CALLS) == 1
+    third = call("staff-alice", key="k1")
+    assert (third.status_code, third.json()) == (201, first["body"]) and len(CALLS) == 1
