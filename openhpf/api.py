@@ -17,6 +17,8 @@ Every endpoint requires a staff bearer token (StaffTokenAuth) unless it says `au
 A DomainError raised by a service becomes HTTP 422 (403 when its code is FORBIDDEN) {"code","message","field","row"}; a ValidationReport
 (many errors at once) becomes 422 {"code":"VALIDATION","message","errors":[…]}.
 Entry points own the transaction: wrap writes in `transaction.atomic(durable=True)` in the endpoint.
+A POST that moves money carries `@idempotent(authorize=…, money_moving=True)` (openhpf/core/idempotency.py) under
+its route decorator; openhpf/tests/test_api_idempotency.py states the rule and fails for a POST without it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.renderers import JSONRenderer
 
+from openhpf.core import idempotency
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.iam.auth import StaffTokenAuth
 from openhpf.iam.services import staff_center
@@ -148,3 +151,5 @@ from openhpf.settlement.api import router as settlement_router  # noqa: E402
 api.add_router("/settlement/", settlement_router)
 api.add_router("/reconciliation/", reconciliation_router)
 api.add_router("/finance/", finance_router)
+
+idempotency.document(api)  # the Idempotency-Key header of the @idempotent operations, in the OpenAPI schema

@@ -1,18 +1,16 @@
 """JSON API of accounts (单位与个人账户): search and detail (masked) and the account commands.
 
 Mounted by openhpf/api.py as `api.add_router("/accounts/", router)`. Each POST is an entry point: it opens the
-durable transaction, and accepts an `Idempotency-Key` header whose replay returns the stored result."""
+durable transaction, and is idempotent by its `Idempotency-Key` header (core/idempotency.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
@@ -25,7 +23,8 @@ except ImportError:  # pragma: no cover
 from openhpf.access.selectors import check_permission
 from openhpf.audit.services import audit_log
 from openhpf.core.errors import DomainError
-from openhpf.core.models import Branch, Center, IdempotencyKey
+from openhpf.core.idempotency import idempotent
+from openhpf.core.models import Branch, Center
 from openhpf.iam.services import staff_center
 
 from . import selectors, services
@@ -226,52 +225,32 @@ def _branch(center: Center, code: str | None) -> Branch | None:
     return b
 
 
-def _jsonable(body: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
-
-
 def _respond(status: int, body: dict[str, Any]) -> Any:
     return Status(status, body) if Status is not None else (status, body)
 
 
-def _command(request: HttpRequest, command: str, run: Callable[[Center, date], Body]) -> Any:
-    """Run one command in the durable transaction; with an Idempotency-Key, store the result for replays.
-    Returns the response (status and body)."""
-    return _respond(*_run_command(request, command, run))
-
-
-def _run_command(request: HttpRequest, command: str, run: Callable[[Center, date], Body]) -> Body:
+def _command(request: HttpRequest, run: Callable[[Center, date], Body]) -> Any:
+    """Run one command in the durable transaction, on the center's business date as it is now."""
     center = _center(request)
-    key = (request.headers.get("Idempotency-Key") or "").strip()
-    if len(key) > 120:
-        raise DomainError("IDEMPOTENCY_KEY", "Idempotency-Key 不能超过 120 个字符", field="Idempotency-Key")
+    with transaction.atomic(durable=True):
+        current = Center.objects.get(pk=center.pk)
+        return _respond(*run(current, current.business_date))
 
-    def replay() -> Body | None:
-        stored = IdempotencyKey.objects.filter(key=key).first() if key else None
-        if stored is None:
-            return None
-        if stored.command != command or stored.center_id != center.pk:
-            raise DomainError("IDEMPOTENCY_KEY_REUSED", "该 Idempotency-Key 已用于其他业务请求",
-                              field="Idempotency-Key")
-        return stored.result["status"], stored.result["body"]
 
-    if (done := replay()) is not None:
-        return done
-    try:
-        with transaction.atomic(durable=True):
-            current = Center.objects.get(pk=center.pk)  # the business date as it is now
-            status, body = run(current, current.business_date)
-            body = _jsonable(body)
-            if key:
-                IdempotencyKey.objects.create(center=current, key=key, command=command,
-                                              result={"status": status, "body": body},
-                                              created_by=request.user)  # type: ignore[misc]
-    except IntegrityError:
-        # a concurrent request with the same key committed first: answer with its result
-        if (done := replay()) is not None:
-            return done
-        raise
-    return status, body
+def _may(perm: str, lookup: str | None = None) -> Callable[..., Center]:
+    """The authorization of a command, run before any replay of its Idempotency-Key: `perm` at the caller's
+    center, and the employer or account of the path visible to the caller (`lookup`)."""
+
+    def authorize(request: HttpRequest, account_no: str = "", **_: Any) -> Center:
+        center = _center(request)
+        check_permission(request.user, perm, center=center)
+        if lookup == "employer":
+            _employer(center, account_no, request.user)
+        elif lookup == "account":
+            _account(center, account_no, request.user)
+        return center
+
+    return authorize
 
 
 def _account(center: Center, account_no: str, user: Any) -> MemberAccount:
@@ -325,6 +304,7 @@ def employer_get(request: HttpRequest, account_no: str):
 
 
 @router.post("/employers", response={201: EmployerOut, **ERR}, summary="单位登记开户")
+@idempotent(authorize=_may("accounts.open"))
 def employer_register(request: HttpRequest, data: EmployerRegisterIn):
     def run(center: Center, bd: date) -> Body:
         e = services.employer_register(
@@ -335,31 +315,33 @@ def employer_register(request: HttpRequest, data: EmployerRegisterIn):
         )
         return 201, _employer_body(e, request.user)
 
-    return _command(request, "accounts.employer.register", run)
+    return _command(request, run)
 
 
-def _employer_command(request: HttpRequest, account_no: str, action: str, fn: Callable[..., Employer],
-                      reason: str) -> Any:
+def _employer_command(request: HttpRequest, account_no: str, fn: Callable[..., Employer], reason: str) -> Any:
     def run(center: Center, bd: date) -> Body:
         e = fn(employer=_employer(center, account_no, request.user), reason=reason, actor=request.user, business_date=bd)
         return 200, _employer_body(e, request.user)
 
-    return _command(request, f"accounts.employer.{action}", run)
+    return _command(request, run)
 
 
 @router.post("/employers/{account_no}/suspend", response={200: EmployerOut, **ERR}, summary="单位封存")
+@idempotent(authorize=_may("accounts.change", "employer"))
 def employer_suspend(request: HttpRequest, account_no: str, data: ReasonIn):
-    return _employer_command(request, account_no, "suspend", services.employer_suspend, data.reason)
+    return _employer_command(request, account_no, services.employer_suspend, data.reason)
 
 
 @router.post("/employers/{account_no}/resume", response={200: EmployerOut, **ERR}, summary="单位启封")
+@idempotent(authorize=_may("accounts.change", "employer"))
 def employer_resume(request: HttpRequest, account_no: str, data: ReasonIn):
-    return _employer_command(request, account_no, "resume", services.employer_resume, data.reason)
+    return _employer_command(request, account_no, services.employer_resume, data.reason)
 
 
 @router.post("/employers/{account_no}/close", response={200: EmployerOut, **ERR}, summary="单位销户")
+@idempotent(authorize=_may("accounts.change", "employer"))
 def employer_close(request: HttpRequest, account_no: str, data: ReasonIn):
-    return _employer_command(request, account_no, "close", services.employer_close, data.reason)
+    return _employer_command(request, account_no, services.employer_close, data.reason)
 
 
 # ---------------------------------------------------------------- member accounts
@@ -393,9 +375,9 @@ def member_history(request: HttpRequest, account_no: str, page: int = 1, page_si
 
 
 @router.post("/members", response={201: MemberAccountOut, **ERR}, summary="个人账户开户")
+@idempotent(authorize=_may("accounts.open"))
 def member_open(request: HttpRequest, data: AccountOpenIn):
     def run(center: Center, bd: date) -> Body:
-        check_permission(request.user, "accounts.open", center=center)  # before the employer lookup
         employer = selectors.employer_get(center=center, account_no=data.employer_no, user=request.user)  # unknown → 422
         acct = services.member_account_open(
             center=center, employer=employer, name=data.name, id_type=data.id_type, id_number=data.id_number,
@@ -406,62 +388,66 @@ def member_open(request: HttpRequest, data: AccountOpenIn):
         )
         return 201, _account_body(acct, request.user)
 
-    return _command(request, "accounts.member_account.open", run)
+    return _command(request, run)
 
 
-def _account_command(request: HttpRequest, account_no: str, action: str,
+def _account_command(request: HttpRequest, account_no: str,
                      call: Callable[[MemberAccount, Center, date], MemberAccount]) -> Any:
     def run(center: Center, bd: date) -> Body:
         return 200, _account_body(call(_account(center, account_no, request.user), center, bd), request.user)
 
-    return _command(request, f"accounts.member_account.{action}", run)
+    return _command(request, run)
 
 
 @router.post("/members/{account_no}/seal", response={200: MemberAccountOut, **ERR}, summary="个人账户封存")
+@idempotent(authorize=_may("accounts.change", "account"))
 def member_seal(request: HttpRequest, account_no: str, data: SealIn):
-    return _account_command(request, account_no, "seal", lambda a, c, bd: services.member_account_seal(
+    return _account_command(request, account_no, lambda a, c, bd: services.member_account_seal(
         account=a, reason=data.reason, actor=request.user, business_date=bd))
 
 
 @router.post("/members/{account_no}/unseal", response={200: MemberAccountOut, **ERR}, summary="个人账户启封")
+@idempotent(authorize=_may("accounts.change", "account"))
 def member_unseal(request: HttpRequest, account_no: str, data: MoveIn):
-    check_permission(request.user, "accounts.change", center=_center(request))  # before the employer lookup
-    return _account_command(request, account_no, "unseal", lambda a, c, bd: services.member_account_unseal(
+    return _account_command(request, account_no, lambda a, c, bd: services.member_account_unseal(
         account=a, employer=selectors.employer_get(center=c, account_no=data.employer_no, user=request.user), base=data.base,
         employer_ratio=data.employer_ratio, member_ratio=data.member_ratio, actor=request.user, business_date=bd))
 
 
 @router.post("/members/{account_no}/transfer", response={200: MemberAccountOut, **ERR}, summary="个人账户内部转移")
+@idempotent(authorize=_may("accounts.change", "account"))
 def member_transfer(request: HttpRequest, account_no: str, data: MoveIn):
-    check_permission(request.user, "accounts.change", center=_center(request))  # before the employer lookup
-    return _account_command(request, account_no, "transfer_internal",
-                            lambda a, c, bd: services.member_account_transfer_internal(
+    return _account_command(request, account_no, lambda a, c, bd: services.member_account_transfer_internal(
                                 account=a, to_employer=selectors.employer_get(center=c, account_no=data.employer_no, user=request.user),
                                 base=data.base, employer_ratio=data.employer_ratio, member_ratio=data.member_ratio,
                                 actor=request.user, business_date=bd))
 
 
 @router.post("/members/{account_no}/freeze", response={200: MemberAccountOut, **ERR}, summary="个人账户冻结")
+@idempotent(authorize=_may("accounts.freeze", "account"))
 def member_freeze(request: HttpRequest, account_no: str, data: FreezeIn):
-    return _account_command(request, account_no, "freeze", lambda a, c, bd: services.member_account_freeze(
+    return _account_command(request, account_no, lambda a, c, bd: services.member_account_freeze(
         account=a, kind=data.kind, amount=data.amount, reason=data.reason, reference=data.reference,
         actor=request.user, business_date=bd))
 
 
 @router.post("/members/{account_no}/unfreeze", response={200: MemberAccountOut, **ERR}, summary="个人账户解冻")
+@idempotent(authorize=_may("accounts.freeze", "account"))
 def member_unfreeze(request: HttpRequest, account_no: str, data: UnfreezeIn):
-    return _account_command(request, account_no, "unfreeze", lambda a, c, bd: services.member_account_unfreeze(
+    return _account_command(request, account_no, lambda a, c, bd: services.member_account_unfreeze(
         account=a, reason=data.reason, reference=data.reference, actor=request.user, business_date=bd))
 
 
 @router.post("/members/{account_no}/base", response={200: MemberAccountOut, **ERR}, summary="缴存基数调整")
+@idempotent(authorize=_may("accounts.change", "account"))
 def member_change_base(request: HttpRequest, account_no: str, data: BaseIn):
-    return _account_command(request, account_no, "change_base", lambda a, c, bd: services.member_account_change_base(
+    return _account_command(request, account_no, lambda a, c, bd: services.member_account_change_base(
         account=a, base=data.base, actor=request.user, business_date=bd))
 
 
 @router.post("/members/{account_no}/ratio", response={200: MemberAccountOut, **ERR}, summary="缴存比例调整")
+@idempotent(authorize=_may("accounts.change", "account"))
 def member_change_ratio(request: HttpRequest, account_no: str, data: RatioIn):
-    return _account_command(request, account_no, "change_ratio", lambda a, c, bd: services.member_account_change_ratio(
+    return _account_command(request, account_no, lambda a, c, bd: services.member_account_change_ratio(
         account=a, employer_ratio=data.employer_ratio, member_ratio=data.member_ratio, actor=request.user,
         business_date=bd))

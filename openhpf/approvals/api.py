@@ -1,5 +1,6 @@
 """Maker-checker endpoints (复核): list commands, submit a policy change (or any registered command),
-approve, reject. Submitting answers 202: the change is stored, not applied, until a checker approves it."""
+approve, reject. Submitting answers 202: the change is stored, not applied, until a checker approves it.
+Submitting and approving are idempotent by their `Idempotency-Key` (core/idempotency.py)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ except ImportError:  # pragma: no cover
 
 from openhpf.access.services import check_permission
 from openhpf.core.errors import DomainError
+from openhpf.core.idempotency import idempotent
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center
 
-from . import selectors, services
+from . import registry, selectors, services
 from .models import PendingCommand
 
 router = Router(tags=["复核"])
@@ -92,12 +94,23 @@ def _command(request: HttpRequest, pk: int) -> PendingCommand:
 
 def _submit(request: HttpRequest, name: str, params: dict[str, Any]) -> Any:
     center = _center(request)
-    key = (request.headers.get("Idempotency-Key") or "").strip() or None
     with transaction.atomic(durable=True):
         current = Center.objects.get(pk=center.pk)
         cmd = services.command_submit(name=name, params=params, actor=request.user, center=current,
-                                      business_date=current.business_date, idempotency_key=key)
+                                      business_date=current.business_date)
     return Status(202, _out(cmd)) if Status is not None else (202, _out(cmd))
+
+
+def _may_submit(request: HttpRequest, payload: Any = None, **_: Any) -> Center:
+    """The maker's permission for the command (what command_submit checks), before any replay."""
+    name = payload.name if isinstance(payload, CommandIn) else "core.policy_set"
+    center = _center(request)
+    check_permission(request.user, registry.get(name).permission, center=center)
+    return center
+
+
+def _may_decide(request: HttpRequest, pk: int, **_: Any) -> Center:
+    return _command(request, pk).center  # 404 unknown; a checker's permission unless the caller made it
 
 
 @router.get("/commands", response=list[CommandOut], summary="复核命令列表（默认：本中心待复核；mine=true：我提交的）")
@@ -115,6 +128,7 @@ def command_detail(request: HttpRequest, pk: int):
 
 
 @router.post("/policy-changes", response={202: CommandOut}, summary="提交政策参数调整（待复核，批准后生效）")
+@idempotent(authorize=_may_submit)
 def policy_change_submit(request: HttpRequest, payload: PolicyChangeIn):
     params = payload.dict()
     params["effective_from"] = payload.effective_from.isoformat()
@@ -122,12 +136,14 @@ def policy_change_submit(request: HttpRequest, payload: PolicyChangeIn):
 
 
 @router.post("/commands", response={202: CommandOut}, summary="提交复核命令（如 ledger.entry_post 手工凭证、ledger.entry_reverse 冲正）")
+@idempotent(authorize=_may_submit)
 def command_submit(request: HttpRequest, payload: CommandIn):
     return _submit(request, payload.name, payload.params)
 
 
 @router.post("/commands/{pk}/approve", response=CommandOut,
              summary="复核通过并执行（执行失败时状态为 failed，apply_error 为原因，不留下任何部分写入）")
+@idempotent(authorize=_may_decide, money_moving=True)
 def command_approve(request: HttpRequest, pk: int, payload: DecisionIn):
     cmd = _command(request, pk)
     with transaction.atomic(durable=True):

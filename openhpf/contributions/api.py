@@ -1,5 +1,6 @@
 """JSON API of remittances (mounted at /api/v1/contributions/): roster files, remittances, receipts, posting.
-Each POST opens the durable transaction (posting and imports are entry points of their own)."""
+Each POST opens the durable transaction (posting and imports are entry points of their own). Posting and
+receipts move money: they are idempotent by their `Idempotency-Key` (core/idempotency.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ninja.files import UploadedFile
 
 from openhpf.accounts.models import Employer
 from openhpf.core.errors import DomainError
+from openhpf.core.idempotency import idempotent
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
 
@@ -27,6 +29,10 @@ router = Router(tags=["汇缴"])
 
 def _center(request: HttpRequest, perm: str = "accounts.view") -> Center:
     return staff_center_required(request.user, perm=perm)
+
+
+def _poster(request: HttpRequest, **_: Any) -> Center:
+    return _center(request, services.PERMISSION)
 
 
 def _employer(center: Center, no: str) -> Employer:
@@ -105,6 +111,7 @@ def remittance_confirm(request: HttpRequest, pk: int):
 
 
 @router.post("/remittances/{pk}/post", summary="入账（到账匹配或暂存分配）")
+@idempotent(authorize=_poster, money_moving=True)
 def remittance_post(request: HttpRequest, pk: int, receipt_id: int | None = None):
     center = _center(request, services.PERMISSION)
     rc = Receipt.objects.filter(center=center, pk=receipt_id).first() if receipt_id else None
@@ -124,6 +131,7 @@ class ReceiptIn(Schema):
 
 
 @router.post("/receipts", summary="登记银行到账（幂等：银行流水号）")
+@idempotent(authorize=_poster, money_moving=True)
 def receipt_create(request: HttpRequest, body: ReceiptIn):
     center = _center(request, services.PERMISSION)
     with transaction.atomic(durable=True):

@@ -93,11 +93,31 @@ class CalendarDay(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """A replayed externally triggered command returns the stored result instead of running again."""
+    """An `Idempotency-Key` of an API command (core/idempotency.py): claimed while the first request runs
+    (IN_FLIGHT), then the definitive response kept (DONE) so that a replay returns it instead of running again.
+    Scoped to the caller (principal kind and id) and to the method and path: another caller never sees it."""
+
+    class State(models.TextChoices):
+        IN_FLIGHT = "P", "处理中"
+        DONE = "D", "已完成"
 
     center = models.ForeignKey(Center, on_delete=models.PROTECT, null=True, blank=True)
-    key = models.CharField(max_length=120, unique=True)
-    command = models.CharField(max_length=80)
-    result = models.JSONField(default=dict)
+    principal_kind = models.CharField("主体类型", max_length=10)  # staff | member | agent | partner
+    principal_id = models.CharField("主体标识", max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    key = models.CharField(max_length=120)
+    command = models.CharField(max_length=80)  # the registered endpoint (core.idempotency.REGISTRY)
+    request_hash = models.CharField("请求摘要", max_length=64)  # SHA-256 of the canonical body and query
+    state = models.CharField(max_length=1, choices=State.choices, default=State.DONE)
+    claim = models.CharField(max_length=32, blank=True)  # the request holding it while IN_FLIGHT
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict)  # {"status": int | None (the operation's default), "body": …}
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "幂等键"
+        constraints = [models.UniqueConstraint(fields=["principal_kind", "principal_id", "method", "path", "key"],
+                                               name="idem_key_scope_unique")]

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from openhpf.core.errors import DomainError
+from openhpf.core.idempotency import idempotent
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
 
@@ -24,6 +25,10 @@ router = Router(tags=["财务"])
 
 def _center(request: HttpRequest, perm: str = "finance.view") -> Center:
     return staff_center_required(request.user, perm=perm)
+
+
+def _manager(request: HttpRequest, **_: Any) -> Center:
+    return _center(request, "finance.manage")
 
 
 def _date(value: str | None, default: date, field: str = "on") -> date:
@@ -148,6 +153,7 @@ def value_added_get(request: HttpRequest, year: str) -> dict[str, Any]:
 
 
 @router.post("/value-added/{year}/close", summary="年末结转：业务收入、业务支出转入增值收益（按年度幂等）")
+@idempotent(authorize=_manager, money_moving=True)
 def value_added_close(request: HttpRequest, year: str) -> dict[str, Any]:
     center = _center(request, "finance.manage")
     y = parse_year(year)

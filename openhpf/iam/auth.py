@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from openhpf.core.actors import AgentActor, MemberActor, PartnerActor
 from openhpf.core.errors import DomainError
 
 from .models import PrincipalKind
@@ -44,6 +45,8 @@ class PartnerTokenAuth(HttpBearer):
         if t is None:
             return None
         request.partner = t.client  # type: ignore[attr-defined]
+        request.actor = PartnerActor(client=t.client, scopes=tuple(t.scopes or ()),  # type: ignore[attr-defined]
+                                     purpose=t.purpose)
         return t
 
 
@@ -53,7 +56,11 @@ class MemberTokenAuth(HttpBearer):
     kind = PrincipalKind.MEMBER
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return portal_token_authenticate(token, kind=self.kind)
+        principal = portal_token_authenticate(token, kind=self.kind)
+        if principal is not None:  # the typed actor (core/actors.py) that keys and scopes go by
+            request.actor = (  # type: ignore[attr-defined]
+                AgentActor(principal) if self.kind == PrincipalKind.AGENT else MemberActor(principal))
+        return principal
 
 
 class AgentTokenAuth(MemberTokenAuth):

@@ -1,5 +1,6 @@
 """JSON API of bank settlement (mounted at /api/v1/settlement/): 专户, instructions, notices, day-end.
-Writes open their own transaction; sending and querying happen outside it (network calls)."""
+Writes open their own transaction; sending and querying happen outside it (network calls). Every POST is
+idempotent by its `Idempotency-Key` (core/idempotency.py); a payment's key is its instruction's `source_ref`."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from openhpf.core import idempotency
 from openhpf.core.codes import SettlementBizType
 from openhpf.core.errors import DomainError
+from openhpf.core.idempotency import idempotent
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
 from openhpf.jobs.dayend import dayend_run
@@ -23,6 +26,10 @@ router = Router(tags=["银行结算"])
 
 def _center(request: HttpRequest, perm: str = "settlement.view") -> Center:
     return staff_center_required(request.user, perm=perm)
+
+
+def _operator(request: HttpRequest, **_: Any) -> Center:
+    return _center(request, "settlement.operate")
 
 
 def _account(center: Center, no: str) -> BankAccount:
@@ -69,6 +76,7 @@ def accounts(request: HttpRequest):
 
 
 @router.post("/accounts", summary="开立专户（可同时设置银行接口地址）")
+@idempotent(authorize=_operator, money_moving=True)
 def account_open(request: HttpRequest, payload: AccountIn):
     center = _center(request, "settlement.operate")
     with transaction.atomic(durable=True):
@@ -86,21 +94,32 @@ def instruction_list(request: HttpRequest, state: str = ""):
     return [_ins(i) for i in selectors.instructions(center=center, user=request.user, state=state)[:200]]
 
 
-@router.post("/payments", summary="单笔付款（BDC101）：预留金额、发送；结果未知时以查证（BDC110）确认")
+def _not_failed(status: int | None, body: Any) -> bool:
+    """A payment the bank refused is not stored under its key: a retry with the key is a new attempt."""
+    return body.get("state") != Instruction.State.FAILED
+
+
+@router.post("/payments", summary="单笔付款（BDC101）：预留金额、发送；结果未知时以查证（BDC110）确认。"
+             "Idempotency-Key 即指令的来源业务编号：重试返回同一指令，银行明确失败后重试为新的一次尝试")
+@idempotent(authorize=_operator, money_moving=True, store_if=_not_failed)
 def payment(request: HttpRequest, payload: PaymentIn):
     center = _center(request, "settlement.operate")
+    key = idempotency.current(request)
     with transaction.atomic(durable=True):
         ins = services.payment_submit(
             center=center, bank_account=_account(center, payload.account_no), amount=payload.amount,
             payee_account=payload.payee_account, payee_name=payload.payee_name, biz_type=payload.biz_type,
             book_account=payload.book_account, summary=payload.summary, actor=request.user,
-            business_date=center.business_date, source="api")
+            business_date=center.business_date,
+            # the caller's key, per caller: (center, source, source_ref) is unique
+            source=f"api:{key.principal}" if key else "api", source_ref=key.key if key else "")
     if payload.send:
         ins = services.instruction_send(instruction=ins, actor=request.user, business_date=center.business_date)
     return _ins(ins)
 
 
 @router.post("/instructions/{seq}/resolve", summary="指令查证（BDC110 / 批量 BDC107、BDC108）")
+@idempotent(authorize=_operator, money_moving=True)
 def resolve(request: HttpRequest, seq: str):
     center = _center(request, "settlement.operate")
     ins = Instruction.objects.filter(center=center, seq=seq).first()
@@ -114,12 +133,14 @@ def resolve(request: HttpRequest, seq: str):
 
 
 @router.post("/notices/pull", summary="拉取账户变动通知（BDC124）并登记到账")
+@idempotent(authorize=_operator, money_moving=True)
 def notices_pull(request: HttpRequest):
     center = _center(request, "settlement.operate")
     return services.notices_pull(center=center, actor=request.user, business_date=center.business_date)
 
 
 @router.post("/dayend", summary="运行（或续跑）当前业务日期的日终")
+@idempotent(authorize=_operator, money_moving=True)
 def dayend(request: HttpRequest):
     center = _center(request, "settlement.operate")
     job = dayend_run(center=center, actor=request.user)

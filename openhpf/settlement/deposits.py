@@ -34,6 +34,9 @@ from .services import (
     _next_seq,
     _positive,
     bank_account_available,
+    next_source_ref,
+    source_attempts,
+    source_ref_base,
 )
 
 INTEREST_INCOME = "40101"
@@ -113,8 +116,8 @@ def deposit_withdraw(*, deposit: Deposit, actor: Any, business_date: date, amoun
         dep = Deposit.objects.select_for_update().select_related("bank_account", "center").get(pk=deposit.pk)
         if dep.status != Deposit.Status.OPEN or not dep.deposit_no:
             raise DomainError("DEPOSIT_NOT_OPEN", "存款不在存续状态", field="deposit")
-        if Instruction.objects.filter(source="deposit.withdraw", source_ref=str(dep.pk)).exclude(
-                state__in=[Instruction.State.SUCCEEDED, Instruction.State.FAILED]).exists():
+        withdrawals = source_attempts(center=dep.center_id, source="deposit.withdraw", source_ref=str(dep.pk))
+        if any(not w.is_final for w in withdrawals):
             raise DomainError("DEPOSIT_BUSY", "该存款已有未完成的支取", field="deposit")
         principal = dep.principal if amount is None or dep.kind == Deposit.Kind.TIME else _positive(amount)
         if principal > dep.principal:
@@ -129,7 +132,9 @@ def deposit_withdraw(*, deposit: Deposit, actor: Any, business_date: date, amoun
             biz_type=SettlementBizType.TIME_DEPOSIT_OUT, direction="in", bank_account=dep.bank_account, amount=principal,
             counter_account=dep.deposit_no, counter_name=f"{dep.get_kind_display()}支取",
             summary=f"{dep.get_kind_display()}支取", book_account=dep.gl_account.code, source="deposit.withdraw",
-            source_ref=str(dep.pk), business_date=business_date, created_by=actor_label(actor)[0], body=body)
+            # a notice deposit is withdrawn in parts, and again after a failed withdrawal: `<id>`, `<id>#2`…
+            source_ref=next_source_ref(center=dep.center_id, source="deposit.withdraw", source_ref=str(dep.pk)),
+            business_date=business_date, created_by=actor_label(actor)[0], body=body)
         audit_log(actor=actor, action="settlement.deposit.withdraw", obj=dep, center=dep.center,
                   business_date=business_date, after={"seq": ins.seq, "principal": principal})
         return ins
@@ -195,6 +200,10 @@ def deposits_sync(*, bank_account: BankAccount, actor: Any, business_date: date)
 # ---------------------------------------------------------------- how the bank's answers are booked
 
 
+def _deposit_id(ins: Instruction) -> int:
+    return int(source_ref_base(ins.source_ref))
+
+
 def _opened(ins: Instruction, answer: dict[str, Any], actor: Any, business_date: date) -> Any:
     gl = ins.bank_account.gl_account.code
     entry = entry_post(center=ins.center, business_date=business_date, source="settlement", actor=actor,
@@ -206,14 +215,14 @@ def _opened(ins: Instruction, answer: dict[str, Any], actor: Any, business_date:
         changes["deposit_no"] = str(body["deposit_no"])[:40]
     if body.get("maturity_date"):
         changes["maturity_date"] = date.fromisoformat(body["maturity_date"])
-    Deposit.objects.filter(pk=int(ins.source_ref)).update(**changes)
+    Deposit.objects.filter(pk=_deposit_id(ins)).update(**changes)
     return entry
 
 
 def _withdrawn(ins: Instruction, answer: dict[str, Any], actor: Any, business_date: date) -> Any:
     """Principal back to the 专户 and the bank's interest as income. The bank's figure is the money: the answer's
     body (or the amount that BDC110 / the notice reports) gives it."""
-    dep = Deposit.objects.select_for_update().get(pk=int(ins.source_ref))
+    dep = Deposit.objects.select_for_update().get(pk=_deposit_id(ins))
     body = answer.get("body") or {}
     received = body.get("principal", 0) + body.get("interest", 0) if "interest" in body else answer.get("amount")
     if not isinstance(received, int) or received < ins.amount:
@@ -234,7 +243,7 @@ def _withdrawn(ins: Instruction, answer: dict[str, Any], actor: Any, business_da
 
 
 def _open_failed(ins: Instruction, actor: Any, business_date: date) -> None:
-    Deposit.objects.filter(pk=int(ins.source_ref), status=Deposit.Status.PENDING).update(status=Deposit.Status.FAILED)
+    Deposit.objects.filter(pk=_deposit_id(ins), status=Deposit.Status.PENDING).update(status=Deposit.Status.FAILED)
 
 
 def expected_interest(principal: int, rate: str, days: int) -> int:

@@ -105,7 +105,9 @@ class Instruction(models.Model):
     succeeded_amount = models.BigIntegerField(default=0)
     failed_amount = models.BigIntegerField(default=0)
     source = models.CharField("来源业务", max_length=60, blank=True)
-    source_ref = models.CharField(max_length=60, blank=True)
+    # the source's own reference, unique per (center, source) when set: a deposit's id, an API caller's
+    # Idempotency-Key; after a definitive failure the next attempt takes `<ref>#2`, `<ref>#3`…
+    source_ref = models.CharField("来源业务编号", max_length=128, blank=True)
     entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     business_date = models.DateField("业务日期")
@@ -117,7 +119,11 @@ class Instruction(models.Model):
     class Meta:
         verbose_name = "结算指令"
         indexes = [models.Index(fields=["center", "state"], name="instr_center_state")]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="instr_amount_pos")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="instr_amount_pos"),
+            models.UniqueConstraint(fields=["center", "source", "source_ref"], condition=~models.Q(source_ref=""),
+                                    name="instr_source_ref_unique"),
+        ]
 
     @property
     def is_batch(self) -> bool:

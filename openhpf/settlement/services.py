@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from openhpf.access.selectors import check_permission
@@ -105,6 +105,70 @@ def _next_seq(center: Center, business_date: date) -> str:
         return f"{center.code}{business_date:%Y%m%d}{counter.last:08d}"
 
 
+# ---------------------------------------------------------------- source references (来源业务编号)
+# (center, source, source_ref) is unique when source_ref is set. A source that submits again under its reference
+# finds its earlier instruction; after a definitive failure the next attempt takes `<ref>#2`, `<ref>#3`…
+
+ATTEMPT_SEP = "#"
+SOURCE_REF_MAX = 120  # room left in the column for the attempt suffix
+
+
+def source_ref_base(ref: str) -> str:
+    """The reference without its attempt suffix: `12#3` → `12`."""
+    return ref.split(ATTEMPT_SEP, 1)[0]
+
+
+def _attempt_no(ref: str, base: str) -> int | None:
+    if ref == base:
+        return 1
+    tail = ref[len(base) + 1:]
+    return int(tail) if ref.startswith(base + ATTEMPT_SEP) and tail.isdigit() else None
+
+
+def source_attempts(*, center: Center | int, source: str, source_ref: str) -> list[Instruction]:
+    """The instructions made under one source reference, in attempt order (`<ref>`, `<ref>#2`, …)."""
+    if not source_ref:
+        return []
+    rows = Instruction.objects.filter(center=center, source=source).filter(
+        Q(source_ref=source_ref) | Q(source_ref__startswith=source_ref + ATTEMPT_SEP))
+    numbered = [(n, i) for i in rows if (n := _attempt_no(i.source_ref, source_ref)) is not None]
+    return [i for _n, i in sorted(numbered, key=lambda t: t[0])]
+
+
+def next_source_ref(*, center: Center | int, source: str, source_ref: str) -> str:
+    """`source_ref` itself when no instruction has it yet, else the next attempt `<ref>#n`."""
+    made = source_attempts(center=center, source=source, source_ref=source_ref)
+    return _after(made, source_ref) if made else source_ref
+
+
+def _after(made: list[Instruction], base: str) -> str:
+    return f"{base}{ATTEMPT_SEP}{max(_attempt_no(i.source_ref, base) or 1 for i in made) + 1}"
+
+
+def _source(source: str, source_ref: str) -> tuple[str, str]:
+    source_ref = source_ref.strip()
+    if len(source_ref) > SOURCE_REF_MAX or ATTEMPT_SEP in source_ref:
+        raise DomainError("SOURCE_REF", f"来源业务编号不能超过 {SOURCE_REF_MAX} 个字符，且不能包含 #", field="source_ref")
+    return source[:60], source_ref
+
+
+def _resubmitted(*, center: Center, source: str, source_ref: str,
+                 same: Callable[[Instruction], bool]) -> tuple[Instruction | None, str]:
+    """(the instruction already made under this reference, unless it failed definitively; the reference of a new
+    instruction). The earlier one is returned only for the same request (a retry); another request under the
+    reference is refused."""
+    made = source_attempts(center=center, source=source, source_ref=source_ref)
+    if not made:
+        return None, source_ref
+    last = made[-1]
+    if last.state == S.FAILED:
+        return None, _after(made, source_ref)
+    if not same(last):
+        raise DomainError("IDEMPOTENCY_KEY_REUSED", f"来源业务编号 {source_ref} 已用于内容不同的结算指令",
+                          field="source_ref")
+    return last, last.source_ref
+
+
 def bank_channel_set(*, center: Center, bank_code: str, url: str, actor: Any, timeout_seconds: int = 10,
                      notify_token: str = "") -> BankChannel:
     """Where the gateway reaches a bank (its settlement front end). `notify_token`: the secret the bank presents
@@ -169,9 +233,11 @@ def payment_submit(
     sub_account_id: int | None = None, source: str = "", source_ref: str = "",
 ) -> Instruction:
     """单笔付款 (BDC101): reserve the amount on the paying 专户 (and on the member's account when it pays from
-    201) now; post Dr book / Cr 专户 when the bank confirms; release on failure."""
+    201) now; post Dr book / Cr 专户 when the bank confirms; release on failure. With a `source_ref`, the same
+    payment submitted again returns the instruction already made (see `_resubmitted`)."""
     _op(actor, center)
     _positive(amount)
+    source, source_ref = _source(source, source_ref)
     payee_account, payee_name = payee_account.strip(), payee_name.strip()
     if not payee_account or not payee_name:
         raise DomainError("PAYEE_REQUIRED", "请填写收款账号和户名", field="payee_account")
@@ -179,6 +245,11 @@ def payment_submit(
         raise DomainError("BIZ_TYPE", f"结算业务类型 {biz_type} 无效", field="biz_type")
     with transaction.atomic():
         acct = _account_for_payment(bank_account, center)
+        earlier, source_ref = _resubmitted(center=center, source=source, source_ref=source_ref, same=lambda i: (
+            i.code, i.bank_account_id, i.amount, i.counter_account, i.book_account, i.biz_type, i.sub_account_id)
+            == ("BDC101", acct.pk, amount, payee_account[:40], book_account, biz_type, sub_account_id))
+        if earlier is not None:
+            return earlier
         _book(center, book_account)
         if book_account == MEMBER_CONTROL:
             if sub_account_id is None:
@@ -192,7 +263,7 @@ def payment_submit(
             center=center, seq=_next_seq(center, business_date), code="BDC101", biz_type=biz_type, direction="out",
             bank_account=acct, amount=amount, counter_account=payee_account[:40], counter_name=payee_name[:120],
             summary=summary[:120], book_account=book_account, sub_account_id=sub_account_id, reserved=amount,
-            source=source[:60], source_ref=source_ref[:60], business_date=business_date,
+            source=source, source_ref=source_ref, business_date=business_date,
             created_by=actor_label(actor)[0],
             body={"account": acct.account_no, "payee_account": payee_account, "payee_name": payee_name,
                   "amount": amount, "biz_type": biz_type, "summary": summary[:120]})
@@ -209,18 +280,25 @@ def collection_submit(
 ) -> Instruction:
     """单笔收款 (BDC102; BDC105 贷款扣款 with `loan_account`). With book_account RECEIPT the money becomes a
     contribution receipt (matched to a remittance or held in 暂存) when the bank confirms; otherwise it posts
-    Dr 专户 / Cr book_account."""
+    Dr 专户 / Cr book_account. With a `source_ref`, the same collection submitted again returns the instruction
+    already made (see `_resubmitted`)."""
     _op(actor, center)
     _positive(amount)
+    source, source_ref = _source(source, source_ref)
     if not payer_account.strip():
         raise DomainError("PAYER_REQUIRED", "请填写付款账号", field="payer_account")
     if biz_type not in SettlementBizType.values:
         raise DomainError("BIZ_TYPE", f"结算业务类型 {biz_type} 无效", field="biz_type")
     with transaction.atomic():
         acct = _account_for_payment(bank_account, center)
+        code = "BDC105" if loan_account else "BDC102"
+        earlier, source_ref = _resubmitted(center=center, source=source, source_ref=source_ref, same=lambda i: (
+            i.code, i.bank_account_id, i.amount, i.counter_account, i.book_account, i.biz_type)
+            == (code, acct.pk, amount, payer_account.strip()[:40], book_account, biz_type))
+        if earlier is not None:
+            return earlier
         if book_account != RECEIPT:
             _book(center, book_account)
-        code = "BDC105" if loan_account else "BDC102"
         body = {"account": acct.account_no, "payer_account": payer_account.strip(), "payer_name": payer_name.strip(),
                 "amount": amount, "biz_type": biz_type, "summary": summary[:120]}
         if loan_account:
@@ -229,7 +307,7 @@ def collection_submit(
             center=center, seq=_next_seq(center, business_date), code=code, biz_type=biz_type, direction="in",
             bank_account=acct, amount=amount, counter_account=payer_account.strip()[:40],
             counter_name=payer_name.strip()[:120], summary=summary[:120], book_account=book_account,
-            source=source[:60], source_ref=source_ref[:60], business_date=business_date,
+            source=source, source_ref=source_ref, business_date=business_date,
             created_by=actor_label(actor)[0], body=body)
         audit_log(actor=actor, action="settlement.instruction.create", obj=ins, center=center,
                   business_date=business_date, after={"seq": ins.seq, "code": code, "amount": amount})
@@ -242,8 +320,10 @@ def batch_payment_submit(
 ) -> Instruction:
     """批量付款 (BDC103): the total leaves its book account into in-transit clearing at once (Dr book / Cr 21903,
     member rows when it pays from 201); the bank's result posts the succeeded total Dr 21903 / Cr 专户 and
-    returns failed items Dr 21903 / Cr book. Items: counter_account, counter_name, amount[, sub_account_id]."""
+    returns failed items Dr 21903 / Cr book. Items: counter_account, counter_name, amount[, sub_account_id].
+    With a `source_ref`, the same batch submitted again returns the instruction already made."""
     _op(actor, center)
+    source, source_ref = _source(source, source_ref)
     if not items:
         raise DomainError("BATCH_EMPTY", "批量付款没有明细", field="items")
     if len(items) > BATCH_MAX:
@@ -265,6 +345,11 @@ def batch_payment_submit(
     total = sum(int(it["amount"]) for it in items)
     with transaction.atomic():
         acct = _account_for_payment(bank_account, center)
+        earlier, source_ref = _resubmitted(center=center, source=source, source_ref=source_ref, same=lambda i: (
+            i.code, i.bank_account_id, i.amount, i.count, i.book_account, i.biz_type)
+            == ("BDC103", acct.pk, total, len(items), book_account, biz_type))
+        if earlier is not None:
+            return earlier
         _book(center, book_account)
         avail = bank_account_available(acct)
         if avail < total:
@@ -291,7 +376,7 @@ def batch_payment_submit(
         ins = Instruction.objects.create(
             center=center, seq=seq, code="BDC103", biz_type=biz_type, direction="out", bank_account=acct,
             amount=total, count=len(items), summary=summary[:120], book_account=book_account, reserved=total,
-            source=source[:60], source_ref=source_ref[:60], business_date=business_date, entry=entry,
+            source=source, source_ref=source_ref, business_date=business_date, entry=entry,
             created_by=actor_label(actor)[0],
             body={"account": acct.account_no, "biz_type": biz_type, "summary": summary[:120], "count": len(items),
                   "total": total})

@@ -191,14 +191,15 @@ def test_idempotency_key_replays_stored_result(center, token, employer):
     assert r1.status_code == r2.status_code == 201 and r1.json() == r2.json()
     assert MemberAccount.objects.count() == 1
     stored = IdempotencyKey.objects.get(key="open-0001")
-    assert (stored.command, stored.center_id, stored.created_by.username) == (
-        "accounts.member_account.open", center.pk, "apiclerk")
-    no = r1.json()["account_no"]
-    r = call("post", f"/accounts/members/{no}/seal", token, {"reason": "离职"}, key="open-0001")
+    assert (stored.command, stored.center_id, stored.created_by.username, stored.principal_kind, stored.path) == (
+        "accounts.api.member_open", center.pk, "apiclerk", "staff", "/accounts/members")
+    r = call("post", "/accounts/members", token, {**body, "phone": "13912345679"}, key="open-0001")
     assert r.status_code == 422 and r.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
-    assert MemberAccount.objects.get(account_no=no).status == "01"
-    s1 = call("post", f"/accounts/members/{no}/seal", token, {"reason": "离职"}, key="seal-0001")
-    s2 = call("post", f"/accounts/members/{no}/seal", token, {"reason": "离职"}, key="seal-0001")
+    assert MemberAccount.objects.count() == 1
+    no = r1.json()["account_no"]
+    # a key is scoped to the path too: the same key on another command is that command's own key
+    s1 = call("post", f"/accounts/members/{no}/seal", token, {"reason": "离职"}, key="open-0001")
+    s2 = call("post", f"/accounts/members/{no}/seal", token, {"reason": "离职"}, key="open-0001")
     assert s1.status_code == s2.status_code == 200 and s2.json()["status"] == "02"
     assert SubLedgerRow.objects.filter(biz_type="05").count() == 1
 

@@ -55,6 +55,22 @@ def test_notice_deposit_partial_withdrawal_after_notice(center, bank, sim):
     assert _book(bank) == _bank_balance(sim) == 100_000_000 - 20_000_000 + 10_000_000 + 3_000
 
 
+def test_notice_deposit_withdrawn_in_two_parts_numbers_its_withdrawals(center, bank, sim):
+    dep = deposit_open(center=center, bank_account=bank, kind="notice", amount=20_000_000, rate="1.35",
+                       notice_days=1, actor=ACTOR, business_date=center.business_date)
+    instruction_send(instruction=dep.open_instruction, actor=ACTOR, business_date=center.business_date)
+    dep.refresh_from_db()
+    for day, notified in ((date(2026, 12, 2), date(2026, 12, 1)), (date(2026, 12, 4), date(2026, 12, 3))):
+        deposit_notify(deposit=dep, amount=10_000_000, withdraw_date=day, actor=ACTOR, business_date=notified)
+        w = deposit_withdraw(deposit=dep, amount=10_000_000, actor=ACTOR, business_date=day)
+        assert instruction_send(instruction=w, actor=ACTOR, business_date=day).state == S.SUCCEEDED
+        dep.refresh_from_db()
+    # one source reference per withdrawal (instr_source_ref_unique): the deposit's id, then its second attempt
+    assert list(Instruction.objects.filter(source="deposit.withdraw").order_by("pk").values_list(
+        "source_ref", flat=True)) == [str(dep.pk), f"{dep.pk}#2"]
+    assert dep.principal == 0 and dep.status == Deposit.Status.CLOSED
+
+
 def test_lost_answer_on_deposit_is_resolved_and_the_number_found(center, bank, sim):
     sim.faults(fault="drop_answer", code="BDC114", count=1)
     dep = deposit_open(center=center, bank_account=bank, kind="time", amount=30_000_000, rate="1.45",
