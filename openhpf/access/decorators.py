@@ -1,14 +1,16 @@
-"""Console view decorators: a permission at the staff member's center, FORBIDDEN turned into HTTP 403."""
+"""Console view decorators: a permission at the staff member's center, else HTTP 403.
+
+A core.errors.PermissionDenied raised by a service or selector inside a view is a Django PermissionDenied too:
+Django's 403 handler renders templates/403.html with its message, the one place the console handles it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import PermissionDenied
 
 from .catalogue import PERMISSIONS, canonical
 from .selectors import has_permission
@@ -22,7 +24,7 @@ def console_center(request: HttpRequest):
 
 def permission_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Staff only (console.views.staff_required), holding `perm` at their center (any center when they have
-    none); a FORBIDDEN DomainError raised by a service or selector inside becomes 403 as well."""
+    none)."""
     if canonical(perm) not in PERMISSIONS:
         raise ValueError(f"unknown permission {perm!r}")
 
@@ -33,13 +35,9 @@ def permission_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Ca
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not has_permission(request.user, perm, center=console_center(request)):
-                raise PermissionDenied(f"无权限：{PERMISSIONS[canonical(perm)]}")
-            try:
-                return view(request, *args, **kwargs)
-            except DomainError as e:
-                if e.code == "FORBIDDEN":
-                    raise PermissionDenied(e.message) from None
-                raise
+                raise PermissionDenied(f"无权限：{PERMISSIONS[canonical(perm)]}",
+                                       details={"permission": canonical(perm)})
+            return view(request, *args, **kwargs)
 
         wrapped.hpf_permission = canonical(perm)  # type: ignore[attr-defined]
         return wrapped

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import PermissionDenied
 
 from .catalogue import PERMISSIONS, SUPERUSER_ROLE, canonical
 
@@ -103,10 +103,10 @@ def has_permission(user: Any, perm: str, *, center: Any = None) -> bool:
 
 
 def check_permission(user: Any, perm: str, *, center: Any = None) -> None:
-    """Raise DomainError FORBIDDEN (HTTP 403) unless `user` holds `perm` at `center`."""
+    """Raise PermissionDenied (code FORBIDDEN, HTTP 403) unless `user` holds `perm` at `center`."""
     if not has_permission(user, perm, center=center):
         label = PERMISSIONS.get(canonical(perm), perm)
-        raise DomainError("FORBIDDEN", f"无权限：{label}", details={"permission": canonical(perm)})
+        raise PermissionDenied(f"无权限：{label}", details={"permission": canonical(perm)})
 
 
 def user_clearance(user: Any, *, center: Any = None) -> int:

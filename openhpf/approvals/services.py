@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openhpf.audit.services import audit_log
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
 
@@ -50,12 +50,12 @@ def _has_permission(user: Any, perm: str, *, center: Center | None = None) -> bo
 
 def _require(user: Any, perm: str, *, center: Center, message: str) -> None:
     if not _has_permission(user, perm, center=center):
-        raise DomainError("FORBIDDEN", message, details={"permission": perm})
+        raise PermissionDenied(message, details={"permission": perm})
 
 
 def _require_user(actor: Any) -> None:
     if actor is None or isinstance(actor, str) or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise DomainError("FORBIDDEN", "复核命令只能由在岗业务人员经办或复核", field="actor")
+        raise PermissionDenied("复核命令只能由在岗业务人员经办或复核", field="actor")
 
 
 # ---------------------------------------------------------------- the threshold for money movements
@@ -168,7 +168,7 @@ def command_approve(*, command: PendingCommand | int, actor: Any, business_date:
             with transaction.atomic(), registry._running(cmd):
                 result = spec.apply(dict(cmd.params), actor, business_date)
                 result = _json_params(result or {})
-        except DomainError as e:
+        except (DomainError, PermissionDenied) as e:
             cmd.status = PendingCommand.Status.FAILED
             cmd.apply_error = f"[{e.code}] {e.message}"[:500]
             cmd.save(update_fields=["status", "apply_error"])

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import Branch, Center
 
 from . import policy
@@ -121,11 +121,11 @@ def console_center(user: Any) -> Center:
 
 
 def staff_center_required(user: Any, *, perm: str | None = None) -> Center:
-    """The staff member's center, for API and console entry points: refused (FORBIDDEN) without one, and
-    without `perm` at that center when a permission is named."""
+    """The staff member's center, for API and console entry points: refused (PermissionDenied) without one,
+    and without `perm` at that center when a permission is named."""
     center = staff_center(user)
     if center is None:
-        raise DomainError("FORBIDDEN", "当前用户未归属任何管理中心", field="center")
+        raise PermissionDenied("当前用户未归属任何管理中心", field="center")
     if perm is not None:
         from openhpf.access.services import check_permission
 

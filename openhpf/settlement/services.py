@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from openhpf.access.selectors import check_permission
 from openhpf.audit.services import actor_label, audit_log
-from openhpf.core.errors import DomainError, ValidationReport
+from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
 from openhpf.ledger.chart import DEFAULT_BANK, IN_TRANSIT, MEMBER_CONTROL
@@ -761,7 +761,7 @@ def notice_push(*, center_code: str, bank_code: str, token: str, payload: Any) -
         "center").first()
     if ch is None or not ch.notify_token_hash or not hmac.compare_digest(
             ch.notify_token_hash, sm3_hex((token or "").encode())):
-        raise DomainError("FORBIDDEN", "推送令牌无效")
+        raise PermissionDenied("推送令牌无效", field="token")
     if not isinstance(payload, dict):
         return "rejected: 通知格式错误"
     if not BankAccount.objects.filter(center=ch.center, account_no=str(payload.get("account", ""))).exists():

@@ -16,7 +16,7 @@ from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.audit.models import AuditRecord
 from openhpf.conftest import BUSINESS_DATE, grant_role
 from openhpf.core.classification import FIELDS, KINDS, NOT_PERSONAL, derived
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.masking import mask
 from openhpf.core.services import center_create
 from openhpf.iam.services import api_token_issue, staff_create
@@ -79,17 +79,17 @@ def test_selectors_mask_by_role_by_default(center, account):
     teller = _user(center, "t1", "teller")
     d = selectors.member_account_detail(account=account, user=teller)
     assert (d.name, d.id_number, d.phone) == ("李**", "110***********123X", "138****1234")
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         selectors.member_account_detail(account=account, user=_user(center, "a1", "secauditor", role_center=None))
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
 
 
 def test_unmask_needs_permission_and_reason_and_is_audited(center, account):
     teller = _user(center, "t2", "teller")
     approver = _user(center, "ap", "approver")
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         personal_data_unmask(user=approver, obj=account.member, fields=["id_number"], reason="核对身份")
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
     with pytest.raises(DomainError) as e:
         personal_data_unmask(user=teller, obj=account.member, fields=["id_number"], reason=" ")
     assert e.value.code == "REASON_REQUIRED"
@@ -168,8 +168,8 @@ def test_staff_of_another_center_cannot_read_the_member(client, center, account)
     token, _ = api_token_issue(user=stranger, name="t", actor="system:test")
     r = client.get(f"/api/v1/accounts/members/{account.account_no}", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code == 404
-    with pytest.raises(DomainError) as e:  # the selector refuses too, whatever center a caller passes
+    with pytest.raises(PermissionDenied) as denied:  # the selector refuses too, whatever center a caller passes
         selectors.member_account_get(center=center, account_no=account.account_no, user=stranger)
-    assert e.value.code == "FORBIDDEN"
-    with pytest.raises(DomainError):
+    assert denied.value.code == "FORBIDDEN"
+    with pytest.raises(PermissionDenied):
         selectors.member_account_detail(account=account, user=stranger)

@@ -13,7 +13,7 @@ from openhpf.accounts.api import router
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.audit.models import AuditRecord
 from openhpf.conftest import grant_role
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import IdempotencyKey
 from openhpf.iam.auth import StaffTokenAuth
 from openhpf.iam.services import api_token_issue, staff_create
@@ -28,8 +28,13 @@ test_api = NinjaAPI(auth=StaffTokenAuth(), urls_namespace="accounts-api-test")
 @test_api.exception_handler(DomainError)
 def _domain_error(request, exc):
     return test_api.create_response(
-        request, {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row},
-        status=403 if exc.code == "FORBIDDEN" else 422)
+        request, {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row}, status=422)
+
+
+@test_api.exception_handler(PermissionDenied)
+def _permission_denied(request, exc):
+    return test_api.create_response(
+        request, {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row}, status=403)
 
 
 test_api.add_router("/accounts/", router)

@@ -14,7 +14,7 @@ from openhpf.audit.models import AuditRecord
 from openhpf.contributions.adjustments import base_adjust_file, base_file_parse, employer_ratio_adjust
 from openhpf.contributions.models import BaseAdjustment
 from openhpf.core.codes import BizType
-from openhpf.core.errors import DomainError, ValidationReport
+from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
 from openhpf.ledger.models import SubLedgerRow
 
 HEAD = "个人账号,证件号码,姓名,新缴存基数\n"
@@ -108,10 +108,10 @@ def test_missing_columns_and_permission(center, three, django_user_model):
         base_file_parse(content="个人账号,姓名\n1,2\n".encode(), name="x.csv")
     assert exc.value.code == "FILE_COLUMNS"
     nobody = django_user_model.objects.create_user("nobody", password="x")
-    with pytest.raises(DomainError) as exc:
+    with pytest.raises(PermissionDenied) as denied:
         base_adjust_file(center=center, content=_csv(_line(three[0], "9000")), name="x.csv", year=2026,
                          actor=nobody, business_date=center.business_date)
-    assert exc.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
 
 
 def test_employer_ratio_adjust_all_accounts(center, three):

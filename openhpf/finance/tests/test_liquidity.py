@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 
 from openhpf.audit.models import AuditRecord
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.finance.liquidity import (
     forecast,
     forecast_series,
@@ -159,9 +159,9 @@ def test_snapshot_is_idempotent_per_day(center, ledger, fin_user, teller_user):
     with pytest.raises(DomainError) as e:
         liquidity_snapshot(center=center, on=BD + timedelta(days=1), actor="system:day_end")
     assert e.value.code == "FUTURE_DATE"
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         liquidity_snapshot(center=center, on=BD, actor=teller_user)
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
 
 
 def _months(first: date, n: int) -> list[date]:

@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.services import command_approve, command_reject
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.finance.models import ValueAddedYear
 from openhpf.finance.periods import parse_period
 from openhpf.finance.selectors import leaf_sums, statement
@@ -90,9 +90,9 @@ def test_close_refusals(center, ledger, fin_user, teller_user):
     with pytest.raises(DomainError) as e:
         year_end_close(center=center, year=2026, actor=fin_user, business_date=BD)
     assert e.value.code == "YEAR_NOT_ENDED"
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         year_end_close(center=center, year=2024, actor=teller_user, business_date=BD)
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
     year_end_close(center=center, year=2024, actor=fin_user, business_date=BD)
     rec = year_end_close(center=center, year=2025, actor=fin_user, business_date=BD)
     assert rec.revenue == 200 and bal(center, "311") == -300
@@ -207,9 +207,9 @@ def test_distribution_refusals(center, ledger, fin_user, teller_user):
     with pytest.raises(DomainError) as e:
         distribution_plan(center=center, year=2025)
     assert e.value.code == "NOTHING_TO_DISTRIBUTE"
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         value_added_distribution_submit(center=center, year=2025, actor=teller_user, business_date=BD)
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
     assert leaf_sums(center)["311"] == (1000, 0)
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.verify import run_checks
 from openhpf.ledger.services import Line, entry_post, entry_reverse
 from openhpf.settlement.services import bank_account_open
@@ -278,9 +278,9 @@ def test_verify_check_is_cheap_and_passes_without_reconciliations(db):
 
 def test_permission(center, acct, staff):
     _load(acct, D1, OPENING, [])
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         reconcile(bank_account=acct, on=D1, actor=staff, business_date=D3)  # a teller may not reconcile
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
 
 
 # ---------------------------------------------------------------- statements
