@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.ids import credit_code_check_digit, resident_id_check_digit
 
@@ -386,7 +387,7 @@ def _last_payday(d: date, payday: int) -> date | None:
 
 
 def generate_center(
-    *, employers: int, members: int, seed: int, cutover_date: date, out: Path | str, actor: Any,
+    *, employers: int, members: int, seed: int, cutover_date: date, out: Path | str, actor: Actor,
     center_code: str = DEFAULT_CENTER_CODE, center_name: str = DEFAULT_CENTER_NAME, dirty: bool = False,
     load: bool = True, encoding: str = "utf-8-sig", progress: bool = False, echo: Callable[[str], None] | None = None,
     error_file: Path | str | None = None,

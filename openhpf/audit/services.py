@@ -12,6 +12,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from openhpf.core import context
+from openhpf.core.actors import Actor, AnonymousCaller, SystemActor, staff_user_of
+from openhpf.core.actors import actor_label as _label
 
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord
 
@@ -37,19 +39,19 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def actor_label(actor: Any) -> tuple[str, int | None]:
-    """A user → ('user:<username>', id); a string such as 'system:cutover' stays as it is."""
-    if actor is None:
-        return "system", None
-    if isinstance(actor, str):
-        return actor, None
-    username = getattr(actor, "get_username", lambda: str(actor))()
-    return f"user:{username}", getattr(actor, "pk", None)
+def actor_label(actor: Actor | AnonymousCaller | None) -> tuple[str, int | None]:
+    """(label, user id) of an actor (core.actors.actor_label): a user → ('user:<username>', its id); a system
+    actor started by a person → ('system:<name>:user:<username>', that person's id); others → (label, None)."""
+    if isinstance(actor, SystemActor):
+        person = staff_user_of(actor)
+        return _label(actor), getattr(person, "pk", None)
+    user_id = getattr(actor, "pk", None) if hasattr(actor, "get_username") else None
+    return _label(actor), user_id
 
 
 def audit_log(
     *,
-    actor: Any,
+    actor: Actor | AnonymousCaller | None,
     action: str,
     obj: models.Model | tuple[str, Any] | None = None,
     center: Any = None,

@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.codes import RetentionClass
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -77,7 +78,7 @@ def document_store(
     original_name: str,
     doc_type: str,
     retention: str,
-    actor: Any,
+    actor: Actor,
     business_date: date,
     obj: models.Model | tuple[str, Any] | None = None,
     content_type: str = "",

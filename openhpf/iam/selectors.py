@@ -12,13 +12,14 @@ from django.utils import timezone
 
 from openhpf.accounts import selectors as acc
 from openhpf.accounts.models import MemberAccount
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 
 from .models import EmployerAgent, MemberPrincipal, Outbox, PartnerClient, StaffSecurity
 
-PORTAL_ACTOR = "system:portal"  # the selectors of accounts run for the principal, whose own rows we pick here
+PORTAL_ACTOR = SystemActor("portal")  # the selectors of accounts run for the principal, whose own rows we pick here
 
 
 @dataclass(frozen=True)

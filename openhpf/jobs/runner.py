@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor, dayend_steps_running
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
@@ -206,7 +207,7 @@ def _log(job: Job, message: str, *, level: str = JobLog.Level.INFO) -> None:
 def job_start(
     *,
     kind: str,
-    actor: Any,
+    actor: Actor,
     key: str | None = None,
     params: dict[str, Any] | None = None,
     center: Center | None = None,
@@ -414,7 +415,7 @@ def run_job(
     job, rows, should_run = _claim(job, steps, stale_after)
     if not should_run:
         return job
-    with _Bars(progress, job, steps, rows) as bars:
+    with _Bars(progress, job, steps, rows) as bars, dayend_steps_running(job.kind):
         for spec, row in zip(steps, rows, strict=True):
             if row.status == JobStep.Status.DONE:
                 bars.update(row)

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor
 
 from .crypto import sm2_sign, sm2_verify, sm4_gcm_decrypt, sm4_gcm_encrypt
 from .fields import ENCRYPTED, encrypted_fields
@@ -44,7 +45,7 @@ def checkpoint_signature_valid(checkpoint: Any, *, public_key: str | None = None
 # ---------------------------------------------------------------- documents
 
 
-def document_sign(*, document: Any, actor: Any) -> DocumentSignature:
+def document_sign(*, document: Any, actor: Actor) -> DocumentSignature:
     """电子签章: SM2-sign the document's SM3 digest after checking the stored file still has it."""
     from openhpf.core.errors import DomainError
     from openhpf.documents.services import document_check
@@ -100,7 +101,7 @@ class RotationResult:
         return sum(self.columns.values())
 
 
-def keys_rotate(*, actor: Any, chunk: int = ROTATE_CHUNK, echo: Any = None) -> RotationResult:
+def keys_rotate(*, actor: Actor, chunk: int = ROTATE_CHUNK, echo: Any = None) -> RotationResult:
     """Re-encrypt every encrypted value that is not under the active SM4 key, chunk by chunk in primary-key order.
 
     Each chunk commits on its own: an interrupted run is resumed by running it again (values already under the

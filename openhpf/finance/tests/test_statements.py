@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 
 from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.finance.periods import parse_period
@@ -155,7 +156,7 @@ def test_statements_need_finance_view(center, books, teller_user):
         statement("balance_sheet", center=center, period=parse_period("2026-11", default=BD), user=teller_user)
     assert denied.value.code == "FORBIDDEN"
     with pytest.raises(DomainError) as e:
-        statement("nonsense", center=center, period=parse_period("2026-11", default=BD), user="system:test")
+        statement("nonsense", center=center, period=parse_period("2026-11", default=BD), user=SystemActor("test"))
     assert e.value.code == "STATEMENT_KIND"
 
 

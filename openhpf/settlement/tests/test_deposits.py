@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from openhpf.conftest import finance_clerk
 from openhpf.ledger.selectors import gl_balance
 from openhpf.settlement.deposits import (
     deposit_notify,
@@ -22,7 +23,7 @@ S = Instruction.State
 
 def test_time_deposit_to_maturity_books_the_banks_interest(center, bank, sim):
     dep = deposit_open(center=center, bank_account=bank, kind="time", amount=50_000_000, rate="1.25",
-                       term_months=3, actor=ACTOR, business_date=center.business_date)
+                       term_months=3, actor=finance_clerk(), business_date=center.business_date)
     ins = instruction_send(instruction=dep.open_instruction, actor=ACTOR, business_date=center.business_date)
     dep.refresh_from_db()
     assert ins.state == S.SUCCEEDED and dep.status == Deposit.Status.OPEN and dep.deposit_no
@@ -31,7 +32,7 @@ def test_time_deposit_to_maturity_books_the_banks_interest(center, bank, sim):
     assert gl_balance(center=center, code_prefix=dep.gl_account.code) == 50_000_000
     # at maturity (90 days): 50,000,000 × 1.25% × 90 / 360 = 156,250 fen
     assert expected_interest(50_000_000, "1.25", 90) == 156_250
-    w = deposit_withdraw(deposit=dep, actor=ACTOR, business_date=date(2027, 2, 28))
+    w = deposit_withdraw(deposit=dep, actor=finance_clerk(), business_date=date(2027, 2, 28))
     w = instruction_send(instruction=w, actor=ACTOR, business_date=date(2027, 2, 28))
     dep.refresh_from_db()
     assert w.state == S.SUCCEEDED and dep.status == Deposit.Status.CLOSED and dep.interest_received == 156_250
@@ -42,12 +43,12 @@ def test_time_deposit_to_maturity_books_the_banks_interest(center, bank, sim):
 
 def test_notice_deposit_partial_withdrawal_after_notice(center, bank, sim):
     dep = deposit_open(center=center, bank_account=bank, kind="notice", amount=20_000_000, rate="1.35",
-                       notice_days=7, actor=ACTOR, business_date=center.business_date)
+                       notice_days=7, actor=finance_clerk(), business_date=center.business_date)
     instruction_send(instruction=dep.open_instruction, actor=ACTOR, business_date=center.business_date)
     dep.refresh_from_db()
-    deposit_notify(deposit=dep, amount=10_000_000, withdraw_date=date(2026, 12, 8), actor=ACTOR,
+    deposit_notify(deposit=dep, amount=10_000_000, withdraw_date=date(2026, 12, 8), actor=finance_clerk(),
                    business_date=date(2026, 12, 1))
-    w = deposit_withdraw(deposit=dep, amount=10_000_000, actor=ACTOR, business_date=date(2026, 12, 8))
+    w = deposit_withdraw(deposit=dep, amount=10_000_000, actor=finance_clerk(), business_date=date(2026, 12, 8))
     instruction_send(instruction=w, actor=ACTOR, business_date=date(2026, 12, 8))
     dep.refresh_from_db()
     # 10,000,000 × 1.35% × 8 / 360 = 3,000 fen
@@ -58,7 +59,7 @@ def test_notice_deposit_partial_withdrawal_after_notice(center, bank, sim):
 def test_lost_answer_on_deposit_is_resolved_and_the_number_found(center, bank, sim):
     sim.faults(fault="drop_answer", code="BDC114", count=1)
     dep = deposit_open(center=center, bank_account=bank, kind="time", amount=30_000_000, rate="1.45",
-                       term_months=6, actor=ACTOR, business_date=center.business_date)
+                       term_months=6, actor=finance_clerk(), business_date=center.business_date)
     ins = instruction_send(instruction=dep.open_instruction, actor=ACTOR, business_date=center.business_date)
     assert ins.state == S.UNKNOWN
     instructions_process(center=center, actor=ACTOR, business_date=center.business_date)
@@ -74,7 +75,7 @@ def test_lost_answer_on_deposit_is_resolved_and_the_number_found(center, bank, s
 def test_rejected_deposit_fails_and_releases(center, bank, sim):
     sim.faults(fault="reject", code="BDC117", count=1)
     dep = deposit_open(center=center, bank_account=bank, kind="notice", amount=10_000_000, rate="1.1",
-                       notice_days=1, actor=ACTOR, business_date=center.business_date)
+                       notice_days=1, actor=finance_clerk(), business_date=center.business_date)
     instruction_send(instruction=dep.open_instruction, actor=ACTOR, business_date=center.business_date)
     dep.refresh_from_db()
     assert dep.status == Deposit.Status.FAILED
@@ -90,7 +91,7 @@ def test_transfer_to_the_value_added_account_reconciles_on_both_sides(center, ba
                            account_name=center.name, kind="102", actor=ACTOR, business_date=center.business_date)
     assert va.gl_account.code == "10201"
     sim.open_account("6222000000000102", name=center.name, bank_code="ICBC", balance=0)
-    ins = value_added_transfer(center=center, amount=3_000_000, actor=ACTOR, business_date=center.business_date)
+    ins = value_added_transfer(center=center, amount=3_000_000, actor=finance_clerk(), business_date=center.business_date)
     ins = instruction_send(instruction=ins, actor=ACTOR, business_date=center.business_date)
     assert ins.state == S.SUCCEEDED
     assert gl_balance(center=center, code_prefix="10201") == 3_000_000

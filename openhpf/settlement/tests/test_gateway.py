@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from openhpf.conftest import finance_clerk
 from openhpf.contributions.models import Receipt
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.ledger.models import JournalLine
 from openhpf.ledger.selectors import gl_balance
@@ -23,7 +25,7 @@ from openhpf.settlement.services import (
 from .conftest import CENTER_ACCOUNT
 
 S = Instruction.State
-ACTOR = "system:test"
+ACTOR = SystemActor("test")
 
 
 def _bank_balance(sim) -> int:
@@ -40,7 +42,7 @@ def _book(bank) -> int:
 
 def _pay(center, bank, amount=1_000_00, payee="6217000000000777"):
     return payment_submit(center=center, bank_account=bank, amount=amount, payee_account=payee, payee_name="张三",
-                          biz_type="20", book_account="21902", summary="退回暂收款", actor=ACTOR,
+                          biz_type="20", book_account="21902", summary="退回暂收款", actor=finance_clerk(),
                           business_date=center.business_date)
 
 
@@ -154,7 +156,7 @@ def test_batch_payment_with_a_failing_item(center, bank, sim):
              {"counter_account": "6217000000000002", "counter_name": "李四", "amount": 200_00},
              {"counter_account": "6217000000000003", "counter_name": "王五", "amount": 300_00}]
     ins = batch_payment_submit(center=center, bank_account=bank, items=items, biz_type="20", book_account="21902",
-                               summary="批量退回", actor=ACTOR, business_date=center.business_date)
+                               summary="批量退回", actor=finance_clerk(), business_date=center.business_date)
     assert gl_balance(center=center, code_prefix="21903") == -600_00  # in transit (a credit balance)
     ins = instruction_send(instruction=ins, actor=ACTOR, business_date=center.business_date)
     assert ins.state in (S.PROCESSING, S.SUCCEEDED)
@@ -170,7 +172,7 @@ def test_batch_payment_with_a_failing_item(center, bank, sim):
 
 def test_collection_becomes_a_receipt(center, bank, sim):
     ins = collection_submit(center=center, bank_account=bank, amount=2_000_00, payer_account="9550000000000777",
-                            payer_name="某公司", biz_type="01", actor=ACTOR, business_date=center.business_date)
+                            payer_name="某公司", biz_type="01", actor=finance_clerk(), business_date=center.business_date)
     ins = instruction_send(instruction=ins, actor=ACTOR, business_date=center.business_date)
     assert ins.state == S.SUCCEEDED
     rc = Receipt.objects.get(bank_ref=ins.seq)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Branch, Center
 from openhpf.iam.services import staff_create
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                         from openhpf.core.services import center_create
 
                         center = center_create(code=o["center"], name=o["create_center"],
-                                               business_date=timezone.localdate(), actor="system:cli")
+                                               business_date=timezone.localdate(), actor=SystemActor("cli"))
                         self.stderr.write(f"已新建管理中心 {center}")
                     if center is None:
                         raise CommandError(f"管理中心不存在：{o['center']}（可加 --create-center 名称）")
@@ -48,7 +49,7 @@ class Command(BaseCommand):
                     raise CommandError("--branch 需要同时给出 --center")
                 user, created = staff_create(
                     username=o["username"], password=o["password"], center=center, branch=branch,
-                    display_name=o["display_name"], superuser=o["superuser"], actor="system:cli",
+                    display_name=o["display_name"], superuser=o["superuser"], actor=SystemActor("cli"),
                 )
         except DomainError as exc:
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
