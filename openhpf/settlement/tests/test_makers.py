@@ -87,7 +87,7 @@ def test_the_cli_moves_money_only_as_the_staff_member_named_by_as(center, bank):
     ins = Instruction.objects.get()
     assert ins.created_by == "user:fin1" and ins.source == "cli"
     rec = AuditRecord.objects.get(action="settlement.instruction.create")
-    assert rec.actor == "user:fin1" and rec.actor_user_id == _pk("fin1")
+    assert (rec.actor, rec.actor_kind, rec.actor_id) == ("user:fin1", "staff", str(_pk("fin1")))
 
 
 def _pk(username: str) -> int:
@@ -99,5 +99,5 @@ def test_other_writing_commands_run_as_the_cli_system_actor_on_behalf_of_as(cent
     call_command("settlement", "channel", "--bank-code", "ICBC", "--url", "http://127.0.0.1:9/bdc", "--as", "fin1",
                  stdout=io.StringIO())
     rec = AuditRecord.objects.get(action="settlement.channel.set")
-    assert rec.actor == "system:cli:user:fin1"
+    assert (rec.actor, rec.actor_kind, rec.actor_id) == ("system:cli:user:fin1", "system", "cli")
     assert rec.actor_user_id == _pk("fin1")
