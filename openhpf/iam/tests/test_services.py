@@ -100,6 +100,42 @@ def test_commands(center):
         call_command("create_staff", "x1", "--password", "pw-Clerk-2026", "--center", "999999", stdout=StringIO())
 
 
+def test_create_staff_grants_roles_at_install(center):
+    """hpf create_staff … --role R --center C: the first roles without a shell, granted by SystemActor("cli")
+    through access.role_assign (audited, 三员分立 checked); re-running grants nothing twice."""
+    from django.contrib.auth import get_user_model
+
+    from openhpf.access.models import RoleAssignment
+    from openhpf.access.selectors import has_permission
+    from openhpf.audit.models import AuditRecord
+
+    out = StringIO()
+    call_command("create_staff", "fin7", "--password", "pw-Fin7-2026", "--role", "finance", "--role", "reviewer",
+                 "--center", center.code, stdout=out, stderr=StringIO())
+    assert "已创建" in out.getvalue() and "finance、reviewer" in out.getvalue()
+    user = get_user_model().objects.get(username="fin7")
+    assert set(RoleAssignment.objects.filter(user=user, center=center).values_list("role__code", flat=True)) == {
+        "finance", "reviewer"}
+    assert has_permission(user, "ledger.post_manual", center=center)
+    rec = AuditRecord.objects.filter(action="access.role.assign").order_by("id").first()
+    assert (rec.actor, rec.actor_kind, rec.actor_id) == ("system:cli", "system", "cli")
+    assert rec.after == {"user": "fin7", "role": "finance", "center": center.code, "branch": None}
+    assert RoleAssignment.objects.get(user=user, role__code="finance").granted_by == "system:cli"
+
+    # an existing login: roles only, no password needed; a role held already is left as it is
+    err = StringIO()
+    call_command("create_staff", "fin7", "--role", "finance", "--center", center.code, stdout=StringIO(), stderr=err)
+    assert "已持有角色 finance" in err.getvalue()
+    assert AuditRecord.objects.filter(action="access.role.assign").count() == 2
+    with pytest.raises(CommandError, match="三员分立"):
+        call_command("create_staff", "fin7", "--role", "secadmin", stdout=StringIO(), stderr=StringIO())
+    with pytest.raises(CommandError, match="ROLE_UNKNOWN"):
+        call_command("create_staff", "fin7", "--role", "nosuch", stdout=StringIO(), stderr=StringIO())
+    with pytest.raises(CommandError, match="--password"):
+        call_command("create_staff", "new8", "--role", "finance", stdout=StringIO(), stderr=StringIO())
+    assert not RoleAssignment.objects.filter(role__code__in=["secadmin", "nosuch"]).exists()
+
+
 def test_create_staff_can_create_the_center(db):
     call_command("create_staff", "demo", "--password", "pw-Demo-2026", "--center", "110100",
                  "--create-center", "北京住房公积金管理中心", "--superuser", stdout=StringIO(), stderr=StringIO())
