@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from openhpf.core.actors import is_system
+from openhpf.core.actors import Actor, is_system
 from openhpf.core.cli_options import add_as, as_user, cli_actor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             raise CommandError(f"[{e.code}] {e.message}") from None
         self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
 
-    def _report(self, center: Center, actor: Any, opts: dict[str, Any]) -> dict[str, Any]:
+    def _report(self, center: Center, actor: Actor, opts: dict[str, Any]) -> dict[str, Any]:
         period = parse_period(opts["period"], default=center.business_date)
         st = selectors.statement(opts["kind"], center=center, period=period, user=actor)
         data, _, _ = export(st, opts["format"], printed_on=center.business_date)
@@ -70,13 +70,13 @@ class Command(BaseCommand):
         return {"kind": st.kind, "title": st.title, "period": period.code, "file": str(path), "bytes": len(data),
                 "balanced": st.balanced}
 
-    def _close(self, center: Center, actor: Any, opts: dict[str, Any]) -> dict[str, Any]:
+    def _close(self, center: Center, actor: Actor, opts: dict[str, Any]) -> dict[str, Any]:
         with transaction.atomic(durable=True):
             r = services.year_end_close(center=center, year=opts["year"], actor=actor, business_date=center.business_date)
         return {"year": r.year, "status": r.status, "revenue": r.revenue, "expense": r.expense,
                 "vouchers": r.close_vouchers}
 
-    def _distribute(self, center: Center, actor: Any, opts: dict[str, Any]) -> dict[str, Any]:
+    def _distribute(self, center: Center, actor: Actor, opts: dict[str, Any]) -> dict[str, Any]:
         with transaction.atomic(durable=True):
             if is_system(actor):
                 r = services.value_added_distribute(center=center, year=opts["year"], actor=actor,
@@ -88,7 +88,7 @@ class Command(BaseCommand):
                                                            business_date=center.business_date)
             return {"pending_command": cmd.pk, "status": cmd.status, "summary": cmd.summary}
 
-    def _liquidity(self, center: Center, actor: Any, opts: dict[str, Any]) -> dict[str, Any]:
+    def _liquidity(self, center: Center, actor: Actor, opts: dict[str, Any]) -> dict[str, Any]:
         on = date.fromisoformat(opts["on"]) if opts.get("on") else center.business_date
         if opts.get("snapshot"):
             with transaction.atomic(durable=True):

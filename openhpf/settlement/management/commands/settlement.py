@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from openhpf.core.actors import Actor
 from openhpf.core.cli_options import add_common, common
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.money import parse_yuan
@@ -159,7 +160,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
 
 
-def _sim_link(center: Any, actor: Any, bd: Any, opts: dict[str, Any]) -> dict[str, Any]:
+def _sim_link(center: Any, actor: Actor, bd: Any, opts: dict[str, Any]) -> dict[str, Any]:
     """Demo plumbing only: open the center's 专户 (taking over 10101) and a 增值收益 account at the simulator,
     with the bank's balances equal to the books on the business date, and point the gateway at it."""
     from openhpf.banksim.client import http_json
@@ -195,7 +196,7 @@ def _sim_link(center: Any, actor: Any, bd: Any, opts: dict[str, Any]) -> dict[st
     return {"url": url, "accounts": out}
 
 
-def _deposits(center: Any, actor: Any, bd: Any, opts: dict[str, Any]) -> Any:
+def _deposits(center: Any, actor: Actor, bd: Any, opts: dict[str, Any]) -> Any:
     from openhpf.settlement import deposits
     from openhpf.settlement.models import Deposit
 
