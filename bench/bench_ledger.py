@@ -19,6 +19,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from openhpf.core.actors import SystemActor
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("HPF_BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
 TARGET_ROWS_PER_S = 100_000
@@ -44,7 +46,7 @@ def _worker(db_url: str, rows: int) -> dict:
 
     call_command("migrate", verbosity=0)
     bd = date(2026, 11, 30)
-    center = center_create(code="990100", name="基准测试中心", business_date=bd, actor="system:bench")
+    center = center_create(code="990100", name="基准测试中心", business_date=bd, actor=SystemActor("bench"))
     t0 = time.perf_counter()
     sql.bulk_insert(
         "ledger_subaccount",
@@ -85,7 +87,7 @@ def _worker(db_url: str, rows: int) -> dict:
     t0 = time.perf_counter()
     batch = batch_post(
         center=center, key="bench-remit-202611", biz_type=BizType.REMITTANCE, business_date=bd,
-        counter_account="10101", description="基准测试：批量汇缴入账", actor="system:bench",
+        counter_account="10101", description="基准测试：批量汇缴入账", actor=SystemActor("bench"),
         rows=((first_id + i, amount(i), 0, None, f"R{i}") for i in range(rows)),
     )
     post_s = time.perf_counter() - t0

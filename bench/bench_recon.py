@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.bench_ledger import db_targets  # one copy of the database set-up
+from openhpf.core.actors import SystemActor
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_TOTAL_S = 60.0
@@ -55,7 +56,7 @@ def _worker(db_url: str, lines: int, progress: bool) -> dict:
     from openhpf.reconciliation.tests.scenario import Day, book_insert
     from openhpf.settlement.services import bank_account_open
 
-    actor = "system:bench"
+    actor = SystemActor("bench")
     call_command("migrate", verbosity=0)
     center = center_create(code="990200", name="对账基准测试中心", business_date=DAY, actor=actor)
     with transaction.atomic(durable=True):

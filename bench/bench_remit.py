@@ -35,6 +35,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.bench_ledger import _pg_available, _pg_fresh  # one copy of the PostgreSQL helpers
+from openhpf.core.actors import SystemActor
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("HPF_BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -89,7 +90,7 @@ def _worker(db_url: str, mode: str, csv_path: str, xlsx_path: str) -> dict:
 
     center = Center.objects.get()
     bd = center.business_date
-    actor = "system:bench"
+    actor = SystemActor("bench")
     out: dict = {"vendor": connection.vendor}
     if mode == "xlsx":
         t0 = time.perf_counter()

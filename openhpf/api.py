@@ -14,8 +14,9 @@ How an app plugs in (keep the view thin: parse, call one service or selector, re
     api.add_router("/ledger/", ledger_router)        # → /api/v1/ledger/accounts/{code}
 
 Every endpoint requires a staff bearer token (StaffTokenAuth) unless it says `auth=None`.
-A DomainError raised by a service becomes HTTP 422 (403 when its code is FORBIDDEN) {"code","message","field","row"}; a ValidationReport
-(many errors at once) becomes 422 {"code":"VALIDATION","message","errors":[…]}.
+A DomainError raised by a service becomes HTTP 422 {"code","message","field","row"}; a PermissionDenied (access refusing
+a permission or data scope) HTTP 403 with the same body and code FORBIDDEN; a ValidationReport (many errors at once)
+422 {"code":"VALIDATION","message","errors":[…]}.
 Entry points own the transaction: wrap writes in `transaction.atomic(durable=True)` in the endpoint.
 A POST that moves money carries `@idempotent(authorize=…, money_moving=True)` (openhpf/core/idempotency.py) under
 its route decorator; openhpf/tests/test_api_idempotency.py states the rule and fails for a POST without it.
@@ -32,7 +33,7 @@ from ninja import NinjaAPI, Schema
 from ninja.renderers import JSONRenderer
 
 from openhpf.core import idempotency
-from openhpf.core.errors import DomainError, ValidationReport
+from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
 from openhpf.iam.auth import StaffTokenAuth
 from openhpf.iam.services import staff_center
 
@@ -61,13 +62,22 @@ class ErrorOut(Schema):
     row: int | None = None
 
 
-@api.exception_handler(DomainError)
-def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+def _error_body(exc: DomainError | PermissionDenied) -> dict[str, Any]:
     body: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row}
     if exc.details:
         body["details"] = exc.details
-    # FORBIDDEN (access.check_permission, a role or data scope refusing) is HTTP 403, every other rule 422
-    return api.create_response(request, body, status=403 if exc.code == "FORBIDDEN" else 422)
+    return body
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, _error_body(exc), status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    """The one place a refused permission or data scope becomes HTTP 403 in the API."""
+    return api.create_response(request, _error_body(exc), status=403)
 
 
 @api.exception_handler(ValidationReport)

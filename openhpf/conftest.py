@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from openhpf.core.actors import SystemActor
 from openhpf.core.verify import run_checks
 
 BUSINESS_DATE = date(2026, 11, 30)
@@ -58,8 +59,17 @@ def grant_role(user, *roles: str, center=None, branch=None):
     from openhpf.access.services import role_assign
 
     for role in roles:
-        role_assign(user=user, role=role, center=center, branch=branch, actor="system:test")
+        role_assign(user=user, role=role, center=center, branch=branch, actor=SystemActor("test"))
     return user
+
+
+def finance_clerk(username: str = "fin1"):
+    """A 财务 (finance role at every center), made once: money movements (payments, deposits, manual postings,
+    reversals) are made by a person, never by a system actor."""
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(username=username, defaults={"is_staff": True})
+    return grant_role(user, "finance") if created else user
 
 
 @pytest.fixture
@@ -81,4 +91,4 @@ def center(db):
     from openhpf.core.services import center_create
 
     return center_create(code="330100", name="杭州住房公积金管理中心", business_date=BUSINESS_DATE,
-                         actor="system:test", city="杭州")
+                         actor=SystemActor("test"), city="杭州")

@@ -38,6 +38,18 @@ PERMISSIONS: dict[str, str] = {
     "finance.manage": "资金管理（定期与通知存款、增值收益计算与分配）",
 }
 
+# The narrow permissions of the principals outside the center: a member (缴存职工) reads its own accounts, an
+# employer's agent (单位经办人) its own employer and that employer's members. Never held by a role, never a
+# staff permission; a partner (合作机构) holds the scopes its token was granted (iam.policy.PARTNER_SCOPES).
+PRINCIPAL_PERMISSIONS: dict[str, str] = {
+    "portal.own_account.view": "查看本人的个人账户",
+    "portal.own_employer.view": "查看本单位及其职工账户",
+}
+KIND_PERMISSIONS: dict[str, frozenset[str]] = {
+    "member": frozenset({"portal.own_account.view"}),
+    "agent": frozenset({"portal.own_employer.view"}),
+}
+
 # Other names other apps use for the same permission (kept so callers written against them keep working).
 ALIASES: dict[str, str] = {
     "ledger.entry.manual": "ledger.post_manual",

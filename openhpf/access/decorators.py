@@ -1,4 +1,7 @@
-"""Console view decorators: a permission at the staff member's center, FORBIDDEN turned into HTTP 403."""
+"""Console view decorators: a permission at the staff member's center, else HTTP 403.
+
+A core.errors.PermissionDenied raised by a service or selector inside a view is a Django PermissionDenied too:
+Django's 403 handler renders templates/403.html with its message, the one place the console handles it."""
 
 from __future__ import annotations
 
@@ -6,10 +9,9 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import PermissionDenied
 from openhpf.iam.services import staff_center
 
 from .catalogue import PERMISSIONS, canonical
@@ -35,7 +37,7 @@ def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
 
 def permission_required(perm: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Staff only (staff_required), holding `perm` at their center (any center when they have
-    none); a FORBIDDEN DomainError raised by a service or selector inside becomes 403 as well."""
+    none)."""
     if canonical(perm) not in PERMISSIONS:
         raise ValueError(f"unknown permission {perm!r}")
 
@@ -44,13 +46,9 @@ def permission_required(perm: str) -> Callable[[Callable[..., HttpResponseBase]]
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
             if not has_permission(request.user, perm, center=console_center(request)):
-                raise PermissionDenied(f"无权限：{PERMISSIONS[canonical(perm)]}")
-            try:
-                return view(request, *args, **kwargs)
-            except DomainError as e:
-                if e.code == "FORBIDDEN":
-                    raise PermissionDenied(e.message) from None
-                raise
+                raise PermissionDenied(f"无权限：{PERMISSIONS[canonical(perm)]}",
+                                       details={"permission": canonical(perm)})
+            return view(request, *args, **kwargs)
 
         wrapped.hpf_permission = canonical(perm)  # type: ignore[attr-defined]
         return wrapped

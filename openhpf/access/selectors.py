@@ -1,12 +1,15 @@
 """The access query API every app uses: has_permission / check_permission, data scope, masking clearance.
 
-Actors:
-- a string such as "system:day_end" is trusted code (batches, cut-over, migrations): always allowed;
-- an active authenticated user: the union of the permissions of its roles assigned at the center asked
+Actors (openhpf.core.actors):
+- staff, an active authenticated user: the union of the permissions of its roles assigned at the center asked
   about (an assignment without a center counts for every center); `center=None` asks "at any center";
 - a superuser without roles counts as a system administrator (catalogue.SUPERUSER_ROLE): no business data,
   no audit log — give it roles to do more;
-- anything else (None, anonymous, inactive): nothing.
+- a SystemActor (a batch, a command, cut-over, the bank's push): every permission of batch work at every
+  center, but never the maker or the checker of a money movement (core.actors.money_actor_check);
+- a member, an employer's agent or a partner: only the narrow permissions of its kind (catalogue.KIND_PERMISSIONS,
+  a partner's token scopes), never a staff permission, and only its own member's or employer's rows;
+- anything else (a string, None, anonymous, inactive): nothing. A string is never an actor.
 
 Results are cached on the user object for the request; role_assign/role_revoke clear the cache."""
 
@@ -14,29 +17,49 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.db.models import Q, QuerySet
 
-from openhpf.core.actors import SystemActor
-from openhpf.core.errors import DomainError
+from openhpf.core.actors import (
+    Actor,
+    AgentActor,
+    MemberActor,
+    PartnerActor,
+    is_staff_user,
+    is_system,
+)
+from openhpf.core.errors import PermissionDenied
 
-from .catalogue import PERMISSIONS, SUPERUSER_ROLE, canonical
+from .catalogue import KIND_PERMISSIONS, PERMISSIONS, PRINCIPAL_PERMISSIONS, SUPERUSER_ROLE, canonical
 
 log = logging.getLogger(__name__)
 
 _CACHE = "_hpf_access_cache"
 
 
-def is_system_actor(actor: Any) -> bool:
-    """A string actor ("system:day_end", "system:cutover") is trusted code: commands, batches, migrations.
-    Requests never pass strings (the console and the API pass request.user), so a string cannot be forged."""
-    return isinstance(actor, str | SystemActor)
+def is_system_actor(actor: Actor) -> bool:
+    """Named trusted code: a core.actors.SystemActor. A string is not (it holds nothing)."""
+    return is_system(actor)
 
 
-def _is_user(user: Any) -> bool:
-    return (user is not None and not isinstance(user, str) and getattr(user, "is_authenticated", False)
-            and getattr(user, "is_active", False) and getattr(user, "pk", None) is not None)
+def _is_user(user: Actor) -> bool:
+    return is_staff_user(user)
+
+
+def _is_principal(actor: Actor) -> TypeGuard[MemberActor | AgentActor | PartnerActor]:
+    return isinstance(actor, MemberActor | AgentActor | PartnerActor)
+
+
+def _principal_permissions(actor: MemberActor | AgentActor | PartnerActor) -> frozenset[str]:
+    if isinstance(actor, PartnerActor):  # its token's scopes, a staff permission never among them
+        return frozenset(actor.scopes) - frozenset(PERMISSIONS) - frozenset(PRINCIPAL_PERMISSIONS)
+    return KIND_PERMISSIONS.get(actor.kind, frozenset())
+
+
+def _refuse_string(actor: Actor) -> None:
+    if isinstance(actor, str):
+        log.warning("refused the string actor %r: pass a typed actor (openhpf.core.actors)", actor)
 
 
 def _grants(user: Any) -> list[tuple[int | None, int | None, str, int, frozenset[str]]]:
@@ -74,11 +97,15 @@ def _applies(grant_center: int | None, center: Any) -> bool:
     return center is None or grant_center is None or grant_center == _center_id(center)
 
 
-def user_permissions(user: Any, *, center: Any = None) -> frozenset[str]:
-    """Every permission the user holds at `center` (any center when None); all of them for a system actor."""
+def user_permissions(user: Actor, *, center: Any = None) -> frozenset[str]:
+    """Every permission the actor holds at `center` (any center when None): all of batch work for a system
+    actor, the narrow set of its kind for a member, agent or partner."""
     if is_system_actor(user):
         return frozenset(PERMISSIONS)
+    if _is_principal(user):
+        return _principal_permissions(user)
     if not _is_user(user):
+        _refuse_string(user)
         return frozenset()
     out: set[str] = set()
     for c, _b, _r, _cl, perms in _grants(user):
@@ -87,43 +114,71 @@ def user_permissions(user: Any, *, center: Any = None) -> frozenset[str]:
     return frozenset(out)
 
 
-def user_roles(user: Any, *, center: Any = None) -> list[str]:
+def user_roles(user: Actor, *, center: Any = None) -> list[str]:
     """The role codes the user holds at `center` (any center when None)."""
     if not _is_user(user):
         return []
     return sorted({r for c, _b, r, _cl, _p in _grants(user) if _applies(c, center)})
 
 
-def has_permission(user: Any, perm: str, *, center: Any = None) -> bool:
-    """Whether `user` (a user or a "system:…" actor) holds `perm` at `center` (any center when None)."""
+def has_permission(user: Actor, perm: str, *, center: Any = None) -> bool:
+    """Whether the actor holds `perm` at `center` (any center when None)."""
     perm = canonical(perm)
+    if _is_principal(user):
+        return perm in _principal_permissions(user)
     if perm not in PERMISSIONS:
-        log.warning("unknown permission %r asked for; refused", perm)
+        if perm not in PRINCIPAL_PERMISSIONS:
+            log.warning("unknown permission %r asked for; refused", perm)
         return False
     return perm in user_permissions(user, center=center)
 
 
-def check_permission(user: Any, perm: str, *, center: Any = None) -> None:
-    """Raise DomainError FORBIDDEN (HTTP 403) unless `user` holds `perm` at `center`."""
+def check_permission(user: Actor, perm: str, *, center: Any = None) -> None:
+    """Raise PermissionDenied (code FORBIDDEN, HTTP 403) unless the actor holds `perm` at `center`."""
     if not has_permission(user, perm, center=center):
-        label = PERMISSIONS.get(canonical(perm), perm)
-        raise DomainError("FORBIDDEN", f"无权限：{label}", details={"permission": canonical(perm)})
+        perm = canonical(perm)
+        label = PERMISSIONS.get(perm) or PRINCIPAL_PERMISSIONS.get(perm) or perm
+        raise PermissionDenied(f"无权限：{label}", details={"permission": perm})
 
 
-def user_clearance(user: Any, *, center: Any = None) -> int:
+def user_clearance(user: Actor, *, center: Any = None) -> int:
     """The highest masking grade the user sees in clear by default (0: everything personal masked)."""
     if not _is_user(user):  # system actors too: code that needs clear values asks for them explicitly
         return 0
     return max((cl for c, _b, _r, cl, _p in _grants(user) if _applies(c, center)), default=0)
 
 
-def scope_queryset(user: Any, qs: QuerySet, center_field: str = "center", branch_field: str | None = "branch",
+def _principal_scope(actor: Actor, qs: QuerySet) -> QuerySet:
+    """A member's rows are those of its member (the member itself, or rows with a `member`); an agent's those of
+    its employer; a partner reads no rows through the staff scope."""
+    meta = qs.model._meta
+    names = {f.name for f in meta.get_fields()}
+    if isinstance(actor, MemberActor):
+        if meta.label_lower == "accounts.member":
+            return qs.filter(pk=actor.member_id)
+        if "member" in names:
+            return qs.filter(member_id=actor.member_id)
+    if isinstance(actor, AgentActor):
+        if meta.label_lower == "accounts.employer":
+            return qs.filter(pk=actor.employer_id)
+        if "employer" in names:
+            return qs.filter(employer_id=actor.employer_id)
+    return qs.none()
+
+
+def scope_queryset(user: Actor, qs: QuerySet, center_field: str = "center", branch_field: str | None = "branch",
                    *, perm: str | None = None) -> QuerySet:
     """Rows of the centers (and branches) where the user holds a role (with `perm`, when given); none for a
-    user without one. A grant at a branch narrows to that branch when the model has `branch_field`."""
+    user without one. A grant at a branch narrows to that branch when the model has `branch_field`. A member
+    or an agent sees only its own member's or employer's rows (with `perm` of its kind, when given)."""
     if is_system_actor(user):
         return qs
+    if _is_principal(user):
+        if perm is not None and not has_permission(user, perm):
+            return qs.none()
+        return _principal_scope(user, qs)
     if not _is_user(user):
+        _refuse_string(user)
         return qs.none()
     perm = canonical(perm) if perm else None
     model_fields = {f.name for f in qs.model._meta.get_fields()}
@@ -141,8 +196,8 @@ def scope_queryset(user: Any, qs: QuerySet, center_field: str = "center", branch
     return qs.filter(cond)
 
 
-def can_see_center(user: Any, center: Any, *, perm: str | None = None) -> bool:
-    """Whether the user holds any role (with `perm`) at `center`."""
+def can_see_center(user: Actor, center: Any, *, perm: str | None = None) -> bool:
+    """Whether the user holds any role (with `perm`) at `center`; a member, agent or partner sees no center."""
     if is_system_actor(user):
         return True
     return any(_applies(c, center) and (perm is None or canonical(perm) in p)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.classification import classify
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Branch, Center
@@ -41,11 +42,11 @@ def _role(role: Role | str) -> Role:
     return r
 
 
-def _check_actor(actor: Any, user: Any, center: Center | None) -> None:
+def _check_actor(actor: Actor, user: Any, center: Center | None) -> None:
     """Only a security administrator (or the system, for bootstrap and the demo) grants roles; never to oneself."""
     if is_system_actor(actor):
         return
-    if getattr(actor, "pk", None) is not None and actor.pk == getattr(user, "pk", None):
+    if getattr(actor, "pk", None) is not None and getattr(actor, "pk", None) == getattr(user, "pk", None):
         raise DomainError("SELF_GRANT", "不能为自己授予或撤销角色", field="user")
     check_permission(actor, "iam.manage_roles", center=center)
 
@@ -63,7 +64,7 @@ def _check_compatible(user: Any, role: Role) -> None:
 
 
 def role_assign(*, user: Any, role: Role | str, center: Center | None, branch: Branch | None = None,
-                actor: Any) -> RoleAssignment:
+                actor: Actor) -> RoleAssignment:
     """授予角色: `user` holds `role` at `center` (None: every center) and optionally only at `branch`."""
     r = _role(role)
     if branch is not None and (center is None or branch.center_id != center.pk):
@@ -89,7 +90,7 @@ def role_assign(*, user: Any, role: Role | str, center: Center | None, branch: B
 
 
 def role_revoke(*, user: Any, role: Role | str, center: Center | None, branch: Branch | None = None,
-                actor: Any) -> None:
+                actor: Actor) -> None:
     """撤销角色."""
     r = _role(role)
     _check_actor(actor, user, center)
@@ -108,7 +109,7 @@ def role_revoke(*, user: Any, role: Role | str, center: Center | None, branch: B
 # ---------------------------------------------------------------- personal data: unmask and export (脱敏例外)
 
 
-def personal_data_unmask(*, user: Any, obj: Any, fields: list[str] | tuple[str, ...], reason: str) -> dict[str, Any]:
+def personal_data_unmask(*, user: Actor, obj: Any, fields: list[str] | tuple[str, ...], reason: str) -> dict[str, Any]:
     """查看明文: the clear values of registered personal fields of `obj`, for a user holding
     personal_data.unmask at the object's center, with a reason. The audit row (personal_data.unmask) records
     who, which object, which fields and why — never the values."""
@@ -135,7 +136,7 @@ def personal_data_unmask(*, user: Any, obj: Any, fields: list[str] | tuple[str, 
     return values
 
 
-def export_watermark(user: Any, reason: str) -> str:
+def export_watermark(user: Actor, reason: str) -> str:
     """The watermark every export carries (who, when, why), one line; audited by the caller with the export."""
     from django.utils import timezone
 

@@ -257,8 +257,6 @@ def _account(center: Center, account_no: str, user: Any) -> MemberAccount:
     try:
         return selectors.member_account_get(center=center, account_no=account_no, user=user)
     except DomainError as e:
-        if e.code == "FORBIDDEN":
-            raise
         raise HttpError(404, e.message) from None
 
 
@@ -266,8 +264,6 @@ def _employer(center: Center, account_no: str, user: Any) -> Employer:
     try:
         return selectors.employer_get(center=center, account_no=account_no, user=user)
     except DomainError as e:
-        if e.code == "FORBIDDEN":
-            raise
         raise HttpError(404, e.message) from None
 
 

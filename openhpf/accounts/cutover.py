@@ -25,6 +25,7 @@ from typing import Any, TextIO
 from django.db import connection, transaction
 
 from openhpf.audit.services import audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import (
     BizType,
@@ -671,7 +672,7 @@ def _new_no(col: str, center_code: str, start: int, kind: str) -> str:
 
 
 def cutover_import(
-    *, center: Center, directory: Path | str, cutover_date: date, actor: Any, error_file: Path | str | None = None,
+    *, center: Center, directory: Path | str, cutover_date: date, actor: Actor, error_file: Path | str | None = None,
     progress: bool = False, echo: Callable[[str], None] | None = None, run_verify: bool = True,
 ) -> CutoverResult:
     """Validate a legacy extract completely, then load it into an empty center in one transaction.
@@ -779,7 +780,7 @@ def cutover_import(
     return result
 
 
-def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: date, actor: Any,
+def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: date, actor: Actor,
           result: CutoverResult) -> None:
     e, m, a = tables[EMPLOYER_FILE], tables[MEMBER_FILE], tables[ACCOUNT_FILE]
     ys, _ = interest_year(cutover_date)

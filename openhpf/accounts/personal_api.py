@@ -38,8 +38,6 @@ def member_unmask(request: HttpRequest, account_no: str, data: UnmaskIn):
     try:
         account = account_selectors.member_account_get(center=center, account_no=account_no, user=request.user)
     except DomainError as e:
-        if e.code == "FORBIDDEN":
-            raise
         raise HttpError(404, e.message) from None
     with transaction.atomic(durable=True):
         values = personal_data_unmask(user=request.user, obj=account.member, fields=data.fields, reason=data.reason)

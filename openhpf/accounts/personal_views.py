@@ -39,8 +39,6 @@ def member_unmask(request: HttpRequest, account_no: str) -> HttpResponse:
     try:
         account = account_selectors.member_account_get(center=center, account_no=account_no, user=request.user)
     except DomainError as e:
-        if e.code == "FORBIDDEN":
-            raise
         raise Http404(e.message) from None
     fields = [f for f in request.POST.getlist("fields") if f in UNMASK_FIELDS] or list(UNMASK_FIELDS)
     reason = request.POST.get("reason", "")
@@ -48,8 +46,6 @@ def member_unmask(request: HttpRequest, account_no: str) -> HttpResponse:
         with transaction.atomic(durable=True):
             values = personal_data_unmask(user=request.user, obj=account.member, fields=fields, reason=reason)
     except DomainError as e:
-        if e.code == "FORBIDDEN":
-            raise
         return render(request, "access/_unmask.html", {"account_no": account_no, "error": e.message,
                                                        "labels": UNMASK_FIELDS, "reason": reason}, status=422)
     rows = [(UNMASK_FIELDS[f], values[f]) for f in fields]

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 
 from openhpf.access.selectors import check_permission, user_clearance
+from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, EmployerStatus, FreezeKind, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
@@ -138,13 +139,13 @@ def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_LIMIT))
 
 
-def _view(user: Any, center: Any, clearance: int | None) -> int:
+def _view(user: Actor, center: Any, clearance: int | None) -> int:
     """Refuse a user without accounts.view at the center; the clearance to mask with (the user's by default)."""
     check_permission(user, "accounts.view", center=center)
     return user_clearance(user, center=center) if clearance is None else clearance
 
 
-def member_account_get(*, center: Center, account_no: str, user: Any) -> MemberAccount:
+def member_account_get(*, center: Center, account_no: str, user: Actor) -> MemberAccount:
     """The account of this center by number, or DomainError ACCOUNT_UNKNOWN (the API turns it into 404)."""
     _view(user, center, 0)
     acct = (MemberAccount.objects.select_related("member", "employer", "branch")
@@ -154,7 +155,7 @@ def member_account_get(*, center: Center, account_no: str, user: Any) -> MemberA
     return acct
 
 
-def employer_get(*, center: Center, account_no: str, user: Any) -> Employer:
+def employer_get(*, center: Center, account_no: str, user: Actor) -> Employer:
     """The employer of this center by number, or DomainError EMPLOYER_UNKNOWN."""
     _view(user, center, 0)
     e = Employer.objects.select_related("branch").filter(center=center, account_no=(account_no or "").strip()).first()
@@ -163,7 +164,7 @@ def employer_get(*, center: Center, account_no: str, user: Any) -> Employer:
     return e
 
 
-def member_search(*, center: Center, q: str, user: Any, limit: int = 20,
+def member_search(*, center: Center, q: str, user: Actor, limit: int = 20,
                   clearance: int | None = None) -> list[MemberAccountSummary]:
     """Accounts by account no, exact ID number, exact phone or name prefix; active accounts first."""
     clearance = _view(user, center, clearance)
@@ -201,7 +202,7 @@ def member_by_login(login: str) -> Member | None:
     return member_by_id_number((login or "").upper())
 
 
-def employer_search(*, center: Center, q: str, user: Any, limit: int = 20) -> list[EmployerSummary]:
+def employer_search(*, center: Center, q: str, user: Actor, limit: int = 20) -> list[EmployerSummary]:
     """Employers by account no, credit code (exact) or a part of the name."""
     _view(user, center, 0)
     q = (q or "").strip()
@@ -213,7 +214,7 @@ def employer_search(*, center: Center, q: str, user: Any, limit: int = 20) -> li
                             status_label=EmployerStatus(e.status).label) for e in rows]
 
 
-def member_account_detail(*, account: MemberAccount, user: Any, clearance: int | None = None) -> MemberAccountDetail:
+def member_account_detail(*, account: MemberAccount, user: Actor, clearance: int | None = None) -> MemberAccountDetail:
     """One account with its balances from the ledger sub-account; name, ID number and phone masked."""
     clearance = _view(user, account.center_id, clearance)
     a = MemberAccount.objects.select_related("member", "employer", "branch").get(pk=account.pk)
@@ -235,7 +236,7 @@ def member_account_detail(*, account: MemberAccount, user: Any, clearance: int |
     )
 
 
-def account_history(*, account: MemberAccount, user: Any, page: int = 1, page_size: int = 20) -> Page:
+def account_history(*, account: MemberAccount, user: Actor, page: int = 1, page_size: int = 20) -> Page:
     """The account's detail rows (个人明细账), newest first."""
     _view(user, account.center_id, 0)
     page_size = _limit(page_size)
@@ -253,7 +254,7 @@ def account_history(*, account: MemberAccount, user: Any, page: int = 1, page_si
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 
-def employer_detail(*, employer: Employer, user: Any, clearance: int | None = None) -> EmployerDetail:
+def employer_detail(*, employer: Employer, user: Actor, clearance: int | None = None) -> EmployerDetail:
     """An employer with its member counts by status (and full freezes) and the monthly amount due."""
     clearance = _view(user, employer.center_id, clearance)
     e = Employer.objects.select_related("branch", "bank_account").get(pk=employer.pk)

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 
 from openhpf.access.services import check_permission
 from openhpf.audit.services import audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.codes import (
     BizType,
     EconomicType,
@@ -284,7 +285,7 @@ def employer_register(
     *, center: Center, name: str, credit_code: str, economic_type: str, industry: str, payday: int,
     employer_ratio: Decimal | str, member_ratio: Decimal | str, branch: Branch | None = None,
     contact_name: str = "", contact_phone: str = "", address: str = "", bank_account: GLAccount | None = None,
-    actor: Any, business_date: date,
+    actor: Actor, business_date: date,
 ) -> Employer:
     """缴存单位登记 (Art14): a new employer, status 01 正常, with a new 单位账号."""
     check_permission(actor, "accounts.open", center=center)
@@ -318,7 +319,7 @@ def employer_register(
 
 
 def employer_change(
-    *, employer: Employer, actor: Any, business_date: date, name: str | None = None, payday: int | None = None,
+    *, employer: Employer, actor: Actor, business_date: date, name: str | None = None, payday: int | None = None,
     employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None,
     contact_name: str | None = None, contact_phone: str | None = None, address: str | None = None,
     bank_account: GLAccount | None = None,
@@ -363,7 +364,7 @@ def employer_change(
         return e
 
 
-def _employer_move(*, employer: Employer, action: str, actor: Any, business_date: date,
+def _employer_move(*, employer: Employer, action: str, actor: Actor, business_date: date,
                    reason: str = "") -> Employer:
     check_permission(actor, "accounts.change", center=employer.center_id)
     with transaction.atomic():
@@ -388,19 +389,19 @@ def _employer_move(*, employer: Employer, action: str, actor: Any, business_date
         return e
 
 
-def employer_suspend(*, employer: Employer, reason: str = "", actor: Any, business_date: date) -> Employer:
+def employer_suspend(*, employer: Employer, reason: str = "", actor: Actor, business_date: date) -> Employer:
     """单位封存 (01/03 → 05). Its member accounts are sealed one by one (member_account_seal), not here."""
     return _employer_move(employer=employer, action="suspend", actor=actor, business_date=business_date,
                           reason=reason)
 
 
-def employer_resume(*, employer: Employer, reason: str = "", actor: Any, business_date: date) -> Employer:
+def employer_resume(*, employer: Employer, reason: str = "", actor: Actor, business_date: date) -> Employer:
     """单位启封 (05 → 01)."""
     return _employer_move(employer=employer, action="resume", actor=actor, business_date=business_date,
                           reason=reason)
 
 
-def employer_close(*, employer: Employer, reason: str = "", actor: Any, business_date: date) -> Employer:
+def employer_close(*, employer: Employer, reason: str = "", actor: Actor, business_date: date) -> Employer:
     """单位销户 (→ 04): only with no active member account and no money in suspense."""
     return _employer_move(employer=employer, action="close", actor=actor, business_date=business_date,
                           reason=reason)
@@ -418,7 +419,7 @@ def _event(acct: MemberAccount, biz_type: str, business_date: date, reference: s
                      reference=reference or acct.account_no)
 
 
-def _audit_account(acct: MemberAccount, action: str, actor: Any, business_date: date,
+def _audit_account(acct: MemberAccount, action: str, actor: Actor, business_date: date,
                    before: dict[str, Any] | None, extra: dict[str, Any] | None = None) -> None:
     after = _snap(acct, _ACCOUNT_FIELDS)
     if before is not None:
@@ -432,7 +433,7 @@ def _audit_account(acct: MemberAccount, action: str, actor: Any, business_date: 
 def member_account_open(
     *, center: Center, employer: Employer, name: str, id_type: str, id_number: str, phone: str,
     marital_status: str, base: int, employer_ratio: Decimal | str | None = None,
-    member_ratio: Decimal | str | None = None, branch: Branch | None = None, actor: Any, business_date: date,
+    member_ratio: Decimal | str | None = None, branch: Branch | None = None, actor: Actor, business_date: date,
     birth_date: date | None = None, sex: str | None = None,
 ) -> MemberAccount:
     """个人账户开户 (Art15). One person, one active account (Art13). Ratios default to the employer's.
@@ -512,7 +513,7 @@ def member_account_open(
         return acct
 
 
-def member_account_change_base(*, account: MemberAccount, base: int, actor: Any,
+def member_account_change_base(*, account: MemberAccount, base: int, actor: Actor,
                                business_date: date) -> MemberAccount:
     """基数调整 (biz type 10): a new base, monthly amounts recomputed."""
     check_permission(actor, "accounts.change", center=account.center_id)
@@ -533,7 +534,7 @@ def member_account_change_base(*, account: MemberAccount, base: int, actor: Any,
 
 
 def member_account_change_ratio(
-    *, account: MemberAccount, employer_ratio: Decimal | str, member_ratio: Decimal | str, actor: Any,
+    *, account: MemberAccount, employer_ratio: Decimal | str, member_ratio: Decimal | str, actor: Actor,
     business_date: date,
 ) -> MemberAccount:
     """比例调整: within the policy range (or an approved reduction of the employer). JGJ/T 320 has no detail-row
@@ -555,7 +556,7 @@ def member_account_change_ratio(
         return acct
 
 
-def member_account_seal(*, account: MemberAccount, reason: str, actor: Any, business_date: date) -> MemberAccount:
+def member_account_seal(*, account: MemberAccount, reason: str, actor: Actor, business_date: date) -> MemberAccount:
     """封存 (01 → 02, biz type 05): the member left the employer; the balance stays and earns interest."""
     check_permission(actor, "accounts.change", center=account.center_id)
     reason = _text(reason, "reason", "封存原因", 100)
@@ -591,7 +592,7 @@ _MOVE_FIELDS = ["employer", "base", "employer_ratio", "member_ratio", "employer_
 
 def member_account_unseal(
     *, account: MemberAccount, employer: Employer, base: int | None = None,
-    employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None, actor: Any,
+    employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None, actor: Actor,
     business_date: date,
 ) -> MemberAccount:
     """启封 (02 → 01, biz type 04) at the member's new employer (may be the old one). Ratios default to the
@@ -612,7 +613,7 @@ def member_account_unseal(
 
 def member_account_transfer_internal(
     *, account: MemberAccount, to_employer: Employer, base: int | None = None,
-    employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None, actor: Any,
+    employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None, actor: Actor,
     business_date: date,
 ) -> MemberAccount:
     """内部转移 (biz type 06): a normal account moves from one employer of the center to another."""
@@ -634,7 +635,7 @@ def member_account_transfer_internal(
 
 def member_account_freeze(
     *, account: MemberAccount, kind: str, reason: str, amount: int | None = None, reference: str = "",
-    actor: Any, business_date: date,
+    actor: Actor, business_date: date,
 ) -> MemberAccount:
     """冻结 (biz type 14). kind 1 全部: everything available is reserved and every later debit is refused by
     kind (see the module docstring); kinds 2 部分 and 3 异地贷款担保: `amount` fen (≤ available) is reserved.
@@ -672,7 +673,7 @@ def member_account_freeze(
         return acct
 
 
-def member_account_unfreeze(*, account: MemberAccount, reason: str, reference: str = "", actor: Any,
+def member_account_unfreeze(*, account: MemberAccount, reason: str, reference: str = "", actor: Actor,
                             business_date: date) -> MemberAccount:
     """解冻 (biz type 15): releases the whole frozen amount."""
     check_permission(actor, "accounts.freeze", center=account.center_id)
@@ -695,19 +696,19 @@ def member_account_unfreeze(*, account: MemberAccount, reason: str, reference: s
         return acct
 
 
-def employer_defer(*, employer: Employer, actor: Any, business_date: date, reason: str) -> Employer:
+def employer_defer(*, employer: Employer, actor: Actor, business_date: date, reason: str) -> Employer:
     """缓缴: an approved deferral puts the employer in status 03 for its term (Art20)."""
     return _employer_move(employer=employer, action="defer", actor=actor, business_date=business_date, reason=reason)
 
 
-def employer_end_deferral(*, employer: Employer, actor: Any, business_date: date, reason: str) -> Employer:
+def employer_end_deferral(*, employer: Employer, actor: Actor, business_date: date, reason: str) -> Employer:
     """The deferral's term ended: back to 正常."""
     return _employer_move(employer=employer, action="end_deferral", actor=actor, business_date=business_date,
                           reason=reason)
 
 
 def ratio_reduction_record(*, employer: Employer, ratio_floor: Decimal, valid_from: date, valid_to: date,
-                           approved_by: str, reference: str, actor: Any, business_date: date) -> RatioReduction:
+                           approved_by: str, reference: str, actor: Actor, business_date: date) -> RatioReduction:
     """Record an approved 降低缴存比例: ratios down to `ratio_floor` are accepted for its term only."""
     check_permission(actor, "accounts.change", center=employer.center_id)
     if valid_to < valid_from:

@@ -80,8 +80,6 @@ def _account(request: HttpRequest, center: Center, account_no: str) -> MemberAcc
     try:
         return selectors.member_account_get(center=center, account_no=account_no, user=request.user)
     except DomainError as e:
-        if e.code == "FORBIDDEN":
-            raise
         raise Http404(e.message) from None
 
 
@@ -89,8 +87,6 @@ def _employer(request: HttpRequest, center: Center, account_no: str) -> Employer
     try:
         return selectors.employer_get(center=center, account_no=account_no, user=request.user)
     except DomainError as e:
-        if e.code == "FORBIDDEN":
-            raise
         raise Http404(e.message) from None
 
 

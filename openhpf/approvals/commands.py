@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
+from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center, PolicyParameter
@@ -105,7 +106,7 @@ def _policy_value(value_type: str, value: Any) -> Any:
     return value
 
 
-def policy_validate(params: Params, actor: Any, center: Center, business_date: date) -> Params:
+def policy_validate(params: Params, actor: Actor, center: Center, business_date: date) -> Params:
     key = str(params.get("key") or "")
     if key not in KEYS:
         raise DomainError("POLICY_KEY", f"未知的政策参数：{key}", field="key")
@@ -138,7 +139,8 @@ def policy_describe(params: Params) -> str:
     return f"政策参数调整：{KEYS.get(key, key)}（{key}）自 {params.get('effective_from')} 起为 {shown}"
 
 
-def policy_apply(params: Params, actor: Any, business_date: date) -> dict[str, Any]:
+def policy_apply(params: Params, actor: Actor, business_date: date) -> dict[str, Any]:
+
     cmd = applying()
     center = _command_center()
     p = policy_validate(params, actor, center, business_date)  # again: the business date may have moved on
@@ -178,7 +180,8 @@ def _sub_rows(params: Params) -> list[Any]:
     return out
 
 
-def _entry_post(params: Params, actor: Any, center: Center, business_date: date) -> Any:
+def _entry_post(params: Params, actor: Actor, center: Center, business_date: date) -> Any:
+
     description = str(params.get("description") or "").strip()
     if not description:
         raise DomainError("DESCRIPTION_REQUIRED", "手工凭证必须填写摘要", field="description")
@@ -191,7 +194,7 @@ def _entry_post(params: Params, actor: Any, center: Center, business_date: date)
                       sub_rows=_sub_rows(params))
 
 
-def entry_post_validate(params: Params, actor: Any, center: Center, business_date: date) -> Params:
+def entry_post_validate(params: Params, actor: Actor, center: Center, business_date: date) -> Params:
     _dry_run(lambda: _entry_post(params, actor, center, business_date))
     return {k: params[k] for k in ("lines", "description", "biz_type", "value_date", "sub_rows") if k in params}
 
@@ -205,7 +208,7 @@ def entry_post_describe(params: Params) -> str:
     return f"手工记账凭证：{params.get('description', '')}（科目 {accounts}，金额 {format_fen(entry_post_amount(params))} 元）"
 
 
-def entry_post_apply(params: Params, actor: Any, business_date: date) -> dict[str, Any]:
+def entry_post_apply(params: Params, actor: Actor, business_date: date) -> dict[str, Any]:
     entry = _entry_post(params, actor, _command_center(), business_date)
     return {"voucher_no": entry.voucher_no, "entry_id": entry.pk, "total": entry.total}
 
@@ -220,12 +223,13 @@ def _entry(center: Center, voucher_no: str) -> Any:
     return entry
 
 
-def _entry_reverse(params: Params, actor: Any, center: Center, business_date: date) -> Any:
+def _entry_reverse(params: Params, actor: Actor, center: Center, business_date: date) -> Any:
+
     return entry_reverse(entry=_entry(center, str(params.get("voucher_no") or "").strip()),
                          business_date=business_date, actor=actor, reason=str(params.get("reason") or ""))
 
 
-def entry_reverse_validate(params: Params, actor: Any, center: Center, business_date: date) -> Params:
+def entry_reverse_validate(params: Params, actor: Actor, center: Center, business_date: date) -> Params:
     entry = _entry(center, str(params.get("voucher_no") or "").strip())
     _dry_run(lambda: _entry_reverse(params, actor, center, business_date))
     return {"voucher_no": entry.voucher_no, "reason": str(params.get("reason")).strip()[:200], "total": entry.total}
@@ -237,7 +241,7 @@ def entry_reverse_describe(params: Params) -> str:
     return f"冲正记账凭证 {params.get('voucher_no')}{money}：{params.get('reason', '')}"
 
 
-def entry_reverse_apply(params: Params, actor: Any, business_date: date) -> dict[str, Any]:
+def entry_reverse_apply(params: Params, actor: Actor, business_date: date) -> dict[str, Any]:
     rev = _entry_reverse(params, actor, _command_center(), business_date)
     return {"voucher_no": rev.voucher_no, "entry_id": rev.pk, "reversal_of": params.get("voucher_no"),
             "total": rev.total}

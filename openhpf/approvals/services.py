@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openhpf.access.services import has_permission
 from openhpf.audit.services import audit_log
-from openhpf.core.errors import DomainError
+from openhpf.core.actors import Actor, is_staff_user, money_actor_check
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
 
@@ -43,18 +44,23 @@ THRESHOLD_KEY = "maker_checker.money_threshold"
 # ---------------------------------------------------------------- permissions (the access app's contract)
 
 
-def _has_permission(user: Any, perm: str, *, center: Center | None = None) -> bool:
+def _has_permission(user: Actor, perm: str, *, center: Center | None = None) -> bool:
+
     return has_permission(user, perm, center=center)
 
 
-def _require(user: Any, perm: str, *, center: Center, message: str) -> None:
+def _require(user: Actor, perm: str, *, center: Center, message: str) -> None:
     if not _has_permission(user, perm, center=center):
-        raise DomainError("FORBIDDEN", message, details={"permission": perm})
+        raise PermissionDenied(message, details={"permission": perm})
 
 
-def _require_user(actor: Any) -> None:
-    if actor is None or isinstance(actor, str) or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise DomainError("FORBIDDEN", "复核命令只能由在岗业务人员经办或复核", field="actor")
+def _require_user(actor: Actor, *, role: Literal["maker", "checker"], what: str = "命令") -> Any:
+    """The staff user who makes or checks: a system actor is refused by name (never the maker or the checker
+    of a money movement), a member, agent, partner, string or anonymous caller as not staff."""
+    money_actor_check(actor, role=role, what=what)
+    if not is_staff_user(actor):
+        raise PermissionDenied("复核命令只能由在岗业务人员经办或复核", field="actor")
+    return actor
 
 
 # ---------------------------------------------------------------- the threshold for money movements
@@ -85,13 +91,13 @@ def _as_of(cmd: PendingCommand) -> dict[str, Any]:
 
 
 def command_submit(
-    *, name: str, params: dict[str, Any], actor: Any, center: Center, business_date: date,
+    *, name: str, params: dict[str, Any], actor: Actor, center: Center, business_date: date,
     idempotency_key: str | None = None,
 ) -> PendingCommand:
     """Store a command for a checker. Its own validation runs now, so bad input is refused at submission.
     With an idempotency key, a replay by the same maker returns the command already stored for it."""
     spec = registry.get(name)
-    _require_user(actor)
+    maker = _require_user(actor, role="maker", what=f"「{spec.label}」")
     _require(actor, spec.permission, center=center, message=f"无权经办：{spec.label}")
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 120:
@@ -100,7 +106,7 @@ def command_submit(
 
     def replay() -> PendingCommand | None:
         found = PendingCommand.objects.filter(idempotency_key=key).first() if key else None
-        if found is not None and (found.name != name or found.center_id != center.pk or found.maker_id != actor.pk):
+        if found is not None and (found.name != name or found.center_id != center.pk or found.maker_id != maker.pk):
             raise DomainError("IDEMPOTENCY_KEY_REUSED", "该幂等键已用于其他业务请求", field="idempotency_key")
         return found
 
@@ -116,7 +122,7 @@ def command_submit(
             with transaction.atomic():
                 cmd = PendingCommand.objects.create(
                     center=center, name=name, params=params, summary=spec.describe(params)[:300], amount=amount,
-                    maker=actor, made_at=timezone.now(), business_date=business_date, idempotency_key=key,
+                    maker=maker, made_at=timezone.now(), business_date=business_date, idempotency_key=key,
                 )
         except IntegrityError:
             if (done := replay()) is not None:  # a concurrent submission with the same key won
@@ -145,19 +151,19 @@ def _decidable(cmd: PendingCommand, actor: Any) -> None:
     _require(actor, CHECKER_PERMISSION, center=cmd.center, message="无复核权限")
 
 
-def command_approve(*, command: PendingCommand | int, actor: Any, business_date: date,
+def command_approve(*, command: PendingCommand | int, actor: Actor, business_date: date,
                     reason: str = "") -> PendingCommand:
     """Approve and apply once. The command row is locked first, so a concurrent second approval waits and then
     finds it decided (ALREADY_DECIDED). A DomainError from the apply marks the command failed with the message
     (stored, audited, returned) and nothing the apply wrote persists; any other error rolls everything back."""
-    _require_user(actor)
+    checker = _require_user(actor, role="checker")
     with transaction.atomic():
         cmd = _locked(command)
-        _decidable(cmd, actor)
+        _decidable(cmd, checker)
         spec = registry.get(cmd.name)
         before = _as_of(cmd)
         cmd.status = PendingCommand.Status.APPROVED
-        cmd.checker = actor
+        cmd.checker = checker
         cmd.decided_at = timezone.now()
         cmd.reason = (reason or "").strip()[:300]
         cmd.save(update_fields=["status", "checker", "decided_at", "reason"])
@@ -167,7 +173,7 @@ def command_approve(*, command: PendingCommand | int, actor: Any, business_date:
             with transaction.atomic(), registry._running(cmd):
                 result = spec.apply(dict(cmd.params), actor, business_date)
                 result = _json_params(result or {})
-        except DomainError as e:
+        except (DomainError, PermissionDenied) as e:
             cmd.status = PendingCommand.Status.FAILED
             cmd.apply_error = f"[{e.code}] {e.message}"[:500]
             cmd.save(update_fields=["status", "apply_error"])
@@ -182,10 +188,10 @@ def command_approve(*, command: PendingCommand | int, actor: Any, business_date:
         return cmd
 
 
-def command_reject(*, command: PendingCommand | int, actor: Any, reason: str,
+def command_reject(*, command: PendingCommand | int, actor: Actor, reason: str,
                    business_date: date | None = None) -> PendingCommand:
     """Refuse a command with a reason; nothing of it is applied. The maker may withdraw (reject) their own."""
-    _require_user(actor)
+    user = _require_user(actor, role="checker")
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("REASON_REQUIRED", "驳回必须填写原因", field="reason")
@@ -194,11 +200,11 @@ def command_reject(*, command: PendingCommand | int, actor: Any, reason: str,
         if cmd.status != PendingCommand.Status.PENDING:
             raise DomainError("ALREADY_DECIDED", f"该命令已{cmd.get_status_display()}，不能再次复核", field="command",
                               details={"status": cmd.status})
-        if cmd.maker_id != actor.pk:
+        if cmd.maker_id != user.pk:
             _require(actor, CHECKER_PERMISSION, center=cmd.center, message="无复核权限")
         before = _as_of(cmd)
         cmd.status = PendingCommand.Status.REJECTED
-        cmd.checker = None if cmd.maker_id == actor.pk else actor
+        cmd.checker = None if cmd.maker_id == user.pk else user
         cmd.decided_at = timezone.now()
         cmd.reason = reason[:300]
         cmd.save(update_fields=["status", "checker", "decided_at", "reason"])

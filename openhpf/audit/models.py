@@ -14,6 +14,10 @@ class AuditRecord(models.Model):
     center = models.ForeignKey("core.Center", null=True, blank=True, on_delete=models.PROTECT, db_index=False)
     actor = models.CharField("操作人", max_length=150)
     actor_user_id = models.BigIntegerField(null=True, blank=True)
+    # the typed actor (core.actors): staff/member/agent/partner/system and its id. NULL, not "", on the rows
+    # written before typed actors (and when nobody acted): "unknown" and "none" must stay apart
+    actor_kind = models.CharField("操作主体类型", max_length=10, null=True, blank=True)  # noqa: DJ001
+    actor_id = models.CharField("操作主体标识", max_length=64, null=True, blank=True)  # noqa: DJ001
     action = models.CharField("操作", max_length=80)
     business_date = models.DateField("业务日期", null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
@@ -26,6 +30,8 @@ class AuditRecord(models.Model):
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
     sealed_at = models.DateTimeField(null=True, blank=True)
+    # the canonical form the hash covers (audit.services.record_content): NULL for rows sealed before form 2
+    hash_version = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = "审计记录"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from openhpf.core.actors import Actor
 from openhpf.core.authz import check_permission, scope_queryset
 from openhpf.security.keys import keyring
 from openhpf.security.services import checkpoint_signature_valid
@@ -98,7 +98,7 @@ def audit_unsealed_overdue() -> int:
     return AuditRecord.objects.filter(seq__isnull=True, created_at__lt=cutoff).count()
 
 
-def audit_records(*, user: Any, actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
+def audit_records(*, user: Actor, actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
                   date_from: date | None = None, date_to: date | None = None) -> QuerySet[AuditRecord]:
     """审计日志查询 for the security auditor (audit.view), within the centers of its role, newest first.
     actor and action match by prefix; the date range is on the record time (local dates, inclusive)."""
@@ -120,7 +120,7 @@ def audit_records(*, user: Any, actor: str = "", action: str = "", object_type: 
     return qs.order_by("-created_at", "-id")
 
 
-def audit_chain_verify(*, user: Any) -> tuple[int, list[str]]:
+def audit_chain_verify(*, user: Actor) -> tuple[int, list[str]]:
     """审计链校验 for the security auditor: audit_chain_breaches behind audit.view."""
     check_permission(user, "audit.view")
     return audit_chain_breaches()

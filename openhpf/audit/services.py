@@ -1,4 +1,8 @@
-"""Writing the audit trail (in the caller's transaction) and sealing it into the SM3 chain (after commit)."""
+"""Writing the audit trail (in the caller's transaction) and sealing it into the SM3 chain (after commit).
+
+The chain hashes each row's canonical form (`record_content`), which is versioned: rows sealed before the typed
+actors carry `hash_version` NULL and hash form 1, exactly as they were sealed (a sealed row is never rewritten);
+rows sealed since carry 2, whose form adds `actor_kind` and `actor_id`."""
 
 from __future__ import annotations
 
@@ -12,13 +16,15 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from openhpf.core import context
-from openhpf.core.actors import SystemActor
+from openhpf.core.actors import Actor, AnonymousCaller, SystemActor, actor_id, actor_kind, staff_user_of
+from openhpf.core.actors import actor_label as _label
 from openhpf.security.services import checkpoint_sign
 
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord
 
 GENESIS = "0" * 64
 SEAL_CHUNK = 2000
+CANONICAL_VERSION = 2  # the canonical form new rows are sealed with (record_content)
 
 
 def sm3_hex(data: bytes) -> str:
@@ -39,21 +45,19 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def actor_label(actor: Any) -> tuple[str, int | None]:
-    """A user → ('user:<username>', id); a string such as 'system:cutover' stays as it is."""
-    if actor is None:
-        return "system", None
-    if isinstance(actor, str):
-        return actor, None
+def actor_label(actor: Actor | AnonymousCaller | None) -> tuple[str, int | None]:
+    """(label, user id) of an actor (core.actors.actor_label): a user → ('user:<username>', its id); a system
+    actor started by a person → ('system:<name>:user:<username>', that person's id); others → (label, None)."""
     if isinstance(actor, SystemActor):
-        return actor.label, None
-    username = getattr(actor, "get_username", lambda: str(actor))()
-    return f"user:{username}", getattr(actor, "pk", None)
+        person = staff_user_of(actor)
+        return _label(actor), getattr(person, "pk", None)
+    user_id = getattr(actor, "pk", None) if hasattr(actor, "get_username") else None
+    return _label(actor), user_id
 
 
 def audit_log(
     *,
-    actor: Any,
+    actor: Actor | AnonymousCaller | None,
     action: str,
     obj: models.Model | tuple[str, Any] | None = None,
     center: Any = None,
@@ -73,6 +77,8 @@ def audit_log(
         center_id=getattr(center, "pk", center),
         actor=label,
         actor_user_id=user_id,
+        actor_kind=actor_kind(actor),
+        actor_id=(actor_id(actor) or "")[:64] or None,
         action=action,
         business_date=business_date,
         request_id=context.request_id.get(),
@@ -87,8 +93,9 @@ def audit_log(
 
 
 def record_content(rec: AuditRecord) -> bytes:
-    """The canonical bytes that the chain hash covers: every field a reader relies on."""
-    payload = [
+    """The canonical bytes that the chain hash covers: every field a reader relies on, in the form of the row's
+    `hash_version` (NULL: form 1, the rows sealed before typed actors)."""
+    payload: list[Any] = [
         rec.pk,
         rec.seq,
         rec.center_id,
@@ -103,6 +110,10 @@ def record_content(rec: AuditRecord) -> bytes:
         rec.after,
         rec.created_at.astimezone(UTC).isoformat(),
     ]
+    if rec.hash_version is not None:  # form 2 on: tagged with its version, so no form can pass for another
+        if rec.hash_version != 2:
+            raise ValueError(f"unknown audit canonical form {rec.hash_version}")
+        payload = [f"v{rec.hash_version}", *payload, rec.actor_kind, rec.actor_id]
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -142,10 +153,12 @@ def audit_seal_pending(*, limit: int | None = None) -> int:
                 seq += 1
                 rec.seq = seq
                 rec.prev_hash = prev
+                rec.hash_version = CANONICAL_VERSION
                 rec.hash = chain_hash(prev, rec)
                 rec.sealed_at = now
                 prev = rec.hash
-            AuditRecord.objects.bulk_update(batch, ["seq", "prev_hash", "hash", "sealed_at"], batch_size=500)
+            AuditRecord.objects.bulk_update(batch, ["seq", "prev_hash", "hash", "sealed_at", "hash_version"],
+                                            batch_size=500)
             first_seq, root = seq - len(batch) + 1, merkle_root([r.hash for r in batch])
             AuditCheckpoint.objects.create(
                 first_seq=first_seq,

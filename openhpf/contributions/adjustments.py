@@ -26,6 +26,7 @@ from openhpf.accounts.bulk import accounts_set_base_from, accounts_set_ratio_for
 from openhpf.accounts.models import Employer
 from openhpf.accounts.services import employer_change
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
@@ -131,7 +132,7 @@ def _error_rows(query: str, params: list[Any], code: str, message: str, report: 
 
 
 def base_adjust_import(
-    *, center: Center, rows: list[BaseRow], source_name: str, year: int, actor: Any, business_date: date,
+    *, center: Center, rows: list[BaseRow], source_name: str, year: int, actor: Actor, business_date: date,
     mode: str | None = None, report: ValidationReport | None = None,
 ) -> BaseAdjustment:
     """年度基数调整 effective 7/1 of `year`. All errors (with those already in `report`) are raised together as
@@ -210,7 +211,7 @@ def base_adjust_import(
         return adj
 
 
-def base_adjust_file(*, center: Center, content: bytes | IO[bytes], name: str, year: int, actor: Any,
+def base_adjust_file(*, center: Center, content: bytes | IO[bytes], name: str, year: int, actor: Actor,
                      business_date: date, mode: str | None = None) -> BaseAdjustment:
     """Parse and apply a file; format and data errors are reported together."""
     require(actor, "accounts.change", center)  # before reading the file: a refused caller learns nothing
@@ -225,7 +226,7 @@ def base_adjust_file(*, center: Center, content: bytes | IO[bytes], name: str, y
 
 
 def employer_ratio_adjust(*, employer: Employer, employer_ratio: Decimal | str, member_ratio: Decimal | str,
-                          actor: Any, business_date: date) -> int:
+                          actor: Actor, business_date: date) -> int:
     """比例调整 of an employer: its default ratios and those of all its normal accounts, set-based. The ratios
     are checked by the accounts rules (policy range, or down to an approved reduction's floor). Returns the
     number of accounts changed."""
@@ -237,7 +238,7 @@ def employer_ratio_adjust(*, employer: Employer, employer_ratio: Decimal | str, 
                                    actor=actor)
 
 
-def _accounts_set_ratio(*, employer: Employer, er: Decimal, mr: Decimal, business_date: date, actor: Any,
+def _accounts_set_ratio(*, employer: Employer, er: Decimal, mr: Decimal, business_date: date, actor: Actor,
                         where: str = "", params: list[Any] | None = None) -> int:
     """Set both ratios of the employer's normal accounts (optionally narrowed by `where`) and recompute the
     monthly amounts with the SQL twin. Caller validates and holds the transaction."""

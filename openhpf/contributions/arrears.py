@@ -19,6 +19,7 @@ from django.db import connection
 
 from openhpf.access.selectors import user_clearance
 from openhpf.accounts.models import Employer
+from openhpf.core.actors import Actor
 from openhpf.core.calendar import add_working_days
 from openhpf.core.codes import EmployerStatus, MemberAccountStatus
 from openhpf.core.masking import mask
@@ -84,7 +85,7 @@ def _month_idx_sql(text_col: str, date_col: str, offset: int) -> str:
             f"CAST(SUBSTR({text_col}, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR({text_col}, 5, 2) AS INTEGER) - 1 END)")
 
 
-def arrears_list(*, center: Center, month: str, user: Any, on: date | None = None, with_members: bool = True,
+def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = None, with_members: bool = True,
                  employer: Employer | None = None, member_limit: int | None = None) -> ArrearsReport:
     """催缴清单 for month `month` as of business date `on` (default: the center's)."""
     require(user, "accounts.view", center)

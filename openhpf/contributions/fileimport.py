@@ -37,6 +37,7 @@ from openhpf.accounts.cutover import (
 )
 from openhpf.accounts.models import Employer
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -445,7 +446,7 @@ def _drop(*tables: str) -> None:
 
 
 def remittance_import(
-    *, center: Center, path: Path | str, month: str, actor: Any, business_date: date,
+    *, center: Center, path: Path | str, month: str, actor: Actor, business_date: date,
     employer: Employer | None = None, exclude_rejected: bool = False, error_file: Path | str | None = None,
     progress: Any = None,
 ) -> ImportResult:

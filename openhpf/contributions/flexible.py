@@ -26,6 +26,7 @@ from openhpf.accounts.services import (
     member_account_unseal,
 )
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor, SystemActor
 from openhpf.core.codes import MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.ids import credit_code_check_digit
@@ -37,7 +38,7 @@ from .relief import require, ym, ym_parse
 
 FA = FlexibleAgreement
 VIRTUAL_NAME = "灵活就业人员"
-SYSTEM = "system:flexible"
+SYSTEM = SystemActor("flexible")
 
 
 def _virtual_credit_code(center: Center) -> str:
@@ -84,7 +85,7 @@ def _next_no(center: Center, on: date) -> str:
 
 
 def flexible_agreement_sign(
-    *, center: Center, name: str, id_number: str, base: int, ratio: Decimal | str, start: date, actor: Any,
+    *, center: Center, name: str, id_number: str, base: int, ratio: Decimal | str, start: date, actor: Actor,
     business_date: date, end: date | None = None, id_type: str = "01", phone: str = "", marital_status: str = "90",
     birth_date: date | None = None, sex: str | None = None,
 ) -> FlexibleAgreement:
@@ -137,7 +138,7 @@ def _locked(agreement: FlexibleAgreement) -> FlexibleAgreement:
     return FA.objects.select_for_update().select_related("account").get(pk=agreement.pk)
 
 
-def _move(agreement: FlexibleAgreement, *, sources: tuple[str, ...], target: str, label: str, actor: Any,
+def _move(agreement: FlexibleAgreement, *, sources: tuple[str, ...], target: str, label: str, actor: Actor,
           business_date: date, reason: str) -> FlexibleAgreement:
     require(actor, "accounts.change", agreement.center_id)
     with transaction.atomic():
@@ -168,21 +169,21 @@ def _move(agreement: FlexibleAgreement, *, sources: tuple[str, ...], target: str
         return a
 
 
-def flexible_agreement_suspend(*, agreement: FlexibleAgreement, reason: str, actor: Any,
+def flexible_agreement_suspend(*, agreement: FlexibleAgreement, reason: str, actor: Actor,
                                business_date: date) -> FlexibleAgreement:
     """暂停缴存: nothing is due while suspended; the account stays open."""
     return _move(agreement, sources=(FA.Status.ACTIVE,), target=FA.Status.SUSPENDED, label="暂停", actor=actor,
                  business_date=business_date, reason=reason)
 
 
-def flexible_agreement_resume(*, agreement: FlexibleAgreement, reason: str, actor: Any,
+def flexible_agreement_resume(*, agreement: FlexibleAgreement, reason: str, actor: Actor,
                               business_date: date) -> FlexibleAgreement:
     """恢复缴存."""
     return _move(agreement, sources=(FA.Status.SUSPENDED,), target=FA.Status.ACTIVE, label="恢复", actor=actor,
                  business_date=business_date, reason=reason)
 
 
-def flexible_agreement_end(*, agreement: FlexibleAgreement, reason: str, actor: Any,
+def flexible_agreement_end(*, agreement: FlexibleAgreement, reason: str, actor: Actor,
                            business_date: date) -> FlexibleAgreement:
     """终止协议: the account is sealed (封存), its balance stays and earns interest."""
     return _move(agreement, sources=(FA.Status.ACTIVE, FA.Status.SUSPENDED), target=FA.Status.ENDED, label="终止",

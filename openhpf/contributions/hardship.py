@@ -10,7 +10,7 @@ return to the snapshot. Months of a deferral are owed later (`deferral_arrears`,
 continuous contribution (`continuity_months`, for loan eligibility).
 
 Status moves and the reduction record go through the accounts services (employer_defer, employer_end_deferral,
-ratio_reduction_record). Changes applied on behalf of an approved command run as "system:hardship"; the
+ratio_reduction_record). Changes applied on behalf of an approved command run as SystemActor("hardship"); the
 approval itself (maker and checker) is in the command log and the audit trail."""
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from openhpf.accounts.services import (
 from openhpf.approvals.registry import register
 from openhpf.approvals.services import command_reject, command_submit
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor, SystemActor
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus, RetentionClass
 from openhpf.core.errors import DomainError
 from openhpf.core.policy import policy_value
@@ -47,7 +48,7 @@ from .models import HardshipApplication, HardshipRatioSnapshot
 from .relief import require, ym, ym_index, ym_parse, ym_range
 
 COMMAND = "contributions.hardship.approve"
-SYSTEM = "system:hardship"
+SYSTEM = SystemActor("hardship")
 HA = HardshipApplication
 OPEN_STATUSES = (HA.Status.PENDING, HA.Status.APPROVED, HA.Status.ACTIVE)
 IN_FORCE = (HA.Status.ACTIVE, HA.Status.ENDED)  # approved and started: its deferral months are real
@@ -67,7 +68,7 @@ def _ratio(value: Any, field_name: str) -> Decimal:
 
 
 def hardship_apply(
-    *, employer: Employer, kind: str, valid_from: date, valid_to: date, reason: str, actor: Any,
+    *, employer: Employer, kind: str, valid_from: date, valid_to: date, reason: str, actor: Actor,
     business_date: date, documents: Iterable[tuple[str, bytes]] = (), vote_date: date | None = None,
     employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None,
 ) -> HardshipApplication:
@@ -137,7 +138,7 @@ def hardship_apply(
 # ---------------------------------------------------------------- approve (the registered command), reject
 
 
-def _validate_command(params: dict[str, Any], actor: Any, center: Any, business_date: date) -> dict[str, Any]:
+def _validate_command(params: dict[str, Any], actor: Actor, center: Any, business_date: date) -> dict[str, Any]:
     app_id = params.get("application")
     app = HA.objects.filter(pk=app_id, center=center).first() if app_id is not None else None
     if app is None or app.status != HA.Status.PENDING:
@@ -156,7 +157,7 @@ def _describe(params: dict[str, Any]) -> str:
     return f"{app.employer.account_no} {app.employer.name} {what} {app.valid_from}～{app.valid_to}"
 
 
-def _apply_command(params: dict[str, Any], actor: Any, business_date: date) -> dict[str, Any]:
+def _apply_command(params: dict[str, Any], actor: Actor, business_date: date) -> dict[str, Any]:
     app = hardship_approve_apply(application_id=int(params["application"]), approver=actor,
                                  business_date=business_date)
     return {"application": app.pk, "status": app.status}
@@ -167,7 +168,7 @@ def register_commands() -> None:
              validate=_validate_command, label="缓缴/降低缴存比例审批")
 
 
-def hardship_approve_apply(*, application_id: int, approver: Any, business_date: date) -> HardshipApplication:
+def hardship_approve_apply(*, application_id: int, approver: Actor, business_date: date) -> HardshipApplication:
     """The approval's effect (run by approvals.command_approve, maker ≠ checker enforced there)."""
     with transaction.atomic():
         app = HA.objects.select_for_update().select_related("employer").get(pk=application_id)
@@ -191,7 +192,7 @@ def hardship_approve_apply(*, application_id: int, approver: Any, business_date:
         return app
 
 
-def hardship_reject(*, application: HardshipApplication, actor: Any, reason: str,
+def hardship_reject(*, application: HardshipApplication, actor: Actor, reason: str,
                     business_date: date) -> HardshipApplication:
     """不予批准 (or withdrawn by the clerk who applied): the pending command is rejected too."""
     with transaction.atomic():
@@ -262,7 +263,7 @@ def _end(app: HardshipApplication, on: date) -> None:
               before={"status": HA.Status.ACTIVE}, after={"status": app.status})
 
 
-def hardship_expire(*, center: Any, on: date, actor: Any = SYSTEM) -> dict[str, int]:
+def hardship_expire(*, center: Any, on: date, actor: Actor = SYSTEM) -> dict[str, int]:
     """Day-end step for business date `on`: start approved terms that have begun, end those whose term is over
     (valid_to < on). Idempotent: a second run finds nothing to do."""
     require(actor, "accounts.change", center)

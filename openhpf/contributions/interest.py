@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from openhpf.audit.services import audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.errors import DomainError
@@ -55,7 +56,7 @@ def _accrued(center: Center) -> int:
     return -gl_balance(center=center, code_prefix=PAYABLE)  # 211 is credit-normal
 
 
-def interest_accrue(*, center: Center, year: int, month: int, actor: Any) -> JournalEntry | None:
+def interest_accrue(*, center: Center, year: int, month: int, actor: Actor) -> JournalEntry | None:
     """Accrue the month's interest expense (posted on the month's last day). Idempotent per month."""
     month_end = (date(year, month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     if center.business_date < month_end:
@@ -78,7 +79,7 @@ def interest_accrue(*, center: Center, year: int, month: int, actor: Any) -> Jou
                           description=f"计提 {year}年{month}月 住房公积金利息支出", biz_type="")
 
 
-def interest_settle(*, center: Center, settle_date: date, actor: Any) -> PostingBatch:
+def interest_settle(*, center: Center, settle_date: date, actor: Actor) -> PostingBatch:
     """Year-end settlement for the interest year ending `settle_date` (a 6/30). Idempotent by year."""
     ys, ye = interest_year(settle_date)
     if settle_date != ye:

@@ -6,11 +6,12 @@ from datetime import date
 from typing import Any
 
 from openhpf.access.services import check_permission
+from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
 
 
-def require(actor: Any, perm: str, center: Any) -> None:
-    """Human actors need `perm` at the center; "system:…" actors are trusted code (check_permission allows them)."""
+def require(actor: Actor, perm: str, center: Any) -> None:
+    """Human actors need `perm` at the center; system actors are trusted code (check_permission allows them)."""
     check_permission(actor, perm, center=center)
 
 

@@ -43,6 +43,7 @@ from openhpf.accounts.models import Employer, Member, MemberAccount
 from openhpf.approvals.registry import applying, register
 from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, EmployerStatus, IdType, MaritalStatus, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -69,8 +70,9 @@ INLINE_POST_LINES = 5000
 RS = Remittance.Status
 
 
-def _require(actor: Any, center: Any) -> None:
-    """Human actors need contributions.remit at the center; "system:…" actors are trusted code."""
+def _require(actor: Actor, center: Any) -> None:
+    """Human actors need contributions.remit at the center; system actors are trusted code."""
+
     check_permission(actor, PERMISSION, center=center)
 
 
@@ -147,7 +149,7 @@ def _lines_from_accounts(remittance: Remittance, where: str = "", params: list[A
          remittance.pk, *(params or [])])
 
 
-def remittance_create(*, employer: Employer, month: str, actor: Any, business_date: date) -> Remittance:
+def remittance_create(*, employer: Employer, month: str, actor: Actor, business_date: date) -> Remittance:
     """汇缴: a draft remittance of `employer` for `month` with the expected roster (清册) derived from its
     normal accounts (base, ratios, monthly amounts). A month after the current one is a 预缴 (prepayment)."""
     _require(actor, employer.center_id)
@@ -191,7 +193,7 @@ def _line_from_account(r: Remittance, acct: MemberAccount) -> None:
 
 
 def remittance_hire(
-    *, remittance: Remittance, name: str, id_number: str, base: int, phone: str = "", actor: Any,
+    *, remittance: Remittance, name: str, id_number: str, base: int, phone: str = "", actor: Actor,
     business_date: date, id_type: str = IdType.RESIDENT_ID,
 ) -> MemberAccount:
     """New hire (增员): a sealed account of the person is unsealed at this employer, otherwise a new account is
@@ -221,7 +223,7 @@ def _roster_account(r: Remittance, account: MemberAccount) -> MemberAccount:
     return acct
 
 
-def remittance_leave(*, remittance: Remittance, account: MemberAccount, reason: str, actor: Any,
+def remittance_leave(*, remittance: Remittance, account: MemberAccount, reason: str, actor: Actor,
                      business_date: date) -> MemberAccount:
     """Leaver (减员): the account is sealed (封存) and leaves the roster."""
     _require(actor, remittance.center_id)
@@ -236,7 +238,7 @@ def remittance_leave(*, remittance: Remittance, account: MemberAccount, reason: 
 
 
 def remittance_change(
-    *, remittance: Remittance, account: MemberAccount, actor: Any, business_date: date, base: int | None = None,
+    *, remittance: Remittance, account: MemberAccount, actor: Actor, business_date: date, base: int | None = None,
     employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None,
 ) -> MemberAccount:
     """Base or ratio change of one member within policy (accounts services), reflected in the roster."""
@@ -257,7 +259,7 @@ def remittance_change(
         return acct
 
 
-def remittance_confirm(*, remittance: Remittance, actor: Any, business_date: date) -> Remittance:
+def remittance_confirm(*, remittance: Remittance, actor: Actor, business_date: date) -> Remittance:
     """The employer (or a clerk) confirms the roster: the remittance now awaits money."""
     _require(actor, remittance.center_id)
     with transaction.atomic():
@@ -272,7 +274,7 @@ def remittance_confirm(*, remittance: Remittance, actor: Any, business_date: dat
         return r
 
 
-def remittance_cancel(*, remittance: Remittance, actor: Any, business_date: date, reason: str = "") -> Remittance:
+def remittance_cancel(*, remittance: Remittance, actor: Actor, business_date: date, reason: str = "") -> Remittance:
     _require(actor, remittance.center_id)
     with transaction.atomic():
         r = Remittance.objects.select_for_update().get(pk=remittance.pk)
@@ -290,7 +292,7 @@ BACK_KINDS = {k.value for k in Remittance.BackKind if k.value}
 
 
 def back_payment_create(
-    *, employer: Employer, month: str, back_kind: str, reason: str, actor: Any, business_date: date,
+    *, employer: Employer, month: str, back_kind: str, reason: str, actor: Actor, business_date: date,
     lines: list[tuple[str, int, int]] | None = None,
 ) -> Remittance:
     """补缴 (biz type 02) for a past month with a reason. full: the roster of the employer's normal accounts not
@@ -351,7 +353,7 @@ def _employer_of_payer(center_id: int, payer_account: str, payer_name: str) -> E
 
 
 def _suspense_entry(*, center: Center | int, business_date: date, debit: str, credit: str, amount: int,
-                    description: str, actor: Any, value_date: date | None = None, bank_ref: str = "") -> Any:
+                    description: str, actor: Actor, value_date: date | None = None, bank_ref: str = "") -> Any:
     c = center if isinstance(center, Center) else Center.objects.get(pk=center)
     return entry_post(center=c, business_date=business_date, value_date=value_date,
                       lines=[Line(debit, debit=amount, bank_ref=bank_ref), Line(credit, credit=amount)],
@@ -360,7 +362,7 @@ def _suspense_entry(*, center: Center | int, business_date: date, debit: str, cr
 
 
 def receipt_record(
-    *, center: Center, amount: int, value_date: date, bank_ref: str, actor: Any, business_date: date,
+    *, center: Center, amount: int, value_date: date, bank_ref: str, actor: Actor, business_date: date,
     payer_account: str = "", payer_name: str = "", employer: Employer | None = None,
     source_import: RemittanceImport | None = None, post: bool = True, bank_account: str = DEFAULT_BANK,
 ) -> Receipt:
@@ -449,7 +451,7 @@ def receipt_record(
         return receipt
 
 
-def receipt_assign(*, receipt: Receipt, employer: Employer, actor: Any, business_date: date) -> Receipt:
+def receipt_assign(*, receipt: Receipt, employer: Employer, actor: Actor, business_date: date) -> Receipt:
     """暂收认领: money of an unknown payer turns out to be this employer's: 21902 → its 暂存 (21901)."""
     _require(actor, receipt.center_id)
     with transaction.atomic():
@@ -576,7 +578,7 @@ def _group(plan: _Plan) -> Any:
     return Remittance.objects.filter(pk=plan.remittance_ids[0])
 
 
-def _stage(plan: _Plan, *, actor: Any, business_date: date) -> PostingBatch:
+def _stage(plan: _Plan, *, actor: Actor, business_date: date) -> PostingBatch:
     """The posting's ledger batch, created once by its key. Its rows are not copied anywhere: the apply reads
     them straight from the (committed, locked) roster lines."""
     return batch_create(
@@ -604,7 +606,7 @@ def _unique_accounts(plan: _Plan) -> bool | None:
     return None
 
 
-def _apply(plan: _Plan, *, actor: Any, business_date: date) -> PostingBatch:
+def _apply(plan: _Plan, *, actor: Actor, business_date: date) -> PostingBatch:
     """One transaction: the ledger batch, the remittances, the receipt, paid-up-to months and 暂存."""
     with transaction.atomic():
         batch = PostingBatch.objects.get(key=plan.key)
@@ -655,7 +657,7 @@ def _result(plan: _Plan, batch: PostingBatch | None, job_id: int | None = None, 
 
 
 def _post_now(*, remittance: Remittance | None, source_import: RemittanceImport | None, receipt: Receipt | None,
-              actor: Any, business_date: date) -> PostResult:
+              actor: Actor, business_date: date) -> PostResult:
     """Inline posting inside the caller's transaction (small remittances)."""
     plan = _plan(remittance=remittance, source_import=source_import, receipt=receipt, business_date=business_date)
     _stage(plan, actor=actor, business_date=business_date)
@@ -663,7 +665,7 @@ def _post_now(*, remittance: Remittance | None, source_import: RemittanceImport 
 
 
 def remittance_post(
-    *, actor: Any, business_date: date, remittance: Remittance | None = None,
+    *, actor: Actor, business_date: date, remittance: Remittance | None = None,
     source_import: RemittanceImport | None = None, receipt: Receipt | None = None, progress: Any = None,
 ) -> PostResult:
     """Post a confirmed remittance (or every remittance of a roster file) against its matched receipt, or, with
@@ -705,7 +707,7 @@ def remittance_post(
 # ---------------------------------------------------------------- allocation from 暂存 and refunds
 
 
-def suspense_allocate(*, remittance: Remittance, actor: Any, business_date: date) -> PostResult:
+def suspense_allocate(*, remittance: Remittance, actor: Actor, business_date: date) -> PostResult:
     """分配: pay a confirmed, due remittance from its employer's 暂存 (Dr 21901 / Cr 201). Inline (composes
     in the caller's transaction); large remittances use remittance_post without a receipt."""
     _require(actor, remittance.center_id)
@@ -721,7 +723,7 @@ def _applying_approved() -> bool:
     return applying() is not None
 
 
-def remittance_refund(*, remittance: Remittance, reason: str, actor: Any, business_date: date,
+def remittance_refund(*, remittance: Remittance, reason: str, actor: Actor, business_date: date,
                       to: str = "suspense") -> Remittance:
     """退缴 / 错缴更正: reverse a posted remittance. Every member row is negated with its original value date
     (积数 corrected back to that day); the money goes back to the employer's 暂存 (to="suspense": Dr 201 /
@@ -762,7 +764,7 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Any, busine
         return r
 
 
-def remittance_refund_submit(*, remittance: Remittance, reason: str, to: str, actor: Any, business_date: date) -> Any:
+def remittance_refund_submit(*, remittance: Remittance, reason: str, to: str, actor: Actor, business_date: date) -> Any:
     """The maker's side of 退缴: a stored command a checker approves (approvals app)."""
     _require(actor, remittance.center_id)
     return command_submit(name=REFUND_COMMAND, params={"remittance_id": remittance.pk, "reason": reason, "to": to},
@@ -770,7 +772,7 @@ def remittance_refund_submit(*, remittance: Remittance, reason: str, to: str, ac
                           idempotency_key=f"refund:{remittance.pk}")
 
 
-def _refund_validate(params: dict[str, Any], actor: Any, center: Any, business_date: date) -> dict[str, Any]:
+def _refund_validate(params: dict[str, Any], actor: Actor, center: Any, business_date: date) -> dict[str, Any]:
     rid = params.get("remittance_id")
     r = Remittance.objects.filter(pk=rid).first() if rid is not None else None
     if r is None or r.status != RS.POSTED:
@@ -780,7 +782,7 @@ def _refund_validate(params: dict[str, Any], actor: Any, center: Any, business_d
     return {**params, "amount": r.total}
 
 
-def _refund_apply(params: dict[str, Any], actor: Any, business_date: date) -> dict[str, Any]:
+def _refund_apply(params: dict[str, Any], actor: Actor, business_date: date) -> dict[str, Any]:
     r = remittance_refund(remittance=Remittance.objects.get(pk=params["remittance_id"]), reason=params["reason"],
                           to=params.get("to", "suspense"), actor=actor, business_date=business_date)
     return {"remittance": r.pk, "status": r.status, "total": r.total}

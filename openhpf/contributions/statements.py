@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from openhpf.access.selectors import user_clearance
 from openhpf.accounts.models import Employer, MemberAccount
+from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, RetentionClass
 from openhpf.core.errors import DomainError
@@ -70,7 +71,7 @@ def _movement(r: SubLedgerRow) -> Movement:
                     r.balance_after, r.reference)
 
 
-def transaction_history(*, account: MemberAccount, user: Any, date_from: date | None = None,
+def transaction_history(*, account: MemberAccount, user: Actor, date_from: date | None = None,
                         date_to: date | None = None, biz_types: list[str] | None = None, page: int = 1,
                         page_size: int = 50) -> HistoryPage:
     """个人明细查询: the account's detail rows in a business-date range and of some business types, in order."""
@@ -117,7 +118,7 @@ def _days_to(vd: date, ye: date) -> int:
     return max((ye - vd).days + 1, 0)
 
 
-def annual_statement(*, account: MemberAccount, year: int, user: Any) -> AnnualStatement:
+def annual_statement(*, account: MemberAccount, year: int, user: Actor) -> AnnualStatement:
     """The statement of interest year `year` (7/1/year … 6/30/year+1): opening balance, each movement, the
     interest settled, the closing balance and the year's 积数 (fen·days: the opening balance for every day plus
     each movement from its value date to 6/30; the interest credited on 6/30 earns nothing that year). For the
@@ -207,7 +208,7 @@ def statement_pdf(st: AnnualStatement, *, center_name: str, printed_on: date) ->
     return bytes(pdf.output())
 
 
-def annual_statement_generate(*, account: MemberAccount, year: int, actor: Any, business_date: date) -> Document:
+def annual_statement_generate(*, account: MemberAccount, year: int, actor: Actor, business_date: date) -> Document:
     """Generate the annual statement PDF and archive it (doc type 生成报表, SM3 recorded, linked to the account)."""
     require(actor, "accounts.view", account.center_id)
     require(actor, "documents.upload", account.center_id)  # the statement is archived as a document
@@ -233,7 +234,7 @@ class RemittanceMonth:
     amount: int
 
 
-def employer_remittance_history(*, employer: Employer, user: Any, date_from: date | None = None,
+def employer_remittance_history(*, employer: Employer, user: Actor, date_from: date | None = None,
                                 date_to: date | None = None) -> list[RemittanceMonth]:
     """单位缴存历史: the detail rows of type 01 汇缴 and 02 补缴 of the employer's accounts, grouped by business
     month and type (newest first). Accounts are taken by their current employer."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from .errors import PermissionDenied
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -102,6 +104,18 @@ class SystemActor:
         return self.name + (f":{self.ref}" if self.ref else "")
 
 
+@dataclass(frozen=True)
+class AnonymousCaller:
+    """Someone not signed in, named by what it claimed (a failed sign-in, a refused client): recorded in the
+    audit trail as 'anonymous:<claimed>', holding nothing. Not an actor of any service."""
+
+    claimed: str
+
+    @property
+    def label(self) -> str:
+        return f"anonymous:{self.claimed}"
+
+
 PortalActor: TypeAlias = MemberActor | AgentActor | PartnerActor
 if TYPE_CHECKING:
     StaffActor: TypeAlias = AbstractBaseUser | AnonymousUser
@@ -117,7 +131,8 @@ def is_system(actor: object) -> bool:
 
 def is_staff_user(actor: object) -> bool:
     """An authenticated, active Django user (the console's and the staff API's actor)."""
-    return (actor is not None and not isinstance(actor, str | SystemActor | MemberActor | AgentActor | PartnerActor)
+    return (actor is not None
+            and not isinstance(actor, str | SystemActor | MemberActor | AgentActor | PartnerActor | AnonymousCaller)
             and bool(getattr(actor, "is_authenticated", False)) and bool(getattr(actor, "is_active", False))
             and getattr(actor, "pk", None) is not None)
 
@@ -129,13 +144,32 @@ def actor_kind(actor: object) -> ActorKind | None:
 
 
 def actor_label(actor: object) -> str:
-    """'user:<username>' for staff, the typed actor's label otherwise ('anonymous' when nobody)."""
-    if isinstance(actor, MemberActor | AgentActor | PartnerActor | SystemActor):
+    """'user:<username>' for staff, the typed actor's label otherwise ('anonymous' when nobody, or a string:
+    a string is not an actor)."""
+    if isinstance(actor, MemberActor | AgentActor | PartnerActor | SystemActor | AnonymousCaller):
         return actor.label
     if actor is None or isinstance(actor, str):
         return "anonymous"
     get_username = getattr(actor, "get_username", None)
     return f"user:{get_username()}" if get_username is not None else "anonymous"
+
+
+def actor_id(actor: object) -> str | None:
+    """The id the audit trail records beside `actor_kind`: the staff user's pk, the principal's pk, the system
+    actor's name (and ref); None when nobody."""
+    if isinstance(actor, MemberActor | AgentActor | PartnerActor | SystemActor):
+        return actor.actor_id
+    return str(actor.pk) if is_staff_user(actor) else None  # type: ignore[attr-defined]
+
+
+def money_actor_check(actor: object, *, role: Literal["maker", "checker"] = "maker", what: str = "资金变动") -> None:
+    """A money movement (资金变动) is made and checked by people: refuse a system actor as its maker (经办) or its
+    checker (复核), whoever it runs on behalf of. The permission check of the person follows separately."""
+    if isinstance(actor, SystemActor):
+        doing = "经办" if role == "maker" else "复核"
+        raise PermissionDenied(
+            f"系统主体（{actor.label}）不能{doing}{what}，须由业务人员以本人身份操作（命令行用 --as 用户名）",
+            field="actor", details={"actor": actor.label, "role": role})
 
 
 def staff_user_of(actor: object) -> Any:

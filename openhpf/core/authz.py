@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import DomainError
+from .errors import DomainError, PermissionDenied
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -72,9 +72,9 @@ def check_permission(actor: Any, perm: str, *, center: Any = None) -> None:
     _need("check_permission")(actor, perm, center=center)
 
 
-def forbidden(message: str, *, field: str | None = None, **details: Any) -> DomainError:
+def forbidden(message: str, *, field: str | None = None, **details: Any) -> PermissionDenied:
     """The refusal every check raises (HTTP 403 at the API, the 403 page in the console)."""
-    return DomainError("FORBIDDEN", message, field=field, details=details or None)
+    return PermissionDenied(message, field=field, details=details or None)
 
 
 def scope_queryset(actor: Any, qs: QuerySet, center_field: str = "center", branch_field: str | None = "branch",

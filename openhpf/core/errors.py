@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+
 
 class DomainError(Exception):
     """A business rule refused the request. Nothing was written."""
@@ -33,6 +35,36 @@ class DomainError(Exception):
             v = getattr(self, k)
             if v is not None:
                 out[k] = v
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+class PermissionDenied(DjangoPermissionDenied):
+    """The actor may not do this (无权限): a permission it lacks, data outside its scope, or a system actor asked
+    to make or check a money movement. Raised by access.check_permission; the API answers HTTP 403 with the
+    DomainError payload (code FORBIDDEN) and the console shows its 403 page, each in one place.
+
+    Not a DomainError, so the `except DomainError` of a view (a rule shown beside a form, a "not found" turned
+    into 404) never swallows it; it has the same fields, so code that reports either reads them alike."""
+
+    code = "FORBIDDEN"
+
+    def __init__(self, message: str = "无权限", *, field: str | None = None,
+                 details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.row: int | None = None
+        self.details = details or {}
+
+    def __str__(self) -> str:  # the console's 403 page shows it as it is
+        return self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            out["field"] = self.field
         if self.details:
             out["details"] = self.details
         return out

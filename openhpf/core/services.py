@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from .actors import Actor, is_system
 from .auditlog import actor_label, audit_log
 from .errors import DomainError
 from .models import Branch, CalendarDay, Center, PolicyParameter
@@ -22,7 +23,7 @@ def on_center_created(hook: Callable[[Center], object]) -> None:
         _CENTER_CREATED.append(hook)
 
 
-def center_create(*, code: str, name: str, business_date: date, actor: Any, city: str = "") -> Center:
+def center_create(*, code: str, name: str, business_date: date, actor: Actor, city: str = "") -> Center:
     """A new 管理中心 with its head-office branch and the national chart of accounts (on_center_created)."""
     if not (len(code) == 6 and code.isdigit()):
         raise DomainError("CENTER_CODE", f"机构代码应为6位数字：{code}", field="code")
@@ -38,7 +39,7 @@ def center_create(*, code: str, name: str, business_date: date, actor: Any, city
         return center
 
 
-def branch_create(*, center: Center, code: str, name: str, actor: Any) -> Branch:
+def branch_create(*, center: Center, code: str, name: str, actor: Actor) -> Branch:
     with transaction.atomic():
         if Branch.objects.filter(center=center, code=code).exists():
             raise DomainError("BRANCH_EXISTS", f"网点代码 {code} 已存在", field="code")
@@ -48,7 +49,7 @@ def branch_create(*, center: Center, code: str, name: str, actor: Any) -> Branch
         return b
 
 
-def center_advance_business_date(*, center: Center, to: date, actor: Any) -> Center:
+def center_advance_business_date(*, center: Center, to: date, actor: Actor) -> Center:
     """Move the business date forward (only day-end does this; never backwards)."""
     with transaction.atomic():
         c = Center.objects.select_for_update().get(pk=center.pk)
@@ -62,12 +63,12 @@ def center_advance_business_date(*, center: Center, to: date, actor: Any) -> Cen
         return c
 
 
-def _system_actor(actor: Any) -> bool:
-    """Migrations, seeds, tests and batch jobs act as None or a 'system…' label, never as a person."""
-    return actor is None or (isinstance(actor, str) and actor.startswith("system"))
+def _system_actor(actor: Actor) -> bool:
+    """Migrations, seeds, tests and batch jobs act as None or a SystemActor, never as a person."""
+    return actor is None or is_system(actor)
 
 
-def _check_approved_command(command: Any, actor: Any) -> tuple[Any, Any]:
+def _check_approved_command(command: Any, actor: Actor) -> tuple[Any, Any]:
     """The approved maker-checker command being applied: returns (maker, checker). Refuses anything else."""
     if (
         command is None or getattr(command, "name", None) != "core.policy_set" or command.status != "approved"
@@ -81,7 +82,7 @@ def _check_approved_command(command: Any, actor: Any) -> tuple[Any, Any]:
 
 
 def policy_set(
-    *, key: str, value: Any, value_type: str, effective_from: date, actor: Any, approved_by: Any = None,
+    *, key: str, value: Any, value_type: str, effective_from: date, actor: Actor, approved_by: Any = None,
     center: Center | None = None, source: str = "", note: str = "", _approved_command: Any = None,
 ) -> PolicyParameter:
     """Record a policy value in force from a date. Values already in force are never edited in place.
@@ -100,7 +101,8 @@ def policy_set(
         maker, checker = actor, approved_by
     else:
         maker, checker = _check_approved_command(_approved_command, actor)
-    approver, _ = actor_label(checker)
+    # a system actor's `approved_by` is the approval's reference (a policy document), not an actor
+    approver = checker if isinstance(checker, str) else actor_label(checker)[0]
     maker_label, _ = actor_label(maker)
     if approver == maker_label and not maker_label.startswith("system"):
         raise DomainError("SELF_APPROVAL", "政策参数的经办人与批准人不能是同一人", field="approved_by")
@@ -118,7 +120,7 @@ def policy_set(
         return p
 
 
-def calendar_set_day(*, day: date, kind: str | None, name: str, actor: Any) -> None:
+def calendar_set_day(*, day: date, kind: str | None, name: str, actor: Actor) -> None:
     """Mark a day as holiday (H) or make-up working day (W), or clear it (kind None)."""
     with transaction.atomic():
         before = dict(CalendarDay.objects.filter(date=day).values("kind", "name").first() or {}) or None
@@ -132,7 +134,7 @@ def calendar_set_day(*, day: date, kind: str | None, name: str, actor: Any) -> N
                   before=before, after={"kind": kind, "name": name})
 
 
-def calendar_seed_years(*, years: range, actor: Any) -> int:
+def calendar_seed_years(*, years: range, actor: Actor) -> int:
     """Seed holidays for years chinese-calendar knows; a year it does not know is reported, not guessed."""
     import chinese_calendar
 

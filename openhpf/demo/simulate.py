@@ -52,6 +52,7 @@ from openhpf.contributions.services import (
     remittance_post,
     suspense_allocate,
 )
+from openhpf.core.actors import Actor
 from openhpf.core.codes import EmployerStatus, IdType, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -120,7 +121,7 @@ def _month_end(d: date) -> date:
     return (d.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def _advance(center: Center, to: date, actor: Any) -> Center:
+def _advance(center: Center, to: date, actor: Actor) -> Center:
     center.refresh_from_db()
     if to > center.business_date:
         center_advance_business_date(center=center, to=to, actor=actor)
@@ -128,7 +129,7 @@ def _advance(center: Center, to: date, actor: Any) -> Center:
     return center
 
 
-def _annual_base_adjustment(*, center: Center, year: int, actor: Any, business_date: date) -> None:
+def _annual_base_adjustment(*, center: Center, year: int, actor: Actor, business_date: date) -> None:
     """7/1: the contribution year's new cap and floor apply; each normal account's base is clamped to them
     through the base-adjustment service (clamp mode), as a center does with its yearly 基数调整 file."""
     accounts = (MemberAccount.objects.filter(center=center, status=MemberAccountStatus.NORMAL)
@@ -275,20 +276,20 @@ def _plan_month(*, center: Center, rng: random.Random, rates: Rates, on: date,
 # ---------------------------------------------------------------- execution
 
 
-def _pay(*, center: Center, employer: Employer, amount: int, ref: str, on: date, actor: Any) -> Receipt:
+def _pay(*, center: Center, employer: Employer, amount: int, ref: str, on: date, actor: Actor) -> Receipt:
     """The employer's bank receipt; matched to its confirmed remittance of that amount (posted at once when
     small), otherwise held in its 暂存."""
     return receipt_record(center=center, employer=employer, amount=amount, value_date=on, bank_ref=ref,
                           actor=actor, business_date=on, payer_account=employer.account_no, payer_name=employer.name)
 
 
-def _post_pending(rem_ids: list[int], *, actor: Any, on: date) -> None:
+def _post_pending(rem_ids: list[int], *, actor: Actor, on: date) -> None:
     """Remittances matched to a receipt but too large to post inline: posted as a job (outside a transaction)."""
     for r in Remittance.objects.filter(pk__in=rem_ids, status=RS.CONFIRMED, receipt__isnull=False).order_by("pk"):
         remittance_post(actor=actor, business_date=on, remittance=r)
 
 
-def _back_pay_skipped(*, center: Center, month: str, on: date, actor: Any, r: MonthResult) -> set[int]:
+def _back_pay_skipped(*, center: Center, month: str, on: date, actor: Actor, r: MonthResult) -> set[int]:
     """Employers that skipped `month` − 1 (their 缴至年月 is the month before it and their members owe it)
     back-pay it in full, each from its own receipt. Returns their ids."""
     prev = ym_add(month, -1)
@@ -322,7 +323,7 @@ def _chunks(items: list[Any]) -> Iterator[list[Any]]:
         yield items[i:i + EMPLOYERS_PER_COMMIT]
 
 
-def _run_employer(*, center: Center, p: _EmployerPlan, month: str, on: date, actor: Any, r: MonthResult) -> list[int]:
+def _run_employer(*, center: Center, p: _EmployerPlan, month: str, on: date, actor: Actor, r: MonthResult) -> list[int]:
     """One employer's month on its own roster: changes, confirmation, 差额补缴, money (in the caller's
     transaction). Returns the remittances matched but too large to post inline."""
     prev = ym_add(month, -1)
@@ -403,7 +404,7 @@ def _write_roster(*, center: Center, month: str, path: Path, employer_nos: set[s
     return n
 
 
-def simulate_months(*, center: Center, months: int, actor: Any, seed: int = 1, rates: Rates | None = None,
+def simulate_months(*, center: Center, months: int, actor: Actor, seed: int = 1, rates: Rates | None = None,
                     pay_day: int = 15, progress: Callable[[str], None] | None = None) -> SimulationResult:
     """Run `months` months after the center's business date. An entry point (opens its own transactions).
     The same seed on the same center gives the same history."""

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from openhpf.accounts.calculations import monthly_amounts
 from openhpf.accounts.cutover import ACCOUNT_FILE, EMPLOYER_FILE, FILE_COLUMNS, MEMBER_FILE, cutover_import
+from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.ids import credit_code_check_digit, resident_id_check_digit
 from openhpf.core.models import Center
@@ -388,7 +389,7 @@ def _last_payday(d: date, payday: int) -> date:
 
 
 def generate_center(
-    *, employers: int, members: int, seed: int, cutover_date: date, out: Path | str, actor: Any,
+    *, employers: int, members: int, seed: int, cutover_date: date, out: Path | str, actor: Actor,
     center_code: str = DEFAULT_CENTER_CODE, center_name: str = DEFAULT_CENTER_NAME, dirty: bool = False,
     load: bool = True, encoding: str = "utf-8-sig", progress: bool = False, echo: Callable[[str], None] | None = None,
     error_file: Path | str | None = None,

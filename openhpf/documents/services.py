@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.authz import check_permission
 from openhpf.core.codes import RetentionClass
 from openhpf.core.errors import DomainError
@@ -82,7 +83,7 @@ def document_store(
     original_name: str,
     doc_type: str,
     retention: str,
-    actor: Any,
+    actor: Actor,
     business_date: date,
     obj: models.Model | tuple[str, Any] | None = None,
     content_type: str = "",
@@ -181,7 +182,7 @@ def document_verify(*, document: Document) -> bool:
 # ---------------------------------------------------------------- electronic seal (电子签章)
 
 
-def document_sign(*, document: Any, actor: Any) -> DocumentSignature:
+def document_sign(*, document: Any, actor: Actor) -> DocumentSignature:
     """电子签章: SM2-sign the document's SM3 digest after checking the stored file still has it."""
     problem = document_check(document=document)
     if problem:

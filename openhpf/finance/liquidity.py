@@ -30,6 +30,7 @@ from django.db.models import Q, Sum
 
 from openhpf.access.selectors import check_permission, is_system_actor
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import div_half_up, format_fen, mul_half_up
@@ -200,12 +201,12 @@ def position(center: Center, on: date) -> Position:
     return pos
 
 
-def liquidity_position(*, center: Center, on: date, user: Any) -> Position:
+def liquidity_position(*, center: Center, on: date, user: Actor) -> Position:
     check_permission(user, "finance.view", center=center)
     return position(center, on)
 
 
-def liquidity_snapshot(*, center: Center, on: date, actor: Any) -> LiquiditySnapshot:
+def liquidity_snapshot(*, center: Center, on: date, actor: Actor) -> LiquiditySnapshot:
     """流动性日报 of business day `on` (the day-end job calls it). One row per center and day: a re-run
     recomputes the figures and replaces them, so running it twice leaves one row with the same values."""
     if not is_system_actor(actor):
@@ -245,7 +246,7 @@ def _jsonable(v: Any) -> Any:
     return str(v) if v is not None and not isinstance(v, (int, str, list, dict, bool)) else v
 
 
-def liquidity_snapshots(*, center: Center, user: Any, limit: int = 60) -> list[LiquiditySnapshot]:
+def liquidity_snapshots(*, center: Center, user: Actor, limit: int = 60) -> list[LiquiditySnapshot]:
     check_permission(user, "finance.view", center=center)
     return list(LiquiditySnapshot.objects.filter(center=center).order_by("-on")[:limit])
 
@@ -389,7 +390,7 @@ def forecast(center: Center, on: date, *, months: int = 6, history: int = 24) ->
                     available=pos.available, alerts=alerts)
 
 
-def liquidity_forecast(*, center: Center, on: date, user: Any, months: int = 6, history: int = 24) -> Forecast:
+def liquidity_forecast(*, center: Center, on: date, user: Actor, months: int = 6, history: int = 24) -> Forecast:
     check_permission(user, "finance.view", center=center)
     if not 1 <= months <= 12 or not 12 <= history <= 60:
         raise DomainError("FORECAST_RANGE", "预测月数应为 1–12，历史月数应为 12–60", field="months")

@@ -21,6 +21,7 @@ from django.db.models import Count, Sum
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.approvals.models import PendingCommand
+from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -196,7 +197,7 @@ def _leaves_under(chart: dict[str, GLAccount], top: str) -> list[GLAccount]:
 # ---------------------------------------------------------------- statements
 
 
-def statement(kind: str, *, center: Center, period: Period, user: Any) -> Statement:
+def statement(kind: str, *, center: Center, period: Period, user: Actor) -> Statement:
     """The statement `kind` (KINDS) of the center for the period."""
     check_permission(user, PERMISSION, center=center)
     builders = {"balance_sheet": _balance_sheet, "income": _income, "distribution": _distribution,
@@ -206,7 +207,7 @@ def statement(kind: str, *, center: Center, period: Period, user: Any) -> Statem
     return builders[kind](center, period, user)
 
 
-def _balance_sheet(center: Center, period: Period, user: Any) -> Statement:
+def _balance_sheet(center: Center, period: Period, user: Actor) -> Statement:
     """资产负债表 as of the period end, with the year's opening (年初数) beside it."""
     chart = _chart(center)
     cols = [leaf_sums(center, upto=date(period.end.year - 1, 12, 31)), leaf_sums(center, upto=period.end)]
@@ -255,7 +256,7 @@ def _balance_sheet(center: Center, period: Period, user: Any) -> Statement:
     return Statement("balance_sheet", KINDS["balance_sheet"], center.name, period, sections, checks, notes)
 
 
-def _income(center: Center, period: Period, user: Any) -> Statement:
+def _income(center: Center, period: Period, user: Actor) -> Statement:
     """增值收益表: 业务收入 (401xx) − 业务支出 (411xx) = 增值收益, for the period and the year to its end."""
     chart = _chart(center)
     excl = (CLOSE_SOURCE,)
@@ -295,7 +296,7 @@ def _distribution_column(center: Center, chart: dict[str, GLAccount], start: dat
     return [earned, opening, available, *dist, closing], ledger_closing
 
 
-def _distribution(center: Center, period: Period, user: Any) -> Statement:
+def _distribution(center: Center, period: Period, user: Actor) -> Statement:
     """增值收益分配表 (321xx): the period's 增值收益, what was distributed, what is left to distribute."""
     chart = _chart(center)
     a, tie_a = _distribution_column(center, chart, period.start, period.end, leaf_sums(center, upto=period.before_start))
@@ -343,7 +344,7 @@ def loan_flows(center: Center | int, start: date, end: date) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def _business(center: Center, period: Period, user: Any) -> Statement:
+def _business(center: Center, period: Period, user: Actor) -> Statement:
     """住房公积金业务状况表: 归集 and 提取 (201 by business type), members and employers, loans."""
     ranges = [(period.start, period.before_start), (period.year_start, date(period.end.year - 1, 12, 31))]
     columns = ["本期", "本年累计"]
@@ -449,7 +450,7 @@ def _paying(center: Center, start: date, end: date) -> tuple[int, int]:
     return employers, members
 
 
-def _trial_balance(center: Center, period: Period, user: Any) -> Statement:
+def _trial_balance(center: Center, period: Period, user: Actor) -> Statement:
     """试算平衡表 through the ledger's own selector, month by month (a quarter or a year sums its months;
     an as-of date counts its whole month)."""
     months = period.months
@@ -488,7 +489,7 @@ def pl_balances(center: Center | int, upto: date) -> dict[str, int]:
     return {r["account__code"]: r["d"] - r["c"] for r in qs}
 
 
-def value_added_overview(*, center: Center, year: int, user: Any) -> dict[str, Any]:
+def value_added_overview(*, center: Center, year: int, user: Actor) -> dict[str, Any]:
     """The 增值收益 of a year: its record, the 损益 still to transfer, the distribution plan (or why there is
     none yet) and any distribution waiting for a checker."""
     from .models import ValueAddedYear
@@ -512,7 +513,7 @@ def value_added_overview(*, center: Center, year: int, user: Any) -> dict[str, A
             "year_ended": center.business_date >= ye}
 
 
-def value_added_years(*, center: Center, user: Any) -> list[Any]:
+def value_added_years(*, center: Center, user: Actor) -> list[Any]:
     from .models import ValueAddedYear
 
     check_permission(user, PERMISSION, center=center)

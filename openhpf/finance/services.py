@@ -35,6 +35,7 @@ from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.registry import applying, register
 from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, mul_half_up
@@ -57,7 +58,7 @@ def _applying() -> Any:
     return applying()
 
 
-def _require(actor: Any, center: Center) -> None:
+def _require(actor: Actor, center: Center) -> None:
     if is_system_actor(actor) or _applying() is not None:
         return
     check_permission(actor, MANAGE, center=center)
@@ -71,7 +72,7 @@ def _signed_line(code: str, debit_minus_credit: int, memo: str = "") -> Line | N
     return None
 
 
-def _post(center: Center, year: int, lines: list[Line | None], source: str, description: str, actor: Any) -> JournalEntry | None:
+def _post(center: Center, year: int, lines: list[Line | None], source: str, description: str, actor: Actor) -> JournalEntry | None:
     kept = [ln for ln in lines if ln is not None]
     if not kept:
         return None
@@ -82,7 +83,7 @@ def _post(center: Center, year: int, lines: list[Line | None], source: str, desc
 # ---------------------------------------------------------------- 1. year-end transfer of 损益 into 311
 
 
-def year_end_close(*, center: Center, year: int, actor: Any, business_date: date) -> ValueAddedYear:
+def year_end_close(*, center: Center, year: int, actor: Actor, business_date: date) -> ValueAddedYear:
     """结转损益: move every 401xx (业务收入) and 411xx (业务支出) balance at 12/31 into 311 增值收益."""
     _require(actor, center)
     ye = date(year, 12, 31)
@@ -186,7 +187,7 @@ def _pending_distribution(center: Center, year: int) -> Any:
                                          params__year=year).first()
 
 
-def value_added_distribution_submit(*, center: Center, year: int, actor: Any, business_date: date) -> Any:
+def value_added_distribution_submit(*, center: Center, year: int, actor: Actor, business_date: date) -> Any:
     """The maker's side: store the year's distribution plan for a checker (approvals)."""
     check_permission(actor, MANAGE, center=center)
     if business_date < date(year, 12, 31):
@@ -199,7 +200,7 @@ def value_added_distribution_submit(*, center: Center, year: int, actor: Any, bu
                               center=center, business_date=business_date)
 
 
-def _distribute_validate(params: dict[str, Any], actor: Any, center: Any, business_date: date) -> dict[str, Any]:
+def _distribute_validate(params: dict[str, Any], actor: Actor, center: Any, business_date: date) -> dict[str, Any]:
     try:
         year = int(params.get("year"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -217,7 +218,7 @@ def _distribute_describe(p: dict[str, Any]) -> str:
             f"廉租住房补充资金 {format_fen(int(p.get('lowrent_fund') or 0))} 元")
 
 
-def _distribute_apply(params: dict[str, Any], actor: Any, business_date: date) -> dict[str, Any]:
+def _distribute_apply(params: dict[str, Any], actor: Actor, business_date: date) -> dict[str, Any]:
     center = Center.objects.get(pk=params["center_id"])
     expected = {k: int(params[k]) for k in ("distributable", "risk_reserve", "management_fee", "lowrent_fund")}
     record = value_added_distribute(center=center, year=int(params["year"]), actor=actor, business_date=business_date,
@@ -232,7 +233,7 @@ def _fee_account(center: Center) -> None:
     chart_seed(center=center)
 
 
-def value_added_distribute(*, center: Center, year: int, actor: Any, business_date: date,
+def value_added_distribute(*, center: Center, year: int, actor: Actor, business_date: date,
                            expected: dict[str, int] | None = None) -> ValueAddedYear:
     """Post the year's distribution (once). Only through an approved `finance.value_added_distribute` command
     (or a system actor); `expected` is the plan the checker saw: if the ledger moved since, nothing is posted."""

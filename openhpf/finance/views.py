@@ -79,8 +79,6 @@ def statements(request: HttpRequest) -> HttpResponse:
         period = parse_period(text, default=bd)
         st = selectors.statement(kind, center=center, period=period, user=request.user)
     except DomainError as e:
-        if e.code == "FORBIDDEN":
-            raise
         error = e.message
     ctx = {"kinds": selectors.KINDS.items(), "kind": kind, "period": period.code if period else text,
            "period_label": period.label if period else "", "error": error,
@@ -99,8 +97,6 @@ def statement_export(request: HttpRequest) -> HttpResponse:
         st = selectors.statement(kind, center=center, period=period, user=request.user)
         data, content_type, filename = export(st, request.GET.get("format") or "xlsx", printed_on=center.business_date)
     except DomainError as e:
-        if e.code == "FORBIDDEN":
-            raise
         messages.error(request, e.message)
         return redirect(f"{reverse('finance:statements')}?kind={kind}")
     resp = HttpResponse(data, content_type=content_type)
@@ -202,8 +198,6 @@ def liquidity_page(request: HttpRequest) -> HttpResponse:
         pos = liquidity.liquidity_position(center=center, on=on, user=request.user)
         fc = liquidity.liquidity_forecast(center=center, on=on, user=request.user)
     except DomainError as e:
-        if e.code == "FORBIDDEN":
-            raise
         error = e.message
     forecast_rows = []
     if fc is not None:

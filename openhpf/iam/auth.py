@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from openhpf.core.actors import AgentActor, MemberActor, PartnerActor
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import PermissionDenied
 
 from .models import PrincipalKind
 from .ratelimit import client_ip
@@ -39,9 +39,9 @@ class PartnerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         t, reason = partner_token_check(token, ip=client_ip(request), scope=self.scope)
         if reason == "ip":
-            raise DomainError("FORBIDDEN", "来源 IP 不在该合作机构的白名单内", details={"reason": "ip"})
+            raise PermissionDenied("来源 IP 不在该合作机构的白名单内", details={"reason": "ip"})
         if reason == "scope":
-            raise DomainError("FORBIDDEN", f"令牌未获授权范围 {self.scope}", details={"scope": self.scope})
+            raise PermissionDenied(f"令牌未获授权范围 {self.scope}", details={"scope": self.scope})
         if t is None:
             return None
         request.partner = t.client  # type: ignore[attr-defined]

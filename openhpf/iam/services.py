@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import authz
+from openhpf.core.actors import Actor, AgentActor, AnonymousCaller, MemberActor, PartnerActor
 from openhpf.core.channels import message_template
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask_phone
@@ -52,7 +53,7 @@ def token_hash(plaintext: str) -> str:
     return hashlib.new("sm3", plaintext.encode()).hexdigest()
 
 
-def api_token_issue(*, user: Any, name: str, days: int = 30, actor: Any) -> tuple[str, ApiToken]:
+def api_token_issue(*, user: Any, name: str, days: int = 30, actor: Actor) -> tuple[str, ApiToken]:
     """Issue a bearer token for a staff user. Returns the plaintext (shown once) and the stored row."""
     if not getattr(user, "is_staff", False) or not user.is_active:
         raise DomainError("TOKEN_NOT_STAFF", "只能为在岗业务人员签发令牌", field="user")
@@ -73,7 +74,7 @@ def api_token_issue(*, user: Any, name: str, days: int = 30, actor: Any) -> tupl
     return plaintext, token
 
 
-def api_token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
     """Revoke a token now. Revoking an already revoked token is a no-op (nothing audited twice)."""
     with transaction.atomic():
         t = ApiToken.objects.select_for_update().get(pk=token.pk)
@@ -128,7 +129,7 @@ staff_center_required = authz.staff_center_required  # one definition, in the pl
 
 
 def staff_create(
-    *, username: str, password: str, actor: Any, center: Center | None = None, branch: Branch | None = None,
+    *, username: str, password: str, actor: Actor, center: Center | None = None, branch: Branch | None = None,
     display_name: str = "", superuser: bool = False,
 ) -> tuple[Any, bool]:
     """Create a staff user with a profile, or update the password/center of an existing one.
@@ -232,7 +233,7 @@ def staff_password_expired(user: Any, sec: StaffSecurity | None = None) -> bool:
     return timezone.now() - sec.password_changed_at > timedelta(days=policy.value("PASSWORD_MAX_AGE_DAYS"))
 
 
-def staff_password_change(*, user: Any, old_password: str, new_password: str, actor: Any) -> None:
+def staff_password_change(*, user: Any, old_password: str, new_password: str, actor: Actor) -> None:
     """修改密码: the old password, the policy, and none of the last N passwords."""
     if not user.check_password(old_password or ""):
         raise DomainError("PASSWORD_OLD", "原密码不正确", field="old_password")
@@ -256,10 +257,10 @@ def _temporary_password() -> str:
             return pw
 
 
-def staff_password_reset(*, user: Any, actor: Any) -> str:
+def staff_password_reset(*, user: Any, actor: Actor) -> str:
     """重置密码 by a security admin: a temporary password (returned, shown once) that must be changed at the
     next sign-in; the lock is lifted."""
-    if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
+    if getattr(actor, "pk", None) is not None and getattr(actor, "pk", None) == user.pk:
         raise DomainError("SELF_RESET", "不能重置自己的密码，请使用修改密码", field="user")
     pw = _temporary_password()
     with transaction.atomic():
@@ -279,7 +280,7 @@ def staff_is_locked(user: Any) -> bool:
     return bool(sec and sec.locked_until and sec.locked_until > timezone.now())
 
 
-def staff_lock(*, user: Any, actor: Any, minutes: int | None = None) -> StaffSecurity:
+def staff_lock(*, user: Any, actor: Actor, minutes: int | None = None) -> StaffSecurity:
     """锁定 by a security admin (default: for a long time, until unlocked)."""
     with transaction.atomic():
         sec = staff_security(user, lock=True)
@@ -290,7 +291,7 @@ def staff_lock(*, user: Any, actor: Any, minutes: int | None = None) -> StaffSec
     return sec
 
 
-def staff_unlock(*, user: Any, actor: Any) -> StaffSecurity:
+def staff_unlock(*, user: Any, actor: Actor) -> StaffSecurity:
     """解锁: clears the lock and the failure count."""
     with transaction.atomic():
         sec = staff_security(user, lock=True)
@@ -303,7 +304,7 @@ def staff_unlock(*, user: Any, actor: Any) -> StaffSecurity:
 
 
 def _login_audit(action: str, *, user: Any, username: str, ip: str, **extra: Any) -> None:
-    audit_log(actor=user if user is not None else f"anonymous:{username[:100]}", action=action,
+    audit_log(actor=user if user is not None else AnonymousCaller(username[:100]), action=action,
               obj=user, center=staff_center(user) if user is not None else None,
               after={"username": username, "ip": ip, **extra})
 
@@ -408,7 +409,7 @@ def staff_login_complete(*, user: Any, session_key: str | None, ip: str, second_
     return previous if previous != session_key else ""
 
 
-def staff_totp_enrol_begin(*, user: Any, actor: Any) -> tuple[str, str]:
+def staff_totp_enrol_begin(*, user: Any, actor: Actor) -> tuple[str, str]:
     """Start TOTP enrolment: a secret not in force until confirmed (the pending one again if there is one).
     Returns (secret, provisioning URI) for the authenticator app."""
     with transaction.atomic():
@@ -433,7 +434,7 @@ def totp_provisioning_uri(*, user: Any, secret: str) -> str:
         name=user.get_username(), issuer_name=policy.value("TOTP_ISSUER"))
 
 
-def staff_totp_enrol_confirm(*, user: Any, code: str, actor: Any, at: float | None = None) -> None:
+def staff_totp_enrol_confirm(*, user: Any, code: str, actor: Actor, at: float | None = None) -> None:
     """Confirm enrolment with a first code from the authenticator; from now on sign-in asks for a code."""
     at = time.time() if at is None else at
     with transaction.atomic():
@@ -449,7 +450,7 @@ def staff_totp_enrol_confirm(*, user: Any, code: str, actor: Any, at: float | No
                   after={"username": user.get_username()})
 
 
-def staff_totp_reset(*, user: Any, actor: Any) -> None:
+def staff_totp_reset(*, user: Any, actor: Actor) -> None:
     """重置动态口令 (lost phone): the secret is removed; the user enrols again at the next sign-in if required."""
     with transaction.atomic():
         sec = staff_security(user, lock=True)
@@ -459,7 +460,7 @@ def staff_totp_reset(*, user: Any, actor: Any) -> None:
                   after={"username": user.get_username()})
 
 
-def staff_totp_require(*, user: Any, required: bool, actor: Any) -> None:
+def staff_totp_require(*, user: Any, required: bool, actor: Actor) -> None:
     """Switch the second factor on or off for one user (the global switch is HPF_SECURITY TOTP_REQUIRED_ALL)."""
     with transaction.atomic():
         sec = staff_security(user, lock=True)
@@ -490,7 +491,7 @@ class PortalLoginResult:
     expires_at: Any = None
 
 
-def member_principal_create(*, member: Any, password: str, actor: Any) -> MemberPrincipal:
+def member_principal_create(*, member: Any, password: str, actor: Actor) -> MemberPrincipal:
     """开通网厅登录 for a member (or set a new password)."""
     _check_password_policy(password)
     with transaction.atomic():
@@ -504,7 +505,7 @@ def member_principal_create(*, member: Any, password: str, actor: Any) -> Member
 
 
 def employer_agent_create(*, employer: Any, login_id: str, name: str, phone: str, password: str,
-                          actor: Any) -> EmployerAgent:
+                          actor: Actor) -> EmployerAgent:
     """登记单位经办人 with a login for the employer's online service."""
     login_id = (login_id or "").strip()
     if not login_id or len(login_id) > 40:
@@ -546,8 +547,8 @@ def _portal_principal(kind: str, login: str) -> tuple[Any, str, Any]:
     return (a, a.phone, a.employer.center_id) if a else (None, "", None)
 
 
-def _portal_actor(kind: str, p: Any) -> str:
-    return f"{kind}:{p.pk}"
+def _portal_actor(kind: str, p: Any) -> MemberActor | AgentActor:
+    return MemberActor(p) if kind == PrincipalKind.MEMBER else AgentActor(p)
 
 
 def _code_hash(challenge: str, code: str) -> str:
@@ -562,7 +563,7 @@ def portal_login_password(*, kind: str, login: str, password: str, ip: str) -> P
         p, phone, center_id = _portal_principal(kind, login)
         if p is None:
             make_password(password or "")
-            audit_log(actor=f"anonymous:{kind}:{login}", action=f"iam.{kind}.login.failure",
+            audit_log(actor=AnonymousCaller(f"{kind}:{login}"), action=f"iam.{kind}.login.failure",
                       after={"login": login, "ip": ip, "reason": "unknown"})
             return PortalLoginResult(False, "INVALID", "账号或密码不正确")
         p = type(p).objects.select_for_update().get(pk=p.pk)
@@ -690,7 +691,7 @@ def ip_allowed(ip: str, allowlist: list[str]) -> bool:
 
 
 def partner_client_create(*, name: str, scopes: list[str], purposes: list[str], ip_allowlist: list[str],
-                          actor: Any, center: Center | None = None, client_id: str = "") -> tuple[str, PartnerClient]:
+                          actor: Actor, center: Center | None = None, client_id: str = "") -> tuple[str, PartnerClient]:
     """登记合作机构客户端. Returns the client secret (shown once; only its salted hash is kept) and the row."""
     name = (name or "").strip()
     if not name:
@@ -715,7 +716,7 @@ def partner_client_create(*, name: str, scopes: list[str], purposes: list[str], 
     return secret, client
 
 
-def partner_client_set_active(*, client: PartnerClient, active: bool, actor: Any) -> PartnerClient:
+def partner_client_set_active(*, client: PartnerClient, active: bool, actor: Actor) -> PartnerClient:
     """停用/启用 a partner client; stopping it revokes its tokens."""
     with transaction.atomic():
         c = PartnerClient.objects.select_for_update().get(pk=client.pk)
@@ -728,7 +729,7 @@ def partner_client_set_active(*, client: PartnerClient, active: bool, actor: Any
     return c
 
 
-def partner_tokens_revoke(*, client: PartnerClient, actor: Any) -> int:
+def partner_tokens_revoke(*, client: PartnerClient, actor: Actor) -> int:
     """吊销 every live token of the client; returns how many."""
     with transaction.atomic():
         n = client.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -745,10 +746,11 @@ def partner_token_issue(*, client_id: str, client_secret: str, scope: str, ip: s
         if client is None or not client.is_active or not check_password(client_secret or "", client.secret_hash):
             if client is None:
                 make_password(client_secret or "")
-            audit_log(actor=f"partner:{(client_id or '')[:64]}", action="iam.partner.token_refused", obj=client,
+            audit_log(actor=AnonymousCaller(f"partner:{(client_id or '')[:64]}"), action="iam.partner.token_refused",
+                      obj=client,
                       after={"ip": ip, "reason": "invalid_client"})
             return PartnerTokenResult(False, "invalid_client", "客户端标识或密钥不正确")
-        actor = f"partner:{client.client_id}"
+        actor = PartnerActor(client)
         if not ip_allowed(ip, client.ip_allowlist):
             audit_log(actor=actor, action="iam.partner.token_refused", obj=client, center=client.center_id,
                       after={"ip": ip, "reason": "ip_not_allowed"})
@@ -781,7 +783,7 @@ def partner_token_revoke(*, client_id: str, client_secret: str, token: str) -> N
         n = PartnerToken.objects.filter(client=client, key_hash=token_hash(token or ""),
                                         revoked_at__isnull=True).update(revoked_at=timezone.now())
         if n:
-            audit_log(actor=f"partner:{client.client_id}", action="iam.partner.token_revoke", obj=client,
+            audit_log(actor=PartnerActor(client), action="iam.partner.token_revoke", obj=client,
                       center=client.center_id, after={"client_id": client.client_id})
 
 

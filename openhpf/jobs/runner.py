@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
@@ -206,7 +207,7 @@ def _log(job: Job, message: str, *, level: str = JobLog.Level.INFO) -> None:
 def job_start(
     *,
     kind: str,
-    actor: Any,
+    actor: Actor,
     key: str | None = None,
     params: dict[str, Any] | None = None,
     center: Center | None = None,

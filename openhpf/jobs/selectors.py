@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
+from openhpf.core.actors import Actor
 from openhpf.core.authz import check_permission, scope_queryset
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -13,7 +12,7 @@ from openhpf.core.models import Center
 from .models import Job
 
 
-def job_list(*, center: Center | None = None, limit: int = 50, user: Any = None) -> QuerySet[Job]:
+def job_list(*, center: Center | None = None, limit: int = 50, user: Actor | None = None) -> QuerySet[Job]:
     """The most recent jobs, newest first; with a center, that center's jobs only. With a user (the console),
     only if it holds jobs.view, and only the jobs of its centers and the instance-wide ones."""
     qs = Job.objects.select_related("center").order_by("-created_at", "-id")

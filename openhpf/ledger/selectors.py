@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, Sum
 
+from openhpf.core.actors import Actor
 from openhpf.core.authz import check_permission
 from openhpf.core.models import Center
 
@@ -28,7 +28,7 @@ def _signed(side: str, debit: int, credit: int) -> int:
     return debit - credit if side == "D" else credit - debit
 
 
-def trial_balance(*, center: Center, year: int, month: int, user: Any) -> list[TrialBalanceRow]:
+def trial_balance(*, center: Center, year: int, month: int, user: Actor) -> list[TrialBalanceRow]:
     """试算平衡表 for a month: opening, movements and closing per account, parents rolled up from leaves."""
     check_permission(user, "ledger.view", center=center)
     before = Q(entry__period__year__lt=year) | Q(entry__period__year=year, entry__period__month__lt=month)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import authz
+from openhpf.core.actors import Actor, is_system, money_actor_check
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
@@ -76,7 +77,7 @@ def chart_seed(*, center: Center) -> int:
 SUBACCOUNT_SERIAL_MAX = 99
 
 
-def gl_subaccount_open(*, center: Center, parent_code: str, name: str, actor: Any, bank_name: str = "",
+def gl_subaccount_open(*, center: Center, parent_code: str, name: str, actor: Actor, bank_name: str = "",
                        bank_account_no: str = "", business_date: date | None = None) -> GLAccount:
     """Open a GL sub-account (明细科目) under `parent_code`, e.g. a 101xx 专户 or 定期/通知存款 account, a 102xx
     增值收益存款 account. The one numbering rule: the code is the parent's code and a two-digit serial, one above
@@ -121,16 +122,20 @@ def _open_period(center_id: int, d: date) -> AccountingPeriod:
     return period
 
 
-def _check_ledger_actor(actor: Any, perm: str, center: Any) -> None:
-    """Manual postings, reversals and period close by a person need the ledger permission; system actors
-    ("system:…") pass, and so does the apply of a command a checker approved (its maker was checked when it
-    was submitted, with the same permission)."""
-    if authz.is_system_actor(actor) or authz.applying() is not None:
+def _check_ledger_actor(actor: Actor, perm: str, center: Any) -> None:
+    """Manual postings and reversals are money movements made by people: a system actor is refused as their
+    maker, a person needs the ledger permission. The apply of a command a checker approved passes (its maker was
+    checked when it was submitted, with the same permission). Period close by a system actor passes."""
+    if authz.applying() is not None:
+        return
+    if perm == "ledger.post_manual":
+        money_actor_check(actor, role="maker", what="手工记账或冲正")
+    elif is_system(actor):
         return
     authz.check_permission(actor, perm, center=center)
 
 
-def period_close(*, center: Center, year: int, month: int, actor: Any) -> AccountingPeriod:
+def period_close(*, center: Center, year: int, month: int, actor: Actor) -> AccountingPeriod:
     """Close and lock a month. Earlier periods must be closed first."""
     _check_ledger_actor(actor, "ledger.close_period", center)
     with transaction.atomic():
@@ -189,7 +194,7 @@ def _check_lines(lines: Sequence[Line]) -> int:
 
 def _create_entry(
     *, center_id: int, business_date: date, value_date: date, lines: Sequence[Line], source: str,
-    description: str, biz_type: str, actor: Any, reversal_of: JournalEntry | None = None,
+    description: str, biz_type: str, actor: Actor, reversal_of: JournalEntry | None = None,
 ) -> JournalEntry:
     total = _check_lines(lines)
     accounts = _accounts(center_id, (ln.account for ln in lines))
@@ -217,7 +222,7 @@ def _member_control_net(lines: Sequence[Line]) -> int:
 
 
 def entry_post(
-    *, center: Center, business_date: date, lines: Sequence[Line], source: str, description: str, actor: Any,
+    *, center: Center, business_date: date, lines: Sequence[Line], source: str, description: str, actor: Actor,
     biz_type: str = "", value_date: date | None = None, sub_rows: Sequence[SubRow] = (),
     reversal_of: JournalEntry | None = None,
 ) -> JournalEntry:
@@ -280,7 +285,7 @@ def _post_sub_rows(*, center_id: int, entry: JournalEntry | None, biz_type: str,
     return SubLedgerRow.objects.bulk_create(out)
 
 
-def entry_reverse(*, entry: JournalEntry, business_date: date, actor: Any, reason: str) -> JournalEntry:
+def entry_reverse(*, entry: JournalEntry, business_date: date, actor: Actor, reason: str) -> JournalEntry:
     """冲正: a new entry with every line's sides swapped, and every sub-ledger row negated with its original
     value date (so 积数 is corrected back to that day). The original stays as it was."""
     _check_ledger_actor(actor, "ledger.post_manual", entry.center_id)
@@ -349,7 +354,7 @@ STAGE_COLUMNS = ("ord", "sub_account_id", "amount_current", "amount_carried", "v
 
 def batch_create(
     *, center: Center, key: str, biz_type: str, business_date: date, counter_account: str, description: str,
-    actor: Any, bank_ref: str = "",
+    actor: Actor, bank_ref: str = "",
 ) -> PostingBatch:
     """Start (or find again, by key) a bulk posting. Its rows go to a stage table of its own. `bank_ref`: the
     bank reference carried on the counter line when the counter account is a bank account (日终对账)."""
@@ -420,13 +425,13 @@ def batch_stage(
     return batch.rows_staged
 
 
-def batch_apply(*, batch: PostingBatch, actor: Any) -> PostingBatch:
+def batch_apply(*, batch: PostingBatch, actor: Actor) -> PostingBatch:
     """Post the staged rows at once: validate in SQL, write the sub-ledger with running balances, move
     balances and 积数 set-based, post one balanced GL entry (counter account ↔ 201). Runs once (idempotent)."""
     return _batch_apply(batch, actor)
 
 
-def batch_apply_from(*, batch: PostingBatch, actor: Any, source_sql: str, params: Sequence[Any] = (),
+def batch_apply_from(*, batch: PostingBatch, actor: Actor, source_sql: str, params: Sequence[Any] = (),
                      unique_accounts: bool | None = None) -> PostingBatch:
     """batch_apply straight from a SELECT yielding the stage columns (ord, sub_account_id, amount_current,
     amount_carried, value_date, reference), for rows already committed in the caller's own tables: nothing is
@@ -441,7 +446,7 @@ class _RowsMismatch(Exception):
     """The set-based apply moved fewer rows than the batch holds (rolled back to its savepoint)."""
 
 
-def _batch_apply(batch: PostingBatch, actor: Any, *, source_sql: str | None = None, params: Sequence[Any] = (),
+def _batch_apply(batch: PostingBatch, actor: Actor, *, source_sql: str | None = None, params: Sequence[Any] = (),
                  unique_accounts: bool | None = None) -> PostingBatch:
     with transaction.atomic():
         batch = PostingBatch.objects.select_for_update().get(pk=batch.pk)
@@ -631,7 +636,7 @@ def _raise_bad_rows(src: str, sp: list[Any], center_id: int, ys: date, ye: date)
 
 def batch_post(
     *, center: Center, key: str, biz_type: str, business_date: date, counter_account: str, description: str,
-    rows: Iterable[SubRow | tuple], actor: Any, progress: Callable[[int], None] | None = None,
+    rows: Iterable[SubRow | tuple], actor: Actor, progress: Callable[[int], None] | None = None,
 ) -> PostingBatch:
     """Create, stage and apply in one call (resumable and idempotent by key)."""
     batch = batch_create(center=center, key=key, biz_type=biz_type, business_date=business_date,
@@ -692,7 +697,7 @@ def subaccounts_freeze_from(*, center: Center, source_sql: str, params: Sequence
         raise DomainError("FREEZE_AMOUNT", "冻结金额超过可用余额", field="frozen_amount") from None
 
 
-def subaccounts_year_roll(*, center: Center, year_start: date, actor: Any) -> int:
+def subaccounts_year_roll(*, center: Center, year_start: date, actor: Actor) -> int:
     """Open the next interest year for every sub-account of the center still in `year_start`'s year: the
     当年归集 balance has been moved into 上年结转 by the settlement rows (type 09), so the new year's 积数 is
     the opening balance × the days of the new year. Set-based; refuses while a 当年归集 balance remains."""

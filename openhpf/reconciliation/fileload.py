@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from openhpf.accounts.cutover import detect_encoding
+from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
 from openhpf.core.money import parse_yuan
 from openhpf.settlement.models import BankAccount
@@ -149,7 +150,7 @@ def _ndjson(path: Path, account_no: str, stmt_date: date) -> tuple[dict[str, Any
 
 
 def statement_load_file(
-    *, bank_account: BankAccount, path: str | Path, stmt_date: date, actor: Any, business_date: date,
+    *, bank_account: BankAccount, path: str | Path, stmt_date: date, actor: Actor, business_date: date,
     opening_balance: int | None = None, closing_balance: int | None = None, progress: Progress | None = None,
 ) -> BankStatement:
     """Load a statement file (CSV or NDJSON, see the module docstring) through `statement_load`."""

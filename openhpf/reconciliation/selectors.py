@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from openhpf.access.selectors import check_permission, user_clearance
+from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
@@ -32,7 +33,7 @@ def _limit(limit: int, cap: int = 1000) -> int:
     return max(1, min(limit, cap))
 
 
-def bank_account_get(*, center: Any, account_no: str, user: Any) -> BankAccount:
+def bank_account_get(*, center: Any, account_no: str, user: Actor) -> BankAccount:
     check_permission(user, VIEW, center=center)
     acct = BankAccount.objects.filter(center=center, account_no=(account_no or "").strip()).first()
     if acct is None:
@@ -40,12 +41,12 @@ def bank_account_get(*, center: Any, account_no: str, user: Any) -> BankAccount:
     return acct
 
 
-def bank_accounts(*, center: Any, user: Any) -> list[BankAccount]:
+def bank_accounts(*, center: Any, user: Actor) -> list[BankAccount]:
     check_permission(user, VIEW, center=center)
     return list(BankAccount.objects.filter(center=center).select_related("gl_account").order_by("gl_account__code"))
 
 
-def reconciliation_list(*, center: Any, user: Any, bank_account: BankAccount | None = None,
+def reconciliation_list(*, center: Any, user: Actor, bank_account: BankAccount | None = None,
                         date_from: date | None = None, date_to: date | None = None, status: str | None = None,
                         limit: int = 100) -> list[Reconciliation]:
     check_permission(user, VIEW, center=center)
@@ -61,7 +62,7 @@ def reconciliation_list(*, center: Any, user: Any, bank_account: BankAccount | N
     return list(qs.order_by("-recon_date", "bank_account__account_no")[: _limit(limit)])
 
 
-def reconciliation_get(*, center: Any, pk: int, user: Any) -> Reconciliation:
+def reconciliation_get(*, center: Any, pk: int, user: Actor) -> Reconciliation:
     check_permission(user, VIEW, center=center)
     r = (Reconciliation.objects.select_related("bank_account", "statement", "bank_account__gl_account")
          .filter(center=center, pk=pk).first())
@@ -70,7 +71,7 @@ def reconciliation_get(*, center: Any, pk: int, user: Any) -> Reconciliation:
     return r
 
 
-def item_get(*, center: Any, pk: int, user: Any) -> ReconItem:
+def item_get(*, center: Any, pk: int, user: Actor) -> ReconItem:
     check_permission(user, VIEW, center=center)
     it = ReconItem.objects.select_related("bank_account").filter(center=center, pk=pk).first()
     if it is None:
@@ -78,7 +79,7 @@ def item_get(*, center: Any, pk: int, user: Any) -> ReconItem:
     return it
 
 
-def items_get(*, center: Any, pks: list[int], user: Any) -> list[ReconItem]:
+def items_get(*, center: Any, pks: list[int], user: Actor) -> list[ReconItem]:
     check_permission(user, VIEW, center=center)
     found = list(ReconItem.objects.filter(center=center, pk__in=pks).order_by("pk"))
     missing = sorted(set(pks) - {i.pk for i in found})
@@ -87,7 +88,7 @@ def items_get(*, center: Any, pks: list[int], user: Any) -> list[ReconItem]:
     return found
 
 
-def item_list(*, center: Any, user: Any, bank_account: BankAccount | None = None, reason: str | None = None,
+def item_list(*, center: Any, user: Actor, bank_account: BankAccount | None = None, reason: str | None = None,
               state: str = "open", open_on: date | None = None, opened_in: Reconciliation | None = None,
               limit: int = 200) -> list[ReconItem]:
     """The work queue: items with their statement line and ledger line. `open_on`: the items open at the end of
@@ -133,7 +134,7 @@ class ItemView:
     memo: str = ""
 
 
-def item_views(items: list[ReconItem], *, user: Any, center: Any) -> list[ItemView]:
+def item_views(items: list[ReconItem], *, user: Actor, center: Any) -> list[ItemView]:
     clearance = user_clearance(user, center=center)
     out = []
     for it in items:
@@ -151,7 +152,7 @@ def item_views(items: list[ReconItem], *, user: Any, center: Any) -> list[ItemVi
     return out
 
 
-def item_view_get(*, center: Any, pk: int, user: Any) -> ItemView:
+def item_view_get(*, center: Any, pk: int, user: Actor) -> ItemView:
     check_permission(user, VIEW, center=center)
     it = (ReconItem.objects.select_related("bank_account", "statement_line", "journal_line__entry", "closed_in")
           .filter(center=center, pk=pk).first())
@@ -160,7 +161,7 @@ def item_view_get(*, center: Any, pk: int, user: Any) -> ItemView:
     return item_views([it], user=user, center=center)[0]
 
 
-def statement_lines(*, statement: BankStatement, user: Any, key: str = "", limit: int = 200) -> list[StatementLine]:
+def statement_lines(*, statement: BankStatement, user: Actor, key: str = "", limit: int = 200) -> list[StatementLine]:
     check_permission(user, VIEW, center=statement.center_id)
     qs = StatementLine.objects.filter(statement=statement)
     if key:
@@ -184,7 +185,7 @@ class AccountDays:
         return self.days[0] if self.days else None
 
 
-def home_rows(*, center: Any, user: Any, days: int = 7) -> list[AccountDays]:
+def home_rows(*, center: Any, user: Actor, days: int = 7) -> list[AccountDays]:
     """Each 专户 with its last `days` reconciliations (newest first), statements not reconciled yet, open items."""
     check_permission(user, VIEW, center=center)
     accounts = list(BankAccount.objects.filter(center=center).select_related("gl_account")
@@ -227,7 +228,7 @@ class AdjustmentTable:
     book_out: list[ItemView]
 
 
-def adjustment_table(*, recon: Reconciliation, user: Any) -> AdjustmentTable:
+def adjustment_table(*, recon: Reconciliation, user: Actor) -> AdjustmentTable:
     items = item_views(item_list(center=recon.center_id, user=user, bank_account=recon.bank_account,
                                  open_on=recon.recon_date, limit=5000), user=user, center=recon.center_id)
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from openhpf.access.selectors import check_permission
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
 from openhpf.ledger import sql
 from openhpf.settlement.models import BankAccount
@@ -172,7 +173,7 @@ _LINE_DDL = ("statement_id BIGINT, line_no INTEGER, bank_seq VARCHAR(40), direct
 
 def statement_load(
     *, bank_account: BankAccount, stmt_date: date, opening_balance: int, closing_balance: int,
-    lines: Iterable[dict[str, Any]], actor: Any, business_date: date, source: str = "gateway",
+    lines: Iterable[dict[str, Any]], actor: Actor, business_date: date, source: str = "gateway",
     progress: Progress | None = None,
 ) -> BankStatement:
     """Load one day's statement of a 专户 (BDC113 lines: bank_seq, direction in/out, amount, balance,
@@ -537,7 +538,7 @@ def book_balance(*, gl_account_id: int, on: date, upto_line: int | None = None) 
 
 
 def reconcile(
-    *, bank_account: BankAccount, on: date, actor: Any, business_date: date, progress: Progress | None = None,
+    *, bank_account: BankAccount, on: date, actor: Actor, business_date: date, progress: Progress | None = None,
 ) -> Reconciliation:
     """日终对账 of one 专户 for one day: match the day's statement against the ledger (set-based, see the module
     docstring), record the unmatched lines as items with their reasons, close the older items that matched
@@ -628,7 +629,7 @@ def _note(note: str) -> str:
     return note
 
 
-def recon_item_explain(*, item: ReconItem, note: str, actor: Any, business_date: date) -> ReconItem:
+def recon_item_explain(*, item: ReconItem, note: str, actor: Actor, business_date: date) -> ReconItem:
     """说明差异: record why an open item is there (a timing difference with its expected date, a bank error
     reported…). An explained item still adjusts the 调节表 but no longer holds day-end."""
     check_permission(actor, PERMISSION, center=item.center_id)
@@ -653,7 +654,7 @@ def _effect(it: ReconItem) -> int:
     return sign * it.amount
 
 
-def recon_items_resolve(*, items: Sequence[ReconItem], note: str, actor: Any, business_date: date) -> list[ReconItem]:
+def recon_items_resolve(*, items: Sequence[ReconItem], note: str, actor: Actor, business_date: date) -> list[ReconItem]:
     """核销: close open items that need no counterpart any more (an error corrected by an entry the bank will
     not see, a bank error and its refund, an opening difference…), from `business_date` on. Allowed only for
     items of one account that offset each other, or that bring the latest 调节表 to balance exactly; otherwise

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from openhpf.core.actors import Actor
 from openhpf.core.auditlog import audit_log
 
 from .crypto import sm2_sign, sm2_verify, sm4_gcm_decrypt, sm4_gcm_encrypt
@@ -52,7 +53,7 @@ class RotationResult:
         return sum(self.columns.values())
 
 
-def keys_rotate(*, actor: Any, chunk: int = ROTATE_CHUNK, echo: Any = None) -> RotationResult:
+def keys_rotate(*, actor: Actor, chunk: int = ROTATE_CHUNK, echo: Any = None) -> RotationResult:
     """Re-encrypt every encrypted value that is not under the active SM4 key, chunk by chunk in primary-key order.
 
     Each chunk commits on its own: an interrupted run is resumed by running it again (values already under the

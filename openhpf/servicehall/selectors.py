@@ -8,12 +8,13 @@ from datetime import date
 
 from openhpf.accounts import selectors as acc
 from openhpf.accounts.models import MemberAccount
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 from openhpf.iam.models import EmployerAgent, MemberPrincipal
 
-PORTAL_ACTOR = "system:portal"  # the selectors of accounts run for the principal, whose own rows we pick here
+PORTAL_ACTOR = SystemActor("portal")  # the selectors of accounts run for the principal, whose own rows we pick here
 
 
 # ---- member and employer-agent reads (网厅/API) ----

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from openhpf.access.selectors import check_permission
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor, money_actor_check
 from openhpf.core.bdc import ANSWER, exchange
 from openhpf.core.codes import SettlementBizType
 from openhpf.core.errors import DomainError
@@ -63,10 +64,11 @@ def _deposit_gl(center: Center, bank: BankAccount, kind: str, actor: Any, busine
                               business_date=business_date)
 
 
-def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount: int, rate: Any, actor: Any,
+def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount: int, rate: Any, actor: Actor,
                  business_date: date, term_months: int | None = None, notice_days: int | None = None) -> Deposit:
     """定期存入 (BDC114) / 通知存款存入 (BDC117): an instruction reserving the amount on the 专户; send it with
     instruction_send (or let day-end send it)."""
+    money_actor_check(actor, role="maker")
     check_permission(actor, "finance.manage", center=center)
     _positive(amount)
     rate_s = _rate(rate)
@@ -107,10 +109,11 @@ def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount
         return dep
 
 
-def deposit_withdraw(*, deposit: Deposit, actor: Any, business_date: date, amount: int | None = None,
+def deposit_withdraw(*, deposit: Deposit, actor: Actor, business_date: date, amount: int | None = None,
                      demand_rate: str = DEMAND_RATE) -> Instruction:
     """定期支取 (BDC115, the whole deposit) / 通知存款支取 (BDC120, `amount` or all): an instruction; the bank's
     answer says the interest, booked as income."""
+    money_actor_check(actor, role="maker")
     check_permission(actor, "finance.manage", center=deposit.center_id)
     with transaction.atomic():
         dep = Deposit.objects.select_for_update().select_related("bank_account", "center").get(pk=deposit.pk)
@@ -140,8 +143,9 @@ def deposit_withdraw(*, deposit: Deposit, actor: Any, business_date: date, amoun
         return ins
 
 
-def deposit_notify(*, deposit: Deposit, amount: int, withdraw_date: date, actor: Any, business_date: date) -> Deposit:
+def deposit_notify(*, deposit: Deposit, amount: int, withdraw_date: date, actor: Actor, business_date: date) -> Deposit:
     """通知存款支取通知 (BDC118): tell the bank in advance (1 or 7 days) so the withdrawal earns the notice rate."""
+    money_actor_check(actor, role="maker")
     check_permission(actor, "finance.manage", center=deposit.center_id)
     from .services import _channel
 
@@ -166,7 +170,7 @@ def deposit_notify(*, deposit: Deposit, amount: int, withdraw_date: date, actor:
     return dep
 
 
-def deposits_sync(*, bank_account: BankAccount, actor: Any, business_date: date) -> int:
+def deposits_sync(*, bank_account: BankAccount, actor: Actor, business_date: date) -> int:
     """存款账户查询 (BDC121): fill in deposit numbers a lost answer did not bring (deposit confirmed by BDC110)."""
     from .services import _channel
 
@@ -204,7 +208,7 @@ def _deposit_id(ins: Instruction) -> int:
     return int(source_ref_base(ins.source_ref))
 
 
-def _opened(ins: Instruction, answer: dict[str, Any], actor: Any, business_date: date) -> Any:
+def _opened(ins: Instruction, answer: dict[str, Any], actor: Actor, business_date: date) -> Any:
     gl = ins.bank_account.gl_account.code
     entry = entry_post(center=ins.center, business_date=business_date, source="settlement", actor=actor,
                        lines=[Line(ins.book_account, debit=ins.amount), Line(gl, credit=ins.amount, bank_ref=ins.seq)],
@@ -219,7 +223,7 @@ def _opened(ins: Instruction, answer: dict[str, Any], actor: Any, business_date:
     return entry
 
 
-def _withdrawn(ins: Instruction, answer: dict[str, Any], actor: Any, business_date: date) -> Any:
+def _withdrawn(ins: Instruction, answer: dict[str, Any], actor: Actor, business_date: date) -> Any:
     """Principal back to the 专户 and the bank's interest as income. The bank's figure is the money: the answer's
     body (or the amount that BDC110 / the notice reports) gives it."""
     dep = Deposit.objects.select_for_update().get(pk=_deposit_id(ins))
@@ -242,7 +246,7 @@ def _withdrawn(ins: Instruction, answer: dict[str, Any], actor: Any, business_da
     return entry
 
 
-def _open_failed(ins: Instruction, actor: Any, business_date: date) -> None:
+def _open_failed(ins: Instruction, actor: Actor, business_date: date) -> None:
     Deposit.objects.filter(pk=_deposit_id(ins), status=Deposit.Status.PENDING).update(status=Deposit.Status.FAILED)
 
 
@@ -256,13 +260,14 @@ SUCCESS_HOOKS["deposit.withdraw"] = _withdrawn
 FAILURE_HOOKS["deposit.open"] = _open_failed
 
 
-def value_added_transfer(*, center: Center, amount: int, actor: Any, business_date: date,
+def value_added_transfer(*, center: Center, amount: int, actor: Actor, business_date: date,
                          from_account: BankAccount | None = None, to_account: BankAccount | None = None) -> Instruction:
     """划转增值收益: move the year's 增值收益 from a 住房公积金存款专户 to the 增值收益存款专户 (Dr 102xx / Cr 101xx
     when the bank confirms; both lines carry the instruction's reference for reconciliation). Returns the
     instruction, to send with instruction_send (or at day-end)."""
     from .services import payment_submit
 
+    money_actor_check(actor, role="maker")
     check_permission(actor, "finance.manage", center=center)
     src = from_account or BankAccount.objects.filter(center=center, kind=BankAccount.Kind.FUND,
                                                      status=BankAccount.Status.ACTIVE).order_by("gl_account__code").first()

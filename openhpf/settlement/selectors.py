@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from openhpf.access.selectors import check_permission
+from openhpf.core.actors import Actor
 from openhpf.core.models import Center
 from openhpf.ledger.selectors import gl_balance
 
@@ -27,7 +28,7 @@ class AccountRow:
         return self.book_balance - self.reserved
 
 
-def bank_accounts(*, center: Center, user: Any) -> list[AccountRow]:
+def bank_accounts(*, center: Center, user: Actor) -> list[AccountRow]:
     check_permission(user, "settlement.view", center=center)
     urls = dict(BankChannel.objects.filter(center=center, active=True).values_list("bank_code", "url"))
     return [AccountRow(a, urls.get(a.bank_code, ""), gl_balance(center=center, code_prefix=a.gl_account.code),
@@ -35,18 +36,18 @@ def bank_accounts(*, center: Center, user: Any) -> list[AccountRow]:
             for a in BankAccount.objects.filter(center=center).select_related("gl_account").order_by("gl_account__code")]
 
 
-def instruction_counts(*, center: Center, user: Any) -> dict[str, int]:
+def instruction_counts(*, center: Center, user: Actor) -> dict[str, int]:
     check_permission(user, "settlement.view", center=center)
     return dict(Instruction.objects.filter(center=center).values_list("state").annotate(n=Count("pk")).order_by())
 
 
-def instructions(*, center: Center, user: Any, state: str = "") -> QuerySet[Instruction]:
+def instructions(*, center: Center, user: Actor, state: str = "") -> QuerySet[Instruction]:
     check_permission(user, "settlement.view", center=center)
     qs = Instruction.objects.filter(center=center).select_related("bank_account").order_by("-pk")
     return qs.filter(state=state) if state else qs
 
 
-def notices(*, center: Center, user: Any, status: str = "") -> QuerySet[Notice]:
+def notices(*, center: Center, user: Actor, status: str = "") -> QuerySet[Notice]:
     check_permission(user, "settlement.view", center=center)
     qs = Notice.objects.filter(center=center).select_related("bank_account", "receipt", "instruction").order_by("-pk")
     return qs.filter(status=status) if status else qs
@@ -68,7 +69,7 @@ def pending_outflows(center: Center, start: Any, end: Any) -> list[tuple[Any, in
     return out
 
 
-def deposits(*, center: Center, user: Any) -> QuerySet[Deposit]:
+def deposits(*, center: Center, user: Actor) -> QuerySet[Deposit]:
     """定期与通知存款, newest first."""
     check_permission(user, "settlement.view", center=center)
     return Deposit.objects.filter(center=center).select_related("bank_account").order_by("-pk")

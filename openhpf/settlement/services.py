@@ -15,9 +15,10 @@ from django.utils import timezone
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.services import member_debit_split, withdrawal_order
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core.actors import Actor, SystemActor, money_actor_check
 from openhpf.core.bdc import ANSWER, OUTAGE, UNKNOWN, Outcome, exchange
 from openhpf.core.codes import BizType, SettlementBizType
-from openhpf.core.errors import DomainError, ValidationReport
+from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
 from openhpf.core.models import Center
 from openhpf.ledger.chart import DEFAULT_BANK, IN_TRANSIT, MEMBER_CONTROL
 from openhpf.ledger.models import GLAccount, SubAccount
@@ -36,7 +37,7 @@ from .models import (
 
 
 def bank_account_open(
-    *, center: Center, bank_code: str, bank_name: str, account_no: str, account_name: str, actor: Any,
+    *, center: Center, bank_code: str, bank_name: str, account_no: str, account_name: str, actor: Actor,
     business_date: date, kind: str = BankAccount.Kind.FUND,
 ) -> BankAccount:
     """开立专户: the bank account and its ledger sub-account (101xx, or 102xx for 增值收益存款, numbered by
@@ -86,7 +87,7 @@ BATCH_MAX = 100_000
 S = Instruction.State
 
 
-def _op(actor: Any, center: Any) -> None:
+def _op(actor: Actor, center: Any) -> None:
     check_permission(actor, "settlement.operate", center=center)
 
 
@@ -169,7 +170,7 @@ def _resubmitted(*, center: Center, source: str, source_ref: str,
     return last, last.source_ref
 
 
-def bank_channel_set(*, center: Center, bank_code: str, url: str, actor: Any, timeout_seconds: int = 10,
+def bank_channel_set(*, center: Center, bank_code: str, url: str, actor: Actor, timeout_seconds: int = 10,
                      notify_token: str = "") -> BankChannel:
     """Where the gateway reaches a bank (its settlement front end). `notify_token`: the secret the bank presents
     when it pushes account-change notices (`/settlement/notify/<center>/<bank>/?token=…`); kept as its SM3 hash."""
@@ -229,12 +230,13 @@ def _book(center: Center, code: str) -> GLAccount:
 
 def payment_submit(
     *, center: Center, bank_account: BankAccount, amount: int, payee_account: str, payee_name: str,
-    biz_type: str, book_account: str, summary: str, actor: Any, business_date: date,
+    biz_type: str, book_account: str, summary: str, actor: Actor, business_date: date,
     sub_account_id: int | None = None, source: str = "", source_ref: str = "",
 ) -> Instruction:
     """单笔付款 (BDC101): reserve the amount on the paying 专户 (and on the member's account when it pays from
     201) now; post Dr book / Cr 专户 when the bank confirms; release on failure. With a `source_ref`, the same
     payment submitted again returns the instruction already made (see `_resubmitted`)."""
+    money_actor_check(actor, role="maker")
     _op(actor, center)
     _positive(amount)
     source, source_ref = _source(source, source_ref)
@@ -275,13 +277,14 @@ def payment_submit(
 
 def collection_submit(
     *, center: Center, bank_account: BankAccount, amount: int, payer_account: str, payer_name: str,
-    biz_type: str, actor: Any, business_date: date, book_account: str = RECEIPT, summary: str = "",
+    biz_type: str, actor: Actor, business_date: date, book_account: str = RECEIPT, summary: str = "",
     loan_account: str = "", source: str = "", source_ref: str = "",
 ) -> Instruction:
     """单笔收款 (BDC102; BDC105 贷款扣款 with `loan_account`). With book_account RECEIPT the money becomes a
     contribution receipt (matched to a remittance or held in 暂存) when the bank confirms; otherwise it posts
     Dr 专户 / Cr book_account. With a `source_ref`, the same collection submitted again returns the instruction
     already made (see `_resubmitted`)."""
+    money_actor_check(actor, role="maker")
     _op(actor, center)
     _positive(amount)
     source, source_ref = _source(source, source_ref)
@@ -316,12 +319,13 @@ def collection_submit(
 
 def batch_payment_submit(
     *, center: Center, bank_account: BankAccount, items: Sequence[dict[str, Any]], biz_type: str,
-    book_account: str, summary: str, actor: Any, business_date: date, source: str = "", source_ref: str = "",
+    book_account: str, summary: str, actor: Actor, business_date: date, source: str = "", source_ref: str = "",
 ) -> Instruction:
     """批量付款 (BDC103): the total leaves its book account into in-transit clearing at once (Dr book / Cr 21903,
     member rows when it pays from 201); the bank's result posts the succeeded total Dr 21903 / Cr 专户 and
     returns failed items Dr 21903 / Cr book. Items: counter_account, counter_name, amount[, sub_account_id].
     With a `source_ref`, the same batch submitted again returns the instruction already made."""
+    money_actor_check(actor, role="maker")
     _op(actor, center)
     source, source_ref = _source(source, source_ref)
     if not items:
@@ -415,7 +419,7 @@ def _record(ins: Instruction, **changes: Any) -> None:
     ins.save(update_fields=[*changes.keys(), "updated_at"])
 
 
-def instruction_send(*, instruction: Instruction, actor: Any, business_date: date) -> Instruction:
+def instruction_send(*, instruction: Instruction, actor: Actor, business_date: date) -> Instruction:
     """Send a created instruction (again only after an outage, with the same sequence number). Entry point:
     the network call happens outside any transaction; the outcome is recorded under a row lock."""
     ins = Instruction.objects.select_related("center", "bank_account").get(pk=instruction.pk)
@@ -432,7 +436,7 @@ def instruction_send(*, instruction: Instruction, actor: Any, business_date: dat
     return _apply_outcome(ins.pk, out, actor=actor, business_date=business_date, via="answer")
 
 
-def _apply_outcome(pk: int, out: Outcome, *, actor: Any, business_date: date, via: str) -> Instruction:
+def _apply_outcome(pk: int, out: Outcome, *, actor: Actor, business_date: date, via: str) -> Instruction:
     with transaction.atomic():
         ins = Instruction.objects.select_for_update().select_related("center", "bank_account__gl_account").get(pk=pk)
         if ins.is_final:
@@ -505,7 +509,7 @@ SUCCESS_HOOKS: dict[str, Callable[[Instruction, dict[str, Any], Any, date], Any]
 FAILURE_HOOKS: dict[str, Callable[[Instruction, Any, date], None]] = {}
 
 
-def _settle_success(ins: Instruction, *, bank_seq: str, actor: Any, business_date: date, via: str,
+def _settle_success(ins: Instruction, *, bank_seq: str, actor: Actor, business_date: date, via: str,
                     result: str = "0000", message: str = "", answer: dict[str, Any] | None = None) -> None:
     """The bank confirmed a single instruction: post it and release its reservation (caller holds the lock).
     `answer`: what the bank said (the instruction's answer, or the BDC110 body, or the notice)."""
@@ -542,7 +546,7 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Any, business_dat
               business_date=business_date, after={"seq": ins.seq, "bank_seq": bank_seq, "via": via, "amount": ins.amount})
 
 
-def _settle_failure(ins: Instruction, *, result: str, message: str, actor: Any, business_date: date, via: str) -> None:
+def _settle_failure(ins: Instruction, *, result: str, message: str, actor: Actor, business_date: date, via: str) -> None:
     if ins.direction == "out" and ins.book_account == MEMBER_CONTROL and ins.sub_account_id and not ins.is_batch:
         subaccount_set_reserves(sub_account=SubAccount(pk=ins.sub_account_id), hold_delta=-ins.amount)
     if ins.is_batch and ins.direction == "out":
@@ -555,7 +559,7 @@ def _settle_failure(ins: Instruction, *, result: str, message: str, actor: Any, 
               business_date=business_date, after={"seq": ins.seq, "result": result, "message": message, "via": via})
 
 
-def _batch_return(ins: Instruction, amount: int, failed: list[InstructionItem], *, actor: Any,
+def _batch_return(ins: Instruction, amount: int, failed: list[InstructionItem], *, actor: Actor,
                   business_date: date) -> None:
     """Failed batch items: their money goes back from in-transit clearing to where it came from."""
     if amount <= 0:
@@ -571,7 +575,7 @@ def _batch_return(ins: Instruction, amount: int, failed: list[InstructionItem], 
                description=f"批量付款 {ins.seq} 失败 {len(failed)} 笔退回")
 
 
-def _batch_finish(ins: Instruction, items: list[dict[str, Any]], *, bank_seq: str, actor: Any,
+def _batch_finish(ins: Instruction, items: list[dict[str, Any]], *, bank_seq: str, actor: Actor,
                   business_date: date, via: str) -> None:
     """The bank finished a batch: succeeded total Dr 21903 / Cr 专户, failed items back (caller holds the lock)."""
     by_item = {str(r.get("item")): r for r in items}
@@ -617,7 +621,7 @@ def _query_state(ins: Instruction, code: str, business_date: date) -> tuple[str,
     return str(body.get("state") or q.answer.get("state") or ""), body, q.answer
 
 
-def instruction_resolve(*, instruction: Instruction, actor: Any, business_date: date) -> Instruction:
+def instruction_resolve(*, instruction: Instruction, actor: Actor, business_date: date) -> Instruction:
     """Find out what happened to an instruction without an answer (BDC110), or to a batch in process
     (BDC107/108). Never sends the instruction again: N (the bank never received it) makes it sendable."""
     ins = Instruction.objects.select_related("center", "bank_account").get(pk=instruction.pk)
@@ -653,7 +657,7 @@ def instruction_resolve(*, instruction: Instruction, actor: Any, business_date: 
     return _apply_outcome(ins.pk, fake, actor=actor, business_date=business_date, via="BDC110")
 
 
-def _not_received(ins: Instruction, *, actor: Any, business_date: date) -> Instruction:
+def _not_received(ins: Instruction, *, actor: Actor, business_date: date) -> Instruction:
     """The bank says it never received the instruction: it may be sent again with the same sequence number."""
     with transaction.atomic():
         locked = Instruction.objects.select_for_update().get(pk=ins.pk)
@@ -664,7 +668,7 @@ def _not_received(ins: Instruction, *, actor: Any, business_date: date) -> Instr
         return locked
 
 
-def instructions_process(*, center: Center, actor: Any, business_date: date, include_waiting: bool = True) -> dict[str, int]:
+def instructions_process(*, center: Center, actor: Actor, business_date: date, include_waiting: bool = True) -> dict[str, int]:
     """Send what waits (created, or after an outage), resolve what has no answer, poll batches."""
     _op(actor, center)
     counts = {"sent": 0, "resolved": 0, "open": 0}
@@ -684,7 +688,7 @@ def instructions_process(*, center: Center, actor: Any, business_date: date, inc
 # ---------------------------------------------------------------- inbound: account-change notices (SBDC100)
 
 
-def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Any, business_date: date) -> Notice:
+def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Actor, business_date: date) -> Notice:
     """One account-change notice, pushed or pulled; credited once however often it arrives. Money in from
     others becomes a contribution receipt (matching and 暂存 of the contributions app); a line of our own
     instruction settles that instruction if it was still without an answer; anything else waits for finance."""
@@ -746,7 +750,7 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Any, busine
         return n
 
 
-def notices_pull(*, center: Center, actor: Any, business_date: date, limit: int = 1000) -> dict[str, int]:
+def notices_pull(*, center: Center, actor: Actor, business_date: date, limit: int = 1000) -> dict[str, int]:
     """Fetch the account-change notices each bank holds for us (BDC124) since the last cursor."""
     _op(actor, center)
     counts = {"received": 0, "new": 0, "ignored": 0}
@@ -780,7 +784,7 @@ def notices_pull(*, center: Center, actor: Any, business_date: date, limit: int 
     return counts
 
 
-def notice_handle(*, notice: Notice, note: str, actor: Any, business_date: date) -> Notice:
+def notice_handle(*, notice: Notice, note: str, actor: Actor, business_date: date) -> Notice:
     """Finance marks a queued notice as handled (after posting what it needed), with a note."""
     _op(actor, notice.center_id)
     if not note.strip():
@@ -796,7 +800,7 @@ def notice_handle(*, notice: Notice, note: str, actor: Any, business_date: date)
         return n
 
 
-def balance_query(*, bank_account: BankAccount, actor: Any, business_date: date) -> dict[str, Any]:
+def balance_query(*, bank_account: BankAccount, actor: Actor, business_date: date) -> dict[str, Any]:
     """实时余额 (BDC123) next to the book balance and what payments in flight have reserved."""
     check_permission(actor, "settlement.view", center=bank_account.center_id)
     ch = _channel(bank_account)
@@ -811,7 +815,7 @@ def balance_query(*, bank_account: BankAccount, actor: Any, business_date: date)
         "reserved": bank_account_reserved(bank_account)}
 
 
-def statement_fetch(*, bank_account: BankAccount, on: date, actor: Any, business_date: date,
+def statement_fetch(*, bank_account: BankAccount, on: date, actor: Actor, business_date: date,
                     page_size: int = 10_000) -> Any:
     """账户明细 (BDC113) of one day, page by page, into the reconciliation app's statement store."""
     check_permission(actor, "settlement.view", center=bank_account.center_id)
@@ -855,12 +859,12 @@ def notice_push(*, center_code: str, bank_code: str, token: str, payload: Any) -
         "center").first()
     if ch is None or not ch.notify_token_hash or not hmac.compare_digest(
             ch.notify_token_hash, sm3_hex((token or "").encode())):
-        raise DomainError("FORBIDDEN", "推送令牌无效")
+        raise PermissionDenied("推送令牌无效", field="token")
     if not isinstance(payload, dict):
         return "rejected: 通知格式错误"
     if not BankAccount.objects.filter(center=ch.center, account_no=str(payload.get("account", ""))).exists():
         return "ignored"
-    actor = f"system:bank:{bank_code}"
+    actor = SystemActor("bank", ref=bank_code)
     try:
         with transaction.atomic():
             notice_ingest(center=ch.center, payload=payload, actor=actor, business_date=ch.center.business_date)

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from openhpf.access.decorators import permission_required
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import Center
 from openhpf.iam.services import console_center
 
@@ -124,6 +124,6 @@ def notice_push(request: HttpRequest, center_code: str, bank_code: str) -> HttpR
     try:
         outcome = services.notice_push(center_code=center_code, bank_code=bank_code,
                                        token=request.GET.get("token", ""), payload=payload)
-    except DomainError as e:
+    except PermissionDenied as e:  # the bank's answer, not the console's 403 page
         return JsonResponse({"code": e.code, "message": e.message}, status=403)
     return JsonResponse({"result": outcome})

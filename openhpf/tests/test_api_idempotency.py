@@ -24,6 +24,7 @@ from openhpf.access.services import role_revoke
 from openhpf.api import api
 from openhpf.approvals.models import PendingCommand
 from openhpf.conftest import grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.core.idempotency import REGISTRY, Endpoint
 from openhpf.core.models import IdempotencyKey
 from openhpf.iam.services import api_token_issue, staff_create
@@ -88,9 +89,9 @@ SUBMIT = "/api/v1/approvals/policy-changes"
 
 
 def _staff(center, username, *roles):
-    user, _ = staff_create(username=username, password="pw-Idem-2026x", center=center, actor="system:test")
+    user, _ = staff_create(username=username, password="pw-Idem-2026x", center=center, actor=SystemActor("test"))
     grant_role(user, *roles, center=center)
-    plaintext, _ = api_token_issue(user=user, name="测试", actor="system:test")
+    plaintext, _ = api_token_issue(user=user, name="测试", actor=SystemActor("test"))
     return user, {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 
@@ -135,7 +136,7 @@ def test_unauthorized_caller_with_a_stored_key_gets_403(client, center, makers):
     (m1, a), _ = makers
     r1 = _post(client, SUBMIT, CHANGE, a, "cap-2027")
     assert r1.status_code == 202
-    role_revoke(user=m1, role="leader", center=center, actor="system:test")
+    role_revoke(user=m1, role="leader", center=center, actor=SystemActor("test"))
     r = _post(client, SUBMIT, CHANGE, a, "cap-2027")
     assert r.status_code == 403 and r.json()["code"] == "FORBIDDEN" and "id" not in r.json()
     # a teller who never may submit gets 403 with the same key, whatever is stored under others' keys

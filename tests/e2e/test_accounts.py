@@ -8,6 +8,7 @@ import pytest
 
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.conftest import grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.iam.services import staff_create
 from openhpf.ledger.tests.factories import deposit
 
@@ -29,7 +30,7 @@ def policies(transactional_db):
 @pytest.fixture
 def member(policies, center):
     user, _ = staff_create(username="e2eclerk", password=PASSWORD, center=center, display_name="张敏",
-                           actor="system:test")
+                           actor=SystemActor("test"))
     grant_role(user, "teller", "finance", center=center)  # finds members, then opens the trial balance
     employer = make_employer(center, 1, name="杭州云栖科技有限公司")
     account = make_account(center, employer, 1, name="李建国", id_number=RAW_ID, phone=RAW_PHONE, base=1250000)

@@ -9,6 +9,7 @@ import pyotp
 import pytest
 from django.core.cache import cache
 
+from openhpf.core.actors import SystemActor
 from openhpf.iam.models import StaffSecurity
 from openhpf.iam.services import staff_create, staff_totp_require
 
@@ -25,8 +26,8 @@ def _empty_rate_limits():
 @pytest.fixture
 def clerk(center):
     user, _ = staff_create(username="totpclerk", password=PASSWORD, center=center, display_name="赵安",
-                           actor="system:test")
-    staff_totp_require(user=user, required=True, actor="system:test")
+                           actor=SystemActor("test"))
+    staff_totp_require(user=user, required=True, actor=SystemActor("test"))
     return user
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from openhpf.conftest import grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.finance.tests.builders import LedgerBuilder
 from openhpf.iam.services import staff_create
 
@@ -28,7 +29,7 @@ def books(transactional_db, center):
     # the finance keys of core.0004 (idempotent)
     importlib.import_module("openhpf.core.migrations.0004_finance_policy").seed_finance_policy(apps, None)
     user, _ = staff_create(username="e2efin", password=PASSWORD, center=center, display_name="王财务",
-                           actor="system:test")
+                           actor=SystemActor("test"))
     grant_role(user, "finance", center=center)
     b = LedgerBuilder(center)
     y, m = 2024, 11

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from openhpf.conftest import BUSINESS_DATE, grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.iam.services import staff_create
 
 PASSWORD = "pw-Clerk-2026"
@@ -13,7 +14,7 @@ PASSWORD = "pw-Clerk-2026"
 @pytest.fixture
 def clerk(center):
     user, _ = staff_create(username="e2eclerk", password=PASSWORD, center=center, display_name="张敏",
-                           actor="system:test")
+                           actor=SystemActor("test"))
     return grant_role(user, "teller", center=center)
 
 

@@ -7,8 +7,9 @@ import pytest
 
 from banksim.client import SimProcess
 from openhpf.accounts.tests.factories import make_employer
-from openhpf.conftest import grant_role
+from openhpf.conftest import finance_clerk, grant_role
 from openhpf.contributions.models import Receipt
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import SettlementBizType
 from openhpf.iam.services import staff_create
 from openhpf.settlement.models import Instruction
@@ -30,21 +31,21 @@ ACCOUNT = "6222000000000001"
 def world(transactional_db, center, tmp_path):
     with SimProcess(tmp_path / "bank.sqlite3") as sim:
         user, _ = staff_create(username="e2efin", password=PASSWORD, center=center, display_name="王会计",
-                               actor="system:test")
+                               actor=SystemActor("test"))
         grant_role(user, "finance", center=center)
         employer = make_employer(center, 1, name="杭州云栖科技有限公司")
         bank = bank_account_open(center=center, bank_code="ICBC", bank_name="工商银行", account_no=ACCOUNT,
-                                 account_name=center.name, actor="system:test", business_date=center.business_date)
-        bank_channel_set(center=center, bank_code="ICBC", url=f"{sim.url}/bdc", actor="system:test")
+                                 account_name=center.name, actor=SystemActor("test"), business_date=center.business_date)
+        bank_channel_set(center=center, bank_code="ICBC", url=f"{sim.url}/bdc", actor=SystemActor("test"))
         sim.open_account(ACCOUNT, name=center.name, bank_code="ICBC", balance=0)
         sim.credit(ACCOUNT, 5_000_000, counter_account="9558000000000001", counter_name="不明付款人",
                    summary="转账", date=center.business_date.isoformat())
-        notices_pull(center=center, actor="system:test", business_date=center.business_date)
+        notices_pull(center=center, actor=SystemActor("test"), business_date=center.business_date)
         sim.faults("drop_answer", code="BDC101", count=1)
         ins = payment_submit(center=center, bank_account=bank, amount=1_000_000, payee_account="6217000000000001",
                              payee_name="张三", biz_type=SettlementBizType.OTHER, book_account="21902", summary="退回暂收款",
-                             actor="system:test", business_date=center.business_date)
-        ins = instruction_send(instruction=ins, actor="system:test", business_date=center.business_date)
+                             actor=finance_clerk(), business_date=center.business_date)
+        ins = instruction_send(instruction=ins, actor=SystemActor("test"), business_date=center.business_date)
         assert ins.state == Instruction.State.UNKNOWN
         yield {"employer": employer, "instruction": ins}
 

@@ -16,7 +16,8 @@ from openhpf.access.services import (
 )
 from openhpf.audit.models import AuditRecord
 from openhpf.conftest import grant_role
-from openhpf.core.errors import DomainError
+from openhpf.core.actors import SystemActor
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import Center
 from openhpf.core.services import center_create
 
@@ -24,7 +25,7 @@ from openhpf.core.services import center_create
 @pytest.fixture
 def center_b(db):
     return center_create(code="330200", name="宁波住房公积金管理中心", business_date=__import__(
-        "openhpf.conftest", fromlist=["BUSINESS_DATE"]).BUSINESS_DATE, actor="system:test", city="宁波")
+        "openhpf.conftest", fromlist=["BUSINESS_DATE"]).BUSINESS_DATE, actor=SystemActor("test"), city="宁波")
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def user(django_user_model, db):
 
 
 def _code(fn, *a, **kw) -> str:
-    with pytest.raises(DomainError) as e:
+    with pytest.raises((DomainError, PermissionDenied)) as e:
         fn(*a, **kw)
     return e.value.code
 
@@ -58,7 +59,8 @@ def test_permissions_by_center(center, center_b, user):
     assert not has_permission(t, "accounts.view", center=center_b)
     assert not has_permission(t, "ledger.post_manual", center=center)
     assert _code(check_permission, t, "audit.view", center=center) == "FORBIDDEN"
-    assert has_permission("system:test", "ledger.post_manual", center=center)
+    assert has_permission(SystemActor("test"), "ledger.post_manual", center=center)
+    assert not has_permission("system:test", "ledger.post_manual", center=center)  # a string is not an actor
     assert not has_permission(None, "accounts.view")
     assert not has_permission(t, "no.such.permission")
     assert has_permission(user("f1", "finance", center=center), "ledger.entry.manual", center=center)  # alias
@@ -119,11 +121,12 @@ def test_scope_queryset_by_center_and_branch(center, center_b, user):
     b1 = Branch.objects.filter(center=center).first() or Branch.objects.create(center=center, code="01", name="一")
     b2 = Branch.objects.create(center=center, code="99", name="九九")
     narrow = user("t5")
-    role_assign(user=narrow, role="teller", center=center, branch=b1, actor="system:test")
+    role_assign(user=narrow, role="teller", center=center, branch=b1, actor=SystemActor("test"))
     assert list(scope_queryset(narrow, Branch.objects.all(), center_field="center", branch_field="pk")) == [b1]
     assert b2 not in scope_queryset(narrow, Branch.objects.all(), branch_field="pk")
     assert not scope_queryset(user("nobody"), Center.objects.all(), center_field="pk").exists()
-    assert scope_queryset("system:x", Center.objects.all(), center_field="pk").count() == 2
+    assert scope_queryset(SystemActor("x"), Center.objects.all(), center_field="pk").count() == 2
+    assert not scope_queryset("system:x", Center.objects.all(), center_field="pk").exists()
 
 
 def test_clearance(center, user):

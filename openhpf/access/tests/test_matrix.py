@@ -18,6 +18,7 @@ from openhpf.access.catalogue import PERMISSIONS, ROLES, SUPERUSER_ROLE
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.api import api
 from openhpf.conftest import grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.iam.services import api_token_issue, staff_create
 
 ROLE_PERMS = {r.code: set(r.permissions) for r in ROLES}
@@ -97,10 +98,10 @@ def world(center):
     users: dict[str, tuple[Any, str]] = {}
     for subject in SUBJECTS:
         user, _ = staff_create(username=f"m_{subject}", password="pw-Matrix-2026", center=center,
-                               superuser=subject == "superuser", actor="system:test")
+                               superuser=subject == "superuser", actor=SystemActor("test"))
         if subject not in ("superuser", "norole"):
             grant_role(user, subject, center=None if subject in ("sysadmin", "secadmin", "secauditor") else center)
-        token, _ = api_token_issue(user=user, name="matrix", actor="system:test")
+        token, _ = api_token_issue(user=user, name="matrix", actor=SystemActor("test"))
         users[subject] = (user, token)
     return {"employer": employer, "account": account, "users": users}
 

@@ -15,8 +15,9 @@ from openhpf.accounts import selectors
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.audit.models import AuditRecord
 from openhpf.conftest import BUSINESS_DATE, grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.core.classification import FIELDS, KINDS, NOT_PERSONAL, derived
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.masking import mask
 from openhpf.core.services import center_create
 from openhpf.iam.services import api_token_issue, staff_create
@@ -71,7 +72,7 @@ def account(center):
 
 
 def _user(center, username, *roles, role_center="same"):
-    user, _ = staff_create(username=username, password="pw-Test-2026x", center=center, actor="system:test")
+    user, _ = staff_create(username=username, password="pw-Test-2026x", center=center, actor=SystemActor("test"))
     return grant_role(user, *roles, center=center if role_center == "same" else role_center)
 
 
@@ -79,17 +80,17 @@ def test_selectors_mask_by_role_by_default(center, account):
     teller = _user(center, "t1", "teller")
     d = selectors.member_account_detail(account=account, user=teller)
     assert (d.name, d.id_number, d.phone) == ("李**", "110***********123X", "138****1234")
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         selectors.member_account_detail(account=account, user=_user(center, "a1", "secauditor", role_center=None))
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
 
 
 def test_unmask_needs_permission_and_reason_and_is_audited(center, account):
     teller = _user(center, "t2", "teller")
     approver = _user(center, "ap", "approver")
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         personal_data_unmask(user=approver, obj=account.member, fields=["id_number"], reason="核对身份")
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
     with pytest.raises(DomainError) as e:
         personal_data_unmask(user=teller, obj=account.member, fields=["id_number"], reason=" ")
     assert e.value.code == "REASON_REQUIRED"
@@ -127,7 +128,7 @@ def test_console_unmask_and_export(client, center, account):
 
 def test_api_unmask(client, center, account):
     teller = _user(center, "t4", "teller")
-    token, _ = api_token_issue(user=teller, name="t", actor="system:test")
+    token, _ = api_token_issue(user=teller, name="t", actor=SystemActor("test"))
     r = client.post(f"/api/v1/access/members/{account.account_no}/unmask",
                     {"fields": ["id_number"], "reason": "核对"}, content_type="application/json",
                     HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -151,7 +152,7 @@ def test_audit_viewer_is_for_the_security_auditor_only(client, center, account):
     assert "没有符合条件的记录" in r.content.decode()
     r = client.post(reverse("audit:verify"))
     assert r.status_code == 200 and "审计链完整" in r.content.decode()
-    token, _ = api_token_issue(user=auditor, name="t", actor="system:test")
+    token, _ = api_token_issue(user=auditor, name="t", actor=SystemActor("test"))
     r = client.get("/api/v1/audit/records", {"action": "accounts.member_account.view"},
                    HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code == 200 and r.json()["total"] == 1
@@ -161,15 +162,15 @@ def test_audit_viewer_is_for_the_security_auditor_only(client, center, account):
 
 def test_staff_of_another_center_cannot_read_the_member(client, center, account):
     other = center_create(code="330200", name="宁波住房公积金管理中心", business_date=BUSINESS_DATE,
-                          actor="system:test")
+                          actor=SystemActor("test"))
     stranger = _user(other, "nb1", "teller")
     client.force_login(stranger)
     assert client.get(reverse("accounts:member_detail", args=[account.account_no])).status_code == 404
-    token, _ = api_token_issue(user=stranger, name="t", actor="system:test")
+    token, _ = api_token_issue(user=stranger, name="t", actor=SystemActor("test"))
     r = client.get(f"/api/v1/accounts/members/{account.account_no}", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code == 404
-    with pytest.raises(DomainError) as e:  # the selector refuses too, whatever center a caller passes
+    with pytest.raises(PermissionDenied) as denied:  # the selector refuses too, whatever center a caller passes
         selectors.member_account_get(center=center, account_no=account.account_no, user=stranger)
-    assert e.value.code == "FORBIDDEN"
-    with pytest.raises(DomainError):
+    assert denied.value.code == "FORBIDDEN"
+    with pytest.raises(PermissionDenied):
         selectors.member_account_detail(account=account, user=stranger)

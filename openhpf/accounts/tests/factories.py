@@ -7,7 +7,10 @@ from decimal import Decimal
 
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.accounts.services import employer_register, member_account_open
+from openhpf.core.actors import SystemActor
 from openhpf.core.ids import credit_code_check_digit, resident_id_check_digit
+
+TEST_ACTOR = SystemActor("test")
 
 
 def resident_id(n: int = 1, *, birth: date = date(1990, 1, 1), region: str = "330106", sex: str = "1") -> str:
@@ -27,7 +30,7 @@ def credit_code(n: int = 1) -> str:
     return first17 + credit_code_check_digit(first17)
 
 
-def make_employer(center, n: int = 1, *, actor="system:test", business_date: date | None = None, **kw) -> Employer:
+def make_employer(center, n: int = 1, *, actor=TEST_ACTOR, business_date: date | None = None, **kw) -> Employer:
     args = dict(
         center=center, name=f"测试单位{n}有限公司", credit_code=credit_code(n), economic_type="160", industry="I",
         payday=15, employer_ratio=Decimal("0.12"), member_ratio=Decimal("0.12"), contact_name="王经办",
@@ -37,7 +40,7 @@ def make_employer(center, n: int = 1, *, actor="system:test", business_date: dat
     return employer_register(**args)
 
 
-def make_account(center, employer: Employer, n: int = 1, *, actor="system:test", business_date: date | None = None,
+def make_account(center, employer: Employer, n: int = 1, *, actor=TEST_ACTOR, business_date: date | None = None,
                  **kw) -> MemberAccount:
     args = dict(
         center=center, employer=employer, name=f"张{'三四五六七八九'[n % 7]}{n}", id_type="01", id_number=resident_id(n),

@@ -13,7 +13,8 @@ from openhpf.accounts.api import router
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.audit.models import AuditRecord
 from openhpf.conftest import grant_role
-from openhpf.core.errors import DomainError
+from openhpf.core.actors import SystemActor
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import IdempotencyKey
 from openhpf.iam.auth import StaffTokenAuth
 from openhpf.iam.services import api_token_issue, staff_create
@@ -28,8 +29,13 @@ test_api = NinjaAPI(auth=StaffTokenAuth(), urls_namespace="accounts-api-test")
 @test_api.exception_handler(DomainError)
 def _domain_error(request, exc):
     return test_api.create_response(
-        request, {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row},
-        status=403 if exc.code == "FORBIDDEN" else 422)
+        request, {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row}, status=422)
+
+
+@test_api.exception_handler(PermissionDenied)
+def _permission_denied(request, exc):
+    return test_api.create_response(
+        request, {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row}, status=403)
 
 
 test_api.add_router("/accounts/", router)
@@ -38,9 +44,9 @@ client = TestClient(test_api)
 
 @pytest.fixture
 def token(center):
-    user, _ = staff_create(username="apiclerk", password="pw-Api-2026x", center=center, actor="system:test")
+    user, _ = staff_create(username="apiclerk", password="pw-Api-2026x", center=center, actor=SystemActor("test"))
     grant_role(user, "teller", center=center)
-    plaintext, _ = api_token_issue(user=user, name="测试", actor="system:test")
+    plaintext, _ = api_token_issue(user=user, name="测试", actor=SystemActor("test"))
     return plaintext
 
 
@@ -67,8 +73,8 @@ def test_requires_token(center):
 
 
 def test_staff_without_center_is_forbidden(center):
-    user, _ = staff_create(username="nocenter", password="pw-Api-2026x", actor="system:test")
-    plaintext, _ = api_token_issue(user=user, name="测试", actor="system:test")
+    user, _ = staff_create(username="nocenter", password="pw-Api-2026x", actor=SystemActor("test"))
+    plaintext, _ = api_token_issue(user=user, name="测试", actor=SystemActor("test"))
     assert call("get", "/accounts/members?q=张", plaintext).status_code == 403
 
 
@@ -215,7 +221,7 @@ def test_failed_command_is_not_stored(center, token, employer):
 def test_business_date_is_the_centers(center, token, employer):
     from openhpf.core.services import center_advance_business_date
 
-    center_advance_business_date(center=center, to=date(2026, 12, 1), actor="system:test")
+    center_advance_business_date(center=center, to=date(2026, 12, 1), actor=SystemActor("test"))
     r = call("post", "/accounts/members", token, {**OPEN, "employer_no": employer.account_no})
     assert r.json()["opened_date"] == "2026-12-01"
     assert Employer.objects.count() == 1

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from openhpf.accounts.cutover import ACCOUNT_FILE, EMPLOYER_FILE, MEMBER_FILE, CutoverInvalid, cutover_import
 from openhpf.accounts.models import Employer, Member, MemberAccount
+from openhpf.core.actors import SystemActor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
@@ -39,7 +40,7 @@ def _nothing_written() -> None:
 
 def test_small_extract_loads_and_invariants_hold(center, tmp_path):
     gen = _extract(tmp_path)
-    result = cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor="system:test")
+    result = cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
 
     assert (result.employers, result.members, result.accounts) == (20, 300, 300)
     assert Employer.objects.filter(center=center).count() == 20
@@ -85,7 +86,7 @@ def test_bad_row_in_each_file_rejects_everything_and_lists_every_error(center, t
     gen = _extract(tmp_path, dirty=True, members=60, employers=10)
     errors = tmp_path / "errors.csv"
     with pytest.raises(CutoverInvalid) as info:
-        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor="system:test",
+        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"),
                        error_file=errors)
     found = {(e.file, e.row, e.code) for e in info.value.report.errors}
     for file, line, code in gen.dirty_rows:
@@ -102,13 +103,13 @@ def test_bad_row_in_each_file_rejects_everything_and_lists_every_error(center, t
 def test_refused_into_a_non_empty_center_and_repeatable_into_an_empty_one(center, tmp_path):
     gen = _extract(tmp_path, members=30, employers=5, dirty=True)
     with pytest.raises(CutoverInvalid):
-        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor="system:test")
+        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
     _nothing_written()
     clean = generate_extract(out=tmp_path / "clean", employers=5, members=30, seed=7, cutover_date=CUTOVER,
                              base_cap=3447000, base_floor=228000)
-    cutover_import(center=center, directory=clean.directory, cutover_date=CUTOVER, actor="system:test")
+    cutover_import(center=center, directory=clean.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
     with pytest.raises(DomainError) as info:
-        cutover_import(center=center, directory=clean.directory, cutover_date=CUTOVER, actor="system:test")
+        cutover_import(center=center, directory=clean.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
     assert info.value.code == "CUTOVER_CENTER_NOT_EMPTY"
     assert Employer.objects.count() == 5
 
@@ -117,7 +118,7 @@ def test_gbk_files_are_accepted(center, tmp_path):
     gen = _extract(tmp_path, members=40, employers=5, encoding="gbk")
     raw = (gen.directory / MEMBER_FILE).read_bytes()
     assert "姓名".encode("gbk") in raw[:20]
-    result = cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor="system:test")
+    result = cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
     assert result.members == 40
     names = set(Member.objects.values_list("name", flat=True))
     with (gen.directory / MEMBER_FILE).open(encoding="gbk") as fh:

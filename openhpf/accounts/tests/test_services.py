@@ -30,6 +30,7 @@ from openhpf.accounts.services import (
     member_account_unseal,
 )
 from openhpf.audit.models import AuditRecord
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType, EmployerStatus, FreezeKind, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.services import center_create, policy_set
@@ -122,13 +123,13 @@ def test_employer_duplicate_credit_code(center, employer):
     err = refused("EMPLOYER_EXISTS", make_employer, center=center, n=1, name="另一个名称")
     assert "已登记" in err.message
     # the same code in another center is a different registration
-    other = center_create(code="330200", name="宁波住房公积金管理中心", business_date=BD, actor="system:test")
+    other = center_create(code="330200", name="宁波住房公积金管理中心", business_date=BD, actor=SystemActor("test"))
     assert make_employer(other, 1).account_no == "33020000000001"
 
 
 def test_equal_sides_policy(center):
     policy_set(key="contribution.ratio.equal_sides", value=True, value_type="bool", effective_from=date(2026, 1, 1),
-               approved_by="system:policy", actor="system:test", center=center)
+               approved_by="system:policy", actor=SystemActor("test"), center=center)
     refused("RATIO_SIDES_DIFFER", make_employer, center=center, n=1, member_ratio=Decimal("0.10"))
     assert make_employer(center, 1).pk
 
@@ -269,13 +270,13 @@ def test_employer_must_be_normal_and_of_the_center(center, staff, employer):
     employer_suspend(employer=employer, actor=staff, business_date=BD)
     err = refused("EMPLOYER_NOT_NORMAL", make_account, center=center, employer=employer, n=1)
     assert "封存" in err.message
-    other = center_create(code="330200", name="宁波住房公积金管理中心", business_date=BD, actor="system:test")
+    other = center_create(code="330200", name="宁波住房公积金管理中心", business_date=BD, actor=SystemActor("test"))
     foreign = make_employer(other, 9)
     refused("EMPLOYER_UNKNOWN", make_account, center=center, employer=foreign, n=1)
 
 
 def test_member_of_other_center_refused(center, employer):
-    other = center_create(code="330200", name="宁波住房公积金管理中心", business_date=BD, actor="system:test")
+    other = center_create(code="330200", name="宁波住房公积金管理中心", business_date=BD, actor=SystemActor("test"))
     make_account(other, make_employer(other, 9), 1)
     refused("MEMBER_OTHER_CENTER", make_account, center=center, employer=employer, n=1)
 
@@ -381,7 +382,7 @@ def test_change_base_and_ratio(center, staff, account):
 
 def test_rounding_policy(center, employer):
     policy_set(key="contribution.rounding", value="yuan", value_type="str", effective_from=date(2026, 7, 1),
-               approved_by="system:policy", actor="system:test", center=center)
+               approved_by="system:policy", actor=SystemActor("test"), center=center)
     acct = make_account(center, employer, 1, base=1234567, member_ratio="0.07")
     assert (acct.employer_amount, acct.member_amount) == (148100, 86400)
 

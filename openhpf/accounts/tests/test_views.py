@@ -11,6 +11,7 @@ from openhpf.accounts.services import member_account_freeze
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.audit.models import AuditRecord
 from openhpf.conftest import grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.core.services import center_create
 from openhpf.iam.services import staff_create
 from openhpf.ledger.tests.factories import deposit
@@ -22,7 +23,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def clerk(center):
-    user, _ = staff_create(username="acctclerk", password="pw-Clerk-2026", center=center, actor="system:test")
+    user, _ = staff_create(username="acctclerk", password="pw-Clerk-2026", center=center, actor=SystemActor("test"))
     return grant_role(user, "teller", center=center)
 
 
@@ -80,7 +81,7 @@ def test_non_staff_and_staff_without_center_get_403(client, employer, account, d
 
 def test_accounts_of_another_center_are_not_found(client_in, employer, account):
     other = center_create(code="330200", name="宁波住房公积金管理中心", business_date=date(2026, 11, 30),
-                          actor="system:test", city="宁波")
+                          actor=SystemActor("test"), city="宁波")
     theirs = make_employer(other, 2)
     their_account = make_account(other, theirs, 2)
     assert client_in.get(reverse("accounts:employer_detail", args=[theirs.account_no])).status_code == 404
@@ -184,7 +185,7 @@ def test_member_detail_masked_and_audited(client_in, clerk, center, account):
 
 def test_member_detail_shows_a_full_freeze_as_frozen(client_in, center, account):
     deposit(center, account.sub, 50000)
-    member_account_freeze(account=account, kind="1", reason="法院冻结", actor="system:test",
+    member_account_freeze(account=account, kind="1", reason="法院冻结", actor=SystemActor("test"),
                           business_date=center.business_date)
     html = _html(client_in.get(reverse("accounts:member_detail", args=[account.account_no])))
     assert 'data-testid="member-status">冻结<' in html and "全部冻结" in html

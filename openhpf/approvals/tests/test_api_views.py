@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.services import command_submit
+from openhpf.core.actors import SystemActor
 from openhpf.core.models import PolicyParameter
 from openhpf.core.policy import policy_value
 from openhpf.iam.services import api_token_issue
@@ -19,7 +20,7 @@ CHANGE = {"key": "contribution.base.cap", "value": 3600000, "value_type": "int",
 
 
 def bearer(user) -> dict[str, str]:
-    plaintext, _ = api_token_issue(user=user, name="测试", actor="system:test")
+    plaintext, _ = api_token_issue(user=user, name="测试", actor=SystemActor("test"))
     return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 
@@ -55,7 +56,7 @@ def test_api_bad_params_and_permissions(client, center, maker, approver, staff, 
     r = client.post("/api/v1/approvals/policy-changes", {**CHANGE, "effective_from": "2026-01-01"},
                     content_type="application/json", **bearer(maker))
     assert r.status_code == 422 and r.json()["code"] == "POLICY_RETROACTIVE"
-    teller, _ = staff_create(username="teller1", password="pw-Teller-2026", center=center, actor="system:test")
+    teller, _ = staff_create(username="teller1", password="pw-Teller-2026", center=center, actor=SystemActor("test"))
     grant(teller, "teller")
     t = bearer(teller)
     r = client.post("/api/v1/approvals/policy-changes", CHANGE, content_type="application/json", **t)
@@ -114,7 +115,7 @@ def test_console_maker_sees_own_but_cannot_approve(client, center, maker, approv
 def test_console_pending_needs_checker_permission(client, center, grant, who):
     from openhpf.iam.services import staff_create
 
-    user, _ = staff_create(username="teller1", password="pw-Teller-2026", center=center, actor="system:test")
+    user, _ = staff_create(username="teller1", password="pw-Teller-2026", center=center, actor=SystemActor("test"))
     if who:
         grant(user, who)
     client.force_login(user)

@@ -11,7 +11,8 @@ from openhpf.approvals import registry
 from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.services import command_approve, command_reject, command_submit, requires_approval
 from openhpf.audit.models import AuditRecord
-from openhpf.core.errors import DomainError
+from openhpf.core.actors import SystemActor
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import PolicyParameter
 from openhpf.core.policy import policy_row, policy_value
 from openhpf.core.services import center_advance_business_date, policy_set
@@ -25,7 +26,7 @@ CAP = {"key": "contribution.base.cap", "value": 3600000, "value_type": "int", "e
 
 
 def refused(code: str, fn, **kwargs):
-    with pytest.raises(DomainError) as e:
+    with pytest.raises((DomainError, PermissionDenied)) as e:
         fn(**kwargs)
     assert e.value.code == code, e.value
     assert e.value.message
@@ -109,7 +110,7 @@ def test_checker_permission_required(center, maker, staff, grant):
     cmd = submit_cap(center, maker)
     refused("FORBIDDEN", command_approve, command=cmd, actor=staff, business_date=BD)
     refused("FORBIDDEN", command_reject, command=cmd, actor=staff, reason="不同意")
-    refused("FORBIDDEN", command_approve, command=cmd, actor="system:test", business_date=BD)
+    refused("FORBIDDEN", command_approve, command=cmd, actor=SystemActor("test"), business_date=BD)
     cmd.refresh_from_db()
     assert cmd.status == "pending"
     # and the maker needs the command's own permission to submit it
@@ -188,7 +189,7 @@ def test_failing_apply_leaves_nothing_half_applied(center, maker, approver):
 
 def test_policy_command_fails_when_its_date_has_passed(center, maker, approver):
     cmd = submit_cap(center, maker, effective_from="2026-12-01")
-    center_advance_business_date(center=center, to=date(2026, 12, 2), actor="system:test")
+    center_advance_business_date(center=center, to=date(2026, 12, 2), actor=SystemActor("test"))
     cmd = command_approve(command=cmd, actor=approver, business_date=date(2026, 12, 2))
     assert cmd.status == "failed" and "POLICY_RETROACTIVE" in cmd.apply_error
     assert not PolicyParameter.objects.filter(center=center).exists()
@@ -251,6 +252,27 @@ def test_manual_voucher_via_maker_checker(center, maker, approver):
     assert cmd.result is not None and cmd.result["voucher_no"] == entry.voucher_no
 
 
+def test_a_system_actor_never_makes_or_checks_a_money_movement(center, maker, approver):
+    lines = [{"account": "10101", "debit": 8800}, {"account": "40199", "credit": 8800}]
+    params = {"lines": lines, "description": "补记银行结息"}
+    for system in (SystemActor("cli"), SystemActor("dayend", on_behalf_of=maker)):
+        e = refused("FORBIDDEN", command_submit, name="ledger.entry_post", params=params, actor=system,
+                    center=center, business_date=BD)
+        assert isinstance(e, PermissionDenied) and "系统主体" in e.message and "不能经办" in e.message
+    assert not PendingCommand.objects.exists()
+    cmd = command_submit(name="ledger.entry_post", params=params, actor=maker, center=center, business_date=BD)
+    for system in (SystemActor("cli"), SystemActor("cli", on_behalf_of=approver)):
+        e = refused("FORBIDDEN", command_approve, command=cmd, actor=system, business_date=BD)
+        assert "系统主体" in e.message and "不能复核" in e.message
+    cmd.refresh_from_db()
+    assert cmd.status == "pending" and not JournalEntry.objects.exists()
+    # nor posts a manual voucher or a reversal directly
+    e = refused("FORBIDDEN", entry_post, center=center, business_date=BD, lines=[Line("10101", debit=100),
+                Line("40199", credit=100)], source="manual", description="系统手工记账", actor=SystemActor("cli"))
+    assert "手工记账" in e.message
+    assert command_approve(command=cmd, actor=approver, business_date=BD).status == "applied"
+
+
 @pytest.mark.parametrize(("params", "code"), [
     ({"lines": [{"account": "10101", "debit": 100}, {"account": "40199", "credit": 90}], "description": "x"},
      "ENTRY_UNBALANCED"),
@@ -278,7 +300,7 @@ def test_requires_approval_at_policy_threshold(center):
     assert requires_approval(amount=5000000, center=center, on=BD)
     assert requires_approval(amount=-5000000, center=center, on=BD)
     policy_set(key="maker_checker.money_threshold", value=1000000, value_type="int", effective_from=date(2026, 12, 1),
-               approved_by="system:policy", actor="system:test", center=center)
+               approved_by="system:policy", actor=SystemActor("test"), center=center)
     assert not requires_approval(amount=1000000, center=center, on=BD)
     assert requires_approval(amount=1000000, center=center, on=date(2026, 12, 1))
     assert not requires_approval(amount=1000000, center=None, on=date(2026, 12, 1))

@@ -76,3 +76,79 @@ def test_unsealed_overdue_reported(db, settings):
     assert not res["audit.unsealed"].ok
     audit_seal_pending()
     assert all(r.ok for r in run_checks(["audit.unsealed", "audit.chain"]))
+
+
+# ---------------------------------------------------------------- typed actors and the versioned canonical form
+
+
+def _v1_content(rec) -> bytes:
+    """The canonical form as the sealer wrote it before typed actors: the rows sealed then must hash this, as
+    they always did."""
+    import json
+    from datetime import UTC
+
+    payload = [rec.pk, rec.seq, rec.center_id, rec.actor, rec.actor_user_id, rec.action,
+               rec.business_date.isoformat() if rec.business_date else None, rec.request_id, rec.object_type,
+               rec.object_id, rec.before, rec.after, rec.created_at.astimezone(UTC).isoformat()]
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def test_audit_rows_carry_the_typed_actor(db, django_user_model):
+    from types import SimpleNamespace
+
+    from openhpf.core.actors import MemberActor, SystemActor
+
+    clerk = django_user_model.objects.create_user("clerk9", password="pw-Clerk-2026", is_staff=True)
+    member = MemberActor(SimpleNamespace(pk=7, member_id=42))
+    dayend = SystemActor("dayend", on_behalf_of=clerk)
+    for actor in (member, dayend, SystemActor("bank", ref="ICBC"), clerk):
+        audit_log(actor=actor, action="test.action", obj=("test.obj", 1))
+    rows = list(AuditRecord.objects.order_by("id").values_list("actor", "actor_user_id", "actor_kind", "actor_id"))
+    assert rows == [
+        ("member:42", None, "member", "7"),
+        ("system:dayend:user:clerk9", clerk.pk, "system", "dayend"),
+        ("system:bank:ICBC", None, "system", "bank:ICBC"),
+        ("user:clerk9", clerk.pk, "staff", str(clerk.pk)),
+    ]
+    assert audit_seal_pending() == 4
+    assert set(AuditRecord.objects.values_list("hash_version", flat=True)) == {2}
+    assert audit_chain_breaches() == (4, [])
+
+
+def test_rows_sealed_before_typed_actors_verify_beside_new_ones(db, monkeypatch):
+    from openhpf.audit import services
+    from openhpf.audit.services import chain_hash, sm3_hex
+    from openhpf.core.actors import SystemActor
+
+    # rows written and sealed by the sealer as it was: no actor kind, hash form 1
+    monkeypatch.setattr(services, "CANONICAL_VERSION", None)
+    _write(3)
+    AuditRecord.objects.update(actor_kind=None, actor_id=None)
+    assert audit_seal_pending() == 3
+    monkeypatch.undo()
+    old = list(AuditRecord.objects.order_by("seq"))
+    assert [r.hash_version for r in old] == [None] * 3
+    for r in old:  # byte for byte the form they were sealed with before
+        assert r.hash == sm3_hex(r.prev_hash.encode() + _v1_content(r))
+    # new rows: hash form 2, which covers the typed actor too
+    _write(2, actor=SystemActor("test"))
+    assert audit_seal_pending() == 2
+    new = list(AuditRecord.objects.filter(seq__gt=3).order_by("seq"))
+    assert [(r.hash_version, r.actor_kind, r.actor_id) for r in new] == [(2, "system", "test")] * 2
+    assert new[0].prev_hash == old[-1].hash and new[0].hash == chain_hash(new[0].prev_hash, new[0])
+    assert new[0].hash != sm3_hex(new[0].prev_hash.encode() + _v1_content(new[0]))
+    assert audit_chain_breaches() == (5, [])
+    assert all(r.ok for r in run_checks(["audit.chain"]))
+
+
+@pytest.mark.breaks_invariants
+def test_typed_actor_and_form_version_are_covered_by_the_hash(db):
+    from openhpf.core.actors import SystemActor
+
+    _write(3, actor=SystemActor("test"))
+    audit_seal_pending()
+    _drop_guard()
+    AuditRecord.objects.filter(seq=2).update(actor_id="someone-else")
+    AuditRecord.objects.filter(seq=3).update(hash_version=None)  # passing a new row off as an old one
+    _, breaches = audit_chain_breaches()
+    assert sum("被篡改" in b for b in breaches) == 2

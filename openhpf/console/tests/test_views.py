@@ -8,12 +8,13 @@ from django.urls import reverse
 
 from openhpf.conftest import grant_role
 from openhpf.console.context import console
+from openhpf.core.actors import SystemActor
 from openhpf.iam.services import staff_create
 
 
 @pytest.fixture
 def clerk(center):
-    user, _ = staff_create(username="webclerk", password="pw-Clerk-2026", center=center, actor="system:test")
+    user, _ = staff_create(username="webclerk", password="pw-Clerk-2026", center=center, actor=SystemActor("test"))
     return grant_role(user, "teller", center=center)
 
 

@@ -13,8 +13,9 @@ from openhpf.accounts.tests.factories import make_account, make_employer, reside
 from openhpf.audit.models import AuditRecord
 from openhpf.contributions.adjustments import base_adjust_file, base_file_parse, employer_ratio_adjust
 from openhpf.contributions.models import BaseAdjustment
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
-from openhpf.core.errors import DomainError, ValidationReport
+from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
 from openhpf.ledger.models import SubLedgerRow
 
 HEAD = "个人账号,证件号码,姓名,新缴存基数\n"
@@ -37,7 +38,7 @@ def three(center):
 def test_clamp_mode_clamps_to_cap_and_floor_and_recomputes(center, three):
     a, b, c = three
     content = _csv(_line(a, "50000.00"), _line(b, "8000.50"), _line(c, "1000"))
-    adj = base_adjust_file(center=center, content=content, name="2026基数.csv", year=2026, actor="system:test",
+    adj = base_adjust_file(center=center, content=content, name="2026基数.csv", year=2026, actor=SystemActor("test"),
                            business_date=center.business_date)
     assert (adj.rows, adj.changed, adj.clamped, adj.mode) == (3, 3, 2, "clamp")
     bases = dict(MemberAccount.objects.values_list("account_no", "base"))
@@ -50,7 +51,7 @@ def test_clamp_mode_clamps_to_cap_and_floor_and_recomputes(center, three):
     assert rows.count() == 3 and set(rows.values_list("amount", flat=True)) == {0}
     assert AuditRecord.objects.filter(action="contributions.base_adjustment.apply").count() == 1
     # the same file again changes nothing (bases already equal): no new detail rows
-    again = base_adjust_file(center=center, content=content, name="2026基数.csv", year=2026, actor="system:test",
+    again = base_adjust_file(center=center, content=content, name="2026基数.csv", year=2026, actor=SystemActor("test"),
                              business_date=center.business_date)
     assert again.changed == 0 and SubLedgerRow.objects.filter(biz_type=BizType.BASE_ADJUST).count() == 3
 
@@ -66,7 +67,7 @@ def test_reject_mode_lists_every_error_and_writes_nothing(center, three):
         _line(b, "1000"),                                      # row 7: below the floor (and 2nd row of b)
     )
     with pytest.raises(ValidationReport) as exc:
-        base_adjust_file(center=center, content=content, name="x.csv", year=2026, actor="system:test",
+        base_adjust_file(center=center, content=content, name="x.csv", year=2026, actor=SystemActor("test"),
                          business_date=center.business_date, mode="reject")
     codes = sorted((e.row, e.code) for e in exc.value.errors)
     assert codes == [(2, "BASE_OUT_OF_RANGE"), (3, "ID_MISMATCH"), (4, "ACCOUNT_UNKNOWN"), (5, "NAME_MISMATCH"),
@@ -84,7 +85,7 @@ def test_policy_reject_mode_from_a_center_row(center, three):
     a = three[0]
     with pytest.raises(ValidationReport) as exc:
         base_adjust_file(center=center, content=_csv(_line(a, "40000")), name="x.csv", year=2026,
-                         actor="system:test", business_date=center.business_date)
+                         actor=SystemActor("test"), business_date=center.business_date)
     assert [e.code for e in exc.value.errors] == ["BASE_OUT_OF_RANGE"]
 
 
@@ -98,7 +99,7 @@ def test_xlsx_file(center, three):
     wb.save(buf)
     rows = base_file_parse(content=buf.getvalue(), name="b.xlsx")
     assert rows[0].base == 1234567 and rows[0].row == 2
-    adj = base_adjust_file(center=center, content=buf.getvalue(), name="b.xlsx", year=2026, actor="system:test",
+    adj = base_adjust_file(center=center, content=buf.getvalue(), name="b.xlsx", year=2026, actor=SystemActor("test"),
                            business_date=center.business_date)
     assert adj.changed == 1 and MemberAccount.objects.get(pk=a.pk).base == 1234567
 
@@ -108,15 +109,15 @@ def test_missing_columns_and_permission(center, three, django_user_model):
         base_file_parse(content="个人账号,姓名\n1,2\n".encode(), name="x.csv")
     assert exc.value.code == "FILE_COLUMNS"
     nobody = django_user_model.objects.create_user("nobody", password="x")
-    with pytest.raises(DomainError) as exc:
+    with pytest.raises(PermissionDenied) as denied:
         base_adjust_file(center=center, content=_csv(_line(three[0], "9000")), name="x.csv", year=2026,
                          actor=nobody, business_date=center.business_date)
-    assert exc.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
 
 
 def test_employer_ratio_adjust_all_accounts(center, three):
     emp = three[0].employer
-    n = employer_ratio_adjust(employer=emp, employer_ratio="0.08", member_ratio="0.07", actor="system:test",
+    n = employer_ratio_adjust(employer=emp, employer_ratio="0.08", member_ratio="0.07", actor=SystemActor("test"),
                               business_date=center.business_date)
     assert n == 3
     e = Employer.objects.get(pk=emp.pk)
@@ -125,6 +126,6 @@ def test_employer_ratio_adjust_all_accounts(center, three):
         assert (acct.employer_ratio, acct.member_ratio) == (Decimal("0.08"), Decimal("0.07"))
         assert (acct.employer_amount, acct.member_amount) == (80000, 70000)
     with pytest.raises(DomainError) as exc:
-        employer_ratio_adjust(employer=emp, employer_ratio="0.04", member_ratio="0.04", actor="system:test",
+        employer_ratio_adjust(employer=emp, employer_ratio="0.04", member_ratio="0.04", actor=SystemActor("test"),
                               business_date=center.business_date)
     assert exc.value.code == "RATIO_TOO_LOW"

@@ -10,6 +10,7 @@ from openhpf.accounts.models import Employer
 from openhpf.accounts.tests.factories import make_account, make_employer, resident_id
 from openhpf.contributions.arrears import arrears_list, payment_deadline
 from openhpf.contributions.flexible import flexible_agreement_sign
+from openhpf.core.actors import SystemActor
 
 from .relief_helpers import set_paid
 
@@ -37,7 +38,7 @@ def test_reminder_list_hand_made(center, staff):
     set_paid(make_account(center, e4, 6), "202608")
     Employer.objects.filter(pk=e4.pk).update(status="03")                 # 缓缴: not 欠缴
     flexible_agreement_sign(center=center, name="灵活", id_number=resident_id(77), base=600000, ratio="0.10",
-                            start=date(2026, 11, 1), actor="system:test", business_date=center.business_date)
+                            start=date(2026, 11, 1), actor=SystemActor("test"), business_date=center.business_date)
     r = arrears_list(center=center, month="2026-11", user=staff)
     assert [(e.account_no, e.months, e.members, e.amount) for e in r.employers] == [
         (e1.account_no, 2, 2, 2 * 240000 + 1 * 120000)]

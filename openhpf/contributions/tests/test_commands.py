@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.core.actors import SystemActor
 from openhpf.core.services import center_advance_business_date
 from openhpf.ledger.tests.factories import deposit
 
@@ -12,7 +13,7 @@ from openhpf.ledger.tests.factories import deposit
 def test_interest_commands(db, center, capsys):
     a = make_account(center, make_employer(center, 1), 1)
     deposit(center, a.sub, 100_000)
-    center_advance_business_date(center=center, to=date(2027, 6, 30), actor="system:test")
+    center_advance_business_date(center=center, to=date(2027, 6, 30), actor=SystemActor("test"))
     call_command("interest", "accrue", "--month", "2026-12")
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["amount"] == 133  # 11/30 … 12/31 = 32 days of 100,000 fen at 1.5 % / 360

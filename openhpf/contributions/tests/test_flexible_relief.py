@@ -16,12 +16,13 @@ from openhpf.contributions.flexible import (
     flexible_expected_amounts,
     is_flexible_employer,
 )
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 
 
 def _sign(center, n=1, **kw):
     args = dict(center=center, name=f"李灵活{n}", id_number=resident_id(40 + n), base=600000, ratio="0.10",
-                start=date(2026, 12, 1), actor="system:test", business_date=center.business_date)
+                start=date(2026, 12, 1), actor=SystemActor("test"), business_date=center.business_date)
     args.update(kw)
     return flexible_agreement_sign(**args)
 

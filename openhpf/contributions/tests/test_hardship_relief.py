@@ -17,6 +17,7 @@ from openhpf.contributions.hardship import (
     hardship_reject,
 )
 from openhpf.contributions.models import HardshipApplication
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.documents.models import Document
 
@@ -55,10 +56,10 @@ def test_reduced_ratio_accepted_during_term_refused_after(center, setup, staff, 
         assert (acct.employer_ratio, acct.member_ratio) == (Decimal("0.03"), Decimal("0.03"))
         assert acct.employer_amount == 30000
     # during the term the accounts rules accept a ratio down to the floor
-    member_account_change_ratio(account=a, employer_ratio="0.04", member_ratio="0.04", actor="system:test",
+    member_account_change_ratio(account=a, employer_ratio="0.04", member_ratio="0.04", actor=SystemActor("test"),
                                 business_date=date(2027, 1, 15))
     with pytest.raises(DomainError) as exc:
-        member_account_change_ratio(account=a, employer_ratio="0.02", member_ratio="0.02", actor="system:test",
+        member_account_change_ratio(account=a, employer_ratio="0.02", member_ratio="0.02", actor=SystemActor("test"),
                                     business_date=date(2027, 1, 15))
     assert exc.value.code == "RATIO_BELOW_REDUCED"
     assert hardship_expire(center=center, on=date(2027, 5, 31)) == {"started": 0, "ended": 0}
@@ -70,7 +71,7 @@ def test_reduced_ratio_accepted_during_term_refused_after(center, setup, staff, 
                                                                                    120000)
     assert Employer.objects.get(pk=emp.pk).employer_ratio == Decimal("0.12")
     with pytest.raises(DomainError) as exc:   # after expiry: refused
-        member_account_change_ratio(account=a, employer_ratio="0.04", member_ratio="0.04", actor="system:test",
+        member_account_change_ratio(account=a, employer_ratio="0.04", member_ratio="0.04", actor=SystemActor("test"),
                                     business_date=date(2027, 6, 1))
     assert exc.value.code == "RATIO_TOO_LOW"
     assert hardship_expire(center=center, on=date(2027, 6, 2)) == {"started": 0, "ended": 0}

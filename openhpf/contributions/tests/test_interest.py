@@ -10,6 +10,7 @@ from openhpf.accounts.services import member_account_seal
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.contributions.calculations import interest_of, jishu_before, sql_interest
 from openhpf.contributions.interest import interest_accrue, interest_settle
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
 from openhpf.core.services import center_advance_business_date
@@ -34,7 +35,7 @@ def test_interest_formula_python_and_sql_agree(db):
 
 
 def _advance(center, to):
-    center_advance_business_date(center=center, to=to, actor="system:test")
+    center_advance_business_date(center=center, to=to, actor=SystemActor("test"))
     center.refresh_from_db()
 
 
@@ -47,14 +48,14 @@ def test_settlement_hand_computed_sealed_and_twice(db, center):
     _advance(center, date(2027, 1, 15))
     deposit(center, a.sub, 50_000, value_date=date(2027, 1, 10))        # 172 days (1/10 … 6/30)
     withdraw(center, b.sub, 20_000)                                      # 1/15: 167 days
-    member_account_seal(account=b, reason="离职", actor="system:test", business_date=center.business_date)
+    member_account_seal(account=b, reason="离职", actor=SystemActor("test"), business_date=center.business_date)
     _advance(center, date(2027, 6, 30))
     jishu_a = 100_000 * 213 + 50_000 * 172
     jishu_b = 200_000 * 213 - 20_000 * 167
     exp_a = interest_of(jishu_current=jishu_a, jishu_carried=0, rate_current=R, rate_carried=R, day_basis=360)
     exp_b = interest_of(jishu_current=jishu_b, jishu_carried=0, rate_current=R, rate_carried=R, day_basis=360)
     assert (exp_a, exp_b) == (1246, 1636)  # 29,900,000 × 0.015 / 360 = 1245.83; 39,260,000 → 1635.83
-    batch = interest_settle(center=center, settle_date=date(2027, 6, 30), actor="system:test")
+    batch = interest_settle(center=center, settle_date=date(2027, 6, 30), actor=SystemActor("test"))
     sa, sb = SubAccount.objects.get(pk=a.pk), SubAccount.objects.get(pk=b.pk)
     assert (sa.balance_current, sa.balance_carried) == (0, 150_000 + exp_a)
     assert (sb.balance_current, sb.balance_carried) == (0, 180_000 + exp_b)   # sealed accounts earn too
@@ -64,7 +65,7 @@ def test_settlement_hand_computed_sealed_and_twice(db, center):
     assert (row.amount, row.value_date, row.balance_after) == (exp_a, date(2027, 6, 30), 150_000 + exp_a)
     assert gl_balance(center=center, code_prefix="211") == 0
     assert gl_balance(center=center, code_prefix="41101") == exp_a + exp_b
-    again = interest_settle(center=center, settle_date=date(2027, 6, 30), actor="system:test")
+    again = interest_settle(center=center, settle_date=date(2027, 6, 30), actor=SystemActor("test"))
     assert again.pk == batch.pk and SubLedgerRow.objects.filter(biz_type=BizType.INTEREST).count() == 2
 
 
@@ -73,17 +74,17 @@ def test_monthly_accrual_then_settlement_trues_up(db, center):
     a = make_account(center, emp, 1)
     deposit(center, a.sub, 100_000)
     with pytest.raises(DomainError):
-        interest_accrue(center=center, year=2026, month=12, actor="system:test")
+        interest_accrue(center=center, year=2026, month=12, actor=SystemActor("test"))
     _advance(center, date(2026, 12, 31))
-    e1 = interest_accrue(center=center, year=2026, month=11, actor="system:test")
+    e1 = interest_accrue(center=center, year=2026, month=11, actor=SystemActor("test"))
     # 11/30 only: 100,000 × 1 day × 0.015 / 360 = 4.17 → 4
     assert e1.total == 4 and e1.business_date == date(2026, 11, 30)
-    assert interest_accrue(center=center, year=2026, month=11, actor="system:test").pk == e1.pk
-    e2 = interest_accrue(center=center, year=2026, month=12, actor="system:test")
+    assert interest_accrue(center=center, year=2026, month=11, actor=SystemActor("test")).pk == e1.pk
+    e2 = interest_accrue(center=center, year=2026, month=12, actor=SystemActor("test"))
     # through 12/31: 32 days → 133.33 → 133, less 4 already accrued
     assert e2.total == 129
     _advance(center, date(2027, 6, 30))
-    interest_settle(center=center, settle_date=date(2027, 6, 30), actor="system:test")
+    interest_settle(center=center, settle_date=date(2027, 6, 30), actor=SystemActor("test"))
     assert gl_balance(center=center, code_prefix="211") == 0
     assert JournalEntry.objects.filter(source="interest.trueup:2027").exists()
 
@@ -98,8 +99,8 @@ def test_interest_to_date_on_close_mid_year():
 
 def test_settlement_refused_on_wrong_dates(db, center):
     with pytest.raises(DomainError) as e:
-        interest_settle(center=center, settle_date=date(2027, 6, 29), actor="system:test")
+        interest_settle(center=center, settle_date=date(2027, 6, 29), actor=SystemActor("test"))
     assert e.value.code == "SETTLE_DATE"
     with pytest.raises(DomainError) as e:
-        interest_settle(center=center, settle_date=date(2027, 6, 30), actor="system:test")
+        interest_settle(center=center, settle_date=date(2027, 6, 30), actor=SystemActor("test"))
     assert e.value.code == "SETTLE_BUSINESS_DATE"

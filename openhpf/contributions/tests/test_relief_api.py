@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.accounts.tests.factories import make_account, make_employer, resident_id
 from openhpf.conftest import grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.iam.services import api_token_issue, staff_create
 from openhpf.ledger.tests.factories import deposit
 
@@ -16,13 +17,13 @@ from .relief_helpers import set_paid
 
 @pytest.fixture
 def clerk(center):
-    user, _ = staff_create(username="reliefclerk", password="pw-Relief-2026x", center=center, actor="system:test")
+    user, _ = staff_create(username="reliefclerk", password="pw-Relief-2026x", center=center, actor=SystemActor("test"))
     return grant_role(user, "teller", center=center)
 
 
 @pytest.fixture
 def auth(clerk):
-    plaintext, _ = api_token_issue(user=clerk, name="测试", actor="system:test")
+    plaintext, _ = api_token_issue(user=clerk, name="测试", actor=SystemActor("test"))
     return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 

@@ -29,11 +29,12 @@ from openhpf.contributions.services import (
     remittance_refund_submit,
     suspense_allocate,
 )
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.ledger import sql
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
-SYS = "system:test"
+SYS = SystemActor("test")
 MONTH = "2026-11"
 
 

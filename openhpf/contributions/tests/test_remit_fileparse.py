@@ -13,9 +13,10 @@ from openhpf.accounts.tests.factories import bad_check_digit, make_account, make
 from openhpf.contributions import fileimport
 from openhpf.contributions.fileimport import remittance_import, roster_rows
 from openhpf.contributions.models import Remittance
+from openhpf.core.actors import SystemActor
 from openhpf.core.ids import resident_id_check_digit
 
-SYS = "system:test"
+SYS = SystemActor("test")
 MONTH = "2026-11"
 
 

@@ -15,6 +15,7 @@ from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.conftest import grant_role
 from openhpf.contributions.fileimport import roster_rows
 from openhpf.contributions.models import Remittance
+from openhpf.core.actors import SystemActor
 from openhpf.iam.services import api_token_issue, staff_create
 
 
@@ -66,9 +67,9 @@ def test_cli_import_receipt_post(center, world, tmp_path):
 
 def test_api_and_console(center, world, client):
     emp, _accts = world
-    user, _ = staff_create(username="remit_clerk", password="pw-Remit-2026", center=center, actor="system:test")
+    user, _ = staff_create(username="remit_clerk", password="pw-Remit-2026", center=center, actor=SystemActor("test"))
     grant_role(user, "teller", center=center)
-    token, _ = api_token_issue(user=user, name="t", actor="system:test")
+    token, _ = api_token_issue(user=user, name="t", actor=SystemActor("test"))
     h = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     r = client.post("/api/v1/contributions/remittances", json.dumps({"employer_no": emp.account_no, "month": "2026-11",
                                                                       "confirm": True}),

@@ -14,6 +14,7 @@ from openhpf.contributions.statements import (
     employer_remittance_history,
     transaction_history,
 )
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.core.services import center_advance_business_date
 from openhpf.documents.services import document_verify
@@ -25,7 +26,7 @@ def history(center):
     emp = make_employer(center, 1)
     a = make_account(center, emp, 1)
     deposit(center, a.sub, 100_000)                                   # 2026-11-30: 213 days
-    center_advance_business_date(center=center, to=date(2027, 1, 15), actor="system:test")
+    center_advance_business_date(center=center, to=date(2027, 1, 15), actor=SystemActor("test"))
     center.refresh_from_db()
     deposit(center, a.sub, 50_000, value_date=date(2027, 1, 10))     # 172 days
     withdraw(center, a.sub, 20_000)                                   # 167 days
@@ -47,9 +48,9 @@ def test_annual_statement_numbers_and_pdf(center, history, staff, tmp_path):
     jishu = 100_000 * 213 + 50_000 * 172 - 20_000 * 167
     open_year = annual_statement(account=a, year=2026, user=staff)
     assert (open_year.opening, open_year.closing, open_year.jishu) == (0, 130_000, jishu)
-    center_advance_business_date(center=center, to=date(2027, 6, 30), actor="system:test")
+    center_advance_business_date(center=center, to=date(2027, 6, 30), actor=SystemActor("test"))
     center.refresh_from_db()
-    interest_settle(center=center, settle_date=date(2027, 6, 30), actor="system:test")
+    interest_settle(center=center, settle_date=date(2027, 6, 30), actor=SystemActor("test"))
     st = annual_statement(account=a, year=2026, user=staff)
     interest = 1107  # 26,560,000 × 1.5% / 360 = 1106.67 → 1107
     assert (st.opening, st.interest, st.closing, st.jishu) == (0, interest, 130_000 + interest, jishu)

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from openhpf.core.actors import SystemActor
 from openhpf.core.calendar import add_working_days, interest_year, is_working_day
 from openhpf.core.errors import DomainError
 from openhpf.core.ids import validate_credit_code, validate_resident_id
@@ -34,7 +35,7 @@ def test_policy_in_force_on_date(db, center, staff, checker):
     assert policy_value("contribution.base.cap", on=date(2026, 6, 30)) == 3300000
     # system actors (migrations, seeds, set-up) write directly, naming the approval
     policy_set(key="contribution.base.cap", value=3600000, value_type="int", effective_from=date(2027, 7, 1),
-               approved_by="system:policy", actor="system:test", center=center)
+               approved_by="system:policy", actor=SystemActor("test"), center=center)
     assert policy_value("contribution.base.cap", on=date(2027, 7, 1), center=center) == 3600000
     assert policy_value("contribution.base.cap", on=date(2027, 7, 1)) == 3447000  # national unchanged
     # a person goes through maker-checker (openhpf.approvals, command core.policy_set), never directly
@@ -45,7 +46,7 @@ def test_policy_in_force_on_date(db, center, staff, checker):
         assert e.value.code == "MAKER_CHECKER_REQUIRED"
     with pytest.raises(DomainError) as e:
         policy_set(key="contribution.base.cap", value=1, value_type="int", effective_from=date(2028, 7, 1),
-                   actor="system:test")
+                   actor=SystemActor("test"))
     assert e.value.code == "POLICY_APPROVER"
     with pytest.raises(DomainError):
         policy_value("deposit.rate.current", on=date(1980, 1, 1))

@@ -12,6 +12,7 @@ from django.db.models import Count, Sum
 from openhpf.accounts.models import MemberAccount
 from openhpf.contributions.arrears import arrears_list
 from openhpf.contributions.models import Remittance, SuspenseMove
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -64,12 +65,12 @@ def test_fourteen_months_of_history_hires_leavers_back_payments_arrears_one_sett
     center = Center.objects.get()
     months = []
     for _ in range(14):  # month by month, looking at the 催缴 list on the way
-        (m,) = simulate_months(center=center, months=1, actor="system:test", seed=SEED, rates=RATES).months
+        (m,) = simulate_months(center=center, months=1, actor=SystemActor("test"), seed=SEED, rates=RATES).months
         months.append(m)
         center.refresh_from_db()
         if m.late:  # by next month's pay day every late employer is past its deadline and on the 催缴 list
             next_pay = (center.business_date + timedelta(days=1)).replace(day=15)
-            owed = arrears_list(center=center, month=m.month, user="system:test", on=next_pay, with_members=False)
+            owed = arrears_list(center=center, month=m.month, user=SystemActor("test"), on=next_pay, with_members=False)
             assert set(m.late) <= {e.account_no for e in owed.employers}
             assert all(e.months == 1 and e.amount > 0 for e in owed.employers if e.account_no in m.late)
     assert [m.month for m in months][::13] == ["2026-09", "2027-10"]
@@ -104,10 +105,10 @@ def test_fourteen_months_of_history_hires_leavers_back_payments_arrears_one_sett
         assert set(nxt.arrears_cleared) == set(m.late)
         assert back.filter(back_kind="full", month=m.month.replace("-", ""),
                            employer__account_no__in=m.late).count() == len(m.late)
-        owed = arrears_list(center=center, month=m.month, user="system:test", with_members=False)
+        owed = arrears_list(center=center, month=m.month, user=SystemActor("test"), with_members=False)
         assert not {e.account_no for e in owed.employers} & set(m.late)
     if months[-1].late:  # the last month's late payers still owe it
-        owed = arrears_list(center=center, month=months[-1].month, user="system:test",
+        owed = arrears_list(center=center, month=months[-1].month, user=SystemActor("test"),
                             on=date(2027, 11, 15), with_members=False)
         assert set(months[-1].late) <= {e.account_no for e in owed.employers}
 

@@ -18,6 +18,16 @@ from openhpf.documents.services import CHUNK, document_store, document_verify
 CONTENT = "购房合同扫描件".encode() * 100
 
 
+def clerk():
+    """柜员 "clerk", who uploads (documents.upload) at every center."""
+    from django.contrib.auth import get_user_model
+
+    from openhpf.conftest import grant_role
+
+    user, created = get_user_model().objects.get_or_create(username="clerk", defaults={"is_staff": True})
+    return grant_role(user, "teller") if created else user
+
+
 def store(center, content=CONTENT, **kw):
     args = {
         "center": center,
@@ -25,7 +35,7 @@ def store(center, content=CONTENT, **kw):
         "original_name": "合同.pdf",
         "doc_type": DocType.PURCHASE_CONTRACT,
         "retention": RetentionClass.LONG_30Y,
-        "actor": "user:clerk",
+        "actor": clerk(),
         "business_date": center.business_date,
         "content_type": "application/pdf",
     }

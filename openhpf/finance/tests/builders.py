@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from openhpf.conftest import finance_clerk
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.models import PolicyParameter
 from openhpf.ledger.models import JournalEntry
@@ -44,7 +46,7 @@ class LedgerBuilder:
     def post(self, d: date, lines: list[Line], biz_type: str = "", sub_rows=(), source: str = "test",
              description: str = "测试凭证") -> JournalEntry:
         e = entry_post(center=self.center, business_date=d, lines=lines, source=source, description=description,
-                       actor="system:test", biz_type=biz_type, sub_rows=sub_rows)
+                       actor=SystemActor("test"), biz_type=biz_type, sub_rows=sub_rows)
         self.posted += [(d, ln.account, ln.debit, ln.credit) for ln in lines]
         return e
 
@@ -99,5 +101,6 @@ class LedgerBuilder:
 
     def unwind_loans(self) -> None:
         for e in reversed(self.loan_entries):
-            entry_reverse(entry=e, business_date=self.center.business_date, actor="system:test", reason="测试结束：无贷款模块")
+            entry_reverse(entry=e, business_date=self.center.business_date, actor=finance_clerk(),
+                          reason="测试结束：无贷款模块")
         self.loan_entries.clear()

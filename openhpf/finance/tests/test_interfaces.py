@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from openhpf.approvals.models import PendingCommand
+from openhpf.core.actors import SystemActor
 from openhpf.finance.models import LiquiditySnapshot, ValueAddedYear
 from openhpf.iam.services import api_token_issue
 
@@ -27,7 +28,7 @@ def books(ledger):
 
 
 def _auth(user) -> dict[str, str]:
-    token, _ = api_token_issue(user=user, name="t", actor="system:test")
+    token, _ = api_token_issue(user=user, name="t", actor=SystemActor("test"))
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 

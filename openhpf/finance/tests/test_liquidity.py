@@ -10,7 +10,8 @@ from fractions import Fraction
 import pytest
 
 from openhpf.audit.models import AuditRecord
-from openhpf.core.errors import DomainError
+from openhpf.core.actors import SystemActor
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.finance.liquidity import (
     forecast,
     forecast_series,
@@ -144,9 +145,9 @@ def test_a_failing_or_invalid_source_is_an_alert(center, ledger, sources):
 def test_snapshot_is_idempotent_per_day(center, ledger, fin_user, teller_user):
     ledger.contribute(date(2026, 11, 2), 1_000_000)
     ledger.disburse(date(2026, 11, 3), 400_000)
-    s1 = liquidity_snapshot(center=center, on=BD, actor="system:day_end")
+    s1 = liquidity_snapshot(center=center, on=BD, actor=SystemActor("day_end"))
     audits = AuditRecord.objects.filter(action="finance.liquidity.snapshot").count()
-    s2 = liquidity_snapshot(center=center, on=BD, actor="system:day_end")
+    s2 = liquidity_snapshot(center=center, on=BD, actor=SystemActor("day_end"))
     assert s1.pk == s2.pk and LiquiditySnapshot.objects.count() == 1
     assert AuditRecord.objects.filter(action="finance.liquidity.snapshot").count() == audits == 1
     assert (s2.deposit_total, s2.loan_total, s2.loan_ratio) == (1_000_000, 400_000, Decimal("0.4"))
@@ -154,14 +155,14 @@ def test_snapshot_is_idempotent_per_day(center, ledger, fin_user, teller_user):
     s3 = liquidity_snapshot(center=center, on=BD, actor=fin_user)
     assert s3.pk == s1.pk and s3.loan_total == 300_000 and LiquiditySnapshot.objects.count() == 1
     assert AuditRecord.objects.filter(action="finance.liquidity.snapshot").count() == 2
-    other = liquidity_snapshot(center=center, on=BD - timedelta(days=1), actor="system:day_end")
+    other = liquidity_snapshot(center=center, on=BD - timedelta(days=1), actor=SystemActor("day_end"))
     assert other.loan_total == 400_000 and LiquiditySnapshot.objects.count() == 2
     with pytest.raises(DomainError) as e:
-        liquidity_snapshot(center=center, on=BD + timedelta(days=1), actor="system:day_end")
+        liquidity_snapshot(center=center, on=BD + timedelta(days=1), actor=SystemActor("day_end"))
     assert e.value.code == "FUTURE_DATE"
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         liquidity_snapshot(center=center, on=BD, actor=teller_user)
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
 
 
 def _months(first: date, n: int) -> list[date]:

@@ -9,8 +9,9 @@ from fractions import Fraction
 import pytest
 
 from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.finance.periods import parse_period
 from openhpf.finance.reports import export
 from openhpf.finance.selectors import Statement, statement
@@ -151,11 +152,11 @@ def test_trial_balance_through_the_ledger_selector(center, books, fin_user):
 
 
 def test_statements_need_finance_view(center, books, teller_user):
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         statement("balance_sheet", center=center, period=parse_period("2026-11", default=BD), user=teller_user)
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
     with pytest.raises(DomainError) as e:
-        statement("nonsense", center=center, period=parse_period("2026-11", default=BD), user="system:test")
+        statement("nonsense", center=center, period=parse_period("2026-11", default=BD), user=SystemActor("test"))
     assert e.value.code == "STATEMENT_KIND"
 
 

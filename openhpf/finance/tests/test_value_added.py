@@ -9,7 +9,8 @@ from django.db.models import Sum
 
 from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.services import command_approve, command_reject
-from openhpf.core.errors import DomainError
+from openhpf.core.actors import SystemActor
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.finance.models import ValueAddedYear
 from openhpf.finance.periods import parse_period
 from openhpf.finance.selectors import leaf_sums, statement
@@ -90,9 +91,9 @@ def test_close_refusals(center, ledger, fin_user, teller_user):
     with pytest.raises(DomainError) as e:
         year_end_close(center=center, year=2026, actor=fin_user, business_date=BD)
     assert e.value.code == "YEAR_NOT_ENDED"
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         year_end_close(center=center, year=2024, actor=teller_user, business_date=BD)
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
     year_end_close(center=center, year=2024, actor=fin_user, business_date=BD)
     rec = year_end_close(center=center, year=2025, actor=fin_user, business_date=BD)
     assert rec.revenue == 200 and bal(center, "311") == -300
@@ -146,7 +147,7 @@ def test_distribution_through_maker_checker(center, year2025, fin_user, checker_
     assert eq["301"][1] == 204001 and eq["311"][1] == 0 and eq["321"][1] == 0 and eq["214"][1] == 86000
     # idempotent: applying again posts nothing
     n = JournalEntry.objects.count()
-    again = value_added_distribute(center=center, year=2025, actor="system:test", business_date=BD)
+    again = value_added_distribute(center=center, year=2025, actor=SystemActor("test"), business_date=BD)
     assert again.pk == rec.pk and JournalEntry.objects.count() == n
     with pytest.raises(DomainError) as e:
         value_added_distribution_submit(center=center, year=2025, actor=fin_user, business_date=BD)
@@ -163,7 +164,7 @@ def test_loan_balance_method_and_caps(center, year2025, fin_user):
     set_policy(center, "value_added.risk_reserve.method", "loan_balance", "str")
     set_policy(center, "value_added.management_fee.amount", 50000, "int")
     year_end_close(center=center, year=2025, actor=fin_user, business_date=BD)
-    rec = value_added_distribute(center=center, year=2025, actor="system:test", business_date=BD)
+    rec = value_added_distribute(center=center, year=2025, actor=SystemActor("test"), business_date=BD)
     assert (rec.distributable, rec.risk_reserve, rec.management_fee, rec.lowrent_fund) == (340001, 300000, 40001, 0)
     assert rec.loans_outstanding == 30_000_000 and rec.rules["method"] == "loan_balance"
     assert bal(center, "301") == -300000 and bal(center, "311") == 0 and bal(center, "321") == 0
@@ -175,10 +176,10 @@ def test_loan_balance_method_counts_the_reserve_already_held(center, ledger, fin
     ledger.income(date(2025, 6, 1), 50000)
     set_policy(center, "value_added.risk_reserve.method", "loan_balance", "str")
     year_end_close(center=center, year=2024, actor=fin_user, business_date=BD)
-    first = value_added_distribute(center=center, year=2024, actor="system:test", business_date=BD)
+    first = value_added_distribute(center=center, year=2024, actor=SystemActor("test"), business_date=BD)
     assert (first.risk_reserve, first.lowrent_fund) == (80000, 0)  # target 100000, capped by 80000
     year_end_close(center=center, year=2025, actor=fin_user, business_date=BD)
-    second = value_added_distribute(center=center, year=2025, actor="system:test", business_date=BD)
+    second = value_added_distribute(center=center, year=2025, actor=SystemActor("test"), business_date=BD)
     assert (second.reserve_before, second.risk_reserve, second.lowrent_fund) == (80000, 20000, 30000)
     assert bal(center, "301") == -100000
 
@@ -207,9 +208,9 @@ def test_distribution_refusals(center, ledger, fin_user, teller_user):
     with pytest.raises(DomainError) as e:
         distribution_plan(center=center, year=2025)
     assert e.value.code == "NOTHING_TO_DISTRIBUTE"
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as denied:
         value_added_distribution_submit(center=center, year=2025, actor=teller_user, business_date=BD)
-    assert e.value.code == "FORBIDDEN"
+    assert denied.value.code == "FORBIDDEN"
     assert leaf_sums(center)["311"] == (1000, 0)
 
 

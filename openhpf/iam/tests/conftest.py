@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from openhpf.conftest import grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.iam.services import staff_create
 
 PASSWORD = "pw-Clerk-2026"
@@ -20,13 +21,13 @@ def _empty_rate_limits():
 
 @pytest.fixture
 def clerk(center):
-    user, _ = staff_create(username="secclerk", password=PASSWORD, center=center, actor="system:test")
+    user, _ = staff_create(username="secclerk", password=PASSWORD, center=center, actor=SystemActor("test"))
     return grant_role(user, "teller", center=center)
 
 
 @pytest.fixture
 def secadmin(center):
-    user, _ = staff_create(username="secadmin", password="pw-SecAdmin-2026", center=center, actor="system:test")
+    user, _ = staff_create(username="secadmin", password="pw-SecAdmin-2026", center=center, actor=SystemActor("test"))
     return grant_role(user, "secadmin", center=center)
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.iam.models import ApiToken
 from openhpf.iam.services import api_token_issue, api_token_revoke, staff_create
@@ -18,13 +19,13 @@ from openhpf.iam.services import api_token_issue, api_token_revoke, staff_create
 @pytest.fixture
 def clerk(center):
     user, _ = staff_create(username="apiclerk", password="pw-Clerk-2026", center=center, display_name="李会计",
-                           actor="system:test")
+                           actor=SystemActor("test"))
     return user
 
 
 @pytest.fixture
 def token(clerk):
-    plaintext, _ = api_token_issue(user=clerk, name="test", actor="system:test")
+    plaintext, _ = api_token_issue(user=clerk, name="test", actor=SystemActor("test"))
     return plaintext
 
 
@@ -54,7 +55,7 @@ def test_expired_token_is_401(client, token):
 
 
 def test_revoked_token_is_401(client, token):
-    api_token_revoke(token=ApiToken.objects.get(), actor="system:test")
+    api_token_revoke(token=ApiToken.objects.get(), actor=SystemActor("test"))
     assert get(client, "/api/v1/me", token).status_code == 401
 
 

@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from openhpf.audit.models import AuditRecord
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.iam.models import PartnerClient, PartnerToken
 from openhpf.iam.services import partner_client_create, partner_client_set_active, partner_tokens_revoke
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.urls("openhpf.iam.tests.urls_probe")
 def partner(center):
     secret, client = partner_client_create(name="市不动产登记中心", scopes=["verify.member", "stats.read"],
                                            purposes=["贷款审批"], ip_allowlist=["127.0.0.1", "10.8.0.0/16"],
-                                           actor="system:test", center=center)
+                                           actor=SystemActor("test"), center=center)
     return client, secret
 
 
@@ -41,10 +42,10 @@ def test_secret_is_hashed_and_validation(partner):
     assert secret not in c.secret_hash and c.secret_hash.count("$") >= 2  # Django's salted hash
     assert c.ip_allowlist == ["127.0.0.1/32", "10.8.0.0/16"]
     with pytest.raises(DomainError):
-        partner_client_create(name="x", scopes=["everything"], purposes=[], ip_allowlist=[], actor="system:test")
+        partner_client_create(name="x", scopes=["everything"], purposes=[], ip_allowlist=[], actor=SystemActor("test"))
     with pytest.raises(DomainError):
         partner_client_create(name="x", scopes=["stats.read"], purposes=[], ip_allowlist=["10.1.1"],
-                              actor="system:test")
+                              actor=SystemActor("test"))
 
 
 def test_token_and_call(client, partner):
@@ -98,10 +99,10 @@ def test_revoked_tokens_are_401(client, partner):
     r = client.post("/api/v1/oauth/revoke", {"token": t1, "client_id": c.client_id, "client_secret": secret})
     assert r.status_code == 200
     assert call(client, t1).status_code == 401 and call(client, t2).status_code == 200
-    assert partner_tokens_revoke(client=c, actor="system:test") == 1
+    assert partner_tokens_revoke(client=c, actor=SystemActor("test")) == 1
     assert call(client, t2).status_code == 401
     t3 = get_token(client, partner).json()["access_token"]
-    partner_client_set_active(client=c, active=False, actor="system:test")
+    partner_client_set_active(client=c, active=False, actor=SystemActor("test"))
     assert call(client, t3).status_code == 401
     assert get_token(client, partner).status_code == 401
     assert PartnerClient.objects.get(pk=c.pk).tokens.filter(revoked_at__isnull=True).count() == 0

@@ -11,6 +11,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from openhpf.audit.models import AuditRecord
+from openhpf.core.actors import SystemActor
 from openhpf.iam.models import OneTimeCode, Outbox, PortalToken
 from openhpf.iam.services import employer_agent_create, member_principal_create
 from openhpf.notifications.models import Notification
@@ -22,16 +23,16 @@ AGENT_PW = "Agent-Pass-2026"
 @pytest.fixture
 def members(accounts):
     for key in ("a", "b", "c"):
-        member_principal_create(member=accounts[key].member, password=MEMBER_PW, actor="system:test")
+        member_principal_create(member=accounts[key].member, password=MEMBER_PW, actor=SystemActor("test"))
     return accounts
 
 
 @pytest.fixture
 def agents(accounts):
     employer_agent_create(employer=accounts["e1"], login_id="agent1", name="王经办", phone="13700000001",
-                          password=AGENT_PW, actor="system:test")
+                          password=AGENT_PW, actor=SystemActor("test"))
     employer_agent_create(employer=accounts["e2"], login_id="agent2", name="李经办", phone="13700000002",
-                          password=AGENT_PW, actor="system:test")
+                          password=AGENT_PW, actor=SystemActor("test"))
     return accounts
 
 
@@ -148,6 +149,29 @@ def test_member_sees_own_accounts_only(client, members):
     assert client.get("/api/v1/member/accounts").status_code == 401
 
 
+def test_member_and_agent_tokens_never_reach_a_staff_endpoint(client, members, agents, center):
+    """A portal principal is never staff: its token is refused by every staff endpoint (401), and a staff member
+    without the permission gets 403 with code FORBIDDEN from the API's one PermissionDenied handler."""
+    from openhpf.iam.services import api_token_issue, staff_create
+
+    a = members["a"]
+    member_token = sign_in(client, "member", a.account_no, MEMBER_PW, "13900000001")
+    agent_token = sign_in(client, "agent", "agent1", AGENT_PW, "13700000001")
+    for token in (member_token, agent_token):
+        assert client.get(f"/api/v1/accounts/members/{a.account_no}", **auth(token)).status_code == 401
+        r = client.post(f"/api/v1/accounts/members/{a.account_no}/freeze", {"amount": 1, "reason": "x"},
+                        content_type="application/json", **auth(token))
+        assert r.status_code == 401
+        r = client.post(f"/api/v1/access/members/{a.account_no}/unmask", {"fields": ["id_number"], "reason": "x"},
+                        content_type="application/json", **auth(token))
+        assert r.status_code == 401
+    nobody, _ = staff_create(username="norole", password="pw-NoRole-2026", center=center, actor=SystemActor("test"))
+    plaintext, _ = api_token_issue(user=nobody, name="t", actor=SystemActor("test"))
+    r = client.get(f"/api/v1/accounts/members/{a.account_no}", **auth(plaintext))
+    assert r.status_code == 403 and r.json()["code"] == "FORBIDDEN" and r.json()["message"].startswith("无权限")
+    assert not AuditRecord.objects.filter(action__startswith="accounts.member_account.freeze").exists()
+
+
 def test_expired_or_revoked_member_token(client, members):
     token = sign_in(client, "member", members["a"].account_no, MEMBER_PW, "13900000001")
     PortalToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -179,7 +203,7 @@ def test_agent_validation(accounts):
 
     with pytest.raises(DomainError):
         employer_agent_create(employer=accounts["e1"], login_id="x", name="x", phone="123", password=AGENT_PW,
-                              actor="system:test")
+                              actor=SystemActor("test"))
     with pytest.raises(DomainError):
         employer_agent_create(employer=accounts["e1"], login_id="x", name="x", phone="13700000009",
-                              password="short", actor="system:test")
+                              password="short", actor=SystemActor("test"))

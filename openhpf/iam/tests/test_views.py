@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyotp
 from django.test import TestCase
 
+from openhpf.core.actors import SystemActor
 from openhpf.iam.models import PartnerClient, StaffSecurity
 from openhpf.iam.services import staff_lock, staff_totp_enrol_begin, staff_totp_enrol_confirm
 
@@ -66,7 +67,7 @@ def test_partner_screen_shows_secret_once(client, secadmin):
 def test_outbox_screen(client, secadmin, accounts):
     from openhpf.iam.services import member_principal_create
 
-    member_principal_create(member=accounts["a"].member, password="Member-Pass-2026", actor="system:test")
+    member_principal_create(member=accounts["a"].member, password="Member-Pass-2026", actor=SystemActor("test"))
     with TestCase.captureOnCommitCallbacks(execute=True):  # the code is sent after commit
         client.post("/api/v1/member/login", {"login": accounts["a"].account_no, "password": "Member-Pass-2026"},
                     content_type="application/json")

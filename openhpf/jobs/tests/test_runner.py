@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from openhpf.audit.models import AuditRecord
 from openhpf.audit.services import audit_log
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.jobs import runner
 from openhpf.jobs.models import Job, JobLog, JobStep
@@ -35,7 +36,7 @@ def chunked_work(fail_at: list[int | None]):
                 for unit in range(lo, hi):
                     if unit == fail_at[0]:
                         raise RuntimeError(f"boom at {unit}")
-                    audit_log(actor="system:test", action="test.unit", obj=("test.unit", unit))
+                    audit_log(actor=SystemActor("test"), action="test.unit", obj=("test.unit", unit))
                 ctx.advance(hi - lo, cursor={"next": hi})
         return {"applied": UNITS}
 
@@ -56,7 +57,7 @@ def test_succeeded_job_is_not_run_again(center):
         params={"n": 3},
         center=center,
         business_date=center.business_date,
-        actor="system:test",
+        actor=SystemActor("test"),
     )
     run_job(job, steps=[Step("post", step)])
     assert job.status == Job.Status.SUCCEEDED and job.percent == 100
@@ -68,7 +69,7 @@ def test_succeeded_job_is_not_run_again(center):
         params={"n": 3},
         center=center,
         business_date=center.business_date,
-        actor="system:test",
+        actor=SystemActor("test"),
     )
     assert again.pk == job.pk
     out = run_job(again, steps=[Step("post", step)])
@@ -81,9 +82,9 @@ def test_succeeded_job_is_not_run_again(center):
 
 @pytest.mark.django_db
 def test_key_reused_for_another_kind_is_refused():
-    job_start(kind="test.a", key="k", actor="system:test")
+    job_start(kind="test.a", key="k", actor=SystemActor("test"))
     with pytest.raises(DomainError) as e:
-        job_start(kind="test.b", key="k", actor="system:test")
+        job_start(kind="test.b", key="k", actor=SystemActor("test"))
     assert e.value.code == "JOB_KEY_CONFLICT"
     assert "幂等键" in e.value.message
 
@@ -98,7 +99,7 @@ def test_crash_mid_step_then_rerun_resumes_from_cursor_exactly_once(center):
         ctx.advance(1, total=1)
 
     steps = [Step("prepare", prepare), Step("apply", chunked_work(fail_at), weight=3)]
-    job = job_start(kind="test.apply", key="apply:1", center=center, actor="system:test")
+    job = job_start(kind="test.apply", key="apply:1", center=center, actor=SystemActor("test"))
 
     with pytest.raises(RuntimeError, match="boom at 7"):
         run_job(job, steps=steps)
@@ -133,7 +134,7 @@ def test_domain_error_message_is_kept_and_reraised():
     def step(ctx):
         raise DomainError("BALANCE_SHORT", "余额不足", row=3)
 
-    job = job_start(kind="test.fail", actor="system:test")
+    job = job_start(kind="test.fail", actor=SystemActor("test"))
     with pytest.raises(DomainError):
         run_job(job, steps=[Step("s", step)])
     job.refresh_from_db()
@@ -162,7 +163,7 @@ def test_progress_is_persisted_while_the_step_runs(monkeypatch):
         seen["flushed"] = JobStep.objects.get(pk=ctx.step.pk).done
         ctx.log("半程")
 
-    job = job_start(kind="test.progress", actor="system:test")
+    job = job_start(kind="test.progress", actor=SystemActor("test"))
     run_job(job, steps=[Step("first", first), Step("second", second, weight=3)])
     # first done (1) + second 5/10 (3 × 0.5) over weight 4 → 62 %
     assert seen["cursor"] == (5, 10, {"at": 5}, 62, "second")
@@ -175,7 +176,7 @@ def test_progress_is_persisted_while_the_step_runs(monkeypatch):
 @pytest.mark.django_db
 def test_running_job_is_refused_until_its_heartbeat_is_stale():
     calls = []
-    job = job_start(kind="test.stale", actor="system:test")
+    job = job_start(kind="test.stale", actor=SystemActor("test"))
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, heartbeat_at=timezone.now())
     job.refresh_from_db()
     assert not job_is_stale(job)
@@ -194,8 +195,8 @@ def test_running_job_is_refused_until_its_heartbeat_is_stale():
 
 @pytest.mark.django_db
 def test_mark_stale_fails_crashed_jobs_only():
-    live = job_start(kind="test.live", actor="system:test")
-    dead = job_start(kind="test.dead", actor="system:test")
+    live = job_start(kind="test.live", actor=SystemActor("test"))
+    dead = job_start(kind="test.dead", actor=SystemActor("test"))
     Job.objects.filter(pk=live.pk).update(status=Job.Status.RUNNING, heartbeat_at=timezone.now())
     Job.objects.filter(pk=dead.pk).update(
         status=Job.Status.RUNNING, heartbeat_at=timezone.now() - timedelta(hours=1)
@@ -213,14 +214,14 @@ def test_rich_progress_mode_runs(capsys):
         for i in range(3):
             ctx.advance(1, total=3, cursor={"i": i})
 
-    job = job_start(kind="test.rich", actor="system:test")
+    job = job_start(kind="test.rich", actor=SystemActor("test"))
     run_job(job, steps=[Step("s", step, label="测试")], progress="rich")
     assert job.status == Job.Status.SUCCEEDED
 
 
 @pytest.mark.django_db
 def test_duplicate_step_names_are_refused():
-    job = job_start(kind="test.dup", actor="system:test")
+    job = job_start(kind="test.dup", actor=SystemActor("test"))
     with pytest.raises(DomainError) as e:
         run_job(job, steps=[Step("a", lambda ctx: None), Step("a", lambda ctx: None)])
     assert e.value.code == "JOB_STEPS"
@@ -238,10 +239,10 @@ def test_superseded_run_stops_without_applying_its_chunk(center):
                 Job.objects.filter(pk=ctx.job.pk).update(run_token="other-run")
             with transaction.atomic(durable=True):
                 for unit in range(lo, hi):
-                    audit_log(actor="system:test", action="test.unit", obj=("test.unit", unit))
+                    audit_log(actor=SystemActor("test"), action="test.unit", obj=("test.unit", unit))
                 ctx.advance(hi - lo, cursor={"next": hi})
 
-    job = job_start(kind="test.zombie", center=center, actor="system:test")
+    job = job_start(kind="test.zombie", center=center, actor=SystemActor("test"))
     with pytest.raises(runner.JobSuperseded):
         run_job(job, steps=[Step("apply", work)])
     assert unit_counts() == Counter(range(3))

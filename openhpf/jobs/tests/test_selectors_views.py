@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import RequestFactory, override_settings
 
 from openhpf.conftest import grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.jobs.selectors import job_get, job_list
@@ -28,14 +29,14 @@ PARTIAL_SETTINGS = {
 
 @pytest.fixture
 def finished_job(center):
-    job = job_start(kind="test.demo", title="演示作业", center=center, actor="system:test")
+    job = job_start(kind="test.demo", title="演示作业", center=center, actor=SystemActor("test"))
     run_job(job, steps=[Step("one", lambda ctx: ctx.advance(2, total=2, cursor={"i": 2}))])
     return job
 
 
 @pytest.mark.django_db
 def test_job_list_and_get(center, finished_job):
-    other = job_start(kind="test.other", actor="system:test")
+    other = job_start(kind="test.other", actor=SystemActor("test"))
     assert list(job_list()) == [other, finished_job]
     assert list(job_list(center=center)) == [finished_job]
     assert list(job_list(limit=1)) == [other]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.ledger.services import Line, SubRow, entry_post, subaccount_open
+
+TEST_ACTOR = SystemActor("test")
 
 
 def open_account(center, n: int, business_date: date | None = None):
     return subaccount_open(center=center, account_no=f"{center.code}{n:010d}", business_date=business_date or center.business_date)
 
 
-def deposit(center, sub, amount: int, *, business_date: date | None = None, value_date: date | None = None, actor="system:test"):
+def deposit(center, sub, amount: int, *, business_date: date | None = None, value_date: date | None = None, actor=TEST_ACTOR):
     bd = business_date or center.business_date
     return entry_post(
         center=center, business_date=bd, value_date=value_date,
@@ -22,7 +25,7 @@ def deposit(center, sub, amount: int, *, business_date: date | None = None, valu
     )
 
 
-def withdraw(center, sub, current: int, carried: int = 0, *, business_date: date | None = None, actor="system:test"):
+def withdraw(center, sub, current: int, carried: int = 0, *, business_date: date | None = None, actor=TEST_ACTOR):
     bd = business_date or center.business_date
     total = current + carried
     return entry_post(

@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from openhpf.conftest import finance_clerk
+from openhpf.core.actors import SystemActor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
@@ -25,7 +27,7 @@ from openhpf.ledger.services import (
     subaccount_open,
 )
 
-ACTOR = "system:property-test"
+ACTOR = SystemActor("property-test")
 amounts = st.integers(min_value=1, max_value=5_000_000)
 
 
@@ -73,7 +75,7 @@ class LedgerMachine:
             return
         e = candidates[pick % len(candidates)]
         try:
-            entry_reverse(entry=e, business_date=self.bd, actor=ACTOR, reason="属性测试")
+            entry_reverse(entry=e, business_date=self.bd, actor=finance_clerk(), reason="属性测试")
         except DomainError as err:  # reversing a deposit already spent is refused, and changes nothing
             assert err.code == "INSUFFICIENT_BALANCE"
 

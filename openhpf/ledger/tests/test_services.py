@@ -4,6 +4,7 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from openhpf.conftest import grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
 from openhpf.core.verify import run_checks
@@ -201,7 +202,7 @@ def test_trial_balance_and_verify(center, staff):
     sub = open_account(center, 1)
     deposit(center, sub, 12345)
     withdraw(center, sub, 345)
-    rows = {r.code: r for r in trial_balance(center=center, year=2026, month=11, user="system:test")}
+    rows = {r.code: r for r in trial_balance(center=center, year=2026, month=11, user=SystemActor("test"))}
     assert rows["201"].closing == 12000 and rows["101"].closing == 12000 and rows["10101"].debit == 12345
     assert sum(r.debit for r in rows.values() if len(r.code) == 3) == sum(r.credit for r in rows.values() if len(r.code) == 3)
     assert all(r.ok for r in run_checks() if r.name.startswith("ledger."))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from openhpf.audit.models import AuditRecord
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.ledger.models import GLAccount
 from openhpf.ledger.services import gl_subaccount_open
 
-ACTOR = "system:test"
+ACTOR = SystemActor("test")
 
 
 def _open(center, parent_code: str, name: str = "某银行专户", **kw) -> GLAccount:
@@ -53,6 +54,6 @@ def test_limits_and_refusals(center):
 def test_opening_is_audited(center):
     a = _open(center, "101", bank_name="工商银行", bank_account_no="6222000000000001")
     rec = AuditRecord.objects.get(action="ledger.gl_account.add", object_id=str(a.pk))
-    assert rec.actor == ACTOR and rec.center_id == center.pk and rec.business_date == center.business_date
+    assert rec.actor == ACTOR.label and rec.center_id == center.pk and rec.business_date == center.business_date
     assert rec.after == {"code": "10102", "name": "某银行专户", "parent": "101", "bank": "工商银行",
                          "no": "6222000000000001"}

@@ -8,13 +8,14 @@ import pytest
 from django.urls import reverse
 
 from openhpf.conftest import grant_role
+from openhpf.core.actors import SystemActor
 from openhpf.iam.services import staff_create
 from openhpf.ledger.tests.factories import deposit, open_account, withdraw
 
 
 @pytest.fixture
 def clerk(center):
-    user, _ = staff_create(username="ledgerclerk", password="pw-Clerk-2026", center=center, actor="system:test")
+    user, _ = staff_create(username="ledgerclerk", password="pw-Clerk-2026", center=center, actor=SystemActor("test"))
     return grant_role(user, "finance", center=center)
 
 

@@ -7,7 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from openhpf.core.errors import DomainError
+from openhpf.conftest import finance_clerk
+from openhpf.core.actors import SystemActor
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.verify import run_checks
 from openhpf.ledger.services import Line, entry_post, entry_reverse
 from openhpf.settlement.services import bank_account_open
@@ -17,7 +19,7 @@ from ..selectors import reconciliation_day_ok
 from ..services import recon_item_explain, recon_items_resolve, reconcile, statement_load
 from .scenario import Day, book_insert
 
-SYS = "system:test"
+SYS = SystemActor("test")
 D0 = date(2026, 11, 27)  # the day before the first reconciled day: the opening balance
 D1 = date(2026, 11, 28)
 D2 = date(2026, 11, 29)
@@ -136,9 +138,9 @@ def test_timing_differences_carry_over_and_close_the_next_day(center, acct):
 def test_split_reversal_and_bank_return_are_matched_not_flagged(center, acct):
     _post(center, acct, D1, [("in", 600_00, "B1"), ("in", 400_00, "B1")])  # one receipt booked in two parts
     wrong = _post(center, acct, D1, [("in", 333_00, "B2")])
-    entry_reverse(entry=wrong, business_date=D1, actor=SYS, reason="重复记账")  # the reversal line has no bank_ref
+    entry_reverse(entry=wrong, business_date=D1, actor=finance_clerk(), reason="重复记账")  # the reversal line has no bank_ref
     manual = _post(center, acct, D1, [("out", 77_00, "")], description="手工凭证")
-    entry_reverse(entry=manual, business_date=D1, actor=SYS, reason="记错")
+    entry_reverse(entry=manual, business_date=D1, actor=finance_clerk(), reason="记错")
     _load(acct, D1, OPENING, [("B1", "in", 1000_00, ""), ("B8", "out", 900_00, "S9"), ("B9", "in", 900_00, "S9")])
     r = _run(acct, D1)
     assert _items(r) == set()
@@ -278,7 +280,7 @@ def test_verify_check_is_cheap_and_passes_without_reconciliations(db):
 
 def test_permission(center, acct, staff):
     _load(acct, D1, OPENING, [])
-    with pytest.raises(DomainError) as e:
+    with pytest.raises(PermissionDenied) as e:
         reconcile(bank_account=acct, on=D1, actor=staff, business_date=D3)  # a teller may not reconcile
     assert e.value.code == "FORBIDDEN"
 

@@ -9,6 +9,7 @@ from django.db import connection
 from openhpf.accounts import selectors
 from openhpf.accounts.cutover import MEMBER_FILE
 from openhpf.accounts.models import Member, MemberAccount
+from openhpf.core.actors import SystemActor
 from openhpf.demo.synthetic import generate_center
 from openhpf.security.fields import is_encrypted
 
@@ -16,7 +17,7 @@ from openhpf.security.fields import is_encrypted
 @pytest.mark.django_db(transaction=True)
 def test_cutover_stores_ciphertext_and_lookups_work(tmp_path):
     _gen, result = generate_center(employers=6, members=120, seed=11, cutover_date=date(2026, 11, 30),
-                                  out=tmp_path / "gen", actor="system:test", center_code="330300")
+                                  out=tmp_path / "gen", actor=SystemActor("test"), center_code="330300")
     assert result.ok
     with (tmp_path / "gen" / MEMBER_FILE).open(encoding="utf-8-sig") as fh:
         people = list(csv.DictReader(fh))
@@ -34,6 +35,6 @@ def test_cutover_stores_ciphertext_and_lookups_work(tmp_path):
     assert (m.name, m.phone) == (some["姓名"], some["手机号码"])
     assert MemberAccount.objects.filter(member=m).count() == 1  # the account joined to its member by blind index
     center = m.center
-    hits = selectors.member_search(user="system:test", center=center, q=some["证件号码"])
+    hits = selectors.member_search(user=SystemActor("test"), center=center, q=some["证件号码"])
     assert len(hits) == 1 and hits[0].name.startswith(some["姓名"][0])
-    assert selectors.member_search(user="system:test", center=center, q=some["手机号码"])
+    assert selectors.member_search(user=SystemActor("test"), center=center, q=some["手机号码"])

@@ -10,6 +10,7 @@ from django.db import connection
 from openhpf.accounts import selectors
 from openhpf.accounts.models import Employer, Member
 from openhpf.accounts.tests.factories import make_account, make_employer, resident_id
+from openhpf.core.actors import SystemActor
 from openhpf.security import crypto
 from openhpf.security.fields import blind_index, decrypt_value, encrypt_value, key_id_of
 from openhpf.security.keys import keyring
@@ -55,7 +56,7 @@ def test_exact_lookups_go_through_the_blind_index(world):
     assert Member.objects.filter(id_number__in=[resident_id(1), resident_id(2)]).count() == 2
     assert Member.objects.filter(id_number=resident_id(9)).count() == 0
     assert selectors.member_by_id_number(resident_id(2)).pk == world["a2"].member_id
-    assert [r.account_no for r in selectors.member_search(user="system:test", center=a1.center, q=resident_id(1))] \
+    assert [r.account_no for r in selectors.member_search(user=SystemActor("test"), center=a1.center, q=resident_id(1))] \
         == [a1.account_no]
     with pytest.raises(FieldError):
         list(Member.objects.filter(id_number__startswith="3301"))
@@ -101,8 +102,8 @@ def test_rotate_keys_reencrypts_everything_and_loses_nothing(world, settings):
     settings.HPF_SM4_KEYS = {old_id: old_key, "k2": "00112233445566778899aabbccddeeff"}
     settings.HPF_SM4_ACTIVE_KEY_ID = "k2"
     assert keyring().active_id == "k2"
-    keys_rotate(actor="system:test", chunk=1)  # one row per chunk: exercises resumption across chunks
-    result = keys_rotate(actor="system:test")  # nothing left to do: resumable and idempotent
+    keys_rotate(actor=SystemActor("test"), chunk=1)  # one row per chunk: exercises resumption across chunks
+    result = keys_rotate(actor=SystemActor("test"))  # nothing left to do: resumable and idempotent
     assert result.total == 0
     ids = [r[0] for r in _raw("SELECT id_number FROM accounts_member")]
     phones = [r[0] for r in _raw("SELECT phone FROM accounts_member WHERE phone <> ''")]
@@ -121,7 +122,7 @@ def _rotate_back(settings, old_id, old_key, new_id, new_key):
     """Back under the development key, so the after-test `hpf verify` (with default settings) holds."""
     settings.HPF_SM4_KEYS = {old_id: old_key, new_id: new_key}
     settings.HPF_SM4_ACTIVE_KEY_ID = old_id
-    keys_rotate(actor="system:test")
+    keys_rotate(actor=SystemActor("test"))
 
 
 def test_rotate_keys_command(world, settings):

@@ -6,6 +6,7 @@ from django.db import connection
 from openhpf.audit.models import AuditChainHead, AuditCheckpoint, AuditRecord
 from openhpf.audit.selectors import audit_chain_breaches
 from openhpf.audit.services import audit_log, audit_seal_pending, chain_hash, merkle_root
+from openhpf.core.actors import SystemActor
 from openhpf.core.verify import run_checks
 from openhpf.documents.services import (
     document_sign,
@@ -26,7 +27,7 @@ def media_root(settings, tmp_path):
 
 def _doc(center, content=b"%PDF-1.4 contract"):
     return document_store(center=center, content=content, original_name="借款合同.pdf", doc_type="loan_contract",
-                          retention="30Y", actor="system:test", business_date=center.business_date)
+                          retention="30Y", actor=SystemActor("test"), business_date=center.business_date)
 
 
 def test_document_sign_and_verify(center):
@@ -41,12 +42,12 @@ def test_document_sign_and_verify(center):
 
 def test_document_signature_detects_tampering(center):
     doc = _doc(center)
-    document_sign(document=doc, actor="system:test")
+    document_sign(document=doc, actor=SystemActor("test"))
     with doc.file.storage.open(doc.file.name, "wb") as fh:  # the file is swapped on disk
         fh.write(b"%PDF-1.4 contracX")
     assert not document_verify_signature(document=doc)
     doc2 = _doc(center, b"other")
-    sig = document_sign(document=doc2, actor="system:test")
+    sig = document_sign(document=doc2, actor=SystemActor("test"))
     DocumentSignature.objects.filter(pk=sig.pk).update(signature=sig.signature[:-4] + "0000")
     assert document_signature_problem(document=doc2) == "SM2 签名验证失败"
 

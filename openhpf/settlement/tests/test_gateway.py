@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from openhpf.conftest import finance_clerk
 from openhpf.contributions.models import Receipt
+from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.codes import SettlementBizType as SBT
 from openhpf.core.errors import DomainError
@@ -25,7 +27,7 @@ from openhpf.settlement.services import (
 from .conftest import CENTER_ACCOUNT
 
 S = Instruction.State
-ACTOR = "system:test"
+ACTOR = SystemActor("test")
 
 
 def _bank_balance(sim) -> int:
@@ -42,7 +44,7 @@ def _book(bank) -> int:
 
 def _pay(center, bank, amount=1_000_00, payee="6217000000000777"):
     return payment_submit(center=center, bank_account=bank, amount=amount, payee_account=payee, payee_name="张三",
-                          biz_type=SBT.OTHER, book_account="21902", summary="退回暂收款", actor=ACTOR,
+                          biz_type=SBT.OTHER, book_account="21902", summary="退回暂收款", actor=finance_clerk(),
                           business_date=center.business_date)
 
 
@@ -156,7 +158,7 @@ def test_batch_payment_with_a_failing_item(center, bank, sim):
              {"counter_account": "6217000000000002", "counter_name": "李四", "amount": 200_00},
              {"counter_account": "6217000000000003", "counter_name": "王五", "amount": 300_00}]
     ins = batch_payment_submit(center=center, bank_account=bank, items=items, biz_type=SBT.OTHER, book_account="21902",
-                               summary="批量退回", actor=ACTOR, business_date=center.business_date)
+                               summary="批量退回", actor=finance_clerk(), business_date=center.business_date)
     assert gl_balance(center=center, code_prefix="21903") == -600_00  # in transit (a credit balance)
     ins = instruction_send(instruction=ins, actor=ACTOR, business_date=center.business_date)
     assert ins.state in (S.PROCESSING, S.SUCCEEDED)
@@ -172,7 +174,7 @@ def test_batch_payment_with_a_failing_item(center, bank, sim):
 
 def test_collection_becomes_a_receipt(center, bank, sim):
     ins = collection_submit(center=center, bank_account=bank, amount=2_000_00, payer_account="9550000000000777",
-                            payer_name="某公司", biz_type=SBT.COLLECTION, actor=ACTOR, business_date=center.business_date)
+                            payer_name="某公司", biz_type=SBT.COLLECTION, actor=finance_clerk(), business_date=center.business_date)
     ins = instruction_send(instruction=ins, actor=ACTOR, business_date=center.business_date)
     assert ins.state == S.SUCCEEDED
     rc = Receipt.objects.get(bank_ref=ins.seq)
@@ -202,7 +204,7 @@ def _taken(sub, ref: str) -> list[tuple[str, int, int]]:
 def test_payment_from_a_member_account_takes_current_before_carried(center, bank, sim):
     sub = _member(center, 1, current=500_00, carried=1_000_00)
     ins = payment_submit(center=center, bank_account=bank, amount=800_00, payee_account="6217000000000777",
-                         payee_name="张三", biz_type=SBT.PARTIAL_WITHDRAWAL, book_account="201", summary="部分提取", actor=ACTOR,
+                         payee_name="张三", biz_type=SBT.PARTIAL_WITHDRAWAL, book_account="201", summary="部分提取", actor=finance_clerk(),
                          business_date=center.business_date, sub_account_id=sub.pk)
     sub.refresh_from_db()
     assert sub.hold_amount == 800_00  # reserved on the member's account while the bank works
@@ -226,7 +228,7 @@ def test_member_batch_follows_the_order_and_returns_a_failed_item_the_way_it_lef
              {"counter_account": "6217000000000003", "counter_name": "王五", "amount": 100_00,
               "sub_account_id": subs[1].pk}]
     ins = batch_payment_submit(center=center, bank_account=bank, items=items, biz_type=SBT.PARTIAL_WITHDRAWAL, book_account="201",
-                               summary="批量提取", actor=ACTOR, business_date=center.business_date)
+                               summary="批量提取", actor=finance_clerk(), business_date=center.business_date)
     assert _taken(subs[0], ins.seq) == [(BizType.PARTIAL_WITHDRAWAL, -400_00, -200_00)]  # 上年结转 first, then 当年归集
     assert _taken(subs[1], ins.seq) == [(BizType.PARTIAL_WITHDRAWAL, -100_00, 0)]
     assert list(ins.items.order_by("item").values_list("taken_carried", flat=True)) == [200_00, 0]

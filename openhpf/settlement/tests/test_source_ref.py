@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from openhpf.conftest import grant_role
+from openhpf.conftest import finance_clerk, grant_role
 from openhpf.core.errors import DomainError
 from openhpf.core.models import IdempotencyKey
 from openhpf.iam.services import api_token_issue, staff_create
@@ -28,7 +28,7 @@ def _pay(center, bank, *, source="erp", source_ref="", amount=1_000_00):
     with transaction.atomic():
         return payment_submit(center=center, bank_account=bank, amount=amount, payee_account="6217000000000777",
                               payee_name="张三", biz_type="20", book_account="21902", summary="退回暂收款",
-                              actor="system:test", business_date=center.business_date, source=source,
+                              actor=finance_clerk(), business_date=center.business_date, source=source,
                               source_ref=source_ref)
 
 
@@ -39,17 +39,17 @@ def offline_bank(center):
     from openhpf.settlement.services import bank_account_open
 
     acct = bank_account_open(center=center, bank_code="ICBC", bank_name="工商银行", account_no=CENTER_ACCOUNT,
-                             account_name=center.name, actor="system:test", business_date=center.business_date)
+                             account_name=center.name, actor=finance_clerk(), business_date=center.business_date)
     receipt_record(center=center, amount=100_000_000, value_date=center.business_date, bank_ref="OPENING-1",
-                   actor="system:test", business_date=center.business_date, payer_account="9550000000000099",
+                   actor=finance_clerk(), business_date=center.business_date, payer_account="9550000000000099",
                    payer_name="期初资金", bank_account=acct.gl_account.code)
     return acct
 
 
 def operator(center, username):
-    user, _ = staff_create(username=username, password="pw-Operator-2026", center=center, actor="system:test")
+    user, _ = staff_create(username=username, password="pw-Operator-2026", center=center, actor=finance_clerk())
     grant_role(user, "finance", center=center)
-    plaintext, _ = api_token_issue(user=user, name="测试", actor="system:test")
+    plaintext, _ = api_token_issue(user=user, name="测试", actor=finance_clerk())
     return user, {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 

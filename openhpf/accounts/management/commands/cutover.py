@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from openhpf.accounts.cutover import CutoverInvalid, cutover_import
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         errors = Path(o["errors"]) if o["errors"] else Path(settings.VAR_DIR) / "cutover" / f"errors-{center.code}-{stamp}.csv"
         try:
             result = cutover_import(
-                center=center, directory=Path(o["directory"]), cutover_date=o["cutover_date"], actor="system:cutover",
+                center=center, directory=Path(o["directory"]), cutover_date=o["cutover_date"], actor=SystemActor("cutover"),
                 error_file=errors, progress=not o["no_progress"], echo=self.stdout.write,
             )
         except CutoverInvalid as exc:

@@ -6,11 +6,11 @@ import json
 import time
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from openhpf.contributions.interest import interest_accrue, interest_settle
+from openhpf.core.cli_options import add_as, cli_actor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             p = sub.add_parser(name, help=helptext)
             p.add_argument("--center", help="机构代码（默认：唯一的中心）")
             p.add_argument("--business-date", help="业务日期（默认：中心当前业务日期；须与之一致）")
-            p.add_argument("--as", dest="as_user", help="操作人用户名（默认：system:cli）")
+            add_as(p)
             if name == "accrue":
                 p.add_argument("--month", required=True, help="YYYY-MM")
             else:
@@ -36,11 +36,7 @@ class Command(BaseCommand):
             raise CommandError("没有管理中心")
         if opts.get("business_date") and date.fromisoformat(opts["business_date"]) != center.business_date:
             raise CommandError(f"--business-date 须为中心当前业务日期 {center.business_date}")
-        actor: object = "system:cli"
-        if opts.get("as_user"):
-            actor = get_user_model().objects.filter(username=opts["as_user"]).first()
-            if actor is None:
-                raise CommandError(f"用户不存在：{opts['as_user']}")
+        actor = cli_actor(opts)
         t0 = time.perf_counter()
         try:
             with transaction.atomic(durable=True):

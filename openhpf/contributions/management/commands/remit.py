@@ -7,7 +7,7 @@
     hpf remit assign --receipt ID --employer ACCOUNT          (暂收认领)
 
 Each prints a JSON summary. Exit 0 done, 1 refused (a rejected file prints its error file), 2 usage. Every
-writing command takes --business-date (default: the center's) and --as USER (default system:cli)."""
+writing command takes --business-date (default: the center's) and runs as system:cli, on behalf of --as USER if given."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from django.db import transaction
 from openhpf.accounts.models import Employer
 from openhpf.contributions.management.commands._relief_cli import add_common, common
 from openhpf.contributions.models import Receipt, Remittance, RemittanceImport
+from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
 from openhpf.core.money import parse_yuan
 
@@ -90,7 +91,7 @@ class Command(BaseCommand):
             raise _usage(f"单位账号不存在：{no}")
         return e
 
-    def _import(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> dict[str, Any] | None:
+    def _import(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any] | None:
         from openhpf.contributions.fileimport import remittance_import
 
         path = Path(o["file"])
@@ -112,7 +113,7 @@ class Command(BaseCommand):
             sys.exit(1)
         return None
 
-    def _receipt(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> dict[str, Any]:
+    def _receipt(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
         from openhpf.contributions.services import receipt_record
 
         try:
@@ -132,7 +133,7 @@ class Command(BaseCommand):
         return {"receipt_id": r.pk, "status": r.status, "status_label": Receipt.Status(r.status).label,
                 "amount_yuan": f"{r.amount / 100:.2f}", "remittance_ids": list(r.remittances.values_list("pk", flat=True))}
 
-    def _post(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> dict[str, Any]:
+    def _post(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
         from openhpf.contributions.services import remittance_post
 
         if bool(o.get("remittance")) == bool(o.get("import_id")):
@@ -158,7 +159,7 @@ class Command(BaseCommand):
                 "source": res.source, "voucher_no": res.voucher_no, "batch": res.batch_key, "job_id": res.job_id,
                 "already_posted": res.already_posted}
 
-    def _create(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> dict[str, Any]:
+    def _create(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
         from openhpf.contributions.services import remittance_confirm, remittance_create
 
         e = self._employer(center, o["employer"])
@@ -168,7 +169,7 @@ class Command(BaseCommand):
                 r = remittance_confirm(remittance=r, actor=actor, business_date=bd)
         return {"remittance_id": r.pk, "status": r.status, "lines": r.lines, "total_yuan": f"{r.total / 100:.2f}"}
 
-    def _assign(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> dict[str, Any]:
+    def _assign(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
         from openhpf.contributions.services import receipt_assign
 
         rc = Receipt.objects.filter(center=center, pk=o["receipt"]).first()

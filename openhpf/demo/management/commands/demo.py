@@ -16,6 +16,7 @@ from openhpf.access.services import role_assign
 from openhpf.accounts.cutover import CutoverInvalid
 from openhpf.accounts.management.commands.cutover import print_checks
 from openhpf.accounts.models import Employer
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.demo.simulate import add_rate_arguments, rates_from_options
@@ -77,7 +78,7 @@ class Command(BaseCommand):
             try:
                 _gen, result = generate_center(
                     employers=o["employers"], members=o["members"], seed=o["seed"], cutover_date=cutover, out=out,
-                    actor="system:demo", center_code=o["center"], progress=not o["no_progress"],
+                    actor=SystemActor("demo"), center_code=o["center"], progress=not o["no_progress"],
                     echo=self.stdout.write, error_file=out / "errors.csv",
                 )
             except CutoverInvalid as exc:
@@ -95,7 +96,7 @@ class Command(BaseCommand):
 
                 self.stdout.write(f"按月模拟 {months} 个月的业务……")
                 try:
-                    simulate_months(center=center, months=months, actor="system:demo", seed=o["seed"],
+                    simulate_months(center=center, months=months, actor=SystemActor("demo"), seed=o["seed"],
                                     rates=rates, progress=None if o["no_progress"] else self.stdout.write)
                 except DomainError as exc:
                     raise CommandError(f"[{exc.code}] {exc.message}") from exc
@@ -115,10 +116,10 @@ class Command(BaseCommand):
                 spec = ROLE_BY_CODE[role]
                 user, created = staff_create(username=username, password=password, center=center,
                                              display_name=f"演示{spec.name}", superuser=superuser,
-                                             actor="system:demo")
+                                             actor=SystemActor("demo"))
                 if created:  # business roles at the demo center; the three administrators instance-wide
                     role_assign(user=user, role=role, center=center if spec.kind == BUSINESS else None,
-                                actor="system:demo")
+                                actor=SystemActor("demo"))
         self.stdout.write("演示账号（仅供演示，请勿用于生产）：")
         for username, role, password, _ in DEMO_USERS:
             self.stdout.write(f"  {ROLE_BY_CODE[role].name:<6} {username:<10} 密码 {password}")

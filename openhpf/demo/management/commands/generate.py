@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from openhpf.accounts.cutover import CutoverInvalid
 from openhpf.accounts.management.commands.cutover import print_checks
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.demo.simulate import add_rate_arguments, rates_from_options
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         try:
             gen, result = generate_center(
                 employers=o["employers"], members=o["members"], seed=o["seed"], cutover_date=cutover, out=out,
-                actor="system:generate", center_code=o["center"], dirty=o["dirty"], load=not o["no_load"],
+                actor=SystemActor("generate"), center_code=o["center"], dirty=o["dirty"], load=not o["no_load"],
                 encoding=o["encoding"], progress=not o["no_progress"], echo=self.stdout.write, error_file=errors,
             )
         except CutoverInvalid as exc:
@@ -75,7 +76,7 @@ class Command(BaseCommand):
         self.stdout.write(f"按月模拟 {o['months']} 个月的业务……")
         t0 = time.perf_counter()
         try:
-            res = simulate_months(center=center, months=o["months"], actor="system:generate", seed=o["seed"],
+            res = simulate_months(center=center, months=o["months"], actor=SystemActor("generate"), seed=o["seed"],
                                   rates=rates_from_options(o), progress=None if o["no_progress"] else self.stdout.write)
         except DomainError as exc:
             raise CommandError(f"[{exc.code}] {exc.message}") from exc

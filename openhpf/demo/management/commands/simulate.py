@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from openhpf.core.cli_options import add_as, cli_actor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.demo.simulate import add_rate_arguments, rates_from_options, simulate_months
@@ -22,18 +22,14 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, required=True, help="模拟的月数（从业务日期的下一个月起）")
         parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
         parser.add_argument("--center", help="机构代码（默认：唯一的中心）")
-        parser.add_argument("--as", dest="as_user", help="操作人用户名（默认：system:simulate）")
+        add_as(parser)
         add_rate_arguments(parser)
 
     def handle(self, *args, **opts):
         center = Center.objects.get(code=opts["center"]) if opts.get("center") else Center.objects.order_by("pk").first()
         if center is None:
             raise CommandError("没有管理中心，请先运行 hpf generate 或 hpf demo")
-        actor: object = "system:simulate"
-        if opts.get("as_user"):
-            actor = get_user_model().objects.filter(username=opts["as_user"]).first()
-            if actor is None:
-                raise CommandError(f"用户不存在：{opts['as_user']}")
+        actor = cli_actor(opts, name="simulate")
         try:
             res = simulate_months(center=center, months=opts["months"], actor=actor, seed=opts["seed"],
                                   rates=rates_from_options(opts), progress=lambda line: self.stderr.write(line))

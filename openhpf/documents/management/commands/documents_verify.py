@@ -8,6 +8,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from openhpf.core.actors import SystemActor
 from openhpf.core.models import Center
 from openhpf.jobs.runner import ProgressMode, Step, StepContext, job_start, run_job
 
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             params={"center": center.code if center else None, "chunk": chunk},
             center=center,
             business_date=center.business_date if center else None,
-            actor="system:documents_verify",
+            actor=SystemActor("documents_verify"),
         )
         progress: ProgressMode = None if opts["no_progress"] or not sys.stderr.isatty() else "rich"
         run_job(job, steps=[Step("verify", verify, label="校验档案摘要")], progress=progress)

@@ -8,10 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from openhpf.core.actors import Actor, is_system
+from openhpf.core.cli_options import add_as, as_user, cli_actor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.finance import liquidity, selectors, services
@@ -39,25 +40,26 @@ class Command(BaseCommand):
         liq.add_argument("--snapshot", action="store_true", help="写入当日流动性日报")
         for p in (rep, close, dist, liq):
             p.add_argument("--center", help="机构代码（默认：唯一的中心）")
-            p.add_argument("--as", dest="as_user", help="操作人用户名（默认：system:cli）")
+            if p is dist:
+                p.add_argument("--as", dest="as_user", help="经办人用户名：提交复核（不带 --as 时由系统直接记账）")
+            else:
+                add_as(p)
 
     def handle(self, *args, **opts):
         center = (Center.objects.filter(code=opts["center"]).first() if opts.get("center")
                   else Center.objects.order_by("pk").first())
         if center is None:
             raise CommandError("没有管理中心")
-        actor: Any = "system:cli"
-        if opts.get("as_user"):
-            actor = get_user_model().objects.filter(username=opts["as_user"]).first()
-            if actor is None:
-                raise CommandError(f"用户不存在：{opts['as_user']}")
+        # distribute --as USER: that person submits the distribution for a checker (maker-checker); without
+        # --as the system posts it directly, as year-end batch work does
+        actor = as_user(opts) if opts["action"] == "distribute" and opts.get("as_user") else cli_actor(opts)
         try:
             out = getattr(self, f"_{opts['action']}")(center, actor, opts)
         except DomainError as e:
             raise CommandError(f"[{e.code}] {e.message}") from None
         self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
 
-    def _report(self, center: Center, actor: Any, opts: dict[str, Any]) -> dict[str, Any]:
+    def _report(self, center: Center, actor: Actor, opts: dict[str, Any]) -> dict[str, Any]:
         period = parse_period(opts["period"], default=center.business_date)
         st = selectors.statement(opts["kind"], center=center, period=period, user=actor)
         data, _, _ = export(st, opts["format"], printed_on=center.business_date)
@@ -68,15 +70,15 @@ class Command(BaseCommand):
         return {"kind": st.kind, "title": st.title, "period": period.code, "file": str(path), "bytes": len(data),
                 "balanced": st.balanced}
 
-    def _close(self, center: Center, actor: Any, opts: dict[str, Any]) -> dict[str, Any]:
+    def _close(self, center: Center, actor: Actor, opts: dict[str, Any]) -> dict[str, Any]:
         with transaction.atomic(durable=True):
             r = services.year_end_close(center=center, year=opts["year"], actor=actor, business_date=center.business_date)
         return {"year": r.year, "status": r.status, "revenue": r.revenue, "expense": r.expense,
                 "vouchers": r.close_vouchers}
 
-    def _distribute(self, center: Center, actor: Any, opts: dict[str, Any]) -> dict[str, Any]:
+    def _distribute(self, center: Center, actor: Actor, opts: dict[str, Any]) -> dict[str, Any]:
         with transaction.atomic(durable=True):
-            if isinstance(actor, str):
+            if is_system(actor):
                 r = services.value_added_distribute(center=center, year=opts["year"], actor=actor,
                                                     business_date=center.business_date)
                 return {"year": r.year, "status": r.status, "distributable": r.distributable,
@@ -86,7 +88,7 @@ class Command(BaseCommand):
                                                            business_date=center.business_date)
             return {"pending_command": cmd.pk, "status": cmd.status, "summary": cmd.summary}
 
-    def _liquidity(self, center: Center, actor: Any, opts: dict[str, Any]) -> dict[str, Any]:
+    def _liquidity(self, center: Center, actor: Actor, opts: dict[str, Any]) -> dict[str, Any]:
         on = date.fromisoformat(opts["on"]) if opts.get("on") else center.business_date
         if opts.get("snapshot"):
             with transaction.atomic(durable=True):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.iam.services import api_token_issue
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(f"用户不存在：{username}")
         try:
             with transaction.atomic(durable=True):
-                plaintext, token = api_token_issue(user=user, name=name, days=days, actor="system:cli")
+                plaintext, token = api_token_issue(user=user, name=name, days=days, actor=SystemActor("cli"))
         except DomainError as exc:
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
         self.stderr.write(f"令牌 {token.prefix}… 已签发给 {username}，到期 {timezone.localtime(token.expires_at):%Y-%m-%d %H:%M}")

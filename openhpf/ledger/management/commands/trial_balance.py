@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from openhpf.core.actors import SystemActor
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
 from openhpf.ledger.selectors import trial_balance
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         center = qs.get(code=opts["center"]) if opts["center"] else qs.first()
         if center is None:
             raise CommandError("没有管理中心")
-        rows = trial_balance(center=center, year=year, month=month, user="system:cli")
+        rows = trial_balance(center=center, year=year, month=month, user=SystemActor("cli"))
         self.stdout.write(f"{center.name} 试算平衡表 {year}-{month:02d}（元）")
         self.stdout.write(f"{'科目':<8}{'名称':<16}{'期初':>18}{'借方':>18}{'贷方':>18}{'期末':>18}")
         for r in rows:

@@ -5,7 +5,7 @@
     hpf recon gate [--date YYYY-MM-DD]                the day-end check over every 专户
 
 Exit 0 done (run: BALANCED; gate: day-end may close), 1 refused or UNEXPLAINED / not ready, 2 usage. Writing
-commands take --business-date (default: the center's) and --as USER (default system:cli)."""
+commands take --business-date (default: the center's) and run as system:cli, on behalf of --as USER if given."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from openhpf.core.actors import Actor
 from openhpf.core.cli_options import add_common, common
 from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen
@@ -143,7 +144,7 @@ class Command(BaseCommand):
             raise _usage(f"专户不存在：{no}")
         return acct
 
-    def _load(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> None:
+    def _load(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> None:
         from ...fileload import statement_load_file
 
         path = Path(o["file"])
@@ -160,7 +161,7 @@ class Command(BaseCommand):
             "total_out": stmt.total_out, "digest": stmt.digest, "seconds": round(time.perf_counter() - t0, 2)},
             ensure_ascii=False, default=str))
 
-    def _run(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> None:
+    def _run(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> None:
         from ...services import reconcile
 
         acct, on = self._account(center, o["account"]), _required_day(o["date"], "--date")
@@ -184,7 +185,7 @@ class Command(BaseCommand):
             self.stderr.write("对账存在未说明差异（UNEXPLAINED）：请在差异工作队列说明或处理后重新对账")
             sys.exit(1)
 
-    def _gate(self, o: dict[str, Any], center: Any, actor: Any, bd: date) -> None:
+    def _gate(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> None:
         from ...selectors import reconciliation_day_ok
 
         on = _day(o.get("date"), "--date") or bd

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from openhpf.core.actors import SystemActor
 from openhpf.security.services import ROTATE_CHUNK, keys_rotate
 
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--chunk", type=int, default=ROTATE_CHUNK)
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        result = keys_rotate(actor="system:rotate_keys", chunk=opts["chunk"],
+        result = keys_rotate(actor=SystemActor("rotate_keys"), chunk=opts["chunk"],
                              echo=lambda s: self.stdout.write(s) if opts["verbosity"] > 1 else None)
         for label, n in result.columns.items():
             self.stdout.write(f"{label}: 重新加密 {n} 个值")

@@ -1,4 +1,7 @@
-"""hpf settlement …: 专户, bank channels, payments and collections through the settlement gateway."""
+"""hpf settlement …: 专户, bank channels, payments and collections through the settlement gateway.
+
+The actions that move money (pay, collect, deposit-open, deposit-withdraw, deposit-notify) run as the staff member
+named by --as, with that person's permissions; the others as SystemActor("cli") (core.cli_options)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from openhpf.core.actors import Actor
 from openhpf.core.cli_options import add_common, common
 from openhpf.core.codes import SettlementBizType
 from openhpf.core.errors import DomainError, ValidationReport
@@ -28,6 +32,9 @@ def _ins(i: Instruction) -> dict[str, Any]:
             "result": i.result, "message": i.message, "bank_seq": i.bank_seq, "resolved_by": i.resolved_by}
 
 
+MONEY_ACTIONS = frozenset({"pay", "collect", "deposit-open", "deposit-withdraw", "deposit-notify"})
+
+
 class Command(BaseCommand):
     help = "银行结算：专户、银行接口、付款与收款指令、指令查证、账户变动通知"
 
@@ -46,7 +53,7 @@ class Command(BaseCommand):
         p.add_argument("--url", required=True, help="例如 http://127.0.0.1:8765/bdc")
         p.add_argument("--timeout", type=int, default=10)
         p = sub.add_parser("pay", help="单笔付款（BDC101）并发送")
-        add_common(p)
+        add_common(p, money=True)
         p.add_argument("--account", required=True, help="付款专户账号")
         p.add_argument("--amount", required=True, help="金额（元）")
         p.add_argument("--payee-account", required=True)
@@ -56,7 +63,7 @@ class Command(BaseCommand):
         p.add_argument("--summary", default="")
         p.add_argument("--no-send", action="store_true", help="只创建，不发送")
         p = sub.add_parser("collect", help="单笔收款（BDC102）并发送；到账作为归集到账处理")
-        add_common(p)
+        add_common(p, money=True)
         p.add_argument("--account", required=True, help="收款专户账号")
         p.add_argument("--amount", required=True, help="金额（元）")
         p.add_argument("--payer-account", required=True)
@@ -69,7 +76,7 @@ class Command(BaseCommand):
         add_common(p)
         p.add_argument("--account", required=True)
         p = sub.add_parser("deposit-open", help="定期（BDC114）或通知存款（BDC117）存入并发送")
-        add_common(p)
+        add_common(p, money=True)
         p.add_argument("--account", required=True, help="住房公积金存款专户账号")
         p.add_argument("--kind", required=True, choices=["time", "notice"])
         p.add_argument("--amount", required=True, help="金额（元）")
@@ -77,11 +84,11 @@ class Command(BaseCommand):
         p.add_argument("--term", type=int, help="定期期限（月）")
         p.add_argument("--notice-days", type=int, help="通知天数（1 或 7）")
         p = sub.add_parser("deposit-withdraw", help="定期（BDC115）或通知存款（BDC120）支取并发送")
-        add_common(p)
+        add_common(p, money=True)
         p.add_argument("--deposit-no", required=True)
         p.add_argument("--amount", help="通知存款部分支取金额（元）")
         p = sub.add_parser("deposit-notify", help="通知存款支取通知（BDC118）")
-        add_common(p)
+        add_common(p, money=True)
         p.add_argument("--deposit-no", required=True)
         p.add_argument("--amount", required=True, help="金额（元）")
         p.add_argument("--date", required=True, help="支取日期 YYYY-MM-DD")
@@ -91,8 +98,8 @@ class Command(BaseCommand):
         p.add_argument("--state", default="")
 
     def handle(self, *args, **opts):
-        center, actor, bd = common(opts)
         action = opts["action"]
+        center, actor, bd = common(opts, money=action in MONEY_ACTIONS)
         try:
             if action == "account-open":
                 with transaction.atomic(durable=True):
@@ -145,7 +152,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
 
 
-def _deposits(center: Any, actor: Any, bd: Any, opts: dict[str, Any]) -> Any:
+def _deposits(center: Any, actor: Actor, bd: Any, opts: dict[str, Any]) -> Any:
     from openhpf.settlement import deposits
     from openhpf.settlement.models import Deposit
 
