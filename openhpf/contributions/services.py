@@ -31,7 +31,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from openhpf.access.selectors import is_system_actor
 from openhpf.access.services import check_permission
 from openhpf.accounts import services as accounts_services
 from openhpf.accounts.bulk import (
@@ -43,7 +42,7 @@ from openhpf.accounts.models import Employer, Member, MemberAccount
 from openhpf.approvals.registry import applying, register
 from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
-from openhpf.core.actors import Actor
+from openhpf.core.actors import Actor, money_actor_check
 from openhpf.core.codes import BizType, EmployerStatus, IdType, MaritalStatus, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -728,8 +727,9 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Actor, busi
     """退缴 / 错缴更正: reverse a posted remittance. Every member row is negated with its original value date
     (积数 corrected back to that day); the money goes back to the employer's 暂存 (to="suspense": Dr 201 /
     Cr 21901) or back to the bank (to="bank": Dr 201 / Cr 10101). Maker-checker: only through an approved
-    `contributions.refund` command (or a system actor)."""
-    if not is_system_actor(actor) and not _applying_approved():
+    `contributions.refund` command; a system actor never makes one."""
+    if not _applying_approved():
+        money_actor_check(actor, role="maker", what="退缴")
         raise DomainError("APPROVAL_REQUIRED", "退缴须经复核：请提交复核（contributions.refund）", field="remittance")
     if not (reason or "").strip():
         raise DomainError("REASON_REQUIRED", "退缴必须填写原因", field="reason")

@@ -30,7 +30,7 @@ from openhpf.contributions.services import (
     suspense_allocate,
 )
 from openhpf.core.actors import SystemActor
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.ledger import sql
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
@@ -267,6 +267,8 @@ def test_refund_needs_maker_checker(center, roster, staff, checker):
     with pytest.raises(DomainError) as e:
         remittance_refund(remittance=r, reason="错缴", actor=staff, business_date=bd)
     assert e.value.code == "APPROVAL_REQUIRED"
+    with pytest.raises(PermissionDenied):  # nor can trusted code refund on its own: a refund moves money
+        remittance_refund(remittance=r, reason="错缴", actor=SYS, business_date=bd)
     with transaction.atomic():
         cmd = remittance_refund_submit(remittance=r, reason="错缴", to="suspense", actor=staff, business_date=bd)
     with transaction.atomic():
