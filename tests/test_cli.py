@@ -4,6 +4,7 @@ commands only under their own heading with `--all`; hyphen and underscore spelli
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import get_commands
@@ -79,3 +80,11 @@ def test_a_project_command_runs_under_its_hyphen_name(capsys) -> None:
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "usage: hpf trial-balance" in err and "--period" in err
+
+
+def test_readme_spells_every_project_command_with_hyphens() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in cli.project_commands():
+        assert re.search(rf"`hpf {re.escape(cli.spelled(name))}\b", readme), f"README does not show hpf {name}"
+        if "_" in name:
+            assert not re.search(rf"hpf {re.escape(name)}\b", readme), f"README spells hpf {name} with underscores"
