@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
+from difflib import get_close_matches
 
+from django.conf import settings
 from django.core.management import ManagementUtility, get_commands, load_command_class
 from django.core.management.base import BaseCommand
 from django.core.management.color import color_style
@@ -106,7 +108,15 @@ class Utility(ManagementUtility):
 
     def fetch_command(self, subcommand: str) -> BaseCommand:
         # Usage lines keep the name as typed (`hpf bank-sim …`); the lookup takes either spelling.
-        return super().fetch_command(module_name(subcommand))
+        name = module_name(subcommand)
+        commands = get_commands()
+        if name not in commands:
+            settings.INSTALLED_APPS  # noqa: B018 -- a settings error surfaces here, as in Django's own lookup
+            close = get_close_matches(name, list(commands), n=1)
+            hint = f"，是否要用 {self.prog_name} {spelled(close[0])}？" if close else "。"
+            sys.stderr.write(f"未知命令：{subcommand}{hint}命令列表：{self.prog_name} help\n")
+            sys.exit(1)
+        return super().fetch_command(name)
 
 
 def main(argv: list[str] | None = None) -> None:

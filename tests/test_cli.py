@@ -88,3 +88,10 @@ def test_readme_spells_every_project_command_with_hyphens() -> None:
         assert re.search(rf"`hpf {re.escape(cli.spelled(name))}\b", readme), f"README does not show hpf {name}"
         if "_" in name:
             assert not re.search(rf"hpf {re.escape(name)}\b", readme), f"README spells hpf {name} with underscores"
+
+
+def test_an_unknown_command_suggests_the_hyphen_spelling(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["trial_balanse"])
+    assert exit_.value.code == 1
+    assert "未知命令：trial_balanse，是否要用 hpf trial-balance？" in capsys.readouterr().err
