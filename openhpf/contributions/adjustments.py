@@ -28,6 +28,7 @@ from openhpf.accounts.services import employer_change
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, MemberAccountStatus
+from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, parse_yuan
@@ -158,19 +159,19 @@ def base_adjust_import(
                         ((adj.pk, r.row, r.account_no, blind_index("id_number", r.id_number, normalize="id_number"),
                           r.name, r.base) for r in rows))
         sql.execute(
-            f"UPDATE {LINE_TABLE} SET account_id = (SELECT a.sub_id FROM accounts_memberaccount a "
+            f"UPDATE {LINE_TABLE} SET account_id = (SELECT a.sub_id FROM accounts_v_member_account a "  # noqa: S608 — own line table from model meta; values bound
             f"WHERE a.account_no = {LINE_TABLE}.account_no AND a.center_id = %s) WHERE adjustment_id = %s",
             [center.pk, adj.pk])
         p = [adj.pk]
-        base_q = f"SELECT l.row_no, l.account_no, %s FROM {LINE_TABLE} l "
-        _error_rows(f"SELECT l.row_no, l.account_no, '' FROM {LINE_TABLE} l WHERE l.adjustment_id = %s "
+        base_q = f"SELECT l.row_no, l.account_no, %s FROM {LINE_TABLE} l "  # noqa: S608 — own line table from model meta; values bound
+        _error_rows(f"SELECT l.row_no, l.account_no, '' FROM {LINE_TABLE} l WHERE l.adjustment_id = %s "  # noqa: S608 — own line table from model meta; values bound
                     "AND l.account_id IS NULL", p, "ACCOUNT_UNKNOWN", "不存在", report)
-        _error_rows(f"SELECT l.row_no, l.account_no, d.first_row FROM {LINE_TABLE} l JOIN (SELECT account_no, "
+        _error_rows(f"SELECT l.row_no, l.account_no, d.first_row FROM {LINE_TABLE} l JOIN (SELECT account_no, "  # noqa: S608 — own line table from model meta; values bound
                     f"MIN(row_no) AS first_row FROM {LINE_TABLE} WHERE adjustment_id = %s GROUP BY account_no "
                     "HAVING COUNT(*) > 1) d ON d.account_no = l.account_no AND l.row_no > d.first_row "
                     "WHERE l.adjustment_id = %s", [adj.pk, adj.pk], "DUPLICATE_ROW", "与第 {extra} 行重复", report)
-        joined = ("JOIN accounts_memberaccount a ON a.sub_id = l.account_id "
-                  "JOIN accounts_member m ON m.id = a.member_id WHERE l.adjustment_id = %s ")
+        joined = ("JOIN accounts_v_member_account a ON a.sub_id = l.account_id "
+                  "JOIN accounts_v_member m ON m.id = a.member_id WHERE l.adjustment_id = %s ")
         # ID numbers are stored encrypted: compare blind indexes (HMAC-SM3)
         _error_rows(base_q.replace("%s", "''") + joined + "AND m.id_number_bidx <> l.id_number", p,
                     "ID_MISMATCH", "的证件号码与登记的不符", report)
@@ -187,21 +188,21 @@ def base_adjust_import(
             report.errors.sort(key=lambda e: (e.row or 0))
             raise report
         sql.execute(
-            f"UPDATE {LINE_TABLE} SET final_base = CASE WHEN requested_base > %s THEN %s "
+            f"UPDATE {LINE_TABLE} SET final_base = CASE WHEN requested_base > %s THEN %s "  # noqa: S608 — own line table from model meta; values bound
             "WHEN requested_base < %s THEN %s ELSE requested_base END WHERE adjustment_id = %s",
             [cap, cap, floor, floor, adj.pk])
-        clamped = sql.fetch(f"SELECT COUNT(*) FROM {LINE_TABLE} WHERE adjustment_id = %s "
+        clamped = sql.fetch(f"SELECT COUNT(*) FROM {LINE_TABLE} WHERE adjustment_id = %s "  # noqa: S608 — own line table from model meta; values bound
                             "AND final_base <> requested_base", p)[0][0]
-        changed_where = (f"FROM {LINE_TABLE} l JOIN accounts_memberaccount a ON a.sub_id = l.account_id "
+        changed_where = (f"FROM {LINE_TABLE} l JOIN accounts_v_member_account a ON a.sub_id = l.account_id "
                          "WHERE l.adjustment_id = %s AND a.base <> l.final_base")
         # detail rows first: they must see which accounts change (biz type 10, no money, running balance kept)
         changed = subledger_events_from(
             biz_type=BizType.BASE_ADJUST, business_date=business_date,
-            source_sql=f"SELECT l.account_id AS sub_account_id, a.account_no AS reference {changed_where}", params=p)
+            source=Relation(f"SELECT l.account_id AS sub_account_id, a.account_no AS reference {changed_where}", tuple(p)))
         accounts_set_base_from(
             center_id=center.pk, business_date=effective,  # the rounding in force when the new base applies
-            source_sql=f"SELECT l.account_id AS sub_id, l.final_base AS base FROM {LINE_TABLE} l "
-            "WHERE l.adjustment_id = %s", params=p)
+            source=Relation(f"SELECT l.account_id AS sub_id, l.final_base AS base FROM {LINE_TABLE} l "  # noqa: S608 — own line table from model meta; values bound
+                            "WHERE l.adjustment_id = %s", tuple(p)))
         adj.changed, adj.clamped = changed, clamped
         adj.save(update_fields=["changed", "clamped"])
         audit_log(actor=actor, action="contributions.base_adjustment.apply", obj=adj, center=center,
@@ -239,11 +240,13 @@ def employer_ratio_adjust(*, employer: Employer, employer_ratio: Decimal | str, 
 
 
 def _accounts_set_ratio(*, employer: Employer, er: Decimal, mr: Decimal, business_date: date, actor: Actor,
-                        where: str = "", params: list[Any] | None = None) -> int:
-    """Set both ratios of the employer's normal accounts (optionally narrowed by `where`) and recompute the
-    monthly amounts with the SQL twin. Caller validates and holds the transaction."""
+                        only: Relation | None = None, exclude: Relation | None = None,
+                        below: Decimal | None = None) -> int:
+    """Set both ratios of the employer's normal accounts (optionally narrowed: accounts_set_ratio_for_employer)
+    and recompute the monthly amounts with the SQL twin. Caller validates and holds the transaction."""
     n = accounts_set_ratio_for_employer(employer_id=employer.pk, center_id=employer.center_id, employer_ratio=er,
-                                        member_ratio=mr, business_date=business_date, where=where, params=params or [])
+                                        member_ratio=mr, business_date=business_date, only=only, exclude=exclude,
+                                        below=below)
     audit_log(actor=actor, action="contributions.ratio_adjust", obj=employer, center=employer.center_id,
               business_date=business_date, after={"employer_ratio": er, "member_ratio": mr, "accounts": n})
     return n

@@ -12,11 +12,12 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from openhpf.access.selectors import user_clearance
 from openhpf.accounts.models import Employer, MemberAccount
+from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, RetentionClass
@@ -25,7 +26,6 @@ from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
 from openhpf.documents.models import DocType, Document
 from openhpf.documents.services import document_store
-from openhpf.ledger import sql
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
 from .relief import require
@@ -239,8 +239,7 @@ def employer_remittance_history(*, employer: Employer, user: Actor, date_from: d
     """单位缴存历史: the detail rows of type 01 汇缴 and 02 补缴 of the employer's accounts, grouped by business
     month and type (newest first). Accounts are taken by their current employer."""
     require(user, "accounts.view", employer.center_id)
-    month = ("to_char(r.business_date, 'YYYYMM')" if connection.vendor == "postgresql"
-             else "strftime('%%Y%%m', r.business_date)")
+    month = sql.month_key("r.business_date")
     cond, params = "", [employer.pk, BizType.REMITTANCE, BizType.BACK_PAYMENT]
     if date_from:
         cond += " AND r.business_date >= %s"
@@ -249,8 +248,8 @@ def employer_remittance_history(*, employer: Employer, user: Actor, date_from: d
         cond += " AND r.business_date <= %s"
         params.append(date_to)
     rows = sql.fetch(
-        f"SELECT {month} AS m, r.biz_type, COUNT(DISTINCT r.sub_account_id), COUNT(*), SUM(r.amount) "
-        "FROM ledger_subledgerrow r JOIN accounts_memberaccount a ON a.sub_id = r.sub_account_id "
+        f"SELECT {month} AS m, r.biz_type, COUNT(DISTINCT r.sub_account_id), COUNT(*), SUM(r.amount) "  # noqa: S608 — month-key SQL from core.db, conditions from code; values bound
+        "FROM ledger_v_subledger_row r JOIN accounts_v_member_account a ON a.sub_id = r.sub_account_id "
         f"WHERE a.employer_id = %s AND r.biz_type IN (%s, %s){cond} GROUP BY {month}, r.biz_type "
         "ORDER BY m DESC, r.biz_type", params)
     return [RemittanceMonth(m, t, BizType(t).label, int(n), int(c), int(s)) for m, t, n, c, s in rows]
