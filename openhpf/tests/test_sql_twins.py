@@ -15,14 +15,23 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from openhpf.accounts.calculations import monthly_amount, sql_monthly_amount
+from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.contributions.calculations import interest_of, sql_interest
+from openhpf.contributions.interest import interest_settle
+from openhpf.core.actors import SystemActor
 from openhpf.core.calendar import interest_year
+from openhpf.core.codes import BizType
+from openhpf.core.models import PolicyParameter
 from openhpf.core.money import div_half_up, sql_div_half_up
+from openhpf.core.services import center_advance_business_date, center_create
 from openhpf.ledger.calculations import jishu_days, sql_jishu_days
+from openhpf.ledger.models import SubAccount
+from openhpf.ledger.services import Line, SubRow, entry_post
 
 BIGINT_MAX = 2**63 - 1
 # the examples only read the database; the `db` fixture's transaction is the same for all of them
@@ -271,3 +280,80 @@ def test_monthly_amount_twin_over_literals(db, case):
     ratio, rounding, bases = case
     got = _literals([sql_monthly_amount(str(b), ratio, rounding) for b in bases])
     _assert_same(got, [monthly_amount(b, ratio, rounding) for b in bases], bases)
+
+
+# ---------------------------------------------------------------- a whole batch path: the year-end settlement
+
+ACTOR = SystemActor("twins-test")
+SETTLE_YEAR = interest_year(date(2026, 11, 30))
+SIX_DECIMAL_RATES = _decimal_rate(6, 200_000).filter(bool)  # the published ones are in RATES above
+# an account's postings: (to 上年结转?, amount in fen, days before the business date for the value date)
+POSTINGS = st.lists(st.tuples(st.booleans(), st.integers(1, 10**9), st.integers(0, 200)), min_size=1, max_size=3)
+
+
+def _post(center, sub_id: int, amount: int, *, carried: bool, value_date: date) -> None:
+    """Money in (amount > 0) or out of one sub-balance of an account, with its value date."""
+    counter, member = Line("10101", debit=amount), Line("201", credit=amount)
+    if amount < 0:
+        counter, member = Line("201", debit=-amount), Line("10101", credit=-amount)
+    row = SubRow(sub_id, amount_carried=amount, value_date=value_date) if carried else \
+        SubRow(sub_id, amount_current=amount, value_date=value_date)
+    entry_post(center=center, business_date=center.business_date, value_date=value_date, lines=[counter, member],
+               source="twins", description="属性测试", actor=ACTOR, biz_type=BizType.REMITTANCE, sub_rows=[row])
+
+
+class TestSettlementAgreesWithPython(HypothesisTestCase):
+    """interest_settle (one set-based statement through the interest twin, then a ledger batch through the
+    积数 twin) credits each account what interest_of gives for the 积数 computed in Python from its postings,
+    at random rates of six decimals, day bases, amounts and value dates, over two business dates."""
+
+    # a third of the profile's examples: each one builds a center and settles its year
+    @settings(suppress_health_check=[HealthCheck.too_slow], max_examples=max(5, settings.default.max_examples // 3))
+    @given(st.lists(st.tuples(POSTINGS, POSTINGS, st.integers(0, 100)), min_size=1, max_size=3),
+           SIX_DECIMAL_RATES, SIX_DECIMAL_RATES, DAY_BASES, st.integers(1, 200))
+    def test_settlement(self, accounts, rate_current, rate_carried, basis, step_days):
+        ys, ye = SETTLE_YEAR
+        center = center_create(code="330100", name="测试中心", business_date=date(2026, 11, 30), actor=ACTOR)
+        for key, value, vtype in (("deposit.rate.current", rate_current, "decimal"),
+                                  ("deposit.rate.carried", rate_carried, "decimal"),
+                                  ("deposit.day_basis", basis, "int")):
+            shown = str(Decimal(value.numerator) / Decimal(value.denominator)) if vtype == "decimal" else value
+            PolicyParameter.objects.create(center=center, key=key, value_type=vtype, value=shown,
+                                           effective_from=center.business_date, approved_by="test", source="测试")
+        employer = make_employer(center, 1)
+        subs = [make_account(center, employer, n).sub_id for n in range(1, len(accounts) + 1)]
+        jishu = {s: [0, 0] for s in subs}
+        balance = {s: [0, 0] for s in subs}
+
+        def post_all(which: int) -> None:
+            bd = center.business_date
+            for sub, spec in zip(subs, accounts, strict=True):
+                for carried, amount, back in spec[which]:
+                    vd = max(bd - timedelta(days=back), ys)
+                    _post(center, sub, amount, carried=carried, value_date=vd)
+                    jishu[sub][carried] += amount * jishu_days(vd, ys, ye)
+                    balance[sub][carried] += amount
+                share = spec[2]  # then a withdrawal of that share of 当年归集, on the business date
+                out = balance[sub][0] * share // 100
+                if out:
+                    _post(center, sub, -out, carried=False, value_date=bd)
+                    jishu[sub][0] -= out * jishu_days(bd, ys, ye)
+                    balance[sub][0] -= out
+
+        post_all(0)
+        center_advance_business_date(center=center, to=min(center.business_date + timedelta(days=step_days), ye),
+                                     actor=ACTOR)
+        center.refresh_from_db()
+        post_all(1)
+        if center.business_date != ye:
+            center_advance_business_date(center=center, to=ye, actor=ACTOR)
+            center.refresh_from_db()
+        earned = {sub: interest_of(jishu_current=jishu[sub][0], jishu_carried=jishu[sub][1],
+                                   rate_current=rate_current, rate_carried=rate_carried, day_basis=basis)
+                  for sub in subs}
+        # a settlement whose interest is nil in total cannot post its batch (a ledger batch nets to non-zero)
+        assume(sum(earned.values()) != 0)
+        interest_settle(center=center, settle_date=ye, actor=ACTOR)
+        for sub in subs:
+            a = SubAccount.objects.get(pk=sub)
+            assert (a.balance_current, a.balance_carried) == (0, sum(balance[sub]) + earned[sub]), (sub, jishu[sub])
