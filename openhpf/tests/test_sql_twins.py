@@ -196,12 +196,14 @@ def test_interest_twin_on_half_boundaries(db, rate, basis, ms):
     # multiple of g = 2n / gcd(2n, basis × d), which needs g odd
     two_n, bd = 2 * rate.numerator, basis * rate.denominator
     g = two_n // math.gcd(two_n, bd)
+
+    def centre(m: int) -> int:
+        return g * (2 * m + 1) * bd // two_n if g % 2 else math.floor((m + Fraction(1, 2)) * bd / rate.numerator)
+
     rows = []
     for m in ms:
-        centre = g * (2 * m + 1) * bd // two_n if g % 2 else math.floor((m + Fraction(1, 2)) * bd / rate.numerator)
-        rows += [(sign * j, 0) for j in (centre - 1, centre, centre + 1) if 0 <= j <= JISHU_MAX for sign in (1, -1)]
-    if not rows:
-        return
+        c = centre(m) if centre(m) < JISHU_MAX else centre(0)  # centre(0) ≤ basis × d, far inside the limit
+        rows += [(sign * j, 0) for j in (c - 1, c, c + 1) if j >= 0 for sign in (1, -1)]
     for rc, rk, jishu in ((rate, Fraction(3, 200), rows), (Fraction(3, 200), rate, [(k, j) for j, k in rows])):
         expr = sql_interest("v.column2", "v.column3", rate_current=rc, rate_carried=rk, day_basis=basis)
         _assert_same(_over_values(expr, jishu, ("BIGINT", "BIGINT")),
