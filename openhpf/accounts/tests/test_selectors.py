@@ -32,23 +32,23 @@ def world(center):
 
 def test_member_search(center, world):
     a1 = world["a1"]
-    assert [r.account_no for r in selectors.member_search(user=SystemActor("test"), center=center, q=a1.account_no)] == [a1.account_no]
-    assert [r.account_no for r in selectors.member_search(user=SystemActor("test"), center=center, q=resident_id(1))] == [a1.account_no]
-    assert [r.account_no for r in selectors.member_search(user=SystemActor("test"), center=center, q=resident_id(1).lower())] == [a1.account_no]
-    assert [r.account_no for r in selectors.member_search(user=SystemActor("test"), center=center, q="13912345678")] == [a1.account_no]
-    by_name = selectors.member_search(user=SystemActor("test"), center=center, q="张三")
+    assert [r.account_no for r in selectors.member_search(actor=SystemActor("test"), center=center, q=a1.account_no)] == [a1.account_no]
+    assert [r.account_no for r in selectors.member_search(actor=SystemActor("test"), center=center, q=resident_id(1))] == [a1.account_no]
+    assert [r.account_no for r in selectors.member_search(actor=SystemActor("test"), center=center, q=resident_id(1).lower())] == [a1.account_no]
+    assert [r.account_no for r in selectors.member_search(actor=SystemActor("test"), center=center, q="13912345678")] == [a1.account_no]
+    by_name = selectors.member_search(actor=SystemActor("test"), center=center, q="张三")
     assert [r.account_no for r in by_name] == [a1.account_no, world["a2"].account_no]  # the other center's 张三 is not here
     r = by_name[0]
     assert (r.name, r.phone, r.employer_name, r.status_label) == ("张*", "139****5678", "西湖科技有限公司", "正常")
     assert r.id_number == resident_id(1)[:3] + "*" * 11 + resident_id(1)[-4:]
-    assert selectors.member_search(user=SystemActor("test"), center=center, q=resident_id(1)[:10]) == []  # no partial ID match
-    assert selectors.member_search(user=SystemActor("test"), center=center, q="  ") == []
-    assert len(selectors.member_search(user=SystemActor("test"), center=center, q="张", limit=1)) == 1
+    assert selectors.member_search(actor=SystemActor("test"), center=center, q=resident_id(1)[:10]) == []  # no partial ID match
+    assert selectors.member_search(actor=SystemActor("test"), center=center, q="  ") == []
+    assert len(selectors.member_search(actor=SystemActor("test"), center=center, q="张", limit=1)) == 1
 
 
 def test_member_search_orders_active_first(center, staff, world):
     member_account_seal(account=world["a1"], reason="离职", actor=staff, business_date=BD)
-    assert [r.status for r in selectors.member_search(user=SystemActor("test"), center=center, q="张三")] == ["01", "02"]
+    assert [r.status for r in selectors.member_search(actor=SystemActor("test"), center=center, q="张三")] == ["01", "02"]
 
 
 def test_employer_search(center, world):
@@ -63,7 +63,7 @@ def test_member_account_detail_masked_with_balances(center, staff, world):
     sub = SubAccount.objects.get(pk=a1.pk)
     deposit(center, sub, 240000)
     member_account_freeze(account=a1, kind="2", amount=40000, reason="协助冻结", actor=staff, business_date=BD)
-    d = selectors.member_account_detail(user=SystemActor("test"), account=a1)
+    d = selectors.member_account_detail(actor=SystemActor("test"), account=a1)
     assert (d.name, d.phone, d.id_number) == ("张*", "139****5678", "330***********" + resident_id(1)[-4:])
     assert (d.balance, d.balance_current, d.balance_carried, d.frozen_amount, d.hold_amount, d.available) == (
         240000, 240000, 0, 40000, 0, 200000)
@@ -71,13 +71,11 @@ def test_member_account_detail_masked_with_balances(center, staff, world):
     assert (d.employer_no, d.base, d.monthly_amount, d.employer_ratio) == (world["e1"].account_no, 1000000, 240000,
                                                                           "0.1200")
     assert d.as_dict()["birth_date"] == date(1990, 1, 1)
-    full = selectors.member_account_detail(user=SystemActor("test"), account=a1, clearance=3)
-    assert (full.name, full.id_number, full.phone) == ("张三", resident_id(1), "13912345678")
 
 
 def test_full_freeze_reports_status_06(center, staff, world):
     member_account_freeze(account=world["a3"], kind="1", reason="司法冻结", actor=staff, business_date=BD)
-    d = selectors.member_account_detail(user=SystemActor("test"), account=world["a3"])
+    d = selectors.member_account_detail(actor=SystemActor("test"), account=world["a3"])
     assert (d.status, d.status_label, d.freeze_label) == ("01", "冻结", "全部冻结")
 
 
@@ -87,23 +85,23 @@ def test_account_history_newest_first_paginated(center, staff, world):
     for amount in (100, 200, 300):
         deposit(center, sub, amount)
     member_account_seal(account=a1, reason="离职", actor=staff, business_date=BD)
-    p1 = selectors.account_history(user=SystemActor("test"), account=a1, page=1, page_size=2)
+    p1 = selectors.account_history(actor=SystemActor("test"), account=a1, page=1, page_size=2)
     assert p1.total == 5 and p1.pages == 3
     assert [(r.biz_type, r.amount, r.balance_after) for r in p1.items] == [("05", 0, 600), ("01", 300, 600)]
     assert p1.items[1].voucher_no.startswith("记-202611-") and p1.items[0].voucher_no == ""
-    p3 = selectors.account_history(user=SystemActor("test"), account=a1, page=3, page_size=2)
+    p3 = selectors.account_history(actor=SystemActor("test"), account=a1, page=3, page_size=2)
     assert [(r.biz_type, r.biz_label) for r in p3.items] == [("03", "开户")]
-    assert selectors.account_history(user=SystemActor("test"), account=a1, page=9, page_size=2).items == []
+    assert selectors.account_history(actor=SystemActor("test"), account=a1, page=9, page_size=2).items == []
 
 
 def test_employer_detail_counts(center, staff, world):
     member_account_seal(account=world["a2"], reason="离职", actor=staff, business_date=BD)
     member_account_freeze(account=world["a1"], kind="1", reason="冻结", actor=staff, business_date=BD)
-    d = selectors.employer_detail(user=SystemActor("test"), employer=world["e1"])
+    d = selectors.employer_detail(actor=SystemActor("test"), employer=world["e1"])
     assert (d.members_normal, d.members_sealed, d.members_frozen, d.monthly_amount) == (1, 1, 1, 240000)
     assert (d.contact_name, d.contact_phone, d.employer_ratio) == ("王**", "138****0000", "0.1200")
     assert d.counts == {"01": 1, "02": 1}
-    assert selectors.employer_detail(user=SystemActor("test"), employer=world["e2"]).members_normal == 1
+    assert selectors.employer_detail(actor=SystemActor("test"), employer=world["e2"]).members_normal == 1
 
 
 def test_get_is_scoped_by_center(center, world):
@@ -115,4 +113,4 @@ def test_get_is_scoped_by_center(center, world):
     with pytest.raises(DomainError) as e:
         selectors.employer_get(user=SystemActor("test"), center=other, account_no=world["e1"].account_no)
     assert e.value.code == "EMPLOYER_UNKNOWN"
-    assert Decimal(selectors.employer_detail(user=SystemActor("test"), employer=world["e1"]).member_ratio) == Decimal("0.12")
+    assert Decimal(selectors.employer_detail(actor=SystemActor("test"), employer=world["e1"]).member_ratio) == Decimal("0.12")
