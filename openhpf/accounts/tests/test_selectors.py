@@ -7,9 +7,13 @@ import pytest
 
 from openhpf.accounts import selectors
 from openhpf.accounts.services import member_account_freeze, member_account_seal
-from openhpf.core.actors import SystemActor
-from openhpf.core.errors import DomainError
+from openhpf.audit.models import AuditRecord
+from openhpf.conftest import grant_role
+from openhpf.core.actors import AgentActor, MemberActor, SystemActor
+from openhpf.core.errors import DomainError, PermissionDenied
+from openhpf.core.personal import personal_read
 from openhpf.core.services import center_create
+from openhpf.iam.services import employer_agent_create, member_principal_create, staff_create
 from openhpf.ledger.models import SubAccount
 from openhpf.ledger.tests.factories import deposit
 
@@ -114,3 +118,61 @@ def test_get_is_scoped_by_center(center, world):
         selectors.employer_get(user=SystemActor("test"), center=other, account_no=world["e1"].account_no)
     assert e.value.code == "EMPLOYER_UNKNOWN"
     assert Decimal(selectors.employer_detail(actor=SystemActor("test"), employer=world["e1"]).member_ratio) == Decimal("0.12")
+
+
+# ---------------------------------------------------------------- personal reads (core.personal) per channel
+
+
+def _principals(world):
+    member = member_principal_create(member=world["a1"].member, password="Member-Pass-2026", actor=SystemActor("t"))
+    agent = employer_agent_create(employer=world["e1"], login_id="sel-agent", name="王经办", phone="13700000009",
+                                  password="Agent-Pass-2026", actor=SystemActor("t"))
+    return MemberActor(member), AgentActor(agent)
+
+
+def _reads(action: str) -> list:
+    return list(AuditRecord.objects.filter(action=action).order_by("pk"))
+
+
+def test_staff_reads_are_audited_with_what_they_returned(center, staff, world):
+    rows = selectors.member_search(center=center, q="张三", actor=staff)
+    [rec] = _reads("accounts.member.search")
+    assert rec.actor_user_id == staff.pk and rec.actor_kind == "staff" and rec.center_id == center.pk
+    assert rec.after == {"q_len": 2, "results": [r.account_no for r in rows]} and len(rows) == 2
+    assert rec.business_date == center.business_date
+    selectors.account_history(account=world["a1"], actor=staff, page=1)
+    [rec] = _reads("accounts.member_account.history")
+    assert (rec.object_type, rec.object_id, rec.after) == ("accounts.memberaccount", str(world["a1"].pk), {"page": 1})
+
+
+def test_a_staff_search_sees_only_its_center_and_masks(center, staff, world):
+    local, _ = staff_create(username="local1", password="pw-Local-2026x", center=center, actor=SystemActor("t"))
+    grant_role(local, "teller", center=center)
+    rows = selectors.member_search(center=center, q="张三", actor=local)
+    assert {r.name for r in rows} == {"张*", "张**"}  # masked at the teller's clearance
+    assert selectors.member_search(center=world["other"], q="张三", actor=staff) != []  # a role at every center
+    with pytest.raises(PermissionDenied):  # no role at the other center
+        selectors.member_search(center=world["other"], q="张三", actor=local)
+
+
+def test_members_and_agents_read_only_their_own_and_are_not_audited(center, world):
+    member, agent = _principals(world)
+    d = selectors.member_account_detail(account=world["a1"], actor=member)
+    assert d.account_no == world["a1"].account_no and d.name == "张*"
+    with pytest.raises(DomainError) as e:  # someone else's account is "not found", never "forbidden"
+        selectors.member_account_detail(account=world["a2"], actor=member)
+    assert e.value.code == "NOT_FOUND"
+    page = selectors.employer_members(employer=world["e1"], actor=agent)
+    assert {r.account_no for r in page.items} == {world["a1"].account_no, world["a2"].account_no}
+    with pytest.raises(DomainError):
+        selectors.employer_members(employer=world["e2"], actor=agent)
+    with pytest.raises(PermissionDenied):  # the search is no portal read
+        selectors.member_search(center=center, q="张三", actor=member)
+    assert not _reads("accounts.member_account.view") and not _reads("accounts.employer.members")
+
+
+def test_a_personal_read_takes_its_actor_and_an_event_of_the_catalogue():
+    with pytest.raises(ValueError):
+        personal_read("accounts.member.peek")
+    with pytest.raises(TypeError):
+        personal_read("accounts.member.search")(lambda *, actor: None)
