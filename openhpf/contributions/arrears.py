@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from openhpf.access.selectors import user_clearance
 from openhpf.accounts.models import Employer
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.calendar import add_working_days
 from openhpf.core.codes import EmployerStatus, MemberAccountStatus
-from openhpf.core.masking import mask
 from openhpf.core.models import Center
+from openhpf.core.personal import ARREARS_MEMBERS, PersonalRead, personal_read
 from openhpf.core.policy import policy_value
 
 from .models import FlexibleEmployer
@@ -119,16 +118,25 @@ def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = N
         for _id, no, name, p, paid, months, n, amount in employers
     ]
     if with_members:
-        clearance = user_clearance(user, center=center)
-        limit = f" LIMIT {int(member_limit)}" if member_limit else ""
-        rows = sql.fetch(
-            f"SELECT e.account_no, x.account_no, mb.name, x.paid_up_to, x.months, x.monthly FROM ({member_rows}) x "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
-            "JOIN accounts_v_employer e ON e.id = x.employer_id JOIN accounts_v_member mb ON mb.id = x.member_id "
-            f"ORDER BY e.account_no, x.account_no{limit}", member_params)
-        report.members = [
-            MemberArrears(employer_no=eno, account_no=ano, name=mask("name", name, clearance=clearance),
-                          paid_up_to=paid or "", months=int(months), monthly_amount=int(monthly),
-                          amount=int(months) * int(monthly))
-            for eno, ano, name, paid, months, monthly in rows
-        ]
+        report.members = _arrears_members(center=center, month=m, actor=user, member_rows=member_rows,
+                                          member_params=member_params, member_limit=member_limit)
     return report
+
+
+@personal_read(ARREARS_MEMBERS, obj=lambda kw: ("contributions.arrears", kw["month"]))
+def _arrears_members(*, center: Center, month: str, actor: Actor, read: PersonalRead, member_rows: str,
+                     member_params: list[Any], member_limit: int | None) -> list[MemberArrears]:
+    """The members in arrears (names masked): the personal part of the 催缴清单, audited."""
+    limit = f" LIMIT {int(member_limit)}" if member_limit else ""
+    rows = sql.fetch(
+        f"SELECT e.account_no, x.account_no, mb.name, x.paid_up_to, x.months, x.monthly FROM ({member_rows}) x "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
+        "JOIN accounts_v_employer e ON e.id = x.employer_id JOIN accounts_v_member mb ON mb.id = x.member_id "
+        f"ORDER BY e.account_no, x.account_no{limit}", member_params)
+    members = [
+        MemberArrears(employer_no=eno, account_no=ano, name=read.mask("name", name),
+                      paid_up_to=paid or "", months=int(months), monthly_amount=int(monthly),
+                      amount=int(months) * int(monthly))
+        for eno, ano, name, paid, months, monthly in rows
+    ]
+    read.note(month=month, members=len(members))
+    return members

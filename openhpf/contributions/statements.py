@@ -24,6 +24,7 @@ from openhpf.core.codes import BizType, RetentionClass
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
+from openhpf.core.personal import MEMBER_ACCOUNT_TRANSACTIONS, PersonalRead, personal_read
 from openhpf.documents.models import DocType, Document
 from openhpf.documents.services import document_store
 from openhpf.ledger.models import SubAccount, SubLedgerRow
@@ -71,11 +72,11 @@ def _movement(r: SubLedgerRow) -> Movement:
                     r.balance_after, r.reference)
 
 
-def transaction_history(*, account: MemberAccount, user: Actor, date_from: date | None = None,
+@personal_read(MEMBER_ACCOUNT_TRANSACTIONS, obj=lambda kw: kw["account"])
+def transaction_history(*, account: MemberAccount, actor: Actor, read: PersonalRead, date_from: date | None = None,
                         date_to: date | None = None, biz_types: list[str] | None = None, page: int = 1,
                         page_size: int = 50) -> HistoryPage:
     """个人明细查询: the account's detail rows in a business-date range and of some business types, in order."""
-    require(user, "accounts.view", account.center_id)
     if date_from and date_to and date_from > date_to:
         raise DomainError("DATE_RANGE", "起始日期不能晚于终止日期", field="date_from")
     bad = [t for t in biz_types or [] if t not in BizType.values]
@@ -92,6 +93,8 @@ def transaction_history(*, account: MemberAccount, user: Actor, date_from: date 
     page = max(1, int(page))
     total = qs.count()
     rows = qs.order_by("id")[(page - 1) * page_size: page * page_size]
+    read.note(page=page, **{k: str(v) for k, v in (("date_from", date_from), ("date_to", date_to)) if v},
+              **({"biz_types": biz_types} if biz_types else {}))
     return HistoryPage([_movement(r) for r in rows], total, page, page_size)
 
 
