@@ -617,11 +617,11 @@ def remittance_import(
 
 
 def _ratio_text(e4: int) -> str:
-    return str((Decimal(int(e4)) / 10000).normalize())
+    return format_ratio_e4(int(e4))  # 1200 → '12%', as the clerks read and type it
 
 
 def _yuan(fen: int) -> str:
-    return f"{int(fen) // 100}.{int(fen) % 100:02d}"
+    return format_fen(int(fen), grouping=False)  # 280824 → '2808.24': one cell, no separators
 
 
 def roster_rows(*, center: Center, month: str, employer: Employer | None = None) -> Iterator[list[str]]:
