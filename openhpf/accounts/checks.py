@@ -1,6 +1,7 @@
 """Invariant 2 for employers: each center's employer 暂存 balances add up to GL 21901 单位暂存款."""
 
 from openhpf.core import db as sql
+from openhpf.core.money import format_fen
 from openhpf.core.verify import CheckResult, register
 from openhpf.ledger.chart import EMPLOYER_SUSPENSE
 
@@ -13,6 +14,6 @@ def check_employer_suspense() -> CheckResult:
         f"WHERE g.code = '{EMPLOYER_SUSPENSE}' GROUP BY e.center_id"
     ))
     emp = dict(sql.fetch("SELECT center_id, SUM(suspense_balance) FROM accounts_employer GROUP BY center_id"))
-    breaches = [f"中心 {c}：21901 单位暂存款 {gl.get(c) or 0} 分 ≠ 单位暂存余额合计 {emp.get(c) or 0} 分"
+    breaches = [f"中心 {c}：21901 单位暂存款 {format_fen(int(gl.get(c) or 0))} 元 ≠ 单位暂存余额合计 {format_fen(int(emp.get(c) or 0))} 元"
                 for c in sorted(set(gl) | set(emp)) if (gl.get(c) or 0) != (emp.get(c) or 0)]
     return CheckResult("accounts.employer_suspense", not breaches, "单位暂存款科目 = 各单位暂存余额合计", breaches)

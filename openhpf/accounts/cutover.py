@@ -43,6 +43,7 @@ from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.ids import validate_credit_code, validate_resident_id
 from openhpf.core.models import Branch, Center
+from openhpf.core.money import format_fen, format_message, format_ratio_e4
 from openhpf.core.policy import policy_value
 from openhpf.core.verify import CheckResult, run_checks
 from openhpf.jobs.runner import Step, job_start, run_job
@@ -560,10 +561,10 @@ def _rules(t: dict[str, str], *, cutover: date, ratio_min: int, ratio_max: int, 
         for col, label in (("er_e4", "单位缴存比例"), ("mr_e4", "个人缴存比例")):
             rules.append(Rule(
                 file, label, "RATIO_RANGE",
-                f"{label} {{0}}（万分之）不在 {ratio_min / 100:g}%–{ratio_max / 100:g}% 之间",
+                f"{label} {{0:percent_e4}} 不在 {format_ratio_e4(ratio_min)}–{format_ratio_e4(ratio_max)} 之间",
                 f"SELECT line, {col} FROM {table} WHERE {col} < {ratio_min} OR {col} > {ratio_max} ORDER BY seq"))  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
         if equal_sides:
-            rules.append(Rule(file, "个人缴存比例", "RATIO_EQUAL_SIDES", "单位与个人缴存比例须相同（{0}≠{1}）",
+            rules.append(Rule(file, "个人缴存比例", "RATIO_EQUAL_SIDES", "单位与个人缴存比例须相同（{0:percent_e4}≠{1:percent_e4}）",
                               f"SELECT line, er_e4, mr_e4 FROM {table} WHERE er_e4 <> mr_e4 ORDER BY seq"))  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
         for col, label in (("opened_date", "开户日期"), ("closed_date", "销户日期")):
             rules.append(Rule(file, label, "DATE_AFTER_CUTOVER", f"{label} {{0}} 晚于迁移日期 {cd}",
@@ -580,15 +581,15 @@ def _rules(t: dict[str, str], *, cutover: date, ratio_min: int, ratio_max: int, 
              f"SELECT line FROM {a} WHERE status = '02' AND sealed_date IS NULL ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
         Rule(ACCOUNT_FILE, "账户状态", "STATUS_FROZEN_IS_A_FLAG", "冻结不是账户状态：请用冻结标志和冻结金额表示",
              f"SELECT line FROM {a} WHERE status IN ('06', '99') ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        Rule(ACCOUNT_FILE, "缴存基数", "BASE_ABOVE_CAP", f"缴存基数 {{0}} 分高于上限 {cap} 分",
+        Rule(ACCOUNT_FILE, "缴存基数", "BASE_ABOVE_CAP", f"缴存基数 {{0:yuan}} 元高于上限 {format_fen(cap)} 元",
              f"SELECT line, base FROM {a} WHERE status = '01' AND base > {cap} ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        Rule(ACCOUNT_FILE, "缴存基数", "BASE_BELOW_FLOOR", f"缴存基数 {{0}} 分低于下限 {floor} 分",
+        Rule(ACCOUNT_FILE, "缴存基数", "BASE_BELOW_FLOOR", f"缴存基数 {{0:yuan}} 元低于下限 {format_fen(floor)} 元",
              f"SELECT line, base FROM {a} WHERE status = '01' AND base < {floor} ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
         Rule(ACCOUNT_FILE, "缴存基数", "BASE_NEGATIVE", "缴存基数不能为负数",
              f"SELECT line FROM {a} WHERE base < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        Rule(ACCOUNT_FILE, "上年结转余额", "BALANCE_NEGATIVE", "上年结转余额不能为负数（{0} 分）",
+        Rule(ACCOUNT_FILE, "上年结转余额", "BALANCE_NEGATIVE", "上年结转余额不能为负数（{0:yuan} 元）",
              f"SELECT line, carried FROM {a} WHERE carried < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        Rule(ACCOUNT_FILE, "当年归集余额", "BALANCE_NEGATIVE", "当年归集余额不能为负数（{0} 分）",
+        Rule(ACCOUNT_FILE, "当年归集余额", "BALANCE_NEGATIVE", "当年归集余额不能为负数（{0:yuan} 元）",
              f"SELECT line, cur FROM {a} WHERE cur < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
         Rule(ACCOUNT_FILE, "当年归集积数", "JISHU_NEGATIVE", "当年归集积数不能为负数",
              f"SELECT line FROM {a} WHERE jishu_cur < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
@@ -596,7 +597,7 @@ def _rules(t: dict[str, str], *, cutover: date, ratio_min: int, ratio_max: int, 
              f"SELECT line FROM {a} WHERE jishu_car < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
         Rule(ACCOUNT_FILE, "冻结金额", "FROZEN_NEGATIVE", "冻结金额不能为负数",
              f"SELECT line FROM {a} WHERE frozen < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        Rule(ACCOUNT_FILE, "冻结金额", "FROZEN_EXCEEDS_BALANCE", "冻结金额 {0} 分大于账户余额 {1} 分",
+        Rule(ACCOUNT_FILE, "冻结金额", "FROZEN_EXCEEDS_BALANCE", "冻结金额 {0:yuan} 元大于账户余额 {1:yuan} 元",
              f"SELECT line, frozen, carried + cur FROM {a} WHERE frozen > carried + cur ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
         Rule(ACCOUNT_FILE, "冻结金额", "FREEZE_KIND_AMOUNT", "冻结标志为未冻结时冻结金额应为 0，冻结时应大于 0",
              f"SELECT line FROM {a} WHERE (freeze_kind = '0' AND frozen <> 0) OR (freeze_kind <> '0' AND frozen = 0 "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
@@ -619,7 +620,7 @@ def _run_rules(rules: list[Rule], sink: ErrorSink) -> None:
             cur.execute(r.sql)
             while batch := cur.fetchmany(5000):
                 for line, *detail in batch:
-                    sink.add(r.file, int(line), r.column, r.code, r.message.format(*detail, "", ""))
+                    sink.add(r.file, int(line), r.column, r.code, format_message(r.message, *detail, "", ""))
 
 
 # ---------------------------------------------------------------- the import

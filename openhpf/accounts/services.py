@@ -37,6 +37,7 @@ from openhpf.core.codes import (
 from openhpf.core.errors import DomainError
 from openhpf.core.ids import validate_credit_code, validate_resident_id
 from openhpf.core.models import Branch, Center
+from openhpf.core.money import format_fen
 from openhpf.core.policy import policy_value
 from openhpf.ledger.models import GLAccount, SubAccount
 from openhpf.ledger.services import SubRow, subaccount_event, subaccount_open, subaccount_set_reserves
@@ -215,9 +216,9 @@ def _check_base(*, center: Center, base: Any, on: date) -> int:
     cap = int(policy_value("contribution.base.cap", on=on, center=center))
     floor = int(policy_value("contribution.base.floor", on=on, center=center))
     if base > cap:
-        raise DomainError("BASE_ABOVE_CAP", f"缴存基数 {base / 100:.2f} 元高于上限 {cap / 100:.2f} 元", field="base")
+        raise DomainError("BASE_ABOVE_CAP", f"缴存基数 {format_fen(base)} 元高于上限 {format_fen(cap)} 元", field="base")
     if base < floor:
-        raise DomainError("BASE_BELOW_FLOOR", f"缴存基数 {base / 100:.2f} 元低于下限 {floor / 100:.2f} 元",
+        raise DomainError("BASE_BELOW_FLOOR", f"缴存基数 {format_fen(base)} 元低于下限 {format_fen(floor)} 元",
                           field="base")
     return base
 
@@ -378,7 +379,7 @@ def _employer_move(*, employer: Employer, action: str, actor: Actor, business_da
                 raise DomainError("EMPLOYER_HAS_ACCOUNTS", f"单位尚有 {active} 个未销户的个人账户，请先办理转移或封存销户",
                                   field="employer")
             if e.suspense_balance != 0:
-                raise DomainError("EMPLOYER_SUSPENSE", f"单位暂存款余额 {e.suspense_balance / 100:.2f} 元未处理，不能销户",
+                raise DomainError("EMPLOYER_SUSPENSE", f"单位暂存款余额 {format_fen(e.suspense_balance)} 元未处理，不能销户",
                                   field="employer")
             e.closed_date = business_date
             fields.append("closed_date")
@@ -660,7 +661,7 @@ def member_account_freeze(
         frozen = sub.balance - sub.hold_amount if amount is None else amount
         if frozen > sub.available:
             raise DomainError("INSUFFICIENT_BALANCE",
-                              f"冻结金额 {frozen / 100:.2f} 元超过可用余额 {sub.available / 100:.2f} 元", field="amount")
+                              f"冻结金额 {format_fen(frozen)} 元超过可用余额 {format_fen(sub.available)} 元", field="amount")
         before = {**_snap(acct, _ACCOUNT_FIELDS), "frozen_amount": sub.frozen_amount}
         subaccount_set_reserves(sub_account=sub, frozen_amount=frozen)
         acct.freeze_kind = kind

@@ -19,7 +19,7 @@ from openhpf.access.decorators import permission_required
 from openhpf.access.selectors import has_permission
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.core.money import format_fen
+from openhpf.core.money import format_fen, format_ratio
 from openhpf.iam.services import staff_center
 
 from . import selectors
@@ -50,7 +50,7 @@ def _yuan(fen: int | None) -> str:
 
 def _percent(ratio: str | Decimal) -> str:
     """'0.1200' → '12%'."""
-    return f"{(Decimal(ratio) * 100).normalize():f}%"
+    return format_ratio(ratio)
 
 
 def _year_month(yyyymm: str) -> str:

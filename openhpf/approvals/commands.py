@@ -22,7 +22,7 @@ from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center, PolicyParameter
 from openhpf.core.money import format_fen
-from openhpf.core.policy import KEYS
+from openhpf.core.policy import KEYS, policy_label, policy_value_text
 from openhpf.core.services import policy_set
 from openhpf.ledger.models import JournalEntry
 from openhpf.ledger.services import Line, SubRow, entry_post, entry_reverse
@@ -128,15 +128,9 @@ def policy_validate(params: Params, actor: Actor, center: Center, business_date:
 
 
 def policy_describe(params: Params) -> str:
-    key = params.get("key", "")
-    value = params.get("value")
-    if KEYS.get(key, "").endswith("（分）") and isinstance(value, int) and not isinstance(value, bool):
-        shown = f"{format_fen(int(value))} 元"
-    elif isinstance(value, bool):
-        shown = "是" if value else "否"
-    else:
-        shown = str(value)
-    return f"政策参数调整：{KEYS.get(key, key)}（{key}）自 {params.get('effective_from')} 起为 {shown}"
+    key = str(params.get("key", ""))
+    shown = policy_value_text(key, params.get("value"))
+    return f"政策参数调整：{policy_label(key)}（{key}）自 {params.get('effective_from')} 起为 {shown}"
 
 
 def policy_apply(params: Params, actor: Actor, business_date: date) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,8 @@ from openhpf.access.decorators import staff_required
 from openhpf.access.services import has_permission
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.core.money import format_fen
+from openhpf.core.money import format_fen, format_ratio
+from openhpf.core.policy import policy_value_text
 from openhpf.iam.services import staff_center
 
 from . import selectors, services
@@ -33,14 +35,41 @@ def _is_checker(request: HttpRequest, center: Center) -> bool:
     return has_permission(request.user, services.CHECKER_PERMISSION, center=center)
 
 
+# parameter and result names that hold an amount in fen, or a ratio (a fraction of one): shown in 元 and %
+_MONEY_NAMES = frozenset({
+    "amount", "total", "debit", "credit", "amount_current", "amount_carried", "principal", "interest", "base",
+    "requested_base", "final_base", "distributable", "risk_reserve", "management_fee", "lowrent_fund",
+    "loans_outstanding", "reserve_before", "management_fee_budget"})
+
+
+def _shown(name: str, value: Any, params: dict[str, Any]) -> str:
+    """A command's parameter or result value as people read it: amounts in 元, ratios in %."""
+    if isinstance(value, dict):
+        return "，".join(f"{k} {_shown(k, v, value)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "；".join(_shown(name, v, params) for v in value)
+    if name == "value" and "key" in params:
+        return policy_value_text(str(params["key"]), value)
+    if name in _MONEY_NAMES and isinstance(value, int) and not isinstance(value, bool):
+        return f"{format_fen(value)} 元"
+    if name.endswith("ratio") and isinstance(value, str | Decimal):
+        try:
+            return format_ratio(Decimal(str(value)))
+        except ArithmeticError:
+            return str(value)
+    return "" if value is None else str(value)
+
+
 def _row(cmd: PendingCommand) -> dict[str, Any]:
     return {
         "id": cmd.pk, "name": cmd.name, "summary": cmd.summary, "status": cmd.status,
         "status_label": cmd.get_status_display(),
         "amount": format_fen(cmd.amount) if cmd.amount is not None else "", "maker": selectors.person_label(cmd.maker),
         "made_at": cmd.made_at, "business_date": cmd.business_date, "checker": selectors.person_label(cmd.checker),
-        "decided_at": cmd.decided_at, "reason": cmd.reason, "apply_error": cmd.apply_error, "result": cmd.result,
-        "params": cmd.params, "maker_id": cmd.maker_id,
+        "decided_at": cmd.decided_at, "reason": cmd.reason, "apply_error": cmd.apply_error,
+        "result": {k: _shown(k, v, cmd.params or {}) for k, v in cmd.result.items()} if isinstance(cmd.result, dict)
+        else cmd.result,
+        "params": {k: _shown(k, v, cmd.params) for k, v in (cmd.params or {}).items()}, "maker_id": cmd.maker_id,
     }
 
 

@@ -31,7 +31,7 @@ from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
-from openhpf.core.money import format_fen, parse_yuan
+from openhpf.core.money import format_fen, format_message, parse_yuan
 from openhpf.core.policy import policy_value
 from openhpf.ledger import sql
 from openhpf.ledger.services import subledger_events_from
@@ -128,7 +128,7 @@ def base_file_parse(*, content: bytes, name: str, report: ValidationReport | Non
 
 def _error_rows(query: str, params: list[Any], code: str, message: str, report: ValidationReport) -> None:
     for row_no, account_no, extra in sql.fetch(query + f" ORDER BY l.row_no LIMIT {MAX_ERRORS_PER_KIND}", params):
-        report.add(DomainError(code, f"第 {row_no} 行：个人账号 {account_no} {message.format(extra=extra)}",
+        report.add(DomainError(code, f"第 {row_no} 行：个人账号 {account_no} {format_message(message, extra=extra)}",
                                row=row_no, field="account_no"))
 
 
@@ -183,7 +183,7 @@ def base_adjust_import(
             _error_rows(base_q.replace("%s", "l.requested_base") + "WHERE l.adjustment_id = %s AND "
                         "(l.requested_base > %s OR l.requested_base < %s)", [adj.pk, cap, floor],
                         "BASE_OUT_OF_RANGE",
-                        f"的新基数超出上下限（{format_fen(floor)}–{format_fen(cap)} 元）：{{extra}} 分", report)
+                        f"的新基数超出上下限（{format_fen(floor)}–{format_fen(cap)} 元）：{{extra:yuan}} 元", report)
         if report:
             report.errors.sort(key=lambda e: (e.row or 0))
             raise report

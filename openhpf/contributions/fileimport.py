@@ -42,6 +42,7 @@ from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.money import format_fen, format_message, format_ratio_e4
 from openhpf.core.policy import policy_value
 from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.ledger import sql
@@ -373,14 +374,14 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
         Rule("单位账号", "REMITTANCE_EXISTS", "单位 {0} " + month + " 的汇缴单已存在",
              f"{known} AND employer_id IN (SELECT employer_id FROM contributions_remittance WHERE month = '{month}' "  # noqa: S608 — month validated by ym_parse (six digits) at the entry point
              f"AND biz_type = '{BizType.REMITTANCE}' AND status IN ('D', 'C', 'P'))", ("e_no",)),
-        Rule("缴存基数", "BASE_ABOVE_CAP", f"缴存基数 {{0}} 分高于 {month} 的上限 {cap} 分", f"base > {cap}", ("base",)),
-        Rule("缴存基数", "BASE_BELOW_FLOOR", f"缴存基数 {{0}} 分低于 {month} 的下限 {floor} 分", f"base < {floor}", ("base",)),
+        Rule("缴存基数", "BASE_ABOVE_CAP", f"缴存基数 {{0:yuan}} 元高于 {month} 的上限 {format_fen(cap)} 元", f"base > {cap}", ("base",)),
+        Rule("缴存基数", "BASE_BELOW_FLOOR", f"缴存基数 {{0:yuan}} 元低于 {month} 的下限 {format_fen(floor)} 元", f"base < {floor}", ("base",)),
     ]
     if facts.repeats:  # the rule is only there when the file may have repeats
         rules.append(Rule("个人账号", "DUPLICATE", "个人账号 {0} 在文件中重复出现", f"account_no IN ({duplicates})",
                           ("account_no",)))
     for col, side in (("er", "单位比例"), ("mr", "个人比例")):
-        rules.append(Rule(side, "RATIO_RANGE", f"{side} {{0}}（万分之）不在 {lo}–{hi} 范围内",
+        rules.append(Rule(side, "RATIO_RANGE", f"{side} {{0:percent_e4}} 不在 {format_ratio_e4(lo)}–{format_ratio_e4(hi)} 范围内",
                           f"{col} > {hi} OR ({col} < {lo} AND NOT ({col} >= {reduced} AND {known} AND {reduction}))",
                           (col,)))
     if equal:
@@ -398,7 +399,7 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
             continue
         expected = "CASE " + " ".join(
             f"WHEN {col} = {r} THEN {sql_monthly_amount('base', Decimal(r) / 10000, rounding)}" for r in ratios) + " END"
-        rules.append(Rule(side, "AMOUNT_MISMATCH", f"{side} {{0}} 分应为 {{1}} 分（缴存基数 × 比例）",
+        rules.append(Rule(side, "AMOUNT_MISMATCH", f"{side} {{0:yuan}} 元应为 {{1:yuan}} 元（缴存基数 × 比例）",
                           f"{col} > 0 AND base IS NOT NULL AND {amount} IS NOT NULL AND {amount} <> {expected}",
                           (amount, expected)))
     return rules
@@ -422,7 +423,7 @@ def _run_rules(t: str, rules: list[Rule], errors: _Errors) -> int:
                 for r, flag in zip(rules, got[:len(rules)], strict=True):
                     d = [next(values) for _ in r.detail]
                     if flag:
-                        errors.add(int(line), r.column, r.code, r.message.format(*d, "", ""))
+                        errors.add(int(line), r.column, r.code, format_message(r.message, *d, "", ""))
         if n:
             cur.execute(f"UPDATE {t} SET bad = 1 WHERE bad = 0 AND ({failing})")  # noqa: S608 — own work tables and rule SQL from code; values bound
     return n
@@ -612,11 +613,11 @@ def remittance_import(
 
 
 def _ratio_text(e4: int) -> str:
-    return str((Decimal(int(e4)) / 10000).normalize())
+    return format_ratio_e4(int(e4))  # 1200 → '12%', as the clerks read and type it
 
 
 def _yuan(fen: int) -> str:
-    return f"{int(fen) // 100}.{int(fen) % 100:02d}"
+    return format_fen(int(fen), grouping=False)  # 280824 → '2808.24': one cell, no separators
 
 
 def roster_rows(*, center: Center, month: str, employer: Employer | None = None) -> Iterator[list[str]]:

@@ -49,6 +49,7 @@ from openhpf.core.codes import BizType, EmployerStatus, IdType, MaritalStatus, M
 from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.money import format_fen
 from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.ledger.chart import DEFAULT_BANK, EMPLOYER_SUSPENSE, UNKNOWN_SUSPENSE
 from openhpf.ledger.models import PostingBatch
@@ -386,7 +387,7 @@ def receipt_record(
         existing = Receipt.objects.filter(center=center, bank_ref=ref).first()
         if existing is not None:
             if existing.amount != amount:
-                raise DomainError("BANK_REF_CONFLICT", f"银行流水号 {ref} 已登记，金额 {existing.amount / 100:.2f} 元不同",
+                raise DomainError("BANK_REF_CONFLICT", f"银行流水号 {ref} 已登记，金额 {format_fen(existing.amount)} 元不同",
                                   field="bank_ref")
             return existing
         if employer is None and source_import is None:
@@ -555,7 +556,7 @@ def _plan(*, remittance: Remittance | None, source_import: RemittanceImport | No
         if receipt.status != Receipt.Status.MATCHED or linked - {None, receipt.pk}:
             raise DomainError("RECEIPT_NOT_MATCHED", f"到账 {receipt.bank_ref} 未匹配本汇缴单", field="receipt")
         if receipt.amount != total:
-            raise DomainError("AMOUNT_MISMATCH", f"到账金额 {receipt.amount / 100:.2f} 元与汇缴合计 {total / 100:.2f} 元不符，"
+            raise DomainError("AMOUNT_MISMATCH", f"到账金额 {format_fen(receipt.amount)} 元与汇缴合计 {format_fen(total)} 元不符，"
                               "请转入单位暂存后分配", field="receipt")
         value_date = receipt.value_date
     else:
@@ -564,8 +565,8 @@ def _plan(*, remittance: Remittance | None, source_import: RemittanceImport | No
         employer_id = first.employer_id
         e = Employer.objects.get(pk=employer_id)
         if e.suspense_balance < total:
-            raise DomainError("NO_MONEY", f"汇缴单 {first.pk} 尚未到账，单位暂存款 {e.suspense_balance / 100:.2f} 元不足 "
-                              f"{total / 100:.2f} 元", field="receipt")
+            raise DomainError("NO_MONEY", f"汇缴单 {first.pk} 尚未到账，单位暂存款 {format_fen(e.suspense_balance)} 元不足 "
+                              f"{format_fen(total)} 元", field="receipt")
         value_date = business_date  # allocated today: the money becomes the members' today
     return _Plan(where, params, key, receipt, employer_id, first.biz_type, value_date, ids, lines, total,
                  first.center_id, title, import_id, month, first.back_kind)
@@ -621,8 +622,8 @@ def _apply(plan: _Plan, *, actor: Actor, business_date: date) -> PostingBatch:
             _employer_suspense_add(plan.employer_id, -plan.total)
         batch = batch_apply_from(batch=batch, actor=actor, source=_rows(plan), unique_accounts=_unique_accounts(plan))
         if (batch.rows_posted, batch.total_amount) != (plan.lines, plan.total):  # posted exactly the roster
-            raise DomainError("STAGE_MISMATCH", f"入账明细 {batch.rows_posted} 笔 {batch.total_amount} 分与汇缴单 "
-                              f"{plan.lines} 笔 {plan.total} 分不符", field="remittance")
+            raise DomainError("STAGE_MISMATCH", f"入账明细 {batch.rows_posted} 笔 {format_fen(batch.total_amount)} 元与汇缴单 "
+                              f"{plan.lines} 笔 {format_fen(plan.total)} 元不符", field="remittance")
         _group(plan).update(
             status=RS.POSTED, posted_at=timezone.now(), value_date=plan.value_date, batch_key=plan.key,
             receipt=plan.receipt)

@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import DomainError
 from .models import Center, PolicyParameter
+from .money import format_fen, format_ratio
 
 # Keys and their meaning; the defaults are seeded by migrations core.0002 and core.0003 (DOMAIN.md, with sources there).
 KEYS: dict[str, str] = {
@@ -43,6 +44,33 @@ KEYS: dict[str, str] = {
     "value_added.management_fee.amount": "年度管理费用预算（分）",
     "maker_checker.money_threshold": "需复核的资金金额（分）",
 }
+# values in fen (the label says so) and values that are ratios or rates (fractions of one): shown in 元 and %
+MONEY_KEYS = frozenset(k for k, label in KEYS.items() if label.endswith("（分）"))
+PERCENT_KEYS = frozenset({
+    "deposit.rate.carried", "deposit.rate.current", "contribution.ratio.min", "contribution.ratio.max",
+    "contribution.ratio.reduced_min", "loan.rate.first.le5", "loan.rate.first.gt5", "loan.rate.second.le5",
+    "loan.rate.second.gt5", "liquidity.loan_ratio.warning", "liquidity.loan_ratio.critical",
+    "liquidity.reserve.ratio", "value_added.risk_reserve.income_ratio", "value_added.risk_reserve.loan_ratio",
+})
+
+
+def policy_label(key: str) -> str:
+    """The parameter's name as people read it, without the storage unit: '缴存基数上限'."""
+    return KEYS.get(key, key).removesuffix("（分）")
+
+
+def policy_value_text(key: str, value: Any) -> str:
+    """A policy value as people read it: an amount in 元 ('36,000.00 元'), a ratio or rate in % ('12%')."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    try:
+        if key in MONEY_KEYS:
+            return f"{format_fen(int(value))} 元"
+        if key in PERCENT_KEYS:
+            return format_ratio(Decimal(str(value)))
+    except (TypeError, ValueError, ArithmeticError):
+        pass
+    return str(value)
 
 
 def _decode(p: PolicyParameter) -> Any:

@@ -57,6 +57,7 @@ from openhpf.core.actors import Actor
 from openhpf.core.codes import EmployerStatus, IdType, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.money import format_fen
 from openhpf.core.policy import policy_value
 from openhpf.core.services import center_advance_business_date
 from openhpf.demo.synthetic import RATIOS_E4, SEAL_REASONS, synthetic_base, synthetic_person
@@ -465,16 +466,16 @@ def simulate_months(*, center: Center, months: int, actor: Actor, seed: int = 1,
 
 
 def _summary(r: MonthResult) -> str:
-    s = f"{r.month}: 汇缴 {r.remittances} 单位 {r.rows} 人 {r.amount / 100:,.2f} 元"
+    s = f"{r.month}: 汇缴 {r.remittances} 单位 {r.rows} 人 {format_fen(r.amount)} 元"
     s += f"；增员 {r.hires}（启封 {r.rehires}）减员 {r.leavers} 基数调整 {r.base_changes} 比例调整 {r.ratio_changes}"
     if r.back_payments:
-        s += f"；补缴 {r.back_payments} 笔（差额 {r.differences}）{r.back_paid / 100:,.2f} 元"
+        s += f"；补缴 {r.back_payments} 笔（差额 {r.differences}）{format_fen(r.back_paid)} 元"
     if r.late:
         s += f"；逾期未缴 {len(r.late)} 单位"
     if r.overpaid or r.allocated:
         s += f"；多缴转暂存 {r.overpaid} 单位，暂存分配 {r.allocated} 笔"
     if r.settled is not None:
-        s += f"；结息 {r.settled / 100:,.2f} 元"
+        s += f"；结息 {format_fen(r.settled)} 元"
     return s
 
 

@@ -26,7 +26,7 @@ from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.core.money import format_fen
+from openhpf.core.money import format_fen, format_ratio
 from openhpf.ledger.models import GLAccount, JournalLine, SubLedgerRow
 from openhpf.ledger.selectors import trial_balance
 
@@ -125,11 +125,8 @@ def ratio_text(r: Fraction | None, places: int = 6) -> str | None:
 
 
 def percent_text(r: Fraction | None) -> str:
-    """0.843215 → '84.32%' (HALF_UP); None (no denominator) → '—'."""
-    if r is None:
-        return "—"
-    d = (Decimal(r.numerator) * 100 / Decimal(r.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{d}%"
+    """0.843215 → '84.32%', 0.85 → '85%' (core.money.format_ratio); None (no denominator) → '—'."""
+    return format_ratio(r)
 
 
 def cell_text(v: Any, fmt: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from openhpf.core.calendar import interest_year
+from openhpf.core.money import format_fen
 from openhpf.core.verify import CheckResult, register
 
 from . import sql
@@ -39,10 +40,10 @@ def check_member_control() -> CheckResult:
     sub = dict(sql.fetch(
         "SELECT center_id, SUM(balance_current + balance_carried) FROM ledger_subaccount GROUP BY center_id"
     ))
-    breaches = [f"中心 {c}：201 科目余额 {gl.get(c, 0)} 分 ≠ 个人账户余额合计 {sub.get(c, 0)} 分"
+    breaches = [f"中心 {c}：201 科目余额 {format_fen(int(gl.get(c) or 0))} 元 ≠ 个人账户余额合计 {format_fen(int(sub.get(c) or 0))} 元"
                 for c in sorted(set(gl) | set(sub)) if (gl.get(c) or 0) != (sub.get(c) or 0)]
     total = sum(v or 0 for v in sub.values())
-    return CheckResult("ledger.member_control", not breaches, f"201 住房公积金 = 个人账户余额合计（{total} 分）", breaches)
+    return CheckResult("ledger.member_control", not breaches, f"201 住房公积金 = 个人账户余额合计（{format_fen(int(total))} 元）", breaches)
 
 
 _LOAN_OUTSTANDING: list[Callable[[], dict[int, int]]] = []
@@ -66,7 +67,7 @@ def check_loan_control() -> CheckResult:
         "JOIN ledger_journalentry e ON e.id = l.entry_id JOIN ledger_glaccount g ON g.id = l.account_id "
         "WHERE g.code LIKE '121%%' OR g.code LIKE '122%%' GROUP BY e.center_id"
     ))
-    breaches = [f"中心 {c}：委托贷款+逾期贷款 {gl.get(c, 0)} 分 ≠ 贷款本金余额 {loans.get(c, 0)} 分"
+    breaches = [f"中心 {c}：委托贷款+逾期贷款 {format_fen(int(gl.get(c) or 0))} 元 ≠ 贷款本金余额 {format_fen(int(loans.get(c) or 0))} 元"
                 for c in sorted(set(gl) | set(loans)) if (gl.get(c) or 0) != (loans.get(c) or 0)]
     return CheckResult("ledger.loan_control", not breaches, "121+122 = 贷款本金余额", breaches)
 

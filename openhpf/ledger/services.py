@@ -18,6 +18,7 @@ from openhpf.core.codes import BizType
 from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.money import format_fen
 
 from . import sql
 from .calculations import jishu_days, sql_jishu_days
@@ -187,7 +188,7 @@ def _check_lines(lines: Sequence[Line]) -> int:
     credit = sum(ln.credit for ln in lines)
     if debit != credit:
         raise DomainError(
-            "ENTRY_UNBALANCED", f"借贷不平衡：借方 {debit} 分，贷方 {credit} 分", field="lines",
+            "ENTRY_UNBALANCED", f"借贷不平衡：借方 {format_fen(debit)} 元，贷方 {format_fen(credit)} 元", field="lines",
             details={"debit": debit, "credit": credit},
         )
     return debit
@@ -238,7 +239,7 @@ def entry_post(
         sub_total = sum(r.amount_current + r.amount_carried for r in sub_rows)
         if _member_control_net(lines) != sub_total:
             raise DomainError(
-                "CONTROL_MISMATCH", f"住房公积金科目发生额与个人明细合计不符（{_member_control_net(lines)} ≠ {sub_total} 分）",
+                "CONTROL_MISMATCH", f"住房公积金科目发生额与个人明细合计不符（{format_fen(_member_control_net(lines))} ≠ {format_fen(sub_total)} 元）",
                 field="lines",
             )
         entry = _create_entry(

@@ -4,6 +4,7 @@ GL balance of its sub-account equals the bank's statement balance adjusted by th
 from __future__ import annotations
 
 from openhpf.core import db as sql
+from openhpf.core.money import format_fen
 from openhpf.core.verify import CheckResult, register
 
 
@@ -32,7 +33,7 @@ def check_bank_balance() -> CheckResult:
     for account_no, on, closing, book, adjust in rows:
         # closing + 单位已收银行未收 − 单位已付银行未付 − 银行已收单位未收 + 银行已付单位未付 = book balance
         if int(closing) + int(adjust) != int(book):
-            breaches.append(f"专户 {account_no} {on}：账面余额 {int(book)} 分 ≠ 对账单余额 {int(closing)} 分"
-                            f" 调节未达账项 {int(adjust)} 分 = {int(closing) + int(adjust)} 分")
+            breaches.append(f"专户 {account_no} {on}：账面余额 {format_fen(int(book))} 元 ≠ 对账单余额 {format_fen(int(closing))} 元"
+                            f" 调节未达账项 {format_fen(int(adjust))} 元 = {format_fen(int(closing) + int(adjust))} 元")
     return CheckResult(name, not breaches, f"专户账面余额 = 对账单余额 ± 未达账项（{len(rows)} 个专户的最近对账日）",
                        breaches)

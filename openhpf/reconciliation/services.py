@@ -35,6 +35,7 @@ from openhpf.core import db
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
+from openhpf.core.money import format_fen
 from openhpf.settlement.models import BankAccount
 
 from .models import BankStatement, Reconciliation, ReconItem
@@ -153,8 +154,8 @@ class _StatementReader:
     def finish(self) -> None:
         if self.opening + self.total_in - self.total_out != self.closing:
             self.error_count += 1
-            self.errors.append(f"期初余额 {self.opening} + 收入 {self.total_in} − 支出 {self.total_out} ≠ 期末余额 "
-                               f"{self.closing}（分）")
+            self.errors.append(f"期初余额 {format_fen(self.opening)} + 收入 {format_fen(self.total_in)} − 支出 {format_fen(self.total_out)} ≠ 期末余额 "
+                               f"{format_fen(self.closing)} 元")
         if self.error_count:
             raise DomainError(
                 "STATEMENT_INVALID", f"对账单校验未通过，共 {self.error_count} 处问题：" + "；".join(self.errors[:5]),
@@ -675,7 +676,7 @@ def recon_items_resolve(*, items: Sequence[ReconItem], note: str, actor: Actor, 
         if effect != 0 and (latest is None or latest.difference - effect != 0):
             raise DomainError(
                 "RESOLVE_UNBALANCED",
-                f"核销后调节表仍不平衡：所选差异合计影响 {effect} 分，调节后差额 {latest.difference if latest else 0} 分；"
+                f"核销后调节表仍不平衡：所选差异合计影响 {format_fen(effect)} 元，调节后差额 {format_fen(latest.difference if latest else 0)} 元；"
                 "请同时核销相互抵销的差异，或先入账更正", field="items", details={"effect": effect})
         label, now = actor_label(actor)[0], timezone.now()
         for it in its:

@@ -23,7 +23,7 @@ from openhpf.core.bdc import ANSWER, exchange
 from openhpf.core.codes import SettlementBizType
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.core.money import mul_half_up
+from openhpf.core.money import format_fen, mul_half_up
 from openhpf.ledger.models import GLAccount
 from openhpf.ledger.services import Line, entry_post, gl_subaccount_open
 
@@ -88,7 +88,7 @@ def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount
             raise DomainError("DEPOSIT_ACCOUNT", "定期与通知存款从住房公积金存款专户存入", field="bank_account")
         avail = bank_account_available(acct)
         if avail < amount:
-            raise DomainError("BANK_INSUFFICIENT", f"专户 {acct.account_no} 可用余额 {avail / 100:.2f} 元不足",
+            raise DomainError("BANK_INSUFFICIENT", f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足",
                               field="amount")
         gl = _deposit_gl(center, acct, kind, actor, business_date)
         summary = f"{Deposit.Kind(kind).label}存入"
@@ -124,7 +124,7 @@ def deposit_withdraw(*, deposit: Deposit, actor: Actor, business_date: date, amo
             raise DomainError("DEPOSIT_BUSY", "该存款已有未完成的支取", field="deposit")
         principal = dep.principal if amount is None or dep.kind == Deposit.Kind.TIME else _positive(amount)
         if principal > dep.principal:
-            raise DomainError("DEPOSIT_AMOUNT", f"支取金额超过存款余额 {dep.principal / 100:.2f} 元", field="amount")
+            raise DomainError("DEPOSIT_AMOUNT", f"支取金额超过存款余额 {format_fen(dep.principal)} 元", field="amount")
         code = "BDC115" if dep.kind == Deposit.Kind.TIME else "BDC120"
         body: dict[str, Any] = {"account": dep.bank_account.account_no, "deposit_no": dep.deposit_no,
                                 "demand_rate": _rate(demand_rate)}
@@ -237,7 +237,7 @@ def _withdrawn(ins: Instruction, answer: dict[str, Any], actor: Actor, business_
     if interest:
         lines.append(Line(INTEREST_INCOME, credit=interest))
     entry = entry_post(center=ins.center, business_date=business_date, source="settlement", actor=actor, lines=lines,
-                       description=f"{ins.summary} {dep.deposit_no} 本金 {ins.amount} 分 利息 {interest} 分")
+                       description=f"{ins.summary} {dep.deposit_no} 本金 {format_fen(ins.amount)} 元 利息 {format_fen(interest)} 元")
     dep.principal -= ins.amount
     dep.interest_received += interest
     dep.status = Deposit.Status.CLOSED if dep.principal == 0 else Deposit.Status.OPEN

@@ -20,6 +20,7 @@ from openhpf.core.bdc import ANSWER, OUTAGE, UNKNOWN, Outcome, exchange
 from openhpf.core.codes import BizType, SettlementBizType
 from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
 from openhpf.core.models import Center
+from openhpf.core.money import format_fen
 from openhpf.ledger.chart import DEFAULT_BANK, IN_TRANSIT, MEMBER_CONTROL
 from openhpf.ledger.models import GLAccount, SubAccount
 from openhpf.ledger.selectors import gl_balance
@@ -259,8 +260,8 @@ def payment_submit(
             subaccount_set_reserves(sub_account=SubAccount(pk=sub_account_id), hold_delta=amount)
         avail = bank_account_available(acct)
         if avail < amount:
-            raise DomainError("BANK_INSUFFICIENT", f"专户 {acct.account_no} 可用余额 {avail / 100:.2f} 元不足 "
-                              f"{amount / 100:.2f} 元（含在途预留）", field="amount")
+            raise DomainError("BANK_INSUFFICIENT", f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足 "
+                              f"{format_fen(amount)} 元（含在途预留）", field="amount")
         ins = Instruction.objects.create(
             center=center, seq=_next_seq(center, business_date), code="BDC101", biz_type=biz_type, direction="out",
             bank_account=acct, amount=amount, counter_account=payee_account[:40], counter_name=payee_name[:120],
@@ -357,8 +358,8 @@ def batch_payment_submit(
         _book(center, book_account)
         avail = bank_account_available(acct)
         if avail < total:
-            raise DomainError("BANK_INSUFFICIENT", f"专户 {acct.account_no} 可用余额 {avail / 100:.2f} 元不足 "
-                              f"{total / 100:.2f} 元（含在途预留）", field="items")
+            raise DomainError("BANK_INSUFFICIENT", f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足 "
+                              f"{format_fen(total)} 元（含在途预留）", field="items")
         seq = _next_seq(center, business_date)
         sub_rows = []
         if book_account == MEMBER_CONTROL:

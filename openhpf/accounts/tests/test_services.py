@@ -235,7 +235,7 @@ def test_base_bounds_are_those_in_force(center, employer):
     # on 2026-06-30 the 2025 cap (33000 元) is in force; from 2026-07-01 the 2026 cap (34470 元)
     err = refused("BASE_ABOVE_CAP", make_account, center=center, employer=employer, n=1, base=3400000,
                   business_date=date(2026, 6, 30))
-    assert "33000.00 元" in err.message
+    assert "33,000.00 元" in err.message
     assert make_account(center, employer, 1, base=3400000).base == 3400000
 
 

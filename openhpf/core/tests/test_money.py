@@ -56,3 +56,50 @@ def test_sql_div_half_up_twin(db):
         for n, d in cases:
             cur.execute(f"SELECT {sql_div_half_up(str(n), d)}")
             assert cur.fetchone()[0] == div_half_up(n, d), (n, d)
+
+
+def test_format_fen_is_exact_for_any_size():
+    assert format_fen(280824) == "2,808.24"
+    assert format_fen(280824, grouping=False) == "2808.24"
+    assert format_fen(10**20 + 1) == "1,000,000,000,000,000,000.01"  # a float would print …000.00
+    assert format_fen(-123456789) == "-1,234,567.89"
+    with pytest.raises(TypeError):
+        format_fen(1.5)  # type: ignore[arg-type]
+
+
+def test_ratios_shown_in_percent():
+    from openhpf.core.money import format_ratio, format_ratio_e4
+
+    assert [format_ratio_e4(v) for v in (1200, 1250, 1234, 5, 0, 10000, -50)] == [
+        "12%", "12.5%", "12.34%", "0.05%", "0%", "100%", "-0.5%"]
+    assert format_ratio(Decimal("0.1200")) == "12%"
+    assert format_ratio("0.125") == "12.5%"
+    assert format_ratio(Fraction(843215, 10**6)) == "84.32%"
+    assert format_ratio(Fraction(1, 3)) == "33.33%"
+    assert format_ratio(Fraction(1, 8000)) == "0.01%"  # 0.0125% → 0.01% (HALF_UP on the hundredth of a percent)
+    assert format_ratio(None) == "—"
+    with pytest.raises(TypeError):
+        format_ratio(0.12)  # type: ignore[arg-type]
+
+
+def test_parse_percent():
+    from openhpf.core.money import e4_to_ratio, parse_percent
+
+    assert [parse_percent(v) for v in ("12", "12%", " 12.5％", Decimal("7"), "0.005")] == [1200, 1200, 1250, 700, 1]
+    assert e4_to_ratio(1250) == Decimal("0.1250")
+    with pytest.raises(DomainError) as e:
+        parse_percent("百分之十二", field="employer_ratio", row=2)
+    assert e.value.code == "RATIO_INVALID" and e.value.field == "employer_ratio" and "12.5%" in e.value.message
+    with pytest.raises(TypeError):
+        parse_percent(0.12)  # type: ignore[arg-type]
+
+
+def test_messages_and_filters_use_the_formatters():
+    from openhpf.core.money import format_message
+    from openhpf.core.templatetags.money import percent, percent_e4, yuan
+
+    assert format_message("缴存基数 {0:yuan} 元，比例 {1:percent_e4}，{2}", 1170100, 1200, "x") == \
+        "缴存基数 11,701.00 元，比例 12%，x"
+    assert format_message("{0:yuan}|{1:percent}|{extra:yuan}", "", "0.125", extra="abc") == "|12.5%|abc"
+    assert (yuan(280824), yuan(None), percent("0.1200"), percent_e4(1250), percent_e4(None)) == (
+        "2,808.24", "—", "12%", "12.5%", "—")

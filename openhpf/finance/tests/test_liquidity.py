@@ -98,7 +98,7 @@ def test_warnings_at_the_thresholds(center, ledger):
     ledger.disburse(date(2026, 2, 2), 1)  # exactly 85%
     pos = position(center, BD)
     assert pos.loan_ratio == Fraction(85, 100) and pos.level == "warning"
-    assert [a.code for a in pos.alerts] == ["LOAN_RATIO_WARNING"] and "85.00%" in pos.alerts[0].message
+    assert [a.code for a in pos.alerts] == ["LOAN_RATIO_WARNING"] and "85%" in pos.alerts[0].message
     ledger.disburse(date(2026, 2, 3), 100_000)  # 95%
     pos = position(center, BD)
     assert pos.level == "critical" and pos.alerts[0].code == "LOAN_RATIO_CRITICAL"

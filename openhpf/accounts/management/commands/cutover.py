@@ -14,6 +14,7 @@ from openhpf.accounts.cutover import CutoverInvalid, cutover_import
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.money import format_fen
 
 
 def print_checks(out, checks) -> int:
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
         self.stdout.write(
             f"迁移完成：单位 {result.employers}，个人 {result.members}，个人账户 {result.accounts}，"
-            f"上年结转 {result.total_carried / 100:,.2f} 元，当年归集 {result.total_current / 100:,.2f} 元，"
+            f"上年结转 {format_fen(result.total_carried)} 元，当年归集 {format_fen(result.total_current)} 元，"
             f"冻结 {result.frozen_accounts} 户，凭证 {result.voucher_no or '无'}（作业 #{result.job_id}）"
         )
         if print_checks(self.stdout, result.checks):

@@ -12,6 +12,7 @@ from django.db import transaction
 from openhpf.accounts.models import Employer
 from openhpf.contributions.adjustments import base_adjust_file, employer_ratio_adjust
 from openhpf.core.errors import DomainError, ValidationReport
+from openhpf.core.money import e4_to_ratio, parse_percent
 
 from ._relief_cli import add_common, common
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="缴存年度（该年7月1日起生效）")
         parser.add_argument("--mode", choices=["clamp", "reject"], help="超出上下限：按上下限调整或拒绝（默认按政策）")
         parser.add_argument("--employer", help="单位账号（比例调整）")
-        parser.add_argument("--ratio", help="单位比例/个人比例，如 0.10/0.10（比例调整）")
+        parser.add_argument("--ratio", help="单位比例/个人比例（百分数），如 10/10 或 10%%/10%%（比例调整）")
         add_common(parser)
 
     def handle(self, *args, **opts):
@@ -33,11 +34,12 @@ class Command(BaseCommand):
             with transaction.atomic(durable=True):
                 if opts.get("employer"):
                     if not opts.get("ratio") or "/" not in opts["ratio"]:
-                        raise CommandError("--ratio 应为 单位比例/个人比例，如 0.10/0.10")
+                        raise CommandError("--ratio 应为 单位比例/个人比例（百分数），如 10/10 或 10%/10%")
                     emp = Employer.objects.filter(center=center, account_no=opts["employer"]).first()
                     if emp is None:
                         raise CommandError(f"单位账号不存在：{opts['employer']}")
-                    er, mr = opts["ratio"].split("/", 1)
+                    er, mr = (e4_to_ratio(parse_percent(v, field=f)) for v, f in
+                              zip(opts["ratio"].split("/", 1), ("employer_ratio", "member_ratio"), strict=True))
                     n = employer_ratio_adjust(employer=emp, employer_ratio=er, member_ratio=mr, actor=actor,
                                               business_date=bd)
                     out = {"employer": emp.account_no, "accounts": n}

@@ -26,7 +26,7 @@ from openhpf.contributions.management.commands._relief_cli import add_common, co
 from openhpf.contributions.models import Receipt, Remittance, RemittanceImport
 from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
-from openhpf.core.money import parse_yuan
+from openhpf.core.money import format_fen, parse_yuan
 
 
 def _usage(msg: str) -> CommandError:
@@ -106,7 +106,7 @@ class Command(BaseCommand):
                "accepted_rows": res.accepted_rows if res.accepted else 0, "rejected_rows": res.rejected_rows,
                "errors": res.errors, "error_file": res.error_file or None, "remittances": len(ids),
                "remittance_ids": ids if len(ids) <= 1000 else {"first": ids[0], "last": ids[-1]},
-               "total_yuan": f"{res.total / 100:.2f}", "first_errors": res.first_errors[:10]}
+               "total_yuan": f"{format_fen(res.total, grouping=False)}", "first_errors": res.first_errors[:10]}
         self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
         if not res.accepted:
             self.stderr.write(f"清册校验未通过：{res.errors} 处错误，错误文件：{res.error_file}")
@@ -131,7 +131,7 @@ class Command(BaseCommand):
                                business_date=bd, employer=self._employer(center, o.get("employer")),
                                source_import=imp, payer_name=o["payer_name"], payer_account=o["payer_account"])
         return {"receipt_id": r.pk, "status": r.status, "status_label": Receipt.Status(r.status).label,
-                "amount_yuan": f"{r.amount / 100:.2f}", "remittance_ids": list(r.remittances.values_list("pk", flat=True))}
+                "amount_yuan": f"{format_fen(r.amount, grouping=False)}", "remittance_ids": list(r.remittances.values_list("pk", flat=True))}
 
     def _post(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
         from openhpf.contributions.services import remittance_post
@@ -155,7 +155,7 @@ class Command(BaseCommand):
                               progress=None if o["no_progress"] else "rich")
         ids = res.remittance_ids
         return {"remittance_ids": ids if len(ids) <= 1000 else {"first": ids[0], "last": ids[-1]},
-                "remittances": len(ids), "lines": res.lines, "total_yuan": f"{res.total / 100:.2f}",
+                "remittances": len(ids), "lines": res.lines, "total_yuan": f"{format_fen(res.total, grouping=False)}",
                 "source": res.source, "voucher_no": res.voucher_no, "batch": res.batch_key, "job_id": res.job_id,
                 "already_posted": res.already_posted}
 
@@ -167,7 +167,7 @@ class Command(BaseCommand):
             r = remittance_create(employer=e, month=o["month"], actor=actor, business_date=bd)  # type: ignore[arg-type]
             if o["confirm"]:
                 r = remittance_confirm(remittance=r, actor=actor, business_date=bd)
-        return {"remittance_id": r.pk, "status": r.status, "lines": r.lines, "total_yuan": f"{r.total / 100:.2f}"}
+        return {"remittance_id": r.pk, "status": r.status, "lines": r.lines, "total_yuan": f"{format_fen(r.total, grouping=False)}"}
 
     def _assign(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
         from openhpf.contributions.services import receipt_assign

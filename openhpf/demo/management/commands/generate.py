@@ -17,6 +17,7 @@ from openhpf.accounts.management.commands.cutover import print_checks
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.money import format_fen
 from openhpf.demo.simulate import add_rate_arguments, rates_from_options
 from openhpf.demo.synthetic import DEFAULT_CENTER_CODE, generate_center
 
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
         self.stdout.write(f"已生成 {gen.directory}：单位 {gen.employers}，个人 {gen.members}（封存 {gen.sealed}，"
-                          f"冻结 {gen.frozen}），余额合计 {gen.total_balance / 100:,.2f} 元，生成用时 {gen.seconds:.1f} 秒")
+                          f"冻结 {gen.frozen}），余额合计 {format_fen(gen.total_balance)} 元，生成用时 {gen.seconds:.1f} 秒")
         if result is not None:
             self.stdout.write(f"已导入中心 {o['center']}：单位 {result.employers}，个人账户 {result.accounts}，"
                               f"凭证 {result.voucher_no or '无'}，导入用时 {gen.import_seconds:.1f} 秒")

@@ -1,0 +1,143 @@
+"""People read money in 元 and ratios in %: every console page (GET), rendered for a seeded center, shows no
+amount in 分 and no ratio in ‱ / 万分之, and none of the seeded amounts in its raw fen form.
+
+The seeded amounts differ unambiguously between fen and 元: an account with base 11,701.00 元 (1170100 fen) at
+12% + 12% pays 1,404.12 元 a side (140412 fen), 2,808.24 元 a month (280824 fen); a pending policy change sets the
+base cap to 35,111.00 元 (3511100 fen). A page that cannot be rendered is listed in NOT_RENDERED with its reason,
+so a new page is either checked or named here."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any
+
+import pytest
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.approvals.services import command_submit
+from openhpf.conftest import grant_role
+from openhpf.contributions.services import remittance_confirm, remittance_create
+from openhpf.core.actors import SystemActor
+from openhpf.iam.services import staff_create
+
+SYS = SystemActor("test")
+# every business role, then the three exclusive roles (三员分立) for the pages only they may see
+BUSINESS_ROLES = ("teller", "reviewer", "finance", "inspector", "leader")
+BASE, SIDE, TOTAL, CAP = 1170100, 140412, 280824, 3511100
+RAW_FEN = re.compile(rf"(?<![\d.,]){'|'.join(str(v) for v in (BASE, SIDE, TOTAL, CAP))}(?![\d.,])")
+FEN_UNIT = re.compile(r"\d\s*分(?![钟配类页组别析期户摊段拆批支行])|[（(]分[）)]")
+PER_MYRIAD = re.compile(r"‱|万分之")
+
+# pages that are not rendered by a GET here, with the reason (a page missing from here and not rendered fails)
+NOT_RENDERED: dict[str, str] = {
+    "console:login_totp": "redirects to the sign-in page unless a password sign-in is half done",
+    "remit:import_errors": "a download of an import's error file (.xlsx), none seeded",
+    "reconciliation:detail": "no reconciliation run seeded",
+    "finance:statement_export": "a download (xlsx/PDF); the statements page shows the same figures",
+}
+
+# pages that print stored records verbatim, where the raw-fen check does not apply (分 and ‱ are still checked)
+VERBATIM: dict[str, str] = {
+    "audit:list": "shows each audit row's stored before/after record as the hash chain seals it (amounts in fen)",
+}
+
+
+def _console_names() -> list[str]:
+    out: list[str] = []
+
+    def walk(patterns: list[Any], ns: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace != "api":
+                    walk(p.url_patterns, f"{ns}{p.namespace}:" if p.namespace else ns)
+            elif isinstance(p, URLPattern) and p.name:
+                out.append(f"{ns}{p.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(out)
+
+
+@pytest.fixture
+def world(center):
+    users = []
+    for n, roles in enumerate((BUSINESS_ROLES, ("secauditor",), ("secadmin",), ("sysadmin",))):
+        u, _ = staff_create(username=f"money{n}", password="pw-Money-2026", center=center, actor=SYS,
+                            display_name=f"王{n}")
+        users.append(grant_role(u, *roles, center=center))
+    user = users[0]
+    employer = make_employer(center, 1, name="元角分测试有限公司")
+    account = make_account(center, employer, 1, base=BASE)
+    remittance = remittance_create(employer=employer, month="2026-11", actor=SYS, business_date=center.business_date)
+    remittance = remittance_confirm(remittance=remittance, actor=SYS, business_date=center.business_date)
+    assert (remittance.total, remittance.employer_total) == (TOTAL, SIDE)
+    command = command_submit(name="core.policy_set", actor=user, center=center, business_date=center.business_date,
+                             params={"key": "contribution.base.cap", "value": CAP, "value_type": "int",
+                                     "effective_from": "2027-07-01", "source": "测试"})
+    return {"user": user, "users": users, "employer": employer, "account": account, "remittance": remittance, "command": command}
+
+
+def _url(name: str, w: dict[str, Any]) -> str | None:
+    pk = {"remit:detail": w["remittance"].pk, "approvals:detail": w["command"].pk}.get(name, 999999)
+    account_no = w["employer"].account_no if "employer" in name else w["account"].account_no
+    for kwargs in ({}, {"pk": pk}, {"account_no": account_no}, {"user_id": w["user"].pk},
+                   {"user_id": w["user"].pk, "action": "lock"}, {"client_id": 999999, "action": "revoke"},
+                   {"center_code": w["employer"].center.code, "bank_code": "102"}):
+        if None in kwargs.values():
+            continue
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def _text(html: str) -> str:
+    """What a person reads: the page without scripts and tags, entities decoded."""
+    html = re.sub(r"<script\b.*?</script>", " ", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_console_pages_show_money_in_yuan_and_ratios_in_percent(client, world):
+    problems: list[str] = []
+    rendered: dict[str, str] = {}
+    not_rendered: dict[str, str] = {}
+    post_only: list[str] = []
+    for name in _console_names():
+        url = _url(name, world)
+        if url is None:
+            not_rendered[name] = "no URL could be built"
+            continue
+        for user in world["users"]:  # the business user first; a page it may not see, as the role that may
+            client.force_login(user)
+            r = client.get(url)
+            if r.status_code != 403:
+                break
+        if name == "console:login":  # the sign-in page, as someone not signed in
+            client.logout()
+            r = client.get(url)
+        if r.status_code == 405:  # an action (POST only), not a page
+            post_only.append(name)
+            continue
+        if r.status_code != 200 or not r.get("Content-Type", "").startswith("text/html"):
+            not_rendered[name] = f"GET {url}: {r.status_code} {r.get('Content-Type', '')}"
+            continue
+        text = rendered[name] = _text(r.content.decode())
+        checks = [("amount in 分", FEN_UNIT), ("ratio in ‱", PER_MYRIAD)]
+        if name not in VERBATIM:
+            checks.append(("raw fen", RAW_FEN))
+        for label, pattern in checks:
+            for m in pattern.finditer(text):
+                problems.append(f"{name} ({url}): {label}: …{text[max(0, m.start() - 30):m.end() + 10].strip()}…")
+    unexpected = {k: v for k, v in not_rendered.items() if k not in NOT_RENDERED}
+    assert not unexpected, f"console pages that could not be rendered: {unexpected}"
+    stale = sorted(set(NOT_RENDERED) - set(not_rendered) - set(post_only))
+    assert not stale, f"pages listed in NOT_RENDERED that were rendered (take them out of the list): {stale}"
+    assert len(rendered) >= 30, sorted(rendered)
+    assert not problems, "\n".join(problems)
+    # the seeded figures are on the pages, in 元 and %
+    assert "2,808.24" in rendered["remit:list"]
+    detail = rendered["remit:detail"]
+    assert "11,701.00" in detail and "1,404.12" in detail and "2,808.24" in detail and "12%" in detail
+    assert "35,111.00" in rendered["approvals:detail"]
