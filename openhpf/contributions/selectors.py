@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from openhpf.access.selectors import check_permission
 from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
+from openhpf.core.personal import REMITTANCE_LINES, PersonalRead, personal_read
 
 from .models import Receipt, Remittance, RemittanceImport, RemittanceLine
 
@@ -32,10 +33,15 @@ def remittance_get(*, center: Any, pk: int, user: Actor) -> Remittance:
     return r
 
 
-def remittance_lines(*, remittance: Remittance, user: Actor, limit: int = 200) -> list[RemittanceLine]:
-    check_permission(user, "accounts.view", center=remittance.center_id)
-    return list(RemittanceLine.objects.filter(remittance=remittance).select_related("account__member")
-                .order_by("seq")[: max(1, min(limit, 2000))])
+@personal_read(REMITTANCE_LINES, center=lambda kw: kw["remittance"].center_id)
+def remittance_lines(*, remittance: Remittance, actor: Actor, read: PersonalRead,
+                     limit: int = 200) -> list[RemittanceLine]:
+    """The lines of one 汇缴单 (each member's account, base and amounts): a personal-data read, audited."""
+    lines = list(RemittanceLine.objects.filter(remittance=remittance).select_related("account__member")
+                 .order_by("seq")[: max(1, min(limit, 2000))])
+    read.about(remittance)
+    read.note(lines=len(lines))
+    return lines
 
 
 def receipt_list(*, center: Any, user: Actor, status: str | None = None, limit: int = 50) -> list[Receipt]:

@@ -43,12 +43,13 @@ MEMBER_ACCOUNT_TRANSACTIONS = "accounts.member_account.transactions"  # 个人�
 EMPLOYER_VIEW = "accounts.employer.view"  # 单位详情（联系人、职工名单）
 EMPLOYER_MEMBERS = "accounts.employer.members"  # 单位职工账户列表
 ARREARS_MEMBERS = "contributions.arrears.members"  # 欠缴催缴清单（含职工明细）
+REMITTANCE_LINES = "contributions.remittance.lines"  # 汇缴单明细（职工账号、缴存基数、缴存额）
 AUDIT_RECORDS = "audit.records.view"  # 审计日志查询（日志里可能有个人信息）
 OUTBOX_VIEW = "iam.outbox.view"  # 短信发件箱（手机号码、验证码短信）
 
 EVENTS: frozenset[str] = frozenset({
     MEMBER_SEARCH, MEMBER_EXPORT, MEMBER_ACCOUNT_VIEW, MEMBER_ACCOUNT_HISTORY, MEMBER_ACCOUNT_TRANSACTIONS,
-    EMPLOYER_VIEW, EMPLOYER_MEMBERS, ARREARS_MEMBERS, AUDIT_RECORDS, OUTBOX_VIEW,
+    EMPLOYER_VIEW, EMPLOYER_MEMBERS, ARREARS_MEMBERS, REMITTANCE_LINES, AUDIT_RECORDS, OUTBOX_VIEW,
 })
 
 # the portal permission of each principal kind (access.catalogue.KIND_PERMISSIONS)
