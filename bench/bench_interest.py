@@ -47,17 +47,22 @@ def bench_one(db: str, members: int) -> dict:
     shutil.rmtree(VAR / f"interest-extract-{db}", ignore_errors=True)
     if db == "postgresql":
         pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-    return {"db": db, "accounts": result["accounts"], "interest": result["interest"], "seconds": seconds,
+    steps = result.get("steps") or {}
+    if steps and "seconds" in result:
+        steps = {**steps, "commit": round(result["seconds"] - sum(steps.values()), 2)}
+    return {"db": db, "accounts": result["accounts"], "interest": result["interest"], "seconds": seconds, "steps": steps,
             "peak": peak, "verify_ok": vrc == 0, "verify_s": vsec, "verify_out": vout[-1500:]}
 
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="bench interest")
     p.add_argument("--members", type=int, default=1_000_000)
-    p.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    p.add_argument("--db", choices=["sqlite", "postgres", "postgresql", "both"], default="both",
+                   help="postgres and postgresql name the same database (every bench takes both)")
     p.add_argument("--max-seconds", type=float, default=20)
     p.add_argument("--max-mib", type=float, default=1536)
     args = p.parse_args(argv)
+    args.db = "postgresql" if args.db == "postgres" else args.db
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     print(f"\nyear-end interest settlement: {args.members:,} members")
     print(f"{'db':<11} {'accounts':>9} {'interest 元':>16} {'settle s':>9} {'peak MiB':>9} {'verify s':>9}  result")
@@ -72,6 +77,8 @@ def main(argv: list[str]) -> int:
         ok = ok and not misses
         print(f"{db:<11} {r['accounts']:>9,} {r['interest'] / 100:>16,.2f} {r['seconds']:>9.1f} {r['peak']:>9.0f} "
               f"{r['verify_s']:>9.1f}  {'OK' if not misses else 'FAIL: ' + ', '.join(misses)}")
+        if r["steps"]:
+            print(f"{'':<11} settle steps, s: " + ", ".join(f"{k} {v}" for k, v in r["steps"].items()))
         if not r["verify_ok"]:
             print(r["verify_out"], file=sys.stderr)
     return 0 if ok else 1

@@ -151,9 +151,11 @@ def db_targets(which: str, name: str) -> list[str] | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench ledger")
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    ap.add_argument("--db", choices=["sqlite", "postgres", "postgresql", "both"], default="both",
+                    help="postgres and postgresql name the same database (every bench takes both)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    args.db = "postgres" if args.db == "postgresql" else args.db
     if args.worker:
         print(json.dumps(_worker(args.worker, args.rows)))
         return 0

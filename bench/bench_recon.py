@@ -112,10 +112,12 @@ def _worker(db_url: str, lines: int, progress: bool) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench recon")
     ap.add_argument("--lines", type=int, default=1_000_000)
-    ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    ap.add_argument("--db", choices=["sqlite", "postgres", "postgresql", "both"], default="both",
+                    help="postgres and postgresql name the same database (every bench takes both)")
     ap.add_argument("--no-progress", action="store_true")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    args.db = "postgres" if args.db == "postgresql" else args.db
     if args.worker:
         print(json.dumps(_worker(args.worker, args.lines, not args.no_progress), ensure_ascii=False))
         return 0

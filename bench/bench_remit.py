@@ -265,7 +265,8 @@ def _run_worker(url: str, mode: str, csv_path: Path, xlsx_path: Path) -> dict | 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench remit")
     ap.add_argument("--lines", "--members", type=int, default=1_000_000, help="lines of the roster file")
-    ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    ap.add_argument("--db", choices=["sqlite", "postgres", "postgresql", "both"], default="both",
+                    help="postgres and postgresql name the same database (every bench takes both)")
     ap.add_argument("--no-xlsx", action="store_true")
     ap.add_argument("--reuse", action="store_true", help="start from a snapshot of the prepared center")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -273,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--csv", help=argparse.SUPPRESS)
     ap.add_argument("--xlsx", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    args.db = "postgres" if args.db == "postgresql" else args.db
     if args.worker:
         print(json.dumps(_worker(args.worker, args.mode, args.csv, args.xlsx)))
         return 0

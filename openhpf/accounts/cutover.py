@@ -804,6 +804,14 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
             result.timings[name] = round(now - clock[0], 2)
             clock[0] = now
 
+        def analyze(*tables: str) -> None:
+            # the tables just filled inside this transaction have no statistics yet (autovacuum cannot see the
+            # rows): without them the joins of the next steps are planned for a few rows, e.g. every chunk of
+            # accounts matched against all members
+            if connection.vendor == "postgresql":
+                for t in tables:
+                    sql.execute(f"ANALYZE {t}")
+
         def chunks(total: int, stmt: str, params: list[Any]) -> None:
             for lo in range(0, total, CHUNK * 4):
                 hi = min(lo + CHUNK * 4, total)
@@ -823,6 +831,7 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
                "INSERT INTO accounts_member (center_id, name, id_type, id_number, id_number_bidx, birth_date, sex, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
                "phone, phone_bidx, marital_status) SELECT %s, s.name, s.id_type, s.id_enc, s.id_bidx, s.birth_date, "
                f"s.sex, s.phone, s.phone_bidx, s.marital_status FROM {m} s WHERE 1 = 1", [center.pk])
+        analyze("accounts_employer", "accounts_member")
         lap("members")
         for lo in range(0, result.accounts, CHUNK * 4):
             hi = min(lo + CHUNK * 4, result.accounts)
@@ -833,6 +842,7 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
                                 (lo, hi)),
             )
             ctx.advance(hi - lo)
+        analyze("ledger_subaccount")
         lap("sub_accounts")
         # monthly amounts through the accounts money rule (its SQL twin), one branch per distinct ratio
         ratios = sorted({r for (r,) in sql.fetch(f"SELECT DISTINCT er_e4 FROM {a} UNION SELECT DISTINCT mr_e4 FROM {a}")})  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
@@ -885,6 +895,8 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
         )
         ctx.advance(result.accounts)
         lap("frozen")
+        analyze("accounts_memberaccount", "ledger_subaccount", "ledger_subledgerrow")  # for what runs next
+        lap("analyze")
         ctx.log("装载用时（秒）：" + "，".join(f"{k} {v}" for k, v in result.timings.items()))
         audit_log(actor=actor, action="accounts.cutover.import", obj=center, center=center, business_date=cutover_date,
                   after={"employers": result.employers, "members": result.members, "accounts": result.accounts,

@@ -6,6 +6,7 @@ Settlement (6/30): the accrual is trued up, then one bulk batch credits every ac
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -80,8 +81,10 @@ def interest_accrue(*, center: Center, year: int, month: int, actor: Actor) -> J
                           description=f"计提 {year}年{month}月 住房公积金利息支出", biz_type="")
 
 
-def interest_settle(*, center: Center, settle_date: date, actor: Actor) -> PostingBatch:
-    """Year-end settlement for the interest year ending `settle_date` (a 6/30). Idempotent by year."""
+def interest_settle(*, center: Center, settle_date: date, actor: Actor,
+                    timings: dict[str, float] | None = None) -> PostingBatch:
+    """Year-end settlement for the interest year ending `settle_date` (a 6/30). Idempotent by year.
+    `timings`, when given, receives the seconds of each step (stage, trueup, apply, roll)."""
     ys, ye = interest_year(settle_date)
     if settle_date != ye:
         raise DomainError("SETTLE_DATE", f"结息日应为6月30日：{settle_date}", field="date")
@@ -94,6 +97,14 @@ def interest_settle(*, center: Center, settle_date: date, actor: Actor) -> Posti
         return done
     earned = _earned_sql(center, ye + timedelta(days=1))
     statuses = ", ".join(f"'{s}'" for s in SETTLED_STATUSES)
+    clock = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        if timings is not None:
+            timings[name] = round(now - clock[0], 2)
+        clock[0] = now
+
     with transaction.atomic():
         batch = batch_create(center=center, key=key, biz_type=BizType.INTEREST, business_date=ye,
                              counter_account=PAYABLE, description=f"{ys.year}-{ye.year}年度结息", actor=actor)
@@ -107,6 +118,7 @@ def interest_settle(*, center: Center, settle_date: date, actor: Actor) -> Posti
                 f"AND (a.balance_current <> 0 OR {earned} <> 0)",
                 (ye, f"结息{ye.year}", center.pk, ys)),
         )
+        lap("stage")
         total = int(sql.fetch(f"SELECT COALESCE(SUM(amount_current + amount_carried), 0) FROM {batch.stage_table}")[0][0])  # noqa: S608 — interest SQL from rates (integers) and statuses from code; values bound
         # true up the accrual so 211 carries exactly what is credited now
         delta = total - _accrued(center)
@@ -115,12 +127,15 @@ def interest_settle(*, center: Center, settle_date: date, actor: Actor) -> Posti
                      else [Line(PAYABLE, debit=-delta), Line(EXPENSE, credit=-delta)])
             entry_post(center=center, business_date=ye, lines=lines, source=f"interest.trueup:{ye.year}",
                        description=f"{ye.year}年度结息计提调整", actor=actor)
+        lap("trueup")
         if n and total:
             batch = batch_apply(batch=batch, actor=actor)
         else:
             PostingBatch.objects.filter(pk=batch.pk).update(status=PostingBatch.Status.POSTED)
             sql.execute(f"DROP TABLE {batch.stage_table}")
+        lap("apply")
         rolled = subaccounts_year_roll(center=center, year_start=ys, actor=actor)
+        lap("roll")
         audit_log(actor=actor, action="contributions.interest.settle", obj=batch, center=center, business_date=ye,
                   after={"year": ye.year, "accounts": n, "interest": total, "rolled": rolled})
         batch.refresh_from_db()

@@ -488,7 +488,7 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, source_sql: str | None = 
         try:
             try:
                 with transaction.atomic():
-                    if _apply_rows(src, sp, ok, ok_params, head, unique, vendor, ys, ye, scratch) != count:
+                    if _apply_rows(src, sp, ok, ok_params, head, unique, vendor, ys, ye, scratch, staged) != count:
                         raise _RowsMismatch
             except _RowsMismatch:
                 _raise_bad_rows(src, sp, batch.center_id, ys, ye)
@@ -496,7 +496,8 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, source_sql: str | None = 
                     raise DomainError("BATCH_ROWS", "批量记账明细与账户不符", field="rows") from None
                 # declared unique, yet an account repeats: post it the general way (running balances per row)
                 with transaction.atomic():
-                    if _apply_rows(src, sp, ok, ok_params, head, False, vendor, ys, ye, scratch) != count:  # pragma: no cover
+                    if _apply_rows(src, sp, ok, ok_params, head, False, vendor, ys, ye, scratch,  # pragma: no cover
+                                   staged) != count:
                         raise DomainError("BATCH_ROWS", "批量记账明细与账户不符", field="rows") from None
         except IntegrityError:
             short = sql.fetch(
@@ -528,7 +529,7 @@ _SUBLEDGER_COLUMNS = ("sub_account_id, entry_id, biz_type, business_date, value_
 
 
 def _apply_rows(src: str, sp: list[Any], ok: str, ok_params: list[Any], head: list[Any], unique: bool, vendor: str,
-                ys: date, ye: date, scratch: str) -> int:
+                ys: date, ye: date, scratch: str, staged: bool = False) -> int:
     """Write the sub-ledger rows and move balances and 积数 of the rows of `src` whose account passes `ok`;
     returns how many rows were moved (the caller compares it with the batch's count).
 
@@ -562,6 +563,22 @@ def _apply_rows(src: str, sp: list[Any], ok: str, ok_params: list[Any], head: li
         return n
     if not unique:
         return _apply_rows_general(src, sp, ok, ok_params, head, days)
+    if staged and _stage_in_account_order(src):
+        # the stage already holds the rows in account order (a cut-over's or the interest settlement's batch, staged
+        # from the accounts themselves): reading it beside the accounts directly spares the scratch copy below
+        n = sql.execute(
+            f"INSERT INTO ledger_subledgerrow ({_SUBLEDGER_COLUMNS}) "  # noqa: S608 — stage table and 积数 days SQL from code; values bound
+            "SELECT s.sub_account_id, %s, %s, %s, s.value_date, s.amount_current + s.amount_carried, s.amount_current, "
+            "s.amount_carried, a.balance_current + a.balance_carried + s.amount_current + s.amount_carried, "
+            f"s.reference FROM {src} s JOIN ledger_subaccount a ON a.id = s.sub_account_id WHERE {ok}",
+            [*head, *ok_params])
+        moved = sql.execute(
+            "UPDATE ledger_subaccount AS a SET balance_current = a.balance_current + s.amount_current, "  # noqa: S608 — stage table and 积数 days SQL from code; values bound
+            "balance_carried = a.balance_carried + s.amount_carried, "
+            f"jishu_current = a.jishu_current + s.amount_current * {days}, "
+            f"jishu_carried = a.jishu_carried + s.amount_carried * {days} FROM {src} s "
+            "WHERE a.id = s.sub_account_id")
+        return n if moved == n else -1
     # SQLite: the rows go into a scratch table keyed by account (its rowid), in account order; the insert and
     # the update then read it and the accounts side by side. A repeated account is left out (OR IGNORE), so
     # fewer rows move and the caller posts the batch the general way.
@@ -585,6 +602,13 @@ def _apply_rows(src: str, sp: list[Any], ok: str, ok_params: list[Any], head: li
         "WHERE a.id = s.sub_account_id")
     sql.execute(f"DROP TABLE temp.{scratch}")  # on an error the savepoint's rollback takes it away
     return n if moved == n else -1
+
+
+def _stage_in_account_order(table: str) -> bool:
+    """SQLite: the stage table's rows, in the order they were written, name strictly ascending accounts (so
+    each account once). One pass over the table, each row beside the next by rowid."""
+    return not sql.fetch(f"SELECT 1 FROM {table} s JOIN {table} t ON t.rowid = s.rowid + 1 "  # noqa: S608 — stage table and 积数 days SQL from code; values bound
+                         "WHERE t.sub_account_id <= s.sub_account_id LIMIT 1")
 
 
 def _apply_rows_general(src: str, sp: list[Any], ok: str, ok_params: list[Any], head: list[Any], days: str) -> int:

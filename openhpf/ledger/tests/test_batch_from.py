@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from openhpf.core.codes import BizType
 from openhpf.core.db import Relation
@@ -14,7 +15,14 @@ from openhpf.core.errors import DomainError
 from openhpf.ledger import sql
 from openhpf.ledger.models import PostingBatch, SubAccount, SubLedgerRow
 from openhpf.ledger.selectors import gl_balance
-from openhpf.ledger.services import SubRow, batch_apply, batch_apply_from, batch_create, batch_stage
+from openhpf.ledger.services import (
+    SubRow,
+    _stage_in_account_order,
+    batch_apply,
+    batch_apply_from,
+    batch_create,
+    batch_stage,
+)
 
 from .factories import deposit, open_account
 
@@ -116,3 +124,54 @@ def test_bad_rows_post_nothing(center, staff, source):
     s2.refresh_from_db()
     assert (s1.balance_current, s2.balance_current) == (0, 10)
     assert not PostingBatch.objects.filter(status=PostingBatch.Status.POSTED).exists()
+
+
+def test_staged_in_account_order_posts_as_any_order(center, staff):
+    """A stage already in account order (as a cut-over's or the interest settlement's) is applied without the
+    scratch copy on SQLite: same balances, 积数 and running balances as the same rows staged out of order."""
+    a = [open_account(center, i) for i in range(1, 6)]
+    b = [open_account(center, i) for i in range(11, 16)]
+    for s in a + b:
+        deposit(center, s, 1000)
+    bd = center.business_date
+
+    def row(i):
+        return 50 + i, 3 * i, bd if i % 2 else date(2026, 9, 1), f"O{i}"
+
+    ordered = _batch(center, staff, "ordered")
+    batch_stage(batch=ordered, rows=[SubRow(s.pk, *row(i)) for i, s in enumerate(a)])
+    ordered = batch_apply(batch=ordered, actor=staff)
+    shuffled = _batch(center, staff, "shuffled")
+    batch_stage(batch=shuffled, rows=list(reversed([SubRow(s.pk, *row(i)) for i, s in enumerate(b)])))
+    shuffled = batch_apply(batch=shuffled, actor=staff)
+    got = _state(a)
+    assert got == _state(b)
+    assert got[2][:2] == (1052, 6) and got[2][4] == [(52, 6, 1058, date(2026, 9, 1), "O2")]
+    assert ordered.rows_posted == 5 and ordered.total_amount == shuffled.total_amount
+
+
+def test_staged_in_account_order_refuses_a_bad_row(center, staff):
+    """In account order too, an account of the previous interest year refuses the whole batch."""
+    s1 = open_account(center, 1)
+    s2 = open_account(center, 2, business_date=date(2025, 12, 1))  # still in the 2025-07-01 year
+    s3 = open_account(center, 3)
+    batch = _batch(center, staff, "ordered-bad")
+    batch_stage(batch=batch, rows=[SubRow(s.pk, 10, 0, None, "x") for s in (s1, s2, s3)])
+    before = SubLedgerRow.objects.count()
+    with pytest.raises(DomainError) as e:
+        batch_apply(batch=batch, actor=staff)
+    assert e.value.code == "YEAR_NOT_ROLLED" and e.value.row == 2
+    assert SubLedgerRow.objects.count() == before
+    assert [SubAccount.objects.get(pk=s.pk).balance_current for s in (s1, s2, s3)] == [0, 0, 0]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the order check reads SQLite's rowid")
+@pytest.mark.parametrize("accounts, in_order", [([1, 2, 5], True), ([1, 2, 2], False), ([1, 3, 2], False),
+                                                ([7], True)])
+def test_stage_order_check(db, accounts, in_order):
+    sql.execute("CREATE TABLE test_stage_order (sub_account_id INTEGER NOT NULL)")
+    try:
+        sql.bulk_insert("test_stage_order", ["sub_account_id"], [(x,) for x in accounts])
+        assert _stage_in_account_order("test_stage_order") is in_order
+    finally:
+        sql.execute("DROP TABLE test_stage_order")

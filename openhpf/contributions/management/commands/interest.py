@@ -46,9 +46,11 @@ class Command(BaseCommand):
                     out: dict[str, object] = {"voucher_no": entry.voucher_no if entry else None,
                                               "amount": entry.total if entry else 0}
                 else:
-                    batch = interest_settle(center=center, settle_date=date.fromisoformat(opts["date"]), actor=actor)
+                    timings: dict[str, float] = {}
+                    batch = interest_settle(center=center, settle_date=date.fromisoformat(opts["date"]), actor=actor,
+                                            timings=timings)
                     out = {"batch": batch.key, "accounts": batch.rows_posted, "interest": batch.total_amount,
-                           "voucher_no": batch.entry.voucher_no if batch.entry else None}
+                           "voucher_no": batch.entry.voucher_no if batch.entry else None, "steps": timings}
         except DomainError as e:
             raise CommandError(f"[{e.code}] {e.message}") from None
         except ValueError:

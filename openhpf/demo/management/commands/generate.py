@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from openhpf.accounts.cutover import CutoverInvalid
+from openhpf.accounts.cutover import CutoverInvalid, CutoverResult
 from openhpf.accounts.management.commands.cutover import print_checks
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
@@ -20,6 +20,7 @@ from openhpf.core.models import Center
 from openhpf.core.money import format_fen
 from openhpf.demo.simulate import add_rate_arguments, rates_from_options
 from openhpf.demo.synthetic import DEFAULT_CENTER_CODE, generate_center
+from openhpf.jobs.selectors import job_get
 
 
 class Command(BaseCommand):
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         if result is not None:
             self.stdout.write(f"已导入中心 {o['center']}：单位 {result.employers}，个人账户 {result.accounts}，"
                               f"凭证 {result.voucher_no or '无'}，导入用时 {gen.import_seconds:.1f} 秒")
+            self.stdout.write("导入分步用时（秒）：" + _step_seconds(result))
             if print_checks(self.stdout, result.checks):
                 sys.exit(1)
             if o["months"] > 0:
@@ -84,3 +86,20 @@ class Command(BaseCommand):
         center.refresh_from_db()
         self.stdout.write(f"模拟 {o['months']} 个月用时 {time.perf_counter() - t0:.1f} 秒，业务日期 {center.business_date}")
         self.stdout.write(json.dumps([asdict(m) for m in res.months], ensure_ascii=False))
+
+
+def _step_seconds(result: CutoverResult) -> str:
+    """The import job's steps with their durations, the load step followed by its parts in brackets (the part
+    after the last one named is the load's commit)."""
+    parts = []
+    for step in job_get(result.job_id).steps.all() if result.job_id else []:
+        if step.started_at is None or step.finished_at is None:
+            continue
+        seconds = (step.finished_at - step.started_at).total_seconds()
+        text = f"{step.name} {seconds:.1f}"
+        if step.name == "load" and result.timings:
+            inner = [f"{k} {v:.1f}" for k, v in result.timings.items()]
+            inner.append(f"commit {seconds - sum(result.timings.values()):.1f}")
+            text += f"（{'，'.join(inner)}）"
+        parts.append(text)
+    return "，".join(parts)
