@@ -129,7 +129,7 @@ def interest_settle(*, center: Center, settle_date: date, actor: Actor,
                        description=f"{ye.year}年度结息计提调整", actor=actor)
         lap("trueup")
         if n and total:
-            batch = batch_apply(batch=batch, actor=actor)
+            batch = batch_apply(batch=batch, actor=actor, closes_year=True)
         else:
             PostingBatch.objects.filter(pk=batch.pk).update(status=PostingBatch.Status.POSTED)
             sql.execute(f"DROP TABLE {batch.stage_table}")

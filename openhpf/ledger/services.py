@@ -423,10 +423,17 @@ def batch_stage(
     return batch.rows_staged
 
 
-def batch_apply(*, batch: PostingBatch, actor: Actor) -> PostingBatch:
+def batch_apply(*, batch: PostingBatch, actor: Actor, closes_year: bool = False) -> PostingBatch:
     """Post the staged rows at once: validate in SQL, write the sub-ledger with running balances, move
-    balances and 积数 set-based, post one balanced GL entry (counter account ↔ 201). Runs once (idempotent)."""
-    return _batch_apply(batch, actor)
+    balances and 积数 set-based, post one balanced GL entry (counter account ↔ 201). Runs once (idempotent).
+
+    closes_year: the batch is the year-end settlement, which empties every 当年归集 it moves. Where the apply
+    updates each account once in one statement (PostgreSQL, each account once in the batch), it then also opens
+    the next interest year of each moved account whose 当年归集 ends at zero, in that same update: a second
+    update of a million accounts in the same transaction would find no room left on their pages and write a
+    new row version and index entries for each. `subaccounts_year_roll` afterwards rolls whatever is left
+    (and refuses an account whose 当年归集 is not zero); elsewhere it rolls them all."""
+    return _batch_apply(batch, actor, closes_year=closes_year)
 
 
 def batch_apply_from(*, batch: PostingBatch, actor: Actor, source: Relation,
@@ -444,7 +451,8 @@ class _RowsMismatch(Exception):
     """The set-based apply moved fewer rows than the batch holds (rolled back to its savepoint)."""
 
 
-def _batch_apply(batch: PostingBatch, actor: Actor, *, source_sql: str | None = None, params: Sequence[Any] = (),
+def _batch_apply(batch: PostingBatch, actor: Actor, *, closes_year: bool = False, source_sql: str | None = None,
+                 params: Sequence[Any] = (),
                  unique_accounts: bool | None = None) -> PostingBatch:
     with transaction.atomic():
         batch = PostingBatch.objects.select_for_update().get(pk=batch.pk)
@@ -488,7 +496,8 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, source_sql: str | None = 
         try:
             try:
                 with transaction.atomic():
-                    if _apply_rows(src, sp, ok, ok_params, head, unique, vendor, ys, ye, scratch, staged) != count:
+                    if _apply_rows(src, sp, ok, ok_params, head, unique, vendor, ys, ye, scratch, staged,
+                                   closes_year) != count:
                         raise _RowsMismatch
             except _RowsMismatch:
                 _raise_bad_rows(src, sp, batch.center_id, ys, ye)
@@ -524,12 +533,33 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, source_sql: str | None = 
         return batch
 
 
+def _jishu_moved(days: str) -> str:
+    """SET clause: the 积数 of a posting of `s` dated `days` before the interest year ends."""
+    return (f"jishu_current = a.jishu_current + s.amount_current * {days}, "
+            f"jishu_carried = a.jishu_carried + s.amount_carried * {days}")
+
+
+def _jishu_or_roll(days: str, ye: date) -> str:
+    """SET clause of the year-end settlement: an account whose 当年归集 ends at zero opens the next interest
+    year (上年结转 × the next year's days as its 积数, like subaccounts_year_roll); any other keeps the year and
+    gets the posting's 积数 (the roll refuses it afterwards)."""
+    new_start = ye + timedelta(days=1)
+    new_days = (interest_year(new_start)[1] - new_start).days + 1
+    empty = "a.balance_current + s.amount_current = 0"
+    rolled = f"(a.balance_carried + s.amount_carried) * {int(new_days)}"
+    return (f"year_start = CASE WHEN {empty} THEN DATE '{new_start.isoformat()}' ELSE a.year_start END, "
+            f"jishu_base_current = CASE WHEN {empty} THEN 0 ELSE a.jishu_base_current END, "
+            f"jishu_current = CASE WHEN {empty} THEN 0 ELSE a.jishu_current + s.amount_current * {days} END, "
+            f"jishu_base_carried = CASE WHEN {empty} THEN {rolled} ELSE a.jishu_base_carried END, "
+            f"jishu_carried = CASE WHEN {empty} THEN {rolled} ELSE a.jishu_carried + s.amount_carried * {days} END")
+
+
 _SUBLEDGER_COLUMNS = ("sub_account_id, entry_id, biz_type, business_date, value_date, amount, amount_current, "
                       "amount_carried, balance_after, reference")
 
 
 def _apply_rows(src: str, sp: list[Any], ok: str, ok_params: list[Any], head: list[Any], unique: bool, vendor: str,
-                ys: date, ye: date, scratch: str, staged: bool = False) -> int:
+                ys: date, ye: date, scratch: str, staged: bool = False, closes_year: bool = False) -> int:
     """Write the sub-ledger rows and move balances and 积数 of the rows of `src` whose account passes `ok`;
     returns how many rows were moved (the caller compares it with the batch's count).
 
@@ -548,8 +578,7 @@ def _apply_rows(src: str, sp: list[Any], ok: str, ok_params: list[Any], head: li
                 "WITH moved AS (UPDATE ledger_subaccount AS a SET "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
                 "balance_current = a.balance_current + s.amount_current, "
                 "balance_carried = a.balance_carried + s.amount_carried, "
-                f"jishu_current = a.jishu_current + s.amount_current * {days}, "
-                f"jishu_carried = a.jishu_carried + s.amount_carried * {days} "
+                f"{_jishu_or_roll(days, ye) if closes_year else _jishu_moved(days)} "
                 f"FROM {src} AS s WHERE a.id = s.sub_account_id AND {ok} "
                 "RETURNING s.sub_account_id, s.value_date, s.amount_current, s.amount_carried, s.reference, "
                 "a.balance_current + a.balance_carried AS balance_after) "
@@ -720,7 +749,9 @@ def subaccounts_freeze_from(*, center: Center, source: Relation) -> int:
 def subaccounts_year_roll(*, center: Center, year_start: date, actor: Actor) -> int:
     """Open the next interest year for every sub-account of the center still in `year_start`'s year: the
     当年归集 balance has been moved into 上年结转 by the settlement rows (type 09), so the new year's 积数 is
-    the opening balance × the days of the new year. Set-based; refuses while a 当年归集 balance remains."""
+    the opening balance × the days of the new year. Set-based; refuses while a 当年归集 balance remains.
+    Accounts the settlement batch already rolled (batch_apply closes_year) are left as they are. Returns how
+    many of the center's accounts are in the new year."""
     ys, ye = interest_year(year_start)
     new_start = ye + timedelta(days=1)
     new_days = (interest_year(new_start)[1] - new_start).days + 1
@@ -737,9 +768,11 @@ def subaccounts_year_roll(*, center: Center, year_start: date, actor: Actor) -> 
             "WHERE center_id = %s AND year_start = %s",
             [new_start, new_days, new_days, center.pk, ys],
         )
+        total = int(sql.fetch("SELECT COUNT(*) FROM ledger_subaccount WHERE center_id = %s AND year_start = %s",
+                              [center.pk, new_start])[0][0])
         audit_log(actor=actor, action="ledger.year_roll", obj=("core.center", center.pk), center=center,
-                  business_date=ye, after={"from": ys, "to": new_start, "accounts": n})
-        return n
+                  business_date=ye, after={"from": ys, "to": new_start, "accounts": total, "rolled_here": n})
+        return total
 
 
 def subledger_events_from(*, biz_type: str, business_date: date, source: Relation) -> int:

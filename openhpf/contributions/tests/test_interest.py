@@ -8,6 +8,7 @@ from django.db import connection
 
 from openhpf.accounts.services import member_account_seal
 from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.audit.models import AuditRecord
 from openhpf.contributions.calculations import interest_of, jishu_before, sql_interest
 from openhpf.contributions.interest import interest_accrue, interest_settle
 from openhpf.core.actors import SystemActor
@@ -104,3 +105,22 @@ def test_settlement_refused_on_wrong_dates(db, center):
     with pytest.raises(DomainError) as e:
         interest_settle(center=center, settle_date=date(2027, 6, 30), actor=SystemActor("test"))
     assert e.value.code == "SETTLE_BUSINESS_DATE"
+
+
+@pytest.mark.postgres_only
+def test_settlement_opens_next_year_in_the_same_update_on_postgresql(db, center):
+    """On PostgreSQL the settlement rolls each account it moves in the apply's own update (a second update of
+    every account in the same transaction finds no room on the pages); the roll afterwards finds none left."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the folded roll is PostgreSQL's")
+    emp = make_employer(center, 1)
+    a = make_account(center, emp, 1)
+    deposit(center, a.sub, 100_000)
+    _advance(center, date(2027, 6, 30))
+    exp = interest_of(jishu_current=100_000 * 213, jishu_carried=0, rate_current=R, rate_carried=R, day_basis=360)
+    interest_settle(center=center, settle_date=date(2027, 6, 30), actor=SystemActor("test"))
+    sa = SubAccount.objects.get(pk=a.pk)
+    assert (sa.year_start, sa.balance_current, sa.jishu_current, sa.jishu_base_current) == (date(2027, 7, 1), 0, 0, 0)
+    assert sa.jishu_carried == sa.jishu_base_carried == (100_000 + exp) * 366
+    roll = AuditRecord.objects.filter(action="ledger.year_roll").latest("pk")
+    assert roll.after["rolled_here"] == 0 and roll.after["accounts"] == 1
