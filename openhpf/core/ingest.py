@@ -101,6 +101,7 @@ class ErrorSink:
     errors: list[DomainError] = field(default_factory=list)
     _per_code: dict[tuple[str, str], int] = field(default_factory=dict)
     _left_out: int = 0
+    _capped: list[tuple[str, str, str, int]] = field(default_factory=list)
     _out: _ErrorWriter | None = None
 
     @property
@@ -129,17 +130,24 @@ class ErrorSink:
             where = f"{file} 第{row}行" if row else file
             self.echo(f"{where} [{column}] {code} {message}".strip())
 
+    def capped(self, file: str, column: str, code: str, cap: int) -> None:
+        """A check stopped after `cap` errors (the error file says so when it closes)."""
+        self._capped.append((file, column, code, cap))
+
     @property
-    def written(self) -> bool:
-        return self._out is not None
+    def truncated(self) -> bool:
+        return bool(self._left_out or self._capped)
 
     def close(self) -> None:
         if self._out is not None:
+            notes = [[file, "", column, "ERRORS_LEFT_OUT", f"{code} 类错误已达上限 {cap} 处，其余未列出"]
+                     for file, column, code, cap in self._capped]
             if self._left_out:
-                note = ["", "", "", "ERRORS_LEFT_OUT",
-                        f"另有 {self._left_out} 处同类错误未列出（每类至多列出 {self.cap_per_code} 处）"]
+                notes.append(["", "", "", "ERRORS_LEFT_OUT",
+                              f"另有 {self._left_out} 处同类错误未列出（每类至多列出 {self.cap_per_code} 处）"])
+            for note in notes:
                 self._out.write(note if self.with_file else note[1:])
-                self._left_out = 0
+            self._left_out, self._capped = 0, []
             self._out.close()
             self._out = None
 
@@ -350,10 +358,10 @@ class TableFile:
         except csv.Error as exc:
             self.sink.add(self.label, reader.line_num, "", "CSV_FORMAT", f"CSV 格式错误：{exc}")
         finally:
-            if self.path is not None:
+            if isinstance(self._source, (str, Path, bytes)):  # our own file object
                 fh.close()
-            else:
-                fh.detach()
+            elif not fh.closed:
+                fh.detach()  # the caller's stays open
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         """(line, cells) of the data rows; blank lines (and spreadsheet rows of empty cells) are skipped."""

@@ -57,6 +57,8 @@ def run_rules(rules: Sequence[Rule], sink: ErrorSink, *, cap: int | None = None)
                     row = int(line) if line is not None else None
                     sink.add(r.file, row, r.column, r.code, r.format(row or 0, detail))
                 n += len(batch)
+            if cap is not None and n >= cap:
+                sink.capped(r.file, r.column, r.code, cap)
             found[r.code] = found.get(r.code, 0) + n
     return found
 
@@ -83,6 +85,8 @@ def run_table_rules(table: str, rules: Sequence[Rule], sink: ErrorSink, *, cap: 
                     f"ORDER BY {order}")
         while open_rules and (batch := cur.fetchmany(FETCH)):
             for row_no, *got in batch:
+                if not open_rules:
+                    break
                 n += 1
                 values = iter(got[len(rules):])
                 for i, (r, flag) in enumerate(zip(rules, got[:len(rules)], strict=True)):
@@ -91,5 +95,6 @@ def run_table_rules(table: str, rules: Sequence[Rule], sink: ErrorSink, *, cap: 
                         counts[i] += 1
                         if cap is not None and counts[i] == cap:
                             open_rules -= 1
+                            sink.capped(r.file, r.column, r.code, cap)
                         sink.add(r.file, int(row_no), r.column, r.code, r.format(int(row_no), d))
     return n

@@ -1,4 +1,4 @@
-"""Bank statement files (banks send files) streamed into `services.statement_load`: CSV or NDJSON.
+"""Bank statement files (banks send files) streamed into `services.statement_load`: CSV (or .xlsx) or NDJSON.
 
 CSV (UTF-8, with or without BOM, or GBK/GB18030), one header row; columns by protocol name or Chinese name:
 
@@ -30,6 +30,7 @@ from openhpf.core.ingest import (
     HeaderMap,
     Limits,
     TableFile,
+    cell_text,
     ndjson_first,
     ndjson_lines,
     parse_fen,
@@ -58,10 +59,10 @@ DIRECTIONS = {"in": "in", "out": "out", "收": "in", "收入": "in", "贷": "in"
 REQUIRED = ("bank_seq", "direction", "amount", "balance")
 
 
-def _value(raw: str, unit: str) -> Any:
+def _value(raw: Any, unit: str) -> Any:
     """Money to integer fen; a value that does not parse is passed on as it is, so the statement check reports it
     with its line number."""
-    raw = (raw or "").strip()
+    raw = cell_text(raw)
     if unit == "fen":
         body = raw[1:] if raw[:1] in "+-" else raw
         return int(raw) if body.isdigit() else raw
@@ -83,7 +84,7 @@ class _Csv:
         if missing:
             raise DomainError("STATEMENT_FILE_COLUMNS", f"对账单文件缺少列：{'、'.join(missing)}", field="file")
 
-    def _line(self, row: list[str]) -> dict[str, Any]:
+    def _line(self, row: list[Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for col, raw in zip(self.columns, row, strict=False):
             if col is not None:
@@ -96,7 +97,7 @@ class _Csv:
     def lines(self) -> Iterator[dict[str, Any]]:
         sink = ErrorSink(keep=1)
         for _line_no, row in TableFile(self.path, sink=sink, limits=self.limits).rows():
-            if any(c.strip() for c in row):
+            if any(cell_text(c) for c in row):
                 yield self._line(row)
         for e in sink.errors:  # the file broke off (encoding, CSV syntax): refused whole
             raise DomainError(e.code, f"对账单文件第 {e.row} 行：{e.message}", row=e.row, field="file")
