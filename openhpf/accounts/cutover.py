@@ -85,7 +85,6 @@ CLOSED = (
     MemberAccountStatus.CLOSED_TRANSFERRED.value,
     MemberAccountStatus.CLOSED_WITHDRAWN.value,
 )
-ERROR_HEADER = ["文件", "行号", "列", "错误代码", "错误信息"]
 
 
 # ---------------------------------------------------------------- errors
@@ -472,7 +471,8 @@ def cutover_import(
     limits = Limits.from_policy(on=cutover_date, center=center)
     for f in FILES:
         limits.check_size((directory / f).stat().st_size, f)
-    sink = ErrorSink(path=Path(error_file) if error_file else None, echo=echo)
+    sink = ErrorSink(path=Path(error_file) if error_file else None, echo=echo,
+                     cap_per_code=limits.max_errors_per_rule)
     job = job_start(kind="accounts.cutover", actor=actor, center=center, business_date=cutover_date,
                     title=f"期初数据迁移 {directory.name}",
                     params={"directory": str(directory), "cutover_date": cutover_date.isoformat()})

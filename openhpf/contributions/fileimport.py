@@ -5,11 +5,11 @@ Rows stream into a staging table (COPY / executemany) with the per-row checks do
 check digit through core.ids); the staged rows are joined once to accounts, members and employers, and every
 rule runs as one SQL statement over that table (names, ID numbers, status, base cap/floor and ratio range in
 force for the month, amount = base × ratio through accounts.calculations' SQL twin, duplicates, month already
-paid). Every error is reported (row, column, code, Chinese message) in an .xlsx error file. Reading, cell
-parsing, limits and the error file are the ingest toolkit's (core.ingest), the rules run on its engine
-(core.validation). Unless every row is
-valid — or the clerk excludes the rejected rows — nothing is created; otherwise the confirmed remittances, one
-per employer, and their lines are created with two INSERT … SELECT statements."""
+paid). Every error is reported (row, column, code, Chinese message) in an .xlsx error file, written as the
+errors are found. Unless every row is valid — or the clerk excludes the rejected rows — nothing is created;
+otherwise the confirmed remittances, one per employer, and their lines are created with two INSERT … SELECT
+statements. Reading, cell parsing, limits and the error file are the ingest toolkit's (core.ingest); the rules
+run on the validation engine (core.validation)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,6 @@ from .services import _require
 
 CHUNK = 50_000  # rows per staging transaction (progress is written between them)
 BLOCK = 1_000  # rows parsed together, column by column
-ERROR_HEADER = ["行号", "列", "错误代码", "错误信息"]
 # header → staging column; the optional 单位账号 lets one file carry many employers
 COLUMNS = [("单位账号", "emp_no", False), ("姓名", "name", True), ("证件号码", "id_number", True),
            ("个人账号", "account_no", True), ("缴存基数", "base", True), ("单位比例", "er", True),

@@ -33,7 +33,8 @@ from .errors import DomainError, ValidationReport
 from .models import Center
 from .policy import policy_value
 
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # read with python-calamine (.xls too)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # an error file with one of these is written as a workbook
 CSV_SUFFIXES = (".csv", ".txt")
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
 HEAD_BYTES = 1 << 20  # the part of a file its encoding is detected on
@@ -87,7 +88,7 @@ class FieldError(ValueError):
 class ErrorSink:
     """Every error of an import, in the order found: counted, the first `keep` kept in memory (as DomainError),
     every one written to the error file as it comes (`path`: .xlsx → workbook, else CSV; created at the first
-    error). `cap_per_code` bounds the errors of one (column, code) that are kept and written; the rest are only
+    error). `cap_per_code` bounds the errors of one (file, column, code) that are kept and written; the rest are only
     counted, and a closing line says how many were left out."""
 
     path: Path | None = None
@@ -99,7 +100,7 @@ class ErrorSink:
     count: int = 0
     file_level: bool = False  # an error of the file itself (no row, or the header row)
     errors: list[DomainError] = field(default_factory=list)
-    _per_code: dict[tuple[str, str], int] = field(default_factory=dict)
+    _per_code: dict[tuple[str, str, str], int] = field(default_factory=dict)
     _left_out: int = 0
     _capped: list[tuple[str, str, str, int]] = field(default_factory=list)
     _out: _ErrorWriter | None = None
@@ -113,7 +114,7 @@ class ErrorSink:
         if row is None or row <= 1:
             self.file_level = True
         if self.cap_per_code is not None:
-            key = (column, code)
+            key = (file, column, code)
             n = self._per_code.get(key, 0) + 1
             self._per_code[key] = n
             if n > self.cap_per_code:
@@ -166,7 +167,7 @@ class _ErrorWriter:
     def __init__(self, path: Path, header: list[str], sheet: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.xlsx = path.suffix.lower() in EXCEL_SUFFIXES
+        self.xlsx = path.suffix.lower() in WORKBOOK_SUFFIXES
         if self.xlsx:
             from openpyxl import Workbook
 
@@ -293,7 +294,7 @@ class TableFile:
         self.limits = limits or Limits()
         suffix = Path(self.name).suffix.lower()
         if suffix not in EXCEL_SUFFIXES + CSV_SUFFIXES:
-            raise DomainError("FILE_TYPE", f"只接受 .csv 或 .xlsx 文件：{self.name}", field="file", file=self.name)
+            raise DomainError("FILE_TYPE", f"只接受 .csv、.xlsx 或 .xls 文件：{self.name}", field="file", file=self.name)
         self.excel = suffix in EXCEL_SUFFIXES
         self._source = source
         self.limits.check_size(self._size(), self.name)
