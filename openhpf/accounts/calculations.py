@@ -32,11 +32,12 @@ def monthly_amounts(
 def sql_monthly_amount(base_col: str, ratio: Decimal | Fraction | str, rounding: str = "fen") -> str:
     """SQL expression equal to monthly_amount(base_col, ratio, rounding) for a non-negative integer column.
 
-    The ratio is inlined as an exact rational n/d (it is a policy value, never user text)."""
+    The ratio is inlined as an exact rational n/d (it is a policy value, never user text). The base is taken
+    as a BIGINT before it is multiplied (a PostgreSQL literal or INTEGER column would overflow 32 bits)."""
     if rounding not in ROUNDING_STEP:
         raise ValueError(f"unknown rounding unit {rounding!r}")
     r = as_fraction(ratio)
-    fen = sql_div_half_up(f"({base_col}) * {int(r.numerator)}", int(r.denominator))
+    fen = sql_div_half_up(f"CAST(({base_col}) AS BIGINT) * {int(r.numerator)}", int(r.denominator))
     step = ROUNDING_STEP[rounding]
     if step == 1:
         return fen

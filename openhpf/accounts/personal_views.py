@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from openhpf.access.decorators import permission_required
 from openhpf.access.services import export_watermark, personal_data_unmask
-from openhpf.audit.services import audit_log
 from openhpf.core.errors import DomainError
 from openhpf.iam.services import console_center
 
@@ -58,12 +57,9 @@ def member_export(request: HttpRequest) -> HttpResponse:
         mark = export_watermark(request.user, request.POST.get("reason", ""))
     except DomainError as e:
         return HttpResponse(e.message, status=422, content_type="text/plain; charset=utf-8")
-    rows = account_selectors.member_search(center=center, q=q, user=request.user, limit=EXPORT_LIMIT) if q else []
     with transaction.atomic(durable=True):
-        audit_log(actor=request.user, action="accounts.member.export", obj=("accounts.memberaccount", "export"),
-                  center=center, business_date=center.business_date,
-                  after={"q_len": len(q), "reason": request.POST.get("reason", "").strip()[:100],
-                         "results": [r.account_no for r in rows]})
+        rows = account_selectors.member_export(center=center, q=q, reason=request.POST.get("reason", ""),
+                                               actor=request.user, limit=EXPORT_LIMIT)
     buf = io.StringIO()
     buf.write("\ufeff")  # Excel opens UTF-8 CSV with a BOM
     w = csv.writer(buf)

@@ -1,4 +1,5 @@
-"""Reads of accounts, scoped by center, with personal data masked (脱敏) through core.masking by clearance."""
+"""Reads of accounts, scoped by center. The personal-data reads are `@personal_read` selectors (core.personal):
+the decorator checks the actor, scopes, gives the masking clearance and writes the read-audit row."""
 
 from __future__ import annotations
 
@@ -12,8 +13,17 @@ from openhpf.access.selectors import check_permission, user_clearance
 from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, EmployerStatus, FreezeKind, MemberAccountStatus
 from openhpf.core.errors import DomainError
-from openhpf.core.masking import mask
 from openhpf.core.models import Center
+from openhpf.core.personal import (
+    EMPLOYER_MEMBERS,
+    EMPLOYER_VIEW,
+    MEMBER_ACCOUNT_HISTORY,
+    MEMBER_ACCOUNT_VIEW,
+    MEMBER_EXPORT,
+    MEMBER_SEARCH,
+    PersonalRead,
+    personal_read,
+)
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
 from .models import Employer, Member, MemberAccount
@@ -133,6 +143,7 @@ class EmployerDetail:
     members_frozen: int
     monthly_amount: int
     counts: dict[str, int] = field(default_factory=dict)
+    members: Page | None = None  # a page of its member accounts, when asked for
 
 
 def _limit(limit: int) -> int:
@@ -164,25 +175,36 @@ def employer_get(*, center: Center, account_no: str, user: Actor) -> Employer:
     return e
 
 
-def member_search(*, center: Center, q: str, user: Actor, limit: int = 20,
-                  clearance: int | None = None) -> list[MemberAccountSummary]:
-    """Accounts by account no, exact ID number, exact phone or name prefix; active accounts first."""
-    clearance = _view(user, center, clearance)
-    q = (q or "").strip()
-    if not q:
-        return []
+def _search(read: PersonalRead, q: str, limit: int) -> list[MemberAccountSummary]:
     cond = Q(account_no=q) | Q(member__id_number=q.upper()) | Q(member__phone=q) | Q(member__name__startswith=q)
-    rows = (MemberAccount.objects.filter(center=center).filter(cond).select_related("member", "employer")
-            .order_by("status", "account_no")[: _limit(limit)])
-    return [
+    rows = (read.scope(MemberAccount.objects.filter(cond)).select_related("member", "employer")
+            .order_by("status", "account_no")[: _limit(limit)]) if q else []
+    out = [
         MemberAccountSummary(
-            account_no=a.account_no, name=mask("name", a.member.name, clearance=clearance),
-            id_number=mask("id_number", a.member.id_number, clearance=clearance),
-            phone=mask("phone", a.member.phone, clearance=clearance), employer_no=a.employer.account_no,
+            account_no=a.account_no, name=read.mask("name", a.member.name),
+            id_number=read.mask("id_number", a.member.id_number),
+            phone=read.mask("phone", a.member.phone), employer_no=a.employer.account_no,
             employer_name=a.employer.name, status=a.status, status_label=MemberAccountStatus(a.status).label,
         )
         for a in rows
     ]
+    read.note(q_len=len(q), results=[r.account_no for r in out])
+    return out
+
+
+@personal_read(MEMBER_SEARCH, obj=lambda _: ("accounts.memberaccount", "search"))
+def member_search(*, center: Center, q: str, actor: Actor, read: PersonalRead,
+                  limit: int = 20) -> list[MemberAccountSummary]:
+    """Accounts by account no, exact ID number, exact phone or name prefix; active accounts first."""
+    return _search(read, (q or "").strip(), limit)
+
+
+@personal_read(MEMBER_EXPORT, perm="accounts.export", obj=lambda _: ("accounts.memberaccount", "export"))
+def member_export(*, center: Center, q: str, reason: str, actor: Actor, read: PersonalRead,
+                  limit: int = 100) -> list[MemberAccountSummary]:
+    """The rows of a member search for an export (masked as on screen); the audit row records the reason."""
+    read.note(reason=(reason or "").strip()[:100])
+    return _search(read, (q or "").strip(), limit)
 
 
 def member_by_id_number(id_number: str, *, id_type: str | None = None) -> Member | None:
@@ -214,17 +236,22 @@ def employer_search(*, center: Center, q: str, user: Actor, limit: int = 20) -> 
                             status_label=EmployerStatus(e.status).label) for e in rows]
 
 
-def member_account_detail(*, account: MemberAccount, user: Actor, clearance: int | None = None) -> MemberAccountDetail:
-    """One account with its balances from the ledger sub-account; name, ID number and phone masked."""
-    clearance = _view(user, account.center_id, clearance)
+def _own(read: PersonalRead, *, member_id: int | None = None, employer_id: int | None = None) -> None:
+    """A member or an agent asking for a row not its own is told "not found", never "forbidden" (no probing)."""
+    if not read.owns(member_id=member_id, employer_id=employer_id):
+        raise DomainError("NOT_FOUND", "未找到该账户", field="account_no")
+
+
+def _account_detail(account: MemberAccount, read: PersonalRead) -> MemberAccountDetail:
     a = MemberAccount.objects.select_related("member", "employer", "branch").get(pk=account.pk)
+    _own(read, member_id=a.member_id, employer_id=a.employer_id)
     sub = SubAccount.objects.get(pk=a.pk)
     m = a.member
     status = MemberAccountStatus.FROZEN if a.freeze_kind == FreezeKind.FULL and a.status == "01" else a.status
     return MemberAccountDetail(
-        account_no=a.account_no, name=mask("name", m.name, clearance=clearance), id_type=m.id_type,
-        id_number=mask("id_number", m.id_number, clearance=clearance),
-        phone=mask("phone", m.phone, clearance=clearance), sex=m.sex, birth_date=m.birth_date,
+        account_no=a.account_no, name=read.mask("name", m.name), id_type=m.id_type,
+        id_number=read.mask("id_number", m.id_number),
+        phone=read.mask("phone", m.phone), sex=m.sex, birth_date=m.birth_date,
         employer_no=a.employer.account_no, employer_name=a.employer.name, branch_code=a.branch.code,
         status=a.status, status_label=MemberAccountStatus(status).label, freeze_kind=a.freeze_kind,
         freeze_label=FreezeKind(a.freeze_kind).label, base=a.base, employer_ratio=str(a.employer_ratio),
@@ -236,13 +263,13 @@ def member_account_detail(*, account: MemberAccount, user: Actor, clearance: int
     )
 
 
-def account_history(*, account: MemberAccount, user: Actor, page: int = 1, page_size: int = 20) -> Page:
-    """The account's detail rows (个人明细账), newest first."""
-    _view(user, account.center_id, 0)
+def _history(account: MemberAccount, *, page: int, page_size: int, last_if_past_end: bool) -> Page:
     page_size = _limit(page_size)
     page = max(1, int(page))
     qs = SubLedgerRow.objects.filter(sub_account_id=account.pk)
     total = qs.count()
+    if last_if_past_end:
+        page = min(page, max(1, -(-total // page_size)))
     rows = qs.select_related("entry").order_by("-id")[(page - 1) * page_size: page * page_size]
     items = [
         HistoryRow(id=r.pk, business_date=r.business_date, value_date=r.value_date, biz_type=r.biz_type,
@@ -254,23 +281,98 @@ def account_history(*, account: MemberAccount, user: Actor, page: int = 1, page_
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 
-def employer_detail(*, employer: Employer, user: Actor, clearance: int | None = None) -> EmployerDetail:
-    """An employer with its member counts by status (and full freezes) and the monthly amount due."""
-    clearance = _view(user, employer.center_id, clearance)
+@personal_read(MEMBER_ACCOUNT_VIEW, portal=True, obj=lambda kw: kw["account"])
+def member_account_detail(*, account: MemberAccount, actor: Actor, read: PersonalRead) -> MemberAccountDetail:
+    """One account with its balances from the ledger sub-account; name, ID number and phone masked."""
+    d = _account_detail(account, read)
+    read.note(clearance=read.clearance)
+    return d
+
+
+@personal_read(MEMBER_ACCOUNT_VIEW, obj=lambda kw: kw["account"])
+def member_account_page(*, account: MemberAccount, actor: Actor, read: PersonalRead, history_page: int = 1,
+                        history_page_size: int = 20) -> tuple[MemberAccountDetail, Page]:
+    """The console's account page: the account and one page of its 个人明细账 (past the end: the last page)."""
+    d = _account_detail(account, read)
+    history = _history(account, page=history_page, page_size=history_page_size, last_if_past_end=True)
+    read.note(clearance=read.clearance, history_page=history.page)
+    return d, history
+
+
+@personal_read(MEMBER_ACCOUNT_HISTORY, portal=True, obj=lambda kw: kw["account"])
+def account_history(*, account: MemberAccount, actor: Actor, read: PersonalRead, page: int = 1, page_size: int = 20,
+                    last_if_past_end: bool = False) -> Page:
+    """The account's detail rows (个人明细账), newest first."""
+    _own(read, member_id=account.member_id, employer_id=account.employer_id)
+    p = _history(account, page=page, page_size=page_size, last_if_past_end=last_if_past_end)
+    read.note(page=p.page)
+    return p
+
+
+@personal_read(EMPLOYER_VIEW, portal=True, obj=lambda kw: kw["employer"])
+def employer_detail(*, employer: Employer, actor: Actor, read: PersonalRead,
+                    members_page: int | None = None, members_page_size: int = 20) -> EmployerDetail:
+    """An employer with its member counts by status (and full freezes), the monthly amount due and, when
+    `members_page` is given, that page of its member accounts (names masked)."""
+    _own(read, employer_id=employer.pk)
     e = Employer.objects.select_related("branch", "bank_account").get(pk=employer.pk)
     counts = dict(MemberAccount.objects.filter(employer=e).values_list("status").annotate(n=Count("pk")))
     frozen = MemberAccount.objects.filter(employer=e, status__in=["01", "02"]).exclude(
         freeze_kind=FreezeKind.NONE).count()
     monthly = MemberAccount.objects.filter(employer=e, status=MemberAccountStatus.NORMAL).aggregate(
         s=Sum(F("employer_amount") + F("member_amount")))["s"] or 0
+    members = None if members_page is None else _employer_members(e, read, members_page, members_page_size,
+                                                                   last_if_past_end=True)
+    read.note(clearance=read.clearance, **({} if members is None else
+                                          {"members": [m.account_no for m in members.items]}))
     return EmployerDetail(
         account_no=e.account_no, name=e.name, credit_code=e.credit_code, economic_type=e.economic_type,
         industry=e.industry, branch_code=e.branch.code, payday=e.payday, employer_ratio=str(e.employer_ratio),
         member_ratio=str(e.member_ratio), status=e.status, status_label=EmployerStatus(e.status).label,
-        suspense_balance=e.suspense_balance, paid_up_to=e.paid_up_to, contact_name=mask("name", e.contact_name, clearance=clearance),
-        contact_phone=mask("phone", e.contact_phone, clearance=clearance), address=e.address,
+        suspense_balance=e.suspense_balance, paid_up_to=e.paid_up_to, contact_name=read.mask("name", e.contact_name),
+        contact_phone=read.mask("phone", e.contact_phone), address=e.address,
         bank_account=e.bank_account.bank_account_no if e.bank_account else "", opened_date=e.opened_date,
         closed_date=e.closed_date, members_normal=counts.get(MemberAccountStatus.NORMAL, 0),
         members_sealed=counts.get(MemberAccountStatus.SEALED, 0), members_frozen=frozen, monthly_amount=int(monthly),
         counts={str(k): v for k, v in counts.items()},
+        members=members,
     )
+
+
+@dataclass(frozen=True)
+class EmployeeRow:
+    """One member account of an employer's list (names and ID numbers masked)."""
+
+    account_no: str
+    name: str
+    id_number: str
+    status: str
+    status_label: str
+    base: int
+    monthly_amount: int
+    paid_up_to: str
+
+
+def _employer_members(employer: Employer, read: PersonalRead, page: int, page_size: int, *,
+                      last_if_past_end: bool) -> Page:
+    qs = MemberAccount.objects.filter(employer=employer)
+    total = qs.count()
+    page, page_size = max(1, int(page)), max(1, min(int(page_size), 200))
+    if last_if_past_end:
+        page = min(page, max(1, -(-total // page_size)))
+    rows = qs.select_related("member").order_by("account_no")[(page - 1) * page_size: page * page_size]
+    items = [EmployeeRow(account_no=a.account_no, name=read.mask("name", a.member.name),
+                         id_number=read.mask("id_number", a.member.id_number), status=a.status,
+                         status_label=MemberAccountStatus(a.status).label, base=a.base,
+                         monthly_amount=a.employer_amount + a.member_amount, paid_up_to=a.paid_up_to) for a in rows]
+    return Page(items=items, total=total, page=page, page_size=page_size)
+
+
+@personal_read(EMPLOYER_MEMBERS, portal=True, obj=lambda kw: kw["employer"])
+def employer_members(*, employer: Employer, actor: Actor, read: PersonalRead, page: int = 1,
+                     page_size: int = 50) -> Page:
+    """The employer's member accounts, a page at a time (an agent: its own employer's only)."""
+    _own(read, employer_id=employer.pk)
+    p = _employer_members(employer, read, page, page_size, last_if_past_end=False)
+    read.note(page=p.page, members=[m.account_no for m in p.items])
+    return p

@@ -1,7 +1,7 @@
 """Console pages of accounts (单位与个人账户): search and detail, personal data masked, every read audited.
 
-Views are thin: they call the selectors, turn fen into yuan strings for display (core.money.format_fen) and
-write the audit row the JSON API writes for the same read (accounts/api.py `_audit_read`)."""
+Views are thin: they call the selectors, which scope, mask and audit the read (core.personal), and turn fen into
+yuan strings for display (core.money.format_fen)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from openhpf.access.decorators import permission_required
-from openhpf.access.selectors import has_permission, user_clearance
-from openhpf.audit.services import audit_log
-from openhpf.core.codes import MemberAccountStatus
+from openhpf.access.selectors import has_permission
 from openhpf.core.errors import DomainError
-from openhpf.core.masking import mask
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
 from openhpf.iam.services import staff_center
@@ -46,13 +42,6 @@ def _center(request: HttpRequest) -> Center:
 def _is_partial(request: HttpRequest) -> bool:
     """An htmx request for a fragment (a history restore after a cache miss wants the whole page)."""
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
-
-
-def _audit_read(request: HttpRequest, center: Center, action: str, obj: Any, after: dict[str, Any]) -> None:
-    """Every staff read of personal data is in the audit trail, as the API writes it."""
-    with transaction.atomic():
-        audit_log(actor=request.user, action=action, obj=obj, center=center, business_date=center.business_date,
-                  after=after)
 
 
 def _yuan(fen: int | None) -> str:
@@ -106,32 +95,20 @@ def employer_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
-def _employer_members(employer: Employer, page: int, clearance: int) -> dict[str, Any]:
-    """A page of the employer's member accounts, names masked (no selector lists them yet)."""
-    qs = MemberAccount.objects.filter(employer=employer).select_related("member").order_by("account_no")
-    total = qs.count()
-    pages = max(1, -(-total // EMPLOYER_MEMBERS_PAGE_SIZE))
-    page = min(page, pages)
-    start = (page - 1) * EMPLOYER_MEMBERS_PAGE_SIZE
-    items = [
-        {"account_no": a.account_no, "name": mask("name", a.member.name, clearance=clearance), "base": _yuan(a.base),
-         "monthly_amount": _yuan(a.monthly_amount), "paid_up_to": _year_month(a.paid_up_to),
-         "status_label": MemberAccountStatus(a.status).label}
-        for a in qs[start: start + EMPLOYER_MEMBERS_PAGE_SIZE]
-    ]
-    return {"items": items, "total": total, "page": page, "pages": pages}
-
-
 @require_GET
 @permission_required("accounts.view")
 def employer_detail(request: HttpRequest, account_no: str) -> HttpResponse:
     center = _center(request)
     employer = _employer(request, center, account_no)
-    d = selectors.employer_detail(employer=employer, user=request.user)
-    clearance = user_clearance(request.user, center=center)
-    members = _employer_members(employer, _page_number(request), clearance)
-    _audit_read(request, center, "accounts.employer.view", employer,
-                {"clearance": clearance, "members": [m["account_no"] for m in members["items"]]})
+    d = selectors.employer_detail(employer=employer, actor=request.user, members_page=_page_number(request),
+                                  members_page_size=EMPLOYER_MEMBERS_PAGE_SIZE)
+    assert d.members is not None
+    members = {
+        "items": [{"account_no": m.account_no, "name": m.name, "base": _yuan(m.base),
+                   "monthly_amount": _yuan(m.monthly_amount), "paid_up_to": _year_month(m.paid_up_to),
+                   "status_label": m.status_label} for m in d.members.items],
+        "total": d.members.total, "page": d.members.page, "pages": d.members.pages,
+    }
     ctx = {
         "e": d,
         "employer_ratio": _percent(d.employer_ratio),
@@ -157,19 +134,14 @@ def member_list(request: HttpRequest) -> HttpResponse:
     q = request.POST.get("q", "").strip() if request.method == "POST" else ""
     rows = []
     if q:
-        rows = selectors.member_search(center=center, q=q, user=request.user, limit=SEARCH_LIMIT)
-        _audit_read(request, center, "accounts.member.search", ("accounts.memberaccount", "search"),
-                    {"q_len": len(q), "results": [r.account_no for r in rows]})
+        rows = selectors.member_search(center=center, q=q, actor=request.user, limit=SEARCH_LIMIT)
     ctx = {"q": q, "searched": bool(q), "rows": rows, "limit": SEARCH_LIMIT,
            "can_export": has_permission(request.user, "accounts.export", center=center)}
     template = "accounts/_member_results.html" if _is_partial(request) else "accounts/member_list.html"
     return render(request, template, ctx)
 
 
-def _history_context(request: HttpRequest, account: MemberAccount, page: int) -> dict[str, Any]:
-    p = selectors.account_history(account=account, user=request.user, page=page, page_size=HISTORY_PAGE_SIZE)
-    if p.page > p.pages:  # past the end: show the last page
-        p = selectors.account_history(account=account, user=request.user, page=p.pages, page_size=HISTORY_PAGE_SIZE)
+def _history_context(account: MemberAccount, p: selectors.Page) -> dict[str, Any]:
     rows = [
         {**asdict(r), "amount_yuan": _yuan(r.amount), "balance_yuan": _yuan(r.balance_after)}
         for r in p.items
@@ -183,11 +155,9 @@ def _history_context(request: HttpRequest, account: MemberAccount, page: int) ->
 def member_detail(request: HttpRequest, account_no: str) -> HttpResponse:
     center = _center(request)
     account = _account(request, center, account_no)
-    clearance = user_clearance(request.user, center=center)
-    d = selectors.member_account_detail(account=account, user=request.user, clearance=clearance)
-    history = _history_context(request, account, _page_number(request))
-    _audit_read(request, center, "accounts.member_account.view", account,
-                {"clearance": clearance, "history_page": history["page"]})
+    d, p = selectors.member_account_page(account=account, actor=request.user, history_page=_page_number(request),
+                                         history_page_size=HISTORY_PAGE_SIZE)
+    history = _history_context(account, p)  # past the end: the last page
     ctx = {
         "a": d,
         "money": {k: _yuan(getattr(d, k)) for k in (
@@ -208,6 +178,7 @@ def member_history(request: HttpRequest, account_no: str) -> HttpResponse:
     """One page of 个人明细账 (the fragment the detail page swaps with htmx)."""
     center = _center(request)
     account = _account(request, center, account_no)
-    history = _history_context(request, account, _page_number(request))
-    _audit_read(request, center, "accounts.member_account.history", account, {"page": history["page"]})
+    p = selectors.account_history(account=account, actor=request.user, page=_page_number(request),
+                                  page_size=HISTORY_PAGE_SIZE, last_if_past_end=True)
+    history = _history_context(account, p)
     return render(request, "accounts/_history.html", {"history": history})

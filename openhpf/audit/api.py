@@ -43,7 +43,7 @@ class VerifyOut(Schema):
 @router.get("/records", response=AuditPageOut, summary="审计日志查询（安全审计员）")
 def records(request: HttpRequest, actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
             date_from: date | None = None, date_to: date | None = None, offset: int = 0, limit: int = 50):
-    qs = audit_records(user=request.user, actor=actor, action=action, object_type=object_type, object_id=object_id,
+    qs = audit_records(actor=request.user, by=actor, action=action, object_type=object_type, object_id=object_id,
                        date_from=date_from, date_to=date_to)
     offset, limit = max(0, offset), max(1, min(limit, MAX_LIMIT))
     return {"items": list(qs[offset: offset + limit]), "total": qs.count(), "offset": offset, "limit": limit}

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from openhpf.core.actors import Actor
 from openhpf.core.authz import check_permission, scope_queryset
+from openhpf.core.personal import AUDIT_RECORDS, PersonalRead, personal_read
 from openhpf.security.keys import keyring
 from openhpf.security.services import checkpoint_signature_valid
 
@@ -98,14 +99,20 @@ def audit_unsealed_overdue() -> int:
     return AuditRecord.objects.filter(seq__isnull=True, created_at__lt=cutoff).count()
 
 
-def audit_records(*, user: Actor, actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
-                  date_from: date | None = None, date_to: date | None = None) -> QuerySet[AuditRecord]:
-    """审计日志查询 for the security auditor (audit.view), within the centers of its role, newest first.
-    actor and action match by prefix; the date range is on the record time (local dates, inclusive)."""
-    check_permission(user, "audit.view")
-    qs = scope_queryset(user, AuditRecord.objects.all(), branch_field=None, perm="audit.view")
-    if actor:
-        qs = qs.filter(actor__startswith=actor.strip())
+@personal_read(AUDIT_RECORDS, perm="audit.view", obj=lambda _: ("audit.auditrecord", "query"))
+def audit_records(*, actor: Actor, read: PersonalRead, by: str = "", action: str = "", object_type: str = "",
+                  object_id: str = "", date_from: date | None = None,
+                  date_to: date | None = None) -> QuerySet[AuditRecord]:
+    """审计日志查询 for the security auditor (audit.view), within the centers of its role, newest first. The rows
+    may hold personal data (an object's values before and after a change), so the query itself is audited.
+    `by` (the actor label) and action match by prefix; the date range is on the record time (local dates,
+    inclusive)."""
+    qs = scope_queryset(actor, AuditRecord.objects.all(), branch_field=None, perm="audit.view")
+    read.note(**{k: str(v) for k, v in (("by", by), ("action", action), ("object_type", object_type),
+                                        ("object_id", object_id), ("date_from", date_from), ("date_to", date_to))
+                 if v})
+    if by:
+        qs = qs.filter(actor__startswith=by.strip())
     if action:
         qs = qs.filter(action__startswith=action.strip())
     if object_type:

@@ -28,7 +28,7 @@ def _date(value: str) -> date | None:
 def audit_list(request: HttpRequest) -> HttpResponse:
     f = {k: request.GET.get(k, "").strip() for k in ("actor", "action", "object_type", "object_id", "date_from",
                                                      "date_to")}
-    qs = audit_records(user=request.user, actor=f["actor"], action=f["action"], object_type=f["object_type"],
+    qs = audit_records(actor=request.user, by=f["actor"], action=f["action"], object_type=f["object_type"],
                        object_id=f["object_id"], date_from=_date(f["date_from"]), date_to=_date(f["date_to"]))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)

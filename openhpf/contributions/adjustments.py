@@ -28,6 +28,7 @@ from openhpf.accounts.services import employer_change
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, MemberAccountStatus
+from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.ingest import ErrorSink, FieldError, HeaderMap, Limits, TableFile, cell_text, parse_fen
 from openhpf.core.models import Center
@@ -111,8 +112,8 @@ def _rules(adjustment_id: int, *, reject: bool, cap: int, floor: int) -> list[Ru
     """The checks of the staged lines against the accounts, each a query of (row, account number, detail)."""
     p = (adjustment_id,)
     lines = f"FROM {LINE_TABLE} l WHERE l.adjustment_id = %s"
-    joined = (f"FROM {LINE_TABLE} l JOIN accounts_memberaccount a ON a.sub_id = l.account_id "
-              "JOIN accounts_member m ON m.id = a.member_id WHERE l.adjustment_id = %s")
+    joined = (f"FROM {LINE_TABLE} l JOIN accounts_v_member_account a ON a.sub_id = l.account_id "
+              "JOIN accounts_v_member m ON m.id = a.member_id WHERE l.adjustment_id = %s")
 
     def rule(code: str, message: str, detail: str, source: str, params: tuple[Any, ...] = p) -> Rule:
         return Rule(code=code, message="第 {row} 行：个人账号 {0} " + message, column="account_no",
@@ -121,7 +122,7 @@ def _rules(adjustment_id: int, *, reject: bool, cap: int, floor: int) -> list[Ru
     rules = [
         rule("ACCOUNT_UNKNOWN", "不存在", "''", f"{lines} AND l.account_id IS NULL"),
         rule("DUPLICATE_ROW", "与第 {1} 行重复", "d.first_row",
-             f"FROM {LINE_TABLE} l JOIN (SELECT account_no, MIN(row_no) AS first_row FROM {LINE_TABLE} "
+             f"FROM {LINE_TABLE} l JOIN (SELECT account_no, MIN(row_no) AS first_row FROM {LINE_TABLE} "  # noqa: S608 — own line table from model meta; values bound
              "WHERE adjustment_id = %s GROUP BY account_no HAVING COUNT(*) > 1) d "
              "ON d.account_no = l.account_no AND l.row_no > d.first_row WHERE l.adjustment_id = %s", p + p),
         # ID numbers are stored encrypted: compare blind indexes (HMAC-SM3)
@@ -165,7 +166,7 @@ def base_adjust_import(
                         ((adj.pk, r.row, r.account_no, blind_index("id_number", r.id_number, normalize="id_number"),
                           r.name, r.base) for r in rows))
         sql.execute(
-            f"UPDATE {LINE_TABLE} SET account_id = (SELECT a.sub_id FROM accounts_memberaccount a "
+            f"UPDATE {LINE_TABLE} SET account_id = (SELECT a.sub_id FROM accounts_v_member_account a "  # noqa: S608 — own line table from model meta; values bound
             f"WHERE a.account_no = {LINE_TABLE}.account_no AND a.center_id = %s) WHERE adjustment_id = %s",
             [center.pk, adj.pk])
         p = [adj.pk]
@@ -178,21 +179,21 @@ def base_adjust_import(
             report.errors.sort(key=lambda e: (e.row or 0))
             raise report
         sql.execute(
-            f"UPDATE {LINE_TABLE} SET final_base = CASE WHEN requested_base > %s THEN %s "
+            f"UPDATE {LINE_TABLE} SET final_base = CASE WHEN requested_base > %s THEN %s "  # noqa: S608 — own line table from model meta; values bound
             "WHEN requested_base < %s THEN %s ELSE requested_base END WHERE adjustment_id = %s",
             [cap, cap, floor, floor, adj.pk])
-        clamped = sql.fetch(f"SELECT COUNT(*) FROM {LINE_TABLE} WHERE adjustment_id = %s "
+        clamped = sql.fetch(f"SELECT COUNT(*) FROM {LINE_TABLE} WHERE adjustment_id = %s "  # noqa: S608 — own line table from model meta; values bound
                             "AND final_base <> requested_base", p)[0][0]
-        changed_where = (f"FROM {LINE_TABLE} l JOIN accounts_memberaccount a ON a.sub_id = l.account_id "
+        changed_where = (f"FROM {LINE_TABLE} l JOIN accounts_v_member_account a ON a.sub_id = l.account_id "
                          "WHERE l.adjustment_id = %s AND a.base <> l.final_base")
         # detail rows first: they must see which accounts change (biz type 10, no money, running balance kept)
         changed = subledger_events_from(
             biz_type=BizType.BASE_ADJUST, business_date=business_date,
-            source_sql=f"SELECT l.account_id AS sub_account_id, a.account_no AS reference {changed_where}", params=p)
+            source=Relation(f"SELECT l.account_id AS sub_account_id, a.account_no AS reference {changed_where}", tuple(p)))
         accounts_set_base_from(
             center_id=center.pk, business_date=effective,  # the rounding in force when the new base applies
-            source_sql=f"SELECT l.account_id AS sub_id, l.final_base AS base FROM {LINE_TABLE} l "
-            "WHERE l.adjustment_id = %s", params=p)
+            source=Relation(f"SELECT l.account_id AS sub_id, l.final_base AS base FROM {LINE_TABLE} l "  # noqa: S608 — own line table from model meta; values bound
+                            "WHERE l.adjustment_id = %s", tuple(p)))
         adj.changed, adj.clamped = changed, clamped
         adj.save(update_fields=["changed", "clamped"])
         audit_log(actor=actor, action="contributions.base_adjustment.apply", obj=adj, center=center,
@@ -230,11 +231,13 @@ def employer_ratio_adjust(*, employer: Employer, employer_ratio: Decimal | str, 
 
 
 def _accounts_set_ratio(*, employer: Employer, er: Decimal, mr: Decimal, business_date: date, actor: Actor,
-                        where: str = "", params: list[Any] | None = None) -> int:
-    """Set both ratios of the employer's normal accounts (optionally narrowed by `where`) and recompute the
-    monthly amounts with the SQL twin. Caller validates and holds the transaction."""
+                        only: Relation | None = None, exclude: Relation | None = None,
+                        below: Decimal | None = None) -> int:
+    """Set both ratios of the employer's normal accounts (optionally narrowed: accounts_set_ratio_for_employer)
+    and recompute the monthly amounts with the SQL twin. Caller validates and holds the transaction."""
     n = accounts_set_ratio_for_employer(employer_id=employer.pk, center_id=employer.center_id, employer_ratio=er,
-                                        member_ratio=mr, business_date=business_date, where=where, params=params or [])
+                                        member_ratio=mr, business_date=business_date, only=only, exclude=exclude,
+                                        below=below)
     audit_log(actor=actor, action="contributions.ratio_adjust", obj=employer, center=employer.center_id,
               business_date=business_date, after={"employer_ratio": er, "member_ratio": mr, "accounts": n})
     return n

@@ -15,17 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connection
-
-from openhpf.access.selectors import user_clearance
 from openhpf.accounts.models import Employer
+from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.calendar import add_working_days
 from openhpf.core.codes import EmployerStatus, MemberAccountStatus
-from openhpf.core.masking import mask
 from openhpf.core.models import Center
+from openhpf.core.personal import ARREARS_MEMBERS, PersonalRead, personal_read
 from openhpf.core.policy import policy_value
-from openhpf.ledger import sql
 
 from .models import FlexibleEmployer
 from .relief import require, ym_index, ym_parse
@@ -76,11 +73,7 @@ def payment_deadline(*, month: str, payday: int, center: Center | int | None = N
 
 def _month_idx_sql(text_col: str, date_col: str, offset: int) -> str:
     """SQL: month index of a YYYYMM text column, or of a date column plus `offset` months when the text is empty."""
-    if connection.vendor == "postgresql":
-        from_date = f"(EXTRACT(YEAR FROM {date_col})::int * 12 + EXTRACT(MONTH FROM {date_col})::int - 1 + {offset})"
-    else:
-        from_date = (f"(CAST(strftime('%%Y', {date_col}) AS INTEGER) * 12 + "
-                     f"CAST(strftime('%%m', {date_col}) AS INTEGER) - 1 + {offset})")
+    from_date = sql.month_index(date_col, offset)
     return (f"(CASE WHEN {text_col} = '' THEN {from_date} ELSE "
             f"CAST(SUBSTR({text_col}, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR({text_col}, 5, 2) AS INTEGER) - 1 END)")
 
@@ -92,7 +85,7 @@ def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = N
     m = ym_parse(month)
     on = on or center.business_date
     report = ArrearsReport(month=m, on=on)
-    paydays = [p for (p,) in sql.fetch("SELECT DISTINCT payday FROM accounts_employer WHERE center_id = %s",
+    paydays = [p for (p,) in sql.fetch("SELECT DISTINCT payday FROM accounts_v_employer WHERE center_id = %s",
                                        [center.pk])]
     deadlines = {p: payment_deadline(month=m, payday=p, center=center) for p in paydays}
     due = sorted(p for p, d in deadlines.items() if d < on)
@@ -102,21 +95,21 @@ def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = N
     emp_idx = _month_idx_sql("e.paid_up_to", "e.opened_date", 0)
     acc_idx = _month_idx_sql("a.paid_up_to", "a.opened_date", 0)
     flex = FlexibleEmployer._meta.db_table
-    where = (f"e.center_id = %s AND e.status = '{EmployerStatus.NORMAL}' AND e.payday IN ({', '.join(map(str, due))}) "
+    where = (f"e.center_id = %s AND e.status = '{EmployerStatus.NORMAL}' AND e.payday IN ({', '.join(map(str, due))}) "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
              f"AND {emp_idx} < %s AND e.id NOT IN (SELECT employer_id FROM {flex})")
     params: list[Any] = [center.pk, mi]
     if employer is not None:
         where += " AND e.id = %s"
         params.append(employer.pk)
-    member_rows = (f"SELECT a.employer_id, a.account_no, a.member_id, a.paid_up_to, %s - {acc_idx} AS months, "
+    member_rows = (f"SELECT a.employer_id, a.account_no, a.member_id, a.paid_up_to, %s - {acc_idx} AS months, "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
                    "a.employer_amount + a.member_amount AS monthly "
-                   f"FROM accounts_memberaccount a JOIN accounts_employer e ON e.id = a.employer_id "
+                   f"FROM accounts_v_member_account a JOIN accounts_v_employer e ON e.id = a.employer_id "
                    f"WHERE {where} AND a.status = '{MemberAccountStatus.NORMAL}' AND {acc_idx} < %s")
     member_params = [mi, *params, mi]
     employers = sql.fetch(
-        f"SELECT e.id, e.account_no, e.name, e.payday, e.paid_up_to, %s - {emp_idx} AS months, "
+        f"SELECT e.id, e.account_no, e.name, e.payday, e.paid_up_to, %s - {emp_idx} AS months, "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
         "COUNT(x.account_no), COALESCE(SUM(x.months * x.monthly), 0) "
-        f"FROM accounts_employer e LEFT JOIN ({member_rows}) x ON x.employer_id = e.id "
+        f"FROM accounts_v_employer e LEFT JOIN ({member_rows}) x ON x.employer_id = e.id "
         f"WHERE {where} GROUP BY e.id, e.account_no, e.name, e.payday, e.paid_up_to, e.opened_date "
         "HAVING COUNT(x.account_no) > 0 ORDER BY e.account_no", [mi, *member_params, *params])
     report.employers = [
@@ -125,16 +118,25 @@ def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = N
         for _id, no, name, p, paid, months, n, amount in employers
     ]
     if with_members:
-        clearance = user_clearance(user, center=center)
-        limit = f" LIMIT {int(member_limit)}" if member_limit else ""
-        rows = sql.fetch(
-            f"SELECT e.account_no, x.account_no, mb.name, x.paid_up_to, x.months, x.monthly FROM ({member_rows}) x "
-            "JOIN accounts_employer e ON e.id = x.employer_id JOIN accounts_member mb ON mb.id = x.member_id "
-            f"ORDER BY e.account_no, x.account_no{limit}", member_params)
-        report.members = [
-            MemberArrears(employer_no=eno, account_no=ano, name=mask("name", name, clearance=clearance),
-                          paid_up_to=paid or "", months=int(months), monthly_amount=int(monthly),
-                          amount=int(months) * int(monthly))
-            for eno, ano, name, paid, months, monthly in rows
-        ]
+        report.members = _arrears_members(center=center, month=m, actor=user, member_rows=member_rows,
+                                          member_params=member_params, member_limit=member_limit)
     return report
+
+
+@personal_read(ARREARS_MEMBERS, obj=lambda kw: ("contributions.arrears", kw["month"]))
+def _arrears_members(*, center: Center, month: str, actor: Actor, read: PersonalRead, member_rows: str,
+                     member_params: list[Any], member_limit: int | None) -> list[MemberArrears]:
+    """The members in arrears (names masked): the personal part of the 催缴清单, audited."""
+    limit = f" LIMIT {int(member_limit)}" if member_limit else ""
+    rows = sql.fetch(
+        f"SELECT e.account_no, x.account_no, mb.name, x.paid_up_to, x.months, x.monthly FROM ({member_rows}) x "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
+        "JOIN accounts_v_employer e ON e.id = x.employer_id JOIN accounts_v_member mb ON mb.id = x.member_id "
+        f"ORDER BY e.account_no, x.account_no{limit}", member_params)
+    members = [
+        MemberArrears(employer_no=eno, account_no=ano, name=read.mask("name", name),
+                      paid_up_to=paid or "", months=int(months), monthly_amount=int(monthly),
+                      amount=int(months) * int(monthly))
+        for eno, ano, name, paid, months, monthly in rows
+    ]
+    read.note(month=month, members=len(members))
+    return members

@@ -5,6 +5,7 @@ rounded HALF_UP to the fen once. Rates are exact rationals, so the arithmetic is
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from fractions import Fraction
 
@@ -21,10 +22,14 @@ def interest_of(*, jishu_current: int, jishu_carried: int, rate_current: Fractio
 
 def sql_interest(jishu_current_sql: str, jishu_carried_sql: str, *, rate_current: Fraction,
                  rate_carried: Fraction, day_basis: int) -> str:
-    """SQL twin of interest_of (integers only; the factors are small, the products stay far below 2^63)."""
-    num = (f"CAST({jishu_current_sql} AS BIGINT) * {rate_current.numerator * rate_carried.denominator} + "
-           f"CAST({jishu_carried_sql} AS BIGINT) * {rate_carried.numerator * rate_current.denominator}")
-    return sql_div_half_up(num, day_basis * rate_current.denominator * rate_carried.denominator)
+    """SQL twin of interest_of, integers only. The two rates go over their least common denominator (not the
+    product of their denominators, which for rates of five or six decimals would overflow a BIGINT on an
+    ordinary balance), so for rates of up to six decimals and at most 20 % the factors stay ≤ 2 × 10^5 and
+    each 积数 up to ±3.66 × 10^12 fen·days (10^10 fen over a 366-day year) is computed exactly."""
+    den = math.lcm(rate_current.denominator, rate_carried.denominator)
+    num = (f"CAST({jishu_current_sql} AS BIGINT) * {rate_current.numerator * (den // rate_current.denominator)} + "
+           f"CAST({jishu_carried_sql} AS BIGINT) * {rate_carried.numerator * (den // rate_carried.denominator)}")
+    return sql_div_half_up(num, day_basis * den)
 
 
 def days_from(on: date) -> int:

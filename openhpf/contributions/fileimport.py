@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from stdnum.exceptions import ValidationError
 
 from openhpf.accounts.calculations import sql_monthly_amount
 from openhpf.accounts.models import Employer
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core import db
 from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus
 from openhpf.core.errors import DomainError
@@ -289,10 +290,10 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
     lo, hi, reduced = e4("contribution.ratio.min"), e4("contribution.ratio.max"), e4("contribution.ratio.reduced_min")
     equal = bool(policy_value("contribution.ratio.equal_sides", on=on, center=center_id))
     rounding = str(policy_value("contribution.rounding", on=on, center=center_id))
-    reduction = (f"employer_id IN (SELECT employer_id FROM accounts_ratioreduction WHERE valid_from <= '{on}' "
+    reduction = (f"employer_id IN (SELECT employer_id FROM accounts_v_ratio_reduction WHERE valid_from <= '{on}' "  # noqa: S608 — the date is a date object (ISO digits); values bound elsewhere
                  f"AND valid_to >= '{on}' AND approved_by <> '')")
     known = "sub_id IS NOT NULL"
-    duplicates = f"SELECT account_no FROM {t} GROUP BY account_no HAVING COUNT(*) > 1"
+    duplicates = f"SELECT account_no FROM {t} GROUP BY account_no HAVING COUNT(*) > 1"  # noqa: S608 — own work tables and rule SQL from code; values bound
     rules = [
         _rule("个人账号", "ACCOUNT_UNKNOWN", "个人账号 {0} 不存在", "account_no IS NOT NULL AND sub_id IS NULL", ("account_no",)),
         _rule("姓名", "NAME_MISMATCH", "姓名「{0}」与个人账户登记的姓名不符", f"{known} AND name IS NOT NULL AND m_name <> name",
@@ -305,7 +306,7 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
         _rule("单位账号", "EMPLOYER_NOT_NORMAL", "单位 {0} 不是正常状态，不能汇缴",
              f"{known} AND e_status <> '{EmployerStatus.NORMAL}'", ("e_no",)),
         _rule("单位账号", "REMITTANCE_EXISTS", "单位 {0} " + month + " 的汇缴单已存在",
-             f"{known} AND employer_id IN (SELECT employer_id FROM contributions_remittance WHERE month = '{month}' "
+             f"{known} AND employer_id IN (SELECT employer_id FROM contributions_remittance WHERE month = '{month}' "  # noqa: S608 — month validated by ym_parse (six digits) at the entry point
              f"AND biz_type = '{BizType.REMITTANCE}' AND status IN ('D', 'C', 'P'))", ("e_no",)),
         _rule("缴存基数", "BASE_ABOVE_CAP", f"缴存基数 {{0}} 分高于 {month} 的上限 {cap} 分", f"base > {cap}", ("base",)),
         _rule("缴存基数", "BASE_BELOW_FLOOR", f"缴存基数 {{0}} 分低于 {month} 的下限 {floor} 分", f"base < {floor}", ("base",)),
@@ -343,7 +344,7 @@ def _run_rules(t: str, rules: list[Rule], errors: ErrorSink, cap: int | None = N
     Returns how many failing rows were seen."""
     n = run_table_rules(t, rules, errors, cap=cap)
     if n:
-        sql.execute(f"UPDATE {t} SET bad = 1 WHERE bad = 0 AND ({failing(rules)})")
+        sql.execute(f"UPDATE {t} SET bad = 1 WHERE bad = 0 AND ({failing(rules)})")  # noqa: S608 — own work tables and rule SQL from code; values bound
     return n
 
 
@@ -395,8 +396,6 @@ def remittance_import(
     imp.job_id = job.pk
     RemittanceImport.objects.filter(pk=imp.pk).update(job_id=job.pk)
     state: dict[str, Any] = {}
-    big = "BIGINT" if connection.vendor == "postgresql" else "INTEGER"
-    unlogged = "UNLOGGED " if connection.vendor == "postgresql" else ""
 
     def stage(ctx: Any) -> dict[str, int]:
         t0 = time.perf_counter()
@@ -404,9 +403,9 @@ def remittance_import(
         ctx.advance(0, total=max(size // 80, 1))
         _drop(stage_t, res_t)
         with transaction.atomic():
-            sql.execute(f"CREATE {unlogged}TABLE {stage_t} (seq {big} NOT NULL, line {big} NOT NULL, emp_no TEXT, "
-                        f"name TEXT, id_number TEXT, account_no TEXT, base {big}, er {big}, mr {big}, ea {big}, "
-                        f"ma {big}, bad {big} NOT NULL)")
+            db.create_staging_table(stage_t, "seq BIGINT NOT NULL, line BIGINT NOT NULL, emp_no TEXT, name TEXT, "
+                                    "id_number TEXT, account_no TEXT, base BIGINT, er BIGINT, mr BIGINT, ea BIGINT, "
+                                    "ma BIGINT, bad BIGINT NOT NULL")
         n = 0
         facts = state["facts"] = _Facts()
 
@@ -429,20 +428,19 @@ def remittance_import(
     def validate(ctx: Any) -> dict[str, int]:
         t0 = time.perf_counter()
         with transaction.atomic():
-            if connection.vendor == "postgresql":  # hash joins and aggregates over 10⁶ rows stay in memory
-                sql.execute("SET LOCAL work_mem = '256MB'")
-                sql.execute("SET LOCAL jit = off")  # compiling the rules' expressions took longer than running them
+            db.local_work_mem("256MB")  # hash joins and aggregates over 10⁶ rows stay in memory
+            db.jit_off()  # compiling the rules' expressions took longer than running them
             # one join to accounts, members and employers; every rule then reads this table alone
-            sql.execute(
-                f"CREATE {unlogged}TABLE {res_t} AS SELECT s.seq, s.line, s.emp_no, s.name, s.id_number, s.account_no, "
+            db.create_staging_table_as(
+                res_t, "SELECT s.seq, s.line, s.emp_no, s.name, s.id_number, s.account_no, "  # noqa: S608 — own work tables and rule SQL from code; values bound
                 "s.base, s.er, s.mr, s.ea, s.ma, s.bad, a.sub_id, a.employer_id, a.status AS a_status, "
                 "a.paid_up_to AS a_paid, m.name AS m_name, m.id_number_bidx AS m_id, e.account_no AS e_no, "
                 f"e.status AS e_status FROM {stage_t} s "
-                "LEFT JOIN accounts_memberaccount a ON a.account_no = s.account_no AND a.center_id = %s "
-                "LEFT JOIN accounts_member m ON m.id = a.member_id "
-                "LEFT JOIN accounts_employer e ON e.id = a.employer_id", [center.pk])
-            if connection.vendor == "postgresql":
-                sql.execute(f"ANALYZE {res_t}")  # PostgreSQL hashes; SQLite looks rows up by employer
+                "LEFT JOIN accounts_v_member_account a ON a.account_no = s.account_no AND a.center_id = %s "
+                "LEFT JOIN accounts_v_member m ON m.id = a.member_id "
+                "LEFT JOIN accounts_v_employer e ON e.id = a.employer_id", [center.pk])
+            if db.is_postgresql():
+                db.analyze(res_t)  # PostgreSQL hashes; SQLite looks rows up by employer
             else:
                 sql.execute(f"CREATE INDEX {res_t}_emp ON {res_t} (employer_id)")
             facts = state.get("facts") or _Facts()
@@ -454,7 +452,7 @@ def remittance_import(
             _run_rules(res_t, rules, errors, cap=limits.max_errors_per_rule)
         ctx.advance(len(rules))
         # rows are bad only with an error of their own: none, nothing to count
-        bad = sql.fetch(f"SELECT COUNT(*) FROM {res_t} WHERE bad <> 0")[0][0] if errors.count else 0
+        bad = sql.fetch(f"SELECT COUNT(*) FROM {res_t} WHERE bad <> 0")[0][0] if errors.count else 0  # noqa: S608 — own work tables and rule SQL from code; values bound
         result.errors, result.rejected_rows = errors.count, int(bad)
         result.accepted_rows = result.rows - result.rejected_rows
         result.timings["validate"] = time.perf_counter() - t0
@@ -476,13 +474,12 @@ def remittance_import(
         now = timezone.now()
         label = actor_label(actor)[0]
         with transaction.atomic():
-            if connection.vendor == "postgresql":  # the sort of 10⁶ lines by remittance stays in memory
-                sql.execute("SET LOCAL work_mem = '256MB'")
-                sql.execute("SET LOCAL jit = off")
+            db.local_work_mem("256MB")  # the sort of 10⁶ lines by remittance stays in memory
+            db.jit_off()
             try:
                 with transaction.atomic():
                     sql.execute(
-                        "INSERT INTO contributions_remittance (center_id, employer_id, month, biz_type, back_kind, reason, "
+                        "INSERT INTO contributions_remittance (center_id, employer_id, month, biz_type, back_kind, reason, "  # noqa: S608 — own work tables and rule SQL from code; values bound
                         "status, lines, employer_total, member_total, total, source_import_id, batch_key, business_date, "
                         "created_by, confirmed_by, created_at) "
                         f"SELECT %s, employer_id, %s, '{BizType.REMITTANCE}', '', '', 'C', COUNT(*), SUM(ea), SUM(ma), "
@@ -492,16 +489,15 @@ def remittance_import(
             except IntegrityError:
                 raise DomainError("REMITTANCE_EXISTS", f"{month} 的汇缴单已由其他业务建立，请重新导入", field="month") from None
             sql.execute(
-                "INSERT INTO contributions_remittanceline (remittance_id, seq, account_id, base, employer_ratio_e4, "
+                "INSERT INTO contributions_remittanceline (remittance_id, seq, account_id, base, employer_ratio_e4, "  # noqa: S608 — own work tables and rule SQL from code; values bound
                 "member_ratio_e4, employer_amount, member_amount) "
                 f"SELECT r.id, s.seq, s.sub_id, s.base, s.er, s.mr, s.ea, s.ma FROM {res_t} s "
                 "JOIN contributions_remittance r ON r.source_import_id = %s AND r.employer_id = s.employer_id "
                 # stored in the order they are read back (by remittance): the unique (remittance, seq) index
                 # grows at its end, and posting walks the lines' table in order instead of jumping about it
                 "WHERE s.bad = 0 ORDER BY r.id, s.seq", [imp.pk])
-            if connection.vendor == "postgresql":  # a file adds ~10⁵ remittances and 10⁶ lines: fresh plans for posting
-                sql.execute("ANALYZE contributions_remittance")
-                sql.execute("ANALYZE contributions_remittanceline")
+            # a file adds ~10⁵ remittances and 10⁶ lines: fresh plans for posting (PostgreSQL)
+            db.analyze("contributions_remittance", "contributions_remittanceline")
             ids = [r[0] for r in sql.fetch("SELECT id FROM contributions_remittance WHERE source_import_id = %s "
                                            "ORDER BY id", [imp.pk])]
             total = sql.fetch("SELECT COALESCE(SUM(total), 0) FROM contributions_remittance WHERE source_import_id = %s",
@@ -559,10 +555,10 @@ def roster_rows(*, center: Center, month: str, employer: Employer | None = None)
     last = 0
     while True:
         rows = sql.fetch(
-            "SELECT a.sub_id, e.account_no, m.name, m.id_number, a.account_no, a.base, "
+            "SELECT a.sub_id, e.account_no, m.name, m.id_number, a.account_no, a.base, "  # noqa: S608 — own work tables and rule SQL from code; values bound
             f"{_e4_sql('a.employer_ratio')}, {_e4_sql('a.member_ratio')}, a.employer_amount, a.member_amount "
-            "FROM accounts_memberaccount a JOIN accounts_member m ON m.id = a.member_id "
-            f"JOIN accounts_employer e ON e.id = a.employer_id WHERE {where} AND a.sub_id > %s "
+            "FROM accounts_v_member_account a JOIN accounts_v_member m ON m.id = a.member_id "
+            f"JOIN accounts_v_employer e ON e.id = a.employer_id WHERE {where} AND a.sub_id > %s "
             "ORDER BY a.sub_id LIMIT 20000", [*params, last])
         if not rows:
             return

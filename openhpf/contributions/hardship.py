@@ -37,6 +37,7 @@ from openhpf.approvals.services import command_reject, command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, SystemActor
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus, RetentionClass
+from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError
 from openhpf.core.policy import policy_value
 from openhpf.documents.models import DocType
@@ -249,14 +250,13 @@ def _end(app: HardshipApplication, on: date) -> None:
         for er, mr in pairs:
             _accounts_set_ratio(
                 employer=e, er=er, mr=mr, business_date=on, actor=SYSTEM,
-                where=f"AND sub_id IN (SELECT account_id FROM {snap} WHERE application_id = %s "
-                      "AND employer_ratio = %s AND member_ratio = %s)", params=[app.pk, er, mr])
+                only=Relation(f"SELECT account_id FROM {snap} WHERE application_id = %s "  # noqa: S608 — own table name from model meta; values bound
+                              "AND employer_ratio = %s AND member_ratio = %s", (app.pk, er, mr)))
         lo = Decimal(str(policy_value("contribution.ratio.min", on=on, center=app.center_id)))
         # accounts opened or moved in during the term: back to the employer's restored defaults
         _accounts_set_ratio(
-            employer=e, er=er0, mr=mr0, business_date=on, actor=SYSTEM,
-            where=f"AND sub_id NOT IN (SELECT account_id FROM {snap} WHERE application_id = %s) "
-                  "AND (employer_ratio < %s OR member_ratio < %s)", params=[app.pk, lo, lo])
+            employer=e, er=er0, mr=mr0, business_date=on, actor=SYSTEM, below=lo,
+            exclude=Relation(f"SELECT account_id FROM {snap} WHERE application_id = %s", (app.pk,)))  # noqa: S608 — own table name from model meta; values bound
     app.status, app.ended_on = HA.Status.ENDED, on
     app.save(update_fields=["status", "ended_on"])
     audit_log(actor=SYSTEM, action="contributions.hardship.end", obj=app, center=app.center_id, business_date=on,

@@ -12,13 +12,14 @@ from typing import Any
 from django.db import transaction
 
 from openhpf.audit.services import audit_log
+from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, MemberAccountStatus
+from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_rate, policy_value
-from openhpf.ledger import sql
 from openhpf.ledger.models import JournalEntry, PostingBatch
 from openhpf.ledger.selectors import gl_balance
 from openhpf.ledger.services import (
@@ -68,8 +69,8 @@ def interest_accrue(*, center: Center, year: int, month: int, actor: Actor) -> J
             return existing
         ys, _ = interest_year(month_end)
         total = sql.fetch(
-            f"SELECT COALESCE(SUM({_earned_sql(center, month_end + timedelta(days=1))}), 0) "
-            "FROM ledger_subaccount a WHERE a.center_id = %s AND a.year_start = %s", [center.pk, ys])[0][0]
+            f"SELECT COALESCE(SUM({_earned_sql(center, month_end + timedelta(days=1))}), 0) "  # noqa: S608 — interest SQL from rates (integers) and statuses from code; values bound
+            "FROM ledger_v_sub_account a WHERE a.center_id = %s AND a.year_start = %s", [center.pk, ys])[0][0]
         delta = int(total) - _accrued(center)
         if delta == 0:
             return None
@@ -99,15 +100,14 @@ def interest_settle(*, center: Center, settle_date: date, actor: Actor) -> Posti
         # one row per account: interest in, 当年归集 moved to 上年结转 (value date 6/30)
         n = batch_stage_from(
             batch=batch, unique_accounts=True,
-            source_sql=(
-                f"SELECT a.id, a.id, -a.balance_current, a.balance_current + {earned}, %s, %s "
-                "FROM ledger_subaccount a JOIN accounts_memberaccount m ON m.sub_id = a.id "
+            source=Relation(
+                f"SELECT a.id, a.id, -a.balance_current, a.balance_current + {earned}, %s, %s "  # noqa: S608 — interest SQL from rates (integers) and statuses from code; values bound
+                "FROM ledger_v_sub_account a JOIN accounts_v_member_account m ON m.sub_id = a.id "
                 f"WHERE a.center_id = %s AND a.year_start = %s AND m.status IN ({statuses}) "
-                f"AND (a.balance_current <> 0 OR {earned} <> 0)"
-            ),
-            params=[ye, f"结息{ye.year}", center.pk, ys],
+                f"AND (a.balance_current <> 0 OR {earned} <> 0)",
+                (ye, f"结息{ye.year}", center.pk, ys)),
         )
-        total = int(sql.fetch(f"SELECT COALESCE(SUM(amount_current + amount_carried), 0) FROM {batch.stage_table}")[0][0])
+        total = int(sql.fetch(f"SELECT COALESCE(SUM(amount_current + amount_carried), 0) FROM {batch.stage_table}")[0][0])  # noqa: S608 — interest SQL from rates (integers) and statuses from code; values bound
         # true up the accrual so 211 carries exactly what is credited now
         delta = total - _accrued(center)
         if delta:

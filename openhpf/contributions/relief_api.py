@@ -202,7 +202,7 @@ def transactions(request: HttpRequest, account_no: str, date_from: date | None =
                  biz_type: str = "", page: int = 1, page_size: int = 50):
     center = _center(request)
     p = statements.transaction_history(
-        account=_account(center, account_no), user=request.user, date_from=date_from, date_to=date_to,
+        account=_account(center, account_no), actor=request.user, date_from=date_from, date_to=date_to,
         biz_types=[t for t in biz_type.split(",") if t] or None, page=page, page_size=page_size)
     return {"total": p.total, "page": p.page, "page_size": p.page_size, "items": [asdict(m) for m in p.items]}
 

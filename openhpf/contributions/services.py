@@ -27,7 +27,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
@@ -42,12 +42,14 @@ from openhpf.accounts.models import Employer, Member, MemberAccount
 from openhpf.approvals.registry import applying, register
 from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core import db
+from openhpf.core import db as sql
 from openhpf.core.actors import Actor, money_actor_check
 from openhpf.core.codes import BizType, EmployerStatus, IdType, MaritalStatus, MemberAccountStatus
+from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.jobs.runner import Step, job_start, run_job
-from openhpf.ledger import sql
 from openhpf.ledger.chart import DEFAULT_BANK, EMPLOYER_SUSPENSE, UNKNOWN_SUSPENSE
 from openhpf.ledger.models import PostingBatch
 from openhpf.ledger.services import (
@@ -88,23 +90,22 @@ def _accounts_advance_paid_up_to(where: str, params: list[Any], month: str, entr
     The same accounts, read where each database reads them best: PostgreSQL hashes the lines (its statistics
     know them since the import) and walks the accounts' table once; SQLite looks the accounts up one by one,
     fastest in account order, which is the order the posting stored its sub-ledger rows in."""
-    if connection.vendor == "postgresql":
-        accounts_sql = ("SELECT l.account_id FROM contributions_remittanceline l JOIN contributions_remittance r "
-                        f"ON r.id = l.remittance_id WHERE {where}")
-        account_params = None
+    if db.is_postgresql():
+        accounts = Relation("SELECT l.account_id FROM contributions_remittanceline l JOIN contributions_remittance r "  # noqa: S608 — plan conditions and labels from code; values bound
+                            f"ON r.id = l.remittance_id WHERE {where}", tuple(params))
     else:
-        accounts_sql, account_params = "SELECT sub_account_id FROM ledger_subledgerrow WHERE entry_id = %s", [entry_id]
+        accounts = Relation("SELECT sub_account_id FROM ledger_v_subledger_row WHERE entry_id = %s", (entry_id,))
     accounts_advance_paid_up_to_from(
-        month=month, params=params, account_params=account_params, accounts_sql=accounts_sql,
-        employers_sql=f"SELECT r.employer_id FROM contributions_remittance r WHERE {where}")
+        month=month, accounts=accounts,
+        employers=Relation(f"SELECT r.employer_id FROM contributions_remittance r WHERE {where}", tuple(params)))  # noqa: S608 — plan conditions and labels from code; values bound
 
 
 def _accounts_rollback_paid_up_to(remittance: Remittance) -> None:
     """After 退缴 of a month: accounts and the employer paid up to that month go back one month."""
     accounts_rollback_paid_up_to_from(
         month=remittance.month, previous=ym_add(remittance.month, -1), employer_id=remittance.employer_id,
-        accounts_sql="SELECT account_id FROM contributions_remittanceline WHERE remittance_id = %s",
-        params=[remittance.pk])
+        accounts=Relation("SELECT account_id FROM contributions_remittanceline WHERE remittance_id = %s",
+                          (remittance.pk,)))
 
 
 def _employer_suspense_add(employer_id: int, delta: int) -> Employer:
@@ -138,10 +139,10 @@ def _lines_from_accounts(remittance: Remittance, where: str = "", params: list[A
     start = sql.fetch("SELECT COALESCE(MAX(seq), 0) FROM contributions_remittanceline WHERE remittance_id = %s",
                       [remittance.pk])[0][0]
     return sql.execute(
-        "INSERT INTO contributions_remittanceline (remittance_id, seq, account_id, base, employer_ratio_e4, "
+        "INSERT INTO contributions_remittanceline (remittance_id, seq, account_id, base, employer_ratio_e4, "  # noqa: S608 — plan conditions and labels from code; values bound
         "member_ratio_e4, employer_amount, member_amount) "
         f"SELECT %s, %s + ROW_NUMBER() OVER (ORDER BY a.sub_id), a.sub_id, a.base, {_e4('a.employer_ratio')}, "
-        f"{_e4('a.member_ratio')}, a.employer_amount, a.member_amount FROM accounts_memberaccount a "
+        f"{_e4('a.member_ratio')}, a.employer_amount, a.member_amount FROM accounts_v_member_account a "
         "WHERE a.employer_id = %s AND a.status = %s AND a.paid_up_to < %s "
         "AND a.sub_id NOT IN (SELECT account_id FROM contributions_remittanceline WHERE remittance_id = %s)" + where,
         [remittance.pk, int(start), remittance.employer_id, MemberAccountStatus.NORMAL, remittance.month,
@@ -587,14 +588,15 @@ def _stage(plan: _Plan, *, actor: Actor, business_date: date) -> PostingBatch:
         bank_ref=plan.receipt.bank_ref if plan.receipt is not None else "")
 
 
-def _rows(plan: _Plan) -> tuple[str, list[Any]]:
+def _rows(plan: _Plan) -> Relation:
     """The ledger rows of a plan, one per roster line, as a SELECT in the ledger's stage columns."""
     label = "补缴" if plan.biz_type == BizType.BACK_PAYMENT else "汇缴"
-    return (("SELECT l.id AS ord, l.account_id AS sub_account_id, l.employer_amount + l.member_amount AS amount_current, "
-             f"0 AS amount_carried, %s AS value_date, '{label}' || r.month AS reference "
-             "FROM contributions_remittanceline l "
-             f"JOIN contributions_remittance r ON r.id = l.remittance_id WHERE {plan.where}"),
-            [plan.value_date, *plan.params])
+    return Relation(
+        "SELECT l.id AS ord, l.account_id AS sub_account_id, l.employer_amount + l.member_amount AS amount_current, "  # noqa: S608 — plan conditions and labels from code; values bound
+        f"0 AS amount_carried, %s AS value_date, '{label}' || r.month AS reference "
+        "FROM contributions_remittanceline l "
+        f"JOIN contributions_remittance r ON r.id = l.remittance_id WHERE {plan.where}",
+        (plan.value_date, *plan.params))
 
 
 def _unique_accounts(plan: _Plan) -> bool | None:
@@ -617,9 +619,7 @@ def _apply(plan: _Plan, *, actor: Actor, business_date: date) -> PostingBatch:
             raise DomainError("REMITTANCE_NOT_CONFIRMED", "汇缴单状态已变化，不能入账", field="remittance")
         if plan.employer_id is not None:
             _employer_suspense_add(plan.employer_id, -plan.total)
-        source, params = _rows(plan)
-        batch = batch_apply_from(batch=batch, actor=actor, source_sql=source, params=params,
-                                 unique_accounts=_unique_accounts(plan))
+        batch = batch_apply_from(batch=batch, actor=actor, source=_rows(plan), unique_accounts=_unique_accounts(plan))
         if (batch.rows_posted, batch.total_amount) != (plan.lines, plan.total):  # posted exactly the roster
             raise DomainError("STAGE_MISMATCH", f"入账明细 {batch.rows_posted} 笔 {batch.total_amount} 分与汇缴单 "
                               f"{plan.lines} 笔 {plan.total} 分不符", field="remittance")
@@ -745,10 +745,11 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Actor, busi
                              counter_account=EMPLOYER_SUSPENSE if to == "suspense" else DEFAULT_BANK,
                              description=f"退缴 汇缴单 #{r.pk}：{reason}"[:200])
         batch_stage_from(
-            batch=batch, unique_accounts=True, params=[r.value_date or r.business_date, r.pk],
-            source_sql=("SELECT l.id, l.account_id, -(l.employer_amount + l.member_amount), 0, %s, "
-                        "'退缴' || r.month FROM contributions_remittanceline l "
-                        "JOIN contributions_remittance r ON r.id = l.remittance_id WHERE r.id = %s"))
+            batch=batch, unique_accounts=True,
+            source=Relation("SELECT l.id, l.account_id, -(l.employer_amount + l.member_amount), 0, %s, "
+                            "'退缴' || r.month FROM contributions_remittanceline l "
+                            "JOIN contributions_remittance r ON r.id = l.remittance_id WHERE r.id = %s",
+                            (r.value_date or r.business_date, r.pk)))
         batch = batch_apply(batch=batch, actor=actor)
         if to == "suspense":
             _employer_suspense_add(r.employer_id, r.total)

@@ -12,20 +12,21 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from openhpf.access.selectors import user_clearance
 from openhpf.accounts.models import Employer, MemberAccount
+from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, RetentionClass
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
+from openhpf.core.personal import MEMBER_ACCOUNT_TRANSACTIONS, PersonalRead, personal_read
 from openhpf.documents.models import DocType, Document
 from openhpf.documents.services import document_store
-from openhpf.ledger import sql
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
 from .relief import require
@@ -71,11 +72,11 @@ def _movement(r: SubLedgerRow) -> Movement:
                     r.balance_after, r.reference)
 
 
-def transaction_history(*, account: MemberAccount, user: Actor, date_from: date | None = None,
+@personal_read(MEMBER_ACCOUNT_TRANSACTIONS, obj=lambda kw: kw["account"])
+def transaction_history(*, account: MemberAccount, actor: Actor, read: PersonalRead, date_from: date | None = None,
                         date_to: date | None = None, biz_types: list[str] | None = None, page: int = 1,
                         page_size: int = 50) -> HistoryPage:
     """个人明细查询: the account's detail rows in a business-date range and of some business types, in order."""
-    require(user, "accounts.view", account.center_id)
     if date_from and date_to and date_from > date_to:
         raise DomainError("DATE_RANGE", "起始日期不能晚于终止日期", field="date_from")
     bad = [t for t in biz_types or [] if t not in BizType.values]
@@ -92,6 +93,8 @@ def transaction_history(*, account: MemberAccount, user: Actor, date_from: date 
     page = max(1, int(page))
     total = qs.count()
     rows = qs.order_by("id")[(page - 1) * page_size: page * page_size]
+    read.note(page=page, **{k: str(v) for k, v in (("date_from", date_from), ("date_to", date_to)) if v},
+              **({"biz_types": biz_types} if biz_types else {}))
     return HistoryPage([_movement(r) for r in rows], total, page, page_size)
 
 
@@ -239,8 +242,7 @@ def employer_remittance_history(*, employer: Employer, user: Actor, date_from: d
     """单位缴存历史: the detail rows of type 01 汇缴 and 02 补缴 of the employer's accounts, grouped by business
     month and type (newest first). Accounts are taken by their current employer."""
     require(user, "accounts.view", employer.center_id)
-    month = ("to_char(r.business_date, 'YYYYMM')" if connection.vendor == "postgresql"
-             else "strftime('%%Y%%m', r.business_date)")
+    month = sql.month_key("r.business_date")
     cond, params = "", [employer.pk, BizType.REMITTANCE, BizType.BACK_PAYMENT]
     if date_from:
         cond += " AND r.business_date >= %s"
@@ -249,8 +251,8 @@ def employer_remittance_history(*, employer: Employer, user: Actor, date_from: d
         cond += " AND r.business_date <= %s"
         params.append(date_to)
     rows = sql.fetch(
-        f"SELECT {month} AS m, r.biz_type, COUNT(DISTINCT r.sub_account_id), COUNT(*), SUM(r.amount) "
-        "FROM ledger_subledgerrow r JOIN accounts_memberaccount a ON a.sub_id = r.sub_account_id "
+        f"SELECT {month} AS m, r.biz_type, COUNT(DISTINCT r.sub_account_id), COUNT(*), SUM(r.amount) "  # noqa: S608 — month-key SQL from core.db, conditions from code; values bound
+        "FROM ledger_v_subledger_row r JOIN accounts_v_member_account a ON a.sub_id = r.sub_account_id "
         f"WHERE a.employer_id = %s AND r.biz_type IN (%s, %s){cond} GROUP BY {month}, r.biz_type "
         "ORDER BY m DESC, r.biz_type", params)
     return [RemittanceMonth(m, t, BizType(t).label, int(n), int(c), int(s)) for m, t, n, c, s in rows]

@@ -27,10 +27,13 @@ def sql_div_half_up(numerator_sql: str, denominator: int) -> str:
     """The SQL twin of div_half_up for a positive integer denominator: integer arithmetic on both databases.
 
     SQLite and PostgreSQL both truncate integer division toward zero, so half-up is
-    (|n| * 2 + d) / (2 d) with the sign put back."""
+    (|n| * 2 + d) / (2 d) with the sign put back. The numerator is taken as a BIGINT: on PostgreSQL a small
+    literal is a 32-bit integer (n * 2 would overflow past 2^30) and a SUM of BIGINTs is a numeric (whose `/`
+    does not truncate). Exact while |n| * 2 + d < 2^63; past that PostgreSQL refuses (bigint out of range)
+    and SQLite would fall back to a double, so callers keep their products well inside it."""
     if denominator <= 0:
         raise ValueError("denominator must be positive")
-    n = f"({numerator_sql})"
+    n = f"CAST(({numerator_sql}) AS BIGINT)"
     return (
         f"(CASE WHEN {n} < 0 THEN -((-{n} * 2 + {denominator}) / {2 * denominator}) "
         f"ELSE (({n} * 2 + {denominator}) / {2 * denominator}) END)"

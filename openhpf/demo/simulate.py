@@ -52,6 +52,7 @@ from openhpf.contributions.services import (
     remittance_post,
     suspense_allocate,
 )
+from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.codes import EmployerStatus, IdType, MemberAccountStatus
 from openhpf.core.errors import DomainError
@@ -59,7 +60,6 @@ from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
 from openhpf.core.services import center_advance_business_date
 from openhpf.demo.synthetic import RATIOS_E4, SEAL_REASONS, synthetic_base, synthetic_person
-from openhpf.ledger import sql
 
 RS = Remittance.Status
 EMPLOYERS_PER_COMMIT = 100
@@ -191,7 +191,7 @@ def _plan_month(*, center: Center, rng: random.Random, rates: Rates, on: date,
             .order_by("pk").values_list("pk", "industry") if pk not in flexible]
     industry = dict(emps)
     accounts = [(sid, eid, base) for sid, eid, base in sql.fetch(
-        "SELECT sub_id, employer_id, base FROM accounts_memberaccount WHERE center_id = %s AND status = %s "
+        "SELECT sub_id, employer_id, base FROM accounts_v_member_account WHERE center_id = %s AND status = %s "
         "ORDER BY sub_id", [center.pk, MemberAccountStatus.NORMAL]) if eid in industry]
     size: dict[int, int] = defaultdict(int)
     for _, eid, _b in accounts:
@@ -245,7 +245,7 @@ def _plan_month(*, center: Center, rng: random.Random, rates: Rates, on: date,
         total += size[pk] + 1
         cum.append(total)
     sealed_pool = [sid for (sid,) in sql.fetch(
-        "SELECT sub_id FROM accounts_memberaccount WHERE center_id = %s AND status = %s AND sealed_date < %s "
+        "SELECT sub_id FROM accounts_v_member_account WHERE center_id = %s AND status = %s AND sealed_date < %s "
         "ORDER BY sub_id", [center.pk, MemberAccountStatus.SEALED, on.replace(day=1)])]
     floor = int(policy_value("contribution.base.floor", on=on, center=center))
     seen: set[int] = set()
@@ -294,8 +294,8 @@ def _back_pay_skipped(*, center: Center, month: str, on: date, actor: Actor, r: 
     back-pay it in full, each from its own receipt. Returns their ids."""
     prev = ym_add(month, -1)
     ids = [pk for (pk,) in sql.fetch(
-        "SELECT e.id FROM accounts_employer e WHERE e.center_id = %s AND e.status = %s AND e.paid_up_to = %s "
-        "AND EXISTS (SELECT 1 FROM accounts_memberaccount a WHERE a.employer_id = e.id AND a.status = %s "
+        "SELECT e.id FROM accounts_v_employer e WHERE e.center_id = %s AND e.status = %s AND e.paid_up_to = %s "
+        "AND EXISTS (SELECT 1 FROM accounts_v_member_account a WHERE a.employer_id = e.id AND a.status = %s "
         "AND a.paid_up_to < %s) ORDER BY e.id",
         [center.pk, EmployerStatus.NORMAL, ym_add(prev, -1), MemberAccountStatus.NORMAL, prev])]
     for chunk in _chunks(list(Employer.objects.filter(pk__in=ids).order_by("pk"))):

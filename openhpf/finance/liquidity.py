@@ -25,17 +25,17 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, Sum
 
 from openhpf.access.selectors import check_permission, is_system_actor
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import div_half_up, format_fen, mul_half_up
 from openhpf.core.policy import policy_value
-from openhpf.ledger import sql
 from openhpf.ledger.models import JournalLine
 
 from .models import LiquiditySnapshot
@@ -287,7 +287,12 @@ class Forecast:
 
 
 def _month_key(d: date) -> str:
-    return f"{d.year:04d}-{d.month:02d}"
+    """The canonical month key, as core.db.month_key gives it in SQL: 'YYYYMM'."""
+    return f"{d.year:04d}{d.month:02d}"
+
+
+def _month_label(key: str) -> str:
+    return f"{key[:4]}-{key[4:]}"
 
 
 def _add_months(d: date, n: int) -> date:
@@ -295,26 +300,20 @@ def _add_months(d: date, n: int) -> date:
     return date(d.year + y, m + 1, 1)
 
 
-def _month_sql(col: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"to_char({col}, 'YYYY-MM')"
-    return f"strftime('%%Y-%%m', {col})"
-
-
 def monthly_flows(center: Center | int, start: date, end: date) -> dict[str, dict[str, int]]:
-    """Per month (YYYY-MM) in [start, end]: contributions, withdrawals (201 by business type, net of their
+    """Per month (key YYYYMM) in [start, end]: contributions, withdrawals (201 by business type, net of their
     reversals) and loan disbursements/repayments (121+122 net per entry). Two GROUP BY queries."""
     cid = center.pk if isinstance(center, Center) else center
-    month = _month_sql("e.business_date")
+    month = sql.month_key("e.business_date")
     out: dict[str, dict[str, int]] = {}
 
     def bucket(m: str) -> dict[str, int]:
         return out.setdefault(m, dict.fromkeys(SERIES, 0))
 
     rows = sql.fetch(
-        f"SELECT {month} AS m, e.biz_type, COALESCE(SUM(l.debit), 0), COALESCE(SUM(l.credit), 0) "
-        "FROM ledger_journalline l JOIN ledger_journalentry e ON e.id = l.entry_id "
-        "JOIN ledger_glaccount g ON g.id = l.account_id "
+        f"SELECT {month} AS m, e.biz_type, COALESCE(SUM(l.debit), 0), COALESCE(SUM(l.credit), 0) "  # noqa: S608 — month-key SQL from core.db; values bound
+        "FROM ledger_v_journal_line l JOIN ledger_v_journal_entry e ON e.id = l.entry_id "
+        "JOIN ledger_v_gl_account g ON g.id = l.account_id "
         "WHERE e.center_id = %s AND e.business_date >= %s AND e.business_date <= %s AND g.code LIKE '201%%' "
         f"GROUP BY {month}, e.biz_type", [cid, start, end])
     contrib, withdraw = {str(t) for t in CONTRIBUTION_TYPES}, {str(t) for t in WITHDRAWAL_TYPES}
@@ -324,10 +323,10 @@ def monthly_flows(center: Center | int, start: date, end: date) -> dict[str, dic
         elif biz in withdraw:
             bucket(m)["withdrawals"] += int(d) - int(c)
     loan_rows = sql.fetch(
-        "SELECT t.m, COALESCE(SUM(CASE WHEN t.net > 0 THEN t.net ELSE 0 END), 0), "
+        "SELECT t.m, COALESCE(SUM(CASE WHEN t.net > 0 THEN t.net ELSE 0 END), 0), "  # noqa: S608 — month-key SQL from core.db; values bound
         "COALESCE(SUM(CASE WHEN t.net < 0 THEN -t.net ELSE 0 END), 0) FROM ("
-        f"SELECT {month} AS m, l.entry_id, SUM(l.debit - l.credit) AS net FROM ledger_journalline l "
-        "JOIN ledger_journalentry e ON e.id = l.entry_id JOIN ledger_glaccount g ON g.id = l.account_id "
+        f"SELECT {month} AS m, l.entry_id, SUM(l.debit - l.credit) AS net FROM ledger_v_journal_line l "
+        "JOIN ledger_v_journal_entry e ON e.id = l.entry_id JOIN ledger_v_gl_account g ON g.id = l.account_id "
         "WHERE e.center_id = %s AND e.business_date >= %s AND e.business_date <= %s "
         f"AND (g.code LIKE '121%%' OR g.code LIKE '122%%') GROUP BY l.entry_id, {month}) t GROUP BY t.m",
         [cid, start, end])
@@ -383,9 +382,10 @@ def forecast(center: Center, on: date, *, months: int = 6, history: int = 24) ->
         projected.append(running)
     for k, v in zip(fut_keys, projected, strict=True):
         if v < 0:
-            alerts.append(Alert("warning", "FORECAST_SHORT", f"按预测，{k} 月末可用资金将降至 {format_fen(v)} 元"))
+            alerts.append(Alert("warning", "FORECAST_SHORT",
+                                f"按预测，{_month_label(k)} 月末可用资金将降至 {format_fen(v)} 元"))
             break
-    return Forecast(on=on, months=hist_keys + fut_keys, n_history=history, series=series, inflow=inflow,
+    return Forecast(on=on, months=[_month_label(k) for k in hist_keys + fut_keys], n_history=history, series=series, inflow=inflow,
                     outflow=outflow, net=net, projected_funds=projected, method=method, trend=trend,
                     available=pos.available, alerts=alerts)
 

@@ -21,12 +21,12 @@ from django.db.models import Count, Sum
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.approvals.models import PendingCommand
+from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
-from openhpf.ledger import sql
 from openhpf.ledger.models import GLAccount, JournalLine, SubLedgerRow
 from openhpf.ledger.selectors import trial_balance
 
@@ -337,8 +337,8 @@ def loan_flows(center: Center | int, start: date, end: date) -> tuple[int, int]:
     row = sql.fetch(
         "SELECT COALESCE(SUM(CASE WHEN t.net > 0 THEN t.net ELSE 0 END), 0), "
         "COALESCE(SUM(CASE WHEN t.net < 0 THEN -t.net ELSE 0 END), 0) FROM ("
-        "SELECT l.entry_id, SUM(l.debit - l.credit) AS net FROM ledger_journalline l "
-        "JOIN ledger_journalentry e ON e.id = l.entry_id JOIN ledger_glaccount g ON g.id = l.account_id "
+        "SELECT l.entry_id, SUM(l.debit - l.credit) AS net FROM ledger_v_journal_line l "
+        "JOIN ledger_v_journal_entry e ON e.id = l.entry_id JOIN ledger_v_gl_account g ON g.id = l.account_id "
         "WHERE e.center_id = %s AND e.business_date >= %s AND e.business_date <= %s "
         "AND (g.code LIKE '121%%' OR g.code LIKE '122%%') GROUP BY l.entry_id) t", [cid, start, end])[0]
     return int(row[0]), int(row[1])

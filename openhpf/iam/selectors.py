@@ -9,6 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from openhpf.core.actors import Actor
+from openhpf.core.personal import OUTBOX_VIEW, PersonalRead, personal_read
+
 from .models import Outbox, PartnerClient, StaffSecurity
 
 
@@ -60,5 +63,9 @@ def partner_client_live_tokens(client: PartnerClient) -> int:
     return client.tokens.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).count()
 
 
-def outbox_list(*, limit: int = 100) -> list[Outbox]:
-    return list(Outbox.objects.order_by("-id")[:limit])
+@personal_read(OUTBOX_VIEW, perm="iam.manage_users", obj=lambda _: ("iam.outbox", "list"))
+def outbox_list(*, actor: Actor, read: PersonalRead, limit: int = 100) -> list[Outbox]:
+    """The development channel's sent messages (phone numbers, one-time codes), newest first; the read is audited."""
+    rows = list(Outbox.objects.order_by("-id")[:limit])
+    read.note(count=len(rows))
+    return rows

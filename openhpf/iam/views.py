@@ -107,4 +107,4 @@ def partner_action(request: HttpRequest, client_id: int, action: str) -> HttpRes
 
 @permission_required(MANAGE)
 def outbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "iam/outbox.html", {"rows": outbox_list()})
+    return render(request, "iam/outbox.html", {"rows": outbox_list(actor=request.user)})

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from django.db import connection
-
 from openhpf.core.calendar import interest_year
 from openhpf.core.verify import CheckResult, register
 
@@ -34,7 +32,7 @@ def check_balanced() -> CheckResult:
 def check_member_control() -> CheckResult:
     """2. Control account 201 equals the sum of member balances, per center."""
     gl = dict(sql.fetch(
-        "SELECT e.center_id, SUM(l.credit) - SUM(l.debit) FROM ledger_journalline l "
+        "SELECT e.center_id, SUM(l.credit) - SUM(l.debit) FROM ledger_journalline l "  # noqa: S608 — 积数 SQL from dates (date objects); values bound
         "JOIN ledger_journalentry e ON e.id = l.entry_id JOIN ledger_glaccount g ON g.id = l.account_id "
         f"WHERE g.code LIKE '{MEMBER_CONTROL}%%' GROUP BY e.center_id"
     ))
@@ -119,9 +117,9 @@ def check_jishu() -> CheckResult:
     for y in years:
         ys = y if isinstance(y, date) else date.fromisoformat(str(y))
         ys, ye = interest_year(ys)
-        days = sql_jishu_days(connection.vendor, "r.value_date", ys, ye)
+        days = sql_jishu_days(sql.vendor(), "r.value_date", ys, ye)
         bad = sql.fetch(
-            "SELECT a.account_no, a.jishu_current, a.jishu_base_current + COALESCE(g.jc, 0), "
+            "SELECT a.account_no, a.jishu_current, a.jishu_base_current + COALESCE(g.jc, 0), "  # noqa: S608 — 积数 SQL from dates (date objects); values bound
             "a.jishu_carried, a.jishu_base_carried + COALESCE(g.jk, 0) FROM ledger_subaccount a "
             f"LEFT JOIN (SELECT r.sub_account_id, SUM(r.amount_current * {days}) AS jc, "
             f"SUM(r.amount_carried * {days}) AS jk FROM ledger_subledgerrow r WHERE r.business_date >= %s "

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
-from openhpf.core import authz
+from openhpf.core import authz, db
 from openhpf.core.actors import Actor, is_system, money_actor_check
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
+from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
@@ -368,13 +369,9 @@ def batch_create(
             center=center, key=key, biz_type=biz_type, business_date=business_date, counter_account=counter,
             description=description[:200], created_by=label, bank_ref=bank_ref[:60],
         )
-        big = "BIGINT" if connection.vendor == "postgresql" else "INTEGER"
-        unlogged = "UNLOGGED " if connection.vendor == "postgresql" else ""
-        sql.execute(
-            f"CREATE {unlogged}TABLE {batch.stage_table} (ord {big} NOT NULL, sub_account_id {big} NOT NULL, "
-            f"amount_current {big} NOT NULL, amount_carried {big} NOT NULL, value_date DATE NOT NULL, "
-            f"reference VARCHAR(40) NOT NULL)"
-        )
+        db.create_staging_table(batch.stage_table, [
+            "ord BIGINT NOT NULL", "sub_account_id BIGINT NOT NULL", "amount_current BIGINT NOT NULL",
+            "amount_carried BIGINT NOT NULL", "value_date DATE NOT NULL", "reference VARCHAR(40) NOT NULL"])
         return batch
 
 
@@ -387,7 +384,7 @@ def batch_stage(
     batch.refresh_from_db()
     if batch.status != PostingBatch.Status.STAGING:
         return batch.rows_staged
-    present = sql.fetch(f"SELECT COUNT(*) FROM {batch.stage_table}")[0][0]
+    present = sql.fetch(f"SELECT COUNT(*) FROM {batch.stage_table}")[0][0]  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
     default_vd = batch.business_date.isoformat()
     n = 0
     buf: list[tuple] = []
@@ -431,15 +428,15 @@ def batch_apply(*, batch: PostingBatch, actor: Actor) -> PostingBatch:
     return _batch_apply(batch, actor)
 
 
-def batch_apply_from(*, batch: PostingBatch, actor: Actor, source_sql: str, params: Sequence[Any] = (),
+def batch_apply_from(*, batch: PostingBatch, actor: Actor, source: Relation,
                      unique_accounts: bool | None = None) -> PostingBatch:
-    """batch_apply straight from a SELECT yielding the stage columns (ord, sub_account_id, amount_current,
-    amount_carried, value_date, reference), for rows already committed in the caller's own tables: nothing is
-    copied into the stage table first (it is dropped unused). Same checks, effects and idempotence; the
-    SELECT must return the same rows every time it runs inside this transaction (the caller locks them).
+    """batch_apply straight from a SELECT (a Relation made by the app whose rows it reads) yielding the stage
+    columns (ord, sub_account_id, amount_current, amount_carried, value_date, reference), for rows already
+    committed in the caller's own tables: nothing is copied into the stage table first (it is dropped unused).
+    Same checks, effects and idempotence; the SELECT must return the same rows every time it runs inside this transaction (the caller locks them).
     unique_accounts: True when no account appears twice (None: checked in SQL; a wrong True is caught and
     posted the general way)."""
-    return _batch_apply(batch, actor, source_sql=source_sql, params=params, unique_accounts=unique_accounts)
+    return _batch_apply(batch, actor, source_sql=source.sql, params=source.params, unique_accounts=unique_accounts)
 
 
 class _RowsMismatch(Exception):
@@ -456,14 +453,12 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, source_sql: str | None = 
         src = batch.stage_table if staged else f"({source_sql})"
         sp = [] if staged else list(params)
         ys, ye = interest_year(batch.business_date)
-        vendor = connection.vendor
-        if vendor == "postgresql":
-            # sorts and hash aggregates over a million rows stay in memory for this transaction only
-            sql.execute("SET LOCAL work_mem = '256MB'")
-            sql.execute("SET LOCAL jit = off")  # compiling these one-off statements costs more than it saves
-            if staged:
-                sql.execute(f"ANALYZE {src}")
-        count, total = sql.fetch(f"SELECT COUNT(*), COALESCE(SUM(s.amount_current + s.amount_carried), 0) FROM {src} s",
+        vendor = db.vendor()
+        db.local_work_mem("256MB")  # sorts and hash aggregates over a million rows stay in memory
+        db.jit_off()  # compiling these one-off statements costs more than it saves
+        if staged:
+            db.analyze(src)
+        count, total = sql.fetch(f"SELECT COUNT(*), COALESCE(SUM(s.amount_current + s.amount_carried), 0) FROM {src} s",  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
                                  sp)[0]
         count, total = int(count), int(total)  # PostgreSQL sums bigint as numeric
         if count == 0:
@@ -483,7 +478,7 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, source_sql: str | None = 
         )
         unique = batch.unique_accounts if staged else unique_accounts
         if unique is None:
-            unique = not sql.fetch(f"SELECT 1 FROM {src} s GROUP BY s.sub_account_id HAVING COUNT(*) > 1 LIMIT 1", sp)
+            unique = not sql.fetch(f"SELECT 1 FROM {src} s GROUP BY s.sub_account_id HAVING COUNT(*) > 1 LIMIT 1", sp)  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         # every row's account must exist in the center, be in this interest year, and the value date inside it:
         # the apply itself joins on these conditions, so a row failing them is a row not moved (checked below)
         ok, ok_params = "a.center_id = %s AND a.year_start = %s AND s.value_date <= %s", [batch.center_id, ys, ye]
@@ -504,7 +499,7 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, source_sql: str | None = 
                         raise DomainError("BATCH_ROWS", "批量记账明细与账户不符", field="rows") from None
         except IntegrityError:
             short = sql.fetch(
-                f"SELECT a.account_no FROM ledger_subaccount a JOIN (SELECT s.sub_account_id, SUM(s.amount_current) c, "
+                f"SELECT a.account_no FROM ledger_subaccount a JOIN (SELECT s.sub_account_id, SUM(s.amount_current) c, "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
                 f"SUM(s.amount_carried) k FROM {src} s GROUP BY s.sub_account_id) g ON g.sub_account_id = a.id "
                 f"WHERE a.balance_current + g.c < 0 OR a.balance_carried + g.k < 0 OR "
                 f"a.balance_current + g.c + a.balance_carried + g.k - a.frozen_amount - a.hold_amount < 0 LIMIT 10", sp
@@ -548,7 +543,7 @@ def _apply_rows(src: str, sp: list[Any], ok: str, ok_params: list[Any], head: li
         if unique:
             # one pass over the accounts: the balance update returns each new balance to the sub-ledger insert
             n = sql.execute(
-                "WITH moved AS (UPDATE ledger_subaccount AS a SET "
+                "WITH moved AS (UPDATE ledger_subaccount AS a SET "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
                 "balance_current = a.balance_current + s.amount_current, "
                 "balance_carried = a.balance_carried + s.amount_carried, "
                 f"jishu_current = a.jishu_current + s.amount_current * {days}, "
@@ -573,16 +568,16 @@ def _apply_rows(src: str, sp: list[Any], ok: str, ok_params: list[Any], head: li
     sql.execute(f"CREATE TEMP TABLE {scratch} (sub_account_id INTEGER PRIMARY KEY, amount_current INTEGER NOT NULL, "
                 "amount_carried INTEGER NOT NULL, value_date TEXT NOT NULL, reference TEXT NOT NULL, "
                 "days INTEGER NOT NULL)")
-    sql.execute(f"INSERT OR IGNORE INTO temp.{scratch} SELECT s.sub_account_id, s.amount_current, s.amount_carried, "
+    sql.execute(f"INSERT OR IGNORE INTO temp.{scratch} SELECT s.sub_account_id, s.amount_current, s.amount_carried, "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
                 f"s.value_date, s.reference, {days} FROM {src} s ORDER BY s.sub_account_id", sp)
     n = sql.execute(
-        f"INSERT INTO ledger_subledgerrow ({_SUBLEDGER_COLUMNS}) "
+        f"INSERT INTO ledger_subledgerrow ({_SUBLEDGER_COLUMNS}) "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         "SELECT s.sub_account_id, %s, %s, %s, s.value_date, s.amount_current + s.amount_carried, s.amount_current, "
         "s.amount_carried, a.balance_current + a.balance_carried + s.amount_current + s.amount_carried, s.reference "
         f"FROM temp.{scratch} s JOIN ledger_subaccount a ON a.id = s.sub_account_id WHERE {ok}",
         [*head, *ok_params])
     moved = sql.execute(
-        "UPDATE ledger_subaccount AS a SET balance_current = a.balance_current + s.amount_current, "
+        "UPDATE ledger_subaccount AS a SET balance_current = a.balance_current + s.amount_current, "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         "balance_carried = a.balance_carried + s.amount_carried, "
         "jishu_current = a.jishu_current + s.amount_current * s.days, "
         f"jishu_carried = a.jishu_carried + s.amount_carried * s.days FROM temp.{scratch} s "
@@ -595,7 +590,7 @@ def _apply_rows_general(src: str, sp: list[Any], ok: str, ok_params: list[Any], 
     """Any batch, an account in it any number of times: running balances by a window over each account's rows
     in their order, the balances moved by the sum per account."""
     n = sql.execute(
-        f"INSERT INTO ledger_subledgerrow ({_SUBLEDGER_COLUMNS}) "
+        f"INSERT INTO ledger_subledgerrow ({_SUBLEDGER_COLUMNS}) "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         f"SELECT s.sub_account_id, %s, %s, %s, s.value_date, s.amount_current + s.amount_carried, "
         f"s.amount_current, s.amount_carried, a.balance_current + a.balance_carried + "
         "SUM(s.amount_current + s.amount_carried) OVER (PARTITION BY s.sub_account_id ORDER BY s.ord "
@@ -605,7 +600,7 @@ def _apply_rows_general(src: str, sp: list[Any], ok: str, ok_params: list[Any], 
         [*head, *sp, *ok_params],
     )
     sql.execute(
-        "UPDATE ledger_subaccount AS a SET balance_current = a.balance_current + g.c, "
+        "UPDATE ledger_subaccount AS a SET balance_current = a.balance_current + g.c, "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         "balance_carried = a.balance_carried + g.k, jishu_current = a.jishu_current + g.jc, "
         "jishu_carried = a.jishu_carried + g.jk FROM "
         f"(SELECT s.sub_account_id, SUM(s.amount_current) AS c, SUM(s.amount_carried) AS k, "
@@ -619,7 +614,7 @@ def _apply_rows_general(src: str, sp: list[Any], ok: str, ok_params: list[Any], 
 def _raise_bad_rows(src: str, sp: list[Any], center_id: int, ys: date, ye: date) -> None:
     """The first rows an apply could not move, as the DomainError of the first one (nothing, if none)."""
     bad = sql.fetch(
-        f"SELECT s.ord, s.sub_account_id, a.id, a.center_id, a.year_start FROM {src} s "
+        f"SELECT s.ord, s.sub_account_id, a.id, a.center_id, a.year_start FROM {src} s "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         f"LEFT JOIN ledger_subaccount a ON a.id = s.sub_account_id "
         f"WHERE a.id IS NULL OR a.center_id <> %s OR a.year_start <> %s OR s.value_date > %s ORDER BY s.ord LIMIT 20",
         [*sp, center_id, ys, ye],
@@ -648,50 +643,50 @@ def batch_post(
 
 
 # ---------------------------------------------------------------- set-based entry points for bulk loaders
-# Other apps' bulk loaders (the legacy cut-over) hand the ledger a SELECT over their own staging tables; the
-# ledger alone writes its tables. Each SELECT must name its columns as documented.
+# Other apps' bulk work (the legacy cut-over, remittances, interest, base adjustment) hands the ledger a
+# Relation: a SELECT over the caller's own tables and published views, made by code with its values bound
+# (core.db); never a str. The ledger alone writes its tables. Each SELECT must name its columns as documented.
 
 
-def subaccounts_open_from(*, center: Center, year_start: date, source_sql: str, params: Sequence[Any] = ()) -> int:
-    """Open sub-accounts in bulk. source_sql yields account_no, jishu_base_current, jishu_base_carried
+def subaccounts_open_from(*, center: Center, year_start: date, source: Relation) -> int:
+    """Open sub-accounts in bulk. `source` yields account_no, jishu_base_current, jishu_base_carried
     (积数 brought over for the part of the interest year before the first posting)."""
     if interest_year(year_start)[0] != year_start:
         raise DomainError("YEAR_START", f"计息年度起日应为7月1日：{year_start}", field="year_start")
     return sql.execute(
-        "INSERT INTO ledger_subaccount (center_id, account_no, balance_current, balance_carried, frozen_amount, "
+        "INSERT INTO ledger_subaccount (center_id, account_no, balance_current, balance_carried, frozen_amount, "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         "hold_amount, year_start, jishu_current, jishu_carried, jishu_base_current, jishu_base_carried) "
         "SELECT %s, x.account_no, 0, 0, 0, 0, %s, x.jishu_base_current, x.jishu_base_carried, "
-        f"x.jishu_base_current, x.jishu_base_carried FROM ({source_sql}) x",
-        [center.pk, year_start, *params],
+        f"x.jishu_base_current, x.jishu_base_carried FROM ({source.sql}) x",
+        [center.pk, year_start, *source.params],
     )
 
 
-def batch_stage_from(*, batch: PostingBatch, source_sql: str, params: Sequence[Any] = (),
-                     unique_accounts: bool | None = None) -> int:
+def batch_stage_from(*, batch: PostingBatch, source: Relation, unique_accounts: bool | None = None) -> int:
     """Stage a batch straight from a SELECT yielding ord, sub_account_id, amount_current, amount_carried,
     value_date, reference (one statement, no round trip through Python). Replaces anything staged before."""
     with transaction.atomic():
         batch = PostingBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != PostingBatch.Status.STAGING:
             raise DomainError("BATCH_NOT_STAGING", f"批量记账 {batch.key} 已不在暂存状态", field="batch")
-        sql.execute(f"DELETE FROM {batch.stage_table}")
-        n = sql.execute(f"INSERT INTO {batch.stage_table} ({', '.join(STAGE_COLUMNS)}) {source_sql}", params)
+        sql.execute(f"DELETE FROM {batch.stage_table}")  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
+        n = sql.execute(f"INSERT INTO {batch.stage_table} ({', '.join(STAGE_COLUMNS)}) {source.sql}", source.params)
         batch.rows_staged = n
         batch.unique_accounts = unique_accounts
         batch.save(update_fields=["rows_staged", "unique_accounts"])
         return n
 
 
-def subaccounts_freeze_from(*, center: Center, source_sql: str, params: Sequence[Any] = ()) -> int:
+def subaccounts_freeze_from(*, center: Center, source: Relation) -> int:
     """Set frozen amounts in bulk from a SELECT yielding account_no, frozen_amount. The table's checks refuse
     a frozen amount beyond the available balance (the whole statement then fails)."""
     try:
         with transaction.atomic():
             return sql.execute(
-                "UPDATE ledger_subaccount SET frozen_amount = f.frozen_amount "
-                f"FROM ({source_sql}) AS f WHERE ledger_subaccount.account_no = f.account_no "
+                "UPDATE ledger_subaccount SET frozen_amount = f.frozen_amount "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
+                f"FROM ({source.sql}) AS f WHERE ledger_subaccount.account_no = f.account_no "
                 "AND ledger_subaccount.center_id = %s",
-                [*params, center.pk],
+                [*source.params, center.pk],
             )
     except IntegrityError:
         raise DomainError("FREEZE_AMOUNT", "冻结金额超过可用余额", field="frozen_amount") from None
@@ -722,13 +717,13 @@ def subaccounts_year_roll(*, center: Center, year_start: date, actor: Actor) -> 
         return n
 
 
-def subledger_events_from(*, biz_type: str, business_date: date, source_sql: str, params: Sequence[Any] = ()) -> int:
-    """Money-less detail rows (开户, 封存, 基数调整…) in bulk: source_sql yields sub_account_id, reference.
+def subledger_events_from(*, biz_type: str, business_date: date, source: Relation) -> int:
+    """Money-less detail rows (开户, 封存, 基数调整…) in bulk: `source` yields sub_account_id, reference.
     Each row carries the account's current balance as its running balance."""
     return sql.execute(
-        "INSERT INTO ledger_subledgerrow (sub_account_id, entry_id, biz_type, business_date, value_date, amount, "
+        "INSERT INTO ledger_subledgerrow (sub_account_id, entry_id, biz_type, business_date, value_date, amount, "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         "amount_current, amount_carried, balance_after, reference) "
         "SELECT x.sub_account_id, NULL, %s, %s, %s, 0, 0, 0, s.balance_current + s.balance_carried, x.reference "
-        f"FROM ({source_sql}) x JOIN ledger_subaccount s ON s.id = x.sub_account_id",
-        [biz_type, business_date, business_date, *params],
+        f"FROM ({source.sql}) x JOIN ledger_subaccount s ON s.id = x.sub_account_id",
+        [biz_type, business_date, business_date, *source.params],
     )

@@ -3,8 +3,8 @@ GL balance of its sub-account equals the bank's statement balance adjusted by th
 
 from __future__ import annotations
 
+from openhpf.core import db as sql
 from openhpf.core.verify import CheckResult, register
-from openhpf.ledger import sql
 
 
 @register("reconciliation.bank_balance")
@@ -16,8 +16,8 @@ def check_bank_balance() -> CheckResult:
         return CheckResult(name, True, "尚无日终对账，不适用")
     rows = sql.fetch(
         "SELECT a.account_no, r.recon_date, s.closing_balance, "
-        "(SELECT COALESCE(SUM(l.debit - l.credit), 0) FROM ledger_journalline l "
-        " JOIN ledger_journalentry e ON e.id = l.entry_id "
+        "(SELECT COALESCE(SUM(l.debit - l.credit), 0) FROM ledger_v_journal_line l "
+        " JOIN ledger_v_journal_entry e ON e.id = l.entry_id "
         " WHERE l.account_id = a.gl_account_id AND e.business_date <= r.recon_date), "
         "(SELECT COALESCE(SUM(CASE WHEN i.side = 'K' AND i.direction = 'in' THEN i.amount "
         "  WHEN i.side = 'K' THEN -i.amount WHEN i.direction = 'in' THEN -i.amount ELSE i.amount END), 0) "
@@ -27,7 +27,7 @@ def check_bank_balance() -> CheckResult:
         "JOIN (SELECT bank_account_id, MAX(recon_date) AS d FROM reconciliation_reconciliation "
         "      GROUP BY bank_account_id) m ON m.bank_account_id = r.bank_account_id AND m.d = r.recon_date "
         "JOIN reconciliation_bankstatement s ON s.id = r.statement_id "
-        "JOIN settlement_bankaccount a ON a.id = r.bank_account_id ORDER BY a.account_no")
+        "JOIN settlement_v_bank_account a ON a.id = r.bank_account_id ORDER BY a.account_no")
     breaches = []
     for account_no, on, closing, book, adjust in rows:
         # closing + 单位已收银行未收 − 单位已付银行未付 − 银行已收单位未收 + 银行已付单位未付 = book balance

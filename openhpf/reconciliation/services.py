@@ -25,15 +25,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from openhpf.access.selectors import check_permission
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core import db
+from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
-from openhpf.ledger import sql
 from openhpf.settlement.models import BankAccount
 
 from .models import BankStatement, Reconciliation, ReconItem
@@ -161,9 +162,8 @@ class _StatementReader:
 
 
 def _temp_table(name: str, columns: str) -> None:
-    sql.execute(f"DROP TABLE IF EXISTS {name}")
-    tail = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-    sql.execute(f"CREATE TEMP TABLE {name} ({columns}){tail}")
+    db.drop_table(name)
+    db.create_staging_table(name, columns, temporary=True, drop_on_commit=True)
 
 
 _LINE_DDL = ("statement_id BIGINT, line_no INTEGER, bank_seq VARCHAR(40), direction VARCHAR(3), amount BIGINT, "
@@ -216,9 +216,9 @@ def statement_load(
                 raise DomainError(
                     "STATEMENT_RECONCILED",
                     f"专户 {acct.account_no} {stmt_date} 已对账，不能用内容不同的对账单替换", field="stmt_date")
-            sql.execute(f"DELETE FROM {LINE_TABLE} WHERE statement_id = %s", [existing.pk])
+            sql.execute(f"DELETE FROM {LINE_TABLE} WHERE statement_id = %s", [existing.pk])  # noqa: S608 — own work tables and key SQL from code; values bound
             cols = ", ".join(LINE_COLUMNS)
-            sql.execute(f"INSERT INTO {LINE_TABLE} ({cols}) SELECT {cols} FROM recon_stage")
+            sql.execute(f"INSERT INTO {LINE_TABLE} ({cols}) SELECT {cols} FROM recon_stage")  # noqa: S608 — own work tables and key SQL from code; values bound
             sql.execute("DROP TABLE recon_stage")
             stmt = existing
             stmt.opening_balance, stmt.closing_balance, stmt.source = opening, closing, source
@@ -245,20 +245,19 @@ def _bank_key(alias: str) -> str:
 
 # A ledger line's matching key: its bank_ref, else (a reversal) the bank_ref of the line it reverses. The original
 # is looked up (by index) only for lines of reversal entries: CASE evaluates its subqueries lazily.
-_ORIGINAL = ("(SELECT o.{col} FROM ledger_journalline o WHERE o.entry_id = e.reversal_of_id AND o.line_no = l.line_no "
+_ORIGINAL = ("(SELECT o.{col} FROM ledger_v_journal_line o WHERE o.entry_id = e.reversal_of_id AND o.line_no = l.line_no "
              "AND o.account_id = l.account_id)")
 _BOOK_SELECT = (
-    "SELECT l.id AS jid, CASE WHEN l.debit > 0 THEN 'in' ELSE 'out' END AS dir, l.debit + l.credit AS amt, "
+    "SELECT l.id AS jid, CASE WHEN l.debit > 0 THEN 'in' ELSE 'out' END AS dir, l.debit + l.credit AS amt, "  # noqa: S608 — own work tables and key SQL from code; values bound
     "CASE WHEN e.reversal_of_id IS NULL OR l.bank_ref <> '' THEN l.bank_ref "
     f"ELSE COALESCE({_ORIGINAL.format(col='bank_ref')}, '') END AS k, {{item}} AS item, {{ld}} AS ld, "
     f"CASE WHEN e.reversal_of_id IS NULL THEN NULL ELSE {_ORIGINAL.format(col='id')} END AS rev "
-    "FROM {src} JOIN ledger_journalentry e ON e.id = l.entry_id WHERE "
+    "FROM {src} JOIN ledger_v_journal_entry e ON e.id = l.entry_id WHERE "
 )
 
 
 def _date_param() -> str:
-    # SQLite keeps dates as text: CAST(… AS DATE) there would take the number prefix ("2026")
-    return "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"
+    return db.date_param()
 
 
 def _work_tables() -> None:
@@ -273,7 +272,7 @@ def _work_tables() -> None:
     _temp_table("rc_p", f"a {big}, b {big}")
     for t in ("rc_x", "rc_y"):
         _temp_table(t, f"id {big}, k VARCHAR(60), dir VARCHAR(3), amt {big}, rn {big}")
-    if connection.vendor == "sqlite":
+    if not db.is_postgresql():
         sql.execute("CREATE INDEX rc_y_key ON rc_y (k, dir, amt, rn)")
 
 
@@ -281,7 +280,7 @@ def _pair(x_select: str, y_select: str) -> None:
     """One-to-one pairs into rc_p: two selects of (id, key, direction, amount, row number) joined on all four
     (materialised first: SQLite would otherwise join the two windows without an index)."""
     for t, sel in (("rc_x", x_select), ("rc_y", y_select)):
-        sql.execute(f"DELETE FROM {t}")
+        sql.execute(f"DELETE FROM {t}")  # noqa: S608 — own work tables and key SQL from code; values bound
         sql.execute(f"INSERT INTO {t} (id, k, dir, amt, rn) {sel}")
     _analyze("rc_x", "rc_y")
     sql.execute("INSERT INTO rc_p (a, b) SELECT x.id, y.id FROM rc_x x JOIN rc_y y "
@@ -294,9 +293,7 @@ def _drop_work_tables() -> None:
 
 
 def _analyze(*tables: str) -> None:
-    if connection.vendor == "postgresql":
-        for t in tables:
-            sql.execute(f"ANALYZE {t}")
+    db.analyze(*tables)
 
 
 def _candidates(*, acct: BankAccount, stmt: BankStatement, on: date, prev: Reconciliation | None,
@@ -305,7 +302,7 @@ def _candidates(*, acct: BankAccount, stmt: BankStatement, on: date, prev: Recon
     book-side items). Returns (bank, book, carried). Rows are numbered within their (key, direction, amount) by
     `_number` once indexed."""
     n_bank = sql.execute(
-        "INSERT INTO rc_b (sid, dir, amt, k, item, ld, rn) SELECT sid, dir, amt, k, item, ld, 1 FROM ("
+        "INSERT INTO rc_b (sid, dir, amt, k, item, ld, rn) SELECT sid, dir, amt, k, item, ld, 1 FROM ("  # noqa: S608 — own work tables and key SQL from code; values bound
         f"SELECT s.id AS sid, s.direction AS dir, s.amount AS amt, {_bank_key('s')} AS k, "
         f"CAST(NULL AS BIGINT) AS item, {_date_param()} AS ld FROM reconciliation_statementline s "
         "WHERE s.statement_id = %s "
@@ -321,14 +318,14 @@ def _candidates(*, acct: BankAccount, stmt: BankStatement, on: date, prev: Recon
         # the days since the last reconciliation, and lines posted after it with an earlier business date
         window = "((e.business_date > %s AND e.business_date <= %s) OR (e.business_date <= %s AND l.id > %s))"
         wparams = [prev.recon_date, on, prev.recon_date, prev.book_watermark]
-    book_new = _BOOK_SELECT.format(item="CAST(NULL AS BIGINT)", ld="e.business_date", src="ledger_journalline l") + (
+    book_new = _BOOK_SELECT.format(item="CAST(NULL AS BIGINT)", ld="e.business_date", src="ledger_v_journal_line l") + (
         f"l.account_id = %s AND l.id <= %s AND {window}")
     book_carried = _BOOK_SELECT.format(
         item="i.id", ld="i.line_date",
-        src="reconciliation_reconitem i JOIN ledger_journalline l ON l.id = i.journal_line_id") + (
+        src="reconciliation_reconitem i JOIN ledger_v_journal_line l ON l.id = i.journal_line_id") + (
         "i.bank_account_id = %s AND i.side = 'K' AND i.closed_on IS NULL AND i.opened_on < %s")
     n_book = sql.execute(
-        "INSERT INTO rc_k (jid, dir, amt, k, item, ld, rev, rn) SELECT jid, dir, amt, k, item, ld, rev, 1 FROM ("
+        "INSERT INTO rc_k (jid, dir, amt, k, item, ld, rev, rn) SELECT jid, dir, amt, k, item, ld, rev, 1 FROM ("  # noqa: S608 — own work tables and key SQL from code; values bound
         f"{book_new} UNION ALL {book_carried}) x",
         [acct.gl_account_id, watermark, *wparams, acct.pk, on])
     carried = sql.fetch("SELECT (SELECT COUNT(*) FROM rc_b WHERE item IS NOT NULL) + "
@@ -339,9 +336,9 @@ def _candidates(*, acct: BankAccount, stmt: BankStatement, on: date, prev: Recon
 def _number(table: str, idc: str) -> None:
     """Number the rows of each (key, direction, amount) for one-to-one pairing. Every row starts at 1 and only
     the rare repeated groups are numbered by a window (a window over a million rows costs seconds on SQLite)."""
-    row = "rowid" if connection.vendor == "sqlite" else idc
+    row = idc if db.is_postgresql() else "rowid"
     sql.execute(
-        f"UPDATE {table} SET rn = d.rn FROM (SELECT {row} AS r, ROW_NUMBER() OVER (PARTITION BY k, dir, amt "
+        f"UPDATE {table} SET rn = d.rn FROM (SELECT {row} AS r, ROW_NUMBER() OVER (PARTITION BY k, dir, amt "  # noqa: S608 — own work tables and key SQL from code; values bound
         f"ORDER BY {idc}) AS rn FROM {table} WHERE (k, dir, amt) IN (SELECT k, dir, amt FROM {table} "
         f"GROUP BY k, dir, amt HAVING COUNT(*) > 1)) AS d WHERE {table}.{row} = d.r AND d.rn > 1")
 
@@ -350,7 +347,7 @@ def _match(recon: Reconciliation, progress: Progress | None) -> dict[str, int]:
     """The passes over rc_b / rc_k (see the module docstring). Leaves the outcome of every line that did not
     match by key in rc_rb / rc_rk.res: S, C, A (matched), X (金额不符) or NULL (unmatched)."""
     rid = recon.pk
-    if connection.vendor == "sqlite":
+    if not db.is_postgresql():
         sql.execute("CREATE INDEX rc_b_key ON rc_b (k, dir, amt, rn)")
         sql.execute("CREATE INDEX rc_k_key ON rc_k (k, dir, amt, rn)")
     _analyze("rc_b", "rc_k")
@@ -368,7 +365,7 @@ def _match(recon: Reconciliation, progress: Progress | None) -> dict[str, int]:
     sql.execute("INSERT INTO rc_rk (jid, dir, amt, k, item, ld, rev) "
                 "SELECT k.jid, k.dir, k.amt, k.k, k.item, k.ld, k.rev FROM rc_k k WHERE NOT EXISTS "
                 "(SELECT 1 FROM rc_b b WHERE b.k = k.k AND b.dir = k.dir AND b.amt = k.amt AND b.rn = k.rn)")
-    if connection.vendor == "sqlite":
+    if not db.is_postgresql():
         # SQLite has no hash joins: the later passes look lines up by key and by id
         for ddl in ("rc_rb_key ON rc_rb (k, dir)", "rc_rb_sid ON rc_rb (sid)", "rc_rk_key ON rc_rk (k, dir)",
                     "rc_rk_jid ON rc_rk (jid)", "rc_g_key ON rc_g (k, dir)"):
@@ -382,18 +379,18 @@ def _match(recon: Reconciliation, progress: Progress | None) -> dict[str, int]:
                 "(SELECT k, dir, SUM(amt) AS s FROM rc_rk WHERE k <> '' GROUP BY k, dir) kk "
                 "ON kk.k = b.k AND kk.dir = b.dir AND kk.s = b.s")
     for t in ("rc_rb", "rc_rk"):
-        sql.execute(f"UPDATE {t} SET res = 'S' WHERE EXISTS "
+        sql.execute(f"UPDATE {t} SET res = 'S' WHERE EXISTS "  # noqa: S608 — own work tables and key SQL from code; values bound
                     f"(SELECT 1 FROM rc_g g WHERE g.k = {t}.k AND g.dir = {t}.dir)")
 
     # C: on the book side a reversal and its original; on either side the same key in and out, same amount
     sql.execute("INSERT INTO rc_p (a, b) SELECT x.jid, y.jid FROM rc_rk x JOIN rc_rk y ON y.jid = x.rev "
                 "WHERE x.res IS NULL AND y.res IS NULL")
     for t, idc in (("rc_rk", "jid"), ("rc_rb", "sid")):
-        side = (f"SELECT {idc}, k, '', amt, ROW_NUMBER() OVER (PARTITION BY k, amt ORDER BY {idc}) FROM {t} "
+        side = (f"SELECT {idc}, k, '', amt, ROW_NUMBER() OVER (PARTITION BY k, amt ORDER BY {idc}) FROM {t} "  # noqa: S608 — own work tables and key SQL from code; values bound
                 f"WHERE res IS NULL AND k <> '' AND dir = '{{}}' AND {idc} NOT IN (SELECT a FROM rc_p) "
                 f"AND {idc} NOT IN (SELECT b FROM rc_p)")
         _pair(side.format("in"), side.format("out"))
-        sql.execute(f"UPDATE {t} SET res = 'C' WHERE res IS NULL AND ({idc} IN (SELECT a FROM rc_p) "
+        sql.execute(f"UPDATE {t} SET res = 'C' WHERE res IS NULL AND ({idc} IN (SELECT a FROM rc_p) "  # noqa: S608 — own work tables and key SQL from code; values bound
                     f"OR {idc} IN (SELECT b FROM rc_p))")
         sql.execute("DELETE FROM rc_p")
     _tick(progress, "match", 4, 6)
@@ -417,9 +414,9 @@ def _match(recon: Reconciliation, progress: Progress | None) -> dict[str, int]:
 
     grouped = cancelled = 0
     for t, cols in (("rc_rb", "%s, res, sid, NULL"), ("rc_rk", "%s, res, NULL, jid")):
-        sql.execute("INSERT INTO reconciliation_reconmatch (reconciliation_id, rule, statement_line_id, "
+        sql.execute("INSERT INTO reconciliation_reconmatch (reconciliation_id, rule, statement_line_id, "  # noqa: S608 — own work tables and key SQL from code; values bound
                     f"journal_line_id) SELECT {cols} FROM {t} WHERE res IN ('S', 'C')", [rid])
-        for res, n in sql.fetch(f"SELECT res, COUNT(*) FROM {t} WHERE res IN ('S', 'C') GROUP BY res"):
+        for res, n in sql.fetch(f"SELECT res, COUNT(*) FROM {t} WHERE res IN ('S', 'C') GROUP BY res"):  # noqa: S608 — own work tables and key SQL from code; values bound
             if res == "S":
                 grouped += int(n)
             else:
@@ -443,10 +440,10 @@ def _record_items(recon: Reconciliation) -> tuple[int, int]:
              "AND closed_on IS NULL)))")
     params_b = [*params, recon.bank_account_id]
     new = sql.execute(
-        head + "SELECT %s, %s, %s, %s, CASE WHEN res = 'X' THEN 'AM' WHEN dir = 'in' THEN 'BI' ELSE 'BO' END, "
+        head + "SELECT %s, %s, %s, %s, CASE WHEN res = 'X' THEN 'AM' WHEN dir = 'in' THEN 'BI' ELSE 'BO' END, "  # noqa: S608 — own work tables and key SQL from code; values bound
         f"'B', dir, amt, k, sid, NULL, ld, 'O', '', '', '' FROM rc_rb WHERE {fresh}", params_b)
     new += sql.execute(
-        head + "SELECT %s, %s, %s, %s, CASE WHEN res = 'X' THEN 'AM' WHEN dir = 'in' THEN 'KI' ELSE 'KO' END, "
+        head + "SELECT %s, %s, %s, %s, CASE WHEN res = 'X' THEN 'AM' WHEN dir = 'in' THEN 'KI' ELSE 'KO' END, "  # noqa: S608 — own work tables and key SQL from code; values bound
         f"'K', dir, amt, k, NULL, jid, ld, 'O', '', '', '' FROM rc_rk WHERE {fresh}", params_b)
     closed = sql.execute(
         "UPDATE reconciliation_reconitem SET closed_on = %s, closed_in_id = %s, close_kind = 'M' WHERE id IN ("
@@ -531,8 +528,8 @@ def _restore_notes(recon: Reconciliation, stash: list[dict[str, Any]]) -> int:
 def book_balance(*, gl_account_id: int, on: date, upto_line: int | None = None) -> int:
     """The GL balance (debit − credit) of a bank sub-account at the end of `on`."""
     extra, params = ("AND l.id <= %s ", [upto_line]) if upto_line is not None else ("", [])
-    v = sql.fetch("SELECT COALESCE(SUM(l.debit - l.credit), 0) FROM ledger_journalline l "
-                  "JOIN ledger_journalentry e ON e.id = l.entry_id "
+    v = sql.fetch("SELECT COALESCE(SUM(l.debit - l.credit), 0) FROM ledger_v_journal_line l "  # noqa: S608 — own work tables and key SQL from code; values bound
+                  "JOIN ledger_v_journal_entry e ON e.id = l.entry_id "
                   f"WHERE l.account_id = %s AND e.business_date <= %s {extra}", [gl_account_id, on, *params])[0][0]
     return int(v)
 
@@ -569,9 +566,8 @@ def reconcile(
         recon = Reconciliation.objects.filter(bank_account=acct, recon_date=on).first()
         rerun = recon is not None
         stash = _undo(recon) if recon is not None else []
-        if connection.vendor == "postgresql":
-            sql.execute("SET LOCAL work_mem = '256MB'")
-        watermark = int(sql.fetch("SELECT COALESCE(MAX(id), 0) FROM ledger_journalline")[0][0])
+        db.local_work_mem("256MB")
+        watermark = int(sql.fetch("SELECT COALESCE(MAX(id), 0) FROM ledger_v_journal_line")[0][0])
         prev_stmt = (BankStatement.objects.filter(bank_account=acct, stmt_date__lt=on).order_by("-stmt_date")
                      .only("closing_balance").first())
         label = actor_label(actor)[0]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from openhpf.core import db
 from openhpf.core.actors import Actor
 from openhpf.core.auditlog import audit_log
 
@@ -73,13 +74,12 @@ def keys_rotate(*, actor: Actor, chunk: int = ROTATE_CHUNK, echo: Any = None) ->
             with transaction.atomic():
                 where = f"{col} IS NOT NULL AND {col} <> '' AND {col} NOT LIKE %s"
                 params: list[Any] = [prefix.replace("_", "\\_") + "%"]
-                if connection.vendor == "sqlite":
-                    where = where.replace("NOT LIKE %s", "NOT LIKE %s ESCAPE '\\'")
+                where = where.replace("NOT LIKE %s", f"NOT LIKE %s{db.like_escape()}")
                 if last is not None:
                     where += f" AND {pk} > %s"
                     params.append(last)
                 with connection.cursor() as cur:
-                    cur.execute(f"SELECT {pk}, {col} FROM {table} WHERE {where} ORDER BY {pk} LIMIT {int(chunk)}",
+                    cur.execute(f"SELECT {pk}, {col} FROM {table} WHERE {where} ORDER BY {pk} LIMIT {int(chunk)}",  # noqa: S608 — identifiers from model meta, quoted; values bound
                                 params)
                     rows = cur.fetchall()
                     if not rows:
@@ -92,7 +92,7 @@ def keys_rotate(*, actor: Actor, chunk: int = ROTATE_CHUNK, echo: Any = None) ->
                         else:
                             plain = sm4_gcm_decrypt(ring.sm4_key(m.group(1)), base64.b64decode(m.group(2)), aad)
                         updates.append((prefix + base64.b64encode(sm4_gcm_encrypt(key, plain, aad)).decode(), row_pk))
-                    cur.executemany(f"UPDATE {table} SET {col} = %s WHERE {pk} = %s", updates)
+                    cur.executemany(f"UPDATE {table} SET {col} = %s WHERE {pk} = %s", updates)  # noqa: S608 — identifiers from model meta, quoted; values bound
                 last = rows[-1][0]
                 done += len(rows)
             if echo:
@@ -113,18 +113,16 @@ def encrypted_column_problems(*, sample_decrypt: int = 50) -> list[str]:
     for model, f in encrypted_fields():
         table, col = qn(model._meta.db_table), qn(f.column)
         with connection.cursor() as cur:
-            cur.execute(f"SELECT COUNT(*) FROM {table} WHERE {col} <> '' AND {col} NOT LIKE %s", ["%:%"])
+            cur.execute(f"SELECT COUNT(*) FROM {table} WHERE {col} <> '' AND {col} NOT LIKE %s", ["%:%"])  # noqa: S608 — identifiers from model meta, quoted; values bound
             (plain,) = cur.fetchone()
             if plain:
                 problems.append(f"{model._meta.db_table}.{f.column} 有 {plain} 个值未加密")
-            cur.execute(f"SELECT DISTINCT substr({col}, 1, instr({col}, ':') - 1) FROM {table} WHERE {col} LIKE %s"
-                        if connection.vendor == "sqlite" else
-                        f"SELECT DISTINCT split_part({col}, ':', 1) FROM {table} WHERE {col} LIKE %s", ["%:%"])
+            cur.execute(f"SELECT DISTINCT {db.text_before(col, ':')} FROM {table} WHERE {col} LIKE %s", ["%:%"])  # noqa: S608 — identifiers from model meta, quoted; values bound
             unknown = sorted(k for (k,) in cur.fetchall() if k not in ring.sm4)
             if unknown:
                 problems.append(f"{model._meta.db_table}.{f.column} 使用了密钥环中没有的密钥 {unknown}")
                 continue
-            cur.execute(f"SELECT {col} FROM {table} WHERE {col} <> '' ORDER BY {qn(model._meta.pk.column)} DESC "
+            cur.execute(f"SELECT {col} FROM {table} WHERE {col} <> '' ORDER BY {qn(model._meta.pk.column)} DESC "  # noqa: S608 — identifiers from model meta, quoted; values bound
                         f"LIMIT {int(sample_decrypt)}")
             for (stored,) in cur.fetchall():
                 try:

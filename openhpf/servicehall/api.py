@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from openhpf.core.actors import AgentActor, MemberActor
 from openhpf.core.errors import DomainError
 from openhpf.iam import policy, ratelimit
 from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth
@@ -25,12 +26,14 @@ class MemberRequest(HttpRequest):
     """A request that passed MemberTokenAuth: ninja sets `auth` to the signed-in member."""
 
     auth: MemberPrincipal
+    actor: MemberActor
 
 
 class AgentRequest(HttpRequest):
     """A request that passed AgentTokenAuth: ninja sets `auth` to the signed-in employer agent."""
 
     auth: EmployerAgent
+    actor: AgentActor
 
 
 class LoginIn(Schema):
@@ -134,14 +137,14 @@ class NotFound(Schema):
 
 @member_router.get("/accounts", response=list[MyAccountOut], summary="我的个人账户（余额以分为单位）")
 def my_accounts(request: MemberRequest):
-    return member_my_accounts(principal=request.auth)
+    return member_my_accounts(actor=request.actor)
 
 
 @member_router.get("/accounts/{account_no}", response={200: MyAccountOut, 404: NotFound},
                    summary="我的某个个人账户（不是本人的账号一律 404）")
 def my_account(request: MemberRequest, account_no: str):
     try:
-        return 200, member_my_account(principal=request.auth, account_no=account_no)
+        return 200, member_my_account(actor=request.actor, account_no=account_no)
     except DomainError as e:
         return 404, {"code": e.code, "message": e.message, "field": e.field}
 
@@ -182,9 +185,9 @@ class EmployeePageOut(Schema):
 
 @agent_router.get("/employer", response=AgentEmployerOut, summary="本单位信息")
 def my_employer(request: AgentRequest):
-    return agent_employer(agent=request.auth)
+    return agent_employer(actor=request.actor)
 
 
 @agent_router.get("/members", response=EmployeePageOut, summary="本单位职工账户（脱敏）")
 def my_members(request: AgentRequest, page: int = 1, page_size: int = 50):
-    return agent_members(agent=request.auth, page=page, page_size=page_size)
+    return agent_members(actor=request.actor, page=page, page_size=page_size)

@@ -10,7 +10,9 @@ class SettlementConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (registers the settlement invariants with hpf verify)
             deposits,  # noqa: F401  (books the banks' answers to deposit instructions)
+            published,
         )
         from .dayend import register as register_dayend
 
         register_dayend()
+        published.register()  # the views other apps read it through (core.db)

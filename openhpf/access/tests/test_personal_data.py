@@ -78,10 +78,10 @@ def _user(center, username, *roles, role_center="same"):
 
 def test_selectors_mask_by_role_by_default(center, account):
     teller = _user(center, "t1", "teller")
-    d = selectors.member_account_detail(account=account, user=teller)
+    d = selectors.member_account_detail(account=account, actor=teller)
     assert (d.name, d.id_number, d.phone) == ("李**", "110***********123X", "138****1234")
     with pytest.raises(PermissionDenied) as denied:
-        selectors.member_account_detail(account=account, user=_user(center, "a1", "secauditor", role_center=None))
+        selectors.member_account_detail(account=account, actor=_user(center, "a1", "secauditor", role_center=None))
     assert denied.value.code == "FORBIDDEN"
 
 
@@ -173,4 +173,4 @@ def test_staff_of_another_center_cannot_read_the_member(client, center, account)
         selectors.member_account_get(center=center, account_no=account.account_no, user=stranger)
     assert denied.value.code == "FORBIDDEN"
     with pytest.raises(PermissionDenied):
-        selectors.member_account_detail(account=account, user=stranger)
+        selectors.member_account_detail(account=account, actor=stranger)

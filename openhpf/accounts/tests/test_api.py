@@ -125,7 +125,9 @@ def test_open_account_and_read_masked(center, token, employer):
     assert [m["account_no"] for m in found] == [no] and found[0]["id_number"].count("*") == 11
     h = call("get", f"/accounts/members/{no}/history?page=1&page_size=1", token).json()
     assert (h["total"], h["pages"], h["items"][0]["biz_type"], h["items"][0]["amount"]) == (2, 2, "01", 50000)
-    assert AuditRecord.objects.filter(action="accounts.member_account.view", object_id=str(acct.pk)).count() == 1
+    # the opening's read-back and the GET each show the account: both are reads of personal data
+    assert AuditRecord.objects.filter(action="accounts.member_account.view", object_id=str(acct.pk)).count() == 2
+    assert AuditRecord.objects.filter(action="accounts.member_account.history", object_id=str(acct.pk)).count() == 1
     assert call("get", "/accounts/members/3301009999999999", token).status_code == 404
 
 

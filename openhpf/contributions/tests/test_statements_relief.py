@@ -35,12 +35,12 @@ def history(center):
 
 def test_history_filters(center, history, staff):
     _, a = history
-    page = transaction_history(account=a, user=staff)
+    page = transaction_history(account=a, actor=staff)
     assert [m.biz_type for m in page.items] == ["03", "01", "01", "11"]
-    page = transaction_history(account=a, user=staff, biz_types=["01"], date_from=date(2027, 1, 1))
+    page = transaction_history(account=a, actor=staff, biz_types=["01"], date_from=date(2027, 1, 1))
     assert [(m.amount, m.balance_after) for m in page.items] == [(50_000, 150_000)]
     with pytest.raises(DomainError):
-        transaction_history(account=a, user=staff, biz_types=["77"])
+        transaction_history(account=a, actor=staff, biz_types=["77"])
 
 
 def test_annual_statement_numbers_and_pdf(center, history, staff, tmp_path):

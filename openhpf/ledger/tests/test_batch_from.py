@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from openhpf.core.codes import BizType
+from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError
 from openhpf.ledger import sql
 from openhpf.ledger.models import PostingBatch, SubAccount, SubLedgerRow
@@ -18,8 +19,8 @@ from openhpf.ledger.services import SubRow, batch_apply, batch_apply_from, batch
 from .factories import deposit, open_account
 
 # the caller's rows, in a table of its own: (ord, account, amount_current, amount_carried, value_date, reference)
-SOURCE = ("SELECT x.ord AS ord, x.sub AS sub_account_id, x.cur AS amount_current, x.car AS amount_carried, "
-          "x.vd AS value_date, x.ref AS reference FROM test_batch_src x")
+SOURCE = Relation("SELECT x.ord AS ord, x.sub AS sub_account_id, x.cur AS amount_current, x.car AS amount_carried, "
+                  "x.vd AS value_date, x.ref AS reference FROM test_batch_src x")
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_from_a_select_equals_staged(center, staff, source):
 
     rows = [(10 - i, s.pk, *row(i)) for i, s in enumerate(a)]
     source(list(reversed(rows)))  # out of account order
-    done = batch_apply_from(batch=_batch(center, staff, "from"), actor=staff, source_sql=SOURCE, unique_accounts=True)
+    done = batch_apply_from(batch=_batch(center, staff, "from"), actor=staff, source=SOURCE, unique_accounts=True)
     staged = _batch(center, staff, "staged")
     batch_stage(batch=staged, rows=[SubRow(s.pk, *row(i)) for i, s in enumerate(b)])
     staged = batch_apply(batch=staged, actor=staff)
@@ -69,7 +70,7 @@ def test_from_a_select_equals_staged(center, staff, source):
     assert done.status == PostingBatch.Status.POSTED and done.rows_posted == done.rows_staged == 7
     assert done.total_amount == staged.total_amount == sum(100 + i + 7 * i for i in range(7))
     # idempotent: a second call posts nothing
-    again = batch_apply_from(batch=done, actor=staff, source_sql=SOURCE, unique_accounts=True)
+    again = batch_apply_from(batch=done, actor=staff, source=SOURCE, unique_accounts=True)
     assert again.entry_id == done.entry_id and _state(a) == got
     assert gl_balance(center=center, code_prefix="201") == -(14 * 1000 + 2 * done.total_amount)
 
@@ -80,7 +81,7 @@ def test_repeated_account_posts_row_by_row(center, staff, source, declared):
     deposit(center, s1, 500)
     bd = center.business_date
     source([(1, s1.pk, 100, 0, bd, "a"), (2, s2.pk, 40, 0, bd, "b"), (3, s1.pk, 25, 0, bd, "c")])
-    batch = batch_apply_from(batch=_batch(center, staff, f"dup{declared}"), actor=staff, source_sql=SOURCE,
+    batch = batch_apply_from(batch=_batch(center, staff, f"dup{declared}"), actor=staff, source=SOURCE,
                              unique_accounts=declared)
     assert batch.rows_posted == 3 and batch.total_amount == 165
     s1.refresh_from_db()
@@ -97,18 +98,18 @@ def test_bad_rows_post_nothing(center, staff, source):
     source([(1, s1.pk, 5, 0, bd, "a"), (2, 999999, 5, 0, bd, "b")])
     before = SubLedgerRow.objects.count()
     with pytest.raises(DomainError) as e:
-        batch_apply_from(batch=_batch(center, staff, "unknown"), actor=staff, source_sql=SOURCE, unique_accounts=True)
+        batch_apply_from(batch=_batch(center, staff, "unknown"), actor=staff, source=SOURCE, unique_accounts=True)
     assert e.value.code == "SUB_ACCOUNT_UNKNOWN" and e.value.row == 2
     sql.execute("DELETE FROM test_batch_src")
     source([(1, s1.pk, 5, 0, bd, "a"), (2, s2.pk, 5, 0, date(2027, 7, 1), "b")])
     with pytest.raises(DomainError) as e:
-        batch_apply_from(batch=_batch(center, staff, "late"), actor=staff, source_sql=SOURCE)
+        batch_apply_from(batch=_batch(center, staff, "late"), actor=staff, source=SOURCE)
     assert e.value.code == "VALUE_DATE_AFTER_YEAR" and e.value.row == 2
     sql.execute("DELETE FROM test_batch_src")
     source([(1, s1.pk, 5, 0, bd, "a"), (2, s2.pk, -11, 0, bd, "b")])
     with pytest.raises(DomainError) as e:
         batch_apply_from(batch=_batch(center, staff, "over", BizType.PARTIAL_WITHDRAWAL), actor=staff,
-                         source_sql=SOURCE, unique_accounts=True)
+                         source=SOURCE, unique_accounts=True)
     assert e.value.code == "INSUFFICIENT_BALANCE" and s2.account_no in e.value.message
     assert SubLedgerRow.objects.count() == before
     s1.refresh_from_db()

@@ -35,6 +35,6 @@ def test_cutover_stores_ciphertext_and_lookups_work(tmp_path):
     assert (m.name, m.phone) == (some["姓名"], some["手机号码"])
     assert MemberAccount.objects.filter(member=m).count() == 1  # the account joined to its member by blind index
     center = m.center
-    hits = selectors.member_search(user=SystemActor("test"), center=center, q=some["证件号码"])
+    hits = selectors.member_search(actor=SystemActor("test"), center=center, q=some["证件号码"])
     assert len(hits) == 1 and hits[0].name.startswith(some["姓名"][0])
-    assert selectors.member_search(user=SystemActor("test"), center=center, q=some["手机号码"])
+    assert selectors.member_search(actor=SystemActor("test"), center=center, q=some["手机号码"])

@@ -56,7 +56,7 @@ def test_exact_lookups_go_through_the_blind_index(world):
     assert Member.objects.filter(id_number__in=[resident_id(1), resident_id(2)]).count() == 2
     assert Member.objects.filter(id_number=resident_id(9)).count() == 0
     assert selectors.member_by_id_number(resident_id(2)).pk == world["a2"].member_id
-    assert [r.account_no for r in selectors.member_search(user=SystemActor("test"), center=a1.center, q=resident_id(1))] \
+    assert [r.account_no for r in selectors.member_search(actor=SystemActor("test"), center=a1.center, q=resident_id(1))] \
         == [a1.account_no]
     with pytest.raises(FieldError):
         list(Member.objects.filter(id_number__startswith="3301"))

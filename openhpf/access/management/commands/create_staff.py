@@ -20,7 +20,7 @@ CLI = SystemActor("cli")
 
 
 class Command(BaseCommand):
-    help = "创建（或更新）业务人员账号并归属到管理中心"
+    help = "创建或更新业务人员账号，归属到管理中心，可同时授予初始角色"
 
     def add_arguments(self, parser):
         parser.add_argument("username")

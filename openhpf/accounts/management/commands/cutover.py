@@ -27,7 +27,7 @@ def print_checks(out, checks) -> int:
 
 
 class Command(BaseCommand):
-    help = "期初数据迁移：校验并导入原系统导出的单位、个人、个人账户文件（格式见 docs/cutover-format.md）"
+    help = "期初数据迁移：校验并导入原系统导出的单位、个人和个人账户文件，全部成功或全部不导入。文件格式见 docs/cutover-format.md"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

@@ -6,7 +6,7 @@ from openhpf.audit.services import audit_seal_pending
 
 
 class Command(BaseCommand):
-    help = "将未封存的审计记录封存进 SM3 哈希链"
+    help = "把尚未封存的审计记录封存进 SM3 哈希链"
 
     def handle(self, *args, **opts):
         n = audit_seal_pending()

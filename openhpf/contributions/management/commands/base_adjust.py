@@ -17,7 +17,7 @@ from ._relief_cli import add_common, common
 
 
 class Command(BaseCommand):
-    help = "年度基数调整（.csv/.xlsx：个人账号、证件号码、姓名、新缴存基数）或单位比例调整"
+    help = "年度缴存基数调整（7月1日生效）或单个单位的缴存比例调整。基数文件为 .csv 或 .xlsx，列为个人账号、证件号码、姓名、新缴存基数"
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", help="基数文件 .csv 或 .xlsx")

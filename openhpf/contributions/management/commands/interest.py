@@ -16,7 +16,7 @@ from openhpf.core.models import Center
 
 
 class Command(BaseCommand):
-    help = "利息：按月计提（accrue）与年度结息（settle）"
+    help = "利息：按月计提（accrue）与6月30日年度结息（settle）"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

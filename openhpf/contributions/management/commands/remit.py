@@ -34,7 +34,7 @@ def _usage(msg: str) -> CommandError:
 
 
 class Command(BaseCommand):
-    help = "汇缴：清册导入、到账登记、入账"
+    help = "汇缴：生成或导入缴存清册、登记银行到账、暂收款认领、入账"
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -16,7 +16,7 @@ from ._relief_cli import add_common, common
 
 
 class Command(BaseCommand):
-    help = "生成个人年度对账单 PDF 并存入业务档案"
+    help = "生成个人账户年度对账单 PDF 并存入业务档案"
 
     def add_arguments(self, parser):
         parser.add_argument("account_no")

@@ -10,7 +10,7 @@ from openhpf.core.verify import run_checks
 
 
 class Command(BaseCommand):
-    help = "检查全部账务与审计不变式（ARCHITECTURE.md Invariants），有违反时以非零状态退出"
+    help = "检查全部账务与审计不变式，逐项打印结果，有违反时以非零状态退出"
 
     def add_arguments(self, parser):
         parser.add_argument("--only", nargs="*", help="只运行这些检查")

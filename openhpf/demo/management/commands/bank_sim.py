@@ -8,7 +8,7 @@ from banksim.server import add_arguments, run
 
 
 class Command(BaseCommand):
-    help = "银行模拟器：在本机 HTTP 上提供 BDC 报文服务（docs/bdc-protocol.md），自带 SQLite 账簿，SIGTERM/SIGINT 退出"
+    help = "银行模拟器：独立进程，以 HTTP 提供 BDC 报文服务，自带账簿和故障注入。报文见 docs/bdc-protocol.md，账簿为 SQLite 文件，收到 SIGTERM/SIGINT 退出"
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
 

@@ -20,7 +20,7 @@ from openhpf.settlement.models import BankAccount
 
 
 class Command(BaseCommand):
-    help = "演示用：把中心专户开在银行模拟器（hpf bank-sim）上，余额与账面一致"
+    help = "演示用：把演示中心的专户开在银行模拟器（hpf bank-sim）上，余额与账面一致，并让结算网关连接它"
 
     def add_arguments(self, parser):
         add_common(parser)

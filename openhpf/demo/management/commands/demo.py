@@ -48,7 +48,7 @@ def _months_back_end(today: date, months: int) -> date:
 
 
 class Command(BaseCommand):
-    help = "建立演示中心（约 200 家单位、5000 名职工）和演示账号；重复运行只打印登录信息"
+    help = "建立演示中心（约 200 家单位、5000 名职工、24 个月模拟业务）和演示账号。重复运行只打印登录信息"
 
     def add_arguments(self, parser):
         parser.add_argument("--employers", type=int, default=200)

@@ -22,7 +22,7 @@ from openhpf.demo.synthetic import DEFAULT_CENTER_CODE, generate_center
 
 
 class Command(BaseCommand):
-    help = ("生成合成的原系统迁移数据（可复现），并经期初数据迁移导入；--months K 时随后按月模拟 K 个月的业务"
+    help = ("生成可复现的合成原系统数据，并经期初数据迁移导入。--months K 时随后按月模拟 K 个月的业务"
             "（汇缴、增员减员、基数比例调整、补缴、逾期、暂存、计提与结息，与 hpf simulate 相同，种子取 --seed）")
 
     def add_arguments(self, parser):

@@ -14,9 +14,9 @@ from openhpf.demo.simulate import add_rate_arguments, rates_from_options, simula
 
 
 class Command(BaseCommand):
-    help = ("按月模拟后续业务，全部经由正式业务服务：汇缴清册导入、到账、入账；增员（开户或启封）、减员（封存）、"
+    help = ("按月模拟后续业务，全部经由正式业务服务，同一种子得到同样的历史。内容：汇缴清册导入、到账、入账；增员（开户或启封）、减员（封存）、"
             "基数和比例调整；逾期单位次月全额补缴、基数追溯的差额补缴；多缴转入单位暂存后分配；月末计提利息，"
-            "6月30日结息，7月基数年度调整。同一种子得到同样的历史。最后一行输出每月汇总（JSON）")
+            "6月30日结息，7月基数年度调整。最后一行输出每月汇总（JSON）")
 
     def add_arguments(self, parser):
         parser.add_argument("--months", type=int, required=True, help="模拟的月数（从业务日期的下一个月起）")

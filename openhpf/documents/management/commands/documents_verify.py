@@ -17,7 +17,7 @@ from ...services import document_check
 
 
 class Command(BaseCommand):
-    help = "逐块重新计算业务档案的 SM3 摘要并报告不符的档案（有不符时退出码为 1）"
+    help = "重新计算业务档案的 SM3 摘要，报告不符的档案。逐块读取；有不符时退出码为 1"
 
     def add_arguments(self, parser):
         parser.add_argument("--center", metavar="CODE", help="中心机构代码（默认全部中心）")

@@ -14,7 +14,7 @@ from openhpf.jobs.models import JobStep
 
 
 class Command(BaseCommand):
-    help = "日终：按登记的步骤依次运行（--plan 列出步骤），最后推进业务日期"
+    help = "日终：按登记的步骤依次运行并推进业务日期，--plan 只列出步骤"
 
     def add_arguments(self, parser):
         add_common(parser)

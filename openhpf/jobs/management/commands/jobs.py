@@ -22,7 +22,7 @@ def _at(value) -> str:
 
 
 class Command(BaseCommand):
-    help = "列出最近的批处理作业；--show ID 显示作业的步骤与日志"
+    help = "列出最近的批处理作业，--show ID 显示一个作业的步骤与日志"
 
     def add_arguments(self, parser):
         parser.add_argument("--show", type=int, metavar="ID", help="显示该作业的步骤与日志")

@@ -9,7 +9,7 @@ from openhpf.ledger.selectors import trial_balance
 
 
 class Command(BaseCommand):
-    help = "打印试算平衡表"
+    help = "打印一个会计期间（月）的试算平衡表"
 
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help="YYYY-MM")

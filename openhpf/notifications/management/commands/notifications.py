@@ -11,7 +11,7 @@ from ...services import notifications_send_due
 
 
 class Command(BaseCommand):
-    help = "消息通知：send 发送到期的待发消息（含重试）；status 各状态条数"
+    help = "消息通知：发送到期的待发消息（send，含失败重试），按状态统计条数（status）"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)

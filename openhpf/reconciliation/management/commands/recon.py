@@ -109,7 +109,7 @@ def adjustment_text(r: Reconciliation) -> str:
 
 
 class Command(BaseCommand):
-    help = "日终对账：载入银行对账单、运行对账、日终检查"
+    help = "日终对账：载入银行对账单、对账并打印余额调节表、日终检查"
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

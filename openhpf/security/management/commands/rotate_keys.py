@@ -11,7 +11,7 @@ from openhpf.security.services import ROTATE_CHUNK, keys_rotate
 
 
 class Command(BaseCommand):
-    help = "用当前 SM4 密钥（HPF_SM4_ACTIVE_KEY_ID）重新加密全部加密字段；分块提交，中断后重新运行即可继续"
+    help = "用当前 SM4 密钥重新加密全部加密字段。当前密钥由 HPF_SM4_ACTIVE_KEY_ID 指定；分块提交，中断后重新运行即可继续"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--chunk", type=int, default=ROTATE_CHUNK)

@@ -1,0 +1,75 @@
+"""core.db: the database idioms give the same answers on both databases, and a Relation is a SELECT."""
+
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+
+from openhpf.contributions.relief import ym
+from openhpf.core import db
+
+
+def _one(sql: str, params=()):
+    return db.fetch(sql, params)[0][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("d", [date(2026, 1, 31), date(2026, 12, 1), date(1999, 7, 15)])
+def test_month_key_is_the_stored_month_form_and_month_index_counts_months(d):
+    db.execute(db.staging_table_ddl("test_db_dates", ["d DATE NOT NULL"], temporary=True))
+    try:
+        db.execute("INSERT INTO test_db_dates (d) VALUES (%s)", [d])
+        assert _one(f"SELECT {db.month_key('d')} FROM test_db_dates") == ym(d) == f"{d.year}{d.month:02d}"
+        assert _one(f"SELECT {db.month_index('d', 2)} FROM test_db_dates") == d.year * 12 + d.month - 1 + 2
+    finally:
+        db.drop_table("test_db_dates")
+
+
+@pytest.mark.django_db
+def test_staging_tables_hold_64_bit_integers_and_go_away():
+    db.create_staging_table("test_db_stage", ["n BIGINT NOT NULL", "t TEXT"])
+    try:
+        assert db.bulk_insert("test_db_stage", ["n", "t"], [(2**62, "a"), (-(2**62), None)]) == 2
+        assert _one("SELECT SUM(n) FROM test_db_stage") == 0
+        assert _one("SELECT MAX(n) FROM test_db_stage") == 2**62
+    finally:
+        db.drop_table("test_db_stage")
+    assert "test_db_stage" not in connection.introspection.table_names()
+    ddl = db.staging_table_ddl("x", "a BIGINT, b BIGINTS")
+    if db.is_postgresql():
+        assert ddl == "CREATE UNLOGGED TABLE x (a BIGINT, b BIGINTS)"
+    else:
+        assert ddl == "CREATE TABLE x (a INTEGER, b BIGINTS)"
+    with pytest.raises(ValueError):
+        db.staging_table_ddl("x; DROP TABLE y", "a BIGINT")
+
+
+@pytest.mark.django_db
+def test_settings_for_one_transaction():
+    with pytest.raises(ValueError):
+        db.local_work_mem("1GB'; SELECT 1; --")
+    with transaction.atomic():
+        db.local_work_mem("64MB")
+        db.jit_off()
+        if db.is_postgresql():
+            assert _one("SHOW work_mem") == "64MB"
+            assert _one("SHOW jit") == "off"
+
+
+@pytest.mark.django_db
+def test_text_expressions():
+    assert _one(f"SELECT {db.zero_pad('%s', 6)}", [42]) == "000042"
+    assert _one(f"SELECT {db.text_before('x.v', ':')} FROM (SELECT %s AS v) x", ["k1:abc:d"]) == "k1"
+    assert _one(f"SELECT CASE WHEN %s LIKE %s{db.like_escape()} THEN 1 ELSE 0 END", ["k_1", "k\\_%"]) == 1
+    assert _one(f"SELECT CASE WHEN %s LIKE %s{db.like_escape()} THEN 1 ELSE 0 END", ["kx1", "k\\_%"]) == 0
+    assert str(_one(f"SELECT {db.date_param()}", [date(2026, 7, 1)])) == "2026-07-01"
+
+
+def test_a_relation_is_a_select_with_bound_values():
+    r = db.Relation("SELECT id FROM t WHERE a = %s", [1])
+    assert r.params == (1,) and r.plist == [1]
+    for text in ("DELETE FROM t", "UPDATE t SET a = 1", "id FROM t"):
+        with pytest.raises(ValueError):
+            db.Relation(text)
+    with pytest.raises(ValueError):
+        db.publish_view("ledger", "accounts_v_x", "ledger_glaccount", ["id"])
