@@ -45,6 +45,7 @@ def _reseed_if_flushed() -> None:
         seed.seed_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0003_seed_contribution_relief").seed_relief_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0004_finance_policy").seed_finance_policy(apps, None)
+        importlib.import_module("openhpf.core.migrations.0006_ingest_policy").seed_ingest_policy(apps, None)
     if not CalendarDay.objects.exists():
         seed.seed_calendar(apps, None)
     from openhpf.access.catalogue import sync as access_sync

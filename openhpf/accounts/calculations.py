@@ -44,6 +44,17 @@ def sql_monthly_amount(base_col: str, ratio: Decimal | Fraction | str, rounding:
     return f"({sql_div_half_up(fen, step)} * {step})"
 
 
+def sql_ratio_from_e4(e4_col: str, vendor: str) -> str:
+    """SQL for the ratio (e.g. Decimal 0.1200) of an integer column in units of 0.01% (1200), exact on both
+    databases: NUMERIC division on PostgreSQL; on SQLite, which has no decimal type, the decimal text that
+    Django itself writes for a DecimalField ("0.1200"), built with integer arithmetic (never a float
+    division). For a non-negative column."""
+    c = f"({e4_col})"
+    if vendor == "postgresql":
+        return f"(CAST({c} AS NUMERIC) / 10000)"
+    return f"(CAST({c} / 10000 AS TEXT) || '.' || substr('000' || CAST({c} - {c} / 10000 * 10000 AS TEXT), -4))"
+
+
 # ---------------------------------------------------------------- withdrawal order (提取扣减顺序)
 
 WITHDRAWAL_ORDER_POLICY = "withdrawal.order"  # the policy key; its national value is CURRENT_FIRST

@@ -1,9 +1,11 @@
 """Annual base adjustment (年度基数调整, effective 7/1) and per-employer ratio adjustment (比例调整), set-based.
 
-A file of new bases (.csv or .xlsx: 个人账号, 证件号码, 姓名, 新缴存基数 in yuan) is bulk-loaded into
+A file of new bases (.csv or .xlsx: 个人账号, 证件号码, 姓名, 新缴存基数 in yuan; read with the ingest toolkit,
+core.ingest) is bulk-loaded into
 BaseAdjustmentLine, validated in SQL (unknown account, ID or name not matching, account not 正常, duplicates,
 and — when the policy `contribution.base.clamp` says "reject" — bases outside the cap and floor in force on
-the effective date), and every error is reported at once with its row; nothing is written then. Otherwise
+the effective date) by the validation engine (core.validation), and every error is reported at once with its
+row; nothing is written then. Otherwise
 bases are clamped to the cap/floor, the monthly amounts recomputed with the SQL twin of
 accounts.calculations.monthly_amount (one UPDATE per distinct pair of ratios), and a money-less detail row of
 business type 10 is written for each changed account, all with a few statements.
@@ -13,11 +15,9 @@ ledger.services.subledger_events_from)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
 from django.db import transaction
@@ -30,9 +30,11 @@ from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError, ValidationReport
+from openhpf.core.ingest import ErrorSink, FieldError, HeaderMap, Limits, TableFile, cell_text, parse_fen
 from openhpf.core.models import Center
-from openhpf.core.money import format_fen, format_message, parse_yuan
+from openhpf.core.money import format_fen
 from openhpf.core.policy import policy_value
+from openhpf.core.validation import Rule, run_rules
 from openhpf.ledger import sql
 from openhpf.ledger.services import subledger_events_from
 from openhpf.security.fields import blind_index
@@ -42,7 +44,7 @@ from .relief import require
 
 COLUMNS = ("个人账号", "证件号码", "姓名", "新缴存基数")
 LINE_TABLE = BaseAdjustmentLine._meta.db_table
-MAX_ERRORS_PER_KIND = 10_000
+HEADERS = HeaderMap(COLUMNS, {"缴存基数": "新缴存基数", "新缴存基数(元)": "新缴存基数", "证件号": "证件号码"})
 
 
 @dataclass(frozen=True)
@@ -57,45 +59,25 @@ class BaseRow:
 # ---------------------------------------------------------------- file parsing
 
 
-def _records(content: bytes, name: str) -> list[list[Any]]:
-    lower = name.lower()
-    if lower.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds on a damaged file
-            raise DomainError("FILE_FORMAT", f"无法读取 Excel 文件：{name}", file=name) from None
-        ws = wb.worksheets[0]
-        return [["" if c is None else c for c in r] for r in ws.iter_rows(values_only=True)]
-    if lower.endswith(".csv"):
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover (gb18030 decodes nearly anything)
-            raise DomainError("FILE_ENCODING", f"文件编码无法识别：{name}", file=name)
-        return [list(r) for r in csv.reader(io.StringIO(text))]
-    raise DomainError("FILE_TYPE", f"只接受 .csv 或 .xlsx 文件：{name}", file=name)
-
-
-def base_file_parse(*, content: bytes, name: str, report: ValidationReport | None = None) -> list[BaseRow]:
+def base_file_parse(*, content: bytes | IO[bytes], name: str, report: ValidationReport | None = None,
+                    limits: Limits | None = None) -> list[BaseRow]:
     """Rows of a base adjustment file. Format errors go to `report` (all of them, with row numbers); rows with
     an error are left out. Row numbers count the header as row 1, as a spreadsheet shows them."""
     report = report if report is not None else ValidationReport()
-    records = _records(content, name)
-    if not records:
+    sink = ErrorSink()
+    table = TableFile(content, name=name, sink=sink, limits=limits)
+    if table.empty:
+        for e in sink.errors:
+            raise DomainError(e.code, e.message, file=name)
         raise DomainError("FILE_EMPTY", "文件为空", file=name)
-    header = [str(h).strip() for h in records[0]]
-    missing = [c for c in COLUMNS if c not in header]
+    index = HEADERS.index(table.header)
+    missing = [c for c in COLUMNS if c not in index]
     if missing:
         raise DomainError("FILE_COLUMNS", f"缺少列：{'、'.join(missing)}（应有：{'、'.join(COLUMNS)}）", file=name)
-    idx = [header.index(c) for c in COLUMNS]
+    idx = [index[c] for c in COLUMNS]
     out: list[BaseRow] = []
-    for n, rec in enumerate(records[1:], start=2):
-        cells = [str(rec[i]).strip() if i < len(rec) and rec[i] is not None else "" for i in idx]
+    for n, rec in table.rows():
+        cells = [cell_text(rec[i]) if i < len(rec) else "" for i in idx]
         if not any(cells):
             continue
         account_no, id_number, person, raw_base = cells
@@ -107,34 +89,58 @@ def base_file_parse(*, content: bytes, name: str, report: ValidationReport | Non
                 bad = True
         if bad:
             continue
-        if isinstance(rec[idx[3]], float):  # Excel numbers: keep the cents exactly as shown
-            raw_base = f"{Decimal(repr(rec[idx[3]])):.2f}"
+        if isinstance(rec[idx[3]], float):  # Excel numbers: keep the cents as shown (HALF_UP at the fen)
+            raw_base = str(Decimal(repr(rec[idx[3]])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
         try:
-            base = parse_yuan(raw_base, field="base", row=n)
-        except DomainError as e:
-            e.file = name
-            e.message = f"第 {n} 行：{e.message}"
-            report.add(e)
+            base = parse_fen(raw_base, "新缴存基数", code="MONEY_INVALID")
+        except FieldError as exc:
+            report.add(DomainError(exc.code, f"第 {n} 行：{exc.message}", row=n, field="base", file=name))
             continue
         if base <= 0:
             report.add(DomainError("BASE_INVALID", f"第 {n} 行：缴存基数须大于零", row=n, field="base", file=name))
             continue
         out.append(BaseRow(n, account_no[:24], id_number.upper()[:32], person[:60], base))
+    for e in sink.errors:  # the file itself (encoding, CSV syntax, a damaged workbook)
+        report.add(e)
     return out
 
 
 # ---------------------------------------------------------------- the annual base adjustment
 
 
-def _error_rows(query: str, params: list[Any], code: str, message: str, report: ValidationReport) -> None:
-    for row_no, account_no, extra in sql.fetch(query + f" ORDER BY l.row_no LIMIT {MAX_ERRORS_PER_KIND}", params):
-        report.add(DomainError(code, f"第 {row_no} 行：个人账号 {account_no} {format_message(message, extra=extra)}",
-                               row=row_no, field="account_no"))
+def _rules(adjustment_id: int, *, reject: bool, cap: int, floor: int) -> list[Rule]:
+    """The checks of the staged lines against the accounts, each a query of (row, account number, detail)."""
+    p = (adjustment_id,)
+    lines = f"FROM {LINE_TABLE} l WHERE l.adjustment_id = %s"
+    joined = (f"FROM {LINE_TABLE} l JOIN accounts_v_member_account a ON a.sub_id = l.account_id "
+              "JOIN accounts_v_member m ON m.id = a.member_id WHERE l.adjustment_id = %s")
+
+    def rule(code: str, message: str, detail: str, source: str, params: tuple[Any, ...] = p) -> Rule:
+        return Rule(code=code, message="第 {row} 行：个人账号 {0} " + message, column="account_no",
+                    sql=f"SELECT l.row_no, l.account_no, {detail} {source} ORDER BY l.row_no", params=params)
+
+    rules = [
+        rule("ACCOUNT_UNKNOWN", "不存在", "''", f"{lines} AND l.account_id IS NULL"),
+        rule("DUPLICATE_ROW", "与第 {1} 行重复", "d.first_row",
+             f"FROM {LINE_TABLE} l JOIN (SELECT account_no, MIN(row_no) AS first_row FROM {LINE_TABLE} "  # noqa: S608 — own line table from model meta; values bound
+             "WHERE adjustment_id = %s GROUP BY account_no HAVING COUNT(*) > 1) d "
+             "ON d.account_no = l.account_no AND l.row_no > d.first_row WHERE l.adjustment_id = %s", p + p),
+        # ID numbers are stored encrypted: compare blind indexes (HMAC-SM3)
+        rule("ID_MISMATCH", "的证件号码与登记的不符", "''", f"{joined} AND m.id_number_bidx <> l.id_number"),
+        rule("NAME_MISMATCH", "的姓名与登记的不符", "''", f"{joined} AND m.name <> l.name"),
+        rule("ACCOUNT_NOT_NORMAL", "状态代码为 {1}，不是正常账户，不能调整基数", "a.status",
+             f"{joined} AND a.status <> %s", (*p, MemberAccountStatus.NORMAL.value)),
+    ]
+    if reject:
+        rules.append(rule("BASE_OUT_OF_RANGE", f"的新基数超出上下限（{format_fen(floor)}–{format_fen(cap)} 元）：{{1:yuan}} 元",
+                          "l.requested_base", f"{lines} AND (l.requested_base > %s OR l.requested_base < %s)",
+                          (*p, cap, floor)))
+    return rules
 
 
 def base_adjust_import(
     *, center: Center, rows: list[BaseRow], source_name: str, year: int, actor: Actor, business_date: date,
-    mode: str | None = None, report: ValidationReport | None = None,
+    mode: str | None = None, report: ValidationReport | None = None, limits: Limits | None = None,
 ) -> BaseAdjustment:
     """年度基数调整 effective 7/1 of `year`. All errors (with those already in `report`) are raised together as
     a ValidationReport and nothing is written; otherwise every listed account gets its new base."""
@@ -146,6 +152,7 @@ def base_adjust_import(
         raise DomainError("POLICY_VALUE", f"基数调整处理方式应为 clamp 或 reject：{mode}", field="mode")
     cap = int(policy_value("contribution.base.cap", on=effective, center=center))
     floor = int(policy_value("contribution.base.floor", on=effective, center=center))
+    limits = limits or Limits.from_policy(on=business_date, center=center)
     if not rows and not report:
         raise DomainError("FILE_EMPTY", "文件中没有数据行", file=source_name)
     with transaction.atomic():
@@ -163,27 +170,11 @@ def base_adjust_import(
             f"WHERE a.account_no = {LINE_TABLE}.account_no AND a.center_id = %s) WHERE adjustment_id = %s",
             [center.pk, adj.pk])
         p = [adj.pk]
-        base_q = f"SELECT l.row_no, l.account_no, %s FROM {LINE_TABLE} l "  # noqa: S608 — own line table from model meta; values bound
-        _error_rows(f"SELECT l.row_no, l.account_no, '' FROM {LINE_TABLE} l WHERE l.adjustment_id = %s "  # noqa: S608 — own line table from model meta; values bound
-                    "AND l.account_id IS NULL", p, "ACCOUNT_UNKNOWN", "不存在", report)
-        _error_rows(f"SELECT l.row_no, l.account_no, d.first_row FROM {LINE_TABLE} l JOIN (SELECT account_no, "  # noqa: S608 — own line table from model meta; values bound
-                    f"MIN(row_no) AS first_row FROM {LINE_TABLE} WHERE adjustment_id = %s GROUP BY account_no "
-                    "HAVING COUNT(*) > 1) d ON d.account_no = l.account_no AND l.row_no > d.first_row "
-                    "WHERE l.adjustment_id = %s", [adj.pk, adj.pk], "DUPLICATE_ROW", "与第 {extra} 行重复", report)
-        joined = ("JOIN accounts_v_member_account a ON a.sub_id = l.account_id "
-                  "JOIN accounts_v_member m ON m.id = a.member_id WHERE l.adjustment_id = %s ")
-        # ID numbers are stored encrypted: compare blind indexes (HMAC-SM3)
-        _error_rows(base_q.replace("%s", "''") + joined + "AND m.id_number_bidx <> l.id_number", p,
-                    "ID_MISMATCH", "的证件号码与登记的不符", report)
-        _error_rows(base_q.replace("%s", "''") + joined + "AND m.name <> l.name", p,
-                    "NAME_MISMATCH", "的姓名与登记的不符", report)
-        _error_rows(base_q.replace("%s", "a.status") + joined + f"AND a.status <> '{MemberAccountStatus.NORMAL}'",
-                    p, "ACCOUNT_NOT_NORMAL", "状态代码为 {extra}，不是正常账户，不能调整基数", report)
-        if mode == BaseAdjustment.Mode.REJECT:
-            _error_rows(base_q.replace("%s", "l.requested_base") + "WHERE l.adjustment_id = %s AND "
-                        "(l.requested_base > %s OR l.requested_base < %s)", [adj.pk, cap, floor],
-                        "BASE_OUT_OF_RANGE",
-                        f"的新基数超出上下限（{format_fen(floor)}–{format_fen(cap)} 元）：{{extra:yuan}} 元", report)
+        rules = _rules(adj.pk, reject=mode == BaseAdjustment.Mode.REJECT, cap=cap, floor=floor)
+        sink = ErrorSink(keep=len(rules) * limits.max_errors_per_rule)
+        run_rules(rules, sink, cap=limits.max_errors_per_rule)
+        for e in sink.errors:
+            report.add(e)
         if report:
             report.errors.sort(key=lambda e: (e.row or 0))
             raise report
@@ -216,11 +207,11 @@ def base_adjust_file(*, center: Center, content: bytes | IO[bytes], name: str, y
                      business_date: date, mode: str | None = None) -> BaseAdjustment:
     """Parse and apply a file; format and data errors are reported together."""
     require(actor, "accounts.change", center)  # before reading the file: a refused caller learns nothing
-    data = content if isinstance(content, bytes) else content.read()
+    limits = Limits.from_policy(on=business_date, center=center)
     report = ValidationReport()
-    rows = base_file_parse(content=data, name=name, report=report)
+    rows = base_file_parse(content=content, name=name, report=report, limits=limits)
     return base_adjust_import(center=center, rows=rows, source_name=name, year=year, actor=actor,
-                              business_date=business_date, mode=mode, report=report)
+                              business_date=business_date, mode=mode, report=report, limits=limits)
 
 
 # ---------------------------------------------------------------- 比例调整 per employer

@@ -5,9 +5,11 @@ Rows stream into a staging table (COPY / executemany) with the per-row checks do
 check digit through core.ids); the staged rows are joined once to accounts, members and employers, and every
 rule runs as one SQL statement over that table (names, ID numbers, status, base cap/floor and ratio range in
 force for the month, amount = base × ratio through accounts.calculations' SQL twin, duplicates, month already
-paid). Every error is reported (row, column, code, Chinese message) in an .xlsx error file. Unless every row is
-valid — or the clerk excludes the rejected rows — nothing is created; otherwise the confirmed remittances, one
-per employer, and their lines are created with two INSERT … SELECT statements."""
+paid). Every error is reported (row, column, code, Chinese message) in an .xlsx error file, written as the
+errors are found. Unless every row is valid — or the clerk excludes the rejected rows — nothing is created;
+otherwise the confirmed remittances, one per employer, and their lines are created with two INSERT … SELECT
+statements. Reading, cell parsing, limits and the error file are the ingest toolkit's (core.ingest); the rules
+run on the validation engine (core.validation)."""
 
 from __future__ import annotations
 
@@ -16,34 +18,38 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import chain, islice
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from stdnum.exceptions import ValidationError
 
 from openhpf.accounts.calculations import sql_monthly_amount
-from openhpf.accounts.cutover import (
-    FieldError,
-    _norm_header,
-    _ResidentIds,
-    detect_encoding,
-    parse_fen,
-    parse_ratio_e4,
-)
 from openhpf.accounts.models import Employer
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db
 from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus
 from openhpf.core.errors import DomainError
+from openhpf.core.ids import ResidentIdCache
+from openhpf.core.ingest import (
+    ErrorSink,
+    FieldError,
+    HeaderMap,
+    Limits,
+    TableFile,
+    cell_text,
+    parse_fen,
+    parse_ratio_e4,
+)
 from openhpf.core.models import Center
-from openhpf.core.money import format_fen, format_message, format_ratio_e4
+from openhpf.core.money import format_fen, format_ratio_e4
 from openhpf.core.policy import policy_value
+from openhpf.core.validation import Rule, failing, run_table_rules
 from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.ledger import sql
 from openhpf.security.fields import blind_index_many, decrypt_value, is_encrypted
@@ -54,7 +60,6 @@ from .services import _require
 
 CHUNK = 50_000  # rows per staging transaction (progress is written between them)
 BLOCK = 1_000  # rows parsed together, column by column
-ERROR_HEADER = ["行号", "列", "错误代码", "错误信息"]
 # header → staging column; the optional 单位账号 lets one file carry many employers
 COLUMNS = [("单位账号", "emp_no", False), ("姓名", "name", True), ("证件号码", "id_number", True),
            ("个人账号", "account_no", True), ("缴存基数", "base", True), ("单位比例", "er", True),
@@ -63,6 +68,7 @@ _POSITION = {col: i for i, (_, col, _) in enumerate(COLUMNS)}
 ALIASES = {"单位缴存比例": "单位比例", "个人缴存比例": "个人比例", "单位月缴存额": "单位月缴额",
            "个人月缴存额": "个人月缴额", "缴存基数(元)": "缴存基数", "单位月缴额(元)": "单位月缴额",
            "个人月缴额(元)": "个人月缴额"}
+HEADERS = HeaderMap((h for h, _, _ in COLUMNS), ALIASES)
 STAGE_COLS = ["seq", "line", "emp_no", "name", "id_number", "account_no", "base", "er", "mr", "ea", "ma", "bad"]
 
 
@@ -85,88 +91,23 @@ class ImportResult:
         return self.status == RemittanceImport.Status.ACCEPTED
 
 
-class _Errors:
-    """Every error of a file: (line, column, code, message), kept in order of discovery."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[int, str, str, str]] = []
-
-    def add(self, line: int, column: str, code: str, message: str) -> None:
-        self.rows.append((line, column, code, message))
-
-    def write_xlsx(self, path: Path) -> None:
-        from openpyxl import Workbook
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("错误清单")
-        ws.append(ERROR_HEADER)
-        for r in sorted(self.rows, key=lambda x: (x[0], x[1])):
-            ws.append(list(r))
-        wb.save(path)
+def _errors(path: Path | None, cap: int | None) -> ErrorSink:
+    """The errors of one file: the error workbook (row, column, code, message) streamed as they are found."""
+    return ErrorSink(path=path, with_file=False, cap_per_code=cap)
 
 
 # ---------------------------------------------------------------- reading
 
 
-def _header_map(header: list[Any], errors: _Errors) -> dict[str, int] | None:
-    names = [ALIASES.get(h, h) for h in (_norm_header(str(x or "")) for x in header)]
-    index = {h: i for i, h in enumerate(names)}
+def _header_map(header: list[Any], errors: ErrorSink) -> dict[str, int] | None:
+    index = HEADERS.index(header)
     missing = [h for h, _, req in COLUMNS if req and h not in index]
     for h in missing:
-        errors.add(1, h, "HEADER_MISSING", f"缺少必需的列：{h}")
+        errors.add("", 1, h, "HEADER_MISSING", f"缺少必需的列：{h}")
     return None if missing else index
 
 
-def _raw_blocks(path: Path, errors: _Errors) -> Iterator[tuple[list[int], list[list[Any]]]]:
-    """The file's rows in blocks of BLOCK: (line numbers, cells), the header row first (line 1)."""
-    lines: list[int] = []
-    rows: list[list[Any]] = []
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        from python_calamine import CalamineWorkbook
-
-        try:
-            wb = CalamineWorkbook.from_path(str(path))
-            sheet = wb.get_sheet_by_index(0)
-        except Exception as exc:
-            errors.add(1, "", "FILE_UNREADABLE", f"无法读取 Excel 文件：{exc}")
-            return
-        for i, row in enumerate(sheet.iter_rows(), 1):
-            lines.append(i)
-            rows.append(row)
-            if len(rows) >= BLOCK:
-                yield lines, rows
-                lines, rows = [], []
-        if rows:
-            yield lines, rows
-        return
-    enc = detect_encoding(path)
-    with path.open("r", encoding=enc, newline="") as fh:
-        reader = csv.reader(fh)
-        try:
-            for cells in reader:
-                lines.append(reader.line_num)  # a quoted cell may span lines
-                rows.append(cells)
-                if len(rows) >= BLOCK:
-                    yield lines, rows
-                    lines, rows = [], []
-        except UnicodeDecodeError:
-            errors.add(reader.line_num + 1, "", "FILE_ENCODING", f"文件编码错误（按 {enc} 读取失败，应为 UTF-8 或 GBK）")
-        except csv.Error as exc:
-            errors.add(reader.line_num, "", "CSV_FORMAT", f"CSV 格式错误：{exc}")
-        if rows:  # the rows read before an error are staged too
-            yield lines, rows
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):  # Excel numbers: 5000.0 → "5000", 0.12 → "0.12" (repr is the shortest exact text)
-        return str(int(v)) if v.is_integer() else repr(v)
-    return str(v).strip()
-
-
-class _Ids(_ResidentIds):
+class _Ids(ResidentIdCache):
     """The resident-ID check of the cut-over with one more shortcut: a number whose region is known good for
     its birth year needs only its birth date (a real day, not after the business date) and its check digit.
     `quick` answers None for anything else, which then goes through the full check for its exact error."""
@@ -229,7 +170,8 @@ class _Facts:
         self.ratios["mr"].update(mr)
 
 
-def _parse(path: Path, errors: _Errors, on: date, facts: _Facts | None = None) -> Iterator[list[tuple]]:
+def _parse(path: Path, errors: ErrorSink, on: date, facts: _Facts | None = None,
+           limits: Limits | None = None) -> Iterator[list[tuple]]:
     """Blocks of staging tuples, ID numbers as their blind index (_protect); a row with any format error is
     staged too (bad = 1, unusable values NULL).
 
@@ -238,12 +180,11 @@ def _parse(path: Path, errors: _Errors, on: date, facts: _Facts | None = None) -
     check digit once its region and birth year are known good; everything else (a first sight, an empty or
     wrong cell) goes through the full parser for its value or its exact error. Blocks stay small so that the
     rows read are still in the processor's cache when they are converted."""
-    blocks = _raw_blocks(path, errors)
-    first = next(blocks, None)
-    if first is None:
-        errors.add(1, "", "FILE_EMPTY", "文件为空")
+    table = TableFile(path, sink=errors, limits=limits, label="")
+    if table.empty:
+        errors.add("", 1, "", "FILE_EMPTY", "文件为空")
         return
-    index = _header_map(list(first[1][0]), errors)
+    index = _header_map(table.header, errors)
     if index is None:
         return
     ids = _Ids(on=on)
@@ -260,19 +201,17 @@ def _parse(path: Path, errors: _Errors, on: date, facts: _Facts | None = None) -
             plan.append((h, req, index.get(h), ids.quick, ids.number))
         else:
             plan.append((h, req, index.get(h), None, None))  # text, at most 120 characters
-    excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+    excel = table.excel
     width = max((i for _, _, i, _, _ in plan if i is not None), default=-1) + 1
     seq = 0
-    for lines, raws in chain([(first[0][1:], first[1][1:])], blocks):
-        if not raws:
-            continue
+    for lines, raws in table.blocks(BLOCK):
         full_width = min(map(len, raws)) >= width
         cells: list[list[str]] = []
         for _, _, i, _, _ in plan:
             if i is None:
                 cells.append([""] * len(raws))
             elif excel:
-                cells.append([_cell(r[i]) if i < len(r) else "" for r in raws])
+                cells.append([cell_text(r[i]) if i < len(r) else "" for r in raws])
             elif full_width:
                 cells.append(list(map(str.strip, map(itemgetter(i), raws))))
             else:
@@ -310,7 +249,7 @@ def _remember(parse: Any, label: str, cache: dict[str, int]) -> Any:
 
 
 def _convert(values: list[str], h: str, req: bool, fast: Any, full: Any, lines: list[int], bad: list[int],
-             errors: _Errors) -> list[Any]:
+             errors: ErrorSink) -> list[Any]:
     """One column of a chunk: values (None where empty or wrong), errors reported, rows marked bad."""
     if fast is None:
         out: list[Any] = [v[:120] if v else None for v in values]
@@ -322,13 +261,13 @@ def _convert(values: list[str], h: str, req: bool, fast: Any, full: Any, lines: 
         v = values[j]
         if not v:
             if req:
-                errors.add(lines[j], h, "REQUIRED", f"{h}不能为空")
+                errors.add("", lines[j], h, "REQUIRED", f"{h}不能为空")
                 bad[j] = 1
             continue
         try:
             out[j] = full(v)
         except (FieldError, DomainError) as exc:
-            errors.add(lines[j], h, exc.code, exc.message)
+            errors.add("", lines[j], h, exc.code, exc.message)
             bad[j] = 1
     return out
 
@@ -336,13 +275,9 @@ def _convert(values: list[str], h: str, req: bool, fast: Any, full: Any, lines: 
 # ---------------------------------------------------------------- rules
 
 
-@dataclass(frozen=True)
-class Rule:
-    column: str
-    code: str
-    message: str  # formatted with the detail values
-    where: str  # on the resolved table
-    detail: tuple[str, ...] = ()  # SELECT expressions for the message's {0}, {1}
+def _rule(column: str, code: str, message: str, where: str, detail: tuple[str, ...] = ()) -> Rule:
+    """A check of one resolved row: `where` is true when it fails; `detail` the values of the message's {0}, {1}."""
+    return Rule(code=code, message=message, column=column, where=where, detail=detail)
 
 
 def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts: _Facts) -> list[Rule]:
@@ -361,36 +296,36 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
     known = "sub_id IS NOT NULL"
     duplicates = f"SELECT account_no FROM {t} GROUP BY account_no HAVING COUNT(*) > 1"  # noqa: S608 — own work tables and rule SQL from code; values bound
     rules = [
-        Rule("个人账号", "ACCOUNT_UNKNOWN", "个人账号 {0} 不存在", "account_no IS NOT NULL AND sub_id IS NULL", ("account_no",)),
-        Rule("姓名", "NAME_MISMATCH", "姓名「{0}」与个人账户登记的姓名不符", f"{known} AND name IS NOT NULL AND m_name <> name",
+        _rule("个人账号", "ACCOUNT_UNKNOWN", "个人账号 {0} 不存在", "account_no IS NOT NULL AND sub_id IS NULL", ("account_no",)),
+        _rule("姓名", "NAME_MISMATCH", "姓名「{0}」与个人账户登记的姓名不符", f"{known} AND name IS NOT NULL AND m_name <> name",
              ("name",)),
-        Rule("证件号码", "ID_MISMATCH", "证件号码与个人账户登记的不符",
+        _rule("证件号码", "ID_MISMATCH", "证件号码与个人账户登记的不符",
              f"{known} AND id_number IS NOT NULL AND m_id <> id_number"),
-        Rule("个人账号", "ACCOUNT_NOT_NORMAL", "个人账户状态为 {0}，不是正常（01）状态，不能汇缴",
+        _rule("个人账号", "ACCOUNT_NOT_NORMAL", "个人账户状态为 {0}，不是正常（01）状态，不能汇缴",
              f"{known} AND a_status <> '{MemberAccountStatus.NORMAL}'", ("a_status",)),
-        Rule("个人账号", "MONTH_PAID", "个人账户已缴至 {0}，" + month + " 已缴存", f"{known} AND a_paid >= '{month}'", ("a_paid",)),
-        Rule("单位账号", "EMPLOYER_NOT_NORMAL", "单位 {0} 不是正常状态，不能汇缴",
+        _rule("个人账号", "MONTH_PAID", "个人账户已缴至 {0}，" + month + " 已缴存", f"{known} AND a_paid >= '{month}'", ("a_paid",)),
+        _rule("单位账号", "EMPLOYER_NOT_NORMAL", "单位 {0} 不是正常状态，不能汇缴",
              f"{known} AND e_status <> '{EmployerStatus.NORMAL}'", ("e_no",)),
-        Rule("单位账号", "REMITTANCE_EXISTS", "单位 {0} " + month + " 的汇缴单已存在",
+        _rule("单位账号", "REMITTANCE_EXISTS", "单位 {0} " + month + " 的汇缴单已存在",
              f"{known} AND employer_id IN (SELECT employer_id FROM contributions_remittance WHERE month = '{month}' "  # noqa: S608 — month validated by ym_parse (six digits) at the entry point
              f"AND biz_type = '{BizType.REMITTANCE}' AND status IN ('D', 'C', 'P'))", ("e_no",)),
-        Rule("缴存基数", "BASE_ABOVE_CAP", f"缴存基数 {{0:yuan}} 元高于 {month} 的上限 {format_fen(cap)} 元", f"base > {cap}", ("base",)),
-        Rule("缴存基数", "BASE_BELOW_FLOOR", f"缴存基数 {{0:yuan}} 元低于 {month} 的下限 {format_fen(floor)} 元", f"base < {floor}", ("base",)),
+        _rule("缴存基数", "BASE_ABOVE_CAP", f"缴存基数 {{0:yuan}} 元高于 {month} 的上限 {format_fen(cap)} 元", f"base > {cap}", ("base",)),
+        _rule("缴存基数", "BASE_BELOW_FLOOR", f"缴存基数 {{0:yuan}} 元低于 {month} 的下限 {format_fen(floor)} 元", f"base < {floor}", ("base",)),
     ]
     if facts.repeats:  # the rule is only there when the file may have repeats
-        rules.append(Rule("个人账号", "DUPLICATE", "个人账号 {0} 在文件中重复出现", f"account_no IN ({duplicates})",
+        rules.append(_rule("个人账号", "DUPLICATE", "个人账号 {0} 在文件中重复出现", f"account_no IN ({duplicates})",
                           ("account_no",)))
     for col, side in (("er", "单位比例"), ("mr", "个人比例")):
-        rules.append(Rule(side, "RATIO_RANGE", f"{side} {{0:percent_e4}} 不在 {format_ratio_e4(lo)}–{format_ratio_e4(hi)} 范围内",
+        rules.append(_rule(side, "RATIO_RANGE", f"{side} {{0:percent_e4}} 不在 {format_ratio_e4(lo)}–{format_ratio_e4(hi)} 范围内",
                           f"{col} > {hi} OR ({col} < {lo} AND NOT ({col} >= {reduced} AND {known} AND {reduction}))",
                           (col,)))
     if equal:
-        rules.append(Rule("个人比例", "RATIO_SIDES_DIFFER", "单位与个人缴存比例须相同", "er <> mr"))
+        rules.append(_rule("个人比例", "RATIO_SIDES_DIFFER", "单位与个人缴存比例须相同", "er <> mr"))
     if facts.multi:
-        rules.append(Rule("单位账号", "EMPLOYER_MISMATCH", "个人账户不属于单位 {0}",
+        rules.append(_rule("单位账号", "EMPLOYER_MISMATCH", "个人账户不属于单位 {0}",
                           f"{known} AND emp_no IS NOT NULL AND emp_no <> e_no", ("emp_no",)))
     if employer_id is not None:
-        rules.append(Rule("个人账号", "EMPLOYER_MISMATCH", "个人账户属于单位 {0}，不属于本单位",
+        rules.append(_rule("个人账号", "EMPLOYER_MISMATCH", "个人账户属于单位 {0}，不属于本单位",
                           f"{known} AND employer_id <> {int(employer_id)}", ("e_no",)))
     # amount = base × ratio with the center's rounding: the money rule's SQL twin for each ratio in the file
     for col, amount, side in (("er", "ea", "单位月缴额"), ("mr", "ma", "个人月缴额")):
@@ -399,33 +334,18 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
             continue
         expected = "CASE " + " ".join(
             f"WHEN {col} = {r} THEN {sql_monthly_amount('base', Decimal(r) / 10000, rounding)}" for r in ratios) + " END"
-        rules.append(Rule(side, "AMOUNT_MISMATCH", f"{side} {{0:yuan}} 元应为 {{1:yuan}} 元（缴存基数 × 比例）",
+        rules.append(_rule(side, "AMOUNT_MISMATCH", f"{side} {{0:yuan}} 元应为 {{1:yuan}} 元（缴存基数 × 比例）",
                           f"{col} > 0 AND base IS NOT NULL AND {amount} IS NOT NULL AND {amount} <> {expected}",
                           (amount, expected)))
     return rules
 
 
-def _run_rules(t: str, rules: list[Rule], errors: _Errors) -> int:
-    """Every rule in one pass over the table: the rows failing any rule come back with a flag per rule and
-    the values their messages need; those rows are then marked bad. Returns how many rows failed."""
-    if not rules:
-        return 0
-    flags = [f"CASE WHEN ({r.where}) THEN 1 ELSE 0 END" for r in rules]
-    details = [d for r in rules for d in r.detail]
-    failing = " OR ".join(f"({r.where})" for r in rules)
-    n = 0
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT line, {', '.join(flags + details)} FROM {t} WHERE {failing} ORDER BY seq")  # noqa: S608 — own work tables and rule SQL from code; values bound
-        while batch := cur.fetchmany(5000):
-            for line, *got in batch:
-                n += 1
-                values = iter(got[len(rules):])
-                for r, flag in zip(rules, got[:len(rules)], strict=True):
-                    d = [next(values) for _ in r.detail]
-                    if flag:
-                        errors.add(int(line), r.column, r.code, format_message(r.message, *d, "", ""))
-        if n:
-            cur.execute(f"UPDATE {t} SET bad = 1 WHERE bad = 0 AND ({failing})")  # noqa: S608 — own work tables and rule SQL from code; values bound
+def _run_rules(t: str, rules: list[Rule], errors: ErrorSink, cap: int | None = None) -> int:
+    """Every rule in one pass over the table (core.validation), then the rows failing any rule marked bad.
+    Returns how many failing rows were seen."""
+    n = run_table_rules(t, rules, errors, cap=cap)
+    if n:
+        sql.execute(f"UPDATE {t} SET bad = 1 WHERE bad = 0 AND ({failing(rules)})")  # noqa: S608 — own work tables and rule SQL from code; values bound
     return n
 
 
@@ -461,15 +381,17 @@ def remittance_import(
     month = ym_parse(month)
     if not path.is_file():
         raise DomainError("FILE_MISSING", f"文件不存在：{path}", field="file")
+    limits = Limits.from_policy(on=business_date, center=center)
+    limits.check_size(path.stat().st_size, path.name)  # an oversized file is refused before anything is written
     # a month after the current one is a 预缴 roster: accepted; its money waits in 暂存 until the month
     with transaction.atomic(durable=True):
         imp = RemittanceImport.objects.create(
             center=center, employer=employer, month=month, file_name=path.name[:255], exclude_rejected=exclude_rejected,
             business_date=business_date, created_by=actor_label(actor)[0])
     stage_t, res_t = _tables(imp.pk)
-    errors = _Errors()
     result = ImportResult(import_id=imp.pk)
     err_path = Path(error_file) if error_file else Path(settings.VAR_DIR) / "remit" / f"errors-import-{imp.pk}.xlsx"
+    errors = _errors(err_path, limits.max_errors_per_rule)
     job = job_start(kind="contributions.remit_import", actor=actor, center=center, business_date=business_date,
                     title=f"缴存清册导入 {path.name}", params={"import": imp.pk, "file": str(path), "month": month})
     imp.job_id = job.pk
@@ -489,7 +411,7 @@ def remittance_import(
         facts = state["facts"] = _Facts()
 
         def staged() -> Iterator[tuple]:  # streamed into the COPY: no chunk of rows is held in memory
-            for block in _parse(path, errors, business_date, facts):
+            for block in _parse(path, errors, business_date, facts, limits):
                 yield from block
 
         rows = staged()
@@ -524,30 +446,30 @@ def remittance_import(
                 sql.execute(f"CREATE INDEX {res_t}_emp ON {res_t} (employer_id)")
             facts = state.get("facts") or _Facts()
             if employer is None and not facts.multi:
-                errors.add(1, "单位账号", "EMPLOYER_REQUIRED", "文件没有单位账号，请指定单位（--employer）")
+                errors.add("", 1, "单位账号", "EMPLOYER_REQUIRED", "文件没有单位账号，请指定单位（--employer）")
             rules = _rules(res_t, month=month, employer_id=employer.pk if employer else None, center_id=center.pk,
                            facts=facts)
             ctx.advance(0, total=len(rules))
-            _run_rules(res_t, rules, errors)
+            _run_rules(res_t, rules, errors, cap=limits.max_errors_per_rule)
         ctx.advance(len(rules))
         # rows are bad only with an error of their own: none, nothing to count
-        bad = sql.fetch(f"SELECT COUNT(*) FROM {res_t} WHERE bad <> 0")[0][0] if errors.rows else 0  # noqa: S608 — own work tables and rule SQL from code; values bound
-        result.errors, result.rejected_rows = len(errors.rows), int(bad)
+        bad = sql.fetch(f"SELECT COUNT(*) FROM {res_t} WHERE bad <> 0")[0][0] if errors.count else 0  # noqa: S608 — own work tables and rule SQL from code; values bound
+        result.errors, result.rejected_rows = errors.count, int(bad)
         result.accepted_rows = result.rows - result.rejected_rows
         result.timings["validate"] = time.perf_counter() - t0
         return {"errors": result.errors, "rejected_rows": result.rejected_rows}
 
     def create(ctx: Any) -> dict[str, Any]:
         t0 = time.perf_counter()
-        file_level = any(line <= 1 for line, *_ in errors.rows)
-        if errors.rows:
-            errors.write_xlsx(err_path)
+        file_level = errors.file_level
+        errors.close()  # the error workbook, written as the errors were found
+        if errors.count:
             result.error_file = str(err_path)
-        if (errors.rows and not exclude_rejected) or file_level or result.accepted_rows == 0 or result.rows == 0:
+        if (errors.count and not exclude_rejected) or file_level or result.accepted_rows == 0 or result.rows == 0:
             result.status = RemittanceImport.Status.REJECTED
-            if result.rows == 0 and not errors.rows:
-                errors.add(1, "", "FILE_EMPTY", "文件没有数据行")
-                errors.write_xlsx(err_path)
+            if result.rows == 0 and not errors.count:
+                errors.add("", 1, "", "FILE_EMPTY", "文件没有数据行")
+                errors.close()
                 result.error_file, result.errors = str(err_path), 1
             return {"status": "R"}
         now = timezone.now()
@@ -598,14 +520,15 @@ def remittance_import(
                             Step("validate", validate, weight=2, label="校验"),
                             Step("create", create, weight=1, label="生成汇缴单")], progress=progress)
     finally:
+        errors.close()
         _drop(stage_t, res_t)
         RemittanceImport.objects.filter(pk=imp.pk).update(
             status=result.status if result.status != RemittanceImport.Status.VALIDATING else RemittanceImport.Status.REJECTED,
             rows=result.rows, accepted_rows=result.accepted_rows if result.accepted else 0,
-            rejected_rows=result.rejected_rows, errors=len(errors.rows), error_file=result.error_file)
-    result.errors = len(errors.rows)
-    result.first_errors = [{"row": line, "column": c, "code": code, "message": m}
-                           for line, c, code, m in sorted(errors.rows)[:20]]
+            rejected_rows=result.rejected_rows, errors=errors.count, error_file=result.error_file)
+    result.errors = errors.count
+    result.first_errors = [{"row": e.row, "column": e.field or "", "code": e.code, "message": e.message}
+                           for e in errors.first(20)]
     return result
 
 

@@ -68,3 +68,26 @@ def resident_id_check_digit(first17: str) -> str:
 
 def credit_code_check_digit(first17: str) -> str:
     return uscc.calc_check_digit(first17)
+
+
+class ResidentIdCache:
+    """GB 11643 checks of a whole file through validate_resident_id, with the expensive parts cached: a number
+    whose check digit, region and birth date are already known good is accepted without the full call;
+    anything else goes through validate_resident_id for its exact error."""
+
+    def __init__(self, on: date) -> None:
+        self.ric = ric
+        self.on = on
+        self.good_regions: set[str] = set()
+        self.good_births: dict[str, str] = {}
+
+    def check(self, raw: str) -> tuple[str, str, str]:
+        """(number, ISO birth date, sex code), or raises DomainError."""
+        s = raw.strip().upper()
+        if (len(s) == 18 and s[:17].isdigit() and s[:10] in self.good_regions
+                and s[6:14] in self.good_births and self.ric.calc_check_digit(s) == s[17]):
+            return s, self.good_births[s[6:14]], (Sex.MALE.value if int(s[16]) % 2 else Sex.FEMALE.value)
+        rid = validate_resident_id(s, on=self.on)
+        self.good_regions.add(rid.number[:10])  # a county code is valid for some birth years only
+        self.good_births[rid.number[6:14]] = rid.birth_date.isoformat()
+        return rid.number, rid.birth_date.isoformat(), rid.sex

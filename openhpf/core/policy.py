@@ -11,7 +11,7 @@ from .errors import DomainError
 from .models import Center, PolicyParameter
 from .money import format_fen, format_ratio
 
-# Keys and their meaning; the defaults are seeded by migrations core.0002 and core.0003 (DOMAIN.md, with sources there).
+# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004 and 0006 (DOMAIN.md, with sources there).
 KEYS: dict[str, str] = {
     "deposit.rate.carried": "上年结转余额年利率",
     "deposit.rate.current": "当年归集余额年利率",
@@ -43,6 +43,9 @@ KEYS: dict[str, str] = {
     "value_added.risk_reserve.loan_ratio": "贷款风险准备金余额占年末个贷余额的比例",
     "value_added.management_fee.amount": "年度管理费用预算（分）",
     "maker_checker.money_threshold": "需复核的资金金额（分）",
+    "ingest.max_rows": "导入文件的数据行上限",
+    "ingest.max_bytes": "导入文件的大小上限（字节）",
+    "ingest.max_errors_per_rule": "每条校验规则至多列出的错误数",
 }
 # values in fen (the label says so) and values that are ratios or rates (fractions of one): shown in 元 and %
 MONEY_KEYS = frozenset(k for k, label in KEYS.items() if label.endswith("（分）"))

@@ -731,6 +731,13 @@ def batch_stage_from(*, batch: PostingBatch, source: Relation, unique_accounts: 
         return n
 
 
+def subaccounts_analyze(*, detail_rows: bool = False) -> None:
+    """Fresh planner statistics of the sub-accounts (and, with detail_rows, their detail rows) after a bulk load
+    inside the caller's transaction, so the statements that follow are planned for the rows really there
+    (PostgreSQL; autovacuum cannot see uncommitted rows)."""
+    db.analyze("ledger_subaccount", *(["ledger_subledgerrow"] if detail_rows else []))
+
+
 def subaccounts_freeze_from(*, center: Center, source: Relation) -> int:
     """Set frozen amounts in bulk from a SELECT yielding account_no, frozen_amount. The table's checks refuse
     a frozen amount beyond the available balance (the whole statement then fails)."""

@@ -1,4 +1,4 @@
-"""Bank statement files (banks send files) streamed into `services.statement_load`: CSV or NDJSON.
+"""Bank statement files (banks send files) streamed into `services.statement_load`: CSV (or .xlsx) or NDJSON.
 
 CSV (UTF-8, with or without BOM, or GBK/GB18030), one header row; columns by protocol name or Chinese name:
 
@@ -10,21 +10,31 @@ Amounts under the protocol names (and "金额(分)", "余额(分)") are integer 
 caller, else taken from the first line (its balance minus or plus its amount) and the last line's balance.
 
 NDJSON (.ndjson/.jsonl): one JSON object per line, as the BDC113 lines; the first line may be the header
-`{"opening_balance": …, "closing_balance": …}` (fen; "account" and "date", when present, must match)."""
+`{"opening_balance": …, "closing_balance": …}` (fen; "account" and "date", when present, must match).
+
+Both are read with the ingest toolkit (core.ingest): encoding, streaming, header synonyms, money, size and row
+limits."""
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from openhpf.accounts.cutover import detect_encoding
 from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
-from openhpf.core.money import parse_yuan
+from openhpf.core.ingest import (
+    ErrorSink,
+    FieldError,
+    HeaderMap,
+    Limits,
+    TableFile,
+    cell_text,
+    ndjson_first,
+    ndjson_lines,
+    parse_fen,
+)
 from openhpf.settlement.models import BankAccount
 
 from .models import BankStatement
@@ -44,42 +54,37 @@ HEADERS: dict[str, tuple[str, str]] = {
     "summary": ("summary", ""), "摘要": ("summary", ""), "用途": ("summary", ""),
     "ref": ("ref", ""), "指令流水号": ("ref", ""), "业务参考号": ("ref", ""),
 }
+HEADER_MAP = HeaderMap(HEADERS)  # the header as written (spaces, full-width brackets, case) → a key of HEADERS
 DIRECTIONS = {"in": "in", "out": "out", "收": "in", "收入": "in", "贷": "in", "付": "out", "支出": "out", "借": "out"}
 REQUIRED = ("bank_seq", "direction", "amount", "balance")
 
 
-def _norm(h: str) -> str:
-    return (h or "").replace("\ufeff", "").replace("（", "(").replace("）", ")").replace(" ", "").strip().lower()
-
-
-def _value(raw: str, unit: str) -> Any:
+def _value(raw: Any, unit: str) -> Any:
     """Money to integer fen; a value that does not parse is passed on as it is, so the statement check reports it
     with its line number."""
-    raw = (raw or "").strip()
+    raw = cell_text(raw)
     if unit == "fen":
         body = raw[1:] if raw[:1] in "+-" else raw
         return int(raw) if body.isdigit() else raw
     if unit == "yuan":
         try:
-            return parse_yuan(raw)
-        except DomainError:
+            return parse_fen(raw, "金额")
+        except FieldError:
             return raw
     return raw
 
 
 class _Csv:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.encoding = detect_encoding(path)
-        with path.open("r", encoding=self.encoding, newline="") as fh:
-            header = next(csv.reader(fh), [])
-        self.columns: list[tuple[str, str] | None] = [HEADERS.get(_norm(h)) or HEADERS.get(h.strip()) for h in header]
+    def __init__(self, path: Path, limits: Limits) -> None:
+        self.path, self.limits = path, limits
+        header = TableFile(path, limits=limits).header
+        self.columns: list[tuple[str, str] | None] = [HEADERS.get(HEADER_MAP.canonical(h) or "") for h in header]
         present = {c[0] for c in self.columns if c}
         missing = [f for f in REQUIRED if f not in present]
         if missing:
             raise DomainError("STATEMENT_FILE_COLUMNS", f"对账单文件缺少列：{'、'.join(missing)}", field="file")
 
-    def _line(self, row: list[str]) -> dict[str, Any]:
+    def _line(self, row: list[Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for col, raw in zip(self.columns, row, strict=False):
             if col is not None:
@@ -90,24 +95,19 @@ class _Csv:
         return out
 
     def lines(self) -> Iterator[dict[str, Any]]:
-        with self.path.open("r", encoding=self.encoding, newline="") as fh:
-            reader = csv.reader(fh)
-            next(reader, None)
-            for row in reader:
-                if any(c.strip() for c in row):
-                    yield self._line(row)
+        sink = ErrorSink(keep=1)
+        for _line_no, row in TableFile(self.path, sink=sink, limits=self.limits).rows():
+            if any(cell_text(c) for c in row):
+                yield self._line(row)
+        for e in sink.errors:  # the file broke off (encoding, CSV syntax): refused whole
+            raise DomainError(e.code, f"对账单文件第 {e.row} 行：{e.message}", row=e.row, field="file")
 
     def first_last(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         first = next(self.lines(), None)
         if first is None:
             return None, None
-        with self.path.open("rb") as fh:  # the last line, read from the end (files are large)
-            fh.seek(0, 2)
-            size = fh.tell()
-            fh.seek(max(0, size - 65536))
-            tail = fh.read().decode(self.encoding.replace("-sig", ""), errors="replace")
-        rows = [r for r in csv.reader(tail.splitlines()[1 if size > 65536 else 0:]) if any(c.strip() for c in r)]
-        return first, (self._line(rows[-1]) if rows else first)
+        last = TableFile(self.path, limits=self.limits).last_row()  # read from the end: files are large
+        return first, (self._line(last) if last else first)
 
 
 def _derived(first: dict[str, Any] | None, last: dict[str, Any] | None) -> tuple[int, int]:
@@ -119,14 +119,10 @@ def _derived(first: dict[str, Any] | None, last: dict[str, Any] | None) -> tuple
     return first["balance"] - sign * first["amount"], last["balance"]
 
 
-def _ndjson(path: Path, account_no: str, stmt_date: date) -> tuple[dict[str, Any] | None, Iterator[dict[str, Any]]]:
-    with path.open("r", encoding="utf-8-sig") as fh:
-        first = fh.readline()
+def _ndjson(path: Path, account_no: str, stmt_date: date,
+           limits: Limits) -> tuple[dict[str, Any] | None, Iterator[dict[str, Any]]]:
+    head = ndjson_first(path)
     header = None
-    try:
-        head = json.loads(first) if first.strip() else None
-    except ValueError:
-        head = None
     if isinstance(head, dict) and "opening_balance" in head and "bank_seq" not in head:
         header = head
         if header.get("account") not in (None, account_no):
@@ -135,16 +131,9 @@ def _ndjson(path: Path, account_no: str, stmt_date: date) -> tuple[dict[str, Any
             raise DomainError("STATEMENT_FILE_DATE", f"文件中的日期 {header['date']} 与 {stmt_date} 不符", field="file")
 
     def lines() -> Iterator[dict[str, Any]]:
-        with path.open("r", encoding="utf-8-sig") as fh:
-            if header is not None:
-                fh.readline()
-            for n, raw in enumerate(fh, 2 if header is not None else 1):
-                if not raw.strip():
-                    continue
-                try:
-                    yield json.loads(raw)
-                except ValueError:
-                    raise DomainError("STATEMENT_FILE_JSON", f"文件第 {n} 行不是 JSON", row=n, field="file") from None
+        for _n, value in ndjson_lines(path, limits=limits, skip=1 if header is not None else 0,
+                                     code="STATEMENT_FILE_JSON"):
+            yield value
 
     return header, lines()
 
@@ -157,8 +146,10 @@ def statement_load_file(
     path = Path(path)
     if not path.is_file():
         raise DomainError("STATEMENT_FILE_MISSING", f"文件不存在：{path}", field="file")
+    limits = Limits.from_policy(on=business_date, center=bank_account.center_id)
+    limits.check_size(path.stat().st_size, path.name)
     if path.suffix.lower() in (".ndjson", ".jsonl"):
-        header, lines = _ndjson(path, bank_account.account_no, stmt_date)
+        header, lines = _ndjson(path, bank_account.account_no, stmt_date, limits)
         if header is not None:
             opening_balance = header["opening_balance"] if opening_balance is None else opening_balance
             closing_balance = header.get("closing_balance") if closing_balance is None else closing_balance
@@ -166,7 +157,7 @@ def statement_load_file(
             raise DomainError("STATEMENT_BALANCES_REQUIRED", "NDJSON 文件首行须为含期初、期末余额的表头，或指定 --opening 与 --closing",
                               field="opening_balance")
     else:
-        reader = _Csv(path)
+        reader = _Csv(path, limits)
         if opening_balance is None or closing_balance is None:
             opening, closing = _derived(*reader.first_last())
             opening_balance = opening if opening_balance is None else opening_balance

@@ -59,3 +59,19 @@ def test_member_debit_split_follows_the_policy_in_force(center):
     # an order the caller already read wins over the policy (a batch reads it once)
     row = member_debit_split(sub_account=_sub(center, 500, 1000), amount=800, on=on, order=CURRENT_FIRST)
     assert (row.amount_current, row.amount_carried) == (-500, -300)
+
+
+@pytest.mark.django_db
+@given(st.integers(0, 10000))
+def test_sql_ratio_from_e4_is_the_exact_decimal_on_both_databases(e4):
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from openhpf.accounts.calculations import sql_ratio_from_e4
+
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {sql_ratio_from_e4('t.v', connection.vendor)} FROM (SELECT %s AS v) t", [e4])
+        got = cur.fetchone()[0]
+    assert not isinstance(got, float)
+    assert Decimal(got) == Decimal(e4) / 10000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,53 @@ def test_loaded_tables_carry_planner_statistics(center, tmp_path):
     assert counted["accounts_employer"] == 10 and counted["accounts_member"] == 120
     assert counted["ledger_subaccount"] == counted["accounts_memberaccount"] == 120
     assert counted["ledger_subledgerrow"] >= SubLedgerRow.objects.exclude(amount=0).count() > 0
+
+
+def test_ratios_are_loaded_with_integer_arithmetic_never_a_float_division(center, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    gen = _extract(tmp_path, members=30, employers=5)
+    with CaptureQueriesContext(connection) as queries:
+        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
+    loads = [q["sql"] for q in queries.captured_queries
+             if q["sql"].startswith(("INSERT INTO accounts_employer", "INSERT INTO accounts_memberaccount"))]
+    assert loads and not [s for s in loads if "10000.0" in s]  # was "s.er_e4 / 10000.0" on SQLite
+    with (gen.directory / ACCOUNT_FILE).open(encoding="utf-8-sig") as fh:
+        staged = {r["个人账号(原)"]: (r["单位缴存比例"], r["个人缴存比例"]) for r in csv.DictReader(fh)}
+    for legacy, er, mr in MemberAccount.objects.values_list("legacy_no", "employer_ratio", "member_ratio"):
+        assert (er, mr) == tuple(Decimal(x) for x in staged[legacy])
+
+
+def test_cutover_builds_no_sql_text_with_percent_formatting():
+    from openhpf.accounts import cutover
+    from openhpf.core.tests.sqltext import percent_s_holes
+
+    assert percent_s_holes(cutover) == []
+
+
+def test_a_file_over_the_row_limit_is_refused_and_nothing_is_written(center, tmp_path):
+    from openhpf.core.models import PolicyParameter
+
+    PolicyParameter.objects.create(center=center, key="ingest.max_rows", value_type="int", value=25,
+                                   effective_from=CUTOVER, approved_by="test")
+    gen = _extract(tmp_path, members=30, employers=5)
+    with pytest.raises(DomainError) as info:
+        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
+    assert info.value.code == "FILE_TOO_MANY_ROWS" and "25" in info.value.message
+    _nothing_written()
+
+
+def test_a_file_over_the_byte_limit_is_refused_before_anything_is_read(center, tmp_path):
+    from openhpf.core.models import PolicyParameter
+    from openhpf.jobs.models import Job
+
+    gen = _extract(tmp_path, members=30, employers=5)
+    size = (gen.directory / MEMBER_FILE).stat().st_size
+    PolicyParameter.objects.create(center=center, key="ingest.max_bytes", value_type="int", value=size - 1,
+                                   effective_from=CUTOVER, approved_by="test")
+    with pytest.raises(DomainError) as info:
+        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
+    assert info.value.code == "FILE_TOO_LARGE" and MEMBER_FILE in info.value.message
+    assert not Job.objects.filter(kind="accounts.cutover").exists()
+    _nothing_written()

@@ -129,3 +129,50 @@ def test_employer_ratio_adjust_all_accounts(center, three):
         employer_ratio_adjust(employer=emp, employer_ratio="0.04", member_ratio="0.04", actor=SystemActor("test"),
                               business_date=center.business_date)
     assert exc.value.code == "RATIO_TOO_LOW"
+
+
+def test_gbk_file_with_header_synonyms_and_money_errors_listed_together(center, three):
+    a, b, c = three
+    text = ("个人账号, 证件号码 ,姓名,新缴存基数（元）\n"
+            f"{a.account_no},{a.member.id_number},{a.member.name},\"9,000.5\"\n"
+            f"{b.account_no},{b.member.id_number},{b.member.name},9000.123\n"
+            f"{c.account_no},{c.member.id_number},{c.member.name},九千\n")
+    report = ValidationReport()
+    rows = base_file_parse(content=text.encode("gbk"), name="基数.csv", report=report)
+    assert [(r.row, r.base) for r in rows] == [(2, 900050)]
+    assert [(e.row, e.code, e.field) for e in report.errors] == [(3, "MONEY_INVALID", "base"), (4, "MONEY_INVALID", "base")]
+    assert "两位小数" in report.errors[0].message and report.errors[0].message.startswith("第 3 行")
+
+
+def test_a_file_over_the_byte_limit_is_refused_and_nothing_is_written(center, three):
+    from openhpf.core.models import PolicyParameter
+
+    content = _csv(_line(three[0], "9000"))
+    PolicyParameter.objects.create(center=center, key="ingest.max_bytes", value_type="int", value=len(content) - 1,
+                                   effective_from=center.business_date, approved_by="test")
+    with pytest.raises(DomainError) as exc:
+        base_adjust_file(center=center, content=content, name="x.csv", year=2026, actor=SystemActor("test"),
+                         business_date=center.business_date)
+    assert exc.value.code == "FILE_TOO_LARGE"
+    assert not BaseAdjustment.objects.exists()
+
+
+def test_every_check_stops_after_the_policy_number_of_errors(center, three):
+    from openhpf.core.models import PolicyParameter
+
+    PolicyParameter.objects.create(center=center, key="ingest.max_errors_per_rule", value_type="int", value=2,
+                                   effective_from=center.business_date, approved_by="test")
+    unknown = [(f"33010099999999{i:02d}", resident_id(i), "某人", "9000") for i in range(5)]
+    a = three[0]
+    with pytest.raises(ValidationReport) as exc:
+        base_adjust_file(center=center, content=_csv(*unknown, (a.account_no, a.member.id_number, "别人", "9000")),
+                         name="x.csv", year=2026, actor=SystemActor("test"), business_date=center.business_date)
+    assert [(e.row, e.code) for e in exc.value.errors] == [(2, "ACCOUNT_UNKNOWN"), (3, "ACCOUNT_UNKNOWN"),
+                                                           (7, "NAME_MISMATCH")]
+
+
+def test_adjustments_build_no_sql_text_with_percent_formatting():
+    from openhpf.contributions import adjustments
+    from openhpf.core.tests.sqltext import percent_s_holes
+
+    assert percent_s_holes(adjustments) == []

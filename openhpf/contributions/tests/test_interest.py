@@ -123,4 +123,4 @@ def test_settlement_opens_next_year_in_the_same_update_on_postgresql(db, center)
     assert (sa.year_start, sa.balance_current, sa.jishu_current, sa.jishu_base_current) == (date(2027, 7, 1), 0, 0, 0)
     assert sa.jishu_carried == sa.jishu_base_carried == (100_000 + exp) * 366
     roll = AuditRecord.objects.filter(action="ledger.year_roll").latest("pk")
-    assert roll.after["rolled_here"] == 0 and roll.after["accounts"] == 1
+    assert roll.after is not None and (roll.after["rolled_here"], roll.after["accounts"]) == (0, 1)

@@ -102,3 +102,48 @@ def test_xlsx_in_blocks(center, rows, small_blocks, tmp_path):
     wb.save(tmp_path / "b.xlsx")
     res = _import(center, tmp_path / "b.xlsx")
     assert {(e["row"], e["code"]) for e in res.first_errors} == want
+
+
+def test_an_oversized_file_is_refused_before_anything_is_created(center, rows, tmp_path):
+    from openhpf.contributions.models import RemittanceImport
+    from openhpf.core.errors import DomainError
+    from openhpf.core.models import PolicyParameter
+
+    path = _csv(tmp_path / "r.csv", rows)
+    PolicyParameter.objects.create(center=center, key="ingest.max_bytes", value_type="int",
+                                   value=path.stat().st_size - 1, effective_from=center.business_date,
+                                   approved_by="test")
+    with pytest.raises(DomainError) as info:
+        _import(center, path)
+    assert info.value.code == "FILE_TOO_LARGE" and "r.csv" in info.value.message
+    assert not RemittanceImport.objects.exists() and Remittance.objects.count() == 0
+
+
+def test_a_file_over_the_row_limit_is_refused(center, rows, small_blocks, tmp_path):
+    from openhpf.core.errors import DomainError
+    from openhpf.core.models import PolicyParameter
+
+    PolicyParameter.objects.create(center=center, key="ingest.max_rows", value_type="int", value=39,
+                                   effective_from=center.business_date, approved_by="test")
+    with pytest.raises(DomainError) as info:
+        _import(center, _csv(tmp_path / "r.csv", rows))
+    assert info.value.code == "FILE_TOO_MANY_ROWS"
+    assert Remittance.objects.count() == 0
+
+
+def test_errors_of_one_rule_stop_at_the_policy_cap_and_the_workbook_says_so(center, rows, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from openhpf.core.models import PolicyParameter
+
+    PolicyParameter.objects.create(center=center, key="ingest.max_errors_per_rule", value_type="int", value=3,
+                                   effective_from=center.business_date, approved_by="test")
+    out = [r[:] for r in rows]
+    for r in out[1:11]:
+        r[7] = "1.00"  # ten amounts that are not base × ratio
+    res = _import(center, _csv(tmp_path / "r.csv", out))
+    assert not res.accepted and res.rejected_rows == 10
+    assert [(e["row"], e["code"]) for e in res.first_errors] == [(2, "AMOUNT_MISMATCH"), (3, "AMOUNT_MISMATCH"),
+                                                                 (4, "AMOUNT_MISMATCH")]
+    got = CalamineWorkbook.from_path(res.error_file).get_sheet_by_index(0).to_python()
+    assert len(got) == 5 and got[-1][2] == "ERRORS_LEFT_OUT" and "上限 3 处" in str(got[-1][3])

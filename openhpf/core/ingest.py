@@ -1,0 +1,581 @@
+"""The ingest toolkit: what every file loader of the platform shares (docs/ingest.md).
+
+- reading: `TableFile` streams the rows of a .csv (UTF-8, UTF-8 with BOM or GBK/GB18030, detected on the first
+  megabyte) or of the first sheet of an .xlsx (python-calamine, row by row); `ndjson_lines` the lines of an
+  NDJSON file. A file over the byte limit is refused before it is read, one over the row limit as soon as the
+  row past the limit is read.
+- headers: `HeaderMap` normalises the header cells (BOM, spaces, full-width forms) and maps synonyms to the
+  canonical column names.
+- cells: `cell_text` turns a spreadsheet cell into text; `parse_fen` (元 → 分), `parse_ratio_e4` (比例 → ‱),
+  `parse_date` and `parse_month` read the usual Chinese forms and raise `FieldError` (code, Chinese message).
+- errors: `ErrorSink` takes every error (file, row, column, code, message), keeps the first few in memory and
+  streams all of them to the error file: a workbook (.xlsx, openpyxl write-only, every cell a string) or CSV.
+- limits: `Limits.from_policy` reads `ingest.max_rows`, `ingest.max_bytes` and `ingest.max_errors_per_rule`.
+
+The set-based checks that follow the reading are in `core.validation`."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from .errors import DomainError, ValidationReport
+from .models import Center
+from .policy import policy_value
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # read with python-calamine (.xls too)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # an error file with one of these is written as a workbook
+CSV_SUFFIXES = (".csv", ".txt")
+NDJSON_SUFFIXES = (".ndjson", ".jsonl")
+HEAD_BYTES = 1 << 20  # the part of a file its encoding is detected on
+
+# ---------------------------------------------------------------- limits
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one file may hold (policy `ingest.*`, effective-dated, per center)."""
+
+    max_rows: int = 5_000_000
+    max_bytes: int = 2 << 30
+    max_errors_per_rule: int = 10_000
+
+    @classmethod
+    def from_policy(cls, *, on: date, center: Center | int | None = None) -> Limits:
+        return cls(max_rows=int(policy_value("ingest.max_rows", on=on, center=center)),
+                   max_bytes=int(policy_value("ingest.max_bytes", on=on, center=center)),
+                   max_errors_per_rule=int(policy_value("ingest.max_errors_per_rule", on=on, center=center)))
+
+    def check_size(self, size: int, name: str) -> None:
+        """Refuse a file over the byte limit (before reading it)."""
+        if size > self.max_bytes:
+            raise DomainError("FILE_TOO_LARGE", f"文件 {name} 大小 {_mib(size)} 超过上限 {_mib(self.max_bytes)}，"
+                              "请拆分后再导入", field="file", file=name,
+                              details={"bytes": size, "max_bytes": self.max_bytes})
+
+    def too_many_rows(self, name: str) -> DomainError:
+        return DomainError("FILE_TOO_MANY_ROWS", f"文件 {name} 的数据行超过上限 {self.max_rows} 行，请拆分后再导入",
+                           field="file", file=name, details={"max_rows": self.max_rows})
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MB" if n >= 1 << 20 else f"{n} 字节"
+
+
+# ---------------------------------------------------------------- errors
+
+
+class FieldError(ValueError):
+    """A cell that does not parse: code and Chinese message (the loader adds file, row and column)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class ErrorSink:
+    """Every error of an import, in the order found: counted, the first `keep` kept in memory (as DomainError),
+    every one written to the error file as it comes (`path`: .xlsx → workbook, else CSV; created at the first
+    error). `cap_per_code` bounds the errors of one (file, column, code) that are kept and written; the rest are only
+    counted, and a closing line says how many were left out."""
+
+    path: Path | None = None
+    keep: int = 10_000
+    with_file: bool = True
+    cap_per_code: int | None = None
+    echo: Callable[[str], None] | None = None
+    sheet: str = "错误清单"
+    count: int = 0
+    file_level: bool = False  # an error of the file itself (no row, or the header row)
+    errors: list[DomainError] = field(default_factory=list)
+    _per_code: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    _left_out: int = 0
+    _capped: list[tuple[str, str, str, int]] = field(default_factory=list)
+    _out: _ErrorWriter | None = None
+
+    @property
+    def header(self) -> list[str]:
+        return (["文件"] if self.with_file else []) + ["行号", "列", "错误代码", "错误信息"]
+
+    def add(self, file: str, row: int | None, column: str, code: str, message: str) -> None:
+        self.count += 1
+        if row is None or row <= 1:
+            self.file_level = True
+        if self.cap_per_code is not None:
+            key = (file, column, code)
+            n = self._per_code.get(key, 0) + 1
+            self._per_code[key] = n
+            if n > self.cap_per_code:
+                self._left_out += 1
+                return
+        if len(self.errors) < self.keep:
+            self.errors.append(DomainError(code, message, field=column or None, row=row, file=file or None))
+        if self.path is not None:
+            if self._out is None:
+                self._out = _ErrorWriter(self.path, self.header, self.sheet)
+            cells = [file] if self.with_file else []
+            self._out.write([*cells, "" if row is None else row, column, code, message])
+        if self.echo is not None:
+            where = f"{file} 第{row}行" if row else file
+            self.echo(f"{where} [{column}] {code} {message}".strip())
+
+    def capped(self, file: str, column: str, code: str, cap: int) -> None:
+        """A check stopped after `cap` errors (the error file says so when it closes)."""
+        self._capped.append((file, column, code, cap))
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self._left_out or self._capped)
+
+    def close(self) -> None:
+        if self._out is not None:
+            notes = [[file, "", column, "ERRORS_LEFT_OUT", f"{code} 类错误已达上限 {cap} 处，其余未列出"]
+                     for file, column, code, cap in self._capped]
+            if self._left_out:
+                notes.append(["", "", "", "ERRORS_LEFT_OUT",
+                              f"另有 {self._left_out} 处同类错误未列出（每类至多列出 {self.cap_per_code} 处）"])
+            for note in notes:
+                self._out.write(note if self.with_file else note[1:])
+            self._left_out, self._capped = 0, []
+            self._out.close()
+            self._out = None
+
+    def report(self) -> ValidationReport:
+        return ValidationReport(list(self.errors))
+
+    def first(self, n: int = 20) -> list[DomainError]:
+        """The first n errors kept, by row then column."""
+        return sorted(self.errors, key=lambda e: (e.row or 0, e.field or ""))[:n]
+
+
+class _ErrorWriter:
+    """The error file, streamed: an .xlsx through openpyxl's write-only workbook (each cell a string, so no
+    cell of the input becomes a formula), or CSV in UTF-8 with BOM (Excel opens it as it is)."""
+
+    def __init__(self, path: Path, header: list[str], sheet: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.xlsx = path.suffix.lower() in WORKBOOK_SUFFIXES
+        if self.xlsx:
+            from openpyxl import Workbook
+
+            self._wb = Workbook(write_only=True)
+            self._ws = self._wb.create_sheet(sheet)
+        else:
+            self._fh: TextIO = path.open("w", encoding="utf-8-sig", newline="")
+            self._csv = csv.writer(self._fh)
+        self.write(header)
+
+    def write(self, cells: list[Any]) -> None:
+        if self.xlsx:
+            from openpyxl.cell import WriteOnlyCell
+
+            row = []
+            for v in cells:
+                c = WriteOnlyCell(self._ws, value="" if v is None else str(v))
+                c.data_type = "s"  # text, even when it starts with "=" (never a formula)
+                row.append(c)
+            self._ws.append(row)
+        else:
+            self._csv.writerow(cells)
+
+    def close(self) -> None:
+        if self.xlsx:
+            self._wb.save(self.path)
+        else:
+            self._fh.close()
+
+
+# ---------------------------------------------------------------- headers
+
+
+def norm_header(h: Any) -> str:
+    """A header cell as compared: full-width forms folded to half-width (NFKC), BOM and all spaces removed,
+    Latin letters in lower case."""
+    s = unicodedata.normalize("NFKC", "" if h is None else str(h))
+    return "".join(s.replace("\ufeff", "").split()).lower()
+
+
+class HeaderMap:
+    """Canonical column names and their synonyms; `index(header)` maps a file's header row to positions."""
+
+    def __init__(self, columns: Iterable[str], synonyms: Mapping[str, str] | None = None) -> None:
+        self.columns = list(columns)
+        self._names = {norm_header(c): c for c in self.columns}
+        for alias, canonical in (synonyms or {}).items():
+            self._names.setdefault(norm_header(alias), canonical)
+
+    def canonical(self, h: Any) -> str | None:
+        return self._names.get(norm_header(h))
+
+    def index(self, header: Iterable[Any]) -> dict[str, int]:
+        """canonical name → position of its first column in the header row."""
+        out: dict[str, int] = {}
+        for i, h in enumerate(header):
+            c = self.canonical(h)
+            if c is not None and c not in out:
+                out[c] = i
+        return out
+
+
+# ---------------------------------------------------------------- reading
+
+
+def detect_encoding(head: bytes) -> str:
+    """UTF-8 with BOM, UTF-8 if the bytes decode as UTF-8, otherwise GB18030 (a superset of GBK)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def file_encoding(path: Path) -> str:
+    with path.open("rb") as fh:
+        return detect_encoding(fh.read(HEAD_BYTES))
+
+
+def count_lines(path: Path) -> int:
+    """Data rows of a CSV (lines minus the header), counted on bytes: for a progress total only."""
+    n = 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            n += block.count(b"\n")
+    return max(n - 1, 0)
+
+
+def cell_text(v: Any) -> str:
+    """A cell as text: spreadsheet numbers without float noise (5000.0 → "5000", 0.12 → "0.12"), dates ISO."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, datetime):
+        return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat(sep=" ")
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v).strip()
+
+
+Source = Path | str | bytes | IO[bytes]
+
+
+class TableFile:
+    """The rows of one .csv or .xlsx file, streamed: `header` (the first row) and `blocks(n)` of
+    (line numbers, rows) after it. CSV cells are text; .xlsx cells as python-calamine gives them (use cell_text).
+
+    Problems of the file itself (encoding, CSV syntax, a damaged workbook) go to the sink with their line, and
+    the rows read before them are still given; a file over the limits raises DomainError."""
+
+    def __init__(self, source: Source, *, name: str | None = None, sink: ErrorSink | None = None,
+                 limits: Limits | None = None, label: str | None = None) -> None:
+        self.path = Path(source) if isinstance(source, (str, Path)) else None
+        self.name = name or (self.path.name if self.path else "file")
+        self.label = label if label is not None else self.name  # the file as named in errors
+        self.sink = sink if sink is not None else ErrorSink(keep=1000)
+        self.limits = limits or Limits()
+        suffix = Path(self.name).suffix.lower()
+        if suffix not in EXCEL_SUFFIXES + CSV_SUFFIXES:
+            raise DomainError("FILE_TYPE", f"只接受 .csv、.xlsx 或 .xls 文件：{self.name}", field="file", file=self.name)
+        self.excel = suffix in EXCEL_SUFFIXES
+        self._source = source
+        self.limits.check_size(self._size(), self.name)
+        self.encoding = ""
+        self.header: list[Any] = []
+        self._rows = self._open()
+        first = next(self._rows, None)
+        self.empty = first is None
+        if first is not None:
+            self.header = list(first[1])
+
+    def _size(self) -> int:
+        s = self._source
+        if isinstance(s, bytes):
+            return len(s)
+        if isinstance(s, (str, Path)):
+            return Path(s).stat().st_size
+        pos = s.tell()
+        end = s.seek(0, io.SEEK_END)
+        s.seek(pos)
+        return end - pos
+
+    def _binary(self) -> IO[bytes]:
+        s = self._source
+        if isinstance(s, bytes):
+            return io.BytesIO(s)
+        if isinstance(s, (str, Path)):
+            return Path(s).open("rb")
+        return s
+
+    def _open(self) -> Iterator[tuple[int, list[Any]]]:
+        return self._excel_rows() if self.excel else self._csv_rows()
+
+    def _excel_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        from python_calamine import CalamineWorkbook
+
+        try:
+            if self.path is not None:
+                wb = CalamineWorkbook.from_path(str(self.path))
+            else:
+                fh = self._binary()
+                wb = CalamineWorkbook.from_filelike(fh)
+            sheet = wb.get_sheet_by_index(0)
+        except Exception as exc:  # calamine raises its own kinds on a damaged file
+            self.sink.add(self.label, 1, "", "FILE_UNREADABLE", f"无法读取 Excel 文件：{exc}")
+            return
+        yield from enumerate(sheet.iter_rows(), 1)
+
+    def _csv_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        raw = self._binary()
+        head = raw.read(HEAD_BYTES)
+        raw.seek(raw.tell() - len(head))
+        self.encoding = enc = detect_encoding(head)
+        fh = io.TextIOWrapper(raw, encoding=enc, newline="")
+        reader = csv.reader(fh)
+        try:
+            for cells in reader:
+                yield reader.line_num, cells  # a quoted cell may span lines: the row's last line
+        except UnicodeDecodeError:
+            self.sink.add(self.label, reader.line_num + 1, "", "FILE_ENCODING",
+                          f"文件编码错误（按 {enc} 读取失败，应为 UTF-8 或 GBK）")
+        except csv.Error as exc:
+            self.sink.add(self.label, reader.line_num, "", "CSV_FORMAT", f"CSV 格式错误：{exc}")
+        finally:
+            if isinstance(self._source, (str, Path, bytes)):  # our own file object
+                fh.close()
+            elif not fh.closed:
+                fh.detach()  # the caller's stays open
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """(line, cells) of the data rows; blank lines (and spreadsheet rows of empty cells) are skipped."""
+        limit, n = self.limits.max_rows, 0
+        for line, cells in self._rows:
+            if not any(cells):
+                continue
+            n += 1
+            if n > limit:
+                raise self.limits.too_many_rows(self.name)
+            yield line, cells
+
+    def last_row(self, tail: int = 1 << 16) -> list[Any] | None:
+        """The last data row, read from the end of a CSV (its last `tail` bytes), or walked to in a workbook."""
+        last = None
+        if self.excel or self.path is None:
+            for _line, cells in self.rows():
+                last = cells
+            return last
+        with self.path.open("rb") as fh:
+            size = fh.seek(0, io.SEEK_END)
+            fh.seek(max(0, size - tail))
+            text = fh.read().decode(self.encoding.replace("-sig", ""), errors="replace")
+        lines = text.splitlines()[1 if size > tail else 0:]  # the first line of a tail may be cut
+        for cells in csv.reader(lines):
+            if any(c.strip() for c in cells):
+                last = cells
+        return last
+
+    def blocks(self, size: int) -> Iterator[tuple[list[int], list[list[Any]]]]:
+        """The data rows in blocks of `size`: (line numbers, rows). Blank CSV lines are skipped; rows of empty
+        cells are given (the loader decides what an empty row means)."""
+        limit, n = self.limits.max_rows, 0
+        lines: list[int] = []
+        rows: list[list[Any]] = []
+        for line, cells in self._rows:
+            if not cells:
+                continue
+            lines.append(line)
+            rows.append(cells)
+            if len(rows) >= size:
+                n += len(rows)
+                if n > limit:
+                    raise self.limits.too_many_rows(self.name)
+                yield lines, rows
+                lines, rows = [], []
+        if rows:
+            if n + len(rows) > limit:
+                raise self.limits.too_many_rows(self.name)
+            yield lines, rows
+
+
+def ndjson_lines(path: Path, *, limits: Limits | None = None, skip: int = 0,
+                 code: str = "FILE_JSON") -> Iterator[tuple[int, Any]]:
+    """(line number, decoded JSON) of an NDJSON file (UTF-8, BOM allowed), the first `skip` lines and blank lines
+    skipped; a line that is not JSON raises DomainError `code` with its number."""
+    limits = limits or Limits()
+    limits.check_size(path.stat().st_size, path.name)
+    n = 0
+    with path.open("r", encoding="utf-8-sig") as fh:
+        for i, raw in enumerate(fh, 1):
+            if i <= skip or not raw.strip():
+                continue
+            n += 1
+            if n > limits.max_rows:
+                raise limits.too_many_rows(path.name)
+            try:
+                yield i, json.loads(raw)
+            except ValueError:
+                raise DomainError(code, f"文件第 {i} 行不是 JSON", row=i, field="file", file=path.name) from None
+
+
+def ndjson_first(path: Path) -> Any:
+    """The first line of an NDJSON file, decoded (None when empty or not JSON)."""
+    with path.open("r", encoding="utf-8-sig") as fh:
+        first = fh.readline()
+    try:
+        return json.loads(first) if first.strip() else None
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- cells (raise FieldError)
+
+_MONEY = re.compile(r"^-?\d{1,15}(\.\d{1,2})?$")
+_DECIMAL = re.compile(r"^[+-]?\d+(\.\d*)?$")
+_RATIO = re.compile(r"^\d{1,3}(\.\d{1,4})?$")
+_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+_CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_CN_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月$")
+
+
+def parse_fen(v: str, label: str, *, code: str = "MONEY_FORMAT") -> int:
+    """'1,234.5' 元 → 123450 分 (Decimal, HALF_UP at the fen). More than two decimals, or text that is not a
+    number, is refused with a Chinese error (no silent rounding of money)."""
+    s = v.strip().replace(",", "").replace("，", "")
+    if _MONEY.match(s):  # the common case, exactly in integers
+        neg = s.startswith("-")
+        whole, _, frac = s.lstrip("-").partition(".")
+        fen = int(whole) * 100 + int((frac + "00")[:2])
+        return -fen if neg else fen
+    t = unicodedata.normalize("NFKC", s).lstrip("¥").strip()  # full-width digits, a ¥ sign
+    if not _DECIMAL.match(t):
+        raise FieldError(code, f"{label}应为以元为单位的数字：{v}")
+    d = Decimal(t)
+    if d != d.quantize(Decimal("0.01")):
+        raise FieldError(code, f"{label}至多两位小数（元到分）：{v}")
+    amount = (d * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if abs(amount) >= 10**17:
+        raise FieldError(code, f"{label}超出范围：{v}")
+    return int(amount)
+
+
+def parse_ratio_e4(v: str, label: str) -> int:
+    """'0.12' or '12%' → 1200 (‱, units of 0.01%)."""
+    s = unicodedata.normalize("NFKC", v).strip()
+    pct = s.endswith("%")
+    if pct:
+        s = s[:-1].strip()
+    if not _RATIO.match(s):
+        raise FieldError("RATIO_FORMAT", f"{label}格式不正确（应如 0.12 或 12%）：{v}")
+    d = Decimal(s) * (100 if pct else 10000)
+    if d != d.to_integral_value() or (not pct and Decimal(s) > 1):
+        raise FieldError("RATIO_FORMAT", f"{label}格式不正确（应如 0.12 或 12%，至多精确到 0.01%）：{v}")
+    return int(d)
+
+
+_date_cache: dict[str, str] = {}
+
+
+def parse_date(v: str, label: str) -> str:
+    """2026-11-30, 2026/11/30, 20261130 or 2026年11月30日 (also a spreadsheet's "2026-11-30 00:00:00") → ISO
+    text. Cached: files repeat the same dates a lot."""
+    got = _date_cache.get(v)
+    if got is not None:
+        return got
+    s = v.strip()
+    d: date | None = None
+    try:
+        m = _CN_DATE.match(s)
+        if m:
+            d = date(int(m[1]), int(m[2]), int(m[3]))
+        else:
+            s = s.replace("/", "-")
+            if s.endswith(" 00:00:00"):
+                s = s[:-9]
+            if "-" in s:
+                y, mo, dd = s.split("-")
+                if len(y) == 4 and y.isdigit() and mo.isdigit() and dd.isdigit():
+                    d = date(int(y), int(mo), int(dd))
+            elif len(s) == 8 and s.isdigit():
+                d = date(int(s[:4]), int(s[4:6]), int(s[6:8]))
+    except ValueError:
+        d = None
+    if d is None:
+        raise FieldError("DATE_FORMAT", f"{label}不是有效日期（应如 2026-11-30、2026/11/30、20261130 或 2026年11月30日）：{v}")
+    iso = d.isoformat()
+    if len(_date_cache) < 100_000:
+        _date_cache[v] = iso
+    return iso
+
+
+def parse_month(v: str, label: str) -> str:
+    """202611, 2026-11, 2026/11 or 2026年11月 → 'YYYYMM'."""
+    s = v.strip()
+    m = _CN_MONTH.match(s)
+    s = f"{m[1]}{int(m[2]):02d}" if m else s.replace("-", "").replace("/", "")
+    if len(s) != 6 or not s.isdigit() or not 1 <= int(s[4:]) <= 12:
+        raise FieldError("MONTH_FORMAT", f"{label}应为年月（如 202611、2026-11 或 2026年11月）：{v}")
+    return s
+
+
+def parse_phone(v: str, label: str) -> str:
+    s = v.strip().replace(" ", "")
+    if not _PHONE.match(s):
+        raise FieldError("PHONE_FORMAT", f"{label}格式不正确：{v}")
+    return s
+
+
+def text_parser(max_len: int) -> Callable[[str, str], str]:
+    def parse(v: str, label: str) -> str:
+        s = v.strip()
+        if len(s) > max_len:
+            raise FieldError("TOO_LONG", f"{label}超过 {max_len} 个字符")
+        return s
+
+    return parse
+
+
+def int_parser(lo: int, hi: int) -> Callable[[str, str], int]:
+    def parse(v: str, label: str) -> int:
+        s = v.strip()
+        if not s.isdigit() or not lo <= int(s) <= hi:
+            raise FieldError("INT_RANGE", f"{label}应为 {lo}–{hi} 的整数：{v}")
+        return int(s)
+
+    return parse
+
+
+def code_parser(choices: Any) -> Callable[[str, str], str]:
+    """A code of a code table (Django TextChoices): by code, by its label, or by the code without its leading
+    zeros."""
+    by_code = {c: c for c in choices.values}
+    by_label = {str(label): c for c, label in choices.choices}
+    width = max(len(c) for c in choices.values)
+
+    def parse(v: str, label: str) -> str:
+        s = v.strip()
+        got = by_code.get(s) or by_label.get(s)
+        if got is None and s.isdigit() and len(s) < width:
+            got = by_code.get(s.zfill(width))
+        if got is None:
+            raise FieldError("CODE_UNKNOWN", f"{label}代码不在代码表中：{v}")
+        return got
+
+    return parse
