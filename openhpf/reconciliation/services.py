@@ -35,7 +35,9 @@ from openhpf.core import db
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
+from openhpf.core.ingest import ErrorSink, Limits
 from openhpf.core.money import format_fen
+from openhpf.core.validation import Rule, run_rules
 from openhpf.settlement.models import BankAccount
 
 from .models import BankStatement, Reconciliation, ReconItem
@@ -93,7 +95,6 @@ class _StatementReader:
     def rows(self, lines: Iterable[dict[str, Any]], statement_id: int) -> Iterator[tuple]:
         # one pass, locals only: this runs a million times a day per account
         balance, total_in, total_out = self.opening, 0, 0
-        seen: set[str] = set()
         digest_parts: list[str] = []
         n = 0
         for n, ln in enumerate(lines, 1):
@@ -114,10 +115,6 @@ class _StatementReader:
                 seq, ref, cacc, cname, summ = seq[:40], ref[:60], cacc[:40], cname[:200], summ[:200]
             if not seq:
                 self._err(n, "缺少银行流水号（bank_seq）")
-            elif seq in seen:
-                self._err(n, f"银行流水号 {seq} 重复")
-            else:
-                seen.add(seq)
             direction, amount, stated = ln.get("direction"), ln.get("amount"), ln.get("balance")
             if type(amount) is not int or amount <= 0:
                 self._err(n, f"金额应为正整数（分），而不是 {amount!r}")
@@ -134,9 +131,7 @@ class _StatementReader:
             if type(stated) is not int:
                 self._err(n, f"余额应为整数（分），而不是 {stated!r}")
                 stated = balance
-            elif stated != balance:
-                self._err(n, f"余额不连续：上笔余额 {'+' if direction == 'in' else '−'} 金额 = {balance}，对账单为 {stated}")
-                balance = stated
+            balance = stated  # the running balance is checked in SQL over the loaded lines (_line_rules)
             digest_parts.append(f"{seq}|{direction}|{amount}|{stated}|{cacc}|{cname}|{summ}|{ref}\n")
             if len(digest_parts) >= _CHUNK:
                 self._hash.update("".join(digest_parts).encode())
@@ -146,6 +141,17 @@ class _StatementReader:
         self._hash.update("".join(digest_parts).encode())
         self.count, self.total_in, self.total_out = n, total_in, total_out
         _tick(self.progress, "load", n, n)
+
+    def check_lines(self, table: str, statement_id: int, limits: Limits) -> None:
+        """The checks across lines, on the validation engine over the lines just loaded: duplicate bank_seq and
+        a running balance that does not follow from the line before (the first from the opening balance).
+        Each rule stops after the policy's number of errors (ingest.max_errors_per_rule)."""
+        sink = ErrorSink(keep=MAX_ERRORS, with_file=False)
+        run_rules(_line_rules(table, statement_id, self.opening), sink, cap=limits.max_errors_per_rule)
+        self.error_count += sink.count
+        for e in sink.errors:
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append(f"第 {e.row} 行：{e.message}")
 
     @property
     def digest(self) -> str:
@@ -160,6 +166,26 @@ class _StatementReader:
             raise DomainError(
                 "STATEMENT_INVALID", f"对账单校验未通过，共 {self.error_count} 处问题：" + "；".join(self.errors[:5]),
                 field="lines", details={"errors": self.errors, "error_count": self.error_count})
+
+
+def _line_rules(table: str, statement_id: int, opening: int) -> list[Rule]:
+    """Rules over one statement's loaded lines (`table`: the statement line table or the repeat's stage)."""
+    lines = f"FROM {table} WHERE statement_id = %s"
+    return [
+        Rule(code="STATEMENT_SEQ_DUPLICATE", column="bank_seq", message="银行流水号 {0} 重复",
+             sql=(f"SELECT t.line_no, t.bank_seq FROM {table} t JOIN (SELECT bank_seq, MIN(line_no) AS first_line "  # noqa: S608 — own line table names from code; values bound
+                  f"{lines} GROUP BY bank_seq HAVING COUNT(*) > 1) d ON d.bank_seq = t.bank_seq "
+                  "AND t.line_no > d.first_line WHERE t.statement_id = %s ORDER BY t.line_no"),
+             params=(statement_id, statement_id)),
+        Rule(code="STATEMENT_BALANCE_BREAK", column="balance",
+             message="余额不连续：上笔余额 {1} 金额 = {2:yuan} 元，对账单为 {3:yuan} 元",
+             sql=("SELECT line_no, bank_seq, CASE WHEN direction = 'out' THEN '−' ELSE '+' END, "  # noqa: S608 — own line table names from code; values bound
+                  "prev + CASE WHEN direction = 'out' THEN -amount ELSE amount END, balance FROM ("
+                  "SELECT line_no, bank_seq, direction, amount, balance, "
+                  f"LAG(balance, 1, %s) OVER (ORDER BY line_no) AS prev {lines}) x "
+                  "WHERE balance <> prev + CASE WHEN direction = 'out' THEN -amount ELSE amount END ORDER BY line_no"),
+             params=(opening, statement_id)),
+    ]
 
 
 def _temp_table(name: str, columns: str) -> None:
@@ -198,17 +224,20 @@ def statement_load(
         acct = BankAccount.objects.select_for_update().get(pk=bank_account.pk)
         existing = BankStatement.objects.filter(bank_account=acct, stmt_date=stmt_date).first()
         reader = _StatementReader(opening, closing, progress)
+        limits = Limits.from_policy(on=business_date, center=acct.center_id)
         if existing is None:
             stmt = BankStatement.objects.create(
                 center_id=acct.center_id, bank_account=acct, stmt_date=stmt_date, opening_balance=opening,
                 closing_balance=closing, digest="", source=source, business_date=business_date, loaded_by=label)
             sql.bulk_insert(LINE_TABLE, LINE_COLUMNS, reader.rows(lines, stmt.pk))
+            reader.check_lines(LINE_TABLE, stmt.pk, limits)
             reader.finish()
             replaced = False
         else:
             # a repeat must write nothing: stage the lines aside, compare, and only then replace
             _temp_table("recon_stage", _LINE_DDL)
             sql.bulk_insert("recon_stage", LINE_COLUMNS, reader.rows(lines, existing.pk))
+            reader.check_lines("recon_stage", existing.pk, limits)
             reader.finish()
             if reader.digest == existing.digest:
                 sql.execute("DROP TABLE recon_stage")

@@ -10,6 +10,7 @@ import pytest
 from openhpf.conftest import finance_clerk
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError, PermissionDenied
+from openhpf.core.money import format_fen
 from openhpf.core.verify import run_checks
 from openhpf.ledger.services import Line, entry_post, entry_reverse
 from openhpf.settlement.services import bank_account_open
@@ -368,3 +369,23 @@ def test_injected_discrepancies_are_all_found_and_nothing_else(center, acct, n):
     again = _run(acct, D1)
     assert {(i.reason, i.side, i.ref_key) for i in ReconItem.objects.filter(opened_in=again)} == day.expected
     assert again.matched_by_key == r.matched_by_key
+
+
+def test_statement_checks_across_lines_run_in_sql_and_list_every_problem_at_once(center, acct):
+    """Duplicate serials and a broken running balance are rules of the validation engine over the loaded lines:
+    all are listed together with the per-line problems; a balance that is wrong once breaks only its own line
+    (the next line follows from the balance stated before it)."""
+    lines, closing = _lines(OPENING, [("B1", "in", 100), ("B2", "out", 30), ("B3", "in", 5), ("B4", "in", 7)])
+    lines[1]["balance"] += 1          # line 2 does not follow from line 1
+    lines[2]["balance"] += 1          # line 3 follows from line 2's stated balance: no second break
+    lines[3]["balance"] += 1          # and line 4 likewise
+    lines[3]["bank_seq"] = "B1"       # line 4 repeats line 1's serial
+    lines[3]["direction"] = "收"      # and has a bad direction (a per-line problem)
+    with pytest.raises(DomainError) as e:
+        statement_load(bank_account=acct, stmt_date=D1, opening_balance=OPENING, closing_balance=closing,
+                       lines=lines, actor=SYS, business_date=D3)
+    errors = e.value.details["errors"]
+    assert [x for x in errors if "余额不连续" in x] == [
+        f"第 2 行：余额不连续：上笔余额 − 金额 = {format_fen(OPENING + 100 - 30)} 元，对账单为 {format_fen(OPENING + 71)} 元"]
+    assert "第 4 行：银行流水号 B1 重复" in errors and any(x.startswith("第 4 行：收支方向") for x in errors)
+    assert BankStatement.objects.count() == 0 and StatementLine.objects.count() == 0
