@@ -1,4 +1,4 @@
-# The set-up contract (docs: ARCHITECTURE.md, "Set-up contract").
+# The set-up contract (docs/architecture.md; README "Set-up").
 #   make run         venv + assets, migrate SQLite, load the demo center, serve http://127.0.0.1:8000
 #   make test        ruff, import contracts, mypy (blocking), then the suite less the slow tests (xdist) on SQLite and PostgreSQL
 #   make test-slow   the slow tests (browser, kill -9, live server) and the full hypothesis profile, once, on PostgreSQL

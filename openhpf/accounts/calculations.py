@@ -2,7 +2,7 @@
 the order in which a debit takes a member's 当年归集 and 上年结转 balances.
 
 Base × ratio is computed exactly (the ratio as a rational), rounded HALF_UP to the fen, then rounded to the
-center's unit (`contribution.rounding`: fen / jiao / yuan), the way center systems compute it (DOMAIN.md
+center's unit (`contribution.rounding`: fen / jiao / yuan), the way center systems compute it (docs/domain.md
 "Contributions"). The SQL twin does the same with integer arithmetic only, so SQLite never uses doubles."""
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def sql_ratio_from_e4(e4_col: str, vendor: str) -> str:
 # ---------------------------------------------------------------- withdrawal order (提取扣减顺序)
 
 WITHDRAWAL_ORDER_POLICY = "withdrawal.order"  # the policy key; its national value is CURRENT_FIRST
-CURRENT_FIRST = "current_first"  # 先当年归集后上年结转 (DOMAIN.md "Interest")
+CURRENT_FIRST = "current_first"  # 先当年归集后上年结转 (docs/domain.md "Interest")
 CARRIED_FIRST = "carried_first"  # 先上年结转后当年归集
 
 

@@ -1,4 +1,4 @@
-"""Employers (缴存单位), members (缴存职工) and member accounts (个人账户) — DOMAIN.md "Accounts", 条例 Art13–15.
+"""Employers (缴存单位), members (缴存职工) and member accounts (个人账户) — docs/domain.md "Accounts", 条例 Art13–15.
 
 Balances, frozen amount, holds and the year 积数 of a member account live in its ledger sub-account
 (ledger.SubAccount), which shares the account's primary key, so set-based work joins them 1:1."""

@@ -3,7 +3,7 @@
 Services use plain `transaction.atomic()` (the entry point opens the durable one), validate everything before
 writing, write the audit row and, for member accounts, the sub-ledger detail row of the event.
 
-Freezing (冻结) is orthogonal to the account status (DOMAIN.md "Accounts"):
+Freezing (冻结) is orthogonal to the account status (docs/domain.md "Accounts"):
 - partial (部分冻结) and 异地贷款担保 freezes reserve the given amount on the sub-account;
 - a full freeze (全部冻结) reserves everything available at that moment (balance − holds) AND marks the
   account, so that every later debit is refused by kind through `member_account_check_debit`, whatever the
@@ -143,7 +143,7 @@ def withdrawal_order(*, center: Center | int, on: date) -> str:
 def member_debit_split(*, sub_account: SubAccount, amount: int, on: date, reference: str = "",
                        order: str | None = None) -> SubRow:
     """The member sub-ledger row of a debit of `amount` fen (a payment out of 201: withdrawal, transfer out,
-    loan deduction), split between 当年归集 and 上年结转 by the withdrawal order in force on `on` (DOMAIN.md:
+    loan deduction), split between 当年归集 and 上年结转 by the withdrawal order in force on `on` (docs/domain.md:
     当年归集 first, then 上年结转, a policy value). `order`: already read by the caller (a batch reads it once
     per center); read from the policy when None. The amounts are negative (debits)."""
     if order is None:

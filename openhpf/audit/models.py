@@ -1,4 +1,4 @@
-"""The append-only audit trail and its SM3 hash chain (ARCHITECTURE.md, "Transactions")."""
+"""The append-only audit trail and its SM3 hash chain (docs/architecture.md, "Transactions")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Interest money rules (DOMAIN.md "Interest"), in Python for one account and as SQL twins for batches.
+"""Interest money rules (docs/domain.md "Interest"), in Python for one account and as SQL twins for batches.
 
 积数 is in fen·days. Interest = Σ over the two sub-balances of 积数 × annual rate / day basis (360), the total
 rounded HALF_UP to the fen once. Rates are exact rationals, so the arithmetic is integer on both sides."""

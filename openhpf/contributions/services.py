@@ -1,7 +1,7 @@
 """Remittance services: 汇缴清册 (roster), bank receipts (银行到账) and suspense (暂存/暂收), posting to member
 accounts, 补缴 (back-payment), 预缴 (prepayment) and 退缴 (refund of a wrong payment).
 
-Money flows (DOMAIN.md "Contributions", "Accounting"):
+Money flows (docs/domain.md "Contributions", "Accounting"):
 - a receipt whose employer is known and whose amount equals a confirmed remittance of that employer is matched
   to it; posting credits every member's 当年归集 in one ledger batch, GL Dr 10101 / Cr 201, value date = the
   day the money arrived (receipt.value_date);

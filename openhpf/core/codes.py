@@ -1,4 +1,4 @@
-"""Code tables of the national data standard (住房公积金基础数据标准 JGJ/T 320) and DOMAIN.md: one place only.
+"""Code tables of the national data standard (住房公积金基础数据标准 JGJ/T 320) and docs/domain.md: one place only.
 
 Each enum member's value is the standard code and its label the Chinese name."""
 
@@ -117,7 +117,7 @@ class LoanClass(models.TextChoices):
 
 
 class SettlementBizType(models.TextChoices):
-    """结算业务类型 of the settlement data application system (结算应用系统, DOMAIN.md "Bank settlement"): the type
+    """结算业务类型 of the settlement data application system (结算应用系统, docs/domain.md "Bank settlement"): the type
     a settlement instruction carries to the bank. Not the ledger's 业务类型 (BizType) of member detail rows."""
 
     COLLECTION = "01", "汇补缴"

@@ -11,7 +11,7 @@ from .errors import DomainError
 from .models import Center, PolicyParameter
 from .money import format_fen, format_ratio
 
-# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004 and 0006 (DOMAIN.md, with sources there).
+# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004 and 0006 (docs/domain.md, with sources there).
 KEYS: dict[str, str] = {
     "deposit.rate.carried": "上年结转余额年利率",
     "deposit.rate.current": "当年归集余额年利率",

@@ -1,4 +1,4 @@
-"""Frozen seed data for core.0002 (policy defaults of DOMAIN.md). Change policy later through new rows, never here."""
+"""Frozen seed data for core.0002 (policy defaults of docs/domain.md). Change policy later through new rows, never here."""
 
 POLICY_DEFAULTS = [
     # key, type, value, effective_from, source

@@ -2,7 +2,7 @@
 expected outflows of the next days, warnings at the policy thresholds, the daily snapshot the day-end job
 writes, and a forecast of the next six months' inflows and outflows from the ledger history.
 
-Definitions (DOMAIN.md "Service and supervision"):
+Definitions (docs/domain.md "Service and supervision"):
 - 个贷率 (indicator) = year-end loan balance / year-end deposit balance = (121 + 122) / 201 at 12/31. The daily
   figure is the same ratio on the day's closing balances; both are shown. Warning at
   `liquidity.loan_ratio.warning` (85%), alert at `liquidity.loan_ratio.critical` (95%).

@@ -2,7 +2,7 @@
 (条例第二十九条: 贷款风险准备金, 管理费用, 廉租住房补充资金) through maker-checker; the daily liquidity snapshot
 lives in liquidity.py (re-exported here).
 
-Year end (DOMAIN.md "Accounting"; entries dated 12/31 of the year, so December must still be open):
+Year end (docs/domain.md "Accounting"; entries dated 12/31 of the year, so December must still be open):
 1. `year_end_close`: Dr 401xx / Cr 311 (业务收入) and Dr 311 / Cr 411xx (业务支出), each leaf's balance at 12/31.
    Idempotent per year: a re-run posts only what is still in the 损益 accounts (nothing when it is all
    transferred). The previous year must have been transferred first.

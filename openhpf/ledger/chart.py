@@ -1,4 +1,4 @@
-"""The chart of accounts of 住房公积金会计核算办法 (DOMAIN.md "Accounting"), seeded per center."""
+"""The chart of accounts of 住房公积金会计核算办法 (docs/domain.md "Accounting"), seeded per center."""
 
 from __future__ import annotations
 

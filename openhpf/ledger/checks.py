@@ -1,4 +1,4 @@
-"""Ledger invariants for `hpf verify` (ARCHITECTURE.md "Invariants" 1–3), all set-based SQL."""
+"""Ledger invariants for `hpf verify` (docs/architecture.md "Invariants" 1–3), all set-based SQL."""
 
 from __future__ import annotations
 

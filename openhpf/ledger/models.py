@@ -1,5 +1,5 @@
 """The double-entry ledger: chart of accounts, periods, journal entries and lines, and the member sub-ledger
-(个人明细账) with each account's balances and projected year 积数 (DOMAIN.md "Accounting", "Interest")."""
+(个人明细账) with each account's balances and projected year 积数 (docs/domain.md "Accounting", "Interest")."""
 
 from __future__ import annotations
 

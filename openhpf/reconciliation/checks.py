@@ -1,4 +1,4 @@
-"""Day-end invariant 4 for `hpf verify` (ARCHITECTURE.md "Invariants"): at each 专户's last reconciled day, the
+"""Day-end invariant 4 for `hpf verify` (docs/architecture.md "Invariants"): at each 专户's last reconciled day, the
 GL balance of its sub-account equals the bank's statement balance adjusted by the items open that day."""
 
 from __future__ import annotations

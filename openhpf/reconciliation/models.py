@@ -1,6 +1,6 @@
 """日终对账 (daily bank reconciliation): bank statements (BDC113 账户明细) per 专户 and day, the reconciliation of
 each day against the ledger lines of the account's GL sub-account, its open items (未达账项 and differences)
-and the 银行存款余额调节表 (ARCHITECTURE.md invariant 4)."""
+and the 银行存款余额调节表 (docs/architecture.md, invariant 4)."""
 
 from __future__ import annotations
 

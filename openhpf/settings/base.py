@@ -29,7 +29,7 @@ SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("HPF_DEBUG", "1") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("HPF_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
-# "center" runs one 管理中心; "hub" runs the provincial/national platform (ARCHITECTURE.md, roles).
+# "center" runs one 管理中心; "hub" runs the provincial/national platform (docs/architecture.md, roles).
 HPF_ROLE = os.environ.get("HPF_ROLE", "center")
 
 INSTALLED_APPS = [

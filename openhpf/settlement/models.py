@@ -1,5 +1,5 @@
 """Bank settlement (结算应用系统): the center's entrusted bank accounts (专户) and the instructions, notices and
-statements exchanged with the banks through the settlement gateway (DOMAIN.md "Bank settlement")."""
+statements exchanged with the banks through the settlement gateway (docs/domain.md "Bank settlement")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Writes of bank settlement: entrusted bank accounts (专户), settlement instructions through the gateway,
-inbound notices (DOMAIN.md "Bank settlement")."""
+inbound notices (docs/domain.md "Bank settlement")."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ __all__ = [
 
 
 class BaseAdjustment(models.Model):
-    """年度基数调整: one imported file of new bases, effective on 7/1 of a contribution year (DOMAIN.md)."""
+    """年度基数调整: one imported file of new bases, effective on 7/1 of a contribution year (docs/domain.md)."""
 
     class Mode(models.TextChoices):
         CLAMP = "clamp", "超出上下限按上下限调整"

@@ -1,4 +1,4 @@
-"""Interest with hand-computed 积数 (DOMAIN.md "Interest"): 1.5%/yr, daily rate = annual / 360, HALF_UP once."""
+"""Interest with hand-computed 积数 (docs/domain.md "Interest"): 1.5%/yr, daily rate = annual / 360, HALF_UP once."""
 
 from datetime import date
 from fractions import Fraction

@@ -1,4 +1,4 @@
-"""Seed the national policy defaults of DOMAIN.md and the working-day calendar known to chinese-calendar."""
+"""Seed the national policy defaults of docs/domain.md and the working-day calendar known to chinese-calendar."""
 
 from datetime import date, timedelta
 

@@ -25,7 +25,7 @@ def set_policy(center, key: str, value, value_type: str, effective_from: date = 
 
 
 class LedgerBuilder:
-    """Posts the usual business entries (DOMAIN.md "Accounting") and remembers every amount it posted, so a
+    """Posts the usual business entries (docs/domain.md "Accounting") and remembers every amount it posted, so a
     test can recompute any balance independently of the finance selectors."""
 
     def __init__(self, center):
