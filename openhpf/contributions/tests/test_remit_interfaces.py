@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.conftest import grant_role
-from openhpf.contributions.fileimport import roster_rows
 from openhpf.contributions.models import Remittance
+from openhpf.contributions.remittance.fileimport import roster_rows
 from openhpf.core.actors import SystemActor
 from openhpf.iam.services import api_token_issue, staff_create
 

@@ -50,7 +50,7 @@ def test_sigkill_mid_post_then_rerun_credits_once(tmp_path):
     _run(env, "generate", "--members", str(MEMBERS), "--employers", "20", "--cutover-date", "2026-11-01",
          "--no-progress")
     roster = tmp_path / "roster.csv"
-    _run(env, "shell", "-c", "from openhpf.core.models import Center; from openhpf.contributions.fileimport import "
+    _run(env, "shell", "-c", "from openhpf.core.models import Center; from openhpf.contributions.remittance.fileimport import "
          f"roster_write; roster_write(center=Center.objects.get(), month='2026-11', path='{roster}')")
     out = json.loads(_run(env, "remit", "import", str(roster), "--month", "2026-11", "--no-progress").stdout)
     assert out["status"] == "accepted"

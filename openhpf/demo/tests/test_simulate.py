@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from openhpf.accounts.models import MemberAccount
-from openhpf.contributions.arrears import arrears_list
 from openhpf.contributions.models import Remittance, SuspenseMove
+from openhpf.contributions.relief.arrears import arrears_list
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.errors import DomainError

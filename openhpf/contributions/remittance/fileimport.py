@@ -54,8 +54,8 @@ from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.ledger import sql
 from openhpf.security.fields import blind_index_many, decrypt_value, is_encrypted
 
-from .models import RemittanceImport
-from .relief import ym_first_day, ym_parse
+from ..models import RemittanceImport
+from ..months import ym_first_day, ym_parse
 from .services import _require
 
 CHUNK = 50_000  # rows per staging transaction (progress is written between them)

@@ -33,8 +33,8 @@ from openhpf.core.ids import credit_code_check_digit
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
 
-from .models import FlexibleAgreement, FlexibleEmployer
-from .relief import require, ym, ym_parse
+from ..models import FlexibleAgreement, FlexibleEmployer
+from ..months import require, ym, ym_parse
 
 FA = FlexibleAgreement
 VIRTUAL_NAME = "灵活就业人员"

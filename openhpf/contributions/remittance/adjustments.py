@@ -39,8 +39,8 @@ from openhpf.ledger import sql
 from openhpf.ledger.services import subledger_events_from
 from openhpf.security.fields import blind_index
 
-from .models import BaseAdjustment, BaseAdjustmentLine
-from .relief import require
+from ..models import BaseAdjustment, BaseAdjustmentLine
+from ..months import require
 
 COLUMNS = ("个人账号", "证件号码", "姓名", "新缴存基数")
 LINE_TABLE = BaseAdjustmentLine._meta.db_table

@@ -62,8 +62,8 @@ from openhpf.ledger.services import (
     entry_post,
 )
 
-from .models import Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
-from .relief import ym, ym_add, ym_parse
+from ..models import Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
+from ..months import ym, ym_add, ym_parse
 
 PERMISSION = "contributions.remit"
 REFUND_COMMAND = "contributions.refund"

@@ -44,9 +44,9 @@ from openhpf.documents.models import DocType
 from openhpf.documents.services import document_store
 from openhpf.ledger.models import SubLedgerRow
 
-from .adjustments import _accounts_set_ratio
-from .models import HardshipApplication, HardshipRatioSnapshot
-from .relief import require, ym, ym_index, ym_parse, ym_range
+from ..models import HardshipApplication, HardshipRatioSnapshot
+from ..months import require, ym, ym_index, ym_parse, ym_range
+from ..remittance.adjustments import _accounts_set_ratio
 
 COMMAND = "contributions.hardship.approve"
 SYSTEM = SystemActor("hardship")

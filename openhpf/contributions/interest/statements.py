@@ -29,7 +29,7 @@ from openhpf.documents.models import DocType, Document
 from openhpf.documents.services import document_store
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
-from .relief import require
+from ..months import require
 
 DEFAULT_CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 MAX_PAGE = 200

@@ -24,8 +24,8 @@ from openhpf.core.models import Center
 from openhpf.core.personal import ARREARS_MEMBERS, PersonalRead, personal_read
 from openhpf.core.policy import policy_value
 
-from .models import FlexibleEmployer
-from .relief import require, ym_index, ym_parse
+from ..models import FlexibleEmployer
+from ..months import require, ym_index, ym_parse
 
 
 @dataclass(frozen=True)
