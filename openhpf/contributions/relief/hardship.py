@@ -68,17 +68,12 @@ def _ratio(value: Any, field_name: str) -> Decimal:
 # ---------------------------------------------------------------- apply (employer, through a clerk)
 
 
-def hardship_apply(
-    *, employer: Employer, kind: str, valid_from: date, valid_to: date, reason: str, actor: Actor,
-    business_date: date, documents: Iterable[tuple[str, bytes]] = (), vote_date: date | None = None,
-    employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None,
-) -> HardshipApplication:
-    """缓缴/降比例申请: stored with its documents and submitted for approval (maker = `actor`)."""
-    require(actor, "accounts.change", employer.center_id)
+def _check_terms(*, kind: str, reason: str, valid_from: date, valid_to: date, business_date: date,
+                 vote_date: date | None) -> None:
+    """The application's kind, reason and term: at most 12 months, starting no earlier than this month."""
     if kind not in HA.Kind.values:
         raise DomainError("HARDSHIP_KIND", f"申请类型应为 defer（缓缴）或 reduce（降低缴存比例）：{kind}", field="kind")
-    reason = (reason or "").strip()
-    if not reason:
+    if not (reason or "").strip():
         raise DomainError("REQUIRED", "请填写申请理由", field="reason")
     if valid_to < valid_from:
         raise DomainError("TERM_ORDER", "终止日期不能早于起始日期", field="valid_to")
@@ -89,21 +84,42 @@ def hardship_apply(
         raise DomainError("TERM_TOO_LONG", f"缓缴或降比例期限不能超过 {max_months} 个月", field="valid_to")
     if vote_date is not None and vote_date > business_date:
         raise DomainError("VOTE_DATE", "职工代表大会表决日期不能晚于申请日期", field="vote_date")
-    er = mr = None
+
+
+def _reduced_ratios(*, kind: str, employer: Employer, valid_from: date, employer_ratio: Decimal | str | None,
+                    member_ratio: Decimal | str | None) -> tuple[Decimal | None, Decimal | None]:
+    """For 降低缴存比例 the two reduced ratios, each below the general minimum and not below the reduced one
+    (policies on the first day of the term); (None, None) for 缓缴."""
     center = employer.center
-    if kind == HA.Kind.REDUCE:
-        if employer_ratio is None or member_ratio is None:
-            raise DomainError("REQUIRED", "降低缴存比例须填写降低后的单位与个人比例", field="employer_ratio")
-        er, mr = _ratio(employer_ratio, "employer_ratio"), _ratio(member_ratio, "member_ratio")
-        lo = Decimal(str(policy_value("contribution.ratio.min", on=valid_from, center=center)))
-        reduced_min = Decimal(str(policy_value("contribution.ratio.reduced_min", on=valid_from, center=center)))
-        for r, f in ((er, "employer_ratio"), (mr, "member_ratio")):
-            if r >= lo:
-                raise DomainError("RATIO_NOT_REDUCED", f"降低后的比例应低于一般下限 {(lo * 100).normalize():f}%",
-                                  field=f)
-            if r < reduced_min:
-                raise DomainError("RATIO_BELOW_REDUCED",
-                                  f"降低后的比例不能低于 {(reduced_min * 100).normalize():f}%", field=f)
+    if kind != HA.Kind.REDUCE:
+        return None, None
+    if employer_ratio is None or member_ratio is None:
+        raise DomainError("REQUIRED", "降低缴存比例须填写降低后的单位与个人比例", field="employer_ratio")
+    er, mr = _ratio(employer_ratio, "employer_ratio"), _ratio(member_ratio, "member_ratio")
+    lo = Decimal(str(policy_value("contribution.ratio.min", on=valid_from, center=center)))
+    reduced_min = Decimal(str(policy_value("contribution.ratio.reduced_min", on=valid_from, center=center)))
+    for r, f in ((er, "employer_ratio"), (mr, "member_ratio")):
+        if r >= lo:
+            raise DomainError("RATIO_NOT_REDUCED", f"降低后的比例应低于一般下限 {(lo * 100).normalize():f}%",
+                              field=f)
+        if r < reduced_min:
+            raise DomainError("RATIO_BELOW_REDUCED",
+                              f"降低后的比例不能低于 {(reduced_min * 100).normalize():f}%", field=f)
+    return er, mr
+
+
+def hardship_apply(
+    *, employer: Employer, kind: str, valid_from: date, valid_to: date, reason: str, actor: Actor,
+    business_date: date, documents: Iterable[tuple[str, bytes]] = (), vote_date: date | None = None,
+    employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None,
+) -> HardshipApplication:
+    """缓缴/降比例申请: stored with its documents and submitted for approval (maker = `actor`)."""
+    require(actor, "accounts.change", employer.center_id)
+    _check_terms(kind=kind, reason=reason, valid_from=valid_from, valid_to=valid_to, business_date=business_date,
+                 vote_date=vote_date)
+    reason = (reason or "").strip()
+    er, mr = _reduced_ratios(kind=kind, employer=employer, valid_from=valid_from, employer_ratio=employer_ratio,
+                             member_ratio=member_ratio)
     docs = list(documents)
     if not docs:
         raise DomainError("DOCUMENTS_REQUIRED", "须上传申请材料（职工代表大会决议、财务报表等）", field="documents")

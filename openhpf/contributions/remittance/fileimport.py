@@ -170,6 +170,43 @@ class _Facts:
         self.ratios["mr"].update(mr)
 
 
+_Plan = list[tuple[str, bool, int | None, Any, Any]]
+
+
+def _column_plan(index: dict[str, int], ids: _Ids) -> _Plan:
+    """Per column: header, required, position in the file, fast converter (None: misses), full converter.
+    Amounts and ratios share one cache each of the texts already parsed."""
+    ratios: dict[str, int] = {}
+    fen: dict[str, int] = {}
+    plan: _Plan = []
+    for h, col, req in COLUMNS:
+        if col in ("base", "ea", "ma"):
+            plan.append((h, req, index.get(h), fen.get, _remember(parse_fen, h, fen)))
+        elif col in ("er", "mr"):
+            plan.append((h, req, index.get(h), ratios.get, _remember(parse_ratio_e4, h, ratios)))
+        elif col == "id_number":
+            plan.append((h, req, index.get(h), ids.quick, ids.number))
+        else:
+            plan.append((h, req, index.get(h), None, None))  # text, at most 120 characters
+    return plan
+
+
+def _block_cells(plan: _Plan, raws: list[Any], *, excel: bool, width: int) -> list[list[str]]:
+    """One block of raw rows turned column-wise into stripped cell texts ("" for a missing column or cell)."""
+    full_width = min(map(len, raws)) >= width
+    cells: list[list[str]] = []
+    for _, _, i, _, _ in plan:
+        if i is None:
+            cells.append([""] * len(raws))
+        elif excel:
+            cells.append([cell_text(r[i]) if i < len(r) else "" for r in raws])
+        elif full_width:
+            cells.append(list(map(str.strip, map(itemgetter(i), raws))))
+        else:
+            cells.append([r[i].strip() if i < len(r) else "" for r in raws])
+    return cells
+
+
 def _parse(path: Path, errors: ErrorSink, on: date, facts: _Facts | None = None,
            limits: Limits | None = None) -> Iterator[list[tuple]]:
     """Blocks of staging tuples, ID numbers as their blind index (_protect); a row with any format error is
@@ -187,35 +224,12 @@ def _parse(path: Path, errors: ErrorSink, on: date, facts: _Facts | None = None,
     index = _header_map(table.header, errors)
     if index is None:
         return
-    ids = _Ids(on=on)
-    ratios: dict[str, int] = {}
-    fen: dict[str, int] = {}
-    # per column: header, required, position in the file, fast converter (None: misses), full converter
-    plan: list[tuple[str, bool, int | None, Any, Any]] = []
-    for h, col, req in COLUMNS:
-        if col in ("base", "ea", "ma"):
-            plan.append((h, req, index.get(h), fen.get, _remember(parse_fen, h, fen)))
-        elif col in ("er", "mr"):
-            plan.append((h, req, index.get(h), ratios.get, _remember(parse_ratio_e4, h, ratios)))
-        elif col == "id_number":
-            plan.append((h, req, index.get(h), ids.quick, ids.number))
-        else:
-            plan.append((h, req, index.get(h), None, None))  # text, at most 120 characters
+    plan = _column_plan(index, _Ids(on=on))
     excel = table.excel
     width = max((i for _, _, i, _, _ in plan if i is not None), default=-1) + 1
     seq = 0
     for lines, raws in table.blocks(BLOCK):
-        full_width = min(map(len, raws)) >= width
-        cells: list[list[str]] = []
-        for _, _, i, _, _ in plan:
-            if i is None:
-                cells.append([""] * len(raws))
-            elif excel:
-                cells.append([cell_text(r[i]) if i < len(r) else "" for r in raws])
-            elif full_width:
-                cells.append(list(map(str.strip, map(itemgetter(i), raws))))
-            else:
-                cells.append([r[i].strip() if i < len(r) else "" for r in raws])
+        cells = _block_cells(plan, raws, excel=excel, width=width)
         if "" in cells[_POSITION["account_no"]]:  # a blank line (no rows) has no account number either
             keep = [any(t) for t in zip(*cells, strict=True)]
             if not all(keep):

@@ -362,6 +362,50 @@ def _suspense_entry(*, center: Center | int, business_date: date, debit: str, cr
                       description=description, actor=actor)
 
 
+def _receipt_match(*, source_import: RemittanceImport | None, employer: Employer | None, amount: int,
+                   business_date: date) -> tuple[list[int], int]:
+    """The confirmed, due remittances this money pays (locked) and their line count: every confirmed remittance
+    of a roster file when they total the amount, else the employer's oldest one of exactly the amount."""
+    bm = ym(business_date)
+    matched: list[int] = []
+    lines = 0
+    if source_import is not None:
+        # a collective payment for a whole roster file: its confirmed remittances, all due, total = amount
+        qs = Remittance.objects.filter(source_import=source_import, status=RS.CONFIRMED, receipt__isnull=True)
+        agg = qs.aggregate(total=Sum("total"), lines=Sum("lines"), month=Max("month"))
+        others = Remittance.objects.filter(source_import=source_import).exclude(status__in=[RS.CONFIRMED, RS.CANCELLED])
+        if agg["total"] == amount and agg["month"] <= bm and not others.exists():
+            matched = list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
+            lines = int(agg["lines"])
+    elif employer is not None:
+        r = (Remittance.objects.select_for_update()
+             .filter(employer=employer, status=RS.CONFIRMED, receipt__isnull=True, total=amount, month__lte=bm)
+             .order_by("month", "pk").first())
+        if r is not None:
+            matched, lines = [r.pk], r.lines
+    return matched, lines
+
+
+def _receipt_hold(receipt: Receipt, *, center: Center, employer: Employer | None, amount: int, value_date: date,
+                  ref: str, bank_account: str, actor: Actor, label: str, business_date: date) -> None:
+    """Money that pays no remittance is held: in the employer's 暂存 (21901), or, payer unknown, in 暂收 (21902)."""
+    if employer is not None:
+        receipt.status = Receipt.Status.EMPLOYER_SUSPENSE
+        entry = _suspense_entry(center=center, business_date=business_date, debit=bank_account,
+                                credit=EMPLOYER_SUSPENSE, amount=amount, actor=actor, value_date=value_date, bank_ref=ref,
+                                description=f"单位暂存款 {employer.account_no} 流水 {ref}")
+        _employer_suspense_add(employer.pk, amount)
+        SuspenseMove.objects.create(center=center, employer=employer, receipt=receipt, kind=SuspenseMove.Kind.IN,
+                                    amount=amount, entry=entry, business_date=business_date, created_by=label)
+    else:
+        receipt.status = Receipt.Status.UNKNOWN_SUSPENSE
+        entry = _suspense_entry(center=center, business_date=business_date, debit=bank_account,
+                                credit=UNKNOWN_SUSPENSE, amount=amount, actor=actor, value_date=value_date, bank_ref=ref,
+                                description=f"暂收款（付款人未明）流水 {ref}")
+        SuspenseMove.objects.create(center=center, receipt=receipt, kind=SuspenseMove.Kind.UNKNOWN_IN,
+                                    amount=amount, entry=entry, business_date=business_date, created_by=label)
+
+
 def receipt_record(
     *, center: Center, amount: int, value_date: date, bank_ref: str, actor: Actor, business_date: date,
     payer_account: str = "", payer_name: str = "", employer: Employer | None = None,
@@ -402,43 +446,16 @@ def receipt_record(
                     created_by=label, bank_account=bank_account)
         except IntegrityError:
             raise DomainError("BANK_REF_CONCURRENT", f"银行流水号 {ref} 正在另一笔业务中登记", field="bank_ref") from None
-        bm = ym(business_date)
-        matched: list[int] = []
-        lines = 0
-        if source_import is not None:
-            # a collective payment for a whole roster file: its confirmed remittances, all due, total = amount
-            qs = Remittance.objects.filter(source_import=source_import, status=RS.CONFIRMED, receipt__isnull=True)
-            agg = qs.aggregate(total=Sum("total"), lines=Sum("lines"), month=Max("month"))
-            others = Remittance.objects.filter(source_import=source_import).exclude(status__in=[RS.CONFIRMED, RS.CANCELLED])
-            if agg["total"] == amount and agg["month"] <= bm and not others.exists():
-                matched = list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
-                lines = int(agg["lines"])
-        elif employer is not None:
-            r = (Remittance.objects.select_for_update()
-                 .filter(employer=employer, status=RS.CONFIRMED, receipt__isnull=True, total=amount, month__lte=bm)
-                 .order_by("month", "pk").first())
-            if r is not None:
-                matched, lines = [r.pk], r.lines
+        matched, lines = _receipt_match(source_import=source_import, employer=employer, amount=amount,
+                                         business_date=business_date)
         if matched:
             if source_import is not None:
                 Remittance.objects.filter(source_import=source_import, status=RS.CONFIRMED).update(receipt=receipt)
             else:
                 Remittance.objects.filter(pk=matched[0]).update(receipt=receipt)
-        elif employer is not None:
-            receipt.status = Receipt.Status.EMPLOYER_SUSPENSE
-            entry = _suspense_entry(center=center, business_date=business_date, debit=bank_account,
-                                    credit=EMPLOYER_SUSPENSE, amount=amount, actor=actor, value_date=value_date, bank_ref=ref,
-                                    description=f"单位暂存款 {employer.account_no} 流水 {ref}")
-            _employer_suspense_add(employer.pk, amount)
-            SuspenseMove.objects.create(center=center, employer=employer, receipt=receipt, kind=SuspenseMove.Kind.IN,
-                                        amount=amount, entry=entry, business_date=business_date, created_by=label)
         else:
-            receipt.status = Receipt.Status.UNKNOWN_SUSPENSE
-            entry = _suspense_entry(center=center, business_date=business_date, debit=bank_account,
-                                    credit=UNKNOWN_SUSPENSE, amount=amount, actor=actor, value_date=value_date, bank_ref=ref,
-                                    description=f"暂收款（付款人未明）流水 {ref}")
-            SuspenseMove.objects.create(center=center, receipt=receipt, kind=SuspenseMove.Kind.UNKNOWN_IN,
-                                        amount=amount, entry=entry, business_date=business_date, created_by=label)
+            _receipt_hold(receipt, center=center, employer=employer, amount=amount, value_date=value_date, ref=ref,
+                          bank_account=bank_account, actor=actor, label=label, business_date=business_date)
         receipt.save(update_fields=["status"])
         audit_log(actor=actor, action="contributions.receipt.record", obj=receipt, center=center,
                   business_date=business_date,
