@@ -151,7 +151,8 @@ def calendar_seed_years(*, years: range, actor: Actor) -> int:
             while d.year == year:
                 on, name = chinese_calendar.get_holiday_detail(d)
                 weekend = d.weekday() >= 5
-                kind = "H" if on and not weekend else ("W" if not on and weekend else None)
+                kind = (CalendarDay.Kind.HOLIDAY if on and not weekend
+                        else CalendarDay.Kind.WORKDAY if not on and weekend else None)
                 if kind:
                     CalendarDay.objects.update_or_create(date=d, defaults={"kind": kind, "name": zh.get(name, name or "")})
                     n += 1
