@@ -375,7 +375,7 @@ def remittance_import(
     progress: Any = None,
 ) -> ImportResult:
     """Import a roster file for `month` (YYYY-MM). An entry point (outside any transaction). Returns the result;
-    rejected files have status R and an error file, and nothing was created."""
+    rejected files have status rejected and an error file, and nothing was created."""
     import time
 
     _require(actor, center)

@@ -121,7 +121,7 @@ def policy_set(
 
 
 def calendar_set_day(*, day: date, kind: str | None, name: str, actor: Actor) -> None:
-    """Mark a day as holiday (H) or make-up working day (W), or clear it (kind None)."""
+    """Mark a day as holiday or make-up working day (workday), or clear it (kind None)."""
     with transaction.atomic():
         before = dict(CalendarDay.objects.filter(date=day).values("kind", "name").first() or {}) or None
         if kind is None:

@@ -223,9 +223,9 @@ class ReconItem(models.Model):
 
 
 class ReconMatch(models.Model):
-    """勾对结果: which statement line matched which ledger line, and by which rule. Pairs (rules K and A) carry
-    both lines; group matches (S, by the key's totals) and cancellations (C, a reversal and its original, or a
-    bank line and its return) carry one line per row."""
+    """勾对结果: which statement line matched which ledger line, and by which rule. Pairs (rules key and amount)
+    carry both lines; group matches (sum, by the key's totals) and cancellations (cancel, a reversal and its
+    original, or a bank line and its return) carry one line per row."""
 
     class Rule(models.TextChoices):
         KEY = "key", "流水号、方向、金额相同"

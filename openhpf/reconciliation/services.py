@@ -383,7 +383,8 @@ def _number(table: str, idc: str) -> None:
 
 def _match(recon: Reconciliation, progress: Progress | None) -> dict[str, int]:
     """The passes over rc_b / rc_k (see the module docstring). Leaves the outcome of every line that did not
-    match by key in rc_rb / rc_rk.res: S, C, A (matched), X (金额不符) or NULL (unmatched)."""
+    match by key in rc_rb / rc_rk.res: the rule that matched it (sum, cancel, amount), the 金额不符 marker or NULL
+    (unmatched)."""
     rid = recon.pk
     if not db.is_postgresql():
         sql.execute("CREATE INDEX rc_b_key ON rc_b (k, dir, amt, rn)")

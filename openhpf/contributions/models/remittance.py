@@ -43,9 +43,9 @@ class RemittanceImport(models.Model):
 class Receipt(models.Model):
     """银行到账: money that arrived in an entrusted bank account, unique by the bank's reference (idempotent).
 
-    Status: matched to a confirmed remittance and waiting to post (M), posted to member accounts (P), held in
-    the employer's 暂存 (S: GL 21901, employer.suspense_balance), or held as 暂收 with the payer unknown (U:
-    GL 21902) until assigned to an employer."""
+    Status: matched to a confirmed remittance and waiting to post (matched), posted to member accounts (posted),
+    held in the employer's 暂存 (employer_suspense: GL 21901, employer.suspense_balance), or held as 暂收 with the
+    payer unknown (unknown_suspense: GL 21902) until assigned to an employer."""
 
     class Status(models.TextChoices):
         MATCHED = "matched", "已匹配待入账"
@@ -92,8 +92,7 @@ LIVE_STATUSES = (RemittanceStatus.DRAFT, RemittanceStatus.CONFIRMED, RemittanceS
 class Remittance(models.Model):
     """汇缴单 / 补缴单 of one employer for one month: its roster lines (清册) and their totals.
 
-    Draft (D) while the clerk edits the roster, confirmed (C) awaiting money, posted (P), refunded (R, 退缴),
-    cancelled (X). One live 汇缴 per employer and month."""
+    Draft while the clerk edits the roster, confirmed awaiting money, posted, refunded (退缴) or cancelled. One live 汇缴 per employer and month."""
 
     Status = RemittanceStatus
 

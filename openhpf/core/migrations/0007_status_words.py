@@ -4,6 +4,9 @@ from django.db import migrations, models
 
 from openhpf.core.recode import recode
 
+# the calendar seeded by 0002 holds the letters; a test database flushed and reseeded recodes it the same way
+CALENDAR = {"H": "holiday", "W": "workday"}
+
 
 class Migration(migrations.Migration):
 
@@ -11,7 +14,7 @@ class Migration(migrations.Migration):
 
     operations = [
         *recode(model_name="calendarday", table="core_calendarday", column="kind", old_length=1,
-                mapping={"H": "holiday", "W": "workday"},
+                mapping=CALENDAR,
                 field=models.CharField(choices=[("holiday", "法定节假日"), ("workday", "调休工作日")], max_length=20)),
         *recode(model_name="idempotencykey", table="core_idempotencykey", column="state", old_length=1,
                 mapping={"P": "in_flight", "D": "done"},
