@@ -121,7 +121,7 @@ def policy_set(
 
 
 def calendar_set_day(*, day: date, kind: str | None, name: str, actor: Actor) -> None:
-    """Mark a day as holiday (H) or make-up working day (W), or clear it (kind None)."""
+    """Mark a day as holiday or make-up working day (workday), or clear it (kind None)."""
     with transaction.atomic():
         before = dict(CalendarDay.objects.filter(date=day).values("kind", "name").first() or {}) or None
         if kind is None:
@@ -151,7 +151,8 @@ def calendar_seed_years(*, years: range, actor: Actor) -> int:
             while d.year == year:
                 on, name = chinese_calendar.get_holiday_detail(d)
                 weekend = d.weekday() >= 5
-                kind = "H" if on and not weekend else ("W" if not on and weekend else None)
+                kind = (CalendarDay.Kind.HOLIDAY if on and not weekend
+                        else CalendarDay.Kind.WORKDAY if not on and weekend else None)
                 if kind:
                     CalendarDay.objects.update_or_create(date=d, defaults={"kind": kind, "name": zh.get(name, name or "")})
                     n += 1

@@ -157,7 +157,7 @@ def period_close(*, center: Center, year: int, month: int, actor: Actor) -> Acco
         period.closed_by = label
         period.save(update_fields=["status", "closed_at", "closed_by"])
         audit_log(actor=actor, action="ledger.period.close", obj=period, center=center,
-                  business_date=center.business_date, before={"status": "O"}, after={"status": "C"})
+                  business_date=center.business_date, before={"status": AccountingPeriod.Status.OPEN.value}, after={"status": period.status})
         return period
 
 

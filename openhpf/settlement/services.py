@@ -586,10 +586,10 @@ def _batch_finish(ins: Instruction, items: list[dict[str, Any]], *, bank_seq: st
         r = by_item.get(str(it.item))
         if r is None:
             raise DomainError("BATCH_RESULT_INCOMPLETE", f"批量结果缺少第 {it.item} 笔", field="items")
-        it.state = "K" if r.get("state") == "S" else "F"
+        it.state = S.SUCCEEDED if r.get("state") == "S" else S.FAILED  # the bank's item state: S succeeded
         it.result, it.message, it.bank_seq = str(r.get("result", ""))[:8], str(r.get("message", ""))[:200], \
             str(r.get("bank_seq", ""))[:40]
-        if it.state == "K":
+        if it.state == S.SUCCEEDED:
             ok_total += it.amount
         else:
             failed.append(it)
@@ -627,7 +627,7 @@ def instruction_resolve(*, instruction: Instruction, actor: Actor, business_date
     (BDC107/108). Never sends the instruction again: N (the bank never received it) makes it sendable."""
     ins = Instruction.objects.select_related("center", "bank_account").get(pk=instruction.pk)
     _op(actor, ins.center)
-    if ins.state not in (S.SENT, S.UNKNOWN, S.PROCESSING):
+    if not ins.can_query:
         return ins
     st, body, answer = _query_state(ins, "BDC107" if ins.is_batch else "BDC110", business_date)
     if st == "N":

@@ -55,6 +55,7 @@ from openhpf.ledger import sql
 from openhpf.security.fields import blind_index_many, decrypt_value, is_encrypted
 
 from ..models import RemittanceImport
+from ..models.remittance import LIVE_STATUSES, RemittanceStatus
 from ..months import ym_first_day, ym_parse
 from .services import _require
 
@@ -69,6 +70,7 @@ ALIASES = {"单位缴存比例": "单位比例", "个人缴存比例": "个人�
            "个人月缴存额": "个人月缴额", "缴存基数(元)": "缴存基数", "单位月缴额(元)": "单位月缴额",
            "个人月缴额(元)": "个人月缴额"}
 HEADERS = HeaderMap((h for h, _, _ in COLUMNS), ALIASES)
+_LIVE = ", ".join(f"'{s.value}'" for s in LIVE_STATUSES)  # a live remittance (one per employer and month), in SQL
 STAGE_COLS = ["seq", "line", "emp_no", "name", "id_number", "account_no", "base", "er", "mr", "ea", "ma", "bad"]
 
 
@@ -322,7 +324,7 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
              f"{known} AND e_status <> '{EmployerStatus.NORMAL}'", ("e_no",)),
         _rule("单位账号", "REMITTANCE_EXISTS", "单位 {0} " + month + " 的汇缴单已存在",
              f"{known} AND employer_id IN (SELECT employer_id FROM contributions_remittance WHERE month = '{month}' "  # noqa: S608 — month validated by ym_parse (six digits) at the entry point
-             f"AND biz_type = '{BizType.REMITTANCE}' AND status IN ('D', 'C', 'P'))", ("e_no",)),
+             f"AND biz_type = '{BizType.REMITTANCE}' AND status IN ({_LIVE}))", ("e_no",)),
         _rule("缴存基数", "BASE_ABOVE_CAP", f"缴存基数 {{0:yuan}} 元高于 {month} 的上限 {format_fen(cap)} 元", f"base > {cap}", ("base",)),
         _rule("缴存基数", "BASE_BELOW_FLOOR", f"缴存基数 {{0:yuan}} 元低于 {month} 的下限 {format_fen(floor)} 元", f"base < {floor}", ("base",)),
     ]
@@ -387,7 +389,7 @@ def remittance_import(
     progress: Any = None,
 ) -> ImportResult:
     """Import a roster file for `month` (YYYY-MM). An entry point (outside any transaction). Returns the result;
-    rejected files have status R and an error file, and nothing was created."""
+    rejected files have status rejected and an error file, and nothing was created."""
     import time
 
     _require(actor, center)
@@ -485,7 +487,7 @@ def remittance_import(
                 errors.add("", 1, "", "FILE_EMPTY", "文件没有数据行")
                 errors.close()
                 result.error_file, result.errors = str(err_path), 1
-            return {"status": "R"}
+            return {"status": RemittanceImport.Status.REJECTED.value}
         now = timezone.now()
         label = actor_label(actor)[0]
         with transaction.atomic():
@@ -497,7 +499,7 @@ def remittance_import(
                         "INSERT INTO contributions_remittance (center_id, employer_id, month, biz_type, back_kind, reason, "  # noqa: S608 — own work tables and rule SQL from code; values bound
                         "status, lines, employer_total, member_total, total, source_import_id, batch_key, business_date, "
                         "created_by, confirmed_by, created_at) "
-                        f"SELECT %s, employer_id, %s, '{BizType.REMITTANCE}', '', '', 'C', COUNT(*), SUM(ea), SUM(ma), "
+                        f"SELECT %s, employer_id, %s, '{BizType.REMITTANCE}', '', '', '{RemittanceStatus.CONFIRMED}', COUNT(*), SUM(ea), SUM(ma), "
                         "SUM(ea + ma), %s, '', "
                         f"%s, %s, %s, %s FROM {res_t} WHERE bad = 0 GROUP BY employer_id ORDER BY employer_id",
                         [center.pk, month, imp.pk, business_date, label, label, now])
@@ -527,7 +529,7 @@ def remittance_import(
                              "rejected": result.rejected_rows, "remittances": len(ids), "total": result.total})
         ctx.advance(result.accepted_rows, total=result.accepted_rows)
         result.timings["create"] = time.perf_counter() - t0
-        return {"status": "A", "remittances": len(ids)}
+        return {"status": RemittanceImport.Status.ACCEPTED.value, "remittances": len(ids)}
 
     try:
         run_job(job, steps=[Step("stage", stage, weight=4, label="读取并暂存文件"),

@@ -541,7 +541,7 @@ def _plan(*, remittance: Remittance | None, source_import: RemittanceImport | No
         assert source_import is not None
         import_id = source_import.pk
         qs = Remittance.objects.filter(source_import=source_import).exclude(status=RS.CANCELLED)
-        where, params, key = "r.source_import_id = %s AND r.status <> 'X'", [source_import.pk], f"remit-import:{source_import.pk}"
+        where, params, key = f"r.source_import_id = %s AND r.status <> '{RS.CANCELLED}'", [source_import.pk], f"remit-import:{source_import.pk}"
         title = f"汇缴入账 导入批次 #{source_import.pk}"
     ids = list(qs.order_by("pk").values_list("pk", flat=True))
     if not ids:

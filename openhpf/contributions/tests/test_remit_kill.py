@@ -57,7 +57,7 @@ def test_sigkill_mid_post_then_rerun_credits_once(tmp_path):
     lines, total = out["accepted_rows"], out["total_yuan"]
     rc = json.loads(_run(env, "remit", "receipt", "--import", str(out["import_id"]), "--amount", total,
                          "--value-date", "2026-11-01", "--bank-ref", "KILL-1").stdout)
-    assert rc["status"] == "M"
+    assert rc["status"] == "matched"
     base = dict(_q(db, "SELECT id, balance_current FROM ledger_subaccount"))
 
     proc = subprocess.Popen([*HPF, "remit", "post", "--import", str(out["import_id"]), "--no-progress"], env=env,
@@ -74,7 +74,7 @@ def test_sigkill_mid_post_then_rerun_credits_once(tmp_path):
         time.sleep(0.001)
     proc.wait()
     assert step in ("stage", "apply") and proc.returncode == -signal.SIGKILL
-    posted = _q(db, "SELECT COUNT(*) FROM contributions_remittance WHERE status = 'P'")[0][0]
+    posted = _q(db, "SELECT COUNT(*) FROM contributions_remittance WHERE status = 'posted'")[0][0]
     assert posted == 0, "the kill came after the commit: nothing was interrupted"
     assert _q(db, "SELECT COUNT(*) FROM ledger_subledgerrow WHERE biz_type = '01'")[0][0] == 0
 
