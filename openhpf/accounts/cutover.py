@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from openhpf.audit.services import audit_log
 from openhpf.core import db
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import (
     BizType,
@@ -698,7 +699,7 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
         subaccounts_analyze(detail_rows=True)
         lap("analyze")
         ctx.log("装载用时（秒）：" + "，".join(f"{k} {v}" for k, v in result.timings.items()))
-        audit_log(actor=actor, action="accounts.cutover.import", obj=center, center=center, business_date=cutover_date,
+        audit_log(actor=actor, action=AuditEvent.ACCOUNTS_CUTOVER_IMPORT, obj=center, center=center, business_date=cutover_date,
                   after={"employers": result.employers, "members": result.members, "accounts": result.accounts,
                          "employer_nos": [emp_start, emp_start + result.employers - 1],
                          "account_nos": [acc_start, acc_start + result.accounts - 1],

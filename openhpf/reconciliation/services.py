@@ -34,6 +34,7 @@ from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.errors import DomainError
 from openhpf.core.ingest import ErrorSink, Limits
 from openhpf.core.money import format_fen
@@ -265,7 +266,7 @@ def statement_load(
         stmt.line_count, stmt.total_in, stmt.total_out = reader.count, reader.total_in, reader.total_out
         stmt.digest = reader.digest
         stmt.save()
-        audit_log(actor=actor, action="reconciliation.statement.load", obj=stmt, center=acct.center_id,
+        audit_log(actor=actor, action=AuditEvent.RECONCILIATION_STATEMENT_LOAD, obj=stmt, center=acct.center_id,
                   business_date=business_date,
                   after={"account_no": acct.account_no, "stmt_date": stmt_date, "lines": reader.count,
                          "opening": opening, "closing": closing, "total_in": reader.total_in,
@@ -638,7 +639,7 @@ def reconcile(
         _restore_notes(recon, stash)
         _refresh(recon)
         _tick(progress, "save", 1, 1)
-        audit_log(actor=actor, action="reconciliation.run", obj=recon, center=acct.center_id,
+        audit_log(actor=actor, action=AuditEvent.RECONCILIATION_RUN, obj=recon, center=acct.center_id,
                   business_date=business_date,
                   after={"account_no": acct.account_no, "on": on, "rerun": rerun,
                          "bank_lines": n_bank, "book_lines": n_book, "matched_by_key": recon.matched_by_key,
@@ -680,7 +681,7 @@ def recon_item_explain(*, item: ReconItem, note: str, actor: Actor, business_dat
         it.explained_by, it.explained_on, it.explained_at = actor_label(actor)[0], business_date, timezone.now()
         it.save(update_fields=["status", "note", "explained_by", "explained_on", "explained_at"])
         _refresh_from(it.bank_account_id, it.opened_on)
-        audit_log(actor=actor, action="reconciliation.item.explain", obj=it, center=it.center_id,
+        audit_log(actor=actor, action=AuditEvent.RECONCILIATION_ITEM_EXPLAIN, obj=it, center=it.center_id,
                   business_date=business_date, before=before, after={"status": it.status, "note": note})
         return it
 
@@ -727,7 +728,7 @@ def recon_items_resolve(*, items: Sequence[ReconItem], note: str, actor: Actor, 
         ReconItem.objects.bulk_update(its, ["status", "note", "explained_by", "explained_on", "explained_at",
                                             "closed_on", "close_kind"])
         _refresh_from(its[0].bank_account_id, min(it.opened_on for it in its))
-        audit_log(actor=actor, action="reconciliation.item.resolve", obj=("reconciliation.reconitem", its[0].pk),
+        audit_log(actor=actor, action=AuditEvent.RECONCILIATION_ITEM_RESOLVE, obj=("reconciliation.reconitem", its[0].pk),
                   center=its[0].center_id, business_date=business_date,
                   after={"items": [it.pk for it in its], "effect": effect, "note": note})
         return its

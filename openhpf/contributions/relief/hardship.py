@@ -36,6 +36,7 @@ from openhpf.approvals.registry import register
 from openhpf.approvals.services import command_reject, command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, SystemActor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus, RetentionClass
 from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError
@@ -145,7 +146,7 @@ def hardship_apply(
                              business_date=business_date)
         app.command_id = cmd.pk
         app.save(update_fields=["command_id"])
-        audit_log(actor=actor, action="contributions.hardship.apply", obj=app, center=e.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_HARDSHIP_APPLY, obj=app, center=e.center_id,
                   business_date=business_date,
                   after={"employer": e.account_no, "kind": kind, "valid_from": valid_from, "valid_to": valid_to,
                          "employer_ratio": er, "member_ratio": mr, "documents": len(docs), "command": cmd.pk})
@@ -202,7 +203,7 @@ def hardship_approve_apply(*, application_id: int, approver: Actor, business_dat
                 valid_from=app.valid_from, valid_to=app.valid_to, approved_by=label, reference=f"HS{app.pk}",
                 actor=SYSTEM, business_date=business_date)
         app.save(update_fields=["status", "approved_by", "approved_on", "reduction"])
-        audit_log(actor=approver, action="contributions.hardship.approve", obj=app, center=app.center_id,
+        audit_log(actor=approver, action=AuditEvent.CONTRIBUTIONS_HARDSHIP_APPROVE, obj=app, center=app.center_id,
                   business_date=business_date, before={"status": HA.Status.PENDING}, after={"status": app.status})
         if app.valid_from <= business_date:
             _start(app, business_date)
@@ -220,7 +221,7 @@ def hardship_reject(*, application: HardshipApplication, actor: Actor, reason: s
             command_reject(command=app.command_id, actor=actor, reason=reason, business_date=business_date)
         app.status = HA.Status.REJECTED
         app.save(update_fields=["status"])
-        audit_log(actor=actor, action="contributions.hardship.reject", obj=app, center=app.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_HARDSHIP_REJECT, obj=app, center=app.center_id,
                   business_date=business_date, before={"status": HA.Status.PENDING},
                   after={"status": app.status, "reason": reason})
         return app
@@ -246,7 +247,7 @@ def _start(app: HardshipApplication, on: date) -> None:
         _accounts_set_ratio(employer=e, er=app.employer_ratio, mr=app.member_ratio, business_date=on, actor=SYSTEM)
     app.status = HA.Status.ACTIVE
     app.save(update_fields=["status", "prev_employer_ratio", "prev_member_ratio"])
-    audit_log(actor=SYSTEM, action="contributions.hardship.start", obj=app, center=app.center_id, business_date=on,
+    audit_log(actor=SYSTEM, action=AuditEvent.CONTRIBUTIONS_HARDSHIP_START, obj=app, center=app.center_id, business_date=on,
               before={"status": HA.Status.APPROVED}, after={"status": app.status})
 
 
@@ -275,7 +276,7 @@ def _end(app: HardshipApplication, on: date) -> None:
             exclude=Relation(f"SELECT account_id FROM {snap} WHERE application_id = %s", (app.pk,)))  # noqa: S608 — own table name from model meta; values bound
     app.status, app.ended_on = HA.Status.ENDED, on
     app.save(update_fields=["status", "ended_on"])
-    audit_log(actor=SYSTEM, action="contributions.hardship.end", obj=app, center=app.center_id, business_date=on,
+    audit_log(actor=SYSTEM, action=AuditEvent.CONTRIBUTIONS_HARDSHIP_END, obj=app, center=app.center_id, business_date=on,
               before={"status": HA.Status.ACTIVE}, after={"status": app.status})
 
 

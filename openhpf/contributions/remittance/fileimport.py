@@ -33,6 +33,7 @@ from openhpf.accounts.models import Employer
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.ids import ResidentIdCache
@@ -523,7 +524,7 @@ def remittance_import(
             result.status = RemittanceImport.Status.ACCEPTED
             RemittanceImport.objects.filter(pk=imp.pk).update(status=result.status, remittances=len(ids),
                                                               total=result.total)
-            audit_log(actor=actor, action="contributions.remittance.import", obj=imp, center=center,
+            audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_IMPORT, obj=imp, center=center,
                       business_date=business_date,
                       after={"file": path.name, "month": month, "rows": result.rows, "accepted": result.accepted_rows,
                              "rejected": result.rejected_rows, "remittances": len(ids), "total": result.total})

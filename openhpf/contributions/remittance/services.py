@@ -45,6 +45,7 @@ from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor, money_actor_check
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, EmployerStatus, IdType, MaritalStatus, MemberAccountStatus
 from openhpf.core.db import Relation
 from openhpf.core.errors import DomainError
@@ -170,7 +171,7 @@ def remittance_create(*, employer: Employer, month: str, actor: Actor, business_
                                       business_date=business_date, created_by=actor_label(actor)[0])
         _lines_from_accounts(r)
         _refresh_totals(r)
-        audit_log(actor=actor, action="contributions.remittance.create", obj=r, center=e.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_CREATE, obj=r, center=e.center_id,
                   business_date=business_date, after={"employer": e.account_no, "month": month, "lines": r.lines,
                                                       "total": r.total})
         return r
@@ -270,7 +271,7 @@ def remittance_confirm(*, remittance: Remittance, actor: Actor, business_date: d
             raise DomainError("REMITTANCE_EMPTY", "清册没有需要缴存的人员或金额为零", field="remittance")
         r.status, r.confirmed_by = RS.CONFIRMED, actor_label(actor)[0]
         r.save(update_fields=["status", "confirmed_by"])
-        audit_log(actor=actor, action="contributions.remittance.confirm", obj=r, center=r.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_CONFIRM, obj=r, center=r.center_id,
                   business_date=business_date, after={"lines": r.lines, "total": r.total, "month": r.month})
         return r
 
@@ -284,7 +285,7 @@ def remittance_cancel(*, remittance: Remittance, actor: Actor, business_date: da
             raise DomainError("REMITTANCE_NOT_CANCELLABLE", f"汇缴单 {r.pk} 不能作废", field="remittance")
         r.status = RS.CANCELLED
         r.save(update_fields=["status"])
-        audit_log(actor=actor, action="contributions.remittance.cancel", obj=r, center=r.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_CANCEL, obj=r, center=r.center_id,
                   business_date=business_date, after={"reason": reason})
         return r
 
@@ -332,7 +333,7 @@ def back_payment_create(
                     employer_ratio_e4=int(Decimal(a.employer_ratio) * 10000),
                     member_ratio_e4=int(Decimal(a.member_ratio) * 10000), employer_amount=ea, member_amount=ma)
         _refresh_totals(r)
-        audit_log(actor=actor, action="contributions.back_payment.create", obj=r, center=employer.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CREATE, obj=r, center=employer.center_id,
                   business_date=business_date, after={"employer": employer.account_no, "month": month,
                                                       "kind": back_kind, "reason": reason, "total": r.total})
         return r
@@ -457,7 +458,7 @@ def receipt_record(
             _receipt_hold(receipt, center=center, employer=employer, amount=amount, value_date=value_date, ref=ref,
                           bank_account=bank_account, actor=actor, label=label, business_date=business_date)
         receipt.save(update_fields=["status"])
-        audit_log(actor=actor, action="contributions.receipt.record", obj=receipt, center=center,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_RECEIPT_RECORD, obj=receipt, center=center,
                   business_date=business_date,
                   after={"bank_ref": ref, "amount": amount, "value_date": value_date, "status": receipt.status,
                          "employer": employer.account_no if employer else None,
@@ -487,7 +488,7 @@ def receipt_assign(*, receipt: Receipt, employer: Employer, actor: Actor, busine
         SuspenseMove.objects.create(center_id=rc.center_id, employer=employer, receipt=rc, kind=SuspenseMove.Kind.ASSIGN,
                                     amount=rc.amount, entry=entry, business_date=business_date,
                                     created_by=actor_label(actor)[0])
-        audit_log(actor=actor, action="contributions.receipt.assign", obj=rc, center=rc.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_RECEIPT_ASSIGN, obj=rc, center=rc.center_id,
                   business_date=business_date, after={"employer": employer.account_no, "amount": rc.amount})
         return rc
 
@@ -655,7 +656,7 @@ def _apply(plan: _Plan, *, actor: Actor, business_date: date) -> PostingBatch:
                                         remittance_id=plan.remittance_ids[0],
                                         kind=SuspenseMove.Kind.ALLOCATE, amount=plan.total, entry=batch.entry,
                                         business_date=business_date, created_by=label)
-        audit_log(actor=actor, action="contributions.remittance.post", obj=("contributions.remittance",
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_POST, obj=("contributions.remittance",
                   plan.remittance_ids[0]), center=plan.center_id,
                   business_date=business_date,
                   after={"remittances": len(plan.remittance_ids), "lines": plan.lines, "total": plan.total, "batch": plan.key,
@@ -778,7 +779,7 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Actor, busi
             _accounts_rollback_paid_up_to(r)
         r.status, r.reason = RS.REFUNDED, reason.strip()[:200]
         r.save(update_fields=["status", "reason"])
-        audit_log(actor=actor, action="contributions.remittance.refund", obj=r, center=center,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_REFUND, obj=r, center=center,
                   business_date=business_date, after={"reason": reason, "to": to, "total": r.total, "batch": key})
         return r
 
