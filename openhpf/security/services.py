@@ -14,7 +14,7 @@ from openhpf.core.actors import Actor
 from openhpf.core.auditlog import audit_log
 
 from .crypto import sm2_sign, sm2_verify, sm4_gcm_decrypt, sm4_gcm_encrypt
-from .fields import ENCRYPTED, encrypted_fields
+from .fields import ENCRYPTED, decrypt_value, encrypted_fields
 from .keys import keyring
 
 log = logging.getLogger("openhpf.security")
@@ -105,8 +105,6 @@ def keys_rotate(*, actor: Actor, chunk: int = ROTATE_CHUNK, echo: Any = None) ->
 
 def encrypted_column_problems(*, sample_decrypt: int = 50) -> list[str]:
     """For `hpf verify`: no plaintext left in an encrypted column, every key id known, and a sample decrypts."""
-    from .fields import decrypt_value
-
     ring = keyring()
     problems = []
     qn = connection.ops.quote_name
