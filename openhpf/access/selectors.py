@@ -32,6 +32,7 @@ from openhpf.core.actors import (
 from openhpf.core.errors import PermissionDenied
 
 from .catalogue import KIND_PERMISSIONS, PERMISSIONS, PRINCIPAL_PERMISSIONS, SUPERUSER_ROLE, canonical
+from .models import Role, RoleAssignment
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +68,11 @@ def _grants(user: Any) -> list[tuple[int | None, int | None, str, int, frozenset
     cached = getattr(user, _CACHE, None)
     if cached is not None:
         return cached
-    from .models import RoleAssignment
-
     rows = list(RoleAssignment.objects.filter(user_id=user.pk).select_related("role")
                 .prefetch_related("role__permissions"))
     grants = [(a.center_id, a.branch_id, a.role.code, a.role.clearance,
                frozenset(p.code for p in a.role.permissions.all())) for a in rows]
     if not grants and getattr(user, "is_superuser", False):
-        from .models import Role
-
         role = Role.objects.filter(code=SUPERUSER_ROLE).prefetch_related("permissions").first()
         if role is not None:
             grants = [(None, None, role.code, role.clearance, frozenset(p.code for p in role.permissions.all()))]

@@ -1,19 +1,10 @@
-"""缴存年月 (contribution months, 'YYYYMM') and their arithmetic, shared by every area of contributions;
-and `require`, the permission check several services start with."""
+"""缴存年月 (contribution months, 'YYYYMM') and their arithmetic, shared by every area of contributions."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from openhpf.access.services import check_permission
-from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
-
-
-def require(actor: Actor, perm: str, center: Any) -> None:
-    """Human actors need `perm` at the center; system actors are trusted code (check_permission allows them)."""
-    check_permission(actor, perm, center=center)
 
 
 def ym(d: date) -> str:

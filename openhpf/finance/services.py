@@ -23,7 +23,7 @@ Distribution rules (effective-dated policy, read on 12/31 of the year, i.e. the 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -39,17 +39,23 @@ from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.core.money import format_fen, mul_half_up
-from openhpf.core.policy import policy_value
+from openhpf.core.money import format_fen
 from openhpf.ledger.models import GLAccount, JournalEntry
 from openhpf.ledger.services import Line, chart_seed, entry_post
 
 from .liquidity import liquidity_snapshot  # noqa: F401  (re-exported: the day-end job calls it)
 from .models import ValueAddedYear
-from .selectors import CARRY_SOURCE, CLOSE_SOURCE, DISTRIBUTE_SOURCE, LOANS, cr, dr, leaf_sums, pl_balances
+from .selectors import (
+    CARRY_SOURCE,
+    CLOSE_SOURCE,
+    DISTRIBUTE_COMMAND,
+    DISTRIBUTE_SOURCE,
+    distribution_plan,
+    leaf_sums,
+    pl_balances,
+)
 
 MANAGE = "finance.manage"
-DISTRIBUTE_COMMAND = "finance.value_added_distribute"
 MANAGEMENT_FEE_ACCOUNT = "21904"
 RISK_RESERVE, MANAGEMENT_FEE, LOWRENT = "32101", "32102", "32103"
 UNDISTRIBUTED = "32104"
@@ -124,63 +130,6 @@ def year_end_close(*, center: Center, year: int, actor: Actor, business_date: da
 
 
 # ---------------------------------------------------------------- 2. the distribution plan and its posting
-
-
-@dataclass(frozen=True)
-class DistributionPlan:
-    year: int
-    distributable: int  # 可供分配增值收益 at 12/31: 311 (+ 损益 not transferred) − 321
-    risk_reserve: int
-    management_fee: int
-    lowrent_fund: int
-    loans_outstanding: int  # 121 + 122 at 12/31
-    reserve_before: int  # 301 at 12/31, before this distribution
-    method: str
-    income_ratio: str
-    loan_ratio: str
-    management_fee_budget: int
-
-    def amounts(self) -> dict[str, int]:
-        return {"distributable": self.distributable, "risk_reserve": self.risk_reserve,
-                "management_fee": self.management_fee, "lowrent_fund": self.lowrent_fund}
-
-    def rules(self) -> dict[str, Any]:
-        return {"method": self.method, "income_ratio": self.income_ratio, "loan_ratio": self.loan_ratio,
-                "management_fee_budget": self.management_fee_budget, "loans_outstanding": self.loans_outstanding,
-                "reserve_before": self.reserve_before}
-
-
-def distribution_plan(*, center: Center, year: int) -> DistributionPlan:
-    """What the distribution of `year` would post now, by the policy in force on 12/31 of the year."""
-    ye = date(year, 12, 31)
-    record = ValueAddedYear.objects.filter(center=center, year=year).first()
-    if record is None or any(pl_balances(center, ye).values()):
-        raise DomainError("YEAR_NOT_CLOSED", f"{year} 年度损益尚未结转至增值收益，请先执行年末结转", field="year")
-    if record.status == ValueAddedYear.Status.DISTRIBUTED:
-        raise DomainError("YEAR_DISTRIBUTED", f"{year} 年度增值收益已分配", field="year")
-    sums = leaf_sums(center, upto=ye)
-    distributable = cr(sums, "311") - dr(sums, "321")
-    if distributable <= 0:
-        raise DomainError("NOTHING_TO_DISTRIBUTE", f"{year} 年度可供分配的增值收益为 {format_fen(distributable)} 元，无可分配",
-                          field="year")
-    loans, reserve = dr(sums, *LOANS), cr(sums, "301")
-    method = str(policy_value("value_added.risk_reserve.method", on=ye, center=center))
-    income_ratio = policy_value("value_added.risk_reserve.income_ratio", on=ye, center=center)
-    loan_ratio = policy_value("value_added.risk_reserve.loan_ratio", on=ye, center=center)
-    budget = int(policy_value("value_added.management_fee.amount", on=ye, center=center))
-    if method == "income_ratio":
-        rr = mul_half_up(distributable, income_ratio)
-    elif method == "loan_balance":
-        rr = max(0, mul_half_up(loans, loan_ratio) - reserve)
-    else:
-        raise DomainError("POLICY_VALUE", f"贷款风险准备金提取方式应为 income_ratio 或 loan_balance：{method}",
-                          field="value_added.risk_reserve.method")
-    rr = min(max(rr, 0), distributable)
-    fee = min(max(budget, 0), distributable - rr)
-    return DistributionPlan(year=year, distributable=distributable, risk_reserve=rr, management_fee=fee,
-                            lowrent_fund=distributable - rr - fee, loans_outstanding=loans, reserve_before=reserve,
-                            method=method, income_ratio=str(income_ratio), loan_ratio=str(loan_ratio),
-                            management_fee_budget=budget)
 
 
 def _pending_distribution(center: Center, year: int) -> Any:

@@ -14,6 +14,8 @@ from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
 
 from . import policy, ratelimit
+from .models import StaffSecurity
+from .services import staff_password_expired, totp_required
 
 DEFAULT_CSP = (
     "default-src 'self'; script-src 'self'; "
@@ -65,9 +67,6 @@ class StaffSessionMiddleware:
         return self.get_response(request)
 
     def _check(self, request: HttpRequest, user) -> HttpResponse | None:
-        from .models import StaffSecurity
-        from .services import staff_password_expired, totp_required
-
         now = int(time.time())
         last = request.session.get(SESSION_LAST_SEEN)
         if last is not None and now - int(last) > policy.value("SESSION_IDLE_SECONDS"):

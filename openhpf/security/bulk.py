@@ -12,6 +12,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from .crypto import HmacSm3
+from .fields import blind_index_many_with, encrypt_many_with
+from .keys import keyring
 
 # (purpose, normalizer or None for "encrypt only")
 Spec = tuple[str, str | None]
@@ -24,8 +26,6 @@ def _init(key_id: str, key: bytes, index_keys: dict[str, bytes]) -> None:
 
 def _protect_columns(specs: Sequence[Spec], columns: Sequence[Sequence[str | None]]) -> list[list[str | None]]:
     """For each column: its ciphertexts, then (when it has a normalizer) its blind indexes."""
-    from .fields import blind_index_many_with, encrypt_many_with
-
     out = []
     for (purpose, normalize), values in zip(specs, columns, strict=True):
         out.append(encrypt_many_with(_worker["key_id"], _worker["key"], purpose, values))
@@ -44,8 +44,6 @@ class BulkProtector:
     """submit(specs, columns) → Future of _protect_columns' result, computed in one worker process."""
 
     def __init__(self, purposes: Sequence[str], *, parallel: bool = True) -> None:
-        from .keys import keyring
-
         ring = keyring()
         index_keys = {p: ring.blind_index_subkey(p) for p in purposes}
         self._args = (ring.active_id, ring.active_key, index_keys)

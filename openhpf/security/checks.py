@@ -2,10 +2,10 @@
 
 from openhpf.core.verify import CheckResult, register
 
+from .services import encrypted_column_problems
+
 
 @register("security.encryption")
 def check_encryption() -> CheckResult:
-    from .services import encrypted_column_problems
-
     problems = encrypted_column_problems()
     return CheckResult("security.encryption", not problems, "加密字段均为密文，密钥均在密钥环中", problems)

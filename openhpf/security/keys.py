@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+
+from openhpf.settings.keys import key_config_errors
 
 from .crypto import HmacSm3, hmac_sm3, sm2_generate_keypair, sm2_public_key
 
@@ -78,8 +81,6 @@ def _reset(*, setting: str, **_kwargs: object) -> None:
 
 
 def _load() -> Keyring:
-    from openhpf.settings.keys import key_config_errors
-
     sm4 = dict(getattr(settings, "HPF_SM4_KEYS", {}) or {})
     active = getattr(settings, "HPF_SM4_ACTIVE_KEY_ID", "") or (list(sm4)[-1] if sm4 else "")
     bidx = getattr(settings, "HPF_BLIND_INDEX_KEY", "") or ""
@@ -127,7 +128,5 @@ def _development_keys(directory: Path) -> dict[str, str]:
             data = json.loads(path.read_text())
             return {k: data[k] for k in ("sm4", "blind_index", "sm2_private")}
         except (ValueError, KeyError):
-            import time
-
             time.sleep(0.1)
     raise ImproperlyConfigured(f"development key file {path} is unreadable")

@@ -15,7 +15,7 @@ from openhpf.core.audit_events import AuditEvent
 from openhpf.core.auditlog import audit_log
 
 from .crypto import sm2_sign, sm2_verify, sm4_gcm_decrypt, sm4_gcm_encrypt
-from .fields import ENCRYPTED, encrypted_fields
+from .fields import ENCRYPTED, decrypt_value, encrypted_fields
 from .keys import keyring
 
 log = logging.getLogger("openhpf.security")
@@ -106,8 +106,6 @@ def keys_rotate(*, actor: Actor, chunk: int = ROTATE_CHUNK, echo: Any = None) ->
 
 def encrypted_column_problems(*, sample_decrypt: int = 50) -> list[str]:
     """For `hpf verify`: no plaintext left in an encrypted column, every key id known, and a sample decrypts."""
-    from .fields import decrypt_value
-
     ring = keyring()
     problems = []
     qn = connection.ops.quote_name

@@ -33,10 +33,12 @@ from .services import (
     FAILURE_HOOKS,
     SUCCESS_HOOKS,
     _account_for_payment,
+    _channel,
     _next_seq,
     _positive,
     bank_account_available,
     next_source_ref,
+    payment_submit,
     source_attempts,
     source_ref_base,
 )
@@ -148,8 +150,6 @@ def deposit_notify(*, deposit: Deposit, amount: int, withdraw_date: date, actor:
     """通知存款支取通知 (BDC118): tell the bank in advance (1 or 7 days) so the withdrawal earns the notice rate."""
     money_actor_check(actor, role="maker")
     check_permission(actor, "finance.manage", center=deposit.center_id)
-    from .services import _channel
-
     dep = Deposit.objects.select_related("bank_account", "center").get(pk=deposit.pk)
     if dep.kind != Deposit.Kind.NOTICE or dep.status != Deposit.Status.OPEN:
         raise DomainError("DEPOSIT_NOT_NOTICE", "只有存续的通知存款可以通知支取", field="deposit")
@@ -173,8 +173,6 @@ def deposit_notify(*, deposit: Deposit, amount: int, withdraw_date: date, actor:
 
 def deposits_sync(*, bank_account: BankAccount, actor: Actor, business_date: date) -> int:
     """存款账户查询 (BDC121): fill in deposit numbers a lost answer did not bring (deposit confirmed by BDC110)."""
-    from .services import _channel
-
     check_permission(actor, "settlement.view", center=bank_account.center_id)
     missing = list(Deposit.objects.filter(bank_account=bank_account, status=Deposit.Status.OPEN, deposit_no=""))
     if not missing:
@@ -266,8 +264,6 @@ def value_added_transfer(*, center: Center, amount: int, actor: Actor, business_
     """划转增值收益: move the year's 增值收益 from a 住房公积金存款专户 to the 增值收益存款专户 (Dr 102xx / Cr 101xx
     when the bank confirms; both lines carry the instruction's reference for reconciliation). Returns the
     instruction, to send with instruction_send (or at day-end)."""
-    from .services import payment_submit
-
     money_actor_check(actor, role="maker")
     check_permission(actor, "finance.manage", center=center)
     src = from_account or BankAccount.objects.filter(center=center, kind=BankAccount.Kind.FUND,

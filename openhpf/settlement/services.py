@@ -319,17 +319,8 @@ def collection_submit(
         return ins
 
 
-def batch_payment_submit(
-    *, center: Center, bank_account: BankAccount, items: Sequence[dict[str, Any]], biz_type: str,
-    book_account: str, summary: str, actor: Actor, business_date: date, source: str = "", source_ref: str = "",
-) -> Instruction:
-    """批量付款 (BDC103): the total leaves its book account into in-transit clearing at once (Dr book / Cr 21903,
-    member rows when it pays from 201); the bank's result posts the succeeded total Dr 21903 / Cr 专户 and
-    returns failed items Dr 21903 / Cr book. Items: counter_account, counter_name, amount[, sub_account_id].
-    With a `source_ref`, the same batch submitted again returns the instruction already made."""
-    money_actor_check(actor, role="maker")
-    _op(actor, center)
-    source, source_ref = _source(source, source_ref)
+def _batch_items_check(items: Sequence[dict[str, Any]], *, biz_type: str, book_account: str) -> None:
+    """The batch's size and business type, then every item at once (a ValidationReport of all bad items)."""
     if not items:
         raise DomainError("BATCH_EMPTY", "批量付款没有明细", field="items")
     if len(items) > BATCH_MAX:
@@ -348,6 +339,37 @@ def batch_payment_submit(
                                       row=i))
     if errors:
         raise ValidationReport(errors)
+
+
+def _batch_member_rows(items: Sequence[dict[str, Any]], *, business_date: date, reference: str) -> list[SubRow]:
+    """Paying from 201: each item's member debit (locked accounts, split by each center's withdrawal order)."""
+    subs = {s.pk: s for s in SubAccount.objects.select_for_update().filter(
+        pk__in=[it["sub_account_id"] for it in items])}
+    orders: dict[int, str] = {}  # the withdrawal order of each center, read once
+    sub_rows = []
+    for i, it in enumerate(items, 1):
+        sub = subs.get(it["sub_account_id"])
+        if sub is None:
+            raise DomainError("SUB_ACCOUNT_UNKNOWN", "个人账户不存在", field="sub_account_id", row=i)
+        if sub.center_id not in orders:
+            orders[sub.center_id] = withdrawal_order(center=sub.center_id, on=business_date)
+        sub_rows.append(member_debit_split(sub_account=sub, amount=int(it["amount"]), on=business_date,
+                                           reference=reference, order=orders[sub.center_id]))
+    return sub_rows
+
+
+def batch_payment_submit(
+    *, center: Center, bank_account: BankAccount, items: Sequence[dict[str, Any]], biz_type: str,
+    book_account: str, summary: str, actor: Actor, business_date: date, source: str = "", source_ref: str = "",
+) -> Instruction:
+    """批量付款 (BDC103): the total leaves its book account into in-transit clearing at once (Dr book / Cr 21903,
+    member rows when it pays from 201); the bank's result posts the succeeded total Dr 21903 / Cr 专户 and
+    returns failed items Dr 21903 / Cr book. Items: counter_account, counter_name, amount[, sub_account_id].
+    With a `source_ref`, the same batch submitted again returns the instruction already made."""
+    money_actor_check(actor, role="maker")
+    _op(actor, center)
+    source, source_ref = _source(source, source_ref)
+    _batch_items_check(items, biz_type=biz_type, book_account=book_account)
     total = sum(int(it["amount"]) for it in items)
     with transaction.atomic():
         acct = _account_for_payment(bank_account, center)
@@ -362,19 +384,8 @@ def batch_payment_submit(
             raise DomainError("BANK_INSUFFICIENT", f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足 "
                               f"{format_fen(total)} 元（含在途预留）", field="items")
         seq = _next_seq(center, business_date)
-        sub_rows = []
-        if book_account == MEMBER_CONTROL:
-            subs = {s.pk: s for s in SubAccount.objects.select_for_update().filter(
-                pk__in=[it["sub_account_id"] for it in items])}
-            orders: dict[int, str] = {}  # the withdrawal order of each center, read once
-            for i, it in enumerate(items, 1):
-                sub = subs.get(it["sub_account_id"])
-                if sub is None:
-                    raise DomainError("SUB_ACCOUNT_UNKNOWN", "个人账户不存在", field="sub_account_id", row=i)
-                if sub.center_id not in orders:
-                    orders[sub.center_id] = withdrawal_order(center=sub.center_id, on=business_date)
-                sub_rows.append(member_debit_split(sub_account=sub, amount=int(it["amount"]), on=business_date,
-                                                   reference=seq, order=orders[sub.center_id]))
+        sub_rows = (_batch_member_rows(items, business_date=business_date, reference=seq)
+                    if book_account == MEMBER_CONTROL else [])
         entry = entry_post(center=center, business_date=business_date, source="settlement",
                            lines=[Line(book_account, debit=total), Line(IN_TRANSIT, credit=total)],
                            sub_rows=sub_rows, biz_type=BizType.PARTIAL_WITHDRAWAL if sub_rows else "", actor=actor,

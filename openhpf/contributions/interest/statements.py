@@ -1,5 +1,5 @@
-"""Statements: a member's transaction history (filtered), the annual statement (年度对账单) as a PDF archived as
-a document with its SM3, and an employer's remittance history (汇缴/补缴 by month).
+"""The annual statement (年度对账单): a member's interest year as a PDF archived as a document with its SM3.
+(The transaction history and the employer's remittance history are reads, in contributions/selectors.py.)
 
 The PDF embeds a CJK font (fonts-wqy-zenhei by default): settings.HPF_CJK_FONT or the environment variable of
 the same name; a missing font is a clear error, never a PDF with blank boxes."""
@@ -15,25 +15,21 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from openhpf.access.selectors import user_clearance
-from openhpf.accounts.models import Employer, MemberAccount
-from openhpf.core import db as sql
+from openhpf.access.selectors import check_permission, user_clearance
+from openhpf.accounts.models import MemberAccount
 from openhpf.core.actors import Actor
-from openhpf.core.audit_events import AuditEvent
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, RetentionClass
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
-from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.documents.models import DocType, Document
 from openhpf.documents.services import document_store
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
-from ..months import require
+from ..selectors import Movement, movement_of
 
 DEFAULT_CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
-MAX_PAGE = 200
 
 
 def cjk_font_path() -> str:
@@ -43,60 +39,6 @@ def cjk_font_path() -> str:
                           f"找不到中文字体文件 {path}：请安装 fonts-wqy-zenhei（apt-get install fonts-wqy-zenhei），"
                           "或以 HPF_CJK_FONT 指定 TrueType 字体路径", field="font")
     return path
-
-
-# ---------------------------------------------------------------- transaction history
-
-
-@dataclass(frozen=True)
-class Movement:
-    id: int
-    business_date: date
-    value_date: date
-    biz_type: str
-    biz_label: str
-    amount: int
-    balance_after: int
-    reference: str
-
-
-@dataclass(frozen=True)
-class HistoryPage:
-    items: list[Movement]
-    total: int
-    page: int
-    page_size: int
-
-
-def _movement(r: SubLedgerRow) -> Movement:
-    return Movement(r.pk, r.business_date, r.value_date, r.biz_type, BizType(r.biz_type).label, r.amount,
-                    r.balance_after, r.reference)
-
-
-@personal_read(AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS, obj=lambda kw: kw["account"])
-def transaction_history(*, account: MemberAccount, actor: Actor, read: PersonalRead, date_from: date | None = None,
-                        date_to: date | None = None, biz_types: list[str] | None = None, page: int = 1,
-                        page_size: int = 50) -> HistoryPage:
-    """个人明细查询: the account's detail rows in a business-date range and of some business types, in order."""
-    if date_from and date_to and date_from > date_to:
-        raise DomainError("DATE_RANGE", "起始日期不能晚于终止日期", field="date_from")
-    bad = [t for t in biz_types or [] if t not in BizType.values]
-    if bad:
-        raise DomainError("BIZ_TYPE_UNKNOWN", f"业务类型代码不正确：{'、'.join(bad)}", field="biz_type")
-    qs = SubLedgerRow.objects.filter(sub_account_id=account.pk)
-    if date_from:
-        qs = qs.filter(business_date__gte=date_from)
-    if date_to:
-        qs = qs.filter(business_date__lte=date_to)
-    if biz_types:
-        qs = qs.filter(biz_type__in=biz_types)
-    page_size = max(1, min(int(page_size), MAX_PAGE))
-    page = max(1, int(page))
-    total = qs.count()
-    rows = qs.order_by("id")[(page - 1) * page_size: page * page_size]
-    read.note(page=page, **{k: str(v) for k, v in (("date_from", date_from), ("date_to", date_to)) if v},
-              **({"biz_types": biz_types} if biz_types else {}))
-    return HistoryPage([_movement(r) for r in rows], total, page, page_size)
 
 
 # ---------------------------------------------------------------- the annual statement
@@ -127,7 +69,7 @@ def annual_statement(*, account: MemberAccount, year: int, user: Actor) -> Annua
     interest settled, the closing balance and the year's 积数 (fen·days: the opening balance for every day plus
     each movement from its value date to 6/30; the interest credited on 6/30 earns nothing that year). For the
     year still open the 积数 is the ledger's projection to 6/30 (including any 积数 brought over at cut-over)."""
-    require(user, "accounts.view", account.center_id)
+    check_permission(user, "accounts.view", center=account.center_id)
     ys, ye = interest_year(date(year, 7, 1))
     a = MemberAccount.objects.select_related("member", "employer").get(pk=account.pk)
     before = SubLedgerRow.objects.filter(sub_account_id=a.pk, business_date__lt=ys).order_by("-id").first()
@@ -150,7 +92,7 @@ def annual_statement(*, account: MemberAccount, year: int, user: Actor) -> Annua
         employer_name=a.employer.name, year_start=ys, year_end=ye, opening=opening, closing=closing,
         interest=interest, jishu=jishu,
         credits=sum(r.amount for r in rows if r.amount > 0 and r.biz_type != BizType.INTEREST),
-        debits=-sum(r.amount for r in rows if r.amount < 0), movements=[_movement(r) for r in money],
+        debits=-sum(r.amount for r in rows if r.amount < 0), movements=[movement_of(r) for r in money],
     )
 
 
@@ -214,8 +156,8 @@ def statement_pdf(st: AnnualStatement, *, center_name: str, printed_on: date) ->
 
 def annual_statement_generate(*, account: MemberAccount, year: int, actor: Actor, business_date: date) -> Document:
     """Generate the annual statement PDF and archive it (doc type 生成报表, SM3 recorded, linked to the account)."""
-    require(actor, "accounts.view", account.center_id)
-    require(actor, "documents.upload", account.center_id)  # the statement is archived as a document
+    check_permission(actor, "accounts.view", center=account.center_id)
+    check_permission(actor, "documents.upload", center=account.center_id)  # the statement is archived as a document
     st = annual_statement(account=account, year=year, user=actor)
     a = MemberAccount.objects.select_related("center").get(pk=account.pk)
     content = statement_pdf(st, center_name=a.center.name, printed_on=business_date)
@@ -223,40 +165,6 @@ def annual_statement_generate(*, account: MemberAccount, year: int, actor: Actor
         return document_store(center=a.center, content=content, original_name=f"对账单_{a.account_no}_{year}.pdf",
                               doc_type=DocType.GENERATED_REPORT, retention=RetentionClass.SHORT_10Y, actor=actor,
                               business_date=business_date, obj=a, content_type="application/pdf")
-
-
-# ---------------------------------------------------------------- employer remittance history
-
-
-@dataclass(frozen=True)
-class RemittanceMonth:
-    month: str
-    biz_type: str
-    biz_label: str
-    members: int
-    rows: int
-    amount: int
-
-
-def employer_remittance_history(*, employer: Employer, user: Actor, date_from: date | None = None,
-                                date_to: date | None = None) -> list[RemittanceMonth]:
-    """单位缴存历史: the detail rows of type 01 汇缴 and 02 补缴 of the employer's accounts, grouped by business
-    month and type (newest first). Accounts are taken by their current employer."""
-    require(user, "accounts.view", employer.center_id)
-    month = sql.month_key("r.business_date")
-    cond, params = "", [employer.pk, BizType.REMITTANCE, BizType.BACK_PAYMENT]
-    if date_from:
-        cond += " AND r.business_date >= %s"
-        params.append(date_from)
-    if date_to:
-        cond += " AND r.business_date <= %s"
-        params.append(date_to)
-    rows = sql.fetch(
-        f"SELECT {month} AS m, r.biz_type, COUNT(DISTINCT r.sub_account_id), COUNT(*), SUM(r.amount) "  # noqa: S608 — month-key SQL from core.db, conditions from code; values bound
-        "FROM ledger_v_subledger_row r JOIN accounts_v_member_account a ON a.sub_id = r.sub_account_id "
-        f"WHERE a.employer_id = %s AND r.biz_type IN (%s, %s){cond} GROUP BY {month}, r.biz_type "
-        "ORDER BY m DESC, r.biz_type", params)
-    return [RemittanceMonth(m, t, BizType(t).label, int(n), int(c), int(s)) for m, t, n, c, s in rows]
 
 
 def statements_of(account: MemberAccount) -> list[Document]:

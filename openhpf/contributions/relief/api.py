@@ -19,6 +19,7 @@ from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
 
+from .. import selectors
 from ..interest import statements
 from ..models import FlexibleAgreement, HardshipApplication
 from ..remittance import adjustments
@@ -114,18 +115,14 @@ def hardship_expire(request: HttpRequest):
 @router.get("/employers/{employer_no}/deferral-arrears", summary="缓缴期欠缴（供补缴）")
 def deferral_arrears(request: HttpRequest, employer_no: str, upto: str = ""):
     center = _center(request)
-    from ..months import require
-
-    require(request.user, "accounts.view", center)
+    check_permission(request.user, "accounts.view", center=center)
     return asdict(hardship.deferral_arrears(_employer(center, employer_no), upto=upto or None))
 
 
 @router.get("/accounts/{account_no}/continuity", summary="连续缴存月数（缓缴期计入）")
 def continuity(request: HttpRequest, account_no: str, upto: str):
     center = _center(request)
-    from ..months import require
-
-    require(request.user, "accounts.view", center)
+    check_permission(request.user, "accounts.view", center=center)
     return {"months": hardship.continuity_months(_account(center, account_no), upto)}
 
 
@@ -166,9 +163,7 @@ def flexible_move(request: HttpRequest, agreement_no: str, action: str, body: Re
     center = _center(request)
     fn = {"suspend": flexible.flexible_agreement_suspend, "resume": flexible.flexible_agreement_resume,
           "end": flexible.flexible_agreement_end}.get(action)
-    from ..months import require
-
-    require(request.user, "accounts.change", center)
+    check_permission(request.user, "accounts.change", center=center)
     if fn is None:
         raise DomainError("ACTION_UNKNOWN", f"未知操作：{action}", field="action")
     a = FlexibleAgreement.objects.filter(center=center, agreement_no=agreement_no).first()
@@ -182,9 +177,7 @@ def flexible_move(request: HttpRequest, agreement_no: str, action: str, body: Re
 @router.get("/flexible/expected", summary="灵活就业人员某月应缴金额")
 def flexible_expected(request: HttpRequest, month: str):
     center = _center(request)
-    from ..months import require
-
-    require(request.user, "accounts.view", center)
+    check_permission(request.user, "accounts.view", center=center)
     return [asdict(p) for p in flexible.flexible_expected_amounts(center=center, month=month)]
 
 
@@ -203,7 +196,7 @@ def arrears_get(request: HttpRequest, month: str, members: bool = False):
 def transactions(request: HttpRequest, account_no: str, date_from: date | None = None, date_to: date | None = None,
                  biz_type: str = "", page: int = 1, page_size: int = 50):
     center = _center(request)
-    p = statements.transaction_history(
+    p = selectors.transaction_history(
         account=_account(center, account_no), actor=request.user, date_from=date_from, date_to=date_to,
         biz_types=[t for t in biz_type.split(",") if t] or None, page=page, page_size=page_size)
     return {"total": p.total, "page": p.page, "page_size": p.page_size, "items": [asdict(m) for m in p.items]}
@@ -223,5 +216,5 @@ def statement_generate(request: HttpRequest, account_no: str, year: int):
 def remittance_history(request: HttpRequest, employer_no: str, date_from: date | None = None,
                        date_to: date | None = None):
     center = _center(request)
-    return [asdict(r) for r in statements.employer_remittance_history(
+    return [asdict(r) for r in selectors.employer_remittance_history(
         employer=_employer(center, employer_no), user=request.user, date_from=date_from, date_to=date_to)]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
@@ -26,7 +27,7 @@ from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.core.policy import policy_value
 
 from ..models import FlexibleEmployer
-from ..months import require, ym_index, ym_parse
+from ..months import ym_index, ym_parse
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def _month_idx_sql(text_col: str, date_col: str, offset: int) -> str:
 def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = None, with_members: bool = True,
                  employer: Employer | None = None, member_limit: int | None = None) -> ArrearsReport:
     """催缴清单 for month `month` as of business date `on` (default: the center's)."""
-    require(user, "accounts.view", center)
+    check_permission(user, "accounts.view", center=center)
     m = ym_parse(month)
     on = on or center.business_date
     report = ArrearsReport(month=m, on=on)

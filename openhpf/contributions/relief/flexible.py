@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from openhpf.access.selectors import check_permission
 from openhpf.accounts.calculations import monthly_amounts
 from openhpf.accounts.models import Employer, Member, MemberAccount
 from openhpf.accounts.services import (
@@ -35,7 +36,7 @@ from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
 
 from ..models import FlexibleAgreement, FlexibleEmployer
-from ..months import require, ym, ym_parse
+from ..months import ym, ym_parse
 
 FA = FlexibleAgreement
 VIRTUAL_NAME = "灵活就业人员"
@@ -92,7 +93,7 @@ def flexible_agreement_sign(
 ) -> FlexibleAgreement:
     """签订缴存协议: opens (or moves in a sealed) account under the virtual employer at the agreed base and
     ratio (both sides), checked by the accounts rules (base cap/floor) and the allowed-ratio policy."""
-    require(actor, "accounts.open", center)
+    check_permission(actor, "accounts.open", center=center)
     r = _allowed_ratio(center, ratio, business_date)
     if start < business_date.replace(day=1):
         raise DomainError("START_PAST", "起缴日期不能早于本月", field="start")
@@ -149,7 +150,7 @@ _MOVE_EVENTS: dict[str, AuditEvent] = {
 
 def _move(agreement: FlexibleAgreement, *, sources: tuple[str, ...], target: str, label: str, actor: Actor,
           business_date: date, reason: str) -> FlexibleAgreement:
-    require(actor, "accounts.change", agreement.center_id)
+    check_permission(actor, "accounts.change", center=agreement.center_id)
     with transaction.atomic():
         a = _locked(agreement)
         if a.status not in sources:

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount, RatioReduction
 from openhpf.accounts.services import (
     employer_change,
@@ -46,7 +47,7 @@ from openhpf.documents.services import document_store
 from openhpf.ledger.models import SubLedgerRow
 
 from ..models import HardshipApplication, HardshipRatioSnapshot
-from ..months import require, ym, ym_index, ym_parse, ym_range
+from ..months import ym, ym_index, ym_parse, ym_range
 from ..remittance.adjustments import _accounts_set_ratio
 
 COMMAND = "contributions.hardship.approve"
@@ -115,7 +116,7 @@ def hardship_apply(
     employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None,
 ) -> HardshipApplication:
     """缓缴/降比例申请: stored with its documents and submitted for approval (maker = `actor`)."""
-    require(actor, "accounts.change", employer.center_id)
+    check_permission(actor, "accounts.change", center=employer.center_id)
     _check_terms(kind=kind, reason=reason, valid_from=valid_from, valid_to=valid_to, business_date=business_date,
                  vote_date=vote_date)
     reason = (reason or "").strip()
@@ -283,7 +284,7 @@ def _end(app: HardshipApplication, on: date) -> None:
 def hardship_expire(*, center: Any, on: date, actor: Actor = SYSTEM) -> dict[str, int]:
     """Day-end step for business date `on`: start approved terms that have begun, end those whose term is over
     (valid_to < on). Idempotent: a second run finds nothing to do."""
-    require(actor, "accounts.change", center)
+    check_permission(actor, "accounts.change", center=center)
     started = ended = 0
     with transaction.atomic():
         for app in HA.objects.select_for_update().filter(center=center, status=HA.Status.APPROVED,
@@ -389,7 +390,7 @@ def continuity_months(account: MemberAccount, upto: date | str) -> int:
 
 def hardship_applications(*, center: Any, user: Any, status: str | None = None) -> list[HardshipApplication]:
     """Applications of the center, newest first (selector used by the console and the API)."""
-    require(user, "accounts.view", center)
+    check_permission(user, "accounts.view", center=center)
     qs = HA.objects.filter(center=center).select_related("employer").order_by("-pk")
     if status:
         qs = qs.filter(status=status)

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from django.db import transaction
 
+from openhpf.access.selectors import check_permission
 from openhpf.accounts.bulk import accounts_set_base_from, accounts_set_ratio_for_employer
 from openhpf.accounts.models import Employer
 from openhpf.accounts.services import employer_change
@@ -41,7 +42,6 @@ from openhpf.ledger.services import subledger_events_from
 from openhpf.security.fields import blind_index
 
 from ..models import BaseAdjustment, BaseAdjustmentLine
-from ..months import require
 
 COLUMNS = ("个人账号", "证件号码", "姓名", "新缴存基数")
 LINE_TABLE = BaseAdjustmentLine._meta.db_table
@@ -145,7 +145,7 @@ def base_adjust_import(
 ) -> BaseAdjustment:
     """年度基数调整 effective 7/1 of `year`. All errors (with those already in `report`) are raised together as
     a ValidationReport and nothing is written; otherwise every listed account gets its new base."""
-    require(actor, "accounts.change", center)
+    check_permission(actor, "accounts.change", center=center)
     report = report if report is not None else ValidationReport()
     effective = date(year, 7, 1)
     mode = mode or str(policy_value("contribution.base.clamp", on=effective, center=center))
@@ -207,7 +207,7 @@ def base_adjust_import(
 def base_adjust_file(*, center: Center, content: bytes | IO[bytes], name: str, year: int, actor: Actor,
                      business_date: date, mode: str | None = None) -> BaseAdjustment:
     """Parse and apply a file; format and data errors are reported together."""
-    require(actor, "accounts.change", center)  # before reading the file: a refused caller learns nothing
+    check_permission(actor, "accounts.change", center=center)  # before reading the file: a refused caller learns nothing
     limits = Limits.from_policy(on=business_date, center=center)
     report = ValidationReport()
     rows = base_file_parse(content=content, name=name, report=report, limits=limits)
@@ -223,7 +223,7 @@ def employer_ratio_adjust(*, employer: Employer, employer_ratio: Decimal | str, 
     """比例调整 of an employer: its default ratios and those of all its normal accounts, set-based. The ratios
     are checked by the accounts rules (policy range, or down to an approved reduction's floor). Returns the
     number of accounts changed."""
-    require(actor, "accounts.change", employer.center_id)
+    check_permission(actor, "accounts.change", center=employer.center_id)
     with transaction.atomic():
         e = employer_change(employer=employer, employer_ratio=employer_ratio, member_ratio=member_ratio,
                             actor=actor, business_date=business_date)

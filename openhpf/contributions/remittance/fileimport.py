@@ -14,6 +14,7 @@ run on the validation engine (core.validation)."""
 from __future__ import annotations
 
 import csv
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -390,163 +391,246 @@ def remittance_import(
     progress: Any = None,
 ) -> ImportResult:
     """Import a roster file for `month` (YYYY-MM). An entry point (outside any transaction). Returns the result;
-    rejected files have status rejected and an error file, and nothing was created."""
-    import time
+    rejected files have status rejected and an error file, and nothing was created.
 
+    The import is a job of three steps over two work tables: stage the file's rows, validate them with set rules,
+    create the remittances of the good rows. A month after the current one is a 预缴 roster: accepted; its money
+    waits in 暂存 until the month."""
     _require(actor, center)
     path = Path(path)
     month = ym_parse(month)
+    limits = _file_limits(path, center=center, business_date=business_date)
+    run = _RosterImport.open(center=center, path=path, month=month, actor=actor, business_date=business_date,
+                             employer=employer, exclude_rejected=exclude_rejected, error_file=error_file, limits=limits)
+    try:
+        run_job(run.job, steps=[Step("stage", run.stage, weight=4, label="读取并暂存文件"),
+                                Step("validate", run.validate, weight=2, label="校验"),
+                                Step("create", run.create, weight=1, label="生成汇缴单")], progress=progress)
+    finally:
+        run.close()
+    return run.outcome()
+
+
+def _file_limits(path: Path, *, center: Center, business_date: date) -> Limits:
+    """The file exists and is not oversized (refused before anything is written); the center's limits."""
     if not path.is_file():
         raise DomainError("FILE_MISSING", f"文件不存在：{path}", field="file")
     limits = Limits.from_policy(on=business_date, center=center)
-    limits.check_size(path.stat().st_size, path.name)  # an oversized file is refused before anything is written
-    # a month after the current one is a 预缴 roster: accepted; its money waits in 暂存 until the month
-    with transaction.atomic(durable=True):
-        imp = RemittanceImport.objects.create(
-            center=center, employer=employer, month=month, file_name=path.name[:255], exclude_rejected=exclude_rejected,
-            business_date=business_date, created_by=actor_label(actor)[0])
-    stage_t, res_t = _tables(imp.pk)
-    result = ImportResult(import_id=imp.pk)
-    err_path = Path(error_file) if error_file else Path(settings.VAR_DIR) / "remit" / f"errors-import-{imp.pk}.xlsx"
-    errors = _errors(err_path, limits.max_errors_per_rule)
-    job = job_start(kind="contributions.remit_import", actor=actor, center=center, business_date=business_date,
-                    title=f"缴存清册导入 {path.name}", params={"import": imp.pk, "file": str(path), "month": month})
-    imp.job_id = job.pk
-    RemittanceImport.objects.filter(pk=imp.pk).update(job_id=job.pk)
-    state: dict[str, Any] = {}
+    limits.check_size(path.stat().st_size, path.name)
+    return limits
 
-    def stage(ctx: Any) -> dict[str, int]:
+
+@dataclass
+class _RosterImport:
+    """One import under way: its record, job, work tables, error sink and result, and the steps it runs."""
+
+    center: Center
+    path: Path
+    month: str
+    actor: Actor
+    business_date: date
+    employer: Employer | None
+    exclude_rejected: bool
+    limits: Limits
+    imp: RemittanceImport
+    job: Any
+    err_path: Path
+    errors: ErrorSink
+    result: ImportResult
+    facts: _Facts | None = None
+
+    @classmethod
+    def open(cls, *, center: Center, path: Path, month: str, actor: Actor, business_date: date,
+             employer: Employer | None, exclude_rejected: bool, error_file: Path | str | None,
+             limits: Limits) -> _RosterImport:
+        """Record the import and start its job."""
+        with transaction.atomic(durable=True):
+            imp = RemittanceImport.objects.create(
+                center=center, employer=employer, month=month, file_name=path.name[:255],
+                exclude_rejected=exclude_rejected, business_date=business_date, created_by=actor_label(actor)[0])
+        err_path = Path(error_file) if error_file else Path(settings.VAR_DIR) / "remit" / f"errors-import-{imp.pk}.xlsx"
+        errors = _errors(err_path, limits.max_errors_per_rule)
+        job = job_start(kind="contributions.remit_import", actor=actor, center=center, business_date=business_date,
+                        title=f"缴存清册导入 {path.name}", params={"import": imp.pk, "file": str(path), "month": month})
+        imp.job_id = job.pk
+        RemittanceImport.objects.filter(pk=imp.pk).update(job_id=job.pk)
+        return cls(center=center, path=path, month=month, actor=actor, business_date=business_date,
+                   employer=employer, exclude_rejected=exclude_rejected, limits=limits, imp=imp, job=job,
+                   err_path=err_path, errors=errors, result=ImportResult(import_id=imp.pk))
+
+    @property
+    def tables(self) -> tuple[str, str]:
+        return _tables(self.imp.pk)
+
+    # ------------------------------------------------------------ step 1: stage the file's rows
+
+    def stage(self, ctx: Any) -> dict[str, int]:
         t0 = time.perf_counter()
-        size = path.stat().st_size
-        ctx.advance(0, total=max(size // 80, 1))
+        stage_t, res_t = self.tables
+        ctx.advance(0, total=max(self.path.stat().st_size // 80, 1))
         _drop(stage_t, res_t)
         with transaction.atomic():
             db.create_staging_table(stage_t, "seq BIGINT NOT NULL, line BIGINT NOT NULL, emp_no TEXT, name TEXT, "
                                     "id_number TEXT, account_no TEXT, base BIGINT, er BIGINT, mr BIGINT, ea BIGINT, "
                                     "ma BIGINT, bad BIGINT NOT NULL")
         n = 0
-        facts = state["facts"] = _Facts()
-
-        def staged() -> Iterator[tuple]:  # streamed into the COPY: no chunk of rows is held in memory
-            for block in _parse(path, errors, business_date, facts, limits):
-                yield from block
-
-        rows = staged()
-        while True:
-            with transaction.atomic():
-                k = sql.bulk_insert(stage_t, STAGE_COLS, islice(rows, CHUNK))
-            if not k:
-                break
+        facts = self.facts = _Facts()
+        # streamed into the COPY: no chunk of rows is held in memory
+        rows = (row for block in _parse(self.path, self.errors, self.business_date, facts, self.limits)
+                for row in block)
+        while k := self._stage_chunk(stage_t, rows):
             n += k
             ctx.advance(k)
-        result.rows = n
-        result.timings["stage"] = time.perf_counter() - t0
+        self.result.rows = n
+        self.result.timings["stage"] = time.perf_counter() - t0
         return {"rows": n}
 
-    def validate(ctx: Any) -> dict[str, int]:
+    @staticmethod
+    def _stage_chunk(stage_t: str, rows: Iterator[tuple]) -> int:
+        with transaction.atomic():
+            return sql.bulk_insert(stage_t, STAGE_COLS, islice(rows, CHUNK))
+
+    # ------------------------------------------------------------ step 2: validate them
+
+    def validate(self, ctx: Any) -> dict[str, int]:
         t0 = time.perf_counter()
+        res_t = self.tables[1]
         with transaction.atomic():
             db.local_work_mem("256MB")  # hash joins and aggregates over 10⁶ rows stay in memory
             db.jit_off()  # compiling the rules' expressions took longer than running them
-            # one join to accounts, members and employers; every rule then reads this table alone
-            db.create_staging_table_as(
-                res_t, "SELECT s.seq, s.line, s.emp_no, s.name, s.id_number, s.account_no, "  # noqa: S608 — own work tables and rule SQL from code; values bound
-                "s.base, s.er, s.mr, s.ea, s.ma, s.bad, a.sub_id, a.employer_id, a.status AS a_status, "
-                "a.paid_up_to AS a_paid, m.name AS m_name, m.id_number_bidx AS m_id, e.account_no AS e_no, "
-                f"e.status AS e_status FROM {stage_t} s "
-                "LEFT JOIN accounts_v_member_account a ON a.account_no = s.account_no AND a.center_id = %s "
-                "LEFT JOIN accounts_v_member m ON m.id = a.member_id "
-                "LEFT JOIN accounts_v_employer e ON e.id = a.employer_id", [center.pk])
-            if db.is_postgresql():
-                db.analyze(res_t)  # PostgreSQL hashes; SQLite looks rows up by employer
-            else:
-                sql.execute(f"CREATE INDEX {res_t}_emp ON {res_t} (employer_id)")
-            facts = state.get("facts") or _Facts()
-            if employer is None and not facts.multi:
-                errors.add("", 1, "单位账号", "EMPLOYER_REQUIRED", "文件没有单位账号，请指定单位（--employer）")
-            rules = _rules(res_t, month=month, employer_id=employer.pk if employer else None, center_id=center.pk,
-                           facts=facts)
+            self._join_accounts()
+            facts = self.facts or _Facts()
+            if self.employer is None and not facts.multi:
+                self.errors.add("", 1, "单位账号", "EMPLOYER_REQUIRED", "文件没有单位账号，请指定单位（--employer）")
+            rules = _rules(res_t, month=self.month, employer_id=self.employer.pk if self.employer else None,
+                           center_id=self.center.pk, facts=facts)
             ctx.advance(0, total=len(rules))
-            _run_rules(res_t, rules, errors, cap=limits.max_errors_per_rule)
+            _run_rules(res_t, rules, self.errors, cap=self.limits.max_errors_per_rule)
         ctx.advance(len(rules))
-        # rows are bad only with an error of their own: none, nothing to count
-        bad = sql.fetch(f"SELECT COUNT(*) FROM {res_t} WHERE bad <> 0")[0][0] if errors.count else 0  # noqa: S608 — own work tables and rule SQL from code; values bound
-        result.errors, result.rejected_rows = errors.count, int(bad)
-        result.accepted_rows = result.rows - result.rejected_rows
-        result.timings["validate"] = time.perf_counter() - t0
-        return {"errors": result.errors, "rejected_rows": result.rejected_rows}
+        self._count_rejected()
+        self.result.timings["validate"] = time.perf_counter() - t0
+        return {"errors": self.result.errors, "rejected_rows": self.result.rejected_rows}
 
-    def create(ctx: Any) -> dict[str, Any]:
+    def _join_accounts(self) -> None:
+        """One join to accounts, members and employers; every rule then reads this table alone."""
+        stage_t, res_t = self.tables
+        db.create_staging_table_as(
+            res_t, "SELECT s.seq, s.line, s.emp_no, s.name, s.id_number, s.account_no, "  # noqa: S608 — own work tables and rule SQL from code; values bound
+            "s.base, s.er, s.mr, s.ea, s.ma, s.bad, a.sub_id, a.employer_id, a.status AS a_status, "
+            "a.paid_up_to AS a_paid, m.name AS m_name, m.id_number_bidx AS m_id, e.account_no AS e_no, "
+            f"e.status AS e_status FROM {stage_t} s "
+            "LEFT JOIN accounts_v_member_account a ON a.account_no = s.account_no AND a.center_id = %s "
+            "LEFT JOIN accounts_v_member m ON m.id = a.member_id "
+            "LEFT JOIN accounts_v_employer e ON e.id = a.employer_id", [self.center.pk])
+        if db.is_postgresql():
+            db.analyze(res_t)  # PostgreSQL hashes; SQLite looks rows up by employer
+        else:
+            sql.execute(f"CREATE INDEX {res_t}_emp ON {res_t} (employer_id)")
+
+    def _count_rejected(self) -> None:
+        res_t, result = self.tables[1], self.result
+        # rows are bad only with an error of their own: none, nothing to count
+        bad = sql.fetch(f"SELECT COUNT(*) FROM {res_t} WHERE bad <> 0")[0][0] if self.errors.count else 0  # noqa: S608 — own work tables and rule SQL from code; values bound
+        result.errors, result.rejected_rows = self.errors.count, int(bad)
+        result.accepted_rows = result.rows - result.rejected_rows
+
+    # ------------------------------------------------------------ step 3: create the remittances of the good rows
+
+    def create(self, ctx: Any) -> dict[str, Any]:
         t0 = time.perf_counter()
-        file_level = errors.file_level
-        errors.close()  # the error workbook, written as the errors were found
-        if errors.count:
-            result.error_file = str(err_path)
-        if (errors.count and not exclude_rejected) or file_level or result.accepted_rows == 0 or result.rows == 0:
-            result.status = RemittanceImport.Status.REJECTED
-            if result.rows == 0 and not errors.count:
-                errors.add("", 1, "", "FILE_EMPTY", "文件没有数据行")
-                errors.close()
-                result.error_file, result.errors = str(err_path), 1
+        file_level = self.errors.file_level
+        self.errors.close()  # the error workbook, written as the errors were found
+        if self.errors.count:
+            self.result.error_file = str(self.err_path)
+        if self._rejected(file_level):
             return {"status": RemittanceImport.Status.REJECTED.value}
-        now = timezone.now()
-        label = actor_label(actor)[0]
         with transaction.atomic():
             db.local_work_mem("256MB")  # the sort of 10⁶ lines by remittance stays in memory
             db.jit_off()
-            try:
-                with transaction.atomic():
-                    sql.execute(
-                        "INSERT INTO contributions_remittance (center_id, employer_id, month, biz_type, back_kind, reason, "  # noqa: S608 — own work tables and rule SQL from code; values bound
-                        "status, lines, employer_total, member_total, total, source_import_id, batch_key, business_date, "
-                        "created_by, confirmed_by, created_at) "
-                        f"SELECT %s, employer_id, %s, '{BizType.REMITTANCE}', '', '', '{RemittanceStatus.CONFIRMED}', COUNT(*), SUM(ea), SUM(ma), "
-                        "SUM(ea + ma), %s, '', "
-                        f"%s, %s, %s, %s FROM {res_t} WHERE bad = 0 GROUP BY employer_id ORDER BY employer_id",
-                        [center.pk, month, imp.pk, business_date, label, label, now])
-            except IntegrityError:
-                raise DomainError("REMITTANCE_EXISTS", f"{month} 的汇缴单已由其他业务建立，请重新导入", field="month") from None
-            sql.execute(
-                "INSERT INTO contributions_remittanceline (remittance_id, seq, account_id, base, employer_ratio_e4, "  # noqa: S608 — own work tables and rule SQL from code; values bound
-                "member_ratio_e4, employer_amount, member_amount) "
-                f"SELECT r.id, s.seq, s.sub_id, s.base, s.er, s.mr, s.ea, s.ma FROM {res_t} s "
-                "JOIN contributions_remittance r ON r.source_import_id = %s AND r.employer_id = s.employer_id "
-                # stored in the order they are read back (by remittance): the unique (remittance, seq) index
-                # grows at its end, and posting walks the lines' table in order instead of jumping about it
-                "WHERE s.bad = 0 ORDER BY r.id, s.seq", [imp.pk])
+            self._insert_remittances()
+            self._insert_lines()
             # a file adds ~10⁵ remittances and 10⁶ lines: fresh plans for posting (PostgreSQL)
             db.analyze("contributions_remittance", "contributions_remittanceline")
-            ids = [r[0] for r in sql.fetch("SELECT id FROM contributions_remittance WHERE source_import_id = %s "
-                                           "ORDER BY id", [imp.pk])]
-            total = sql.fetch("SELECT COALESCE(SUM(total), 0) FROM contributions_remittance WHERE source_import_id = %s",
-                              [imp.pk])[0][0]
-            result.remittance_ids, result.total = ids, int(total)
-            result.status = RemittanceImport.Status.ACCEPTED
-            RemittanceImport.objects.filter(pk=imp.pk).update(status=result.status, remittances=len(ids),
-                                                              total=result.total)
-            audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_IMPORT, obj=imp, center=center,
-                      business_date=business_date,
-                      after={"file": path.name, "month": month, "rows": result.rows, "accepted": result.accepted_rows,
-                             "rejected": result.rejected_rows, "remittances": len(ids), "total": result.total})
-        ctx.advance(result.accepted_rows, total=result.accepted_rows)
-        result.timings["create"] = time.perf_counter() - t0
+            ids = self._accept()
+        ctx.advance(self.result.accepted_rows, total=self.result.accepted_rows)
+        self.result.timings["create"] = time.perf_counter() - t0
         return {"status": RemittanceImport.Status.ACCEPTED.value, "remittances": len(ids)}
 
-    try:
-        run_job(job, steps=[Step("stage", stage, weight=4, label="读取并暂存文件"),
-                            Step("validate", validate, weight=2, label="校验"),
-                            Step("create", create, weight=1, label="生成汇缴单")], progress=progress)
-    finally:
-        errors.close()
-        _drop(stage_t, res_t)
-        RemittanceImport.objects.filter(pk=imp.pk).update(
+    def _rejected(self, file_level: bool) -> bool:
+        """Whether the file is refused (errors not excluded, a file-level error, nothing good, or no rows)."""
+        result, errors = self.result, self.errors
+        if not ((errors.count and not self.exclude_rejected) or file_level or result.accepted_rows == 0
+                or result.rows == 0):
+            return False
+        result.status = RemittanceImport.Status.REJECTED
+        if result.rows == 0 and not errors.count:
+            errors.add("", 1, "", "FILE_EMPTY", "文件没有数据行")
+            errors.close()
+            result.error_file, result.errors = str(self.err_path), 1
+        return True
+
+    def _insert_remittances(self) -> None:
+        """One confirmed 汇缴单 per employer of the good rows."""
+        label = actor_label(self.actor)[0]
+        try:
+            with transaction.atomic():
+                sql.execute(
+                    "INSERT INTO contributions_remittance (center_id, employer_id, month, biz_type, back_kind, reason, "  # noqa: S608 — own work tables and rule SQL from code; values bound
+                    "status, lines, employer_total, member_total, total, source_import_id, batch_key, business_date, "
+                    "created_by, confirmed_by, created_at) "
+                    f"SELECT %s, employer_id, %s, '{BizType.REMITTANCE}', '', '', '{RemittanceStatus.CONFIRMED}', COUNT(*), SUM(ea), SUM(ma), "
+                    "SUM(ea + ma), %s, '', "
+                    f"%s, %s, %s, %s FROM {self.tables[1]} WHERE bad = 0 GROUP BY employer_id ORDER BY employer_id",
+                    [self.center.pk, self.month, self.imp.pk, self.business_date, label, label, timezone.now()])
+        except IntegrityError:
+            raise DomainError("REMITTANCE_EXISTS", f"{self.month} 的汇缴单已由其他业务建立，请重新导入", field="month") from None
+
+    def _insert_lines(self) -> None:
+        sql.execute(
+            "INSERT INTO contributions_remittanceline (remittance_id, seq, account_id, base, employer_ratio_e4, "  # noqa: S608 — own work tables and rule SQL from code; values bound
+            "member_ratio_e4, employer_amount, member_amount) "
+            f"SELECT r.id, s.seq, s.sub_id, s.base, s.er, s.mr, s.ea, s.ma FROM {self.tables[1]} s "
+            "JOIN contributions_remittance r ON r.source_import_id = %s AND r.employer_id = s.employer_id "
+            # stored in the order they are read back (by remittance): the unique (remittance, seq) index
+            # grows at its end, and posting walks the lines' table in order instead of jumping about it
+            "WHERE s.bad = 0 ORDER BY r.id, s.seq", [self.imp.pk])
+
+    def _accept(self) -> list[int]:
+        """Mark the import accepted with its remittances and total, and audit it."""
+        result, imp = self.result, self.imp
+        ids = [r[0] for r in sql.fetch("SELECT id FROM contributions_remittance WHERE source_import_id = %s "
+                                       "ORDER BY id", [imp.pk])]
+        total = sql.fetch("SELECT COALESCE(SUM(total), 0) FROM contributions_remittance WHERE source_import_id = %s",
+                          [imp.pk])[0][0]
+        result.remittance_ids, result.total = ids, int(total)
+        result.status = RemittanceImport.Status.ACCEPTED
+        RemittanceImport.objects.filter(pk=imp.pk).update(status=result.status, remittances=len(ids),
+                                                          total=result.total)
+        audit_log(actor=self.actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_IMPORT, obj=imp, center=self.center,
+                  business_date=self.business_date,
+                  after={"file": self.path.name, "month": self.month, "rows": result.rows,
+                         "accepted": result.accepted_rows, "rejected": result.rejected_rows,
+                         "remittances": len(ids), "total": result.total})
+        return ids
+
+    # ------------------------------------------------------------ after the job, done or failed
+
+    def close(self) -> None:
+        """Drop the work tables and record what the import came to."""
+        result = self.result
+        self.errors.close()
+        _drop(*self.tables)
+        RemittanceImport.objects.filter(pk=self.imp.pk).update(
             status=result.status if result.status != RemittanceImport.Status.VALIDATING else RemittanceImport.Status.REJECTED,
             rows=result.rows, accepted_rows=result.accepted_rows if result.accepted else 0,
-            rejected_rows=result.rejected_rows, errors=errors.count, error_file=result.error_file)
-    result.errors = errors.count
-    result.first_errors = [{"row": e.row, "column": e.field or "", "code": e.code, "message": e.message}
-                           for e in errors.first(20)]
-    return result
+            rejected_rows=result.rejected_rows, errors=self.errors.count, error_file=result.error_file)
+
+    def outcome(self) -> ImportResult:
+        result = self.result
+        result.errors = self.errors.count
+        result.first_errors = [{"row": e.row, "column": e.field or "", "code": e.code, "message": e.message}
+                               for e in self.errors.first(20)]
+        return result
 
 
 # ---------------------------------------------------------------- the expected roster as a file (清册模板)

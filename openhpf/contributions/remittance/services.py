@@ -531,19 +531,7 @@ def _plan(*, remittance: Remittance | None, source_import: RemittanceImport | No
           business_date: date) -> _Plan:
     """What a posting will do, checked before anything is written (aggregates only: a file's group may hold
     100,000 remittances)."""
-    if (remittance is None) == (source_import is None):
-        raise DomainError("POST_TARGET", "请指定一个汇缴单或一个导入批次", field="remittance")
-    if remittance is not None:
-        import_id = None
-        qs = Remittance.objects.filter(pk=remittance.pk)
-        where, params, key = "r.id = %s", [remittance.pk], f"remit:{remittance.pk}"
-        title = f"汇缴入账 #{remittance.pk}"
-    else:
-        assert source_import is not None
-        import_id = source_import.pk
-        qs = Remittance.objects.filter(source_import=source_import).exclude(status=RS.CANCELLED)
-        where, params, key = f"r.source_import_id = %s AND r.status <> '{RS.CANCELLED}'", [source_import.pk], f"remit-import:{source_import.pk}"
-        title = f"汇缴入账 导入批次 #{source_import.pk}"
+    import_id, qs, where, params, key, title = _target(remittance, source_import)
     ids = list(qs.order_by("pk").values_list("pk", flat=True))
     if not ids:
         raise DomainError("REMITTANCE_EMPTY", "没有可入账的汇缴单", field="remittance")
@@ -555,6 +543,30 @@ def _plan(*, remittance: Remittance | None, source_import: RemittanceImport | No
         paid_by = Receipt.objects.filter(pk=first.receipt_id).first() if first.receipt_id else None
         return _Plan(where, params, key, paid_by, None, first.biz_type, first.value_date or business_date, ids,
                      lines, total, first.center_id, title, import_id, month, first.back_kind)
+    _check_postable(qs, business_date)
+    receipt, employer_id, value_date = _paid_from(qs, receipt, ids=ids, first=first, total=total,
+                                                  business_date=business_date)
+    return _Plan(where, params, key, receipt, employer_id, first.biz_type, value_date, ids, lines, total,
+                 first.center_id, title, import_id, month, first.back_kind)
+
+
+def _target(remittance: Remittance | None,
+            source_import: RemittanceImport | None) -> tuple[int | None, Any, str, list[Any], str, str]:
+    """The remittances to post (one, or an import's live ones): import id, queryset, SQL condition and params,
+    batch key and title."""
+    if (remittance is None) == (source_import is None):
+        raise DomainError("POST_TARGET", "请指定一个汇缴单或一个导入批次", field="remittance")
+    if remittance is not None:
+        return (None, Remittance.objects.filter(pk=remittance.pk), "r.id = %s", [remittance.pk],
+                f"remit:{remittance.pk}", f"汇缴入账 #{remittance.pk}")
+    assert source_import is not None
+    return (source_import.pk, Remittance.objects.filter(source_import=source_import).exclude(status=RS.CANCELLED),
+            f"r.source_import_id = %s AND r.status <> '{RS.CANCELLED}'", [source_import.pk],
+            f"remit-import:{source_import.pk}", f"汇缴入账 导入批次 #{source_import.pk}")
+
+
+def _check_postable(qs: Any, business_date: date) -> None:
+    """Every remittance confirmed, one business type, none a 预缴 before its month."""
     bad = qs.exclude(status=RS.CONFIRMED).order_by("pk").first()
     if bad is not None:
         raise DomainError("REMITTANCE_NOT_CONFIRMED", f"汇缴单 {bad.pk} 状态为「{RS(bad.status).label}」，不能入账",
@@ -565,10 +577,15 @@ def _plan(*, remittance: Remittance | None, source_import: RemittanceImport | No
     if late is not None:
         raise DomainError("PREPAYMENT_NOT_DUE", f"汇缴单 {late.pk} 为 {late.month} 预缴，到期月份前资金留在单位暂存",
                           field="remittance")
+
+
+def _paid_from(qs: Any, receipt: Receipt | None, *, ids: list[int], first: Remittance, total: int,
+               business_date: date) -> tuple[Receipt | None, int | None, date]:
+    """Where the money comes from: the matched receipt (given or linked), or else the employer's 暂存 for a
+    single remittance. Returns the receipt, the employer whose 暂存 pays, and the value date."""
     linked = set(qs.values_list("receipt_id", flat=True).distinct())
     if receipt is None and len(linked) == 1 and None not in linked:
         receipt = Receipt.objects.get(pk=linked.pop())
-    employer_id = None
     if receipt is not None:
         receipt.refresh_from_db()
         if receipt.status != Receipt.Status.MATCHED or linked - {None, receipt.pk}:
@@ -576,18 +593,14 @@ def _plan(*, remittance: Remittance | None, source_import: RemittanceImport | No
         if receipt.amount != total:
             raise DomainError("AMOUNT_MISMATCH", f"到账金额 {format_fen(receipt.amount)} 元与汇缴合计 {format_fen(total)} 元不符，"
                               "请转入单位暂存后分配", field="receipt")
-        value_date = receipt.value_date
-    else:
-        if len(ids) != 1:
-            raise DomainError("RECEIPT_REQUIRED", "批量入账须有到账记录", field="receipt")
-        employer_id = first.employer_id
-        e = Employer.objects.get(pk=employer_id)
-        if e.suspense_balance < total:
-            raise DomainError("NO_MONEY", f"汇缴单 {first.pk} 尚未到账，单位暂存款 {format_fen(e.suspense_balance)} 元不足 "
-                              f"{format_fen(total)} 元", field="receipt")
-        value_date = business_date  # allocated today: the money becomes the members' today
-    return _Plan(where, params, key, receipt, employer_id, first.biz_type, value_date, ids, lines, total,
-                 first.center_id, title, import_id, month, first.back_kind)
+        return receipt, None, receipt.value_date
+    if len(ids) != 1:
+        raise DomainError("RECEIPT_REQUIRED", "批量入账须有到账记录", field="receipt")
+    e = Employer.objects.get(pk=first.employer_id)
+    if e.suspense_balance < total:
+        raise DomainError("NO_MONEY", f"汇缴单 {first.pk} 尚未到账，单位暂存款 {format_fen(e.suspense_balance)} 元不足 "
+                          f"{format_fen(total)} 元", field="receipt")
+    return None, first.employer_id, business_date  # allocated today: the money becomes the members' today
 
 
 def _group(plan: _Plan) -> Any:

@@ -8,12 +8,8 @@ import pytest
 
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.contributions.interest.services import interest_settle
-from openhpf.contributions.interest.statements import (
-    annual_statement,
-    annual_statement_generate,
-    employer_remittance_history,
-    transaction_history,
-)
+from openhpf.contributions.interest.statements import annual_statement, annual_statement_generate
+from openhpf.contributions.selectors import employer_remittance_history, transaction_history
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.core.services import center_advance_business_date

@@ -13,10 +13,8 @@ from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.finance.models import ValueAddedYear
 from openhpf.finance.periods import parse_period
-from openhpf.finance.selectors import leaf_sums, statement
+from openhpf.finance.selectors import DISTRIBUTE_COMMAND, distribution_plan, leaf_sums, statement
 from openhpf.finance.services import (
-    DISTRIBUTE_COMMAND,
-    distribution_plan,
     value_added_distribute,
     value_added_distribution_submit,
     year_end_close,

@@ -24,6 +24,14 @@ from django.db import transaction
 from openhpf.accounts.models import Employer
 from openhpf.contributions.management.commands._relief_cli import add_common, common
 from openhpf.contributions.models import Receipt, Remittance, RemittanceImport
+from openhpf.contributions.remittance.fileimport import remittance_import
+from openhpf.contributions.remittance.services import (
+    receipt_assign,
+    receipt_record,
+    remittance_confirm,
+    remittance_create,
+    remittance_post,
+)
 from openhpf.core.actors import Actor
 from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen, parse_yuan
@@ -92,8 +100,6 @@ class Command(BaseCommand):
         return e
 
     def _import(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any] | None:
-        from openhpf.contributions.remittance.fileimport import remittance_import
-
         path = Path(o["file"])
         if not path.is_file():
             raise _usage(f"文件不存在：{path}")
@@ -114,8 +120,6 @@ class Command(BaseCommand):
         return None
 
     def _receipt(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
-        from openhpf.contributions.remittance.services import receipt_record
-
         try:
             amount = parse_yuan(o["amount"], field="amount")
             vd = date.fromisoformat(o["value_date"])
@@ -134,8 +138,6 @@ class Command(BaseCommand):
                 "amount_yuan": f"{format_fen(r.amount, grouping=False)}", "remittance_ids": list(r.remittances.values_list("pk", flat=True))}
 
     def _post(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
-        from openhpf.contributions.remittance.services import remittance_post
-
         if bool(o.get("remittance")) == bool(o.get("import_id")):
             raise _usage("请指定 --remittance ID 或 --import ID 之一")
         rem = imp = rc = None
@@ -160,8 +162,6 @@ class Command(BaseCommand):
                 "already_posted": res.already_posted}
 
     def _create(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
-        from openhpf.contributions.remittance.services import remittance_confirm, remittance_create
-
         e = self._employer(center, o["employer"])
         with transaction.atomic(durable=True):
             r = remittance_create(employer=e, month=o["month"], actor=actor, business_date=bd)  # type: ignore[arg-type]
@@ -170,8 +170,6 @@ class Command(BaseCommand):
         return {"remittance_id": r.pk, "status": r.status, "lines": r.lines, "total_yuan": f"{format_fen(r.total, grouping=False)}"}
 
     def _assign(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
-        from openhpf.contributions.remittance.services import receipt_assign
-
         rc = Receipt.objects.filter(center=center, pk=o["receipt"]).first()
         if rc is None:
             raise _usage(f"到账记录不存在：{o['receipt']}")

@@ -19,7 +19,7 @@ from openhpf.accounts.models import Employer
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.demo.simulate import add_rate_arguments, rates_from_options
+from openhpf.demo.simulate import add_rate_arguments, rates_from_options, simulate_months
 from openhpf.demo.synthetic import DEFAULT_CENTER_CODE, generate_center
 from openhpf.iam.services import staff_create
 
@@ -90,10 +90,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已建立演示中心 {center}：单位 {result.employers}，个人账户 {result.accounts}")
             if print_checks(self.stdout, result.checks):
                 sys.exit(1)
-            if months:
-                # the history comes from the real services, month by month (contributions.simulate)
-                from openhpf.demo.simulate import simulate_months
-
+            if months:  # the history comes from the real services, month by month (demo.simulate)
                 self.stdout.write(f"按月模拟 {months} 个月的业务……")
                 try:
                     simulate_months(center=center, months=months, actor=SystemActor("demo"), seed=o["seed"],

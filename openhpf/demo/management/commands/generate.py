@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
+import time
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
-from openhpf.demo.simulate import add_rate_arguments, rates_from_options
+from openhpf.demo.simulate import add_rate_arguments, rates_from_options, simulate_months
 from openhpf.demo.synthetic import DEFAULT_CENTER_CODE, generate_center
 from openhpf.jobs.selectors import job_get
 
@@ -69,12 +72,6 @@ class Command(BaseCommand):
                 self._simulate(o)
 
     def _simulate(self, o: dict) -> None:
-        import json
-        import time
-        from dataclasses import asdict
-
-        from openhpf.demo.simulate import simulate_months
-
         center = Center.objects.get(code=o["center"])
         self.stdout.write(f"按月模拟 {o['months']} 个月的业务……")
         t0 = time.perf_counter()

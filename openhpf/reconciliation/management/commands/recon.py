@@ -25,7 +25,10 @@ from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen
 from openhpf.settlement.models import BankAccount
 
+from ...fileload import statement_load_file
 from ...models import Reconciliation
+from ...selectors import reconciliation_day_ok
+from ...services import reconcile
 
 LABELS = {"load": "载入对账单", "prepare": "准备勾对数据", "match": "勾对", "save": "保存结果"}
 
@@ -145,8 +148,6 @@ class Command(BaseCommand):
         return acct
 
     def _load(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> None:
-        from ...fileload import statement_load_file
-
         path = Path(o["file"])
         if not path.is_file():
             raise _usage(f"文件不存在：{path}")
@@ -162,8 +163,6 @@ class Command(BaseCommand):
             ensure_ascii=False, default=str))
 
     def _run(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> None:
-        from ...services import reconcile
-
         acct, on = self._account(center, o["account"]), _required_day(o["date"], "--date")
         with (_Quiet() if o["no_progress"] else RichProgress()) as bars, transaction.atomic(durable=True):
             r = reconcile(bank_account=acct, on=on, actor=actor, business_date=bd, progress=bars)
@@ -186,8 +185,6 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _gate(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> None:
-        from ...selectors import reconciliation_day_ok
-
         on = _day(o.get("date"), "--date") or bd
         ok, problems = reconciliation_day_ok(center=center, on=on)
         self.stdout.write(json.dumps({"date": on, "ok": ok, "problems": problems}, ensure_ascii=False, default=str))

@@ -6,6 +6,7 @@ named by --as, with that person's permissions; the others as SystemActor("cli") 
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,8 +17,8 @@ from openhpf.core.cli_options import add_common, common
 from openhpf.core.codes import SettlementBizType
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.money import parse_yuan
-from openhpf.settlement import services
-from openhpf.settlement.models import BankAccount, Instruction
+from openhpf.settlement import deposits, services
+from openhpf.settlement.models import BankAccount, Deposit, Instruction
 
 
 def _account(center: Any, no: str) -> BankAccount:
@@ -153,9 +154,6 @@ class Command(BaseCommand):
 
 
 def _deposits(center: Any, actor: Actor, bd: Any, opts: dict[str, Any]) -> Any:
-    from openhpf.settlement import deposits
-    from openhpf.settlement.models import Deposit
-
     action = opts["action"]
     if action == "deposits":
         return [{"deposit_no": d.deposit_no, "kind": d.kind, "status": d.get_status_display(), "principal": d.principal,
@@ -175,10 +173,8 @@ def _deposits(center: Any, actor: Actor, bd: Any, opts: dict[str, Any]) -> Any:
     if dep is None:
         raise CommandError(f"存单不存在：{opts['deposit_no']}")
     if action == "deposit-notify":
-        from datetime import date as _date
-
         dep = deposits.deposit_notify(deposit=dep, amount=parse_yuan(opts["amount"], field="amount"),
-                                      withdraw_date=_date.fromisoformat(opts["date"]), actor=actor, business_date=bd)
+                                      withdraw_date=date.fromisoformat(opts["date"]), actor=actor, business_date=bd)
         return {"deposit_no": dep.deposit_no, "notice_amount": dep.notice_amount, "notice_date": dep.notice_date}
     with transaction.atomic(durable=True):
         ins = deposits.deposit_withdraw(deposit=dep, actor=actor, business_date=bd,
