@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from openhpf.access.selectors import check_permission
 from openhpf.core.actors import Actor
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.personal import REMITTANCE_LINES, PersonalRead, personal_read
 
@@ -29,7 +30,7 @@ def remittance_get(*, center: Any, pk: int, user: Actor) -> Remittance:
     check_permission(user, "accounts.view", center=center)
     r = Remittance.objects.select_related("employer", "receipt", "source_import").filter(center=center, pk=pk).first()
     if r is None:
-        raise DomainError("REMITTANCE_UNKNOWN", f"汇缴单 {pk} 不存在", field="remittance")
+        raise DomainError(ErrorCode.REMITTANCE_UNKNOWN, f"汇缴单 {pk} 不存在", field="remittance")
     return r
 
 
@@ -56,5 +57,5 @@ def import_get(*, center: Any, pk: int, user: Actor) -> RemittanceImport:
     check_permission(user, "accounts.view", center=center)
     imp = RemittanceImport.objects.filter(center=center, pk=pk).first()
     if imp is None:
-        raise DomainError("IMPORT_UNKNOWN", f"导入批次 {pk} 不存在", field="import")
+        raise DomainError(ErrorCode.IMPORT_UNKNOWN, f"导入批次 {pk} 不存在", field="import")
     return imp

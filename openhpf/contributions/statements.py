@@ -21,6 +21,7 @@ from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, RetentionClass
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
@@ -38,7 +39,7 @@ MAX_PAGE = 200
 def cjk_font_path() -> str:
     path = getattr(settings, "HPF_CJK_FONT", None) or os.environ.get("HPF_CJK_FONT") or DEFAULT_CJK_FONT
     if not os.path.isfile(path):
-        raise DomainError("CJK_FONT_MISSING",
+        raise DomainError(ErrorCode.CJK_FONT_MISSING,
                           f"找不到中文字体文件 {path}：请安装 fonts-wqy-zenhei（apt-get install fonts-wqy-zenhei），"
                           "或以 HPF_CJK_FONT 指定 TrueType 字体路径", field="font")
     return path
@@ -78,10 +79,10 @@ def transaction_history(*, account: MemberAccount, actor: Actor, read: PersonalR
                         page_size: int = 50) -> HistoryPage:
     """个人明细查询: the account's detail rows in a business-date range and of some business types, in order."""
     if date_from and date_to and date_from > date_to:
-        raise DomainError("DATE_RANGE", "起始日期不能晚于终止日期", field="date_from")
+        raise DomainError(ErrorCode.DATE_RANGE, "起始日期不能晚于终止日期", field="date_from")
     bad = [t for t in biz_types or [] if t not in BizType.values]
     if bad:
-        raise DomainError("BIZ_TYPE_UNKNOWN", f"业务类型代码不正确：{'、'.join(bad)}", field="biz_type")
+        raise DomainError(ErrorCode.BIZ_TYPE_UNKNOWN, f"业务类型代码不正确：{'、'.join(bad)}", field="biz_type")
     qs = SubLedgerRow.objects.filter(sub_account_id=account.pk)
     if date_from:
         qs = qs.filter(business_date__gte=date_from)

@@ -24,6 +24,7 @@ from openhpf.approvals.models import PendingCommand
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, MemberAccountStatus
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, format_ratio
@@ -200,7 +201,7 @@ def statement(kind: str, *, center: Center, period: Period, user: Actor) -> Stat
     builders = {"balance_sheet": _balance_sheet, "income": _income, "distribution": _distribution,
                 "business": _business, "trial_balance": _trial_balance}
     if kind not in builders:
-        raise DomainError("STATEMENT_KIND", f"未知的报表：{kind}（可选：{'、'.join(KINDS)}）", field="kind")
+        raise DomainError(ErrorCode.STATEMENT_KIND, f"未知的报表：{kind}（可选：{'、'.join(KINDS)}）", field="kind")
     return builders[kind](center, period, user)
 
 
