@@ -81,9 +81,9 @@ def _worker(db_url: str, mode: str, csv_path: str, xlsx_path: str) -> dict:
     _setup(db_url)
     from django.db import connection, transaction
 
-    from openhpf.contributions.fileimport import remittance_import
     from openhpf.contributions.models import Remittance
-    from openhpf.contributions.services import receipt_record, remittance_post
+    from openhpf.contributions.remittance.fileimport import remittance_import
+    from openhpf.contributions.remittance.services import receipt_record, remittance_post
     from openhpf.core.models import Center
     from openhpf.core.verify import run_checks
     from openhpf.ledger import sql
@@ -182,7 +182,7 @@ def _prepare(db_url: str, lines: int, work: Path, xlsx: bool) -> tuple[Path, Pat
         if p.returncode != 0:
             raise SystemExit(f"hpf {args[0]} failed:\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}")
     csv_path, xlsx_path = work / "roster.csv", work / "roster.xlsx"
-    code = ("from openhpf.core.models import Center; from openhpf.contributions.fileimport import roster_write; "
+    code = ("from openhpf.core.models import Center; from openhpf.contributions.remittance.fileimport import roster_write; "
             f"c = Center.objects.get(); n = roster_write(center=c, month='{MONTH}', path=r'{csv_path}', limit={lines})")
     if xlsx:
         code += f"; roster_write(center=c, month='{MONTH}', path=r'{xlsx_path}', limit={lines})"

@@ -106,10 +106,10 @@ from openhpf.servicehall.api import agent_router, member_router  # noqa: E402
 api.add_router("/oauth/", oauth_router)
 api.add_router("/member/", member_router)
 api.add_router("/agent/", agent_router)
-from openhpf.contributions.relief_api import router as relief_router  # noqa: E402
+from openhpf.contributions.relief.api import router as relief_router  # noqa: E402
 
 api.add_router("/relief/", relief_router)
-from openhpf.contributions.api import router as contributions_router  # noqa: E402
+from openhpf.contributions.remittance.api import router as contributions_router  # noqa: E402
 
 api.add_router("/contributions/", contributions_router)
 from openhpf.finance.api import router as finance_router  # noqa: E402

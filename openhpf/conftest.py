@@ -47,7 +47,14 @@ def _reseed_if_flushed() -> None:
         importlib.import_module("openhpf.core.migrations.0004_finance_policy").seed_finance_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0006_ingest_policy").seed_ingest_policy(apps, None)
     if not CalendarDay.objects.exists():
-        seed.seed_calendar(apps, None)
+        seed.seed_calendar(apps, None)  # in the letters of its day: recoded as migration 0007 does
+        from django.db import connection
+
+        from openhpf.core.recode import recode_sql
+
+        words = importlib.import_module("openhpf.core.migrations.0007_status_words")
+        with connection.cursor() as cur:
+            cur.execute(recode_sql(CalendarDay._meta.db_table, "kind", words.CALENDAR))
     from openhpf.access.catalogue import sync as access_sync
     from openhpf.access.models import Permission
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.classification import classify
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -82,7 +83,7 @@ def role_assign(*, user: Any, role: Role | str, center: Center | None, branch: B
 
         a = RoleAssignment.objects.create(user=user, role=r, center=center, branch=branch,
                                           granted_by=actor_label(actor)[0])
-        audit_log(actor=actor, action="access.role.assign", obj=a, center=center,
+        audit_log(actor=actor, action=AuditEvent.ACCESS_ROLE_ASSIGN, obj=a, center=center,
                   business_date=center.business_date if center else None,
                   after={"user": user.get_username(), "role": r.code, "center": center.code if center else None,
                          "branch": branch.code if branch else None})
@@ -99,7 +100,7 @@ def role_revoke(*, user: Any, role: Role | str, center: Center | None, branch: B
         a = RoleAssignment.objects.select_for_update().filter(user=user, role=r, center=center, branch=branch).first()
         if a is None:
             raise DomainError(ErrorCode.ROLE_NOT_HELD, f"未授予角色「{r.name}」", field="role")
-        audit_log(actor=actor, action="access.role.revoke", obj=a, center=center,
+        audit_log(actor=actor, action=AuditEvent.ACCESS_ROLE_REVOKE, obj=a, center=center,
                   business_date=center.business_date if center else None,
                   before={"user": user.get_username(), "role": r.code, "center": center.code if center else None,
                           "branch": branch.code if branch else None})
@@ -131,7 +132,7 @@ def personal_data_unmask(*, user: Actor, obj: Any, fields: list[str] | tuple[str
             raise DomainError(ErrorCode.FIELD_CORE, f"字段 {f} 为核心数据，不提供明文查看", field="fields")
     values = {f: getattr(obj, f) for f in fields}
     with transaction.atomic():
-        audit_log(actor=user, action="personal_data.unmask", obj=obj, center=center,
+        audit_log(actor=user, action=AuditEvent.PERSONAL_DATA_UNMASK, obj=obj, center=center,
                   business_date=getattr(getattr(obj, "center", None), "business_date", None),
                   after={"fields": fields, "reason": reason[:200]})
     return values

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from openhpf.audit.services import audit_log
 from openhpf.core import db
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import (
     BizType,
@@ -450,15 +451,9 @@ def _new_no(col: str, center_code: str, start: int, kind: str) -> str:
     return f"('{center_code}' || {db.zero_pad(n, width)})"
 
 
-def cutover_import(
-    *, center: Center, directory: Path | str, cutover_date: date, actor: Actor, error_file: Path | str | None = None,
-    progress: bool = False, echo: Callable[[str], None] | None = None, run_verify: bool = True,
-) -> CutoverResult:
-    """Validate a legacy extract completely, then load it into an empty center in one transaction.
-
-    Raises CutoverInvalid (listing every error; nothing written) or DomainError (center not empty, files
-    missing). Must be called outside a transaction (it is an entry point: staging commits as it streams)."""
-    directory = Path(directory)
+def _check_request(center: Center, directory: Path, cutover_date: date) -> None:
+    """Refuse before any work: a center with data, a cut-over date after the business date or in another
+    interest year, or an extract directory without all its files."""
     center.refresh_from_db()
     _refuse_non_empty(center)
     ys, _ = interest_year(cutover_date)
@@ -468,6 +463,70 @@ def cutover_import(
     missing = [f for f in FILES if not (directory / f).is_file()]
     if missing:
         raise DomainError(ErrorCode.CUTOVER_FILES_MISSING, f"目录 {directory} 缺少文件：{'、'.join(missing)}", field="directory")
+
+
+def _stage_file(ctx: Any, path: Path, f: str, t: str, *, sink: ErrorSink, ids: ResidentIdCache,
+                limits: Limits) -> int:
+    """Stream one extract file into its staging table in chunks (the protected columns of a chunk encrypted in
+    the worker while the next chunk is parsed), then index and analyze the table. Returns the rows staged."""
+    with transaction.atomic():
+        sql.execute(f"DROP TABLE IF EXISTS {t}")
+        sql.execute(_stage_ddl(t, f))
+    cols = ["seq", "line", *(c.column for c in FILE_COLUMNS[f]), *_protected_names(f)]
+    n = 0
+    buf: list[tuple] = []
+    pending: tuple[list[tuple], Any] | None = None  # a chunk whose columns the worker is encrypting
+
+    def insert(rows: list[tuple], future: Any) -> int:
+        if future is not None:
+            rows = _protect_join(f, rows, future)
+        with transaction.atomic():
+            done = sql.bulk_insert(t, cols, rows)
+        ctx.advance(len(rows))
+        return done
+
+    protected = bool(PROTECTED_COLUMNS[f])
+    with BulkProtector(sorted({p for _c, p, _e, _b in PROTECTED_COLUMNS[f]}), parallel=protected) as prot:
+        for row in _read_rows(path, f, sink, ids, limits):
+            buf.append(row)
+            if len(buf) >= CHUNK:
+                # encrypt this chunk in the worker while the next one is parsed; insert the previous one
+                nxt = (buf, _protect_submit(prot, f, buf) if protected else None)
+                if pending is not None:
+                    n += insert(*pending)
+                pending, buf = nxt, []
+        if pending is not None:
+            n += insert(*pending)
+        if buf:
+            n += insert(buf, _protect_submit(prot, f, buf) if protected else None)
+    with transaction.atomic():
+        for col in STAGE_INDEXES[f]:
+            sql.execute(f"CREATE INDEX {t}_{col} ON {t} ({col})")
+        db.analyze(t)
+    return n
+
+
+def _validate_staged(ctx: Any, rules: list[Rule], *, sink: ErrorSink, limits: Limits) -> None:
+    """Run every set-based rule over the staged rows (one progress tick each); any problem fails the load."""
+    ctx.advance(0, total=len(rules))
+    with transaction.atomic():
+        for r in rules:
+            run_rules([r], sink, cap=limits.max_errors_per_rule)
+            ctx.advance(1)
+    if sink.count:
+        raise CutoverInvalid(sink)
+
+
+def cutover_import(
+    *, center: Center, directory: Path | str, cutover_date: date, actor: Actor, error_file: Path | str | None = None,
+    progress: bool = False, echo: Callable[[str], None] | None = None, run_verify: bool = True,
+) -> CutoverResult:
+    """Validate a legacy extract completely, then load it into an empty center in one transaction.
+
+    Raises CutoverInvalid (listing every error; nothing written) or DomainError (center not empty, files
+    missing). Must be called outside a transaction (it is an entry point: staging commits as it streams)."""
+    directory = Path(directory)
+    _check_request(center, directory, cutover_date)
     policy = _policy(cutover_date, center)
     limits = Limits.from_policy(on=cutover_date, center=center)
     for f in FILES:
@@ -486,54 +545,12 @@ def cutover_import(
         ctx.advance(0, total=total)
         counts = {}
         for f in FILES:
-            t = tables[f]
-            with transaction.atomic():
-                sql.execute(f"DROP TABLE IF EXISTS {t}")
-                sql.execute(_stage_ddl(t, f))
-            cols = ["seq", "line", *(c.column for c in FILE_COLUMNS[f]), *_protected_names(f)]
-            n = 0
-            buf: list[tuple] = []
-            pending: tuple[list[tuple], Any] | None = None  # a chunk whose columns the worker is encrypting
-
-            def insert(rows: list[tuple], future: Any, t: str = t, cols: list[str] = cols, f: str = f) -> int:
-                if future is not None:
-                    rows = _protect_join(f, rows, future)
-                with transaction.atomic():
-                    done = sql.bulk_insert(t, cols, rows)
-                ctx.advance(len(rows))
-                return done
-
-            protected = bool(PROTECTED_COLUMNS[f])
-            with BulkProtector(sorted({p for _c, p, _e, _b in PROTECTED_COLUMNS[f]}), parallel=protected) as prot:
-                for row in _read_rows(directory / f, f, sink, ids, limits):
-                    buf.append(row)
-                    if len(buf) >= CHUNK:
-                        # encrypt this chunk in the worker while the next one is parsed; insert the previous one
-                        nxt = (buf, _protect_submit(prot, f, buf) if protected else None)
-                        if pending is not None:
-                            n += insert(*pending)
-                        pending, buf = nxt, []
-                if pending is not None:
-                    n += insert(*pending)
-                if buf:
-                    n += insert(buf, _protect_submit(prot, f, buf) if protected else None)
-            with transaction.atomic():
-                for col in STAGE_INDEXES[f]:
-                    sql.execute(f"CREATE INDEX {t}_{col} ON {t} ({col})")
-                db.analyze(t)
-            counts[f] = n
+            counts[f] = _stage_file(ctx, directory / f, f, tables[f], sink=sink, ids=ids, limits=limits)
         result.employers, result.members, result.accounts = (counts[f] for f in FILES)
         return {"rows": counts}
 
     def validate(ctx: Any) -> dict[str, int]:
-        rules = _rules(tables, cutover=cutover_date, **policy)
-        ctx.advance(0, total=len(rules))
-        with transaction.atomic():
-            for r in rules:
-                run_rules([r], sink, cap=limits.max_errors_per_rule)
-                ctx.advance(1)
-        if sink.count:
-            raise CutoverInvalid(sink)
+        _validate_staged(ctx, _rules(tables, cutover=cutover_date, **policy), sink=sink, limits=limits)
         return {"errors": 0}
 
     def load(ctx: Any) -> dict[str, Any]:
@@ -683,7 +700,7 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
         subaccounts_analyze(detail_rows=True)
         lap("analyze")
         ctx.log("装载用时（秒）：" + "，".join(f"{k} {v}" for k, v in result.timings.items()))
-        audit_log(actor=actor, action="accounts.cutover.import", obj=center, center=center, business_date=cutover_date,
+        audit_log(actor=actor, action=AuditEvent.ACCOUNTS_CUTOVER_IMPORT, obj=center, center=center, business_date=cutover_date,
                   after={"employers": result.employers, "members": result.members, "accounts": result.accounts,
                          "employer_nos": [emp_start, emp_start + result.employers - 1],
                          "account_nos": [acc_start, acc_start + result.accounts - 1],

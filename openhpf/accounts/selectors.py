@@ -11,20 +11,12 @@ from django.db.models import Count, F, Q, Sum
 
 from openhpf.access.selectors import check_permission, user_clearance
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, EmployerStatus, FreezeKind, MemberAccountStatus
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.core.personal import (
-    EMPLOYER_MEMBERS,
-    EMPLOYER_VIEW,
-    MEMBER_ACCOUNT_HISTORY,
-    MEMBER_ACCOUNT_VIEW,
-    MEMBER_EXPORT,
-    MEMBER_SEARCH,
-    PersonalRead,
-    personal_read,
-)
+from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
 from .models import Employer, Member, MemberAccount
@@ -193,14 +185,14 @@ def _search(read: PersonalRead, q: str, limit: int) -> list[MemberAccountSummary
     return out
 
 
-@personal_read(MEMBER_SEARCH, obj=lambda _: ("accounts.memberaccount", "search"))
+@personal_read(AuditEvent.ACCOUNTS_MEMBER_SEARCH, obj=lambda _: ("accounts.memberaccount", "search"))
 def member_search(*, center: Center, q: str, actor: Actor, read: PersonalRead,
                   limit: int = 20) -> list[MemberAccountSummary]:
     """Accounts by account no, exact ID number, exact phone or name prefix; active accounts first."""
     return _search(read, (q or "").strip(), limit)
 
 
-@personal_read(MEMBER_EXPORT, perm="accounts.export", obj=lambda _: ("accounts.memberaccount", "export"))
+@personal_read(AuditEvent.ACCOUNTS_MEMBER_EXPORT, perm="accounts.export", obj=lambda _: ("accounts.memberaccount", "export"))
 def member_export(*, center: Center, q: str, reason: str, actor: Actor, read: PersonalRead,
                   limit: int = 100) -> list[MemberAccountSummary]:
     """The rows of a member search for an export (masked as on screen); the audit row records the reason."""
@@ -282,7 +274,7 @@ def _history(account: MemberAccount, *, page: int, page_size: int, last_if_past_
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 
-@personal_read(MEMBER_ACCOUNT_VIEW, portal=True, obj=lambda kw: kw["account"])
+@personal_read(AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_VIEW, portal=True, obj=lambda kw: kw["account"])
 def member_account_detail(*, account: MemberAccount, actor: Actor, read: PersonalRead) -> MemberAccountDetail:
     """One account with its balances from the ledger sub-account; name, ID number and phone masked."""
     d = _account_detail(account, read)
@@ -290,7 +282,7 @@ def member_account_detail(*, account: MemberAccount, actor: Actor, read: Persona
     return d
 
 
-@personal_read(MEMBER_ACCOUNT_VIEW, obj=lambda kw: kw["account"])
+@personal_read(AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_VIEW, obj=lambda kw: kw["account"])
 def member_account_page(*, account: MemberAccount, actor: Actor, read: PersonalRead, history_page: int = 1,
                         history_page_size: int = 20) -> tuple[MemberAccountDetail, Page]:
     """The console's account page: the account and one page of its 个人明细账 (past the end: the last page)."""
@@ -300,7 +292,7 @@ def member_account_page(*, account: MemberAccount, actor: Actor, read: PersonalR
     return d, history
 
 
-@personal_read(MEMBER_ACCOUNT_HISTORY, portal=True, obj=lambda kw: kw["account"])
+@personal_read(AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_HISTORY, portal=True, obj=lambda kw: kw["account"])
 def account_history(*, account: MemberAccount, actor: Actor, read: PersonalRead, page: int = 1, page_size: int = 20,
                     last_if_past_end: bool = False) -> Page:
     """The account's detail rows (个人明细账), newest first."""
@@ -310,7 +302,7 @@ def account_history(*, account: MemberAccount, actor: Actor, read: PersonalRead,
     return p
 
 
-@personal_read(EMPLOYER_VIEW, portal=True, obj=lambda kw: kw["employer"])
+@personal_read(AuditEvent.ACCOUNTS_EMPLOYER_VIEW, portal=True, obj=lambda kw: kw["employer"])
 def employer_detail(*, employer: Employer, actor: Actor, read: PersonalRead,
                     members_page: int | None = None, members_page_size: int = 20) -> EmployerDetail:
     """An employer with its member counts by status (and full freezes), the monthly amount due and, when
@@ -369,7 +361,7 @@ def _employer_members(employer: Employer, read: PersonalRead, page: int, page_si
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 
-@personal_read(EMPLOYER_MEMBERS, portal=True, obj=lambda kw: kw["employer"])
+@personal_read(AuditEvent.ACCOUNTS_EMPLOYER_MEMBERS, portal=True, obj=lambda kw: kw["employer"])
 def employer_members(*, employer: Employer, actor: Actor, read: PersonalRead, page: int = 1,
                      page_size: int = 50) -> Page:
     """The employer's member accounts, a page at a time (an agent: its own employer's only)."""

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from openhpf.access.services import check_permission
 from openhpf.audit.services import audit_log
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import (
     BizType,
     EconomicType,
@@ -314,7 +315,7 @@ def employer_register(
             contact_name=contact_name.strip()[:40], contact_phone=contact_phone.strip()[:20],
             address=address.strip()[:200], opened_date=business_date,
         )
-        audit_log(actor=actor, action="accounts.employer.register", obj=employer, center=center,
+        audit_log(actor=actor, action=AuditEvent.ACCOUNTS_EMPLOYER_REGISTER, obj=employer, center=center,
                   business_date=business_date, after={"account_no": employer.account_no,
                                                       **_snap(employer, _EMPLOYER_FIELDS)})
         return employer
@@ -360,10 +361,18 @@ def employer_change(
         if not changed:
             raise DomainError(ErrorCode.NOTHING_CHANGED, "没有需要变更的内容", field="employer")
         e.save(update_fields=[f.removesuffix("_id") for f in changed])
-        audit_log(actor=actor, action="accounts.employer.change", obj=e, center=e.center_id,
+        audit_log(actor=actor, action=AuditEvent.ACCOUNTS_EMPLOYER_CHANGE, obj=e, center=e.center_id,
                   business_date=business_date, before={k: before[k] for k in changed},
                   after={k: after[k] for k in changed})
         return e
+
+
+# the audit event of each employer status move (employer_next_status actions)
+_EMPLOYER_MOVE_EVENTS: dict[str, AuditEvent] = {
+    "suspend": AuditEvent.ACCOUNTS_EMPLOYER_SUSPEND, "resume": AuditEvent.ACCOUNTS_EMPLOYER_RESUME,
+    "close": AuditEvent.ACCOUNTS_EMPLOYER_CLOSE, "defer": AuditEvent.ACCOUNTS_EMPLOYER_DEFER,
+    "end_deferral": AuditEvent.ACCOUNTS_EMPLOYER_END_DEFERRAL,
+}
 
 
 def _employer_move(*, employer: Employer, action: str, actor: Actor, business_date: date,
@@ -386,7 +395,7 @@ def _employer_move(*, employer: Employer, action: str, actor: Actor, business_da
             fields.append("closed_date")
         e.status = target
         e.save(update_fields=fields)
-        audit_log(actor=actor, action=f"accounts.employer.{action}", obj=e, center=e.center_id,
+        audit_log(actor=actor, action=_EMPLOYER_MOVE_EVENTS[action], obj=e, center=e.center_id,
                   business_date=business_date, before=before, after={"status": target, "reason": reason})
         return e
 
@@ -421,14 +430,14 @@ def _event(acct: MemberAccount, biz_type: str, business_date: date, reference: s
                      reference=reference or acct.account_no)
 
 
-def _audit_account(acct: MemberAccount, action: str, actor: Actor, business_date: date,
+def _audit_account(acct: MemberAccount, event: AuditEvent, actor: Actor, business_date: date,
                    before: dict[str, Any] | None, extra: dict[str, Any] | None = None) -> None:
     after = _snap(acct, _ACCOUNT_FIELDS)
     if before is not None:
         changed = {k for k in after if after[k] != before.get(k)}
         before = {k: before[k] for k in changed}
         after = {k: after[k] for k in changed}
-    audit_log(actor=actor, action=f"accounts.member_account.{action}", obj=acct, center=acct.center_id,
+    audit_log(actor=actor, action=event, obj=acct, center=acct.center_id,
               business_date=business_date, before=before, after={**after, **(extra or {})})
 
 
@@ -484,7 +493,7 @@ def member_account_open(
                 for k, v in changes.items():
                     setattr(member, k, v)
                 member.save(update_fields=list(changes))
-                audit_log(actor=actor, action="accounts.member.change", obj=member, center=center,
+                audit_log(actor=actor, action=AuditEvent.ACCOUNTS_MEMBER_CHANGE, obj=member, center=center,
                           business_date=business_date, before=before, after=changes)
         else:
             try:
@@ -495,7 +504,7 @@ def member_account_open(
             except IntegrityError:
                 raise DomainError(ErrorCode.CONCURRENT_OPEN, "该职工正在另一笔业务中开户，请稍后查询后重试",
                                   field="id_number") from None
-            audit_log(actor=actor, action="accounts.member.create", obj=member, center=center,
+            audit_log(actor=actor, action=AuditEvent.ACCOUNTS_MEMBER_CREATE, obj=member, center=center,
                       business_date=business_date,
                       after={"name": name, "id_type": id_type, "id_number": number, "birth_date": birth,
                              "sex": sex_code, "phone": phone, "marital_status": marital_status})
@@ -510,7 +519,7 @@ def member_account_open(
             opened_date=business_date,
         )
         _event(acct, BizType.OPEN, business_date)
-        _audit_account(acct, "open", actor, business_date, None,
+        _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_OPEN, actor, business_date, None,
                        {"account_no": account_no, "member_id": member.pk})
         return acct
 
@@ -531,7 +540,7 @@ def member_account_change_base(*, account: MemberAccount, base: int, actor: Acto
             center=acct.center, base=base, er=acct.employer_ratio, mr=acct.member_ratio, on=business_date)
         acct.save(update_fields=["base", "employer_amount", "member_amount"])
         _event(acct, BizType.BASE_ADJUST, business_date)
-        _audit_account(acct, "change_base", actor, business_date, before)
+        _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_CHANGE_BASE, actor, business_date, before)
         return acct
 
 
@@ -554,7 +563,7 @@ def member_account_change_ratio(
         acct.employer_amount, acct.member_amount = _amounts(
             center=acct.center, base=acct.base, er=er, mr=mr, on=business_date)
         acct.save(update_fields=["employer_ratio", "member_ratio", "employer_amount", "member_amount"])
-        _audit_account(acct, "change_ratio", actor, business_date, before)
+        _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_CHANGE_RATIO, actor, business_date, before)
         return acct
 
 
@@ -569,7 +578,7 @@ def member_account_seal(*, account: MemberAccount, reason: str, actor: Actor, bu
         acct.status, acct.sealed_date, acct.seal_reason = target, business_date, reason
         acct.save(update_fields=["status", "sealed_date", "seal_reason"])
         _event(acct, BizType.SEAL, business_date)
-        _audit_account(acct, "seal", actor, business_date, before)
+        _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_SEAL, actor, business_date, before)
         return acct
 
 
@@ -609,7 +618,7 @@ def member_account_unseal(
         acct.status, acct.sealed_date, acct.seal_reason = target, None, ""
         acct.save(update_fields=[*_MOVE_FIELDS, "status", "sealed_date", "seal_reason"])
         _event(acct, BizType.UNSEAL, business_date)
-        _audit_account(acct, "unseal", actor, business_date, before)
+        _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_UNSEAL, actor, business_date, before)
         return acct
 
 
@@ -631,7 +640,7 @@ def member_account_transfer_internal(
         acct.status = target
         acct.save(update_fields=[*_MOVE_FIELDS, "status"])
         _event(acct, BizType.INTERNAL_TRANSFER, business_date)
-        _audit_account(acct, "transfer_internal", actor, business_date, before)
+        _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSFER_INTERNAL, actor, business_date, before)
         return acct
 
 
@@ -668,7 +677,7 @@ def member_account_freeze(
         acct.freeze_kind = kind
         acct.save(update_fields=["freeze_kind"])
         _event(acct, BizType.FREEZE, business_date, reference)
-        audit_log(actor=actor, action="accounts.member_account.freeze", obj=acct, center=acct.center_id,
+        audit_log(actor=actor, action=AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_FREEZE, obj=acct, center=acct.center_id,
                   business_date=business_date,
                   before={"freeze_kind": before["freeze_kind"], "frozen_amount": before["frozen_amount"]},
                   after={"freeze_kind": kind, "frozen_amount": frozen, "reason": reason, "reference": reference})
@@ -691,7 +700,7 @@ def member_account_unfreeze(*, account: MemberAccount, reason: str, reference: s
         acct.freeze_kind = FreezeKind.NONE
         acct.save(update_fields=["freeze_kind"])
         _event(acct, BizType.UNFREEZE, business_date, reference)
-        audit_log(actor=actor, action="accounts.member_account.unfreeze", obj=acct, center=acct.center_id,
+        audit_log(actor=actor, action=AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_UNFREEZE, obj=acct, center=acct.center_id,
                   business_date=business_date, before=before,
                   after={"freeze_kind": FreezeKind.NONE, "frozen_amount": 0, "reason": reason,
                          "reference": reference})
@@ -721,7 +730,7 @@ def ratio_reduction_record(*, employer: Employer, ratio_floor: Decimal, valid_fr
     with transaction.atomic():
         r = RatioReduction.objects.create(employer=employer, ratio_floor=ratio_floor, valid_from=valid_from,
                                           valid_to=valid_to, approved_by=approved_by, reference=reference)
-        audit_log(actor=actor, action="accounts.ratio_reduction.record", obj=r, center=employer.center_id,
+        audit_log(actor=actor, action=AuditEvent.ACCOUNTS_RATIO_REDUCTION_RECORD, obj=r, center=employer.center_id,
                   business_date=business_date,
                   after={"employer": employer.account_no, "floor": ratio_floor, "from": valid_from, "to": valid_to})
         return r

@@ -30,6 +30,7 @@ from django.utils import timezone
 from openhpf.access.services import has_permission
 from openhpf.audit.services import audit_log
 from openhpf.core.actors import Actor, is_staff_user, money_actor_check
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import Center
@@ -129,7 +130,7 @@ def command_submit(
             if (done := replay()) is not None:  # a concurrent submission with the same key won
                 return done
             raise
-        audit_log(actor=actor, action="approvals.command.submit", obj=cmd, center=center, business_date=business_date,
+        audit_log(actor=actor, action=AuditEvent.APPROVALS_COMMAND_SUBMIT, obj=cmd, center=center, business_date=business_date,
                   after={"name": name, "params": params, "summary": cmd.summary, "amount": amount,
                          "idempotency_key": key})
         return cmd
@@ -168,7 +169,7 @@ def command_approve(*, command: PendingCommand | int, actor: Actor, business_dat
         cmd.decided_at = timezone.now()
         cmd.reason = (reason or "").strip()[:300]
         cmd.save(update_fields=["status", "checker", "decided_at", "reason"])
-        audit_log(actor=actor, action="approvals.command.approve", obj=cmd, center=cmd.center_id,
+        audit_log(actor=actor, action=AuditEvent.APPROVALS_COMMAND_APPROVE, obj=cmd, center=cmd.center_id,
                   business_date=business_date, before=before, after={"status": cmd.status, "reason": cmd.reason})
         try:
             with transaction.atomic(), registry._running(cmd):
@@ -178,13 +179,13 @@ def command_approve(*, command: PendingCommand | int, actor: Actor, business_dat
             cmd.status = PendingCommand.Status.FAILED
             cmd.apply_error = f"[{e.code}] {e.message}"[:500]
             cmd.save(update_fields=["status", "apply_error"])
-            audit_log(actor=actor, action="approvals.command.fail", obj=cmd, center=cmd.center_id,
+            audit_log(actor=actor, action=AuditEvent.APPROVALS_COMMAND_FAIL, obj=cmd, center=cmd.center_id,
                       business_date=business_date, after={"status": cmd.status, "error": e.as_dict()})
             return cmd
         cmd.status = PendingCommand.Status.APPLIED
         cmd.result = result
         cmd.save(update_fields=["status", "result"])
-        audit_log(actor=actor, action="approvals.command.apply", obj=cmd, center=cmd.center_id,
+        audit_log(actor=actor, action=AuditEvent.APPROVALS_COMMAND_APPLY, obj=cmd, center=cmd.center_id,
                   business_date=business_date, after={"status": cmd.status, "result": result})
         return cmd
 
@@ -209,7 +210,7 @@ def command_reject(*, command: PendingCommand | int, actor: Actor, reason: str,
         cmd.decided_at = timezone.now()
         cmd.reason = reason[:300]
         cmd.save(update_fields=["status", "checker", "decided_at", "reason"])
-        audit_log(actor=actor, action="approvals.command.reject", obj=cmd, center=cmd.center_id,
+        audit_log(actor=actor, action=AuditEvent.APPROVALS_COMMAND_REJECT, obj=cmd, center=cmd.center_id,
                   business_date=business_date or cmd.center.business_date, before=before,
                   after={"status": cmd.status, "reason": cmd.reason, "withdrawn": cmd.checker_id is None})
         return cmd

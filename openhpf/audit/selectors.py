@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.authz import check_permission, scope_queryset
-from openhpf.core.personal import AUDIT_RECORDS, PersonalRead, personal_read
+from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.security.keys import keyring
 from openhpf.security.services import checkpoint_signature_valid
 
@@ -99,14 +100,15 @@ def audit_unsealed_overdue() -> int:
     return AuditRecord.objects.filter(seq__isnull=True, created_at__lt=cutoff).count()
 
 
-@personal_read(AUDIT_RECORDS, perm="audit.view", obj=lambda _: ("audit.auditrecord", "query"))
+@personal_read(AuditEvent.AUDIT_RECORDS_VIEW, perm="audit.view", obj=lambda _: ("audit.auditrecord", "query"))
 def audit_records(*, actor: Actor, read: PersonalRead, by: str = "", action: str = "", object_type: str = "",
                   object_id: str = "", date_from: date | None = None,
                   date_to: date | None = None) -> QuerySet[AuditRecord]:
     """审计日志查询 for the security auditor (audit.view), within the centers of its role, newest first. The rows
     may hold personal data (an object's values before and after a change), so the query itself is audited.
-    `by` (the actor label) and action match by prefix; the date range is on the record time (local dates,
-    inclusive)."""
+    `by` (the actor label) matches by prefix; `action` is an event code (core.audit_events) or a part of one
+    cut at a dot (a domain such as "accounts", or "accounts.member_account"), matching that event or every event
+    under it; object type and id match exactly; the date range is on the record time (local dates, inclusive)."""
     qs = scope_queryset(actor, AuditRecord.objects.all(), branch_field=None, perm="audit.view")
     read.note(**{k: str(v) for k, v in (("by", by), ("action", action), ("object_type", object_type),
                                         ("object_id", object_id), ("date_from", date_from), ("date_to", date_to))
@@ -114,7 +116,8 @@ def audit_records(*, actor: Actor, read: PersonalRead, by: str = "", action: str
     if by:
         qs = qs.filter(actor__startswith=by.strip())
     if action:
-        qs = qs.filter(action__startswith=action.strip())
+        action = action.strip().rstrip(".")
+        qs = qs.filter(Q(action=action) | Q(action__startswith=action + "."))
     if object_type:
         qs = qs.filter(object_type=object_type.strip())
     if object_id:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from openhpf.core import context
 from openhpf.core.actors import Actor, AnonymousCaller, SystemActor, actor_id, actor_kind, staff_user_of
 from openhpf.core.actors import actor_label as _label
+from openhpf.core.audit_events import AuditEvent, require_event
 from openhpf.security.services import checkpoint_sign
 
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord
@@ -58,14 +59,16 @@ def actor_label(actor: Actor | AnonymousCaller | None) -> tuple[str, int | None]
 def audit_log(
     *,
     actor: Actor | AnonymousCaller | None,
-    action: str,
+    action: AuditEvent,
     obj: models.Model | tuple[str, Any] | None = None,
     center: Any = None,
     business_date: date | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditRecord:
-    """Append one audit row in the current transaction; it is sealed into the chain after commit."""
+    """Append one audit row in the current transaction; it is sealed into the chain after commit. `action` is a
+    member of the audit-event catalogue (core.audit_events); anything else raises TypeError and writes nothing."""
+    action = require_event(action)
     label, user_id = actor_label(actor)
     if isinstance(obj, models.Model):
         object_type, object_id = obj._meta.label_lower, str(obj.pk)
@@ -79,7 +82,7 @@ def audit_log(
         actor_user_id=user_id,
         actor_kind=actor_kind(actor),
         actor_id=(actor_id(actor) or "")[:64] or None,
-        action=action,
+        action=action.value,
         business_date=business_date,
         request_id=context.request_id.get(),
         object_type=object_type,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from openhpf.core.audit_events import DOMAINS, AuditEvent, AuditObject, grouped
 from openhpf.core.authz import permission_required
 
 from .selectors import audit_chain_verify, audit_records
@@ -31,8 +33,20 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     qs = audit_records(actor=request.user, by=f["actor"], action=f["action"], object_type=f["object_type"],
                        object_id=f["object_id"], date_from=_date(f["date_from"]), date_to=_date(f["date_to"]))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in f.items() if v)
-    return render(request, "audit/list.html", {"f": f, "page": page, "query": query})
+    # stored codes mapped to the catalogue for display (None: a code outside it, shown as 未编目)
+    rows = [(r, AuditEvent.lookup(r.action), AuditObject.lookup(r.object_type)) for r in page]
+    query = urlencode({k: v for k, v in f.items() if v})
+    pickers = {
+        "event_groups": grouped(),
+        "object_types": [o for o in AuditObject if o],
+        # a chosen value the pickers do not offer (a legacy code typed into the address): kept, shown as it is
+        "action_other": f["action"] if f["action"] and f["action"] not in DOMAINS
+        and AuditEvent.lookup(f["action"]) is None else "",
+        "object_type_other": f["object_type"] if f["object_type"]
+        and AuditObject.lookup(f["object_type"]) is None else "",
+    }
+    return render(request, "audit/list.html", {"f": f, "page": page, "rows": rows, "query": query,
+                                               **pickers})
 
 
 @require_POST

@@ -8,11 +8,11 @@ class ContributionsConfig(AppConfig):
 
     def ready(self) -> None:
         # maker-checker commands of the relief services (缓缴/降比例审批)
-        from .hardship import register_commands
+        from .relief.hardship import register_commands
 
         register_commands()
         # 退缴 (refund of a wrong payment) goes through maker-checker
-        from .services import register_commands as register_remittance_commands
+        from .remittance.services import register_commands as register_remittance_commands
 
         register_remittance_commands()
         from .dayend import register as register_dayend
@@ -21,6 +21,6 @@ class ContributionsConfig(AppConfig):
         # money reaching a 专户 without an instruction is recorded as a receipt (到账登记)
         from openhpf.settlement.services import register_receipt_handler
 
-        from .services import receipt_record
+        from .remittance.services import receipt_record
 
         register_receipt_handler(receipt_record)

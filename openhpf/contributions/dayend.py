@@ -11,8 +11,8 @@ from openhpf.core.models import Center
 from openhpf.jobs.dayend import Day, register_step, run_once
 from openhpf.jobs.runner import StepContext
 
-from .hardship import hardship_expire
-from .interest import interest_accrue
+from .interest.services import interest_accrue
+from .relief.hardship import hardship_expire
 
 
 def _accrual(day: Day, ctx: StepContext) -> dict[str, Any]:

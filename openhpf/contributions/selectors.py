@@ -8,9 +8,10 @@ from django.db.models import QuerySet
 
 from openhpf.access.selectors import check_permission
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
-from openhpf.core.personal import REMITTANCE_LINES, PersonalRead, personal_read
+from openhpf.core.personal import PersonalRead, personal_read
 
 from .models import Receipt, Remittance, RemittanceImport, RemittanceLine
 
@@ -34,7 +35,7 @@ def remittance_get(*, center: Any, pk: int, user: Actor) -> Remittance:
     return r
 
 
-@personal_read(REMITTANCE_LINES, center=lambda kw: kw["remittance"].center_id)
+@personal_read(AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, center=lambda kw: kw["remittance"].center_id)
 def remittance_lines(*, remittance: Remittance, actor: Actor, read: PersonalRead,
                      limit: int = 200) -> list[RemittanceLine]:
     """The lines of one 汇缴单 (each member's account, base and amounts): a personal-data read, audited."""

@@ -5,7 +5,10 @@ importing the app that seals them (audit itself signs its checkpoints with secur
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
+
+from .audit_events import AuditEvent, require_event
 
 _impl: dict[str, Callable[..., Any]] = {}
 
@@ -22,9 +25,13 @@ def _get(name: str) -> Callable[..., Any]:
         raise RuntimeError("the audit app is not installed: no audit trail can be written") from None
 
 
-def audit_log(**kwargs: Any) -> Any:
-    """Append one audit row in the current transaction (audit.services.audit_log)."""
-    return _get("audit_log")(**kwargs)
+def audit_log(*, actor: Any, action: AuditEvent, obj: Any = None, center: Any = None,
+              business_date: date | None = None, before: dict[str, Any] | None = None,
+              after: dict[str, Any] | None = None) -> Any:
+    """Append one audit row in the current transaction (audit.services.audit_log). `action` is a member of the
+    audit-event catalogue (core.audit_events); anything else raises TypeError and writes nothing."""
+    return _get("audit_log")(actor=actor, action=require_event(action), obj=obj, center=center,
+                             business_date=business_date, before=before, after=after)
 
 
 def actor_label(actor: Any) -> tuple[str, int | None]:

@@ -81,11 +81,11 @@ class CalendarDay(models.Model):
     (调休上班) on a weekend. Seeded from chinese-calendar for the years it knows, editable by staff."""
 
     class Kind(models.TextChoices):
-        HOLIDAY = "H", "法定节假日"
-        WORKDAY = "W", "调休工作日"
+        HOLIDAY = "holiday", "法定节假日"
+        WORKDAY = "workday", "调休工作日"
 
     date = models.DateField(unique=True)
-    kind = models.CharField(max_length=1, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=40, blank=True)
 
     class Meta:
@@ -98,8 +98,8 @@ class IdempotencyKey(models.Model):
     Scoped to the caller (principal kind and id) and to the method and path: another caller never sees it."""
 
     class State(models.TextChoices):
-        IN_FLIGHT = "P", "处理中"
-        DONE = "D", "已完成"
+        IN_FLIGHT = "in_flight", "处理中"
+        DONE = "done", "已完成"
 
     center = models.ForeignKey(Center, on_delete=models.PROTECT, null=True, blank=True)
     principal_kind = models.CharField("主体类型", max_length=10)  # staff | member | agent | partner
@@ -109,7 +109,7 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=120)
     command = models.CharField(max_length=80)  # the registered endpoint (core.idempotency.REGISTRY)
     request_hash = models.CharField("请求摘要", max_length=64)  # SHA-256 of the canonical body and query
-    state = models.CharField(max_length=1, choices=State.choices, default=State.DONE)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DONE)
     claim = models.CharField(max_length=32, blank=True)  # the request holding it while IN_FLIGHT
     claimed_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(default=dict)  # {"status": int | None (the operation's default), "body": …}

@@ -13,7 +13,7 @@ decorator
 - writes the audit row of the read in the caller's transaction when the actor is staff, a partner or trusted
   code (a member or agent reading its own data is not audited), with the object and details the selector noted.
 
-The audit events of personal reads are the constants below; the audit event catalogue takes them over."""
+The audit events of personal reads are members of the audit-event catalogue (core.audit_events.PERSONAL_READS)."""
 
 from __future__ import annotations
 
@@ -27,30 +27,12 @@ from django.db import transaction
 
 from . import auditlog, authz
 from .actors import AgentActor, MemberActor
+from .audit_events import PERSONAL_READS, AuditEvent
 from .masking import mask
 from .models import Center
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
-
-# ---------------------------------------------------------------- audit events of personal reads
-
-MEMBER_SEARCH = "accounts.member.search"  # 个人账户查询
-MEMBER_EXPORT = "accounts.member.export"  # 个人账户查询结果导出
-MEMBER_ACCOUNT_VIEW = "accounts.member_account.view"  # 个人账户详情
-MEMBER_ACCOUNT_HISTORY = "accounts.member_account.history"  # 个人明细账
-MEMBER_ACCOUNT_TRANSACTIONS = "accounts.member_account.transactions"  # 个人明细查询（日期区间、业务类型）
-EMPLOYER_VIEW = "accounts.employer.view"  # 单位详情（联系人、职工名单）
-EMPLOYER_MEMBERS = "accounts.employer.members"  # 单位职工账户列表
-ARREARS_MEMBERS = "contributions.arrears.members"  # 欠缴催缴清单（含职工明细）
-REMITTANCE_LINES = "contributions.remittance.lines"  # 汇缴单明细（职工账号、缴存基数、缴存额）
-AUDIT_RECORDS = "audit.records.view"  # 审计日志查询（日志里可能有个人信息）
-OUTBOX_VIEW = "iam.outbox.view"  # 短信发件箱（手机号码、验证码短信）
-
-EVENTS: frozenset[str] = frozenset({
-    MEMBER_SEARCH, MEMBER_EXPORT, MEMBER_ACCOUNT_VIEW, MEMBER_ACCOUNT_HISTORY, MEMBER_ACCOUNT_TRANSACTIONS,
-    EMPLOYER_VIEW, EMPLOYER_MEMBERS, ARREARS_MEMBERS, REMITTANCE_LINES, AUDIT_RECORDS, OUTBOX_VIEW,
-})
 
 # the portal permission of each principal kind (access.catalogue.KIND_PERMISSIONS)
 PORTAL_PERMISSIONS = {"member": "portal.own_account.view", "agent": "portal.own_employer.view"}
@@ -103,7 +85,7 @@ class PersonalRead:
 
 
 R = TypeVar("R")
-REGISTRY: dict[str, str] = {}  # "module.selector" → event: every personal-data selector
+REGISTRY: dict[str, AuditEvent] = {}  # "module.selector" → event: every personal-data selector
 
 
 def _audited(actor: Any) -> bool:
@@ -128,15 +110,17 @@ def _business_date(center: Any) -> Any:
     return Center.objects.filter(pk=center).values_list("business_date", flat=True).first()
 
 
-def personal_read(event: str, *, perm: str = "accounts.view", portal: bool = False,
+def personal_read(event: AuditEvent, *, perm: str = "accounts.view", portal: bool = False,
                   center: Callable[[dict[str, Any]], Any] | None = None,
                   obj: Callable[[dict[str, Any]], Any] | None = None) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """Make a selector a personal-data read (see the module docstring). The selector takes keyword arguments
     `actor` and `read`; callers pass `actor` and never `read`. `center` and `obj` pick the read's center and
     the audited object from the call's arguments (defaults: the `center` argument, else the center of the first
     model argument; the object the selector notes with `read.about`)."""
-    if event not in EVENTS:
-        raise ValueError(f"{event!r} is not an audit event of personal reads (core.personal.EVENTS)")
+    if not isinstance(event, AuditEvent):
+        raise TypeError(f"{event!r} is not an AuditEvent of the catalogue (core.audit_events)")
+    if event not in PERSONAL_READS:
+        raise ValueError(f"{event!r} is not an audit event of personal reads (core.audit_events.PERSONAL_READS)")
 
     def decorate(fn: Callable[..., R]) -> Callable[..., R]:
         sig = inspect.signature(fn)

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
+from openhpf.core.audit_events import AuditEvent
+
 from .actors import Actor, is_system
 from .auditlog import actor_label, audit_log
 from .error_codes import ErrorCode
@@ -35,7 +37,7 @@ def center_create(*, code: str, name: str, business_date: date, actor: Actor, ci
         Branch.objects.create(center=center, code=f"{code}01", name=f"{name}营业部")
         for hook in _CENTER_CREATED:
             hook(center)
-        audit_log(actor=actor, action="core.center.create", obj=center, center=center, business_date=business_date,
+        audit_log(actor=actor, action=AuditEvent.CORE_CENTER_CREATE, obj=center, center=center, business_date=business_date,
                   after={"code": code, "name": name, "business_date": business_date})
         return center
 
@@ -45,7 +47,7 @@ def branch_create(*, center: Center, code: str, name: str, actor: Actor) -> Bran
         if Branch.objects.filter(center=center, code=code).exists():
             raise DomainError(ErrorCode.BRANCH_EXISTS, f"网点代码 {code} 已存在", field="code")
         b = Branch.objects.create(center=center, code=code, name=name)
-        audit_log(actor=actor, action="core.branch.create", obj=b, center=center, business_date=center.business_date,
+        audit_log(actor=actor, action=AuditEvent.CORE_BRANCH_CREATE, obj=b, center=center, business_date=center.business_date,
                   after={"code": code, "name": name})
         return b
 
@@ -59,7 +61,7 @@ def center_advance_business_date(*, center: Center, to: date, actor: Actor) -> C
         before = c.business_date
         c.business_date = to
         c.save(update_fields=["business_date"])
-        audit_log(actor=actor, action="core.business_date.advance", obj=c, center=c, business_date=to,
+        audit_log(actor=actor, action=AuditEvent.CORE_BUSINESS_DATE_ADVANCE, obj=c, center=c, business_date=to,
                   before={"business_date": before}, after={"business_date": to})
         return c
 
@@ -114,7 +116,7 @@ def policy_set(
             center=center, key=key, value=str(value) if value_type == "decimal" else value, value_type=value_type,
             effective_from=effective_from, approved_by=approver, source=source, note=note,
         )
-        audit_log(actor=actor, action="core.policy.set", obj=p, center=center, business_date=effective_from,
+        audit_log(actor=actor, action=AuditEvent.CORE_POLICY_SET, obj=p, center=center, business_date=effective_from,
                   after={"key": key, "value": p.value, "effective_from": effective_from, "approved_by": approver,
                          "maker": maker_label,
                          "command": getattr(_approved_command, "pk", None)})
@@ -122,7 +124,7 @@ def policy_set(
 
 
 def calendar_set_day(*, day: date, kind: str | None, name: str, actor: Actor) -> None:
-    """Mark a day as holiday (H) or make-up working day (W), or clear it (kind None)."""
+    """Mark a day as holiday or make-up working day (workday), or clear it (kind None)."""
     with transaction.atomic():
         before = dict(CalendarDay.objects.filter(date=day).values("kind", "name").first() or {}) or None
         if kind is None:
@@ -131,7 +133,7 @@ def calendar_set_day(*, day: date, kind: str | None, name: str, actor: Actor) ->
             if kind not in CalendarDay.Kind.values:
                 raise DomainError(ErrorCode.CALENDAR_KIND, "日期类型只能是 H（节假日）或 W（调休工作日）", field="kind")
             CalendarDay.objects.update_or_create(date=day, defaults={"kind": kind, "name": name})
-        audit_log(actor=actor, action="core.calendar.set", obj=("core.calendarday", day.isoformat()),
+        audit_log(actor=actor, action=AuditEvent.CORE_CALENDAR_SET, obj=("core.calendarday", day.isoformat()),
                   before=before, after={"kind": kind, "name": name})
 
 
@@ -152,11 +154,12 @@ def calendar_seed_years(*, years: range, actor: Actor) -> int:
             while d.year == year:
                 on, name = chinese_calendar.get_holiday_detail(d)
                 weekend = d.weekday() >= 5
-                kind = "H" if on and not weekend else ("W" if not on and weekend else None)
+                kind = (CalendarDay.Kind.HOLIDAY if on and not weekend
+                        else CalendarDay.Kind.WORKDAY if not on and weekend else None)
                 if kind:
                     CalendarDay.objects.update_or_create(date=d, defaults={"kind": kind, "name": zh.get(name, name or "")})
                     n += 1
                 d += timedelta(days=1)
-        audit_log(actor=actor, action="core.calendar.seed", obj=("core.calendarday", f"{years.start}-{years.stop - 1}"),
+        audit_log(actor=actor, action=AuditEvent.CORE_CALENDAR_SEED, obj=("core.calendarday", f"{years.start}-{years.stop - 1}"),
                   after={"days": n})
     return n

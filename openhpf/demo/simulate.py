@@ -35,12 +35,12 @@ from typing import Any
 from django.db import transaction
 
 from openhpf.accounts.models import Employer, Member, MemberAccount
-from openhpf.contributions.adjustments import BaseRow, base_adjust_import
-from openhpf.contributions.fileimport import remittance_import, roster_rows
-from openhpf.contributions.interest import interest_accrue, interest_settle
+from openhpf.contributions.interest.services import interest_accrue, interest_settle
 from openhpf.contributions.models import FlexibleEmployer, Receipt, Remittance
-from openhpf.contributions.relief import ym_add
-from openhpf.contributions.services import (
+from openhpf.contributions.months import ym_add
+from openhpf.contributions.remittance.adjustments import BaseRow, base_adjust_import
+from openhpf.contributions.remittance.fileimport import remittance_import, roster_rows
+from openhpf.contributions.remittance.services import (
     back_payment_create,
     receipt_record,
     remittance_cancel,

@@ -129,12 +129,27 @@ def generate_extract(
     rng = random.Random(seed)  # noqa: S311 (deterministic test data, not security)
     res = GenerateResult(directory=out)
     zj, national = _regions()
-    ys, _ = interest_year(cutover_date)
-    jishu_days_done = (cutover_date - ys).days  # days from 7/1 to the day before cut-over
     headers = {f: [c.header for c in FILE_COLUMNS[f]] for f in (EMPLOYER_FILE, MEMBER_FILE, ACCOUNT_FILE)}
     hangzhou = [c for c in zj if c.startswith("3301")] or zj
 
-    # ---------------------------------------------------------------- employers
+    emp_info, size_cum, total_w = _write_employers(
+        out / EMPLOYER_FILE, rng=rng, employers=employers, cutover_date=cutover_date, regions=hangzhou,
+        header=headers[EMPLOYER_FILE], dirty=dirty, encoding=encoding, res=res)
+    res.employers = employers
+    _write_members(out, rng=rng, members=members, cutover_date=cutover_date, zj=zj, national=national,
+                   headers=headers, employers=employers, emp_info=emp_info, size_cum=size_cum, total_w=total_w,
+                   base_cap=base_cap, base_floor=base_floor, rounding=rounding, dirty=dirty, encoding=encoding,
+                   res=res, progress=progress)
+    res.members = res.accounts = members
+    return res
+
+
+def _write_employers(path: Path, *, rng: random.Random, employers: int, cutover_date: date, regions: list[str],
+                     header: list[str], dirty: bool, encoding: str, res: GenerateResult,
+                     ) -> tuple[list[tuple[str, int, int, int, str]], list[float], float]:
+    """单位.csv: employers of weighted industries and ratios, opened since 1995, each with a random size.
+    Returns each employer's (legacy no, opened ordinal, payday, ratio e4, industry), the cumulative sizes and
+    their total (members are drawn to employers by size)."""
     industries = list(INDUSTRY_WEIGHTS)
     ind_cum = list(_cumulate(INDUSTRY_WEIGHTS.values()))
     ratio_cum = list(_cumulate(w for _, w in RATIOS_E4))
@@ -144,14 +159,14 @@ def generate_extract(
     size_cum: list[float] = []
     total_w = 0.0
     dirty_emp = {1: "credit", 3: "econ"} if dirty and employers > 4 else {}
-    with (out / EMPLOYER_FILE).open("w", encoding=encoding, newline="") as fh:
+    with path.open("w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(headers[EMPLOYER_FILE])
+        w.writerow(header)
         for i in range(employers):
             ind = industries[bisect.bisect_right(ind_cum, rng.random() * ind_cum[-1])]
             _wage, frag, suffixes = INDUSTRY_PROFILE[ind]
             econ = rng.choice(ECONOMIC_BY_INDUSTRY.get(ind, ECONOMIC_DEFAULT))
-            region = rng.choice(hangzhou)
+            region = rng.choice(regions)
             name = f"杭州{rng.choice(NAME_WORDS)}{rng.choice(NAME_WORDS)}{frag}{rng.choice(suffixes)}"
             org = _org_code(i)
             prefix = ("11" if econ in ("110", "120") else "91") + region + org
@@ -174,10 +189,11 @@ def generate_extract(
             emp_info.append((legacy, opened.toordinal(), payday, er, ind))
             total_w += math.exp(rng.gauss(0, 1.4))
             size_cum.append(total_w)
-    res.employers = employers
+    return emp_info, size_cum, total_w
 
-    # ---------------------------------------------------------------- members and their accounts
-    # deposit dates of this interest year before cut-over, per payday, with days to the day before cut-over
+
+def _year_deposits(ys: date, cutover_date: date) -> dict[int, list[tuple[int, int]]]:
+    """Deposit dates of this interest year before cut-over, per payday, with days to the day before cut-over."""
     year_deposits: dict[int, list[tuple[int, int]]] = {}
     for p in range(1, 29):
         ds = []
@@ -186,6 +202,50 @@ def generate_extract(
             ds.append((d.toordinal(), (cutover_date - d).days))
             d = _add_month(d)
         year_deposits[p] = ds
+    return year_deposits
+
+
+def _dirty_id(person: Person, kind: str, *, row: int, res: GenerateResult) -> str:
+    """A deliberately wrong ID number for a dirty extract: a wrong check digit, or 2月30日 as the birth date."""
+    id_number, birth, region, seq = person.id_number, person.birth, person.region, person.seq
+    first17 = id_number[:17]
+    if kind == "checksum":
+        id_number = first17 + ("1" if id_number[-1] != "1" else "2")
+        res.dirty_rows.append((MEMBER_FILE, row, "ID_CHECKSUM"))
+    else:
+        bad17 = f"{region}{birth.year:04d}0230{seq:03d}"
+        id_number = bad17 + resident_id_check_digit(bad17)
+        res.dirty_rows.append((MEMBER_FILE, row, "ID_BIRTH_DATE"))
+    return id_number
+
+
+def _dirty_account(kind: str, row_values: tuple[str, str, int, str], *, balance: int, prev_legacy: str, row: int,
+                   res: GenerateResult) -> tuple[str, str, int, str]:
+    """A deliberately wrong account row for a dirty extract: an unknown employer, more frozen than the balance,
+    or the previous row's account number again. Takes and returns (employer legacy no, freeze, frozen, legacy no)."""
+    emp_legacy, freeze, frozen, legacy = row_values
+    if kind == "employer":
+        emp_legacy = "DW99999999"
+        res.dirty_rows.append((ACCOUNT_FILE, row, "EMPLOYER_UNKNOWN"))
+    elif kind == "frozen":
+        freeze, frozen = "2", balance + 10000
+        res.dirty_rows.append((ACCOUNT_FILE, row, "FROZEN_EXCEEDS_BALANCE"))
+    elif kind == "duplicate":
+        legacy = prev_legacy
+        res.dirty_rows.append((ACCOUNT_FILE, row, "DUPLICATE_ACCOUNT_NO"))
+    return emp_legacy, freeze, frozen, legacy
+
+
+def _write_members(out: Path, *, rng: random.Random, members: int, cutover_date: date, zj: list[str],
+                   national: list[str], headers: dict[str, list[str]], employers: int,
+                   emp_info: list[tuple[str, int, int, int, str]], size_cum: list[float], total_w: float,
+                   base_cap: int, base_floor: int, rounding: str, dirty: bool, encoding: str, res: GenerateResult,
+                   progress: Callable[[int], None] | None) -> None:
+    """个人.csv and 个人账户.csv together, one member and one account a row: each drawn to an employer by size,
+    with a wage of its industry and age, deposits since it opened and the 积数 of this interest year."""
+    ys, _ = interest_year(cutover_date)
+    jishu_days_done = (cutover_date - ys).days  # days from 7/1 to the day before cut-over
+    year_deposits = _year_deposits(ys, cutover_date)
     sur_cum = _surname_weights()
     seen: set[int] = set()
     cut_ord = cutover_date.toordinal()
@@ -202,16 +262,9 @@ def generate_extract(
         for i in range(members):
             person = _person(rng, on_ord=cut_ord, min_days=22 * 365 + 5, max_days=59 * 365, zj=zj,
                              national=national, sur_cum=sur_cum, seen=seen)
-            id_number, birth, region, seq = person.id_number, person.birth, person.region, person.seq
-            first17, age = id_number[:17], person.age
+            id_number, birth, age = person.id_number, person.birth, person.age
             if i in dirty_mem:
-                if dirty_mem[i] == "checksum":
-                    id_number = first17 + ("1" if id_number[-1] != "1" else "2")
-                    res.dirty_rows.append((MEMBER_FILE, i + 2, "ID_CHECKSUM"))
-                else:
-                    bad17 = f"{region}{birth.year:04d}0230{seq:03d}"
-                    id_number = bad17 + resident_id_check_digit(bad17)
-                    res.dirty_rows.append((MEMBER_FILE, i + 2, "ID_BIRTH_DATE"))
+                id_number = _dirty_id(person, dirty_mem[i], row=i + 2, res=res)
             wm.writerow([person.name, "01", id_number, person.phone, person.marital])
 
             # account
@@ -250,15 +303,10 @@ def generate_extract(
                 freeze, frozen = ("1", balance) if rand() < 0.6 else ("2", balance // 2 or balance)
                 res.frozen += 1
             legacy = f"{880000000000 + i}"
-            if dirty_acc.get(i) == "employer":
-                emp_legacy = "DW99999999"
-                res.dirty_rows.append((ACCOUNT_FILE, i + 2, "EMPLOYER_UNKNOWN"))
-            elif dirty_acc.get(i) == "frozen":
-                freeze, frozen = "2", balance + 10000
-                res.dirty_rows.append((ACCOUNT_FILE, i + 2, "FROZEN_EXCEEDS_BALANCE"))
-            elif dirty_acc.get(i) == "duplicate":
-                legacy = prev_legacy
-                res.dirty_rows.append((ACCOUNT_FILE, i + 2, "DUPLICATE_ACCOUNT_NO"))
+            if i in dirty_acc:
+                emp_legacy, freeze, frozen, legacy = _dirty_account(
+                    dirty_acc[i], (emp_legacy, freeze, frozen, legacy), balance=balance, prev_legacy=prev_legacy,
+                    row=i + 2, res=res)
             prev_legacy = legacy
             paid = date.fromordinal(last_dep) if last_dep else None
             sealed_date = date.fromordinal(end) if sealed else None
@@ -274,10 +322,6 @@ def generate_extract(
                 progress(10_000)
     if progress and members % 10_000:
         progress(members % 10_000)
-    res.members = res.accounts = members
-    return res
-
-
 # ---------------------------------------------------------------- one person, one wage (the cut-over extract and
 # the simulation's new hires draw them the same way)
 

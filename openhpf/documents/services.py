@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.authz import check_permission
 from openhpf.core.codes import RetentionClass
 from openhpf.core.error_codes import ErrorCode
@@ -132,7 +133,7 @@ def document_store(
             doc.save()
             audit_log(
                 actor=actor,
-                action="document.store",
+                action=AuditEvent.DOCUMENT_STORE,
                 obj=doc,
                 center=center,
                 business_date=business_date,
@@ -195,7 +196,7 @@ def document_sign(*, document: Any, actor: Actor) -> DocumentSignature:
             signature=sm2_sign(ring.sm2_private, bytes.fromhex(document.sm3), public_hex=ring.sm2_public),
             public_key=ring.sm2_public, signed_by=actor_label(actor)[0], signed_at=timezone.now(),
         )
-        audit_log(actor=actor, action="security.document.sign", obj=document, center=document.center_id,
+        audit_log(actor=actor, action=AuditEvent.SECURITY_DOCUMENT_SIGN, obj=document, center=document.center_id,
                   after={"sm3": document.sm3, "signature": sig.signature})
     return sig
 

@@ -32,6 +32,7 @@ from openhpf.access.selectors import check_permission, is_system_actor
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -238,7 +239,7 @@ def liquidity_snapshot(*, center: Center, on: date, actor: Actor) -> LiquiditySn
         snap.refresh_from_db()
         after = {k: _jsonable(getattr(snap, k)) for k in figures}
         if before != after:
-            audit_log(actor=actor, action="finance.liquidity.snapshot", obj=snap, center=center, business_date=on,
+            audit_log(actor=actor, action=AuditEvent.FINANCE_LIQUIDITY_SNAPSHOT, obj=snap, center=center, business_date=on,
                       before=before, after=after)
         return snap
 

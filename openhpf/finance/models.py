@@ -11,13 +11,13 @@ class ValueAddedYear(models.Model):
     """增值收益年度: the year's 损益 transfer into 311 and its distribution (Dr 321xx / Cr 301, 21904, 214)."""
 
     class Status(models.TextChoices):
-        CLOSED = "T", "已结转"
-        PENDING = "S", "分配待复核"
-        DISTRIBUTED = "D", "已分配"
+        CLOSED = "closed", "已结转"
+        PENDING = "pending", "分配待复核"
+        DISTRIBUTED = "distributed", "已分配"
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField("年度")
-    status = models.CharField(max_length=1, choices=Status.choices, default=Status.CLOSED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CLOSED)
     revenue = models.BigIntegerField("结转业务收入（分）", default=0)
     expense = models.BigIntegerField("结转业务支出（分）", default=0)
     close_vouchers = models.JSONField("结转凭证号", default=list)
@@ -43,6 +43,10 @@ class ValueAddedYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 年度增值收益（{self.get_status_display()}）"
+
+    @property
+    def is_distributed(self) -> bool:
+        return self.status == self.Status.DISTRIBUTED
 
 
 class LiquiditySnapshot(models.Model):

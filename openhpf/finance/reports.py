@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from openhpf.contributions.statements import cjk_font_path
+from openhpf.contributions.interest.statements import cjk_font_path
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.money import fen_to_yuan

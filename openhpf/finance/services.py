@@ -36,6 +36,7 @@ from openhpf.approvals.registry import applying, register
 from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -117,7 +118,7 @@ def year_end_close(*, center: Center, year: int, actor: Actor, business_date: da
         record.closed_by = actor_label(actor)[0]
         record.closed_at = timezone.now()
         record.save()
-        audit_log(actor=actor, action="finance.value_added.close", obj=record, center=center,
+        audit_log(actor=actor, action=AuditEvent.FINANCE_VALUE_ADDED_CLOSE, obj=record, center=center,
                   business_date=business_date,
                   after={"year": year, "revenue": rev, "expense": exp, "value_added": rev - exp, "vouchers": vouchers})
         return record
@@ -275,7 +276,7 @@ def value_added_distribute(*, center: Center, year: int, actor: Actor, business_
         record.distributed_by = actor_label(actor)[0]
         record.distributed_at = timezone.now()
         record.save()
-        audit_log(actor=actor, action="finance.value_added.distribute", obj=record, center=center,
+        audit_log(actor=actor, action=AuditEvent.FINANCE_VALUE_ADDED_DISTRIBUTE, obj=record, center=center,
                   business_date=business_date,
                   after={**asdict(plan), "vouchers": record.distribution_vouchers,
                          "maker": actor_label(command.maker)[0] if command is not None else None})

@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from openhpf.core.actors import Actor
-from openhpf.core.personal import OUTBOX_VIEW, PersonalRead, personal_read
+from openhpf.core.audit_events import AuditEvent
+from openhpf.core.personal import PersonalRead, personal_read
 
 from .models import Outbox, PartnerClient, StaffSecurity
 
@@ -63,7 +64,7 @@ def partner_client_live_tokens(client: PartnerClient) -> int:
     return client.tokens.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).count()
 
 
-@personal_read(OUTBOX_VIEW, perm="iam.manage_users", obj=lambda _: ("iam.outbox", "list"))
+@personal_read(AuditEvent.IAM_OUTBOX_VIEW, perm="iam.manage_users", obj=lambda _: ("iam.outbox", "list"))
 def outbox_list(*, actor: Actor, read: PersonalRead, limit: int = 100) -> list[Outbox]:
     """The development channel's sent messages (phone numbers, one-time codes), newest first; the read is audited."""
     rows = list(Outbox.objects.order_by("-id")[:limit])

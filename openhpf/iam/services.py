@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyotp
 from django.contrib.auth import get_user_model
@@ -23,6 +23,7 @@ from django.utils import timezone
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import authz
 from openhpf.core.actors import Actor, AgentActor, AnonymousCaller, MemberActor, PartnerActor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.channels import message_template
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -69,7 +70,7 @@ def api_token_issue(*, user: Any, name: str, days: int = 30, actor: Actor) -> tu
             user=user, name=name[:100], key_hash=token_hash(plaintext), prefix=plaintext[:8],
             expires_at=timezone.now() + timedelta(days=days),
         )
-        audit_log(actor=actor, action="iam.token.issue", obj=token, center=staff_center(user),
+        audit_log(actor=actor, action=AuditEvent.IAM_TOKEN_ISSUE, obj=token, center=staff_center(user),
                   after={"user": user.get_username(), "name": token.name, "prefix": token.prefix,
                          "expires_at": token.expires_at})
     return plaintext, token
@@ -82,7 +83,7 @@ def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
         if t.revoked_at is None:
             t.revoked_at = timezone.now()
             t.save(update_fields=["revoked_at"])
-            audit_log(actor=actor, action="iam.token.revoke", obj=t, center=staff_center(t.user),
+            audit_log(actor=actor, action=AuditEvent.IAM_TOKEN_REVOKE, obj=t, center=staff_center(t.user),
                       before={"revoked_at": None}, after={"revoked_at": t.revoked_at})
         return t
 
@@ -161,7 +162,7 @@ def staff_create(
         if display_name:
             profile.display_name = display_name
         profile.save()
-        audit_log(actor=actor, action="iam.staff.create" if created else "iam.staff.update", obj=user,
+        audit_log(actor=actor, action=AuditEvent.IAM_STAFF_CREATE if created else AuditEvent.IAM_STAFF_UPDATE, obj=user,
                   center=profile.center, business_date=profile.center.business_date if profile.center else None,
                   after={"username": username, "center": profile.center.code if profile.center else None,
                          "superuser": user.is_superuser})
@@ -246,7 +247,7 @@ def staff_password_change(*, user: Any, old_password: str, new_password: str, ac
         user.set_password(new_password)
         user.save(update_fields=["password"])
         _password_recorded(user, must_change=False)
-        audit_log(actor=actor, action="iam.password.change", obj=user, center=staff_center(user),
+        audit_log(actor=actor, action=AuditEvent.IAM_PASSWORD_CHANGE, obj=user, center=staff_center(user),
                   after={"username": user.get_username()})
 
 
@@ -271,7 +272,7 @@ def staff_password_reset(*, user: Any, actor: Actor) -> str:
         sec = staff_security(user, lock=True)
         sec.failed_logins, sec.locked_until = 0, None
         sec.save(update_fields=["failed_logins", "locked_until"])
-        audit_log(actor=actor, action="iam.password.reset", obj=user, center=staff_center(user),
+        audit_log(actor=actor, action=AuditEvent.IAM_PASSWORD_RESET, obj=user, center=staff_center(user),
                   after={"username": user.get_username(), "must_change_password": True})
     return pw
 
@@ -287,7 +288,7 @@ def staff_lock(*, user: Any, actor: Actor, minutes: int | None = None) -> StaffS
         sec = staff_security(user, lock=True)
         sec.locked_until = timezone.now() + timedelta(minutes=minutes or 60 * 24 * 365 * 10)
         sec.save(update_fields=["locked_until"])
-        audit_log(actor=actor, action="iam.staff.lock", obj=user, center=staff_center(user),
+        audit_log(actor=actor, action=AuditEvent.IAM_STAFF_LOCK, obj=user, center=staff_center(user),
                   after={"username": user.get_username(), "locked_until": sec.locked_until})
     return sec
 
@@ -299,18 +300,18 @@ def staff_unlock(*, user: Any, actor: Actor) -> StaffSecurity:
         before = {"locked_until": sec.locked_until, "failed_logins": sec.failed_logins}
         sec.locked_until, sec.failed_logins = None, 0
         sec.save(update_fields=["locked_until", "failed_logins"])
-        audit_log(actor=actor, action="iam.staff.unlock", obj=user, center=staff_center(user), before=before,
+        audit_log(actor=actor, action=AuditEvent.IAM_STAFF_UNLOCK, obj=user, center=staff_center(user), before=before,
                   after={"username": user.get_username(), "locked_until": None})
     return sec
 
 
-def _login_audit(action: str, *, user: Any, username: str, ip: str, **extra: Any) -> None:
+def _login_audit(action: AuditEvent, *, user: Any, username: str, ip: str, **extra: Any) -> None:
     audit_log(actor=user if user is not None else AnonymousCaller(username[:100]), action=action,
               obj=user, center=staff_center(user) if user is not None else None,
               after={"username": username, "ip": ip, **extra})
 
 
-def _staff_failure(sec: StaffSecurity, *, user: Any, username: str, ip: str, action: str) -> LoginResult:
+def _staff_failure(sec: StaffSecurity, *, user: Any, username: str, ip: str, action: AuditEvent) -> LoginResult:
     sec.failed_logins += 1
     threshold = policy.value("LOCKOUT_THRESHOLD")
     locked = sec.failed_logins >= threshold
@@ -320,10 +321,10 @@ def _staff_failure(sec: StaffSecurity, *, user: Any, username: str, ip: str, act
     sec.save(update_fields=["failed_logins", "locked_until"])
     _login_audit(action, user=user, username=username, ip=ip, failed_logins=sec.failed_logins)
     if until is not None:
-        _login_audit("iam.login.locked", user=user, username=username, ip=ip, locked_until=until.isoformat())
+        _login_audit(AuditEvent.IAM_LOGIN_LOCKED, user=user, username=username, ip=ip, locked_until=until.isoformat())
         return LoginResult(False, "LOCKED",
                            f"连续 {threshold} 次登录失败，账号已锁定 {policy.value('LOCKOUT_MINUTES')} 分钟")
-    if action == "iam.login.totp_failure":
+    if action == AuditEvent.IAM_LOGIN_TOTP_FAILURE:
         return LoginResult(False, "TOTP_INVALID", "动态口令不正确或已使用")
     return LoginResult(False, "INVALID", "用户名或密码不正确。")
 
@@ -344,19 +345,19 @@ def staff_login_password(*, username: str, password: str, ip: str) -> LoginResul
         user = user_model.objects.filter(**{user_model.USERNAME_FIELD: username}).first()
         if user is None:
             make_password(password or "")  # the same hashing work as a real check: no user enumeration by timing
-            _login_audit("iam.login.failure", user=None, username=username, ip=ip, reason="unknown_user")
+            _login_audit(AuditEvent.IAM_LOGIN_FAILURE, user=None, username=username, ip=ip, reason="unknown_user")
             return LoginResult(False, "INVALID", "用户名或密码不正确。")
         sec = staff_security(user, lock=True)
         if sec.locked_until and sec.locked_until > timezone.now():
-            _login_audit("iam.login.locked", user=user, username=username, ip=ip, reason="still_locked")
+            _login_audit(AuditEvent.IAM_LOGIN_LOCKED, user=user, username=username, ip=ip, reason="still_locked")
             return LoginResult(False, "LOCKED", "账号已锁定，请稍后再试或联系安全管理员解锁")
         if not user.check_password(password or ""):
-            return _staff_failure(sec, user=user, username=username, ip=ip, action="iam.login.failure")
+            return _staff_failure(sec, user=user, username=username, ip=ip, action=AuditEvent.IAM_LOGIN_FAILURE)
         if not user.is_active:
-            _login_audit("iam.login.failure", user=user, username=username, ip=ip, reason="inactive")
+            _login_audit(AuditEvent.IAM_LOGIN_FAILURE, user=user, username=username, ip=ip, reason="inactive")
             return LoginResult(False, "INACTIVE", "该账号已停用。")
         if not user.is_staff:
-            _login_audit("iam.login.failure", user=user, username=username, ip=ip, reason="not_staff")
+            _login_audit(AuditEvent.IAM_LOGIN_FAILURE, user=user, username=username, ip=ip, reason="not_staff")
             return LoginResult(False, "NOT_STAFF", "该账号不是业务人员账号，不能登录业务系统。")
         if sec.totp_confirmed_at and sec.totp_secret:
             return LoginResult(False, "NEED_TOTP", "请输入动态口令", user=user)
@@ -386,11 +387,11 @@ def staff_login_totp(*, user: Any, code: str, ip: str, at: float | None = None) 
     with transaction.atomic():
         sec = staff_security(user, lock=True)
         if sec.locked_until and sec.locked_until > timezone.now():
-            _login_audit("iam.login.locked", user=user, username=username, ip=ip, reason="still_locked")
+            _login_audit(AuditEvent.IAM_LOGIN_LOCKED, user=user, username=username, ip=ip, reason="still_locked")
             return LoginResult(False, "LOCKED", "账号已锁定，请稍后再试或联系安全管理员解锁")
         step = _totp_match(sec.totp_secret, code, at=at) if sec.totp_secret else None
         if step is None or (sec.totp_last_step is not None and step <= sec.totp_last_step):
-            return _staff_failure(sec, user=user, username=username, ip=ip, action="iam.login.totp_failure")
+            return _staff_failure(sec, user=user, username=username, ip=ip, action=AuditEvent.IAM_LOGIN_TOTP_FAILURE)
         sec.totp_last_step = step
         sec.save(update_fields=["totp_last_step"])
     return LoginResult(True, "OK", user=user, must_change_password=staff_password_expired(user))
@@ -405,7 +406,7 @@ def staff_login_complete(*, user: Any, session_key: str | None, ip: str, second_
         sec.failed_logins, sec.locked_until = 0, None
         sec.session_key, sec.last_login_ip = session_key or "", ip or None
         sec.save(update_fields=["failed_logins", "locked_until", "session_key", "last_login_ip"])
-        _login_audit("iam.login.success", user=user, username=user.get_username(), ip=ip,
+        _login_audit(AuditEvent.IAM_LOGIN_SUCCESS, user=user, username=user.get_username(), ip=ip,
                      second_factor=second_factor)
     return previous if previous != session_key else ""
 
@@ -420,7 +421,7 @@ def staff_totp_enrol_begin(*, user: Any, actor: Actor) -> tuple[str, str]:
         if not sec.totp_secret:
             sec.totp_secret = pyotp.random_base32()
             sec.save(update_fields=["totp_secret"])
-            audit_log(actor=actor, action="iam.totp.enrol_begin", obj=user, center=staff_center(user),
+            audit_log(actor=actor, action=AuditEvent.IAM_TOTP_ENROL_BEGIN, obj=user, center=staff_center(user),
                       after={"username": user.get_username()})
     return sec.totp_secret, totp_provisioning_uri(user=user, secret=sec.totp_secret)
 
@@ -447,7 +448,7 @@ def staff_totp_enrol_confirm(*, user: Any, code: str, actor: Actor, at: float | 
             raise DomainError(ErrorCode.TOTP_INVALID, "动态口令不正确", field="code")
         sec.totp_confirmed_at, sec.totp_last_step = timezone.now(), step
         sec.save(update_fields=["totp_confirmed_at", "totp_last_step"])
-        audit_log(actor=actor, action="iam.totp.enrol", obj=user, center=staff_center(user),
+        audit_log(actor=actor, action=AuditEvent.IAM_TOTP_ENROL, obj=user, center=staff_center(user),
                   after={"username": user.get_username()})
 
 
@@ -457,7 +458,7 @@ def staff_totp_reset(*, user: Any, actor: Actor) -> None:
         sec = staff_security(user, lock=True)
         sec.totp_secret, sec.totp_confirmed_at, sec.totp_last_step = "", None, None
         sec.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
-        audit_log(actor=actor, action="iam.totp.reset", obj=user, center=staff_center(user),
+        audit_log(actor=actor, action=AuditEvent.IAM_TOTP_RESET, obj=user, center=staff_center(user),
                   after={"username": user.get_username()})
 
 
@@ -468,7 +469,7 @@ def staff_totp_require(*, user: Any, required: bool, actor: Actor) -> None:
         before = sec.totp_required
         sec.totp_required = required
         sec.save(update_fields=["totp_required"])
-        audit_log(actor=actor, action="iam.totp.require", obj=user, center=staff_center(user),
+        audit_log(actor=actor, action=AuditEvent.IAM_TOTP_REQUIRE, obj=user, center=staff_center(user),
                   before={"totp_required": before}, after={"totp_required": required})
 
 
@@ -500,7 +501,7 @@ def member_principal_create(*, member: Any, password: str, actor: Actor) -> Memb
         if not created:
             p.password, p.failed_logins, p.locked_until = make_password(password), 0, None
             p.save(update_fields=["password", "failed_logins", "locked_until"])
-        audit_log(actor=actor, action="iam.member_principal.create" if created else "iam.member_principal.password",
+        audit_log(actor=actor, action=AuditEvent.IAM_MEMBER_PRINCIPAL_CREATE if created else AuditEvent.IAM_MEMBER_PRINCIPAL_PASSWORD,
                   obj=p, center=member.center_id, after={"member": member.pk})
     return p
 
@@ -520,7 +521,7 @@ def employer_agent_create(*, employer: Any, login_id: str, name: str, phone: str
             raise DomainError(ErrorCode.AGENT_EXISTS, f"登录名 {login_id} 已被使用", field="login_id")
         a = EmployerAgent.objects.create(employer=employer, login_id=login_id, name=(name or "").strip()[:60],
                                          phone=phone, password=make_password(password))
-        audit_log(actor=actor, action="iam.agent.create", obj=a, center=employer.center_id,
+        audit_log(actor=actor, action=AuditEvent.IAM_AGENT_CREATE, obj=a, center=employer.center_id,
                   after={"employer": employer.account_no, "login_id": login_id})
     return a
 
@@ -536,6 +537,29 @@ def register_member_lookup(lookup: Callable[[str], Any]) -> None:
 def _member_by_login(login: str) -> Any:
     """The member signing in with 个人账号 or 证件号码 (the lookup the accounts app registered)."""
     return _MEMBER_LOOKUP[0](login) if _MEMBER_LOOKUP else None
+
+
+class _PortalLoginEvents(NamedTuple):
+    """The audit events of one kind of portal login (members, employers' agents)."""
+
+    failure: AuditEvent
+    locked: AuditEvent
+    password_ok: AuditEvent
+    otp_expired: AuditEvent
+    otp_failure: AuditEvent
+    success: AuditEvent
+
+
+_PORTAL_LOGIN_EVENTS: dict[str, _PortalLoginEvents] = {
+    PrincipalKind.MEMBER: _PortalLoginEvents(
+        failure=AuditEvent.IAM_MEMBER_LOGIN_FAILURE, locked=AuditEvent.IAM_MEMBER_LOGIN_LOCKED,
+        password_ok=AuditEvent.IAM_MEMBER_LOGIN_PASSWORD_OK, otp_expired=AuditEvent.IAM_MEMBER_LOGIN_OTP_EXPIRED,
+        otp_failure=AuditEvent.IAM_MEMBER_LOGIN_OTP_FAILURE, success=AuditEvent.IAM_MEMBER_LOGIN_SUCCESS),
+    PrincipalKind.AGENT: _PortalLoginEvents(
+        failure=AuditEvent.IAM_AGENT_LOGIN_FAILURE, locked=AuditEvent.IAM_AGENT_LOGIN_LOCKED,
+        password_ok=AuditEvent.IAM_AGENT_LOGIN_PASSWORD_OK, otp_expired=AuditEvent.IAM_AGENT_LOGIN_OTP_EXPIRED,
+        otp_failure=AuditEvent.IAM_AGENT_LOGIN_OTP_FAILURE, success=AuditEvent.IAM_AGENT_LOGIN_SUCCESS),
+}
 
 
 def _portal_principal(kind: str, login: str) -> tuple[Any, str, Any]:
@@ -564,21 +588,21 @@ def portal_login_password(*, kind: str, login: str, password: str, ip: str) -> P
         p, phone, center_id = _portal_principal(kind, login)
         if p is None:
             make_password(password or "")
-            audit_log(actor=AnonymousCaller(f"{kind}:{login}"), action=f"iam.{kind}.login.failure",
+            audit_log(actor=AnonymousCaller(f"{kind}:{login}"), action=_PORTAL_LOGIN_EVENTS[kind].failure,
                       after={"login": login, "ip": ip, "reason": "unknown"})
             return PortalLoginResult(False, "INVALID", "账号或密码不正确")
         p = type(p).objects.select_for_update().get(pk=p.pk)
         actor = _portal_actor(kind, p)
         now = timezone.now()
         if p.locked_until and p.locked_until > now:
-            audit_log(actor=actor, action=f"iam.{kind}.login.locked", obj=p, center=center_id, after={"ip": ip})
+            audit_log(actor=actor, action=_PORTAL_LOGIN_EVENTS[kind].locked, obj=p, center=center_id, after={"ip": ip})
             return PortalLoginResult(False, "LOCKED", "账号已锁定，请稍后再试")
         if not p.is_active or not check_password(password or "", p.password):
             p.failed_logins += 1
             if p.failed_logins >= policy.value("LOCKOUT_THRESHOLD"):
                 p.locked_until = now + timedelta(minutes=policy.value("LOCKOUT_MINUTES"))
             p.save(update_fields=["failed_logins", "locked_until"])
-            audit_log(actor=actor, action=f"iam.{kind}.login.failure", obj=p, center=center_id,
+            audit_log(actor=actor, action=_PORTAL_LOGIN_EVENTS[kind].failure, obj=p, center=center_id,
                       after={"ip": ip, "failed_logins": p.failed_logins})
             return PortalLoginResult(False, "INVALID", "账号或密码不正确")
         if not phone:
@@ -590,7 +614,7 @@ def portal_login_password(*, kind: str, login: str, password: str, ip: str) -> P
             agent=p if kind == PrincipalKind.AGENT else None, challenge_hash=token_hash(challenge),
             code_hash=_code_hash(challenge, code), created_at=now,
             expires_at=now + timedelta(seconds=policy.value("OTP_TTL_SECONDS")))
-        audit_log(actor=actor, action=f"iam.{kind}.login.password_ok", obj=p, center=center_id, after={"ip": ip})
+        audit_log(actor=actor, action=_PORTAL_LOGIN_EVENTS[kind].password_ok, obj=p, center=center_id, after={"ip": ip})
         # sent when the entry point's transaction commits, before the response goes out
         notify(channel="sms", recipient=phone, kind=LOGIN_CODE, center=center_id, expires_at=otp.expires_at,
                payload={"code": code, "minutes": policy.value("OTP_TTL_SECONDS") // 60})
@@ -612,14 +636,14 @@ def portal_login_otp(*, kind: str, challenge: str, code: str, ip: str) -> Portal
         actor = _portal_actor(kind, p)
         now = timezone.now()
         if otp.expires_at <= now:
-            audit_log(actor=actor, action=f"iam.{kind}.login.otp_expired", obj=p, center=center_id, after={"ip": ip})
+            audit_log(actor=actor, action=_PORTAL_LOGIN_EVENTS[kind].otp_expired, obj=p, center=center_id, after={"ip": ip})
             return PortalLoginResult(False, "OTP_EXPIRED", "验证码已过期，请重新登录")
         if otp.attempts >= policy.value("OTP_MAX_ATTEMPTS"):
             return PortalLoginResult(False, "OTP_ATTEMPTS", "验证码错误次数过多，请重新登录")
         if not hmac.compare_digest(otp.code_hash, _code_hash(challenge, (code or "").strip())):
             otp.attempts += 1
             otp.save(update_fields=["attempts"])
-            audit_log(actor=actor, action=f"iam.{kind}.login.otp_failure", obj=p, center=center_id,
+            audit_log(actor=actor, action=_PORTAL_LOGIN_EVENTS[kind].otp_failure, obj=p, center=center_id,
                       after={"ip": ip, "attempts": otp.attempts})
             left = policy.value("OTP_MAX_ATTEMPTS") - otp.attempts
             if left <= 0:
@@ -632,7 +656,7 @@ def portal_login_otp(*, kind: str, challenge: str, code: str, ip: str) -> Portal
         expires = now + timedelta(minutes=policy.value("PORTAL_TOKEN_MINUTES"))
         PortalToken.objects.create(kind=kind, member=otp.member, agent=otp.agent, key_hash=token_hash(plaintext),
                                    created_at=now, expires_at=expires)
-        audit_log(actor=actor, action=f"iam.{kind}.login.success", obj=p, center=center_id, after={"ip": ip})
+        audit_log(actor=actor, action=_PORTAL_LOGIN_EVENTS[kind].success, obj=p, center=center_id, after={"ip": ip})
     return PortalLoginResult(True, "OK", token=plaintext, expires_at=expires)
 
 
@@ -711,7 +735,7 @@ def partner_client_create(*, name: str, scopes: list[str], purposes: list[str], 
             client_id=client_id, name=name[:100], secret_hash=make_password(secret), scopes=sorted(set(scopes)),
             purposes=sorted({p.strip() for p in purposes if p.strip()}), ip_allowlist=nets, center=center,
             created_by=label)
-        audit_log(actor=actor, action="iam.partner.create", obj=client, center=center,
+        audit_log(actor=actor, action=AuditEvent.IAM_PARTNER_CREATE, obj=client, center=center,
                   after={"client_id": client_id, "name": client.name, "scopes": client.scopes,
                          "purposes": client.purposes, "ip_allowlist": nets})
     return secret, client
@@ -725,7 +749,7 @@ def partner_client_set_active(*, client: PartnerClient, active: bool, actor: Act
         c.save(update_fields=["is_active"])
         if not active:
             c.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        audit_log(actor=actor, action="iam.partner.activate" if active else "iam.partner.deactivate", obj=c,
+        audit_log(actor=actor, action=AuditEvent.IAM_PARTNER_ACTIVATE if active else AuditEvent.IAM_PARTNER_DEACTIVATE, obj=c,
                   center=c.center_id, after={"client_id": c.client_id, "is_active": active})
     return c
 
@@ -734,7 +758,7 @@ def partner_tokens_revoke(*, client: PartnerClient, actor: Actor) -> int:
     """吊销 every live token of the client; returns how many."""
     with transaction.atomic():
         n = client.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        audit_log(actor=actor, action="iam.partner.revoke_tokens", obj=client, center=client.center_id,
+        audit_log(actor=actor, action=AuditEvent.IAM_PARTNER_REVOKE_TOKENS, obj=client, center=client.center_id,
                   after={"client_id": client.client_id, "revoked": n})
     return n
 
@@ -747,18 +771,18 @@ def partner_token_issue(*, client_id: str, client_secret: str, scope: str, ip: s
         if client is None or not client.is_active or not check_password(client_secret or "", client.secret_hash):
             if client is None:
                 make_password(client_secret or "")
-            audit_log(actor=AnonymousCaller(f"partner:{(client_id or '')[:64]}"), action="iam.partner.token_refused",
+            audit_log(actor=AnonymousCaller(f"partner:{(client_id or '')[:64]}"), action=AuditEvent.IAM_PARTNER_TOKEN_REFUSED,
                       obj=client,
                       after={"ip": ip, "reason": "invalid_client"})
             return PartnerTokenResult(False, "invalid_client", "客户端标识或密钥不正确")
         actor = PartnerActor(client)
         if not ip_allowed(ip, client.ip_allowlist):
-            audit_log(actor=actor, action="iam.partner.token_refused", obj=client, center=client.center_id,
+            audit_log(actor=actor, action=AuditEvent.IAM_PARTNER_TOKEN_REFUSED, obj=client, center=client.center_id,
                       after={"ip": ip, "reason": "ip_not_allowed"})
             return PartnerTokenResult(False, "access_denied", "来源 IP 不在白名单内")
         requested = set((scope or "").split()) or set(client.scopes)
         if not requested <= set(client.scopes):
-            audit_log(actor=actor, action="iam.partner.token_refused", obj=client, center=client.center_id,
+            audit_log(actor=actor, action=AuditEvent.IAM_PARTNER_TOKEN_REFUSED, obj=client, center=client.center_id,
                       after={"ip": ip, "reason": "invalid_scope", "scope": sorted(requested)})
             return PartnerTokenResult(False, "invalid_scope", "申请的授权范围超出该客户端的授权")
         purpose = (purpose or "").strip()
@@ -770,7 +794,7 @@ def partner_token_issue(*, client_id: str, client_secret: str, scope: str, ip: s
         token = PartnerToken.objects.create(client=client, key_hash=token_hash(plaintext), prefix=plaintext[:8],
                                             scopes=sorted(requested), purpose=purpose, created_at=now,
                                             expires_at=now + timedelta(seconds=ttl), issued_ip=ip or None)
-        audit_log(actor=actor, action="iam.partner.token_issue", obj=token, center=client.center_id,
+        audit_log(actor=actor, action=AuditEvent.IAM_PARTNER_TOKEN_ISSUE, obj=token, center=client.center_id,
                   after={"client_id": client.client_id, "scopes": token.scopes, "purpose": purpose, "ip": ip})
     return PartnerTokenResult(True, token=plaintext, scopes=tuple(token.scopes), expires_in=ttl)
 
@@ -784,7 +808,7 @@ def partner_token_revoke(*, client_id: str, client_secret: str, token: str) -> N
         n = PartnerToken.objects.filter(client=client, key_hash=token_hash(token or ""),
                                         revoked_at__isnull=True).update(revoked_at=timezone.now())
         if n:
-            audit_log(actor=PartnerActor(client), action="iam.partner.token_revoke", obj=client,
+            audit_log(actor=PartnerActor(client), action=AuditEvent.IAM_PARTNER_TOKEN_REVOKE, obj=client,
                       center=client.center_id, after={"client_id": client.client_id})
 
 

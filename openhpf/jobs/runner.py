@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -242,7 +243,7 @@ def job_start(
         JobLog.objects.create(job=job, at=timezone.now(), message=f"创建作业（{job.created_by}）")
         audit_log(
             actor=actor,
-            action="job.start",
+            action=AuditEvent.JOB_START,
             obj=job,
             center=center,
             business_date=business_date,

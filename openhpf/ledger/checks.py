@@ -12,6 +12,7 @@ from openhpf.core.verify import CheckResult, register
 from . import sql
 from .calculations import sql_jishu_days
 from .chart import MEMBER_CONTROL
+from .models import AccountingPeriod
 
 
 @register("ledger.balanced")
@@ -139,6 +140,6 @@ def check_closed_periods() -> CheckResult:
     """No entry was added to a period after it closed."""
     bad = sql.fetch(
         "SELECT e.voucher_no FROM ledger_journalentry e JOIN ledger_accountingperiod p ON p.id = e.period_id "
-        "WHERE p.status = 'C' AND e.created_at > p.closed_at LIMIT 50"
+        "WHERE p.status = %s AND e.created_at > p.closed_at LIMIT 50", [AccountingPeriod.Status.CLOSED]
     )
     return CheckResult("ledger.closed_periods", not bad, "已结账期间无新增凭证", [f"凭证 {r[0]} 记入已结账期间" for r in bad])

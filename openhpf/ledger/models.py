@@ -38,13 +38,13 @@ class AccountingPeriod(models.Model):
     """会计期间 (a month). Closed periods are locked: corrections go into the open period as reversals."""
 
     class Status(models.TextChoices):
-        OPEN = "O", "未结账"
-        CLOSED = "C", "已结账"
+        OPEN = "open", "未结账"
+        CLOSED = "closed", "已结账"
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=1, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.CharField(max_length=150, blank=True)
     voucher_seq = models.PositiveIntegerField(default=0)
@@ -177,9 +177,9 @@ class PostingBatch(models.Model):
     staged in a table of their own so staging resumes after a crash and the apply runs once."""
 
     class Status(models.TextChoices):
-        STAGING = "S", "暂存中"
-        POSTED = "P", "已记账"
-        FAILED = "F", "失败"
+        STAGING = "staging", "暂存中"
+        POSTED = "posted", "已记账"
+        FAILED = "failed", "失败"
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     key = models.CharField(max_length=120, unique=True)
@@ -187,7 +187,7 @@ class PostingBatch(models.Model):
     business_date = models.DateField()
     counter_account = models.ForeignKey(GLAccount, on_delete=models.PROTECT)
     description = models.CharField(max_length=200)
-    status = models.CharField(max_length=1, choices=Status.choices, default=Status.STAGING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.STAGING)
     rows_staged = models.BigIntegerField(default=0)
     rows_posted = models.BigIntegerField(default=0)
     total_amount = models.BigIntegerField(default=0)

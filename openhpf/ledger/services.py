@@ -13,6 +13,7 @@ from django.utils import timezone
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import authz, db
 from openhpf.core.actors import Actor, is_system, money_actor_check
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
 from openhpf.core.db import Relation
@@ -109,7 +110,7 @@ def gl_subaccount_open(*, center: Center, parent_code: str, name: str, actor: Ac
         after = {"code": acct.code, "name": name, "parent": parent_code}
         if bank_account_no:
             after |= {"bank": bank_name, "no": bank_account_no}
-        audit_log(actor=actor, action="ledger.gl_account.add", obj=acct, center=center,
+        audit_log(actor=actor, action=AuditEvent.LEDGER_GL_ACCOUNT_ADD, obj=acct, center=center,
                   business_date=business_date or center.business_date, after=after)
         return acct
 
@@ -157,8 +158,9 @@ def period_close(*, center: Center, year: int, month: int, actor: Actor) -> Acco
         period.closed_at = timezone.now()
         period.closed_by = label
         period.save(update_fields=["status", "closed_at", "closed_by"])
-        audit_log(actor=actor, action="ledger.period.close", obj=period, center=center,
-                  business_date=center.business_date, before={"status": "O"}, after={"status": "C"})
+        audit_log(actor=actor, action=AuditEvent.LEDGER_PERIOD_CLOSE, obj=period, center=center,
+                  business_date=center.business_date, before={"status": AccountingPeriod.Status.OPEN.value},
+                  after={"status": period.status})
         return period
 
 
@@ -250,7 +252,7 @@ def entry_post(
         if sub_rows:
             _post_sub_rows(center_id=center.pk, entry=entry, biz_type=biz_type or BizType.OTHER,
                            business_date=business_date, rows=sub_rows)
-        audit_log(actor=actor, action="ledger.entry.post", obj=entry, center=center, business_date=business_date,
+        audit_log(actor=actor, action=AuditEvent.LEDGER_ENTRY_POST, obj=entry, center=center, business_date=business_date,
                   after={"voucher_no": entry.voucher_no, "total": entry.total, "source": source,
                          "lines": [[ln.account, ln.debit, ln.credit] for ln in lines], "sub_rows": len(sub_rows)})
         return entry
@@ -528,7 +530,7 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, closes_year: bool = False
         batch.posted_at = timezone.now()
         batch.save(update_fields=["status", "rows_staged", "rows_posted", "total_amount", "entry", "posted_at"])
         sql.execute(f"DROP TABLE {batch.stage_table}")
-        audit_log(actor=actor, action="ledger.batch.post", obj=batch, center=batch.center_id,
+        audit_log(actor=actor, action=AuditEvent.LEDGER_BATCH_POST, obj=batch, center=batch.center_id,
                   business_date=batch.business_date,
                   after={"key": batch.key, "rows": count, "total": total, "voucher_no": entry.voucher_no})
         return batch
@@ -778,7 +780,7 @@ def subaccounts_year_roll(*, center: Center, year_start: date, actor: Actor) -> 
         )
         total = int(sql.fetch("SELECT COUNT(*) FROM ledger_subaccount WHERE center_id = %s AND year_start = %s",
                               [center.pk, new_start])[0][0])
-        audit_log(actor=actor, action="ledger.year_roll", obj=("core.center", center.pk), center=center,
+        audit_log(actor=actor, action=AuditEvent.LEDGER_YEAR_ROLL, obj=("core.center", center.pk), center=center,
                   business_date=ye, after={"from": ys, "to": new_start, "accounts": total, "rolled_here": n})
         return total
 

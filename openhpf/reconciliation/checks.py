@@ -7,6 +7,10 @@ from openhpf.core import db as sql
 from openhpf.core.money import format_fen
 from openhpf.core.verify import CheckResult, register
 
+from .models import ReconItem
+
+_BOOK = f"'{ReconItem.Side.BOOK.value}'"
+
 
 @register("reconciliation.bank_balance")
 def check_bank_balance() -> CheckResult:
@@ -16,12 +20,12 @@ def check_bank_balance() -> CheckResult:
     if not sql.fetch("SELECT 1 FROM reconciliation_reconciliation LIMIT 1"):
         return CheckResult(name, True, "尚无日终对账，不适用")
     rows = sql.fetch(
-        "SELECT a.account_no, r.recon_date, s.closing_balance, "
+        "SELECT a.account_no, r.recon_date, s.closing_balance, "  # noqa: S608 — the side value from the model's choices
         "(SELECT COALESCE(SUM(l.debit - l.credit), 0) FROM ledger_v_journal_line l "
         " JOIN ledger_v_journal_entry e ON e.id = l.entry_id "
         " WHERE l.account_id = a.gl_account_id AND e.business_date <= r.recon_date), "
-        "(SELECT COALESCE(SUM(CASE WHEN i.side = 'K' AND i.direction = 'in' THEN i.amount "
-        "  WHEN i.side = 'K' THEN -i.amount WHEN i.direction = 'in' THEN -i.amount ELSE i.amount END), 0) "
+        f"(SELECT COALESCE(SUM(CASE WHEN i.side = {_BOOK} AND i.direction = 'in' THEN i.amount "
+        f"  WHEN i.side = {_BOOK} THEN -i.amount WHEN i.direction = 'in' THEN -i.amount ELSE i.amount END), 0) "
         " FROM reconciliation_reconitem i WHERE i.bank_account_id = r.bank_account_id "
         " AND i.opened_on <= r.recon_date AND (i.closed_on IS NULL OR i.closed_on > r.recon_date)) "
         "FROM reconciliation_reconciliation r "

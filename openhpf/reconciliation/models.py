@@ -88,8 +88,8 @@ class Reconciliation(models.Model):
     difference (未达账项 that arose this day); else UNEXPLAINED, and day-end cannot close."""
 
     class Status(models.TextChoices):
-        BALANCED = "B", "平衡"
-        UNEXPLAINED = "U", "存在未说明差异"
+        BALANCED = "balanced", "平衡"
+        UNEXPLAINED = "unexplained", "存在未说明差异"
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     bank_account = models.ForeignKey("settlement.BankAccount", on_delete=models.PROTECT,
@@ -123,12 +123,16 @@ class Reconciliation(models.Model):
     items_open = models.BigIntegerField("未达账项与差异（笔）", default=0)
     items_unexplained = models.BigIntegerField("未说明（笔）", default=0)
     difference = models.BigIntegerField("调节后差额（分）", default=0)
-    status = models.CharField("状态", max_length=1, choices=Status.choices, default=Status.UNEXPLAINED)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.UNEXPLAINED)
 
     class Meta:
         verbose_name = "日终对账"
         constraints = [models.UniqueConstraint(fields=["bank_account", "recon_date"], name="recon_one_per_day")]
         indexes = [models.Index(fields=["center", "recon_date"], name="recon_center_date")]
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.status == self.Status.BALANCED
 
     @property
     def adjusted_bank(self) -> int:
@@ -139,6 +143,13 @@ class Reconciliation(models.Model):
     def adjusted_book(self) -> int:
         """调节后单位账面余额 = book balance + 银行已收单位未收 − 银行已付单位未付."""
         return self.book_closing + self.bank_in_open - self.bank_out_open
+
+
+class ItemSide(models.TextChoices):
+    """ReconItem.Side (module level so that the model's constraint can name its members)."""
+
+    BANK = "bank", "银行方"
+    BOOK = "book", "单位方"
 
 
 class ReconItem(models.Model):
@@ -153,19 +164,17 @@ class ReconItem(models.Model):
         BOOK_OUT = "KO", "单位已付银行未付"
         AMOUNT = "AM", "金额不符"
 
-    class Side(models.TextChoices):
-        BANK = "B", "银行方"
-        BOOK = "K", "单位方"
+    Side = ItemSide
 
     class Status(models.TextChoices):
-        OPEN = "O", "待处理"
-        EXPLAINED = "E", "已说明"
-        RESOLVED = "R", "已核销"
+        OPEN = "open", "待处理"
+        EXPLAINED = "explained", "已说明"
+        RESOLVED = "resolved", "已核销"
 
     class Close(models.TextChoices):
-        MATCHED = "M", "已勾对"
-        SUPERSEDED = "A", "转为金额不符"
-        RESOLVED = "R", "已核销"
+        MATCHED = "matched", "已勾对"
+        SUPERSEDED = "superseded", "转为金额不符"
+        RESOLVED = "resolved", "已核销"
 
     TIMING_REASONS = (Reason.BANK_IN, Reason.BANK_OUT, Reason.BOOK_IN, Reason.BOOK_OUT)
 
@@ -174,7 +183,7 @@ class ReconItem(models.Model):
     opened_in = models.ForeignKey(Reconciliation, on_delete=models.PROTECT, related_name="items_opened")
     opened_on = models.DateField("发现日期")
     reason = models.CharField("原因", max_length=2, choices=Reason.choices)
-    side = models.CharField("方", max_length=1, choices=Side.choices)
+    side = models.CharField("方", max_length=20, choices=Side.choices)
     direction = models.CharField("收支方向", max_length=3, choices=Direction.choices)
     amount = models.BigIntegerField("金额（分）")
     ref_key = models.CharField("流水号/指令号", max_length=60, blank=True)
@@ -183,7 +192,7 @@ class ReconItem(models.Model):
     journal_line = models.ForeignKey("ledger.JournalLine", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     line_date = models.DateField("发生日期")
-    status = models.CharField("处理状态", max_length=1, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField("处理状态", max_length=20, choices=Status.choices, default=Status.OPEN)
     note = models.TextField("说明", blank=True)
     explained_by = models.CharField(max_length=150, blank=True)
     explained_on = models.DateField(null=True, blank=True)
@@ -191,7 +200,7 @@ class ReconItem(models.Model):
     closed_on = models.DateField("勾销日期", null=True, blank=True)
     closed_in = models.ForeignKey(Reconciliation, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="items_closed")
-    close_kind = models.CharField(max_length=1, choices=Close.choices, blank=True)
+    close_kind = models.CharField(max_length=20, choices=Close.choices, blank=True)
 
     class Meta:
         verbose_name = "未达账项与差异"
@@ -199,8 +208,8 @@ class ReconItem(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="reconitem_amount_positive"),
             models.CheckConstraint(
-                condition=(Q(side="B", statement_line__isnull=False, journal_line__isnull=True)
-                           | Q(side="K", statement_line__isnull=True, journal_line__isnull=False)),
+                condition=(Q(side=ItemSide.BANK, statement_line__isnull=False, journal_line__isnull=True)
+                           | Q(side=ItemSide.BOOK, statement_line__isnull=True, journal_line__isnull=False)),
                 name="reconitem_one_line"),
         ]
 
@@ -214,21 +223,21 @@ class ReconItem(models.Model):
 
 
 class ReconMatch(models.Model):
-    """勾对结果: which statement line matched which ledger line, and by which rule. Pairs (rules K and A) carry
-    both lines; group matches (S, by the key's totals) and cancellations (C, a reversal and its original, or a
-    bank line and its return) carry one line per row."""
+    """勾对结果: which statement line matched which ledger line, and by which rule. Pairs (rules key and amount)
+    carry both lines; group matches (sum, by the key's totals) and cancellations (cancel, a reversal and its
+    original, or a bank line and its return) carry one line per row."""
 
     class Rule(models.TextChoices):
-        KEY = "K", "流水号、方向、金额相同"
-        SUM = "S", "同一流水号合计相同"
-        CANCEL = "C", "冲正相抵"
-        AMOUNT = "A", "方向金额相同（无流水号的凭证）"
+        KEY = "key", "流水号、方向、金额相同"
+        SUM = "sum", "同一流水号合计相同"
+        CANCEL = "cancel", "冲正相抵"
+        AMOUNT = "amount", "方向金额相同（无流水号的凭证）"
 
     # Plain references (a million rows a day): no database FKs; the one index (to replace a day's result) is made
     # per vendor in migration 0002: BRIN on PostgreSQL (rows arrive in reconciliation order), btree on SQLite.
     reconciliation = models.ForeignKey(Reconciliation, on_delete=models.DO_NOTHING, db_constraint=False,
                                        db_index=False, related_name="+")
-    rule = models.CharField(max_length=1, choices=Rule.choices)
+    rule = models.CharField(max_length=20, choices=Rule.choices)
     statement_line = models.ForeignKey(StatementLine, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
                                        db_index=False, related_name="+")
     journal_line = models.ForeignKey("ledger.JournalLine", null=True, on_delete=models.DO_NOTHING,

@@ -236,7 +236,8 @@ def adjustment_table(*, recon: Reconciliation, user: Actor) -> AdjustmentTable:
     def pick(side: str, direction: str) -> list[ItemView]:
         return [v for v in items if v.item.side == side and v.item.direction == direction]
 
-    return AdjustmentTable(recon, pick("B", "in"), pick("B", "out"), pick("K", "in"), pick("K", "out"))
+    bank, book = ReconItem.Side.BANK, ReconItem.Side.BOOK
+    return AdjustmentTable(recon, pick(bank, "in"), pick(bank, "out"), pick(book, "in"), pick(book, "out"))
 
 
 def reconciliation_day_ok(*, center: Any, on: date) -> tuple[bool, list[str]]:

@@ -34,6 +34,7 @@ from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ingest import ErrorSink, Limits
@@ -41,7 +42,7 @@ from openhpf.core.money import format_fen
 from openhpf.core.validation import Rule, run_rules
 from openhpf.settlement.models import BankAccount
 
-from .models import BankStatement, Reconciliation, ReconItem
+from .models import BankStatement, Reconciliation, ReconItem, ReconMatch
 from .selectors import reconciliation_day_ok  # noqa: F401  (the day-end gate; a read, kept in selectors)
 
 PERMISSION = "settlement.operate"
@@ -54,6 +55,14 @@ LINE_COLUMNS = ("statement_id", "line_no", "bank_seq", "direction", "amount", "b
                 "counter_name", "summary", "ref")
 MAX_ERRORS = 20
 _CHUNK = 20_000
+# stored values as SQL literals (from the models' choices): match rules, item sides, item status and close kinds
+_KEY, _SUM, _CANCEL, _AMOUNT = (f"'{r.value}'" for r in (ReconMatch.Rule.KEY, ReconMatch.Rule.SUM,
+                                                          ReconMatch.Rule.CANCEL, ReconMatch.Rule.AMOUNT))
+_BANK, _BOOK = f"'{ReconItem.Side.BANK.value}'", f"'{ReconItem.Side.BOOK.value}'"
+_ITEM_OPEN = f"'{ReconItem.Status.OPEN.value}'"
+_CLOSED_MATCHED, _CLOSED_SUPERSEDED = f"'{ReconItem.Close.MATCHED.value}'", f"'{ReconItem.Close.SUPERSEDED.value}'"
+# the work tables' outcome of a line (res): the rule that matched it, or this marker for 金额不符 (never stored)
+_MISMATCH = "'mismatch'"
 
 
 def _tick(progress: Progress | None, label: str, done: int, total: int | None = None) -> None:
@@ -258,7 +267,7 @@ def statement_load(
         stmt.line_count, stmt.total_in, stmt.total_out = reader.count, reader.total_in, reader.total_out
         stmt.digest = reader.digest
         stmt.save()
-        audit_log(actor=actor, action="reconciliation.statement.load", obj=stmt, center=acct.center_id,
+        audit_log(actor=actor, action=AuditEvent.RECONCILIATION_STATEMENT_LOAD, obj=stmt, center=acct.center_id,
                   business_date=business_date,
                   after={"account_no": acct.account_no, "stmt_date": stmt_date, "lines": reader.count,
                          "opening": opening, "closing": closing, "total_in": reader.total_in,
@@ -296,9 +305,9 @@ def _work_tables() -> None:
     _temp_table("rc_b", f"sid {big}, dir VARCHAR(3), amt {big}, k VARCHAR(60), item {big}, ld DATE, rn {big}")
     _temp_table("rc_k", f"jid {big}, dir VARCHAR(3), amt {big}, k VARCHAR(60), item {big}, ld DATE, rev {big}, "
                         f"rn {big}")
-    _temp_table("rc_rb", f"sid {big}, dir VARCHAR(3), amt {big}, k VARCHAR(60), item {big}, ld DATE, res CHAR(1)")
+    _temp_table("rc_rb", f"sid {big}, dir VARCHAR(3), amt {big}, k VARCHAR(60), item {big}, ld DATE, res VARCHAR(10)")
     _temp_table("rc_rk", f"jid {big}, dir VARCHAR(3), amt {big}, k VARCHAR(60), item {big}, ld DATE, rev {big}, "
-                         f"res CHAR(1)")
+                         f"res VARCHAR(10)")
     _temp_table("rc_g", "k VARCHAR(60), dir VARCHAR(3)")
     _temp_table("rc_p", f"a {big}, b {big}")
     for t in ("rc_x", "rc_y"):
@@ -339,7 +348,7 @@ def _candidates(*, acct: BankAccount, stmt: BankStatement, on: date, prev: Recon
         "WHERE s.statement_id = %s "
         f"UNION ALL SELECT s.id, s.direction, s.amount, {_bank_key('s')}, i.id, i.line_date "
         "FROM reconciliation_reconitem i JOIN reconciliation_statementline s ON s.id = i.statement_line_id "
-        "WHERE i.bank_account_id = %s AND i.side = 'B' AND i.closed_on IS NULL AND i.opened_on < %s) x",
+        f"WHERE i.bank_account_id = %s AND i.side = {_BANK} AND i.closed_on IS NULL AND i.opened_on < %s) x",
         [on, stmt.pk, acct.pk, on])
     wparams: list[date | int]
     if prev is None:
@@ -354,7 +363,7 @@ def _candidates(*, acct: BankAccount, stmt: BankStatement, on: date, prev: Recon
     book_carried = _BOOK_SELECT.format(
         item="i.id", ld="i.line_date",
         src="reconciliation_reconitem i JOIN ledger_v_journal_line l ON l.id = i.journal_line_id") + (
-        "i.bank_account_id = %s AND i.side = 'K' AND i.closed_on IS NULL AND i.opened_on < %s")
+        f"i.bank_account_id = %s AND i.side = {_BOOK} AND i.closed_on IS NULL AND i.opened_on < %s")
     n_book = sql.execute(
         "INSERT INTO rc_k (jid, dir, amt, k, item, ld, rev, rn) SELECT jid, dir, amt, k, item, ld, rev, 1 FROM ("  # noqa: S608 — own work tables and key SQL from code; values bound
         f"{book_new} UNION ALL {book_carried}) x",
@@ -376,7 +385,8 @@ def _number(table: str, idc: str) -> None:
 
 def _match(recon: Reconciliation, progress: Progress | None) -> dict[str, int]:
     """The passes over rc_b / rc_k (see the module docstring). Leaves the outcome of every line that did not
-    match by key in rc_rb / rc_rk.res: S, C, A (matched), X (金额不符) or NULL (unmatched)."""
+    match by key in rc_rb / rc_rk.res: the rule that matched it (sum, cancel, amount), the 金额不符 marker or NULL
+    (unmatched)."""
     rid = recon.pk
     if not db.is_postgresql():
         sql.execute("CREATE INDEX rc_b_key ON rc_b (k, dir, amt, rn)")
@@ -386,8 +396,8 @@ def _match(recon: Reconciliation, progress: Progress | None) -> dict[str, int]:
     _number("rc_k", "jid")
     _tick(progress, "match", 1, 6)
     by_key = sql.execute(
-        "INSERT INTO reconciliation_reconmatch (reconciliation_id, rule, statement_line_id, journal_line_id) "
-        "SELECT %s, 'K', b.sid, k.jid FROM rc_b b JOIN rc_k k "
+        "INSERT INTO reconciliation_reconmatch (reconciliation_id, rule, statement_line_id, journal_line_id) "  # noqa: S608 — rule values from the model's choices; values bound
+        f"SELECT %s, {_KEY}, b.sid, k.jid FROM rc_b b JOIN rc_k k "
         "ON k.k = b.k AND k.dir = b.dir AND k.amt = b.amt AND k.rn = b.rn", [rid])
     _tick(progress, "match", 2, 6)
     sql.execute("INSERT INTO rc_rb (sid, dir, amt, k, item, ld) SELECT b.sid, b.dir, b.amt, b.k, b.item, b.ld "
@@ -410,7 +420,7 @@ def _match(recon: Reconciliation, progress: Progress | None) -> dict[str, int]:
                 "(SELECT k, dir, SUM(amt) AS s FROM rc_rk WHERE k <> '' GROUP BY k, dir) kk "
                 "ON kk.k = b.k AND kk.dir = b.dir AND kk.s = b.s")
     for t in ("rc_rb", "rc_rk"):
-        sql.execute(f"UPDATE {t} SET res = 'S' WHERE EXISTS "  # noqa: S608 — own work tables and key SQL from code; values bound
+        sql.execute(f"UPDATE {t} SET res = {_SUM} WHERE EXISTS "  # noqa: S608 — own work tables and key SQL from code; values bound
                     f"(SELECT 1 FROM rc_g g WHERE g.k = {t}.k AND g.dir = {t}.dir)")
 
     # C: on the book side a reversal and its original; on either side the same key in and out, same amount
@@ -421,15 +431,16 @@ def _match(recon: Reconciliation, progress: Progress | None) -> dict[str, int]:
                 f"WHERE res IS NULL AND k <> '' AND dir = '{{}}' AND {idc} NOT IN (SELECT a FROM rc_p) "
                 f"AND {idc} NOT IN (SELECT b FROM rc_p)")
         _pair(side.format("in"), side.format("out"))
-        sql.execute(f"UPDATE {t} SET res = 'C' WHERE res IS NULL AND ({idc} IN (SELECT a FROM rc_p) "  # noqa: S608 — own work tables and key SQL from code; values bound
+        sql.execute(f"UPDATE {t} SET res = {_CANCEL} WHERE res IS NULL AND ({idc} IN (SELECT a FROM rc_p) "  # noqa: S608 — own work tables and key SQL from code; values bound
                     f"OR {idc} IN (SELECT b FROM rc_p))")
         sql.execute("DELETE FROM rc_p")
     _tick(progress, "match", 4, 6)
 
     # 金额不符: a key still present on both sides; every remaining line of it is flagged, bank and book
-    sql.execute("UPDATE rc_rb SET res = 'X' WHERE res IS NULL AND k IN "
+    sql.execute(f"UPDATE rc_rb SET res = {_MISMATCH} WHERE res IS NULL AND k IN "  # noqa: S608 — constant marker
                 "(SELECT k FROM rc_rk WHERE res IS NULL AND k <> '')")
-    sql.execute("UPDATE rc_rk SET res = 'X' WHERE res IS NULL AND k IN (SELECT k FROM rc_rb WHERE res = 'X')")
+    sql.execute(f"UPDATE rc_rk SET res = {_MISMATCH} WHERE res IS NULL AND k IN "  # noqa: S608 — constant marker
+                f"(SELECT k FROM rc_rb WHERE res = {_MISMATCH})")
 
     # A: lines whose key the books do not know, paired by direction + amount with ledger lines without bank_ref
     _pair("SELECT r.sid, '', r.dir, r.amt, ROW_NUMBER() OVER (PARTITION BY r.dir, r.amt ORDER BY r.sid) "
@@ -437,18 +448,18 @@ def _match(recon: Reconciliation, progress: Progress | None) -> dict[str, int]:
           "SELECT jid, '', dir, amt, ROW_NUMBER() OVER (PARTITION BY dir, amt ORDER BY jid) "
           "FROM rc_rk WHERE res IS NULL AND k = ''")
     by_amount = sql.execute(
-        "INSERT INTO reconciliation_reconmatch (reconciliation_id, rule, statement_line_id, journal_line_id) "
-        "SELECT %s, 'A', a, b FROM rc_p", [rid])
-    sql.execute("UPDATE rc_rb SET res = 'A' WHERE sid IN (SELECT a FROM rc_p)")
-    sql.execute("UPDATE rc_rk SET res = 'A' WHERE jid IN (SELECT b FROM rc_p)")
+        "INSERT INTO reconciliation_reconmatch (reconciliation_id, rule, statement_line_id, journal_line_id) "  # noqa: S608 — rule values from the model's choices; values bound
+        f"SELECT %s, {_AMOUNT}, a, b FROM rc_p", [rid])
+    sql.execute(f"UPDATE rc_rb SET res = {_AMOUNT} WHERE sid IN (SELECT a FROM rc_p)")  # noqa: S608 — rule values from the model's choices
+    sql.execute(f"UPDATE rc_rk SET res = {_AMOUNT} WHERE jid IN (SELECT b FROM rc_p)")  # noqa: S608 — rule values from the model's choices
     _tick(progress, "match", 5, 6)
 
     grouped = cancelled = 0
     for t, cols in (("rc_rb", "%s, res, sid, NULL"), ("rc_rk", "%s, res, NULL, jid")):
         sql.execute("INSERT INTO reconciliation_reconmatch (reconciliation_id, rule, statement_line_id, "  # noqa: S608 — own work tables and key SQL from code; values bound
-                    f"journal_line_id) SELECT {cols} FROM {t} WHERE res IN ('S', 'C')", [rid])
-        for res, n in sql.fetch(f"SELECT res, COUNT(*) FROM {t} WHERE res IN ('S', 'C') GROUP BY res"):  # noqa: S608 — own work tables and key SQL from code; values bound
-            if res == "S":
+                    f"journal_line_id) SELECT {cols} FROM {t} WHERE res IN ({_SUM}, {_CANCEL})", [rid])
+        for res, n in sql.fetch(f"SELECT res, COUNT(*) FROM {t} WHERE res IN ({_SUM}, {_CANCEL}) GROUP BY res"):  # noqa: S608 — own work tables and key SQL from code; values bound
+            if res == ReconMatch.Rule.SUM:
                 grouped += int(n)
             else:
                 cancelled += int(n)
@@ -466,27 +477,28 @@ def _record_items(recon: Reconciliation) -> tuple[int, int]:
     params = [recon.center_id, recon.bank_account_id, rid, on]
     # unmatched lines of today, and carried lines that now meet a same-key line of another amount (a carried
     # 金额不符 item stays as it is, with its explanation)
-    fresh = ("(res IS NULL AND item IS NULL) OR (res = 'X' AND (item IS NULL OR item NOT IN "
+    fresh = (f"(res IS NULL AND item IS NULL) OR (res = {_MISMATCH} AND (item IS NULL OR item NOT IN "  # noqa: S608 — constant marker
              "(SELECT id FROM reconciliation_reconitem WHERE bank_account_id = %s AND reason = 'AM' "
              "AND closed_on IS NULL)))")
     params_b = [*params, recon.bank_account_id]
     new = sql.execute(
-        head + "SELECT %s, %s, %s, %s, CASE WHEN res = 'X' THEN 'AM' WHEN dir = 'in' THEN 'BI' ELSE 'BO' END, "  # noqa: S608 — own work tables and key SQL from code; values bound
-        f"'B', dir, amt, k, sid, NULL, ld, 'O', '', '', '' FROM rc_rb WHERE {fresh}", params_b)
+        head + f"SELECT %s, %s, %s, %s, CASE WHEN res = {_MISMATCH} THEN 'AM' WHEN dir = 'in' THEN 'BI' ELSE 'BO' END, "  # noqa: S608 — own work tables and key SQL from code; values bound
+        f"{_BANK}, dir, amt, k, sid, NULL, ld, {_ITEM_OPEN}, '', '', '' FROM rc_rb WHERE {fresh}", params_b)
     new += sql.execute(
-        head + "SELECT %s, %s, %s, %s, CASE WHEN res = 'X' THEN 'AM' WHEN dir = 'in' THEN 'KI' ELSE 'KO' END, "  # noqa: S608 — own work tables and key SQL from code; values bound
-        f"'K', dir, amt, k, NULL, jid, ld, 'O', '', '', '' FROM rc_rk WHERE {fresh}", params_b)
+        head + f"SELECT %s, %s, %s, %s, CASE WHEN res = {_MISMATCH} THEN 'AM' WHEN dir = 'in' THEN 'KI' ELSE 'KO' END, "  # noqa: S608 — own work tables and key SQL from code; values bound
+        f"{_BOOK}, dir, amt, k, NULL, jid, ld, {_ITEM_OPEN}, '', '', '' FROM rc_rk WHERE {fresh}", params_b)
     closed = sql.execute(
-        "UPDATE reconciliation_reconitem SET closed_on = %s, closed_in_id = %s, close_kind = 'M' WHERE id IN ("
+        f"UPDATE reconciliation_reconitem SET closed_on = %s, closed_in_id = %s, close_kind = {_CLOSED_MATCHED} "  # noqa: S608 — stored values from the model's choices; values bound
+        "WHERE id IN ("
         "SELECT item FROM rc_b WHERE item IS NOT NULL AND sid NOT IN (SELECT sid FROM rc_rb) "
         "UNION SELECT item FROM rc_k WHERE item IS NOT NULL AND jid NOT IN (SELECT jid FROM rc_rk) "
-        "UNION SELECT item FROM rc_rb WHERE item IS NOT NULL AND res IN ('S', 'C', 'A') "
-        "UNION SELECT item FROM rc_rk WHERE item IS NOT NULL AND res IN ('S', 'C', 'A'))", [on, rid])
+        f"UNION SELECT item FROM rc_rb WHERE item IS NOT NULL AND res IN ({_SUM}, {_CANCEL}, {_AMOUNT}) "
+        f"UNION SELECT item FROM rc_rk WHERE item IS NOT NULL AND res IN ({_SUM}, {_CANCEL}, {_AMOUNT}))", [on, rid])
     sql.execute(
-        "UPDATE reconciliation_reconitem SET closed_on = %s, closed_in_id = %s, close_kind = 'A' "
+        f"UPDATE reconciliation_reconitem SET closed_on = %s, closed_in_id = %s, close_kind = {_CLOSED_SUPERSEDED} "  # noqa: S608 — stored values from the model's choices; values bound
         "WHERE reason <> 'AM' AND id IN ("
-        "SELECT item FROM rc_rb WHERE item IS NOT NULL AND res = 'X' "
-        "UNION SELECT item FROM rc_rk WHERE item IS NOT NULL AND res = 'X')", [on, rid])
+        f"SELECT item FROM rc_rb WHERE item IS NOT NULL AND res = {_MISMATCH} "
+        f"UNION SELECT item FROM rc_rk WHERE item IS NOT NULL AND res = {_MISMATCH})", [on, rid])
     return new, closed
 
 
@@ -499,12 +511,12 @@ def _refresh(recon: Reconciliation) -> Reconciliation:
     """Recompute the 调节表 figures and the status of a reconciliation from the items open at its day's end."""
     on = recon.recon_date
     row = sql.fetch(
-        "SELECT COALESCE(SUM(CASE WHEN side = 'B' AND direction = 'in' THEN amount ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN side = 'B' AND direction = 'out' THEN amount ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN side = 'K' AND direction = 'in' THEN amount ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN side = 'K' AND direction = 'out' THEN amount ELSE 0 END), 0), "
+        f"SELECT COALESCE(SUM(CASE WHEN side = {_BANK} AND direction = 'in' THEN amount ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN side = {_BANK} AND direction = 'out' THEN amount ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN side = {_BOOK} AND direction = 'in' THEN amount ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN side = {_BOOK} AND direction = 'out' THEN amount ELSE 0 END), 0), "
         "COALESCE(SUM(CASE WHEN reason = 'AM' THEN 1 ELSE 0 END), 0), COUNT(*), "
-        "COALESCE(SUM(CASE WHEN status = 'O' AND NOT (reason <> 'AM' AND opened_on = %s) THEN 1 ELSE 0 END), 0) "
+        f"COALESCE(SUM(CASE WHEN status = {_ITEM_OPEN} AND NOT (reason <> 'AM' AND opened_on = %s) THEN 1 ELSE 0 END), 0) "
         + _open_items_sql(), [on, recon.bank_account_id, on, on])[0]
     (recon.bank_in_open, recon.bank_out_open, recon.book_in_open, recon.book_out_open, recon.mismatch_items,
      recon.items_open, recon.items_unexplained) = (int(v) for v in row)
@@ -628,7 +640,7 @@ def reconcile(
         _restore_notes(recon, stash)
         _refresh(recon)
         _tick(progress, "save", 1, 1)
-        audit_log(actor=actor, action="reconciliation.run", obj=recon, center=acct.center_id,
+        audit_log(actor=actor, action=AuditEvent.RECONCILIATION_RUN, obj=recon, center=acct.center_id,
                   business_date=business_date,
                   after={"account_no": acct.account_no, "on": on, "rerun": rerun,
                          "bank_lines": n_bank, "book_lines": n_book, "matched_by_key": recon.matched_by_key,
@@ -670,14 +682,15 @@ def recon_item_explain(*, item: ReconItem, note: str, actor: Actor, business_dat
         it.explained_by, it.explained_on, it.explained_at = actor_label(actor)[0], business_date, timezone.now()
         it.save(update_fields=["status", "note", "explained_by", "explained_on", "explained_at"])
         _refresh_from(it.bank_account_id, it.opened_on)
-        audit_log(actor=actor, action="reconciliation.item.explain", obj=it, center=it.center_id,
+        audit_log(actor=actor, action=AuditEvent.RECONCILIATION_ITEM_EXPLAIN, obj=it, center=it.center_id,
                   business_date=business_date, before=before, after={"status": it.status, "note": note})
         return it
 
 
 def _effect(it: ReconItem) -> int:
     """What an open item adds to (adjusted bank − adjusted book)."""
-    sign = 1 if (it.side, it.direction) in (("K", "in"), ("B", "out")) else -1
+    bank, book = ReconItem.Side.BANK, ReconItem.Side.BOOK
+    sign = 1 if (it.side, it.direction) in ((book, "in"), (bank, "out")) else -1
     return sign * it.amount
 
 
@@ -716,7 +729,7 @@ def recon_items_resolve(*, items: Sequence[ReconItem], note: str, actor: Actor, 
         ReconItem.objects.bulk_update(its, ["status", "note", "explained_by", "explained_on", "explained_at",
                                             "closed_on", "close_kind"])
         _refresh_from(its[0].bank_account_id, min(it.opened_on for it in its))
-        audit_log(actor=actor, action="reconciliation.item.resolve", obj=("reconciliation.reconitem", its[0].pk),
+        audit_log(actor=actor, action=AuditEvent.RECONCILIATION_ITEM_RESOLVE, obj=("reconciliation.reconitem", its[0].pk),
                   center=its[0].center_id, business_date=business_date,
                   after={"items": [it.pk for it in its], "effect": effect, "note": note})
         return its

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from openhpf.core import db
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.auditlog import audit_log
 
 from .crypto import sm2_sign, sm2_verify, sm4_gcm_decrypt, sm4_gcm_encrypt
@@ -99,7 +100,7 @@ def keys_rotate(*, actor: Actor, chunk: int = ROTATE_CHUNK, echo: Any = None) ->
                 echo(f"{label}: {done}")
         result.columns[label] = done
     with transaction.atomic():
-        audit_log(actor=actor, action="security.keys.rotate", after={"active_key_id": active, **result.columns})
+        audit_log(actor=actor, action=AuditEvent.SECURITY_KEYS_ROTATE, after={"active_key_id": active, **result.columns})
     return result
 
 

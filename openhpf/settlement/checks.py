@@ -7,7 +7,10 @@ from openhpf.core.money import format_fen
 from openhpf.core.verify import CheckResult, register
 from openhpf.ledger.chart import IN_TRANSIT
 
-_OPEN = "('C','S','P','U')"
+from .models import Instruction
+
+_OPEN = "(" + ", ".join(f"'{s.value}'" for s in Instruction.OPEN_STATES) + ")"
+_FINAL = "(" + ", ".join(f"'{s.value}'" for s in Instruction.FINAL_STATES) + ")"
 
 
 @register("settlement.in_transit")
@@ -25,7 +28,7 @@ def check_in_transit() -> CheckResult:
                 for c in set(gl) | set(open_batches) if int(gl.get(c) or 0) != int(open_batches.get(c) or 0)]
     bad = sql.fetch(
         "SELECT seq, state, amount, reserved FROM settlement_instruction WHERE direction = 'out' AND ("  # noqa: S608 — constant states from code; values bound
-        f"(state IN ('K','F') AND reserved <> 0) OR (state IN {_OPEN} AND reserved <> amount)) LIMIT 20")
+        f"(state IN {_FINAL} AND reserved <> 0) OR (state IN {_OPEN} AND reserved <> amount)) LIMIT 20")
     breaches += [f"指令 {s}（{st}）金额 {format_fen(int(a))} 元，预留 {format_fen(int(r))} 元" for s, st, a, r in bad]
     n = sql.fetch(f"SELECT COUNT(*) FROM settlement_instruction WHERE state IN {_OPEN}")[0][0]  # noqa: S608 — constant states from code; values bound
     return CheckResult("settlement.in_transit", not breaches, f"未完成结算指令 {n} 笔，在途资金与预留一致", breaches)

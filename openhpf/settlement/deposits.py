@@ -19,6 +19,7 @@ from django.db import transaction
 from openhpf.access.selectors import check_permission
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, money_actor_check
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.bdc import ANSWER, exchange
 from openhpf.core.codes import SettlementBizType
 from openhpf.core.error_codes import ErrorCode
@@ -105,7 +106,7 @@ def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount
             open_instruction=ins, created_by=actor_label(actor)[0])
         ins.source_ref = str(dep.pk)
         ins.save(update_fields=["source_ref"])
-        audit_log(actor=actor, action="settlement.deposit.open", obj=dep, center=center, business_date=business_date,
+        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_DEPOSIT_OPEN, obj=dep, center=center, business_date=business_date,
                   after={"kind": kind, "amount": amount, "rate": rate_s, "seq": ins.seq})
         return dep
 
@@ -139,7 +140,7 @@ def deposit_withdraw(*, deposit: Deposit, actor: Actor, business_date: date, amo
             # a notice deposit is withdrawn in parts, and again after a failed withdrawal: `<id>`, `<id>#2`…
             source_ref=next_source_ref(center=dep.center_id, source="deposit.withdraw", source_ref=str(dep.pk)),
             business_date=business_date, created_by=actor_label(actor)[0], body=body)
-        audit_log(actor=actor, action="settlement.deposit.withdraw", obj=dep, center=dep.center,
+        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_DEPOSIT_WITHDRAW, obj=dep, center=dep.center,
                   business_date=business_date, after={"seq": ins.seq, "principal": principal})
         return ins
 
@@ -165,7 +166,7 @@ def deposit_notify(*, deposit: Deposit, amount: int, withdraw_date: date, actor:
         raise DomainError(ErrorCode.BANK_REFUSED, f"银行拒绝支取通知：{out.answer.get('message')}", field="deposit")
     with transaction.atomic():
         Deposit.objects.filter(pk=dep.pk).update(notice_amount=amount, notice_date=withdraw_date)
-        audit_log(actor=actor, action="settlement.deposit.notify", obj=dep, center=dep.center,
+        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_DEPOSIT_NOTIFY, obj=dep, center=dep.center,
                   business_date=business_date, after={"amount": amount, "withdraw_date": withdraw_date})
     dep.refresh_from_db()
     return dep

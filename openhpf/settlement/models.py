@@ -17,8 +17,8 @@ class BankAccount(models.Model):
         VALUE_ADDED = "102", "增值收益存款专户"
 
     class Status(models.TextChoices):
-        ACTIVE = "A", "正常"
-        CLOSED = "C", "已销户"
+        ACTIVE = "active", "正常"
+        CLOSED = "closed", "已销户"
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="bank_accounts")
     bank_code = models.CharField("银行代码", max_length=12)
@@ -27,7 +27,7 @@ class BankAccount(models.Model):
     account_name = models.CharField("户名", max_length=120)
     kind = models.CharField("类别", max_length=3, choices=Kind.choices, default=Kind.FUND)
     gl_account = models.OneToOneField("ledger.GLAccount", on_delete=models.PROTECT, related_name="bank_account")
-    status = models.CharField(max_length=1, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     opened_on = models.DateField("开户日期")
     # the first day reconciled against the bank's statement (an account brought in with history on day D is
     # reconciled from D+1: the bank's opening balance that day must equal the books at the end of D)
@@ -41,6 +41,10 @@ class BankAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bank_name} {self.account_no}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
 
 
 class BankChannel(models.Model):
@@ -69,16 +73,22 @@ class Instruction(models.Model):
     (21903). The bank's confirmation posts; a failure releases the reservation."""
 
     class State(models.TextChoices):
-        CREATED = "C", "已创建"
-        SENT = "S", "已发送"
-        PROCESSING = "P", "银行处理中"
-        UNKNOWN = "U", "结果未知"
-        SUCCEEDED = "K", "成功"
-        FAILED = "F", "失败"
+        CREATED = "created", "已创建"
+        SENT = "sent", "已发送"
+        PROCESSING = "processing", "银行处理中"
+        UNKNOWN = "unknown", "结果未知"
+        SUCCEEDED = "succeeded", "成功"
+        FAILED = "failed", "失败"
 
     class Direction(models.TextChoices):
         OUT = "out", "付款"
         IN = "in", "收款"
+
+    # the state machine's sets: not yet final, and the final states (reservation released or posted)
+    OPEN_STATES = (State.CREATED, State.SENT, State.PROCESSING, State.UNKNOWN)
+    FINAL_STATES = (State.SUCCEEDED, State.FAILED)
+    # sent and not answered for good: a result query (BDC110) resolves it, never a second send
+    QUERY_STATES = (State.SENT, State.PROCESSING, State.UNKNOWN)
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     seq = models.CharField("流水号", max_length=32, unique=True)
@@ -94,7 +104,7 @@ class Instruction(models.Model):
     book_account = models.CharField("对方科目", max_length=12)
     sub_account_id = models.BigIntegerField("个人账户", null=True, blank=True)
     body = models.JSONField("报文体", default=dict, blank=True)
-    state = models.CharField(max_length=1, choices=State.choices, default=State.CREATED)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.CREATED)
     result = models.CharField("银行返回码", max_length=8, blank=True)
     message = models.CharField("银行返回信息", max_length=200, blank=True)
     bank_seq = models.CharField("银行流水号", max_length=40, blank=True)
@@ -131,7 +141,17 @@ class Instruction(models.Model):
 
     @property
     def is_final(self) -> bool:
-        return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+        return self.state in self.FINAL_STATES
+
+    @property
+    def can_resend(self) -> bool:
+        """Only a created instruction goes (again) to the bank: never sent, or the bank was not reached."""
+        return self.state == self.State.CREATED
+
+    @property
+    def can_query(self) -> bool:
+        """Sent without a final answer: the next step is a result query, not a second send."""
+        return self.state in self.QUERY_STATES
 
 
 class InstructionItem(models.Model):
@@ -144,7 +164,7 @@ class InstructionItem(models.Model):
     amount = models.BigIntegerField()
     sub_account_id = models.BigIntegerField(null=True, blank=True)
     taken_carried = models.BigIntegerField("其中上年结转", default=0)  # returned the same way when the item fails
-    state = models.CharField(max_length=1, default="C")
+    state = models.CharField(max_length=20, choices=Instruction.State.choices, default=Instruction.State.CREATED)
     result = models.CharField(max_length=8, blank=True)
     message = models.CharField(max_length=200, blank=True)
     bank_seq = models.CharField(max_length=40, blank=True)
@@ -157,11 +177,11 @@ class Notice(models.Model):
     """账户变动通知 (SBDC100) received from a bank, pushed or pulled; credited once however often it arrives."""
 
     class Status(models.TextChoices):
-        RECEIVED = "N", "已接收"
-        RECEIPT = "R", "已登记到账"
-        INSTRUCTION = "I", "本中心指令"
-        QUEUE = "Q", "待财务处理"
-        DONE = "D", "已处理"
+        RECEIVED = "received", "已接收"
+        RECEIPT = "receipt", "已登记到账"
+        INSTRUCTION = "instruction", "本中心指令"
+        QUEUE = "queued", "待财务处理"
+        DONE = "done", "已处理"
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     notice_id = models.CharField(max_length=40)
@@ -175,7 +195,7 @@ class Notice(models.Model):
     counter_name = models.CharField(max_length=120, blank=True)
     summary = models.CharField(max_length=120, blank=True)
     ref = models.CharField(max_length=40, blank=True)
-    status = models.CharField(max_length=1, choices=Status.choices, default=Status.RECEIVED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     receipt = models.ForeignKey("contributions.Receipt", null=True, blank=True, on_delete=models.PROTECT)
     instruction = models.ForeignKey(Instruction, null=True, blank=True, on_delete=models.PROTECT)
     note = models.CharField("处理说明", max_length=200, blank=True)
@@ -186,6 +206,11 @@ class Notice(models.Model):
     class Meta:
         verbose_name = "账户变动通知"
         constraints = [models.UniqueConstraint(fields=["center", "notice_id"], name="notice_unique")]
+
+    @property
+    def awaits_finance(self) -> bool:
+        """Queued for finance to handle by hand (a credit the gateway could not place)."""
+        return self.status == self.Status.QUEUE
 
 
 class SeqCounter(models.Model):
@@ -208,10 +233,10 @@ class Deposit(models.Model):
         NOTICE = "notice", "通知存款"
 
     class Status(models.TextChoices):
-        PENDING = "P", "存入中"
-        OPEN = "O", "存续"
-        CLOSED = "C", "已支取"
-        FAILED = "F", "存入失败"
+        PENDING = "pending", "存入中"
+        OPEN = "open", "存续"
+        CLOSED = "closed", "已支取"
+        FAILED = "failed", "存入失败"
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="deposits")
@@ -228,7 +253,7 @@ class Deposit(models.Model):
     notice_amount = models.BigIntegerField(null=True, blank=True)
     notice_date = models.DateField(null=True, blank=True)
     interest_received = models.BigIntegerField("已收利息（分）", default=0)
-    status = models.CharField(max_length=1, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     open_instruction = models.ForeignKey(Instruction, on_delete=models.PROTECT, related_name="+")
     created_by = models.CharField(max_length=150)
 

@@ -16,6 +16,7 @@ from openhpf.access.selectors import check_permission
 from openhpf.accounts.services import member_debit_split, withdrawal_order
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, SystemActor, money_actor_check
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.bdc import ANSWER, OUTAGE, UNKNOWN, Outcome, exchange
 from openhpf.core.codes import BizType, SettlementBizType
 from openhpf.core.error_codes import ErrorCode
@@ -74,7 +75,7 @@ def bank_account_open(
             center=center, bank_code=bank_code, bank_name=bank_name, account_no=account_no,
             account_name=account_name, kind=kind, gl_account=gl, opened_on=business_date,
             reconcile_from=business_date, created_by=actor_label(actor)[0])
-        audit_log(actor=actor, action="settlement.bank_account.open", obj=acct, center=center,
+        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_BANK_ACCOUNT_OPEN, obj=acct, center=center,
                   business_date=business_date,
                   after={"bank": bank_name, "account_no": account_no, "kind": kind, "gl": gl.code})
         return acct
@@ -188,7 +189,7 @@ def bank_channel_set(*, center: Center, bank_code: str, url: str, actor: Actor, 
                 raise DomainError(ErrorCode.NOTIFY_TOKEN_SHORT, "推送令牌至少 24 个字符", field="notify_token")
             defaults["notify_token_hash"] = sm3_hex(notify_token.encode())
         ch, _ = BankChannel.objects.update_or_create(center=center, bank_code=bank_code.strip(), defaults=defaults)
-        audit_log(actor=actor, action="settlement.channel.set", obj=ch, center=center,
+        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_CHANNEL_SET, obj=ch, center=center,
                   business_date=center.business_date, after={"bank_code": bank_code, "url": url})
         return ch
 
@@ -271,7 +272,7 @@ def payment_submit(
             created_by=actor_label(actor)[0],
             body={"account": acct.account_no, "payee_account": payee_account, "payee_name": payee_name,
                   "amount": amount, "biz_type": biz_type, "summary": summary[:120]})
-        audit_log(actor=actor, action="settlement.instruction.create", obj=ins, center=center,
+        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_CREATE, obj=ins, center=center,
                   business_date=business_date,
                   after={"seq": ins.seq, "code": ins.code, "amount": amount, "bank_account": acct.account_no})
         return ins
@@ -314,7 +315,7 @@ def collection_submit(
             counter_name=payer_name.strip()[:120], summary=summary[:120], book_account=book_account,
             source=source, source_ref=source_ref, business_date=business_date,
             created_by=actor_label(actor)[0], body=body)
-        audit_log(actor=actor, action="settlement.instruction.create", obj=ins, center=center,
+        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_CREATE, obj=ins, center=center,
                   business_date=business_date, after={"seq": ins.seq, "code": code, "amount": amount})
         return ins
 
@@ -393,7 +394,7 @@ def batch_payment_submit(
                              sub_account_id=it.get("sub_account_id"), taken_carried=carried[i - 1])
              for i, it in enumerate(items, 1)],
             batch_size=5000)
-        audit_log(actor=actor, action="settlement.instruction.create", obj=ins, center=center,
+        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_CREATE, obj=ins, center=center,
                   business_date=business_date, after={"seq": seq, "code": "BDC103", "count": len(items), "total": total})
         return ins
 
@@ -445,12 +446,12 @@ def _apply_outcome(pk: int, out: Outcome, *, actor: Actor, business_date: date, 
             return ins
         if out.kind == OUTAGE:
             _record(ins, state=S.CREATED, message=out.error[:200], next_attempt_at=timezone.now() + RETRY_AFTER)
-            audit_log(actor=actor, action="settlement.instruction.outage", obj=ins, center=ins.center,
+            audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_OUTAGE, obj=ins, center=ins.center,
                       business_date=business_date, after={"seq": ins.seq, "error": out.error})
             return ins
         if out.kind == UNKNOWN or out.answer is None:
             _record(ins, state=S.UNKNOWN, message=out.error[:200])
-            audit_log(actor=actor, action="settlement.instruction.unknown", obj=ins, center=ins.center,
+            audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_UNKNOWN, obj=ins, center=ins.center,
                       business_date=business_date, after={"seq": ins.seq, "error": out.error})
             return ins
         a = out.answer
@@ -544,7 +545,7 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Actor, business_d
     _record(ins, state=S.SUCCEEDED, result=result, message=(message or "交易成功")[:200], bank_seq=bank_seq[:40],
             resolved_by=via, reserved=0, succeeded_amount=ins.amount, settled_date=business_date,
             entry=entry or ins.entry, source_ref=ins.source_ref)
-    audit_log(actor=actor, action="settlement.instruction.succeeded", obj=ins, center=center,
+    audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_SUCCEEDED, obj=ins, center=center,
               business_date=business_date, after={"seq": ins.seq, "bank_seq": bank_seq, "via": via, "amount": ins.amount})
 
 
@@ -557,7 +558,7 @@ def _settle_failure(ins: Instruction, *, result: str, message: str, actor: Actor
         FAILURE_HOOKS[ins.source](ins, actor, business_date)
     _record(ins, state=S.FAILED, result=result[:8], message=(message or "交易失败")[:200], resolved_by=via, reserved=0,
             failed_amount=ins.amount)
-    audit_log(actor=actor, action="settlement.instruction.failed", obj=ins, center=ins.center,
+    audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_FAILED, obj=ins, center=ins.center,
               business_date=business_date, after={"seq": ins.seq, "result": result, "message": message, "via": via})
 
 
@@ -587,10 +588,10 @@ def _batch_finish(ins: Instruction, items: list[dict[str, Any]], *, bank_seq: st
         r = by_item.get(str(it.item))
         if r is None:
             raise DomainError(ErrorCode.BATCH_RESULT_INCOMPLETE, f"批量结果缺少第 {it.item} 笔", field="items")
-        it.state = "K" if r.get("state") == "S" else "F"
+        it.state = S.SUCCEEDED if r.get("state") == "S" else S.FAILED  # the bank's item state: S succeeded
         it.result, it.message, it.bank_seq = str(r.get("result", ""))[:8], str(r.get("message", ""))[:200], \
             str(r.get("bank_seq", ""))[:40]
-        if it.state == "K":
+        if it.state == S.SUCCEEDED:
             ok_total += it.amount
         else:
             failed.append(it)
@@ -610,7 +611,7 @@ def _batch_finish(ins: Instruction, items: list[dict[str, Any]], *, bank_seq: st
     _record(ins, state=state, resolved_by=via, reserved=0, succeeded_amount=ok_total,
             failed_amount=ins.amount - ok_total, bank_seq=bank_seq[:40], settled_date=business_date,
             message=f"成功 {len(mine) - len(failed)} 笔，失败 {len(failed)} 笔")
-    audit_log(actor=actor, action="settlement.instruction.batch_done", obj=ins, center=ins.center,
+    audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_BATCH_DONE, obj=ins, center=ins.center,
               business_date=business_date, after={"seq": ins.seq, "ok": ok_total, "failed": len(failed), "via": via})
 
 
@@ -628,7 +629,7 @@ def instruction_resolve(*, instruction: Instruction, actor: Actor, business_date
     (BDC107/108). Never sends the instruction again: N (the bank never received it) makes it sendable."""
     ins = Instruction.objects.select_related("center", "bank_account").get(pk=instruction.pk)
     _op(actor, ins.center)
-    if ins.state not in (S.SENT, S.UNKNOWN, S.PROCESSING):
+    if not ins.can_query:
         return ins
     st, body, answer = _query_state(ins, "BDC107" if ins.is_batch else "BDC110", business_date)
     if st == "N":
@@ -665,7 +666,7 @@ def _not_received(ins: Instruction, *, actor: Actor, business_date: date) -> Ins
         locked = Instruction.objects.select_for_update().get(pk=ins.pk)
         if locked.state in (S.SENT, S.UNKNOWN, S.PROCESSING):
             _record(locked, state=S.CREATED, message="银行无此交易，待重新发送", next_attempt_at=None)
-            audit_log(actor=actor, action="settlement.instruction.not_received", obj=locked, center=locked.center_id,
+            audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_NOT_RECEIVED, obj=locked, center=locked.center_id,
                       business_date=business_date, after={"seq": locked.seq})
         return locked
 
@@ -747,7 +748,7 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Actor, busi
         else:
             n.status, n.note = Notice.Status.QUEUE, "银行扣款无对应指令（手续费等），请核实并记账"
         n.save(update_fields=["instruction", "status", "note", "receipt"])
-        audit_log(actor=actor, action="settlement.notice.ingest", obj=n, center=center, business_date=business_date,
+        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_NOTICE_INGEST, obj=n, center=center, business_date=business_date,
                   after={"notice_id": nid, "amount": amount, "direction": direction, "status": n.status})
         return n
 
@@ -797,7 +798,7 @@ def notice_handle(*, notice: Notice, note: str, actor: Actor, business_date: dat
             raise DomainError(ErrorCode.NOTICE_NOT_QUEUED, "该通知不在待处理队列中", field="notice")
         n.status, n.note = Notice.Status.DONE, note.strip()[:200]
         n.save(update_fields=["status", "note"])
-        audit_log(actor=actor, action="settlement.notice.handle", obj=n, center=n.center_id,
+        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_NOTICE_HANDLE, obj=n, center=n.center_id,
                   business_date=business_date, after={"note": n.note})
         return n
 

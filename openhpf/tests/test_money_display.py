@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.approvals.services import command_submit
 from openhpf.conftest import grant_role
-from openhpf.contributions.services import remittance_confirm, remittance_create
+from openhpf.contributions.remittance.services import remittance_confirm, remittance_create
 from openhpf.core.actors import SystemActor
 from openhpf.iam.services import staff_create
 

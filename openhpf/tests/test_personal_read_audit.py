@@ -31,9 +31,9 @@ from openhpf.accounts.tests.factories import resident_id
 from openhpf.approvals.models import PendingCommand
 from openhpf.audit.models import AuditRecord
 from openhpf.conftest import grant_role
-from openhpf.contributions.flexible import flexible_agreement_sign
-from openhpf.contributions.hardship import hardship_apply
 from openhpf.contributions.models import Remittance, RemittanceImport
+from openhpf.contributions.relief.flexible import flexible_agreement_sign
+from openhpf.contributions.relief.hardship import hardship_apply
 from openhpf.core.actors import SystemActor
 from openhpf.core.masking import mask
 from openhpf.core.models import Center
@@ -61,7 +61,7 @@ PORTAL_PW = "Portal-Pass-2026"
 # everything else must be reached, or the test says which parameter it could not fill.
 CANNOT_EXERCISE: dict[str, str] = {
     "remit:import_errors": "错误清单下载：只有导入出错的批次才有文件（由 contributions 的导入测试覆盖）",
-    "api:contributions.api.import_errors": "同上，API 的错误清单下载",
+    "api:contributions.remittance.api.import_errors": "同上，API 的错误清单下载",
     "reconciliation:detail": "对账结果：要先载入银行对账单并跑日终对账（reconciliation 的测试覆盖）",
     "api:reconciliation.api.reconciliation_detail": "同上，API 的对账结果",
 }
@@ -361,7 +361,7 @@ def test_every_personal_data_read_by_staff_is_audited_and_portals_see_only_their
     names = {ep.name for ep in endpoints}
     # the walk sees the site: the console pages, the staff API and the portal channels
     assert {"accounts:member_detail", "api:accounts.api.member_get", "api:servicehall.api.my_accounts",
-            "api:contributions.relief_api.transactions"} <= set(out.reached), sorted(names)
+            "api:contributions.relief.api.transactions"} <= set(out.reached), sorted(names)
     assert set(CANNOT_EXERCISE) <= names, set(CANNOT_EXERCISE) - names
     assert "accounts:member_detail" in out.personal  # the detection sees personal data where it is
     problems = []

@@ -21,8 +21,8 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from openhpf.accounts.calculations import monthly_amount, sql_monthly_amount
 from openhpf.accounts.tests.factories import make_account, make_employer
-from openhpf.contributions.calculations import interest_of, sql_interest
-from openhpf.contributions.interest import interest_settle
+from openhpf.contributions.interest.calculations import interest_of, sql_interest
+from openhpf.contributions.interest.services import interest_settle
 from openhpf.core.actors import SystemActor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType

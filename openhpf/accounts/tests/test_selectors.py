@@ -10,6 +10,7 @@ from openhpf.accounts.services import member_account_freeze, member_account_seal
 from openhpf.audit.models import AuditRecord
 from openhpf.conftest import grant_role
 from openhpf.core.actors import AgentActor, MemberActor, SystemActor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.personal import personal_read
 from openhpf.core.services import center_create
@@ -172,7 +173,9 @@ def test_members_and_agents_read_only_their_own_and_are_not_audited(center, worl
 
 
 def test_a_personal_read_takes_its_actor_and_an_event_of_the_catalogue():
-    with pytest.raises(ValueError):
-        personal_read("accounts.member.peek")
+    with pytest.raises(TypeError):  # a string, even one spelling a catalogued read, is no event
+        personal_read("accounts.member.search")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):  # an event of the catalogue that is no read of personal data
+        personal_read(AuditEvent.LEDGER_ENTRY_POST)
     with pytest.raises(TypeError):
-        personal_read("accounts.member.search")(lambda *, actor: None)
+        personal_read(AuditEvent.ACCOUNTS_MEMBER_SEARCH)(lambda *, actor: None)

@@ -4,13 +4,14 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from openhpf.audit.models import AuditChainHead, AuditCheckpoint, AuditRecord
 from openhpf.audit.selectors import audit_chain_breaches
 from openhpf.audit.services import audit_log, audit_seal_pending, merkle_root
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.verify import run_checks
 from openhpf.ledger import sql
 
 
 def _write(n, actor="user:clerk1"):
     for i in range(n):
-        audit_log(actor=actor, action="test.action", obj=("test.obj", i), before={"v": i}, after={"v": i + 1})
+        audit_log(actor=actor, action=AuditEvent.CORE_POLICY_SET, obj=("test.obj", i), before={"v": i}, after={"v": i + 1})
 
 
 def test_seal_chain_and_verify(db):
@@ -102,7 +103,7 @@ def test_audit_rows_carry_the_typed_actor(db, django_user_model):
     member = MemberActor(SimpleNamespace(pk=7, member_id=42))
     dayend = SystemActor("dayend", on_behalf_of=clerk)
     for actor in (member, dayend, SystemActor("bank", ref="ICBC"), clerk):
-        audit_log(actor=actor, action="test.action", obj=("test.obj", 1))
+        audit_log(actor=actor, action=AuditEvent.CORE_POLICY_SET, obj=("test.obj", 1))
     rows = list(AuditRecord.objects.order_by("id").values_list("actor", "actor_user_id", "actor_kind", "actor_id"))
     assert rows == [
         ("member:42", None, "member", "7"),

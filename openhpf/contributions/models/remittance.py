@@ -14,15 +14,15 @@ class RemittanceImport(models.Model):
     """One roster file (缴存清册文件) of one or many employers for one month, validated as a whole."""
 
     class Status(models.TextChoices):
-        VALIDATING = "V", "校验中"
-        REJECTED = "R", "校验未通过"
-        ACCEPTED = "A", "已生成汇缴单"
+        VALIDATING = "validating", "校验中"
+        REJECTED = "rejected", "校验未通过"
+        ACCEPTED = "accepted", "已生成汇缴单"
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     employer = models.ForeignKey("accounts.Employer", null=True, blank=True, on_delete=models.PROTECT)
     month = models.CharField("缴存年月", max_length=6)
     file_name = models.CharField("文件名", max_length=255)
-    status = models.CharField(max_length=1, choices=Status.choices, default=Status.VALIDATING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.VALIDATING)
     exclude_rejected = models.BooleanField("剔除错误行", default=False)
     rows = models.PositiveIntegerField(default=0)
     accepted_rows = models.PositiveIntegerField(default=0)
@@ -43,15 +43,15 @@ class RemittanceImport(models.Model):
 class Receipt(models.Model):
     """银行到账: money that arrived in an entrusted bank account, unique by the bank's reference (idempotent).
 
-    Status: matched to a confirmed remittance and waiting to post (M), posted to member accounts (P), held in
-    the employer's 暂存 (S: GL 21901, employer.suspense_balance), or held as 暂收 with the payer unknown (U:
-    GL 21902) until assigned to an employer."""
+    Status: matched to a confirmed remittance and waiting to post (matched), posted to member accounts (posted),
+    held in the employer's 暂存 (employer_suspense: GL 21901, employer.suspense_balance), or held as 暂收 with the
+    payer unknown (unknown_suspense: GL 21902) until assigned to an employer."""
 
     class Status(models.TextChoices):
-        MATCHED = "M", "已匹配待入账"
-        POSTED = "P", "已入账"
-        EMPLOYER_SUSPENSE = "S", "单位暂存"
-        UNKNOWN_SUSPENSE = "U", "暂收（付款人未明）"
+        MATCHED = "matched", "已匹配待入账"
+        POSTED = "posted", "已入账"
+        EMPLOYER_SUSPENSE = "employer_suspense", "单位暂存"
+        UNKNOWN_SUSPENSE = "unknown_suspense", "暂收（付款人未明）"
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     bank_ref = models.CharField("银行流水号", max_length=60)
@@ -62,7 +62,7 @@ class Receipt(models.Model):
     bank_account = models.CharField("收款科目", max_length=12, default="10101")
     employer = models.ForeignKey("accounts.Employer", null=True, blank=True, on_delete=models.PROTECT)
     source_import = models.ForeignKey(RemittanceImport, null=True, blank=True, on_delete=models.PROTECT)
-    status = models.CharField(max_length=1, choices=Status.choices)
+    status = models.CharField(max_length=20, choices=Status.choices)
     business_date = models.DateField("业务日期")
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -75,18 +75,26 @@ class Receipt(models.Model):
         ]
 
 
+class RemittanceStatus(models.TextChoices):
+    """Remittance.Status (module level so that the model's constraints can name its members)."""
+
+    DRAFT = "draft", "编辑中"
+    CONFIRMED = "confirmed", "已确认待到账"
+    POSTED = "posted", "已入账"
+    REFUNDED = "refunded", "已退缴"
+    CANCELLED = "cancelled", "已作废"
+
+
+# the statuses of a live remittance: one per employer and month (refunded and cancelled ones leave room)
+LIVE_STATUSES = (RemittanceStatus.DRAFT, RemittanceStatus.CONFIRMED, RemittanceStatus.POSTED)
+
+
 class Remittance(models.Model):
     """汇缴单 / 补缴单 of one employer for one month: its roster lines (清册) and their totals.
 
-    Draft (D) while the clerk edits the roster, confirmed (C) awaiting money, posted (P), refunded (R, 退缴),
-    cancelled (X). One live 汇缴 per employer and month."""
+    Draft while the clerk edits the roster, confirmed awaiting money, posted, refunded (退缴) or cancelled. One live 汇缴 per employer and month."""
 
-    class Status(models.TextChoices):
-        DRAFT = "D", "编辑中"
-        CONFIRMED = "C", "已确认待到账"
-        POSTED = "P", "已入账"
-        REFUNDED = "R", "已退缴"
-        CANCELLED = "X", "已作废"
+    Status = RemittanceStatus
 
     class BackKind(models.TextChoices):
         NONE = "", "—"
@@ -100,7 +108,7 @@ class Remittance(models.Model):
     biz_type = models.CharField("业务类型", max_length=2, default=BizType.REMITTANCE)  # 01 汇缴 / 02 补缴
     back_kind = models.CharField("补缴类型", max_length=10, choices=BackKind.choices, blank=True, default="")
     reason = models.CharField("补缴/退缴原因", max_length=200, blank=True)
-    status = models.CharField(max_length=1, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     lines = models.PositiveIntegerField("人数", default=0)
     employer_total = models.BigIntegerField("单位部分（分）", default=0)
     member_total = models.BigIntegerField("个人部分（分）", default=0)
@@ -120,11 +128,16 @@ class Remittance(models.Model):
         verbose_name = "汇缴单"
         constraints = [
             models.UniqueConstraint(fields=["employer", "month"],
-                                    condition=Q(biz_type=BizType.REMITTANCE, status__in=["D", "C", "P"]),
+                                    condition=Q(biz_type=BizType.REMITTANCE, status__in=LIVE_STATUSES),
                                     name="remittance_one_live_per_month"),
             models.CheckConstraint(condition=Q(total__gte=0), name="remittance_total_nonneg"),
         ]
         indexes = [models.Index(fields=["center", "status"]), models.Index(fields=["employer", "month"])]
+
+    @property
+    def is_editable(self) -> bool:
+        """The roster may still be edited (and confirmed or cancelled): a draft."""
+        return self.status == self.Status.DRAFT
 
     @property
     def is_back_payment(self) -> bool:

@@ -11,8 +11,12 @@ from openhpf.accounts.calculations import monthly_amounts
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.accounts.tests.factories import make_account, make_employer, resident_id
 from openhpf.audit.models import AuditRecord
-from openhpf.contributions.adjustments import base_adjust_file, base_file_parse, employer_ratio_adjust
 from openhpf.contributions.models import BaseAdjustment
+from openhpf.contributions.remittance.adjustments import (
+    base_adjust_file,
+    base_file_parse,
+    employer_ratio_adjust,
+)
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
@@ -172,7 +176,7 @@ def test_every_check_stops_after_the_policy_number_of_errors(center, three):
 
 
 def test_adjustments_build_no_sql_text_with_percent_formatting():
-    from openhpf.contributions import adjustments
+    from openhpf.contributions.remittance import adjustments
     from openhpf.core.tests.sqltext import percent_s_holes
 
     assert percent_s_holes(adjustments) == []

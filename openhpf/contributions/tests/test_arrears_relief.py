@@ -8,8 +8,8 @@ from django.core.management import call_command
 
 from openhpf.accounts.models import Employer
 from openhpf.accounts.tests.factories import make_account, make_employer, resident_id
-from openhpf.contributions.arrears import arrears_list, payment_deadline
-from openhpf.contributions.flexible import flexible_agreement_sign
+from openhpf.contributions.relief.arrears import arrears_list, payment_deadline
+from openhpf.contributions.relief.flexible import flexible_agreement_sign
 from openhpf.core.actors import SystemActor
 
 from .relief_helpers import set_paid

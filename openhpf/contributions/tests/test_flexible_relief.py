@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from openhpf.accounts.tests.factories import make_account, make_employer, resident_id
-from openhpf.contributions.flexible import (
+from openhpf.contributions.relief.flexible import (
     flexible_agreement_end,
     flexible_agreement_resume,
     flexible_agreement_sign,

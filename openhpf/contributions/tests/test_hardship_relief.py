@@ -9,14 +9,14 @@ from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.accounts.services import member_account_change_ratio
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.approvals.services import command_approve
-from openhpf.contributions.hardship import (
+from openhpf.contributions.models import HardshipApplication
+from openhpf.contributions.relief.hardship import (
     continuity_months,
     deferral_arrears,
     hardship_apply,
     hardship_expire,
     hardship_reject,
 )
-from openhpf.contributions.models import HardshipApplication
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.documents.models import Document

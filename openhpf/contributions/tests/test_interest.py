@@ -9,8 +9,8 @@ from django.db import connection
 from openhpf.accounts.services import member_account_seal
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.audit.models import AuditRecord
-from openhpf.contributions.calculations import interest_of, jishu_before, sql_interest
-from openhpf.contributions.interest import interest_accrue, interest_settle
+from openhpf.contributions.interest.calculations import interest_of, jishu_before, sql_interest
+from openhpf.contributions.interest.services import interest_accrue, interest_settle
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError

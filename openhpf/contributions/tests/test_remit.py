@@ -13,9 +13,9 @@ from django.db import transaction
 from openhpf.accounts.calculations import monthly_amount, sql_monthly_amount
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.accounts.tests.factories import bad_check_digit, make_account, make_employer, resident_id
-from openhpf.contributions.fileimport import remittance_import, roster_rows, roster_write
 from openhpf.contributions.models import Receipt, Remittance, SuspenseMove
-from openhpf.contributions.services import (
+from openhpf.contributions.remittance.fileimport import remittance_import, roster_rows, roster_write
+from openhpf.contributions.remittance.services import (
     back_payment_create,
     receipt_assign,
     receipt_record,

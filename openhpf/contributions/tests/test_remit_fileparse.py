@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from openhpf.accounts.tests.factories import bad_check_digit, make_account, make_employer
-from openhpf.contributions import fileimport
-from openhpf.contributions.fileimport import remittance_import, roster_rows
 from openhpf.contributions.models import Remittance
+from openhpf.contributions.remittance import fileimport
+from openhpf.contributions.remittance.fileimport import remittance_import, roster_rows
 from openhpf.core.actors import SystemActor
 from openhpf.core.ids import resident_id_check_digit
 

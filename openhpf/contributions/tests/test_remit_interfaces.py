@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.conftest import grant_role
-from openhpf.contributions.fileimport import roster_rows
 from openhpf.contributions.models import Remittance
+from openhpf.contributions.remittance.fileimport import roster_rows
 from openhpf.core.actors import SystemActor
 from openhpf.iam.services import api_token_issue, staff_create
 
@@ -58,7 +58,7 @@ def test_cli_import_receipt_post(center, world, tmp_path):
     call_command("remit", "receipt", "--employer", emp.account_no, "--amount", got["total_yuan"], "--value-date",
                  "2026-11-28", "--bank-ref", "CLI-1", "--business-date", "2026-11-30", stdout=out)
     rc = json.loads(out.getvalue())
-    assert rc["status"] == "P" and rc["remittance_ids"] == [rid]  # small: posted at once
+    assert rc["status"] == "posted" and rc["remittance_ids"] == [rid]  # small: posted at once
     out = io.StringIO()
     call_command("remit", "post", "--remittance", str(rid), "--no-progress", stdout=out)
     assert json.loads(out.getvalue())["already_posted"] is True
@@ -76,12 +76,12 @@ def test_api_and_console(center, world, client):
                     content_type="application/json", **h)
     assert r.status_code == 200, r.content
     body = r.json()
-    assert body["status"] == "C" and body["lines"] == 20
+    assert body["status"] == "confirmed" and body["lines"] == 20
     r = client.post("/api/v1/contributions/receipts", json.dumps({"amount": body["total"], "value_date": "2026-11-30",
                                                                   "bank_ref": "API-1", "employer_no": emp.account_no}),
                     content_type="application/json", **h)
-    assert r.status_code == 200 and r.json()["status"] == "P"
-    assert client.get(f"/api/v1/contributions/remittances/{body['id']}", **h).json()["status"] == "P"
+    assert r.status_code == 200 and r.json()["status"] == "posted"
+    assert client.get(f"/api/v1/contributions/remittances/{body['id']}", **h).json()["status"] == "posted"
     client.force_login(user)
     assert client.get("/contributions/remittances/").status_code == 200
     assert client.get(f"/contributions/remittances/{body['id']}/").status_code == 200

@@ -50,14 +50,14 @@ def test_sigkill_mid_post_then_rerun_credits_once(tmp_path):
     _run(env, "generate", "--members", str(MEMBERS), "--employers", "20", "--cutover-date", "2026-11-01",
          "--no-progress")
     roster = tmp_path / "roster.csv"
-    _run(env, "shell", "-c", "from openhpf.core.models import Center; from openhpf.contributions.fileimport import "
+    _run(env, "shell", "-c", "from openhpf.core.models import Center; from openhpf.contributions.remittance.fileimport import "
          f"roster_write; roster_write(center=Center.objects.get(), month='2026-11', path='{roster}')")
     out = json.loads(_run(env, "remit", "import", str(roster), "--month", "2026-11", "--no-progress").stdout)
     assert out["status"] == "accepted"
     lines, total = out["accepted_rows"], out["total_yuan"]
     rc = json.loads(_run(env, "remit", "receipt", "--import", str(out["import_id"]), "--amount", total,
                          "--value-date", "2026-11-01", "--bank-ref", "KILL-1").stdout)
-    assert rc["status"] == "M"
+    assert rc["status"] == "matched"
     base = dict(_q(db, "SELECT id, balance_current FROM ledger_subaccount"))
 
     proc = subprocess.Popen([*HPF, "remit", "post", "--import", str(out["import_id"]), "--no-progress"], env=env,
@@ -74,7 +74,7 @@ def test_sigkill_mid_post_then_rerun_credits_once(tmp_path):
         time.sleep(0.001)
     proc.wait()
     assert step in ("stage", "apply") and proc.returncode == -signal.SIGKILL
-    posted = _q(db, "SELECT COUNT(*) FROM contributions_remittance WHERE status = 'P'")[0][0]
+    posted = _q(db, "SELECT COUNT(*) FROM contributions_remittance WHERE status = 'posted'")[0][0]
     assert posted == 0, "the kill came after the commit: nothing was interrupted"
     assert _q(db, "SELECT COUNT(*) FROM ledger_subledgerrow WHERE biz_type = '01'")[0][0] == 0
 

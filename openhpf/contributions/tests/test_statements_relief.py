@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from openhpf.accounts.tests.factories import make_account, make_employer
-from openhpf.contributions.interest import interest_settle
-from openhpf.contributions.statements import (
+from openhpf.contributions.interest.services import interest_settle
+from openhpf.contributions.interest.statements import (
     annual_statement,
     annual_statement_generate,
     employer_remittance_history,

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.db import connection, transaction
 
-from openhpf.contributions.relief import ym
+from openhpf.contributions.months import ym
 from openhpf.core import db
 
 

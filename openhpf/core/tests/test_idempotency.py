@@ -127,7 +127,7 @@ def test_replay_returns_the_stored_status_and_body(alice):
     assert len(CALLS) == 1 and CALLS[0]["key"].key == "k1" and CALLS[0]["key"].principal.startswith("staff:")
     row = IdempotencyKey.objects.get()
     assert (row.principal_kind, row.method, row.path, row.state, row.result) == (
-        "staff", "POST", "/moves/r1", "D", {"status": 201, "body": {"n": 1, "ref": "r1", "amount": 100}})
+        "staff", "POST", "/moves/r1", "done", {"status": 201, "body": {"n": 1, "ref": "r1", "amount": 100}})
     # without a key, every call runs
     call(alice), call(alice)
     assert len(CALLS) == 3 and IdempotencyKey.objects.count() == 1
@@ -172,7 +172,7 @@ def test_in_flight_request_with_the_same_key_gets_409_until_its_claim_is_stale(a
     assert call(alice, key="k1", body={"amount": 6}).json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     IdempotencyKey.objects.update(claimed_at=timezone.now() - timedelta(hours=1))  # its request crashed
     r = call(alice, key="k1", body={"amount": 5})
-    assert r.status_code == 201 and len(CALLS) == 2 and IdempotencyKey.objects.get().state == "D"
+    assert r.status_code == 201 and len(CALLS) == 2 and IdempotencyKey.objects.get().state == "done"
 
 
 def test_only_definitive_outcomes_are_stored(alice):

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from openhpf.accounts.models import MemberAccount
-from openhpf.contributions.arrears import arrears_list
 from openhpf.contributions.models import Remittance, SuspenseMove
+from openhpf.contributions.relief.arrears import arrears_list
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.errors import DomainError
@@ -33,8 +33,8 @@ def test_generate_months_continues_through_the_services_across_year_end(tmp_path
     assert [m["month"] for m in months] == ["2027-05", "2027-06", "2027-07"]
     assert all(m["rows"] > 0 and m["amount"] > 0 for m in months)
     assert [m["settled"] is not None for m in months] == [False, True, False] and months[1]["settled"] > 0
-    assert Remittance.objects.filter(status="P").count() == sum(m["remittances"] + m["back_payments"] for m in months)
-    assert PostingBatch.objects.filter(biz_type=BizType.INTEREST, status="P").count() == 1
+    assert Remittance.objects.filter(status="posted").count() == sum(m["remittances"] + m["back_payments"] for m in months)
+    assert PostingBatch.objects.filter(biz_type=BizType.INTEREST, status="posted").count() == 1
     assert SubLedgerRow.objects.filter(biz_type=BizType.REMITTANCE, value_date=date(2027, 7, 15)).exists()
     assert Center.objects.get().business_date == date(2027, 7, 31)
 
@@ -119,7 +119,7 @@ def test_fourteen_months_of_history_hires_leavers_back_payments_arrears_one_sett
 
     # one 6/30 in the history: settled once
     assert [m.month for m in months if m.settled is not None] == ["2027-06"]
-    assert PostingBatch.objects.filter(biz_type=BizType.INTEREST, status="P").count() == 1
+    assert PostingBatch.objects.filter(biz_type=BizType.INTEREST, status="posted").count() == 1
 
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from openhpf.audit.models import AuditRecord
 from openhpf.audit.services import audit_log
 from openhpf.core.actors import SystemActor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.jobs import runner
@@ -21,7 +22,7 @@ CHUNK = 3
 
 def unit_counts() -> Counter:
     return Counter(
-        int(pk) for pk in AuditRecord.objects.filter(action="test.unit").values_list("object_id", flat=True)
+        int(pk) for pk in AuditRecord.objects.filter(action=AuditEvent.LEDGER_ENTRY_POST, object_type="test.unit").values_list("object_id", flat=True)
     )
 
 
@@ -37,7 +38,7 @@ def chunked_work(fail_at: list[int | None]):
                 for unit in range(lo, hi):
                     if unit == fail_at[0]:
                         raise RuntimeError(f"boom at {unit}")
-                    audit_log(actor=SystemActor("test"), action="test.unit", obj=("test.unit", unit))
+                    audit_log(actor=SystemActor("test"), action=AuditEvent.LEDGER_ENTRY_POST, obj=("test.unit", unit))
                 ctx.advance(hi - lo, cursor={"next": hi})
         return {"applied": UNITS}
 
@@ -240,7 +241,7 @@ def test_superseded_run_stops_without_applying_its_chunk(center):
                 Job.objects.filter(pk=ctx.job.pk).update(run_token="other-run")
             with transaction.atomic(durable=True):
                 for unit in range(lo, hi):
-                    audit_log(actor=SystemActor("test"), action="test.unit", obj=("test.unit", unit))
+                    audit_log(actor=SystemActor("test"), action=AuditEvent.LEDGER_ENTRY_POST, obj=("test.unit", unit))
                 ctx.advance(hi - lo, cursor={"next": hi})
 
     job = job_start(kind="test.zombie", center=center, actor=SystemActor("test"))

@@ -31,7 +31,7 @@ class Day:
     n: int  # line slots of the day (the statement has about this many lines)
     opening: int = 10_000_000_000_00  # 100 亿元, so no balance goes negative
     every: int = 1000  # one discrepancy per `every` slots (0.1 %)
-    expected: set[tuple[str, str, str]] = field(default_factory=set)  # (reason, side B/K, key)
+    expected: set[tuple[str, str, str]] = field(default_factory=set)  # (reason, side bank/book, key)
     closing: int = 0
     statement_count: int = 0
     book_count: int = 0
@@ -121,9 +121,9 @@ class Day:
         for i in range(self.every // 2, self.n, self.every):
             bank_seq, seq = self._keys(i)
             kind = self._kind(i)
-            self.expected |= {"BI": {("BI", "B", bank_seq)}, "BO": {("BO", "B", bank_seq)},
-                              "KI": {("KI", "K", "BX" + bank_seq[1:])}, "KO": {("KO", "K", "SX" + seq)},
-                              "AM": {("AM", "B", bank_seq), ("AM", "K", bank_seq)}}[kind]
+            self.expected |= {"BI": {("BI", "bank", bank_seq)}, "BO": {("BO", "bank", bank_seq)},
+                              "KI": {("KI", "book", "BX" + bank_seq[1:])}, "KO": {("KO", "book", "SX" + seq)},
+                              "AM": {("AM", "bank", bank_seq), ("AM", "book", bank_seq)}}[kind]
 
 
 def _entries(center_id: int, period_id: int, rows: list[tuple[str, date, int, int | None, str]]) -> dict[str, int]:

@@ -83,7 +83,7 @@ def test_cli_load_csv_and_ndjson_run_and_gate(center, acct, tmp_path):
     out = io.StringIO()
     call_command("recon", "run", "--account", NO, "--date", d2.isoformat(), "--json", "--no-progress", stdout=out)
     got = json.loads(out.getvalue())
-    assert got["status"] == "B" and got["bank_out_open"] == 12_00 and got["items_new"] == 1
+    assert got["status"] == "balanced" and got["bank_out_open"] == 12_00 and got["items_new"] == 1
     # an unexplained difference: exit 1
     d3 = date(2026, 11, 30)
     (tmp_path / "s3.ndjson").write_text(json.dumps({"opening_balance": OPENING + 488_00, "closing_balance": OPENING + 488_00}),
@@ -123,7 +123,7 @@ def test_api(center, acct, finance, inspector, client):
     got = client.get("/api/v1/reconciliation/reconciliations", {"account_no": NO}, **h)
     assert got.status_code == 200, got.content
     (row,) = got.json()
-    assert (row["status"], row["difference"], row["adjusted_bank"]) == ("U", 0, row["adjusted_book"])
+    assert (row["status"], row["difference"], row["adjusted_bank"]) == ("unexplained", 0, row["adjusted_book"])
     detail = client.get(f"/api/v1/reconciliation/reconciliations/{r.pk}", **h).json()
     assert len(detail["items"]) == 6
     bank_item = next(i for i in detail["items"] if i["ref_key"] == "B6")
@@ -134,12 +134,12 @@ def test_api(center, acct, finance, inspector, client):
     for i in items:
         res = client.post(f"/api/v1/reconciliation/items/{i['id']}/explain", json.dumps({"note": "银行少记"}),
                           content_type="application/json", **h)
-        assert res.status_code == 200 and res.json()["status"] == "E"
+        assert res.status_code == 200 and res.json()["status"] == "explained"
     gate = client.get("/api/v1/reconciliation/day-end", {"on": D1.isoformat()}, **h).json()
     assert gate == {"date": D1.isoformat(), "ok": True, "problems": []}
     res = client.post("/api/v1/reconciliation/run", json.dumps({"account_no": NO, "date": D1.isoformat()}),
                       content_type="application/json", **h)
-    assert res.status_code == 200 and res.json()["status"] == "B"  # a re-run keeps the notes
+    assert res.status_code == 200 and res.json()["status"] == "balanced"  # a re-run keeps the notes
     ki = ReconItem.objects.get(reason="KI")
     res = client.post("/api/v1/reconciliation/items/resolve", json.dumps({"ids": [ki.pk], "note": "x"}),
                       content_type="application/json", **h)

@@ -82,10 +82,10 @@ def _day_with_every_reason(center, acct):
 
 def test_each_reason_and_the_adjustment_table(center, acct):
     r = _day_with_every_reason(center, acct)
-    assert _items(r) == {("AM", "B", "B2", 250_00), ("AM", "K", "B2", 200_00), ("KI", "K", "B3", 700_00),
-                         ("KO", "K", "S2", 400_00), ("BI", "B", "B6", 800_00), ("BO", "B", "B7", 60_00)}
+    assert _items(r) == {("AM", "bank", "B2", 250_00), ("AM", "book", "B2", 200_00), ("KI", "book", "B3", 700_00),
+                         ("KO", "book", "S2", 400_00), ("BI", "bank", "B6", 800_00), ("BO", "bank", "B7", 60_00)}
     assert (r.matched_by_key, r.matched_by_amount, r.matched_by_sum, r.cancelled) == (2, 1, 0, 0)
-    assert ReconMatch.objects.filter(reconciliation=r, rule="K").count() == 2
+    assert ReconMatch.objects.filter(reconciliation=r, rule="key").count() == 2
     # 调节表: bank 1,001,790.00 + 单位已收银行未收 (700 + 200) − 单位已付银行未付 400
     #       = book 1,001,300.00 + 银行已收单位未收 (800 + 250) − 银行已付单位未付 60
     assert (r.bank_closing, r.book_closing) == (OPENING + 1790_00, OPENING + 1300_00)
@@ -117,7 +117,7 @@ def test_timing_differences_carry_over_and_close_the_next_day(center, acct):
     assert r2.carried_items == 6 and r2.carried_closed == 3 and r2.items_new == 0
     closed = ReconItem.objects.filter(closed_in=r2)
     assert {(i.reason, i.ref_key) for i in closed} == {("KO", "S2"), ("BI", "B6"), ("BO", "B7")}
-    assert all(i.closed_on == D2 and i.close_kind == "M" for i in closed)
+    assert all(i.closed_on == D2 and i.close_kind == "matched" for i in closed)
     # still open: B3 (单位已收银行未收, carried: no longer a timing difference) and the explained 金额不符 pair
     assert r2.items_open == 3 and r2.items_unexplained == 1 and r2.difference == 0
     assert r2.status == Reconciliation.Status.UNEXPLAINED
@@ -155,7 +155,7 @@ def test_duplicate_instruction_at_the_bank_is_not_paired_with_a_manual_voucher(c
     # the bank executed S1 twice and also paid something the manual voucher stands for
     _load(acct, D1, OPENING, [("B1", "out", 500_00, "S1"), ("B2", "out", 500_00, "S1"), ("B3", "out", 500_00, "")])
     r = _run(acct, D1)
-    assert _items(r) == {("BO", "B", "S1", 500_00)}
+    assert _items(r) == {("BO", "bank", "S1", 500_00)}
     line = ReconItem.objects.get(opened_in=r).statement_line
     assert line.bank_seq == "B2"
 
@@ -224,19 +224,19 @@ def test_rerun_replaces_the_day_and_keeps_explanations(center, acct):
     assert again.pk == r.pk and _items(again) == before
     assert ReconMatch.objects.filter(reconciliation=r).count() == matches
     assert ReconItem.objects.count() == len(before)
-    assert set(ReconItem.objects.filter(reason="AM").values_list("status", "note")) == {("E", "已查明")}
+    assert set(ReconItem.objects.filter(reason="AM").values_list("status", "note")) == {("explained", "已查明")}
     assert again.status == Reconciliation.Status.BALANCED
     # a line posted after the run with the same business date is taken by the re-run
     _post(center, acct, D1, [("in", 800_00, "B6")])
     again = _run(acct, D1)
-    assert ("BI", "B", "B6", 800_00) not in _items(again) and again.difference == 0
+    assert ("BI", "bank", "B6", 800_00) not in _items(again) and again.difference == 0
 
 
 def test_late_posting_with_an_earlier_date_is_taken_by_the_next_day(center, acct):
     _post(center, acct, D1, [("in", 10_00, "B1")])
     _load(acct, D1, OPENING, [("B1", "in", 10_00, ""), ("B2", "in", 20_00, "")])
     r1 = _run(acct, D1)
-    assert _items(r1) == {("BI", "B", "B2", 20_00)}
+    assert _items(r1) == {("BI", "bank", "B2", 20_00)}
     _post(center, acct, D1, [("in", 20_00, "B2")])  # back-dated to D1 after D1 was reconciled
     check = run_checks(["reconciliation.bank_balance"])[0]
     assert not check.ok and "专户 1202020100000001" in check.breaches[0]  # hpf verify sees the books moved

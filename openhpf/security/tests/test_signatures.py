@@ -7,6 +7,7 @@ from openhpf.audit.models import AuditChainHead, AuditCheckpoint, AuditRecord
 from openhpf.audit.selectors import audit_chain_breaches
 from openhpf.audit.services import audit_log, audit_seal_pending, chain_hash, merkle_root
 from openhpf.core.actors import SystemActor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.verify import run_checks
 from openhpf.documents.services import (
     document_sign,
@@ -54,7 +55,7 @@ def test_document_signature_detects_tampering(center):
 
 def _write(n):
     for i in range(n):
-        audit_log(actor="user:clerk1", action="test.action", obj=("test.obj", i), after={"v": i})
+        audit_log(actor="user:clerk1", action=AuditEvent.CORE_POLICY_SET, obj=("test.obj", i), after={"v": i})
 
 
 def test_every_checkpoint_is_signed_and_verifies(db):

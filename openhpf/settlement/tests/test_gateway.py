@@ -169,7 +169,7 @@ def test_batch_payment_with_a_failing_item(center, bank, sim):
     assert ins.state == S.SUCCEEDED and ins.succeeded_amount == 300_00 and ins.failed_amount == 300_00
     assert gl_balance(center=center, code_prefix="21903") == 0
     assert _book(bank) == _bank_balance(sim) == 100_000_000 - 300_00
-    assert list(ins.items.order_by("item").values_list("state", flat=True)) == ["K", "K", "F"]
+    assert list(ins.items.order_by("item").values_list("state", flat=True)) == ["succeeded", "succeeded", "failed"]
 
 
 def test_collection_becomes_a_receipt(center, bank, sim):

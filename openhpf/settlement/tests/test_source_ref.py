@@ -35,7 +35,7 @@ def _pay(center, bank, *, source="erp", source_ref="", amount=1_000_00):
 @pytest.fixture
 def offline_bank(center):
     """A 专户 with money on the books and no bank behind it (instructions are created, never sent)."""
-    from openhpf.contributions.services import receipt_record
+    from openhpf.contributions.remittance.services import receipt_record
     from openhpf.settlement.services import bank_account_open
 
     acct = bank_account_open(center=center, bank_code="ICBC", bank_name="工商银行", account_no=CENTER_ACCOUNT,

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
-from openhpf.contributions.arrears import arrears_list
+from openhpf.contributions.relief.arrears import arrears_list
 from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from openhpf.accounts.models import Employer
-from openhpf.contributions.adjustments import base_adjust_file, employer_ratio_adjust
+from openhpf.contributions.remittance.adjustments import base_adjust_file, employer_ratio_adjust
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.money import e4_to_ratio, parse_percent
 

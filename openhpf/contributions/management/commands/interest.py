@@ -9,7 +9,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from openhpf.contributions.interest import interest_accrue, interest_settle
+from openhpf.contributions.interest.services import interest_accrue, interest_settle
 from openhpf.core.cli_options import add_as, cli_actor
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center

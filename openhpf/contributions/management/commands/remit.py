@@ -92,7 +92,7 @@ class Command(BaseCommand):
         return e
 
     def _import(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any] | None:
-        from openhpf.contributions.fileimport import remittance_import
+        from openhpf.contributions.remittance.fileimport import remittance_import
 
         path = Path(o["file"])
         if not path.is_file():
@@ -114,7 +114,7 @@ class Command(BaseCommand):
         return None
 
     def _receipt(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
-        from openhpf.contributions.services import receipt_record
+        from openhpf.contributions.remittance.services import receipt_record
 
         try:
             amount = parse_yuan(o["amount"], field="amount")
@@ -134,7 +134,7 @@ class Command(BaseCommand):
                 "amount_yuan": f"{format_fen(r.amount, grouping=False)}", "remittance_ids": list(r.remittances.values_list("pk", flat=True))}
 
     def _post(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
-        from openhpf.contributions.services import remittance_post
+        from openhpf.contributions.remittance.services import remittance_post
 
         if bool(o.get("remittance")) == bool(o.get("import_id")):
             raise _usage("请指定 --remittance ID 或 --import ID 之一")
@@ -160,7 +160,7 @@ class Command(BaseCommand):
                 "already_posted": res.already_posted}
 
     def _create(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
-        from openhpf.contributions.services import remittance_confirm, remittance_create
+        from openhpf.contributions.remittance.services import remittance_confirm, remittance_create
 
         e = self._employer(center, o["employer"])
         with transaction.atomic(durable=True):
@@ -170,7 +170,7 @@ class Command(BaseCommand):
         return {"remittance_id": r.pk, "status": r.status, "lines": r.lines, "total_yuan": f"{format_fen(r.total, grouping=False)}"}
 
     def _assign(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
-        from openhpf.contributions.services import receipt_assign
+        from openhpf.contributions.remittance.services import receipt_assign
 
         rc = Receipt.objects.filter(center=center, pk=o["receipt"]).first()
         if rc is None:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from openhpf.accounts.models import MemberAccount
-from openhpf.contributions.statements import annual_statement_generate
+from openhpf.contributions.interest.statements import annual_statement_generate
 from openhpf.core.errors import DomainError
 
 from ._relief_cli import add_common, common

@@ -12,9 +12,9 @@ from openhpf.core.models import Center
 from openhpf.core.money import format_fen
 from openhpf.iam.services import console_center
 
+from ..months import ym
 from .arrears import arrears_list
 from .hardship import hardship_applications
-from .relief import ym
 
 
 def _center(request: HttpRequest) -> Center:

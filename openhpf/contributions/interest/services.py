@@ -15,6 +15,7 @@ from django.db import transaction
 from openhpf.audit.services import audit_log
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.db import Relation
@@ -137,7 +138,7 @@ def interest_settle(*, center: Center, settle_date: date, actor: Actor,
         lap("apply")
         rolled = subaccounts_year_roll(center=center, year_start=ys, actor=actor)
         lap("roll")
-        audit_log(actor=actor, action="contributions.interest.settle", obj=batch, center=center, business_date=ye,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_INTEREST_SETTLE, obj=batch, center=center, business_date=ye,
                   after={"year": ye.year, "accounts": n, "interest": total, "rolled": rolled})
         batch.refresh_from_db()
         return batch

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import relief_views
+from . import views as relief_views
 
 app_name = "relief"
 

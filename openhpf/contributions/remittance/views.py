@@ -22,10 +22,11 @@ from openhpf.iam.services import console_center
 from openhpf.settlement import selectors as settlement_selectors
 from openhpf.settlement.models import Notice
 
-from . import selectors, services
+from .. import selectors
+from ..models import Receipt, Remittance
+from ..months import ym
+from . import services
 from .fileimport import remittance_import
-from .models import Receipt, Remittance
-from .relief import ym
 
 
 def _center(request: HttpRequest) -> Center:

@@ -27,6 +27,7 @@ from openhpf.accounts.services import (
 )
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, SystemActor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import MemberAccountStatus
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -34,8 +35,8 @@ from openhpf.core.ids import credit_code_check_digit
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
 
-from .models import FlexibleAgreement, FlexibleEmployer
-from .relief import require, ym, ym_parse
+from ..models import FlexibleAgreement, FlexibleEmployer
+from ..months import require, ym, ym_parse
 
 FA = FlexibleAgreement
 VIRTUAL_NAME = "灵活就业人员"
@@ -128,7 +129,7 @@ def flexible_agreement_sign(
             center=center, agreement_no=_next_no(center, business_date), account=acct, base=acct.base, ratio=r,
             start=start, end=end, signed_by=actor_label(actor)[0], signed_on=business_date,
         )
-        audit_log(actor=actor, action="contributions.flexible.sign", obj=agreement, center=center,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_FLEXIBLE_SIGN, obj=agreement, center=center,
                   business_date=business_date,
                   after={"agreement_no": agreement.agreement_no, "account_no": acct.account_no, "base": acct.base,
                          "ratio": r, "start": start, "end": end})
@@ -137,6 +138,14 @@ def flexible_agreement_sign(
 
 def _locked(agreement: FlexibleAgreement) -> FlexibleAgreement:
     return FA.objects.select_for_update().select_related("account").get(pk=agreement.pk)
+
+
+# the audit event of each agreement status move, by target status (the codes keep the stored status words)
+_MOVE_EVENTS: dict[str, AuditEvent] = {
+    FA.Status.SUSPENDED: AuditEvent.CONTRIBUTIONS_FLEXIBLE_SUSPENDED,
+    FA.Status.ACTIVE: AuditEvent.CONTRIBUTIONS_FLEXIBLE_ACTIVE,
+    FA.Status.ENDED: AuditEvent.CONTRIBUTIONS_FLEXIBLE_ENDED,
+}
 
 
 def _move(agreement: FlexibleAgreement, *, sources: tuple[str, ...], target: str, label: str, actor: Actor,
@@ -165,7 +174,7 @@ def _move(agreement: FlexibleAgreement, *, sources: tuple[str, ...], target: str
         a.note = (reason or "")[:200]
         fields.append("note")
         a.save(update_fields=fields)
-        audit_log(actor=actor, action=f"contributions.flexible.{target}", obj=a, center=a.center_id,
+        audit_log(actor=actor, action=_MOVE_EVENTS[target], obj=a, center=a.center_id,
                   business_date=business_date, before={"status": before}, after={"status": target, "reason": reason})
         return a
 

@@ -18,14 +18,15 @@ from typing import Any
 from openhpf.accounts.models import Employer
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.calendar import add_working_days
 from openhpf.core.codes import EmployerStatus, MemberAccountStatus
 from openhpf.core.models import Center
-from openhpf.core.personal import ARREARS_MEMBERS, PersonalRead, personal_read
+from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.core.policy import policy_value
 
-from .models import FlexibleEmployer
-from .relief import require, ym_index, ym_parse
+from ..models import FlexibleEmployer
+from ..months import require, ym_index, ym_parse
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = N
     return report
 
 
-@personal_read(ARREARS_MEMBERS, obj=lambda kw: ("contributions.arrears", kw["month"]))
+@personal_read(AuditEvent.CONTRIBUTIONS_ARREARS_MEMBERS, obj=lambda kw: ("contributions.arrears", kw["month"]))
 def _arrears_members(*, center: Center, month: str, actor: Actor, read: PersonalRead, member_rows: str,
                      member_params: list[Any], member_limit: int | None) -> list[MemberArrears]:
     """The members in arrears (names masked): the personal part of the 催缴清单, audited."""

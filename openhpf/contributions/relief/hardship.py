@@ -36,6 +36,7 @@ from openhpf.approvals.registry import register
 from openhpf.approvals.services import command_reject, command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, SystemActor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus, RetentionClass
 from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
@@ -45,9 +46,9 @@ from openhpf.documents.models import DocType
 from openhpf.documents.services import document_store
 from openhpf.ledger.models import SubLedgerRow
 
-from .adjustments import _accounts_set_ratio
-from .models import HardshipApplication, HardshipRatioSnapshot
-from .relief import require, ym, ym_index, ym_parse, ym_range
+from ..models import HardshipApplication, HardshipRatioSnapshot
+from ..months import require, ym, ym_index, ym_parse, ym_range
+from ..remittance.adjustments import _accounts_set_ratio
 
 COMMAND = "contributions.hardship.approve"
 SYSTEM = SystemActor("hardship")
@@ -69,17 +70,12 @@ def _ratio(value: Any, field_name: str) -> Decimal:
 # ---------------------------------------------------------------- apply (employer, through a clerk)
 
 
-def hardship_apply(
-    *, employer: Employer, kind: str, valid_from: date, valid_to: date, reason: str, actor: Actor,
-    business_date: date, documents: Iterable[tuple[str, bytes]] = (), vote_date: date | None = None,
-    employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None,
-) -> HardshipApplication:
-    """缓缴/降比例申请: stored with its documents and submitted for approval (maker = `actor`)."""
-    require(actor, "accounts.change", employer.center_id)
+def _check_terms(*, kind: str, reason: str, valid_from: date, valid_to: date, business_date: date,
+                 vote_date: date | None) -> None:
+    """The application's kind, reason and term: at most 12 months, starting no earlier than this month."""
     if kind not in HA.Kind.values:
         raise DomainError(ErrorCode.HARDSHIP_KIND, f"申请类型应为 defer（缓缴）或 reduce（降低缴存比例）：{kind}", field="kind")
-    reason = (reason or "").strip()
-    if not reason:
+    if not (reason or "").strip():
         raise DomainError(ErrorCode.REQUIRED, "请填写申请理由", field="reason")
     if valid_to < valid_from:
         raise DomainError(ErrorCode.TERM_ORDER, "终止日期不能早于起始日期", field="valid_to")
@@ -90,21 +86,42 @@ def hardship_apply(
         raise DomainError(ErrorCode.TERM_TOO_LONG, f"缓缴或降比例期限不能超过 {max_months} 个月", field="valid_to")
     if vote_date is not None and vote_date > business_date:
         raise DomainError(ErrorCode.VOTE_DATE, "职工代表大会表决日期不能晚于申请日期", field="vote_date")
-    er = mr = None
+
+
+def _reduced_ratios(*, kind: str, employer: Employer, valid_from: date, employer_ratio: Decimal | str | None,
+                    member_ratio: Decimal | str | None) -> tuple[Decimal | None, Decimal | None]:
+    """For 降低缴存比例 the two reduced ratios, each below the general minimum and not below the reduced one
+    (policies on the first day of the term); (None, None) for 缓缴."""
     center = employer.center
-    if kind == HA.Kind.REDUCE:
-        if employer_ratio is None or member_ratio is None:
-            raise DomainError(ErrorCode.REQUIRED, "降低缴存比例须填写降低后的单位与个人比例", field="employer_ratio")
-        er, mr = _ratio(employer_ratio, "employer_ratio"), _ratio(member_ratio, "member_ratio")
-        lo = Decimal(str(policy_value("contribution.ratio.min", on=valid_from, center=center)))
-        reduced_min = Decimal(str(policy_value("contribution.ratio.reduced_min", on=valid_from, center=center)))
-        for r, f in ((er, "employer_ratio"), (mr, "member_ratio")):
-            if r >= lo:
-                raise DomainError(ErrorCode.RATIO_NOT_REDUCED, f"降低后的比例应低于一般下限 {(lo * 100).normalize():f}%",
-                                  field=f)
-            if r < reduced_min:
-                raise DomainError(ErrorCode.RATIO_BELOW_REDUCED,
-                                  f"降低后的比例不能低于 {(reduced_min * 100).normalize():f}%", field=f)
+    if kind != HA.Kind.REDUCE:
+        return None, None
+    if employer_ratio is None or member_ratio is None:
+        raise DomainError(ErrorCode.REQUIRED, "降低缴存比例须填写降低后的单位与个人比例", field="employer_ratio")
+    er, mr = _ratio(employer_ratio, "employer_ratio"), _ratio(member_ratio, "member_ratio")
+    lo = Decimal(str(policy_value("contribution.ratio.min", on=valid_from, center=center)))
+    reduced_min = Decimal(str(policy_value("contribution.ratio.reduced_min", on=valid_from, center=center)))
+    for r, f in ((er, "employer_ratio"), (mr, "member_ratio")):
+        if r >= lo:
+            raise DomainError(ErrorCode.RATIO_NOT_REDUCED, f"降低后的比例应低于一般下限 {(lo * 100).normalize():f}%",
+                              field=f)
+        if r < reduced_min:
+            raise DomainError(ErrorCode.RATIO_BELOW_REDUCED,
+                              f"降低后的比例不能低于 {(reduced_min * 100).normalize():f}%", field=f)
+    return er, mr
+
+
+def hardship_apply(
+    *, employer: Employer, kind: str, valid_from: date, valid_to: date, reason: str, actor: Actor,
+    business_date: date, documents: Iterable[tuple[str, bytes]] = (), vote_date: date | None = None,
+    employer_ratio: Decimal | str | None = None, member_ratio: Decimal | str | None = None,
+) -> HardshipApplication:
+    """缓缴/降比例申请: stored with its documents and submitted for approval (maker = `actor`)."""
+    require(actor, "accounts.change", employer.center_id)
+    _check_terms(kind=kind, reason=reason, valid_from=valid_from, valid_to=valid_to, business_date=business_date,
+                 vote_date=vote_date)
+    reason = (reason or "").strip()
+    er, mr = _reduced_ratios(kind=kind, employer=employer, valid_from=valid_from, employer_ratio=employer_ratio,
+                             member_ratio=member_ratio)
     docs = list(documents)
     if not docs:
         raise DomainError(ErrorCode.DOCUMENTS_REQUIRED, "须上传申请材料（职工代表大会决议、财务报表等）", field="documents")
@@ -130,7 +147,7 @@ def hardship_apply(
                              business_date=business_date)
         app.command_id = cmd.pk
         app.save(update_fields=["command_id"])
-        audit_log(actor=actor, action="contributions.hardship.apply", obj=app, center=e.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_HARDSHIP_APPLY, obj=app, center=e.center_id,
                   business_date=business_date,
                   after={"employer": e.account_no, "kind": kind, "valid_from": valid_from, "valid_to": valid_to,
                          "employer_ratio": er, "member_ratio": mr, "documents": len(docs), "command": cmd.pk})
@@ -187,7 +204,7 @@ def hardship_approve_apply(*, application_id: int, approver: Actor, business_dat
                 valid_from=app.valid_from, valid_to=app.valid_to, approved_by=label, reference=f"HS{app.pk}",
                 actor=SYSTEM, business_date=business_date)
         app.save(update_fields=["status", "approved_by", "approved_on", "reduction"])
-        audit_log(actor=approver, action="contributions.hardship.approve", obj=app, center=app.center_id,
+        audit_log(actor=approver, action=AuditEvent.CONTRIBUTIONS_HARDSHIP_APPROVE, obj=app, center=app.center_id,
                   business_date=business_date, before={"status": HA.Status.PENDING}, after={"status": app.status})
         if app.valid_from <= business_date:
             _start(app, business_date)
@@ -205,7 +222,7 @@ def hardship_reject(*, application: HardshipApplication, actor: Actor, reason: s
             command_reject(command=app.command_id, actor=actor, reason=reason, business_date=business_date)
         app.status = HA.Status.REJECTED
         app.save(update_fields=["status"])
-        audit_log(actor=actor, action="contributions.hardship.reject", obj=app, center=app.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_HARDSHIP_REJECT, obj=app, center=app.center_id,
                   business_date=business_date, before={"status": HA.Status.PENDING},
                   after={"status": app.status, "reason": reason})
         return app
@@ -231,7 +248,7 @@ def _start(app: HardshipApplication, on: date) -> None:
         _accounts_set_ratio(employer=e, er=app.employer_ratio, mr=app.member_ratio, business_date=on, actor=SYSTEM)
     app.status = HA.Status.ACTIVE
     app.save(update_fields=["status", "prev_employer_ratio", "prev_member_ratio"])
-    audit_log(actor=SYSTEM, action="contributions.hardship.start", obj=app, center=app.center_id, business_date=on,
+    audit_log(actor=SYSTEM, action=AuditEvent.CONTRIBUTIONS_HARDSHIP_START, obj=app, center=app.center_id, business_date=on,
               before={"status": HA.Status.APPROVED}, after={"status": app.status})
 
 
@@ -260,7 +277,7 @@ def _end(app: HardshipApplication, on: date) -> None:
             exclude=Relation(f"SELECT account_id FROM {snap} WHERE application_id = %s", (app.pk,)))  # noqa: S608 — own table name from model meta; values bound
     app.status, app.ended_on = HA.Status.ENDED, on
     app.save(update_fields=["status", "ended_on"])
-    audit_log(actor=SYSTEM, action="contributions.hardship.end", obj=app, center=app.center_id, business_date=on,
+    audit_log(actor=SYSTEM, action=AuditEvent.CONTRIBUTIONS_HARDSHIP_END, obj=app, center=app.center_id, business_date=on,
               before={"status": HA.Status.ACTIVE}, after={"status": app.status})
 
 

@@ -19,18 +19,19 @@ from openhpf.access.selectors import user_clearance
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, RetentionClass
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
-from openhpf.core.personal import MEMBER_ACCOUNT_TRANSACTIONS, PersonalRead, personal_read
+from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.documents.models import DocType, Document
 from openhpf.documents.services import document_store
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
-from .relief import require
+from ..months import require
 
 DEFAULT_CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 MAX_PAGE = 200
@@ -73,7 +74,7 @@ def _movement(r: SubLedgerRow) -> Movement:
                     r.balance_after, r.reference)
 
 
-@personal_read(MEMBER_ACCOUNT_TRANSACTIONS, obj=lambda kw: kw["account"])
+@personal_read(AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS, obj=lambda kw: kw["account"])
 def transaction_history(*, account: MemberAccount, actor: Actor, read: PersonalRead, date_from: date | None = None,
                         date_to: date | None = None, biz_types: list[str] | None = None, page: int = 1,
                         page_size: int = 50) -> HistoryPage:

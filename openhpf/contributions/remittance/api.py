@@ -21,9 +21,10 @@ from openhpf.core.idempotency import idempotent
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
 
-from . import selectors, services
+from .. import selectors
+from ..models import Receipt, Remittance, RemittanceImport
+from . import services
 from .fileimport import remittance_import
-from .models import Receipt, Remittance, RemittanceImport
 
 router = Router(tags=["汇缴"])
 

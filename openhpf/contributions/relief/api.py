@@ -20,8 +20,10 @@ from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
 
-from . import adjustments, arrears, flexible, hardship, statements
-from .models import FlexibleAgreement, HardshipApplication
+from ..interest import statements
+from ..models import FlexibleAgreement, HardshipApplication
+from ..remittance import adjustments
+from . import arrears, flexible, hardship
 
 router = Router(tags=["缴存调整与减免"])
 
@@ -113,7 +115,7 @@ def hardship_expire(request: HttpRequest):
 @router.get("/employers/{employer_no}/deferral-arrears", summary="缓缴期欠缴（供补缴）")
 def deferral_arrears(request: HttpRequest, employer_no: str, upto: str = ""):
     center = _center(request)
-    from .relief import require
+    from ..months import require
 
     require(request.user, "accounts.view", center)
     return asdict(hardship.deferral_arrears(_employer(center, employer_no), upto=upto or None))
@@ -122,7 +124,7 @@ def deferral_arrears(request: HttpRequest, employer_no: str, upto: str = ""):
 @router.get("/accounts/{account_no}/continuity", summary="连续缴存月数（缓缴期计入）")
 def continuity(request: HttpRequest, account_no: str, upto: str):
     center = _center(request)
-    from .relief import require
+    from ..months import require
 
     require(request.user, "accounts.view", center)
     return {"months": hardship.continuity_months(_account(center, account_no), upto)}
@@ -165,7 +167,7 @@ def flexible_move(request: HttpRequest, agreement_no: str, action: str, body: Re
     center = _center(request)
     fn = {"suspend": flexible.flexible_agreement_suspend, "resume": flexible.flexible_agreement_resume,
           "end": flexible.flexible_agreement_end}.get(action)
-    from .relief import require
+    from ..months import require
 
     require(request.user, "accounts.change", center)
     if fn is None:
@@ -181,7 +183,7 @@ def flexible_move(request: HttpRequest, agreement_no: str, action: str, body: Re
 @router.get("/flexible/expected", summary="灵活就业人员某月应缴金额")
 def flexible_expected(request: HttpRequest, month: str):
     center = _center(request)
-    from .relief import require
+    from ..months import require
 
     require(request.user, "accounts.view", center)
     return [asdict(p) for p in flexible.flexible_expected_amounts(center=center, month=month)]

@@ -1,4 +1,5 @@
-"""Helpers shared by the relief services (基数调整, 缓缴/降比例, 灵活就业, 欠缴, 对账单): months and actors."""
+"""缴存年月 (contribution months, 'YYYYMM') and their arithmetic, shared by every area of contributions;
+and `require`, the permission check several services start with."""
 
 from __future__ import annotations
 

@@ -33,6 +33,7 @@ from openhpf.accounts.models import Employer
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -55,8 +56,9 @@ from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.ledger import sql
 from openhpf.security.fields import blind_index_many, decrypt_value, is_encrypted
 
-from .models import RemittanceImport
-from .relief import ym_first_day, ym_parse
+from ..models import RemittanceImport
+from ..models.remittance import LIVE_STATUSES, RemittanceStatus
+from ..months import ym_first_day, ym_parse
 from .services import _require
 
 CHUNK = 50_000  # rows per staging transaction (progress is written between them)
@@ -70,6 +72,7 @@ ALIASES = {"单位缴存比例": "单位比例", "个人缴存比例": "个人�
            "个人月缴存额": "个人月缴额", "缴存基数(元)": "缴存基数", "单位月缴额(元)": "单位月缴额",
            "个人月缴额(元)": "个人月缴额"}
 HEADERS = HeaderMap((h for h, _, _ in COLUMNS), ALIASES)
+_LIVE = ", ".join(f"'{s.value}'" for s in LIVE_STATUSES)  # a live remittance (one per employer and month), in SQL
 STAGE_COLS = ["seq", "line", "emp_no", "name", "id_number", "account_no", "base", "er", "mr", "ea", "ma", "bad"]
 
 
@@ -171,6 +174,43 @@ class _Facts:
         self.ratios["mr"].update(mr)
 
 
+_Plan = list[tuple[str, bool, int | None, Any, Any]]
+
+
+def _column_plan(index: dict[str, int], ids: _Ids) -> _Plan:
+    """Per column: header, required, position in the file, fast converter (None: misses), full converter.
+    Amounts and ratios share one cache each of the texts already parsed."""
+    ratios: dict[str, int] = {}
+    fen: dict[str, int] = {}
+    plan: _Plan = []
+    for h, col, req in COLUMNS:
+        if col in ("base", "ea", "ma"):
+            plan.append((h, req, index.get(h), fen.get, _remember(parse_fen, h, fen)))
+        elif col in ("er", "mr"):
+            plan.append((h, req, index.get(h), ratios.get, _remember(parse_ratio_e4, h, ratios)))
+        elif col == "id_number":
+            plan.append((h, req, index.get(h), ids.quick, ids.number))
+        else:
+            plan.append((h, req, index.get(h), None, None))  # text, at most 120 characters
+    return plan
+
+
+def _block_cells(plan: _Plan, raws: list[Any], *, excel: bool, width: int) -> list[list[str]]:
+    """One block of raw rows turned column-wise into stripped cell texts ("" for a missing column or cell)."""
+    full_width = min(map(len, raws)) >= width
+    cells: list[list[str]] = []
+    for _, _, i, _, _ in plan:
+        if i is None:
+            cells.append([""] * len(raws))
+        elif excel:
+            cells.append([cell_text(r[i]) if i < len(r) else "" for r in raws])
+        elif full_width:
+            cells.append(list(map(str.strip, map(itemgetter(i), raws))))
+        else:
+            cells.append([r[i].strip() if i < len(r) else "" for r in raws])
+    return cells
+
+
 def _parse(path: Path, errors: ErrorSink, on: date, facts: _Facts | None = None,
            limits: Limits | None = None) -> Iterator[list[tuple]]:
     """Blocks of staging tuples, ID numbers as their blind index (_protect); a row with any format error is
@@ -188,35 +228,12 @@ def _parse(path: Path, errors: ErrorSink, on: date, facts: _Facts | None = None,
     index = _header_map(table.header, errors)
     if index is None:
         return
-    ids = _Ids(on=on)
-    ratios: dict[str, int] = {}
-    fen: dict[str, int] = {}
-    # per column: header, required, position in the file, fast converter (None: misses), full converter
-    plan: list[tuple[str, bool, int | None, Any, Any]] = []
-    for h, col, req in COLUMNS:
-        if col in ("base", "ea", "ma"):
-            plan.append((h, req, index.get(h), fen.get, _remember(parse_fen, h, fen)))
-        elif col in ("er", "mr"):
-            plan.append((h, req, index.get(h), ratios.get, _remember(parse_ratio_e4, h, ratios)))
-        elif col == "id_number":
-            plan.append((h, req, index.get(h), ids.quick, ids.number))
-        else:
-            plan.append((h, req, index.get(h), None, None))  # text, at most 120 characters
+    plan = _column_plan(index, _Ids(on=on))
     excel = table.excel
     width = max((i for _, _, i, _, _ in plan if i is not None), default=-1) + 1
     seq = 0
     for lines, raws in table.blocks(BLOCK):
-        full_width = min(map(len, raws)) >= width
-        cells: list[list[str]] = []
-        for _, _, i, _, _ in plan:
-            if i is None:
-                cells.append([""] * len(raws))
-            elif excel:
-                cells.append([cell_text(r[i]) if i < len(r) else "" for r in raws])
-            elif full_width:
-                cells.append(list(map(str.strip, map(itemgetter(i), raws))))
-            else:
-                cells.append([r[i].strip() if i < len(r) else "" for r in raws])
+        cells = _block_cells(plan, raws, excel=excel, width=width)
         if "" in cells[_POSITION["account_no"]]:  # a blank line (no rows) has no account number either
             keep = [any(t) for t in zip(*cells, strict=True)]
             if not all(keep):
@@ -309,7 +326,7 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
              f"{known} AND e_status <> '{EmployerStatus.NORMAL}'", ("e_no",)),
         _rule("单位账号", ErrorCode.REMITTANCE_EXISTS, "单位 {0} " + month + " 的汇缴单已存在",
              f"{known} AND employer_id IN (SELECT employer_id FROM contributions_remittance WHERE month = '{month}' "  # noqa: S608 — month validated by ym_parse (six digits) at the entry point
-             f"AND biz_type = '{BizType.REMITTANCE}' AND status IN ('D', 'C', 'P'))", ("e_no",)),
+             f"AND biz_type = '{BizType.REMITTANCE}' AND status IN ({_LIVE}))", ("e_no",)),
         _rule("缴存基数", ErrorCode.BASE_ABOVE_CAP, f"缴存基数 {{0:yuan}} 元高于 {month} 的上限 {format_fen(cap)} 元", f"base > {cap}", ("base",)),
         _rule("缴存基数", ErrorCode.BASE_BELOW_FLOOR, f"缴存基数 {{0:yuan}} 元低于 {month} 的下限 {format_fen(floor)} 元", f"base < {floor}", ("base",)),
     ]
@@ -374,7 +391,7 @@ def remittance_import(
     progress: Any = None,
 ) -> ImportResult:
     """Import a roster file for `month` (YYYY-MM). An entry point (outside any transaction). Returns the result;
-    rejected files have status R and an error file, and nothing was created."""
+    rejected files have status rejected and an error file, and nothing was created."""
     import time
 
     _require(actor, center)
@@ -472,7 +489,7 @@ def remittance_import(
                 errors.add("", 1, "", ErrorCode.FILE_EMPTY, "文件没有数据行")
                 errors.close()
                 result.error_file, result.errors = str(err_path), 1
-            return {"status": "R"}
+            return {"status": RemittanceImport.Status.REJECTED.value}
         now = timezone.now()
         label = actor_label(actor)[0]
         with transaction.atomic():
@@ -484,7 +501,7 @@ def remittance_import(
                         "INSERT INTO contributions_remittance (center_id, employer_id, month, biz_type, back_kind, reason, "  # noqa: S608 — own work tables and rule SQL from code; values bound
                         "status, lines, employer_total, member_total, total, source_import_id, batch_key, business_date, "
                         "created_by, confirmed_by, created_at) "
-                        f"SELECT %s, employer_id, %s, '{BizType.REMITTANCE}', '', '', 'C', COUNT(*), SUM(ea), SUM(ma), "
+                        f"SELECT %s, employer_id, %s, '{BizType.REMITTANCE}', '', '', '{RemittanceStatus.CONFIRMED}', COUNT(*), SUM(ea), SUM(ma), "
                         "SUM(ea + ma), %s, '', "
                         f"%s, %s, %s, %s FROM {res_t} WHERE bad = 0 GROUP BY employer_id ORDER BY employer_id",
                         [center.pk, month, imp.pk, business_date, label, label, now])
@@ -508,13 +525,13 @@ def remittance_import(
             result.status = RemittanceImport.Status.ACCEPTED
             RemittanceImport.objects.filter(pk=imp.pk).update(status=result.status, remittances=len(ids),
                                                               total=result.total)
-            audit_log(actor=actor, action="contributions.remittance.import", obj=imp, center=center,
+            audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_IMPORT, obj=imp, center=center,
                       business_date=business_date,
                       after={"file": path.name, "month": month, "rows": result.rows, "accepted": result.accepted_rows,
                              "rejected": result.rejected_rows, "remittances": len(ids), "total": result.total})
         ctx.advance(result.accepted_rows, total=result.accepted_rows)
         result.timings["create"] = time.perf_counter() - t0
-        return {"status": "A", "remittances": len(ids)}
+        return {"status": RemittanceImport.Status.ACCEPTED.value, "remittances": len(ids)}
 
     try:
         run_job(job, steps=[Step("stage", stage, weight=4, label="读取并暂存文件"),

@@ -45,6 +45,7 @@ from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor, money_actor_check
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, EmployerStatus, IdType, MaritalStatus, MemberAccountStatus
 from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
@@ -63,8 +64,8 @@ from openhpf.ledger.services import (
     entry_post,
 )
 
-from .models import Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
-from .relief import ym, ym_add, ym_parse
+from ..models import Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
+from ..months import ym, ym_add, ym_parse
 
 PERMISSION = "contributions.remit"
 REFUND_COMMAND = "contributions.refund"
@@ -171,7 +172,7 @@ def remittance_create(*, employer: Employer, month: str, actor: Actor, business_
                                       business_date=business_date, created_by=actor_label(actor)[0])
         _lines_from_accounts(r)
         _refresh_totals(r)
-        audit_log(actor=actor, action="contributions.remittance.create", obj=r, center=e.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_CREATE, obj=r, center=e.center_id,
                   business_date=business_date, after={"employer": e.account_no, "month": month, "lines": r.lines,
                                                       "total": r.total})
         return r
@@ -271,7 +272,7 @@ def remittance_confirm(*, remittance: Remittance, actor: Actor, business_date: d
             raise DomainError(ErrorCode.REMITTANCE_EMPTY, "清册没有需要缴存的人员或金额为零", field="remittance")
         r.status, r.confirmed_by = RS.CONFIRMED, actor_label(actor)[0]
         r.save(update_fields=["status", "confirmed_by"])
-        audit_log(actor=actor, action="contributions.remittance.confirm", obj=r, center=r.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_CONFIRM, obj=r, center=r.center_id,
                   business_date=business_date, after={"lines": r.lines, "total": r.total, "month": r.month})
         return r
 
@@ -285,7 +286,7 @@ def remittance_cancel(*, remittance: Remittance, actor: Actor, business_date: da
             raise DomainError(ErrorCode.REMITTANCE_NOT_CANCELLABLE, f"汇缴单 {r.pk} 不能作废", field="remittance")
         r.status = RS.CANCELLED
         r.save(update_fields=["status"])
-        audit_log(actor=actor, action="contributions.remittance.cancel", obj=r, center=r.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_CANCEL, obj=r, center=r.center_id,
                   business_date=business_date, after={"reason": reason})
         return r
 
@@ -333,7 +334,7 @@ def back_payment_create(
                     employer_ratio_e4=int(Decimal(a.employer_ratio) * 10000),
                     member_ratio_e4=int(Decimal(a.member_ratio) * 10000), employer_amount=ea, member_amount=ma)
         _refresh_totals(r)
-        audit_log(actor=actor, action="contributions.back_payment.create", obj=r, center=employer.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CREATE, obj=r, center=employer.center_id,
                   business_date=business_date, after={"employer": employer.account_no, "month": month,
                                                       "kind": back_kind, "reason": reason, "total": r.total})
         return r
@@ -361,6 +362,50 @@ def _suspense_entry(*, center: Center | int, business_date: date, debit: str, cr
                       lines=[Line(debit, debit=amount, bank_ref=bank_ref), Line(credit, credit=amount)],
                       source="contributions",
                       description=description, actor=actor)
+
+
+def _receipt_match(*, source_import: RemittanceImport | None, employer: Employer | None, amount: int,
+                   business_date: date) -> tuple[list[int], int]:
+    """The confirmed, due remittances this money pays (locked) and their line count: every confirmed remittance
+    of a roster file when they total the amount, else the employer's oldest one of exactly the amount."""
+    bm = ym(business_date)
+    matched: list[int] = []
+    lines = 0
+    if source_import is not None:
+        # a collective payment for a whole roster file: its confirmed remittances, all due, total = amount
+        qs = Remittance.objects.filter(source_import=source_import, status=RS.CONFIRMED, receipt__isnull=True)
+        agg = qs.aggregate(total=Sum("total"), lines=Sum("lines"), month=Max("month"))
+        others = Remittance.objects.filter(source_import=source_import).exclude(status__in=[RS.CONFIRMED, RS.CANCELLED])
+        if agg["total"] == amount and agg["month"] <= bm and not others.exists():
+            matched = list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
+            lines = int(agg["lines"])
+    elif employer is not None:
+        r = (Remittance.objects.select_for_update()
+             .filter(employer=employer, status=RS.CONFIRMED, receipt__isnull=True, total=amount, month__lte=bm)
+             .order_by("month", "pk").first())
+        if r is not None:
+            matched, lines = [r.pk], r.lines
+    return matched, lines
+
+
+def _receipt_hold(receipt: Receipt, *, center: Center, employer: Employer | None, amount: int, value_date: date,
+                  ref: str, bank_account: str, actor: Actor, label: str, business_date: date) -> None:
+    """Money that pays no remittance is held: in the employer's 暂存 (21901), or, payer unknown, in 暂收 (21902)."""
+    if employer is not None:
+        receipt.status = Receipt.Status.EMPLOYER_SUSPENSE
+        entry = _suspense_entry(center=center, business_date=business_date, debit=bank_account,
+                                credit=EMPLOYER_SUSPENSE, amount=amount, actor=actor, value_date=value_date, bank_ref=ref,
+                                description=f"单位暂存款 {employer.account_no} 流水 {ref}")
+        _employer_suspense_add(employer.pk, amount)
+        SuspenseMove.objects.create(center=center, employer=employer, receipt=receipt, kind=SuspenseMove.Kind.IN,
+                                    amount=amount, entry=entry, business_date=business_date, created_by=label)
+    else:
+        receipt.status = Receipt.Status.UNKNOWN_SUSPENSE
+        entry = _suspense_entry(center=center, business_date=business_date, debit=bank_account,
+                                credit=UNKNOWN_SUSPENSE, amount=amount, actor=actor, value_date=value_date, bank_ref=ref,
+                                description=f"暂收款（付款人未明）流水 {ref}")
+        SuspenseMove.objects.create(center=center, receipt=receipt, kind=SuspenseMove.Kind.UNKNOWN_IN,
+                                    amount=amount, entry=entry, business_date=business_date, created_by=label)
 
 
 def receipt_record(
@@ -403,45 +448,18 @@ def receipt_record(
                     created_by=label, bank_account=bank_account)
         except IntegrityError:
             raise DomainError(ErrorCode.BANK_REF_CONCURRENT, f"银行流水号 {ref} 正在另一笔业务中登记", field="bank_ref") from None
-        bm = ym(business_date)
-        matched: list[int] = []
-        lines = 0
-        if source_import is not None:
-            # a collective payment for a whole roster file: its confirmed remittances, all due, total = amount
-            qs = Remittance.objects.filter(source_import=source_import, status=RS.CONFIRMED, receipt__isnull=True)
-            agg = qs.aggregate(total=Sum("total"), lines=Sum("lines"), month=Max("month"))
-            others = Remittance.objects.filter(source_import=source_import).exclude(status__in=[RS.CONFIRMED, RS.CANCELLED])
-            if agg["total"] == amount and agg["month"] <= bm and not others.exists():
-                matched = list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
-                lines = int(agg["lines"])
-        elif employer is not None:
-            r = (Remittance.objects.select_for_update()
-                 .filter(employer=employer, status=RS.CONFIRMED, receipt__isnull=True, total=amount, month__lte=bm)
-                 .order_by("month", "pk").first())
-            if r is not None:
-                matched, lines = [r.pk], r.lines
+        matched, lines = _receipt_match(source_import=source_import, employer=employer, amount=amount,
+                                         business_date=business_date)
         if matched:
             if source_import is not None:
                 Remittance.objects.filter(source_import=source_import, status=RS.CONFIRMED).update(receipt=receipt)
             else:
                 Remittance.objects.filter(pk=matched[0]).update(receipt=receipt)
-        elif employer is not None:
-            receipt.status = Receipt.Status.EMPLOYER_SUSPENSE
-            entry = _suspense_entry(center=center, business_date=business_date, debit=bank_account,
-                                    credit=EMPLOYER_SUSPENSE, amount=amount, actor=actor, value_date=value_date, bank_ref=ref,
-                                    description=f"单位暂存款 {employer.account_no} 流水 {ref}")
-            _employer_suspense_add(employer.pk, amount)
-            SuspenseMove.objects.create(center=center, employer=employer, receipt=receipt, kind=SuspenseMove.Kind.IN,
-                                        amount=amount, entry=entry, business_date=business_date, created_by=label)
         else:
-            receipt.status = Receipt.Status.UNKNOWN_SUSPENSE
-            entry = _suspense_entry(center=center, business_date=business_date, debit=bank_account,
-                                    credit=UNKNOWN_SUSPENSE, amount=amount, actor=actor, value_date=value_date, bank_ref=ref,
-                                    description=f"暂收款（付款人未明）流水 {ref}")
-            SuspenseMove.objects.create(center=center, receipt=receipt, kind=SuspenseMove.Kind.UNKNOWN_IN,
-                                        amount=amount, entry=entry, business_date=business_date, created_by=label)
+            _receipt_hold(receipt, center=center, employer=employer, amount=amount, value_date=value_date, ref=ref,
+                          bank_account=bank_account, actor=actor, label=label, business_date=business_date)
         receipt.save(update_fields=["status"])
-        audit_log(actor=actor, action="contributions.receipt.record", obj=receipt, center=center,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_RECEIPT_RECORD, obj=receipt, center=center,
                   business_date=business_date,
                   after={"bank_ref": ref, "amount": amount, "value_date": value_date, "status": receipt.status,
                          "employer": employer.account_no if employer else None,
@@ -471,7 +489,7 @@ def receipt_assign(*, receipt: Receipt, employer: Employer, actor: Actor, busine
         SuspenseMove.objects.create(center_id=rc.center_id, employer=employer, receipt=rc, kind=SuspenseMove.Kind.ASSIGN,
                                     amount=rc.amount, entry=entry, business_date=business_date,
                                     created_by=actor_label(actor)[0])
-        audit_log(actor=actor, action="contributions.receipt.assign", obj=rc, center=rc.center_id,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_RECEIPT_ASSIGN, obj=rc, center=rc.center_id,
                   business_date=business_date, after={"employer": employer.account_no, "amount": rc.amount})
         return rc
 
@@ -525,7 +543,7 @@ def _plan(*, remittance: Remittance | None, source_import: RemittanceImport | No
         assert source_import is not None
         import_id = source_import.pk
         qs = Remittance.objects.filter(source_import=source_import).exclude(status=RS.CANCELLED)
-        where, params, key = "r.source_import_id = %s AND r.status <> 'X'", [source_import.pk], f"remit-import:{source_import.pk}"
+        where, params, key = f"r.source_import_id = %s AND r.status <> '{RS.CANCELLED}'", [source_import.pk], f"remit-import:{source_import.pk}"
         title = f"汇缴入账 导入批次 #{source_import.pk}"
     ids = list(qs.order_by("pk").values_list("pk", flat=True))
     if not ids:
@@ -639,7 +657,7 @@ def _apply(plan: _Plan, *, actor: Actor, business_date: date) -> PostingBatch:
                                         remittance_id=plan.remittance_ids[0],
                                         kind=SuspenseMove.Kind.ALLOCATE, amount=plan.total, entry=batch.entry,
                                         business_date=business_date, created_by=label)
-        audit_log(actor=actor, action="contributions.remittance.post", obj=("contributions.remittance",
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_POST, obj=("contributions.remittance",
                   plan.remittance_ids[0]), center=plan.center_id,
                   business_date=business_date,
                   after={"remittances": len(plan.remittance_ids), "lines": plan.lines, "total": plan.total, "batch": plan.key,
@@ -762,7 +780,7 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Actor, busi
             _accounts_rollback_paid_up_to(r)
         r.status, r.reason = RS.REFUNDED, reason.strip()[:200]
         r.save(update_fields=["status", "reason"])
-        audit_log(actor=actor, action="contributions.remittance.refund", obj=r, center=center,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_REFUND, obj=r, center=center,
                   business_date=business_date, after={"reason": reason, "to": to, "total": r.total, "batch": key})
         return r
 

@@ -27,6 +27,7 @@ from openhpf.accounts.models import Employer
 from openhpf.accounts.services import employer_change
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
@@ -40,8 +41,8 @@ from openhpf.ledger import sql
 from openhpf.ledger.services import subledger_events_from
 from openhpf.security.fields import blind_index
 
-from .models import BaseAdjustment, BaseAdjustmentLine
-from .relief import require
+from ..models import BaseAdjustment, BaseAdjustmentLine
+from ..months import require
 
 COLUMNS = ("个人账号", "证件号码", "姓名", "新缴存基数")
 LINE_TABLE = BaseAdjustmentLine._meta.db_table
@@ -197,7 +198,7 @@ def base_adjust_import(
                             "WHERE l.adjustment_id = %s", tuple(p)))
         adj.changed, adj.clamped = changed, clamped
         adj.save(update_fields=["changed", "clamped"])
-        audit_log(actor=actor, action="contributions.base_adjustment.apply", obj=adj, center=center,
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_BASE_ADJUSTMENT_APPLY, obj=adj, center=center,
                   business_date=business_date,
                   after={"effective_date": effective, "file": source_name, "rows": len(rows), "changed": changed,
                          "clamped": clamped, "mode": mode, "cap": cap, "floor": floor})
@@ -239,7 +240,7 @@ def _accounts_set_ratio(*, employer: Employer, er: Decimal, mr: Decimal, busines
     n = accounts_set_ratio_for_employer(employer_id=employer.pk, center_id=employer.center_id, employer_ratio=er,
                                         member_ratio=mr, business_date=business_date, only=only, exclude=exclude,
                                         below=below)
-    audit_log(actor=actor, action="contributions.ratio_adjust", obj=employer, center=employer.center_id,
+    audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_RATIO_ADJUST, obj=employer, center=employer.center_id,
               business_date=business_date, after={"employer_ratio": er, "member_ratio": mr, "accounts": n})
     return n
 

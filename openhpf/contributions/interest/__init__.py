@@ -1,0 +1,1 @@
+"""Interest: the money rules, month-end accrual, year-end settlement and the annual statement."""

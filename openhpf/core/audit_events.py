@@ -1,0 +1,353 @@
+"""The audit-event catalogue (审计事件目录): the closed list of everything the audit trail records.
+
+Every audit row's `action` is the code of one `AuditEvent`. A member carries its code (the dotted string stored in
+`AuditRecord.action`, unchanged from the rows written before the catalogue), a Chinese label, the type of object it
+is about (`AuditObject`: the `object_type` stored with the row) and whether it touches personal data. `audit_log`
+accepts members only: mypy rejects a string, and at run time a value that is no member raises `TypeError` before
+anything is written. The audit viewer shows labels and offers the catalogue as pickers; a stored code that is not
+(or no longer) in the catalogue is shown as it is, marked 未编目.
+
+docs/audit-events.md lists the catalogue; it is generated from this module (`python -m openhpf.core.audit_events`)
+and a test keeps it current. To add an event: add a member here (code `<domain>.<object>.<verb>`, label, object
+type, personal flag), regenerate the page, and pass the member to `audit_log`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+# The picker groups events by the first segment of their code.
+DOMAINS: dict[str, str] = {
+    "core": "平台与业务日期",
+    "security": "安全与密钥",
+    "job": "后台作业",
+    "document": "业务档案",
+    "ledger": "总账",
+    "iam": "账号与登录",
+    "access": "角色授权",
+    "personal_data": "个人信息",
+    "approvals": "复核",
+    "accounts": "单位与个人账户",
+    "settlement": "资金结算",
+    "reconciliation": "银行对账",
+    "contributions": "缴存",
+    "finance": "财务",
+    "audit": "审计",
+}
+
+
+class AuditObject(StrEnum):
+    """The type of the object an audit row is about, as stored in `AuditRecord.object_type`: a model's
+    `app_label.model_name`, or the name of what a query read (an arrears list, the SMS outbox)."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> AuditObject:
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        return obj
+
+    NONE = "", "无对象"
+    CENTER = "core.center", "管理中心"
+    BRANCH = "core.branch", "网点"
+    CALENDAR_DAY = "core.calendarday", "工作日历"
+    POLICY_PARAMETER = "core.policyparameter", "政策参数"
+    STAFF_USER = "auth.user", "工作人员账号"
+    API_TOKEN = "iam.apitoken", "API 令牌"
+    MEMBER_PRINCIPAL = "iam.memberprincipal", "缴存职工登录"
+    EMPLOYER_AGENT = "iam.employeragent", "单位经办人"
+    PARTNER_CLIENT = "iam.partnerclient", "合作机构客户端"
+    PARTNER_TOKEN = "iam.partnertoken", "合作机构令牌"
+    SMS_OUTBOX = "iam.outbox", "短信发件箱"
+    ROLE_ASSIGNMENT = "access.roleassignment", "角色授权"
+    PENDING_COMMAND = "approvals.pendingcommand", "待复核命令"
+    AUDIT_RECORD = "audit.auditrecord", "审计记录"
+    JOB = "jobs.job", "作业"
+    DOCUMENT = "documents.document", "业务档案"
+    GL_ACCOUNT = "ledger.glaccount", "会计科目"
+    ACCOUNTING_PERIOD = "ledger.accountingperiod", "会计期间"
+    JOURNAL_ENTRY = "ledger.journalentry", "记账凭证"
+    POSTING_BATCH = "ledger.postingbatch", "记账批次"
+    EMPLOYER = "accounts.employer", "缴存单位"
+    MEMBER = "accounts.member", "缴存职工"
+    MEMBER_ACCOUNT = "accounts.memberaccount", "个人账户"
+    RATIO_REDUCTION = "accounts.ratioreduction", "降低缴存比例批准"
+    BANK_ACCOUNT = "settlement.bankaccount", "委托银行专户"
+    BANK_CHANNEL = "settlement.bankchannel", "银行接口"
+    INSTRUCTION = "settlement.instruction", "结算指令"
+    NOTICE = "settlement.notice", "账户变动通知"
+    DEPOSIT = "settlement.deposit", "定期与通知存款"
+    BANK_STATEMENT = "reconciliation.bankstatement", "银行对账单"
+    RECONCILIATION = "reconciliation.reconciliation", "日终对账"
+    RECON_ITEM = "reconciliation.reconitem", "未达账项与差异"
+    REMITTANCE = "contributions.remittance", "汇缴单"
+    REMITTANCE_IMPORT = "contributions.remittanceimport", "缴存清册导入"
+    RECEIPT = "contributions.receipt", "银行到账"
+    BASE_ADJUSTMENT = "contributions.baseadjustment", "年度基数调整"
+    HARDSHIP_APPLICATION = "contributions.hardshipapplication", "缓缴与降比例申请"
+    FLEXIBLE_AGREEMENT = "contributions.flexibleagreement", "灵活就业缴存协议"
+    ARREARS_LIST = "contributions.arrears", "欠缴催缴清单"
+    LIQUIDITY_SNAPSHOT = "finance.liquiditysnapshot", "流动性日报"
+    VALUE_ADDED_YEAR = "finance.valueaddedyear", "增值收益年度"
+
+    @classmethod
+    def lookup(cls, value: str) -> AuditObject | None:
+        """The member stored as `value`, or None for a type outside the catalogue."""
+        return cls._value2member_map_.get(value)  # type: ignore[return-value]
+
+
+_O = AuditObject
+
+
+class AuditEvent(StrEnum):
+    """审计事件: code (the stored `AuditRecord.action`), Chinese label, object type, personal-data flag."""
+
+    label: str
+    object_type: AuditObject
+    personal: bool
+
+    def __new__(cls, code: str, label: str, object_type: AuditObject, personal: bool = False) -> AuditEvent:
+        obj = str.__new__(cls, code)
+        obj._value_ = code
+        obj.label = label
+        obj.object_type = object_type
+        obj.personal = personal
+        return obj
+
+    # ------------------------------------------------------------ platform
+    CORE_CENTER_CREATE = "core.center.create", "设立管理中心", _O.CENTER
+    CORE_BRANCH_CREATE = "core.branch.create", "设立网点", _O.BRANCH
+    CORE_BUSINESS_DATE_ADVANCE = "core.business_date.advance", "推进业务日期", _O.CENTER
+    CORE_POLICY_SET = "core.policy.set", "设置政策参数", _O.POLICY_PARAMETER
+    CORE_CALENDAR_SET = "core.calendar.set", "设置工作日历", _O.CALENDAR_DAY
+    CORE_CALENDAR_SEED = "core.calendar.seed", "生成工作日历", _O.CALENDAR_DAY
+    SECURITY_KEYS_ROTATE = "security.keys.rotate", "轮换加密密钥", _O.NONE
+    SECURITY_DOCUMENT_SIGN = "security.document.sign", "档案电子签章", _O.DOCUMENT
+    JOB_START = "job.start", "启动后台作业", _O.JOB
+    DOCUMENT_STORE = "document.store", "保存业务档案", _O.DOCUMENT
+    AUDIT_RECORDS_VIEW = "audit.records.view", "查询审计日志", _O.AUDIT_RECORD, True
+
+    # ------------------------------------------------------------ ledger
+    LEDGER_GL_ACCOUNT_ADD = "ledger.gl_account.add", "增设会计科目", _O.GL_ACCOUNT
+    LEDGER_PERIOD_CLOSE = "ledger.period.close", "会计期间结账", _O.ACCOUNTING_PERIOD
+    LEDGER_ENTRY_POST = "ledger.entry.post", "记账", _O.JOURNAL_ENTRY
+    LEDGER_BATCH_POST = "ledger.batch.post", "批量记账", _O.POSTING_BATCH
+    LEDGER_YEAR_ROLL = "ledger.year_roll", "年度结转", _O.CENTER
+
+    # ------------------------------------------------------------ staff accounts and logins
+    IAM_TOKEN_ISSUE = "iam.token.issue", "签发 API 令牌", _O.API_TOKEN
+    IAM_TOKEN_REVOKE = "iam.token.revoke", "吊销 API 令牌", _O.API_TOKEN
+    IAM_STAFF_CREATE = "iam.staff.create", "新建工作人员账号", _O.STAFF_USER
+    IAM_STAFF_UPDATE = "iam.staff.update", "修改工作人员账号", _O.STAFF_USER
+    IAM_STAFF_LOCK = "iam.staff.lock", "锁定工作人员账号", _O.STAFF_USER
+    IAM_STAFF_UNLOCK = "iam.staff.unlock", "解锁工作人员账号", _O.STAFF_USER
+    IAM_PASSWORD_CHANGE = "iam.password.change", "修改密码", _O.STAFF_USER
+    IAM_PASSWORD_RESET = "iam.password.reset", "重置密码", _O.STAFF_USER
+    IAM_LOGIN_SUCCESS = "iam.login.success", "工作人员登录成功", _O.STAFF_USER
+    IAM_LOGIN_FAILURE = "iam.login.failure", "工作人员登录失败", _O.STAFF_USER
+    IAM_LOGIN_LOCKED = "iam.login.locked", "工作人员登录被锁定", _O.STAFF_USER
+    IAM_LOGIN_TOTP_FAILURE = "iam.login.totp_failure", "工作人员动态口令错误", _O.STAFF_USER
+    IAM_TOTP_ENROL_BEGIN = "iam.totp.enrol_begin", "开始绑定动态口令", _O.STAFF_USER
+    IAM_TOTP_ENROL = "iam.totp.enrol", "绑定动态口令", _O.STAFF_USER
+    IAM_TOTP_RESET = "iam.totp.reset", "重置动态口令", _O.STAFF_USER
+    IAM_TOTP_REQUIRE = "iam.totp.require", "要求动态口令", _O.STAFF_USER
+    IAM_OUTBOX_VIEW = "iam.outbox.view", "查看短信发件箱", _O.SMS_OUTBOX, True
+
+    # ------------------------------------------------------------ portal logins (members and employers' agents)
+    IAM_MEMBER_PRINCIPAL_CREATE = "iam.member_principal.create", "开通职工网厅登录", _O.MEMBER_PRINCIPAL, True
+    IAM_MEMBER_PRINCIPAL_PASSWORD = "iam.member_principal.password", "重设职工网厅密码", _O.MEMBER_PRINCIPAL, True
+    IAM_MEMBER_LOGIN_PASSWORD_OK = "iam.member.login.password_ok", "职工网厅密码通过", _O.MEMBER_PRINCIPAL, True
+    IAM_MEMBER_LOGIN_SUCCESS = "iam.member.login.success", "职工网厅登录成功", _O.MEMBER_PRINCIPAL, True
+    IAM_MEMBER_LOGIN_FAILURE = "iam.member.login.failure", "职工网厅登录失败", _O.MEMBER_PRINCIPAL, True
+    IAM_MEMBER_LOGIN_LOCKED = "iam.member.login.locked", "职工网厅登录被锁定", _O.MEMBER_PRINCIPAL, True
+    IAM_MEMBER_LOGIN_OTP_EXPIRED = "iam.member.login.otp_expired", "职工网厅验证码过期", _O.MEMBER_PRINCIPAL, True
+    IAM_MEMBER_LOGIN_OTP_FAILURE = "iam.member.login.otp_failure", "职工网厅验证码错误", _O.MEMBER_PRINCIPAL, True
+    IAM_AGENT_CREATE = "iam.agent.create", "登记单位经办人", _O.EMPLOYER_AGENT, True
+    IAM_AGENT_LOGIN_PASSWORD_OK = "iam.agent.login.password_ok", "单位网厅密码通过", _O.EMPLOYER_AGENT, True
+    IAM_AGENT_LOGIN_SUCCESS = "iam.agent.login.success", "单位网厅登录成功", _O.EMPLOYER_AGENT, True
+    IAM_AGENT_LOGIN_FAILURE = "iam.agent.login.failure", "单位网厅登录失败", _O.EMPLOYER_AGENT, True
+    IAM_AGENT_LOGIN_LOCKED = "iam.agent.login.locked", "单位网厅登录被锁定", _O.EMPLOYER_AGENT, True
+    IAM_AGENT_LOGIN_OTP_EXPIRED = "iam.agent.login.otp_expired", "单位网厅验证码过期", _O.EMPLOYER_AGENT, True
+    IAM_AGENT_LOGIN_OTP_FAILURE = "iam.agent.login.otp_failure", "单位网厅验证码错误", _O.EMPLOYER_AGENT, True
+
+    # ------------------------------------------------------------ partners
+    IAM_PARTNER_CREATE = "iam.partner.create", "登记合作机构", _O.PARTNER_CLIENT
+    IAM_PARTNER_ACTIVATE = "iam.partner.activate", "启用合作机构", _O.PARTNER_CLIENT
+    IAM_PARTNER_DEACTIVATE = "iam.partner.deactivate", "停用合作机构", _O.PARTNER_CLIENT
+    IAM_PARTNER_REVOKE_TOKENS = "iam.partner.revoke_tokens", "吊销合作机构全部令牌", _O.PARTNER_CLIENT
+    IAM_PARTNER_TOKEN_ISSUE = "iam.partner.token_issue", "签发合作机构令牌", _O.PARTNER_TOKEN
+    IAM_PARTNER_TOKEN_REFUSED = "iam.partner.token_refused", "拒绝合作机构取令牌", _O.PARTNER_CLIENT
+    IAM_PARTNER_TOKEN_REVOKE = "iam.partner.token_revoke", "合作机构吊销令牌", _O.PARTNER_CLIENT
+
+    # ------------------------------------------------------------ roles and personal data
+    ACCESS_ROLE_ASSIGN = "access.role.assign", "授予角色", _O.ROLE_ASSIGNMENT
+    ACCESS_ROLE_REVOKE = "access.role.revoke", "收回角色", _O.ROLE_ASSIGNMENT
+    PERSONAL_DATA_UNMASK = "personal_data.unmask", "查看个人信息明文", _O.MEMBER, True
+
+    # ------------------------------------------------------------ approvals
+    APPROVALS_COMMAND_SUBMIT = "approvals.command.submit", "提交待复核命令", _O.PENDING_COMMAND
+    APPROVALS_COMMAND_APPROVE = "approvals.command.approve", "复核通过", _O.PENDING_COMMAND
+    APPROVALS_COMMAND_APPLY = "approvals.command.apply", "执行复核通过的命令", _O.PENDING_COMMAND
+    APPROVALS_COMMAND_FAIL = "approvals.command.fail", "复核通过的命令执行失败", _O.PENDING_COMMAND
+    APPROVALS_COMMAND_REJECT = "approvals.command.reject", "复核退回", _O.PENDING_COMMAND
+
+    # ------------------------------------------------------------ employers and member accounts
+    ACCOUNTS_CUTOVER_IMPORT = "accounts.cutover.import", "历史数据迁移导入", _O.CENTER, True
+    ACCOUNTS_EMPLOYER_REGISTER = "accounts.employer.register", "单位开户登记", _O.EMPLOYER
+    ACCOUNTS_EMPLOYER_CHANGE = "accounts.employer.change", "单位信息变更", _O.EMPLOYER
+    ACCOUNTS_EMPLOYER_SUSPEND = "accounts.employer.suspend", "单位封存", _O.EMPLOYER
+    ACCOUNTS_EMPLOYER_RESUME = "accounts.employer.resume", "单位启封", _O.EMPLOYER
+    ACCOUNTS_EMPLOYER_CLOSE = "accounts.employer.close", "单位销户", _O.EMPLOYER
+    ACCOUNTS_EMPLOYER_DEFER = "accounts.employer.defer", "单位缓缴", _O.EMPLOYER
+    ACCOUNTS_EMPLOYER_END_DEFERRAL = "accounts.employer.end_deferral", "单位缓缴结束", _O.EMPLOYER
+    ACCOUNTS_RATIO_REDUCTION_RECORD = "accounts.ratio_reduction.record", "登记降低缴存比例批准", _O.RATIO_REDUCTION
+    ACCOUNTS_MEMBER_CREATE = "accounts.member.create", "登记缴存职工", _O.MEMBER, True
+    ACCOUNTS_MEMBER_CHANGE = "accounts.member.change", "缴存职工信息变更", _O.MEMBER, True
+    ACCOUNTS_MEMBER_ACCOUNT_OPEN = "accounts.member_account.open", "个人账户开户", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_MEMBER_ACCOUNT_CHANGE_BASE = ("accounts.member_account.change_base", "个人缴存基数变更",
+                                           _O.MEMBER_ACCOUNT, True)
+    ACCOUNTS_MEMBER_ACCOUNT_CHANGE_RATIO = ("accounts.member_account.change_ratio", "个人缴存比例变更",
+                                            _O.MEMBER_ACCOUNT, True)
+    ACCOUNTS_MEMBER_ACCOUNT_SEAL = "accounts.member_account.seal", "个人账户封存", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_MEMBER_ACCOUNT_UNSEAL = "accounts.member_account.unseal", "个人账户启封", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_MEMBER_ACCOUNT_TRANSFER_INTERNAL = ("accounts.member_account.transfer_internal", "个人账户内部转移",
+                                                 _O.MEMBER_ACCOUNT, True)
+    ACCOUNTS_MEMBER_ACCOUNT_FREEZE = "accounts.member_account.freeze", "个人账户冻结", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_MEMBER_ACCOUNT_UNFREEZE = "accounts.member_account.unfreeze", "个人账户解冻", _O.MEMBER_ACCOUNT, True
+    # reads of personal data (core.personal): written by @personal_read
+    ACCOUNTS_MEMBER_SEARCH = "accounts.member.search", "个人账户查询", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_MEMBER_EXPORT = "accounts.member.export", "个人账户查询结果导出", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_MEMBER_ACCOUNT_VIEW = "accounts.member_account.view", "个人账户详情", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_MEMBER_ACCOUNT_HISTORY = "accounts.member_account.history", "个人明细账", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS = ("accounts.member_account.transactions", "个人明细查询",
+                                            _O.MEMBER_ACCOUNT, True)
+    ACCOUNTS_EMPLOYER_VIEW = "accounts.employer.view", "单位详情（联系人、职工名单）", _O.EMPLOYER, True
+    ACCOUNTS_EMPLOYER_MEMBERS = "accounts.employer.members", "单位职工账户列表", _O.EMPLOYER, True
+
+    # ------------------------------------------------------------ settlement
+    SETTLEMENT_BANK_ACCOUNT_OPEN = "settlement.bank_account.open", "登记委托银行专户", _O.BANK_ACCOUNT
+    SETTLEMENT_CHANNEL_SET = "settlement.channel.set", "设置银行接口", _O.BANK_CHANNEL
+    SETTLEMENT_INSTRUCTION_CREATE = "settlement.instruction.create", "生成结算指令", _O.INSTRUCTION
+    SETTLEMENT_INSTRUCTION_OUTAGE = "settlement.instruction.outage", "结算指令发送时银行不可用", _O.INSTRUCTION
+    SETTLEMENT_INSTRUCTION_UNKNOWN = "settlement.instruction.unknown", "结算指令结果未知", _O.INSTRUCTION
+    SETTLEMENT_INSTRUCTION_SUCCEEDED = "settlement.instruction.succeeded", "结算指令成功", _O.INSTRUCTION
+    SETTLEMENT_INSTRUCTION_FAILED = "settlement.instruction.failed", "结算指令失败", _O.INSTRUCTION
+    SETTLEMENT_INSTRUCTION_BATCH_DONE = "settlement.instruction.batch_done", "批量结算指令完成", _O.INSTRUCTION
+    SETTLEMENT_INSTRUCTION_NOT_RECEIVED = ("settlement.instruction.not_received", "银行未收到结算指令",
+                                           _O.INSTRUCTION)
+    SETTLEMENT_NOTICE_INGEST = "settlement.notice.ingest", "接收账户变动通知", _O.NOTICE
+    SETTLEMENT_NOTICE_HANDLE = "settlement.notice.handle", "处理账户变动通知", _O.NOTICE
+    SETTLEMENT_DEPOSIT_OPEN = "settlement.deposit.open", "存入定期或通知存款", _O.DEPOSIT
+    SETTLEMENT_DEPOSIT_WITHDRAW = "settlement.deposit.withdraw", "支取定期或通知存款", _O.DEPOSIT
+    SETTLEMENT_DEPOSIT_NOTIFY = "settlement.deposit.notify", "通知存款预约支取", _O.DEPOSIT
+
+    # ------------------------------------------------------------ reconciliation
+    RECONCILIATION_STATEMENT_LOAD = "reconciliation.statement.load", "导入银行对账单", _O.BANK_STATEMENT
+    RECONCILIATION_RUN = "reconciliation.run", "日终对账", _O.RECONCILIATION
+    RECONCILIATION_ITEM_EXPLAIN = "reconciliation.item.explain", "说明对账差异", _O.RECON_ITEM
+    RECONCILIATION_ITEM_RESOLVE = "reconciliation.item.resolve", "核销对账差异", _O.RECON_ITEM
+
+    # ------------------------------------------------------------ contributions
+    CONTRIBUTIONS_REMITTANCE_CREATE = "contributions.remittance.create", "生成汇缴单", _O.REMITTANCE
+    CONTRIBUTIONS_REMITTANCE_IMPORT = "contributions.remittance.import", "导入缴存清册", _O.REMITTANCE_IMPORT, True
+    CONTRIBUTIONS_REMITTANCE_CONFIRM = "contributions.remittance.confirm", "确认汇缴单", _O.REMITTANCE
+    CONTRIBUTIONS_REMITTANCE_CANCEL = "contributions.remittance.cancel", "撤销汇缴单", _O.REMITTANCE
+    CONTRIBUTIONS_REMITTANCE_POST = "contributions.remittance.post", "汇缴入账", _O.REMITTANCE
+    CONTRIBUTIONS_REMITTANCE_REFUND = "contributions.remittance.refund", "汇缴退款", _O.REMITTANCE
+    CONTRIBUTIONS_REMITTANCE_LINES = "contributions.remittance.lines", "汇缴单明细", _O.REMITTANCE, True
+    CONTRIBUTIONS_BACK_PAYMENT_CREATE = "contributions.back_payment.create", "生成补缴单", _O.REMITTANCE
+    CONTRIBUTIONS_RECEIPT_RECORD = "contributions.receipt.record", "登记银行到账", _O.RECEIPT
+    CONTRIBUTIONS_RECEIPT_ASSIGN = "contributions.receipt.assign", "认领银行到账", _O.RECEIPT
+    CONTRIBUTIONS_INTEREST_SETTLE = "contributions.interest.settle", "年终结息", _O.POSTING_BATCH
+    CONTRIBUTIONS_BASE_ADJUSTMENT_APPLY = ("contributions.base_adjustment.apply", "年度基数调整",
+                                           _O.BASE_ADJUSTMENT, True)
+    CONTRIBUTIONS_RATIO_ADJUST = "contributions.ratio_adjust", "单位缴存比例调整", _O.EMPLOYER
+    CONTRIBUTIONS_HARDSHIP_APPLY = "contributions.hardship.apply", "申请缓缴或降比例", _O.HARDSHIP_APPLICATION
+    CONTRIBUTIONS_HARDSHIP_APPROVE = "contributions.hardship.approve", "批准缓缴或降比例", _O.HARDSHIP_APPLICATION
+    CONTRIBUTIONS_HARDSHIP_REJECT = "contributions.hardship.reject", "驳回缓缴或降比例", _O.HARDSHIP_APPLICATION
+    CONTRIBUTIONS_HARDSHIP_START = "contributions.hardship.start", "缓缴或降比例生效", _O.HARDSHIP_APPLICATION
+    CONTRIBUTIONS_HARDSHIP_END = "contributions.hardship.end", "缓缴或降比例期满", _O.HARDSHIP_APPLICATION
+    CONTRIBUTIONS_FLEXIBLE_SIGN = "contributions.flexible.sign", "签订灵活就业缴存协议", _O.FLEXIBLE_AGREEMENT, True
+    CONTRIBUTIONS_FLEXIBLE_SUSPENDED = ("contributions.flexible.suspended", "灵活就业缴存暂停",
+                                        _O.FLEXIBLE_AGREEMENT, True)
+    CONTRIBUTIONS_FLEXIBLE_ACTIVE = "contributions.flexible.active", "灵活就业缴存恢复", _O.FLEXIBLE_AGREEMENT, True
+    CONTRIBUTIONS_FLEXIBLE_ENDED = "contributions.flexible.ended", "灵活就业缴存协议终止", _O.FLEXIBLE_AGREEMENT, True
+    CONTRIBUTIONS_ARREARS_MEMBERS = "contributions.arrears.members", "欠缴催缴清单（含职工明细）", _O.ARREARS_LIST, True
+
+    # ------------------------------------------------------------ finance
+    FINANCE_LIQUIDITY_SNAPSHOT = "finance.liquidity.snapshot", "生成流动性日报", _O.LIQUIDITY_SNAPSHOT
+    FINANCE_VALUE_ADDED_CLOSE = "finance.value_added.close", "增值收益年度结算", _O.VALUE_ADDED_YEAR
+    FINANCE_VALUE_ADDED_DISTRIBUTE = "finance.value_added.distribute", "增值收益分配", _O.VALUE_ADDED_YEAR
+
+    @property
+    def code(self) -> str:
+        return self.value
+
+    @property
+    def domain(self) -> str:
+        """The picker group: the code's first segment (a key of DOMAINS)."""
+        return self.value.split(".", 1)[0]
+
+    @property
+    def domain_label(self) -> str:
+        return DOMAINS[self.domain]
+
+    @classmethod
+    def lookup(cls, code: str) -> AuditEvent | None:
+        """The member whose code is `code` (a stored row's action), or None for a code outside the catalogue."""
+        return cls._value2member_map_.get(code)  # type: ignore[return-value]
+
+
+# The events that @personal_read writes (core.personal): reads of personal data, each flagged personal.
+PERSONAL_READS: frozenset[AuditEvent] = frozenset({
+    AuditEvent.ACCOUNTS_MEMBER_SEARCH, AuditEvent.ACCOUNTS_MEMBER_EXPORT, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_VIEW,
+    AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_HISTORY, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS,
+    AuditEvent.ACCOUNTS_EMPLOYER_VIEW, AuditEvent.ACCOUNTS_EMPLOYER_MEMBERS, AuditEvent.CONTRIBUTIONS_ARREARS_MEMBERS,
+    AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, AuditEvent.AUDIT_RECORDS_VIEW, AuditEvent.IAM_OUTBOX_VIEW,
+})
+
+
+def require_event(action: object) -> AuditEvent:
+    """`action` itself when it is a catalogued event; TypeError otherwise (a plain string, even one spelling a
+    catalogued code, is refused: callers name the member)."""
+    if not isinstance(action, AuditEvent):
+        raise TypeError(f"audit action {action!r} is not an AuditEvent of the catalogue (core.audit_events)")
+    return action
+
+
+def grouped() -> list[tuple[str, str, list[AuditEvent]]]:
+    """(domain, Chinese label, its events) in catalogue order: the event picker's option groups."""
+    groups: dict[str, list[AuditEvent]] = {}
+    for event in AuditEvent:
+        groups.setdefault(event.domain, []).append(event)
+    return [(d, DOMAINS[d], evs) for d, evs in groups.items()]
+
+
+def catalogue_markdown() -> str:
+    """docs/audit-events.md, generated from the catalogue."""
+    lines = [
+        "# Audit events",
+        "",
+        "<!-- Generated from openhpf/core/audit_events.py by `python -m openhpf.core.audit_events`; do not edit. -->",
+        "",
+        "Every row of the audit trail records one event of this catalogue: its code is stored in the row's",
+        "`action`, the object it is about in `object_type` and `object_id`. Services pass catalogue members to",
+        "`audit_log`; anything else is refused before a row is written. *Personal* marks the events whose rows",
+        "name a person or hold personal data (*yes*), or record a read of personal data (*read*: written by",
+        "`@personal_read`, docs/personal-data.md). The audit viewer shows the",
+        "labels and filters by event and object type; a stored code outside the catalogue is shown as it is,",
+        "marked 未编目.",
+        "",
+    ]
+    for domain, label, events in grouped():
+        lines += [f"## {label} (`{domain}`)", "", "| Code | Label | Object type | Personal |", "|---|---|---|---|"]
+        for e in events:
+            obj = f"{e.object_type.label} (`{e.object_type.value}`)" if e.object_type else "—"
+            personal = "read" if e in PERSONAL_READS else "yes" if e.personal else ""
+            lines.append(f"| `{e.value}` | {e.label} | {obj} | {personal} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(catalogue_markdown(), end="")
