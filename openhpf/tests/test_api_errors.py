@@ -5,6 +5,7 @@ and 400/401/403/404/409/422 documented on every operation of /api/v1/openapi.jso
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.http import Http404
@@ -166,3 +167,15 @@ def test_openapi_documents_the_error_responses_of_every_operation(client, db):
                 if not ref.endswith("/ErrorOut") or not got.get("description"):
                     missing.append(f"{method.upper()} {path} {status}")
     assert n > 50 and not missing, missing
+
+
+def test_every_ninja_api_of_the_project_installs_the_error_handling():
+    """A NinjaAPI without `install(api)` would answer ninja's English {"detail": …} and codes outside the catalogue."""
+    root = Path(__file__).resolve().parents[1]
+    without = []
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if path.name != "test_api_errors.py" and re.search(r"=\s*NinjaAPI\(", text) and \
+                not re.search(r"\binstall\(\w+\)", text):
+            without.append(str(path.relative_to(root)))
+    assert not without, without
