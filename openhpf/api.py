@@ -14,9 +14,10 @@ How an app plugs in (keep the view thin: parse, call one service or selector, re
     api.add_router("/ledger/", ledger_router)        # → /api/v1/ledger/accounts/{code}
 
 Every endpoint requires a staff bearer token (StaffTokenAuth) unless it says `auth=None`.
-A DomainError raised by a service becomes HTTP 422 {"code","message","field","row"}; a PermissionDenied (access refusing
-a permission or data scope) HTTP 403 with the same body and code FORBIDDEN; a ValidationReport (many errors at once)
-422 {"code":"VALIDATION","message","errors":[…]}.
+Every error has one shape, {"code","message","field","row","details"}, and the HTTP status of its code in the
+catalogue (openhpf/core/error_codes.py, docs/errors.md): a DomainError raised by a service, a PermissionDenied (403
+FORBIDDEN), a ValidationReport (422 VALIDATION, the errors in details.errors), a missing or bad token (401), a
+request that does not validate (400 INPUT_INVALID, in Chinese). openhpf/core/api_errors.py does it in one place.
 Entry points own the transaction: wrap writes in `transaction.atomic(durable=True)` in the endpoint.
 A POST that moves money carries `@idempotent(authorize=…, money_moving=True)` (openhpf/core/idempotency.py) under
 its route decorator; openhpf/tests/test_api_idempotency.py states the rule and fails for a POST without it.
@@ -25,24 +26,15 @@ its route decorator; openhpf/tests/test_api_idempotency.py states the rule and f
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
-from ninja.renderers import JSONRenderer
 
-from openhpf.core import idempotency
-from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
+from openhpf.core import api_errors, idempotency
+from openhpf.core.api_errors import ErrorOut
 from openhpf.iam.auth import StaffTokenAuth
 from openhpf.iam.services import staff_center
-
-
-class Utf8JSONRenderer(JSONRenderer):
-    """Chinese text stays readable in responses (no \\uXXXX escapes)."""
-
-    json_dumps_params = {"ensure_ascii": False}
-
 
 api = NinjaAPI(
     title="OpenHPF 开放住房公积金平台 API",
@@ -51,41 +43,7 @@ api = NinjaAPI(
     auth=StaffTokenAuth(),
     docs_url="/docs",
     urls_namespace="api",
-    renderer=Utf8JSONRenderer(),
 )
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
-    row: int | None = None
-
-
-def _error_body(exc: DomainError | PermissionDenied) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field, "row": exc.row}
-    if exc.details:
-        body["details"] = exc.details
-    return body
-
-
-@api.exception_handler(DomainError)
-def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, _error_body(exc), status=422)
-
-
-@api.exception_handler(PermissionDenied)
-def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    """The one place a refused permission or data scope becomes HTTP 403 in the API."""
-    return api.create_response(request, _error_body(exc), status=403)
-
-
-@api.exception_handler(ValidationReport)
-def validation_report(request: HttpRequest, exc: ValidationReport) -> HttpResponse:
-    errors = [{"code": e.code, "message": e.message, "field": e.field, "row": e.row} for e in exc.errors]
-    return api.create_response(
-        request, {"code": "VALIDATION", "message": f"{len(errors)} 处错误", "errors": errors}, status=422
-    )
 
 
 class HealthOut(Schema):
@@ -162,4 +120,5 @@ api.add_router("/settlement/", settlement_router)
 api.add_router("/reconciliation/", reconciliation_router)
 api.add_router("/finance/", finance_router)
 
+api_errors.install(api)  # the error shape, statuses and their OpenAPI documentation, for every operation
 idempotency.document(api)  # the Idempotency-Key header of the @idempotent operations, in the OpenAPI schema

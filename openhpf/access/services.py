@@ -11,6 +11,7 @@ from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.classification import classify
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Branch, Center
 
@@ -39,7 +40,7 @@ def _role(role: Role | str) -> Role:
         return role
     r = Role.objects.filter(code=role).first()
     if r is None:
-        raise DomainError("ROLE_UNKNOWN", f"角色 {role} 不存在", field="role")
+        raise DomainError(ErrorCode.ROLE_UNKNOWN, f"角色 {role} 不存在", field="role")
     return r
 
 
@@ -48,7 +49,7 @@ def _check_actor(actor: Actor, user: Any, center: Center | None) -> None:
     if is_system_actor(actor):
         return
     if getattr(actor, "pk", None) is not None and getattr(actor, "pk", None) == getattr(user, "pk", None):
-        raise DomainError("SELF_GRANT", "不能为自己授予或撤销角色", field="user")
+        raise DomainError(ErrorCode.SELF_GRANT, "不能为自己授予或撤销角色", field="user")
     check_permission(actor, "iam.manage_roles", center=center)
 
 
@@ -59,7 +60,7 @@ def _check_compatible(user: Any, role: Role) -> None:
         return
     if role.kind in EXCLUSIVE_KINDS or held - {BUSINESS}:
         have = "、".join(sorted(KIND_LABELS.get(k, k) for k in held))
-        raise DomainError("ROLE_INCOMPATIBLE",
+        raise DomainError(ErrorCode.ROLE_INCOMPATIBLE,
                           f"三员分立：{KIND_LABELS.get(role.kind, role.kind)}角色不能与已有的{have}角色由同一人兼任",
                           field="role")
 
@@ -69,16 +70,16 @@ def role_assign(*, user: Any, role: Role | str, center: Center | None, branch: B
     """授予角色: `user` holds `role` at `center` (None: every center) and optionally only at `branch`."""
     r = _role(role)
     if branch is not None and (center is None or branch.center_id != center.pk):
-        raise DomainError("BRANCH_CENTER", "网点不属于该管理中心", field="branch")
+        raise DomainError(ErrorCode.BRANCH_CENTER, "网点不属于该管理中心", field="branch")
     if not getattr(user, "is_active", False):
-        raise DomainError("USER_INACTIVE", "用户已停用，不能授予角色", field="user")
+        raise DomainError(ErrorCode.USER_INACTIVE, "用户已停用，不能授予角色", field="user")
     _check_actor(actor, user, center)
     with transaction.atomic():
         type(user).objects.select_for_update().filter(pk=user.pk).first()  # serialise grants per user
         _check_compatible(user, r)
         existing = RoleAssignment.objects.filter(user=user, role=r, center=center, branch=branch).first()
         if existing is not None:
-            raise DomainError("ROLE_HELD", f"已授予角色「{r.name}」", field="role")
+            raise DomainError(ErrorCode.ROLE_HELD, f"已授予角色「{r.name}」", field="role")
 
         a = RoleAssignment.objects.create(user=user, role=r, center=center, branch=branch,
                                           granted_by=actor_label(actor)[0])
@@ -98,7 +99,7 @@ def role_revoke(*, user: Any, role: Role | str, center: Center | None, branch: B
     with transaction.atomic():
         a = RoleAssignment.objects.select_for_update().filter(user=user, role=r, center=center, branch=branch).first()
         if a is None:
-            raise DomainError("ROLE_NOT_HELD", f"未授予角色「{r.name}」", field="role")
+            raise DomainError(ErrorCode.ROLE_NOT_HELD, f"未授予角色「{r.name}」", field="role")
         audit_log(actor=actor, action=AuditEvent.ACCESS_ROLE_REVOKE, obj=a, center=center,
                   business_date=center.business_date if center else None,
                   before={"user": user.get_username(), "role": r.code, "center": center.code if center else None,
@@ -118,17 +119,17 @@ def personal_data_unmask(*, user: Actor, obj: Any, fields: list[str] | tuple[str
     check_permission(user, "personal_data.unmask", center=center)
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise DomainError("REASON_REQUIRED", "查看明文个人信息须填写理由", field="reason")
+        raise DomainError(ErrorCode.REASON_REQUIRED, "查看明文个人信息须填写理由", field="reason")
     label = obj._meta.label
     fields = list(dict.fromkeys(fields))
     if not fields:
-        raise DomainError("FIELDS_REQUIRED", "请选择要查看的字段", field="fields")
+        raise DomainError(ErrorCode.FIELDS_REQUIRED, "请选择要查看的字段", field="fields")
     for f in fields:
         fc = classify(f"{label}.{f}")
         if fc is None:
-            raise DomainError("FIELD_UNKNOWN", f"字段 {f} 不是登记的个人信息字段", field="fields")
+            raise DomainError(ErrorCode.FIELD_UNKNOWN, f"字段 {f} 不是登记的个人信息字段", field="fields")
         if fc.grade >= 4:
-            raise DomainError("FIELD_CORE", f"字段 {f} 为核心数据，不提供明文查看", field="fields")
+            raise DomainError(ErrorCode.FIELD_CORE, f"字段 {f} 为核心数据，不提供明文查看", field="fields")
     values = {f: getattr(obj, f) for f in fields}
     with transaction.atomic():
         audit_log(actor=user, action=AuditEvent.PERSONAL_DATA_UNMASK, obj=obj, center=center,
@@ -143,7 +144,7 @@ def export_watermark(user: Actor, reason: str) -> str:
 
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise DomainError("REASON_REQUIRED", "导出须填写用途", field="reason")
+        raise DomainError(ErrorCode.REASON_REQUIRED, "导出须填写用途", field="reason")
     who = actor_label(user)[0]
     name = getattr(getattr(user, "staff_profile", None), "display_name", "") or ""
     when = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")

@@ -15,6 +15,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
+from openhpf.core.error_codes import ErrorCode
+
 try:  # django-ninja ≥ 1.5 deprecates returning (status, body) tuples
     from ninja import Status
 except ImportError:  # pragma: no cover
@@ -220,7 +222,7 @@ def _branch(center: Center, code: str | None) -> Branch | None:
         return None
     b = Branch.objects.filter(center=center, code=code).first()
     if b is None:
-        raise DomainError("BRANCH_UNKNOWN", f"网点 {code} 不存在", field="branch_code")
+        raise DomainError(ErrorCode.BRANCH_UNKNOWN, f"网点 {code} 不存在", field="branch_code")
     return b
 
 

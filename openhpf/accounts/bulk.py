@@ -11,6 +11,7 @@ from typing import Any
 from openhpf.core import db as sql
 from openhpf.core.codes import MemberAccountStatus
 from openhpf.core.db import Relation
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen
 from openhpf.core.policy import policy_value
@@ -88,7 +89,7 @@ def employer_suspense_add(*, employer_id: int, delta: int) -> Employer:
     transaction (invariant: Σ 暂存 = GL 21901)."""
     e = Employer.objects.select_for_update().get(pk=employer_id)
     if e.suspense_balance + delta < 0:
-        raise DomainError("SUSPENSE_INSUFFICIENT",
+        raise DomainError(ErrorCode.SUSPENSE_INSUFFICIENT,
                           f"单位 {e.account_no} 暂存款余额 {format_fen(e.suspense_balance)} 元不足 {format_fen(-delta)} 元",
                           field="amount")
     e.suspense_balance += delta

@@ -38,6 +38,7 @@ from openhpf.core.codes import (
     Sex,
 )
 from openhpf.core.db import Relation
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ids import ResidentIdCache, validate_credit_code
 from openhpf.core.ingest import (
@@ -100,7 +101,7 @@ class CutoverInvalid(DomainError):
 
     def __init__(self, sink: ErrorSink) -> None:
         where = f"，明细见 {sink.path}" if sink.path else ""
-        super().__init__("CUTOVER_INVALID", f"迁移数据校验未通过，共 {sink.count} 处错误，未写入任何业务数据{where}",
+        super().__init__(ErrorCode.CUTOVER_INVALID, f"迁移数据校验未通过，共 {sink.count} 处错误，未写入任何业务数据{where}",
                          details={"errors": sink.count, "error_file": str(sink.path or "")})
         self.sink = sink
         self.report = sink.report()
@@ -247,7 +248,7 @@ def _read_rows(path: Path, file: str, sink: ErrorSink, ids: ResidentIdCache, lim
     try:
         table = TableFile(path, sink=sink, limits=limits)
     except OSError as exc:
-        sink.add(file, None, "", "FILE_UNREADABLE", f"无法读取文件：{exc}")
+        sink.add(file, None, "", ErrorCode.FILE_UNREADABLE, f"无法读取文件：{exc}")
         return
     index = HeaderMap(c.header for c in cols).index(table.header)
     if table.empty:
@@ -255,7 +256,7 @@ def _read_rows(path: Path, file: str, sink: ErrorSink, ids: ResidentIdCache, lim
     missing = [c.header for c in cols if c.required and c.header not in index]
     if missing:
         for h in missing:
-            sink.add(file, 1, h, "HEADER_MISSING", f"缺少必需的列：{h}")
+            sink.add(file, 1, h, ErrorCode.HEADER_MISSING, f"缺少必需的列：{h}")
         return
     plan = [(c, index.get(c.header)) for c in cols]
     is_member = file == MEMBER_FILE
@@ -267,7 +268,7 @@ def _read_rows(path: Path, file: str, sink: ErrorSink, ids: ResidentIdCache, lim
             v = raw[i].strip() if i is not None and i < len(raw) else ""
             if not v:
                 if c.required:
-                    sink.add(file, line, c.header, "REQUIRED", f"{c.header}不能为空")
+                    sink.add(file, line, c.header, ErrorCode.REQUIRED, f"{c.header}不能为空")
                 out.append(c.default)
                 continue
             try:
@@ -293,13 +294,13 @@ def _member_identity(out: list[Any], sink: ErrorSink, file: str, line: int, ids:
             out[4] = number
             return
         if out[7] and out[7] != birth:
-            sink.add(file, line, "出生日期", "BIRTH_DATE_MISMATCH", "出生日期与身份证号码不一致")
+            sink.add(file, line, "出生日期", ErrorCode.BIRTH_DATE_MISMATCH, "出生日期与身份证号码不一致")
         if out[8] and out[8] != sex:
-            sink.add(file, line, "性别", "SEX_MISMATCH", "性别与身份证号码不一致")
+            sink.add(file, line, "性别", ErrorCode.SEX_MISMATCH, "性别与身份证号码不一致")
         out[7], out[8] = birth, sex
     else:
         if not out[7]:
-            sink.add(file, line, "出生日期", "REQUIRED", "非身份证件须填写出生日期")
+            sink.add(file, line, "出生日期", ErrorCode.REQUIRED, "非身份证件须填写出生日期")
         if not out[8]:
             out[8] = Sex.UNKNOWN.value
 
@@ -307,7 +308,7 @@ def _member_identity(out: list[Any], sink: ErrorSink, file: str, line: int, ids:
 # ---------------------------------------------------------------- set-based validation
 
 
-def _rule(file: str, column: str, code: str, message: str, query: str) -> Rule:
+def _rule(file: str, column: str, code: ErrorCode, message: str, query: str) -> Rule:
     """A check of the staged rows: `query` selects the line and the values the message shows ({0}, {1})."""
     return Rule(code=code, message=message, column=column, sql=query, file=file)
 
@@ -326,78 +327,78 @@ def _rules(t: dict[str, str], *, cutover: date, ratio_min: int, ratio_max: int, 
                 f"(SELECT {col} FROM {table} WHERE {col} IS NOT NULL GROUP BY {col} HAVING COUNT(*) > 1) ORDER BY seq")
 
     rules = [
-        _rule(EMPLOYER_FILE, "单位账号(原)", "DUPLICATE_EMPLOYER_NO", "单位账号 {0} 重复", dup(e, "legacy_no")),
-        _rule(EMPLOYER_FILE, "统一社会信用代码", "DUPLICATE_CREDIT_CODE", "统一社会信用代码 {0} 重复",
+        _rule(EMPLOYER_FILE, "单位账号(原)", ErrorCode.DUPLICATE_EMPLOYER_NO, "单位账号 {0} 重复", dup(e, "legacy_no")),
+        _rule(EMPLOYER_FILE, "统一社会信用代码", ErrorCode.DUPLICATE_CREDIT_CODE, "统一社会信用代码 {0} 重复",
              dup(e, "credit_code")),
-        _rule(MEMBER_FILE, "证件号码", "DUPLICATE_ID", "证件号码 {0} 重复（一人一条个人信息）", dup(m, "id_number")),
-        _rule(ACCOUNT_FILE, "个人账号(原)", "DUPLICATE_ACCOUNT_NO", "个人账号 {0} 重复", dup(a, "legacy_no")),
-        _rule(ACCOUNT_FILE, "单位账号(原)", "EMPLOYER_UNKNOWN", "单位账号 {0} 在单位文件中不存在",
+        _rule(MEMBER_FILE, "证件号码", ErrorCode.DUPLICATE_ID, "证件号码 {0} 重复（一人一条个人信息）", dup(m, "id_number")),
+        _rule(ACCOUNT_FILE, "个人账号(原)", ErrorCode.DUPLICATE_ACCOUNT_NO, "个人账号 {0} 重复", dup(a, "legacy_no")),
+        _rule(ACCOUNT_FILE, "单位账号(原)", ErrorCode.EMPLOYER_UNKNOWN, "单位账号 {0} 在单位文件中不存在",
              f"SELECT a.line, a.emp_legacy_no FROM {a} a WHERE a.emp_legacy_no IS NOT NULL AND NOT EXISTS "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
              f"(SELECT 1 FROM {e} x WHERE x.legacy_no = a.emp_legacy_no) ORDER BY a.seq"),
-        _rule(ACCOUNT_FILE, "证件号码", "MEMBER_UNKNOWN", "证件号码 {0} 在个人文件中不存在",
+        _rule(ACCOUNT_FILE, "证件号码", ErrorCode.MEMBER_UNKNOWN, "证件号码 {0} 在个人文件中不存在",
              f"SELECT a.line, a.id_number FROM {a} a WHERE a.id_number IS NOT NULL AND NOT EXISTS "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
              f"(SELECT 1 FROM {m} x WHERE x.id_number = a.id_number) ORDER BY a.seq"),
-        _rule(ACCOUNT_FILE, "证件号码", "ONE_ACTIVE_ACCOUNT", "证件号码 {0} 有多个正常或封存的个人账户（一人一户）",
+        _rule(ACCOUNT_FILE, "证件号码", ErrorCode.ONE_ACTIVE_ACCOUNT, "证件号码 {0} 有多个正常或封存的个人账户（一人一户）",
              f"SELECT line, id_number FROM {a} WHERE status IN ({active}) AND id_number IN (SELECT id_number FROM {a} "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
              f"WHERE status IN ({active}) GROUP BY id_number HAVING COUNT(*) > 1) ORDER BY seq"),
-        _rule(ACCOUNT_FILE, "账户状态", "ACTIVE_UNDER_CLOSED_EMPLOYER", "单位 {0} 已销户，其下不能有正常账户",
+        _rule(ACCOUNT_FILE, "账户状态", ErrorCode.ACTIVE_UNDER_CLOSED_EMPLOYER, "单位 {0} 已销户，其下不能有正常账户",
              f"SELECT a.line, a.emp_legacy_no FROM {a} a JOIN {e} x ON x.legacy_no = a.emp_legacy_no "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
              f"WHERE a.status = '01' AND x.status = '04' ORDER BY a.seq"),
-        _rule(MEMBER_FILE, "出生日期", "DATE_AFTER_CUTOVER", "出生日期 {0} 晚于迁移日期",
+        _rule(MEMBER_FILE, "出生日期", ErrorCode.DATE_AFTER_CUTOVER, "出生日期 {0} 晚于迁移日期",
              f"SELECT line, birth_date FROM {m} WHERE birth_date > '{cd}' ORDER BY seq"),  # noqa: S608 — cut-over date is a date object (ISO digits); table from code
     ]
     for file, table in ((EMPLOYER_FILE, e), (ACCOUNT_FILE, a)):
         for col, label in (("er_e4", "单位缴存比例"), ("mr_e4", "个人缴存比例")):
             rules.append(_rule(
-                file, label, "RATIO_RANGE",
+                file, label, ErrorCode.RATIO_RANGE,
                 f"{label} {{0:percent_e4}} 不在 {format_ratio_e4(ratio_min)}–{format_ratio_e4(ratio_max)} 之间",
                 f"SELECT line, {col} FROM {table} WHERE {col} < {ratio_min} OR {col} > {ratio_max} ORDER BY seq"))  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
         if equal_sides:
-            rules.append(_rule(file, "个人缴存比例", "RATIO_EQUAL_SIDES", "单位与个人缴存比例须相同（{0:percent_e4}≠{1:percent_e4}）",
+            rules.append(_rule(file, "个人缴存比例", ErrorCode.RATIO_EQUAL_SIDES, "单位与个人缴存比例须相同（{0:percent_e4}≠{1:percent_e4}）",
                               f"SELECT line, er_e4, mr_e4 FROM {table} WHERE er_e4 <> mr_e4 ORDER BY seq"))  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
         for col, label in (("opened_date", "开户日期"), ("closed_date", "销户日期")):
-            rules.append(_rule(file, label, "DATE_AFTER_CUTOVER", f"{label} {{0}} 晚于迁移日期 {cd}",
+            rules.append(_rule(file, label, ErrorCode.DATE_AFTER_CUTOVER, f"{label} {{0}} 晚于迁移日期 {cd}",
                               f"SELECT line, {col} FROM {table} WHERE {col} > '{cd}' ORDER BY seq"))  # noqa: S608 — cut-over date is a date object (ISO digits); table from code
-        rules.append(_rule(file, "缴至年月", "MONTH_AFTER_CUTOVER", f"缴至年月 {{0}} 晚于迁移月份 {ym}",
+        rules.append(_rule(file, "缴至年月", ErrorCode.MONTH_AFTER_CUTOVER, f"缴至年月 {{0}} 晚于迁移月份 {ym}",
                           f"SELECT line, paid_up_to FROM {table} WHERE paid_up_to > '{ym}' ORDER BY seq"))  # noqa: S608 — month derived from the cut-over date (digits); table from code
     rules += [
-        _rule(ACCOUNT_FILE, "开户日期", "OPENED_BEFORE_EMPLOYER", "个人开户日期 {0} 早于单位开户日期 {1}",
+        _rule(ACCOUNT_FILE, "开户日期", ErrorCode.OPENED_BEFORE_EMPLOYER, "个人开户日期 {0} 早于单位开户日期 {1}",
              f"SELECT a.line, a.opened_date, x.opened_date FROM {a} a JOIN {e} x ON x.legacy_no = a.emp_legacy_no "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
              f"WHERE a.opened_date < x.opened_date ORDER BY a.seq"),
-        _rule(ACCOUNT_FILE, "封存日期", "DATE_AFTER_CUTOVER", f"封存日期 {{0}} 晚于迁移日期 {cd}",
+        _rule(ACCOUNT_FILE, "封存日期", ErrorCode.DATE_AFTER_CUTOVER, f"封存日期 {{0}} 晚于迁移日期 {cd}",
              f"SELECT line, sealed_date FROM {a} WHERE sealed_date > '{cd}' ORDER BY seq"),  # noqa: S608 — cut-over date is a date object (ISO digits); table from code
-        _rule(ACCOUNT_FILE, "封存日期", "SEALED_DATE_REQUIRED", "封存状态的账户须填写封存日期",
+        _rule(ACCOUNT_FILE, "封存日期", ErrorCode.SEALED_DATE_REQUIRED, "封存状态的账户须填写封存日期",
              f"SELECT line FROM {a} WHERE status = '02' AND sealed_date IS NULL ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "账户状态", "STATUS_FROZEN_IS_A_FLAG", "冻结不是账户状态：请用冻结标志和冻结金额表示",
+        _rule(ACCOUNT_FILE, "账户状态", ErrorCode.STATUS_FROZEN_IS_A_FLAG, "冻结不是账户状态：请用冻结标志和冻结金额表示",
              f"SELECT line FROM {a} WHERE status IN ('06', '99') ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "缴存基数", "BASE_ABOVE_CAP", f"缴存基数 {{0:yuan}} 元高于上限 {format_fen(cap)} 元",
+        _rule(ACCOUNT_FILE, "缴存基数", ErrorCode.BASE_ABOVE_CAP, f"缴存基数 {{0:yuan}} 元高于上限 {format_fen(cap)} 元",
              f"SELECT line, base FROM {a} WHERE status = '01' AND base > {cap} ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "缴存基数", "BASE_BELOW_FLOOR", f"缴存基数 {{0:yuan}} 元低于下限 {format_fen(floor)} 元",
+        _rule(ACCOUNT_FILE, "缴存基数", ErrorCode.BASE_BELOW_FLOOR, f"缴存基数 {{0:yuan}} 元低于下限 {format_fen(floor)} 元",
              f"SELECT line, base FROM {a} WHERE status = '01' AND base < {floor} ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "缴存基数", "BASE_NEGATIVE", "缴存基数不能为负数",
+        _rule(ACCOUNT_FILE, "缴存基数", ErrorCode.BASE_NEGATIVE, "缴存基数不能为负数",
              f"SELECT line FROM {a} WHERE base < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "上年结转余额", "BALANCE_NEGATIVE", "上年结转余额不能为负数（{0:yuan} 元）",
+        _rule(ACCOUNT_FILE, "上年结转余额", ErrorCode.BALANCE_NEGATIVE, "上年结转余额不能为负数（{0:yuan} 元）",
              f"SELECT line, carried FROM {a} WHERE carried < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "当年归集余额", "BALANCE_NEGATIVE", "当年归集余额不能为负数（{0:yuan} 元）",
+        _rule(ACCOUNT_FILE, "当年归集余额", ErrorCode.BALANCE_NEGATIVE, "当年归集余额不能为负数（{0:yuan} 元）",
              f"SELECT line, cur FROM {a} WHERE cur < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "当年归集积数", "JISHU_NEGATIVE", "当年归集积数不能为负数",
+        _rule(ACCOUNT_FILE, "当年归集积数", ErrorCode.JISHU_NEGATIVE, "当年归集积数不能为负数",
              f"SELECT line FROM {a} WHERE jishu_cur < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "上年结转积数", "JISHU_NEGATIVE", "上年结转积数不能为负数",
+        _rule(ACCOUNT_FILE, "上年结转积数", ErrorCode.JISHU_NEGATIVE, "上年结转积数不能为负数",
              f"SELECT line FROM {a} WHERE jishu_car < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "冻结金额", "FROZEN_NEGATIVE", "冻结金额不能为负数",
+        _rule(ACCOUNT_FILE, "冻结金额", ErrorCode.FROZEN_NEGATIVE, "冻结金额不能为负数",
              f"SELECT line FROM {a} WHERE frozen < 0 ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "冻结金额", "FROZEN_EXCEEDS_BALANCE", "冻结金额 {0:yuan} 元大于账户余额 {1:yuan} 元",
+        _rule(ACCOUNT_FILE, "冻结金额", ErrorCode.FROZEN_EXCEEDS_BALANCE, "冻结金额 {0:yuan} 元大于账户余额 {1:yuan} 元",
              f"SELECT line, frozen, carried + cur FROM {a} WHERE frozen > carried + cur ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "冻结金额", "FREEZE_KIND_AMOUNT", "冻结标志为未冻结时冻结金额应为 0，冻结时应大于 0",
+        _rule(ACCOUNT_FILE, "冻结金额", ErrorCode.FREEZE_KIND_AMOUNT, "冻结标志为未冻结时冻结金额应为 0，冻结时应大于 0",
              f"SELECT line FROM {a} WHERE (freeze_kind = '0' AND frozen <> 0) OR (freeze_kind <> '0' AND frozen = 0 "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
              f"AND carried + cur > 0) ORDER BY seq"),
-        _rule(ACCOUNT_FILE, "冻结金额", "FULL_FREEZE_AMOUNT", "全部冻结时冻结金额应等于账户余额",
+        _rule(ACCOUNT_FILE, "冻结金额", ErrorCode.FULL_FREEZE_AMOUNT, "全部冻结时冻结金额应等于账户余额",
              f"SELECT line FROM {a} WHERE freeze_kind = '1' AND frozen <> carried + cur ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-        _rule(ACCOUNT_FILE, "当年归集余额", "CLOSED_WITH_BALANCE", "已销户的账户余额应为 0",
+        _rule(ACCOUNT_FILE, "当年归集余额", ErrorCode.CLOSED_WITH_BALANCE, "已销户的账户余额应为 0",
              f"SELECT line FROM {a} WHERE status IN ({closed}) AND (carried <> 0 OR cur <> 0) ORDER BY seq"),  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
     ]
     if cutover == ys:
-        rules.append(_rule(ACCOUNT_FILE, "当年归集积数", "JISHU_AT_YEAR_START",
+        rules.append(_rule(ACCOUNT_FILE, "当年归集积数", ErrorCode.JISHU_AT_YEAR_START,
                           "迁移日期为计息年度首日（7月1日），迁移前的本年度积数应为 0",
                           f"SELECT line FROM {a} WHERE jishu_cur <> 0 OR jishu_car <> 0 ORDER BY seq"))  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
     return rules
@@ -439,7 +440,7 @@ def _policy(cutover_date: date, center: Center) -> dict[str, Any]:
 
 def _refuse_non_empty(center: Center) -> None:
     if Employer.objects.filter(center=center).exists():
-        raise DomainError("CUTOVER_CENTER_NOT_EMPTY",
+        raise DomainError(ErrorCode.CUTOVER_CENTER_NOT_EMPTY,
                           f"管理中心 {center.code} 已有单位数据，期初迁移只能导入空的中心", field="center")
 
 
@@ -457,11 +458,11 @@ def _check_request(center: Center, directory: Path, cutover_date: date) -> None:
     _refuse_non_empty(center)
     ys, _ = interest_year(cutover_date)
     if cutover_date > center.business_date or interest_year(center.business_date)[0] != ys:
-        raise DomainError("CUTOVER_DATE", f"迁移日期 {cutover_date} 应不晚于中心业务日期 {center.business_date}，"
+        raise DomainError(ErrorCode.CUTOVER_DATE, f"迁移日期 {cutover_date} 应不晚于中心业务日期 {center.business_date}，"
                           "且在同一计息年度内", field="cutover_date")
     missing = [f for f in FILES if not (directory / f).is_file()]
     if missing:
-        raise DomainError("CUTOVER_FILES_MISSING", f"目录 {directory} 缺少文件：{'、'.join(missing)}", field="directory")
+        raise DomainError(ErrorCode.CUTOVER_FILES_MISSING, f"目录 {directory} 缺少文件：{'、'.join(missing)}", field="directory")
 
 
 def _stage_file(ctx: Any, path: Path, f: str, t: str, *, sink: ErrorSink, ids: ResidentIdCache,
@@ -590,7 +591,7 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
         db.local_work_mem("256MB")
         branch = Branch.objects.filter(center=center).order_by("pk").first()
         if branch is None:
-            raise DomainError("BRANCH_MISSING", f"管理中心 {code} 没有网点", field="center")
+            raise DomainError(ErrorCode.BRANCH_MISSING, f"管理中心 {code} 没有网点", field="center")
         emp_start = allocate(center=center, kind="employer", count=result.employers).start if result.employers else 1
         acc_start = allocate(center=center, kind="member", count=result.accounts).start if result.accounts else 1
         emp_no = _new_no("es.seq", code, emp_start, "employer")

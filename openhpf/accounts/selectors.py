@@ -13,6 +13,7 @@ from openhpf.access.selectors import check_permission, user_clearance
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, EmployerStatus, FreezeKind, MemberAccountStatus
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.personal import PersonalRead, personal_read
@@ -154,7 +155,7 @@ def member_account_get(*, center: Center, account_no: str, user: Actor) -> Membe
     acct = (MemberAccount.objects.select_related("member", "employer", "branch")
             .filter(center=center, account_no=(account_no or "").strip()).first())
     if acct is None:
-        raise DomainError("ACCOUNT_UNKNOWN", f"个人账号 {account_no} 不存在", field="account_no")
+        raise DomainError(ErrorCode.ACCOUNT_UNKNOWN, f"个人账号 {account_no} 不存在", field="account_no")
     return acct
 
 
@@ -163,7 +164,7 @@ def employer_get(*, center: Center, account_no: str, user: Actor) -> Employer:
     _view(user, center, 0)
     e = Employer.objects.select_related("branch").filter(center=center, account_no=(account_no or "").strip()).first()
     if e is None:
-        raise DomainError("EMPLOYER_UNKNOWN", f"单位账号 {account_no} 不存在", field="employer_no")
+        raise DomainError(ErrorCode.EMPLOYER_UNKNOWN, f"单位账号 {account_no} 不存在", field="employer_no")
     return e
 
 
@@ -231,7 +232,7 @@ def employer_search(*, center: Center, q: str, user: Actor, limit: int = 20) -> 
 def _own(read: PersonalRead, *, member_id: int | None = None, employer_id: int | None = None) -> None:
     """A member or an agent asking for a row not its own is told "not found", never "forbidden" (no probing)."""
     if not read.owns(member_id=member_id, employer_id=employer_id):
-        raise DomainError("NOT_FOUND", "未找到该账户", field="account_no")
+        raise DomainError(ErrorCode.NOT_FOUND, "未找到该账户", field="account_no")
 
 
 def _account_detail(account: MemberAccount, read: PersonalRead) -> MemberAccountDetail:

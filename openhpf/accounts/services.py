@@ -35,6 +35,7 @@ from openhpf.core.codes import (
     MemberAccountStatus,
     Sex,
 )
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ids import validate_credit_code, validate_resident_id
 from openhpf.core.models import Branch, Center
@@ -101,7 +102,7 @@ def _next(machine: dict[str, Transition], labels: type, what: str, status: str |
     if status not in t.sources:
         shown = labels(status).label if status else "未开户"
         raise DomainError(
-            "ILLEGAL_TRANSITION", f"{what}当前状态为「{shown}」，不能办理「{t.label}」", field="status",
+            ErrorCode.ILLEGAL_TRANSITION, f"{what}当前状态为「{shown}」，不能办理「{t.label}」", field="status",
             details={"status": status, "action": action},
         )
     out = t.target if t.target is not None else status
@@ -120,7 +121,7 @@ def member_account_next_status(*, account: MemberAccount | None, action: str) ->
     status = account.status if account is not None else None
     target = _next(MEMBER_ACCOUNT_TRANSITIONS, MemberAccountStatus, "个人账户", status, action)
     if action in _CLOSING and account is not None and account.freeze_kind != FreezeKind.NONE:
-        raise DomainError("ACCOUNT_FROZEN", f"个人账户 {account.account_no} 处于冻结状态，不能销户", field="status")
+        raise DomainError(ErrorCode.ACCOUNT_FROZEN, f"个人账户 {account.account_no} 处于冻结状态，不能销户", field="status")
     return target
 
 
@@ -129,11 +130,11 @@ def member_account_check_debit(*, account: MemberAccount, amount: int) -> None:
 
     A full freeze refuses any debit; other freezes leave the frozen amount to the ledger (available balance)."""
     if account.status not in _ACTIVE:
-        raise DomainError("ACCOUNT_CLOSED", f"个人账户 {account.account_no} 已销户", field="account")
+        raise DomainError(ErrorCode.ACCOUNT_CLOSED, f"个人账户 {account.account_no} 已销户", field="account")
     if account.freeze_kind == FreezeKind.FULL:
-        raise DomainError("ACCOUNT_FROZEN", f"个人账户 {account.account_no} 已全部冻结，不能支取", field="account")
+        raise DomainError(ErrorCode.ACCOUNT_FROZEN, f"个人账户 {account.account_no} 已全部冻结，不能支取", field="account")
     if amount <= 0:
-        raise DomainError("AMOUNT_POSITIVE", "支取金额必须大于零", field="amount")
+        raise DomainError(ErrorCode.AMOUNT_POSITIVE, "支取金额必须大于零", field="amount")
 
 
 def withdrawal_order(*, center: Center | int, on: date) -> str:
@@ -167,9 +168,9 @@ def _ratio(value: Any, field: str) -> Decimal:
     try:
         r = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise DomainError("RATIO_INVALID", f"缴存比例格式不正确：{value}", field=field) from None
+        raise DomainError(ErrorCode.RATIO_INVALID, f"缴存比例格式不正确：{value}", field=field) from None
     if not r.is_finite() or r <= 0 or r >= 1 or r.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise DomainError("RATIO_INVALID", f"缴存比例应为大于0小于1、最多四位小数的小数（如 0.12）：{value}",
+        raise DomainError(ErrorCode.RATIO_INVALID, f"缴存比例应为大于0小于1、最多四位小数的小数（如 0.12）：{value}",
                           field=field)
     return r
 
@@ -197,29 +198,29 @@ def _check_ratios(
         floor = min(lo, max(reduction.ratio_floor, reduced_min))
     for r, field, side in ((er, "employer_ratio", "单位"), (mr, "member_ratio", "个人")):
         if r > hi:
-            raise DomainError("RATIO_TOO_HIGH", f"{side}缴存比例 {_pct(r)} 高于上限 {_pct(hi)}", field=field)
+            raise DomainError(ErrorCode.RATIO_TOO_HIGH, f"{side}缴存比例 {_pct(r)} 高于上限 {_pct(hi)}", field=field)
         if r < floor:
             if reduction is None:
-                raise DomainError("RATIO_TOO_LOW",
+                raise DomainError(ErrorCode.RATIO_TOO_LOW,
                                   f"{side}缴存比例 {_pct(r)} 低于下限 {_pct(lo)}（单位无有效的降低缴存比例批准）",
                                   field=field)
-            raise DomainError("RATIO_BELOW_REDUCED",
+            raise DomainError(ErrorCode.RATIO_BELOW_REDUCED,
                               f"{side}缴存比例 {_pct(r)} 低于降低缴存比例后的下限 {_pct(floor)}", field=field)
     if policy_value("contribution.ratio.equal_sides", on=on, center=center) and er != mr:
-        raise DomainError("RATIO_SIDES_DIFFER", f"单位与个人缴存比例须相同（{_pct(er)} ≠ {_pct(mr)}）",
+        raise DomainError(ErrorCode.RATIO_SIDES_DIFFER, f"单位与个人缴存比例须相同（{_pct(er)} ≠ {_pct(mr)}）",
                           field="member_ratio")
     return er, mr
 
 
 def _check_base(*, center: Center, base: Any, on: date) -> int:
     if not isinstance(base, int) or isinstance(base, bool):
-        raise DomainError("BASE_INVALID", f"缴存基数应为整数（分）：{base}", field="base")
+        raise DomainError(ErrorCode.BASE_INVALID, f"缴存基数应为整数（分）：{base}", field="base")
     cap = int(policy_value("contribution.base.cap", on=on, center=center))
     floor = int(policy_value("contribution.base.floor", on=on, center=center))
     if base > cap:
-        raise DomainError("BASE_ABOVE_CAP", f"缴存基数 {format_fen(base)} 元高于上限 {format_fen(cap)} 元", field="base")
+        raise DomainError(ErrorCode.BASE_ABOVE_CAP, f"缴存基数 {format_fen(base)} 元高于上限 {format_fen(cap)} 元", field="base")
     if base < floor:
-        raise DomainError("BASE_BELOW_FLOOR", f"缴存基数 {format_fen(base)} 元低于下限 {format_fen(floor)} 元",
+        raise DomainError(ErrorCode.BASE_BELOW_FLOOR, f"缴存基数 {format_fen(base)} 元低于下限 {format_fen(floor)} 元",
                           field="base")
     return base
 
@@ -230,7 +231,7 @@ def _amounts(*, center: Center, base: int, er: Decimal, mr: Decimal, on: date) -
 
 def _choice(value: str, choices: type, field: str, what: str) -> str:
     if value not in choices.values:  # type: ignore[attr-defined]
-        raise DomainError("CODE_UNKNOWN", f"{what}代码不正确：{value}", field=field)
+        raise DomainError(ErrorCode.CODE_UNKNOWN, f"{what}代码不正确：{value}", field=field)
     return value
 
 
@@ -238,7 +239,7 @@ def _branch(center: Center, branch: Branch | None, default: Branch | None = None
     if branch is None:
         branch = default or center.branches.order_by("code").first()
     if branch is None or branch.center_id != center.pk:
-        raise DomainError("BRANCH_UNKNOWN", "网点不属于该管理中心", field="branch")
+        raise DomainError(ErrorCode.BRANCH_UNKNOWN, "网点不属于该管理中心", field="branch")
     return branch
 
 
@@ -246,9 +247,9 @@ def _usable_employer(employer: Employer, center_id: int, field: str = "employer"
     """The employer, locked; it must belong to the center and be 正常."""
     e = Employer.objects.select_for_update().get(pk=employer.pk)
     if e.center_id != center_id:
-        raise DomainError("EMPLOYER_UNKNOWN", f"单位 {e.account_no} 不属于本中心", field=field)
+        raise DomainError(ErrorCode.EMPLOYER_UNKNOWN, f"单位 {e.account_no} 不属于本中心", field=field)
     if e.status != EmployerStatus.NORMAL:
-        raise DomainError("EMPLOYER_NOT_NORMAL",
+        raise DomainError(ErrorCode.EMPLOYER_NOT_NORMAL,
                           f"单位 {e.account_no} 当前状态为「{EmployerStatus(e.status).label}」，不能办理个人账户业务",
                           field=field)
     return e
@@ -257,16 +258,16 @@ def _usable_employer(employer: Employer, center_id: int, field: str = "employer"
 def _text(value: str, field: str, what: str, max_len: int) -> str:
     v = (value or "").strip()
     if not v:
-        raise DomainError("REQUIRED", f"请填写{what}", field=field)
+        raise DomainError(ErrorCode.REQUIRED, f"请填写{what}", field=field)
     if len(v) > max_len:
-        raise DomainError("TOO_LONG", f"{what}不能超过 {max_len} 个字", field=field)
+        raise DomainError(ErrorCode.TOO_LONG, f"{what}不能超过 {max_len} 个字", field=field)
     return v
 
 
 def _phone(value: str) -> str:
     v = (value or "").strip()
     if v and not (v.isdigit() and 7 <= len(v) <= 20):
-        raise DomainError("PHONE_FORMAT", f"手机号码格式不正确：{v}", field="phone")
+        raise DomainError(ErrorCode.PHONE_FORMAT, f"手机号码格式不正确：{v}", field="phone")
     return v
 
 
@@ -296,16 +297,16 @@ def employer_register(
     _choice(economic_type, EconomicType, "economic_type", "经济类型")
     _choice(industry, Industry, "industry", "所属行业")
     if not isinstance(payday, int) or not 1 <= payday <= 31:
-        raise DomainError("PAYDAY_RANGE", f"发薪日应为 1 至 31：{payday}", field="payday")
+        raise DomainError(ErrorCode.PAYDAY_RANGE, f"发薪日应为 1 至 31：{payday}", field="payday")
     er, mr = _check_ratios(center=center, employer=None, employer_ratio=employer_ratio, member_ratio=member_ratio,
                            on=business_date)
     branch = _branch(center, branch)
     if bank_account is not None and (bank_account.center_id != center.pk or not bank_account.code.startswith("101")):
-        raise DomainError("BANK_ACCOUNT_UNKNOWN", "受托银行专户不属于本中心", field="bank_account")
+        raise DomainError(ErrorCode.BANK_ACCOUNT_UNKNOWN, "受托银行专户不属于本中心", field="bank_account")
     status = employer_next_status(status=None, action="register")
     with transaction.atomic():
         if Employer.objects.filter(center=center, credit_code=code).exists():
-            raise DomainError("EMPLOYER_EXISTS", f"统一社会信用代码 {code} 的单位已登记", field="credit_code")
+            raise DomainError(ErrorCode.EMPLOYER_EXISTS, f"统一社会信用代码 {code} 的单位已登记", field="credit_code")
         (n,) = numbering.allocate(center=center, kind="employer")
         employer = Employer.objects.create(
             center=center, branch=branch, account_no=numbering.format_no(center.code, "employer", n),
@@ -337,7 +338,7 @@ def employer_change(
             e.name = _text(name, "name", "单位名称", 120)
         if payday is not None:
             if not isinstance(payday, int) or not 1 <= payday <= 31:
-                raise DomainError("PAYDAY_RANGE", f"发薪日应为 1 至 31：{payday}", field="payday")
+                raise DomainError(ErrorCode.PAYDAY_RANGE, f"发薪日应为 1 至 31：{payday}", field="payday")
             e.payday = payday
         if employer_ratio is not None or member_ratio is not None:
             e.employer_ratio, e.member_ratio = _check_ratios(
@@ -353,12 +354,12 @@ def employer_change(
             e.address = address.strip()[:200]
         if bank_account is not None:
             if bank_account.center_id != e.center_id or not bank_account.code.startswith("101"):
-                raise DomainError("BANK_ACCOUNT_UNKNOWN", "受托银行专户不属于本中心", field="bank_account")
+                raise DomainError(ErrorCode.BANK_ACCOUNT_UNKNOWN, "受托银行专户不属于本中心", field="bank_account")
             e.bank_account = bank_account
         after = _snap(e, _EMPLOYER_FIELDS)
         changed = [k for k in after if after[k] != before[k]]
         if not changed:
-            raise DomainError("NOTHING_CHANGED", "没有需要变更的内容", field="employer")
+            raise DomainError(ErrorCode.NOTHING_CHANGED, "没有需要变更的内容", field="employer")
         e.save(update_fields=[f.removesuffix("_id") for f in changed])
         audit_log(actor=actor, action=AuditEvent.ACCOUNTS_EMPLOYER_CHANGE, obj=e, center=e.center_id,
                   business_date=business_date, before={k: before[k] for k in changed},
@@ -385,10 +386,10 @@ def _employer_move(*, employer: Employer, action: str, actor: Actor, business_da
         if action == "close":
             active = MemberAccount.objects.filter(employer=e, status__in=list(_ACTIVE)).count()
             if active:
-                raise DomainError("EMPLOYER_HAS_ACCOUNTS", f"单位尚有 {active} 个未销户的个人账户，请先办理转移或封存销户",
+                raise DomainError(ErrorCode.EMPLOYER_HAS_ACCOUNTS, f"单位尚有 {active} 个未销户的个人账户，请先办理转移或封存销户",
                                   field="employer")
             if e.suspense_balance != 0:
-                raise DomainError("EMPLOYER_SUSPENSE", f"单位暂存款余额 {format_fen(e.suspense_balance)} 元未处理，不能销户",
+                raise DomainError(ErrorCode.EMPLOYER_SUSPENSE, f"单位暂存款余额 {format_fen(e.suspense_balance)} 元未处理，不能销户",
                                   field="employer")
             e.closed_date = business_date
             fields.append("closed_date")
@@ -460,9 +461,9 @@ def member_account_open(
     else:
         number = _text(id_number, "id_number", "证件号码", 32).upper()
         if birth_date is None or birth_date > business_date:
-            raise DomainError("BIRTH_DATE_REQUIRED", "非身份证开户须填写不晚于业务日期的出生日期", field="birth_date")
+            raise DomainError(ErrorCode.BIRTH_DATE_REQUIRED, "非身份证开户须填写不晚于业务日期的出生日期", field="birth_date")
         if sex not in Sex.values:
-            raise DomainError("SEX_REQUIRED", "非身份证开户须填写性别", field="sex")
+            raise DomainError(ErrorCode.SEX_REQUIRED, "非身份证开户须填写性别", field="sex")
         birth, sex_code = birth_date, sex
     base = _check_base(center=center, base=base, on=business_date)
     with transaction.atomic():
@@ -476,14 +477,14 @@ def member_account_open(
         member = Member.objects.select_for_update().filter(id_type=id_type, id_number=number).first()
         if member is not None:
             if member.center_id != center.pk:
-                raise DomainError("MEMBER_OTHER_CENTER", "该职工在其他管理中心建有账户，请办理转移接续",
+                raise DomainError(ErrorCode.MEMBER_OTHER_CENTER, "该职工在其他管理中心建有账户，请办理转移接续",
                                   field="id_number")
             if member.name != name:
-                raise DomainError("MEMBER_NAME_MISMATCH", f"证件号码已登记的姓名为「{member.name[0]}*」，与「{name}」不符",
+                raise DomainError(ErrorCode.MEMBER_NAME_MISMATCH, f"证件号码已登记的姓名为「{member.name[0]}*」，与「{name}」不符",
                                   field="name")
             existing = member.accounts.filter(status__in=list(_ACTIVE)).first()
             if existing is not None:
-                raise DomainError("ACCOUNT_EXISTS", f"该职工已有个人账户 {existing.account_no}（一人一户），"
+                raise DomainError(ErrorCode.ACCOUNT_EXISTS, f"该职工已有个人账户 {existing.account_no}（一人一户），"
                                   "请办理启封或内部转移", field="id_number")
             changes = {k: v for k, v in (("phone", phone), ("marital_status", marital_status))
                        if getattr(member, k) != v}
@@ -501,7 +502,7 @@ def member_account_open(
                                                    birth_date=birth, sex=sex_code, phone=phone,
                                                    marital_status=marital_status)
             except IntegrityError:
-                raise DomainError("CONCURRENT_OPEN", "该职工正在另一笔业务中开户，请稍后查询后重试",
+                raise DomainError(ErrorCode.CONCURRENT_OPEN, "该职工正在另一笔业务中开户，请稍后查询后重试",
                                   field="id_number") from None
             audit_log(actor=actor, action=AuditEvent.ACCOUNTS_MEMBER_CREATE, obj=member, center=center,
                       business_date=business_date,
@@ -532,7 +533,7 @@ def member_account_change_base(*, account: MemberAccount, base: int, actor: Acto
         member_account_next_status(account=acct, action="change_base")
         base = _check_base(center=acct.center, base=base, on=business_date)
         if base == acct.base:
-            raise DomainError("NOTHING_CHANGED", "缴存基数未变化", field="base")
+            raise DomainError(ErrorCode.NOTHING_CHANGED, "缴存基数未变化", field="base")
         before = _snap(acct, _ACCOUNT_FIELDS)
         acct.base = base
         acct.employer_amount, acct.member_amount = _amounts(
@@ -556,7 +557,7 @@ def member_account_change_ratio(
         er, mr = _check_ratios(center=acct.center, employer=acct.employer, employer_ratio=employer_ratio,
                                member_ratio=member_ratio, on=business_date)
         if er == acct.employer_ratio and mr == acct.member_ratio:
-            raise DomainError("NOTHING_CHANGED", "缴存比例未变化", field="employer_ratio")
+            raise DomainError(ErrorCode.NOTHING_CHANGED, "缴存比例未变化", field="employer_ratio")
         before = _snap(acct, _ACCOUNT_FIELDS)
         acct.employer_ratio, acct.member_ratio = er, mr
         acct.employer_amount, acct.member_amount = _amounts(
@@ -632,7 +633,7 @@ def member_account_transfer_internal(
         acct = _lock_account(account)
         target = member_account_next_status(account=acct, action="transfer_internal")
         if to_employer.pk == acct.employer_id:
-            raise DomainError("SAME_EMPLOYER", "转入单位与当前单位相同", field="to_employer")
+            raise DomainError(ErrorCode.SAME_EMPLOYER, "转入单位与当前单位相同", field="to_employer")
         before = _snap(acct, _ACCOUNT_FIELDS)
         _move_to_employer(acct, employer=to_employer, base=base, employer_ratio=employer_ratio,
                           member_ratio=member_ratio, business_date=business_date)
@@ -653,23 +654,23 @@ def member_account_freeze(
     check_permission(actor, "accounts.freeze", center=account.center_id)
     reason = _text(reason, "reason", "冻结原因", 100)
     if kind not in (FreezeKind.FULL, FreezeKind.PARTIAL, FreezeKind.REMOTE_LOAN):
-        raise DomainError("FREEZE_KIND", f"冻结类型不正确：{kind}（1 全部，2 部分，3 异地贷款担保）", field="kind")
+        raise DomainError(ErrorCode.FREEZE_KIND, f"冻结类型不正确：{kind}（1 全部，2 部分，3 异地贷款担保）", field="kind")
     if kind == FreezeKind.FULL:
         if amount is not None:
-            raise DomainError("FREEZE_AMOUNT", "全部冻结不填写冻结金额", field="amount")
+            raise DomainError(ErrorCode.FREEZE_AMOUNT, "全部冻结不填写冻结金额", field="amount")
     elif not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise DomainError("FREEZE_AMOUNT", "部分冻结须填写大于零的冻结金额（分）", field="amount")
+        raise DomainError(ErrorCode.FREEZE_AMOUNT, "部分冻结须填写大于零的冻结金额（分）", field="amount")
     with transaction.atomic():
         acct = _lock_account(account)
         member_account_next_status(account=acct, action="freeze")
         if acct.freeze_kind != FreezeKind.NONE:
-            raise DomainError("ALREADY_FROZEN",
+            raise DomainError(ErrorCode.ALREADY_FROZEN,
                               f"个人账户 {acct.account_no} 已{FreezeKind(acct.freeze_kind).label}，请先解冻",
                               field="kind")
         sub = SubAccount.objects.select_for_update().get(pk=acct.pk)
         frozen = sub.balance - sub.hold_amount if amount is None else amount
         if frozen > sub.available:
-            raise DomainError("INSUFFICIENT_BALANCE",
+            raise DomainError(ErrorCode.INSUFFICIENT_BALANCE,
                               f"冻结金额 {format_fen(frozen)} 元超过可用余额 {format_fen(sub.available)} 元", field="amount")
         before = {**_snap(acct, _ACCOUNT_FIELDS), "frozen_amount": sub.frozen_amount}
         subaccount_set_reserves(sub_account=sub, frozen_amount=frozen)
@@ -692,7 +693,7 @@ def member_account_unfreeze(*, account: MemberAccount, reason: str, reference: s
         acct = _lock_account(account)
         member_account_next_status(account=acct, action="unfreeze")
         if acct.freeze_kind == FreezeKind.NONE:
-            raise DomainError("NOT_FROZEN", f"个人账户 {acct.account_no} 未冻结", field="account")
+            raise DomainError(ErrorCode.NOT_FROZEN, f"个人账户 {acct.account_no} 未冻结", field="account")
         sub = SubAccount.objects.select_for_update().get(pk=acct.pk)
         before = {"freeze_kind": acct.freeze_kind, "frozen_amount": sub.frozen_amount}
         subaccount_set_reserves(sub_account=sub, frozen_amount=0)
@@ -722,10 +723,10 @@ def ratio_reduction_record(*, employer: Employer, ratio_floor: Decimal, valid_fr
     """Record an approved 降低缴存比例: ratios down to `ratio_floor` are accepted for its term only."""
     check_permission(actor, "accounts.change", center=employer.center_id)
     if valid_to < valid_from:
-        raise DomainError("REDUCTION_TERM", "降比例期限的结束日期早于开始日期", field="valid_to")
+        raise DomainError(ErrorCode.REDUCTION_TERM, "降比例期限的结束日期早于开始日期", field="valid_to")
     floor = Decimal(str(policy_value("contribution.ratio.reduced_min", on=valid_from, center=employer.center_id)))
     if ratio_floor < floor:
-        raise DomainError("RATIO_BELOW_REDUCED", f"降低后的比例不能低于 {_pct(floor)}", field="ratio_floor")
+        raise DomainError(ErrorCode.RATIO_BELOW_REDUCED, f"降低后的比例不能低于 {_pct(floor)}", field="ratio_floor")
     with transaction.atomic():
         r = RatioReduction.objects.create(employer=employer, ratio_floor=ratio_floor, valid_from=valid_from,
                                           valid_to=valid_to, approved_by=approved_by, reference=reference)

@@ -12,6 +12,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from openhpf.core.error_codes import ErrorCode
+
 try:  # django-ninja ≥ 1.5; older versions take a (status, body) tuple
     from ninja import Status
 except ImportError:  # pragma: no cover
@@ -78,7 +80,7 @@ def _out(cmd: PendingCommand) -> dict[str, Any]:
 def _center(request: HttpRequest) -> Center:
     center = staff_center(request.user)
     if center is None:
-        raise DomainError("NO_CENTER", "当前用户未归属任何管理中心", field="center")
+        raise DomainError(ErrorCode.NO_CENTER, "当前用户未归属任何管理中心", field="center")
     return center
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center, PolicyParameter
 from openhpf.core.money import format_fen
@@ -51,21 +52,21 @@ def _date(value: Any, field: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except (TypeError, ValueError):
-        raise DomainError("DATE_FORMAT", f"日期格式不正确（应为 YYYY-MM-DD）：{value}", field=field) from None
+        raise DomainError(ErrorCode.DATE_FORMAT, f"日期格式不正确（应为 YYYY-MM-DD）：{value}", field=field) from None
 
 
 def _fen(value: Any, field: str, row: int | None = None) -> int:
     if value is None or value == "":
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
-        raise DomainError("AMOUNT_FEN", "金额应为整数（单位：分）", field=field, row=row)
+        raise DomainError(ErrorCode.AMOUNT_FEN, "金额应为整数（单位：分）", field=field, row=row)
     return value
 
 
 def _command_center() -> Center:
     cmd = applying()
     if cmd is None:
-        raise DomainError("MAKER_CHECKER_REQUIRED", "该命令只能在复核批准后执行", field="command")
+        raise DomainError(ErrorCode.MAKER_CHECKER_REQUIRED, "该命令只能在复核批准后执行", field="command")
     return cmd.center
 
 
@@ -73,7 +74,7 @@ def _command_center() -> Center:
 
 
 def _policy_value(value_type: str, value: Any) -> Any:
-    bad = DomainError("POLICY_VALUE", f"参数值与类型（{value_type}）不符：{value}", field="value")
+    bad = DomainError(ErrorCode.POLICY_VALUE, f"参数值与类型（{value_type}）不符：{value}", field="value")
     if value_type == PolicyParameter.ValueType.INTEGER:
         if isinstance(value, bool):
             raise bad
@@ -109,20 +110,20 @@ def _policy_value(value_type: str, value: Any) -> Any:
 def policy_validate(params: Params, actor: Actor, center: Center, business_date: date) -> Params:
     key = str(params.get("key") or "")
     if key not in KEYS:
-        raise DomainError("POLICY_KEY", f"未知的政策参数：{key}", field="key")
+        raise DomainError(ErrorCode.POLICY_KEY, f"未知的政策参数：{key}", field="key")
     value_type = str(params.get("value_type") or "")
     if value_type not in PolicyParameter.ValueType.values:
-        raise DomainError("POLICY_TYPE", f"参数类型不正确：{value_type}", field="value_type")
+        raise DomainError(ErrorCode.POLICY_TYPE, f"参数类型不正确：{value_type}", field="value_type")
     current = PolicyParameter.objects.filter(key=key).order_by("-effective_from").first()
     if current is not None and current.value_type != value_type:
-        raise DomainError("POLICY_TYPE", f"{KEYS[key]} 的参数类型应为 {current.value_type}", field="value_type")
+        raise DomainError(ErrorCode.POLICY_TYPE, f"{KEYS[key]} 的参数类型应为 {current.value_type}", field="value_type")
     value = _policy_value(value_type, params.get("value"))
     effective_from = _date(params.get("effective_from"), "effective_from")
     if effective_from < business_date:
-        raise DomainError("POLICY_RETROACTIVE", f"生效日期 {effective_from} 早于业务日期 {business_date}，政策参数不能追溯调整",
+        raise DomainError(ErrorCode.POLICY_RETROACTIVE, f"生效日期 {effective_from} 早于业务日期 {business_date}，政策参数不能追溯调整",
                           field="effective_from")
     if PolicyParameter.objects.filter(center=center, key=key, effective_from=effective_from).exists():
-        raise DomainError("POLICY_EXISTS", f"{key} 在 {effective_from} 已有生效值，请另选生效日期", field="effective_from")
+        raise DomainError(ErrorCode.POLICY_EXISTS, f"{key} 在 {effective_from} 已有生效值，请另选生效日期", field="effective_from")
     return {"key": key, "value": value, "value_type": value_type, "effective_from": effective_from.isoformat(),
             "source": str(params.get("source") or "")[:200], "note": str(params.get("note") or "")[:200]}
 
@@ -151,11 +152,11 @@ def policy_apply(params: Params, actor: Actor, business_date: date) -> dict[str,
 def _lines(params: Params) -> list[Any]:
     raw = params.get("lines")
     if not isinstance(raw, list) or not raw:
-        raise DomainError("ENTRY_TOO_FEW_LINES", "记账凭证至少需要一借一贷两条分录", field="lines")
+        raise DomainError(ErrorCode.ENTRY_TOO_FEW_LINES, "记账凭证至少需要一借一贷两条分录", field="lines")
     out = []
     for i, ln in enumerate(raw, 1):
         if not isinstance(ln, dict) or not str(ln.get("account") or "").strip():
-            raise DomainError("GL_ACCOUNT_UNKNOWN", f"第 {i} 条分录缺少会计科目", row=i, field="account")
+            raise DomainError(ErrorCode.GL_ACCOUNT_UNKNOWN, f"第 {i} 条分录缺少会计科目", row=i, field="account")
         out.append(Line(account=str(ln["account"]).strip(), debit=_fen(ln.get("debit"), "debit", i),
                         credit=_fen(ln.get("credit"), "credit", i), memo=str(ln.get("memo") or "")[:200]))
     return out
@@ -166,7 +167,7 @@ def _sub_rows(params: Params) -> list[Any]:
     for i, r in enumerate(params.get("sub_rows") or [], 1):
         if not isinstance(r, dict) or isinstance(r.get("sub_account_id"), bool) or not isinstance(
                 r.get("sub_account_id"), int):
-            raise DomainError("SUB_ACCOUNT_UNKNOWN", f"第 {i} 条个人明细缺少分户账", row=i, field="sub_account_id")
+            raise DomainError(ErrorCode.SUB_ACCOUNT_UNKNOWN, f"第 {i} 条个人明细缺少分户账", row=i, field="sub_account_id")
         out.append(SubRow(sub_account_id=r["sub_account_id"], amount_current=_fen(r.get("amount_current"), "amount", i),
                           amount_carried=_fen(r.get("amount_carried"), "amount", i),
                           value_date=_date(r["value_date"], "value_date") if r.get("value_date") else None,
@@ -178,10 +179,10 @@ def _entry_post(params: Params, actor: Actor, center: Center, business_date: dat
 
     description = str(params.get("description") or "").strip()
     if not description:
-        raise DomainError("DESCRIPTION_REQUIRED", "手工凭证必须填写摘要", field="description")
+        raise DomainError(ErrorCode.DESCRIPTION_REQUIRED, "手工凭证必须填写摘要", field="description")
     biz_type = str(params.get("biz_type") or BizType.OTHER)
     if biz_type not in BizType.values:
-        raise DomainError("BIZ_TYPE", f"业务类型不正确：{biz_type}", field="biz_type")
+        raise DomainError(ErrorCode.BIZ_TYPE, f"业务类型不正确：{biz_type}", field="biz_type")
     value_date = _date(params["value_date"], "value_date") if params.get("value_date") else None
     return entry_post(center=center, business_date=business_date, lines=_lines(params), source="manual",
                       description=description, actor=actor, biz_type=biz_type, value_date=value_date,
@@ -213,7 +214,7 @@ def entry_post_apply(params: Params, actor: Actor, business_date: date) -> dict[
 def _entry(center: Center, voucher_no: str) -> Any:
     entry = JournalEntry.objects.filter(center=center, voucher_no=voucher_no).first()
     if entry is None:
-        raise DomainError("ENTRY_NOT_FOUND", f"记账凭证 {voucher_no} 不存在", field="voucher_no")
+        raise DomainError(ErrorCode.ENTRY_NOT_FOUND, f"记账凭证 {voucher_no} 不存在", field="voucher_no")
     return entry
 
 

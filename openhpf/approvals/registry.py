@@ -25,6 +25,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from openhpf.core import authz
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def get(name: str) -> CommandSpec:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise DomainError("COMMAND_UNKNOWN", f"未知的复核命令：{name}", field="name") from None
+        raise DomainError(ErrorCode.COMMAND_UNKNOWN, f"未知的复核命令：{name}", field="name") from None
 
 
 def names() -> list[str]:

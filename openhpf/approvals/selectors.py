@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
@@ -30,7 +31,7 @@ def commands_of_maker(*, center: Center, maker: Any, limit: int = 200) -> list[P
 def command_get(*, center: Center, pk: int) -> PendingCommand:
     cmd = _base().filter(center=center, pk=pk).first()
     if cmd is None:
-        raise DomainError("COMMAND_NOT_FOUND", f"复核命令 {pk} 不存在", field="command")
+        raise DomainError(ErrorCode.COMMAND_NOT_FOUND, f"复核命令 {pk} 不存在", field="command")
     return cmd
 
 

@@ -31,6 +31,7 @@ from openhpf.access.services import has_permission
 from openhpf.audit.services import audit_log
 from openhpf.core.actors import Actor, is_staff_user, money_actor_check
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
@@ -80,11 +81,11 @@ def requires_approval(*, amount: int, center: Center | int | None, on: date) -> 
 
 def _json_params(params: Any) -> dict[str, Any]:
     if not isinstance(params, dict):
-        raise DomainError("COMMAND_PARAMS", "命令参数应为对象", field="params")
+        raise DomainError(ErrorCode.COMMAND_PARAMS, "命令参数应为对象", field="params")
     try:
         return json.loads(json.dumps(params, ensure_ascii=False, default=str))
     except (TypeError, ValueError):
-        raise DomainError("COMMAND_PARAMS", "命令参数无法保存", field="params") from None
+        raise DomainError(ErrorCode.COMMAND_PARAMS, "命令参数无法保存", field="params") from None
 
 
 def _as_of(cmd: PendingCommand) -> dict[str, Any]:
@@ -102,13 +103,13 @@ def command_submit(
     _require(actor, spec.permission, center=center, message=f"无权经办：{spec.label}")
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 120:
-        raise DomainError("IDEMPOTENCY_KEY", "幂等键不能超过 120 个字符", field="idempotency_key")
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY, "幂等键不能超过 120 个字符", field="idempotency_key")
     params = _json_params(params)
 
     def replay() -> PendingCommand | None:
         found = PendingCommand.objects.filter(idempotency_key=key).first() if key else None
         if found is not None and (found.name != name or found.center_id != center.pk or found.maker_id != maker.pk):
-            raise DomainError("IDEMPOTENCY_KEY_REUSED", "该幂等键已用于其他业务请求", field="idempotency_key")
+            raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "该幂等键已用于其他业务请求", field="idempotency_key")
         return found
 
     if (done := replay()) is not None:
@@ -140,15 +141,15 @@ def _locked(command: PendingCommand | int) -> PendingCommand:
     try:
         return PendingCommand.objects.select_for_update().get(pk=pk)
     except PendingCommand.DoesNotExist:
-        raise DomainError("COMMAND_NOT_FOUND", f"复核命令 {pk} 不存在", field="command") from None
+        raise DomainError(ErrorCode.COMMAND_NOT_FOUND, f"复核命令 {pk} 不存在", field="command") from None
 
 
 def _decidable(cmd: PendingCommand, actor: Any) -> None:
     if cmd.status != PendingCommand.Status.PENDING:
-        raise DomainError("ALREADY_DECIDED", f"该命令已{cmd.get_status_display()}，不能再次复核", field="command",
+        raise DomainError(ErrorCode.ALREADY_DECIDED, f"该命令已{cmd.get_status_display()}，不能再次复核", field="command",
                           details={"status": cmd.status})
     if cmd.maker_id == actor.pk:
-        raise DomainError("SELF_APPROVAL", "经办人不能复核自己提交的命令", field="actor")
+        raise DomainError(ErrorCode.SELF_APPROVAL, "经办人不能复核自己提交的命令", field="actor")
     _require(actor, CHECKER_PERMISSION, center=cmd.center, message="无复核权限")
 
 
@@ -195,11 +196,11 @@ def command_reject(*, command: PendingCommand | int, actor: Actor, reason: str,
     user = _require_user(actor, role="checker")
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("REASON_REQUIRED", "驳回必须填写原因", field="reason")
+        raise DomainError(ErrorCode.REASON_REQUIRED, "驳回必须填写原因", field="reason")
     with transaction.atomic():
         cmd = _locked(command)
         if cmd.status != PendingCommand.Status.PENDING:
-            raise DomainError("ALREADY_DECIDED", f"该命令已{cmd.get_status_display()}，不能再次复核", field="command",
+            raise DomainError(ErrorCode.ALREADY_DECIDED, f"该命令已{cmd.get_status_display()}，不能再次复核", field="command",
                               details={"status": cmd.status})
         if cmd.maker_id != user.pk:
             _require(actor, CHECKER_PERMISSION, center=cmd.center, message="无复核权限")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 
 
@@ -16,7 +17,7 @@ def ym_parse(value: str, field: str = "month") -> str:
     """'2026-11' or '202611' → '202611', or DomainError MONTH_FORMAT."""
     v = (value or "").strip().replace("-", "")
     if len(v) != 6 or not v.isdigit() or not 1 <= int(v[4:]) <= 12:
-        raise DomainError("MONTH_FORMAT", f"年月格式不正确（应为 YYYY-MM）：{value}", field=field)
+        raise DomainError(ErrorCode.MONTH_FORMAT, f"年月格式不正确（应为 YYYY-MM）：{value}", field=field)
     return v
 
 

@@ -16,6 +16,7 @@ from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.ledger.models import SubLedgerRow
@@ -40,7 +41,7 @@ def remittance_get(*, center: Any, pk: int, user: Actor) -> Remittance:
     check_permission(user, "accounts.view", center=center)
     r = Remittance.objects.select_related("employer", "receipt", "source_import").filter(center=center, pk=pk).first()
     if r is None:
-        raise DomainError("REMITTANCE_UNKNOWN", f"汇缴单 {pk} 不存在", field="remittance")
+        raise DomainError(ErrorCode.REMITTANCE_UNKNOWN, f"汇缴单 {pk} 不存在", field="remittance")
     return r
 
 
@@ -67,7 +68,7 @@ def import_get(*, center: Any, pk: int, user: Actor) -> RemittanceImport:
     check_permission(user, "accounts.view", center=center)
     imp = RemittanceImport.objects.filter(center=center, pk=pk).first()
     if imp is None:
-        raise DomainError("IMPORT_UNKNOWN", f"导入批次 {pk} 不存在", field="import")
+        raise DomainError(ErrorCode.IMPORT_UNKNOWN, f"导入批次 {pk} 不存在", field="import")
     return imp
 
 
@@ -105,10 +106,10 @@ def transaction_history(*, account: MemberAccount, actor: Actor, read: PersonalR
                         page_size: int = 50) -> HistoryPage:
     """个人明细查询: the account's detail rows in a business-date range and of some business types, in order."""
     if date_from and date_to and date_from > date_to:
-        raise DomainError("DATE_RANGE", "起始日期不能晚于终止日期", field="date_from")
+        raise DomainError(ErrorCode.DATE_RANGE, "起始日期不能晚于终止日期", field="date_from")
     bad = [t for t in biz_types or [] if t not in BizType.values]
     if bad:
-        raise DomainError("BIZ_TYPE_UNKNOWN", f"业务类型代码不正确：{'、'.join(bad)}", field="biz_type")
+        raise DomainError(ErrorCode.BIZ_TYPE_UNKNOWN, f"业务类型代码不正确：{'、'.join(bad)}", field="biz_type")
     qs = SubLedgerRow.objects.filter(sub_account_id=account.pk)
     if date_from:
         qs = qs.filter(business_date__gte=date_from)

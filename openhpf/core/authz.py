@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .error_codes import ErrorCode
 from .errors import DomainError, PermissionDenied
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def register(**impls: Any) -> None:
 def _need(name: str) -> Any:
     fn = getattr(_backend, name)
     if fn is None:
-        raise DomainError("AUTHZ_NOT_CONFIGURED", "权限服务未启用", details={"hook": name})
+        raise DomainError(ErrorCode.AUTHZ_NOT_CONFIGURED, "权限服务未启用", details={"hook": name})
     return fn
 
 

@@ -1,4 +1,5 @@
-"""The one domain error type: stable code, Chinese message, the field or row it concerns."""
+"""The one domain error type: a code of the catalogue (openhpf/core/error_codes.py), a Chinese message, the field
+or row it concerns."""
 
 from __future__ import annotations
 
@@ -7,20 +8,30 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 
+from .error_codes import ErrorCode
+
 
 class DomainError(Exception):
-    """A business rule refused the request. Nothing was written."""
+    """A business rule refused the request. Nothing was written.
+
+    `code` is a member of the catalogue (a string is refused: mypy rejects it, the constructor raises TypeError);
+    the API answers with the code's HTTP status. `message` None: the code's template filled with `params`."""
 
     def __init__(
         self,
-        code: str,
-        message: str,
+        code: ErrorCode,
+        message: str | None = None,
         *,
         field: str | None = None,
         row: int | None = None,
         file: str | None = None,
         details: dict[str, Any] | None = None,
+        **params: Any,
     ) -> None:
+        if not isinstance(code, ErrorCode):
+            raise TypeError(f"DomainError code must be an ErrorCode of openhpf/core/error_codes.py, not {code!r}")
+        if message is None:
+            message = code.render(**params)
         super().__init__(f"[{code}] {message}")
         self.code = code
         self.message = message
@@ -48,7 +59,7 @@ class PermissionDenied(DjangoPermissionDenied):
     Not a DomainError, so the `except DomainError` of a view (a rule shown beside a form, a "not found" turned
     into 404) never swallows it; it has the same fields, so code that reports either reads them alike."""
 
-    code = "FORBIDDEN"
+    code = ErrorCode.FORBIDDEN
 
     def __init__(self, message: str = "无权限", *, field: str | None = None,
                  details: dict[str, Any] | None = None) -> None:

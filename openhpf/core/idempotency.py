@@ -38,10 +38,11 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
 from .actors import actor_kind, is_staff_user
+from .error_codes import ErrorCode
 from .errors import DomainError
 from .models import Center, IdempotencyKey
 
@@ -107,15 +108,15 @@ def request_principal(request: HttpRequest) -> tuple[str, str]:
     if kind in ("member", "agent", "partner"):
         return kind, str(actor.actor_id)  # type: ignore[union-attr]
     # a system actor never calls the API; an anonymous caller has nothing to scope a key to
-    raise DomainError("FORBIDDEN", "幂等键须由已认证的调用方使用", field=HEADER)
+    raise DomainError(ErrorCode.FORBIDDEN, "幂等键须由已认证的调用方使用", field=HEADER)
 
 
 def _key(request: HttpRequest) -> str:
     key = (request.headers.get(HEADER) or "").strip()
     if len(key) > KEY_MAX:
-        raise DomainError("IDEMPOTENCY_KEY", f"Idempotency-Key 不能超过 {KEY_MAX} 个字符", field=HEADER)
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY, f"Idempotency-Key 不能超过 {KEY_MAX} 个字符", field=HEADER)
     if ATTEMPT_SEP in key or not key.isprintable():
-        raise DomainError("IDEMPOTENCY_KEY", "Idempotency-Key 只能包含可打印字符，且不能包含 #", field=HEADER)
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY, "Idempotency-Key 只能包含可打印字符，且不能包含 #", field=HEADER)
     return key
 
 
@@ -164,7 +165,7 @@ def _respond(status: int | None, body: Any) -> Any:
 
 
 def _reused() -> DomainError:
-    return DomainError("IDEMPOTENCY_KEY_REUSED", "该 Idempotency-Key 已用于内容不同的请求，请使用新的幂等键",
+    return DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "该 Idempotency-Key 已用于内容不同的请求，请使用新的幂等键",
                        field=HEADER)
 
 
@@ -177,16 +178,16 @@ class _Claim:
     response: Any = None
 
 
-def _in_flight() -> JsonResponse:
-    """409, answered here (the API's error handlers know 403 and 422 only)."""
-    return JsonResponse({"code": "IDEMPOTENCY_IN_FLIGHT", "message": "相同 Idempotency-Key 的请求正在处理中，请稍后重试",
-                         "field": HEADER, "row": None}, status=409, json_dumps_params={"ensure_ascii": False})
+def _in_flight() -> DomainError:
+    """409 IDEMPOTENCY_IN_FLIGHT (the catalogue's status)."""
+    return DomainError(ErrorCode.IDEMPOTENCY_IN_FLIGHT, "相同 Idempotency-Key 的请求正在处理中，请稍后重试",
+                       field=HEADER)
 
 
 def _claim(scope: dict[str, Any], *, digest: str, endpoint: str, user: Any) -> _Claim:
     """Claim the key for this request (in a short transaction of its own, so that a concurrent request sees the
-    claim): the stored response for a replay, a 409 while another request holds the key, IDEMPOTENCY_KEY_REUSED
-    for another request under the key."""
+    claim): the stored response for a replay, 409 IDEMPOTENCY_IN_FLIGHT while another request holds the key,
+    IDEMPOTENCY_KEY_REUSED for another request under the key."""
     token = uuid.uuid4().hex
     for _ in range(2):
         row = IdempotencyKey.objects.filter(**scope).first()
@@ -207,8 +208,8 @@ def _claim(scope: dict[str, Any], *, digest: str, endpoint: str, user: Any) -> _
         if IdempotencyKey.objects.filter(pk=row.pk, state=IdempotencyKey.State.IN_FLIGHT, claim=row.claim,
                                          claimed_at__lt=stale).update(claim=token, claimed_at=timezone.now()):
             return _Claim(row=row, token=token)  # the request that held it crashed: this one takes over
-        return _Claim(response=_in_flight())
-    return _Claim(response=_in_flight())
+        raise _in_flight()
+    raise _in_flight()
 
 
 def _jsonable(body: Any) -> Any:
@@ -236,7 +237,7 @@ def idempotent(
                 return view(request, *args, **kwargs)
             kind, pid = request_principal(request)
             if len(request.path) > PATH_MAX:
-                raise DomainError("IDEMPOTENCY_KEY", "请求路径过长，不能使用 Idempotency-Key", field=HEADER)
+                raise DomainError(ErrorCode.IDEMPOTENCY_KEY, "请求路径过长，不能使用 Idempotency-Key", field=HEADER)
             scope = {"principal_kind": kind, "principal_id": pid, "method": request.method or "POST",
                      "path": request.path, "key": key}
             got = _claim(scope, digest=request_hash(request), endpoint=endpoint,

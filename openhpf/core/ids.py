@@ -9,6 +9,7 @@ from stdnum import exceptions as stdnum_exc
 from stdnum.cn import ric, uscc
 
 from .codes import Sex
+from .error_codes import ErrorCode
 from .errors import DomainError
 
 
@@ -25,25 +26,25 @@ def validate_resident_id(
     """Validate an 18-digit resident ID (check digit, real birth date, region); returns birth date and sex."""
     raw = (value or "").strip().upper()
     if not raw:
-        raise DomainError("ID_REQUIRED", "证件号码不能为空", field=field, row=row)
+        raise DomainError(ErrorCode.ID_REQUIRED, "证件号码不能为空", field=field, row=row)
     if len(raw) != 18:
-        raise DomainError("ID_LENGTH", f"身份证号码应为18位：{raw}", field=field, row=row)
+        raise DomainError(ErrorCode.ID_LENGTH, f"身份证号码应为18位：{raw}", field=field, row=row)
     if not raw[:17].isdigit() or not (raw[17].isdigit() or raw[17] == "X"):
-        raise DomainError("ID_FORMAT", f"身份证号码格式不正确：{raw}", field=field, row=row)
+        raise DomainError(ErrorCode.ID_FORMAT, f"身份证号码格式不正确：{raw}", field=field, row=row)
     try:
         birth = ric.get_birth_date(raw)
     except stdnum_exc.ValidationError:
-        raise DomainError("ID_BIRTH_DATE", f"身份证号码中的出生日期不存在：{raw}", field=field, row=row) from None
+        raise DomainError(ErrorCode.ID_BIRTH_DATE, f"身份证号码中的出生日期不存在：{raw}", field=field, row=row) from None
     if on is not None and birth > on:
-        raise DomainError("ID_BIRTH_DATE", f"身份证号码中的出生日期晚于业务日期：{raw}", field=field, row=row)
+        raise DomainError(ErrorCode.ID_BIRTH_DATE, f"身份证号码中的出生日期晚于业务日期：{raw}", field=field, row=row)
     try:
         number = ric.validate(raw)
     except stdnum_exc.InvalidChecksum:
-        raise DomainError("ID_CHECKSUM", f"身份证号码校验位错误：{raw}", field=field, row=row) from None
+        raise DomainError(ErrorCode.ID_CHECKSUM, f"身份证号码校验位错误：{raw}", field=field, row=row) from None
     except stdnum_exc.InvalidComponent:
-        raise DomainError("ID_REGION", f"身份证号码中的地区代码不存在：{raw}", field=field, row=row) from None
+        raise DomainError(ErrorCode.ID_REGION, f"身份证号码中的地区代码不存在：{raw}", field=field, row=row) from None
     except stdnum_exc.ValidationError:
-        raise DomainError("ID_FORMAT", f"身份证号码格式不正确：{raw}", field=field, row=row) from None
+        raise DomainError(ErrorCode.ID_FORMAT, f"身份证号码格式不正确：{raw}", field=field, row=row) from None
     sex = Sex.MALE if int(number[16]) % 2 == 1 else Sex.FEMALE
     return ResidentId(number=number, birth_date=birth, sex=sex)
 
@@ -52,13 +53,13 @@ def validate_credit_code(value: str, *, field: str = "credit_code", row: int | N
     """Validate an 18-character unified social credit code (统一社会信用代码)."""
     raw = (value or "").strip().upper()
     if not raw:
-        raise DomainError("USCC_REQUIRED", "统一社会信用代码不能为空", field=field, row=row)
+        raise DomainError(ErrorCode.USCC_REQUIRED, "统一社会信用代码不能为空", field=field, row=row)
     try:
         return uscc.validate(raw)
     except stdnum_exc.InvalidChecksum:
-        raise DomainError("USCC_CHECKSUM", f"统一社会信用代码校验位错误：{raw}", field=field, row=row) from None
+        raise DomainError(ErrorCode.USCC_CHECKSUM, f"统一社会信用代码校验位错误：{raw}", field=field, row=row) from None
     except stdnum_exc.ValidationError:
-        raise DomainError("USCC_FORMAT", f"统一社会信用代码格式不正确：{raw}", field=field, row=row) from None
+        raise DomainError(ErrorCode.USCC_FORMAT, f"统一社会信用代码格式不正确：{raw}", field=field, row=row) from None
 
 
 def resident_id_check_digit(first17: str) -> str:

@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from .error_codes import ErrorCode
 from .errors import DomainError, ValidationReport
 from .models import Center
 from .policy import policy_value
@@ -59,12 +60,12 @@ class Limits:
     def check_size(self, size: int, name: str) -> None:
         """Refuse a file over the byte limit (before reading it)."""
         if size > self.max_bytes:
-            raise DomainError("FILE_TOO_LARGE", f"文件 {name} 大小 {_mib(size)} 超过上限 {_mib(self.max_bytes)}，"
+            raise DomainError(ErrorCode.FILE_TOO_LARGE, f"文件 {name} 大小 {_mib(size)} 超过上限 {_mib(self.max_bytes)}，"
                               "请拆分后再导入", field="file", file=name,
                               details={"bytes": size, "max_bytes": self.max_bytes})
 
     def too_many_rows(self, name: str) -> DomainError:
-        return DomainError("FILE_TOO_MANY_ROWS", f"文件 {name} 的数据行超过上限 {self.max_rows} 行，请拆分后再导入",
+        return DomainError(ErrorCode.FILE_TOO_MANY_ROWS, f"文件 {name} 的数据行超过上限 {self.max_rows} 行，请拆分后再导入",
                            field="file", file=name, details={"max_rows": self.max_rows})
 
 
@@ -78,7 +79,7 @@ def _mib(n: int) -> str:
 class FieldError(ValueError):
     """A cell that does not parse: code and Chinese message (the loader adds file, row and column)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -109,7 +110,7 @@ class ErrorSink:
     def header(self) -> list[str]:
         return (["文件"] if self.with_file else []) + ["行号", "列", "错误代码", "错误信息"]
 
-    def add(self, file: str, row: int | None, column: str, code: str, message: str) -> None:
+    def add(self, file: str, row: int | None, column: str, code: ErrorCode, message: str) -> None:
         self.count += 1
         if row is None or row <= 1:
             self.file_level = True
@@ -131,7 +132,7 @@ class ErrorSink:
             where = f"{file} 第{row}行" if row else file
             self.echo(f"{where} [{column}] {code} {message}".strip())
 
-    def capped(self, file: str, column: str, code: str, cap: int) -> None:
+    def capped(self, file: str, column: str, code: ErrorCode, cap: int) -> None:
         """A check stopped after `cap` errors (the error file says so when it closes)."""
         self._capped.append((file, column, code, cap))
 
@@ -141,10 +142,10 @@ class ErrorSink:
 
     def close(self) -> None:
         if self._out is not None:
-            notes = [[file, "", column, "ERRORS_LEFT_OUT", f"{code} 类错误已达上限 {cap} 处，其余未列出"]
+            notes = [[file, "", column, ErrorCode.ERRORS_LEFT_OUT, f"{code} 类错误已达上限 {cap} 处，其余未列出"]
                      for file, column, code, cap in self._capped]
             if self._left_out:
-                notes.append(["", "", "", "ERRORS_LEFT_OUT",
+                notes.append(["", "", "", ErrorCode.ERRORS_LEFT_OUT,
                               f"另有 {self._left_out} 处同类错误未列出（每类至多列出 {self.cap_per_code} 处）"])
             for note in notes:
                 self._out.write(note if self.with_file else note[1:])
@@ -294,7 +295,7 @@ class TableFile:
         self.limits = limits or Limits()
         suffix = Path(self.name).suffix.lower()
         if suffix not in EXCEL_SUFFIXES + CSV_SUFFIXES:
-            raise DomainError("FILE_TYPE", f"只接受 .csv、.xlsx 或 .xls 文件：{self.name}", field="file", file=self.name)
+            raise DomainError(ErrorCode.FILE_TYPE, f"只接受 .csv、.xlsx 或 .xls 文件：{self.name}", field="file", file=self.name)
         self.excel = suffix in EXCEL_SUFFIXES
         self._source = source
         self.limits.check_size(self._size(), self.name)
@@ -339,7 +340,7 @@ class TableFile:
                 wb = CalamineWorkbook.from_filelike(fh)
             sheet = wb.get_sheet_by_index(0)
         except Exception as exc:  # calamine raises its own kinds on a damaged file
-            self.sink.add(self.label, 1, "", "FILE_UNREADABLE", f"无法读取 Excel 文件：{exc}")
+            self.sink.add(self.label, 1, "", ErrorCode.FILE_UNREADABLE, f"无法读取 Excel 文件：{exc}")
             return
         yield from enumerate(sheet.iter_rows(), 1)
 
@@ -354,10 +355,10 @@ class TableFile:
             for cells in reader:
                 yield reader.line_num, cells  # a quoted cell may span lines: the row's last line
         except UnicodeDecodeError:
-            self.sink.add(self.label, reader.line_num + 1, "", "FILE_ENCODING",
+            self.sink.add(self.label, reader.line_num + 1, "", ErrorCode.FILE_ENCODING,
                           f"文件编码错误（按 {enc} 读取失败，应为 UTF-8 或 GBK）")
         except csv.Error as exc:
-            self.sink.add(self.label, reader.line_num, "", "CSV_FORMAT", f"CSV 格式错误：{exc}")
+            self.sink.add(self.label, reader.line_num, "", ErrorCode.CSV_FORMAT, f"CSV 格式错误：{exc}")
         finally:
             if isinstance(self._source, (str, Path, bytes)):  # our own file object
                 fh.close()
@@ -416,7 +417,7 @@ class TableFile:
 
 
 def ndjson_lines(path: Path, *, limits: Limits | None = None, skip: int = 0,
-                 code: str = "FILE_JSON") -> Iterator[tuple[int, Any]]:
+                 code: ErrorCode = ErrorCode.FILE_JSON) -> Iterator[tuple[int, Any]]:
     """(line number, decoded JSON) of an NDJSON file (UTF-8, BOM allowed), the first `skip` lines and blank lines
     skipped; a line that is not JSON raises DomainError `code` with its number."""
     limits = limits or Limits()
@@ -455,7 +456,7 @@ _CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _CN_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月$")
 
 
-def parse_fen(v: str, label: str, *, code: str = "MONEY_FORMAT") -> int:
+def parse_fen(v: str, label: str, *, code: ErrorCode = ErrorCode.MONEY_FORMAT) -> int:
     """'1,234.5' 元 → 123450 分 (Decimal, HALF_UP at the fen). More than two decimals, or text that is not a
     number, is refused with a Chinese error (no silent rounding of money)."""
     s = v.strip().replace(",", "").replace("，", "")
@@ -483,10 +484,10 @@ def parse_ratio_e4(v: str, label: str) -> int:
     if pct:
         s = s[:-1].strip()
     if not _RATIO.match(s):
-        raise FieldError("RATIO_FORMAT", f"{label}格式不正确（应如 0.12 或 12%）：{v}")
+        raise FieldError(ErrorCode.RATIO_FORMAT, f"{label}格式不正确（应如 0.12 或 12%）：{v}")
     d = Decimal(s) * (100 if pct else 10000)
     if d != d.to_integral_value() or (not pct and Decimal(s) > 1):
-        raise FieldError("RATIO_FORMAT", f"{label}格式不正确（应如 0.12 或 12%，至多精确到 0.01%）：{v}")
+        raise FieldError(ErrorCode.RATIO_FORMAT, f"{label}格式不正确（应如 0.12 或 12%，至多精确到 0.01%）：{v}")
     return int(d)
 
 
@@ -518,7 +519,7 @@ def parse_date(v: str, label: str) -> str:
     except ValueError:
         d = None
     if d is None:
-        raise FieldError("DATE_FORMAT", f"{label}不是有效日期（应如 2026-11-30、2026/11/30、20261130 或 2026年11月30日）：{v}")
+        raise FieldError(ErrorCode.DATE_FORMAT, f"{label}不是有效日期（应如 2026-11-30、2026/11/30、20261130 或 2026年11月30日）：{v}")
     iso = d.isoformat()
     if len(_date_cache) < 100_000:
         _date_cache[v] = iso
@@ -531,14 +532,14 @@ def parse_month(v: str, label: str) -> str:
     m = _CN_MONTH.match(s)
     s = f"{m[1]}{int(m[2]):02d}" if m else s.replace("-", "").replace("/", "")
     if len(s) != 6 or not s.isdigit() or not 1 <= int(s[4:]) <= 12:
-        raise FieldError("MONTH_FORMAT", f"{label}应为年月（如 202611、2026-11 或 2026年11月）：{v}")
+        raise FieldError(ErrorCode.MONTH_FORMAT, f"{label}应为年月（如 202611、2026-11 或 2026年11月）：{v}")
     return s
 
 
 def parse_phone(v: str, label: str) -> str:
     s = v.strip().replace(" ", "")
     if not _PHONE.match(s):
-        raise FieldError("PHONE_FORMAT", f"{label}格式不正确：{v}")
+        raise FieldError(ErrorCode.PHONE_FORMAT, f"{label}格式不正确：{v}")
     return s
 
 
@@ -546,7 +547,7 @@ def text_parser(max_len: int) -> Callable[[str, str], str]:
     def parse(v: str, label: str) -> str:
         s = v.strip()
         if len(s) > max_len:
-            raise FieldError("TOO_LONG", f"{label}超过 {max_len} 个字符")
+            raise FieldError(ErrorCode.TOO_LONG, f"{label}超过 {max_len} 个字符")
         return s
 
     return parse
@@ -556,7 +557,7 @@ def int_parser(lo: int, hi: int) -> Callable[[str, str], int]:
     def parse(v: str, label: str) -> int:
         s = v.strip()
         if not s.isdigit() or not lo <= int(s) <= hi:
-            raise FieldError("INT_RANGE", f"{label}应为 {lo}–{hi} 的整数：{v}")
+            raise FieldError(ErrorCode.INT_RANGE, f"{label}应为 {lo}–{hi} 的整数：{v}")
         return int(s)
 
     return parse
@@ -575,7 +576,7 @@ def code_parser(choices: Any) -> Callable[[str, str], str]:
         if got is None and s.isdigit() and len(s) < width:
             got = by_code.get(s.zfill(width))
         if got is None:
-            raise FieldError("CODE_UNKNOWN", f"{label}代码不在代码表中：{v}")
+            raise FieldError(ErrorCode.CODE_UNKNOWN, f"{label}代码不在代码表中：{v}")
         return got
 
     return parse

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from .error_codes import ErrorCode
 from .errors import DomainError
 
 FEN_PER_YUAN = 100
@@ -67,9 +68,9 @@ def parse_yuan(value: str | Decimal | int, *, field: str | None = None, row: int
     try:
         d = Decimal(str(value).replace(",", "").replace("，", "").strip())
     except InvalidOperation:
-        raise DomainError("MONEY_INVALID", f"金额格式不正确：{value}", field=field, row=row) from None
+        raise DomainError(ErrorCode.MONEY_INVALID, f"金额格式不正确：{value}", field=field, row=row) from None
     if not d.is_finite():
-        raise DomainError("MONEY_INVALID", f"金额格式不正确：{value}", field=field, row=row)
+        raise DomainError(ErrorCode.MONEY_INVALID, f"金额格式不正确：{value}", field=field, row=row)
     return int((d * FEN_PER_YUAN).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -122,10 +123,10 @@ def parse_percent(value: str | Decimal | int, *, field: str | None = None, row: 
     try:
         d = Decimal(text)
     except InvalidOperation:
-        raise DomainError("RATIO_INVALID", f"比例格式不正确：{value}（请填写百分数，如 12 或 12.5%）",
+        raise DomainError(ErrorCode.RATIO_INVALID, f"比例格式不正确：{value}（请填写百分数，如 12 或 12.5%）",
                           field=field, row=row) from None
     if not d.is_finite():
-        raise DomainError("RATIO_INVALID", f"比例格式不正确：{value}（请填写百分数，如 12 或 12.5%）", field=field, row=row)
+        raise DomainError(ErrorCode.RATIO_INVALID, f"比例格式不正确：{value}（请填写百分数，如 12 或 12.5%）", field=field, row=row)
     return int((d * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 

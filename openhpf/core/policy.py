@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from .error_codes import ErrorCode
 from .errors import DomainError
 from .models import Center, PolicyParameter
 from .money import format_fen, format_ratio
@@ -97,7 +98,7 @@ def policy_row(key: str, *, on: date, center: Center | int | None = None) -> Pol
             return own
     row = qs.filter(center__isnull=True).first()
     if row is None:
-        raise DomainError("POLICY_MISSING", f"{on} 没有生效的政策参数：{KEYS.get(key, key)}（{key}）", field=key)
+        raise DomainError(ErrorCode.POLICY_MISSING, f"{on} 没有生效的政策参数：{KEYS.get(key, key)}（{key}）", field=key)
     return row
 
 

@@ -12,6 +12,7 @@ from openhpf.core.audit_events import AuditEvent
 
 from .actors import Actor, is_system
 from .auditlog import actor_label, audit_log
+from .error_codes import ErrorCode
 from .errors import DomainError
 from .models import Branch, CalendarDay, Center, PolicyParameter
 from .policy import KEYS
@@ -28,10 +29,10 @@ def on_center_created(hook: Callable[[Center], object]) -> None:
 def center_create(*, code: str, name: str, business_date: date, actor: Actor, city: str = "") -> Center:
     """A new 管理中心 with its head-office branch and the national chart of accounts (on_center_created)."""
     if not (len(code) == 6 and code.isdigit()):
-        raise DomainError("CENTER_CODE", f"机构代码应为6位数字：{code}", field="code")
+        raise DomainError(ErrorCode.CENTER_CODE, f"机构代码应为6位数字：{code}", field="code")
     with transaction.atomic():
         if Center.objects.filter(code=code).exists():
-            raise DomainError("CENTER_EXISTS", f"机构代码 {code} 已存在", field="code")
+            raise DomainError(ErrorCode.CENTER_EXISTS, f"机构代码 {code} 已存在", field="code")
         center = Center.objects.create(code=code, name=name, city=city, business_date=business_date)
         Branch.objects.create(center=center, code=f"{code}01", name=f"{name}营业部")
         for hook in _CENTER_CREATED:
@@ -44,7 +45,7 @@ def center_create(*, code: str, name: str, business_date: date, actor: Actor, ci
 def branch_create(*, center: Center, code: str, name: str, actor: Actor) -> Branch:
     with transaction.atomic():
         if Branch.objects.filter(center=center, code=code).exists():
-            raise DomainError("BRANCH_EXISTS", f"网点代码 {code} 已存在", field="code")
+            raise DomainError(ErrorCode.BRANCH_EXISTS, f"网点代码 {code} 已存在", field="code")
         b = Branch.objects.create(center=center, code=code, name=name)
         audit_log(actor=actor, action=AuditEvent.CORE_BRANCH_CREATE, obj=b, center=center, business_date=center.business_date,
                   after={"code": code, "name": name})
@@ -56,7 +57,7 @@ def center_advance_business_date(*, center: Center, to: date, actor: Actor) -> C
     with transaction.atomic():
         c = Center.objects.select_for_update().get(pk=center.pk)
         if to <= c.business_date:
-            raise DomainError("BUSINESS_DATE_BACKWARDS", f"业务日期只能向后推进（当前 {c.business_date}）", field="to")
+            raise DomainError(ErrorCode.BUSINESS_DATE_BACKWARDS, f"业务日期只能向后推进（当前 {c.business_date}）", field="to")
         before = c.business_date
         c.business_date = to
         c.save(update_fields=["business_date"])
@@ -78,7 +79,7 @@ def _check_approved_command(command: Any, actor: Actor) -> tuple[Any, Any]:
         or getattr(actor, "pk", None) != command.checker_id
         or not type(command).objects.filter(pk=command.pk, status="approved", checker_id=command.checker_id).exists()
     ):
-        raise DomainError("MAKER_CHECKER_REQUIRED", "政策参数变更须经复核：请提交复核（待复核），由另一位复核人批准后生效",
+        raise DomainError(ErrorCode.MAKER_CHECKER_REQUIRED, "政策参数变更须经复核：请提交复核（待复核），由另一位复核人批准后生效",
                           field="actor")
     return command.maker, command.checker
 
@@ -94,12 +95,12 @@ def policy_set(
     passes `_approved_command` (the approved PendingCommand; `actor` is its checker). A person calling this
     directly is refused with MAKER_CHECKER_REQUIRED: submit the `core.policy_set` command instead."""
     if key not in KEYS:
-        raise DomainError("POLICY_KEY", f"未知的政策参数：{key}", field="key")
+        raise DomainError(ErrorCode.POLICY_KEY, f"未知的政策参数：{key}", field="key")
     if value_type not in PolicyParameter.ValueType.values:
-        raise DomainError("POLICY_TYPE", f"参数类型不正确：{value_type}", field="value_type")
+        raise DomainError(ErrorCode.POLICY_TYPE, f"参数类型不正确：{value_type}", field="value_type")
     if _system_actor(actor) and _approved_command is None:
         if approved_by is None:
-            raise DomainError("POLICY_APPROVER", "请注明政策参数的批准依据或批准人", field="approved_by")
+            raise DomainError(ErrorCode.POLICY_APPROVER, "请注明政策参数的批准依据或批准人", field="approved_by")
         maker, checker = actor, approved_by
     else:
         maker, checker = _check_approved_command(_approved_command, actor)
@@ -107,10 +108,10 @@ def policy_set(
     approver = checker if isinstance(checker, str) else actor_label(checker)[0]
     maker_label, _ = actor_label(maker)
     if approver == maker_label and not maker_label.startswith("system"):
-        raise DomainError("SELF_APPROVAL", "政策参数的经办人与批准人不能是同一人", field="approved_by")
+        raise DomainError(ErrorCode.SELF_APPROVAL, "政策参数的经办人与批准人不能是同一人", field="approved_by")
     with transaction.atomic():
         if PolicyParameter.objects.filter(center=center, key=key, effective_from=effective_from).exists():
-            raise DomainError("POLICY_EXISTS", f"{key} 在 {effective_from} 已有生效值，请另选生效日期", field="effective_from")
+            raise DomainError(ErrorCode.POLICY_EXISTS, f"{key} 在 {effective_from} 已有生效值，请另选生效日期", field="effective_from")
         p = PolicyParameter.objects.create(
             center=center, key=key, value=str(value) if value_type == "decimal" else value, value_type=value_type,
             effective_from=effective_from, approved_by=approver, source=source, note=note,
@@ -130,7 +131,7 @@ def calendar_set_day(*, day: date, kind: str | None, name: str, actor: Actor) ->
             CalendarDay.objects.filter(date=day).delete()
         else:
             if kind not in CalendarDay.Kind.values:
-                raise DomainError("CALENDAR_KIND", "日期类型只能是 H（节假日）或 W（调休工作日）", field="kind")
+                raise DomainError(ErrorCode.CALENDAR_KIND, "日期类型只能是 H（节假日）或 W（调休工作日）", field="kind")
             CalendarDay.objects.update_or_create(date=day, defaults={"kind": kind, "name": name})
         audit_log(actor=actor, action=AuditEvent.CORE_CALENDAR_SET, obj=("core.calendarday", day.isoformat()),
                   before=before, after={"kind": kind, "name": name})
@@ -148,7 +149,7 @@ def calendar_seed_years(*, years: range, actor: Actor) -> int:
             try:
                 chinese_calendar.is_holiday(d)
             except NotImplementedError:
-                raise DomainError("CALENDAR_UNKNOWN_YEAR", f"chinese-calendar 尚无 {year} 年节假日安排，请手工维护",
+                raise DomainError(ErrorCode.CALENDAR_UNKNOWN_YEAR, f"chinese-calendar 尚无 {year} 年节假日安排，请手工维护",
                                   field="year") from None
             while d.year == year:
                 on, name = chinese_calendar.get_holiday_detail(d)

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import connection
 
+from .error_codes import ErrorCode
 from .ingest import ErrorSink
 from .money import format_message
 
@@ -30,7 +31,7 @@ FETCH = 5000
 
 @dataclass(frozen=True)
 class Rule:
-    code: str
+    code: ErrorCode
     message: str
     column: str
     sql: str = ""  # SELECT line, detail… FROM … [ORDER BY …] (no LIMIT: the engine adds it)

@@ -55,6 +55,7 @@ from openhpf.contributions.remittance.services import (
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.codes import EmployerStatus, IdType, MemberAccountStatus
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
@@ -82,7 +83,7 @@ class Rates:
         for f in fields(self):
             v = getattr(self, f.name)
             if not 0 <= v <= 1:
-                raise DomainError("RATE_RANGE", f"模拟比率 {f.name} 应在 0 到 1 之间：{v}", field=f.name)
+                raise DomainError(ErrorCode.RATE_RANGE, f"模拟比率 {f.name} 应在 0 到 1 之间：{v}", field=f.name)
 
 
 @dataclass
@@ -410,7 +411,7 @@ def simulate_months(*, center: Center, months: int, actor: Actor, seed: int = 1,
     """Run `months` months after the center's business date. An entry point (opens its own transactions).
     The same seed on the same center gives the same history."""
     if months < 1:
-        raise DomainError("MONTHS", "月数至少为 1", field="months")
+        raise DomainError(ErrorCode.MONTHS, "月数至少为 1", field="months")
     rates = rates or Rates()
     out = SimulationResult()
     center.refresh_from_db()
@@ -441,7 +442,7 @@ def simulate_months(*, center: Center, months: int, actor: Actor, seed: int = 1,
             if _write_roster(center=center, month=month, path=roster, employer_nos=in_file):
                 res = remittance_import(center=center, path=roster, month=month, actor=actor, business_date=pay)
                 if not res.accepted:
-                    raise DomainError("SIMULATE_ROSTER", f"{month} 清册导入被拒：{res.first_errors[:3]}", field="month")
+                    raise DomainError(ErrorCode.SIMULATE_ROSTER, f"{month} 清册导入被拒：{res.first_errors[:3]}", field="month")
                 imp = Remittance.objects.get(pk=res.remittance_ids[0]).source_import
                 with transaction.atomic(durable=True):
                     receipt_record(center=center, amount=res.total, value_date=pay, bank_ref=f"SIM-{center.code}-{month}",

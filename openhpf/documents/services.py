@@ -19,6 +19,7 @@ from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.authz import check_permission
 from openhpf.core.codes import RetentionClass
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.security.crypto import sm2_sign, sm2_verify
@@ -37,7 +38,7 @@ def object_ref(obj: models.Model | tuple[str, Any]) -> tuple[str, str]:
     """(label_lower, pk as text) of a business object, or of an ('app.model', id) pair."""
     if isinstance(obj, models.Model):
         if obj.pk is None:
-            raise DomainError("DOC_OBJECT", "关联的业务对象尚未保存", field="obj")
+            raise DomainError(ErrorCode.DOC_OBJECT, "关联的业务对象尚未保存", field="obj")
         return obj._meta.label_lower, str(obj.pk)
     label, pk = obj
     return str(label).lower(), str(pk)
@@ -59,21 +60,21 @@ def _chunks(content: bytes | IO[bytes]):
         if not block:
             return
         if isinstance(block, str):
-            raise DomainError("DOC_CONTENT", "文件内容应为二进制数据", field="content")
+            raise DomainError(ErrorCode.DOC_CONTENT, "文件内容应为二进制数据", field="content")
         yield block
 
 
 def _validate(*, doc_type: str, retention: str, original_name: str, business_date: date | None) -> str:
     if doc_type not in DocType.values:
-        raise DomainError("DOC_TYPE", f"未知的档案类型：{doc_type}", field="doc_type")
+        raise DomainError(ErrorCode.DOC_TYPE, f"未知的档案类型：{doc_type}", field="doc_type")
     if retention not in RetentionClass.values:
-        raise DomainError("DOC_RETENTION", f"未知的保管期限：{retention}", field="retention")
+        raise DomainError(ErrorCode.DOC_RETENTION, f"未知的保管期限：{retention}", field="retention")
     if business_date is None:
-        raise DomainError("DOC_BUSINESS_DATE", "缺少业务日期", field="business_date")
+        raise DomainError(ErrorCode.DOC_BUSINESS_DATE, "缺少业务日期", field="business_date")
     # Keep the base name only: a client's path says nothing we want to keep.
     name = os.path.basename(str(original_name).replace("\\", "/")).strip()
     if not name:
-        raise DomainError("DOC_NAME", "缺少原文件名", field="original_name")
+        raise DomainError(ErrorCode.DOC_NAME, "缺少原文件名", field="original_name")
     return name[-255:]
 
 
@@ -106,11 +107,11 @@ def document_store(
             size += len(block)
             if size > MAX_BYTES:
                 raise DomainError(
-                    "DOC_TOO_LARGE", f"文件超过 {MAX_BYTES // (1024 * 1024)} MB 上限", field="content"
+                    ErrorCode.DOC_TOO_LARGE, f"文件超过 {MAX_BYTES // (1024 * 1024)} MB 上限", field="content"
                 )
             spool.write(block)
         if size == 0:
-            raise DomainError("DOC_EMPTY", "文件内容为空", field="content")
+            raise DomainError(ErrorCode.DOC_EMPTY, "文件内容为空", field="content")
         spool.seek(0)
         doc = Document(
             center=center,
@@ -187,7 +188,7 @@ def document_sign(*, document: Any, actor: Actor) -> DocumentSignature:
     """电子签章: SM2-sign the document's SM3 digest after checking the stored file still has it."""
     problem = document_check(document=document)
     if problem:
-        raise DomainError("DOCUMENT_DAMAGED", f"档案文件校验未通过，不能签名：{problem}", field="document")
+        raise DomainError(ErrorCode.DOCUMENT_DAMAGED, f"档案文件校验未通过，不能签名：{problem}", field="document")
     ring = keyring()
     with transaction.atomic():
         sig = DocumentSignature.objects.create(

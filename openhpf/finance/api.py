@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.idempotency import idempotent
 from openhpf.core.models import Center
@@ -37,7 +38,7 @@ def _date(value: str | None, default: date, field: str = "on") -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise DomainError("DATE_FORMAT", f"日期格式不正确（应为 YYYY-MM-DD）：{value}", field=field) from None
+        raise DomainError(ErrorCode.DATE_FORMAT, f"日期格式不正确（应为 YYYY-MM-DD）：{value}", field=field) from None
 
 
 @router.get("/statements/{kind}", summary="财务报表（资产负债表、增值收益表、增值收益分配表、业务状况表、试算平衡表；金额单位：分）")
@@ -87,7 +88,7 @@ def forecast_get(request: HttpRequest, on: str = "", months: str = "6") -> dict[
     try:
         n = int(months)
     except ValueError:
-        raise DomainError("FORECAST_RANGE", "预测月数应为 1–12 的整数", field="months") from None
+        raise DomainError(ErrorCode.FORECAST_RANGE, "预测月数应为 1–12 的整数", field="months") from None
     f = liquidity.liquidity_forecast(center=center, on=d, user=request.user, months=n)
     return {**f.chart_data(), "on": f.on, "series": f.series, "method": f.method, "trend": f.trend,
             "available": f.available, "explanation": f.explanation,

@@ -33,6 +33,7 @@ from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import div_half_up, format_fen, mul_half_up
@@ -213,7 +214,7 @@ def liquidity_snapshot(*, center: Center, on: date, actor: Actor) -> LiquiditySn
     if not is_system_actor(actor):
         check_permission(actor, "finance.manage", center=center)
     if on > center.business_date:
-        raise DomainError("FUTURE_DATE", f"{on} 晚于业务日期 {center.business_date}，不能生成流动性日报", field="on")
+        raise DomainError(ErrorCode.FUTURE_DATE, f"{on} 晚于业务日期 {center.business_date}，不能生成流动性日报", field="on")
     pos = position(center, on)
     figures = {
         "deposit_total": pos.deposit_total, "loan_total": pos.loan_total,
@@ -394,5 +395,5 @@ def forecast(center: Center, on: date, *, months: int = 6, history: int = 24) ->
 def liquidity_forecast(*, center: Center, on: date, user: Actor, months: int = 6, history: int = 24) -> Forecast:
     check_permission(user, "finance.view", center=center)
     if not 1 <= months <= 12 or not 12 <= history <= 60:
-        raise DomainError("FORECAST_RANGE", "预测月数应为 1–12，历史月数应为 12–60", field="months")
+        raise DomainError(ErrorCode.FORECAST_RANGE, "预测月数应为 1–12，历史月数应为 12–60", field="months")
     return forecast(center, on, months=months, history=history)

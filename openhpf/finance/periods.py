@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 
 _MONTH = re.compile(r"^(\d{4})-?(\d{2})$")
@@ -61,7 +62,7 @@ def parse_period(value: str | None, *, default: date) -> Period:
     text = (value or "").strip()
     if not text:
         text = f"{default:%Y-%m}"
-    bad = DomainError("PERIOD_FORMAT", f"报表期间“{text}”格式不正确，应为 YYYY-MM、YYYY-Qn、YYYY 或 YYYY-MM-DD",
+    bad = DomainError(ErrorCode.PERIOD_FORMAT, f"报表期间“{text}”格式不正确，应为 YYYY-MM、YYYY-Qn、YYYY 或 YYYY-MM-DD",
                       field="period")
     if m := _DATE.match(text):
         try:
@@ -91,8 +92,8 @@ def parse_year(value: object) -> int:
     try:
         y = int(str(value).strip())
     except (TypeError, ValueError):
-        raise DomainError("YEAR_FORMAT", f"年度格式不正确：{value}", field="year") from None
-    _check_year(y, DomainError("YEAR_FORMAT", f"年度超出范围：{value}", field="year"))
+        raise DomainError(ErrorCode.YEAR_FORMAT, f"年度格式不正确：{value}", field="year") from None
+    _check_year(y, DomainError(ErrorCode.YEAR_FORMAT, f"年度超出范围：{value}", field="year"))
     return y
 
 

@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from openhpf.contributions.interest.statements import cjk_font_path
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.money import fen_to_yuan
 
@@ -21,7 +22,7 @@ FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.
 def export(st: Statement, fmt: str, *, printed_on: date) -> tuple[bytes, str, str]:
     """(content, content type, file name) of the statement in `fmt` (xlsx or pdf)."""
     if fmt not in FORMATS:
-        raise DomainError("EXPORT_FORMAT", f"导出格式应为 xlsx 或 pdf：{fmt}", field="format")
+        raise DomainError(ErrorCode.EXPORT_FORMAT, f"导出格式应为 xlsx 或 pdf：{fmt}", field="format")
     data = statement_xlsx(st, printed_on=printed_on) if fmt == "xlsx" else statement_pdf(st, printed_on=printed_on)
     return data, FORMATS[fmt], f"{st.title}-{st.period.code}.{fmt}"
 

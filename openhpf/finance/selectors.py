@@ -24,6 +24,7 @@ from openhpf.approvals.models import PendingCommand
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType, MemberAccountStatus
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, format_ratio, mul_half_up
@@ -203,7 +204,7 @@ def statement(kind: str, *, center: Center, period: Period, user: Actor) -> Stat
     builders = {"balance_sheet": _balance_sheet, "income": _income, "distribution": _distribution,
                 "business": _business, "trial_balance": _trial_balance}
     if kind not in builders:
-        raise DomainError("STATEMENT_KIND", f"未知的报表：{kind}（可选：{'、'.join(KINDS)}）", field="kind")
+        raise DomainError(ErrorCode.STATEMENT_KIND, f"未知的报表：{kind}（可选：{'、'.join(KINDS)}）", field="kind")
     return builders[kind](center, period, user)
 
 
@@ -521,13 +522,13 @@ def distribution_plan(*, center: Center, year: int) -> DistributionPlan:
     ye = date(year, 12, 31)
     record = ValueAddedYear.objects.filter(center=center, year=year).first()
     if record is None or any(pl_balances(center, ye).values()):
-        raise DomainError("YEAR_NOT_CLOSED", f"{year} 年度损益尚未结转至增值收益，请先执行年末结转", field="year")
+        raise DomainError(ErrorCode.YEAR_NOT_CLOSED, f"{year} 年度损益尚未结转至增值收益，请先执行年末结转", field="year")
     if record.status == ValueAddedYear.Status.DISTRIBUTED:
-        raise DomainError("YEAR_DISTRIBUTED", f"{year} 年度增值收益已分配", field="year")
+        raise DomainError(ErrorCode.YEAR_DISTRIBUTED, f"{year} 年度增值收益已分配", field="year")
     sums = leaf_sums(center, upto=ye)
     distributable = cr(sums, "311") - dr(sums, "321")
     if distributable <= 0:
-        raise DomainError("NOTHING_TO_DISTRIBUTE", f"{year} 年度可供分配的增值收益为 {format_fen(distributable)} 元，无可分配",
+        raise DomainError(ErrorCode.NOTHING_TO_DISTRIBUTE, f"{year} 年度可供分配的增值收益为 {format_fen(distributable)} 元，无可分配",
                           field="year")
     loans, reserve = dr(sums, *LOANS), cr(sums, "301")
     method = str(policy_value("value_added.risk_reserve.method", on=ye, center=center))
@@ -539,7 +540,7 @@ def distribution_plan(*, center: Center, year: int) -> DistributionPlan:
     elif method == "loan_balance":
         rr = max(0, mul_half_up(loans, loan_ratio) - reserve)
     else:
-        raise DomainError("POLICY_VALUE", f"贷款风险准备金提取方式应为 income_ratio 或 loan_balance：{method}",
+        raise DomainError(ErrorCode.POLICY_VALUE, f"贷款风险准备金提取方式应为 income_ratio 或 loan_balance：{method}",
                           field="value_added.risk_reserve.method")
     rr = min(max(rr, 0), distributable)
     fee = min(max(budget, 0), distributable - rr)

@@ -37,6 +37,7 @@ from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
@@ -95,19 +96,19 @@ def year_end_close(*, center: Center, year: int, actor: Actor, business_date: da
     _require(actor, center)
     ye = date(year, 12, 31)
     if business_date < ye:
-        raise DomainError("YEAR_NOT_ENDED", f"业务日期 {business_date} 尚未到 {year} 年末，不能结转增值收益", field="year")
+        raise DomainError(ErrorCode.YEAR_NOT_ENDED, f"业务日期 {business_date} 尚未到 {year} 年末，不能结转增值收益", field="year")
     with transaction.atomic():
         record, _ = ValueAddedYear.objects.get_or_create(center=center, year=year)
         record = ValueAddedYear.objects.select_for_update().get(pk=record.pk)
         earlier = {c: v for c, v in pl_balances(center, date(year - 1, 12, 31)).items() if v}
         if earlier:
-            raise DomainError("PRIOR_YEAR_OPEN", f"{year - 1} 年度及以前的损益尚未结转，请先结转 {year - 1} 年度",
+            raise DomainError(ErrorCode.PRIOR_YEAR_OPEN, f"{year - 1} 年度及以前的损益尚未结转，请先结转 {year - 1} 年度",
                               field="year", details={"accounts": sorted(earlier)})
         pl = {c: v for c, v in pl_balances(center, ye).items() if v}
         if not pl:
             return record
         if record.status == ValueAddedYear.Status.DISTRIBUTED:
-            raise DomainError("YEAR_DISTRIBUTED", f"{year} 年度增值收益已分配，新增的损益须冲正后在当期处理", field="year")
+            raise DomainError(ErrorCode.YEAR_DISTRIBUTED, f"{year} 年度增值收益已分配，新增的损益须冲正后在当期处理", field="year")
         sides = dict(GLAccount.objects.filter(center=center, code__in=list(pl)).values_list("code", "normal_side"))
         income = {c: -v for c, v in pl.items() if sides[c] == "C"}  # credit balance of 业务收入 leaves
         expense = {c: v for c, v in pl.items() if sides[c] == "D"}  # debit balance of 业务支出 leaves
@@ -141,10 +142,10 @@ def value_added_distribution_submit(*, center: Center, year: int, actor: Actor, 
     """The maker's side: store the year's distribution plan for a checker (approvals)."""
     check_permission(actor, MANAGE, center=center)
     if business_date < date(year, 12, 31):
-        raise DomainError("YEAR_NOT_ENDED", f"业务日期 {business_date} 尚未到 {year} 年末", field="year")
+        raise DomainError(ErrorCode.YEAR_NOT_ENDED, f"业务日期 {business_date} 尚未到 {year} 年末", field="year")
     with transaction.atomic():
         if (found := _pending_distribution(center, year)) is not None:
-            raise DomainError("DISTRIBUTION_PENDING", f"{year} 年度增值收益分配方案已提交（复核命令 #{found.pk}），等待复核",
+            raise DomainError(ErrorCode.DISTRIBUTION_PENDING, f"{year} 年度增值收益分配方案已提交（复核命令 #{found.pk}），等待复核",
                               field="year", details={"command": found.pk})
         return command_submit(name=DISTRIBUTE_COMMAND, params={"center_id": center.pk, "year": year}, actor=actor,
                               center=center, business_date=business_date)
@@ -154,9 +155,9 @@ def _distribute_validate(params: dict[str, Any], actor: Actor, center: Any, busi
     try:
         year = int(params.get("year"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise DomainError("YEAR_FORMAT", "年度格式不正确", field="year") from None
+        raise DomainError(ErrorCode.YEAR_FORMAT, "年度格式不正确", field="year") from None
     if int(params.get("center_id") or center.pk) != center.pk:
-        raise DomainError("CENTER_MISMATCH", "只能分配本中心的增值收益", field="center")
+        raise DomainError(ErrorCode.CENTER_MISMATCH, "只能分配本中心的增值收益", field="center")
     plan = distribution_plan(center=center, year=year)
     return {"center_id": center.pk, "year": year, **plan.amounts(), "rules": plan.rules()}
 
@@ -188,14 +189,14 @@ def value_added_distribute(*, center: Center, year: int, actor: Actor, business_
     """Post the year's distribution (once). Only through an approved `finance.value_added_distribute` command
     (or a system actor); `expected` is the plan the checker saw: if the ledger moved since, nothing is posted."""
     if not is_system_actor(actor) and _applying() is None:
-        raise DomainError("APPROVAL_REQUIRED", f"增值收益分配须经复核：请提交复核（{DISTRIBUTE_COMMAND}）", field="year")
+        raise DomainError(ErrorCode.APPROVAL_REQUIRED, f"增值收益分配须经复核：请提交复核（{DISTRIBUTE_COMMAND}）", field="year")
     with transaction.atomic():
         record = ValueAddedYear.objects.select_for_update().filter(center=center, year=year).first()
         if record is not None and record.status == ValueAddedYear.Status.DISTRIBUTED:
             return record
         plan = distribution_plan(center=center, year=year)
         if expected is not None and plan.amounts() != expected:
-            raise DomainError("PLAN_CHANGED", "提交复核后账务数据已变化，分配方案不再适用，请重新提交", field="year",
+            raise DomainError(ErrorCode.PLAN_CHANGED, "提交复核后账务数据已变化，分配方案不再适用，请重新提交", field="year",
                               details={"expected": expected, "now": plan.amounts()})
         _fee_account(center)
         e1 = _post(center, year, [

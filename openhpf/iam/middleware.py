@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
 
+from openhpf.core.error_codes import ErrorCode
+
 from . import policy, ratelimit
 from .models import StaffSecurity
 from .services import staff_password_expired, totp_required
@@ -104,6 +106,6 @@ class ApiRateLimitMiddleware:
         if request.path.startswith("/api/"):
             who = request.META.get("HTTP_AUTHORIZATION", "") or "ip:" + ratelimit.client_ip(request)
             if not ratelimit.hit("api", who):
-                return JsonResponse({"code": "RATE_LIMITED", "message": "请求过于频繁，请稍后再试"}, status=429,
+                return JsonResponse({"code": ErrorCode.RATE_LIMITED, "message": "请求过于频繁，请稍后再试"}, status=429,
                                     json_dumps_params={"ensure_ascii": False})
         return self.get_response(request)

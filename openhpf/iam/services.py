@@ -25,6 +25,7 @@ from openhpf.core import authz
 from openhpf.core.actors import Actor, AgentActor, AnonymousCaller, MemberActor, PartnerActor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.channels import message_template
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask_phone
 from openhpf.core.models import Branch, Center
@@ -57,12 +58,12 @@ def token_hash(plaintext: str) -> str:
 def api_token_issue(*, user: Any, name: str, days: int = 30, actor: Actor) -> tuple[str, ApiToken]:
     """Issue a bearer token for a staff user. Returns the plaintext (shown once) and the stored row."""
     if not getattr(user, "is_staff", False) or not user.is_active:
-        raise DomainError("TOKEN_NOT_STAFF", "只能为在岗业务人员签发令牌", field="user")
+        raise DomainError(ErrorCode.TOKEN_NOT_STAFF, "只能为在岗业务人员签发令牌", field="user")
     if not 1 <= days <= TOKEN_MAX_DAYS:
-        raise DomainError("TOKEN_DAYS", f"令牌有效期应为 1 至 {TOKEN_MAX_DAYS} 天", field="days")
+        raise DomainError(ErrorCode.TOKEN_DAYS, f"令牌有效期应为 1 至 {TOKEN_MAX_DAYS} 天", field="days")
     name = (name or "").strip()
     if not name:
-        raise DomainError("TOKEN_NAME", "请填写令牌用途", field="name")
+        raise DomainError(ErrorCode.TOKEN_NAME, "请填写令牌用途", field="name")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -137,10 +138,10 @@ def staff_create(
     Returns (user, created)."""
     user_model = get_user_model()
     if not username.strip():
-        raise DomainError("STAFF_USERNAME", "请填写用户名", field="username")
+        raise DomainError(ErrorCode.STAFF_USERNAME, "请填写用户名", field="username")
     _check_password_policy(password)
     if branch is not None and center is not None and branch.center_id != center.pk:
-        raise DomainError("STAFF_BRANCH", "网点不属于该管理中心", field="branch")
+        raise DomainError(ErrorCode.STAFF_BRANCH, "网点不属于该管理中心", field="branch")
     with transaction.atomic():
         user = user_model.objects.filter(username=username).first()
         created = user is None
@@ -189,7 +190,7 @@ class LoginResult:
 def _check_password_policy(password: str) -> None:
     problems = policy.password_problems(password or "")
     if problems:
-        raise DomainError("PASSWORD_POLICY", "；".join(problems), field="password")
+        raise DomainError(ErrorCode.PASSWORD_POLICY, "；".join(problems), field="password")
 
 
 def staff_security(user: Any, *, lock: bool = False) -> StaffSecurity:
@@ -237,10 +238,10 @@ def staff_password_expired(user: Any, sec: StaffSecurity | None = None) -> bool:
 def staff_password_change(*, user: Any, old_password: str, new_password: str, actor: Actor) -> None:
     """修改密码: the old password, the policy, and none of the last N passwords."""
     if not user.check_password(old_password or ""):
-        raise DomainError("PASSWORD_OLD", "原密码不正确", field="old_password")
+        raise DomainError(ErrorCode.PASSWORD_OLD, "原密码不正确", field="old_password")
     _check_password_policy(new_password)
     if _password_reused(user, new_password):
-        raise DomainError("PASSWORD_REUSED", f"新密码不能与最近 {policy.value('PASSWORD_HISTORY')} 次使用过的密码相同",
+        raise DomainError(ErrorCode.PASSWORD_REUSED, f"新密码不能与最近 {policy.value('PASSWORD_HISTORY')} 次使用过的密码相同",
                           field="new_password")
     with transaction.atomic():
         user.set_password(new_password)
@@ -262,7 +263,7 @@ def staff_password_reset(*, user: Any, actor: Actor) -> str:
     """重置密码 by a security admin: a temporary password (returned, shown once) that must be changed at the
     next sign-in; the lock is lifted."""
     if getattr(actor, "pk", None) is not None and getattr(actor, "pk", None) == user.pk:
-        raise DomainError("SELF_RESET", "不能重置自己的密码，请使用修改密码", field="user")
+        raise DomainError(ErrorCode.SELF_RESET, "不能重置自己的密码，请使用修改密码", field="user")
     pw = _temporary_password()
     with transaction.atomic():
         user.set_password(pw)
@@ -416,7 +417,7 @@ def staff_totp_enrol_begin(*, user: Any, actor: Actor) -> tuple[str, str]:
     with transaction.atomic():
         sec = staff_security(user, lock=True)
         if sec.totp_confirmed_at:
-            raise DomainError("TOTP_ENROLLED", "已绑定动态口令；如需更换请联系安全管理员重置", field="totp")
+            raise DomainError(ErrorCode.TOTP_ENROLLED, "已绑定动态口令；如需更换请联系安全管理员重置", field="totp")
         if not sec.totp_secret:
             sec.totp_secret = pyotp.random_base32()
             sec.save(update_fields=["totp_secret"])
@@ -441,10 +442,10 @@ def staff_totp_enrol_confirm(*, user: Any, code: str, actor: Actor, at: float | 
     with transaction.atomic():
         sec = staff_security(user, lock=True)
         if not sec.totp_secret or sec.totp_confirmed_at:
-            raise DomainError("TOTP_STATE", "没有待确认的动态口令绑定", field="totp")
+            raise DomainError(ErrorCode.TOTP_STATE, "没有待确认的动态口令绑定", field="totp")
         step = _totp_match(sec.totp_secret, code, at=at)
         if step is None:
-            raise DomainError("TOTP_INVALID", "动态口令不正确", field="code")
+            raise DomainError(ErrorCode.TOTP_INVALID, "动态口令不正确", field="code")
         sec.totp_confirmed_at, sec.totp_last_step = timezone.now(), step
         sec.save(update_fields=["totp_confirmed_at", "totp_last_step"])
         audit_log(actor=actor, action=AuditEvent.IAM_TOTP_ENROL, obj=user, center=staff_center(user),
@@ -510,14 +511,14 @@ def employer_agent_create(*, employer: Any, login_id: str, name: str, phone: str
     """登记单位经办人 with a login for the employer's online service."""
     login_id = (login_id or "").strip()
     if not login_id or len(login_id) > 40:
-        raise DomainError("AGENT_LOGIN", "请填写登录名（不超过 40 个字符）", field="login_id")
+        raise DomainError(ErrorCode.AGENT_LOGIN, "请填写登录名（不超过 40 个字符）", field="login_id")
     phone = (phone or "").strip()
     if not (phone.isdigit() and len(phone) == 11):
-        raise DomainError("AGENT_PHONE", "请填写 11 位手机号码", field="phone")
+        raise DomainError(ErrorCode.AGENT_PHONE, "请填写 11 位手机号码", field="phone")
     _check_password_policy(password)
     with transaction.atomic():
         if EmployerAgent.objects.filter(login_id=login_id).exists():
-            raise DomainError("AGENT_EXISTS", f"登录名 {login_id} 已被使用", field="login_id")
+            raise DomainError(ErrorCode.AGENT_EXISTS, f"登录名 {login_id} 已被使用", field="login_id")
         a = EmployerAgent.objects.create(employer=employer, login_id=login_id, name=(name or "").strip()[:60],
                                          phone=phone, password=make_password(password))
         audit_log(actor=actor, action=AuditEvent.IAM_AGENT_CREATE, obj=a, center=employer.center_id,
@@ -702,7 +703,7 @@ def _normalise_networks(entries: list[str]) -> list[str]:
         try:
             out.append(str(ipaddress.ip_network(e, strict=False)))
         except ValueError:
-            raise DomainError("PARTNER_IP", f"IP 地址或网段格式不正确：{e}", field="ip_allowlist") from None
+            raise DomainError(ErrorCode.PARTNER_IP, f"IP 地址或网段格式不正确：{e}", field="ip_allowlist") from None
     return out
 
 
@@ -719,16 +720,16 @@ def partner_client_create(*, name: str, scopes: list[str], purposes: list[str], 
     """登记合作机构客户端. Returns the client secret (shown once; only its salted hash is kept) and the row."""
     name = (name or "").strip()
     if not name:
-        raise DomainError("PARTNER_NAME", "请填写合作机构名称", field="name")
+        raise DomainError(ErrorCode.PARTNER_NAME, "请填写合作机构名称", field="name")
     unknown = sorted(set(scopes) - set(policy.PARTNER_SCOPES))
     if unknown or not scopes:
-        raise DomainError("PARTNER_SCOPE", f"授权范围不正确：{'、'.join(unknown) or '未选择'}", field="scopes")
+        raise DomainError(ErrorCode.PARTNER_SCOPE, f"授权范围不正确：{'、'.join(unknown) or '未选择'}", field="scopes")
     nets = _normalise_networks(ip_allowlist)
     client_id = (client_id or "").strip() or "pc_" + secrets.token_hex(8)
     secret = "hps_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         if PartnerClient.objects.filter(client_id=client_id).exists():
-            raise DomainError("PARTNER_EXISTS", f"客户端标识 {client_id} 已存在", field="client_id")
+            raise DomainError(ErrorCode.PARTNER_EXISTS, f"客户端标识 {client_id} 已存在", field="client_id")
         label, _ = actor_label(actor)
         client = PartnerClient.objects.create(
             client_id=client_id, name=name[:100], secret_hash=make_password(secret), scopes=sorted(set(scopes)),
@@ -802,7 +803,7 @@ def partner_token_revoke(*, client_id: str, client_secret: str, token: str) -> N
     """Token revocation (RFC 7009) by the client itself: an unknown token is not an error."""
     client = PartnerClient.objects.filter(client_id=(client_id or "")[:64]).first()
     if client is None or not check_password(client_secret or "", client.secret_hash):
-        raise DomainError("INVALID_CLIENT", "客户端标识或密钥不正确", field="client_id")
+        raise DomainError(ErrorCode.INVALID_CLIENT, "客户端标识或密钥不正确", field="client_id")
     with transaction.atomic():
         n = PartnerToken.objects.filter(client=client, key_hash=token_hash(token or ""),
                                         revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -22,6 +22,7 @@ from typing import Any
 
 from openhpf.core import authz
 from openhpf.core.actors import SystemActor
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.services import center_advance_business_date
@@ -97,7 +98,7 @@ def dayend_run(*, center: Center, actor: Any, on: date | None = None, progress: 
         job = Job.objects.filter(idempotency_key=key).first()
         if job is not None and job.status == Job.Status.SUCCEEDED:
             return job
-        raise DomainError("DAYEND_DATE", f"日终只能对当前业务日期 {center.business_date} 运行", field="on")
+        raise DomainError(ErrorCode.DAYEND_DATE, f"日终只能对当前业务日期 {center.business_date} 运行", field="on")
     job = job_start(kind=JOB_KIND, key=key, actor=actor, center=center, business_date=on, title=f"日终 {on}",
                     params={"on": on.isoformat()})
     day = Day(center=center, on=on, actor=system)

@@ -29,6 +29,7 @@ from django.utils import timezone
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
@@ -66,7 +67,7 @@ class JobSuperseded(DomainError):
     """Another run took this job over (this one was taken for crashed): stop without touching it."""
 
     def __init__(self, job: Job) -> None:
-        super().__init__("JOB_SUPERSEDED", f"作业 #{job.pk} 已由另一次运行接管，本次运行停止")
+        super().__init__(ErrorCode.JOB_SUPERSEDED, f"作业 #{job.pk} 已由另一次运行接管，本次运行停止")
 
 
 def _job_update(job: Job, **fields: Any) -> None:
@@ -217,7 +218,7 @@ def job_start(
 ) -> Job:
     """Record a job to run. With an idempotency key, a replay returns the job already recorded for it."""
     if not kind:
-        raise DomainError("JOB_KIND", "作业类型不能为空", field="kind")
+        raise DomainError(ErrorCode.JOB_KIND, "作业类型不能为空", field="kind")
     key = key or None
     with transaction.atomic():
         if key is not None:
@@ -253,7 +254,7 @@ def job_start(
 
 def _same_kind(job: Job, kind: str, key: str) -> Job:
     if job.kind != kind:
-        raise DomainError("JOB_KEY_CONFLICT", f"幂等键 {key} 已用于另一类作业（{job.kind}）", field="key")
+        raise DomainError(ErrorCode.JOB_KEY_CONFLICT, f"幂等键 {key} 已用于另一类作业（{job.kind}）", field="key")
     return job
 
 
@@ -278,7 +279,7 @@ def jobs_mark_stale(*, seconds: int | None = None) -> int:
             Job.objects.filter(pk=job.pk).update(
                 status=Job.Status.FAILED,
                 error="心跳超时，作业视为中断，可续跑",
-                error_code="JOB_STALE",
+                error_code=ErrorCode.JOB_STALE,
                 finished_at=timezone.now(),
                 run_token="",  # should the old run still be alive, its next write stops it
             )
@@ -301,7 +302,7 @@ def _claim(job: Job, specs: Sequence[Step], stale_after: int | None) -> tuple[Jo
         resumed = job.status in (Job.Status.FAILED, Job.Status.RUNNING) or job.steps.exists()
         if job.status == Job.Status.RUNNING:
             if not job_is_stale(job, seconds=stale_after):
-                raise DomainError("JOB_RUNNING", f"作业 #{job.pk} 正在运行，不能重复启动")
+                raise DomainError(ErrorCode.JOB_RUNNING, f"作业 #{job.pk} 正在运行，不能重复启动")
             _log(job, f"上次运行心跳超时（{job.heartbeat_at}），视为中断并续跑", level=JobLog.Level.WARNING)
         existing = {s.name: s for s in job.steps.all()}
         rows: list[JobStep] = []
@@ -373,9 +374,9 @@ def _fail(job: Job, row: JobStep | None, exc: BaseException) -> None:
     if isinstance(exc, DomainError):
         code, message = exc.code, exc.message
     elif isinstance(exc, KeyboardInterrupt):
-        code, message = "JOB_INTERRUPTED", "作业被中断"
+        code, message = ErrorCode.JOB_INTERRUPTED, "作业被中断"
     else:
-        code, message = "JOB_ERROR", f"{type(exc).__name__}: {exc}"
+        code, message = ErrorCode.JOB_ERROR, f"{type(exc).__name__}: {exc}"
     now = timezone.now()
     with transaction.atomic(durable=True):
         fields = {"status": Job.Status.FAILED, "error": message, "error_code": code, "finished_at": now}
@@ -412,7 +413,7 @@ def run_job(
     step and the job failed (the DomainError message is kept) and is re-raised."""
     names = [s.name for s in steps]
     if not steps or len(set(names)) != len(names):
-        raise DomainError("JOB_STEPS", "作业步骤不能为空，且步骤名称不能重复", field="steps")
+        raise DomainError(ErrorCode.JOB_STEPS, "作业步骤不能为空，且步骤名称不能重复", field="steps")
     job, rows, should_run = _claim(job, steps, stale_after)
     if not should_run:
         return job
@@ -442,5 +443,5 @@ def job_resume(
     """Resume a failed job, or a running one whose heartbeat is stale (crashed); a live one is refused."""
     job.refresh_from_db()
     if job.status == Job.Status.RUNNING and not job_is_stale(job, seconds=stale_after):
-        raise DomainError("JOB_RUNNING", f"作业 #{job.pk} 正在运行，心跳未超时，不能续跑")
+        raise DomainError(ErrorCode.JOB_RUNNING, f"作业 #{job.pk} 正在运行，心跳未超时，不能续跑")
     return run_job(job, steps=steps, progress=progress, stale_after=stale_after)

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from openhpf.core.actors import Actor
 from openhpf.core.authz import check_permission, scope_queryset
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
@@ -28,5 +29,5 @@ def job_get(job_id: int) -> Job:
     """One job with its steps and log (prefetched)."""
     job = Job.objects.select_related("center").prefetch_related("steps", "logs").filter(pk=job_id).first()
     if job is None:
-        raise DomainError("JOB_NOT_FOUND", f"作业 #{job_id} 不存在", field="id")
+        raise DomainError(ErrorCode.JOB_NOT_FOUND, f"作业 #{job_id} 不存在", field="id")
     return job

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date
 
 from openhpf.core.calendar import interest_year
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 
 
 def jishu_days(value_date: date, year_start: date, year_end: date) -> int:
     if value_date > year_end:
-        raise DomainError("VALUE_DATE_AFTER_YEAR", f"起息日 {value_date} 晚于本计息年度末 {year_end}", field="value_date")
+        raise DomainError(ErrorCode.VALUE_DATE_AFTER_YEAR, f"起息日 {value_date} 晚于本计息年度末 {year_end}", field="value_date")
     return (year_end - max(value_date, year_start)).days + 1
 
 

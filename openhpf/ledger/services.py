@@ -17,6 +17,7 @@ from openhpf.core.audit_events import AuditEvent
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
 from openhpf.core.db import Relation
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
@@ -88,16 +89,16 @@ def gl_subaccount_open(*, center: Center, parent_code: str, name: str, actor: Ac
     twice), at most 99. The parent is locked while numbering and stops being a leaf. Audited."""
     name = name.strip()
     if not name:
-        raise DomainError("GL_ACCOUNT_NAME", "请填写科目名称", field="name")
+        raise DomainError(ErrorCode.GL_ACCOUNT_NAME, "请填写科目名称", field="name")
     with transaction.atomic():
         parent = GLAccount.objects.select_for_update().filter(center=center, code=parent_code).first()
         if parent is None:
-            raise DomainError("GL_PARENT_UNKNOWN", f"上级科目 {parent_code} 不存在", field="parent_code")
+            raise DomainError(ErrorCode.GL_PARENT_UNKNOWN, f"上级科目 {parent_code} 不存在", field="parent_code")
         codes = GLAccount.objects.filter(center=center, parent=parent).values_list("code", flat=True)
         serials = [c[len(parent_code):] for c in codes if c.startswith(parent_code)]
         n = max((int(x) for x in serials if x.isdigit()), default=0) + 1
         if n > SUBACCOUNT_SERIAL_MAX:
-            raise DomainError("GL_SUBACCOUNT_LIMIT", f"科目 {parent_code} 下的明细科目已满 {SUBACCOUNT_SERIAL_MAX} 个",
+            raise DomainError(ErrorCode.GL_SUBACCOUNT_LIMIT, f"科目 {parent_code} 下的明细科目已满 {SUBACCOUNT_SERIAL_MAX} 个",
                               field="parent_code")
         acct = GLAccount.objects.create(
             center=center, code=f"{parent_code}{n:02d}", name=name, category=parent.category,
@@ -120,7 +121,7 @@ def _open_period(center_id: int, d: date) -> AccountingPeriod:
     period = AccountingPeriod.objects.select_for_update().get(center_id=center_id, year=d.year, month=d.month)
     if period.status == AccountingPeriod.Status.CLOSED:
         raise DomainError(
-            "PERIOD_CLOSED", f"会计期间 {period.label} 已结账，不能记账；更正请在当前期间做冲正凭证", field="business_date"
+            ErrorCode.PERIOD_CLOSED, f"会计期间 {period.label} 已结账，不能记账；更正请在当前期间做冲正凭证", field="business_date"
         )
     return period
 
@@ -147,11 +148,11 @@ def period_close(*, center: Center, year: int, month: int, actor: Actor) -> Acco
         ).exists() or AccountingPeriod.objects.filter(
             center=center, status=AccountingPeriod.Status.OPEN, year=year, month__lt=month
         ).exists():
-            raise DomainError("PERIOD_ORDER", "请先结账更早的会计期间", field="period")
+            raise DomainError(ErrorCode.PERIOD_ORDER, "请先结账更早的会计期间", field="period")
         AccountingPeriod.objects.get_or_create(center=center, year=year, month=month)
         period = AccountingPeriod.objects.select_for_update().get(center=center, year=year, month=month)
         if period.status == AccountingPeriod.Status.CLOSED:
-            raise DomainError("PERIOD_CLOSED", f"会计期间 {period.label} 已结账", field="period")
+            raise DomainError(ErrorCode.PERIOD_CLOSED, f"会计期间 {period.label} 已结账", field="period")
         label, _ = actor_label(actor)
         period.status = AccountingPeriod.Status.CLOSED
         period.closed_at = timezone.now()
@@ -171,26 +172,26 @@ def _accounts(center_id: int, codes: Iterable[str]) -> dict[str, GLAccount]:
     found = {a.code: a for a in GLAccount.objects.filter(center_id=center_id, code__in=codes)}
     missing = codes - set(found)
     if missing:
-        raise DomainError("GL_ACCOUNT_UNKNOWN", f"会计科目不存在：{'、'.join(sorted(missing))}", field="account")
+        raise DomainError(ErrorCode.GL_ACCOUNT_UNKNOWN, f"会计科目不存在：{'、'.join(sorted(missing))}", field="account")
     not_leaf = [c for c, a in found.items() if not a.is_leaf]
     if not_leaf:
-        raise DomainError("GL_ACCOUNT_NOT_LEAF", f"只能记入末级科目：{'、'.join(sorted(not_leaf))}", field="account")
+        raise DomainError(ErrorCode.GL_ACCOUNT_NOT_LEAF, f"只能记入末级科目：{'、'.join(sorted(not_leaf))}", field="account")
     return found
 
 
 def _check_lines(lines: Sequence[Line]) -> int:
     if len(lines) < 2:
-        raise DomainError("ENTRY_TOO_FEW_LINES", "记账凭证至少需要一借一贷两条分录", field="lines")
+        raise DomainError(ErrorCode.ENTRY_TOO_FEW_LINES, "记账凭证至少需要一借一贷两条分录", field="lines")
     for i, ln in enumerate(lines, 1):
         if not isinstance(ln.debit, int) or not isinstance(ln.credit, int):
             raise TypeError("amounts are integer fen")
         if (ln.debit > 0) == (ln.credit > 0) or ln.debit < 0 or ln.credit < 0:
-            raise DomainError("LINE_SIDE", f"第 {i} 条分录须且只须借方或贷方一方为正数", row=i, field="amount")
+            raise DomainError(ErrorCode.LINE_SIDE, f"第 {i} 条分录须且只须借方或贷方一方为正数", row=i, field="amount")
     debit = sum(ln.debit for ln in lines)
     credit = sum(ln.credit for ln in lines)
     if debit != credit:
         raise DomainError(
-            "ENTRY_UNBALANCED", f"借贷不平衡：借方 {format_fen(debit)} 元，贷方 {format_fen(credit)} 元", field="lines",
+            ErrorCode.ENTRY_UNBALANCED, f"借贷不平衡：借方 {format_fen(debit)} 元，贷方 {format_fen(credit)} 元", field="lines",
             details={"debit": debit, "credit": credit},
         )
     return debit
@@ -241,7 +242,7 @@ def entry_post(
         sub_total = sum(r.amount_current + r.amount_carried for r in sub_rows)
         if _member_control_net(lines) != sub_total:
             raise DomainError(
-                "CONTROL_MISMATCH", f"住房公积金科目发生额与个人明细合计不符（{format_fen(_member_control_net(lines))} ≠ {format_fen(sub_total)} 元）",
+                ErrorCode.CONTROL_MISMATCH, f"住房公积金科目发生额与个人明细合计不符（{format_fen(_member_control_net(lines))} ≠ {format_fen(sub_total)} 元）",
                 field="lines",
             )
         entry = _create_entry(
@@ -267,9 +268,9 @@ def _post_sub_rows(*, center_id: int, entry: JournalEntry | None, biz_type: str,
     for i, r in enumerate(rows, 1):
         sub = subs.get(r.sub_account_id)
         if sub is None or sub.center_id != center_id:
-            raise DomainError("SUB_ACCOUNT_UNKNOWN", f"个人分户账 {r.sub_account_id} 不存在", row=i, field="account")
+            raise DomainError(ErrorCode.SUB_ACCOUNT_UNKNOWN, f"个人分户账 {r.sub_account_id} 不存在", row=i, field="account")
         if sub.year_start != ys:
-            raise DomainError("YEAR_NOT_ROLLED", f"账户 {sub.account_no} 尚未完成 {ys.year - 1} 年度结息结转", row=i)
+            raise DomainError(ErrorCode.YEAR_NOT_ROLLED, f"账户 {sub.account_no} 尚未完成 {ys.year - 1} 年度结息结转", row=i)
         vd = r.value_date or business_date
         days = jishu_days(vd, ys, ye)
         sub.balance_current += r.amount_current
@@ -277,7 +278,7 @@ def _post_sub_rows(*, center_id: int, entry: JournalEntry | None, biz_type: str,
         sub.jishu_current += r.amount_current * days
         sub.jishu_carried += r.amount_carried * days
         if sub.balance_current < 0 or sub.balance_carried < 0 or sub.available < 0:
-            raise DomainError("INSUFFICIENT_BALANCE", f"账户 {sub.account_no} 可用余额不足", row=i, field="amount")
+            raise DomainError(ErrorCode.INSUFFICIENT_BALANCE, f"账户 {sub.account_no} 可用余额不足", row=i, field="amount")
         out.append(SubLedgerRow(
             sub_account=sub, entry=entry, biz_type=biz_type, business_date=business_date, value_date=vd,
             amount=r.amount_current + r.amount_carried, amount_current=r.amount_current,
@@ -294,13 +295,13 @@ def entry_reverse(*, entry: JournalEntry, business_date: date, actor: Actor, rea
     value date (so 积数 is corrected back to that day). The original stays as it was."""
     _check_ledger_actor(actor, "ledger.post_manual", entry.center_id)
     if not reason.strip():
-        raise DomainError("REASON_REQUIRED", "冲正必须填写原因", field="reason")
+        raise DomainError(ErrorCode.REASON_REQUIRED, "冲正必须填写原因", field="reason")
     with transaction.atomic():
         original = JournalEntry.objects.select_for_update().get(pk=entry.pk)
         if original.reversal_of_id is not None:
-            raise DomainError("REVERSE_A_REVERSAL", "冲正凭证不能再被冲正", field="entry")
+            raise DomainError(ErrorCode.REVERSE_A_REVERSAL, "冲正凭证不能再被冲正", field="entry")
         if JournalEntry.objects.filter(reversal_of=original).exists():
-            raise DomainError("ALREADY_REVERSED", f"凭证 {original.voucher_no} 已被冲正", field="entry")
+            raise DomainError(ErrorCode.ALREADY_REVERSED, f"凭证 {original.voucher_no} 已被冲正", field="entry")
         lines = [Line(account=ln.account.code, debit=ln.credit, credit=ln.debit, memo=f"冲正 {ln.memo}")
                  for ln in original.lines.select_related("account").order_by("line_no")]
         sub_rows = [
@@ -340,13 +341,13 @@ def subaccount_set_reserves(*, sub_account: SubAccount, frozen_amount: int | Non
     sub = SubAccount.objects.select_for_update().get(pk=sub_account.pk)
     if frozen_amount is not None:
         if frozen_amount < 0:
-            raise DomainError("FREEZE_AMOUNT", "冻结金额不能为负数", field="amount")
+            raise DomainError(ErrorCode.FREEZE_AMOUNT, "冻结金额不能为负数", field="amount")
         sub.frozen_amount = frozen_amount
     sub.hold_amount += hold_delta
     if sub.hold_amount < 0:
-        raise DomainError("HOLD_NEGATIVE", "释放的预留金额超过已预留金额", field="amount")
+        raise DomainError(ErrorCode.HOLD_NEGATIVE, "释放的预留金额超过已预留金额", field="amount")
     if sub.available < 0:
-        raise DomainError("INSUFFICIENT_BALANCE", f"账户 {sub.account_no} 可用余额不足", field="amount")
+        raise DomainError(ErrorCode.INSUFFICIENT_BALANCE, f"账户 {sub.account_no} 可用余额不足", field="amount")
     sub.save(update_fields=["frozen_amount", "hold_amount"])
     return sub
 
@@ -473,9 +474,9 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, closes_year: bool = False
                                  sp)[0]
         count, total = int(count), int(total)  # PostgreSQL sums bigint as numeric
         if count == 0:
-            raise DomainError("BATCH_EMPTY", "批量记账没有任何明细", field="rows")
+            raise DomainError(ErrorCode.BATCH_EMPTY, "批量记账没有任何明细", field="rows")
         if total == 0:
-            raise DomainError("BATCH_ZERO", "批量记账净额为零，无法生成总账凭证", field="rows")
+            raise DomainError(ErrorCode.BATCH_ZERO, "批量记账净额为零，无法生成总账凭证", field="rows")
         control = MEMBER_CONTROL
         counter = batch.counter_account.code
         lines = (
@@ -504,12 +505,12 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, closes_year: bool = False
             except _RowsMismatch:
                 _raise_bad_rows(src, sp, batch.center_id, ys, ye)
                 if not unique:  # pragma: no cover (every row joined, so every row moved)
-                    raise DomainError("BATCH_ROWS", "批量记账明细与账户不符", field="rows") from None
+                    raise DomainError(ErrorCode.BATCH_ROWS, "批量记账明细与账户不符", field="rows") from None
                 # declared unique, yet an account repeats: post it the general way (running balances per row)
                 with transaction.atomic():
                     if _apply_rows(src, sp, ok, ok_params, head, False, vendor, ys, ye, scratch,  # pragma: no cover
                                    staged) != count:
-                        raise DomainError("BATCH_ROWS", "批量记账明细与账户不符", field="rows") from None
+                        raise DomainError(ErrorCode.BATCH_ROWS, "批量记账明细与账户不符", field="rows") from None
         except IntegrityError:
             short = sql.fetch(
                 f"SELECT a.account_no FROM ledger_subaccount a JOIN (SELECT s.sub_account_id, SUM(s.amount_current) c, "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
@@ -518,7 +519,7 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, closes_year: bool = False
                 f"a.balance_current + g.c + a.balance_carried + g.k - a.frozen_amount - a.hold_amount < 0 LIMIT 10", sp
             )
             raise DomainError(
-                "INSUFFICIENT_BALANCE", f"以下账户可用余额不足：{'、'.join(r[0] for r in short)}", field="amount"
+                ErrorCode.INSUFFICIENT_BALANCE, f"以下账户可用余额不足：{'、'.join(r[0] for r in short)}", field="amount"
             ) from None
         batch.status = PostingBatch.Status.POSTED
         batch.rows_posted = count
@@ -679,10 +680,10 @@ def _raise_bad_rows(src: str, sp: list[Any], center_id: int, ys: date, ye: date)
         return
     ord_, sid, aid, cid, y = bad[0]
     if aid is None or cid != center_id:
-        raise DomainError("SUB_ACCOUNT_UNKNOWN", f"第 {ord_} 行：个人分户账 {sid} 不存在", row=ord_)
+        raise DomainError(ErrorCode.SUB_ACCOUNT_UNKNOWN, f"第 {ord_} 行：个人分户账 {sid} 不存在", row=ord_)
     if str(y) != ys.isoformat():
-        raise DomainError("YEAR_NOT_ROLLED", f"第 {ord_} 行：账户尚未完成上年度结息结转", row=ord_)
-    raise DomainError("VALUE_DATE_AFTER_YEAR", f"第 {ord_} 行：起息日晚于本计息年度末 {ye}", row=ord_)
+        raise DomainError(ErrorCode.YEAR_NOT_ROLLED, f"第 {ord_} 行：账户尚未完成上年度结息结转", row=ord_)
+    raise DomainError(ErrorCode.VALUE_DATE_AFTER_YEAR, f"第 {ord_} 行：起息日晚于本计息年度末 {ye}", row=ord_)
 
 
 def batch_post(
@@ -708,7 +709,7 @@ def subaccounts_open_from(*, center: Center, year_start: date, source: Relation)
     """Open sub-accounts in bulk. `source` yields account_no, jishu_base_current, jishu_base_carried
     (积数 brought over for the part of the interest year before the first posting)."""
     if interest_year(year_start)[0] != year_start:
-        raise DomainError("YEAR_START", f"计息年度起日应为7月1日：{year_start}", field="year_start")
+        raise DomainError(ErrorCode.YEAR_START, f"计息年度起日应为7月1日：{year_start}", field="year_start")
     return sql.execute(
         "INSERT INTO ledger_subaccount (center_id, account_no, balance_current, balance_carried, frozen_amount, "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         "hold_amount, year_start, jishu_current, jishu_carried, jishu_base_current, jishu_base_carried) "
@@ -724,7 +725,7 @@ def batch_stage_from(*, batch: PostingBatch, source: Relation, unique_accounts: 
     with transaction.atomic():
         batch = PostingBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != PostingBatch.Status.STAGING:
-            raise DomainError("BATCH_NOT_STAGING", f"批量记账 {batch.key} 已不在暂存状态", field="batch")
+            raise DomainError(ErrorCode.BATCH_NOT_STAGING, f"批量记账 {batch.key} 已不在暂存状态", field="batch")
         sql.execute(f"DELETE FROM {batch.stage_table}")  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         n = sql.execute(f"INSERT INTO {batch.stage_table} ({', '.join(STAGE_COLUMNS)}) {source.sql}", source.params)
         batch.rows_staged = n
@@ -752,7 +753,7 @@ def subaccounts_freeze_from(*, center: Center, source: Relation) -> int:
                 [*source.params, center.pk],
             )
     except IntegrityError:
-        raise DomainError("FREEZE_AMOUNT", "冻结金额超过可用余额", field="frozen_amount") from None
+        raise DomainError(ErrorCode.FREEZE_AMOUNT, "冻结金额超过可用余额", field="frozen_amount") from None
 
 
 def subaccounts_year_roll(*, center: Center, year_start: date, actor: Actor) -> int:
@@ -769,7 +770,7 @@ def subaccounts_year_roll(*, center: Center, year_start: date, actor: Actor) -> 
             "SELECT account_no FROM ledger_subaccount WHERE center_id = %s AND year_start = %s "
             "AND balance_current <> 0 LIMIT 5", [center.pk, ys])
         if left:
-            raise DomainError("YEAR_ROLL_CURRENT_LEFT",
+            raise DomainError(ErrorCode.YEAR_ROLL_CURRENT_LEFT,
                               f"以下账户当年归集余额尚未结转：{'、'.join(r[0] for r in left)}", field="year_start")
         n = sql.execute(
             "UPDATE ledger_subaccount SET year_start = %s, jishu_base_current = 0, jishu_current = 0, "

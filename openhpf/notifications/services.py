@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from openhpf.core.channels import ChannelNotConfigured, Message, channel_names, get_channel, render
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask_phone
 
@@ -56,7 +57,7 @@ def notify(*, channel: str, recipient: str, kind: str, payload: Mapping[str, Any
     `channel`, in the current transaction; it is sent once the outermost transaction commits."""
     recipient = (recipient or "").strip()
     if not recipient:
-        raise DomainError("NOTIFY_NO_RECIPIENT", "没有接收人，无法发送消息", field="recipient")
+        raise DomainError(ErrorCode.NOTIFY_NO_RECIPIENT, "没有接收人，无法发送消息", field="recipient")
     if channel not in channel_names():
         raise ChannelNotConfigured(f"message channel {channel!r} is not in settings.HPF_MESSAGE_CHANNELS")
     payload = dict(payload or {})

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
@@ -30,7 +31,7 @@ def _date(value: str, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise DomainError("DATE_INVALID", f"日期格式应为 YYYY-MM-DD：{value}", field=field) from None
+        raise DomainError(ErrorCode.DATE_INVALID, f"日期格式应为 YYYY-MM-DD：{value}", field=field) from None
 
 
 class ReconOut(Schema):
@@ -136,7 +137,7 @@ def item_list(request: HttpRequest, account_no: str = "", reason: str = "", stat
     center = _center(request)
     acct = selectors.bank_account_get(center=center, account_no=account_no, user=request.user) if account_no else None
     if state not in selectors.ITEM_STATES:
-        raise DomainError("STATE_INVALID", f"状态应为 {'、'.join(selectors.ITEM_STATES)} 之一", field="state")
+        raise DomainError(ErrorCode.STATE_INVALID, f"状态应为 {'、'.join(selectors.ITEM_STATES)} 之一", field="state")
     items = selectors.item_list(center=center, user=request.user, bank_account=acct, reason=reason or None,
                                 state=state, limit=limit)
     return _items_out(request, center, items)

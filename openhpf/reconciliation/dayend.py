@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.jobs.dayend import Day, register_step, run_each
 from openhpf.jobs.runner import StepContext
@@ -31,7 +32,7 @@ def _gate(day: Day, ctx: StepContext) -> dict[str, Any]:
             reconcile(bank_account=a, on=day.on, actor=day.actor, business_date=day.on)
     ok, problems = reconciliation_day_ok(center=day.center, on=day.on)
     if not ok:
-        raise DomainError("DAYEND_UNRECONCILED", f"{day.on} 对账未平，日终不能结束：" + "；".join(problems[:5]),
+        raise DomainError(ErrorCode.DAYEND_UNRECONCILED, f"{day.on} 对账未平，日终不能结束：" + "；".join(problems[:5]),
                           field="on")
     ctx.advance(1)
     return {"reconciled": True}

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from openhpf.core.actors import Actor
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ingest import (
     ErrorSink,
@@ -82,7 +83,7 @@ class _Csv:
         present = {c[0] for c in self.columns if c}
         missing = [f for f in REQUIRED if f not in present]
         if missing:
-            raise DomainError("STATEMENT_FILE_COLUMNS", f"对账单文件缺少列：{'、'.join(missing)}", field="file")
+            raise DomainError(ErrorCode.STATEMENT_FILE_COLUMNS, f"对账单文件缺少列：{'、'.join(missing)}", field="file")
 
     def _line(self, row: list[Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -113,7 +114,7 @@ class _Csv:
 def _derived(first: dict[str, Any] | None, last: dict[str, Any] | None) -> tuple[int, int]:
     if first is None or last is None or not all(
             isinstance(v, int) for v in (first.get("amount"), first.get("balance"), last.get("balance"))):
-        raise DomainError("STATEMENT_BALANCES_REQUIRED", "无法从文件推出期初、期末余额，请指定 --opening 与 --closing（分）",
+        raise DomainError(ErrorCode.STATEMENT_BALANCES_REQUIRED, "无法从文件推出期初、期末余额，请指定 --opening 与 --closing（分）",
                           field="opening_balance")
     sign = 1 if first["direction"] == "in" else -1
     return first["balance"] - sign * first["amount"], last["balance"]
@@ -126,13 +127,13 @@ def _ndjson(path: Path, account_no: str, stmt_date: date,
     if isinstance(head, dict) and "opening_balance" in head and "bank_seq" not in head:
         header = head
         if header.get("account") not in (None, account_no):
-            raise DomainError("STATEMENT_FILE_ACCOUNT", f"文件中的账号 {header['account']} 与 {account_no} 不符", field="file")
+            raise DomainError(ErrorCode.STATEMENT_FILE_ACCOUNT, f"文件中的账号 {header['account']} 与 {account_no} 不符", field="file")
         if header.get("date") not in (None, stmt_date.isoformat()):
-            raise DomainError("STATEMENT_FILE_DATE", f"文件中的日期 {header['date']} 与 {stmt_date} 不符", field="file")
+            raise DomainError(ErrorCode.STATEMENT_FILE_DATE, f"文件中的日期 {header['date']} 与 {stmt_date} 不符", field="file")
 
     def lines() -> Iterator[dict[str, Any]]:
         for _n, value in ndjson_lines(path, limits=limits, skip=1 if header is not None else 0,
-                                     code="STATEMENT_FILE_JSON"):
+                                     code=ErrorCode.STATEMENT_FILE_JSON):
             yield value
 
     return header, lines()
@@ -145,7 +146,7 @@ def statement_load_file(
     """Load a statement file (CSV or NDJSON, see the module docstring) through `statement_load`."""
     path = Path(path)
     if not path.is_file():
-        raise DomainError("STATEMENT_FILE_MISSING", f"文件不存在：{path}", field="file")
+        raise DomainError(ErrorCode.STATEMENT_FILE_MISSING, f"文件不存在：{path}", field="file")
     limits = Limits.from_policy(on=business_date, center=bank_account.center_id)
     limits.check_size(path.stat().st_size, path.name)
     if path.suffix.lower() in (".ndjson", ".jsonl"):
@@ -154,7 +155,7 @@ def statement_load_file(
             opening_balance = header["opening_balance"] if opening_balance is None else opening_balance
             closing_balance = header.get("closing_balance") if closing_balance is None else closing_balance
         if opening_balance is None or closing_balance is None:
-            raise DomainError("STATEMENT_BALANCES_REQUIRED", "NDJSON 文件首行须为含期初、期末余额的表头，或指定 --opening 与 --closing",
+            raise DomainError(ErrorCode.STATEMENT_BALANCES_REQUIRED, "NDJSON 文件首行须为含期初、期末余额的表头，或指定 --opening 与 --closing",
                               field="opening_balance")
     else:
         reader = _Csv(path, limits)

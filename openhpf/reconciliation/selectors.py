@@ -10,6 +10,7 @@ from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from openhpf.access.selectors import check_permission, user_clearance
 from openhpf.core.actors import Actor
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
@@ -37,7 +38,7 @@ def bank_account_get(*, center: Any, account_no: str, user: Actor) -> BankAccoun
     check_permission(user, VIEW, center=center)
     acct = BankAccount.objects.filter(center=center, account_no=(account_no or "").strip()).first()
     if acct is None:
-        raise DomainError("BANK_ACCOUNT_UNKNOWN", f"专户 {account_no} 不存在", field="account_no")
+        raise DomainError(ErrorCode.BANK_ACCOUNT_UNKNOWN, f"专户 {account_no} 不存在", field="account_no")
     return acct
 
 
@@ -67,7 +68,7 @@ def reconciliation_get(*, center: Any, pk: int, user: Actor) -> Reconciliation:
     r = (Reconciliation.objects.select_related("bank_account", "statement", "bank_account__gl_account")
          .filter(center=center, pk=pk).first())
     if r is None:
-        raise DomainError("RECON_UNKNOWN", f"对账记录 {pk} 不存在", field="reconciliation")
+        raise DomainError(ErrorCode.RECON_UNKNOWN, f"对账记录 {pk} 不存在", field="reconciliation")
     return r
 
 
@@ -75,7 +76,7 @@ def item_get(*, center: Any, pk: int, user: Actor) -> ReconItem:
     check_permission(user, VIEW, center=center)
     it = ReconItem.objects.select_related("bank_account").filter(center=center, pk=pk).first()
     if it is None:
-        raise DomainError("ITEM_UNKNOWN", f"差异 {pk} 不存在", field="item")
+        raise DomainError(ErrorCode.ITEM_UNKNOWN, f"差异 {pk} 不存在", field="item")
     return it
 
 
@@ -84,7 +85,7 @@ def items_get(*, center: Any, pks: list[int], user: Actor) -> list[ReconItem]:
     found = list(ReconItem.objects.filter(center=center, pk__in=pks).order_by("pk"))
     missing = sorted(set(pks) - {i.pk for i in found})
     if missing:
-        raise DomainError("ITEM_UNKNOWN", f"差异 {missing[0]} 不存在", field="items")
+        raise DomainError(ErrorCode.ITEM_UNKNOWN, f"差异 {missing[0]} 不存在", field="items")
     return found
 
 
@@ -157,7 +158,7 @@ def item_view_get(*, center: Any, pk: int, user: Actor) -> ItemView:
     it = (ReconItem.objects.select_related("bank_account", "statement_line", "journal_line__entry", "closed_in")
           .filter(center=center, pk=pk).first())
     if it is None:
-        raise DomainError("ITEM_UNKNOWN", f"差异 {pk} 不存在", field="item")
+        raise DomainError(ErrorCode.ITEM_UNKNOWN, f"差异 {pk} 不存在", field="item")
     return item_views([it], user=user, center=center)[0]
 
 

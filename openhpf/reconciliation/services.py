@@ -35,6 +35,7 @@ from openhpf.core import db
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ingest import ErrorSink, Limits
 from openhpf.core.money import format_fen
@@ -75,7 +76,7 @@ def _is_int(v: Any) -> bool:
 
 def _money_arg(value: Any, field: str, label: str) -> int:
     if not _is_int(value):
-        raise DomainError("STATEMENT_BALANCE", f"{label}应为整数（分）", field=field)
+        raise DomainError(ErrorCode.STATEMENT_BALANCE, f"{label}应为整数（分）", field=field)
     return value
 
 
@@ -173,7 +174,7 @@ class _StatementReader:
                                f"{format_fen(self.closing)} 元")
         if self.error_count:
             raise DomainError(
-                "STATEMENT_INVALID", f"对账单校验未通过，共 {self.error_count} 处问题：" + "；".join(self.errors[:5]),
+                ErrorCode.STATEMENT_INVALID, f"对账单校验未通过，共 {self.error_count} 处问题：" + "；".join(self.errors[:5]),
                 field="lines", details={"errors": self.errors, "error_count": self.error_count})
 
 
@@ -181,12 +182,12 @@ def _line_rules(table: str, statement_id: int, opening: int) -> list[Rule]:
     """Rules over one statement's loaded lines (`table`: the statement line table or the repeat's stage)."""
     lines = f"FROM {table} WHERE statement_id = %s"
     return [
-        Rule(code="STATEMENT_SEQ_DUPLICATE", column="bank_seq", message="银行流水号 {0} 重复",
+        Rule(code=ErrorCode.STATEMENT_SEQ_DUPLICATE, column="bank_seq", message="银行流水号 {0} 重复",
              sql=(f"SELECT t.line_no, t.bank_seq FROM {table} t JOIN (SELECT bank_seq, MIN(line_no) AS first_line "  # noqa: S608 — own line table names from code; values bound
                   f"{lines} GROUP BY bank_seq HAVING COUNT(*) > 1) d ON d.bank_seq = t.bank_seq "
                   "AND t.line_no > d.first_line WHERE t.statement_id = %s ORDER BY t.line_no"),
              params=(statement_id, statement_id)),
-        Rule(code="STATEMENT_BALANCE_BREAK", column="balance",
+        Rule(code=ErrorCode.STATEMENT_BALANCE_BREAK, column="balance",
              message="余额不连续：上笔余额 {1} 金额 = {2:yuan} 元，对账单为 {3:yuan} 元",
              sql=("SELECT line_no, bank_seq, CASE WHEN direction = 'out' THEN '−' ELSE '+' END, "  # noqa: S608 — own line table names from code; values bound
                   "prev + CASE WHEN direction = 'out' THEN -amount ELSE amount END, balance FROM ("
@@ -224,9 +225,9 @@ def statement_load(
     opening = _money_arg(opening_balance, "opening_balance", "期初余额")
     closing = _money_arg(closing_balance, "closing_balance", "期末余额")
     if stmt_date > business_date:
-        raise DomainError("STATEMENT_FUTURE", f"对账单日期 {stmt_date} 晚于业务日期 {business_date}", field="stmt_date")
+        raise DomainError(ErrorCode.STATEMENT_FUTURE, f"对账单日期 {stmt_date} 晚于业务日期 {business_date}", field="stmt_date")
     if source not in BankStatement.Source.values:
-        raise DomainError("STATEMENT_SOURCE", f"对账单来源不正确：{source}", field="source")
+        raise DomainError(ErrorCode.STATEMENT_SOURCE, f"对账单来源不正确：{source}", field="source")
     label = actor_label(actor)[0]
     with transaction.atomic():
         # statement loads and reconciliations of one account run one at a time
@@ -253,7 +254,7 @@ def statement_load(
                 return existing
             if Reconciliation.objects.filter(statement=existing).exists():
                 raise DomainError(
-                    "STATEMENT_RECONCILED",
+                    ErrorCode.STATEMENT_RECONCILED,
                     f"专户 {acct.account_no} {stmt_date} 已对账，不能用内容不同的对账单替换", field="stmt_date")
             sql.execute(f"DELETE FROM {LINE_TABLE} WHERE statement_id = %s", [existing.pk])  # noqa: S608 — own work tables and key SQL from code; values bound
             cols = ", ".join(LINE_COLUMNS)
@@ -585,16 +586,16 @@ def reconcile(
     (explanations on the same lines are kept); a day after which another was reconciled cannot be re-run."""
     check_permission(actor, PERMISSION, center=bank_account.center_id)
     if on > business_date:
-        raise DomainError("RECON_FUTURE", f"对账日期 {on} 晚于业务日期 {business_date}", field="on")
+        raise DomainError(ErrorCode.RECON_FUTURE, f"对账日期 {on} 晚于业务日期 {business_date}", field="on")
     t0 = time.perf_counter()
     with transaction.atomic():
         acct = BankAccount.objects.select_for_update().get(pk=bank_account.pk)
         stmt = BankStatement.objects.filter(bank_account=acct, stmt_date=on).first()
         if stmt is None:
-            raise DomainError("STATEMENT_MISSING", f"专户 {acct.account_no} 尚无 {on} 的银行对账单", field="on")
+            raise DomainError(ErrorCode.STATEMENT_MISSING, f"专户 {acct.account_no} 尚无 {on} 的银行对账单", field="on")
         later = Reconciliation.objects.filter(bank_account=acct, recon_date__gt=on).order_by("recon_date").first()
         if later is not None:
-            raise DomainError("RECON_LATER_EXISTS",
+            raise DomainError(ErrorCode.RECON_LATER_EXISTS,
                               f"专户 {acct.account_no} 已完成 {later.recon_date} 的对账，不能重做更早的 {on}", field="on")
         pending = BankStatement.objects.filter(bank_account=acct, stmt_date__lt=on, reconciliation__isnull=True)
         start = getattr(acct, "reconcile_from", None)  # statements before the account's first reconciled day wait for none
@@ -602,7 +603,7 @@ def reconcile(
             pending = pending.filter(stmt_date__gte=start)
         earliest = pending.order_by("stmt_date").first()
         if earliest is not None:
-            raise DomainError("RECON_EARLIER_PENDING",
+            raise DomainError(ErrorCode.RECON_EARLIER_PENDING,
                               f"专户 {acct.account_no} 请先完成 {earliest.stmt_date} 的对账", field="on")
         prev = Reconciliation.objects.filter(bank_account=acct, recon_date__lt=on).order_by("-recon_date").first()
         recon = Reconciliation.objects.filter(bank_account=acct, recon_date=on).first()
@@ -661,9 +662,9 @@ def _refresh_from(bank_account_id: int, since: date) -> None:
 def _note(note: str) -> str:
     note = (note or "").strip()
     if not note:
-        raise DomainError("NOTE_REQUIRED", "请填写差异说明", field="note")
+        raise DomainError(ErrorCode.NOTE_REQUIRED, "请填写差异说明", field="note")
     if len(note) > 500:
-        raise DomainError("NOTE_TOO_LONG", "差异说明不能超过 500 字", field="note")
+        raise DomainError(ErrorCode.NOTE_TOO_LONG, "差异说明不能超过 500 字", field="note")
     return note
 
 
@@ -675,7 +676,7 @@ def recon_item_explain(*, item: ReconItem, note: str, actor: Actor, business_dat
     with transaction.atomic():
         it = ReconItem.objects.select_for_update().get(pk=item.pk)
         if it.closed_on is not None:
-            raise DomainError("ITEM_CLOSED", f"差异 {it.pk} 已{it.get_close_kind_display()}，无需说明", field="item")
+            raise DomainError(ErrorCode.ITEM_CLOSED, f"差异 {it.pk} 已{it.get_close_kind_display()}，无需说明", field="item")
         before = {"status": it.status, "note": it.note}
         it.status, it.note = ReconItem.Status.EXPLAINED, note
         it.explained_by, it.explained_on, it.explained_at = actor_label(actor)[0], business_date, timezone.now()
@@ -700,24 +701,24 @@ def recon_items_resolve(*, items: Sequence[ReconItem], note: str, actor: Actor, 
     a real difference would disappear from the 调节表."""
     note = _note(note)
     if not items:
-        raise DomainError("ITEMS_REQUIRED", "请选择要核销的差异", field="items")
+        raise DomainError(ErrorCode.ITEMS_REQUIRED, "请选择要核销的差异", field="items")
     with transaction.atomic():
         its = list(ReconItem.objects.select_for_update().filter(pk__in=sorted({i.pk for i in items})).order_by("pk"))
         accounts = {it.bank_account_id for it in its}
         if len(accounts) != 1:
-            raise DomainError("ITEMS_ONE_ACCOUNT", "一次核销的差异须属于同一专户", field="items")
+            raise DomainError(ErrorCode.ITEMS_ONE_ACCOUNT, "一次核销的差异须属于同一专户", field="items")
         check_permission(actor, PERMISSION, center=its[0].center_id)
         closed = [it.pk for it in its if it.closed_on is not None]
         if closed:
-            raise DomainError("ITEM_CLOSED", f"差异 {closed[0]} 已勾销，不能核销", field="items")
+            raise DomainError(ErrorCode.ITEM_CLOSED, f"差异 {closed[0]} 已勾销，不能核销", field="items")
         early = [it.pk for it in its if it.opened_on > business_date]
         if early:
-            raise DomainError("ITEM_FUTURE", f"差异 {early[0]} 的发现日期晚于业务日期", field="items")
+            raise DomainError(ErrorCode.ITEM_FUTURE, f"差异 {early[0]} 的发现日期晚于业务日期", field="items")
         effect = sum(_effect(it) for it in its)
         latest = Reconciliation.objects.filter(bank_account_id=its[0].bank_account_id).order_by("-recon_date").first()
         if effect != 0 and (latest is None or latest.difference - effect != 0):
             raise DomainError(
-                "RESOLVE_UNBALANCED",
+                ErrorCode.RESOLVE_UNBALANCED,
                 f"核销后调节表仍不平衡：所选差异合计影响 {format_fen(effect)} 元，调节后差额 {format_fen(latest.difference if latest else 0)} 元；"
                 "请同时核销相互抵销的差异，或先入账更正", field="items", details={"effect": effect})
         label, now = actor_label(actor)[0], timezone.now()

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from openhpf.core.actors import AgentActor, MemberActor
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.iam import policy, ratelimit
 from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth
@@ -63,8 +64,6 @@ class Problem(Schema):
     message: str
 
 
-_STATUS = {"INVALID": 401, "LOCKED": 423, "NO_PHONE": 422, "OTP_INVALID": 401, "OTP_EXPIRED": 401,
-           "OTP_ATTEMPTS": 401}
 _LOGIN_RESPONSES = {200: ChallengeOut, 401: Problem, 422: Problem, 423: Problem, 429: Problem}
 _OTP_RESPONSES = {200: PortalTokenOut, 401: Problem, 429: Problem}
 
@@ -76,22 +75,24 @@ def _limited(request: HttpRequest, *parts: str) -> bool:
 
 def _password_step(request: HttpRequest, kind: str, data: LoginIn):
     if _limited(request, kind, data.login):
-        return 429, {"code": "RATE_LIMITED", "message": "尝试过于频繁，请稍后再试"}
+        return 429, {"code": ErrorCode.RATE_LIMITED, "message": "尝试过于频繁，请稍后再试"}
     with transaction.atomic(durable=True):
         r = portal_login_password(kind=kind, login=data.login, password=data.password,
                                   ip=ratelimit.client_ip(request))
     if not r.ok:
-        return _STATUS.get(r.code, 401), {"code": r.code, "message": r.message}
+        code = ErrorCode.of(r.code)  # the status of a refused login is the catalogue's
+        return code.status, {"code": code, "message": r.message}
     return 200, {"challenge": r.challenge, "phone_hint": r.phone_hint, "expires_in": policy.value("OTP_TTL_SECONDS")}
 
 
 def _otp_step(request: HttpRequest, kind: str, data: OtpIn):
     if _limited(request, kind, "otp", data.challenge[:64]):
-        return 429, {"code": "RATE_LIMITED", "message": "尝试过于频繁，请稍后再试"}
+        return 429, {"code": ErrorCode.RATE_LIMITED, "message": "尝试过于频繁，请稍后再试"}
     with transaction.atomic(durable=True):
         r = portal_login_otp(kind=kind, challenge=data.challenge, code=data.code, ip=ratelimit.client_ip(request))
     if not r.ok:
-        return _STATUS.get(r.code, 401), {"code": r.code, "message": r.message}
+        code = ErrorCode.of(r.code)  # the status of a refused login is the catalogue's
+        return code.status, {"code": code, "message": r.message}
     return 200, {"access_token": r.token, "token_type": "Bearer", "expires_at": r.expires_at}
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from openhpf.accounts import selectors as acc
 from openhpf.accounts.models import MemberAccount
 from openhpf.core.actors import AgentActor, MemberActor
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 
 # ---- member and employer-agent reads (网厅/API): the accounts selectors, run for the typed principal, scope
@@ -48,7 +49,7 @@ def member_my_account(*, actor: MemberActor, account_no: str) -> MyAccount:
     """One of the member's own accounts; any other number is "not found", never "forbidden" (no probing)."""
     a = MemberAccount.objects.filter(member_id=actor.member_id, account_no=(account_no or "").strip()).first()
     if a is None:
-        raise DomainError("NOT_FOUND", f"个人账号 {account_no} 不存在", field="account_no")
+        raise DomainError(ErrorCode.NOT_FOUND, f"个人账号 {account_no} 不存在", field="account_no")
     return _my_account(a, actor)
 
 

@@ -12,6 +12,7 @@ from ninja import Router, Schema
 
 from openhpf.core import idempotency
 from openhpf.core.codes import SettlementBizType
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.idempotency import idempotent
 from openhpf.core.models import Center
@@ -35,7 +36,7 @@ def _operator(request: HttpRequest, **_: Any) -> Center:
 def _account(center: Center, no: str) -> BankAccount:
     a = BankAccount.objects.filter(center=center, account_no=no).select_related("gl_account").first()
     if a is None:
-        raise DomainError("BANK_ACCOUNT_UNKNOWN", f"专户 {no} 不存在", field="account_no")
+        raise DomainError(ErrorCode.BANK_ACCOUNT_UNKNOWN, f"专户 {no} 不存在", field="account_no")
     return a
 
 
@@ -124,7 +125,7 @@ def resolve(request: HttpRequest, seq: str):
     center = _center(request, "settlement.operate")
     ins = Instruction.objects.filter(center=center, seq=seq).first()
     if ins is None:
-        raise DomainError("INSTRUCTION_UNKNOWN", f"指令 {seq} 不存在", field="seq")
+        raise DomainError(ErrorCode.INSTRUCTION_UNKNOWN, f"指令 {seq} 不存在", field="seq")
     if ins.state == Instruction.State.CREATED:
         ins = services.instruction_send(instruction=ins, actor=request.user, business_date=center.business_date)
     else:

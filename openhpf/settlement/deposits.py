@@ -22,6 +22,7 @@ from openhpf.core.actors import Actor, money_actor_check
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.bdc import ANSWER, exchange
 from openhpf.core.codes import SettlementBizType
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, mul_half_up
@@ -51,9 +52,9 @@ def _rate(value: Any) -> str:
     try:
         r = Decimal(str(value))
     except InvalidOperation:
-        raise DomainError("RATE_INVALID", "利率格式错误（年利率，百分数，如 1.75）", field="rate") from None
+        raise DomainError(ErrorCode.RATE_INVALID, "利率格式错误（年利率，百分数，如 1.75）", field="rate") from None
     if not Decimal("0") < r < Decimal("20"):
-        raise DomainError("RATE_RANGE", "年利率应在 0 至 20（%）之间", field="rate")
+        raise DomainError(ErrorCode.RATE_RANGE, "年利率应在 0 至 20（%）之间", field="rate")
     return format(r.normalize(), "f")
 
 
@@ -77,21 +78,21 @@ def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount
     rate_s = _rate(rate)
     if kind == Deposit.Kind.TIME:
         if term_months not in (3, 6, 12, 24, 36, 60):
-            raise DomainError("TERM_INVALID", "定期存款期限应为 3、6、12、24、36 或 60 个月", field="term_months")
+            raise DomainError(ErrorCode.TERM_INVALID, "定期存款期限应为 3、6、12、24、36 或 60 个月", field="term_months")
         code, body_extra = "BDC114", {"term_months": term_months}
     elif kind == Deposit.Kind.NOTICE:
         if notice_days not in (1, 7):
-            raise DomainError("NOTICE_DAYS", "通知存款应为 1 天或 7 天通知", field="notice_days")
+            raise DomainError(ErrorCode.NOTICE_DAYS, "通知存款应为 1 天或 7 天通知", field="notice_days")
         code, body_extra = "BDC117", {"notice_days": notice_days}
     else:
-        raise DomainError("DEPOSIT_KIND", "存款种类应为定期或通知", field="kind")
+        raise DomainError(ErrorCode.DEPOSIT_KIND, "存款种类应为定期或通知", field="kind")
     with transaction.atomic():
         acct = _account_for_payment(bank_account, center)
         if acct.kind != BankAccount.Kind.FUND:
-            raise DomainError("DEPOSIT_ACCOUNT", "定期与通知存款从住房公积金存款专户存入", field="bank_account")
+            raise DomainError(ErrorCode.DEPOSIT_ACCOUNT, "定期与通知存款从住房公积金存款专户存入", field="bank_account")
         avail = bank_account_available(acct)
         if avail < amount:
-            raise DomainError("BANK_INSUFFICIENT", f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足",
+            raise DomainError(ErrorCode.BANK_INSUFFICIENT, f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足",
                               field="amount")
         gl = _deposit_gl(center, acct, kind, actor, business_date)
         summary = f"{Deposit.Kind(kind).label}存入"
@@ -121,13 +122,13 @@ def deposit_withdraw(*, deposit: Deposit, actor: Actor, business_date: date, amo
     with transaction.atomic():
         dep = Deposit.objects.select_for_update().select_related("bank_account", "center").get(pk=deposit.pk)
         if dep.status != Deposit.Status.OPEN or not dep.deposit_no:
-            raise DomainError("DEPOSIT_NOT_OPEN", "存款不在存续状态", field="deposit")
+            raise DomainError(ErrorCode.DEPOSIT_NOT_OPEN, "存款不在存续状态", field="deposit")
         withdrawals = source_attempts(center=dep.center_id, source="deposit.withdraw", source_ref=str(dep.pk))
         if any(not w.is_final for w in withdrawals):
-            raise DomainError("DEPOSIT_BUSY", "该存款已有未完成的支取", field="deposit")
+            raise DomainError(ErrorCode.DEPOSIT_BUSY, "该存款已有未完成的支取", field="deposit")
         principal = dep.principal if amount is None or dep.kind == Deposit.Kind.TIME else _positive(amount)
         if principal > dep.principal:
-            raise DomainError("DEPOSIT_AMOUNT", f"支取金额超过存款余额 {format_fen(dep.principal)} 元", field="amount")
+            raise DomainError(ErrorCode.DEPOSIT_AMOUNT, f"支取金额超过存款余额 {format_fen(dep.principal)} 元", field="amount")
         code = "BDC115" if dep.kind == Deposit.Kind.TIME else "BDC120"
         body: dict[str, Any] = {"account": dep.bank_account.account_no, "deposit_no": dep.deposit_no,
                                 "demand_rate": _rate(demand_rate)}
@@ -152,7 +153,7 @@ def deposit_notify(*, deposit: Deposit, amount: int, withdraw_date: date, actor:
     check_permission(actor, "finance.manage", center=deposit.center_id)
     dep = Deposit.objects.select_related("bank_account", "center").get(pk=deposit.pk)
     if dep.kind != Deposit.Kind.NOTICE or dep.status != Deposit.Status.OPEN:
-        raise DomainError("DEPOSIT_NOT_NOTICE", "只有存续的通知存款可以通知支取", field="deposit")
+        raise DomainError(ErrorCode.DEPOSIT_NOT_NOTICE, "只有存续的通知存款可以通知支取", field="deposit")
     _positive(amount)
     ch = _channel(dep.bank_account)
     out = exchange(ch.url, {"code": "BDC118", "seq": _next_seq(dep.center, business_date), "center": dep.center.code,
@@ -160,9 +161,9 @@ def deposit_notify(*, deposit: Deposit, amount: int, withdraw_date: date, actor:
                                                                         "withdraw_date": withdraw_date.isoformat()}},
                    timeout=ch.timeout_seconds)
     if out.kind != ANSWER or out.answer is None:
-        raise DomainError("BANK_UNAVAILABLE", f"支取通知未送达：{out.error}（可重新通知）", field="deposit")
+        raise DomainError(ErrorCode.BANK_UNAVAILABLE, f"支取通知未送达：{out.error}（可重新通知）", field="deposit")
     if str(out.answer.get("result")) != "0000":
-        raise DomainError("BANK_REFUSED", f"银行拒绝支取通知：{out.answer.get('message')}", field="deposit")
+        raise DomainError(ErrorCode.BANK_REFUSED, f"银行拒绝支取通知：{out.answer.get('message')}", field="deposit")
     with transaction.atomic():
         Deposit.objects.filter(pk=dep.pk).update(notice_amount=amount, notice_date=withdraw_date)
         audit_log(actor=actor, action=AuditEvent.SETTLEMENT_DEPOSIT_NOTIFY, obj=dep, center=dep.center,
@@ -229,7 +230,7 @@ def _withdrawn(ins: Instruction, answer: dict[str, Any], actor: Actor, business_
     body = answer.get("body") or {}
     received = body.get("principal", 0) + body.get("interest", 0) if "interest" in body else answer.get("amount")
     if not isinstance(received, int) or received < ins.amount:
-        raise DomainError("DEPOSIT_ANSWER", f"存款支取 {ins.seq} 的银行应答缺少到账金额", field="amount")
+        raise DomainError(ErrorCode.DEPOSIT_ANSWER, f"存款支取 {ins.seq} 的银行应答缺少到账金额", field="amount")
     interest = received - ins.amount
     gl = ins.bank_account.gl_account.code
     lines = [Line(gl, debit=received, bank_ref=ins.seq), Line(ins.book_account, credit=ins.amount)]
@@ -271,9 +272,9 @@ def value_added_transfer(*, center: Center, amount: int, actor: Actor, business_
     dst = to_account or BankAccount.objects.filter(center=center, kind=BankAccount.Kind.VALUE_ADDED,
                                                    status=BankAccount.Status.ACTIVE).order_by("gl_account__code").first()
     if src is None or src.kind != BankAccount.Kind.FUND:
-        raise DomainError("NO_FUND_ACCOUNT", "没有可用的住房公积金存款专户", field="from_account")
+        raise DomainError(ErrorCode.NO_FUND_ACCOUNT, "没有可用的住房公积金存款专户", field="from_account")
     if dst is None or dst.kind != BankAccount.Kind.VALUE_ADDED:
-        raise DomainError("NO_VALUE_ADDED_ACCOUNT", "没有增值收益存款专户，请先开立", field="to_account")
+        raise DomainError(ErrorCode.NO_VALUE_ADDED_ACCOUNT, "没有增值收益存款专户，请先开立", field="to_account")
     return payment_submit(center=center, bank_account=src, amount=amount, payee_account=dst.account_no,
                           payee_name=dst.account_name, biz_type=SettlementBizType.OTHER,
                           book_account=dst.gl_account.code, summary="划转增值收益", actor=actor,

@@ -19,6 +19,7 @@ from openhpf.core.actors import Actor, SystemActor, money_actor_check
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.bdc import ANSWER, OUTAGE, UNKNOWN, Outcome, exchange
 from openhpf.core.codes import BizType, SettlementBizType
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
@@ -49,17 +50,17 @@ def bank_account_open(
     bank_code, bank_name, account_no = bank_code.strip(), bank_name.strip(), account_no.strip()
     account_name = account_name.strip() or center.name
     if not bank_code:
-        raise DomainError("BANK_CODE_REQUIRED", "请填写银行代码", field="bank_code")
+        raise DomainError(ErrorCode.BANK_CODE_REQUIRED, "请填写银行代码", field="bank_code")
     if not bank_name:
-        raise DomainError("BANK_NAME_REQUIRED", "请填写开户银行", field="bank_name")
+        raise DomainError(ErrorCode.BANK_NAME_REQUIRED, "请填写开户银行", field="bank_name")
     if not account_no.isdigit() or not 8 <= len(account_no) <= 40:
-        raise DomainError("BANK_ACCOUNT_NO", "银行账号应为 8 至 40 位数字", field="account_no")
+        raise DomainError(ErrorCode.BANK_ACCOUNT_NO, "银行账号应为 8 至 40 位数字", field="account_no")
     if kind not in BankAccount.Kind.values:
-        raise DomainError("BANK_ACCOUNT_KIND", "专户类别应为 101 或 102", field="kind")
+        raise DomainError(ErrorCode.BANK_ACCOUNT_KIND, "专户类别应为 101 或 102", field="kind")
     with transaction.atomic():
         if BankAccount.objects.filter(account_no=account_no).exists() or GLAccount.objects.filter(
                 center=center, bank_account_no=account_no).exists():
-            raise DomainError("BANK_ACCOUNT_EXISTS", f"银行账号 {account_no} 已登记", field="account_no")
+            raise DomainError(ErrorCode.BANK_ACCOUNT_EXISTS, f"银行账号 {account_no} 已登记", field="account_no")
         GLAccount.objects.select_for_update().get(center=center, code=kind)  # one opening at a time per parent
         default = GLAccount.objects.filter(center=center, code=DEFAULT_BANK).first()
         if (kind == BankAccount.Kind.FUND and default is not None and not default.bank_account_no
@@ -95,7 +96,7 @@ def _op(actor: Actor, center: Any) -> None:
 
 def _positive(amount: Any, field_name: str = "amount") -> int:
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise DomainError("AMOUNT_POSITIVE", "金额必须为大于零的整数（分）", field=field_name)
+        raise DomainError(ErrorCode.AMOUNT_POSITIVE, "金额必须为大于零的整数（分）", field=field_name)
     return amount
 
 
@@ -151,7 +152,7 @@ def _after(made: list[Instruction], base: str) -> str:
 def _source(source: str, source_ref: str) -> tuple[str, str]:
     source_ref = source_ref.strip()
     if len(source_ref) > SOURCE_REF_MAX or ATTEMPT_SEP in source_ref:
-        raise DomainError("SOURCE_REF", f"来源业务编号不能超过 {SOURCE_REF_MAX} 个字符，且不能包含 #", field="source_ref")
+        raise DomainError(ErrorCode.SOURCE_REF, f"来源业务编号不能超过 {SOURCE_REF_MAX} 个字符，且不能包含 #", field="source_ref")
     return source[:60], source_ref
 
 
@@ -167,7 +168,7 @@ def _resubmitted(*, center: Center, source: str, source_ref: str,
     if last.state == S.FAILED:
         return None, _after(made, source_ref)
     if not same(last):
-        raise DomainError("IDEMPOTENCY_KEY_REUSED", f"来源业务编号 {source_ref} 已用于内容不同的结算指令",
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, f"来源业务编号 {source_ref} 已用于内容不同的结算指令",
                           field="source_ref")
     return last, last.source_ref
 
@@ -178,14 +179,14 @@ def bank_channel_set(*, center: Center, bank_code: str, url: str, actor: Actor, 
     when it pushes account-change notices (`/settlement/notify/<center>/<bank>/?token=…`); kept as its SM3 hash."""
     _op(actor, center)
     if not url.startswith(("http://", "https://")):
-        raise DomainError("CHANNEL_URL", "接口地址应以 http:// 或 https:// 开头", field="url")
+        raise DomainError(ErrorCode.CHANNEL_URL, "接口地址应以 http:// 或 https:// 开头", field="url")
     if not 1 <= timeout_seconds <= 120:
-        raise DomainError("CHANNEL_TIMEOUT", "超时应在 1 至 120 秒之间", field="timeout_seconds")
+        raise DomainError(ErrorCode.CHANNEL_TIMEOUT, "超时应在 1 至 120 秒之间", field="timeout_seconds")
     with transaction.atomic():
         defaults: dict[str, Any] = {"url": url.strip(), "timeout_seconds": timeout_seconds, "active": True}
         if notify_token:
             if len(notify_token) < 24:
-                raise DomainError("NOTIFY_TOKEN_SHORT", "推送令牌至少 24 个字符", field="notify_token")
+                raise DomainError(ErrorCode.NOTIFY_TOKEN_SHORT, "推送令牌至少 24 个字符", field="notify_token")
             defaults["notify_token_hash"] = sm3_hex(notify_token.encode())
         ch, _ = BankChannel.objects.update_or_create(center=center, bank_code=bank_code.strip(), defaults=defaults)
         audit_log(actor=actor, action=AuditEvent.SETTLEMENT_CHANNEL_SET, obj=ch, center=center,
@@ -197,7 +198,7 @@ def _channel(bank_account: BankAccount) -> BankChannel:
     ch = BankChannel.objects.filter(center_id=bank_account.center_id, bank_code=bank_account.bank_code,
                                     active=True).first()
     if ch is None:
-        raise DomainError("NO_CHANNEL", f"银行 {bank_account.bank_code} 未配置接口地址", field="bank_account")
+        raise DomainError(ErrorCode.NO_CHANNEL, f"银行 {bank_account.bank_code} 未配置接口地址", field="bank_account")
     return ch
 
 
@@ -217,16 +218,16 @@ def bank_account_available(bank_account: BankAccount) -> int:
 def _account_for_payment(bank_account: BankAccount, center: Center) -> BankAccount:
     acct = BankAccount.objects.select_for_update().select_related("gl_account").get(pk=bank_account.pk)
     if acct.center_id != center.pk:
-        raise DomainError("BANK_ACCOUNT_UNKNOWN", "专户不属于本中心", field="bank_account")
+        raise DomainError(ErrorCode.BANK_ACCOUNT_UNKNOWN, "专户不属于本中心", field="bank_account")
     if acct.status != BankAccount.Status.ACTIVE:
-        raise DomainError("BANK_ACCOUNT_CLOSED", f"专户 {acct.account_no} 已销户", field="bank_account")
+        raise DomainError(ErrorCode.BANK_ACCOUNT_CLOSED, f"专户 {acct.account_no} 已销户", field="bank_account")
     return acct
 
 
 def _book(center: Center, code: str) -> GLAccount:
     gl = GLAccount.objects.filter(center=center, code=code).first()
     if gl is None or not gl.is_leaf:
-        raise DomainError("BOOK_ACCOUNT", f"对方科目 {code} 不存在或不是末级科目", field="book_account")
+        raise DomainError(ErrorCode.BOOK_ACCOUNT, f"对方科目 {code} 不存在或不是末级科目", field="book_account")
     return gl
 
 
@@ -244,9 +245,9 @@ def payment_submit(
     source, source_ref = _source(source, source_ref)
     payee_account, payee_name = payee_account.strip(), payee_name.strip()
     if not payee_account or not payee_name:
-        raise DomainError("PAYEE_REQUIRED", "请填写收款账号和户名", field="payee_account")
+        raise DomainError(ErrorCode.PAYEE_REQUIRED, "请填写收款账号和户名", field="payee_account")
     if biz_type not in SettlementBizType.values:
-        raise DomainError("BIZ_TYPE", f"结算业务类型 {biz_type} 无效", field="biz_type")
+        raise DomainError(ErrorCode.BIZ_TYPE, f"结算业务类型 {biz_type} 无效", field="biz_type")
     with transaction.atomic():
         acct = _account_for_payment(bank_account, center)
         earlier, source_ref = _resubmitted(center=center, source=source, source_ref=source_ref, same=lambda i: (
@@ -257,11 +258,11 @@ def payment_submit(
         _book(center, book_account)
         if book_account == MEMBER_CONTROL:
             if sub_account_id is None:
-                raise DomainError("SUB_ACCOUNT_REQUIRED", "从住房公积金科目付款须指定个人账户", field="sub_account")
+                raise DomainError(ErrorCode.SUB_ACCOUNT_REQUIRED, "从住房公积金科目付款须指定个人账户", field="sub_account")
             subaccount_set_reserves(sub_account=SubAccount(pk=sub_account_id), hold_delta=amount)
         avail = bank_account_available(acct)
         if avail < amount:
-            raise DomainError("BANK_INSUFFICIENT", f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足 "
+            raise DomainError(ErrorCode.BANK_INSUFFICIENT, f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足 "
                               f"{format_fen(amount)} 元（含在途预留）", field="amount")
         ins = Instruction.objects.create(
             center=center, seq=_next_seq(center, business_date), code="BDC101", biz_type=biz_type, direction="out",
@@ -291,9 +292,9 @@ def collection_submit(
     _positive(amount)
     source, source_ref = _source(source, source_ref)
     if not payer_account.strip():
-        raise DomainError("PAYER_REQUIRED", "请填写付款账号", field="payer_account")
+        raise DomainError(ErrorCode.PAYER_REQUIRED, "请填写付款账号", field="payer_account")
     if biz_type not in SettlementBizType.values:
-        raise DomainError("BIZ_TYPE", f"结算业务类型 {biz_type} 无效", field="biz_type")
+        raise DomainError(ErrorCode.BIZ_TYPE, f"结算业务类型 {biz_type} 无效", field="biz_type")
     with transaction.atomic():
         acct = _account_for_payment(bank_account, center)
         code = "BDC105" if loan_account else "BDC102"
@@ -322,20 +323,20 @@ def collection_submit(
 def _batch_items_check(items: Sequence[dict[str, Any]], *, biz_type: str, book_account: str) -> None:
     """The batch's size and business type, then every item at once (a ValidationReport of all bad items)."""
     if not items:
-        raise DomainError("BATCH_EMPTY", "批量付款没有明细", field="items")
+        raise DomainError(ErrorCode.BATCH_EMPTY, "批量付款没有明细", field="items")
     if len(items) > BATCH_MAX:
-        raise DomainError("BATCH_TOO_LARGE", f"一批最多 {BATCH_MAX} 笔", field="items")
+        raise DomainError(ErrorCode.BATCH_TOO_LARGE, f"一批最多 {BATCH_MAX} 笔", field="items")
     if biz_type not in SettlementBizType.values:
-        raise DomainError("BIZ_TYPE", f"结算业务类型 {biz_type} 无效", field="biz_type")
+        raise DomainError(ErrorCode.BIZ_TYPE, f"结算业务类型 {biz_type} 无效", field="biz_type")
     errors = []
     for i, it in enumerate(items, 1):
         amt = it.get("amount")
         if not isinstance(amt, int) or isinstance(amt, bool) or amt <= 0:
-            errors.append(DomainError("AMOUNT_POSITIVE", "金额必须为大于零的整数（分）", field="amount", row=i))
+            errors.append(DomainError(ErrorCode.AMOUNT_POSITIVE, "金额必须为大于零的整数（分）", field="amount", row=i))
         if not str(it.get("counter_account", "")).strip() or not str(it.get("counter_name", "")).strip():
-            errors.append(DomainError("PAYEE_REQUIRED", "请填写收款账号和户名", field="counter_account", row=i))
+            errors.append(DomainError(ErrorCode.PAYEE_REQUIRED, "请填写收款账号和户名", field="counter_account", row=i))
         if book_account == MEMBER_CONTROL and not it.get("sub_account_id"):
-            errors.append(DomainError("SUB_ACCOUNT_REQUIRED", "从住房公积金科目付款须指定个人账户", field="sub_account_id",
+            errors.append(DomainError(ErrorCode.SUB_ACCOUNT_REQUIRED, "从住房公积金科目付款须指定个人账户", field="sub_account_id",
                                       row=i))
     if errors:
         raise ValidationReport(errors)
@@ -350,7 +351,7 @@ def _batch_member_rows(items: Sequence[dict[str, Any]], *, business_date: date, 
     for i, it in enumerate(items, 1):
         sub = subs.get(it["sub_account_id"])
         if sub is None:
-            raise DomainError("SUB_ACCOUNT_UNKNOWN", "个人账户不存在", field="sub_account_id", row=i)
+            raise DomainError(ErrorCode.SUB_ACCOUNT_UNKNOWN, "个人账户不存在", field="sub_account_id", row=i)
         if sub.center_id not in orders:
             orders[sub.center_id] = withdrawal_order(center=sub.center_id, on=business_date)
         sub_rows.append(member_debit_split(sub_account=sub, amount=int(it["amount"]), on=business_date,
@@ -381,7 +382,7 @@ def batch_payment_submit(
         _book(center, book_account)
         avail = bank_account_available(acct)
         if avail < total:
-            raise DomainError("BANK_INSUFFICIENT", f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足 "
+            raise DomainError(ErrorCode.BANK_INSUFFICIENT, f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足 "
                               f"{format_fen(total)} 元（含在途预留）", field="items")
         seq = _next_seq(center, business_date)
         sub_rows = (_batch_member_rows(items, business_date=business_date, reference=seq)
@@ -508,13 +509,13 @@ def register_statement_sink(sink: Callable[..., Any]) -> None:
 
 def _receipt_record(**kwargs: Any) -> Any:
     if not _RECEIPT_HANDLER:
-        raise DomainError("RECEIPT_HANDLER_MISSING", "未启用到账登记：无法登记银行到账", field="bank_account")
+        raise DomainError(ErrorCode.RECEIPT_HANDLER_MISSING, "未启用到账登记：无法登记银行到账", field="bank_account")
     return _RECEIPT_HANDLER[0](**kwargs)
 
 
 def _statement_sink() -> Callable[..., Any]:
     if not _STATEMENT_SINK:
-        raise DomainError("STATEMENT_STORE_MISSING", "未启用日终对账：无法保存银行对账单", field="bank_account")
+        raise DomainError(ErrorCode.STATEMENT_STORE_MISSING, "未启用日终对账：无法保存银行对账单", field="bank_account")
     return _STATEMENT_SINK[0]
 
 
@@ -597,7 +598,7 @@ def _batch_finish(ins: Instruction, items: list[dict[str, Any]], *, bank_seq: st
     for it in mine:
         r = by_item.get(str(it.item))
         if r is None:
-            raise DomainError("BATCH_RESULT_INCOMPLETE", f"批量结果缺少第 {it.item} 笔", field="items")
+            raise DomainError(ErrorCode.BATCH_RESULT_INCOMPLETE, f"批量结果缺少第 {it.item} 笔", field="items")
         it.state = S.SUCCEEDED if r.get("state") == "S" else S.FAILED  # the bank's item state: S succeeded
         it.result, it.message, it.bank_seq = str(r.get("result", ""))[:8], str(r.get("message", ""))[:200], \
             str(r.get("bank_seq", ""))[:40]
@@ -707,20 +708,20 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Actor, busi
     instruction settles that instruction if it was still without an answer; anything else waits for finance."""
     nid = str(payload.get("notice_id") or "").strip()
     if not nid:
-        raise DomainError("NOTICE_ID", "通知缺少 notice_id", field="notice_id")
+        raise DomainError(ErrorCode.NOTICE_ID, "通知缺少 notice_id", field="notice_id")
     acct = BankAccount.objects.filter(center=center, account_no=str(payload.get("account", ""))).select_related(
         "gl_account").first()
     if acct is None:
-        raise DomainError("BANK_ACCOUNT_UNKNOWN", f"通知账号 {payload.get('account')} 不是本中心专户", field="account")
+        raise DomainError(ErrorCode.BANK_ACCOUNT_UNKNOWN, f"通知账号 {payload.get('account')} 不是本中心专户", field="account")
     direction = payload.get("direction")
     amount = payload.get("amount")
     if direction not in ("in", "out"):
-        raise DomainError("NOTICE_DIRECTION", "通知方向应为 in 或 out", field="direction")
+        raise DomainError(ErrorCode.NOTICE_DIRECTION, "通知方向应为 in 或 out", field="direction")
     amount = _positive(amount)
     try:
         on = date.fromisoformat(str(payload.get("date")))
     except ValueError:
-        raise DomainError("NOTICE_DATE", "通知记账日期格式错误", field="date") from None
+        raise DomainError(ErrorCode.NOTICE_DATE, "通知记账日期格式错误", field="date") from None
     with transaction.atomic():
         existing = Notice.objects.select_for_update().filter(center=center, notice_id=nid).first()
         if existing is not None:
@@ -801,11 +802,11 @@ def notice_handle(*, notice: Notice, note: str, actor: Actor, business_date: dat
     """Finance marks a queued notice as handled (after posting what it needed), with a note."""
     _op(actor, notice.center_id)
     if not note.strip():
-        raise DomainError("NOTE_REQUIRED", "请填写处理说明", field="note")
+        raise DomainError(ErrorCode.NOTE_REQUIRED, "请填写处理说明", field="note")
     with transaction.atomic():
         n = Notice.objects.select_for_update().get(pk=notice.pk)
         if n.status != Notice.Status.QUEUE:
-            raise DomainError("NOTICE_NOT_QUEUED", "该通知不在待处理队列中", field="notice")
+            raise DomainError(ErrorCode.NOTICE_NOT_QUEUED, "该通知不在待处理队列中", field="notice")
         n.status, n.note = Notice.Status.DONE, note.strip()[:200]
         n.save(update_fields=["status", "note"])
         audit_log(actor=actor, action=AuditEvent.SETTLEMENT_NOTICE_HANDLE, obj=n, center=n.center_id,
@@ -821,7 +822,7 @@ def balance_query(*, bank_account: BankAccount, actor: Actor, business_date: dat
                             "center": bank_account.center.code, "date": business_date.isoformat(),
                             "body": {"account": bank_account.account_no}}, timeout=ch.timeout_seconds)
     if out.kind != ANSWER or out.answer is None:
-        raise DomainError("BANK_UNAVAILABLE", f"银行余额查询失败：{out.error}", field="bank_account")
+        raise DomainError(ErrorCode.BANK_UNAVAILABLE, f"银行余额查询失败：{out.error}", field="bank_account")
     body = out.answer.get("body") or {}
     return {"bank_balance": body.get("balance"), "book_balance": gl_balance(
         center=bank_account.center_id, code_prefix=bank_account.gl_account.code),
@@ -843,7 +844,7 @@ def statement_fetch(*, bank_account: BankAccount, on: date, actor: Actor, busine
                                     "body": {"account": bank_account.account_no, "date": on.isoformat(), "page": page,
                                              "page_size": page_size}}, timeout=ch.timeout_seconds)
             if out.kind != ANSWER or out.answer is None or str(out.answer.get("result")) != "0000":
-                raise DomainError("STATEMENT_UNAVAILABLE", f"银行对账单下载失败（第 {page} 页）：{out.error or out.answer}",
+                raise DomainError(ErrorCode.STATEMENT_UNAVAILABLE, f"银行对账单下载失败（第 {page} 页）：{out.error or out.answer}",
                                   field="bank_account")
             body = out.answer.get("body") or {}
             if page == 1:

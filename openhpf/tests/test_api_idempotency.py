@@ -25,6 +25,7 @@ from openhpf.api import api
 from openhpf.approvals.models import PendingCommand
 from openhpf.conftest import grant_role
 from openhpf.core.actors import SystemActor
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.idempotency import REGISTRY, Endpoint
 from openhpf.core.models import IdempotencyKey
 from openhpf.iam.services import api_token_issue, staff_create
@@ -155,7 +156,8 @@ def test_approval_is_replayed_not_applied_twice(client, center, makers):
     assert r1.status_code == r2.status_code == 200 and r1.json() == r2.json() and r2.json()["status"] == "applied"
     # another checker with the same key runs its own approval: the command is decided already
     r3 = _post(client, url, {"reason": "同意"}, d, "approve-1")
-    assert r3.status_code == 422 and r3.json()["code"] == "ALREADY_DECIDED"
+    assert r3.status_code == 409 and r3.json()["code"] == "ALREADY_DECIDED"
     # a maker may not replay a checker's key into an approval of its own command
     r4 = _post(client, url, {"reason": "同意"}, a, "approve-1")
-    assert r4.status_code == 422 and r4.json()["code"] in ("SELF_APPROVAL", "ALREADY_DECIDED")
+    assert r4.json()["code"] in ("SELF_APPROVAL", "ALREADY_DECIDED")
+    assert r4.status_code == ErrorCode.of(r4.json()["code"]).status

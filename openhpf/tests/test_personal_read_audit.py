@@ -303,7 +303,7 @@ def _call_staff(ep: Endpoint, url: str, query: dict[str, str], seed: Seed, out: 
         if r.status_code in (401, 403, 405):
             continue
         out.reached.append(ep.name)
-        if r.status_code == 422 and b"missing" in r.content:
+        if r.status_code == 400 and b'"type": "missing"' in r.content:  # a required query parameter not filled
             out.unfilled.append(f"{ep.name} (query: {r.content.decode()[:200]})")
             return
         body = b"".join(r.streaming_content) if getattr(r, "streaming", False) else r.content

@@ -46,7 +46,7 @@ def test_api_submit_list_approve(client, center, maker, approver):
     assert r.status_code == 200 and r.json()["status"] == "applied" and r.json()["checker"] == "checker2"
     assert policy_value("contribution.base.cap", on=date(2027, 7, 1), center=center) == 3600000
     r = client.post(f"/api/v1/approvals/commands/{body['id']}/approve", {}, content_type="application/json", **a)
-    assert r.status_code == 422 and r.json()["code"] == "ALREADY_DECIDED"
+    assert r.status_code == 409 and r.json()["code"] == "ALREADY_DECIDED"
     assert client.get("/api/v1/approvals/commands", **a).json() == []
 
 

@@ -12,6 +12,7 @@ from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.services import command_approve, command_reject, command_submit, requires_approval
 from openhpf.audit.models import AuditRecord
 from openhpf.core.actors import SystemActor
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import PolicyParameter
 from openhpf.core.policy import policy_row, policy_value
@@ -168,7 +169,7 @@ def _boom_apply(params, actor, business_date):
     cmd = registry.applying()
     entry_post(center=cmd.center, business_date=business_date, lines=[Line("10101", debit=100),
                Line("40199", credit=100)], source="manual", description="写了一半", actor=actor)
-    raise DomainError("BOOM", "执行到一半出错")
+    raise DomainError(ErrorCode.JOB_ERROR, "执行到一半出错")
 
 
 registry.register("test.half_write", apply=_boom_apply, permission="core.policy.change",
@@ -178,7 +179,7 @@ registry.register("test.half_write", apply=_boom_apply, permission="core.policy.
 def test_failing_apply_leaves_nothing_half_applied(center, maker, approver):
     cmd = command_submit(name="test.half_write", params={}, actor=maker, center=center, business_date=BD)
     cmd = command_approve(command=cmd, actor=approver, business_date=BD)
-    assert cmd.status == "failed" and cmd.apply_error == "[BOOM] 执行到一半出错" and cmd.result is None
+    assert cmd.status == "failed" and cmd.apply_error == "[JOB_ERROR] 执行到一半出错" and cmd.result is None
     cmd.refresh_from_db()
     assert cmd.status == "failed" and cmd.checker == approver
     assert not JournalEntry.objects.exists()

@@ -19,6 +19,7 @@ from openhpf.core.audit_events import AuditEvent
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.db import Relation
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_rate, policy_value
@@ -63,7 +64,7 @@ def interest_accrue(*, center: Center, year: int, month: int, actor: Actor) -> J
     """Accrue the month's interest expense (posted on the month's last day). Idempotent per month."""
     month_end = (date(year, month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     if center.business_date < month_end:
-        raise DomainError("ACCRUE_TOO_EARLY", f"业务日期 {center.business_date} 尚未到 {year}-{month:02d} 月末", field="month")
+        raise DomainError(ErrorCode.ACCRUE_TOO_EARLY, f"业务日期 {center.business_date} 尚未到 {year}-{month:02d} 月末", field="month")
     source = f"interest.accrue:{year:04d}-{month:02d}"
     with transaction.atomic():
         existing = JournalEntry.objects.filter(center=center, source=source).first()
@@ -88,9 +89,9 @@ def interest_settle(*, center: Center, settle_date: date, actor: Actor,
     `timings`, when given, receives the seconds of each step (stage, trueup, apply, roll)."""
     ys, ye = interest_year(settle_date)
     if settle_date != ye:
-        raise DomainError("SETTLE_DATE", f"结息日应为6月30日：{settle_date}", field="date")
+        raise DomainError(ErrorCode.SETTLE_DATE, f"结息日应为6月30日：{settle_date}", field="date")
     if center.business_date != settle_date:
-        raise DomainError("SETTLE_BUSINESS_DATE", f"结息须在业务日期 {settle_date} 进行（当前 {center.business_date}）",
+        raise DomainError(ErrorCode.SETTLE_BUSINESS_DATE, f"结息须在业务日期 {settle_date} 进行（当前 {center.business_date}）",
                           field="date")
     key = f"interest:{center.code}:{ye.year}"
     done = PostingBatch.objects.filter(key=key, status=PostingBatch.Status.POSTED).first()

@@ -20,6 +20,7 @@ from openhpf.accounts.models import MemberAccount
 from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, RetentionClass
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
@@ -35,7 +36,7 @@ DEFAULT_CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 def cjk_font_path() -> str:
     path = getattr(settings, "HPF_CJK_FONT", None) or os.environ.get("HPF_CJK_FONT") or DEFAULT_CJK_FONT
     if not os.path.isfile(path):
-        raise DomainError("CJK_FONT_MISSING",
+        raise DomainError(ErrorCode.CJK_FONT_MISSING,
                           f"找不到中文字体文件 {path}：请安装 fonts-wqy-zenhei（apt-get install fonts-wqy-zenhei），"
                           "或以 HPF_CJK_FONT 指定 TrueType 字体路径", field="font")
     return path

@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
@@ -35,14 +36,14 @@ def _center(request: HttpRequest) -> Center:
 def _employer(center: Center, no: str) -> Employer:
     e = Employer.objects.filter(center=center, account_no=no).first()
     if e is None:
-        raise DomainError("EMPLOYER_UNKNOWN", f"单位账号 {no} 不存在", field="employer_no")
+        raise DomainError(ErrorCode.EMPLOYER_UNKNOWN, f"单位账号 {no} 不存在", field="employer_no")
     return e
 
 
 def _account(center: Center, no: str) -> MemberAccount:
     a = MemberAccount.objects.filter(center=center, account_no=no).first()
     if a is None:
-        raise DomainError("ACCOUNT_UNKNOWN", f"个人账号 {no} 不存在", field="account_no")
+        raise DomainError(ErrorCode.ACCOUNT_UNKNOWN, f"个人账号 {no} 不存在", field="account_no")
     return a
 
 
@@ -165,10 +166,10 @@ def flexible_move(request: HttpRequest, agreement_no: str, action: str, body: Re
           "end": flexible.flexible_agreement_end}.get(action)
     check_permission(request.user, "accounts.change", center=center)
     if fn is None:
-        raise DomainError("ACTION_UNKNOWN", f"未知操作：{action}", field="action")
+        raise DomainError(ErrorCode.ACTION_UNKNOWN, f"未知操作：{action}", field="action")
     a = FlexibleAgreement.objects.filter(center=center, agreement_no=agreement_no).first()
     if a is None:
-        raise DomainError("AGREEMENT_UNKNOWN", f"协议 {agreement_no} 不存在", field="agreement_no")
+        raise DomainError(ErrorCode.AGREEMENT_UNKNOWN, f"协议 {agreement_no} 不存在", field="agreement_no")
     with transaction.atomic(durable=True):
         a = fn(agreement=a, reason=body.reason, actor=request.user, business_date=center.business_date)
     return _agreement_out(a)

@@ -30,6 +30,7 @@ from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, SystemActor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import MemberAccountStatus
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ids import credit_code_check_digit
 from openhpf.core.models import Center
@@ -73,11 +74,11 @@ def _allowed_ratio(center: Center, ratio: Any, on: date) -> Decimal:
     try:
         r = Decimal(str(ratio).strip())
     except Exception:
-        raise DomainError("RATIO_INVALID", f"缴存比例格式不正确：{ratio}", field="ratio") from None
+        raise DomainError(ErrorCode.RATIO_INVALID, f"缴存比例格式不正确：{ratio}", field="ratio") from None
     allowed = [Decimal(str(x)) for x in policy_value("contribution.flexible.ratios", on=on, center=center)]
     if r not in allowed:
         shown = "、".join(f"{(a * 100).normalize():f}%" for a in allowed)
-        raise DomainError("RATIO_NOT_ALLOWED", f"灵活就业缴存比例只能选择：{shown}", field="ratio")
+        raise DomainError(ErrorCode.RATIO_NOT_ALLOWED, f"灵活就业缴存比例只能选择：{shown}", field="ratio")
     return r
 
 
@@ -96,9 +97,9 @@ def flexible_agreement_sign(
     check_permission(actor, "accounts.open", center=center)
     r = _allowed_ratio(center, ratio, business_date)
     if start < business_date.replace(day=1):
-        raise DomainError("START_PAST", "起缴日期不能早于本月", field="start")
+        raise DomainError(ErrorCode.START_PAST, "起缴日期不能早于本月", field="start")
     if end is not None and end < start:
-        raise DomainError("TERM_ORDER", "协议终止日期不能早于起缴日期", field="end")
+        raise DomainError(ErrorCode.TERM_ORDER, "协议终止日期不能早于起缴日期", field="end")
     with transaction.atomic():
         emp = flexible_employer(center=center, business_date=business_date)
         member = Member.objects.filter(id_type=id_type, id_number=(id_number or "").strip().upper()).first()
@@ -111,15 +112,15 @@ def flexible_agreement_sign(
                 business_date=business_date, birth_date=birth_date, sex=sex)
         elif acct.status == MemberAccountStatus.SEALED:
             if member is not None and member.name != (name or "").strip():
-                raise DomainError("MEMBER_NAME_MISMATCH", "姓名与证件号码登记的不符", field="name")
+                raise DomainError(ErrorCode.MEMBER_NAME_MISMATCH, "姓名与证件号码登记的不符", field="name")
             acct = member_account_unseal(account=acct, employer=emp, base=base, employer_ratio=r, member_ratio=r,
                                          actor=actor, business_date=business_date)
         elif acct.employer_id != emp.pk:
-            raise DomainError("EMPLOYED_CONTRIBUTOR", f"该职工在单位 {acct.employer.name} 正常缴存，不能以灵活就业身份缴存",
+            raise DomainError(ErrorCode.EMPLOYED_CONTRIBUTOR, f"该职工在单位 {acct.employer.name} 正常缴存，不能以灵活就业身份缴存",
                               field="id_number")
         else:
             if FA.objects.filter(account=acct).exclude(status=FA.Status.ENDED).exists():
-                raise DomainError("AGREEMENT_EXISTS", "该人员已有未终止的缴存协议", field="id_number")
+                raise DomainError(ErrorCode.AGREEMENT_EXISTS, "该人员已有未终止的缴存协议", field="id_number")
             if acct.base != base:
                 acct = member_account_change_base(account=acct, base=base, actor=actor, business_date=business_date)
             if acct.employer_ratio != r or acct.member_ratio != r:
@@ -154,7 +155,7 @@ def _move(agreement: FlexibleAgreement, *, sources: tuple[str, ...], target: str
     with transaction.atomic():
         a = _locked(agreement)
         if a.status not in sources:
-            raise DomainError("ILLEGAL_TRANSITION", f"协议当前状态为「{a.get_status_display()}」，不能{label}",
+            raise DomainError(ErrorCode.ILLEGAL_TRANSITION, f"协议当前状态为「{a.get_status_display()}」，不能{label}",
                               field="status")
         before = a.status
         a.status = target

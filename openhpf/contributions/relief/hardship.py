@@ -40,6 +40,7 @@ from openhpf.core.actors import Actor, SystemActor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus, RetentionClass
 from openhpf.core.db import Relation
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.policy import policy_value
 from openhpf.documents.models import DocType
@@ -61,9 +62,9 @@ def _ratio(value: Any, field_name: str) -> Decimal:
     try:
         r = Decimal(str(value).strip())
     except Exception:
-        raise DomainError("RATIO_INVALID", f"缴存比例格式不正确：{value}", field=field_name) from None
+        raise DomainError(ErrorCode.RATIO_INVALID, f"缴存比例格式不正确：{value}", field=field_name) from None
     if not r.is_finite() or r <= 0 or r >= 1:
-        raise DomainError("RATIO_INVALID", f"缴存比例应为大于0小于1的小数：{value}", field=field_name)
+        raise DomainError(ErrorCode.RATIO_INVALID, f"缴存比例应为大于0小于1的小数：{value}", field=field_name)
     return r
 
 
@@ -74,18 +75,18 @@ def _check_terms(*, kind: str, reason: str, valid_from: date, valid_to: date, bu
                  vote_date: date | None) -> None:
     """The application's kind, reason and term: at most 12 months, starting no earlier than this month."""
     if kind not in HA.Kind.values:
-        raise DomainError("HARDSHIP_KIND", f"申请类型应为 defer（缓缴）或 reduce（降低缴存比例）：{kind}", field="kind")
+        raise DomainError(ErrorCode.HARDSHIP_KIND, f"申请类型应为 defer（缓缴）或 reduce（降低缴存比例）：{kind}", field="kind")
     if not (reason or "").strip():
-        raise DomainError("REQUIRED", "请填写申请理由", field="reason")
+        raise DomainError(ErrorCode.REQUIRED, "请填写申请理由", field="reason")
     if valid_to < valid_from:
-        raise DomainError("TERM_ORDER", "终止日期不能早于起始日期", field="valid_to")
+        raise DomainError(ErrorCode.TERM_ORDER, "终止日期不能早于起始日期", field="valid_to")
     if valid_from < business_date.replace(day=1):
-        raise DomainError("TERM_PAST", "起始日期不能早于本月", field="valid_from")
+        raise DomainError(ErrorCode.TERM_PAST, "起始日期不能早于本月", field="valid_from")
     max_months = 12
     if ym_index(ym(valid_to)) - ym_index(ym(valid_from)) + 1 > max_months:
-        raise DomainError("TERM_TOO_LONG", f"缓缴或降比例期限不能超过 {max_months} 个月", field="valid_to")
+        raise DomainError(ErrorCode.TERM_TOO_LONG, f"缓缴或降比例期限不能超过 {max_months} 个月", field="valid_to")
     if vote_date is not None and vote_date > business_date:
-        raise DomainError("VOTE_DATE", "职工代表大会表决日期不能晚于申请日期", field="vote_date")
+        raise DomainError(ErrorCode.VOTE_DATE, "职工代表大会表决日期不能晚于申请日期", field="vote_date")
 
 
 def _reduced_ratios(*, kind: str, employer: Employer, valid_from: date, employer_ratio: Decimal | str | None,
@@ -96,16 +97,16 @@ def _reduced_ratios(*, kind: str, employer: Employer, valid_from: date, employer
     if kind != HA.Kind.REDUCE:
         return None, None
     if employer_ratio is None or member_ratio is None:
-        raise DomainError("REQUIRED", "降低缴存比例须填写降低后的单位与个人比例", field="employer_ratio")
+        raise DomainError(ErrorCode.REQUIRED, "降低缴存比例须填写降低后的单位与个人比例", field="employer_ratio")
     er, mr = _ratio(employer_ratio, "employer_ratio"), _ratio(member_ratio, "member_ratio")
     lo = Decimal(str(policy_value("contribution.ratio.min", on=valid_from, center=center)))
     reduced_min = Decimal(str(policy_value("contribution.ratio.reduced_min", on=valid_from, center=center)))
     for r, f in ((er, "employer_ratio"), (mr, "member_ratio")):
         if r >= lo:
-            raise DomainError("RATIO_NOT_REDUCED", f"降低后的比例应低于一般下限 {(lo * 100).normalize():f}%",
+            raise DomainError(ErrorCode.RATIO_NOT_REDUCED, f"降低后的比例应低于一般下限 {(lo * 100).normalize():f}%",
                               field=f)
         if r < reduced_min:
-            raise DomainError("RATIO_BELOW_REDUCED",
+            raise DomainError(ErrorCode.RATIO_BELOW_REDUCED,
                               f"降低后的比例不能低于 {(reduced_min * 100).normalize():f}%", field=f)
     return er, mr
 
@@ -124,16 +125,16 @@ def hardship_apply(
                              member_ratio=member_ratio)
     docs = list(documents)
     if not docs:
-        raise DomainError("DOCUMENTS_REQUIRED", "须上传申请材料（职工代表大会决议、财务报表等）", field="documents")
+        raise DomainError(ErrorCode.DOCUMENTS_REQUIRED, "须上传申请材料（职工代表大会决议、财务报表等）", field="documents")
     with transaction.atomic():
         e = Employer.objects.select_for_update().get(pk=employer.pk)
         if e.status != EmployerStatus.NORMAL:
-            raise DomainError("EMPLOYER_NOT_NORMAL", f"单位当前状态为「{EmployerStatus(e.status).label}」，不能申请",
+            raise DomainError(ErrorCode.EMPLOYER_NOT_NORMAL, f"单位当前状态为「{EmployerStatus(e.status).label}」，不能申请",
                               field="employer")
         clash = HA.objects.filter(employer=e, status__in=OPEN_STATUSES, valid_from__lte=valid_to,
                                   valid_to__gte=valid_from).first()
         if clash is not None:
-            raise DomainError("HARDSHIP_OVERLAP", f"单位已有期限重叠的申请 #{clash.pk}（{clash.get_status_display()}）",
+            raise DomainError(ErrorCode.HARDSHIP_OVERLAP, f"单位已有期限重叠的申请 #{clash.pk}（{clash.get_status_display()}）",
                               field="valid_from")
         app = HA.objects.create(
             center_id=e.center_id, employer=e, kind=kind, employer_ratio=er, member_ratio=mr, valid_from=valid_from,
@@ -161,7 +162,7 @@ def _validate_command(params: dict[str, Any], actor: Actor, center: Any, busines
     app_id = params.get("application")
     app = HA.objects.filter(pk=app_id, center=center).first() if app_id is not None else None
     if app is None or app.status != HA.Status.PENDING:
-        raise DomainError("HARDSHIP_NOT_PENDING", "申请不存在或不在待审批状态", field="application")
+        raise DomainError(ErrorCode.HARDSHIP_NOT_PENDING, "申请不存在或不在待审批状态", field="application")
     return {"application": app.pk}
 
 
@@ -192,9 +193,9 @@ def hardship_approve_apply(*, application_id: int, approver: Actor, business_dat
     with transaction.atomic():
         app = HA.objects.select_for_update().select_related("employer").get(pk=application_id)
         if app.status != HA.Status.PENDING:
-            raise DomainError("HARDSHIP_NOT_PENDING", "申请不在待审批状态", field="application")
+            raise DomainError(ErrorCode.HARDSHIP_NOT_PENDING, "申请不在待审批状态", field="application")
         if app.valid_to < business_date:
-            raise DomainError("TERM_PAST", "申请期限已过，不能批准", field="valid_to")
+            raise DomainError(ErrorCode.TERM_PAST, "申请期限已过，不能批准", field="valid_to")
         label = actor_label(approver)[0]
         app.status, app.approved_by, app.approved_on = HA.Status.APPROVED, label, business_date
         if app.kind == HA.Kind.REDUCE:
@@ -217,7 +218,7 @@ def hardship_reject(*, application: HardshipApplication, actor: Actor, reason: s
     with transaction.atomic():
         app = HA.objects.select_for_update().get(pk=application.pk)
         if app.status != HA.Status.PENDING:
-            raise DomainError("HARDSHIP_NOT_PENDING", "申请不在待审批状态", field="application")
+            raise DomainError(ErrorCode.HARDSHIP_NOT_PENDING, "申请不在待审批状态", field="application")
         if app.command_id:
             command_reject(command=app.command_id, actor=actor, reason=reason, business_date=business_date)
         app.status = HA.Status.REJECTED

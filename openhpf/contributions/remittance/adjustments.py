@@ -31,6 +31,7 @@ from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.db import Relation
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.ingest import ErrorSink, FieldError, HeaderMap, Limits, TableFile, cell_text, parse_fen
 from openhpf.core.models import Center
@@ -70,11 +71,11 @@ def base_file_parse(*, content: bytes | IO[bytes], name: str, report: Validation
     if table.empty:
         for e in sink.errors:
             raise DomainError(e.code, e.message, file=name)
-        raise DomainError("FILE_EMPTY", "文件为空", file=name)
+        raise DomainError(ErrorCode.FILE_EMPTY, "文件为空", file=name)
     index = HEADERS.index(table.header)
     missing = [c for c in COLUMNS if c not in index]
     if missing:
-        raise DomainError("FILE_COLUMNS", f"缺少列：{'、'.join(missing)}（应有：{'、'.join(COLUMNS)}）", file=name)
+        raise DomainError(ErrorCode.FILE_COLUMNS, f"缺少列：{'、'.join(missing)}（应有：{'、'.join(COLUMNS)}）", file=name)
     idx = [index[c] for c in COLUMNS]
     out: list[BaseRow] = []
     for n, rec in table.rows():
@@ -86,19 +87,19 @@ def base_file_parse(*, content: bytes | IO[bytes], name: str, report: Validation
         for value, field, label in ((account_no, "account_no", "个人账号"), (id_number, "id_number", "证件号码"),
                                     (person, "name", "姓名"), (raw_base, "base", "新缴存基数")):
             if not value:
-                report.add(DomainError("REQUIRED", f"第 {n} 行：缺少{label}", row=n, field=field, file=name))
+                report.add(DomainError(ErrorCode.REQUIRED, f"第 {n} 行：缺少{label}", row=n, field=field, file=name))
                 bad = True
         if bad:
             continue
         if isinstance(rec[idx[3]], float):  # Excel numbers: keep the cents as shown (HALF_UP at the fen)
             raw_base = str(Decimal(repr(rec[idx[3]])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
         try:
-            base = parse_fen(raw_base, "新缴存基数", code="MONEY_INVALID")
+            base = parse_fen(raw_base, "新缴存基数", code=ErrorCode.MONEY_INVALID)
         except FieldError as exc:
             report.add(DomainError(exc.code, f"第 {n} 行：{exc.message}", row=n, field="base", file=name))
             continue
         if base <= 0:
-            report.add(DomainError("BASE_INVALID", f"第 {n} 行：缴存基数须大于零", row=n, field="base", file=name))
+            report.add(DomainError(ErrorCode.BASE_INVALID, f"第 {n} 行：缴存基数须大于零", row=n, field="base", file=name))
             continue
         out.append(BaseRow(n, account_no[:24], id_number.upper()[:32], person[:60], base))
     for e in sink.errors:  # the file itself (encoding, CSV syntax, a damaged workbook)
@@ -116,24 +117,24 @@ def _rules(adjustment_id: int, *, reject: bool, cap: int, floor: int) -> list[Ru
     joined = (f"FROM {LINE_TABLE} l JOIN accounts_v_member_account a ON a.sub_id = l.account_id "
               "JOIN accounts_v_member m ON m.id = a.member_id WHERE l.adjustment_id = %s")
 
-    def rule(code: str, message: str, detail: str, source: str, params: tuple[Any, ...] = p) -> Rule:
+    def rule(code: ErrorCode, message: str, detail: str, source: str, params: tuple[Any, ...] = p) -> Rule:
         return Rule(code=code, message="第 {row} 行：个人账号 {0} " + message, column="account_no",
                     sql=f"SELECT l.row_no, l.account_no, {detail} {source} ORDER BY l.row_no", params=params)
 
     rules = [
-        rule("ACCOUNT_UNKNOWN", "不存在", "''", f"{lines} AND l.account_id IS NULL"),
-        rule("DUPLICATE_ROW", "与第 {1} 行重复", "d.first_row",
+        rule(ErrorCode.ACCOUNT_UNKNOWN, "不存在", "''", f"{lines} AND l.account_id IS NULL"),
+        rule(ErrorCode.DUPLICATE_ROW, "与第 {1} 行重复", "d.first_row",
              f"FROM {LINE_TABLE} l JOIN (SELECT account_no, MIN(row_no) AS first_row FROM {LINE_TABLE} "  # noqa: S608 — own line table from model meta; values bound
              "WHERE adjustment_id = %s GROUP BY account_no HAVING COUNT(*) > 1) d "
              "ON d.account_no = l.account_no AND l.row_no > d.first_row WHERE l.adjustment_id = %s", p + p),
         # ID numbers are stored encrypted: compare blind indexes (HMAC-SM3)
-        rule("ID_MISMATCH", "的证件号码与登记的不符", "''", f"{joined} AND m.id_number_bidx <> l.id_number"),
-        rule("NAME_MISMATCH", "的姓名与登记的不符", "''", f"{joined} AND m.name <> l.name"),
-        rule("ACCOUNT_NOT_NORMAL", "状态代码为 {1}，不是正常账户，不能调整基数", "a.status",
+        rule(ErrorCode.ID_MISMATCH, "的证件号码与登记的不符", "''", f"{joined} AND m.id_number_bidx <> l.id_number"),
+        rule(ErrorCode.NAME_MISMATCH, "的姓名与登记的不符", "''", f"{joined} AND m.name <> l.name"),
+        rule(ErrorCode.ACCOUNT_NOT_NORMAL, "状态代码为 {1}，不是正常账户，不能调整基数", "a.status",
              f"{joined} AND a.status <> %s", (*p, MemberAccountStatus.NORMAL.value)),
     ]
     if reject:
-        rules.append(rule("BASE_OUT_OF_RANGE", f"的新基数超出上下限（{format_fen(floor)}–{format_fen(cap)} 元）：{{1:yuan}} 元",
+        rules.append(rule(ErrorCode.BASE_OUT_OF_RANGE, f"的新基数超出上下限（{format_fen(floor)}–{format_fen(cap)} 元）：{{1:yuan}} 元",
                           "l.requested_base", f"{lines} AND (l.requested_base > %s OR l.requested_base < %s)",
                           (*p, cap, floor)))
     return rules
@@ -150,12 +151,12 @@ def base_adjust_import(
     effective = date(year, 7, 1)
     mode = mode or str(policy_value("contribution.base.clamp", on=effective, center=center))
     if mode not in BaseAdjustment.Mode.values:
-        raise DomainError("POLICY_VALUE", f"基数调整处理方式应为 clamp 或 reject：{mode}", field="mode")
+        raise DomainError(ErrorCode.POLICY_VALUE, f"基数调整处理方式应为 clamp 或 reject：{mode}", field="mode")
     cap = int(policy_value("contribution.base.cap", on=effective, center=center))
     floor = int(policy_value("contribution.base.floor", on=effective, center=center))
     limits = limits or Limits.from_policy(on=business_date, center=center)
     if not rows and not report:
-        raise DomainError("FILE_EMPTY", "文件中没有数据行", file=source_name)
+        raise DomainError(ErrorCode.FILE_EMPTY, "文件中没有数据行", file=source_name)
     with transaction.atomic():
         adj = BaseAdjustment.objects.create(
             center=center, effective_date=effective, business_date=business_date, mode=mode,

@@ -15,6 +15,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from openhpf.accounts.models import Employer
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.idempotency import idempotent
 from openhpf.core.models import Center
@@ -39,14 +40,14 @@ def _poster(request: HttpRequest, **_: Any) -> Center:
 def _employer(center: Center, no: str) -> Employer:
     e = Employer.objects.filter(center=center, account_no=no).first()
     if e is None:
-        raise DomainError("EMPLOYER_UNKNOWN", f"单位账号 {no} 不存在", field="employer_no")
+        raise DomainError(ErrorCode.EMPLOYER_UNKNOWN, f"单位账号 {no} 不存在", field="employer_no")
     return e
 
 
 def _remittance(center: Center, pk: int) -> Remittance:
     r = Remittance.objects.filter(center=center, pk=pk).first()
     if r is None:
-        raise DomainError("REMITTANCE_UNKNOWN", f"汇缴单 {pk} 不存在", field="remittance")
+        raise DomainError(ErrorCode.REMITTANCE_UNKNOWN, f"汇缴单 {pk} 不存在", field="remittance")
     return r
 
 
@@ -170,6 +171,6 @@ def import_errors(request: HttpRequest, pk: int):
     center = _center(request)
     imp: RemittanceImport = selectors.import_get(center=center, pk=pk, user=request.user)
     if not imp.error_file or not Path(imp.error_file).is_file():
-        raise DomainError("NO_ERROR_FILE", "该导入没有错误清单", field="import")
+        raise DomainError(ErrorCode.NO_ERROR_FILE, "该导入没有错误清单", field="import")
     return FileResponse(open(imp.error_file, "rb"), as_attachment=True,
                         filename=f"清册错误-{imp.pk}.xlsx")

@@ -36,6 +36,7 @@ from openhpf.core import db
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ids import ResidentIdCache
 from openhpf.core.ingest import (
@@ -107,7 +108,7 @@ def _header_map(header: list[Any], errors: ErrorSink) -> dict[str, int] | None:
     index = HEADERS.index(header)
     missing = [h for h, _, req in COLUMNS if req and h not in index]
     for h in missing:
-        errors.add("", 1, h, "HEADER_MISSING", f"缺少必需的列：{h}")
+        errors.add("", 1, h, ErrorCode.HEADER_MISSING, f"缺少必需的列：{h}")
     return None if missing else index
 
 
@@ -223,7 +224,7 @@ def _parse(path: Path, errors: ErrorSink, on: date, facts: _Facts | None = None,
     rows read are still in the processor's cache when they are converted."""
     table = TableFile(path, sink=errors, limits=limits, label="")
     if table.empty:
-        errors.add("", 1, "", "FILE_EMPTY", "文件为空")
+        errors.add("", 1, "", ErrorCode.FILE_EMPTY, "文件为空")
         return
     index = _header_map(table.header, errors)
     if index is None:
@@ -279,7 +280,7 @@ def _convert(values: list[str], h: str, req: bool, fast: Any, full: Any, lines: 
         v = values[j]
         if not v:
             if req:
-                errors.add("", lines[j], h, "REQUIRED", f"{h}不能为空")
+                errors.add("", lines[j], h, ErrorCode.REQUIRED, f"{h}不能为空")
                 bad[j] = 1
             continue
         try:
@@ -293,7 +294,7 @@ def _convert(values: list[str], h: str, req: bool, fast: Any, full: Any, lines: 
 # ---------------------------------------------------------------- rules
 
 
-def _rule(column: str, code: str, message: str, where: str, detail: tuple[str, ...] = ()) -> Rule:
+def _rule(column: str, code: ErrorCode, message: str, where: str, detail: tuple[str, ...] = ()) -> Rule:
     """A check of one resolved row: `where` is true when it fails; `detail` the values of the message's {0}, {1}."""
     return Rule(code=code, message=message, column=column, where=where, detail=detail)
 
@@ -314,36 +315,36 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
     known = "sub_id IS NOT NULL"
     duplicates = f"SELECT account_no FROM {t} GROUP BY account_no HAVING COUNT(*) > 1"  # noqa: S608 — own work tables and rule SQL from code; values bound
     rules = [
-        _rule("个人账号", "ACCOUNT_UNKNOWN", "个人账号 {0} 不存在", "account_no IS NOT NULL AND sub_id IS NULL", ("account_no",)),
-        _rule("姓名", "NAME_MISMATCH", "姓名「{0}」与个人账户登记的姓名不符", f"{known} AND name IS NOT NULL AND m_name <> name",
+        _rule("个人账号", ErrorCode.ACCOUNT_UNKNOWN, "个人账号 {0} 不存在", "account_no IS NOT NULL AND sub_id IS NULL", ("account_no",)),
+        _rule("姓名", ErrorCode.NAME_MISMATCH, "姓名「{0}」与个人账户登记的姓名不符", f"{known} AND name IS NOT NULL AND m_name <> name",
              ("name",)),
-        _rule("证件号码", "ID_MISMATCH", "证件号码与个人账户登记的不符",
+        _rule("证件号码", ErrorCode.ID_MISMATCH, "证件号码与个人账户登记的不符",
              f"{known} AND id_number IS NOT NULL AND m_id <> id_number"),
-        _rule("个人账号", "ACCOUNT_NOT_NORMAL", "个人账户状态为 {0}，不是正常（01）状态，不能汇缴",
+        _rule("个人账号", ErrorCode.ACCOUNT_NOT_NORMAL, "个人账户状态为 {0}，不是正常（01）状态，不能汇缴",
              f"{known} AND a_status <> '{MemberAccountStatus.NORMAL}'", ("a_status",)),
-        _rule("个人账号", "MONTH_PAID", "个人账户已缴至 {0}，" + month + " 已缴存", f"{known} AND a_paid >= '{month}'", ("a_paid",)),
-        _rule("单位账号", "EMPLOYER_NOT_NORMAL", "单位 {0} 不是正常状态，不能汇缴",
+        _rule("个人账号", ErrorCode.MONTH_PAID, "个人账户已缴至 {0}，" + month + " 已缴存", f"{known} AND a_paid >= '{month}'", ("a_paid",)),
+        _rule("单位账号", ErrorCode.EMPLOYER_NOT_NORMAL, "单位 {0} 不是正常状态，不能汇缴",
              f"{known} AND e_status <> '{EmployerStatus.NORMAL}'", ("e_no",)),
-        _rule("单位账号", "REMITTANCE_EXISTS", "单位 {0} " + month + " 的汇缴单已存在",
+        _rule("单位账号", ErrorCode.REMITTANCE_EXISTS, "单位 {0} " + month + " 的汇缴单已存在",
              f"{known} AND employer_id IN (SELECT employer_id FROM contributions_remittance WHERE month = '{month}' "  # noqa: S608 — month validated by ym_parse (six digits) at the entry point
              f"AND biz_type = '{BizType.REMITTANCE}' AND status IN ({_LIVE}))", ("e_no",)),
-        _rule("缴存基数", "BASE_ABOVE_CAP", f"缴存基数 {{0:yuan}} 元高于 {month} 的上限 {format_fen(cap)} 元", f"base > {cap}", ("base",)),
-        _rule("缴存基数", "BASE_BELOW_FLOOR", f"缴存基数 {{0:yuan}} 元低于 {month} 的下限 {format_fen(floor)} 元", f"base < {floor}", ("base",)),
+        _rule("缴存基数", ErrorCode.BASE_ABOVE_CAP, f"缴存基数 {{0:yuan}} 元高于 {month} 的上限 {format_fen(cap)} 元", f"base > {cap}", ("base",)),
+        _rule("缴存基数", ErrorCode.BASE_BELOW_FLOOR, f"缴存基数 {{0:yuan}} 元低于 {month} 的下限 {format_fen(floor)} 元", f"base < {floor}", ("base",)),
     ]
     if facts.repeats:  # the rule is only there when the file may have repeats
-        rules.append(_rule("个人账号", "DUPLICATE", "个人账号 {0} 在文件中重复出现", f"account_no IN ({duplicates})",
+        rules.append(_rule("个人账号", ErrorCode.DUPLICATE, "个人账号 {0} 在文件中重复出现", f"account_no IN ({duplicates})",
                           ("account_no",)))
     for col, side in (("er", "单位比例"), ("mr", "个人比例")):
-        rules.append(_rule(side, "RATIO_RANGE", f"{side} {{0:percent_e4}} 不在 {format_ratio_e4(lo)}–{format_ratio_e4(hi)} 范围内",
+        rules.append(_rule(side, ErrorCode.RATIO_RANGE, f"{side} {{0:percent_e4}} 不在 {format_ratio_e4(lo)}–{format_ratio_e4(hi)} 范围内",
                           f"{col} > {hi} OR ({col} < {lo} AND NOT ({col} >= {reduced} AND {known} AND {reduction}))",
                           (col,)))
     if equal:
-        rules.append(_rule("个人比例", "RATIO_SIDES_DIFFER", "单位与个人缴存比例须相同", "er <> mr"))
+        rules.append(_rule("个人比例", ErrorCode.RATIO_SIDES_DIFFER, "单位与个人缴存比例须相同", "er <> mr"))
     if facts.multi:
-        rules.append(_rule("单位账号", "EMPLOYER_MISMATCH", "个人账户不属于单位 {0}",
+        rules.append(_rule("单位账号", ErrorCode.EMPLOYER_MISMATCH, "个人账户不属于单位 {0}",
                           f"{known} AND emp_no IS NOT NULL AND emp_no <> e_no", ("emp_no",)))
     if employer_id is not None:
-        rules.append(_rule("个人账号", "EMPLOYER_MISMATCH", "个人账户属于单位 {0}，不属于本单位",
+        rules.append(_rule("个人账号", ErrorCode.EMPLOYER_MISMATCH, "个人账户属于单位 {0}，不属于本单位",
                           f"{known} AND employer_id <> {int(employer_id)}", ("e_no",)))
     # amount = base × ratio with the center's rounding: the money rule's SQL twin for each ratio in the file
     for col, amount, side in (("er", "ea", "单位月缴额"), ("mr", "ma", "个人月缴额")):
@@ -352,7 +353,7 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
             continue
         expected = "CASE " + " ".join(
             f"WHEN {col} = {r} THEN {sql_monthly_amount('base', Decimal(r) / 10000, rounding)}" for r in ratios) + " END"
-        rules.append(_rule(side, "AMOUNT_MISMATCH", f"{side} {{0:yuan}} 元应为 {{1:yuan}} 元（缴存基数 × 比例）",
+        rules.append(_rule(side, ErrorCode.AMOUNT_MISMATCH, f"{side} {{0:yuan}} 元应为 {{1:yuan}} 元（缴存基数 × 比例）",
                           f"{col} > 0 AND base IS NOT NULL AND {amount} IS NOT NULL AND {amount} <> {expected}",
                           (amount, expected)))
     return rules
@@ -414,7 +415,7 @@ def remittance_import(
 def _file_limits(path: Path, *, center: Center, business_date: date) -> Limits:
     """The file exists and is not oversized (refused before anything is written); the center's limits."""
     if not path.is_file():
-        raise DomainError("FILE_MISSING", f"文件不存在：{path}", field="file")
+        raise DomainError(ErrorCode.FILE_MISSING, f"文件不存在：{path}", field="file")
     limits = Limits.from_policy(on=business_date, center=center)
     limits.check_size(path.stat().st_size, path.name)
     return limits
@@ -501,7 +502,7 @@ class _RosterImport:
             self._join_accounts()
             facts = self.facts or _Facts()
             if self.employer is None and not facts.multi:
-                self.errors.add("", 1, "单位账号", "EMPLOYER_REQUIRED", "文件没有单位账号，请指定单位（--employer）")
+                self.errors.add("", 1, "单位账号", ErrorCode.EMPLOYER_REQUIRED, "文件没有单位账号，请指定单位（--employer）")
             rules = _rules(res_t, month=self.month, employer_id=self.employer.pk if self.employer else None,
                            center_id=self.center.pk, facts=facts)
             ctx.advance(0, total=len(rules))
@@ -564,7 +565,7 @@ class _RosterImport:
             return False
         result.status = RemittanceImport.Status.REJECTED
         if result.rows == 0 and not errors.count:
-            errors.add("", 1, "", "FILE_EMPTY", "文件没有数据行")
+            errors.add("", 1, "", ErrorCode.FILE_EMPTY, "文件没有数据行")
             errors.close()
             result.error_file, result.errors = str(self.err_path), 1
         return True
@@ -583,7 +584,7 @@ class _RosterImport:
                     f"%s, %s, %s, %s FROM {self.tables[1]} WHERE bad = 0 GROUP BY employer_id ORDER BY employer_id",
                     [self.center.pk, self.month, self.imp.pk, self.business_date, label, label, timezone.now()])
         except IntegrityError:
-            raise DomainError("REMITTANCE_EXISTS", f"{self.month} 的汇缴单已由其他业务建立，请重新导入", field="month") from None
+            raise DomainError(ErrorCode.REMITTANCE_EXISTS, f"{self.month} 的汇缴单已由其他业务建立，请重新导入", field="month") from None
 
     def _insert_lines(self) -> None:
         sql.execute(

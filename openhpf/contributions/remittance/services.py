@@ -48,6 +48,7 @@ from openhpf.core.actors import Actor, money_actor_check
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, EmployerStatus, IdType, MaritalStatus, MemberAccountStatus
 from openhpf.core.db import Relation
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
@@ -159,14 +160,14 @@ def remittance_create(*, employer: Employer, month: str, actor: Actor, business_
     with transaction.atomic():
         e = Employer.objects.select_for_update().get(pk=employer.pk)
         if e.status != EmployerStatus.NORMAL:
-            raise DomainError("EMPLOYER_NOT_NORMAL", f"单位 {e.account_no} 状态为「{EmployerStatus(e.status).label}」，"
+            raise DomainError(ErrorCode.EMPLOYER_NOT_NORMAL, f"单位 {e.account_no} 状态为「{EmployerStatus(e.status).label}」，"
                               "不能办理汇缴", field="employer")
         if e.paid_up_to and e.paid_up_to >= month:
-            raise DomainError("MONTH_PAID", f"单位 {e.account_no} 已缴至 {e.paid_up_to}，{month} 无需汇缴；"
+            raise DomainError(ErrorCode.MONTH_PAID, f"单位 {e.account_no} 已缴至 {e.paid_up_to}，{month} 无需汇缴；"
                               "个别人员请办理补缴", field="month")
         if Remittance.objects.filter(employer=e, month=month, biz_type=BizType.REMITTANCE,
                                      status__in=[RS.DRAFT, RS.CONFIRMED, RS.POSTED]).exists():
-            raise DomainError("REMITTANCE_EXISTS", f"单位 {e.account_no} {month} 的汇缴单已存在", field="month")
+            raise DomainError(ErrorCode.REMITTANCE_EXISTS, f"单位 {e.account_no} {month} 的汇缴单已存在", field="month")
         r = Remittance.objects.create(center_id=e.center_id, employer=e, month=month, biz_type=BizType.REMITTANCE,
                                       business_date=business_date, created_by=actor_label(actor)[0])
         _lines_from_accounts(r)
@@ -180,7 +181,7 @@ def remittance_create(*, employer: Employer, month: str, actor: Actor, business_
 def _draft(remittance: Remittance) -> Remittance:
     r = Remittance.objects.select_for_update().get(pk=remittance.pk)
     if r.status != RS.DRAFT:
-        raise DomainError("REMITTANCE_NOT_DRAFT", f"汇缴单 {r.pk} 状态为「{RS(r.status).label}」，不能修改清册",
+        raise DomainError(ErrorCode.REMITTANCE_NOT_DRAFT, f"汇缴单 {r.pk} 状态为「{RS(r.status).label}」，不能修改清册",
                           field="remittance")
     return r
 
@@ -221,7 +222,7 @@ def remittance_hire(
 def _roster_account(r: Remittance, account: MemberAccount) -> MemberAccount:
     acct = MemberAccount.objects.get(pk=account.pk)
     if acct.employer_id != r.employer_id:
-        raise DomainError("ACCOUNT_OTHER_EMPLOYER", f"个人账户 {acct.account_no} 不属于该单位", field="account")
+        raise DomainError(ErrorCode.ACCOUNT_OTHER_EMPLOYER, f"个人账户 {acct.account_no} 不属于该单位", field="account")
     return acct
 
 
@@ -268,7 +269,7 @@ def remittance_confirm(*, remittance: Remittance, actor: Actor, business_date: d
         r = _draft(remittance)
         _refresh_totals(r)
         if r.lines == 0 or r.total <= 0:
-            raise DomainError("REMITTANCE_EMPTY", "清册没有需要缴存的人员或金额为零", field="remittance")
+            raise DomainError(ErrorCode.REMITTANCE_EMPTY, "清册没有需要缴存的人员或金额为零", field="remittance")
         r.status, r.confirmed_by = RS.CONFIRMED, actor_label(actor)[0]
         r.save(update_fields=["status", "confirmed_by"])
         audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_CONFIRM, obj=r, center=r.center_id,
@@ -282,7 +283,7 @@ def remittance_cancel(*, remittance: Remittance, actor: Actor, business_date: da
         r = Remittance.objects.select_for_update().get(pk=remittance.pk)
         if r.status not in (RS.DRAFT, RS.CONFIRMED) or Receipt.objects.filter(
                 remittances=r, status=Receipt.Status.MATCHED).exists():
-            raise DomainError("REMITTANCE_NOT_CANCELLABLE", f"汇缴单 {r.pk} 不能作废", field="remittance")
+            raise DomainError(ErrorCode.REMITTANCE_NOT_CANCELLABLE, f"汇缴单 {r.pk} 不能作废", field="remittance")
         r.status = RS.CANCELLED
         r.save(update_fields=["status"])
         audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_CANCEL, obj=r, center=r.center_id,
@@ -303,11 +304,11 @@ def back_payment_create(
     _require(actor, employer.center_id)
     month = _month(month)
     if back_kind not in BACK_KINDS:
-        raise DomainError("BACK_KIND", f"补缴类型不正确：{back_kind}（full/difference/adhoc）", field="back_kind")
+        raise DomainError(ErrorCode.BACK_KIND, f"补缴类型不正确：{back_kind}（full/difference/adhoc）", field="back_kind")
     if not (reason or "").strip():
-        raise DomainError("REASON_REQUIRED", "补缴必须填写原因", field="reason")
+        raise DomainError(ErrorCode.REASON_REQUIRED, "补缴必须填写原因", field="reason")
     if month >= ym(business_date):
-        raise DomainError("BACK_PAYMENT_MONTH", f"补缴年月 {month} 应早于当前月份 {ym(business_date)}", field="month")
+        raise DomainError(ErrorCode.BACK_PAYMENT_MONTH, f"补缴年月 {month} 应早于当前月份 {ym(business_date)}", field="month")
     with transaction.atomic():
         r = Remittance.objects.create(
             center_id=employer.center_id, employer=employer, month=month, biz_type=BizType.BACK_PAYMENT,
@@ -317,17 +318,17 @@ def back_payment_create(
             _lines_from_accounts(r)
         else:
             if not lines:
-                raise DomainError("LINES_REQUIRED", "差额或个别补缴须列出人员及金额", field="lines")
+                raise DomainError(ErrorCode.LINES_REQUIRED, "差额或个别补缴须列出人员及金额", field="lines")
             accts = {a.account_no: a for a in MemberAccount.objects.filter(
                 employer=employer, account_no__in=[x[0] for x in lines])}
             for i, (no, ea, ma) in enumerate(lines, 1):
                 a = accts.get(no)
                 if a is None:
-                    raise DomainError("ACCOUNT_OTHER_EMPLOYER", f"第 {i} 行：个人账户 {no} 不属于该单位", row=i)
+                    raise DomainError(ErrorCode.ACCOUNT_OTHER_EMPLOYER, f"第 {i} 行：个人账户 {no} 不属于该单位", row=i)
                 if a.status != MemberAccountStatus.NORMAL:
-                    raise DomainError("ACCOUNT_NOT_NORMAL", f"第 {i} 行：个人账户 {no} 不是正常状态", row=i)
+                    raise DomainError(ErrorCode.ACCOUNT_NOT_NORMAL, f"第 {i} 行：个人账户 {no} 不是正常状态", row=i)
                 if not (isinstance(ea, int) and isinstance(ma, int)) or ea < 0 or ma < 0 or ea + ma == 0:
-                    raise DomainError("AMOUNT_INVALID", f"第 {i} 行：补缴金额应为非负整数分且不全为零", row=i)
+                    raise DomainError(ErrorCode.AMOUNT_INVALID, f"第 {i} 行：补缴金额应为非负整数分且不全为零", row=i)
                 RemittanceLine.objects.create(
                     remittance=r, seq=i, account=a, base=a.base,
                     employer_ratio_e4=int(Decimal(a.employer_ratio) * 10000),
@@ -423,16 +424,16 @@ def receipt_record(
     _require(actor, center)
     ref = (bank_ref or "").strip()
     if not ref:
-        raise DomainError("BANK_REF_REQUIRED", "请填写银行流水号", field="bank_ref")
+        raise DomainError(ErrorCode.BANK_REF_REQUIRED, "请填写银行流水号", field="bank_ref")
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise DomainError("AMOUNT_POSITIVE", "到账金额必须为大于零的整数（分）", field="amount")
+        raise DomainError(ErrorCode.AMOUNT_POSITIVE, "到账金额必须为大于零的整数（分）", field="amount")
     if value_date > business_date:
-        raise DomainError("VALUE_DATE_FUTURE", f"到账日 {value_date} 晚于业务日期 {business_date}", field="value_date")
+        raise DomainError(ErrorCode.VALUE_DATE_FUTURE, f"到账日 {value_date} 晚于业务日期 {business_date}", field="value_date")
     with transaction.atomic():
         existing = Receipt.objects.filter(center=center, bank_ref=ref).first()
         if existing is not None:
             if existing.amount != amount:
-                raise DomainError("BANK_REF_CONFLICT", f"银行流水号 {ref} 已登记，金额 {format_fen(existing.amount)} 元不同",
+                raise DomainError(ErrorCode.BANK_REF_CONFLICT, f"银行流水号 {ref} 已登记，金额 {format_fen(existing.amount)} 元不同",
                                   field="bank_ref")
             return existing
         if employer is None and source_import is None:
@@ -446,7 +447,7 @@ def receipt_record(
                     source_import=source_import, status=Receipt.Status.MATCHED, business_date=business_date,
                     created_by=label, bank_account=bank_account)
         except IntegrityError:
-            raise DomainError("BANK_REF_CONCURRENT", f"银行流水号 {ref} 正在另一笔业务中登记", field="bank_ref") from None
+            raise DomainError(ErrorCode.BANK_REF_CONCURRENT, f"银行流水号 {ref} 正在另一笔业务中登记", field="bank_ref") from None
         matched, lines = _receipt_match(source_import=source_import, employer=employer, amount=amount,
                                          business_date=business_date)
         if matched:
@@ -476,9 +477,9 @@ def receipt_assign(*, receipt: Receipt, employer: Employer, actor: Actor, busine
     with transaction.atomic():
         rc = Receipt.objects.select_for_update().get(pk=receipt.pk)
         if rc.status != Receipt.Status.UNKNOWN_SUSPENSE:
-            raise DomainError("RECEIPT_NOT_UNKNOWN", f"到账 {rc.bank_ref} 不在暂收中", field="receipt")
+            raise DomainError(ErrorCode.RECEIPT_NOT_UNKNOWN, f"到账 {rc.bank_ref} 不在暂收中", field="receipt")
         if employer.center_id != rc.center_id:
-            raise DomainError("EMPLOYER_UNKNOWN", "单位不属于本中心", field="employer")
+            raise DomainError(ErrorCode.EMPLOYER_UNKNOWN, "单位不属于本中心", field="employer")
         entry = _suspense_entry(center=rc.center_id, business_date=business_date, debit=UNKNOWN_SUSPENSE,
                                 credit=EMPLOYER_SUSPENSE, amount=rc.amount, actor=actor,
                                 description=f"暂收认领 流水 {rc.bank_ref} → 单位 {employer.account_no}")
@@ -534,7 +535,7 @@ def _plan(*, remittance: Remittance | None, source_import: RemittanceImport | No
     import_id, qs, where, params, key, title = _target(remittance, source_import)
     ids = list(qs.order_by("pk").values_list("pk", flat=True))
     if not ids:
-        raise DomainError("REMITTANCE_EMPTY", "没有可入账的汇缴单", field="remittance")
+        raise DomainError(ErrorCode.REMITTANCE_EMPTY, "没有可入账的汇缴单", field="remittance")
     agg = qs.aggregate(lines=Sum("lines"), total=Sum("total"), month=Max("month"))
     lines, total, month = int(agg["lines"] or 0), int(agg["total"] or 0), agg["month"]
     first = Remittance.objects.get(pk=ids[0])
@@ -555,7 +556,7 @@ def _target(remittance: Remittance | None,
     """The remittances to post (one, or an import's live ones): import id, queryset, SQL condition and params,
     batch key and title."""
     if (remittance is None) == (source_import is None):
-        raise DomainError("POST_TARGET", "请指定一个汇缴单或一个导入批次", field="remittance")
+        raise DomainError(ErrorCode.POST_TARGET, "请指定一个汇缴单或一个导入批次", field="remittance")
     if remittance is not None:
         return (None, Remittance.objects.filter(pk=remittance.pk), "r.id = %s", [remittance.pk],
                 f"remit:{remittance.pk}", f"汇缴入账 #{remittance.pk}")
@@ -569,13 +570,13 @@ def _check_postable(qs: Any, business_date: date) -> None:
     """Every remittance confirmed, one business type, none a 预缴 before its month."""
     bad = qs.exclude(status=RS.CONFIRMED).order_by("pk").first()
     if bad is not None:
-        raise DomainError("REMITTANCE_NOT_CONFIRMED", f"汇缴单 {bad.pk} 状态为「{RS(bad.status).label}」，不能入账",
+        raise DomainError(ErrorCode.REMITTANCE_NOT_CONFIRMED, f"汇缴单 {bad.pk} 状态为「{RS(bad.status).label}」，不能入账",
                           field="remittance")
     if qs.values("biz_type", "back_kind").distinct().count() > 1:
-        raise DomainError("MIXED_BIZ_TYPE", "汇缴与补缴不能在同一批次入账", field="remittance")
+        raise DomainError(ErrorCode.MIXED_BIZ_TYPE, "汇缴与补缴不能在同一批次入账", field="remittance")
     late = qs.filter(month__gt=ym(business_date)).order_by("pk").first()
     if late is not None:
-        raise DomainError("PREPAYMENT_NOT_DUE", f"汇缴单 {late.pk} 为 {late.month} 预缴，到期月份前资金留在单位暂存",
+        raise DomainError(ErrorCode.PREPAYMENT_NOT_DUE, f"汇缴单 {late.pk} 为 {late.month} 预缴，到期月份前资金留在单位暂存",
                           field="remittance")
 
 
@@ -589,16 +590,16 @@ def _paid_from(qs: Any, receipt: Receipt | None, *, ids: list[int], first: Remit
     if receipt is not None:
         receipt.refresh_from_db()
         if receipt.status != Receipt.Status.MATCHED or linked - {None, receipt.pk}:
-            raise DomainError("RECEIPT_NOT_MATCHED", f"到账 {receipt.bank_ref} 未匹配本汇缴单", field="receipt")
+            raise DomainError(ErrorCode.RECEIPT_NOT_MATCHED, f"到账 {receipt.bank_ref} 未匹配本汇缴单", field="receipt")
         if receipt.amount != total:
-            raise DomainError("AMOUNT_MISMATCH", f"到账金额 {format_fen(receipt.amount)} 元与汇缴合计 {format_fen(total)} 元不符，"
+            raise DomainError(ErrorCode.AMOUNT_MISMATCH, f"到账金额 {format_fen(receipt.amount)} 元与汇缴合计 {format_fen(total)} 元不符，"
                               "请转入单位暂存后分配", field="receipt")
         return receipt, None, receipt.value_date
     if len(ids) != 1:
-        raise DomainError("RECEIPT_REQUIRED", "批量入账须有到账记录", field="receipt")
+        raise DomainError(ErrorCode.RECEIPT_REQUIRED, "批量入账须有到账记录", field="receipt")
     e = Employer.objects.get(pk=first.employer_id)
     if e.suspense_balance < total:
-        raise DomainError("NO_MONEY", f"汇缴单 {first.pk} 尚未到账，单位暂存款 {format_fen(e.suspense_balance)} 元不足 "
+        raise DomainError(ErrorCode.NO_MONEY, f"汇缴单 {first.pk} 尚未到账，单位暂存款 {format_fen(e.suspense_balance)} 元不足 "
                           f"{format_fen(total)} 元", field="receipt")
     return None, first.employer_id, business_date  # allocated today: the money becomes the members' today
 
@@ -648,12 +649,12 @@ def _apply(plan: _Plan, *, actor: Actor, business_date: date) -> PostingBatch:
         if statuses == {RS.POSTED}:
             return batch
         if statuses != {RS.CONFIRMED} or len(locked) != len(plan.remittance_ids):
-            raise DomainError("REMITTANCE_NOT_CONFIRMED", "汇缴单状态已变化，不能入账", field="remittance")
+            raise DomainError(ErrorCode.REMITTANCE_NOT_CONFIRMED, "汇缴单状态已变化，不能入账", field="remittance")
         if plan.employer_id is not None:
             _employer_suspense_add(plan.employer_id, -plan.total)
         batch = batch_apply_from(batch=batch, actor=actor, source=_rows(plan), unique_accounts=_unique_accounts(plan))
         if (batch.rows_posted, batch.total_amount) != (plan.lines, plan.total):  # posted exactly the roster
-            raise DomainError("STAGE_MISMATCH", f"入账明细 {batch.rows_posted} 笔 {format_fen(batch.total_amount)} 元与汇缴单 "
+            raise DomainError(ErrorCode.STAGE_MISMATCH, f"入账明细 {batch.rows_posted} 笔 {format_fen(batch.total_amount)} 元与汇缴单 "
                               f"{plan.lines} 笔 {format_fen(plan.total)} 元不符", field="remittance")
         _group(plan).update(
             status=RS.POSTED, posted_at=timezone.now(), value_date=plan.value_date, batch_key=plan.key,
@@ -745,7 +746,7 @@ def suspense_allocate(*, remittance: Remittance, actor: Actor, business_date: da
     with transaction.atomic():
         plan = _plan(remittance=remittance, source_import=None, receipt=None, business_date=business_date)
         if plan.receipt is not None:
-            raise DomainError("RECEIPT_MATCHED", "该汇缴单已匹配到账，请直接入账", field="remittance")
+            raise DomainError(ErrorCode.RECEIPT_MATCHED, "该汇缴单已匹配到账，请直接入账", field="remittance")
         _stage(plan, actor=actor, business_date=business_date)
         return _result(plan, _apply(plan, actor=actor, business_date=business_date))
 
@@ -762,15 +763,15 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Actor, busi
     `contributions.refund` command; a system actor never makes one."""
     if not _applying_approved():
         money_actor_check(actor, role="maker", what="退缴")
-        raise DomainError("APPROVAL_REQUIRED", "退缴须经复核：请提交复核（contributions.refund）", field="remittance")
+        raise DomainError(ErrorCode.APPROVAL_REQUIRED, "退缴须经复核：请提交复核（contributions.refund）", field="remittance")
     if not (reason or "").strip():
-        raise DomainError("REASON_REQUIRED", "退缴必须填写原因", field="reason")
+        raise DomainError(ErrorCode.REASON_REQUIRED, "退缴必须填写原因", field="reason")
     if to not in ("suspense", "bank"):
-        raise DomainError("REFUND_TO", "退缴去向应为 suspense（转单位暂存）或 bank（退回单位）", field="to")
+        raise DomainError(ErrorCode.REFUND_TO, "退缴去向应为 suspense（转单位暂存）或 bank（退回单位）", field="to")
     with transaction.atomic():
         r = Remittance.objects.select_for_update().get(pk=remittance.pk)
         if r.status != RS.POSTED:
-            raise DomainError("REMITTANCE_NOT_POSTED", f"汇缴单 {r.pk} 未入账，不能退缴", field="remittance")
+            raise DomainError(ErrorCode.REMITTANCE_NOT_POSTED, f"汇缴单 {r.pk} 未入账，不能退缴", field="remittance")
         center = Center.objects.get(pk=r.center_id)
         key = f"remit-refund:{r.pk}"
         batch = batch_create(center=center, key=key, biz_type=r.biz_type, business_date=business_date, actor=actor,
@@ -809,9 +810,9 @@ def _refund_validate(params: dict[str, Any], actor: Actor, center: Any, business
     rid = params.get("remittance_id")
     r = Remittance.objects.filter(pk=rid).first() if rid is not None else None
     if r is None or r.status != RS.POSTED:
-        raise DomainError("REMITTANCE_NOT_POSTED", "汇缴单不存在或未入账，不能退缴", field="remittance")
+        raise DomainError(ErrorCode.REMITTANCE_NOT_POSTED, "汇缴单不存在或未入账，不能退缴", field="remittance")
     if not str(params.get("reason", "")).strip():
-        raise DomainError("REASON_REQUIRED", "退缴必须填写原因", field="reason")
+        raise DomainError(ErrorCode.REASON_REQUIRED, "退缴必须填写原因", field="reason")
     return {**params, "amount": r.total}
 
 

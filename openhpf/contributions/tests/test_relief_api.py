@@ -39,7 +39,8 @@ def test_api_round_trip(client, center, auth):
     bad = csv.replace(a.member.name, "别人")
     r = client.post("/api/v1/relief/base-adjustments", {"year": 2026, "file": SimpleUploadedFile("b.csv", bad.encode())},
                     **auth)
-    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "NAME_MISMATCH"
+    assert r.status_code == 422 and r.json()["code"] == "VALIDATION"
+    assert r.json()["details"]["errors"][0]["code"] == "NAME_MISMATCH"
     r = client.post(f"/api/v1/relief/employers/{emp.account_no}/ratio", {"employer_ratio": "0.10",
                     "member_ratio": "0.10"}, content_type="application/json", **auth)
     assert r.status_code == 200 and r.json() == {"accounts": 1}

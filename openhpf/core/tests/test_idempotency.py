@@ -15,6 +15,8 @@ from ninja.security import HttpBearer
 from ninja.testing import TestClient
 
 from openhpf.core.actors import AgentActor, MemberActor
+from openhpf.core.api_errors import install
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.idempotency import REGISTRY, current, idempotent
 from openhpf.core.models import IdempotencyKey
@@ -47,7 +49,7 @@ def may_call(request, **_):
     who = getattr(request, "actor", None) or request.user
     label = who.label if hasattr(who, "label") else f"staff:{who.get_username()}"
     if label not in ALLOWED:
-        raise DomainError("FORBIDDEN", "无权限：测试")
+        raise DomainError(ErrorCode.FORBIDDEN, "无权限：测试")
 
 
 class MoveIn(Schema):
@@ -56,12 +58,6 @@ class MoveIn(Schema):
 
 
 api = NinjaAPI(auth=FakeAuth(), urls_namespace="idempotency-test")
-
-
-@api.exception_handler(DomainError)
-def _domain_error(request, exc):
-    return api.create_response(request, {"code": exc.code, "message": exc.message, "field": exc.field},
-                               status=403 if exc.code == "FORBIDDEN" else 422)
 
 
 @api.post("/moves/{ref}", response={201: dict, 503: dict})
@@ -74,7 +70,7 @@ def move(request, ref: str, payload: MoveIn, fail: str = ""):
     if fail == "raise":
         raise RuntimeError("boom")
     if fail == "refuse":
-        raise DomainError("AMOUNT", "金额不对", field="amount")
+        raise DomainError(ErrorCode.AMOUNT_MISMATCH, "金额不对", field="amount")
     if fail == "503":
         return Status(503, {"n": len(CALLS)})
     return Status(201, {"n": len(CALLS), "ref": ref, "amount": payload.amount})
@@ -91,6 +87,7 @@ def plain(request, payload: PlainIn):
     return {"n": len(CALLS), "state": payload.state}
 
 
+install(api)
 client = TestClient(api)
 
 
@@ -196,7 +193,7 @@ def test_only_definitive_outcomes_are_stored(alice):
 def test_bad_keys_are_refused(alice):
     for key in ("a#1", "x" * 121, "tab\there"):
         r = call(alice, key=key)
-        assert r.status_code == 422 and r.json()["code"] == "IDEMPOTENCY_KEY"
+        assert r.status_code == 400 and r.json()["code"] == "IDEMPOTENCY_KEY"
     assert not CALLS
 
 

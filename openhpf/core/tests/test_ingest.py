@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ingest import (
     ErrorSink,
@@ -110,7 +111,7 @@ def test_money_in_yuan_to_fen():
         with pytest.raises(FieldError):
             parse_fen(bad, "基数")
     with pytest.raises(FieldError) as info:
-        parse_fen("x", "新缴存基数", code="MONEY_INVALID")
+        parse_fen("x", "新缴存基数", code=ErrorCode.MONEY_INVALID)
     assert info.value.code == "MONEY_INVALID"
 
 
@@ -175,7 +176,7 @@ def test_a_file_over_the_row_limit_is_refused_at_the_row_past_it():
 def test_ndjson_lines_and_their_limits(tmp_path):
     path = tmp_path / "s.ndjson"
     path.write_text('{"a": 1}\n\n{"a": 2}\nnot json\n', encoding="utf-8")
-    lines = ndjson_lines(path, code="STATEMENT_FILE_JSON")
+    lines = ndjson_lines(path, code=ErrorCode.STATEMENT_FILE_JSON)
     assert [next(lines), next(lines)] == [(1, {"a": 1}), (3, {"a": 2})]
     with pytest.raises(DomainError) as info:
         next(lines)
@@ -203,7 +204,7 @@ def test_error_workbook_cells_are_strings_never_formulas(tmp_path):
 
     path = tmp_path / "e.xlsx"
     sink = ErrorSink(path=path, with_file=False)
-    sink.add("", 7, "姓名", "NAME_MISMATCH", "=HYPERLINK(\"http://x\")")
+    sink.add("", 7, "姓名", ErrorCode.NAME_MISMATCH, "=HYPERLINK(\"http://x\")")
     sink.close()
     ws = load_workbook(path).worksheets[0]
     rows = [[(c.value, c.data_type) for c in r] for r in ws.iter_rows()]
@@ -217,8 +218,8 @@ def test_error_sink_caps_each_code_and_says_how_many_it_left_out(tmp_path):
     path = tmp_path / "e.csv"
     sink = ErrorSink(path=path, cap_per_code=2)
     for i in range(5):
-        sink.add("个人.csv", i + 2, "证件号码", "ID_CHECKSUM", "校验位错误")
-    sink.add("个人.csv", 9, "姓名", "REQUIRED", "姓名不能为空")
+        sink.add("个人.csv", i + 2, "证件号码", ErrorCode.ID_CHECKSUM, "校验位错误")
+    sink.add("个人.csv", 9, "姓名", ErrorCode.REQUIRED, "姓名不能为空")
     sink.close()
     assert sink.count == 6 and len(sink.errors) == 3 and not sink.file_level
     with path.open(encoding="utf-8-sig") as fh:

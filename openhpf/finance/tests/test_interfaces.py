@@ -90,7 +90,7 @@ def test_api(client, center, books, fin_user, checker_user, teller_user):
     assert assets["101"] == [5_090_000, 6_090_000] and assets["121"] == [0, 1_000_000]
     r = client.get("/api/v1/finance/statements/business/export", {"period": "2026", "format": "pdf"}, **h)
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
-    assert client.get("/api/v1/finance/statements/nope", **h).status_code == 422
+    assert client.get("/api/v1/finance/statements/nope", **h).status_code == 400  # STATEMENT_KIND: malformed
     liq = client.get("/api/v1/finance/liquidity", **h).json()
     assert liq["loan_ratio"] == "0.142857" and liq["loan_total"] == 1_000_000 and liq["level"] == "ok"
     fc = client.get("/api/v1/finance/liquidity/forecast", {"months": "3"}, **h).json()
@@ -105,7 +105,7 @@ def test_api(client, center, books, fin_user, checker_user, teller_user):
     sub = client.post("/api/v1/finance/value-added/2025/distribution", **h)
     assert sub.status_code == 200 and sub.json()["status"] == "pending"
     assert client.post("/api/v1/finance/value-added/2025/distribution", **h).json()["code"] == "DISTRIBUTION_PENDING"
-    assert client.post("/api/v1/finance/value-added/abc/close", **h).status_code == 422
+    assert client.post("/api/v1/finance/value-added/abc/close", **h).status_code == 400  # not a year: malformed
     t = _auth(teller_user)
     assert client.get("/api/v1/finance/liquidity", **t).status_code == 403
     assert client.post("/api/v1/finance/value-added/abc/close", **t).status_code == 403

@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from openhpf.core.actors import SystemActor
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.iam.models import ApiToken
 from openhpf.iam.services import api_token_issue, api_token_revoke, staff_create
@@ -76,13 +77,14 @@ def test_session_login_is_not_api_auth(client, clerk):
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_domain_error_becomes_422_json(client, token):
-    err = DomainError("RULE_X", "缴存基数超过上限", field="base", row=3)
+def test_domain_error_becomes_json_with_its_catalogue_status(client, token):
+    err = DomainError(ErrorCode.BASE_ABOVE_CAP, "缴存基数超过上限", field="base", row=3)
     with mock.patch("openhpf.api.staff_center", side_effect=err):
         r = get(client, "/api/v1/me", token)
-    assert r.status_code == 422
+    assert r.status_code == 422 == ErrorCode.BASE_ABOVE_CAP.status
     assert r["Content-Type"].startswith("application/json")
-    assert r.json() == {"code": "RULE_X", "message": "缴存基数超过上限", "field": "base", "row": 3}
+    assert r.json() == {"code": "BASE_ABOVE_CAP", "message": "缴存基数超过上限", "field": "base", "row": 3,
+                        "details": None}
     assert "缴存基数超过上限" in r.content.decode("utf-8")
 
 

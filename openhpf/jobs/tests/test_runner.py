@@ -10,6 +10,7 @@ from openhpf.audit.models import AuditRecord
 from openhpf.audit.services import audit_log
 from openhpf.core.actors import SystemActor
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.jobs import runner
 from openhpf.jobs.models import Job, JobLog, JobStep
@@ -133,14 +134,14 @@ def test_crash_mid_step_then_rerun_resumes_from_cursor_exactly_once(center):
 @pytest.mark.django_db
 def test_domain_error_message_is_kept_and_reraised():
     def step(ctx):
-        raise DomainError("BALANCE_SHORT", "余额不足", row=3)
+        raise DomainError(ErrorCode.INSUFFICIENT_BALANCE, "余额不足", row=3)
 
     job = job_start(kind="test.fail", actor=SystemActor("test"))
     with pytest.raises(DomainError):
         run_job(job, steps=[Step("s", step)])
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
-    assert (job.error_code, job.error) == ("BALANCE_SHORT", "余额不足")
+    assert (job.error_code, job.error) == ("INSUFFICIENT_BALANCE", "余额不足")
     assert JobStep.objects.get(job=job).status == JobStep.Status.FAILED
 
 

@@ -150,7 +150,8 @@ def test_api(center, acct, finance, inspector, client):
     res = client.post(f"/api/v1/reconciliation/items/{ki.pk}/explain", json.dumps({"note": "x"}),
                       content_type="application/json", **hi)
     assert res.status_code == 403
-    assert client.get("/api/v1/reconciliation/reconciliations", {"date_from": "bad"}, **h).status_code == 422
+    bad = client.get("/api/v1/reconciliation/reconciliations", {"date_from": "bad"}, **h)
+    assert bad.status_code == 400 and bad.json()["code"] == "DATE_INVALID"
 
 
 # ---------------------------------------------------------------- console

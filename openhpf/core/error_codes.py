@@ -1,0 +1,481 @@
+"""The closed catalogue of error codes: every code a user, a file's error list or an API caller can see.
+
+Each member's value is the code itself (the string callers and tests compare with), and it carries the HTTP status
+the API answers with and a Chinese message template (str.format placeholders). A DomainError takes a member, never
+a string: mypy rejects a string and the constructor raises TypeError for one at run time, so a code outside this
+catalogue cannot reach anyone. docs/errors.md is generated from this file
+(`python -m openhpf.core.error_codes --write`) and a test checks it is current.
+
+The status of a code follows one rule (docs/errors.md states it for partners):
+
+- 400 malformed input: a value that does not parse or is not one of the allowed values, a required field left
+  empty, a value too long, a file that cannot be read (…_FORMAT, …_REQUIRED, …_INVALID, FILE_…);
+- 401 the caller is not authenticated (no token, a wrong or expired one, a wrong partner secret);
+- 403 the caller is authenticated but may not do this (a permission or data scope it lacks);
+- 404 the object the request names does not exist (…_NOT_FOUND, and …_UNKNOWN whose message says 不存在);
+- 409 the current state of stored data refuses the request: the object already exists or was already decided,
+  it is in a state the action does not accept, another request holds it (…_EXISTS, ALREADY_…, …_CONFLICT,
+  ILLEGAL_TRANSITION, …_RUNNING, closed periods and accounts);
+- 422 a business rule refused well-formed input (limits, ratios, dates against the business date, balances, the
+  many errors of a file) — the default;
+- 423 the account is locked (too many wrong passwords);
+- 429 too many requests.
+
+The message template is the generic form shown in the docs and used when a DomainError is raised without a message
+(`DomainError(ErrorCode.X, name=…)` fills its placeholders); call sites that know more give their own message.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, cast
+
+STATUSES = (400, 401, 403, 404, 409, 422, 423, 429)
+
+
+class ErrorCode(StrEnum):
+    """An error code of the catalogue: `.status` (HTTP) and `.template` (Chinese, str.format placeholders)."""
+
+    status: int
+    template: str
+
+    def __new__(cls, value: str, status: int, template: str) -> ErrorCode:
+        if status not in STATUSES:
+            raise ValueError(f"{value}: status {status} is not one of {STATUSES}")
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.status = status
+        obj.template = template
+        return obj
+
+    @classmethod
+    def of(cls, value: object) -> ErrorCode:
+        """The member whose code is `value`; ValueError for anything outside the catalogue."""
+        member = cls._value2member_map_.get(value) if isinstance(value, str) else None
+        if member is None:
+            raise ValueError(f"{value!r} is not an error code of the catalogue")
+        return cast(ErrorCode, member)
+
+    def render(self, **params: Any) -> str:
+        """The template with its placeholders filled (KeyError for a missing one)."""
+        return self.template.format(**params)
+
+    # ---- the API's own answers (openhpf/core/api_errors.py) ----
+    INPUT_INVALID = "INPUT_INVALID", 400, "请求内容不正确：{detail}"
+    UNAUTHENTICATED = "UNAUTHENTICATED", 401, "未认证或令牌无效，请提供有效的 Authorization: Bearer 令牌"
+    FORBIDDEN = "FORBIDDEN", 403, "无权限"
+    NOT_FOUND = "NOT_FOUND", 404, "请求的对象不存在"
+    IDEMPOTENCY_IN_FLIGHT = "IDEMPOTENCY_IN_FLIGHT", 409, "相同 Idempotency-Key 的请求正在处理中，请稍后重试"
+    VALIDATION = "VALIDATION", 422, "共 {count} 处错误"
+    RATE_LIMITED = "RATE_LIMITED", 429, "请求过于频繁，请稍后再试"
+    # a refused login of the service hall (member and agent portals)
+    INVALID = "INVALID", 401, "账号或密码不正确"
+    LOCKED = "LOCKED", 423, "账号已锁定，请稍后再试"
+    NO_PHONE = "NO_PHONE", 422, "未登记手机号码，无法发送验证码，请到柜台办理"
+    OTP_INVALID = "OTP_INVALID", 401, "验证码无效，请重新登录"
+    OTP_EXPIRED = "OTP_EXPIRED", 401, "验证码已过期，请重新登录"
+    OTP_ATTEMPTS = "OTP_ATTEMPTS", 401, "验证码错误次数过多，请重新登录"
+    ERRORS_LEFT_OUT = "ERRORS_LEFT_OUT", 422, "同类错误已达上限，其余未列出"
+    FILE_JSON = "FILE_JSON", 400, "文件第 {row} 行不是 JSON"
+    MONEY_FORMAT = "MONEY_FORMAT", 400, "金额格式不正确：{value}"
+    # the outcome of a background job (its page and `hpf job_status`), never an API answer
+    JOB_ERROR = "JOB_ERROR", 422, "作业执行出错：{error}"
+    JOB_INTERRUPTED = "JOB_INTERRUPTED", 422, "作业被中断"
+    JOB_STALE = "JOB_STALE", 422, "心跳超时，作业视为中断，可续跑"
+
+    # ---- the domain's codes (first drafted from the call sites; keep the list sorted) ----
+    ACCOUNT_CLOSED = "ACCOUNT_CLOSED", 409, "个人账户 {account_no} 已销户"
+    ACCOUNT_EXISTS = "ACCOUNT_EXISTS", 409, "该职工已有个人账户 {account_no}（一人一户），请办理启封或内部转移"
+    ACCOUNT_FROZEN = "ACCOUNT_FROZEN", 409, "个人账户 {account_no} 处于冻结状态，不能销户"
+    ACCOUNT_NOT_NORMAL = "ACCOUNT_NOT_NORMAL", 422, "状态代码为 …，不是正常账户，不能调整基数"
+    ACCOUNT_OTHER_EMPLOYER = "ACCOUNT_OTHER_EMPLOYER", 422, "个人账户 {account_no} 不属于该单位"
+    ACCOUNT_UNKNOWN = "ACCOUNT_UNKNOWN", 404, "个人账号 {account_no} 不存在"
+    ACCRUE_TOO_EARLY = "ACCRUE_TOO_EARLY", 422, "业务日期 {business_date} 尚未到 {year}-{month} 月末"
+    ACTION_UNKNOWN = "ACTION_UNKNOWN", 400, "未知操作：{action}"
+    ACTIVE_UNDER_CLOSED_EMPLOYER = "ACTIVE_UNDER_CLOSED_EMPLOYER", 422, "单位 … 已销户，其下不能有正常账户"
+    AGENT_EXISTS = "AGENT_EXISTS", 409, "登录名 {login_id} 已被使用"
+    AGENT_LOGIN = "AGENT_LOGIN", 400, "请填写登录名（不超过 40 个字符）"
+    AGENT_PHONE = "AGENT_PHONE", 400, "请填写 11 位手机号码"
+    AGREEMENT_EXISTS = "AGREEMENT_EXISTS", 409, "该人员已有未终止的缴存协议"
+    AGREEMENT_UNKNOWN = "AGREEMENT_UNKNOWN", 404, "协议 {agreement_no} 不存在"
+    ALREADY_DECIDED = "ALREADY_DECIDED", 409, "该命令已…，不能再次复核"
+    ALREADY_FROZEN = "ALREADY_FROZEN", 409, "个人账户 {account_no} 已{label}，请先解冻"
+    ALREADY_REVERSED = "ALREADY_REVERSED", 409, "凭证 {voucher_no} 已被冲正"
+    AMOUNT_FEN = "AMOUNT_FEN", 400, "金额应为整数（单位：分）"
+    AMOUNT_INVALID = "AMOUNT_INVALID", 422, "第 {i} 行：补缴金额应为非负整数分且不全为零"
+    AMOUNT_MISMATCH = "AMOUNT_MISMATCH", 422, "{side} … 元应为 … 元（缴存基数 × 比例）"
+    AMOUNT_POSITIVE = "AMOUNT_POSITIVE", 422, "支取金额必须大于零"
+    APPROVAL_REQUIRED = "APPROVAL_REQUIRED", 422, "退缴须经复核：请提交复核（contributions.refund）"
+    AUTHZ_NOT_CONFIGURED = "AUTHZ_NOT_CONFIGURED", 422, "权限服务未启用"
+    BACK_KIND = "BACK_KIND", 400, "补缴类型不正确：{back_kind}（full/difference/adhoc）"
+    BACK_PAYMENT_MONTH = "BACK_PAYMENT_MONTH", 422, "补缴年月 {month} 应早于当前月份 {business_date}"
+    BALANCE_NEGATIVE = "BALANCE_NEGATIVE", 422, "上年结转余额不能为负数（… 元）"
+    BANK_ACCOUNT_CLOSED = "BANK_ACCOUNT_CLOSED", 409, "专户 {account_no} 已销户"
+    BANK_ACCOUNT_EXISTS = "BANK_ACCOUNT_EXISTS", 409, "银行账号 {account_no} 已登记"
+    BANK_ACCOUNT_KIND = "BANK_ACCOUNT_KIND", 400, "专户类别应为 101 或 102"
+    BANK_ACCOUNT_NO = "BANK_ACCOUNT_NO", 400, "银行账号应为 8 至 40 位数字"
+    BANK_ACCOUNT_UNKNOWN = "BANK_ACCOUNT_UNKNOWN", 400, "受托银行专户不属于本中心"
+    BANK_CODE_REQUIRED = "BANK_CODE_REQUIRED", 400, "请填写银行代码"
+    BANK_INSUFFICIENT = "BANK_INSUFFICIENT", 422, "专户 {account_no} 可用余额 {avail} 元不足"
+    BANK_NAME_REQUIRED = "BANK_NAME_REQUIRED", 400, "请填写开户银行"
+    BANK_REFUSED = "BANK_REFUSED", 422, "银行拒绝支取通知：…"
+    BANK_REF_CONCURRENT = "BANK_REF_CONCURRENT", 409, "银行流水号 {ref} 正在另一笔业务中登记"
+    BANK_REF_CONFLICT = "BANK_REF_CONFLICT", 409, "银行流水号 {ref} 已登记，金额 {amount} 元不同"
+    BANK_REF_REQUIRED = "BANK_REF_REQUIRED", 400, "请填写银行流水号"
+    BANK_UNAVAILABLE = "BANK_UNAVAILABLE", 422, "支取通知未送达：{error}（可重新通知）"
+    BASE_ABOVE_CAP = "BASE_ABOVE_CAP", 422, "缴存基数 … 元高于上限 {cap} 元"
+    BASE_BELOW_FLOOR = "BASE_BELOW_FLOOR", 422, "缴存基数 … 元低于下限 {floor} 元"
+    BASE_INVALID = "BASE_INVALID", 400, "缴存基数应为整数（分）：{base}"
+    BASE_NEGATIVE = "BASE_NEGATIVE", 422, "缴存基数不能为负数"
+    BASE_OUT_OF_RANGE = "BASE_OUT_OF_RANGE", 422, "的新基数超出上下限（{floor}–{cap} 元）：… 元"
+    BATCH_EMPTY = "BATCH_EMPTY", 422, "批量记账没有任何明细"
+    BATCH_NOT_STAGING = "BATCH_NOT_STAGING", 409, "批量记账 {key} 已不在暂存状态"
+    BATCH_RESULT_INCOMPLETE = "BATCH_RESULT_INCOMPLETE", 422, "批量结果缺少第 {item} 笔"
+    BATCH_ROWS = "BATCH_ROWS", 422, "批量记账明细与账户不符"
+    BATCH_TOO_LARGE = "BATCH_TOO_LARGE", 422, "一批最多 {BATCH_MAX} 笔"
+    BATCH_ZERO = "BATCH_ZERO", 422, "批量记账净额为零，无法生成总账凭证"
+    BIRTH_DATE_MISMATCH = "BIRTH_DATE_MISMATCH", 422, "出生日期与身份证号码不一致"
+    BIRTH_DATE_REQUIRED = "BIRTH_DATE_REQUIRED", 400, "非身份证开户须填写不晚于业务日期的出生日期"
+    BIZ_TYPE = "BIZ_TYPE", 400, "业务类型不正确：{biz_type}"
+    BIZ_TYPE_UNKNOWN = "BIZ_TYPE_UNKNOWN", 400, "业务类型代码不正确：{bad}"
+    BOOK_ACCOUNT = "BOOK_ACCOUNT", 422, "对方科目 {code} 不存在或不是末级科目"
+    BRANCH_CENTER = "BRANCH_CENTER", 422, "网点不属于该管理中心"
+    BRANCH_EXISTS = "BRANCH_EXISTS", 409, "网点代码 {code} 已存在"
+    BRANCH_MISSING = "BRANCH_MISSING", 404, "管理中心 {code} 没有网点"
+    BRANCH_UNKNOWN = "BRANCH_UNKNOWN", 404, "网点 {code} 不存在"
+    BUSINESS_DATE_BACKWARDS = "BUSINESS_DATE_BACKWARDS", 422, "业务日期只能向后推进（当前 {business_date}）"
+    CALENDAR_KIND = "CALENDAR_KIND", 400, "日期类型只能是 H（节假日）或 W（调休工作日）"
+    CALENDAR_UNKNOWN_YEAR = "CALENDAR_UNKNOWN_YEAR", 422, "chinese-calendar 尚无 {year} 年节假日安排，请手工维护"
+    CENTER_CODE = "CENTER_CODE", 400, "机构代码应为6位数字：{code}"
+    CENTER_EXISTS = "CENTER_EXISTS", 409, "机构代码 {code} 已存在"
+    CENTER_MISMATCH = "CENTER_MISMATCH", 422, "只能分配本中心的增值收益"
+    CHANNEL_TIMEOUT = "CHANNEL_TIMEOUT", 422, "超时应在 1 至 120 秒之间"
+    CHANNEL_URL = "CHANNEL_URL", 400, "接口地址应以 http:// 或 https:// 开头"
+    CJK_FONT_MISSING = "CJK_FONT_MISSING", 422, "找不到中文字体文件 {path}：请安装 fonts-wqy-zenhei（apt-get install fonts-wqy-zenhei），或以 HPF_CJK_FONT 指定 TrueType 字体路径"
+    CLOSED_WITH_BALANCE = "CLOSED_WITH_BALANCE", 422, "已销户的账户余额应为 0"
+    CODE_UNKNOWN = "CODE_UNKNOWN", 400, "{what}代码不正确：{value}"
+    COMMAND_NOT_FOUND = "COMMAND_NOT_FOUND", 404, "复核命令 {pk} 不存在"
+    COMMAND_PARAMS = "COMMAND_PARAMS", 400, "命令参数应为对象"
+    COMMAND_UNKNOWN = "COMMAND_UNKNOWN", 400, "未知的复核命令：{name}"
+    CONCURRENT_OPEN = "CONCURRENT_OPEN", 409, "该职工正在另一笔业务中开户，请稍后查询后重试"
+    CONTROL_MISMATCH = "CONTROL_MISMATCH", 422, "住房公积金科目发生额与个人明细合计不符（{lines} ≠ {sub_total} 元）"
+    CSV_FORMAT = "CSV_FORMAT", 400, "CSV 格式错误：{exc}"
+    CUTOVER_CENTER_NOT_EMPTY = "CUTOVER_CENTER_NOT_EMPTY", 422, "管理中心 {code} 已有单位数据，期初迁移只能导入空的中心"
+    CUTOVER_DATE = "CUTOVER_DATE", 422, "迁移日期 {cutover_date} 应不晚于中心业务日期 {business_date}，且在同一计息年度内"
+    CUTOVER_FILES_MISSING = "CUTOVER_FILES_MISSING", 404, "目录 {directory} 缺少文件：{missing}"
+    CUTOVER_INVALID = "CUTOVER_INVALID", 422, "迁移数据校验未通过，共 {count} 处错误，未写入任何业务数据{where}"
+    DATE_AFTER_CUTOVER = "DATE_AFTER_CUTOVER", 422, "出生日期 … 晚于迁移日期"
+    DATE_FORMAT = "DATE_FORMAT", 400, "日期格式不正确（应为 YYYY-MM-DD）：{value}"
+    DATE_INVALID = "DATE_INVALID", 400, "日期格式应为 YYYY-MM-DD：{value}"
+    DATE_RANGE = "DATE_RANGE", 422, "起始日期不能晚于终止日期"
+    DAYEND_DATE = "DAYEND_DATE", 422, "日终只能对当前业务日期 {business_date} 运行"
+    DAYEND_UNRECONCILED = "DAYEND_UNRECONCILED", 422, "{on} 对账未平，日终不能结束："
+    DEPOSIT_ACCOUNT = "DEPOSIT_ACCOUNT", 422, "定期与通知存款从住房公积金存款专户存入"
+    DEPOSIT_AMOUNT = "DEPOSIT_AMOUNT", 422, "支取金额超过存款余额 {principal} 元"
+    DEPOSIT_ANSWER = "DEPOSIT_ANSWER", 422, "存款支取 {seq} 的银行应答缺少到账金额"
+    DEPOSIT_BUSY = "DEPOSIT_BUSY", 409, "该存款已有未完成的支取"
+    DEPOSIT_KIND = "DEPOSIT_KIND", 400, "存款种类应为定期或通知"
+    DEPOSIT_NOT_NOTICE = "DEPOSIT_NOT_NOTICE", 422, "只有存续的通知存款可以通知支取"
+    DEPOSIT_NOT_OPEN = "DEPOSIT_NOT_OPEN", 409, "存款不在存续状态"
+    DESCRIPTION_REQUIRED = "DESCRIPTION_REQUIRED", 400, "手工凭证必须填写摘要"
+    DISTRIBUTION_PENDING = "DISTRIBUTION_PENDING", 409, "{year} 年度增值收益分配方案已提交（复核命令 #{pk}），等待复核"
+    DOCUMENTS_REQUIRED = "DOCUMENTS_REQUIRED", 400, "须上传申请材料（职工代表大会决议、财务报表等）"
+    DOCUMENT_DAMAGED = "DOCUMENT_DAMAGED", 422, "档案文件校验未通过，不能签名：{problem}"
+    DOC_BUSINESS_DATE = "DOC_BUSINESS_DATE", 422, "缺少业务日期"
+    DOC_CONTENT = "DOC_CONTENT", 400, "文件内容应为二进制数据"
+    DOC_EMPTY = "DOC_EMPTY", 400, "文件内容为空"
+    DOC_NAME = "DOC_NAME", 400, "缺少原文件名"
+    DOC_OBJECT = "DOC_OBJECT", 422, "关联的业务对象尚未保存"
+    DOC_RETENTION = "DOC_RETENTION", 400, "未知的保管期限：{retention}"
+    DOC_TOO_LARGE = "DOC_TOO_LARGE", 400, "文件超过 … MB 上限"
+    DOC_TYPE = "DOC_TYPE", 400, "未知的档案类型：{doc_type}"
+    DUPLICATE = "DUPLICATE", 422, "个人账号 … 在文件中重复出现"
+    DUPLICATE_ACCOUNT_NO = "DUPLICATE_ACCOUNT_NO", 422, "个人账号 … 重复"
+    DUPLICATE_CREDIT_CODE = "DUPLICATE_CREDIT_CODE", 422, "统一社会信用代码 … 重复"
+    DUPLICATE_EMPLOYER_NO = "DUPLICATE_EMPLOYER_NO", 422, "单位账号 … 重复"
+    DUPLICATE_ID = "DUPLICATE_ID", 422, "证件号码 … 重复（一人一条个人信息）"
+    DUPLICATE_ROW = "DUPLICATE_ROW", 422, "与第 … 行重复"
+    EMPLOYED_CONTRIBUTOR = "EMPLOYED_CONTRIBUTOR", 422, "该职工在单位 {name} 正常缴存，不能以灵活就业身份缴存"
+    EMPLOYER_EXISTS = "EMPLOYER_EXISTS", 409, "统一社会信用代码 {code} 的单位已登记"
+    EMPLOYER_HAS_ACCOUNTS = "EMPLOYER_HAS_ACCOUNTS", 422, "单位尚有 {active} 个未销户的个人账户，请先办理转移或封存销户"
+    EMPLOYER_MISMATCH = "EMPLOYER_MISMATCH", 422, "个人账户不属于单位 …"
+    EMPLOYER_NOT_NORMAL = "EMPLOYER_NOT_NORMAL", 422, "单位 {account_no} 当前状态为「{label}」，不能办理个人账户业务"
+    EMPLOYER_REQUIRED = "EMPLOYER_REQUIRED", 400, "文件没有单位账号，请指定单位（--employer）"
+    EMPLOYER_SUSPENSE = "EMPLOYER_SUSPENSE", 422, "单位暂存款余额 {suspense_balance} 元未处理，不能销户"
+    EMPLOYER_UNKNOWN = "EMPLOYER_UNKNOWN", 422, "单位账号 … 在单位文件中不存在"
+    ENTRY_NOT_FOUND = "ENTRY_NOT_FOUND", 404, "记账凭证 {voucher_no} 不存在"
+    ENTRY_TOO_FEW_LINES = "ENTRY_TOO_FEW_LINES", 422, "记账凭证至少需要一借一贷两条分录"
+    ENTRY_UNBALANCED = "ENTRY_UNBALANCED", 422, "借贷不平衡：借方 {debit} 元，贷方 {credit} 元"
+    EXPORT_FORMAT = "EXPORT_FORMAT", 400, "导出格式应为 xlsx 或 pdf：{fmt}"
+    FIELDS_REQUIRED = "FIELDS_REQUIRED", 400, "请选择要查看的字段"
+    FIELD_CORE = "FIELD_CORE", 422, "字段 {f} 为核心数据，不提供明文查看"
+    FIELD_UNKNOWN = "FIELD_UNKNOWN", 400, "字段 {f} 不是登记的个人信息字段"
+    FILE_COLUMNS = "FILE_COLUMNS", 400, "缺少列：{missing}（应有：{COLUMNS}）"
+    FILE_EMPTY = "FILE_EMPTY", 400, "文件为空"
+    FILE_ENCODING = "FILE_ENCODING", 400, "文件编码错误（按 {enc} 读取失败，应为 UTF-8 或 GBK）"
+    FILE_MISSING = "FILE_MISSING", 404, "文件不存在：{path}"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE", 400, "文件 {name} 大小 {size} 超过上限 {max_bytes}，请拆分后再导入"
+    FILE_TOO_MANY_ROWS = "FILE_TOO_MANY_ROWS", 400, "文件 {name} 的数据行超过上限 {max_rows} 行，请拆分后再导入"
+    FILE_TYPE = "FILE_TYPE", 400, "只接受 .csv、.xlsx 或 .xls 文件：{name}"
+    FILE_UNREADABLE = "FILE_UNREADABLE", 400, "无法读取文件：{exc}"
+    FORECAST_RANGE = "FORECAST_RANGE", 422, "预测月数应为 1–12 的整数"
+    FREEZE_AMOUNT = "FREEZE_AMOUNT", 422, "全部冻结不填写冻结金额"
+    FREEZE_KIND = "FREEZE_KIND", 400, "冻结类型不正确：{kind}（1 全部，2 部分，3 异地贷款担保）"
+    FREEZE_KIND_AMOUNT = "FREEZE_KIND_AMOUNT", 422, "冻结标志为未冻结时冻结金额应为 0，冻结时应大于 0"
+    FROZEN_EXCEEDS_BALANCE = "FROZEN_EXCEEDS_BALANCE", 422, "冻结金额 … 元大于账户余额 … 元"
+    FROZEN_NEGATIVE = "FROZEN_NEGATIVE", 422, "冻结金额不能为负数"
+    FULL_FREEZE_AMOUNT = "FULL_FREEZE_AMOUNT", 422, "全部冻结时冻结金额应等于账户余额"
+    FUTURE_DATE = "FUTURE_DATE", 422, "{on} 晚于业务日期 {business_date}，不能生成流动性日报"
+    GL_ACCOUNT_NAME = "GL_ACCOUNT_NAME", 400, "请填写科目名称"
+    GL_ACCOUNT_NOT_LEAF = "GL_ACCOUNT_NOT_LEAF", 422, "只能记入末级科目：{not_leaf}"
+    GL_ACCOUNT_UNKNOWN = "GL_ACCOUNT_UNKNOWN", 400, "第 {i} 条分录缺少会计科目"
+    GL_PARENT_UNKNOWN = "GL_PARENT_UNKNOWN", 404, "上级科目 {parent_code} 不存在"
+    GL_SUBACCOUNT_LIMIT = "GL_SUBACCOUNT_LIMIT", 422, "科目 {parent_code} 下的明细科目已满 {SUBACCOUNT_SERIAL_MAX} 个"
+    HARDSHIP_KIND = "HARDSHIP_KIND", 400, "申请类型应为 defer（缓缴）或 reduce（降低缴存比例）：{kind}"
+    HARDSHIP_NOT_PENDING = "HARDSHIP_NOT_PENDING", 409, "申请不存在或不在待审批状态"
+    HARDSHIP_OVERLAP = "HARDSHIP_OVERLAP", 409, "单位已有期限重叠的申请 #{pk}（…）"
+    HEADER_MISSING = "HEADER_MISSING", 400, "缺少必需的列：{h}"
+    HOLD_NEGATIVE = "HOLD_NEGATIVE", 422, "释放的预留金额超过已预留金额"
+    IDEMPOTENCY_KEY = "IDEMPOTENCY_KEY", 400, "幂等键不能超过 120 个字符"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED", 422, "该幂等键已用于其他业务请求"
+    ID_BIRTH_DATE = "ID_BIRTH_DATE", 422, "身份证号码中的出生日期晚于业务日期：{raw}"
+    ID_CHECKSUM = "ID_CHECKSUM", 400, "身份证号码校验位错误：{raw}"
+    ID_FORMAT = "ID_FORMAT", 400, "身份证号码格式不正确：{raw}"
+    ID_LENGTH = "ID_LENGTH", 400, "身份证号码应为18位：{raw}"
+    ID_MISMATCH = "ID_MISMATCH", 422, "的证件号码与登记的不符"
+    ID_REGION = "ID_REGION", 422, "身份证号码中的地区代码不存在：{raw}"
+    ID_REQUIRED = "ID_REQUIRED", 400, "证件号码不能为空"
+    ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION", 409, "{what}当前状态为「{shown}」，不能办理「{label}」"
+    IMPORT_UNKNOWN = "IMPORT_UNKNOWN", 404, "导入批次 {pk} 不存在"
+    INSTRUCTION_UNKNOWN = "INSTRUCTION_UNKNOWN", 404, "指令 {seq} 不存在"
+    INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE", 422, "冻结金额 {frozen} 元超过可用余额 {available} 元"
+    INT_RANGE = "INT_RANGE", 400, "{label}应为 {lo}–{hi} 的整数：{v}"
+    INVALID_CLIENT = "INVALID_CLIENT", 401, "客户端标识或密钥不正确"
+    ITEMS_ONE_ACCOUNT = "ITEMS_ONE_ACCOUNT", 422, "一次核销的差异须属于同一专户"
+    ITEMS_REQUIRED = "ITEMS_REQUIRED", 400, "请选择要核销的差异"
+    ITEM_CLOSED = "ITEM_CLOSED", 409, "差异 {pk} 已…，无需说明"
+    ITEM_FUTURE = "ITEM_FUTURE", 422, "差异 … 的发现日期晚于业务日期"
+    ITEM_UNKNOWN = "ITEM_UNKNOWN", 404, "差异 {pk} 不存在"
+    JISHU_AT_YEAR_START = "JISHU_AT_YEAR_START", 422, "迁移日期为计息年度首日（7月1日），迁移前的本年度积数应为 0"
+    JISHU_NEGATIVE = "JISHU_NEGATIVE", 422, "当年归集积数不能为负数"
+    JOB_KEY_CONFLICT = "JOB_KEY_CONFLICT", 409, "幂等键 {key} 已用于另一类作业（{kind}）"
+    JOB_KIND = "JOB_KIND", 400, "作业类型不能为空"
+    JOB_NOT_FOUND = "JOB_NOT_FOUND", 404, "作业 #{job_id} 不存在"
+    JOB_RUNNING = "JOB_RUNNING", 409, "作业 #{pk} 正在运行，心跳未超时，不能续跑"
+    JOB_STEPS = "JOB_STEPS", 422, "作业步骤不能为空，且步骤名称不能重复"
+    JOB_SUPERSEDED = "JOB_SUPERSEDED", 409, "作业 #{pk} 已由另一次运行接管，本次运行停止"
+    LINES_REQUIRED = "LINES_REQUIRED", 400, "差额或个别补缴须列出人员及金额"
+    LINE_SIDE = "LINE_SIDE", 422, "第 {i} 条分录须且只须借方或贷方一方为正数"
+    MAKER_CHECKER_REQUIRED = "MAKER_CHECKER_REQUIRED", 422, "该命令只能在复核批准后执行"
+    MEMBER_NAME_MISMATCH = "MEMBER_NAME_MISMATCH", 422, "证件号码已登记的姓名为「…*」，与「{name}」不符"
+    MEMBER_OTHER_CENTER = "MEMBER_OTHER_CENTER", 422, "该职工在其他管理中心建有账户，请办理转移接续"
+    MEMBER_UNKNOWN = "MEMBER_UNKNOWN", 422, "证件号码 … 在个人文件中不存在"
+    MIXED_BIZ_TYPE = "MIXED_BIZ_TYPE", 422, "汇缴与补缴不能在同一批次入账"
+    MONEY_INVALID = "MONEY_INVALID", 400, "金额格式不正确：{value}"
+    MONTHS = "MONTHS", 422, "月数至少为 1"
+    MONTH_AFTER_CUTOVER = "MONTH_AFTER_CUTOVER", 422, "缴至年月 … 晚于迁移月份 {ym}"
+    MONTH_FORMAT = "MONTH_FORMAT", 400, "年月格式不正确（应为 YYYY-MM）：{value}"
+    MONTH_PAID = "MONTH_PAID", 422, "个人账户已缴至 …， 已缴存"
+    NAME_MISMATCH = "NAME_MISMATCH", 422, "的姓名与登记的不符"
+    NOTE_REQUIRED = "NOTE_REQUIRED", 400, "请填写差异说明"
+    NOTE_TOO_LONG = "NOTE_TOO_LONG", 400, "差异说明不能超过 500 字"
+    NOTHING_CHANGED = "NOTHING_CHANGED", 422, "没有需要变更的内容"
+    NOTHING_TO_DISTRIBUTE = "NOTHING_TO_DISTRIBUTE", 422, "{year} 年度可供分配的增值收益为 {distributable} 元，无可分配"
+    NOTICE_DATE = "NOTICE_DATE", 400, "通知记账日期格式错误"
+    NOTICE_DAYS = "NOTICE_DAYS", 422, "通知存款应为 1 天或 7 天通知"
+    NOTICE_DIRECTION = "NOTICE_DIRECTION", 400, "通知方向应为 in 或 out"
+    NOTICE_ID = "NOTICE_ID", 400, "通知缺少 notice_id"
+    NOTICE_NOT_QUEUED = "NOTICE_NOT_QUEUED", 409, "该通知不在待处理队列中"
+    NOTIFY_NO_RECIPIENT = "NOTIFY_NO_RECIPIENT", 422, "没有接收人，无法发送消息"
+    NOTIFY_TOKEN_SHORT = "NOTIFY_TOKEN_SHORT", 422, "推送令牌至少 24 个字符"
+    NOT_FROZEN = "NOT_FROZEN", 409, "个人账户 {account_no} 未冻结"
+    NO_CENTER = "NO_CENTER", 422, "当前用户未归属任何管理中心"
+    NO_CHANNEL = "NO_CHANNEL", 422, "银行 {bank_code} 未配置接口地址"
+    NO_ERROR_FILE = "NO_ERROR_FILE", 422, "该导入没有错误清单"
+    NO_FUND_ACCOUNT = "NO_FUND_ACCOUNT", 422, "没有可用的住房公积金存款专户"
+    NO_MONEY = "NO_MONEY", 422, "汇缴单 {pk} 尚未到账，单位暂存款 {suspense_balance} 元不足 {total} 元"
+    NO_VALUE_ADDED_ACCOUNT = "NO_VALUE_ADDED_ACCOUNT", 422, "没有增值收益存款专户，请先开立"
+    ONE_ACTIVE_ACCOUNT = "ONE_ACTIVE_ACCOUNT", 422, "证件号码 … 有多个正常或封存的个人账户（一人一户）"
+    OPENED_BEFORE_EMPLOYER = "OPENED_BEFORE_EMPLOYER", 422, "个人开户日期 … 早于单位开户日期 …"
+    PARTNER_EXISTS = "PARTNER_EXISTS", 409, "客户端标识 {client_id} 已存在"
+    PARTNER_IP = "PARTNER_IP", 400, "IP 地址或网段格式不正确：{e}"
+    PARTNER_NAME = "PARTNER_NAME", 400, "请填写合作机构名称"
+    PARTNER_SCOPE = "PARTNER_SCOPE", 400, "授权范围不正确：…"
+    PASSWORD_OLD = "PASSWORD_OLD", 422, "原密码不正确"
+    PASSWORD_POLICY = "PASSWORD_POLICY", 422, "密码不符合密码策略：{problems}"
+    PASSWORD_REUSED = "PASSWORD_REUSED", 422, "新密码不能与最近 … 次使用过的密码相同"
+    PAYDAY_RANGE = "PAYDAY_RANGE", 422, "发薪日应为 1 至 31：{payday}"
+    PAYEE_REQUIRED = "PAYEE_REQUIRED", 400, "请填写收款账号和户名"
+    PAYER_REQUIRED = "PAYER_REQUIRED", 400, "请填写付款账号"
+    PERIOD_CLOSED = "PERIOD_CLOSED", 409, "会计期间 {label} 已结账，不能记账；更正请在当前期间做冲正凭证"
+    PERIOD_FORMAT = "PERIOD_FORMAT", 400, "报表期间“{text}”格式不正确，应为 YYYY-MM、YYYY-Qn、YYYY 或 YYYY-MM-DD"
+    PERIOD_ORDER = "PERIOD_ORDER", 422, "请先结账更早的会计期间"
+    PHONE_FORMAT = "PHONE_FORMAT", 400, "手机号码格式不正确：{v}"
+    PLAN_CHANGED = "PLAN_CHANGED", 409, "提交复核后账务数据已变化，分配方案不再适用，请重新提交"
+    POLICY_APPROVER = "POLICY_APPROVER", 422, "请注明政策参数的批准依据或批准人"
+    POLICY_EXISTS = "POLICY_EXISTS", 409, "{key} 在 {effective_from} 已有生效值，请另选生效日期"
+    POLICY_KEY = "POLICY_KEY", 400, "未知的政策参数：{key}"
+    POLICY_MISSING = "POLICY_MISSING", 422, "{on} 没有生效的政策参数：{key}（{key}）"
+    POLICY_RETROACTIVE = "POLICY_RETROACTIVE", 422, "生效日期 {effective_from} 早于业务日期 {business_date}，政策参数不能追溯调整"
+    POLICY_TYPE = "POLICY_TYPE", 400, "参数类型不正确：{value_type}"
+    POLICY_VALUE = "POLICY_VALUE", 400, "参数值与类型（{value_type}）不符：{value}"
+    POST_TARGET = "POST_TARGET", 422, "请指定一个汇缴单或一个导入批次"
+    PREPAYMENT_NOT_DUE = "PREPAYMENT_NOT_DUE", 422, "汇缴单 {pk} 为 {month} 预缴，到期月份前资金留在单位暂存"
+    PRIOR_YEAR_OPEN = "PRIOR_YEAR_OPEN", 422, "… 年度及以前的损益尚未结转，请先结转 … 年度"
+    RATE_INVALID = "RATE_INVALID", 400, "利率格式错误（年利率，百分数，如 1.75）"
+    RATE_RANGE = "RATE_RANGE", 422, "模拟比率 {name} 应在 0 到 1 之间：{v}"
+    RATIO_BELOW_REDUCED = "RATIO_BELOW_REDUCED", 422, "降低后的比例不能低于 {floor}"
+    RATIO_EQUAL_SIDES = "RATIO_EQUAL_SIDES", 422, "单位与个人缴存比例须相同（…≠…）"
+    RATIO_FORMAT = "RATIO_FORMAT", 400, "{label}格式不正确（应如 0.12 或 12%）：{v}"
+    RATIO_INVALID = "RATIO_INVALID", 400, "缴存比例应为大于0小于1、最多四位小数的小数（如 0.12）：{value}"
+    RATIO_NOT_ALLOWED = "RATIO_NOT_ALLOWED", 422, "灵活就业缴存比例只能选择：{shown}"
+    RATIO_NOT_REDUCED = "RATIO_NOT_REDUCED", 422, "降低后的比例应低于一般下限 …%"
+    RATIO_RANGE = "RATIO_RANGE", 422, "{label} … 不在 {ratio_min}–{ratio_max} 之间"
+    RATIO_SIDES_DIFFER = "RATIO_SIDES_DIFFER", 422, "单位与个人缴存比例须相同（{er} ≠ {mr}）"
+    RATIO_TOO_HIGH = "RATIO_TOO_HIGH", 422, "{side}缴存比例 {r} 高于上限 {hi}"
+    RATIO_TOO_LOW = "RATIO_TOO_LOW", 422, "{side}缴存比例 {r} 低于下限 {lo}（单位无有效的降低缴存比例批准）"
+    REASON_REQUIRED = "REASON_REQUIRED", 400, "查看明文个人信息须填写理由"
+    RECEIPT_HANDLER_MISSING = "RECEIPT_HANDLER_MISSING", 422, "未启用到账登记：无法登记银行到账"
+    RECEIPT_MATCHED = "RECEIPT_MATCHED", 409, "该汇缴单已匹配到账，请直接入账"
+    RECEIPT_NOT_MATCHED = "RECEIPT_NOT_MATCHED", 409, "到账 {bank_ref} 未匹配本汇缴单"
+    RECEIPT_NOT_UNKNOWN = "RECEIPT_NOT_UNKNOWN", 409, "到账 {bank_ref} 不在暂收中"
+    RECEIPT_REQUIRED = "RECEIPT_REQUIRED", 422, "批量入账须有到账记录"
+    RECON_EARLIER_PENDING = "RECON_EARLIER_PENDING", 409, "专户 {account_no} 请先完成 {stmt_date} 的对账"
+    RECON_FUTURE = "RECON_FUTURE", 422, "对账日期 {on} 晚于业务日期 {business_date}"
+    RECON_LATER_EXISTS = "RECON_LATER_EXISTS", 409, "专户 {account_no} 已完成 {recon_date} 的对账，不能重做更早的 {on}"
+    RECON_UNKNOWN = "RECON_UNKNOWN", 404, "对账记录 {pk} 不存在"
+    REDUCTION_TERM = "REDUCTION_TERM", 422, "降比例期限的结束日期早于开始日期"
+    REFUND_TO = "REFUND_TO", 400, "退缴去向应为 suspense（转单位暂存）或 bank（退回单位）"
+    REMITTANCE_EMPTY = "REMITTANCE_EMPTY", 422, "没有可入账的汇缴单"
+    REMITTANCE_EXISTS = "REMITTANCE_EXISTS", 409, "单位 …  的汇缴单已存在"
+    REMITTANCE_NOT_CANCELLABLE = "REMITTANCE_NOT_CANCELLABLE", 409, "汇缴单 {pk} 不能作废"
+    REMITTANCE_NOT_CONFIRMED = "REMITTANCE_NOT_CONFIRMED", 409, "汇缴单 {pk} 状态为「{label}」，不能入账"
+    REMITTANCE_NOT_DRAFT = "REMITTANCE_NOT_DRAFT", 409, "汇缴单 {pk} 状态为「{label}」，不能修改清册"
+    REMITTANCE_NOT_POSTED = "REMITTANCE_NOT_POSTED", 409, "汇缴单不存在或未入账，不能退缴"
+    REMITTANCE_UNKNOWN = "REMITTANCE_UNKNOWN", 404, "汇缴单 {pk} 不存在"
+    REQUIRED = "REQUIRED", 400, "非身份证件须填写出生日期"
+    RESOLVE_UNBALANCED = "RESOLVE_UNBALANCED", 422, "核销后调节表仍不平衡：所选差异合计影响 {effect} 元，调节后差额 … 元；请同时核销相互抵销的差异，或先入账更正"
+    REVERSE_A_REVERSAL = "REVERSE_A_REVERSAL", 409, "冲正凭证不能再被冲正"
+    ROLE_HELD = "ROLE_HELD", 409, "已授予角色「{name}」"
+    ROLE_INCOMPATIBLE = "ROLE_INCOMPATIBLE", 422, "三员分立：{kind}角色不能与已有的{have}角色由同一人兼任"
+    ROLE_NOT_HELD = "ROLE_NOT_HELD", 409, "未授予角色「{name}」"
+    ROLE_UNKNOWN = "ROLE_UNKNOWN", 404, "角色 {role} 不存在"
+    SAME_EMPLOYER = "SAME_EMPLOYER", 422, "转入单位与当前单位相同"
+    SEALED_DATE_REQUIRED = "SEALED_DATE_REQUIRED", 400, "封存状态的账户须填写封存日期"
+    SELF_APPROVAL = "SELF_APPROVAL", 422, "经办人不能复核自己提交的命令"
+    SELF_GRANT = "SELF_GRANT", 422, "不能为自己授予或撤销角色"
+    SELF_RESET = "SELF_RESET", 422, "不能重置自己的密码，请使用修改密码"
+    SETTLE_BUSINESS_DATE = "SETTLE_BUSINESS_DATE", 422, "结息须在业务日期 {settle_date} 进行（当前 {business_date}）"
+    SETTLE_DATE = "SETTLE_DATE", 422, "结息日应为6月30日：{settle_date}"
+    SEX_MISMATCH = "SEX_MISMATCH", 422, "性别与身份证号码不一致"
+    SEX_REQUIRED = "SEX_REQUIRED", 400, "非身份证开户须填写性别"
+    SIMULATE_ROSTER = "SIMULATE_ROSTER", 422, "{month} 清册导入被拒：…"
+    SOURCE_REF = "SOURCE_REF", 400, "来源业务编号不能超过 {SOURCE_REF_MAX} 个字符，且不能包含 #"
+    STAFF_BRANCH = "STAFF_BRANCH", 422, "网点不属于该管理中心"
+    STAFF_USERNAME = "STAFF_USERNAME", 400, "请填写用户名"
+    STAGE_MISMATCH = "STAGE_MISMATCH", 422, "入账明细 {rows_posted} 笔 {total_amount} 元与汇缴单 {lines} 笔 {total} 元不符"
+    START_PAST = "START_PAST", 422, "起缴日期不能早于本月"
+    STATEMENT_BALANCE = "STATEMENT_BALANCE", 400, "{label}应为整数（分）"
+    STATEMENT_BALANCES_REQUIRED = "STATEMENT_BALANCES_REQUIRED", 400, "无法从文件推出期初、期末余额，请指定 --opening 与 --closing（分）"
+    STATEMENT_BALANCE_BREAK = "STATEMENT_BALANCE_BREAK", 422, "余额不连续：上笔余额 … 金额 = … 元，对账单为 … 元"
+    STATEMENT_FILE_ACCOUNT = "STATEMENT_FILE_ACCOUNT", 422, "文件中的账号 … 与 {account_no} 不符"
+    STATEMENT_FILE_COLUMNS = "STATEMENT_FILE_COLUMNS", 400, "对账单文件缺少列：{missing}"
+    STATEMENT_FILE_DATE = "STATEMENT_FILE_DATE", 422, "文件中的日期 … 与 {stmt_date} 不符"
+    STATEMENT_FILE_JSON = "STATEMENT_FILE_JSON", 400, "对账单文件第 {row} 行不是 JSON"
+    STATEMENT_FILE_MISSING = "STATEMENT_FILE_MISSING", 404, "文件不存在：{path}"
+    STATEMENT_FUTURE = "STATEMENT_FUTURE", 422, "对账单日期 {stmt_date} 晚于业务日期 {business_date}"
+    STATEMENT_INVALID = "STATEMENT_INVALID", 422, "对账单校验未通过，共 {error_count} 处问题："
+    STATEMENT_KIND = "STATEMENT_KIND", 400, "未知的报表：{kind}（可选：{KINDS}）"
+    STATEMENT_MISSING = "STATEMENT_MISSING", 422, "专户 {account_no} 尚无 {on} 的银行对账单"
+    STATEMENT_RECONCILED = "STATEMENT_RECONCILED", 409, "专户 {account_no} {stmt_date} 已对账，不能用内容不同的对账单替换"
+    STATEMENT_SEQ_DUPLICATE = "STATEMENT_SEQ_DUPLICATE", 422, "银行流水号 … 重复"
+    STATEMENT_SOURCE = "STATEMENT_SOURCE", 400, "对账单来源不正确：{source}"
+    STATEMENT_STORE_MISSING = "STATEMENT_STORE_MISSING", 422, "未启用日终对账：无法保存银行对账单"
+    STATEMENT_UNAVAILABLE = "STATEMENT_UNAVAILABLE", 422, "银行对账单下载失败（第 {page} 页）：…"
+    STATE_INVALID = "STATE_INVALID", 400, "状态应为 {ITEM_STATES} 之一"
+    STATUS_FROZEN_IS_A_FLAG = "STATUS_FROZEN_IS_A_FLAG", 422, "冻结不是账户状态：请用冻结标志和冻结金额表示"
+    SUB_ACCOUNT_REQUIRED = "SUB_ACCOUNT_REQUIRED", 400, "从住房公积金科目付款须指定个人账户"
+    SUB_ACCOUNT_UNKNOWN = "SUB_ACCOUNT_UNKNOWN", 400, "第 {i} 条个人明细缺少分户账"
+    SUSPENSE_INSUFFICIENT = "SUSPENSE_INSUFFICIENT", 422, "单位 {account_no} 暂存款余额 {suspense_balance} 元不足 … 元"
+    TERM_INVALID = "TERM_INVALID", 400, "定期存款期限应为 3、6、12、24、36 或 60 个月"
+    TERM_ORDER = "TERM_ORDER", 422, "协议终止日期不能早于起缴日期"
+    TERM_PAST = "TERM_PAST", 422, "起始日期不能早于本月"
+    TERM_TOO_LONG = "TERM_TOO_LONG", 422, "缓缴或降比例期限不能超过 {max_months} 个月"
+    TOKEN_DAYS = "TOKEN_DAYS", 422, "令牌有效期应为 1 至 {TOKEN_MAX_DAYS} 天"
+    TOKEN_NAME = "TOKEN_NAME", 400, "请填写令牌用途"
+    TOKEN_NOT_STAFF = "TOKEN_NOT_STAFF", 422, "只能为在岗业务人员签发令牌"
+    TOO_LONG = "TOO_LONG", 400, "{what}不能超过 {max_len} 个字"
+    TOTP_ENROLLED = "TOTP_ENROLLED", 409, "已绑定动态口令；如需更换请联系安全管理员重置"
+    TOTP_INVALID = "TOTP_INVALID", 422, "动态口令不正确"
+    TOTP_STATE = "TOTP_STATE", 409, "没有待确认的动态口令绑定"
+    USCC_CHECKSUM = "USCC_CHECKSUM", 400, "统一社会信用代码校验位错误：{raw}"
+    USCC_FORMAT = "USCC_FORMAT", 400, "统一社会信用代码格式不正确：{raw}"
+    USCC_REQUIRED = "USCC_REQUIRED", 400, "统一社会信用代码不能为空"
+    USER_INACTIVE = "USER_INACTIVE", 422, "用户已停用，不能授予角色"
+    VALUE_DATE_AFTER_YEAR = "VALUE_DATE_AFTER_YEAR", 422, "起息日 {value_date} 晚于本计息年度末 {year_end}"
+    VALUE_DATE_FUTURE = "VALUE_DATE_FUTURE", 422, "到账日 {value_date} 晚于业务日期 {business_date}"
+    VOTE_DATE = "VOTE_DATE", 422, "职工代表大会表决日期不能晚于申请日期"
+    YEAR_DISTRIBUTED = "YEAR_DISTRIBUTED", 409, "{year} 年度增值收益已分配"
+    YEAR_FORMAT = "YEAR_FORMAT", 400, "年度超出范围：{value}"
+    YEAR_NOT_CLOSED = "YEAR_NOT_CLOSED", 422, "{year} 年度损益尚未结转至增值收益，请先执行年末结转"
+    YEAR_NOT_ENDED = "YEAR_NOT_ENDED", 422, "业务日期 {business_date} 尚未到 {year} 年末，不能结转增值收益"
+    YEAR_NOT_ROLLED = "YEAR_NOT_ROLLED", 422, "第 {ord_} 行：账户尚未完成上年度结息结转"
+    YEAR_ROLL_CURRENT_LEFT = "YEAR_ROLL_CURRENT_LEFT", 422, "以下账户当年归集余额尚未结转：…"
+    YEAR_START = "YEAR_START", 422, "计息年度起日应为7月1日：{year_start}"
+    # end of catalogue
+
+
+# ---------------------------------------------------------------- docs/errors.md, generated from the catalogue
+
+DOC_PATH = "docs/errors.md"
+
+_DOC_HEAD = """# 错误代码 (error codes)
+
+Generated from `openhpf/core/error_codes.py` by `python -m openhpf.core.error_codes --write`; a test fails when
+this page is not current. Do not edit by hand.
+
+Every error of the JSON API (`/api/v1/`) has one shape and the HTTP status of its code:
+
+```json
+{"code": "ACCOUNT_UNKNOWN", "message": "个人账号 330100000001 不存在", "field": "account_no", "row": null,
+ "details": null}
+```
+
+- `code`: one of the codes below (stable; compare with it, never with the message);
+- `message`: Chinese text for people (the call site's own words; the template below is its generic form);
+- `field`: the request field concerned, a dotted path for nested input (`lines.0.amount`), or null;
+- `row`: the row of an uploaded file, or null;
+- `details`: more data or null: `VALIDATION` (a file or batch with many errors) and `INPUT_INVALID` (a request
+  that does not validate) list every error in `details.errors`, each with its own `field`, `message` and (for
+  VALIDATION) `code` and `row`.
+
+The status of a code follows one rule: 400 malformed input (a value that does not parse or is not allowed, a
+required field missing, a file that cannot be read); 401 not authenticated; 403 not permitted; 404 the object
+named does not exist; 409 the current state of stored data refuses the request (already exists or decided, a
+state the action does not accept, in progress elsewhere); 422 a business rule refused well-formed input (the
+default); 423 account locked; 429 too many requests. The OpenAPI document (`/api/v1/openapi.json`) lists 400,
+401, 403, 404, 409 and 422 with this schema on every operation. The OAuth 2.0 token endpoint
+(`/api/v1/oauth/token`) answers its errors in the form RFC 6749 fixes (`error`, `error_description`).
+
+| 代码 code | HTTP | 信息模板 message template |
+|---|---|---|
+"""
+
+
+def render_markdown() -> str:
+    rows = []
+    for c in sorted(ErrorCode, key=lambda c: c.value):
+        template = c.template.replace("|", "\\|")
+        rows.append(f"| `{c.value}` | {c.status} | {template} |")
+    return _DOC_HEAD + "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+    from pathlib import Path
+
+    text = render_markdown()
+    if "--write" in sys.argv:
+        Path(DOC_PATH).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
