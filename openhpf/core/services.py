@@ -149,7 +149,7 @@ def calendar_seed_years(*, years: range, actor: Actor) -> int:
             try:
                 chinese_calendar.is_holiday(d)
             except NotImplementedError:
-                raise DomainError(ErrorCode.CALENDAR_UNKNOWN_YEAR, f"chinese-calendar 尚无 {year} 年节假日安排，请手工维护",
+                raise DomainError(ErrorCode.CALENDAR_UNKNOWN_YEAR, f"内置节假日表尚无 {year} 年的安排，请手工维护",
                                   field="year") from None
             while d.year == year:
                 on, name = chinese_calendar.get_holiday_detail(d)

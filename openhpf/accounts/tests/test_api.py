@@ -176,7 +176,7 @@ def test_account_commands(center, token, employer):
     r = call("post", f"{base}/unseal", token, {"employer_no": employer.account_no, "base": 900000})
     assert (r.json()["status"], r.json()["employer_no"], r.json()["base"]) == ("01", employer.account_no, 900000)
     r = call("post", f"{base}/unseal", token, {"employer_no": "33019999999999"})
-    assert r.status_code == 422 and r.json()["code"] == "EMPLOYER_UNKNOWN"
+    assert r.status_code == 404 and r.json()["code"] == "EMPLOYER_UNKNOWN"
     assert call("post", "/accounts/members/3301009999999999/seal", token, {"reason": "x"}).status_code == 404
     types = list(SubLedgerRow.objects.filter(sub_account_id=acct.pk).order_by("id").values_list("biz_type", flat=True))
     assert types == ["03", "01", "10", "06", "14", "15", "05", "04"]
