@@ -25,3 +25,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("browser") is not None:
             item.add_marker(pytest.mark.slow)
+
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchor_dir(settings, tmp_path):
+    """Each test anchors the audit chain in a directory of its own: a test database starts a fresh chain, which
+    an anchor left by another test would show as a truncated one (docs/security.md, audit anchors)."""
+    settings.HPF_AUDIT_ANCHOR_DIR = tmp_path / "audit-anchor"

@@ -62,6 +62,19 @@ def _reseed_if_flushed() -> None:
         access_sync(apps)
 
 
+@pytest.fixture
+def audit_sealed(django_capture_on_commit_callbacks):
+    """Seal what is pending as the periodic sealer does (hpf audit_seal), anchor lines included: the tests'
+    transaction never commits, so the sealer's after-commit anchoring is run on leaving. Returns the SealResult."""
+    from openhpf.audit.services import audit_seal
+
+    def seal():
+        with django_capture_on_commit_callbacks(execute=True):
+            return audit_seal()
+
+    return seal
+
+
 def grant_role(user, *roles: str, center=None, branch=None):
     """Give `user` built-in roles (access/catalogue.py) at `center` (None: every center); returns the user."""
     from openhpf.access.services import role_assign

@@ -1,9 +1,11 @@
-"""Invariant 5: the sealed audit chain is unbroken and no row stays unsealed past the interval."""
+"""Invariant 5: the sealed audit chain is unbroken, no row stays unsealed past the interval, and the database
+head is not behind the chain's anchor outside the database."""
 
 from django.conf import settings
 
 from openhpf.core.verify import CheckResult, register
 
+from .anchor import anchor_breaches
 from .selectors import audit_chain_breaches, audit_unsealed_overdue
 
 
@@ -21,3 +23,9 @@ def check_unsealed() -> CheckResult:
         n == 0,
         f"超过封存时限（{settings.HPF_AUDIT_SEAL_INTERVAL} 秒）未封存的审计记录 {n} 条",
     )
+
+
+@register("audit.anchor")
+def check_anchor() -> CheckResult:
+    detail, breaches = anchor_breaches()
+    return CheckResult("audit.anchor", not breaches, detail, breaches)

@@ -60,3 +60,17 @@ class AuditCheckpoint(models.Model):
     head_hash = models.CharField(max_length=64)
     signature = models.TextField(blank=True)
     created_at = models.DateTimeField()
+
+
+class Installation(models.Model):
+    """This database's installation id, created once by migration 0004: it names the audit anchor file
+    (`<HPF_AUDIT_ANCHOR_DIR>/<installation_id>.anchor`). `anchored_at` records that an anchor was written, so a
+    lost anchor file is a breach rather than a fresh start."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    installation_id = models.CharField("安装标识", max_length=36, unique=True)
+    created_at = models.DateTimeField()
+    anchored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "安装标识"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -134,3 +135,10 @@ def audit_chain_verify(*, user: Actor) -> tuple[int, list[str]]:
     """审计链校验 for the security auditor: audit_chain_breaches behind audit.view."""
     check_permission(user, "audit.view")
     return audit_chain_breaches()
+
+
+def seal_source_pieces(event: AuditEvent) -> list[tuple[int | None, dict[str, Any]]]:
+    """The pieces a seal source (audit.services.register_seal_source) folded into the chain as `event`, in the
+    order written: (seq, after); seq is None while a piece waits for the sealer. Only a sealed piece is evidence."""
+    rows = AuditRecord.objects.filter(object_type=event.object_type.value, action=event.value).order_by("id")
+    return [(seq, after or {}) for seq, after in rows.values_list("seq", "after")]

@@ -1,4 +1,5 @@
-"""Writing the audit trail (in the caller's transaction) and sealing it into the SM3 chain (after commit).
+"""Writing the audit trail (in the caller's transaction) and sealing it into the SM3 chain (the periodic sealer:
+`hpf audit_seal` on a timer and the day-end's seal step; a request never seals).
 
 The chain hashes each row's canonical form (`record_content`), which is versioned: rows sealed before the typed
 actors carry `hash_version` NULL and hash form 1, exactly as they were sealed (a sealed row is never rewritten);
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +25,7 @@ from openhpf.core.actors import actor_label as _label
 from openhpf.core.audit_events import AuditEvent, require_event
 from openhpf.security.services import checkpoint_sign
 
+from .anchor import anchor_sync
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord
 
 GENESIS = "0" * 64
@@ -66,7 +71,7 @@ def audit_log(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditRecord:
-    """Append one audit row in the current transaction; it is sealed into the chain after commit. `action` is a
+    """Append one audit row in the current transaction; the periodic sealer chains it later. `action` is a
     member of the audit-event catalogue (core.audit_events); anything else raises TypeError and writes nothing."""
     action = require_event(action)
     label, user_id = actor_label(actor)
@@ -91,7 +96,6 @@ def audit_log(
         after=_jsonable(after) if after is not None else None,
         created_at=timezone.now(),
     )
-    transaction.on_commit(audit_seal_pending)
     return rec
 
 
@@ -140,39 +144,106 @@ def merkle_root(hashes: list[str]) -> str:
     return level[0]
 
 
-def audit_seal_pending(*, limit: int | None = None) -> int:
-    """Seal unsealed rows in id order, chunk by chunk; each chunk is one signed checkpoint. Returns rows sealed."""
-    sealed = 0
-    while limit is None or sealed < limit:
+# ---------------------------------------------------------------- the periodic sealer
+
+
+@dataclass(frozen=True)
+class SealSource:
+    """Data another app folds into the chain at each seal (the ledger's entry digests): `collect()` runs inside
+    the sealer's transaction, under the chain-head lock, and returns the `after` of one audit row (`event`, about
+    the event's object type, its id the piece's "batch"), or None when it has nothing new. Registered by the app above (its AppConfig.ready), so audit imports none."""
+
+    name: str
+    event: AuditEvent
+    collect: Callable[[], dict[str, Any] | None]
+
+
+_SOURCES: dict[str, SealSource] = {}
+
+
+def register_seal_source(name: str, *, event: AuditEvent, collect: Callable[[], dict[str, Any] | None]) -> None:
+    _SOURCES[name] = SealSource(name=name, event=require_event(event), collect=collect)
+
+
+@dataclass
+class SealResult:
+    rows: int = 0
+    checkpoints: int = 0
+    anchored: int = 0
+    sources: dict[str, int] = field(default_factory=dict)  # source name -> audit rows it added
+    seconds: float = 0.0
+
+
+def _collect_sources(result: SealResult) -> bool:
+    """Ask every seal source for its next piece; each piece becomes one audit row sealed with this chunk."""
+    any_new = False
+    for src in _SOURCES.values():
+        after = src.collect()
+        if after is None:
+            continue
+        audit_log(actor=SystemActor("audit_seal"), action=src.event,
+                  obj=(src.event.object_type.value, after.get("batch", "")), after=after)
+        result.sources[src.name] = result.sources.get(src.name, 0) + 1
+        any_new = True
+    return any_new
+
+
+def audit_seal(*, limit: int | None = None) -> SealResult:
+    """Seal what is pending, chunk by chunk: each chunk (one transaction, under the chain-head lock) folds in the
+    seal sources' new pieces, chains up to SEAL_CHUNK unsealed rows in id order and SM2-signs them as one
+    checkpoint; after the chunk commits its head is appended to the anchor outside the database. Idempotent and
+    resumable: a run stopped anywhere leaves whole chunks, and the next run continues (and catches the anchor up)."""
+    result = SealResult()
+    t0 = time.perf_counter()
+    while limit is None or result.rows < limit:
         with transaction.atomic():
             head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+            _collect_sources(result)
             batch = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:SEAL_CHUNK])
             if not batch:
-                return sealed
-            now = timezone.now()
-            prev = head.last_hash
-            seq = head.last_seq
-            for rec in batch:
-                seq += 1
-                rec.seq = seq
-                rec.prev_hash = prev
-                rec.hash_version = CANONICAL_VERSION
-                rec.hash = chain_hash(prev, rec)
-                rec.sealed_at = now
-                prev = rec.hash
-            AuditRecord.objects.bulk_update(batch, ["seq", "prev_hash", "hash", "sealed_at", "hash_version"],
-                                            batch_size=500)
-            first_seq, root = seq - len(batch) + 1, merkle_root([r.hash for r in batch])
-            AuditCheckpoint.objects.create(
-                first_seq=first_seq,
-                last_seq=seq,
-                merkle_root=root,
-                head_hash=prev,
-                # the center's SM2 seal over (range, Merkle root, head): one signature per batch, never per row
-                signature=checkpoint_sign(first_seq=first_seq, last_seq=seq, merkle_root=root, head_hash=prev),
-                created_at=now,
-            )
-            head.last_seq, head.last_hash = seq, prev
-            head.save(update_fields=["last_seq", "last_hash"])
-            sealed += len(batch)
-    return sealed
+                break
+            _seal_chunk(head, batch)
+            result.rows += len(batch)
+            result.checkpoints += 1
+            # the anchor line is written only once this checkpoint is committed (never for a rolled-back one)
+            transaction.on_commit(lambda: _anchor(result))
+    if not transaction.get_connection().in_atomic_block:
+        _anchor(result)  # catch up after a crash between a commit and its anchor line
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _anchor(result: SealResult) -> None:
+    result.anchored += anchor_sync()
+
+
+def _seal_chunk(head: AuditChainHead, batch: list[AuditRecord]) -> None:
+    now = timezone.now()
+    prev = head.last_hash
+    seq = head.last_seq
+    for rec in batch:
+        seq += 1
+        rec.seq = seq
+        rec.prev_hash = prev
+        rec.hash_version = CANONICAL_VERSION
+        rec.hash = chain_hash(prev, rec)
+        rec.sealed_at = now
+        prev = rec.hash
+    AuditRecord.objects.bulk_update(batch, ["seq", "prev_hash", "hash", "sealed_at", "hash_version"], batch_size=500)
+    first_seq, root = seq - len(batch) + 1, merkle_root([r.hash for r in batch])
+    AuditCheckpoint.objects.create(
+        first_seq=first_seq,
+        last_seq=seq,
+        merkle_root=root,
+        head_hash=prev,
+        # the center's SM2 seal over (range, Merkle root, head): one signature per batch, never per row
+        signature=checkpoint_sign(first_seq=first_seq, last_seq=seq, merkle_root=root, head_hash=prev),
+        created_at=now,
+    )
+    head.last_seq, head.last_hash = seq, prev
+    head.save(update_fields=["last_seq", "last_hash"])
+
+
+def audit_seal_pending(*, limit: int | None = None) -> int:
+    """Seal what is pending (audit_seal); returns the rows sealed."""
+    return audit_seal(limit=limit).rows

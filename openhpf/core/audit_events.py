@@ -68,6 +68,7 @@ class AuditObject(StrEnum):
     ACCOUNTING_PERIOD = "ledger.accountingperiod", "会计期间"
     JOURNAL_ENTRY = "ledger.journalentry", "记账凭证"
     POSTING_BATCH = "ledger.postingbatch", "记账批次"
+    ENTRY_DIGEST = "ledger.entrydigest", "记账凭证摘要"
     EMPLOYER = "accounts.employer", "缴存单位"
     MEMBER = "accounts.member", "缴存职工"
     MEMBER_ACCOUNT = "accounts.memberaccount", "个人账户"
@@ -133,6 +134,7 @@ class AuditEvent(StrEnum):
     LEDGER_ENTRY_POST = "ledger.entry.post", "记账", _O.JOURNAL_ENTRY
     LEDGER_BATCH_POST = "ledger.batch.post", "批量记账", _O.POSTING_BATCH
     LEDGER_YEAR_ROLL = "ledger.year_roll", "年度结转", _O.CENTER
+    LEDGER_DIGEST_SEAL = "ledger.digest.seal", "封存账簿摘要", _O.ENTRY_DIGEST
 
     # ------------------------------------------------------------ staff accounts and logins
     IAM_TOKEN_ISSUE = "iam.token.issue", "签发 API 令牌", _O.API_TOKEN

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 
@@ -16,6 +17,8 @@ class CheckResult:
 
 Check = Callable[[], CheckResult]
 _CHECKS: list[tuple[str, Check]] = []
+# True while `hpf verify --full` runs: checks that work incrementally (the ledger digests) then redo everything
+full_run: ContextVar[bool] = ContextVar("hpf_verify_full", default=False)
 
 
 def register(name: str) -> Callable[[Check], Check]:
@@ -29,16 +32,21 @@ def register(name: str) -> Callable[[Check], Check]:
     return deco
 
 
-def run_checks(only: Iterable[str] | None = None) -> list[CheckResult]:
+def run_checks(only: Iterable[str] | None = None, *, full: bool = False) -> list[CheckResult]:
+    """Run the registered checks (or those named in `only`); `full`: the incremental ones redo everything."""
     wanted = set(only) if only else None
     results = []
-    for name, fn in _CHECKS:
-        if wanted is not None and name not in wanted:
-            continue
-        try:
-            results.append(fn())
-        except Exception as exc:  # a check that cannot run is a breach, not a pass
-            results.append(CheckResult(name, False, f"检查无法运行：{exc!r}"))
+    token = full_run.set(full)
+    try:
+        for name, fn in _CHECKS:
+            if wanted is not None and name not in wanted:
+                continue
+            try:
+                results.append(fn())
+            except Exception as exc:  # a check that cannot run is a breach, not a pass
+                results.append(CheckResult(name, False, f"检查无法运行：{exc!r}"))
+    finally:
+        full_run.reset(token)
     return results
 
 

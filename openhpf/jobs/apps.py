@@ -5,3 +5,8 @@ class JobsConfig(AppConfig):
     name = "openhpf.jobs"
     label = "jobs"
     verbose_name = "批处理作业"
+
+    def ready(self) -> None:
+        from . import dayend
+
+        dayend.register()  # the day-end's seal step (the audit trail and the ledger digests)

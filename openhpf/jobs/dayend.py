@@ -7,7 +7,8 @@ Each app registers its ordered steps at start-up (its AppConfig.ready), so the r
 Today's plan (`hpf dayend --plan` prints it): settlement sends and resolves instructions (10), pulls notices
 (20) and statements (30); reconciliation reconciles each 专户 (40); contributions accrues interest at month-end
 (50) and ends hardship terms (60); finance snapshots liquidity (70); reconciliation's gate (90) refuses to close
-with an unexplained difference; the runner's own last step advances the business date.
+with an unexplained difference; the platform seals the audit trail and the ledger digests (95, the periodic
+sealer of audit.services, registered by this app); the runner's own last step advances the business date.
 
 Each step is idempotent, so a rerun after a crash (or after finance explained a difference) continues from the
 first step not done. The starter needs `settlement.operate`; the steps run as the system actor
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from openhpf.audit.services import audit_seal
 from openhpf.core import authz
 from openhpf.core.actors import SystemActor
 from openhpf.core.error_codes import ErrorCode
@@ -85,6 +87,19 @@ def _close(day: Day, ctx: StepContext) -> dict[str, Any]:
         center_advance_business_date(center=c, to=day.on + timedelta(days=1), actor=day.actor)
     ctx.advance(1)
     return {"next_business_date": (day.on + timedelta(days=1)).isoformat()}
+
+
+def _seal(day: Day, ctx: StepContext) -> dict[str, Any]:
+    """The periodic sealer as a day-end step: everything the day wrote is chained, signed and anchored."""
+    ctx.advance(0, total=1)
+    r = audit_seal()
+    ctx.advance(1)
+    return {"rows": r.rows, "checkpoints": r.checkpoints, "anchored": r.anchored, "sources": r.sources,
+            "seconds": round(r.seconds, 2)}
+
+
+def register() -> None:
+    register_step("seal", order=95, label="审计封存与账簿摘要", run=_seal, app="jobs")
 
 
 def dayend_run(*, center: Center, actor: Any, on: date | None = None, progress: Any = None) -> Job:

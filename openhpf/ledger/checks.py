@@ -7,11 +7,12 @@ from datetime import date
 
 from openhpf.core.calendar import interest_year
 from openhpf.core.money import format_fen
-from openhpf.core.verify import CheckResult, register
+from openhpf.core.verify import CheckResult, full_run, register
 
 from . import sql
 from .calculations import sql_jishu_days
 from .chart import MEMBER_CONTROL
+from .digests import digest_breaches
 from .models import AccountingPeriod
 
 
@@ -143,3 +144,11 @@ def check_closed_periods() -> CheckResult:
         "WHERE p.status = %s AND e.created_at > p.closed_at LIMIT 50", [AccountingPeriod.Status.CLOSED]
     )
     return CheckResult("ledger.closed_periods", not bad, "已结账期间无新增凭证", [f"凭证 {r[0]} 记入已结账期间" for r in bad])
+
+
+@register("ledger.digests")
+def check_digests() -> CheckResult:
+    """Rows sealed into the audit chain (per-entry SM3 digests) are still what was sealed; every entry past the
+    seal interval has a digest. Since the last verified batch; `hpf verify --full` from the first."""
+    detail, breaches = digest_breaches(full=full_run.get())
+    return CheckResult("ledger.digests", not breaches, detail, breaches)

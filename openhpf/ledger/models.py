@@ -203,3 +203,25 @@ class PostingBatch(models.Model):
     @property
     def stage_table(self) -> str:
         return f"ledger_stage_{self.pk}"
+
+
+class EntryDigest(models.Model):
+    """The SM3 digest of one journal entry over the entry, its lines and its sub-ledger rows (ledger.digests),
+    computed by the audit sealer after the entry committed; each batch's root is sealed into the audit chain, so
+    a row rewritten later (even with the database's triggers off) no longer matches. Written only by the sealer."""
+
+    entry_id = models.BigIntegerField(primary_key=True)
+    digest = models.CharField(max_length=64)
+    batch = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = "记账凭证摘要"
+
+
+class DigestMark(models.Model):
+    """The last digest batch `hpf verify` recomputed without a breach: the next run starts after it (--full
+    recomputes every batch)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    batch = models.BigIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)

@@ -175,6 +175,9 @@ STORAGES = {
 
 # Audit rows must be sealed into the SM3 chain within this many seconds (hpf verify reports laggards).
 HPF_AUDIT_SEAL_INTERVAL = int(os.environ.get("HPF_AUDIT_SEAL_INTERVAL", "300"))
+# Each SM2-signed checkpoint head is appended to <dir>/<installation id>.anchor, outside the database
+# (docs/security.md "审计链锚定与账簿摘要"). In production put it on storage the database superuser cannot write.
+HPF_AUDIT_ANCHOR_DIR = Path(os.environ.get("HPF_AUDIT_ANCHOR_DIR", VAR_DIR / "audit-anchor"))
 HPF_KEY_DIR = Path(os.environ.get("HPF_KEY_DIR", VAR_DIR / "keys"))
 
 LOGGING = {

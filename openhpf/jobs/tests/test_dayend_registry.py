@@ -11,10 +11,11 @@ from openhpf.jobs import dayend
 def test_plan_lists_the_registered_steps_in_order():
     names = [s.name for s in dayend.plan()]
     assert names == ["instructions", "notices", "statements", "reconcile", "accrual", "hardship", "liquidity",
-                     "gate", "close"]
+                     "gate", "seal", "close"]
     apps = {s.name: s.app for s in dayend.plan()}
     assert apps["notices"] == "settlement" and apps["reconcile"] == "reconciliation"
     assert apps["accrual"] == "contributions" and apps["liquidity"] == "finance" and apps["close"] == "jobs"
+    assert apps["seal"] == "jobs"
 
 
 def test_hpf_dayend_plan_prints_them():

@@ -14,9 +14,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--only", nargs="*", help="只运行这些检查")
+        parser.add_argument("--full", action="store_true",
+                            help="账簿摘要从头全部重算（默认只重算上次核验通过之后封存的批次）")
 
     def handle(self, *args, **opts):
-        results = run_checks(opts.get("only"))
+        results = run_checks(opts.get("only"), full=opts.get("full", False))
         failed = 0
         for r in results:
             mark = "OK  " if r.ok else "FAIL"
