@@ -15,6 +15,8 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="hpf-test-media-"))
+# audit anchors of test databases never mix with the development ones (the root conftest gives each test its own)
+HPF_AUDIT_ANCHOR_DIR = Path(tempfile.mkdtemp(prefix="hpf-test-anchor-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
