@@ -119,6 +119,9 @@ from openhpf.settlement.api import router as settlement_router  # noqa: E402
 api.add_router("/settlement/", settlement_router)
 api.add_router("/reconciliation/", reconciliation_router)
 api.add_router("/finance/", finance_router)
+from openhpf.jobs.api import router as jobs_router  # noqa: E402
+
+api.add_router("/jobs/", jobs_router)
 
 api_errors.install(api)  # the error shape, statuses and their OpenAPI documentation, for every operation
 idempotency.document(api)  # the Idempotency-Key header of the @idempotent operations, in the OpenAPI schema

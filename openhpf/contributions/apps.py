@@ -9,8 +9,10 @@ class ContributionsConfig(AppConfig):
     def ready(self) -> None:
         # maker-checker commands of the relief services (缓缴/降比例审批)
         from .relief.hardship import register_commands
+        from .remittance.fileimport import register_job_kind
 
         register_commands()
+        register_job_kind()
         # 退缴 (refund of a wrong payment) goes through maker-checker
         from .remittance.services import register_commands as register_remittance_commands
 

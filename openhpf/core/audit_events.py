@@ -125,6 +125,7 @@ class AuditEvent(StrEnum):
     SECURITY_KEYS_ROTATE = "security.keys.rotate", "轮换加密密钥", _O.NONE
     SECURITY_DOCUMENT_SIGN = "security.document.sign", "档案电子签章", _O.DOCUMENT
     JOB_START = "job.start", "启动后台作业", _O.JOB
+    JOB_CANCEL = "job.cancel", "取消后台作业", _O.JOB
     DOCUMENT_STORE = "document.store", "保存业务档案", _O.DOCUMENT
     AUDIT_RECORDS_VIEW = "audit.records.view", "查询审计日志", _O.AUDIT_RECORD, True
 

@@ -82,6 +82,7 @@ class ErrorCode(StrEnum):
     JOB_ERROR = "JOB_ERROR", 422, "作业执行出错：{error}"
     JOB_INTERRUPTED = "JOB_INTERRUPTED", 422, "作业被中断"
     JOB_STALE = "JOB_STALE", 422, "作业心跳超时，视为中断，可以续跑"
+    JOB_CANCELLED = "JOB_CANCELLED", 422, "作业已由 {actor} 取消"
 
     # ---- the domain's codes (first drafted from the call sites; keep the list sorted) ----
     ACCOUNT_CLOSED = "ACCOUNT_CLOSED", 409, "个人账户 {account_no} 已销户，不能办理该业务"
@@ -260,7 +261,9 @@ class ErrorCode(StrEnum):
     JISHU_NEGATIVE = "JISHU_NEGATIVE", 422, "积数不能为负数"
     JOB_KEY_CONFLICT = "JOB_KEY_CONFLICT", 409, "幂等键 {key} 已用于另一类作业（{kind}）"
     JOB_KIND = "JOB_KIND", 400, "作业类型不能为空"
+    JOB_NOT_CANCELLABLE = "JOB_NOT_CANCELLABLE", 409, "作业 #{pk} 状态为{status}，不能取消"
     JOB_NOT_FOUND = "JOB_NOT_FOUND", 404, "作业 #{job_id} 不存在"
+    JOB_NOT_RESUMABLE = "JOB_NOT_RESUMABLE", 409, "作业 #{pk}（{kind}）不能在此续跑"
     JOB_RUNNING = "JOB_RUNNING", 409, "作业 #{pk} 正在运行，不能重复启动或续跑"
     JOB_STEPS = "JOB_STEPS", 422, "作业步骤不能为空，且步骤名称不能重复"
     JOB_SUPERSEDED = "JOB_SUPERSEDED", 409, "作业 #{pk} 已由另一次运行接管，本次运行停止"
@@ -405,6 +408,7 @@ class ErrorCode(StrEnum):
     TOKEN_NAME = "TOKEN_NAME", 400, "请填写令牌用途"
     TOKEN_NOT_STAFF = "TOKEN_NOT_STAFF", 422, "只能为在岗业务人员签发令牌"
     TOO_LONG = "TOO_LONG", 400, "{label}不能超过 {max_len} 个字"
+    TOO_MANY_ERRORS = "TOO_MANY_ERRORS", 422, "文件错误已超过 {max_errors} 处，已停止校验；请修正文件后重新导入"
     TOTP_ENROLLED = "TOTP_ENROLLED", 409, "已绑定动态口令；如需更换请联系安全管理员重置"
     TOTP_INVALID = "TOTP_INVALID", 422, "动态口令不正确"
     TOTP_STATE = "TOTP_STATE", 409, "没有待确认的动态口令绑定"

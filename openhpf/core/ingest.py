@@ -10,24 +10,40 @@
   `parse_date` and `parse_month` read the usual Chinese forms and raise `FieldError` (code, Chinese message).
 - errors: `ErrorSink` takes every error (file, row, column, code, message), keeps the first few in memory and
   streams all of them to the error file: a workbook (.xlsx, openpyxl write-only, every cell a string) or CSV.
-- limits: `Limits.from_policy` reads `ingest.max_rows`, `ingest.max_bytes` and `ingest.max_errors_per_rule`.
+- limits: `Limits.from_policy` reads `ingest.max_rows`, `ingest.max_bytes`, `ingest.max_errors_per_rule` and
+  `ingest.max_errors`; `Limits.for_upload` the smaller `upload.*` values for a file a user sends through the
+  console or the API. An `ErrorSink(stop_after=…)` raises `TooManyErrors` past that many errors, so a garbage
+  file stops being read early.
+- uploads: `upload_spool` copies an upload, within its limits, to a private temporary file under
+  `$HPF_VAR_DIR/uploads/` that is removed on every exit (exception, SIGTERM, interpreter exit);
+  `sweep_uploads` removes the files left by a process that was killed outright.
 
 The set-based checks that follow the reading are in `core.validation`."""
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import csv
 import io
 import json
+import os
 import re
+import signal
+import tempfile
+import threading
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import IO, Any, TextIO
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 from .error_codes import ErrorCode
 from .errors import DomainError, ValidationReport
@@ -50,12 +66,23 @@ class Limits:
     max_rows: int = 5_000_000
     max_bytes: int = 2 << 30
     max_errors_per_rule: int = 10_000
+    max_errors: int | None = None  # errors in all after which a loader stops reading (None: no stop)
 
     @classmethod
     def from_policy(cls, *, on: date, center: Center | int | None = None) -> Limits:
         return cls(max_rows=int(policy_value("ingest.max_rows", on=on, center=center)),
                    max_bytes=int(policy_value("ingest.max_bytes", on=on, center=center)),
-                   max_errors_per_rule=int(policy_value("ingest.max_errors_per_rule", on=on, center=center)))
+                   max_errors_per_rule=int(policy_value("ingest.max_errors_per_rule", on=on, center=center)),
+                   max_errors=int(policy_value("ingest.max_errors", on=on, center=center)))
+
+    @classmethod
+    def for_upload(cls, *, on: date, center: Center | int | None = None) -> Limits:
+        """The limits of a file sent by a user through the console or the API: the smaller of `upload.*` and
+        `ingest.*` (a loader run from the command line keeps the larger `ingest.*` ones)."""
+        base = cls.from_policy(on=on, center=center)
+        return cls(max_rows=min(base.max_rows, int(policy_value("upload.max_rows", on=on, center=center))),
+                   max_bytes=min(base.max_bytes, int(policy_value("upload.max_bytes", on=on, center=center))),
+                   max_errors_per_rule=base.max_errors_per_rule, max_errors=base.max_errors)
 
     def check_size(self, size: int, name: str) -> None:
         """Refuse a file over the byte limit (before reading it)."""
@@ -76,6 +103,15 @@ def _mib(n: int) -> str:
 # ---------------------------------------------------------------- errors
 
 
+class TooManyErrors(DomainError):
+    """A file has more errors than `ingest.max_errors`: the loader stops reading it (nothing is created)."""
+
+    def __init__(self, max_errors: int) -> None:
+        super().__init__(ErrorCode.TOO_MANY_ERRORS, f"文件错误已超过 {max_errors} 处，已停止校验；请修正文件后重新导入",
+                         field="file", details={"max_errors": max_errors})
+        self.max_errors = max_errors
+
+
 class FieldError(ValueError):
     """A cell that does not parse: code and Chinese message (the loader adds file, row and column)."""
 
@@ -90,7 +126,8 @@ class ErrorSink:
     """Every error of an import, in the order found: counted, the first `keep` kept in memory (as DomainError),
     every one written to the error file as it comes (`path`: .xlsx → workbook, else CSV; created at the first
     error). `cap_per_code` bounds the errors of one (file, column, code) that are kept and written; the rest are only
-    counted, and a closing line says how many were left out."""
+    counted, and a closing line says how many were left out. With `stop_after`, the error past that many raises
+    `TooManyErrors` (and the error file ends with a line saying the check stopped there)."""
 
     path: Path | None = None
     keep: int = 10_000
@@ -98,6 +135,8 @@ class ErrorSink:
     cap_per_code: int | None = None
     echo: Callable[[str], None] | None = None
     sheet: str = "错误清单"
+    stop_after: int | None = None
+    stopped: bool = False
     count: int = 0
     file_level: bool = False  # an error of the file itself (no row, or the header row)
     errors: list[DomainError] = field(default_factory=list)
@@ -111,6 +150,9 @@ class ErrorSink:
         return (["文件"] if self.with_file else []) + ["行号", "列", "错误代码", "错误信息"]
 
     def add(self, file: str, row: int | None, column: str, code: ErrorCode, message: str) -> None:
+        if self.stop_after is not None and self.count >= self.stop_after:
+            self.stopped = True
+            raise TooManyErrors(self.stop_after)
         self.count += 1
         if row is None or row <= 1:
             self.file_level = True
@@ -138,12 +180,15 @@ class ErrorSink:
 
     @property
     def truncated(self) -> bool:
-        return bool(self._left_out or self._capped)
+        return bool(self._left_out or self._capped or self.stopped)
 
     def close(self) -> None:
         if self._out is not None:
             notes = [[file, "", column, ErrorCode.ERRORS_LEFT_OUT, f"{code} 类错误已达上限 {cap} 处，其余未列出"]
                      for file, column, code, cap in self._capped]
+            if self.stopped:
+                notes.append(["", "", "", ErrorCode.TOO_MANY_ERRORS,
+                              f"错误已超过 {self.stop_after} 处，已停止校验，其后的行未检查"])
             if self._left_out:
                 notes.append(["", "", "", ErrorCode.ERRORS_LEFT_OUT,
                               f"另有 {self._left_out} 处同类错误未列出（每类至多列出 {self.cap_per_code} 处）"])
@@ -444,6 +489,158 @@ def ndjson_first(path: Path) -> Any:
         return json.loads(first) if first.strip() else None
     except ValueError:
         return None
+
+
+# ---------------------------------------------------------------- uploads (temporary files)
+
+UPLOAD_PREFIX = "upload-"
+ORPHAN_AGE_SECONDS = 24 * 3600  # a spool file this old is removed even when its process id was reused
+RECEIVED_AGE_SECONDS = 3600  # Django's own copy of a request's file (FILE_UPLOAD_TEMP_DIR), untouched this long
+DEFAULT_REQUEST_CEILING = 256 * 1024 ** 2  # settings.HPF_UPLOAD_MAX_BYTES: above any center's upload.max_bytes
+
+
+class BoundedUploadHandler(FileUploadHandler):
+    """The first of FILE_UPLOAD_HANDLERS: a request's files stop being received past `HPF_UPLOAD_MAX_BYTES` (a
+    ceiling over every center's `upload.max_bytes`, which the view checks with the center known), so a huge
+    upload cannot fill the disk before any view runs. The upload is dropped; the view answers that no file came."""
+
+    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: Any,
+                         encoding: Any = None) -> None:
+        self.ceiling = int(getattr(settings, "HPF_UPLOAD_MAX_BYTES", DEFAULT_REQUEST_CEILING))
+        self.received = 0
+        self.too_big = bool(content_length and content_length > self.ceiling)  # refused at the first chunk
+
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.too_big or self.received > self.ceiling:
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+_live: set[Path] = set()  # this process's spool files not yet removed
+_live_lock = threading.Lock()
+_previous_sigterm: Any = None
+_sigterm_installed = False
+
+
+def upload_dir() -> Path:
+    """Where uploads are spooled: `$HPF_VAR_DIR/uploads` (private to the service account)."""
+    return Path(settings.VAR_DIR) / "uploads"
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name or "upload.csv"
+    return re.sub(r"[^\w.\-]", "_", base)[-80:]
+
+
+def _remove_live() -> None:
+    with _live_lock:
+        paths = list(_live)
+        _live.clear()
+    for p in paths:
+        with suppress(OSError):
+            p.unlink(missing_ok=True)
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    """Remove this process's spool files, then do what SIGTERM did before (the server's own handler, or exit)."""
+    _remove_live()
+    previous = _previous_sigterm
+    if callable(previous):
+        previous(signum, frame)
+    elif previous == signal.SIG_IGN:
+        return
+    else:
+        raise SystemExit(128 + signum)  # unwinds: every `finally` (and the upload_spool below) runs
+
+
+def _install_cleanup() -> None:
+    """Once per process: at exit and on SIGTERM the spool files go (only the main thread may set a handler;
+    elsewhere the server's worker exits through atexit, and sweep_uploads takes what a kill -9 leaves)."""
+    global _sigterm_installed, _previous_sigterm
+    if _sigterm_installed:
+        return
+    _sigterm_installed = True
+    atexit.register(_remove_live)
+    if threading.current_thread() is threading.main_thread():
+        _previous_sigterm = signal.getsignal(signal.SIGTERM)
+        if _previous_sigterm is not _on_sigterm:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_uploads(directory: Path | None = None, *, max_age: int = ORPHAN_AGE_SECONDS) -> int:
+    """Remove the spool files whose process is gone (a kill -9, a crash of the machine) or that are older than
+    `max_age` seconds. Returns how many were removed. Run before every upload and by `hpf jobs --mark-stale`."""
+    d = directory or upload_dir()
+    if not d.is_dir():
+        return 0
+    removed, now = 0, time.time()
+    with _live_lock:
+        mine = set(_live)
+    for p in d.iterdir():
+        if p in mine or not p.is_file():
+            continue
+        if not p.name.startswith(UPLOAD_PREFIX):  # Django's own copy of a request's file, left by a kill
+            if ".upload" in p.name and now - p.stat().st_mtime > min(max_age, RECEIVED_AGE_SECONDS):
+                p.unlink(missing_ok=True)
+                removed += 1
+            continue
+        pid_text = p.name[len(UPLOAD_PREFIX):].split("-", 1)[0]
+        try:
+            pid = int(pid_text)
+            age = now - p.stat().st_mtime
+        except (ValueError, OSError):
+            continue
+        if (pid != os.getpid() and not _pid_alive(pid)) or age > max_age:
+            p.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+@contextmanager
+def upload_spool(upload: Any, *, limits: Limits, directory: Path | None = None) -> Iterator[Path]:
+    """An uploaded file (Django's UploadedFile: `name`, `size`, `chunks()`) copied to a temporary file of its
+    own, checked against the limits: type by suffix and declared size first (before a byte is written), then
+    the bytes actually written. The path is yielded; the file is removed however the block ends."""
+    name = _safe_name(str(getattr(upload, "name", "") or "upload.csv"))
+    suffix = Path(name).suffix.lower()
+    if suffix not in EXCEL_SUFFIXES + CSV_SUFFIXES:
+        raise DomainError(ErrorCode.FILE_TYPE, f"只接受 .csv、.xlsx 或 .xls 文件：{name}", field="file", file=name)
+    size = getattr(upload, "size", None)
+    if size is not None:
+        limits.check_size(int(size), name)
+    d = directory or upload_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    _install_cleanup()
+    sweep_uploads(d)
+    fd, raw = tempfile.mkstemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-", suffix=f"-{name}", dir=d)
+    path = Path(raw)
+    with _live_lock:
+        _live.add(path)
+    try:
+        written = 0
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in upload.chunks():
+                written += len(chunk)
+                limits.check_size(written, name)  # a size that lied is caught while copying
+                fh.write(chunk)
+        yield path
+    finally:
+        with _live_lock:
+            _live.discard(path)
+        path.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- cells (raise FieldError)

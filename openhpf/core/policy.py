@@ -12,7 +12,7 @@ from .errors import DomainError
 from .models import Center, PolicyParameter
 from .money import format_fen, format_ratio
 
-# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004 and 0006 (docs/domain.md, with sources there).
+# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004, 0006 and 0008 (docs/domain.md, with sources there).
 KEYS: dict[str, str] = {
     "deposit.rate.carried": "上年结转余额年利率",
     "deposit.rate.current": "当年归集余额年利率",
@@ -47,6 +47,9 @@ KEYS: dict[str, str] = {
     "ingest.max_rows": "导入文件的数据行上限",
     "ingest.max_bytes": "导入文件的大小上限（字节）",
     "ingest.max_errors_per_rule": "每条校验规则至多列出的错误数",
+    "ingest.max_errors": "一个文件的错误总数上限（超过即停止校验）",
+    "upload.max_bytes": "上传文件的大小上限（字节）",
+    "upload.max_rows": "上传文件的数据行上限",
 }
 # values in fen (the label says so) and values that are ratios or rates (fractions of one): shown in 元 and %
 MONEY_KEYS = frozenset(k for k, label in KEYS.items() if label.endswith("（分）"))

@@ -30,6 +30,7 @@ from openhpf.core.models import Center
 from openhpf.core.services import center_advance_business_date
 
 from .models import Job
+from .registry import register_kind
 from .runner import Step, StepContext, job_start, run_job
 
 JOB_KIND = "settlement.dayend"  # the kind of the job rows (kept from the first day-end, so old jobs resume)
@@ -141,3 +142,14 @@ def run_once(day: Day, ctx: StepContext, fn: Callable[[], dict[str, Any]]) -> di
     out = fn()
     ctx.advance(1)
     return out
+
+
+def _dayend_resume(job: Job, actor: Any) -> Job:
+    """续跑 of a day-end from the job list: run the day-end of its center again (it continues from its first step
+    not done)."""
+    if job.center is None:
+        raise DomainError(ErrorCode.JOB_NOT_RESUMABLE, f"作业 #{job.pk}（{job.kind}）不能在此续跑", field="job")
+    return dayend_run(center=job.center, actor=actor)
+
+
+register_kind(JOB_KIND, resume=_dayend_resume)

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
+
+from .registry import resumable
+
+# The state a running job shows when its heartbeat is older than the setting: computed on read, never stored.
+INTERRUPTED = "interrupted"
+INTERRUPTED_LABEL = "中断"
+
+
+def stale_after_seconds() -> int:
+    """A running job whose heartbeat is older than this (setting HPF_JOB_STALE_SECONDS, default 120) is dead."""
+    return int(getattr(settings, "HPF_JOB_STALE_SECONDS", 120))
 
 
 class Job(models.Model):
@@ -17,6 +32,7 @@ class Job(models.Model):
         RUNNING = "running", "运行中"
         SUCCEEDED = "succeeded", "成功"
         FAILED = "failed", "失败"
+        CANCELLED = "cancelled", "已取消"
 
     center = models.ForeignKey(
         "core.Center",
@@ -70,6 +86,33 @@ class Job(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    def is_stale(self, seconds: int | None = None) -> bool:
+        """Running, but no heartbeat for `seconds` (default: the setting): its process is taken as dead."""
+        if self.status != self.Status.RUNNING:
+            return False
+        limit = timezone.now() - timedelta(seconds=stale_after_seconds() if seconds is None else seconds)
+        beat = self.heartbeat_at or self.started_at
+        return beat is None or beat < limit
+
+    @property
+    def state(self) -> str:
+        """The status as shown: `interrupted` for a running job found dead (checked now), else the stored one."""
+        return INTERRUPTED if self.is_stale() else self.status
+
+    @property
+    def state_label(self) -> str:
+        return INTERRUPTED_LABEL if self.state == INTERRUPTED else self.get_status_display()
+
+    @property
+    def can_cancel(self) -> bool:
+        """取消: a job not finished whose process is not alive (pending, failed or interrupted)."""
+        return self.state in (self.Status.PENDING, self.Status.FAILED, INTERRUPTED)
+
+    @property
+    def can_resume(self) -> bool:
+        """续跑: a failed or interrupted job of a kind that registered how to resume it."""
+        return self.state in (self.Status.FAILED, INTERRUPTED) and resumable(self.kind)
 
 
 class JobStep(models.Model):

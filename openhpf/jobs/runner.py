@@ -17,28 +17,30 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.authz import check_permission
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
-from .models import Job, JobLog, JobStep
+from .models import INTERRUPTED, Job, JobLog, JobStep, stale_after_seconds
+from .registry import job_kind
 
 logger = logging.getLogger("openhpf.jobs")
 
-# A running job whose heartbeat is older than this is taken as crashed and may be resumed.
-STALE_AFTER_SECONDS: int = getattr(settings, "HPF_JOB_STALE_SECONDS", 120)
+# A running job whose heartbeat is older than the setting HPF_JOB_STALE_SECONDS (read each time, see
+# models.stale_after_seconds) is taken as crashed: it shows as 中断 and may be resumed or cancelled.
 # Progress without a cursor change is written at most this often (seconds).
 FLUSH_INTERVAL = 0.5
 
@@ -260,11 +262,7 @@ def _same_kind(job: Job, kind: str, key: str) -> Job:
 
 def job_is_stale(job: Job, *, seconds: int | None = None) -> bool:
     """A running job that has not reported a heartbeat for `seconds` is taken as crashed."""
-    if job.status != Job.Status.RUNNING:
-        return False
-    limit = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS if seconds is None else seconds)
-    beat = job.heartbeat_at or job.started_at
-    return beat is None or beat < limit
+    return job.is_stale(stale_after_seconds() if seconds is None else seconds)
 
 
 def jobs_mark_stale(*, seconds: int | None = None) -> int:
@@ -299,6 +297,9 @@ def _claim(job: Job, specs: Sequence[Step], stale_after: int | None) -> tuple[Jo
         job.refresh_from_db()
         if job.status == Job.Status.SUCCEEDED:
             return job, list(job.steps.order_by("order")), False
+        if job.status == Job.Status.CANCELLED:
+            raise DomainError(ErrorCode.JOB_NOT_RESUMABLE, f"作业 #{job.pk}（{job.kind}）已取消，不能再运行",
+                              field="job")
         resumed = job.status in (Job.Status.FAILED, Job.Status.RUNNING) or job.steps.exists()
         if job.status == Job.Status.RUNNING:
             if not job_is_stale(job, seconds=stale_after):
@@ -322,8 +323,10 @@ def _claim(job: Job, specs: Sequence[Step], stale_after: int | None) -> tuple[Jo
         job.error = ""
         job.error_code = ""
         job.percent = _percent(rows)
+        job.run_token = uuid.uuid4().hex  # fences off any earlier run of this job that is still alive
         job.save(
             update_fields=[
+                "run_token",
                 "status",
                 "started_at",
                 "heartbeat_at",
@@ -445,3 +448,55 @@ def job_resume(
     if job.status == Job.Status.RUNNING and not job_is_stale(job, seconds=stale_after):
         raise DomainError(ErrorCode.JOB_RUNNING, f"作业 #{job.pk} 正在运行，心跳未超时，不能续跑")
     return run_job(job, steps=steps, progress=progress, stale_after=stale_after)
+
+
+def job_cancel(*, job: Job, actor: Actor) -> Job:
+    """取消 a job that is pending, failed, or running with a heartbeat too old (中断); a live one is refused.
+
+    The job becomes `cancelled`; a run of it still alive stops at its next write (run token cleared); its
+    idempotency key is released (kept in the log) so the same work can be started afresh; and the hook its
+    kind registered moves what it owns to failed (a roster import to 失败) and removes its work files."""
+    check_permission(actor, "jobs.run", center=job.center_id)
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        state = locked.state
+        if not locked.can_cancel:
+            raise DomainError(ErrorCode.JOB_NOT_CANCELLABLE, f"作业 #{locked.pk} 状态为{locked.state_label}，不能取消",
+                              field="job")
+        label = actor_label(actor)[0]
+        now = timezone.now()
+        key = locked.idempotency_key
+        Job.objects.filter(pk=locked.pk).update(
+            status=Job.Status.CANCELLED, error=f"作业已由 {label} 取消", error_code=ErrorCode.JOB_CANCELLED,
+            finished_at=now, run_token="", idempotency_key=None)
+        JobStep.objects.filter(job=locked, status=JobStep.Status.RUNNING).update(status=JobStep.Status.FAILED,
+                                                                                finished_at=now)
+        note = f"（原幂等键 {key} 已释放）" if key else ""
+        JobLog.objects.create(job=locked, at=now, level=JobLog.Level.WARNING,
+                              message=f"作业由 {label} 取消，取消前状态：{_state_label(state)}{note}")
+        entry = job_kind(locked.kind)
+        if entry is not None and entry.cancel is not None:
+            entry.cancel(locked)
+        audit_log(actor=actor, action=AuditEvent.JOB_CANCEL, obj=locked, center=locked.center,
+                  business_date=locked.business_date, before={"status": state, "key": key},
+                  after={"status": Job.Status.CANCELLED.value})
+    locked.refresh_from_db()
+    return locked
+
+
+def _state_label(state: str) -> str:
+    return "中断" if state == INTERRUPTED else str(Job.Status(state).label)
+
+
+def job_resume_registered(*, job: Job, actor: Actor) -> Job:
+    """续跑 from the console, the API or `hpf jobs --resume`: through the hook the job's kind registered."""
+    check_permission(actor, "jobs.run", center=job.center_id)
+    job.refresh_from_db()
+    entry = job_kind(job.kind)
+    if entry is None or entry.resume is None:
+        raise DomainError(ErrorCode.JOB_NOT_RESUMABLE, f"作业 #{job.pk}（{job.kind}）不能在此续跑，请用启动它的命令重新运行",
+                          field="job")
+    if job.state not in (Job.Status.FAILED, INTERRUPTED):
+        raise DomainError(ErrorCode.JOB_NOT_RESUMABLE, f"作业 #{job.pk} 状态为{job.state_label}，不能续跑", field="job")
+    out = entry.resume(job, actor)
+    return out if isinstance(out, Job) else Job.objects.get(pk=job.pk)

@@ -25,9 +25,14 @@ def job_list(*, center: Center | None = None, limit: int = 50, user: Actor | Non
     return qs[:limit]
 
 
-def job_get(job_id: int) -> Job:
-    """One job with its steps and log (prefetched)."""
-    job = Job.objects.select_related("center").prefetch_related("steps", "logs").filter(pk=job_id).first()
+def job_get(job_id: int, *, user: Actor | None = None) -> Job:
+    """One job with its steps and log (prefetched). With a user (the console, the API), only a job it may see
+    (jobs.view, its centers' jobs and the instance-wide ones); another answers as not found."""
+    qs = Job.objects.select_related("center").prefetch_related("steps", "logs").filter(pk=job_id)
+    if user is not None:
+        check_permission(user, "jobs.view")
+        qs = qs.filter(Q(center__isnull=True) | Q(pk__in=scope_queryset(user, Job.objects.all()).values("pk")))
+    job = qs.first()
     if job is None:
         raise DomainError(ErrorCode.JOB_NOT_FOUND, f"作业 #{job_id} 不存在", field="id")
     return job

@@ -1,14 +1,20 @@
-"""The job list: the full console page (作业) and the partial it and the home page poll with htmx."""
+"""The job list: the full console page (作业) and the partial it and the home page poll with htmx; the
+actions 续跑 and 取消 of a job found dead (中断) or failed."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from openhpf.core.authz import permission_required
+from openhpf.core.errors import DomainError
 
-from .selectors import job_list
+from .runner import job_cancel, job_resume_registered
+from .selectors import job_get, job_list
 
 LIST_LIMIT = 20  # the partial's own refresh shows as many
 
@@ -23,4 +29,29 @@ def job_list_partial(request: HttpRequest) -> HttpResponse:
 @permission_required("jobs.view")
 def job_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "jobs/list.html", {"jobs": job_list(limit=LIST_LIMIT, user=request.user),
-                                              "limit": LIST_LIMIT})
+                                              "limit": LIST_LIMIT, "error": request.GET.get("error", "")[:200],
+                                              "message": request.GET.get("message", "")[:200]})
+
+
+def _back(**query: str) -> HttpResponse:
+    return redirect(f"{reverse('jobs:list')}?{urlencode(query)}")
+
+
+@require_POST
+@permission_required("jobs.run")
+def job_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        job = job_cancel(job=job_get(pk, user=request.user), actor=request.user)
+    except DomainError as e:
+        return _back(error=e.message)
+    return _back(message=f"作业 #{job.pk} 已取消")
+
+
+@require_POST
+@permission_required("jobs.run")
+def job_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        job = job_resume_registered(job=job_get(pk, user=request.user), actor=request.user)
+    except DomainError as e:
+        return _back(error=e.message)
+    return _back(message=f"作业 #{job.pk} 已续跑：{job.state_label}")

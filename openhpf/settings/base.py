@@ -11,6 +11,17 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("HPF_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Uploads: Django's copy of a request's large file goes to the service's own directory (swept after a kill,
+# core.ingest.sweep_uploads), and no request's files may pass HPF_UPLOAD_MAX_BYTES (the centers' policy
+# `upload.max_bytes` is checked below it by the views).
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+HPF_UPLOAD_MAX_BYTES = int(os.environ.get("HPF_UPLOAD_MAX_BYTES", 256 * 1024 ** 2))
+FILE_UPLOAD_HANDLERS = [
+    "openhpf.core.ingest.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 
 def _secret_key() -> str:

@@ -17,6 +17,7 @@ from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
+from openhpf.core.ingest import Limits, upload_spool
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
 
@@ -53,10 +54,12 @@ def _account(center: Center, no: str) -> MemberAccount:
 @router.post("/base-adjustments", summary="年度基数调整（上传 .csv/.xlsx）")
 def base_adjust(request: HttpRequest, year: Form[int], file: File[UploadedFile], mode: Form[str] = ""):
     center = _center(request)
-    with transaction.atomic(durable=True):
-        adj = adjustments.base_adjust_file(center=center, content=file.read(), name=file.name or "upload.csv",
+    check_permission(request.user, "accounts.change", center=center)  # before a byte of the file is copied
+    limits = Limits.for_upload(on=center.business_date, center=center)
+    with upload_spool(file, limits=limits) as path, transaction.atomic(durable=True):  # streamed, never in memory
+        adj = adjustments.base_adjust_file(center=center, content=path, name=file.name or "upload.csv",
                                            year=year, actor=request.user, business_date=center.business_date,
-                                           mode=mode or None)
+                                           mode=mode or None, limits=limits)
     return {"adjustment": adj.pk, "rows": adj.rows, "changed": adj.changed, "clamped": adj.clamped,
             "mode": adj.mode, "effective_date": adj.effective_date}
 
@@ -91,6 +94,9 @@ def hardship_apply(request: HttpRequest, employer_no: Form[str], kind: Form[str]
                    valid_to: Form[date], reason: Form[str], files: File[list[UploadedFile]],
                    employer_ratio: Form[str] = "", member_ratio: Form[str] = "", vote_date: Form[date | None] = None):
     center = _center(request)
+    limits = Limits.for_upload(on=center.business_date, center=center)
+    for f in files:  # each attachment within the upload limit before any is read into memory
+        limits.check_size(int(f.size or 0), f.name or "材料")
     with transaction.atomic(durable=True):
         app = hardship.hardship_apply(
             employer=_employer(center, employer_no), kind=kind, valid_from=valid_from, valid_to=valid_to,

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
@@ -33,7 +34,16 @@ from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, ValidationReport
-from openhpf.core.ingest import ErrorSink, FieldError, HeaderMap, Limits, TableFile, cell_text, parse_fen
+from openhpf.core.ingest import (
+    ErrorSink,
+    FieldError,
+    HeaderMap,
+    Limits,
+    TableFile,
+    TooManyErrors,
+    cell_text,
+    parse_fen,
+)
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
 from openhpf.core.policy import policy_value
@@ -61,7 +71,7 @@ class BaseRow:
 # ---------------------------------------------------------------- file parsing
 
 
-def base_file_parse(*, content: bytes | IO[bytes], name: str, report: ValidationReport | None = None,
+def base_file_parse(*, content: bytes | IO[bytes] | Path, name: str, report: ValidationReport | None = None,
                     limits: Limits | None = None) -> list[BaseRow]:
     """Rows of a base adjustment file. Format errors go to `report` (all of them, with row numbers); rows with
     an error are left out. Row numbers count the header as row 1, as a spreadsheet shows them."""
@@ -78,7 +88,10 @@ def base_file_parse(*, content: bytes | IO[bytes], name: str, report: Validation
         raise DomainError(ErrorCode.FILE_COLUMNS, f"缺少列：{'、'.join(missing)}（应有：{'、'.join(COLUMNS)}）", file=name)
     idx = [index[c] for c in COLUMNS]
     out: list[BaseRow] = []
+    stop = limits.max_errors if limits is not None else None
     for n, rec in table.rows():
+        if stop is not None and len(report.errors) >= stop:  # a garbage file: stop reading it here
+            raise TooManyErrors(stop)
         cells = [cell_text(rec[i]) if i < len(rec) else "" for i in idx]
         if not any(cells):
             continue
@@ -205,11 +218,12 @@ def base_adjust_import(
         return adj
 
 
-def base_adjust_file(*, center: Center, content: bytes | IO[bytes], name: str, year: int, actor: Actor,
-                     business_date: date, mode: str | None = None) -> BaseAdjustment:
-    """Parse and apply a file; format and data errors are reported together."""
+def base_adjust_file(*, center: Center, content: bytes | IO[bytes] | Path, name: str, year: int, actor: Actor,
+                     business_date: date, mode: str | None = None, limits: Limits | None = None) -> BaseAdjustment:
+    """Parse and apply a file; format and data errors are reported together (reading stops past
+    `ingest.max_errors` of them). An upload passes `Limits.for_upload`."""
     check_permission(actor, "accounts.change", center=center)  # before reading the file: a refused caller learns nothing
-    limits = Limits.from_policy(on=business_date, center=center)
+    limits = limits or Limits.from_policy(on=business_date, center=center)
     report = ValidationReport()
     rows = base_file_parse(content=content, name=name, report=report, limits=limits)
     return base_adjust_import(center=center, rows=rows, source_name=name, year=year, actor=actor,

@@ -4,7 +4,6 @@ receipts move money: they are idempotent by their `Idempotency-Key` (core/idempo
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from openhpf.accounts.models import Employer
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.idempotency import idempotent
+from openhpf.core.ingest import Limits, upload_spool
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
 
@@ -150,18 +150,14 @@ def receipt_create(request: HttpRequest, body: ReceiptIn):
 def import_file(request: HttpRequest, month: Form[str], file: File[UploadedFile], employer_no: Form[str] = "",
                 exclude_rejected: Form[bool] = False):
     center = _center(request, services.PERMISSION)
-    suffix = Path(file.name or "upload.csv").suffix.lower() or ".csv"
-    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as tmp:
-        for chunk in file.chunks():
-            tmp.write(chunk)
-    try:
-        res = remittance_import(center=center, path=tmp.name, month=month, actor=request.user,
-                                business_date=center.business_date,
-                                employer=_employer(center, employer_no) if employer_no else None,
-                                exclude_rejected=exclude_rejected)
-    finally:
-        Path(tmp.name).unlink(missing_ok=True)
+    employer = _employer(center, employer_no) if employer_no else None
+    limits = Limits.for_upload(on=center.business_date, center=center)
+    with upload_spool(file, limits=limits) as path:  # bounded, and removed however the import ends
+        res = remittance_import(center=center, path=path, month=month, actor=request.user,
+                                business_date=center.business_date, employer=employer,
+                                exclude_rejected=exclude_rejected, limits=limits)
     return {"import_id": res.import_id, "status": "accepted" if res.accepted else "rejected", "rows": res.rows,
+            "message": res.message,
             "rejected_rows": res.rejected_rows, "errors": res.errors, "first_errors": res.first_errors,
             "remittance_ids": res.remittance_ids[:1000], "total": res.total}
 

@@ -45,14 +45,18 @@ from openhpf.core.ingest import (
     HeaderMap,
     Limits,
     TableFile,
+    TooManyErrors,
     cell_text,
     parse_fen,
     parse_ratio_e4,
+    upload_dir,
 )
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, format_ratio_e4
 from openhpf.core.policy import policy_value
 from openhpf.core.validation import Rule, failing, run_table_rules
+from openhpf.jobs.models import Job
+from openhpf.jobs.registry import register_kind
 from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.ledger import sql
 from openhpf.security.fields import blind_index_many, decrypt_value, is_encrypted
@@ -62,6 +66,7 @@ from ..models.remittance import LIVE_STATUSES, RemittanceStatus
 from ..months import ym_first_day, ym_parse
 from .services import _require
 
+JOB_KIND = "contributions.remit_import"
 CHUNK = 50_000  # rows per staging transaction (progress is written between them)
 BLOCK = 1_000  # rows parsed together, column by column
 # header → staging column; the optional 单位账号 lets one file carry many employers
@@ -89,6 +94,7 @@ class ImportResult:
     remittance_ids: list[int] = field(default_factory=list)
     total: int = 0
     first_errors: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""  # why the whole file was refused (too many errors), in Chinese
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -96,9 +102,10 @@ class ImportResult:
         return self.status == RemittanceImport.Status.ACCEPTED
 
 
-def _errors(path: Path | None, cap: int | None) -> ErrorSink:
-    """The errors of one file: the error workbook (row, column, code, message) streamed as they are found."""
-    return ErrorSink(path=path, with_file=False, cap_per_code=cap)
+def _errors(path: Path | None, cap: int | None, stop_after: int | None = None) -> ErrorSink:
+    """The errors of one file: the error workbook (row, column, code, message) streamed as they are found;
+    past `stop_after` errors the reading stops (TooManyErrors)."""
+    return ErrorSink(path=path, with_file=False, cap_per_code=cap, stop_after=stop_after)
 
 
 # ---------------------------------------------------------------- reading
@@ -389,18 +396,21 @@ def _drop(*tables: str) -> None:
 def remittance_import(
     *, center: Center, path: Path | str, month: str, actor: Actor, business_date: date,
     employer: Employer | None = None, exclude_rejected: bool = False, error_file: Path | str | None = None,
-    progress: Any = None,
+    progress: Any = None, limits: Limits | None = None,
 ) -> ImportResult:
     """Import a roster file for `month` (YYYY-MM). An entry point (outside any transaction). Returns the result;
     rejected files have status rejected and an error file, and nothing was created.
 
     The import is a job of three steps over two work tables: stage the file's rows, validate them with set rules,
     create the remittances of the good rows. A month after the current one is a 预缴 roster: accepted; its money
-    waits in 暂存 until the month."""
+    waits in 暂存 until the month.
+
+    `limits` defaults to the center's `ingest.*` policy; an upload passes `Limits.for_upload`. A file with more
+    than `ingest.max_errors` errors stops being read there and is rejected with a message saying so."""
     _require(actor, center)
     path = Path(path)
     month = ym_parse(month)
-    limits = _file_limits(path, center=center, business_date=business_date)
+    limits = _file_limits(path, center=center, business_date=business_date, limits=limits)
     run = _RosterImport.open(center=center, path=path, month=month, actor=actor, business_date=business_date,
                              employer=employer, exclude_rejected=exclude_rejected, error_file=error_file, limits=limits)
     try:
@@ -412,11 +422,11 @@ def remittance_import(
     return run.outcome()
 
 
-def _file_limits(path: Path, *, center: Center, business_date: date) -> Limits:
+def _file_limits(path: Path, *, center: Center, business_date: date, limits: Limits | None = None) -> Limits:
     """The file exists and is not oversized (refused before anything is written); the center's limits."""
     if not path.is_file():
         raise DomainError(ErrorCode.FILE_MISSING, f"文件不存在：{path}", field="file")
-    limits = Limits.from_policy(on=business_date, center=center)
+    limits = limits or Limits.from_policy(on=business_date, center=center)
     limits.check_size(path.stat().st_size, path.name)
     return limits
 
@@ -439,6 +449,7 @@ class _RosterImport:
     errors: ErrorSink
     result: ImportResult
     facts: _Facts | None = None
+    stopped: bool = False  # too many errors: the rest of the file was not read
 
     @classmethod
     def open(cls, *, center: Center, path: Path, month: str, actor: Actor, business_date: date,
@@ -450,8 +461,8 @@ class _RosterImport:
                 center=center, employer=employer, month=month, file_name=path.name[:255],
                 exclude_rejected=exclude_rejected, business_date=business_date, created_by=actor_label(actor)[0])
         err_path = Path(error_file) if error_file else Path(settings.VAR_DIR) / "remit" / f"errors-import-{imp.pk}.xlsx"
-        errors = _errors(err_path, limits.max_errors_per_rule)
-        job = job_start(kind="contributions.remit_import", actor=actor, center=center, business_date=business_date,
+        errors = _errors(err_path, limits.max_errors_per_rule, limits.max_errors)
+        job = job_start(kind=JOB_KIND, actor=actor, center=center, business_date=business_date,
                         title=f"缴存清册导入 {path.name}", params={"import": imp.pk, "file": str(path), "month": month})
         imp.job_id = job.pk
         RemittanceImport.objects.filter(pk=imp.pk).update(job_id=job.pk)
@@ -479,9 +490,13 @@ class _RosterImport:
         # streamed into the COPY: no chunk of rows is held in memory
         rows = (row for block in _parse(self.path, self.errors, self.business_date, facts, self.limits)
                 for row in block)
-        while k := self._stage_chunk(stage_t, rows):
-            n += k
-            ctx.advance(k)
+        try:
+            while k := self._stage_chunk(stage_t, rows):
+                n += k
+                ctx.advance(k)
+        except TooManyErrors as exc:  # a garbage file: stop reading, reject it (its chunk in progress rolled back)
+            self.stopped, self.result.message = True, exc.message
+            ctx.log(exc.message, level="warning")
         self.result.rows = n
         self.result.timings["stage"] = time.perf_counter() - t0
         return {"rows": n}
@@ -496,6 +511,23 @@ class _RosterImport:
     def validate(self, ctx: Any) -> dict[str, int]:
         t0 = time.perf_counter()
         res_t = self.tables[1]
+        if self.stopped:
+            self.result.errors = self.errors.count
+            return {"errors": self.errors.count, "stopped": True}
+        try:
+            n_rules = self._check(ctx, res_t)
+        except TooManyErrors as exc:  # the work table rolled back with the checks: the file is rejected
+            self.stopped, self.result.message = True, exc.message
+            self.result.errors = self.errors.count
+            ctx.log(exc.message, level="warning")
+            return {"errors": self.errors.count, "stopped": True}
+        ctx.advance(n_rules)
+        self._count_rejected()
+        self.result.timings["validate"] = time.perf_counter() - t0
+        return {"errors": self.result.errors, "rejected_rows": self.result.rejected_rows}
+
+    def _check(self, ctx: Any, res_t: str) -> int:
+        """Join the staged rows to the accounts and run every rule over them; returns how many rules ran."""
         with transaction.atomic():
             db.local_work_mem("256MB")  # hash joins and aggregates over 10⁶ rows stay in memory
             db.jit_off()  # compiling the rules' expressions took longer than running them
@@ -507,10 +539,7 @@ class _RosterImport:
                            center_id=self.center.pk, facts=facts)
             ctx.advance(0, total=len(rules))
             _run_rules(res_t, rules, self.errors, cap=self.limits.max_errors_per_rule)
-        ctx.advance(len(rules))
-        self._count_rejected()
-        self.result.timings["validate"] = time.perf_counter() - t0
-        return {"errors": self.result.errors, "rejected_rows": self.result.rejected_rows}
+        return len(rules)
 
     def _join_accounts(self) -> None:
         """One join to accounts, members and employers; every rule then reads this table alone."""
@@ -560,7 +589,7 @@ class _RosterImport:
     def _rejected(self, file_level: bool) -> bool:
         """Whether the file is refused (errors not excluded, a file-level error, nothing good, or no rows)."""
         result, errors = self.result, self.errors
-        if not ((errors.count and not self.exclude_rejected) or file_level or result.accepted_rows == 0
+        if not (self.stopped or (errors.count and not self.exclude_rejected) or file_level or result.accepted_rows == 0
                 or result.rows == 0):
             return False
         result.status = RemittanceImport.Status.REJECTED
@@ -632,6 +661,24 @@ class _RosterImport:
         result.first_errors = [{"row": e.row, "column": e.field or "", "code": e.code, "message": e.message}
                                for e in self.errors.first(20)]
         return result
+
+
+def import_job_cancelled(job: Job) -> None:
+    """The hook of a cancelled import job (within its transaction): the import it owns, if still 校验中, moves
+    to 失败; its work tables are dropped and its uploaded copy (if one is left) removed."""
+    imp = RemittanceImport.objects.filter(job_id=job.pk).first()
+    if imp is None:
+        return
+    RemittanceImport.objects.filter(pk=imp.pk, status=RemittanceImport.Status.VALIDATING).update(
+        status=RemittanceImport.Status.FAILED)
+    _drop(*_tables(imp.pk))
+    file = Path(str((job.params or {}).get("file") or ""))
+    if file.name and file.parent.resolve() == upload_dir().resolve():  # only a spooled upload, never a user's file
+        file.unlink(missing_ok=True)
+
+
+def register_job_kind() -> None:
+    register_kind(JOB_KIND, cancel=import_job_cancelled)
 
 
 # ---------------------------------------------------------------- the expected roster as a file (清册模板)

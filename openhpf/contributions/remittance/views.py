@@ -3,7 +3,6 @@ errors, confirm a draft."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openhpf.access.decorators import permission_required
 from openhpf.accounts.models import Employer
 from openhpf.core.errors import DomainError
+from openhpf.core.ingest import Limits, upload_spool
 from openhpf.core.models import Center
 from openhpf.iam.services import console_center
 from openhpf.settlement import selectors as settlement_selectors
@@ -76,17 +76,14 @@ def remittance_upload(request: HttpRequest) -> HttpResponse:
     ctx: dict = {"month": request.POST.get("month") or f"{ym(bd)[:4]}-{ym(bd)[4:]}"}
     f = request.FILES.get("file")
     if request.method == "POST" and f is not None:
-        suffix = Path(f.name or "upload.csv").suffix.lower() or ".csv"
-        with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as tmp:
-            for chunk in f.chunks():
-                tmp.write(chunk)
+        limits = Limits.for_upload(on=bd, center=center)
         try:
-            ctx["result"] = remittance_import(center=center, path=tmp.name, month=ctx["month"], actor=request.user,
-                                              business_date=bd, exclude_rejected=bool(request.POST.get("exclude")))
+            with upload_spool(f, limits=limits) as path:  # bounded, and removed however the import ends
+                ctx["result"] = remittance_import(center=center, path=path, month=ctx["month"], actor=request.user,
+                                                  business_date=bd, exclude_rejected=bool(request.POST.get("exclude")),
+                                                  limits=limits)
         except DomainError as e:
             ctx["error"] = e.message
-        finally:
-            Path(tmp.name).unlink(missing_ok=True)
     elif request.method == "POST":
         ctx["error"] = "请选择清册文件（.xlsx 或 .csv）"
     return render(request, "contributions/remit/upload.html", ctx)

@@ -192,7 +192,7 @@ def test_limits_come_from_policy_with_a_center_row_over_the_national_one(center)
 
     on = date(2026, 11, 30)
     assert Limits.from_policy(on=on, center=center) == Limits(max_rows=5_000_000, max_bytes=2 << 30,
-                                                              max_errors_per_rule=10_000)
+                                                              max_errors_per_rule=10_000, max_errors=1000)
     PolicyParameter.objects.create(center=center, key="ingest.max_rows", value_type="int", value=1000,
                                    effective_from=on, approved_by="test")
     assert Limits.from_policy(on=on, center=center).max_rows == 1000
