@@ -56,7 +56,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
     try:
         mark = export_watermark(request.user, request.POST.get("reason", ""))
     except DomainError as e:
-        return HttpResponse(e.message, status=422, content_type="text/plain; charset=utf-8")
+        return HttpResponse(e.message, status=e.code.status, content_type="text/plain; charset=utf-8")
     with transaction.atomic(durable=True):
         rows = account_selectors.member_export(center=center, q=q, reason=request.POST.get("reason", ""),
                                                actor=request.user, limit=EXPORT_LIMIT)

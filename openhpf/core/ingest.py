@@ -423,23 +423,35 @@ def ndjson_lines(path: Path, *, limits: Limits | None = None, skip: int = 0,
     limits = limits or Limits()
     limits.check_size(path.stat().st_size, path.name)
     n = 0
+    i = 0
     with path.open("r", encoding="utf-8-sig") as fh:
-        for i, raw in enumerate(fh, 1):
-            if i <= skip or not raw.strip():
-                continue
-            n += 1
-            if n > limits.max_rows:
-                raise limits.too_many_rows(path.name)
-            try:
-                yield i, json.loads(raw)
-            except ValueError:
-                raise DomainError(code, f"文件第 {i} 行不是 JSON", row=i, field="file", file=path.name) from None
+        try:
+            for i, raw in enumerate(fh, 1):
+                if i <= skip or not raw.strip():
+                    continue
+                n += 1
+                if n > limits.max_rows:
+                    raise limits.too_many_rows(path.name)
+                try:
+                    yield i, json.loads(raw)
+                except ValueError:
+                    raise DomainError(code, f"文件第 {i} 行不是 JSON", row=i, field="file", file=path.name) from None
+        except UnicodeDecodeError:
+            raise _not_utf8(path, i + 1) from None
+
+
+def _not_utf8(path: Path, row: int | None) -> DomainError:
+    return DomainError(ErrorCode.FILE_ENCODING, f"文件编码不正确（按 UTF-8 读取第 {row} 行失败），NDJSON 文件应为 UTF-8"
+                       if row else "文件编码不正确，NDJSON 文件应为 UTF-8", row=row, field="file", file=path.name)
 
 
 def ndjson_first(path: Path) -> Any:
     """The first line of an NDJSON file, decoded (None when empty or not JSON)."""
-    with path.open("r", encoding="utf-8-sig") as fh:
-        first = fh.readline()
+    try:
+        with path.open("r", encoding="utf-8-sig") as fh:
+            first = fh.readline()
+    except UnicodeDecodeError:
+        raise _not_utf8(path, 1) from None
     try:
         return json.loads(first) if first.strip() else None
     except ValueError:

@@ -26,7 +26,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("HPF_DEBUG", "1") == "1"
+# Off unless HPF_DEBUG=1 (every settings module: dev and test too; production forces it off). Django's debug page
+# shows settings and request data; never leave it on where anyone but the developer can reach the server.
+DEBUG = os.environ.get("HPF_DEBUG", "0") == "1"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "openhpf.core.edges.SafeReporterFilter"  # hides DATABASE_URL and the like
 ALLOWED_HOSTS = [h for h in os.environ.get("HPF_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 # "center" runs one 管理中心; "hub" runs the provincial/national platform (docs/architecture.md, roles).
@@ -62,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: malformed input (NUL bytes, integers of 2^63 or more, bodies over DATA_UPLOAD_MAX_MEMORY_SIZE) → 4xx
+    "openhpf.core.edges.EdgeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -5,15 +5,16 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES
-from .keys import production_key_errors
+from .base import DATABASES, HPF_KEY_DIR, SECRET_KEY
+from .keys import production_key_errors, secret_key_errors
 
 DEBUG = False
 for var in ("HPF_SECRET_KEY", "DATABASE_URL"):
     if not os.environ.get(var):
         raise ImproperlyConfigured(f"production settings need {var} in the environment")
-# real SM4 data keys, blind-index key and SM2 seal key, never the development keys under var/keys (keys.py)
-if _key_errors := production_key_errors():
+# real SM4 data keys, blind-index key and SM2 seal key, never the development keys under var/keys, never a weak
+# key or SECRET_KEY (keys.py)
+if _key_errors := secret_key_errors(SECRET_KEY) + production_key_errors(HPF_KEY_DIR):
     raise ImproperlyConfigured("; ".join(_key_errors))
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("production runs on PostgreSQL")
