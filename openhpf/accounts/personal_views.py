@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from openhpf.access.decorators import permission_required
 from openhpf.access.services import export_watermark, personal_data_unmask
+from openhpf.core.cells import safe_row
 from openhpf.core.errors import DomainError
 from openhpf.iam.services import console_center
 
@@ -63,10 +64,11 @@ def member_export(request: HttpRequest) -> HttpResponse:
     buf = io.StringIO()
     buf.write("\ufeff")  # Excel opens UTF-8 CSV with a BOM
     w = csv.writer(buf)
-    w.writerow([f"# {mark}"])
+    w.writerow(safe_row([f"# {mark}"]))
     w.writerow(["个人账号", "姓名", "证件号码", "手机号码", "单位账号", "单位名称", "账户状态"])
-    for r in rows:
-        w.writerow([r.account_no, r.name, r.id_number, r.phone, r.employer_no, r.employer_name, r.status_label])
+    for r in rows:  # every cell escaped: a name or employer starting with = + - @ is text, never a formula
+        w.writerow(safe_row([r.account_no, r.name, r.id_number, r.phone, r.employer_no, r.employer_name,
+                             r.status_label]))
     resp = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = 'attachment; filename="members.csv"'
     resp["X-HPF-Watermark"] = mark.encode("utf-8").decode("latin-1")

@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from .cells import safe_row, unescape_cell, xlsx_row
 from .error_codes import ErrorCode
 from .errors import DomainError, ValidationReport
 from .models import Center
@@ -180,17 +181,10 @@ class _ErrorWriter:
         self.write(header)
 
     def write(self, cells: list[Any]) -> None:
-        if self.xlsx:
-            from openpyxl.cell import WriteOnlyCell
-
-            row = []
-            for v in cells:
-                c = WriteOnlyCell(self._ws, value="" if v is None else str(v))
-                c.data_type = "s"  # text, even when it starts with "=" (never a formula)
-                row.append(c)
-            self._ws.append(row)
+        if self.xlsx:  # every cell text (type "s"), escaped (core.cells): never a formula
+            self._ws.append(xlsx_row(self._ws, ["" if v is None else str(v) for v in cells]))
         else:
-            self._csv.writerow(cells)
+            self._csv.writerow(safe_row(cells))
 
     def close(self) -> None:
         if self.xlsx:
@@ -264,7 +258,7 @@ def cell_text(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, str):
-        return v.strip()
+        return unescape_cell(v.strip())
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, float):
