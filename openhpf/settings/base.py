@@ -141,6 +141,9 @@ HPF_NOTIFICATIONS = {"MAX_ATTEMPTS": 5, "BACKOFF_SECONDS": 30, "BACKOFF_MAX_SECO
 # Rate limits "N/seconds" (iam/ratelimit.py): sign-in per IP+name and per IP, API per token.
 HPF_RATE_LIMITS = {"login": "20/300", "login_ip": "100/300", "api": "600/60"}
 HPF_TRUSTED_PROXY_HOPS = int(os.environ.get("HPF_TRUSTED_PROXY_HOPS", "0"))
+# The OpenAPI document (/api/v1/openapi.json) and its page (/api/v1/docs) only for signed-in staff or a staff
+# token (iam.auth.openapi_login_required). Off here for development; on by default in production.
+HPF_OPENAPI_LOGIN_REQUIRED = os.environ.get("HPF_OPENAPI_LOGIN_REQUIRED", "0") == "1"
 # Sessions: server-side expiry 30 minutes after the last request (the idle timeout; StaffSessionMiddleware also
 # enforces it), cookie gone when the browser closes, never readable by scripts.
 SESSION_COOKIE_AGE = 30 * 60

@@ -29,6 +29,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if os.environ.get("HPF_TRUSTED_PROXY_HOPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The OpenAPI document needs a staff sign-in (HPF_OPENAPI_LOGIN_REQUIRED=0 publishes it).
+HPF_OPENAPI_LOGIN_REQUIRED = os.environ.get("HPF_OPENAPI_LOGIN_REQUIRED", "1") == "1"
 # Production defaults: every staff user uses the TOTP second factor, one active session per staff user.
 HPF_SECURITY = {
     **HPF_SECURITY,  # noqa: F405
