@@ -33,7 +33,7 @@ from ninja import NinjaAPI, Schema
 
 from openhpf.core import api_errors, idempotency
 from openhpf.core.api_errors import ErrorOut
-from openhpf.iam.auth import StaffTokenAuth
+from openhpf.iam.auth import StaffTokenAuth, openapi_login_required
 from openhpf.iam.services import staff_center
 
 api = NinjaAPI(
@@ -42,6 +42,8 @@ api = NinjaAPI(
     description="住房公积金管理中心业务接口。认证：`Authorization: Bearer <令牌>`（令牌由 `hpf api_token 用户名` 签发）。",
     auth=StaffTokenAuth(),
     docs_url="/docs",
+    # the document and its page need a staff sign-in where HPF_OPENAPI_LOGIN_REQUIRED is on (production)
+    docs_decorator=openapi_login_required,
     urls_namespace="api",
 )
 

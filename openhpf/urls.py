@@ -1,8 +1,16 @@
-"""Root URLs: the staff console, the JSON API (/api/v1, OpenAPI docs at /api/v1/docs)."""
+"""Root URLs: the staff console, the JSON API (/api/v1, OpenAPI docs at /api/v1/docs), and the error handlers:
+Chinese pages (templates/400.html, 403.html, 404.html, 500.html) outside the API, the catalogue's JSON shape
+under /api/ (core/edges.py)."""
 
 from django.urls import include, path
 
 from openhpf.api import api
+from openhpf.core import views as core_views
+
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
 
 urlpatterns = [
     path("api/v1/", api.urls),

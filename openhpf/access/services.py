@@ -145,6 +145,8 @@ def export_watermark(user: Actor, reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise DomainError(ErrorCode.REASON_REQUIRED, "导出须填写用途", field="reason")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in reason):  # CR/LF would split the watermark header and line
+        raise DomainError(ErrorCode.INPUT_INVALID, "导出用途不能包含换行或其他控制字符", field="reason")
     who = actor_label(user)[0]
     name = getattr(getattr(user, "staff_profile", None), "display_name", "") or ""
     when = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from openhpf.access.decorators import permission_required
 from openhpf.access.services import export_watermark, personal_data_unmask
+from openhpf.core.cells import safe_row
 from openhpf.core.errors import DomainError
 from openhpf.iam.services import console_center
 
@@ -56,17 +57,18 @@ def member_export(request: HttpRequest) -> HttpResponse:
     try:
         mark = export_watermark(request.user, request.POST.get("reason", ""))
     except DomainError as e:
-        return HttpResponse(e.message, status=422, content_type="text/plain; charset=utf-8")
+        return HttpResponse(e.message, status=e.code.status, content_type="text/plain; charset=utf-8")
     with transaction.atomic(durable=True):
         rows = account_selectors.member_export(center=center, q=q, reason=request.POST.get("reason", ""),
                                                actor=request.user, limit=EXPORT_LIMIT)
     buf = io.StringIO()
     buf.write("\ufeff")  # Excel opens UTF-8 CSV with a BOM
     w = csv.writer(buf)
-    w.writerow([f"# {mark}"])
+    w.writerow(safe_row([f"# {mark}"]))
     w.writerow(["个人账号", "姓名", "证件号码", "手机号码", "单位账号", "单位名称", "账户状态"])
-    for r in rows:
-        w.writerow([r.account_no, r.name, r.id_number, r.phone, r.employer_no, r.employer_name, r.status_label])
+    for r in rows:  # every cell escaped: a name or employer starting with = + - @ is text, never a formula
+        w.writerow(safe_row([r.account_no, r.name, r.id_number, r.phone, r.employer_no, r.employer_name,
+                             r.status_label]))
     resp = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = 'attachment; filename="members.csv"'
     resp["X-HPF-Watermark"] = mark.encode("utf-8").decode("latin-1")

@@ -99,6 +99,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if result.ok:
                 return _sign_in(request, result, next_url=next_url, second_factor=False)
             form.add_error(None, result.message)
+            status = 429 if result.code == "RATE_LIMITED" else status  # the source waits (iam/lockout.py)
     elif request.method == "POST":
         form.add_error(None, "请输入用户名和密码。")
     notice = ""
@@ -133,6 +134,7 @@ def login_totp(request: HttpRequest) -> HttpResponse:
             if result.code == "LOCKED":
                 request.session.pop(SESSION_2FA_PENDING, None)
             form.add_error(None, result.message)
+            status = 429 if result.code == "RATE_LIMITED" else status
     return render(request, "console/login_totp.html", {"form": form, "username": user.get_username()},
                   status=status)
 

@@ -18,8 +18,10 @@ The status of a code follows one rule (docs/errors.md states it for partners):
   ILLEGAL_TRANSITION, …_RUNNING, closed periods and accounts);
 - 422 a business rule refused well-formed input (limits, ratios, dates against the business date, balances, the
   many errors of a file) — the default;
+- 413 the request body is larger than the server accepts (PAYLOAD_TOO_LARGE);
 - 423 the account is locked (too many wrong passwords);
-- 429 too many requests.
+- 429 too many requests;
+- 500 the server failed (SERVER_ERROR: the one answer of an unexpected error, never a library's page).
 
 The message template is the generic form shown in the docs and used when a DomainError is raised without a message
 (`DomainError(ErrorCode.X, name=…)` fills its placeholders); call sites that know more give their own message.
@@ -30,7 +32,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, cast
 
-STATUSES = (400, 401, 403, 404, 409, 422, 423, 429)
+STATUSES = (400, 401, 403, 404, 409, 413, 422, 423, 429, 500)
 
 
 class ErrorCode(StrEnum):
@@ -68,6 +70,8 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_IN_FLIGHT = "IDEMPOTENCY_IN_FLIGHT", 409, "相同 Idempotency-Key 的请求正在处理中，请稍后重试"
     VALIDATION = "VALIDATION", 422, "共 {count} 处错误"
     RATE_LIMITED = "RATE_LIMITED", 429, "请求过于频繁，请稍后再试"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE", 413, "请求内容过大（超过 {max_size} 字节），请拆分后再提交"
+    SERVER_ERROR = "SERVER_ERROR", 500, "系统内部错误，请稍后再试；如持续出现，请联系管理员并提供请求编号 {request_id}"
     # a refused login of the service hall (member and agent portals)
     INVALID = "INVALID", 401, "账号或密码不正确"
     LOCKED = "LOCKED", 423, "账号已锁定，请稍后再试"
@@ -457,7 +461,8 @@ The status of a code follows one rule: 400 malformed input (a value that does no
 required field missing, a file that cannot be read); 401 not authenticated; 403 not permitted; 404 the object
 named does not exist; 409 the current state of stored data refuses the request (already exists or decided, a
 state the action does not accept, in progress elsewhere); 422 a business rule refused well-formed input (the
-default); 423 account locked; 429 too many requests. The OpenAPI document (`/api/v1/openapi.json`) lists 400,
+default); 413 request body too large; 423 account locked; 429 too many requests; 500 a server fault
+(SERVER_ERROR, with the request id to quote). The OpenAPI document (`/api/v1/openapi.json`) lists 400,
 401, 403, 404, 409 and 422 with this schema on every operation. The OAuth 2.0 token endpoint
 (`/api/v1/oauth/token`) answers its errors in the form RFC 6749 fixes (`error`, `error_description`).
 

@@ -45,6 +45,7 @@ from typing import IO, Any, TextIO
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
+from .cells import safe_row, unescape_cell, xlsx_row
 from .error_codes import ErrorCode
 from .errors import DomainError, ValidationReport
 from .models import Center
@@ -225,17 +226,10 @@ class _ErrorWriter:
         self.write(header)
 
     def write(self, cells: list[Any]) -> None:
-        if self.xlsx:
-            from openpyxl.cell import WriteOnlyCell
-
-            row = []
-            for v in cells:
-                c = WriteOnlyCell(self._ws, value="" if v is None else str(v))
-                c.data_type = "s"  # text, even when it starts with "=" (never a formula)
-                row.append(c)
-            self._ws.append(row)
+        if self.xlsx:  # every cell text (type "s"), escaped (core.cells): never a formula
+            self._ws.append(xlsx_row(self._ws, ["" if v is None else str(v) for v in cells]))
         else:
-            self._csv.writerow(cells)
+            self._csv.writerow(safe_row(cells))
 
     def close(self) -> None:
         if self.xlsx:
@@ -309,7 +303,7 @@ def cell_text(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, str):
-        return v.strip()
+        return unescape_cell(v.strip())
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, float):
@@ -468,23 +462,35 @@ def ndjson_lines(path: Path, *, limits: Limits | None = None, skip: int = 0,
     limits = limits or Limits()
     limits.check_size(path.stat().st_size, path.name)
     n = 0
+    i = 0
     with path.open("r", encoding="utf-8-sig") as fh:
-        for i, raw in enumerate(fh, 1):
-            if i <= skip or not raw.strip():
-                continue
-            n += 1
-            if n > limits.max_rows:
-                raise limits.too_many_rows(path.name)
-            try:
-                yield i, json.loads(raw)
-            except ValueError:
-                raise DomainError(code, f"文件第 {i} 行不是 JSON", row=i, field="file", file=path.name) from None
+        try:
+            for i, raw in enumerate(fh, 1):
+                if i <= skip or not raw.strip():
+                    continue
+                n += 1
+                if n > limits.max_rows:
+                    raise limits.too_many_rows(path.name)
+                try:
+                    yield i, json.loads(raw)
+                except ValueError:
+                    raise DomainError(code, f"文件第 {i} 行不是 JSON", row=i, field="file", file=path.name) from None
+        except UnicodeDecodeError:
+            raise _not_utf8(path, i + 1) from None
+
+
+def _not_utf8(path: Path, row: int | None) -> DomainError:
+    return DomainError(ErrorCode.FILE_ENCODING, f"文件编码不正确（按 UTF-8 读取第 {row} 行失败），NDJSON 文件应为 UTF-8"
+                       if row else "文件编码不正确，NDJSON 文件应为 UTF-8", row=row, field="file", file=path.name)
 
 
 def ndjson_first(path: Path) -> Any:
     """The first line of an NDJSON file, decoded (None when empty or not JSON)."""
-    with path.open("r", encoding="utf-8-sig") as fh:
-        first = fh.readline()
+    try:
+        with path.open("r", encoding="utf-8-sig") as fh:
+            first = fh.readline()
+    except UnicodeDecodeError:
+        raise _not_utf8(path, 1) from None
     try:
         return json.loads(first) if first.strip() else None
     except ValueError:

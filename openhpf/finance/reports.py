@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from openhpf.contributions.interest.statements import cjk_font_path
+from openhpf.core.cells import xlsx_append
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.money import fen_to_yuan
@@ -54,22 +55,22 @@ def statement_xlsx(st: Statement, *, printed_on: date) -> bytes:
     ws.title = st.title[:31]
     width = max(len(s.columns) for s in st.sections) + 1
     bold = Font(bold=True)
-    ws.append([f"{st.center_name} {st.title}"])
+    xlsx_append(ws, [f"{st.center_name} {st.title}"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"期间：{st.period.label}（{st.period.start:%Y-%m-%d} 至 {st.period.end:%Y-%m-%d}）", None, None,
+    xlsx_append(ws, [f"期间：{st.period.label}（{st.period.start:%Y-%m-%d} 至 {st.period.end:%Y-%m-%d}）", None, None,
                "单位：元"])
     head_fill = PatternFill("solid", fgColor="E6E6E6")
     for sec in st.sections:
-        ws.append([])
-        ws.append([sec.title])
+        xlsx_append(ws, [])
+        xlsx_append(ws, [sec.title])
         ws.cell(ws.max_row, 1).font = bold
-        ws.append(["项目", *sec.columns])
+        xlsx_append(ws, ["项目", *sec.columns])
         for c in range(1, len(sec.columns) + 2):
             cell = ws.cell(ws.max_row, c)
             cell.font, cell.fill = bold, head_fill
             cell.alignment = Alignment(horizontal="center")
         for r in sec.rows:
-            ws.append([("　" * r.level) + r.label, *[_xlsx_value(v, r.fmt_of(i)) for i, v in enumerate(r.values)]])
+            xlsx_append(ws, [("　" * r.level) + r.label, *[_xlsx_value(v, r.fmt_of(i)) for i, v in enumerate(r.values)]])
             row = ws.max_row
             for i in range(len(r.values)):
                 cell = ws.cell(row, i + 2)
@@ -78,12 +79,12 @@ def statement_xlsx(st: Statement, *, printed_on: date) -> bytes:
             if r.total:
                 for c in range(1, len(r.values) + 2):
                     ws.cell(row, c).font = bold
-    ws.append([])
+    xlsx_append(ws, [])
     for chk in st.checks:
-        ws.append([f"{'✓' if chk.ok else '✗'} {chk.label}", chk.detail])
+        xlsx_append(ws, [f"{'✓' if chk.ok else '✗'} {chk.label}", chk.detail])
     for n in st.notes:
-        ws.append([n])
-    ws.append([f"打印日期：{printed_on:%Y-%m-%d}；由 OpenHPF 根据总账生成。"])
+        xlsx_append(ws, [n])
+    xlsx_append(ws, [f"打印日期：{printed_on:%Y-%m-%d}；由 OpenHPF 根据总账生成。"])
     ws.column_dimensions["A"].width = 46
     for i in range(2, width + 1):
         ws.column_dimensions[chr(ord("A") + i - 1)].width = 20

@@ -3,16 +3,23 @@ expiry, revocation, IP allow-list), and member / employer-agent tokens from pass
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from ninja.security import HttpBearer
 
 from openhpf.core.actors import AgentActor, MemberActor, PartnerActor
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import PermissionDenied
 
 from .models import PrincipalKind
-from .ratelimit import client_ip
+from .ratelimit import bearer_token, client_ip
 from .services import api_token_authenticate, partner_token_check, portal_token_authenticate
 
 
@@ -67,3 +74,28 @@ class AgentTokenAuth(MemberTokenAuth):
     """`Authorization: Bearer hpm_…` from /agent/login + /agent/otp: request.auth is the EmployerAgent."""
 
     kind = PrincipalKind.AGENT
+
+
+def openapi_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The NinjaAPI `docs_decorator`: under settings.HPF_OPENAPI_LOGIN_REQUIRED (on in production) the OpenAPI
+    document and its page are for a signed-in staff member (console session) or a valid staff bearer token only;
+    others get 401 UNAUTHENTICATED (the JSON) or the sign-in page (the docs page). The document lists every
+    operation, field and error of the platform: a map for an attacker, so not public in production."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(settings, "HPF_OPENAPI_LOGIN_REQUIRED", False):
+            return view(request, *args, **kwargs)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff and user.is_active:
+            return view(request, *args, **kwargs)
+        token = bearer_token(request)
+        if token and api_token_authenticate(token) is not None:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json") or token:
+            return JsonResponse({"code": ErrorCode.UNAUTHENTICATED, "message": ErrorCode.UNAUTHENTICATED.template,
+                                 "field": None, "row": None, "details": None}, status=401,
+                                json_dumps_params={"ensure_ascii": False})
+        return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
+
+    return wrapped

@@ -97,15 +97,14 @@ class StaffSessionMiddleware:
 
 
 class ApiRateLimitMiddleware:
-    """The general API limit (HPF_RATE_LIMITS["api"]) per bearer token, or per client IP without one → 429."""
+    """The general API limit (HPF_RATE_LIMITS["api"]) per authenticated principal, or per client IP without a
+    valid token → 429 (ratelimit.api_principal: the case of "Bearer" or a junk header opens no new budget)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/"):
-            who = request.META.get("HTTP_AUTHORIZATION", "") or "ip:" + ratelimit.client_ip(request)
-            if not ratelimit.hit("api", who):
-                return JsonResponse({"code": ErrorCode.RATE_LIMITED, "message": "请求过于频繁，请稍后再试"}, status=429,
-                                    json_dumps_params={"ensure_ascii": False})
+        if request.path.startswith("/api/") and not ratelimit.hit("api", ratelimit.api_principal(request)):
+            return JsonResponse({"code": ErrorCode.RATE_LIMITED, "message": "请求过于频繁，请稍后再试"}, status=429,
+                                json_dumps_params={"ensure_ascii": False})
         return self.get_response(request)

@@ -13,6 +13,11 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_MAX_AGE_DAYS": 90,
     "LOCKOUT_THRESHOLD": 5,  # consecutive failures
     "LOCKOUT_MINUTES": 30,
+    # the progressive delay per source (client IP) of failed sign-ins (iam/lockout.py)
+    "SOURCE_FREE_FAILURES": 5,  # failures from one source before it has to wait
+    "SOURCE_DELAY_SECONDS": 30,  # the first wait, doubling with each further failure
+    "SOURCE_DELAY_MAX_SECONDS": 3600,
+    "SOURCE_WINDOW_SECONDS": 24 * 3600,  # a source's count lapses this long after its last failure
     "SESSION_IDLE_SECONDS": 30 * 60,
     "SINGLE_SESSION": False,  # a new staff login ends the user's previous session
     "TOTP_REQUIRED_ALL": False,  # every staff user must use the TOTP second factor

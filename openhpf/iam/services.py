@@ -31,7 +31,7 @@ from openhpf.core.masking import mask_phone
 from openhpf.core.models import Branch, Center
 from openhpf.notifications.services import notify
 
-from . import policy
+from . import lockout, policy
 from .models import (
     ApiToken,
     EmployerAgent,
@@ -312,21 +312,40 @@ def _login_audit(action: AuditEvent, *, user: Any, username: str, ip: str, **ext
 
 
 def _staff_failure(sec: StaffSecurity, *, user: Any, username: str, ip: str, action: AuditEvent) -> LoginResult:
+    now = timezone.now()
+    lapsed = lockout.failure_streak_lapsed("staff", str(user.pk))
+    if (sec.locked_until and sec.locked_until <= now) or lapsed:  # the lock ended or the streak lapsed: afresh
+        sec.failed_logins, sec.locked_until = 0, None
     sec.failed_logins += 1
     threshold = policy.value("LOCKOUT_THRESHOLD")
     locked = sec.failed_logins >= threshold
-    until = timezone.now() + timedelta(minutes=policy.value("LOCKOUT_MINUTES")) if locked else None
+    until = now + timedelta(minutes=policy.value("LOCKOUT_MINUTES")) if locked else None
     if until is not None:
         sec.locked_until = until
     sec.save(update_fields=["failed_logins", "locked_until"])
+    lockout.source_failure(ip)
     _login_audit(action, user=user, username=username, ip=ip, failed_logins=sec.failed_logins)
     if until is not None:
         _login_audit(AuditEvent.IAM_LOGIN_LOCKED, user=user, username=username, ip=ip, locked_until=until.isoformat())
-        return LoginResult(False, "LOCKED",
-                           f"连续 {threshold} 次登录失败，账号已锁定 {policy.value('LOCKOUT_MINUTES')} 分钟")
+        notify(channel="sms", recipient=lockout.staff_address(user), kind=lockout.ACCOUNT_LOCKED,
+               center=staff_center(user), payload=lockout.locked_payload())
+        return LoginResult(False, "LOCKED", lockout.LOCKED_MESSAGE)
     if action == AuditEvent.IAM_LOGIN_TOTP_FAILURE:
         return LoginResult(False, "TOTP_INVALID", "动态口令不正确或已使用")
-    return LoginResult(False, "INVALID", "用户名或密码不正确。")
+    return LoginResult(False, "INVALID", lockout.INVALID_MESSAGE)
+
+
+def _unknown_staff(username: str, password: str, ip: str) -> LoginResult:
+    """A login name that does not exist: the same work, count, lock and answer as a real account's."""
+    make_password(password or "")  # the same hashing work as a real check: no user enumeration by timing
+    if lockout.phantom_locked("staff", username):
+        _login_audit(AuditEvent.IAM_LOGIN_LOCKED, user=None, username=username, ip=ip, reason="unknown_user")
+        return LoginResult(False, "LOCKED", lockout.LOCKED_MESSAGE)
+    lockout.source_failure(ip)
+    _login_audit(AuditEvent.IAM_LOGIN_FAILURE, user=None, username=username, ip=ip, reason="unknown_user")
+    if lockout.phantom_failure("staff", username):
+        return LoginResult(False, "LOCKED", lockout.LOCKED_MESSAGE)
+    return LoginResult(False, "INVALID", lockout.INVALID_MESSAGE)
 
 
 def totp_required(user: Any, sec: StaffSecurity | None = None) -> bool:
@@ -341,16 +360,18 @@ def staff_login_password(*, username: str, password: str, ip: str) -> LoginResul
     enrol (the second factor is required but not yet set up); anything else: refused (audited)."""
     user_model = get_user_model()
     username = (username or "").strip()
+    wait = lockout.source_wait(ip)
+    if wait:  # this source failed too often: not even looked at, not counted against the account
+        return LoginResult(False, "RATE_LIMITED", lockout.throttled_message(wait))
     with transaction.atomic():
         user = user_model.objects.filter(**{user_model.USERNAME_FIELD: username}).first()
         if user is None:
-            make_password(password or "")  # the same hashing work as a real check: no user enumeration by timing
-            _login_audit(AuditEvent.IAM_LOGIN_FAILURE, user=None, username=username, ip=ip, reason="unknown_user")
-            return LoginResult(False, "INVALID", "用户名或密码不正确。")
+            return _unknown_staff(username, password, ip)
         sec = staff_security(user, lock=True)
         if sec.locked_until and sec.locked_until > timezone.now():
+            make_password(password or "")  # the same work as any other refusal
             _login_audit(AuditEvent.IAM_LOGIN_LOCKED, user=user, username=username, ip=ip, reason="still_locked")
-            return LoginResult(False, "LOCKED", "账号已锁定，请稍后再试或联系安全管理员解锁")
+            return LoginResult(False, "LOCKED", lockout.LOCKED_MESSAGE)
         if not user.check_password(password or ""):
             return _staff_failure(sec, user=user, username=username, ip=ip, action=AuditEvent.IAM_LOGIN_FAILURE)
         if not user.is_active:
@@ -384,11 +405,14 @@ def staff_login_totp(*, user: Any, code: str, ip: str, at: float | None = None) 
     the lockout like wrong passwords."""
     at = time.time() if at is None else at
     username = user.get_username()
+    wait = lockout.source_wait(ip)
+    if wait:
+        return LoginResult(False, "RATE_LIMITED", lockout.throttled_message(wait))
     with transaction.atomic():
         sec = staff_security(user, lock=True)
         if sec.locked_until and sec.locked_until > timezone.now():
             _login_audit(AuditEvent.IAM_LOGIN_LOCKED, user=user, username=username, ip=ip, reason="still_locked")
-            return LoginResult(False, "LOCKED", "账号已锁定，请稍后再试或联系安全管理员解锁")
+            return LoginResult(False, "LOCKED", lockout.LOCKED_MESSAGE)
         step = _totp_match(sec.totp_secret, code, at=at) if sec.totp_secret else None
         if step is None or (sec.totp_last_step is not None and step <= sec.totp_last_step):
             return _staff_failure(sec, user=user, username=username, ip=ip, action=AuditEvent.IAM_LOGIN_TOTP_FAILURE)
@@ -580,31 +604,63 @@ def _code_hash(challenge: str, code: str) -> str:
     return token_hash(challenge + ":" + code)
 
 
+def _unknown_portal(kind: str, login: str, password: str, ip: str) -> PortalLoginResult:
+    """A login that does not exist: the same work, count, lock and answer as a real one's (iam/lockout.py)."""
+    make_password(password or "")
+    if lockout.phantom_locked(kind, login):
+        return PortalLoginResult(False, "LOCKED", lockout.LOCKED_MESSAGE)
+    lockout.source_failure(ip)
+    audit_log(actor=AnonymousCaller(f"{kind}:{login}"), action=_PORTAL_LOGIN_EVENTS[kind].failure,
+              after={"login": login, "ip": ip, "reason": "unknown"})
+    if lockout.phantom_failure(kind, login):
+        return PortalLoginResult(False, "LOCKED", lockout.LOCKED_MESSAGE)
+    return PortalLoginResult(False, "INVALID", lockout.INVALID_MESSAGE)
+
+
+def _portal_failure(kind: str, p: Any, *, actor: Actor, phone: str, center_id: Any, ip: str,
+                    now: Any) -> PortalLoginResult:
+    """A wrong password (or an inactive account): counted, locked at the threshold with the owner told."""
+    lapsed = lockout.failure_streak_lapsed(kind, str(p.pk))
+    if (p.locked_until and p.locked_until <= now) or lapsed:  # the lock ended or the streak lapsed: afresh
+        p.failed_logins, p.locked_until = 0, None
+    p.failed_logins += 1
+    locked = p.failed_logins >= policy.value("LOCKOUT_THRESHOLD")
+    if locked:
+        p.locked_until = now + timedelta(minutes=policy.value("LOCKOUT_MINUTES"))
+    p.save(update_fields=["failed_logins", "locked_until"])
+    lockout.source_failure(ip)
+    audit_log(actor=actor, action=_PORTAL_LOGIN_EVENTS[kind].failure, obj=p, center=center_id,
+              after={"ip": ip, "failed_logins": p.failed_logins})
+    if not locked:
+        return PortalLoginResult(False, "INVALID", lockout.INVALID_MESSAGE)
+    audit_log(actor=actor, action=_PORTAL_LOGIN_EVENTS[kind].locked, obj=p, center=center_id,
+              after={"ip": ip, "locked_until": p.locked_until})
+    if phone:
+        notify(channel="sms", recipient=phone, kind=lockout.ACCOUNT_LOCKED, center=center_id,
+               payload=lockout.locked_payload())
+    return PortalLoginResult(False, "LOCKED", lockout.LOCKED_MESSAGE)
+
+
 def portal_login_password(*, kind: str, login: str, password: str, ip: str) -> PortalLoginResult:
     """First step for members and agents: the password; on success a one-time code goes to the phone on file
     and the result carries the challenge to send back with it."""
     login = (login or "").strip()[:64]
+    wait = lockout.source_wait(ip)
+    if wait:  # this source failed too often (iam/lockout.py)
+        return PortalLoginResult(False, "RATE_LIMITED", lockout.throttled_message(wait))
     with transaction.atomic():
         p, phone, center_id = _portal_principal(kind, login)
         if p is None:
-            make_password(password or "")
-            audit_log(actor=AnonymousCaller(f"{kind}:{login}"), action=_PORTAL_LOGIN_EVENTS[kind].failure,
-                      after={"login": login, "ip": ip, "reason": "unknown"})
-            return PortalLoginResult(False, "INVALID", "账号或密码不正确")
+            return _unknown_portal(kind, login, password, ip)
         p = type(p).objects.select_for_update().get(pk=p.pk)
         actor = _portal_actor(kind, p)
         now = timezone.now()
         if p.locked_until and p.locked_until > now:
+            make_password(password or "")  # the same work as any other refusal
             audit_log(actor=actor, action=_PORTAL_LOGIN_EVENTS[kind].locked, obj=p, center=center_id, after={"ip": ip})
-            return PortalLoginResult(False, "LOCKED", "账号已锁定，请稍后再试")
+            return PortalLoginResult(False, "LOCKED", lockout.LOCKED_MESSAGE)
         if not p.is_active or not check_password(password or "", p.password):
-            p.failed_logins += 1
-            if p.failed_logins >= policy.value("LOCKOUT_THRESHOLD"):
-                p.locked_until = now + timedelta(minutes=policy.value("LOCKOUT_MINUTES"))
-            p.save(update_fields=["failed_logins", "locked_until"])
-            audit_log(actor=actor, action=_PORTAL_LOGIN_EVENTS[kind].failure, obj=p, center=center_id,
-                      after={"ip": ip, "failed_logins": p.failed_logins})
-            return PortalLoginResult(False, "INVALID", "账号或密码不正确")
+            return _portal_failure(kind, p, actor=actor, phone=phone, center_id=center_id, ip=ip, now=now)
         if not phone:
             return PortalLoginResult(False, "NO_PHONE", "未登记手机号码，无法发送验证码，请到柜台办理")
         challenge = secrets.token_urlsafe(24)

@@ -8,6 +8,8 @@ from django.db.models import Q, Sum
 
 from openhpf.core.actors import Actor
 from openhpf.core.authz import check_permission
+from openhpf.core.error_codes import ErrorCode
+from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
 from .models import AccountingPeriod, GLAccount, JournalLine, SubAccount, SubLedgerRow
@@ -31,6 +33,8 @@ def _signed(side: str, debit: int, credit: int) -> int:
 def trial_balance(*, center: Center, year: int, month: int, user: Actor) -> list[TrialBalanceRow]:
     """试算平衡表 for a month: opening, movements and closing per account, parents rolled up from leaves."""
     check_permission(user, "ledger.view", center=center)
+    if not (1 <= year <= 9999 and 1 <= month <= 12):  # month 13 or year 0 is no accounting period
+        raise DomainError(ErrorCode.MONTH_FORMAT, value=f"{year}-{month}", field="period")
     before = Q(entry__period__year__lt=year) | Q(entry__period__year=year, entry__period__month__lt=month)
     inside = Q(entry__period__year=year, entry__period__month=month)
     agg = {

@@ -26,6 +26,7 @@ from openhpf.core.actors import Actor
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ingest import (
+    WORKBOOK_SUFFIXES,
     ErrorSink,
     FieldError,
     HeaderMap,
@@ -78,7 +79,16 @@ def _value(raw: Any, unit: str) -> Any:
 class _Csv:
     def __init__(self, path: Path, limits: Limits) -> None:
         self.path, self.limits = path, limits
+        if path.stat().st_size == 0:
+            raise DomainError(ErrorCode.FILE_EMPTY, f"对账单文件为空：{path.name}", field="file")
+        if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+            with path.open("rb") as fh:
+                if b"\x00" in fh.read(4096):  # UTF-16, or not a text file at all
+                    raise DomainError(ErrorCode.FILE_ENCODING, f"对账单文件 {path.name} 不是 UTF-8 或 GBK 文本"
+                                      "（可能是二进制文件或 UTF-16 编码）", field="file")
         header = TableFile(path, limits=limits).header
+        if not any(cell_text(h) for h in header):
+            raise DomainError(ErrorCode.FILE_EMPTY, f"对账单文件没有表头：{path.name}", field="file")
         self.columns: list[tuple[str, str] | None] = [HEADERS.get(HEADER_MAP.canonical(h) or "") for h in header]
         present = {c[0] for c in self.columns if c}
         missing = [f for f in REQUIRED if f not in present]

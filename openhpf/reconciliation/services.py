@@ -74,9 +74,16 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+# amounts and balances of a statement: below 10^17 fen in magnitude, as everywhere (core.ingest.parse_fen), so
+# that a sum of lines still fits the BIGINT columns (2^63 ≈ 9.2·10^18)
+MONEY_LIMIT = 10**17
+
+
 def _money_arg(value: Any, field: str, label: str) -> int:
     if not _is_int(value):
         raise DomainError(ErrorCode.STATEMENT_BALANCE, f"{label}应为整数（分）", field=field)
+    if abs(value) >= MONEY_LIMIT:
+        raise DomainError(ErrorCode.STATEMENT_BALANCE, f"{label}超出范围（绝对值应小于 10^17 分）", field=field)
     return value
 
 
@@ -102,6 +109,25 @@ class _StatementReader:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(f"第 {n} 行：{message}")
 
+    def _texts(self, n: int, ln: dict[str, Any]) -> tuple[str, str, str, str, str]:
+        """The text fields of a line as strings, cut to their column sizes, without NUL (reported)."""
+        seq, ref = ln.get("bank_seq"), ln.get("ref") or ""
+        cacc, cname, summ = ln.get("counter_account") or "", ln.get("counter_name") or "", ln.get("summary") or ""
+        if type(seq) is not str or type(ref) is not str or type(cacc) is not str or type(cname) is not str \
+                or type(summ) is not str:
+            seq, ref, cacc, cname, summ = ("" if v is None else str(v) for v in (seq, ref, cacc, cname, summ))
+        seq, ref = seq.strip(), ref.strip()
+        if len(seq) > 40 or len(ref) > 60 or len(cacc) > 40 or len(cname) > 200 or len(summ) > 200:
+            for name, v, limit in (("bank_seq", seq, 40), ("ref", ref, 60), ("counter_account", cacc, 40),
+                                   ("counter_name", cname, 200), ("summary", summ, 200)):
+                if len(v) > limit:
+                    self._err(n, f"{name} 超过 {limit} 个字符")
+            seq, ref, cacc, cname, summ = seq[:40], ref[:60], cacc[:40], cname[:200], summ[:200]
+        if "\x00" in seq + ref + cacc + cname + summ:  # PostgreSQL text cannot hold it
+            self._err(n, "文本中含有空字符（\\x00）")
+            seq, ref, cacc, cname, summ = (v.replace("\x00", "") for v in (seq, ref, cacc, cname, summ))
+        return seq, ref, cacc, cname, summ
+
     def rows(self, lines: Iterable[dict[str, Any]], statement_id: int) -> Iterator[tuple]:
         # one pass, locals only: this runs a million times a day per account
         balance, total_in, total_out = self.opening, 0, 0
@@ -111,23 +137,15 @@ class _StatementReader:
             if not isinstance(ln, dict):
                 self._err(n, "明细格式不正确")
                 continue
-            seq, ref = ln.get("bank_seq"), ln.get("ref") or ""
-            cacc, cname, summ = ln.get("counter_account") or "", ln.get("counter_name") or "", ln.get("summary") or ""
-            if type(seq) is not str or type(ref) is not str or type(cacc) is not str or type(cname) is not str \
-                    or type(summ) is not str:
-                seq, ref, cacc, cname, summ = ("" if v is None else str(v) for v in (seq, ref, cacc, cname, summ))
-            seq, ref = seq.strip(), ref.strip()
-            if len(seq) > 40 or len(ref) > 60 or len(cacc) > 40 or len(cname) > 200 or len(summ) > 200:
-                for name, v, limit in (("bank_seq", seq, 40), ("ref", ref, 60), ("counter_account", cacc, 40),
-                                       ("counter_name", cname, 200), ("summary", summ, 200)):
-                    if len(v) > limit:
-                        self._err(n, f"{name} 超过 {limit} 个字符")
-                seq, ref, cacc, cname, summ = seq[:40], ref[:60], cacc[:40], cname[:200], summ[:200]
+            seq, ref, cacc, cname, summ = self._texts(n, ln)
             if not seq:
                 self._err(n, "缺少银行流水号（bank_seq）")
             direction, amount, stated = ln.get("direction"), ln.get("amount"), ln.get("balance")
             if type(amount) is not int or amount <= 0:
-                self._err(n, f"金额应为正整数（分），而不是 {amount!r}")
+                self._err(n, f"金额应为正整数（分），而不是 {str(amount)[:40]!r}")
+                amount = 0
+            elif amount >= MONEY_LIMIT:
+                self._err(n, "金额超出范围（应小于 10^17 分）")
                 amount = 0
             if direction == "in":
                 balance += amount
@@ -139,8 +157,11 @@ class _StatementReader:
                 self._err(n, f"收支方向应为 in 或 out，而不是 {direction!r}")
                 direction = "in"
             if type(stated) is not int:
-                self._err(n, f"余额应为整数（分），而不是 {stated!r}")
+                self._err(n, f"余额应为整数（分），而不是 {str(stated)[:40]!r}")
                 stated = balance
+            elif abs(stated) >= MONEY_LIMIT:
+                self._err(n, "余额超出范围（绝对值应小于 10^17 分）")
+                stated = 0
             balance = stated  # the running balance is checked in SQL over the loaded lines (_line_rules)
             digest_parts.append(f"{seq}|{direction}|{amount}|{stated}|{cacc}|{cname}|{summ}|{ref}\n")
             if len(digest_parts) >= _CHUNK:

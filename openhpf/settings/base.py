@@ -37,7 +37,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("HPF_DEBUG", "1") == "1"
+# Off unless HPF_DEBUG=1 (every settings module: dev and test too; production forces it off). Django's debug page
+# shows settings and request data; never leave it on where anyone but the developer can reach the server.
+DEBUG = os.environ.get("HPF_DEBUG", "0") == "1"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "openhpf.core.edges.SafeReporterFilter"  # hides DATABASE_URL and the like
 ALLOWED_HOSTS = [h for h in os.environ.get("HPF_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 # "center" runs one 管理中心; "hub" runs the provincial/national platform (docs/architecture.md, roles).
@@ -73,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: malformed input (NUL bytes, integers of 2^63 or more, bodies over DATA_UPLOAD_MAX_MEMORY_SIZE) → 4xx
+    "openhpf.core.edges.EdgeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -147,6 +152,9 @@ HPF_NOTIFICATIONS = {"MAX_ATTEMPTS": 5, "BACKOFF_SECONDS": 30, "BACKOFF_MAX_SECO
 # Rate limits "N/seconds" (iam/ratelimit.py): sign-in per IP+name and per IP, API per token.
 HPF_RATE_LIMITS = {"login": "20/300", "login_ip": "100/300", "api": "600/60"}
 HPF_TRUSTED_PROXY_HOPS = int(os.environ.get("HPF_TRUSTED_PROXY_HOPS", "0"))
+# The OpenAPI document (/api/v1/openapi.json) and its page (/api/v1/docs) only for signed-in staff or a staff
+# token (iam.auth.openapi_login_required). Off here for development; on by default in production.
+HPF_OPENAPI_LOGIN_REQUIRED = os.environ.get("HPF_OPENAPI_LOGIN_REQUIRED", "0") == "1"
 # Sessions: server-side expiry 30 minutes after the last request (the idle timeout; StaffSessionMiddleware also
 # enforces it), cookie gone when the browser closes, never readable by scripts.
 SESSION_COOKIE_AGE = 30 * 60

@@ -5,15 +5,16 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES
-from .keys import production_key_errors
+from .base import DATABASES, HPF_KEY_DIR, SECRET_KEY
+from .keys import production_key_errors, secret_key_errors
 
 DEBUG = False
 for var in ("HPF_SECRET_KEY", "DATABASE_URL"):
     if not os.environ.get(var):
         raise ImproperlyConfigured(f"production settings need {var} in the environment")
-# real SM4 data keys, blind-index key and SM2 seal key, never the development keys under var/keys (keys.py)
-if _key_errors := production_key_errors():
+# real SM4 data keys, blind-index key and SM2 seal key, never the development keys under var/keys, never a weak
+# key or SECRET_KEY (keys.py)
+if _key_errors := secret_key_errors(SECRET_KEY) + production_key_errors(HPF_KEY_DIR):
     raise ImproperlyConfigured("; ".join(_key_errors))
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("production runs on PostgreSQL")
@@ -28,6 +29,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if os.environ.get("HPF_TRUSTED_PROXY_HOPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The OpenAPI document needs a staff sign-in (HPF_OPENAPI_LOGIN_REQUIRED=0 publishes it).
+HPF_OPENAPI_LOGIN_REQUIRED = os.environ.get("HPF_OPENAPI_LOGIN_REQUIRED", "1") == "1"
 # Production defaults: every staff user uses the TOTP second factor, one active session per staff user.
 HPF_SECURITY = {
     **HPF_SECURITY,  # noqa: F405

@@ -35,6 +35,7 @@ from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.cells import safe_row, xlsx_row
 from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -738,13 +739,13 @@ def roster_write(*, center: Center, month: str, path: Path | str, employer: Empl
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("缴存清册")
         for row in rows:
-            ws.append(row)
+            ws.append(xlsx_row(ws, row))  # text cells, escaped (core.cells): never a formula
             n += 1
         wb.save(path)
         return n
     with path.open("w", encoding=encoding, newline="") as fh:
         w = csv.writer(fh)
         for row in rows:
-            w.writerow(row)
+            w.writerow(safe_row(row))
             n += 1
     return n

@@ -94,10 +94,11 @@ def test_wrong_password_and_lockout(client, members):
     a = members["a"]
     for _ in range(4):
         assert password_step(client, "member", a.account_no, "wrong-password").status_code == 401
-    assert password_step(client, "member", a.account_no, "wrong-password").status_code == 401
+    assert password_step(client, "member", a.account_no, "wrong-password").status_code == 423  # locks now
     r = password_step(client, "member", a.account_no, MEMBER_PW)
     assert r.status_code == 423 and r.json()["code"] == "LOCKED"
-    assert not Outbox.objects.exists()
+    # no login code while locked; the owner was told of the lock (iam/lockout.py)
+    assert list(Outbox.objects.values_list("purpose", "recipient")) == [("iam.account_locked", "13900000001")]
     assert password_step(client, "member", "nobody", MEMBER_PW).status_code == 401
 
 

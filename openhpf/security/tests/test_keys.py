@@ -16,11 +16,11 @@ from openhpf.security.crypto import sm2_generate_keypair
 ROOT = Path(__file__).resolve().parents[3]
 SM2_SK = sm2_generate_keypair()[0]
 REAL = {
-    "HPF_SECRET_KEY": "x" * 50,
+    "HPF_SECRET_KEY": "k8Vq-3nT_xw9Lr2Pz7Ys1Hc4Jd6Mb0Fg5Ne8Ua3Wq7Zt2Xv9Rk4Lp1",
     "DATABASE_URL": "postgres://hpf@db.invalid:5432/hpf",
     "HPF_SM4_KEYS": "k1:00112233445566778899aabbccddeeff,k2:ffeeddccbbaa99887766554433221100",
     "HPF_SM4_ACTIVE_KEY_ID": "k2",
-    "HPF_BLIND_INDEX_KEY": "ab" * 32,
+    "HPF_BLIND_INDEX_KEY": "8c1d4e7f20a9b35c6d71e08f94a2b3c5d6e7f8091a2b3c4d5e6f708192a3b4c5",
     "HPF_SM2_PRIVATE_KEY": SM2_SK,
 }
 KEY_VARS = ("HPF_SM4_KEYS", "HPF_SM4_KEY", "HPF_SM4_ACTIVE_KEY_ID", "HPF_BLIND_INDEX_KEY", "HPF_SM2_PRIVATE_KEY")

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from openhpf.core.actors import SystemActor
+from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
 from openhpf.ledger.selectors import trial_balance
@@ -18,13 +19,16 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         try:
             year, month = (int(x) for x in opts["period"].split("-"))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise CommandError("--period 格式应为 YYYY-MM") from None
         qs = Center.objects.all()
-        center = qs.get(code=opts["center"]) if opts["center"] else qs.first()
+        center = qs.filter(code=opts["center"]).first() if opts["center"] else qs.first()
         if center is None:
-            raise CommandError("没有管理中心")
-        rows = trial_balance(center=center, year=year, month=month, user=SystemActor("cli"))
+            raise CommandError(f"管理中心 {opts['center']} 不存在" if opts["center"] else "没有管理中心")
+        try:
+            rows = trial_balance(center=center, year=year, month=month, user=SystemActor("cli"))
+        except DomainError as e:
+            raise CommandError(f"[{e.code}] {e.message}（--period 应为 YYYY-MM，月份 01–12）") from None
         self.stdout.write(f"{center.name} 试算平衡表 {year}-{month:02d}（元）")
         self.stdout.write(f"{'科目':<8}{'名称':<16}{'期初':>18}{'借方':>18}{'贷方':>18}{'期末':>18}")
         for r in rows:
