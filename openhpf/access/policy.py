@@ -99,6 +99,7 @@ API: dict[str, str] = {
     "POST /api/v1/accounts/employers/{account_no}/resume": "accounts.change",
     "POST /api/v1/accounts/employers/{account_no}/close": "accounts.change",
     "GET /api/v1/accounts/members": "accounts.view",
+    "POST /api/v1/accounts/members/search": "accounts.view",
     "GET /api/v1/accounts/members/{account_no}": "accounts.view",
     "GET /api/v1/accounts/members/{account_no}/history": "accounts.view",
     "POST /api/v1/accounts/members": "accounts.open",

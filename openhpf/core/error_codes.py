@@ -304,6 +304,7 @@ class ErrorCode(StrEnum):
     PASSWORD_OLD = "PASSWORD_OLD", 422, "原密码不正确"
     PASSWORD_POLICY = "PASSWORD_POLICY", 422, "密码不符合密码策略：{problems}"
     PASSWORD_REUSED = "PASSWORD_REUSED", 422, "新密码不能与最近 {count} 次使用过的密码相同"
+    PERSONAL_IN_URL = "PERSONAL_IN_URL", 400, "证件号码、手机号码等个人信息不得放在网址中，请改用 {method} {path}"
     PAYDAY_RANGE = "PAYDAY_RANGE", 422, "发薪日应为 1 至 31：{payday}"
     PAYEE_REQUIRED = "PAYEE_REQUIRED", 400, "请填写收款账号和户名"
     PAYER_REQUIRED = "PAYER_REQUIRED", 400, "请填写付款账号"

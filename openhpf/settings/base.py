@@ -183,12 +183,18 @@ LOGGING = {
     "formatters": {
         "json": {"()": "openhpf.core.logging.JsonFormatter"},
     },
+    # no personal value or secret in a log line (core/logging.py): the formatter and the filter both redact
+    "filters": {
+        "redact": {"()": "openhpf.core.logging.RedactingFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("HPF_LOG_LEVEL", "WARNING")},
     "loggers": {
         "openhpf": {"handlers": ["console"], "level": os.environ.get("HPF_LOG_LEVEL", "INFO"), "propagate": False},
+        # the development server's access log (request lines with their query strings)
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
