@@ -28,6 +28,7 @@ CONSOLE: dict[str, str] = {
     "console:iam_partners": "iam.manage_users",
     "console:iam_partner_action": "iam.manage_users",
     "console:iam_outbox": "iam.manage_users",
+    "console:iam_outbox_dev": "iam.manage_users",
     "accounts:employer_list": "accounts.view",
     "accounts:employer_detail": "accounts.view",
     "accounts:member_list": "accounts.view",

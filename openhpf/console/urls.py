@@ -23,4 +23,5 @@ urlpatterns = [
     path("security/partners/", iam_views.partners, name="iam_partners"),
     path("security/partners/<int:client_id>/<slug:action>/", iam_views.partner_action, name="iam_partner_action"),
     path("security/outbox/", iam_views.outbox, name="iam_outbox"),
+    path("security/outbox/dev/", iam_views.outbox_dev, name="iam_outbox_dev"),
 ]
