@@ -18,6 +18,7 @@ PRINCIPAL = "principal"
 CONSOLE: dict[str, str] = {
     "console:home": LOGIN,
     "console:login": PUBLIC,
+    "console:password_reset": PUBLIC,
     "console:logout": PUBLIC,
     "console:login_totp": PUBLIC,
     "console:password_change": LOGIN,

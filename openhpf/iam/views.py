@@ -63,9 +63,9 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
                 staff_totp_require(user=user, required=action == "totp-on", actor=request.user)
                 messages.success(request, f"已{'开启' if action == 'totp-on' else '关闭'} {name} 的强制动态口令")
             elif action == "password-reset":
-                temporary = staff_password_reset(user=user, actor=request.user)
-                # Shown on this response only: never stored in the session or a message.
-                return render(request, "iam/password_reset_done.html", {"username": name, "password": temporary})
+                # the admin sees where the code went, masked, never a credential (三员分立)
+                sent_to = staff_password_reset(user=user, actor=request.user)
+                return render(request, "iam/password_reset_done.html", {"username": name, "sent_to": sent_to})
             else:
                 messages.error(request, "未知操作")
     except DomainError as e:

@@ -1,8 +1,8 @@
 """Embedded default used by `hpf` and `make run`."""
 
-from .base import *  # noqa: F403
+import os
 
-import os  # noqa: E402
+from .base import *  # noqa: F403
 
 # the development outbox page (login codes in clear) is a development aid: on here unless HPF_DEV_OUTBOX=0
 HPF_DEV_OUTBOX = os.environ.get("HPF_DEV_OUTBOX", "1") == "1"

@@ -34,10 +34,10 @@ def test_user_list_lock_unlock_and_reset(client, clerk, secadmin):
     assert StaffSecurity.objects.get(user=clerk).locked_until is None
     r = client.post(f"/security/users/{clerk.pk}/password-reset/")
     html = r.content.decode()
-    assert r.status_code == 200 and "临时密码" in html
+    assert r.status_code == 200 and "138****0001" in html and "临时密码" not in html
     clerk.refresh_from_db()
-    assert not clerk.check_password(PASSWORD)
-    assert StaffSecurity.objects.get(user=clerk).must_change_password
+    assert not clerk.check_password(PASSWORD) and not clerk.has_usable_password()
+    assert StaffSecurity.objects.get(user=clerk).reset_code_hash
     client.post(f"/security/users/{clerk.pk}/totp-on/")
     assert StaffSecurity.objects.get(user=clerk).totp_required
 

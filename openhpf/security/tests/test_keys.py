@@ -22,6 +22,8 @@ REAL = {
     "HPF_SM4_ACTIVE_KEY_ID": "k2",
     "HPF_BLIND_INDEX_KEY": "ab" * 32,
     "HPF_SM2_PRIVATE_KEY": SM2_SK,
+    # production refuses the development outbox channel: a real deployment names its SMS gateway adapter
+    "HPF_SMS_CHANNEL": "openhpf.notifications.tests.channels.RecordingChannel",
 }
 KEY_VARS = ("HPF_SM4_KEYS", "HPF_SM4_KEY", "HPF_SM4_ACTIVE_KEY_ID", "HPF_BLIND_INDEX_KEY", "HPF_SM2_PRIVATE_KEY")
 
