@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .server import split_push_token
+
 
 class SimHTTPError(Exception):
     """The simulator answered with an HTTP status other than 200."""
@@ -73,10 +75,15 @@ class SimProcess:
         port_file.unlink(missing_ok=True)
         cmd = [self.python, "-m", "banksim", "--host", "127.0.0.1", "--port", str(self.port),
                "--db", str(self.db), "--port-file", str(port_file), "--batch-delay", str(self.batch_delay)]
-        if self.notify_url:
-            cmd += ["--notify-url", self.notify_url]
+        # the push token goes to the process in its environment, never on its command line (readable by anyone
+        # on the machine) nor in the URL (server.split_push_token)
+        notify_url, token = split_push_token(self.notify_url)
+        if notify_url:
+            cmd += ["--notify-url", notify_url]
         root = str(Path(__file__).resolve().parents[2])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        if token:
+            env["HPF_BANKSIM_NOTIFY_TOKEN"] = token
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)  # noqa: S603
         deadline = time.monotonic() + self.startup_timeout

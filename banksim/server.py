@@ -17,7 +17,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import protocol as p
 from .bank import Bank, SimError
@@ -32,15 +32,34 @@ class SimServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], bank: Bank, *, notify_url: str | None = None) -> None:
+    def __init__(self, address: tuple[str, int], bank: Bank, *, notify_url: str | None = None,
+                 notify_token: str | None = None) -> None:
         super().__init__(address, Handler)
         self.bank = bank
-        self.notify_url = notify_url
+        self.notify_url, token = split_push_token(notify_url)
+        self.notify_token = notify_token or token
         self.stopping = threading.Event()
         self.started = time.monotonic()
 
     def config(self) -> dict[str, Any]:
-        return {"notify_url": self.notify_url, "batch_delay": self.bank.batch_delay, "db": self.bank.path}
+        return {"notify_url": self.notify_url, "notify_token_set": bool(self.notify_token),
+                "batch_delay": self.bank.batch_delay, "db": self.bank.path}
+
+
+PUSH_TOKEN_HEADER = "X-HPF-Push-Token"  # noqa: S105 (a header name, not a secret)
+
+
+def split_push_token(url: str | None) -> tuple[str | None, str | None]:
+    """(URL without its `token` query parameter, the token): the push token travels in the header
+    X-HPF-Push-Token, never in a URL (a URL reaches access logs and proxies). A URL written the old way,
+    `…/notify/<center>/<bank>/?token=…`, still works: the token is taken out of it."""
+    if not url:
+        return url or None, None
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    token = next((v for k, v in pairs if k == "token"), None)
+    query = urlencode([(k, v) for k, v in pairs if k != "token"])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment)), token
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -149,7 +168,14 @@ class Handler(BaseHTTPRequestHandler):
             url = payload["notify_url"]
             if url is not None and (not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https")):
                 raise SimError(400, "notify_url 必须是 http(s) 地址或 null")
-            self.server.notify_url = url or None
+            self.server.notify_url, token = split_push_token(url or None)
+            if token:
+                self.server.notify_token = token
+        if "notify_token" in payload:
+            token = payload["notify_token"]
+            if token is not None and not isinstance(token, str):
+                raise SimError(400, "notify_token 必须是字符串或 null")
+            self.server.notify_token = token or None
             self.server.bank.notice_event.set()
         if "batch_delay" in payload:
             delay = payload["batch_delay"]
@@ -190,15 +216,19 @@ def settler(server: SimServer) -> None:
             bank.batch_event.wait(wait)
 
 
-def post_notice(url: str, payload: str, timeout: float = 5.0) -> bool:
-    """POST one SBDC100 to the center; delivered only on HTTP 200."""
+def post_notice(url: str, payload: str, timeout: float = 5.0, *, token: str | None = None) -> bool:
+    """POST one SBDC100 to the center, the push token in the header X-HPF-Push-Token; delivered only on
+    HTTP 200."""
+    url, in_url = split_push_token(url)  # type: ignore[assignment]
+    token = token or in_url
     parts = urlsplit(url)
     conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = conn_cls(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
     try:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         conn.request("POST", path, body=payload.encode("utf-8"),
-                     headers={"Content-Type": "application/json; charset=utf-8"})
+                     headers={"Content-Type": "application/json; charset=utf-8",
+                              **({PUSH_TOKEN_HEADER: token} if token else {})})
         resp = conn.getresponse()
         resp.read()
         return resp.status == 200
@@ -225,7 +255,7 @@ def notifier(server: SimServer) -> None:
         for notice_id, payload in batch:
             if server.stopping.is_set():
                 break
-            if post_notice(url, payload):  # type: ignore[arg-type]
+            if post_notice(url, payload, token=server.notify_token):  # type: ignore[arg-type]
                 delivered.append(notice_id)
                 backoff = 0.1
             else:
@@ -249,7 +279,8 @@ def add_arguments(ap: Any) -> None:
     ap.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     ap.add_argument("--port", type=int, default=8765, help="端口（默认 8765；0 = 任选空闲端口）")
     ap.add_argument("--db", default=DEFAULT_DB, help=f"SQLite 文件（默认 {DEFAULT_DB}）")
-    ap.add_argument("--notify-url", dest="notify_url", default=None, help="SBDC100 账户变动通知推送地址")
+    ap.add_argument("--notify-url", dest="notify_url", default=None,
+                    help="SBDC100 账户变动通知推送地址；推送令牌取自环境变量 HPF_BANKSIM_NOTIFY_TOKEN，放在请求头 X-HPF-Push-Token")
     ap.add_argument("--port-file", dest="port_file", default=None, help="启动后把端口写入此文件")
     ap.add_argument("--batch-delay", dest="batch_delay", type=float, default=0.0,
                     help="批量交易受理后延迟处理的秒数（默认 0）")
@@ -264,12 +295,14 @@ def _write_port_file(path: str, port: int) -> None:
 
 
 def run(*, host: str = "127.0.0.1", port: int = 8765, db: str = DEFAULT_DB, notify_url: str | None = None,
-        port_file: str | None = None, batch_delay: float = 0.0, out: Any = None) -> int:
+        port_file: str | None = None, batch_delay: float = 0.0, out: Any = None,
+        notify_token: str | None = None) -> int:
     """Serve until SIGTERM/SIGINT; prints `bank-sim listening on http://HOST:PORT` first."""
     out = out or sys.stdout
     bank = Bank(db, faults=Faults(), batch_delay=batch_delay)
     try:
-        server = SimServer((host, port), bank, notify_url=notify_url)
+        server = SimServer((host, port), bank, notify_url=notify_url,
+                           notify_token=notify_token or os.environ.get("HPF_BANKSIM_NOTIFY_TOKEN") or None)
     except OSError as e:
         bank.close()
         sys.stderr.write(f"bank-sim: 无法监听 {host}:{port}：{e}\n")

@@ -18,6 +18,7 @@ PRINCIPAL = "principal"
 CONSOLE: dict[str, str] = {
     "console:home": LOGIN,
     "console:login": PUBLIC,
+    "console:password_reset": PUBLIC,
     "console:logout": PUBLIC,
     "console:login_totp": PUBLIC,
     "console:password_change": LOGIN,
@@ -28,6 +29,7 @@ CONSOLE: dict[str, str] = {
     "console:iam_partners": "iam.manage_users",
     "console:iam_partner_action": "iam.manage_users",
     "console:iam_outbox": "iam.manage_users",
+    "console:iam_outbox_dev": "iam.manage_users",
     "accounts:employer_list": "accounts.view",
     "accounts:employer_detail": "accounts.view",
     "accounts:member_list": "accounts.view",
@@ -104,6 +106,7 @@ API: dict[str, str] = {
     "POST /api/v1/accounts/employers/{account_no}/resume": "accounts.change",
     "POST /api/v1/accounts/employers/{account_no}/close": "accounts.change",
     "GET /api/v1/accounts/members": "accounts.view",
+    "POST /api/v1/accounts/members/search": "accounts.view",
     "GET /api/v1/accounts/members/{account_no}": "accounts.view",
     "GET /api/v1/accounts/members/{account_no}/history": "accounts.view",
     "POST /api/v1/accounts/members": "accounts.open",

@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover
 from openhpf.access.selectors import check_permission
 from openhpf.core.errors import DomainError
 from openhpf.core.idempotency import idempotent
+from openhpf.core.masking import ID_OR_PHONE
 from openhpf.core.models import Branch, Center
 from openhpf.iam.services import staff_center
 
@@ -337,9 +338,28 @@ def employer_close(request: HttpRequest, account_no: str, data: ReasonIn):
 # ---------------------------------------------------------------- member accounts
 
 
-@router.get("/members", response=list[MemberSummaryOut], summary="个人账户查询（账号、证件号码、手机号、姓名前缀，脱敏）")
+class MemberSearchIn(Schema):
+    q: str = Field(..., max_length=60, description="个人账号、证件号码、手机号码或姓名前缀")
+    limit: int = Field(20, ge=1, le=100)
+
+
+@router.post("/members/search", response=list[MemberSummaryOut],
+             summary="个人账户查询（账号、证件号码、手机号、姓名前缀，脱敏；查询条件放在请求体中，不进入网址和访问日志）")
+def member_search_post(request: HttpRequest, body: MemberSearchIn):
+    center = _center(request)
+    rows = selectors.member_search(center=center, q=body.q, actor=request.user, limit=body.limit)
+    return [vars(r) for r in rows]
+
+
+@router.get("/members", response=list[MemberSummaryOut],
+            summary="个人账户查询（仅按个人账号；证件号码、手机号码、姓名请用 POST /members/search）")
 def member_search(request: HttpRequest, q: str, limit: int = 20):
     center = _center(request)
+    check_permission(request.user, "accounts.view", center=center)
+    if not q.strip().isdigit() or ID_OR_PHONE.search(q):
+        # an ID number, a phone or a name in the URL reaches access logs and proxies: POST it in the body
+        raise DomainError(ErrorCode.PERSONAL_IN_URL, method="POST", path="/api/v1/accounts/members/search",
+                          field="q")
     rows = selectors.member_search(center=center, q=q, actor=request.user, limit=limit)
     return [vars(r) for r in rows]
 

@@ -27,6 +27,7 @@ from openhpf.security.services import checkpoint_sign
 
 from .anchor import anchor_sync
 from .models import AuditChainHead, AuditCheckpoint, AuditRecord
+from .redact import redact, redact_text
 
 GENESIS = "0" * 64
 SEAL_CHUNK = 2000
@@ -71,7 +72,8 @@ def audit_log(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditRecord:
-    """Append one audit row in the current transaction; the periodic sealer chains it later. `action` is a
+    """Append one audit row in the current transaction; the periodic sealer chains it later. Personal
+    values are stored masked (audit.redact: grade >= 3 with a blind index, names masked). `action` is a
     member of the audit-event catalogue (core.audit_events); anything else raises TypeError and writes nothing."""
     action = require_event(action)
     label, user_id = actor_label(actor)
@@ -81,19 +83,20 @@ def audit_log(
         object_type, object_id = obj[0], str(obj[1])
     else:
         object_type, object_id = "", ""
+    # no personal value of grade >= 3 in clear, in the data or in the actor (audit.redact)
     rec = AuditRecord.objects.create(
         center_id=getattr(center, "pk", center),
-        actor=label,
+        actor=redact_text(label),
         actor_user_id=user_id,
         actor_kind=actor_kind(actor),
-        actor_id=(actor_id(actor) or "")[:64] or None,
+        actor_id=redact_text(actor_id(actor) or "")[:64] or None,
         action=action.value,
         business_date=business_date,
         request_id=context.request_id.get(),
         object_type=object_type,
-        object_id=object_id,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        object_id=redact_text(object_id),
+        before=redact(_jsonable(before), object_type=object_type) if before is not None else None,
+        after=redact(_jsonable(after), object_type=object_type) if after is not None else None,
         created_at=timezone.now(),
     )
     return rec

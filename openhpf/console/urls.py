@@ -16,6 +16,7 @@ urlpatterns = [
     path("login/totp/", views.login_totp, name="login_totp"),
     path("logout/", LogoutView.as_view(), name="logout"),  # POST only (Django 5)
     path("password/", views.password_change, name="password_change"),
+    path("password/reset/", views.password_reset, name="password_reset"),
     path("totp/", views.totp_enrol, name="totp_enrol"),
     path("security/users/", iam_views.users, name="iam_users"),
     path("security/users/<int:user_id>/roles/", access_views.user_roles, name="iam_user_roles"),
@@ -23,4 +24,5 @@ urlpatterns = [
     path("security/partners/", iam_views.partners, name="iam_partners"),
     path("security/partners/<int:client_id>/<slug:action>/", iam_views.partner_action, name="iam_partner_action"),
     path("security/outbox/", iam_views.outbox, name="iam_outbox"),
+    path("security/outbox/dev/", iam_views.outbox_dev, name="iam_outbox_dev"),
 ]

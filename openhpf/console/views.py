@@ -28,13 +28,14 @@ from openhpf.iam.services import (
     staff_login_totp,
     staff_password_change,
     staff_password_expired,
+    staff_password_reset_complete,
     staff_session_remember,
     staff_totp_enrol_begin,
     staff_totp_enrol_confirm,
     totp_required,
 )
 
-from .forms import PasswordChangeForm, StaffLoginForm, TotpForm
+from .forms import PasswordChangeForm, PasswordResetForm, StaffLoginForm, TotpForm
 from .nav import url_or_none
 
 PENDING_SECONDS = 300  # the password step is good for this long while the TOTP code is asked for
@@ -195,3 +196,32 @@ def home(request: HttpRequest) -> HttpResponse:
         "jobs_partial_url": url_or_none("jobs:list_partial"),
         "can_manage_users": has_permission(request.user, "iam.manage_users"),
     })
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """本人凭重置码设置新密码 (no session): after a security admin's reset, the user enters the code sent to the
+    own mobile and a new password, then signs in and enrols a new second factor before any business page."""
+    form = PasswordResetForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        if _too_many(request, username):
+            form.add_error(None, "尝试过于频繁，请稍后再试。")
+            status = 429
+        else:
+            try:
+                with transaction.atomic(durable=True):
+                    failure = staff_password_reset_complete(
+                        username=username, code=form.cleaned_data["code"],
+                        new_password=form.cleaned_data["new_password"], ip=ratelimit.client_ip(request))
+            except DomainError as e:
+                form.add_error("new_password", e.message)
+                status = 422
+            else:
+                if failure is None:
+                    return render(request, "console/password_reset.html", {"done": True})
+                form.add_error(None, failure.message)
+                status = 401
+    elif request.method == "POST":
+        status = 422
+    return render(request, "console/password_reset.html", {"form": form}, status=status)

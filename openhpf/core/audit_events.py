@@ -146,6 +146,10 @@ class AuditEvent(StrEnum):
     IAM_STAFF_UNLOCK = "iam.staff.unlock", "解锁工作人员账号", _O.STAFF_USER
     IAM_PASSWORD_CHANGE = "iam.password.change", "修改密码", _O.STAFF_USER
     IAM_PASSWORD_RESET = "iam.password.reset", "重置密码", _O.STAFF_USER
+    IAM_PASSWORD_RESET_COMPLETE = "iam.password.reset_complete", "本人凭重置码设置新密码", _O.STAFF_USER
+    IAM_PASSWORD_RESET_FAILURE = "iam.password.reset_failure", "重置码错误或过期", _O.STAFF_USER
+    IAM_MOBILE_CHANGE_BEGIN = "iam.mobile.change_begin", "申请修改本人手机号码", _O.STAFF_USER
+    IAM_MOBILE_CHANGE = "iam.mobile.change", "本人确认修改手机号码", _O.STAFF_USER
     IAM_LOGIN_SUCCESS = "iam.login.success", "工作人员登录成功", _O.STAFF_USER
     IAM_LOGIN_FAILURE = "iam.login.failure", "工作人员登录失败", _O.STAFF_USER
     IAM_LOGIN_LOCKED = "iam.login.locked", "工作人员登录被锁定", _O.STAFF_USER

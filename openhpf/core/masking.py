@@ -6,6 +6,8 @@ audited action accounts.services.personal_data_unmask."""
 
 from __future__ import annotations
 
+import re
+
 from .classification import KINDS, grade_of
 
 # field kind → (category, internal grade); kept for callers of the first version of this module.
@@ -50,3 +52,18 @@ def mask(kind: str, value: str, *, clearance: int = 0) -> str:
     if value is None or clearance >= grade_of(kind):
         return value
     return _MASKERS.get(kind, lambda v: "*" * len(v))(value)
+
+
+# a 身份证号 by its shape (region, birth date 18xx–20xx, sequence, check character), so that an 18-character
+# 统一社会信用代码 or a reference number is not taken for one; a mistyped check character is still masked
+ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+                          r"(?![0-9A-Za-z])")
+MOBILE_RE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+ID_OR_PHONE = re.compile(f"{ID_NUMBER_RE.pattern}|{MOBILE_RE.pattern}")
+
+
+def redact_text(text: str) -> str:
+    """Mask every 身份证号 and mobile number that stands in free text (first 3 and last 4 characters kept): for
+    what is stored or logged about people (the audit trail, log lines), never for what a viewer asked to see."""
+    text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(0)), text)
+    return MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)

@@ -8,13 +8,17 @@ from django.db import models
 from openhpf.security.fields import BlindIndexField, EncryptedFieldsMixin, EncryptedTextField
 
 
-class StaffProfile(models.Model):
-    """业务人员档案: ties a staff user to the 管理中心 (and 网点) whose data they work on."""
+class StaffProfile(EncryptedFieldsMixin, models.Model):
+    """业务人员档案: ties a staff user to the 管理中心 (and 网点) whose data they work on, with the mobile number
+    that password-reset codes are sent to (SM4 at rest with a blind index, like members' phones). It is set when
+    the user is created; changing it needs the user's own confirmation by a code sent to the new number."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
     center = models.ForeignKey("core.Center", null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     branch = models.ForeignKey("core.Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    mobile = EncryptedTextField("手机号码", blank=True, purpose="phone", blind_index="mobile_bidx", normalize="phone")
+    mobile_bidx = BlindIndexField("手机号码盲索引", source="mobile", db_index=True)
 
     class Meta:
         verbose_name = "业务人员档案"
@@ -42,7 +46,7 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.name})"
 
 
-class StaffSecurity(models.Model):
+class StaffSecurity(EncryptedFieldsMixin, models.Model):
     """登录安全状态 of a staff user: lockout, password age, TOTP second factor, the current session.
 
     A row is created when the user is created through iam (staff_create) or first signs in; a user without one
@@ -53,13 +57,20 @@ class StaffSecurity(models.Model):
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     must_change_password = models.BooleanField("须修改密码", default=False)
-    # TODO(crypto): SM4-encrypt at rest once openhpf.security offers an encrypted field; it must be readable
-    # (TOTP verifies against the secret itself), so it cannot be hashed.
-    totp_secret = models.CharField("动态口令密钥", max_length=64, blank=True)
+    # SM4 at rest: it must be readable (TOTP verifies against the secret itself), so it cannot be hashed
+    totp_secret = EncryptedTextField("动态口令密钥", blank=True, purpose="iam.totp_secret")
     totp_confirmed_at = models.DateTimeField("动态口令启用时间", null=True, blank=True)
     totp_required = models.BooleanField("强制动态口令", default=False)
     totp_last_step = models.BigIntegerField("最近使用的口令时间步", null=True, blank=True)
     session_key = models.CharField("当前会话", max_length=40, blank=True)
+    # a password reset: only the SM3 hash of the one-time code sent to the staff mobile, its expiry and tries
+    reset_code_hash = models.CharField(max_length=64, blank=True)
+    reset_expires_at = models.DateTimeField("重置码到期时间", null=True, blank=True)
+    reset_attempts = models.PositiveSmallIntegerField(default=0)
+    # a mobile change waiting for the user's confirmation: the new number (SM4) and the code's hash
+    pending_mobile = EncryptedTextField("待确认手机号码", blank=True, purpose="phone", normalize="phone")
+    pending_mobile_code_hash = models.CharField(max_length=64, blank=True)
+    pending_mobile_expires_at = models.DateTimeField(null=True, blank=True)
     last_login_ip = models.GenericIPAddressField("最近登录 IP", null=True, blank=True)
 
     class Meta:
@@ -100,14 +111,15 @@ class MemberPrincipal(models.Model):
         return f"member:{self.member_id}"
 
 
-class EmployerAgent(models.Model):
+class EmployerAgent(EncryptedFieldsMixin, models.Model):
     """单位经办人: a person acting for one employer, with their own login id, password and phone."""
 
     employer = models.ForeignKey("accounts.Employer", on_delete=models.CASCADE, related_name="agents")
     login_id = models.CharField("登录名", max_length=40, unique=True)
     name = models.CharField("姓名", max_length=60)
-    # TODO(crypto): personal data; SM4 with a blind index like Member.phone once openhpf.security provides it.
-    phone = models.CharField("手机号码", max_length=20)
+    # personal data: SM4 at rest with a blind index, like Member.phone
+    phone = EncryptedTextField("手机号码", purpose="phone", blind_index="phone_bidx", normalize="phone")
+    phone_bidx = BlindIndexField("手机号码盲索引", source="phone", db_index=True)
     password = models.CharField(max_length=128)
     is_active = models.BooleanField("有效", default=True)
     failed_logins = models.PositiveSmallIntegerField("连续失败次数", default=0)

@@ -130,16 +130,26 @@ def console_center(user: Any) -> Center:
 staff_center_required = authz.staff_center_required  # one definition, in the platform's interface
 
 
+def _mobile(value: str) -> str:
+    mobile = (value or "").strip()
+    if not (mobile.isdigit() and len(mobile) == 11 and mobile.startswith("1")):
+        raise DomainError(ErrorCode.STAFF_MOBILE, field="mobile")
+    return mobile
+
+
 def staff_create(
     *, username: str, password: str, actor: Actor, center: Center | None = None, branch: Branch | None = None,
-    display_name: str = "", superuser: bool = False,
+    display_name: str = "", superuser: bool = False, mobile: str = "",
 ) -> tuple[Any, bool]:
     """Create a staff user with a profile, or update the password/center of an existing one.
+    `mobile` (where password-reset codes go) is set when the profile has none yet; a registered number is
+    changed only by the user (staff_mobile_change_begin / _confirm), never by an administrator.
     Returns (user, created)."""
     user_model = get_user_model()
     if not username.strip():
         raise DomainError(ErrorCode.STAFF_USERNAME, "请填写用户名", field="username")
     _check_password_policy(password)
+    mobile = _mobile(mobile) if mobile else ""
     if branch is not None and center is not None and branch.center_id != center.pk:
         raise DomainError(ErrorCode.STAFF_BRANCH, "网点不属于该管理中心", field="branch")
     with transaction.atomic():
@@ -161,11 +171,16 @@ def staff_create(
             profile.branch = branch
         if display_name:
             profile.display_name = display_name
+        if mobile and profile.mobile and profile.mobile != mobile:
+            # an administrator who could repoint the number would receive the user's reset codes
+            raise DomainError(ErrorCode.STAFF_MOBILE_CHANGE, field="mobile")
+        if mobile:
+            profile.mobile = mobile
         profile.save()
         audit_log(actor=actor, action=AuditEvent.IAM_STAFF_CREATE if created else AuditEvent.IAM_STAFF_UPDATE, obj=user,
                   center=profile.center, business_date=profile.center.business_date if profile.center else None,
                   after={"username": username, "center": profile.center.code if profile.center else None,
-                         "superuser": user.is_superuser})
+                         "superuser": user.is_superuser, "mobile": profile.mobile or None})
     return user, created
 
 
@@ -251,30 +266,130 @@ def staff_password_change(*, user: Any, old_password: str, new_password: str, ac
                   after={"username": user.get_username()})
 
 
-def _temporary_password() -> str:
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-    while True:
-        pw = "".join(secrets.choice(alphabet) for _ in range(12)) + "-" + str(secrets.randbelow(90) + 10)
-        if not policy.password_problems(pw):
-            return pw
+RESET_CODE = message_template(
+    "iam.password_reset_code",
+    "【住房公积金】您的业务系统密码重置码为 {code}，{minutes} 分钟内有效。请在登录页“凭重置码设置新密码”中使用，勿告诉他人（包括管理员）。")
+MOBILE_CODE = message_template(
+    "iam.mobile_change_code", "【住房公积金】您正在修改业务系统登记的手机号码，验证码为 {code}，{minutes} 分钟内有效。")
+RESET_CODE_MINUTES = 30
+RESET_CODE_ATTEMPTS = 5
+
+
+def _code_digest(user: Any, code: str) -> str:
+    """SM3 over the user and the code: the code itself is never stored."""
+    return hashlib.new("sm3", f"{user.pk}:{code}".encode()).hexdigest()
+
+
+def _one_time_code() -> str:
+    return f"{secrets.randbelow(10**8):08d}"
 
 
 def staff_password_reset(*, user: Any, actor: Actor) -> str:
-    """重置密码 by a security admin: a temporary password (returned, shown once) that must be changed at the
-    next sign-in; the lock is lifted."""
+    """重置密码 by a security admin, who never sees a usable credential (三员分立): the password stops working,
+    the second factor is cleared and required again, and a one-time reset code goes to the user's own
+    registered mobile through the message channel. The user then sets a new password with the code
+    (staff_password_reset_complete) and enrols a new second factor at the first sign-in, before any business
+    page. Returns the masked number the code was sent to."""
     if getattr(actor, "pk", None) is not None and getattr(actor, "pk", None) == user.pk:
         raise DomainError(ErrorCode.SELF_RESET, "不能重置自己的密码，请使用修改密码", field="user")
-    pw = _temporary_password()
+    profile = StaffProfile.objects.filter(user=user).first()
+    mobile = profile.mobile if profile else ""
+    if not mobile:
+        raise DomainError(ErrorCode.STAFF_NO_MOBILE, username=user.get_username(), field="user")
+    code = _one_time_code()
+    now = timezone.now()
     with transaction.atomic():
-        user.set_password(pw)
+        user.set_unusable_password()
         user.save(update_fields=["password"])
-        _password_recorded(user, must_change=True)
         sec = staff_security(user, lock=True)
         sec.failed_logins, sec.locked_until = 0, None
-        sec.save(update_fields=["failed_logins", "locked_until"])
+        sec.reset_code_hash, sec.reset_attempts = _code_digest(user, code), 0
+        sec.reset_expires_at = now + timedelta(minutes=RESET_CODE_MINUTES)
+        # a new second factor on first use: whoever held the old one cannot use it with the new password
+        sec.totp_secret, sec.totp_confirmed_at, sec.totp_last_step, sec.totp_required = "", None, None, True
+        sec.must_change_password, sec.session_key = False, ""
+        sec.save()
+        notify(channel="sms", recipient=mobile, kind=RESET_CODE, payload={"code": code, "minutes": RESET_CODE_MINUTES},
+               center=staff_center(user), expires_at=sec.reset_expires_at)
         audit_log(actor=actor, action=AuditEvent.IAM_PASSWORD_RESET, obj=user, center=staff_center(user),
-                  after={"username": user.get_username(), "must_change_password": True})
-    return pw
+                  after={"username": user.get_username(), "sent_to": mask_phone(mobile), "totp_required": True})
+    return mask_phone(mobile)
+
+
+def staff_password_reset_complete(*, username: str, code: str, new_password: str, ip: str) -> DomainError | None:
+    """本人凭重置码设置新密码: the code sent to the user's mobile, within its lifetime and tries; the new password
+    meets the policy (raises otherwise, nothing spent). A wrong or spent code is returned, not raised, so that
+    its bookkeeping (tries, audit row) commits with the entry point; it says only that the username or code is
+    wrong. None: the new password is set."""
+    _check_password_policy(new_password)
+    user = get_user_model().objects.filter(username=(username or "").strip(), is_staff=True).first()
+    sec = StaffSecurity.objects.select_for_update().filter(user=user).first() if user is not None else None
+    now = timezone.now()
+    if user is None or sec is None or not sec.reset_code_hash:
+        return DomainError(ErrorCode.RESET_CODE_INVALID, field="code")
+    good = hmac.compare_digest(sec.reset_code_hash, _code_digest(user, (code or "").strip()))
+    if not good or sec.reset_expires_at is None or sec.reset_expires_at <= now \
+            or sec.reset_attempts >= RESET_CODE_ATTEMPTS:
+        sec.reset_attempts += 1
+        if sec.reset_attempts >= RESET_CODE_ATTEMPTS:
+            sec.reset_code_hash = ""  # spent: a new reset is needed
+        sec.save(update_fields=["reset_attempts", "reset_code_hash"])
+        audit_log(actor=AnonymousCaller(user.get_username()), action=AuditEvent.IAM_PASSWORD_RESET_FAILURE, obj=user,
+                  center=staff_center(user), after={"ip": ip, "attempts": sec.reset_attempts})
+        return DomainError(ErrorCode.RESET_CODE_INVALID, field="code")
+    if _password_reused(user, new_password):
+        raise DomainError(ErrorCode.PASSWORD_REUSED, count=policy.value("PASSWORD_HISTORY"), field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    _password_recorded(user, must_change=False)
+    sec.refresh_from_db()
+    sec.reset_code_hash, sec.reset_expires_at, sec.reset_attempts = "", None, 0
+    sec.save(update_fields=["reset_code_hash", "reset_expires_at", "reset_attempts"])
+    audit_log(actor=user, action=AuditEvent.IAM_PASSWORD_RESET_COMPLETE, obj=user, center=staff_center(user),
+              after={"username": user.get_username(), "ip": ip})
+    return None
+
+
+def staff_mobile_change_begin(*, user: Any, mobile: str, actor: Actor) -> str:
+    """修改本人手机号码, step 1: only the user (signed in, so password and second factor) asks; a code goes to
+    the new number, which takes effect when the user enters it (staff_mobile_change_confirm). Returns the
+    masked new number."""
+    if getattr(actor, "pk", None) != user.pk:
+        raise DomainError(ErrorCode.STAFF_MOBILE_CHANGE, field="mobile")
+    mobile = _mobile(mobile)
+    code = _one_time_code()
+    with transaction.atomic():
+        sec = staff_security(user, lock=True)
+        sec.pending_mobile, sec.pending_mobile_code_hash = mobile, _code_digest(user, code)
+        sec.pending_mobile_expires_at = timezone.now() + timedelta(minutes=RESET_CODE_MINUTES)
+        sec.save(update_fields=["pending_mobile", "pending_mobile_code_hash", "pending_mobile_expires_at"])
+        notify(channel="sms", recipient=mobile, kind=MOBILE_CODE, payload={"code": code, "minutes": RESET_CODE_MINUTES},
+               center=staff_center(user), expires_at=sec.pending_mobile_expires_at)
+        audit_log(actor=actor, action=AuditEvent.IAM_MOBILE_CHANGE_BEGIN, obj=user, center=staff_center(user),
+                  after={"mobile": mobile})
+    return mask_phone(mobile)
+
+
+def staff_mobile_change_confirm(*, user: Any, code: str, actor: Actor) -> None:
+    """修改本人手机号码, step 2: the code sent to the new number makes it the registered one."""
+    if getattr(actor, "pk", None) != user.pk:
+        raise DomainError(ErrorCode.STAFF_MOBILE_CHANGE, field="mobile")
+    with transaction.atomic():
+        sec = staff_security(user, lock=True)
+        ok = bool(sec.pending_mobile_code_hash) and hmac.compare_digest(
+            sec.pending_mobile_code_hash, _code_digest(user, (code or "").strip()))
+        if not ok or sec.pending_mobile_expires_at is None or sec.pending_mobile_expires_at <= timezone.now():
+            sec.pending_mobile_code_hash = ""  # one try: a wrong code needs a new request
+            sec.save(update_fields=["pending_mobile_code_hash"])
+            raise DomainError(ErrorCode.MOBILE_CODE_INVALID, field="code")
+        profile, _ = StaffProfile.objects.get_or_create(user=user)
+        before = profile.mobile
+        profile.mobile = sec.pending_mobile
+        profile.save(update_fields=["mobile"])
+        sec.pending_mobile, sec.pending_mobile_code_hash, sec.pending_mobile_expires_at = "", "", None
+        sec.save(update_fields=["pending_mobile", "pending_mobile_code_hash", "pending_mobile_expires_at"])
+        audit_log(actor=actor, action=AuditEvent.IAM_MOBILE_CHANGE, obj=user, center=staff_center(user),
+                  before={"mobile": before or None}, after={"mobile": profile.mobile})
 
 
 def staff_is_locked(user: Any) -> bool:

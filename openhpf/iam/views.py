@@ -4,18 +4,22 @@ All of them require iam.manage_users (安全管理员)."""
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from openhpf.core.authz import permission_required
 from openhpf.core.errors import DomainError
+from openhpf.core.masking import mask_phone
 
 from . import policy
-from .models import PartnerClient
+from .models import Outbox, PartnerClient
 from .selectors import outbox_list, partner_client_list, partner_client_live_tokens, staff_list
 from .services import (
     partner_client_create,
@@ -29,6 +33,7 @@ from .services import (
 )
 
 MANAGE = "iam.manage_users"
+DIGIT_RUN = re.compile(r"\d{4,}")
 
 
 @permission_required(MANAGE)
@@ -58,9 +63,9 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
                 staff_totp_require(user=user, required=action == "totp-on", actor=request.user)
                 messages.success(request, f"已{'开启' if action == 'totp-on' else '关闭'} {name} 的强制动态口令")
             elif action == "password-reset":
-                temporary = staff_password_reset(user=user, actor=request.user)
-                # Shown on this response only: never stored in the session or a message.
-                return render(request, "iam/password_reset_done.html", {"username": name, "password": temporary})
+                # the admin sees where the code went, masked, never a credential (三员分立)
+                sent_to = staff_password_reset(user=user, actor=request.user)
+                return render(request, "iam/password_reset_done.html", {"username": name, "sent_to": sent_to})
             else:
                 messages.error(request, "未知操作")
     except DomainError as e:
@@ -105,6 +110,23 @@ def partner_action(request: HttpRequest, client_id: int, action: str) -> HttpRes
     return redirect("console:iam_partners")
 
 
+def _masked(row: Outbox) -> dict[str, object]:
+    return {"created_at": row.created_at, "recipient": mask_phone(row.recipient or ""), "purpose": row.purpose,
+            "body": DIGIT_RUN.sub(lambda m: "*" * len(m.group(0)), row.body or "")}
+
+
 @permission_required(MANAGE)
 def outbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "iam/outbox.html", {"rows": outbox_list(actor=request.user)})
+    """The outbox as a security admin sees it: phones masked, every run of 4+ digits (a login or reset code)
+    starred, so that nobody reading it can sign in as someone else."""
+    rows = [_masked(r) for r in outbox_list(actor=request.user)]
+    return render(request, "iam/outbox.html", {"rows": rows, "dev": settings.HPF_DEV_OUTBOX})
+
+
+@permission_required(MANAGE)
+def outbox_dev(request: HttpRequest) -> HttpResponse:
+    """开发用发件箱: the messages in clear (phones, live codes), for a developer signing in on a development
+    machine. Only with HPF_DEV_OUTBOX (dev settings); 404 otherwise, and production refuses the setting."""
+    if not settings.HPF_DEV_OUTBOX:
+        raise Http404("开发用发件箱未开启")
+    return render(request, "iam/outbox.html", {"rows": outbox_list(actor=request.user), "clear": True})

@@ -146,6 +146,9 @@ HPF_BDC_TRANSPORT = os.environ.get("HPF_BDC_TRANSPORT", "openhpf.settlement.tran
 # they are sent after commit. The development "sms" channel writes to the console's 发件箱 (iam.Outbox);
 # production sets HPF_SMS_CHANNEL to the dotted path of its SMS gateway adapter.
 HPF_MESSAGE_CHANNELS = {"sms": os.environ.get("HPF_SMS_CHANNEL", "openhpf.iam.channels.OutboxChannel")}
+# the development page that shows what the outbox channel "sent" in clear (phones, live login codes):
+# /security/outbox/dev/, off unless HPF_DEV_OUTBOX=1 (dev settings turn it on; production refuses it)
+HPF_DEV_OUTBOX = os.environ.get("HPF_DEV_OUTBOX", "0") == "1"
 # Sending retries (notifications/services.py): attempts before "failed", backoff doubling from BACKOFF_SECONDS
 # up to BACKOFF_MAX_SECONDS, and how long a claimed send holds its row.
 HPF_NOTIFICATIONS = {"MAX_ATTEMPTS": 5, "BACKOFF_SECONDS": 30, "BACKOFF_MAX_SECONDS": 3600, "LEASE_SECONDS": 120}
@@ -205,12 +208,18 @@ LOGGING = {
     "formatters": {
         "json": {"()": "openhpf.core.logging.JsonFormatter"},
     },
+    # no personal value or secret in a log line (core/logging.py): the formatter and the filter both redact
+    "filters": {
+        "redact": {"()": "openhpf.core.logging.RedactingFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("HPF_LOG_LEVEL", "WARNING")},
     "loggers": {
         "openhpf": {"handlers": ["console"], "level": os.environ.get("HPF_LOG_LEVEL", "INFO"), "propagate": False},
+        # the development server's access log (request lines with their query strings)
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

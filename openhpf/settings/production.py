@@ -12,6 +12,15 @@ DEBUG = False
 for var in ("HPF_SECRET_KEY", "DATABASE_URL"):
     if not os.environ.get(var):
         raise ImproperlyConfigured(f"production settings need {var} in the environment")
+# the development message channel stores login codes in the database for a page to show: never in production
+OUTBOX_CHANNEL = "openhpf.iam.channels.OutboxChannel"
+if _outbox := sorted(name for name, path in HPF_MESSAGE_CHANNELS.items() if path == OUTBOX_CHANNEL):  # noqa: F405
+    raise ImproperlyConfigured(
+        f"production refuses the development outbox channel for {', '.join(_outbox)}: set HPF_SMS_CHANNEL to the "
+        "dotted path of the SMS gateway adapter")
+if os.environ.get("HPF_DEV_OUTBOX", "0") != "0":
+    raise ImproperlyConfigured("production refuses HPF_DEV_OUTBOX: the development outbox page shows login codes")
+HPF_DEV_OUTBOX = False
 # real SM4 data keys, blind-index key and SM2 seal key, never the development keys under var/keys, never a weak
 # key or SECRET_KEY (keys.py)
 if _key_errors := secret_key_errors(SECRET_KEY) + production_key_errors(HPF_KEY_DIR):

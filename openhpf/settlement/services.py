@@ -176,7 +176,7 @@ def _resubmitted(*, center: Center, source: str, source_ref: str,
 def bank_channel_set(*, center: Center, bank_code: str, url: str, actor: Actor, timeout_seconds: int = 10,
                      notify_token: str = "") -> BankChannel:
     """Where the gateway reaches a bank (its settlement front end). `notify_token`: the secret the bank presents
-    when it pushes account-change notices (`/settlement/notify/<center>/<bank>/?token=…`); kept as its SM3 hash."""
+    when it pushes account-change notices (`/settlement/notify/<center>/<bank>/`, header X-HPF-Push-Token); kept as its SM3 hash."""
     _op(actor, center)
     if not url.startswith(("http://", "https://")):
         raise DomainError(ErrorCode.CHANNEL_URL, "接口地址应以 http:// 或 https:// 开头", field="url")

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from openhpf.access.decorators import permission_required
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import Center
 from openhpf.iam.services import console_center
@@ -116,14 +117,18 @@ def notice_handle(request: HttpRequest, pk: int) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def notice_push(request: HttpRequest, center_code: str, bank_code: str) -> HttpResponse:
-    """SBDC100 pushed by a bank: no staff session; the channel's token (query `token`) authenticates it."""
+    """SBDC100 pushed by a bank: no staff session; the channel's token, in the header X-HPF-Push-Token,
+    authenticates it. A token in the URL is refused: a URL reaches access logs and proxies."""
+    if "token" in request.GET:
+        return JsonResponse({"code": ErrorCode.FORBIDDEN.value,
+                             "message": "推送令牌不得放在网址中，请放在请求头 X-HPF-Push-Token"}, status=403)
     try:
         payload = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         payload = None
     try:
         outcome = services.notice_push(center_code=center_code, bank_code=bank_code,
-                                       token=request.GET.get("token", ""), payload=payload)
+                                       token=request.headers.get("X-HPF-Push-Token", ""), payload=payload)
     except PermissionDenied as e:  # the bank's answer, not the console's 403 page
         return JsonResponse({"code": e.code, "message": e.message}, status=403)
     return JsonResponse({"result": outcome})

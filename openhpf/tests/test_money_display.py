@@ -33,6 +33,7 @@ PER_MYRIAD = re.compile(r"‱|万分之")
 # pages that are not rendered by a GET here, with the reason (a page missing from here and not rendered fails)
 NOT_RENDERED: dict[str, str] = {
     "console:login_totp": "redirects to the sign-in page unless a password sign-in is half done",
+    "console:iam_outbox_dev": "the development outbox (codes in clear): 404 unless HPF_DEV_OUTBOX, off in tests",
     "remit:import_errors": "a download of an import's error file (.xlsx), none seeded",
     "reconciliation:detail": "no reconciliation run seeded",
     "finance:statement_export": "a download (xlsx/PDF); the statements page shows the same figures",

@@ -111,7 +111,7 @@ def test_open_account_and_read_masked(center, token, employer):
     deposit(center, SubAccount.objects.get(pk=acct.pk), 50000)
     d = call("get", f"/accounts/members/{no}", token).json()
     assert (d["balance"], d["available"], d["name"]) == (50000, 50000, "张*")
-    found = call("get", f"/accounts/members?q={resident_id(1)}", token).json()
+    found = call("post", "/accounts/members/search", token, {"q": resident_id(1)}).json()
     assert [m["account_no"] for m in found] == [no] and found[0]["id_number"].count("*") == 11
     h = call("get", f"/accounts/members/{no}/history?page=1&page_size=1", token).json()
     assert (h["total"], h["pages"], h["items"][0]["biz_type"], h["items"][0]["amount"]) == (2, 2, "01", 50000)

@@ -33,9 +33,11 @@ from openhpf.audit.models import AuditRecord
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType, EmployerStatus, FreezeKind, MemberAccountStatus
 from openhpf.core.errors import DomainError
+from openhpf.core.masking import mask_id_number
 from openhpf.core.services import center_create, policy_set
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 from openhpf.ledger.tests.factories import deposit, withdraw
+from openhpf.security.fields import blind_index
 
 from .factories import bad_check_digit, credit_code, make_account, make_employer, resident_id
 
@@ -195,7 +197,9 @@ def test_account_open(center, staff, employer):
     assert row.entry_id is None and row.balance_after == 0 and row.business_date == BD
     rec = last_audit("accounts.member_account.open")
     assert rec.object_id == str(acct.pk) and rec.after["account_no"] == acct.account_no and rec.after["base"] == 1234567
-    assert last_audit("accounts.member.create").after["id_number"] == resident_id(1)
+    created = last_audit("accounts.member.create").after
+    assert created["id_number"] == mask_id_number(resident_id(1)) and created["phone"] == "139****5678"
+    assert created["id_number_bidx"] == Member.objects.get(pk=acct.member_id).id_number_bidx
 
 
 def test_account_open_female_and_own_ratios(center, employer):
@@ -263,7 +267,11 @@ def test_existing_member_gets_a_new_account_after_close(center, employer, accoun
     assert again.member_id == account.member_id and again.pk != account.pk
     m = Member.objects.get(pk=account.member_id)
     assert (m.phone, m.marital_status) == ("13700000000", "40")
-    assert last_audit("accounts.member.change").before == {"phone": "13900000001", "marital_status": "20"}
+    # the trail keeps the masked phones and their blind indexes, never the numbers (audit.redact)
+    change = last_audit("accounts.member.change")
+    assert change.before == {"phone": "139****0001", "phone_bidx": blind_index("phone", "13900000001", "phone"),
+                             "marital_status": "20"}
+    assert change.after["phone"] == "137****0000"
 
 
 def test_employer_must_be_normal_and_of_the_center(center, staff, employer):

@@ -10,6 +10,7 @@ from openhpf.core.actors import SystemActor
 from openhpf.iam.services import staff_create
 
 PASSWORD = "pw-Clerk-2026"
+CLERK_MOBILE = "13812340001"
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +22,8 @@ def _empty_rate_limits():
 
 @pytest.fixture
 def clerk(center):
-    user, _ = staff_create(username="secclerk", password=PASSWORD, center=center, actor=SystemActor("test"))
+    user, _ = staff_create(username="secclerk", password=PASSWORD, center=center, actor=SystemActor("test"),
+                           mobile=CLERK_MOBILE)
     return grant_role(user, "teller", center=center)
 
 

@@ -22,7 +22,6 @@ from openhpf.iam.services import (
     staff_login_totp,
     staff_password_change,
     staff_password_expired,
-    staff_password_reset,
     staff_security,
     staff_totp_enrol_begin,
     staff_totp_enrol_confirm,
@@ -221,15 +220,6 @@ def test_single_session(client, clerk, settings):
     assert other.get("/").status_code == 200
     r = client.get("/")
     assert r.status_code == 302  # the first session was ended by the second login
-
-
-def test_password_reset_forces_change(client, clerk, secadmin):
-    temporary = staff_password_reset(user=clerk, actor=secadmin)
-    assert not policy.password_problems(temporary)
-    r = post_login(client, password=temporary)
-    assert r["Location"] == "/password/"
-    assert client.get("/").status_code == 302
-    assert "已过期或由管理员重置" in client.get("/password/").content.decode()
 
 
 @override_settings(HPF_RATE_LIMITS={"login": "3/300", "login_ip": "100/300", "api": "600/60"})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pyotp
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from openhpf.core.actors import SystemActor
-from openhpf.iam.models import PartnerClient, StaffSecurity
+from openhpf.iam.models import Outbox, PartnerClient, StaffSecurity
 from openhpf.iam.services import staff_lock, staff_totp_enrol_begin, staff_totp_enrol_confirm
 
 from .conftest import PASSWORD
@@ -32,10 +34,10 @@ def test_user_list_lock_unlock_and_reset(client, clerk, secadmin):
     assert StaffSecurity.objects.get(user=clerk).locked_until is None
     r = client.post(f"/security/users/{clerk.pk}/password-reset/")
     html = r.content.decode()
-    assert r.status_code == 200 and "临时密码" in html
+    assert r.status_code == 200 and "138****0001" in html and "临时密码" not in html
     clerk.refresh_from_db()
-    assert not clerk.check_password(PASSWORD)
-    assert StaffSecurity.objects.get(user=clerk).must_change_password
+    assert not clerk.check_password(PASSWORD) and not clerk.has_usable_password()
+    assert StaffSecurity.objects.get(user=clerk).reset_code_hash
     client.post(f"/security/users/{clerk.pk}/totp-on/")
     assert StaffSecurity.objects.get(user=clerk).totp_required
 
@@ -72,8 +74,15 @@ def test_outbox_screen(client, secadmin, accounts):
         client.post("/api/v1/member/login", {"login": accounts["a"].account_no, "password": "Member-Pass-2026"},
                     content_type="application/json")
     client.force_login(secadmin)
+    # the attack: the security admin read members' phones and live login codes here. Now masked
     html = client.get("/security/outbox/").content.decode()
-    assert "13900000001" in html and "验证码" in html
+    code = re.search(r"\d{6}", Outbox.objects.order_by("-id").first().body).group(0)
+    assert "139****0001" in html and "验证码" in html and "13900000001" not in html and code not in html
+    # the clear page exists only on a development machine (HPF_DEV_OUTBOX)
+    assert client.get("/security/outbox/dev/").status_code == 404
+    with override_settings(HPF_DEV_OUTBOX=True):
+        html = client.get("/security/outbox/dev/").content.decode()
+    assert "13900000001" in html and code in html
 
 
 def test_locked_user_cannot_log_in_via_console(client, clerk, secadmin):

@@ -22,6 +22,8 @@ REAL = {
     "HPF_SM4_ACTIVE_KEY_ID": "k2",
     "HPF_BLIND_INDEX_KEY": "8c1d4e7f20a9b35c6d71e08f94a2b3c5d6e7f8091a2b3c4d5e6f708192a3b4c5",
     "HPF_SM2_PRIVATE_KEY": SM2_SK,
+    # production refuses the development outbox channel: a real deployment names its SMS gateway adapter
+    "HPF_SMS_CHANNEL": "openhpf.notifications.tests.channels.RecordingChannel",
 }
 KEY_VARS = ("HPF_SM4_KEYS", "HPF_SM4_KEY", "HPF_SM4_ACTIVE_KEY_ID", "HPF_BLIND_INDEX_KEY", "HPF_SM2_PRIVATE_KEY")
 

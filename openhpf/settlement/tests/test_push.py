@@ -1,4 +1,5 @@
-"""Account-change notices pushed by the bank (SBDC100 to /settlement/notify/<center>/<bank>/?token=…)."""
+"""Account-change notices pushed by the bank (SBDC100 to /settlement/notify/<center>/<bank>/, the channel's token in
+the header X-HPF-Push-Token, never in the URL)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,18 @@ def channel(center):
 
 
 def _post(client, payload, token=TOKEN):
-    return client.post(f"/settlement/notify/330100/ICBC/?token={token}", json.dumps(payload),
-                       content_type="application/json")
+    return client.post("/settlement/notify/330100/ICBC/", json.dumps(payload), content_type="application/json",
+                       HTTP_X_HPF_PUSH_TOKEN=token)
+
+
+def test_a_push_token_in_the_url_is_refused_and_never_logged(client, channel, caplog):
+    """The attack: the token in the query string reached the access log. Now a URL token is refused."""
+    with caplog.at_level("DEBUG"):
+        r = client.post(f"/settlement/notify/330100/ICBC/?token={TOKEN}", json.dumps(_notice()),
+                        content_type="application/json")
+    assert r.status_code == 403 and "X-HPF-Push-Token" in r.json()["message"]
+    assert Notice.objects.count() == 0
+    assert TOKEN not in caplog.text
 
 
 def test_pushed_notice_is_credited_once_and_needs_the_token(client, channel):

@@ -1,4 +1,4 @@
-"""`hpf create_staff USERNAME [--password P] [--center CODE] [--role R …] [--superuser]`: create or update a staff
+"""`hpf create_staff USERNAME [--password P] [--center CODE] [--mobile M] [--role R …] [--superuser]`: create or update a staff
 login and grant its first roles at install, so nothing needs a shell. Runs as SystemActor("cli"); each role is
 granted through access.services.role_assign (三员分立 checked, audited) at --center (every center without one)."""
 
@@ -28,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--center", help="管理中心 6 位机构代码")
         parser.add_argument("--branch", help="网点代码（须属于该中心）")
         parser.add_argument("--display-name", default="", help="姓名")
+        parser.add_argument("--mobile", default="", help="本人手机号码（重置密码的短信重置码发到这里；已登记的号码只能由本人修改）")
         parser.add_argument("--superuser", action="store_true", help="同时授予系统管理员权限")
         parser.add_argument("--role", action="append", default=[], metavar="ROLE",
                             help="授予角色（可多次给出，如 --role finance --role reviewer），在 --center 所指中心；"
@@ -57,13 +58,13 @@ class Command(BaseCommand):
                     raise CommandError("--branch 需要同时给出 --center")
                 user = get_user_model().objects.filter(username=o["username"]).first()
                 created = False
-                account = bool(o["password"] or user is None or o["superuser"] or o["display_name"])
+                account = bool(o["password"] or user is None or o["superuser"] or o["display_name"] or o["mobile"])
                 if account:
                     if not o["password"]:
                         raise CommandError("新建账号或修改账号信息须给出 --password（只授予角色时可不给）")
                     user, created = staff_create(
                         username=o["username"], password=o["password"], center=center, branch=branch,
-                        display_name=o["display_name"], superuser=o["superuser"], actor=CLI,
+                        display_name=o["display_name"], superuser=o["superuser"], mobile=o["mobile"], actor=CLI,
                     )
                 assert user is not None  # found, or just created
                 granted = self._grant(user, o["role"], center=center, branch=branch)

@@ -111,13 +111,13 @@ class Command(BaseCommand):
         existing = set(get_user_model().objects.filter(username__in=[u[0] for u in DEMO_USERS])
                        .values_list("username", flat=True))
         with transaction.atomic(durable=True):
-            for username, role, password, superuser in DEMO_USERS:
+            for n, (username, role, password, superuser) in enumerate(DEMO_USERS, start=1):
                 if username in existing:  # never reset a password someone may have changed
                     continue
                 spec = ROLE_BY_CODE[role]
                 user, created = staff_create(username=username, password=password, center=center,
                                              display_name=f"演示{spec.name}", superuser=superuser,
-                                             actor=SystemActor("demo"))
+                                             mobile=f"1380000{n:04d}", actor=SystemActor("demo"))
                 if created:  # business roles at the demo center; the three administrators instance-wide
                     role_assign(user=user, role=role, center=center if spec.kind == BUSINESS else None,
                                 actor=SystemActor("demo"))
