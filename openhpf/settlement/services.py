@@ -233,10 +233,13 @@ def bank_channel_link_local(*, center: Center, bank_code: str, url: str, actor: 
     Refused under production settings and for any host but 127.0.0.1 / localhost: there every change is a
     settlement.channel_set command. `notify_token`: the secret the bank presents when it pushes notices."""
     _op(actor, center)
+    refused = DomainError(ErrorCode.CHANNEL_LOCAL_LINK, "只有开发与测试环境可以不经复核直接连接本机的银行模拟器；"
+                          "银行接口变更须经复核", field="url")
+    if not four_eyes.local_link_allowed("http://127.0.0.1/"):  # production settings: never
+        raise refused
     params = channel_params(bank_code=bank_code, url=url, timeout_seconds=timeout_seconds, notify_token=notify_token)
     if not four_eyes.local_link_allowed(params["url"]):
-        raise DomainError(ErrorCode.CHANNEL_LOCAL_LINK, "只有开发与测试环境可以不经复核直接连接本机的银行模拟器；"
-                          "银行接口变更须经复核", field="url")
+        raise refused
     return _channel_write(center=center, params=params, actor=actor, action=AuditEvent.SETTLEMENT_CHANNEL_LOCAL_LINK)
 
 
