@@ -34,7 +34,7 @@ def _call(base: str, token: str, method: str, path: str, body: Any = None, key: 
     data = json.dumps(body).encode() if body is not None else (b"{}" if method == "POST" else None)
     req = urllib.request.Request(f"{base}/api/v1{path}", data=data, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310 — the test's own live server
+        with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, json.loads(r.read() or b"null")
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"null")
