@@ -9,11 +9,14 @@ A command is registered once, at app start-up (ApprovalsConfig.ready imports `co
         describe=lambda params: "提取 1,000.00 元 …",           # the Chinese summary shown to the checker
         validate=lambda params, actor, center, business_date: None,  # raise DomainError on bad input
         amount=lambda params: params["amount"],                 # fen, if the command moves money
+        on_reject=lambda command, actor, business_date: None,   # undo what waited for it (optional)
     )
 
 `apply` runs inside the approving transaction (plain atomic, composes); a DomainError from it marks the
 command failed and nothing it wrote persists. While it runs, `applying()` returns the PendingCommand being
 applied (with maker and checker), for services that record who made and who approved the change.
+`on_reject` runs in the rejecting transaction when a checker rejects (or the maker withdraws) the command: a
+settlement instruction held for its release is cancelled there, so nothing waits for ever.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 Params = dict[str, Any]
 Apply = Callable[[Params, Any, date], dict[str, Any]]
 Validate = Callable[[Params, Any, Any, date], Params | None]
+OnReject = Callable[[Any, Any, date], None]
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class CommandSpec:
     validate: Validate | None = None
     amount: Callable[[Params], int | None] | None = None
     label: str = ""
+    on_reject: OnReject | None = None
 
 
 _REGISTRY: dict[str, CommandSpec] = {}
@@ -53,11 +58,12 @@ _REGISTRY: dict[str, CommandSpec] = {}
 def register(
     name: str, *, apply: Apply, permission: str, describe: Callable[[Params], str],
     validate: Validate | None = None, amount: Callable[[Params], int | None] | None = None, label: str = "",
+    on_reject: OnReject | None = None,
 ) -> CommandSpec:
     """Register a command. `validate(params, actor, center, business_date)` may return normalised params."""
     existing = _REGISTRY.get(name)
     spec = CommandSpec(name=name, apply=apply, permission=permission, describe=describe, validate=validate,
-                       amount=amount, label=label or name)
+                       amount=amount, label=label or name, on_reject=on_reject)
     if existing is not None and existing != spec:
         raise ValueError(f"command {name!r} registered twice")
     _REGISTRY[name] = spec

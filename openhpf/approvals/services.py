@@ -210,6 +210,9 @@ def command_reject(*, command: PendingCommand | int, actor: Actor, reason: str,
         cmd.decided_at = timezone.now()
         cmd.reason = reason[:300]
         cmd.save(update_fields=["status", "checker", "decided_at", "reason"])
+        spec = registry.get(cmd.name)
+        if spec.on_reject is not None:  # e.g. a held settlement instruction is cancelled with its release
+            spec.on_reject(cmd, actor, business_date or cmd.center.business_date)
         audit_log(actor=actor, action=AuditEvent.APPROVALS_COMMAND_REJECT, obj=cmd, center=cmd.center_id,
                   business_date=business_date or cmd.center.business_date, before=before,
                   after={"status": cmd.status, "reason": cmd.reason, "withdrawn": cmd.checker_id is None})

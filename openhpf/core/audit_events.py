@@ -78,6 +78,7 @@ class AuditObject(StrEnum):
     INSTRUCTION = "settlement.instruction", "结算指令"
     NOTICE = "settlement.notice", "账户变动通知"
     DEPOSIT = "settlement.deposit", "定期与通知存款"
+    PAYEE = "settlement.payee", "登记收款人"
     BANK_STATEMENT = "reconciliation.bankstatement", "银行对账单"
     RECONCILIATION = "reconciliation.reconciliation", "日终对账"
     RECON_ITEM = "reconciliation.reconitem", "未达账项与差异"
@@ -234,6 +235,11 @@ class AuditEvent(StrEnum):
     # ------------------------------------------------------------ settlement
     SETTLEMENT_BANK_ACCOUNT_OPEN = "settlement.bank_account.open", "登记委托银行专户", _O.BANK_ACCOUNT
     SETTLEMENT_CHANNEL_SET = "settlement.channel.set", "设置银行接口", _O.BANK_CHANNEL
+    SETTLEMENT_CHANNEL_LOCAL_LINK = "settlement.channel.local_link", "开发环境连接本机银行模拟器", _O.BANK_CHANNEL
+    SETTLEMENT_PAYEE_ADD = "settlement.payee.add", "登记收款人", _O.PAYEE
+    SETTLEMENT_INSTRUCTION_HOLD = "settlement.instruction.hold", "结算指令待复核放行", _O.INSTRUCTION
+    SETTLEMENT_INSTRUCTION_RELEASE = "settlement.instruction.release", "复核放行结算指令", _O.INSTRUCTION
+    SETTLEMENT_INSTRUCTION_CANCEL = "settlement.instruction.cancel", "结算指令未获放行而作废", _O.INSTRUCTION
     SETTLEMENT_INSTRUCTION_CREATE = "settlement.instruction.create", "生成结算指令", _O.INSTRUCTION
     SETTLEMENT_INSTRUCTION_OUTAGE = "settlement.instruction.outage", "结算指令发送时银行不可用", _O.INSTRUCTION
     SETTLEMENT_INSTRUCTION_UNKNOWN = "settlement.instruction.unknown", "结算指令结果未知", _O.INSTRUCTION
@@ -265,6 +271,7 @@ class AuditEvent(StrEnum):
     CONTRIBUTIONS_BACK_PAYMENT_CREATE = "contributions.back_payment.create", "生成补缴单", _O.REMITTANCE
     CONTRIBUTIONS_RECEIPT_RECORD = "contributions.receipt.record", "登记银行到账", _O.RECEIPT
     CONTRIBUTIONS_RECEIPT_ASSIGN = "contributions.receipt.assign", "认领银行到账", _O.RECEIPT
+    CONTRIBUTIONS_RECEIPT_CONFIRM = "contributions.receipt.confirm", "确认手工登记的到账", _O.RECEIPT
     CONTRIBUTIONS_INTEREST_SETTLE = "contributions.interest.settle", "年终结息", _O.POSTING_BATCH
     CONTRIBUTIONS_BASE_ADJUSTMENT_APPLY = ("contributions.base_adjustment.apply", "年度基数调整",
                                            _O.BASE_ADJUSTMENT, True)

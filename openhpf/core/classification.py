@@ -107,6 +107,9 @@ FIELDS: dict[str, str] = {
     "settlement.InstructionItem.counter_account": "bank_card",
     "settlement.Notice.counter_name": "name",
     "settlement.Notice.counter_account": "bank_card",
+    # the payee registry will hold members' cards (withdrawals) and sellers (loans) next to counterparties
+    "settlement.Payee.account_name": "name",
+    "settlement.Payee.account_no": "bank_card",
     "reconciliation.StatementLine.counter_name": "name",
     "reconciliation.StatementLine.counter_account": "bank_card",
 }
@@ -121,6 +124,7 @@ NOT_PERSONAL: dict[str, str] = {
     "ledger.GLAccount.bank_name": "受托银行名称",
     "settlement.BankAccount.bank_name": "受托银行名称（机构信息）",
     "settlement.BankAccount.account_name": "中心专户户名（机构信息）",
+    "settlement.Payee.bank_name": "收款人开户银行名称（机构信息）",
     "settlement.Notice.balance": "中心专户余额（机构资金，非个人）",
     "reconciliation.BankStatement.opening_balance": "中心专户余额（机构信息）",
     "reconciliation.BankStatement.closing_balance": "中心专户余额（机构信息）",

@@ -142,6 +142,12 @@ HPF_SECURITY: dict[str, Any] = {
 }
 # The wire to the banks (core.bdc): a class with exchange(url, message, timeout=) → Outcome.
 HPF_BDC_TRANSPORT = os.environ.get("HPF_BDC_TRANSPORT", "openhpf.settlement.transport.HttpJsonTransport")
+# Where a bank channel may point (settlement.four_eyes): hosts (or host:port) of the banks' front ends, comma
+# separated. Changing a channel is a maker-checker command; the web UI cannot add a host, only this setting can.
+HPF_BANK_URL_ALLOWLIST = [h.strip() for h in os.environ.get("HPF_BANK_URL_ALLOWLIST", "").split(",") if h.strip()]
+# Development and test: 127.0.0.1 and localhost are allowed on any port, and `hpf bank-sim-link` points a channel
+# at the local bank simulator without a checker. Production turns this off.
+HPF_BANK_CHANNEL_DEV = True
 # Message channels by name (core/channels.py): services queue messages with notifications.services.notify and
 # they are sent after commit. The development "sms" channel writes to the console's 发件箱 (iam.Outbox);
 # production sets HPF_SMS_CHANNEL to the dotted path of its SMS gateway adapter.

@@ -9,6 +9,8 @@ from .base import DATABASES, HPF_KEY_DIR, SECRET_KEY
 from .keys import production_key_errors, secret_key_errors
 
 DEBUG = False
+# bank channels only at hosts of HPF_BANK_URL_ALLOWLIST, every change through a checker (no local simulator link)
+HPF_BANK_CHANNEL_DEV = False
 for var in ("HPF_SECRET_KEY", "DATABASE_URL"):
     if not os.environ.get(var):
         raise ImproperlyConfigured(f"production settings need {var} in the environment")

@@ -1,4 +1,6 @@
-"""JSON API of bank settlement (mounted at /api/v1/settlement/): 专户, instructions, notices, day-end.
+"""JSON API of bank settlement (mounted at /api/v1/settlement/): 专户, instructions, notices, day-end, payees.
+A payment held for a checker (at or above the maker-checker threshold, or to a payee not registered) answers 202
+with state `held` and `hold.code` INSTRUCTION_HELD; a channel change or a payee answers 202 with its command.
 Writes open their own transaction; sending and querying happen outside it (network calls). Every POST is
 idempotent by its `Idempotency-Key` (core/idempotency.py); a payment's key is its instruction's `source_ref`."""
 
@@ -19,8 +21,13 @@ from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
 from openhpf.jobs.dayend import dayend_run
 
-from . import selectors, services
+from . import four_eyes, selectors, services
 from .models import BankAccount, Instruction
+
+try:  # django-ninja ≥ 1.5; older versions take a (status, body) tuple
+    from ninja import Status
+except ImportError:  # pragma: no cover
+    Status = None  # type: ignore[assignment,misc]
 
 router = Router(tags=["银行结算"])
 
@@ -56,6 +63,29 @@ class AccountIn(Schema):
     url: str = ""
 
 
+class ChannelIn(Schema):
+    bank_code: str
+    url: str
+    timeout_seconds: int = 10
+    notify_token: str = ""
+
+
+class PayeeIn(Schema):
+    account_no: str
+    account_name: str
+    bank_name: str = ""
+    kind: str = "counterparty"
+
+
+def _accepted(body: dict[str, Any]) -> Any:
+    return Status(202, body) if Status is not None else (202, body)
+
+
+def _command_out(cmd: Any) -> dict[str, Any]:
+    return {"command": cmd.pk, "name": cmd.name, "status": cmd.status, "summary": cmd.summary,
+            "code": ErrorCode.MAKER_CHECKER_REQUIRED.value, "message": ErrorCode.MAKER_CHECKER_REQUIRED.template}
+
+
 class PaymentIn(Schema):
     account_no: str
     amount: int
@@ -76,7 +106,7 @@ def accounts(request: HttpRequest):
             for r in selectors.bank_accounts(center=center, user=request.user)]
 
 
-@router.post("/accounts", summary="开立专户（可同时设置银行接口地址）")
+@router.post("/accounts", summary="开立专户（可同时申请设置银行接口地址：接口变更须经复核）")
 @idempotent(authorize=_operator, money_moving=True)
 def account_open(request: HttpRequest, payload: AccountIn):
     center = _center(request, "settlement.operate")
@@ -84,9 +114,41 @@ def account_open(request: HttpRequest, payload: AccountIn):
         a = services.bank_account_open(center=center, bank_code=payload.bank_code, bank_name=payload.bank_name,
                                        account_no=payload.account_no, account_name=payload.account_name,
                                        kind=payload.kind, actor=request.user, business_date=center.business_date)
-        if payload.url:
-            services.bank_channel_set(center=center, bank_code=payload.bank_code, url=payload.url, actor=request.user)
-    return {"account_no": a.account_no, "gl": a.gl_account.code}
+        cmd = services.bank_channel_request(center=center, bank_code=payload.bank_code, url=payload.url,
+                                            actor=request.user) if payload.url else None
+    out: dict[str, Any] = {"account_no": a.account_no, "gl": a.gl_account.code}
+    if cmd is not None:
+        out["channel"] = _command_out(cmd)
+    return out
+
+
+@router.post("/channels", summary="申请变更银行接口（地址、超时、推送令牌）：复核人批准后生效", response={202: dict})
+@idempotent(authorize=_operator, money_moving=True)
+def channel_request(request: HttpRequest, payload: ChannelIn):
+    center = _center(request, "settlement.operate")
+    with transaction.atomic(durable=True):
+        cmd = services.bank_channel_request(center=center, bank_code=payload.bank_code, url=payload.url,
+                                            timeout_seconds=payload.timeout_seconds,
+                                            notify_token=payload.notify_token, actor=request.user)
+    return _accepted(_command_out(cmd))
+
+
+@router.get("/payees", summary="登记收款人列表")
+def payee_list(request: HttpRequest):
+    center = _center(request)
+    return [{"account_no": p.account_no, "account_name": p.account_name, "bank_name": p.bank_name, "kind": p.kind,
+             "kind_label": p.get_kind_display(), "source": p.source, "created_by": p.created_by,
+             "approved_by": p.approved_by} for p in selectors.payees(center=center, user=request.user)[:1000]]
+
+
+@router.post("/payees", summary="登记收款人（经复核后生效）", response={202: dict})
+@idempotent(authorize=_operator, money_moving=True)
+def payee_add(request: HttpRequest, payload: PayeeIn):
+    center = _center(request, "settlement.operate")
+    with transaction.atomic(durable=True):
+        cmd = services.payee_request(center=center, account_no=payload.account_no, account_name=payload.account_name,
+                                     bank_name=payload.bank_name, kind=payload.kind, actor=request.user)
+    return _accepted(_command_out(cmd))
 
 
 @router.get("/instructions", summary="结算指令（按状态筛选，最近 200 条）")
@@ -101,7 +163,9 @@ def _not_failed(status: int | None, body: Any) -> bool:
 
 
 @router.post("/payments", summary="单笔付款（BDC101）：预留金额、发送；结果未知时以查证（BDC110）确认。"
-             "Idempotency-Key 即指令的来源业务编号：重试返回同一指令，银行明确失败后重试为新的一次尝试")
+             "达到复核限额或收款人未登记时答复 202（state=held，INSTRUCTION_HELD），复核放行后才发送。"
+             "Idempotency-Key 即指令的来源业务编号：重试返回同一指令，银行明确失败后重试为新的一次尝试",
+             response={200: dict, 202: dict})
 @idempotent(authorize=_operator, money_moving=True, store_if=_not_failed)
 def payment(request: HttpRequest, payload: PaymentIn):
     center = _center(request, "settlement.operate")
@@ -114,6 +178,8 @@ def payment(request: HttpRequest, payload: PaymentIn):
             business_date=center.business_date,
             # the caller's key, per caller: (center, source, source_ref) is unique
             source=f"api:{key.principal}" if key else "api", source_ref=key.key if key else "")
+    if ins.state == Instruction.State.HELD:
+        return _accepted({**_ins(ins), "hold": four_eyes.held_answer(ins)})
     if payload.send:
         ins = services.instruction_send(instruction=ins, actor=request.user, business_date=center.business_date)
     return _ins(ins)
@@ -126,6 +192,8 @@ def resolve(request: HttpRequest, seq: str):
     ins = Instruction.objects.filter(center=center, seq=seq).first()
     if ins is None:
         raise DomainError(ErrorCode.INSTRUCTION_UNKNOWN, f"指令 {seq} 不存在", field="seq")
+    if ins.state == Instruction.State.HELD:
+        raise DomainError(ErrorCode.INSTRUCTION_HELD, f"结算指令 {seq} 待复核放行：复核人批准后才发送银行", field="seq")
     if ins.state == Instruction.State.CREATED:
         ins = services.instruction_send(instruction=ins, actor=request.user, business_date=center.business_date)
     else:

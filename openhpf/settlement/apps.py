@@ -12,7 +12,9 @@ class SettlementConfig(AppConfig):
             deposits,  # noqa: F401  (books the banks' answers to deposit instructions)
             published,
         )
+        from .commands import register_all as register_commands
         from .dayend import register as register_dayend
 
         register_dayend()
+        register_commands()  # release of held instructions, payees, channel changes (maker-checker)
         published.register()  # the views other apps read it through (core.db)

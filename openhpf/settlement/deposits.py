@@ -29,6 +29,7 @@ from openhpf.core.money import format_fen, mul_half_up
 from openhpf.ledger.models import GLAccount
 from openhpf.ledger.services import Line, entry_post, gl_subaccount_open
 
+from . import four_eyes
 from .models import BankAccount, Deposit, Instruction
 from .services import (
     FAILURE_HOOKS,
@@ -71,7 +72,7 @@ def _deposit_gl(center: Center, bank: BankAccount, kind: str, actor: Any, busine
 def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount: int, rate: Any, actor: Actor,
                  business_date: date, term_months: int | None = None, notice_days: int | None = None) -> Deposit:
     """定期存入 (BDC114) / 通知存款存入 (BDC117): an instruction reserving the amount on the 专户; send it with
-    instruction_send (or let day-end send it)."""
+    instruction_send (or let day-end send it). At or above the maker-checker threshold it is held for a checker."""
     money_actor_check(actor, role="maker")
     check_permission(actor, "finance.manage", center=center)
     _positive(amount)
@@ -96,8 +97,11 @@ def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount
                               field="amount")
         gl = _deposit_gl(center, acct, kind, actor, business_date)
         summary = f"{Deposit.Kind(kind).label}存入"
+        # the money stays the center's (its own 专户 at the bank): only the amount can call for a checker
+        held = four_eyes.hold_reasons(center=center, amount=amount, payees=[(acct.account_no, acct.account_name, amount)],
+                                      source="deposit.open", source_ref="", business_date=business_date)
         ins = Instruction.objects.create(
-            center=center, seq=_next_seq(center, business_date), code=code, biz_type=SettlementBizType.TIME_DEPOSIT_IN,
+            state=Instruction.State.HELD if held else Instruction.State.CREATED, center=center, seq=_next_seq(center, business_date), code=code, biz_type=SettlementBizType.TIME_DEPOSIT_IN,
             direction="out", bank_account=acct, amount=amount, counter_account=acct.account_no,
             counter_name=summary, summary=summary, book_account=gl.code, reserved=amount, source="deposit.open",
             business_date=business_date, created_by=actor_label(actor)[0],
@@ -110,6 +114,8 @@ def deposit_open(*, center: Center, bank_account: BankAccount, kind: str, amount
         ins.save(update_fields=["source_ref"])
         audit_log(actor=actor, action=AuditEvent.SETTLEMENT_DEPOSIT_OPEN, obj=dep, center=center, business_date=business_date,
                   after={"kind": kind, "amount": amount, "rate": rate_s, "seq": ins.seq})
+        if held:
+            four_eyes.hold(ins, hold=held, actor=actor)
         return dep
 
 

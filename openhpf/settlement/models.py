@@ -67,26 +67,30 @@ class Instruction(models.Model):
     """结算指令: one message to a bank that moves money, with a unique sequence number (流水号).
 
     created → sent → succeeded / failed / unknown (no answer) → resolved by a result query (BDC110), never by
-    sending again. A bank outage (nothing done) leaves it created with a retry time; it is sent again with the
+    sending again. A payment started directly at or above the maker-checker threshold, or to a payee not in the
+    registry, starts held: only a checker's approval of its release command makes it created (and sends it); a
+    rejected release cancels it (its reservation released, nothing sent). A bank outage (nothing done) leaves it created with a retry time; it is sent again with the
     same sequence number. Payments reserve their amount when sent: a single payment holds it on the paying bank
     account (and on the member's sub-account when it pays from one); a batch moves it into in-transit clearing
     (21903). The bank's confirmation posts; a failure releases the reservation."""
 
     class State(models.TextChoices):
+        HELD = "held", "待复核放行"
         CREATED = "created", "已创建"
         SENT = "sent", "已发送"
         PROCESSING = "processing", "银行处理中"
         UNKNOWN = "unknown", "结果未知"
         SUCCEEDED = "succeeded", "成功"
         FAILED = "failed", "失败"
+        CANCELLED = "cancelled", "未获放行已作废"
 
     class Direction(models.TextChoices):
         OUT = "out", "付款"
         IN = "in", "收款"
 
     # the state machine's sets: not yet final, and the final states (reservation released or posted)
-    OPEN_STATES = (State.CREATED, State.SENT, State.PROCESSING, State.UNKNOWN)
-    FINAL_STATES = (State.SUCCEEDED, State.FAILED)
+    OPEN_STATES = (State.HELD, State.CREATED, State.SENT, State.PROCESSING, State.UNKNOWN)
+    FINAL_STATES = (State.SUCCEEDED, State.FAILED, State.CANCELLED)
     # sent and not answered for good: a result query (BDC110) resolves it, never a second send
     QUERY_STATES = (State.SENT, State.PROCESSING, State.UNKNOWN)
 
@@ -115,6 +119,8 @@ class Instruction(models.Model):
     succeeded_amount = models.BigIntegerField(default=0)
     failed_amount = models.BigIntegerField(default=0)
     source = models.CharField("来源业务", max_length=60, blank=True)
+    # the approvals command that releases a held instruction (its maker is the instruction's maker)
+    release_command = models.BigIntegerField("放行复核命令", null=True, blank=True)
     # the source's own reference, unique per (center, source) when set: a deposit's id, an API caller's
     # Idempotency-Key; after a definitive failure the next attempt takes `<ref>#2`, `<ref>#3`…
     source_ref = models.CharField("来源业务编号", max_length=128, blank=True)
@@ -259,3 +265,32 @@ class Deposit(models.Model):
 
     class Meta:
         verbose_name = "定期与通知存款"
+
+
+class Payee(models.Model):
+    """收款人登记: an outside account the center may pay without a checker for each payment (below the
+    maker-checker threshold). Added under maker-checker (command settlement.payee_add); the center's own 专户 are
+    payees without an entry here. Withdrawals and loans register members' cards, sellers and developers through
+    services.payee_register when their own approved application records the payee."""
+
+    class Kind(models.TextChoices):
+        OWN = "own", "本中心账户"
+        COUNTERPARTY = "counterparty", "往来单位"
+        MEMBER_CARD = "member_card", "职工银行卡"
+        SELLER = "seller", "售房人"
+        DEVELOPER = "developer", "开发企业"
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
+    account_no = models.CharField("收款账号", max_length=40)
+    account_name = models.CharField("户名", max_length=120)
+    bank_name = models.CharField("开户银行", max_length=60, blank=True)
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    active = models.BooleanField(default=True)
+    source = models.CharField("来源", max_length=60, blank=True)  # command#id, or the registering application
+    created_by = models.CharField("经办人", max_length=150)
+    approved_by = models.CharField("复核人", max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "登记收款人"
+        constraints = [models.UniqueConstraint(fields=["center", "account_no"], name="payee_unique")]

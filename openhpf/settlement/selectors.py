@@ -12,7 +12,7 @@ from openhpf.core.actors import Actor
 from openhpf.core.models import Center
 from openhpf.ledger.selectors import gl_balance
 
-from .models import BankAccount, BankChannel, Deposit, Instruction, Notice
+from .models import BankAccount, BankChannel, Deposit, Instruction, Notice, Payee
 from .services import bank_account_reserved
 
 
@@ -61,7 +61,7 @@ def pending_outflows(center: Center, start: Any, end: Any) -> list[tuple[Any, in
     out = []
     for d, amount, code, summary, seq in Instruction.objects.filter(
             center=center, direction="out", business_date__lte=end).exclude(
-            state__in=[Instruction.State.SUCCEEDED, Instruction.State.FAILED]).exclude(
+            state__in=Instruction.FINAL_STATES).exclude(
             code="BDC103").values_list(
             "business_date", "reserved", "code", "summary", "seq"):
         if amount > 0:
@@ -82,3 +82,9 @@ def dayend_bank_accounts(center: Center, on: Any) -> list[BankAccount]:
     return [a for a in BankAccount.objects.filter(center=center, status=BankAccount.Status.ACTIVE)
             .select_related("gl_account", "center").order_by("gl_account__code")
             if a.bank_code in banks and (a.reconcile_from is None or a.reconcile_from <= on)]
+
+
+def payees(*, center: Center, user: Actor) -> QuerySet[Payee]:
+    """登记收款人: the payee registry of the center, by account number."""
+    check_permission(user, "settlement.view", center=center)
+    return Payee.objects.filter(center=center, active=True).order_by("kind", "account_no")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.services import member_debit_split, withdrawal_order
+from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, SystemActor, money_actor_check
 from openhpf.core.audit_events import AuditEvent
@@ -29,6 +30,7 @@ from openhpf.ledger.selectors import gl_balance
 from openhpf.ledger.services import Line, SubRow, entry_post, gl_subaccount_open, subaccount_set_reserves
 from openhpf.security.crypto import sm3_hex
 
+from . import four_eyes
 from .models import (
     BankAccount,
     BankChannel,
@@ -165,7 +167,7 @@ def _resubmitted(*, center: Center, source: str, source_ref: str,
     if not made:
         return None, source_ref
     last = made[-1]
-    if last.state == S.FAILED:
+    if last.state in (S.FAILED, S.CANCELLED):
         return None, _after(made, source_ref)
     if not same(last):
         raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, f"来源业务编号 {source_ref} 已用于内容不同的结算指令",
@@ -173,25 +175,82 @@ def _resubmitted(*, center: Center, source: str, source_ref: str,
     return last, last.source_ref
 
 
-def bank_channel_set(*, center: Center, bank_code: str, url: str, actor: Actor, timeout_seconds: int = 10,
-                     notify_token: str = "") -> BankChannel:
-    """Where the gateway reaches a bank (its settlement front end). `notify_token`: the secret the bank presents
-    when it pushes account-change notices (`/settlement/notify/<center>/<bank>/`, header X-HPF-Push-Token); kept as its SM3 hash."""
-    _op(actor, center)
-    if not url.startswith(("http://", "https://")):
-        raise DomainError(ErrorCode.CHANNEL_URL, "接口地址应以 http:// 或 https:// 开头", field="url")
-    if not 1 <= timeout_seconds <= 120:
+def channel_params(*, bank_code: Any, url: Any, timeout_seconds: Any, notify_token: Any = "") -> dict[str, Any]:
+    """A channel change, checked: the URL on the allow-list, the timeout, the push token kept only as SM3."""
+    bank_code = str(bank_code or "").strip()
+    if not bank_code or len(bank_code) > 12:
+        raise DomainError(ErrorCode.BANK_CODE_REQUIRED, "请填写银行代码（不超过 12 个字符）", field="bank_code")
+    url = four_eyes.channel_url_check(url)
+    if isinstance(timeout_seconds, bool) or not isinstance(timeout_seconds, int) or not 1 <= timeout_seconds <= 120:
         raise DomainError(ErrorCode.CHANNEL_TIMEOUT, "超时应在 1 至 120 秒之间", field="timeout_seconds")
+    token_hash = ""
+    if notify_token:
+        if len(str(notify_token)) < 24:
+            raise DomainError(ErrorCode.NOTIFY_TOKEN_SHORT, "推送令牌至少 24 个字符", field="notify_token")
+        token_hash = sm3_hex(str(notify_token).encode())
+    return {"bank_code": bank_code, "url": url, "timeout_seconds": timeout_seconds, "notify_token_hash": token_hash}
+
+
+def _channel_write(*, center: Center, params: dict[str, Any], actor: Actor, action: AuditEvent,
+                   approved_by: str = "") -> BankChannel:
     with transaction.atomic():
-        defaults: dict[str, Any] = {"url": url.strip(), "timeout_seconds": timeout_seconds, "active": True}
-        if notify_token:
-            if len(notify_token) < 24:
-                raise DomainError(ErrorCode.NOTIFY_TOKEN_SHORT, "推送令牌至少 24 个字符", field="notify_token")
-            defaults["notify_token_hash"] = sm3_hex(notify_token.encode())
-        ch, _ = BankChannel.objects.update_or_create(center=center, bank_code=bank_code.strip(), defaults=defaults)
-        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_CHANNEL_SET, obj=ch, center=center,
-                  business_date=center.business_date, after={"bank_code": bank_code, "url": url})
+        before = BankChannel.objects.select_for_update().filter(center=center, bank_code=params["bank_code"]).first()
+        defaults: dict[str, Any] = {"url": params["url"], "timeout_seconds": params["timeout_seconds"], "active": True}
+        if params.get("notify_token_hash"):
+            defaults["notify_token_hash"] = params["notify_token_hash"]
+        ch, _ = BankChannel.objects.update_or_create(center=center, bank_code=params["bank_code"], defaults=defaults)
+        audit_log(actor=actor, action=action, obj=ch, center=center, business_date=center.business_date,
+                  before={"url": before.url, "timeout_seconds": before.timeout_seconds} if before else None,
+                  after={"bank_code": ch.bank_code, "url": ch.url, "timeout_seconds": ch.timeout_seconds,
+                         "notify_token_changed": bool(params.get("notify_token_hash")), "approved_by": approved_by})
         return ch
+
+
+def bank_channel_request(*, center: Center, bank_code: str, url: str, actor: Actor, timeout_seconds: int = 10,
+                         notify_token: str = "", idempotency_key: str | None = None) -> Any:
+    """Ask for a channel change (URL, timeout, push token): a settlement.channel_set command for a checker.
+    Nothing changes until a checker with approvals.approve who is not the maker approves it. Returns the
+    PendingCommand."""
+    _op(actor, center)
+    params = channel_params(bank_code=bank_code, url=url, timeout_seconds=timeout_seconds, notify_token=notify_token)
+    return command_submit(name=four_eyes.CHANNEL_COMMAND, params=params, actor=actor, center=center,
+                          business_date=center.business_date, idempotency_key=idempotency_key)
+
+
+def payee_request(*, center: Center, account_no: str, account_name: str, actor: Actor, bank_name: str = "",
+                  kind: str = "counterparty", idempotency_key: str | None = None) -> Any:
+    """Ask to add a payee (the center's own account elsewhere, or a counterparty): a settlement.payee_add command
+    for a checker. Returns the PendingCommand."""
+    _op(actor, center)
+    return command_submit(name=four_eyes.PAYEE_COMMAND, actor=actor, center=center, business_date=center.business_date,
+                          params={"account_no": account_no, "account_name": account_name, "bank_name": bank_name,
+                                  "kind": kind}, idempotency_key=idempotency_key)
+
+
+def bank_channel_link_local(*, center: Center, bank_code: str, url: str, actor: Actor, timeout_seconds: int = 10,
+                            notify_token: str = "") -> BankChannel:
+    """Point a channel at a bank simulator on this machine without a checker (`hpf bank-sim-link`, tests).
+    Refused under production settings and for any host but 127.0.0.1 / localhost: there every change is a
+    settlement.channel_set command. `notify_token`: the secret the bank presents when it pushes notices."""
+    _op(actor, center)
+    refused = DomainError(ErrorCode.CHANNEL_LOCAL_LINK, "只有开发与测试环境可以不经复核直接连接本机的银行模拟器；"
+                          "银行接口变更须经复核", field="url")
+    if not four_eyes.local_link_allowed("http://127.0.0.1/"):  # production settings: never
+        raise refused
+    params = channel_params(bank_code=bank_code, url=url, timeout_seconds=timeout_seconds, notify_token=notify_token)
+    if not four_eyes.local_link_allowed(params["url"]):
+        raise refused
+    return _channel_write(center=center, params=params, actor=actor, action=AuditEvent.SETTLEMENT_CHANNEL_LOCAL_LINK)
+
+
+def bank_channel_apply(*, center: Center, params: dict[str, Any], actor: Actor, approved_by: str) -> BankChannel:
+    """The approved settlement.channel_set command: checked again (the allow-list may have changed), written,
+    audited with its checker."""
+    checked = channel_params(bank_code=params.get("bank_code"), url=params.get("url"),
+                              timeout_seconds=params.get("timeout_seconds"))
+    checked["notify_token_hash"] = str(params.get("notify_token_hash") or "")
+    return _channel_write(center=center, params=checked, actor=actor, action=AuditEvent.SETTLEMENT_CHANNEL_SET,
+                          approved_by=approved_by)
 
 
 def _channel(bank_account: BankAccount) -> BankChannel:
@@ -206,7 +265,7 @@ def bank_account_reserved(bank_account: BankAccount) -> int:
     """Money promised by payments not yet confirmed (single payments hold it here; batches have moved it to
     in-transit clearing already and count here too until the bank confirms)."""
     return int(Instruction.objects.filter(bank_account=bank_account, direction="out")
-               .exclude(state__in=[S.SUCCEEDED, S.FAILED]).aggregate(t=Sum("reserved"))["t"] or 0)
+               .exclude(state__in=Instruction.FINAL_STATES).aggregate(t=Sum("reserved"))["t"] or 0)
 
 
 def bank_account_available(bank_account: BankAccount) -> int:
@@ -264,7 +323,10 @@ def payment_submit(
         if avail < amount:
             raise DomainError(ErrorCode.BANK_INSUFFICIENT, f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足 "
                               f"{format_fen(amount)} 元（含在途预留）", field="amount")
+        held = four_eyes.hold_reasons(center=center, amount=amount, payees=[(payee_account, payee_name, amount)],
+                                      source=source, source_ref=source_ref, business_date=business_date)
         ins = Instruction.objects.create(
+            state=S.HELD if held else S.CREATED,
             center=center, seq=_next_seq(center, business_date), code="BDC101", biz_type=biz_type, direction="out",
             bank_account=acct, amount=amount, counter_account=payee_account[:40], counter_name=payee_name[:120],
             summary=summary[:120], book_account=book_account, sub_account_id=sub_account_id, reserved=amount,
@@ -275,6 +337,8 @@ def payment_submit(
         audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_CREATE, obj=ins, center=center,
                   business_date=business_date,
                   after={"seq": ins.seq, "code": ins.code, "amount": amount, "bank_account": acct.account_no})
+        if held:
+            four_eyes.hold(ins, hold=held, actor=actor)
         return ins
 
 
@@ -384,6 +448,10 @@ def batch_payment_submit(
         if avail < total:
             raise DomainError(ErrorCode.BANK_INSUFFICIENT, f"专户 {acct.account_no} 可用余额 {format_fen(avail)} 元不足 "
                               f"{format_fen(total)} 元（含在途预留）", field="items")
+        held = four_eyes.hold_reasons(
+            center=center, amount=total, source=source, source_ref=source_ref, business_date=business_date,
+            payees=[(str(it["counter_account"]).strip(), str(it["counter_name"]).strip(), int(it["amount"]))
+                    for it in items])
         seq = _next_seq(center, business_date)
         sub_rows = (_batch_member_rows(items, business_date=business_date, reference=seq)
                     if book_account == MEMBER_CONTROL else [])
@@ -392,6 +460,7 @@ def batch_payment_submit(
                            sub_rows=sub_rows, biz_type=BizType.PARTIAL_WITHDRAWAL if sub_rows else "", actor=actor,
                            description=f"批量付款 {seq} 转入在途 {len(items)} 笔")
         ins = Instruction.objects.create(
+            state=S.HELD if held else S.CREATED,
             center=center, seq=seq, code="BDC103", biz_type=biz_type, direction="out", bank_account=acct,
             amount=total, count=len(items), summary=summary[:120], book_account=book_account, reserved=total,
             source=source, source_ref=source_ref, business_date=business_date, entry=entry,
@@ -407,6 +476,8 @@ def batch_payment_submit(
             batch_size=5000)
         audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_CREATE, obj=ins, center=center,
                   business_date=business_date, after={"seq": seq, "code": "BDC103", "count": len(items), "total": total})
+        if held:
+            four_eyes.hold(ins, hold=held, actor=actor)
         return ins
 
 
@@ -560,16 +631,17 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Actor, business_d
               business_date=business_date, after={"seq": ins.seq, "bank_seq": bank_seq, "via": via, "amount": ins.amount})
 
 
-def _settle_failure(ins: Instruction, *, result: str, message: str, actor: Actor, business_date: date, via: str) -> None:
+def _settle_failure(ins: Instruction, *, result: str, message: str, actor: Actor, business_date: date, via: str,
+                    state: str = S.FAILED, action: AuditEvent = AuditEvent.SETTLEMENT_INSTRUCTION_FAILED) -> None:
     if ins.direction == "out" and ins.book_account == MEMBER_CONTROL and ins.sub_account_id and not ins.is_batch:
         subaccount_set_reserves(sub_account=SubAccount(pk=ins.sub_account_id), hold_delta=-ins.amount)
     if ins.is_batch and ins.direction == "out":
         _batch_return(ins, ins.amount, list(ins.items.all()), actor=actor, business_date=business_date)
     if ins.source in FAILURE_HOOKS:
         FAILURE_HOOKS[ins.source](ins, actor, business_date)
-    _record(ins, state=S.FAILED, result=result[:8], message=(message or "交易失败")[:200], resolved_by=via, reserved=0,
+    _record(ins, state=state, result=result[:8], message=(message or "交易失败")[:200], resolved_by=via, reserved=0,
             failed_amount=ins.amount)
-    audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_FAILED, obj=ins, center=ins.center,
+    audit_log(actor=actor, action=action, obj=ins, center=ins.center,
               business_date=business_date, after={"seq": ins.seq, "result": result, "message": message, "via": via})
 
 
@@ -695,8 +767,44 @@ def instructions_process(*, center: Center, actor: Actor, business_date: date, i
     for ins in Instruction.objects.filter(center=center, state__in=[S.SENT, S.UNKNOWN, S.PROCESSING]).order_by("pk"):
         if instruction_resolve(instruction=ins, actor=actor, business_date=business_date).is_final:
             counts["resolved"] += 1
-    counts["open"] = Instruction.objects.filter(center=center).exclude(state__in=[S.SUCCEEDED, S.FAILED]).count()
+    counts["open"] = Instruction.objects.filter(center=center).exclude(state__in=Instruction.FINAL_STATES).count()
     return counts
+
+
+# ---------------------------------------------------------------- release of held instructions (four eyes)
+
+
+def instruction_release(*, command: Any, seq: str, actor: Actor, business_date: date) -> Instruction:
+    """The approved settlement.instruction_release command (`command`, the PendingCommand being applied): the
+    held instruction becomes created and is sent once the approving transaction commits. Only the command
+    submitted with the instruction releases it; its maker made the instruction, so the checker is someone else."""
+    ins = Instruction.objects.select_for_update().select_related("center").filter(
+        center_id=command.center_id, seq=seq).first()
+    if ins is None:
+        raise DomainError(ErrorCode.INSTRUCTION_UNKNOWN, f"结算指令 {seq} 不存在", field="seq")
+    if ins.state != S.HELD or ins.release_command != command.pk:
+        raise DomainError(ErrorCode.INSTRUCTION_NOT_HELD, f"结算指令 {seq} 不在待复核放行状态", field="seq")
+    _record(ins, state=S.CREATED, message="已复核放行")
+    audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_RELEASE, obj=ins, center=ins.center,
+              business_date=business_date, after={"seq": ins.seq, "amount": ins.amount, "command": command.pk,
+                                                  "maker": ins.created_by, "checker": actor_label(actor)[0]})
+    sender = SystemActor("release", on_behalf_of=actor)
+    transaction.on_commit(lambda: instruction_send(instruction=ins, actor=sender, business_date=ins.center.business_date),
+                          robust=True)  # an outage leaves it created: day-end sends it again
+    return ins
+
+
+def instruction_cancel(*, command: Any, actor: Actor, business_date: date) -> Instruction | None:
+    """The release was rejected (or withdrawn by its maker): the held instruction is cancelled, its reservation
+    released (a batch's money returns from in-transit clearing), nothing sent."""
+    ins = Instruction.objects.select_for_update().select_related("center", "bank_account__gl_account").filter(
+        center_id=command.center_id, release_command=command.pk).first()
+    if ins is None or ins.state != S.HELD:
+        return ins
+    _settle_failure(ins, result="", message=f"复核未通过：{command.reason}"[:200], actor=actor,
+                    business_date=business_date, via="checker", state=S.CANCELLED,
+                    action=AuditEvent.SETTLEMENT_INSTRUCTION_CANCEL)
+    return ins
 
 
 # ---------------------------------------------------------------- inbound: account-change notices (SBDC100)

@@ -9,6 +9,7 @@ app_name = "settlement"
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/open/", views.account_open, name="account_open"),
+    path("payees/add/", views.payee_add, name="payee_add"),
     path("instructions/", views.instruction_list, name="instructions"),
     path("instructions/<int:pk>/action/", views.instruction_action, name="instruction_action"),
     path("notices/", views.notice_list, name="notices"),

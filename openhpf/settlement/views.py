@@ -42,7 +42,24 @@ def home(request: HttpRequest) -> HttpResponse:
         "queue": selectors.notices(center=center, user=request.user, status=Notice.Status.QUEUE).count(),
         "kinds": BankAccount.Kind.choices, "error": request.GET.get("error", ""),
         "deposits": selectors.deposits(center=center, user=request.user)[:50],
+        "payees": selectors.payees(center=center, user=request.user)[:200],
     })
+
+
+@require_POST
+@permission_required("settlement.operate")
+def payee_add(request: HttpRequest) -> HttpResponse:
+    """登记收款人: a request for a checker (the payee counts once approved)."""
+    center = _center(request)
+    try:
+        with transaction.atomic(durable=True):
+            services.payee_request(center=center, account_no=request.POST.get("account_no", ""),
+                                   account_name=request.POST.get("account_name", ""),
+                                   bank_name=request.POST.get("bank_name", ""),
+                                   kind=request.POST.get("kind", "counterparty"), actor=request.user)
+    except (DomainError, PermissionDenied) as e:
+        return _back("settlement:home", e.message)
+    return _back("settlement:home", "已提交复核：复核人批准后收款人生效")
 
 
 @require_POST
@@ -55,9 +72,9 @@ def account_open(request: HttpRequest) -> HttpResponse:
                 center=center, bank_code=request.POST.get("bank_code", ""), bank_name=request.POST.get("bank_name", ""),
                 account_no=request.POST.get("account_no", ""), account_name=request.POST.get("account_name", ""),
                 kind=request.POST.get("kind", "101"), actor=request.user, business_date=center.business_date)
-            if request.POST.get("url"):
-                services.bank_channel_set(center=center, bank_code=request.POST.get("bank_code", ""),
-                                          url=request.POST["url"], actor=request.user)
+            if request.POST.get("url"):  # a request for a checker: the channel changes when it is approved
+                services.bank_channel_request(center=center, bank_code=request.POST.get("bank_code", ""),
+                                              url=request.POST["url"], actor=request.user)
     except DomainError as e:
         return _back("settlement:home", e.message)
     return redirect("settlement:home")
@@ -80,6 +97,9 @@ def instruction_action(request: HttpRequest, pk: int) -> HttpResponse:
     center = _center(request)
     ins = get_object_or_404(Instruction, pk=pk, center=center)
     try:
+        if ins.state == Instruction.State.HELD:
+            raise DomainError(ErrorCode.INSTRUCTION_HELD, f"结算指令 {ins.seq} 待复核放行：复核人批准后才发送银行",
+                              field="seq")
         if request.POST.get("action") == "send":
             services.instruction_send(instruction=ins, actor=request.user, business_date=center.business_date)
         else:

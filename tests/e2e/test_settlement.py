@@ -15,7 +15,7 @@ from openhpf.iam.services import staff_create
 from openhpf.settlement.models import Instruction
 from openhpf.settlement.services import (
     bank_account_open,
-    bank_channel_set,
+    bank_channel_link_local,
     instruction_send,
     notices_pull,
     payment_submit,
@@ -36,7 +36,7 @@ def world(transactional_db, center, tmp_path):
         employer = make_employer(center, 1, name="杭州云栖科技有限公司")
         bank = bank_account_open(center=center, bank_code="ICBC", bank_name="工商银行", account_no=ACCOUNT,
                                  account_name=center.name, actor=SystemActor("test"), business_date=center.business_date)
-        bank_channel_set(center=center, bank_code="ICBC", url=f"{sim.url}/bdc", actor=SystemActor("test"))
+        bank_channel_link_local(center=center, bank_code="ICBC", url=f"{sim.url}/bdc", actor=SystemActor("test"))
         sim.open_account(ACCOUNT, name=center.name, bank_code="ICBC", balance=0)
         sim.credit(ACCOUNT, 5_000_000, counter_account="9558000000000001", counter_name="不明付款人",
                    summary="转账", date=center.business_date.isoformat())

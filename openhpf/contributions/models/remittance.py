@@ -46,9 +46,15 @@ class Receipt(models.Model):
 
     Status: matched to a confirmed remittance and waiting to post (matched), posted to member accounts (posted),
     held in the employer's 暂存 (employer_suspense: GL 21901, employer.suspense_balance), or held as 暂收 with the
-    payer unknown (unknown_suspense: GL 21902) until assigned to an employer."""
+    payer unknown (unknown_suspense: GL 21902) until assigned to an employer.
+
+    A receipt typed in by hand (手工登记到账: API, `hpf remit receipt`) is unconfirmed: it may be matched to a
+    remittance, but nothing is booked (no member account, no 专户 balance) until a bank line with its reference
+    arrives or a checker approves its confirmation (contributions.receipt_confirm); a rejected one books nothing."""
 
     class Status(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", "手工登记待确认"
+        REJECTED = "rejected", "手工登记已驳回"
         MATCHED = "matched", "已匹配待入账"
         POSTED = "posted", "已入账"
         EMPLOYER_SUSPENSE = "employer_suspense", "单位暂存"
@@ -64,6 +70,8 @@ class Receipt(models.Model):
     employer = models.ForeignKey("accounts.Employer", null=True, blank=True, on_delete=models.PROTECT)
     source_import = models.ForeignKey(RemittanceImport, null=True, blank=True, on_delete=models.PROTECT)
     status = models.CharField(max_length=20, choices=Status.choices)
+    manual = models.BooleanField("手工登记", default=False)
+    confirmed_by = models.CharField("确认方式", max_length=150, blank=True)  # bank:<ref> | the checker
     business_date = models.DateField("业务日期")
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)

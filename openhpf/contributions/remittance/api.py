@@ -132,18 +132,22 @@ class ReceiptIn(Schema):
     payer_name: str = ""
 
 
-@router.post("/receipts", summary="登记银行到账（幂等：银行流水号）")
+@router.post("/receipts", summary="手工登记银行到账（幂等：银行流水号）：待银行流水匹配或复核人确认后才入账")
 @idempotent(authorize=_poster, money_moving=True)
 def receipt_create(request: HttpRequest, body: ReceiptIn):
     center = _center(request, services.PERMISSION)
     with transaction.atomic(durable=True):
-        rc = services.receipt_record(
+        rc = services.receipt_register_manual(
             center=center, amount=body.amount, value_date=body.value_date, bank_ref=body.bank_ref,
             actor=request.user, business_date=center.business_date,
             employer=_employer(center, body.employer_no) if body.employer_no else None,
             payer_account=body.payer_account, payer_name=body.payer_name)
-    return {"id": rc.pk, "status": rc.status, "amount": rc.amount,
-            "remittances": list(rc.remittances.values_list("pk", flat=True))}
+    out = {"id": rc.pk, "status": rc.status, "amount": rc.amount,
+           "remittances": list(rc.remittances.values_list("pk", flat=True))}
+    if rc.status == Receipt.Status.UNCONFIRMED:
+        out["code"] = ErrorCode.RECEIPT_UNCONFIRMED.value
+        out["message"] = f"手工登记的到账 {rc.bank_ref} 尚未确认：待银行流水匹配或复核人批准后入账"
+    return out
 
 
 @router.post("/imports", summary="导入缴存清册（.xlsx/.csv）")

@@ -39,6 +39,7 @@ from openhpf.accounts.bulk import (
     employer_suspense_add,
 )
 from openhpf.accounts.models import Employer, Member, MemberAccount
+from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.registry import applying, register
 from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
@@ -408,33 +409,54 @@ def _receipt_hold(receipt: Receipt, *, center: Center, employer: Employer | None
                                     amount=amount, entry=entry, business_date=business_date, created_by=label)
 
 
+# a single receipt above this is refused (¥10,000,000,000.00): no real transfer is that large, and a typing or
+# forged figure of 10^18 fen must never reach the books
+RECEIPT_MAX = 1_000_000_000_000
+CONFIRM_COMMAND = "contributions.receipt_confirm"
+
+
+def _receipt_amount(amount: Any) -> int:
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise DomainError(ErrorCode.AMOUNT_POSITIVE, "到账金额必须为大于零的整数（分）", field="amount")
+    if amount > RECEIPT_MAX:
+        raise DomainError(ErrorCode.RECEIPT_AMOUNT_MAX, f"到账金额 {format_fen(amount)} 元超过单笔上限 {format_fen(RECEIPT_MAX)} 元",
+                          field="amount")
+    return amount
+
+
 def receipt_record(
     *, center: Center, amount: int, value_date: date, bank_ref: str, actor: Actor, business_date: date,
     payer_account: str = "", payer_name: str = "", employer: Employer | None = None,
     source_import: RemittanceImport | None = None, post: bool = True, bank_account: str = DEFAULT_BANK,
+    manual: bool = False,
 ) -> Receipt:
-    """银行到账 (entered by finance now; the bank-settlement issue will call this from bank notices).
+    """银行到账: money a bank line shows (the settlement gateway's notices call this as its receipt handler).
 
-    Idempotent by bank reference: a replay returns the receipt recorded before (a different amount is refused).
+    Idempotent by bank reference: a replay returns the receipt recorded before (a different amount is refused);
+    a bank line whose reference a hand-registered receipt already holds confirms that receipt.
     Matched to a confirmed remittance of the employer of the exact amount (or to every confirmed remittance of
     a roster file, for a collective payment), otherwise held in the employer's 暂存 or, payer unknown, in 暂收.
     A matched remittance that is due and small posts at once (`post`); larger ones post by remittance_post.
     `bank_account`: the ledger code (101xx) of the entrusted bank account the money arrived in; its ledger line
-    carries the bank reference for 日终对账."""
+    carries the bank reference for 日终对账.
+    `manual` (手工登记, see receipt_register_manual): registered and matched only, booked when confirmed."""
     _require(actor, center)
     ref = (bank_ref or "").strip()
     if not ref:
         raise DomainError(ErrorCode.BANK_REF_REQUIRED, "请填写银行流水号", field="bank_ref")
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise DomainError(ErrorCode.AMOUNT_POSITIVE, "到账金额必须为大于零的整数（分）", field="amount")
+    amount = _receipt_amount(amount)
     if value_date > business_date:
         raise DomainError(ErrorCode.VALUE_DATE_FUTURE, f"到账日 {value_date} 晚于业务日期 {business_date}", field="value_date")
     with transaction.atomic():
-        existing = Receipt.objects.filter(center=center, bank_ref=ref).first()
+        existing = Receipt.objects.select_for_update().filter(center=center, bank_ref=ref).first()
         if existing is not None:
             if existing.amount != amount:
                 raise DomainError(ErrorCode.BANK_REF_CONFLICT, f"银行流水号 {ref} 已登记，金额 {format_fen(existing.amount)} 元不同",
                                   field="bank_ref")
+            if not manual and existing.status in (Receipt.Status.UNCONFIRMED, Receipt.Status.REJECTED):
+                # the bank's own line: the money is there, whatever a checker said of the hand-typed entry
+                return _receipt_confirm(existing, actor=actor, business_date=business_date, by=f"bank:{ref}",
+                                        post=post, bank_account=bank_account)
             return existing
         if employer is None and source_import is None:
             employer = _employer_of_payer(center.pk, payer_account.strip(), payer_name.strip())
@@ -444,8 +466,8 @@ def receipt_record(
                 receipt = Receipt.objects.create(
                     center=center, bank_ref=ref, amount=amount, value_date=value_date,
                     payer_account=payer_account.strip()[:40], payer_name=payer_name.strip()[:120], employer=employer,
-                    source_import=source_import, status=Receipt.Status.MATCHED, business_date=business_date,
-                    created_by=label, bank_account=bank_account)
+                    source_import=source_import, status=Receipt.Status.UNCONFIRMED if manual else Receipt.Status.MATCHED,
+                    manual=manual, business_date=business_date, created_by=label, bank_account=bank_account)
         except IntegrityError:
             raise DomainError(ErrorCode.BANK_REF_CONCURRENT, f"银行流水号 {ref} 正在另一笔业务中登记", field="bank_ref") from None
         matched, lines = _receipt_match(source_import=source_import, employer=employer, amount=amount,
@@ -455,20 +477,111 @@ def receipt_record(
                 Remittance.objects.filter(source_import=source_import, status=RS.CONFIRMED).update(receipt=receipt)
             else:
                 Remittance.objects.filter(pk=matched[0]).update(receipt=receipt)
-        else:
+        elif not manual:
             _receipt_hold(receipt, center=center, employer=employer, amount=amount, value_date=value_date, ref=ref,
                           bank_account=bank_account, actor=actor, label=label, business_date=business_date)
         receipt.save(update_fields=["status"])
         audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_RECEIPT_RECORD, obj=receipt, center=center,
                   business_date=business_date,
                   after={"bank_ref": ref, "amount": amount, "value_date": value_date, "status": receipt.status,
-                         "employer": employer.account_no if employer else None,
+                         "employer": employer.account_no if employer else None, "manual": manual,
                          "remittances": matched[:20]})
-        if matched and post and lines <= INLINE_POST_LINES:
+        if matched and post and not manual and lines <= INLINE_POST_LINES:
             _post_now(remittance=None if source_import is not None else Remittance(pk=matched[0]),
                       source_import=source_import, receipt=receipt, actor=actor, business_date=business_date)
             receipt.refresh_from_db()
         return receipt
+
+
+def _receipt_confirm(rc: Receipt, *, actor: Actor, business_date: date, by: str, post: bool = True,
+                     bank_account: str | None = None) -> Receipt:
+    """A hand-registered receipt is confirmed (caller holds its lock): matched to its remittances (posted at once
+    when small), else held in 暂存 / 暂收, as a bank line would have been."""
+    if bank_account:
+        rc.bank_account = bank_account
+    linked = list(Remittance.objects.select_for_update().filter(receipt=rc).order_by("pk"))
+    if rc.status == Receipt.Status.REJECTED or not linked:  # a rejected one left its remittances: match again
+        Remittance.objects.filter(receipt=rc).update(receipt=None)
+        matched, lines = _receipt_match(source_import=rc.source_import, employer=rc.employer, amount=rc.amount,
+                                         business_date=business_date)
+        if matched:
+            Remittance.objects.filter(pk__in=matched).update(receipt=rc)
+    else:
+        matched, lines = [r.pk for r in linked], sum(r.lines for r in linked)
+    rc.confirmed_by = by[:150]
+    if matched:
+        rc.status = Receipt.Status.MATCHED
+    else:
+        _receipt_hold(rc, center=rc.center, employer=rc.employer, amount=rc.amount, value_date=rc.value_date,
+                      ref=rc.bank_ref, bank_account=rc.bank_account, actor=actor, label=actor_label(actor)[0],
+                      business_date=business_date)
+    rc.save(update_fields=["status", "confirmed_by", "bank_account"])
+    audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_RECEIPT_CONFIRM, obj=rc, center=rc.center_id,
+              business_date=business_date, after={"bank_ref": rc.bank_ref, "amount": rc.amount, "by": rc.confirmed_by,
+                                                  "status": rc.status, "remittances": matched[:20]})
+    if matched and post and lines <= INLINE_POST_LINES:
+        _post_now(remittance=None if rc.source_import_id is not None else Remittance(pk=matched[0]),
+                  source_import=rc.source_import, receipt=rc, actor=actor, business_date=business_date)
+        rc.refresh_from_db()
+    return rc
+
+
+def receipt_register_manual(
+    *, center: Center, amount: int, value_date: date, bank_ref: str, actor: Actor, business_date: date,
+    payer_account: str = "", payer_name: str = "", employer: Employer | None = None,
+    source_import: RemittanceImport | None = None,
+) -> Receipt:
+    """手工登记到账 (API, `hpf remit receipt --as`): registered and matched, never booked by its maker. It is
+    confirmed when the bank's line with its reference arrives, or when a checker approves the
+    contributions.receipt_confirm command submitted with it; until then no member account, 暂存 or 专户 balance
+    moves."""
+    money_actor_check(actor, role="maker", what="手工登记到账")
+    rc = receipt_record(center=center, amount=amount, value_date=value_date, bank_ref=bank_ref, actor=actor,
+                        business_date=business_date, payer_account=payer_account, payer_name=payer_name,
+                        employer=employer, source_import=source_import, manual=True)
+    if rc.status == Receipt.Status.UNCONFIRMED and rc.manual and rc.created_by == actor_label(actor)[0] \
+            and rc.business_date == business_date and not _confirm_pending(rc):
+        command_submit(name=CONFIRM_COMMAND, actor=actor, center=center, business_date=business_date,
+                       params={"receipt_id": rc.pk, "bank_ref": rc.bank_ref, "amount": rc.amount})
+    return rc
+
+
+def _confirm_pending(rc: Receipt) -> bool:
+    return PendingCommand.objects.filter(center_id=rc.center_id, name=CONFIRM_COMMAND, params__receipt_id=rc.pk,
+                                         status=PendingCommand.Status.PENDING).exists()
+
+
+def _confirm_validate(params: dict[str, Any], actor: Actor, center: Center, business_date: date) -> dict[str, Any]:
+    rid = params.get("receipt_id")
+    rc = Receipt.objects.filter(center=center, pk=rid).first() if isinstance(rid, int) else None
+    if rc is None or rc.status != Receipt.Status.UNCONFIRMED:
+        ref = rc.bank_ref if rc is not None else params.get("receipt_id")
+        raise DomainError(ErrorCode.RECEIPT_NOT_UNCONFIRMED, f"到账 {ref} 不在待确认状态", field="receipt")
+    return {"receipt_id": rc.pk, "bank_ref": rc.bank_ref, "amount": rc.amount}
+
+
+def _confirm_apply(params: dict[str, Any], actor: Actor, business_date: date) -> dict[str, Any]:
+    cmd = applying()
+    if cmd is None:
+        raise DomainError(ErrorCode.MAKER_CHECKER_REQUIRED, "该命令只能在复核批准后执行", field="command")
+    rid = params.get("receipt_id")
+    rc = Receipt.objects.select_for_update().filter(center=cmd.center_id, pk=rid).first() if isinstance(rid, int) else None
+    if rc is None or rc.status != Receipt.Status.UNCONFIRMED:
+        raise DomainError(ErrorCode.RECEIPT_NOT_UNCONFIRMED, f"到账 {params.get('bank_ref')} 不在待确认状态",
+                          field="receipt")
+    rc = _receipt_confirm(rc, actor=actor, business_date=business_date, by=actor_label(actor)[0])
+    return {"receipt_id": rc.pk, "status": rc.status}
+
+
+def _confirm_rejected(command: Any, actor: Actor, business_date: date) -> None:
+    """The checker refused the hand-typed receipt: it books nothing and leaves its remittances to other money."""
+    rc = Receipt.objects.select_for_update().filter(center=command.center_id,
+                                                    pk=command.params.get("receipt_id")).first()
+    if rc is None or rc.status != Receipt.Status.UNCONFIRMED:
+        return
+    Remittance.objects.filter(receipt=rc).update(receipt=None)
+    rc.status = Receipt.Status.REJECTED
+    rc.save(update_fields=["status"])
 
 
 def receipt_assign(*, receipt: Receipt, employer: Employer, actor: Actor, business_date: date) -> Receipt:
@@ -823,6 +936,10 @@ def _refund_apply(params: dict[str, Any], actor: Actor, business_date: date) -> 
 
 
 def register_commands() -> None:
+    register(CONFIRM_COMMAND, apply=_confirm_apply, permission=PERMISSION, validate=_confirm_validate,
+             on_reject=_confirm_rejected, amount=lambda p: p.get("amount"), label="确认手工登记到账",
+             describe=lambda p: f"确认手工登记的到账：银行流水号 {p.get('bank_ref')}，金额 "
+                                f"{format_fen(int(p.get('amount') or 0))} 元（确认后入账）")
     register(REFUND_COMMAND, apply=_refund_apply, permission=PERMISSION, validate=_refund_validate,
              describe=lambda p: f"退缴 汇缴单 #{p.get('remittance_id')}（{p.get('to', 'suspense')}）：{p.get('reason', '')}",
              amount=lambda p: p.get("amount"), label="退缴（错缴更正）")

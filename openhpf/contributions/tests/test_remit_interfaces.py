@@ -12,8 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from openhpf.accounts.tests.factories import make_account, make_employer
-from openhpf.conftest import grant_role
-from openhpf.contributions.models import Remittance
+from openhpf.approvals.models import PendingCommand
+from openhpf.approvals.services import command_approve
+from openhpf.conftest import finance_clerk, grant_role
+from openhpf.contributions.models import Receipt, Remittance
 from openhpf.contributions.remittance.fileimport import roster_rows
 from openhpf.core.actors import SystemActor
 from openhpf.iam.services import api_token_issue, staff_create
@@ -32,8 +34,9 @@ def _csv(rows) -> bytes:
     return buf.getvalue().encode("gbk")
 
 
-def test_cli_import_receipt_post(center, world, tmp_path):
+def test_cli_import_receipt_post(center, world, tmp_path, checker):
     emp, _accts = world
+    finance_clerk()
     rows = list(roster_rows(center=center, month="2026-11"))
     bad = [r[:] for r in rows]
     bad[3][1] = "错名字"
@@ -56,16 +59,20 @@ def test_cli_import_receipt_post(center, world, tmp_path):
     rid = got["remittance_ids"][0]
     out = io.StringIO()
     call_command("remit", "receipt", "--employer", emp.account_no, "--amount", got["total_yuan"], "--value-date",
-                 "2026-11-28", "--bank-ref", "CLI-1", "--business-date", "2026-11-30", stdout=out)
+                 "2026-11-28", "--bank-ref", "CLI-1", "--business-date", "2026-11-30", "--as", "fin1", stdout=out)
     rc = json.loads(out.getvalue())
-    assert rc["status"] == "posted" and rc["remittance_ids"] == [rid]  # small: posted at once
+    # typed in by hand: matched, nothing booked until a checker confirms it (issue 13); small: posted then at once
+    assert rc["status"] == "unconfirmed" and rc["remittance_ids"] == [rid]
+    cmd = PendingCommand.objects.get(name="contributions.receipt_confirm")
+    assert command_approve(command=cmd, actor=checker, business_date=center.business_date).status == "applied"
+    assert Receipt.objects.get(pk=rc["receipt_id"]).status == "posted"
     out = io.StringIO()
     call_command("remit", "post", "--remittance", str(rid), "--no-progress", stdout=out)
     assert json.loads(out.getvalue())["already_posted"] is True
     assert Remittance.objects.get(pk=rid).value_date.isoformat() == "2026-11-28"
 
 
-def test_api_and_console(center, world, client):
+def test_api_and_console(center, world, client, checker):
     emp, _accts = world
     user, _ = staff_create(username="remit_clerk", password="pw-Remit-2026", center=center, actor=SystemActor("test"))
     grant_role(user, "teller", center=center)
@@ -80,7 +87,9 @@ def test_api_and_console(center, world, client):
     r = client.post("/api/v1/contributions/receipts", json.dumps({"amount": body["total"], "value_date": "2026-11-30",
                                                                   "bank_ref": "API-1", "employer_no": emp.account_no}),
                     content_type="application/json", **h)
-    assert r.status_code == 200 and r.json()["status"] == "posted"
+    assert r.status_code == 200 and r.json()["status"] == "unconfirmed" and r.json()["code"] == "RECEIPT_UNCONFIRMED"
+    cmd = PendingCommand.objects.get(name="contributions.receipt_confirm", maker=user)
+    command_approve(command=cmd, actor=checker, business_date=center.business_date)
     assert client.get(f"/api/v1/contributions/remittances/{body['id']}", **h).json()["status"] == "posted"
     client.force_login(user)
     assert client.get("/contributions/remittances/").status_code == 200

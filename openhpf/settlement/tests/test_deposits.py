@@ -16,6 +16,7 @@ from openhpf.settlement.deposits import (
 from openhpf.settlement.models import Deposit, Instruction
 from openhpf.settlement.services import instruction_send, instructions_process
 
+from .conftest import release
 from .test_gateway import _bank_balance, _book
 
 S = Instruction.State
@@ -24,7 +25,7 @@ S = Instruction.State
 def test_time_deposit_to_maturity_books_the_banks_interest(center, bank, sim):
     dep = deposit_open(center=center, bank_account=bank, kind="time", amount=50_000_000, rate="1.25",
                        term_months=3, actor=finance_clerk(), business_date=center.business_date)
-    ins = instruction_send(instruction=dep.open_instruction, actor=finance_clerk(), business_date=center.business_date)
+    ins = instruction_send(instruction=release(dep.open_instruction), actor=finance_clerk(), business_date=center.business_date)
     dep.refresh_from_db()
     assert ins.state == S.SUCCEEDED and dep.status == Deposit.Status.OPEN and dep.deposit_no
     assert dep.maturity_date == date(2027, 2, 28)
@@ -44,7 +45,7 @@ def test_time_deposit_to_maturity_books_the_banks_interest(center, bank, sim):
 def test_notice_deposit_partial_withdrawal_after_notice(center, bank, sim):
     dep = deposit_open(center=center, bank_account=bank, kind="notice", amount=20_000_000, rate="1.35",
                        notice_days=7, actor=finance_clerk(), business_date=center.business_date)
-    instruction_send(instruction=dep.open_instruction, actor=finance_clerk(), business_date=center.business_date)
+    instruction_send(instruction=release(dep.open_instruction), actor=finance_clerk(), business_date=center.business_date)
     dep.refresh_from_db()
     deposit_notify(deposit=dep, amount=10_000_000, withdraw_date=date(2026, 12, 8), actor=finance_clerk(),
                    business_date=date(2026, 12, 1))
@@ -59,7 +60,7 @@ def test_notice_deposit_partial_withdrawal_after_notice(center, bank, sim):
 def test_notice_deposit_withdrawn_in_two_parts_numbers_its_withdrawals(center, bank, sim):
     dep = deposit_open(center=center, bank_account=bank, kind="notice", amount=20_000_000, rate="1.35",
                        notice_days=1, actor=finance_clerk(), business_date=center.business_date)
-    instruction_send(instruction=dep.open_instruction, actor=finance_clerk(), business_date=center.business_date)
+    instruction_send(instruction=release(dep.open_instruction), actor=finance_clerk(), business_date=center.business_date)
     dep.refresh_from_db()
     for day, notified in ((date(2026, 12, 2), date(2026, 12, 1)), (date(2026, 12, 4), date(2026, 12, 3))):
         deposit_notify(deposit=dep, amount=10_000_000, withdraw_date=day, actor=finance_clerk(), business_date=notified)
@@ -76,7 +77,7 @@ def test_lost_answer_on_deposit_is_resolved_and_the_number_found(center, bank, s
     sim.faults(fault="drop_answer", code="BDC114", count=1)
     dep = deposit_open(center=center, bank_account=bank, kind="time", amount=30_000_000, rate="1.45",
                        term_months=6, actor=finance_clerk(), business_date=center.business_date)
-    ins = instruction_send(instruction=dep.open_instruction, actor=finance_clerk(), business_date=center.business_date)
+    ins = instruction_send(instruction=release(dep.open_instruction), actor=finance_clerk(), business_date=center.business_date)
     assert ins.state == S.UNKNOWN
     instructions_process(center=center, actor=finance_clerk(), business_date=center.business_date)
     dep.refresh_from_db()
@@ -92,7 +93,7 @@ def test_rejected_deposit_fails_and_releases(center, bank, sim):
     sim.faults(fault="reject", code="BDC117", count=1)
     dep = deposit_open(center=center, bank_account=bank, kind="notice", amount=10_000_000, rate="1.1",
                        notice_days=1, actor=finance_clerk(), business_date=center.business_date)
-    instruction_send(instruction=dep.open_instruction, actor=finance_clerk(), business_date=center.business_date)
+    instruction_send(instruction=release(dep.open_instruction), actor=finance_clerk(), business_date=center.business_date)
     dep.refresh_from_db()
     assert dep.status == Deposit.Status.FAILED
     assert _book(bank) == _bank_balance(sim) == 100_000_000

@@ -24,7 +24,7 @@ from openhpf.settlement.services import (
     payment_submit,
 )
 
-from .conftest import CENTER_ACCOUNT
+from .conftest import CENTER_ACCOUNT, release
 
 S = Instruction.State
 ACTOR = SystemActor("test")
@@ -141,7 +141,7 @@ def test_outage_waits_and_resumes_with_the_same_sequence_number(center, bank, si
 
 def test_money_in_flight_cannot_be_spent_twice(center, bank, sim):
     sim.faults(fault="drop_answer", code="BDC101", count=0)
-    first = instruction_send(instruction=_pay(center, bank, amount=60_000_000), actor=ACTOR,
+    first = instruction_send(instruction=release(_pay(center, bank, amount=60_000_000)), actor=ACTOR,
                              business_date=center.business_date)
     assert first.state == S.UNKNOWN
     with pytest.raises(DomainError) as e:

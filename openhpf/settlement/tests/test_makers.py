@@ -96,8 +96,21 @@ def _pk(username: str) -> int:
 
 def test_other_writing_commands_run_as_the_cli_system_actor_on_behalf_of_as(center, bank):
     finance_clerk()
-    call_command("settlement", "channel", "--bank-code", "ICBC", "--url", "http://127.0.0.1:9/bdc", "--as", "fin1",
-                 stdout=io.StringIO())
-    rec = AuditRecord.objects.get(action="settlement.channel.set")
+    call_command("settlement", "account-open", "--bank-code", "CCB", "--bank-name", "建设银行", "--account-no",
+                 "6227000000000001", "--as", "fin1", stdout=io.StringIO())
+    rec = AuditRecord.objects.get(action="settlement.bank_account.open", after__account_no="6227000000000001")
     assert (rec.actor, rec.actor_kind, rec.actor_id) == ("system:cli:user:fin1", "system", "cli")
     assert rec.actor_user_id == _pk("fin1")
+
+
+def test_a_channel_change_from_the_cli_is_a_request_of_the_person_named_by_as(center, bank):
+    """The channel is a maker-checker command (issue 13 item 2): made by the person, never by the cli actor."""
+    with pytest.raises(CommandError, match="--as"):
+        call_command("settlement", "channel", "--bank-code", "ICBC", "--url", "http://127.0.0.1:9/bdc",
+                     stdout=io.StringIO())
+    finance_clerk()
+    call_command("settlement", "channel", "--bank-code", "ICBC", "--url", "http://127.0.0.1:9/bdc", "--as", "fin1",
+                 stdout=io.StringIO())
+    rec = AuditRecord.objects.get(action="approvals.command.submit")
+    assert rec.actor == "user:fin1" and (rec.after or {})["name"] == "settlement.channel_set"
+    assert not AuditRecord.objects.filter(action="settlement.channel.set").exists()

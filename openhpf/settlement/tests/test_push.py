@@ -12,7 +12,7 @@ from banksim.client import SimProcess
 from openhpf.contributions.models import Receipt
 from openhpf.core.actors import SystemActor
 from openhpf.settlement.models import Notice
-from openhpf.settlement.services import bank_account_open, bank_channel_set
+from openhpf.settlement.services import bank_account_open, bank_channel_link_local
 
 from .conftest import CENTER_ACCOUNT
 
@@ -29,7 +29,7 @@ def _notice(**kw):
 def channel(center):
     bank_account_open(center=center, bank_code="ICBC", bank_name="工商银行", account_no=CENTER_ACCOUNT,
                       account_name=center.name, actor=SystemActor("test"), business_date=center.business_date)
-    return bank_channel_set(center=center, bank_code="ICBC", url="http://127.0.0.1:9/bdc", actor=SystemActor("test"),
+    return bank_channel_link_local(center=center, bank_code="ICBC", url="http://127.0.0.1:9/bdc", actor=SystemActor("test"),
                             notify_token=TOKEN)
 
 
@@ -69,7 +69,7 @@ def test_simulator_pushes_to_the_center(live_server, center, tmp_path):
                     notify_url=f"{live_server.url}/settlement/notify/330100/ICBC/?token={TOKEN}") as sim:
         bank_account_open(center=center, bank_code="ICBC", bank_name="工商银行", account_no=CENTER_ACCOUNT,
                           account_name=center.name, actor=SystemActor("test"), business_date=BUSINESS_DATE)
-        bank_channel_set(center=center, bank_code="ICBC", url=f"{sim.url}/bdc", actor=SystemActor("test"),
+        bank_channel_link_local(center=center, bank_code="ICBC", url=f"{sim.url}/bdc", actor=SystemActor("test"),
                          notify_token=TOKEN)
         sim.open_account(CENTER_ACCOUNT, name=center.name, bank_code="ICBC", balance=0)
         sim.faults("duplicate_notice", count=0)

@@ -16,7 +16,7 @@ from openhpf.iam.services import api_token_issue, staff_create
 from openhpf.settlement.models import Instruction
 from openhpf.settlement.services import next_source_ref, payment_submit, source_attempts
 
-from .conftest import CENTER_ACCOUNT
+from .conftest import CENTER_ACCOUNT, register_test_payees
 
 S = Instruction.State
 URL = "/api/v1/settlement/payments"
@@ -43,6 +43,7 @@ def offline_bank(center):
     receipt_record(center=center, amount=100_000_000, value_date=center.business_date, bank_ref="OPENING-1",
                    actor=finance_clerk(), business_date=center.business_date, payer_account="9550000000000099",
                    payer_name="期初资金", bank_account=acct.gl_account.code)
+    register_test_payees(center)
     return acct
 
 

@@ -2,6 +2,7 @@
 
     hpf remit import FILE [--employer ACCOUNT] --month YYYY-MM [--exclude-rejected]
     hpf remit receipt (--employer ACCOUNT | --import ID | --payer-name NAME) --amount YUAN --value-date D --bank-ref REF
+                      --as USER   (手工登记：待银行流水匹配或复核人确认后入账)
     hpf remit post (--remittance ID | --import ID) [--receipt ID]
     hpf remit create --employer ACCOUNT --month YYYY-MM [--confirm]
     hpf remit assign --receipt ID --employer ACCOUNT          (暂收认领)
@@ -27,7 +28,7 @@ from openhpf.contributions.models import Receipt, Remittance, RemittanceImport
 from openhpf.contributions.remittance.fileimport import remittance_import
 from openhpf.contributions.remittance.services import (
     receipt_assign,
-    receipt_record,
+    receipt_register_manual,
     remittance_confirm,
     remittance_create,
     remittance_post,
@@ -62,7 +63,7 @@ class Command(BaseCommand):
         p.add_argument("--amount", required=True, help="金额（元）")
         p.add_argument("--value-date", required=True, help="到账日 YYYY-MM-DD")
         p.add_argument("--bank-ref", required=True, help="银行流水号")
-        add_common(p)
+        add_common(p, money=True)
         p = sub.add_parser("post", help="汇缴入账")
         p.add_argument("--remittance", type=int)
         p.add_argument("--import", dest="import_id", type=int)
@@ -80,7 +81,7 @@ class Command(BaseCommand):
         add_common(p)
 
     def handle(self, *args: Any, **o: Any) -> None:
-        center, actor, bd = common(o)
+        center, actor, bd = common(o, money=o["action"] == "receipt")  # a hand-typed receipt: a person (--as)
         t0 = time.perf_counter()
         try:
             out = getattr(self, f"_{o['action']}")(o, center, actor, bd)
@@ -131,7 +132,7 @@ class Command(BaseCommand):
             if imp is None:
                 raise _usage(f"导入批次不存在：{o['import_id']}")
         with transaction.atomic(durable=True):
-            r = receipt_record(center=center, amount=amount, value_date=vd, bank_ref=o["bank_ref"], actor=actor,
+            r = receipt_register_manual(center=center, amount=amount, value_date=vd, bank_ref=o["bank_ref"], actor=actor,
                                business_date=bd, employer=self._employer(center, o.get("employer")),
                                source_import=imp, payer_name=o["payer_name"], payer_account=o["payer_account"])
         return {"receipt_id": r.pk, "status": r.status, "status_label": Receipt.Status(r.status).label,

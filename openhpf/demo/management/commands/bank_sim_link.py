@@ -55,7 +55,7 @@ def _sim_link(center: Any, actor: Any, bd: Any, opts: dict[str, Any]) -> dict[st
                 a.reconcile_from = bd + timedelta(days=1)
                 a.save(update_fields=["reconcile_from"])
             linked.append(a)
-        services.bank_channel_set(center=center, bank_code=opts["bank_code"], url=f"{url}/bdc", actor=actor)
+        services.bank_channel_link_local(center=center, bank_code=opts["bank_code"], url=f"{url}/bdc", actor=actor)
     out = []
     for a in linked:
         if a.reconcile_from is not None and a.reconcile_from <= bd:

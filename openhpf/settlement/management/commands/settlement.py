@@ -1,7 +1,8 @@
 """hpf settlement …: 专户, bank channels, payments and collections through the settlement gateway.
 
-The actions that move money (pay, collect, deposit-open, deposit-withdraw, deposit-notify) run as the staff member
-named by --as, with that person's permissions; the others as SystemActor("cli") (core.cli_options)."""
+The actions that move money (pay, collect, deposit-open, deposit-withdraw, deposit-notify) and the maker-checker
+requests (channel, payee-add) run as the staff member named by --as, with that person's permissions; the others as
+SystemActor("cli") (core.cli_options). A payment held for a checker prints state "held" and the release command."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from openhpf.core.cli_options import add_common, common
 from openhpf.core.codes import SettlementBizType
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.money import parse_yuan
-from openhpf.settlement import deposits, services
+from openhpf.settlement import deposits, four_eyes, selectors, services
 from openhpf.settlement.models import BankAccount, Deposit, Instruction
 
 
@@ -33,7 +34,9 @@ def _ins(i: Instruction) -> dict[str, Any]:
             "result": i.result, "message": i.message, "bank_seq": i.bank_seq, "resolved_by": i.resolved_by}
 
 
-MONEY_ACTIONS = frozenset({"pay", "collect", "deposit-open", "deposit-withdraw", "deposit-notify"})
+# the actions made by a person (--as): money movements, and the maker-checker requests (channel, payee-add)
+MONEY_ACTIONS = frozenset({"pay", "collect", "deposit-open", "deposit-withdraw", "deposit-notify", "channel",
+                           "payee-add"})
 
 
 class Command(BaseCommand):
@@ -48,11 +51,18 @@ class Command(BaseCommand):
         p.add_argument("--account-no", required=True)
         p.add_argument("--name", default="", help="户名（默认：中心名称）")
         p.add_argument("--kind", default="101", choices=["101", "102"])
-        p = sub.add_parser("channel", help="设置银行接口地址")
-        add_common(p)
+        p = sub.add_parser("channel", help="申请变更银行接口地址（须经复核，批准后生效）")
+        add_common(p, money=True)
         p.add_argument("--bank-code", required=True)
-        p.add_argument("--url", required=True, help="例如 http://127.0.0.1:8765/bdc")
+        p.add_argument("--url", required=True, help="例如 https://bank.example.cn/bdc（主机须在 HPF_BANK_URL_ALLOWLIST 中）")
         p.add_argument("--timeout", type=int, default=10)
+        p = sub.add_parser("payee-add", help="申请登记收款人（须经复核，批准后生效）")
+        add_common(p, money=True)
+        p.add_argument("--account-no", required=True)
+        p.add_argument("--account-name", required=True)
+        p.add_argument("--bank-name", default="")
+        p.add_argument("--kind", default="counterparty", choices=["counterparty", "own"])
+        add_common(sub.add_parser("payees", help="登记收款人列表"))
         p = sub.add_parser("pay", help="单笔付款（BDC101）并发送")
         add_common(p, money=True)
         p.add_argument("--account", required=True, help="付款专户账号")
@@ -109,11 +119,8 @@ class Command(BaseCommand):
                                                    account_name=opts["name"], kind=opts["kind"], actor=actor,
                                                    business_date=bd)
                 out: Any = {"account_no": a.account_no, "gl": a.gl_account.code}
-            elif action == "channel":
-                with transaction.atomic(durable=True):
-                    ch = services.bank_channel_set(center=center, bank_code=opts["bank_code"], url=opts["url"],
-                                                   timeout_seconds=opts["timeout"], actor=actor)
-                out = {"bank_code": ch.bank_code, "url": ch.url}
+            elif action in ("channel", "payee-add", "payees"):
+                out = _four_eyes(center, actor, opts)
             elif action == "pay":
                 with transaction.atomic(durable=True):
                     ins = services.payment_submit(
@@ -121,9 +128,12 @@ class Command(BaseCommand):
                         amount=parse_yuan(opts["amount"], field="amount"), payee_account=opts["payee_account"],
                         payee_name=opts["payee_name"], biz_type=opts["biz_type"], book_account=opts["book"],
                         summary=opts["summary"], actor=actor, business_date=bd, source="cli")
-                if not opts["no_send"]:
-                    ins = services.instruction_send(instruction=ins, actor=actor, business_date=bd)
-                out = _ins(ins)
+                if ins.state == Instruction.State.HELD:  # waits for a checker: sent when its release is approved
+                    out = {**_ins(ins), "hold": four_eyes.held_answer(ins)}
+                else:
+                    if not opts["no_send"]:
+                        ins = services.instruction_send(instruction=ins, actor=actor, business_date=bd)
+                    out = _ins(ins)
             elif action == "collect":
                 with transaction.atomic(durable=True):
                     ins = services.collection_submit(
@@ -151,6 +161,22 @@ class Command(BaseCommand):
         except DomainError as e:
             raise CommandError(f"[{e.code}] {e.message}") from None
         self.stdout.write(json.dumps(out, ensure_ascii=False, default=str))
+
+
+def _four_eyes(center: Any, actor: Actor, opts: dict[str, Any]) -> Any:
+    """The maker-checker requests (a channel change, a payee) and the payee registry."""
+    if opts["action"] == "payees":
+        return [{"account_no": p.account_no, "account_name": p.account_name, "kind": p.kind,
+                 "approved_by": p.approved_by} for p in selectors.payees(center=center, user=actor)[:1000]]
+    with transaction.atomic(durable=True):
+        if opts["action"] == "channel":
+            cmd = services.bank_channel_request(center=center, bank_code=opts["bank_code"], url=opts["url"],
+                                                timeout_seconds=opts["timeout"], actor=actor)
+        else:
+            cmd = services.payee_request(center=center, account_no=opts["account_no"],
+                                         account_name=opts["account_name"], bank_name=opts["bank_name"],
+                                         kind=opts["kind"], actor=actor)
+    return {"command": cmd.pk, "name": cmd.name, "status": cmd.status, "summary": cmd.summary}
 
 
 def _deposits(center: Any, actor: Actor, bd: Any, opts: dict[str, Any]) -> Any:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0003_status_words'),
+        ('contributions', '0004_manual_receipts'),
     ]
 
     operations = [
