@@ -16,7 +16,7 @@ from openhpf.iam.models import StaffSecurity
 from openhpf.iam.services import portal_login_password, staff_login_password, staff_security
 from openhpf.notifications.models import Notification
 
-from .conftest import PASSWORD
+from .conftest import CLERK_MOBILE, PASSWORD
 from .test_portal import members  # noqa: F401 (the fixture)
 
 
@@ -141,7 +141,7 @@ def test_the_owner_is_told_of_the_lock(clerk):
     for i in range(5):
         staff_login_password(username="secclerk", password="wrong", ip=f"10.9.0.{i}")
     (n,) = Notification.objects.filter(kind=lockout.ACCOUNT_LOCKED)
-    assert n.recipient == "staff:secclerk" and "锁定 30 分钟" in n.body  # no staff mobile on file yet
+    assert n.recipient == CLERK_MOBILE and "锁定 30 分钟" in n.body  # to the staff mobile on file
     assert not Notification.objects.filter(kind=lockout.ACCOUNT_LOCKED).exclude(pk=n.pk).exists()
     _answers("no-such-user", 6)  # a phantom lock tells no one
     assert Notification.objects.filter(kind=lockout.ACCOUNT_LOCKED).count() == 1
