@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "k8Vq-3nT_xw9Lr2Pz7Ys1Hc4Jd6Mb0Fg5Ne8Ua3Wq7Zt2Xv9Rk4Lp1"
 GOOD = {
     "HPF_SECRET_KEY": SECRET,
+    "HPF_SMS_CHANNEL": "openhpf.notifications.tests.channels.RecordingChannel",
     "DATABASE_URL": "postgres://hpf@db.invalid:5432/hpf",
     "HPF_SM4_KEYS": "k1:3f9a0c51d2e84b7690aa13cd5e7f2b48",
     "HPF_SM4_ACTIVE_KEY_ID": "k1",

@@ -43,6 +43,7 @@ def test_production_turns_it_on_by_default(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("HPF_") and k != "DATABASE_URL"}
     env.update({
         "HPF_VAR_DIR": str(tmp_path / "var"),
+        "HPF_SMS_CHANNEL": "openhpf.notifications.tests.channels.RecordingChannel",
         "HPF_SECRET_KEY": "k8Vq-3nT_xw9Lr2Pz7Ys1Hc4Jd6Mb0Fg5Ne8Ua3Wq7Zt2Xv9Rk4Lp1",
         "DATABASE_URL": "postgres://hpf@db.invalid:5432/hpf",
         "HPF_SM4_KEY": "3f9a0c51d2e84b7690aa13cd5e7f2b48",
