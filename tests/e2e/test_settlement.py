@@ -12,6 +12,7 @@ from openhpf.contributions.models import Receipt
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import SettlementBizType
 from openhpf.iam.services import staff_create
+from openhpf.settlement.four_eyes import payee_register
 from openhpf.settlement.models import Instruction
 from openhpf.settlement.services import (
     bank_account_open,
@@ -42,6 +43,8 @@ def world(transactional_db, center, tmp_path):
                    summary="转账", date=center.business_date.isoformat())
         notices_pull(center=center, actor=SystemActor("test"), business_date=center.business_date)
         sim.faults("drop_answer", code="BDC101", count=1)
+        payee_register(center=center, account_no="6217000000000001", account_name="张三", kind="counterparty",
+                       actor=SystemActor("test"), source="test", approved_by="test")
         ins = payment_submit(center=center, bank_account=bank, amount=1_000_000, payee_account="6217000000000001",
                              payee_name="张三", biz_type=SettlementBizType.OTHER, book_account="21902", summary="退回暂收款",
                              actor=finance_clerk(), business_date=center.business_date)

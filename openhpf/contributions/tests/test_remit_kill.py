@@ -55,9 +55,22 @@ def test_sigkill_mid_post_then_rerun_credits_once(tmp_path):
     out = json.loads(_run(env, "remit", "import", str(roster), "--month", "2026-11", "--no-progress").stdout)
     assert out["status"] == "accepted"
     lines, total = out["accepted_rows"], out["total_yuan"]
+    # a finance maker types the receipt in; a checker confirms it (hand-typed receipts book nothing before that)
+    _run(env, "shell", "-c", "from openhpf.core.models import Center; from openhpf.core.actors import SystemActor; "
+         "from openhpf.iam.services import staff_create; from openhpf.access.services import role_assign; "
+         "c = Center.objects.get(); s = SystemActor('test')\n"
+         "for name, role in (('fin1', 'finance'), ('rev1', 'reviewer')):\n"
+         "    u, _ = staff_create(username=name, password='Kill-Test-Pass-2026', center=c, display_name=name, actor=s)\n"
+         "    role_assign(user=u, role=role, center=c, branch=None, actor=s)")
     rc = json.loads(_run(env, "remit", "receipt", "--import", str(out["import_id"]), "--amount", total,
-                         "--value-date", "2026-11-01", "--bank-ref", "KILL-1").stdout)
-    assert rc["status"] == "matched"
+                         "--value-date", "2026-11-01", "--bank-ref", "KILL-1", "--as", "fin1").stdout)
+    assert rc["status"] == "unconfirmed"
+    _run(env, "shell", "-c", "from django.contrib.auth import get_user_model; "
+         "from openhpf.approvals.models import PendingCommand; from openhpf.approvals.services import command_approve; "
+         "cmd = PendingCommand.objects.get(name='contributions.receipt_confirm'); "
+         "r = command_approve(command=cmd, actor=get_user_model().objects.get(username='rev1'), "
+         "business_date=cmd.center.business_date); assert r.status == 'applied', r.apply_error")
+    assert _q(db, f"SELECT status FROM contributions_receipt WHERE id = {rc['receipt_id']}") == [("matched",)]
     base = dict(_q(db, "SELECT id, balance_current FROM ledger_subaccount"))
 
     proc = subprocess.Popen([*HPF, "remit", "post", "--import", str(out["import_id"]), "--no-progress"], env=env,
