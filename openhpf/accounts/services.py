@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 
 from openhpf.access.services import check_permission
 from openhpf.audit.services import audit_log
+from openhpf.core import db
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import (
@@ -35,6 +36,7 @@ from openhpf.core.codes import (
     MemberAccountStatus,
     Sex,
 )
+from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ids import validate_credit_code, validate_resident_id
@@ -135,6 +137,21 @@ def member_account_check_debit(*, account: MemberAccount, amount: int) -> None:
         raise DomainError(ErrorCode.ACCOUNT_FROZEN, f"个人账户 {account.account_no} 已全部冻结，不能支取", field="account")
     if amount <= 0:
         raise DomainError(ErrorCode.AMOUNT_POSITIVE, "支取金额必须大于零", field="amount")
+
+
+def member_accounts_check_debits(debited: Relation) -> None:
+    """The ledger's debit guard (`ledger.services.register_debit_guard`, registered in AccountsConfig.ready):
+    the rule of `member_account_check_debit` for every posting that takes money out of member accounts or holds
+    it (payments through the settlement gateway, batches, 退缴, reversals), set-based. A fully frozen account
+    is refused whatever its available balance; partial freezes and holds are the ledger's available check."""
+    frozen = db.fetch(
+        "SELECT m.account_no FROM accounts_memberaccount m "  # noqa: S608 — a Relation's SQL from code; values bound
+        f"WHERE m.sub_id IN ({debited.sql}) AND m.freeze_kind = %s ORDER BY m.account_no LIMIT 10",
+        [*debited.params, FreezeKind.FULL])
+    if frozen:
+        nos = "、".join(r[0] for r in frozen)
+        raise DomainError(ErrorCode.ACCOUNT_FROZEN, f"个人账户 {nos} 已全部冻结，不能支取或扣划", field="account",
+                          details={"accounts": [r[0] for r in frozen]})
 
 
 def withdrawal_order(*, center: Center | int, on: date) -> str:

@@ -12,7 +12,7 @@ from .errors import DomainError
 from .models import Center, PolicyParameter
 from .money import format_fen, format_ratio
 
-# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004, 0006 and 0008 (docs/domain.md, with sources there).
+# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004, 0006, 0008 and 0009 (docs/domain.md, with sources there).
 KEYS: dict[str, str] = {
     "deposit.rate.carried": "上年结转余额年利率",
     "deposit.rate.current": "当年归集余额年利率",
@@ -28,6 +28,8 @@ KEYS: dict[str, str] = {
     "contribution.flexible.ratios": "灵活就业人员可选缴存比例（每边）",
     "contribution.deadline.working_days": "汇缴期限：发薪日后的工作日数（条例第十九条）",
     "withdrawal.order": "提取扣减顺序",
+    "contribution.refund.prior_year_interest": "退缴上年度汇缴时已结利息的处理（recover 冲回 / leave 不冲回）",
+    "settlement.interest_notice.keywords": "活期存款结息通知的摘要关键词",
     "loan.rate.first.le5": "首套贷款年利率（5年及以下）",
     "loan.rate.first.gt5": "首套贷款年利率（5年以上）",
     "loan.rate.second.le5": "二套贷款年利率（5年及以下）",

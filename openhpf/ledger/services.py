@@ -58,6 +58,38 @@ class SubRow:
     reference: str = ""
 
 
+# ---------------------------------------------------------------- debit guards
+
+# A debit guard is asked before money leaves member accounts: it gets a Relation yielding the sub_account_id of
+# each account a posting takes money from (net, per account) or puts a new hold on, and raises a DomainError to
+# refuse. Apps above the ledger register theirs (accounts: a full freeze refuses every debit, whatever came in
+# after it); partial freezes and holds are the ledger's own available-balance check.
+DebitGuard = Callable[[Relation], None]
+_DEBIT_GUARDS: list[DebitGuard] = []
+
+
+def register_debit_guard(guard: DebitGuard) -> None:
+    """Called from an AppConfig.ready(); registering the same guard twice keeps one."""
+    if guard not in _DEBIT_GUARDS:
+        _DEBIT_GUARDS.append(guard)
+
+
+def _guard_debits(debited: Relation) -> None:
+    for guard in _DEBIT_GUARDS:
+        guard(debited)
+
+
+def _guard_sub_rows(rows: Sequence[SubRow]) -> None:
+    """The single-entry path: the accounts whose rows in this entry net to a debit."""
+    net: dict[int, int] = {}
+    for r in rows:
+        net[r.sub_account_id] = net.get(r.sub_account_id, 0) + r.amount_current + r.amount_carried
+    ids = sorted(k for k, v in net.items() if v < 0)
+    if ids and _DEBIT_GUARDS:
+        marks = ", ".join(["%s"] * len(ids))
+        _guard_debits(Relation(f"SELECT a.id FROM ledger_subaccount a WHERE a.id IN ({marks})", tuple(ids)))  # noqa: S608 — placeholders from code; values bound
+
+
 # ---------------------------------------------------------------- chart and periods
 
 
@@ -229,12 +261,14 @@ def _member_control_net(lines: Sequence[Line]) -> int:
 def entry_post(
     *, center: Center, business_date: date, lines: Sequence[Line], source: str, description: str, actor: Actor,
     biz_type: str = "", value_date: date | None = None, sub_rows: Sequence[SubRow] = (),
-    reversal_of: JournalEntry | None = None,
+    reversal_of: JournalEntry | None = None, settles_hold: bool = False,
 ) -> JournalEntry:
     """Post one balanced entry, with its member sub-ledger rows when it touches 201.
 
     The 201 lines must equal the sub-ledger rows' total, so the control account can never drift from the
-    member balances (invariant 2)."""
+    member balances (invariant 2). Accounts the rows take money from pass the registered debit guards, except
+    with `settles_hold`: the debit settles a hold the caller has just released, which the guards passed when it
+    was placed (a payment the bank has made)."""
     if source == "manual":
         _check_ledger_actor(actor, "ledger.post_manual", center)
     _check_lines(lines)
@@ -250,6 +284,8 @@ def entry_post(
             source=source, description=description, biz_type=biz_type, actor=actor, reversal_of=reversal_of,
         )
         if sub_rows:
+            if not settles_hold:
+                _guard_sub_rows(sub_rows)
             _post_sub_rows(center_id=center.pk, entry=entry, biz_type=biz_type or BizType.OTHER,
                            business_date=business_date, rows=sub_rows)
         audit_log(actor=actor, action=AuditEvent.LEDGER_ENTRY_POST, obj=entry, center=center, business_date=business_date,
@@ -339,6 +375,8 @@ def subaccount_set_reserves(*, sub_account: SubAccount, frozen_amount: int | Non
                             hold_delta: int = 0) -> SubAccount:
     """Set the frozen amount and/or move the hold; refuses anything that would make available negative."""
     sub = SubAccount.objects.select_for_update().get(pk=sub_account.pk)
+    if hold_delta > 0:  # a new hold is a debit promised: the guards refuse it now, not when the bank has paid
+        _guard_debits(Relation("SELECT a.id FROM ledger_subaccount a WHERE a.id = %s", (sub.pk,)))
     if frozen_amount is not None:
         if frozen_amount < 0:
             raise DomainError(ErrorCode.FREEZE_AMOUNT, "冻结金额不能为负数", field="amount")
@@ -470,9 +508,15 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, closes_year: bool = False
         db.jit_off()  # compiling these one-off statements costs more than it saves
         if staged:
             db.analyze(src)
-        count, total = sql.fetch(f"SELECT COUNT(*), COALESCE(SUM(s.amount_current + s.amount_carried), 0) FROM {src} s",  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
-                                 sp)[0]
+        count, total, debits = sql.fetch(
+            "SELECT COUNT(*), COALESCE(SUM(s.amount_current + s.amount_carried), 0), "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
+            f"COALESCE(SUM(CASE WHEN s.amount_current + s.amount_carried < 0 THEN 1 ELSE 0 END), 0) FROM {src} s",
+            sp)[0]
         count, total = int(count), int(total)  # PostgreSQL sums bigint as numeric
+        if int(debits) and _DEBIT_GUARDS:
+            _guard_debits(Relation(
+                f"SELECT s.sub_account_id FROM {src} s GROUP BY s.sub_account_id "  # noqa: S608 — stage table or a Relation's SQL from code; values bound
+                "HAVING SUM(s.amount_current + s.amount_carried) < 0", tuple(sp)))
         if count == 0:
             raise DomainError(ErrorCode.BATCH_EMPTY, "批量记账没有任何明细", field="rows")
         if total == 0:

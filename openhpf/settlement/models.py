@@ -186,6 +186,7 @@ class Notice(models.Model):
         RECEIVED = "received", "已接收"
         RECEIPT = "receipt", "已登记到账"
         INSTRUCTION = "instruction", "本中心指令"
+        INTEREST = "interest", "已记利息收入"
         QUEUE = "queued", "待财务处理"
         DONE = "done", "已处理"
 

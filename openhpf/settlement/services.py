@@ -24,6 +24,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
+from openhpf.core.policy import policy_value
 from openhpf.ledger.chart import DEFAULT_BANK, IN_TRANSIT, MEMBER_CONTROL
 from openhpf.ledger.models import GLAccount, SubAccount
 from openhpf.ledger.selectors import gl_balance
@@ -614,7 +615,8 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Actor, business_d
                            lines=[Line(ins.book_account, debit=ins.amount, bank_ref=ins.seq if own else ""),
                                   Line(gl, credit=ins.amount, bank_ref=ins.seq)],
                            sub_rows=sub_rows, biz_type=BizType.PARTIAL_WITHDRAWAL if sub_rows else "", actor=actor,
-                           description=f"{SettlementBizType(ins.biz_type).label} 付款 {ins.counter_name} {ins.seq}")
+                           description=f"{SettlementBizType(ins.biz_type).label} 付款 {ins.counter_name} {ins.seq}",
+                           settles_hold=bool(sub_rows))  # the bank has paid: the hold passed the guards when placed
     elif ins.book_account == RECEIPT:
         rc = _receipt_record(center=center, amount=ins.amount, value_date=business_date, bank_ref=ins.seq,
                             actor=actor, business_date=business_date, payer_account=ins.counter_account,
@@ -854,6 +856,9 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Actor, busi
                                 answer={"amount": amount, "via_notice": True})
             else:
                 n.status, n.note = Notice.Status.QUEUE, "通知金额或方向与指令不符"
+        elif direction == "in" and _is_interest_notice(n, center=center, on=business_date,
+                                                       kind=payload.get("type")):
+            _interest_income(n, acct, actor=actor, business_date=business_date)
         elif direction == "in":
             try:
                 with transaction.atomic():
@@ -870,6 +875,38 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Actor, busi
         audit_log(actor=actor, action=AuditEvent.SETTLEMENT_NOTICE_INGEST, obj=n, center=center, business_date=business_date,
                   after={"notice_id": nid, "amount": amount, "direction": direction, "status": n.status})
         return n
+
+
+# the notice's own type when the bank sends one (SBDC100 `type`), else the summary decides
+INTEREST_NOTICE_TYPES = frozenset({"interest", "结息"})
+INTEREST_KEYWORDS_POLICY = "settlement.interest_notice.keywords"
+PRINCIPAL_WORD = "本金"  # a line naming principal is a deposit's withdrawal (principal and interest), not interest
+# interest on a current 专户 is income (住房公积金会计核算办法): 40101 on a 101 专户, 40102 on a 102 增值收益 专户
+INTEREST_INCOME = {BankAccount.Kind.FUND: "40101", BankAccount.Kind.VALUE_ADDED: "40102"}
+
+
+def _is_interest_notice(n: Notice, *, center: Center, on: date, kind: Any) -> bool:
+    """A credit the bank books as interest on the current (活期) account: by the notice's type, else by a summary
+    naming one of the policy's keywords (and not principal)."""
+    if kind is not None and str(kind).strip():
+        return str(kind).strip().lower() in INTEREST_NOTICE_TYPES
+    summary = n.summary or ""
+    if not summary or PRINCIPAL_WORD in summary:
+        return False
+    words = policy_value(INTEREST_KEYWORDS_POLICY, on=on, center=center) or []
+    return any(str(w) and str(w) in summary for w in words)
+
+
+def _interest_income(n: Notice, acct: BankAccount, *, actor: Actor, business_date: date) -> None:
+    """Book the bank's interest on a current 专户 as income: Dr 专户 / Cr 40101 (101) or 40102 (102), value date
+    the bank's booking day (never after ours); the bank line's reference for 日终对账."""
+    income = INTEREST_INCOME[BankAccount.Kind(acct.kind)]
+    entry = entry_post(center=n.center, business_date=business_date, value_date=min(n.date, business_date),
+                       source="settlement", actor=actor,
+                       lines=[Line(acct.gl_account.code, debit=n.amount, bank_ref=n.bank_seq or n.notice_id),
+                              Line(income, credit=n.amount)],
+                       description=f"活期存款利息 {acct.bank_name} {acct.account_no} {n.summary}"[:200])
+    n.status, n.note = Notice.Status.INTEREST, f"利息收入 {income} 凭证 {entry.voucher_no}"[:200]
 
 
 def notices_pull(*, center: Center, actor: Actor, business_date: date, limit: int = 1000) -> dict[str, int]:

@@ -67,6 +67,7 @@ from openhpf.ledger.services import (
 
 from ..models import Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
 from ..months import ym, ym_add, ym_parse
+from . import refunds
 
 PERMISSION = "contributions.remit"
 REFUND_COMMAND = "contributions.refund"
@@ -890,13 +891,12 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Actor, busi
         batch = batch_create(center=center, key=key, biz_type=r.biz_type, business_date=business_date, actor=actor,
                              counter_account=EMPLOYER_SUSPENSE if to == "suspense" else DEFAULT_BANK,
                              description=f"退缴 汇缴单 #{r.pk}：{reason}"[:200])
-        batch_stage_from(
-            batch=batch, unique_accounts=True,
-            source=Relation("SELECT l.id, l.account_id, -(l.employer_amount + l.member_amount), 0, %s, "
-                            "'退缴' || r.month FROM contributions_remittanceline l "
-                            "JOIN contributions_remittance r ON r.id = l.remittance_id WHERE r.id = %s",
-                            (r.value_date or r.business_date, r.pk)))
+        paid_on = r.value_date or r.business_date
+        batch_stage_from(batch=batch, unique_accounts=True,
+                         source=refunds.refund_rows(remittance_id=r.pk, value_date=paid_on, business_date=business_date))
         batch = batch_apply(batch=batch, actor=actor)
+        if refunds.is_prior_year(paid_on, business_date):
+            _refund_prior_year_interest(r, center=center, paid_on=paid_on, actor=actor, business_date=business_date)
         if to == "suspense":
             _employer_suspense_add(r.employer_id, r.total)
             SuspenseMove.objects.create(center=center, employer_id=r.employer_id, remittance=r,
@@ -909,6 +909,23 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Actor, busi
         audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_REFUND, obj=r, center=center,
                   business_date=business_date, after={"reason": reason, "to": to, "total": r.total, "batch": key})
         return r
+
+
+def _refund_prior_year_interest(r: Remittance, *, center: Center, paid_on: date, actor: Actor,
+                                business_date: date) -> None:
+    """The interest a refunded remittance of an earlier interest year earned: recovered by its own posting
+    (Dr 201 / Cr 41101), or left, by policy (remittance/refunds.py)."""
+    if refunds.interest_policy(center_id=center.pk, business_date=business_date) != refunds.RECOVER:
+        return
+    factor = refunds.interest_factor(center_id=center.pk, value_date=paid_on, business_date=business_date)
+    rows = refunds.interest_recovery_rows(remittance_id=r.pk, factor=factor, business_date=business_date)
+    if not factor or not sql.fetch(f"SELECT 1 FROM ({rows.sql}) x LIMIT 1", rows.plist):  # noqa: S608 — a Relation's SQL from code; values bound
+        return
+    batch = batch_create(center=center, key=f"remit-refund-interest:{r.pk}", biz_type=BizType.INTEREST,
+                         business_date=business_date, actor=actor, counter_account=refunds.INTEREST_EXPENSE,
+                         description=f"退缴 汇缴单 #{r.pk} 冲回已结利息")
+    batch_stage_from(batch=batch, unique_accounts=True, source=rows)
+    batch_apply(batch=batch, actor=actor)
 
 
 def remittance_refund_submit(*, remittance: Remittance, reason: str, to: str, actor: Actor, business_date: date) -> Any:
