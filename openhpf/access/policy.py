@@ -144,6 +144,8 @@ API: dict[str, str] = {
     "POST /api/v1/relief/flexible": "accounts.open",
     "POST /api/v1/relief/flexible/{agreement_no}/{action}": "accounts.change",
     "GET /api/v1/relief/flexible/expected": "accounts.view",
+    "POST /api/v1/relief/flexible/bill": "contributions.remit",
+    "POST /api/v1/relief/flexible-payments": "contributions.remit",
     "GET /api/v1/relief/arrears": "accounts.view",
     "GET /api/v1/relief/accounts/{account_no}/transactions": "accounts.view",
     "POST /api/v1/relief/accounts/{account_no}/statements": "documents.upload",  # archives the PDF

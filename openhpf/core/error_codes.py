@@ -225,6 +225,7 @@ class ErrorCode(StrEnum):
     FILE_TOO_MANY_ROWS = "FILE_TOO_MANY_ROWS", 400, "文件 {name} 的数据行超过上限 {max_rows} 行，请拆分后再导入"
     FILE_TYPE = "FILE_TYPE", 400, "只接受 .csv、.xlsx 或 .xls 文件：{name}"
     FILE_UNREADABLE = "FILE_UNREADABLE", 400, "无法读取文件：{error}"
+    FLEXIBLE_PER_PERSON = "FLEXIBLE_PER_PERSON", 422, "灵活就业人员按协议逐人缴存：虚拟单位 {employer} 不生成整单汇缴，请按人生成应缴（flexible bill）"
     FORECAST_RANGE = "FORECAST_RANGE", 422, "月数超出范围：预测月数应为 1–12，历史月数应为 12–60"
     FREEZE_AMOUNT = "FREEZE_AMOUNT", 422, "冻结金额不正确：不能为负数，也不能超过可用余额（全部冻结不填写金额，部分冻结须大于零）"
     FREEZE_KIND = "FREEZE_KIND", 400, "冻结类型不正确：{kind}（应为 1 全部冻结、2 部分冻结或 3 异地贷款担保）"

@@ -101,7 +101,8 @@ LIVE_STATUSES = (RemittanceStatus.DRAFT, RemittanceStatus.CONFIRMED, RemittanceS
 class Remittance(models.Model):
     """汇缴单 / 补缴单 of one employer for one month: its roster lines (清册) and their totals.
 
-    Draft while the clerk edits the roster, confirmed awaiting money, posted, refunded (退缴) or cancelled. One live 汇缴 per employer and month."""
+    Draft while the clerk edits the roster, confirmed awaiting money, posted, refunded (退缴) or cancelled. One live 汇缴 per employer and month;
+    a flexible contributor's remittance (`person`) is one per person and month under the virtual employer."""
 
     Status = RemittanceStatus
 
@@ -125,6 +126,9 @@ class Remittance(models.Model):
     source_import = models.ForeignKey(RemittanceImport, null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="remittance_set")
     receipt = models.ForeignKey(Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="remittances")
+    # a flexible contributor's own remittance (灵活就业, billed and matched per person): its one account
+    person = models.ForeignKey("accounts.MemberAccount", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name="灵活就业缴存人")
     batch_key = models.CharField("记账批次", max_length=60, blank=True)
     value_date = models.DateField("起息日", null=True, blank=True)
     business_date = models.DateField("业务日期")
@@ -137,8 +141,13 @@ class Remittance(models.Model):
         verbose_name = "汇缴单"
         constraints = [
             models.UniqueConstraint(fields=["employer", "month"],
-                                    condition=Q(biz_type=BizType.REMITTANCE, status__in=LIVE_STATUSES),
+                                    condition=Q(biz_type=BizType.REMITTANCE, status__in=LIVE_STATUSES,
+                                                person__isnull=True),
                                     name="remittance_one_live_per_month"),
+            models.UniqueConstraint(fields=["person", "month"],
+                                    condition=Q(biz_type=BizType.REMITTANCE, status__in=LIVE_STATUSES,
+                                                person__isnull=False),
+                                    name="remittance_one_live_per_person_month"),
             models.CheckConstraint(condition=Q(total__gte=0), name="remittance_total_nonneg"),
         ]
         indexes = [models.Index(fields=["center", "status"]), models.Index(fields=["employer", "month"])]

@@ -17,6 +17,7 @@ from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
+from openhpf.core.idempotency import idempotent
 from openhpf.core.ingest import Limits, upload_spool
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center_required
@@ -179,6 +180,50 @@ def flexible_move(request: HttpRequest, agreement_no: str, action: str, body: Re
     with transaction.atomic(durable=True):
         a = fn(agreement=a, reason=body.reason, actor=request.user, business_date=center.business_date)
     return _agreement_out(a)
+
+
+class BillIn(Schema):
+    month: str
+
+
+@router.post("/flexible/bill", summary="灵活就业人员按协议逐人生成某月应缴（暂停、终止的协议不生成）")
+def flexible_bill(request: HttpRequest, body: BillIn):
+    center = _center(request)
+    check_permission(request.user, "contributions.remit", center=center)
+    with transaction.atomic(durable=True):
+        made = flexible.flexible_bill(center=center, month=body.month, actor=request.user,
+                                      business_date=center.business_date)
+    return {"month": body.month, "remittances": [{"id": r.pk, "account_no": r.person.account_no if r.person else "",
+                                                  "total": r.total} for r in made]}
+
+
+class FlexiblePaymentIn(Schema):
+    agreement_no: str
+    amount: int  # fen
+    value_date: date
+    bank_ref: str
+    payer_account: str = ""
+
+
+def _remitter(request: HttpRequest, **_: Any) -> Center:
+    center = _center(request)
+    check_permission(request.user, "contributions.remit", center=center)
+    return center
+
+
+@router.post("/flexible-payments", summary="灵活就业人员缴存到账登记（按人匹配本人应缴；待银行流水或复核人确认后入账）")
+@idempotent(authorize=_remitter, money_moving=True)
+def flexible_payment(request: HttpRequest, body: FlexiblePaymentIn):
+    center = _remitter(request)
+    a = FlexibleAgreement.objects.filter(center=center, agreement_no=body.agreement_no).first()
+    if a is None:
+        raise DomainError(ErrorCode.AGREEMENT_UNKNOWN, f"协议 {body.agreement_no} 不存在", field="agreement_no")
+    with transaction.atomic(durable=True):
+        rc = flexible.flexible_payment_record(agreement=a, amount=body.amount, bank_ref=body.bank_ref,
+                                              value_date=body.value_date, payer_account=body.payer_account,
+                                              actor=request.user, business_date=center.business_date, manual=True)
+    return {"id": rc.pk, "status": rc.status, "amount": rc.amount,
+            "remittances": list(rc.remittances.values_list("pk", flat=True))}
 
 
 @router.get("/flexible/expected", summary="灵活就业人员某月应缴金额")

@@ -3,8 +3,11 @@
 Each center has one virtual employer named 灵活就业人员 (an ordinary Employer, marked as virtual by a
 FlexibleEmployer row of this app, so the accounts table needs no flag). A contributor's account belongs to it;
 the person pays both sides at the agreed ratio of the agreed base. Monthly money comes through the remittance
-and receipt machinery like any employer's: `flexible_expected_amount(agreement, month)` (or
-`flexible_expected_amounts(center, month)` for all) says what is due."""
+and receipt machinery, per person: `flexible_bill` makes each active agreement's own confirmed 汇缴 of the month
+(a suspended or ended agreement is not billed), and `flexible_payment_record` matches one person's payment to
+that person's month only (a wrong amount waits in the virtual employer's 暂存, to be allocated per person).
+`flexible_expected_amount(agreement, month)` (or `flexible_expected_amounts(center, month)` for all) says
+what is due."""
 
 from __future__ import annotations
 
@@ -35,9 +38,11 @@ from openhpf.core.errors import DomainError
 from openhpf.core.ids import credit_code_check_digit
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
+from openhpf.ledger.chart import DEFAULT_BANK
 
-from ..models import FlexibleAgreement, FlexibleEmployer
+from ..models import FlexibleAgreement, FlexibleEmployer, Receipt, Remittance
 from ..months import ym, ym_parse
+from ..remittance.services import receipt_record, receipt_register_manual, remittance_create_for_person
 
 FA = FlexibleAgreement
 VIRTUAL_NAME = "灵活就业人员"
@@ -235,3 +240,58 @@ def flexible_expected_amounts(*, center: Center, month: str) -> list[ExpectedPay
 
 def flexible_agreement_of(account: MemberAccount) -> FlexibleAgreement | None:
     return FA.objects.filter(account=account).exclude(status=FA.Status.ENDED).first()
+
+
+# ---------------------------------------------------------------- billing and payments, per person
+
+
+def flexible_bill(*, center: Center, month: str, actor: Actor, business_date: date) -> list[Remittance]:
+    """应缴 of `month` for every agreement in force that month: each person's own confirmed remittance (one line).
+    Suspended and ended agreements, and agreements not yet or no longer in force, are not billed; a month
+    already billed or paid is skipped, so a second run bills nobody twice."""
+    m = ym_parse(month)
+    emp = flexible_employer(center=center, business_date=business_date)
+    out = []
+    with transaction.atomic():
+        for a in FA.objects.filter(center=center, status=FA.Status.ACTIVE).select_related("account").order_by("pk"):
+            if not flexible_expected_amount(a, m) or a.account.status != MemberAccountStatus.NORMAL:
+                continue
+            r = remittance_create_for_person(employer=emp, account=a.account, month=m, actor=actor,
+                                             business_date=business_date)
+            if r is not None:
+                out.append(r)
+    return out
+
+
+def _due_remittance(agreement: FlexibleAgreement, *, actor: Actor, business_date: date) -> Remittance | None:
+    """The person's oldest confirmed, unpaid remittance that is due; the current month's is billed first when
+    the agreement is in force and nothing older waits."""
+    due = (Remittance.objects.filter(person_id=agreement.account_id, status=Remittance.Status.CONFIRMED,
+                                     receipt__isnull=True, month__lte=ym(business_date))
+           .order_by("month", "pk").first())
+    if due is None and agreement.status == FA.Status.ACTIVE and flexible_expected_amount(agreement, business_date):
+        emp = flexible_employer(center=agreement.center, business_date=business_date)
+        due = remittance_create_for_person(employer=emp, account=agreement.account, month=ym(business_date),
+                                           actor=actor, business_date=business_date)
+    return due
+
+
+def flexible_payment_record(*, agreement: FlexibleAgreement, amount: int, bank_ref: str, value_date: date,
+                            actor: Actor, business_date: date, payer_account: str = "",
+                            bank_account: str = DEFAULT_BANK, manual: bool = False) -> Receipt:
+    """灵活就业人员缴存到账: one person's money, matched to that person's oldest due month (posted when it is
+    exactly the amount due), never to another contributor's; anything else waits in the virtual employer's
+    暂存. Idempotent by bank reference (receipt_record). `manual`: typed in by a clerk (the API), so registered
+    and matched only, booked when the bank's line arrives or a checker confirms it (receipt_register_manual)."""
+    with transaction.atomic():
+        a = FA.objects.select_related("account__member", "center").get(pk=agreement.pk)
+        due = _due_remittance(a, actor=actor, business_date=business_date)
+        emp = flexible_employer(center=a.center, business_date=business_date)
+        if manual:
+            return receipt_register_manual(center=a.center, amount=amount, value_date=value_date, bank_ref=bank_ref,
+                                           actor=actor, business_date=business_date, payer_account=payer_account,
+                                           payer_name=a.account.member.name, employer=emp, remittance=due)
+        return receipt_record(center=a.center, amount=amount, value_date=value_date, bank_ref=bank_ref, actor=actor,
+                              business_date=business_date, payer_account=payer_account,
+                              payer_name=a.account.member.name, employer=emp, remittance=due,
+                              bank_account=bank_account)

@@ -65,7 +65,8 @@ from openhpf.ledger.services import (
     entry_post,
 )
 
-from ..models import Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
+from ..models import FlexibleEmployer, Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
+from ..models.remittance import LIVE_STATUSES
 from ..months import ym, ym_add, ym_parse
 from . import refunds
 
@@ -164,6 +165,7 @@ def remittance_create(*, employer: Employer, month: str, actor: Actor, business_
         if e.status != EmployerStatus.NORMAL:
             raise DomainError(ErrorCode.EMPLOYER_NOT_NORMAL, f"单位 {e.account_no} 状态为「{EmployerStatus(e.status).label}」，"
                               "不能办理汇缴", field="employer")
+        _refuse_flexible_roster(e)
         if e.paid_up_to and e.paid_up_to >= month:
             raise DomainError(ErrorCode.MONTH_PAID, f"单位 {e.account_no} 已缴至 {e.paid_up_to}，{month} 无需汇缴；"
                               "个别人员请办理补缴", field="month")
@@ -177,6 +179,39 @@ def remittance_create(*, employer: Employer, month: str, actor: Actor, business_
         audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_CREATE, obj=r, center=e.center_id,
                   business_date=business_date, after={"employer": e.account_no, "month": month, "lines": r.lines,
                                                       "total": r.total})
+        return r
+
+
+def _refuse_flexible_roster(e: Employer) -> None:
+    """The virtual employer of flexible contributors has no roster remittance: each person is billed and
+    matched on their own (remittance_create_for_person, relief/flexible.py), suspended agreements not at all."""
+    if FlexibleEmployer.objects.filter(employer=e).exists():
+        raise DomainError(ErrorCode.FLEXIBLE_PER_PERSON, f"灵活就业人员按协议逐人缴存：虚拟单位 {e.account_no} 不生成整单汇缴，"
+                          "请按人生成应缴", field="employer")
+
+
+def remittance_create_for_person(*, employer: Employer, account: MemberAccount, month: str, actor: Actor,
+                                 business_date: date) -> Remittance | None:
+    """A flexible contributor's own 汇缴 for `month`: one line (the account's base, ratios and monthly amounts),
+    confirmed, awaiting that person's money. None when the month is paid or already billed (idempotent)."""
+    _require(actor, employer.center_id)
+    month = _month(month)
+    with transaction.atomic():
+        acct = MemberAccount.objects.select_for_update().get(pk=account.pk)
+        if acct.employer_id != employer.pk or acct.status != MemberAccountStatus.NORMAL:
+            raise DomainError(ErrorCode.ACCOUNT_NOT_NORMAL, f"个人账户 {acct.account_no} 不是该单位的正常账户", field="account")
+        if (acct.paid_up_to and acct.paid_up_to >= month) or Remittance.objects.filter(
+                person=acct, month=month, biz_type=BizType.REMITTANCE, status__in=LIVE_STATUSES).exists():
+            return None
+        label = actor_label(actor)[0]
+        r = Remittance.objects.create(center_id=employer.center_id, employer=employer, person=acct, month=month,
+                                      biz_type=BizType.REMITTANCE, business_date=business_date, created_by=label,
+                                      status=RS.CONFIRMED, confirmed_by=label)
+        _line_from_account(r, acct)
+        _refresh_totals(r)
+        audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_CREATE, obj=r, center=employer.center_id,
+                  business_date=business_date, after={"employer": employer.account_no, "month": month,
+                                                      "person": acct.account_no, "total": r.total})
         return r
 
 
@@ -367,13 +402,20 @@ def _suspense_entry(*, center: Center | int, business_date: date, debit: str, cr
 
 
 def _receipt_match(*, source_import: RemittanceImport | None, employer: Employer | None, amount: int,
-                   business_date: date) -> tuple[list[int], int]:
+                   business_date: date, remittance: Remittance | None = None) -> tuple[list[int], int]:
     """The confirmed, due remittances this money pays (locked) and their line count: every confirmed remittance
-    of a roster file when they total the amount, else the employer's oldest one of exactly the amount."""
+    of a roster file when they total the amount, else the employer's oldest one of exactly the amount (a flexible
+    contributor's own remittance only when named: `remittance`, one person's money pays only that person)."""
     bm = ym(business_date)
     matched: list[int] = []
     lines = 0
-    if source_import is not None:
+    if remittance is not None:
+        own = (Remittance.objects.select_for_update()
+               .filter(pk=remittance.pk, status=RS.CONFIRMED, receipt__isnull=True, total=amount, month__lte=bm)
+               .first())
+        if own is not None:
+            matched, lines = [own.pk], own.lines
+    elif source_import is not None:
         # a collective payment for a whole roster file: its confirmed remittances, all due, total = amount
         qs = Remittance.objects.filter(source_import=source_import, status=RS.CONFIRMED, receipt__isnull=True)
         agg = qs.aggregate(total=Sum("total"), lines=Sum("lines"), month=Max("month"))
@@ -383,7 +425,8 @@ def _receipt_match(*, source_import: RemittanceImport | None, employer: Employer
             lines = int(agg["lines"])
     elif employer is not None:
         r = (Remittance.objects.select_for_update()
-             .filter(employer=employer, status=RS.CONFIRMED, receipt__isnull=True, total=amount, month__lte=bm)
+             .filter(employer=employer, status=RS.CONFIRMED, receipt__isnull=True, total=amount, month__lte=bm,
+                     person__isnull=True)
              .order_by("month", "pk").first())
         if r is not None:
             matched, lines = [r.pk], r.lines
@@ -429,7 +472,7 @@ def receipt_record(
     *, center: Center, amount: int, value_date: date, bank_ref: str, actor: Actor, business_date: date,
     payer_account: str = "", payer_name: str = "", employer: Employer | None = None,
     source_import: RemittanceImport | None = None, post: bool = True, bank_account: str = DEFAULT_BANK,
-    manual: bool = False,
+    manual: bool = False, remittance: Remittance | None = None,
 ) -> Receipt:
     """银行到账: money a bank line shows (the settlement gateway's notices call this as its receipt handler).
 
@@ -440,7 +483,9 @@ def receipt_record(
     A matched remittance that is due and small posts at once (`post`); larger ones post by remittance_post.
     `bank_account`: the ledger code (101xx) of the entrusted bank account the money arrived in; its ledger line
     carries the bank reference for 日终对账.
-    `manual` (手工登记, see receipt_register_manual): registered and matched only, booked when confirmed."""
+    `manual` (手工登记, see receipt_register_manual): registered and matched only, booked when confirmed.
+    `remittance`: the one remittance this money is for (a flexible contributor's own month), matched when due
+    and of exactly the amount, else the money waits in the employer's 暂存."""
     _require(actor, center)
     ref = (bank_ref or "").strip()
     if not ref:
@@ -472,7 +517,7 @@ def receipt_record(
         except IntegrityError:
             raise DomainError(ErrorCode.BANK_REF_CONCURRENT, f"银行流水号 {ref} 正在另一笔业务中登记", field="bank_ref") from None
         matched, lines = _receipt_match(source_import=source_import, employer=employer, amount=amount,
-                                         business_date=business_date)
+                                         business_date=business_date, remittance=remittance)
         if matched:
             if source_import is not None:
                 Remittance.objects.filter(source_import=source_import, status=RS.CONFIRMED).update(receipt=receipt)
@@ -530,16 +575,16 @@ def _receipt_confirm(rc: Receipt, *, actor: Actor, business_date: date, by: str,
 def receipt_register_manual(
     *, center: Center, amount: int, value_date: date, bank_ref: str, actor: Actor, business_date: date,
     payer_account: str = "", payer_name: str = "", employer: Employer | None = None,
-    source_import: RemittanceImport | None = None,
+    source_import: RemittanceImport | None = None, remittance: Remittance | None = None,
 ) -> Receipt:
     """手工登记到账 (API, `hpf remit receipt --as`): registered and matched, never booked by its maker. It is
     confirmed when the bank's line with its reference arrives, or when a checker approves the
     contributions.receipt_confirm command submitted with it; until then no member account, 暂存 or 专户 balance
-    moves."""
+    moves. `remittance`: the one remittance the money is for (see receipt_record)."""
     money_actor_check(actor, role="maker", what="手工登记到账")
     rc = receipt_record(center=center, amount=amount, value_date=value_date, bank_ref=bank_ref, actor=actor,
                         business_date=business_date, payer_account=payer_account, payer_name=payer_name,
-                        employer=employer, source_import=source_import, manual=True)
+                        employer=employer, source_import=source_import, manual=True, remittance=remittance)
     if rc.status == Receipt.Status.UNCONFIRMED and rc.manual and rc.created_by == actor_label(actor)[0] \
             and rc.business_date == business_date and not _confirm_pending(rc):
         command_submit(name=CONFIRM_COMMAND, actor=actor, center=center, business_date=business_date,
