@@ -513,7 +513,7 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, closes_year: bool = False
             f"COALESCE(SUM(CASE WHEN s.amount_current + s.amount_carried < 0 THEN 1 ELSE 0 END), 0) FROM {src} s",
             sp)[0]
         count, total = int(count), int(total)  # PostgreSQL sums bigint as numeric
-        if int(debits) and _DEBIT_GUARDS:
+        if int(debits) and _DEBIT_GUARDS and not closes_year:  # the year's interest is no debit of the member
             _guard_debits(Relation(
                 f"SELECT s.sub_account_id FROM {src} s GROUP BY s.sub_account_id "  # noqa: S608 — stage table or a Relation's SQL from code; values bound
                 "HAVING SUM(s.amount_current + s.amount_carried) < 0", tuple(sp)))
