@@ -85,9 +85,15 @@ def _guard_sub_rows(rows: Sequence[SubRow]) -> None:
     for r in rows:
         net[r.sub_account_id] = net.get(r.sub_account_id, 0) + r.amount_current + r.amount_carried
     ids = sorted(k for k, v in net.items() if v < 0)
-    if ids and _DEBIT_GUARDS:
-        marks = ", ".join(["%s"] * len(ids))
-        _guard_debits(Relation(f"SELECT a.id FROM ledger_subaccount a WHERE a.id IN ({marks})", tuple(ids)))  # noqa: S608 — placeholders from code; values bound
+    if not _DEBIT_GUARDS:
+        return
+    for i in range(0, len(ids), _GUARD_CHUNK):  # a batch payment may debit 100,000 accounts: bound the parameters
+        part = ids[i:i + _GUARD_CHUNK]
+        marks = ", ".join(["%s"] * len(part))
+        _guard_debits(Relation(f"SELECT a.id FROM ledger_subaccount a WHERE a.id IN ({marks})", tuple(part)))  # noqa: S608 — placeholders from code; values bound
+
+
+_GUARD_CHUNK = 500
 
 
 # ---------------------------------------------------------------- chart and periods
