@@ -12,7 +12,7 @@ from .errors import DomainError
 from .models import Center, PolicyParameter
 from .money import format_fen, format_ratio
 
-# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004, 0006 and 0008 (docs/domain.md, with sources there).
+# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004, 0006, 0008 and 0009 (docs/domain.md, with sources there).
 KEYS: dict[str, str] = {
     "deposit.rate.carried": "上年结转余额年利率",
     "deposit.rate.current": "当年归集余额年利率",
@@ -27,6 +27,7 @@ KEYS: dict[str, str] = {
     "contribution.base.clamp": "年度基数调整超出上下限的处理（clamp 按上下限调整 / reject 拒绝）",
     "contribution.flexible.ratios": "灵活就业人员可选缴存比例（每边）",
     "contribution.deadline.working_days": "汇缴期限：发薪日后的工作日数（条例第十九条）",
+    "contribution.backpay.seal_month_owed": "封存当月是否应缴（补缴与逾期汇缴的清册）",
     "withdrawal.order": "提取扣减顺序",
     "loan.rate.first.le5": "首套贷款年利率（5年及以下）",
     "loan.rate.first.gt5": "首套贷款年利率（5年以上）",
