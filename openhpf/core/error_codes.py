@@ -116,6 +116,7 @@ class ErrorCode(StrEnum):
     BACK_PAYMENT_MONTH = "BACK_PAYMENT_MONTH", 422, "补缴年月 {month} 应早于当前年月 {current_month}"
     BACK_PAYMENT_AMOUNT = "BACK_PAYMENT_AMOUNT", 422, "第 {row} 行：补缴金额超过该月按缴存基数 × 比例（当月基数上下限内）应缴而未缴的金额"
     BACK_PAYMENT_PERIOD = "BACK_PAYMENT_PERIOD", 422, "第 {row} 行：补缴年月 {month} 不在个人账户在本单位的缴存期内（开户或转入之后、封存之前）"
+    ACCOUNT_NOT_ON_ROSTER = "ACCOUNT_NOT_ON_ROSTER", 422, "个人账户 {account_no} 在 {month} 之后才在本单位开户或转入，该月不应缴存"
     BALANCE_NEGATIVE = "BALANCE_NEGATIVE", 422, "余额不能为负数（{amount} 元）"
     BANK_ACCOUNT_CLOSED = "BANK_ACCOUNT_CLOSED", 409, "受托银行专户 {account_no} 已销户，不能办理该业务"
     BANK_ACCOUNT_EXISTS = "BANK_ACCOUNT_EXISTS", 409, "银行账号 {account_no} 已登记"

@@ -71,6 +71,17 @@ def roster_condition(*, month: str, center: Any, business_date: date, alias: str
         [last, MemberAccountStatus.NORMAL, MemberAccountStatus.SEALED, sealed_from, *MOVES, last])
 
 
+def joined_after_sql(*, month: str, alias: str = "a") -> str:
+    """SQL (on accounts_v_member_account `alias`): the account came to its employer after `month` — opened,
+    unsealed there or moved there later — so the month is not its employer's to pay. Dates inlined as ISO
+    digits from date objects."""
+    _first, last = month_bounds(month)
+    a = alias
+    return (f"({a}.opened_date > '{last.isoformat()}' OR EXISTS (SELECT 1 FROM ledger_v_subledger_row s "  # noqa: S608 — alias from code, dates from date objects
+            f"WHERE s.sub_account_id = {a}.sub_id AND s.biz_type IN ('{MOVES[0]}', '{MOVES[1]}') "
+            f"AND s.business_date > '{last.isoformat()}'))")
+
+
 def employed_in(*, employer: Employer, month: str, business_date: date, accounts: list[int]) -> set[int]:
     """Of `accounts` (a clerk's few lines), those that were with `employer` in `month`."""
     cond, params = roster_condition(month=month, center=employer.center_id, business_date=business_date)

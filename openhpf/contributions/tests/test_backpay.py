@@ -5,9 +5,12 @@ reported apart from 汇缴."""
 
 from __future__ import annotations
 
+import csv
+import json
 from datetime import date
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from openhpf.accounts import services as accounts_services
@@ -15,6 +18,7 @@ from openhpf.accounts.models import MemberAccount
 from openhpf.accounts.tests.factories import make_account, make_employer, resident_id
 from openhpf.approvals.services import command_approve
 from openhpf.contributions.models import Remittance, RemittanceLine
+from openhpf.contributions.remittance.fileimport import remittance_import, roster_rows
 from openhpf.contributions.remittance.services import (
     back_payment_create,
     receipt_record,
@@ -261,3 +265,32 @@ def test_back_payment_voucher_is_labelled_and_refunds_reported_apart(center, sta
     assert fund["缴存额（汇缴、补缴、转入）"] == [nov.total + r.total] * 2
     assert fund["退缴额"] == [nov.total] * 2
     assert st.balanced
+
+
+def test_back_payment_from_the_command_line(center, capsys):
+    e, accts = _history(center)
+    with pytest.raises(CommandError, match=r"BACK_PAYMENT_AMOUNT.*第 1 行"):
+        call_command("remit", "back", "--employer", e.account_no, "--month", "2026-09", "--kind", "adhoc",
+                     "--reason", "漏缴", "--line", f"{accts['early'].account_no}:1000000:0")
+    with pytest.raises(CommandError, match=r"BACK_PAYMENT_PERIOD"):
+        call_command("remit", "back", "--employer", e.account_no, "--month", "2026-09", "--kind", "adhoc",
+                     "--reason", "漏缴", "--line", f"{accts['november'].account_no}:1200:1200")
+    call_command("remit", "back", "--employer", e.account_no, "--month", "2026-09", "--kind", "adhoc",
+                 "--reason", "离职前漏缴", "--line", f"{accts['left'].account_no}:1200:1200", "--confirm")
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["status"] == "confirmed" and out["lines"] == 1 and out["total_yuan"] == "2400.00"
+
+
+def test_late_roster_file_and_its_export_follow_the_month(center, tmp_path):
+    e, accts = _history(center)
+    rows = list(roster_rows(center=center, month="2026-09"))
+    assert {r[3] for r in rows[1:]} == {accts["early"].account_no}  # `left` is sealed: its month is a 补缴
+    current = list(roster_rows(center=center, month="2026-11"))
+    full = current[:1] + [r for r in current[1:] if r[3] in (accts["early"].account_no, accts["november"].account_no)]
+    path = tmp_path / "sep.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(full)
+    res = remittance_import(center=center, path=path, month="2026-09", actor=SYS, business_date=BD, employer=e)
+    assert not res.accepted
+    assert [x["code"] for x in res.first_errors] == ["ACCOUNT_NOT_ON_ROSTER"], res.first_errors
+    assert accts["november"].account_no in res.first_errors[0]["message"]
