@@ -49,6 +49,7 @@ def _reseed_if_flushed() -> None:
         importlib.import_module("openhpf.core.migrations.0008_upload_policy").seed_upload_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0009_interest_notice_refund_policy") \
             .seed_interest_notice_refund_policy(apps, None)
+        importlib.import_module("openhpf.core.migrations.0010_backpay_policy").seed_backpay_policy(apps, None)
     if not CalendarDay.objects.exists():
         seed.seed_calendar(apps, None)  # in the letters of its day: recoded as migration 0007 does
         from django.db import connection

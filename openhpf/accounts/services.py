@@ -260,12 +260,17 @@ def _branch(center: Center, branch: Branch | None, default: Branch | None = None
     return branch
 
 
+# an employer in 缓缴 still hires: its new people get accounts (their months are owed with the deferred ones)
+HIRING_STATUSES = frozenset({EmployerStatus.NORMAL, EmployerStatus.DEFERRED})
+
+
 def _usable_employer(employer: Employer, center_id: int, field: str = "employer") -> Employer:
-    """The employer, locked; it must belong to the center and be 正常."""
+    """The employer an account opens at or moves to, locked; it must belong to the center and be 正常 or in
+    缓缴 (HIRING_STATUSES)."""
     e = Employer.objects.select_for_update().get(pk=employer.pk)
     if e.center_id != center_id:
         raise DomainError(ErrorCode.EMPLOYER_UNKNOWN, f"单位 {e.account_no} 不属于本中心", field=field)
-    if e.status != EmployerStatus.NORMAL:
+    if e.status not in HIRING_STATUSES:
         raise DomainError(ErrorCode.EMPLOYER_NOT_NORMAL,
                           f"单位 {e.account_no} 当前状态为「{EmployerStatus(e.status).label}」，不能办理个人账户业务",
                           field=field)

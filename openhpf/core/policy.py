@@ -27,6 +27,7 @@ KEYS: dict[str, str] = {
     "contribution.base.clamp": "年度基数调整超出上下限的处理（clamp 按上下限调整 / reject 拒绝）",
     "contribution.flexible.ratios": "灵活就业人员可选缴存比例（每边）",
     "contribution.deadline.working_days": "汇缴期限：发薪日后的工作日数（条例第十九条）",
+    "contribution.backpay.seal_month_owed": "封存当月是否应缴（补缴与逾期汇缴的清册）",
     "withdrawal.order": "提取扣减顺序",
     "contribution.refund.prior_year_interest": "退缴上年度汇缴时已结利息的处理（recover 冲回 / leave 不冲回）",
     "settlement.interest_notice.keywords": "活期存款结息通知的摘要关键词",

@@ -345,6 +345,19 @@ def loan_flows(center: Center | int, start: date, end: date) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def _type_rows(t: str, labels: dict[str, str], biz: list[dict[str, tuple[int, int]]]) -> list[Row]:
+    """The 201 rows of one business type: its net increase; for a contribution type (汇缴, 补缴, 转入) the
+    money paid in, and its 退缴 (the debits of those entries: refunds reverse them) on a row of its own."""
+    label = labels.get(t, "未分类")
+    if t not in CONTRIBUTION_TYPES:
+        return [Row(f"{label}（{t or '—'}）净增加", [b.get(t, (0, 0))[1] - b.get(t, (0, 0))[0] for b in biz],
+                    code=t, level=1)]
+    rows = [Row(f"{label}（{t}）", [b.get(t, (0, 0))[1] for b in biz], code=t, level=1)]
+    if any(b.get(t, (0, 0))[0] for b in biz):
+        rows.append(Row(f"退缴（冲回{label}，{t}）", [-b.get(t, (0, 0))[0] for b in biz], level=1))
+    return rows
+
+
 def _business(center: Center, period: Period, user: Actor) -> Statement:
     """住房公积金业务状况表: 归集 and 提取 (201 by business type), members and employers, loans."""
     ranges = [(period.start, period.before_start), (period.year_start, date(period.end.year - 1, 12, 31))]
@@ -358,10 +371,10 @@ def _business(center: Center, period: Period, user: Actor) -> Statement:
     types = sorted(set(biz[0]) | set(biz[1]))
     dep_open = [cr(o, "201") for o in openings]
     dep_end = cr(bal_end, "201")
-    inflow = [sum(b.get(t, (0, 0))[1] - b.get(t, (0, 0))[0] for t in CONTRIBUTION_TYPES) for b in biz]
+    inflow = [sum(b.get(t, (0, 0))[1] for t in CONTRIBUTION_TYPES) for b in biz]
+    refunds = [sum(b.get(t, (0, 0))[0] for t in CONTRIBUTION_TYPES) for b in biz]
     outflow = [sum(b.get(t, (0, 0))[0] - b.get(t, (0, 0))[1] for t in WITHDRAWAL_TYPES) for b in biz]
-    by_type = [Row(f"{labels.get(t, '未分类')}（{t or '—'}）净增加", [b.get(t, (0, 0))[1] - b.get(t, (0, 0))[0] for b in biz],
-                   code=t, level=1) for t in types]
+    by_type = [row for t in types for row in _type_rows(t, labels, biz)]
     net = [sum(r.values[i] for r in by_type) for i in range(2)]
     fund_rows = [
         Row("期初缴存余额", dep_open, code="201"),
@@ -369,8 +382,9 @@ def _business(center: Center, period: Period, user: Actor) -> Statement:
         Row("本期净增加合计", net, total=True),
         Row("期末缴存余额", [dep_end, dep_end], code="201", total=True),
         Row("缴存额（汇缴、补缴、转入）", inflow),
+        Row("退缴额", refunds),
         Row("提取额（部分提取、销户提取、转出）", outflow),
-        Row("提取率（提取额 / 缴存额）", [ratio(outflow[i], inflow[i]) for i in range(2)], fmt="ratio"),
+        Row("提取率（提取额 / 缴存额）", [ratio(outflow[i], inflow[i] - refunds[i]) for i in range(2)], fmt="ratio"),
     ]
     checks = [Check(f"{c}：期初 + 各业务类型净增加 = 期末缴存余额（201）", dep_open[i] + net[i] == dep_end,
                     f"{format_fen(dep_open[i] + net[i])} / {format_fen(dep_end)}") for i, c in enumerate(columns)]

@@ -64,7 +64,8 @@ from openhpf.security.fields import blind_index_many, decrypt_value, is_encrypte
 
 from ..models import RemittanceImport
 from ..models.remittance import LIVE_STATUSES, RemittanceStatus
-from ..months import ym_first_day, ym_parse
+from ..months import ym, ym_first_day, ym_parse
+from .backpay import joined_after_sql, roster_condition
 from .services import _require
 
 JOB_KIND = "contributions.remit_import"
@@ -538,6 +539,12 @@ class _RosterImport:
                 self.errors.add("", 1, "单位账号", ErrorCode.EMPLOYER_REQUIRED, "文件没有单位账号，请指定单位（--employer）")
             rules = _rules(res_t, month=self.month, employer_id=self.employer.pk if self.employer else None,
                            center_id=self.center.pk, facts=facts)
+            if self.month < ym(self.business_date):  # a late roster: nobody who came after its month
+                rules.append(_rule("个人账号", ErrorCode.ACCOUNT_NOT_ON_ROSTER,
+                                   "个人账户 {0} 在 " + self.month + " 之后才在本单位开户或转入，该月不应缴存",
+                                   "sub_id IN (SELECT a.sub_id FROM accounts_v_member_account a WHERE "  # noqa: S608 — condition from code
+                                   f"a.center_id = {int(self.center.pk)} AND {joined_after_sql(month=self.month)})",
+                                   ("account_no",)))
             ctx.advance(0, total=len(rules))
             _run_rules(res_t, rules, self.errors, cap=self.limits.max_errors_per_rule)
         return len(rules)
@@ -694,12 +701,15 @@ def _yuan(fen: int) -> str:
 
 
 def roster_rows(*, center: Center, month: str, employer: Employer | None = None) -> Iterator[list[str]]:
-    """The expected roster of `month`: every normal account not yet paid for it, with the clerks' headers
-    (单位账号 first, so the file may carry many employers). Streams in chunks by account id."""
+    """The expected roster of `month`: every normal account on the month's roster (backpay.roster_condition:
+    with its employer in that month) not yet paid for it, with the clerks' headers (单位账号 first, so the file may carry
+    many employers). Streams in chunks by account id."""
     month = ym_parse(month)
     yield [h for h, _, _ in COLUMNS]
-    where, params = "a.center_id = %s AND a.status = %s AND a.paid_up_to < %s", [center.pk, MemberAccountStatus.NORMAL,
-                                                                                 month]
+    on_roster, cond_params = roster_condition(month=month, center=center, business_date=center.business_date)
+    # a roster file carries normal accounts only (its import refuses others): sealed members' months are 补缴
+    where, params = ("a.center_id = %s AND a.status = %s AND a.paid_up_to < %s" + on_roster,
+                     [center.pk, MemberAccountStatus.NORMAL, month, *cond_params])
     if employer is not None:
         where += " AND a.employer_id = %s"
         params.append(employer.pk)

@@ -69,6 +69,7 @@ from ..models import FlexibleEmployer, Receipt, Remittance, RemittanceImport, Re
 from ..models.remittance import LIVE_STATUSES
 from ..months import ym, ym_add, ym_parse
 from . import refunds
+from .backpay import check_back_lines, clamp_roster_to_month, difference_lines, roster_condition
 
 PERMISSION = "contributions.remit"
 REFUND_COMMAND = "contributions.refund"
@@ -140,19 +141,25 @@ def _refresh_totals(remittance: Remittance) -> Remittance:
     return remittance
 
 
-def _lines_from_accounts(remittance: Remittance, where: str = "", params: list[Any] | None = None) -> int:
-    """Roster lines from the employer's normal accounts not yet paid for the month (set-based)."""
+def _lines_from_accounts(remittance: Remittance, business_date: date) -> int:
+    """Roster lines from the employer's accounts on the month's roster (backpay.roster_condition: with the
+    employer in that month) not yet paid for the month (set-based); a past month's bases are held within its
+    cap and floor."""
     start = sql.fetch("SELECT COALESCE(MAX(seq), 0) FROM contributions_remittanceline WHERE remittance_id = %s",
                       [remittance.pk])[0][0]
-    return sql.execute(
+    on_roster, params = roster_condition(month=remittance.month, center=remittance.center_id,
+                                         business_date=business_date)
+    n = sql.execute(
         "INSERT INTO contributions_remittanceline (remittance_id, seq, account_id, base, employer_ratio_e4, "  # noqa: S608 — plan conditions and labels from code; values bound
         "member_ratio_e4, employer_amount, member_amount) "
         f"SELECT %s, %s + ROW_NUMBER() OVER (ORDER BY a.sub_id), a.sub_id, a.base, {_e4('a.employer_ratio')}, "
         f"{_e4('a.member_ratio')}, a.employer_amount, a.member_amount FROM accounts_v_member_account a "
-        "WHERE a.employer_id = %s AND a.status = %s AND a.paid_up_to < %s "
-        "AND a.sub_id NOT IN (SELECT account_id FROM contributions_remittanceline WHERE remittance_id = %s)" + where,
-        [remittance.pk, int(start), remittance.employer_id, MemberAccountStatus.NORMAL, remittance.month,
-         remittance.pk, *(params or [])])
+        "WHERE a.employer_id = %s AND a.paid_up_to < %s "
+        "AND a.sub_id NOT IN (SELECT account_id FROM contributions_remittanceline WHERE remittance_id = %s)" + on_roster,
+        [remittance.pk, int(start), remittance.employer_id, remittance.month, remittance.pk, *params])
+    if remittance.month < ym(business_date):
+        clamp_roster_to_month(remittance)
+    return n
 
 
 def remittance_create(*, employer: Employer, month: str, actor: Actor, business_date: date) -> Remittance:
@@ -174,7 +181,7 @@ def remittance_create(*, employer: Employer, month: str, actor: Actor, business_
             raise DomainError(ErrorCode.REMITTANCE_EXISTS, f"单位 {e.account_no} {month} 的汇缴单已存在", field="month")
         r = Remittance.objects.create(center_id=e.center_id, employer=e, month=month, biz_type=BizType.REMITTANCE,
                                       business_date=business_date, created_by=actor_label(actor)[0])
-        _lines_from_accounts(r)
+        _lines_from_accounts(r, business_date)
         _refresh_totals(r)
         audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_CREATE, obj=r, center=e.center_id,
                   business_date=business_date, after={"employer": e.account_no, "month": month, "lines": r.lines,
@@ -335,9 +342,11 @@ def back_payment_create(
     *, employer: Employer, month: str, back_kind: str, reason: str, actor: Actor, business_date: date,
     lines: list[tuple[str, int, int]] | None = None,
 ) -> Remittance:
-    """补缴 (biz type 02) for a past month with a reason. full: the roster of the employer's normal accounts not
-    yet paid for that month; difference / adhoc: the given (account_no, employer part, member part) lines.
-    It earns from the day its money arrives, not from the month it covers."""
+    """补缴 (biz type 02) for a past month with a reason. full: the month's roster (the accounts with the
+    employer in that month, sealed ones included up to their seal month) not yet paid for it, each base held
+    within that month's cap and floor; difference / adhoc: the given (account_no, employer part, member part)
+    lines, each checked against the month (backpay.check_back_lines); a difference without lines is derived
+    from the base changes. It earns from the day its money arrives, not from the month it covers."""
     _require(actor, employer.center_id)
     month = _month(month)
     if back_kind not in BACK_KINDS:
@@ -352,29 +361,32 @@ def back_payment_create(
             back_kind=back_kind, reason=reason.strip()[:200], business_date=business_date,
             created_by=actor_label(actor)[0])
         if back_kind == Remittance.BackKind.FULL:
-            _lines_from_accounts(r)
+            _lines_from_accounts(r, business_date)
         else:
-            if not lines:
-                raise DomainError(ErrorCode.LINES_REQUIRED, "差额或个别补缴须列出人员及金额", field="lines")
-            accts = {a.account_no: a for a in MemberAccount.objects.filter(
-                employer=employer, account_no__in=[x[0] for x in lines])}
-            for i, (no, ea, ma) in enumerate(lines, 1):
-                a = accts.get(no)
-                if a is None:
-                    raise DomainError(ErrorCode.ACCOUNT_OTHER_EMPLOYER, f"第 {i} 行：个人账户 {no} 不属于该单位", row=i)
-                if a.status != MemberAccountStatus.NORMAL:
-                    raise DomainError(ErrorCode.ACCOUNT_NOT_NORMAL, f"第 {i} 行：个人账户 {no} 不是正常状态", row=i)
-                if not (isinstance(ea, int) and isinstance(ma, int)) or ea < 0 or ma < 0 or ea + ma == 0:
-                    raise DomainError(ErrorCode.AMOUNT_INVALID, f"第 {i} 行：补缴金额应为非负整数分且不全为零", row=i)
-                RemittanceLine.objects.create(
-                    remittance=r, seq=i, account=a, base=a.base,
-                    employer_ratio_e4=int(Decimal(a.employer_ratio) * 10000),
-                    member_ratio_e4=int(Decimal(a.member_ratio) * 10000), employer_amount=ea, member_amount=ma)
+            _back_lines_create(r, employer=employer, lines=lines, business_date=business_date)
         _refresh_totals(r)
         audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CREATE, obj=r, center=employer.center_id,
                   business_date=business_date, after={"employer": employer.account_no, "month": month,
                                                       "kind": back_kind, "reason": reason, "total": r.total})
         return r
+
+
+def _back_lines_create(r: Remittance, *, employer: Employer, lines: list[tuple[str, int, int]] | None,
+                       business_date: date) -> None:
+    """差额/个别补缴 lines, each checked (backpay.check_back_lines); a 差额补缴 without lines takes them from
+    the base changes (backpay.difference_lines)."""
+    if not lines and r.back_kind == Remittance.BackKind.DIFFERENCE:
+        lines = difference_lines(employer=employer, month=r.month, business_date=business_date)
+    if not lines:
+        raise DomainError(ErrorCode.LINES_REQUIRED, "个别补缴须列出人员及金额", field="lines")
+    checked = check_back_lines(employer=employer, month=r.month, back_kind=r.back_kind, business_date=business_date,
+                               lines=lines)
+    for i, c in enumerate(checked, 1):
+        a = c.account
+        RemittanceLine.objects.create(
+            remittance=r, seq=i, account=a, base=a.base, employer_ratio_e4=int(Decimal(a.employer_ratio) * 10000),
+            member_ratio_e4=int(Decimal(a.member_ratio) * 10000), employer_amount=c.employer_amount,
+            member_amount=c.member_amount)
 
 
 # ---------------------------------------------------------------- receipts and suspense
@@ -718,11 +730,17 @@ def _target(remittance: Remittance | None,
         raise DomainError(ErrorCode.POST_TARGET, "请指定一个汇缴单或一个导入批次", field="remittance")
     if remittance is not None:
         return (None, Remittance.objects.filter(pk=remittance.pk), "r.id = %s", [remittance.pk],
-                f"remit:{remittance.pk}", f"汇缴入账 #{remittance.pk}")
+                f"remit:{remittance.pk}", f"{_post_label(remittance)} #{remittance.pk}")
     assert source_import is not None
     return (source_import.pk, Remittance.objects.filter(source_import=source_import).exclude(status=RS.CANCELLED),
             f"r.source_import_id = %s AND r.status <> '{RS.CANCELLED}'", [source_import.pk],
             f"remit-import:{source_import.pk}", f"汇缴入账 导入批次 #{source_import.pk}")
+
+
+def _post_label(remittance: Remittance) -> str:
+    """The voucher's summary: 补缴入账 for a back-payment, 汇缴入账 otherwise (a bare Remittance(pk=…) is read)."""
+    biz_type = Remittance.objects.filter(pk=remittance.pk).values_list("biz_type", flat=True).first()
+    return "补缴入账" if biz_type == BizType.BACK_PAYMENT else "汇缴入账"
 
 
 def _check_postable(qs: Any, business_date: date) -> None:
@@ -935,7 +953,7 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Actor, busi
         key = f"remit-refund:{r.pk}"
         batch = batch_create(center=center, key=key, biz_type=r.biz_type, business_date=business_date, actor=actor,
                              counter_account=EMPLOYER_SUSPENSE if to == "suspense" else DEFAULT_BANK,
-                             description=f"退缴 汇缴单 #{r.pk}：{reason}"[:200])
+                             description=f"退缴 {'补缴单' if r.biz_type == BizType.BACK_PAYMENT else '汇缴单'} #{r.pk}：{reason}"[:200])
         paid_on = r.value_date or r.business_date
         batch_stage_from(batch=batch, unique_accounts=True,
                          source=refunds.refund_rows(remittance_id=r.pk, value_date=paid_on, business_date=business_date))

@@ -212,7 +212,7 @@ def test_prepayment_waits_in_suspense_until_its_month(center, roster):
 def test_back_payment_earns_from_the_day_money_arrives(center, roster):
     emps, accts = roster
     bd = center.business_date
-    MemberAccount.objects.filter(employer=emps[0]).update(paid_up_to="202609")
+    MemberAccount.objects.filter(employer=emps[0]).update(paid_up_to="202609", opened_date=date(2026, 8, 1))
     with transaction.atomic():
         r = back_payment_create(employer=emps[0], month="2026-10", back_kind="full", reason="漏缴补缴",
                                 actor=SYS, business_date=bd)
@@ -233,7 +233,7 @@ def test_back_payment_earns_from_the_day_money_arrives(center, roster):
                             business_date=bd, lines=[(accts[0].account_no, 100, 100)])
     assert e.value.code == "BACK_PAYMENT_MONTH"
     with transaction.atomic():
-        d = back_payment_create(employer=emps[0], month="2026-08", back_kind="difference", reason="基数差额",
+        d = back_payment_create(employer=emps[0], month="2026-08", back_kind="adhoc", reason="漏缴个别补缴",
                                 actor=SYS, business_date=bd, lines=[(accts[0].account_no, 1000, 1000)])
     assert d.total == 2000
 

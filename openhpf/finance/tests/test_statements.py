@@ -107,8 +107,8 @@ def test_business_status(center, books, fin_user):
     st = statement("business", center=center, period=parse_period("2026", default=BD), user=fin_user)
     fund = rows(st, 0)
     assert fund["期初缴存余额"] == [100000, 100000]
-    assert fund["汇缴（01）净增加"] == [500000, 500000]
-    assert fund["补缴（02）净增加"] == [300000, 300000]
+    assert fund["汇缴（01）"] == [500000, 500000]
+    assert fund["补缴（02）"] == [300000, 300000]
     assert fund["部分提取（11）净增加"] == [-120000, -120000]
     assert fund["期末缴存余额"] == [780000, 780000]
     assert fund["缴存额（汇缴、补缴、转入）"] == [800000, 800000]

@@ -5,6 +5,8 @@
                       --as USER   (手工登记：待银行流水匹配或复核人确认后入账)
     hpf remit post (--remittance ID | --import ID) [--receipt ID]
     hpf remit create --employer ACCOUNT --month YYYY-MM [--confirm]
+    hpf remit back --employer ACCOUNT --month YYYY-MM --kind full|difference|adhoc --reason TEXT
+                   [--line 个人账号:单位元:个人元 ...] [--confirm]     (补缴；差额补缴不列人员时按基数调整计算)
     hpf remit assign --receipt ID --employer ACCOUNT          (暂收认领)
 
 Each prints a JSON summary. Exit 0 done, 1 refused (a rejected file prints its error file), 2 usage. Every
@@ -27,6 +29,7 @@ from openhpf.contributions.management.commands._relief_cli import add_common, co
 from openhpf.contributions.models import Receipt, Remittance, RemittanceImport
 from openhpf.contributions.remittance.fileimport import remittance_import
 from openhpf.contributions.remittance.services import (
+    back_payment_create,
     receipt_assign,
     receipt_register_manual,
     remittance_confirm,
@@ -40,6 +43,15 @@ from openhpf.core.money import format_fen, parse_yuan
 
 def _usage(msg: str) -> CommandError:
     return CommandError(msg, returncode=2)
+
+
+def _back_line(text: str, row: int) -> tuple[str, int, int]:
+    """'个人账号:单位元:个人元' → (account_no, employer part, member part) in fen."""
+    parts = [p.strip() for p in text.replace("：", ":").split(":")]
+    if len(parts) != 3 or not parts[0]:
+        raise _usage(f"第 {row} 个 --line 格式应为 个人账号:单位部分（元）:个人部分（元）：{text}")
+    return (parts[0], parse_yuan(parts[1], field="employer_amount", row=row),
+            parse_yuan(parts[2], field="member_amount", row=row))
 
 
 class Command(BaseCommand):
@@ -73,6 +85,14 @@ class Command(BaseCommand):
         p = sub.add_parser("create", help="按单位在册人员生成汇缴清册")
         p.add_argument("--employer", required=True)
         p.add_argument("--month", required=True)
+        p.add_argument("--confirm", action="store_true")
+        add_common(p)
+        p = sub.add_parser("back", help="补缴（全额、差额、个别）")
+        p.add_argument("--employer", required=True)
+        p.add_argument("--month", required=True, help="补缴年月 YYYY-MM（早于当前月份）")
+        p.add_argument("--kind", required=True, choices=["full", "difference", "adhoc"])
+        p.add_argument("--reason", required=True)
+        p.add_argument("--line", action="append", default=[], help="个人账号:单位部分（元）:个人部分（元），可重复")
         p.add_argument("--confirm", action="store_true")
         add_common(p)
         p = sub.add_parser("assign", help="暂收款认领到单位")
@@ -169,6 +189,17 @@ class Command(BaseCommand):
             if o["confirm"]:
                 r = remittance_confirm(remittance=r, actor=actor, business_date=bd)
         return {"remittance_id": r.pk, "status": r.status, "lines": r.lines, "total_yuan": f"{format_fen(r.total, grouping=False)}"}
+
+    def _back(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
+        lines = [_back_line(text, i) for i, text in enumerate(o["line"], 1)]
+        e = self._employer(center, o["employer"])
+        with transaction.atomic(durable=True):
+            r = back_payment_create(employer=e, month=o["month"], back_kind=o["kind"], reason=o["reason"],  # type: ignore[arg-type]
+                                    lines=lines or None, actor=actor, business_date=bd)
+            if o["confirm"]:
+                r = remittance_confirm(remittance=r, actor=actor, business_date=bd)
+        return {"remittance_id": r.pk, "status": r.status, "kind": r.back_kind, "lines": r.lines,
+                "total_yuan": f"{format_fen(r.total, grouping=False)}"}
 
     def _assign(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
         rc = Receipt.objects.filter(center=center, pk=o["receipt"]).first()
