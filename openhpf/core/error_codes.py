@@ -283,6 +283,7 @@ class ErrorCode(StrEnum):
     MEMBER_UNKNOWN = "MEMBER_UNKNOWN", 422, "证件号码 {id_number} 在个人文件中不存在"
     MIXED_BIZ_TYPE = "MIXED_BIZ_TYPE", 422, "汇缴与补缴不能在同一批次入账"
     MONEY_INVALID = "MONEY_INVALID", 400, "金额格式不正确：{value}"
+    MONEY_SUB_FEN = "MONEY_SUB_FEN", 400, "金额至多两位小数（元到分），不能四舍五入：{value}"
     MONTHS = "MONTHS", 422, "月数至少为 1"
     MONTH_AFTER_CUTOVER = "MONTH_AFTER_CUTOVER", 422, "缴至年月 {month} 晚于迁移月份 {cutover_month}"
     MONTH_FORMAT = "MONTH_FORMAT", 400, "年月格式不正确：{value}（应如 2026-11）"

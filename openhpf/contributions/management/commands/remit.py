@@ -123,9 +123,12 @@ class Command(BaseCommand):
     def _receipt(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
         try:
             amount = parse_yuan(o["amount"], field="amount")
+        except DomainError as e:
+            raise _usage(f"[{e.code}] {e.message}（金额应为元，如 1234.56）") from None
+        try:
             vd = date.fromisoformat(o["value_date"])
-        except (DomainError, ValueError):
-            raise _usage("金额应为元（如 1234.56），到账日应为 YYYY-MM-DD") from None
+        except ValueError:
+            raise _usage("到账日应为 YYYY-MM-DD") from None
         imp = None
         if o.get("import_id"):
             imp = RemittanceImport.objects.filter(center=center, pk=o["import_id"]).first()
