@@ -12,7 +12,7 @@ from .errors import DomainError
 from .models import Center, PolicyParameter
 from .money import format_fen, format_ratio
 
-# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004, 0006 and 0008 (docs/domain.md, with sources there).
+# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004, 0006, 0008 and 0009 (docs/domain.md, with sources there).
 KEYS: dict[str, str] = {
     "deposit.rate.carried": "上年结转余额年利率",
     "deposit.rate.current": "当年归集余额年利率",
@@ -26,7 +26,9 @@ KEYS: dict[str, str] = {
     "contribution.rounding": "月缴存额舍入单位（fen/jiao/yuan）",
     "contribution.base.clamp": "年度基数调整超出上下限的处理（clamp 按上下限调整 / reject 拒绝）",
     "contribution.flexible.ratios": "灵活就业人员可选缴存比例（每边）",
-    "contribution.deadline.working_days": "汇缴期限：发薪日后的工作日数（条例第十九条）",
+    "contribution.ratio.step": "缴存比例的最小变动单位（每边须为其整数倍）",
+    "contribution.deadline.days": "汇缴期限：发放工资之日起的天数（条例第十九条）",
+    "contribution.deadline.counting": "汇缴期限的计算方式（calendar 日历日、末日遇休息日或节假日顺延 / working 工作日）",
     "withdrawal.order": "提取扣减顺序",
     "loan.rate.first.le5": "首套贷款年利率（5年及以下）",
     "loan.rate.first.gt5": "首套贷款年利率（5年以上）",
@@ -55,7 +57,7 @@ KEYS: dict[str, str] = {
 MONEY_KEYS = frozenset(k for k, label in KEYS.items() if label.endswith("（分）"))
 PERCENT_KEYS = frozenset({
     "deposit.rate.carried", "deposit.rate.current", "contribution.ratio.min", "contribution.ratio.max",
-    "contribution.ratio.reduced_min", "loan.rate.first.le5", "loan.rate.first.gt5", "loan.rate.second.le5",
+    "contribution.ratio.reduced_min", "contribution.ratio.step", "loan.rate.first.le5", "loan.rate.first.gt5", "loan.rate.second.le5",
     "loan.rate.second.gt5", "liquidity.loan_ratio.warning", "liquidity.loan_ratio.critical",
     "liquidity.reserve.ratio", "value_added.risk_reserve.income_ratio", "value_added.risk_reserve.loan_ratio",
 })
