@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -62,6 +63,23 @@ def _reseed_if_flushed() -> None:
 
     if not Permission.objects.exists():  # the roles and permissions seeded by access/0002
         access_sync(apps)
+
+
+@contextmanager
+def business_day(center, day):
+    """A test telling a history day by day: the block runs with the center on business date `day` (stored and on
+    the object), as it would have on that day; the center's date is put back afterwards. Writes carry the
+    center's business date only (core.business_date), so a test posting on an earlier day says which day it is."""
+    from openhpf.core.models import Center
+
+    before = Center.objects.values_list("business_date", flat=True).get(pk=center.pk)
+    Center.objects.filter(pk=center.pk).update(business_date=day)
+    center.business_date = day
+    try:
+        yield center
+    finally:
+        Center.objects.filter(pk=center.pk).update(business_date=before)
+        center.business_date = before
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from openhpf.accounts.models import Employer
@@ -34,6 +34,7 @@ from openhpf.contributions.remittance.services import (
     remittance_post,
 )
 from openhpf.core.actors import Actor
+from openhpf.core.cli_options import BackValueCommand
 from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen, parse_yuan
 
@@ -42,7 +43,7 @@ def _usage(msg: str) -> CommandError:
     return CommandError(msg, returncode=2)
 
 
-class Command(BaseCommand):
+class Command(BackValueCommand):
     help = "汇缴：生成或导入缴存清册、登记银行到账、暂收款认领、入账"
 
     def add_arguments(self, parser: Any) -> None:
