@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -50,6 +51,7 @@ def _reseed_if_flushed() -> None:
         importlib.import_module("openhpf.core.migrations.0009_interest_notice_refund_policy") \
             .seed_interest_notice_refund_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0010_backpay_policy").seed_backpay_policy(apps, None)
+        importlib.import_module("openhpf.core.migrations.0011_deadline_counting_ratio_step").seed_rules_policy(apps, None)
     if not CalendarDay.objects.exists():
         seed.seed_calendar(apps, None)  # in the letters of its day: recoded as migration 0007 does
         from django.db import connection
@@ -64,6 +66,23 @@ def _reseed_if_flushed() -> None:
 
     if not Permission.objects.exists():  # the roles and permissions seeded by access/0002
         access_sync(apps)
+
+
+@contextmanager
+def business_day(center, day):
+    """A test telling a history day by day: the block runs with the center on business date `day` (stored and on
+    the object), as it would have on that day; the center's date is put back afterwards. Writes carry the
+    center's business date only (core.business_date), so a test posting on an earlier day says which day it is."""
+    from openhpf.core.models import Center
+
+    before = Center.objects.values_list("business_date", flat=True).get(pk=center.pk)
+    Center.objects.filter(pk=center.pk).update(business_date=day)
+    center.business_date = day
+    try:
+        yield center
+    finally:
+        Center.objects.filter(pk=center.pk).update(business_date=before)
+        center.business_date = before
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, str] = {
     "ledger.view": "查看账务",
     "ledger.post_manual": "手工记账与冲正",
     "ledger.close_period": "会计期间结账",
+    "ledger.back_value": "补记往日业务（按早于当前业务日期的日期记账，须说明原因）",
     "approvals.approve": "复核与审批",
     "policy.change": "政策参数变更",
     "audit.view": "查看审计日志",
@@ -81,7 +82,7 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("reviewer", "复核员", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "personal_data.unmask")),
     RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve")),
     RoleSpec("finance", "财务", BUSINESS, 1, (
-        *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "jobs.run", "contributions.remit",
+        *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "ledger.back_value", "jobs.run", "contributions.remit",
         "settlement.view", "settlement.operate", "finance.view", "finance.manage")),
     RoleSpec("inspector", "稽核", BUSINESS, 1, (*_BUSINESS_READ, "accounts.export", "personal_data.unmask",
                                              "settlement.view", "finance.view")),

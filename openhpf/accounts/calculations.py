@@ -1,25 +1,27 @@
 """Money rules of accounts: the monthly contribution (月缴存额) of each side, in Python and as its SQL twin;
 the order in which a debit takes a member's 当年归集 and 上年结转 balances.
 
-Base × ratio is computed exactly (the ratio as a rational), rounded HALF_UP to the fen, then rounded to the
-center's unit (`contribution.rounding`: fen / jiao / yuan), the way center systems compute it (docs/domain.md
-"Contributions"). The SQL twin does the same with integer arithmetic only, so SQLite never uses doubles."""
+Base × ratio is computed exactly (the ratio as a rational) and rounded HALF_UP once, straight to the center's
+unit (`contribution.rounding`: fen / jiao / yuan): 3,564.23 × 7% = 249.4961 元 is 249 元 to the yuan, never
+249.50 → 250 (docs/domain.md "Contributions"). The SQL twin does the same with integer arithmetic only, so
+SQLite never uses doubles."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
 
-from openhpf.core.money import as_fraction, mul_half_up, round_fen, sql_div_half_up
+from openhpf.core.money import as_fraction, div_half_up, sql_div_half_up
 
 ROUNDING_STEP = {"fen": 1, "jiao": 10, "yuan": 100}
 
 
 def monthly_amount(base: int, ratio: Decimal | Fraction | str, rounding: str = "fen") -> int:
-    """One side's monthly amount in fen."""
+    """One side's monthly amount in fen: base × ratio rounded HALF_UP once, to the unit."""
     if rounding not in ROUNDING_STEP:
         raise ValueError(f"unknown rounding unit {rounding!r}")
-    return round_fen(mul_half_up(base, ratio), rounding)
+    r, step = as_fraction(ratio), ROUNDING_STEP[rounding]
+    return div_half_up(base * r.numerator, r.denominator * step) * step
 
 
 def monthly_amounts(
@@ -36,12 +38,9 @@ def sql_monthly_amount(base_col: str, ratio: Decimal | Fraction | str, rounding:
     as a BIGINT before it is multiplied (a PostgreSQL literal or INTEGER column would overflow 32 bits)."""
     if rounding not in ROUNDING_STEP:
         raise ValueError(f"unknown rounding unit {rounding!r}")
-    r = as_fraction(ratio)
-    fen = sql_div_half_up(f"CAST(({base_col}) AS BIGINT) * {int(r.numerator)}", int(r.denominator))
-    step = ROUNDING_STEP[rounding]
-    if step == 1:
-        return fen
-    return f"({sql_div_half_up(fen, step)} * {step})"
+    r, step = as_fraction(ratio), ROUNDING_STEP[rounding]
+    units = sql_div_half_up(f"CAST(({base_col}) AS BIGINT) * {int(r.numerator)}", int(r.denominator) * step)
+    return units if step == 1 else f"({units} * {step})"
 
 
 def sql_ratio_from_e4(e4_col: str, vendor: str) -> str:

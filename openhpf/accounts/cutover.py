@@ -25,6 +25,7 @@ from openhpf.audit.services import audit_log
 from openhpf.core import db
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.business_date import rule_dated_scope
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import (
     BizType,
@@ -673,11 +674,12 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
                            "WHERE carried <> 0 OR cur <> 0")[0]
         n_rows, result.total_carried, result.total_current = (int(x) for x in totals)
         if n_rows:
-            batch = batch_create(
-                center=center, key=f"cutover:{code}:{ctx.job.pk}", biz_type=BizType.CUTOVER_OPENING,
-                business_date=cutover_date, counter_account=COUNTER_ACCOUNT,
-                description=f"期初余额迁移（{n_rows} 户）", actor=actor,
-            )
+            with rule_dated_scope(center=center, on=cutover_date):  # the opening voucher is dated then
+                batch = batch_create(
+                    center=center, key=f"cutover:{code}:{ctx.job.pk}", biz_type=BizType.CUTOVER_OPENING,
+                    business_date=cutover_date, counter_account=COUNTER_ACCOUNT,
+                    description=f"期初余额迁移（{n_rows} 户）", actor=actor,
+                )
             batch_stage_from(
                 batch=batch, unique_accounts=True,
                 source=Relation(f"SELECT s.seq, sa.id, s.cur, s.carried, %s, s.legacy_no FROM {a} s "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates

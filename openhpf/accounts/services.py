@@ -201,6 +201,16 @@ def _active_reduction(employer: Employer | None, on: date) -> RatioReduction | N
     )
 
 
+def _check_ratio_step(*, center: Center, er: Decimal, mr: Decimal, on: date) -> None:
+    """Each side a whole multiple of `contribution.ratio.step` (0.01% nationally; whole percents where a center
+    says so), checked side by side."""
+    step = Decimal(str(policy_value("contribution.ratio.step", on=on, center=center)))
+    for r, field, side in ((er, "employer_ratio", "单位"), (mr, "member_ratio", "个人")):
+        if step > 0 and r % step != 0:
+            raise DomainError(ErrorCode.RATIO_STEP, f"{side}缴存比例 {_pct(r)} 不符合规定：缴存比例须为 {_pct(step)} 的整数倍",
+                              field=field, details={"ratio": str(r), "step": str(step)})
+
+
 def _check_ratios(
     *, center: Center, employer: Employer | None, employer_ratio: Any, member_ratio: Any, on: date
 ) -> tuple[Decimal, Decimal]:
@@ -213,6 +223,7 @@ def _check_ratios(
     if reduction is not None:
         reduced_min = Decimal(str(policy_value("contribution.ratio.reduced_min", on=on, center=center)))
         floor = min(lo, max(reduction.ratio_floor, reduced_min))
+    _check_ratio_step(center=center, er=er, mr=mr, on=on)
     for r, field, side in ((er, "employer_ratio", "单位"), (mr, "member_ratio", "个人")):
         if r > hi:
             raise DomainError(ErrorCode.RATIO_TOO_HIGH, f"{side}缴存比例 {_pct(r)} 高于上限 {_pct(hi)}", field=field)

@@ -120,6 +120,7 @@ class AuditEvent(StrEnum):
     CORE_CENTER_CREATE = "core.center.create", "设立管理中心", _O.CENTER
     CORE_BRANCH_CREATE = "core.branch.create", "设立网点", _O.BRANCH
     CORE_BUSINESS_DATE_ADVANCE = "core.business_date.advance", "推进业务日期", _O.CENTER
+    CORE_BACK_VALUE = "core.back_value", "补记往日业务（按往日业务日期记账）", _O.CENTER
     CORE_POLICY_SET = "core.policy.set", "设置政策参数", _O.POLICY_PARAMETER
     CORE_CALENDAR_SET = "core.calendar.set", "设置工作日历", _O.CALENDAR_DAY
     CORE_CALENDAR_SEED = "core.calendar.seed", "生成工作日历", _O.CALENDAR_DAY

@@ -2,7 +2,8 @@
 
 What people read goes through two formatters: `format_fen` (amounts in 元, thousands separators, two
 decimals) and `format_ratio` / `format_ratio_e4` (ratios in %, up to two decimals, no trailing zeros).
-What people type comes in through `parse_yuan` (元 → fen) and `parse_percent` (% → 万分之)."""
+What people type comes in through `parse_yuan` (元 → fen, refusing digits below the fen) and `parse_percent`
+(% → 万分之)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ def mul_half_up(amount_fen: int, rate: Decimal | Fraction | str | int) -> int:
 
 
 def parse_yuan(value: str | Decimal | int, *, field: str | None = None, row: int | None = None) -> int:
-    """'1,234.565' yuan → 123457 fen (HALF_UP). Refuses floats and non-numbers with a clear error."""
+    """'1,234.56' yuan → 123456 fen, exactly. Refuses floats, non-numbers and digits below the fen ('1234.565':
+    money is never rounded silently) with a clear error."""
     if isinstance(value, float):
         raise TypeError("money must not be a float")
     try:
@@ -71,7 +73,10 @@ def parse_yuan(value: str | Decimal | int, *, field: str | None = None, row: int
         raise DomainError(ErrorCode.MONEY_INVALID, f"金额格式不正确：{value}", field=field, row=row) from None
     if not d.is_finite():
         raise DomainError(ErrorCode.MONEY_INVALID, f"金额格式不正确：{value}", field=field, row=row)
-    return int((d * FEN_PER_YUAN).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    fen = d * FEN_PER_YUAN
+    if fen != fen.to_integral_value():
+        raise DomainError(ErrorCode.MONEY_SUB_FEN, f"金额至多两位小数（元到分），不能四舍五入：{value}", field=field, row=row)
+    return int(fen)
 
 
 def fen_to_yuan(fen: int) -> Decimal:

@@ -26,8 +26,10 @@ KEYS: dict[str, str] = {
     "contribution.rounding": "月缴存额舍入单位（fen/jiao/yuan）",
     "contribution.base.clamp": "年度基数调整超出上下限的处理（clamp 按上下限调整 / reject 拒绝）",
     "contribution.flexible.ratios": "灵活就业人员可选缴存比例（每边）",
-    "contribution.deadline.working_days": "汇缴期限：发薪日后的工作日数（条例第十九条）",
     "contribution.backpay.seal_month_owed": "封存当月是否应缴（补缴与逾期汇缴的清册）",
+    "contribution.ratio.step": "缴存比例的最小变动单位（每边须为其整数倍）",
+    "contribution.deadline.days": "汇缴期限：发放工资之日起的天数（条例第十九条）",
+    "contribution.deadline.counting": "汇缴期限的计算方式（calendar 日历日、末日遇休息日或节假日顺延 / working 工作日）",
     "withdrawal.order": "提取扣减顺序",
     "contribution.refund.prior_year_interest": "退缴上年度汇缴时已结利息的处理（recover 冲回 / leave 不冲回）",
     "settlement.interest_notice.keywords": "活期存款结息通知的摘要关键词",
@@ -58,7 +60,7 @@ KEYS: dict[str, str] = {
 MONEY_KEYS = frozenset(k for k, label in KEYS.items() if label.endswith("（分）"))
 PERCENT_KEYS = frozenset({
     "deposit.rate.carried", "deposit.rate.current", "contribution.ratio.min", "contribution.ratio.max",
-    "contribution.ratio.reduced_min", "loan.rate.first.le5", "loan.rate.first.gt5", "loan.rate.second.le5",
+    "contribution.ratio.reduced_min", "contribution.ratio.step", "loan.rate.first.le5", "loan.rate.first.gt5", "loan.rate.second.le5",
     "loan.rate.second.gt5", "liquidity.loan_ratio.warning", "liquidity.loan_ratio.critical",
     "liquidity.reserve.ratio", "value_added.risk_reserve.income_ratio", "value_added.risk_reserve.loan_ratio",
 })

@@ -37,6 +37,7 @@ from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.business_date import rule_dated_scope
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -84,8 +85,9 @@ def _post(center: Center, year: int, lines: list[Line | None], source: str, desc
     kept = [ln for ln in lines if ln is not None]
     if not kept:
         return None
-    return entry_post(center=center, business_date=date(year, 12, 31), lines=kept, source=f"{source}:{year}",
-                      description=description, actor=actor)
+    with rule_dated_scope(center=center, on=date(year, 12, 31)):  # the year's vouchers are dated 12/31 by rule
+        return entry_post(center=center, business_date=date(year, 12, 31), lines=kept, source=f"{source}:{year}",
+                          description=description, actor=actor)
 
 
 # ---------------------------------------------------------------- 1. year-end transfer of 损益 into 311

@@ -14,6 +14,7 @@ from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import authz, db
 from openhpf.core.actors import Actor, is_system, money_actor_check
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.business_date import business_date_check
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
 from openhpf.core.db import Relation
@@ -278,6 +279,7 @@ def entry_post(
     if source == "manual":
         _check_ledger_actor(actor, "ledger.post_manual", center)
     _check_lines(lines)
+    business_date_check(center, business_date)
     with transaction.atomic():
         sub_total = sum(r.amount_current + r.amount_carried for r in sub_rows)
         if _member_control_net(lines) != sub_total:
@@ -411,6 +413,7 @@ def batch_create(
         existing = PostingBatch.objects.filter(key=key).first()
         if existing is not None:
             return existing
+        business_date_check(center, business_date)
         counter = _accounts(center.pk, [counter_account])[counter_account]
         label, _ = actor_label(actor)
         batch = PostingBatch.objects.create(

@@ -248,8 +248,8 @@ def monthly_cases(draw) -> tuple[Decimal, str, list[int]]:
     ratio, rounding = draw(RATIOS), draw(ROUNDINGS)
     r = Fraction(ratio)
     n, d, step = r.numerator, r.denominator, {"fen": 1, "jiao": 10, "yuan": 100}[rounding]
-    # base × n × 2 + d a BIGINT, and the fen amount × 2 + 100 too (its rounding to 角 / 元)
-    lim = (BIGINT_MAX - max(d, 100)) // (2 * max(n, 1)) - 1
+    # base × n × 2 + d × step a BIGINT (one rounding, straight to the unit)
+    lim = (BIGINT_MAX - d * step) // (2 * max(n, 1)) - 1
     clamp = _clamp(0, lim)
     edges = [0, 1, 228_000, 3_447_000, lim]
     strategies = [st.integers(0, 10**7), st.integers(0, lim)]

@@ -393,6 +393,9 @@ def test_rounding_policy(center, employer):
                approved_by="system:policy", actor=SystemActor("test"), center=center)
     acct = make_account(center, employer, 1, base=1234567, member_ratio="0.07")
     assert (acct.employer_amount, acct.member_amount) == (148100, 86400)
+    # rounded once from the exact product: 3,564.23 × 7% = 249.4961 元 → 249 元 (issue 14 item 13)
+    acct = make_account(center, employer, 2, base=356423, employer_ratio="0.07", member_ratio="0.07")
+    assert (acct.employer_amount, acct.member_amount) == (24900, 24900)
 
 
 # ---------------------------------------------------------------- freezing
@@ -536,6 +539,11 @@ def test_monthly_amounts_hand_computed():
     assert monthly_amount(1234567, "0.07", "yuan") == 86400
     assert monthly_amount(1234550, "0.1", "yuan") == 123500  # 123455 fen → 1234.55 元 → 1235 元
     assert monthly_amount(1000000, Fraction(1, 12)) == 83333
+    # one rounding, from the exact product (issue 14 item 13): 3,564.23 × 7% = 249.4961 元
+    assert monthly_amount(356423, "0.07", "yuan") == 24900  # not 249.50 → 250
+    assert monthly_amount(356423, "0.07", "jiao") == 24950  # 2494.961 角 → 2495 角
+    assert monthly_amount(356423, "0.07", "fen") == 24950
+    assert monthly_amount(300065, "0.07", "jiao") == 21000  # 210.0455 元 → 210.0 元, not 210.05 → 210.1
     with pytest.raises(ValueError):
         monthly_amount(1, "0.1", "cent")
 

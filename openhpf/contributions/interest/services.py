@@ -16,6 +16,7 @@ from openhpf.audit.services import audit_log
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.business_date import rule_dated_scope
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.db import Relation
@@ -79,8 +80,9 @@ def interest_accrue(*, center: Center, year: int, month: int, actor: Actor) -> J
             return None
         lines = ([Line(EXPENSE, debit=delta), Line(PAYABLE, credit=delta)] if delta > 0
                  else [Line(PAYABLE, debit=-delta), Line(EXPENSE, credit=-delta)])
-        return entry_post(center=center, business_date=month_end, lines=lines, source=source, actor=actor,
-                          description=f"计提 {year}年{month}月 住房公积金利息支出", biz_type="")
+        with rule_dated_scope(center=center, on=month_end):  # dated the month's last day by rule, even run late
+            return entry_post(center=center, business_date=month_end, lines=lines, source=source, actor=actor,
+                              description=f"计提 {year}年{month}月 住房公积金利息支出", biz_type="")
 
 
 def interest_settle(*, center: Center, settle_date: date, actor: Actor,

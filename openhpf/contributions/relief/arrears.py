@@ -1,7 +1,8 @@
 """Arrears (欠缴) and the reminder list (催缴清单), set-based.
 
 An employer is in arrears for month M when the deadline for M has passed — its payday in M plus
-`contribution.deadline.working_days` working days (条例 Art19: within 5 days of payday; working days from
+`contribution.deadline.days` days counted as `contribution.deadline.counting` says (条例 Art19: within 5 days of
+payday; by default calendar days, a last day on a rest day or holiday moved to the next working day of
 core.calendar) — and its 缴至年月 is before M. Months owed run from the month after its 缴至年月 (or the
 month after its opening when it never paid) to M; an employer none of whose accounts owes is not listed. Each normal account of such an employer owes the months after its
 own 缴至年月 (a new hire starts the month after opening, Art17) at its current monthly amount; the employer owes
@@ -20,7 +21,7 @@ from openhpf.accounts.models import Employer
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
-from openhpf.core.calendar import add_working_days
+from openhpf.core.calendar import deadline_after
 from openhpf.core.codes import EmployerStatus, MemberAccountStatus
 from openhpf.core.models import Center
 from openhpf.core.personal import PersonalRead, personal_read
@@ -69,8 +70,8 @@ def payment_deadline(*, month: str, payday: int, center: Center | int | None = N
     """The last day to remit month `month` (YYYYMM) for an employer paying wages on `payday`."""
     y, m = int(month[:4]), int(month[4:])
     pay = date(y, m, min(payday, calendar.monthrange(y, m)[1]))
-    n = int(policy_value("contribution.deadline.working_days", on=pay, center=center))
-    return add_working_days(pay, n)
+    n = int(policy_value("contribution.deadline.days", on=pay, center=center))
+    return deadline_after(pay, n, str(policy_value("contribution.deadline.counting", on=pay, center=center)))
 
 
 def _month_idx_sql(text_col: str, date_col: str, offset: int) -> str:

@@ -343,7 +343,11 @@ def _rules(t: str, *, month: str, employer_id: int | None, center_id: int, facts
     if facts.repeats:  # the rule is only there when the file may have repeats
         rules.append(_rule("个人账号", ErrorCode.DUPLICATE, "个人账号 {0} 在文件中重复出现", f"account_no IN ({duplicates})",
                           ("account_no",)))
+    step = e4("contribution.ratio.step")
     for col, side in (("er", "单位比例"), ("mr", "个人比例")):
+        if step > 1:  # each side a whole multiple of the step (integer arithmetic, no modulo sign in the SQL)
+            rules.append(_rule(side, ErrorCode.RATIO_STEP, f"{side} {{0:percent_e4}} 不符合规定：缴存比例须为 "
+                               f"{format_ratio_e4(step)} 的整数倍", f"{col} - ({col} / {step}) * {step} <> 0", (col,)))
         rules.append(_rule(side, ErrorCode.RATIO_RANGE, f"{side} {{0:percent_e4}} 不在 {format_ratio_e4(lo)}–{format_ratio_e4(hi)} 范围内",
                           f"{col} > {hi} OR ({col} < {lo} AND NOT ({col} >= {reduced} AND {known} AND {reduction}))",
                           (col,)))

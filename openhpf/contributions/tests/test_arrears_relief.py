@@ -23,9 +23,9 @@ def _emp(center, n, payday, paid, status="01"):
 
 
 def test_reminder_list_hand_made(center, staff):
-    # business date 2026-11-30. Payday 15 (a Sunday) → Monday 16th + 5 working days = 23rd: past.
-    assert payment_deadline(month="202611", payday=15, center=center) == date(2026, 11, 23)
-    assert payment_deadline(month="202611", payday=28, center=center) == date(2026, 12, 7)
+    # business date 2026-11-30. Payday 15 → 5 calendar days → Friday 20th: past. Payday 28 → 3 December: not yet.
+    assert payment_deadline(month="202611", payday=15, center=center) == date(2026, 11, 20)
+    assert payment_deadline(month="202611", payday=28, center=center) == date(2026, 12, 3)
     e1 = _emp(center, 1, 15, "202609")
     a1 = set_paid(make_account(center, e1, 1), "202609")                 # owes 10, 11
     a2 = set_paid(make_account(center, e1, 2, base=500000), "202610")    # owes 11
@@ -48,7 +48,7 @@ def test_reminder_list_hand_made(center, staff):
     assert a3.account_no not in {m.account_no for m in r.members}
     later = arrears_list(center=center, month="2026-11", user=staff, on=date(2026, 12, 8))
     assert {e.account_no for e in later.employers} == {e1.account_no, e2.account_no}
-    assert arrears_list(center=center, month="2026-11", user=staff, on=date(2026, 11, 23)).employers == []
+    assert arrears_list(center=center, month="2026-11", user=staff, on=date(2026, 11, 20)).employers == []
     out = StringIO()
     call_command("arrears", "--month", "2026-11", "--json", stdout=out)
     data = json.loads(out.getvalue())

@@ -31,6 +31,7 @@ from openhpf.contributions.remittance.services import (
 )
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError, PermissionDenied
+from openhpf.core.services import center_advance_business_date
 from openhpf.ledger import sql
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
@@ -202,6 +203,7 @@ def test_prepayment_waits_in_suspense_until_its_month(center, roster):
         remittance_post(actor=SYS, business_date=bd, remittance=r)
     assert e.value.code == "PREPAYMENT_NOT_DUE"
     due = date(2026, 12, 1)
+    center_advance_business_date(center=center, to=due, actor=SYS)  # its month has come
     with transaction.atomic():
         suspense_allocate(remittance=r, actor=SYS, business_date=due)
     r.refresh_from_db()

@@ -27,8 +27,8 @@ def test_div_half_up_matches_decimal(n, d):
 
 
 def test_parse_and_format_yuan():
-    assert parse_yuan("1,234.565") == 123457
-    assert parse_yuan("0.004") == 0
+    assert parse_yuan("1,234.56") == 123456
+    assert parse_yuan("1234.560") == 123456
     assert parse_yuan(Decimal("12")) == 1200
     assert format_fen(123456) == "1,234.56"
     assert format_fen(-5) == "-0.05"
@@ -37,6 +37,15 @@ def test_parse_and_format_yuan():
     assert e.value.code == "MONEY_INVALID" and e.value.row == 3
     with pytest.raises(TypeError):
         parse_yuan(1.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("typed", ["1,234.565", "1234.565", "0.004", "0.001", Decimal("12.345")])
+def test_parse_yuan_refuses_digits_below_the_fen(typed):
+    """Issue 14 item 18: '1234.565' was rounded to 1234.57 without a word; it is refused."""
+    with pytest.raises(DomainError) as e:
+        parse_yuan(typed, field="amount")
+    assert e.value.code == "MONEY_SUB_FEN" and e.value.field == "amount"
+    assert "两位小数" in e.value.message
 
 
 def test_rate_and_rounding_units():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from openhpf.conftest import finance_clerk
+from openhpf.conftest import business_day, finance_clerk
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.models import PolicyParameter
@@ -45,8 +45,9 @@ class LedgerBuilder:
 
     def post(self, d: date, lines: list[Line], biz_type: str = "", sub_rows=(), source: str = "test",
              description: str = "测试凭证") -> JournalEntry:
-        e = entry_post(center=self.center, business_date=d, lines=lines, source=source, description=description,
-                       actor=SystemActor("test"), biz_type=biz_type, sub_rows=sub_rows)
+        with business_day(self.center, d):  # each entry on its own day of the center's history
+            e = entry_post(center=self.center, business_date=d, lines=lines, source=source, description=description,
+                           actor=SystemActor("test"), biz_type=biz_type, sub_rows=sub_rows)
         self.posted += [(d, ln.account, ln.debit, ln.credit) for ln in lines]
         return e
 
@@ -100,6 +101,7 @@ class LedgerBuilder:
                    if acct.startswith(prefix) and (upto is None or on <= upto))
 
     def unwind_loans(self) -> None:
+        self.center.refresh_from_db()
         for e in reversed(self.loan_entries):
             entry_reverse(entry=e, business_date=self.center.business_date, actor=finance_clerk(),
                           reason="测试结束：无贷款模块")

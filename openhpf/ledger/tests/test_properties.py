@@ -10,6 +10,7 @@ from hypothesis.extra.django import TestCase
 
 from openhpf.conftest import finance_clerk
 from openhpf.core.actors import SystemActor
+from openhpf.core.business_date import back_value
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
@@ -89,9 +90,10 @@ class LedgerMachine:
             period_close(center=self.center, year=old.year, month=old.month, actor=ACTOR)
             # posting into the closed month is refused by the code and changes nothing
             before = SubLedgerRow.objects.count()
-            try:
-                entry_post(center=self.center, business_date=old, source="prop", description="x",
-                           lines=[Line("10101", debit=1), Line("201", credit=1)], actor=ACTOR)
+            try:  # even through the audited back-value path
+                with back_value(center=self.center, business_date=old, actor=finance_clerk(), reason="补记已结账月份"):
+                    entry_post(center=self.center, business_date=old, source="prop", description="x",
+                               lines=[Line("10101", debit=1), Line("201", credit=1)], actor=ACTOR)
                 raise AssertionError("posted into a closed period")
             except DomainError as err:
                 assert err.code in {"PERIOD_CLOSED", "CONTROL_MISMATCH"}

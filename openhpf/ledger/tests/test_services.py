@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from openhpf.conftest import grant_role
+from openhpf.conftest import business_day, grant_role
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
@@ -83,13 +83,14 @@ def test_closed_period_refused_and_reversal(center, staff):
         deposit(center, sub, 100)
     assert e.value.code == "PERIOD_CLOSED"
     # a correction goes into the open period as a reversing entry with the original value date
-    rev = entry_reverse(entry=e1, business_date=date(2026, 12, 1), actor=staff, reason="错缴")
-    sub.refresh_from_db()
-    assert sub.balance == 0 and sub.jishu_current == 0
-    assert rev.reversal_of_id == e1.pk and rev.voucher_no.startswith("记-202612-")
-    with pytest.raises(DomainError) as e:
-        entry_reverse(entry=e1, business_date=date(2026, 12, 1), actor=staff, reason="再冲")
-    assert e.value.code == "ALREADY_REVERSED"
+    with business_day(center, date(2026, 12, 1)):  # the next day, in the open December period
+        rev = entry_reverse(entry=e1, business_date=date(2026, 12, 1), actor=staff, reason="错缴")
+        sub.refresh_from_db()
+        assert sub.balance == 0 and sub.jishu_current == 0
+        assert rev.reversal_of_id == e1.pk and rev.voucher_no.startswith("记-202612-")
+        with pytest.raises(DomainError) as e:
+            entry_reverse(entry=e1, business_date=date(2026, 12, 1), actor=staff, reason="再冲")
+        assert e.value.code == "ALREADY_REVERSED"
 
 
 def test_db_refuses_posting_into_closed_period(center, staff):

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from openhpf.conftest import finance_clerk
+from openhpf.conftest import business_day, finance_clerk
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.money import format_fen
@@ -43,7 +43,9 @@ def _post(center, acct, day, lines, *, description="测试", counter="21902"):
     net = sum(a if d == "in" else -a for d, a, _ in lines)
     if net:
         out.append(Line(counter, credit=net) if net > 0 else Line(counter, debit=-net))
-    return entry_post(center=center, business_date=day, lines=out, source="test", description=description, actor=SYS)
+    with business_day(center, day):
+        return entry_post(center=center, business_date=day, lines=out, source="test", description=description,
+                          actor=SYS)
 
 
 def _load(acct, day, opening, lines, *, business_date=None):
@@ -139,9 +141,10 @@ def test_timing_differences_carry_over_and_close_the_next_day(center, acct):
 def test_split_reversal_and_bank_return_are_matched_not_flagged(center, acct):
     _post(center, acct, D1, [("in", 600_00, "B1"), ("in", 400_00, "B1")])  # one receipt booked in two parts
     wrong = _post(center, acct, D1, [("in", 333_00, "B2")])
-    entry_reverse(entry=wrong, business_date=D1, actor=finance_clerk(), reason="重复记账")  # the reversal line has no bank_ref
     manual = _post(center, acct, D1, [("out", 77_00, "")], description="手工凭证")
-    entry_reverse(entry=manual, business_date=D1, actor=finance_clerk(), reason="记错")
+    with business_day(center, D1):
+        entry_reverse(entry=wrong, business_date=D1, actor=finance_clerk(), reason="重复记账")  # the reversal line has no bank_ref
+        entry_reverse(entry=manual, business_date=D1, actor=finance_clerk(), reason="记错")
     _load(acct, D1, OPENING, [("B1", "in", 1000_00, ""), ("B8", "out", 900_00, "S9"), ("B9", "in", 900_00, "S9")])
     r = _run(acct, D1)
     assert _items(r) == set()

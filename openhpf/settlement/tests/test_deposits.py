@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from openhpf.conftest import finance_clerk
+from openhpf.conftest import business_day, finance_clerk
 from openhpf.ledger.selectors import gl_balance
 from openhpf.settlement.deposits import (
     deposit_notify,
@@ -33,8 +33,9 @@ def test_time_deposit_to_maturity_books_the_banks_interest(center, bank, sim):
     assert gl_balance(center=center, code_prefix=dep.gl_account.code) == 50_000_000
     # at maturity (90 days): 50,000,000 × 1.25% × 90 / 360 = 156,250 fen
     assert expected_interest(50_000_000, "1.25", 90) == 156_250
-    w = deposit_withdraw(deposit=dep, actor=finance_clerk(), business_date=date(2027, 2, 28))
-    w = instruction_send(instruction=w, actor=finance_clerk(), business_date=date(2027, 2, 28))
+    with business_day(center, date(2027, 2, 28)):
+        w = deposit_withdraw(deposit=dep, actor=finance_clerk(), business_date=date(2027, 2, 28))
+        w = instruction_send(instruction=w, actor=finance_clerk(), business_date=date(2027, 2, 28))
     dep.refresh_from_db()
     assert w.state == S.SUCCEEDED and dep.status == Deposit.Status.CLOSED and dep.interest_received == 156_250
     assert _book(bank) == _bank_balance(sim) == 100_000_000 + 156_250
@@ -47,10 +48,12 @@ def test_notice_deposit_partial_withdrawal_after_notice(center, bank, sim):
                        notice_days=7, actor=finance_clerk(), business_date=center.business_date)
     instruction_send(instruction=release(dep.open_instruction), actor=finance_clerk(), business_date=center.business_date)
     dep.refresh_from_db()
-    deposit_notify(deposit=dep, amount=10_000_000, withdraw_date=date(2026, 12, 8), actor=finance_clerk(),
-                   business_date=date(2026, 12, 1))
-    w = deposit_withdraw(deposit=dep, amount=10_000_000, actor=finance_clerk(), business_date=date(2026, 12, 8))
-    instruction_send(instruction=w, actor=finance_clerk(), business_date=date(2026, 12, 8))
+    with business_day(center, date(2026, 12, 1)):
+        deposit_notify(deposit=dep, amount=10_000_000, withdraw_date=date(2026, 12, 8), actor=finance_clerk(),
+                       business_date=date(2026, 12, 1))
+    with business_day(center, date(2026, 12, 8)):
+        w = deposit_withdraw(deposit=dep, amount=10_000_000, actor=finance_clerk(), business_date=date(2026, 12, 8))
+        instruction_send(instruction=w, actor=finance_clerk(), business_date=date(2026, 12, 8))
     dep.refresh_from_db()
     # 10,000,000 × 1.35% × 8 / 360 = 3,000 fen
     assert dep.interest_received == 3_000 and dep.principal == 10_000_000 and dep.status == Deposit.Status.OPEN
@@ -63,9 +66,11 @@ def test_notice_deposit_withdrawn_in_two_parts_numbers_its_withdrawals(center, b
     instruction_send(instruction=release(dep.open_instruction), actor=finance_clerk(), business_date=center.business_date)
     dep.refresh_from_db()
     for day, notified in ((date(2026, 12, 2), date(2026, 12, 1)), (date(2026, 12, 4), date(2026, 12, 3))):
-        deposit_notify(deposit=dep, amount=10_000_000, withdraw_date=day, actor=finance_clerk(), business_date=notified)
-        w = deposit_withdraw(deposit=dep, amount=10_000_000, actor=finance_clerk(), business_date=day)
-        assert instruction_send(instruction=w, actor=finance_clerk(), business_date=day).state == S.SUCCEEDED
+        with business_day(center, notified):
+            deposit_notify(deposit=dep, amount=10_000_000, withdraw_date=day, actor=finance_clerk(), business_date=notified)
+        with business_day(center, day):
+            w = deposit_withdraw(deposit=dep, amount=10_000_000, actor=finance_clerk(), business_date=day)
+            assert instruction_send(instruction=w, actor=finance_clerk(), business_date=day).state == S.SUCCEEDED
         dep.refresh_from_db()
     # one source reference per withdrawal (instr_source_ref_unique): the deposit's id, then its second attempt
     assert list(Instruction.objects.filter(source="deposit.withdraw").order_by("pk").values_list(

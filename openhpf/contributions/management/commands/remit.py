@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from openhpf.accounts.models import Employer
@@ -37,6 +37,7 @@ from openhpf.contributions.remittance.services import (
     remittance_post,
 )
 from openhpf.core.actors import Actor
+from openhpf.core.cli_options import BackValueCommand
 from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen, parse_yuan
 
@@ -54,7 +55,7 @@ def _back_line(text: str, row: int) -> tuple[str, int, int]:
             parse_yuan(parts[2], field="member_amount", row=row))
 
 
-class Command(BaseCommand):
+class Command(BackValueCommand):
     help = "汇缴：生成或导入缴存清册、登记银行到账、暂收款认领、入账"
 
     def add_arguments(self, parser: Any) -> None:
@@ -143,9 +144,12 @@ class Command(BaseCommand):
     def _receipt(self, o: dict[str, Any], center: Any, actor: Actor, bd: date) -> dict[str, Any]:
         try:
             amount = parse_yuan(o["amount"], field="amount")
+        except DomainError as e:
+            raise _usage(f"[{e.code}] {e.message}（金额应为元，如 1234.56）") from None
+        try:
             vd = date.fromisoformat(o["value_date"])
-        except (DomainError, ValueError):
-            raise _usage("金额应为元（如 1234.56），到账日应为 YYYY-MM-DD") from None
+        except ValueError:
+            raise _usage("到账日应为 YYYY-MM-DD") from None
         imp = None
         if o.get("import_id"):
             imp = RemittanceImport.objects.filter(center=center, pk=o["import_id"]).first()

@@ -10,11 +10,11 @@ import json
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from openhpf.core.actors import Actor
-from openhpf.core.cli_options import add_common, common
+from openhpf.core.cli_options import BackValueCommand, add_common, common
 from openhpf.core.codes import SettlementBizType
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.money import parse_yuan
@@ -39,7 +39,7 @@ MONEY_ACTIONS = frozenset({"pay", "collect", "deposit-open", "deposit-withdraw",
                            "payee-add"})
 
 
-class Command(BaseCommand):
+class Command(BackValueCommand):
     help = "银行结算：专户、银行接口、付款与收款指令、指令查证、账户变动通知"
 
     def add_arguments(self, parser):
