@@ -70,6 +70,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_IN_FLIGHT = "IDEMPOTENCY_IN_FLIGHT", 409, "相同 Idempotency-Key 的请求正在处理中，请稍后重试"
     VALIDATION = "VALIDATION", 422, "共 {count} 处错误"
     RATE_LIMITED = "RATE_LIMITED", 429, "请求过于频繁，请稍后再试"
+    API_RATE_LIMITED = "API_RATE_LIMITED", 429, "接口请求超过频率上限（每 {window} 秒 {limit} 次），请 {wait} 秒后再试"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE", 413, "请求内容过大（超过 {max_size} 字节），请拆分后再提交"
     SERVER_ERROR = "SERVER_ERROR", 500, "系统内部错误，请稍后再试；如持续出现，请联系管理员并提供请求编号 {request_id}"
     # a refused login of the service hall (member and agent portals)

@@ -6,6 +6,7 @@ idempotent by its `Idempotency-Key` (core/idempotency.py); a payment's key is it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -86,6 +87,15 @@ def _command_out(cmd: Any) -> dict[str, Any]:
             "code": ErrorCode.MAKER_CHECKER_REQUIRED.value, "message": ErrorCode.MAKER_CHECKER_REQUIRED.template}
 
 
+def _checked_request(request: HttpRequest, submit: Callable[[Center], Any]) -> Any:
+    """A request that takes effect when a checker approves it (a channel change, a payee): made by the operator
+    at the staff member's center, answered 202 with its pending command."""
+    center = _center(request, "settlement.operate")
+    with transaction.atomic(durable=True):
+        cmd = submit(center)
+    return _accepted(_command_out(cmd))
+
+
 class PaymentIn(Schema):
     account_no: str
     amount: int
@@ -125,12 +135,9 @@ def account_open(request: HttpRequest, payload: AccountIn):
 @router.post("/channels", summary="申请变更银行接口（地址、超时、推送令牌）：复核人批准后生效", response={202: dict})
 @idempotent(authorize=_operator, money_moving=True)
 def channel_request(request: HttpRequest, payload: ChannelIn):
-    center = _center(request, "settlement.operate")
-    with transaction.atomic(durable=True):
-        cmd = services.bank_channel_request(center=center, bank_code=payload.bank_code, url=payload.url,
-                                            timeout_seconds=payload.timeout_seconds,
-                                            notify_token=payload.notify_token, actor=request.user)
-    return _accepted(_command_out(cmd))
+    return _checked_request(request, lambda center: services.bank_channel_request(
+        center=center, bank_code=payload.bank_code, url=payload.url, timeout_seconds=payload.timeout_seconds,
+        notify_token=payload.notify_token, actor=request.user))
 
 
 @router.get("/payees", summary="登记收款人列表")
@@ -144,11 +151,9 @@ def payee_list(request: HttpRequest):
 @router.post("/payees", summary="登记收款人（经复核后生效）", response={202: dict})
 @idempotent(authorize=_operator, money_moving=True)
 def payee_add(request: HttpRequest, payload: PayeeIn):
-    center = _center(request, "settlement.operate")
-    with transaction.atomic(durable=True):
-        cmd = services.payee_request(center=center, account_no=payload.account_no, account_name=payload.account_name,
-                                     bank_name=payload.bank_name, kind=payload.kind, actor=request.user)
-    return _accepted(_command_out(cmd))
+    return _checked_request(request, lambda center: services.payee_request(
+        center=center, account_no=payload.account_no, account_name=payload.account_name, bank_name=payload.bank_name,
+        kind=payload.kind, actor=request.user))
 
 
 @router.get("/instructions", summary="结算指令（按状态筛选，最近 200 条）")
