@@ -237,6 +237,7 @@ class AuditEvent(StrEnum):
     SETTLEMENT_CHANNEL_SET = "settlement.channel.set", "设置银行接口", _O.BANK_CHANNEL
     SETTLEMENT_CHANNEL_LOCAL_LINK = "settlement.channel.local_link", "开发环境连接本机银行模拟器", _O.BANK_CHANNEL
     SETTLEMENT_PAYEE_ADD = "settlement.payee.add", "登记收款人", _O.PAYEE
+    SETTLEMENT_PAYEE_LIST = "settlement.payee.list", "登记收款人列表查询", _O.PAYEE, True
     SETTLEMENT_INSTRUCTION_HOLD = "settlement.instruction.hold", "结算指令待复核放行", _O.INSTRUCTION
     SETTLEMENT_INSTRUCTION_RELEASE = "settlement.instruction.release", "复核放行结算指令", _O.INSTRUCTION
     SETTLEMENT_INSTRUCTION_CANCEL = "settlement.instruction.cancel", "结算指令未获放行而作废", _O.INSTRUCTION
@@ -319,6 +320,7 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_HISTORY, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS,
     AuditEvent.ACCOUNTS_EMPLOYER_VIEW, AuditEvent.ACCOUNTS_EMPLOYER_MEMBERS, AuditEvent.CONTRIBUTIONS_ARREARS_MEMBERS,
     AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, AuditEvent.AUDIT_RECORDS_VIEW, AuditEvent.IAM_OUTBOX_VIEW,
+    AuditEvent.SETTLEMENT_PAYEE_LIST,
 })
 
 

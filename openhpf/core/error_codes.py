@@ -327,6 +327,7 @@ class ErrorCode(StrEnum):
     PAYEE_EXISTS = "PAYEE_EXISTS", 409, "收款账号 {account_no} 已登记为收款人"
     PAYEE_KIND = "PAYEE_KIND", 400, "收款人类别不正确：{kind}"
     PAYEE_REQUIRED = "PAYEE_REQUIRED", 400, "请填写收款账号和户名"
+    PAYEE_UNKNOWN = "PAYEE_UNKNOWN", 404, "登记收款人 {pk} 不存在"
     PAYER_REQUIRED = "PAYER_REQUIRED", 400, "请填写付款账号"
     PERIOD_CLOSED = "PERIOD_CLOSED", 409, "会计期间 {period} 已结账"
     PERIOD_FORMAT = "PERIOD_FORMAT", 400, "报表期间格式不正确：{period}（应为 YYYY-MM、YYYY-Qn、YYYY 或 YYYY-MM-DD）"

@@ -7,12 +7,14 @@ idempotent by its `Idempotency-Key` (core/idempotency.py); a payment's key is it
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from openhpf.access.services import personal_data_unmask
 from openhpf.core import idempotency
 from openhpf.core.codes import SettlementBizType
 from openhpf.core.error_codes import ErrorCode
@@ -142,10 +144,27 @@ def channel_request(request: HttpRequest, payload: ChannelIn):
 
 @router.get("/payees", summary="登记收款人列表")
 def payee_list(request: HttpRequest):
+    """Account numbers and names masked by the reader's clearance; the read is audited (settlement.payee.list)."""
     center = _center(request)
-    return [{"account_no": p.account_no, "account_name": p.account_name, "bank_name": p.bank_name, "kind": p.kind,
-             "kind_label": p.get_kind_display(), "source": p.source, "created_by": p.created_by,
-             "approved_by": p.approved_by} for p in selectors.payees(center=center, user=request.user)[:1000]]
+    return [asdict(p) for p in selectors.payees(center=center, actor=request.user)]
+
+
+UNMASK = "personal_data.unmask"
+
+
+class PayeeUnmaskIn(Schema):
+    fields: list[str]
+    reason: str
+
+
+@router.post("/payees/{pk}/unmask", response={200: dict[str, str]},
+             summary="查看登记收款人的明文账号或户名（须填写理由，记入审计）")
+def payee_unmask(request: HttpRequest, pk: int, data: PayeeUnmaskIn):
+    center = _center(request, UNMASK)
+    payee = selectors.payee_get(center=center, pk=pk, user=request.user, perm=UNMASK)
+    with transaction.atomic(durable=True):
+        values = personal_data_unmask(user=request.user, obj=payee, fields=data.fields, reason=data.reason)
+    return {k: "" if v is None else str(v) for k, v in values.items()}
 
 
 @router.post("/payees", summary="登记收款人（经复核后生效）", response={202: dict})
