@@ -80,7 +80,7 @@ def _visit(c: RecordingClient, urls: set[str], seen: set[str]) -> set[str]:
 def test_no_personal_value_in_any_request_url_of_the_search_flow(browser, account):
     page = browser.get(SEARCH).content.decode()
     assert 'method="post"' in page and f'hx-post="{SEARCH}"' in page  # the search form posts, htmx too
-    urls, seen = _urls(page), set()
+    urls, seen = _urls(page), set[str]()
     for q in (RAW_ID, RAW_PHONE, NAME[:2], account.account_no):
         partial = browser.post(SEARCH, {"q": q}, HTTP_HX_REQUEST="true").content.decode()  # typed: htmx
         full = browser.post(SEARCH, {"q": q}).content.decode()  # submitted
