@@ -123,3 +123,31 @@ def test_one_line_confirms_one_receipt(center, acct):
     statuses = sorted(Receipt.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True))
     assert statuses == sorted([Receipt.Status.UNKNOWN_SUSPENSE, Receipt.Status.UNCONFIRMED])
     assert gl_balance(center=center, code_prefix="101") == 250_000
+
+
+def test_the_banks_notice_under_another_reference_confirms_the_hand_typed_receipt_instead_of_booking_twice(
+        center, acct, remittance):
+    bd = center.business_date
+    rc = _manual(center, remittance.total, "HAND-8", employer=remittance.employer, payer_account=PAYER)
+    with transaction.atomic():  # the bank's notice of the same money, under the bank's own reference
+        got = receipt_record(center=center, amount=remittance.total, value_date=bd, bank_ref="N-0001", actor=SYS,
+                             business_date=bd, payer_account=PAYER, bank_account=acct.gl_account.code)
+    assert got.pk == rc.pk and Receipt.objects.count() == 1
+    assert got.status == Receipt.Status.POSTED and got.bank_ref == "N-0001" and got.confirmed_by == "bank:N-0001"
+    assert gl_balance(center=center, code_prefix="101") == remittance.total  # once
+    match = AuditRecord.objects.filter(action="contributions.receipt.bank_match", object_id=str(rc.pk)).get()
+    assert (match.after or {})["typed_ref"] == "HAND-8"
+    # the statement line of that money afterwards confirms nothing more
+    _statement(acct, bd, [("N-0001", remittance.total, PAYER)])
+    assert gl_balance(center=center, code_prefix="101") == remittance.total
+
+
+def test_a_line_goes_to_the_receipt_that_typed_its_reference_first(center, acct):
+    bd = center.business_date
+    other = _manual(center, 150_000, "HAND-9", payer_account=PAYER)  # older, same amount and payer
+    own = _manual(center, 150_000, "B-30", payer_account="6222000000000042")
+    _statement(acct, bd, [("B-30", 150_000, PAYER)])
+    own.refresh_from_db()
+    other.refresh_from_db()
+    assert own.status == Receipt.Status.UNKNOWN_SUSPENSE and own.confirmed_by == "statement:B-30"
+    assert other.status == Receipt.Status.UNCONFIRMED
