@@ -47,6 +47,7 @@ def _reseed_if_flushed() -> None:
         importlib.import_module("openhpf.core.migrations.0004_finance_policy").seed_finance_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0006_ingest_policy").seed_ingest_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0008_upload_policy").seed_upload_policy(apps, None)
+        importlib.import_module("openhpf.core.migrations.0009_receipt_bank_match_policy").seed_receipt_match_policy(apps, None)
     if not CalendarDay.objects.exists():
         seed.seed_calendar(apps, None)  # in the letters of its day: recoded as migration 0007 does
         from django.db import connection

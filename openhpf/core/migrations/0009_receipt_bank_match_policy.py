@@ -12,7 +12,7 @@ RECEIPT_MATCH_DEFAULTS = [
 ]
 
 
-def seed(apps, schema_editor):
+def seed_receipt_match_policy(apps, schema_editor):
     PolicyParameter = apps.get_model("core", "PolicyParameter")
     for k, t, v, d, src in RECEIPT_MATCH_DEFAULTS:
         PolicyParameter.objects.get_or_create(
@@ -29,4 +29,4 @@ def unseed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0008_upload_policy")]
-    operations = [migrations.RunPython(seed, unseed)]
+    operations = [migrations.RunPython(seed_receipt_match_policy, unseed)]
