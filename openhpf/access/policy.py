@@ -95,6 +95,7 @@ API: dict[str, str] = {
     "POST /api/v1/settlement/channels": "settlement.operate",
     "GET /api/v1/settlement/payees": "settlement.view",
     "POST /api/v1/settlement/payees": "settlement.operate",
+    "POST /api/v1/settlement/payees/{pk}/unmask": "personal_data.unmask",
     "GET /api/v1/settlement/instructions": "settlement.view",
     "POST /api/v1/settlement/payments": "settlement.operate",
     "POST /api/v1/settlement/instructions/{seq}/resolve": "settlement.operate",

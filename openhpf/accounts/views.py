@@ -17,6 +17,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from openhpf.access.decorators import permission_required
 from openhpf.access.selectors import has_permission
+from openhpf.core.edges import error_response
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, format_ratio
@@ -131,6 +133,10 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
     The query is POSTed so that ID numbers and phone numbers never land in URLs, access logs or browser history."""
     center = _center(request)
+    if request.method == "GET" and request.GET.get("q", "").strip():
+        # a query in the URL (an old bookmark, a hand-made link) reached the access log already: search nothing
+        code = ErrorCode.PERSONAL_IN_URL
+        return error_response(request, code, code.render(method="POST", path=request.path), field="q")
     q = request.POST.get("q", "").strip() if request.method == "POST" else ""
     rows = []
     if q:

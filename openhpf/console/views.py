@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 from importlib import import_module
+from typing import TypeVar
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, update_session_auth_hash
 from django.contrib.auth.models import User
@@ -37,6 +39,8 @@ from openhpf.iam.services import (
 
 from .forms import PasswordChangeForm, PasswordResetForm, StaffLoginForm, TotpForm
 from .nav import url_or_none
+
+F = TypeVar("F", bound=forms.Form)
 
 PENDING_SECONDS = 300  # the password step is good for this long while the TOTP code is asked for
 
@@ -77,31 +81,39 @@ def _too_many(request: HttpRequest, username: str) -> bool:
     return not (ratelimit.hit("login_ip", ip) and ratelimit.hit("login", ip, "staff", username))
 
 
+def _posted_form(request: HttpRequest, form_class: type[F], throttled: str) -> tuple[F, str | None, int]:
+    """The shared start of the sign-in and password-reset pages: the form bound to what was posted, and the user
+    name to act on. None with status 429 (and `throttled` on the form) when this source and name tried too
+    often; None with status 200 when nothing valid was posted."""
+    form = form_class(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return form, None, 200
+    username = form.cleaned_data["username"]
+    if _too_many(request, username):
+        form.add_error(None, throttled)
+        return form, None, 429
+    return form, username, 200
+
+
 def login_view(request: HttpRequest) -> HttpResponse:
     """业务人员登录, step 1: user name and password."""
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated and request.user.is_staff:
         return redirect(next_url)
-    form = StaffLoginForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
-        if _too_many(request, username):
-            form.add_error(None, "登录尝试过于频繁，请稍后再试。")
-            status = 429
-        else:
-            with transaction.atomic(durable=True):
-                result = staff_login_password(username=username, password=form.cleaned_data["password"],
-                                              ip=ratelimit.client_ip(request))
-            if result.code == "NEED_TOTP":
-                request.session[SESSION_2FA_PENDING] = {"uid": result.user.pk, "next": next_url,
-                                                        "at": int(time.time())}
-                return redirect("console:login_totp")
-            if result.ok:
-                return _sign_in(request, result, next_url=next_url, second_factor=False)
-            form.add_error(None, result.message)
-            status = 429 if result.code == "RATE_LIMITED" else status  # the source waits (iam/lockout.py)
-    elif request.method == "POST":
+    form, username, status = _posted_form(request, StaffLoginForm, "登录尝试过于频繁，请稍后再试。")
+    if username is not None:
+        with transaction.atomic(durable=True):
+            result = staff_login_password(username=username, password=form.cleaned_data["password"],
+                                          ip=ratelimit.client_ip(request))
+        if result.code == "NEED_TOTP":
+            request.session[SESSION_2FA_PENDING] = {"uid": result.user.pk, "next": next_url,
+                                                    "at": int(time.time())}
+            return redirect("console:login_totp")
+        if result.ok:
+            return _sign_in(request, result, next_url=next_url, second_factor=False)
+        form.add_error(None, result.message)
+        status = 429 if result.code == "RATE_LIMITED" else status  # the source waits (iam/lockout.py)
+    elif request.method == "POST" and status == 200:
         form.add_error(None, "请输入用户名和密码。")
     notice = ""
     if request.GET.get("timeout"):
@@ -201,27 +213,21 @@ def home(request: HttpRequest) -> HttpResponse:
 def password_reset(request: HttpRequest) -> HttpResponse:
     """本人凭重置码设置新密码 (no session): after a security admin's reset, the user enters the code sent to the
     own mobile and a new password, then signs in and enrols a new second factor before any business page."""
-    form = PasswordResetForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
-        if _too_many(request, username):
-            form.add_error(None, "尝试过于频繁，请稍后再试。")
-            status = 429
+    form, username, status = _posted_form(request, PasswordResetForm, "尝试过于频繁，请稍后再试。")
+    if username is not None:
+        try:
+            with transaction.atomic(durable=True):
+                failure = staff_password_reset_complete(
+                    username=username, code=form.cleaned_data["code"],
+                    new_password=form.cleaned_data["new_password"], ip=ratelimit.client_ip(request))
+        except DomainError as e:
+            form.add_error("new_password", e.message)
+            status = 422
         else:
-            try:
-                with transaction.atomic(durable=True):
-                    failure = staff_password_reset_complete(
-                        username=username, code=form.cleaned_data["code"],
-                        new_password=form.cleaned_data["new_password"], ip=ratelimit.client_ip(request))
-            except DomainError as e:
-                form.add_error("new_password", e.message)
-                status = 422
-            else:
-                if failure is None:
-                    return render(request, "console/password_reset.html", {"done": True})
-                form.add_error(None, failure.message)
-                status = 401
-    elif request.method == "POST":
+            if failure is None:
+                return render(request, "console/password_reset.html", {"done": True})
+            form.add_error(None, failure.message)
+            status = 401
+    elif request.method == "POST" and status == 200:
         status = 422
     return render(request, "console/password_reset.html", {"form": form}, status=status)

@@ -26,3 +26,9 @@ class ContributionsConfig(AppConfig):
         from .remittance.services import receipt_record
 
         register_receipt_handler(receipt_record)
+        # an incoming line of a statement fetched from the bank confirms the hand-typed receipt it matches
+        from openhpf.reconciliation.services import register_statement_listener
+
+        from .remittance.bankmatch import receipts_confirm_from_statement
+
+        register_statement_listener("contributions.receipt_bank_match", receipts_confirm_from_statement)

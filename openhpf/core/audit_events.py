@@ -238,6 +238,7 @@ class AuditEvent(StrEnum):
     SETTLEMENT_CHANNEL_SET = "settlement.channel.set", "设置银行接口", _O.BANK_CHANNEL
     SETTLEMENT_CHANNEL_LOCAL_LINK = "settlement.channel.local_link", "开发环境连接本机银行模拟器", _O.BANK_CHANNEL
     SETTLEMENT_PAYEE_ADD = "settlement.payee.add", "登记收款人", _O.PAYEE
+    SETTLEMENT_PAYEE_LIST = "settlement.payee.list", "登记收款人列表查询", _O.PAYEE, True
     SETTLEMENT_INSTRUCTION_HOLD = "settlement.instruction.hold", "结算指令待复核放行", _O.INSTRUCTION
     SETTLEMENT_INSTRUCTION_RELEASE = "settlement.instruction.release", "复核放行结算指令", _O.INSTRUCTION
     SETTLEMENT_INSTRUCTION_CANCEL = "settlement.instruction.cancel", "结算指令未获放行而作废", _O.INSTRUCTION
@@ -273,6 +274,7 @@ class AuditEvent(StrEnum):
     CONTRIBUTIONS_RECEIPT_RECORD = "contributions.receipt.record", "登记银行到账", _O.RECEIPT
     CONTRIBUTIONS_RECEIPT_ASSIGN = "contributions.receipt.assign", "认领银行到账", _O.RECEIPT
     CONTRIBUTIONS_RECEIPT_CONFIRM = "contributions.receipt.confirm", "确认手工登记的到账", _O.RECEIPT
+    CONTRIBUTIONS_RECEIPT_BANK_MATCH = "contributions.receipt.bank_match", "银行对账单勾对手工登记的到账", _O.RECEIPT
     CONTRIBUTIONS_INTEREST_SETTLE = "contributions.interest.settle", "年终结息", _O.POSTING_BATCH
     CONTRIBUTIONS_BASE_ADJUSTMENT_APPLY = ("contributions.base_adjustment.apply", "年度基数调整",
                                            _O.BASE_ADJUSTMENT, True)
@@ -319,6 +321,7 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_HISTORY, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS,
     AuditEvent.ACCOUNTS_EMPLOYER_VIEW, AuditEvent.ACCOUNTS_EMPLOYER_MEMBERS, AuditEvent.CONTRIBUTIONS_ARREARS_MEMBERS,
     AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, AuditEvent.AUDIT_RECORDS_VIEW, AuditEvent.IAM_OUTBOX_VIEW,
+    AuditEvent.SETTLEMENT_PAYEE_LIST,
 })
 
 

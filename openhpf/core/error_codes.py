@@ -70,6 +70,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_IN_FLIGHT = "IDEMPOTENCY_IN_FLIGHT", 409, "相同 Idempotency-Key 的请求正在处理中，请稍后重试"
     VALIDATION = "VALIDATION", 422, "共 {count} 处错误"
     RATE_LIMITED = "RATE_LIMITED", 429, "请求过于频繁，请稍后再试"
+    API_RATE_LIMITED = "API_RATE_LIMITED", 429, "接口请求超过频率上限（每 {window} 秒 {limit} 次），请 {wait} 秒后再试"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE", 413, "请求内容过大（超过 {max_size} 字节），请拆分后再提交"
     SERVER_ERROR = "SERVER_ERROR", 500, "系统内部错误，请稍后再试；如持续出现，请联系管理员并提供请求编号 {request_id}"
     # a refused login of the service hall (member and agent portals)
@@ -333,6 +334,7 @@ class ErrorCode(StrEnum):
     PAYEE_EXISTS = "PAYEE_EXISTS", 409, "收款账号 {account_no} 已登记为收款人"
     PAYEE_KIND = "PAYEE_KIND", 400, "收款人类别不正确：{kind}"
     PAYEE_REQUIRED = "PAYEE_REQUIRED", 400, "请填写收款账号和户名"
+    PAYEE_UNKNOWN = "PAYEE_UNKNOWN", 404, "登记收款人 {pk} 不存在"
     PAYER_REQUIRED = "PAYER_REQUIRED", 400, "请填写付款账号"
     PERIOD_CLOSED = "PERIOD_CLOSED", 409, "会计期间 {period} 已结账"
     PERIOD_FORMAT = "PERIOD_FORMAT", 400, "报表期间格式不正确：{period}（应为 YYYY-MM、YYYY-Qn、YYYY 或 YYYY-MM-DD）"

@@ -55,6 +55,7 @@ KEYS: dict[str, str] = {
     "ingest.max_errors": "一个文件的错误总数上限（超过即停止校验）",
     "upload.max_bytes": "上传文件的大小上限（字节）",
     "upload.max_rows": "上传文件的数据行上限",
+    "receipt.bank_match.window_days": "银行对账单确认手工登记到账的日期容差（自然日）",
 }
 # values in fen (the label says so) and values that are ratios or rates (fractions of one): shown in 元 and %
 MONEY_KEYS = frozenset(k for k, label in KEYS.items() if label.endswith("（分）"))

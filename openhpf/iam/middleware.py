@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
 
+from openhpf.core.api_errors import error_body
 from openhpf.core.error_codes import ErrorCode
 
 from . import policy, ratelimit
@@ -104,7 +105,19 @@ class ApiRateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/") and not ratelimit.hit("api", ratelimit.api_principal(request)):
-            return JsonResponse({"code": ErrorCode.RATE_LIMITED, "message": "请求过于频繁，请稍后再试"}, status=429,
-                                json_dumps_params={"ensure_ascii": False})
+        if request.path.startswith("/api/"):
+            wait = ratelimit.hit_wait("api", ratelimit.api_principal(request))
+            if wait:
+                return api_ceiling_response(wait)
         return self.get_response(request)
+
+
+def api_ceiling_response(wait: int) -> HttpResponse:
+    """429 API_RATE_LIMITED in the catalogue's shape: the limit, its window and the wait (also in Retry-After)."""
+    limit, window = ratelimit.limit_of("api")
+    code = ErrorCode.API_RATE_LIMITED
+    body = error_body(code, code.render(window=window, limit=limit, wait=wait),
+                      details={"limit": limit, "window_seconds": window, "retry_after": wait})
+    response = JsonResponse(body, status=code.status, json_dumps_params={"ensure_ascii": False})
+    response["Retry-After"] = str(wait)
+    return response

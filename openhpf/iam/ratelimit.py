@@ -11,6 +11,7 @@ token) counts against the client IP. Varying the header therefore never opens a 
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 
 from django.conf import settings
@@ -35,6 +36,17 @@ def _limit(name: str) -> tuple[int, int]:
 
 def hit(name: str, *parts: str) -> bool:
     """Count one hit for (name, parts); False when the limit is already used up in the current window."""
+    return hit_wait(name, *parts) == 0
+
+
+def limit_of(name: str) -> tuple[int, int]:
+    """(requests, window in seconds) of a limit of HPF_RATE_LIMITS."""
+    return _limit(name)
+
+
+def hit_wait(name: str, *parts: str) -> int:
+    """Count one hit for (name, parts): 0 when it is allowed, else the seconds (at least 1) until the current
+    window ends and the limit allows again."""
     n, secs = _limit(name)
     key = "hpf-rl:" + name + ":" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
     now = time.time()
@@ -42,9 +54,9 @@ def hit(name: str, *parts: str) -> bool:
     if state is None or now - state[1] >= secs:
         state = (0, now)
     if state[0] >= n:
-        return False
+        return max(1, math.ceil(state[1] + secs - now))
     cache.set(key, (state[0] + 1, state[1]), timeout=secs)
-    return True
+    return 0
 
 
 def client_ip(request: HttpRequest) -> str:

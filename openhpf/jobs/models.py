@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from .registry import resumable
+from .registry import resumable, resume_refusal
 
 # The state a running job shows when its heartbeat is older than the setting: computed on read, never stored.
 INTERRUPTED = "interrupted"
@@ -112,7 +112,8 @@ class Job(models.Model):
     @property
     def can_resume(self) -> bool:
         """续跑: a failed or interrupted job of a kind that registered how to resume it."""
-        return self.state in (self.Status.FAILED, INTERRUPTED) and resumable(self.kind)
+        return (self.state in (self.Status.FAILED, INTERRUPTED) and resumable(self.kind)
+                and not resume_refusal(self))
 
 
 class JobStep(models.Model):

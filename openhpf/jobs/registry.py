@@ -5,7 +5,9 @@
 
 `cancel(job)` runs inside the cancelling transaction: it moves what the job owns (an import, say) to its
 failed state and removes the job's work tables and files. `resume(job, actor)` runs the job again from where it
-stopped (续跑); a kind without one can only be resumed by the command that started it."""
+stopped (续跑); a kind without one can only be resumed by the command that started it. `resume_refusal(job)`, if
+given, says in Chinese why this one job cannot be resumed (its file is gone, say), or "" when it can: the job
+list offers 续跑 only then."""
 
 from __future__ import annotations
 
@@ -19,15 +21,17 @@ class JobKind:
     kind: str
     cancel: Callable[[Any], None] | None = None
     resume: Callable[[Any, Any], Any] | None = None
+    resume_refusal: Callable[[Any], str] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
 def register_kind(kind: str, *, cancel: Callable[[Any], None] | None = None,
-                  resume: Callable[[Any, Any], Any] | None = None) -> JobKind:
+                  resume: Callable[[Any, Any], Any] | None = None,
+                  resume_refusal: Callable[[Any], str] | None = None) -> JobKind:
     """Register (or re-register, at a second app start-up) the hooks of one kind of job."""
-    entry = JobKind(kind=kind, cancel=cancel, resume=resume)
+    entry = JobKind(kind=kind, cancel=cancel, resume=resume, resume_refusal=resume_refusal)
     _KINDS[kind] = entry
     return entry
 
@@ -39,3 +43,11 @@ def job_kind(kind: str) -> JobKind | None:
 def resumable(kind: str) -> bool:
     entry = _KINDS.get(kind)
     return entry is not None and entry.resume is not None
+
+
+def resume_refusal(job: Any) -> str:
+    """Why this job's kind cannot resume this one job ("" when it can, or when its kind says nothing)."""
+    entry = _KINDS.get(job.kind)
+    if entry is None or entry.resume_refusal is None:
+        return ""
+    return entry.resume_refusal(job)

@@ -35,7 +35,7 @@ from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
 from .models import INTERRUPTED, Job, JobLog, JobStep, stale_after_seconds
-from .registry import job_kind
+from .registry import job_kind, resume_refusal
 
 logger = logging.getLogger("openhpf.jobs")
 
@@ -498,5 +498,8 @@ def job_resume_registered(*, job: Job, actor: Actor) -> Job:
                           field="job")
     if job.state not in (Job.Status.FAILED, INTERRUPTED):
         raise DomainError(ErrorCode.JOB_NOT_RESUMABLE, f"作业 #{job.pk} 状态为{job.state_label}，不能续跑", field="job")
+    refusal = resume_refusal(job)
+    if refusal:
+        raise DomainError(ErrorCode.JOB_NOT_RESUMABLE, f"作业 #{job.pk} 不能续跑：{refusal}", field="job")
     out = entry.resume(job, actor)
     return out if isinstance(out, Job) else Job.objects.get(pk=job.pk)

@@ -3,6 +3,7 @@ actions 续跑 and 取消 of a job found dead (中断) or failed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openhpf.core.authz import permission_required
 from openhpf.core.errors import DomainError
 
+from .models import Job
 from .runner import job_cancel, job_resume_registered
 from .selectors import job_get, job_list
 
@@ -37,21 +39,22 @@ def _back(**query: str) -> HttpResponse:
     return redirect(f"{reverse('jobs:list')}?{urlencode(query)}")
 
 
+def _act(request: HttpRequest, pk: int, action: Callable[..., Job], done: Callable[[Job], str]) -> HttpResponse:
+    """取消 / 续跑: run the action on the job as the signed-in user and come back to the list with its message."""
+    try:
+        job = action(job=job_get(pk, user=request.user), actor=request.user)
+    except DomainError as e:
+        return _back(error=e.message)
+    return _back(message=done(job))
+
+
 @require_POST
 @permission_required("jobs.run")
 def job_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        job = job_cancel(job=job_get(pk, user=request.user), actor=request.user)
-    except DomainError as e:
-        return _back(error=e.message)
-    return _back(message=f"作业 #{job.pk} 已取消")
+    return _act(request, pk, job_cancel, lambda job: f"作业 #{job.pk} 已取消")
 
 
 @require_POST
 @permission_required("jobs.run")
 def job_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        job = job_resume_registered(job=job_get(pk, user=request.user), actor=request.user)
-    except DomainError as e:
-        return _back(error=e.message)
-    return _back(message=f"作业 #{job.pk} 已续跑：{job.state_label}")
+    return _act(request, pk, job_resume_registered, lambda job: f"作业 #{job.pk} 已续跑：{job.state_label}")

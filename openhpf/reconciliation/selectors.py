@@ -16,7 +16,7 @@ from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
 from openhpf.settlement.models import BankAccount
 
-from .models import BankStatement, Reconciliation, ReconItem, StatementLine
+from .models import BankStatement, Direction, Reconciliation, ReconItem, StatementLine
 
 VIEW = "settlement.view"
 
@@ -168,6 +168,15 @@ def statement_lines(*, statement: BankStatement, user: Actor, key: str = "", lim
     if key:
         qs = qs.filter(Q(bank_seq=key) | Q(ref=key))
     return list(qs.order_by("line_no")[: _limit(limit)])
+
+
+def statement_money_in(*, statement: BankStatement, amounts: set[int]) -> list[StatementLine]:
+    """The statement's lines of money others sent in (no instruction of the center echoed), of these amounts,
+    in line order: what a service that reacts to a stored statement looks at (no user: the caller checked)."""
+    if not amounts:
+        return []
+    return list(StatementLine.objects.filter(statement=statement, direction=Direction.IN, ref="",
+                                             amount__in=sorted(amounts)).order_by("line_no"))
 
 
 @dataclass

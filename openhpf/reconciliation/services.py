@@ -20,6 +20,7 @@ and everything left is an item: 银行已收单位未收, 银行已付单位未�
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
@@ -46,6 +47,7 @@ from .models import BankStatement, Reconciliation, ReconItem, ReconMatch
 from .selectors import reconciliation_day_ok  # noqa: F401  (the day-end gate; a read, kept in selectors)
 
 PERMISSION = "settlement.operate"
+log = logging.getLogger(__name__)
 
 # progress(label, done, total): the CLI shows it as rich bars, the day-end job forwards it to its job step
 Progress = Callable[[str, int, "int | None"], None]
@@ -63,6 +65,26 @@ _ITEM_OPEN = f"'{ReconItem.Status.OPEN.value}'"
 _CLOSED_MATCHED, _CLOSED_SUPERSEDED = f"'{ReconItem.Close.MATCHED.value}'", f"'{ReconItem.Close.SUPERSEDED.value}'"
 # the work tables' outcome of a line (res): the rule that matched it, or this marker for 金额不符 (never stored)
 _MISMATCH = "'mismatch'"
+
+# name → fn(statement=, actor=, business_date=): upper apps act on the bank's lines of a statement just stored
+# (contributions: an incoming line confirms the hand-typed receipt it matches), registered in their
+# AppConfig.ready, so this app imports none of them
+_STATEMENT_LISTENERS: dict[str, Callable[..., Any]] = {}
+
+
+def register_statement_listener(name: str, fn: Callable[..., Any]) -> None:
+    """`fn(statement=, actor=, business_date=)` runs after a statement is stored (new or replaced), in its
+    transaction. A refusal (DomainError) of a listener is logged and undone alone; the statement stays."""
+    _STATEMENT_LISTENERS[name] = fn
+
+
+def _statement_stored(stmt: BankStatement, *, actor: Actor, business_date: date) -> None:
+    for name, fn in _STATEMENT_LISTENERS.items():
+        try:
+            with transaction.atomic():
+                fn(statement=stmt, actor=actor, business_date=business_date)
+        except DomainError as exc:
+            log.warning("statement %s: listener %s refused: %s %s", stmt.pk, name, exc.code, exc.message)
 
 
 def _tick(progress: Progress | None, label: str, done: int, total: int | None = None) -> None:
@@ -294,6 +316,7 @@ def statement_load(
                          "opening": opening, "closing": closing, "total_in": reader.total_in,
                          "total_out": reader.total_out, "digest": stmt.digest, "source": source,
                          "replaced": replaced})
+        _statement_stored(stmt, actor=actor, business_date=business_date)
         return stmt
 
 

@@ -6,12 +6,15 @@ idempotent by its `Idempotency-Key` (core/idempotency.py); a payment's key is it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from openhpf.access.services import personal_data_unmask
 from openhpf.core import idempotency
 from openhpf.core.codes import SettlementBizType
 from openhpf.core.error_codes import ErrorCode
@@ -86,6 +89,15 @@ def _command_out(cmd: Any) -> dict[str, Any]:
             "code": ErrorCode.MAKER_CHECKER_REQUIRED.value, "message": ErrorCode.MAKER_CHECKER_REQUIRED.template}
 
 
+def _checked_request(request: HttpRequest, submit: Callable[[Center], Any]) -> Any:
+    """A request that takes effect when a checker approves it (a channel change, a payee): made by the operator
+    at the staff member's center, answered 202 with its pending command."""
+    center = _center(request, "settlement.operate")
+    with transaction.atomic(durable=True):
+        cmd = submit(center)
+    return _accepted(_command_out(cmd))
+
+
 class PaymentIn(Schema):
     account_no: str
     amount: int
@@ -125,30 +137,42 @@ def account_open(request: HttpRequest, payload: AccountIn):
 @router.post("/channels", summary="申请变更银行接口（地址、超时、推送令牌）：复核人批准后生效", response={202: dict})
 @idempotent(authorize=_operator, money_moving=True)
 def channel_request(request: HttpRequest, payload: ChannelIn):
-    center = _center(request, "settlement.operate")
-    with transaction.atomic(durable=True):
-        cmd = services.bank_channel_request(center=center, bank_code=payload.bank_code, url=payload.url,
-                                            timeout_seconds=payload.timeout_seconds,
-                                            notify_token=payload.notify_token, actor=request.user)
-    return _accepted(_command_out(cmd))
+    return _checked_request(request, lambda center: services.bank_channel_request(
+        center=center, bank_code=payload.bank_code, url=payload.url, timeout_seconds=payload.timeout_seconds,
+        notify_token=payload.notify_token, actor=request.user))
 
 
 @router.get("/payees", summary="登记收款人列表")
 def payee_list(request: HttpRequest):
+    """Account numbers and names masked by the reader's clearance; the read is audited (settlement.payee.list)."""
     center = _center(request)
-    return [{"account_no": p.account_no, "account_name": p.account_name, "bank_name": p.bank_name, "kind": p.kind,
-             "kind_label": p.get_kind_display(), "source": p.source, "created_by": p.created_by,
-             "approved_by": p.approved_by} for p in selectors.payees(center=center, user=request.user)[:1000]]
+    return [asdict(p) for p in selectors.payees(center=center, actor=request.user)]
+
+
+UNMASK = "personal_data.unmask"
+
+
+class PayeeUnmaskIn(Schema):
+    fields: list[str]
+    reason: str
+
+
+@router.post("/payees/{pk}/unmask", response={200: dict[str, str]},
+             summary="查看登记收款人的明文账号或户名（须填写理由，记入审计）")
+def payee_unmask(request: HttpRequest, pk: int, data: PayeeUnmaskIn):
+    center = _center(request, UNMASK)
+    payee = selectors.payee_get(center=center, pk=pk, user=request.user, perm=UNMASK)
+    with transaction.atomic(durable=True):
+        values = personal_data_unmask(user=request.user, obj=payee, fields=data.fields, reason=data.reason)
+    return {k: "" if v is None else str(v) for k, v in values.items()}
 
 
 @router.post("/payees", summary="登记收款人（经复核后生效）", response={202: dict})
 @idempotent(authorize=_operator, money_moving=True)
 def payee_add(request: HttpRequest, payload: PayeeIn):
-    center = _center(request, "settlement.operate")
-    with transaction.atomic(durable=True):
-        cmd = services.payee_request(center=center, account_no=payload.account_no, account_name=payload.account_name,
-                                     bank_name=payload.bank_name, kind=payload.kind, actor=request.user)
-    return _accepted(_command_out(cmd))
+    return _checked_request(request, lambda center: services.payee_request(
+        center=center, account_no=payload.account_no, account_name=payload.account_name, bank_name=payload.bank_name,
+        kind=payload.kind, actor=request.user))
 
 
 @router.get("/instructions", summary="结算指令（按状态筛选，最近 200 条）")

@@ -9,7 +9,11 @@ from django.db.models import Count, QuerySet
 
 from openhpf.access.selectors import check_permission
 from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
+from openhpf.core.error_codes import ErrorCode
+from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.ledger.selectors import gl_balance
 
 from .models import BankAccount, BankChannel, Deposit, Instruction, Notice, Payee
@@ -84,7 +88,40 @@ def dayend_bank_accounts(center: Center, on: Any) -> list[BankAccount]:
             if a.bank_code in banks and (a.reconcile_from is None or a.reconcile_from <= on)]
 
 
-def payees(*, center: Center, user: Actor) -> QuerySet[Payee]:
-    """登记收款人: the payee registry of the center, by account number."""
-    check_permission(user, "settlement.view", center=center)
-    return Payee.objects.filter(center=center, active=True).order_by("kind", "account_no")
+@dataclass(frozen=True)
+class PayeeRow:
+    """One registered payee as its reader may see it: account number and name masked by clearance."""
+
+    id: int
+    kind: str
+    kind_label: str
+    account_no: str
+    account_name: str
+    bank_name: str
+    source: str
+    created_by: str
+    approved_by: str
+
+
+@personal_read(AuditEvent.SETTLEMENT_PAYEE_LIST, perm="settlement.view")
+def payees(*, center: Center, actor: Actor, read: PersonalRead, limit: int = 1000) -> list[PayeeRow]:
+    """登记收款人: the payee registry of the center, by account number. Members' cards and sellers sit next to
+    counterparties, so account numbers and names are masked by the reader's clearance and the read is audited;
+    the clear value is the audited unmask (access.services.personal_data_unmask)."""
+    rows = Payee.objects.filter(center=center, active=True).order_by("kind", "account_no")[: max(1, min(limit, 5000))]
+    out = [PayeeRow(id=p.pk, kind=p.kind, kind_label=p.get_kind_display(),
+                    account_no=read.mask("bank_card", p.account_no), account_name=read.mask("name", p.account_name),
+                    bank_name=p.bank_name, source=p.source, created_by=p.created_by, approved_by=p.approved_by)
+           for p in rows]
+    read.note(rows=len(out))
+    return out
+
+
+def payee_get(*, center: Center, pk: int, user: Actor, perm: str = "settlement.view") -> Payee:
+    """One registered payee of the center (the object of an unmask: perm personal_data.unmask);
+    PAYEE_UNKNOWN when there is none."""
+    check_permission(user, perm, center=center)
+    p = Payee.objects.filter(center=center, pk=pk, active=True).first()
+    if p is None:
+        raise DomainError(ErrorCode.PAYEE_UNKNOWN, f"登记收款人 {pk} 不存在", field="payee")
+    return p

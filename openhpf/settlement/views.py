@@ -42,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "queue": selectors.notices(center=center, user=request.user, status=Notice.Status.QUEUE).count(),
         "kinds": BankAccount.Kind.choices, "error": request.GET.get("error", ""),
         "deposits": selectors.deposits(center=center, user=request.user)[:50],
-        "payees": selectors.payees(center=center, user=request.user)[:200],
+        "payees": selectors.payees(center=center, actor=request.user, limit=200),
     })
 
 

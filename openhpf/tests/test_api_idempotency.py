@@ -37,7 +37,9 @@ MONEY_PATTERNS = [re.compile(p) for p in (
 MONEY_VIEWS: dict[str, str] = {
     "openhpf.finance.api.value_added_close": "年末结转 posts the year's 损益 into 增值收益",
 }
-NOT_MONEY_MOVING: dict[str, str] = {}  # "POST <path>": why it moves no money although its path looks so
+NOT_MONEY_MOVING: dict[str, str] = {  # "POST <path>": why it moves no money although its path looks so
+    "POST /settlement/payees/{pk}/unmask": "shows a payee's account number or name in clear (audited read)",
+}
 
 
 def _posts() -> list[tuple[str, Callable[..., Any]]]:

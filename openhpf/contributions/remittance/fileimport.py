@@ -56,7 +56,7 @@ from openhpf.core.models import Center
 from openhpf.core.money import format_fen, format_ratio_e4
 from openhpf.core.policy import policy_value
 from openhpf.core.validation import Rule, failing, run_table_rules
-from openhpf.jobs.models import Job
+from openhpf.jobs.models import INTERRUPTED, Job, JobStep
 from openhpf.jobs.registry import register_kind
 from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.ledger import sql
@@ -420,9 +420,7 @@ def remittance_import(
     run = _RosterImport.open(center=center, path=path, month=month, actor=actor, business_date=business_date,
                              employer=employer, exclude_rejected=exclude_rejected, error_file=error_file, limits=limits)
     try:
-        run_job(run.job, steps=[Step("stage", run.stage, weight=4, label="读取并暂存文件"),
-                                Step("validate", run.validate, weight=2, label="校验"),
-                                Step("create", run.create, weight=1, label="生成汇缴单")], progress=progress)
+        run_job(run.job, steps=run.steps(), progress=progress)
     finally:
         run.close()
     return run.outcome()
@@ -475,6 +473,20 @@ class _RosterImport:
         return cls(center=center, path=path, month=month, actor=actor, business_date=business_date,
                    employer=employer, exclude_rejected=exclude_rejected, limits=limits, imp=imp, job=job,
                    err_path=err_path, errors=errors, result=ImportResult(import_id=imp.pk))
+
+    @classmethod
+    def resume(cls, *, imp: RemittanceImport, job: Any, path: Path, actor: Actor, limits: Limits) -> _RosterImport:
+        """The import of a job that died, to run again on its own record and job."""
+        err_path = Path(settings.VAR_DIR) / "remit" / f"errors-import-{imp.pk}.xlsx"
+        return cls(center=imp.center, path=path, month=imp.month, actor=actor, business_date=imp.business_date,
+                   employer=imp.employer, exclude_rejected=imp.exclude_rejected, limits=limits, imp=imp, job=job,
+                   err_path=err_path, errors=_errors(err_path, limits.max_errors_per_rule, limits.max_errors),
+                   result=ImportResult(import_id=imp.pk))
+
+    def steps(self) -> list[Step]:
+        return [Step("stage", self.stage, weight=4, label="读取并暂存文件"),
+                Step("validate", self.validate, weight=2, label="校验"),
+                Step("create", self.create, weight=1, label="生成汇缴单")]
 
     @property
     def tables(self) -> tuple[str, str]:
@@ -689,8 +701,62 @@ def import_job_cancelled(job: Job) -> None:
         file.unlink(missing_ok=True)
 
 
+def _job_import(job: Job) -> RemittanceImport | None:
+    return RemittanceImport.objects.filter(job_id=job.pk).select_related("center", "employer").first()
+
+
+def import_job_refusal(job: Job) -> str:
+    """Why an import job cannot be resumed ("" when it can): its import is gone or already decided, or its file
+    (a user's file, or the spooled copy of an upload, removed by the clean-up of dead uploads) is no longer there."""
+    imp = _job_import(job)
+    if imp is None or imp.status not in (RemittanceImport.Status.VALIDATING, RemittanceImport.Status.ACCEPTED):
+        return "导入批次已结束（未通过或失败），请重新上传文件"
+    if imp.status == RemittanceImport.Status.VALIDATING and not Path(str((job.params or {}).get("file") or "")).is_file():
+        return "导入文件已不存在（上传的临时文件已清理），请重新上传文件"
+    return ""
+
+
+def import_job_resume(job: Job, actor: Actor) -> Job:
+    """续跑 of an import job that died (中断) or failed: the import runs again from its first step on the same
+    record and job (what a dead run staged lived in its memory and work tables, and is not trusted). One whose
+    remittances were created before the crash only finishes its job record. Idempotent: a finished job is not
+    resumed again (jobs.runner), and the create step inserts the import's remittances in one transaction."""
+    imp = _job_import(job)
+    if imp is None:
+        raise DomainError(ErrorCode.JOB_NOT_RESUMABLE, f"作业 #{job.pk} 没有对应的导入批次", field="job")
+    _require(actor, imp.center)
+    path = Path(str((job.params or {}).get("file") or ""))
+    _restart(job, keep_done=imp.status == RemittanceImport.Status.ACCEPTED)
+    if imp.status == RemittanceImport.Status.ACCEPTED:
+        return run_job(job, steps=[Step(name, lambda ctx: None) for name in ("stage", "validate", "create")])
+    limits = (Limits.for_upload if path.parent.resolve() == upload_dir().resolve() else Limits.from_policy)(
+        on=imp.business_date, center=imp.center)
+    run = _RosterImport.resume(imp=imp, job=job, path=path, actor=actor, limits=limits)
+    try:
+        run_job(job, steps=run.steps())
+    finally:
+        run.close()
+    return Job.objects.get(pk=job.pk)
+
+
+def _restart(job: Job, *, keep_done: bool) -> None:
+    """Under the job's lock: still failed or dead (not resumed meanwhile by someone else), fence off any run of it
+    still alive, and, unless its work is done, have it start again from its first step."""
+    with transaction.atomic(durable=True):
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.state not in (Job.Status.FAILED, INTERRUPTED):
+            raise DomainError(ErrorCode.JOB_NOT_RESUMABLE, f"作业 #{job.pk} 状态为{locked.state_label}，不能续跑",
+                              field="job")
+        if keep_done:
+            JobStep.objects.filter(job=locked).update(status=JobStep.Status.DONE)
+        else:
+            JobStep.objects.filter(job=locked).delete()
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, run_token="")
+    job.refresh_from_db()
+
+
 def register_job_kind() -> None:
-    register_kind(JOB_KIND, cancel=import_job_cancelled)
+    register_kind(JOB_KIND, cancel=import_job_cancelled, resume=import_job_resume, resume_refusal=import_job_refusal)
 
 
 # ---------------------------------------------------------------- the expected roster as a file (清册模板)

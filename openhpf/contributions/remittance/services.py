@@ -23,7 +23,7 @@ the accounts app has no bulk service for them yet (see `_accounts_*` below)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -53,6 +53,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
+from openhpf.core.policy import policy_value
 from openhpf.jobs.runner import Step, job_start, run_job
 from openhpf.ledger.chart import DEFAULT_BANK, EMPLOYER_SUSPENSE, UNKNOWN_SUSPENSE
 from openhpf.ledger.models import PostingBatch
@@ -469,6 +470,8 @@ def _receipt_hold(receipt: Receipt, *, center: Center, employer: Employer | None
 # forged figure of 10^18 fen must never reach the books
 RECEIPT_MAX = 1_000_000_000_000
 CONFIRM_COMMAND = "contributions.receipt_confirm"
+# a bank line confirms a hand-typed receipt of its amount and payer account dated within this many days
+MATCH_WINDOW_KEY = "receipt.bank_match.window_days"
 
 
 def _receipt_amount(amount: Any) -> int:
@@ -516,6 +519,12 @@ def receipt_record(
                 return _receipt_confirm(existing, actor=actor, business_date=business_date, by=f"bank:{ref}",
                                         post=post, bank_account=bank_account)
             return existing
+        twin = None if manual else manual_receipt_twin(center_id=_center_id(center), amount=amount,
+                                                        payer_account=payer_account, on=value_date,
+                                                        business_date=business_date)
+        if twin is not None:  # the bank's line of money a clerk typed in under another reference
+            return receipt_confirm_by_bank(twin, bank_ref=ref, by=f"bank:{ref}", actor=actor,
+                                           business_date=business_date, bank_account=bank_account, post=post)
         if employer is None and source_import is None:
             employer = _employer_of_payer(center.pk, payer_account.strip(), payer_name.strip())
         label = actor_label(actor)[0]
@@ -582,6 +591,37 @@ def _receipt_confirm(rc: Receipt, *, actor: Actor, business_date: date, by: str,
                   source_import=rc.source_import, receipt=rc, actor=actor, business_date=business_date)
         rc.refresh_from_db()
     return rc
+
+
+def manual_receipt_twin(*, center_id: int, amount: int, payer_account: str, on: date,
+                        business_date: date) -> Receipt | None:
+    """The oldest unconfirmed hand-typed receipt (locked) that a bank line of money in confirms: the same amount
+    from the same payer account, its value date within `receipt.bank_match.window_days` of the line's date."""
+    payer = (payer_account or "").strip()[:40]
+    if not payer:
+        return None
+    window = timedelta(days=int(policy_value(MATCH_WINDOW_KEY, on=business_date, center=center_id)))
+    return (Receipt.objects.select_for_update()
+            .filter(center_id=center_id, manual=True, status=Receipt.Status.UNCONFIRMED, amount=amount,
+                    payer_account=payer, value_date__gte=on - window, value_date__lte=on + window)
+            .order_by("pk").first())
+
+
+def receipt_confirm_by_bank(rc: Receipt, *, bank_ref: str, by: str, actor: Actor, business_date: date,
+                            bank_account: str | None = None, post: bool = True,
+                            facts: dict[str, Any] | None = None) -> Receipt:
+    """A bank line (notice or statement) confirms the hand-typed receipt `rc` (locked by the caller). The
+    receipt takes the bank's reference, so the same money arriving again is found and not booked twice; the
+    typed reference stays in the audit row (contributions.receipt.bank_match)."""
+    typed = rc.bank_ref
+    if typed != bank_ref:
+        rc.bank_ref = bank_ref
+        Receipt.objects.filter(pk=rc.pk).update(bank_ref=bank_ref)
+    audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_RECEIPT_BANK_MATCH, obj=rc, center=rc.center_id,
+              business_date=business_date, before={"bank_ref": typed},
+              after={"bank_ref": bank_ref, "typed_ref": typed, "amount": rc.amount, "by": by, **(facts or {})})
+    return _receipt_confirm(rc, actor=actor, business_date=business_date, by=by, post=post,
+                            bank_account=bank_account)
 
 
 def receipt_register_manual(

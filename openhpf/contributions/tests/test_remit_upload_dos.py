@@ -191,7 +191,7 @@ def test_dead_import_shows_interrupted_and_cancel_fails_it(center, world, clerk,
     # API
     got = {j["id"]: j for j in client.get("/api/v1/jobs/", **h).json()}[job.pk]
     assert got["status"] == "running" and got["state"] == "interrupted" and got["state_label"] == "中断"
-    assert got["can_cancel"] and not got["can_resume"]  # the upload is gone: start it again instead
+    assert got["can_cancel"] and got["can_resume"]  # its uploaded copy is still there: 续跑 or 取消
     # console
     client.force_login(user)
     page = client.get("/jobs/").content.decode()

@@ -16,29 +16,37 @@ COLUMNS = [
 ]
 
 
+def _chunks(cur, qn, table: str, col: str):
+    """The (id, value) rows of a column that hold a value, in id order, CHUNK at a time."""
+    last = 0
+    while True:
+        cur.execute(f"SELECT id, {qn(col)} FROM {qn(table)} WHERE id > %s AND {qn(col)} <> '' "  # noqa: S608 — identifiers from this list, quoted; values bound
+                    f"ORDER BY id LIMIT {CHUNK}", [last])
+        rows = cur.fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield rows
+
+
 def _rewrite(schema_editor, *, forward: bool) -> None:
+    """Encrypt (forward) or decrypt every listed column, chunk by chunk; rows already in the wanted form are left."""
     from openhpf.security.fields import ENCRYPTED, blind_index, decrypt_value, encrypt_value
+
+    def values(pk, v, purpose, bidx, norm):
+        if forward:
+            return (encrypt_value(purpose, v), *([blind_index(purpose, v, norm)] if bidx else []), pk)
+        return (decrypt_value(purpose, v), *([""] if bidx else []), pk)
 
     conn = schema_editor.connection
     qn = conn.ops.quote_name
     for table, col, purpose, bidx, norm in COLUMNS:
-        last = 0
-        while True:
-            with conn.cursor() as cur:
-                cur.execute(f"SELECT id, {qn(col)} FROM {qn(table)} WHERE id > %s AND {qn(col)} <> '' "  # noqa: S608 — identifiers from this list, quoted; values bound
-                            f"ORDER BY id LIMIT {CHUNK}", [last])
-                rows = cur.fetchall()
-                if not rows:
-                    break
-                last = rows[-1][0]
-                todo = [(pk, v) for pk, v in rows if bool(ENCRYPTED.match(v or "")) != forward]
-                if forward:
-                    values = [(encrypt_value(purpose, v), *([blind_index(purpose, v, norm)] if bidx else []), pk)
-                              for pk, v in todo]
-                else:
-                    values = [(decrypt_value(purpose, v), *([""] if bidx else []), pk) for pk, v in todo]
-                sets = f"{qn(col)} = %s" + (f", {qn(bidx)} = %s" if bidx else "")
-                cur.executemany(f"UPDATE {qn(table)} SET {sets} WHERE id = %s", values)  # noqa: S608 — identifiers from this list, quoted; values bound
+        sets = f"{qn(col)} = %s" + (f", {qn(bidx)} = %s" if bidx else "")
+        with conn.cursor() as cur:
+            for rows in _chunks(cur, qn, table, col):
+                todo = [values(pk, v, purpose, bidx, norm) for pk, v in rows
+                        if bool(ENCRYPTED.match(v or "")) != forward]
+                cur.executemany(f"UPDATE {qn(table)} SET {sets} WHERE id = %s", todo)  # noqa: S608 — identifiers from this list, quoted; values bound
 
 
 def encrypt_existing(apps, schema_editor):

@@ -116,4 +116,4 @@ def test_rate_limits(client, partner):
     for _ in range(3):
         assert call(client, token).status_code == 200
     r = call(client, token)
-    assert r.status_code == 429 and r.json()["code"] == "RATE_LIMITED"
+    assert r.status_code == 429 and r.json()["code"] == "API_RATE_LIMITED"

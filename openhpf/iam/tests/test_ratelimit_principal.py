@@ -26,7 +26,7 @@ def test_another_case_of_bearer_does_not_open_a_new_budget(client, center):
         assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"{scheme} {token}").status_code == 200
     for scheme in ("Bearer", "bEaReR", "bearer"):
         r = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"{scheme} {token}")
-        assert r.status_code == 429 and r.json()["code"] == "RATE_LIMITED"
+        assert r.status_code == 429 and r.json()["code"] == "API_RATE_LIMITED"
 
 
 @override_settings(HPF_RATE_LIMITS=LIMITS)

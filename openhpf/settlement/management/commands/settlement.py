@@ -166,8 +166,8 @@ class Command(BackValueCommand):
 def _four_eyes(center: Any, actor: Actor, opts: dict[str, Any]) -> Any:
     """The maker-checker requests (a channel change, a payee) and the payee registry."""
     if opts["action"] == "payees":
-        return [{"account_no": p.account_no, "account_name": p.account_name, "kind": p.kind,
-                 "approved_by": p.approved_by} for p in selectors.payees(center=center, user=actor)[:1000]]
+        return [{"id": p.id, "account_no": p.account_no, "account_name": p.account_name, "kind": p.kind,
+                 "approved_by": p.approved_by} for p in selectors.payees(center=center, actor=actor)]
     with transaction.atomic(durable=True):
         if opts["action"] == "channel":
             cmd = services.bank_channel_request(center=center, bank_code=opts["bank_code"], url=opts["url"],
