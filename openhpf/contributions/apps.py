@@ -26,3 +26,9 @@ class ContributionsConfig(AppConfig):
         from .remittance.services import receipt_record
 
         register_receipt_handler(receipt_record)
+        # the cut-over posts the opening accrued interest payable (期初应付利息)
+        from openhpf.accounts.cutover import register_cutover_opening
+
+        from .interest.opening import cutover_opening
+
+        register_cutover_opening("accrued_interest", cutover_opening)
