@@ -68,7 +68,7 @@ def expected(n: int) -> int:
 def _series(lo: int, hi: int, vendor: str) -> str:
     """SQL rows n = lo+1 … hi (column n)."""
     if vendor == "postgresql":
-        return f"(SELECT generate_series({lo + 1}, {hi}) AS n)"
+        return f"(SELECT generate_series(CAST({lo + 1} AS BIGINT), {hi}) AS n)"
     return f"(WITH RECURSIVE s(n) AS (SELECT {lo + 1} UNION ALL SELECT n + 1 FROM s WHERE n < {hi}) SELECT n FROM s)"
 
 
