@@ -144,7 +144,7 @@ def fill(accounts: int) -> dict[str, Any]:
     with transaction.atomic():
         _opening(center, "bench:opening:2", LATE, "MOD(g.n, 4) = 0", accounts, sub0, actor)
     center_advance_business_date(center=center, to=SETTLE, actor=actor)
-    sql.analyze("ledger_subaccount", "contributions_rateperiodjishu")
+    sql.analyze("ledger_subaccount", "ledger_subledgerrow", "contributions_rateperiodjishu")
     return {"accounts": accounts, "split": close.accounts if close else 0, "rows_s": round(rows_s, 1),
             "fill_s": round(time.perf_counter() - t0, 1)}
 
