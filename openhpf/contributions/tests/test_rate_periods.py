@@ -58,6 +58,14 @@ def test_periods_formula_python_and_sql_agree(db):
             py = interest_of_periods([(c1, k1, OLD), (jc - c1, jk - k1, NEW)])
             cur.execute("SELECT " + sql_interest_periods(str(jc), str(jk), final=NEW, cuts=[(str(c1), str(k1), OLD)]))
             assert cur.fetchone()[0] == py, (c1, k1, jc, jk)
+        # three periods, the carried rate apart and a different day basis in the middle one
+        mid = Rates(Fraction(11, 1000), Fraction(1, 50), 365)
+        for c1, c2, j in [(1_000_000, 2_500_000, 9_000_001), (7, 7, 7), (10**12, 2 * 10**12, 3 * 10**12)]:
+            py = interest_of_periods([(c1, c1 // 2, OLD), (c2 - c1, (c2 - c1) // 2, mid), (j - c2, (j - c2) // 2, NEW)])
+            cur.execute("SELECT " + sql_interest_periods(str(j), str(c1 // 2 + (c2 - c1) // 2 + (j - c2) // 2), final=NEW,
+                                                         cuts=[(str(c1), str(c1 // 2), OLD),
+                                                               (str(c2), str(c1 // 2 + (c2 - c1) // 2), mid)]))
+            assert cur.fetchone()[0] == py, (c1, c2, j)
     # 3,200,000 × 1.5 % / 360 + 21,270,000 × 1.75 % / 360 = 133.33 + 1,033.96 = 1,167.29 → 1,167 (rounded once)
     assert interest_of_periods([(3_200_000, 0, OLD), (21_270_000, 0, NEW)]) == 1167
 
