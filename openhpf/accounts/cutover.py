@@ -408,6 +408,17 @@ def _rules(t: dict[str, str], *, cutover: date, ratio_min: int, ratio_max: int, 
 # ---------------------------------------------------------------- the import
 
 
+# Openings of apps above this one, posted in the load's own transaction once the balances are in (contributions:
+# the accrued interest payable). Each is called with center, cutover_date, actor and the import's `openings`
+# options, and returns what it posted (kept in CutoverResult.openings under its name).
+CutoverOpening = Callable[..., dict[str, Any]]
+_OPENINGS: dict[str, CutoverOpening] = {}
+
+
+def register_cutover_opening(name: str, opening: CutoverOpening) -> None:
+    _OPENINGS[name] = opening
+
+
 @dataclass
 class CutoverResult:
     employers: int = 0
@@ -420,6 +431,7 @@ class CutoverResult:
     job_id: int | None = None
     checks: list[CheckResult] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per load phase (also in the job log)
+    openings: dict[str, dict[str, Any]] = field(default_factory=dict)  # what each registered opening posted
 
     @property
     def ok(self) -> bool:
@@ -521,11 +533,13 @@ def _validate_staged(ctx: Any, rules: list[Rule], *, sink: ErrorSink, limits: Li
 def cutover_import(
     *, center: Center, directory: Path | str, cutover_date: date, actor: Actor, error_file: Path | str | None = None,
     progress: bool = False, echo: Callable[[str], None] | None = None, run_verify: bool = True,
+    openings: dict[str, Any] | None = None,
 ) -> CutoverResult:
     """Validate a legacy extract completely, then load it into an empty center in one transaction.
 
     Raises CutoverInvalid (listing every error; nothing written) or DomainError (center not empty, files
-    missing). Must be called outside a transaction (it is an entry point: staging commits as it streams)."""
+    missing). Must be called outside a transaction (it is an entry point: staging commits as it streams).
+    `openings`: options of the registered openings, e.g. {"accrued_interest": fen} (the legacy 应付利息)."""
     directory = Path(directory)
     _check_request(center, directory, cutover_date)
     policy = _policy(cutover_date, center)
@@ -556,7 +570,8 @@ def cutover_import(
 
     def load(ctx: Any) -> dict[str, Any]:
         ctx.advance(0, total=result.employers + result.members + 3 * result.accounts + 2)
-        _load(ctx, center=center, tables=tables, cutover_date=cutover_date, actor=actor, result=result)
+        _load(ctx, center=center, tables=tables, cutover_date=cutover_date, actor=actor, result=result,
+              openings=openings or {})
         return {"employers": result.employers, "members": result.members, "accounts": result.accounts,
                 "voucher_no": result.voucher_no}
 
@@ -581,7 +596,7 @@ def cutover_import(
 
 
 def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: date, actor: Actor,
-          result: CutoverResult) -> None:
+          result: CutoverResult, openings: dict[str, Any]) -> None:
     e, m, a = tables[EMPLOYER_FILE], tables[MEMBER_FILE], tables[ACCOUNT_FILE]
     ys, _ = interest_year(cutover_date)
     code = center.code
@@ -698,6 +713,9 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
         )
         ctx.advance(result.accounts)
         lap("frozen")
+        for name, opening in _OPENINGS.items():
+            result.openings[name] = opening(center=center, cutover_date=cutover_date, actor=actor, options=openings)
+        lap("openings")
         analyze("accounts_memberaccount")  # for what runs next
         subaccounts_analyze(detail_rows=True)
         lap("analyze")
@@ -708,5 +726,6 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
                          "account_nos": [acc_start, acc_start + result.accounts - 1],
                          "total_carried": result.total_carried, "total_current": result.total_current,
                          "frozen_accounts": result.frozen_accounts, "voucher_no": result.voucher_no,
+                         "openings": result.openings,
                          "job": ctx.job.pk})
         ctx.advance(1)

@@ -32,3 +32,9 @@ class ContributionsConfig(AppConfig):
         from .remittance.bankmatch import receipts_confirm_from_statement
 
         register_statement_listener("contributions.receipt_bank_match", receipts_confirm_from_statement)
+        # the cut-over posts the opening accrued interest payable (期初应付利息)
+        from openhpf.accounts.cutover import register_cutover_opening
+
+        from .interest.opening import cutover_opening
+
+        register_cutover_opening("accrued_interest", cutover_opening)

@@ -1,4 +1,5 @@
-"""Contributions' day-end steps: the month-end interest accrual (50) and hardship terms that ended (60)."""
+"""Contributions' day-end steps: the 积数 close on a new deposit rate's effective date (47), the month-end interest
+accrual (50) and hardship terms that ended (60)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from openhpf.core.models import Center
 from openhpf.jobs.dayend import Day, register_step, run_once
 from openhpf.jobs.runner import StepContext
 
+from .interest.periods import rate_period_close
 from .interest.services import interest_accrue
 from .relief.hardship import hardship_expire
 
@@ -27,6 +29,16 @@ def _accrual(day: Day, ctx: StepContext) -> dict[str, Any]:
     return run_once(day, ctx, accrue)
 
 
+def _rate_period(day: Day, ctx: StepContext) -> dict[str, Any]:
+    def close() -> dict[str, Any]:
+        with transaction.atomic(durable=True):
+            done = rate_period_close(center=Center.objects.get(pk=day.center.pk), on=day.on, actor=day.actor)
+        return {"rate_period": None if done is None else {"starts_on": done.starts_on.isoformat(),
+                                                          "accounts": done.accounts}}
+
+    return run_once(day, ctx, close)
+
+
 def _hardship(day: Day, ctx: StepContext) -> dict[str, Any]:
     def expire() -> dict[str, Any]:
         with transaction.atomic(durable=True):
@@ -36,5 +48,6 @@ def _hardship(day: Day, ctx: StepContext) -> dict[str, Any]:
 
 
 def register() -> None:
+    register_step("rate_period", order=47, label="利率调整积数分段", run=_rate_period, app="contributions")
     register_step("accrual", order=50, label="月末计提利息", run=_accrual, app="contributions")
     register_step("hardship", order=60, label="缓缴到期处理", run=_hardship, app="contributions")

@@ -173,6 +173,7 @@ class ErrorCode(StrEnum):
     CONCURRENT_OPEN = "CONCURRENT_OPEN", 409, "该职工正在另一笔业务中开户，请稍后查询，确认未开户后再重试"
     CONTROL_MISMATCH = "CONTROL_MISMATCH", 422, "住房公积金科目发生额 {control} 元与个人明细合计 {sub_total} 元不符"
     CSV_FORMAT = "CSV_FORMAT", 400, "CSV 文件格式错误：{error}"
+    CUTOVER_ACCRUED_INTEREST = "CUTOVER_ACCRUED_INTEREST", 422, "期初应付利息 {amount} 元不正确：应为不小于零、至多两位小数的金额"
     CUTOVER_CENTER_NOT_EMPTY = "CUTOVER_CENTER_NOT_EMPTY", 422, "管理中心 {code} 已有单位数据，期初迁移只能导入空的中心"
     CUTOVER_DATE = "CUTOVER_DATE", 422, "迁移日期 {cutover_date} 应不晚于中心业务日期 {business_date}，且在同一计息年度内"
     CUTOVER_FILES_MISSING = "CUTOVER_FILES_MISSING", 404, "目录 {directory} 缺少文件：{missing}"

@@ -1,11 +1,15 @@
 """Interest money rules (docs/domain.md "Interest"), in Python for one account and as SQL twins for batches.
 
 积数 is in fen·days. Interest = Σ over the two sub-balances of 积数 × annual rate / day basis (360), the total
-rounded HALF_UP to the fen once. Rates are exact rationals, so the arithmetic is integer on both sides."""
+rounded HALF_UP to the fen once. Rates are exact rationals, so the arithmetic is integer on both sides. When the
+rate changes inside the year, the 积数 is split at the change and each part earns its own rate (interest_of_periods),
+still rounded once."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
@@ -42,3 +46,49 @@ def jishu_before(*, projected: int, balance: int, on: date) -> int:
     """积数 through the day before `on`: the projected year 积数 less the balance's share from `on` to 6/30.
     (The day money leaves does not earn; a settlement on 6/30 uses on = 7/1, i.e. the whole projection.)"""
     return projected - balance * days_from(on)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The rates of one rate period: annual rates of the two sub-balances and the day basis."""
+
+    current: Fraction
+    carried: Fraction
+    day_basis: int
+
+    def daily(self) -> tuple[Fraction, Fraction]:
+        return self.current / self.day_basis, self.carried / self.day_basis
+
+
+def interest_of_periods(parts: Sequence[tuple[int, int, Rates]]) -> int:
+    """Interest over rate periods: each period's own 积数 (current, carried) at its own rates, the total rounded
+    HALF_UP to the fen once. One period is interest_of."""
+    total = Fraction(0)
+    for jishu_current, jishu_carried, rates in parts:
+        dc, dk = rates.daily()
+        total += jishu_current * dc + jishu_carried * dk
+    return div_half_up(total.numerator, total.denominator)
+
+
+def sql_interest_periods(jishu_current_sql: str, jishu_carried_sql: str, *, final: Rates,
+                         cuts: Sequence[tuple[str, str, Rates]]) -> str:
+    """SQL twin of interest_of_periods, integers only. `jishu_*_sql` is the whole 积数 from 7/1; each cut is the
+    cumulative 积数 (current, carried) from 7/1 to the day before a rate change, oldest first, with the rates of
+    the period that ends there; `final` is the rates after the last cut. Period k's own 积数 is C_k − C_(k−1), so
+    Σ_k (C_k − C_(k−1)) d_k + (J − C_n) d_final = J d_final + Σ_k C_k (d_k − d_(k+1)) (d: a daily rate); the daily
+    rates go over their least common denominator, as in sql_interest."""
+    dailies = [*(r.daily() for _, _, r in cuts), final.daily()]
+    den = math.lcm(*(d.denominator for pair in dailies for d in pair))
+    terms = []
+
+    def term(sql_expr: str, coef: Fraction) -> None:
+        n = coef * den
+        if n:
+            terms.append(f"CAST({sql_expr} AS BIGINT) * {int(n)}")
+
+    term(jishu_current_sql, dailies[-1][0])
+    term(jishu_carried_sql, dailies[-1][1])
+    for k, (c_sql, k_sql, _) in enumerate(cuts):
+        term(c_sql, dailies[k][0] - dailies[k + 1][0])
+        term(k_sql, dailies[k][1] - dailies[k + 1][1])
+    return sql_div_half_up(" + ".join(terms) or "0", den)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
-from typing import Any
 
 from django.db import transaction
 
@@ -23,7 +22,6 @@ from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.core.policy import policy_rate, policy_value
 from openhpf.ledger.models import JournalEntry, PostingBatch
 from openhpf.ledger.selectors import gl_balance
 from openhpf.ledger.services import (
@@ -35,26 +33,17 @@ from openhpf.ledger.services import (
     subaccounts_year_roll,
 )
 
-from .calculations import days_from, sql_interest
+from .periods import earned_sql
 
 EXPENSE = "41101"
 PAYABLE = "211"
 SETTLED_STATUSES = (MemberAccountStatus.NORMAL, MemberAccountStatus.SEALED)
 
 
-def _rates(center: Center, on: date) -> dict[str, Any]:
-    return {
-        "rate_current": policy_rate("deposit.rate.current", on=on, center=center),
-        "rate_carried": policy_rate("deposit.rate.carried", on=on, center=center),
-        "day_basis": int(policy_value("deposit.day_basis", on=on, center=center)),
-    }
-
-
-def _earned_sql(center: Center, on: date) -> str:
-    """SQL: interest earned per account through the day before `on`, at the rates in force on `on` − 1."""
-    d = days_from(on)
-    return sql_interest(f"a.jishu_current - a.balance_current * {d}", f"a.jishu_carried - a.balance_carried * {d}",
-                        **_rates(center, on - timedelta(days=1)))
+def _earned_sql(center: Center, on: date) -> tuple[str, str]:
+    """SQL: interest earned per account (alias a) through the day before `on`, each rate period at its own
+    rates (periods.earned_sql); and the joins it needs."""
+    return earned_sql(center, on)
 
 
 def _accrued(center: Center) -> int:
@@ -72,9 +61,10 @@ def interest_accrue(*, center: Center, year: int, month: int, actor: Actor) -> J
         if existing is not None:
             return existing
         ys, _ = interest_year(month_end)
+        earned, joins = _earned_sql(center, month_end + timedelta(days=1))
         total = sql.fetch(
-            f"SELECT COALESCE(SUM({_earned_sql(center, month_end + timedelta(days=1))}), 0) "  # noqa: S608 — interest SQL from rates (integers) and statuses from code; values bound
-            "FROM ledger_v_sub_account a WHERE a.center_id = %s AND a.year_start = %s", [center.pk, ys])[0][0]
+            f"SELECT COALESCE(SUM({earned}), 0) "  # noqa: S608 — interest SQL from rates (integers) and statuses from code; values bound
+            f"FROM ledger_v_sub_account a{joins} WHERE a.center_id = %s AND a.year_start = %s", [center.pk, ys])[0][0]
         delta = int(total) - _accrued(center)
         if delta == 0:
             return None
@@ -99,7 +89,7 @@ def interest_settle(*, center: Center, settle_date: date, actor: Actor,
     done = PostingBatch.objects.filter(key=key, status=PostingBatch.Status.POSTED).first()
     if done is not None:
         return done
-    earned = _earned_sql(center, ye + timedelta(days=1))
+    earned, joins = _earned_sql(center, ye + timedelta(days=1))
     statuses = ", ".join(f"'{s}'" for s in SETTLED_STATUSES)
     clock = [time.perf_counter()]
 
@@ -117,7 +107,7 @@ def interest_settle(*, center: Center, settle_date: date, actor: Actor,
             batch=batch, unique_accounts=True,
             source=Relation(
                 f"SELECT a.id, a.id, -a.balance_current, a.balance_current + {earned}, %s, %s "  # noqa: S608 — interest SQL from rates (integers) and statuses from code; values bound
-                "FROM ledger_v_sub_account a JOIN accounts_v_member_account m ON m.sub_id = a.id "
+                f"FROM ledger_v_sub_account a JOIN accounts_v_member_account m ON m.sub_id = a.id{joins} "
                 f"WHERE a.center_id = %s AND a.year_start = %s AND m.status IN ({statuses}) "
                 f"AND (a.balance_current <> 0 OR {earned} <> 0)",
                 (ye, f"结息{ye.year}", center.pk, ys)),

@@ -10,7 +10,7 @@ from openhpf.jobs import dayend
 
 def test_plan_lists_the_registered_steps_in_order():
     names = [s.name for s in dayend.plan()]
-    assert names == ["instructions", "notices", "statements", "reconcile", "accrual", "hardship", "liquidity",
+    assert names == ["instructions", "notices", "statements", "reconcile", "rate_period", "accrual", "hardship", "liquidity",
                      "gate", "seal", "close"]
     apps = {s.name: s.app for s in dayend.plan()}
     assert apps["notices"] == "settlement" and apps["reconcile"] == "reconciliation"
