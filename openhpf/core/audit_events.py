@@ -273,6 +273,7 @@ class AuditEvent(StrEnum):
     CONTRIBUTIONS_RECEIPT_ASSIGN = "contributions.receipt.assign", "认领银行到账", _O.RECEIPT
     CONTRIBUTIONS_RECEIPT_CONFIRM = "contributions.receipt.confirm", "确认手工登记的到账", _O.RECEIPT
     CONTRIBUTIONS_INTEREST_SETTLE = "contributions.interest.settle", "年终结息", _O.POSTING_BATCH
+    CONTRIBUTIONS_INTEREST_SETTLE_LATE = "contributions.interest.settle_late", "补办年终结息（起息日6月30日）", _O.POSTING_BATCH
     CONTRIBUTIONS_BASE_ADJUSTMENT_APPLY = ("contributions.base_adjustment.apply", "年度基数调整",
                                            _O.BASE_ADJUSTMENT, True)
     CONTRIBUTIONS_RATIO_ADJUST = "contributions.ratio_adjust", "单位缴存比例调整", _O.EMPLOYER
