@@ -16,6 +16,7 @@ from openhpf.conftest import finance_clerk
 from openhpf.contributions.interest.calculations import interest_of
 from openhpf.contributions.interest.late import interest_settle_late
 from openhpf.contributions.interest.services import interest_accrue
+from openhpf.contributions.interest.statements import annual_statement
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError, PermissionDenied
@@ -115,6 +116,11 @@ def test_late_settlement_value_dated_6_30_and_the_next_accrual_keeps_it(db, cent
     assert (sub.year_start, sub.balance_carried, sub.jishu_carried) == (date(2027, 7, 1), 100_888, 100_888 * 366)
     assert gl_balance(center=center, code_prefix="211") == 0
     assert interest_settle_late(center=center, actor=finance_clerk()) == []  # nothing left to settle
+    # the 对账单 of the settled year shows the interest; the next year opens after it
+    settled = annual_statement(account=a, year=2026, user=ACTOR)
+    assert (settled.interest, settled.closing, settled.jishu) == (888, 100_888, 100_000 * 213)
+    following = annual_statement(account=a, year=2027, user=ACTOR)
+    assert (following.opening, following.interest, following.movements) == (100_888, 0, [])
 
     # the 7/31 day-end now runs, and its July accrual adds July's interest: it does not reverse the year's
     center = _dayends(center, date(2027, 7, 31))
