@@ -277,6 +277,7 @@ class AuditEvent(StrEnum):
     CONTRIBUTIONS_RECEIPT_BANK_MATCH = "contributions.receipt.bank_match", "银行对账单勾对手工登记的到账", _O.RECEIPT
     CONTRIBUTIONS_INTEREST_SETTLE = "contributions.interest.settle", "年终结息", _O.POSTING_BATCH
     CONTRIBUTIONS_RATE_PERIOD_CLOSE = "contributions.rate_period.close", "利率调整积数分段", _O.CENTER
+    CONTRIBUTIONS_INTEREST_SETTLE_LATE = "contributions.interest.settle_late", "补办年终结息（起息日6月30日）", _O.POSTING_BATCH
     CONTRIBUTIONS_BASE_ADJUSTMENT_APPLY = ("contributions.base_adjustment.apply", "年度基数调整",
                                            _O.BASE_ADJUSTMENT, True)
     CONTRIBUTIONS_RATIO_ADJUST = "contributions.ratio_adjust", "单位缴存比例调整", _O.EMPLOYER

@@ -97,6 +97,7 @@ class ErrorCode(StrEnum):
     ACCOUNT_OTHER_EMPLOYER = "ACCOUNT_OTHER_EMPLOYER", 422, "个人账户 {account_no} 不属于该单位"
     ACCOUNT_UNKNOWN = "ACCOUNT_UNKNOWN", 404, "个人账号 {account_no} 不存在"
     ACCRUE_TOO_EARLY = "ACCRUE_TOO_EARLY", 422, "业务日期 {business_date} 尚未到 {month} 月末，不能计提利息"
+    ACCRUE_OUT_OF_ORDER = "ACCRUE_OUT_OF_ORDER", 409, "{month} 之后的月份已计提或该计息年度已结息，不能再计提 {month}"
     ACTION_UNKNOWN = "ACTION_UNKNOWN", 400, "未知操作：{action}"
     ACTIVE_UNDER_CLOSED_EMPLOYER = "ACTIVE_UNDER_CLOSED_EMPLOYER", 422, "单位 {employer_no} 已销户，其下不能有正常状态的个人账户"
     AGENT_EXISTS = "AGENT_EXISTS", 409, "登录名 {login_id} 已被使用"
@@ -448,6 +449,8 @@ class ErrorCode(StrEnum):
     USCC_REQUIRED = "USCC_REQUIRED", 400, "统一社会信用代码不能为空"
     USER_INACTIVE = "USER_INACTIVE", 422, "用户已停用，不能授予角色"
     VALUE_DATE_AFTER_YEAR = "VALUE_DATE_AFTER_YEAR", 422, "起息日 {value_date} 晚于本计息年度末 {year_end}"
+    VALUE_DATE_BEFORE_YEAR = ("VALUE_DATE_BEFORE_YEAR", 422,
+                              "起息日 {value_date} 早于本计息年度起日 {year_start}：上年度已结息，请以 {year_start} 起息入账，上年度少计的利息另行调整")
     VALUE_DATE_FUTURE = "VALUE_DATE_FUTURE", 422, "到账日 {value_date} 晚于业务日期 {business_date}"
     VOTE_DATE = "VOTE_DATE", 422, "职工代表大会表决日期不能晚于申请日期"
     YEAR_DISTRIBUTED = "YEAR_DISTRIBUTED", 409, "{year} 年度增值收益已分配"
@@ -455,6 +458,8 @@ class ErrorCode(StrEnum):
     YEAR_NOT_CLOSED = "YEAR_NOT_CLOSED", 422, "{year} 年度损益尚未结转至增值收益，请先执行年末结转"
     YEAR_NOT_ENDED = "YEAR_NOT_ENDED", 422, "业务日期 {business_date} 尚未到 {year} 年末"
     YEAR_NOT_ROLLED = "YEAR_NOT_ROLLED", 422, "个人账户 {account_no} 尚未完成上年度结息结转"
+    YEAR_NOT_SETTLED = ("YEAR_NOT_SETTLED", 409,
+                        "{year_end} 的年度结息尚未完成：日终不能越过未结息的6月30日，请由财务执行 hpf interest settle --late")
     YEAR_ROLL_CURRENT_LEFT = "YEAR_ROLL_CURRENT_LEFT", 422, "以下账户的当年归集余额尚未结转：{accounts}"
     YEAR_START = "YEAR_START", 422, "计息年度起日应为7月1日：{year_start}"
     # end of catalogue

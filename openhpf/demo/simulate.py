@@ -14,8 +14,9 @@ Each month, on the pay day:
   the rest of the 暂存 pays part of their next month;
 - every other employer's roster goes into one multi-employer file, imported, paid by one collective receipt and
   posted as one bulk batch (set-based; this is where almost every member's contribution goes).
-Each month end the interest is accrued, each 6/30 settled; each July the bases are clamped to the new cap and
-floor through the annual base adjustment. Rates are options (`Rates`); the staff changes are per-member services
+The business date moves on only through day-end (jobs.dayend, every day, as a center runs it): its steps accrue
+the interest at each month end and settle it on each 6/30; the simulation never accrues or settles itself. Each
+July the bases are clamped to the new cap and floor through the annual base adjustment. Rates are options (`Rates`); the staff changes are per-member services
 (the roster-change services have no bulk form), everything per row is O(changes), not O(members)."""
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from typing import Any
 from django.db import transaction
 
 from openhpf.accounts.models import Employer, Member, MemberAccount
-from openhpf.contributions.interest.services import interest_accrue, interest_settle
+from openhpf.contributions.interest.yearend import settlement_key
 from openhpf.contributions.models import FlexibleEmployer, Receipt, Remittance
 from openhpf.contributions.months import ym_add
 from openhpf.contributions.remittance.adjustments import BaseRow, base_adjust_import
@@ -60,8 +61,9 @@ from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
 from openhpf.core.policy import policy_value
-from openhpf.core.services import center_advance_business_date
 from openhpf.demo.synthetic import RATIOS_E4, SEAL_REASONS, synthetic_base, synthetic_person
+from openhpf.jobs.dayend import dayend_run
+from openhpf.ledger.models import JournalEntry, PostingBatch
 
 RS = Remittance.Status
 EMPLOYERS_PER_COMMIT = 100
@@ -124,11 +126,21 @@ def _month_end(d: date) -> date:
 
 
 def _advance(center: Center, to: date, actor: Actor) -> Center:
+    """Run the day-end of every business date before `to` (the only way the business date moves on)."""
     center.refresh_from_db()
-    if to > center.business_date:
-        center_advance_business_date(center=center, to=to, actor=actor)
+    while center.business_date < to:
+        dayend_run(center=center, actor=actor)
         center.refresh_from_db()
     return center
+
+
+def _interest_of_month(center: Center, end: date, r: MonthResult) -> None:
+    """What the month end's day-end accrued, and on 6/30 what it settled."""
+    entry = JournalEntry.objects.filter(center=center, source=f"interest.accrue:{end:%Y-%m}").first()
+    r.accrued = entry.total if entry else 0
+    if end.month == 6:
+        batch = PostingBatch.objects.get(key=settlement_key(center, end), status=PostingBatch.Status.POSTED)
+        r.settled = batch.total_amount
 
 
 def _annual_base_adjustment(*, center: Center, year: int, actor: Actor, business_date: date) -> None:
@@ -415,7 +427,8 @@ def simulate_months(*, center: Center, months: int, actor: Actor, seed: int = 1,
     rates = rates or Rates()
     out = SimulationResult()
     center.refresh_from_db()
-    first = _month_end(center.business_date) + timedelta(days=1)
+    bd = center.business_date  # a month end not yet closed, or the 1st after a closed one
+    first = bd if bd.day == 1 else _month_end(bd) + timedelta(days=1)
     flexible = set(FlexibleEmployer.objects.filter(center=center).values_list("employer_id", flat=True))
     with tempfile.TemporaryDirectory(prefix="hpf-simulate-") as tmp:
         for i in range(months):
@@ -452,14 +465,8 @@ def simulate_months(*, center: Center, months: int, actor: Actor, seed: int = 1,
                 r.remittances += len(res.remittance_ids)
                 r.amount += res.total
             end = _month_end(m_start)
-            center = _advance(center, end, actor)
-            with transaction.atomic(durable=True):
-                entry = interest_accrue(center=center, year=end.year, month=end.month, actor=actor)
-            r.accrued = entry.total if entry else 0
-            if end.month == 6:
-                with transaction.atomic(durable=True):
-                    batch = interest_settle(center=center, settle_date=end, actor=actor)
-                r.settled = batch.total_amount
+            center = _advance(center, end + timedelta(days=1), actor)  # through the month end's day-end
+            _interest_of_month(center, end, r)
             out.months.append(r)
             if progress:
                 progress(_summary(r))

@@ -2,7 +2,8 @@
 
 积数 (fen·days): a posting with value date v changes the balance from day v onward, so it adds
 amount × (days from v to the interest year's 6/30, inclusive). A value date before the year's start counts
-from 7/1 (a correction of last year's interest is a separate posting)."""
+from 7/1 here, but the postings refuse one (VALUE_DATE_BEFORE_YEAR): that year is settled, and counting it from
+7/1 would silently lose the old year's days (docs/domain.md "Value dates across the year end")."""
 
 from __future__ import annotations
 

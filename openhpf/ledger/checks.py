@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from openhpf.core.calendar import interest_year
+from openhpf.core.codes import BizType
 from openhpf.core.money import format_fen
 from openhpf.core.verify import CheckResult, full_run, register
 
@@ -126,10 +127,12 @@ def check_jishu() -> CheckResult:
             "a.jishu_carried, a.jishu_base_carried + COALESCE(g.jk, 0) FROM ledger_subaccount a "
             f"LEFT JOIN (SELECT r.sub_account_id, SUM(r.amount_current * {days}) AS jc, "
             f"SUM(r.amount_carried * {days}) AS jk FROM ledger_subledgerrow r WHERE r.business_date >= %s "
+            # a settlement posted late (after 7/1, value date 6/30) belongs to the year it settled
+            "AND (r.value_date >= %s OR r.biz_type <> %s) "
             "GROUP BY r.sub_account_id) g ON g.sub_account_id = a.id WHERE a.year_start = %s AND "
             "(a.jishu_current <> a.jishu_base_current + COALESCE(g.jc, 0) OR "
             "a.jishu_carried <> a.jishu_base_carried + COALESCE(g.jk, 0)) LIMIT 50",
-            [ys, ys],
+            [ys, ys, BizType.INTEREST, ys],
         )
         checked += 1
         breaches += [f"账户 {no}：积数 {jc}/{jk} ≠ 重算 {rc}/{rk}" for no, jc, rc, jk, rk in bad]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import cast
 
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
 
 from openhpf.core.actors import Actor
 from openhpf.core.authz import check_permission
@@ -83,3 +85,16 @@ def member_history(*, sub_account: SubAccount, limit: int = 200) -> list[SubLedg
 
 def open_periods(*, center: Center) -> list[AccountingPeriod]:
     return list(AccountingPeriod.objects.filter(center=center, status=AccountingPeriod.Status.OPEN))
+
+
+def subaccounts_behind(*, center: Center | int, year_start: date) -> date | None:
+    """The earliest interest year (its 7/1) before `year_start` that some sub-account of the center is still in,
+    i.e. not settled and rolled; None when every account has reached `year_start`."""
+    got = SubAccount.objects.filter(center=center, year_start__lt=year_start).aggregate(m=Min("year_start"))["m"]
+    return cast("date | None", got)
+
+
+def first_period(*, center: Center | int) -> date | None:
+    """The first day of the center's earliest accounting period (None before anything was posted)."""
+    p = AccountingPeriod.objects.filter(center=center).order_by("year", "month").first()
+    return date(p.year, p.month, 1) if p is not None else None

@@ -316,6 +316,8 @@ def _post_sub_rows(*, center_id: int, entry: JournalEntry | None, biz_type: str,
         if sub.year_start != ys:
             raise DomainError(ErrorCode.YEAR_NOT_ROLLED, f"账户 {sub.account_no} 尚未完成 {ys.year - 1} 年度结息结转", row=i)
         vd = r.value_date or business_date
+        if vd < ys:  # that interest year is settled: counting from 7/1 would lose its days silently
+            raise DomainError(ErrorCode.VALUE_DATE_BEFORE_YEAR, value_date=vd, year_start=ys, row=i, field="value_date")
         days = jishu_days(vd, ys, ye)
         sub.balance_current += r.amount_current
         sub.balance_carried += r.amount_carried
@@ -473,7 +475,8 @@ def batch_stage(
     return batch.rows_staged
 
 
-def batch_apply(*, batch: PostingBatch, actor: Actor, closes_year: bool = False) -> PostingBatch:
+def batch_apply(*, batch: PostingBatch, actor: Actor, closes_year: bool = False,
+                value_date: date | None = None) -> PostingBatch:
     """Post the staged rows at once: validate in SQL, write the sub-ledger with running balances, move
     balances and 积数 set-based, post one balanced GL entry (counter account ↔ 201). Runs once (idempotent).
 
@@ -482,8 +485,11 @@ def batch_apply(*, batch: PostingBatch, actor: Actor, closes_year: bool = False)
     the next interest year of each moved account whose 当年归集 ends at zero, in that same update: a second
     update of a million accounts in the same transaction would find no room left on their pages and write a
     new row version and index entries for each. `subaccounts_year_roll` afterwards rolls whatever is left
-    (and refuses an account whose 当年归集 is not zero); elsewhere it rolls them all."""
-    return _batch_apply(batch, actor, closes_year=closes_year)
+    (and refuses an account whose 当年归集 is not zero); elsewhere it rolls them all.
+
+    value_date: the batch's value date when it is not its business date (a year-end settlement posted late, in
+    the open period after 6/30): the GL entry carries it, and the rows are checked against its interest year."""
+    return _batch_apply(batch, actor, closes_year=closes_year, value_date=value_date)
 
 
 def batch_apply_from(*, batch: PostingBatch, actor: Actor, source: Relation,
@@ -503,7 +509,7 @@ class _RowsMismatch(Exception):
 
 def _batch_apply(batch: PostingBatch, actor: Actor, *, closes_year: bool = False, source_sql: str | None = None,
                  params: Sequence[Any] = (),
-                 unique_accounts: bool | None = None) -> PostingBatch:
+                 unique_accounts: bool | None = None, value_date: date | None = None) -> PostingBatch:
     with transaction.atomic():
         batch = PostingBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status == PostingBatch.Status.POSTED:
@@ -511,7 +517,7 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, closes_year: bool = False
         staged = source_sql is None
         src = batch.stage_table if staged else f"({source_sql})"
         sp = [] if staged else list(params)
-        ys, ye = interest_year(batch.business_date)
+        ys, ye = interest_year(value_date or batch.business_date)
         vendor = db.vendor()
         db.local_work_mem("256MB")  # sorts and hash aggregates over a million rows stay in memory
         db.jit_off()  # compiling these one-off statements costs more than it saves
@@ -537,7 +543,7 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, closes_year: bool = False
             else [Line(control, debit=-total), Line(counter, credit=-total, bank_ref=batch.bank_ref)]
         )
         entry = _create_entry(
-            center_id=batch.center_id, business_date=batch.business_date, value_date=batch.business_date,
+            center_id=batch.center_id, business_date=batch.business_date, value_date=value_date or batch.business_date,
             lines=lines, source=f"batch:{batch.key}"[:60], description=batch.description, biz_type=batch.biz_type,
             actor=actor,
         )
@@ -546,7 +552,8 @@ def _batch_apply(batch: PostingBatch, actor: Actor, *, closes_year: bool = False
             unique = not sql.fetch(f"SELECT 1 FROM {src} s GROUP BY s.sub_account_id HAVING COUNT(*) > 1 LIMIT 1", sp)  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         # every row's account must exist in the center, be in this interest year, and the value date inside it:
         # the apply itself joins on these conditions, so a row failing them is a row not moved (checked below)
-        ok, ok_params = "a.center_id = %s AND a.year_start = %s AND s.value_date <= %s", [batch.center_id, ys, ye]
+        ok = "a.center_id = %s AND a.year_start = %s AND s.value_date BETWEEN %s AND %s"
+        ok_params = [batch.center_id, ys, ys, ye]
         head = [entry.pk, batch.biz_type, batch.business_date]
         scratch = f"ledger_apply_{batch.pk}"
         try:
@@ -724,18 +731,22 @@ def _apply_rows_general(src: str, sp: list[Any], ok: str, ok_params: list[Any], 
 def _raise_bad_rows(src: str, sp: list[Any], center_id: int, ys: date, ye: date) -> None:
     """The first rows an apply could not move, as the DomainError of the first one (nothing, if none)."""
     bad = sql.fetch(
-        f"SELECT s.ord, s.sub_account_id, a.id, a.center_id, a.year_start FROM {src} s "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
+        f"SELECT s.ord, s.sub_account_id, a.id, a.center_id, a.year_start, s.value_date FROM {src} s "  # noqa: S608 — stage/scratch table names and SQL twins from code, a Relation's SQL; values bound
         f"LEFT JOIN ledger_subaccount a ON a.id = s.sub_account_id "
-        f"WHERE a.id IS NULL OR a.center_id <> %s OR a.year_start <> %s OR s.value_date > %s ORDER BY s.ord LIMIT 20",
-        [*sp, center_id, ys, ye],
+        f"WHERE a.id IS NULL OR a.center_id <> %s OR a.year_start <> %s OR s.value_date > %s OR s.value_date < %s "
+        "ORDER BY s.ord LIMIT 20",
+        [*sp, center_id, ys, ye, ys],
     )
     if not bad:
         return
-    ord_, sid, aid, cid, y = bad[0]
+    ord_, sid, aid, cid, y, vd = bad[0]
     if aid is None or cid != center_id:
         raise DomainError(ErrorCode.SUB_ACCOUNT_UNKNOWN, f"第 {ord_} 行：个人分户账 {sid} 不存在", row=ord_)
     if str(y) != ys.isoformat():
         raise DomainError(ErrorCode.YEAR_NOT_ROLLED, f"第 {ord_} 行：账户尚未完成上年度结息结转", row=ord_)
+    if str(vd) < ys.isoformat():
+        raise DomainError(ErrorCode.VALUE_DATE_BEFORE_YEAR, f"第 {ord_} 行：{ErrorCode.VALUE_DATE_BEFORE_YEAR.render(value_date=vd, year_start=ys)}",
+                          row=ord_, field="value_date")
     raise DomainError(ErrorCode.VALUE_DATE_AFTER_YEAR, f"第 {ord_} 行：起息日晚于本计息年度末 {ye}", row=ord_)
 
 

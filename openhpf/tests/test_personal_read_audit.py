@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -226,7 +226,8 @@ def _query(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer)
         else account.member.id_number
     if "ledger/trial-balance" in ep.route:  # 试算平衡表 of a period: year and month as numbers
         return {"year": str(bd.year), "month": str(bd.month)}
-    return {"q": q, "month": f"{bd:%Y-%m}", "upto": f"{bd:%Y%m}", "members": "true", "page_size": "100"}
+    closed = bd - timedelta(days=1)  # the simulated month: its last day-end moved the date to the next month's 1st
+    return {"q": q, "month": f"{closed:%Y-%m}", "upto": f"{bd:%Y%m}", "members": "true", "page_size": "100"}
 
 
 # ---------------------------------------------------------------- looking for personal values

@@ -37,9 +37,11 @@ def rates_on(center: Center, on: date) -> Rates:
                  day_basis=int(policy_value("deposit.day_basis", on=on, center=center)))
 
 
-def earned_sql(center: Center, on: date, alias: str = "a") -> tuple[str, str]:
+def earned_sql(center: Center, on: date, alias: str = "a",
+               less: tuple[str, str] = ("0", "0")) -> tuple[str, str]:
     """SQL of the interest earned per sub-account (`alias` over ledger_v_sub_account) through the day before
-    `on`, split at the rate changes of its interest year closed before `on`; and the LEFT JOINs it needs."""
+    `on`, split at the rate changes of its interest year closed before `on`; and the LEFT JOINs it needs.
+    `less`: SQL of 积数 (当年, 上年) to take out of the projection first (a late accrual's later postings)."""
     d = days_from(on)
     ys, _ = interest_year(on - timedelta(days=1))
     closes = list(RatePeriodClose.objects.filter(center=center, year_start=ys, starts_on__lt=on)
@@ -48,8 +50,8 @@ def earned_sql(center: Center, on: date, alias: str = "a") -> tuple[str, str]:
                     f"AND p{k}.period_id = {int(pk)}" for k, (pk, _) in enumerate(closes))
     cuts = [(f"COALESCE(p{k}.jishu_current, 0)", f"COALESCE(p{k}.jishu_carried, 0)",
              rates_on(center, starts_on - timedelta(days=1))) for k, (_, starts_on) in enumerate(closes)]
-    expr = sql_interest_periods(f"{alias}.jishu_current - {alias}.balance_current * {d}",
-                                f"{alias}.jishu_carried - {alias}.balance_carried * {d}",
+    expr = sql_interest_periods(f"{alias}.jishu_current - {alias}.balance_current * {d} - {less[0]}",
+                                f"{alias}.jishu_carried - {alias}.balance_carried * {d} - {less[1]}",
                                 final=rates_on(center, on - timedelta(days=1)), cuts=cuts)
     return expr, joins
 

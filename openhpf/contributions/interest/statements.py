@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from openhpf.access.selectors import check_permission, user_clearance
 from openhpf.accounts.models import MemberAccount
@@ -73,10 +73,13 @@ def annual_statement(*, account: MemberAccount, year: int, user: Actor) -> Annua
     check_permission(user, "accounts.view", center=account.center_id)
     ys, ye = interest_year(date(year, 7, 1))
     a = MemberAccount.objects.select_related("member", "employer").get(pk=account.pk)
-    before = SubLedgerRow.objects.filter(sub_account_id=a.pk, business_date__lt=ys).order_by("-id").first()
+    # a row belongs to the year of its business date; a settlement posted late (after 7/1) to the year it settled
+    late = Q(biz_type=BizType.INTEREST, business_date__gt=F("value_date"))
+    mine = SubLedgerRow.objects.filter(sub_account_id=a.pk)
+    before = mine.filter((Q(business_date__lt=ys) & ~late) | (late & Q(value_date__lt=ys))).order_by("-id").first()
     opening = before.balance_after if before else 0
-    rows = list(SubLedgerRow.objects.filter(sub_account_id=a.pk, business_date__gte=ys, business_date__lte=ye)
-                .order_by("id"))
+    rows = list(mine.filter((Q(business_date__gte=ys, business_date__lte=ye) & ~late)
+                            | (late & Q(value_date__gte=ys, value_date__lte=ye))).order_by("id"))
     money = rows
     interest = sum(r.amount for r in rows if r.biz_type == BizType.INTEREST)
     closing = rows[-1].balance_after if rows else opening

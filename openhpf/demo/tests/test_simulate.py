@@ -2,24 +2,30 @@
 changes, late payers and their back-payments, over-payments through 暂存, accrual and one 6/30 settlement."""
 
 import json
+import shutil
 from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from openhpf.accounts.models import MemberAccount
+from openhpf.audit.models import AuditRecord
 from openhpf.contributions.models import Remittance, SuspenseMove
 from openhpf.contributions.relief.arrears import arrears_list
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.demo import simulate
 from openhpf.demo.simulate import Rates, month_start_after, simulate_months
+from openhpf.jobs.models import Job
 from openhpf.ledger.models import JournalLine, PostingBatch, SubAccount, SubLedgerRow
 
-CUTOVER = date(2026, 8, 31)  # 14 months from 2026-09 to 2027-10 cross one 6/30 (2027) and one July
+CUTOVER = date(2026, 8, 31)
+CUTOVER_TWO = date(2027, 5, 31)  # 14 months from 2026-09 to 2027-10 cross one 6/30 (2027) and one July
 # a 20-employer center sees every kind of event within 14 months at these rates (the defaults are 0.02 / 0.01)
 RATES = Rates(late=0.05, overpay=0.05)
 SEED = 7
@@ -36,7 +42,7 @@ def test_generate_months_continues_through_the_services_across_year_end(tmp_path
     assert Remittance.objects.filter(status="posted").count() == sum(m["remittances"] + m["back_payments"] for m in months)
     assert PostingBatch.objects.filter(biz_type=BizType.INTEREST, status="posted").count() == 1
     assert SubLedgerRow.objects.filter(biz_type=BizType.REMITTANCE, value_date=date(2027, 7, 15)).exists()
-    assert Center.objects.get().business_date == date(2027, 7, 31)
+    assert Center.objects.get().business_date == date(2027, 8, 1)  # the 7/31 day-end has run
 
 
 def _totals() -> dict:
@@ -123,6 +129,43 @@ def test_fourteen_months_of_history_hires_leavers_back_payments_arrears_one_sett
 
 
 
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_simulation_crosses_two_6_30s_through_dayend_with_the_interest_of_each_account(tmp_path):
+    """The business date moves only by day-end, every day; the 6/30 day-ends settle, and the second year's interest
+    of every account equals its 积数 recomputed from its detail rows (1.5 % / 360, HALF_UP once)."""
+    call_command("generate", "--employers", "4", "--members", "40", "--seed", "5", "--cutover-date", "2027-05-31",
+                 "--out", str(tmp_path / "g"), "--no-progress")
+    center = Center.objects.get()
+    assert not hasattr(simulate, "interest_settle") and not hasattr(simulate, "interest_accrue")
+    months = simulate_months(center=center, months=13, actor=SystemActor("test"), seed=5).months
+    assert [(m.month, m.settled is not None) for m in months if m.month.endswith("-06")] == [
+        ("2027-06", True), ("2028-06", True)]
+    assert Center.objects.get().business_date == date(2028, 7, 1)
+    days = (date(2028, 7, 1) - CUTOVER_TWO).days
+    jobs = Job.objects.filter(kind="settlement.dayend", status=Job.Status.SUCCEEDED)
+    assert jobs.count() == days and jobs.filter(business_date=date(2028, 6, 30)).exists()
+    settle = AuditRecord.objects.filter(action="contributions.interest.settle").order_by("pk")
+    assert [r.business_date for r in settle] == [date(2027, 6, 30), date(2028, 6, 30)]
+    # each settlement was made by its 6/30 day-end's settlement step
+    assert [(jobs.get(business_date=r.business_date).result or {}).get("settled") for r in settle] == [
+        m.settled for m in months if m.settled is not None]
+
+    ys, ye = date(2027, 7, 1), date(2028, 6, 30)  # a leap year: 366 days
+    total = 0
+    for sub in SubAccount.objects.all():
+        before = SubLedgerRow.objects.filter(sub_account=sub, business_date__lt=ys).order_by("-id").first()
+        jishu = (before.balance_after if before else 0) * 366
+        rows = SubLedgerRow.objects.filter(sub_account=sub, business_date__gte=ys, business_date__lte=ye)
+        jishu += sum(r.amount * ((ye - max(r.value_date, ys)).days + 1) for r in rows if r.biz_type != BizType.INTEREST)
+        expected = (jishu * 3 * 2 + 200 * 360) // (200 * 360 * 2)  # HALF_UP of jishu × 3/200 / 360 (jishu ≥ 0)
+        got = rows.filter(biz_type=BizType.INTEREST).aggregate(s=Sum("amount"))["s"] or 0
+        assert got == expected, (sub.account_no, got, expected)
+        total += got
+    (second,) = [m.settled for m in months if m.month == "2028-06"]
+    assert second is not None and total == second > 0
+
+
 @pytest.mark.django_db(transaction=True)
 def test_same_seed_same_history_split_or_not(tmp_path, capsys):
     """The same seed on the same cut-over gives the same ledger, whether the months run in one go or not."""
@@ -131,6 +174,12 @@ def test_same_seed_same_history_split_or_not(tmp_path, capsys):
     def generate():
         call_command("generate", "--employers", "8", "--members", "120", "--seed", "3", "--cutover-date",
                      "2027-05-31", "--out", str(tmp_path / "gen"), "--no-progress")
+
+    def start_over():
+        """An empty database, and no anchors of the audit chain the day-ends sealed in the one flushed."""
+        call_command("flush", "--no-input")
+        _reseed_if_flushed()
+        shutil.rmtree(settings.HPF_AUDIT_ANCHOR_DIR, ignore_errors=True)
 
     busy = ["--late-rate", "0.2", "--overpay-rate", "0.2", "--change-rate", "0.05", "--difference-share", "0.5"]
     generate()
@@ -142,16 +191,14 @@ def test_same_seed_same_history_split_or_not(tmp_path, capsys):
     assert sum(m["hires"] + m["leavers"] + m["back_payments"] + m["allocated"] for m in split) > 0
     assert len(first["remittances"]) > 3 and first["suspense"]
 
-    call_command("flush", "--no-input")
-    _reseed_if_flushed()
+    start_over()
     generate()
     capsys.readouterr()
     call_command("simulate", "--months", "3", "--seed", "5", *busy)
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == split
     assert _totals() == first
 
-    call_command("flush", "--no-input")  # another seed, another history
-    _reseed_if_flushed()
+    start_over()  # another seed, another history
     generate()
     call_command("simulate", "--months", "3", "--seed", "6", *busy)
     assert _totals() != first

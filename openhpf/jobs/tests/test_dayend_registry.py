@@ -10,8 +10,8 @@ from openhpf.jobs import dayend
 
 def test_plan_lists_the_registered_steps_in_order():
     names = [s.name for s in dayend.plan()]
-    assert names == ["instructions", "notices", "statements", "reconcile", "rate_period", "accrual", "hardship", "liquidity",
-                     "gate", "seal", "close"]
+    assert names == ["year_guard", "instructions", "notices", "statements", "reconcile", "rate_period", "accrual",
+                     "settlement", "hardship", "liquidity", "gate", "seal", "close"]
     apps = {s.name: s.app for s in dayend.plan()}
     assert apps["notices"] == "settlement" and apps["reconcile"] == "reconciliation"
     assert apps["accrual"] == "contributions" and apps["liquidity"] == "finance" and apps["close"] == "jobs"
@@ -23,7 +23,7 @@ def test_hpf_dayend_plan_prints_them():
     call_command("dayend", "--plan", stdout=out)
     lines = out.getvalue().splitlines()
     assert len(lines) == len(dayend.plan())
-    assert "instructions" in lines[0] and "结算指令发送与查证" in lines[0]
+    assert "year_guard" in lines[0] and "instructions" in lines[1] and "结算指令发送与查证" in lines[1]
     assert "close" in lines[-1] and "推进业务日期" in lines[-1]
 
 
