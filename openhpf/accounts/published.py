@@ -4,12 +4,13 @@ index; the phone is not shown. Writes go through accounts.services and accounts.
 
 from openhpf.core.db import publish_view
 
-from .models import Employer, Member, MemberAccount, RatioReduction
+from .models import Employer, Member, MemberAccount, PaidMonths, RatioReduction
 
 EMPLOYER = "accounts_v_employer"
 MEMBER = "accounts_v_member"
 MEMBER_ACCOUNT = "accounts_v_member_account"
 RATIO_REDUCTION = "accounts_v_ratio_reduction"
+PAID_MONTHS = "accounts_v_paid_months"
 
 
 def register() -> None:
@@ -24,3 +25,4 @@ def register() -> None:
                   "paid_up_to", "opened_date", "sealed_date", "closed_date"])
     publish_view("accounts", RATIO_REDUCTION, RatioReduction._meta.db_table,
                  ["id", "employer_id", "ratio_floor", "valid_from", "valid_to", "approved_by"])
+    publish_view("accounts", PAID_MONTHS, PaidMonths._meta.db_table, ["account_id", "year", "months", "back"])
