@@ -27,6 +27,7 @@ KEYS: dict[str, str] = {
     "contribution.base.clamp": "年度基数调整超出上下限的处理（clamp 按上下限调整 / reject 拒绝）",
     "contribution.flexible.ratios": "灵活就业人员可选缴存比例（每边）",
     "contribution.deadline.working_days": "汇缴期限：发薪日后的工作日数（条例第十九条）",
+    "contribution.continuity.back_payment_counts": "补缴月份计入连续缴存月数",
     "withdrawal.order": "提取扣减顺序",
     "loan.rate.first.le5": "首套贷款年利率（5年及以下）",
     "loan.rate.first.gt5": "首套贷款年利率（5年以上）",

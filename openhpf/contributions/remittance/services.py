@@ -108,7 +108,7 @@ def _accounts_advance_paid_up_to(where: str, params: list[Any], month: str, entr
 
 def _pays_months(biz_type: str, back_kind: str) -> bool:
     """汇缴, full and individual 补缴 pay the month for their lines' accounts; 差额补缴 tops up a paid month."""
-    return biz_type == BizType.REMITTANCE or back_kind in (Remittance.BackKind.FULL, Remittance.BackKind.ADHOC)
+    return biz_type == BizType.REMITTANCE or back_kind in (Remittance.BackKind.FULL, Remittance.BackKind.AD_HOC)
 
 
 def _paid_months_mark(plan: _Plan) -> None:
@@ -123,7 +123,11 @@ def _accounts_rollback_paid_up_to(remittance: Remittance) -> None:
     """After 退缴 of a month: the month is no longer paid for the lines' accounts (their 缴至年月 derived again
     when it was that month); the employer's 缴至年月 goes back to the last month it still has a remittance
     posted for."""
-    lines = Relation("SELECT account_id FROM contributions_remittanceline WHERE remittance_id = %s", (remittance.pk,))
+    lines = Relation(  # the lines' accounts, less those another posted remittance still pays the month for
+        "SELECT l.account_id FROM contributions_remittanceline l WHERE l.remittance_id = %s AND NOT EXISTS ("  # noqa: S608 — statuses and kinds from code; values bound
+        "SELECT 1 FROM contributions_remittanceline o JOIN contributions_remittance r ON r.id = o.remittance_id "
+        f"WHERE o.account_id = l.account_id AND r.month = %s AND r.status = '{RS.POSTED}' AND r.id <> %s "
+        f"AND r.back_kind <> '{Remittance.BackKind.DIFFERENCE}')", (remittance.pk, remittance.month, remittance.pk))
     paid_months_unmark_from(month=remittance.month, accounts=lines)
     still = (Remittance.objects.filter(employer_id=remittance.employer_id, status=RS.POSTED)
              .exclude(pk=remittance.pk).filter(Q(biz_type=BizType.REMITTANCE) | Q(back_kind=Remittance.BackKind.FULL))
@@ -794,7 +798,7 @@ def _apply(plan: _Plan, *, actor: Actor, business_date: date) -> PostingBatch:
         if _pays_months(plan.biz_type, plan.back_kind):  # 差额补缴 pays no month
             # an individual 补缴 pays its members' month, not the employer's
             _accounts_advance_paid_up_to(plan.where, plan.params, plan.month, batch.entry_id,
-                                         employer=plan.back_kind != Remittance.BackKind.ADHOC)
+                                         employer=plan.back_kind != Remittance.BackKind.AD_HOC)
             _paid_months_mark(plan)
         label = actor_label(actor)[0]
         if plan.receipt is not None:

@@ -50,6 +50,13 @@ def pay(center, employer, month: str, *, back: str = "") -> Remittance:
         else:
             r = remittance_create(employer=employer, month=month, actor=SYS, business_date=bd)
         r = remittance_confirm(remittance=r, actor=SYS, business_date=bd)
+    return receive(center, employer, r)
+
+
+def receive(center, employer, r: Remittance) -> Remittance:
+    """The exact amount of a confirmed remittance arrives at the bank: it posts."""
+    bd = center.business_date
+    with transaction.atomic():
         receipt_record(center=center, amount=r.total, value_date=bd, bank_ref=f"PM{next(REFS)}", actor=SYS,
                        business_date=bd, employer=employer)
     r.refresh_from_db()
