@@ -7,12 +7,13 @@ Writes (set-based, one statement per call whatever the number of accounts; calle
 - `paid_months_unmark_from`: a month un-paid by a refund (退缴), with the 缴至年月 of the accounts it was the
   last paid month of derived again;
 - `paid_months_assume_from`: months from opening to 缴至年月 taken as paid without a gap (a cut-over without
-  paid-month ranges, accounts older than the store), each such account flagged (`PaidMonthsAssumed`).
+  paid-month ranges, accounts older than the store): one `PaidMonthsAssumed` row per account holds that range
+  (and is the flag a clerk sees); the bitmap keeps the months paid through OpenHPF. Reads take both.
 - `paid_months_ranges_from`: explicit ranges of paid months (the cut-over's 缴存月份 column).
 
 Reads: `paid_months` / `paid_months_of` (months of one or many accounts), `paid_months_assumed_list`, and SQL
 expressions for other apps' set-based reads over the published view `accounts_v_paid_months`
-(`sql_month_paid`, `sql_paid_count`). 缴至年月 (`MemberAccount.paid_up_to`) is the last paid month."""
+and `accounts_v_paid_months_assumed` (`sql_month_paid`, `sql_paid_count`). 缴至年月 (`MemberAccount.paid_up_to`) is the last paid month."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from .models import MemberAccount, PaidMonths, PaidMonthsAssumed
 
 TABLE = PaidMonths._meta.db_table
 VIEW = "accounts_v_paid_months"
+ASSUMED_VIEW = "accounts_v_paid_months_assumed"
 ASSUMED = PaidMonthsAssumed._meta.db_table
 
 
@@ -64,23 +66,33 @@ def _span_mask(year: str, first_idx: str, last_idx: str) -> str:
 
 def sql_month_paid(account_sql: str, month: str) -> str:
     """SQL condition: the account (`account_sql`, a sub id) has paid `month` ('YYYYMM', from code or checked
-    digits). Reads the published view."""
+    digits). Reads the published views."""
     y, m = int(month[:4]), int(month[4:])
-    return (f"EXISTS (SELECT 1 FROM {VIEW} pm WHERE pm.account_id = {account_sql} AND pm.year = {y} "  # noqa: S608 — digits of a parsed month; identifiers from code
-            f"AND (pm.months & {1 << (m - 1)}) <> 0)")
+    return (f"(EXISTS (SELECT 1 FROM {VIEW} pm WHERE pm.account_id = {account_sql} AND pm.year = {y} "  # noqa: S608 — digits of a parsed month; identifiers from code
+            f"AND (pm.months & {1 << (m - 1)}) <> 0) OR EXISTS (SELECT 1 FROM {ASSUMED_VIEW} pa "
+            f"WHERE pa.account_id = {account_sql} AND pa.first_month <= '{y:04d}{m:02d}' AND pa.last_month >= '{y:04d}{m:02d}'))")
 
 
 def sql_paid_count(account_sql: str, first_idx: str, last_idx: str) -> str:
-    """SQL: how many months the account paid between two month indexes (inclusive), over the published view."""
-    mask = _span_mask("pm.year", first_idx, last_idx)
-    return (f"(SELECT COALESCE(SUM({_popcount(f'(pm.months & {mask})')}), 0) FROM {VIEW} pm "  # noqa: S608 — SQL from code
-            f"WHERE pm.account_id = {account_sql} AND pm.year * 12 + 11 >= {first_idx} AND pm.year * 12 <= {last_idx})")
+    """SQL: how many months the account paid between two month indexes (inclusive), over the published views:
+    the bitmap's months outside the assumed range, plus the assumed range's months in the window."""
+    a_first, a_last = _idx("pa.first_month"), _idx("pa.last_month")
+    assumed = f"(CASE WHEN pa.account_id IS NULL THEN 0 ELSE {_span_mask('pm.year', a_first, a_last)} END)"
+    mask = f"({_span_mask('pm.year', first_idx, last_idx)} & ~{assumed})"
+    lo = f"(CASE WHEN {a_first} > {first_idx} THEN {a_first} ELSE {first_idx} END)"
+    hi = f"(CASE WHEN {a_last} < {last_idx} THEN {a_last} ELSE {last_idx} END)"
+    return (f"((SELECT COALESCE(SUM({_popcount(f'(pm.months & {mask})')}), 0) FROM {VIEW} pm "  # noqa: S608 — SQL from code
+            f"LEFT JOIN {ASSUMED_VIEW} pa ON pa.account_id = pm.account_id "
+            f"WHERE pm.account_id = {account_sql} AND pm.year * 12 + 11 >= {first_idx} AND pm.year * 12 <= {last_idx}) + "
+            f"COALESCE((SELECT CASE WHEN {hi} >= {lo} THEN {hi} - {lo} + 1 ELSE 0 END FROM {ASSUMED_VIEW} pa "
+            f"WHERE pa.account_id = {account_sql}), 0))")
 
 
-def sql_paid_up_to(account_sql: str, table: str = TABLE) -> str:
+def sql_paid_up_to(account_sql: str) -> str:
     """SQL: the last paid month ('YYYYMM') of the account, NULL when none."""
-    return (f"(SELECT CAST(MAX(pm.year * 100 + {_high_month('pm.months')}) AS VARCHAR(6)) FROM {table} pm "  # noqa: S608 — SQL from code
-            f"WHERE pm.account_id = {account_sql} AND pm.months <> 0)")
+    return (f"(SELECT MAX(u.m) FROM (SELECT CAST(MAX(pm.year * 100 + {_high_month('pm.months')}) AS VARCHAR(6)) AS m "  # noqa: S608 — SQL from code
+            f"FROM {TABLE} pm WHERE pm.account_id = {account_sql} AND pm.months <> 0 "
+            f"UNION ALL SELECT pa.last_month FROM {ASSUMED} pa WHERE pa.account_id = {account_sql}) u)")
 
 
 _UPSERT = (f" ON CONFLICT (account_id, year) DO UPDATE SET months = {TABLE}.months | EXCLUDED.months, "
@@ -134,10 +146,15 @@ def paid_months_ranges_from(*, source: Relation) -> int:
 def paid_months_assume_from(*, accounts: Relation, source: str, business_date: date) -> int:
     """Months from each account's opening to its 缴至年月 taken as paid without a gap, and the account flagged
     (`source`: cutover | migration). `accounts` yields sub ids; accounts with no 缴至年月 are left alone."""
-    ranges = Relation(
+    return paid_months_assume_ranges_from(ranges=Relation(
         f"SELECT a.sub_id, {sql.month_key('a.opened_date')} AS first_ym, a.paid_up_to AS last_ym "  # noqa: S608 — a Relation (SQL from code)
-        f"FROM accounts_memberaccount a WHERE a.paid_up_to <> '' AND a.sub_id IN ({accounts.sql})", accounts.params)
-    paid_months_ranges_from(source=ranges)
+        f"FROM accounts_memberaccount a WHERE a.paid_up_to <> '' AND a.sub_id IN ({accounts.sql})", accounts.params),
+        source=source, business_date=business_date)
+
+
+def paid_months_assume_ranges_from(*, ranges: Relation, source: str, business_date: date) -> int:
+    """Ranges of months assumed paid (`ranges` yields sub_id, first_ym, last_ym, one range per account): each
+    is kept as the account's flag row, which the reads count as paid. Returns the accounts flagged."""
     return sql.execute(
         f"INSERT INTO {ASSUMED} (account_id, first_month, last_month, source, business_date) "  # noqa: S608 — a Relation (SQL from code)
         f"SELECT x.sub_id, x.first_ym, x.last_ym, %s, %s FROM ({ranges.sql}) x WHERE x.first_ym <= x.last_ym "
@@ -157,18 +174,32 @@ def _months_of_rows(rows: Iterable[tuple[Any, ...]]) -> dict[int, dict[str, bool
     return out
 
 
+def _month_range(first: str, last: str) -> list[str]:
+    out, i, j = [], int(first[:4]) * 12 + int(first[4:]) - 1, int(last[:4]) * 12 + int(last[4:]) - 1
+    while i <= j:
+        out.append(f"{i // 12:04d}{i % 12 + 1:02d}")
+        i += 1
+    return out
+
+
 def paid_months(account: MemberAccount | int) -> dict[str, bool]:
-    """The months ('YYYYMM') the account has paid, each with whether it was paid by 补缴."""
+    """The months ('YYYYMM') the account has paid, each with whether it was paid by 补缴 (assumed months
+    included, as paid on time)."""
     acc = account if isinstance(account, int) else account.pk
-    rows = PaidMonths.objects.filter(account_id=acc).values_list("account_id", "year", "months", "back")
-    return _months_of_rows(rows).get(acc, {})
+    return paid_months_of([acc]).get(acc, {})
 
 
 def paid_months_of(account_ids: Iterable[int]) -> dict[int, dict[str, bool]]:
     """`paid_months` of many accounts (an employer's roster: a few thousand at most)."""
     ids = list(account_ids)
     rows = PaidMonths.objects.filter(account_id__in=ids).values_list("account_id", "year", "months", "back")
-    return {i: d for i, d in _months_of_rows(rows).items()}
+    out = _months_of_rows(rows)
+    for acc, first, last in PaidMonthsAssumed.objects.filter(account_id__in=ids).values_list(
+            "account_id", "first_month", "last_month"):
+        d = out.setdefault(acc, {})
+        for m in _month_range(first, last):
+            d.setdefault(m, False)
+    return out
 
 
 @dataclass(frozen=True)
