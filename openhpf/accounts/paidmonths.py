@@ -17,9 +17,10 @@ and `accounts_v_paid_months_assumed` (`sql_month_paid`, `sql_paid_count`). 缴�
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from openhpf.core import db as sql
 from openhpf.core.db import Relation
@@ -111,7 +112,7 @@ def paid_months_mark_from(*, source: Relation, back: bool = False, unique: bool 
     else:
         select = (f"SELECT x.sub_id, {year}, SUM(DISTINCT {bit}), {f'SUM(DISTINCT {bit})' if back else '0'} "  # noqa: S608 — a Relation (SQL from code)
                   f"FROM ({source.sql}) x WHERE 1 = 1 GROUP BY x.sub_id, {year}")
-    return sql.execute(f"INSERT INTO {TABLE} (account_id, year, months, back) {select}{_UPSERT}", source.params)  # noqa: S608 — SQL from code
+    return sql.execute(f"INSERT INTO {TABLE} (account_id, year, months, back) {select}{_UPSERT}", source.params)
 
 
 def paid_months_unmark_from(*, month: str, accounts: Relation) -> int:

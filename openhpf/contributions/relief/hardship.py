@@ -26,8 +26,8 @@ from django.db.models import Q
 
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount, RatioReduction
+from openhpf.accounts.paidmonths import AssumedAccount, paid_months_assumed, paid_months_of
 from openhpf.accounts.paidmonths import paid_months as paid_months_of_account
-from openhpf.accounts.paidmonths import paid_months_of
 from openhpf.accounts.services import (
     employer_change,
     employer_defer,
@@ -39,7 +39,7 @@ from openhpf.approvals.services import command_reject, command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, SystemActor
 from openhpf.core.audit_events import AuditEvent
-from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus, RetentionClass
+from openhpf.core.codes import EmployerStatus, MemberAccountStatus, RetentionClass
 from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -384,6 +384,25 @@ def continuity_months(account: MemberAccount, upto: date | str) -> int:
         n += 1
         i -= 1
     return n
+
+
+@dataclass(frozen=True)
+class PaidMonthSummary:
+    """An account's paid months for a clerk: each month 'paid' or 'back' (补缴), 缴至年月, continuity up to a
+    month, and whether the months up to some month were assumed at the cut-over (to be checked)."""
+
+    account_no: str
+    paid_up_to: str
+    months: dict[str, str]
+    continuity: int
+    assumed: AssumedAccount | None
+
+
+def paid_month_summary(account: MemberAccount, *, upto: date | str) -> PaidMonthSummary:
+    months = paid_months_of_account(account)
+    return PaidMonthSummary(account_no=account.account_no, paid_up_to=account.paid_up_to,
+                            months={m: "back" if back else "paid" for m, back in sorted(months.items())},
+                            continuity=continuity_months(account, upto), assumed=paid_months_assumed(account))
 
 
 def hardship_applications(*, center: Any, user: Any, status: str | None = None) -> list[HardshipApplication]:

@@ -3,14 +3,17 @@ continuity, derived from the paid-month store (accounts.paidmonths)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from io import StringIO
 from itertools import count
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from openhpf.accounts.models import Employer, MemberAccount
-from openhpf.accounts.paidmonths import paid_months
+from openhpf.accounts.paidmonths import paid_months, paid_months_assume_from
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.approvals.services import command_approve
 from openhpf.contributions.models import Remittance
@@ -24,6 +27,7 @@ from openhpf.contributions.remittance.services import (
     remittance_refund_submit,
 )
 from openhpf.core.actors import SystemActor
+from openhpf.core.db import Relation
 from openhpf.core.models import PolicyParameter
 
 SYS = SystemActor("test")
@@ -145,3 +149,23 @@ def test_continuity_is_not_overstated(center, emp):
     a = MemberAccount.objects.get(pk=a.pk)
     assert a.paid_up_to == "202611"
     assert continuity_months(a, "202611") == 8                               # not 121 (2016-11 … 2026-11)
+
+
+def test_clerk_sees_the_paid_months_and_the_assumed_accounts(center, emp):
+    e, (a, b) = emp
+    for m in ("202608", "202610"):
+        pay(center, e, m)
+    MemberAccount.objects.filter(pk=b.pk).update(paid_up_to="202607")
+    paid_months_assume_from(accounts=Relation("SELECT %s", (b.pk,)), source="cutover", business_date=date(2026, 7, 31))
+    out = StringIO()
+    call_command("paid_months", a.account_no, "--upto", "2026-10", stdout=out)
+    text = out.getvalue()
+    assert "缴至年月 202610" in text and "连续缴存 1 个月" in text
+    assert "2026   ·  ·  ·  ·  ·  ·  ·  ✓  ·  ✓  ·  ·" in text
+    out = StringIO()
+    call_command("paid_months", "--assumed", stdout=out)
+    assert f"{b.account_no}  202607–202607  来源 cutover" in out.getvalue()
+    out = StringIO()
+    call_command("paid_months", b.account_no, "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["assumed"]["last_month"] == "202607" and data["months"]["202610"] == "paid"
