@@ -186,3 +186,13 @@ class PaidMonthsAssumed(models.Model):
 
     class Meta:
         verbose_name = "推定连续缴存的账户"
+
+
+class PaidMonthsStart(models.Model):
+    """The first month an account owes its current employer when it came to it after opening (启封 or 内部转移):
+    the month after it came (Art17, as for a new hire). Months before it are not the current employer's
+    arrears; an account without a row owes from the month after its opening."""
+
+    account = models.OneToOneField(MemberAccount, primary_key=True, on_delete=models.CASCADE,
+                                   related_name="paid_months_start")
+    month = models.CharField("起缴年月", max_length=6)

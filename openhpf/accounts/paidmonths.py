@@ -9,7 +9,9 @@ Writes (set-based, one statement per call whatever the number of accounts; calle
 - `paid_months_assume_from`: months from opening to 缴至年月 taken as paid without a gap (a cut-over without
   paid-month ranges, accounts older than the store): one `PaidMonthsAssumed` row per account holds that range
   (and is the flag a clerk sees); the bitmap keeps the months paid through OpenHPF. Reads take both.
-- `paid_months_ranges_from`: explicit ranges of paid months (the cut-over's 缴存月份 column).
+- `paid_months_ranges_from`: explicit ranges of paid months (the cut-over's 缴存月份 column);
+- `paid_months_start_after`: an account that came to its employer after opening (启封, 内部转移) owes it from
+  the month after (`PaidMonthsStart`; `sql_owed_from`).
 
 Reads: `paid_months` / `paid_months_of` (months of one or many accounts), `paid_months_assumed_list`, and SQL
 expressions for other apps' set-based reads over the published view `accounts_v_paid_months`
@@ -25,11 +27,12 @@ from typing import Any
 from openhpf.core import db as sql
 from openhpf.core.db import Relation
 
-from .models import MemberAccount, PaidMonths, PaidMonthsAssumed
+from .models import MemberAccount, PaidMonths, PaidMonthsAssumed, PaidMonthsStart
 
 TABLE = PaidMonths._meta.db_table
 VIEW = "accounts_v_paid_months"
 ASSUMED_VIEW = "accounts_v_paid_months_assumed"
+START_VIEW = "accounts_v_paid_months_start"
 ASSUMED = PaidMonthsAssumed._meta.db_table
 
 
@@ -89,6 +92,13 @@ def sql_paid_count(account_sql: str, first_idx: str, last_idx: str) -> str:
             f"WHERE pa.account_id = {account_sql}), 0))")
 
 
+def sql_owed_from(account_sql: str, opened_sql: str) -> str:
+    """SQL: the month index from which the account owes its current employer — the month after it came to it
+    (启封, 内部转移), else the month after its opening (Art17)."""
+    return (f"COALESCE((SELECT {_idx('ps.month')} FROM {START_VIEW} ps WHERE ps.account_id = {account_sql}), "  # noqa: S608 — SQL from code
+            f"{sql.month_index(opened_sql, 1)})")
+
+
 def sql_paid_up_to(account_sql: str) -> str:
     """SQL: the last paid month ('YYYYMM') of the account, NULL when none."""
     return (f"(SELECT MAX(u.m) FROM (SELECT CAST(MAX(pm.year * 100 + {_high_month('pm.months')}) AS VARCHAR(6)) AS m "  # noqa: S608 — SQL from code
@@ -136,7 +146,7 @@ def paid_months_ranges_from(*, source: Relation) -> int:
     fi, li = _idx("x.first_ym"), _idx("x.last_ym")
     mask = _span_mask("yrs.y", fi, li)
     return sql.execute(
-        f"WITH RECURSIVE yrs(y) AS (SELECT %s UNION ALL SELECT y + 1 FROM yrs WHERE y < %s) "  # noqa: S608 — a Relation (SQL from code)
+        f"WITH RECURSIVE yrs(y) AS (SELECT CAST(%s AS INTEGER) UNION ALL SELECT y + 1 FROM yrs WHERE y < %s) "  # noqa: S608 — a Relation (SQL from code)
         f"INSERT INTO {TABLE} (account_id, year, months, back) "
         f"SELECT x.sub_id, yrs.y, SUM(DISTINCT {mask}), 0 FROM ({source.sql}) x "
         f"JOIN yrs ON yrs.y BETWEEN {_year('x.first_ym')} AND {_year('x.last_ym')} "
@@ -160,6 +170,13 @@ def paid_months_assume_ranges_from(*, ranges: Relation, source: str, business_da
         f"INSERT INTO {ASSUMED} (account_id, first_month, last_month, source, business_date) "  # noqa: S608 — a Relation (SQL from code)
         f"SELECT x.sub_id, x.first_ym, x.last_ym, %s, %s FROM ({ranges.sql}) x WHERE x.first_ym <= x.last_ym "
         "ON CONFLICT (account_id) DO NOTHING", [source, business_date, *ranges.params])
+
+
+def paid_months_start_after(*, account: MemberAccount, business_date: date) -> None:
+    """The account came to its current employer on `business_date` (启封, 内部转移): it owes it from the next
+    month on."""
+    nxt = date(business_date.year + business_date.month // 12, business_date.month % 12 + 1, 1)
+    PaidMonthsStart.objects.update_or_create(account_id=account.pk, defaults={"month": f"{nxt:%Y%m}"})
 
 
 # ---------------------------------------------------------------- reads

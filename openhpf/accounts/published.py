@@ -4,7 +4,15 @@ index; the phone is not shown. Writes go through accounts.services and accounts.
 
 from openhpf.core.db import publish_view
 
-from .models import Employer, Member, MemberAccount, PaidMonths, PaidMonthsAssumed, RatioReduction
+from .models import (
+    Employer,
+    Member,
+    MemberAccount,
+    PaidMonths,
+    PaidMonthsAssumed,
+    PaidMonthsStart,
+    RatioReduction,
+)
 
 EMPLOYER = "accounts_v_employer"
 MEMBER = "accounts_v_member"
@@ -12,6 +20,7 @@ MEMBER_ACCOUNT = "accounts_v_member_account"
 RATIO_REDUCTION = "accounts_v_ratio_reduction"
 PAID_MONTHS = "accounts_v_paid_months"
 PAID_MONTHS_ASSUMED = "accounts_v_paid_months_assumed"
+PAID_MONTHS_START = "accounts_v_paid_months_start"
 
 
 def register() -> None:
@@ -29,3 +38,4 @@ def register() -> None:
     publish_view("accounts", PAID_MONTHS, PaidMonths._meta.db_table, ["account_id", "year", "months", "back"])
     publish_view("accounts", PAID_MONTHS_ASSUMED, PaidMonthsAssumed._meta.db_table,
                  ["account_id", "first_month", "last_month"])
+    publish_view("accounts", PAID_MONTHS_START, PaidMonthsStart._meta.db_table, ["account_id", "month"])

@@ -3,7 +3,7 @@
 An employer is in arrears for month M when the deadline for M has passed — its payday in M plus
 `contribution.deadline.working_days` working days (条例 Art19: within 5 days of payday; working days from
 core.calendar) — and one of its normal accounts has a month up to M unpaid. Each normal account owes the
-months from the one after its opening (Art17) to M that it has not paid — the paid-month store, so a month
+months from the one after its opening (Art17; after it came to the employer by 启封 or 内部转移) to M that it has not paid — the paid-month store, so a month
 missed behind later paid ones stays owed — at its current monthly amount; the employer owes the sum, and its
 months are the most any of its accounts owes. Employers in 缓缴 (their months are deferral arrears, hardship.deferral_arrears), sealed or closed, and
 the virtual employer of flexible contributors are not listed."""
@@ -17,7 +17,7 @@ from typing import Any
 
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer
-from openhpf.accounts.paidmonths import sql_paid_count
+from openhpf.accounts.paidmonths import sql_owed_from, sql_paid_count
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
@@ -76,8 +76,9 @@ def payment_deadline(*, month: str, payday: int, center: Center | int | None = N
 
 def _member_rows(where: str, params: list[Any], mi: int) -> tuple[str, list[Any]]:
     """SQL of the normal accounts owing months up to month index `mi` (the months from the one after opening,
-    Art17, less the months paid: the paid-month store), with their monthly amounts."""
-    start = sql.month_index("a.opened_date", 1)
+    Art17, or after the account came to its employer by 启封 or 内部转移, less the months paid: the paid-month
+    store), with their monthly amounts."""
+    start = sql_owed_from("a.sub_id", "a.opened_date")
     owed = f"({int(mi)} - {start} + 1 - {sql_paid_count('a.sub_id', start, str(int(mi)))})"
     rows = (f"SELECT * FROM (SELECT a.employer_id, a.account_no, a.member_id, a.paid_up_to, {owed} AS months, "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
             "a.employer_amount + a.member_amount AS monthly "

@@ -3,17 +3,20 @@ continuity, derived from the paid-month store (accounts.paidmonths)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from datetime import date
 from io import StringIO
 from itertools import count
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import transaction
 
-from openhpf.accounts.models import Employer, MemberAccount
+from openhpf.accounts.models import Employer, MemberAccount, PaidMonths, PaidMonthsAssumed, PaidMonthsStart
 from openhpf.accounts.paidmonths import paid_months, paid_months_assume_from
+from openhpf.accounts.services import member_account_seal, member_account_unseal
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.approvals.services import command_approve
 from openhpf.contributions.models import Remittance
@@ -169,3 +172,32 @@ def test_clerk_sees_the_paid_months_and_the_assumed_accounts(center, emp):
     call_command("paid_months", b.account_no, "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert data["assumed"]["last_month"] == "202607" and data["months"]["202610"] == "paid"
+
+
+FILL = importlib.import_module("openhpf.contributions.migrations.0006_fill_paid_months")
+
+
+def test_the_data_migration_fills_the_store_from_the_posted_lines(center, emp, staff, checker):
+    e, (a, b) = emp
+    pay(center, e, "202608")
+    oct_ = pay(center, e, "202610")
+    pay(center, e, "202611")
+    refund(center, oct_, staff, checker)
+    pay(center, e, "202609", back="漏缴补缴")
+    # b came with the cut-over paid up to July, opened in 2020: its months before August are not in any line
+    MemberAccount.objects.filter(pk=b.pk).update(opened_date=date(2020, 3, 5))
+    b = member_account_seal(account=MemberAccount.objects.get(pk=b.pk), reason="离职", actor=SYS,
+                            business_date=center.business_date)
+    member_account_unseal(account=b, employer=e, actor=SYS, business_date=center.business_date)  # back at once
+    expected = {acc.pk: paid_months(acc) for acc in (a, b)}
+    PaidMonths.objects.all().delete()
+    PaidMonthsStart.objects.all().delete()
+    FILL.forward(django_apps, None)
+    assert paid_months(a) == expected[a.pk] == {"202608": False, "202609": True, "202611": False}
+    months_b = paid_months(b)
+    assert min(months_b) == "202003" and "202607" in months_b and "202610" not in months_b
+    flag = PaidMonthsAssumed.objects.get(account_id=b.pk)
+    assert (flag.first_month, flag.last_month, flag.source) == ("202003", "202607", "migration")
+    assert not PaidMonthsAssumed.objects.filter(account_id=a.pk).exists()  # opened in July, first paid August
+    assert PaidMonthsStart.objects.get(account_id=b.pk).month == "202612"   # came back on 2026-11-30
+    assert not PaidMonthsStart.objects.filter(account_id=a.pk).exists()

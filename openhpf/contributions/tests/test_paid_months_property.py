@@ -22,6 +22,7 @@ from openhpf.contributions.relief.hardship import continuity_months
 from openhpf.contributions.remittance.services import back_payment_create, remittance_confirm
 from openhpf.contributions.tests.test_paid_months import AFTER_DEADLINE, SYS, pay, receive, refund
 from openhpf.core.errors import DomainError
+from openhpf.ledger.models import SubLedgerRow
 
 FIRST, LAST = "202601", "202611"  # the center's business month is 2026-11
 OPENED = date(2025, 12, 10)
@@ -48,11 +49,20 @@ def _paid_from_lines(account_id: int) -> set[str]:
         remittance__back_kind__in=["", "full", "adhoc"]).values_list("remittance__month", flat=True))
 
 
+def _owes_from(account_id: int) -> str:
+    """Independent: the month after the last 启封 detail row, else the month after opening (2025-12: 2026-01)."""
+    moved = SubLedgerRow.objects.filter(sub_account_id=account_id, biz_type="04").order_by("-business_date").first()
+    if moved is None:
+        return "202601"
+    d = moved.business_date
+    return f"{d.year + d.month // 12:04d}{d.month % 12 + 1:02d}"
+
+
 def _check(center, staff, accts) -> None:
     report = arrears_list(center=center, month=LAST, user=staff, on=AFTER_DEADLINE)
     owed = {m.account_no: m.months for m in report.members}
-    window = _months("202601", LAST)  # opened 2025-12: owes from 2026-01 (Art17)
     for a in MemberAccount.objects.filter(pk__in=[x.pk for x in accts]):
+        window = _months(_owes_from(a.pk), LAST)
         paid = _paid_from_lines(a.pk)
         assert set(paid_months(a)) == paid
         assert a.paid_up_to == (max(paid) if paid else "")

@@ -227,7 +227,7 @@ def test_back_payment_earns_from_the_day_money_arrives(center, roster):
     assert row.value_date == arrived and row.amount == 240000
     days = (date(2027, 6, 30) - arrived).days + 1
     assert SubAccount.objects.get(pk=accts[0].pk).jishu_current - jishu0 == 240000 * days
-    assert MemberAccount.objects.get(pk=accts[0].pk).paid_up_to == ""  # November was its only paid month
+    assert MemberAccount.objects.get(pk=accts[0].pk).paid_up_to == "202610"
     with pytest.raises(DomainError) as e, transaction.atomic():
         back_payment_create(employer=emps[0], month="2026-11", back_kind="adhoc", reason="x", actor=SYS,
                             business_date=bd, lines=[(accts[0].account_no, 100, 100)])
