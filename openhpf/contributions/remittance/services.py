@@ -111,12 +111,18 @@ def _pays_months(biz_type: str, back_kind: str) -> bool:
     return biz_type == BizType.REMITTANCE or back_kind in (Remittance.BackKind.FULL, Remittance.BackKind.AD_HOC)
 
 
-def _paid_months_mark(plan: _Plan) -> None:
-    """The month of each posted line is paid for its account (the paid-month store), one statement."""
-    paid_months_mark_from(
-        source=Relation("SELECT l.account_id AS sub_id, r.month AS ym FROM contributions_remittanceline l "  # noqa: S608 — plan conditions and labels from code; values bound
-                        f"JOIN contributions_remittance r ON r.id = l.remittance_id WHERE {plan.where}", tuple(plan.params)),
-        back=plan.biz_type == BizType.BACK_PAYMENT, unique=_unique_accounts(plan) is True)
+def _paid_months_mark(plan: _Plan, entry_id: int | None) -> None:
+    """The month of each posted line is paid for its account (the paid-month store), one statement. The
+    accounts are read as for the paid-up-to month: PostgreSQL hashes the lines; SQLite takes the posting's
+    sub-ledger rows, in account order (a plan's remittances are all of one month)."""
+    if db.is_postgresql() or entry_id is None:
+        source = Relation("SELECT l.account_id AS sub_id, r.month AS ym FROM contributions_remittanceline l "  # noqa: S608 — plan conditions and labels from code; values bound
+                          f"JOIN contributions_remittance r ON r.id = l.remittance_id WHERE {plan.where}", tuple(plan.params))
+    else:
+        source = Relation("SELECT sub_account_id AS sub_id, %s AS ym FROM ledger_v_subledger_row WHERE entry_id = %s",
+                          (plan.month, entry_id))
+    paid_months_mark_from(source=source, back=plan.biz_type == BizType.BACK_PAYMENT,
+                          unique=_unique_accounts(plan) is True)
 
 
 def _accounts_rollback_paid_up_to(remittance: Remittance) -> None:
@@ -799,7 +805,7 @@ def _apply(plan: _Plan, *, actor: Actor, business_date: date) -> PostingBatch:
             # an individual 补缴 pays its members' month, not the employer's
             _accounts_advance_paid_up_to(plan.where, plan.params, plan.month, batch.entry_id,
                                          employer=plan.back_kind != Remittance.BackKind.AD_HOC)
-            _paid_months_mark(plan)
+            _paid_months_mark(plan, batch.entry_id)
         label = actor_label(actor)[0]
         if plan.receipt is not None:
             Receipt.objects.filter(pk=plan.receipt.pk).update(status=Receipt.Status.POSTED)
