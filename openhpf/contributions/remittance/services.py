@@ -17,8 +17,9 @@ reading the roster lines straight from their table, plus the remittance, receipt
 all committed together). A crash anywhere leaves either nothing or everything of a step, so a rerun credits
 every member exactly once.
 
-Accounts' tables are updated here in two set-based statements (paid-up-to months, employer 暂存 balance):
-the accounts app has no bulk service for them yet (see `_accounts_*` below)."""
+Accounts' tables are updated through the accounts app's set-based services (see `_accounts_*` and
+`_paid_months_mark` below): the paid-up-to months, the months each account paid (accounts.paidmonths: a
+posting marks its month, a 退缴 un-marks it), the employer 暂存 balance."""
 
 from __future__ import annotations
 
