@@ -53,6 +53,7 @@ def _reseed_if_flushed() -> None:
         importlib.import_module("openhpf.core.migrations.0010_backpay_policy").seed_backpay_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0011_deadline_counting_ratio_step").seed_rules_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0012_receipt_bank_match_policy").seed_receipt_match_policy(apps, None)
+        importlib.import_module("openhpf.core.migrations.0013_seed_continuity_policy").seed(apps, None)
     if not CalendarDay.objects.exists():
         seed.seed_calendar(apps, None)  # in the letters of its day: recoded as migration 0007 does
         from django.db import connection

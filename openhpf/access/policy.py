@@ -142,6 +142,7 @@ API: dict[str, str] = {
     "POST /api/v1/relief/hardship/expire": "accounts.change",
     "GET /api/v1/relief/employers/{employer_no}/deferral-arrears": "accounts.view",
     "GET /api/v1/relief/accounts/{account_no}/continuity": "accounts.view",
+    "GET /api/v1/relief/accounts/{account_no}/paid-months": "accounts.view",
     "POST /api/v1/relief/flexible": "accounts.open",
     "POST /api/v1/relief/flexible/{agreement_no}/{action}": "accounts.change",
     "GET /api/v1/relief/flexible/expected": "accounts.view",

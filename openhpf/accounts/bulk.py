@@ -77,10 +77,9 @@ def accounts_advance_paid_up_to_from(*, month: str, accounts: Relation, employer
                 [month, month, *employers.params])
 
 
-def accounts_rollback_paid_up_to_from(*, month: str, previous: str, employer_id: int, accounts: Relation) -> None:
-    """After a refund (退缴) of `month`: the accounts and the employer paid up to it go back to `previous`."""
-    sql.execute(f"UPDATE accounts_memberaccount SET paid_up_to = %s WHERE paid_up_to = %s AND sub_id IN ({accounts.sql})",  # noqa: S608 — a Relation (SQL from code) and amount SQL from Decimal ratios; values bound
-                [previous, month, *accounts.params])
+def employer_paid_up_to_rollback(*, employer_id: int, month: str, previous: str) -> None:
+    """After a refund (退缴) of `month`: an employer paid up to it goes back to `previous` (the last month it
+    still has paid; the accounts' months are un-paid by paidmonths.paid_months_unmark_from)."""
     Employer.objects.filter(pk=employer_id, paid_up_to=month).update(paid_up_to=previous)
 
 

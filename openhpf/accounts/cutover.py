@@ -79,6 +79,7 @@ from openhpf.security.bulk import BulkProtector
 from .calculations import sql_monthly_amount, sql_ratio_from_e4
 from .models import Employer
 from .numbering import WIDTH, allocate
+from .paidmonths import paid_months_assume_from, paid_months_ranges_from
 
 EMPLOYER_FILE = "单位.csv"
 MEMBER_FILE = "个人.csv"
@@ -118,6 +119,31 @@ class Col:
     required: bool = True
     default: Any = None
     kind: str = "TEXT"  # staging SQL type: TEXT, INT, DATE
+
+
+def parse_month_ranges(v: str, label: str) -> str:
+    """缴存月份: months and ranges of months paid, in order and apart, separated by ';' (also '；' or ','):
+    '201901-202303;202305' → '201901-202303;202305-202305'."""
+    out: list[tuple[str, str]] = []
+    for part in v.replace("；", ";").replace(",", ";").replace("，", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        pieces = [x.strip() for x in part.split("-")]
+        if len(pieces) == 4:  # 2019-01-2023-03
+            bounds = [pieces[0] + pieces[1], pieces[2] + pieces[3]]
+        elif len(pieces) == 2 and all(len(x) == 6 for x in pieces):  # 201901-202303
+            bounds = pieces
+        else:  # one month, in any form parse_month reads
+            bounds = [part]
+        try:
+            first, last = parse_month(bounds[0], label), parse_month(bounds[-1], label)
+        except FieldError:
+            raise FieldError(ErrorCode.PAID_MONTHS_FORMAT, f"{label}格式不正确：{v}") from None
+        if first > last or (out and first <= out[-1][1]):
+            raise FieldError(ErrorCode.PAID_MONTHS_FORMAT, f"{label}应按时间先后且不重叠：{v}")
+        out.append((first, last))
+    return ";".join(f"{a}-{b}" for a, b in out)
 
 
 FILE_COLUMNS: dict[str, list[Col]] = {
@@ -163,6 +189,7 @@ FILE_COLUMNS: dict[str, list[Col]] = {
         Col("当年归集积数", "jishu_cur", parse_fen, kind="INT"),
         Col("上年结转积数", "jishu_car", parse_fen, kind="INT"),
         Col("缴至年月", "paid_up_to", parse_month, required=False, default=""),
+        Col("缴存月份", "paid_ranges", parse_month_ranges, required=False, default=""),
         Col("开户日期", "opened_date", parse_date, kind="DATE"),
         Col("封存日期", "sealed_date", parse_date, required=False, kind="DATE"),
         Col("封存原因", "seal_reason", text_parser(100), required=False, default=""),
@@ -363,6 +390,9 @@ def _rules(t: dict[str, str], *, cutover: date, ratio_min: int, ratio_max: int, 
         rules.append(_rule(file, "缴至年月", ErrorCode.MONTH_AFTER_CUTOVER, f"缴至年月 {{0}} 晚于迁移月份 {ym}",
                           f"SELECT line, paid_up_to FROM {table} WHERE paid_up_to > '{ym}' ORDER BY seq"))  # noqa: S608 — month derived from the cut-over date (digits); table from code
     rules += [
+        _rule(ACCOUNT_FILE, "缴存月份", ErrorCode.PAID_MONTHS_LAST, "缴存月份的最后一个月 {0} 与缴至年月 {1} 不一致",
+              f"SELECT line, SUBSTR(paid_ranges, LENGTH(paid_ranges) - 5, 6), paid_up_to FROM {a} "  # noqa: S608 — own staging tables and columns from code
+              "WHERE paid_ranges <> '' AND SUBSTR(paid_ranges, LENGTH(paid_ranges) - 5, 6) <> paid_up_to ORDER BY seq"),
         _rule(ACCOUNT_FILE, "开户日期", ErrorCode.OPENED_BEFORE_EMPLOYER, "个人开户日期 {0} 早于单位开户日期 {1}",
              f"SELECT a.line, a.opened_date, x.opened_date FROM {a} a JOIN {e} x ON x.legacy_no = a.emp_legacy_no "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
              f"WHERE a.opened_date < x.opened_date ORDER BY a.seq"),
@@ -595,6 +625,25 @@ def cutover_import(
     return result
 
 
+def _load_paid_months(a: str, acc_no: str, cutover_date: date) -> None:
+    """The paid-month store of the new accounts: the ranges the file gives, or else the months from opening to
+    缴至年月 assumed without a gap, those accounts flagged (accounts.paidmonths)."""
+    ranges = [(sub_id, r.split("-")) for sub_id, text in sql.fetch(
+        f"SELECT sa.id, s.paid_ranges FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "  # noqa: S608 — own staging tables, columns from code
+        "WHERE s.paid_ranges <> ''") for r in text.split(";")]
+    if ranges:
+        work = f"{a}_paid"
+        db.create_staging_table(work, ["sub_id BIGINT NOT NULL", "first_ym VARCHAR(6) NOT NULL",
+                                       "last_ym VARCHAR(6) NOT NULL"])
+        sql.bulk_insert(work, ["sub_id", "first_ym", "last_ym"], ((i, f, t) for i, (f, t) in ranges))
+        paid_months_ranges_from(source=Relation(f"SELECT sub_id, first_ym, last_ym FROM {work}"))  # noqa: S608 — own work table
+        db.drop_table(work)
+    paid_months_assume_from(
+        accounts=Relation(f"SELECT sa.id FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "  # noqa: S608 — own staging tables, columns from code
+                          "WHERE s.paid_ranges = '' AND s.paid_up_to <> ''"),
+        source="cutover", business_date=cutover_date)
+
+
 def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: date, actor: Actor,
           result: CutoverResult, openings: dict[str, Any]) -> None:
     e, m, a = tables[EMPLOYER_FILE], tables[MEMBER_FILE], tables[ACCOUNT_FILE]
@@ -684,6 +733,8 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
                [center.pk, branch.pk])
 
         lap("member_accounts")
+        _load_paid_months(a, acc_no, cutover_date)
+        lap("paid_months")
         # opening balances: one bulk batch, staged set-based straight from the cut-over staging table
         totals = sql.fetch(f"SELECT COUNT(*), COALESCE(SUM(carried), 0), COALESCE(SUM(cur), 0) FROM {a} "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
                            "WHERE carried <> 0 OR cur <> 0")[0]

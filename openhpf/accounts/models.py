@@ -154,3 +154,45 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["center", "kind"], name="number_sequence_unique")]
+
+
+class PaidMonths(models.Model):
+    """The months an account has paid (缴存月份), one row per account and calendar year: bit m−1 of `months` is
+    set when month m is paid, the same bit of `back` when it was paid by 补缴. 缴至年月, the arrears list, 补缴
+    candidates and continuity derive from it (paidmonths.py); every path that pays or un-pays a month writes
+    it set-based there."""
+
+    pk = models.CompositePrimaryKey("account_id", "year")
+    account = models.ForeignKey(MemberAccount, on_delete=models.CASCADE, related_name="paid_years")
+    year = models.PositiveSmallIntegerField("年度")
+    months = models.IntegerField("已缴月份位图", default=0)
+    back = models.IntegerField("补缴月份位图", default=0)
+
+    class Meta:
+        verbose_name = "已缴月份"
+
+
+class PaidMonthsAssumed(models.Model):
+    """An account whose paid months were not brought by the cut-over (or predate the paid-month store): the
+    months from opening to its 缴至年月 were assumed paid without a gap. A clerk lists them
+    (`hpf paid-months --assumed`) and checks them against the old system."""
+
+    account = models.OneToOneField(MemberAccount, primary_key=True, on_delete=models.CASCADE,
+                                   related_name="paid_months_assumed")
+    first_month = models.CharField("推定起始年月", max_length=6)
+    last_month = models.CharField("推定截至年月", max_length=6)
+    source = models.CharField("来源", max_length=20)  # cutover | migration
+    business_date = models.DateField("业务日期")
+
+    class Meta:
+        verbose_name = "推定连续缴存的账户"
+
+
+class PaidMonthsStart(models.Model):
+    """The first month an account owes its current employer when it came to it after opening (启封 or 内部转移):
+    the month after it came (Art17, as for a new hire). Months before it are not the current employer's
+    arrears; an account without a row owes from the month after its opening."""
+
+    account = models.OneToOneField(MemberAccount, primary_key=True, on_delete=models.CASCADE,
+                                   related_name="paid_months_start")
+    month = models.CharField("起缴年月", max_length=6)

@@ -4,12 +4,23 @@ index; the phone is not shown. Writes go through accounts.services and accounts.
 
 from openhpf.core.db import publish_view
 
-from .models import Employer, Member, MemberAccount, RatioReduction
+from .models import (
+    Employer,
+    Member,
+    MemberAccount,
+    PaidMonths,
+    PaidMonthsAssumed,
+    PaidMonthsStart,
+    RatioReduction,
+)
 
 EMPLOYER = "accounts_v_employer"
 MEMBER = "accounts_v_member"
 MEMBER_ACCOUNT = "accounts_v_member_account"
 RATIO_REDUCTION = "accounts_v_ratio_reduction"
+PAID_MONTHS = "accounts_v_paid_months"
+PAID_MONTHS_ASSUMED = "accounts_v_paid_months_assumed"
+PAID_MONTHS_START = "accounts_v_paid_months_start"
 
 
 def register() -> None:
@@ -24,3 +35,7 @@ def register() -> None:
                   "paid_up_to", "opened_date", "sealed_date", "closed_date"])
     publish_view("accounts", RATIO_REDUCTION, RatioReduction._meta.db_table,
                  ["id", "employer_id", "ratio_floor", "valid_from", "valid_to", "approved_by"])
+    publish_view("accounts", PAID_MONTHS, PaidMonths._meta.db_table, ["account_id", "year", "months", "back"])
+    publish_view("accounts", PAID_MONTHS_ASSUMED, PaidMonthsAssumed._meta.db_table,
+                 ["account_id", "first_month", "last_month"])
+    publish_view("accounts", PAID_MONTHS_START, PaidMonthsStart._meta.db_table, ["account_id", "month"])

@@ -49,6 +49,7 @@ from openhpf.ledger.services import SubRow, subaccount_event, subaccount_open, s
 from . import numbering
 from .calculations import WITHDRAWAL_ORDER_POLICY, monthly_amounts, withdrawal_split
 from .models import Employer, Member, MemberAccount, RatioReduction
+from .paidmonths import paid_months_start_after
 
 # ---------------------------------------------------------------- state machines
 
@@ -651,6 +652,7 @@ def member_account_unseal(
         acct.status, acct.sealed_date, acct.seal_reason = target, None, ""
         acct.save(update_fields=[*_MOVE_FIELDS, "status", "sealed_date", "seal_reason"])
         _event(acct, BizType.UNSEAL, business_date)
+        paid_months_start_after(account=acct, business_date=business_date)
         _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_UNSEAL, actor, business_date, before)
         return acct
 
@@ -673,6 +675,7 @@ def member_account_transfer_internal(
         acct.status = target
         acct.save(update_fields=[*_MOVE_FIELDS, "status"])
         _event(acct, BizType.INTERNAL_TRANSFER, business_date)
+        paid_months_start_after(account=acct, business_date=business_date)
         _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSFER_INTERNAL, actor, business_date, before)
         return acct
 

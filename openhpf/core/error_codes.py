@@ -296,6 +296,8 @@ class ErrorCode(StrEnum):
     MONTHS = "MONTHS", 422, "月数至少为 1"
     MONTH_AFTER_CUTOVER = "MONTH_AFTER_CUTOVER", 422, "缴至年月 {month} 晚于迁移月份 {cutover_month}"
     MONTH_FORMAT = "MONTH_FORMAT", 400, "年月格式不正确：{value}（应如 2026-11）"
+    PAID_MONTHS_FORMAT = "PAID_MONTHS_FORMAT", 400, "缴存月份应为以分号分隔的年月或年月区间（如 201901-202303;202305-202610），按时间先后且不重叠：{value}"
+    PAID_MONTHS_LAST = "PAID_MONTHS_LAST", 422, "缴存月份的最后一个月 {last} 与缴至年月 {paid_up_to} 不一致"
     MONTH_PAID = "MONTH_PAID", 422, "{month} 已缴存（已缴至 {paid_up_to}）"
     NAME_MISMATCH = "NAME_MISMATCH", 422, "姓名与个人账户登记的不符"
     NOTE_REQUIRED = "NOTE_REQUIRED", 400, "请填写说明"

@@ -313,7 +313,7 @@ def _write_members(out: Path, *, rng: random.Random, members: int, cutover_date:
             wa.writerow([
                 legacy, id_number, emp_legacy, _yuan(base), _ratio(er), _ratio(mr), "02" if sealed else "01",
                 freeze, _yuan(frozen), _yuan(carried), _yuan(cur), _yuan(jishu_cur), _yuan(jishu_car),
-                f"{paid.year:04d}{paid.month:02d}" if paid else "", o.isoformat(),
+                f"{paid.year:04d}{paid.month:02d}" if paid else "", "", o.isoformat(),
                 sealed_date.isoformat() if sealed_date else "", choice(SEAL_REASONS) if sealed else "", "",
             ])
             res.sealed += sealed

@@ -13,6 +13,7 @@ from django.db import connection
 
 from openhpf.accounts.cutover import ACCOUNT_FILE, EMPLOYER_FILE, MEMBER_FILE, CutoverInvalid, cutover_import
 from openhpf.accounts.models import Employer, Member, MemberAccount
+from openhpf.accounts.paidmonths import paid_months, paid_months_assumed, paid_months_assumed_list
 from openhpf.core.actors import SystemActor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
@@ -202,4 +203,44 @@ def test_a_file_over_the_byte_limit_is_refused_before_anything_is_read(center, t
         cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
     assert info.value.code == "FILE_TOO_LARGE" and MEMBER_FILE in info.value.message
     assert not Job.objects.filter(kind="accounts.cutover").exists()
+    _nothing_written()
+
+
+def _with_paid_ranges(gen, ranges: dict[int, tuple[str, str]]) -> dict[int, str]:
+    """Rewrite rows of the account file: {data row index: (缴至年月, 缴存月份)}; returns the
+    legacy account numbers of those rows."""
+    path = gen.directory / ACCOUNT_FILE
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    head = rows[0]
+    paid, given, legacy = head.index("缴至年月"), head.index("缴存月份"), head.index("个人账号(原)")
+    for i, row in enumerate(rows[1:], 1):
+        row[paid], row[given] = ranges.get(i, (row[paid], row[given]))
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return {i: rows[i][legacy] for i in ranges}
+
+
+def test_paid_month_ranges_are_kept_and_missing_ones_assumed_and_flagged(center, tmp_path):
+    gen = _extract(tmp_path, members=20, employers=3)
+    legacy = _with_paid_ranges(gen, {1: ("202610", "202401-202407;202409-202610"), 2: ("202610", "")})
+    cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
+    given = MemberAccount.objects.get(legacy_no=legacy[1])
+    assumed = MemberAccount.objects.get(legacy_no=legacy[2])
+    months = set(paid_months(given))
+    assert "202408" not in months and {"202401", "202407", "202409", "202610"} <= months and len(months) == 7 + 26
+    assert given.paid_up_to == "202610" and paid_months_assumed(given) is None
+    flag = paid_months_assumed(assumed)
+    assert flag is not None and flag.source == "cutover" and flag.last_month == "202610"
+    assert min(paid_months(assumed)) == flag.first_month == f"{assumed.opened_date:%Y%m}"
+    assert assumed.account_no in {x.account_no for x in paid_months_assumed_list(center_id=center.pk)}
+
+
+def test_paid_month_ranges_must_end_at_the_paid_up_to_month(center, tmp_path):
+    gen = _extract(tmp_path, members=20, employers=3)
+    _with_paid_ranges(gen, {3: ("202610", "202401-202609"), 4: ("202610", "202405-202401")})
+    with pytest.raises(CutoverInvalid) as info:
+        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
+    found = {(e.row, e.code) for e in info.value.report.errors}
+    assert (4, "PAID_MONTHS_LAST") in found and (5, "PAID_MONTHS_FORMAT") in found
     _nothing_written()

@@ -134,6 +134,13 @@ def continuity(request: HttpRequest, account_no: str, upto: str):
     return {"months": hardship.continuity_months(_account(center, account_no), upto)}
 
 
+@router.get("/accounts/{account_no}/paid-months", summary="已缴月份、缴至年月、连续缴存月数、是否推定连续")
+def paid_months(request: HttpRequest, account_no: str, upto: str = ""):
+    center = _center(request)
+    check_permission(request.user, "accounts.view", center=center)
+    return asdict(hardship.paid_month_summary(_account(center, account_no), upto=upto or center.business_date))
+
+
 # ---------------------------------------------------------------- flexible employment
 
 

@@ -3,10 +3,11 @@
 An employer is in arrears for month M when the deadline for M has passed — its payday in M plus
 `contribution.deadline.days` days counted as `contribution.deadline.counting` says (条例 Art19: within 5 days of
 payday; by default calendar days, a last day on a rest day or holiday moved to the next working day of
-core.calendar) — and its 缴至年月 is before M. Months owed run from the month after its 缴至年月 (or the
-month after its opening when it never paid) to M; an employer none of whose accounts owes is not listed. Each normal account of such an employer owes the months after its
-own 缴至年月 (a new hire starts the month after opening, Art17) at its current monthly amount; the employer owes
-the sum. Employers in 缓缴 (their months are deferral arrears, hardship.deferral_arrears), sealed or closed, and
+core.calendar) — and one of its normal accounts has a month up to M unpaid. Each normal account owes the
+months from the one after its opening (Art17; after it came to the employer by 启封 or 内部转移) to M that it has
+not paid — the paid-month store, so a month missed behind later paid ones stays owed — at its current monthly
+amount; the employer owes the sum, and its months are the most any of its accounts owes. Employers in 缓缴
+(their months are deferral arrears, hardship.deferral_arrears), sealed or closed, and
 the virtual employer of flexible contributors are not listed."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer
+from openhpf.accounts.paidmonths import sql_owed_from, sql_paid_count
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
@@ -74,11 +76,17 @@ def payment_deadline(*, month: str, payday: int, center: Center | int | None = N
     return deadline_after(pay, n, str(policy_value("contribution.deadline.counting", on=pay, center=center)))
 
 
-def _month_idx_sql(text_col: str, date_col: str, offset: int) -> str:
-    """SQL: month index of a YYYYMM text column, or of a date column plus `offset` months when the text is empty."""
-    from_date = sql.month_index(date_col, offset)
-    return (f"(CASE WHEN {text_col} = '' THEN {from_date} ELSE "
-            f"CAST(SUBSTR({text_col}, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR({text_col}, 5, 2) AS INTEGER) - 1 END)")
+def _member_rows(where: str, params: list[Any], mi: int) -> tuple[str, list[Any]]:
+    """SQL of the normal accounts owing months up to month index `mi` (the months from the one after opening,
+    Art17, or after the account came to its employer by 启封 or 内部转移, less the months paid: the paid-month
+    store), with their monthly amounts."""
+    start = sql_owed_from("a.sub_id", "a.opened_date")
+    owed = f"({int(mi)} - {start} + 1 - {sql_paid_count('a.sub_id', start, str(int(mi)))})"
+    rows = (f"SELECT * FROM (SELECT a.employer_id, a.account_no, a.member_id, a.paid_up_to, {owed} AS months, "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
+            "a.employer_amount + a.member_amount AS monthly "
+            f"FROM accounts_v_member_account a JOIN accounts_v_employer e ON e.id = a.employer_id "
+            f"WHERE {where} AND a.status = '{MemberAccountStatus.NORMAL}' AND {start} <= {int(mi)}) y WHERE y.months > 0")
+    return rows, list(params)
 
 
 def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = None, with_members: bool = True,
@@ -95,26 +103,20 @@ def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = N
     if not due:
         return report
     mi = ym_index(m)
-    emp_idx = _month_idx_sql("e.paid_up_to", "e.opened_date", 0)
-    acc_idx = _month_idx_sql("a.paid_up_to", "a.opened_date", 0)
     flex = FlexibleEmployer._meta.db_table
     where = (f"e.center_id = %s AND e.status = '{EmployerStatus.NORMAL}' AND e.payday IN ({', '.join(map(str, due))}) "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
-             f"AND {emp_idx} < %s AND e.id NOT IN (SELECT employer_id FROM {flex})")
-    params: list[Any] = [center.pk, mi]
+             f"AND e.id NOT IN (SELECT employer_id FROM {flex})")
+    params: list[Any] = [center.pk]
     if employer is not None:
         where += " AND e.id = %s"
         params.append(employer.pk)
-    member_rows = (f"SELECT a.employer_id, a.account_no, a.member_id, a.paid_up_to, %s - {acc_idx} AS months, "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
-                   "a.employer_amount + a.member_amount AS monthly "
-                   f"FROM accounts_v_member_account a JOIN accounts_v_employer e ON e.id = a.employer_id "
-                   f"WHERE {where} AND a.status = '{MemberAccountStatus.NORMAL}' AND {acc_idx} < %s")
-    member_params = [mi, *params, mi]
+    member_rows, member_params = _member_rows(where, params, mi)
     employers = sql.fetch(
-        f"SELECT e.id, e.account_no, e.name, e.payday, e.paid_up_to, %s - {emp_idx} AS months, "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
+        "SELECT e.id, e.account_no, e.name, e.payday, e.paid_up_to, MAX(x.months), "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
         "COUNT(x.account_no), COALESCE(SUM(x.months * x.monthly), 0) "
-        f"FROM accounts_v_employer e LEFT JOIN ({member_rows}) x ON x.employer_id = e.id "
-        f"WHERE {where} GROUP BY e.id, e.account_no, e.name, e.payday, e.paid_up_to, e.opened_date "
-        "HAVING COUNT(x.account_no) > 0 ORDER BY e.account_no", [mi, *member_params, *params])
+        f"FROM accounts_v_employer e JOIN ({member_rows}) x ON x.employer_id = e.id "
+        f"WHERE {where} GROUP BY e.id, e.account_no, e.name, e.payday, e.paid_up_to "
+        "ORDER BY e.account_no", [*member_params, *params])
     report.employers = [
         EmployerArrears(account_no=no, name=name, payday=p, deadline=deadlines[p], paid_up_to=paid or "",
                         months=int(months), members=int(n), amount=int(amount))

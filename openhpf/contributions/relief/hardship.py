@@ -15,7 +15,6 @@ approval itself (maker and checker) is in the command log and the audit trail.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +26,8 @@ from django.db.models import Q
 
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount, RatioReduction
+from openhpf.accounts.paidmonths import AssumedAccount, paid_months_assumed, paid_months_of
+from openhpf.accounts.paidmonths import paid_months as paid_months_of_account
 from openhpf.accounts.services import (
     employer_change,
     employer_defer,
@@ -38,14 +39,14 @@ from openhpf.approvals.services import command_reject, command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, SystemActor
 from openhpf.core.audit_events import AuditEvent
-from openhpf.core.codes import BizType, EmployerStatus, MemberAccountStatus, RetentionClass
+from openhpf.core.codes import EmployerStatus, MemberAccountStatus, RetentionClass
 from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
 from openhpf.documents.models import DocType
 from openhpf.documents.services import document_store
-from openhpf.ledger.models import SubLedgerRow
 
 from ..models import HardshipApplication, HardshipRatioSnapshot
 from ..months import ym, ym_index, ym_parse, ym_range
@@ -54,6 +55,7 @@ from ..remittance.adjustments import _accounts_set_ratio
 COMMAND = "contributions.hardship.approve"
 SYSTEM = SystemActor("hardship")
 HA = HardshipApplication
+BACK_PAYMENT_COUNTS = "contribution.continuity.back_payment_counts"
 OPEN_STATUSES = (HA.Status.PENDING, HA.Status.APPROVED, HA.Status.ACTIVE)
 IN_FORCE = (HA.Status.ACTIVE, HA.Status.ENDED)  # approved and started: its deferral months are real
 
@@ -337,47 +339,42 @@ def deferral_months(employer: Employer | int, *, upto: str | None = None) -> lis
 
 
 def deferral_arrears(employer: Employer, *, upto: str | date | None = None) -> DeferralArrears:
-    """What the employer owes for its deferral months (at the current monthly amounts of its normal accounts),
-    months after each member's 缴至年月. The back-payment (补缴) service clears these."""
+    """What the employer owes for its deferral months (at the current monthly amounts of its normal accounts):
+    the deferral months each member has not paid (the paid-month store). The back-payment (补缴) service
+    clears these."""
     upto_ym = ym(upto) if isinstance(upto, date) else (ym_parse(upto, "upto") if upto else
                                                         ym(employer.center.business_date))
-    months = [m for m in deferral_months(employer, upto=upto_ym) if m > (employer.paid_up_to or "")]
+    deferred = deferral_months(employer, upto=upto_ym)
     members = []
-    if months:
-        for account_no, paid, ea, ma in (MemberAccount.objects.filter(employer=employer,
-                                                                      status=MemberAccountStatus.NORMAL)
-                                         .order_by("account_no")
-                                         .values_list("account_no", "paid_up_to", "employer_amount", "member_amount")):
-            owed = [m for m in months if m > (paid or "")]
+    if deferred:
+        rows = list(MemberAccount.objects.filter(employer=employer, status=MemberAccountStatus.NORMAL)
+                    .order_by("account_no").values_list("pk", "account_no", "employer_amount", "member_amount"))
+        paid = paid_months_of(pk for pk, *_ in rows)
+        for pk, account_no, ea, ma in rows:
+            owed = [m for m in deferred if m not in paid.get(pk, {})]
             if owed:
                 members.append(MemberOwed(account_no, owed, ea + ma, (ea + ma) * len(owed)))
+    months = sorted({m for x in members for m in x.months})
     return DeferralArrears(employer_no=employer.account_no, months=months, total=sum(m.amount for m in members),
                            members=members)
 
 
-_REF_MONTH = re.compile(r"^(\d{6})")
-
-
-def paid_months(account: MemberAccount) -> set[str]:
-    """Months the account has paid: its 缴至年月 counts back to the month it opened (the 缴至年月 is contiguous
-    by definition), plus the months of its 汇缴/补缴 detail rows — the month is the leading YYYYMM of the row's
-    reference when it has one (the remittance service writes the month paid for there), else its business month."""
-    months: set[str] = set()
-    if account.paid_up_to:
-        months.update(ym_range(ym(account.opened_date), account.paid_up_to))
-    for ref, bd in SubLedgerRow.objects.filter(
-            sub_account_id=account.pk, biz_type__in=[BizType.REMITTANCE, BizType.BACK_PAYMENT],
-            amount__gt=0).values_list("reference", "business_date"):
-        m = _REF_MONTH.match(ref or "")
-        months.add(m.group(1) if m and 1 <= int(m.group(1)[4:]) <= 12 else ym(bd))
-    return months
+def paid_months(account: MemberAccount, *, on: date | None = None) -> set[str]:
+    """Months the account has paid (the paid-month store). 补缴 months are left out when the center's policy
+    `contribution.continuity.back_payment_counts` in force `on` that day says they do not count."""
+    months = paid_months_of_account(account)
+    if on is not None and not policy_value(BACK_PAYMENT_COUNTS, on=on, center=account.center_id):
+        return {m for m, back in months.items() if not back}
+    return set(months)
 
 
 def continuity_months(account: MemberAccount, upto: date | str) -> int:
     """连续缴存月数: consecutive months ending at `upto` (inclusive) in which the account paid, or its employer
-    was in an approved deferral (条例 Art20: a deferral does not break continuity). Loan eligibility uses it."""
+    was in an approved deferral (条例 Art20, 建金〔2022〕45号: a deferral does not break continuity). Whether
+    补缴 months count is a policy value. Hardship uses it now; withdrawals and loans read it here."""
     last = ym(upto) if isinstance(upto, date) else ym_parse(upto, "upto")
-    covered = paid_months(account) | set(deferral_months(account.employer_id, upto=last))
+    on = Center.objects.get(pk=account.center_id).business_date
+    covered = paid_months(account, on=on) | set(deferral_months(account.employer_id, upto=last))
     first = ym(account.opened_date)
     n, i = 0, ym_index(last)
     while i >= ym_index(first):
@@ -387,6 +384,25 @@ def continuity_months(account: MemberAccount, upto: date | str) -> int:
         n += 1
         i -= 1
     return n
+
+
+@dataclass(frozen=True)
+class PaidMonthSummary:
+    """An account's paid months for a clerk: each month 'paid' or 'back' (补缴), 缴至年月, continuity up to a
+    month, and whether the months up to some month were assumed at the cut-over (to be checked)."""
+
+    account_no: str
+    paid_up_to: str
+    months: dict[str, str]
+    continuity: int
+    assumed: AssumedAccount | None
+
+
+def paid_month_summary(account: MemberAccount, *, upto: date | str) -> PaidMonthSummary:
+    months = paid_months_of_account(account)
+    return PaidMonthSummary(account_no=account.account_no, paid_up_to=account.paid_up_to,
+                            months={m: "back" if back else "paid" for m, back in sorted(months.items())},
+                            continuity=continuity_months(account, upto), assumed=paid_months_assumed(account))
 
 
 def hardship_applications(*, center: Any, user: Any, status: str | None = None) -> list[HardshipApplication]:

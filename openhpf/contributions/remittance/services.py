@@ -17,8 +17,9 @@ reading the roster lines straight from their table, plus the remittance, receipt
 all committed together). A crash anywhere leaves either nothing or everything of a step, so a rerun credits
 every member exactly once.
 
-Accounts' tables are updated here in two set-based statements (paid-up-to months, employer 暂存 balance):
-the accounts app has no bulk service for them yet (see `_accounts_*` below)."""
+Accounts' tables are updated through the accounts app's set-based services (see `_accounts_*` and
+`_paid_months_mark` below): the paid-up-to months, the months each account paid (accounts.paidmonths: a
+posting marks its month, a 退缴 un-marks it), the employer 暂存 balance."""
 
 from __future__ import annotations
 
@@ -28,17 +29,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from openhpf.access.services import check_permission
 from openhpf.accounts import services as accounts_services
 from openhpf.accounts.bulk import (
     accounts_advance_paid_up_to_from,
-    accounts_rollback_paid_up_to_from,
+    employer_paid_up_to_rollback,
     employer_suspense_add,
 )
 from openhpf.accounts.models import Employer, Member, MemberAccount
+from openhpf.accounts.paidmonths import paid_months_mark_from, paid_months_unmark_from, sql_month_paid
 from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.registry import applying, register
 from openhpf.approvals.services import command_submit
@@ -68,7 +70,7 @@ from openhpf.ledger.services import (
 
 from ..models import FlexibleEmployer, Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
 from ..models.remittance import LIVE_STATUSES
-from ..months import ym, ym_add, ym_parse
+from ..months import ym, ym_parse
 from . import refunds
 from .backpay import check_back_lines, clamp_roster_to_month, difference_lines, roster_condition
 
@@ -90,7 +92,8 @@ def _center_id(center: Any) -> int:
 
 
 # ---------------------------------------------------------------- writes to accounts' tables (set-based)
-def _accounts_advance_paid_up_to(where: str, params: list[Any], month: str, entry_id: int | None) -> None:
+def _accounts_advance_paid_up_to(where: str, params: list[Any], month: str, entry_id: int | None,
+                                 employer: bool = True) -> None:
     """paid_up_to := `month` for the accounts of the roster lines of the remittances in `where` (on
     contributions_remittance r) — the accounts the posting `entry_id` just credited — and their employers,
     never moving it back.
@@ -103,17 +106,44 @@ def _accounts_advance_paid_up_to(where: str, params: list[Any], month: str, entr
                             f"ON r.id = l.remittance_id WHERE {where}", tuple(params))
     else:
         accounts = Relation("SELECT sub_account_id FROM ledger_v_subledger_row WHERE entry_id = %s", (entry_id,))
-    accounts_advance_paid_up_to_from(
-        month=month, accounts=accounts,
-        employers=Relation(f"SELECT r.employer_id FROM contributions_remittance r WHERE {where}", tuple(params)))  # noqa: S608 — plan conditions and labels from code; values bound
+    employers = Relation(f"SELECT r.employer_id FROM contributions_remittance r WHERE {where}"  # noqa: S608 — plan conditions and labels from code; values bound
+                         + ("" if employer else " AND 1 = 0"), tuple(params))
+    accounts_advance_paid_up_to_from(month=month, accounts=accounts, employers=employers)
+
+
+def _pays_months(biz_type: str, back_kind: str) -> bool:
+    """汇缴, full and individual 补缴 pay the month for their lines' accounts; 差额补缴 tops up a paid month."""
+    return biz_type == BizType.REMITTANCE or back_kind in (Remittance.BackKind.FULL, Remittance.BackKind.AD_HOC)
+
+
+def _paid_months_mark(plan: _Plan, entry_id: int | None) -> None:
+    """The month of each posted line is paid for its account (the paid-month store), one statement. The
+    accounts are read as for the paid-up-to month: PostgreSQL hashes the lines; SQLite takes the posting's
+    sub-ledger rows, in account order (a plan's remittances are all of one month)."""
+    if db.is_postgresql() or entry_id is None:
+        source = Relation("SELECT l.account_id AS sub_id, r.month AS ym FROM contributions_remittanceline l "  # noqa: S608 — plan conditions and labels from code; values bound
+                          f"JOIN contributions_remittance r ON r.id = l.remittance_id WHERE {plan.where}", tuple(plan.params))
+    else:
+        source = Relation("SELECT sub_account_id AS sub_id, %s AS ym FROM ledger_v_subledger_row WHERE entry_id = %s",
+                          (plan.month, entry_id))
+    paid_months_mark_from(source=source, back=plan.biz_type == BizType.BACK_PAYMENT,
+                          unique=_unique_accounts(plan) is True)
 
 
 def _accounts_rollback_paid_up_to(remittance: Remittance) -> None:
-    """After 退缴 of a month: accounts and the employer paid up to that month go back one month."""
-    accounts_rollback_paid_up_to_from(
-        month=remittance.month, previous=ym_add(remittance.month, -1), employer_id=remittance.employer_id,
-        accounts=Relation("SELECT account_id FROM contributions_remittanceline WHERE remittance_id = %s",
-                          (remittance.pk,)))
+    """After 退缴 of a month: the month is no longer paid for the lines' accounts (their 缴至年月 derived again
+    when it was that month); the employer's 缴至年月 goes back to the last month it still has a remittance
+    posted for."""
+    lines = Relation(  # the lines' accounts, less those another posted remittance still pays the month for
+        "SELECT l.account_id FROM contributions_remittanceline l WHERE l.remittance_id = %s AND NOT EXISTS ("  # noqa: S608 — statuses and kinds from code; values bound
+        "SELECT 1 FROM contributions_remittanceline o JOIN contributions_remittance r ON r.id = o.remittance_id "
+        f"WHERE o.account_id = l.account_id AND r.month = %s AND r.status = '{RS.POSTED}' AND r.id <> %s "
+        f"AND r.back_kind <> '{Remittance.BackKind.DIFFERENCE}')", (remittance.pk, remittance.month, remittance.pk))
+    paid_months_unmark_from(month=remittance.month, accounts=lines)
+    still = (Remittance.objects.filter(employer_id=remittance.employer_id, status=RS.POSTED)
+             .exclude(pk=remittance.pk).filter(Q(biz_type=BizType.REMITTANCE) | Q(back_kind=Remittance.BackKind.FULL))
+             .aggregate(m=Max("month"))["m"]) or ""
+    employer_paid_up_to_rollback(employer_id=remittance.employer_id, month=remittance.month, previous=still)
 
 
 def _employer_suspense_add(employer_id: int, delta: int) -> Employer:
@@ -155,9 +185,9 @@ def _lines_from_accounts(remittance: Remittance, business_date: date) -> int:
         "member_ratio_e4, employer_amount, member_amount) "
         f"SELECT %s, %s + ROW_NUMBER() OVER (ORDER BY a.sub_id), a.sub_id, a.base, {_e4('a.employer_ratio')}, "
         f"{_e4('a.member_ratio')}, a.employer_amount, a.member_amount FROM accounts_v_member_account a "
-        "WHERE a.employer_id = %s AND a.paid_up_to < %s "
+        f"WHERE a.employer_id = %s AND NOT {sql_month_paid('a.sub_id', remittance.month)} "
         "AND a.sub_id NOT IN (SELECT account_id FROM contributions_remittanceline WHERE remittance_id = %s)" + on_roster,
-        [remittance.pk, int(start), remittance.employer_id, remittance.month, remittance.pk, *params])
+        [remittance.pk, int(start), remittance.employer_id, remittance.pk, *params])
     if remittance.month < ym(business_date):
         clamp_roster_to_month(remittance)
     return n
@@ -876,9 +906,11 @@ def _apply(plan: _Plan, *, actor: Actor, business_date: date) -> PostingBatch:
         _group(plan).update(
             status=RS.POSTED, posted_at=timezone.now(), value_date=plan.value_date, batch_key=plan.key,
             receipt=plan.receipt)
-        if plan.biz_type == BizType.REMITTANCE or plan.back_kind == Remittance.BackKind.FULL:
-            # 差额/个别补缴 do not move the paid-up-to month
-            _accounts_advance_paid_up_to(plan.where, plan.params, plan.month, batch.entry_id)
+        if _pays_months(plan.biz_type, plan.back_kind):  # 差额补缴 pays no month
+            # an individual 补缴 pays its members' month, not the employer's
+            _accounts_advance_paid_up_to(plan.where, plan.params, plan.month, batch.entry_id,
+                                         employer=plan.back_kind != Remittance.BackKind.AD_HOC)
+            _paid_months_mark(plan, batch.entry_id)
         label = actor_label(actor)[0]
         if plan.receipt is not None:
             Receipt.objects.filter(pk=plan.receipt.pk).update(status=Receipt.Status.POSTED)
@@ -1005,7 +1037,7 @@ def remittance_refund(*, remittance: Remittance, reason: str, actor: Actor, busi
             SuspenseMove.objects.create(center=center, employer_id=r.employer_id, remittance=r,
                                         kind=SuspenseMove.Kind.REFUND_IN, amount=r.total, entry=batch.entry,
                                         business_date=business_date, created_by=actor_label(actor)[0])
-        if r.biz_type == BizType.REMITTANCE or r.back_kind == Remittance.BackKind.FULL:
+        if _pays_months(r.biz_type, r.back_kind):
             _accounts_rollback_paid_up_to(r)
         r.status, r.reason = RS.REFUNDED, reason.strip()[:200]
         r.save(update_fields=["status", "reason"])

@@ -79,3 +79,13 @@ def test_console_pages(client, center, clerk):
     r = client.get("/relief/hardship/")
     assert r.status_code == 200 and "缓缴" in r.content.decode()
     assert date(2026, 11, 30) == center.business_date
+
+
+def test_paid_months_of_an_account(client, center, auth):
+    emp = make_employer(center, 3)
+    a = set_paid(make_account(center, emp, 3), "202610", opened=date(2026, 7, 1))
+    r = client.get(f"/api/v1/relief/accounts/{a.account_no}/paid-months?upto=2026-10", **auth)
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["paid_up_to"] == "202610" and body["continuity"] == 4 and body["assumed"] is None
+    assert body["months"] == {"202607": "paid", "202608": "paid", "202609": "paid", "202610": "paid"}
