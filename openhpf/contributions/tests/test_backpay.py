@@ -112,7 +112,8 @@ def test_sealed_member_back_paid_for_months_worked_and_posted(center):
     assert r.status == Remittance.Status.POSTED
     assert SubAccount.objects.get(pk=left.pk).balance_current == 240000
     acct = MemberAccount.objects.get(pk=left.pk)
-    assert acct.status == "02" and acct.paid_up_to == "202608"  # an individual line does not move paid-up-to
+    # the month is paid now, so the account's own paid-up-to (the last month paid) moves; it stays sealed
+    assert acct.status == "02" and acct.paid_up_to == "202609"
     with pytest.raises(DomainError) as err, transaction.atomic():  # the seal month (policy: not owed)
         back_payment_create(employer=e, month="2026-10", back_kind="adhoc", reason="x", actor=SYS,
                             business_date=BD, lines=[(left.account_no, 120000, 120000)])
