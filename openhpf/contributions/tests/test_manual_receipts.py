@@ -10,7 +10,6 @@ import json
 import pytest
 from django.db import transaction
 
-from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.services import command_approve, command_reject
 from openhpf.conftest import finance_clerk, grant_role
@@ -18,8 +17,6 @@ from openhpf.contributions.models import Receipt, Remittance, SuspenseMove
 from openhpf.contributions.remittance.services import (
     receipt_record,
     receipt_register_manual,
-    remittance_confirm,
-    remittance_create,
     remittance_post,
 )
 from openhpf.core.actors import SystemActor
@@ -29,24 +26,18 @@ from openhpf.iam.services import api_token_issue, staff_create
 from openhpf.ledger.models import JournalEntry
 from openhpf.ledger.selectors import gl_balance
 
+from .receipt_helpers import confirmed_remittance, manual_receipt
+
 SYS = SystemActor("test")
 
 
 @pytest.fixture
 def remittance(center):
-    emp = make_employer(center, 1)
-    for i in range(1, 4):
-        make_account(center, emp, i)
-    bd = center.business_date
-    with transaction.atomic():
-        r = remittance_create(employer=emp, month="2026-11", actor=SYS, business_date=bd)
-        return remittance_confirm(remittance=r, actor=SYS, business_date=bd)
+    return confirmed_remittance(center)
 
 
 def _manual(center, amount, ref, **kw):
-    with transaction.atomic():
-        return receipt_register_manual(center=center, amount=amount, value_date=center.business_date, bank_ref=ref,
-                                       actor=finance_clerk(), business_date=center.business_date, **kw)
+    return manual_receipt(center, amount, ref, **kw)
 
 
 def test_a_receipt_of_ten_to_the_eighteen_fen_is_refused_in_chinese(client, center):

@@ -12,20 +12,17 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
-from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.audit.models import AuditRecord
-from openhpf.conftest import finance_clerk
 from openhpf.contributions.models import Receipt, Remittance
 from openhpf.contributions.remittance.services import (
     receipt_record,
-    receipt_register_manual,
-    remittance_confirm,
-    remittance_create,
 )
 from openhpf.core.actors import SystemActor
 from openhpf.ledger.selectors import gl_balance
 from openhpf.reconciliation.services import statement_load
 from openhpf.settlement.services import bank_account_open
+
+from .receipt_helpers import confirmed_remittance, manual_receipt
 
 SYS = SystemActor("test")
 PAYER = "6222020200001234"
@@ -39,19 +36,11 @@ def acct(center):
 
 @pytest.fixture
 def remittance(center):
-    emp = make_employer(center, 1)
-    for i in range(1, 4):
-        make_account(center, emp, i)
-    bd = center.business_date
-    with transaction.atomic():
-        r = remittance_create(employer=emp, month="2026-11", actor=SYS, business_date=bd)
-        return remittance_confirm(remittance=r, actor=SYS, business_date=bd)
+    return confirmed_remittance(center)
 
 
 def _manual(center, amount, ref, **kw):
-    with transaction.atomic():
-        return receipt_register_manual(center=center, amount=amount, value_date=kw.pop("value_date", center.business_date),
-                                       bank_ref=ref, actor=finance_clerk(), business_date=center.business_date, **kw)
+    return manual_receipt(center, amount, ref, **kw)
 
 
 def _statement(acct, day, lines, *, source="gateway", business_date=None):
