@@ -79,7 +79,7 @@ from openhpf.security.bulk import BulkProtector
 from .calculations import sql_monthly_amount, sql_ratio_from_e4
 from .models import Employer
 from .numbering import WIDTH, allocate
-from .paidmonths import paid_months_assume_from, paid_months_ranges_from
+from .paidmonths import paid_months_assume_ranges_from, paid_months_ranges_from
 
 EMPLOYER_FILE = "单位.csv"
 MEMBER_FILE = "个人.csv"
@@ -626,21 +626,30 @@ def cutover_import(
 
 
 def _load_paid_months(a: str, acc_no: str, cutover_date: date) -> None:
-    """The paid-month store of the new accounts: the ranges the file gives, or else the months from opening to
-    缴至年月 assumed without a gap, those accounts flagged (accounts.paidmonths)."""
-    ranges = [(sub_id, r.split("-")) for sub_id, text in sql.fetch(
-        f"SELECT sa.id, s.paid_ranges FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "  # noqa: S608 — own staging tables, columns from code
-        "WHERE s.paid_ranges <> ''") for r in text.split(";")]
-    if ranges:
+    """The paid-month store of the new accounts, set-based from the staged rows: the ranges the file gives, or
+    else the months from opening to 缴至年月 assumed without a gap, those accounts flagged (accounts.paidmonths)."""
+    longest = int(sql.fetch(f"SELECT COALESCE(MAX(LENGTH(paid_ranges)), 0) FROM {a}")[0][0])  # noqa: S608 — own staging table
+    if longest:
+        # the staged 缴存月份 is normalised (parse_month_ranges): 'YYYYMM-YYYYMM' ranges joined by ';', so range
+        # k (from 0) starts at character 14k + 1; a numbers series up to the longest text cuts them apart
         work = f"{a}_paid"
         db.create_staging_table(work, ["sub_id BIGINT NOT NULL", "first_ym VARCHAR(6) NOT NULL",
                                        "last_ym VARCHAR(6) NOT NULL"])
-        sql.bulk_insert(work, ["sub_id", "first_ym", "last_ym"], ((i, f, t) for i, (f, t) in ranges))
+        sql.execute(
+            "WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < %s) "  # noqa: S608 — own staging tables, columns from code
+            f"INSERT INTO {work} (sub_id, first_ym, last_ym) "
+            "SELECT sa.id, SUBSTR(s.paid_ranges, n.k * 14 + 1, 6), SUBSTR(s.paid_ranges, n.k * 14 + 8, 6) "
+            f"FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "
+            "JOIN n ON n.k * 14 < LENGTH(s.paid_ranges) WHERE s.paid_ranges <> ''",
+            [(longest + 1) // 14 - 1])
+        db.analyze(work)
         paid_months_ranges_from(source=Relation(f"SELECT sub_id, first_ym, last_ym FROM {work}"))  # noqa: S608 — own work table
         db.drop_table(work)
-    paid_months_assume_from(
-        accounts=Relation(f"SELECT sa.id FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "  # noqa: S608 — own staging tables, columns from code
-                          "WHERE s.paid_ranges = '' AND s.paid_up_to <> ''"),
+    # the assumed ranges straight from the staged rows (the same opening date and 缴至年月 the accounts got)
+    paid_months_assume_ranges_from(
+        ranges=Relation(f"SELECT sa.id AS sub_id, {db.month_key('s.opened_date')} AS first_ym, "  # noqa: S608 — own staging tables, columns from code
+                        f"s.paid_up_to AS last_ym FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "
+                        "WHERE s.paid_ranges = '' AND s.paid_up_to <> ''"),
         source="cutover", business_date=cutover_date)
 
 
