@@ -79,7 +79,7 @@ from openhpf.security.bulk import BulkProtector
 from .calculations import sql_monthly_amount, sql_ratio_from_e4
 from .models import Employer
 from .numbering import WIDTH, allocate
-from .paidmonths import paid_months_assume_from, paid_months_ranges_from
+from .paidmonths import paid_months_assume_ranges_from, paid_months_ranges_from
 
 EMPLOYER_FILE = "单位.csv"
 MEMBER_FILE = "个人.csv"
@@ -625,23 +625,36 @@ def cutover_import(
     return result
 
 
-def _load_paid_months(a: str, acc_no: str, cutover_date: date) -> None:
-    """The paid-month store of the new accounts: the ranges the file gives, or else the months from opening to
-    缴至年月 assumed without a gap, those accounts flagged (accounts.paidmonths)."""
-    ranges = [(sub_id, r.split("-")) for sub_id, text in sql.fetch(
-        f"SELECT sa.id, s.paid_ranges FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "  # noqa: S608 — own staging tables, columns from code
-        "WHERE s.paid_ranges <> ''") for r in text.split(";")]
-    if ranges:
-        work = f"{a}_paid"
+def _load_paid_months(center: Center, a: str, acc_no: str, cutover_date: date) -> None:
+    """The paid-month store of the new accounts, set-based: the ranges the file gives, or else the months from
+    opening to 缴至年月 assumed without a gap, those accounts flagged (accounts.paidmonths)."""
+    longest = int(sql.fetch(f"SELECT COALESCE(MAX(LENGTH(paid_ranges)), 0) FROM {a}")[0][0])  # noqa: S608 — own staging table
+    work, given = f"{a}_paid", ""
+    if longest:
+        # the staged 缴存月份 is normalised (parse_month_ranges): 'YYYYMM-YYYYMM' ranges joined by ';', so range
+        # k (from 0) starts at character 14k + 1; a numbers series up to the longest text cuts them apart
         db.create_staging_table(work, ["sub_id BIGINT NOT NULL", "first_ym VARCHAR(6) NOT NULL",
                                        "last_ym VARCHAR(6) NOT NULL"])
-        sql.bulk_insert(work, ["sub_id", "first_ym", "last_ym"], ((i, f, t) for i, (f, t) in ranges))
+        sql.execute(
+            "WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < %s) "  # noqa: S608 — own staging tables, columns from code
+            f"INSERT INTO {work} (sub_id, first_ym, last_ym) "
+            "SELECT sa.id, SUBSTR(s.paid_ranges, n.k * 14 + 1, 6), SUBSTR(s.paid_ranges, n.k * 14 + 8, 6) "
+            f"FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "
+            "JOIN n ON n.k * 14 < LENGTH(s.paid_ranges) WHERE s.paid_ranges <> ''",
+            [(longest + 1) // 14 - 1])
+        sql.execute(f"CREATE INDEX {work}_sub ON {work} (sub_id)")
+        db.analyze(work)
         paid_months_ranges_from(source=Relation(f"SELECT sub_id, first_ym, last_ym FROM {work}"))  # noqa: S608 — own work table
+        given = f" AND NOT EXISTS (SELECT 1 FROM {work} w WHERE w.sub_id = a.sub_id)"  # noqa: S608 — own work table
+    # the others with a 缴至年月 are assumed: the center was empty, so its accounts are the ones just loaded, read
+    # straight from their table (no join back to the staged rows)
+    paid_months_assume_ranges_from(
+        ranges=Relation(f"SELECT a.sub_id, {db.month_key('a.opened_date')} AS first_ym, a.paid_up_to AS last_ym "  # noqa: S608 — own tables, columns from code
+                        f"FROM accounts_memberaccount a WHERE a.center_id = %s AND a.paid_up_to <> ''{given}",
+                        (center.pk,)),
+        source="cutover", business_date=cutover_date, new_accounts=True)
+    if longest:
         db.drop_table(work)
-    paid_months_assume_from(
-        accounts=Relation(f"SELECT sa.id FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "  # noqa: S608 — own staging tables, columns from code
-                          "WHERE s.paid_ranges = '' AND s.paid_up_to <> ''"),
-        source="cutover", business_date=cutover_date)
 
 
 def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: date, actor: Actor,
@@ -732,8 +745,9 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
                f"JOIN accounts_employer emp ON emp.account_no = {emp_no} WHERE 1 = 1",
                [center.pk, branch.pk])
 
+        analyze("accounts_memberaccount")  # for the paid months and what runs after the load
         lap("member_accounts")
-        _load_paid_months(a, acc_no, cutover_date)
+        _load_paid_months(center, a, acc_no, cutover_date)
         lap("paid_months")
         # opening balances: one bulk batch, staged set-based straight from the cut-over staging table
         totals = sql.fetch(f"SELECT COUNT(*), COALESCE(SUM(carried), 0), COALESCE(SUM(cur), 0) FROM {a} "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
@@ -767,7 +781,6 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
         for name, opening in _OPENINGS.items():
             result.openings[name] = opening(center=center, cutover_date=cutover_date, actor=actor, options=openings)
         lap("openings")
-        analyze("accounts_memberaccount")  # for what runs next
         subaccounts_analyze(detail_rows=True)
         lap("analyze")
         ctx.log("装载用时（秒）：" + "，".join(f"{k} {v}" for k, v in result.timings.items()))

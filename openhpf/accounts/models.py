@@ -163,7 +163,11 @@ class PaidMonths(models.Model):
     it set-based there."""
 
     pk = models.CompositePrimaryKey("account_id", "year")
-    account = models.ForeignKey(MemberAccount, on_delete=models.CASCADE, related_name="paid_years")
+    # No database FK (and no index of its own: the key leads with it): a cut-over of a million accounts would
+    # queue one deferred FK check per row for its commit. The rows are written set-based from accounts just
+    # loaded or looked up, and `hpf verify` (accounts.paid_months) looks for orphans.
+    account = models.ForeignKey(MemberAccount, on_delete=models.CASCADE, related_name="paid_years",
+                                db_constraint=False, db_index=False)
     year = models.PositiveSmallIntegerField("年度")
     months = models.IntegerField("已缴月份位图", default=0)
     back = models.IntegerField("补缴月份位图", default=0)
@@ -177,8 +181,9 @@ class PaidMonthsAssumed(models.Model):
     months from opening to its 缴至年月 were assumed paid without a gap. A clerk lists them
     (`hpf paid-months --assumed`) and checks them against the old system."""
 
+    # no database FK, as for PaidMonths: a cut-over writes one row per account set-based
     account = models.OneToOneField(MemberAccount, primary_key=True, on_delete=models.CASCADE,
-                                   related_name="paid_months_assumed")
+                                   related_name="paid_months_assumed", db_constraint=False)
     first_month = models.CharField("推定起始年月", max_length=6)
     last_month = models.CharField("推定截至年月", max_length=6)
     source = models.CharField("来源", max_length=20)  # cutover | migration

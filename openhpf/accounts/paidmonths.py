@@ -163,13 +163,17 @@ def paid_months_assume_from(*, accounts: Relation, source: str, business_date: d
         source=source, business_date=business_date)
 
 
-def paid_months_assume_ranges_from(*, ranges: Relation, source: str, business_date: date) -> int:
+def paid_months_assume_ranges_from(*, ranges: Relation, source: str, business_date: date,
+                                   new_accounts: bool = False) -> int:
     """Ranges of months assumed paid (`ranges` yields sub_id, first_ym, last_ym, one range per account): each
-    is kept as the account's flag row, which the reads count as paid. Returns the accounts flagged."""
+    is kept as the account's flag row, which the reads count as paid. Returns the accounts flagged.
+    `new_accounts`: the accounts were created in this transaction (a cut-over), so none has a row yet and the
+    insert skips the per-row conflict check (a million of them at a megacity's cut-over)."""
+    conflict = "" if new_accounts else " ON CONFLICT (account_id) DO NOTHING"
     return sql.execute(
         f"INSERT INTO {ASSUMED} (account_id, first_month, last_month, source, business_date) "  # noqa: S608 — a Relation (SQL from code)
-        f"SELECT x.sub_id, x.first_ym, x.last_ym, %s, %s FROM ({ranges.sql}) x WHERE x.first_ym <= x.last_ym "
-        "ON CONFLICT (account_id) DO NOTHING", [source, business_date, *ranges.params])
+        f"SELECT x.sub_id, x.first_ym, x.last_ym, %s, %s FROM ({ranges.sql}) x WHERE x.first_ym <= x.last_ym{conflict}",
+        [source, business_date, *ranges.params])
 
 
 def paid_months_start_after(*, account: MemberAccount, business_date: date) -> None:

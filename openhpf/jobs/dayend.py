@@ -4,11 +4,14 @@ Each app registers its ordered steps at start-up (its AppConfig.ready), so the r
 
     register_step("notices", order=20, label="账户变动通知与到账匹配", run=lambda day, ctx: {...})
 
-Today's plan (`hpf dayend --plan` prints it): settlement sends and resolves instructions (10), pulls notices
-(20) and statements (30); reconciliation reconciles each 专户 (40); contributions accrues interest at month-end
-(50) and ends hardship terms (60); finance snapshots liquidity (70); reconciliation's gate (90) refuses to close
-with an unexplained difference; the platform seals the audit trail and the ledger digests (95, the periodic
-sealer of audit.services, registered by this app); the runner's own last step advances the business date.
+The registry is the plan: `plan()` (and `hpf dayend --plan`, which prints it) lists the registered steps by
+order, then the runner's own closing step. At the time of writing it reads: contributions' year-end guard
+refuses to start after an unsettled 6/30 (5); settlement sends and resolves instructions (10), pulls notices (20)
+and statements (30); reconciliation reconciles each 专户 (40); contributions closes the 积数 period on a new
+deposit rate's effective date (47), accrues interest at month-end (50), settles the year on 6/30 (57) and ends
+hardship terms (60); finance snapshots liquidity (70); reconciliation's gate (90) refuses to close with an
+unexplained difference; this app seals the audit trail and the ledger digests (95, the periodic sealer of
+audit.services); the closing step (1000) advances the business date.
 
 Each step is idempotent, so a rerun after a crash (or after finance explained a difference) continues from the
 first step not done. The starter needs `settlement.operate`; the steps run as the system actor

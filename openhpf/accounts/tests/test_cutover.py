@@ -223,13 +223,17 @@ def _with_paid_ranges(gen, ranges: dict[int, tuple[str, str]]) -> dict[int, str]
 
 def test_paid_month_ranges_are_kept_and_missing_ones_assumed_and_flagged(center, tmp_path):
     gen = _extract(tmp_path, members=20, employers=3)
-    legacy = _with_paid_ranges(gen, {1: ("202610", "202401-202407;202409-202610"), 2: ("202610", "")})
+    legacy = _with_paid_ranges(gen, {1: ("202610", "202401-202407;202409-202610"), 2: ("202610", ""),
+                                     3: ("202610", "202212；2023-02-2023-04,202306;202308-202309;202610")})
     cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
     given = MemberAccount.objects.get(legacy_no=legacy[1])
     assumed = MemberAccount.objects.get(legacy_no=legacy[2])
     months = set(paid_months(given))
     assert "202408" not in months and {"202401", "202407", "202409", "202610"} <= months and len(months) == 7 + 26
     assert given.paid_up_to == "202610" and paid_months_assumed(given) is None
+    many = MemberAccount.objects.get(legacy_no=legacy[3])  # five ranges, one of them a single month
+    assert sorted(paid_months(many)) == ["202212", "202302", "202303", "202304", "202306", "202308", "202309",
+                                         "202610"] and paid_months_assumed(many) is None
     flag = paid_months_assumed(assumed)
     assert flag is not None and flag.source == "cutover" and flag.last_month == "202610"
     assert min(paid_months(assumed)) == flag.first_month == f"{assumed.opened_date:%Y%m}"
