@@ -51,6 +51,8 @@ CONSOLE: dict[str, str] = {
     "remit:upload": "contributions.remit",
     "remit:confirm": "contributions.remit",
     "remit:import_errors": "accounts.view",
+    "remit:employer_remittances": "accounts.view",
+    "remit:employer_suspense": "accounts.view",
     "settlement:home": "settlement.view",
     "settlement:account_open": "settlement.operate",
     "settlement:payee_add": "settlement.operate",
