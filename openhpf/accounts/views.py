@@ -93,7 +93,8 @@ def employer_list(request: HttpRequest) -> HttpResponse:
     center = _center(request)
     q = request.GET.get("q", "").strip()
     rows = selectors.employer_search(center=center, q=q, user=request.user, limit=SEARCH_LIMIT) if q else []
-    ctx = {"q": q, "rows": rows, "limit": SEARCH_LIMIT}
+    ctx = {"q": q, "rows": rows, "limit": SEARCH_LIMIT,
+           "can_register": has_permission(request.user, "accounts.open", center=center)}
     template = "accounts/_employer_results.html" if _is_partial(request) else "accounts/employer_list.html"
     return render(request, template, ctx)
 

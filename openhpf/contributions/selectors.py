@@ -261,3 +261,17 @@ def employer_suspense_moves(*, employer: Employer, user: Actor, page: int = 1, p
             summary=_suspense_summary(m), voucher_no=m.entry.voucher_no if m.entry is not None else ""))
         balance += m.amount if out else -m.amount
     return Paged(items, total, page, page_size)
+
+
+def employer_allocatable(*, employer: Employer, user: Actor, business_date: date) -> list[EmployerRemittance]:
+    """The employer's 汇缴单/补缴单 its 暂存 may pay (暂存分配): confirmed, due by the business month, not matched
+    to a receipt; oldest month first."""
+    check_permission(user, "accounts.view", center=employer.center_id)
+    qs = (Remittance.objects.filter(employer_id=employer.pk, status=Remittance.Status.CONFIRMED, receipt__isnull=True,
+                                    month__lte=f"{business_date.year:04d}{business_date.month:02d}")
+          .order_by("month", "pk"))
+    return [EmployerRemittance(
+        pk=r.pk, month=r.month, biz_type=r.biz_type,
+        kind_label=(Remittance.BackKind(r.back_kind).label if r.back_kind else "补缴") if r.is_back_payment else "汇缴",
+        lines=r.lines, total=r.total, status=r.status, status_label=Remittance.Status(r.status).label, paid_on=None)
+        for r in qs[:200]]

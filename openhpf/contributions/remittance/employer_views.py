@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from openhpf.access.decorators import permission_required
 from openhpf.accounts import selectors as account_selectors
 from openhpf.accounts.models import Employer
-from openhpf.accounts.panels import EmployerLink, register_employer_panel
+from openhpf.accounts.panels import EmployerLink, register_employer_action, register_employer_panel
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center
@@ -28,6 +28,8 @@ PANEL_PAGE_SIZE = 10
 
 
 def register() -> None:
+    register_employer_action(EmployerLink("暂存分配", "remit:suspense_allocate", "contributions.remit", order=30,
+                                          statuses=("01", "02", "03", "05")))
     register_employer_panel(EmployerLink("单位缴存历史", "remit:employer_remittances", "accounts.view", order=10,
                                          testid="panel-remittances"))
     register_employer_panel(EmployerLink("暂存款变动", "remit:employer_suspense", "accounts.view", order=20,

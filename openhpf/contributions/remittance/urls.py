@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import employer_views, views
+from . import employer_views, suspense_counter, views
 
 app_name = "remit"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("employers/<str:account_no>/remittances/", employer_views.employer_remittances,
          name="employer_remittances"),
     path("employers/<str:account_no>/suspense/", employer_views.employer_suspense, name="employer_suspense"),
+    path("employers/<str:account_no>/suspense/allocate/", suspense_counter.SuspenseAllocate.as_view(),
+         name="suspense_allocate"),
 ]
