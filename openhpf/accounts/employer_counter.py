@@ -132,7 +132,8 @@ class EmployerForm(forms.Form):
             raise forms.ValidationError(e.message) from None
 
 
-def _register_lines(data: dict[str, Any], center: Center) -> list[Line]:
+def _register_lines(data: dict[str, Any], center: Center, *, masked: bool) -> list[Line]:
+    """The 核对 page shows what the clerk typed, to check it; the 回单 (kept, printed) masks the contact."""
     branch = Branch.objects.filter(center=center, pk=data["branch"]).first()
     return [
         Line("单位名称", data["name"]),
@@ -144,8 +145,10 @@ def _register_lines(data: dict[str, Any], center: Center) -> list[Line]:
         Line("单位缴存比例", format_ratio(data["employer_ratio"])),
         Line("个人缴存比例", format_ratio(data["member_ratio"])),
         Line("单位地址", data.get("address") or "—"),
-        Line("经办人", mask_name(data["contact_name"]) if data.get("contact_name") else "—"),
-        Line("经办人电话", mask_phone(data["contact_phone"]) if data.get("contact_phone") else "—"),
+        Line("经办人", (mask_name(data["contact_name"]) if masked else data["contact_name"])
+             if data.get("contact_name") else "—"),
+        Line("经办人电话", (mask_phone(data["contact_phone"]) if masked else data["contact_phone"])
+             if data.get("contact_phone") else "—"),
     ]
 
 
@@ -171,12 +174,12 @@ class EmployerRegister(CounterTransaction):
     def preview(self, request: HttpRequest, data: dict[str, Any], **url_kwargs: Any) -> list[Line]:
         center = _center(request)
         return _dry_run(lambda: self._register(request, data, actor=request.user, business_date=center.business_date),
-                        lambda _e: _register_lines(data, center))
+                        lambda _e: _register_lines(data, center, masked=False))
 
     def execute(self, request: HttpRequest, data: dict[str, Any], *, actor: Any, business_date: Any,
                 **url_kwargs: Any) -> Done:
         e = self._register(request, data, actor=actor, business_date=business_date)
-        return Done(lines=[Line("单位账号", e.account_no), *_register_lines(data, _center(request)),
+        return Done(lines=[Line("单位账号", e.account_no), *_register_lines(data, _center(request), masked=True),
                            Line("开户日期", business_date.strftime("%Y-%m-%d")), Line("单位状态", e.get_status_display())],
                     object=e, back_url=reverse("accounts:employer_detail", args=[e.account_no]))
 
@@ -220,16 +223,13 @@ def _shown(field: str, value: Any) -> str:
 def _changes(e: Employer, data: dict[str, Any]) -> dict[str, Any]:
     """The fields the clerk changed (blank 经办人 / phone: unchanged)."""
     out: dict[str, Any] = {}
-    for f, _label_ in _CHANGE_FIELDS:
+    for f, _ in _CHANGE_FIELDS:
         new = data.get(f)
+        new = "" if new is None else new
         if f in ("contact_name", "contact_phone") and not new:
             continue
-        old = getattr(e, f)
-        if f in ("employer_ratio", "member_ratio"):
-            if Decimal(new) != Decimal(old):
-                out[f] = new
-        elif (new if new is not None else "") != old:
-            out[f] = new if new is not None else ""
+        if new != getattr(e, f):  # ratios: Decimal('0.12') == Decimal('0.1200')
+            out[f] = new
     return out
 
 
