@@ -117,6 +117,7 @@ API: dict[str, str] = {
     "GET /api/v1/accounts/employers": "accounts.view",
     "GET /api/v1/accounts/employers/{account_no}": "accounts.view",
     "POST /api/v1/accounts/employers": "accounts.open",
+    "POST /api/v1/accounts/employers/{account_no}/change": "accounts.change",
     "POST /api/v1/accounts/employers/{account_no}/suspend": "accounts.change",
     "POST /api/v1/accounts/employers/{account_no}/resume": "accounts.change",
     "POST /api/v1/accounts/employers/{account_no}/close": "accounts.change",
