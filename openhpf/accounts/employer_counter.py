@@ -158,6 +158,7 @@ class EmployerRegister(CounterTransaction):
     permission = "accounts.open"
     form_class = EmployerForm
     money_moving = False
+    template = "accounts/counter/register_form.html"
 
     def form_kwargs(self, request: HttpRequest, **url_kwargs: Any) -> dict[str, Any]:
         return {"center": _center(request)}
