@@ -155,6 +155,18 @@ class EmployerRegisterIn(Schema):
     address: str = ""
 
 
+class EmployerChangeIn(Schema):
+    """单位信息变更: only the fields given change."""
+
+    name: str | None = None
+    payday: int | None = None
+    employer_ratio: Decimal | None = None
+    member_ratio: Decimal | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    address: str | None = None
+
+
 class ReasonIn(Schema):
     reason: str = ""
 
@@ -305,6 +317,17 @@ def employer_register(request: HttpRequest, data: EmployerRegisterIn):
             contact_phone=data.contact_phone, address=data.address, actor=request.user, business_date=bd,
         )
         return 201, _employer_body(e, request.user)
+
+    return _command(request, run)
+
+
+@router.post("/employers/{account_no}/change", response={200: EmployerOut, **ERR}, summary="单位信息变更")
+@idempotent(authorize=_may("accounts.change", "employer"))
+def employer_change(request: HttpRequest, account_no: str, data: EmployerChangeIn):
+    def run(center: Center, bd: date) -> Body:
+        e = services.employer_change(employer=_employer(center, account_no, request.user), actor=request.user,
+                                     business_date=bd, **data.dict(exclude_none=True))
+        return 200, _employer_body(e, request.user)
 
     return _command(request, run)
 

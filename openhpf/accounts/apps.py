@@ -20,3 +20,6 @@ class AccountsConfig(AppConfig):
         register_member_lookup(member_by_login)
         register_debit_guard(member_accounts_check_debits)  # a full freeze refuses every debit (ledger)
         published.register()  # the views other apps read it through (core.db)
+        from .employer_counter import register as register_employer_actions
+
+        register_employer_actions()  # the employer page's 「办理」 links (panels)

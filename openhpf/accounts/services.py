@@ -39,6 +39,7 @@ from openhpf.core.codes import (
 from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
+from openhpf.core.formfields import PHONE_MESSAGE, is_landline, is_mobile
 from openhpf.core.ids import validate_credit_code, validate_resident_id
 from openhpf.core.models import Branch, Center
 from openhpf.core.money import format_fen
@@ -305,6 +306,14 @@ def _phone(value: str) -> str:
     return v
 
 
+def _contact_phone(value: str) -> str:
+    """An employer's contact phone: empty, a mainland mobile or a landline with its area code (core.formfields)."""
+    v = (value or "").strip().replace(" ", "")
+    if v and not (is_mobile(v) or is_landline(v)):
+        raise DomainError(ErrorCode.PHONE_FORMAT, f"{PHONE_MESSAGE}：{v}", field="contact_phone")
+    return v
+
+
 _EMPLOYER_FIELDS = ("name", "credit_code", "status", "payday", "employer_ratio", "member_ratio", "contact_name",
                     "contact_phone", "address", "bank_account_id", "branch_id", "economic_type", "industry")
 _ACCOUNT_FIELDS = ("status", "employer_id", "base", "employer_ratio", "member_ratio", "employer_amount",
@@ -335,6 +344,7 @@ def employer_register(
     er, mr = _check_ratios(center=center, employer=None, employer_ratio=employer_ratio, member_ratio=member_ratio,
                            on=business_date)
     branch = _branch(center, branch)
+    contact_phone = _contact_phone(contact_phone)
     if bank_account is not None and (bank_account.center_id != center.pk or not bank_account.code.startswith("101")):
         raise DomainError(ErrorCode.BANK_ACCOUNT_UNKNOWN, "受托银行专户不属于本中心", field="bank_account")
     status = employer_next_status(status=None, action="register")
@@ -346,7 +356,7 @@ def employer_register(
             center=center, branch=branch, account_no=numbering.format_no(center.code, "employer", n),
             credit_code=code, name=name, economic_type=economic_type, industry=industry, payday=payday,
             bank_account=bank_account, employer_ratio=er, member_ratio=mr, status=status,
-            contact_name=contact_name.strip()[:40], contact_phone=contact_phone.strip()[:20],
+            contact_name=contact_name.strip()[:40], contact_phone=contact_phone,
             address=address.strip()[:200], opened_date=business_date,
         )
         audit_log(actor=actor, action=AuditEvent.ACCOUNTS_EMPLOYER_REGISTER, obj=employer, center=center,
@@ -383,7 +393,7 @@ def employer_change(
         if contact_name is not None:
             e.contact_name = contact_name.strip()[:40]
         if contact_phone is not None:
-            e.contact_phone = contact_phone.strip()[:20]
+            e.contact_phone = _contact_phone(contact_phone)
         if address is not None:
             e.address = address.strip()[:200]
         if bank_account is not None:

@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from openhpf.access.decorators import permission_required
 from openhpf.access.selectors import has_permission
+from openhpf.core.codes import EconomicType, Industry
 from openhpf.core.edges import error_response
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -24,7 +25,7 @@ from openhpf.core.models import Center
 from openhpf.core.money import format_fen, format_ratio
 from openhpf.iam.services import staff_center
 
-from . import selectors
+from . import panels, selectors
 from .models import Employer, MemberAccount
 
 SEARCH_LIMIT = 20
@@ -92,7 +93,8 @@ def employer_list(request: HttpRequest) -> HttpResponse:
     center = _center(request)
     q = request.GET.get("q", "").strip()
     rows = selectors.employer_search(center=center, q=q, user=request.user, limit=SEARCH_LIMIT) if q else []
-    ctx = {"q": q, "rows": rows, "limit": SEARCH_LIMIT}
+    ctx = {"q": q, "rows": rows, "limit": SEARCH_LIMIT,
+           "can_register": has_permission(request.user, "accounts.open", center=center)}
     template = "accounts/_employer_results.html" if _is_partial(request) else "accounts/employer_list.html"
     return render(request, template, ctx)
 
@@ -119,8 +121,22 @@ def employer_detail(request: HttpRequest, account_no: str) -> HttpResponse:
         "monthly_amount": _yuan(d.monthly_amount),
         "paid_up_to": _year_month(d.paid_up_to),
         "members": members,
+        "economic_type_label": _label(EconomicType, d.economic_type),
+        "industry_label": _label(Industry, d.industry),
+        # the 「办理」 links and the panels other apps add (accounts.panels)
+        "actions": panels.employer_actions(user=request.user, center=center, account_no=d.account_no,
+                                           status=d.status),
+        "panels": panels.employer_panels(user=request.user, center=center, account_no=d.account_no),
     }
     return render(request, "accounts/employer_detail.html", ctx)
+
+
+def _label(choices: Any, code: str) -> str:
+    """A code with its name: '140 国有企业' (an unknown code alone)."""
+    try:
+        return f"{code} {choices(code).label}"
+    except ValueError:
+        return code or "—"
 
 
 # ---------------------------------------------------------------- member accounts (个人)

@@ -38,3 +38,7 @@ class ContributionsConfig(AppConfig):
         from .interest.opening import cutover_opening
 
         register_cutover_opening("accrued_interest", cutover_opening)
+        # the employer page's remittance history, 暂存 movements and 暂存分配 (accounts.panels)
+        from .remittance.employer_views import register as register_employer_panels
+
+        register_employer_panels()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount
@@ -21,7 +21,7 @@ from openhpf.core.errors import DomainError
 from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.ledger.models import SubLedgerRow
 
-from .models import Receipt, Remittance, RemittanceImport, RemittanceLine
+from .models import Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
 
 MAX_PAGE = 200
 
@@ -159,3 +159,119 @@ def employer_remittance_history(*, employer: Employer, user: Actor, date_from: d
         f"WHERE a.employer_id = %s AND r.biz_type IN (%s, %s){cond} GROUP BY {month}, r.biz_type "
         "ORDER BY m DESC, r.biz_type", params)
     return [RemittanceMonth(m, t, BizType(t).label, int(n), int(c), int(s)) for m, t, n, c, s in rows]
+
+
+# ---------------------------------------------------------------- the employer page's panels
+
+
+@dataclass(frozen=True)
+class Paged:
+    items: list[Any]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _paged(qs: Any, page: int, page_size: int) -> tuple[list[Any], int, int, int]:
+    """One page of a queryset (past the end: the last page) and the true total."""
+    page_size = max(1, min(int(page_size), MAX_PAGE))
+    total = qs.count()
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, int(page)), pages)
+    return list(qs[(page - 1) * page_size: page * page_size]), total, page, page_size
+
+
+@dataclass(frozen=True)
+class EmployerRemittance:
+    pk: int
+    month: str  # 所属年月 YYYYMM
+    biz_type: str
+    kind_label: str  # 汇缴 / 全额补缴 / 差额补缴 / 个别补缴
+    lines: int  # 人数
+    total: int  # fen
+    status: str
+    status_label: str
+    paid_on: date | None  # the money's date (起息日) once posted
+
+
+def employer_remittances(*, employer: Employer, user: Actor, page: int = 1,
+                         page_size: int = 20) -> Paged:
+    """单位缴存历史: the employer's 汇缴单 and 补缴单 by 所属年月 (newest first), every status, paged."""
+    check_permission(user, "accounts.view", center=employer.center_id)
+    qs = Remittance.objects.filter(employer_id=employer.pk).order_by("-month", "-pk")
+    rows, total, page, page_size = _paged(qs, page, page_size)
+    items = [EmployerRemittance(
+        pk=r.pk, month=r.month, biz_type=r.biz_type,
+        kind_label=(Remittance.BackKind(r.back_kind).label if r.back_kind else "补缴") if r.is_back_payment else "汇缴",
+        lines=r.lines, total=r.total, status=r.status, status_label=Remittance.Status(r.status).label,
+        paid_on=(r.value_date or r.business_date) if r.status in (Remittance.Status.POSTED, Remittance.Status.REFUNDED)
+        else None) for r in rows]
+    return Paged(items, total, page, page_size)
+
+
+# the 暂存 movements that take money out of an employer's 暂存 (the others put money in)
+SUSPENSE_OUT = (SuspenseMove.Kind.ALLOCATE, SuspenseMove.Kind.PAY_OUT)
+
+
+@dataclass(frozen=True)
+class SuspenseMovement:
+    pk: int
+    business_date: date
+    kind: str
+    kind_label: str
+    amount_in: int  # fen, 0 when out
+    amount_out: int  # fen, 0 when in
+    balance_after: int  # fen: the employer's 暂存 right after this movement
+    summary: str  # 摘要
+    voucher_no: str
+
+
+def _suspense_summary(m: SuspenseMove) -> str:
+    parts = [SuspenseMove.Kind(m.kind).label]
+    if m.remittance_id is not None and m.remittance is not None:
+        r = m.remittance
+        parts.append(f"{'补缴单' if r.is_back_payment else '汇缴单'} #{r.pk}（{r.month[:4]}-{r.month[4:]}）")
+    if m.receipt_id is not None and m.receipt is not None:
+        parts.append(f"到账 {m.receipt.bank_ref}")
+    return " · ".join(parts)
+
+
+def employer_suspense_moves(*, employer: Employer, user: Actor, page: int = 1, page_size: int = 20) -> Paged:
+    """暂存 movements of the employer (newest first), each with the 暂存 balance right after it: the current
+    balance less every later movement."""
+    check_permission(user, "accounts.view", center=employer.center_id)
+    qs = (SuspenseMove.objects.filter(employer_id=employer.pk)
+          .select_related("remittance", "receipt", "entry").order_by("-pk"))
+    rows, total, page, page_size = _paged(qs, page, page_size)
+    balance = Employer.objects.filter(pk=employer.pk).values_list("suspense_balance", flat=True).get()
+    if rows:
+        later = SuspenseMove.objects.filter(employer_id=employer.pk, pk__gt=rows[0].pk).aggregate(
+            i=Sum("amount", filter=~Q(kind__in=SUSPENSE_OUT)), o=Sum("amount", filter=Q(kind__in=SUSPENSE_OUT)))
+        balance -= int(later["i"] or 0) - int(later["o"] or 0)
+    items = []
+    for m in rows:
+        out = m.kind in SUSPENSE_OUT
+        items.append(SuspenseMovement(
+            pk=m.pk, business_date=m.business_date, kind=m.kind, kind_label=SuspenseMove.Kind(m.kind).label,
+            amount_in=0 if out else m.amount, amount_out=m.amount if out else 0, balance_after=balance,
+            summary=_suspense_summary(m), voucher_no=m.entry.voucher_no if m.entry is not None else ""))
+        balance += m.amount if out else -m.amount
+    return Paged(items, total, page, page_size)
+
+
+def employer_allocatable(*, employer: Employer, user: Actor, business_date: date) -> list[EmployerRemittance]:
+    """The employer's 汇缴单/补缴单 its 暂存 may pay (暂存分配): confirmed, due by the business month, not matched
+    to a receipt; oldest month first."""
+    check_permission(user, "accounts.view", center=employer.center_id)
+    qs = (Remittance.objects.filter(employer_id=employer.pk, status=Remittance.Status.CONFIRMED, receipt__isnull=True,
+                                    month__lte=f"{business_date.year:04d}{business_date.month:02d}")
+          .order_by("month", "pk"))
+    return [EmployerRemittance(
+        pk=r.pk, month=r.month, biz_type=r.biz_type,
+        kind_label=(Remittance.BackKind(r.back_kind).label if r.back_kind else "补缴") if r.is_back_payment else "汇缴",
+        lines=r.lines, total=r.total, status=r.status, status_label=Remittance.Status(r.status).label, paid_on=None)
+        for r in qs[:200]]

@@ -4,6 +4,7 @@ The router is mounted on an API of this module (same auth and DomainError handli
 test does not depend on the line the lead adds there."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from ninja import NinjaAPI
@@ -217,3 +218,21 @@ def test_business_date_is_the_centers(center, token, employer):
     r = call("post", "/accounts/members", token, {**OPEN, "employer_no": employer.account_no})
     assert r.json()["opened_date"] == "2026-12-01"
     assert Employer.objects.count() == 1
+
+
+def test_employer_change_and_contact_phone_rules(center, token, employer):
+    no = employer.account_no
+    r = call("post", f"/accounts/employers/{no}/change", token, {"payday": 20, "contact_phone": "0571-87654321"})
+    assert r.status_code == 200, r.json()
+    employer.refresh_from_db()
+    assert (employer.payday, employer.contact_phone, employer.employer_ratio) == (20, "0571-87654321", Decimal("0.12"))
+    assert AuditRecord.objects.filter(action="accounts.employer.change").count() == 1
+    r = call("post", f"/accounts/employers/{no}/change", token, {"contact_phone": "12345"})
+    assert r.status_code == 400 and r.json()["code"] == "PHONE_FORMAT" and "带区号的固定电话" in r.json()["message"]
+    r = call("post", "/accounts/employers", token, {
+        "name": "坏电话有限公司", "credit_code": credit_code(5), "economic_type": "160", "industry": "I", "payday": 10,
+        "employer_ratio": "0.12", "member_ratio": "0.12", "contact_phone": "87654321"})
+    assert r.status_code == 400 and r.json()["code"] == "PHONE_FORMAT"
+    employer.refresh_from_db()
+    assert employer.contact_phone == "0571-87654321" and not Employer.objects.filter(name="坏电话有限公司").exists()
+    assert AuditRecord.objects.filter(action="accounts.employer.change").count() == 1

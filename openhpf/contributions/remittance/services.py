@@ -1000,6 +1000,17 @@ def suspense_allocate(*, remittance: Remittance, actor: Actor, business_date: da
         return _result(plan, _apply(plan, actor=actor, business_date=business_date))
 
 
+def suspense_allocate_check(*, remittance: Remittance, actor: Actor, business_date: date) -> PostResult:
+    """What suspense_allocate would post (remittance, lines, total), or its refusal — nothing written."""
+    _require(actor, remittance.center_id)
+    plan = _plan(remittance=remittance, source_import=None, receipt=None, business_date=business_date)
+    if plan.receipt is not None:
+        raise DomainError(ErrorCode.RECEIPT_MATCHED, "该汇缴单已匹配到账，请直接入账", field="remittance")
+    if plan.employer_id is None:  # already posted
+        raise DomainError(ErrorCode.REMITTANCE_NOT_CONFIRMED, f"汇缴单 {remittance.pk} 已入账", field="remittance")
+    return _result(plan, None)
+
+
 def _applying_approved() -> bool:
     return applying() is not None
 

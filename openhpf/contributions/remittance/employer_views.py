@@ -1,0 +1,88 @@
+"""The employer page's remittance panels and transactions (单位缴存历史, 暂存 movements, 暂存分配).
+
+accounts sits below contributions and must not import it: these panels and links are registered with
+accounts.panels (register(), from ContributionsConfig.ready()); the employer page loads each panel from its URL
+here as an htmx fragment. Opened without htmx, a panel URL is a page of its own (paging works without script)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from openhpf.access.decorators import permission_required
+from openhpf.accounts import selectors as account_selectors
+from openhpf.accounts.models import Employer
+from openhpf.accounts.panels import EmployerLink, register_employer_action, register_employer_panel
+from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
+from openhpf.iam.services import staff_center
+
+from .. import selectors
+
+PANEL_PAGE_SIZE = 10
+
+
+def register() -> None:
+    register_employer_action(EmployerLink("暂存分配", "remit:suspense_allocate", "contributions.remit", order=30,
+                                          statuses=("01", "02", "03", "05")))
+    register_employer_panel(EmployerLink("单位缴存历史", "remit:employer_remittances", "accounts.view", order=10,
+                                         testid="panel-remittances"))
+    register_employer_panel(EmployerLink("暂存款变动", "remit:employer_suspense", "accounts.view", order=20,
+                                         testid="panel-suspense"))
+
+
+def _center(request: HttpRequest) -> Center:
+    center = staff_center(request.user)
+    if center is None:
+        raise PermissionDenied("当前用户未归属任何管理中心")
+    return center
+
+
+def _employer(request: HttpRequest, employer_no: str) -> Employer:
+    try:
+        return account_selectors.employer_get(center=_center(request), account_no=employer_no, user=request.user)
+    except DomainError as e:
+        raise Http404(e.message) from None
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _panel(request: HttpRequest, employer: Employer, template: str, title: str, p: selectors.Paged,
+           name: str) -> HttpResponse:
+    ctx: dict[str, Any] = {"employer": employer, "p": p, "title": title, "panel": template, "url_name": name,
+                           "prev": p.page - 1 if p.page > 1 else None,
+                           "next": p.page + 1 if p.page < p.pages else None}
+    htmx = request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+    return render(request, template if htmx else "contributions/employer/panel_page.html", ctx)
+
+
+@require_GET
+@permission_required("accounts.view")
+@vary_on_headers("HX-Request")
+def employer_remittances(request: HttpRequest, account_no: str) -> HttpResponse:
+    """单位缴存历史: the employer's 汇缴单/补缴单 by 所属年月, paged."""
+    e = _employer(request, account_no)
+    p = selectors.employer_remittances(employer=e, user=request.user, page=_page(request), page_size=PANEL_PAGE_SIZE)
+    return _panel(request, e, "contributions/employer/_remittances.html", "单位缴存历史", p,
+                  "remit:employer_remittances")
+
+
+@require_GET
+@permission_required("accounts.view")
+@vary_on_headers("HX-Request")
+def employer_suspense(request: HttpRequest, account_no: str) -> HttpResponse:
+    """暂存款变动: money into and out of the employer's 暂存, paged, with the balance after each."""
+    e = _employer(request, account_no)
+    p = selectors.employer_suspense_moves(employer=e, user=request.user, page=_page(request),
+                                          page_size=PANEL_PAGE_SIZE)
+    return _panel(request, e, "contributions/employer/_suspense.html", "暂存款变动", p, "remit:employer_suspense")
