@@ -118,6 +118,7 @@ API: dict[str, str] = {
     "POST /api/v1/accounts/members/{account_no}/seal": "accounts.change",
     "POST /api/v1/accounts/members/{account_no}/unseal": "accounts.change",
     "POST /api/v1/accounts/members/{account_no}/transfer": "accounts.change",
+    "POST /api/v1/accounts/members/{account_no}/merge": "accounts.change",
     "POST /api/v1/accounts/members/{account_no}/freeze": "accounts.freeze",
     "POST /api/v1/accounts/members/{account_no}/unfreeze": "accounts.freeze",
     "POST /api/v1/accounts/members/{account_no}/base": "accounts.change",

@@ -185,6 +185,11 @@ class MoveIn(Schema):
     member_ratio: Decimal | None = None
 
 
+class MergeIn(Schema):
+    into: str = Field(description="并入的个人账号（同一人的另一个账户）")
+    reason: str
+
+
 class FreezeIn(Schema):
     kind: str = Field(description="1 全部冻结，2 部分冻结，3 异地贷款担保冻结")
     amount: int | None = Field(None, description="冻结金额（分），部分冻结与异地贷款担保冻结必填")
@@ -426,6 +431,22 @@ def member_transfer(request: HttpRequest, account_no: str, data: MoveIn):
                                 account=a, to_employer=selectors.employer_get(center=c, account_no=data.employer_no, user=request.user),
                                 base=data.base, employer_ratio=data.employer_ratio, member_ratio=data.member_ratio,
                                 actor=request.user, business_date=bd))
+
+
+@router.post("/members/{account_no}/merge", response={200: MemberAccountOut, **ERR},
+             summary="个人账户合并（本账户余额、积数与缴存月份并入同一人的另一账户，本账户合并销户）")
+@idempotent(authorize=_may("accounts.change", "account"))
+def member_merge(request: HttpRequest, account_no: str, data: MergeIn):
+    return _account_command(request, account_no, lambda a, c, bd: services.member_accounts_merge(
+        source=a, target=_merge_target(c, data.into, request.user), reason=data.reason, actor=request.user,
+        business_date=bd))
+
+
+def _merge_target(center: Center, account_no: str, user: Any) -> MemberAccount:
+    try:
+        return selectors.member_account_get(center=center, account_no=account_no, user=user)
+    except DomainError as e:
+        raise DomainError(ErrorCode.ACCOUNT_UNKNOWN, e.message, field="into") from None
 
 
 @router.post("/members/{account_no}/freeze", response={200: MemberAccountOut, **ERR}, summary="个人账户冻结")
