@@ -131,6 +131,8 @@ class HistoryRowOut(Schema):
     balance_after: int
     reference: str
     voucher_no: str
+    month: str = Field("", description="所属年月（汇缴、补缴、退缴行），其他行为空")
+    summary: str = Field("", description="摘要（记账凭证摘要），非资金行为空")
 
 
 class HistoryOut(Schema):
@@ -376,10 +378,12 @@ def member_get(request: HttpRequest, account_no: str):
 
 
 @router.get("/members/{account_no}/history", response={200: HistoryOut, **ERR}, summary="个人明细账（最新在前）")
-def member_history(request: HttpRequest, account_no: str, page: int = 1, page_size: int = 20):
+def member_history(request: HttpRequest, account_no: str, page: int = 1, page_size: int = 20,
+                   date_from: date | None = None, date_to: date | None = None):
     center = _center(request)
     acct = _account(center, account_no, request.user)
-    p = selectors.account_history(account=acct, actor=request.user, page=page, page_size=page_size)
+    p = selectors.account_history(account=acct, actor=request.user, page=page, page_size=page_size,
+                                  date_from=date_from, date_to=date_to)
     return {"items": [vars(r) for r in p.items], "total": p.total, "page": p.page, "page_size": p.page_size,
                  "pages": p.pages}
 
