@@ -122,6 +122,7 @@ def employer_detail(request: HttpRequest, account_no: str) -> HttpResponse:
         "monthly_amount": _yuan(d.monthly_amount),
         "paid_up_to": _year_month(d.paid_up_to),
         "members": members,
+        "can_open": has_permission(request.user, "accounts.open", center=center),
     }
     return render(request, "accounts/employer_detail.html", ctx)
 
@@ -145,7 +146,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
     if q:
         rows = selectors.member_search(center=center, q=q, actor=request.user, limit=SEARCH_LIMIT)
     ctx = {"q": q, "searched": bool(q), "rows": rows, "limit": SEARCH_LIMIT,
-           "can_export": has_permission(request.user, "accounts.export", center=center)}
+           "can_export": has_permission(request.user, "accounts.export", center=center),
+           "can_open": has_permission(request.user, "accounts.open", center=center)}
     template = "accounts/_member_results.html" if _is_partial(request) else "accounts/member_list.html"
     return render(request, template, ctx)
 
@@ -214,6 +216,7 @@ def member_detail(request: HttpRequest, account_no: str) -> HttpResponse:
         "paid_up_to": _year_month(d.paid_up_to),
         "history": history,
         "can_unmask": has_permission(request.user, "personal_data.unmask", center=center),
+        "can_change": has_permission(request.user, "accounts.change", center=center),
     }
     return render(request, "accounts/member_detail.html", ctx)
 
