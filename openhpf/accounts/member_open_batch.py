@@ -37,6 +37,7 @@ from openhpf.core.codes import IdType, MaritalStatus, Sex
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.formfields import is_mobile
+from openhpf.core.ids import validate_resident_id
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, parse_yuan
 from openhpf.documents.counter import TOKEN_RE, UPLOAD_DIR, receipt_url
@@ -167,6 +168,11 @@ def _parse_identity(cells: dict[str, Any], raw: dict[str, str], bad: Any, out: d
         bad("id_number", "证件号码被存成了数字，末几位已丢失：请把该列设为文本格式后重新填写")
     elif not raw["id_number"]:
         bad("id_number", "请填写证件号码")
+    elif id_type == IdType.RESIDENT_ID:
+        try:
+            validate_resident_id(raw["id_number"])
+        except DomainError as e:
+            bad("id_number", e.message)
     out["id_number"] = raw["id_number"].upper()
     birth = cells.get("birth_date")
     out["birth_date"] = None
