@@ -131,6 +131,8 @@ class HistoryRowOut(Schema):
     balance_after: int
     reference: str
     voucher_no: str
+    month: str = Field("", description="所属年月（汇缴、补缴、退缴行），其他行为空")
+    summary: str = Field("", description="摘要（记账凭证摘要），非资金行为空")
 
 
 class HistoryOut(Schema):
@@ -195,6 +197,11 @@ class MoveIn(Schema):
     base: int | None = None
     employer_ratio: Decimal | None = None
     member_ratio: Decimal | None = None
+
+
+class MergeIn(Schema):
+    into: str = Field(description="并入的个人账号（同一人的另一个账户）")
+    reason: str
 
 
 class FreezeIn(Schema):
@@ -394,10 +401,12 @@ def member_get(request: HttpRequest, account_no: str):
 
 
 @router.get("/members/{account_no}/history", response={200: HistoryOut, **ERR}, summary="个人明细账（最新在前）")
-def member_history(request: HttpRequest, account_no: str, page: int = 1, page_size: int = 20):
+def member_history(request: HttpRequest, account_no: str, page: int = 1, page_size: int = 20,
+                   date_from: date | None = None, date_to: date | None = None):
     center = _center(request)
     acct = _account(center, account_no, request.user)
-    p = selectors.account_history(account=acct, actor=request.user, page=page, page_size=page_size)
+    p = selectors.account_history(account=acct, actor=request.user, page=page, page_size=page_size,
+                                  date_from=date_from, date_to=date_to)
     return {"items": [vars(r) for r in p.items], "total": p.total, "page": p.page, "page_size": p.page_size,
                  "pages": p.pages}
 
@@ -449,6 +458,22 @@ def member_transfer(request: HttpRequest, account_no: str, data: MoveIn):
                                 account=a, to_employer=selectors.employer_get(center=c, account_no=data.employer_no, user=request.user),
                                 base=data.base, employer_ratio=data.employer_ratio, member_ratio=data.member_ratio,
                                 actor=request.user, business_date=bd))
+
+
+@router.post("/members/{account_no}/merge", response={200: MemberAccountOut, **ERR},
+             summary="个人账户合并（本账户余额、积数与缴存月份并入同一人的另一账户，本账户合并销户）")
+@idempotent(authorize=_may("accounts.change", "account"))
+def member_merge(request: HttpRequest, account_no: str, data: MergeIn):
+    return _account_command(request, account_no, lambda a, c, bd: services.member_accounts_merge(
+        source=a, target=_merge_target(c, data.into, request.user), reason=data.reason, actor=request.user,
+        business_date=bd))
+
+
+def _merge_target(center: Center, account_no: str, user: Any) -> MemberAccount:
+    try:
+        return selectors.member_account_get(center=center, account_no=account_no, user=user)
+    except DomainError as e:
+        raise DomainError(ErrorCode.ACCOUNT_UNKNOWN, e.message, field="into") from None
 
 
 @router.post("/members/{account_no}/freeze", response={200: MemberAccountOut, **ERR}, summary="个人账户冻结")

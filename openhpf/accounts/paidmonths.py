@@ -183,6 +183,30 @@ def paid_months_start_after(*, account: MemberAccount, business_date: date) -> N
     PaidMonthsStart.objects.update_or_create(account_id=account.pk, defaults={"month": f"{nxt:%Y%m}"})
 
 
+def paid_months_merge(*, source: MemberAccount, target: MemberAccount) -> str:
+    """个人账户合并: the source's paid months become the target's too (a month is 补缴 on the target only when
+    no account paid it on time; the source's assumed range counts as paid on time). The source keeps its rows
+    as history. Returns the target's 缴至年月 afterwards (the later of the two)."""
+    paid: dict[int, int] = {}
+    on_time: dict[int, int] = {}
+
+    def add(year: int, months: int, back: int) -> None:
+        paid[year] = paid.get(year, 0) | months
+        on_time[year] = on_time.get(year, 0) | (months & ~back)
+
+    for year, months, back in PaidMonths.objects.filter(account_id__in=[target.pk, source.pk]).values_list(
+            "year", "months", "back"):
+        add(int(year), int(months), int(back))
+    assumed = PaidMonthsAssumed.objects.filter(account_id=source.pk).first()
+    if assumed is not None:
+        for ym in _month_range(assumed.first_month, assumed.last_month):
+            add(int(ym[:4]), 1 << (int(ym[4:]) - 1), 0)
+    for year, months in paid.items():
+        PaidMonths.objects.update_or_create(account_id=target.pk, year=year,
+                                            defaults={"months": months, "back": months & ~on_time[year]})
+    return max(source.paid_up_to or "", target.paid_up_to or "")
+
+
 # ---------------------------------------------------------------- reads
 
 

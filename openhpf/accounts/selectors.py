@@ -3,6 +3,7 @@ the decorator checks the actor, scopes, gives the masking clearance and writes t
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -87,6 +88,18 @@ class HistoryRow:
     balance_after: int
     reference: str
     voucher_no: str
+    month: str = ""  # 所属年月 ('YYYYMM') of a 汇缴/补缴/退缴 row, '' for others
+    summary: str = ""  # 摘要: the voucher's summary for a money row, '' for an event row
+
+
+# the reference the remittance postings give their rows: '汇缴' / '补缴' / '退缴' + the month paid (contributions)
+_MONTH_REFERENCE = re.compile(r"^(?:汇缴|补缴|退缴)(\d{4})(0[1-9]|1[0-2])$")
+
+
+def history_month(reference: str) -> str:
+    """所属年月 of a detail row: the month a 汇缴, 补缴 or 退缴 row is for ('YYYYMM'), '' for any other row."""
+    m = _MONTH_REFERENCE.match(reference or "")
+    return f"{m.group(1)}{m.group(2)}" if m else ""
 
 
 @dataclass(frozen=True)
@@ -256,10 +269,15 @@ def _account_detail(account: MemberAccount, read: PersonalRead) -> MemberAccount
     )
 
 
-def _history(account: MemberAccount, *, page: int, page_size: int, last_if_past_end: bool) -> Page:
+def _history(account: MemberAccount, *, page: int, page_size: int, last_if_past_end: bool,
+             date_from: date | None = None, date_to: date | None = None) -> Page:
     page_size = _limit(page_size)
     page = max(1, int(page))
     qs = SubLedgerRow.objects.filter(sub_account_id=account.pk)
+    if date_from is not None:
+        qs = qs.filter(business_date__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(business_date__lte=date_to)
     total = qs.count()
     if last_if_past_end:
         page = min(page, max(1, -(-total // page_size)))
@@ -268,10 +286,15 @@ def _history(account: MemberAccount, *, page: int, page_size: int, last_if_past_
         HistoryRow(id=r.pk, business_date=r.business_date, value_date=r.value_date, biz_type=r.biz_type,
                    biz_label=BizType(r.biz_type).label, amount=r.amount, amount_current=r.amount_current,
                    amount_carried=r.amount_carried, balance_after=r.balance_after, reference=r.reference,
-                   voucher_no=r.entry.voucher_no if r.entry else "")
+                   voucher_no=r.entry.voucher_no if r.entry else "", month=history_month(r.reference),
+                   summary=r.entry.description if r.entry else "")
         for r in rows
     ]
     return Page(items=items, total=total, page=page, page_size=page_size)
+
+
+def _dates_note(date_from: date | None, date_to: date | None) -> dict[str, str]:
+    return {k: v.isoformat() for k, v in (("date_from", date_from), ("date_to", date_to)) if v is not None}
 
 
 @personal_read(AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_VIEW, portal=True, obj=lambda kw: kw["account"])
@@ -284,21 +307,26 @@ def member_account_detail(*, account: MemberAccount, actor: Actor, read: Persona
 
 @personal_read(AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_VIEW, obj=lambda kw: kw["account"])
 def member_account_page(*, account: MemberAccount, actor: Actor, read: PersonalRead, history_page: int = 1,
-                        history_page_size: int = 20) -> tuple[MemberAccountDetail, Page]:
-    """The console's account page: the account and one page of its 个人明细账 (past the end: the last page)."""
+                        history_page_size: int = 20, date_from: date | None = None,
+                        date_to: date | None = None) -> tuple[MemberAccountDetail, Page]:
+    """The console's account page: the account and one page of its 个人明细账 (past the end: the last page),
+    optionally only the rows of business dates `date_from`..`date_to` (inclusive)."""
     d = _account_detail(account, read)
-    history = _history(account, page=history_page, page_size=history_page_size, last_if_past_end=True)
-    read.note(clearance=read.clearance, history_page=history.page)
+    history = _history(account, page=history_page, page_size=history_page_size, last_if_past_end=True,
+                       date_from=date_from, date_to=date_to)
+    read.note(clearance=read.clearance, history_page=history.page, **_dates_note(date_from, date_to))
     return d, history
 
 
 @personal_read(AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_HISTORY, portal=True, obj=lambda kw: kw["account"])
 def account_history(*, account: MemberAccount, actor: Actor, read: PersonalRead, page: int = 1, page_size: int = 20,
-                    last_if_past_end: bool = False) -> Page:
-    """The account's detail rows (个人明细账), newest first."""
+                    last_if_past_end: bool = False, date_from: date | None = None,
+                    date_to: date | None = None) -> Page:
+    """The account's detail rows (个人明细账), newest first; optionally of business dates from..to only."""
     _own(read, member_id=account.member_id, employer_id=account.employer_id)
-    p = _history(account, page=page, page_size=page_size, last_if_past_end=last_if_past_end)
-    read.note(page=p.page)
+    p = _history(account, page=page, page_size=page_size, last_if_past_end=last_if_past_end, date_from=date_from,
+                 date_to=date_to)
+    read.note(page=p.page, **_dates_note(date_from, date_to))
     return p
 
 

@@ -44,13 +44,22 @@ from openhpf.core.ids import validate_credit_code, validate_resident_id
 from openhpf.core.models import Branch, Center
 from openhpf.core.money import format_fen
 from openhpf.core.policy import policy_value
+from openhpf.ledger.chart import MEMBER_CONTROL
 from openhpf.ledger.models import GLAccount, SubAccount
-from openhpf.ledger.services import SubRow, subaccount_event, subaccount_open, subaccount_set_reserves
+from openhpf.ledger.services import (
+    Line,
+    SubRow,
+    entry_post,
+    subaccount_event,
+    subaccount_merge_jishu,
+    subaccount_open,
+    subaccount_set_reserves,
+)
 
 from . import numbering
 from .calculations import WITHDRAWAL_ORDER_POLICY, monthly_amounts, withdrawal_split
 from .models import Employer, Member, MemberAccount, RatioReduction
-from .paidmonths import paid_months_start_after
+from .paidmonths import paid_months_merge, paid_months_start_after
 
 # ---------------------------------------------------------------- state machines
 
@@ -469,6 +478,16 @@ def _lock_account(account: MemberAccount) -> MemberAccount:
     return MemberAccount.objects.select_for_update().select_related("employer", "center").get(pk=account.pk)
 
 
+REFERENCE_MAX = 40  # ledger.SubLedgerRow.reference
+
+
+def event_text(what: str, detail: str = "") -> str:
+    """The 流水 of a non-money detail row: what happened, e.g. 「开户 · 杭州某某公司」, 「封存 · 离职」 (cut with
+    「…」 to the column's width)."""
+    text = f"{what} · {detail.strip()}" if detail.strip() else what
+    return text if len(text) <= REFERENCE_MAX else text[: REFERENCE_MAX - 1] + "…"
+
+
 def _event(acct: MemberAccount, biz_type: str, business_date: date, reference: str = "") -> None:
     subaccount_event(sub_account=SubAccount(pk=acct.pk), biz_type=biz_type, business_date=business_date,
                      reference=reference or acct.account_no)
@@ -562,7 +581,7 @@ def member_account_open(
             employer_ratio=er, member_ratio=mr, employer_amount=ea, member_amount=ma, status=status,
             opened_date=business_date,
         )
-        _event(acct, BizType.OPEN, business_date)
+        _event(acct, BizType.OPEN, business_date, event_text("开户", emp.name))
         _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_OPEN, actor, business_date, None,
                        {"account_no": account_no, "member_id": member.pk})
         return acct
@@ -621,7 +640,7 @@ def member_account_seal(*, account: MemberAccount, reason: str, actor: Actor, bu
         before = _snap(acct, _ACCOUNT_FIELDS)
         acct.status, acct.sealed_date, acct.seal_reason = target, business_date, reason
         acct.save(update_fields=["status", "sealed_date", "seal_reason"])
-        _event(acct, BizType.SEAL, business_date)
+        _event(acct, BizType.SEAL, business_date, event_text("封存", reason))
         _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_SEAL, actor, business_date, before)
         return acct
 
@@ -661,7 +680,7 @@ def member_account_unseal(
                           member_ratio=member_ratio, business_date=business_date)
         acct.status, acct.sealed_date, acct.seal_reason = target, None, ""
         acct.save(update_fields=[*_MOVE_FIELDS, "status", "sealed_date", "seal_reason"])
-        _event(acct, BizType.UNSEAL, business_date)
+        _event(acct, BizType.UNSEAL, business_date, event_text("启封", acct.employer.name))
         paid_months_start_after(account=acct, business_date=business_date)
         _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_UNSEAL, actor, business_date, before)
         return acct
@@ -684,10 +703,67 @@ def member_account_transfer_internal(
                           member_ratio=member_ratio, business_date=business_date)
         acct.status = target
         acct.save(update_fields=[*_MOVE_FIELDS, "status"])
-        _event(acct, BizType.INTERNAL_TRANSFER, business_date)
+        _event(acct, BizType.INTERNAL_TRANSFER, business_date, event_text("转入", acct.employer.name))
         paid_months_start_after(account=acct, business_date=business_date)
         _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSFER_INTERNAL, actor, business_date, before)
         return acct
+
+
+def member_accounts_merge(*, source: MemberAccount, target: MemberAccount, reason: str, actor: Actor,
+                          business_date: date) -> MemberAccount:
+    """个人账户合并: one person with two accounts (opened twice, e.g. under an old and a new ID number). The
+    source's whole balance (当年 and 上年 parts apart) moves to the target in one balanced entry (Dr 201 /
+    Cr 201, a detail row on each side), with the 积数 it earned this year and its paid months; the emptied
+    source is closed with status 03 合并销户. Both accounts must belong to the person (same name, birth date
+    and sex), be active; the source must have no freeze and no money in flight. Returns the target."""
+    check_permission(actor, "accounts.change", center=source.center_id)
+    reason = _text(reason, "reason", "合并原因", 100)
+    if source.pk == target.pk:
+        raise DomainError(ErrorCode.MEMBER_MERGE_SAME_ACCOUNT, field="target")
+    with transaction.atomic():
+        locked = {a.pk: _lock_account(a) for a in sorted((source, target), key=lambda a: a.pk)}
+        src, dst = locked[source.pk], locked[target.pk]
+        if dst.center_id != src.center_id:
+            raise DomainError(ErrorCode.ACCOUNT_UNKNOWN, f"个人账号 {dst.account_no} 不属于本中心", field="target")
+        if dst.status not in _ACTIVE:
+            raise DomainError(ErrorCode.ACCOUNT_CLOSED, account_no=dst.account_no, field="target")
+        closed = member_account_next_status(account=src, action="close_by_merge")
+        a, b = Member.objects.get(pk=src.member_id), Member.objects.get(pk=dst.member_id)
+        if a.pk != b.pk and (a.name != b.name or a.birth_date != b.birth_date or a.sex != b.sex):
+            raise DomainError(ErrorCode.MEMBER_MERGE_NOT_SAME_PERSON, field="target")
+        sub = SubAccount.objects.select_for_update().get(pk=src.pk)
+        if sub.hold_amount:
+            raise DomainError(ErrorCode.MEMBER_MERGE_HOLD, account_no=src.account_no,
+                              amount=format_fen(sub.hold_amount), field="source")
+        moved_current, moved_carried = sub.balance_current, sub.balance_carried
+        before = _snap(src, _ACCOUNT_FIELDS)
+        moved = moved_current + moved_carried
+        if moved:
+            entry_post(
+                center=src.center, business_date=business_date, source="accounts.merge",
+                description=f"个人账户合并 {src.account_no} 并入 {dst.account_no}：{reason}", actor=actor,
+                biz_type=BizType.OTHER,
+                lines=[Line(MEMBER_CONTROL, debit=moved, memo=f"合并转出 {src.account_no}"),
+                       Line(MEMBER_CONTROL, credit=moved, memo=f"合并转入 {dst.account_no}")],
+                sub_rows=[SubRow(src.pk, amount_current=-moved_current, amount_carried=-moved_carried,
+                                 reference=event_text("合并转出", f"并入 {dst.account_no}")),
+                          SubRow(dst.pk, amount_current=moved_current, amount_carried=moved_carried,
+                                 reference=event_text("合并转入", f"来自 {src.account_no}"))],
+            )
+        else:
+            _event(src, BizType.OTHER, business_date, event_text("合并转出", f"并入 {dst.account_no}"))
+            _event(dst, BizType.OTHER, business_date, event_text("合并转入", f"来自 {src.account_no}"))
+        jishu = subaccount_merge_jishu(source=SubAccount(pk=src.pk), target=SubAccount(pk=dst.pk))
+        paid_up_to = paid_months_merge(source=src, target=dst)
+        if paid_up_to != dst.paid_up_to:
+            dst.paid_up_to = paid_up_to
+            dst.save(update_fields=["paid_up_to"])
+        src.status, src.closed_date = closed, business_date
+        src.save(update_fields=["status", "closed_date"])
+        _audit_account(src, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_MERGE, actor, business_date, before,
+                       {"target": dst.account_no, "reason": reason, "moved_current": moved_current,
+                        "moved_carried": moved_carried, "jishu": jishu, "paid_up_to": paid_up_to})
+        return dst
 
 
 def member_account_freeze(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import employer_counter, views
+from . import employer_counter, member_counter, member_open_batch, views
 
 app_name = "accounts"
 
@@ -15,6 +15,14 @@ urlpatterns = [
     path("employers/<str:account_no>/resume/", employer_counter.EmployerResume.as_view(), name="employer_resume"),
     path("employers/<str:account_no>/close/", employer_counter.EmployerClose.as_view(), name="employer_close"),
     path("members/", views.member_list, name="member_list"),
+    # 个人账户 counter transactions (member_counter.py, member_open_batch.py)
+    path("members/open/", member_counter.MemberOpen.as_view(), name="member_open"),
+    path("members/open/batch/", member_open_batch.open_batch, name="member_open_batch"),
+    path("members/open/batch/template.xlsx", member_open_batch.open_template, name="member_open_template"),
+    path("members/<str:account_no>/seal/", member_counter.MemberSeal.as_view(), name="member_seal"),
+    path("members/<str:account_no>/unseal/", member_counter.MemberUnseal.as_view(), name="member_unseal"),
+    path("members/<str:account_no>/transfer/", member_counter.MemberTransfer.as_view(), name="member_transfer"),
+    path("members/<str:account_no>/merge/", member_counter.MemberMerge.as_view(), name="member_merge"),
     path("members/<str:account_no>/", views.member_detail, name="member_detail"),
     path("members/<str:account_no>/history/", views.member_history, name="member_history"),
 ]

@@ -5,9 +5,11 @@ yuan strings for display (core.money.format_fen)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,6 +28,7 @@ from openhpf.core.money import format_fen, format_ratio
 from openhpf.iam.services import staff_center
 
 from . import panels, selectors
+from .member_forms import HistoryFilterForm
 from .models import Employer, MemberAccount
 
 SEARCH_LIMIT = 20
@@ -127,6 +130,7 @@ def employer_detail(request: HttpRequest, account_no: str) -> HttpResponse:
         "actions": panels.employer_actions(user=request.user, center=center, account_no=d.account_no,
                                            status=d.status),
         "panels": panels.employer_panels(user=request.user, center=center, account_no=d.account_no),
+        "can_open": has_permission(request.user, "accounts.open", center=center),
     }
     return render(request, "accounts/employer_detail.html", ctx)
 
@@ -158,18 +162,54 @@ def member_list(request: HttpRequest) -> HttpResponse:
     if q:
         rows = selectors.member_search(center=center, q=q, actor=request.user, limit=SEARCH_LIMIT)
     ctx = {"q": q, "searched": bool(q), "rows": rows, "limit": SEARCH_LIMIT,
-           "can_export": has_permission(request.user, "accounts.export", center=center)}
+           "can_export": has_permission(request.user, "accounts.export", center=center),
+           "can_open": has_permission(request.user, "accounts.open", center=center)}
     template = "accounts/_member_results.html" if _is_partial(request) else "accounts/member_list.html"
     return render(request, template, ctx)
 
 
-def _history_context(account: MemberAccount, p: selectors.Page) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _HistoryFilter:
+    """个人明细's date filter from the GET parameters; bad dates are told and not applied."""
+
+    form: HistoryFilterForm
+    date_from: date | None
+    date_to: date | None
+
+    @property
+    def query(self) -> str:
+        """The filter as URL parameters for the pager ('' when none), starting with '&'."""
+        params = {k: v.isoformat() for k, v in (("date_from", self.date_from), ("date_to", self.date_to)) if v}
+        return "&" + urlencode(params) if params else ""
+
+
+def _history_filter(request: HttpRequest) -> _HistoryFilter:
+    form = HistoryFilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return _HistoryFilter(form, form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to"))
+    return _HistoryFilter(form, None, None)
+
+
+def _event_reference(account: MemberAccount, r: selectors.HistoryRow) -> str:
+    """流水 of a row: the voucher of a money row; for an event row what happened (rows written before the event
+    text was kept carry the account number: the business type says it)."""
+    if r.voucher_no:
+        return r.voucher_no
+    if not r.reference or r.reference == account.account_no:
+        return r.biz_label
+    return r.reference
+
+
+def _history_context(account: MemberAccount, p: selectors.Page, flt: _HistoryFilter) -> dict[str, Any]:
     rows = [
-        {**asdict(r), "amount_yuan": _yuan(r.amount), "balance_yuan": _yuan(r.balance_after)}
+        {**asdict(r), "amount_yuan": _yuan(r.amount), "balance_yuan": _yuan(r.balance_after),
+         "month_label": _year_month(r.month) if r.month else "—", "summary_text": r.summary or "—",
+         "flow": _event_reference(account, r)}
         for r in p.items
     ]
     return {"account_no": account.account_no, "rows": rows, "total": p.total, "page": p.page, "pages": p.pages,
-            "prev": p.page - 1 if p.page > 1 else None, "next": p.page + 1 if p.page < p.pages else None}
+            "prev": p.page - 1 if p.page > 1 else None, "next": p.page + 1 if p.page < p.pages else None,
+            "filter": flt.form, "filter_query": flt.query, "filtered": bool(flt.date_from or flt.date_to)}
 
 
 @require_GET
@@ -177,9 +217,11 @@ def _history_context(account: MemberAccount, p: selectors.Page) -> dict[str, Any
 def member_detail(request: HttpRequest, account_no: str) -> HttpResponse:
     center = _center(request)
     account = _account(request, center, account_no)
+    flt = _history_filter(request)
     d, p = selectors.member_account_page(account=account, actor=request.user, history_page=_page_number(request),
-                                         history_page_size=HISTORY_PAGE_SIZE)
-    history = _history_context(account, p)  # past the end: the last page
+                                         history_page_size=HISTORY_PAGE_SIZE, date_from=flt.date_from,
+                                         date_to=flt.date_to)
+    history = _history_context(account, p, flt)  # past the end: the last page
     ctx = {
         "a": d,
         "money": {k: _yuan(getattr(d, k)) for k in (
@@ -190,6 +232,7 @@ def member_detail(request: HttpRequest, account_no: str) -> HttpResponse:
         "paid_up_to": _year_month(d.paid_up_to),
         "history": history,
         "can_unmask": has_permission(request.user, "personal_data.unmask", center=center),
+        "can_change": has_permission(request.user, "accounts.change", center=center),
     }
     return render(request, "accounts/member_detail.html", ctx)
 
@@ -200,7 +243,9 @@ def member_history(request: HttpRequest, account_no: str) -> HttpResponse:
     """One page of 个人明细账 (the fragment the detail page swaps with htmx)."""
     center = _center(request)
     account = _account(request, center, account_no)
+    flt = _history_filter(request)
     p = selectors.account_history(account=account, actor=request.user, page=_page_number(request),
-                                  page_size=HISTORY_PAGE_SIZE, last_if_past_end=True)
-    history = _history_context(account, p)
+                                  page_size=HISTORY_PAGE_SIZE, last_if_past_end=True, date_from=flt.date_from,
+                                  date_to=flt.date_to)
+    history = _history_context(account, p, flt)
     return render(request, "accounts/_history.html", {"history": history})

@@ -224,6 +224,7 @@ class AuditEvent(StrEnum):
                                                  _O.MEMBER_ACCOUNT, True)
     ACCOUNTS_MEMBER_ACCOUNT_FREEZE = "accounts.member_account.freeze", "个人账户冻结", _O.MEMBER_ACCOUNT, True
     ACCOUNTS_MEMBER_ACCOUNT_UNFREEZE = "accounts.member_account.unfreeze", "个人账户解冻", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_MEMBER_ACCOUNT_MERGE = "accounts.member_account.merge", "个人账户合并", _O.MEMBER_ACCOUNT, True
     # reads of personal data (core.personal): written by @personal_read
     ACCOUNTS_MEMBER_SEARCH = "accounts.member.search", "个人账户查询", _O.MEMBER_ACCOUNT, True
     ACCOUNTS_MEMBER_EXPORT = "accounts.member.export", "个人账户查询结果导出", _O.MEMBER_ACCOUNT, True

@@ -381,6 +381,29 @@ def subaccount_event(*, sub_account: SubAccount, biz_type: str, business_date: d
     )
 
 
+def subaccount_merge_jishu(*, source: SubAccount, target: SubAccount) -> int:
+    """个人账户合并: the 积数 the source account earned this interest year moves to the target with its balance
+    (the caller has posted the balance out with today's value date, so what is left on the source is the days
+    already past). Both sides keep 积数 = base + Σ detail rows (hpf verify): the base absorbs the move.
+    Returns the 积数 moved (当年 + 上年)."""
+    ids = sorted({source.pk, target.pk})
+    subs = {s.pk: s for s in SubAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    src, dst = subs[source.pk], subs[target.pk]
+    if src.year_start != dst.year_start:
+        raise DomainError(ErrorCode.YEAR_NOT_ROLLED, f"账户 {src.account_no} 与 {dst.account_no} 的计息年度不同，请先完成年度结转")
+    jc, jk = src.jishu_current, src.jishu_carried
+    dst.jishu_current += jc
+    dst.jishu_base_current += jc
+    dst.jishu_carried += jk
+    dst.jishu_base_carried += jk
+    src.jishu_current = src.jishu_carried = 0
+    src.jishu_base_current -= jc
+    src.jishu_base_carried -= jk
+    fields = ["jishu_current", "jishu_carried", "jishu_base_current", "jishu_base_carried"]
+    SubAccount.objects.bulk_update([src, dst], fields)
+    return jc + jk
+
+
 def subaccount_set_reserves(*, sub_account: SubAccount, frozen_amount: int | None = None,
                             hold_delta: int = 0) -> SubAccount:
     """Set the frozen amount and/or move the hold; refuses anything that would make available negative."""

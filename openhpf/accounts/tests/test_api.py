@@ -236,3 +236,22 @@ def test_employer_change_and_contact_phone_rules(center, token, employer):
     employer.refresh_from_db()
     assert employer.contact_phone == "0571-87654321" and not Employer.objects.filter(name="坏电话有限公司").exists()
     assert AuditRecord.objects.filter(action="accounts.employer.change").count() == 1
+def test_member_merge(center, token, employer):
+    src = make_account(center, employer, 1)
+    dst = make_account(center, make_employer(center, 2), 1, id_type="03", id_number="E1234567",
+                       birth_date=date(1990, 1, 1), sex="1")
+    src = MemberAccount.objects.get(pk=src.pk)
+    MemberAccount.objects.filter(pk=src.pk).update(status="02")
+    deposit(center, SubAccount.objects.get(pk=src.pk), 120000)
+    r = call("post", f"/accounts/members/{src.account_no}/merge", token, {"into": src.account_no, "reason": "重复开户"})
+    assert (r.status_code, r.json()["code"]) == (422, "MEMBER_MERGE_SAME_ACCOUNT")
+    r = call("post", f"/accounts/members/{src.account_no}/merge", token, {"into": "3301009999999999", "reason": "重复开户"})
+    assert (r.status_code, r.json()["field"]) == (404, "into")
+    r = call("post", f"/accounts/members/{src.account_no}/merge", token, {"into": dst.account_no, "reason": "重复开户"},
+             key="merge-1")
+    assert r.status_code == 200, r.json()
+    assert (r.json()["account_no"], r.json()["balance"]) == (dst.account_no, 120000)
+    assert MemberAccount.objects.get(pk=src.pk).status == "03"
+    again = call("post", f"/accounts/members/{src.account_no}/merge", token, {"into": dst.account_no, "reason": "重复开户"},
+                 key="merge-1")
+    assert again.json() == r.json() and SubAccount.objects.get(pk=dst.pk).balance == 120000
