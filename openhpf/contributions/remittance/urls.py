@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .counter_adjust import EmployerBaseAdjust, ManualReceipt, RemittanceRefund
 
 app_name = "remit"
 
@@ -14,4 +15,8 @@ urlpatterns = [
     path("remittances/<int:pk>/", views.remittance_detail, name="detail"),
     path("remittances/<int:pk>/confirm/", views.remittance_confirm, name="confirm"),
     path("imports/<int:pk>/errors/", views.import_errors, name="import_errors"),
+    # counter: 年度基数调整, 退缴, 手工登记到账 (counter_adjust.py)
+    path("employers/<str:account_no>/base-adjust/", EmployerBaseAdjust.as_view(), name="employer_base_adjust"),
+    path("remittances/<int:pk>/refund/", RemittanceRefund.as_view(), name="refund"),
+    path("receipts/manual/", ManualReceipt.as_view(), name="receipt_manual"),
 ]
