@@ -28,7 +28,6 @@ class DocType(models.TextChoices):
     RETIREMENT_PROOF = "retirement_proof", "退休证明"
     POWER_OF_ATTORNEY = "power_of_attorney", "授权委托书"
     LEGAL_DOCUMENT = "legal_document", "法律文书（裁定书、协助执行通知书等）"
-    BASE_ADJUST_FILE = "base_adjust_file", "年度基数调整清单"
     GENERATED_REPORT = "report", "生成报表"
     OTHER = "other", "其他"
 
