@@ -856,3 +856,76 @@ def ratio_reduction_record(*, employer: Employer, ratio_floor: Decimal, valid_fr
                   business_date=business_date,
                   after={"employer": employer.account_no, "floor": ratio_floor, "from": valid_from, "to": valid_to})
         return r
+
+
+# ---------------------------------------------------------------- previews (the counter's 确认 page; nothing written)
+
+
+@dataclass(frozen=True)
+class AmountsPreview:
+    """A member account's contribution terms after a change, checked by the same rules as the change itself."""
+
+    base: int
+    employer_ratio: Decimal
+    member_ratio: Decimal
+    employer_amount: int
+    member_amount: int
+
+
+def member_account_change_base_preview(*, account: MemberAccount, base: int, actor: Actor,
+                                       business_date: date) -> AmountsPreview:
+    """What member_account_change_base would set, or its DomainError; nothing is written or locked."""
+    check_permission(actor, "accounts.change", center=account.center_id)
+    member_account_next_status(account=account, action="change_base")
+    base = _check_base(center=account.center, base=base, on=business_date)
+    if base == account.base:
+        raise DomainError(ErrorCode.NOTHING_CHANGED, "缴存基数未变化", field="base")
+    ea, ma = _amounts(center=account.center, base=base, er=account.employer_ratio, mr=account.member_ratio,
+                      on=business_date)
+    return AmountsPreview(base, account.employer_ratio, account.member_ratio, ea, ma)
+
+
+def member_account_change_ratio_preview(*, account: MemberAccount, employer_ratio: Decimal | str,
+                                        member_ratio: Decimal | str, actor: Actor,
+                                        business_date: date) -> AmountsPreview:
+    """What member_account_change_ratio would set, or its DomainError; nothing is written or locked."""
+    check_permission(actor, "accounts.change", center=account.center_id)
+    member_account_next_status(account=account, action="change_ratio")
+    er, mr = _check_ratios(center=account.center, employer=account.employer, employer_ratio=employer_ratio,
+                           member_ratio=member_ratio, on=business_date)
+    if er == account.employer_ratio and mr == account.member_ratio:
+        raise DomainError(ErrorCode.NOTHING_CHANGED, "缴存比例未变化", field="employer_ratio")
+    ea, ma = _amounts(center=account.center, base=account.base, er=er, mr=mr, on=business_date)
+    return AmountsPreview(account.base, er, mr, ea, ma)
+
+
+def member_account_freeze_preview(*, account: MemberAccount, kind: str, amount: int | None,
+                                  actor: Actor) -> int:
+    """The amount member_account_freeze would reserve (fen), or its DomainError; nothing is written or locked."""
+    check_permission(actor, "accounts.freeze", center=account.center_id)
+    if kind not in (FreezeKind.FULL, FreezeKind.PARTIAL, FreezeKind.REMOTE_LOAN):
+        raise DomainError(ErrorCode.FREEZE_KIND, f"冻结类型不正确：{kind}（1 全部，2 部分，3 异地贷款担保）", field="kind")
+    if kind == FreezeKind.FULL:
+        if amount is not None:
+            raise DomainError(ErrorCode.FREEZE_AMOUNT, "全部冻结不填写冻结金额", field="amount")
+    elif not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise DomainError(ErrorCode.FREEZE_AMOUNT, "部分冻结、异地贷款担保冻结须填写大于零的冻结金额", field="amount")
+    member_account_next_status(account=account, action="freeze")
+    if account.freeze_kind != FreezeKind.NONE:
+        raise DomainError(ErrorCode.ALREADY_FROZEN,
+                          f"个人账户 {account.account_no} 已{FreezeKind(account.freeze_kind).label}，请先解冻", field="kind")
+    sub = SubAccount.objects.get(pk=account.pk)
+    frozen = sub.balance - sub.hold_amount if amount is None else amount
+    if frozen > sub.available:
+        raise DomainError(ErrorCode.INSUFFICIENT_BALANCE,
+                          f"冻结金额 {format_fen(frozen)} 元超过可用余额 {format_fen(sub.available)} 元", field="amount")
+    return frozen
+
+
+def member_account_unfreeze_preview(*, account: MemberAccount, actor: Actor) -> int:
+    """The frozen amount member_account_unfreeze would release (fen), or its DomainError."""
+    check_permission(actor, "accounts.freeze", center=account.center_id)
+    member_account_next_status(account=account, action="unfreeze")
+    if account.freeze_kind == FreezeKind.NONE:
+        raise DomainError(ErrorCode.NOT_FROZEN, f"个人账户 {account.account_no} 未冻结", field="account")
+    return int(SubAccount.objects.get(pk=account.pk).frozen_amount)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import employer_counter, member_counter, member_open_batch, views
+from .counter_freeze import MemberChangeBase, MemberChangeRatio, MemberFreeze, MemberUnfreeze
 
 app_name = "accounts"
 
@@ -25,4 +26,9 @@ urlpatterns = [
     path("members/<str:account_no>/merge/", member_counter.MemberMerge.as_view(), name="member_merge"),
     path("members/<str:account_no>/", views.member_detail, name="member_detail"),
     path("members/<str:account_no>/history/", views.member_history, name="member_history"),
+    # counter: freeze and contribution terms (counter_freeze.py)
+    path("members/<str:account_no>/freeze/", MemberFreeze.as_view(), name="member_freeze"),
+    path("members/<str:account_no>/unfreeze/", MemberUnfreeze.as_view(), name="member_unfreeze"),
+    path("members/<str:account_no>/base/", MemberChangeBase.as_view(), name="member_change_base"),
+    path("members/<str:account_no>/ratio/", MemberChangeRatio.as_view(), name="member_change_ratio"),
 ]

@@ -8,7 +8,7 @@ What people type comes in through `parse_yuan` (元 → fen, refusing digits bel
 from __future__ import annotations
 
 import string
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
@@ -119,9 +119,10 @@ def format_ratio(ratio: Decimal | Fraction | str | int | None) -> str:
 
 
 def parse_percent(value: str | Decimal | int, *, field: str | None = None, row: int | None = None) -> int:
-    """'12' / '12%' / '12.5％' (percent, as people type it) → 万分之 (1200, 1250), HALF_UP to 0.01%.
+    """'12' / '12%' / '12.5％' (percent, as people type it) → 万分之 (1200, 1250), exactly.
 
-    Refuses floats and non-numbers with a clear error."""
+    Refuses floats, non-numbers and digits below 0.01 % ('0.005': a ratio is never rounded silently) with a clear
+    error."""
     if isinstance(value, float):
         raise TypeError("a ratio must not be a float")
     text = str(value).replace("％", "").replace("%", "").strip()
@@ -132,7 +133,10 @@ def parse_percent(value: str | Decimal | int, *, field: str | None = None, row: 
                           field=field, row=row) from None
     if not d.is_finite():
         raise DomainError(ErrorCode.RATIO_INVALID, f"比例格式不正确：{value}（请填写百分数，如 12 或 12.5%）", field=field, row=row)
-    return int((d * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    e4 = d * 100
+    if e4 != e4.to_integral_value():
+        raise DomainError(ErrorCode.RATIO_INVALID, f"比例最多精确到 0.01%，不能四舍五入：{value}", field=field, row=row)
+    return int(e4)
 
 
 def e4_to_ratio(e4: int) -> Decimal:

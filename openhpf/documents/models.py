@@ -27,6 +27,7 @@ class DocType(models.TextChoices):
     MEDICAL_PROOF = "medical_proof", "医疗证明"
     RETIREMENT_PROOF = "retirement_proof", "退休证明"
     POWER_OF_ATTORNEY = "power_of_attorney", "授权委托书"
+    LEGAL_DOCUMENT = "legal_document", "法律文书（裁定书、协助执行通知书等）"
     GENERATED_REPORT = "report", "生成报表"
     OTHER = "other", "其他"
 

@@ -85,7 +85,8 @@ def world(center):
 
 
 def _url(name: str, w: dict[str, Any]) -> str | None:
-    pk = {"remit:detail": w["remittance"].pk, "approvals:detail": w["command"].pk}.get(name, 999999)
+    pk = {"remit:detail": w["remittance"].pk, "remit:refund": w["remittance"].pk,
+          "approvals:detail": w["command"].pk}.get(name, 999999)
     account_no = w["employer"].account_no if "employer" in name else w["account"].account_no
     for kwargs in ({}, {"pk": pk}, {"account_no": account_no}, {"user_id": w["user"].pk},
                    {"user_id": w["user"].pk, "action": "lock"}, {"client_id": 999999, "action": "revoke"},

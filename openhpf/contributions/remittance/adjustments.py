@@ -25,6 +25,7 @@ from django.db import transaction
 
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.bulk import accounts_set_base_from, accounts_set_ratio_for_employer
+from openhpf.accounts.calculations import monthly_amounts
 from openhpf.accounts.models import Employer
 from openhpf.accounts.services import employer_change
 from openhpf.audit.services import actor_label, audit_log
@@ -123,7 +124,7 @@ def base_file_parse(*, content: bytes | IO[bytes] | Path, name: str, report: Val
 # ---------------------------------------------------------------- the annual base adjustment
 
 
-def _rules(adjustment_id: int, *, reject: bool, cap: int, floor: int) -> list[Rule]:
+def _rules(adjustment_id: int, *, reject: bool, cap: int, floor: int, employer: Employer | None = None) -> list[Rule]:
     """The checks of the staged lines against the accounts, each a query of (row, account number, detail)."""
     p = (adjustment_id,)
     lines = f"FROM {LINE_TABLE} l WHERE l.adjustment_id = %s"
@@ -146,6 +147,9 @@ def _rules(adjustment_id: int, *, reject: bool, cap: int, floor: int) -> list[Ru
         rule(ErrorCode.ACCOUNT_NOT_NORMAL, "状态代码为 {1}，不是正常账户，不能调整基数", "a.status",
              f"{joined} AND a.status <> %s", (*p, MemberAccountStatus.NORMAL.value)),
     ]
+    if employer is not None:  # an employer's own file: only its own people
+        rules.append(rule(ErrorCode.ACCOUNT_OTHER_EMPLOYER, f"不属于单位 {employer.account_no}", "''",
+                          f"{joined} AND a.employer_id <> %s", (*p, employer.pk)))
     if reject:
         rules.append(rule(ErrorCode.BASE_OUT_OF_RANGE, f"的新基数超出上下限（{format_fen(floor)}–{format_fen(cap)} 元）：{{1:yuan}} 元",
                           "l.requested_base", f"{lines} AND (l.requested_base > %s OR l.requested_base < %s)",
@@ -153,52 +157,135 @@ def _rules(adjustment_id: int, *, reject: bool, cap: int, floor: int) -> list[Ru
     return rules
 
 
-def base_adjust_import(
-    *, center: Center, rows: list[BaseRow], source_name: str, year: int, actor: Actor, business_date: date,
-    mode: str | None = None, report: ValidationReport | None = None, limits: Limits | None = None,
-) -> BaseAdjustment:
-    """年度基数调整 effective 7/1 of `year`. All errors (with those already in `report`) are raised together as
-    a ValidationReport and nothing is written; otherwise every listed account gets its new base."""
-    check_permission(actor, "accounts.change", center=center)
-    report = report if report is not None else ValidationReport()
+@dataclass(frozen=True)
+class PreviewRow:
+    row: int
+    account_no: str
+    base_before: int  # fen
+    base_after: int
+    monthly_before: int  # 月缴存额 (both sides), fen
+    monthly_after: int
+    clamped: bool
+
+
+@dataclass(frozen=True)
+class BasePreview:
+    """What a 年度基数调整 would do, computed and rolled back (nothing written)."""
+
+    effective_date: date
+    mode: str
+    cap: int
+    floor: int
+    rows: int
+    changed: int
+    clamped: int
+    monthly_before: int  # 月缴存额 of the listed accounts, fen
+    monthly_after: int
+    lines: list[PreviewRow]
+
+
+PREVIEW_ROWS = 200  # rows shown on a preview page (the totals cover every row)
+
+
+def _stage(*, center: Center, rows: list[BaseRow], source_name: str, year: int, actor: Actor, business_date: date,
+           mode: str | None, report: ValidationReport, limits: Limits | None,
+           employer: Employer | None) -> BaseAdjustment:
+    """Load the rows into the staging table, check them all (raising the report with every error, by row) and
+    settle each line's final base (clamped to the cap/floor). The caller holds the transaction."""
     effective = date(year, 7, 1)
     mode = mode or str(policy_value("contribution.base.clamp", on=effective, center=center))
     if mode not in BaseAdjustment.Mode.values:
         raise DomainError(ErrorCode.POLICY_VALUE, f"基数调整处理方式应为 clamp 或 reject：{mode}", field="mode")
+    if employer is not None and employer.center_id != center.pk:
+        raise DomainError(ErrorCode.EMPLOYER_UNKNOWN, "单位不属于本中心", field="employer")
     cap = int(policy_value("contribution.base.cap", on=effective, center=center))
     floor = int(policy_value("contribution.base.floor", on=effective, center=center))
     limits = limits or Limits.from_policy(on=business_date, center=center)
     if not rows and not report:
         raise DomainError(ErrorCode.FILE_EMPTY, "文件中没有数据行", file=source_name)
+    adj = BaseAdjustment.objects.create(
+        center=center, effective_date=effective, business_date=business_date, mode=mode,
+        source_name=source_name[:255], base_cap=cap, base_floor=floor, rows=len(rows),
+        created_by=actor_label(actor)[0],
+    )
+    sql.bulk_insert(LINE_TABLE, ("adjustment_id", "row_no", "account_no", "id_number", "name", "requested_base"),
+                    # the staging table keeps the ID number's blind index, never the number itself
+                    ((adj.pk, r.row, r.account_no, blind_index("id_number", r.id_number, normalize="id_number"),
+                      r.name, r.base) for r in rows))
+    sql.execute(
+        f"UPDATE {LINE_TABLE} SET account_id = (SELECT a.sub_id FROM accounts_v_member_account a "  # noqa: S608 — own line table from model meta; values bound
+        f"WHERE a.account_no = {LINE_TABLE}.account_no AND a.center_id = %s) WHERE adjustment_id = %s",
+        [center.pk, adj.pk])
+    rules = _rules(adj.pk, reject=mode == BaseAdjustment.Mode.REJECT, cap=cap, floor=floor, employer=employer)
+    sink = ErrorSink(keep=len(rules) * limits.max_errors_per_rule)
+    run_rules(rules, sink, cap=limits.max_errors_per_rule)
+    for e in sink.errors:
+        report.add(e)
+    if report:
+        report.errors.sort(key=lambda e: (e.row or 0))
+        raise report
+    sql.execute(
+        f"UPDATE {LINE_TABLE} SET final_base = CASE WHEN requested_base > %s THEN %s "  # noqa: S608 — own line table from model meta; values bound
+        "WHEN requested_base < %s THEN %s ELSE requested_base END WHERE adjustment_id = %s",
+        [cap, cap, floor, floor, adj.pk])
+    return adj
+
+
+def _clamped(adj: BaseAdjustment) -> int:
+    return int(sql.fetch(f"SELECT COUNT(*) FROM {LINE_TABLE} WHERE adjustment_id = %s "  # noqa: S608 — own line table from model meta; values bound
+                         "AND final_base <> requested_base", [adj.pk])[0][0])
+
+
+def base_adjust_preview(
+    *, center: Center, rows: list[BaseRow], source_name: str, year: int, actor: Actor, business_date: date,
+    mode: str | None = None, report: ValidationReport | None = None, limits: Limits | None = None,
+    employer: Employer | None = None,
+) -> BasePreview:
+    """The 预览 of a 年度基数调整: the same checks as base_adjust_import (its ValidationReport, every error by
+    row and column), then what would change, before → after; everything is rolled back (nothing written)."""
+    check_permission(actor, "accounts.change", center=center)
+    report = report if report is not None else ValidationReport()
     with transaction.atomic():
-        adj = BaseAdjustment.objects.create(
-            center=center, effective_date=effective, business_date=business_date, mode=mode,
-            source_name=source_name[:255], base_cap=cap, base_floor=floor, rows=len(rows),
-            created_by=actor_label(actor)[0],
-        )
-        sql.bulk_insert(LINE_TABLE, ("adjustment_id", "row_no", "account_no", "id_number", "name", "requested_base"),
-                        # the staging table keeps the ID number's blind index, never the number itself
-                        ((adj.pk, r.row, r.account_no, blind_index("id_number", r.id_number, normalize="id_number"),
-                          r.name, r.base) for r in rows))
-        sql.execute(
-            f"UPDATE {LINE_TABLE} SET account_id = (SELECT a.sub_id FROM accounts_v_member_account a "  # noqa: S608 — own line table from model meta; values bound
-            f"WHERE a.account_no = {LINE_TABLE}.account_no AND a.center_id = %s) WHERE adjustment_id = %s",
-            [center.pk, adj.pk])
-        p = [adj.pk]
-        rules = _rules(adj.pk, reject=mode == BaseAdjustment.Mode.REJECT, cap=cap, floor=floor)
-        sink = ErrorSink(keep=len(rules) * limits.max_errors_per_rule)
-        run_rules(rules, sink, cap=limits.max_errors_per_rule)
-        for e in sink.errors:
-            report.add(e)
-        if report:
-            report.errors.sort(key=lambda e: (e.row or 0))
-            raise report
-        sql.execute(
-            f"UPDATE {LINE_TABLE} SET final_base = CASE WHEN requested_base > %s THEN %s "  # noqa: S608 — own line table from model meta; values bound
-            "WHEN requested_base < %s THEN %s ELSE requested_base END WHERE adjustment_id = %s",
-            [cap, cap, floor, floor, adj.pk])
-        clamped = sql.fetch(f"SELECT COUNT(*) FROM {LINE_TABLE} WHERE adjustment_id = %s "  # noqa: S608 — own line table from model meta; values bound
-                            "AND final_base <> requested_base", p)[0][0]
+        adj = _stage(center=center, rows=rows, source_name=source_name, year=year, actor=actor,
+                     business_date=business_date, mode=mode, report=report, limits=limits, employer=employer)
+        rounding = str(policy_value("contribution.rounding", on=adj.effective_date, center=center))
+        data = sql.fetch(
+            f"SELECT l.row_no, l.account_no, a.base, l.final_base, l.requested_base, a.employer_ratio, "  # noqa: S608 — own line table from model meta; values bound
+            f"a.member_ratio, a.employer_amount + a.member_amount FROM {LINE_TABLE} l "
+            "JOIN accounts_v_member_account a ON a.sub_id = l.account_id WHERE l.adjustment_id = %s ORDER BY l.row_no",
+            [adj.pk])
+        clamped = _clamped(adj)
+        transaction.set_rollback(True)
+    lines: list[PreviewRow] = []
+    before_total, after_total, changed = 0, 0, 0
+    for row_no, account_no, base, final, requested, er, mr, monthly in data:
+        after = sum(monthly_amounts(int(final), Decimal(str(er)), Decimal(str(mr)), rounding))
+        before_total += int(monthly)
+        after_total += after
+        changed += int(base) != int(final)
+        if len(lines) < PREVIEW_ROWS:
+            lines.append(PreviewRow(int(row_no), account_no, int(base), int(final), int(monthly), after,
+                                    int(final) != int(requested)))
+    return BasePreview(effective_date=adj.effective_date, mode=adj.mode, cap=adj.base_cap, floor=adj.base_floor,
+                       rows=adj.rows, changed=changed, clamped=clamped, monthly_before=before_total,
+                       monthly_after=after_total, lines=lines)
+
+
+def base_adjust_import(
+    *, center: Center, rows: list[BaseRow], source_name: str, year: int, actor: Actor, business_date: date,
+    mode: str | None = None, report: ValidationReport | None = None, limits: Limits | None = None,
+    employer: Employer | None = None,
+) -> BaseAdjustment:
+    """年度基数调整 effective 7/1 of `year`. All errors (with those already in `report`) are raised together as
+    a ValidationReport and nothing is written; otherwise every listed account gets its new base. `employer`:
+    the file is that employer's, every row must be one of its accounts."""
+    check_permission(actor, "accounts.change", center=center)
+    report = report if report is not None else ValidationReport()
+    with transaction.atomic():
+        adj = _stage(center=center, rows=rows, source_name=source_name, year=year, actor=actor,
+                     business_date=business_date, mode=mode, report=report, limits=limits, employer=employer)
+        effective, p = adj.effective_date, [adj.pk]
+        clamped = _clamped(adj)
         changed_where = (f"FROM {LINE_TABLE} l JOIN accounts_v_member_account a ON a.sub_id = l.account_id "
                          "WHERE l.adjustment_id = %s AND a.base <> l.final_base")
         # detail rows first: they must see which accounts change (biz type 10, no money, running balance kept)
@@ -214,12 +301,14 @@ def base_adjust_import(
         audit_log(actor=actor, action=AuditEvent.CONTRIBUTIONS_BASE_ADJUSTMENT_APPLY, obj=adj, center=center,
                   business_date=business_date,
                   after={"effective_date": effective, "file": source_name, "rows": len(rows), "changed": changed,
-                         "clamped": clamped, "mode": mode, "cap": cap, "floor": floor})
+                         "clamped": clamped, "mode": adj.mode, "cap": adj.base_cap, "floor": adj.base_floor,
+                         **({"employer": employer.account_no} if employer is not None else {})})
         return adj
 
 
 def base_adjust_file(*, center: Center, content: bytes | IO[bytes] | Path, name: str, year: int, actor: Actor,
-                     business_date: date, mode: str | None = None, limits: Limits | None = None) -> BaseAdjustment:
+                     business_date: date, mode: str | None = None, limits: Limits | None = None,
+                     employer: Employer | None = None) -> BaseAdjustment:
     """Parse and apply a file; format and data errors are reported together (reading stops past
     `ingest.max_errors` of them). An upload passes `Limits.for_upload`."""
     check_permission(actor, "accounts.change", center=center)  # before reading the file: a refused caller learns nothing
@@ -227,7 +316,20 @@ def base_adjust_file(*, center: Center, content: bytes | IO[bytes] | Path, name:
     report = ValidationReport()
     rows = base_file_parse(content=content, name=name, report=report, limits=limits)
     return base_adjust_import(center=center, rows=rows, source_name=name, year=year, actor=actor,
-                              business_date=business_date, mode=mode, report=report, limits=limits)
+                              business_date=business_date, mode=mode, report=report, limits=limits, employer=employer)
+
+
+def base_adjust_file_preview(*, center: Center, content: bytes | IO[bytes] | Path, name: str, year: int,
+                             actor: Actor, business_date: date, mode: str | None = None,
+                             limits: Limits | None = None, employer: Employer | None = None) -> BasePreview:
+    """Parse a file and preview it (base_adjust_preview): nothing is written."""
+    check_permission(actor, "accounts.change", center=center)
+    limits = limits or Limits.from_policy(on=business_date, center=center)
+    report = ValidationReport()
+    rows = base_file_parse(content=content, name=name, report=report, limits=limits)
+    return base_adjust_preview(center=center, rows=rows, source_name=name, year=year, actor=actor,
+                               business_date=business_date, mode=mode, report=report, limits=limits,
+                               employer=employer)
 
 
 # ---------------------------------------------------------------- 比例调整 per employer

@@ -1074,6 +1074,24 @@ def _refund_prior_year_interest(r: Remittance, *, center: Center, paid_on: date,
     batch_apply(batch=batch, actor=actor)
 
 
+def remittance_refund_check(*, remittance: Remittance, actor: Actor) -> None:
+    """What a 退缴 submission would be refused for, before it is made (the counter's 确认 page): the remittance
+    must be posted, and no refund of it may wait for a checker already."""
+    _require(actor, remittance.center_id)
+    money_actor_check(actor, role="maker", what="退缴")
+    if remittance.status != RS.POSTED:
+        raise DomainError(ErrorCode.REMITTANCE_NOT_POSTED,
+                          f"汇缴单 {remittance.pk} 当前状态为「{remittance.get_status_display()}」，只有已入账的汇缴单才能退缴",
+                          field="remittance")
+    pending = PendingCommand.objects.filter(center_id=remittance.center_id, name=REFUND_COMMAND,
+                                            params__remittance_id=remittance.pk,
+                                            status=PendingCommand.Status.PENDING).first()
+    if pending is not None:
+        raise DomainError(ErrorCode.REFUND_PENDING,
+                          f"汇缴单 {remittance.pk} 已有待复核的退缴申请（复核单 {pending.pk}），请等待复核",
+                          field="remittance")
+
+
 def remittance_refund_submit(*, remittance: Remittance, reason: str, to: str, actor: Actor, business_date: date) -> Any:
     """The maker's side of 退缴: a stored command a checker approves (approvals app)."""
     _require(actor, remittance.center_id)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import employer_views, suspense_counter, views
+from .counter_adjust import EmployerBaseAdjust, ManualReceipt, RemittanceRefund
 
 app_name = "remit"
 
@@ -20,4 +21,8 @@ urlpatterns = [
     path("employers/<str:account_no>/suspense/", employer_views.employer_suspense, name="employer_suspense"),
     path("employers/<str:account_no>/suspense/allocate/", suspense_counter.SuspenseAllocate.as_view(),
          name="suspense_allocate"),
+    # counter: 年度基数调整, 退缴, 手工登记到账 (counter_adjust.py)
+    path("employers/<str:account_no>/base-adjust/", EmployerBaseAdjust.as_view(), name="employer_base_adjust"),
+    path("remittances/<int:pk>/refund/", RemittanceRefund.as_view(), name="refund"),
+    path("receipts/manual/", ManualReceipt.as_view(), name="receipt_manual"),
 ]

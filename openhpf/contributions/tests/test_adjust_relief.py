@@ -180,3 +180,40 @@ def test_adjustments_build_no_sql_text_with_percent_formatting():
     from openhpf.core.tests.sqltext import percent_s_holes
 
     assert percent_s_holes(adjustments) == []
+
+
+def test_preview_shows_before_and_after_and_writes_nothing(center, three):
+    from openhpf.contributions.remittance.adjustments import base_adjust_file_preview
+
+    a, b, c = three
+    content = _csv(_line(a, "50000.00"), _line(b, "8000.50"), _line(c, "10000"))
+    p = base_adjust_file_preview(center=center, content=content, name="2026基数.csv", year=2026,
+                                 actor=SystemActor("test"), business_date=center.business_date)
+    assert (p.rows, p.changed, p.clamped, p.effective_date) == (3, 2, 1, date(2026, 7, 1))
+    first = p.lines[0]
+    assert (first.row, first.account_no, first.base_before, first.base_after, first.clamped) == \
+        (2, a.account_no, 1000000, 3447000, True)
+    assert first.monthly_after == sum(monthly_amounts(3447000, a.employer_ratio, a.member_ratio))
+    assert p.monthly_before == sum(x.employer_amount + x.member_amount for x in three)
+    assert not p.lines[2].clamped and p.lines[2].base_before == p.lines[2].base_after
+    # nothing written: no adjustment, no staged lines, bases as they were, no detail rows, no audit row
+    assert not BaseAdjustment.objects.exists()
+    from openhpf.contributions.models import BaseAdjustmentLine
+    assert not BaseAdjustmentLine.objects.exists()
+    assert set(MemberAccount.objects.values_list("base", flat=True)) == {1000000}
+    assert not SubLedgerRow.objects.filter(biz_type=BizType.BASE_ADJUST).exists()
+    assert not AuditRecord.objects.filter(action="contributions.base_adjustment.apply").exists()
+
+
+def test_an_employers_file_refuses_other_employers_people(center, three):
+    other = make_account(center, make_employer(center, 2), 9)
+    a = three[0]
+    content = _csv(_line(a, "9000"), _line(other, "9000"))
+    with pytest.raises(ValidationReport) as exc:
+        base_adjust_file(center=center, content=content, name="x.csv", year=2026, actor=SystemActor("test"),
+                         business_date=center.business_date, employer=a.employer)
+    assert [(e.row, e.code) for e in exc.value.errors] == [(3, "ACCOUNT_OTHER_EMPLOYER")]
+    assert "不属于单位" in exc.value.errors[0].message and not BaseAdjustment.objects.exists()
+    adj = base_adjust_file(center=center, content=_csv(_line(a, "9000")), name="x.csv", year=2026,
+                           actor=SystemActor("test"), business_date=center.business_date, employer=a.employer)
+    assert adj.changed == 1

@@ -94,7 +94,12 @@ def test_ratios_shown_in_percent():
 def test_parse_percent():
     from openhpf.core.money import e4_to_ratio, parse_percent
 
-    assert [parse_percent(v) for v in ("12", "12%", " 12.5％", Decimal("7"), "0.005")] == [1200, 1200, 1250, 700, 1]
+    assert [parse_percent(v) for v in ("12", "12%", " 12.5％", Decimal("7"), "0.01", "12.340")] == \
+        [1200, 1200, 1250, 700, 1, 1234]
+    for below in ("0.005", "12.345", "0.001%"):  # below 0.01 %: refused, never rounded to a ratio nobody typed
+        with pytest.raises(DomainError) as e:
+            parse_percent(below, field="member_ratio")
+        assert e.value.code == "RATIO_INVALID" and e.value.field == "member_ratio" and "0.01%" in e.value.message
     assert e4_to_ratio(1250) == Decimal("0.1250")
     with pytest.raises(DomainError) as e:
         parse_percent("百分之十二", field="employer_ratio", row=2)
