@@ -35,6 +35,7 @@ NOT_RENDERED: dict[str, str] = {
     "console:login_totp": "redirects to the sign-in page unless a password sign-in is half done",
     "console:iam_outbox_dev": "the development outbox (codes in clear): 404 unless HPF_DEV_OUTBOX, off in tests",
     "remit:import_errors": "a download of an import's error file (.xlsx), none seeded",
+    "remit:template": "a download: the blank roster template (.xlsx)",
     "reconciliation:detail": "no reconciliation run seeded",
     "finance:statement_export": "a download (xlsx/PDF); the statements page shows the same figures",
 }

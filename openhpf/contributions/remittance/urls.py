@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import counter, views
 
 app_name = "remit"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("receipts/<int:pk>/assign/", views.receipt_assign, name="receipt_assign"),
     path("remittances/", views.remittance_list, name="list"),
     path("remittances/upload/", views.remittance_upload, name="upload"),
+    path("remittances/upload/template/", views.upload_template, name="template"),
+    path("remittances/month/", counter.RemitMonth.as_view(), name="month"),
+    path("remittances/back/", counter.BackPay.as_view(), name="back"),
     path("remittances/<int:pk>/", views.remittance_detail, name="detail"),
     path("remittances/<int:pk>/confirm/", views.remittance_confirm, name="confirm"),
     path("imports/<int:pk>/errors/", views.import_errors, name="import_errors"),

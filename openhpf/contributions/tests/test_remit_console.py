@@ -1,0 +1,222 @@
+"""The remittance screens of the console: the 汇缴单 list (filters, true paging, employer names, type), the roster
+upload with its preview (errors by row and column, nothing created) and 确认 (回单), the template download, the
+汇缴 and 补缴 counter transactions, and no money in 分 or ratios in ‱ on any of them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from openhpf.accounts.models import MemberAccount
+from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.audit.models import AuditRecord
+from openhpf.conftest import business_day, grant_role
+from openhpf.contributions.models import Remittance, RemittanceImport, RemittanceLine
+from openhpf.contributions.remittance import services
+from openhpf.contributions.remittance.backpay import back_payment_candidates, owed_lines
+from openhpf.contributions.remittance.fileimport import roster_rows
+from openhpf.core.actors import SystemActor
+from openhpf.core.codes import BizType
+from openhpf.core.errors import DomainError
+from openhpf.iam.services import staff_create
+
+SYS = SystemActor("test")
+
+
+@pytest.fixture
+def teller(center):
+    user, _ = staff_create(username="remit_teller", password="pw-Remit-2026", center=center, actor=SYS)
+    return grant_role(user, "teller", center=center)
+
+
+@pytest.fixture
+def world(center):
+    emp = make_employer(center, 1)
+    accts = [make_account(center, emp, i) for i in range(1, 6)]
+    return emp, accts
+
+
+@pytest.fixture
+def tclient(client, teller):
+    client.force_login(teller)
+    return client
+
+
+def _csv(rows) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+# words with 分 that are not money: 部分, 分页, 分配, 百分比
+_NOT_MONEY = re.compile(r"部分|分页|分配|百分")
+
+
+def assert_yuan_and_percent(html: str) -> None:
+    """No money in 分 and no ratio in ‱ or 万分之 on a rendered page (the visible text, tags stripped)."""
+    text = _NOT_MONEY.sub("", re.sub(r"<[^>]+>", " ", html))
+    assert "‱" not in text and "万分之" not in text, text
+    assert "分" not in text, [text[max(0, i - 30): i + 10] for i in [text.index("分")]]
+
+
+# ---------------------------------------------------------------- the list
+
+
+def _remittances(center, n: int) -> list[Remittance]:
+    """n employers of one account each, a confirmed 汇缴单 of 2026-11 each, and one 补缴 of 2026-10."""
+    out = []
+    for i in range(n):
+        e = make_employer(center, 10 + i)
+        make_account(center, e, 100 + i)
+        r = services.remittance_create(employer=e, month="2026-11", actor=SYS, business_date=center.business_date)
+        out.append(services.remittance_confirm(remittance=r, actor=SYS, business_date=center.business_date))
+    return out
+
+
+def test_list_pages_through_every_remittance_with_names_and_type(center, tclient):
+    rows = _remittances(center, 53)
+    r = tclient.get("/contributions/remittances/")
+    assert r.status_code == 200
+    page = r.context["page"]
+    assert page.total == 53 and page.pages == 2 and len(page.items) == 50
+    html = r.content.decode()
+    assert "第 1 / 2 页（共 53 张）" in html and rows[-1].employer.name in html and "汇缴" in html
+    r = tclient.get("/contributions/remittances/?page=2")
+    assert [x.pk for x in r.context["page"].items] == [x.pk for x in rows[:3]][::-1]
+    assert_yuan_and_percent(r.content.decode())
+
+
+def test_list_filters_employer_months_type_and_status(center, tclient, world):
+    emp, _ = world
+    with business_day(center, date(2026, 10, 31)):
+        r10 = services.remittance_create(employer=emp, month="2026-10", actor=SYS, business_date=center.business_date)
+    r11 = services.remittance_create(employer=emp, month="2026-11", actor=SYS, business_date=center.business_date)
+    services.remittance_confirm(remittance=r11, actor=SYS, business_date=center.business_date)
+    other = _remittances(center, 1)[0]
+    got = lambda q: [x.pk for x in tclient.get(f"/contributions/remittances/?{q}").context["page"].items]  # noqa: E731
+    assert got(f"employer={emp.account_no}") == [r11.pk, r10.pk]
+    assert got("from=2026-11&to=2026-11") == [other.pk, r11.pk]
+    assert got("to=2026-10") == [r10.pk]
+    assert got("status=draft") == [r10.pk]
+    assert got(f"type={BizType.BACK_PAYMENT}") == []
+    assert got(f"type={BizType.REMITTANCE}&employer={emp.account_no}&status=confirmed") == [r11.pk]
+    r = tclient.get("/contributions/remittances/?from=2026-12&to=2026-01")
+    assert r.status_code == 200 and "起始年月不能晚于终止年月" in r.content.decode()
+    r = tclient.get("/contributions/remittances/?from=2026-13")
+    assert "年月格式不正确" in r.content.decode()
+
+
+def test_menu_has_remittances_after_members(tclient):
+    html = tclient.get("/").content.decode()
+    menu = html[html.index('aria-label="主菜单"'):]
+    assert 0 < menu.index("个人") < menu.index(">汇缴<") and 'href="/contributions/remittances/"' in menu
+
+
+def test_detail_shows_yuan_and_percent(center, tclient, world):
+    emp, _ = world
+    r = services.remittance_create(employer=emp, month="2026-11", actor=SYS, business_date=center.business_date)
+    html = tclient.get(f"/contributions/remittances/{r.pk}/").content.decode()
+    assert "12%" in html and f"{emp.account_no} {emp.name}" in html and "元" in html
+    assert_yuan_and_percent(html)
+
+
+# ---------------------------------------------------------------- the upload: preview first
+
+
+def _upload(tclient, rows, **extra):
+    return tclient.post("/contributions/remittances/upload/",
+                        {"month": "2026-11", "_step": "preview", "file": SimpleUploadedFile("r.csv", _csv(rows)), **extra})
+
+
+def test_upload_with_errors_lists_them_by_row_and_column_and_creates_nothing(center, tclient, world):
+    rows = list(roster_rows(center=center, month="2026-11"))
+    rows[2][7] = "1.00"  # 单位月缴额 of the 2nd data row
+    rows[3][5] = "150%"  # 单位比例 of the 3rd
+    r = _upload(tclient, rows)
+    html = r.content.decode()
+    assert r.status_code == 200 and "校验未通过" in html and "未生成任何汇缴单" in html
+    errs = {(e["row"], e["column"]) for e in r.context["result"].first_errors}
+    assert (3, "单位月缴额") in errs and (4, "单位比例") in errs
+    assert "单位月缴额 1.00 元应为" in html and "150%" in html
+    assert not Remittance.objects.exists()
+    assert_yuan_and_percent(html)
+
+
+def test_upload_preview_then_confirm_creates_and_issues_a_receipt(center, tclient, world):
+    emp, accts = world
+    rows = list(roster_rows(center=center, month="2026-11"))
+    r = _upload(tclient, rows)
+    html = r.content.decode()
+    res = r.context["result"]
+    assert res.previewed and res.accepted_rows == 5 and res.total == 5 * 2 * 120000
+    assert "预览（尚未生成汇缴单）" in html and "12,000.00" in html
+    assert not Remittance.objects.exists()  # the preview creates nothing
+    assert_yuan_and_percent(html)
+    # the 确认 needs the tick box
+    r = tclient.post("/contributions/remittances/upload/", {"_step": "confirm", "import": res.import_id})
+    assert r.status_code == 422 and "请勾选" in r.content.decode() and not Remittance.objects.exists()
+    confirm = {"_step": "confirm", "import": res.import_id, "_confirm_money": "1"}
+    r = tclient.post("/contributions/remittances/upload/", confirm)
+    assert r.status_code == 302 and "/documents/receipts/" in r["Location"]
+    rem = Remittance.objects.get()
+    assert rem.status == Remittance.Status.CONFIRMED and rem.total == 1_200_000 and rem.lines == 5
+    receipt = tclient.get(r["Location"])
+    assert "12,000.00" in receipt.content.decode()
+    # a double submission lands on the first 回单
+    r2 = tclient.post("/contributions/remittances/upload/", confirm)
+    assert r2.status_code == 302 and r2["Location"] == r["Location"] and Remittance.objects.count() == 1
+    assert RemittanceImport.objects.get(pk=res.import_id).status == RemittanceImport.Status.ACCEPTED
+
+
+def test_upload_confirm_of_an_unknown_preview_writes_nothing(tclient, world):
+    r = tclient.post("/contributions/remittances/upload/", {"_step": "confirm", "import": "999999", "_confirm_money": "1"})
+    assert r.status_code == 404 and "清册预览不存在" in r.content.decode() and not Remittance.objects.exists()
+
+
+def test_upload_page_says_what_each_column_takes_and_offers_the_template(tclient):
+    html = tclient.get("/contributions/remittances/upload/").content.decode()
+    assert "各列填写要求" in html and "百分比，如 12% 或 0.12" in html and "金额（元）" in html
+    r = tclient.get("/contributions/remittances/upload/template/")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+    assert [c.value for c in wb["缴存清册"][1]][:4] == ["单位账号", "姓名", "证件号码", "个人账号"]
+    assert wb["填写说明"].max_row >= 10
+
+
+# ---------------------------------------------------------------- 补缴 candidates (the paid-month store)
+
+
+@pytest.fixture
+def past(center):
+    """An employer whose 3 accounts were opened on 2026-08-10: 2026-09 and 2026-10 are owed by all three."""
+    emp = make_employer(center, 2)
+    accts = [make_account(center, emp, i) for i in range(11, 14)]
+    MemberAccount.objects.filter(pk__in=[a.pk for a in accts]).update(opened_date=date(2026, 8, 10))
+    return emp, accts
+
+
+def test_back_candidates_are_the_months_unpaid_accounts_with_what_they_owe(center, past, teller):
+    emp, accts = past
+    rows, total = back_payment_candidates(employer=emp, month="202610", business_date=center.business_date,
+                                          actor=teller)
+    assert total == 3 and [c.account_no for c in rows] == sorted(a.account_no for a in accts)
+    assert {(c.employer_amount, c.member_amount) for c in rows} == {(120000, 120000)}
+    assert "*" in rows[0].name  # masked for a teller
+    assert AuditRecord.objects.filter(action="contributions.back_payment.candidates").count() == 1
+    # one of them back-paid for October (a live 补缴单): it owes nothing more for the month
+    services.back_payment_create(employer=emp, month="2026-10", back_kind="adhoc", reason="漏缴",
+                                 lines=[(accts[0].account_no, 120000, 120000)], actor=SYS,
+                                 business_date=center.business_date)
+    rows, _ = back_payment_candidates(employer=emp, month="202610", business_date=center.business_date, actor=teller)
+    assert [c.account_no for c in rows] == sorted(a.account_no for a in accts[1:])
+    with pytest.raises(DomainError) as e:
+        owed_lines(employer=emp, month="202610", account_nos=[accts[1].account_no, accts[0].account_no])
+    assert e.value.row == 2 and "已缴足" in e.value.message
+    assert owed_lines(employer=emp, month="202610", account_nos=[accts[2].account_no]) == [
+        (accts[2].account_no, 120000, 120000)]
