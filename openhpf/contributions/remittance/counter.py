@@ -175,18 +175,20 @@ class BackPay(CounterTransaction):
         q = request.POST if request.method == "POST" else request.GET
         employer_no = (q.get("employer_no") or request.GET.get("employer") or "").strip()
         month = (q.get("month") or "").strip()
+        out: dict[str, Any] = {"query_employer": employer_no, "query_month": month, "candidates_employer": None}
         if not (employer_no and month):
-            return {}
+            return out
         center = console_center(request.user)
         try:
             e = _employer(request, employer_no)
             m = YearMonthField(label="补缴年月").clean(month)
             rows, total = back_payment_candidates(employer=e, month=m, business_date=center.business_date,
-                                                            actor=request.user)
+                                                  actor=request.user)
         except (DomainError, forms.ValidationError) as exc:
-            return {"candidates_error": getattr(exc, "message", None) or "；".join(getattr(exc, "messages", []))}
-        return {"candidates": rows, "candidates_total": total, "candidates_employer": e,
-                "candidates_month": _label(m)}
+            message = exc.message if isinstance(exc, DomainError) else "；".join(exc.messages)
+            return {**out, "candidates_error": message}
+        return {**out, "candidates": rows, "candidates_total": total, "candidates_employer": e,
+                "query_month": _label(m)}
 
     def _lines(self, e: Employer, data: dict) -> list[tuple[str, int, int]] | None:
         if data["back_kind"] == Remittance.BackKind.FULL or not data["accounts"]:

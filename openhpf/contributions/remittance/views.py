@@ -192,8 +192,8 @@ def _upload_confirm(request: HttpRequest, center: Center, ctx: dict) -> HttpResp
     if imp.status != RemittanceImport.Status.PREVIEWED or path is None:
         ctx["error"] = "该清册预览已失效，请重新上传"
         return render(request, "contributions/remit/upload.html", ctx, status=409)
-    if not request.POST.get("_confirm_money"):
-        ctx.update(result=_preview_result(imp), error="请勾选「已核对金额，确认办理」")
+    if request.POST.get("_ack") != "1":
+        ctx.update(result=_preview_result(imp), error="请勾选「已与客户核对人数和金额」后再确认")
         return render(request, "contributions/remit/upload.html", ctx, status=422)
     bd = center.business_date
     try:

@@ -17,13 +17,14 @@ from openhpf.accounts.models import MemberAccount
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.audit.models import AuditRecord
 from openhpf.conftest import business_day, grant_role
-from openhpf.contributions.models import Remittance, RemittanceImport, RemittanceLine
+from openhpf.contributions.models import Remittance, RemittanceImport
 from openhpf.contributions.remittance import services
 from openhpf.contributions.remittance.backpay import back_payment_candidates, owed_lines
 from openhpf.contributions.remittance.fileimport import roster_rows
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
+from openhpf.documents.models import Receipt as DocReceipt
 from openhpf.iam.services import staff_create
 
 SYS = SystemActor("test")
@@ -149,7 +150,6 @@ def test_upload_with_errors_lists_them_by_row_and_column_and_creates_nothing(cen
 
 
 def test_upload_preview_then_confirm_creates_and_issues_a_receipt(center, tclient, world):
-    emp, accts = world
     rows = list(roster_rows(center=center, month="2026-11"))
     r = _upload(tclient, rows)
     html = r.content.decode()
@@ -161,7 +161,7 @@ def test_upload_preview_then_confirm_creates_and_issues_a_receipt(center, tclien
     # the 确认 needs the tick box
     r = tclient.post("/contributions/remittances/upload/", {"_step": "confirm", "import": res.import_id})
     assert r.status_code == 422 and "请勾选" in r.content.decode() and not Remittance.objects.exists()
-    confirm = {"_step": "confirm", "import": res.import_id, "_confirm_money": "1"}
+    confirm = {"_step": "confirm", "import": res.import_id, "_ack": "1"}
     r = tclient.post("/contributions/remittances/upload/", confirm)
     assert r.status_code == 302 and "/documents/receipts/" in r["Location"]
     rem = Remittance.objects.get()
@@ -174,8 +174,8 @@ def test_upload_preview_then_confirm_creates_and_issues_a_receipt(center, tclien
     assert RemittanceImport.objects.get(pk=res.import_id).status == RemittanceImport.Status.ACCEPTED
 
 
-def test_upload_confirm_of_an_unknown_preview_writes_nothing(tclient, world):
-    r = tclient.post("/contributions/remittances/upload/", {"_step": "confirm", "import": "999999", "_confirm_money": "1"})
+def test_upload_confirm_of_an_unknown_preview_writes_nothing(tclient):
+    r = tclient.post("/contributions/remittances/upload/", {"_step": "confirm", "import": "999999", "_ack": "1"})
     assert r.status_code == 404 and "清册预览不存在" in r.content.decode() and not Remittance.objects.exists()
 
 
@@ -220,3 +220,141 @@ def test_back_candidates_are_the_months_unpaid_accounts_with_what_they_owe(cente
     assert e.value.row == 2 and "已缴足" in e.value.message
     assert owed_lines(employer=emp, month="202610", account_nos=[accts[2].account_no]) == [
         (accts[2].account_no, 120000, 120000)]
+
+
+
+# ---------------------------------------------------------------- 汇缴 at the counter
+
+
+def _token(html: str) -> str:
+    m = re.search(r'name="_token" value="([0-9a-f]{32})"', html)
+    assert m, "the form carries a one-time token"
+    return m.group(1)
+
+
+def _counter(tclient, url: str, data: dict, *, ack: bool = True):
+    """GET the form, POST 核对, POST 办理: the three responses."""
+    form = tclient.get(url)
+    token = _token(form.content.decode())
+    review = tclient.post(url, {**data, "_token": token, "_step": "review"})
+    done = tclient.post(url, {**data, "_token": token, "_step": "confirm", **({"_ack": "1"} if ack else {})})
+    return form, review, done, token
+
+
+MONTH_URL = "/contributions/remittances/month/"
+BACK_URL = "/contributions/remittances/back/"
+
+
+def test_remit_month_previews_totals_then_creates_confirms_and_issues_a_receipt(center, tclient, world):
+    emp, _ = world
+    form, review, done, token = _counter(tclient, MONTH_URL, {"employer_no": emp.account_no, "month": "2026-11"})
+    assert form.status_code == 200 and 'type="month"' in form.content.decode()
+    html = review.content.decode()
+    assert review.status_code == 200 and "5 人" in html and "单位 12% / 个人 12%（5 人）" in html
+    assert "6,000.00 元" in html and "12,000.00 元" in html and emp.name in html
+    assert_yuan_and_percent(html)
+    assert done.status_code == 302 and done["Location"].startswith("/documents/receipts/")
+    r = Remittance.objects.get()
+    assert (r.status, r.lines, r.total, r.biz_type) == (Remittance.Status.CONFIRMED, 5, 1_200_000, BizType.REMITTANCE)
+    receipt = DocReceipt.objects.get()
+    assert receipt.kind == "contributions.remit.month" and receipt.amount == 1_200_000
+    assert ["合计", "12,000.00 元"] in receipt.lines and receipt.object_id == str(r.pk)
+    # a double submission (the same form again) lands on the first 回单 and creates nothing
+    again = tclient.post(MONTH_URL, {"employer_no": emp.account_no, "month": "2026-11", "_token": token,
+                                     "_step": "confirm", "_ack": "1"})
+    assert again.status_code == 302 and again["Location"].startswith(done["Location"])
+    assert Remittance.objects.count() == 1 and DocReceipt.objects.count() == 1
+
+
+def test_remit_month_preview_writes_nothing(center, tclient, world):
+    emp, _ = world
+    form = tclient.get(MONTH_URL)
+    r = tclient.post(MONTH_URL, {"employer_no": emp.account_no, "month": "2026-11", "_token": _token(form.content.decode()),
+                                 "_step": "review"})
+    assert r.status_code == 200 and not Remittance.objects.exists() and not DocReceipt.objects.exists()
+    assert not AuditRecord.objects.filter(action="contributions.remittance.create").exists()
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"employer_no": "999999999", "month": "2026-11"}, "单位账号 999999999 不存在"),
+    ({"month": "2026-13"}, "年月格式不正确"),
+    ({"employer_no": ""}, "这个字段是必填项"),
+])
+def test_remit_month_bad_input_says_why_and_writes_nothing(center, tclient, world, data, message):
+    emp, _ = world
+    _, review, done, _ = _counter(tclient, MONTH_URL, {"employer_no": emp.account_no, "month": "2026-11", **data})
+    assert review.status_code == 400 and message in review.content.decode()
+    assert done.status_code == 400 and not Remittance.objects.exists() and not DocReceipt.objects.exists()
+
+
+def test_remit_month_twice_is_refused_with_the_service_message(center, tclient, world):
+    emp, _ = world
+    _counter(tclient, MONTH_URL, {"employer_no": emp.account_no, "month": "2026-11"})
+    _, review, done, _ = _counter(tclient, MONTH_URL, {"employer_no": emp.account_no, "month": "2026-11"})
+    assert review.status_code == 400 and "的汇缴单已存在" in review.content.decode() and "REMITTANCE_EXISTS" in review.content.decode()
+    assert done.status_code == 400 and Remittance.objects.count() == 1 and DocReceipt.objects.count() == 1
+
+
+def test_remit_month_without_the_tick_box_does_nothing(center, tclient, world):
+    emp, _ = world
+    _, _, done, _ = _counter(tclient, MONTH_URL, {"employer_no": emp.account_no, "month": "2026-11"}, ack=False)
+    assert done.status_code == 400 and "请勾选" in done.content.decode() and not Remittance.objects.exists()
+
+
+# ---------------------------------------------------------------- 补缴 at the counter
+
+
+def test_back_pay_lists_candidates_previews_then_creates_with_a_receipt(center, tclient, past):
+    emp, accts = past
+    page = tclient.get(f"{BACK_URL}?employer={emp.account_no}&month=2026-10")
+    html = page.content.decode()
+    assert page.status_code == 200 and "未缴人员（共 3 人）" in html and accts[0].account_no in html
+    assert "1,200.00" in html and "12%" in html
+    assert_yuan_and_percent(html)
+    data = {"employer_no": emp.account_no, "month": "2026-10", "back_kind": "adhoc",
+            "accounts": f"{accts[0].account_no}\n{accts[2].account_no}", "reason": "单位漏报两人"}
+    _, review, done, token = _counter(tclient, BACK_URL, data)
+    html = review.content.decode()
+    assert review.status_code == 200 and "个别补缴" in html and "2 人" in html and "4,800.00 元" in html
+    assert f"{accts[0].account_no}（单位 1,200.00 元 / 个人 1,200.00 元）" in html and "单位漏报两人" in html
+    assert_yuan_and_percent(html)
+    assert done.status_code == 302
+    r = Remittance.objects.get()
+    assert (r.biz_type, r.back_kind, r.status, r.total, r.reason) == (
+        BizType.BACK_PAYMENT, "adhoc", Remittance.Status.CONFIRMED, 480_000, "单位漏报两人")
+    receipt = DocReceipt.objects.get()
+    assert receipt.kind == "contributions.remit.back" and receipt.amount == 480_000 and ["补缴原因", "单位漏报两人"] in receipt.lines
+    pdf = tclient.get(f"/documents/receipts/{receipt.number}/pdf/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    again = tclient.post(BACK_URL, {**data, "_token": token, "_step": "confirm", "_ack": "1"})
+    assert again.status_code == 302 and Remittance.objects.count() == 1 and DocReceipt.objects.count() == 1
+    # the list shows it as 补缴
+    listed = tclient.get(f"/contributions/remittances/?type={BizType.BACK_PAYMENT}").content.decode()
+    assert "补缴（个别补缴）" in listed and emp.name in listed
+
+
+def test_back_pay_full_takes_the_months_unpaid_roster(center, tclient, past):
+    emp, _ = past
+    _, review, done, _ = _counter(tclient, BACK_URL, {"employer_no": emp.account_no, "month": "2026-09",
+                                                      "back_kind": "full", "reason": "缓缴期满补缴"})
+    assert review.status_code == 200 and "3 人" in review.content.decode() and "7,200.00 元" in review.content.decode()
+    assert done.status_code == 302
+    r = Remittance.objects.get()
+    assert (r.back_kind, r.lines, r.total, r.month) == ("full", 3, 720_000, "202609")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"reason": ""}, "这个字段是必填项"),
+    ({"back_kind": "full"}, "全额补缴按该月名册补缴全部未缴人员"),
+    ({"accounts": ""}, "个别补缴须填写补缴人员的个人账号"),
+    ({"accounts": "000000000"}, "不属于该单位"),
+    ({"month": "2026-11"}, "应早于当前月份"),
+    ({"month": "2026-07"}, "不在本单位的缴存期内"),
+])
+def test_back_pay_bad_input_says_why_and_writes_nothing(center, tclient, past, data, message):
+    emp, accts = past
+    base = {"employer_no": emp.account_no, "month": "2026-10", "back_kind": "adhoc", "accounts": accts[0].account_no,
+            "reason": "漏缴"}
+    _, review, done, _ = _counter(tclient, BACK_URL, {**base, **data})
+    assert review.status_code == 400 and message in review.content.decode(), review.content.decode()[-3000:]
+    assert done.status_code == 400 and not Remittance.objects.exists() and not DocReceipt.objects.exists()
