@@ -56,6 +56,8 @@ CONSOLE: dict[str, str] = {
     "remit:template": "contributions.remit",
     "remit:month": "contributions.remit",
     "remit:back": "contributions.remit",
+    "remit:employer_month": "contributions.remit",
+    "remit:employer_back": "contributions.remit",
     "settlement:home": "settlement.view",
     "settlement:account_open": "settlement.operate",
     "settlement:payee_add": "settlement.operate",

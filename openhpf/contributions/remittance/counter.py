@@ -93,7 +93,7 @@ class RemitMonth(CounterTransaction):
 
     def initial(self, request: HttpRequest, **url_kwargs: Any) -> dict:
         bd = console_center(request.user).business_date
-        return {"employer_no": request.GET.get("employer", ""), "month": _label(ym(bd))}
+        return {"employer_no": url_kwargs.get("account_no") or request.GET.get("employer", ""), "month": _label(ym(bd))}
 
     def preview(self, request: HttpRequest, data: dict, **url_kwargs: Any) -> list[Line]:
         e = _employer(request, data["employer_no"])
@@ -166,14 +166,14 @@ class BackPay(CounterTransaction):
 
     def initial(self, request: HttpRequest, **url_kwargs: Any) -> dict:
         bd = console_center(request.user).business_date
-        return {"employer_no": request.GET.get("employer", ""),
+        return {"employer_no": url_kwargs.get("account_no") or request.GET.get("employer", ""),
                 "month": request.GET.get("month") or _label(ym_add(ym(bd), -1)),
                 "back_kind": Remittance.BackKind.AD_HOC.value}
 
     def context(self, request: HttpRequest, **url_kwargs: Any) -> dict:
         """The 补缴 candidates of the employer and month asked for (查询: GET ?employer=&month=, or the form's)."""
         q = request.POST if request.method == "POST" else request.GET
-        employer_no = (q.get("employer_no") or request.GET.get("employer") or "").strip()
+        employer_no = (q.get("employer_no") or request.GET.get("employer") or url_kwargs.get("account_no") or "").strip()
         month = (q.get("month") or "").strip()
         out: dict[str, Any] = {"query_employer": employer_no, "query_month": month, "candidates_employer": None}
         if not (employer_no and month):

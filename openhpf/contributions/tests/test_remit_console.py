@@ -358,3 +358,11 @@ def test_back_pay_bad_input_says_why_and_writes_nothing(center, tclient, past, d
     _, review, done, _ = _counter(tclient, BACK_URL, {**base, **data})
     assert review.status_code == 400 and message in review.content.decode(), review.content.decode()[-3000:]
     assert done.status_code == 400 and not Remittance.objects.exists() and not DocReceipt.objects.exists()
+
+
+def test_the_employer_page_links_open_the_forms_with_the_employer_filled_in(center, tclient, past):
+    emp, accts = past
+    html = tclient.get(f"/contributions/employers/{emp.account_no}/remit/").content.decode()
+    assert f'name="employer_no" value="{emp.account_no}"' in html and 'value="2026-11"' in html
+    html = tclient.get(f"/contributions/employers/{emp.account_no}/back/?month=2026-10").content.decode()
+    assert f'name="employer_no" value="{emp.account_no}"' in html and accts[0].account_no in html
