@@ -206,8 +206,7 @@ def _upload_confirm(request: HttpRequest, center: Center, ctx: dict) -> HttpResp
     if not result.accepted:
         ctx.update(result=result, error="清册在预览后发生变化，重新校验未通过，未生成任何汇缴单")
         return render(request, "contributions/remit/upload.html", ctx, status=422)
-    path.unlink(missing_ok=True)
-    RemittanceImport.objects.filter(pk=imp.pk).update(status=RemittanceImport.Status.ACCEPTED)
+    path.unlink(missing_ok=True)  # the preview is used up: its record stays 已校验待确认, the import's is 已生成汇缴单
     rows = Remittance.objects.filter(pk__in=result.remittance_ids).select_related("employer").order_by("pk")
     lines = [Line("缴存年月", f"{imp.month[:4]}-{imp.month[4:]}"), Line("清册文件", imp.file_name),
              Line("汇缴单", "、".join(f"{r.pk}（{r.employer.account_no} {r.employer.name}）" for r in rows[:20])

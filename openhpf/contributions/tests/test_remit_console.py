@@ -21,6 +21,7 @@ from openhpf.contributions.models import Remittance, RemittanceImport
 from openhpf.contributions.remittance import services
 from openhpf.contributions.remittance.backpay import back_payment_candidates, owed_lines
 from openhpf.contributions.remittance.fileimport import roster_rows
+from openhpf.contributions.remittance.views import _kept_file
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
@@ -157,6 +158,7 @@ def test_upload_preview_then_confirm_creates_and_issues_a_receipt(center, tclien
     assert res.previewed and res.accepted_rows == 5 and res.total == 5 * 2 * 120000
     assert "预览（尚未生成汇缴单）" in html and "12,000.00" in html
     assert not Remittance.objects.exists()  # the preview creates nothing
+    assert _kept_file(RemittanceImport.objects.get(pk=res.import_id)) is not None
     assert_yuan_and_percent(html)
     # the 确认 needs the tick box
     r = tclient.post("/contributions/remittances/upload/", {"_step": "confirm", "import": res.import_id})
@@ -171,7 +173,9 @@ def test_upload_preview_then_confirm_creates_and_issues_a_receipt(center, tclien
     # a double submission lands on the first 回单
     r2 = tclient.post("/contributions/remittances/upload/", confirm)
     assert r2.status_code == 302 and r2["Location"] == r["Location"] and Remittance.objects.count() == 1
-    assert RemittanceImport.objects.get(pk=res.import_id).status == RemittanceImport.Status.ACCEPTED
+    assert RemittanceImport.objects.get(pk=rem.source_import_id).status == RemittanceImport.Status.ACCEPTED
+    preview = RemittanceImport.objects.get(pk=res.import_id)
+    assert preview.status == RemittanceImport.Status.PREVIEWED and _kept_file(preview) is None  # copy removed
 
 
 def test_upload_confirm_of_an_unknown_preview_writes_nothing(tclient):
