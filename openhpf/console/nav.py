@@ -16,6 +16,7 @@ MENU: list[tuple[str, str, str | None]] = [
     ("首页", "console:home", None),
     ("单位", "accounts:employer_list", "accounts.view"),
     ("个人", "accounts:member_list", "accounts.view"),
+    ("汇缴", "remit:list", "accounts.view"),
     ("账务", "ledger:home", "ledger.view"),
     ("作业", "jobs:list", "jobs.view"),
     ("欠缴", "relief:arrears", "accounts.view"),

@@ -37,6 +37,55 @@ def remittance_list(*, center: Any, user: Actor, status: str | None = None, empl
     return list(qs.order_by("-pk")[: max(1, min(limit, 500))])
 
 
+@dataclass(frozen=True)
+class RemittancePage:
+    """One page of the 汇缴单 list: its rows (employers joined), the true total of the filter, the page."""
+
+    items: list[Remittance]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def remittance_page(*, center: Any, user: Actor, employer_no: str = "", month_from: str = "", month_to: str = "",
+                    biz_type: str = "", status: str = "", page: int = 1, page_size: int = 50) -> RemittancePage:
+    """汇缴单 list of the console: filtered by employer (account number), 所属年月 from/to ('YYYYMM'), type (01 汇缴 /
+    02 补缴) and status, newest first, one page at a time with the true total."""
+    check_permission(user, "accounts.view", center=center)
+    if month_from and month_to and month_from > month_to:
+        raise DomainError(ErrorCode.DATE_RANGE, "起始年月不能晚于终止年月", field="month_from")
+    if biz_type and biz_type not in (BizType.REMITTANCE, BizType.BACK_PAYMENT):
+        raise DomainError(ErrorCode.BIZ_TYPE_UNKNOWN, f"业务类型代码不正确：{biz_type}", field="biz_type")
+    qs: QuerySet[Remittance] = Remittance.objects.filter(center=center)
+    if employer_no:
+        qs = qs.filter(employer__account_no=employer_no)
+    if month_from:
+        qs = qs.filter(month__gte=month_from)
+    if month_to:
+        qs = qs.filter(month__lte=month_to)
+    if biz_type:
+        qs = qs.filter(biz_type=biz_type)
+    if status:
+        qs = qs.filter(status=status)
+    page_size = max(1, min(int(page_size), MAX_PAGE))
+    total = qs.count()
+    page = min(max(1, int(page)), max(1, -(-total // page_size)))
+    items = list(qs.select_related("employer").order_by("-pk")[(page - 1) * page_size: page * page_size])
+    return RemittancePage(items, total, page, page_size)
+
+
 def remittance_get(*, center: Any, pk: int, user: Actor) -> Remittance:
     check_permission(user, "accounts.view", center=center)
     r = Remittance.objects.select_related("employer", "receipt", "source_import").filter(center=center, pk=pk).first()

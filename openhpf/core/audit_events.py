@@ -273,6 +273,8 @@ class AuditEvent(StrEnum):
     CONTRIBUTIONS_REMITTANCE_REFUND = "contributions.remittance.refund", "汇缴退款", _O.REMITTANCE
     CONTRIBUTIONS_REMITTANCE_LINES = "contributions.remittance.lines", "汇缴单明细", _O.REMITTANCE, True
     CONTRIBUTIONS_BACK_PAYMENT_CREATE = "contributions.back_payment.create", "生成补缴单", _O.REMITTANCE
+    CONTRIBUTIONS_BACK_PAYMENT_CANDIDATES = ("contributions.back_payment.candidates", "查询补缴人员（某月未缴）",
+                                             _O.EMPLOYER, True)
     CONTRIBUTIONS_RECEIPT_RECORD = "contributions.receipt.record", "登记银行到账", _O.RECEIPT
     CONTRIBUTIONS_RECEIPT_ASSIGN = "contributions.receipt.assign", "认领银行到账", _O.RECEIPT
     CONTRIBUTIONS_RECEIPT_CONFIRM = "contributions.receipt.confirm", "确认手工登记的到账", _O.RECEIPT
@@ -325,7 +327,7 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_HISTORY, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS,
     AuditEvent.ACCOUNTS_EMPLOYER_VIEW, AuditEvent.ACCOUNTS_EMPLOYER_MEMBERS, AuditEvent.CONTRIBUTIONS_ARREARS_MEMBERS,
     AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, AuditEvent.AUDIT_RECORDS_VIEW, AuditEvent.IAM_OUTBOX_VIEW,
-    AuditEvent.SETTLEMENT_PAYEE_LIST, AuditEvent.DOCUMENT_RECEIPT_VIEW,
+    AuditEvent.SETTLEMENT_PAYEE_LIST, AuditEvent.DOCUMENT_RECEIPT_VIEW, AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CANDIDATES,
 })
 
 

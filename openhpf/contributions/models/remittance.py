@@ -17,6 +17,7 @@ class RemittanceImport(models.Model):
         VALIDATING = "validating", "校验中"
         REJECTED = "rejected", "校验未通过"
         ACCEPTED = "accepted", "已生成汇缴单"
+        PREVIEWED = "previewed", "已校验待确认"  # a console preview: validated, nothing created
         FAILED = "failed", "失败"  # its job was cancelled (found dead, or abandoned): nothing was created
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)

@@ -22,11 +22,15 @@ from django.db.models import Sum
 
 from openhpf.accounts.calculations import monthly_amounts
 from openhpf.accounts.models import Employer, MemberAccount
+from openhpf.accounts.paidmonths import sql_month_paid
 from openhpf.core import db as sql
+from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType, MemberAccountStatus
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen, format_ratio
+from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.core.policy import policy_value
 
 from ..models import Remittance, RemittanceLine
@@ -237,3 +241,86 @@ def difference_lines(*, employer: Employer, month: str, business_date: date) -> 
         raise DomainError(ErrorCode.LINES_REQUIRED, f"{_label(month)} 没有因基数调整而少缴的人员：请先办理基数调整，"
                           "或列出补缴人员及金额", field="lines")
     return out
+
+
+# ---------------------------------------------------------------- who may be back-paid (the clerk's choice)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    account: MemberAccount
+    due: MonthDue
+    employer_amount: int  # still owed for the month: due less what is already billed (draft, confirmed, posted)
+    member_amount: int
+
+
+def back_candidates(*, employer: Employer, month: str, business_date: date, limit: int = 200) -> tuple[list[Candidate], int]:
+    """补缴 candidates of `month`: the accounts on the employer's roster of that month (roster_condition, sealed
+    ones up to their seal month) whose month is not paid (the paid-month store), each with what it still owes
+    (base × ratio within the month's cap and floor, less what is already billed). The first `limit` by account
+    number, and how many there are."""
+    cond, params = roster_condition(month=month, center=employer.center_id, business_date=business_date)
+    base = (f"FROM accounts_v_member_account a WHERE a.employer_id = %s AND NOT {sql_month_paid('a.sub_id', month)}"
+            + cond)
+    total = int(sql.fetch("SELECT COUNT(*) " + base, [employer.pk, *params])[0][0])
+    ids = [int(r[0]) for r in sql.fetch("SELECT a.sub_id " + base + " ORDER BY a.account_no LIMIT %s",
+                                        [employer.pk, *params, max(1, int(limit))])]
+    paid = paid_for_month(month=month, accounts=ids)
+    out: list[Candidate] = []
+    for a in MemberAccount.objects.filter(pk__in=ids).select_related("member").order_by("account_no"):
+        due = month_due(a, month)
+        pe, pm = paid.get(a.pk, (0, 0))
+        ea, ma = max(due.employer_amount - pe, 0), max(due.member_amount - pm, 0)
+        if ea + ma > 0:
+            out.append(Candidate(a, due, ea, ma))
+    return out, total
+
+
+def owed_lines(*, employer: Employer, month: str, account_nos: list[str]) -> list[tuple[str, int, int]]:
+    """The clerk's chosen accounts with what each still owes for `month` (base × ratio within the month's cap
+    and floor, less what is already billed): the lines of an 个别 or 差额补缴, checked then by
+    check_back_lines. An account not of the employer, or owing nothing for the month, is refused by row."""
+    accts = {a.account_no: a for a in MemberAccount.objects.filter(employer=employer, account_no__in=account_nos)}
+    paid = paid_for_month(month=month, accounts=[a.pk for a in accts.values()])
+    out: list[tuple[str, int, int]] = []
+    for i, no in enumerate(account_nos, 1):
+        a = _account_of(accts, no, i)
+        due = month_due(a, month)
+        pe, pm = paid.get(a.pk, (0, 0))
+        ea, ma = max(due.employer_amount - pe, 0), max(due.member_amount - pm, 0)
+        if ea + ma == 0:
+            raise DomainError(ErrorCode.BACK_PAYMENT_AMOUNT, f"第 {i} 行：个人账户 {no} {_label(month)} 已缴足"
+                              f"（基数 {format_fen(due.base)} 元，已缴 {format_fen(pe + pm)} 元），无需补缴", row=i,
+                              field="accounts")
+        out.append((no, ea, ma))
+    return out
+
+
+@dataclass(frozen=True)
+class BackCandidate:
+    """One account that may be back-paid for a month (its name masked by the reader's clearance)."""
+
+    account_no: str
+    name: str
+    status_label: str
+    base: int
+    employer_ratio: Any
+    member_ratio: Any
+    employer_amount: int
+    member_amount: int
+
+    @property
+    def amount(self) -> int:
+        return self.employer_amount + self.member_amount
+
+
+@personal_read(AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CANDIDATES, obj=lambda kw: kw["employer"])
+def back_payment_candidates(*, employer: Employer, month: str, business_date: date, actor: Actor,
+                            read: PersonalRead, limit: int = 200) -> tuple[list[BackCandidate], int]:
+    """补缴 candidates of an employer's month (backpay.back_candidates: on its roster, month not paid), with what
+    each still owes; the first `limit` and how many there are. A personal-data read (names), audited."""
+    rows, total = back_candidates(employer=employer, month=month, business_date=business_date, limit=limit)
+    read.note(month=month, accounts=[c.account.account_no for c in rows])
+    return [BackCandidate(c.account.account_no, read.mask("name", c.account.member.name),
+                          MemberAccountStatus(c.account.status).label, c.due.base, c.account.employer_ratio,
+                          c.account.member_ratio, c.employer_amount, c.member_amount) for c in rows], total

@@ -22,11 +22,12 @@ from decimal import Decimal
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from openpyxl import Workbook
 from stdnum.exceptions import ValidationError
 
 from openhpf.accounts.calculations import sql_monthly_amount
@@ -76,6 +77,19 @@ COLUMNS = [("单位账号", "emp_no", False), ("姓名", "name", True), ("证件
            ("个人账号", "account_no", True), ("缴存基数", "base", True), ("单位比例", "er", True),
            ("个人比例", "mr", True), ("单位月缴额", "ea", True), ("个人月缴额", "ma", True)]
 _POSITION = {col: i for i, (_, col, _) in enumerate(COLUMNS)}
+# what each column takes, in the clerks' words (the upload screen and the template's 填写说明 sheet)
+COLUMN_HELP = {
+    "单位账号": "可不填（上传时已选单位）；一个文件含多个单位时每行必填",
+    "姓名": "与个人账户登记的姓名一致",
+    "证件号码": "18 位居民身份证号码，与个人账户登记的一致",
+    "个人账号": "个人住房公积金账号，须为该单位的正常账户",
+    "缴存基数": "金额（元），最多两位小数，如 8000 或 8000.50；须在当月缴存基数上下限之内",
+    "单位比例": "百分比，如 12% 或 0.12；须在规定的比例范围内",
+    "个人比例": "百分比，如 12% 或 0.12；须在规定的比例范围内",
+    "单位月缴额": "金额（元）= 缴存基数 × 单位比例（按中心的舍入规则）",
+    "个人月缴额": "金额（元）= 缴存基数 × 个人比例（按中心的舍入规则）",
+}
+EXAMPLE_ROW = ["", "张三", "330102199001011234", "0000000001", "8000.00", "12%", "12%", "960.00", "960.00"]
 ALIASES = {"单位缴存比例": "单位比例", "个人缴存比例": "个人比例", "单位月缴存额": "单位月缴额",
            "个人月缴存额": "个人月缴额", "缴存基数(元)": "缴存基数", "单位月缴额(元)": "单位月缴额",
            "个人月缴额(元)": "个人月缴额"}
@@ -98,10 +112,18 @@ class ImportResult:
     first_errors: list[dict[str, Any]] = field(default_factory=list)
     message: str = ""  # why the whole file was refused (too many errors), in Chinese
     timings: dict[str, float] = field(default_factory=dict)
+    # a preview (nothing created): what the good rows would make
+    employers: int = 0
+    employer_total: int = 0
+    member_total: int = 0
 
     @property
     def accepted(self) -> bool:
         return self.status == RemittanceImport.Status.ACCEPTED
+
+    @property
+    def previewed(self) -> bool:
+        return self.status == RemittanceImport.Status.PREVIEWED
 
 
 def _errors(path: Path | None, cap: int | None, stop_after: int | None = None) -> ErrorSink:
@@ -402,7 +424,7 @@ def _drop(*tables: str) -> None:
 def remittance_import(
     *, center: Center, path: Path | str, month: str, actor: Actor, business_date: date,
     employer: Employer | None = None, exclude_rejected: bool = False, error_file: Path | str | None = None,
-    progress: Any = None, limits: Limits | None = None,
+    progress: Any = None, limits: Limits | None = None, preview: bool = False,
 ) -> ImportResult:
     """Import a roster file for `month` (YYYY-MM). An entry point (outside any transaction). Returns the result;
     rejected files have status rejected and an error file, and nothing was created.
@@ -412,13 +434,17 @@ def remittance_import(
     waits in 暂存 until the month.
 
     `limits` defaults to the center's `ingest.*` policy; an upload passes `Limits.for_upload`. A file with more
-    than `ingest.max_errors` errors stops being read there and is rejected with a message saying so."""
+    than `ingest.max_errors` errors stops being read there and is rejected with a message saying so.
+
+    `preview`: read and validate only (the console's 预览 before 确认): a file that would be accepted ends
+    previewed, with the totals of its good rows (人数, 单位/个人部分, employers); nothing is created."""
     _require(actor, center)
     path = Path(path)
     month = ym_parse(month)
     limits = _file_limits(path, center=center, business_date=business_date, limits=limits)
     run = _RosterImport.open(center=center, path=path, month=month, actor=actor, business_date=business_date,
-                             employer=employer, exclude_rejected=exclude_rejected, error_file=error_file, limits=limits)
+                             employer=employer, exclude_rejected=exclude_rejected, error_file=error_file, limits=limits,
+                             preview=preview)
     try:
         run_job(run.job, steps=run.steps(), progress=progress)
     finally:
@@ -454,11 +480,12 @@ class _RosterImport:
     result: ImportResult
     facts: _Facts | None = None
     stopped: bool = False  # too many errors: the rest of the file was not read
+    preview: bool = False  # validate only: nothing is created
 
     @classmethod
     def open(cls, *, center: Center, path: Path, month: str, actor: Actor, business_date: date,
              employer: Employer | None, exclude_rejected: bool, error_file: Path | str | None,
-             limits: Limits) -> _RosterImport:
+             limits: Limits, preview: bool = False) -> _RosterImport:
         """Record the import and start its job."""
         with transaction.atomic(durable=True):
             imp = RemittanceImport.objects.create(
@@ -467,12 +494,13 @@ class _RosterImport:
         err_path = Path(error_file) if error_file else Path(settings.VAR_DIR) / "remit" / f"errors-import-{imp.pk}.xlsx"
         errors = _errors(err_path, limits.max_errors_per_rule, limits.max_errors)
         job = job_start(kind=JOB_KIND, actor=actor, center=center, business_date=business_date,
-                        title=f"缴存清册导入 {path.name}", params={"import": imp.pk, "file": str(path), "month": month})
+                        title=f"缴存清册{'校验' if preview else '导入'} {path.name}",
+                        params={"import": imp.pk, "file": str(path), "month": month, "preview": preview})
         imp.job_id = job.pk
         RemittanceImport.objects.filter(pk=imp.pk).update(job_id=job.pk)
         return cls(center=center, path=path, month=month, actor=actor, business_date=business_date,
                    employer=employer, exclude_rejected=exclude_rejected, limits=limits, imp=imp, job=job,
-                   err_path=err_path, errors=errors, result=ImportResult(import_id=imp.pk))
+                   err_path=err_path, errors=errors, result=ImportResult(import_id=imp.pk), preview=preview)
 
     @classmethod
     def resume(cls, *, imp: RemittanceImport, job: Any, path: Path, actor: Actor, limits: Limits) -> _RosterImport:
@@ -481,7 +509,7 @@ class _RosterImport:
         return cls(center=imp.center, path=path, month=imp.month, actor=actor, business_date=imp.business_date,
                    employer=imp.employer, exclude_rejected=imp.exclude_rejected, limits=limits, imp=imp, job=job,
                    err_path=err_path, errors=_errors(err_path, limits.max_errors_per_rule, limits.max_errors),
-                   result=ImportResult(import_id=imp.pk))
+                   result=ImportResult(import_id=imp.pk), preview=bool((job.params or {}).get("preview")))
 
     def steps(self) -> list[Step]:
         return [Step("stage", self.stage, weight=4, label="读取并暂存文件"),
@@ -598,6 +626,8 @@ class _RosterImport:
             self.result.error_file = str(self.err_path)
         if self._rejected(file_level):
             return {"status": RemittanceImport.Status.REJECTED.value}
+        if self.preview:
+            return self._preview()
         with transaction.atomic():
             db.local_work_mem("256MB")  # the sort of 10⁶ lines by remittance stays in memory
             db.jit_off()
@@ -622,6 +652,18 @@ class _RosterImport:
             errors.close()
             result.error_file, result.errors = str(self.err_path), 1
         return True
+
+    def _preview(self) -> dict[str, Any]:
+        """What the good rows would make (人数, employers, each side's total); nothing is created."""
+        result = self.result
+        n, emps, ea, ma = sql.fetch(f"SELECT COUNT(*), COUNT(DISTINCT employer_id), COALESCE(SUM(ea), 0), "  # noqa: S608 — own work table
+                                    f"COALESCE(SUM(ma), 0) FROM {self.tables[1]} WHERE bad = 0")[0]
+        result.accepted_rows, result.employers = int(n), int(emps)
+        result.employer_total, result.member_total = int(ea), int(ma)
+        result.total = result.employer_total + result.member_total
+        result.status = RemittanceImport.Status.PREVIEWED
+        RemittanceImport.objects.filter(pk=self.imp.pk).update(status=result.status, total=result.total)
+        return {"status": result.status.value, "rows": result.accepted_rows}
 
     def _insert_remittances(self) -> None:
         """One confirmed 汇缴单 per employer of the good rows."""
@@ -676,7 +718,7 @@ class _RosterImport:
         _drop(*self.tables)
         RemittanceImport.objects.filter(pk=self.imp.pk).update(
             status=result.status if result.status != RemittanceImport.Status.VALIDATING else RemittanceImport.Status.REJECTED,
-            rows=result.rows, accepted_rows=result.accepted_rows if result.accepted else 0,
+            rows=result.rows, accepted_rows=result.accepted_rows if result.accepted or result.previewed else 0,
             rejected_rows=result.rejected_rows, errors=self.errors.count, error_file=result.error_file)
 
     def outcome(self) -> ImportResult:
@@ -814,8 +856,6 @@ def roster_write(*, center: Center, month: str, path: Path | str, employer: Empl
         rows = islice(rows, limit + 1)  # the header and `limit` rows
     n = -1
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("缴存清册")
         for row in rows:
@@ -829,3 +869,16 @@ def roster_write(*, center: Center, month: str, path: Path | str, employer: Empl
             w.writerow(safe_row(row))
             n += 1
     return n
+
+
+def template_write(path: Path | str | IO[bytes]) -> None:
+    """The blank roster template (.xlsx): the headers on 缴存清册, what each column takes on 填写说明."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("缴存清册")
+    ws.append(xlsx_row(ws, [h for h, _, _ in COLUMNS]))
+    notes = wb.create_sheet("填写说明")
+    notes.append(xlsx_row(notes, ["列", "是否必填", "填写要求", "示例"]))
+    for (h, _, req), example in zip(COLUMNS, EXAMPLE_ROW, strict=True):
+        notes.append(xlsx_row(notes, [h, "必填" if req else "选填", COLUMN_HELP[h], example]))
+    notes.append(xlsx_row(notes, ["", "", "第一张表「缴存清册」的第一行为列名，从第二行起每行一人；示例仅供参考，请勿照抄。", ""]))
+    wb.save(path)

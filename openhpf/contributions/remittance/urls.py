@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import employer_views, suspense_counter, views
+from . import counter, employer_views, suspense_counter, views
 from .counter_adjust import EmployerBaseAdjust, ManualReceipt, RemittanceRefund
 
 app_name = "remit"
@@ -12,6 +12,12 @@ urlpatterns = [
     path("receipts/<int:pk>/assign/", views.receipt_assign, name="receipt_assign"),
     path("remittances/", views.remittance_list, name="list"),
     path("remittances/upload/", views.remittance_upload, name="upload"),
+    path("remittances/upload/template/", views.upload_template, name="template"),
+    path("remittances/month/", counter.RemitMonth.as_view(), name="month"),
+    path("remittances/back/", counter.BackPay.as_view(), name="back"),
+    # the same transactions from an employer's page (单位账号 filled in)
+    path("employers/<str:account_no>/remit/", counter.RemitMonth.as_view(), name="employer_month"),
+    path("employers/<str:account_no>/back/", counter.BackPay.as_view(), name="employer_back"),
     path("remittances/<int:pk>/", views.remittance_detail, name="detail"),
     path("remittances/<int:pk>/confirm/", views.remittance_confirm, name="confirm"),
     path("imports/<int:pk>/errors/", views.import_errors, name="import_errors"),

@@ -1,11 +1,19 @@
-"""Console pages of remittances (kept small): list, detail with its roster, upload a roster file and see its
-errors, confirm a draft."""
+"""Console pages of remittances: the 汇缴单 list (filters, true paging), the detail with its roster, the roster
+upload (预览 with every error by row and column, then 确认 with its 业务回单) and its template, confirming a draft,
+and the 到账待处理 queue. The 汇缴 and 补缴 counter transactions are in counter.py."""
 
 from __future__ import annotations
 
+import io
+import secrets
+import shutil
+import time
+from contextlib import suppress
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -15,32 +23,62 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from openhpf.access.decorators import permission_required
 from openhpf.accounts.models import Employer
+from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
 from openhpf.core.ingest import Limits, upload_spool
 from openhpf.core.models import Center
+from openhpf.core.money import format_fen
+from openhpf.documents import receipts
+from openhpf.documents.counter import Line
 from openhpf.iam.services import console_center
+from openhpf.jobs.models import Job
 from openhpf.settlement import selectors as settlement_selectors
 from openhpf.settlement.models import Notice
 
 from .. import selectors
-from ..models import Receipt, Remittance
-from ..months import ym
+from ..models import Receipt, Remittance, RemittanceImport
+from ..months import ym, ym_parse
 from . import services
-from .fileimport import remittance_import
+from .fileimport import COLUMN_HELP, COLUMNS, ImportResult, remittance_import, template_write
 
 
 def _center(request: HttpRequest) -> Center:
     return console_center(request.user)
 
 
+def _month_filter(value: str, field: str) -> str:
+    return ym_parse(value, field=field) if (value or "").strip() else ""
+
+
+def _month_input(v: str) -> str:
+    """'YYYYMM' → the value of an <input type=month> ('YYYY-MM')."""
+    return f"{v[:4]}-{v[4:]}" if v else ""
+
+
 @require_GET
 @permission_required("accounts.view")
 def remittance_list(request: HttpRequest) -> HttpResponse:
+    """汇缴单 list: filters (单位账号, 所属年月 from/to, 类型 汇缴/补缴, 状态), newest first, paged with the true total."""
     center = _center(request)
-    rows = selectors.remittance_list(center=center, user=request.user, status=request.GET.get("status") or None,
-                                     employer_no=request.GET.get("employer") or None, limit=100)
-    return render(request, "contributions/remit/list.html", {"rows": rows, "statuses": Remittance.Status.choices,
-                                                             "status": request.GET.get("status", "")})
+    g = request.GET
+    ctx: dict = {"statuses": Remittance.Status.choices, "types": [(BizType.REMITTANCE, "汇缴"), (BizType.BACK_PAYMENT, "补缴")],
+                 "employer": g.get("employer", "").strip(), "status": g.get("status", ""), "biz_type": g.get("type", "")}
+    try:
+        ctx["month_from"] = _month_filter(g.get("from", ""), "from")
+        ctx["month_to"] = _month_filter(g.get("to", ""), "to")
+        page = selectors.remittance_page(center=center, user=request.user, employer_no=ctx["employer"],
+                                         month_from=ctx["month_from"], month_to=ctx["month_to"],
+                                         biz_type=ctx["biz_type"], status=ctx["status"],
+                                         page=int(g.get("page") or 1) if (g.get("page") or "1").isdigit() else 1)
+    except DomainError as e:
+        ctx.update(error=e.message, page=None)
+    else:
+        ctx["page"] = page
+    ctx["from_value"], ctx["to_value"] = _month_input(ctx.get("month_from", "")), _month_input(ctx.get("month_to", ""))
+    keep = {k: v for k, v in (("employer", ctx["employer"]), ("from", ctx["from_value"]), ("to", ctx["to_value"]),
+                              ("type", ctx["biz_type"]), ("status", ctx["status"])) if v}
+    ctx["query"] = urlencode(keep)
+    return render(request, "contributions/remit/list.html", ctx)
 
 
 @require_GET
@@ -68,25 +106,135 @@ def remittance_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("remit:detail", pk=pk)
 
 
+PREVIEW_KEEP = timedelta(days=1)  # an upload previewed but never confirmed is removed after this
+
+
+def _preview_dir() -> Path:
+    return Path(settings.VAR_DIR) / "remit" / "previews"
+
+
+def _keep_upload(src: Path) -> Path:
+    """A copy of the spooled upload kept for its 确认 (the spool is removed when the request ends); copies of
+    previews never confirmed are swept after PREVIEW_KEEP."""
+    d = _preview_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - PREVIEW_KEEP.total_seconds()
+    for old in d.iterdir():
+        with suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+    dest = d / f"{secrets.token_hex(12)}{src.suffix.lower()}"
+    shutil.copyfile(src, dest)
+    return dest
+
+
+def _kept_file(imp: RemittanceImport) -> Path | None:
+    job = Job.objects.filter(pk=imp.job_id).first() if imp.job_id else None
+    path = Path(str((job.params or {}).get("file") or "")) if job is not None else None
+    if path is None or path.parent.resolve() != _preview_dir().resolve() or not path.is_file():
+        return None
+    return path
+
+
+def _upload_ctx(center: Center) -> dict:
+    bd = center.business_date
+    return {"month": f"{ym(bd)[:4]}-{ym(bd)[4:]}", "columns": [(h, req, COLUMN_HELP[h]) for h, _, req in COLUMNS]}
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("contributions.remit")
 def remittance_upload(request: HttpRequest) -> HttpResponse:
+    """上传缴存清册: the file is read and validated first (预览: every error by row and column, or the totals of
+    what it would create), nothing is created; 确认 then imports the kept copy and issues the 业务回单."""
     center = _center(request)
     bd = center.business_date
-    ctx: dict = {"month": request.POST.get("month") or f"{ym(bd)[:4]}-{ym(bd)[4:]}"}
+    ctx = _upload_ctx(center)
+    if request.method == "POST" and request.POST.get("_step") == "confirm":
+        return _upload_confirm(request, center, ctx)
+    ctx["month"] = request.POST.get("month") or ctx["month"]
+    ctx["exclude"] = bool(request.POST.get("exclude"))
     f = request.FILES.get("file")
     if request.method == "POST" and f is not None:
         limits = Limits.for_upload(on=bd, center=center)
         try:
-            with upload_spool(f, limits=limits) as path:  # bounded, and removed however the import ends
-                ctx["result"] = remittance_import(center=center, path=path, month=ctx["month"], actor=request.user,
-                                                  business_date=bd, exclude_rejected=bool(request.POST.get("exclude")),
-                                                  limits=limits)
+            with upload_spool(f, limits=limits) as spooled:  # bounded, and removed however the request ends
+                kept = _keep_upload(spooled)
+            try:
+                result = remittance_import(center=center, path=kept, month=ctx["month"], actor=request.user,
+                                           business_date=bd, exclude_rejected=ctx["exclude"], limits=limits,
+                                           preview=True)
+            except DomainError:
+                kept.unlink(missing_ok=True)
+                raise
+            ctx["result"] = result
+            if not result.previewed:
+                kept.unlink(missing_ok=True)
         except DomainError as e:
             ctx["error"] = e.message
     elif request.method == "POST":
         ctx["error"] = "请选择清册文件（.xlsx 或 .csv）"
     return render(request, "contributions/remit/upload.html", ctx)
+
+
+def _upload_confirm(request: HttpRequest, center: Center, ctx: dict) -> HttpResponse:
+    """确认 of a previewed upload: a double submission lands on the first 回单; else the kept copy is imported
+    (the rules run again: what changed since the preview is refused) and the 回单 issued."""
+    pk = request.POST.get("import", "")
+    imp = RemittanceImport.objects.filter(center=center, pk=int(pk) if pk.isdigit() else 0).first()
+    if imp is None:
+        ctx["error"] = "清册预览不存在，请重新上传"
+        return render(request, "contributions/remit/upload.html", ctx, status=404)
+    token = f"remit-upload-{imp.pk}"
+    done = receipts.receipt_for_token(center, token)
+    if done is not None:
+        return redirect("documents:receipt", done.number)
+    path = _kept_file(imp)
+    if imp.status != RemittanceImport.Status.PREVIEWED or path is None:
+        ctx["error"] = "该清册预览已失效，请重新上传"
+        return render(request, "contributions/remit/upload.html", ctx, status=409)
+    if request.POST.get("_ack") != "1":
+        ctx.update(result=_preview_result(imp), error="请勾选「已与客户核对人数和金额」后再确认")
+        return render(request, "contributions/remit/upload.html", ctx, status=422)
+    bd = center.business_date
+    try:
+        result = remittance_import(center=center, path=path, month=imp.month, actor=request.user, business_date=bd,
+                                   exclude_rejected=imp.exclude_rejected,
+                                   limits=Limits.for_upload(on=bd, center=center))
+    except DomainError as e:
+        ctx["error"] = e.message
+        return render(request, "contributions/remit/upload.html", ctx, status=422)
+    if not result.accepted:
+        ctx.update(result=result, error="清册在预览后发生变化，重新校验未通过，未生成任何汇缴单")
+        return render(request, "contributions/remit/upload.html", ctx, status=422)
+    path.unlink(missing_ok=True)  # the preview is used up: its record stays 已校验待确认, the import's is 已生成汇缴单
+    rows = Remittance.objects.filter(pk__in=result.remittance_ids).select_related("employer").order_by("pk")
+    lines = [Line("缴存年月", f"{imp.month[:4]}-{imp.month[4:]}"), Line("清册文件", imp.file_name),
+             Line("汇缴单", "、".join(f"{r.pk}（{r.employer.account_no} {r.employer.name}）" for r in rows[:20])
+                  + (f" 等 {len(result.remittance_ids)} 张" if len(result.remittance_ids) > 20 else "")),
+             Line("人数", str(result.accepted_rows)),
+             Line("合计", f"{format_fen(result.total)} 元")]
+    with transaction.atomic(durable=True):
+        rc = receipts.receipt_issue(center=center, kind="contributions.remit.upload", title="缴存清册导入（汇缴）",
+                                    lines=lines, actor=request.user, business_date=bd, token=token,
+                                    object=rows[0] if rows else None,
+                                    back_url=reverse("remit:list") + "?status=confirmed", amount_fen=result.total)
+    return redirect("documents:receipt", rc.number)
+
+
+def _preview_result(imp: RemittanceImport) -> ImportResult:
+    return ImportResult(import_id=imp.pk, status=imp.status, rows=imp.rows, accepted_rows=imp.accepted_rows,
+                        rejected_rows=imp.rejected_rows, errors=imp.errors, total=imp.total)
+
+
+@require_GET
+@permission_required("contributions.remit")
+def upload_template(request: HttpRequest) -> FileResponse:
+    """The blank roster template (.xlsx) with its 填写说明 sheet."""
+    buf = io.BytesIO()
+    template_write(buf)
+    buf.seek(0)
+    return FileResponse(buf, as_attachment=True, filename="缴存清册模板.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @require_GET
