@@ -37,8 +37,6 @@ NOT_RENDERED: dict[str, str] = {
     "console:iam_outbox_dev": "the development outbox (codes in clear): 404 unless HPF_DEV_OUTBOX, off in tests",
     "remit:import_errors": "a download of an import's error file (.xlsx), none seeded",
     "remit:template": "a download: the blank roster template (.xlsx)",
-    "documents:receipt": "a 业务回单 by its number, none seeded (the counter tests render them)",
-    "documents:receipt_pdf": "a download (PDF) of a 业务回单",
     "reconciliation:detail": "no reconciliation run seeded",
     "finance:statement_export": "a download (xlsx/PDF); the statements page shows the same figures",
     "documents:receipt_pdf": "the 业务回单 as a PDF; the receipt page shows the same lines",

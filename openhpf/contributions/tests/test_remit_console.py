@@ -173,6 +173,7 @@ def test_upload_preview_then_confirm_creates_and_issues_a_receipt(center, tclien
     # a double submission lands on the first 回单
     r2 = tclient.post("/contributions/remittances/upload/", confirm)
     assert r2.status_code == 302 and r2["Location"] == r["Location"] and Remittance.objects.count() == 1
+    assert rem.source_import_id is not None
     assert RemittanceImport.objects.get(pk=rem.source_import_id).status == RemittanceImport.Status.ACCEPTED
     preview = RemittanceImport.objects.get(pk=res.import_id)
     assert preview.status == RemittanceImport.Status.PREVIEWED and _kept_file(preview) is None  # copy removed
