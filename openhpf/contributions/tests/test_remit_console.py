@@ -81,14 +81,19 @@ def _remittances(center, n: int) -> list[Remittance]:
     return out
 
 
-def test_list_pages_through_every_remittance_with_names_and_type(center, tclient):
-    rows = _remittances(center, 53)
+def test_list_pages_through_every_remittance_with_names_and_type(center, tclient, world):
+    emp, _ = world
+    months = [f"{2020 + i // 12}{i % 12 + 1:02d}" for i in range(53)]
+    Remittance.objects.bulk_create(Remittance(center=center, employer=emp, month=m, status=Remittance.Status.CONFIRMED,
+                                              lines=1, total=240000, business_date=center.business_date,
+                                              created_by="test") for m in months)
+    rows = list(Remittance.objects.order_by("pk"))
     r = tclient.get("/contributions/remittances/")
     assert r.status_code == 200
     page = r.context["page"]
     assert page.total == 53 and page.pages == 2 and len(page.items) == 50
     html = r.content.decode()
-    assert "第 1 / 2 页（共 53 张）" in html and rows[-1].employer.name in html and "汇缴" in html
+    assert "第 1 / 2 页（共 53 张）" in html and emp.name in html and "汇缴" in html and "2,400.00" in html
     r = tclient.get("/contributions/remittances/?page=2")
     assert [x.pk for x in r.context["page"].items] == [x.pk for x in rows[:3]][::-1]
     assert_yuan_and_percent(r.content.decode())
