@@ -75,6 +75,7 @@ CONSOLE: dict[str, str] = {
     "remit:employer_base_adjust": "accounts.change",
     "remit:refund": "contributions.remit",
     "remit:receipt_manual": "contributions.remit",
+    "remit:employer_receipt_manual": "contributions.remit",
     "remit:template": "contributions.remit",
     "remit:month": "contributions.remit",
     "remit:back": "contributions.remit",

@@ -255,7 +255,7 @@ class ManualReceipt(CounterTransaction):
     confirm_label = "确认登记"
 
     def initial(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
-        return {"employer_no": request.GET.get("employer", "")[:24],
+        return {"employer_no": (kwargs.get("account_no") or request.GET.get("employer", ""))[:24],
                 "value_date": _center(request).business_date}
 
     def context(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:

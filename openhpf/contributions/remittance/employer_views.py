@@ -28,6 +28,14 @@ PANEL_PAGE_SIZE = 10
 
 
 def register() -> None:
+    register_employer_action(EmployerLink("汇缴", "remit:employer_month", "contributions.remit", order=10,
+                                          testid="act-remit-month", statuses=("01", "02", "03")))
+    register_employer_action(EmployerLink("补缴", "remit:employer_back", "contributions.remit", order=20,
+                                          testid="act-remit-back", statuses=("01", "02", "03", "05")))
+    register_employer_action(EmployerLink("年度基数调整", "remit:employer_base_adjust", "accounts.change", order=40,
+                                          testid="act-base-adjust", statuses=("01", "02", "03")))
+    register_employer_action(EmployerLink("手工登记到账", "remit:employer_receipt_manual", "contributions.remit",
+                                          order=50, testid="act-receipt-manual"))
     register_employer_action(EmployerLink("暂存分配", "remit:suspense_allocate", "contributions.remit", order=30,
                                           statuses=("01", "02", "03", "05")))
     register_employer_panel(EmployerLink("单位缴存历史", "remit:employer_remittances", "accounts.view", order=10,

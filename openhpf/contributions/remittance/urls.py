@@ -31,4 +31,5 @@ urlpatterns = [
     path("employers/<str:account_no>/base-adjust/", EmployerBaseAdjust.as_view(), name="employer_base_adjust"),
     path("remittances/<int:pk>/refund/", RemittanceRefund.as_view(), name="refund"),
     path("receipts/manual/", ManualReceipt.as_view(), name="receipt_manual"),
+    path("employers/<str:account_no>/receipt-manual/", ManualReceipt.as_view(), name="employer_receipt_manual"),
 ]
