@@ -200,6 +200,7 @@ def _fill(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer) 
         "kind": lambda: "balance_sheet",
         "user_id": lambda: seed.staff[0][0].pk,
         "client_id": lambda: PartnerClient.objects.values_list("pk", flat=True).first(),
+        "key": lambda: "contribution.base.cap",
     }
     route = ep.route
     for name in ep.params:
