@@ -96,6 +96,9 @@ CONSOLE: dict[str, str] = {
     "approvals:detail": DELEGATED,
     "approvals:approve": DELEGATED,
     "approvals:reject": DELEGATED,
+    "approvals:policies": DELEGATED,  # 政策参数: policy.change or approvals.approve (the view checks)
+    "approvals:policy": DELEGATED,
+    "approvals:policy_submit": "policy.change",
     # finance (财务): statements, 增值收益, liquidity
     "finance:home": "finance.view",
     "finance:statements": "finance.view",

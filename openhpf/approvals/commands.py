@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 
 from openhpf.core.actors import Actor
 from openhpf.core.codes import BizType
@@ -26,9 +27,21 @@ from openhpf.core.money import format_fen
 from openhpf.core.policy import KEYS, policy_label, policy_value_text
 from openhpf.core.services import policy_set
 from openhpf.ledger.models import JournalEntry
+from openhpf.ledger.selectors import account_names
 from openhpf.ledger.services import Line, SubRow, entry_post, entry_reverse
 
-from .registry import applying, register
+from .registry import (
+    Change,
+    Fact,
+    Link,
+    Posting,
+    Summary,
+    applying,
+    money,
+    register,
+    register_renderer,
+    voucher_link,
+)
 
 Params = dict[str, Any]
 
@@ -116,14 +129,16 @@ def policy_validate(params: Params, actor: Actor, center: Center, business_date:
         raise DomainError(ErrorCode.POLICY_TYPE, f"参数类型不正确：{value_type}", field="value_type")
     current = PolicyParameter.objects.filter(key=key).order_by("-effective_from").first()
     if current is not None and current.value_type != value_type:
-        raise DomainError(ErrorCode.POLICY_TYPE, f"{KEYS[key]} 的参数类型应为 {current.value_type}", field="value_type")
+        raise DomainError(ErrorCode.POLICY_TYPE, f"{policy_label(key)} 的参数类型应为{current.get_value_type_display()}",
+                          field="value_type")
     value = _policy_value(value_type, params.get("value"))
     effective_from = _date(params.get("effective_from"), "effective_from")
     if effective_from < business_date:
         raise DomainError(ErrorCode.POLICY_RETROACTIVE, f"生效日期 {effective_from} 早于业务日期 {business_date}，政策参数不能追溯调整",
                           field="effective_from")
     if PolicyParameter.objects.filter(center=center, key=key, effective_from=effective_from).exists():
-        raise DomainError(ErrorCode.POLICY_EXISTS, f"{key} 在 {effective_from} 已有生效值，请另选生效日期", field="effective_from")
+        raise DomainError(ErrorCode.POLICY_EXISTS, f"{policy_label(key)} 在 {effective_from} 已有生效值，请另选生效日期",
+                          field="effective_from")
     return {"key": key, "value": value, "value_type": value_type, "effective_from": effective_from.isoformat(),
             "source": str(params.get("source") or "")[:200], "note": str(params.get("note") or "")[:200]}
 
@@ -242,6 +257,97 @@ def entry_reverse_apply(params: Params, actor: Actor, business_date: date) -> di
             "total": rev.total}
 
 
+# ---------------------------------------------------------------- what the checker reads (renderers)
+
+
+def _eff(params: Params) -> date | None:
+    try:
+        return date.fromisoformat(str(params.get("effective_from")))
+    except ValueError:
+        return None
+
+
+def policy_before(command: Any) -> PolicyParameter | None:
+    """The value in force on the change's effective date without the change itself (center's own over national)."""
+    p = command.params
+    on = _eff(p)
+    if on is None:
+        return None
+    qs = PolicyParameter.objects.filter(key=str(p.get("key")), effective_from__lte=on).order_by("-effective_from")
+    mine = (command.result or {}).get("policy_id") if isinstance(command.result, dict) else None
+    if mine is not None:
+        qs = qs.exclude(pk=mine)
+    return qs.filter(center_id=command.center_id).first() or qs.filter(center__isnull=True).first()
+
+
+def policy_render(command: Any, viewer: Any) -> Summary:
+    p = command.params
+    key = str(p.get("key", ""))
+    new = policy_value_text(key, p.get("value"))
+    before = policy_before(command)
+    facts = [Fact("政策参数", policy_label(key)), Fact("生效日期", str(p.get("effective_from", ""))), Fact("调整为", new)]
+    if p.get("source"):
+        facts.append(Fact("依据", str(p["source"])))
+    if p.get("note"):
+        facts.append(Fact("说明", str(p["note"])))
+    links = []
+    if command.status == "applied":
+        links.append(Link(f"{policy_label(key)}的调整记录", reverse("approvals:policy", args=[key])))
+    return Summary(headline=f"调整政策参数「{policy_label(key)}」：自 {p.get('effective_from')} 起为 {new}", facts=facts,
+                   changes=[Change(policy_label(key), policy_value_text(key, before.value) if before else "（未设置）",
+                                   new)],
+                   links=links)
+
+
+def _postings(center_id: int, lines: list[dict[str, Any]]) -> list[Posting]:
+    names = account_names(center=center_id, codes={str(ln.get("account") or "") for ln in lines})
+    out = []
+    for ln in lines:
+        code = str(ln.get("account") or "")
+        debit, credit = int(ln.get("debit") or 0), int(ln.get("credit") or 0)
+        out.append(Posting("借" if debit else "贷", code, names.get(code, "（科目表中没有此科目）"),
+                           money(debit or credit), str(ln.get("memo") or "")))
+    return out
+
+
+def entry_post_render(command: Any, viewer: Any) -> Summary:
+    p = command.params
+    lines = [ln for ln in p.get("lines") or [] if isinstance(ln, dict)]
+    total = entry_post_amount(p)
+    biz = str(p.get("biz_type") or BizType.OTHER)
+    facts = [Fact("摘要", str(p.get("description", ""))), Fact("业务类型", BizType(biz).label if biz in BizType.values
+                                                                     else biz),
+             Fact("借方合计", money(total)), Fact("贷方合计", money(sum(int(ln.get("credit") or 0) for ln in lines)))]
+    if p.get("value_date"):
+        facts.append(Fact("起息日", str(p["value_date"])))
+    if p.get("sub_rows"):
+        facts.append(Fact("个人明细", f"{len(p['sub_rows'])} 笔（记入个人账户）"))
+    result = command.result if isinstance(command.result, dict) else {}
+    links = [voucher_link(str(result["voucher_no"]))] if result.get("voucher_no") else []
+    return Summary(headline=f"手工记账：{p.get('description', '')}，借贷各 {money(total)}", facts=facts,
+                   postings=_postings(command.center_id, lines), links=links)
+
+
+def entry_reverse_render(command: Any, viewer: Any) -> Summary:
+    p = command.params
+    no = str(p.get("voucher_no") or "")
+    entry = JournalEntry.objects.filter(center_id=command.center_id, voucher_no=no).first()
+    facts = [Fact("原凭证", no), Fact("冲正原因", str(p.get("reason", ""))), Fact("金额", money(p.get("total")))]
+    postings: list[Posting] = []
+    if entry is not None:
+        facts.insert(1, Fact("原凭证摘要", entry.description))
+        facts.insert(2, Fact("原记账日期", entry.business_date.isoformat()))
+        postings = _postings(command.center_id, [
+            {"account": ln.account.code, "debit": ln.credit, "credit": ln.debit, "memo": f"冲正 {ln.memo}".strip()}
+            for ln in entry.lines.select_related("account").order_by("line_no")])
+    result = command.result if isinstance(command.result, dict) else {}
+    links = [voucher_link(no, f"原凭证 {no}")]
+    if result.get("voucher_no"):
+        links.insert(0, voucher_link(str(result["voucher_no"]), f"冲正凭证 {result['voucher_no']}"))
+    return Summary(headline=f"冲正记账凭证 {no}（{money(p.get('total'))}）：借贷对调，原凭证的发生额全部冲回",
+                   facts=facts, postings=postings, links=links)
+
+
 def register_all() -> None:
     register("core.policy_set", apply=policy_apply, permission="core.policy.change", describe=policy_describe,
              validate=policy_validate, label="政策参数调整")
@@ -250,3 +356,6 @@ def register_all() -> None:
     register("ledger.entry_reverse", apply=entry_reverse_apply, permission="ledger.entry.reverse",
              describe=entry_reverse_describe, validate=entry_reverse_validate,
              amount=lambda p: p.get("total") if isinstance(p.get("total"), int) else None, label="冲正")
+    register_renderer("core.policy_set", policy_render)
+    register_renderer("ledger.entry_post", entry_post_render)
+    register_renderer("ledger.entry_reverse", entry_reverse_render)

@@ -12,4 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/approve/", views.decide, {"action": "approve"}, name="approve"),
     path("<int:pk>/reject/", views.decide, {"action": "reject"}, name="reject"),
+    path("policies/", views.policies, name="policies"),
+    path("policies/<str:key>/", views.policy, name="policy"),
+    path("policies/<str:key>/submit/", views.policy_submit, name="policy_submit"),
 ]

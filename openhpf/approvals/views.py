@@ -12,16 +12,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from openhpf.access.decorators import staff_required
+from openhpf.access.decorators import permission_required, staff_required
 from openhpf.access.services import has_permission
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, format_ratio
-from openhpf.core.policy import policy_value_text
+from openhpf.core.policy import KEYS, policy_label, policy_value_text
 from openhpf.iam.services import staff_center
 
-from . import selectors, services
+from . import policy_forms, registry, selectors, services
 from .models import PendingCommand
+
+POLICY_PERMISSION = "policy.change"
 
 
 def _center(request: HttpRequest) -> Center:
@@ -60,9 +62,11 @@ def _shown(name: str, value: Any, params: dict[str, Any]) -> str:
     return "" if value is None else str(value)
 
 
-def _row(cmd: PendingCommand) -> dict[str, Any]:
+def _row(cmd: PendingCommand, viewer: Any = None) -> dict[str, Any]:
+    rendered = registry.summary_of(cmd, viewer)
     return {
-        "id": cmd.pk, "name": cmd.name, "summary": cmd.summary, "status": cmd.status,
+        "id": cmd.pk, "name": cmd.name, "label": registry.label_of(cmd.name), "summary": rendered.headline,
+        "rendered": rendered, "status": cmd.status,
         "status_label": cmd.get_status_display(),
         "amount": format_fen(cmd.amount) if cmd.amount is not None else "", "maker": selectors.person_label(cmd.maker),
         "made_at": cmd.made_at, "business_date": cmd.business_date, "checker": selectors.person_label(cmd.checker),
@@ -79,7 +83,7 @@ def pending(request: HttpRequest) -> HttpResponse:
     center = _center(request)
     if not _is_checker(request, center):
         raise PermissionDenied("无复核权限")
-    rows = [_row(c) for c in selectors.commands_pending(center=center)]
+    rows = [_row(c, request.user) for c in selectors.commands_pending(center=center)]
     return render(request, "approvals/pending.html", {"rows": rows})
 
 
@@ -87,7 +91,7 @@ def pending(request: HttpRequest) -> HttpResponse:
 @staff_required
 def mine(request: HttpRequest) -> HttpResponse:
     center = _center(request)
-    rows = [_row(c) for c in selectors.commands_of_maker(center=center, maker=request.user)]
+    rows = [_row(c, request.user) for c in selectors.commands_of_maker(center=center, maker=request.user)]
     return render(request, "approvals/mine.html", {"rows": rows})
 
 
@@ -108,7 +112,7 @@ def _command(request: HttpRequest, pk: int) -> tuple[Center, PendingCommand, boo
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     _, cmd, checker = _command(request, pk)
     own = cmd.maker_id == request.user.pk
-    ctx = {"c": _row(cmd), "can_decide": cmd.status == "pending" and checker and not own,
+    ctx = {"c": _row(cmd, request.user), "can_decide": cmd.status == "pending" and checker and not own,
            "can_withdraw": cmd.status == "pending" and own}
     return render(request, "approvals/detail.html", ctx)
 
@@ -116,8 +120,22 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    center, cmd, _checker = _command(request, pk)
-    reason = request.POST.get("reason", "")
+    """通过 / 驳回 in two steps: the first POST shows what will happen and asks for confirmation (nothing written);
+    the second, with confirm=1, decides."""
+    center, cmd, checker = _command(request, pk)
+    reason = request.POST.get("reason", "").strip()
+    if request.POST.get("confirm") != "1":
+        if action == "reject" and not reason:
+            messages.error(request, "驳回必须填写原因")
+            return redirect("approvals:detail", pk=pk)
+        own = cmd.maker_id == request.user.pk
+        if cmd.status != PendingCommand.Status.PENDING or (action == "approve" and (own or not checker)):
+            messages.error(request, "该业务不能由您复核" if cmd.status == PendingCommand.Status.PENDING
+                           else f"该业务已{cmd.get_status_display()}，不能再次复核")
+            return redirect("approvals:detail", pk=pk)
+        return render(request, "approvals/confirm.html", {
+            "c": _row(cmd, request.user), "action": action, "reason": reason,
+            "withdraw": action == "reject" and own})
     try:
         with transaction.atomic(durable=True):
             bd = Center.objects.get(pk=center.pk).business_date
@@ -129,9 +147,70 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, e.message)
     else:
         if cmd.status == PendingCommand.Status.APPLIED:
-            messages.success(request, f"已复核通过并执行：{cmd.summary}")
+            messages.success(request, f"已复核通过并执行：{registry.summary_of(cmd, request.user).headline}")
         elif cmd.status == PendingCommand.Status.FAILED:
             messages.error(request, f"已复核通过，但执行失败，未做任何变更：{cmd.apply_error}")
         else:
-            messages.success(request, f"已驳回：{cmd.summary}")
+            messages.success(request, f"已驳回：{registry.summary_of(cmd, request.user).headline}")
     return redirect("approvals:detail", pk=pk)
+
+
+# ---------------------------------------------------------------- 政策参数: values in force, history, change form
+
+
+def _may_see_policy(request: HttpRequest, center: Center) -> bool:
+    return (has_permission(request.user, POLICY_PERMISSION, center=center)
+            or has_permission(request.user, services.CHECKER_PERMISSION, center=center))
+
+
+@require_GET
+@staff_required
+def policies(request: HttpRequest) -> HttpResponse:
+    """政策参数: every parameter with the value in force on the business date and the next scheduled change."""
+    center = _center(request)
+    if not _may_see_policy(request, center):
+        raise PermissionDenied("无权查看政策参数")
+    rows = policy_forms.overview(center=center, on=center.business_date)
+    return render(request, "approvals/policies.html", {"rows": rows, "on": center.business_date})
+
+
+@require_GET
+@staff_required
+def policy(request: HttpRequest, key: str) -> HttpResponse:
+    center = _center(request)
+    if not _may_see_policy(request, center):
+        raise PermissionDenied("无权查看政策参数")
+    if key not in KEYS:
+        raise Http404("没有这个政策参数")
+    return _policy_page(request, center, key, policy_forms.PolicyChangeForm(key=key, center=center))
+
+
+def _policy_page(request: HttpRequest, center: Center, key: str, form: Any, status: int = 200) -> HttpResponse:
+    return render(request, "approvals/policy.html", {
+        "key": key, "label": policy_label(key), "form": form, "on": center.business_date,
+        "history": policy_forms.history(center=center, key=key, on=center.business_date),
+        "pending": [_row(c, request.user) for c in policy_forms.pending(center=center, key=key)],
+        "can_change": has_permission(request.user, POLICY_PERMISSION, center=center),
+        "editable": policy_forms.editable(center, key)}, status=status)
+
+
+@require_POST
+@permission_required(POLICY_PERMISSION)
+def policy_submit(request: HttpRequest, key: str) -> HttpResponse:
+    """提交调整: the form's value and effective date become a core.policy_set command for a checker."""
+    center = _center(request)
+    if key not in KEYS:
+        raise Http404("没有这个政策参数")
+    form = policy_forms.PolicyChangeForm(request.POST, key=key, center=center)
+    if form.is_valid():
+        try:
+            with transaction.atomic(durable=True):
+                bd = Center.objects.get(pk=center.pk).business_date
+                cmd = services.command_submit(name="core.policy_set", params=form.params(), actor=request.user,
+                                              center=center, business_date=bd)
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, f"{e.message}（{e.code}）")
+        else:
+            messages.success(request, f"已提交复核：{registry.summary_of(cmd, request.user).headline}。复核人批准后生效。")
+            return redirect("approvals:detail", pk=cmd.pk)
+    return _policy_page(request, center, key, form, status=422)

@@ -25,6 +25,7 @@ MENU: list[tuple[str, str, str | None]] = [
     ("对账", "reconciliation:home", "settlement.view"),
     ("财务", "finance:home", "finance.view"),
     ("复核", "approvals:pending", "approvals.approve"),
+    ("政策参数", "approvals:policies", "policy.change"),
     ("审计", "audit:list", "audit.view"),
     ("安全", "console:iam_users", "iam.manage_users"),
 ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Sum
 
 from openhpf.access.selectors import check_permission
@@ -20,6 +21,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.ledger.models import SubLedgerRow
+from openhpf.settlement import selectors as settlement_selectors
 
 from .models import Receipt, Remittance, RemittanceImport, RemittanceLine, SuspenseMove
 
@@ -111,6 +113,42 @@ def receipt_list(*, center: Any, user: Actor, status: str | None = None, limit: 
     if status:
         qs = qs.filter(status=status)
     return list(qs.order_by("-pk")[: max(1, min(limit, 500))])
+
+
+@dataclass(frozen=True)
+class SuspenseReceipt:
+    """One 暂收 (payer unknown) as its reader may see it: a person's name masked by clearance; the center's own
+    bank or account (bank interest, a transfer between 专户) in clear."""
+
+    id: int
+    value_date: date
+    bank_ref: str
+    payer_account: str
+    payer_name: str
+    amount: int
+
+
+@personal_read(AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE, perm="settlement.view",
+               obj=lambda _: ("contributions.receipt", "unknown_suspense"))
+def unknown_receipts(*, center: Any, actor: Actor, read: PersonalRead, page: Any = None,
+                     pk: int | None = None) -> tuple[Any, list[SuspenseReceipt]]:
+    """暂收款（付款人未明）waiting to be assigned, newest first, 50 a page: (the page, its rows); `pk`: that one."""
+    own_accounts, own_names = settlement_selectors.own_parties(center=center)
+    qs = Receipt.objects.filter(center=center, status=Receipt.Status.UNKNOWN_SUSPENSE).order_by("-pk")
+    got = Paginator(qs.filter(pk=pk) if pk is not None else qs, 50).get_page(page)
+    rows = [SuspenseReceipt(id=r.pk, value_date=r.value_date, bank_ref=r.bank_ref, payer_account=r.payer_account,
+                            payer_name=r.payer_name if (r.payer_account in own_accounts or r.payer_name.strip() in own_names)
+                            else read.mask("name", r.payer_name), amount=r.amount)
+            for r in got.object_list]
+    read.note(rows=len(rows))
+    return got, rows
+
+
+def receipts_assigned(*, center: Any, user: Actor, limit: int = 10) -> list[Any]:
+    """The latest 暂收认领 (SuspenseMove ASSIGN rows): the money, the employer it went to, its voucher."""
+    check_permission(user, "settlement.view", center=center)
+    return list(SuspenseMove.objects.filter(center=center, kind=SuspenseMove.Kind.ASSIGN)
+                .select_related("employer", "receipt", "entry").order_by("-pk")[:limit])
 
 
 def import_get(*, center: Any, pk: int, user: Actor) -> RemittanceImport:

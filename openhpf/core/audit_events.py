@@ -279,6 +279,7 @@ class AuditEvent(StrEnum):
     CONTRIBUTIONS_RECEIPT_ASSIGN = "contributions.receipt.assign", "认领银行到账", _O.RECEIPT
     CONTRIBUTIONS_RECEIPT_CONFIRM = "contributions.receipt.confirm", "确认手工登记的到账", _O.RECEIPT
     CONTRIBUTIONS_RECEIPT_BANK_MATCH = "contributions.receipt.bank_match", "银行对账单勾对手工登记的到账", _O.RECEIPT
+    CONTRIBUTIONS_RECEIPT_QUEUE = "contributions.receipt.queue", "暂收款待认领列表", _O.RECEIPT, True
     CONTRIBUTIONS_INTEREST_SETTLE = "contributions.interest.settle", "年终结息", _O.POSTING_BATCH
     CONTRIBUTIONS_RATE_PERIOD_CLOSE = "contributions.rate_period.close", "利率调整积数分段", _O.CENTER
     CONTRIBUTIONS_INTEREST_SETTLE_LATE = "contributions.interest.settle_late", "补办年终结息（起息日6月30日）", _O.POSTING_BATCH
@@ -328,6 +329,7 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.ACCOUNTS_EMPLOYER_VIEW, AuditEvent.ACCOUNTS_EMPLOYER_MEMBERS, AuditEvent.CONTRIBUTIONS_ARREARS_MEMBERS,
     AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, AuditEvent.AUDIT_RECORDS_VIEW, AuditEvent.IAM_OUTBOX_VIEW,
     AuditEvent.SETTLEMENT_PAYEE_LIST, AuditEvent.DOCUMENT_RECEIPT_VIEW, AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CANDIDATES,
+    AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE,
 })
 
 

@@ -180,6 +180,7 @@ class ErrorCode(StrEnum):
     CUTOVER_FILES_MISSING = "CUTOVER_FILES_MISSING", 404, "目录 {directory} 缺少文件：{missing}"
     CUTOVER_INVALID = "CUTOVER_INVALID", 422, "迁移数据校验未通过，共 {count} 处错误，未写入任何业务数据"
     DATE_AFTER_CUTOVER = "DATE_AFTER_CUTOVER", 422, "{label} {date} 晚于迁移日期 {cutover_date}"
+    DATE_BEFORE_DATA = "DATE_BEFORE_DATA", 422, "日期 {on} 早于本中心最早的账务数据（{first}）"
     DATE_FORMAT = "DATE_FORMAT", 400, "日期格式不正确：{value}（应如 2026-11-30）"
     DATE_INVALID = "DATE_INVALID", 400, "日期格式不正确：{value}（应为 YYYY-MM-DD）"
     DATE_RANGE = "DATE_RANGE", 422, "起始日期不能晚于终止日期"

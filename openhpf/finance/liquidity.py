@@ -39,6 +39,7 @@ from openhpf.core.models import Center
 from openhpf.core.money import div_half_up, format_fen, mul_half_up
 from openhpf.core.policy import policy_value
 from openhpf.ledger.models import JournalLine
+from openhpf.ledger.selectors import first_period
 
 from .models import LiquiditySnapshot
 from .selectors import CONTRIBUTION_TYPES, WITHDRAWAL_TYPES, percent_text, ratio_text
@@ -203,8 +204,21 @@ def position(center: Center, on: date) -> Position:
     return pos
 
 
+def liquidity_date_check(*, center: Center, on: date) -> None:
+    """A day the center has data for: not after its business date, not before its first accounting period (a
+    center without any posting yet has only its business date). A day outside is refused, never replaced."""
+    if on > center.business_date:
+        raise DomainError(ErrorCode.FUTURE_DATE, f"{on} 晚于业务日期 {center.business_date}，没有该日的数据，请另选日期",
+                          field="on")
+    first = first_period(center=center)
+    if first is not None and on < first:
+        raise DomainError(ErrorCode.DATE_BEFORE_DATA, f"{on} 早于本中心最早的账务数据（{first}），没有该日的数据，请另选日期",
+                          field="on")
+
+
 def liquidity_position(*, center: Center, on: date, user: Actor) -> Position:
     check_permission(user, "finance.view", center=center)
+    liquidity_date_check(center=center, on=on)
     return position(center, on)
 
 
@@ -394,6 +408,7 @@ def forecast(center: Center, on: date, *, months: int = 6, history: int = 24) ->
 
 def liquidity_forecast(*, center: Center, on: date, user: Actor, months: int = 6, history: int = 24) -> Forecast:
     check_permission(user, "finance.view", center=center)
+    liquidity_date_check(center=center, on=on)
     if not 1 <= months <= 12 or not 12 <= history <= 60:
         raise DomainError(ErrorCode.FORECAST_RANGE, "预测月数应为 1–12，历史月数应为 12–60", field="months")
     return forecast(center, on, months=months, history=history)

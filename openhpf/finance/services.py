@@ -28,11 +28,22 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from openhpf.access.selectors import check_permission, is_system_actor
 from openhpf.approvals.models import PendingCommand
-from openhpf.approvals.registry import applying, register
+from openhpf.approvals.registry import (
+    Fact,
+    Link,
+    Posting,
+    Summary,
+    applying,
+    money,
+    register,
+    register_renderer,
+    voucher_link,
+)
 from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor
@@ -43,6 +54,7 @@ from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
 from openhpf.ledger.models import GLAccount, JournalEntry
+from openhpf.ledger.selectors import account_names
 from openhpf.ledger.services import Line, chart_seed, entry_post
 
 from .liquidity import liquidity_snapshot  # noqa: F401  (re-exported: the day-end job calls it)
@@ -234,6 +246,33 @@ def value_added_distribute(*, center: Center, year: int, actor: Actor, business_
         return record
 
 
+def _distribute_render(command: Any, viewer: Any) -> Summary:
+    p = command.params
+    year = p.get("year")
+    amounts = {k: int(p.get(k) or 0) for k in ("distributable", "risk_reserve", "management_fee", "lowrent_fund")}
+    planned = [(RISK_RESERVE, "301", amounts["risk_reserve"], "提取贷款风险准备金"),
+               (MANAGEMENT_FEE, MANAGEMENT_FEE_ACCOUNT, amounts["management_fee"], "提取管理费用"),
+               (LOWRENT, "214", amounts["lowrent_fund"], "提取廉租住房补充资金")]
+    names = account_names(center=command.center_id, codes={c for d, k, _, _ in planned for c in (d, k)})
+    names.setdefault(MANAGEMENT_FEE_ACCOUNT, "应付管理费用")
+    postings = []
+    for debit, credit, amount, memo in planned:
+        if amount:
+            postings += [Posting("借", debit, names.get(debit, ""), money(amount), memo),
+                         Posting("贷", credit, names.get(credit, ""), money(amount), memo)]
+    facts = [Fact("年度", f"{year} 年"), Fact("可供分配的增值收益", money(amounts["distributable"])),
+             Fact("提取贷款风险准备金", money(amounts["risk_reserve"])), Fact("提取管理费用", money(amounts["management_fee"])),
+             Fact("提取廉租住房补充资金", money(amounts["lowrent_fund"])),
+             Fact("年末结转", "增值收益及其分配科目结平，余额转入待分配增值收益")]
+    links = [voucher_link(str(v)) for v in ((command.result or {}).get("vouchers") or [])] \
+        if isinstance(command.result, dict) else []
+    if command.status == "applied":
+        links.append(Link(f"{year} 年度增值收益", reverse("finance:value_added")))
+    return Summary(headline=f"{year} 年度增值收益分配：可供分配 {money(amounts['distributable'])}，批准后记账并年末结转",
+                   facts=facts, postings=postings, links=links)
+
+
 def register_commands() -> None:
+    register_renderer(DISTRIBUTE_COMMAND, _distribute_render)
     register(DISTRIBUTE_COMMAND, apply=_distribute_apply, permission=MANAGE, validate=_distribute_validate,
              describe=_distribute_describe, amount=lambda p: p.get("distributable"), label="增值收益分配")

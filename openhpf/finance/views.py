@@ -187,18 +187,21 @@ def liquidity_page(request: HttpRequest) -> HttpResponse:
     center = _center(request)
     bd = center.business_date
     error = None
-    on = bd
-    if request.GET.get("on"):
+    on: date | None = bd
+    typed = request.GET.get("on", "").strip()
+    if typed:
         try:
-            on = date.fromisoformat(request.GET["on"].strip())
+            on = date.fromisoformat(typed)
         except ValueError:
-            error = f"日期格式不正确（应为 YYYY-MM-DD）：{request.GET['on']}"
+            on, error = None, f"日期格式不正确（应为 YYYY-MM-DD）：{typed}"
     pos = fc = None
-    try:
-        pos = liquidity.liquidity_position(center=center, on=on, user=request.user)
-        fc = liquidity.liquidity_forecast(center=center, on=on, user=request.user)
-    except DomainError as e:
-        error = e.message
+    if on is not None:  # a day outside the data is refused with its reason, never replaced by another day
+        try:
+            pos = liquidity.liquidity_position(center=center, on=on, user=request.user)
+            fc = liquidity.liquidity_forecast(center=center, on=on, user=request.user)
+        except DomainError as e:
+            pos = fc = None
+            error = e.message
     forecast_rows = []
     if fc is not None:
         for i in range(fc.n_history, len(fc.months)):
@@ -206,7 +209,8 @@ def liquidity_page(request: HttpRequest) -> HttpResponse:
                                   "outflow": format_fen(fc.outflow[i]), "net": format_fen(fc.net[i]),
                                   "projected": format_fen(fc.projected_funds[i - fc.n_history])})
     ctx: dict[str, Any] = {
-        "on": on.isoformat(), "pos": pos, "fc": fc, "error": error, "fmt": format_fen, "load_echarts": True,
+        "on": on.isoformat() if on is not None else typed, "pos": pos, "fc": fc, "error": error, "fmt": format_fen,
+        "load_echarts": True, "min_on": liquidity.first_period(center=center), "max_on": bd,
         "chart": fc.chart_data() if fc else None, "forecast_rows": forecast_rows,
         "method": dict(seasonal_trend="上年同月 × 趋势系数", seasonal="上年同月", average="月平均",
                        none="无历史数据").get(fc.method if fc else "none"),

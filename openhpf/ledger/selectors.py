@@ -98,3 +98,8 @@ def first_period(*, center: Center | int) -> date | None:
     """The first day of the center's earliest accounting period (None before anything was posted)."""
     p = AccountingPeriod.objects.filter(center=center).order_by("year", "month").first()
     return date(p.year, p.month, 1) if p is not None else None
+
+
+def account_names(*, center: Center | int, codes: list[str] | set[str] | tuple[str, ...]) -> dict[str, str]:
+    """科目名称 of the center's chart of accounts by code (codes not in the chart are left out)."""
+    return dict(GLAccount.objects.filter(center=center, code__in=list(codes)).values_list("code", "name"))

@@ -57,6 +57,14 @@ def notices(*, center: Center, user: Actor, status: str = "") -> QuerySet[Notice
     return qs.filter(status=status) if status else qs
 
 
+def own_parties(*, center: Center | int) -> tuple[frozenset[str], frozenset[str]]:
+    """The center's own 专户 numbers and the names it appears under at its banks (the banks' names and the
+    accounts' names): money from these is the center's own (bank interest, transfers), never a person's."""
+    rows = list(BankAccount.objects.filter(center=center).values_list("account_no", "bank_name", "account_name"))
+    return (frozenset(r[0] for r in rows),
+            frozenset(n.strip() for r in rows for n in (r[1], r[2]) if n and n.strip()))
+
+
 def pending_outflows(center: Center, start: Any, end: Any) -> list[tuple[Any, int, str]]:
     """Payments sent or waiting to be sent that the banks have not confirmed: money that leaves the 专户 next
     (for the liquidity monitor; registered with openhpf.finance.liquidity). An instruction waiting from an earlier
@@ -110,7 +118,8 @@ def payees(*, center: Center, actor: Actor, read: PersonalRead, limit: int = 100
     the clear value is the audited unmask (access.services.personal_data_unmask)."""
     rows = Payee.objects.filter(center=center, active=True).order_by("kind", "account_no")[: max(1, min(limit, 5000))]
     out = [PayeeRow(id=p.pk, kind=p.kind, kind_label=p.get_kind_display(),
-                    account_no=read.mask("bank_card", p.account_no), account_name=read.mask("name", p.account_name),
+                    account_no=p.account_no if p.kind == Payee.Kind.OWN else read.mask("bank_card", p.account_no),
+                    account_name=p.account_name if p.kind == Payee.Kind.OWN else read.mask("name", p.account_name),
                     bank_name=p.bank_name, source=p.source, created_by=p.created_by, approved_by=p.approved_by)
            for p in rows]
     read.note(rows=len(out))

@@ -207,6 +207,7 @@ def _fill(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer) 
         "kind": lambda: "balance_sheet",
         "user_id": lambda: seed.staff[0][0].pk,
         "client_id": lambda: PartnerClient.objects.values_list("pk", flat=True).first(),
+        "key": lambda: "contribution.base.cap",
         "number": lambda: Receipt.objects.filter(center=seed.center).order_by("-pk").values_list(
             "number", flat=True).first(),
     }

@@ -60,7 +60,15 @@ def test_liquidity_chart_and_balance_sheet(page, books, screenshot):
     assert page.evaluate("typeof window.echarts") == "object"
     assert page.evaluate("window.echarts.getInstanceByDom(document.getElementById('forecast-chart')) !== undefined")
     expect(page.get_by_test_id("forecast-table").locator("tbody tr")).to_have_count(6)
+    # the flows have their own axis: 可用资金 (tens of millions) is drawn against the right-hand one
+    axes = page.evaluate("(() => { const o = window.echarts.getInstanceByDom(document.getElementById('forecast-chart'))"
+                         ".getOption(); return [o.yAxis.map(a => a.name), o.series.map(s => s.yAxisIndex)]; })()")
+    assert axes == [["流量（万元）", "可用资金（万元）"], [0, 0, 0, 1]], axes
     screenshot(page, "liquidity")
+    page.goto("/finance/liquidity/?on=2031-01-01")  # a day after the business date: refused, not replaced
+    expect(page.get_by_role("alert")).to_contain_text("2031-01-01 晚于业务日期")
+    expect(page.get_by_test_id("forecast-chart")).to_have_count(0)
+    page.goto("/finance/liquidity/")
 
     page.get_by_role("link", name="财务报表").click()
     page.get_by_label("报表期间").fill("2026-10")

@@ -72,10 +72,16 @@ def test_finance_confirms_a_lost_answer_and_assigns_unknown_money(page, world, s
     expect(page.locator("tr", has_text=world["instruction"].seq)).to_contain_text("BDC110")
 
     page.goto("/contributions/receipts/")
-    row = page.locator("tr", has_text="不明付款人")
+    row = page.locator("tr", has_text="50,000.00")
+    expect(row).to_contain_text("不****")  # the payer's name masked
     row.get_by_label("单位账号").fill(world["employer"].account_no)
     row.get_by_role("button", name="认领").click()
+    expect(page.get_by_role("heading", name="确认暂收认领？")).to_be_visible()
+    expect(page.get_by_test_id("assign-summary")).to_contain_text("杭州云栖科技有限公司")
+    assert Receipt.objects.get(amount=5_000_000).employer_id is None  # nothing moved before the confirmation
+    page.get_by_test_id("assign-confirm").click()
     expect(page.get_by_text("没有待认领的暂收款")).to_be_visible()
+    expect(page.get_by_test_id("assigned")).to_contain_text("杭州云栖科技有限公司")
     screenshot(page, "receipts")
     assert Receipt.objects.get(amount=5_000_000).employer_id == world["employer"].pk
     page.problems.assert_none()

@@ -86,7 +86,10 @@ def test_console_pending_detail_approve(client, center, maker, approver):
     assert "待复核" in html and "缴存基数上限" in html and "张经办" in html and 'href="/approvals/"' in html
     html = _html(client.get(reverse("approvals:detail", args=[cmd.pk])))
     assert 'data-testid="approve"' in html and 'data-testid="reject"' in html
-    r = client.post(reverse("approvals:approve", args=[cmd.pk]), {"reason": "同意"}, follow=True)
+    html = _html(client.post(reverse("approvals:approve", args=[cmd.pk]), {"reason": "同意"}))
+    assert "确认复核通过并执行" in html and 'data-testid="approve-confirm"' in html and "36,000.00 元" in html
+    assert PendingCommand.objects.get(pk=cmd.pk).status == "pending"  # the first step writes nothing
+    r = client.post(reverse("approvals:approve", args=[cmd.pk]), {"reason": "同意", "confirm": "1"}, follow=True)
     html = _html(r)
     assert "已复核通过并执行" in html and 'data-testid="status">已执行<' in html and "李复核" in html
     assert policy_value("contribution.base.cap", on=date(2027, 7, 1), center=center) == 3600000
@@ -99,13 +102,19 @@ def test_console_maker_sees_own_but_cannot_approve(client, center, maker, approv
     html = _html(client.get(reverse("approvals:detail", args=[cmd.pk])))
     assert 'data-testid="approve"' not in html and 'data-testid="withdraw"' in html
     html = _html(client.post(reverse("approvals:approve", args=[cmd.pk]), follow=True))
+    assert "该业务不能由您复核" in html
+    html = _html(client.post(reverse("approvals:approve", args=[cmd.pk]), {"confirm": "1"}, follow=True))
     assert "经办人不能复核自己提交的命令" in html
     html = _html(client.get(reverse("approvals:mine")))
     assert "缴存基数上限" in html and "待复核" in html
     client.force_login(approver)
     html = _html(client.post(reverse("approvals:reject", args=[cmd.pk]), {"reason": ""}, follow=True))
     assert "驳回必须填写原因" in html
-    html = _html(client.post(reverse("approvals:reject", args=[cmd.pk]), {"reason": "依据未下发"}, follow=True))
+    html = _html(client.post(reverse("approvals:reject", args=[cmd.pk]), {"reason": "依据未下发"}))
+    assert "确认驳回" in html and 'data-testid="reject-confirm"' in html
+    assert PendingCommand.objects.get(pk=cmd.pk).status == "pending"
+    html = _html(client.post(reverse("approvals:reject", args=[cmd.pk]), {"reason": "依据未下发", "confirm": "1"},
+                             follow=True))
     assert "已驳回" in html
     cmd.refresh_from_db()
     assert cmd.status == "rejected" and not PolicyParameter.objects.filter(center=center).exists()

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount, RatioReduction
@@ -34,7 +35,7 @@ from openhpf.accounts.services import (
     employer_end_deferral,
     ratio_reduction_record,
 )
-from openhpf.approvals.registry import register
+from openhpf.approvals.registry import Change, Fact, Link, Summary, register, register_renderer
 from openhpf.approvals.services import command_reject, command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, SystemActor
@@ -44,6 +45,7 @@ from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.money import format_ratio
 from openhpf.core.policy import policy_value
 from openhpf.documents.models import DocType
 from openhpf.documents.services import document_store
@@ -185,7 +187,33 @@ def _apply_command(params: dict[str, Any], actor: Actor, business_date: date) ->
     return {"application": app.pk, "status": app.status}
 
 
+def _render(command: Any, viewer: Any) -> Summary:
+    app = HA.objects.select_related("employer").filter(pk=command.params.get("application"),
+                                                       center_id=command.center_id).first()
+    if app is None:
+        return Summary(headline="缓缴/降低缴存比例申请（申请已不存在）")
+    e = app.employer
+    what = app.get_kind_display()
+    facts = [Fact("缴存单位", f"{e.account_no} {e.name}"), Fact("申请类型", what),
+             Fact("期限", f"{app.valid_from} 至 {app.valid_to}"), Fact("申请理由", app.reason),
+             Fact("经办人", app.applied_by)]
+    if app.vote_date:
+        facts.append(Fact("职工代表大会表决日期", app.vote_date.isoformat()))
+    changes = []
+    if app.kind == HA.Kind.REDUCE and app.employer_ratio is not None and app.member_ratio is not None:
+        before_e = app.prev_employer_ratio if app.prev_employer_ratio is not None else e.employer_ratio
+        before_m = app.prev_member_ratio if app.prev_member_ratio is not None else e.member_ratio
+        changes = [Change("单位缴存比例", format_ratio(before_e), format_ratio(app.employer_ratio)),
+                   Change("个人缴存比例", format_ratio(before_m), format_ratio(app.member_ratio))]
+    else:
+        changes = [Change("缴存", "按月汇缴", f"{app.valid_from} 至 {app.valid_to} 缓缴")]
+    links = [Link("缓缴与降比例", reverse("relief:hardship"))] if command.status == "applied" else []
+    return Summary(headline=f"批准 {e.name} {what}（{app.valid_from} 至 {app.valid_to}）", facts=facts,
+                   changes=changes, links=links)
+
+
 def register_commands() -> None:
+    register_renderer(COMMAND, _render)
     register(COMMAND, apply=_apply_command, permission="accounts.change", describe=_describe,
              validate=_validate_command, label="缓缴/降低缴存比例审批")
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from openhpf.access.services import check_permission
@@ -42,7 +43,17 @@ from openhpf.accounts.bulk import (
 from openhpf.accounts.models import Employer, Member, MemberAccount
 from openhpf.accounts.paidmonths import paid_months_mark_from, paid_months_unmark_from, sql_month_paid
 from openhpf.approvals.models import PendingCommand
-from openhpf.approvals.registry import applying, register
+from openhpf.approvals.registry import (
+    Change,
+    Fact,
+    Link,
+    Summary,
+    applying,
+    masked,
+    money,
+    register,
+    register_renderer,
+)
 from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db
@@ -1116,7 +1127,50 @@ def _refund_apply(params: dict[str, Any], actor: Actor, business_date: date) -> 
     return {"remittance": r.pk, "status": r.status, "total": r.total}
 
 
+def _confirm_render(command: Any, viewer: Any) -> Summary:
+    p = command.params
+    rc = Receipt.objects.select_related("employer").filter(center_id=command.center_id, pk=p.get("receipt_id")).first()
+    facts = [Fact("银行流水号", str(p.get("bank_ref") or "")), Fact("金额", money(p.get("amount")))]
+    links = []
+    if rc is not None:
+        facts.append(Fact("到账日", rc.value_date.isoformat()))
+        if rc.payer_name or rc.payer_account:
+            facts.append(Fact("付款人", f"{masked(viewer, command.center_id, 'name', rc.payer_name)} "
+                                       f"{masked(viewer, command.center_id, 'bank_card', rc.payer_account)}".strip()))
+        if rc.employer is not None:
+            facts.append(Fact("缴存单位", f"{rc.employer.account_no} {rc.employer.name}"))
+        facts.append(Fact("登记人", rc.created_by))
+        r = Remittance.objects.filter(receipt=rc).first()
+        if r is not None:
+            facts.append(Fact("汇缴单", f"{r.pk}（{r.month[:4]}年{r.month[4:]}月）"))
+            if command.status == "applied":
+                links.append(Link(f"汇缴单 {r.pk}", reverse("remit:detail", args=[r.pk])))
+        if command.status == "applied" and not links:
+            links.append(Link("到账待处理", reverse("remit:receipts")))
+    return Summary(headline=f"确认手工登记的到账 {money(p.get('amount'))}：确认后入账", facts=facts,
+                   changes=[Change("到账状态", "手工登记、待确认", "已确认、入账")], links=links)
+
+
+def _refund_render(command: Any, viewer: Any) -> Summary:
+    p = command.params
+    r = Remittance.objects.select_related("employer").filter(center_id=command.center_id,
+                                                             pk=p.get("remittance_id")).first()
+    to = "转入单位暂存款" if p.get("to", "suspense") == "suspense" else "退回单位银行账户"
+    facts = [Fact("退款去向", to), Fact("退缴原因", str(p.get("reason") or "")), Fact("金额", money(p.get("amount")))]
+    links = []
+    who = ""
+    if r is not None:
+        who = f"{r.employer.name} {r.month[:4]}年{r.month[4:]}月"
+        facts[:0] = [Fact("缴存单位", f"{r.employer.account_no} {r.employer.name}"),
+                     Fact("汇缴单", f"{r.pk}（{r.month[:4]}年{r.month[4:]}月，{r.lines} 人）")]
+        links.append(Link(f"汇缴单 {r.pk}", reverse("remit:detail", args=[r.pk])))
+    return Summary(headline=f"退缴 {who} 的汇缴 {money(p.get('amount'))}，{to}；职工账户中的这笔缴存全部冲回",
+                   facts=facts, changes=[Change("汇缴单状态", "已入账", "已退缴")], links=links)
+
+
 def register_commands() -> None:
+    register_renderer(CONFIRM_COMMAND, _confirm_render)
+    register_renderer(REFUND_COMMAND, _refund_render)
     register(CONFIRM_COMMAND, apply=_confirm_apply, permission=PERMISSION, validate=_confirm_validate,
              on_reject=_confirm_rejected, amount=lambda p: p.get("amount"), label="确认手工登记到账",
              describe=lambda p: f"确认手工登记的到账：银行流水号 {p.get('bank_ref')}，金额 "

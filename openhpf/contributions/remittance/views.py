@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -261,26 +261,39 @@ def _back_with_error(name: str, error: str) -> HttpResponse:
 @permission_required("settlement.view")
 def receipt_queue(request: HttpRequest) -> HttpResponse:
     """到账待处理: money whose payer is unknown (暂收, 21902) waits here to be assigned to an employer (then
-    allocated from its 暂存 by the contributions work); the notices finance must book are listed beside it."""
+    allocated from its 暂存 by the contributions work); the notices finance must book are listed beside it, and
+    the latest assignments with the employer each went to."""
     center = _center(request)
-    page = Paginator(Receipt.objects.filter(center=center, status=Receipt.Status.UNKNOWN_SUSPENSE).order_by("-pk"),
-                     50).get_page(request.GET.get("page"))
+    page, rows = selectors.unknown_receipts(center=center, actor=request.user, page=request.GET.get("page"))
     return render(request, "contributions/receipts.html", {
-        "page": page, "queue": settlement_selectors.notices(center=center, user=request.user, status=Notice.Status.QUEUE)[:50],
+        "page": page, "rows": rows,
+        "queue": settlement_selectors.notices(center=center, user=request.user, status=Notice.Status.QUEUE)[:50],
+        "assigned": selectors.receipts_assigned(center=center, user=request.user),
         "error": request.GET.get("error", "")})
 
 
 @require_POST
 @permission_required("contributions.remit")
 def receipt_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """暂收认领 in two steps: the employer number shows the employer (number and name) and the money, and asks
+    for confirmation (nothing written); with confirm=1 the money moves to that employer's 暂存."""
     center = _center(request)
     rc = get_object_or_404(Receipt, pk=pk, center=center)
-    employer = Employer.objects.filter(center=center, account_no=request.POST.get("employer_no", "").strip()).first()
+    employer_no = request.POST.get("employer_no", "").strip()
+    employer = Employer.objects.filter(center=center, account_no=employer_no).first() if employer_no else None
     if employer is None:
-        return _back_with_error("remit:receipts", "单位账号不存在")
+        return _back_with_error("remit:receipts", f"单位账号 {employer_no} 不存在" if employer_no else "请填写单位账号")
+    if rc.status != Receipt.Status.UNKNOWN_SUSPENSE:
+        return _back_with_error("remit:receipts", f"到账 {rc.bank_ref} 已不在暂收款中")
+    if request.POST.get("confirm") != "1":
+        _, rows = selectors.unknown_receipts(center=center, actor=request.user, pk=rc.pk)
+        return render(request, "contributions/receipt_assign_confirm.html", {
+            "r": rows[0] if rows else None, "employer": employer})
     try:
         with transaction.atomic(durable=True):
             services.receipt_assign(receipt=rc, employer=employer, actor=request.user, business_date=center.business_date)
     except DomainError as e:
         return _back_with_error("remit:receipts", e.message)
+    messages.success(request, f"已认领：{format_fen(rc.amount)} 元（银行流水号 {rc.bank_ref}）转入 {employer.name}"
+                              f"（单位账号 {employer.account_no}）的暂存款")
     return redirect("remit:receipts")

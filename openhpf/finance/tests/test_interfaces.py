@@ -71,7 +71,7 @@ def test_console_year_end_and_snapshot(client, center, books, fin_user, checker_
     cmd = PendingCommand.objects.get(name="finance.value_added_distribute")
     assert "已提交复核" in client.get(reverse("finance:value_added"), {"year": "2025"}).content.decode()
     client.force_login(checker_user)
-    assert client.post(reverse("approvals:approve", args=[cmd.pk]), {"reason": "同意"}).status_code in (200, 302)
+    assert client.post(reverse("approvals:approve", args=[cmd.pk]), {"reason": "同意", "confirm": "1"}).status_code == 302
     assert ValueAddedYear.objects.get(year=2025).status == ValueAddedYear.Status.DISTRIBUTED
     client.force_login(fin_user)
     assert "distribution-result" in client.get(reverse("finance:value_added"), {"year": "2025"}).content.decode()
