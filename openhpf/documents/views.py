@@ -6,24 +6,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from openhpf.core.authz import staff_center_required, staff_required
+from openhpf.core.authz import permission_required, staff_center_required
 from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen
 
 from .models import Receipt
-from .receipts import amount_in_words, receipt_get, receipt_pdf
+from .receipts import amount_in_words, receipt_pdf
+from .selectors import receipt_read
 
 
 def _receipt(request: HttpRequest, number: str) -> Receipt:
-    center = staff_center_required(request.user)
+    center = staff_center_required(request.user, perm="documents.view")
     try:
-        return receipt_get(center, number)
+        return receipt_read(center=center, number=number, actor=request.user)
     except DomainError as e:
         raise Http404(e.message) from None
 
 
 @require_GET
-@staff_required
+@permission_required("documents.view")
 def receipt(request: HttpRequest, number: str) -> HttpResponse:
     """业务回单: printable (the print stylesheet hides the menu and the buttons)."""
     r = _receipt(request, number)
@@ -36,7 +37,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@permission_required("documents.view")
 def receipt_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
     r = _receipt(request, number)
     try:
