@@ -40,6 +40,7 @@ NOT_RENDERED: dict[str, str] = {
     "reconciliation:detail": "no reconciliation run seeded",
     "finance:statement_export": "a download (xlsx/PDF); the statements page shows the same figures",
     "documents:receipt_pdf": "the 业务回单 as a PDF; the receipt page shows the same lines",
+    "accounts:member_open_template": "a download: the batch-opening .xlsx template (its header says 元 and %)",
 }
 
 # pages that print stored records verbatim, where the raw-fen check does not apply (分 and ‱ are still checked)
