@@ -75,6 +75,10 @@ CONSOLE: dict[str, str] = {
     "finance:value_added_submit": "finance.manage",
     "finance:liquidity": "finance.view",
     "finance:liquidity_snapshot": "finance.manage",
+    "finance:vouchers": "ledger.view",
+    "finance:voucher": "ledger.view",
+    "finance:voucher_pdf": "ledger.view",
+    "finance:deposits": "finance.view",
     # reconciliation (日终对账)
     "reconciliation:home": "settlement.view",
     "reconciliation:detail": "settlement.view",

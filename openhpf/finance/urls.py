@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import funds, views, vouchers
 
 app_name = "finance"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("value-added/", views.value_added, name="value_added"),
     path("value-added/close/", views.value_added_close, name="value_added_close"),
     path("value-added/submit/", views.value_added_submit, name="value_added_submit"),
+    path("vouchers/", vouchers.voucher_list, name="vouchers"),
+    path("vouchers/<str:voucher_no>/", vouchers.voucher_detail, name="voucher"),
+    path("vouchers/<str:voucher_no>/pdf/", vouchers.voucher_pdf, name="voucher_pdf"),
+    path("deposits/", funds.deposits, name="deposits"),
     path("liquidity/", views.liquidity_page, name="liquidity"),
     path("liquidity/snapshot/", views.liquidity_snapshot, name="liquidity_snapshot"),
 ]

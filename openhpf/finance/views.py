@@ -157,9 +157,9 @@ def value_added_close(request: HttpRequest) -> HttpResponse:
     try:
         year = _year_from_post(request)
         with transaction.atomic(durable=True):
-            rec = services.year_end_close(center=center, year=year, actor=request.user,
-                                          business_date=center.business_date)
-        messages.success(request, f"{year} 年度损益已结转至增值收益（凭证 {'、'.join(rec.close_vouchers) or '无需结转'}）")
+            cmd = services.year_end_close_submit(center=center, year=year, actor=request.user,
+                                                 business_date=center.business_date)
+        messages.success(request, f"年末结转已提交复核（复核命令 #{cmd.pk}）：{cmd.summary}")
     except DomainError as e:
         messages.error(request, e.message)
     return redirect(f"{reverse('finance:value_added')}?year={year or ''}")
