@@ -81,6 +81,11 @@ CONSOLE: dict[str, str] = {
     "finance:voucher": "ledger.view",
     "finance:voucher_pdf": "ledger.view",
     "finance:deposits": "finance.view",
+    "finance:voucher_new": "ledger.post_manual",
+    "finance:voucher_reverse": "ledger.post_manual",
+    "finance:deposit_open": "finance.manage",
+    "finance:deposit_withdraw": "finance.manage",
+    "finance:value_added_transfer": "finance.manage",
     # reconciliation (日终对账)
     "reconciliation:home": "settlement.view",
     "reconciliation:detail": "settlement.view",

@@ -580,8 +580,11 @@ def value_added_overview(*, center: Center, year: int, user: Actor) -> dict[str,
         plan_error = e.message
     pending = list(PendingCommand.objects.filter(center=center, name=DISTRIBUTE_COMMAND,
                                                  status=PendingCommand.Status.PENDING, params__year=year))
+    pending_close = list(PendingCommand.objects.filter(center=center, name=CLOSE_COMMAND,
+                                                       status=PendingCommand.Status.PENDING, params__year=year))
     return {"year": year, "record": record, "unclosed_revenue": revenue, "unclosed_expense": expense,
             "unclosed": any(pl.values()), "plan": plan, "plan_error": plan_error, "pending": pending,
+            "pending_close": pending_close,
             "year_ended": center.business_date >= ye}
 
 

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET
 from openhpf.access.decorators import permission_required
 from openhpf.access.selectors import has_permission
 from openhpf.approvals.selectors import person_label
-from openhpf.contributions.interest.statements import cjk_font_path
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
+from openhpf.documents.receipts import cjk_font_path
 from openhpf.iam.services import staff_center_required
 from openhpf.ledger.selectors import Voucher, voucher_get, vouchers_recent
 
