@@ -191,9 +191,9 @@ def summary_of(command: PendingCommand, viewer: Any = None) -> Summary:
 
 
 def voucher_link(voucher_no: str, label: str = "") -> Link:
-    """A link to a voucher's page (the ledger's voucher viewer `ledger:voucher`; plain text until it exists)."""
+    """A link to a voucher's page (the voucher viewer `finance:voucher`; plain text where it is not installed)."""
     try:
-        url = reverse("ledger:voucher", args=[voucher_no])
+        url = reverse("finance:voucher", args=[voucher_no])
     except NoReverseMatch:
         url = ""
     return Link(label or f"记账凭证 {voucher_no}", url)

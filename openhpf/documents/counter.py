@@ -93,6 +93,10 @@ class CounterTransaction:
     confirm_template: ClassVar[str] = "documents/counter/confirm.html"
     submit_label: ClassVar[str] = "下一步：核对"
     confirm_label: ClassVar[str] = "确认办理"
+    # the 核对 page's heading and the money-moving tick box: a customer at the counter by default; a back-office
+    # form (a voucher, a year-end transfer) says what its clerk checks instead
+    review_heading: ClassVar[str] = "请与客户核对以下内容"
+    ack_label: ClassVar[str] = "已与客户核对金额和账户"
 
     # ------------------------------------------------------------ hooks
 
@@ -160,7 +164,7 @@ class CounterTransaction:
             self._keep_files(request, token)
             return self._confirm(request, form, token, lines, extra)
         if self.money_moving and request.POST.get("_ack") != "1":
-            return self._confirm(request, form, token, lines, extra, ack_error="请勾选「已与客户核对金额和账户」后再确认办理")
+            return self._confirm(request, form, token, lines, extra, ack_error=f"请勾选「{self.ack_label}」后再确认办理")
         try:
             receipt = self._run(request, center, data, token, kwargs)
         except DomainError as e:
@@ -187,7 +191,8 @@ class CounterTransaction:
 
     def _base_context(self, token: str, extra: dict[str, Any]) -> dict[str, Any]:
         return {"title": self.title, "token": token, "money_moving": self.money_moving, "transaction": self,
-                "submit_label": self.submit_label, "confirm_label": self.confirm_label, **extra}
+                "submit_label": self.submit_label, "confirm_label": self.confirm_label,
+                "review_heading": self.review_heading, "ack_label": self.ack_label, **extra}
 
     def _form(self, request: HttpRequest, form: forms.Form, token: str, extra: dict[str, Any],
               status: int = 200, notice: str = "") -> HttpResponse:

@@ -153,14 +153,15 @@ def value_added_get(request: HttpRequest, year: str) -> dict[str, Any]:
             "plan_error": ov["plan_error"], "pending_commands": [c.pk for c in ov["pending"]]}
 
 
-@router.post("/value-added/{year}/close", summary="年末结转：业务收入、业务支出转入增值收益（按年度幂等）")
+@router.post("/value-added/{year}/close", summary="提交年末结转复核：业务收入、业务支出转入增值收益（复核通过后记账）")
 @idempotent(authorize=_manager, money_moving=True)
 def value_added_close(request: HttpRequest, year: str) -> dict[str, Any]:
     center = _center(request, "finance.manage")
     y = parse_year(year)
     with transaction.atomic(durable=True):
-        return _record(services.year_end_close(center=center, year=y, actor=request.user,
-                                               business_date=center.business_date)) or {}
+        cmd = services.year_end_close_submit(center=center, year=y, actor=request.user,
+                                             business_date=center.business_date)
+    return {"pending_command": cmd.pk, "status": cmd.status, "summary": cmd.summary, "params": cmd.params}
 
 
 @router.post("/value-added/{year}/distribution", summary="提交增值收益分配方案复核（复核通过后记账）")

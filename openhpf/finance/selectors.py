@@ -580,11 +580,57 @@ def value_added_overview(*, center: Center, year: int, user: Actor) -> dict[str,
         plan_error = e.message
     pending = list(PendingCommand.objects.filter(center=center, name=DISTRIBUTE_COMMAND,
                                                  status=PendingCommand.Status.PENDING, params__year=year))
+    pending_close = list(PendingCommand.objects.filter(center=center, name=CLOSE_COMMAND,
+                                                       status=PendingCommand.Status.PENDING, params__year=year))
     return {"year": year, "record": record, "unclosed_revenue": revenue, "unclosed_expense": expense,
             "unclosed": any(pl.values()), "plan": plan, "plan_error": plan_error, "pending": pending,
+            "pending_close": pending_close,
             "year_ended": center.business_date >= ye}
 
 
 def value_added_years(*, center: Center, user: Actor) -> list[Any]:
     check_permission(user, PERMISSION, center=center)
     return list(ValueAddedYear.objects.filter(center=center).order_by("-year"))
+
+
+# ---------------------------------------------------------------- where a voucher came from (凭证来源)
+
+MANUAL_COMMANDS = ("ledger.entry_post", "ledger.entry_reverse")
+CLOSE_COMMAND = "finance.value_added_close"  # the approvals command that posts the year-end 损益 transfer
+SOURCE_LABELS = {
+    "manual": "手工记账", CLOSE_SOURCE: "年末损益结转", DISTRIBUTE_SOURCE: "增值收益分配", CARRY_SOURCE: "增值收益年末结转",
+    "settlement": "银行结算", "deposit.open": "定期/通知存款存入", "deposit.withdraw": "定期/通知存款支取",
+    "value_added.transfer": "划转增值收益", "cutover": "数据迁移", "interest.opening": "迁移期初应计利息",
+    "interest.accrue": "利息计提", "interest.trueup": "结息调整", "batch": "批量记账", "contributions": "缴存",
+}
+
+
+@dataclass
+class VoucherOrigin:
+    source_label: str
+    maker: Any = None          # the user who made the command behind the voucher (None: see entry.created_by)
+    checker: Any = None
+    command_id: int | None = None
+    year: int | None = None    # a year-end voucher: the 增值收益 year it belongs to
+
+
+def voucher_origin(*, center: Center, voucher_no: str, source: str, reversal: bool = False) -> VoucherOrigin:
+    """What a voucher's source means and, when a checker approved it, the command with its maker and checker."""
+    head, _, tail = source.partition(":")
+    label = SOURCE_LABELS.get(source) or SOURCE_LABELS.get(head) or source
+    year = int(tail) if head in (CLOSE_SOURCE, DISTRIBUTE_SOURCE, CARRY_SOURCE) and tail.isdigit() else None
+    cmd: PendingCommand | None = None
+    base = PendingCommand.objects.select_related("maker", "maker__staff_profile", "checker", "checker__staff_profile")
+    if head == "manual" or reversal:
+        cmd = base.filter(center=center, name__in=MANUAL_COMMANDS, status=PendingCommand.Status.APPLIED,
+                          result__voucher_no=voucher_no).first()
+    elif year is not None:
+        if head == CLOSE_SOURCE:
+            cmd = base.filter(center=center, name=CLOSE_COMMAND, status=PendingCommand.Status.APPLIED,
+                              params__year=year).order_by("-pk").first()
+        else:
+            rec = ValueAddedYear.objects.filter(center=center, year=year).first()
+            cmd = base.filter(pk=rec.command_id).first() if rec is not None and rec.command_id else None
+    if cmd is None:
+        return VoucherOrigin(label, year=year)
+    return VoucherOrigin(label, maker=cmd.maker, checker=cmd.checker, command_id=cmd.pk, year=year)

@@ -61,6 +61,7 @@ from .liquidity import liquidity_snapshot  # noqa: F401  (re-exported: the day-e
 from .models import ValueAddedYear
 from .selectors import (
     CARRY_SOURCE,
+    CLOSE_COMMAND,
     CLOSE_SOURCE,
     DISTRIBUTE_COMMAND,
     DISTRIBUTE_SOURCE,
@@ -105,28 +106,45 @@ def _post(center: Center, year: int, lines: list[Line | None], source: str, desc
 # ---------------------------------------------------------------- 1. year-end transfer of 损益 into 311
 
 
-def year_end_close(*, center: Center, year: int, actor: Actor, business_date: date) -> ValueAddedYear:
-    """结转损益: move every 401xx (业务收入) and 411xx (业务支出) balance at 12/31 into 311 增值收益."""
-    _require(actor, center)
+def _close_amounts(center: Center, year: int, business_date: date) -> tuple[dict[str, int], dict[str, int]]:
+    """The 业务收入 (credit balances) and 业务支出 (debit balances) leaves a year-end transfer moves, by code; refuses
+    a year not ended, an earlier year not transferred, and new 损益 after the distribution."""
     ye = date(year, 12, 31)
     if business_date < ye:
         raise DomainError(ErrorCode.YEAR_NOT_ENDED, f"业务日期 {business_date} 尚未到 {year} 年末，不能结转增值收益", field="year")
+    earlier = {c: v for c, v in pl_balances(center, date(year - 1, 12, 31)).items() if v}
+    if earlier:
+        raise DomainError(ErrorCode.PRIOR_YEAR_OPEN, f"{year - 1} 年度及以前的损益尚未结转，请先结转 {year - 1} 年度",
+                          field="year", details={"accounts": sorted(earlier)})
+    pl = {c: v for c, v in pl_balances(center, ye).items() if v}
+    if not pl:
+        return {}, {}
+    if ValueAddedYear.objects.filter(center=center, year=year, status=ValueAddedYear.Status.DISTRIBUTED).exists():
+        raise DomainError(ErrorCode.YEAR_DISTRIBUTED, f"{year} 年度增值收益已分配，新增的损益须冲正后在当期处理", field="year")
+    sides = dict(GLAccount.objects.filter(center=center, code__in=list(pl)).values_list("code", "normal_side"))
+    income = {c: -v for c, v in pl.items() if sides[c] == "C"}  # credit balance of 业务收入 leaves
+    expense = {c: v for c, v in pl.items() if sides[c] == "D"}  # debit balance of 业务支出 leaves
+    return income, expense
+
+
+def year_end_close(*, center: Center, year: int, actor: Actor, business_date: date,
+                   expected: dict[str, int] | None = None) -> ValueAddedYear:
+    """结转损益: move every 401xx (业务收入) and 411xx (业务支出) balance at 12/31 into 311 增值收益. Only through an
+    approved `finance.value_added_close` command (or a system actor); `expected` is what the checker saw."""
+    _require(actor, center)
+    if not is_system_actor(actor) and _applying() is None:
+        raise DomainError(ErrorCode.APPROVAL_REQUIRED, f"年末结转须经复核：请提交复核（{CLOSE_COMMAND}）", field="year",
+                          details={"command": CLOSE_COMMAND})
     with transaction.atomic():
         record, _ = ValueAddedYear.objects.get_or_create(center=center, year=year)
         record = ValueAddedYear.objects.select_for_update().get(pk=record.pk)
-        earlier = {c: v for c, v in pl_balances(center, date(year - 1, 12, 31)).items() if v}
-        if earlier:
-            raise DomainError(ErrorCode.PRIOR_YEAR_OPEN, f"{year - 1} 年度及以前的损益尚未结转，请先结转 {year - 1} 年度",
-                              field="year", details={"accounts": sorted(earlier)})
-        pl = {c: v for c, v in pl_balances(center, ye).items() if v}
-        if not pl:
+        income, expense = _close_amounts(center, year, business_date)
+        if not income and not expense:
             return record
-        if record.status == ValueAddedYear.Status.DISTRIBUTED:
-            raise DomainError(ErrorCode.YEAR_DISTRIBUTED, f"{year} 年度增值收益已分配，新增的损益须冲正后在当期处理", field="year")
-        sides = dict(GLAccount.objects.filter(center=center, code__in=list(pl)).values_list("code", "normal_side"))
-        income = {c: -v for c, v in pl.items() if sides[c] == "C"}  # credit balance of 业务收入 leaves
-        expense = {c: v for c, v in pl.items() if sides[c] == "D"}  # debit balance of 业务支出 leaves
         rev, exp = sum(income.values()), sum(expense.values())
+        if expected is not None and {"revenue": rev, "expense": exp} != expected:
+            raise DomainError(ErrorCode.PLAN_CHANGED, "提交复核后账务数据已变化，结转金额不再适用，请重新提交", field="year",
+                              details={"expected": expected, "now": {"revenue": rev, "expense": exp}})
         e1 = _post(center, year, [*(_signed_line(c, v) for c, v in sorted(income.items())), _signed_line("311", -rev)],
                    CLOSE_SOURCE, f"结转 {year} 年度业务收入至增值收益", actor)
         e2 = _post(center, year, [_signed_line("311", exp), *(_signed_line(c, -v) for c, v in sorted(expense.items()))],
@@ -144,12 +162,66 @@ def year_end_close(*, center: Center, year: int, actor: Actor, business_date: da
         return record
 
 
+def _pending(center: Center, name: str, year: int) -> Any:
+    return PendingCommand.objects.filter(center=center, name=name, status=PendingCommand.Status.PENDING,
+                                         params__year=year).first()
+
+
+def year_end_close_plan(*, center: Center, year: int, business_date: date) -> dict[str, Any]:
+    """What a year-end transfer would post now, as the command's clean summary payload: the year, totals in fen and
+    each account with its name (refuses as year_end_close does, and when nothing is left to transfer)."""
+    income, expense = _close_amounts(center, year, business_date)
+    if not income and not expense:
+        raise DomainError(ErrorCode.NOTHING_TO_CLOSE, f"{year} 年度没有待结转的业务收入或业务支出", field="year")
+    names = dict(GLAccount.objects.filter(center=center, code__in=[*income, *expense]).values_list("code", "name"))
+    rev, exp = sum(income.values()), sum(expense.values())
+    return {"center_id": center.pk, "year": year, "revenue": rev, "expense": exp, "value_added": rev - exp,
+            "income_accounts": [{"code": c, "name": names[c], "amount": v} for c, v in sorted(income.items())],
+            "expense_accounts": [{"code": c, "name": names[c], "amount": v} for c, v in sorted(expense.items())]}
+
+
+def year_end_close_submit(*, center: Center, year: int, actor: Actor, business_date: date) -> Any:
+    """The maker's side of the year-end transfer: store it for a checker (approvals), refused while one waits."""
+    check_permission(actor, MANAGE, center=center)
+    with transaction.atomic():
+        if (found := _pending(center, CLOSE_COMMAND, year)) is not None:
+            raise DomainError(ErrorCode.CLOSE_PENDING, f"{year} 年度年末结转已提交（复核命令 #{found.pk}），等待复核",
+                              field="year", details={"command": found.pk})
+        return command_submit(name=CLOSE_COMMAND, params={"center_id": center.pk, "year": year}, actor=actor,
+                              center=center, business_date=business_date)
+
+
+def _close_validate(params: dict[str, Any], actor: Actor, center: Any, business_date: date) -> dict[str, Any]:
+    try:
+        year = int(params.get("year"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DomainError(ErrorCode.YEAR_FORMAT, "年度格式不正确", field="year") from None
+    if int(params.get("center_id") or center.pk) != center.pk:
+        raise DomainError(ErrorCode.CENTER_MISMATCH, "只能结转本中心的损益", field="center")
+    return year_end_close_plan(center=center, year=year, business_date=business_date)
+
+
+def _close_describe(p: dict[str, Any]) -> str:
+    return (f"{p.get('year')} 年度年末结转：业务收入 {format_fen(int(p.get('revenue') or 0))} 元、"
+            f"业务支出 {format_fen(int(p.get('expense') or 0))} 元转入增值收益（311），"
+            f"增值收益 {format_fen(int(p.get('value_added') or 0))} 元")
+
+
+def _close_apply(params: dict[str, Any], actor: Actor, business_date: date) -> dict[str, Any]:
+    center = Center.objects.get(pk=params["center_id"])
+    before = set(ValueAddedYear.objects.filter(center=center, year=int(params["year"]))
+                 .values_list("close_vouchers", flat=True).first() or [])
+    record = year_end_close(center=center, year=int(params["year"]), actor=actor, business_date=business_date,
+                            expected={"revenue": int(params["revenue"]), "expense": int(params["expense"])})
+    return {"year": record.year, "status": record.status, "revenue": int(params["revenue"]),
+            "expense": int(params["expense"]), "vouchers": [v for v in record.close_vouchers if v not in before]}
+
+
 # ---------------------------------------------------------------- 2. the distribution plan and its posting
 
 
 def _pending_distribution(center: Center, year: int) -> Any:
-    return PendingCommand.objects.filter(center=center, name=DISTRIBUTE_COMMAND, status=PendingCommand.Status.PENDING,
-                                         params__year=year).first()
+    return _pending(center, DISTRIBUTE_COMMAND, year)
 
 
 def value_added_distribution_submit(*, center: Center, year: int, actor: Actor, business_date: date) -> Any:
@@ -272,7 +344,32 @@ def _distribute_render(command: Any, viewer: Any) -> Summary:
                    facts=facts, postings=postings, links=links)
 
 
+def _close_render(command: Any, viewer: Any) -> Summary:
+    """年末损益结转: each income and expense account's balance closed into 增值收益 (311)."""
+    p = command.params
+    year = p.get("year")
+    postings = []
+    for a in p.get("income_accounts") or []:  # income (credit balances) is debited to zero
+        postings += [Posting("借", a.get("code", ""), a.get("name", ""), money(int(a.get("amount") or 0)), "结平收入")]
+    for a in p.get("expense_accounts") or []:
+        postings += [Posting("贷", a.get("code", ""), a.get("name", ""), money(int(a.get("amount") or 0)), "结平支出")]
+    va = int(p.get("value_added") or 0)
+    names = account_names(center=command.center_id, codes={"311"})
+    if va:
+        postings.append(Posting("贷" if va > 0 else "借", "311", names.get("311", "增值收益"), money(abs(va)),
+                                "转入增值收益"))
+    facts = [Fact("年度", f"{year} 年"), Fact("业务收入", money(int(p.get("revenue") or 0))),
+             Fact("业务支出", money(int(p.get("expense") or 0))), Fact("增值收益", money(va))]
+    result = command.result if isinstance(command.result, dict) else {}
+    links = [voucher_link(str(v)) for v in (result.get("vouchers") or [])]
+    return Summary(headline=f"{year} 年度年末损益结转：收入、支出科目结平，增值收益 {money(va)} 转入 311，批准后记账",
+                   facts=facts, postings=postings, links=links)
+
+
 def register_commands() -> None:
     register_renderer(DISTRIBUTE_COMMAND, _distribute_render)
+    register_renderer(CLOSE_COMMAND, _close_render)
+    register(CLOSE_COMMAND, apply=_close_apply, permission=MANAGE, validate=_close_validate,
+             describe=_close_describe, amount=lambda p: p.get("revenue"), label="年末损益结转")
     register(DISTRIBUTE_COMMAND, apply=_distribute_apply, permission=MANAGE, validate=_distribute_validate,
              describe=_distribute_describe, amount=lambda p: p.get("distributable"), label="增值收益分配")

@@ -145,42 +145,6 @@ def value_added(request: HttpRequest) -> HttpResponse:
     return render(request, "finance/value_added.html", ctx)
 
 
-def _year_from_post(request: HttpRequest) -> int:
-    return parse_year(request.POST.get("year"))
-
-
-@require_POST
-@permission_required("finance.manage")
-def value_added_close(request: HttpRequest) -> HttpResponse:
-    center = _center(request)
-    year = None
-    try:
-        year = _year_from_post(request)
-        with transaction.atomic(durable=True):
-            rec = services.year_end_close(center=center, year=year, actor=request.user,
-                                          business_date=center.business_date)
-        messages.success(request, f"{year} 年度损益已结转至增值收益（凭证 {'、'.join(rec.close_vouchers) or '无需结转'}）")
-    except DomainError as e:
-        messages.error(request, e.message)
-    return redirect(f"{reverse('finance:value_added')}?year={year or ''}")
-
-
-@require_POST
-@permission_required("finance.manage")
-def value_added_submit(request: HttpRequest) -> HttpResponse:
-    center = _center(request)
-    year = None
-    try:
-        year = _year_from_post(request)
-        with transaction.atomic(durable=True):
-            cmd = services.value_added_distribution_submit(center=center, year=year, actor=request.user,
-                                                           business_date=center.business_date)
-        messages.success(request, f"分配方案已提交复核（复核命令 #{cmd.pk}）：{cmd.summary}")
-    except DomainError as e:
-        messages.error(request, e.message)
-    return redirect(f"{reverse('finance:value_added')}?year={year or ''}")
-
-
 @require_GET
 @permission_required("finance.view")
 def liquidity_page(request: HttpRequest) -> HttpResponse:

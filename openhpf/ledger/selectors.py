@@ -14,7 +14,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
-from .models import AccountingPeriod, GLAccount, JournalLine, SubAccount, SubLedgerRow
+from .models import AccountingPeriod, GLAccount, JournalEntry, JournalLine, SubAccount, SubLedgerRow
 
 
 @dataclass
@@ -103,3 +103,80 @@ def first_period(*, center: Center | int) -> date | None:
 def account_names(*, center: Center | int, codes: list[str] | set[str] | tuple[str, ...]) -> dict[str, str]:
     """科目名称 of the center's chart of accounts by code (codes not in the chart are left out)."""
     return dict(GLAccount.objects.filter(center=center, code__in=list(codes)).values_list("code", "name"))
+# ---------------------------------------------------------------- vouchers (记账凭证) as people read them
+
+
+@dataclass
+class VoucherLine:
+    line_no: int
+    code: str
+    name: str
+    debit: int
+    credit: int
+    memo: str
+    bank_ref: str
+
+
+@dataclass
+class VoucherMember:
+    account_no: str
+    amount: int
+
+
+@dataclass
+class Voucher:
+    entry: JournalEntry
+    lines: list[VoucherLine]
+    debit: int
+    credit: int
+    reversal_of: str | None
+    reversed_by: str | None
+    period_closed: bool
+    members: list[VoucherMember]
+    member_rows: int
+
+
+def voucher_get(*, center: Center, voucher_no: str, user: Actor, member_limit: int = 50) -> Voucher:
+    """One 记账凭证 with its lines and account names, what it reverses or is reversed by, and the member accounts
+    its sub-ledger rows touch (account numbers only, the first `member_limit`)."""
+    check_permission(user, "ledger.view", center=center)
+    entry = (JournalEntry.objects.select_related("reversal_of", "period")
+             .filter(center=center, voucher_no=(voucher_no or "").strip()).first())
+    if entry is None:
+        raise DomainError(ErrorCode.ENTRY_NOT_FOUND, f"记账凭证 {voucher_no} 不存在", field="voucher_no")
+    lines = [VoucherLine(ln.line_no, ln.account.code, ln.account.name, ln.debit, ln.credit, ln.memo, ln.bank_ref)
+             for ln in entry.lines.select_related("account").order_by("line_no")]
+    reversed_by = JournalEntry.objects.filter(reversal_of=entry).values_list("voucher_no", flat=True).first()
+    rows = SubLedgerRow.objects.filter(entry=entry)
+    members = [VoucherMember(r["sub_account__account_no"], r["amount"]) for r in
+               rows.order_by("id").values("sub_account__account_no", "amount")[:member_limit]]
+    return Voucher(entry=entry, lines=lines, debit=sum(ln.debit for ln in lines), credit=sum(ln.credit for ln in lines),
+                   reversal_of=entry.reversal_of.voucher_no if entry.reversal_of else None, reversed_by=reversed_by,
+                   period_closed=entry.period.status == AccountingPeriod.Status.CLOSED, members=members,
+                   member_rows=rows.count() if len(members) >= member_limit else len(members))
+
+
+def vouchers_recent(*, center: Center, user: Actor, q: str = "", on: date | None = None,
+                    limit: int = 100) -> list[JournalEntry]:
+    """The newest vouchers of a center, optionally of one business date or whose number or 摘要 contains `q`."""
+    check_permission(user, "ledger.view", center=center)
+    qs = JournalEntry.objects.filter(center=center)
+    if on is not None:
+        qs = qs.filter(business_date=on)
+    if q.strip():
+        qs = qs.filter(Q(voucher_no__icontains=q.strip()) | Q(description__icontains=q.strip()))
+    return list(qs.order_by("-id")[:limit])
+
+
+@dataclass
+class PostableAccount:
+    code: str
+    name: str
+    category: str
+
+
+def postable_accounts(*, center: Center, exclude: tuple[str, ...] = ()) -> list[PostableAccount]:
+    """The leaf accounts a voucher may be posted to, by code (the chart's own order), less `exclude`."""
+    return [PostableAccount(a.code, a.name, a.category)
+            for a in GLAccount.objects.filter(center=center, is_leaf=True).exclude(code__in=exclude).order_by("code")]
+

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import User
 from django.db.models import Sum
 
 from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.services import command_approve, command_reject
+from openhpf.conftest import grant_role
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.finance.models import ValueAddedYear
@@ -17,8 +19,10 @@ from openhpf.finance.selectors import DISTRIBUTE_COMMAND, distribution_plan, lea
 from openhpf.finance.services import (
     value_added_distribute,
     value_added_distribution_submit,
-    year_end_close,
+    year_end_close_submit,
 )
+from openhpf.finance.services import year_end_close as close_directly
+from openhpf.iam.services import staff_create
 from openhpf.ledger.models import GLAccount, JournalEntry, JournalLine
 
 from .builders import set_policy
@@ -35,6 +39,17 @@ def year2025(ledger):
     ledger.expense(date(2025, 6, 30), 150000, "41101")
     ledger.expense(date(2025, 8, 5), 10000, "41102")
     return ledger
+
+
+def year_end_close(*, center, year: int, actor, business_date: date) -> ValueAddedYear:
+    """The only way a person transfers a year's 损益: the maker submits, a checker approves."""
+    cmd = year_end_close_submit(center=center, year=year, actor=actor, business_date=business_date)
+    checker = User.objects.filter(username="rev-close").first() or grant_role(staff_create(
+        username="rev-close", password="pw-Review-2026", center=center, actor=SystemActor("test"))[0], "reviewer",
+        center=center)
+    done = command_approve(command=cmd, actor=checker, business_date=business_date)
+    assert done.status == PendingCommand.Status.APPLIED, done.apply_error
+    return ValueAddedYear.objects.get(center=center, year=year)
 
 
 def bal(center, code: str, upto: date = BD) -> int:
@@ -68,7 +83,10 @@ def test_year_end_close_by_hand_and_idempotent(center, year2025, fin_user):
         assert bal(center, code) == 0
     assert bal(center, "311") == -340001
     n = JournalEntry.objects.count()
-    again = year_end_close(center=center, year=2025, actor=fin_user, business_date=BD)
+    with pytest.raises(DomainError) as e:  # nothing left: refused at submission, nothing for a checker
+        year_end_close(center=center, year=2025, actor=fin_user, business_date=BD)
+    assert e.value.code == "NOTHING_TO_CLOSE" and not PendingCommand.objects.filter(status="pending").exists()
+    again = close_directly(center=center, year=2025, actor=SystemActor("test"), business_date=BD)
     assert again.pk == rec.pk and JournalEntry.objects.count() == n and again.close_vouchers == rec.close_vouchers
     # a late 2025 posting: a re-run transfers exactly the residual
     year2025.income(date(2025, 12, 30), 7, "40199")

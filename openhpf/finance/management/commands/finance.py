@@ -31,7 +31,7 @@ class Command(BaseCommand):
         rep.add_argument("--period", default="", help="YYYY-MM、YYYY-Qn、YYYY 或 YYYY-MM-DD（默认：业务日期所在月）")
         rep.add_argument("--format", default="xlsx", choices=list(FORMATS))
         rep.add_argument("--out", required=True, help="输出文件路径")
-        close = sub.add_parser("close", help="年末结转：业务收入、业务支出转入增值收益")
+        close = sub.add_parser("close", help="年末结转：业务收入、业务支出转入增值收益；--as 经办人提交复核；不带 --as 时由系统直接记账")
         close.add_argument("--year", type=int, required=True)
         dist = sub.add_parser("distribute", help="增值收益分配：--as 经办人提交复核；不带 --as 时由系统直接记账")
         dist.add_argument("--year", type=int, required=True)
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         liq.add_argument("--snapshot", action="store_true", help="写入当日流动性日报")
         for p in (rep, close, dist, liq):
             p.add_argument("--center", help="机构代码（默认：唯一的中心）")
-            if p is dist:
+            if p in (close, dist):
                 p.add_argument("--as", dest="as_user", help="经办人用户名：提交复核（不带 --as 时由系统直接记账）")
             else:
                 add_as(p)
@@ -72,9 +72,14 @@ class Command(BaseCommand):
 
     def _close(self, center: Center, actor: Actor, opts: dict[str, Any]) -> dict[str, Any]:
         with transaction.atomic(durable=True):
-            r = services.year_end_close(center=center, year=opts["year"], actor=actor, business_date=center.business_date)
-        return {"year": r.year, "status": r.status, "revenue": r.revenue, "expense": r.expense,
-                "vouchers": r.close_vouchers}
+            if is_system(actor):
+                r = services.year_end_close(center=center, year=opts["year"], actor=actor,
+                                            business_date=center.business_date)
+                return {"year": r.year, "status": r.status, "revenue": r.revenue, "expense": r.expense,
+                        "vouchers": r.close_vouchers}
+            cmd = services.year_end_close_submit(center=center, year=opts["year"], actor=actor,
+                                                 business_date=center.business_date)
+            return {"pending_command": cmd.pk, "status": cmd.status, "summary": cmd.summary}
 
     def _distribute(self, center: Center, actor: Actor, opts: dict[str, Any]) -> dict[str, Any]:
         with transaction.atomic(durable=True):

@@ -1,0 +1,35 @@
+"""Console pages of fund management (资金管理): the 定期/通知存款 with their 专户, and the 增值收益 transfers."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from openhpf.access.decorators import permission_required
+from openhpf.access.selectors import has_permission
+from openhpf.core.money import format_fen
+from openhpf.iam.services import staff_center_required
+from openhpf.settlement import selectors as settlement
+
+from . import services
+
+
+@require_GET
+@permission_required("finance.view")
+def deposits(request: HttpRequest) -> HttpResponse:
+    center = staff_center_required(request.user)
+    accounts = settlement.bank_accounts(center=center, user=request.user)
+    rows = [{"d": d, "principal": format_fen(d.principal), "original": format_fen(d.original_principal),
+             "interest": format_fen(d.interest_received),
+             "term": f"{d.term_months} 个月" if d.term_months else (f"{d.notice_days} 天通知" if d.notice_days else "—"),
+             "can_withdraw": d.status == d.Status.OPEN and bool(d.deposit_no)}
+            for d in settlement.deposits(center=center, user=request.user)[:200]]
+    transfers = [{"i": i, "amount": format_fen(i.amount)}
+                 for i in settlement.instructions(center=center, user=request.user).filter(
+                     source="value_added.transfer")[:50]]
+    ctx = {"rows": rows, "transfers": transfers,
+           "accounts": [{"a": r.account, "balance": format_fen(r.book_balance), "available": format_fen(r.available)}
+                        for r in accounts if r.account.status == r.account.Status.ACTIVE],
+           "can_manage": has_permission(request.user, services.MANAGE, center=center)}
+    return render(request, "finance/deposits.html", ctx)
