@@ -60,7 +60,7 @@ CONSOLE: dict[str, str] = {
     "remit:import_errors": "accounts.view",
     "remit:employer_remittances": "accounts.view",
     "remit:employer_suspense": "accounts.view",
-    "remit:suspense_allocate": "contributions.remit",
+    "remit:employer_suspense_allocate": "contributions.remit",
     "settlement:home": "settlement.view",
     "settlement:account_open": "settlement.operate",
     "settlement:payee_add": "settlement.operate",

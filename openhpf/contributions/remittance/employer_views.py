@@ -28,7 +28,7 @@ PANEL_PAGE_SIZE = 10
 
 
 def register() -> None:
-    register_employer_action(EmployerLink("暂存分配", "remit:suspense_allocate", "contributions.remit", order=30,
+    register_employer_action(EmployerLink("暂存分配", "remit:employer_suspense_allocate", "contributions.remit", order=30,
                                           statuses=("01", "02", "03", "05")))
     register_employer_panel(EmployerLink("单位缴存历史", "remit:employer_remittances", "accounts.view", order=10,
                                          testid="panel-remittances"))

@@ -19,5 +19,5 @@ urlpatterns = [
          name="employer_remittances"),
     path("employers/<str:account_no>/suspense/", employer_views.employer_suspense, name="employer_suspense"),
     path("employers/<str:account_no>/suspense/allocate/", suspense_counter.SuspenseAllocate.as_view(),
-         name="suspense_allocate"),
+         name="employer_suspense_allocate"),
 ]
