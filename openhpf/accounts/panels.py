@@ -5,7 +5,7 @@ employer (暂存分配) are registered here from its AppConfig.ready(). The empl
 transaction links in its 「办理」 card and loads each registered panel from the panel's own URL (an htmx
 fragment, `hx-trigger="load"`), both only for a user holding the entry's permission.
 
-    register_employer_action(EmployerLink("暂存分配", "remit:suspense_allocate", "contributions.remit"))
+    register_employer_action(EmployerLink("暂存分配", "remit:employer_suspense_allocate", "contributions.remit"))
     register_employer_panel(EmployerLink("单位缴存历史", "remit:employer_remittances", "accounts.view"))
 
 Every URL name takes the employer's 单位账号 as its one argument."""

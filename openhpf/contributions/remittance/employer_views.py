@@ -36,7 +36,7 @@ def register() -> None:
                                           testid="act-base-adjust", statuses=("01", "02", "03")))
     register_employer_action(EmployerLink("手工登记到账", "remit:employer_receipt_manual", "contributions.remit",
                                           order=50, testid="act-receipt-manual"))
-    register_employer_action(EmployerLink("暂存分配", "remit:suspense_allocate", "contributions.remit", order=30,
+    register_employer_action(EmployerLink("暂存分配", "remit:employer_suspense_allocate", "contributions.remit", order=30,
                                           statuses=("01", "02", "03", "05")))
     register_employer_panel(EmployerLink("单位缴存历史", "remit:employer_remittances", "accounts.view", order=10,
                                          testid="panel-remittances"))

@@ -1,4 +1,4 @@
-"""暂存分配 at the counter (remit:suspense_allocate): an employer's 暂存 pays one of its confirmed, due 汇缴单 —
+"""暂存分配 at the counter (remit:employer_suspense_allocate): an employer's 暂存 pays one of its confirmed, due 汇缴单 —
 核对 shows the 暂存 balance before → after in 元, 办理 needs the money tick, posts once (double submission lands
 on the first 回单), and a refusal (not enough in 暂存) is shown in Chinese with nothing written."""
 
@@ -52,7 +52,7 @@ def _token(html: str) -> str:
 
 def test_allocate_from_suspense(c, center):
     e, r, accts = _setup(center, 500000)
-    url = reverse("remit:suspense_allocate", args=[e.account_no])
+    url = reverse("remit:employer_suspense_allocate", args=[e.account_no])
     detail = c.get(reverse("accounts:employer_detail", args=[e.account_no])).content.decode()
     assert f'href="{url}"' in detail
     html = c.get(url).content.decode()
@@ -79,7 +79,7 @@ def test_allocate_from_suspense(c, center):
 
 def test_not_enough_in_suspense_writes_nothing(c, center):
     e, r, _ = _setup(center, 100000)
-    url = reverse("remit:suspense_allocate", args=[e.account_no])
+    url = reverse("remit:employer_suspense_allocate", args=[e.account_no])
     token = _token(c.get(url).content.decode())
     for step in ("review", "confirm"):
         resp = c.post(url, {"remittance": r.pk, "_token": token, "_step": step, "_ack": "1"})
@@ -96,7 +96,7 @@ def test_only_the_employers_payable_remittances(c, center):
     make_account(center, other, 9)
     with transaction.atomic():
         draft = remittance_create(employer=other, month="2026-11", actor=SYS, business_date=center.business_date)
-    url = reverse("remit:suspense_allocate", args=[e.account_no])
+    url = reverse("remit:employer_suspense_allocate", args=[e.account_no])
     token = _token(c.get(url).content.decode())
     for pk in (draft.pk, "", "abc"):
         resp = c.post(url, {"remittance": pk, "_token": token, "_step": "review"})

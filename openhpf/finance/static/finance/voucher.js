@@ -1,9 +1,6 @@
 /* 记账凭证: the 打印 button, and on the 手工记账 form the live 借/贷 totals (the server checks them again). */
 (function () {
   "use strict";
-  document.querySelectorAll("[data-print]").forEach(function (b) {
-    b.addEventListener("click", function () { window.print(); });
-  });
   var form = document.querySelector("[data-voucher-form]");
   if (!form) { return; }
   function fen(text) {
