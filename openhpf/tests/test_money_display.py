@@ -22,6 +22,7 @@ from openhpf.contributions.remittance.services import remittance_confirm, remitt
 from openhpf.core.actors import SystemActor
 from openhpf.documents.receipts import receipt_issue
 from openhpf.iam.services import staff_create
+from openhpf.ledger.tests.factories import deposit
 
 SYS = SystemActor("test")
 # every business role, then the three exclusive roles (三员分立) for the pages only they may see
@@ -38,6 +39,8 @@ NOT_RENDERED: dict[str, str] = {
     "remit:import_errors": "a download of an import's error file (.xlsx), none seeded",
     "remit:template": "a download: the blank roster template (.xlsx)",
     "reconciliation:detail": "no reconciliation run seeded",
+    "finance:deposit_withdraw": "支取 of a placed 定期/通知存款: none seeded (finance/tests/test_counters.py renders it)",
+    "finance:voucher_pdf": "the 记账凭证 as a PDF; the voucher page shows the same lines",
     "finance:statement_export": "a download (xlsx/PDF); the statements page shows the same figures",
     "documents:receipt_pdf": "the 业务回单 as a PDF; the receipt page shows the same lines",
     "accounts:member_open_template": "a download: the batch-opening .xlsx template (its header says 元 and %)",
@@ -80,10 +83,11 @@ def world(center):
     command = command_submit(name="core.policy_set", actor=user, center=center, business_date=center.business_date,
                              params={"key": "contribution.base.cap", "value": CAP, "value_type": "int",
                                      "effective_from": "2027-07-01", "source": "测试"})
+    entry = deposit(center, account.sub, 123457)  # a voucher for the voucher pages
     receipt = receipt_issue(center=center, kind="test.money", title="测试回单", lines=[("月缴存额（元）", "1,234.56")],
                             actor=user, business_date=center.business_date, amount_fen=TOTAL)
     return {"user": user, "users": users, "employer": employer, "account": account, "remittance": remittance,
-            "command": command, "receipt": receipt}
+            "command": command, "receipt": receipt, "voucher_no": entry.voucher_no}
 
 
 def _url(name: str, w: dict[str, Any]) -> str | None:
@@ -92,7 +96,8 @@ def _url(name: str, w: dict[str, Any]) -> str | None:
     account_no = w["employer"].account_no if "employer" in name else w["account"].account_no
     for kwargs in ({}, {"pk": pk}, {"account_no": account_no}, {"user_id": w["user"].pk},
                    {"user_id": w["user"].pk, "action": "lock"}, {"client_id": 999999, "action": "revoke"},
-                   {"center_code": w["employer"].center.code, "bank_code": "102"}, {"number": w["receipt"].number}):
+                   {"center_code": w["employer"].center.code, "bank_code": "102"}, {"number": w["receipt"].number},
+                   {"voucher_no": w["voucher_no"]}, {"key": "contribution.base.cap"}):
         if None in kwargs.values():
             continue
         try:
