@@ -17,6 +17,7 @@ urlpatterns = [
     path("jobs/", include("openhpf.jobs.urls")),
     path("accounts/", include("openhpf.accounts.urls")),
     path("ledger/", include("openhpf.ledger.urls")),
+    path("documents/", include("openhpf.documents.urls")),
     path("approvals/", include("openhpf.approvals.urls")),
     path("audit/", include("openhpf.audit.urls")),
     path("access/", include("openhpf.accounts.personal_urls")),

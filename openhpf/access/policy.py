@@ -23,6 +23,8 @@ CONSOLE: dict[str, str] = {
     "console:login_totp": PUBLIC,
     "console:password_change": LOGIN,
     "console:totp_enrol": LOGIN,
+    "documents:receipt": "documents.view",  # 业务回单 of the staff member's center (masked as issued)
+    "documents:receipt_pdf": "documents.view",
     "console:iam_users": "iam.manage_users",
     "console:iam_user_action": "iam.manage_users",
     "console:iam_user_roles": "iam.manage_roles",

@@ -126,6 +126,7 @@ class AuditEvent(StrEnum):
     CORE_CALENDAR_SEED = "core.calendar.seed", "生成工作日历", _O.CALENDAR_DAY
     SECURITY_KEYS_ROTATE = "security.keys.rotate", "轮换加密密钥", _O.NONE
     SECURITY_DOCUMENT_SIGN = "security.document.sign", "档案电子签章", _O.DOCUMENT
+    DOCUMENT_RECEIPT_VIEW = "document.receipt.view", "查看业务回单", _O.DOCUMENT, True
     JOB_START = "job.start", "启动后台作业", _O.JOB
     JOB_CANCEL = "job.cancel", "取消后台作业", _O.JOB
     DOCUMENT_STORE = "document.store", "保存业务档案", _O.DOCUMENT
@@ -323,7 +324,7 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_HISTORY, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS,
     AuditEvent.ACCOUNTS_EMPLOYER_VIEW, AuditEvent.ACCOUNTS_EMPLOYER_MEMBERS, AuditEvent.CONTRIBUTIONS_ARREARS_MEMBERS,
     AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, AuditEvent.AUDIT_RECORDS_VIEW, AuditEvent.IAM_OUTBOX_VIEW,
-    AuditEvent.SETTLEMENT_PAYEE_LIST,
+    AuditEvent.SETTLEMENT_PAYEE_LIST, AuditEvent.DOCUMENT_RECEIPT_VIEW,
 })
 
 

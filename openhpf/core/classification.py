@@ -117,6 +117,7 @@ FIELDS: dict[str, str] = {
 # Fields whose names look personal but are not personal data (organisations, codes, system text), each with
 # the reason it is not registered as personal.
 NOT_PERSONAL: dict[str, str] = {
+    "documents.Receipt.operator_name": "经办人（工作人员履职信息，业务回单上署名）",
     "core.Center.name": "管理中心名称（机构信息）",
     "core.Branch.name": "网点名称（机构信息）",
     "accounts.Employer.name": "单位名称 101001（单位信息，公开）",

@@ -204,6 +204,8 @@ class ErrorCode(StrEnum):
     DOC_RETENTION = "DOC_RETENTION", 400, "未知的保管期限：{retention}"
     DOC_TOO_LARGE = "DOC_TOO_LARGE", 400, "文件超过 {max_mb} MB 上限"
     DOC_TYPE = "DOC_TYPE", 400, "未知的档案类型：{doc_type}"
+    BIZ_RECEIPT_NOT_FOUND = "BIZ_RECEIPT_NOT_FOUND", 404, "业务回单不存在：{number}"
+    COUNTER_TOKEN = "COUNTER_TOKEN", 400, "表单已过期或不完整，请重新打开办理页面"
     DUPLICATE = "DUPLICATE", 422, "个人账号 {account_no} 在文件中重复出现"
     DUPLICATE_ACCOUNT_NO = "DUPLICATE_ACCOUNT_NO", 422, "个人账号 {account_no} 重复"
     DUPLICATE_CREDIT_CODE = "DUPLICATE_CREDIT_CODE", 422, "统一社会信用代码 {credit_code} 重复"

@@ -69,3 +69,38 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_doc_type_display()} {self.original_name}"
+
+
+class Receipt(models.Model):
+    """业务回单: what a counter transaction did, as printed for the customer and kept for the file. Lines are the
+    display text of the moment (amounts in 元, personal data masked as the operator saw it), so a reprint shows
+    exactly what was handed over. `token` is the one-time token of the form that issued it: a second submission
+    of the same form finds this receipt instead of running the transaction again."""
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="receipts")
+    number = models.CharField("回单编号", max_length=32)
+    kind = models.CharField("业务类型代码", max_length=64)
+    title = models.CharField("业务名称", max_length=100)
+    lines = models.JSONField("回单内容", default=list)  # [[label, value], …]
+    amount = models.BigIntegerField("金额（分）", null=True, blank=True)
+    object_type = models.CharField("业务对象类型", max_length=100, blank=True)
+    object_id = models.CharField("业务对象标识", max_length=64, blank=True)
+    back_url = models.CharField("返回地址", max_length=300, blank=True)
+    operator = models.CharField("经办人账号", max_length=150)
+    operator_name = models.CharField("经办人", max_length=150)
+    business_date = models.DateField("业务日期")
+    # NULL, not "": receipts issued without a form token must not collide on (center, token)
+    token = models.CharField("表单令牌", max_length=64, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField("办理时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "业务回单"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "number"], name="receipt_number_unique"),
+            models.UniqueConstraint(fields=["center", "token"], name="receipt_token_unique"),
+        ]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="receipt_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"

@@ -9,11 +9,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from openhpf.contributions.interest.statements import cjk_font_path
 from openhpf.core.cells import xlsx_append
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.money import fen_to_yuan
+from openhpf.documents.receipts import cjk_font_path
 
 from .selectors import Statement, cell_text, ratio_text
 

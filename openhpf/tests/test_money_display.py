@@ -20,6 +20,7 @@ from openhpf.approvals.services import command_submit
 from openhpf.conftest import grant_role
 from openhpf.contributions.remittance.services import remittance_confirm, remittance_create
 from openhpf.core.actors import SystemActor
+from openhpf.documents.receipts import receipt_issue
 from openhpf.iam.services import staff_create
 
 SYS = SystemActor("test")
@@ -37,6 +38,7 @@ NOT_RENDERED: dict[str, str] = {
     "remit:import_errors": "a download of an import's error file (.xlsx), none seeded",
     "reconciliation:detail": "no reconciliation run seeded",
     "finance:statement_export": "a download (xlsx/PDF); the statements page shows the same figures",
+    "documents:receipt_pdf": "the 业务回单 as a PDF; the receipt page shows the same lines",
 }
 
 # pages that print stored records verbatim, where the raw-fen check does not apply (分 and ‱ are still checked)
@@ -76,7 +78,10 @@ def world(center):
     command = command_submit(name="core.policy_set", actor=user, center=center, business_date=center.business_date,
                              params={"key": "contribution.base.cap", "value": CAP, "value_type": "int",
                                      "effective_from": "2027-07-01", "source": "测试"})
-    return {"user": user, "users": users, "employer": employer, "account": account, "remittance": remittance, "command": command}
+    receipt = receipt_issue(center=center, kind="test.money", title="测试回单", lines=[("月缴存额（元）", "1,234.56")],
+                            actor=user, business_date=center.business_date, amount_fen=TOTAL)
+    return {"user": user, "users": users, "employer": employer, "account": account, "remittance": remittance,
+            "command": command, "receipt": receipt}
 
 
 def _url(name: str, w: dict[str, Any]) -> str | None:
@@ -84,7 +89,7 @@ def _url(name: str, w: dict[str, Any]) -> str | None:
     account_no = w["employer"].account_no if "employer" in name else w["account"].account_no
     for kwargs in ({}, {"pk": pk}, {"account_no": account_no}, {"user_id": w["user"].pk},
                    {"user_id": w["user"].pk, "action": "lock"}, {"client_id": 999999, "action": "revoke"},
-                   {"center_code": w["employer"].center.code, "bank_code": "102"}):
+                   {"center_code": w["employer"].center.code, "bank_code": "102"}, {"number": w["receipt"].number}):
         if None in kwargs.values():
             continue
         try:

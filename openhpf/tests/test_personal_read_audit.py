@@ -40,6 +40,8 @@ from openhpf.core.models import Center
 from openhpf.core.money import format_fen
 from openhpf.demo.simulate import Rates, simulate_months
 from openhpf.demo.synthetic import generate_center
+from openhpf.documents.models import Receipt
+from openhpf.documents.receipts import receipt_issue
 from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth, PartnerTokenAuth
 from openhpf.iam.models import Outbox, PartnerClient
 from openhpf.iam.services import (
@@ -149,6 +151,11 @@ def _seed(tmp_path) -> Seed:
                 member_auth={"HTTP_AUTHORIZATION": "Bearer " + _portal_token("member", acct.account_no,
                                                                               acct.member.phone)},
                 agent_auth={"HTTP_AUTHORIZATION": "Bearer " + _portal_token("agent", "walkagent", "13788889999")})
+    # a 业务回单 naming the member (masked as a counter clerk saw it): reading it is a personal read
+    receipt_issue(center=center, kind="accounts.member.seal", title="个人账户封存", actor=business[0],
+                  lines=[("个人账号", acct.account_no), ("姓名", mask("name", acct.member.name)),
+                         ("证件号码", mask("id_number", acct.member.id_number))],
+                  business_date=center.business_date, object=acct)
     _personal_values(seed)
     return seed
 
@@ -200,6 +207,8 @@ def _fill(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer) 
         "kind": lambda: "balance_sheet",
         "user_id": lambda: seed.staff[0][0].pk,
         "client_id": lambda: PartnerClient.objects.values_list("pk", flat=True).first(),
+        "number": lambda: Receipt.objects.filter(center=seed.center).order_by("-pk").values_list(
+            "number", flat=True).first(),
     }
     route = ep.route
     for name in ep.params:

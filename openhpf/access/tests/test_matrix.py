@@ -122,7 +122,7 @@ def _value(arg: str, name: str, world: dict[str, Any]) -> str:
 def _console_url(name: str, world: dict[str, Any]) -> str:
     for kwargs in ({}, {"account_no": _value("account_no", name, world)}, {"pk": "999999"},
                    {"user_id": "999999", "action": "lock"}, {"user_id": "999999"},
-                   {"client_id": "999999", "action": "revoke"}):
+                   {"client_id": "999999", "action": "revoke"}, {"number": "HD2026120100000001"}):
         try:
             return reverse(name, kwargs=kwargs)
         except NoReverseMatch:

@@ -6,12 +6,10 @@ the same name; a missing font is a clear error, never a PDF with blank boxes."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
@@ -20,27 +18,14 @@ from openhpf.accounts.models import MemberAccount
 from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, RetentionClass
-from openhpf.core.error_codes import ErrorCode
-from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
 from openhpf.documents.models import DocType, Document
+from openhpf.documents.receipts import cjk_font_path
 from openhpf.documents.services import document_store
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
 from ..selectors import Movement, movement_of
-
-DEFAULT_CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
-
-
-def cjk_font_path() -> str:
-    path = getattr(settings, "HPF_CJK_FONT", None) or os.environ.get("HPF_CJK_FONT") or DEFAULT_CJK_FONT
-    if not os.path.isfile(path):
-        raise DomainError(ErrorCode.CJK_FONT_MISSING,
-                          f"找不到中文字体文件 {path}：请安装 fonts-wqy-zenhei（apt-get install fonts-wqy-zenhei），"
-                          "或以 HPF_CJK_FONT 指定 TrueType 字体路径", field="font")
-    return path
-
 
 # ---------------------------------------------------------------- the annual statement
 
