@@ -24,6 +24,13 @@ VIEW = "settlement.view"
 _NAMES = {code: name for code, name, *_ in CHART}
 # the counter accounts a 补记凭证 may use (code, "code name"): the bank's fee or its interest, else other
 BOOK_OUT = [(c, f"{c} {_NAMES[c]}") for c in ("41102", "41103", "41199")]
+
+
+def account_name(code: str) -> str:
+    """The chart's name of a GL account code ("" when not in the chart)."""
+    return _NAMES.get(code, "")
+
+
 BOOK_IN = [(c, f"{c} {_NAMES[c]}") for c in ("40101", "40102", "40199")]
 
 ITEM_STATES = {

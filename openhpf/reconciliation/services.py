@@ -793,13 +793,10 @@ def _open_item(item: ReconItem) -> ReconItem:
     return it
 
 
-def recon_item_book(*, item: ReconItem, account: str, description: str, actor: Actor, business_date: date,
-                    token: str = "") -> Any:
-    """补记凭证: a bank line the books lack (a fee the bank took, interest it paid) becomes a manual voucher
-    (ledger.entry_post) for a checker: Dr expense / Cr 专户 for money out, Dr 专户 / Cr income for money in, the
-    专户 line carrying the bank's reference so the next reconciliation matches it by key. Returns the command;
-    the same `token` (the form's) returns the command already submitted for it."""
-    check_permission(actor, PERMISSION, center=item.center_id)
+def recon_item_book_plan(*, item: ReconItem, account: str, description: str) -> dict[str, Any]:
+    """The manual voucher 补记凭证 would submit for an open bank-side item, checked, nothing written: the command's
+    parameters (lines in fen, 借 first). Refuses a closed item, a book-side one, an account not offered for its
+    direction and an empty description."""
     it = _open_item(item)
     if it.statement_line_id is None:
         raise DomainError(ErrorCode.RECON_BOOK_SIDE, f"差异 {it.pk} 不是银行已记而账面未记的款项，不能补记凭证", field="item")
@@ -814,21 +811,36 @@ def recon_item_book(*, item: ReconItem, account: str, description: str, actor: A
     other = {"account": account, "memo": f"对账差异 {it.pk}"}
     lines = ([{**other, "debit": it.amount}, {**bank, "credit": it.amount}] if it.direction == Direction.OUT
              else [{**bank, "debit": it.amount}, {**other, "credit": it.amount}])
-    return command_submit(name="ledger.entry_post", actor=actor, center=it.center, business_date=business_date,
-                          params={"lines": lines, "description": description[:200], "biz_type": BizType.OTHER.value},
-                          idempotency_key=f"recon-book:{it.pk}:{token}" if token else None)
+    return {"lines": lines, "description": description[:200], "biz_type": BizType.OTHER.value}
 
 
-def recon_item_reverse(*, item: ReconItem, reason: str, actor: Actor, business_date: date, token: str = "") -> Any:
-    """冲正: a voucher of ours the bank never executed is reversed (ledger.entry_reverse) once a checker approves;
-    the reversal and its original then cancel out at the next reconciliation."""
+def recon_item_book(*, item: ReconItem, account: str, description: str, actor: Actor, business_date: date,
+                    token: str = "") -> Any:
+    """补记凭证: a bank line the books lack (a fee the bank took, interest it paid) becomes a manual voucher
+    (ledger.entry_post) for a checker: Dr expense / Cr 专户 for money out, Dr 专户 / Cr income for money in, the
+    专户 line carrying the bank's reference so the next reconciliation matches it by key. Returns the command;
+    the same `token` (the form's) returns the command already submitted for it."""
     check_permission(actor, PERMISSION, center=item.center_id)
+    params = recon_item_book_plan(item=item, account=account, description=description)
+    return command_submit(name="ledger.entry_post", actor=actor, center=item.center, business_date=business_date,
+                          params=params, idempotency_key=f"recon-book:{item.pk}:{token}" if token else None)
+
+
+def recon_item_reverse_plan(*, item: ReconItem, reason: str) -> dict[str, Any]:
+    """The 冲正 a book-side item would submit, checked, nothing written: the voucher number and the reason."""
     it = _open_item(item)
     if it.journal_line is None:
         raise DomainError(ErrorCode.RECON_REVERSE_SIDE, f"差异 {it.pk} 不是本中心已记而银行未记的凭证，不能冲正", field="item")
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(ErrorCode.REASON_REQUIRED, "请填写冲正原因", field="reason")
-    return command_submit(name="ledger.entry_reverse", actor=actor, center=it.center, business_date=business_date,
-                          params={"voucher_no": it.journal_line.entry.voucher_no, "reason": reason[:200]},
-                          idempotency_key=f"recon-reverse:{it.pk}:{token}" if token else None)
+    return {"voucher_no": it.journal_line.entry.voucher_no, "reason": reason[:200]}
+
+
+def recon_item_reverse(*, item: ReconItem, reason: str, actor: Actor, business_date: date, token: str = "") -> Any:
+    """冲正: a voucher of ours the bank never executed is reversed (ledger.entry_reverse) once a checker approves;
+    the reversal and its original then cancel out at the next reconciliation."""
+    check_permission(actor, PERMISSION, center=item.center_id)
+    params = recon_item_reverse_plan(item=item, reason=reason)
+    return command_submit(name="ledger.entry_reverse", actor=actor, center=item.center, business_date=business_date,
+                          params=params, idempotency_key=f"recon-reverse:{item.pk}:{token}" if token else None)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .counter import ItemBook, ItemReverse
 
 app_name = "reconciliation"
 
@@ -13,8 +14,8 @@ urlpatterns = [
     path("items/", views.items, name="items"),
     path("items/resolve/", views.items_resolve, name="items_resolve"),
     path("items/<int:pk>/explain/", views.item_explain, name="item_explain"),
-    path("items/<int:pk>/book/", views.item_book, name="item_book"),
-    path("items/<int:pk>/reverse/", views.item_reverse, name="item_reverse"),
+    path("items/<int:pk>/book/", ItemBook.as_view(), name="item_book"),
+    path("items/<int:pk>/reverse/", ItemReverse.as_view(), name="item_reverse"),
     path("statements/fetch/", views.statement_fetch, name="statement_fetch"),
     path("statements/upload/", views.statement_upload, name="statement_upload"),
     path("dayend/", views.dayend_page, name="dayend"),

@@ -255,46 +255,6 @@ def statement_upload(request: HttpRequest) -> HttpResponse:
     return redirect("reconciliation:home")
 
 
-# ---------------------------------------------------------------- a way out of a difference: a voucher (复核)
-
-
-@require_POST
-@permission_required(OPERATE)
-def item_book(request: HttpRequest, pk: int) -> HttpResponse:
-    """补记凭证 for a bank line the books lack: a manual voucher submitted for a checker."""
-    center = _center(request)
-    try:
-        item = selectors.item_get(center=center, pk=pk, user=request.user)
-        with transaction.atomic(durable=True):
-            cmd = services.recon_item_book(item=item, account=request.POST.get("account", ""),
-                                           description=request.POST.get("description", ""), actor=request.user,
-                                           business_date=center.business_date,
-                                           token=(request.POST.get("token") or "")[:40])
-    except DomainError as e:
-        messages.error(request, f"差异 {pk}：{e.message}")
-        return redirect(_back(request, reverse("reconciliation:items")))
-    messages.success(request, f"差异 {pk} 的补记凭证已提交复核（复核单 #{cmd.pk}，{cmd.summary}）；复核通过记账后重新对账即可勾对")
-    return redirect(_back(request, reverse("reconciliation:items")))
-
-
-@require_POST
-@permission_required(OPERATE)
-def item_reverse(request: HttpRequest, pk: int) -> HttpResponse:
-    """冲正 the voucher of a book line the bank never executed: submitted for a checker."""
-    center = _center(request)
-    try:
-        item = selectors.item_get(center=center, pk=pk, user=request.user)
-        with transaction.atomic(durable=True):
-            cmd = services.recon_item_reverse(item=item, reason=request.POST.get("reason", ""), actor=request.user,
-                                              business_date=center.business_date,
-                                              token=(request.POST.get("token") or "")[:40])
-    except DomainError as e:
-        messages.error(request, f"差异 {pk}：{e.message}")
-        return redirect(_back(request, reverse("reconciliation:items")))
-    messages.success(request, f"差异 {pk} 的冲正已提交复核（复核单 #{cmd.pk}，{cmd.summary}）；复核通过后重新对账即可勾对")
-    return redirect(_back(request, reverse("reconciliation:items")))
-
-
 # ---------------------------------------------------------------- 日终 (day-end) on screen
 
 

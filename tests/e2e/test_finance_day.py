@@ -64,17 +64,19 @@ def _approve(checker, command: PendingCommand) -> None:
 
 
 def _book(page, item_text: str, summary: str) -> PendingCommand:
-    """补记凭证 for the open item whose row shows `item_text`: the bank fee as 41102 against the 专户."""
+    """补记凭证 for the open item whose row shows `item_text`: the fee as 41102 against the 专户, checked on the
+    核对 page, submitted for a checker, with its 业务回单."""
     from playwright.sync_api import expect
 
     before = PendingCommand.objects.count()
     page.goto("/reconciliation/items/")
-    row = page.get_by_test_id("item-row").filter(has_text=item_text)
-    row.get_by_text("补记凭证（提交复核）").click()
-    row.get_by_label("对方科目").select_option("41102")
-    row.get_by_label("凭证摘要").fill(summary)
-    row.get_by_role("button", name="提交复核").click()
-    expect(page.locator(".messages")).to_contain_text("补记凭证已提交复核")
+    page.get_by_test_id("item-row").filter(has_text=item_text).get_by_role("link", name="补记凭证").click()
+    page.get_by_label("对方科目").select_option("41102")
+    page.get_by_label("凭证摘要").fill(summary)
+    page.get_by_role("button", name="下一步：核对").click()
+    expect(page.locator("main")).to_contain_text("41102 归集手续费支出")
+    page.get_by_test_id("confirm").click()
+    expect(page.locator("main")).to_contain_text("补记凭证（已提交复核）")
     assert PendingCommand.objects.count() == before + 1
     return PendingCommand.objects.order_by("-pk").first()
 

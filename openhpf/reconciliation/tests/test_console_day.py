@@ -4,6 +4,8 @@ day-end run, refused with its whole reason, fixed and re-run."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -89,21 +91,36 @@ def _fee_item(center, acct, client) -> ReconItem:
     return ReconItem.objects.get(ref_key="F1")
 
 
+def _token(html: str) -> str:
+    m = re.search(r'name="_token" value="([0-9a-f]{32})"', html)
+    assert m, html
+    return m.group(1)
+
+
 def test_a_bank_fee_is_booked_through_maker_checker_and_then_matches(center, acct, finance, checker, client):
     client.force_login(finance)
     item = _fee_item(center, acct, client)
-    url = reverse("reconciliation:item_book", args=[item.pk])
-    for data, message in (({"account": "10101", "description": "手续费"}, "补记凭证的对方科目不正确：10101"),
-                          ({"account": "40101", "description": "手续费"}, "补记凭证的对方科目不正确：40101"),
-                          ({"account": "41102", "description": " "}, "请填写凭证摘要")):
-        res = client.post(url, {**data, "token": "t1"}, follow=True)
-        assert message in _said(res)
-        assert PendingCommand.objects.count() == 0
     page = client.get(reverse("reconciliation:items")).content.decode()
-    assert "补记凭证（提交复核）" in page and "41102 归集手续费支出" in page
-    res = client.post(url, {"account": "41102", "description": "汇划手续费", "token": "t1"}, follow=True)
-    assert "补记凭证已提交复核" in _said(res)
-    client.post(url, {"account": "41102", "description": "汇划手续费", "token": "t1"})  # a double click
+    url = reverse("reconciliation:item_book", args=[item.pk])
+    assert url in page
+    form = client.get(url).content.decode()
+    assert "41102 归集手续费支出" in form and "15.00 元" in form and "40101" not in form
+    token = _token(form)
+    for data, message in (({"account": "10101", "description": "手续费"}, "请选择列出的对方科目"),
+                          ({"account": "40101", "description": "手续费"}, "请选择列出的对方科目"),
+                          ({"account": "41102", "description": ""}, "请填写凭证摘要")):
+        res = client.post(url, {**data, "_token": token, "_step": "confirm"})
+        assert res.status_code == 400 and message in res.content.decode()
+        assert PendingCommand.objects.count() == 0
+    data = {"account": "41102", "description": "汇划手续费", "_token": token}
+    review = client.post(url, {**data, "_step": "review"}).content.decode()
+    assert "借" in review and "41102 归集手续费支出 15.00 元" in review and "贷" in review
+    assert f"{acct.gl_account.code} {acct.gl_account.name} 15.00 元" in review and PendingCommand.objects.count() == 0
+    res = client.post(url, {**data, "_step": "confirm"})
+    assert res.status_code == 302
+    assert "补记凭证（已提交复核）" in client.get(res["Location"]).content.decode()
+    again = client.post(url, {**data, "_step": "confirm"})  # a double click lands on the same 回单
+    assert again["Location"].startswith(res["Location"])
     cmd = PendingCommand.objects.get()
     assert cmd.name == "ledger.entry_post" and cmd.amount == 15_00
     command_approve(command=cmd, actor=checker, business_date=D3)
@@ -120,16 +137,20 @@ def test_a_voucher_no_bank_executed_is_reversed_through_maker_checker(center, ac
     entry = _post(center, acct, D3, [("out", 200_00, "S9")])
     fee = _fee_item(center, acct, client)
     item = ReconItem.objects.get(ref_key="S9")
-    res = client.post(reverse("reconciliation:item_reverse", args=[fee.pk]), {"reason": "银行未执行"}, follow=True)
-    assert f"差异 {fee.pk} 不是本中心已记而银行未记的凭证，不能冲正" in _said(res)
-    res = client.post(reverse("reconciliation:item_book", args=[item.pk]), {"account": "41102", "description": "x"},
-                      follow=True)
-    assert "不是银行已记而账面未记的款项" in _said(res)
+    url = reverse("reconciliation:item_reverse", args=[fee.pk])
+    res = client.post(url, {"reason": "银行未执行", "_token": _token(client.get(url).content.decode())})
+    assert res.status_code == 400 and f"差异 {fee.pk} 不是本中心已记而银行未记的凭证，不能冲正" in res.content.decode()
+    url = reverse("reconciliation:item_book", args=[item.pk])
+    res = client.post(url, {"account": "41102", "description": "x", "_token": _token(client.get(url).content.decode())})
+    assert res.status_code == 400 and "不是银行已记而账面未记的款项，不能补记凭证" in res.content.decode()
     url = reverse("reconciliation:item_reverse", args=[item.pk])
-    res = client.post(url, {"reason": ""}, follow=True)
-    assert "请填写冲正原因" in _said(res) and PendingCommand.objects.count() == 0
-    res = client.post(url, {"reason": "银行未执行该笔付款", "token": "r1"}, follow=True)
-    assert "冲正已提交复核" in _said(res)
+    token = _token(client.get(url).content.decode())
+    res = client.post(url, {"reason": "", "_token": token, "_step": "confirm"})
+    assert res.status_code == 400 and "请填写冲正原因" in res.content.decode() and PendingCommand.objects.count() == 0
+    review = client.post(url, {"reason": "银行未执行该笔付款", "_token": token}).content.decode()
+    assert entry.voucher_no in review and PendingCommand.objects.count() == 0
+    res = client.post(url, {"reason": "银行未执行该笔付款", "_token": token, "_step": "confirm"})
+    assert "冲正凭证（已提交复核）" in client.get(res["Location"]).content.decode()
     cmd = PendingCommand.objects.get()
     assert cmd.name == "ledger.entry_reverse" and cmd.params["voucher_no"] == entry.voucher_no
 
