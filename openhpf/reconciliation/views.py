@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import time
 from datetime import date, timedelta
@@ -36,6 +37,7 @@ from .models import BankStatement, ReconItem, ReconMatch
 UPLOAD_SUFFIXES = (".csv", ".xlsx", ".ndjson", ".jsonl")
 
 VIEW, OPERATE = selectors.VIEW, services.PERMISSION
+log = logging.getLogger(__name__)
 
 
 def _center(request: HttpRequest) -> Center:
@@ -332,4 +334,9 @@ def _dayend_outcome(request: HttpRequest, center: Center, bd: date) -> dict[str,
     except DomainError as e:
         return {"ok": False, "job": dayend.dayend_job(center=center, on=bd),
                 "message": f"日终 {bd} 未完成：[{e.code}] {e.message}"}
+    except Exception:  # the job has recorded the failure (shown with its steps); the trace goes to the log
+        log.exception("day-end %s of %s failed", bd, center.code)
+        job = dayend.dayend_job(center=center, on=bd)
+        return {"ok": False, "job": job,
+                "message": f"日终 {bd} 未完成：{job.error if job is not None and job.error else '系统错误，请查看作业日志'}"}
     return {"ok": True, "job": done, "message": f"日终 {bd} 完成，业务日期已推进到 {bd + timedelta(days=1)}"}
