@@ -37,6 +37,9 @@ NOT_RENDERED: dict[str, str] = {
     "console:iam_outbox_dev": "the development outbox (codes in clear): 404 unless HPF_DEV_OUTBOX, off in tests",
     "remit:import_errors": "a download of an import's error file (.xlsx), none seeded",
     "reconciliation:detail": "no reconciliation run seeded",
+    "reconciliation:item_book": "补记凭证 of a reconciliation difference: no reconciliation run seeded "
+                                "(reconciliation/tests/test_console_day.py renders it, amounts in 元)",
+    "reconciliation:item_reverse": "冲正 of a reconciliation difference: no reconciliation run seeded (same)",
     "finance:statement_export": "a download (xlsx/PDF); the statements page shows the same figures",
     "documents:receipt_pdf": "the 业务回单 as a PDF; the receipt page shows the same lines",
 }

@@ -66,6 +66,8 @@ CANNOT_EXERCISE: dict[str, str] = {
     "api:contributions.remittance.api.import_errors": "同上，API 的错误清单下载",
     "reconciliation:detail": "对账结果：要先载入银行对账单并跑日终对账（reconciliation 的测试覆盖）",
     "api:reconciliation.api.reconciliation_detail": "同上，API 的对账结果",
+    "reconciliation:item_book": "对账差异的补记凭证：要先载入对账单并对账出差异（reconciliation 的 test_console_day 覆盖）",
+    "reconciliation:item_reverse": "同上，对账差异的冲正凭证",
 }
 
 
