@@ -88,6 +88,7 @@ CONSOLE: dict[str, str] = {
     "settlement:instruction_action": "settlement.operate",
     "settlement:notices": "settlement.view",
     "settlement:notice_handle": "settlement.operate",
+    "settlement:notices_pull": "settlement.operate",
     "remit:receipts": "settlement.view",
     "remit:receipt_assign": "contributions.remit",
     "settlement:notice_push": PUBLIC,  # a bank pushing SBDC100; authenticated by the channel's token
@@ -124,6 +125,13 @@ CONSOLE: dict[str, str] = {
     "reconciliation:item_explain": "settlement.operate",
     "reconciliation:items_resolve": "settlement.operate",
     "reconciliation:run": "settlement.operate",
+    "reconciliation:statement_fetch": "settlement.operate",
+    "reconciliation:statement_upload": "settlement.operate",
+    "reconciliation:item_book": "settlement.operate",
+    "reconciliation:item_reverse": "settlement.operate",
+    "reconciliation:dayend": "settlement.view",
+    "reconciliation:dayend_run": "settlement.operate",
+    "reconciliation:dayend_progress": "settlement.view",
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).

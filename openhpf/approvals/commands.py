@@ -173,7 +173,8 @@ def _lines(params: Params) -> list[Any]:
         if not isinstance(ln, dict) or not str(ln.get("account") or "").strip():
             raise DomainError(ErrorCode.GL_ACCOUNT_UNKNOWN, f"第 {i} 条分录缺少会计科目", row=i, field="account")
         out.append(Line(account=str(ln["account"]).strip(), debit=_fen(ln.get("debit"), "debit", i),
-                        credit=_fen(ln.get("credit"), "credit", i), memo=str(ln.get("memo") or "")[:200]))
+                        credit=_fen(ln.get("credit"), "credit", i), memo=str(ln.get("memo") or "")[:200],
+                        bank_ref=str(ln.get("bank_ref") or "")[:60]))
     return out
 
 

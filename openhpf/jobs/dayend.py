@@ -129,6 +129,17 @@ def dayend_run(*, center: Center, actor: Any, on: date | None = None, progress: 
     return run_job(job, steps=steps, progress=progress, stale_after=0)
 
 
+def dayend_job(*, center: Center, on: date) -> Job | None:
+    """The day-end job of `on` (None before it first started), with its steps."""
+    return (Job.objects.filter(idempotency_key=f"dayend:{center.code}:{on}").prefetch_related("steps", "logs")
+            .first())
+
+
+def dayend_jobs(*, center: Center, limit: int = 10) -> list[Job]:
+    """The center's latest day-end jobs, newest first."""
+    return list(Job.objects.filter(center=center, kind=JOB_KIND).order_by("-created_at", "-id")[:limit])
+
+
 def run_each(ctx: StepContext, items: list[Any], fn: Callable[[Any], Any], key: Callable[[Any], str]) -> dict[str, Any]:
     """A step over a list (the 专户, say): progress one per item, the results by key."""
     ctx.advance(0, total=len(items))

@@ -14,11 +14,24 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask
 from openhpf.core.money import format_fen
+from openhpf.ledger.chart import CHART
 from openhpf.settlement.models import BankAccount
 
 from .models import BankStatement, Direction, Reconciliation, ReconItem, StatementLine
 
 VIEW = "settlement.view"
+
+_NAMES = {code: name for code, name, *_ in CHART}
+# the counter accounts a 补记凭证 may use (code, "code name"): the bank's fee or its interest, else other
+BOOK_OUT = [(c, f"{c} {_NAMES[c]}") for c in ("41102", "41103", "41199")]
+
+
+def account_name(code: str) -> str:
+    """The chart's name of a GL account code ("" when not in the chart)."""
+    return _NAMES.get(code, "")
+
+
+BOOK_IN = [(c, f"{c} {_NAMES[c]}") for c in ("40101", "40102", "40199")]
 
 ITEM_STATES = {
     "open": "未勾销（全部）",
@@ -133,6 +146,21 @@ class ItemView:
     bank_seq: str = ""
     voucher_no: str = ""
     memo: str = ""
+
+    @property
+    def can_book(self) -> bool:
+        """A bank line the books lack (a fee, interest): a voucher may be booked for it (补记凭证)."""
+        return self.item.closed_on is None and self.item.statement_line_id is not None
+
+    @property
+    def can_reverse(self) -> bool:
+        """A voucher no bank executed: it may be reversed (冲正)."""
+        return self.item.closed_on is None and self.item.journal_line_id is not None and bool(self.voucher_no)
+
+    @property
+    def book_choices(self) -> list[tuple[str, str]]:
+        """The counter accounts of a 补记凭证: expenses for money the bank took, income for money it paid in."""
+        return BOOK_OUT if self.item.direction == Direction.OUT else BOOK_IN
 
 
 def item_views(items: list[ReconItem], *, user: Actor, center: Any) -> list[ItemView]:
@@ -249,23 +277,49 @@ def adjustment_table(*, recon: Reconciliation, user: Actor) -> AdjustmentTable:
     return AdjustmentTable(recon, pick(bank, "in"), pick(bank, "out"), pick(book, "in"), pick(book, "out"))
 
 
-def reconciliation_day_ok(*, center: Any, on: date) -> tuple[bool, list[str]]:
-    """The day-end gate (日终对账检查): False, with the reasons, when an active 专户 with a statement for `on` has
-    no reconciliation for it, or its reconciliation has an unexplained difference."""
+@dataclass(frozen=True)
+class Gate:
+    """The day-end gate of one day: ok, what holds it (problems), and the 专户 whose reconciliation starts later."""
+
+    on: date
+    ok: bool
+    problems: list[str]
+    notes: list[str]
+    accounts: int  # the 专户 the gate covered on `on`
+
+
+def reconciliation_gate(*, center: Any, on: date) -> Gate:
+    """The day-end gate (日终对账检查) of `on`. Every active 专户 whose reconciliation has started (its
+    reconcile_from on or before `on`; an account without one counts as started) must have a reconciliation of
+    `on` without an unexplained difference: no statement, or a statement not reconciled, is 未对账. A 专户 newly
+    linked whose reconciliation starts after `on` holds nothing and is named with its first day."""
     problems: list[str] = []
-    stmts = (BankStatement.objects.filter(center=center, stmt_date=on, bank_account__status=BankAccount.Status.ACTIVE)
-             .select_related("bank_account").order_by("bank_account__account_no"))
+    notes: list[str] = []
+    stmts = set(BankStatement.objects.filter(center=center, stmt_date=on).values_list("bank_account_id", flat=True))
     recons = {r.bank_account_id: r for r in Reconciliation.objects.filter(center=center, recon_date=on)}
-    for s in stmts:
-        acct = s.bank_account
+    covered = 0
+    for acct in (BankAccount.objects.filter(center=center, status=BankAccount.Status.ACTIVE)
+                 .order_by("gl_account__code", "account_no")):
+        name = f"专户 {acct.bank_name} {acct.account_no}"
+        if acct.reconcile_from is not None and acct.reconcile_from > on:
+            notes.append(f"{name}：自 {acct.reconcile_from} 起对账（此前不参加日终对账检查）")
+            continue
+        covered += 1
         r = recons.get(acct.pk)
         if r is None:
-            problems.append(f"专户 {acct.bank_name} {acct.account_no}：{on} 的对账单尚未对账")
+            why = "对账单已载入，尚未运行对账" if acct.pk in stmts else "尚无对账单，请下载或上传后对账"
+            problems.append(f"{name}：{on} 未对账（{why}）")
         elif r.status != Reconciliation.Status.BALANCED:
             parts = []
             if r.difference:
                 parts.append(f"调节后差额 {format_fen(r.difference)} 元")
             if r.items_unexplained:
                 parts.append(f"{r.items_unexplained} 笔差异待说明")
-            problems.append(f"专户 {acct.bank_name} {acct.account_no}：{on} 对账不平（{'，'.join(parts)}）")
-    return not problems, problems
+            problems.append(f"{name}：{on} 对账不平（{'，'.join(parts)}）")
+    return Gate(on=on, ok=not problems, problems=problems, notes=notes, accounts=covered)
+
+
+def reconciliation_day_ok(*, center: Any, on: date) -> tuple[bool, list[str]]:
+    """The day-end gate as (ok, problems): see `reconciliation_gate`."""
+    gate = reconciliation_gate(center=center, on=on)
+    return gate.ok, gate.problems

@@ -31,11 +31,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from openhpf.access.selectors import check_permission
+from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import db
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
+from openhpf.core.codes import BizType
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ingest import ErrorSink, Limits
@@ -43,7 +45,8 @@ from openhpf.core.money import format_fen
 from openhpf.core.validation import Rule, run_rules
 from openhpf.settlement.models import BankAccount
 
-from .models import BankStatement, Reconciliation, ReconItem, ReconMatch
+from . import selectors
+from .models import BankStatement, Direction, Reconciliation, ReconItem, ReconMatch
 from .selectors import reconciliation_day_ok  # noqa: F401  (the day-end gate; a read, kept in selectors)
 
 PERMISSION = "settlement.operate"
@@ -777,3 +780,67 @@ def recon_items_resolve(*, items: Sequence[ReconItem], note: str, actor: Actor, 
                   center=its[0].center_id, business_date=business_date,
                   after={"items": [it.pk for it in its], "effect": effect, "note": note})
         return its
+
+
+# ---------------------------------------------------------------- the way out of a difference: a voucher (复核)
+
+
+def _open_item(item: ReconItem) -> ReconItem:
+    it = ReconItem.objects.select_related("bank_account__gl_account", "statement_line", "journal_line__entry").get(
+        pk=item.pk)
+    if it.closed_on is not None:
+        raise DomainError(ErrorCode.ITEM_CLOSED, f"差异 {it.pk} 已{it.get_close_kind_display()}，不能再办理", field="item")
+    return it
+
+
+def recon_item_book_plan(*, item: ReconItem, account: str, description: str) -> dict[str, Any]:
+    """The manual voucher 补记凭证 would submit for an open bank-side item, checked, nothing written: the command's
+    parameters (lines in fen, 借 first). Refuses a closed item, a book-side one, an account not offered for its
+    direction and an empty description."""
+    it = _open_item(item)
+    if it.statement_line_id is None:
+        raise DomainError(ErrorCode.RECON_BOOK_SIDE, f"差异 {it.pk} 不是银行已记而账面未记的款项，不能补记凭证", field="item")
+    choices = dict(selectors.BOOK_OUT if it.direction == Direction.OUT else selectors.BOOK_IN)
+    account = (account or "").strip()
+    if account not in choices:
+        raise DomainError(ErrorCode.RECON_BOOK_ACCOUNT, f"补记凭证的对方科目不正确：{account or '未选择'}", field="account")
+    description = (description or "").strip()
+    if not description:
+        raise DomainError(ErrorCode.DESCRIPTION_REQUIRED, "请填写凭证摘要", field="description")
+    bank = {"account": it.bank_account.gl_account.code, "bank_ref": it.ref_key, "memo": f"对账差异 {it.pk}"}
+    other = {"account": account, "memo": f"对账差异 {it.pk}"}
+    lines = ([{**other, "debit": it.amount}, {**bank, "credit": it.amount}] if it.direction == Direction.OUT
+             else [{**bank, "debit": it.amount}, {**other, "credit": it.amount}])
+    return {"lines": lines, "description": description[:200], "biz_type": BizType.OTHER.value}
+
+
+def recon_item_book(*, item: ReconItem, account: str, description: str, actor: Actor, business_date: date,
+                    token: str = "") -> Any:
+    """补记凭证: a bank line the books lack (a fee the bank took, interest it paid) becomes a manual voucher
+    (ledger.entry_post) for a checker: Dr expense / Cr 专户 for money out, Dr 专户 / Cr income for money in, the
+    专户 line carrying the bank's reference so the next reconciliation matches it by key. Returns the command;
+    the same `token` (the form's) returns the command already submitted for it."""
+    check_permission(actor, PERMISSION, center=item.center_id)
+    params = recon_item_book_plan(item=item, account=account, description=description)
+    return command_submit(name="ledger.entry_post", actor=actor, center=item.center, business_date=business_date,
+                          params=params, idempotency_key=f"recon-book:{item.pk}:{token}" if token else None)
+
+
+def recon_item_reverse_plan(*, item: ReconItem, reason: str) -> dict[str, Any]:
+    """The 冲正 a book-side item would submit, checked, nothing written: the voucher number and the reason."""
+    it = _open_item(item)
+    if it.journal_line is None:
+        raise DomainError(ErrorCode.RECON_REVERSE_SIDE, f"差异 {it.pk} 不是本中心已记而银行未记的凭证，不能冲正", field="item")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(ErrorCode.REASON_REQUIRED, "请填写冲正原因", field="reason")
+    return {"voucher_no": it.journal_line.entry.voucher_no, "reason": reason[:200]}
+
+
+def recon_item_reverse(*, item: ReconItem, reason: str, actor: Actor, business_date: date, token: str = "") -> Any:
+    """冲正: a voucher of ours the bank never executed is reversed (ledger.entry_reverse) once a checker approves;
+    the reversal and its original then cancel out at the next reconciliation."""
+    check_permission(actor, PERMISSION, center=item.center_id)
+    params = recon_item_reverse_plan(item=item, reason=reason)
+    return command_submit(name="ledger.entry_reverse", actor=actor, center=item.center, business_date=business_date,
+                          params=params, idempotency_key=f"recon-reverse:{item.pk}:{token}" if token else None)

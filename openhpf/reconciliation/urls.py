@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .counter import ItemBook, ItemReverse
 
 app_name = "reconciliation"
 
@@ -13,4 +14,11 @@ urlpatterns = [
     path("items/", views.items, name="items"),
     path("items/resolve/", views.items_resolve, name="items_resolve"),
     path("items/<int:pk>/explain/", views.item_explain, name="item_explain"),
+    path("items/<int:pk>/book/", ItemBook.as_view(), name="item_book"),
+    path("items/<int:pk>/reverse/", ItemReverse.as_view(), name="item_reverse"),
+    path("statements/fetch/", views.statement_fetch, name="statement_fetch"),
+    path("statements/upload/", views.statement_upload, name="statement_upload"),
+    path("dayend/", views.dayend_page, name="dayend"),
+    path("dayend/run/", views.dayend_run, name="dayend_run"),
+    path("dayend/progress/", views.dayend_progress, name="dayend_progress"),
 ]

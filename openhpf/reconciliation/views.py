@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+import logging
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -17,14 +21,23 @@ from django.views.decorators.vary import vary_on_headers
 
 from openhpf.access.decorators import permission_required
 from openhpf.access.selectors import has_permission
-from openhpf.core.errors import DomainError
+from openhpf.core.error_codes import ErrorCode
+from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
+from openhpf.core.money import format_fen, parse_yuan
 from openhpf.iam.services import console_center
+from openhpf.jobs import dayend
+from openhpf.jobs.models import Job
+from openhpf.settlement import services as settlement_services
 
 from . import selectors, services
-from .models import ReconItem, ReconMatch
+from .fileload import statement_load_file
+from .models import BankStatement, ReconItem, ReconMatch
+
+UPLOAD_SUFFIXES = (".csv", ".xlsx", ".ndjson", ".jsonl")
 
 VIEW, OPERATE = selectors.VIEW, services.PERMISSION
+log = logging.getLogger(__name__)
 
 
 def _center(request: HttpRequest) -> Center:
@@ -48,9 +61,9 @@ def home(request: HttpRequest) -> HttpResponse:
     center = _center(request)
     rows = selectors.home_rows(center=center, user=request.user, days=7)
     bd = center.business_date
-    ok, problems = selectors.reconciliation_day_ok(center=center, on=bd)
+    gate = selectors.reconciliation_gate(center=center, on=bd)
     return render(request, "reconciliation/home.html", {
-        "rows": rows, "business_date": bd, "gate_ok": ok, "gate_problems": problems,
+        "rows": rows, "business_date": bd, "gate": gate,
         "can_operate": has_permission(request.user, OPERATE, center=center)})
 
 
@@ -158,3 +171,172 @@ def run(request: HttpRequest) -> HttpResponse:
         return redirect("reconciliation:home")
     messages.success(request, f"{acct.bank_name} {on} 对账完成：{recon.get_status_display()}")
     return redirect("reconciliation:detail", pk=recon.pk)
+
+
+# ---------------------------------------------------------------- bank statements: fetch (BDC113) or upload
+
+
+def _day(request: HttpRequest, center: Center) -> date:
+    raw = (request.POST.get("date") or "").strip()
+    try:
+        return date.fromisoformat(raw) if raw else center.business_date
+    except ValueError:
+        raise DomainError(ErrorCode.DATE_FORMAT, f"对账单日期格式不正确：{raw}（应如 2026-11-30）", field="date") from None
+
+
+def _statement_done(request: HttpRequest, stmt: BankStatement, how: str) -> None:
+    messages.success(request, f"{how} {stmt.bank_account.bank_name} {stmt.bank_account.account_no} {stmt.stmt_date} 对账单："
+                              f"{stmt.line_count} 笔，收入 {format_fen(stmt.total_in)} 元，支出 {format_fen(stmt.total_out)} 元，"
+                              f"期初 {format_fen(stmt.opening_balance)} 元，期末 {format_fen(stmt.closing_balance)} 元")
+
+
+@require_POST
+@permission_required(OPERATE)
+def statement_fetch(request: HttpRequest) -> HttpResponse:
+    """下载对账单: the bank's 账户明细 (BDC113) of one day of one 专户, as day-end fetches it."""
+    center = _center(request)
+    try:
+        acct = selectors.bank_account_get(center=center, account_no=request.POST.get("account_no", ""),
+                                          user=request.user)
+        on = _day(request, center)
+        with transaction.atomic(durable=True):
+            stmt = settlement_services.statement_fetch(bank_account=acct, on=on, actor=request.user,
+                                                       business_date=center.business_date)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("reconciliation:home")
+    _statement_done(request, stmt, "已下载")
+    return redirect("reconciliation:home")
+
+
+def _yuan_or_none(request: HttpRequest, name: str, label: str) -> int | None:
+    raw = (request.POST.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_yuan(raw, field=name)
+    except DomainError:
+        raise DomainError(ErrorCode.AMOUNT_FEN, f"{label}格式不正确：{raw}（单位：元，最多两位小数）", field=name) from None
+
+
+@require_POST
+@permission_required(OPERATE)
+def statement_upload(request: HttpRequest) -> HttpResponse:
+    """上传对账单: a statement file the bank sent (CSV, Excel or NDJSON; see fileload); the opening and closing
+    balances in 元 when the file does not give them. A file with errors is refused whole, every error listed."""
+    center = _center(request)
+    upload = request.FILES.get("file")
+    try:
+        acct = selectors.bank_account_get(center=center, account_no=request.POST.get("account_no", ""),
+                                          user=request.user)
+        on = _day(request, center)
+        opening = _yuan_or_none(request, "opening", "期初余额")
+        closing = _yuan_or_none(request, "closing", "期末余额")
+        if upload is None or not upload.name:
+            raise DomainError(ErrorCode.FILE_MISSING, "请选择对账单文件", field="file")
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in UPLOAD_SUFFIXES:
+            raise DomainError(ErrorCode.FILE_TYPE, f"对账单文件应为 CSV、Excel 或 NDJSON：{upload.name}", field="file")
+        with tempfile.TemporaryDirectory(prefix="hpf-stmt-") as tmp:
+            path = Path(tmp) / f"statement{suffix}"
+            with path.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            with transaction.atomic(durable=True):
+                stmt = statement_load_file(bank_account=acct, path=path, stmt_date=on, actor=request.user,
+                                           business_date=center.business_date, opening_balance=opening,
+                                           closing_balance=closing)
+    except ValidationReport as r:
+        messages.error(request, "对账单未载入：" + "；".join(
+            (f"第 {e.row} 行 " if e.row else "") + e.message for e in r.errors[:10]))
+        return redirect("reconciliation:home")
+    except DomainError as e:
+        messages.error(request, "对账单未载入：" + e.message)
+        return redirect("reconciliation:home")
+    _statement_done(request, stmt, "已载入")
+    return redirect("reconciliation:home")
+
+
+# ---------------------------------------------------------------- 日终 (day-end) on screen
+
+
+def _steps(job: Job | None) -> list[dict[str, Any]]:
+    """The day-end plan with each step's state in `job` (all waiting before it starts)."""
+    rows = {s.name: s for s in job.steps.all()} if job is not None else {}
+    out = []
+    for s in dayend.plan():
+        row = rows.get(s.name)
+        out.append({"name": s.name, "label": s.label, "status": row.status if row else "pending",
+                    "status_label": row.get_status_display() if row else "等待",
+                    "done": row.done if row else 0, "total": row.total if row else None})
+    return out
+
+
+def _dayend_context(center: Center, on: date, *, watch: int = 0, since: float = 0.0) -> dict[str, Any]:
+    """The steps panel of the day-end of `on`. With `watch` (a start clicked at `since`), the panel keeps polling
+    until the job has finished after that moment (or gives up after a minute without seeing it)."""
+    job = dayend.dayend_job(center=center, on=on)
+    running = job is not None and job.status in (Job.Status.PENDING, Job.Status.RUNNING) and not job.is_stale()
+    waiting = 0 < watch <= 60 and (job is None or job.finished_at is None or job.finished_at.timestamp() < since)
+    return {"on": on, "job": job, "steps": _steps(job), "running": running, "poll": running or waiting,
+            "watch": watch + 1 if watch else 0, "since": since}
+
+
+@require_GET
+@permission_required(VIEW)
+def dayend_page(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    bd = center.business_date
+    return render(request, "reconciliation/dayend.html", {
+        **_dayend_context(center, bd), "business_date": bd, "next_date": bd + timedelta(days=1),
+        "gate": selectors.reconciliation_gate(center=center, on=bd), "jobs": dayend.dayend_jobs(center=center),
+        "can_operate": has_permission(request.user, OPERATE, center=center)})
+
+
+@require_GET
+@permission_required(VIEW)
+def dayend_progress(request: HttpRequest) -> HttpResponse:
+    """The steps of the day-end of `on` (default: the business date), polled by htmx while it runs."""
+    center = _center(request)
+    try:
+        on = date.fromisoformat(request.GET.get("on") or "") if request.GET.get("on") else center.business_date
+        watch, since = int(request.GET.get("watch") or 0), float(request.GET.get("since") or 0)
+    except ValueError:
+        on, watch, since = center.business_date, 0, 0.0
+    return render(request, "reconciliation/_dayend_steps.html", _dayend_context(center, on, watch=watch, since=since))
+
+
+@require_POST
+@permission_required(OPERATE)
+def dayend_run(request: HttpRequest) -> HttpResponse:
+    """运行日终 (or 重新运行 a failed one: it continues from the failed step). Step "start" (the form, with its
+    confirmation box) answers an htmx request with the live panel, whose "run" request runs the day-end while
+    the panel polls its steps; without htmx the day-end runs at once and the page shows the outcome."""
+    center = _center(request)
+    bd = center.business_date
+    if request.POST.get("step") != "run":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, "请勾选确认后再运行日终")
+            return redirect("reconciliation:dayend")
+        if _is_partial(request):
+            return render(request, "reconciliation/_dayend_live.html", _dayend_context(center, bd, watch=1,
+                                                                                       since=time.time()))
+    outcome = _dayend_outcome(request, center, bd)
+    if _is_partial(request):
+        return render(request, "reconciliation/_dayend_outcome.html", outcome)
+    (messages.success if outcome["ok"] else messages.error)(request, outcome["message"])
+    return redirect("reconciliation:dayend")
+
+
+def _dayend_outcome(request: HttpRequest, center: Center, bd: date) -> dict[str, Any]:
+    try:
+        done = dayend.dayend_run(center=center, actor=request.user)
+    except DomainError as e:
+        return {"ok": False, "job": dayend.dayend_job(center=center, on=bd),
+                "message": f"日终 {bd} 未完成：[{e.code}] {e.message}"}
+    except Exception:  # the job has recorded the failure (shown with its steps); the trace goes to the log
+        log.exception("day-end %s of %s failed", bd, center.code)
+        job = dayend.dayend_job(center=center, on=bd)
+        return {"ok": False, "job": job,
+                "message": f"日终 {bd} 未完成：{job.error if job is not None and job.error else '系统错误，请查看作业日志'}"}
+    return {"ok": True, "job": done, "message": f"日终 {bd} 完成，业务日期已推进到 {bd + timedelta(days=1)}"}

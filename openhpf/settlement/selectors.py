@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from openhpf.access.selectors import check_permission
 from openhpf.core.actors import Actor
@@ -63,6 +63,29 @@ def own_parties(*, center: Center | int) -> tuple[frozenset[str], frozenset[str]
     rows = list(BankAccount.objects.filter(center=center).values_list("account_no", "bank_name", "account_name"))
     return (frozenset(r[0] for r in rows),
             frozenset(n.strip() for r in rows for n in (r[1], r[2]) if n and n.strip()))
+@dataclass(frozen=True)
+class PullLine:
+    """What a notice pull brought, by what became of the notices: count and amount (fen) per status."""
+
+    status: str
+    label: str
+    count: int
+    amount: int
+
+
+def notice_last_pk(*, center: Center) -> int:
+    """The newest notice's id (0 with none): a pull's new notices are those after it."""
+    return Notice.objects.filter(center=center).order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def notices_after(*, center: Center, user: Actor, after_pk: int) -> list[PullLine]:
+    """The notices recorded after `after_pk`, summed by status (registered receipts, 暂收, interest…)."""
+    check_permission(user, "settlement.view", center=center)
+    labels = dict(Notice.Status.choices)
+    rows = (Notice.objects.filter(center=center, pk__gt=after_pk).values("status")
+            .annotate(n=Count("pk"), total=Sum("amount")).order_by("status"))
+    return [PullLine(r["status"], str(labels.get(r["status"], r["status"])), int(r["n"]), int(r["total"] or 0))
+            for r in rows]
 
 
 def pending_outflows(center: Center, start: Any, end: Any) -> list[tuple[Any, int, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,9 +15,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from openhpf.access.decorators import permission_required
+from openhpf.access.selectors import has_permission
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import Center
+from openhpf.core.money import format_fen
 from openhpf.iam.services import console_center
 
 from . import selectors, services
@@ -43,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "kinds": BankAccount.Kind.choices, "error": request.GET.get("error", ""),
         "deposits": selectors.deposits(center=center, user=request.user)[:50],
         "payees": selectors.payees(center=center, actor=request.user, limit=200),
+        "can_operate": has_permission(request.user, "settlement.operate", center=center),
     })
 
 
@@ -132,6 +136,24 @@ def notice_handle(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as e:
         return _back("settlement:notices", e.message)
     return redirect("settlement:notices")
+
+
+@require_POST
+@permission_required("settlement.operate")
+def notices_pull(request: HttpRequest) -> HttpResponse:
+    """拉取到账通知 (BDC124) from every linked bank now, as day-end would; the result by what became of them."""
+    center = _center(request)
+    before = selectors.notice_last_pk(center=center)
+    try:
+        counts = services.notices_pull(center=center, actor=request.user, business_date=center.business_date)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("settlement:home")
+    lines = selectors.notices_after(center=center, user=request.user, after_pk=before)
+    parts = [f"{ln.label} {ln.count} 笔 {format_fen(ln.amount)} 元" for ln in lines]
+    messages.success(request, f"已拉取到账通知：新通知 {counts['new']} 笔" + (f"（{'，'.join(parts)}）" if parts else "")
+                     + (f"，重复 {counts['received'] - counts['new']} 笔" if counts["received"] > counts["new"] else ""))
+    return redirect("settlement:home")
 
 
 @csrf_exempt

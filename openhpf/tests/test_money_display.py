@@ -41,6 +41,9 @@ NOT_RENDERED: dict[str, str] = {
     "reconciliation:detail": "no reconciliation run seeded",
     "finance:deposit_withdraw": "支取 of a placed 定期/通知存款: none seeded (finance/tests/test_counters.py renders it)",
     "finance:voucher_pdf": "the 记账凭证 as a PDF; the voucher page shows the same lines",
+    "reconciliation:item_book": "补记凭证 of a reconciliation difference: no reconciliation run seeded "
+                                "(reconciliation/tests/test_console_day.py renders it, amounts in 元)",
+    "reconciliation:item_reverse": "冲正 of a reconciliation difference: no reconciliation run seeded (same)",
     "finance:statement_export": "a download (xlsx/PDF); the statements page shows the same figures",
     "documents:receipt_pdf": "the 业务回单 as a PDF; the receipt page shows the same lines",
     "accounts:member_open_template": "a download: the batch-opening .xlsx template (its header says 元 and %)",

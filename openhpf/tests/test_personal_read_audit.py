@@ -67,6 +67,8 @@ CANNOT_EXERCISE: dict[str, str] = {
     "finance:deposit_withdraw": "定期/通知存款支取：要先经银行存入一笔存款（finance 的测试覆盖），页面不含个人信息",
     "reconciliation:detail": "对账结果：要先载入银行对账单并跑日终对账（reconciliation 的测试覆盖）",
     "api:reconciliation.api.reconciliation_detail": "同上，API 的对账结果",
+    "reconciliation:item_book": "对账差异的补记凭证：要先载入对账单并对账出差异（reconciliation 的 test_console_day 覆盖）",
+    "reconciliation:item_reverse": "同上，对账差异的冲正凭证",
 }
 
 

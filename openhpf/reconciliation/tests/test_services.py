@@ -13,10 +13,11 @@ from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.money import format_fen
 from openhpf.core.verify import run_checks
 from openhpf.ledger.services import Line, entry_post, entry_reverse
+from openhpf.settlement.models import BankAccount
 from openhpf.settlement.services import bank_account_open
 
 from ..models import BankStatement, Reconciliation, ReconItem, ReconMatch, StatementLine
-from ..selectors import reconciliation_day_ok
+from ..selectors import reconciliation_day_ok, reconciliation_gate
 from ..services import recon_item_explain, recon_items_resolve, reconcile, statement_load
 from .scenario import Day, book_insert
 
@@ -269,12 +270,22 @@ def test_order_of_days_is_enforced(center, acct):
 
 
 def test_day_end_gate(center, acct):
-    assert reconciliation_day_ok(center=center, on=D1) == (True, [])  # no statement: nothing to reconcile
+    ok, problems = reconciliation_day_ok(center=center, on=D1)  # no statement: the account is 未对账, not "ok"
+    assert not ok and "未对账（尚无对账单" in problems[0]
     _load(acct, D1, OPENING, [])
     ok, problems = reconciliation_day_ok(center=center, on=D1)
-    assert not ok and "尚未对账" in problems[0]
+    assert not ok and "未对账（对账单已载入，尚未运行对账）" in problems[0]
     _run(acct, D1)
     assert reconciliation_day_ok(center=center, on=D1) == (True, [])
+
+
+def test_day_end_gate_names_when_a_newly_linked_account_starts(center, acct):
+    BankAccount.objects.filter(pk=acct.pk).update(reconcile_from=D2)
+    gate = reconciliation_gate(center=center, on=D1)
+    assert gate.ok and gate.accounts == 0 and gate.problems == []
+    assert gate.notes == [f"专户 工商银行杭州分行 1202020100000001：自 {D2} 起对账（此前不参加日终对账检查）"]
+    gate = reconciliation_gate(center=center, on=D2)
+    assert not gate.ok and gate.notes == [] and "未对账" in gate.problems[0]
 
 
 def test_verify_check_is_cheap_and_passes_without_reconciliations(db):
