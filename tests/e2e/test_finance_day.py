@@ -60,6 +60,7 @@ def _approve(checker, command: PendingCommand) -> None:
     checker.goto("/approvals/")
     checker.locator(f"a[href='/approvals/{command.pk}/']").first.click()
     checker.get_by_test_id("approve").click()
+    checker.get_by_test_id("approve-confirm").click()  # 通过 asks for confirmation
     expect(checker.get_by_test_id("status")).to_have_text("已执行")
 
 
@@ -105,9 +106,11 @@ def test_finance_closes_the_day_on_screen(page, phone_page, world, screenshot):
 
     # 2. assign the 暂收 to its employer
     page.goto("/contributions/receipts/")
-    row = page.locator("tr", has_text="不明付款人")
+    row = page.locator("tr", has_text="50,000.00")
+    expect(row).to_contain_text("不****")  # the payer's name masked
     row.get_by_label("单位账号").fill(world["employer"].account_no)
     row.get_by_role("button", name="认领").click()
+    page.get_by_test_id("assign-confirm").click()  # 认领 names the employer and asks for confirmation
     expect(page.get_by_text("没有待认领的暂收款")).to_be_visible()
     assert Receipt.objects.get(amount=5_000_000).employer_id == world["employer"].pk
 
