@@ -36,6 +36,7 @@ from openhpf.accounts.services import (
     member_account_transfer_internal,
     member_account_unfreeze,
     member_account_unseal,
+    member_accounts_merge,
     ratio_reduction_record,
 )
 from openhpf.accounts.tests.factories import make_employer, resident_id
@@ -105,9 +106,14 @@ def _drive_writes(seed: Any) -> dict[str, str]:
     member_account_unfreeze(account=acct, reason="解除冻结", actor=actor, business_date=bd)
     # a withdrawal closes accounts (a later issue; the status is set as it will): reopening changes the person
     MemberAccount.objects.filter(pk=acct.pk).update(status=MemberAccountStatus.CLOSED_WITHDRAWN)
-    member_account_open(center=center, employer=employers[0], name="欧阳明远", id_type="01",
-                        id_number=resident_id(88), phone="13655553333", marital_status="20",
-                        base=800000, actor=actor, business_date=bd)
+    again = member_account_open(center=center, employer=employers[0], name="欧阳明远", id_type="01",
+                                id_number=resident_id(88), phone="13655553333", marital_status="20",
+                                base=800000, actor=actor, business_date=bd)
+    # the same person opened once more under a passport, then the two accounts merged (个人账户合并)
+    twin = member_account_open(center=center, employer=employers[1], name="欧阳明远", id_type="03",
+                               id_number="E76543210", phone="13655552222", marital_status="20", base=800000,
+                               actor=actor, business_date=bd, birth_date=date(1990, 1, 1), sex="1")
+    member_accounts_merge(source=twin, target=again, reason="重复开户 13655552222", actor=actor, business_date=bd)
     employer_change(employer=employers[0], contact_name="钱经理", contact_phone="13522221111", actor=actor,
                     business_date=bd)
     member = Member.objects.get(pk=seed.member.pk)
@@ -142,7 +148,7 @@ def _drive_writes(seed: Any) -> dict[str, str]:
         portal_login_otp(kind=kind, challenge=r.challenge, code="000000", ip="127.0.0.1")
     return {"新开户": resident_id(88), "新手机": "13655554444", "改手机": "13655553333", "新姓名": "欧阳明远",
             "联系电话": "13522221111", "新单位联系电话": "13744443333", "未知证件号": resident_id(99), "经办人手机": agent.phone,
-            "输错的登录名": "13800001111"}
+            "输错的登录名": "13800001111", "护照号": "E76543210", "合并手机": "13655552222"}
 
 
 def _clear_values(extra: dict[str, str]) -> tuple[set[str], set[str]]:

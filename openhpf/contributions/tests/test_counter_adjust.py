@@ -152,7 +152,7 @@ def test_employer_page_offers_base_adjust_and_manual_receipt(client, teller, sta
     client.force_login(teller)
     page = client.get(f"/accounts/employers/{emp.account_no}/").content.decode()
     assert f"/contributions/employers/{emp.account_no}/base-adjust/" in page
-    assert f"/contributions/receipts/manual/?employer={emp.account_no}" in page
+    assert f"/contributions/employers/{emp.account_no}/receipt-manual/" in page
 
 
 # ---------------------------------------------------------------- 退缴
