@@ -11,9 +11,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from openhpf.core.codes import EconomicType, EmployerStatus, Industry
@@ -23,10 +21,11 @@ from openhpf.core.ids import validate_credit_code
 from openhpf.core.masking import mask_name, mask_phone
 from openhpf.core.models import Branch, Center
 from openhpf.core.money import format_ratio
-from openhpf.documents.counter import CounterTransaction, Done, Line
-from openhpf.iam.services import staff_center
+from openhpf.documents.counter import CounterTransaction, Done, Line, dry_run
 
 from . import selectors, services
+from .lookups import console_center as _center
+from .lookups import employer_or_404 as _employer
 from .models import Employer
 from .panels import EmployerLink, register_employer_action
 
@@ -48,32 +47,9 @@ def register() -> None:
         register_employer_action(link)
 
 
-class _Rollback(Exception):
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
 def _dry_run(fn: Callable[[], T], show: Callable[[T], list[Line]]) -> list[Line]:
     """Run a service and roll it back: its refusals are the 确认 page's, its result what the page shows."""
-    try:
-        with transaction.atomic():
-            raise _Rollback(show(fn()))
-    except _Rollback as done:
-        return list(done.value)
-
-
-def _center(request: HttpRequest) -> Center:
-    center = staff_center(request.user)
-    if center is None:
-        raise PermissionDenied("当前用户未归属任何管理中心")
-    return center
-
-
-def _employer(request: HttpRequest, account_no: str) -> Employer:
-    try:
-        return selectors.employer_get(center=_center(request), account_no=account_no, user=request.user)
-    except DomainError as e:
-        raise Http404(e.message) from None
+    return dry_run(lambda: show(fn()))
 
 
 def _coded(choices: Any) -> list[tuple[str, str]]:

@@ -10,9 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from openhpf.core.actors import Actor
@@ -22,26 +20,13 @@ from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask_id_number, mask_name, mask_phone
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, format_ratio
-from openhpf.documents.counter import CounterTransaction, Done, Line
-from openhpf.iam.services import staff_center
+from openhpf.documents.counter import CounterTransaction, Done, Line, dry_run
 
 from . import selectors, services
+from .lookups import console_center as _center
+from .lookups import member_account_or_404 as _account
 from .member_forms import MemberMergeForm, MemberMoveForm, MemberOpenForm, MemberSealForm
 from .models import Employer, MemberAccount
-
-
-def _center(request: HttpRequest) -> Center:
-    center = staff_center(request.user)
-    if center is None:
-        raise PermissionDenied("当前用户未归属任何管理中心")
-    return center
-
-
-def _account(request: HttpRequest, account_no: str) -> MemberAccount:
-    try:
-        return selectors.member_account_get(center=_center(request), account_no=account_no, user=request.user)
-    except DomainError as e:
-        raise Http404(e.message) from None
 
 
 def _employer(request: HttpRequest, employer_no: str, field: str = "employer_no") -> Employer:
@@ -51,20 +36,11 @@ def _employer(request: HttpRequest, employer_no: str, field: str = "employer_no"
         raise DomainError(ErrorCode.EMPLOYER_UNKNOWN, e.message, field=field) from None
 
 
-class _Rollback(Exception):
-    """Rolls a preview's dry run back."""
-
-
 def _dry_run(request: HttpRequest, call: Callable[[Actor, date], Any]) -> None:
     """Run the service call the 确认 step will run, and roll it back: the 核对 page refuses what 确认 would
     (bases outside the cap/floor, ratios outside policy, states), with nothing written."""
     business_date = Center.objects.values_list("business_date", flat=True).get(pk=_center(request).pk)
-    try:
-        with transaction.atomic():
-            call(request.user, business_date)
-            raise _Rollback
-    except _Rollback:
-        pass
+    dry_run(lambda: call(request.user, business_date))
 
 
 def _ratio(value: Decimal | None, default: Decimal) -> str:

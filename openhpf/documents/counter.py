@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from django import forms
 from django.core.files.base import ContentFile
@@ -52,12 +52,13 @@ from openhpf.core.models import Center
 from .models import Receipt
 from .receipts import Line, receipt_for_token, receipt_issue
 
-__all__ = ["CounterTransaction", "Done", "Line", "receipt_url"]
+__all__ = ["CounterTransaction", "Done", "Line", "dry_run", "receipt_url"]
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 STEP_REVIEW = "review"
 STEP_CONFIRM = "confirm"
 UPLOAD_DIR = "counter-uploads"
+T = TypeVar("T")
 
 
 @dataclass
@@ -70,6 +71,23 @@ class Done:
     back_url: str = ""
     title: str | None = None
     amount_fen: int | None = None
+
+
+class _DryRun(Exception):
+    def __init__(self, value: Any) -> None:
+        super().__init__("dry run")
+        self.value = value
+
+
+def dry_run(fn: Callable[[], T]) -> T:
+    """Run `fn` — the service call the 办理 step will make — in a transaction that is then rolled back, and return
+    what it returned: the 核对 page refuses what 办理 would (caps, policy ratios, states) and shows what it would
+    make, with nothing written. Read everything the page shows inside `fn`: after it, the rows are gone."""
+    try:
+        with transaction.atomic():
+            raise _DryRun(fn())
+    except _DryRun as done:
+        return cast(T, done.value)
 
 
 def receipt_url(receipt: Receipt) -> str:

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from django import forms
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest
 from django.urls import reverse
@@ -22,7 +21,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.formfields import ReasonField, YearMonthField
 from openhpf.core.money import format_fen, format_ratio_e4
-from openhpf.documents.counter import CounterTransaction, Done, Line
+from openhpf.documents.counter import CounterTransaction, Done, Line, dry_run
 from openhpf.iam.services import console_center
 
 from ..models import Remittance, RemittanceLine
@@ -38,14 +37,6 @@ def _label(month: str) -> str:
 def _employer(request: HttpRequest, employer_no: str) -> Employer:
     return account_selectors.employer_get(center=console_center(request.user), account_no=employer_no,
                                           user=request.user)
-
-
-class _Preview(Exception):
-    """Carries the preview's lines out of the savepoint it rolls back."""
-
-    def __init__(self, lines: list[Line]) -> None:
-        super().__init__("preview")
-        self.lines = lines
 
 
 def _ratio_lines(r: Remittance) -> list[Line]:
@@ -98,13 +89,13 @@ class RemitMonth(CounterTransaction):
     def preview(self, request: HttpRequest, data: dict, **url_kwargs: Any) -> list[Line]:
         e = _employer(request, data["employer_no"])
         bd = console_center(request.user).business_date
-        try:  # the service builds the roster in a savepoint that is rolled back: what it would create, exactly
-            with transaction.atomic():
-                r = services.remittance_create(employer=e, month=data["month"], actor=request.user, business_date=bd)
-                _empty(r)
-                raise _Preview([*_head(e, r), *_totals(r)])
-        except _Preview as p:
-            return p.lines
+
+        def build() -> list[Line]:  # the roster the service would create, exactly, then rolled back
+            r = services.remittance_create(employer=e, month=data["month"], actor=request.user, business_date=bd)
+            _empty(r)
+            return [*_head(e, r), *_totals(r)]
+
+        return dry_run(build)
 
     def execute(self, request: HttpRequest, data: dict, *, actor: Actor, business_date: Any,
                 **url_kwargs: Any) -> Done:
@@ -205,17 +196,17 @@ class BackPay(CounterTransaction):
 
     def preview(self, request: HttpRequest, data: dict, **url_kwargs: Any) -> list[Line]:
         bd = console_center(request.user).business_date
-        try:
-            with transaction.atomic():
-                e, r = self._create(request, data, request.user, bd)
-                people = [Line("补缴人员", "、".join(
-                    f"{ln.account.account_no}（单位 {format_fen(ln.employer_amount)} 元 / 个人 "
-                    f"{format_fen(ln.member_amount)} 元）"
-                    for ln in RemittanceLine.objects.filter(remittance=r).select_related("account").order_by("seq")[:20])
-                    + (f" 等 {r.lines} 人" if r.lines > 20 else ""))]
-                raise _Preview([*_head(e, r), *people, *_totals(r), Line("补缴原因", r.reason)])
-        except _Preview as p:
-            return p.lines
+
+        def build() -> list[Line]:
+            e, r = self._create(request, data, request.user, bd)
+            people = [Line("补缴人员", "、".join(
+                f"{ln.account.account_no}（单位 {format_fen(ln.employer_amount)} 元 / 个人 "
+                f"{format_fen(ln.member_amount)} 元）"
+                for ln in RemittanceLine.objects.filter(remittance=r).select_related("account").order_by("seq")[:20])
+                + (f" 等 {r.lines} 人" if r.lines > 20 else ""))]
+            return [*_head(e, r), *people, *_totals(r), Line("补缴原因", r.reason)]
+
+        return dry_run(build)
 
     def execute(self, request: HttpRequest, data: dict, *, actor: Actor, business_date: Any,
                 **url_kwargs: Any) -> Done:

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from openhpf.access.decorators import permission_required
-from openhpf.accounts import selectors as account_selectors
+from openhpf.accounts.lookups import employer_or_404 as _employer
 from openhpf.accounts.models import Employer
 from openhpf.accounts.panels import EmployerLink, register_employer_action, register_employer_panel
-from openhpf.core.errors import DomainError
-from openhpf.core.models import Center
-from openhpf.iam.services import staff_center
 
 from .. import selectors
 
@@ -42,20 +38,6 @@ def register() -> None:
                                          testid="panel-remittances"))
     register_employer_panel(EmployerLink("暂存款变动", "remit:employer_suspense", "accounts.view", order=20,
                                          testid="panel-suspense"))
-
-
-def _center(request: HttpRequest) -> Center:
-    center = staff_center(request.user)
-    if center is None:
-        raise PermissionDenied("当前用户未归属任何管理中心")
-    return center
-
-
-def _employer(request: HttpRequest, employer_no: str) -> Employer:
-    try:
-        return account_selectors.employer_get(center=_center(request), account_no=employer_no, user=request.user)
-    except DomainError as e:
-        raise Http404(e.message) from None
 
 
 def _page(request: HttpRequest) -> int:

@@ -8,36 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 
-from openhpf.accounts import selectors as account_selectors
+from openhpf.accounts.lookups import console_center as _center
+from openhpf.accounts.lookups import employer_or_404 as _employer
 from openhpf.accounts.models import Employer
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
-from openhpf.core.models import Center
 from openhpf.core.money import format_fen
 from openhpf.documents.counter import CounterTransaction, Done, Line
-from openhpf.iam.services import staff_center
 
 from .. import selectors
 from ..models import Remittance
 from . import services
-
-
-def _center(request: HttpRequest) -> Center:
-    center = staff_center(request.user)
-    if center is None:
-        raise PermissionDenied("当前用户未归属任何管理中心")
-    return center
-
-
-def _employer(request: HttpRequest, account_no: str) -> Employer:
-    try:
-        return account_selectors.employer_get(center=_center(request), account_no=account_no, user=request.user)
-    except DomainError as e:
-        raise Http404(e.message) from None
 
 
 def _month(m: str) -> str:
