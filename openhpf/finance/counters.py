@@ -2,6 +2,7 @@
 
 - 手工记账 and 冲正: submit the approvals commands `ledger.entry_post` / `ledger.entry_reverse` (制单 → 复核 → 记账);
 - 年末结转 and 增值收益分配: submit `finance.value_added_close` / `finance.value_added_distribute` for a checker;
+- 通知存款支取通知 (BDC118): sent to the bank at 办理, after the 核对 page; nothing moves until the 支取;
 - 定期/通知存款 存入 and 支取, 划转增值收益: bank instructions through the settlement services (an amount at or
   above the maker-checker threshold is held for a checker there)."""
 
@@ -392,6 +393,70 @@ class DepositWithdraw(FinanceCounter):
         return Done(lines=[Line("存款", f"{dep.get_kind_display()} {dep.deposit_no}"), Line("银行指令", ins.seq),
                            Line("指令状态", ins.get_state_display())],
                     object=ins, back_url=reverse("finance:deposits"), amount_fen=ins.amount)
+
+
+class NoticeForm(forms.Form):
+    amount = YuanField(label="通知支取金额（元）", allow_zero=False)
+    withdraw_date = forms.DateField(label="预约支取日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                    error_messages={"required": "请填写预约支取日期",
+                                                    "invalid": "日期格式不正确（应如 2026-12-08）"})
+
+
+class DepositNotify(FinanceCounter):
+    """通知存款支取通知 (BDC118): the bank is told now, at 办理; the withdrawal itself is a later 支取 of the
+    noticed amount on or after the date (at the notice rate; otherwise the bank pays the demand rate)."""
+
+    kind = "finance.deposit.notify"
+    title = "通知存款支取通知"
+    permission = services.MANAGE
+    form_class = NoticeForm
+    money_moving = True
+    template = "finance/deposit_withdraw.html"
+    confirm_label = "确认发送支取通知"
+
+    def _deposit(self, request: HttpRequest, pk: int) -> Deposit:
+        dep = Deposit.objects.select_related("bank_account").filter(center=_center(request), pk=pk,
+                                                                      kind=Deposit.Kind.NOTICE).first()
+        if dep is None:
+            raise Http404("通知存款不存在")
+        return dep
+
+    def context(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        dep = self._deposit(request, kwargs["pk"])
+        lines = [("存款", f"{dep.get_kind_display()} {dep.deposit_no or '—'}"), ("开户银行", dep.bank_account.bank_name),
+                 ("通知期限", f"{dep.notice_days} 天通知"), ("本金余额", f"{format_fen(dep.principal)} 元"),
+                 ("年利率", f"{dep.rate}%")]
+        if dep.notice_amount is not None:
+            lines.append(("已有支取通知", f"{dep.notice_date:%Y-%m-%d} 支取 {format_fen(dep.notice_amount)} 元"))
+        return {"deposit_lines": lines}
+
+    def initial(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        dep = self._deposit(request, kwargs["pk"])
+        bd = _center(request).business_date
+        return {"amount": dep.principal, "withdraw_date": date.fromordinal(bd.toordinal() + (dep.notice_days or 1))}
+
+    def preview(self, request: HttpRequest, data: dict[str, Any], **kwargs: Any) -> list[Line]:
+        center = _center(request)
+        dep = deposit_services.deposit_notify_check(deposit=self._deposit(request, kwargs["pk"]), amount=data["amount"],
+                                                    withdraw_date=data["withdraw_date"],
+                                                    business_date=center.business_date)
+        return [Line("存款", f"{dep.get_kind_display()} {dep.deposit_no}"), Line("开户银行", dep.bank_account.bank_name),
+                Line("通知期限", f"{dep.notice_days} 天通知"), Line("通知支取金额", f"{format_fen(data['amount'])} 元"),
+                Line("预约支取日期", f"{data['withdraw_date']:%Y-%m-%d}"),
+                Line("通知后本金余额", f"{format_fen(dep.principal - data['amount'])} 元（支取后）"),
+                Line("计息", f"在预约日或其后支取通知金额，按通知存款利率 {dep.rate}% 计息；否则按活期利率"),
+                Line("下一步", "确认后立即向银行发送支取通知（不划转资金）；到期在本页「支取」办理")]
+
+    def execute(self, request: HttpRequest, data: dict[str, Any], *, actor: Actor, business_date: date,
+                **kwargs: Any) -> Done:
+        dep = deposit_services.deposit_notify(deposit=self._deposit(request, kwargs["pk"]), amount=data["amount"],
+                                              withdraw_date=data["withdraw_date"], actor=actor,
+                                              business_date=business_date)
+        return Done(lines=[Line("存款", f"{dep.get_kind_display()} {dep.deposit_no}"),
+                           Line("开户银行", dep.bank_account.bank_name),
+                           Line("通知支取金额", f"{format_fen(data['amount'])} 元"),
+                           Line("预约支取日期", f"{data['withdraw_date']:%Y-%m-%d}"), Line("银行应答", "已受理")],
+                    object=dep, back_url=reverse("finance:deposits"), amount_fen=data["amount"])
 
 
 class TransferForm(forms.Form):
