@@ -19,7 +19,7 @@ from django.urls import reverse
 from openhpf.approvals import registry
 from openhpf.approvals.services import command_submit
 from openhpf.core.actors import Actor
-from openhpf.core.codes import GLCategory
+from openhpf.core.codes import BizType, GLCategory
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.formfields import PercentField, ReasonField, YuanField
@@ -61,6 +61,12 @@ class FinanceCounter(CounterTransaction):
 class VoucherForm(forms.Form):
     description = forms.CharField(label="摘要", max_length=200,
                                   error_messages={"required": "请填写摘要", "max_length": "摘要不能超过 200 个字"})
+    biz_type = forms.ChoiceField(label="业务类型", choices=[(v, f"{v} {label}") for v, label in BizType.choices],
+                                 initial=BizType.OTHER.value,
+                                 error_messages={"required": "请选择业务类型",
+                                                 "invalid_choice": "业务类型应为业务类型代码表中的一项"})
+    value_date = forms.DateField(label="起息日", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                 error_messages={"required": "请填写起息日", "invalid": "起息日格式不正确（应如 2026-11-30）"})
 
     def __init__(self, *args: Any, accounts: list[tuple[str, list[tuple[str, str]]]] | None = None,
                  **kwargs: Any) -> None:
@@ -71,8 +77,11 @@ class VoucherForm(forms.Form):
             self.fields[f"account_{i}"] = forms.ChoiceField(
                 label=f"第 {i} 行科目", choices=choices, required=False,
                 error_messages={"invalid_choice": f"第 {i} 行：会计科目不可用于手工记账"})
-            self.fields[f"debit_{i}"] = YuanField(label=f"第 {i} 行借方金额", required=False)
-            self.fields[f"credit_{i}"] = YuanField(label=f"第 {i} 行贷方金额", required=False)
+            # data-debit / data-credit: the live 借贷平衡 check of finance/voucher.js adds these up
+            self.fields[f"debit_{i}"] = YuanField(label=f"第 {i} 行借方金额", required=False,
+                                                  widget=forms.TextInput(attrs={"data-debit": ""}))
+            self.fields[f"credit_{i}"] = YuanField(label=f"第 {i} 行贷方金额", required=False,
+                                                   widget=forms.TextInput(attrs={"data-credit": ""}))
             self.fields[f"memo_{i}"] = forms.CharField(label=f"第 {i} 行摘要", max_length=200, required=False)
 
     def rows(self) -> list[dict[str, Any]]:
@@ -110,7 +119,8 @@ class VoucherForm(forms.Form):
 
 
 def _voucher_params(data: dict[str, Any]) -> dict[str, Any]:
-    return {"description": data["description"].strip(), "lines": data["lines"]}
+    return {"description": data["description"].strip(), "lines": data["lines"], "biz_type": data["biz_type"],
+            "value_date": data["value_date"].isoformat()}
 
 
 class ManualVoucher(FinanceCounter):
@@ -122,6 +132,9 @@ class ManualVoucher(FinanceCounter):
     template = "finance/voucher_form.html"
     submit_label = "下一步：核对凭证"
     confirm_label = "确认提交复核"
+
+    def initial(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        return {"value_date": _center(request).business_date, "biz_type": BizType.OTHER.value}
 
     def form_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         groups: dict[str, list[tuple[str, str]]] = {}
@@ -137,7 +150,8 @@ class ManualVoucher(FinanceCounter):
         if spec.validate is not None:  # the ledger's own rules, as a dry run: nothing is written
             spec.validate(params, request.user, center, center.business_date)
         names = account_names(center=center, codes=[ln["account"] for ln in data["lines"]])
-        out = [Line("摘要", params["description"])]
+        out = [Line("摘要", params["description"]), Line("业务类型", BizType(data["biz_type"]).label),
+               Line("起息日", params["value_date"])]
         for ln in data["lines"]:
             side, amount = ("借", ln["debit"]) if ln["debit"] else ("贷", ln["credit"])
             memo = f"（{ln['memo']}）" if ln["memo"] else ""
