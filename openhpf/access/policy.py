@@ -117,6 +117,7 @@ CONSOLE: dict[str, str] = {
     "finance:voucher_reverse": "ledger.post_manual",
     "finance:deposit_open": "finance.manage",
     "finance:deposit_withdraw": "finance.manage",
+    "finance:deposit_notify": "finance.manage",
     "finance:value_added_transfer": "finance.manage",
     # reconciliation (日终对账)
     "reconciliation:home": "settlement.view",

@@ -5,6 +5,7 @@ ID numbers masked, money in 元, ratios in %)."""
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -110,9 +111,10 @@ class _Move(_MemberTransaction):
                 Line("个人缴存比例", _ratio(data.get("member_ratio"), emp.member_ratio)),
                 *([Line("账户状态", self.status_line)] if self.status_line else [])]
 
+    @abc.abstractmethod
     def _call(self, acct: MemberAccount, emp: Employer, data: dict[str, Any], actor: Actor,
               business_date: Any) -> MemberAccount:
-        raise NotImplementedError
+        """The service call of the move (启封 or 内部转移), for 核对 (as a dry run) and 办理."""
 
     def execute(self, request: HttpRequest, data: dict[str, Any], *, actor: Actor, business_date: Any,
                 account_no: str = "", **_: Any) -> Done:

@@ -200,6 +200,9 @@ def _entry_post(params: Params, actor: Actor, center: Center, business_date: dat
     if biz_type not in BizType.values:
         raise DomainError(ErrorCode.BIZ_TYPE, f"业务类型不正确：{biz_type}", field="biz_type")
     value_date = _date(params["value_date"], "value_date") if params.get("value_date") else None
+    if value_date is not None and value_date > business_date:
+        raise DomainError(ErrorCode.VALUE_DATE_FUTURE, f"起息日 {value_date} 晚于业务日期 {business_date}",
+                          field="value_date")
     return entry_post(center=center, business_date=business_date, lines=_lines(params), source="manual",
                       description=description, actor=actor, biz_type=biz_type, value_date=value_date,
                       sub_rows=_sub_rows(params))

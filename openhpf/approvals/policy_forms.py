@@ -80,6 +80,22 @@ def overview(*, center: Center, on: date) -> list[OverviewRow]:
 
 
 @dataclass(frozen=True)
+class InForce:
+    value: str
+    since: date
+    scope: str
+
+
+def in_force(*, center: Center, key: str, on: date) -> InForce | None:
+    """The value of the parameter in force for this center on `on`, as people read it."""
+    row = _in_force(list(_rows(center, key)), center, on)
+    if row is None:
+        return None
+    return InForce(value=policy_value_text(key, row.value), since=row.effective_from,
+                   scope="本中心" if row.center_id else "全国默认")
+
+
+@dataclass(frozen=True)
 class HistoryRow:
     effective_from: date
     value: str
@@ -135,7 +151,7 @@ def _percent(text: str) -> str:
 
 class PolicyChangeForm(forms.Form):
     value = forms.CharField(label="新值", max_length=200, error_messages={"required": "请填写新值"})
-    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}),
+    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                      error_messages={"required": "请填写生效日期",
                                                      "invalid": "生效日期格式不正确（应为 YYYY-MM-DD）"})
     source = forms.CharField(label="依据（文件文号）", max_length=200, required=False)
@@ -192,8 +208,12 @@ class PolicyChangeForm(forms.Form):
         return d
 
     def params(self) -> dict[str, Any]:
-        d = self.cleaned_data
-        return {"key": self.key, "value": d["value"], "value_type": self.vt,
-                "effective_from": d["effective_from"].isoformat(), "source": d.get("source", ""),
-                "note": d.get("note", "")}
+        return change_params(key=self.key, value_type=self.vt, data=self.cleaned_data)
+
+
+def change_params(*, key: str, value_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The core.policy_set command's parameters from the form's cleaned data."""
+    return {"key": key, "value": data["value"], "value_type": value_type,
+            "effective_from": data["effective_from"].isoformat(), "source": data.get("source", ""),
+            "note": data.get("note", "")}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -26,6 +26,18 @@ def commands_pending(*, center: Center, limit: int = 200) -> list[PendingCommand
 def commands_of_maker(*, center: Center, maker: Any, limit: int = 200) -> list[PendingCommand]:
     """我提交的: a maker's own commands at the center, newest first."""
     return list(_base().filter(center=center, maker=maker).order_by("-made_at", "-id")[:limit])
+
+
+def commands_pending_keyed(*, center: Center | int, prefixes: tuple[str, ...]) -> list[PendingCommand]:
+    """The center's pending commands whose idempotency key starts with one of `prefixes`: how an app finds the
+    command it already submitted for one of its objects (a key like `recon-book:<item>:<token>`), oldest first."""
+    if not prefixes:
+        return []
+    match = Q()
+    for p in prefixes:
+        match |= Q(idempotency_key__startswith=p)
+    return list(PendingCommand.objects.filter(match, center=center, status=PendingCommand.Status.PENDING)
+                .order_by("made_at", "id"))
 
 
 def command_get(*, center: Center, pk: int) -> PendingCommand:

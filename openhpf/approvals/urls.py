@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import policy_counter, views
 
 app_name = "approvals"
 
@@ -14,5 +14,5 @@ urlpatterns = [
     path("<int:pk>/reject/", views.decide, {"action": "reject"}, name="reject"),
     path("policies/", views.policies, name="policies"),
     path("policies/<str:key>/", views.policy, name="policy"),
-    path("policies/<str:key>/submit/", views.policy_submit, name="policy_submit"),
+    path("policies/<str:key>/submit/", policy_counter.PolicyChange.as_view(), name="policy_submit"),
 ]

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from openhpf.access.decorators import permission_required, staff_required
+from openhpf.access.decorators import staff_required
 from openhpf.access.services import has_permission
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
@@ -22,8 +22,7 @@ from openhpf.iam.services import staff_center
 
 from . import policy_forms, registry, selectors, services
 from .models import PendingCommand
-
-POLICY_PERMISSION = "policy.change"
+from .policy_counter import POLICY_PERMISSION
 
 
 def _center(request: HttpRequest) -> Center:
@@ -182,35 +181,9 @@ def policy(request: HttpRequest, key: str) -> HttpResponse:
         raise PermissionDenied("无权查看政策参数")
     if key not in KEYS:
         raise Http404("没有这个政策参数")
-    return _policy_page(request, center, key, policy_forms.PolicyChangeForm(key=key, center=center))
-
-
-def _policy_page(request: HttpRequest, center: Center, key: str, form: Any, status: int = 200) -> HttpResponse:
     return render(request, "approvals/policy.html", {
-        "key": key, "label": policy_label(key), "form": form, "on": center.business_date,
+        "key": key, "label": policy_label(key), "on": center.business_date,
         "history": policy_forms.history(center=center, key=key, on=center.business_date),
         "pending": [_row(c, request.user) for c in policy_forms.pending(center=center, key=key)],
         "can_change": has_permission(request.user, POLICY_PERMISSION, center=center),
-        "editable": policy_forms.editable(center, key)}, status=status)
-
-
-@require_POST
-@permission_required(POLICY_PERMISSION)
-def policy_submit(request: HttpRequest, key: str) -> HttpResponse:
-    """提交调整: the form's value and effective date become a core.policy_set command for a checker."""
-    center = _center(request)
-    if key not in KEYS:
-        raise Http404("没有这个政策参数")
-    form = policy_forms.PolicyChangeForm(request.POST, key=key, center=center)
-    if form.is_valid():
-        try:
-            with transaction.atomic(durable=True):
-                bd = Center.objects.get(pk=center.pk).business_date
-                cmd = services.command_submit(name="core.policy_set", params=form.params(), actor=request.user,
-                                              center=center, business_date=bd)
-        except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, f"{e.message}（{e.code}）")
-        else:
-            messages.success(request, f"已提交复核：{registry.summary_of(cmd, request.user).headline}。复核人批准后生效。")
-            return redirect("approvals:detail", pk=cmd.pk)
-    return _policy_page(request, center, key, form, status=422)
+        "editable": policy_forms.editable(center, key)})

@@ -26,6 +26,7 @@ the clerk does not choose them twice; they are removed once the transaction is d
 
 from __future__ import annotations
 
+import abc
 import re
 import uuid
 from collections.abc import Callable
@@ -98,9 +99,10 @@ def _error_text(e: DomainError) -> str:
     return f"{e.message}（{e.code}）"
 
 
-class CounterTransaction:
+class CounterTransaction(abc.ABC):
     """One counter transaction screen (see the module docstring). Subclasses set the class attributes and
-    implement `preview` and `execute`; `context` and `initial` are optional."""
+    implement `preview` and `execute` (abstract: a subclass without them cannot be made); `context` and `initial`
+    are optional."""
 
     kind: ClassVar[str]
     title: ClassVar[str]
@@ -129,12 +131,14 @@ class CounterTransaction:
         """Extra keyword arguments for the form (choices that depend on the center)."""
         return {}
 
+    @abc.abstractmethod
     def preview(self, request: HttpRequest, data: dict[str, Any], **kwargs: Any) -> list[Line]:
-        raise NotImplementedError
+        """The lines of the 核对 page: what will happen, checked by the services' rules, nothing written."""
 
+    @abc.abstractmethod
     def execute(self, request: HttpRequest, data: dict[str, Any], *, actor: Actor, business_date: date,
                 **kwargs: Any) -> Done:
-        raise NotImplementedError
+        """Do it (inside the durable transaction that also issues the 回单) and say what was done."""
 
     # ------------------------------------------------------------ the flow
 

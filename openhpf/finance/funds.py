@@ -23,7 +23,11 @@ def deposits(request: HttpRequest) -> HttpResponse:
     rows = [{"d": d, "principal": format_fen(d.principal), "original": format_fen(d.original_principal),
              "interest": format_fen(d.interest_received),
              "term": f"{d.term_months} 个月" if d.term_months else (f"{d.notice_days} 天通知" if d.notice_days else "—"),
-             "can_withdraw": d.status == d.Status.OPEN and bool(d.deposit_no)}
+             "can_withdraw": d.status == d.Status.OPEN and bool(d.deposit_no),
+             "can_notify": (d.kind == d.Kind.NOTICE and d.status == d.Status.OPEN and bool(d.deposit_no)
+                            and d.notice_amount is None),
+             "notice": (f"已通知 {d.notice_date:%Y-%m-%d} 支取 {format_fen(d.notice_amount)} 元"
+                        if d.notice_amount is not None and d.notice_date else "")}
             for d in settlement.deposits(center=center, user=request.user)[:200]]
     transfers = [{"i": i, "amount": format_fen(i.amount)}
                  for i in settlement.instructions(center=center, user=request.user).filter(

@@ -22,6 +22,7 @@ urlpatterns = [
     path("deposits/", funds.deposits, name="deposits"),
     path("deposits/open/", counters.DepositOpen.as_view(), name="deposit_open"),
     path("deposits/<int:pk>/withdraw/", counters.DepositWithdraw.as_view(), name="deposit_withdraw"),
+    path("deposits/<int:pk>/notify/", counters.DepositNotify.as_view(), name="deposit_notify"),
     path("liquidity/", views.liquidity_page, name="liquidity"),
     path("liquidity/snapshot/", views.liquidity_snapshot, name="liquidity_snapshot"),
 ]

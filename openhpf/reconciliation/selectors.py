@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from openhpf.access.selectors import check_permission, user_clearance
+from openhpf.approvals.selectors import commands_pending_keyed
 from openhpf.core.actors import Actor
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -147,15 +149,19 @@ class ItemView:
     voucher_no: str = ""
     memo: str = ""
 
+    pending_command: int | None = None  # a 补记凭证 or 冲正 submitted for it, waiting for a checker
+
     @property
     def can_book(self) -> bool:
-        """A bank line the books lack (a fee, interest): a voucher may be booked for it (补记凭证)."""
-        return self.item.closed_on is None and self.item.statement_line_id is not None
+        """A bank line the books lack (a fee, interest): a voucher may be booked for it (补记凭证), once."""
+        return (self.item.closed_on is None and self.item.statement_line_id is not None
+                and self.pending_command is None)
 
     @property
     def can_reverse(self) -> bool:
-        """A voucher no bank executed: it may be reversed (冲正)."""
-        return self.item.closed_on is None and self.item.journal_line_id is not None and bool(self.voucher_no)
+        """A voucher no bank executed: it may be reversed (冲正), once."""
+        return (self.item.closed_on is None and self.item.journal_line_id is not None and bool(self.voucher_no)
+                and self.pending_command is None)
 
     @property
     def book_choices(self) -> list[tuple[str, str]]:
@@ -163,11 +169,33 @@ class ItemView:
         return BOOK_OUT if self.item.direction == Direction.OUT else BOOK_IN
 
 
+ITEM_COMMAND_PREFIXES = ("recon-book:", "recon-reverse:")
+
+
+def item_command_key(kind: str, item_pk: int, token: str) -> str:
+    """The idempotency key of the command submitted for an item (kind: book or reverse)."""
+    return f"recon-{kind}:{item_pk}:{token}"
+
+
+def items_pending_commands(*, center: Any, item_pks: Iterable[int] | None = None) -> dict[int, Any]:
+    """The pending maker-checker command (补记凭证 or 冲正) of each item that has one: {item pk: command}."""
+    wanted = set(item_pks) if item_pks is not None else None
+    out: dict[int, Any] = {}
+    for cmd in commands_pending_keyed(center=center, prefixes=ITEM_COMMAND_PREFIXES):
+        part = (cmd.idempotency_key or "").split(":")[1:2]
+        if part and part[0].isdigit() and (wanted is None or int(part[0]) in wanted):
+            out.setdefault(int(part[0]), cmd)
+    return out
+
+
 def item_views(items: list[ReconItem], *, user: Actor, center: Any) -> list[ItemView]:
     clearance = user_clearance(user, center=center)
+    pending = items_pending_commands(center=center, item_pks=[it.pk for it in items if it.closed_on is None])
     out = []
     for it in items:
         v = ItemView(it)
+        if it.pk in pending:
+            v.pending_command = pending[it.pk].pk
         sl = it.statement_line
         if sl is not None:
             # a payee or payer may be a person (a member's withdrawal): masked like every personal field

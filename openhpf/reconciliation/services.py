@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -793,11 +794,20 @@ def _open_item(item: ReconItem) -> ReconItem:
     return it
 
 
-def recon_item_book_plan(*, item: ReconItem, account: str, description: str) -> dict[str, Any]:
+def _no_pending_command(it: ReconItem, key: str | None = None) -> None:
+    """An item gets one 补记凭证 or 冲正 at a time: refused while one waits for a checker (unless it is the one
+    submitted with `key`, a replay of the same form)."""
+    cmd = selectors.items_pending_commands(center=it.center_id, item_pks=[it.pk]).get(it.pk)
+    if cmd is not None and cmd.idempotency_key != key:
+        raise DomainError(ErrorCode.RECON_ITEM_PENDING, pk=it.pk, command=cmd.pk, field="item")
+
+
+def recon_item_book_plan(*, item: ReconItem, account: str, description: str, key: str | None = None) -> dict[str, Any]:
     """The manual voucher 补记凭证 would submit for an open bank-side item, checked, nothing written: the command's
-    parameters (lines in fen, 借 first). Refuses a closed item, a book-side one, an account not offered for its
-    direction and an empty description."""
+    parameters (lines in fen, 借 first). Refuses a closed item, a book-side one, one with a command waiting for a
+    checker, an account not offered for its direction and an empty description."""
     it = _open_item(item)
+    _no_pending_command(it, key)
     if it.statement_line_id is None:
         raise DomainError(ErrorCode.RECON_BOOK_SIDE, f"差异 {it.pk} 不是银行已记而账面未记的款项，不能补记凭证", field="item")
     choices = dict(selectors.BOOK_OUT if it.direction == Direction.OUT else selectors.BOOK_IN)
@@ -821,14 +831,19 @@ def recon_item_book(*, item: ReconItem, account: str, description: str, actor: A
     专户 line carrying the bank's reference so the next reconciliation matches it by key. Returns the command;
     the same `token` (the form's) returns the command already submitted for it."""
     check_permission(actor, PERMISSION, center=item.center_id)
-    params = recon_item_book_plan(item=item, account=account, description=description)
-    return command_submit(name="ledger.entry_post", actor=actor, center=item.center, business_date=business_date,
-                          params=params, idempotency_key=f"recon-book:{item.pk}:{token}" if token else None)
+    key = selectors.item_command_key("book", item.pk, token or uuid.uuid4().hex)
+    with transaction.atomic():
+        ReconItem.objects.select_for_update().filter(pk=item.pk).first()  # one submission per item at a time
+        params = recon_item_book_plan(item=item, account=account, description=description, key=key)
+        return command_submit(name="ledger.entry_post", actor=actor, center=item.center, business_date=business_date,
+                              params=params, idempotency_key=key)
 
 
-def recon_item_reverse_plan(*, item: ReconItem, reason: str) -> dict[str, Any]:
-    """The 冲正 a book-side item would submit, checked, nothing written: the voucher number and the reason."""
+def recon_item_reverse_plan(*, item: ReconItem, reason: str, key: str | None = None) -> dict[str, Any]:
+    """The 冲正 a book-side item would submit, checked, nothing written: the voucher number and the reason.
+    Refused while a command for the item waits for a checker."""
     it = _open_item(item)
+    _no_pending_command(it, key)
     if it.journal_line is None:
         raise DomainError(ErrorCode.RECON_REVERSE_SIDE, f"差异 {it.pk} 不是本中心已记而银行未记的凭证，不能冲正", field="item")
     reason = (reason or "").strip()
@@ -841,6 +856,9 @@ def recon_item_reverse(*, item: ReconItem, reason: str, actor: Actor, business_d
     """冲正: a voucher of ours the bank never executed is reversed (ledger.entry_reverse) once a checker approves;
     the reversal and its original then cancel out at the next reconciliation."""
     check_permission(actor, PERMISSION, center=item.center_id)
-    params = recon_item_reverse_plan(item=item, reason=reason)
-    return command_submit(name="ledger.entry_reverse", actor=actor, center=item.center, business_date=business_date,
-                          params=params, idempotency_key=f"recon-reverse:{item.pk}:{token}" if token else None)
+    key = selectors.item_command_key("reverse", item.pk, token or uuid.uuid4().hex)
+    with transaction.atomic():
+        ReconItem.objects.select_for_update().filter(pk=item.pk).first()  # one submission per item at a time
+        params = recon_item_reverse_plan(item=item, reason=reason, key=key)
+        return command_submit(name="ledger.entry_reverse", actor=actor, center=item.center,
+                              business_date=business_date, params=params, idempotency_key=key)

@@ -153,14 +153,36 @@ def deposit_withdraw(*, deposit: Deposit, actor: Actor, business_date: date, amo
         return ins
 
 
+def deposit_notify_check(*, deposit: Deposit, amount: int, withdraw_date: date, business_date: date) -> Deposit:
+    """The rules of a 支取通知 (BDC118), checked before the bank is asked, nothing written: an open notice deposit
+    with its number and no notice outstanding (the bank keeps one until a withdrawal), an amount within the
+    principal, a withdrawal date at least the deposit's notice days (1 or 7) after the business date. Returns the
+    deposit as stored."""
+    dep = Deposit.objects.select_related("bank_account", "center").get(pk=deposit.pk)
+    if dep.kind != Deposit.Kind.NOTICE or dep.status != Deposit.Status.OPEN or not dep.deposit_no:
+        raise DomainError(ErrorCode.DEPOSIT_NOT_NOTICE, "只有存续的通知存款可以通知支取", field="deposit")
+    if dep.notice_amount is not None:  # the bank keeps one notice until a withdrawal
+        noticed = dep.notice_date.isoformat() if dep.notice_date else "—"
+        raise DomainError(ErrorCode.DEPOSIT_NOTICED, withdraw_date=noticed, amount=format_fen(dep.notice_amount),
+                          field="deposit")
+    _positive(amount)
+    if amount > dep.principal:
+        raise DomainError(ErrorCode.DEPOSIT_AMOUNT, f"通知支取金额超过存款余额 {format_fen(dep.principal)} 元",
+                          field="amount")
+    days = dep.notice_days or 1
+    earliest = date.fromordinal(business_date.toordinal() + days)
+    if withdraw_date < earliest:
+        raise DomainError(ErrorCode.DEPOSIT_NOTICE_DATE, earliest=earliest.isoformat(), days=days,
+                          field="withdraw_date")
+    return dep
+
+
 def deposit_notify(*, deposit: Deposit, amount: int, withdraw_date: date, actor: Actor, business_date: date) -> Deposit:
     """通知存款支取通知 (BDC118): tell the bank in advance (1 or 7 days) so the withdrawal earns the notice rate."""
     money_actor_check(actor, role="maker")
     check_permission(actor, "finance.manage", center=deposit.center_id)
-    dep = Deposit.objects.select_related("bank_account", "center").get(pk=deposit.pk)
-    if dep.kind != Deposit.Kind.NOTICE or dep.status != Deposit.Status.OPEN:
-        raise DomainError(ErrorCode.DEPOSIT_NOT_NOTICE, "只有存续的通知存款可以通知支取", field="deposit")
-    _positive(amount)
+    dep = deposit_notify_check(deposit=deposit, amount=amount, withdraw_date=withdraw_date,
+                               business_date=business_date)
     ch = _channel(dep.bank_account)
     out = exchange(ch.url, {"code": "BDC118", "seq": _next_seq(dep.center, business_date), "center": dep.center.code,
                             "date": business_date.isoformat(), "body": {"deposit_no": dep.deposit_no, "amount": amount,

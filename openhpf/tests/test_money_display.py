@@ -40,6 +40,7 @@ NOT_RENDERED: dict[str, str] = {
     "remit:template": "a download: the blank roster template (.xlsx)",
     "reconciliation:detail": "no reconciliation run seeded",
     "finance:deposit_withdraw": "支取 of a placed 定期/通知存款: none seeded (finance/tests/test_counters.py renders it)",
+    "finance:deposit_notify": "支取通知 of a placed 通知存款: none seeded (finance/tests/test_deposit_notice.py renders it)",
     "finance:voucher_pdf": "the 记账凭证 as a PDF; the voucher page shows the same lines",
     "reconciliation:item_book": "补记凭证 of a reconciliation difference: no reconciliation run seeded "
                                 "(reconciliation/tests/test_console_day.py renders it, amounts in 元)",

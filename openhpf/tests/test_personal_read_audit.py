@@ -65,6 +65,7 @@ CANNOT_EXERCISE: dict[str, str] = {
     "remit:import_errors": "错误清单下载：只有导入出错的批次才有文件（由 contributions 的导入测试覆盖）",
     "api:contributions.remittance.api.import_errors": "同上，API 的错误清单下载",
     "finance:deposit_withdraw": "定期/通知存款支取：要先经银行存入一笔存款（finance 的测试覆盖），页面不含个人信息",
+    "finance:deposit_notify": "通知存款支取通知：要先经银行存入一笔通知存款（finance 的测试覆盖），页面不含个人信息",
     "reconciliation:detail": "对账结果：要先载入银行对账单并跑日终对账（reconciliation 的测试覆盖）",
     "api:reconciliation.api.reconciliation_detail": "同上，API 的对账结果",
     "reconciliation:item_book": "对账差异的补记凭证：要先载入对账单并对账出差异（reconciliation 的 test_console_day 覆盖）",

@@ -195,3 +195,38 @@ def test_form_fields():
     assert bad.errors["month"] == ["年月格式不正确，应如 2026-11"]
     assert F({"amount": "-1", "ratio": "101"}).errors == {"amount": ["金额不能小于 0.00 元"], "ratio": ["比例不能大于 100%"]}
     assert F({"amount": "5", "ratio": "12", "phone": "13812345678"}).is_valid()
+
+
+def _routed_counters() -> list[type]:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    out: list[type] = []
+
+    def walk(patterns: list) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns)
+            elif isinstance(p, URLPattern) and hasattr(p.callback, "counter_transaction"):
+                out.append(p.callback.counter_transaction)
+
+    walk(get_resolver().url_patterns)
+    return out
+
+
+def test_every_routed_counter_transaction_implements_its_steps():
+    """preview and execute are abstract: a counter transaction without them cannot be made, so a routed one that
+    lacked them would fail on its first request. Every routed one is concrete."""
+    import inspect
+
+    from openhpf.documents.counter import CounterTransaction
+
+    routed = _routed_counters()
+    assert len(routed) > 20
+    assert [c.__name__ for c in routed if inspect.isabstract(c)] == []
+
+    class Half(CounterTransaction):
+        def preview(self, request, data, **kwargs):
+            return []
+
+    with pytest.raises(TypeError, match="abstract"):
+        Half()  # type: ignore[abstract]

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from openhpf.approvals.models import PendingCommand
+from openhpf.approvals.registry import summary_of
 from openhpf.approvals.services import command_approve
 from openhpf.documents.models import Receipt
 from openhpf.finance.models import ValueAddedYear
@@ -25,8 +26,8 @@ def _token(html: str) -> str:
 
 
 def _fee(**over: str) -> dict[str, str]:
-    data = {"description": "银行手续费", "account_1": "41102", "debit_1": "123.45", "memo_1": "11月",
-            "account_2": "10101", "credit_2": "123.45"}
+    data = {"description": "银行手续费", "biz_type": "99", "value_date": "2026-11-28", "account_1": "41102",
+            "debit_1": "123.45", "memo_1": "11月", "account_2": "10101", "credit_2": "123.45"}
     return {**data, **over}
 
 
@@ -42,16 +43,25 @@ def test_manual_voucher_maker_checker(client, center, funded, fin_user, checker_
     page = client.get(url).content.decode()
     assert '<optgroup label="损益类">' in page and "41102 归集手续费支出" in page
     assert '<option value="201"' not in page and "finance/voucher.js" in page  # 201 only with member rows
+    # 业务类型 from its code table, by name; 起息日 the business date unless changed; the amounts feed the JS check
+    assert '<option value="99" selected>99 其他</option>' in page and "11 部分提取" in page
+    assert 'name="value_date" value="2026-11-30"' in page and "data-debit" in page and "data-credit" in page
     token = _token(page)
     review = client.post(url, {**_fee(), "_token": token, "_step": "review"}).content.decode()
     assert "借 41102 归集手续费支出" in review and "123.45 元" in review and "贷 10101 委托银行专户（默认）" in review
+    assert re.search(r"业务类型</\w+>\s*<\w+[^>]*>其他<", review) and re.search(r"起息日</\w+>\s*<\w+[^>]*>2026-11-28<", review)
     n = JournalEntry.objects.count()
     done = client.post(url, {**_fee(), "_token": token, "_step": "confirm", "_ack": "1"})
     assert done.status_code == 302
     cmd = PendingCommand.objects.get(name="ledger.entry_post")
     assert cmd.status == "pending" and cmd.params["lines"][0] == {"account": "41102", "debit": 12345, "credit": 0,
                                                                   "memo": "11月"}
+    assert (cmd.params["biz_type"], cmd.params["value_date"]) == ("99", "2026-11-28")
     assert JournalEntry.objects.count() == n  # nothing posted before the checker
+    # the checker reads them in the rendered summary
+    facts = {f.label: f.value for f in summary_of(cmd, checker_user).facts}
+    assert facts["业务类型"] == "其他" and facts["起息日"] == "2026-11-28"
+    assert "起息日" in client.get(reverse("approvals:detail", args=[cmd.pk])).content.decode()
     receipt = Receipt.objects.get()
     assert receipt.title == "手工记账凭证（已提交复核）"
     again = client.post(url, {**_fee(), "_token": token, "_step": "confirm", "_ack": "1"})  # double submission
@@ -59,6 +69,10 @@ def test_manual_voucher_maker_checker(client, center, funded, fin_user, checker_
     approved = command_approve(command=cmd, actor=checker_user, business_date=BD)
     assert approved.status == "applied" and approved.result is not None
     no = approved.result["voucher_no"]
+    entry = JournalEntry.objects.get(voucher_no=no)
+    assert (entry.value_date, entry.biz_type) == (date(2026, 11, 28), "99")
+    viewer = client.get(reverse("finance:voucher", args=[no])).content.decode()
+    assert 'data-testid="voucher-value-date">2026-11-28<' in viewer and 'data-testid="voucher-biz-type">其他<' in viewer
     # 冲正 from the voucher page, through maker-checker too
     assert reverse("finance:voucher_reverse", args=[no]) in client.get(reverse("finance:voucher", args=[no])).content.decode()
     rurl = reverse("finance:voucher_reverse", args=[no])
@@ -80,6 +94,9 @@ def test_manual_voucher_maker_checker(client, center, funded, fin_user, checker_
     (_fee(account_2="201"), "第 2 行：会计科目不可用于手工记账"),
     (_fee(description=""), "请填写摘要"),
     (_fee(account_2="", credit_2="123.45"), "第 2 行：请选择会计科目"),
+    (_fee(biz_type="77"), "业务类型应为业务类型代码表中的一项"),
+    (_fee(value_date="2026-12-01"), "起息日 2026-12-01 晚于业务日期 2026-11-30（VALUE_DATE_FUTURE）"),
+    (_fee(value_date="11/28"), "起息日格式不正确"),
 ])
 def test_manual_voucher_bad_input_writes_nothing(client, center, funded, fin_user, data, message):
     url = reverse("finance:voucher_new")

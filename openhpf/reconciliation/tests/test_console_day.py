@@ -12,8 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from openhpf.approvals.models import PendingCommand
-from openhpf.approvals.services import command_approve
+from openhpf.approvals.services import command_approve, command_reject
 from openhpf.conftest import grant_role
+from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_create
 from openhpf.jobs.models import Job
@@ -130,6 +131,42 @@ def test_a_bank_fee_is_booked_through_maker_checker_and_then_matches(center, acc
     assert not ReconItem.objects.filter(ref_key="F1", closed_on__isnull=True).exists()
     r = Reconciliation.objects.get(recon_date=D3)
     assert r.status == Reconciliation.Status.BALANCED and r.items_open == 0 and r.matched_by_key == 2
+
+
+def test_an_item_waiting_for_a_checker_shows_its_command_and_is_not_booked_twice(center, acct, finance, checker,
+                                                                                   client):
+    from ..services import recon_item_book, recon_item_reverse
+
+    client.force_login(finance)
+    item = _fee_item(center, acct, client)
+    url = reverse("reconciliation:item_book", args=[item.pk])
+    data = {"account": "41102", "description": "汇划手续费", "_token": _token(client.get(url).content.decode())}
+    assert client.post(url, {**data, "_step": "confirm"}).status_code == 302
+    cmd = PendingCommand.objects.get()
+    page = client.get(reverse("reconciliation:items")).content.decode()
+    assert "待复核" in page and reverse("approvals:detail", args=[cmd.pk]) in page and url not in page
+    assert f"复核单 #{cmd.pk}" in client.get(reverse("reconciliation:detail", args=[item.opened_in_id])).content.decode()
+    # a second form (another tab, another clerk): refused on the 核对 page and at 办理, with its code
+    token = _token(client.get(url).content.decode())
+    for step in ("review", "confirm"):
+        res = client.post(url, {**data, "_token": token, "_step": step})
+        text = res.content.decode()
+        assert res.status_code == 400 and f"差异 {item.pk} 已有待复核的命令 #{cmd.pk}" in text and "RECON_ITEM_PENDING" in text
+    with pytest.raises(DomainError) as refused:
+        recon_item_book(item=item, account="41102", description="再记一次", actor=finance, business_date=D3)
+    assert refused.value.code == "RECON_ITEM_PENDING"
+    with pytest.raises(DomainError):  # nor reversed meanwhile (it is not a book-side item either way)
+        recon_item_reverse(item=item, reason="x", actor=finance, business_date=D3)
+    assert PendingCommand.objects.count() == 1
+    # rejected by the checker: the way out is open again
+    command_reject(command=cmd, actor=checker, reason="科目有误", business_date=D3)
+    page = client.get(reverse("reconciliation:items")).content.decode()
+    assert url in page and "待复核" not in page
+    again = recon_item_book(item=item, account="41102", description="汇划手续费", actor=finance, business_date=D3,
+                            token="t2")
+    assert recon_item_book(item=item, account="41102", description="汇划手续费", actor=finance, business_date=D3,
+                           token="t2").pk == again.pk  # a replay of the same token
+    assert PendingCommand.objects.filter(status="pending").count() == 1
 
 
 def test_a_voucher_no_bank_executed_is_reversed_through_maker_checker(center, acct, finance, client):
