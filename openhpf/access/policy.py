@@ -121,6 +121,7 @@ CONSOLE: dict[str, str] = {
     # reconciliation (日终对账)
     "reconciliation:home": "settlement.view",
     "reconciliation:detail": "settlement.view",
+    "reconciliation:detail_export": "settlement.view",
     "reconciliation:items": "settlement.view",
     "reconciliation:item_explain": "settlement.operate",
     "reconciliation:items_resolve": "settlement.operate",
