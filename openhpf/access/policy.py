@@ -63,6 +63,7 @@ CONSOLE: dict[str, str] = {
     "access:member_unmask": "personal_data.unmask",
     "access:member_export": "accounts.export",
     "relief:arrears": "accounts.view",
+    "relief:employer_arrears_notice": "accounts.view",
     "relief:hardship": "accounts.view",
     "remit:list": "accounts.view",
     "remit:detail": "accounts.view",
