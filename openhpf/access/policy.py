@@ -42,6 +42,7 @@ CONSOLE: dict[str, str] = {
     "accounts:member_list": "accounts.view",
     "accounts:member_detail": "accounts.view",
     "accounts:member_history": "accounts.view",
+    "accounts:member_statement": "accounts.view",
     "accounts:member_open": "accounts.open",
     "accounts:member_open_batch": "accounts.open",
     "accounts:member_open_template": "accounts.open",
