@@ -42,6 +42,7 @@ CONSOLE: dict[str, str] = {
     "accounts:member_list": "accounts.view",
     "accounts:member_detail": "accounts.view",
     "accounts:member_history": "accounts.view",
+    "accounts:member_statement": "accounts.view",
     "accounts:member_open": "accounts.open",
     "accounts:member_open_batch": "accounts.open",
     "accounts:member_open_template": "accounts.open",
@@ -63,6 +64,7 @@ CONSOLE: dict[str, str] = {
     "access:member_unmask": "personal_data.unmask",
     "access:member_export": "accounts.export",
     "relief:arrears": "accounts.view",
+    "relief:employer_arrears_notice": "accounts.view",
     "relief:hardship": "accounts.view",
     "remit:list": "accounts.view",
     "remit:detail": "accounts.view",
@@ -122,6 +124,7 @@ CONSOLE: dict[str, str] = {
     # reconciliation (日终对账)
     "reconciliation:home": "settlement.view",
     "reconciliation:detail": "settlement.view",
+    "reconciliation:detail_export": "settlement.view",
     "reconciliation:items": "settlement.view",
     "reconciliation:item_explain": "settlement.operate",
     "reconciliation:items_resolve": "settlement.operate",

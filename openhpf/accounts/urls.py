@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import employer_counter, member_counter, member_open_batch, views
+from . import employer_counter, member_counter, member_open_batch, print_views, views
 from .counter_freeze import MemberChangeBase, MemberChangeRatio, MemberFreeze, MemberUnfreeze
 
 app_name = "accounts"
@@ -26,6 +26,7 @@ urlpatterns = [
     path("members/<str:account_no>/merge/", member_counter.MemberMerge.as_view(), name="member_merge"),
     path("members/<str:account_no>/", views.member_detail, name="member_detail"),
     path("members/<str:account_no>/history/", views.member_history, name="member_history"),
+    path("members/<str:account_no>/statement/", print_views.member_statement, name="member_statement"),
     # counter: freeze and contribution terms (counter_freeze.py)
     path("members/<str:account_no>/freeze/", MemberFreeze.as_view(), name="member_freeze"),
     path("members/<str:account_no>/unfreeze/", MemberUnfreeze.as_view(), name="member_unfreeze"),

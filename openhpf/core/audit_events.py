@@ -232,6 +232,7 @@ class AuditEvent(StrEnum):
     ACCOUNTS_MEMBER_ACCOUNT_HISTORY = "accounts.member_account.history", "个人明细账", _O.MEMBER_ACCOUNT, True
     ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS = ("accounts.member_account.transactions", "个人明细查询",
                                             _O.MEMBER_ACCOUNT, True)
+    ACCOUNTS_MEMBER_ACCOUNT_PRINT = "accounts.member_account.print", "个人明细打印", _O.MEMBER_ACCOUNT, True
     ACCOUNTS_EMPLOYER_VIEW = "accounts.employer.view", "单位详情（联系人、职工名单）", _O.EMPLOYER, True
     ACCOUNTS_EMPLOYER_MEMBERS = "accounts.employer.members", "单位职工账户列表", _O.EMPLOYER, True
 
@@ -326,6 +327,7 @@ class AuditEvent(StrEnum):
 PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.ACCOUNTS_MEMBER_SEARCH, AuditEvent.ACCOUNTS_MEMBER_EXPORT, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_VIEW,
     AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_HISTORY, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS,
+    AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_PRINT,
     AuditEvent.ACCOUNTS_EMPLOYER_VIEW, AuditEvent.ACCOUNTS_EMPLOYER_MEMBERS, AuditEvent.CONTRIBUTIONS_ARREARS_MEMBERS,
     AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, AuditEvent.AUDIT_RECORDS_VIEW, AuditEvent.IAM_OUTBOX_VIEW,
     AuditEvent.SETTLEMENT_PAYEE_LIST, AuditEvent.DOCUMENT_RECEIPT_VIEW, AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CANDIDATES,

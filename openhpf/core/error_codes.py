@@ -363,6 +363,7 @@ class ErrorCode(StrEnum):
     POLICY_RETROACTIVE = "POLICY_RETROACTIVE", 422, "生效日期 {effective_from} 早于业务日期 {business_date}，政策参数不能追溯调整"
     POLICY_TYPE = "POLICY_TYPE", 400, "政策参数类型不正确：{value_type}"
     POLICY_VALUE = "POLICY_VALUE", 400, "政策参数值不正确：{value}"
+    PRINT_TOO_MANY_ROWS = "PRINT_TOO_MANY_ROWS", 422, "所选期间的明细有 {rows} 笔，超过打印上限 {max_rows} 笔，请缩小日期范围"
     POST_TARGET = "POST_TARGET", 422, "请指定一个汇缴单或一个导入批次"
     PREPAYMENT_NOT_DUE = "PREPAYMENT_NOT_DUE", 422, "汇缴单 {pk} 为 {month} 预缴，到期月份前资金留在单位暂存款"
     PRIOR_YEAR_OPEN = "PRIOR_YEAR_OPEN", 422, "{prior_year} 年度及以前的损益尚未结转，请先结转 {prior_year} 年度"

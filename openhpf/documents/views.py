@@ -41,7 +41,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
 def receipt_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
     r = _receipt(request, number)
     try:
-        body = receipt_pdf(r, center_name=r.center.name)
+        body = receipt_pdf(r, center_name=r.center.name, printed_on=r.center.business_date)
     except DomainError as e:
         return HttpResponse(e.message, status=503, content_type="text/plain; charset=utf-8")
     resp = HttpResponse(body, content_type="application/pdf")

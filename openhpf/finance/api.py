@@ -14,6 +14,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.idempotency import idempotent
 from openhpf.core.models import Center
+from openhpf.documents.receipts import operator_name
 from openhpf.iam.services import staff_center_required
 
 from . import liquidity, selectors, services
@@ -53,7 +54,8 @@ def statement_export(request: HttpRequest, kind: str, period: str = "", format: 
     center = _center(request)
     p = parse_period(period, default=center.business_date)
     st = selectors.statement(kind, center=center, period=p, user=request.user)
-    data, content_type, filename = export(st, format, printed_on=center.business_date)
+    data, content_type, filename = export(st, format, printed_on=center.business_date,
+                                          preparer=operator_name(request.user))
     resp = HttpResponse(data, content_type=content_type)
     resp["Content-Disposition"] = attachment_header(filename)
     return resp

@@ -49,6 +49,7 @@ LOANS = ("121", "122")
 CONTRIBUTION_TYPES = (BizType.REMITTANCE, BizType.BACK_PAYMENT, BizType.TRANSFER_IN)
 WITHDRAWAL_TYPES = (BizType.PARTIAL_WITHDRAWAL, BizType.CLOSING_WITHDRAWAL, BizType.TRANSFER_OUT)
 
+SIDE_TEXT = {"D": "借", "C": "贷"}  # an account's balance side (科目方向), as the trial balance's 方向 column shows it
 KINDS: dict[str, str] = {
     "balance_sheet": "资产负债表",
     "income": "增值收益表",
@@ -472,25 +473,26 @@ def _trial_balance(center: Center, period: Period, user: Actor) -> Statement:
     per_month = [trial_balance(center=center, year=y, month=m, user=user) for y, m in months]
     first, last = per_month[0], per_month[-1]
     rows = []
+    tb_fmt = ("text", "money", "money", "money", "money")
     for i, r in enumerate(first):
         debit = sum(tb[i].debit for tb in per_month)
         credit = sum(tb[i].credit for tb in per_month)
         if not (r.opening or debit or credit or last[i].closing):
             continue
-        rows.append(Row(f"{r.code} {r.name}", [r.opening, debit, credit, last[i].closing], code=r.code,
-                        level=(len(r.code) - 3) // 2, total=len(r.code) == 3))
+        rows.append(Row(f"{r.code} {r.name}", [SIDE_TEXT[r.normal_side], r.opening, debit, credit, last[i].closing],
+                        code=r.code, fmt=tb_fmt, level=(len(r.code) - 3) // 2, total=len(r.code) == 3))
     top = [r for r in rows if len(r.code) == 3]
-    d_total, c_total = sum(r.values[1] for r in top), sum(r.values[2] for r in top)
+    d_total, c_total = sum(r.values[2] for r in top), sum(r.values[3] for r in top)
     sides = {r.code: r.normal_side for r in first}
-    close_d = sum(r.values[3] for r in top if sides[r.code] == "D")
-    close_c = sum(r.values[3] for r in top if sides[r.code] == "C")
-    rows.append(Row("合计（一级科目）", [None, d_total, c_total, None], total=True))
+    close_d = sum(r.values[4] for r in top if sides[r.code] == "D")
+    close_c = sum(r.values[4] for r in top if sides[r.code] == "C")
+    rows.append(Row("合计（一级科目）", [None, None, d_total, c_total, None], fmt=tb_fmt, total=True))
     checks = [Check("本期借方合计 = 贷方合计", d_total == c_total, f"{format_fen(d_total)} / {format_fen(c_total)}"),
               Check("期末借方余额 = 贷方余额", close_d == close_c, f"{format_fen(close_d)} / {format_fen(close_c)}")]
     label = f"{months[0][0]}-{months[0][1]:02d}" + (f" 至 {months[-1][0]}-{months[-1][1]:02d}" if len(months) > 1 else "")
     notes = [f"会计期间 {label}；余额按科目方向（借方科目借方为正，贷方科目贷方为正）；单位：元。"]
     return Statement("trial_balance", KINDS["trial_balance"], center.name, period,
-                     [Section("试算平衡表", ["期初余额", "本期借方", "本期贷方", "期末余额"], rows)], checks, notes)
+                     [Section("试算平衡表", ["方向", "期初余额", "本期借方", "本期贷方", "期末余额"], rows)], checks, notes)
 
 
 # ---------------------------------------------------------------- 增值收益 year overview

@@ -20,6 +20,7 @@ from openhpf.access.selectors import has_permission
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
+from openhpf.documents.receipts import operator_name
 from openhpf.iam.services import staff_center_required
 
 from . import liquidity, selectors, services
@@ -95,7 +96,8 @@ def statement_export(request: HttpRequest) -> HttpResponse:
     try:
         period = parse_period(text, default=center.business_date)
         st = selectors.statement(kind, center=center, period=period, user=request.user)
-        data, content_type, filename = export(st, request.GET.get("format") or "xlsx", printed_on=center.business_date)
+        data, content_type, filename = export(st, request.GET.get("format") or "xlsx", printed_on=center.business_date,
+                                              preparer=operator_name(request.user))
     except DomainError as e:
         messages.error(request, e.message)
         return redirect(f"{reverse('finance:statements')}?kind={kind}")

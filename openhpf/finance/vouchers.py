@@ -17,8 +17,7 @@ from openhpf.access.selectors import has_permission
 from openhpf.approvals.selectors import person_label
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
-from openhpf.core.money import format_fen
-from openhpf.documents.receipts import cjk_font_path
+from openhpf.documents.pdf import Col, printed_pdf, yuan
 from openhpf.iam.services import staff_center_required
 from openhpf.ledger.selectors import Voucher, voucher_get, vouchers_recent
 
@@ -100,54 +99,24 @@ def voucher_detail(request: HttpRequest, voucher_no: str) -> HttpResponse:
 
 
 def voucher_pdf_bytes(page: VoucherPage, *, center_name: str, printed_on: date) -> bytes:
-    from fpdf import FPDF  # heavy: loaded only when a PDF is asked for
-
-    font = cjk_font_path()
     e = page.v.entry
-    pdf = FPDF(orientation="L", unit="mm", format=(148.0, 210.0))  # A5 landscape
-    pdf.set_title(f"记账凭证 {e.voucher_no}")
-    pdf.set_author(center_name)
-    pdf.set_creator("OpenHPF")
-    kw: dict[str, Any] = {"collection_font_number": 0} if font.lower().endswith(".ttc") else {}
-    pdf.add_font("cjk", "", font, **kw)
-    pdf.set_auto_page_break(auto=True, margin=10)
-    pdf.set_margins(10, 8, 10)
-    pdf.add_page()
-    pdf.set_font("cjk", size=14)
-    pdf.cell(0, 8, "记 账 凭 证", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf = printed_pdf(center_name=center_name, title="记 账 凭 证", printed_on=printed_on, orientation="L",
+                      page=(148.0, 210.0), margin=10)  # A5 landscape
+    pdf.heading(size=13)
+    third = pdf.usable / 3
     pdf.set_font("cjk", size=9)
-    pdf.cell(0, 6, center_name, align="C", new_x="LMARGIN", new_y="NEXT")
-    usable = pdf.w - pdf.l_margin - pdf.r_margin
-    pdf.cell(usable / 3, 6, f"业务日期：{e.business_date:%Y-%m-%d}")
-    pdf.cell(usable / 3, 6, f"起息日：{e.value_date:%Y-%m-%d}", align="C")
-    pdf.cell(usable / 3, 6, f"凭证号：{e.voucher_no}", align="R", new_x="LMARGIN", new_y="NEXT")
-    widths = (usable * 0.34, usable * 0.30, usable * 0.18, usable * 0.18)
-    pdf.set_fill_color(230, 230, 230)
-    for w, head in zip(widths, ("摘要", "会计科目", "借方金额（元）", "贷方金额（元）"), strict=True):
-        pdf.cell(w, 7, head, border=1, align="C", fill=True)
-    pdf.ln(7)
-    for ln in page.v.lines:
-        cells = (ln.memo or e.description, f"{ln.code} {ln.name}", format_fen(ln.debit) if ln.debit else "",
-                 format_fen(ln.credit) if ln.credit else "")
-        for w, text, align in zip(widths, cells, ("L", "L", "R", "R"), strict=True):
-            size = 8.0
-            pdf.set_font("cjk", size=size)
-            while size > 5 and pdf.get_string_width(text) > w - 2:
-                size -= 0.5
-                pdf.set_font("cjk", size=size)
-            pdf.cell(w, 6, text, border=1, align=align)
-        pdf.ln(6)
-    pdf.set_font("cjk", size=8)
-    pdf.cell(widths[0] + widths[1], 6, "合计", border=1, align="C", fill=True)
-    pdf.cell(widths[2], 6, format_fen(page.v.debit), border=1, align="R", fill=True)
-    pdf.cell(widths[3], 6, format_fen(page.v.credit), border=1, align="R", fill=True)
-    pdf.ln(8)
-    pdf.multi_cell(0, 5, f"摘要：{e.description}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 5, f"来源：{page.origin.source_label}    状态：{page.status}", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(usable / 3, 6, f"制单：{page.maker}")
-    pdf.cell(usable / 3, 6, f"复核：{page.checker or '—'}", align="C")
-    pdf.cell(usable / 3, 6, f"打印日期：{printed_on:%Y-%m-%d}", align="R", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    pdf.cell(third, 6, f"业务日期：{e.business_date:%Y-%m-%d}")
+    pdf.cell(third, 6, f"起息日：{e.value_date:%Y-%m-%d}", align="C")
+    pdf.cell(third, 6, f"凭证号：{e.voucher_no}", align="R", new_x="LMARGIN", new_y="NEXT")
+    cols = (Col("摘要", 34), Col("会计科目", 30), Col("借方金额（元）", 18, "R"), Col("贷方金额（元）", 18, "R"))
+    rows = [(ln.memo or e.description, f"{ln.code} {ln.name}", yuan(ln.debit) if ln.debit else "",
+             yuan(ln.credit) if ln.credit else "") for ln in page.v.lines]
+    pdf.data_table(cols, rows, totals=[("合计", "", yuan(page.v.debit), yuan(page.v.credit))])
+    pdf.ln(2)
+    pdf.paragraph(f"摘要：{e.description}", size=8)
+    pdf.paragraph(f"来源：{page.origin.source_label}    状态：{page.status}", size=8)
+    pdf.signoff(("制单", "复核"), names={"制单": page.maker, "复核": page.checker or "—"})
+    return pdf.to_bytes()
 
 
 @require_GET

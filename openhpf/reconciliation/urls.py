@@ -10,6 +10,7 @@ app_name = "reconciliation"
 urlpatterns = [
     path("", views.home, name="home"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/export/", views.detail_export, name="detail_export"),
     path("run/", views.run, name="run"),
     path("items/", views.items, name="items"),
     path("items/resolve/", views.items_resolve, name="items_resolve"),

@@ -25,12 +25,15 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, parse_yuan
+from openhpf.documents.pdf import content_disposition
+from openhpf.documents.receipts import operator_name
+from openhpf.documents.sheet import XLSX_TYPE
 from openhpf.iam.services import console_center
 from openhpf.jobs import dayend
 from openhpf.jobs.models import Job
 from openhpf.settlement import services as settlement_services
 
-from . import selectors, services
+from . import prints, selectors, services
 from .fileload import statement_load_file
 from .models import BankStatement, ReconItem, ReconMatch
 
@@ -83,6 +86,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "r": recon, "t": table, "rules": rules, "can_operate": has_permission(request.user, OPERATE, center=center),
         "groups": [("银行已收单位未收", table.bank_in), ("银行已付单位未付", table.bank_out),
                    ("单位已收银行未收", table.book_in), ("单位已付银行未付", table.book_out)]})
+
+
+@require_GET
+@permission_required(VIEW)
+def detail_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 银行存款余额调节表 of one reconciliation as a PDF (format=pdf, default) or a spreadsheet (format=xlsx)."""
+    center = _center(request)
+    fmt = request.GET.get("format") or "pdf"
+    try:
+        if fmt not in ("pdf", "xlsx"):
+            raise DomainError(ErrorCode.EXPORT_FORMAT, f"导出格式应为 xlsx 或 pdf：{fmt}", field="format")
+        recon = selectors.reconciliation_get(center=center, pk=pk, user=request.user)
+        table = selectors.adjustment_table(recon=recon, user=request.user)
+        make = prints.adjustment_pdf if fmt == "pdf" else prints.adjustment_xlsx
+        data = make(table, center_name=center.name, printed_on=center.business_date,
+                    preparer=operator_name(request.user))
+    except DomainError as e:
+        return render(request, "reconciliation/detail.html", {"error": e.message}, status=404)
+    resp = HttpResponse(data, content_type="application/pdf" if fmt == "pdf" else XLSX_TYPE)
+    resp["Content-Disposition"] = content_disposition(
+        f"银行存款余额调节表_{recon.bank_account.account_no}_{recon.recon_date:%Y%m%d}.{fmt}")
+    return resp
 
 
 @require_GET

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -19,9 +18,8 @@ from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, RetentionClass
 from openhpf.core.masking import mask
-from openhpf.core.money import format_fen
 from openhpf.documents.models import DocType, Document
-from openhpf.documents.receipts import cjk_font_path
+from openhpf.documents.pdf import Col, printed_pdf, yuan
 from openhpf.documents.services import document_store
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
@@ -87,60 +85,28 @@ def annual_statement(*, account: MemberAccount, year: int, user: Actor) -> Annua
 
 def statement_pdf(st: AnnualStatement, *, center_name: str, printed_on: date) -> bytes:
     """Render the statement (A4, Chinese, the CJK font embedded as a subset)."""
-    from fpdf import FPDF
-
-    font = cjk_font_path()
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title(f"住房公积金年度对账单 {st.account_no}")
-    pdf.set_author(center_name)
-    pdf.set_creator("OpenHPF")
-    kw: dict[str, Any] = {"collection_font_number": 0} if font.lower().endswith(".ttc") else {}
-    pdf.add_font("cjk", "", font, **kw)
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    pdf.set_font("cjk", size=16)
-    pdf.cell(0, 10, f"{center_name}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 10, f"住房公积金个人账户年度对账单（{st.year_start.year}—{st.year_end.year} 结息年度）", align="C",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=10)
-    info = [
+    pdf = printed_pdf(center_name=center_name, title="住房公积金个人账户年度对账单",
+                      subtitle=f"{st.year_start.year}—{st.year_end.year} 结息年度　个人账号 {st.account_no}",
+                      printed_on=printed_on)
+    pdf.heading(size=16)
+    pdf.facts([
         ("个人账号", st.account_no), ("姓名", st.name), ("单位", st.employer_name),
         ("计息期间", f"{st.year_start:%Y-%m-%d} 至 {st.year_end:%Y-%m-%d}"),
-        ("期初余额（元）", format_fen(st.opening)), ("本年利息（元）", format_fen(st.interest)),
-        ("期末余额（元）", format_fen(st.closing)), ("本年积数（元·天）", format_fen(st.jishu)),
-        ("本年增加（元）", format_fen(st.credits)), ("本年减少（元）", format_fen(st.debits)),
-    ]
-    for i in range(0, len(info), 2):
-        for label, value in info[i:i + 2]:
-            pdf.cell(30, 7, label, border=1)
-            pdf.cell(65, 7, value, border=1)
-        pdf.ln(7)
+        ("期初余额（元）", yuan(st.opening)), ("本年利息（元）", yuan(st.interest)),
+        ("期末余额（元）", yuan(st.closing)), ("本年积数（元·天）", yuan(st.jishu)),
+        ("本年增加（元）", yuan(st.credits)), ("本年减少（元）", yuan(st.debits)),
+    ], label_share=0.32, size=10)
     pdf.ln(4)
-    widths = (25, 25, 30, 35, 35, 40)
-    head = ("业务日期", "起息日", "业务类型", "发生额（元）", "余额（元）", "业务流水")
-    pdf.set_fill_color(230, 230, 230)
-    for w, h in zip(widths, head, strict=True):
-        pdf.cell(w, 7, h, border=1, align="C", fill=True)
-    pdf.ln(7)
-    pdf.cell(sum(widths[:3]), 7, "期初余额", border=1)
-    pdf.cell(widths[3], 7, "", border=1)
-    pdf.cell(widths[4], 7, format_fen(st.opening), border=1, align="R")
-    pdf.cell(widths[5], 7, "", border=1)
-    pdf.ln(7)
-    for mv in st.movements:
-        cells = (f"{mv.business_date:%Y-%m-%d}", f"{mv.value_date:%Y-%m-%d}", mv.biz_label, format_fen(mv.amount),
-                 format_fen(mv.balance_after), mv.reference[:20])
-        for w, c, align in zip(widths, cells, ("L", "L", "L", "R", "R", "L"), strict=True):
-            pdf.cell(w, 7, c, border=1, align=align)
-        pdf.ln(7)
-    pdf.cell(sum(widths[:4]), 7, "期末余额", border=1)
-    pdf.cell(widths[4], 7, format_fen(st.closing), border=1, align="R")
-    pdf.cell(widths[5], 7, "", border=1)
-    pdf.ln(10)
-    pdf.set_font("cjk", size=9)
-    pdf.multi_cell(0, 5, align="L", text="说明：积数为每日日终余额之和（分·天折算为元·天）；利息 = 积数 × 年利率 ÷ 360，于6月30日结息记入上年结转。"
-                   f"打印日期：{printed_on:%Y-%m-%d}。本对账单由系统生成，SM3 摘要登记于业务档案。")
-    return bytes(pdf.output())
+    cols = (Col("业务日期", 25), Col("起息日", 25), Col("业务类型", 30), Col("发生额（元）", 35, "R"),
+            Col("余额（元）", 35, "R"), Col("业务流水", 40))
+    rows = [("期初余额", "", "", "", yuan(st.opening), "")]
+    rows += [(f"{mv.business_date:%Y-%m-%d}", f"{mv.value_date:%Y-%m-%d}", mv.biz_label, yuan(mv.amount),
+              yuan(mv.balance_after), mv.reference[:20]) for mv in st.movements]
+    pdf.data_table(cols, rows, totals=[("期末余额", "", "", "", yuan(st.closing), "")], size=9, h=7)
+    pdf.ln(3)
+    pdf.paragraph("说明：积数为每日日终余额之和（分·天折算为元·天）；利息 = 积数 × 年利率 ÷ 360，于6月30日结息记入上年结转。"
+                  "本对账单由系统生成，SM3 摘要登记于业务档案。")
+    return pdf.to_bytes()
 
 
 def annual_statement_generate(*, account: MemberAccount, year: int, actor: Actor, business_date: date) -> Document:

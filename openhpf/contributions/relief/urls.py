@@ -8,5 +8,6 @@ app_name = "relief"
 
 urlpatterns = [
     path("arrears/", relief_views.arrears_page, name="arrears"),
+    path("arrears/<str:account_no>/notice/", relief_views.employer_arrears_notice, name="employer_arrears_notice"),
     path("hardship/", relief_views.hardship_page, name="hardship"),
 ]

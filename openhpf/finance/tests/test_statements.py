@@ -146,8 +146,8 @@ def test_business_status_counts(center, fin_user):
 def test_trial_balance_through_the_ledger_selector(center, books, fin_user):
     st = statement("trial_balance", center=center, period=parse_period("2026-Q2", default=BD), user=fin_user)
     r = {row.code: row.values for row in st.sections[0].rows if row.code}
-    assert r["40101"] == [1000, 0, 2500, 3500]  # opening, debit, credit, closing (credit side positive)
-    assert r["121"] == [0, 200000, 20000, 180000]
+    assert r["40101"] == ["贷", 1000, 0, 2500, 3500]  # 方向, opening, debit, credit, closing (credit side positive)
+    assert r["121"] == ["借", 0, 200000, 20000, 180000]
     assert st.balanced
 
 
