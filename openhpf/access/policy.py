@@ -17,6 +17,7 @@ PRINCIPAL = "principal"
 # Console URL names ("namespace:name").
 CONSOLE: dict[str, str] = {
     "console:home": LOGIN,
+    "console:cockpit": "cockpit.view",
     "console:login": PUBLIC,
     "console:password_reset": PUBLIC,
     "console:logout": PUBLIC,

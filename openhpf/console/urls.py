@@ -12,6 +12,7 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cockpit/", views.cockpit_page, name="cockpit"),
     path("login/", views.login_view, name="login"),
     path("login/totp/", views.login_totp, name="login_totp"),
     path("logout/", LogoutView.as_view(), name="logout"),  # POST only (Django 5)
