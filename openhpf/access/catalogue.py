@@ -96,6 +96,27 @@ ROLES: tuple[RoleSpec, ...] = (
 )
 ROLE_BY_CODE = {r.code: r for r in ROLES}
 
+# 不相容岗位 (incompatible duties, internal control): business roles one person should not hold together. Unlike
+# 三员分立 they are not refused: granting one warns and needs a reason, recorded in the audit row.
+INCOMPATIBLE_DUTIES: tuple[tuple[str, str, str], ...] = (
+    ("teller", "reviewer", "经办与复核分离：柜员办理的业务须由他人复核"),
+    ("teller", "approver", "经办与审批分离：柜员办理的业务须由他人审批"),
+    ("finance", "reviewer", "记账与复核分离：财务的手工记账、资金划转须由他人复核"),
+    ("finance", "approver", "记账与审批分离：财务的资金业务须由他人审批"),
+)
+
+
+def duty_conflicts(role: str, held: set[str] | frozenset[str]) -> list[tuple[str, str]]:
+    """(held role code, rule) for each role in `held` that `role` should not be combined with."""
+    out = []
+    for a, b, rule in INCOMPATIBLE_DUTIES:
+        if role == a and b in held:
+            out.append((b, rule))
+        elif role == b and a in held:
+            out.append((a, rule))
+    return out
+
+
 # Permissions only the non-business kinds may ever hold (checked when a role's permissions are edited).
 BUSINESS_DATA_PERMISSIONS = frozenset(
     p for p in PERMISSIONS if p.split(".")[0] in {"accounts", "contributions", "ledger", "documents", "approvals", "policy",
