@@ -31,3 +31,9 @@ class AccessConfig(AppConfig):
                        is_system_actor=selectors.is_system_actor, scope_queryset=selectors.scope_queryset,
                        user_clearance=selectors.user_clearance, permission_required=decorators.permission_required,
                        staff_required=decorators.staff_required)
+        # the audit viewer names roles in before/after, not their codes
+        from openhpf.audit.display import register_field
+
+        from .catalogue import ROLE_BY_CODE
+
+        register_field("role", value=lambda code: ROLE_BY_CODE[code].name if code in ROLE_BY_CODE else code)

@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, str] = {
     "settlement.operate": "银行专户管理、发送结算指令、处理到账与对账差异",
     "finance.view": "查看财务报表与流动性",
     "finance.manage": "资金管理（定期与通知存款、增值收益计算与分配）",
+    "cockpit.view": "查看领导驾驶舱（全中心汇总指标）",
 }
 
 # The narrow permissions of the principals outside the center: a member (缴存职工) reads its own accounts, an
@@ -83,22 +84,43 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve")),
     RoleSpec("finance", "财务", BUSINESS, 1, (
         *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "ledger.back_value", "jobs.run", "contributions.remit",
-        "settlement.view", "settlement.operate", "finance.view", "finance.manage")),
+        "settlement.view", "settlement.operate", "finance.view", "finance.manage", "cockpit.view")),
     RoleSpec("inspector", "稽核", BUSINESS, 1, (*_BUSINESS_READ, "accounts.export", "personal_data.unmask",
                                              "settlement.view", "finance.view")),
     RoleSpec("leader", "中心领导", BUSINESS, 1, (
         *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export", "settlement.view",
-        "finance.view")),
+        "finance.view", "cockpit.view")),
     RoleSpec("sysadmin", "系统管理员", SYSADMIN, 0, ("system.config", "jobs.view", "jobs.run")),
     RoleSpec("secadmin", "安全管理员", SECADMIN, 0, ("iam.manage_users", "iam.manage_roles")),
     RoleSpec("secauditor", "安全审计员", SECAUDITOR, 0, ("audit.view",)),
 )
 ROLE_BY_CODE = {r.code: r for r in ROLES}
 
+# 不相容岗位 (incompatible duties, internal control): business roles one person should not hold together. Unlike
+# 三员分立 they are not refused: granting one warns and needs a reason, recorded in the audit row.
+INCOMPATIBLE_DUTIES: tuple[tuple[str, str, str], ...] = (
+    ("teller", "reviewer", "经办与复核分离：柜员办理的业务须由他人复核"),
+    ("teller", "approver", "经办与审批分离：柜员办理的业务须由他人审批"),
+    ("finance", "reviewer", "记账与复核分离：财务的手工记账、资金划转须由他人复核"),
+    ("finance", "approver", "记账与审批分离：财务的资金业务须由他人审批"),
+)
+
+
+def duty_conflicts(role: str, held: set[str] | frozenset[str]) -> list[tuple[str, str]]:
+    """(held role code, rule) for each role in `held` that `role` should not be combined with."""
+    out = []
+    for a, b, rule in INCOMPATIBLE_DUTIES:
+        if role == a and b in held:
+            out.append((b, rule))
+        elif role == b and a in held:
+            out.append((a, rule))
+    return out
+
+
 # Permissions only the non-business kinds may ever hold (checked when a role's permissions are edited).
 BUSINESS_DATA_PERMISSIONS = frozenset(
     p for p in PERMISSIONS if p.split(".")[0] in {"accounts", "contributions", "ledger", "documents", "approvals", "policy",
-                                          "settlement", "finance"}
+                                          "settlement", "finance", "cockpit"}
     or p == "personal_data.unmask"
 )
 

@@ -17,6 +17,10 @@ PRINCIPAL = "principal"
 # Console URL names ("namespace:name").
 CONSOLE: dict[str, str] = {
     "console:home": LOGIN,
+    "console:cockpit": "cockpit.view",
+    "console:audit_chain": "audit.view",
+    "console:audit_chain_progress": "audit.view",
+    "console:audit_export": "audit.view",
     "console:login": PUBLIC,
     "console:password_reset": PUBLIC,
     "console:logout": PUBLIC,

@@ -15,7 +15,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Branch, Center
 
-from .catalogue import BUSINESS, EXCLUSIVE_KINDS, KIND_LABELS
+from .catalogue import BUSINESS, EXCLUSIVE_KINDS, KIND_LABELS, duty_conflicts
 from .models import Role, RoleAssignment
 from .selectors import (  # noqa: F401 (the published query API)
     access_cache_clear,
@@ -30,7 +30,8 @@ from .selectors import (  # noqa: F401 (the published query API)
 )
 
 __all__ = [
-    "check_permission", "export_watermark", "has_permission", "personal_data_unmask", "role_assign", "role_revoke",
+    "check_permission", "export_watermark", "has_permission", "personal_data_unmask", "role_assign", "role_conflicts",
+    "role_revoke",
     "scope_queryset", "user_clearance", "user_permissions", "user_roles",
 ]
 
@@ -65,10 +66,20 @@ def _check_compatible(user: Any, role: Role) -> None:
                           field="role")
 
 
-def role_assign(*, user: Any, role: Role | str, center: Center | None, branch: Branch | None = None,
-                actor: Actor) -> RoleAssignment:
-    """授予角色: `user` holds `role` at `center` (None: every center) and optionally only at `branch`."""
+def role_conflicts(*, user: Any, role: Role | str) -> list[tuple[Role, str]]:
+    """不相容岗位: the roles `user` already holds that `role` should not be combined with, with the rule."""
     r = _role(role)
+    held = {a.role.code: a.role for a in RoleAssignment.objects.filter(user=user).select_related("role")}
+    return [(held[code], rule) for code, rule in duty_conflicts(r.code, frozenset(held))]
+
+
+def role_assign(*, user: Any, role: Role | str, center: Center | None, branch: Branch | None = None,
+                actor: Actor, reason: str = "") -> RoleAssignment:
+    """授予角色: `user` holds `role` at `center` (None: every center) and optionally only at `branch`. A role of
+    不相容岗位 with one already held (catalogue.INCOMPATIBLE_DUTIES) needs a `reason` from a person, kept in the
+    audit row (a system grant records itself as the reason)."""
+    r = _role(role)
+    reason = (reason or "").strip()
     if branch is not None and (center is None or branch.center_id != center.pk):
         raise DomainError(ErrorCode.BRANCH_CENTER, "网点不属于该管理中心", field="branch")
     if not getattr(user, "is_active", False):
@@ -77,6 +88,11 @@ def role_assign(*, user: Any, role: Role | str, center: Center | None, branch: B
     with transaction.atomic():
         type(user).objects.select_for_update().filter(pk=user.pk).first()  # serialise grants per user
         _check_compatible(user, r)
+        conflicts = role_conflicts(user=user, role=r)
+        if conflicts and len(reason) < 2:
+            raise DomainError(ErrorCode.ROLE_DUTY_CONFLICT,
+                              f"不相容岗位：{r.name}与已有的{'、'.join(c.name for c, _ in conflicts)}不宜由同一人兼任，"
+                              "须填写授权理由", field="reason")
         existing = RoleAssignment.objects.filter(user=user, role=r, center=center, branch=branch).first()
         if existing is not None:
             raise DomainError(ErrorCode.ROLE_HELD, f"已授予角色「{r.name}」", field="role")
@@ -86,7 +102,8 @@ def role_assign(*, user: Any, role: Role | str, center: Center | None, branch: B
         audit_log(actor=actor, action=AuditEvent.ACCESS_ROLE_ASSIGN, obj=a, center=center,
                   business_date=center.business_date if center else None,
                   after={"user": user.get_username(), "role": r.code, "center": center.code if center else None,
-                         "branch": branch.code if branch else None})
+                         "branch": branch.code if branch else None,
+                         **({"conflict": [c.code for c, _ in conflicts], "reason": reason[:200]} if conflicts else {})})
     access_cache_clear(user)
     return a
 

@@ -10,3 +10,6 @@ class ApprovalsConfig(AppConfig):
         from .commands import register_all
 
         register_all()
+        from .todo import register as register_todo
+
+        register_todo()

@@ -18,9 +18,19 @@ def _base() -> QuerySet[PendingCommand]:
                                                  "checker__staff_profile")
 
 
-def commands_pending(*, center: Center, limit: int = 200) -> list[PendingCommand]:
-    """待复核: the center's pending commands, oldest first."""
-    return list(_base().filter(center=center, status=PendingCommand.Status.PENDING).order_by("made_at", "id")[:limit])
+def _pending(center: Center, checker: Any = None) -> QuerySet[PendingCommand]:
+    qs = _base().filter(center=center, status=PendingCommand.Status.PENDING)
+    return qs.exclude(maker=checker) if checker is not None else qs
+
+
+def commands_pending(*, center: Center, limit: int = 200, checker: Any = None) -> list[PendingCommand]:
+    """待复核: the center's pending commands, oldest first; with `checker`, only those it may decide (not its own)."""
+    return list(_pending(center, checker).order_by("made_at", "id")[:limit])
+
+
+def commands_pending_count(*, center: Center, checker: Any = None) -> int:
+    """How many commands_pending lists (without its limit): the 待办 count of 待复核."""
+    return _pending(center, checker).count()
 
 
 def commands_of_maker(*, center: Center, maker: Any, limit: int = 200) -> list[PendingCommand]:

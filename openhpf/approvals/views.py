@@ -82,8 +82,10 @@ def pending(request: HttpRequest) -> HttpResponse:
     center = _center(request)
     if not _is_checker(request, center):
         raise PermissionDenied("无复核权限")
-    rows = [_row(c, request.user) for c in selectors.commands_pending(center=center)]
-    return render(request, "approvals/pending.html", {"rows": rows})
+    others = request.GET.get("others") == "1"  # 待我复核: not the user's own (the home page's 待办 link)
+    rows = [_row(c, request.user) for c in selectors.commands_pending(
+        center=center, checker=request.user if others else None)]
+    return render(request, "approvals/pending.html", {"rows": rows, "others": others})
 
 
 @require_GET

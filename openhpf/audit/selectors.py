@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -22,8 +23,11 @@ from .services import GENESIS, chain_hash, merkle_root
 VERIFY_CHUNK = 5000
 
 
-def audit_chain_breaches(*, max_breaches: int = 100) -> tuple[int, list[str]]:
-    """Walk the sealed chain in seq order, recomputing every hash. Returns (rows checked, breaches)."""
+def audit_chain_breaches(*, max_breaches: int = 100,
+                         progress: Callable[[int, int], None] | None = None) -> tuple[int, list[str]]:
+    """Walk the sealed chain in seq order, recomputing every hash. Returns (rows checked, breaches).
+    `progress(n, total)` is told after each chunk: n more rows checked, of `total` sealed rows."""
+    total = AuditRecord.objects.filter(seq__isnull=False).count() if progress is not None else 0
     breaches: list[str] = []
     prev = GENESIS
     expected_seq = 1
@@ -51,6 +55,8 @@ def audit_chain_breaches(*, max_breaches: int = 100) -> tuple[int, list[str]]:
             if len(breaches) >= max_breaches:
                 return checked, breaches
         last_id_seq = chunk[-1].seq or 0
+        if progress is not None:
+            progress(len(chunk), total)
         # checkpoints are checked chunk by chunk so the dict stays small
         for cp in AuditCheckpoint.objects.filter(last_seq__lte=last_id_seq).exclude(last_seq__lt=min(hashes_by_seq)):
             if cp.last_seq in checked_cps:
@@ -110,10 +116,16 @@ def audit_records(*, actor: Actor, read: PersonalRead, by: str = "", action: str
     `by` (the actor label) matches by prefix; `action` is an event code (core.audit_events) or a part of one
     cut at a dot (a domain such as "accounts", or "accounts.member_account"), matching that event or every event
     under it; object type and id match exactly; the date range is on the record time (local dates, inclusive)."""
-    qs = scope_queryset(actor, AuditRecord.objects.all(), branch_field=None, perm="audit.view")
     read.note(**{k: str(v) for k, v in (("by", by), ("action", action), ("object_type", object_type),
                                         ("object_id", object_id), ("date_from", date_from), ("date_to", date_to))
                  if v})
+    return _records(actor=actor, by=by, action=action, object_type=object_type, object_id=object_id,
+                    date_from=date_from, date_to=date_to)
+
+
+def _records(*, actor: Actor, by: str, action: str, object_type: str, object_id: str, date_from: date | None,
+             date_to: date | None) -> QuerySet[AuditRecord]:
+    qs = scope_queryset(actor, AuditRecord.objects.all(), branch_field=None, perm="audit.view")
     if by:
         qs = qs.filter(actor__startswith=by.strip())
     if action:
@@ -131,10 +143,26 @@ def audit_records(*, actor: Actor, read: PersonalRead, by: str = "", action: str
     return qs.order_by("-created_at", "-id")
 
 
-def audit_chain_verify(*, user: Actor) -> tuple[int, list[str]]:
+def audit_chain_verify(*, user: Actor,
+                       progress: Callable[[int, int], None] | None = None) -> tuple[int, list[str]]:
     """审计链校验 for the security auditor: audit_chain_breaches behind audit.view."""
     check_permission(user, "audit.view")
-    return audit_chain_breaches()
+    return audit_chain_breaches(progress=progress)
+
+
+@personal_read(AuditEvent.AUDIT_RECORDS_EXPORT, perm="audit.view", obj=lambda _: ("audit.auditrecord", "export"))
+def audit_records_export(*, actor: Actor, read: PersonalRead, reason: str, by: str = "", action: str = "",
+                         object_type: str = "", object_id: str = "", date_from: date | None = None,
+                         date_to: date | None = None, limit: int = 100_000) -> Iterator[AuditRecord]:
+    """审计日志导出: the rows audit_records finds for the same filters (as stored: masked), newest first, read in
+    chunks; the export itself is a personal-data read, audited with its filters, reason and row count."""
+    read.note(reason=reason[:200], **{k: str(v) for k, v in (
+        ("by", by), ("action", action), ("object_type", object_type), ("object_id", object_id),
+        ("date_from", date_from), ("date_to", date_to)) if v})
+    qs = _records(actor=actor, by=by, action=action, object_type=object_type, object_id=object_id,
+                  date_from=date_from, date_to=date_to)
+    read.note(rows=min(qs.count(), limit))
+    return qs[:limit].iterator(chunk_size=2000)
 
 
 def seal_source_pieces(event: AuditEvent) -> list[tuple[int | None, dict[str, Any]]]:

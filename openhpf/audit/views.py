@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from openhpf.core.audit_events import DOMAINS, AuditEvent, AuditObject, grouped
 from openhpf.core.authz import permission_required
+from openhpf.core.paging import paginate
 
+from .display import diff
 from .selectors import audit_chain_verify, audit_records
 
 PAGE_SIZE = 50
@@ -32,9 +33,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
                                                      "date_to")}
     qs = audit_records(actor=request.user, by=f["actor"], action=f["action"], object_type=f["object_type"],
                        object_id=f["object_id"], date_from=_date(f["date_from"]), date_to=_date(f["date_to"]))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    # stored codes mapped to the catalogue for display (None: a code outside it, shown as 未编目)
-    rows = [(r, AuditEvent.lookup(r.action), AuditObject.lookup(r.object_type)) for r in page]
+    page = paginate(qs, request.GET.get("page"), PAGE_SIZE)
+    # stored codes mapped to the catalogue for display (None: a code outside it, shown as 未编目); before and
+    # after as a table of field label → value (as stored: masked when written)
+    rows = [(r, AuditEvent.lookup(r.action), AuditObject.lookup(r.object_type), diff(r.object_type, r.before, r.after))
+            for r in page]
     query = urlencode({k: v for k, v in f.items() if v})
     pickers = {
         "event_groups": grouped(),
@@ -46,7 +49,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         and AuditObject.lookup(f["object_type"]) is None else "",
     }
     return render(request, "audit/list.html", {"f": f, "page": page, "rows": rows, "query": query,
-                                               **pickers})
+                                               "chain_job": request.GET.get("chain_job", ""), **pickers})
 
 
 @require_POST

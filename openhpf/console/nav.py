@@ -24,6 +24,7 @@ MENU: list[tuple[str, str, str | None]] = [
     ("结算", "settlement:home", "settlement.view"),
     ("对账", "reconciliation:home", "settlement.view"),
     ("财务", "finance:home", "finance.view"),
+    ("驾驶舱", "console:cockpit", "cockpit.view"),
     ("复核", "approvals:pending", "approvals.approve"),
     ("政策参数", "approvals:policies", "policy.change"),
     ("审计", "audit:list", "audit.view"),

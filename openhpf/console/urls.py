@@ -6,12 +6,16 @@ from django.urls import path
 from openhpf.access import views as access_views
 from openhpf.iam import views as iam_views
 
-from . import views
+from . import audit_tools, views
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cockpit/", views.cockpit_page, name="cockpit"),
+    path("audit-tools/chain/", audit_tools.audit_chain, name="audit_chain"),
+    path("audit-tools/chain/<int:job_id>/", audit_tools.audit_chain_progress, name="audit_chain_progress"),
+    path("audit-tools/export/", audit_tools.audit_export, name="audit_export"),
     path("login/", views.login_view, name="login"),
     path("login/totp/", views.login_totp, name="login_totp"),
     path("logout/", LogoutView.as_view(), name="logout"),  # POST only (Django 5)

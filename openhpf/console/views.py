@@ -19,7 +19,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from openhpf.access.decorators import staff_required
 from openhpf.access.selectors import has_permission
+from openhpf.core.authz import permission_required, staff_center, staff_center_required
 from openhpf.core.errors import DomainError
+from openhpf.core.money import format_fen, format_ratio
+from openhpf.core.todo import todos_for
+from openhpf.finance.cockpit import cockpit
 from openhpf.iam import policy, ratelimit
 from openhpf.iam.middleware import SESSION_2FA_PENDING, SESSION_LAST_SEEN
 from openhpf.iam.models import StaffSecurity
@@ -202,11 +206,66 @@ def totp_enrol(request: StaffRequest) -> HttpResponse:
         "form": form, "secret": grouped, "uri": uri, "required": totp_required(request.user, sec)})
 
 
+# 常用功能 on the home page: (label, URL name, permission), each shown only to whom may open it, so every role
+# finds its own work there (a teller the counter, finance the day-end, the auditor the audit log ...).
+SHORTCUTS: list[tuple[str, str, str]] = [
+    ("单位开户", "accounts:employer_register", "accounts.open"),
+    ("个人开户", "accounts:member_open", "accounts.open"),
+    ("汇缴", "remit:list", "contributions.remit"),
+    ("到账待处理", "remit:receipts", "settlement.view"),
+    ("日终对账", "reconciliation:dayend", "settlement.view"),
+    ("财务报表", "finance:statements", "finance.view"),
+    ("流动性", "finance:liquidity", "finance.view"),
+    ("领导驾驶舱", "console:cockpit", "cockpit.view"),
+    ("待复核", "approvals:pending", "approvals.approve"),
+    ("审计日志", "audit:list", "audit.view"),
+    ("用户管理", "console:iam_users", "iam.manage_users"),
+    ("作业", "jobs:list", "jobs.view"),
+]
+
+
 @staff_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
+    """首页: the user's 待办 (core.todo: only the queues its roles may work), its shortcuts, and the jobs panel
+    for the roles that may see jobs (loaded by htmx; a panel that fails says so, see static/js/panels.js)."""
+    user = request.user
+    center = staff_center(user)
+    shortcuts = [(label, url) for label, name, perm in SHORTCUTS
+                 if has_permission(user, perm, center=center) and (url := url_or_none(name))]
+    can_jobs = has_permission(user, "jobs.view")
     return render(request, "console/home.html", {
-        "jobs_partial_url": url_or_none("jobs:list_partial"),
-        "can_manage_users": has_permission(request.user, "iam.manage_users"),
+        "todos": todos_for(user, center) if center is not None else [],
+        "shortcuts": shortcuts,
+        "jobs_partial_url": url_or_none("jobs:list_partial") if can_jobs else None,
+        "can_jobs": can_jobs,
+        "can_manage_users": has_permission(user, "iam.manage_users"),
+    })
+
+
+@permission_required("cockpit.view")
+def cockpit_page(request: StaffRequest) -> HttpResponse:
+    """领导驾驶舱: the center's key figures of the last 12 months (finance.cockpit), charted with ECharts."""
+    center = staff_center_required(request.user, perm="cockpit.view")
+    c = cockpit(center=center, user=request.user)
+    last = c.last
+    cards = [
+        ("缴存余额", f"{format_fen(last.balance)} 元", f"{last.label} 月末（截至 {c.on:%Y-%m-%d}）", "cockpit-balance"),
+        ("近 12 个月缴存额", f"{format_fen(c.deposits_12m)} 元", f"本月 {format_fen(last.deposits)} 元",
+         "cockpit-deposits"),
+        ("近 12 个月提取额", f"{format_fen(c.withdrawals_12m)} 元",
+         f"本月 {format_fen(last.withdrawals)} 元" if c.withdrawals_12m else "尚未办理提取业务，提取额为 0",
+         "cockpit-withdrawals"),
+        ("个贷率", format_ratio(last.loan_ratio) if last.loan_ratio is not None else "—",
+         "贷款余额 ÷ 缴存余额" if c.has_loans else "尚未发放个人住房贷款，个贷率为 0", "cockpit-loan-ratio"),
+        ("欠缴单位", f"{c.arrears_employers} 家",
+         f"{c.arrears_month[:4]}-{c.arrears_month[4:]} 催缴清单，欠缴 {format_fen(c.arrears_amount)} 元",
+         "cockpit-arrears"),
+    ]
+    return render(request, "console/cockpit.html", {
+        "c": c, "cards": cards, "rows": c.rows(), "chart": c.chart_data(), "load_echarts": True,
+        "arrears_url": url_or_none("relief:arrears"),
+        "arrears_month": f"{c.arrears_month[:4]}-{c.arrears_month[4:]}", "arrears_amount": format_fen(c.arrears_amount),
+        "liquidity_url": url_or_none("finance:liquidity") if has_permission(request.user, "finance.view") else None,
     })
 
 

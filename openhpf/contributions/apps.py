@@ -42,3 +42,7 @@ class ContributionsConfig(AppConfig):
         from .remittance.employer_views import register as register_employer_panels
 
         register_employer_panels()
+        # its 待办 queues on the home page (core.todo)
+        from .todo import register as register_todo
+
+        register_todo()

@@ -134,7 +134,7 @@ def unknown_receipts(*, center: Any, actor: Actor, read: PersonalRead, page: Any
                      pk: int | None = None) -> tuple[Any, list[SuspenseReceipt]]:
     """暂收款（付款人未明）waiting to be assigned, newest first, 50 a page: (the page, its rows); `pk`: that one."""
     own_accounts, own_names = settlement_selectors.own_parties(center=center)
-    qs = Receipt.objects.filter(center=center, status=Receipt.Status.UNKNOWN_SUSPENSE).order_by("-pk")
+    qs = _unknown_receipts(center).order_by("-pk")
     got = Paginator(qs.filter(pk=pk) if pk is not None else qs, 50).get_page(page)
     rows = [SuspenseReceipt(id=r.pk, value_date=r.value_date, bank_ref=r.bank_ref, payer_account=r.payer_account,
                             payer_name=r.payer_name if (r.payer_account in own_accounts or r.payer_name.strip() in own_names)
@@ -142,6 +142,17 @@ def unknown_receipts(*, center: Any, actor: Actor, read: PersonalRead, page: Any
             for r in got.object_list]
     read.note(rows=len(rows))
     return got, rows
+
+
+def _unknown_receipts(center: Any) -> QuerySet[Receipt]:
+    return Receipt.objects.filter(center=center, status=Receipt.Status.UNKNOWN_SUSPENSE)
+
+
+def unknown_receipts_count(*, center: Any, user: Actor) -> int:
+    """How many 暂收款 unknown_receipts lists over all its pages (the 待办 count of 待认领暂收); a count reads no
+    personal data."""
+    check_permission(user, "settlement.view", center=center)
+    return _unknown_receipts(center).count()
 
 
 def receipts_assigned(*, center: Any, user: Actor, limit: int = 10) -> list[Any]:

@@ -131,6 +131,7 @@ class AuditEvent(StrEnum):
     JOB_CANCEL = "job.cancel", "取消后台作业", _O.JOB
     DOCUMENT_STORE = "document.store", "保存业务档案", _O.DOCUMENT
     AUDIT_RECORDS_VIEW = "audit.records.view", "查询审计日志", _O.AUDIT_RECORD, True
+    AUDIT_RECORDS_EXPORT = "audit.records.export", "导出审计日志", _O.AUDIT_RECORD, True
 
     # ------------------------------------------------------------ ledger
     LEDGER_GL_ACCOUNT_ADD = "ledger.gl_account.add", "增设会计科目", _O.GL_ACCOUNT
@@ -329,7 +330,8 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_HISTORY, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS,
     AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_PRINT,
     AuditEvent.ACCOUNTS_EMPLOYER_VIEW, AuditEvent.ACCOUNTS_EMPLOYER_MEMBERS, AuditEvent.CONTRIBUTIONS_ARREARS_MEMBERS,
-    AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, AuditEvent.AUDIT_RECORDS_VIEW, AuditEvent.IAM_OUTBOX_VIEW,
+    AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, AuditEvent.AUDIT_RECORDS_VIEW, AuditEvent.AUDIT_RECORDS_EXPORT,
+    AuditEvent.IAM_OUTBOX_VIEW,
     AuditEvent.SETTLEMENT_PAYEE_LIST, AuditEvent.DOCUMENT_RECEIPT_VIEW, AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CANDIDATES,
     AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE,
 })

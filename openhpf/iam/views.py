@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from openhpf.core.authz import permission_required
@@ -43,11 +44,37 @@ def users(request: HttpRequest) -> HttpResponse:
                                               "totp_all": policy.value("TOTP_REQUIRED_ALL")})
 
 
+# 安全管理 actions on a staff user: (confirmation page title, what it does), asked before anything is done
+USER_ACTIONS: dict[str, tuple[str, str]] = {
+    "lock": ("锁定用户", "锁定后该用户不能登录，直到解锁。"),
+    "unlock": ("解锁用户", "解锁后该用户可以重新登录，失败次数清零。"),
+    "password-reset": ("重置密码", "重置码将发送到本人登记的手机，本人凭重置码设置新密码；原密码立即失效。"),
+    "totp-reset": ("重置动态口令", "原动态口令失效，本人下次登录时须重新绑定。"),
+    "totp-on": ("强制动态口令", "该用户以后登录须输入动态口令。"),
+    "totp-off": ("取消强制动态口令", "该用户登录不再强制要求动态口令（系统设置要求全员使用时除外）。"),
+}
+
+
+def _confirm(request: HttpRequest, *, title: str, question: str, lines: list[str], back: str) -> HttpResponse:
+    return render(request, "iam/confirm.html", {"title": title, "question": question, "lines": lines,
+                                                "action": request.path, "hidden": {}, "button": f"确认{title}",
+                                                "back": back})
+
+
 @require_POST
 @permission_required(MANAGE)
 def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
+    """An action on a staff user: first a confirmation page (what it does, to whom), then the action."""
     user = get_object_or_404(get_user_model(), pk=user_id, is_staff=True)
     name = user.get_username()
+    if action not in USER_ACTIONS:
+        messages.error(request, "未知操作")
+        return redirect("console:iam_users")
+    if request.POST.get("confirm") != "1":
+        title, effect = USER_ACTIONS[action]
+        display = getattr(getattr(user, "staff_profile", None), "display_name", "") or ""
+        return _confirm(request, title=title, question=f"确定{title}「{name}{'（' + display + '）' if display else ''}」吗？",
+                        lines=[effect], back=reverse("console:iam_users"))
     try:
         with transaction.atomic(durable=True):
             if action == "lock":
@@ -66,11 +93,16 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
                 # the admin sees where the code went, masked, never a credential (三员分立)
                 sent_to = staff_password_reset(user=user, actor=request.user)
                 return render(request, "iam/password_reset_done.html", {"username": name, "sent_to": sent_to})
-            else:
-                messages.error(request, "未知操作")
     except DomainError as e:
         messages.error(request, e.message)
     return redirect("console:iam_users")
+
+
+PARTNER_ACTIONS: dict[str, tuple[str, str]] = {
+    "revoke": ("吊销令牌", "该机构已签发的全部访问令牌立即失效，须重新申请。"),
+    "deactivate": ("停用合作机构", "停用后该机构不能再申请令牌，已签发的令牌失效。"),
+    "activate": ("启用合作机构", "启用后该机构可以重新申请令牌。"),
+}
 
 
 @permission_required(MANAGE)
@@ -100,13 +132,20 @@ def partners(request: HttpRequest) -> HttpResponse:
 @permission_required(MANAGE)
 def partner_action(request: HttpRequest, client_id: int, action: str) -> HttpResponse:
     client = get_object_or_404(PartnerClient, pk=client_id)
+    if action not in PARTNER_ACTIONS:
+        messages.error(request, "未知操作")
+        return redirect("console:iam_partners")
+    if request.POST.get("confirm") != "1":
+        title, effect = PARTNER_ACTIONS[action]
+        return _confirm(request, title=title, question=f"确定{title}「{client.name}」（{client.client_id}）吗？",
+                        lines=[effect], back=reverse("console:iam_partners"))
     with transaction.atomic(durable=True):
         if action == "revoke":
             n = partner_tokens_revoke(client=client, actor=request.user)
-            messages.success(request, f"已吊销 {client.client_id} 的 {n} 个令牌")
-        elif action in ("activate", "deactivate"):
+            messages.success(request, f"已吊销 {client.name} 的 {n} 个令牌")
+        else:
             partner_client_set_active(client=client, active=action == "activate", actor=request.user)
-            messages.success(request, f"已{'启用' if action == 'activate' else '停用'} {client.client_id}")
+            messages.success(request, f"已{'启用' if action == 'activate' else '停用'} {client.name}")
     return redirect("console:iam_partners")
 
 

@@ -10,3 +10,6 @@ class JobsConfig(AppConfig):
         from . import dayend
 
         dayend.register()  # the day-end's seal step (the audit trail and the ledger digests)
+        from .todo import register as register_todo
+
+        register_todo()  # its 待办 queue on the home page (core.todo)

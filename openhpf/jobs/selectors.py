@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from openhpf.core.actors import Actor
 from openhpf.core.authz import check_permission, scope_queryset
@@ -10,19 +13,42 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 
-from .models import Job
+from .models import Job, stale_after_seconds
+
+# The job list's filters: "problem" is what the home page's 待办 counts (failed, or running with a dead heartbeat:
+# 中断); each stays until it is resumed (续跑) or cancelled (取消).
+STATES = {"": "全部", "problem": "失败或中断"}
 
 
-def job_list(*, center: Center | None = None, limit: int = 50, user: Actor | None = None) -> QuerySet[Job]:
-    """The most recent jobs, newest first; with a center, that center's jobs only. With a user (the console),
-    only if it holds jobs.view, and only the jobs of its centers and the instance-wide ones."""
+def _problems(qs: QuerySet[Job]) -> QuerySet[Job]:
+    """Failed jobs and running ones found dead (Job.state == interrupted, as a filter)."""
+    limit = timezone.now() - timedelta(seconds=stale_after_seconds())
+    dead = Q(status=Job.Status.RUNNING) & (Q(heartbeat_at__lt=limit) | Q(
+        heartbeat_at__isnull=True) & (Q(started_at__isnull=True) | Q(started_at__lt=limit)))
+    return qs.filter(Q(status=Job.Status.FAILED) | dead)
+
+
+def _jobs(*, center: Center | None, user: Actor | None, state: str) -> QuerySet[Job]:
     qs = Job.objects.select_related("center").order_by("-created_at", "-id")
     if user is not None:
         check_permission(user, "jobs.view")
         qs = qs.filter(Q(center__isnull=True) | Q(pk__in=scope_queryset(user, Job.objects.all()).values("pk")))
     if center is not None:
         qs = qs.filter(center=center)
-    return qs[:limit]
+    return _problems(qs) if state == "problem" else qs
+
+
+def job_list(*, center: Center | None = None, limit: int = 50, user: Actor | None = None,
+             state: str = "") -> QuerySet[Job]:
+    """The most recent jobs, newest first; with a center, that center's jobs only. With a user (the console),
+    only if it holds jobs.view, and only the jobs of its centers and the instance-wide ones. `state` "problem":
+    only the failed and interrupted ones."""
+    return _jobs(center=center, user=user, state=state)[:limit]
+
+
+def job_problem_count(*, user: Actor, center: Center | None = None) -> int:
+    """How many jobs job_list(state="problem") finds for `user` (the 待办 count of 失败或中断的作业)."""
+    return _jobs(center=center, user=user, state="problem").count()
 
 
 def job_get(job_id: int, *, user: Actor | None = None) -> Job:

@@ -16,22 +16,32 @@ from openhpf.core.errors import DomainError
 
 from .models import Job
 from .runner import job_cancel, job_resume_registered
-from .selectors import job_get, job_list
+from .selectors import STATES, job_get, job_list
 
 LIST_LIMIT = 20  # the partial's own refresh shows as many
+PROBLEM_LIMIT = 500  # the failed and interrupted ones are all shown: the home page's 待办 counts them all
+
+
+def _state(request: HttpRequest) -> tuple[str, int]:
+    state = request.GET.get("state", "")
+    state = state if state in STATES else ""
+    return state, PROBLEM_LIMIT if state else LIST_LIMIT
 
 
 @require_GET
 @permission_required("jobs.view")
 def job_list_partial(request: HttpRequest) -> HttpResponse:
-    return render(request, "jobs/_job_list.html", {"jobs": job_list(limit=LIST_LIMIT, user=request.user)})
+    state, limit = _state(request)
+    return render(request, "jobs/_job_list.html", {"jobs": job_list(limit=limit, user=request.user, state=state),
+                                                   "state": state})
 
 
 @require_GET
 @permission_required("jobs.view")
 def job_list_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "jobs/list.html", {"jobs": job_list(limit=LIST_LIMIT, user=request.user),
-                                              "limit": LIST_LIMIT, "error": request.GET.get("error", "")[:200],
+    state, limit = _state(request)
+    return render(request, "jobs/list.html", {"jobs": job_list(limit=limit, user=request.user, state=state),
+                                              "limit": limit, "state": state, "states": STATES.items(), "error": request.GET.get("error", "")[:200],
                                               "message": request.GET.get("message", "")[:200]})
 
 

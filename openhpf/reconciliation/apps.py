@@ -10,6 +10,9 @@ class ReconciliationConfig(AppConfig):
         from . import checks  # noqa: F401  (registers day-end invariant 4 with hpf verify)
         from .dayend import register as register_dayend
 
+        from .todo import register as register_todo
+
+        register_todo()  # its 待办 queue on the home page (core.todo)
         register_dayend()
         # statements the settlement gateway fetches (BDC113) go into the statement store
         from openhpf.settlement.services import register_statement_sink

@@ -109,6 +109,19 @@ def item_list(*, center: Any, user: Actor, bank_account: BankAccount | None = No
               limit: int = 200) -> list[ReconItem]:
     """The work queue: items with their statement line and ledger line. `open_on`: the items open at the end of
     that day (what the 调节表 of that day adjusts for)."""
+    qs = _item_qs(center=center, user=user, bank_account=bank_account, reason=reason, state=state, open_on=open_on,
+                  opened_in=opened_in)
+    return list(qs.order_by("opened_on", "pk")[: _limit(limit, 5000)])
+
+
+def item_count(*, center: Any, user: Actor, state: str = "open") -> int:
+    """How many items item_list finds in `state` (the 待办 count of 未达账项: the open items)."""
+    return _item_qs(center=center, user=user, state=state).count()
+
+
+def _item_qs(*, center: Any, user: Actor, bank_account: BankAccount | None = None, reason: str | None = None,
+             state: str = "open", open_on: date | None = None,
+             opened_in: Reconciliation | None = None) -> QuerySet[ReconItem]:
     check_permission(user, VIEW, center=center)
     qs: QuerySet[ReconItem] = ReconItem.objects.filter(center=center).select_related(
         "bank_account", "statement_line", "journal_line__entry", "closed_in")
@@ -134,7 +147,7 @@ def item_list(*, center: Any, user: Actor, bank_account: BankAccount | None = No
         qs = qs.filter(closed_on__isnull=True, status=ReconItem.Status.EXPLAINED)
     elif state == "closed":
         qs = qs.filter(closed_on__isnull=False)
-    return list(qs.order_by("opened_on", "pk")[: _limit(limit, 5000)])
+    return qs
 
 
 @dataclass

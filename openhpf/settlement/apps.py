@@ -16,5 +16,8 @@ class SettlementConfig(AppConfig):
         from .dayend import register as register_dayend
 
         register_dayend()
+        from .todo import register as register_todo
+
+        register_todo()  # its 待办 queue on the home page (core.todo)
         register_commands()  # release of held instructions, payees, channel changes (maker-checker)
         published.register()  # the views other apps read it through (core.db)

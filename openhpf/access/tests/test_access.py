@@ -82,7 +82,12 @@ def test_separation_of_three_administrators(center, user):
     assert _code(role_assign, user=sa, role="teller", center=center, actor=sec) == "ROLE_INCOMPATIBLE"
     t = user("t2", "teller", center=center)
     assert _code(role_assign, user=t, role="sysadmin", center=None, actor=sec) == "ROLE_INCOMPATIBLE"
-    role_assign(user=t, role="reviewer", center=center, actor=sec)  # two business roles are fine
+    # 不相容岗位 (经办与复核): not refused, but a person granting it must give a reason, kept in the audit row
+    assert _code(role_assign, user=t, role="reviewer", center=center, actor=sec) == "ROLE_DUTY_CONFLICT"
+    role_assign(user=t, role="reviewer", center=center, actor=sec, reason="网点仅两人，经中心批准临时兼任")
+    rec = AuditRecord.objects.filter(action="access.role.assign").latest("id")
+    assert rec.after["conflict"] == ["teller"] and rec.after["reason"] == "网点仅两人，经中心批准临时兼任"
+    role_assign(user=t, role="inspector", center=center, actor=sec)  # two compatible business roles are fine
 
 
 def test_only_secadmin_assigns_and_never_to_self(center, user):

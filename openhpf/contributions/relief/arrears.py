@@ -128,6 +128,20 @@ def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = N
     return report
 
 
+def arrears_latest(*, center: Center, user: Actor, on: date | None = None) -> ArrearsReport:
+    """The 催缴清单 (employers only) of the latest month that has arrears: the month of `on` (default: the
+    center's business date) when some employer's deadline for it has passed and it owes, else the month before
+    (on 12-01 nobody's December deadline has passed, while November may still be owed). The 待办 count of
+    欠缴单位 is the number of its employers, and its link opens the list of that month."""
+    on = on or center.business_date
+    this = f"{on.year:04d}{on.month:02d}"
+    report = arrears_list(center=center, month=this, user=user, on=on, with_members=False)
+    if report.employers:
+        return report
+    prev = f"{on.year - 1:04d}12" if on.month == 1 else f"{on.year:04d}{on.month - 1:02d}"
+    return arrears_list(center=center, month=prev, user=user, on=on, with_members=False)
+
+
 @personal_read(AuditEvent.CONTRIBUTIONS_ARREARS_MEMBERS, obj=lambda kw: ("contributions.arrears", kw["month"]))
 def _arrears_members(*, center: Center, month: str, actor: Actor, read: PersonalRead, member_rows: str,
                      member_params: list[Any], member_limit: int | None) -> list[MemberArrears]:

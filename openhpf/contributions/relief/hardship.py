@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from openhpf.access.selectors import check_permission
@@ -433,13 +433,34 @@ def paid_month_summary(account: MemberAccount, *, upto: date | str) -> PaidMonth
                             continuity=continuity_months(account, upto), assumed=paid_months_assumed(account))
 
 
-def hardship_applications(*, center: Any, user: Any, status: str | None = None) -> list[HardshipApplication]:
-    """Applications of the center, newest first (selector used by the console and the API)."""
+# 缓缴到期提醒: an employer is told a month ahead that its deferral or reduced ratio ends, so it can budget for
+# the full contributions again (and apply for an extension in time); 30 days is that month.
+EXPIRY_NOTICE_DAYS = 30
+
+
+def _applications(*, center: Any, user: Any, status: str | None = None,
+                  expiring_within: int | None = None) -> QuerySet[HardshipApplication]:
     check_permission(user, "accounts.view", center=center)
-    qs = HA.objects.filter(center=center).select_related("employer").order_by("-pk")
+    qs = HA.objects.filter(center=center).select_related("employer")
     if status:
         qs = qs.filter(status=status)
-    return list(qs[:200])
+    if expiring_within is not None:
+        bd = center.business_date
+        qs = qs.filter(status=HA.Status.ACTIVE, valid_to__gte=bd, valid_to__lte=bd + timedelta(days=expiring_within))
+    return qs
+
+
+def hardship_applications(*, center: Any, user: Any, status: str | None = None,
+                          expiring_within: int | None = None) -> list[HardshipApplication]:
+    """Applications of the center, newest first (selector used by the console and the API); `expiring_within`:
+    only those in force whose term ends within that many days of the business date (缓缴到期)."""
+    qs = _applications(center=center, user=user, status=status, expiring_within=expiring_within)
+    return list(qs.order_by("-pk")[:200])
+
+
+def hardship_expiring_count(*, center: Any, user: Any, within: int = EXPIRY_NOTICE_DAYS) -> int:
+    """The 待办 count of 缓缴到期: what hardship_applications(expiring_within=within) lists."""
+    return _applications(center=center, user=user, expiring_within=within).count()
 
 
 def reduction_in_force(employer: Employer, on: date) -> bool:

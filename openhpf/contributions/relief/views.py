@@ -85,5 +85,8 @@ def employer_arrears_notice(request: HttpRequest, account_no: str) -> HttpRespon
 @permission_required("accounts.view")
 def hardship_page(request: HttpRequest) -> HttpResponse:
     center = _center(request)
-    apps = hardship_applications(center=center, user=request.user, status=request.GET.get("status") or None)
-    return render(request, "contributions/relief/hardship.html", {"applications": apps})
+    raw = request.GET.get("expiring", "")
+    expiring = min(int(raw), 366) if raw.isdigit() else None  # 缓缴到期: in force, ending within so many days
+    apps = hardship_applications(center=center, user=request.user, status=request.GET.get("status") or None,
+                                 expiring_within=expiring)
+    return render(request, "contributions/relief/hardship.html", {"applications": apps, "expiring": expiring})

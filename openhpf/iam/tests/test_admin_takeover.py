@@ -49,7 +49,7 @@ def test_reset_gives_the_admin_nothing_usable_and_the_teller_sets_password_and_s
     admin = Client()
     admin.force_login(secadmin)
     with TestCase.captureOnCommitCallbacks(execute=True):  # the code is sent after commit
-        r = admin.post(f"/security/users/{clerk.pk}/password-reset/")
+        r = admin.post(f"/security/users/{clerk.pk}/password-reset/", {"confirm": "1"})
     answer = r.content.decode()
     assert r.status_code == 200 and "138****0001" in answer
     code = _code_sent_to(CLERK_MOBILE)

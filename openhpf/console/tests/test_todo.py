@@ -1,0 +1,193 @@
+"""待办 (core.todo): every registered queue seeded, each count equal to what its queue page lists through the
+same selector, each link opening that list; every role sees only the queues it may open, and its home page
+(with every panel it loads) answers 200."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from openhpf.access.selectors import has_permission
+from openhpf.accounts.models import Employer
+from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.approvals.models import PendingCommand
+from openhpf.approvals.selectors import commands_pending
+from openhpf.conftest import grant_role
+from openhpf.contributions.models import HardshipApplication, Receipt
+from openhpf.contributions.relief.arrears import arrears_list
+from openhpf.contributions.relief.hardship import hardship_applications
+from openhpf.contributions.remittance.services import receipt_record
+from openhpf.contributions.selectors import unknown_receipts
+from openhpf.contributions.tests.relief_helpers import set_paid
+from openhpf.core.actors import SystemActor
+from openhpf.core.todo import registered_todos, todo_count, todos_for
+from openhpf.iam.services import staff_create
+from openhpf.jobs.models import Job
+from openhpf.jobs.runner import job_start
+from openhpf.jobs.selectors import job_list
+from openhpf.reconciliation.selectors import item_list
+from openhpf.reconciliation.tests.test_console_day import NO, _csv, _upload
+from openhpf.reconciliation.tests.test_services import D0, D3, OPENING, _post
+from openhpf.settlement.models import Notice
+from openhpf.settlement.selectors import notices
+from openhpf.settlement.services import bank_account_open
+
+SYS = SystemActor("test")
+ROLES = ("teller", "reviewer", "approver", "finance", "inspector", "leader", "sysadmin", "secadmin", "secauditor")
+
+
+def _staff(center, name: str, role: str):
+    user, _ = staff_create(username=name, password="pw-Todo-2026x", center=center, actor=SYS)
+    return grant_role(user, role, center=None if role in ("sysadmin", "secadmin", "secauditor") else center)
+
+
+@pytest.fixture
+def people(center):
+    return {role: _staff(center, f"todo_{role}", role) for role in ROLES}
+
+
+@pytest.fixture
+def queues(center, people, client):
+    """Every queue of the 待办 panel with something in it (and something just outside it)."""
+    bd = center.business_date
+    teller, reviewer, fin = people["teller"], people["reviewer"], people["finance"]
+    # 待复核: two by the teller, one by the reviewer itself (not its to do)
+    for maker in (teller, teller, reviewer):
+        PendingCommand.objects.create(center=center, name="ledger.entry.manual", params={}, summary="手工记账",
+                                      maker=maker, made_at=timezone.now(), business_date=bd)
+    # 待认领暂收 and 未达账项 on a 专户: a receipt with an unknown payer, a bank fee the books have not got
+    acct = bank_account_open(center=center, bank_code="102", bank_name="工商银行杭州分行", account_no=NO,
+                             account_name="", actor=SYS, business_date=D0)
+    _post(center, acct, D0, [("in", OPENING, "")], description="期初余额")
+    for i in range(3):
+        r = receipt_record(center=center, amount=10_000 + i, value_date=bd, bank_ref=f"U-{i}", actor=SYS,
+                           business_date=bd, payer_account=f"95580000000000{i:02d}", payer_name="王小明")
+        assert r.status == Receipt.Status.UNKNOWN_SUSPENSE
+    _post(center, acct, D3, [("in", 1000_00, "B1")])
+    client.force_login(fin)
+    _upload(client, _csv(("B1", "收", 1000_00), ("F1", "付", 15_00), ("F2", "付", 25_00)))
+    client.post(reverse("reconciliation:run"), {"account_no": NO, "date": D3.isoformat()}, follow=True)
+    client.logout()
+    # 待财务处理通知: two queued, one done
+    for i, status in enumerate((Notice.Status.QUEUE, Notice.Status.QUEUE, Notice.Status.DONE)):
+        Notice.objects.create(center=center, notice_id=f"N{i}", bank_account=acct, date=bd, bank_seq=f"S{i}",
+                              direction="in", amount=100 + i, status=status, business_date=bd)
+    # 欠缴单位: payday 15 (deadline 11-20 passed) owing; payday 10 paid up
+    e1 = make_employer(center, 1, payday=15)
+    set_paid(make_account(center, e1, 1), "202609")
+    e2 = make_employer(center, 2, payday=10)
+    set_paid(make_account(center, e2, 2), "202611")
+    Employer.objects.filter(pk__in=[e1.pk, e2.pk]).update(paid_up_to="202609")
+    # 缓缴到期: one in force ending in 20 days, one in 200 days, one pending ending in 10
+    e3 = make_employer(center, 3, payday=10)
+    for status, days in (("active", 20), ("active", 200), ("pending", 10)):
+        HardshipApplication.objects.create(center=center, employer=e3, kind="reduce", status=status,
+                                           employer_ratio=Decimal("0.05"), member_ratio=Decimal("0.05"),
+                                           valid_from=bd - timedelta(days=100), valid_to=bd + timedelta(days=days),
+                                           reason="经营困难", applied_by="t", applied_on=bd)
+    # 失败或中断的作业: one failed, one running with a dead heartbeat, one succeeded
+    jobs = [job_start(kind="test.todo", actor=SYS, center=center, title=f"作业{i}") for i in range(3)]
+    Job.objects.filter(pk=jobs[0].pk).update(status=Job.Status.FAILED)
+    Job.objects.filter(pk=jobs[1].pk).update(status=Job.Status.RUNNING,
+                                             heartbeat_at=timezone.now() - timedelta(hours=1))
+    Job.objects.filter(pk=jobs[2].pk).update(status=Job.Status.SUCCEEDED)
+    return acct
+
+
+def _page_rows(center, user, key: str) -> int:
+    """What each queue page lists, through the selector the page itself calls (without its display limit)."""
+    if key == "approvals.pending":
+        return len(commands_pending(center=center, checker=user, limit=10_000))
+    if key == "contributions.unknown_receipts":
+        page, _ = unknown_receipts(center=center, actor=user)
+        return page.paginator.count
+    if key == "settlement.notices_queue":
+        return notices(center=center, user=user, status=Notice.Status.QUEUE).count()
+    if key == "reconciliation.open_items":
+        return len(item_list(center=center, user=user, state="open", limit=5000))
+    if key == "contributions.arrears":
+        return len(arrears_list(center=center, month="2026-11", user=user, with_members=False).employers)
+    if key == "contributions.hardship_expiring":
+        return len(hardship_applications(center=center, user=user, expiring_within=30))
+    if key == "jobs.problems":
+        return len(job_list(user=user, state="problem", limit=10_000))
+    raise AssertionError(f"a queue without its page count in this test: {key}")
+
+
+EXPECTED = {"approvals.pending": 2, "contributions.unknown_receipts": 3, "settlement.notices_queue": 2,
+            "reconciliation.open_items": 5,  # the fees F1, F2 and the 3 unknown receipts the bank has not shown
+            "contributions.arrears": 1, "contributions.hardship_expiring": 1,
+            "jobs.problems": 2}
+
+
+def test_every_count_equals_its_queue(center, people, queues):
+    assert {s.key for s in registered_todos()} == set(EXPECTED)
+    for spec in registered_todos():
+        holder = next(u for r, u in people.items() if r in ("reviewer", "finance", "leader")
+                      and has_permission(u, spec.permission, center=center))
+        counted = todo_count(spec.key, holder, center)
+        assert counted.n == _page_rows(center, holder, spec.key) == EXPECTED[spec.key], spec.key
+    assert todo_count("contributions.arrears", people["leader"], center).query == {"month": "2026-11"}
+
+
+def test_links_open_the_queue_with_as_many_rows(client, center, people, queues):
+    fin = people["finance"]
+    client.force_login(fin)
+    todos = {t.key: t for t in todos_for(fin, center)}
+    for key in ("reconciliation.open_items", "contributions.unknown_receipts", "jobs.problems",
+                "contributions.arrears", "contributions.hardship_expiring", "settlement.notices_queue"):
+        r = client.get(todos[key].url)
+        assert r.status_code == 200, (key, todos[key].url)
+    client.force_login(people["reviewer"])
+    r = client.get(reverse("approvals:pending") + "?others=1")
+    assert r.content.decode().count('data-testid="pending-row"') == 2
+    r = client.get(reverse("approvals:pending"))
+    assert r.content.decode().count('data-testid="pending-row"') == 3
+
+
+def _todo_keys(html: str) -> set[str]:
+    return set(re.findall(r'data-todo="([\w.]+)"', html))
+
+
+def test_each_role_sees_its_own_todo_and_every_panel_works(client, center, people, queues):
+    seen = {}
+    for role, user in people.items():
+        client.force_login(user)
+        r = client.get(reverse("console:home"))
+        html = r.content.decode()
+        assert r.status_code == 200, role
+        seen[role] = _todo_keys(html)
+        # every htmx panel the page loads answers 200 for this role (the jobs panel was a 403 behind a spinner)
+        for url in re.findall(r'hx-get="([^"]+)"', html):
+            assert client.get(url.replace("&amp;", "&")).status_code == 200, (role, url)
+        if role in ("secadmin", "secauditor"):
+            assert 'id="jobs-panel"' not in html
+        # the numbers shown are the counts
+        for t in todos_for(user, center):
+            assert f'data-todo="{t.key}"' in html
+    assert seen["reviewer"] >= {"approvals.pending"} and "settlement.notices_queue" not in seen["reviewer"]
+    assert seen["finance"] >= {"settlement.notices_queue", "reconciliation.open_items",
+                               "contributions.unknown_receipts", "jobs.problems"}
+    assert seen["teller"] == {"contributions.arrears", "contributions.hardship_expiring", "jobs.problems"}
+    assert seen["secadmin"] == seen["secauditor"] == set()
+    assert seen["sysadmin"] == {"jobs.problems"}  # 三员分立: the system's jobs, no business queue
+
+
+def test_a_broken_queue_shows_without_a_number_and_the_others_stay(center, people, queues, client):
+    from openhpf.core import todo
+
+    def broken(center, user):
+        raise RuntimeError("boom")
+
+    todo.register_todo("test.broken", "坏队列", "accounts.view", count=broken, url_name="console:home", order=1)
+    try:
+        client.force_login(people["teller"])
+        html = client.get(reverse("console:home")).content.decode()
+        assert "暂无法统计" in html and 'data-todo="contributions.arrears"' in html
+    finally:
+        todo._TODOS.pop("test.broken")
