@@ -124,6 +124,9 @@ api.add_router("/finance/", finance_router)
 from openhpf.jobs.api import router as jobs_router  # noqa: E402
 
 api.add_router("/jobs/", jobs_router)
+from openhpf.catalog.api import router as catalog_router  # noqa: E402
+
+api.add_router("/catalog/", catalog_router)
 
 api_errors.install(api)  # the error shape, statuses and their OpenAPI documentation, for every operation
 idempotency.document(api)  # the Idempotency-Key header of the @idempotent operations, in the OpenAPI schema

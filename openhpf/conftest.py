@@ -63,6 +63,10 @@ def _reseed_if_flushed() -> None:
         words = importlib.import_module("openhpf.core.migrations.0007_status_words")
         with connection.cursor() as cur:
             cur.execute(recode_sql(CalendarDay._meta.db_table, "kind", words.CALENDAR))
+    from openhpf.catalog.models import ServiceItem
+
+    if not ServiceItem.objects.exists():  # the national service items seeded by catalog/0002
+        importlib.import_module("openhpf.catalog.migrations.0002_seed_national_items").seed(apps, None)
     from openhpf.access.catalogue import sync as access_sync
     from openhpf.access.models import Permission
 

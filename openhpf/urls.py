@@ -26,5 +26,6 @@ urlpatterns = [
     path("settlement/", include("openhpf.settlement.urls")),
     path("reconciliation/", include("openhpf.reconciliation.urls")),
     path("finance/", include("openhpf.finance.urls")),
+    path("catalog/", include("openhpf.catalog.urls")),
     path("", include("openhpf.console.urls")),
 ]

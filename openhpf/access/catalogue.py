@@ -38,6 +38,10 @@ PERMISSIONS: dict[str, str] = {
     "finance.view": "查看财务报表与流动性",
     "finance.manage": "资金管理（定期与通知存款、增值收益计算与分配）",
     "cockpit.view": "查看领导驾驶舱（全中心汇总指标）",
+    "catalog.change": "服务事项目录维护（经复核生效）",
+    "applications.accept": "办件受理、一次告知补正与代为申请",
+    "applications.review": "办件审核（按事项的审核环节）",
+    "applications.rules": "决策规则维护（经复核生效）",
 }
 
 # The narrow permissions of the principals outside the center: a member (缴存职工) reads its own accounts, an
@@ -79,9 +83,10 @@ _BUSINESS_READ = ("accounts.view", "ledger.view", "documents.view", "jobs.view")
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("teller", "柜员", BUSINESS, 1, (
         "accounts.view", "accounts.open", "accounts.change", "accounts.freeze", "documents.view", "documents.upload",
-        "jobs.view", "personal_data.unmask", "contributions.remit")),
-    RoleSpec("reviewer", "复核员", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "personal_data.unmask")),
-    RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve")),
+        "jobs.view", "personal_data.unmask", "contributions.remit", "applications.accept")),
+    RoleSpec("reviewer", "复核员", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "personal_data.unmask",
+                                              "applications.review")),
+    RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "applications.review")),
     RoleSpec("finance", "财务", BUSINESS, 1, (
         *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "ledger.back_value", "jobs.run", "contributions.remit",
         "settlement.view", "settlement.operate", "finance.view", "finance.manage", "cockpit.view")),
@@ -89,7 +94,7 @@ ROLES: tuple[RoleSpec, ...] = (
                                              "settlement.view", "finance.view")),
     RoleSpec("leader", "中心领导", BUSINESS, 1, (
         *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export", "settlement.view",
-        "finance.view", "cockpit.view")),
+        "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review")),
     RoleSpec("sysadmin", "系统管理员", SYSADMIN, 0, ("system.config", "jobs.view", "jobs.run")),
     RoleSpec("secadmin", "安全管理员", SECADMIN, 0, ("iam.manage_users", "iam.manage_roles")),
     RoleSpec("secauditor", "安全审计员", SECAUDITOR, 0, ("audit.view",)),
@@ -120,7 +125,7 @@ def duty_conflicts(role: str, held: set[str] | frozenset[str]) -> list[tuple[str
 # Permissions only the non-business kinds may ever hold (checked when a role's permissions are edited).
 BUSINESS_DATA_PERMISSIONS = frozenset(
     p for p in PERMISSIONS if p.split(".")[0] in {"accounts", "contributions", "ledger", "documents", "approvals", "policy",
-                                          "settlement", "finance", "cockpit"}
+                                          "settlement", "finance", "cockpit", "catalog", "applications"}
     or p == "personal_data.unmask"
 )
 

@@ -140,11 +140,16 @@ CONSOLE: dict[str, str] = {
     "reconciliation:dayend": "settlement.view",
     "reconciliation:dayend_run": "settlement.operate",
     "reconciliation:dayend_progress": "settlement.view",
+    "catalog:items": PUBLIC,  # 服务事项目录 and 办事指南: public, no personal data
+    "catalog:item": PUBLIC,
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).
 API: dict[str, str] = {
     "GET /api/v1/health": PUBLIC,
+    "GET /api/v1/catalog/items": PUBLIC,
+    "GET /api/v1/catalog/items/{code}": PUBLIC,
+    "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/settlement/accounts": "settlement.view",
     "POST /api/v1/settlement/accounts": "settlement.operate",
     "GET /api/v1/jobs/": "jobs.view",

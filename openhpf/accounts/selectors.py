@@ -397,3 +397,13 @@ def employer_members(*, employer: Employer, actor: Actor, read: PersonalRead, pa
     p = _employer_members(employer, read, page, page_size, last_if_past_end=False)
     read.note(page=p.page, members=[m.account_no for m in p.items])
     return p
+
+
+def member_notify_phone(member_id: int) -> str:
+    """The phone a member's messages go to (the applications engine's notices): trusted code, not shown to anyone."""
+    return Member.objects.filter(pk=member_id).values_list("phone", flat=True).first() or ""
+
+
+def employer_notify_phone(employer_id: int) -> str:
+    """The contact phone an employer's messages go to (the applications engine's notices)."""
+    return Employer.objects.filter(pk=employer_id).values_list("contact_phone", flat=True).first() or ""

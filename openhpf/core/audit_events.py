@@ -31,6 +31,8 @@ DOMAINS: dict[str, str] = {
     "reconciliation": "银行对账",
     "contributions": "缴存",
     "finance": "财务",
+    "catalog": "服务事项目录",
+    "applications": "办件",
     "audit": "审计",
 }
 
@@ -91,6 +93,9 @@ class AuditObject(StrEnum):
     ARREARS_LIST = "contributions.arrears", "欠缴催缴清单"
     LIQUIDITY_SNAPSHOT = "finance.liquiditysnapshot", "流动性日报"
     VALUE_ADDED_YEAR = "finance.valueaddedyear", "增值收益年度"
+    SERVICE_ITEM = "catalog.serviceitem", "服务事项"
+    APPLICATION = "applications.application", "办件"
+    RULE_SET = "applications.ruleset", "决策规则集"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -304,6 +309,31 @@ class AuditEvent(StrEnum):
     FINANCE_LIQUIDITY_SNAPSHOT = "finance.liquidity.snapshot", "生成流动性日报", _O.LIQUIDITY_SNAPSHOT
     FINANCE_VALUE_ADDED_CLOSE = "finance.value_added.close", "增值收益年度结算", _O.VALUE_ADDED_YEAR
     FINANCE_VALUE_ADDED_DISTRIBUTE = "finance.value_added.distribute", "增值收益分配", _O.VALUE_ADDED_YEAR
+
+    # ------------------------------------------------------------ catalog
+    CATALOG_ITEM_CHANGE = "catalog.item.change", "服务事项新版本生效（经复核）", _O.SERVICE_ITEM
+
+    # ------------------------------------------------------------ applications (办件: one event per transition)
+    APPLICATIONS_CREATE = "applications.application.create", "办件登记（草稿）", _O.APPLICATION, True
+    APPLICATIONS_SUBMIT = "applications.application.submit", "办件提交申请", _O.APPLICATION, True
+    APPLICATIONS_ACCEPT = "applications.application.accept", "办件受理", _O.APPLICATION, True
+    APPLICATIONS_NOT_ACCEPT = "applications.application.not_accept", "办件不予受理", _O.APPLICATION, True
+    APPLICATIONS_CORRECTION_REQUEST = ("applications.application.correction_request", "办件一次告知补正",
+                                       _O.APPLICATION, True)
+    APPLICATIONS_CORRECT = "applications.application.correct", "办件补正材料", _O.APPLICATION, True
+    APPLICATIONS_REVIEW = "applications.application.review", "办件进入审核", _O.APPLICATION, True
+    APPLICATIONS_REVIEW_PASS = "applications.application.review_pass", "办件审核环节通过", _O.APPLICATION, True
+    APPLICATIONS_APPROVE = "applications.application.approve", "办件审批通过", _O.APPLICATION, True
+    APPLICATIONS_REJECT = "applications.application.reject", "办件审批不通过", _O.APPLICATION, True
+    APPLICATIONS_EXECUTE = "applications.application.execute", "办件开始办理", _O.APPLICATION, True
+    APPLICATIONS_COMPLETE = "applications.application.complete", "办件办结", _O.APPLICATION, True
+    APPLICATIONS_EXECUTION_FAIL = "applications.application.execution_fail", "办件办理失败", _O.APPLICATION, True
+    APPLICATIONS_CLOSE = "applications.application.close", "办件终止", _O.APPLICATION, True
+    APPLICATIONS_CANCEL = "applications.application.cancel", "办件作废", _O.APPLICATION, True
+    APPLICATIONS_WITHDRAW = "applications.application.withdraw", "办件申请人撤回", _O.APPLICATION, True
+    APPLICATIONS_MATERIAL_ATTACH = "applications.material.attach", "办件添加申请材料", _O.APPLICATION, True
+    APPLICATIONS_RULES_EVALUATE = "applications.rules.evaluate", "办件规则校验", _O.APPLICATION, True
+    APPLICATIONS_RULE_SET_CHANGE = "applications.rule_set.change", "决策规则集新版本（经复核）", _O.RULE_SET
 
     @property
     def code(self) -> str:

@@ -1,0 +1,81 @@
+"""The handler registry: how an item's own app plugs into the engine (the engine never imports handlers).
+
+A domain app (withdrawals, loans, accounts' 单位缴存信息变更 …) registers one handler per catalogue item in its
+`AppConfig.ready()`:
+
+    from openhpf.applications.registry import Handler, register_handler
+
+    register_handler(Handler(
+        item_code="HPF-P-WD-RENT",
+        validate=validate_rent,        # (payload, application) -> (normalised payload, [problems]) — every problem
+        rule_inputs=rent_inputs,       # (application) -> {input name: value} for the item's decision rules
+        execute=pay_rent_withdrawal,   # (application, actor, business_date) -> result (JSON); DomainError = failed
+        amount=lambda p: p["amount"],  # (payload) -> fen, for the review levels' thresholds (optional)
+    ))
+
+`validate` returns all the problems it finds (一次告知), never only the first; the engine adds the item's missing
+required materials. `execute` runs the approved result through the domain services inside the engine's
+transaction savepoint: a DomainError marks the application 办理失败 and nothing it wrote stays.
+
+`register_todo(name, count)` is the hook for the console's 待办 counts (a queue of an app's own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from openhpf.core.error_codes import ErrorCode
+from openhpf.core.errors import DomainError
+
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Handler:
+    item_code: str
+    validate: Callable[[Payload, Any], tuple[Payload, list[str]]]
+    rule_inputs: Callable[[Any], dict[str, Any]]
+    execute: Callable[[Any, Any, date], dict[str, Any]]
+    amount: Callable[[Payload], int | None] | None = None
+
+
+_HANDLERS: dict[str, Handler] = {}
+
+
+def register_handler(handler: Handler) -> Handler:
+    existing = _HANDLERS.get(handler.item_code)
+    if existing is not None and existing != handler:
+        raise ValueError(f"a handler for item {handler.item_code!r} is registered already")
+    _HANDLERS[handler.item_code] = handler
+    return handler
+
+
+def unregister_handler(item_code: str) -> None:
+    """Tests only: take a handler out again."""
+    _HANDLERS.pop(item_code, None)
+
+
+def handler_for(item_code: str, item_name: str = "") -> Handler:
+    try:
+        return _HANDLERS[item_code]
+    except KeyError:
+        raise DomainError(ErrorCode.APPLICATION_HANDLER_MISSING, item=item_name or item_code) from None
+
+
+def handled_items() -> list[str]:
+    return sorted(_HANDLERS)
+
+
+TodoCount = Callable[[Any], int]
+_TODOS: dict[str, TodoCount] = {}
+
+
+def register_todo(name: str, count: TodoCount) -> None:
+    """A 待办 count of the work queue: `count(center) -> int` (the console's 待办 registry reads these)."""
+    _TODOS[name] = count
+
+
+def todos() -> dict[str, TodoCount]:
+    return dict(_TODOS)

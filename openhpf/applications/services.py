@@ -1,0 +1,480 @@
+"""Writes of the application (办件) engine: one state machine for every catalogue item.
+
+    draft → submitted → accepted (受理) → under_review → approved → executing → completed
+                      ↘ not_accepted (不予受理, with every reason)         ↘ rejected       ↘ execution_failed
+                      ↘ correction (补正, before 受理: no clock)                               → executing | closed
+      under_review → correction (补正 during review: the clocks pause) → under_review (they resume)
+      any open state → cancelled (staff) | withdrawn (the applicant, before a decision)
+
+Every transition is one `_move`: it checks the table below, stores the state, the due dates as they now stand and
+an ApplicationEvent (actor, reason, problems), writes the audit event of the catalogue and queues a message to the
+applicant through the notifications outbox. 一次告知: a refusal, a 补正 or a refused submission lists every problem
+at once (handler problems, missing materials, failing rules).
+
+Clocks: the legal limit (条例 Art25 3 日, Art26 15 日, in natural days with a last rest day moved on) and the
+promised limit (承诺时限, usually 工作日) start at 受理 (`accepted_on`); their last days are stored then
+(`legal_due`, `promised_due`). A 补正 during review stores what is left of each (`legal_remaining`,
+`promised_remaining`) and the day it paused; the correction counts the rest again from the day it came in."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+from django.db import transaction
+from django.utils import timezone
+
+from openhpf.access.services import check_permission, has_permission
+from openhpf.accounts.selectors import employer_notify_phone, member_notify_phone
+from openhpf.catalog.models import Channel, IdentityLevel, ItemKind, ServiceItemVersion
+from openhpf.catalog.selectors import item_current
+from openhpf.core.actors import (
+    Actor,
+    AgentActor,
+    MemberActor,
+    PartnerActor,
+    actor_kind,
+    actor_label,
+    is_staff_user,
+)
+from openhpf.core.audit_events import AuditEvent
+from openhpf.core.auditlog import audit_log
+from openhpf.core.calendar import limit_due, limit_resume_due, limit_used
+from openhpf.core.channels import message_template
+from openhpf.core.error_codes import ErrorCode
+from openhpf.core.errors import DomainError, PermissionDenied
+from openhpf.core.models import Center
+from openhpf.notifications.services import notify
+
+from . import registry, rules
+from .models import Application, ApplicationEvent, ApplicationMaterial, ReviewDecision, State
+
+ACCEPT_PERMISSION = "applications.accept"
+NOTICE = message_template("applications.state", "【住房公积金】您的办件 {number}（{item}）{state}。{note}")
+
+S = State
+# (from, to) → the audit event of the move. Anything else is an ILLEGAL_TRANSITION.
+TRANSITIONS: dict[tuple[str, str], AuditEvent] = {
+    ("", S.DRAFT): AuditEvent.APPLICATIONS_CREATE,
+    (S.DRAFT, S.SUBMITTED): AuditEvent.APPLICATIONS_SUBMIT,
+    (S.SUBMITTED, S.ACCEPTED): AuditEvent.APPLICATIONS_ACCEPT,
+    (S.SUBMITTED, S.NOT_ACCEPTED): AuditEvent.APPLICATIONS_NOT_ACCEPT,
+    (S.SUBMITTED, S.CORRECTION): AuditEvent.APPLICATIONS_CORRECTION_REQUEST,
+    (S.UNDER_REVIEW, S.CORRECTION): AuditEvent.APPLICATIONS_CORRECTION_REQUEST,
+    (S.CORRECTION, S.SUBMITTED): AuditEvent.APPLICATIONS_CORRECT,
+    (S.CORRECTION, S.UNDER_REVIEW): AuditEvent.APPLICATIONS_CORRECT,
+    (S.ACCEPTED, S.UNDER_REVIEW): AuditEvent.APPLICATIONS_REVIEW,
+    (S.UNDER_REVIEW, S.UNDER_REVIEW): AuditEvent.APPLICATIONS_REVIEW_PASS,
+    (S.UNDER_REVIEW, S.APPROVED): AuditEvent.APPLICATIONS_APPROVE,
+    (S.UNDER_REVIEW, S.REJECTED): AuditEvent.APPLICATIONS_REJECT,
+    (S.APPROVED, S.EXECUTING): AuditEvent.APPLICATIONS_EXECUTE,
+    (S.EXECUTION_FAILED, S.EXECUTING): AuditEvent.APPLICATIONS_EXECUTE,
+    (S.EXECUTING, S.COMPLETED): AuditEvent.APPLICATIONS_COMPLETE,
+    (S.EXECUTING, S.EXECUTION_FAILED): AuditEvent.APPLICATIONS_EXECUTION_FAIL,
+    (S.EXECUTION_FAILED, S.CLOSED): AuditEvent.APPLICATIONS_CLOSE,
+}
+OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.ACCEPTED, S.CORRECTION, S.UNDER_REVIEW, S.APPROVED, S.EXECUTION_FAILED)
+for _s in OPEN_STATES:
+    TRANSITIONS[(_s, S.CANCELLED)] = AuditEvent.APPLICATIONS_CANCEL
+for _s in (S.DRAFT, S.SUBMITTED, S.ACCEPTED, S.CORRECTION, S.UNDER_REVIEW):
+    TRANSITIONS[(_s, S.WITHDRAWN)] = AuditEvent.APPLICATIONS_WITHDRAW
+
+ACTIONS = {S.SUBMITTED: "提交", S.ACCEPTED: "受理", S.NOT_ACCEPTED: "不予受理", S.CORRECTION: "一次告知补正",
+           S.UNDER_REVIEW: "审核", S.APPROVED: "审核通过", S.REJECTED: "审核不通过", S.EXECUTING: "办理",
+           S.COMPLETED: "办结", S.EXECUTION_FAILED: "办理失败", S.CLOSED: "终止", S.CANCELLED: "作废",
+           S.WITHDRAWN: "撤回"}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _problems(raw: Any) -> list[str]:
+    return [str(p).strip() for p in (raw or []) if str(p).strip()]
+
+
+def _refuse_problems(problems: list[str]) -> DomainError:
+    return DomainError(ErrorCode.APPLICATION_PROBLEMS, count=len(problems), problems="；".join(problems),
+                       details={"problems": problems})
+
+
+def _recipient(app: Application, actor: Actor) -> str:
+    if app.applicant_kind == "agent" and isinstance(actor, AgentActor) and str(actor.actor_id) == app.applicant_id:
+        return str(getattr(actor.agent, "phone", "") or "")
+    if app.member_id:
+        return member_notify_phone(app.member_id)
+    if app.employer_id:
+        return employer_notify_phone(app.employer_id)
+    return ""
+
+
+def _notify(app: Application, actor: Actor, note: str = "") -> None:
+    if app.state == S.DRAFT:
+        return
+    to = _recipient(app, actor)
+    if to:
+        notify(channel="sms", recipient=to, kind=NOTICE, center=app.center_id,
+               payload={"number": app.number, "item": app.item_version.name, "state": app.get_state_display(),
+                        "note": note})
+
+
+def _move(app: Application, to: str, *, actor: Actor, business_date: date, reason: str = "",
+          problems: list[str] | None = None, note: str = "") -> Application:
+    event = TRANSITIONS.get((app.state, to))
+    if event is None:
+        raise DomainError(ErrorCode.ILLEGAL_TRANSITION, object="办件", status=State(app.state).label if app.state else "—",
+                          action=ACTIONS.get(State(to), to))
+    before = {"state": app.state, "legal_due": app.legal_due, "promised_due": app.promised_due}
+    app.state = to
+    if problems is not None:
+        app.problems = problems
+    app.save()
+    ApplicationEvent.objects.create(
+        application=app, from_state=str(before["state"]), to_state=to, actor_kind=actor_kind(actor) or "",
+        actor_id=str(getattr(actor, "actor_id", None) or getattr(actor, "pk", "") or ""), actor_label=actor_label(actor),
+        reason=reason[:500], problems=problems or [], legal_due=app.legal_due, promised_due=app.promised_due,
+        paused=app.paused_on is not None, business_date=business_date)
+    audit_log(actor=actor, action=event, obj=app, center=app.center_id, business_date=business_date,
+              before={k: (v.isoformat() if isinstance(v, date) else v) for k, v in before.items()},
+              after={"state": to, "reason": reason, "problems": problems or [],
+                     "legal_due": app.legal_due.isoformat() if app.legal_due else None,
+                     "promised_due": app.promised_due.isoformat() if app.promised_due else None})
+    _notify(app, actor, note or (("：" + "；".join(problems)) if problems else reason))
+    return app
+
+
+def _staff(actor: Actor, perm: str, center: Any) -> None:
+    if not is_staff_user(actor):
+        raise PermissionDenied("只有中心工作人员可以办理", field="actor")
+    check_permission(actor, perm, center=center)
+
+
+def _is_applicant(app: Application, actor: Actor) -> bool:
+    if isinstance(actor, MemberActor):
+        return app.member_id == actor.member_id
+    if isinstance(actor, AgentActor):
+        return app.employer_id == actor.employer_id
+    return app.applicant_kind == actor_kind(actor) and app.applicant_id == str(getattr(actor, "actor_id", getattr(actor, "pk", "")))
+
+
+def _locked(app: Application) -> Application:
+    return Application.objects.select_for_update().select_related("item_version").get(pk=app.pk)
+
+
+# ---------------------------------------------------------------- filing
+
+
+def _check_channel(version: ServiceItemVersion, channel: str, identity_level: int) -> None:
+    offered = {c["channel"]: c["min_identity"] for c in version.channels}
+    label = Channel(channel).label if channel in Channel.values else channel
+    if channel not in offered:
+        raise DomainError(ErrorCode.APPLICATION_CHANNEL, item=version.name, channel=label, field="channel")
+    if identity_level < offered[channel]:
+        raise DomainError(ErrorCode.APPLICATION_IDENTITY_LEVEL, channel=label, item=version.name,
+                          level=IdentityLevel(offered[channel]).label, field="identity_level")
+
+
+@transaction.atomic
+def application_create(*, center: Center, item_code: str, channel: str, identity_level: int, actor: Actor,
+                       business_date: date, payload: dict[str, Any] | None = None, member_id: int | None = None,
+                       employer_id: int | None = None, branch_id: int | None = None) -> Application:
+    """A draft application of `item_code` (its version in force today) by `actor` through `channel`.
+
+    A member files for itself, an agent for its employer, staff (applications.accept) on a member's or employer's
+    behalf at the counter; the channel must be offered by the item, and the identity check the caller made
+    (`identity_level`, catalog.IdentityLevel) must reach the channel's minimum."""
+    version = item_current(item_code, business_date)
+    if version is None or not version.active:
+        raise DomainError(ErrorCode.CATALOG_ITEM_NOT_FOUND, item=item_code, field="item_code")
+    _check_channel(version, channel, identity_level)
+    registry.handler_for(item_code, version.name)
+    if isinstance(actor, MemberActor):
+        member_id = actor.member_id
+    elif isinstance(actor, AgentActor):
+        employer_id = actor.employer_id
+    elif isinstance(actor, PartnerActor):
+        raise PermissionDenied("合作机构不能直接提交办件", field="actor")
+    else:
+        _staff(actor, ACCEPT_PERMISSION, center)
+    if version.kind == ItemKind.PERSON and member_id is None:
+        raise DomainError(ErrorCode.APPLICATION_PROBLEMS, count=1, problems="个人事项须指明缴存职工",
+                          field="member_id", details={"problems": ["个人事项须指明缴存职工"]})
+    if version.kind == ItemKind.EMPLOYER and employer_id is None:
+        raise DomainError(ErrorCode.APPLICATION_PROBLEMS, count=1, problems="单位事项须指明缴存单位",
+                          field="employer_id", details={"problems": ["单位事项须指明缴存单位"]})
+    app = Application(
+        center=center, number=f"tmp-{timezone.now().timestamp()}", item_code=item_code, item_version=version,
+        channel=channel, identity_level=identity_level, applicant_kind=actor_kind(actor) or "",
+        applicant_id=str(getattr(actor, "actor_id", None) or getattr(actor, "pk", "")), applicant_label=actor_label(actor),
+        member_id=member_id, employer_id=employer_id, branch_id=branch_id, payload=payload or {}, state="")
+    app.save()
+    app.number = f"BJ{business_date:%Y%m%d}{app.pk:08d}"
+    return _move(app, S.DRAFT, actor=actor, business_date=business_date)
+
+
+@transaction.atomic
+def application_attach(*, application: Application, material_code: str, document: Any, actor: Actor,
+                       business_date: date) -> ApplicationMaterial:
+    """Link a stored document (documents.document_store: SM3, type, retention) as one of the item's materials."""
+    app = _locked(application)
+    if app.state not in (S.DRAFT, S.CORRECTION, S.SUBMITTED):
+        raise DomainError(ErrorCode.ILLEGAL_TRANSITION, object="办件", status=app.get_state_display(), action="添加材料")
+    if not (_is_applicant(app, actor) or has_permission(actor, ACCEPT_PERMISSION, center=app.center)):
+        raise PermissionDenied("无权为该办件添加材料")
+    if material_code not in {m["code"] for m in app.item_version.materials}:
+        raise DomainError(ErrorCode.APPLICATION_MATERIAL_UNKNOWN, item=app.item_version.name, material=material_code,
+                          field="material_code")
+    if document.center_id != app.center_id:
+        raise PermissionDenied("档案不属于本中心")
+    m = ApplicationMaterial.objects.create(application=app, material_code=material_code, document=document,
+                                           added_by=actor_label(actor))
+    audit_log(actor=actor, action=AuditEvent.APPLICATIONS_MATERIAL_ATTACH, obj=app, center=app.center_id,
+              business_date=business_date, after={"material": material_code, "document": document.pk,
+                                                  "sm3": document.sm3})
+    return m
+
+
+def _all_problems(app: Application) -> list[str]:
+    """Everything wrong with the application now, at once: the handler's problems and the missing materials."""
+    handler = registry.handler_for(app.item_code, app.item_version.name)
+    payload, problems = handler.validate(dict(app.payload), app)
+    app.payload = payload
+    app.amount = handler.amount(payload) if handler.amount else None
+    have = set(app.materials.values_list("material_code", flat=True))
+    replaced = set(payload.get("replaced_materials") or [])
+    for m in app.item_version.materials:
+        if m["required"] and m["code"] not in have and not (m["replaceable_by"] and m["code"] in replaced):
+            problems = [*problems, f"缺少申请材料：{m['name']}"]
+    return _problems(problems)
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor: Actor, business_date: date,
+                       payload: dict[str, Any] | None = None) -> Application:
+    """The applicant (or the clerk for them) submits: every problem is refused at once (APPLICATION_PROBLEMS)."""
+    app = _locked(application)
+    if not (_is_applicant(app, actor) or has_permission(actor, ACCEPT_PERMISSION, center=app.center)):
+        raise PermissionDenied("无权提交该办件")
+    if payload is not None:
+        app.payload = payload
+    problems = _all_problems(app)
+    if problems:
+        raise _refuse_problems(problems)
+    app.submitted_at = timezone.now()
+    return _move(app, S.SUBMITTED, actor=actor, business_date=business_date)
+
+
+def _stages_for(app: Application, outcome: str) -> list[int]:
+    """The review levels this application needs: those without a threshold, and those whose threshold its amount
+    exceeds; at least the first level when a rule sent it to manual review."""
+    stages = app.item_version.review_stages
+    need = [i for i, st in enumerate(stages) if st["above"] is None or (app.amount or 0) > st["above"]]
+    if not need and outcome == "manual" and stages:
+        need = [0]
+    return need
+
+
+def _evaluate(app: Application, on: date, actor: Actor) -> str:
+    handler = registry.handler_for(app.item_code, app.item_version.name)
+    ev = rules.evaluation_record(application=app, inputs=handler.rule_inputs(app), on=on)
+    outcome = ev.outcome if ev is not None else "pass"
+    app.rule_outcome = outcome
+    if ev is not None:
+        audit_log(actor=actor, action=AuditEvent.APPLICATIONS_RULES_EVALUATE, obj=app, center=app.center_id,
+                  business_date=on, after={"rule_set": ev.rule_set.version, "outcome": outcome,
+                                           "failing": [r["code"] for r in ev.results if not r["holds"]]})
+    return outcome
+
+
+def _failing_messages(app: Application, severity: str) -> list[str]:
+    ev = app.evaluations.order_by("-id").first()
+    return [r["message"] for r in (ev.results if ev else []) if not r["holds"] and r["severity"] == severity]
+
+
+def _review_start(app: Application, *, actor: Actor, business_date: date) -> Application:
+    """受理 → 审核: the rules decide what comes next. A blocking rule rejects with every failing message; no
+    review level needed approves at once; otherwise the first needed level waits."""
+    outcome = _evaluate(app, business_date, actor)
+    app.stages_required = _stages_for(app, outcome)
+    app.stage = 0
+    _move(app, S.UNDER_REVIEW, actor=actor, business_date=business_date)
+    if outcome == "block":
+        app.decided_on = business_date
+        return _move(app, S.REJECTED, actor=actor, business_date=business_date, reason="不符合办理条件",
+                     problems=_failing_messages(app, "block"))
+    if not app.stages_required:
+        app.decided_on = business_date
+        return _move(app, S.APPROVED, actor=actor, business_date=business_date, reason="规则校验通过，无须人工审核")
+    return app
+
+
+@transaction.atomic
+def application_accept(*, application: Application, actor: Actor, business_date: date) -> Application:
+    """受理: the clocks start (due dates stored), the rules are evaluated and review begins."""
+    app = _locked(application)
+    _staff(actor, ACCEPT_PERMISSION, app.center)
+    v = app.item_version
+    app.accepted_on = business_date
+    app.legal_due = limit_due(business_date, v.legal_limit, v.legal_limit_unit) if v.legal_limit is not None else None
+    app.promised_due = limit_due(business_date, v.promised_limit, v.promised_limit_unit) if v.promised_limit is not None else None
+    _move(app, S.ACCEPTED, actor=actor, business_date=business_date)
+    return _review_start(app, actor=actor, business_date=business_date)
+
+
+@transaction.atomic
+def application_not_accept(*, application: Application, actor: Actor, business_date: date,
+                           reasons: list[str]) -> Application:
+    """不予受理, with every reason at once."""
+    app = _locked(application)
+    _staff(actor, ACCEPT_PERMISSION, app.center)
+    problems = _problems(reasons)
+    if not problems:
+        raise DomainError(ErrorCode.APPLICATION_REASON_REQUIRED, action="不予受理", field="reasons")
+    app.decided_on = business_date
+    return _move(app, S.NOT_ACCEPTED, actor=actor, business_date=business_date, reason="不予受理", problems=problems)
+
+
+def _pause(app: Application, business_date: date) -> None:
+    v = app.item_version
+    if app.accepted_on is None or app.paused_on is not None:
+        return
+    app.paused_on = business_date
+    if v.legal_limit is not None:
+        app.legal_remaining = v.legal_limit - limit_used(app.accepted_on, business_date, v.legal_limit_unit) \
+            if app.legal_remaining is None else app.legal_remaining
+    if v.promised_limit is not None:
+        app.promised_remaining = (v.promised_limit - limit_used(app.accepted_on, business_date, v.promised_limit_unit)
+                                  if app.promised_remaining is None else app.promised_remaining)
+
+
+def _request_correction(app: Application, *, actor: Actor, business_date: date, problems: list[str]) -> Application:
+    if not problems:
+        raise DomainError(ErrorCode.APPLICATION_REASON_REQUIRED, action="一次告知补正", field="problems")
+    if app.state == S.UNDER_REVIEW:
+        _pause(app, business_date)
+    return _move(app, S.CORRECTION, actor=actor, business_date=business_date, reason="一次告知补正", problems=problems)
+
+
+@transaction.atomic
+def application_request_correction(*, application: Application, actor: Actor, business_date: date,
+                                   problems: list[str]) -> Application:
+    """一次告知补正 at intake (before 受理: no clock) — during review use `application_review(decision="correction")`."""
+    app = _locked(application)
+    _staff(actor, ACCEPT_PERMISSION, app.center)
+    return _request_correction(app, actor=actor, business_date=business_date, problems=_problems(problems))
+
+
+@transaction.atomic
+def application_correct(*, application: Application, actor: Actor, business_date: date,
+                        payload: dict[str, Any] | None = None) -> Application:
+    """The applicant (or the clerk) hands in the corrections: checked whole again; a paused clock resumes."""
+    app = _locked(application)
+    if app.state != S.CORRECTION:
+        raise DomainError(ErrorCode.ILLEGAL_TRANSITION, object="办件", status=app.get_state_display(), action="补正")
+    if not (_is_applicant(app, actor) or has_permission(actor, ACCEPT_PERMISSION, center=app.center)):
+        raise PermissionDenied("无权补正该办件")
+    if payload is not None:
+        app.payload = payload
+    problems = _all_problems(app)
+    if problems:
+        raise _refuse_problems(problems)
+    if app.paused_on is None:
+        return _move(app, S.SUBMITTED, actor=actor, business_date=business_date, reason="已补正")
+    v = app.item_version
+    if app.legal_remaining is not None:
+        app.legal_due = limit_resume_due(business_date, app.legal_remaining, v.legal_limit_unit)
+    if app.promised_remaining is not None:
+        app.promised_due = limit_resume_due(business_date, app.promised_remaining, v.promised_limit_unit)
+    app.paused_on, app.legal_remaining, app.promised_remaining = None, None, None
+    _evaluate(app, business_date, actor)
+    return _move(app, S.UNDER_REVIEW, actor=actor, business_date=business_date, reason="已补正，继续审核")
+
+
+@transaction.atomic
+def application_review(*, application: Application, actor: Actor, business_date: date, decision: str,
+                       reason: str = "", problems: list[str] | None = None) -> Application:
+    """A reviewer decides at the application's current level: pass (the next needed level, or approved),
+    reject (with the reason), or correction (一次告知: every problem; the clocks pause). The level's permission
+    is required, and one person acts at one level of an application only."""
+    app = _locked(application)
+    if app.state != S.UNDER_REVIEW:
+        raise DomainError(ErrorCode.ILLEGAL_TRANSITION, object="办件", status=app.get_state_display(), action="审核")
+    if not is_staff_user(actor):
+        raise PermissionDenied("只有中心工作人员可以审核", field="actor")
+    reviewer = cast(Any, actor)  # a staff user (checked above)
+    level = app.stages_required[app.stage]
+    stage = app.item_version.review_stages[level]
+    if not has_permission(actor, stage["permission"], center=app.center):
+        raise DomainError(ErrorCode.APPLICATION_REVIEW_PERMISSION, stage=stage["name"])
+    other = (ReviewDecision.objects.filter(application=app, reviewer=reviewer).exclude(stage=level)
+             .values_list("stage_name", flat=True).first())
+    if other is not None:
+        raise DomainError(ErrorCode.APPLICATION_REVIEW_OTHER_LEVEL, stage=other)
+    if decision not in ReviewDecision.Decision.values:
+        raise DomainError(ErrorCode.INPUT_INVALID, detail=f"审核意见应为 pass、reject 或 correction：{decision}",
+                          field="decision")
+    reason = (reason or "").strip()
+    if decision == ReviewDecision.Decision.REJECT and not reason:
+        raise DomainError(ErrorCode.APPLICATION_REASON_REQUIRED, action="审核不通过", field="reason")
+    ReviewDecision.objects.create(application=app, stage=level, stage_name=stage["name"], reviewer=reviewer,
+                                  decision=decision, reason=reason[:500])
+    if decision == ReviewDecision.Decision.CORRECTION:
+        return _request_correction(app, actor=actor, business_date=business_date, problems=_problems(problems))
+    if decision == ReviewDecision.Decision.REJECT:
+        app.decided_on = business_date
+        return _move(app, S.REJECTED, actor=actor, business_date=business_date, reason=reason,
+                     problems=_problems(problems) or [reason])
+    if app.stage + 1 < len(app.stages_required):
+        app.stage += 1
+        return _move(app, S.UNDER_REVIEW, actor=actor, business_date=business_date,
+                     reason=f"{stage['name']}通过{('：' + reason) if reason else ''}")
+    app.decided_on = business_date
+    return _move(app, S.APPROVED, actor=actor, business_date=business_date,
+                 reason=f"{stage['name']}通过{('：' + reason) if reason else ''}")
+
+
+@transaction.atomic
+def application_execute(*, application: Application, actor: Actor, business_date: date) -> Application:
+    """Carry out an approved application through its handler (domain services). A DomainError of the handler
+    leaves nothing it wrote and marks the application 办理失败 with the error."""
+    app = _locked(application)
+    if actor_kind(actor) not in ("staff", "system"):
+        raise PermissionDenied("办件由中心办理", field="actor")
+    handler = registry.handler_for(app.item_code, app.item_version.name)
+    _move(app, S.EXECUTING, actor=actor, business_date=business_date)
+    try:
+        with transaction.atomic():
+            result = handler.execute(app, actor, business_date)
+    except DomainError as exc:
+        app.result = {"error": exc.code, "message": exc.message}
+        return _move(app, S.EXECUTION_FAILED, actor=actor, business_date=business_date, reason=exc.message[:500])
+    app.result = result or {}
+    app.completed_on = business_date
+    return _move(app, S.COMPLETED, actor=actor, business_date=business_date)
+
+
+@transaction.atomic
+def application_close(*, application: Application, actor: Actor, business_date: date, reason: str) -> Application:
+    app = _locked(application)
+    _staff(actor, ACCEPT_PERMISSION, app.center)
+    if not (reason or "").strip():
+        raise DomainError(ErrorCode.APPLICATION_REASON_REQUIRED, action="终止", field="reason")
+    return _move(app, S.CLOSED, actor=actor, business_date=business_date, reason=reason.strip())
+
+
+@transaction.atomic
+def application_cancel(*, application: Application, actor: Actor, business_date: date, reason: str) -> Application:
+    app = _locked(application)
+    _staff(actor, ACCEPT_PERMISSION, app.center)
+    if not (reason or "").strip():
+        raise DomainError(ErrorCode.APPLICATION_REASON_REQUIRED, action="作废", field="reason")
+    return _move(app, S.CANCELLED, actor=actor, business_date=business_date, reason=reason.strip())
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor: Actor, business_date: date,
+                         reason: str = "") -> Application:
+    """The applicant takes the application back before a decision."""
+    app = _locked(application)
+    if not _is_applicant(app, actor):
+        raise PermissionDenied("只有申请人可以撤回")
+    return _move(app, S.WITHDRAWN, actor=actor, business_date=business_date, reason=(reason or "申请人撤回").strip())

@@ -1,0 +1,102 @@
+"""The catalogue's maker-checker command (registered in CatalogConfig.ready).
+
+`catalog.item_change` params: {"code": "…", "spec": {field: value, …}, "effective_from": "YYYY-MM-DD",
+"reason": "…"}. The spec may name only the fields that change: it is laid over the item's latest version and
+checked whole at submission, so the checker sees the full new version and what changed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.urls import reverse
+
+from openhpf.approvals.registry import Change, Fact, Link, Summary, applying, register, register_renderer
+from openhpf.core.actors import Actor, actor_label
+from openhpf.core.error_codes import ErrorCode
+from openhpf.core.errors import DomainError
+
+from . import selectors
+from .services import FIELDS, item_check, item_version_make, spec_of
+
+COMMAND = "catalog.item_change"
+PERMISSION = "catalog.change"
+
+Params = dict[str, Any]
+
+
+def _effective(value: Any, business_date: date) -> date:
+    if value in (None, ""):
+        return business_date
+    try:
+        on = date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(ErrorCode.DATE_FORMAT, f"日期格式不正确（应为 YYYY-MM-DD）：{value}",
+                          field="effective_from") from None
+    if on < business_date:
+        raise DomainError(ErrorCode.CATALOG_ITEM_INVALID, "服务事项内容不正确：生效日期不能早于业务日期",
+                          field="effective_from")
+    return on
+
+
+def _validate(params: Params, actor: Actor, center: Any, business_date: date) -> Params:
+    code = str(params.get("code", "")).strip()
+    if not code or len(code) > 40:
+        raise DomainError(ErrorCode.CATALOG_ITEM_INVALID, "服务事项内容不正确：事项编码应为 1–40 个字符", field="code")
+    spec = params.get("spec")
+    if not isinstance(spec, dict):
+        raise DomainError(ErrorCode.CATALOG_ITEM_INVALID, "服务事项内容不正确：事项内容应为对象", field="spec")
+    current = selectors.item_latest(code)
+    merged = {**(spec_of(current) if current else {}), **spec}
+    reason = str(params.get("reason", "")).strip()
+    if not reason:
+        raise DomainError(ErrorCode.CATALOG_ITEM_INVALID, "服务事项内容不正确：请填写变更原因", field="reason")
+    return {"code": code, "spec": item_check(merged), "reason": reason[:200],
+            "effective_from": _effective(params.get("effective_from"), business_date).isoformat(),
+            "base_version": current.version if current else None}
+
+
+def _apply(params: Params, actor: Actor, business_date: date) -> dict[str, Any]:
+    cmd = applying()
+    current = selectors.item_latest(params["code"])
+    if (current.version if current else None) != params.get("base_version"):
+        raise DomainError(ErrorCode.CATALOG_ITEM_INVALID,
+                          "服务事项内容不正确：提交后该事项已有新版本，请按最新版本重新提交", field="code")
+    version = item_version_make(
+        code=params["code"], spec=params["spec"], effective_from=date.fromisoformat(params["effective_from"]),
+        actor=actor, reason=params.get("reason", ""), approved_by=actor_label(actor),
+        command_id=cmd.pk if cmd is not None else None,
+        made_by=actor_label(cmd.maker) if cmd is not None else "")
+    return {"code": params["code"], "version": version.version}
+
+
+def _describe(params: Params) -> str:
+    return f"服务事项 {params.get('code')}「{params.get('spec', {}).get('name', '')}」新版本，{params.get('effective_from')} 起生效"
+
+
+def _show(key: str, value: Any) -> str:
+    return selectors.field_text(key, value)
+
+
+def _render(command: Any, viewer: Any) -> Summary:
+    p = command.params
+    spec = p.get("spec", {})
+    base = selectors.item_version(p["code"], p["base_version"]) if p.get("base_version") else None
+    before = spec_of(base) if base is not None else {}
+    changes = [Change(label, _show(k, before.get(k)) if base else "（新事项）", _show(k, spec.get(k)))
+               for k, label in FIELDS.items() if before.get(k) != spec.get(k)]
+    links = []
+    if command.result and command.result.get("version"):
+        links.append(Link("查看事项", reverse("catalog:item", args=[p["code"]])))
+    return Summary(
+        headline=_describe(p),
+        facts=[Fact("事项编码", p["code"]), Fact("事项名称", spec.get("name", "")),
+               Fact("生效日期", p.get("effective_from", "")), Fact("变更原因", p.get("reason", "")),
+               Fact("基于版本", f"第 {p['base_version']} 版" if p.get("base_version") else "新增事项")],
+        changes=changes, links=links)
+
+
+def register_all() -> None:
+    register(COMMAND, apply=_apply, permission=PERMISSION, describe=_describe, validate=_validate,
+             label="服务事项变更")
+    register_renderer(COMMAND, _render)
