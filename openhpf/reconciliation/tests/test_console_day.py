@@ -146,8 +146,10 @@ def test_an_item_waiting_for_a_checker_shows_its_command_and_is_not_booked_twice
     page = client.get(reverse("reconciliation:items")).content.decode()
     assert "待复核" in page and reverse("approvals:detail", args=[cmd.pk]) in page and url not in page
     assert f"复核单 #{cmd.pk}" in client.get(reverse("reconciliation:detail", args=[item.opened_in_id])).content.decode()
-    # a second form (another tab, another clerk): refused on the 核对 page and at 办理, with its code
-    token = _token(client.get(url).content.decode())
+    # a second form (another tab, another clerk): it says so, and is refused on the 核对 page and at 办理
+    form = client.get(url).content.decode()
+    assert f"复核单 #{cmd.pk}" in form and "复核前不能再次提交" in form
+    token = _token(form)
     for step in ("review", "confirm"):
         res = client.post(url, {**data, "_token": token, "_step": step})
         text = res.content.decode()
