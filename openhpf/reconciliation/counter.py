@@ -68,7 +68,7 @@ class _ItemCounter(CounterTransaction):
 
     def context(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         v = _view(request, kwargs["pk"])
-        return {"item_lines": _item_lines(v), "pending_command": v.pending_command}
+        return {"item_lines": _item_lines(v), "pending_command": v.pending_command, "booked_command": v.booked_command}
 
 
 class ItemBook(_ItemCounter):
