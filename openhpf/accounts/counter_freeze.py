@@ -35,38 +35,50 @@ LEGAL_MAX_BYTES = 20 * 1024 * 1024
 FREEZE_KINDS = [(k.value, k.label) for k in (FreezeKind.FULL, FreezeKind.PARTIAL, FreezeKind.REMOTE_LOAN)]
 
 
-def _legal_document_field() -> forms.FileField:
-    return forms.FileField(
+class _LegalDocumentForm(forms.Form):
+    """What 冻结 and 解冻 both take: a reason, the legal document's number and its scan (checked here; archived
+    with the account at 办理). A subclass names its action (冻结 / 解冻) and the document number's hint."""
+
+    action: str = ""
+    reference_help: str = ""
+
+    reason = ReasonField(label="原因", max_length=100)
+    reference = forms.CharField(label="文书编号", max_length=40,
+                                error_messages={"required": "请填写法律文书的编号", "max_length": "文书编号不能超过 40 个字"})
+    document = forms.FileField(
         label="法律文书", help_text="裁定书、协助执行通知书、异地贷款担保函等的扫描件（PDF 或图片，不超过 20 MB）",
         error_messages={"required": f"{ErrorCode.FREEZE_DOCUMENT_REQUIRED.template}（FREEZE_DOCUMENT_REQUIRED）",
                         "empty": "上传的法律文书是空文件，请重新选择", "invalid": "请选择法律文书文件"})
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        what = f"{self.action}原因"
+        self.fields["reason"].label = what
+        self.fields["reason"].error_messages.update({
+            "required": f"请填写{what}", "min_length": f"请填写{what}（至少 2 个字）",
+            "max_length": f"{what}不能超过 100 个字"})
+        self.fields["reference"].help_text = self.reference_help
 
-def _clean_legal_document(f: Any) -> Any:
-    if f is None:
+    def clean_document(self) -> Any:
+        f = self.cleaned_data.get("document")
+        if f is None:
+            return f
+        if Path(str(f.name or "")).suffix.lower() not in LEGAL_SUFFIXES:
+            raise forms.ValidationError("法律文书应为 PDF、OFD 或图片（JPG、PNG、TIFF）文件")
+        if (f.size or 0) > LEGAL_MAX_BYTES:
+            raise forms.ValidationError("法律文书不能超过 20 MB")
         return f
-    if Path(str(f.name or "")).suffix.lower() not in LEGAL_SUFFIXES:
-        raise forms.ValidationError("法律文书应为 PDF、OFD 或图片（JPG、PNG、TIFF）文件")
-    if (f.size or 0) > LEGAL_MAX_BYTES:
-        raise forms.ValidationError("法律文书不能超过 20 MB")
-    return f
 
 
-class FreezeForm(forms.Form):
+class FreezeForm(_LegalDocumentForm):
+    action = "冻结"
+    reference_help = "如（2026）浙0106执1234号"
+    field_order = ["kind", "amount", "reason", "reference", "document"]
+
     kind = forms.ChoiceField(label="冻结类型", choices=FREEZE_KINDS, widget=forms.RadioSelect,
                              error_messages={"required": "请选择冻结类型", "invalid_choice": "冻结类型不正确"})
     amount = YuanField(label="冻结金额（元）", required=False, min_fen=0,
                        help_text="部分冻结、异地贷款担保冻结填写；全部冻结不填（冻结全部可用余额）")
-    reason = ReasonField(label="冻结原因", max_length=100,
-                         error_messages={"required": "请填写冻结原因", "min_length": "请填写冻结原因（至少 2 个字）",
-                                         "max_length": "冻结原因不能超过 100 个字"})
-    reference = forms.CharField(label="文书编号", max_length=40, help_text="如（2026）浙0106执1234号",
-                                error_messages={"required": "请填写法律文书的编号",
-                                                "max_length": "文书编号不能超过 40 个字"})
-    document = _legal_document_field()
-
-    def clean_document(self) -> Any:
-        return _clean_legal_document(self.cleaned_data.get("document"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -80,17 +92,9 @@ class FreezeForm(forms.Form):
         return data
 
 
-class UnfreezeForm(forms.Form):
-    reason = ReasonField(label="解冻原因", max_length=100,
-                         error_messages={"required": "请填写解冻原因", "min_length": "请填写解冻原因（至少 2 个字）",
-                                         "max_length": "解冻原因不能超过 100 个字"})
-    reference = forms.CharField(label="文书编号", max_length=40, help_text="解除冻结的裁定书、协助执行通知书等的编号",
-                                error_messages={"required": "请填写法律文书的编号",
-                                                "max_length": "文书编号不能超过 40 个字"})
-    document = _legal_document_field()
-
-    def clean_document(self) -> Any:
-        return _clean_legal_document(self.cleaned_data.get("document"))
+class UnfreezeForm(_LegalDocumentForm):
+    action = "解冻"
+    reference_help = "解除冻结的裁定书、协助执行通知书等的编号"
 
 
 class BaseForm(forms.Form):

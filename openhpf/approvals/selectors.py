@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -38,16 +39,20 @@ def commands_of_maker(*, center: Center, maker: Any, limit: int = 200) -> list[P
     return list(_base().filter(center=center, maker=maker).order_by("-made_at", "-id")[:limit])
 
 
-def commands_pending_keyed(*, center: Center | int, prefixes: tuple[str, ...]) -> list[PendingCommand]:
-    """The center's pending commands whose idempotency key starts with one of `prefixes`: how an app finds the
-    command it already submitted for one of its objects (a key like `recon-book:<item>:<token>`), oldest first."""
+def commands_keyed(*, center: Center | int, prefixes: tuple[str, ...], statuses: tuple[str, ...] = ("pending",),
+                   since: date | None = None) -> list[PendingCommand]:
+    """The center's commands in `statuses` whose idempotency key starts with one of `prefixes` (made on or after
+    `since`): how an app finds the command it submitted for one of its objects (a key like
+    `recon-book:<item>:<token>`), oldest first."""
     if not prefixes:
         return []
     match = Q()
     for p in prefixes:
         match |= Q(idempotency_key__startswith=p)
-    return list(PendingCommand.objects.filter(match, center=center, status=PendingCommand.Status.PENDING)
-                .order_by("made_at", "id"))
+    qs = PendingCommand.objects.filter(match, center=center, status__in=statuses)
+    if since is not None:
+        qs = qs.filter(business_date__gte=since)
+    return list(qs.order_by("made_at", "id"))
 
 
 def command_get(*, center: Center, pk: int) -> PendingCommand:

@@ -406,6 +406,7 @@ class ErrorCode(StrEnum):
     RECON_BOOK_ACCOUNT = "RECON_BOOK_ACCOUNT", 400, "补记凭证的对方科目不正确：{account}"
     RECON_BOOK_SIDE = "RECON_BOOK_SIDE", 409, "差异 {pk} 不是银行已记而账面未记的款项，不能补记凭证"
     RECON_REVERSE_SIDE = "RECON_REVERSE_SIDE", 409, "差异 {pk} 不是本中心已记而银行未记的凭证，不能冲正"
+    RECON_ITEM_BOOKED = "RECON_ITEM_BOOKED", 409, "差异 {pk} 已按复核单 #{command} 记账，重新对账后即可勾对，不能再次提交"
     RECON_ITEM_PENDING = "RECON_ITEM_PENDING", 409, "差异 {pk} 已有待复核的命令 #{command}，复核前不能再次提交"
     RECON_EARLIER_PENDING = "RECON_EARLIER_PENDING", 409, "专户 {account_no} 请先完成 {stmt_date} 的对账"
     RECON_FUTURE = "RECON_FUTURE", 422, "对账日期 {on} 晚于业务日期 {business_date}"

@@ -116,17 +116,23 @@ class PercentField(forms.CharField):
             raise forms.ValidationError(f"比例不能大于 {self.max_percent}%", code="max_value")
 
 
-class MobileField(forms.CharField):
-    """A mainland mobile number: 11 digits starting with 1."""
+class _TelField(forms.CharField):
+    """A telephone number typed on a phone's dial pad; `max_length` is the subclass's default."""
+
+    max_length_default = 20
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("max_length", self.max_length_default)
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
         attrs.update({"inputmode": "tel", "autocomplete": "off"})
         return attrs
+
+
+class MobileField(_TelField):
+    """A mainland mobile number: 11 digits starting with 1."""
 
     def clean(self, value: Any) -> str:
         text = _digits(super().clean(value)).replace("-", "")
@@ -135,17 +141,10 @@ class MobileField(forms.CharField):
         return text
 
 
-class PhoneField(forms.CharField):
+class PhoneField(_TelField):
     """An employer's contact phone: a mainland mobile, or a landline with its area code (0571-87654321)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 24)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        attrs = super().widget_attrs(widget)
-        attrs.update({"inputmode": "tel", "autocomplete": "off"})
-        return attrs
+    max_length_default = 24
 
     def clean(self, value: Any) -> str:
         text = _digits(super().clean(value))

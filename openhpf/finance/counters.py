@@ -457,7 +457,7 @@ class DepositNotify(FinanceCounter):
         return [Line("存款", f"{dep.get_kind_display()} {dep.deposit_no}"), Line("开户银行", dep.bank_account.bank_name),
                 Line("通知期限", f"{dep.notice_days} 天通知"), Line("通知支取金额", f"{format_fen(data['amount'])} 元"),
                 Line("预约支取日期", f"{data['withdraw_date']:%Y-%m-%d}"),
-                Line("通知后本金余额", f"{format_fen(dep.principal - data['amount'])} 元（支取后）"),
+                Line("支取后本金余额", f"{format_fen(dep.principal - data['amount'])} 元"),
                 Line("计息", f"在预约日或其后支取通知金额，按通知存款利率 {dep.rate}% 计息；否则按活期利率"),
                 Line("下一步", "确认后立即向银行发送支取通知（不划转资金）；到期在本页「支取」办理")]
 

@@ -318,9 +318,20 @@ def value_added_distribute(*, center: Center, year: int, actor: Actor, business_
         return record
 
 
+def _year_summary(command: Any, *, headline: str, facts: list[Fact], postings: list[Posting]) -> Summary:
+    """The summary of a year's command (结转, 分配): the year first, then its facts; the vouchers it posted and
+    the year's 增值收益 page once applied."""
+    year = command.params.get("year")
+    result = command.result if isinstance(command.result, dict) else {}
+    links = [voucher_link(str(v)) for v in (result.get("vouchers") or [])]
+    if command.status == "applied":
+        links.append(Link(f"{year} 年度增值收益", reverse("finance:value_added")))
+    return Summary(headline=f"{year} 年度{headline}", facts=[Fact("年度", f"{year} 年"), *facts], postings=postings,
+                   links=links)
+
+
 def _distribute_render(command: Any, viewer: Any) -> Summary:
     p = command.params
-    year = p.get("year")
     amounts = {k: int(p.get(k) or 0) for k in ("distributable", "risk_reserve", "management_fee", "lowrent_fund")}
     planned = [(RISK_RESERVE, "301", amounts["risk_reserve"], "提取贷款风险准备金"),
                (MANAGEMENT_FEE, MANAGEMENT_FEE_ACCOUNT, amounts["management_fee"], "提取管理费用"),
@@ -332,22 +343,17 @@ def _distribute_render(command: Any, viewer: Any) -> Summary:
         if amount:
             postings += [Posting("借", debit, names.get(debit, ""), money(amount), memo),
                          Posting("贷", credit, names.get(credit, ""), money(amount), memo)]
-    facts = [Fact("年度", f"{year} 年"), Fact("可供分配的增值收益", money(amounts["distributable"])),
+    facts = [Fact("可供分配的增值收益", money(amounts["distributable"])),
              Fact("提取贷款风险准备金", money(amounts["risk_reserve"])), Fact("提取管理费用", money(amounts["management_fee"])),
              Fact("提取廉租住房补充资金", money(amounts["lowrent_fund"])),
              Fact("年末结转", "增值收益及其分配科目结平，余额转入待分配增值收益")]
-    links = [voucher_link(str(v)) for v in ((command.result or {}).get("vouchers") or [])] \
-        if isinstance(command.result, dict) else []
-    if command.status == "applied":
-        links.append(Link(f"{year} 年度增值收益", reverse("finance:value_added")))
-    return Summary(headline=f"{year} 年度增值收益分配：可供分配 {money(amounts['distributable'])}，批准后记账并年末结转",
-                   facts=facts, postings=postings, links=links)
+    return _year_summary(command, headline=f"增值收益分配：可供分配 {money(amounts['distributable'])}，批准后记账并年末结转",
+                         facts=facts, postings=postings)
 
 
 def _close_render(command: Any, viewer: Any) -> Summary:
     """年末损益结转: each income and expense account's balance closed into 增值收益 (311)."""
     p = command.params
-    year = p.get("year")
     postings = []
     for a in p.get("income_accounts") or []:  # income (credit balances) is debited to zero
         postings += [Posting("借", a.get("code", ""), a.get("name", ""), money(int(a.get("amount") or 0)), "结平收入")]
@@ -358,12 +364,10 @@ def _close_render(command: Any, viewer: Any) -> Summary:
     if va:
         postings.append(Posting("贷" if va > 0 else "借", "311", names.get("311", "增值收益"), money(abs(va)),
                                 "转入增值收益"))
-    facts = [Fact("年度", f"{year} 年"), Fact("业务收入", money(int(p.get("revenue") or 0))),
-             Fact("业务支出", money(int(p.get("expense") or 0))), Fact("增值收益", money(va))]
-    result = command.result if isinstance(command.result, dict) else {}
-    links = [voucher_link(str(v)) for v in (result.get("vouchers") or [])]
-    return Summary(headline=f"{year} 年度年末损益结转：收入、支出科目结平，增值收益 {money(va)} 转入 311，批准后记账",
-                   facts=facts, postings=postings, links=links)
+    facts = [Fact("业务收入", money(int(p.get("revenue") or 0))), Fact("业务支出", money(int(p.get("expense") or 0))),
+             Fact("增值收益", money(va))]
+    return _year_summary(command, headline=f"年末损益结转：收入、支出科目结平，增值收益 {money(va)} 转入 311，批准后记账",
+                         facts=facts, postings=postings)
 
 
 def register_commands() -> None:

@@ -67,7 +67,8 @@ class _ItemCounter(CounterTransaction):
     template = "reconciliation/counter_item.html"
 
     def context(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
-        return {"item_lines": _item_lines(_view(request, kwargs["pk"]))}
+        v = _view(request, kwargs["pk"])
+        return {"item_lines": _item_lines(v), "pending_command": v.pending_command, "booked_command": v.booked_command}
 
 
 class ItemBook(_ItemCounter):

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from openhpf.access.selectors import check_permission, user_clearance
-from openhpf.approvals.selectors import commands_pending_keyed
+from openhpf.approvals.selectors import commands_keyed
 from openhpf.core.actors import Actor
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -162,19 +162,27 @@ class ItemView:
     voucher_no: str = ""
     memo: str = ""
 
-    pending_command: int | None = None  # a 补记凭证 or 冲正 submitted for it, waiting for a checker
+    command: Any = None  # the 补记凭证 or 冲正 submitted for it: waiting for a checker, or applied (not yet matched)
+
+    @property
+    def pending_command(self) -> int | None:
+        return self.command.pk if self.command is not None and self.command.status == "pending" else None
+
+    @property
+    def booked_command(self) -> int | None:
+        """Applied: its voucher is posted, and the next reconciliation closes the item."""
+        return self.command.pk if self.command is not None and self.command.status == "applied" else None
 
     @property
     def can_book(self) -> bool:
         """A bank line the books lack (a fee, interest): a voucher may be booked for it (补记凭证), once."""
-        return (self.item.closed_on is None and self.item.statement_line_id is not None
-                and self.pending_command is None)
+        return self.item.closed_on is None and self.item.statement_line_id is not None and self.command is None
 
     @property
     def can_reverse(self) -> bool:
         """A voucher no bank executed: it may be reversed (冲正), once."""
         return (self.item.closed_on is None and self.item.journal_line_id is not None and bool(self.voucher_no)
-                and self.pending_command is None)
+                and self.command is None)
 
     @property
     def book_choices(self) -> list[tuple[str, str]]:
@@ -190,25 +198,28 @@ def item_command_key(kind: str, item_pk: int, token: str) -> str:
     return f"recon-{kind}:{item_pk}:{token}"
 
 
-def items_pending_commands(*, center: Any, item_pks: Iterable[int] | None = None) -> dict[int, Any]:
-    """The pending maker-checker command (补记凭证 or 冲正) of each item that has one: {item pk: command}."""
-    wanted = set(item_pks) if item_pks is not None else None
+def items_commands(*, center: Any, items: Iterable[ReconItem]) -> dict[int, Any]:
+    """The 补记凭证 or 冲正 command of each open item that has one waiting for a checker or applied (the item
+    then waits for the next reconciliation to match its voucher): {item pk: command}, the latest per item."""
+    open_items = {it.pk: it for it in items if it.closed_on is None}
+    if not open_items:
+        return {}
+    since = min(it.opened_on for it in open_items.values())
     out: dict[int, Any] = {}
-    for cmd in commands_pending_keyed(center=center, prefixes=ITEM_COMMAND_PREFIXES):
+    for cmd in commands_keyed(center=center, prefixes=ITEM_COMMAND_PREFIXES, statuses=("pending", "applied"),
+                              since=since):
         part = (cmd.idempotency_key or "").split(":")[1:2]
-        if part and part[0].isdigit() and (wanted is None or int(part[0]) in wanted):
-            out.setdefault(int(part[0]), cmd)
+        if part and part[0].isdigit() and int(part[0]) in open_items:
+            out[int(part[0])] = cmd  # oldest first: the latest wins
     return out
 
 
 def item_views(items: list[ReconItem], *, user: Actor, center: Any) -> list[ItemView]:
     clearance = user_clearance(user, center=center)
-    pending = items_pending_commands(center=center, item_pks=[it.pk for it in items if it.closed_on is None])
+    commands = items_commands(center=center, items=items)
     out = []
     for it in items:
-        v = ItemView(it)
-        if it.pk in pending:
-            v.pending_command = pending[it.pk].pk
+        v = ItemView(it, command=commands.get(it.pk))
         sl = it.statement_line
         if sl is not None:
             # a payee or payer may be a person (a member's withdrawal): masked like every personal field

@@ -795,11 +795,13 @@ def _open_item(item: ReconItem) -> ReconItem:
 
 
 def _no_pending_command(it: ReconItem, key: str | None = None) -> None:
-    """An item gets one 补记凭证 or 冲正 at a time: refused while one waits for a checker (unless it is the one
-    submitted with `key`, a replay of the same form)."""
-    cmd = selectors.items_pending_commands(center=it.center_id, item_pks=[it.pk]).get(it.pk)
-    if cmd is not None and cmd.idempotency_key != key:
-        raise DomainError(ErrorCode.RECON_ITEM_PENDING, pk=it.pk, command=cmd.pk, field="item")
+    """An item gets one 补记凭证 or 冲正: refused while one waits for a checker (unless it is the one submitted
+    with `key`, a replay of the same form), and once one is applied until the next reconciliation matches it."""
+    cmd = selectors.items_commands(center=it.center_id, items=[it]).get(it.pk)
+    if cmd is None or cmd.idempotency_key == key:
+        return
+    code = ErrorCode.RECON_ITEM_PENDING if cmd.status == "pending" else ErrorCode.RECON_ITEM_BOOKED
+    raise DomainError(code, pk=it.pk, command=cmd.pk, field="item")
 
 
 def recon_item_book_plan(*, item: ReconItem, account: str, description: str, key: str | None = None) -> dict[str, Any]:

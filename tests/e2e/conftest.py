@@ -7,9 +7,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
+
+from openhpf.accounts.models import MemberAccount
+from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.conftest import grant_role
+from openhpf.core.actors import SystemActor
+from openhpf.core.models import PolicyParameter
+from openhpf.iam.services import staff_create
 
 from .harness import CHROMIUM, CHROMIUM_ARGS, browser_unavailable_reason, screenshots_dir
 
@@ -96,3 +104,24 @@ def screenshot(request):
         return str(path)
 
     return take
+
+
+@pytest.fixture
+def teller_shop(transactional_db, center):
+    """make(username=…, password=…, display_name=…, employer_name=…, base=…, numbers=(1, 2)) → (employer,
+    accounts): a teller of the center, and an employer whose accounts (numbered as given, all at `base` fen) have
+    been open since 2026-08-10 (business date 2026-11-30). The seeded policy values are there (put back after
+    flushes by openhpf/conftest.py's _reseed_if_flushed)."""
+    assert PolicyParameter.objects.filter(center__isnull=True).exists()
+
+    def make(*, username: str, password: str, display_name: str, employer_name: str, base: int,
+             numbers: tuple[int, ...]) -> tuple[Any, list[Any]]:
+        user, _ = staff_create(username=username, password=password, center=center, display_name=display_name,
+                               actor=SystemActor("test"))
+        grant_role(user, "teller", center=center)
+        employer = make_employer(center, 1, name=employer_name)
+        accts = [make_account(center, employer, i, base=base) for i in numbers]
+        MemberAccount.objects.filter(pk__in=[a.pk for a in accts]).update(opened_date=date(2026, 8, 10))
+        return employer, accts
+
+    return make

@@ -79,7 +79,13 @@ def _book(page, item_text: str, summary: str) -> PendingCommand:
     page.get_by_test_id("confirm").click()
     expect(page.locator("main")).to_contain_text("补记凭证（已提交复核）")
     assert PendingCommand.objects.count() == before + 1
-    return PendingCommand.objects.order_by("-pk").first()
+    cmd = PendingCommand.objects.order_by("-pk").first()
+    # the item now waits for the checker: its row links the command and does not offer 补记凭证 again
+    page.goto("/reconciliation/items/")
+    row = page.get_by_test_id("item-row").filter(has_text=item_text)
+    expect(row.get_by_test_id("item-pending")).to_contain_text(f"复核单 #{cmd.pk}")
+    expect(row.get_by_role("link", name="补记凭证")).to_have_count(0)
+    return cmd
 
 
 @pytest.mark.browser

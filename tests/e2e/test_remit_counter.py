@@ -5,15 +5,8 @@ in the CLI or the API: the menu's 汇缴 list, 办理汇缴 (employer and month 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
-
-from openhpf.accounts.models import MemberAccount
-from openhpf.accounts.tests.factories import make_account, make_employer
-from openhpf.conftest import grant_role
-from openhpf.core.actors import SystemActor
-from openhpf.iam.services import staff_create
 
 from .test_login import login
 
@@ -23,23 +16,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def policies(transactional_db):
-    """Seeded policy values are put back after flushes by openhpf/conftest.py (_reseed_if_flushed)."""
-    from openhpf.core.models import PolicyParameter
-
-    assert PolicyParameter.objects.filter(center__isnull=True).exists()
-
-
-@pytest.fixture
-def shop(policies, center):
+def shop(teller_shop):
     """A teller, and an employer of four accounts opened on 2026-08-10 (business date 2026-11-30)."""
-    user, _ = staff_create(username="e2eteller", password=PASSWORD, center=center, display_name="柜员李",
-                           actor=SystemActor("test"))
-    grant_role(user, "teller", center=center)
-    employer = make_employer(center, 1, name="杭州西溪食品有限公司")
-    accts = [make_account(center, employer, i, base=800000) for i in range(1, 5)]
-    MemberAccount.objects.filter(pk__in=[a.pk for a in accts]).update(opened_date=date(2026, 8, 10))
-    return employer, accts
+    return teller_shop(username="e2eteller", password=PASSWORD, display_name="柜员李", employer_name="杭州西溪食品有限公司",
+                       base=800000, numbers=(1, 2, 3, 4))
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])

@@ -11,11 +11,8 @@ from datetime import date
 import pytest
 
 from openhpf.accounts.models import MemberAccount
-from openhpf.accounts.tests.factories import make_account, make_employer, resident_id
-from openhpf.conftest import grant_role
-from openhpf.core.actors import SystemActor
+from openhpf.accounts.tests.factories import resident_id
 from openhpf.documents.models import Receipt
-from openhpf.iam.services import staff_create
 
 from .test_login import login
 
@@ -26,23 +23,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def policies(transactional_db):
-    """Seeded policy values are put back after flushes by openhpf/conftest.py (_reseed_if_flushed)."""
-    from openhpf.core.models import PolicyParameter
-
-    assert PolicyParameter.objects.filter(center__isnull=True).exists()
-
-
-@pytest.fixture
-def counter(policies, center):
+def counter(teller_shop):
     """A teller, and an employer with two accounts open since August (business date 2026-11-30)."""
-    user, _ = staff_create(username="e2ecounter", password=PASSWORD, center=center, display_name="柜员周",
-                           actor=SystemActor("test"))
-    grant_role(user, "teller", center=center)
-    employer = make_employer(center, 1, name="杭州钱塘仪器有限公司")
-    accts = [make_account(center, employer, i, base=600000) for i in (1, 2)]
-    MemberAccount.objects.filter(pk__in=[a.pk for a in accts]).update(opened_date=date(2026, 8, 10))
-    return employer, accts
+    return teller_shop(username="e2ecounter", password=PASSWORD, display_name="柜员周", employer_name="杭州钱塘仪器有限公司",
+                       base=600000, numbers=(1, 2))
 
 
 def _next_and_confirm(pg, screenshot, shot: str, *, money: bool = False) -> None:

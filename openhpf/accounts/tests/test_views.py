@@ -211,3 +211,21 @@ def test_history_pages_with_htmx(client_in, clerk, center, account):
     assert "第 2 / 2 页" in _html(client_in.get(detail, {"page": 2}))
     assert "第 2 / 2 页" in _html(client_in.get(history, {"page": 99}))
     assert "第 1 / 2 页" in _html(client_in.get(history, {"page": "x"}))
+
+
+def test_member_page_offers_each_action_only_to_a_role_with_its_permission(client, center, account):
+    """冻结/解冻 need accounts.freeze; 基数/比例调整 (and 封存…) accounts.change: a role without one does not see
+    its links (a reviewer sees no 办理 at all; a role of freezes only sees 冻结 only)."""
+    from openhpf.access.models import Permission, Role
+
+    freezer = Role.objects.create(code="freezer", name="冻结专员", kind="business", clearance=1)
+    freezer.permissions.set(Permission.objects.filter(code__in=["accounts.view", "accounts.freeze"]))
+    url = reverse("accounts:member_detail", args=[account.account_no])
+    links = {"act-freeze": "冻结", "act-change-base": "基数调整", "act-change-ratio": "比例调整"}
+    for username, role, shown in (("t1", "teller", set(links)), ("r1", "reviewer", set()),
+                                  ("f1", "freezer", {"act-freeze"})):
+        user, _ = staff_create(username=username, password="pw-Member-2026", center=center, actor=SystemActor("test"))
+        client.force_login(grant_role(user, role, center=center))
+        html = _html(client.get(url))
+        assert {t for t in links if f'data-testid="{t}"' in html} == shown, role
+        assert ('data-testid="member-actions"' in html) == bool(shown), role

@@ -146,8 +146,10 @@ def test_an_item_waiting_for_a_checker_shows_its_command_and_is_not_booked_twice
     page = client.get(reverse("reconciliation:items")).content.decode()
     assert "待复核" in page and reverse("approvals:detail", args=[cmd.pk]) in page and url not in page
     assert f"复核单 #{cmd.pk}" in client.get(reverse("reconciliation:detail", args=[item.opened_in_id])).content.decode()
-    # a second form (another tab, another clerk): refused on the 核对 page and at 办理, with its code
-    token = _token(client.get(url).content.decode())
+    # a second form (another tab, another clerk): it says so, and is refused on the 核对 page and at 办理
+    form = client.get(url).content.decode()
+    assert f"复核单 #{cmd.pk}" in form and "复核前不能再次提交" in form
+    token = _token(form)
     for step in ("review", "confirm"):
         res = client.post(url, {**data, "_token": token, "_step": step})
         text = res.content.decode()
@@ -167,6 +169,16 @@ def test_an_item_waiting_for_a_checker_shows_its_command_and_is_not_booked_twice
     assert recon_item_book(item=item, account="41102", description="汇划手续费", actor=finance, business_date=D3,
                            token="t2").pk == again.pk  # a replay of the same token
     assert PendingCommand.objects.filter(status="pending").count() == 1
+    # approved: the voucher is posted; until the next reconciliation matches it the item says so, and is not
+    # booked a second time
+    command_approve(command=again, actor=checker, business_date=D3)
+    page = client.get(reverse("reconciliation:items")).content.decode()
+    assert "已记账" in page and reverse("approvals:detail", args=[again.pk]) in page and url not in page
+    with pytest.raises(DomainError) as refused:
+        recon_item_book(item=item, account="41102", description="再记一次", actor=finance, business_date=D3)
+    assert refused.value.code == "RECON_ITEM_BOOKED"
+    client.post(reverse("reconciliation:run"), {"account_no": NO, "date": D3.isoformat()})  # matched by key
+    assert not ReconItem.objects.filter(ref_key="F1", closed_on__isnull=True).exists()
 
 
 def test_a_voucher_no_bank_executed_is_reversed_through_maker_checker(center, acct, finance, client):
