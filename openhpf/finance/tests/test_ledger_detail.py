@@ -107,3 +107,21 @@ def test_exports_open_in_openpyxl_with_the_right_totals(client, center, ledger, 
     assert by_label["101 住房公积金存款"][1] == "借"
     total_row = by_label["合计（一级科目）"]
     assert total_row[3] == total_row[4]  # debits = credits
+
+
+def test_the_statement_pdf_has_its_figures_and_sign_off_lines(client, center, books, fin_user):
+    from openhpf.core.money import format_fen
+    from openhpf.documents.tests.pdftext import pdf_text
+
+    client.force_login(fin_user)
+    r = client.get(reverse("finance:statement_export"), {"kind": "balance_sheet", "period": "2026-11", "format": "pdf"})
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = pdf_text(r.content)
+    st = statement("balance_sheet", center=center, period=parse_period("2026-11", default=BD), user=fin_user)
+    total = next(row for row in st.sections[0].rows if row.label == "资产总计")
+    for expected in (center.name, "资产负债表", "资产总计", format_fen(total.values[-1]), "单位负责人：",
+                     "财务负责人：", "制表人：王财务", "第 1 页 / 共 1 页"):
+        assert expected in text, expected
+    tb = pdf_text(client.get(reverse("finance:statement_export"),
+                             {"kind": "trial_balance", "period": "2026-11", "format": "pdf"}).content)
+    assert "方向" in tb and "201 住房公积金" in tb
