@@ -118,6 +118,8 @@ CONSOLE: dict[str, str] = {
     "finance:vouchers": "ledger.view",
     "finance:voucher": "ledger.view",
     "finance:voucher_pdf": "ledger.view",
+    "finance:ledger": "ledger.view",
+    "finance:ledger_export": "ledger.view",
     "finance:deposits": "finance.view",
     "finance:voucher_new": "ledger.post_manual",
     "finance:voucher_reverse": "ledger.post_manual",

@@ -4,27 +4,23 @@ A text that starts with = + - @ (or a tab or carriage return, which some program
 written with a leading apostrophe: `=cmd|' /C calc'!A0` is shown as the text it is instead of starting a program
 (CSV injection, OWASP). Every export writes its cells through `safe_cell`/`safe_row`; .xlsx cells are also written
 with data type "s" (text), never "f" (formula), by `xlsx_row` (write-only sheets) or `xlsx_append` (ordinary
-sheets). Numbers (int, Decimal, float) are left as numbers: a negative amount is a number, not a formula; so is a
-negative amount written as text ("-15.00", "-1,234.56": an export whose cells are all texts).
+sheets). Numbers (int, Decimal, float) are left as numbers: a negative amount is a number, not a formula.
 
 Reading a file back (core.ingest.cell_text) removes that one apostrophe again (`unescape_cell`), so a file the
 platform wrote (the expected roster) imports unchanged."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
-NEGATIVE_NUMBER = re.compile(r"-\d{1,3}(?:,\d{3})*(?:\.\d+)?|-\d+(?:\.\d+)?")
 
 
 def safe_cell(value: Any) -> Any:
-    """The value to write: a text that a spreadsheet would read as a formula gets a leading apostrophe (a negative
-    number written as text, "-15.00", is no formula and stays as it is)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not NEGATIVE_NUMBER.fullmatch(value):
+    """The value to write: a text that a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return ESCAPE + value
     return value
 

@@ -1,6 +1,9 @@
 """Spreadsheet exports written as text: every cell a string (amounts already in 元 with two decimals, ratios in %,
-codes with their names), typed "s" so that no program reads a formula or reformats a figure, through
-core.cells (a text starting like a formula is escaped).
+codes with their names), typed "s" so that no program reads a formula or reformats a figure; a text starting like
+a formula is escaped by core.cells, except a plain negative amount ("-15.00"), which is no formula.
+
+(The console's list exports use documents.exports.xlsx_response; this module writes the printed documents'
+workbooks, whose sheets have several title and foot lines and more than one total row.)
 
 `write_sheet` streams: an openpyxl write-only workbook takes the rows from an iterator (a query read in chunks)
 and writes them to a file, so a ledger of a whole year never sits in memory as cells. `sheet_bytes` is the same
@@ -10,13 +13,15 @@ rows and foot lines (who printed it, when)."""
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from openhpf.core.cells import xlsx_row
+from openhpf.core.cells import safe_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")  # a plain (negative) amount is not a formula: no apostrophe before it
 
 
 def write_sheet(fh: IO[bytes], *, sheet: str, title: Sequence[str], header: Sequence[str],
@@ -60,6 +65,33 @@ def sheet_file(**kw: Any) -> IO[bytes]:
 
 def _text(v: Any) -> str:
     return "" if v is None else str(v)
+
+
+def text_value(text: str) -> str:
+    """The text to store: escaped against formulas unless it is a plain (negative) number."""
+    return text if _NUMBER.fullmatch(text) else str(safe_cell(text))
+
+
+def xlsx_row(ws: Any, values: Iterable[str]) -> list[Any]:
+    """A write-only row of text cells (data type "s"), escaped against formulas."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for text in values:
+        cell = WriteOnlyCell(ws, value=text_value(text))
+        cell.data_type = "s"
+        out.append(cell)
+    return out
+
+
+def append_text(ws: Any, values: Iterable[Any]) -> None:
+    """Append a row of texts to an ordinary (styled) sheet: None stays empty, everything else a text cell."""
+    values = list(values)
+    ws.append([None if v is None else text_value(str(v)) for v in values])
+    row = ws.max_row
+    for i, v in enumerate(values, 1):
+        if v is not None:
+            ws.cell(row, i).data_type = "s"
 
 
 def _column(i: int) -> str:

@@ -8,12 +8,11 @@ import io
 from datetime import date
 from typing import Any
 
-from openhpf.core.cells import xlsx_append
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen
 from openhpf.documents.pdf import Col, content_disposition, printed_pdf
-from openhpf.documents.sheet import XLSX_TYPE
+from openhpf.documents.sheet import XLSX_TYPE, append_text
 
 from .selectors import Statement, cell_text
 
@@ -55,22 +54,22 @@ def statement_xlsx(st: Statement, *, printed_on: date, preparer: str = "") -> by
     ws.title = st.title[:31]
     width = max(len(s.columns) for s in st.sections) + 1
     bold = Font(bold=True)
-    xlsx_append(ws, [f"{st.center_name} {st.title}"])
+    append_text(ws, [f"{st.center_name} {st.title}"])
     ws["A1"].font = Font(bold=True, size=14)
-    xlsx_append(ws, [f"期间：{st.period.label}（{st.period.start:%Y-%m-%d} 至 {st.period.end:%Y-%m-%d}）", None, None,
+    append_text(ws, [f"期间：{st.period.label}（{st.period.start:%Y-%m-%d} 至 {st.period.end:%Y-%m-%d}）", None, None,
                "单位：元"])
     head_fill = PatternFill("solid", fgColor="E6E6E6")
     for sec in st.sections:
-        xlsx_append(ws, [])
-        xlsx_append(ws, [sec.title])
+        append_text(ws, [])
+        append_text(ws, [sec.title])
         ws.cell(ws.max_row, 1).font = bold
-        xlsx_append(ws, ["项目", *sec.columns])
+        append_text(ws, ["项目", *sec.columns])
         for c in range(1, len(sec.columns) + 2):
             cell = ws.cell(ws.max_row, c)
             cell.font, cell.fill = bold, head_fill
             cell.alignment = Alignment(horizontal="center")
         for r in sec.rows:
-            xlsx_append(ws, [("　" * r.level) + r.label, *[_xlsx_value(v, r.fmt_of(i)) for i, v in enumerate(r.values)]])
+            append_text(ws, [("　" * r.level) + r.label, *[_xlsx_value(v, r.fmt_of(i)) for i, v in enumerate(r.values)]])
             row = ws.max_row
             for i in range(len(r.values)):
                 if r.fmt_of(i) != "text":
@@ -78,13 +77,13 @@ def statement_xlsx(st: Statement, *, printed_on: date, preparer: str = "") -> by
             if r.total:
                 for c in range(1, len(r.values) + 2):
                     ws.cell(row, c).font = bold
-    xlsx_append(ws, [])
+    append_text(ws, [])
     for chk in st.checks:
-        xlsx_append(ws, [f"{'✓' if chk.ok else '✗'} {chk.label}", chk.detail])
+        append_text(ws, [f"{'✓' if chk.ok else '✗'} {chk.label}", chk.detail])
     for n in st.notes:
-        xlsx_append(ws, [n])
-    xlsx_append(ws, [f"{label}：{preparer if label == '制表人' else ''}" for label in SIGNOFF])
-    xlsx_append(ws, [f"打印日期：{printed_on:%Y-%m-%d}；由 OpenHPF 根据总账生成。"])
+        append_text(ws, [n])
+    append_text(ws, [f"{label}：{preparer if label == '制表人' else ''}" for label in SIGNOFF])
+    append_text(ws, [f"打印日期：{printed_on:%Y-%m-%d}；由 OpenHPF 根据总账生成。"])
     ws.column_dimensions["A"].width = 46
     for i in range(2, width + 1):
         ws.column_dimensions[chr(ord("A") + i - 1)].width = 20

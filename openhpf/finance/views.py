@@ -10,20 +10,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from openhpf.access.decorators import permission_required
 from openhpf.access.selectors import has_permission
+from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
+from openhpf.documents.pdf import content_disposition
 from openhpf.documents.receipts import operator_name
+from openhpf.documents.sheet import XLSX_TYPE
 from openhpf.iam.services import staff_center_required
 
-from . import liquidity, selectors, services
+from . import ledger_detail, liquidity, selectors, services
 from .periods import Period, parse_period, parse_year
 from .reports import FORMATS, attachment_header, export
 
@@ -214,3 +218,62 @@ def liquidity_snapshot(request: HttpRequest) -> HttpResponse:
     except DomainError as e:
         messages.error(request, e.message)
     return redirect("finance:liquidity")
+
+
+# ---------------------------------------------------------------- 明细账 (ledger detail) and its .xlsx
+
+LEDGER_SCREEN_ROWS = 300
+
+
+def _ledger_params(request: HttpRequest, center: Center) -> tuple[str, str, str]:
+    bd = center.business_date
+    return (request.GET.get("account", "").strip() or "201", request.GET.get("date_from", "").strip() or
+            f"{bd:%Y-%m}-01", request.GET.get("date_to", "").strip() or bd.isoformat())
+
+
+def _ledger(request: HttpRequest, center: Center) -> ledger_detail.LedgerDetail:
+    code, lo, hi = _ledger_params(request, center)
+    try:
+        date_from, date_to = date.fromisoformat(lo), date.fromisoformat(hi)
+    except ValueError:
+        raise DomainError(ErrorCode.DATE_FORMAT, f"日期格式不正确（应为 YYYY-MM-DD）：{lo} / {hi}",
+                          field="date_from") from None
+    return ledger_detail.ledger_detail(center=center, code=code, date_from=date_from, date_to=date_to,
+                                       user=request.user)
+
+
+@require_GET
+@permission_required("ledger.view")
+def ledger_page(request: HttpRequest) -> HttpResponse:
+    """明细账 of an account for a date range: the first lines on screen, the whole as .xlsx."""
+    center = _center(request)
+    code, lo, hi = _ledger_params(request, center)
+    d, error, lines = None, None, []
+    try:
+        d = _ledger(request, center)
+        lines = [{"on": ln.business_date, "voucher_no": ln.voucher_no, "memo": ln.memo, "code": ln.code,
+                  "debit": format_fen(ln.debit) if ln.debit else "", "credit": format_fen(ln.credit) if ln.credit else "",
+                  "balance": format_fen(ln.balance)} for ln in d.lines(limit=LEDGER_SCREEN_ROWS)]
+    except DomainError as e:
+        error = e.message
+    ctx = {"accounts": ledger_detail.ledger_accounts(center=center), "code": code, "date_from": lo, "date_to": hi,
+           "d": d, "error": error, "lines": lines, "more": d.count - len(lines) if d else 0,
+           "money": {k: format_fen(getattr(d, k)) for k in ("opening", "debit", "credit", "closing")} if d else {}}
+    return render(request, "finance/ledger.html", ctx, status=200 if error is None else 422)
+
+
+@require_GET
+@permission_required("ledger.view")
+def ledger_export(request: HttpRequest) -> HttpResponseBase:
+    """The 明细账 as .xlsx, streamed from a temporary file."""
+    center = _center(request)
+    try:
+        d = _ledger(request, center)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect(reverse("finance:ledger"))
+    fh = ledger_detail.ledger_xlsx(d, printed_on=center.business_date, preparer=operator_name(request.user))
+    resp = FileResponse(fh, content_type=XLSX_TYPE)
+    resp["Content-Disposition"] = content_disposition(
+        f"明细账_{d.code}_{d.date_from:%Y%m%d}-{d.date_to:%Y%m%d}.xlsx")
+    return resp

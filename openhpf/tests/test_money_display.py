@@ -48,6 +48,9 @@ NOT_RENDERED: dict[str, str] = {
     "finance:statement_export": "a download (xlsx/PDF); the statements page shows the same figures",
     "documents:receipt_pdf": "the 业务回单 as a PDF; the receipt page shows the same lines",
     "accounts:member_open_template": "a download: the batch-opening .xlsx template (its header says 元 and %)",
+    "reconciliation:detail_export": "the 调节表 as a PDF/.xlsx: no reconciliation run seeded "
+                                    "(reconciliation/tests/test_prints.py checks its figures in 元)",
+    "finance:ledger_export": "a download (.xlsx, amounts in 元); the 明细账 page shows the same figures",
 }
 
 # pages that print stored records verbatim, where the raw-fen check does not apply (分 and ‱ are still checked)

@@ -70,6 +70,7 @@ CANNOT_EXERCISE: dict[str, str] = {
     "api:reconciliation.api.reconciliation_detail": "同上，API 的对账结果",
     "reconciliation:item_book": "对账差异的补记凭证：要先载入对账单并对账出差异（reconciliation 的 test_console_day 覆盖）",
     "reconciliation:item_reverse": "同上，对账差异的冲正凭证",
+    "reconciliation:detail_export": "同上，调节表的 PDF 与 Excel（对方户名、账号按权限脱敏，同对账结果页）",
 }
 
 
