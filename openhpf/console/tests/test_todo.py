@@ -85,8 +85,9 @@ def queues(center, people, client):
     Employer.objects.filter(pk__in=[e1.pk, e2.pk]).update(paid_up_to="202609")
     # 缓缴到期: one in force ending in 20 days, one in 200 days, one pending ending in 10
     e3 = make_employer(center, 3, payday=10)
-    for status, days in (("active", 20), ("active", 200), ("pending", 10)):
-        HardshipApplication.objects.create(center=center, employer=e3, kind="reduce", status=status,
+    for hstatus, days in ((HardshipApplication.Status.ACTIVE, 20), (HardshipApplication.Status.ACTIVE, 200),
+                          (HardshipApplication.Status.PENDING, 10)):
+        HardshipApplication.objects.create(center=center, employer=e3, kind="reduce", status=hstatus,
                                            employer_ratio=Decimal("0.05"), member_ratio=Decimal("0.05"),
                                            valid_from=bd - timedelta(days=100), valid_to=bd + timedelta(days=days),
                                            reason="经营困难", applied_by="t", applied_on=bd)
