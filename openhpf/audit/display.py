@@ -9,9 +9,9 @@ under the money keys are shown in 元."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.apps import apps
