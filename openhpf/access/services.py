@@ -89,6 +89,8 @@ def role_assign(*, user: Any, role: Role | str, center: Center | None, branch: B
         type(user).objects.select_for_update().filter(pk=user.pk).first()  # serialise grants per user
         _check_compatible(user, r)
         conflicts = role_conflicts(user=user, role=r)
+        if conflicts and is_system_actor(actor) and len(reason) < 2:  # bootstrap, demo and `hpf create_staff`
+            reason = f"系统授权（{actor_label(actor)[0]}）"
         if conflicts and len(reason) < 2:
             raise DomainError(ErrorCode.ROLE_DUTY_CONFLICT,
                               f"不相容岗位：{r.name}与已有的{'、'.join(c.name for c, _ in conflicts)}不宜由同一人兼任，"

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 
-from openhpf.core.money import format_fen
+from openhpf.core.money import format_fen, format_ratio
 
 FIELD_LABELS: dict[str, str] = {
     "user": "用户", "username": "用户名", "role": "角色", "roles": "角色", "center": "管理中心", "branch": "网点",
@@ -58,10 +59,15 @@ def _model_label(object_type: str, key: str) -> str | None:
     if "." not in object_type:
         return None
     try:
-        model = apps.get_model(object_type)
-        return str(model._meta.get_field(key).verbose_name)
+        field = apps.get_model(object_type)._meta.get_field(key)
     except (LookupError, ValueError, FieldDoesNotExist):
         return None
+    name = getattr(field, "verbose_name", None)  # a reverse relation has none
+    return str(name) if name else None
+
+
+def _is_money(key: str, object_type: str = "") -> bool:
+    return key in MONEY_KEYS or key.endswith("_amount") or "（分）" in (_model_label(object_type, key) or "")
 
 
 def label_of(key: str, object_type: str = "") -> str:
@@ -69,11 +75,13 @@ def label_of(key: str, object_type: str = "") -> str:
     if own:
         return own
     from_model = _model_label(object_type, key)
-    return from_model if from_model and from_model != key.replace("_", " ") else key
+    if from_model and from_model != key.replace("_", " "):
+        return from_model.replace("（分）", "")  # shown in 元
+    return key
 
 
-def value_text(key: str, value: Any) -> str:
-    """One stored value as text: a named code, 元 for money, nested values as 「键：值」 lines, '—' for none."""
+def value_text(key: str, value: Any, object_type: str = "") -> str:
+    """One stored value as text: a named code, 元 for money, ratios in %, nested values as 「键：值」, '—' for none."""
     if value is None or value == "":
         return "—"
     named = _VALUE_LABELS.get(key)
@@ -84,8 +92,13 @@ def value_text(key: str, value: Any) -> str:
             return value
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, int) and key in MONEY_KEYS:
+    if isinstance(value, int) and _is_money(key, object_type):
         return f"{format_fen(value)} 元"
+    if key.endswith("ratio") and isinstance(value, str | int | Decimal):
+        try:
+            return format_ratio(Decimal(str(value)))
+        except (InvalidOperation, ValueError):
+            return str(value)
     if isinstance(value, dict):
         return "；".join(f"{label_of(k)}：{value_text(k, v)}" for k, v in value.items()) or "—"
     if isinstance(value, list | tuple):
@@ -100,8 +113,8 @@ def diff(object_type: str, before: Any, after: Any) -> list[Field]:
     b = before if isinstance(before, dict) else ({} if before is None else {"value": before})
     a = after if isinstance(after, dict) else ({} if after is None else {"value": after})
     keys = list(dict.fromkeys([*b.keys(), *a.keys()]))
-    return [Field(key=k, label=label_of(k, object_type), before=value_text(k, b[k]) if k in b else "",
-                  after=value_text(k, a[k]) if k in a else "") for k in keys]
+    return [Field(key=k, label=label_of(k, object_type), before=value_text(k, b[k], object_type) if k in b else "",
+                  after=value_text(k, a[k], object_type) if k in a else "") for k in keys]
 
 
 def diff_text(object_type: str, before: Any, after: Any) -> tuple[str, str]:

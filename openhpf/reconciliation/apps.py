@@ -9,7 +9,6 @@ class ReconciliationConfig(AppConfig):
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers day-end invariant 4 with hpf verify)
         from .dayend import register as register_dayend
-
         from .todo import register as register_todo
 
         register_todo()  # its 待办 queue on the home page (core.todo)

@@ -47,6 +47,7 @@ NOT_RENDERED: dict[str, str] = {
     "reconciliation:item_reverse": "冲正 of a reconciliation difference: no reconciliation run seeded (same)",
     "finance:statement_export": "a download (xlsx/PDF); the statements page shows the same figures",
     "documents:receipt_pdf": "the 业务回单 as a PDF; the receipt page shows the same lines",
+    "console:audit_chain_progress": "the progress of an audit-chain check job (no money; console/tests/test_audit_tools.py)",
     "accounts:member_open_template": "a download: the batch-opening .xlsx template (its header says 元 and %)",
     "reconciliation:detail_export": "the 调节表 as a PDF/.xlsx: no reconciliation run seeded "
                                     "(reconciliation/tests/test_prints.py checks its figures in 元)",

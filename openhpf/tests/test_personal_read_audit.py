@@ -52,6 +52,7 @@ from openhpf.iam.services import (
     portal_login_password,
     staff_create,
 )
+from openhpf.jobs.models import Job
 from openhpf.ledger.models import JournalEntry, SubAccount, SubLedgerRow
 from openhpf.reconciliation.models import Reconciliation
 
@@ -215,6 +216,7 @@ def _fill(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer) 
         "key": lambda: "contribution.base.cap",
         "number": lambda: Receipt.objects.filter(center=seed.center).order_by("-pk").values_list(
             "number", flat=True).first(),
+        "job_id": lambda: Job.objects.filter(kind="audit.chain_verify").values_list("pk", flat=True).first() or 999999,
     }
     route = ep.route
     for name in ep.params:

@@ -86,7 +86,8 @@ def test_separation_of_three_administrators(center, user):
     assert _code(role_assign, user=t, role="reviewer", center=center, actor=sec) == "ROLE_DUTY_CONFLICT"
     role_assign(user=t, role="reviewer", center=center, actor=sec, reason="网点仅两人，经中心批准临时兼任")
     rec = AuditRecord.objects.filter(action="access.role.assign").latest("id")
-    assert rec.after["conflict"] == ["teller"] and rec.after["reason"] == "网点仅两人，经中心批准临时兼任"
+    assert rec.after is not None and rec.after["conflict"] == ["teller"]
+    assert rec.after["reason"] == "网点仅两人，经中心批准临时兼任"
     role_assign(user=t, role="inspector", center=center, actor=sec)  # two compatible business roles are fine
 
 

@@ -93,7 +93,7 @@ def test_progress_is_reported_chunk_by_chunk(center, auditor, monkeypatch, djang
     checked, breaches = sel.audit_chain_verify(user=auditor, progress=lambda n, t: seen.append((n, t)))
     assert not breaches and sum(n for n, _ in seen) == checked and len(seen) == -(-checked // 2)
     job = chain_job_run(chain_job_start(actor=auditor), actor=auditor)
-    assert job.status == Job.Status.SUCCEEDED and job.result["checked"] == checked
+    assert job.status == Job.Status.SUCCEEDED and job.result is not None and job.result["checked"] == checked
 
 
 def test_export_opens_in_openpyxl_is_watermarked_and_audited(client, center, auditor, teller):
@@ -112,6 +112,6 @@ def test_export_opens_in_openpyxl_is_watermarked_and_audited(client, center, aud
     assert any("角色：柜员" in (r[8] or "") for r in body)
     assert all(c is None or isinstance(c, str) for row in rows for c in row)
     rec = AuditRecord.objects.filter(action="audit.records.export").get()
-    assert rec.actor.endswith("aud1") and rec.after["reason"] == "季度安全审计" and rec.after["rows"] == 2
+    assert rec.after is not None and rec.actor.endswith("aud1") and rec.after["reason"] == "季度安全审计" and rec.after["rows"] == 2
     client.force_login(teller)
     assert client.post(url, {"reason": "看看"}).status_code == 403

@@ -122,7 +122,7 @@ def test_role_screen_assigns_and_revokes_with_separation_of_duties(client, clerk
     assert "已授予 secclerk 角色「复核员」" in r.content.decode() and "reviewer" not in str(
         [str(m) for m in r.context["messages"]])
     rec = AuditRecord.objects.filter(action="access.role.assign").latest("id")
-    assert rec.after["reason"] == "网点临时兼任" and rec.after["conflict"] == ["teller"]
+    assert rec.after is not None and rec.after["reason"] == "网点临时兼任" and rec.after["conflict"] == ["teller"]
     # 三员分立: a business user cannot also be the security auditor; nothing changes
     r = client.post(url, {"action": "assign", "role": "secauditor", "confirm": "1"}, follow=True)
     assert "secauditor" not in user_roles(clerk, center=center) and "不" in r.content.decode()
