@@ -12,6 +12,8 @@ from openhpf.applications.models import Application, State
 from openhpf.applications.rules import rule_set_make, rules_check
 from openhpf.audit.models import AuditRecord
 from openhpf.catalog.models import IdentityLevel
+from openhpf.catalog.selectors import item_latest
+from openhpf.catalog.services import item_version_make, spec_of
 from openhpf.conftest import business_day
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError, PermissionDenied
@@ -146,9 +148,6 @@ def test_blocking_rules_reject_with_every_failing_message_and_manual_rules_need_
 
 
 def test_no_review_level_and_passing_rules_approve_at_once(world, rent_handler):
-    from openhpf.catalog.services import item_version_make, spec_of
-    from openhpf.catalog.selectors import item_latest
-
     w = world
     spec = {**spec_of(item_latest(ITEM)), "review_stages": [{"name": "复审", "permission": "approvals.approve",
                                                               "above": 5_000_000}]}
