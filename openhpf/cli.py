@@ -26,8 +26,6 @@ PROJECT_PACKAGE = "openhpf."
 # its commands listed, under OTHER_AREA.
 AREAS: dict[str, str] = {
     "accounts": "账户",
-    "catalog": "办件",
-    "applications": "办件",
     "contributions": "缴存",
     "settlement": "结算",
     "reconciliation": "对账",
@@ -43,7 +41,7 @@ AREAS: dict[str, str] = {
     "iam": "安全",
     "demo": "演示",
 }
-AREA_ORDER = ["账户", "办件", "缴存", "结算", "对账", "财务", "作业", "安全", "演示"]
+AREA_ORDER = ["账户", "缴存", "结算", "对账", "财务", "作业", "安全", "演示"]
 OTHER_AREA = "其他"
 
 

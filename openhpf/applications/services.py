@@ -18,6 +18,7 @@ promised limit (承诺时限, usually 工作日) start at 受理 (`accepted_on`)
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any, cast
 
@@ -202,12 +203,12 @@ def application_create(*, center: Center, item_code: str, channel: str, identity
         raise DomainError(ErrorCode.APPLICATION_PROBLEMS, count=1, problems="单位事项须指明缴存单位",
                           field="employer_id", details={"problems": ["单位事项须指明缴存单位"]})
     app = Application(
-        center=center, number=f"tmp-{timezone.now().timestamp()}", item_code=item_code, item_version=version,
+        center=center, number=f"tmp-{uuid.uuid4().hex[:24]}", item_code=item_code, item_version=version,
         channel=channel, identity_level=identity_level, applicant_kind=actor_kind(actor) or "",
         applicant_id=str(getattr(actor, "actor_id", None) or getattr(actor, "pk", "")), applicant_label=actor_label(actor),
         member_id=member_id, employer_id=employer_id, branch_id=branch_id, payload=payload or {}, state="")
     app.save()
-    app.number = f"BJ{business_date:%Y%m%d}{app.pk:08d}"
+    app.number = f"SQ{business_date:%Y%m%d}{app.pk:08d}"
     return _move(app, S.DRAFT, actor=actor, business_date=business_date)
 
 

@@ -314,25 +314,25 @@ class AuditEvent(StrEnum):
     CATALOG_ITEM_CHANGE = "catalog.item.change", "服务事项新版本生效（经复核）", _O.SERVICE_ITEM
 
     # ------------------------------------------------------------ applications (办件: one event per transition)
-    APPLICATIONS_CREATE = "applications.application.create", "办件登记（草稿）", _O.APPLICATION, True
-    APPLICATIONS_SUBMIT = "applications.application.submit", "办件提交申请", _O.APPLICATION, True
-    APPLICATIONS_ACCEPT = "applications.application.accept", "办件受理", _O.APPLICATION, True
-    APPLICATIONS_NOT_ACCEPT = "applications.application.not_accept", "办件不予受理", _O.APPLICATION, True
+    APPLICATIONS_CREATE = "applications.application.create", "办件登记（草稿）", _O.APPLICATION
+    APPLICATIONS_SUBMIT = "applications.application.submit", "办件提交申请", _O.APPLICATION
+    APPLICATIONS_ACCEPT = "applications.application.accept", "办件受理", _O.APPLICATION
+    APPLICATIONS_NOT_ACCEPT = "applications.application.not_accept", "办件不予受理", _O.APPLICATION
     APPLICATIONS_CORRECTION_REQUEST = ("applications.application.correction_request", "办件一次告知补正",
-                                       _O.APPLICATION, True)
-    APPLICATIONS_CORRECT = "applications.application.correct", "办件补正材料", _O.APPLICATION, True
-    APPLICATIONS_REVIEW = "applications.application.review", "办件进入审核", _O.APPLICATION, True
-    APPLICATIONS_REVIEW_PASS = "applications.application.review_pass", "办件审核环节通过", _O.APPLICATION, True
-    APPLICATIONS_APPROVE = "applications.application.approve", "办件审批通过", _O.APPLICATION, True
-    APPLICATIONS_REJECT = "applications.application.reject", "办件审批不通过", _O.APPLICATION, True
-    APPLICATIONS_EXECUTE = "applications.application.execute", "办件开始办理", _O.APPLICATION, True
-    APPLICATIONS_COMPLETE = "applications.application.complete", "办件办结", _O.APPLICATION, True
-    APPLICATIONS_EXECUTION_FAIL = "applications.application.execution_fail", "办件办理失败", _O.APPLICATION, True
-    APPLICATIONS_CLOSE = "applications.application.close", "办件终止", _O.APPLICATION, True
-    APPLICATIONS_CANCEL = "applications.application.cancel", "办件作废", _O.APPLICATION, True
-    APPLICATIONS_WITHDRAW = "applications.application.withdraw", "办件申请人撤回", _O.APPLICATION, True
-    APPLICATIONS_MATERIAL_ATTACH = "applications.material.attach", "办件添加申请材料", _O.APPLICATION, True
-    APPLICATIONS_RULES_EVALUATE = "applications.rules.evaluate", "办件规则校验", _O.APPLICATION, True
+                                       _O.APPLICATION)
+    APPLICATIONS_CORRECT = "applications.application.correct", "办件补正材料", _O.APPLICATION
+    APPLICATIONS_REVIEW = "applications.application.review", "办件进入审核", _O.APPLICATION
+    APPLICATIONS_REVIEW_PASS = "applications.application.review_pass", "办件审核环节通过", _O.APPLICATION
+    APPLICATIONS_APPROVE = "applications.application.approve", "办件审批通过", _O.APPLICATION
+    APPLICATIONS_REJECT = "applications.application.reject", "办件审批不通过", _O.APPLICATION
+    APPLICATIONS_EXECUTE = "applications.application.execute", "办件开始办理", _O.APPLICATION
+    APPLICATIONS_COMPLETE = "applications.application.complete", "办件办结", _O.APPLICATION
+    APPLICATIONS_EXECUTION_FAIL = "applications.application.execution_fail", "办件办理失败", _O.APPLICATION
+    APPLICATIONS_CLOSE = "applications.application.close", "办件终止", _O.APPLICATION
+    APPLICATIONS_CANCEL = "applications.application.cancel", "办件作废", _O.APPLICATION
+    APPLICATIONS_WITHDRAW = "applications.application.withdraw", "办件申请人撤回", _O.APPLICATION
+    APPLICATIONS_MATERIAL_ATTACH = "applications.material.attach", "办件添加申请材料", _O.APPLICATION
+    APPLICATIONS_RULES_EVALUATE = "applications.rules.evaluate", "办件规则校验", _O.APPLICATION
     APPLICATIONS_RULE_SET_CHANGE = "applications.rule_set.change", "决策规则集新版本（经复核）", _O.RULE_SET
 
     @property

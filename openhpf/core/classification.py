@@ -120,6 +120,8 @@ NOT_PERSONAL: dict[str, str] = {
     "documents.Receipt.operator_name": "经办人（工作人员履职信息，业务回单上署名）",
     "core.Center.name": "管理中心名称（机构信息）",
     "core.Branch.name": "网点名称（机构信息）",
+    "catalog.ServiceItemVersion.name": "服务事项名称（公开的办事指南）",
+    "applications.ReviewDecision.stage_name": "审核环节名称（如初审、复审）",
     "accounts.Employer.name": "单位名称 101001（单位信息，公开）",
     "ledger.GLAccount.name": "会计科目名称",
     "ledger.GLAccount.bank_name": "受托银行名称",

@@ -351,7 +351,6 @@ class ErrorCode(StrEnum):
     PASSWORD_POLICY = "PASSWORD_POLICY", 422, "密码不符合密码策略：{problems}"
     PASSWORD_REUSED = "PASSWORD_REUSED", 422, "新密码不能与最近 {count} 次使用过的密码相同"
     RULE_INVALID = "RULE_INVALID", 400, "规则「{rule}」不正确：{detail}"
-    RULE_SET_NOT_FOUND = "RULE_SET_NOT_FOUND", 422, "事项「{item}」在 {on} 没有生效的规则集"
     STAFF_NO_MOBILE = "STAFF_NO_MOBILE", 422, "{username} 未登记手机号码，无法发送重置码；请先由本人登记手机号码"
     STAFF_MOBILE = "STAFF_MOBILE", 400, "请填写 11 位手机号码"
     STAFF_MOBILE_CHANGE = "STAFF_MOBILE_CHANGE", 403, "已登记的手机号码只能由本人修改（验证码发到新号码，本人确认后生效）"

@@ -105,7 +105,7 @@ def _url(name: str, w: dict[str, Any]) -> str | None:
     for kwargs in ({}, {"pk": pk}, {"account_no": account_no}, {"user_id": w["user"].pk},
                    {"user_id": w["user"].pk, "action": "lock"}, {"client_id": 999999, "action": "revoke"},
                    {"center_code": w["employer"].center.code, "bank_code": "102"}, {"number": w["receipt"].number},
-                   {"voucher_no": w["voucher_no"]}, {"key": "contribution.base.cap"}):
+                   {"voucher_no": w["voucher_no"]}, {"key": "contribution.base.cap"}, {"code": "HPF-P-WD-07"}):
         if None in kwargs.values():
             continue
         try:

@@ -214,6 +214,7 @@ def _fill(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer) 
         "user_id": lambda: seed.staff[0][0].pk,
         "client_id": lambda: PartnerClient.objects.values_list("pk", flat=True).first(),
         "key": lambda: "contribution.base.cap",
+        "code": lambda: "HPF-P-WD-07",  # a seeded service item (catalog: public, no personal data)
         "number": lambda: Receipt.objects.filter(center=seed.center).order_by("-pk").values_list(
             "number", flat=True).first(),
         "job_id": lambda: Job.objects.filter(kind="audit.chain_verify").values_list("pk", flat=True).first() or 999999,

@@ -9,7 +9,15 @@ import pytest
 
 from openhpf.applications import services
 from openhpf.applications.models import RuleSet, State
-from openhpf.applications.rules import Rule, evaluate_rules, evaluation_replay, outcome_of, rules_check
+from openhpf.applications.rules import (
+    Rule,
+    evaluate_rules,
+    evaluation_replay,
+    outcome_of,
+    rule_set_for,
+    rule_set_make,
+    rules_check,
+)
 from openhpf.approvals.registry import summary_of
 from openhpf.approvals.services import command_approve, command_submit
 from openhpf.catalog.models import IdentityLevel
@@ -114,14 +122,12 @@ def test_every_failing_rule_is_reported_and_missing_inputs_never_pass():
     results = evaluate_rules(rules, {"n": 1, "d": "2025-06-30", "city": "BJ", "cities": ["SH"]})
     assert [(r.code, r.holds) for r in results] == [("A", False), ("B", False), ("C", False)]
     assert outcome_of(results) == "block"
-    missing = evaluate_rules([Rule("A", "n >= 3", "不满 3", "warn", {"n": "number"})], {})
+    missing = evaluate_rules([Rule(code="N-MIN", expression="n >= 3", message="不满 3", severity="warn", inputs={"n": "number"})], {})
     assert not missing[0].holds and "缺少核验数据" in missing[0].message
     assert outcome_of(evaluate_rules(rules[1:], {"d": "2026-02-01", "city": "BJ", "cities": ["BJ"]})) == "pass"
 
 
 def test_rule_sets_are_versioned_per_item():
-    from openhpf.applications.rules import rule_set_for, rule_set_make
-
     rule_set_make(item_code=ITEM, rules=rules_check(_rules(3)), effective_from=date(2026, 1, 1),
                   actor=SystemActor("test"))
     rule_set_make(item_code=ITEM, rules=rules_check(_rules(6)), effective_from=NEXT_MONTH, actor=SystemActor("test"))
