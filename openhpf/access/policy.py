@@ -33,6 +33,7 @@ CONSOLE: dict[str, str] = {
     "console:iam_outbox": "iam.manage_users",
     "console:iam_outbox_dev": "iam.manage_users",
     "accounts:employer_list": "accounts.view",
+    "accounts:employer_export": "accounts.export",
     "accounts:employer_detail": "accounts.view",
     "accounts:employer_register": "accounts.open",
     "accounts:employer_change": "accounts.change",
