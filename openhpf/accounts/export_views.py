@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -35,7 +36,7 @@ def _ym(v: str) -> str:
 
 @require_POST
 @permission_required("accounts.export")
-def employer_export(request: HttpRequest) -> HttpResponse:
+def employer_export(request: HttpRequest) -> HttpResponseBase:
     center = console_center(request.user)
     flt = employer_filter(request)
     reason = request.POST.get("reason", "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
@@ -46,7 +47,7 @@ def member_unmask(request: HttpRequest, account_no: str) -> HttpResponse:
 
 @require_POST
 @permission_required("accounts.export")
-def member_export(request: HttpRequest) -> HttpResponse:
+def member_export(request: HttpRequest) -> HttpResponseBase:
     """个人账户查询结果导出 (.xlsx, masked as on screen, the watermark on top): every account the search finds, or
     a refusal saying how many when they are more than the cap; the export is audited with its reason."""
     center = _center(request)

@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -127,7 +126,7 @@ def employer_detail(request: HttpRequest, account_no: str) -> HttpResponse:
         "items": [{"account_no": m.account_no, "name": m.name, "base": _yuan(m.base),
                    "monthly_amount": _yuan(m.monthly_amount), "paid_up_to": _year_month(m.paid_up_to),
                    "status_label": m.status_label} for m in d.members.items],
-        "total": d.members.total, "page": d.members.page, "pages": d.members.pages,
+        "total": d.members.total, "page": d.members.page, "pages": d.members.pages, "page_obj": d.members,
     }
     ctx = {
         "e": d,
@@ -183,12 +182,6 @@ class _HistoryFilter:
     date_from: date | None
     date_to: date | None
 
-    @property
-    def query(self) -> str:
-        """The filter as URL parameters for the pager ('' when none), starting with '&'."""
-        params = {k: v.isoformat() for k, v in (("date_from", self.date_from), ("date_to", self.date_to)) if v}
-        return "&" + urlencode(params) if params else ""
-
 
 def _history_filter(request: HttpRequest) -> _HistoryFilter:
     form = HistoryFilterForm(request.GET or None)
@@ -215,8 +208,7 @@ def _history_context(account: MemberAccount, p: selectors.Page, flt: _HistoryFil
         for r in p.items
     ]
     return {"account_no": account.account_no, "rows": rows, "total": p.total, "page": p.page, "pages": p.pages,
-            "prev": p.page - 1 if p.page > 1 else None, "next": p.page + 1 if p.page < p.pages else None,
-            "filter": flt.form, "filter_query": flt.query, "filtered": bool(flt.date_from or flt.date_to)}
+            "page_obj": p, "filter": flt.form, "filtered": bool(flt.date_from or flt.date_to)}
 
 
 @require_GET

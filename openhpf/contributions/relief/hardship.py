@@ -433,13 +433,27 @@ def paid_month_summary(account: MemberAccount, *, upto: date | str) -> PaidMonth
                             continuity=continuity_months(account, upto), assumed=paid_months_assumed(account))
 
 
-def hardship_applications(*, center: Any, user: Any, status: str | None = None) -> list[HardshipApplication]:
-    """Applications of the center, newest first (selector used by the console and the API)."""
+def hardship_query(*, center: Any, user: Any, status: str | None = None, kind: str | None = None,
+                   employer_no: str = "") -> Any:
+    """Applications of the center, newest first, as a queryset to page (the console's list); codes checked."""
     check_permission(user, "accounts.view", center=center)
+    if status and status not in HA.Status.values:
+        raise DomainError(ErrorCode.INPUT_INVALID, f"申请状态代码不正确：{status}", field="status")
+    if kind and kind not in HA.Kind.values:
+        raise DomainError(ErrorCode.INPUT_INVALID, f"申请类型代码不正确：{kind}", field="kind")
     qs = HA.objects.filter(center=center).select_related("employer").order_by("-pk")
     if status:
         qs = qs.filter(status=status)
-    return list(qs[:200])
+    if kind:
+        qs = qs.filter(kind=kind)
+    if employer_no:
+        qs = qs.filter(employer__account_no=employer_no.strip())
+    return qs
+
+
+def hardship_applications(*, center: Any, user: Any, status: str | None = None) -> list[HardshipApplication]:
+    """Applications of the center, newest first, the latest 200 (the API's list)."""
+    return list(hardship_query(center=center, user=user, status=status)[:200])
 
 
 def reduction_in_force(employer: Employer, on: date) -> bool:

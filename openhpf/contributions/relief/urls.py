@@ -8,5 +8,6 @@ app_name = "relief"
 
 urlpatterns = [
     path("arrears/", relief_views.arrears_page, name="arrears"),
+    path("arrears/export/", relief_views.arrears_export, name="arrears_export"),
     path("hardship/", relief_views.hardship_page, name="hardship"),
 ]
