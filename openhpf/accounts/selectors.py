@@ -260,10 +260,10 @@ def member_search_page(*, center: Center, q: str, actor: Actor, read: PersonalRe
 
 @personal_read(AuditEvent.ACCOUNTS_MEMBER_EXPORT, perm="accounts.export", obj=lambda _: ("accounts.memberaccount", "export"))
 def member_export(*, center: Center, q: str, reason: str, actor: Actor, read: PersonalRead,
-                  cap: int = MEMBER_EXPORT_CAP) -> list[MemberAccountSummary]:
+                  cap: int | None = None) -> list[MemberAccountSummary]:
     """Every account of a member search for an export, masked as on screen; the audit row records the reason and
     the accounts. Above `cap` accounts nothing is read: DomainError EXPORT_TOO_LARGE says how many matched."""
-    q = (q or "").strip()
+    q, cap = (q or "").strip(), MEMBER_EXPORT_CAP if cap is None else cap
     qs = _members(read, q) if q else MemberAccount.objects.none()
     count = qs.count()
     if count > cap:
