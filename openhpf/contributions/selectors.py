@@ -112,14 +112,14 @@ def remittance_get(*, center: Any, pk: int, user: Actor) -> Remittance:
 
 
 @personal_read(AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, center=lambda kw: kw["remittance"].center_id)
-def remittance_lines(*, remittance: Remittance, actor: Actor, read: PersonalRead,
-                     limit: int = 200) -> list[RemittanceLine]:
-    """The lines of one 汇缴单 (each member's account, base and amounts): a personal-data read, audited."""
-    lines = list(RemittanceLine.objects.filter(remittance=remittance).select_related("account__member")
-                 .order_by("seq")[: max(1, min(limit, 2000))])
+def remittance_lines_page(*, remittance: Remittance, actor: Actor, read: PersonalRead, page: Any = 1,
+                          page_size: int = 100) -> Page[RemittanceLine]:
+    """A page of the lines of one 汇缴单 (the detail page), with the true count: a personal-data read, audited."""
+    p = paginate(RemittanceLine.objects.filter(remittance=remittance).select_related("account__member")
+                 .order_by("seq"), page, page_size)
     read.about(remittance)
-    read.note(lines=len(lines))
-    return lines
+    read.note(lines=len(p.items), page=p.page)
+    return p
 
 
 def receipt_list(*, center: Any, user: Actor, status: str | None = None, limit: int = 50) -> list[Receipt]:

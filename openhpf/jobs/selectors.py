@@ -16,13 +16,18 @@ from .models import Job
 def job_list(*, center: Center | None = None, limit: int = 50, user: Actor | None = None) -> QuerySet[Job]:
     """The most recent jobs, newest first; with a center, that center's jobs only. With a user (the console),
     only if it holds jobs.view, and only the jobs of its centers and the instance-wide ones."""
+    return job_query(center=center, user=user)[:limit]
+
+
+def job_query(*, center: Center | None = None, user: Actor | None = None) -> QuerySet[Job]:
+    """Every job job_list would list, unsliced (the console pages through it with the true total)."""
     qs = Job.objects.select_related("center").order_by("-created_at", "-id")
     if user is not None:
         check_permission(user, "jobs.view")
         qs = qs.filter(Q(center__isnull=True) | Q(pk__in=scope_queryset(user, Job.objects.all()).values("pk")))
     if center is not None:
         qs = qs.filter(center=center)
-    return qs[:limit]
+    return qs
 
 
 def job_get(job_id: int, *, user: Actor | None = None) -> Job:

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from openhpf.core.authz import permission_required
 from openhpf.core.errors import DomainError
+from openhpf.core.paging import paginate
 
 from .models import Job
 from .runner import job_cancel, job_resume_registered
-from .selectors import job_get, job_list
+from .selectors import job_get, job_list, job_query
 
 LIST_LIMIT = 20  # the partial's own refresh shows as many
 
@@ -30,8 +31,11 @@ def job_list_partial(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("jobs.view")
 def job_list_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "jobs/list.html", {"jobs": job_list(limit=LIST_LIMIT, user=request.user),
-                                              "limit": LIST_LIMIT, "error": request.GET.get("error", "")[:200],
+    """Every job the user may see, newest first, LIST_LIMIT a page with the true total; the first page refreshes
+    itself (the partial), later pages stay put."""
+    page = paginate(job_query(user=request.user), request.GET.get("page"), LIST_LIMIT)
+    return render(request, "jobs/list.html", {"jobs": page.items, "page": page, "no_poll": page.page > 1,
+                                              "error": request.GET.get("error", "")[:200],
                                               "message": request.GET.get("message", "")[:200]})
 
 

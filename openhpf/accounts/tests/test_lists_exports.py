@@ -5,6 +5,7 @@ members masked as on screen, a watermark, an audit row, a refusal above the cap,
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -26,7 +27,7 @@ def _user(center, name: str, role: str):
     return grant_role(user, role, center=center)
 
 
-def _rows(resp) -> list[list[str | None]]:
+def _rows(resp) -> list[list[Any]]:
     assert resp.status_code == 200, resp.content[:300]
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(b"".join(resp.streaming_content))).active
@@ -96,6 +97,7 @@ def test_member_search_pages_by_post_and_never_puts_the_terms_in_a_url(client, c
     page2 = client.post(url, {"q": "王", "page": "2"}).content.decode()
     assert "第 2 / 2 页 · 第 51–55 条，共 55 个账户" in page2 and page2.count('data-testid="member-result"') == 5
     last = AuditRecord.objects.filter(action="accounts.member.search").order_by("-id").first()
+    assert last is not None and last.after is not None
     assert last.after["page"] == 2 and last.after["total"] == 55 and len(last.after["results"]) == 5
 
 
@@ -108,6 +110,7 @@ def test_member_export_is_xlsx_masked_audited_and_refused_above_the_cap(client, 
     assert all(r[1].startswith("王") and "*" in r[1] and "*" in r[2] for r in data)
     assert members[0].member.id_number not in {c for r in rows for c in r}
     [rec] = AuditRecord.objects.filter(action="accounts.member.export")
+    assert rec.after is not None
     assert rec.after["rows"] == 55 and rec.after["reason"] == "稽核抽查" and len(rec.after["results"]) == 55
     monkeypatch.setattr(selectors, "MEMBER_EXPORT_CAP", 50)
     r = client.post(url, {"q": "王", "reason": "稽核抽查"})

@@ -141,8 +141,8 @@ def remittance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         r = selectors.remittance_get(center=center, pk=pk, user=request.user)
     except DomainError as e:
         return render(request, "contributions/remit/detail.html", {"error": e.message}, status=404)
-    lines = selectors.remittance_lines(remittance=r, actor=request.user, limit=200)
-    return render(request, "contributions/remit/detail.html", {"r": r, "lines": lines})
+    page = selectors.remittance_lines_page(remittance=r, actor=request.user, page=request.GET.get("page"))
+    return render(request, "contributions/remit/detail.html", {"r": r, "lines": page.items, "page": page})
 
 
 @require_POST

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -30,7 +31,7 @@ def _user(center, name: str, role: str):
     return grant_role(user, role, center=center)
 
 
-def _rows(resp) -> list[list[str | None]]:
+def _rows(resp) -> list[list[Any]]:
     assert resp.status_code == 200, resp.content[:300]
     ws = load_workbook(io.BytesIO(b"".join(resp.streaming_content))).active
     return [[c.value for c in r] for r in ws.iter_rows()]
@@ -114,7 +115,7 @@ def test_arrears_export_per_employer_with_totals(client, center, owing):
     assert rows[3] == [e1.account_no, e1.name, "15", "2026-11-20", "2026-10", "1", "2", "3600.00"]
     assert rows[-1] == ["合计", "1 个单位", None, None, None, None, "2", "3600.00"]
     [rec] = AuditRecord.objects.filter(action="contributions.arrears.export")
-    assert rec.object_id == "202611" and rec.after["rows"] == 1
+    assert rec.object_id == "202611" and rec.after is not None and rec.after["rows"] == 1
 
 
 def test_hardship_list_filters_by_code_tables(client, center):
