@@ -4,6 +4,7 @@ the decorator checks the actor, scopes, gives the masking clearance and writes t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -13,16 +14,25 @@ from django.db.models import Count, F, Q, Sum
 from openhpf.access.selectors import check_permission, user_clearance
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
-from openhpf.core.codes import BizType, EmployerStatus, FreezeKind, MemberAccountStatus
+from openhpf.core.codes import (
+    BizType,
+    EconomicType,
+    EmployerStatus,
+    FreezeKind,
+    Industry,
+    MemberAccountStatus,
+)
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.paging import PAGE_SIZE, Page, paginate
 from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.ledger.models import SubAccount, SubLedgerRow
 
 from .models import Employer, Member, MemberAccount
 
 MAX_LIMIT = 100
+MEMBER_EXPORT_CAP = 5000  # a member export above this many accounts is refused with the count (narrow the search)
 
 
 @dataclass(frozen=True)
@@ -103,24 +113,52 @@ def history_month(reference: str) -> str:
 
 
 @dataclass(frozen=True)
-class Page:
-    items: list[Any]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-
-@dataclass(frozen=True)
 class EmployerSummary:
     account_no: str
     name: str
     credit_code: str
     status: str
     status_label: str
+    economic_type: str = ""
+    economic_type_label: str = ""  # the code with its name: '140 国有企业'
+    industry: str = ""
+    industry_label: str = ""
+    paid_up_to: str = ""
+    payday: int = 0
+    employer_ratio: str = ""
+    member_ratio: str = ""
+    suspense_balance: int = 0
+    opened_date: date | None = None
+
+
+def code_label(choices: Any, code: str) -> str:
+    """A code of a code table with its name ('140 国有企业'); an unknown code alone, an empty one '—'."""
+    try:
+        return f"{code} {choices(code).label}"
+    except ValueError:
+        return code or "—"
+
+
+@dataclass(frozen=True)
+class EmployerFilter:
+    """The filters of the employer search and list (单位): part of a name or an exact number, and the code tables."""
+
+    q: str = ""
+    status: str = ""
+    economic_type: str = ""
+    industry: str = ""
+
+    def clean(self) -> EmployerFilter:
+        """The filter with its codes checked (DomainError INPUT_INVALID naming the field of a code not in its table)."""
+        for name, label, choices in (("status", "单位状态", EmployerStatus), ("economic_type", "经济类型", EconomicType),
+                                     ("industry", "所属行业", Industry)):
+            value = getattr(self, name)
+            if value and value not in choices.values:
+                raise DomainError(ErrorCode.INPUT_INVALID, f"{label}代码不正确：{value}", field=name)
+        return EmployerFilter((self.q or "").strip()[:100], self.status, self.economic_type, self.industry)
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v}
 
 
 @dataclass(frozen=True)
@@ -181,19 +219,23 @@ def employer_get(*, center: Center, account_no: str, user: Actor) -> Employer:
     return e
 
 
-def _search(read: PersonalRead, q: str, limit: int) -> list[MemberAccountSummary]:
+def _members(read: PersonalRead, q: str) -> Any:
     cond = Q(account_no=q) | Q(member__id_number=q.upper()) | Q(member__phone=q) | Q(member__name__startswith=q)
-    rows = (read.scope(MemberAccount.objects.filter(cond)).select_related("member", "employer")
-            .order_by("status", "account_no")[: _limit(limit)]) if q else []
-    out = [
-        MemberAccountSummary(
-            account_no=a.account_no, name=read.mask("name", a.member.name),
-            id_number=read.mask("id_number", a.member.id_number),
-            phone=read.mask("phone", a.member.phone), employer_no=a.employer.account_no,
-            employer_name=a.employer.name, status=a.status, status_label=MemberAccountStatus(a.status).label,
-        )
-        for a in rows
-    ]
+    return read.scope(MemberAccount.objects.filter(cond)).select_related("member", "employer").order_by(
+        "status", "account_no")
+
+
+def _member_summary(read: PersonalRead, a: MemberAccount) -> MemberAccountSummary:
+    return MemberAccountSummary(
+        account_no=a.account_no, name=read.mask("name", a.member.name),
+        id_number=read.mask("id_number", a.member.id_number),
+        phone=read.mask("phone", a.member.phone), employer_no=a.employer.account_no,
+        employer_name=a.employer.name, status=a.status, status_label=MemberAccountStatus(a.status).label,
+    )
+
+
+def _search(read: PersonalRead, q: str, limit: int) -> list[MemberAccountSummary]:
+    out = [_member_summary(read, a) for a in _members(read, q)[: _limit(limit)]] if q else []
     read.note(q_len=len(q), results=[r.account_no for r in out])
     return out
 
@@ -205,12 +247,31 @@ def member_search(*, center: Center, q: str, actor: Actor, read: PersonalRead,
     return _search(read, (q or "").strip(), limit)
 
 
+@personal_read(AuditEvent.ACCOUNTS_MEMBER_SEARCH, obj=lambda _: ("accounts.memberaccount", "search"))
+def member_search_page(*, center: Center, q: str, actor: Actor, read: PersonalRead, page: Any = 1,
+                       page_size: int = PAGE_SIZE) -> Page[MemberAccountSummary]:
+    """The console's member search, a page at a time with the true total (masked; the page's accounts audited)."""
+    q = (q or "").strip()
+    p = paginate(_members(read, q) if q else [], page, page_size)
+    out = [_member_summary(read, a) for a in p.items]
+    read.note(q_len=len(q), page=p.page, total=p.total, results=[r.account_no for r in out])
+    return Page(items=out, total=p.total, page=p.page, page_size=p.page_size)
+
+
 @personal_read(AuditEvent.ACCOUNTS_MEMBER_EXPORT, perm="accounts.export", obj=lambda _: ("accounts.memberaccount", "export"))
 def member_export(*, center: Center, q: str, reason: str, actor: Actor, read: PersonalRead,
-                  limit: int = 100) -> list[MemberAccountSummary]:
-    """The rows of a member search for an export (masked as on screen); the audit row records the reason."""
-    read.note(reason=(reason or "").strip()[:100])
-    return _search(read, (q or "").strip(), limit)
+                  cap: int | None = None) -> list[MemberAccountSummary]:
+    """Every account of a member search for an export, masked as on screen; the audit row records the reason and
+    the accounts. Above `cap` accounts nothing is read: DomainError EXPORT_TOO_LARGE says how many matched."""
+    q, cap = (q or "").strip(), MEMBER_EXPORT_CAP if cap is None else cap
+    qs = _members(read, q) if q else MemberAccount.objects.none()
+    count = qs.count()
+    if count > cap:
+        raise DomainError(ErrorCode.EXPORT_TOO_LARGE, ErrorCode.EXPORT_TOO_LARGE.render(count=count, cap=cap),
+                          field="q")
+    out = [_member_summary(read, a) for a in qs.iterator(chunk_size=2000)]
+    read.note(reason=(reason or "").strip()[:100], q_len=len(q), rows=len(out), results=[r.account_no for r in out])
+    return out
 
 
 def member_by_id_number(id_number: str, *, id_type: str | None = None) -> Member | None:
@@ -231,15 +292,47 @@ def member_by_login(login: str) -> Member | None:
 
 
 def employer_search(*, center: Center, q: str, user: Actor, limit: int = 20) -> list[EmployerSummary]:
-    """Employers by account no, credit code (exact) or a part of the name."""
+    """Employers by account no, credit code (exact) or a part of the name (the API's search: the first `limit`)."""
     _view(user, center, 0)
-    q = (q or "").strip()
-    if not q:
+    if not (q or "").strip():
         return []
-    cond = Q(account_no=q) | Q(credit_code=q.upper()) | Q(name__contains=q)
-    rows = Employer.objects.filter(center=center).filter(cond).order_by("status", "account_no")[: _limit(limit)]
-    return [EmployerSummary(account_no=e.account_no, name=e.name, credit_code=e.credit_code, status=e.status,
-                            status_label=EmployerStatus(e.status).label) for e in rows]
+    return [_employer_summary(e) for e in _employers(center, EmployerFilter(q=q).clean())[: _limit(limit)]]
+
+
+def _employers(center: Center, f: EmployerFilter) -> Any:
+    qs = Employer.objects.filter(center=center)
+    if f.q:
+        qs = qs.filter(Q(account_no=f.q) | Q(credit_code=f.q.upper()) | Q(name__contains=f.q))
+    for name in ("status", "economic_type", "industry"):
+        if getattr(f, name):
+            qs = qs.filter(**{name: getattr(f, name)})
+    return qs.order_by("status", "account_no")
+
+
+def _employer_summary(e: Employer) -> EmployerSummary:
+    return EmployerSummary(
+        account_no=e.account_no, name=e.name, credit_code=e.credit_code, status=e.status,
+        status_label=EmployerStatus(e.status).label, economic_type=e.economic_type,
+        economic_type_label=code_label(EconomicType, e.economic_type), industry=e.industry,
+        industry_label=code_label(Industry, e.industry), paid_up_to=e.paid_up_to, payday=e.payday,
+        employer_ratio=str(e.employer_ratio), member_ratio=str(e.member_ratio), suspense_balance=e.suspense_balance,
+        opened_date=e.opened_date)
+
+
+def employer_page(*, center: Center, user: Actor, filters: EmployerFilter, page: Any = 1,
+                  page_size: int = PAGE_SIZE) -> Page[EmployerSummary]:
+    """单位 list: every employer of the center matching the filters (none: all of them), a page at a time with the
+    true total; codes with their names."""
+    _view(user, center, 0)
+    p = paginate(_employers(center, filters.clean()), page, page_size)
+    return Page(items=[_employer_summary(e) for e in p.items], total=p.total, page=p.page, page_size=p.page_size)
+
+
+def employer_export_rows(*, center: Center, user: Actor, filters: EmployerFilter) -> tuple[int, Iterator[EmployerSummary]]:
+    """Every employer matching the filters, for the export (accounts.export): (how many, the rows streamed)."""
+    check_permission(user, "accounts.export", center=center)
+    qs = _employers(center, filters.clean())
+    return qs.count(), (_employer_summary(e) for e in qs.iterator(chunk_size=2000))
 
 
 def _own(read: PersonalRead, *, member_id: int | None = None, employer_id: int | None = None) -> None:

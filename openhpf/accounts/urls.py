@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from . import employer_counter, member_counter, member_open_batch, print_views, views
+from . import employer_counter, export_views, member_counter, member_open_batch, print_views, views
 from .counter_freeze import MemberChangeBase, MemberChangeRatio, MemberFreeze, MemberUnfreeze
 
 app_name = "accounts"
 
 urlpatterns = [
     path("employers/", views.employer_list, name="employer_list"),
+    path("employers/export/", export_views.employer_export, name="employer_export"),
     path("employers/new/", employer_counter.EmployerRegister.as_view(), name="employer_register"),
     path("employers/<str:account_no>/", views.employer_detail, name="employer_detail"),
     path("employers/<str:account_no>/change/", employer_counter.EmployerChange.as_view(), name="employer_change"),

@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from openhpf.access.decorators import permission_required
 from openhpf.access.selectors import has_permission
-from openhpf.core.codes import EconomicType, Industry
+from openhpf.core.codes import EconomicType, EmployerStatus, Industry
 from openhpf.core.edges import error_response
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -31,7 +30,6 @@ from . import panels, selectors
 from .member_forms import HistoryFilterForm
 from .models import Employer, MemberAccount
 
-SEARCH_LIMIT = 20
 HISTORY_PAGE_SIZE = 20
 EMPLOYER_MEMBERS_PAGE_SIZE = 20
 
@@ -88,16 +86,30 @@ def _employer(request: HttpRequest, center: Center, account_no: str) -> Employer
 # ---------------------------------------------------------------- employers (单位)
 
 
+def employer_filter(request: HttpRequest) -> selectors.EmployerFilter:
+    g = request.POST if request.method == "POST" else request.GET
+    return selectors.EmployerFilter(q=g.get("q", "").strip(), status=g.get("status", ""),
+                                    economic_type=g.get("economic_type", ""), industry=g.get("industry", ""))
+
+
 @require_GET
 @permission_required("accounts.view")
 @vary_on_headers("HX-Request")
 def employer_list(request: HttpRequest) -> HttpResponse:
-    """单位查询: by 单位账号, 统一社会信用代码 (exact) or part of the name; htmx swaps only the results."""
+    """单位: every employer of the center, or those matching the search (单位账号, 统一社会信用代码 exact, part of
+    the name) and the code-table filters, paged with the true total; htmx swaps only the results."""
     center = _center(request)
-    q = request.GET.get("q", "").strip()
-    rows = selectors.employer_search(center=center, q=q, user=request.user, limit=SEARCH_LIMIT) if q else []
-    ctx = {"q": q, "rows": rows, "limit": SEARCH_LIMIT,
-           "can_register": has_permission(request.user, "accounts.open", center=center)}
+    flt = employer_filter(request)
+    ctx: dict[str, Any] = {"q": flt.q, "f": flt, "error": "", "page": None,
+                           "statuses": EmployerStatus.choices, "economic_types": EconomicType.choices,
+                           "industries": Industry.choices,
+                           "can_register": has_permission(request.user, "accounts.open", center=center),
+                           "can_export": has_permission(request.user, "accounts.export", center=center)}
+    try:
+        ctx["page"] = selectors.employer_page(center=center, user=request.user, filters=flt,
+                                              page=request.GET.get("page"))
+    except DomainError as e:
+        ctx["error"] = e.message
     template = "accounts/_employer_results.html" if _is_partial(request) else "accounts/employer_list.html"
     return render(request, template, ctx)
 
@@ -114,7 +126,7 @@ def employer_detail(request: HttpRequest, account_no: str) -> HttpResponse:
         "items": [{"account_no": m.account_no, "name": m.name, "base": _yuan(m.base),
                    "monthly_amount": _yuan(m.monthly_amount), "paid_up_to": _year_month(m.paid_up_to),
                    "status_label": m.status_label} for m in d.members.items],
-        "total": d.members.total, "page": d.members.page, "pages": d.members.pages,
+        "total": d.members.total, "page": d.members.page, "pages": d.members.pages, "page_obj": d.members,
     }
     ctx = {
         "e": d,
@@ -135,12 +147,7 @@ def employer_detail(request: HttpRequest, account_no: str) -> HttpResponse:
     return render(request, "accounts/employer_detail.html", ctx)
 
 
-def _label(choices: Any, code: str) -> str:
-    """A code with its name: '140 国有企业' (an unknown code alone)."""
-    try:
-        return f"{code} {choices(code).label}"
-    except ValueError:
-        return code or "—"
+_label = selectors.code_label
 
 
 # ---------------------------------------------------------------- member accounts (个人)
@@ -158,10 +165,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
         code = ErrorCode.PERSONAL_IN_URL
         return error_response(request, code, code.render(method="POST", path=request.path), field="q")
     q = request.POST.get("q", "").strip() if request.method == "POST" else ""
-    rows = []
-    if q:
-        rows = selectors.member_search(center=center, q=q, actor=request.user, limit=SEARCH_LIMIT)
-    ctx = {"q": q, "searched": bool(q), "rows": rows, "limit": SEARCH_LIMIT,
+    page = selectors.member_search_page(center=center, q=q, actor=request.user,
+                                        page=request.POST.get("page")) if q else None
+    ctx = {"q": q, "searched": bool(q), "page": page,
            "can_export": has_permission(request.user, "accounts.export", center=center),
            "can_open": has_permission(request.user, "accounts.open", center=center)}
     template = "accounts/_member_results.html" if _is_partial(request) else "accounts/member_list.html"
@@ -175,12 +181,6 @@ class _HistoryFilter:
     form: HistoryFilterForm
     date_from: date | None
     date_to: date | None
-
-    @property
-    def query(self) -> str:
-        """The filter as URL parameters for the pager ('' when none), starting with '&'."""
-        params = {k: v.isoformat() for k, v in (("date_from", self.date_from), ("date_to", self.date_to)) if v}
-        return "&" + urlencode(params) if params else ""
 
 
 def _history_filter(request: HttpRequest) -> _HistoryFilter:
@@ -208,8 +208,7 @@ def _history_context(account: MemberAccount, p: selectors.Page, flt: _HistoryFil
         for r in p.items
     ]
     return {"account_no": account.account_no, "rows": rows, "total": p.total, "page": p.page, "pages": p.pages,
-            "prev": p.page - 1 if p.page > 1 else None, "next": p.page + 1 if p.page < p.pages else None,
-            "filter": flt.form, "filter_query": flt.query, "filtered": bool(flt.date_from or flt.date_to)}
+            "page_obj": p, "filter": flt.form, "filtered": bool(flt.date_from or flt.date_to)}
 
 
 @require_GET

@@ -4,12 +4,12 @@ history (汇缴/补缴 by month)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from openhpf.access.selectors import check_permission
 from openhpf.accounts.models import Employer, MemberAccount
@@ -19,6 +19,7 @@ from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
+from openhpf.core.paging import PAGE_SIZE, Page, mapped, paginate
 from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.ledger.models import SubLedgerRow
 from openhpf.settlement import selectors as settlement_selectors
@@ -40,52 +41,66 @@ def remittance_list(*, center: Any, user: Actor, status: str | None = None, empl
 
 
 @dataclass(frozen=True)
-class RemittancePage:
-    """One page of the 汇缴单 list: its rows (employers joined), the true total of the filter, the page."""
+class RemittanceFilter:
+    """The 汇缴单 list's filters: employer (account number), 所属年月 from/to ('YYYYMM'), type (01 汇缴 / 02 补缴),
+    status."""
 
-    items: list[Remittance]
-    total: int
-    page: int
-    page_size: int
+    employer_no: str = ""
+    month_from: str = ""
+    month_to: str = ""
+    biz_type: str = ""
+    status: str = ""
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
 
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
 
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+def _remittances(center: Any, f: RemittanceFilter) -> QuerySet[Remittance]:
+    if f.month_from and f.month_to and f.month_from > f.month_to:
+        raise DomainError(ErrorCode.DATE_RANGE, "起始年月不能晚于终止年月", field="month_from")
+    if f.biz_type and f.biz_type not in (BizType.REMITTANCE, BizType.BACK_PAYMENT):
+        raise DomainError(ErrorCode.BIZ_TYPE_UNKNOWN, f"业务类型代码不正确：{f.biz_type}", field="biz_type")
+    if f.status and f.status not in Remittance.Status.values:
+        raise DomainError(ErrorCode.INPUT_INVALID, f"汇缴单状态代码不正确：{f.status}", field="status")
+    qs: QuerySet[Remittance] = Remittance.objects.filter(center=center)
+    if f.employer_no:
+        qs = qs.filter(employer__account_no=f.employer_no)
+    if f.month_from:
+        qs = qs.filter(month__gte=f.month_from)
+    if f.month_to:
+        qs = qs.filter(month__lte=f.month_to)
+    if f.biz_type:
+        qs = qs.filter(biz_type=f.biz_type)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    return qs.select_related("employer").order_by("-pk")
 
 
 def remittance_page(*, center: Any, user: Actor, employer_no: str = "", month_from: str = "", month_to: str = "",
-                    biz_type: str = "", status: str = "", page: int = 1, page_size: int = 50) -> RemittancePage:
+                    biz_type: str = "", status: str = "", page: Any = 1, page_size: int = PAGE_SIZE) -> Page[Remittance]:
     """汇缴单 list of the console: filtered by employer (account number), 所属年月 from/to ('YYYYMM'), type (01 汇缴 /
     02 补缴) and status, newest first, one page at a time with the true total."""
     check_permission(user, "accounts.view", center=center)
-    if month_from and month_to and month_from > month_to:
-        raise DomainError(ErrorCode.DATE_RANGE, "起始年月不能晚于终止年月", field="month_from")
-    if biz_type and biz_type not in (BizType.REMITTANCE, BizType.BACK_PAYMENT):
-        raise DomainError(ErrorCode.BIZ_TYPE_UNKNOWN, f"业务类型代码不正确：{biz_type}", field="biz_type")
-    qs: QuerySet[Remittance] = Remittance.objects.filter(center=center)
-    if employer_no:
-        qs = qs.filter(employer__account_no=employer_no)
-    if month_from:
-        qs = qs.filter(month__gte=month_from)
-    if month_to:
-        qs = qs.filter(month__lte=month_to)
-    if biz_type:
-        qs = qs.filter(biz_type=biz_type)
-    if status:
-        qs = qs.filter(status=status)
-    page_size = max(1, min(int(page_size), MAX_PAGE))
-    total = qs.count()
-    page = min(max(1, int(page)), max(1, -(-total // page_size)))
-    items = list(qs.select_related("employer").order_by("-pk")[(page - 1) * page_size: page * page_size])
-    return RemittancePage(items, total, page, page_size)
+    f = RemittanceFilter(employer_no, month_from, month_to, biz_type, status)
+    return paginate(_remittances(center, f), page, page_size)
+
+
+@dataclass(frozen=True)
+class RemittanceTotals:
+    count: int
+    lines: int
+    amount: int  # fen
+
+
+def remittance_export_rows(*, center: Any, user: Actor,
+                           filters: RemittanceFilter) -> tuple[RemittanceTotals, Iterator[Remittance]]:
+    """Every 汇缴单 the filters find, for the export (accounts.export): their totals (one SQL aggregate) and the rows
+    streamed."""
+    check_permission(user, "accounts.export", center=center)
+    qs = _remittances(center, filters)
+    agg = qs.aggregate(n=Count("pk"), lines=Sum("lines"), amount=Sum("total"))
+    totals = RemittanceTotals(int(agg["n"] or 0), int(agg["lines"] or 0), int(agg["amount"] or 0))
+    return totals, qs.iterator(chunk_size=2000)
 
 
 def remittance_get(*, center: Any, pk: int, user: Actor) -> Remittance:
@@ -97,14 +112,14 @@ def remittance_get(*, center: Any, pk: int, user: Actor) -> Remittance:
 
 
 @personal_read(AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, center=lambda kw: kw["remittance"].center_id)
-def remittance_lines(*, remittance: Remittance, actor: Actor, read: PersonalRead,
-                     limit: int = 200) -> list[RemittanceLine]:
-    """The lines of one 汇缴单 (each member's account, base and amounts): a personal-data read, audited."""
-    lines = list(RemittanceLine.objects.filter(remittance=remittance).select_related("account__member")
-                 .order_by("seq")[: max(1, min(limit, 2000))])
+def remittance_lines_page(*, remittance: Remittance, actor: Actor, read: PersonalRead, page: Any = 1,
+                          page_size: int = 100) -> Page[RemittanceLine]:
+    """A page of the lines of one 汇缴单 (the detail page), with the true count: a personal-data read, audited."""
+    p = paginate(RemittanceLine.objects.filter(remittance=remittance).select_related("account__member")
+                 .order_by("seq"), page, page_size)
     read.about(remittance)
-    read.note(lines=len(lines))
-    return lines
+    read.note(lines=len(p.items), page=p.page)
+    return p
 
 
 def receipt_list(*, center: Any, user: Actor, status: str | None = None, limit: int = 50) -> list[Receipt]:
@@ -131,17 +146,17 @@ class SuspenseReceipt:
 @personal_read(AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE, perm="settlement.view",
                obj=lambda _: ("contributions.receipt", "unknown_suspense"))
 def unknown_receipts(*, center: Any, actor: Actor, read: PersonalRead, page: Any = None,
-                     pk: int | None = None) -> tuple[Any, list[SuspenseReceipt]]:
-    """暂收款（付款人未明）waiting to be assigned, newest first, 50 a page: (the page, its rows); `pk`: that one."""
+                     pk: int | None = None) -> tuple[Page[SuspenseReceipt], list[SuspenseReceipt]]:
+    """暂收款（付款人未明）waiting to be assigned, newest first, 50 a page with the true total: (the page, its rows);
+    `pk`: that one."""
     own_accounts, own_names = settlement_selectors.own_parties(center=center)
     qs = _unknown_receipts(center).order_by("-pk")
-    got = Paginator(qs.filter(pk=pk) if pk is not None else qs, 50).get_page(page)
-    rows = [SuspenseReceipt(id=r.pk, value_date=r.value_date, bank_ref=r.bank_ref, payer_account=r.payer_account,
-                            payer_name=r.payer_name if (r.payer_account in own_accounts or r.payer_name.strip() in own_names)
-                            else read.mask("name", r.payer_name), amount=r.amount)
-            for r in got.object_list]
-    read.note(rows=len(rows))
-    return got, rows
+    got = mapped(paginate(qs.filter(pk=pk) if pk is not None else qs, page, PAGE_SIZE), lambda r: SuspenseReceipt(
+        id=r.pk, value_date=r.value_date, bank_ref=r.bank_ref, payer_account=r.payer_account,
+        payer_name=r.payer_name if (r.payer_account in own_accounts or r.payer_name.strip() in own_names)
+        else read.mask("name", r.payer_name), amount=r.amount))
+    read.note(rows=len(got.items), page=got.page)
+    return got, got.items
 
 
 def _unknown_receipts(center: Any) -> QuerySet[Receipt]:
@@ -263,27 +278,6 @@ def employer_remittance_history(*, employer: Employer, user: Actor, date_from: d
 
 
 @dataclass(frozen=True)
-class Paged:
-    items: list[Any]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-
-def _paged(qs: Any, page: int, page_size: int) -> tuple[list[Any], int, int, int]:
-    """One page of a queryset (past the end: the last page) and the true total."""
-    page_size = max(1, min(int(page_size), MAX_PAGE))
-    total = qs.count()
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, int(page)), pages)
-    return list(qs[(page - 1) * page_size: page * page_size]), total, page, page_size
-
-
-@dataclass(frozen=True)
 class EmployerRemittance:
     pk: int
     month: str  # 所属年月 YYYYMM
@@ -296,19 +290,17 @@ class EmployerRemittance:
     paid_on: date | None  # the money's date (起息日) once posted
 
 
-def employer_remittances(*, employer: Employer, user: Actor, page: int = 1,
-                         page_size: int = 20) -> Paged:
+def employer_remittances(*, employer: Employer, user: Actor, page: Any = 1,
+                         page_size: int = 20) -> Page[EmployerRemittance]:
     """单位缴存历史: the employer's 汇缴单 and 补缴单 by 所属年月 (newest first), every status, paged."""
     check_permission(user, "accounts.view", center=employer.center_id)
     qs = Remittance.objects.filter(employer_id=employer.pk).order_by("-month", "-pk")
-    rows, total, page, page_size = _paged(qs, page, page_size)
-    items = [EmployerRemittance(
+    return mapped(paginate(qs, page, page_size), lambda r: EmployerRemittance(
         pk=r.pk, month=r.month, biz_type=r.biz_type,
         kind_label=(Remittance.BackKind(r.back_kind).label if r.back_kind else "补缴") if r.is_back_payment else "汇缴",
         lines=r.lines, total=r.total, status=r.status, status_label=Remittance.Status(r.status).label,
         paid_on=(r.value_date or r.business_date) if r.status in (Remittance.Status.POSTED, Remittance.Status.REFUNDED)
-        else None) for r in rows]
-    return Paged(items, total, page, page_size)
+        else None))
 
 
 # the 暂存 movements that take money out of an employer's 暂存 (the others put money in)
@@ -338,13 +330,15 @@ def _suspense_summary(m: SuspenseMove) -> str:
     return " · ".join(parts)
 
 
-def employer_suspense_moves(*, employer: Employer, user: Actor, page: int = 1, page_size: int = 20) -> Paged:
+def employer_suspense_moves(*, employer: Employer, user: Actor, page: Any = 1,
+                            page_size: int = 20) -> Page[SuspenseMovement]:
     """暂存 movements of the employer (newest first), each with the 暂存 balance right after it: the current
     balance less every later movement."""
     check_permission(user, "accounts.view", center=employer.center_id)
     qs = (SuspenseMove.objects.filter(employer_id=employer.pk)
           .select_related("remittance", "receipt", "entry").order_by("-pk"))
-    rows, total, page, page_size = _paged(qs, page, page_size)
+    got = paginate(qs, page, page_size)
+    rows = got.items
     balance = Employer.objects.filter(pk=employer.pk).values_list("suspense_balance", flat=True).get()
     if rows:
         later = SuspenseMove.objects.filter(employer_id=employer.pk, pk__gt=rows[0].pk).aggregate(
@@ -358,7 +352,7 @@ def employer_suspense_moves(*, employer: Employer, user: Actor, page: int = 1, p
             amount_in=0 if out else m.amount, amount_out=m.amount if out else 0, balance_after=balance,
             summary=_suspense_summary(m), voucher_no=m.entry.voucher_no if m.entry is not None else ""))
         balance += m.amount if out else -m.amount
-    return Paged(items, total, page, page_size)
+    return Page(items=items, total=got.total, page=got.page, page_size=got.page_size)
 
 
 def employer_allocatable(*, employer: Employer, user: Actor, business_date: date) -> list[EmployerRemittance]:

@@ -241,6 +241,7 @@ class AuditEvent(StrEnum):
     ACCOUNTS_MEMBER_ACCOUNT_PRINT = "accounts.member_account.print", "个人明细打印", _O.MEMBER_ACCOUNT, True
     ACCOUNTS_EMPLOYER_VIEW = "accounts.employer.view", "单位详情（联系人、职工名单）", _O.EMPLOYER, True
     ACCOUNTS_EMPLOYER_MEMBERS = "accounts.employer.members", "单位职工账户列表", _O.EMPLOYER, True
+    ACCOUNTS_EMPLOYER_EXPORT = "accounts.employer.export", "单位查询结果导出", _O.EMPLOYER
 
     # ------------------------------------------------------------ settlement
     SETTLEMENT_BANK_ACCOUNT_OPEN = "settlement.bank_account.open", "登记委托银行专户", _O.BANK_ACCOUNT
@@ -279,6 +280,7 @@ class AuditEvent(StrEnum):
     CONTRIBUTIONS_REMITTANCE_POST = "contributions.remittance.post", "汇缴入账", _O.REMITTANCE
     CONTRIBUTIONS_REMITTANCE_REFUND = "contributions.remittance.refund", "汇缴退款", _O.REMITTANCE
     CONTRIBUTIONS_REMITTANCE_LINES = "contributions.remittance.lines", "汇缴单明细", _O.REMITTANCE, True
+    CONTRIBUTIONS_REMITTANCE_EXPORT = "contributions.remittance.export", "汇缴单列表导出", _O.REMITTANCE
     CONTRIBUTIONS_BACK_PAYMENT_CREATE = "contributions.back_payment.create", "生成补缴单", _O.REMITTANCE
     CONTRIBUTIONS_BACK_PAYMENT_CANDIDATES = ("contributions.back_payment.candidates", "查询补缴人员（某月未缴）",
                                              _O.EMPLOYER, True)
@@ -304,6 +306,7 @@ class AuditEvent(StrEnum):
     CONTRIBUTIONS_FLEXIBLE_ACTIVE = "contributions.flexible.active", "灵活就业缴存恢复", _O.FLEXIBLE_AGREEMENT, True
     CONTRIBUTIONS_FLEXIBLE_ENDED = "contributions.flexible.ended", "灵活就业缴存协议终止", _O.FLEXIBLE_AGREEMENT, True
     CONTRIBUTIONS_ARREARS_MEMBERS = "contributions.arrears.members", "欠缴催缴清单（含职工明细）", _O.ARREARS_LIST, True
+    CONTRIBUTIONS_ARREARS_EXPORT = "contributions.arrears.export", "欠缴催缴清单导出", _O.ARREARS_LIST
 
     # ------------------------------------------------------------ finance
     FINANCE_LIQUIDITY_SNAPSHOT = "finance.liquidity.snapshot", "生成流动性日报", _O.LIQUIDITY_SNAPSHOT

@@ -240,6 +240,7 @@ class ErrorCode(StrEnum):
     ENTRY_TOO_FEW_LINES = "ENTRY_TOO_FEW_LINES", 422, "记账凭证至少需要一借一贷两条分录"
     ENTRY_UNBALANCED = "ENTRY_UNBALANCED", 422, "借贷不平衡：借方 {debit} 元，贷方 {credit} 元"
     EXPORT_FORMAT = "EXPORT_FORMAT", 400, "导出格式不正确：{format}（应为 xlsx 或 pdf）"
+    EXPORT_TOO_LARGE = "EXPORT_TOO_LARGE", 422, "符合条件的记录共 {count} 条，超过单次导出上限 {cap} 条，请缩小查询范围后分次导出"
     FIELDS_REQUIRED = "FIELDS_REQUIRED", 400, "请选择要查看的字段"
     FIELD_CORE = "FIELD_CORE", 422, "字段 {field_name} 为核心数据，不提供明文查看"
     FIELD_UNKNOWN = "FIELD_UNKNOWN", 400, "字段 {field_name} 不是登记的个人信息字段"

@@ -25,6 +25,7 @@ class Page(Generic[T]):
     total: int
     page: int
     page_size: int
+    param: str = "page"  # the query parameter of the page number (another one when a page has two lists)
 
     @property
     def pages(self) -> int:
@@ -71,16 +72,18 @@ def page_number(value: Any) -> int:
     return n if n > 0 else 1
 
 
-def paginate(rows: Any, page: Any = 1, page_size: int = PAGE_SIZE, *, total: int | None = None) -> Page[Any]:
+def paginate(rows: Any, page: Any = 1, page_size: int = PAGE_SIZE, *, total: int | None = None,
+             param: str = "page") -> Page[Any]:
     """One page of `rows` (a queryset, or a sequence) with the true total; `total` when the caller knows it."""
     size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     count = total if total is not None else (rows.count() if hasattr(rows, "count") and not isinstance(rows, Sequence)
                                              else len(rows))
     pages = max(1, -(-count // size))
     n = min(page_number(page), pages)
-    return Page(items=list(rows[(n - 1) * size: n * size]), total=count, page=n, page_size=size)
+    return Page(items=list(rows[(n - 1) * size: n * size]), total=count, page=n, page_size=size, param=param)
 
 
 def mapped(page: Page[Any], fn: Any) -> Page[Any]:
     """The same page with each row turned into what the screen shows (a summary, masked by the selector)."""
-    return Page(items=[fn(r) for r in page.items], total=page.total, page=page.page, page_size=page.page_size)
+    return Page(items=[fn(r) for r in page.items], total=page.total, page=page.page, page_size=page.page_size,
+                param=page.param)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from openhpf.core.audit_events import AuditEvent
+from openhpf.core.auditlog import audit_log
 from openhpf.core.cells import safe_cell
 from openhpf.core.money import format_fen
 
@@ -66,9 +68,11 @@ def _row(ws: Any, values: Iterable[Any], *, bold: bool = False) -> list[WriteOnl
 
 
 def xlsx_response(*, filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
-                  watermark: str = "", totals: Sequence[Any] | None = None, sheet: str = "数据",
+                  watermark: str = "", totals: Sequence[Any] | Callable[[], Sequence[Any]] | None = None,
+                  sheet: str = "数据",
                   widths: Sequence[int] | None = None) -> FileResponse:
-    """An .xlsx download: title row, watermark row (when personal or internal), head row, rows, totals row."""
+    """An .xlsx download: title row, watermark row (when personal or internal), head row, rows, totals row.
+    `totals` may be a function called after the rows were written (sums counted while the rows stream)."""
     wb = Workbook(write_only=True)
     wb.properties.title = title
     wb.properties.creator = "OpenHPF"
@@ -84,7 +88,7 @@ def xlsx_response(*, filename: str, title: str, header: Sequence[str], rows: Ite
     for r in rows:
         ws.append(_row(ws, r))
     if totals is not None:
-        ws.append(_row(ws, totals, bold=True))
+        ws.append(_row(ws, totals() if callable(totals) else totals, bold=True))
     buf = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
     wb.save(buf)
     buf.seek(0)
@@ -92,6 +96,16 @@ def xlsx_response(*, filename: str, title: str, header: Sequence[str], rows: Ite
     if watermark:
         resp["X-HPF-Watermark"] = watermark.encode("utf-8").decode("latin-1")
     return resp
+
+
+def export_audit(*, actor: Any, event: AuditEvent, center: Any, reason: str, rows: int,
+                 filters: dict[str, Any] | None = None, obj: Any = None) -> None:
+    """The audit row of an export that holds no personal data (a personal one is audited by its selector's
+    personal_read): what was exported (the catalogue event), with which filters, how many rows and why."""
+    audit_log(actor=actor, action=event, obj=obj if obj is not None else (event.object_type.value, "export"),
+              center=center,
+              after={"rows": int(rows), "reason": (reason or "").strip()[:100],
+                     "filters": {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}})
 
 
 def _column_letter(n: int) -> str:

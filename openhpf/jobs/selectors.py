@@ -28,7 +28,21 @@ def _problems(qs: QuerySet[Job]) -> QuerySet[Job]:
     return qs.filter(Q(status=Job.Status.FAILED) | dead)
 
 
-def _jobs(*, center: Center | None, user: Actor | None, state: str) -> QuerySet[Job]:
+def job_list(*, center: Center | None = None, limit: int = 50, user: Actor | None = None,
+             state: str = "") -> QuerySet[Job]:
+    """The most recent jobs, newest first; with a center, that center's jobs only. With a user (the console),
+    only if it holds jobs.view, and only the jobs of its centers and the instance-wide ones. `state` "problem":
+    only the failed and interrupted ones."""
+    return job_query(center=center, user=user, state=state)[:limit]
+
+
+def job_problem_count(*, user: Actor, center: Center | None = None) -> int:
+    """How many jobs job_query(state="problem") finds for `user` (the 待办 count of 失败或中断的作业)."""
+    return job_query(center=center, user=user, state="problem").count()
+
+
+def job_query(*, center: Center | None = None, user: Actor | None = None, state: str = "") -> QuerySet[Job]:
+    """Every job job_list would list, unsliced (the console pages through it with the true total)."""
     qs = Job.objects.select_related("center").order_by("-created_at", "-id")
     if user is not None:
         check_permission(user, "jobs.view")
@@ -36,19 +50,6 @@ def _jobs(*, center: Center | None, user: Actor | None, state: str) -> QuerySet[
     if center is not None:
         qs = qs.filter(center=center)
     return _problems(qs) if state == "problem" else qs
-
-
-def job_list(*, center: Center | None = None, limit: int = 50, user: Actor | None = None,
-             state: str = "") -> QuerySet[Job]:
-    """The most recent jobs, newest first; with a center, that center's jobs only. With a user (the console),
-    only if it holds jobs.view, and only the jobs of its centers and the instance-wide ones. `state` "problem":
-    only the failed and interrupted ones."""
-    return _jobs(center=center, user=user, state=state)[:limit]
-
-
-def job_problem_count(*, user: Actor, center: Center | None = None) -> int:
-    """How many jobs job_list(state="problem") finds for `user` (the 待办 count of 失败或中断的作业)."""
-    return _jobs(center=center, user=user, state="problem").count()
 
 
 def job_get(job_id: int, *, user: Actor | None = None) -> Job:

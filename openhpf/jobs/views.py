@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from openhpf.core.authz import permission_required
 from openhpf.core.errors import DomainError
+from openhpf.core.paging import paginate
 
 from .models import Job
 from .runner import job_cancel, job_resume_registered
-from .selectors import STATES, job_get, job_list
+from .selectors import STATES, job_get, job_list, job_query
 
 LIST_LIMIT = 20  # the partial's own refresh shows as many
 PROBLEM_LIMIT = 500  # the failed and interrupted ones are all shown: the home page's 待办 counts them all
@@ -39,9 +40,13 @@ def job_list_partial(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("jobs.view")
 def job_list_page(request: HttpRequest) -> HttpResponse:
-    state, limit = _state(request)
-    return render(request, "jobs/list.html", {"jobs": job_list(limit=limit, user=request.user, state=state),
-                                              "limit": limit, "state": state, "states": STATES.items(), "error": request.GET.get("error", "")[:200],
+    """Every job the user may see (or only the failed and interrupted ones: state=problem), newest first,
+    LIST_LIMIT a page with the true total; the first page refreshes itself (the partial), later pages stay put."""
+    state, _ = _state(request)
+    page = paginate(job_query(user=request.user, state=state), request.GET.get("page"), LIST_LIMIT)
+    return render(request, "jobs/list.html", {"jobs": page.items, "page": page, "no_poll": page.page > 1,
+                                              "state": state, "states": STATES.items(),
+                                              "error": request.GET.get("error", "")[:200],
                                               "message": request.GET.get("message", "")[:200]})
 
 

@@ -6,7 +6,6 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
+from openhpf.core.paging import paginate
 from openhpf.iam.services import console_center
 
 from . import selectors, services
@@ -89,8 +89,7 @@ def account_open(request: HttpRequest) -> HttpResponse:
 def instruction_list(request: HttpRequest) -> HttpResponse:
     center = _center(request)
     state = request.GET.get("state", "")
-    page = Paginator(selectors.instructions(center=center, user=request.user, state=state), 50).get_page(
-        request.GET.get("page"))
+    page = paginate(selectors.instructions(center=center, user=request.user, state=state), request.GET.get("page"))
     return render(request, "settlement/instructions.html", {
         "page": page, "state": state, "states": Instruction.State.choices, "error": request.GET.get("error", "")})
 
@@ -118,8 +117,7 @@ def instruction_action(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_list(request: HttpRequest) -> HttpResponse:
     center = _center(request)
     status = request.GET.get("status", Notice.Status.QUEUE)
-    page = Paginator(selectors.notices(center=center, user=request.user, status=status), 50).get_page(
-        request.GET.get("page"))
+    page = paginate(selectors.notices(center=center, user=request.user, status=status), request.GET.get("page"))
     return render(request, "settlement/notices.html", {
         "page": page, "status": status, "statuses": Notice.Status.choices, "error": request.GET.get("error", "")})
 

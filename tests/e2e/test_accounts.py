@@ -68,11 +68,11 @@ def test_clerk_finds_a_member_and_sees_masked_data(page, member, screenshot):
     from playwright.sync_api import expect
 
     _find_and_open(page, member)
-    expect(page.get_by_test_id("history-page")).to_contain_text("第 1 / 2 页")
+    expect(page.locator("#history").get_by_test_id("pager-status")).to_contain_text("第 1 / 2 页")
     screenshot(page, "member-detail")
     # htmx pages the 明细账 in place
     page.get_by_role("link", name="下一页").click()
-    expect(page.get_by_test_id("history-page")).to_contain_text("第 2 / 2 页")
+    expect(page.locator("#history").get_by_test_id("pager-status")).to_contain_text("第 2 / 2 页")
     expect(page.locator("#history")).to_contain_text("开户")
     # the employer page lists its members with masked names
     page.get_by_role("link", name="杭州云栖科技有限公司").click()

@@ -3,12 +3,14 @@ viewer (security auditor only) and data scope between centers."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from django.apps import apps
 from django.db import models
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from openhpf.access.services import export_watermark, personal_data_unmask
 from openhpf.accounts import selectors
@@ -117,10 +119,11 @@ def test_console_unmask_and_export(client, center, account):
     assert client.post(reverse("access:member_export"), {"q": "李", "reason": "稽核抽查"}).status_code == 403
     client.force_login(_user(center, "i1", "inspector"))
     r = client.post(reverse("access:member_export"), {"q": "李", "reason": "稽核抽查"})
-    body = r.content.decode("utf-8-sig")
-    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
-    assert body.splitlines()[0].startswith("# OpenHPF 导出 · 导出人 user:i1") and "用途 稽核抽查" in body
-    assert account.account_no in body and RAW_ID not in body and "110***********123X" in body
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    cells = [c.value for row in ws.iter_rows() for c in row if c.value]
+    assert cells[1].startswith("OpenHPF 导出 · 导出人 user:i1") and "用途 稽核抽查" in cells[1]
+    assert account.account_no in cells and RAW_ID not in cells and "110***********123X" in cells
     assert AuditRecord.objects.filter(action="accounts.member.export").count() == 1
     with pytest.raises(DomainError):
         export_watermark(teller, "")

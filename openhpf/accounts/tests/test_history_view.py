@@ -95,8 +95,8 @@ def test_date_filter_pages_keep_the_filter(client_in, center, account):
         _remit(center, account, "202611", 100 + i, date(2026, 11, 20), f"补记 {i}")
     detail = reverse("accounts:member_detail", args=[account.account_no])
     html = client_in.get(detail, {"date_from": "2026-11-16"}).content.decode()
-    assert "第 1 / 2 页（共 23 笔）" in html  # 21 + the 11-16 remittance + the seal row
-    assert f"{detail}?page=2&amp;date_from=2026-11-16" in html
+    assert "第 1 / 2 页 · 第 1–20 条，共 23 笔" in html  # 21 + the 11-16 remittance + the seal row
+    assert f"{detail}?date_from=2026-11-16&amp;page=2" in html
 
 
 @pytest.mark.parametrize(("params", "message"), [

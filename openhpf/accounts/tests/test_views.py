@@ -104,7 +104,8 @@ def test_menu_lights_up(client_in):
 def test_employer_search_by_name_code_and_number(client_in, employer):
     url = reverse("accounts:employer_list")
     html = _html(client_in.get(url))
-    assert "<html" in html and 'hx-get="/accounts/employers/"' in html and "请输入查询条件" in html
+    assert "<html" in html and 'hx-get="/accounts/employers/"' in html
+    assert 'data-testid="employer-total">共 1 个单位<' in html  # no condition: every employer, paged
     for q in ("云栖", employer.credit_code, employer.account_no):
         html = _html(client_in.get(url, {"q": q}))
         assert "<html" in html and employer.name in html and employer.account_no in html, q
@@ -153,7 +154,7 @@ def test_member_search_by_name_id_phone_and_number_is_masked_and_audited(client_
             f'value="{q}"', "")
     recs = _audits("accounts.member.search")
     assert len(recs) == 6 and all(r.actor_user_id == clerk.pk for r in recs)
-    assert recs[0].after == {"q_len": 1, "results": [account.account_no]}
+    assert recs[0].after == {"q_len": 1, "page": 1, "total": 1, "results": [account.account_no]}
     assert "未找到" in _html(client_in.post(url, {"q": "赵"}))
 
 

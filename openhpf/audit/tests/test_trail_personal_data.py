@@ -123,6 +123,10 @@ def _drive_writes(seed: Any) -> dict[str, str]:
                           **seed.staff[0][1])
         assert resp.status_code == 200 and resp.json(), resp.content
     account_selectors.member_export(center=center, q=member.id_number, reason="核对 13655554444 的申请", actor=actor)
+    exporter = Client()  # the employer list's export (no personal data in it; its reason may hold some)
+    exporter.force_login(actor)
+    resp = exporter.post("/accounts/employers/export/", {"q": employers[0].name, "reason": "核对 13655554444 的单位"})
+    assert resp.status_code == 200 and b"".join(resp.streaming_content)[:2] == b"PK"
     account_selectors.employer_members(employer=employers[0], actor=actor)
     # the security auditor exports the log (the reason is free text: a phone in it is masked)
     list(audit_records_export(actor=seed.staff[2][0], reason="季度审计 13655554444", action="accounts"))

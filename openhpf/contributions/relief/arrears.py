@@ -30,7 +30,7 @@ from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.core.policy import policy_value
 
 from ..models import FlexibleEmployer
-from ..months import ym_index, ym_parse
+from ..months import ym, ym_add, ym_index, ym_parse
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,11 @@ class ArrearsReport:
     def total(self) -> int:
         return sum(e.amount for e in self.employers)
 
+    @property
+    def member_count(self) -> int:
+        """Every member account in arrears (the true count, whatever page of members was read)."""
+        return sum(e.members for e in self.employers)
+
 
 def payment_deadline(*, month: str, payday: int, center: Center | int | None = None) -> date:
     """The last day to remit month `month` (YYYYMM) for an employer paying wages on `payday`."""
@@ -90,7 +95,8 @@ def _member_rows(where: str, params: list[Any], mi: int) -> tuple[str, list[Any]
 
 
 def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = None, with_members: bool = True,
-                 employer: Employer | None = None, member_limit: int | None = None) -> ArrearsReport:
+                 employer: Employer | None = None, member_limit: int | None = None,
+                 member_offset: int = 0) -> ArrearsReport:
     """催缴清单 for month `month` as of business date `on` (default: the center's)."""
     check_permission(user, "accounts.view", center=center)
     m = ym_parse(month)
@@ -124,29 +130,43 @@ def arrears_list(*, center: Center, month: str, user: Actor, on: date | None = N
     ]
     if with_members:
         report.members = _arrears_members(center=center, month=m, actor=user, member_rows=member_rows,
-                                          member_params=member_params, member_limit=member_limit)
+                                          member_params=member_params, member_limit=member_limit,
+                                          member_offset=member_offset)
     return report
 
 
-def arrears_latest(*, center: Center, user: Actor, on: date | None = None) -> ArrearsReport:
-    """The 催缴清单 (employers only) of the latest month that has arrears: the month of `on` (default: the
-    center's business date) when some employer's deadline for it has passed and it owes, else the month before
-    (on 12-01 nobody's December deadline has passed, while November may still be owed). The 待办 count of
-    欠缴单位 is the number of its employers, and its link opens the list of that month."""
+DEFAULT_LOOKBACK = 3  # months the arrears list looks back for its default month
+
+
+def arrears_default_month(*, center: Center, user: Actor, on: date | None = None) -> tuple[str, bool]:
+    """The month the 催缴清单 opens on: the latest of the business month and the DEFAULT_LOOKBACK - 1 months
+    before it that has arrears (on 12-01, with November's deadline passed and December's not, November), as
+    (YYYYMM, True); when none of them has any, the month before the business month, False."""
     on = on or center.business_date
-    this = f"{on.year:04d}{on.month:02d}"
-    report = arrears_list(center=center, month=this, user=user, on=on, with_members=False)
-    if report.employers:
-        return report
-    prev = f"{on.year - 1:04d}12" if on.month == 1 else f"{on.year:04d}{on.month - 1:02d}"
-    return arrears_list(center=center, month=prev, user=user, on=on, with_members=False)
+    current = ym(on)
+    for back in range(DEFAULT_LOOKBACK):
+        m = ym_add(current, -back)
+        if arrears_list(center=center, month=m, user=user, on=on, with_members=False).employers:
+            return m, True
+    return ym_add(current, -1), False
+
+
+def arrears_latest(*, center: Center, user: Actor, on: date | None = None) -> ArrearsReport:
+    """The 催缴清单 (employers only) of the month the list opens on (arrears_default_month): the 待办 count of
+    欠缴单位 is the number of its employers, and its link opens the list of that month."""
+    month, _ = arrears_default_month(center=center, user=user, on=on)
+    return arrears_list(center=center, month=month, user=user, on=on or center.business_date, with_members=False)
 
 
 @personal_read(AuditEvent.CONTRIBUTIONS_ARREARS_MEMBERS, obj=lambda kw: ("contributions.arrears", kw["month"]))
 def _arrears_members(*, center: Center, month: str, actor: Actor, read: PersonalRead, member_rows: str,
-                     member_params: list[Any], member_limit: int | None) -> list[MemberArrears]:
-    """The members in arrears (names masked): the personal part of the 催缴清单, audited."""
+                     member_params: list[Any], member_limit: int | None,
+                     member_offset: int = 0) -> list[MemberArrears]:
+    """The members in arrears (names masked), `member_limit` of them from `member_offset` (a page): the personal
+    part of the 催缴清单, audited."""
     limit = f" LIMIT {int(member_limit)}" if member_limit else ""
+    if member_offset and member_limit:
+        limit += f" OFFSET {int(member_offset)}"
     rows = sql.fetch(
         f"SELECT e.account_no, x.account_no, mb.name, x.paid_up_to, x.months, x.monthly FROM ({member_rows}) x "  # noqa: S608 — month-index SQL, statuses and paydays (ints) from code; values bound
         "JOIN accounts_v_employer e ON e.id = x.employer_id JOIN accounts_v_member mb ON mb.id = x.member_id "
@@ -157,5 +177,5 @@ def _arrears_members(*, center: Center, month: str, actor: Actor, read: Personal
                       amount=int(months) * int(monthly))
         for eno, ano, name, paid, months, monthly in rows
     ]
-    read.note(month=month, members=len(members))
+    read.note(month=month, members=len(members), **({"offset": int(member_offset)} if member_offset else {}))
     return members

@@ -438,12 +438,22 @@ def paid_month_summary(account: MemberAccount, *, upto: date | str) -> PaidMonth
 EXPIRY_NOTICE_DAYS = 30
 
 
-def _applications(*, center: Any, user: Any, status: str | None = None,
-                  expiring_within: int | None = None) -> QuerySet[HardshipApplication]:
+def hardship_query(*, center: Any, user: Any, status: str | None = None, kind: str | None = None,
+                   employer_no: str = "", expiring_within: int | None = None) -> Any:
+    """Applications of the center, newest first, as a queryset to page (the console's list); codes checked;
+    `expiring_within`: only those in force whose term ends within that many days of the business date (缓缴到期)."""
     check_permission(user, "accounts.view", center=center)
-    qs = HA.objects.filter(center=center).select_related("employer")
+    if status and status not in HA.Status.values:
+        raise DomainError(ErrorCode.INPUT_INVALID, f"申请状态代码不正确：{status}", field="status")
+    if kind and kind not in HA.Kind.values:
+        raise DomainError(ErrorCode.INPUT_INVALID, f"申请类型代码不正确：{kind}", field="kind")
+    qs = HA.objects.filter(center=center).select_related("employer").order_by("-pk")
     if status:
         qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if employer_no:
+        qs = qs.filter(employer__account_no=employer_no.strip())
     if expiring_within is not None:
         bd = center.business_date
         qs = qs.filter(status=HA.Status.ACTIVE, valid_to__gte=bd, valid_to__lte=bd + timedelta(days=expiring_within))
@@ -452,15 +462,13 @@ def _applications(*, center: Any, user: Any, status: str | None = None,
 
 def hardship_applications(*, center: Any, user: Any, status: str | None = None,
                           expiring_within: int | None = None) -> list[HardshipApplication]:
-    """Applications of the center, newest first (selector used by the console and the API); `expiring_within`:
-    only those in force whose term ends within that many days of the business date (缓缴到期)."""
-    qs = _applications(center=center, user=user, status=status, expiring_within=expiring_within)
-    return list(qs.order_by("-pk")[:200])
+    """Applications of the center, newest first, the latest 200 (the API's list)."""
+    return list(hardship_query(center=center, user=user, status=status, expiring_within=expiring_within)[:200])
 
 
 def hardship_expiring_count(*, center: Any, user: Any, within: int = EXPIRY_NOTICE_DAYS) -> int:
-    """The 待办 count of 缓缴到期: what hardship_applications(expiring_within=within) lists."""
-    return _applications(center=center, user=user, expiring_within=within).count()
+    """The 待办 count of 缓缴到期: what the hardship list shows with expiring=within, over all its pages."""
+    return hardship_query(center=center, user=user, expiring_within=within).count()
 
 
 def reduction_in_force(employer: Employer, on: date) -> bool:

@@ -1,53 +1,126 @@
-"""Console pages of the relief services: the arrears reminder list (催缴清单) and hardship applications."""
+"""Console pages of the relief services: the arrears reminder list (催缴清单) with its export, and hardship
+applications (缓缴/降比例), both paged with their true totals."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from openhpf.access.decorators import permission_required
+from openhpf.access.selectors import has_permission
+from openhpf.access.services import export_watermark
 from openhpf.accounts.lookups import employer_or_404
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
+from openhpf.core.paging import PAGE_SIZE, Page, page_number, paginate
+from openhpf.documents.exports import export_audit, xlsx_response, yuan_text
 from openhpf.documents.pdf import content_disposition, yuan
 from openhpf.documents.receipts import operator_name
 from openhpf.iam.services import console_center
 
-from ..months import ym
-from .arrears import arrears_list
-from .hardship import hardship_applications
+from ..models import HardshipApplication
+from ..months import ym, ym_parse
+from .arrears import arrears_default_month, arrears_list
+from .hardship import hardship_query
 from .notice import LEGAL_BASIS, arrears_notice, default_deadline, notice_body, notice_pdf
+
+MEMBERS_PAGE_SIZE = 100
 
 
 def _center(request: HttpRequest) -> Center:
     return console_center(request.user)
 
 
+def _ym_label(v: str) -> str:
+    return f"{v[:4]}-{v[4:]}" if len(v or "") == 6 else (v or "—")
+
+
 @require_GET
 @permission_required("accounts.view")
 def arrears_page(request: HttpRequest) -> HttpResponse:
+    """催缴清单: one month's employers in arrears (paged, with the true count and amount), and with 列出职工 a page of
+    their members. Without a month it opens on the latest month that has arrears, and says so."""
     center = _center(request)
-    month = request.GET.get("month") or f"{ym(center.business_date)[:4]}-{ym(center.business_date)[4:]}"
-    error, report = None, None
+    g = request.GET
+    error, report, month, default_note = None, None, g.get("month", "").strip(), ""
+    show_members = bool(g.get("members"))
     try:
-        report = arrears_list(center=center, month=month, user=request.user, with_members=bool(request.GET.get("members")),
-                              member_limit=2000)
+        if month:
+            month = ym_parse(month)
+        else:
+            month, found = arrears_default_month(center=center, user=request.user)
+            default_note = ("（未指定年月：显示最近一个有欠缴的月份）" if found else
+                            "（未指定年月：近几个月均无欠缴，显示上月）")
+        mpage = page_number(g.get("mpage"))
+        report = arrears_list(center=center, month=month, user=request.user, with_members=show_members,
+                              member_limit=MEMBERS_PAGE_SIZE, member_offset=(mpage - 1) * MEMBERS_PAGE_SIZE)
     except DomainError as e:
         error = e.message
-    rows = [] if report is None else [
-        {**e.__dict__, "amount_yuan": format_fen(e.amount)} for e in report.employers]
+    page = paginate(report.employers if report else [], g.get("page"), PAGE_SIZE)
+    rows = [{**e.__dict__, "amount_yuan": format_fen(e.amount), "paid_up_to": _ym_label(e.paid_up_to)}
+            for e in page.items]
     members = [] if report is None else [
-        {**m.__dict__, "amount_yuan": format_fen(m.amount), "monthly_yuan": format_fen(m.monthly_amount)}
-        for m in report.members]
+        {**m.__dict__, "amount_yuan": format_fen(m.amount), "monthly_yuan": format_fen(m.monthly_amount),
+         "paid_up_to": _ym_label(m.paid_up_to)} for m in report.members]
+    member_page = paginate([], 1) if report is None else _member_page(report, g)
     return render(request, "contributions/relief/arrears.html", {
-        "month": month, "error": error, "rows": rows, "members": members, "show_members": bool(request.GET.get("members")),
+        "month": _ym_label(month) if len(month) == 6 else month, "month_value": month, "error": error,
+        "rows": rows, "page": page, "members": members, "member_page": member_page, "show_members": show_members,
+        "default_note": default_note, "employers": len(report.employers) if report else 0,
         "total": format_fen(report.total) if report else "0.00", "on": report.on if report else center.business_date,
+        "can_export": has_permission(request.user, "accounts.export", center=center),
     })
+
+
+def _member_page(report: Any, g: Any) -> Page[Any]:
+    """The page of members read (the report holds that page only), with the true count of members in arrears."""
+    n = page_number(g.get("mpage"))
+    pages = max(1, -(-report.member_count // MEMBERS_PAGE_SIZE))
+    return Page(items=report.members, total=report.member_count, page=min(n, pages), page_size=MEMBERS_PAGE_SIZE,
+                param="mpage")
+
+
+ARREARS_HEADER = ["单位账号", "单位名称", "发薪日", "缴存期限", "缴至年月", "欠缴月数", "欠缴人数", "欠缴金额（元）"]
+
+
+@require_POST
+@permission_required("accounts.export")
+def arrears_export(request: HttpRequest) -> HttpResponseBase:
+    """催缴清单 of a month as .xlsx, one row per employer (months owed, members, amount) and the totals; watermarked
+    and audited (no personal data: members are not listed)."""
+    center = _center(request)
+    month, reason = request.POST.get("month", ""), request.POST.get("reason", "")
+    try:
+        m = ym_parse(month)
+        mark = export_watermark(request.user, reason)
+        report = arrears_list(center=center, month=m, user=request.user, with_members=False)
+        with transaction.atomic(durable=True):
+            export_audit(actor=request.user, event=AuditEvent.CONTRIBUTIONS_ARREARS_EXPORT, center=center,
+                         reason=reason, rows=len(report.employers), filters={"month": m},
+                         obj=("contributions.arrears", m))
+    except DomainError as e:
+        messages.error(request, f"未能导出：{e.message}")
+        return redirect(f"{reverse('relief:arrears')}?{urlencode({'month': month})}")
+    return xlsx_response(
+        filename=f"欠缴催缴清单{m}.xlsx", title=f"欠缴催缴清单（所属年月 {_ym_label(m)}，截至 {report.on}）",
+        header=ARREARS_HEADER, watermark=mark,
+        rows=([e.account_no, e.name, e.payday, e.deadline, _ym_label(e.paid_up_to), e.months, e.members,
+               yuan_text(e.amount)] for e in report.employers),
+        totals=["合计", f"{len(report.employers)} 个单位", "", "", "", "", report.member_count,
+                yuan_text(report.total)],
+        widths=[16, 30, 8, 12, 10, 10, 10, 16])
 
 
 @require_GET
@@ -84,9 +157,19 @@ def employer_arrears_notice(request: HttpRequest, account_no: str) -> HttpRespon
 @require_GET
 @permission_required("accounts.view")
 def hardship_page(request: HttpRequest) -> HttpResponse:
+    """缓缴与降比例 applications: filtered by status, type and employer, paged with the true total."""
     center = _center(request)
-    raw = request.GET.get("expiring", "")
+    g = request.GET
+    f = {"status": g.get("status", ""), "kind": g.get("kind", ""), "employer": g.get("employer", "").strip()[:20]}
+    raw = g.get("expiring", "")
     expiring = min(int(raw), 366) if raw.isdigit() else None  # 缓缴到期: in force, ending within so many days
-    apps = hardship_applications(center=center, user=request.user, status=request.GET.get("status") or None,
-                                 expiring_within=expiring)
-    return render(request, "contributions/relief/hardship.html", {"applications": apps, "expiring": expiring})
+    error, page = None, paginate([], 1)
+    try:
+        page = paginate(hardship_query(center=center, user=request.user, status=f["status"] or None,
+                                       kind=f["kind"] or None, employer_no=f["employer"], expiring_within=expiring),
+                        g.get("page"))
+    except DomainError as e:
+        error = e.message
+    return render(request, "contributions/relief/hardship.html", {
+        "applications": page.items, "page": page, "f": f, "error": error, "expiring": expiring,
+        "statuses": HardshipApplication.Status.choices, "kinds": HardshipApplication.Kind.choices})

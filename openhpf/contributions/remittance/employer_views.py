@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -17,6 +18,7 @@ from openhpf.access.decorators import permission_required
 from openhpf.accounts.lookups import employer_or_404 as _employer
 from openhpf.accounts.models import Employer
 from openhpf.accounts.panels import EmployerLink, register_employer_action, register_employer_panel
+from openhpf.core.paging import Page
 
 from .. import selectors
 
@@ -40,18 +42,14 @@ def register() -> None:
                                          testid="panel-suspense"))
 
 
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
+def _page(request: HttpRequest) -> str | None:
+    return request.GET.get("page")
 
 
-def _panel(request: HttpRequest, employer: Employer, template: str, title: str, p: selectors.Paged,
+def _panel(request: HttpRequest, employer: Employer, template: str, title: str, p: Page[Any],
            name: str) -> HttpResponse:
     ctx: dict[str, Any] = {"employer": employer, "p": p, "title": title, "panel": template, "url_name": name,
-                           "prev": p.page - 1 if p.page > 1 else None,
-                           "next": p.page + 1 if p.page < p.pages else None}
+                           "panel_url": reverse(name, args=[employer.account_no])}
     htmx = request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
     return render(request, template if htmx else "contributions/employer/panel_page.html", ctx)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("receipts/", views.receipt_queue, name="receipts"),
     path("receipts/<int:pk>/assign/", views.receipt_assign, name="receipt_assign"),
     path("remittances/", views.remittance_list, name="list"),
+    path("remittances/export/", views.remittance_export, name="export"),
     path("remittances/upload/", views.remittance_upload, name="upload"),
     path("remittances/upload/template/", views.upload_template, name="template"),
     path("remittances/month/", counter.RemitMonth.as_view(), name="month"),

@@ -11,25 +11,32 @@ import time
 from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openhpf.access.decorators import permission_required
+from openhpf.access.selectors import has_permission
+from openhpf.access.services import export_watermark
 from openhpf.accounts.models import Employer
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
 from openhpf.core.ingest import Limits, upload_spool
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
+from openhpf.core.paging import paginate
 from openhpf.documents import receipts
 from openhpf.documents.counter import Line
+from openhpf.documents.exports import export_audit, xlsx_response, yuan_text
 from openhpf.iam.services import console_center
 from openhpf.jobs.models import Job
 from openhpf.settlement import selectors as settlement_selectors
@@ -55,6 +62,20 @@ def _month_input(v: str) -> str:
     return f"{v[:4]}-{v[4:]}" if v else ""
 
 
+def _remittance_filter(g: Any) -> selectors.RemittanceFilter:
+    """The 汇缴单 list's filters from the request (months as 'YYYY-MM' from <input type=month> or 'YYYYMM')."""
+    return selectors.RemittanceFilter(employer_no=g.get("employer", "").strip()[:20],
+                                      month_from=_month_filter(g.get("from", ""), "from"),
+                                      month_to=_month_filter(g.get("to", ""), "to"),
+                                      biz_type=g.get("type", ""), status=g.get("status", ""))
+
+
+def _remittance_query(f: selectors.RemittanceFilter) -> dict[str, str]:
+    """The filters as the list's GET parameters."""
+    return {k: v for k, v in (("employer", f.employer_no), ("from", _month_input(f.month_from)),
+                              ("to", _month_input(f.month_to)), ("type", f.biz_type), ("status", f.status)) if v}
+
+
 @require_GET
 @permission_required("accounts.view")
 def remittance_list(request: HttpRequest) -> HttpResponse:
@@ -62,23 +83,54 @@ def remittance_list(request: HttpRequest) -> HttpResponse:
     center = _center(request)
     g = request.GET
     ctx: dict = {"statuses": Remittance.Status.choices, "types": [(BizType.REMITTANCE, "汇缴"), (BizType.BACK_PAYMENT, "补缴")],
-                 "employer": g.get("employer", "").strip(), "status": g.get("status", ""), "biz_type": g.get("type", "")}
+                 "employer": g.get("employer", "").strip(), "status": g.get("status", ""), "biz_type": g.get("type", ""),
+                 "from_value": g.get("from", ""), "to_value": g.get("to", ""), "page": None,
+                 "can_export": has_permission(request.user, "accounts.export", center=center)}
     try:
-        ctx["month_from"] = _month_filter(g.get("from", ""), "from")
-        ctx["month_to"] = _month_filter(g.get("to", ""), "to")
-        page = selectors.remittance_page(center=center, user=request.user, employer_no=ctx["employer"],
-                                         month_from=ctx["month_from"], month_to=ctx["month_to"],
-                                         biz_type=ctx["biz_type"], status=ctx["status"],
-                                         page=int(g.get("page") or 1) if (g.get("page") or "1").isdigit() else 1)
+        f = _remittance_filter(g)
+        ctx["page"] = selectors.remittance_page(center=center, user=request.user, employer_no=f.employer_no,
+                                                month_from=f.month_from, month_to=f.month_to, biz_type=f.biz_type,
+                                                status=f.status, page=g.get("page"))
     except DomainError as e:
-        ctx.update(error=e.message, page=None)
+        ctx["error"] = e.message
     else:
-        ctx["page"] = page
-    ctx["from_value"], ctx["to_value"] = _month_input(ctx.get("month_from", "")), _month_input(ctx.get("month_to", ""))
-    keep = {k: v for k, v in (("employer", ctx["employer"]), ("from", ctx["from_value"]), ("to", ctx["to_value"]),
-                              ("type", ctx["biz_type"]), ("status", ctx["status"])) if v}
-    ctx["query"] = urlencode(keep)
+        ctx["from_value"], ctx["to_value"] = _month_input(f.month_from), _month_input(f.month_to)
+        ctx["keep"] = sorted(_remittance_query(f).items())
     return render(request, "contributions/remit/list.html", ctx)
+
+
+REMITTANCE_HEADER = ["编号", "单位账号", "单位名称", "所属年月", "类型", "人数", "合计（元）", "状态", "业务日期", "到账日期"]
+
+
+@require_POST
+@permission_required("accounts.export")
+def remittance_export(request: HttpRequest) -> HttpResponseBase:
+    """汇缴单 list as filtered, as .xlsx with its totals (张数, 人数, 金额); watermarked and audited (no personal data)."""
+    center = _center(request)
+    reason = request.POST.get("reason", "")
+    try:
+        f = _remittance_filter(request.POST)
+        mark = export_watermark(request.user, reason)
+        totals, rows = selectors.remittance_export_rows(center=center, user=request.user, filters=f)
+        with transaction.atomic(durable=True):
+            export_audit(actor=request.user, event=AuditEvent.CONTRIBUTIONS_REMITTANCE_EXPORT, center=center,
+                         reason=reason, rows=totals.count, filters=f.as_dict())
+    except DomainError as e:
+        messages.error(request, f"未能导出：{e.message}")
+        keep = {k: request.POST.get(k, "") for k in ("employer", "from", "to", "type", "status") if request.POST.get(k)}
+        return redirect(f"{reverse('remit:list')}?{urlencode(keep)}")
+    return xlsx_response(
+        filename="汇缴单.xlsx", title="汇缴单列表", header=REMITTANCE_HEADER, watermark=mark,
+        rows=([r.pk, r.employer.account_no, r.employer.name, _month_input(r.month), _remittance_kind(r), r.lines,
+               yuan_text(r.total), r.get_status_display(), r.business_date, r.value_date] for r in rows),
+        totals=["合计", f"{totals.count} 张", "", "", "", totals.lines, yuan_text(totals.amount), "", "", ""],
+        widths=[10, 16, 30, 10, 14, 8, 16, 10, 12, 12])
+
+
+def _remittance_kind(r: Remittance) -> str:
+    if not r.is_back_payment:
+        return "汇缴"
+    return f"补缴（{r.get_back_kind_display()}）" if r.back_kind else "补缴"
 
 
 @require_GET
@@ -89,8 +141,8 @@ def remittance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         r = selectors.remittance_get(center=center, pk=pk, user=request.user)
     except DomainError as e:
         return render(request, "contributions/remit/detail.html", {"error": e.message}, status=404)
-    lines = selectors.remittance_lines(remittance=r, actor=request.user, limit=200)
-    return render(request, "contributions/remit/detail.html", {"r": r, "lines": lines})
+    page = selectors.remittance_lines_page(remittance=r, actor=request.user, page=request.GET.get("page"))
+    return render(request, "contributions/remit/detail.html", {"r": r, "lines": page.items, "page": page})
 
 
 @require_POST
@@ -267,7 +319,8 @@ def receipt_queue(request: HttpRequest) -> HttpResponse:
     page, rows = selectors.unknown_receipts(center=center, actor=request.user, page=request.GET.get("page"))
     return render(request, "contributions/receipts.html", {
         "page": page, "rows": rows,
-        "queue": settlement_selectors.notices(center=center, user=request.user, status=Notice.Status.QUEUE)[:50],
+        "queue": paginate(settlement_selectors.notices(center=center, user=request.user, status=Notice.Status.QUEUE),
+                          1, 20),
         "assigned": selectors.receipts_assigned(center=center, user=request.user),
         "error": request.GET.get("error", "")})
 

@@ -81,7 +81,7 @@ def test_panels_page_and_page_past_the_end(client, clerk, paid, monkeypatch):
     monkeypatch.setattr(employer_views, "PANEL_PAGE_SIZE", 1)
     url = reverse("remit:employer_suspense", args=[e.account_no])
     html = client.get(url + "?page=2", **HX).content.decode()
-    assert "第 2 / 2 页（共 2 笔）" in html and "到账转入单位暂存" in html and "暂存分配入账" not in html
+    assert "第 2 / 2 页 · 第 2–2 条，共 2 笔" in html and "到账转入单位暂存" in html and "暂存分配入账" not in html
     assert f'hx-get="{url}?page=1"' in html
     assert "第 2 / 2 页" in client.get(url + "?page=99", **HX).content.decode()
     # without htmx: a page of its own, with the menu and a way back to the employer

@@ -93,7 +93,7 @@ def test_list_pages_through_every_remittance_with_names_and_type(center, tclient
     page = r.context["page"]
     assert page.total == 53 and page.pages == 2 and len(page.items) == 50
     html = r.content.decode()
-    assert "第 1 / 2 页（共 53 张）" in html and emp.name in html and "汇缴" in html and "2,400.00" in html
+    assert "第 1 / 2 页 · 第 1–50 条，共 53 张" in html and emp.name in html and "汇缴" in html and "2,400.00" in html
     r = tclient.get("/contributions/remittances/?page=2")
     assert [x.pk for x in r.context["page"].items] == [x.pk for x in rows[:3]][::-1]
     assert_yuan_and_percent(r.content.decode())
