@@ -6,4 +6,40 @@
     var t = e.target instanceof Element ? e.target.closest("[data-print]") : null;
     if (t) { e.preventDefault(); window.print(); }
   });
+
+  /* 菜单抽屉 (phone): the ☰ button opens the menu as a drawer from the left; ×, the backdrop, Esc or a link
+     closes it. aria-expanded follows; focus goes into the drawer and back to the button. Desktop ignores it. */
+  var toggle = document.querySelector("[data-drawer]");
+  var drawer = toggle ? document.getElementById(toggle.getAttribute("data-drawer")) : null;
+  var backdrop = document.querySelector(".drawer-backdrop");
+  function setOpen(open, restoreFocus) {
+    if (!toggle || !drawer) { return; }
+    drawer.classList.toggle("open", open);
+    document.body.classList.toggle("drawer-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    toggle.setAttribute("aria-label", open ? "关闭菜单" : "打开菜单");
+    if (backdrop) { backdrop.hidden = !open; }
+    if (open) {
+      var first = drawer.querySelector("a[aria-current], a");
+      if (first) { first.focus(); }
+    } else if (restoreFocus) {
+      toggle.focus();
+    }
+  }
+  if (toggle && drawer) {
+    toggle.addEventListener("click", function () {
+      setOpen(toggle.getAttribute("aria-expanded") !== "true", true);
+    });
+    document.addEventListener("click", function (e) {
+      var t = e.target instanceof Element ? e.target : null;
+      if (t && t.closest("[data-drawer-close]")) { setOpen(false, true); }
+      else if (t && drawer.classList.contains("open") && t.closest("#" + drawer.id + " a")) { setOpen(false, false); }
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && drawer.classList.contains("open")) { setOpen(false, true); }
+    });
+    window.matchMedia("(min-width: 720px)").addEventListener("change", function (m) {
+      if (m.matches) { setOpen(false, false); }
+    });
+  }
 })();
