@@ -205,7 +205,8 @@ def totp_enrol(request: StaffRequest) -> HttpResponse:
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "console/home.html", {
-        "jobs_partial_url": url_or_none("jobs:list_partial"),
+        # only for a role that may see jobs (a security admin or auditor would poll into a 403 forever)
+        "jobs_partial_url": url_or_none("jobs:list_partial") if has_permission(request.user, "jobs.view") else None,
         "can_manage_users": has_permission(request.user, "iam.manage_users"),
     })
 
