@@ -69,14 +69,18 @@ def _settle(pg) -> None:
 def _check(pg, role: str, where: str) -> list[str]:
     """What is wrong with the page now: wider than the viewport, a panel still loading or failed, page problems."""
     bad = []
-    wide = pg.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    if wide[0] > wide[1]:
-        culprit = pg.evaluate("""() => { const w = window.innerWidth; let best = null;
+    # A phone browser widens its layout viewport to content that overflows (innerWidth follows scrollWidth
+    # then), so the page is held to the device's width as well: clientWidth and the 390 px of the viewport.
+    width, inner, client = pg.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth, document.documentElement.clientWidth]")
+    limit = min(inner, client, pg.viewport_size["width"])
+    if width > limit:
+        culprit = pg.evaluate("""() => { const w = document.documentElement.clientWidth; let best = null;
             for (const el of document.querySelectorAll('main *, header *, nav *')) {
               const r = el.getBoundingClientRect();
               if (r.right > w + 1 && (!best || r.width < best.r.width)) { best = {el, r}; } }
             return best ? best.el.tagName + '.' + best.el.className + ' ' + Math.round(best.r.right) : ''; }""")
-        bad.append(f"{role} {where}: {wide[0]}px wide > {wide[1]}px ({culprit})")
+        bad.append(f"{role} {where}: {width}px wide > {limit}px ({culprit})")
     spinning = pg.locator("main").get_by_text("正在加载").filter(visible=True)
     if spinning.count():
         bad.append(f"{role} {where}: a panel is still loading")
