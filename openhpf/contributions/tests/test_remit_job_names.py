@@ -45,6 +45,7 @@ def test_a_rejected_upload_is_a_failed_job_named_after_the_file(center, tclient)
     r = _upload(tclient, rows)
     assert r.status_code == 200 and "校验未通过" in r.content.decode()
     imp = RemittanceImport.objects.get()
+    assert imp.job_id is not None
     job = Job.objects.get(pk=imp.job_id)
     assert imp.file_name == NAME and imp.status == RemittanceImport.Status.REJECTED
     assert job.title == f"缴存清册校验「{NAME}」" and "hpf-upload" not in job.title
