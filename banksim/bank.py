@@ -237,9 +237,10 @@ class Bank:
     """The bank's books and its answers to BDC messages and /sim control requests."""
 
     def __init__(self, path: str | Path, *, faults: Faults | None = None, batch_delay: float = 0.0,
-                 demand_rate: str = DEMAND_RATE) -> None:
+                 demand_rate: str = "0") -> None:
         self.path = str(path)
-        self.demand_rate = demand_rate  # 活期结息的年利率（%），/sim/config 可改
+        # 活期结息的年利率（%）: `hpf bank-sim` starts with DEMAND_RATE, /sim/config changes it; "0" books none
+        self.demand_rate = demand_rate
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.faults = faults or Faults()
         self.batch_delay = batch_delay
@@ -873,6 +874,8 @@ class Bank:
             upto = date.fromisoformat(day)
         except (TypeError, ValueError):
             return 0
+        if not Decimal(self.demand_rate):
+            return 0  # 结息 off (the tests' simulator, unless a test asks for it)
         with self.read() as conn:
             done = conn.execute("SELECT value FROM counters WHERE name = 'interest_through'").fetchone()
             first = conn.execute("SELECT MIN(date) FROM day_totals").fetchone()[0]
