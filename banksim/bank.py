@@ -78,6 +78,26 @@ class SimError(Exception):
         self.extra = extra
 
 
+# 活期结息: the bank settles current-account interest on the 20th of the last month of each quarter and books it
+# that day, on the daily closing balances since the last settlement (from the 21st three months before), at the
+# bank's own demand rate (% a year, Decimal string; 协定存款 rate a 住房公积金 专户 typically gets).
+DEMAND_RATE = "1.15"
+SETTLE_MONTHS = (3, 6, 9, 12)
+SETTLE_DAY = 20
+INTEREST_SUMMARY = "活期结息"
+
+
+def settlement_days(first: date, last: date) -> list[date]:
+    """The quarterly interest settlement days (3/20, 6/20, 9/20, 12/20) from `first` to `last`, both included."""
+    out = []
+    for year in range(first.year, last.year + 1):
+        for month in SETTLE_MONTHS:
+            d = date(year, month, SETTLE_DAY)
+            if first <= d <= last:
+                out.append(d)
+    return out
+
+
 def add_months(d: date, months: int) -> date:
     """The same day `months` later, clamped to the month's last day (1-31 + 1 month = 2-28/29)."""
     y, m = divmod(d.month - 1 + months, 12)
@@ -164,8 +184,10 @@ class Tx:
         return self.days[key]
 
     def book(self, acc: dict[str, Any], day: str, direction: str, amount: int, *, counter_account: str,
-             counter_name: str, summary: str, ref: str, bank_seq: str, code: str | None) -> int:
-        """One statement line on `acc` (balance moves) and its SBDC100 notice(s); returns the new balance."""
+             counter_name: str, summary: str, ref: str, bank_seq: str, code: str | None,
+             kind: str | None = None) -> int:
+        """One statement line on `acc` (balance moves) and its SBDC100 notice(s); returns the new balance.
+        `kind`: the notice's `type` when the bank says what the line is (``interest``: 结息)."""
         signed = amount if direction == "in" else -amount
         acc["balance"] += signed
         self.dirty.add(acc["account"])
@@ -181,6 +203,7 @@ class Tx:
                 "code": "SBDC100", "notice_id": notice_id, "account": acc["account"], "date": day,
                 "bank_seq": bank_seq, "direction": direction, "amount": amount, "balance": acc["balance"],
                 "counter_account": counter_account, "counter_name": counter_name, "summary": summary, "ref": ref,
+                **({"type": kind} if kind else {}),
             }, ensure_ascii=False)
             copies = 2 if self.bank.faults.take("duplicate_notice", code) else 1
             for _ in range(copies):
@@ -213,8 +236,11 @@ class Tx:
 class Bank:
     """The bank's books and its answers to BDC messages and /sim control requests."""
 
-    def __init__(self, path: str | Path, *, faults: Faults | None = None, batch_delay: float = 0.0) -> None:
+    def __init__(self, path: str | Path, *, faults: Faults | None = None, batch_delay: float = 0.0,
+                 demand_rate: str = "0") -> None:
         self.path = str(path)
+        # 活期结息的年利率（%）: `hpf bank-sim` starts with DEMAND_RATE, /sim/config changes it; "0" books none
+        self.demand_rate = demand_rate
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.faults = faults or Faults()
         self.batch_delay = batch_delay
@@ -285,6 +311,7 @@ class Bank:
             body = p.validate_body(code, raw_body)
         except p.Malformed as e:
             return p.answer(raw_code, raw_seq, "9001", message=e.message)
+        self.settle_interest(day)  # a quarter's 结息 is on the books before anything dated on or after it
         if code in p.QUERIES:
             with self.read() as conn:
                 if conn.execute("SELECT 1 FROM transactions WHERE seq = ?", (seq,)).fetchone():
@@ -812,6 +839,7 @@ class Bank:
         raw = payload.get(items_key) if items_key else [payload]
         if not isinstance(raw, list) or not raw or len(raw) > 10_000:
             raise SimError(400, f"{items_key} 必须是 1 到 10000 笔的列表")
+        self.settle_interest(day)
         entries = []
         for it in raw:
             if not isinstance(it, dict):
@@ -834,6 +862,69 @@ class Bank:
         if items_key:
             return {**out, "first_bank_seq": seqs[0], "last_bank_seq": seqs[-1]}
         return {**out, "bank_seq": seqs[0], "notice_id": notice_ids[-1] if notice_ids else None}
+
+    # == 活期结息 =========================================================================================
+    def settle_interest(self, day: str) -> int:
+        """Book the quarterly 活期结息 of every settlement day up to `day` not booked yet: for each normal account,
+        interest on the sum of its daily closing balances from the day after the previous settlement (or its
+        first statement line) through the settlement day, at `demand_rate`; a credit line dated the settlement
+        day with summary 活期结息 and an SBDC100 notice of type ``interest``. Idempotent (a counter keeps the last
+        settlement day booked); returns the number of lines booked."""
+        try:
+            upto = date.fromisoformat(day)
+        except (TypeError, ValueError):
+            return 0
+        if not Decimal(self.demand_rate):
+            return 0  # 结息 off (the tests' simulator, unless a test asks for it)
+        with self.read() as conn:
+            done = conn.execute("SELECT value FROM counters WHERE name = 'interest_through'").fetchone()
+            first = conn.execute("SELECT MIN(date) FROM day_totals").fetchone()[0]
+        if first is None:
+            return 0
+        start = date.fromisoformat(str(done[0])[:4] + "-" + str(done[0])[4:6] + "-" + str(done[0])[6:]) if done else None
+        days = settlement_days(start.replace(day=SETTLE_DAY + 1) if start else date.fromisoformat(first), upto)
+        days = [d for d in days if start is None or d > start]
+        if not days:
+            return 0
+        booked = 0
+        for d in days:  # one transaction per quarter: the next one's balances include this one's interest
+            mark = int(d.strftime("%Y%m%d"))
+            with self.tx() as tx:
+                again = tx.conn.execute("SELECT value FROM counters WHERE name = 'interest_through'").fetchone()
+                if again is not None and again[0] >= mark:
+                    continue  # another thread settled it meanwhile
+                booked += self._settle_quarter(tx, d)
+                tx.counters["interest_through"] = mark
+        return booked
+
+    def _settle_quarter(self, tx: Tx, on: date) -> int:
+        """One settlement day: the interest of each normal account the bank notifies (the center's 专户; the
+        simulator's other customers are only counterparties) that had a statement line by then."""
+        period_start = date.fromordinal(add_months(on, -3).toordinal() + 1)
+        day, booked = on.isoformat(), 0
+        rows = tx.conn.execute("SELECT account, initial_balance FROM accounts WHERE status = 'normal' AND notify = 1 "
+                               "ORDER BY account").fetchall()
+        for account, initial in rows:
+            opened = tx.conn.execute("SELECT MIN(date) FROM day_totals WHERE account = ?", (account,)).fetchone()[0]
+            if opened is None or opened > day:
+                continue
+            first = max(period_start, date.fromisoformat(opened))
+            before = tx.conn.execute("SELECT COALESCE(SUM(amount_in - amount_out), 0) FROM day_totals WHERE "
+                                     "account = ? AND date < ?", (account, first.isoformat())).fetchone()[0]
+            nets = dict(tx.conn.execute("SELECT date, amount_in - amount_out FROM day_totals WHERE account = ? AND "
+                                        "date >= ? AND date <= ?", (account, first.isoformat(), day)).fetchall())
+            balance, accrued = initial + before, 0
+            for ordinal in range(first.toordinal(), on.toordinal() + 1):  # 积数: the sum of daily closing balances
+                balance += nets.get(date.fromordinal(ordinal).isoformat(), 0)
+                accrued += max(balance, 0)
+            earned = interest(accrued, [(self.demand_rate, 1)])
+            if earned <= 0:
+                continue
+            acc = tx.account(account)
+            tx.book(acc, day, "in", earned, counter_account="", counter_name="", summary=INTEREST_SUMMARY,  # type: ignore[arg-type]
+                    ref="", bank_seq=tx.bank_seq(day), code=None, kind="interest")
+            booked += 1
+        return booked
 
     def credit(self, payload: Any) -> dict[str, Any]:
         return self._others_money(payload, "in")

@@ -51,11 +51,12 @@ class SimProcess:
 
     def __init__(self, db: str | Path | None = None, *, notify_url: str | None = None, batch_delay: float = 0.0,
                  python: str | None = None, startup_timeout: float = 15.0, center: str = "330100",
-                 date: str = "2026-11-30") -> None:
+                 date: str = "2026-11-30", demand_rate: str = "0") -> None:
         self._tmp = Path(tempfile.mkdtemp(prefix="banksim-"))
         self.db = Path(db) if db else self._tmp / "banksim.sqlite3"
         self.notify_url = notify_url
         self.batch_delay = batch_delay
+        self.demand_rate = demand_rate  # 活期结息 off by default: tests that move dates see only their own money
         self.python = python or sys.executable
         self.startup_timeout = startup_timeout
         self.center, self.date = center, date
@@ -74,7 +75,8 @@ class SimProcess:
         port_file = self._tmp / "port"
         port_file.unlink(missing_ok=True)
         cmd = [self.python, "-m", "banksim", "--host", "127.0.0.1", "--port", str(self.port),
-               "--db", str(self.db), "--port-file", str(port_file), "--batch-delay", str(self.batch_delay)]
+               "--db", str(self.db), "--port-file", str(port_file), "--batch-delay", str(self.batch_delay),
+               "--demand-rate", str(self.demand_rate)]
         # the push token goes to the process in its environment, never on its command line (readable by anyone
         # on the machine) nor in the URL (server.split_push_token)
         notify_url, token = split_push_token(self.notify_url)

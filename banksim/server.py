@@ -14,13 +14,14 @@ import sys
 import threading
 import time
 import traceback
+from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import protocol as p
-from .bank import Bank, SimError
+from .bank import DEMAND_RATE, Bank, SimError
 from .faults import FaultError, Faults
 
 MAX_BODY = 256 * 1024 * 1024
@@ -43,7 +44,7 @@ class SimServer(ThreadingHTTPServer):
 
     def config(self) -> dict[str, Any]:
         return {"notify_url": self.notify_url, "notify_token_set": bool(self.notify_token),
-                "batch_delay": self.bank.batch_delay, "db": self.bank.path}
+                "batch_delay": self.bank.batch_delay, "demand_rate": self.bank.demand_rate, "db": self.bank.path}
 
 
 PUSH_TOKEN_HEADER = "X-HPF-Push-Token"  # noqa: S105 (a header name, not a secret)
@@ -182,6 +183,8 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(delay, int | float) or isinstance(delay, bool) or not 0 <= delay <= 3600:
                 raise SimError(400, "batch_delay 必须是 0 到 3600 秒")
             self.server.bank.batch_delay = float(delay)
+        if "demand_rate" in payload:
+            self.server.bank.demand_rate = demand_rate(payload["demand_rate"])
         return {"ok": True, "config": self.server.config()}
 
     def _bdc(self, env: Any) -> None:
@@ -275,6 +278,24 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def demand_rate(value: Any) -> str:
+    """活期结息的年利率（%）: a number from 0 to 10 with at most four decimals, kept as its Decimal string."""
+    try:
+        rate = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise SimError(400, "demand_rate 必须是 0 到 10 之间的年利率（%）") from None
+    if isinstance(value, bool) or not rate.is_finite() or not 0 <= rate <= 10 or rate.as_tuple().exponent < -4:  # type: ignore[operator]
+        raise SimError(400, "demand_rate 必须是 0 到 10 之间的年利率（%），最多 4 位小数")
+    return str(rate)
+
+
+def _rate_arg(value: str) -> str:
+    try:
+        return demand_rate(value)
+    except SimError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def add_arguments(ap: Any) -> None:
     ap.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     ap.add_argument("--port", type=int, default=8765, help="端口（默认 8765；0 = 任选空闲端口）")
@@ -284,6 +305,8 @@ def add_arguments(ap: Any) -> None:
     ap.add_argument("--port-file", dest="port_file", default=None, help="启动后把端口写入此文件")
     ap.add_argument("--batch-delay", dest="batch_delay", type=float, default=0.0,
                     help="批量交易受理后延迟处理的秒数（默认 0）")
+    ap.add_argument("--demand-rate", dest="demand_rate", default=DEMAND_RATE, type=_rate_arg,
+                    help=f"专户活期结息年利率（%%，默认 {DEMAND_RATE}；每季末月 20 日结息）")
 
 
 def _write_port_file(path: str, port: int) -> None:
@@ -295,11 +318,11 @@ def _write_port_file(path: str, port: int) -> None:
 
 
 def run(*, host: str = "127.0.0.1", port: int = 8765, db: str = DEFAULT_DB, notify_url: str | None = None,
-        port_file: str | None = None, batch_delay: float = 0.0, out: Any = None,
+        port_file: str | None = None, batch_delay: float = 0.0, out: Any = None, demand_rate: str = DEMAND_RATE,
         notify_token: str | None = None) -> int:
     """Serve until SIGTERM/SIGINT; prints `bank-sim listening on http://HOST:PORT` first."""
     out = out or sys.stdout
-    bank = Bank(db, faults=Faults(), batch_delay=batch_delay)
+    bank = Bank(db, faults=Faults(), batch_delay=batch_delay, demand_rate=demand_rate)
     try:
         server = SimServer((host, port), bank, notify_url=notify_url,
                            notify_token=notify_token or os.environ.get("HPF_BANKSIM_NOTIFY_TOKEN") or None)
@@ -346,4 +369,4 @@ def run(*, host: str = "127.0.0.1", port: int = 8765, db: str = DEFAULT_DB, noti
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     return run(host=args.host, port=args.port, db=args.db, notify_url=args.notify_url, port_file=args.port_file,
-               batch_delay=args.batch_delay)
+               batch_delay=args.batch_delay, demand_rate=args.demand_rate)

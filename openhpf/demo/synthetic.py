@@ -51,18 +51,22 @@ SURNAMES: list[tuple[str, float]] = [
 GIVEN_MALE = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林欢阳建国志文博晨轩然睿泽昊海峰"
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀玲桂英丹萍红玉兰琳雪婷慧颖洁佳倩莉月莹晶欣怡涵诗雨琪思嘉悦梦瑶"
 NAME_WORDS = "恒达华信瑞丰宏远金鼎天成鸿运盛世永安新宇博通正泰中和汇丰东方星辰明珠亚太万象海纳顺发嘉禾"
-# industry → (median monthly wage in yuan, name fragments, name suffixes)
-INDUSTRY_PROFILE: dict[str, tuple[int, str, tuple[str, ...]]] = {
-    "A": (4800, "农业", ("有限公司", "专业合作社")), "B": (7200, "矿业", ("有限公司",)),
-    "C": (6800, "机械", ("制造有限公司", "实业有限公司", "电子有限公司")), "D": (9800, "能源", ("有限公司",)),
-    "E": (7000, "建设", ("建筑工程有限公司", "建设集团有限公司")), "F": (6000, "商贸", ("贸易有限公司", "商行")),
-    "G": (7400, "物流", ("物流有限公司", "运输有限公司")), "H": (4600, "餐饮", ("酒店有限公司", "餐饮管理有限公司")),
-    "I": (15000, "科技", ("网络科技有限公司", "信息技术有限公司", "软件有限公司")),
-    "J": (16000, "金融", ("银行支行", "保险有限公司", "证券营业部")), "K": (9000, "置业", ("房地产开发有限公司",)),
-    "L": (7600, "商务", ("企业管理咨询有限公司", "人力资源有限公司")), "M": (11000, "科研", ("研究院", "技术服务有限公司")),
-    "N": (7000, "环境", ("环境工程有限公司", "市政管理处")), "O": (5000, "家政", ("服务有限公司",)),
-    "P": (9500, "教育", ("中学", "小学", "职业技术学院")), "Q": (10500, "医疗", ("医院", "社区卫生服务中心")),
-    "R": (8000, "文化", ("文化传媒有限公司", "体育中心")), "S": (9800, "公共", ("局", "管理委员会", "街道办事处")),
+NAME_CHARS = sorted(set(NAME_WORDS))  # each character once: a 字号 never doubles one (丰丰)
+# industry → (median monthly wage in yuan, the tails of its employers' names). A tail names the trade once
+# (网络科技有限公司, 餐饮管理有限公司): a name is 杭州 + a two-character 字号 + a tail, so the trade is never said twice.
+INDUSTRY_PROFILE: dict[str, tuple[int, tuple[str, ...]]] = {
+    "A": (4800, ("农业开发有限公司", "生态农业有限公司", "农业专业合作社")), "B": (7200, ("矿业有限公司", "建材矿业有限公司")),
+    "C": (6800, ("机械制造有限公司", "实业有限公司", "电子有限公司", "精密机械有限公司")),
+    "D": (9800, ("能源有限公司", "热电有限公司", "燃气有限公司")),
+    "E": (7000, ("建筑工程有限公司", "建设集团有限公司")), "F": (6000, ("贸易有限公司", "商贸有限公司", "商行")),
+    "G": (7400, ("物流有限公司", "运输有限公司")), "H": (4600, ("酒店有限公司", "餐饮管理有限公司")),
+    "I": (15000, ("网络科技有限公司", "信息技术有限公司", "软件有限公司")),
+    "J": (16000, ("小额贷款有限公司", "保险代理有限公司", "投资管理有限公司")),
+    "K": (9000, ("置业有限公司", "房地产开发有限公司")),
+    "L": (7600, ("企业管理咨询有限公司", "人力资源有限公司")), "M": (11000, ("研究院", "技术服务有限公司", "检测技术有限公司")),
+    "N": (7000, ("环境工程有限公司", "园林绿化工程有限公司")), "O": (5000, ("家政服务有限公司", "物业服务有限公司")),
+    "P": (9500, ("外国语学校", "职业技术学校", "教育科技有限公司")), "Q": (10500, ("医院", "门诊部", "医疗器械有限公司")),
+    "R": (8000, ("文化传媒有限公司", "体育发展有限公司")), "S": (9800, ("街道办事处", "市场监督管理所", "城市管理服务中心")),
 }
 INDUSTRY_WEIGHTS = {"A": 1, "B": 0.5, "C": 20, "D": 1.5, "E": 8, "F": 14, "G": 5, "H": 5, "I": 9, "J": 3,
                     "K": 4, "L": 8, "M": 4, "N": 2, "O": 3, "P": 4, "Q": 3, "R": 1.5, "S": 3.5}
@@ -164,10 +168,9 @@ def _write_employers(path: Path, *, rng: random.Random, employers: int, cutover_
         w.writerow(header)
         for i in range(employers):
             ind = industries[bisect.bisect_right(ind_cum, rng.random() * ind_cum[-1])]
-            _wage, frag, suffixes = INDUSTRY_PROFILE[ind]
             econ = rng.choice(ECONOMIC_BY_INDUSTRY.get(ind, ECONOMIC_DEFAULT))
             region = rng.choice(regions)
-            name = f"杭州{rng.choice(NAME_WORDS)}{rng.choice(NAME_WORDS)}{frag}{rng.choice(suffixes)}"
+            name = synthetic_employer_name(rng, industry=ind)
             org = _org_code(i)
             prefix = ("11" if econ in ("110", "120") else "91") + region + org
             credit = prefix + credit_code_check_digit(prefix)
@@ -373,6 +376,18 @@ def synthetic_person(rng: random.Random, *, on: date, min_age: int = 20, max_age
     zj, national = _regions()
     return _person(rng, on_ord=on.toordinal(), min_days=min_age * 365 + 5, max_days=max_age * 365, zj=zj,
                    national=national, sur_cum=_surname_weights(), seen=set() if seen is None else seen)
+
+
+def synthetic_employer_name(rng: random.Random, *, industry: str) -> str:
+    """杭州 + a 字号 of two different characters + a tail of the industry (INDUSTRY_PROFILE), drawn again in the
+    rare case two characters side by side would appear twice in the name (华信信息技术: 信 next to 信 is fine,
+    杭州正中餐饮餐饮管理 is not)."""
+    tails = INDUSTRY_PROFILE[industry][1]
+    while True:
+        name = f"杭州{''.join(rng.sample(NAME_CHARS, 2))}{rng.choice(tails)}"
+        pairs = [name[i:i + 2] for i in range(len(name) - 1)]
+        if len(pairs) == len(set(pairs)):
+            return name
 
 
 def synthetic_base(rng: random.Random, *, industry: str, age: int, cap: int, floor: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -95,6 +96,38 @@ class StaffSessionMiddleware:
         if staff_password_expired(user, sec):
             return redirect("console:password_change")
         return None
+
+
+class HtmxLoginRedirectMiddleware:
+    """A sign-in redirect answering an htmx request (a session that timed out or was replaced, a signed-out user
+    behind a panel that polls) would be followed by the browser's XHR and the login form swapped into a results
+    box. Such an answer becomes 204 with `HX-Redirect`: htmx sends the whole page to the login page instead, and
+    `next` is the page the user was on (htmx's HX-Current-URL, same site only), not the fragment's URL.
+    Placed outside StaffSessionMiddleware and the views so it sees the redirects of both."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (request.headers.get("HX-Request") != "true" or response.status_code not in (301, 302, 303, 307, 308)
+                or request.path.startswith("/api/")):
+            return response
+        target = urlsplit(response.get("Location", ""))
+        login = reverse(settings.LOGIN_URL)
+        if target.path != login or (target.netloc and target.netloc != request.get_host()):
+            return response
+        query = dict(parse_qsl(target.query))
+        here = urlsplit(request.headers.get("HX-Current-URL", ""))
+        if here.path.startswith("/") and here.netloc in ("", request.get_host()) and here.path != login:
+            query["next"] = here.path + (f"?{here.query}" if here.query else "")
+        answer = HttpResponse(status=204)
+        answer["HX-Redirect"] = f"{login}?{urlencode(query)}" if query else login
+        for name, value in response.items():  # keep what the redirect set (Vary, cookies come via .cookies)
+            if name.lower() not in ("location", "content-type", "content-length"):
+                answer.setdefault(name, value)
+        answer.cookies = response.cookies
+        return answer
 
 
 class ApiRateLimitMiddleware:

@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from .registry import resumable, resume_refusal
+from .registry import job_links, resumable, resume_refusal
 
 # The state a running job shows when its heartbeat is older than the setting: computed on read, never stored.
 INTERRUPTED = "interrupted"
@@ -105,14 +105,25 @@ class Job(models.Model):
         return INTERRUPTED_LABEL if self.state == INTERRUPTED else self.get_status_display()
 
     @property
+    def rejected(self) -> bool:
+        """失败 because its work was refused as a whole (runner.Rejected: a roster file with errors); final."""
+        return self.status == self.Status.FAILED and bool((self.result or {}).get("rejected"))
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """What the job's kind links to from the job list (jobs.registry: the error list of a rejected file)."""
+        return job_links(self)
+
+    @property
     def can_cancel(self) -> bool:
-        """取消: a job not finished whose process is not alive (pending, failed or interrupted)."""
-        return self.state in (self.Status.PENDING, self.Status.FAILED, INTERRUPTED)
+        """取消: a job not finished whose process is not alive (pending, failed or interrupted); not a rejected
+        one, which is finished."""
+        return self.state in (self.Status.PENDING, self.Status.FAILED, INTERRUPTED) and not self.rejected
 
     @property
     def can_resume(self) -> bool:
-        """续跑: a failed or interrupted job of a kind that registered how to resume it."""
-        return (self.state in (self.Status.FAILED, INTERRUPTED) and resumable(self.kind)
+        """续跑: a failed or interrupted job of a kind that registered how to resume it (never a rejected one)."""
+        return (self.state in (self.Status.FAILED, INTERRUPTED) and not self.rejected and resumable(self.kind)
                 and not resume_refusal(self))
 
 

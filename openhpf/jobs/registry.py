@@ -7,7 +7,8 @@
 failed state and removes the job's work tables and files. `resume(job, actor)` runs the job again from where it
 stopped (续跑); a kind without one can only be resumed by the command that started it. `resume_refusal(job)`, if
 given, says in Chinese why this one job cannot be resumed (its file is gone, say), or "" when it can: the job
-list offers 续跑 only then."""
+list offers 续跑 only then. `links(job)`, if given, returns (label, URL) pairs the job list shows beside the
+job (the error list of a rejected roster file, say)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ class JobKind:
     cancel: Callable[[Any], None] | None = None
     resume: Callable[[Any, Any], Any] | None = None
     resume_refusal: Callable[[Any], str] | None = None
+    links: Callable[[Any], list[tuple[str, str]]] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -29,9 +31,10 @@ _KINDS: dict[str, JobKind] = {}
 
 def register_kind(kind: str, *, cancel: Callable[[Any], None] | None = None,
                   resume: Callable[[Any, Any], Any] | None = None,
-                  resume_refusal: Callable[[Any], str] | None = None) -> JobKind:
+                  resume_refusal: Callable[[Any], str] | None = None,
+                  links: Callable[[Any], list[tuple[str, str]]] | None = None) -> JobKind:
     """Register (or re-register, at a second app start-up) the hooks of one kind of job."""
-    entry = JobKind(kind=kind, cancel=cancel, resume=resume, resume_refusal=resume_refusal)
+    entry = JobKind(kind=kind, cancel=cancel, resume=resume, resume_refusal=resume_refusal, links=links)
     _KINDS[kind] = entry
     return entry
 
@@ -51,3 +54,11 @@ def resume_refusal(job: Any) -> str:
     if entry is None or entry.resume_refusal is None:
         return ""
     return entry.resume_refusal(job)
+
+
+def job_links(job: Any) -> list[tuple[str, str]]:
+    """The (label, URL) pairs the job's kind offers for this job (none when its kind says nothing)."""
+    entry = _KINDS.get(job.kind)
+    if entry is None or entry.links is None:
+        return []
+    return entry.links(job)

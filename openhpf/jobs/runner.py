@@ -57,6 +57,18 @@ class Step:
     label: str = ""
 
 
+@dataclass(frozen=True)
+class Rejected:
+    """What a step returns when the work it checked is refused as a whole (a roster file with errors): its
+    `output` goes into the job's result (with ``rejected: True``), the steps after it are skipped and the job
+    ends 失败 with `message` and `code`, without an exception: the caller reads its own outcome, and nothing was
+    done that would need undoing. A rejected job is final: it is not resumed (the file has to be corrected)."""
+
+    code: ErrorCode
+    message: str
+    output: dict[str, Any] | None = None
+
+
 def _write(fn: Callable[[], Any]) -> Any:
     """Join the caller's transaction if there is one (so a cursor commits with its chunk), else open a short one."""
     if transaction.get_connection().in_atomic_block:
@@ -300,6 +312,9 @@ def _claim(job: Job, specs: Sequence[Step], stale_after: int | None) -> tuple[Jo
         if job.status == Job.Status.CANCELLED:
             raise DomainError(ErrorCode.JOB_NOT_RESUMABLE, f"作业 #{job.pk}（{job.kind}）已取消，不能再运行",
                               field="job")
+        if job.rejected:
+            raise DomainError(ErrorCode.JOB_NOT_RESUMABLE, f"作业 #{job.pk} 未通过（{job.error}），不能再运行，请修改后重新提交",
+                              field="job")
         resumed = job.status in (Job.Status.FAILED, Job.Status.RUNNING) or job.steps.exists()
         if job.status == Job.Status.RUNNING:
             if not job_is_stale(job, seconds=stale_after):
@@ -397,6 +412,20 @@ def _fail(job: Job, row: JobStep | None, exc: BaseException) -> None:
     job.status, job.error, job.error_code, job.finished_at = Job.Status.FAILED, message, code, now
 
 
+def _reject(job: Job, rejected: Rejected) -> None:
+    """End a job whose work was refused (Rejected): 失败, with the refusal's message; the steps left are not run."""
+    now = timezone.now()
+    fields = {"status": Job.Status.FAILED, "error": rejected.message, "error_code": rejected.code,
+              "current_step": "", "finished_at": now}
+    with transaction.atomic(durable=True):
+        _job_update(job, heartbeat_at=now, **fields)
+        JobLog.objects.create(job=job, at=now, level=JobLog.Level.ERROR,
+                              message=f"未通过：[{rejected.code}] {rejected.message}")
+    logger.info("job %s %s rejected: [%s] %s", job.pk, job.kind, rejected.code, rejected.message)
+    job.status, job.error, job.error_code, job.current_step, job.finished_at = (
+        Job.Status.FAILED, rejected.message, rejected.code, "", now)
+
+
 def _succeed(job: Job) -> None:
     now = timezone.now()
     with transaction.atomic(durable=True):
@@ -429,6 +458,11 @@ def run_job(
                 _step_begin(job, row)
                 ctx = StepContext(job=job, step=row, rows=rows, bars=bars)
                 output = spec.fn(ctx)
+                if isinstance(output, Rejected):
+                    _step_done(job, row, rows, {**(output.output or {}), "rejected": True})
+                    _reject(job, output)
+                    bars.update(row)
+                    return job
                 _step_done(job, row, rows, output)
             except JobSuperseded:
                 raise

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "openhpf.core.middleware.RequestIdMiddleware",
     "openhpf.iam.middleware.SecurityHeadersMiddleware",
+    "openhpf.iam.middleware.HtmxLoginRedirectMiddleware",
     "openhpf.iam.middleware.StaffSessionMiddleware",
     "openhpf.iam.middleware.ApiRateLimitMiddleware",
 ]

@@ -38,3 +38,11 @@ def browser_unavailable_reason() -> str | None:
     if not VENDOR_HTMX.exists():
         return f"front-end assets missing ({VENDOR_HTMX.relative_to(ROOT)}; run make assets)"
     return None
+
+
+def menu_link(pg, name: str):
+    """The menu's link `name`. On a phone the menu is a drawer behind the ☰ button: opened first."""
+    toggle = pg.locator("button.menu-toggle")
+    if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return pg.locator("nav.menu").get_by_role("link", name=name)

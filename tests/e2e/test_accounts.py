@@ -12,6 +12,7 @@ from openhpf.core.actors import SystemActor
 from openhpf.iam.services import staff_create
 from openhpf.ledger.tests.factories import deposit
 
+from .harness import menu_link
 from .test_login import login
 
 PASSWORD = "pw-Clerk-2026"
@@ -46,7 +47,7 @@ def _find_and_open(pg, account) -> None:
     login(pg, "e2eclerk", PASSWORD)
     # let the home page's jobs panel load first: leaving earlier aborts its request (a "page problem")
     expect(pg.locator("#jobs-panel")).not_to_contain_text("正在加载")
-    pg.locator("nav.menu").get_by_role("link", name="个人").click()
+    menu_link(pg, "个人").click()
     pg.get_by_label("个人账户查询").fill("李建")  # htmx posts the query as one types
     result = pg.get_by_test_id("member-result")
     expect(result).to_have_count(1)
@@ -79,7 +80,7 @@ def test_clerk_finds_a_member_and_sees_masked_data(page, member, screenshot):
     expect(page.locator("#members")).to_contain_text("李**")
     assert "李建国" not in page.content()
     screenshot(page, "employer-detail")
-    page.locator("nav.menu").get_by_role("link", name="账务").click()
+    menu_link(page, "账务").click()
     expect(page.get_by_test_id("balanced")).to_have_text("平衡")
     screenshot(page, "trial-balance")
     page.problems.assert_none()
@@ -93,7 +94,7 @@ def test_member_detail_on_a_phone(phone_page, member, screenshot):
     # the page itself never scrolls sideways (wide tables scroll inside their own box)
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone_page, "member-detail-phone")
-    phone_page.locator("nav.menu").get_by_role("link", name="单位").click()
+    menu_link(phone_page, "单位").click()
     phone_page.get_by_label("单位查询").fill("云栖")
     phone_page.get_by_role("link", name="杭州云栖科技有限公司").click()
     expect(phone_page.locator("#members")).to_contain_text("李**")

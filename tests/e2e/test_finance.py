@@ -15,6 +15,7 @@ from openhpf.core.actors import SystemActor
 from openhpf.finance.tests.builders import LedgerBuilder
 from openhpf.iam.services import staff_create
 
+from .harness import menu_link
 from .test_login import login
 
 PASSWORD = "pw-Finance-2026"
@@ -49,7 +50,7 @@ def test_liquidity_chart_and_balance_sheet(page, books, screenshot):
 
     login(page, "e2efin", PASSWORD)
     expect(page.locator("#jobs-panel")).not_to_contain_text("正在加载")
-    page.locator("nav.menu").get_by_role("link", name="财务").click()
+    menu_link(page, "财务").click()
     expect(page.get_by_test_id("home-loan-ratio")).to_be_visible()
     page.get_by_role("link", name="流动性").first.click()
     expect(page.get_by_test_id("loan-ratio")).not_to_have_text("—")

@@ -23,6 +23,7 @@ from openhpf.jobs.models import Job
 from openhpf.reconciliation.models import Reconciliation
 from openhpf.settlement.services import bank_account_open, bank_channel_link_local
 
+from .harness import menu_link
 from .test_login import login
 
 PASSWORD = "pw-Finance-2026"
@@ -99,12 +100,12 @@ def test_finance_closes_the_day_on_screen(page, phone_page, world, screenshot):
     expect(page.locator("#jobs-panel")).not_to_contain_text("正在加载")
 
     # the gate does not say 可以日终 while nothing was reconciled
-    page.locator("nav.menu").get_by_role("link", name="对账").click()
+    menu_link(page, "对账").click()
     expect(page.get_by_test_id("day-end-gate")).to_contain_text("未对账")
     expect(page.get_by_test_id("day-end-gate")).not_to_contain_text("可以日终")
 
     # 1. notices: the unknown payer's money lands in 暂收, the bank's fees wait for finance
-    page.locator("nav.menu").get_by_role("link", name="结算").click()
+    menu_link(page, "结算").click()
     page.get_by_role("button", name="拉取到账通知").click()
     expect(page.locator(".messages")).to_contain_text("新通知 3 笔")
     expect(page.locator(".messages")).to_contain_text("50,000.00 元")

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from .harness import menu_link
 from .test_login import login
 
 PASSWORD = "pw-Remit-2026"
@@ -32,7 +33,7 @@ def test_teller_runs_a_months_remittance_then_a_back_payment_and_prints_its_rece
     expect(pg.locator("#jobs-panel")).not_to_contain_text("正在加载")
 
     # the menu's 汇缴: the list, then 办理汇缴
-    pg.locator("nav.menu").get_by_role("link", name="汇缴").click()
+    menu_link(pg, "汇缴").click()
     expect(pg.get_by_role("heading", name="汇缴单")).to_be_visible()
     expect(pg.get_by_test_id("remit-total")).to_have_text("共 0 张")
     pg.get_by_test_id("remit-month-link").click()

@@ -22,6 +22,7 @@ from openhpf.settlement.services import (
     payment_submit,
 )
 
+from .harness import menu_link
 from .test_login import login
 
 PASSWORD = "pw-Finance-2026"
@@ -58,7 +59,7 @@ def test_finance_confirms_a_lost_answer_and_assigns_unknown_money(page, world, s
     from playwright.sync_api import expect
 
     login(page, "e2efin", PASSWORD)
-    page.locator("nav.menu").get_by_role("link", name="结算").click()
+    menu_link(page, "结算").click()
     expect(page.get_by_role("heading", name="银行结算")).to_be_visible()
     expect(page.locator("table").first).to_contain_text(ACCOUNT)
     expect(page.locator("table").first).to_contain_text("10,000.00")  # reserved while the answer is unknown

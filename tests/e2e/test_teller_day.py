@@ -14,6 +14,7 @@ from openhpf.accounts.models import MemberAccount
 from openhpf.accounts.tests.factories import resident_id
 from openhpf.documents.models import Receipt
 
+from .harness import menu_link
 from .test_login import login
 
 PASSWORD = "pw-Teller-2026"
@@ -52,7 +53,7 @@ def test_teller_opens_seals_unseals_remits_and_back_pays_on_screen(request, coun
     expect(pg.locator("#jobs-panel")).not_to_contain_text("正在加载")
 
     # the employer, found from the menu
-    pg.locator("nav.menu").get_by_role("link", name="单位").click()
+    menu_link(pg, "单位").click()
     pg.get_by_label("单位查询").fill("钱塘仪器")
     pg.get_by_role("link", name=re.compile("杭州钱塘仪器有限公司")).click()
     expect(pg).to_have_url(re.compile(rf"/accounts/employers/{employer.account_no}/$"))

@@ -159,7 +159,7 @@ def import_file(request: HttpRequest, month: Form[str], file: File[UploadedFile]
     with upload_spool(file, limits=limits) as path:  # bounded, and removed however the import ends
         res = remittance_import(center=center, path=path, month=month, actor=request.user,
                                 business_date=center.business_date, employer=employer,
-                                exclude_rejected=exclude_rejected, limits=limits)
+                                exclude_rejected=exclude_rejected, limits=limits, file_name=file.name or "")
     return {"import_id": res.import_id, "status": "accepted" if res.accepted else "rejected", "rows": res.rows,
             "message": res.message,
             "rejected_rows": res.rejected_rows, "errors": res.errors, "first_errors": res.first_errors,

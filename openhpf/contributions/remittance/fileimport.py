@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 from stdnum.exceptions import ValidationError
@@ -59,7 +60,7 @@ from openhpf.core.policy import policy_value
 from openhpf.core.validation import Rule, failing, run_table_rules
 from openhpf.jobs.models import INTERRUPTED, Job, JobStep
 from openhpf.jobs.registry import register_kind
-from openhpf.jobs.runner import Step, job_start, run_job
+from openhpf.jobs.runner import Rejected, Step, job_start, run_job
 from openhpf.ledger import sql
 from openhpf.security.fields import blind_index_many, decrypt_value, is_encrypted
 
@@ -424,7 +425,7 @@ def _drop(*tables: str) -> None:
 def remittance_import(
     *, center: Center, path: Path | str, month: str, actor: Actor, business_date: date,
     employer: Employer | None = None, exclude_rejected: bool = False, error_file: Path | str | None = None,
-    progress: Any = None, limits: Limits | None = None, preview: bool = False,
+    progress: Any = None, limits: Limits | None = None, preview: bool = False, file_name: str = "",
 ) -> ImportResult:
     """Import a roster file for `month` (YYYY-MM). An entry point (outside any transaction). Returns the result;
     rejected files have status rejected and an error file, and nothing was created.
@@ -437,14 +438,17 @@ def remittance_import(
     than `ingest.max_errors` errors stops being read there and is rejected with a message saying so.
 
     `preview`: read and validate only (the console's 预览 before 确认): a file that would be accepted ends
-    previewed, with the totals of its good rows (人数, 单位/个人部分, employers); nothing is created."""
+    previewed, with the totals of its good rows (人数, 单位/个人部分, employers); nothing is created.
+
+    `file_name`: the name the user gave the file (an upload is read from a copy under a name of its own); the
+    import record and its job are named after it. A rejected file ends its job 失败 (jobs.runner.Rejected)."""
     _require(actor, center)
     path = Path(path)
     month = ym_parse(month)
     limits = _file_limits(path, center=center, business_date=business_date, limits=limits)
     run = _RosterImport.open(center=center, path=path, month=month, actor=actor, business_date=business_date,
                              employer=employer, exclude_rejected=exclude_rejected, error_file=error_file, limits=limits,
-                             preview=preview)
+                             preview=preview, file_name=file_name)
     try:
         run_job(run.job, steps=run.steps(), progress=progress)
     finally:
@@ -485,16 +489,17 @@ class _RosterImport:
     @classmethod
     def open(cls, *, center: Center, path: Path, month: str, actor: Actor, business_date: date,
              employer: Employer | None, exclude_rejected: bool, error_file: Path | str | None,
-             limits: Limits, preview: bool = False) -> _RosterImport:
-        """Record the import and start its job."""
+             limits: Limits, preview: bool = False, file_name: str = "") -> _RosterImport:
+        """Record the import and start its job, both named after the user's file (`file_name`, else the path's)."""
+        shown = (Path(file_name).name if file_name else path.name)[:180]
         with transaction.atomic(durable=True):
             imp = RemittanceImport.objects.create(
-                center=center, employer=employer, month=month, file_name=path.name[:255],
+                center=center, employer=employer, month=month, file_name=shown,
                 exclude_rejected=exclude_rejected, business_date=business_date, created_by=actor_label(actor)[0])
         err_path = Path(error_file) if error_file else Path(settings.VAR_DIR) / "remit" / f"errors-import-{imp.pk}.xlsx"
         errors = _errors(err_path, limits.max_errors_per_rule, limits.max_errors)
         job = job_start(kind=JOB_KIND, actor=actor, center=center, business_date=business_date,
-                        title=f"缴存清册{'校验' if preview else '导入'} {path.name}",
+                        title=f"缴存清册{'校验' if preview else '导入'}「{shown}」",
                         params={"import": imp.pk, "file": str(path), "month": month, "preview": preview})
         imp.job_id = job.pk
         RemittanceImport.objects.filter(pk=imp.pk).update(job_id=job.pk)
@@ -618,14 +623,17 @@ class _RosterImport:
 
     # ------------------------------------------------------------ step 3: create the remittances of the good rows
 
-    def create(self, ctx: Any) -> dict[str, Any]:
+    def create(self, ctx: Any) -> dict[str, Any] | Rejected:
         t0 = time.perf_counter()
         file_level = self.errors.file_level
         self.errors.close()  # the error workbook, written as the errors were found
         if self.errors.count:
             self.result.error_file = str(self.err_path)
-        if self._rejected(file_level):
-            return {"status": RemittanceImport.Status.REJECTED.value}
+        if self._rejected(file_level):  # the job ends 失败 with the error count; nothing was created
+            n = self.errors.count
+            more = "（错误过多，其余行未读取）" if self.stopped else ""
+            return Rejected(ErrorCode.VALIDATION, f"清册校验未通过：共 {n} 处错误{more}，未生成汇缴单",
+                            {"status": RemittanceImport.Status.REJECTED.value, "errors": n})
         if self.preview:
             return self._preview()
         with transaction.atomic():
@@ -704,7 +712,7 @@ class _RosterImport:
                                                           total=result.total)
         audit_log(actor=self.actor, action=AuditEvent.CONTRIBUTIONS_REMITTANCE_IMPORT, obj=imp, center=self.center,
                   business_date=self.business_date,
-                  after={"file": self.path.name, "month": self.month, "rows": result.rows,
+                  after={"file": self.imp.file_name, "month": self.month, "rows": result.rows,
                          "accepted": result.accepted_rows, "rejected": result.rejected_rows,
                          "remittances": len(ids), "total": result.total})
         return ids
@@ -797,8 +805,17 @@ def _restart(job: Job, *, keep_done: bool) -> None:
     job.refresh_from_db()
 
 
+def import_job_links(job: Job) -> list[tuple[str, str]]:
+    """The job list's link of an import job: its error list (.xlsx), when the file had errors."""
+    imp = RemittanceImport.objects.filter(job_id=job.pk).only("pk", "errors", "error_file").first()
+    if imp is None or not imp.errors or not imp.error_file:
+        return []
+    return [(f"错误清单（{imp.errors} 处）", reverse("remit:import_errors", args=[imp.pk]))]
+
+
 def register_job_kind() -> None:
-    register_kind(JOB_KIND, cancel=import_job_cancelled, resume=import_job_resume, resume_refusal=import_job_refusal)
+    register_kind(JOB_KIND, cancel=import_job_cancelled, resume=import_job_resume, resume_refusal=import_job_refusal,
+                  links=import_job_links)
 
 
 # ---------------------------------------------------------------- the expected roster as a file (清册模板)

@@ -214,7 +214,7 @@ def remittance_upload(request: HttpRequest) -> HttpResponse:
             try:
                 result = remittance_import(center=center, path=kept, month=ctx["month"], actor=request.user,
                                            business_date=bd, exclude_rejected=ctx["exclude"], limits=limits,
-                                           preview=True)
+                                           preview=True, file_name=f.name or "")
             except DomainError:
                 kept.unlink(missing_ok=True)
                 raise
@@ -251,7 +251,7 @@ def _upload_confirm(request: HttpRequest, center: Center, ctx: dict) -> HttpResp
     try:
         result = remittance_import(center=center, path=path, month=imp.month, actor=request.user, business_date=bd,
                                    exclude_rejected=imp.exclude_rejected,
-                                   limits=Limits.for_upload(on=bd, center=center))
+                                   limits=Limits.for_upload(on=bd, center=center), file_name=imp.file_name)
     except DomainError as e:
         ctx["error"] = e.message
         return render(request, "contributions/remit/upload.html", ctx, status=422)

@@ -91,7 +91,9 @@ def test_garbage_roster_stops_early_in_bounded_memory(center, world, clerk, tmp_
     assert elapsed < 60
     imp = RemittanceImport.objects.get(pk=res.import_id)
     assert imp.status == RemittanceImport.Status.REJECTED and imp.errors == 1000 and imp.remittances == 0
-    assert imp.job_id is not None and Job.objects.get(pk=imp.job_id).status == Job.Status.SUCCEEDED  # file refused
+    assert imp.job_id is not None
+    job = Job.objects.get(pk=imp.job_id)
+    assert job.status == Job.Status.FAILED and job.rejected  # file refused: the job says 失败, not 成功
     assert Path(imp.error_file).is_file()
     _nothing_created(center)
     # only the job's start is audited: no business change

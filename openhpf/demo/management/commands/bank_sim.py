@@ -17,6 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         code = run(host=opts["host"], port=opts["port"], db=opts["db"], notify_url=opts["notify_url"],
-                   port_file=opts["port_file"], batch_delay=opts["batch_delay"])
+                   port_file=opts["port_file"], batch_delay=opts["batch_delay"], demand_rate=opts["demand_rate"])
         if code:
             raise CommandError("bank-sim 未能启动", returncode=code)
