@@ -293,9 +293,7 @@ def _read_rows(path: Path, file: str, sink: ErrorSink, ids: ResidentIdCache, lim
     width = 1 + max(i for i in positions if i is not None)
     complete = None not in positions  # every column present: a full row's cells are read without checks
     is_member = file == MEMBER_FILE
-    seq = 0
-    for line, raw in table.rows():
-        seq += 1
+    for seq, (line, raw) in enumerate(table.rows(), 1):
         if complete and len(raw) >= width:
             cells = [raw[i].strip() for i in positions]  # type: ignore[index]
         else:

@@ -116,9 +116,9 @@ def test_bulk_load_puts_every_key_and_index_back_and_proves_them():
                 load(bad)
             assert _shape("test_bl_child") == before
             assert _one("SELECT COUNT(*) FROM test_bl_child") == 3
-        with pytest.raises(ZeroDivisionError):  # an error inside the block: the drops are rolled back with it
-            with db.bulk_load("test_bl_child"):
-                db.execute("INSERT INTO test_bl_child VALUES (5, 9, 'v', '01')")
-                raise ZeroDivisionError
+        # an error inside the block: the drops are rolled back with it
+        with pytest.raises(ZeroDivisionError), db.bulk_load("test_bl_child"):
+            db.execute("INSERT INTO test_bl_child VALUES (5, 9, 'v', '01')")
+            raise ZeroDivisionError
         assert _shape("test_bl_child") == before
         assert _one("SELECT COUNT(*) FROM test_bl_child") == 3
