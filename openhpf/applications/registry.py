@@ -17,7 +17,7 @@ A domain app (withdrawals, loans, accounts' 单位缴存信息变更 …) regist
 required materials. `execute` runs the approved result through the domain services inside the engine's
 transaction savepoint: a DomainError marks the application 办理失败 and nothing it wrote stays.
 
-`register_todo(name, count)` is the hook for the console's 待办 counts (a queue of an app's own)."""
+The work queue's 待办 counts go through the console's one registry, `core.todo.register_todo`."""
 
 from __future__ import annotations
 
@@ -67,15 +67,3 @@ def handler_for(item_code: str, item_name: str = "") -> Handler:
 def handled_items() -> list[str]:
     return sorted(_HANDLERS)
 
-
-TodoCount = Callable[[Any], int]
-_TODOS: dict[str, TodoCount] = {}
-
-
-def register_todo(name: str, count: TodoCount) -> None:
-    """A 待办 count of the work queue: `count(center) -> int` (the console's 待办 registry reads these)."""
-    _TODOS[name] = count
-
-
-def todos() -> dict[str, TodoCount]:
-    return dict(_TODOS)
