@@ -71,7 +71,6 @@ from openhpf.ledger.services import (
     batch_create,
     batch_stage_from,
     subaccounts_analyze,
-    subaccounts_bulk_load,
     subaccounts_freeze_from,
     subaccounts_open_from,
 )
@@ -287,30 +286,24 @@ def _read_rows(path: Path, file: str, sink: ErrorSink, ids: ResidentIdCache, lim
         for h in missing:
             sink.add(file, 1, h, ErrorCode.HEADER_MISSING, f"缺少必需的列：{h}")
         return
-    # per column: its parser, its cell's position (None: not in the file), whether required, its default, header
-    plan = [(c.parse, index.get(c.header), c.required, c.default, c.header) for c in cols]
-    positions = [i for _p, i, _r, _d, _h in plan]
-    width = 1 + max(i for i in positions if i is not None)
-    complete = None not in positions  # every column present: a full row's cells are read without checks
+    plan = [(c, index.get(c.header)) for c in cols]
     is_member = file == MEMBER_FILE
-    for seq, (line, raw) in enumerate(table.rows(), 1):
-        if complete and len(raw) >= width:
-            cells = [raw[i].strip() for i in positions]  # type: ignore[index]
-        else:
-            cells = [raw[i].strip() if i is not None and i < len(raw) else "" for i in positions]
+    seq = 0
+    for line, raw in table.rows():
+        seq += 1
         out: list[Any] = [seq, line]
-        append = out.append
-        for (parse, _i, required, default, header), v in zip(plan, cells, strict=True):
-            if v:
-                try:
-                    append(parse(v, header))
-                except (FieldError, DomainError) as exc:
-                    sink.add(file, line, header, exc.code, exc.message)
-                    append(None)
-            else:
-                if required:
-                    sink.add(file, line, header, ErrorCode.REQUIRED, f"{header}不能为空")
-                append(default)
+        for c, i in plan:
+            v = raw[i].strip() if i is not None and i < len(raw) else ""
+            if not v:
+                if c.required:
+                    sink.add(file, line, c.header, ErrorCode.REQUIRED, f"{c.header}不能为空")
+                out.append(c.default)
+                continue
+            try:
+                out.append(c.parse(v, c.header))
+            except (FieldError, DomainError) as exc:
+                sink.add(file, line, c.header, exc.code, exc.message)
+                out.append(None)
         if is_member:
             _member_identity(out, sink, file, line, ids)
         yield tuple(out)
@@ -674,7 +667,6 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
         Center.objects.select_for_update().get(pk=center.pk)
         _refuse_non_empty(center)
         db.local_work_mem("256MB")
-        db.jit_off()  # one-off statements over a million rows: compiling them costs more than it saves
         branch = Branch.objects.filter(center=center).order_by("pk").first()
         if branch is None:
             raise DomainError(ErrorCode.BRANCH_MISSING, f"管理中心 {code} 没有网点", field="center")
@@ -705,37 +697,30 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
                 sql.execute(stmt + " AND s.seq > %s AND s.seq <= %s", [*params, lo, hi])
                 ctx.advance(hi - lo)
 
-        # the three tables of this app and the sub-accounts are loaded without their foreign keys, unique keys and
-        # indexes, each put back (and so proven, set-based) when its block ends (core.db.bulk_load): per-row
-        # index upkeep and a deferred foreign-key check per row at COMMIT were most of the load's time
-        with db.bulk_load("accounts_employer", "accounts_member"):
-            chunks(result.employers,
-                   "INSERT INTO accounts_employer (center_id, branch_id, account_no, legacy_no, credit_code, name, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-                   "economic_type, industry, payday, employer_ratio, member_ratio, status, suspense_balance, "
-                   "paid_up_to, contact_name, contact_phone, address, opened_date, closed_date) "
-                   f"SELECT %s, %s, {emp_no.replace('es.', 's.')}, s.legacy_no, s.credit_code, s.name, "
-                   f"s.economic_type, s.industry, s.payday, {ratio('s.er_e4')}, {ratio('s.mr_e4')}, s.status, 0, "
-                   "s.paid_up_to, s.contact_name, s.contact_phone, s.address, s.opened_date, s.closed_date "
-                   f"FROM {e} s WHERE 1 = 1",
-                   [center.pk, branch.pk])
-            lap("employers")
-            chunks(result.members,
-                   "INSERT INTO accounts_member (center_id, name, id_type, id_number, id_number_bidx, birth_date, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-                   "sex, phone, phone_bidx, marital_status) SELECT %s, s.name, s.id_type, s.id_enc, s.id_bidx, "
-                   f"s.birth_date, s.sex, s.phone, s.phone_bidx, s.marital_status FROM {m} s WHERE 1 = 1",
-                   [center.pk])
+        chunks(result.employers,
+               "INSERT INTO accounts_employer (center_id, branch_id, account_no, legacy_no, credit_code, name, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
+               "economic_type, industry, payday, employer_ratio, member_ratio, status, suspense_balance, paid_up_to, "
+               "contact_name, contact_phone, address, opened_date, closed_date) "
+               f"SELECT %s, %s, {emp_no.replace('es.', 's.')}, s.legacy_no, s.credit_code, s.name, s.economic_type, "
+               f"s.industry, s.payday, {ratio('s.er_e4')}, {ratio('s.mr_e4')}, s.status, 0, s.paid_up_to, "
+               "s.contact_name, s.contact_phone, s.address, s.opened_date, s.closed_date FROM " + e + " s WHERE 1 = 1",
+               [center.pk, branch.pk])
+        lap("employers")
+        chunks(result.members,
+               "INSERT INTO accounts_member (center_id, name, id_type, id_number, id_number_bidx, birth_date, sex, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
+               "phone, phone_bidx, marital_status) SELECT %s, s.name, s.id_type, s.id_enc, s.id_bidx, s.birth_date, "
+               f"s.sex, s.phone, s.phone_bidx, s.marital_status FROM {m} s WHERE 1 = 1", [center.pk])
         analyze("accounts_employer", "accounts_member")
         lap("members")
-        with subaccounts_bulk_load():
-            for lo in range(0, result.accounts, CHUNK * 4):
-                hi = min(lo + CHUNK * 4, result.accounts)
-                subaccounts_open_from(
-                    center=center, year_start=ys,
-                    source=Relation(f"SELECT {acc_no} AS account_no, s.jishu_cur AS jishu_base_current, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-                                    f"s.jishu_car AS jishu_base_carried FROM {a} s WHERE s.seq > %s AND s.seq <= %s",
-                                    (lo, hi)),
-                )
-                ctx.advance(hi - lo)
+        for lo in range(0, result.accounts, CHUNK * 4):
+            hi = min(lo + CHUNK * 4, result.accounts)
+            subaccounts_open_from(
+                center=center, year_start=ys,
+                source=Relation(f"SELECT {acc_no} AS account_no, s.jishu_cur AS jishu_base_current, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
+                                f"s.jishu_car AS jishu_base_carried FROM {a} s WHERE s.seq > %s AND s.seq <= %s",
+                                (lo, hi)),
+            )
+            ctx.advance(hi - lo)
         subaccounts_analyze()
         lap("sub_accounts")
         # monthly amounts through the accounts money rule (its SQL twin), one branch per distinct ratio
@@ -746,20 +731,19 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
                 f"WHEN {r} THEN {sql_monthly_amount('s.base', Decimal(r) / 10000, rounding)}" for r in ratios)
             return f"(CASE s.{col} {whens} END)"
 
-        with db.bulk_load("accounts_memberaccount"):
-            chunks(result.accounts,
-                   "INSERT INTO accounts_memberaccount (sub_id, center_id, branch_id, account_no, legacy_no, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-                   "member_id, employer_id, base, employer_ratio, member_ratio, employer_amount, member_amount, "
-                   "status, freeze_kind, paid_up_to, opened_date, sealed_date, seal_reason, closed_date) "
-                   f"SELECT sa.id, %s, %s, sa.account_no, s.legacy_no, mb.id, emp.id, s.base, {ratio('s.er_e4')}, "
-                   f"{ratio('s.mr_e4')}, {amount('er_e4')}, {amount('mr_e4')}, s.status, s.freeze_kind, "
-                   "s.paid_up_to, s.opened_date, s.sealed_date, s.seal_reason, s.closed_date "
-                   f"FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "
-                   f"JOIN {m} ms ON ms.id_number = s.id_number "
-                   "JOIN accounts_member mb ON mb.id_type = ms.id_type AND mb.id_number_bidx = ms.id_bidx "
-                   f"JOIN {e} es ON es.legacy_no = s.emp_legacy_no "
-                   f"JOIN accounts_employer emp ON emp.account_no = {emp_no} WHERE 1 = 1",
-                   [center.pk, branch.pk])
+        chunks(result.accounts,
+               "INSERT INTO accounts_memberaccount (sub_id, center_id, branch_id, account_no, legacy_no, member_id, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
+               "employer_id, base, employer_ratio, member_ratio, employer_amount, member_amount, status, freeze_kind, "
+               "paid_up_to, opened_date, sealed_date, seal_reason, closed_date) "
+               f"SELECT sa.id, %s, %s, sa.account_no, s.legacy_no, mb.id, emp.id, s.base, {ratio('s.er_e4')}, "
+               f"{ratio('s.mr_e4')}, {amount('er_e4')}, {amount('mr_e4')}, s.status, s.freeze_kind, s.paid_up_to, "
+               "s.opened_date, s.sealed_date, s.seal_reason, s.closed_date "
+               f"FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "
+               f"JOIN {m} ms ON ms.id_number = s.id_number "
+               "JOIN accounts_member mb ON mb.id_type = ms.id_type AND mb.id_number_bidx = ms.id_bidx "
+               f"JOIN {e} es ON es.legacy_no = s.emp_legacy_no "
+               f"JOIN accounts_employer emp ON emp.account_no = {emp_no} WHERE 1 = 1",
+               [center.pk, branch.pk])
 
         analyze("accounts_memberaccount")  # for the paid months and what runs after the load
         lap("member_accounts")

@@ -14,19 +14,17 @@ column names), every value in it is a bound parameter.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 __all__ = [
     "Relation",
     "analyze",
     "bigint",
     "bulk_insert",
-    "bulk_load",
     "create_staging_table",
     "create_staging_table_as",
     "date_param",
@@ -139,88 +137,6 @@ def analyze(*tables: str, sqlite: bool = False) -> None:
     if is_postgresql() or sqlite:
         for t in tables:
             execute(f"ANALYZE {_ident(t)}")
-
-
-# ---------------------------------------------------------------- bulk loads
-
-# What bulk_load takes off a table: its foreign keys, its unique constraints and its indexes, except the
-# primary key and whatever a foreign key of any table relies on (those cannot go without the foreign key).
-_FOREIGN_KEYS_SQL = (
-    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-    "WHERE conrelid = CAST(%s AS regclass) AND contype = 'f' ORDER BY conname")
-_UNIQUES_SQL = (
-    "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-    "WHERE c.conrelid = CAST(%s AS regclass) AND c.contype = 'u' "
-    "AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid) "
-    "ORDER BY c.conname")
-_INDEXES_SQL = (
-    "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-    "WHERE x.indrelid = CAST(%s AS regclass) AND NOT x.indisprimary "
-    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) ORDER BY i.relname")
-
-
-@dataclass(frozen=True)
-class _TableShape:
-    table: str
-    foreign_keys: list[tuple[str, str]]  # name, definition
-    uniques: list[tuple[str, str]]
-    indexes: list[tuple[str, str]]  # name, CREATE INDEX statement
-
-
-@contextmanager
-def bulk_load(*tables: str, maintenance_work_mem: str = "256MB") -> Iterator[None]:
-    """A bulk load into `tables` without row-by-row upkeep, inside the caller's transaction (PostgreSQL; nothing
-    on SQLite). On entry each table's foreign keys, unique constraints and secondary indexes are dropped (not
-    the primary key, nor what another table's foreign key relies on); when the block ends they are put back
-    exactly as they were (same names, same definitions, read from the catalogue), so the table leaves the
-    block guarded as before:
-
-    - each index is built once from the rows in sorted order, instead of one random insertion per row;
-    - each unique constraint is proven by that build (a duplicate fails it, IntegrityError);
-    - each foreign key is proven by ADD CONSTRAINT's own validation, one anti-join over the whole table,
-      instead of one deferred trigger per row at COMMIT (a row without its parent: IntegrityError).
-
-    All of it runs in a savepoint: an error inside the block (or in putting things back) rolls the drops back
-    with the rows, so nothing is ever left unguarded. The price is the locks: ACCESS EXCLUSIVE on `tables` and
-    on every table their foreign keys reference (e.g. core_center), held until the caller's transaction ends,
-    so every other session touching them waits. It is for loads done while the system is closed to business
-    (the legacy cut-over); never in a service of the working day."""
-    if not re.fullmatch(r"\d+(kB|MB|GB)", maintenance_work_mem):
-        raise ValueError(f"maintenance_work_mem: {maintenance_work_mem!r}")
-    if not is_postgresql():
-        yield
-        return
-    if not connection.in_atomic_block:
-        raise RuntimeError("bulk_load runs inside a transaction")
-    with transaction.atomic():
-        shapes = []
-        for t in tables:
-            execute(f"LOCK TABLE {_ident(t)} IN ACCESS EXCLUSIVE MODE")
-            shapes.append(_TableShape(t, [(n, d) for n, d in fetch(_FOREIGN_KEYS_SQL, [t])],
-                                      [(n, d) for n, d in fetch(_UNIQUES_SQL, [t])],
-                                      [(n, d) for n, d in fetch(_INDEXES_SQL, [t])]))
-        for s in shapes:
-            for name, _ in s.foreign_keys + s.uniques:
-                execute(f'ALTER TABLE {_ident(s.table)} DROP CONSTRAINT "{_quoted(name)}"')
-            for name, _ in s.indexes:
-                execute(f'DROP INDEX "{_quoted(name)}"')
-        yield
-        execute(f"SET LOCAL maintenance_work_mem = '{maintenance_work_mem}'")
-        for s in shapes:
-            for _, create in s.indexes:
-                execute(create)
-            for name, definition in s.uniques:
-                execute(f'ALTER TABLE {_ident(s.table)} ADD CONSTRAINT "{_quoted(name)}" {definition}')
-        for s in shapes:  # after every table's unique keys are back (a key of one may be the parent of another)
-            for name, definition in s.foreign_keys:
-                execute(f'ALTER TABLE {_ident(s.table)} ADD CONSTRAINT "{_quoted(name)}" {definition}')
-
-
-def _quoted(name: str) -> str:
-    """A catalogue name inside double quotes (Django's names are plain identifiers; refuse anything else)."""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]*", name):
-        raise ValueError(f"not a plain SQL name: {name!r}")
-    return name
 
 
 # ---------------------------------------------------------------- expressions

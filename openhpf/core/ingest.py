@@ -662,18 +662,6 @@ _CN_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月$")
 def parse_fen(v: str, label: str, *, code: ErrorCode = ErrorCode.MONEY_FORMAT) -> int:
     """'1,234.5' 元 → 123450 分 (Decimal, HALF_UP at the fen). More than two decimals, or text that is not a
     number, is refused with a Chinese error (no silent rounding of money)."""
-    if v.isascii():  # the usual cell, plain digits with up to two decimals: straight to integers
-        whole, dot, frac = v.partition(".")
-        if whole.isdigit() and len(whole) <= 15:
-            if not dot:
-                return int(whole) * 100
-            if frac.isdigit() and len(frac) <= 2:
-                return int(whole) * 100 + int(frac) * (10 if len(frac) == 1 else 1)
-    return _parse_fen(v, label, code=code)
-
-
-def _parse_fen(v: str, label: str, *, code: ErrorCode) -> int:
-    """parse_fen for any cell (signs, separators, full-width digits, a ¥ sign)."""
     s = v.strip().replace(",", "").replace("，", "")
     if _MONEY.match(s):  # the common case, exactly in integers
         neg = s.startswith("-")
@@ -692,21 +680,8 @@ def _parse_fen(v: str, label: str, *, code: ErrorCode) -> int:
     return int(amount)
 
 
-_ratio_cache: dict[str, int] = {}
-
-
 def parse_ratio_e4(v: str, label: str) -> int:
-    """'0.12' or '12%' → 1200 (‱, units of 0.01%). Cached: a file has few distinct ratios."""
-    got = _ratio_cache.get(v)
-    if got is not None:
-        return got
-    e4 = _parse_ratio_e4(v, label)
-    if len(_ratio_cache) < 10_000:
-        _ratio_cache[v] = e4
-    return e4
-
-
-def _parse_ratio_e4(v: str, label: str) -> int:
+    """'0.12' or '12%' → 1200 (‱, units of 0.01%)."""
     s = unicodedata.normalize("NFKC", v).strip()
     pct = s.endswith("%")
     if pct:
@@ -754,21 +729,8 @@ def parse_date(v: str, label: str) -> str:
     return iso
 
 
-_month_cache: dict[str, str] = {}
-
-
 def parse_month(v: str, label: str) -> str:
-    """202611, 2026-11, 2026/11 or 2026年11月 → 'YYYYMM'. Cached, like dates."""
-    got = _month_cache.get(v)
-    if got is not None:
-        return got
-    ym = _parse_month(v, label)
-    if len(_month_cache) < 100_000:
-        _month_cache[v] = ym
-    return ym
-
-
-def _parse_month(v: str, label: str) -> str:
+    """202611, 2026-11, 2026/11 or 2026年11月 → 'YYYYMM'."""
     s = v.strip()
     m = _CN_MONTH.match(s)
     s = f"{m[1]}{int(m[2]):02d}" if m else s.replace("-", "").replace("/", "")

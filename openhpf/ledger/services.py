@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -805,15 +804,6 @@ def subaccounts_open_from(*, center: Center, year_start: date, source: Relation)
         f"x.jishu_base_current, x.jishu_base_carried FROM ({source.sql}) x",
         [center.pk, year_start, *source.params],
     )
-
-
-@contextmanager
-def subaccounts_bulk_load() -> Iterator[None]:
-    """Open sub-accounts by the hundred thousand inside the caller's transaction (the legacy cut-over, with the
-    system closed to business): the sub-account table's foreign key, unique key and indexes are taken off for the
-    block and put back, proven set-based, at its end (core.db.bulk_load, which says what it locks)."""
-    with db.bulk_load("ledger_subaccount"):
-        yield
 
 
 def batch_stage_from(*, batch: PostingBatch, source: Relation, unique_accounts: bool | None = None) -> int:

@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from openhpf.contributions.months import ym
 from openhpf.core import db
@@ -73,52 +73,3 @@ def test_a_relation_is_a_select_with_bound_values():
             db.Relation(text)
     with pytest.raises(ValueError):
         db.publish_view("ledger", "accounts_v_x", "ledger_glaccount", ["id"])
-
-
-def _shape(*tables: str) -> list[tuple]:
-    """Every constraint and index of `tables`, by name and definition (PostgreSQL's catalogue)."""
-    cons = db.fetch("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid::regclass::text = ANY(%s) ORDER BY 1, 2", [list(tables)])
-    idx = db.fetch("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1, 2",
-                   [list(tables)])
-    return cons + idx
-
-
-@pytest.mark.django_db
-def test_bulk_load_puts_every_key_and_index_back_and_proves_them():
-    db.execute("CREATE TABLE test_bl_parent (id BIGINT PRIMARY KEY, code VARCHAR(10) NOT NULL)")
-    db.execute("CREATE TABLE test_bl_child (id BIGINT PRIMARY KEY, "
-               "parent_id BIGINT NOT NULL REFERENCES test_bl_parent (id) DEFERRABLE INITIALLY DEFERRED, "
-               "no VARCHAR(10) NOT NULL CONSTRAINT test_bl_child_no UNIQUE, status VARCHAR(2) NOT NULL)")
-    db.execute("CREATE INDEX test_bl_child_parent ON test_bl_child (parent_id, status)")
-    db.execute("CREATE UNIQUE INDEX test_bl_child_one ON test_bl_child (parent_id) WHERE status = '01'")
-    db.execute("INSERT INTO test_bl_parent VALUES (1, 'a'), (2, 'b')")
-
-    def load(rows: list[tuple]) -> None:
-        with db.bulk_load("test_bl_child"):
-            for r in rows:
-                db.execute("INSERT INTO test_bl_child VALUES (%s, %s, %s, %s)", r)
-
-    if not db.is_postgresql():  # nothing to take off: the rows go in under the usual checks
-        load([(1, 1, "x", "01")])
-        assert _one("SELECT COUNT(*) FROM test_bl_child") == 1
-        return
-    with transaction.atomic():
-        before = _shape("test_bl_child")
-        assert len(before) == 7  # pkey, FK, unique; and their indexes, the two others
-        load([(1, 1, "x", "01"), (2, 1, "y", "02"), (3, 2, "z", "01")])
-        assert _shape("test_bl_child") == before  # the same names and definitions, and they guard the table
-        with pytest.raises(IntegrityError), transaction.atomic():
-            db.execute("INSERT INTO test_bl_child VALUES (4, 1, 'w', '01')")  # a second active row for parent 1
-        # what the load would have refused row by row is refused when it is put back, and undone with the rows
-        for bad in ([(4, 9, "w", "01")], [(4, 2, "x", "02")], [(4, 2, "w", "01")]):  # no parent, dup no, dup active
-            with pytest.raises(IntegrityError):
-                load(bad)
-            assert _shape("test_bl_child") == before
-            assert _one("SELECT COUNT(*) FROM test_bl_child") == 3
-        # an error inside the block: the drops are rolled back with it
-        with pytest.raises(ZeroDivisionError), db.bulk_load("test_bl_child"):
-            db.execute("INSERT INTO test_bl_child VALUES (5, 9, 'v', '01')")
-            raise ZeroDivisionError
-        assert _shape("test_bl_child") == before
-        assert _one("SELECT COUNT(*) FROM test_bl_child") == 3
