@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -182,6 +183,12 @@ class _HistoryFilter:
     date_from: date | None
     date_to: date | None
 
+    @property
+    def query(self) -> str:
+        """The filter as URL parameters for the print link ('' when none), starting with '&'."""
+        params = {k: v.isoformat() for k, v in (("date_from", self.date_from), ("date_to", self.date_to)) if v}
+        return "&" + urlencode(params) if params else ""
+
 
 def _history_filter(request: HttpRequest) -> _HistoryFilter:
     form = HistoryFilterForm(request.GET or None)
@@ -208,7 +215,7 @@ def _history_context(account: MemberAccount, p: selectors.Page, flt: _HistoryFil
         for r in p.items
     ]
     return {"account_no": account.account_no, "rows": rows, "total": p.total, "page": p.page, "pages": p.pages,
-            "page_obj": p, "filter": flt.form, "filtered": bool(flt.date_from or flt.date_to)}
+            "page_obj": p, "filter": flt.form, "filter_query": flt.query, "filtered": bool(flt.date_from or flt.date_to)}
 
 
 @require_GET

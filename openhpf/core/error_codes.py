@@ -427,7 +427,7 @@ class ErrorCode(StrEnum):
     REVERSE_A_REVERSAL = "REVERSE_A_REVERSAL", 409, "冲正凭证不能再被冲正"
     ROLE_HELD = "ROLE_HELD", 409, "该用户已有角色「{role}」"
     ROLE_INCOMPATIBLE = "ROLE_INCOMPATIBLE", 422, "三员分立：{kind}角色不能与已有的{held}角色由同一人兼任"
-    ROLE_DUTY_CONFLICT = "ROLE_DUTY_CONFLICT", 422, "不相容岗位：{role}与已有的{held}不宜由同一人兼任，须填写授权理由"
+    ROLE_DUTY_CONFLICT = "ROLE_DUTY_CONFLICT", 409, "不相容岗位：{role}与已有的{held}不宜由同一人兼任，须填写授权理由"
     ROLE_NOT_HELD = "ROLE_NOT_HELD", 409, "该用户没有角色「{role}」"
     ROLE_UNKNOWN = "ROLE_UNKNOWN", 404, "角色 {role} 不存在"
     SAME_EMPLOYER = "SAME_EMPLOYER", 422, "转入单位与当前单位相同"

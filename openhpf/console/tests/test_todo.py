@@ -106,7 +106,7 @@ def _page_rows(center, user, key: str) -> int:
         return len(commands_pending(center=center, checker=user, limit=10_000))
     if key == "contributions.unknown_receipts":
         page, _ = unknown_receipts(center=center, actor=user)
-        return page.paginator.count
+        return page.total
     if key == "settlement.notices_queue":
         return notices(center=center, user=user, status=Notice.Status.QUEUE).count()
     if key == "reconciliation.open_items":
