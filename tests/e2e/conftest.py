@@ -69,7 +69,13 @@ def _new_page(browser: Any, live_server: Any, **context_args: Any) -> tuple[Any,
             problems.append(f"HTTP {r.status} {r.url}")
 
     page.on("response", on_response)
-    page.on("requestfailed", lambda r: problems.append(f"failed {r.url}: {r.failure}"))
+    def on_failed(r: Any) -> None:
+        # an htmx panel's background request cut off because the user navigated away is not a problem of the page
+        if r.resource_type in ("xhr", "fetch") and "ERR_ABORTED" in str(r.failure or ""):
+            return
+        problems.append(f"failed {r.url}: {r.failure}")
+
+    page.on("requestfailed", on_failed)
     page.on("pageerror", lambda e: problems.append(f"JS error: {e}"))
     page.problems = problems
     return context, page, problems
