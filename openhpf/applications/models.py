@@ -76,6 +76,10 @@ class Application(models.Model):
     completed_on = models.DateField("办结日期", null=True, blank=True)
     result = models.JSONField("办理结果", null=True, blank=True)
     rule_outcome = models.CharField("规则校验结论", max_length=10, blank=True)
+    # the work queue: who holds it now (claimed or assigned), since when
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name="经办人")
+    assigned_at = models.DateTimeField("领办时间", null=True, blank=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

@@ -67,3 +67,45 @@ def handler_for(item_code: str, item_name: str = "") -> Handler:
 def handled_items() -> list[str]:
     return sorted(_HANDLERS)
 
+
+
+# --- review sections: what the reviewer sees beside the payload ------------------------------------------------------
+# The work queue's review screen shows the payload, the materials and each rule's result itself. Anything else a
+# reviewer needs (the verification answers, a withdrawal's account and card, a loan's capacity figures) comes from
+# the app that owns it, registered here so that the screen imports none of them:
+#
+#     register_review_section(ReviewSection("verification.answers", "核验结果", rows=answers_rows, order=20))
+#
+# `rows(application, actor)` returns [(label, text)] already in a clerk's words (元, %, names of codes, masked
+# where personal), or [] when the section has nothing for this application (it is then not shown).
+
+Row = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    key: str
+    title: str
+    rows: Callable[[Any, Any], list[Row]]
+    order: int = 50
+
+
+_SECTIONS: dict[str, ReviewSection] = {}
+
+
+def register_review_section(section: ReviewSection) -> ReviewSection:
+    existing = _SECTIONS.get(section.key)
+    if existing is not None and existing != section:
+        raise ValueError(f"a review section {section.key!r} is registered already")
+    _SECTIONS[section.key] = section
+    return section
+
+
+def review_sections(application: Any, actor: Any) -> list[tuple[str, list[Row]]]:
+    """The registered sections that have something for this application, in their order: [(title, rows)]."""
+    shown: list[tuple[str, list[Row]]] = []
+    for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key)):
+        rows = section.rows(application, actor)
+        if rows:
+            shown.append((section.title, rows))
+    return shown
