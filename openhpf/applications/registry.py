@@ -11,6 +11,8 @@ A domain app (withdrawals, loans, accounts' 单位缴存信息变更 …) regist
         rule_inputs=rent_inputs,       # (application) -> {input name: value} for the item's decision rules
         execute=pay_rent_withdrawal,   # (application, actor, business_date) -> result (JSON); DomainError = failed
         amount=lambda p: p["amount"],  # (payload) -> fen, for the review levels' thresholds (optional)
+        form=RentWithdrawalForm,       # the payload as a Django form: counter intake, online hall (optional)
+        describe=rent_rows,            # (payload) -> [(label, text)] in a clerk's words, review screen (optional)
     ))
 
 `validate` returns all the problems it finds (一次告知), never only the first; the engine adds the item's missing
@@ -39,6 +41,10 @@ class Handler:
     rule_inputs: Callable[[Any], dict[str, Any]]
     execute: Callable[[Any, Any, date], dict[str, Any]]
     amount: Callable[[Payload], int | None] | None = None
+    # the payload as a Django form (counter intake and the online hall build their pages from it), and the payload
+    # in a clerk's words for the review screen: [(label, text)] with 元, %, names of codes, personal data masked
+    form: type | None = None
+    describe: Callable[[Payload], list[tuple[str, str]]] | None = None
 
 
 _HANDLERS: dict[str, Handler] = {}
