@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, str] = {
     "applications.accept": "办件受理、一次告知补正与代为申请",
     "applications.review": "办件审核（按事项的审核环节）",
     "applications.rules": "决策规则维护（经复核生效）",
+    "verification.view": "查看核验查询记录与核验来源状态",
 }
 
 # The narrow permissions of the principals outside the center: a member (缴存职工) reads its own accounts, an
@@ -91,10 +92,11 @@ ROLES: tuple[RoleSpec, ...] = (
         *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "ledger.back_value", "jobs.run", "contributions.remit",
         "settlement.view", "settlement.operate", "finance.view", "finance.manage", "cockpit.view")),
     RoleSpec("inspector", "稽核", BUSINESS, 1, (*_BUSINESS_READ, "accounts.export", "personal_data.unmask",
-                                             "settlement.view", "finance.view")),
+                                             "settlement.view", "finance.view", "verification.view")),
     RoleSpec("leader", "中心领导", BUSINESS, 1, (
         *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export", "settlement.view",
-        "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review")),
+        "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review",
+        "verification.view")),
     RoleSpec("sysadmin", "系统管理员", SYSADMIN, 0, ("system.config", "jobs.view", "jobs.run")),
     RoleSpec("secadmin", "安全管理员", SECADMIN, 0, ("iam.manage_users", "iam.manage_roles")),
     RoleSpec("secauditor", "安全审计员", SECAUDITOR, 0, ("audit.view",)),
@@ -125,7 +127,8 @@ def duty_conflicts(role: str, held: set[str] | frozenset[str]) -> list[tuple[str
 # Permissions only the non-business kinds may ever hold (checked when a role's permissions are edited).
 BUSINESS_DATA_PERMISSIONS = frozenset(
     p for p in PERMISSIONS if p.split(".")[0] in {"accounts", "contributions", "ledger", "documents", "approvals", "policy",
-                                          "settlement", "finance", "cockpit", "catalog", "applications"}
+                                          "settlement", "finance", "cockpit", "catalog", "applications",
+                                          "verification"}
     or p == "personal_data.unmask"
 )
 

@@ -147,6 +147,7 @@ CONSOLE: dict[str, str] = {
     "reconciliation:dayend_progress": "settlement.view",
     "catalog:items": PUBLIC,  # 服务事项目录 and 办事指南: public, no personal data
     "catalog:item": PUBLIC,
+    "verification:queries": "verification.view",  # 核验查询记录 (subjects masked, read-audited) and breaker states
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).

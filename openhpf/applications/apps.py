@@ -7,6 +7,11 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from openhpf.verification.selectors import review_rows
+
+        from .registry import ReviewSection, register_review_section
         from .rules import register_commands
 
         register_commands()  # applications.rule_set_change through maker-checker (approvals)
+        # the review screen's 核验结果: the verification answers of the application (masked, read-audited)
+        register_review_section(ReviewSection("verification.answers", "核验结果", rows=review_rows, order=20))

@@ -46,6 +46,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.core.models import Center
 from openhpf.notifications.services import notify
+from openhpf.verification import services as verification
 
 from . import registry, rules
 from .models import Application, ApplicationEvent, ApplicationMaterial, ReviewDecision, State
@@ -274,15 +275,43 @@ def _stages_for(app: Application, outcome: str) -> list[int]:
     return need
 
 
+def _decisive_block(ev: Any) -> bool:
+    """Whether a blocking rule failed on data it had (not merely because a source left its input empty)."""
+    by_code = {r.code: r for r in rules.rules_of(ev.rule_set)}
+    for r in ev.results:
+        if r["holds"] or r["severity"] != "block":
+            continue
+        rule = by_code.get(r["code"])
+        if rule is None or all(ev.inputs.get(k) is not None for k in rule.inputs):
+            return True
+    return False
+
+
 def _evaluate(app: Application, on: date, actor: Actor) -> str:
+    """Evaluate the item's rules over the handler's inputs. A verification source the handler asked that was
+    unavailable (down, timed out, breaker open) sends the application to manual review, at least the first
+    level, with a problem line per source ("不动产登记信息核验暂不可用，转人工审核"); a blocking rule that failed
+    only for the missing answer does not reject it."""
     handler = registry.handler_for(app.item_code, app.item_version.name)
-    ev = rules.evaluation_record(application=app, inputs=handler.rule_inputs(app), on=on)
+    inputs: dict[str, Any] | None
+    with verification.unavailable_sources(requester=actor, application_number=app.number,
+                                          center=app.center_id) as down:
+        try:
+            inputs = handler.rule_inputs(app)
+        except verification.SourceUnavailable:
+            inputs = None
+    ev = rules.evaluation_record(application=app, inputs=inputs, on=on) if inputs is not None else None
     outcome = ev.outcome if ev is not None else "pass"
+    fallback = verification.fallback_problems(down)
+    if fallback:
+        outcome = "block" if outcome == "block" and ev is not None and _decisive_block(ev) else "manual"
+        app.problems = fallback
     app.rule_outcome = outcome
-    if ev is not None:
+    if ev is not None or fallback:
         audit_log(actor=actor, action=AuditEvent.APPLICATIONS_RULES_EVALUATE, obj=app, center=app.center_id,
-                  business_date=on, after={"rule_set": ev.rule_set.version, "outcome": outcome,
-                                           "failing": [r["code"] for r in ev.results if not r["holds"]]})
+                  business_date=on, after={"rule_set": ev.rule_set.version if ev else None, "outcome": outcome,
+                                           "failing": [r["code"] for r in ev.results if not r["holds"]] if ev else [],
+                                           "unavailable": [a.source for a in down], "problems": fallback})
     return outcome
 
 

@@ -26,6 +26,7 @@ MENU: list[tuple[str, str, str | None]] = [
     ("财务", "finance:home", "finance.view"),
     ("驾驶舱", "console:cockpit", "cockpit.view"),
     ("复核", "approvals:pending", "approvals.approve"),
+    ("核验", "verification:queries", "verification.view"),
     ("政策参数", "approvals:policies", "policy.change"),
     ("审计", "audit:list", "audit.view"),
     ("安全", "console:iam_users", "iam.manage_users"),

@@ -33,6 +33,7 @@ DOMAINS: dict[str, str] = {
     "finance": "财务",
     "catalog": "服务事项目录",
     "applications": "办件",
+    "verification": "核验",
     "audit": "审计",
 }
 
@@ -96,6 +97,8 @@ class AuditObject(StrEnum):
     SERVICE_ITEM = "catalog.serviceitem", "服务事项"
     APPLICATION = "applications.application", "办件"
     RULE_SET = "applications.ruleset", "决策规则集"
+    VERIFICATION_QUERY = "verification.verificationquery", "核验查询"
+    VERIFICATION_SOURCE = "verification.sourcestate", "核验来源"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -338,6 +341,14 @@ class AuditEvent(StrEnum):
     APPLICATIONS_RULES_EVALUATE = "applications.rules.evaluate", "办件规则校验", _O.APPLICATION
     APPLICATIONS_RULE_SET_CHANGE = "applications.rule_set.change", "决策规则集新版本（经复核）", _O.RULE_SET
 
+    # ------------------------------------------------------------ verification (核验)
+    VERIFICATION_QUERY = "verification.query.ask", "核验来源查询", _O.VERIFICATION_QUERY, True
+    VERIFICATION_SOURCE_OPEN = "verification.source.open", "核验来源熔断（暂停查询）", _O.VERIFICATION_SOURCE
+    VERIFICATION_SOURCE_CLOSE = "verification.source.close", "核验来源恢复", _O.VERIFICATION_SOURCE
+    VERIFICATION_REGISTRY_FILL = "verification.registry.fill", "本地核验库填充（演示）", _O.NONE
+    VERIFICATION_QUERIES_VIEW = "verification.query.list", "核验查询记录查看", _O.VERIFICATION_QUERY, True
+    VERIFICATION_ANSWERS_VIEW = "verification.query.answers", "办件核验结果查看", _O.APPLICATION, True
+
     @property
     def code(self) -> str:
         return self.value
@@ -366,7 +377,7 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, AuditEvent.AUDIT_RECORDS_VIEW, AuditEvent.AUDIT_RECORDS_EXPORT,
     AuditEvent.IAM_OUTBOX_VIEW,
     AuditEvent.SETTLEMENT_PAYEE_LIST, AuditEvent.DOCUMENT_RECEIPT_VIEW, AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CANDIDATES,
-    AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE,
+    AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE, AuditEvent.VERIFICATION_QUERIES_VIEW, AuditEvent.VERIFICATION_ANSWERS_VIEW,
 })
 
 

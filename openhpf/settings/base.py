@@ -148,6 +148,11 @@ HPF_SECURITY: dict[str, Any] = {
 }
 # The wire to the banks (core.bdc): a class with exchange(url, message, timeout=) → Outcome.
 HPF_BDC_TRANSPORT = os.environ.get("HPF_BDC_TRANSPORT", "openhpf.settlement.transport.HttpJsonTransport")
+# The verification sources (核验, openhpf/verification/sources.py): per source code, the adapter (a dotted path)
+# and its options, timeout, attempts, backoff and circuit breaker; every source answers from the local registry
+# unless set here. HPF_VERIFICATION_DEFAULTS overrides the defaults of every source.
+HPF_VERIFICATION_DEFAULTS: dict[str, Any] = {}
+HPF_VERIFICATION_SOURCES: dict[str, dict[str, Any]] = {}
 # Where a bank channel may point (settlement.four_eyes): hosts (or host:port) of the banks' front ends, comma
 # separated. Changing a channel is a maker-checker command; the web UI cannot add a host, only this setting can.
 HPF_BANK_URL_ALLOWLIST = [h.strip() for h in os.environ.get("HPF_BANK_URL_ALLOWLIST", "").split(",") if h.strip()]
