@@ -81,7 +81,7 @@ def _mask_code(v: str) -> str:
 
 
 def _records(model: type[m._Record], subject: str) -> QuerySet:
-    return model.objects.filter(subject_bidx=blind_index("id_number", subject, "id_number"))
+    return model._default_manager.filter(subject_bidx=blind_index("id_number", subject, "id_number"))
 
 
 def _property(q: Query) -> Reply:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.auditlog import audit_log
@@ -81,7 +81,7 @@ def registry_fill_synthetic(subjects: Iterable[str], *, on: date, seed: int = 20
     subjects = [s.strip().upper() for s in subjects if s and s.strip()]
     have = set(m.HouseholdRecord.objects.filter(
         subject_bidx__in=[blind_index("id_number", s, "id_number") for s in subjects]).values_list("subject_bidx", flat=True))
-    by_model: dict[type, list[Any]] = {}
+    by_model: dict[type[models.Model], list[Any]] = {}
     filled = 0
     for n, subject in enumerate(subjects, 1):
         if blind_index("id_number", subject, "id_number") in have:
@@ -90,7 +90,7 @@ def registry_fill_synthetic(subjects: Iterable[str], *, on: date, seed: int = 20
         for rec in _records_for(subject, rng, on, n):
             by_model.setdefault(type(rec), []).append(rec)
     for model, rows in by_model.items():
-        model.objects.bulk_create(rows, batch_size=1000)  # the insert runs each field's pre_save: blind indexes set
+        model._default_manager.bulk_create(rows, batch_size=1000)  # the insert runs each field's pre_save: blind indexes set
     audit_log(actor=actor, action=AuditEvent.VERIFICATION_REGISTRY_FILL, business_date=on,
               after={"subjects": filled, "records": sum(len(r) for r in by_model.values()), "seed": seed})
     return filled

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from openhpf.core.audit_events import AuditEvent
+from openhpf.core.audit_events import AuditEvent, AuditObject
 from openhpf.core.authz import has_permission
 from openhpf.core.paging import Page, paginate
 from openhpf.core.personal import PersonalRead, personal_read
@@ -73,7 +73,8 @@ def breaker_states() -> list[BreakerRow]:
     return out
 
 
-@personal_read(AuditEvent.VERIFICATION_ANSWERS_VIEW, perm=REVIEW_PERMISSION, obj=lambda b: b["application"])
+@personal_read(AuditEvent.VERIFICATION_ANSWERS_VIEW, perm=REVIEW_PERMISSION,
+               obj=lambda b: (AuditObject.APPLICATION.value, b["application"].pk))
 def application_answers(application: Any, *, actor: Any, read: PersonalRead) -> list[VerificationQuery]:
     """The queries made for one application (its center's), in the order asked."""
     rows = list(VerificationQuery.objects.filter(center_id=application.center_id,

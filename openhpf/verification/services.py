@@ -15,7 +15,7 @@ Every query is logged (models.VerificationQuery: purpose, requester, application
 masked, the authorization, status, SM3 of the canonical answer, duration) and audited (verification.query.ask).
 征信 needs the person's written consent (征信业管理条例 第十八条): without a valid `consent` (a stored
 documents.Document of type 授权委托书 or 申请表 of the same center, or its id) the query is refused with
-VERIFICATION_CONSENT_REQUIRED before anything goes out or is logged."""
+VERIFICATION_NO_CONSENT before anything goes out or is logged."""
 
 from __future__ import annotations
 
@@ -135,7 +135,7 @@ def _consent_ref(src: Source, consent: Any, center_id: int | None) -> str:
     if src not in CONSENT_REQUIRED:
         return str(getattr(consent, "pk", consent) or "")[:64] if consent else ""
     if consent in (None, ""):
-        raise DomainError(ErrorCode.VERIFICATION_CONSENT_REQUIRED, source=src.label, field="consent")
+        raise DomainError(ErrorCode.VERIFICATION_NO_CONSENT, source=src.label, field="consent")
     doc = consent if isinstance(consent, Document) else Document.objects.filter(
         pk=int(consent) if str(consent).isdigit() else 0).first()
     if doc is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -59,6 +60,8 @@ from openhpf.tests.test_personal_read_audit import (
     _seed,
     _walk,
 )
+from openhpf.verification.selectors import application_answers
+from openhpf.verification.services import verify
 
 # personal-data events of the catalogue this test does not produce, each with the reason (keep it short)
 NOT_PRODUCED: dict[str, str] = {
@@ -143,6 +146,11 @@ def _drive_writes(seed: Any) -> dict[str, str]:
                           contact_phone="13744443333")
     employer_close(employer=empty, reason="注销", actor=actor, business_date=bd)
     personal_data_unmask(user=actor, obj=member, fields=["id_number", "phone"], reason="核对身份")
+    # 核验: a query about a member (the trail keeps the blind index and the masked number), and the review screen's
+    # read of an application's answers
+    verify("household", subject=member.id_number, purpose="核验 13655554444 的户籍", requester=actor, center=center,
+           application_number="SQ-WALK-1")
+    application_answers(SimpleNamespace(pk=1, center_id=center.pk, number="SQ-WALK-1"), actor=actor)
     member_principal_create(member=member, password=PORTAL_PW + "x", actor=actor)
     agent = EmployerAgent.objects.get(login_id="walkagent")
     for kind, login in (("member", member.id_number), ("member", resident_id(99)), ("agent", agent.login_id),

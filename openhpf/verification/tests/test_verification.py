@@ -23,9 +23,11 @@ from openhpf.security.crypto import sm3_hex
 from openhpf.security.fields import blind_index
 from openhpf.verification import models as m
 from openhpf.verification.adapters import Reply, SourceDown
+from openhpf.verification.breaker import breaker_admit
 from openhpf.verification.models import SourceState, Status, VerificationQuery
 from openhpf.verification.registry import registry_fill_synthetic
 from openhpf.verification.services import canonical_answer, verify
+from openhpf.verification.sources import source_config
 
 pytestmark = pytest.mark.django_db
 ON = date(2026, 11, 30)
@@ -122,7 +124,7 @@ def test_every_query_is_logged_with_the_sm3_of_its_answer_and_audited(center):
     assert (row.requester_kind, row.requester_label, row.purpose) == ("system", ACTOR.label, "测试核验")
     assert row.application_number == "SQ2026113000000001" and row.attempts == 1
     audit = AuditRecord.objects.get(action="verification.query.ask", object_id=str(row.pk))
-    assert audit.after["answer_sm3"] == a.sm3 and ID not in str(audit.after)
+    assert audit.after is not None and audit.after["answer_sm3"] == a.sm3 and ID not in str(audit.after)
     with pytest.raises(DomainError) as exc:
         _ask("face", purpose=" ")
     assert exc.value.code == "VERIFICATION_PURPOSE_REQUIRED"
@@ -137,7 +139,7 @@ def test_every_query_is_logged_with_the_sm3_of_its_answer_and_audited(center):
 def test_credit_without_written_consent_is_refused_and_nothing_is_queried(center):
     with pytest.raises(DomainError) as exc:
         _ask("credit", center=center)
-    assert exc.value.code == "VERIFICATION_CONSENT_REQUIRED" and "征信业管理条例第十八条" in exc.value.message
+    assert exc.value.code == "VERIFICATION_NO_CONSENT" and "征信业管理条例第十八条" in exc.value.message
     with pytest.raises(DomainError) as exc:
         _ask("credit", center=center, consent=_consent(center, DocType.BANK_RECEIPT))
     assert exc.value.code == "VERIFICATION_CONSENT_INVALID" and "授权委托书" in exc.value.message
@@ -184,20 +186,21 @@ def test_the_breaker_opens_after_n_failures_answers_without_calling_then_half_op
     for _ in range(3):
         assert _ask("court").status == Status.UNAVAILABLE
     state = SourceState.objects.get(source="court")
-    assert (state.state, state.failures) == ("open", 3) and CountingAdapter.calls == 3
+    opened = state.opened_at
+    assert opened is not None and (state.state, state.failures) == ("open", 3) and CountingAdapter.calls == 3
     assert AuditRecord.objects.filter(action="verification.source.open").count() == 1
     started = time.monotonic()
     a = _ask("court")  # open: answered at once, the source is not called
     assert a.status == Status.UNAVAILABLE and "熔断中" in a.reason and CountingAdapter.calls == 3
     assert time.monotonic() - started < 0.5
     # after the cool-down one trial goes out; it fails: open again for another cool-down
-    SourceState.objects.filter(source="court").update(opened_at=state.opened_at - timedelta(seconds=61))
+    SourceState.objects.filter(source="court").update(opened_at=opened - timedelta(seconds=61))
     assert _ask("court").status == Status.UNAVAILABLE and CountingAdapter.calls == 4
     assert SourceState.objects.get(source="court").state == "open"
     assert _ask("court").status == Status.UNAVAILABLE and CountingAdapter.calls == 4
     # the next trial succeeds: closed, failures reset
     CountingAdapter.fail = 0
-    SourceState.objects.filter(source="court").update(opened_at=state.opened_at - timedelta(seconds=200))
+    SourceState.objects.filter(source="court").update(opened_at=opened - timedelta(seconds=200))
     assert _ask("court").status == Status.CONFIRMED and CountingAdapter.calls == 5
     state = SourceState.objects.get(source="court")
     assert (state.state, state.failures) == ("closed", 0)
@@ -210,10 +213,8 @@ def test_only_one_trial_goes_out_while_half_open(center):
     CountingAdapter.fail = 1
     _ask("court")
     row = SourceState.objects.get(source="court")
+    assert row.opened_at is not None
     SourceState.objects.filter(pk=row.pk).update(opened_at=row.opened_at - timedelta(seconds=61))
-    from openhpf.verification.breaker import breaker_admit
-    from openhpf.verification.sources import source_config
-
     cfg = source_config("court")
     assert breaker_admit(cfg) == (True, "")  # this process takes the trial
     admitted, why = breaker_admit(cfg)  # another process meanwhile: refused
