@@ -7,10 +7,13 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
+from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.audit.models import AuditRecord
 from openhpf.conftest import grant_role
 from openhpf.core.actors import SystemActor
@@ -251,3 +254,15 @@ def test_the_console_page_lists_the_log_masked_and_read_audited_with_the_breaker
     grant_role(teller, "teller", center=center)
     client.force_login(teller)
     assert client.get("/verification/").status_code == 403
+
+
+def test_the_demo_command_fills_the_registry_for_the_centers_members(center):
+    employer = make_employer(center, 1)
+    accounts = [make_account(center, employer, n) for n in (1, 2, 3)]
+    out = StringIO()
+    call_command("verification_seed", center=center.code, stdout=out)
+    assert "新填充 3 名职工" in out.getvalue()
+    for a in accounts:
+        assert _ask("household", subject=a.member.id_number).status == Status.CONFIRMED
+    call_command("verification_seed", center=center.code, stdout=out)
+    assert "新填充 0 名职工" in out.getvalue() and m.HouseholdRecord.objects.count() == 3
