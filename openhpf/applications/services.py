@@ -275,18 +275,6 @@ def _stages_for(app: Application, outcome: str) -> list[int]:
     return need
 
 
-def _decisive_block(ev: Any) -> bool:
-    """Whether a blocking rule failed on data it had (not merely because a source left its input empty)."""
-    by_code = {r.code: r for r in rules.rules_of(ev.rule_set)}
-    for r in ev.results:
-        if r["holds"] or r["severity"] != "block":
-            continue
-        rule = by_code.get(r["code"])
-        if rule is None or all(ev.inputs.get(k) is not None for k in rule.inputs):
-            return True
-    return False
-
-
 def _evaluate(app: Application, on: date, actor: Actor) -> str:
     """Evaluate the item's rules over the handler's inputs. A verification source the handler asked that was
     unavailable (down, timed out, breaker open) sends the application to manual review, at least the first
@@ -304,7 +292,12 @@ def _evaluate(app: Application, on: date, actor: Actor) -> str:
     outcome = ev.outcome if ev is not None else "pass"
     fallback = verification.fallback_problems(down)
     if fallback:
-        outcome = "block" if outcome == "block" and ev is not None and _decisive_block(ev) else "manual"
+        # still rejected only when a blocking rule failed on data it had, not for an input a source left empty
+        read = {r.code: r.inputs for r in rules.rules_of(ev.rule_set)} if ev is not None else {}
+        decisive = ev is not None and any(
+            not r["holds"] and r["severity"] == "block"
+            and all(ev.inputs.get(k) is not None for k in read.get(r["code"], {})) for r in ev.results)
+        outcome = "block" if outcome == "block" and decisive else "manual"
         app.problems = fallback
     app.rule_outcome = outcome
     if ev is not None or fallback:

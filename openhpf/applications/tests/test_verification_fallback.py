@@ -95,3 +95,17 @@ def test_a_healthy_source_decides_by_its_answer(world, property_handler):
     assert q.status == "confirmed" and len(q.answer_sm3) == 64
     text = dict(registry.review_sections(app, w["r1"]))["核验结果"][0][1]
     assert text.startswith("核验一致 · ") and "名下住房 1 套：西湖区 90.00㎡" in text
+
+
+@override_settings(HPF_VERIFICATION_SOURCES={"property": {"options": {"down": True}, "attempts": 1}})
+def test_a_blocking_rule_failing_on_data_it_had_still_rejects_while_a_source_is_down(world, property_handler):
+    w = world
+    rule_set_make(item_code=ITEM, effective_from=date(2026, 1, 2), actor=SystemActor("test"), reason="测试",
+                  rules=rules_check([
+                      {"code": "R2", "expression": "not has_home", "message": "本人在本市有自有住房", "severity": "block",
+                       "inputs": {"has_home": "flag"}},
+                      {"code": "R9", "expression": "amount <= 50000", "message": "超过提取上限", "severity": "block",
+                       "inputs": {"amount": "number"}}]))
+    app = _accepted(w)
+    assert app.state == State.REJECTED and "超过提取上限" in app.problems
+    assert VerificationQuery.objects.get(application_number=app.number).reason == "连接被拒绝"

@@ -82,6 +82,7 @@ def test_demo_is_idempotent(capsys, django_user_model):
                  "--no-progress")
     first = capsys.readouterr().out
     assert "已建立演示中心" in first and "teller1" in first
+    assert "本地核验库：新填充 60 名职工" in first  # the verification sources answer for the demo members
     assert django_user_model.objects.filter(username__in=["teller1", "reviewer1", "finance1", "auditor1", "admin"]).count() == 5
     call_command("demo", "--no-progress")
     second = capsys.readouterr().out

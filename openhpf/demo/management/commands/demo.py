@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -100,6 +101,8 @@ class Command(BaseCommand):
                     raise CommandError(f"[{exc.code}] {exc.message}") from exc
                 center.refresh_from_db()
                 self.stdout.write(f"演示中心业务日期：{center.business_date}")
+            # the local verification registry (核验) answers for the demo members
+            call_command("verification_seed", center=center.code, seed=o["seed"], stdout=self.stdout)
         self._users(center)
         # the periodic sealer, once: the demo leaves its audit trail and ledger digests sealed and anchored
         r = audit_seal()
