@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, str] = {
     "applications.accept": "办件受理、一次告知补正与代为申请",
     "applications.review": "办件审核（按事项的审核环节）",
     "applications.rules": "决策规则维护（经复核生效）",
+    "applications.followup": "好差评差评整改（登记整改结果并办结）",
 }
 
 # The narrow permissions of the principals outside the center: a member (缴存职工) reads its own accounts, an
@@ -85,7 +86,7 @@ ROLES: tuple[RoleSpec, ...] = (
         "accounts.view", "accounts.open", "accounts.change", "accounts.freeze", "documents.view", "documents.upload",
         "jobs.view", "personal_data.unmask", "contributions.remit", "applications.accept")),
     RoleSpec("reviewer", "复核员", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "personal_data.unmask",
-                                              "applications.review")),
+                                              "applications.review", "applications.followup")),
     RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "applications.review")),
     RoleSpec("finance", "财务", BUSINESS, 1, (
         *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "ledger.back_value", "jobs.run", "contributions.remit",
@@ -94,7 +95,8 @@ ROLES: tuple[RoleSpec, ...] = (
                                              "settlement.view", "finance.view")),
     RoleSpec("leader", "中心领导", BUSINESS, 1, (
         *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export", "settlement.view",
-        "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review")),
+        "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review",
+        "applications.followup")),
     RoleSpec("sysadmin", "系统管理员", SYSADMIN, 0, ("system.config", "jobs.view", "jobs.run")),
     RoleSpec("secadmin", "安全管理员", SECADMIN, 0, ("iam.manage_users", "iam.manage_roles")),
     RoleSpec("secauditor", "安全审计员", SECAUDITOR, 0, ("audit.view",)),

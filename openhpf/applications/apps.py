@@ -7,6 +7,11 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from openhpf.core.todo import register_todo
+
+        from .rating_selectors import followup_open_count
         from .rules import register_commands
 
         register_commands()  # applications.rule_set_change through maker-checker (approvals)
+        register_todo("applications.followups", "差评整改", "applications.followup", count=followup_open_count,
+                      url_name="ratings:followups", order=60, hint="好差评中不满意、非常不满意的办件")
