@@ -43,13 +43,13 @@ def satisfaction(*, center: Any, month: str | None = None, item_code: str | None
         qs = qs.filter(month=month)
     if item_code:
         qs = qs.filter(item_code=item_code)
-    per_level = {lv: Count("id", filter=Q(level=lv)) for lv in RatingLevel.values}
+    per_level = {f"n_{lv}": Count("id", filter=Q(level=lv)) for lv in RatingLevel.values}
     rows = (qs.values("item_code", "month")
             .annotate(rated=Count("id"), satisfied=Count("id", filter=Q(level__in=list(SATISFIED_LEVELS))),
                       **per_level)
             .order_by("month", "item_code"))
     return [Satisfaction(item_code=r["item_code"], month=r["month"], rated=r["rated"], satisfied=r["satisfied"],
-                         counts={lv: r[lv] for lv in RatingLevel.values}) for r in rows]
+                         counts={lv: r[f"n_{lv}"] for lv in RatingLevel.values}) for r in rows]
 
 
 def application_rating(application: Any) -> Rating | None:
