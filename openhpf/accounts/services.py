@@ -433,7 +433,7 @@ def employer_pay_account_check(*, bank_name: str, account_no: str) -> tuple[str,
     if not (no.isdigit() and 8 <= len(no) <= 40):
         problems.append(("account_no", "银行账号应为 8 至 40 位数字"))
     if problems:
-        field, message = problems[0]
+        field = problems[0][0]
         code = ErrorCode.BANK_NAME_REQUIRED if field == "bank_name" else ErrorCode.BANK_ACCOUNT_NO
         raise DomainError(code, "；".join(m for _, m in problems), field=field,
                           details={"problems": [{"field": f, "message": m} for f, m in problems]})

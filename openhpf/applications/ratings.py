@@ -6,6 +6,7 @@ applications.followup record what was done and close it. Every write is audited.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
 from django.db import transaction
 
@@ -94,7 +95,7 @@ def followup_close(*, followup: RatingFollowUp, actor: Actor, business_date: dat
         raise DomainError(ErrorCode.FOLLOWUP_RESULT_REQUIRED, field="result")
     if len(text) > RESULT_MAX:
         raise DomainError(ErrorCode.TOO_LONG, f"整改结果不能超过 {RESULT_MAX} 个字", field="result")
-    f.status, f.result, f.closed_by, f.closed_on = RatingFollowUp.Status.CLOSED, text, actor, business_date
+    f.status, f.result, f.closed_by, f.closed_on = RatingFollowUp.Status.CLOSED, text, cast(Any, actor), business_date
     f.save(update_fields=["status", "result", "closed_by", "closed_on"])
     audit_log(actor=actor, action=AuditEvent.APPLICATIONS_FOLLOWUP_CLOSE, obj=f, center=f.center_id,
               business_date=business_date, before={"status": RatingFollowUp.Status.OPEN},

@@ -106,9 +106,9 @@ def validate(payload: Payload, application: Any) -> tuple[Payload, list[str]]:
         before = {f: _registered(employer, f) for f in wanted}
     if not wanted and not form.errors:
         problems.append("请至少填写一项需要变更的信息")
-    if application is not None and getattr(application, "channel", "") == "counter" and application.pk:
-        if not application.materials.filter(material_code="agent_letter").exists():
-            problems.append("柜台办理须提交经办人授权委托书")
+    at_counter = application is not None and getattr(application, "channel", "") == "counter" and application.pk
+    if at_counter and not application.materials.filter(material_code="agent_letter").exists():
+        problems.append("柜台办理须提交经办人授权委托书")
     out: Payload = {**wanted, "reason": (data.get("reason") or "").strip(), "before": before}
     return out, problems
 

@@ -82,7 +82,7 @@ def test_a_bad_rating_opens_a_follow_up_due_on_the_policys_working_day(world, re
                       business_date=date(2026, 2, 12))
     f = r.followup
     assert (f.status, f.opened_on, f.due_on) == ("open", date(2026, 2, 12), date(2026, 2, 26))
-    assert AuditRecord.objects.get(action="applications.followup.open").after["due_on"] == "2026-02-26"
+    assert (AuditRecord.objects.get(action="applications.followup.open").after or {})["due_on"] == "2026-02-26"
     # the limit is an effective-dated policy value: a center's own 3 days from 2026-03-01 count from then only
     PolicyParameter.objects.create(center=w["center"], key="service.rating_followup_days", value_type="int", value=3,
                                    effective_from=date(2026, 3, 1), approved_by="test")
@@ -110,7 +110,7 @@ def test_staff_close_a_follow_up_on_the_console_and_the_todo_counts_it(client, w
     f.refresh_from_db()
     assert (f.status, f.closed_by, f.closed_on) == ("closed", staff, MON)
     rec = AuditRecord.objects.get(action="applications.followup.close")
-    assert rec.after["result"] == "已电话回访，窗口人员批评教育" and rec.after["late"] is False
+    assert rec.after and rec.after["result"] == "已电话回访，窗口人员批评教育" and rec.after["late"] is False
     assert todo_count("applications.followups", w["r1"], w["center"]).n == 0
     with pytest.raises(DomainError) as exc:
         followup_close(followup=f, actor=w["r1"], business_date=MON, result="再次")

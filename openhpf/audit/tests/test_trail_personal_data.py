@@ -23,10 +23,10 @@ from openhpf.accounts import selectors as account_selectors
 from openhpf.accounts.models import Employer, Member, MemberAccount
 from openhpf.accounts.services import (
     employer_change,
-    employer_pay_account_change,
     employer_close,
     employer_defer,
     employer_end_deferral,
+    employer_pay_account_change,
     employer_resume,
     employer_suspend,
     member_account_change_base,

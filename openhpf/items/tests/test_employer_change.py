@@ -88,6 +88,7 @@ def test_an_agent_changes_the_employer_through_the_api_and_review(client, world)
     assert (e.contact_name, e.contact_phone, e.payday) == ("赵新人", "13911112222", 10)
     assert (e.pay_bank_name, e.pay_account_no) == ("中国工商银行杭州分行", "1202020209000012345")
     change = AuditRecord.objects.get(action="accounts.employer.change", object_id=str(e.pk))
+    assert change.after and change.before
     assert change.after["payday"] == 10 and change.before["payday"] == 15 and change.actor == "user:teller1"
     bank = AuditRecord.objects.get(action="accounts.employer.pay_account_change", object_id=str(e.pk))
     assert bank.after == {"pay_bank_name": "中国工商银行杭州分行", "pay_account_no": "1202020209000012345"}
@@ -146,5 +147,7 @@ def test_at_the_counter_the_clerk_files_for_the_employer_with_the_letter_of_auth
     with pytest.raises(DomainError) as exc:
         services.application_submit(application=app, actor=w["teller"], business_date=bd)
     assert exc.value.details["problems"] == ["柜台办理须提交经办人授权委托书", "缺少申请材料：变更事项证明材料"]
-    form = handler_for(ITEM_CODE).form(data={"payday": "0", "pay_account_no": "12ab"})
+    form_class = handler_for(ITEM_CODE).form
+    assert form_class is not None
+    form = form_class(data={"payday": "0", "pay_account_no": "12ab"})
     assert not form.is_valid() and set(form.errors) == {"payday", "pay_account_no"}
