@@ -108,6 +108,13 @@ from openhpf.servicehall.api import agent_router, member_router  # noqa: E402
 api.add_router("/oauth/", oauth_router)
 api.add_router("/member/", member_router)
 api.add_router("/agent/", agent_router)
+from openhpf.servicehall.applications_api import (  # noqa: E402
+    agent_applications_router,
+    member_applications_router,
+)
+
+api.add_router("/agent/", agent_applications_router)
+api.add_router("/member/", member_applications_router)
 from openhpf.contributions.relief.api import router as relief_router  # noqa: E402
 
 api.add_router("/relief/", relief_router)

@@ -28,5 +28,6 @@ urlpatterns = [
     path("finance/", include("openhpf.finance.urls")),
     path("catalog/", include("openhpf.catalog.urls")),
     path("verification/", include("openhpf.verification.urls")),
+    path("ratings/", include("openhpf.applications.rating_urls")),
     path("", include("openhpf.console.urls")),
 ]

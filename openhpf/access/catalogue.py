@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, str] = {
     "applications.review": "办件审核（按事项的审核环节）",
     "applications.rules": "决策规则维护（经复核生效）",
     "verification.view": "查看核验查询记录与核验来源状态",
+    "applications.followup": "好差评差评整改（登记整改结果并办结）",
 }
 
 # The narrow permissions of the principals outside the center: a member (缴存职工) reads its own accounts, an
@@ -86,7 +87,7 @@ ROLES: tuple[RoleSpec, ...] = (
         "accounts.view", "accounts.open", "accounts.change", "accounts.freeze", "documents.view", "documents.upload",
         "jobs.view", "personal_data.unmask", "contributions.remit", "applications.accept")),
     RoleSpec("reviewer", "复核员", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "personal_data.unmask",
-                                              "applications.review")),
+                                              "applications.review", "applications.followup")),
     RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "applications.review")),
     RoleSpec("finance", "财务", BUSINESS, 1, (
         *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "ledger.back_value", "jobs.run", "contributions.remit",
@@ -96,7 +97,7 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("leader", "中心领导", BUSINESS, 1, (
         *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export", "settlement.view",
         "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review",
-        "verification.view")),
+        "verification.view", "applications.followup")),
     RoleSpec("sysadmin", "系统管理员", SYSADMIN, 0, ("system.config", "jobs.view", "jobs.run")),
     RoleSpec("secadmin", "安全管理员", SECADMIN, 0, ("iam.manage_users", "iam.manage_roles")),
     RoleSpec("secauditor", "安全审计员", SECAUDITOR, 0, ("audit.view",)),

@@ -148,6 +148,8 @@ CONSOLE: dict[str, str] = {
     "catalog:items": PUBLIC,  # 服务事项目录 and 办事指南: public, no personal data
     "catalog:item": PUBLIC,
     "verification:queries": "verification.view",  # 核验查询记录 (subjects masked, read-audited) and breaker states
+    "ratings:followups": "applications.followup",  # 差评整改 (好差评)
+    "ratings:followup": "applications.followup",
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).
@@ -206,6 +208,11 @@ API: dict[str, str] = {
     "GET /api/v1/member/accounts/{account_no}": PRINCIPAL,
     "GET /api/v1/agent/employer": PRINCIPAL,
     "GET /api/v1/agent/members": PRINCIPAL,
+    "POST /api/v1/agent/changes": PRINCIPAL,  # 单位缴存信息变更 (HPF-E-CHANGE)
+    "GET /api/v1/agent/applications": PRINCIPAL,
+    "GET /api/v1/agent/applications/{number}": PRINCIPAL,
+    "POST /api/v1/agent/applications/{number}/rating": PRINCIPAL,
+    "POST /api/v1/member/applications/{number}/rating": PRINCIPAL,
     "POST /api/v1/relief/base-adjustments": "accounts.change",
     "POST /api/v1/relief/employers/{employer_no}/ratio": "accounts.change",
     "POST /api/v1/relief/hardship": "accounts.change",

@@ -44,6 +44,9 @@ class Employer(EncryptedFieldsMixin, models.Model):
     contact_name = models.CharField("经办人", max_length=40, blank=True)
     contact_phone = EncryptedTextField("经办人电话", blank=True, purpose="phone", normalize="phone")  # SM4 at rest
     address = models.CharField("单位地址", max_length=200, blank=True)
+    # the employer's own bank account (its 开户银行 and 账号: where it pays from and refunds go back to)
+    pay_bank_name = models.CharField("单位开户银行", max_length=60, blank=True, default="", db_default="")
+    pay_account_no = models.CharField("单位银行账号", max_length=40, blank=True, default="", db_default="")
     opened_date = models.DateField("开户日期")
     closed_date = models.DateField("销户日期", null=True, blank=True)
 

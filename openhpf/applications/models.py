@@ -185,3 +185,68 @@ class RuleEvaluation(models.Model):
     class Meta:
         verbose_name = "规则校验记录"
         ordering = ["application_id", "id"]
+
+
+# ---------------------------------------------------------------- 好差评 (国办发〔2019〕51号)
+
+
+class RatingLevel(models.TextChoices):
+    """The five levels of 政务服务"好差评" (国办发〔2019〕51号), best first."""
+
+    VERY_SATISFIED = "very_satisfied", "非常满意"
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
+    VERY_DISSATISFIED = "very_dissatisfied", "非常不满意"
+
+
+# satisfaction counts the first three levels; the last two are a 差评 and open a follow-up (整改)
+SATISFIED_LEVELS = frozenset({RatingLevel.VERY_SATISFIED, RatingLevel.SATISFIED, RatingLevel.BASIC})
+BAD_LEVELS = frozenset({RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED})
+
+
+class Rating(models.Model):
+    """The applicant's one rating of a completed application, with an optional comment."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="rating")
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
+    item_code = models.CharField("事项编码", max_length=40)
+    month = models.CharField("评价年月", max_length=6)  # YYYYMM of rated_on: satisfaction by item and month
+    level = models.CharField("评价等级", max_length=20, choices=RatingLevel.choices)
+    comment = models.CharField("评价内容", max_length=500, blank=True)
+    rater_kind = models.CharField("评价人类型", max_length=10)
+    rater_id = models.CharField("评价人标识", max_length=64)
+    rater_label = models.CharField("评价人", max_length=150)
+    rated_on = models.DateField("评价日期")
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "办件评价"
+        indexes = [models.Index(fields=["center", "month", "item_code"], name="app_rating_month")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.get_level_display()}"
+
+
+class RatingFollowUp(models.Model):
+    """The follow-up (整改) a 差评 opens: due a policy's number of working days after the rating; staff record
+    what was done and close it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待整改"
+        CLOSED = "closed", "已整改"
+
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="followup")
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField("登记日期")
+    due_on = models.DateField("整改期限")
+    result = models.TextField("整改结果", blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name="办结人")
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "差评整改"
+        indexes = [models.Index(fields=["center", "status", "due_on"], name="app_followup_queue")]

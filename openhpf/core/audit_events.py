@@ -99,6 +99,8 @@ class AuditObject(StrEnum):
     RULE_SET = "applications.ruleset", "决策规则集"
     VERIFICATION_QUERY = "verification.verificationquery", "核验查询"
     VERIFICATION_SOURCE = "verification.sourcestate", "核验来源"
+    RATING = "applications.rating", "办件评价"
+    RATING_FOLLOWUP = "applications.ratingfollowup", "差评整改"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -214,6 +216,7 @@ class AuditEvent(StrEnum):
     ACCOUNTS_CUTOVER_IMPORT = "accounts.cutover.import", "历史数据迁移导入", _O.CENTER, True
     ACCOUNTS_EMPLOYER_REGISTER = "accounts.employer.register", "单位开户登记", _O.EMPLOYER
     ACCOUNTS_EMPLOYER_CHANGE = "accounts.employer.change", "单位信息变更", _O.EMPLOYER
+    ACCOUNTS_EMPLOYER_PAY_ACCOUNT_CHANGE = "accounts.employer.pay_account_change", "单位开户银行账号变更", _O.EMPLOYER
     ACCOUNTS_EMPLOYER_SUSPEND = "accounts.employer.suspend", "单位封存", _O.EMPLOYER
     ACCOUNTS_EMPLOYER_RESUME = "accounts.employer.resume", "单位启封", _O.EMPLOYER
     ACCOUNTS_EMPLOYER_CLOSE = "accounts.employer.close", "单位销户", _O.EMPLOYER
@@ -340,6 +343,9 @@ class AuditEvent(StrEnum):
     APPLICATIONS_MATERIAL_ATTACH = "applications.material.attach", "办件添加申请材料", _O.APPLICATION
     APPLICATIONS_RULES_EVALUATE = "applications.rules.evaluate", "办件规则校验", _O.APPLICATION
     APPLICATIONS_RULE_SET_CHANGE = "applications.rule_set.change", "决策规则集新版本（经复核）", _O.RULE_SET
+    APPLICATIONS_RATING_SUBMIT = "applications.rating.submit", "申请人评价办件（好差评）", _O.RATING
+    APPLICATIONS_FOLLOWUP_OPEN = "applications.followup.open", "差评登记整改", _O.RATING_FOLLOWUP
+    APPLICATIONS_FOLLOWUP_CLOSE = "applications.followup.close", "差评整改办结", _O.RATING_FOLLOWUP
 
     # ------------------------------------------------------------ verification (核验)
     VERIFICATION_QUERY = "verification.query.ask", "核验来源查询", _O.VERIFICATION_QUERY, True

@@ -9,3 +9,8 @@ class ItemsConfig(AppConfig):
     name = "openhpf.items"
     label = "items"
     verbose_name = "事项办理"
+
+    def ready(self) -> None:
+        from . import employer_change
+
+        employer_change.register()  # 单位缴存信息变更 (HPF-E-CHANGE)

@@ -52,6 +52,7 @@ NOT_RENDERED: dict[str, str] = {
     "reconciliation:detail_export": "the 调节表 as a PDF/.xlsx: no reconciliation run seeded "
                                     "(reconciliation/tests/test_prints.py checks its figures in 元)",
     "finance:ledger_export": "a download (.xlsx, amounts in 元); the 明细账 page shows the same figures",
+    "ratings:followup": "a 差评 follow-up: none seeded (applications/tests/test_ratings.py renders it; no amounts)",
 }
 
 # pages that print stored records verbatim, where the raw-fen check does not apply (分 and ‱ are still checked)

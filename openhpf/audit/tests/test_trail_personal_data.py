@@ -27,6 +27,7 @@ from openhpf.accounts.services import (
     employer_close,
     employer_defer,
     employer_end_deferral,
+    employer_pay_account_change,
     employer_resume,
     employer_suspend,
     member_account_change_base,
@@ -120,6 +121,8 @@ def _drive_writes(seed: Any) -> dict[str, str]:
     member_accounts_merge(source=twin, target=again, reason="重复开户 13655552222", actor=actor, business_date=bd)
     employer_change(employer=employers[0], contact_name="钱经理", contact_phone="13522221111", actor=actor,
                     business_date=bd)
+    employer_pay_account_change(employer=employers[0], bank_name="中国建设银行杭州分行",
+                                account_no="33050161000000001234", actor=actor, business_date=bd)
     member = Member.objects.get(pk=seed.member.pk)
     for q in (member.id_number, member.phone):  # a search by ID number or phone: POST, the value in the body
         resp = Client().post("/api/v1/accounts/members/search", json.dumps({"q": q}), content_type="application/json",

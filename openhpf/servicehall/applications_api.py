@@ -1,0 +1,232 @@
+"""The online hall's applications (办件) API: an employer agent files 单位缴存信息变更 and follows its employer's
+applications; a member or an agent rates a completed one (好差评). Mounted beside the member and agent routers
+(/api/v1/agent/…, /api/v1/member/…). Another principal's application number is a 404, never a 403."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from openhpf.applications import services as engine
+from openhpf.applications.models import Application, State
+from openhpf.applications.rating_selectors import application_rating
+from openhpf.applications.ratings import rating_submit
+from openhpf.applications.registry import handler_for
+from openhpf.applications.selectors import application_get, application_timeline, applications_visible
+from openhpf.catalog.models import Channel, IdentityLevel
+from openhpf.core.actors import AgentActor, SystemActor
+from openhpf.core.codes import RetentionClass
+from openhpf.core.error_codes import ErrorCode
+from openhpf.core.errors import DomainError
+from openhpf.core.paging import paginate
+from openhpf.documents.models import DocType
+from openhpf.documents.services import document_store
+from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth
+from openhpf.items.employer_change import ITEM_CODE as CHANGE_ITEM
+
+try:  # django-ninja ≥ 1.5 answers a status other than 200 with Status(…); older ones with a tuple
+    from ninja import Status
+except ImportError:  # pragma: no cover
+    Status = None  # type: ignore[assignment,misc]
+
+agent_applications_router = Router(tags=["网厅·单位经办人·办件"], auth=AgentTokenAuth())
+member_applications_router = Router(tags=["网厅·缴存职工·办件"], auth=MemberTokenAuth())
+
+MATERIAL_TYPES = {"change_proof": DocType.EMPLOYMENT_PROOF, "agent_letter": DocType.POWER_OF_ATTORNEY}
+
+
+class MaterialIn(Schema):
+    code: str  # the item's material code: change_proof (变更事项证明材料), agent_letter (授权委托书)
+    file_name: str
+    content_base64: str
+
+
+class ChangeIn(Schema):
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    address: str | None = None
+    payday: int | None = None
+    pay_bank_name: str | None = None
+    pay_account_no: str | None = None
+    reason: str | None = None
+    materials: list[MaterialIn] = []
+
+
+class Row(Schema):
+    label: str
+    text: str
+
+
+class EventOut(Schema):
+    state: str
+    state_label: str
+    reason: str
+    problems: list[str]
+    business_date: date
+    at: datetime
+
+
+class RatingOut(Schema):
+    level: str
+    level_label: str
+    comment: str
+    rated_on: date
+
+
+class ApplicationOut(Schema):
+    number: str
+    item_code: str
+    item_name: str
+    state: str
+    state_label: str
+    channel_label: str
+    accepted_on: date | None = None
+    promised_due: date | None = None
+    legal_due: date | None = None
+    completed_on: date | None = None
+    problems: list[str]
+    content: list[Row]
+    events: list[EventOut] = []
+    rating: RatingOut | None = None
+
+
+class ApplicationPageOut(Schema):
+    items: list[ApplicationOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class RatingIn(Schema):
+    level: str  # very_satisfied 非常满意 | satisfied 满意 | basic 基本满意 | dissatisfied 不满意 | very_dissatisfied 非常不满意
+    comment: str = ""
+
+
+def _out(app: Application, *, detail: bool = False) -> dict[str, Any]:
+    try:
+        describe = handler_for(app.item_code, app.item_version.name).describe
+    except DomainError:
+        describe = None
+    rating = application_rating(app) if detail else None
+    return {
+        "number": app.number, "item_code": app.item_code, "item_name": app.item_version.name, "state": app.state,
+        "state_label": app.get_state_display(),
+        "channel_label": Channel(app.channel).label if app.channel in Channel.values else app.channel,
+        "accepted_on": app.accepted_on, "promised_due": app.promised_due, "legal_due": app.legal_due,
+        "completed_on": app.completed_on, "problems": list(app.problems or []),
+        "content": [{"label": k, "text": v} for k, v in (describe(app.payload) if describe else [])],
+        "events": [{"state": e.to_state, "state_label": State(e.to_state).label,
+                    "reason": e.reason, "problems": e.problems, "business_date": e.business_date, "at": e.at}
+                   for e in application_timeline(app)] if detail else [],
+        "rating": ({"level": rating.level, "level_label": rating.get_level_display(), "comment": rating.comment,
+                    "rated_on": rating.rated_on} if rating else None),
+    }
+
+
+def _decode(m: MaterialIn, problems: list[str]) -> bytes | None:
+    try:
+        content = base64.b64decode(m.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        problems.append(f"材料「{m.file_name}」的内容不是有效的 base64 编码")
+        return None
+    if not content:
+        problems.append(f"材料「{m.file_name}」是空文件")
+        return None
+    return content
+
+
+@agent_applications_router.post("/changes", response={201: ApplicationOut},
+                                summary="申请单位缴存信息变更（经办人、电话、地址、发薪日、开户银行及账号）")
+def agent_change_apply(request: HttpRequest, data: ChangeIn):
+    """Files and submits the change in one step; every problem of the request is answered at once (422
+    APPLICATION_PROBLEMS, `details.problems`), and then nothing is kept: the rows roll back and the files the
+    request stored are removed again."""
+    actor: AgentActor = request.actor  # type: ignore[attr-defined]
+    employer = actor.agent.employer
+    center = employer.center
+    payload = data.dict(exclude={"materials"}, exclude_none=True)
+    stored: list[Any] = []
+    try:
+        body = _out(_file_change(actor, center, employer.branch_id, payload, data.materials, stored), detail=True)
+    except DomainError:
+        for doc in stored:
+            doc.file.storage.delete(doc.file.name)
+        raise
+    return Status(201, body) if Status is not None else (201, body)
+
+
+@transaction.atomic
+def _file_change(actor: AgentActor, center: Any, branch_id: int, payload: dict[str, Any], materials: list[MaterialIn],
+                 stored: list[Any]) -> Application:
+    app = engine.application_create(
+        center=center, item_code=CHANGE_ITEM, channel=Channel.WEB, identity_level=IdentityLevel.PASSWORD_CODE,
+        actor=actor, business_date=center.business_date, payload=payload, branch_id=branch_id)
+    bad: list[str] = []
+    for m in materials:
+        content = _decode(m, bad)
+        if content is None:
+            continue
+        if m.code not in MATERIAL_TYPES:
+            bad.append(f"事项「{app.item_version.name}」没有「{m.code}」这项申请材料")
+            continue
+        # the hall archives the upload for the agent (an agent holds no documents.upload of its own)
+        doc = document_store(center=center, content=content, original_name=m.file_name,
+                             doc_type=MATERIAL_TYPES[m.code], retention=RetentionClass.LONG_30Y,
+                             actor=SystemActor("servicehall", on_behalf_of=actor),
+                             business_date=center.business_date, obj=app)
+        stored.append(doc)
+        engine.application_attach(application=app, material_code=m.code, document=doc, actor=actor,
+                                  business_date=center.business_date)
+    try:
+        app = engine.application_submit(application=app, actor=actor, business_date=center.business_date)
+    except DomainError as e:
+        if e.code != ErrorCode.APPLICATION_PROBLEMS:
+            raise
+        bad += list((e.details or {}).get("problems") or [])
+    if bad:
+        raise DomainError(ErrorCode.APPLICATION_PROBLEMS, count=len(bad), problems="；".join(bad),
+                          details={"problems": bad})
+    return app
+
+
+@agent_applications_router.get("/applications", response=ApplicationPageOut, summary="本单位的办件（分页）")
+def agent_applications(request: HttpRequest, page: int = 1, state: str = ""):
+    qs = applications_visible(request.actor).order_by("-id")  # type: ignore[attr-defined]
+    if state:
+        qs = qs.filter(state=state)
+    p = paginate(qs, page)
+    return {"items": [_out(a) for a in p.items], "total": p.total, "page": p.page, "page_size": p.page_size}
+
+
+@agent_applications_router.get("/applications/{number}", response=ApplicationOut,
+                               summary="本单位的一件办件：内容、进度、一次告知的问题、评价")
+def agent_application(request: HttpRequest, number: str):
+    return _out(application_get(request.actor, number), detail=True)  # type: ignore[attr-defined]
+
+
+def _rate(request: HttpRequest, number: str, data: RatingIn):
+    actor = request.actor  # type: ignore[attr-defined]
+    app = application_get(actor, number)
+    with transaction.atomic():
+        r = rating_submit(number=number, actor=actor, level=data.level, comment=data.comment,
+                          business_date=app.center.business_date)
+    body = {"level": r.level, "level_label": r.get_level_display(), "comment": r.comment, "rated_on": r.rated_on}
+    return Status(201, body) if Status is not None else (201, body)
+
+
+@agent_applications_router.post("/applications/{number}/rating", response={201: RatingOut},
+                                summary="评价本单位已办结的办件（好差评，每件一次）")
+def agent_rate(request: HttpRequest, number: str, data: RatingIn):
+    return _rate(request, number, data)
+
+
+@member_applications_router.post("/applications/{number}/rating", response={201: RatingOut},
+                                 summary="评价本人已办结的办件（好差评，每件一次）")
+def member_rate(request: HttpRequest, number: str, data: RatingIn):
+    return _rate(request, number, data)
