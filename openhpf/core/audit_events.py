@@ -33,6 +33,7 @@ DOMAINS: dict[str, str] = {
     "finance": "财务",
     "catalog": "服务事项目录",
     "applications": "办件",
+    "items": "事项办理",
     "audit": "审计",
 }
 
@@ -96,6 +97,7 @@ class AuditObject(StrEnum):
     SERVICE_ITEM = "catalog.serviceitem", "服务事项"
     APPLICATION = "applications.application", "办件"
     RULE_SET = "applications.ruleset", "决策规则集"
+    CERTIFICATE = "items.certificate", "缴存使用证明"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -337,6 +339,14 @@ class AuditEvent(StrEnum):
     APPLICATIONS_MATERIAL_ATTACH = "applications.material.attach", "办件添加申请材料", _O.APPLICATION
     APPLICATIONS_RULES_EVALUATE = "applications.rules.evaluate", "办件规则校验", _O.APPLICATION
     APPLICATIONS_RULE_SET_CHANGE = "applications.rule_set.change", "决策规则集新版本（经复核）", _O.RULE_SET
+
+    # ------------------------------------------------------------ items (the catalogue's own items)
+    ITEMS_CERTIFICATE_ISSUE = "items.certificate.issue", "出具缴存使用证明", _O.CERTIFICATE, True
+    ITEMS_CERTIFICATE_DOWNLOAD = "items.certificate.download", "下载缴存使用证明", _O.CERTIFICATE, True
+    ITEMS_CERTIFICATE_VERIFY_FULL = ("items.certificate.verify_full", "凭验证码查看缴存使用证明完整信息",
+                                     _O.CERTIFICATE, True)
+    ITEMS_CERTIFICATE_CODE_FAIL = "items.certificate.code_fail", "缴存使用证明验证码错误", _O.CERTIFICATE
+    ITEMS_CERTIFICATE_VERIFY_FILE = "items.certificate.verify_file", "核验缴存使用证明文件", _O.CERTIFICATE
 
     @property
     def code(self) -> str:

@@ -9,3 +9,8 @@ class ItemsConfig(AppConfig):
     name = "openhpf.items"
     label = "items"
     verbose_name = "事项办理"
+
+    def ready(self) -> None:
+        from .certificate import register
+
+        register()  # HPF-P-CERT 缴存使用证明: its handler in the engine's registry
