@@ -147,6 +147,16 @@ CONSOLE: dict[str, str] = {
     "reconciliation:dayend_progress": "settlement.view",
     "catalog:items": PUBLIC,  # 服务事项目录 and 办事指南: public, no personal data
     "catalog:item": PUBLIC,
+    "verify:certificate": PUBLIC,  # 缴存使用证明核验: masked facts; full ones with the printed code (rate-limited)
+    "certificates:issue": "applications.accept",  # 柜台代为开具缴存使用证明
+    "certificates:issued": "applications.accept",
+    "certificates:pdf": "applications.accept",
+    "hall:login": PUBLIC,  # 网上服务大厅 (members): sign-in with password + one-time code
+    "hall:otp": PUBLIC,
+    "hall:logout": PUBLIC,
+    "hall:home": PRINCIPAL,  # a member's session only: a staff session is refused (403)
+    "hall:certificate_apply": PRINCIPAL,
+    "hall:certificate_pdf": PRINCIPAL,
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).
@@ -203,6 +213,12 @@ API: dict[str, str] = {
     "POST /api/v1/oauth/revoke": PUBLIC,
     "GET /api/v1/member/accounts": PRINCIPAL,
     "GET /api/v1/member/accounts/{account_no}": PRINCIPAL,
+    "POST /api/v1/member/certificates": PRINCIPAL,
+    "GET /api/v1/member/certificates": PRINCIPAL,
+    "GET /api/v1/member/certificates/{number}/pdf": PRINCIPAL,
+    "GET /api/v1/verify/certificates/{number}": PUBLIC,
+    "POST /api/v1/verify/certificates/{number}/code": PUBLIC,
+    "POST /api/v1/verify/certificates/{number}/file": PUBLIC,
     "GET /api/v1/agent/employer": PRINCIPAL,
     "GET /api/v1/agent/members": PRINCIPAL,
     "POST /api/v1/relief/base-adjustments": "accounts.change",
