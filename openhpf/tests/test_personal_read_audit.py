@@ -72,6 +72,8 @@ CANNOT_EXERCISE: dict[str, str] = {
     "reconciliation:item_book": "对账差异的补记凭证：要先载入对账单并对账出差异（reconciliation 的 test_console_day 覆盖）",
     "reconciliation:item_reverse": "同上，对账差异的冲正凭证",
     "reconciliation:detail_export": "同上，调节表的 PDF 与 Excel（对方户名、账号按权限脱敏，同对账结果页）",
+    "api:servicehall.api.certificate_pdf_api": "职工下载本人的缴存使用证明：要先出具一份（items 的 test_certificate 覆盖，"
+                                               "下载留痕 items.certificate.download，他人编号 404）",
 }
 
 
