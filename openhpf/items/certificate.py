@@ -34,6 +34,7 @@ from django.db.models import Count, Sum
 from openhpf.accounts.models import MemberAccount
 from openhpf.applications.registry import Handler, register_handler
 from openhpf.applications.services import application_create, application_process_instant, application_submit
+from openhpf.contributions.relief.hardship import continuity_months
 from openhpf.core.actors import Actor, actor_label
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.auditlog import audit_log
@@ -42,7 +43,6 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask_id_number, mask_name
 from openhpf.core.money import format_fen
-from openhpf.contributions.relief.hardship import continuity_months
 from openhpf.documents.models import DocType
 from openhpf.documents.pdf import printed_pdf
 from openhpf.documents.services import document_sign, document_store

@@ -13,10 +13,10 @@ from openhpf.catalog.models import Channel, IdentityLevel
 from openhpf.core.actors import AgentActor, MemberActor
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
+from openhpf.documents.pdf import content_disposition
 from openhpf.iam import policy, ratelimit
 from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth
 from openhpf.iam.models import EmployerAgent, MemberPrincipal, PrincipalKind
-from openhpf.documents.pdf import content_disposition
 from openhpf.iam.services import portal_login_otp, portal_login_password
 from openhpf.items.certificate import certificate_apply, certificate_of_application, verify_url
 from openhpf.items.certificate_models import Certificate

@@ -43,16 +43,16 @@ from openhpf.accounts.tests.factories import make_employer, resident_id
 from openhpf.audit.models import AuditRecord
 from openhpf.audit.redact import redact
 from openhpf.audit.selectors import audit_records_export
+from openhpf.core.actors import MemberActor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import MemberAccountStatus
 from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth, PartnerTokenAuth
-from openhpf.core.actors import MemberActor
 from openhpf.iam.models import EmployerAgent, MemberPrincipal
+from openhpf.iam.services import member_principal_create, portal_login_otp, portal_login_password
 from openhpf.items.certificate import certificate_apply, code_digest
 from openhpf.items.certificate_models import Certificate
 from openhpf.items.certificate_selectors import certificate_read_pdf
 from openhpf.items.certificate_verify import certificate_verify_code
-from openhpf.iam.services import member_principal_create, portal_login_otp, portal_login_password
 from openhpf.security.fields import blind_index
 from openhpf.tests.test_personal_read_audit import (
     CANNOT_EXERCISE,

@@ -18,8 +18,8 @@ from openhpf.iam.services import member_principal_create
 MEMBER_PW = "Member-Pass-2026"
 
 
-@pytest.fixture(autouse=True)
-def _empty_rate_limits():
+@pytest.fixture(autouse=True, name="_empty_rate_limits")
+def empty_rate_limits_fixture():
     cache.clear()
     yield
     cache.clear()
@@ -35,8 +35,8 @@ def paid_ranges(account, *ranges: tuple[str, str]) -> None:
     account.refresh_from_db()
 
 
-@pytest.fixture
-def people(center):
+@pytest.fixture(name="people")
+def people_fixture(center):
     from datetime import date
 
     from openhpf.accounts.tests.factories import make_account, make_employer

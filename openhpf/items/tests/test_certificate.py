@@ -13,7 +13,7 @@ from openhpf.security.crypto import sm2_verify
 from openhpf.security.keys import keyring
 from openhpf.security.models import DocumentSignature
 
-from .certificate_fixtures import _empty_rate_limits, bearer, member_token, people  # noqa: F401
+from .certificate_fixtures import bearer, empty_rate_limits_fixture, member_token, people_fixture  # noqa: F401
 
 
 def test_member_applies_online_and_the_certificate_is_issued_at_once(client, people):

@@ -19,11 +19,11 @@ from openhpf.items.certificate_models import Certificate
 
 from .certificate_fixtures import (  # noqa: F401
     MEMBER_PW,
-    _empty_rate_limits,
     bearer,
+    empty_rate_limits_fixture,
     last_code,
     member_token,
-    people,
+    people_fixture,
 )
 
 
