@@ -228,14 +228,14 @@ def certificate_pdf(*, center_name: str, number: str, facts: dict[str, Any], nam
                     purpose: str, note: str, code: str, issued_on: date) -> bytes:
     pdf = printed_pdf(center_name=center_name, title=TITLE, printed_on=issued_on, subtitle=f"证明编号：{number}")
     pdf.heading()
-    pdf.paragraph(f"兹证明 {name}（证件号码 {id_masked}）在本中心缴存住房公积金，截至 {issued_on:%Y年%m月%d日} "
+    pdf.paragraph(f"兹证明{name}（证件号码{id_masked}）在本中心缴存住房公积金，截至{issued_on:%Y年%m月%d日}"
                   "情况如下：", size=10, h=6)
     pdf.ln(1)
     pdf.facts(fact_rows(facts, name=name, id_number=id_masked), per_row=2)
     pdf.ln(2)
     pdf.paragraph(f"贷款情况：{facts['loan']}", size=10, h=6)
     pdf.paragraph(f"证明用途：{Purpose(purpose).label}{('（' + note + '）') if note else ''}", size=10, h=6)
-    pdf.paragraph("本证明为电子证明，经本中心 SM2 电子签名，与加盖印章的纸质证明具有同等效力。"
+    pdf.paragraph("本证明为电子证明，经本中心SM2电子签名，与加盖印章的纸质证明具有同等效力。"
                   "扫描二维码或访问下方地址，输入验证码可查看完整信息；上传本文件可核验其是否被修改。", size=9, h=5)
     pdf.ln(2)
     y = pdf.get_y()

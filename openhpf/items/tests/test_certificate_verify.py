@@ -157,3 +157,11 @@ def test_another_member_gets_404_on_the_hall_download(client, people, issued):
         client.post("/hall/login/", {"login": b.account_no, "password": MEMBER_PW})
     client.post("/hall/login/code/", {"code": last_code("13900000002")})
     assert client.get(f"/hall/certificates/{issued['cert'].number}.pdf").status_code == 404
+
+
+def test_the_member_page_offers_the_counter_issue(client, people, center):
+    user, _ = staff_create(username="certclerk2", password="pw-Clerk-2026", center=center, actor=SystemActor("test"))
+    grant_role(user, "teller", center=center)
+    client.force_login(user)
+    page = client.get(f"/accounts/members/{people['b'].account_no}/").content.decode()
+    assert f"/items/certificates/issue/{people['b'].account_no}/" in page
