@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import segno
 from django import forms
 from django.conf import settings
 from django.db import transaction
@@ -216,8 +217,6 @@ def _new_number(on: date) -> str:
 
 
 def _qr_png(url: str) -> io.BytesIO:
-    import segno  # a small pure-Python QR encoder
-
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="png", scale=6, border=2)
     out.seek(0)

@@ -69,16 +69,6 @@ def full_rows(cert: Certificate) -> list[tuple[str, str]]:
     return fact_rows(cert.facts, name=cert.member.name, id_number=cert.member.id_number)
 
 
-def certificate_summary(cert: Certificate) -> dict[str, Any]:
-    return {"number": cert.number, "issued_on": cert.issued_on, "purpose": purpose_text(cert),
-            "center": cert.center.name if hasattr(cert, "center") else "", "loan": cert.facts.get("loan", ""),
-            "application": cert.application.number if cert.application_id and cert.application else ""}
-
-
-def actor_owns(actor: Actor, cert: Certificate) -> bool:
-    return isinstance(actor, MemberActor) and actor.member_id == cert.member_id
-
-
 def certificate_read_pdf(*, actor: Actor, cert: Certificate) -> bytes:
     """The certificate's PDF for its member or a clerk of its center: the read is audited (it carries the
     member's name)."""
