@@ -107,6 +107,9 @@ from openhpf.servicehall.api import agent_router, member_router  # noqa: E402
 
 api.add_router("/oauth/", oauth_router)
 api.add_router("/member/", member_router)
+from openhpf.items.certificate_api import router as verify_router  # noqa: E402
+
+api.add_router("/verify/", verify_router)
 api.add_router("/agent/", agent_router)
 from openhpf.servicehall.applications_api import (  # noqa: E402
     agent_applications_router,

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from openhpf.api import api
 from openhpf.core import views as core_views
+from openhpf.items import certificate_urls
 
 handler400 = core_views.bad_request
 handler403 = core_views.permission_denied
@@ -29,5 +30,8 @@ urlpatterns = [
     path("catalog/", include("openhpf.catalog.urls")),
     path("verification/", include("openhpf.verification.urls")),
     path("ratings/", include("openhpf.applications.rating_urls")),
+    path("verify/", include((certificate_urls.verify_patterns, "verify"))),
+    path("items/certificates/", include((certificate_urls.console_patterns, "certificates"))),
+    path("hall/", include("openhpf.servicehall.urls")),
     path("", include("openhpf.console.urls")),
 ]

@@ -150,6 +150,16 @@ CONSOLE: dict[str, str] = {
     "verification:queries": "verification.view",  # 核验查询记录 (subjects masked, read-audited) and breaker states
     "ratings:followups": "applications.followup",  # 差评整改 (好差评)
     "ratings:followup": "applications.followup",
+    "verify:certificate": PUBLIC,  # 缴存使用证明核验: masked facts; full ones with the printed code (rate-limited)
+    "certificates:issue": "applications.accept",  # 柜台代为开具缴存使用证明
+    "certificates:issued": "applications.accept",
+    "certificates:pdf": "applications.accept",
+    "hall:login": PUBLIC,  # 网上服务大厅 (members): sign-in with password + one-time code
+    "hall:otp": PUBLIC,
+    "hall:logout": PUBLIC,
+    "hall:home": PRINCIPAL,  # a member's session only: a staff session is refused (403)
+    "hall:certificate_apply": PRINCIPAL,
+    "hall:certificate_pdf": PRINCIPAL,
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).
@@ -206,6 +216,12 @@ API: dict[str, str] = {
     "POST /api/v1/oauth/revoke": PUBLIC,
     "GET /api/v1/member/accounts": PRINCIPAL,
     "GET /api/v1/member/accounts/{account_no}": PRINCIPAL,
+    "POST /api/v1/member/certificates": PRINCIPAL,
+    "GET /api/v1/member/certificates": PRINCIPAL,
+    "GET /api/v1/member/certificates/{number}/pdf": PRINCIPAL,
+    "GET /api/v1/verify/certificates/{number}": PUBLIC,
+    "POST /api/v1/verify/certificates/{number}/code": PUBLIC,
+    "POST /api/v1/verify/certificates/{number}/file": PUBLIC,
     "GET /api/v1/agent/employer": PRINCIPAL,
     "GET /api/v1/agent/members": PRINCIPAL,
     "POST /api/v1/agent/changes": PRINCIPAL,  # 单位缴存信息变更 (HPF-E-CHANGE)

@@ -34,6 +34,7 @@ from openhpf.core.actors import (
     AgentActor,
     MemberActor,
     PartnerActor,
+    SystemActor,
     actor_kind,
     actor_label,
     is_staff_user,
@@ -501,3 +502,30 @@ def application_withdraw(*, application: Application, actor: Actor, business_dat
     if not _is_applicant(app, actor):
         raise PermissionDenied("只有申请人可以撤回")
     return _move(app, S.WITHDRAWN, actor=actor, business_date=business_date, reason=(reason or "申请人撤回").strip())
+
+
+def is_instant(version: ServiceItemVersion) -> bool:
+    """即时办结: the promised limit is 0 and no review level is defined for the item."""
+    return version.promised_limit == 0 and not version.review_stages
+
+
+@transaction.atomic
+def application_process_instant(*, application: Application, business_date: date,
+                                actor: Actor | None = None) -> Application:
+    """A submitted application of an instant item (promised limit 0, no review level: a certificate, a statement)
+    goes on at once, by the system and without staff: 受理 (the clocks start and stop the same day), the rules
+    (a blocking rule rejects; a `manual` one leaves it under review for a reviewer), approval, execution and
+    completion, each move recorded as any other. Any other item, or another state, is left as it is."""
+    app = _locked(application)
+    if app.state != S.SUBMITTED or not is_instant(app.item_version):
+        return app
+    system = actor or SystemActor("applications", ref="instant")
+    v = app.item_version
+    app.accepted_on = business_date
+    app.legal_due = limit_due(business_date, v.legal_limit, v.legal_limit_unit) if v.legal_limit is not None else None
+    app.promised_due = business_date
+    _move(app, S.ACCEPTED, actor=system, business_date=business_date, reason="即时办结事项，系统自动受理")
+    _review_start(app, actor=system, business_date=business_date)
+    if app.state != S.APPROVED:
+        return app
+    return application_execute(application=app, actor=system, business_date=business_date)

@@ -34,6 +34,7 @@ DOMAINS: dict[str, str] = {
     "catalog": "服务事项目录",
     "applications": "办件",
     "verification": "核验",
+    "items": "事项办理",
     "audit": "审计",
 }
 
@@ -101,6 +102,7 @@ class AuditObject(StrEnum):
     VERIFICATION_SOURCE = "verification.sourcestate", "核验来源"
     RATING = "applications.rating", "办件评价"
     RATING_FOLLOWUP = "applications.ratingfollowup", "差评整改"
+    CERTIFICATE = "items.certificate", "缴存使用证明"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -354,6 +356,14 @@ class AuditEvent(StrEnum):
     VERIFICATION_REGISTRY_FILL = "verification.registry.fill", "本地核验库填充（演示）", _O.NONE
     VERIFICATION_QUERIES_VIEW = "verification.query.list", "核验查询记录查看", _O.VERIFICATION_QUERY, True
     VERIFICATION_ANSWERS_VIEW = "verification.query.answers", "办件核验结果查看", _O.APPLICATION, True
+
+    # ------------------------------------------------------------ items (the catalogue's own items)
+    ITEMS_CERTIFICATE_ISSUE = "items.certificate.issue", "出具缴存使用证明", _O.CERTIFICATE, True
+    ITEMS_CERTIFICATE_DOWNLOAD = "items.certificate.download", "下载缴存使用证明", _O.CERTIFICATE, True
+    ITEMS_CERTIFICATE_VERIFY_FULL = ("items.certificate.verify_full", "凭验证码查看缴存使用证明完整信息",
+                                     _O.CERTIFICATE, True)
+    ITEMS_CERTIFICATE_CODE_FAIL = "items.certificate.code_fail", "缴存使用证明验证码错误", _O.CERTIFICATE
+    ITEMS_CERTIFICATE_VERIFY_FILE = "items.certificate.verify_file", "核验缴存使用证明文件", _O.CERTIFICATE
 
     @property
     def code(self) -> str:

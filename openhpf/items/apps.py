@@ -11,6 +11,7 @@ class ItemsConfig(AppConfig):
     verbose_name = "事项办理"
 
     def ready(self) -> None:
-        from . import employer_change
+        from . import certificate, employer_change
 
+        certificate.register()  # HPF-P-CERT 缴存使用证明: its handler in the engine's registry
         employer_change.register()  # 单位缴存信息变更 (HPF-E-CHANGE)

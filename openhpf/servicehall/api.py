@@ -6,16 +6,26 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
+from openhpf.catalog.models import Channel, IdentityLevel
 from openhpf.core.actors import AgentActor, MemberActor
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
+from openhpf.documents.pdf import content_disposition
 from openhpf.iam import policy, ratelimit
 from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth
 from openhpf.iam.models import EmployerAgent, MemberPrincipal, PrincipalKind
 from openhpf.iam.services import portal_login_otp, portal_login_password
+from openhpf.items.certificate import certificate_apply, certificate_of_application, verify_url
+from openhpf.items.certificate_models import Certificate
+from openhpf.items.certificate_selectors import (
+    certificate_of_member,
+    certificate_read_pdf,
+    certificates_of_member,
+    purpose_text,
+)
 
 from .selectors import agent_employer, agent_members, member_my_account, member_my_accounts
 
@@ -192,3 +202,61 @@ def my_employer(request: AgentRequest):
 @agent_router.get("/members", response=EmployeePageOut, summary="本单位职工账户（脱敏）")
 def my_members(request: AgentRequest, page: int = 1, page_size: int = 50):
     return agent_members(actor=request.actor, page=page, page_size=page_size)
+
+
+# ---- 个人住房公积金缴存使用证明 (item HPF-P-CERT): applied for online, issued at once (即时办结)
+
+
+class CertificateIn(Schema):
+    purpose: str = "remote_loan"  # remote_loan 异地贷款, loan 本地贷款, settlement 落户、入学等证明, other 其他
+    note: str = ""
+    account_no: str = ""  # one of the member's accounts; empty: the most recently opened
+
+
+class CertificateOut(Schema):
+    number: str
+    issued_on: date
+    purpose: str
+    account_no: str
+    application: str
+    pdf_url: str
+    verify_url: str
+
+
+class CertificateAppliedOut(Schema):
+    application: str
+    state: str
+    state_label: str
+    certificate: CertificateOut | None = None
+
+
+def _certificate_out(c: Certificate) -> dict:
+    return {"number": c.number, "issued_on": c.issued_on, "purpose": purpose_text(c),
+            "account_no": c.account.account_no, "application": c.application.number if c.application else "",
+            "pdf_url": f"/api/v1/member/certificates/{c.number}/pdf", "verify_url": verify_url(c.number)}
+
+
+@member_router.post("/certificates", response={201: CertificateAppliedOut},
+                    summary="申请个人住房公积金缴存使用证明（即时办结，返回证明）")
+def certificate_apply_api(request: MemberRequest, data: CertificateIn):
+    member = request.auth.member
+    app = certificate_apply(center=member.center, actor=request.actor, channel=Channel.WEB,
+                            identity_level=IdentityLevel.PASSWORD_CODE, business_date=member.center.business_date,
+                            payload=data.dict())
+    cert = certificate_of_application(app)
+    return 201, {"application": app.number, "state": app.state, "state_label": app.get_state_display(),
+                 "certificate": _certificate_out(cert) if cert else None}
+
+
+@member_router.get("/certificates", response=list[CertificateOut], summary="我的缴存使用证明")
+def certificate_list_api(request: MemberRequest):
+    return [_certificate_out(c) for c in certificates_of_member(actor=request.actor).select_related("account")]
+
+
+@member_router.get("/certificates/{number}/pdf", response={200: None, 404: NotFound},
+                   summary="下载我的缴存使用证明（PDF，附 SM2 签名；不是本人的一律 404）")
+def certificate_pdf_api(request: MemberRequest, number: str):
+    cert = certificate_of_member(actor=request.actor, number=number)
+    resp = HttpResponse(certificate_read_pdf(actor=request.actor, cert=cert), content_type="application/pdf")
+    resp["Content-Disposition"] = content_disposition(cert.document.original_name)
+    return resp

@@ -53,6 +53,14 @@ NOT_RENDERED: dict[str, str] = {
                                     "(reconciliation/tests/test_prints.py checks its figures in 元)",
     "finance:ledger_export": "a download (.xlsx, amounts in 元); the 明细账 page shows the same figures",
     "ratings:followup": "a 差评 follow-up: none seeded (applications/tests/test_ratings.py renders it; no amounts)",
+    "certificates:issued": "a 缴存使用证明 issued at the counter: none seeded (items/tests/test_certificate_verify.py "
+                           "renders it and the verification page, amounts in 元, ratios in %)",
+    "certificates:pdf": "the 缴存使用证明 as a PDF; the issued page shows the same figures",
+    "verify:certificate": "public verification of a 缴存使用证明: none seeded (items/tests/test_certificate_verify.py)",
+    "hall:home": "the online hall's member pages: a member's own session (staff sessions get 403); "
+                 "items/tests/test_certificate_verify.py renders them",
+    "hall:certificate_pdf": "a member's download of its 缴存使用证明 (PDF), member session only",
+    "hall:otp": "redirects to the member sign-in unless the password step is half done",
 }
 
 # pages that print stored records verbatim, where the raw-fen check does not apply (分 and ‱ are still checked)

@@ -75,6 +75,8 @@ CANNOT_EXERCISE: dict[str, str] = {
     "api:servicehall.applications_api.agent_application": "本单位的一件办件：种子数据没有办件（items 的 "
                                                           "test_employer_change 覆盖；经办人、电话在内容中脱敏）",
     "ratings:followup": "差评整改：要先有办结并被差评的办件（applications 的 test_ratings 覆盖），页面不显示申请人",
+    "api:servicehall.api.certificate_pdf_api": "职工下载本人的缴存使用证明：要先出具一份（items 的 test_certificate 覆盖，"
+                                               "下载留痕 items.certificate.download，他人编号 404）",
 }
 
 

@@ -45,11 +45,16 @@ from openhpf.accounts.tests.factories import make_employer, resident_id
 from openhpf.audit.models import AuditRecord
 from openhpf.audit.redact import redact
 from openhpf.audit.selectors import audit_records_export
+from openhpf.core.actors import MemberActor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.codes import MemberAccountStatus
 from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth, PartnerTokenAuth
-from openhpf.iam.models import EmployerAgent
+from openhpf.iam.models import EmployerAgent, MemberPrincipal
 from openhpf.iam.services import member_principal_create, portal_login_otp, portal_login_password
+from openhpf.items.certificate import certificate_apply, code_digest
+from openhpf.items.certificate_models import Certificate
+from openhpf.items.certificate_selectors import certificate_read_pdf
+from openhpf.items.certificate_verify import certificate_verify_code
 from openhpf.security.fields import blind_index
 from openhpf.tests.test_personal_read_audit import (
     CANNOT_EXERCISE,
@@ -164,6 +169,14 @@ def _drive_writes(seed: Any) -> dict[str, str]:
                                   ip="127.0.0.1")
         assert r.ok, r.message
         portal_login_otp(kind=kind, challenge=r.challenge, code="000000", ip="127.0.0.1")
+    # 缴存使用证明: issued at once (system), downloaded by the member, full facts shown for the printed code
+    me = MemberActor(MemberPrincipal.objects.get(member=member))
+    app = certificate_apply(center=center, actor=me, channel="web", identity_level=2, business_date=bd,
+                            payload={"purpose": "other"})
+    cert = Certificate.objects.get(application=app)
+    certificate_read_pdf(actor=me, cert=cert)
+    Certificate.objects.filter(pk=cert.pk).update(code_salt="walk", code_hash=code_digest("walk", "ABCD2345"))
+    certificate_verify_code(number=cert.number, code="ABCD-2345", ip="127.0.0.1")
     return {"新开户": resident_id(88), "新手机": "13655554444", "改手机": "13655553333", "新姓名": "欧阳明远",
             "联系电话": "13522221111", "新单位联系电话": "13744443333", "未知证件号": resident_id(99), "经办人手机": agent.phone,
             "输错的登录名": "13800001111", "护照号": "E76543210", "合并手机": "13655552222"}

@@ -1,0 +1,148 @@
+"""The online hall (网上服务大厅) for members, phone first: sign-in with password + one-time code (iam's portal
+services, the same as the member API), a home with 「开具缴存使用证明」 and the member's issued certificates to
+download. The seed of the hall: more items come as their handlers land."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from openhpf.catalog.models import Channel, IdentityLevel
+from openhpf.core.errors import DomainError
+from openhpf.core.masking import mask_name
+from openhpf.documents.pdf import content_disposition
+from openhpf.iam import ratelimit
+from openhpf.iam.models import PrincipalKind
+from openhpf.iam.services import portal_login_otp, portal_login_password, portal_token_revoke
+from openhpf.items.certificate import CertificateForm, certificate_apply, certificate_of_application
+from openhpf.items.certificate_selectors import (
+    certificate_of_member,
+    certificate_read_pdf,
+    certificates_of_member,
+    purpose_text,
+)
+
+from .selectors import member_my_accounts
+from .session import (
+    COOKIE,
+    PATH,
+    hall_challenge,
+    hall_challenge_keep,
+    hall_member,
+    hall_sign_in,
+    hall_token,
+    member_required,
+)
+
+TOO_MANY = "尝试过于频繁，请稍后再试"
+
+
+def _limited(request: HttpRequest, *parts: str) -> bool:
+    ip = ratelimit.client_ip(request)
+    return not (ratelimit.hit("login_ip", ip) and ratelimit.hit("login", ip, PrincipalKind.MEMBER, *parts))
+
+
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET" and hall_member(request) is not None:
+        return redirect("hall:home")
+    error, login_name = "", (request.POST.get("login") or "").strip()
+    if request.method == "POST":
+        if _limited(request, login_name):
+            error = TOO_MANY
+        else:
+            with transaction.atomic(durable=True):  # the code goes out when this commits
+                r = portal_login_password(kind=PrincipalKind.MEMBER, login=login_name,
+                                          password=request.POST.get("password", ""), ip=ratelimit.client_ip(request))
+            if r.ok:
+                resp = redirect(f"{reverse('hall:otp')}?{urlencode({'phone': r.phone_hint})}")
+                hall_challenge_keep(resp, request, r.challenge)
+                return resp
+            error = r.message
+    return render(request, "hall/login.html", {"error": error, "login": login_name},
+                  status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def otp(request: HttpRequest) -> HttpResponse:
+    challenge = hall_challenge(request)
+    if not challenge:
+        return redirect("hall:login")
+    error = ""
+    if request.method == "POST":
+        if _limited(request, "otp", challenge[:64]):
+            error = TOO_MANY
+        else:
+            with transaction.atomic(durable=True):
+                r = portal_login_otp(kind=PrincipalKind.MEMBER, challenge=challenge,
+                                     code=request.POST.get("code", ""), ip=ratelimit.client_ip(request))
+            if r.ok:
+                resp = redirect("hall:home")
+                hall_sign_in(resp, request, r.token)
+                return resp
+            error = r.message
+    return render(request, "hall/otp.html", {"error": error, "phone": request.GET.get("phone", "")[:11]},
+                  status=400 if error else 200)
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    portal_token_revoke(plaintext=hall_token(request))
+    resp = redirect("hall:login")
+    resp.delete_cookie(COOKIE, path=PATH)
+    return resp
+
+
+def _home(request: HttpRequest, form: CertificateForm, problems: list[str], status: int = 200) -> HttpResponse:
+    actor = request.hall_actor  # type: ignore[attr-defined]
+    certs = [{"c": c, "purpose": purpose_text(c)} for c in certificates_of_member(actor=actor)]
+    return render(request, "hall/home.html", {
+        "name": mask_name(actor.principal.member.name), "accounts": member_my_accounts(actor=actor),
+        "form": form, "problems": problems, "certs": certs, "hall_signed_in": True}, status=status)
+
+
+@require_GET
+@member_required
+def home(request: HttpRequest) -> HttpResponse:
+    return _home(request, CertificateForm(), [])
+
+
+@require_POST
+@member_required
+def certificate_apply_view(request: HttpRequest) -> HttpResponse:
+    form = CertificateForm(request.POST)
+    if not form.is_valid():
+        return _home(request, form, [], status=400)
+    principal = request.hall_principal  # type: ignore[attr-defined]
+    member = principal.member
+    try:
+        app = certificate_apply(center=member.center, actor=request.hall_actor,  # type: ignore[attr-defined]
+                                channel=Channel.WEB, identity_level=IdentityLevel.PASSWORD_CODE,
+                                business_date=member.center.business_date, payload=dict(form.cleaned_data))
+    except DomainError as e:
+        return _home(request, form, list((e.details or {}).get("problems") or [e.message]), status=e.code.status)
+    cert = certificate_of_application(app)
+    if cert is None:
+        messages.warning(request, f"办件 {app.number}：{app.get_state_display()}")
+    else:
+        messages.success(request, f"缴存使用证明已出具，证明编号 {cert.number}")
+    return redirect("hall:home")
+
+
+@require_GET
+@member_required
+def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    actor = request.hall_actor  # type: ignore[attr-defined]
+    try:
+        cert = certificate_of_member(actor=actor, number=number)
+    except DomainError:
+        raise Http404("证明不存在") from None
+    resp = HttpResponse(certificate_read_pdf(actor=actor, cert=cert), content_type="application/pdf")
+    resp["Content-Disposition"] = content_disposition(cert.document.original_name)
+    return resp
