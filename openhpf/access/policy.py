@@ -147,6 +147,8 @@ CONSOLE: dict[str, str] = {
     "reconciliation:dayend_progress": "settlement.view",
     "catalog:items": PUBLIC,  # 服务事项目录 and 办事指南: public, no personal data
     "catalog:item": PUBLIC,
+    "catalog:implementations": "catalog.change",  # the center's 实施清单 (console) and its change form
+    "catalog:implementation": "catalog.change",
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).
@@ -155,6 +157,9 @@ API: dict[str, str] = {
     "GET /api/v1/catalog/items": PUBLIC,
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
+    "GET /api/v1/catalog/centers/{center}/items": PUBLIC,
+    "GET /api/v1/catalog/centers/{center}/items/{code}": PUBLIC,
+    "GET /api/v1/catalog/centers/{center}/items/{code}/versions": PUBLIC,
     "GET /api/v1/settlement/accounts": "settlement.view",
     "POST /api/v1/settlement/accounts": "settlement.operate",
     "GET /api/v1/jobs/": "jobs.view",

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 
+from openhpf.approvals.selectors import commands_keyed
 from openhpf.core.calendar import LIMIT_UNITS
 from openhpf.core.models import Center
 
@@ -144,6 +145,14 @@ def implementation_latest(center: Any, code: str) -> CenterItemVersion | None:
 
 def implementation_history(center: Any, code: str) -> list[CenterItemVersion]:
     return list(CenterItemVersion.objects.filter(center=center, item__code=code).order_by("-version"))
+
+
+PENDING_KEY = "catalog-impl:"  # the idempotency key prefix of a 实施清单 change submitted from the console
+
+
+def implementation_pending_codes(center: Any) -> list[str]:
+    """The items whose 实施清单 change (submitted from the console) waits for a checker at `center`."""
+    return [str(c.params.get("code", "")) for c in commands_keyed(center=center, prefixes=(PENDING_KEY,))]
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,8 @@ def implementation_check(spec: dict[str, Any], national: ServiceItemVersion) -> 
     try:
         extra = _materials(spec.get("extra_materials", []))
         promised = _limit(spec, "promised_limit")
+        unit = _choice(spec.get("promised_limit_unit", LimitUnit.WORKING_DAY), LimitUnit, "时限单位",
+                       "promised_limit_unit")
     except DomainError as exc:
         detail = exc.message.removeprefix("服务事项内容不正确：")
         raise _impl_bad(detail, (exc.field or "").replace("materials", "extra_materials", 1)) from None
@@ -255,8 +257,7 @@ def implementation_check(spec: dict[str, Any], national: ServiceItemVersion) -> 
     out: dict[str, Any] = {
         "offered": offered,
         "promised_limit": promised,
-        "promised_limit_unit": _choice(spec.get("promised_limit_unit", LimitUnit.WORKING_DAY), LimitUnit, "时限单位",
-                                       "promised_limit_unit"),
+        "promised_limit_unit": unit,
         "extra_materials": extra,
         "channels": channels,
         "place": _impl_text(spec, "place", 200),

@@ -167,6 +167,7 @@ class ErrorCode(StrEnum):
     BUSINESS_DATE_NOT_CURRENT = "BUSINESS_DATE_NOT_CURRENT", 422, "业务日期 {business_date} 不是中心当前业务日期 {current}；补记往日业务须经补记流程"
     CATALOG_ITEM_INVALID = "CATALOG_ITEM_INVALID", 400, "服务事项内容不正确：{detail}"
     CATALOG_ITEM_NOT_FOUND = "CATALOG_ITEM_NOT_FOUND", 404, "服务事项 {item} 不存在"
+    CATALOG_CENTER_NOT_FOUND = "CATALOG_CENTER_NOT_FOUND", 404, "管理中心 {center} 不存在"
     CATALOG_IMPLEMENTATION_INVALID = "CATALOG_IMPLEMENTATION_INVALID", 400, "实施清单内容不正确：{detail}"
     CATALOG_ITEM_NOT_OFFERED = "CATALOG_ITEM_NOT_OFFERED", 422, "本中心未开办服务事项「{item}」"
     CATALOG_IDENTITY_TOO_WEAK = "CATALOG_IDENTITY_TOO_WEAK", 422, "支付资金的事项在线上渠道「{channel}」须高于密码加短信验证码的身份核验"
