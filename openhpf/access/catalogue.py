@@ -39,6 +39,7 @@ PERMISSIONS: dict[str, str] = {
     "finance.manage": "资金管理（定期与通知存款、增值收益计算与分配）",
     "cockpit.view": "查看领导驾驶舱（全中心汇总指标）",
     "catalog.change": "服务事项目录维护（经复核生效）",
+    "applications.view": "办件查询（本中心办件的申请内容、材料、流转与规则结果）",
     "applications.accept": "办件受理、一次告知补正与代为申请",
     "applications.review": "办件审核（按事项的审核环节）",
     "applications.rules": "决策规则维护（经复核生效）",
@@ -83,18 +84,20 @@ _BUSINESS_READ = ("accounts.view", "ledger.view", "documents.view", "jobs.view")
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("teller", "柜员", BUSINESS, 1, (
         "accounts.view", "accounts.open", "accounts.change", "accounts.freeze", "documents.view", "documents.upload",
-        "jobs.view", "personal_data.unmask", "contributions.remit", "applications.accept")),
+        "jobs.view", "personal_data.unmask", "contributions.remit", "applications.accept", "applications.view")),
     RoleSpec("reviewer", "复核员", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "personal_data.unmask",
-                                              "applications.review")),
-    RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "applications.review")),
+                                              "applications.review", "applications.view")),
+    RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "applications.review",
+                                              "applications.view")),
     RoleSpec("finance", "财务", BUSINESS, 1, (
         *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "ledger.back_value", "jobs.run", "contributions.remit",
         "settlement.view", "settlement.operate", "finance.view", "finance.manage", "cockpit.view")),
     RoleSpec("inspector", "稽核", BUSINESS, 1, (*_BUSINESS_READ, "accounts.export", "personal_data.unmask",
-                                             "settlement.view", "finance.view")),
+                                             "settlement.view", "finance.view", "applications.view")),
     RoleSpec("leader", "中心领导", BUSINESS, 1, (
         *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export", "settlement.view",
-        "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review")),
+        "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review",
+        "applications.view")),
     RoleSpec("sysadmin", "系统管理员", SYSADMIN, 0, ("system.config", "jobs.view", "jobs.run")),
     RoleSpec("secadmin", "安全管理员", SECADMIN, 0, ("iam.manage_users", "iam.manage_roles")),
     RoleSpec("secauditor", "安全审计员", SECAUDITOR, 0, ("audit.view",)),
