@@ -24,6 +24,7 @@ from . import services
 from .selectors import ApplicationFilter, application_detail, application_get, application_page
 
 router = Router(tags=["办件"])
+ACCEPT = services.ACCEPT_PERMISSION  # 受理, 不予受理, 补正 and 办理 at the counter
 member_router = Router(tags=["网厅·缴存职工"], auth=MemberTokenAuth())
 agent_router = Router(tags=["网厅·单位经办人"], auth=AgentTokenAuth())
 
@@ -183,8 +184,10 @@ class ReviewIn(Schema):
     problems: list[str] = []
 
 
-def _act(request: HttpRequest, number: str, action: Any, **kwargs: Any) -> dict[str, Any]:
-    center = _center(request)
+def _act(request: HttpRequest, number: str, action: Any, perm: str | None = ACCEPT, **kwargs: Any) -> dict[str, Any]:
+    """Run one engine action on the application as the staff member, in one transaction; answer its detail.
+    `perm` is checked first (403 before anything is looked up); the engine checks the rest."""
+    center = staff_center_required(request.user, perm=perm)
     with transaction.atomic(durable=True):
         app = application_get(request.user, number, center)
         action(application=app, actor=request.user, business_date=center.business_date, **kwargs)
@@ -209,12 +212,12 @@ def correction(request: HttpRequest, number: str, data: ProblemsIn):
 @router.post("/{number}/review", response=ApplicationOut,
              summary="当前审核环节的审核意见：pass 通过、reject 不通过、correction 一次告知补正（时限暂停）")
 def review(request: HttpRequest, number: str, data: ReviewIn):
-    return _act(request, number, services.application_review, decision=data.decision, reason=data.reason,
-                problems=data.problems)
+    return _act(request, number, services.application_review, perm=None, decision=data.decision,
+                reason=data.reason, problems=data.problems)
 
 
 def _executor(request: HttpRequest, number: str, **_: Any) -> Center:
-    return staff_center_required(request.user, perm="applications.accept")
+    return staff_center_required(request.user, perm=ACCEPT)
 
 
 @router.post("/{number}/execute", response=ApplicationOut, summary="办理已审核通过的办件（经事项的处理程序执行）")
