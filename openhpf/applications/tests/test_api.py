@@ -176,7 +176,8 @@ def test_an_agent_of_employer_a_cannot_see_employer_bs_applications(client, api_
     w = api_world
     a_app = _filed(w)  # member A works for employer 1
     b_app = _filed(w, actor=w["teller"], member_id=w["b"].member_id)  # member B works for employer 2
-    services.application_attach  # noqa: B018 (the engine scopes agents by the employer of the application)
+    # the engine scopes an agent by the employer an application is about (set for employer items and when filed
+    # by an agent); these two are made to be about employers 1 and 2
     a_app.employer_id, b_app.employer_id = w["e1"].pk, w["e2"].pk
     a_app.save(update_fields=["employer"])
     b_app.save(update_fields=["employer"])
