@@ -137,6 +137,13 @@ api.add_router("/jobs/", jobs_router)
 from openhpf.catalog.api import router as catalog_router  # noqa: E402
 
 api.add_router("/catalog/", catalog_router)
+from openhpf.applications.api import agent_router as agent_applications_router  # noqa: E402
+from openhpf.applications.api import member_router as member_applications_router  # noqa: E402
+from openhpf.applications.api import router as applications_router  # noqa: E402
+
+api.add_router("/applications", applications_router)
+api.add_router("/member/", member_applications_router)
+api.add_router("/agent/", agent_applications_router)
 
 api_errors.install(api)  # the error shape, statuses and their OpenAPI documentation, for every operation
 idempotency.document(api)  # the Idempotency-Key header of the @idempotent operations, in the OpenAPI schema

@@ -160,6 +160,8 @@ CONSOLE: dict[str, str] = {
     "hall:home": PRINCIPAL,  # a member's session only: a staff session is refused (403)
     "hall:certificate_apply": PRINCIPAL,
     "hall:certificate_pdf": PRINCIPAL,
+    "catalog:implementations": "catalog.change",  # the center's 实施清单 (console) and its change form
+    "catalog:implementation": "catalog.change",
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).
@@ -168,6 +170,20 @@ API: dict[str, str] = {
     "GET /api/v1/catalog/items": PUBLIC,
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
+    "GET /api/v1/applications": "applications.view",
+    "GET /api/v1/applications/{number}": "applications.view",
+    "POST /api/v1/applications/{number}/accept": "applications.accept",
+    "POST /api/v1/applications/{number}/not-accept": "applications.accept",
+    "POST /api/v1/applications/{number}/correction": "applications.accept",
+    "POST /api/v1/applications/{number}/review": DELEGATED,  # the permission of the application's current level
+    "POST /api/v1/applications/{number}/execute": "applications.accept",
+    "GET /api/v1/member/applications": PRINCIPAL,
+    "GET /api/v1/member/applications/{number}": PRINCIPAL,
+    "GET /api/v1/agent/applications": PRINCIPAL,
+    "GET /api/v1/agent/applications/{number}": PRINCIPAL,
+    "GET /api/v1/catalog/centers/{center}/items": PUBLIC,
+    "GET /api/v1/catalog/centers/{center}/items/{code}": PUBLIC,
+    "GET /api/v1/catalog/centers/{center}/items/{code}/versions": PUBLIC,
     "GET /api/v1/settlement/accounts": "settlement.view",
     "POST /api/v1/settlement/accounts": "settlement.operate",
     "GET /api/v1/jobs/": "jobs.view",
@@ -225,8 +241,6 @@ API: dict[str, str] = {
     "GET /api/v1/agent/employer": PRINCIPAL,
     "GET /api/v1/agent/members": PRINCIPAL,
     "POST /api/v1/agent/changes": PRINCIPAL,  # 单位缴存信息变更 (HPF-E-CHANGE)
-    "GET /api/v1/agent/applications": PRINCIPAL,
-    "GET /api/v1/agent/applications/{number}": PRINCIPAL,
     "POST /api/v1/agent/applications/{number}/rating": PRINCIPAL,
     "POST /api/v1/member/applications/{number}/rating": PRINCIPAL,
     "POST /api/v1/relief/base-adjustments": "accounts.change",

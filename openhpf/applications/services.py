@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from openhpf.access.services import check_permission, has_permission
 from openhpf.accounts.selectors import employer_notify_phone, member_notify_phone
-from openhpf.catalog.models import Channel, IdentityLevel, ItemKind, ServiceItemVersion
-from openhpf.catalog.selectors import item_current
+from openhpf.catalog.models import Channel, IdentityLevel, ItemKind
+from openhpf.catalog.selectors import implementation_current, item_for_center
 from openhpf.core.actors import (
     Actor,
     AgentActor,
@@ -166,16 +166,6 @@ def _locked(app: Application) -> Application:
 # ---------------------------------------------------------------- filing
 
 
-def _check_channel(version: ServiceItemVersion, channel: str, identity_level: int) -> None:
-    offered = {c["channel"]: c["min_identity"] for c in version.channels}
-    label = Channel(channel).label if channel in Channel.values else channel
-    if channel not in offered:
-        raise DomainError(ErrorCode.APPLICATION_CHANNEL, item=version.name, channel=label, field="channel")
-    if identity_level < offered[channel]:
-        raise DomainError(ErrorCode.APPLICATION_IDENTITY_LEVEL, channel=label, item=version.name,
-                          level=IdentityLevel(offered[channel]).label, field="identity_level")
-
-
 @transaction.atomic
 def application_create(*, center: Center, item_code: str, channel: str, identity_level: int, actor: Actor,
                        business_date: date, payload: dict[str, Any] | None = None, member_id: int | None = None,
@@ -183,12 +173,22 @@ def application_create(*, center: Center, item_code: str, channel: str, identity
     """A draft application of `item_code` (its version in force today) by `actor` through `channel`.
 
     A member files for itself, an agent for its employer, staff (applications.accept) on a member's or employer's
-    behalf at the counter; the channel must be offered by the item, and the identity check the caller made
-    (`identity_level`, catalog.IdentityLevel) must reach the channel's minimum."""
-    version = item_current(item_code, business_date)
-    if version is None or not version.active:
+    behalf at the counter; the item as the center implements it that day (its 实施清单, catalog.item_for_center)
+    must be offered there, the channel must be one the center opens, and the identity check the caller made
+    (`identity_level`, catalog.IdentityLevel) must reach the channel's minimum there."""
+    here = item_for_center(item_code, center, business_date)
+    if here is None:
         raise DomainError(ErrorCode.CATALOG_ITEM_NOT_FOUND, item=item_code, field="item_code")
-    _check_channel(version, channel, identity_level)
+    version = here.version
+    if not here.offered:
+        raise DomainError(ErrorCode.CATALOG_ITEM_NOT_OFFERED, item=version.name, field="item_code")
+    level = here.channel_level(channel)
+    label = Channel(channel).label if channel in Channel.values else channel
+    if level is None:
+        raise DomainError(ErrorCode.APPLICATION_CHANNEL, item=version.name, channel=label, field="channel")
+    if identity_level < level:
+        raise DomainError(ErrorCode.APPLICATION_IDENTITY_LEVEL, channel=label, item=version.name,
+                          level=IdentityLevel(level).label, field="identity_level")
     registry.handler_for(item_code, version.name)
     if isinstance(actor, MemberActor):
         member_id = actor.member_id
@@ -331,6 +331,16 @@ def _review_start(app: Application, *, actor: Actor, business_date: date) -> App
     return app
 
 
+def _promised_limit(app: Application) -> tuple[int | None, str]:
+    """The promised limit (承诺时限) and its unit that run for `app`: its center's 实施清单 in force on the day of
+    受理 (the item's own when the center states none), over the item version it was filed under."""
+    v = app.item_version
+    impl = implementation_current(app.center_id, app.item_code, app.accepted_on) if app.accepted_on else None
+    if impl is None or impl.promised_limit is None:
+        return v.promised_limit, v.promised_limit_unit
+    return impl.promised_limit, impl.promised_limit_unit
+
+
 @transaction.atomic
 def application_accept(*, application: Application, actor: Actor, business_date: date) -> Application:
     """受理: the clocks start (due dates stored), the rules are evaluated and review begins."""
@@ -339,7 +349,8 @@ def application_accept(*, application: Application, actor: Actor, business_date:
     v = app.item_version
     app.accepted_on = business_date
     app.legal_due = limit_due(business_date, v.legal_limit, v.legal_limit_unit) if v.legal_limit is not None else None
-    app.promised_due = limit_due(business_date, v.promised_limit, v.promised_limit_unit) if v.promised_limit is not None else None
+    promised, unit = _promised_limit(app)  # the center's 承诺时限 (实施清单) in force on the day of 受理
+    app.promised_due = limit_due(business_date, promised, unit) if promised is not None else None
     _move(app, S.ACCEPTED, actor=actor, business_date=business_date)
     return _review_start(app, actor=actor, business_date=business_date)
 
@@ -365,8 +376,9 @@ def _pause(app: Application, business_date: date) -> None:
     if v.legal_limit is not None:
         app.legal_remaining = v.legal_limit - limit_used(app.accepted_on, business_date, v.legal_limit_unit) \
             if app.legal_remaining is None else app.legal_remaining
-    if v.promised_limit is not None:
-        app.promised_remaining = (v.promised_limit - limit_used(app.accepted_on, business_date, v.promised_limit_unit)
+    promised, unit = _promised_limit(app)
+    if promised is not None:
+        app.promised_remaining = (promised - limit_used(app.accepted_on, business_date, unit)
                                   if app.promised_remaining is None else app.promised_remaining)
 
 
@@ -407,7 +419,7 @@ def application_correct(*, application: Application, actor: Actor, business_date
     if app.legal_remaining is not None:
         app.legal_due = limit_resume_due(business_date, app.legal_remaining, v.legal_limit_unit)
     if app.promised_remaining is not None:
-        app.promised_due = limit_resume_due(business_date, app.promised_remaining, v.promised_limit_unit)
+        app.promised_due = limit_resume_due(business_date, app.promised_remaining, _promised_limit(app)[1])
     app.paused_on, app.legal_remaining, app.promised_remaining = None, None, None
     _evaluate(app, business_date, actor)
     return _move(app, S.UNDER_REVIEW, actor=actor, business_date=business_date, reason="已补正，继续审核")

@@ -1,4 +1,5 @@
-"""Public read API of the service catalogue (no token): GET /api/v1/catalog/items[/{code}[/versions]]."""
+"""Public read API of the service catalogue (no token): GET /api/v1/catalog/items[/{code}[/versions]], and a
+center's 实施清单 merged with the national items: GET /api/v1/catalog/centers/{center}/items[/{code}]."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 
 from . import selectors
-from .models import ServiceItemVersion
+from .models import CenterItemVersion, ServiceItemVersion
 
 router = Router(tags=["服务事项目录"])
 
@@ -72,3 +73,83 @@ def versions(request: HttpRequest, code: str):
     if not found:
         raise DomainError(ErrorCode.CATALOG_ITEM_NOT_FOUND, item=code, field="code")
     return [_out(v) for v in found]
+
+
+class CenterItemOut(ItemOut):
+    """An item as one center implements it: the national version's fields, with the promised limit, materials and
+    channels as the center's 实施清单 sets them, and the center's own facts."""
+
+    center: str
+    offered: bool
+    implementation_version: int | None
+    implementation_effective_from: date | None
+    place: str
+    hours: str
+    phone: str
+    note: str
+    extra_materials: list[dict[str, Any]]
+
+
+class ImplementationOut(Schema):
+    version: int
+    effective_from: date
+    offered: bool
+    promised_limit: int | None
+    promised_limit_unit: str
+    extra_materials: list[dict[str, Any]]
+    channels: list[dict[str, Any]]
+    place: str
+    hours: str
+    phone: str
+    note: str
+    reason: str
+
+
+def _center_out(r: selectors.CenterItem) -> dict[str, Any]:
+    impl = r.implementation
+    return {**_out(r.version), "center": r.center.code, "offered": r.offered,
+            "promised_limit": r.promised_limit, "promised_limit_unit": r.promised_limit_unit,
+            "materials": r.materials, "channels": r.channels,
+            "implementation_version": impl.version if impl else None,
+            "implementation_effective_from": impl.effective_from if impl else None,
+            "place": r.place, "hours": r.hours, "phone": r.phone, "note": r.note,
+            "extra_materials": impl.extra_materials if impl else []}
+
+
+def _impl_out(i: CenterItemVersion) -> dict[str, Any]:
+    return {k: getattr(i, k) for k in ImplementationOut.model_fields}
+
+
+def _center_or_404(code: str) -> Any:
+    center = selectors.center_by_code(code)
+    if center is None:
+        raise DomainError(ErrorCode.CATALOG_CENTER_NOT_FOUND, center=code, field="center")
+    return center
+
+
+@router.get("/centers/{center}/items", auth=None, response=list[CenterItemOut],
+            summary="一个管理中心的实施清单：本中心施行的全部事项（无需认证）")
+def center_items(request: HttpRequest, center: str, kind: str = "", on: date | None = None,
+                 offered_only: bool = False):
+    c = _center_or_404(center)
+    return [_center_out(r) for r in selectors.items_for_center(c, on or c.business_date, kind=kind or None,
+                                                               offered_only=offered_only)]
+
+
+@router.get("/centers/{center}/items/{code}", auth=None, response=CenterItemOut,
+            summary="一个管理中心施行的一个事项的办事指南（无需认证）")
+def center_item(request: HttpRequest, center: str, code: str, on: date | None = None):
+    c = _center_or_404(center)
+    r = selectors.item_for_center(code, c, on or c.business_date)
+    if r is None:
+        raise DomainError(ErrorCode.CATALOG_ITEM_NOT_FOUND, item=code, field="code")
+    return _center_out(r)
+
+
+@router.get("/centers/{center}/items/{code}/versions", auth=None, response=list[ImplementationOut],
+            summary="一个管理中心对一个事项的实施清单全部版本（无需认证）")
+def center_item_versions(request: HttpRequest, center: str, code: str):
+    c = _center_or_404(center)
+    if selectors.item_latest(code) is None:
+        raise DomainError(ErrorCode.CATALOG_ITEM_NOT_FOUND, item=code, field="code")
+    return [_impl_out(i) for i in selectors.implementation_history(c, code)]

@@ -130,3 +130,44 @@ class ServiceItemVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.code} v{self.version} {self.name}"
+
+
+class CenterItemVersion(models.Model):
+    """One version of a center's 实施清单 entry for a national item (基本目录): whether the center offers it, its
+    own 承诺时限, the local materials it adds, the channels it actually opens (a subset of the item's, each with an
+    identity level not weaker than the item's), where, when and whom to call, and a note. Effective-dated and
+    immutable like the item's versions; made only through maker-checker (`catalog.implementation_change`).
+
+    `extra_materials`: [{code, name, format, required, replaceable_by, note}] (codes apart from the item's);
+    `channels`: [{channel, min_identity}]. A center without any version follows the national item as it is."""
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="catalog_items")
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="center_versions")
+    version = models.PositiveIntegerField("版本")
+    offered = models.BooleanField("本中心开办", default=True)
+    promised_limit = models.PositiveIntegerField("承诺时限", null=True, blank=True)
+    promised_limit_unit = models.CharField("承诺时限单位", max_length=12, choices=LimitUnit.choices,
+                                           default=WORKING_DAY)
+    extra_materials = models.JSONField("本地增补材料", default=list)
+    channels = models.JSONField("开通渠道", default=list)
+    place = models.CharField("办理地点", max_length=200, blank=True)
+    hours = models.CharField("办理时间", max_length=200, blank=True)
+    phone = models.CharField("咨询电话", max_length=60, blank=True)
+    note = models.TextField("备注", blank=True)
+    effective_from = models.DateField("生效日期")
+    reason = models.CharField("变更原因", max_length=200, blank=True)
+    made_by = models.CharField("经办人", max_length=150)
+    approved_by = models.CharField("复核人", max_length=150, blank=True)
+    command_id = models.BigIntegerField("复核命令", null=True, blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "服务事项实施清单版本"
+        ordering = ["center_id", "item_id", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "item", "version"], name="catalog_center_item_version"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="catalog_center_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.item.code} 实施清单 v{self.version}"

@@ -20,6 +20,7 @@ from openhpf.core.errors import DomainError
 
 from .models import (
     ONLINE_CHANNELS,
+    CenterItemVersion,
     Channel,
     IdentityLevel,
     ItemKind,
@@ -195,3 +196,121 @@ def item_version_make(*, code: str, spec: dict[str, Any], effective_from: date, 
     audit_log(actor=actor, action=AuditEvent.CATALOG_ITEM_CHANGE, obj=item,
               before=spec_of(last) if last else None, after={"version": version.version, **checked})
     return version
+
+
+# ---------------------------------------------------------------- a center's 实施清单
+
+
+# What a center's 实施清单 version states, in the order the 复核 page shows them.
+IMPL_FIELDS: dict[str, str] = {
+    "offered": "本中心开办", "promised_limit": "承诺时限", "promised_limit_unit": "承诺时限单位",
+    "extra_materials": "本地增补材料", "channels": "开通渠道", "place": "办理地点", "hours": "办理时间",
+    "phone": "咨询电话", "note": "备注",
+}
+
+
+def _impl_bad(detail: str, field: str) -> DomainError:
+    return DomainError(ErrorCode.CATALOG_IMPLEMENTATION_INVALID, f"实施清单内容不正确：{detail}", field=field)
+
+
+def implementation_check(spec: dict[str, Any], national: ServiceItemVersion) -> dict[str, Any]:
+    """What a center's 实施清单 version says, checked against the national item's version and normalised:
+    the channels a subset of the item's, each with an identity level not weaker than the item's; local materials
+    with codes of their own; the promised limit 0–365 in 日 or 工作日. CATALOG_IMPLEMENTATION_INVALID (with the
+    field) otherwise — every check of the item's own fields (materials, channels) applies too."""
+    if not isinstance(spec, dict):
+        raise _impl_bad("实施清单内容应为对象", "spec")
+    unknown = sorted(set(spec) - set(IMPL_FIELDS))
+    if unknown:
+        raise _impl_bad(f"未知的字段：{', '.join(unknown)}", unknown[0])
+    offered = bool(spec.get("offered", True))
+    national_channels = {c["channel"]: c["min_identity"] for c in national.channels}
+    raw_channels = spec.get("channels")
+    if raw_channels in (None, []) and not offered:
+        channels: list[dict[str, Any]] = []
+    else:
+        try:
+            channels = _channels(raw_channels, pays_money=national.pays_money)
+        except DomainError as exc:
+            if exc.code == ErrorCode.CATALOG_ITEM_INVALID:
+                raise _impl_bad(exc.message.removeprefix("服务事项内容不正确："), exc.field or "channels") from None
+            raise
+    for i, c in enumerate(channels):
+        label = Channel(c["channel"]).label
+        if c["channel"] not in national_channels:
+            raise _impl_bad(f"「{national.name}」的基本目录未设「{label}」渠道，实施清单只能开通基本目录中的渠道",
+                            f"channels.{i}.channel")
+        if c["min_identity"] < national_channels[c["channel"]]:
+            raise _impl_bad(f"「{label}」的身份核验等级不能低于基本目录的「{IdentityLevel(national_channels[c['channel']]).label}」",
+                            f"channels.{i}.min_identity")
+    try:
+        extra = _materials(spec.get("extra_materials", []))
+        promised = _limit(spec, "promised_limit")
+        unit = _choice(spec.get("promised_limit_unit", LimitUnit.WORKING_DAY), LimitUnit, "时限单位",
+                       "promised_limit_unit")
+    except DomainError as exc:
+        detail = exc.message.removeprefix("服务事项内容不正确：")
+        raise _impl_bad(detail, (exc.field or "").replace("materials", "extra_materials", 1)) from None
+    clash = sorted({m["code"] for m in extra} & {m["code"] for m in national.materials})
+    if clash:
+        raise _impl_bad(f"本地增补材料的编码与基本目录的材料重复：{', '.join(clash)}", "extra_materials")
+    out: dict[str, Any] = {
+        "offered": offered,
+        "promised_limit": promised,
+        "promised_limit_unit": unit,
+        "extra_materials": extra,
+        "channels": channels,
+        "place": _impl_text(spec, "place", 200),
+        "hours": _impl_text(spec, "hours", 200),
+        "phone": _impl_text(spec, "phone", 60),
+        "note": _impl_text(spec, "note", 2000),
+    }
+    if offered and not channels:
+        raise _impl_bad("开办的事项至少须开通一个办理渠道", "channels")
+    if offered and national.fully_online and not any(c["channel"] in ONLINE_CHANNELS for c in channels):
+        raise _impl_bad("全程网办的事项须开通网上服务大厅、手机公积金或自助终端中的至少一个", "channels")
+    return out
+
+
+def _impl_text(spec: dict[str, Any], key: str, max_len: int) -> str:
+    value = spec.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise _impl_bad(f"{IMPL_FIELDS[key]}应为文字", key)
+    value = value.strip()
+    if len(value) > max_len:
+        raise _impl_bad(f"{IMPL_FIELDS[key]}不能超过 {max_len} 个字", key)
+    return value
+
+
+def implementation_spec_of(impl: CenterItemVersion | None, national: ServiceItemVersion) -> dict[str, Any]:
+    """What a center's version says, in the form `implementation_check` takes; without one, the national item as
+    the center would follow it (offered, the item's promised limit and channels, no additions)."""
+    if impl is None:
+        return {"offered": True, "promised_limit": national.promised_limit,
+                "promised_limit_unit": national.promised_limit_unit, "extra_materials": [],
+                "channels": [dict(c) for c in national.channels], "place": "", "hours": "", "phone": "", "note": ""}
+    return {k: getattr(impl, k) for k in IMPL_FIELDS}
+
+
+@transaction.atomic
+def implementation_make(*, center: Any, code: str, spec: dict[str, Any], effective_from: date, actor: Actor,
+                        reason: str = "", approved_by: str = "", command_id: int | None = None,
+                        made_by: str = "") -> CenterItemVersion:
+    """Store `spec` as the center's next 实施清单 version of item `code`, checked against the national item's
+    newest version, audited."""
+    national = ServiceItemVersion.objects.filter(item__code=code).select_related("item").order_by("-version").first()
+    if national is None:
+        raise DomainError(ErrorCode.CATALOG_ITEM_NOT_FOUND, item=code, field="code")
+    checked = implementation_check(spec, national)
+    item = ServiceItem.objects.select_for_update().get(pk=national.item_id)
+    last = CenterItemVersion.objects.filter(center=center, item=item).order_by("-version").first()
+    impl = CenterItemVersion.objects.create(
+        center=center, item=item, version=(last.version + 1) if last else 1, effective_from=effective_from,
+        reason=(reason or "").strip()[:200], made_by=made_by or actor_label(actor), approved_by=approved_by,
+        command_id=command_id, **checked)
+    audit_log(actor=actor, action=AuditEvent.CATALOG_IMPLEMENTATION_CHANGE, obj=item, center=center.pk,
+              before=implementation_spec_of(last, national) if last else None,
+              after={"version": impl.version, "effective_from": effective_from.isoformat(), **checked})
+    return impl

@@ -28,6 +28,7 @@ MENU: list[tuple[str, str, str | None]] = [
     ("复核", "approvals:pending", "approvals.approve"),
     ("核验", "verification:queries", "verification.view"),
     ("政策参数", "approvals:policies", "policy.change"),
+    ("实施清单", "catalog:implementations", "catalog.change"),
     ("审计", "audit:list", "audit.view"),
     ("安全", "console:iam_users", "iam.manage_users"),
 ]

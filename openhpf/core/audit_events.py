@@ -323,9 +323,13 @@ class AuditEvent(StrEnum):
 
     # ------------------------------------------------------------ catalog
     CATALOG_ITEM_CHANGE = "catalog.item.change", "服务事项新版本生效（经复核）", _O.SERVICE_ITEM
+    CATALOG_IMPLEMENTATION_CHANGE = ("catalog.implementation.change", "本中心实施清单新版本生效（经复核）",
+                                     _O.SERVICE_ITEM)
 
     # ------------------------------------------------------------ applications (办件: one event per transition)
     APPLICATIONS_CREATE = "applications.application.create", "办件登记（草稿）", _O.APPLICATION
+    APPLICATIONS_LIST = "applications.application.list", "办件查询", _O.APPLICATION, True
+    APPLICATIONS_VIEW = "applications.application.view", "办件查看（申请内容、材料、流转）", _O.APPLICATION, True
     APPLICATIONS_SUBMIT = "applications.application.submit", "办件提交申请", _O.APPLICATION
     APPLICATIONS_ACCEPT = "applications.application.accept", "办件受理", _O.APPLICATION
     APPLICATIONS_NOT_ACCEPT = "applications.application.not_accept", "办件不予受理", _O.APPLICATION
@@ -394,6 +398,7 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.IAM_OUTBOX_VIEW,
     AuditEvent.SETTLEMENT_PAYEE_LIST, AuditEvent.DOCUMENT_RECEIPT_VIEW, AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CANDIDATES,
     AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE, AuditEvent.VERIFICATION_QUERIES_VIEW, AuditEvent.VERIFICATION_ANSWERS_VIEW,
+    AuditEvent.APPLICATIONS_LIST, AuditEvent.APPLICATIONS_VIEW,
 })
 
 

@@ -18,13 +18,12 @@ from openhpf.applications.models import Application, State
 from openhpf.applications.rating_selectors import application_rating
 from openhpf.applications.ratings import rating_submit
 from openhpf.applications.registry import handler_for
-from openhpf.applications.selectors import application_get, application_timeline, applications_visible
+from openhpf.applications.selectors import application_get, application_timeline
 from openhpf.catalog.models import Channel, IdentityLevel
 from openhpf.core.actors import AgentActor, SystemActor
 from openhpf.core.codes import RetentionClass
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
-from openhpf.core.paging import paginate
 from openhpf.documents.models import DocType
 from openhpf.documents.services import document_store
 from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth
@@ -96,11 +95,6 @@ class ApplicationOut(Schema):
     rating: RatingOut | None = None
 
 
-class ApplicationPageOut(Schema):
-    items: list[ApplicationOut]
-    total: int
-    page: int
-    page_size: int
 
 
 class RatingIn(Schema):
@@ -193,21 +187,6 @@ def _file_change(actor: AgentActor, center: Any, branch_id: int, payload: dict[s
         raise DomainError(ErrorCode.APPLICATION_PROBLEMS, count=len(bad), problems="；".join(bad),
                           details={"problems": bad})
     return app
-
-
-@agent_applications_router.get("/applications", response=ApplicationPageOut, summary="本单位的办件（分页）")
-def agent_applications(request: HttpRequest, page: int = 1, state: str = ""):
-    qs = applications_visible(request.actor).order_by("-id")  # type: ignore[attr-defined]
-    if state:
-        qs = qs.filter(state=state)
-    p = paginate(qs, page)
-    return {"items": [_out(a) for a in p.items], "total": p.total, "page": p.page, "page_size": p.page_size}
-
-
-@agent_applications_router.get("/applications/{number}", response=ApplicationOut,
-                               summary="本单位的一件办件：内容、进度、一次告知的问题、评价")
-def agent_application(request: HttpRequest, number: str):
-    return _out(application_get(request.actor, number), detail=True)  # type: ignore[attr-defined]
 
 
 def _rate(request: HttpRequest, number: str, data: RatingIn):

@@ -28,8 +28,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from openhpf.accounts.models import Employer, Member, MemberAccount
 from openhpf.accounts.tests.factories import resident_id
+from openhpf.applications.models import Application
 from openhpf.approvals.models import PendingCommand
 from openhpf.audit.models import AuditRecord
+from openhpf.catalog.selectors import item_current
 from openhpf.conftest import grant_role
 from openhpf.contributions.models import Remittance, RemittanceImport
 from openhpf.contributions.relief.flexible import flexible_agreement_sign
@@ -60,6 +62,7 @@ CUTOVER = date(2026, 8, 31)
 TEST = SystemActor("test")
 PORTAL_PW = "Portal-Pass-2026"
 
+WALK_APPLICATIONS = {"member": "SQ-WALK-MEMBER", "agent": "SQ-WALK-AGENT"}  # the seeded 办件 (see _applications)
 # Endpoints that cannot be exercised by a plain GET on a seeded center, each with its reason. Keep it small:
 # everything else must be reached, or the test says which parameter it could not fill.
 CANNOT_EXERCISE: dict[str, str] = {
@@ -167,8 +170,23 @@ def _seed(tmp_path) -> Seed:
                   lines=[("个人账号", acct.account_no), ("姓名", mask("name", acct.member.name)),
                          ("证件号码", mask("id_number", acct.member.id_number))],
                   business_date=center.business_date, object=acct)
+    _applications(center, acct.member, employer)
     _personal_values(seed)
     return seed
+
+
+def _applications(center: Center, member: Any, employer: Employer) -> None:
+    """Two 办件 of the seeded people (one of the portal member, one of a member of the agent's employer), stored as
+    the engine stores them, so that the applications reads (staff, member, agent) have something to show."""
+    version = item_current("HPF-P-WD-07", center.business_date)
+    assert version is not None  # seeded by catalog/0002
+    staff_member = MemberAccount.objects.filter(employer=employer).select_related("member").order_by("account_no")[0]
+    for number, who, emp in ((WALK_APPLICATIONS["member"], member, None),
+                             (WALK_APPLICATIONS["agent"], staff_member.member, employer)):
+        Application.objects.create(
+            center=center, number=number, item_code="HPF-P-WD-07", item_version=version, channel="counter",
+            identity_level=1, applicant_kind="staff", applicant_id="0", applicant_label="user:walkbiz",
+            member=who, employer=emp, payload={"amount": 123456, "note": "走查"}, amount=123456, state="submitted")
 
 
 # ---------------------------------------------------------------- walking the resolver
@@ -211,6 +229,7 @@ def _ninja_path_view(callback: Callable[..., Any]) -> Any:
 
 def _fill(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer) -> str | None:
     """The URL with its path parameters filled from the seeded data; None when a parameter cannot be filled."""
+    route = ep.route
     values: dict[str, Callable[[], Any]] = {
         "employer_no": lambda: employer.account_no,
         "voucher_no": lambda: JournalEntry.objects.filter(center=seed.center).order_by("-pk").first().voucher_no,
@@ -220,11 +239,12 @@ def _fill(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer) 
         "client_id": lambda: PartnerClient.objects.values_list("pk", flat=True).first(),
         "key": lambda: "contribution.base.cap",
         "code": lambda: "HPF-P-WD-07",  # a seeded service item (catalog: public, no personal data)
-        "number": lambda: Receipt.objects.filter(center=seed.center).order_by("-pk").values_list(
-            "number", flat=True).first(),
+        "center": lambda: seed.center.code,
+        "number": lambda: (WALK_APPLICATIONS["agent" if "agent/" in route else "member"] if "applications/" in route
+                           else Receipt.objects.filter(center=seed.center).order_by("-pk").values_list(
+                               "number", flat=True).first()),
         "job_id": lambda: Job.objects.filter(kind="audit.chain_verify").values_list("pk", flat=True).first() or 999999,
     }
-    route = ep.route
     for name in ep.params:
         if name == "account_no":
             value: Any = employer.account_no if re.search(r"employers/<(?:\w+:)?account_no>", route) \

@@ -123,7 +123,7 @@ def _console_url(name: str, world: dict[str, Any]) -> str:
     for kwargs in ({}, {"account_no": _value("account_no", name, world)}, {"pk": "999999"}, {"voucher_no": "999999"},
                    {"user_id": "999999", "action": "lock"}, {"user_id": "999999"},
                    {"client_id": "999999", "action": "revoke"}, {"number": "HD2026120100000001"},
-                   {"key": "contribution.base.cap"}, {"job_id": "999999"}):
+                   {"key": "contribution.base.cap"}, {"job_id": "999999"}, {"code": "HPF-P-WD-07"}):
         try:
             return reverse(name, kwargs=kwargs)
         except NoReverseMatch:

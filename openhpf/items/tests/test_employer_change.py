@@ -99,7 +99,7 @@ def test_an_agent_changes_the_employer_through_the_api_and_review(client, world)
 
     r = client.get(f"/api/v1/agent/applications/{number}", **auth(token))
     assert r.status_code == 200 and r.json()["state_label"] == "已办结"
-    assert [ev["state"] for ev in r.json()["events"]][-1] == "completed"
+    assert [ev["to_state"] for ev in r.json()["timeline"]][-1] == "completed"
     listed = client.get("/api/v1/agent/applications", **auth(token)).json()
     assert listed["total"] == 1 and listed["items"][0]["number"] == number
 

@@ -44,5 +44,5 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0002_seed_national_items")]
+    dependencies = [("catalog", "0003_center_implementation")]
     operations = [migrations.RunPython(seed, unseed)]
