@@ -130,3 +130,18 @@ def test_console_pending_needs_checker_permission(client, center, grant, who):
     client.force_login(user)
     assert client.get(reverse("approvals:pending")).status_code == 403
     assert client.get(reverse("approvals:mine")).status_code == 200
+
+
+def test_console_pending_and_mine_page_with_the_true_total(client, center, maker, approver):
+    cmd = command_submit(name="core.policy_set", params=CHANGE, actor=maker, center=center, business_date=BD)
+    fields = {f.attname: getattr(cmd, f.attname) for f in PendingCommand._meta.concrete_fields
+              if f.attname not in ("id", "idempotency_key")}
+    PendingCommand.objects.bulk_create(PendingCommand(**fields, idempotency_key=f"k{i}") for i in range(250))
+    client.force_login(approver)
+    r = client.get(reverse("approvals:pending"), {"page": "999"})  # past the end: the last page
+    page = r.context["page"]
+    assert (page.total, page.page, len(r.context["rows"])) == (251, 6, 1)
+    assert "第 6 / 6 页 · 第 251–251 条，共 251 笔" in _html(r)
+    client.force_login(maker)
+    r = client.get(reverse("approvals:mine"), {"page": "2"})
+    assert r.context["page"].total == 251 and len(r.context["rows"]) == 50 and "共 251 笔" in _html(r)
