@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from openhpf.core.actors import SystemActor
+from openhpf.iam.services import api_token_issue
 from openhpf.settlement.deposits import deposit_open, value_added_transfer
 from openhpf.settlement.four_eyes import payee_register
 from openhpf.settlement.services import bank_account_open
@@ -39,3 +40,8 @@ def test_deposits_transfers_and_payees_page_with_their_true_totals(client, cente
     assert total_payees == 25 + 4 and payees.page == 2 and len(payees.items) == total_payees - 20  # + the test payees
     html = r.content.decode()
     assert f"共 {total_payees} 个" in html and "共 23 笔" in html
+    # the API's list of settlement instructions pages too: 23 deposits + 23 transfers
+    token, _ = api_token_issue(user=fin_user, name="t", actor=SYS)
+    body = client.get("/api/v1/settlement/instructions", {"page": "9", "page_size": "20"},
+                      HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert (body["total"], body["page"], body["page_size"], len(body["items"])) == (46, 3, 20, 6)
