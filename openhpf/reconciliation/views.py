@@ -26,9 +26,9 @@ from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, parse_yuan
 from openhpf.core.paging import paginate
+from openhpf.documents.exports import XLSX
 from openhpf.documents.pdf import content_disposition
 from openhpf.documents.receipts import operator_name
-from openhpf.documents.sheet import XLSX_TYPE
 from openhpf.iam.services import console_center
 from openhpf.jobs import dayend
 from openhpf.jobs.models import Job
@@ -106,7 +106,7 @@ def detail_export(request: HttpRequest, pk: int) -> HttpResponse:
                     preparer=operator_name(request.user))
     except DomainError as e:
         return render(request, "reconciliation/detail.html", {"error": e.message}, status=404)
-    resp = HttpResponse(data, content_type="application/pdf" if fmt == "pdf" else XLSX_TYPE)
+    resp = HttpResponse(data, content_type="application/pdf" if fmt == "pdf" else XLSX)
     resp["Content-Disposition"] = content_disposition(
         f"银行存款余额调节表_{recon.bank_account.account_no}_{recon.recon_date:%Y%m%d}.{fmt}")
     return resp
