@@ -126,7 +126,6 @@ def test_hardship_list_filters_by_code_tables(client, center):
 
 
 def test_arrears_member_page_past_the_end_shows_the_last_page(client, center, owing):
-    e1, _ = owing
     with business_day(center, date(2026, 12, 1)):
         client.force_login(_user(center, "at3", "teller"))
         r = client.get(reverse("relief:arrears"), {"month": "2026-11", "members": "1", "mpage": "999"})

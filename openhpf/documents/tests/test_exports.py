@@ -55,7 +55,7 @@ def test_one_writer_one_heading_style() -> None:
     printed = load_workbook(io.BytesIO(xlsx_bytes(title=["表", "期间"], header=["甲", "乙"], rows=[["1", "2"]],
                                                   foot=["制表人："]))).active
     for ws, head in ((listed, 3), (printed, 3)):
-        cells = list(ws.iter_rows(min_row=head, max_row=head))[0]
+        cells = next(iter(ws.iter_rows(min_row=head, max_row=head)))
         assert [c.value for c in cells] == ["甲", "乙"]
         assert all(c.font.b and c.fill.fgColor.rgb == HEAD_FILL.fgColor.rgb for c in cells)
         assert all(c.data_type == "s" for r in ws.iter_rows() for c in r if c.value is not None)
