@@ -34,7 +34,7 @@ from ..models import HardshipApplication
 from ..months import ym, ym_parse
 from .arrears import arrears_default_month, arrears_list
 from .hardship import hardship_query
-from .notice import LEGAL_BASIS, arrears_notice, default_deadline, notice_body, notice_pdf
+from .notice import LEGAL_BASIS, arrears_notice, default_deadline, notice_body, notice_days, notice_pdf
 
 MEMBERS_PAGE_SIZE = 100
 
@@ -153,7 +153,7 @@ def employer_arrears_notice(request: HttpRequest, account_no: str) -> HttpRespon
     return render(request, "contributions/relief/arrears_notice.html", {
         "employer": employer, "month": month, "deadline": deadline_text or f"{deadline:%Y-%m-%d}", "error": error,
         "n": notice, "body": notice_body(notice) if notice else [], "amount": yuan(notice.amount) if notice else "",
-        "legal_basis": LEGAL_BASIS, "preparer": operator_name(request.user),
+        "legal_basis": LEGAL_BASIS, "preparer": operator_name(request.user), "notice_days": notice_days(center),
     }, status=200 if error is None else 422)
 
 
