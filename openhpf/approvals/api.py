@@ -115,13 +115,23 @@ def _may_decide(request: HttpRequest, pk: int, **_: Any) -> Center:
     return _command(request, pk).center  # 404 unknown; a checker's permission unless the caller made it
 
 
-@router.get("/commands", response=list[CommandOut], summary="复核命令列表（默认：本中心待复核；mine=true：我提交的）")
-def command_list(request: HttpRequest, mine: bool = False):
+class CommandPageOut(Schema):
+    total: int
+    page: int
+    page_size: int
+    items: list[CommandOut]
+
+
+@router.get("/commands", response=CommandPageOut,
+            summary="复核命令列表（默认：本中心待复核；mine=true：我提交的；分页，total 为总数）")
+def command_list(request: HttpRequest, mine: bool = False, page: int = 1, page_size: int = 50):
     center = _center(request)
     if mine:
-        return [_out(c) for c in selectors.commands_of_maker(center=center, maker=request.user)]
-    check_permission(request.user, services.CHECKER_PERMISSION, center=center)
-    return [_out(c) for c in selectors.commands_pending(center=center)]
+        p = selectors.commands_of_maker_page(center=center, maker=request.user, page=page, page_size=page_size)
+    else:
+        check_permission(request.user, services.CHECKER_PERMISSION, center=center)
+        p = selectors.commands_pending_page(center=center, page=page, page_size=page_size)
+    return {"total": p.total, "page": p.page, "page_size": p.page_size, "items": [_out(c) for c in p.items]}
 
 
 @router.get("/commands/{pk}", response=CommandOut, summary="复核命令详情")

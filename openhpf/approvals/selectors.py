@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.paging import PAGE_SIZE, Page, paginate
 
 from .models import PendingCommand
 
@@ -24,19 +25,22 @@ def _pending(center: Center, checker: Any = None) -> QuerySet[PendingCommand]:
     return qs.exclude(maker=checker) if checker is not None else qs
 
 
-def commands_pending(*, center: Center, limit: int = 200, checker: Any = None) -> list[PendingCommand]:
-    """待复核: the center's pending commands, oldest first; with `checker`, only those it may decide (not its own)."""
-    return list(_pending(center, checker).order_by("made_at", "id")[:limit])
+def commands_pending_page(*, center: Center, page: Any = 1, page_size: int = PAGE_SIZE,
+                          checker: Any = None) -> Page[PendingCommand]:
+    """待复核 a page at a time (oldest first) with the true total; with `checker`, only those it may decide (not
+    its own)."""
+    return paginate(_pending(center, checker).order_by("made_at", "id"), page, page_size)
+
+
+def commands_of_maker_page(*, center: Center, maker: Any, page: Any = 1,
+                           page_size: int = PAGE_SIZE) -> Page[PendingCommand]:
+    """我提交的 a page at a time (newest first) with the true total."""
+    return paginate(_base().filter(center=center, maker=maker).order_by("-made_at", "-id"), page, page_size)
 
 
 def commands_pending_count(*, center: Center, checker: Any = None) -> int:
-    """How many commands_pending lists (without its limit): the 待办 count of 待复核."""
+    """How many commands_pending_page lists over all its pages: the 待办 count of 待复核."""
     return _pending(center, checker).count()
-
-
-def commands_of_maker(*, center: Center, maker: Any, limit: int = 200) -> list[PendingCommand]:
-    """我提交的: a maker's own commands at the center, newest first."""
-    return list(_base().filter(center=center, maker=maker).order_by("-made_at", "-id")[:limit])
 
 
 def commands_keyed(*, center: Center | int, prefixes: tuple[str, ...], statuses: tuple[str, ...] = ("pending",),

@@ -83,17 +83,19 @@ def pending(request: HttpRequest) -> HttpResponse:
     if not _is_checker(request, center):
         raise PermissionDenied("无复核权限")
     others = request.GET.get("others") == "1"  # 待我复核: not the user's own (the home page's 待办 link)
-    rows = [_row(c, request.user) for c in selectors.commands_pending(
-        center=center, checker=request.user if others else None)]
-    return render(request, "approvals/pending.html", {"rows": rows, "others": others})
+    page = selectors.commands_pending_page(center=center, checker=request.user if others else None,
+                                           page=request.GET.get("page"))
+    rows = [_row(c, request.user) for c in page.items]
+    return render(request, "approvals/pending.html", {"rows": rows, "page": page, "others": others})
 
 
 @require_GET
 @staff_required
 def mine(request: HttpRequest) -> HttpResponse:
     center = _center(request)
-    rows = [_row(c, request.user) for c in selectors.commands_of_maker(center=center, maker=request.user)]
-    return render(request, "approvals/mine.html", {"rows": rows})
+    page = selectors.commands_of_maker_page(center=center, maker=request.user, page=request.GET.get("page"))
+    rows = [_row(c, request.user) for c in page.items]
+    return render(request, "approvals/mine.html", {"rows": rows, "page": page})
 
 
 def _command(request: HttpRequest, pk: int) -> tuple[Center, PendingCommand, bool]:

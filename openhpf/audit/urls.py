@@ -8,5 +8,4 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.audit_list, name="list"),
-    path("verify/", views.audit_verify, name="verify"),
 ]

@@ -1,4 +1,5 @@
-"""审计日志 console pages (security auditor only): the filtered, paginated trail and the chain check."""
+"""审计日志 console pages (security auditor only): the filtered, paginated trail. The chain check runs as a job with
+progress (console.audit_tools, /audit-tools/chain/)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from openhpf.core.audit_events import DOMAINS, AuditEvent, AuditObject, grouped
 from openhpf.core.authz import permission_required
 from openhpf.core.paging import paginate
 
 from .display import diff
-from .selectors import audit_chain_verify, audit_records
+from .selectors import audit_records
 
 PAGE_SIZE = 50
 
@@ -50,10 +51,3 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     }
     return render(request, "audit/list.html", {"f": f, "page": page, "rows": rows, "query": query,
                                                "chain_job": request.GET.get("chain_job", ""), **pickers})
-
-
-@require_POST
-@permission_required("audit.view")
-def audit_verify(request: HttpRequest) -> HttpResponse:
-    checked, breaches = audit_chain_verify(user=request.user)
-    return render(request, "audit/_verify.html", {"checked": checked, "breaches": breaches})

@@ -12,7 +12,7 @@ from .errors import DomainError
 from .models import Center, PolicyParameter
 from .money import format_fen, format_ratio
 
-# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004, 0006, 0008, 0009 and later ones (0014: 差评整改期限) (docs/domain.md, with sources there).
+# Keys and their meaning; the defaults are seeded by migrations core.0002, 0003, 0004, 0006, 0008, 0009 and later ones (0012–0015) (docs/domain.md, with sources there).
 KEYS: dict[str, str] = {
     "deposit.rate.carried": "上年结转余额年利率",
     "deposit.rate.current": "当年归集余额年利率",
@@ -58,6 +58,7 @@ KEYS: dict[str, str] = {
     "upload.max_rows": "上传文件的数据行上限",
     "receipt.bank_match.window_days": "银行对账单确认手工登记到账的日期容差（自然日）",
     "service.rating_followup_days": "差评整改期限（评价之日起的工作日数）",
+    "contribution.arrears.notice_days": "催缴通知书的缴存期限（业务日期后的日历天数）",
 }
 # values in fen (the label says so) and values that are ratios or rates (fractions of one): shown in 元 and %
 MONEY_KEYS = frozenset(k for k, label in KEYS.items() if label.endswith("（分）"))

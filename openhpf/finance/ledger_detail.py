@@ -4,7 +4,7 @@ range of business dates, with the opening balance, each line's running balance i
 
 The head (opening, totals, count) is three aggregates; the lines are read in chunks (`lines` is an iterator over
 a server-side cursor), so the page shows the first lines and the .xlsx export streams a year of a busy account
-without holding it in memory (documents.sheet.write_sheet, every cell a text)."""
+without holding it in memory (documents.exports.write_xlsx, every cell a text)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
-from openhpf.documents.sheet import sheet_file
+from openhpf.documents.exports import xlsx_file
 from openhpf.ledger.models import GLAccount, JournalLine
 
 from .selectors import SIDE_TEXT
@@ -114,7 +114,7 @@ def ledger_xlsx(d: LedgerDetail, *, printed_on: date, preparer: str) -> IO[bytes
 
     rows = ((f"{ln.business_date:%Y-%m-%d}", ln.voucher_no, ln.memo, ln.code, yuan(ln.debit) if ln.debit else "",
              yuan(ln.credit) if ln.credit else "", d.side, yuan(ln.balance)) for ln in d.lines())
-    return sheet_file(
+    return xlsx_file(
         sheet="明细账",
         title=[f"{d.center.name} 明细账", f"科目：{d.code} {d.name}（{d.side}方）　期间：{d.date_from:%Y-%m-%d} 至 "
                f"{d.date_to:%Y-%m-%d}　单位：元", f"期初余额：{yuan(d.opening)}（{d.side}）"],

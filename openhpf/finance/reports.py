@@ -11,12 +11,12 @@ from typing import Any
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen
+from openhpf.documents.exports import XLSX, append_text, style_head
 from openhpf.documents.pdf import Col, content_disposition, printed_pdf
-from openhpf.documents.sheet import XLSX_TYPE, append_text
 
 from .selectors import Statement, cell_text
 
-FORMATS = {"xlsx": XLSX_TYPE, "pdf": "application/pdf"}
+FORMATS = {"xlsx": XLSX, "pdf": "application/pdf"}
 SIGNOFF = ("单位负责人", "财务负责人", "制表人")
 
 
@@ -47,7 +47,7 @@ def _xlsx_value(v: Any, fmt: str) -> str:
 
 def statement_xlsx(st: Statement, *, printed_on: date, preparer: str = "") -> bytes:
     from openpyxl import Workbook  # openpyxl is heavy to import: loaded only when an export is asked for
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     ws = wb.active
@@ -58,16 +58,12 @@ def statement_xlsx(st: Statement, *, printed_on: date, preparer: str = "") -> by
     ws["A1"].font = Font(bold=True, size=14)
     append_text(ws, [f"期间：{st.period.label}（{st.period.start:%Y-%m-%d} 至 {st.period.end:%Y-%m-%d}）", None, None,
                "单位：元"])
-    head_fill = PatternFill("solid", fgColor="E6E6E6")
     for sec in st.sections:
         append_text(ws, [])
         append_text(ws, [sec.title])
         ws.cell(ws.max_row, 1).font = bold
         append_text(ws, ["项目", *sec.columns])
-        for c in range(1, len(sec.columns) + 2):
-            cell = ws.cell(ws.max_row, c)
-            cell.font, cell.fill = bold, head_fill
-            cell.alignment = Alignment(horizontal="center")
+        style_head(ws, ws.max_row, len(sec.columns) + 1)
         for r in sec.rows:
             append_text(ws, [("　" * r.level) + r.label, *[_xlsx_value(v, r.fmt_of(i)) for i, v in enumerate(r.values)]])
             row = ws.max_row

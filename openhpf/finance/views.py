@@ -22,9 +22,9 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
+from openhpf.documents.exports import XLSX
 from openhpf.documents.pdf import content_disposition
 from openhpf.documents.receipts import operator_name
-from openhpf.documents.sheet import XLSX_TYPE
 from openhpf.iam.services import staff_center_required
 
 from . import ledger_detail, liquidity, selectors, services
@@ -273,7 +273,7 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
         messages.error(request, e.message)
         return redirect(reverse("finance:ledger"))
     fh = ledger_detail.ledger_xlsx(d, printed_on=center.business_date, preparer=operator_name(request.user))
-    resp = FileResponse(fh, content_type=XLSX_TYPE)
+    resp = FileResponse(fh, content_type=XLSX)
     resp["Content-Disposition"] = content_disposition(
         f"明细账_{d.code}_{d.date_from:%Y%m%d}-{d.date_to:%Y%m%d}.xlsx")
     return resp

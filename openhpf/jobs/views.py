@@ -17,24 +17,24 @@ from openhpf.core.paging import paginate
 
 from .models import Job
 from .runner import job_cancel, job_resume_registered
-from .selectors import STATES, job_get, job_list, job_query
+from .selectors import STATES, job_get, job_query
 
-LIST_LIMIT = 20  # the partial's own refresh shows as many
-PROBLEM_LIMIT = 500  # the failed and interrupted ones are all shown: the home page's 待办 counts them all
+LIST_LIMIT = 20  # a page of the list; the partial (home page, the list's live first page) shows the newest as many
 
 
-def _state(request: HttpRequest) -> tuple[str, int]:
+def _state(request: HttpRequest) -> str:
     state = request.GET.get("state", "")
-    state = state if state in STATES else ""
-    return state, PROBLEM_LIMIT if state else LIST_LIMIT
+    return state if state in STATES else ""
 
 
 @require_GET
 @permission_required("jobs.view")
 def job_list_partial(request: HttpRequest) -> HttpResponse:
-    state, limit = _state(request)
-    return render(request, "jobs/_job_list.html", {"jobs": job_list(limit=limit, user=request.user, state=state),
-                                                   "state": state})
+    """The newest LIST_LIMIT jobs (all of them, or the failed and interrupted ones) with the true total and, when
+    there are more, a link to the paged list."""
+    state = _state(request)
+    page = paginate(job_query(user=request.user, state=state), 1, LIST_LIMIT)
+    return render(request, "jobs/_job_list.html", {"jobs": page.items, "page": page, "state": state})
 
 
 @require_GET
@@ -42,7 +42,7 @@ def job_list_partial(request: HttpRequest) -> HttpResponse:
 def job_list_page(request: HttpRequest) -> HttpResponse:
     """Every job the user may see (or only the failed and interrupted ones: state=problem), newest first,
     LIST_LIMIT a page with the true total; the first page refreshes itself (the partial), later pages stay put."""
-    state, _ = _state(request)
+    state = _state(request)
     page = paginate(job_query(user=request.user, state=state), request.GET.get("page"), LIST_LIMIT)
     return render(request, "jobs/list.html", {"jobs": page.items, "page": page, "no_poll": page.page > 1,
                                               "state": state, "states": STATES.items(),

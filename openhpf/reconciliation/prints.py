@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 
 from openhpf.core.money import format_fen
+from openhpf.documents.exports import xlsx_bytes
 from openhpf.documents.pdf import Col, printed_pdf, yuan
-from openhpf.documents.sheet import sheet_bytes
 
 from .selectors import AdjustmentTable, ItemView
 
@@ -85,7 +85,7 @@ def adjustment_xlsx(t: AdjustmentTable, *, center_name: str, printed_on: date, p
                 yield ITEM_HEAD
                 yield from (_item_cells(v, plain) for v in items)
 
-    return sheet_bytes(sheet="银行存款余额调节表", title=[f"{center_name} 银行存款余额调节表", _subtitle(t)],
+    return xlsx_bytes(sheet="银行存款余额调节表", title=[f"{center_name} 银行存款余额调节表", _subtitle(t)],
                        header=("银行对账单", "金额（元）", "单位账面", "金额（元）"), rows=rows(),
                        foot=[f"{label}：{preparer if label == '制表人' else ''}" for label in SIGNOFF]
                        + [f"打印日期：{printed_on:%Y-%m-%d}"], widths=(24, 16, 24, 16, 22, 20, 30))

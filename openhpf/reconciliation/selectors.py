@@ -114,6 +114,13 @@ def item_list(*, center: Any, user: Actor, bank_account: BankAccount | None = No
     return list(qs.order_by("opened_on", "pk")[: _limit(limit, 5000)])
 
 
+def item_query(*, center: Any, user: Actor, bank_account: BankAccount | None = None, reason: str | None = None,
+               state: str = "open") -> QuerySet[ReconItem]:
+    """The work queue's items, oldest first, as a query: the console pages it (core.paging) with the true total."""
+    return _item_qs(center=center, user=user, bank_account=bank_account, reason=reason, state=state).order_by(
+        "opened_on", "pk")
+
+
 def item_count(*, center: Any, user: Actor, state: str = "open") -> int:
     """How many items item_list finds in `state` (the 待办 count of 未达账项: the open items)."""
     return _item_qs(center=center, user=user, state=state).count()

@@ -25,9 +25,10 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, parse_yuan
+from openhpf.core.paging import paginate
+from openhpf.documents.exports import XLSX
 from openhpf.documents.pdf import content_disposition
 from openhpf.documents.receipts import operator_name
-from openhpf.documents.sheet import XLSX_TYPE
 from openhpf.iam.services import console_center
 from openhpf.jobs import dayend
 from openhpf.jobs.models import Job
@@ -38,6 +39,7 @@ from .fileload import statement_load_file
 from .models import BankStatement, ReconItem, ReconMatch
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx", ".ndjson", ".jsonl")
+ITEMS_PAGE_SIZE = 50  # the work queue's page (core.paging: the true total, past the end → the last page)
 
 VIEW, OPERATE = selectors.VIEW, services.PERMISSION
 log = logging.getLogger(__name__)
@@ -104,7 +106,7 @@ def detail_export(request: HttpRequest, pk: int) -> HttpResponse:
                     preparer=operator_name(request.user))
     except DomainError as e:
         return render(request, "reconciliation/detail.html", {"error": e.message}, status=404)
-    resp = HttpResponse(data, content_type="application/pdf" if fmt == "pdf" else XLSX_TYPE)
+    resp = HttpResponse(data, content_type="application/pdf" if fmt == "pdf" else XLSX)
     resp["Content-Disposition"] = content_disposition(
         f"银行存款余额调节表_{recon.bank_account.account_no}_{recon.recon_date:%Y%m%d}.{fmt}")
     return resp
@@ -123,11 +125,13 @@ def items(request: HttpRequest) -> HttpResponse:
     try:
         acct = (selectors.bank_account_get(center=center, account_no=f["account"], user=request.user)
                 if f["account"] else None)
-        found = selectors.item_list(center=center, user=request.user, bank_account=acct, reason=f["reason"] or None,
-                                    state=f["state"], limit=500)
-        ctx["rows"] = selectors.item_views(found, user=request.user, center=center)
+        page = paginate(selectors.item_query(center=center, user=request.user, bank_account=acct,
+                                             reason=f["reason"] or None, state=f["state"]),
+                        request.GET.get("page"), ITEMS_PAGE_SIZE)
+        ctx["rows"] = selectors.item_views(page.items, user=request.user, center=center)
     except DomainError as e:
-        ctx["error"], ctx["rows"] = e.message, []
+        ctx["error"], ctx["rows"], page = e.message, [], paginate([], 1)
+    ctx["page"] = page
     ctx["next"] = request.get_full_path()
     return render(request, "reconciliation/_items.html" if _is_partial(request) else "reconciliation/items.html", ctx)
 

@@ -21,6 +21,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.idempotency import idempotent
 from openhpf.core.models import Center
+from openhpf.core.paging import paginate
 from openhpf.iam.services import staff_center_required
 from openhpf.jobs.dayend import dayend_run
 
@@ -175,10 +176,11 @@ def payee_add(request: HttpRequest, payload: PayeeIn):
         kind=payload.kind, actor=request.user))
 
 
-@router.get("/instructions", summary="结算指令（按状态筛选，最近 200 条）")
-def instruction_list(request: HttpRequest, state: str = ""):
+@router.get("/instructions", summary="结算指令（按状态筛选，新的在前；分页，total 为符合条件的总数）")
+def instruction_list(request: HttpRequest, state: str = "", page: int = 1, page_size: int = 50):
     center = _center(request)
-    return [_ins(i) for i in selectors.instructions(center=center, user=request.user, state=state)[:200]]
+    p = paginate(selectors.instructions(center=center, user=request.user, state=state), page, page_size)
+    return {"total": p.total, "page": p.page, "page_size": p.page_size, "items": [_ins(i) for i in p.items]}
 
 
 def _not_failed(status: int | None, body: Any) -> bool:

@@ -13,6 +13,7 @@ from openhpf.core.audit_events import AuditEvent
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.paging import Page, mapped, paginate
 from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.ledger.selectors import gl_balance
 
@@ -139,14 +140,32 @@ def payees(*, center: Center, actor: Actor, read: PersonalRead, limit: int = 100
     """登记收款人: the payee registry of the center, by account number. Members' cards and sellers sit next to
     counterparties, so account numbers and names are masked by the reader's clearance and the read is audited;
     the clear value is the audited unmask (access.services.personal_data_unmask)."""
-    rows = Payee.objects.filter(center=center, active=True).order_by("kind", "account_no")[: max(1, min(limit, 5000))]
-    out = [PayeeRow(id=p.pk, kind=p.kind, kind_label=p.get_kind_display(),
-                    account_no=p.account_no if p.kind == Payee.Kind.OWN else read.mask("bank_card", p.account_no),
-                    account_name=p.account_name if p.kind == Payee.Kind.OWN else read.mask("name", p.account_name),
-                    bank_name=p.bank_name, source=p.source, created_by=p.created_by, approved_by=p.approved_by)
-           for p in rows]
+    rows = _payee_qs(center)[: max(1, min(limit, 5000))]
+    out = [_payee_row(read, p) for p in rows]
     read.note(rows=len(out))
     return out
+
+
+@personal_read(AuditEvent.SETTLEMENT_PAYEE_LIST, perm="settlement.view")
+def payees_page(*, center: Center, actor: Actor, read: PersonalRead, page: Any = 1,
+                page_size: int = 50) -> Page[PayeeRow]:
+    """The console's page of 登记收款人 with the true total (masked as in payees; the page read is audited)."""
+    p = paginate(_payee_qs(center), page, page_size, param="ppage")
+    out = mapped(p, lambda r: _payee_row(read, r))
+    read.note(rows=len(out), page=out.page, total=out.total)
+    return out
+
+
+def _payee_qs(center: Center) -> QuerySet[Payee]:
+    return Payee.objects.filter(center=center, active=True).order_by("kind", "account_no")
+
+
+def _payee_row(read: PersonalRead, p: Payee) -> PayeeRow:
+    own = p.kind == Payee.Kind.OWN
+    return PayeeRow(id=p.pk, kind=p.kind, kind_label=p.get_kind_display(),
+                    account_no=p.account_no if own else read.mask("bank_card", p.account_no),
+                    account_name=p.account_name if own else read.mask("name", p.account_name),
+                    bank_name=p.bank_name, source=p.source, created_by=p.created_by, approved_by=p.approved_by)
 
 
 def payee_get(*, center: Center, pk: int, user: Actor, perm: str = "settlement.view") -> Payee:

@@ -30,6 +30,9 @@ def _back(name: str, error: str) -> HttpResponse:
     return redirect(f"{reverse(name)}?{urlencode({'error': error})}")
 
 
+HOME_PAGE_SIZE = 20  # the home page's lists (deposits, payees), each with its own pager and the true total
+
+
 def _center(request: HttpRequest) -> Center:
     return console_center(request.user)
 
@@ -44,8 +47,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "accounts": selectors.bank_accounts(center=center, user=request.user), "states": states,
         "queue": selectors.notices(center=center, user=request.user, status=Notice.Status.QUEUE).count(),
         "kinds": BankAccount.Kind.choices, "error": request.GET.get("error", ""),
-        "deposits": selectors.deposits(center=center, user=request.user)[:50],
-        "payees": selectors.payees(center=center, actor=request.user, limit=200),
+        "deposits": paginate(selectors.deposits(center=center, user=request.user), request.GET.get("dpage"),
+                             HOME_PAGE_SIZE, param="dpage"),
+        "payees": selectors.payees_page(center=center, actor=request.user, page=request.GET.get("ppage"),
+                                        page_size=HOME_PAGE_SIZE),
         "can_operate": has_permission(request.user, "settlement.operate", center=center),
     })
 

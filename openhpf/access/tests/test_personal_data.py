@@ -9,7 +9,7 @@ import re
 import pytest
 from django.apps import apps
 from django.db import models
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from openpyxl import load_workbook
 
 from openhpf.access.services import export_watermark, personal_data_unmask
@@ -155,14 +155,17 @@ def test_audit_viewer_is_for_the_security_auditor_only(client, center, account):
     assert "accounts.member_account.view" not in table
     r = client.get(reverse("audit:list"), {"date_from": BUSINESS_DATE.isoformat(), "date_to": "2000-01-01"})
     assert "没有符合条件的记录" in r.content.decode()
-    r = client.post(reverse("audit:verify"))
+    r = client.post(reverse("console:audit_chain"))  # the chain check: a job with progress
+    job_id = r["Location"].split("chain_job=")[1]
+    r = client.get(reverse("console:audit_chain_progress", args=[int(job_id)]))
     assert r.status_code == 200 and "审计链完整" in r.content.decode()
+    with pytest.raises(NoReverseMatch):  # the old synchronous check is gone
+        reverse("audit:verify")
     token, _ = api_token_issue(user=auditor, name="t", actor=SystemActor("test"))
     r = client.get("/api/v1/audit/records", {"action": "accounts.member_account.view"},
                    HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code == 200 and r.json()["total"] == 1
-    r = client.post("/api/v1/audit/verify", HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert r.status_code == 200 and r.json()["ok"] is True
+    assert client.post("/api/v1/audit/verify", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 404
 
 
 def test_staff_of_another_center_cannot_read_the_member(client, center, account):

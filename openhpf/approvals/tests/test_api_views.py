@@ -35,8 +35,8 @@ def test_api_submit_list_approve(client, center, maker, approver):
     assert replay.json()["id"] == body["id"] and PendingCommand.objects.count() == 1
 
     r = client.get("/api/v1/approvals/commands", **a)
-    assert [c["id"] for c in r.json()] == [body["id"]]
-    assert [c["id"] for c in client.get("/api/v1/approvals/commands?mine=true", **m).json()] == [body["id"]]
+    assert [c["id"] for c in r.json()["items"]] == [body["id"]] and r.json()["total"] == 1
+    assert [c["id"] for c in client.get("/api/v1/approvals/commands?mine=true", **m).json()["items"]] == [body["id"]]
 
     r = client.post(f"/api/v1/approvals/commands/{body['id']}/approve", {"reason": ""}, content_type="application/json",
                     **m)
@@ -47,7 +47,7 @@ def test_api_submit_list_approve(client, center, maker, approver):
     assert policy_value("contribution.base.cap", on=date(2027, 7, 1), center=center) == 3600000
     r = client.post(f"/api/v1/approvals/commands/{body['id']}/approve", {}, content_type="application/json", **a)
     assert r.status_code == 409 and r.json()["code"] == "ALREADY_DECIDED"
-    assert client.get("/api/v1/approvals/commands", **a).json() == []
+    assert client.get("/api/v1/approvals/commands", **a).json() == {"total": 0, "page": 1, "page_size": 50, "items": []}
 
 
 def test_api_bad_params_and_permissions(client, center, maker, approver, staff, grant):
@@ -130,3 +130,20 @@ def test_console_pending_needs_checker_permission(client, center, grant, who):
     client.force_login(user)
     assert client.get(reverse("approvals:pending")).status_code == 403
     assert client.get(reverse("approvals:mine")).status_code == 200
+
+
+def test_console_pending_and_mine_page_with_the_true_total(client, center, maker, approver):
+    cmd = command_submit(name="core.policy_set", params=CHANGE, actor=maker, center=center, business_date=BD)
+    fields = {f.attname: getattr(cmd, f.attname) for f in PendingCommand._meta.concrete_fields
+              if f.attname not in ("id", "idempotency_key")}
+    PendingCommand.objects.bulk_create(PendingCommand(**fields, idempotency_key=f"k{i}") for i in range(250))
+    client.force_login(approver)
+    r = client.get(reverse("approvals:pending"), {"page": "999"})  # past the end: the last page
+    page = r.context["page"]
+    assert (page.total, page.page, len(r.context["rows"])) == (251, 6, 1)
+    assert "第 6 / 6 页 · 第 251–251 条，共 251 笔" in _html(r)
+    client.force_login(maker)
+    r = client.get(reverse("approvals:mine"), {"page": "2"})
+    assert r.context["page"].total == 251 and len(r.context["rows"]) == 50 and "共 251 笔" in _html(r)
+    body = client.get("/api/v1/approvals/commands", {"page": "9", "page_size": "100"}, **bearer(approver)).json()
+    assert (body["total"], body["page"], len(body["items"])) == (251, 3, 51)  # the API pages too, past the end: last

@@ -16,11 +16,11 @@ from openhpf.access.selectors import has_permission
 from openhpf.accounts.models import Employer
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.approvals.models import PendingCommand
-from openhpf.approvals.selectors import commands_pending
+from openhpf.approvals.selectors import commands_pending_page
 from openhpf.conftest import grant_role
 from openhpf.contributions.models import HardshipApplication, Receipt
 from openhpf.contributions.relief.arrears import arrears_list
-from openhpf.contributions.relief.hardship import hardship_applications
+from openhpf.contributions.relief.hardship import hardship_page
 from openhpf.contributions.remittance.services import receipt_record
 from openhpf.contributions.selectors import unknown_receipts
 from openhpf.contributions.tests.relief_helpers import set_paid
@@ -103,7 +103,7 @@ def queues(center, people, client):
 def _page_rows(center, user, key: str) -> int:
     """What each queue page lists, through the selector the page itself calls (without its display limit)."""
     if key == "approvals.pending":
-        return len(commands_pending(center=center, checker=user, limit=10_000))
+        return commands_pending_page(center=center, checker=user).total
     if key == "contributions.unknown_receipts":
         page, _ = unknown_receipts(center=center, actor=user)
         return page.total
@@ -114,7 +114,7 @@ def _page_rows(center, user, key: str) -> int:
     if key == "contributions.arrears":
         return len(arrears_list(center=center, month="2026-11", user=user, with_members=False).employers)
     if key == "contributions.hardship_expiring":
-        return len(hardship_applications(center=center, user=user, expiring_within=30))
+        return hardship_page(center=center, user=user, expiring_within=30).total
     if key == "jobs.problems":
         return len(job_list(user=user, state="problem", limit=10_000))
     raise AssertionError(f"a queue without its page count in this test: {key}")

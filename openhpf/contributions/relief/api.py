@@ -107,10 +107,12 @@ def hardship_apply(request: HttpRequest, employer_no: Form[str], kind: Form[str]
     return _app_out(app)
 
 
-@router.get("/hardship", summary="缓缴/降比例申请列表")
-def hardship_list(request: HttpRequest, status: str = ""):
-    return [_app_out(a) for a in hardship.hardship_applications(center=_center(request), user=request.user,
-                                                               status=status or None)]
+@router.get("/hardship", summary="缓缴/降比例申请列表（分页，total 为符合条件的总数）")
+def hardship_list(request: HttpRequest, status: str = "", kind: str = "", employer_no: str = "", page: int = 1,
+                  page_size: int = 50):
+    p = hardship.hardship_page(center=_center(request), user=request.user, status=status or None, kind=kind or None,
+                               employer_no=employer_no, page=page, page_size=page_size)
+    return {"total": p.total, "page": p.page, "page_size": p.page_size, "items": [_app_out(a) for a in p.items]}
 
 
 @router.post("/hardship/expire", summary="日终：缓缴/降比例到期起止处理")

@@ -46,6 +46,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_ratio
+from openhpf.core.paging import PAGE_SIZE, Page, paginate
 from openhpf.core.policy import policy_value
 from openhpf.documents.models import DocType
 from openhpf.documents.services import document_store
@@ -460,10 +461,12 @@ def hardship_query(*, center: Any, user: Any, status: str | None = None, kind: s
     return qs
 
 
-def hardship_applications(*, center: Any, user: Any, status: str | None = None,
-                          expiring_within: int | None = None) -> list[HardshipApplication]:
-    """Applications of the center, newest first, the latest 200 (the API's list)."""
-    return list(hardship_query(center=center, user=user, status=status, expiring_within=expiring_within)[:200])
+def hardship_page(*, center: Any, user: Any, status: str | None = None, kind: str | None = None,
+                  employer_no: str = "", expiring_within: int | None = None, page: Any = 1,
+                  page_size: int = PAGE_SIZE) -> Page[HardshipApplication]:
+    """Applications of the center, newest first, a page at a time with the true total (the API's list)."""
+    return paginate(hardship_query(center=center, user=user, status=status, kind=kind, employer_no=employer_no,
+                                   expiring_within=expiring_within), page, page_size)
 
 
 def hardship_expiring_count(*, center: Any, user: Any, within: int = EXPIRY_NOTICE_DAYS) -> int:

@@ -4,7 +4,8 @@ It says what the list says for that employer (arrears.arrears_list, the same SQL
 first month any of its accounts owes up to the month), the accounts owing, the amount in 元 and in words, the
 legal basis (《住房公积金管理条例》第三十八条: the center orders payment within a time limit, and may apply to a
 people's court for enforcement after it) and the deadline. The deadline is the staff member's choice on the
-notice page; it defaults to NOTICE_DAYS calendar days after the business date. No person is named in it."""
+notice page; it defaults to the effective-dated policy value `contribution.arrears.notice_days` (calendar days
+after the business date; 30 unless the center changed it), which the page shows. No person is named in it."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ from openhpf.core.actors import Actor
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.policy import policy_value
 from openhpf.documents.pdf import amount_in_words, printed_pdf, yuan
 
 from ..months import ym_add, ym_parse
 from .arrears import EmployerArrears, arrears_list
 
-NOTICE_DAYS = 30  # the default time limit (责令限期缴存) when the notice page is first opened
+NOTICE_DAYS_KEY = "contribution.arrears.notice_days"  # the default time limit (责令限期缴存), in calendar days
 LEGAL_BASIS = ("《住房公积金管理条例》第三十八条：违反本条例的规定，单位逾期不缴或者少缴住房公积金的，由住房公积金管理中心"
                "责令限期缴存；逾期仍不缴存的，可以申请人民法院强制执行。")
 
@@ -59,8 +61,13 @@ def _label(m: str) -> str:
     return f"{m[:4]}年{int(m[4:])}月"
 
 
+def notice_days(center: Center) -> int:
+    """The time limit a notice made on the business date gives by default (the policy value in force that day)."""
+    return int(policy_value(NOTICE_DAYS_KEY, on=center.business_date, center=center))
+
+
 def default_deadline(center: Center) -> date:
-    return center.business_date + timedelta(days=NOTICE_DAYS)
+    return center.business_date + timedelta(days=notice_days(center))
 
 
 def arrears_notice(*, center: Center, employer: Employer, month: str, user: Actor,

@@ -34,7 +34,7 @@ from ..models import HardshipApplication
 from ..months import ym, ym_parse
 from .arrears import arrears_default_month, arrears_list
 from .hardship import hardship_query
-from .notice import LEGAL_BASIS, arrears_notice, default_deadline, notice_body, notice_pdf
+from .notice import LEGAL_BASIS, arrears_notice, default_deadline, notice_body, notice_days, notice_pdf
 
 MEMBERS_PAGE_SIZE = 100
 
@@ -54,7 +54,7 @@ def arrears_page(request: HttpRequest) -> HttpResponse:
     their members. Without a month it opens on the latest month that has arrears, and says so."""
     center = _center(request)
     g = request.GET
-    error, report, month, default_note = None, None, g.get("month", "").strip(), ""
+    error, report, month, default_note, mpage = None, None, g.get("month", "").strip(), "", 1
     show_members = bool(g.get("members"))
     try:
         if month:
@@ -66,6 +66,11 @@ def arrears_page(request: HttpRequest) -> HttpResponse:
         mpage = page_number(g.get("mpage"))
         report = arrears_list(center=center, month=month, user=request.user, with_members=show_members,
                               member_limit=MEMBERS_PAGE_SIZE, member_offset=(mpage - 1) * MEMBERS_PAGE_SIZE)
+        last = max(1, -(-report.member_count // MEMBERS_PAGE_SIZE))
+        if show_members and mpage > last:  # past the end: the last page, like every other list
+            mpage = last
+            report = arrears_list(center=center, month=month, user=request.user, with_members=True,
+                                  member_limit=MEMBERS_PAGE_SIZE, member_offset=(mpage - 1) * MEMBERS_PAGE_SIZE)
     except DomainError as e:
         error = e.message
     page = paginate(report.employers if report else [], g.get("page"), PAGE_SIZE)
@@ -74,7 +79,7 @@ def arrears_page(request: HttpRequest) -> HttpResponse:
     members = [] if report is None else [
         {**m.__dict__, "amount_yuan": format_fen(m.amount), "monthly_yuan": format_fen(m.monthly_amount),
          "paid_up_to": _ym_label(m.paid_up_to)} for m in report.members]
-    member_page = paginate([], 1) if report is None else _member_page(report, g)
+    member_page = paginate([], 1) if report is None else _member_page(report, mpage)
     return render(request, "contributions/relief/arrears.html", {
         "month": _ym_label(month) if len(month) == 6 else month, "month_value": month, "error": error,
         "rows": rows, "page": page, "members": members, "member_page": member_page, "show_members": show_members,
@@ -84,12 +89,10 @@ def arrears_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _member_page(report: Any, g: Any) -> Page[Any]:
-    """The page of members read (the report holds that page only), with the true count of members in arrears."""
-    n = page_number(g.get("mpage"))
-    pages = max(1, -(-report.member_count // MEMBERS_PAGE_SIZE))
-    return Page(items=report.members, total=report.member_count, page=min(n, pages), page_size=MEMBERS_PAGE_SIZE,
-                param="mpage")
+def _member_page(report: Any, n: int) -> Page[Any]:
+    """The page of members read (the report holds that page only, already clamped into range), with the true count
+    of members in arrears."""
+    return Page(items=report.members, total=report.member_count, page=n, page_size=MEMBERS_PAGE_SIZE, param="mpage")
 
 
 ARREARS_HEADER = ["单位账号", "单位名称", "发薪日", "缴存期限", "缴至年月", "欠缴月数", "欠缴人数", "欠缴金额（元）"]
@@ -150,7 +153,7 @@ def employer_arrears_notice(request: HttpRequest, account_no: str) -> HttpRespon
     return render(request, "contributions/relief/arrears_notice.html", {
         "employer": employer, "month": month, "deadline": deadline_text or f"{deadline:%Y-%m-%d}", "error": error,
         "n": notice, "body": notice_body(notice) if notice else [], "amount": yuan(notice.amount) if notice else "",
-        "legal_basis": LEGAL_BASIS, "preparer": operator_name(request.user),
+        "legal_basis": LEGAL_BASIS, "preparer": operator_name(request.user), "notice_days": notice_days(center),
     }, status=200 if error is None else 422)
 
 

@@ -10,6 +10,8 @@ from openhpf.accounts.tests.factories import make_account
 from openhpf.conftest import grant_role
 from openhpf.contributions.relief.arrears import arrears_list
 from openhpf.core.actors import SystemActor
+from openhpf.core.policy import policy_value
+from openhpf.core.services import policy_set
 from openhpf.documents.tests.pdftext import pdf_text
 from openhpf.iam.services import staff_create
 
@@ -56,3 +58,20 @@ def test_the_notice_of_an_employer_in_arrears(center, client):
     none = client.get(reverse("relief:employer_arrears_notice", args=[e3.account_no]), {"month": "2026-11"})
     assert none.status_code == 200 and "没有欠缴，无需催缴" in none.content.decode()
     assert client.get(reverse("relief:employer_arrears_notice", args=["9999999999"])).status_code == 404
+
+
+def test_the_default_deadline_is_the_policy_value_in_force(center, client):
+    """The time limit is an effective-dated policy value (30 days seeded): a center's own value from a date on
+    changes the default deadline of the page and of the PDF, and the page says how many days it is."""
+    user, _ = staff_create(username="tel8", password="pw-Teller-2026", center=center, actor=SystemActor("test"))
+    client.force_login(grant_role(user, "teller", center=center))
+    e1 = _emp(center, 1, 15, "202609")
+    set_paid(make_account(center, e1, 1), "202609")
+    url = reverse("relief:employer_arrears_notice", args=[e1.account_no])
+    assert policy_value("contribution.arrears.notice_days", on=center.business_date, center=center) == 30
+    policy_set(key="contribution.arrears.notice_days", value=15, value_type="int", center=center,
+               effective_from=center.business_date, actor=SystemActor("test"), approved_by="测试依据")
+    body = client.get(url, {"month": "2026-11"}).content.decode()
+    assert 'value="2026-12-15"' in body and "业务日期后 15 天" in body and "2026-12-30" not in body
+    text = pdf_text(client.get(url, {"month": "2026-11", "format": "pdf"}).content)
+    assert "2026年12月15日" in text and "2026-12-15" in text

@@ -123,3 +123,12 @@ def test_hardship_list_filters_by_code_tables(client, center):
     html = client.get(reverse("relief:hardship")).content.decode()
     assert 'data-testid="hardship-total">共 0 份申请<' in html and "降低缴存比例" in html and "执行中" in html
     assert "申请状态代码不正确：zz" in client.get(reverse("relief:hardship"), {"status": "zz"}).content.decode()
+
+
+def test_arrears_member_page_past_the_end_shows_the_last_page(client, center, owing):
+    with business_day(center, date(2026, 12, 1)):
+        client.force_login(_user(center, "at3", "teller"))
+        r = client.get(reverse("relief:arrears"), {"month": "2026-11", "members": "1", "mpage": "999"})
+    html = r.content.decode()
+    assert r.context["member_page"].page == 1 and len(r.context["members"]) == 2
+    assert "第 1 / 1 页 · 第 1–2 条，共 2 人" in html

@@ -89,3 +89,18 @@ def test_paid_months_of_an_account(client, center, auth):
     body = r.json()
     assert body["paid_up_to"] == "202610" and body["continuity"] == 4 and body["assumed"] is None
     assert body["months"] == {"202607": "paid", "202608": "paid", "202609": "paid", "202610": "paid"}
+
+
+def test_hardship_list_api_pages_with_the_true_total(client, center, auth):
+    for n in (11, 12, 13):
+        emp = make_employer(center, n)
+        r = client.post("/api/v1/relief/hardship", {
+            "employer_no": emp.account_no, "kind": "defer", "valid_from": "2026-12-01", "valid_to": "2027-02-28",
+            "reason": "停产", "files": [SimpleUploadedFile("决议.pdf", b"%PDF-1.4 x")]}, **auth)
+        assert r.status_code == 200, r.content
+    body = client.get("/api/v1/relief/hardship?page=99&page_size=2", **auth).json()
+    assert (body["total"], body["page"], body["page_size"], len(body["items"])) == (3, 2, 2, 1)  # past the end: last
+    body = client.get(f"/api/v1/relief/hardship?employer_no={emp.account_no}&status=pending", **auth).json()
+    assert body["total"] == 1 and body["items"][0]["employer_no"] == emp.account_no
+    r = client.get("/api/v1/relief/hardship?kind=zz", **auth)
+    assert r.status_code == 400 and "申请类型代码不正确" in r.json()["message"]

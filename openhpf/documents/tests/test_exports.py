@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 
 import pytest
 from openpyxl import load_workbook
 
 from openhpf.core.paging import paginate
-from openhpf.documents.exports import cell_text, xlsx_response, yuan_text
+from openhpf.documents.exports import HEAD_FILL, cell_text, xlsx_bytes, xlsx_response, yuan_text
 
 
 def _book(resp):
@@ -43,3 +44,18 @@ def test_pages_keep_the_true_total() -> None:
     assert (p.items, p.total, p.page, p.pages, p.first_row, p.last_row) == ([100], 101, 3, 3, 101, 101)
     assert paginate(list(range(101)), page="99", page_size=50).page == 3  # past the end: the last page
     assert paginate([], page="x").first_row == 0
+
+
+def test_one_writer_one_heading_style() -> None:
+    """A list's export and a printed document's workbook come from the same writer: the same heading style, every
+    cell text; the second writer (documents.sheet) is gone."""
+    assert importlib.util.find_spec("openhpf.documents.sheet") is None
+    listed = _book(xlsx_response(filename="a.xlsx", title="列表", header=["甲", "乙"], rows=[["1", "2"]],
+                                 watermark="水印")).active
+    printed = load_workbook(io.BytesIO(xlsx_bytes(title=["表", "期间"], header=["甲", "乙"], rows=[["1", "2"]],
+                                                  foot=["制表人："]))).active
+    for ws, head in ((listed, 3), (printed, 3)):
+        cells = next(iter(ws.iter_rows(min_row=head, max_row=head)))
+        assert [c.value for c in cells] == ["甲", "乙"]
+        assert all(c.font.b and c.fill.fgColor.rgb == HEAD_FILL.fgColor.rgb for c in cells)
+        assert all(c.data_type == "s" for r in ws.iter_rows() for c in r if c.value is not None)

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from openhpf.core.errors import DomainError
+from openhpf.documents.exports import text_value, xlsx_bytes
 from openhpf.documents.pdf import Col, printed_pdf, yuan
-from openhpf.documents.sheet import sheet_bytes, text_value
 
 from .pdftext import pdf_pages, pdf_text
 
@@ -44,7 +44,7 @@ def test_a_missing_font_is_a_clear_error(settings):
 def test_workbook_cells_are_texts():
     assert [text_value(t) for t in ("-15.00", "1234.56", "-7")] == ["-15.00", "1234.56", "-7"]
     assert [text_value(t) for t in ("=1+1", "-1+1", "@x", "-1,234.56")] == ["'=1+1", "'-1+1", "'@x", "'-1,234.56"]
-    data = sheet_bytes(sheet="测试", title=["标题"], header=("名称", "金额"), rows=[("=cmd|' /C calc'!A0", "-15.00"),
+    data = xlsx_bytes(sheet="测试", title=["标题"], header=("名称", "金额"), rows=[("=cmd|' /C calc'!A0", "-15.00"),
                                                                              ("甲", 3)], totals=[("合计", "-12.00")])
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert rows == [("标题", None), ("名称", "金额"), ("'=cmd|' /C calc'!A0", "-15.00"), ("甲", "3"), ("合计", "-12.00")]

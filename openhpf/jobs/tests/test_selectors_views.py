@@ -76,3 +76,20 @@ def test_job_list_partial(finished_job):
     request.user = AnonymousUser()
     response = job_list_partial(request)
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+@pytest.mark.django_db
+@override_settings(**PARTIAL_SETTINGS)
+def test_job_list_partial_shows_the_newest_with_the_true_total_and_a_link_to_the_list(center):
+    for i in range(25):
+        job_start(kind="test.demo", title=f"作业{i}", center=center, actor=SystemActor("test"))
+    request = RequestFactory().get("/jobs/partial/")
+    request.user = get_user_model().objects.create_user("clerk2", password="x" * 12, is_staff=True)
+    grant_role(request.user, "teller")
+    html = job_list_partial(request).content.decode()
+    assert html.count("<tr class=\"job-") == 20 and "作业5 <small>" in html and "作业4 <small>" not in html
+    assert 'data-testid="jobs-more">最新 20 个，共 25 个' in html and 'href="/jobs/">全部作业</a>' in html
+    request = RequestFactory().get("/jobs/partial/", {"state": "problem"})
+    request.user = get_user_model().objects.get(username="clerk2")
+    html = job_list_partial(request).content.decode()
+    assert "暂无作业" in html and "jobs-more" not in html

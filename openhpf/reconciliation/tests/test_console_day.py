@@ -239,3 +239,23 @@ def test_reading_staff_cannot_run_dayend(center, acct, client):
     assert client.get(reverse("reconciliation:dayend")).status_code == 200
     assert client.post(reverse("reconciliation:dayend_run"), {"step": "run"}).status_code == 403
     assert Job.objects.count() == 0
+
+
+def test_the_item_queue_pages_with_the_true_total(center, acct, finance, client):
+    client.force_login(finance)
+    first = _fee_item(center, acct, client)
+    ReconItem.objects.bulk_create(
+        # in pairs that cancel (bank received / bank paid the same amount): the 调节表 stays balanced
+        ReconItem(center=center, bank_account=acct, opened_in=first.opened_in, opened_on=D3, side=first.side,
+                  reason=ReconItem.Reason.BANK_IN if i % 2 else ReconItem.Reason.BANK_OUT,
+                  direction="in" if i % 2 else "out", amount=100 + i // 2, ref_key=f"X{i}", line_date=D3,
+                  statement_line=first.statement_line, journal_line=first.journal_line)
+        for i in range(560))
+    res = client.get(reverse("reconciliation:items"), {"page": "999"})  # past the end: the last page
+    page = res.context["page"]
+    assert page.total == 561 and page.page == page.pages == 12 and len(res.context["rows"]) == 11
+    html = res.content.decode()
+    assert "共 561 笔" in html and "第 12 / 12 页 · 第 551–561 条，共 561 笔" in html and "仅显示前" not in html
+    res = client.get(reverse("reconciliation:items"), {"page": "2"}, HTTP_HX_REQUEST="true")  # the partial pages too
+    html = res.content.decode()
+    assert "<html" not in html and f'hx-get="{reverse("reconciliation:items")}?page=1" hx-target="#items"' in html
