@@ -33,6 +33,7 @@ DOMAINS: dict[str, str] = {
     "finance": "财务",
     "catalog": "服务事项目录",
     "applications": "办件",
+    "withdrawals": "提取",
     "audit": "审计",
 }
 
@@ -96,6 +97,9 @@ class AuditObject(StrEnum):
     SERVICE_ITEM = "catalog.serviceitem", "服务事项"
     APPLICATION = "applications.application", "办件"
     RULE_SET = "applications.ruleset", "决策规则集"
+    BANK_CARD = "withdrawals.bankcard", "职工结算银行卡"
+    REASON_CONFIG = "withdrawals.reasonconfig", "提取原因配置"
+    PAYOUT = "withdrawals.payout", "提取支付"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -225,6 +229,8 @@ class AuditEvent(StrEnum):
     ACCOUNTS_MEMBER_ACCOUNT_CHANGE_RATIO = ("accounts.member_account.change_ratio", "个人缴存比例变更",
                                             _O.MEMBER_ACCOUNT, True)
     ACCOUNTS_MEMBER_ACCOUNT_SEAL = "accounts.member_account.seal", "个人账户封存", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_MEMBER_ACCOUNT_CLOSE_WITHDRAWAL = ("accounts.member_account.close_withdrawal", "个人账户提取销户",
+                                                _O.MEMBER_ACCOUNT, True)
     ACCOUNTS_MEMBER_ACCOUNT_UNSEAL = "accounts.member_account.unseal", "个人账户启封", _O.MEMBER_ACCOUNT, True
     ACCOUNTS_MEMBER_ACCOUNT_TRANSFER_INTERNAL = ("accounts.member_account.transfer_internal", "个人账户内部转移",
                                                  _O.MEMBER_ACCOUNT, True)
@@ -337,6 +343,17 @@ class AuditEvent(StrEnum):
     APPLICATIONS_MATERIAL_ATTACH = "applications.material.attach", "办件添加申请材料", _O.APPLICATION
     APPLICATIONS_RULES_EVALUATE = "applications.rules.evaluate", "办件规则校验", _O.APPLICATION
     APPLICATIONS_RULE_SET_CHANGE = "applications.rule_set.change", "决策规则集新版本（经复核）", _O.RULE_SET
+
+    # ------------------------------------------------------------ withdrawals (提取)
+    WITHDRAWALS_CARD_ADD = "withdrawals.card.add", "登记或变更职工结算银行卡（待核验）", _O.BANK_CARD, True
+    WITHDRAWALS_CARD_VERIFY = "withdrawals.card.verify", "核验职工结算银行卡", _O.BANK_CARD, True
+    WITHDRAWALS_CARD_READ = "withdrawals.card.read", "查看职工结算银行卡", _O.BANK_CARD, True
+    WITHDRAWALS_REASON_CHANGE = "withdrawals.reason.change", "提取原因配置新版本（经复核）", _O.REASON_CONFIG
+    WITHDRAWALS_PAYOUT_HOLD = "withdrawals.payout.hold", "提取审批通过：预留账户资金", _O.PAYOUT
+    WITHDRAWALS_PAYOUT_RELEASE = "withdrawals.payout.release", "提取预留资金释放", _O.PAYOUT
+    WITHDRAWALS_PAYOUT_SEND = "withdrawals.payout.send", "提取款提交银行支付", _O.PAYOUT
+    WITHDRAWALS_PAYOUT_PAID = "withdrawals.payout.paid", "提取款支付成功", _O.PAYOUT
+    WITHDRAWALS_PAYOUT_FAILED = "withdrawals.payout.failed", "提取款支付失败", _O.PAYOUT
 
     @property
     def code(self) -> str:

@@ -9,3 +9,12 @@ class WithdrawalsConfig(AppConfig):
     name = "openhpf.withdrawals"
     label = "withdrawals"
     verbose_name = "提取"
+
+    def ready(self) -> None:
+        from .config import register_commands
+        from .handlers import register_handlers
+        from .payout import register_hooks
+
+        register_commands()  # withdrawals.reason_change through maker-checker
+        register_handlers()  # the reasons built so far, on the application engine
+        register_hooks()  # settlement's success/failure hooks and the four-eyes application source
