@@ -74,7 +74,7 @@ def interest_to_date(*, account: MemberAccount, on: date) -> int:
 
 def _account(app: Application) -> MemberAccount:
     acct = (MemberAccount.objects.select_for_update().select_related("center")
-            .filter(member_id=app.member_id).order_by("-opened_date", "-pk").first())
+            .filter(member_id=app.member_id or 0).order_by("-opened_date", "-pk").first())
     if acct is None:
         raise DomainError(ErrorCode.ACCOUNT_CLOSED, "职工没有个人账户", field="member")
     return acct
@@ -117,11 +117,11 @@ def on_transition(app: Application, was: str, now: str, actor: Actor, business_d
             application=app, defaults={"center_id": app.center_id, "account": acct, "closes_account": closes})
         _hold(payout, amount, actor=actor, business_date=business_date)
     elif now in (State.CANCELLED, State.CLOSED):
-        payout = Payout.objects.select_for_update().filter(application=app).first()
-        if payout is not None and payout.state in (P.HELD, P.FAILED):
-            _release(payout, actor=actor, business_date=business_date, why=State(now).label)
-            payout.state = P.RELEASED
-            payout.save(update_fields=["state", "updated_at"])
+        held = Payout.objects.select_for_update().filter(application=app).first()
+        if held is not None and held.state in (P.HELD, P.FAILED):
+            _release(held, actor=actor, business_date=business_date, why=State(now).label)
+            held.state = P.RELEASED
+            held.save(update_fields=["state", "updated_at"])
 
 
 # ---------------------------------------------------------------- execute: BDC101 to the member's own card

@@ -132,7 +132,7 @@ def test_a_full_freeze_after_approval_stops_the_payment(world, bank, sim):
     member_account_freeze(account=w["acct"], kind="1", reason="法院协助冻结", actor=w["teller"],
                           business_date=w["center"].business_date)
     app = engine.application_execute(application=app, actor=w["fin"], business_date=w["center"].business_date)
-    assert app.state == State.EXECUTION_FAILED and app.result["error"] == "ACCOUNT_FROZEN"
+    assert app.state == State.EXECUTION_FAILED and (app.result or {})["error"] == "ACCOUNT_FROZEN"
     assert not Instruction.objects.filter(source="withdrawal").exists()
     assert _sub(w).balance == BALANCE
 
@@ -188,3 +188,21 @@ def test_retirement_refused_with_every_failing_rule_and_the_age_warning_recorded
     assert results["AGE"]["holds"] is False and results["AGE"]["severity"] == "warn"  # born 1990: a warning only
     assert results["RETIRED"]["holds"] is True
     assert _sub(w).hold_amount == 0
+
+
+def test_a_lost_answer_stays_held_until_the_result_query_settles_it_once(world, bank, sim):
+    w = world
+    verified_card(w)
+    app = _review(w, file(w, RENT, RENT_OK), "r1")
+    sim.faults("drop_answer", code="BDC101")
+    app, ins = _execute_and_send(w, app)
+    assert ins.state == Instruction.State.UNKNOWN and app.state == State.EXECUTING
+    assert _sub(w).hold_amount == 600_000 and _sub(w).balance == BALANCE  # held, not paid, not released
+    from openhpf.settlement.services import instruction_resolve
+
+    ins = instruction_resolve(instruction=ins, actor=w["fin"], business_date=w["center"].business_date)
+    assert ins.state == Instruction.State.SUCCEEDED
+    app.refresh_from_db()
+    assert app.state == State.COMPLETED and _sub(w).balance == BALANCE - 600_000 and _sub(w).hold_amount == 0
+    ins = instruction_resolve(instruction=ins, actor=w["fin"], business_date=w["center"].business_date)
+    assert _sub(w).balance == BALANCE - 600_000  # asked again: moved once
