@@ -147,6 +147,9 @@ CONSOLE: dict[str, str] = {
     "reconciliation:dayend_progress": "settlement.view",
     "catalog:items": PUBLIC,  # 服务事项目录 and 办事指南: public, no personal data
     "catalog:item": PUBLIC,
+    "withdrawals:member_cards": "accounts.view",  # the member page's 结算银行卡 panel (masked, read audited)
+    "withdrawals:card_add": "accounts.change",
+    "withdrawals:card_verify": "applications.review",
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).
