@@ -127,6 +127,9 @@ api.add_router("/jobs/", jobs_router)
 from openhpf.catalog.api import router as catalog_router  # noqa: E402
 
 api.add_router("/catalog/", catalog_router)
+from openhpf.withdrawals.api import router as withdrawals_router  # noqa: E402
+
+api.add_router("/withdrawals/", withdrawals_router)
 
 api_errors.install(api)  # the error shape, statuses and their OpenAPI documentation, for every operation
 idempotency.document(api)  # the Idempotency-Key header of the @idempotent operations, in the OpenAPI schema

@@ -156,6 +156,9 @@ CONSOLE: dict[str, str] = {
 API: dict[str, str] = {
     "GET /api/v1/health": PUBLIC,
     "GET /api/v1/catalog/items": PUBLIC,
+    "GET /api/v1/withdrawals/members/{account_no}/cards": "accounts.view",  # masked, read audited
+    "POST /api/v1/withdrawals/members/{account_no}/cards": "accounts.change",
+    "POST /api/v1/withdrawals/cards/{card_id}/verify": "applications.review",
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/settlement/accounts": "settlement.view",

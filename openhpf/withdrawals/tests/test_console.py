@@ -50,3 +50,33 @@ def test_a_clerk_registers_a_card_and_a_reviewer_verifies_it_on_the_member_page(
     card.refresh_from_db()
     assert card.status == BankCard.Status.VERIFIED
     assert AuditRecord.objects.filter(action="withdrawals.card.read").count() == 2  # each panel shown
+
+
+def _token(center, username, role):
+    from openhpf.iam.services import api_token_issue
+
+    user, _ = staff_create(username=username, password="pw-Cards-2026", center=center, actor=SystemActor("test"),
+                           display_name=username)
+    grant_role(user, role, center=center)
+    plaintext, _ = api_token_issue(user=user, name="测试", actor=SystemActor("test"))
+    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
+
+
+def test_the_api_registers_verifies_and_lists_cards_masked(center):
+    import json
+
+    acct = make_account(center, make_employer(center, 1), 1)
+    teller, reviewer = _token(center, "api_teller", "teller"), _token(center, "api_rev", "reviewer")
+    base = f"/api/v1/withdrawals/members/{acct.account_no}/cards"
+    c = Client()
+    r = c.post(base, json.dumps({"card_no": CARD, "bank_code": "ICBC", "bank_name": "工商银行", "holder_name": "李四"}),
+               content_type="application/json", **teller)
+    assert r.status_code == 422 and r.json()["code"] == "WITHDRAWAL_CARD_HOLDER"
+    r = c.post(base, json.dumps({"card_no": CARD, "bank_code": "ICBC", "bank_name": "工商银行",
+                                 "holder_name": acct.member.name}), content_type="application/json", **teller)
+    assert r.status_code == 201 and r.json()["card_no"].endswith("4321") and CARD not in r.content.decode()
+    r = c.post(f"/api/v1/withdrawals/cards/{r.json()['id']}/verify", json.dumps({"ok": True}),
+               content_type="application/json", **reviewer)
+    assert r.status_code == 200 and r.json()["status"] == "verified"
+    rows = c.get(base, **teller).json()
+    assert [row["status_label"] for row in rows] == ["已核验"] and CARD not in json.dumps(rows)
