@@ -33,5 +33,6 @@ urlpatterns = [
     path("verify/", include((certificate_urls.verify_patterns, "verify"))),
     path("items/certificates/", include((certificate_urls.console_patterns, "certificates"))),
     path("hall/", include("openhpf.servicehall.urls")),
+    path("withdrawals/", include("openhpf.withdrawals.urls")),
     path("", include("openhpf.console.urls")),
 ]

@@ -161,12 +161,18 @@ CONSOLE: dict[str, str] = {
     "hall:certificate_pdf": PRINCIPAL,
     "catalog:implementations": "catalog.change",  # the center's 实施清单 (console) and its change form
     "catalog:implementation": "catalog.change",
+    "withdrawals:member_cards": "accounts.view",  # the member page's 结算银行卡 panel (masked, read audited)
+    "withdrawals:card_add": "accounts.change",
+    "withdrawals:card_verify": "applications.review",
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).
 API: dict[str, str] = {
     "GET /api/v1/health": PUBLIC,
     "GET /api/v1/catalog/items": PUBLIC,
+    "GET /api/v1/withdrawals/members/{account_no}/cards": "accounts.view",  # masked, read audited
+    "POST /api/v1/withdrawals/members/{account_no}/cards": "accounts.change",
+    "POST /api/v1/withdrawals/cards/{card_id}/verify": "applications.review",
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/applications": "applications.view",

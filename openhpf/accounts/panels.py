@@ -8,7 +8,10 @@ fragment, `hx-trigger="load"`), both only for a user holding the entry's permiss
     register_employer_action(EmployerLink("暂存分配", "remit:employer_suspense_allocate", "contributions.remit"))
     register_employer_panel(EmployerLink("单位缴存历史", "remit:employer_remittances", "accounts.view"))
 
-Every URL name takes the employer's 单位账号 as its one argument."""
+Every URL name takes the employer's 单位账号 as its one argument.
+
+The member page (个人账户) has the same registry for its own panels (`register_member_panel`, URL names taking the
+个人账号): withdrawals adds the member's bank cards (结算卡) there."""
 
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ class EmployerLink:
 
 _ACTIONS: dict[str, EmployerLink] = {}
 _PANELS: dict[str, EmployerLink] = {}
+_MEMBER_PANELS: dict[str, EmployerLink] = {}
 
 
 def register_employer_action(link: EmployerLink) -> None:
@@ -42,6 +46,11 @@ def register_employer_action(link: EmployerLink) -> None:
 def register_employer_panel(panel: EmployerLink) -> None:
     """A section of the employer page, loaded from the panel's URL."""
     _PANELS[panel.url_name] = panel
+
+
+def register_member_panel(panel: EmployerLink) -> None:
+    """A section of the member page (个人账户), loaded from the panel's URL (taking the 个人账号)."""
+    _MEMBER_PANELS[panel.url_name] = panel
 
 
 @dataclass(frozen=True)
@@ -69,3 +78,7 @@ def employer_actions(*, user: Any, center: Any, account_no: str, status: str) ->
 
 def employer_panels(*, user: Any, center: Any, account_no: str) -> list[ResolvedLink]:
     return _resolved(_PANELS, user=user, center=center, account_no=account_no)
+
+
+def member_panels(*, user: Any, center: Any, account_no: str) -> list[ResolvedLink]:
+    return _resolved(_MEMBER_PANELS, user=user, center=center, account_no=account_no)

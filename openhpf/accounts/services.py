@@ -684,6 +684,24 @@ def member_account_seal(*, account: MemberAccount, reason: str, actor: Actor, bu
         return acct
 
 
+def member_account_close_by_withdrawal(*, account: MemberAccount, actor: Actor, business_date: date) -> MemberAccount:
+    """提取销户 (→ 05): a closing withdrawal (离休退休, 丧失劳动能力, 出境定居, 死亡) has paid the whole balance out.
+    Called by the withdrawal's payout when the bank has paid; refused while any money is left on the account or
+    any freeze is on. A closed account leaves the next 6/30 settlement (it settles only 正常 and 封存)."""
+    with transaction.atomic():
+        acct = _lock_account(account)
+        target = member_account_next_status(account=acct, action="close_by_withdrawal")
+        sub = SubAccount.objects.get(pk=acct.pk)
+        if sub.balance_current or sub.balance_carried or sub.hold_amount:
+            raise DomainError(ErrorCode.ILLEGAL_TRANSITION, f"个人账户 {acct.account_no} 尚有余额或预留资金，不能销户",
+                              field="status")
+        before = _snap(acct, _ACCOUNT_FIELDS)
+        acct.status, acct.closed_date = target, business_date
+        acct.save(update_fields=["status", "closed_date"])
+        _audit_account(acct, AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_CLOSE_WITHDRAWAL, actor, business_date, before)
+        return acct
+
+
 def _move_to_employer(
     acct: MemberAccount, *, employer: Employer, base: int | None, employer_ratio: Any, member_ratio: Any,
     business_date: date,

@@ -240,6 +240,7 @@ def member_detail(request: HttpRequest, account_no: str) -> HttpResponse:
         "can_unmask": has_permission(request.user, "personal_data.unmask", center=center),
         "can_change": has_permission(request.user, "accounts.change", center=center),
         "can_freeze": has_permission(request.user, "accounts.freeze", center=center),
+        "panels": panels.member_panels(user=request.user, center=center, account_no=d.account_no),
     }
     return render(request, "accounts/member_detail.html", ctx)
 

@@ -13,11 +13,16 @@ A domain app (withdrawals, loans, accounts' 单位缴存信息变更 …) regist
         amount=lambda p: p["amount"],  # (payload) -> fen, for the review levels' thresholds (optional)
         form=RentWithdrawalForm,       # the payload as a Django form: counter intake, online hall (optional)
         describe=rent_rows,            # (payload) -> [(label, text)] in a clerk's words, review screen (optional)
+        transition=rent_moved,         # (application, from, to, actor, business_date): after each move (optional)
     ))
 
 `validate` returns all the problems it finds (一次告知), never only the first; the engine adds the item's missing
 required materials. `execute` runs the approved result through the domain services inside the engine's
-transaction savepoint: a DomainError marks the application 办理失败 and nothing it wrote stays.
+transaction savepoint: a DomainError marks the application 办理失败 and nothing it wrote stays. An `execute` whose
+money leaves through the bank returns {"pending": True, …}: the application stays 办理中 until the item's app
+reports the outcome with `services.application_execution_done` (completed, or 办理失败). `transition` runs inside
+the move's transaction after each state change (a withdrawal holds the money on 审核通过 and releases it on 作废):
+a DomainError it raises refuses the move.
 
 The work queue's 待办 counts go through the console's one registry, `core.todo.register_todo`."""
 
@@ -45,6 +50,8 @@ class Handler:
     # in a clerk's words for the review screen: [(label, text)] with 元, %, names of codes, personal data masked
     form: type | None = None
     describe: Callable[[Payload], list[tuple[str, str]]] | None = None
+    # (application, from state, to state, actor, business_date) after each move, inside its transaction
+    transition: Callable[[Any, str, str, Any, date], None] | None = None
 
 
 _HANDLERS: dict[str, Handler] = {}
@@ -68,6 +75,10 @@ def handler_for(item_code: str, item_name: str = "") -> Handler:
         return _HANDLERS[item_code]
     except KeyError:
         raise DomainError(ErrorCode.APPLICATION_HANDLER_MISSING, item=item_name or item_code) from None
+
+
+def handler_if_any(item_code: str) -> Handler | None:
+    return _HANDLERS.get(item_code)
 
 
 def handled_items() -> list[str]:

@@ -131,6 +131,9 @@ def _move(app: Application, to: str, *, actor: Actor, business_date: date, reaso
     if problems is not None:
         app.problems = problems
     app.save()
+    handler = registry.handler_if_any(app.item_code)
+    if handler is not None and handler.transition is not None:
+        handler.transition(app, str(before["state"]), to, actor, business_date)
     ApplicationEvent.objects.create(
         application=app, from_state=str(before["state"]), to_state=to, actor_kind=actor_kind(actor) or "",
         actor_id=str(getattr(actor, "actor_id", None) or getattr(actor, "pk", "") or ""), actor_label=actor_label(actor),
@@ -484,8 +487,26 @@ def application_execute(*, application: Application, actor: Actor, business_date
         app.result = {"error": exc.code, "message": exc.message}
         return _move(app, S.EXECUTION_FAILED, actor=actor, business_date=business_date, reason=exc.message[:500])
     app.result = result or {}
+    if app.result.get("pending"):  # the bank has it: the item's app reports the outcome (application_execution_done)
+        app.save(update_fields=["result", "updated_at"])
+        return app
     app.completed_on = business_date
     return _move(app, S.COMPLETED, actor=actor, business_date=business_date)
+
+
+def application_execution_done(*, application: Application, ok: bool, result: dict[str, Any], actor: Actor,
+                               business_date: date, reason: str = "") -> Application:
+    """The outcome of an execution left pending (money through the bank): 办结, or 办理失败 with the reason.
+    Called by the item's app inside its own transaction (the bank's answer); an application no longer 办理中 is
+    left as it is (the same answer told twice)."""
+    app = _locked(application)
+    if app.state != S.EXECUTING:
+        return app
+    app.result = {**(app.result or {}), **result, "pending": False}
+    if ok:
+        app.completed_on = business_date
+        return _move(app, S.COMPLETED, actor=actor, business_date=business_date, reason=reason[:500])
+    return _move(app, S.EXECUTION_FAILED, actor=actor, business_date=business_date, reason=reason[:500] or "办理失败")
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ DOMAINS: dict[str, str] = {
     "applications": "办件",
     "verification": "核验",
     "items": "事项办理",
+    "withdrawals": "提取",
     "audit": "审计",
 }
 
@@ -103,6 +104,9 @@ class AuditObject(StrEnum):
     RATING = "applications.rating", "办件评价"
     RATING_FOLLOWUP = "applications.ratingfollowup", "差评整改"
     CERTIFICATE = "items.certificate", "缴存使用证明"
+    BANK_CARD = "withdrawals.bankcard", "职工结算银行卡"
+    REASON_CONFIG = "withdrawals.reasonconfig", "提取原因配置"
+    PAYOUT = "withdrawals.payout", "提取支付"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -233,6 +237,8 @@ class AuditEvent(StrEnum):
     ACCOUNTS_MEMBER_ACCOUNT_CHANGE_RATIO = ("accounts.member_account.change_ratio", "个人缴存比例变更",
                                             _O.MEMBER_ACCOUNT, True)
     ACCOUNTS_MEMBER_ACCOUNT_SEAL = "accounts.member_account.seal", "个人账户封存", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_MEMBER_ACCOUNT_CLOSE_WITHDRAWAL = ("accounts.member_account.close_withdrawal", "个人账户提取销户",
+                                                _O.MEMBER_ACCOUNT, True)
     ACCOUNTS_MEMBER_ACCOUNT_UNSEAL = "accounts.member_account.unseal", "个人账户启封", _O.MEMBER_ACCOUNT, True
     ACCOUNTS_MEMBER_ACCOUNT_TRANSFER_INTERNAL = ("accounts.member_account.transfer_internal", "个人账户内部转移",
                                                  _O.MEMBER_ACCOUNT, True)
@@ -368,6 +374,17 @@ class AuditEvent(StrEnum):
                                      _O.CERTIFICATE, True)
     ITEMS_CERTIFICATE_CODE_FAIL = "items.certificate.code_fail", "缴存使用证明验证码错误", _O.CERTIFICATE
     ITEMS_CERTIFICATE_VERIFY_FILE = "items.certificate.verify_file", "核验缴存使用证明文件", _O.CERTIFICATE
+
+    # ------------------------------------------------------------ withdrawals (提取)
+    WITHDRAWALS_CARD_ADD = "withdrawals.card.add", "登记或变更职工结算银行卡（待核验）", _O.BANK_CARD, True
+    WITHDRAWALS_CARD_VERIFY = "withdrawals.card.verify", "核验职工结算银行卡", _O.BANK_CARD, True
+    WITHDRAWALS_CARD_READ = "withdrawals.card.read", "查看职工结算银行卡", _O.BANK_CARD, True
+    WITHDRAWALS_REASON_CHANGE = "withdrawals.reason.change", "提取原因配置新版本（经复核）", _O.REASON_CONFIG
+    WITHDRAWALS_PAYOUT_HOLD = "withdrawals.payout.hold", "提取审批通过：预留账户资金", _O.PAYOUT
+    WITHDRAWALS_PAYOUT_RELEASE = "withdrawals.payout.release", "提取预留资金释放", _O.PAYOUT
+    WITHDRAWALS_PAYOUT_SEND = "withdrawals.payout.send", "提取款提交银行支付", _O.PAYOUT
+    WITHDRAWALS_PAYOUT_PAID = "withdrawals.payout.paid", "提取款支付成功", _O.PAYOUT
+    WITHDRAWALS_PAYOUT_FAILED = "withdrawals.payout.failed", "提取款支付失败", _O.PAYOUT
 
     @property
     def code(self) -> str:

@@ -510,6 +510,21 @@ class ErrorCode(StrEnum):
     VERIFICATION_PURPOSE_REQUIRED = "VERIFICATION_PURPOSE_REQUIRED", 400, "请填写核验查询的用途"
     VERIFICATION_SOURCE_UNKNOWN = "VERIFICATION_SOURCE_UNKNOWN", 400, "核验来源不正确：{source}"
     VERIFICATION_SUBJECT_REQUIRED = "VERIFICATION_SUBJECT_REQUIRED", 400, "请提供被核验人的证件号码"
+    WITHDRAWAL_CARD_NUMBER = "WITHDRAWAL_CARD_NUMBER", 400, "银行卡号应为 12 至 19 位数字"
+    WITHDRAWAL_CARD_BANK = "WITHDRAWAL_CARD_BANK", 400, "请填写开户银行代码和名称"
+    WITHDRAWAL_CARD_HOLDER = ("WITHDRAWAL_CARD_HOLDER", 422,
+                              "持卡人姓名与职工本人姓名不一致：提取款只能转入职工本人名下的银行卡")
+    WITHDRAWAL_CARD_OTHER = "WITHDRAWAL_CARD_OTHER", 409, "该银行卡已登记为其他职工的结算卡"
+    WITHDRAWAL_CARD_PENDING = "WITHDRAWAL_CARD_PENDING", 409, "职工已有待核验的银行卡，请先核验或作废"
+    WITHDRAWAL_CARD_NOT_PENDING = "WITHDRAWAL_CARD_NOT_PENDING", 409, "该银行卡不在待核验状态"
+    WITHDRAWAL_CARD_SAME_PERSON = "WITHDRAWAL_CARD_SAME_PERSON", 409, "登记银行卡的人员不能核验同一张卡"
+    WITHDRAWAL_CARD_MISSING = "WITHDRAWAL_CARD_MISSING", 422, "职工没有已核验的本人银行卡，不能支付提取款"
+    WITHDRAWAL_CARD_NOT_FOUND = "WITHDRAWAL_CARD_NOT_FOUND", 404, "银行卡记录不存在"
+    WITHDRAWAL_REASON_UNKNOWN = "WITHDRAWAL_REASON_UNKNOWN", 404, "提取原因「{item}」未配置"
+    WITHDRAWAL_REASON_INVALID = "WITHDRAWAL_REASON_INVALID", 400, "提取原因配置不正确：{detail}"
+    WITHDRAWAL_NO_FUND_ACCOUNT = "WITHDRAWAL_NO_FUND_ACCOUNT", 422, "本中心没有可用的住房公积金存款专户，不能支付提取款"
+    WITHDRAWAL_ACCOUNT_CHANGED = ("WITHDRAWAL_ACCOUNT_CHANGED", 409,
+                                  "个人账户 {account_no} 的余额在审批后发生变化，销户提取须重新受理")
     YEAR_NOT_CLOSED = "YEAR_NOT_CLOSED", 422, "{year} 年度损益尚未结转至增值收益，请先执行年末结转"
     YEAR_NOT_ENDED = "YEAR_NOT_ENDED", 422, "业务日期 {business_date} 尚未到 {year} 年末"
     YEAR_NOT_ROLLED = "YEAR_NOT_ROLLED", 422, "个人账户 {account_no} 尚未完成上年度结息结转"

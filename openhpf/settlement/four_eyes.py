@@ -80,7 +80,9 @@ def payee_register(*, center: Center, account_no: str, account_name: str, kind: 
                              kind=k, source=source[:60], created_by=actor_label(actor)[0], approved_by=approved_by[:150])
     audit_log(actor=actor, action=AuditEvent.SETTLEMENT_PAYEE_ADD, obj=p, center=center,
               business_date=center.business_date,
-              after={"account_no": no, "account_name": name, "kind": k, "source": p.source, "approved_by": approved_by})
+              # under the trail's payee keys: a member's card and name are masked (with a blind index) there
+              after={"payee_account": no, "payee_name": name, "kind": k, "source": p.source,
+                     "approved_by": approved_by})
     return p
 
 

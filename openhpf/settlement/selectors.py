@@ -120,6 +120,17 @@ def dayend_bank_accounts(center: Center, on: Any) -> list[BankAccount]:
             if a.bank_code in banks and (a.reconcile_from is None or a.reconcile_from <= on)]
 
 
+def fund_account_for_payments(center: Center | int) -> BankAccount | None:
+    """The 住房公积金存款专户 that pays members' money out (withdrawals): the active fund account the gateway
+    reaches (a channel for its bank), the first by ledger code; None when there is none."""
+    banks = set(BankChannel.objects.filter(center=center, active=True).values_list("bank_code", flat=True))
+    for a in (BankAccount.objects.filter(center=center, status=BankAccount.Status.ACTIVE, kind=BankAccount.Kind.FUND)
+              .select_related("gl_account").order_by("gl_account__code")):
+        if a.bank_code in banks:
+            return a
+    return None
+
+
 @dataclass(frozen=True)
 class PayeeRow:
     """One registered payee as its reader may see it: account number and name masked by clearance."""

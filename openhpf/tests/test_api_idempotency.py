@@ -39,6 +39,8 @@ MONEY_VIEWS: dict[str, str] = {
 }
 NOT_MONEY_MOVING: dict[str, str] = {  # "POST <path>": why it moves no money although its path looks so
     "POST /settlement/payees/{pk}/unmask": "shows a payee's account number or name in clear (audited read)",
+    "POST /withdrawals/members/{account_no}/cards": "registers a member's bank card, waiting for verification",
+    "POST /withdrawals/cards/{card_id}/verify": "verifies a member's bank card (it becomes a payee; nothing is paid)",
 }
 
 

@@ -128,6 +128,7 @@ def test_every_failing_rule_is_reported_and_missing_inputs_never_pass():
 
 
 def test_rule_sets_are_versioned_per_item():
+    RuleSet.objects.filter(item_code=ITEM).delete()  # the item's seeded rules (withdrawals): this test makes its own
     rule_set_make(item_code=ITEM, rules=rules_check(_rules(3)), effective_from=date(2026, 1, 1),
                   actor=SystemActor("test"))
     rule_set_make(item_code=ITEM, rules=rules_check(_rules(6)), effective_from=NEXT_MONTH, actor=SystemActor("test"))

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import get_resolver
 
@@ -32,6 +33,7 @@ from openhpf.accounts.services import (
     employer_suspend,
     member_account_change_base,
     member_account_change_ratio,
+    member_account_close_by_withdrawal,
     member_account_freeze,
     member_account_open,
     member_account_seal,
@@ -45,9 +47,9 @@ from openhpf.accounts.tests.factories import make_employer, resident_id
 from openhpf.audit.models import AuditRecord
 from openhpf.audit.redact import redact
 from openhpf.audit.selectors import audit_records_export
+from openhpf.conftest import grant_role
 from openhpf.core.actors import MemberActor
 from openhpf.core.audit_events import AuditEvent
-from openhpf.core.codes import MemberAccountStatus
 from openhpf.iam.auth import AgentTokenAuth, MemberTokenAuth, PartnerTokenAuth
 from openhpf.iam.models import EmployerAgent, MemberPrincipal
 from openhpf.iam.services import member_principal_create, portal_login_otp, portal_login_password
@@ -68,6 +70,7 @@ from openhpf.tests.test_personal_read_audit import (
 )
 from openhpf.verification.selectors import application_answers
 from openhpf.verification.services import verify
+from openhpf.withdrawals.cards import card_add, card_verify
 
 # personal-data events of the catalogue this test does not produce, each with the reason (keep it short)
 NOT_PRODUCED: dict[str, str] = {
@@ -114,8 +117,13 @@ def _drive_writes(seed: Any) -> dict[str, str]:
     member_account_freeze(account=acct, kind="1", reason="法院协助冻结 13655554444", actor=actor,
                           business_date=bd)
     member_account_unfreeze(account=acct, reason="解除冻结", actor=actor, business_date=bd)
-    # a withdrawal closes accounts (a later issue; the status is set as it will): reopening changes the person
-    MemberAccount.objects.filter(pk=acct.pk).update(status=MemberAccountStatus.CLOSED_WITHDRAWN)
+    # the member's bank card for withdrawals (结算卡): registered, then verified by a second person
+    card = card_add(member=acct.member, card_no="6217000000008888", bank_code="ICBC", bank_name="工商银行",
+                    holder_name="欧阳明远", actor=actor, business_date=bd)
+    second = grant_role(get_user_model().objects.create_user("trail_rev", is_staff=True), "reviewer", center=center)
+    card_verify(card=card, actor=second, business_date=bd)
+    # a closing withdrawal closes the account (提取销户, nothing left on it): reopening changes the person
+    member_account_close_by_withdrawal(account=acct, actor=actor, business_date=bd)
     again = member_account_open(center=center, employer=employers[0], name="欧阳明远", id_type="01",
                                 id_number=resident_id(88), phone="13655553333", marital_status="20",
                                 base=800000, actor=actor, business_date=bd)

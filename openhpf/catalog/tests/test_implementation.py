@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from openhpf.approvals.registry import summary_of, unrendered
+from openhpf.approvals.selectors import commands_pending_page
 from openhpf.approvals.services import command_approve, command_submit
 from openhpf.audit.models import AuditRecord
 from openhpf.catalog import selectors
@@ -215,8 +216,7 @@ def test_the_console_page_lists_and_submits_a_change(client, center, leaders, dj
     assert bad.status_code == 422
     bad = client.post(url, {**form, "ch_counter": "", "ch_mobile": ""})  # no channel at all
     assert bad.status_code == 422 and "CATALOG_IMPLEMENTATION_INVALID" in bad.content.decode()
-    from openhpf.approvals.selectors import commands_pending
-    (cmd,) = commands_pending(center=center)
+    (cmd,) = commands_pending_page(center=center).items
     command_approve(command=cmd, actor=checker, business_date=center.business_date)
     here = selectors.item_for_center(ITEM, center, center.business_date)
     assert here.promised_limit == 2 and here.materials[-1] == {

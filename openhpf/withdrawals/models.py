@@ -1,0 +1,123 @@
+"""提取's data: members' bank cards (结算卡), the withdrawal reasons as effective-dated configuration, and each
+withdrawal's payout (the hold placed on approval, the bank instruction, the interest credited for a closing one).
+
+- `BankCard`: one row per card a member registered; a change adds a new row (待核验) and the verified one it
+  replaces stays as history (已更换). The number is SM4-GCM encrypted with an HMAC-SM3 blind index, like ID
+  numbers; only its last four digits are kept in clear, for masked display.
+- `ReasonConfig`: one version of a reason's configuration (who may apply, allowed account statuses, whether it
+  closes the account, frequency limit, amount rule; the rent cap itself is the policy value
+  `withdrawal.rent.monthly_cap`), in force from `effective_from`,
+  made only through maker-checker (`withdrawals.reason_change`).
+- `Payout`: the money side of one approved withdrawal application."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from openhpf.security.fields import BlindIndexField, EncryptedFieldsMixin, EncryptedTextField
+
+
+class BankCard(EncryptedFieldsMixin, models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "待核验"
+        VERIFIED = "verified", "已核验"
+        REPLACED = "replaced", "已更换"
+        REJECTED = "rejected", "核验不通过"
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="bank_cards")
+    card_no = EncryptedTextField("银行卡号", purpose="bank_card", blind_index="card_no_bidx", normalize="bank_card")
+    card_no_bidx = BlindIndexField("银行卡号盲索引", source="card_no", db_index=True)
+    last4 = models.CharField("卡号后四位", max_length=4)
+    bank_code = models.CharField("开户银行代码", max_length=12)
+    bank_name = models.CharField("开户银行", max_length=60)
+    holder_name = models.CharField("持卡人姓名", max_length=60)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField("登记或变更原因", max_length=200, blank=True)
+    created_by = models.CharField("登记人", max_length=150)
+    created_on = models.DateField("登记日期")
+    verified_by = models.CharField("核验人", max_length=150, blank=True)
+    verified_on = models.DateField("核验日期", null=True, blank=True)
+    replaced_on = models.DateField("更换日期", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "职工结算银行卡"
+        ordering = ["member_id", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=Q(status="verified"), name="wd_one_verified_card"),
+            models.UniqueConstraint(fields=["member"], condition=Q(status="pending"), name="wd_one_pending_card"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} ****{self.last4}"
+
+    @property
+    def masked(self) -> str:
+        return f"**** **** **** {self.last4}"
+
+
+class ReasonConfig(models.Model):
+    class AmountRule(models.TextChoices):
+        BALANCE = "balance", "不超过可用余额"
+        CLOSING = "closing", "全部余额及利息（销户）"
+        RENT_CAP = "rent_cap", "不超过当地租房提取限额 × 月数"
+        PRICE = "price", "不超过房价减贷款减已提取"
+        INSTALLMENTS = "installments", "不超过当年还款额或剩余本金"
+        MEDICAL = "medical", "不超过个人负担的医疗费用"
+
+    item_code = models.CharField("事项编码", max_length=40)
+    reason_code = models.CharField("提取原因代码", max_length=4)
+    name = models.CharField("提取原因", max_length=60)
+    version = models.PositiveIntegerField("版本")
+    effective_from = models.DateField("生效日期")
+    applicants = models.JSONField("可申请人", default=list)  # member, spouse, heir, legatee, agent
+    statuses = models.JSONField("允许的账户状态", default=list)
+    closes_account = models.BooleanField("销户提取", default=False)
+    frequency_months = models.PositiveSmallIntegerField("两次提取最短间隔（月，0 不限）", default=0)
+    amount_rule = models.CharField("金额规则", max_length=20, choices=AmountRule.choices)
+    local = models.BooleanField("本地提取原因", default=False)
+    reason = models.CharField("变更原因", max_length=200, blank=True)
+    made_by = models.CharField("经办人", max_length=150)
+    approved_by = models.CharField("复核人", max_length=150, blank=True)
+    command_id = models.BigIntegerField("复核命令", null=True, blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "提取原因配置"
+        ordering = ["item_code", "version"]
+        constraints = [models.UniqueConstraint(fields=["item_code", "version"], name="wd_reason_item_version")]
+
+    def __str__(self) -> str:
+        return f"{self.reason_code} {self.name} 第 {self.version} 版"
+
+
+class Payout(models.Model):
+    class State(models.TextChoices):
+        HELD = "held", "已预留"
+        SENT = "sent", "已发送银行"
+        PAID = "paid", "已支付"
+        FAILED = "failed", "支付失败"
+        RELEASED = "released", "已释放"
+
+    application = models.OneToOneField("applications.Application", on_delete=models.PROTECT, related_name="payout")
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey("accounts.MemberAccount", on_delete=models.PROTECT, related_name="+")
+    card = models.ForeignKey(BankCard, on_delete=models.PROTECT, related_name="payouts", null=True, blank=True)
+    closes_account = models.BooleanField("销户提取", default=False)
+    held = models.BigIntegerField("已预留金额（分）", default=0)
+    amount = models.BigIntegerField("支付金额（分）", default=0)
+    interest = models.BigIntegerField("结息金额（分）", default=0)
+    interest_entry = models.ForeignKey("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+")
+    instruction_seq = models.CharField("结算指令流水号", max_length=40, blank=True)
+    bank_seq = models.CharField("银行流水号", max_length=40, blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.HELD)
+    message = models.CharField("说明", max_length=200, blank=True)
+    paid_on = models.DateField("支付日期", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "提取支付"
+        indexes = [models.Index(fields=["center", "state"], name="wd_payout_state")]

@@ -1,0 +1,265 @@
+"""Paying a withdrawal out (提取支付), single payment through the settlement gateway.
+
+- On approval (审核通过, including approval at 受理 when no review level is needed) the amount is held on the
+  member's sub-account at once (`subaccount_set_reserves`, under its row lock): two approvals racing cannot both
+  hold more than the available balance; the later one is refused and its approval does not happen.
+- Execute (办理): the freeze checks (`member_account_check_debit`, the ledger's debit guards when the hold is
+  placed), the member's own verified card, then for a closing withdrawal the interest from 7/1 to the day before
+  payout credited by its own posting (Dr 211 / Cr 201) and the whole balance held; BDC101 is submitted
+  (`payment_submit`, settlement biz type 02 部分提取 / 03 销户提取, source `withdrawal`, the application number as
+  reference) and sent after commit (day-end sends what an outage left). The application stays 办理中.
+- The bank confirms (the answer, a BDC110 result query or a notice: all through settlement's success hook):
+  Dr 201 / Cr 101 with the bank reference, ledger biz type 11 / 12, the hold settled; a closing withdrawal closes
+  the account (05); the application is 办结.
+- The bank refuses: settlement releases the hold; the interest credited for a closing withdrawal is taken back
+  (its own reversing posting, at the original value date); the application is 办理失败 and may be executed again.
+- An unknown outcome (lost answer, timeout) leaves the instruction, the hold and the application as they are
+  until BDC110 (`settlement.services.instruction_resolve`, run by day-end) settles it through the same hooks."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from openhpf.accounts.models import MemberAccount
+from openhpf.accounts.services import (
+    member_account_check_debit,
+    member_account_close_by_withdrawal,
+    member_account_next_status,
+    member_debit_split,
+)
+from openhpf.applications.models import Application, ReviewDecision, State
+from openhpf.applications.services import application_execution_done
+from openhpf.contributions.interest.periods import earned_sql
+from openhpf.core import db as sql
+from openhpf.core.actors import Actor
+from openhpf.core.audit_events import AuditEvent
+from openhpf.core.auditlog import audit_log
+from openhpf.core.codes import BizType, SettlementBizType
+from openhpf.core.error_codes import ErrorCode
+from openhpf.core.errors import DomainError
+from openhpf.ledger.chart import MEMBER_CONTROL
+from openhpf.ledger.models import SubAccount
+from openhpf.ledger.services import Line, SubRow, entry_post, subaccount_set_reserves
+from openhpf.settlement import services as settlement
+from openhpf.settlement.four_eyes import register_application_source
+from openhpf.settlement.models import Instruction
+from openhpf.settlement.selectors import fund_account_for_payments
+
+from .cards import card_current
+from .config import reason_config
+from .models import Payout
+
+SOURCE = "withdrawal"
+INTEREST_PAYABLE = "211"
+P = Payout.State
+
+
+# ---------------------------------------------------------------- interest to date (closing withdrawals)
+
+
+def interest_to_date(*, account: MemberAccount, on: date) -> int:
+    """The interest the account has earned from 7/1 through the day before `on` (fen): the day money leaves
+    does not earn. Each rate period of the year at its own rates, rounded once (contributions' own SQL)."""
+    expr, joins = earned_sql(account.center, on)
+    rows = sql.fetch(f"SELECT {expr} FROM ledger_v_sub_account a{joins} WHERE a.id = %s",  # noqa: S608 — interest SQL from rates (integers) and dates from code; values bound
+                     [account.pk])
+    return int(rows[0][0] or 0) if rows else 0
+
+
+# ---------------------------------------------------------------- hold on approval
+
+
+def _account(app: Application) -> MemberAccount:
+    acct = (MemberAccount.objects.select_for_update().select_related("center")
+            .filter(member_id=app.member_id or 0).order_by("-opened_date", "-pk").first())
+    if acct is None:
+        raise DomainError(ErrorCode.ACCOUNT_CLOSED, "职工没有个人账户", field="member")
+    return acct
+
+
+def _hold(payout: Payout, amount: int, *, actor: Actor, business_date: date) -> None:
+    subaccount_set_reserves(sub_account=SubAccount(pk=payout.account_id), hold_delta=amount)
+    payout.held += amount
+    payout.save(update_fields=["held", "updated_at"])
+    audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_PAYOUT_HOLD, obj=payout, center=payout.center_id,
+              business_date=business_date, after={"application": payout.application.number, "held": amount})
+
+
+def _release(payout: Payout, *, actor: Actor, business_date: date, why: str) -> None:
+    if payout.held:
+        subaccount_set_reserves(sub_account=SubAccount(pk=payout.account_id), hold_delta=-payout.held)
+        audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_PAYOUT_RELEASE, obj=payout, center=payout.center_id,
+                  business_date=business_date,
+                  after={"application": payout.application.number, "released": payout.held, "why": why})
+    payout.held = 0
+    payout.save(update_fields=["held", "updated_at"])
+
+
+def closing_amount(account: MemberAccount) -> int:
+    sub = SubAccount.objects.get(pk=account.pk)
+    return int(sub.balance_current + sub.balance_carried)
+
+
+def on_transition(app: Application, was: str, now: str, actor: Actor, business_date: date) -> None:
+    """The engine's transition hook of every withdrawal item: hold on 审核通过 (the whole balance for a reason
+    whose configuration closes the account), release on 作废 / 终止."""
+    if now == State.APPROVED:
+        closes = reason_config(app.item_code, business_date).closes_account
+        acct = _account(app)
+        amount = closing_amount(acct) if closes else int(app.amount or 0)
+        member_account_check_debit(account=acct, amount=amount)
+        if closes:
+            member_account_next_status(account=acct, action="close_by_withdrawal")  # refused while frozen
+        payout, _ = Payout.objects.get_or_create(
+            application=app, defaults={"center_id": app.center_id, "account": acct, "closes_account": closes})
+        _hold(payout, amount, actor=actor, business_date=business_date)
+    elif now in (State.CANCELLED, State.CLOSED):
+        held = Payout.objects.select_for_update().filter(application=app).first()
+        if held is not None and held.state in (P.HELD, P.FAILED):
+            _release(held, actor=actor, business_date=business_date, why=State(now).label)
+            held.state = P.RELEASED
+            held.save(update_fields=["state", "updated_at"])
+
+
+# ---------------------------------------------------------------- execute: BDC101 to the member's own card
+
+
+def execute(app: Application, actor: Actor, business_date: date) -> dict[str, Any]:
+    payout = Payout.objects.select_for_update().select_related("application").get(application=app)
+    acct = _account(app)
+    card = card_current(app.member_id)  # type: ignore[arg-type]
+    if card is None:
+        raise DomainError(ErrorCode.WITHDRAWAL_CARD_MISSING, field="card")
+    bank = fund_account_for_payments(app.center_id)
+    if bank is None:
+        raise DomainError(ErrorCode.WITHDRAWAL_NO_FUND_ACCOUNT, field="bank_account")
+    closes = payout.closes_account
+    if closes:
+        member_account_next_status(account=acct, action="close_by_withdrawal")
+    # the hold of the approval (placed again after a failed attempt released it)
+    want = closing_amount(acct) if closes else int(app.amount or 0)
+    member_account_check_debit(account=acct, amount=want)
+    if payout.held == 0:
+        _hold(payout, want, actor=actor, business_date=business_date)
+    elif payout.held != want:
+        raise DomainError(ErrorCode.WITHDRAWAL_ACCOUNT_CHANGED, account_no=acct.account_no, field="amount")
+    interest, entry = 0, None
+    if closes:
+        interest = interest_to_date(account=acct, on=business_date)
+        if interest > 0:
+            entry = entry_post(
+                center=acct.center, business_date=business_date, source="withdrawal.interest", actor=actor,
+                lines=[Line(INTEREST_PAYABLE, debit=interest), Line(MEMBER_CONTROL, credit=interest)],
+                sub_rows=[SubRow(acct.pk, amount_current=0, amount_carried=interest, reference=app.number)],
+                biz_type=BizType.INTEREST,
+                description=f"销户提取结息 {acct.account_no} {app.number}（{_interest_span(business_date)}）")
+    amount = want + interest
+    # the approval's hold passes to the payment instruction, which holds the whole amount until the bank answers
+    subaccount_set_reserves(sub_account=SubAccount(pk=acct.pk), hold_delta=-payout.held)
+    ins = settlement.payment_submit(
+        center=acct.center, bank_account=bank, amount=amount, payee_account=card.card_no,
+        payee_name=card.holder_name,
+        biz_type=SettlementBizType.CLOSING_WITHDRAWAL if closes else SettlementBizType.PARTIAL_WITHDRAWAL,
+        book_account=MEMBER_CONTROL, summary=f"{app.item_version.name} {app.number}", actor=actor,
+        business_date=business_date, sub_account_id=acct.pk, source=SOURCE, source_ref=app.number)
+    payout.held, payout.amount, payout.interest, payout.interest_entry = 0, amount, interest, entry
+    payout.card, payout.instruction_seq, payout.state, payout.message = card, ins.seq, P.SENT, ""
+    payout.save()
+    audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_PAYOUT_SEND, obj=payout, center=payout.center_id,
+              business_date=business_date, after={"application": app.number, "amount": amount, "interest": interest,
+                                                  "seq": ins.seq, "card": card.masked})
+    if ins.state == Instruction.State.CREATED:
+        sender = ins.pk
+        transaction.on_commit(lambda: _send(sender, actor, business_date), robust=True)
+    return {"pending": True, "instruction": ins.seq, "amount": amount, "interest": interest, "card": card.masked}
+
+
+def _interest_span(on: date) -> str:
+    return f"计息至 {(on - timedelta(days=1)).isoformat()}"
+
+
+def _send(pk: int, actor: Actor, business_date: date) -> None:
+    settlement.instruction_send(instruction=Instruction.objects.get(pk=pk), actor=actor, business_date=business_date)
+
+
+# ---------------------------------------------------------------- the bank's answer (settlement's hooks)
+
+
+def _payout_of(ins: Instruction) -> Payout:
+    number = settlement.source_ref_base(ins.source_ref)
+    return Payout.objects.select_for_update().select_related("application", "account").get(
+        application__number=number)
+
+
+def on_paid(ins: Instruction, answer: dict[str, Any], actor: Actor, business_date: date) -> Any:
+    """The bank paid: Dr 201 / Cr 专户 (bank reference), the hold settled, the account closed for a closing
+    withdrawal, the application 办结. Runs under the instruction's lock in settlement's transaction."""
+    payout = _payout_of(ins)
+    sub = subaccount_set_reserves(sub_account=SubAccount(pk=ins.sub_account_id), hold_delta=-ins.amount)
+    closes = payout.closes_account
+    entry = entry_post(
+        center=ins.center, business_date=business_date, source="settlement", actor=actor,
+        lines=[Line(MEMBER_CONTROL, debit=ins.amount), Line(ins.bank_account.gl_account.code, credit=ins.amount,
+                                                            bank_ref=ins.seq)],
+        sub_rows=[member_debit_split(sub_account=sub, amount=ins.amount, on=business_date, reference=ins.seq)],
+        biz_type=BizType.CLOSING_WITHDRAWAL if closes else BizType.PARTIAL_WITHDRAWAL, settles_hold=True,
+        description=f"{SettlementBizType(ins.biz_type).label} 付款 {payout.application.number} {ins.seq}")
+    if closes:
+        member_account_close_by_withdrawal(account=payout.account, actor=actor, business_date=business_date)
+    bank_seq = str(answer.get("bank_seq", "") or ins.bank_seq or "")
+    payout.state, payout.bank_seq, payout.paid_on, payout.message = P.PAID, bank_seq[:40], business_date, "支付成功"
+    payout.save(update_fields=["state", "bank_seq", "paid_on", "message", "updated_at"])
+    audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_PAYOUT_PAID, obj=payout, center=payout.center_id,
+              business_date=business_date, after={"application": payout.application.number, "amount": ins.amount,
+                                                  "seq": ins.seq, "bank_seq": bank_seq})
+    application_execution_done(application=payout.application, ok=True, actor=actor, business_date=business_date,
+                               result={"paid": ins.amount, "bank_seq": bank_seq, "voucher": entry.voucher_no,
+                                       "closed": closes},
+                               reason=f"已支付 {ins.seq}")
+    return entry
+
+
+def on_failed(ins: Instruction, actor: Actor, business_date: date) -> None:
+    """The bank refused (settlement has released the instruction's hold): the closing interest is taken back at
+    its value date, the application is 办理失败 (the clerk may execute it again, or close it)."""
+    payout = _payout_of(ins)
+    if payout.interest_entry_id and payout.interest:
+        entry = payout.interest_entry
+        assert entry is not None
+        entry_post(
+            center=ins.center, business_date=business_date, source="withdrawal.interest", actor=actor,
+            lines=[Line(MEMBER_CONTROL, debit=payout.interest), Line(INTEREST_PAYABLE, credit=payout.interest)],
+            sub_rows=[SubRow(payout.account_id, amount_current=0, amount_carried=-payout.interest,
+                             value_date=entry.value_date, reference=payout.application.number)],
+            biz_type=BizType.INTEREST, reversal_of=entry,
+            description=f"销户提取支付失败，冲回结息 {payout.application.number}")
+    payout.state, payout.interest, payout.interest_entry, payout.message = P.FAILED, 0, None, "银行支付失败"
+    payout.save(update_fields=["state", "interest", "interest_entry", "message", "updated_at"])
+    audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_PAYOUT_FAILED, obj=payout, center=payout.center_id,
+              business_date=business_date, after={"application": payout.application.number, "seq": ins.seq})
+    application_execution_done(application=payout.application, ok=False, actor=actor, business_date=business_date,
+                               result={"failed": ins.seq}, reason=f"银行支付失败（{ins.seq}），预留资金已释放")
+
+
+def application_checked(*, center: Any, source_ref: str, payees: list[tuple[str, str, int]]) -> bool:
+    """Four eyes: a withdrawal payment counts as checked when its application was passed by a reviewer and
+    pays exactly the recorded amount to the member's own verified card."""
+    app = Application.objects.filter(center=center, number=settlement.source_ref_base(source_ref)).first()
+    if app is None or app.state != State.EXECUTING or len(payees) != 1:
+        return False
+    if not ReviewDecision.objects.filter(application=app, decision=ReviewDecision.Decision.PASS).exists():
+        return False
+    card = card_current(app.member_id)  # type: ignore[arg-type]
+    if card is None:
+        return False
+    no, name, _amount = payees[0]
+    return no == card.card_no and name == card.holder_name
+
+
+def register_hooks() -> None:
+    settlement.SUCCESS_HOOKS[SOURCE] = on_paid
+    settlement.FAILURE_HOOKS[SOURCE] = on_failed
+    register_application_source(SOURCE, application_checked)
