@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from openhpf.access.services import check_permission, has_permission
 from openhpf.accounts.selectors import employer_notify_phone, member_notify_phone
-from openhpf.catalog.models import Channel, IdentityLevel, ItemKind
+from openhpf.catalog.models import Channel, IdentityLevel, ItemKind, ServiceItemVersion
 from openhpf.catalog.selectors import implementation_current, item_for_center
 from openhpf.core.actors import (
     Actor,
