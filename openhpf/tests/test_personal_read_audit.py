@@ -75,8 +75,6 @@ CANNOT_EXERCISE: dict[str, str] = {
     "reconciliation:item_book": "对账差异的补记凭证：要先载入对账单并对账出差异（reconciliation 的 test_console_day 覆盖）",
     "reconciliation:item_reverse": "同上，对账差异的冲正凭证",
     "reconciliation:detail_export": "同上，调节表的 PDF 与 Excel（对方户名、账号按权限脱敏，同对账结果页）",
-    "api:servicehall.applications_api.agent_application": "本单位的一件办件：种子数据没有办件（items 的 "
-                                                          "test_employer_change 覆盖；经办人、电话在内容中脱敏）",
     "ratings:followup": "差评整改：要先有办结并被差评的办件（applications 的 test_ratings 覆盖），页面不显示申请人",
     "api:servicehall.api.certificate_pdf_api": "职工下载本人的缴存使用证明：要先出具一份（items 的 test_certificate 覆盖，"
                                                "下载留痕 items.certificate.download，他人编号 404）",
