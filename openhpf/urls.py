@@ -27,5 +27,6 @@ urlpatterns = [
     path("reconciliation/", include("openhpf.reconciliation.urls")),
     path("finance/", include("openhpf.finance.urls")),
     path("catalog/", include("openhpf.catalog.urls")),
+    path("applications/", include("openhpf.applications.urls")),
     path("", include("openhpf.console.urls")),
 ]

@@ -42,6 +42,8 @@ PERMISSIONS: dict[str, str] = {
     "applications.accept": "办件受理、一次告知补正与代为申请",
     "applications.review": "办件审核（按事项的审核环节）",
     "applications.rules": "决策规则维护（经复核生效）",
+    "applications.view": "办件工作台：查看本中心办件与审核页",
+    "applications.assign": "办件分派（把办件交给有权办理的同事）",
 }
 
 # The narrow permissions of the principals outside the center: a member (缴存职工) reads its own accounts, an
@@ -83,10 +85,11 @@ _BUSINESS_READ = ("accounts.view", "ledger.view", "documents.view", "jobs.view")
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("teller", "柜员", BUSINESS, 1, (
         "accounts.view", "accounts.open", "accounts.change", "accounts.freeze", "documents.view", "documents.upload",
-        "jobs.view", "personal_data.unmask", "contributions.remit", "applications.accept")),
+        "jobs.view", "personal_data.unmask", "contributions.remit", "applications.accept", "applications.view")),
     RoleSpec("reviewer", "复核员", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "personal_data.unmask",
-                                              "applications.review")),
-    RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "applications.review")),
+                                              "applications.review", "applications.view")),
+    RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "applications.review",
+                                             "applications.view", "applications.assign")),
     RoleSpec("finance", "财务", BUSINESS, 1, (
         *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "ledger.back_value", "jobs.run", "contributions.remit",
         "settlement.view", "settlement.operate", "finance.view", "finance.manage", "cockpit.view")),
@@ -94,7 +97,8 @@ ROLES: tuple[RoleSpec, ...] = (
                                              "settlement.view", "finance.view")),
     RoleSpec("leader", "中心领导", BUSINESS, 1, (
         *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export", "settlement.view",
-        "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review")),
+        "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review",
+        "applications.view", "applications.assign")),
     RoleSpec("sysadmin", "系统管理员", SYSADMIN, 0, ("system.config", "jobs.view", "jobs.run")),
     RoleSpec("secadmin", "安全管理员", SECADMIN, 0, ("iam.manage_users", "iam.manage_roles")),
     RoleSpec("secauditor", "安全审计员", SECAUDITOR, 0, ("audit.view",)),

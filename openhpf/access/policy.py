@@ -147,6 +147,16 @@ CONSOLE: dict[str, str] = {
     "reconciliation:dayend_progress": "settlement.view",
     "catalog:items": PUBLIC,  # 服务事项目录 and 办事指南: public, no personal data
     "catalog:item": PUBLIC,
+    # the staff work queue (办件工作台); each action's own permission (受理, the review level's, 分派) is checked
+    # by the engine's services, and the screen shows only the buttons the clerk may use
+    "applications:queue": "applications.view",
+    "applications:detail": "applications.view",
+    "applications:act": "applications.view",
+    "applications:claim": "applications.view",
+    "applications:assign": "applications.assign",
+    "applications:material": "applications.view",
+    "applications:intake_items": "applications.accept",
+    "applications:intake": "applications.accept",
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).

@@ -8,5 +8,7 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from .rules import register_commands
+        from .todo import register as register_todos
 
         register_commands()  # applications.rule_set_change through maker-checker (approvals)
+        register_todos()  # the work queue's 待办 (core.todo)

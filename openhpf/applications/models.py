@@ -17,6 +17,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from openhpf.catalog.models import Channel
+
 
 class State(models.TextChoices):
     DRAFT = "draft", "草稿"
@@ -34,6 +36,8 @@ class State(models.TextChoices):
     CANCELLED = "cancelled", "已作废"
     WITHDRAWN = "withdrawn", "已撤回"
 
+
+OUTCOME_LABELS = {"pass": "通过", "block": "不予通过", "manual": "转人工审核", "warn": "通过（有提示）"}
 
 FINAL_STATES = frozenset({State.NOT_ACCEPTED, State.REJECTED, State.COMPLETED, State.CLOSED, State.CANCELLED,
                           State.WITHDRAWN})
@@ -95,6 +99,10 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"{self.number} ({self.get_state_display()})"
 
+    @property
+    def channel_label(self) -> str:
+        return str(Channel(self.channel).label) if self.channel in Channel.values else self.channel
+
 
 class ApplicationEvent(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
@@ -114,6 +122,10 @@ class ApplicationEvent(models.Model):
     class Meta:
         verbose_name = "办件流转记录"
         ordering = ["application_id", "id"]
+
+    @property
+    def to_label(self) -> str:
+        return str(State(self.to_state).label) if self.to_state in State.values else self.to_state
 
 
 class ApplicationMaterial(models.Model):
@@ -185,3 +197,7 @@ class RuleEvaluation(models.Model):
     class Meta:
         verbose_name = "规则校验记录"
         ordering = ["application_id", "id"]
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)

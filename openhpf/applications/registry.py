@@ -70,6 +70,10 @@ def handler_for(item_code: str, item_name: str = "") -> Handler:
         raise DomainError(ErrorCode.APPLICATION_HANDLER_MISSING, item=item_name or item_code) from None
 
 
+def handler_or_none(item_code: str) -> Handler | None:
+    return _HANDLERS.get(item_code)
+
+
 def handled_items() -> list[str]:
     return sorted(_HANDLERS)
 

@@ -337,6 +337,11 @@ class AuditEvent(StrEnum):
     APPLICATIONS_MATERIAL_ATTACH = "applications.material.attach", "办件添加申请材料", _O.APPLICATION
     APPLICATIONS_RULES_EVALUATE = "applications.rules.evaluate", "办件规则校验", _O.APPLICATION
     APPLICATIONS_RULE_SET_CHANGE = "applications.rule_set.change", "决策规则集新版本（经复核）", _O.RULE_SET
+    APPLICATIONS_CLAIM = "applications.application.claim", "办件领办", _O.APPLICATION
+    APPLICATIONS_ASSIGN = "applications.application.assign", "办件分派", _O.APPLICATION
+    APPLICATIONS_QUEUE_VIEW = "applications.queue.view", "办件工作台列表查询", _O.APPLICATION, True
+    APPLICATIONS_APPLICATION_VIEW = "applications.application.view", "办件审核页查看", _O.APPLICATION, True
+    APPLICATIONS_MATERIAL_VIEW = "applications.material.view", "办件申请材料查看", _O.APPLICATION, True
 
     @property
     def code(self) -> str:
@@ -366,7 +371,8 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.CONTRIBUTIONS_REMITTANCE_LINES, AuditEvent.AUDIT_RECORDS_VIEW, AuditEvent.AUDIT_RECORDS_EXPORT,
     AuditEvent.IAM_OUTBOX_VIEW,
     AuditEvent.SETTLEMENT_PAYEE_LIST, AuditEvent.DOCUMENT_RECEIPT_VIEW, AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CANDIDATES,
-    AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE,
+    AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE, AuditEvent.APPLICATIONS_QUEUE_VIEW, AuditEvent.APPLICATIONS_APPLICATION_VIEW,
+    AuditEvent.APPLICATIONS_MATERIAL_VIEW,
 })
 
 
