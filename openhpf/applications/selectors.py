@@ -19,6 +19,7 @@ from openhpf.core.audit_events import AuditEvent
 from openhpf.core.calendar import add_working_days
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
+from openhpf.core.money import format_fen
 from openhpf.core.paging import PAGE_SIZE, Page, paginate
 from openhpf.core.personal import PersonalRead, personal_read
 
@@ -292,7 +293,17 @@ def payload_rows(app: Application) -> list[tuple[str, str]]:
     labels: dict[str, str] = {}
     if handler is not None and handler.form is not None:
         labels = {k: str(fld.label or k) for k, fld in handler.form.base_fields.items()}
-    return [(labels.get(k, k), "是" if v is True else "否" if v is False else str(v)) for k, v in app.payload.items()]
+    return [(labels.get(k, k), _value_text(k, v)) for k, v in app.payload.items()]
+
+
+def _value_text(key: str, value: Any) -> str:
+    """A payload value without the handler's description: yes/no in words, an amount (a key ending in `amount`,
+    integer fen by the engine's convention) in 元, anything else as it is."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key.endswith("amount") and isinstance(value, int):
+        return f"{format_fen(value)} 元"
+    return str(value)
 
 
 @personal_read(AuditEvent.APPLICATIONS_APPLICATION_VIEW, perm="applications.view", obj=lambda kw: kw["application"])

@@ -28,6 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from openhpf.accounts.models import Employer, Member, MemberAccount
 from openhpf.accounts.tests.factories import resident_id
+from openhpf.applications.models import Application, ApplicationMaterial
+from openhpf.applications.tests.factories import make_application
 from openhpf.approvals.models import PendingCommand
 from openhpf.audit.models import AuditRecord
 from openhpf.conftest import grant_role
@@ -162,6 +164,8 @@ def _seed(tmp_path) -> Seed:
                   lines=[("个人账号", acct.account_no), ("姓名", mask("name", acct.member.name)),
                          ("证件号码", mask("id_number", acct.member.id_number))],
                   business_date=center.business_date, object=acct)
+    # an application (办件) about the member, with a scanned material: the work queue and its review screen
+    make_application(center, acct, business[0])
     _personal_values(seed)
     return seed
 
@@ -215,7 +219,8 @@ def _fill(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer) 
         "client_id": lambda: PartnerClient.objects.values_list("pk", flat=True).first(),
         "key": lambda: "contribution.base.cap",
         "code": lambda: "HPF-P-WD-07",  # a seeded service item (catalog: public, no personal data)
-        "number": lambda: Receipt.objects.filter(center=seed.center).order_by("-pk").values_list(
+        "number": lambda: (Application.objects.filter(center=seed.center) if ep.route.startswith("applications/")
+                           else Receipt.objects.filter(center=seed.center)).order_by("-pk").values_list(
             "number", flat=True).first(),
         "job_id": lambda: Job.objects.filter(kind="audit.chain_verify").values_list("pk", flat=True).first() or 999999,
     }
@@ -225,7 +230,8 @@ def _fill(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer) 
             value: Any = employer.account_no if re.search(r"employers/<(?:\w+:)?account_no>", route) \
                 else account.account_no
         elif name == "pk":
-            model = next((m for key, m in (("remittances", Remittance), ("reconciliation", Reconciliation),
+            model = next((m for key, m in (("applications/materials", ApplicationMaterial),
+                                           ("remittances", Remittance), ("reconciliation", Reconciliation),
                                            ("imports", RemittanceImport), ("approvals", PendingCommand),
                                            ("commands", PendingCommand)) if key in route), None)
             value = model.objects.order_by("-pk").values_list("pk", flat=True).first() if model else None

@@ -12,7 +12,6 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.applications import selectors, services
 from openhpf.applications.models import Application, State
 from openhpf.applications.registry import Handler, register_handler, unregister_handler
