@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet
 
 from openhpf.access.services import has_permission, scope_queryset
-from openhpf.catalog.selectors import item_latest
+from openhpf.catalog.selectors import items_current
 from openhpf.core.actors import Actor, AgentActor, MemberActor, is_staff_user
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.calendar import add_working_days
@@ -234,14 +234,9 @@ def queue_page(*, center: Any, actor: Actor, read: PersonalRead, f: QueueFilter,
 
 
 def queue_items(center: Any) -> list[tuple[str, str]]:
-    """(code, name) of the items the filter offers: those with a handler, and any the center has applications of."""
-    codes = set(registry.handled_items()) | set(
-        Application.objects.filter(center=center).values_list("item_code", flat=True).distinct())
-    out = []
-    for c in sorted(codes):
-        v = item_latest(c)
-        out.append((c, v.name if v is not None else c))
-    return out
+    """(code, name) of the items the filter offers: the catalogue's items in force on the business date (no scan
+    of the applications themselves)."""
+    return [(v.item.code, v.name) for v in items_current(center.business_date)]
 
 
 # ---------------------------------------------------------------- the review screen
