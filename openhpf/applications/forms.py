@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -33,7 +33,8 @@ class IntakeForm(forms.Form):
                                                          error_messages={"required": "请填写单位账号"})
         handler = registry.handler_or_none(version.item.code)
         if handler is not None and handler.form is not None:
-            for name, field in handler.form.base_fields.items():
+            form_class = cast(type[forms.Form], handler.form)
+            for name, field in form_class.base_fields.items():
                 self.fields[PAYLOAD_PREFIX + name] = copy.deepcopy(field)
         for m in version.materials:
             self.fields[MATERIAL_PREFIX + m["code"]] = forms.FileField(

@@ -94,6 +94,8 @@ class Application(models.Model):
             # the work queue's order (most urgent first: promised due ascending, nulls last, then id): its first
             # page is read in index order instead of sorting every open application
             models.Index(fields=["center", "promised_due", "id"], name="app_queue_order"),
+            # the SLA filters' true totals: counted from the index alone (state and the stored clocks)
+            models.Index(fields=["center", "state", "legal_due", "promised_due", "paused_on"], name="app_queue_sla"),
             models.Index(fields=["center", "item_code", "state"], name="app_item_state"),
             models.Index(fields=["member", "state"], name="app_member"),
             models.Index(fields=["employer", "state"], name="app_employer"),

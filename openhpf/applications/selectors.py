@@ -287,7 +287,8 @@ def payload_rows(app: Application) -> list[tuple[str, str]]:
         return list(handler.describe(dict(app.payload)))
     labels: dict[str, str] = {}
     if handler is not None and handler.form is not None:
-        labels = {k: str(fld.label or k) for k, fld in handler.form.base_fields.items()}
+        fields: dict[str, Any] = getattr(handler.form, "base_fields", {})
+        labels = {k: str(fld.label or k) for k, fld in fields.items()}
     return [(labels.get(k, k), _value_text(k, v)) for k, v in app.payload.items()]
 
 

@@ -133,8 +133,8 @@ def _page_rows(center, user, key: str) -> int:
     if key.startswith("applications."):
         f = {"applications.to_accept": TO_ACCEPT, "applications.mine": MINE, "applications.amber": AMBER,
              "applications.red": RED}[key]
-        page, _ = queue_page(center=center, actor=user, f=f, business_date=center.business_date)
-        return page.total
+        queue, _ = queue_page(center=center, actor=user, f=f, business_date=center.business_date)
+        return queue.total
     raise AssertionError(f"a queue without its page count in this test: {key}")
 
 
