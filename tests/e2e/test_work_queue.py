@@ -92,8 +92,8 @@ def test_a_clerk_files_claims_reviews_and_completes_an_application(page, teller_
 
     # 初审 with a reason: approved (2,500 元 needs no 复审), then 办理
     review = pg.get_by_test_id("review-form")
-    review.get_by_label("通过").check()
-    review.get_by_label("理由").fill("租赁合同与发票齐全")
+    review.get_by_role("radio", name="通过", exact=True).check()
+    review.get_by_label("理由", exact=True).fill("租赁合同与发票齐全")
     pg.get_by_test_id("review-submit").click()
     expect(pg.get_by_test_id("application-state")).to_have_text("审核通过")
     pg.get_by_test_id("execute").click()
