@@ -54,6 +54,8 @@ def _reseed_if_flushed() -> None:
         importlib.import_module("openhpf.core.migrations.0011_deadline_counting_ratio_step").seed_rules_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0012_receipt_bank_match_policy").seed_receipt_match_policy(apps, None)
         importlib.import_module("openhpf.core.migrations.0013_seed_continuity_policy").seed(apps, None)
+        importlib.import_module("openhpf.core.migrations.0014_rating_followup_policy").seed(apps, None)
+        importlib.import_module("openhpf.core.migrations.0015_arrears_notice_policy").seed(apps, None)
     if not CalendarDay.objects.exists():
         seed.seed_calendar(apps, None)  # in the letters of its day: recoded as migration 0007 does
         from django.db import connection
@@ -67,6 +69,11 @@ def _reseed_if_flushed() -> None:
 
     if not ServiceItem.objects.exists():  # the national service items seeded by catalog/0002
         importlib.import_module("openhpf.catalog.migrations.0002_seed_national_items").seed(apps, None)
+        importlib.import_module("openhpf.catalog.migrations.0004_employer_change_review").seed(apps, None)
+    from openhpf.withdrawals.models import ReasonConfig
+
+    if not ReasonConfig.objects.exists():  # the withdrawal reasons, their rule sets and the rent cap (withdrawals/0002)
+        importlib.import_module("openhpf.withdrawals.migrations.0002_seed_reasons").seed(apps, None)
     from openhpf.access.catalogue import sync as access_sync
     from openhpf.access.models import Permission
 

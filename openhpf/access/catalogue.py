@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, str] = {
     "applications.rules": "决策规则维护（经复核生效）",
     "verification.view": "查看核验查询记录与核验来源状态",
     "applications.followup": "好差评差评整改（登记整改结果并办结）",
+    "applications.assign": "办件分派（把办件交给有权办理的同事）",
 }
 
 # The narrow permissions of the principals outside the center: a member (缴存职工) reads its own accounts, an
@@ -90,7 +91,7 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("reviewer", "复核员", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "personal_data.unmask",
                                               "applications.review", "applications.followup", "applications.view")),
     RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "applications.review",
-                                              "applications.view")),
+                                              "applications.view", "applications.assign")),
     RoleSpec("finance", "财务", BUSINESS, 1, (
         *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "ledger.back_value", "jobs.run", "contributions.remit",
         "settlement.view", "settlement.operate", "finance.view", "finance.manage", "cockpit.view")),
@@ -100,7 +101,7 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("leader", "中心领导", BUSINESS, 1, (
         *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export", "settlement.view",
         "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review",
-        "verification.view", "applications.followup", "applications.view")),
+        "verification.view", "applications.followup", "applications.view", "applications.assign")),
     RoleSpec("sysadmin", "系统管理员", SYSADMIN, 0, ("system.config", "jobs.view", "jobs.run")),
     RoleSpec("secadmin", "安全管理员", SECADMIN, 0, ("iam.manage_users", "iam.manage_roles")),
     RoleSpec("secauditor", "安全审计员", SECAUDITOR, 0, ("audit.view",)),

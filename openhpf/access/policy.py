@@ -164,6 +164,16 @@ CONSOLE: dict[str, str] = {
     "withdrawals:member_cards": "accounts.view",  # the member page's 结算银行卡 panel (masked, read audited)
     "withdrawals:card_add": "accounts.change",
     "withdrawals:card_verify": "applications.review",
+    # the staff work queue (办件工作台); each action's own permission (受理, the review level's, 分派) is checked
+    # by the engine's services, and the screen shows only the buttons the clerk may use
+    "applications:queue": "applications.view",
+    "applications:detail": "applications.view",
+    "applications:act": "applications.view",
+    "applications:claim": "applications.view",
+    "applications:assign": "applications.assign",
+    "applications:material": "applications.view",
+    "applications:intake_items": "applications.accept",
+    "applications:intake": "applications.accept",
 }
 
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).

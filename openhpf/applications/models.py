@@ -17,6 +17,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from openhpf.catalog.models import Channel
+
 
 class State(models.TextChoices):
     DRAFT = "draft", "草稿"
@@ -34,6 +36,8 @@ class State(models.TextChoices):
     CANCELLED = "cancelled", "已作废"
     WITHDRAWN = "withdrawn", "已撤回"
 
+
+OUTCOME_LABELS = {"pass": "通过", "block": "不予通过", "manual": "转人工审核", "warn": "通过（有提示）"}
 
 FINAL_STATES = frozenset({State.NOT_ACCEPTED, State.REJECTED, State.COMPLETED, State.CLOSED, State.CANCELLED,
                           State.WITHDRAWN})
@@ -87,6 +91,11 @@ class Application(models.Model):
         verbose_name = "办件"
         indexes = [
             models.Index(fields=["center", "state", "promised_due"], name="app_queue"),
+            # the work queue's order (most urgent first: promised due ascending, nulls last, then id): its first
+            # page is read in index order instead of sorting every open application
+            models.Index(fields=["center", "promised_due", "id"], name="app_queue_order"),
+            # the SLA filters' true totals: counted from the index alone (state and the stored clocks)
+            models.Index(fields=["center", "state", "legal_due", "promised_due", "paused_on"], name="app_queue_sla"),
             models.Index(fields=["center", "item_code", "state"], name="app_item_state"),
             models.Index(fields=["member", "state"], name="app_member"),
             models.Index(fields=["employer", "state"], name="app_employer"),
@@ -94,6 +103,10 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.get_state_display()})"
+
+    @property
+    def channel_label(self) -> str:
+        return str(Channel(self.channel).label) if self.channel in Channel.values else self.channel
 
 
 class ApplicationEvent(models.Model):
@@ -114,6 +127,10 @@ class ApplicationEvent(models.Model):
     class Meta:
         verbose_name = "办件流转记录"
         ordering = ["application_id", "id"]
+
+    @property
+    def to_label(self) -> str:
+        return str(State(self.to_state).label) if self.to_state in State.values else self.to_state
 
 
 class ApplicationMaterial(models.Model):
@@ -250,3 +267,6 @@ class RatingFollowUp(models.Model):
     class Meta:
         verbose_name = "差评整改"
         indexes = [models.Index(fields=["center", "status", "due_on"], name="app_followup_queue")]
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)

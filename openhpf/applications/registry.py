@@ -28,7 +28,8 @@ The work queue's 待办 counts go through the console's one registry, `core.todo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -63,6 +64,20 @@ def register_handler(handler: Handler) -> Handler:
         raise ValueError(f"a handler for item {handler.item_code!r} is registered already")
     _HANDLERS[handler.item_code] = handler
     return handler
+
+
+@contextmanager
+def handler_swapped(handler: Handler) -> Iterator[Handler]:
+    """Tests only: `handler` stands in for its item's registered handler (a domain app's real one) until the block
+    ends; the real one is back afterwards."""
+    real = _HANDLERS.pop(handler.item_code, None)
+    _HANDLERS[handler.item_code] = handler
+    try:
+        yield handler
+    finally:
+        _HANDLERS.pop(handler.item_code, None)
+        if real is not None:
+            _HANDLERS[handler.item_code] = real
 
 
 def unregister_handler(item_code: str) -> None:

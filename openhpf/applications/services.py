@@ -51,6 +51,7 @@ from openhpf.verification import services as verification
 
 from . import registry, rules
 from .models import Application, ApplicationEvent, ApplicationMaterial, ReviewDecision, State
+from .selectors import QUEUE_STATES
 
 ACCEPT_PERMISSION = "applications.accept"
 NOTICE = message_template("applications.state", "【住房公积金】您的办件 {number}（{item}）{state}。{note}")
@@ -128,6 +129,7 @@ def _move(app: Application, to: str, *, actor: Actor, business_date: date, reaso
                           action=ACTIONS.get(State(to), to))
     before = {"state": app.state, "legal_due": app.legal_due, "promised_due": app.promised_due}
     app.state = to
+    app.assignee, app.assigned_at = None, None  # a hold (领办/分派) lasts one step: the next step is claimed anew
     if problems is not None:
         app.problems = problems
     app.save()
@@ -562,3 +564,83 @@ def application_process_instant(*, application: Application, business_date: date
     if app.state != S.APPROVED:
         return app
     return application_execute(application=app, actor=system, business_date=business_date)
+# ---------------------------------------------------------------- the work queue: claim (领办) and assign (分派)
+
+
+def _holder_label(user: Any) -> str:
+    profile = getattr(user, "staff_profile", None) if hasattr(user, "staff_profile") else None
+    return (getattr(profile, "display_name", "") or user.get_username()) if profile else user.get_username()
+
+
+def _queue_open(app: Application) -> None:
+    if app.state not in QUEUE_STATES:
+        raise DomainError(ErrorCode.APPLICATION_NOT_CLAIMABLE, number=app.number, status=app.get_state_display())
+
+
+def _step_permission(app: Application) -> str:
+    if app.state == S.UNDER_REVIEW and app.stages_required:
+        level = app.stages_required[min(app.stage, len(app.stages_required) - 1)]
+        return str(app.item_version.review_stages[level]["permission"])
+    return ACCEPT_PERMISSION
+
+
+def _decided_elsewhere(app: Application, user: Any) -> str | None:
+    """The level at which `user` already decided, when the application now waits at another one."""
+    if app.state != S.UNDER_REVIEW or not app.stages_required:
+        return None
+    level = app.stages_required[min(app.stage, len(app.stages_required) - 1)]
+    return (ReviewDecision.objects.filter(application=app, reviewer=user).exclude(stage=level)
+            .values_list("stage_name", flat=True).first())
+
+
+def _hold(app: Application, user: Any, *, actor: Actor, business_date: date, event: AuditEvent,
+          reason: str = "") -> Application:
+    before = {"assignee": app.assignee.get_username() if app.assignee is not None else None}
+    app.assignee, app.assigned_at = user, timezone.now()
+    app.save(update_fields=["assignee", "assigned_at", "updated_at"])
+    audit_log(actor=actor, action=event, obj=app, center=app.center_id, business_date=business_date,
+              before=before, after={"assignee": user.get_username(), "state": app.state, "reason": reason})
+    return app
+
+
+@transaction.atomic
+def application_claim(*, application: Application, actor: Actor, business_date: date) -> Application:
+    """领办: the clerk takes the application for its next step. One holder at a time: the row is locked, and an
+    application someone else holds is refused (APPLICATION_CLAIMED) — the second of two clerks clicking at once
+    waits for the first and is then told who has it."""
+    app = _locked(application)
+    if not is_staff_user(actor):
+        raise PermissionDenied("只有中心工作人员可以领办", field="actor")
+    _queue_open(app)
+    check_permission(actor, _step_permission(app), center=app.center)
+    other = _decided_elsewhere(app, actor)
+    if other is not None:
+        raise DomainError(ErrorCode.APPLICATION_REVIEW_OTHER_LEVEL, stage=other)
+    if app.assignee_id is not None:
+        if app.assignee_id == getattr(actor, "pk", None):
+            return app
+        raise DomainError(ErrorCode.APPLICATION_CLAIMED, number=app.number, holder=_holder_label(app.assignee))
+    return _hold(app, actor, actor=actor, business_date=business_date, event=AuditEvent.APPLICATIONS_CLAIM)
+
+
+@transaction.atomic
+def application_assign(*, application: Application, actor: Actor, business_date: date, assignee: Any,
+                       reason: str = "") -> Application:
+    """分派 (applications.assign: a leader or checker): give the application's next step to a colleague of the
+    center who holds that step's permission and has not decided at another review level of it. It replaces
+    a claim (the audit row records who held it before)."""
+    app = _locked(application)
+    _staff(actor, "applications.assign", app.center)
+    _queue_open(app)
+    name = _holder_label(assignee) if assignee is not None else "—"
+    if assignee is None or not getattr(assignee, "is_active", False) or not is_staff_user(assignee):
+        raise DomainError(ErrorCode.APPLICATION_ASSIGNEE_INVALID, user=name, why="不是在岗的中心工作人员",
+                          field="assignee")
+    if not has_permission(assignee, _step_permission(app), center=app.center):
+        raise DomainError(ErrorCode.APPLICATION_ASSIGNEE_INVALID, user=name, why="无权办理当前环节", field="assignee")
+    other = _decided_elsewhere(app, assignee)
+    if other is not None:
+        raise DomainError(ErrorCode.APPLICATION_ASSIGNEE_INVALID, user=name,
+                          why=f"已在「{other}」环节审核过，同一人只能在一个审核环节办理", field="assignee")
+    return _hold(app, assignee, actor=actor, business_date=business_date, event=AuditEvent.APPLICATIONS_ASSIGN,
+                 reason=(reason or "").strip()[:200])

@@ -21,6 +21,7 @@ MENU: list[tuple[str, str, str | None]] = [
     ("作业", "jobs:list", "jobs.view"),
     ("欠缴", "relief:arrears", "accounts.view"),
     ("缓缴", "relief:hardship", "accounts.view"),
+    ("办件", "applications:queue", "applications.view"),
     ("结算", "settlement:home", "settlement.view"),
     ("对账", "reconciliation:home", "settlement.view"),
     ("财务", "finance:home", "finance.view"),

@@ -212,6 +212,8 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("单位开户", "accounts:employer_register", "accounts.open"),
     ("个人开户", "accounts:member_open", "accounts.open"),
     ("汇缴", "remit:list", "contributions.remit"),
+    ("办件工作台", "applications:queue", "applications.view"),
+    ("柜面代为申请", "applications:intake_items", "applications.accept"),
     ("到账待处理", "remit:receipts", "settlement.view"),
     ("日终对账", "reconciliation:dayend", "settlement.view"),
     ("财务报表", "finance:statements", "finance.view"),

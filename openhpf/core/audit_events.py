@@ -385,6 +385,10 @@ class AuditEvent(StrEnum):
     WITHDRAWALS_PAYOUT_SEND = "withdrawals.payout.send", "提取款提交银行支付", _O.PAYOUT
     WITHDRAWALS_PAYOUT_PAID = "withdrawals.payout.paid", "提取款支付成功", _O.PAYOUT
     WITHDRAWALS_PAYOUT_FAILED = "withdrawals.payout.failed", "提取款支付失败", _O.PAYOUT
+    APPLICATIONS_CLAIM = "applications.application.claim", "办件领办", _O.APPLICATION
+    APPLICATIONS_ASSIGN = "applications.application.assign", "办件分派", _O.APPLICATION
+    APPLICATIONS_QUEUE_VIEW = "applications.queue.view", "办件工作台列表查询", _O.APPLICATION, True
+    APPLICATIONS_MATERIAL_VIEW = "applications.material.view", "办件申请材料查看", _O.APPLICATION, True
 
     @property
     def code(self) -> str:
@@ -416,6 +420,8 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.SETTLEMENT_PAYEE_LIST, AuditEvent.DOCUMENT_RECEIPT_VIEW, AuditEvent.CONTRIBUTIONS_BACK_PAYMENT_CANDIDATES,
     AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE, AuditEvent.VERIFICATION_QUERIES_VIEW, AuditEvent.VERIFICATION_ANSWERS_VIEW,
     AuditEvent.APPLICATIONS_LIST, AuditEvent.APPLICATIONS_VIEW,
+    AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE, AuditEvent.APPLICATIONS_QUEUE_VIEW,
+    AuditEvent.APPLICATIONS_MATERIAL_VIEW,
 })
 
 

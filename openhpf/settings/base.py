@@ -242,3 +242,7 @@ LOGGING = {
 
 # Key material and cryptography settings (SM2/SM3/SM4) live in their own module.
 from .keys import *  # noqa: E402, F403
+
+# The staff work queue: an application turns amber (即将到期) this many working days before its legal or promised due
+# date (compared in SQL with the stored due dates; the threshold date is computed once per page).
+HPF_QUEUE_AMBER_WORKING_DAYS = int(os.environ.get("HPF_QUEUE_AMBER_WORKING_DAYS", "2"))

@@ -16,6 +16,7 @@ import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.applications.tests.factories import make_application
 from openhpf.approvals.services import command_submit
 from openhpf.conftest import grant_role
 from openhpf.contributions.remittance.services import remittance_confirm, remittance_create
@@ -61,6 +62,9 @@ NOT_RENDERED: dict[str, str] = {
                  "items/tests/test_certificate_verify.py renders them",
     "hall:certificate_pdf": "a member's download of its 缴存使用证明 (PDF), member session only",
     "hall:otp": "redirects to the member sign-in unless the password step is half done",
+    "applications:material": "a download: an application's scanned material as it was stored",
+    "applications:intake": "柜面代为申请 needs ?item= of an item with a handler (applications/tests/test_queue.py "
+                           "renders it with the amount in 元)",
 }
 
 # pages that print stored records verbatim, where the raw-fen check does not apply (分 and ‱ are still checked)
@@ -103,8 +107,9 @@ def world(center):
     entry = deposit(center, account.sub, 123457)  # a voucher for the voucher pages
     receipt = receipt_issue(center=center, kind="test.money", title="测试回单", lines=[("月缴存额（元）", "1,234.56")],
                             actor=user, business_date=center.business_date, amount_fen=TOTAL)
+    application = make_application(center, account, user, amount=TOTAL)  # 办件 of 2,808.24 元
     return {"user": user, "users": users, "employer": employer, "account": account, "remittance": remittance,
-            "command": command, "receipt": receipt, "voucher_no": entry.voucher_no}
+            "command": command, "receipt": receipt, "voucher_no": entry.voucher_no, "application": application}
 
 
 def _url(name: str, w: dict[str, Any]) -> str | None:
@@ -113,7 +118,8 @@ def _url(name: str, w: dict[str, Any]) -> str | None:
     account_no = w["employer"].account_no if "employer" in name else w["account"].account_no
     for kwargs in ({}, {"pk": pk}, {"account_no": account_no}, {"user_id": w["user"].pk},
                    {"user_id": w["user"].pk, "action": "lock"}, {"client_id": 999999, "action": "revoke"},
-                   {"center_code": w["employer"].center.code, "bank_code": "102"}, {"number": w["receipt"].number},
+                   {"center_code": w["employer"].center.code, "bank_code": "102"},
+                   {"number": w["application"].number if name.startswith("applications:") else w["receipt"].number},
                    {"voucher_no": w["voucher_no"]}, {"key": "contribution.base.cap"}, {"code": "HPF-P-WD-07"}):
         if None in kwargs.values():
             continue

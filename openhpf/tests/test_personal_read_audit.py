@@ -28,7 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from openhpf.accounts.models import Employer, Member, MemberAccount
 from openhpf.accounts.tests.factories import resident_id
-from openhpf.applications.models import Application
+from openhpf.applications.models import Application, ApplicationMaterial
+from openhpf.applications.tests.factories import make_application
 from openhpf.approvals.models import PendingCommand
 from openhpf.audit.models import AuditRecord
 from openhpf.catalog.selectors import item_current
@@ -169,6 +170,8 @@ def _seed(tmp_path) -> Seed:
                          ("证件号码", mask("id_number", acct.member.id_number))],
                   business_date=center.business_date, object=acct)
     _applications(center, acct.member, employer)
+    # an application (办件) about the member, with a scanned material: the work queue and its review screen
+    make_application(center, acct, business[0])
     _personal_values(seed)
     return seed
 
@@ -238,9 +241,11 @@ def _fill(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer) 
         "key": lambda: "contribution.base.cap",
         "code": lambda: "HPF-P-WD-07",  # a seeded service item (catalog: public, no personal data)
         "center": lambda: seed.center.code,
-        "number": lambda: (WALK_APPLICATIONS["agent" if "agent/" in route else "member"] if "applications/" in route
-                           else Receipt.objects.filter(center=seed.center).order_by("-pk").values_list(
-                               "number", flat=True).first()),
+        "number": lambda: (
+            Application.objects.filter(center=seed.center).order_by("-pk").values_list("number", flat=True).first()
+            if ep.route.startswith("applications/")  # the work queue's review screen
+            else WALK_APPLICATIONS["agent" if "agent/" in route else "member"] if "applications/" in route
+            else Receipt.objects.filter(center=seed.center).order_by("-pk").values_list("number", flat=True).first()),
         "job_id": lambda: Job.objects.filter(kind="audit.chain_verify").values_list("pk", flat=True).first() or 999999,
     }
     for name in ep.params:
@@ -248,7 +253,8 @@ def _fill(ep: Endpoint, seed: Seed, account: MemberAccount, employer: Employer) 
             value: Any = employer.account_no if re.search(r"employers/<(?:\w+:)?account_no>", route) \
                 else account.account_no
         elif name == "pk":
-            model = next((m for key, m in (("remittances", Remittance), ("reconciliation", Reconciliation),
+            model = next((m for key, m in (("applications/materials", ApplicationMaterial),
+                                           ("remittances", Remittance), ("reconciliation", Reconciliation),
                                            ("imports", RemittanceImport), ("approvals", PendingCommand),
                                            ("commands", PendingCommand)) if key in route), None)
             value = model.objects.order_by("-pk").values_list("pk", flat=True).first() if model else None

@@ -15,6 +15,10 @@ from django.utils import timezone
 from openhpf.access.selectors import has_permission
 from openhpf.accounts.models import Employer
 from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.applications.models import State
+from openhpf.applications.selectors import queue_page
+from openhpf.applications.tests.factories import make_application
+from openhpf.applications.todo import AMBER, MINE, RED, TO_ACCEPT
 from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.selectors import commands_pending_page
 from openhpf.conftest import grant_role
@@ -97,6 +101,15 @@ def queues(center, people, client):
     Job.objects.filter(pk=jobs[1].pk).update(status=Job.Status.RUNNING,
                                              heartbeat_at=timezone.now() - timedelta(hours=1))
     Job.objects.filter(pk=jobs[2].pk).update(status=Job.Status.SUCCEEDED)
+    # 办件: one submitted (待受理); one approved, held by the teller to carry out (due in 3 days); under review: one
+    # due tomorrow (即将超期), one past its promised date (已超期); one completed (no queue)
+    member = make_account(center, e3, 3)
+    make_application(center, member, teller, state=State.SUBMITTED, accepted_on=None, legal_due=None,
+                     promised_due=None)
+    make_application(center, member, teller, state=State.APPROVED, assignee=teller)
+    make_application(center, member, teller, legal_due=bd + timedelta(days=1))
+    make_application(center, member, teller, promised_due=bd - timedelta(days=1))
+    make_application(center, member, teller, state=State.COMPLETED, promised_due=bd - timedelta(days=5))
     return acct
 
 
@@ -117,19 +130,25 @@ def _page_rows(center, user, key: str) -> int:
         return hardship_page(center=center, user=user, expiring_within=30).total
     if key == "jobs.problems":
         return len(job_list(user=user, state="problem", limit=10_000))
+    if key.startswith("applications."):
+        f = {"applications.to_accept": TO_ACCEPT, "applications.mine": MINE, "applications.amber": AMBER,
+             "applications.red": RED}[key]
+        queue, _ = queue_page(center=center, actor=user, f=f, business_date=center.business_date)
+        return queue.total
     raise AssertionError(f"a queue without its page count in this test: {key}")
 
 
 EXPECTED = {"approvals.pending": 2, "contributions.unknown_receipts": 3, "settlement.notices_queue": 2,
             "reconciliation.open_items": 5,  # the fees F1, F2 and the 3 unknown receipts the bank has not shown
             "contributions.arrears": 1, "contributions.hardship_expiring": 1,
-            "jobs.problems": 2}
+            "jobs.problems": 2, "applications.to_accept": 1, "applications.mine": 1, "applications.amber": 1,
+            "applications.red": 1}
 
 
 def test_every_count_equals_its_queue(center, people, queues):
     assert {s.key for s in registered_todos()} == set(EXPECTED)
     for spec in registered_todos():
-        holder = next(u for r, u in people.items() if r in ("reviewer", "finance", "leader")
+        holder = next(u for r, u in people.items() if r in ("reviewer", "finance", "leader", "teller")
                       and has_permission(u, spec.permission, center=center))
         counted = todo_count(spec.key, holder, center)
         assert counted.n == _page_rows(center, holder, spec.key) == EXPECTED[spec.key], spec.key
@@ -174,7 +193,9 @@ def test_each_role_sees_its_own_todo_and_every_panel_works(client, center, peopl
     assert seen["reviewer"] >= {"approvals.pending"} and "settlement.notices_queue" not in seen["reviewer"]
     assert seen["finance"] >= {"settlement.notices_queue", "reconciliation.open_items",
                                "contributions.unknown_receipts", "jobs.problems"}
-    assert seen["teller"] == {"contributions.arrears", "contributions.hardship_expiring", "jobs.problems"}
+    assert seen["teller"] == {"contributions.arrears", "contributions.hardship_expiring", "jobs.problems",
+                              "applications.to_accept", "applications.mine", "applications.amber",
+                              "applications.red"}
     assert seen["secadmin"] == seen["secauditor"] == set()
     assert seen["sysadmin"] == {"jobs.problems"}  # 三员分立: the system's jobs, no business queue
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0002_queue_assignee'),
+        ('applications', '0003_queue_indexes'),
         ('core', '0013_seed_continuity_policy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
