@@ -110,6 +110,9 @@ FIELDS: dict[str, str] = {
     # the payee registry will hold members' cards (withdrawals) and sellers (loans) next to counterparties
     "settlement.Payee.account_name": "name",
     "settlement.Payee.account_no": "bank_card",
+    # withdrawals: a member's own settlement card (结算卡), SM4-encrypted with a blind index
+    "withdrawals.BankCard.card_no": "bank_card",
+    "withdrawals.BankCard.holder_name": "name",
     "reconciliation.StatementLine.counter_name": "name",
     "reconciliation.StatementLine.counter_account": "bank_card",
 }
@@ -150,6 +153,11 @@ NOT_PERSONAL: dict[str, str] = {
     "contributions.RemittanceImport.file_name": "上传文件名",
     "contributions.BaseAdjustment.base_cap": "基数上限（政策参数）",
     "contributions.BaseAdjustment.base_floor": "基数下限（政策参数）",
+    "catalog.CenterItemVersion.phone": "中心咨询电话（实施清单公开信息）",
+    "accounts.Employer.pay_bank_name": "单位开户银行名称（单位信息）",
+    "withdrawals.BankCard.card_no_bidx": "银行卡号的盲索引（HMAC-SM3，不可逆，仅供精确查找）",
+    "withdrawals.BankCard.bank_name": "开户银行名称（机构信息）",
+    "withdrawals.ReasonConfig.name": "提取原因名称",
 }
 
 

@@ -16,6 +16,7 @@ from openhpf.access.selectors import has_permission
 from openhpf.accounts.models import Employer
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.applications.models import State
+from openhpf.applications.rating_selectors import followup_page
 from openhpf.applications.selectors import queue_page
 from openhpf.applications.tests.factories import make_application
 from openhpf.applications.todo import AMBER, MINE, RED, TO_ACCEPT
@@ -130,6 +131,8 @@ def _page_rows(center, user, key: str) -> int:
         return hardship_page(center=center, user=user, expiring_within=30).total
     if key == "jobs.problems":
         return len(job_list(user=user, state="problem", limit=10_000))
+    if key == "applications.followups":
+        return followup_page(center=center, user=user).total
     if key.startswith("applications."):
         f = {"applications.to_accept": TO_ACCEPT, "applications.mine": MINE, "applications.amber": AMBER,
              "applications.red": RED}[key]
@@ -142,7 +145,8 @@ EXPECTED = {"approvals.pending": 2, "contributions.unknown_receipts": 3, "settle
             "reconciliation.open_items": 5,  # the fees F1, F2 and the 3 unknown receipts the bank has not shown
             "contributions.arrears": 1, "contributions.hardship_expiring": 1,
             "jobs.problems": 2, "applications.to_accept": 1, "applications.mine": 1, "applications.amber": 1,
-            "applications.red": 1}
+            "applications.red": 1,
+            "applications.followups": 0}  # a 差评's follow-up: applications/tests/test_ratings.py counts one
 
 
 def test_every_count_equals_its_queue(center, people, queues):
