@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,7 +27,7 @@ from openhpf.accounts.calculations import monthly_amounts
 from openhpf.accounts.cutover import ACCOUNT_FILE, EMPLOYER_FILE, FILE_COLUMNS, MEMBER_FILE, cutover_import
 from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
-from openhpf.core.ids import credit_code_check_digit, resident_id_check_digit
+from openhpf.core.ids import county_valid, credit_code_check_digit, resident_id_check_digit
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
 from openhpf.core.services import center_create
@@ -116,8 +117,14 @@ def _yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
+@functools.cache
 def _ratio(e4: int) -> str:
     return str(Decimal(e4) / 10000)
+
+
+@functools.cache
+def _ratio_exact(e4: int) -> Fraction:
+    return Fraction(e4, 10000)
 
 
 def generate_extract(
@@ -278,7 +285,7 @@ def _write_members(out: Path, *, rng: random.Random, members: int, cutover_date:
             opened_ord = randint(lo, max(lo, cut_ord - 1))
             base = synthetic_base(rng, industry=ind, age=age, cap=base_cap, floor=base_floor)
             mr = er if rand() < 0.9 else choice([r for r, _ in RATIOS_E4 if r <= er])
-            emp_amt, mem_amt = monthly_amounts(base, Decimal(er) / 10000, Decimal(mr) / 10000, rounding)
+            emp_amt, mem_amt = monthly_amounts(base, _ratio_exact(er), _ratio_exact(mr), rounding)
             monthly = emp_amt + mem_amt
             sealed = rand() < 0.03
             end = randint(opened_ord, cut_ord - 1) + 1 if sealed else cut_ord  # no deposit on or after `end`
@@ -404,10 +411,13 @@ def _region_valid(region_year: str) -> bool:
     """Whether a county code was in use in a birth year (stdnum's cn/loc keeps the years of each code)."""
     ok = _region_cache.get(region_year)
     if ok is None:
-        from stdnum.cn import ric
+        ok = county_valid(region_year[:6], int(region_year[6:]))  # stdnum's answer, from a table per county
+        if ok is None:
+            from stdnum.cn import ric
 
-        sample = region_year + "0101001"
-        ok = _region_cache[region_year] = ric.is_valid(sample + resident_id_check_digit(sample))
+            sample = region_year + "0101001"
+            ok = ric.is_valid(sample + resident_id_check_digit(sample))
+        _region_cache[region_year] = ok
     return ok
 
 

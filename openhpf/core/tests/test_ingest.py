@@ -17,6 +17,7 @@ from openhpf.core.ingest import (
     HeaderMap,
     Limits,
     TableFile,
+    _parse_fen,
     cell_text,
     ndjson_lines,
     parse_date,
@@ -113,6 +114,18 @@ def test_money_in_yuan_to_fen():
     with pytest.raises(FieldError) as info:
         parse_fen("x", "新缴存基数", code=ErrorCode.MONEY_INVALID)
     assert info.value.code == "MONEY_INVALID"
+
+
+@given(st.text(alphabet="0123456789.,-+ ¥１．e", max_size=20))
+def test_money_fast_path_answers_as_the_general_parser(v):
+    """The plain-digits shortcut of parse_fen gives the general parser's answer for any cell."""
+    def answer(fn):
+        try:
+            return fn(v, "金额")
+        except FieldError as exc:
+            return exc.code
+
+    assert answer(parse_fen) == answer(lambda x, label: _parse_fen(x, label, code=ErrorCode.MONEY_FORMAT))
 
 
 @given(st.decimals(min_value=-10**12, max_value=10**12, places=2))
