@@ -122,6 +122,12 @@ class FieldError(ValueError):
         self.message = message
 
 
+# ErrorSink.export(): errors kept (file, row, column, code, message), errors only counted per (file, column,
+# code), checks stopped at their cap (file, column, code, cap)
+SinkExport = tuple[list[tuple[str, int | None, str, ErrorCode, str]], list[tuple[str, str, ErrorCode, int]],
+                   list[tuple[str, str, ErrorCode, int]]]
+
+
 @dataclass
 class ErrorSink:
     """Every error of an import, in the order found: counted, the first `keep` kept in memory (as DomainError),
@@ -175,22 +181,23 @@ class ErrorSink:
             where = f"{file} 第{row}行" if row else file
             self.echo(f"{where} [{column}] {code} {message}".strip())
 
-    def export(self) -> tuple[list[tuple[str, int | None, str, ErrorCode, str]], list[tuple[str, str, ErrorCode, int]]]:
-        """What this sink saw, for another process to hand to the sink of record (`absorb`): the errors kept
-        (file, row, column, code, message) and, per (file, column, code), how many more were only counted.
-        Made for a sink with an unbounded `keep`, no `path` and no `stop_after`."""
+    def export(self) -> SinkExport:
+        """What this sink saw, for another process or thread to hand to the sink of record (`absorb`): the errors
+        kept (file, row, column, code, message); per (file, column, code), how many more were only counted; the
+        checks that stopped at their cap. Made for a sink with an unbounded `keep`, no `path` and no
+        `stop_after`."""
         kept = [(e.file or "", e.row, e.field or "", e.code, e.message) for e in self.errors]
         extra = [(f, col, code, n - self.cap_per_code) for (f, col, code), n in self._per_code.items()
                  if self.cap_per_code is not None and n > self.cap_per_code]
-        return kept, extra
+        return kept, extra, list(self._capped)
 
-    def absorb(self, exported: tuple[list[tuple[str, int | None, str, ErrorCode, str]],
-                                     list[tuple[str, str, ErrorCode, int]]]) -> None:
+    def absorb(self, exported: SinkExport) -> None:
         """Add what another sink `export`ed, as if each error had been added here (counted, capped, written,
         echoed)."""
-        kept, extra = exported
+        kept, extra, capped = exported
         for file, row, column, code, message in kept:
             self.add(file, row, column, code, message)
+        self._capped += capped
         for file, column, code, n in extra:  # past the cap there as here (the kept ones filled it): only counted
             key = (file, column, code)
             self.count += n

@@ -279,3 +279,34 @@ def test_cell_errors_of_the_account_file_come_back_with_row_and_column_and_are_c
     assert [r[1] for r in lines[1:5]] == ["2", "3", "4", "10"]
     assert lines[-1][3] == "ERRORS_LEFT_OUT" and "4" in lines[-1][4]
     _nothing_written()
+
+
+def test_set_based_checks_list_their_errors_in_rule_order_each_capped(center, tmp_path):
+    """The set-based checks (two at a time on PostgreSQL) list their errors as if run one after the other: rule
+    by rule, each rule's rows in file order, each rule stopped at its cap with a note in the error file."""
+    PolicyParameter.objects.create(center=center, key="ingest.max_errors_per_rule", value_type="int", value=2,
+                                   effective_from=CUTOVER, approved_by="test")
+    gen = _extract(tmp_path, members=30, employers=5)
+    path = gen.directory / ACCOUNT_FILE
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    head = rows[0]
+    for line in (3, 5, 7):  # a negative 上年结转余额 on three rows, a 冻结金额 without a 冻结标志 on two
+        rows[line - 1][head.index("上年结转余额")] = "-1.00"
+    for line in (4, 6):
+        rows[line - 1][head.index("冻结标志")] = "0"
+        rows[line - 1][head.index("冻结金额")] = "0.01"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    errors = tmp_path / "errors.csv"
+    with pytest.raises(CutoverInvalid) as info:
+        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"),
+                       error_file=errors)
+    found = [(e.row, e.code) for e in info.value.report.errors]
+    assert found == [(3, "BALANCE_NEGATIVE"), (5, "BALANCE_NEGATIVE"), (4, "FREEZE_KIND_AMOUNT"),
+                     (6, "FREEZE_KIND_AMOUNT")]
+    with errors.open(encoding="utf-8-sig") as fh:
+        notes = [r for r in csv.reader(fh) if r[3] == "ERRORS_LEFT_OUT"]
+    # a rule that reached its cap is noted (its query stops there, so more may lie beyond), in rule order
+    assert [n[2] for n in notes] == ["上年结转余额", "冻结金额"] and all("上限 2 处" in n[4] for n in notes)
+    _nothing_written()

@@ -241,3 +241,26 @@ def test_error_sink_caps_each_code_and_says_how_many_it_left_out(tmp_path):
     assert rows[0] == ["文件", "行号", "列", "错误代码", "错误信息"]
     assert [r[3] for r in rows[1:]] == ["ID_CHECKSUM", "ID_CHECKSUM", "REQUIRED", "ERRORS_LEFT_OUT"]
     assert "另有 3 处" in rows[-1][4]
+
+
+def test_a_sink_exported_and_absorbed_is_the_sink_that_saw_the_errors(tmp_path):
+    """What a worker's sink saw, absorbed into the sink of record, gives the same count, kept errors, error file
+    and notes as adding those errors there directly."""
+    def feed(sink):
+        for row in range(2, 9):
+            sink.add("个人账户.csv", row, "缴存基数", ErrorCode.MONEY_FORMAT, f"第{row}行金额错误")
+        sink.add("个人账户.csv", 10, "开户日期", ErrorCode.DATE_FORMAT, "日期错误")
+        sink.capped("个人账户.csv", "缴存基数", ErrorCode.BASE_ABOVE_CAP, 3)
+
+    direct = ErrorSink(path=tmp_path / "direct.csv", cap_per_code=3)
+    feed(direct)
+    worker = ErrorSink(keep=10**9, cap_per_code=3)
+    feed(worker)
+    absorbed = ErrorSink(path=tmp_path / "absorbed.csv", cap_per_code=3)
+    absorbed.absorb(worker.export())
+    assert (absorbed.count, absorbed.file_level, absorbed.truncated) == (direct.count, direct.file_level, True) == (
+        8, False, True)
+    assert [e.as_dict() for e in absorbed.errors] == [e.as_dict() for e in direct.errors]
+    direct.close()
+    absorbed.close()
+    assert (tmp_path / "absorbed.csv").read_bytes() == (tmp_path / "direct.csv").read_bytes()
