@@ -1,6 +1,8 @@
 """Cut-over at scale: generate and import a synthetic center (default 1,000,000 members, 100,000 employers) on
-SQLite (var/bench/cutover.sqlite3) and PostgreSQL (a fresh database hpf_bench on 127.0.0.1), each in a
-subprocess, timing it and reading its peak RSS (wait4 rusage of that child), then `hpf verify`.
+SQLite (var/bench/cutover.sqlite3) and PostgreSQL (a fresh database on 127.0.0.1, hpf_bench unless --pg-db names
+another), each in a subprocess, timing it and reading its peak RSS and CPU seconds (wait4 rusage of that child,
+its worker processes included), then `hpf verify`. `--members N` runs a smaller center (A/B comparisons on a
+busy machine).
 
 Targets: generate + import ≤ 180 s and ≤ 1 GiB peak per database; verify passes."""
 

@@ -598,7 +598,7 @@ class _StagedAside:
             return int(n)
         if got[0] == "domain":
             _kind, code, message, field_, file_, details = got
-            raise DomainError(ErrorCode(code), message, field=field_, file=file_, details=details)
+            raise DomainError(ErrorCode[code], message, field=field_, file=file_, details=details)
         raise RuntimeError(f"cut-over staging worker failed: {got[1]}")
 
     def cancel(self) -> None:

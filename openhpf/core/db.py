@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.db import connection
 
 __all__ = [
@@ -221,7 +222,7 @@ def worker_connection() -> Any:
     the parent's); it commits and closes this one itself."""
     if not is_postgresql():
         raise ValueError("worker connections are for PostgreSQL")
-    return connection.Database.connect(**connection.get_connection_params())
+    return psycopg.connect(**connection.get_connection_params())
 
 
 def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple]:

@@ -147,9 +147,9 @@ class ErrorSink:
     count: int = 0
     file_level: bool = False  # an error of the file itself (no row, or the header row)
     errors: list[DomainError] = field(default_factory=list)
-    _per_code: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    _per_code: dict[tuple[str, str, ErrorCode], int] = field(default_factory=dict)
     _left_out: int = 0
-    _capped: list[tuple[str, str, str, int]] = field(default_factory=list)
+    _capped: list[tuple[str, str, ErrorCode, int]] = field(default_factory=list)
     _out: _ErrorWriter | None = None
 
     @property
