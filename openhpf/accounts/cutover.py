@@ -11,8 +11,13 @@ invariants of `hpf verify` are run at the end."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -47,6 +52,7 @@ from openhpf.core.ingest import (
     FieldError,
     HeaderMap,
     Limits,
+    SinkExport,
     TableFile,
     code_parser,
     count_lines,
@@ -74,7 +80,7 @@ from openhpf.ledger.services import (
     subaccounts_freeze_from,
     subaccounts_open_from,
 )
-from openhpf.security.bulk import BulkProtector
+from openhpf.security.bulk import BulkProtector, die_with_parent
 
 from .calculations import sql_monthly_amount, sql_ratio_from_e4
 from .models import Employer
@@ -286,24 +292,30 @@ def _read_rows(path: Path, file: str, sink: ErrorSink, ids: ResidentIdCache, lim
         for h in missing:
             sink.add(file, 1, h, ErrorCode.HEADER_MISSING, f"缺少必需的列：{h}")
         return
-    plan = [(c, index.get(c.header)) for c in cols]
+    # per column: its parser, its cell's position (None: not in the file), whether required, its default, header
+    plan = [(c.parse, index.get(c.header), c.required, c.default, c.header) for c in cols]
+    positions = [i for _p, i, _r, _d, _h in plan]
+    width = 1 + max(i for i in positions if i is not None)
+    complete = None not in positions  # every column present: a full row's cells are read without checks
     is_member = file == MEMBER_FILE
-    seq = 0
-    for line, raw in table.rows():
-        seq += 1
+    for seq, (line, raw) in enumerate(table.rows(), 1):
+        if complete and len(raw) >= width:
+            cells = [raw[i].strip() for i in positions]  # type: ignore[index]
+        else:
+            cells = [raw[i].strip() if i is not None and i < len(raw) else "" for i in positions]
         out: list[Any] = [seq, line]
-        for c, i in plan:
-            v = raw[i].strip() if i is not None and i < len(raw) else ""
-            if not v:
-                if c.required:
-                    sink.add(file, line, c.header, ErrorCode.REQUIRED, f"{c.header}不能为空")
-                out.append(c.default)
-                continue
-            try:
-                out.append(c.parse(v, c.header))
-            except (FieldError, DomainError) as exc:
-                sink.add(file, line, c.header, exc.code, exc.message)
-                out.append(None)
+        append = out.append
+        for (parse, _i, required, default, header), v in zip(plan, cells, strict=True):
+            if v:
+                try:
+                    append(parse(v, header))
+                except (FieldError, DomainError) as exc:
+                    sink.add(file, line, header, exc.code, exc.message)
+                    append(None)
+            else:
+                if required:
+                    sink.add(file, line, header, ErrorCode.REQUIRED, f"{header}不能为空")
+                append(default)
         if is_member:
             _member_identity(out, sink, file, line, ids)
         yield tuple(out)
@@ -508,13 +520,17 @@ def _check_request(center: Center, directory: Path, cutover_date: date) -> None:
         raise DomainError(ErrorCode.CUTOVER_FILES_MISSING, f"目录 {directory} 缺少文件：{'、'.join(missing)}", field="directory")
 
 
+def _create_stage_table(t: str, f: str) -> None:
+    with transaction.atomic():
+        sql.execute(f"DROP TABLE IF EXISTS {t}")
+        sql.execute(_stage_ddl(t, f))
+
+
 def _stage_file(ctx: Any, path: Path, f: str, t: str, *, sink: ErrorSink, ids: ResidentIdCache,
                 limits: Limits) -> int:
     """Stream one extract file into its staging table in chunks (the protected columns of a chunk encrypted in
     the worker while the next chunk is parsed), then index and analyze the table. Returns the rows staged."""
-    with transaction.atomic():
-        sql.execute(f"DROP TABLE IF EXISTS {t}")
-        sql.execute(_stage_ddl(t, f))
+    _create_stage_table(t, f)
     cols = ["seq", "line", *(c.column for c in FILE_COLUMNS[f]), *_protected_names(f)]
     n = 0
     buf: list[tuple] = []
@@ -549,15 +565,106 @@ def _stage_file(ctx: Any, path: Path, f: str, t: str, *, sink: ErrorSink, ids: R
     return n
 
 
+class _StagedAside:
+    """PostgreSQL: one file without protected columns (个人账户.csv, the largest) parsed and staged in a worker
+    process beside this one, over a database connection of its own, while this process stages the other files:
+    the two cores parse at once. The staging table is created here first; the worker parses the rows exactly as
+    `_stage_file` does, COPYs them, indexes and analyzes the table and commits; its errors come back to the
+    import's sink (`collect`), where they count and are written as if found here."""
+
+    def __init__(self, path: Path, f: str, t: str, *, sink: ErrorSink, limits: Limits, on: date) -> None:
+        if PROTECTED_COLUMNS[f]:
+            raise ValueError(f"{f}: a file with protected columns is staged by _stage_file")
+        _create_stage_table(t, f)
+        mp = multiprocessing.get_context("fork")  # the child inherits the imported modules, not the connection
+        self._recv, send = mp.Pipe(duplex=False)
+        self._proc = mp.Process(target=_stage_aside_main, name=f"cutover-stage-{t}", daemon=True,
+                                args=(send, os.getpid(), path, f, t, limits, sink.cap_per_code, on))
+        self._proc.start()
+        send.close()
+        self.sink = sink
+
+    def collect(self) -> int:
+        """Wait for the worker; its errors go to the sink. Returns the rows staged (or raises what it raised)."""
+        try:
+            got = self._recv.recv()
+        except EOFError:
+            got = ("crash", f"exit code {self._proc.exitcode}")
+        finally:
+            self._proc.join()
+        if got[0] == "ok":
+            n, exported = got[1], got[2]
+            self.sink.absorb(exported)
+            return int(n)
+        if got[0] == "domain":
+            _kind, code, message, field_, file_, details = got
+            raise DomainError(ErrorCode[code], message, field=field_, file=file_, details=details)
+        raise RuntimeError(f"cut-over staging worker failed: {got[1]}")
+
+    def cancel(self) -> None:
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+
+
+def _stage_aside_main(send: Any, parent_pid: int, path: Path, f: str, t: str, limits: Limits, cap: int | None,
+                      on: date) -> None:
+    """The worker of _StagedAside (a forked process): never touches the Django connection it inherited."""
+    die_with_parent(parent_pid)
+    try:
+        sink = ErrorSink(keep=sys.maxsize, cap_per_code=cap)
+        cols = ", ".join(["seq", "line", *(c.column for c in FILE_COLUMNS[f])])
+        n = 0
+        with db.worker_connection() as conn, conn.cursor() as cur:
+            with cur.copy(f"COPY {t} ({cols}) FROM STDIN") as copy:  # own staging table, columns from code
+                for row in _read_rows(path, f, sink, ResidentIdCache(on=on), limits):
+                    copy.write_row(row)
+                    n += 1
+            for col in STAGE_INDEXES[f]:
+                cur.execute(f"CREATE INDEX {t}_{col} ON {t} ({col})")
+            cur.execute(f"ANALYZE {t}")
+        result: tuple[Any, ...] = ("ok", n, sink.export())
+    except DomainError as exc:  # e.g. a file over the row limit: raised again in the parent, as it is
+        result = ("domain", str(exc.code), exc.message, exc.field, exc.file, exc.details)
+    except BaseException:  # anything else is reported to the parent, which fails the step
+        result = ("crash", traceback.format_exc())
+    send.send(result)
+    send.close()
+
+
 def _validate_staged(ctx: Any, rules: list[Rule], *, sink: ErrorSink, limits: Limits) -> None:
-    """Run every set-based rule over the staged rows (one progress tick each); any problem fails the load."""
+    """Run every set-based rule over the staged rows (one progress tick each); any problem fails the load.
+
+    PostgreSQL: two rules at a time, each in a thread with a connection of its own (the staged rows are
+    committed, the queries only read), their errors taken into the sink in the order of the rules, as if run
+    one after the other: the two CPUs check at once."""
     ctx.advance(0, total=len(rules))
-    with transaction.atomic():
-        for r in rules:
-            run_rules([r], sink, cap=limits.max_errors_per_rule)
-            ctx.advance(1)
+    cap = limits.max_errors_per_rule
+    if db.is_postgresql() and len(rules) > 1:
+        with ThreadPoolExecutor(max_workers=VALIDATE_THREADS, thread_name_prefix="cutover-validate") as pool:
+            for exported in pool.map(lambda r: _rule_alone(r, cap), rules):
+                sink.absorb(exported)
+                ctx.advance(1)
+    else:
+        with transaction.atomic():
+            for r in rules:
+                run_rules([r], sink, cap=cap)
+                ctx.advance(1)
     if sink.count:
         raise CutoverInvalid(sink)
+
+
+VALIDATE_THREADS = 2
+
+
+def _rule_alone(rule: Rule, cap: int | None) -> SinkExport:
+    """One rule in a worker thread (its own database connection, closed at the end): what it found."""
+    try:
+        mine = ErrorSink(keep=sys.maxsize)
+        run_rules([rule], mine, cap=cap)
+        return mine.export()
+    finally:
+        connection.close()
 
 
 def cutover_import(
@@ -589,8 +696,21 @@ def cutover_import(
         total = sum(count_lines(directory / f) for f in FILES)
         ctx.advance(0, total=total)
         counts = {}
-        for f in FILES:
-            counts[f] = _stage_file(ctx, directory / f, f, tables[f], sink=sink, ids=ids, limits=limits)
+        # PostgreSQL: the account file (the largest, nothing to encrypt) is staged by a worker while this process
+        # stages the employers and members; SQLite (one writer) stages the three in turn
+        aside = (_StagedAside(directory / ACCOUNT_FILE, ACCOUNT_FILE, tables[ACCOUNT_FILE], sink=sink,
+                              limits=limits, on=cutover_date) if db.is_postgresql() else None)
+        try:
+            for f in FILES:
+                if f == ACCOUNT_FILE and aside is not None:
+                    counts[f] = aside.collect()
+                    ctx.advance(counts[f])
+                else:
+                    counts[f] = _stage_file(ctx, directory / f, f, tables[f], sink=sink, ids=ids, limits=limits)
+        except BaseException:
+            if aside is not None:
+                aside.cancel()
+            raise
         result.employers, result.members, result.accounts = (counts[f] for f in FILES)
         return {"rows": counts}
 
@@ -667,6 +787,7 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
         Center.objects.select_for_update().get(pk=center.pk)
         _refuse_non_empty(center)
         db.local_work_mem("256MB")
+        db.jit_off()  # one-off statements over a million rows: compiling them costs more than it saves
         branch = Branch.objects.filter(center=center).order_by("pk").first()
         if branch is None:
             raise DomainError(ErrorCode.BRANCH_MISSING, f"管理中心 {code} 没有网点", field="center")

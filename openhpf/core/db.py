@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.db import connection
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "staging_table_ddl",
     "text_before",
     "vendor",
+    "worker_connection",
     "zero_pad",
 ]
 
@@ -212,6 +214,15 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
                 raw.executemany(insert, batch)
                 n += len(batch)
     return n
+
+
+def worker_connection() -> Any:
+    """PostgreSQL: a new connection of its own (psycopg, not in autocommit) with the settings of Django's, for a
+    worker process forked from this one. The worker never uses the Django connection it inherited (its socket is
+    the parent's); it commits and closes this one itself."""
+    if not is_postgresql():
+        raise ValueError("worker connections are for PostgreSQL")
+    return psycopg.connect(**connection.get_connection_params())
 
 
 def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple]:

@@ -122,6 +122,12 @@ class FieldError(ValueError):
         self.message = message
 
 
+# ErrorSink.export(): errors kept (file, row, column, code, message), errors only counted per (file, column,
+# code), checks stopped at their cap (file, column, code, cap)
+SinkExport = tuple[list[tuple[str, int | None, str, ErrorCode, str]], list[tuple[str, str, ErrorCode, int]],
+                   list[tuple[str, str, ErrorCode, int]]]
+
+
 @dataclass
 class ErrorSink:
     """Every error of an import, in the order found: counted, the first `keep` kept in memory (as DomainError),
@@ -141,9 +147,9 @@ class ErrorSink:
     count: int = 0
     file_level: bool = False  # an error of the file itself (no row, or the header row)
     errors: list[DomainError] = field(default_factory=list)
-    _per_code: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    _per_code: dict[tuple[str, str, ErrorCode], int] = field(default_factory=dict)
     _left_out: int = 0
-    _capped: list[tuple[str, str, str, int]] = field(default_factory=list)
+    _capped: list[tuple[str, str, ErrorCode, int]] = field(default_factory=list)
     _out: _ErrorWriter | None = None
 
     @property
@@ -174,6 +180,29 @@ class ErrorSink:
         if self.echo is not None:
             where = f"{file} 第{row}行" if row else file
             self.echo(f"{where} [{column}] {code} {message}".strip())
+
+    def export(self) -> SinkExport:
+        """What this sink saw, for another process or thread to hand to the sink of record (`absorb`): the errors
+        kept (file, row, column, code, message); per (file, column, code), how many more were only counted; the
+        checks that stopped at their cap. Made for a sink with an unbounded `keep`, no `path` and no
+        `stop_after`."""
+        kept = [(e.file or "", e.row, e.field or "", e.code, e.message) for e in self.errors]
+        extra = [(f, col, code, n - self.cap_per_code) for (f, col, code), n in self._per_code.items()
+                 if self.cap_per_code is not None and n > self.cap_per_code]
+        return kept, extra, list(self._capped)
+
+    def absorb(self, exported: SinkExport) -> None:
+        """Add what another sink `export`ed, as if each error had been added here (counted, capped, written,
+        echoed)."""
+        kept, extra, capped = exported
+        for file, row, column, code, message in kept:
+            self.add(file, row, column, code, message)
+        self._capped += capped
+        for file, column, code, n in extra:  # past the cap there as here (the kept ones filled it): only counted
+            key = (file, column, code)
+            self.count += n
+            self._per_code[key] = self._per_code.get(key, 0) + n
+            self._left_out += n
 
     def capped(self, file: str, column: str, code: ErrorCode, cap: int) -> None:
         """A check stopped after `cap` errors (the error file says so when it closes)."""
@@ -662,6 +691,18 @@ _CN_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月$")
 def parse_fen(v: str, label: str, *, code: ErrorCode = ErrorCode.MONEY_FORMAT) -> int:
     """'1,234.5' 元 → 123450 分 (Decimal, HALF_UP at the fen). More than two decimals, or text that is not a
     number, is refused with a Chinese error (no silent rounding of money)."""
+    if v.isascii():  # the usual cell, plain digits with up to two decimals: straight to integers
+        whole, dot, frac = v.partition(".")
+        if whole.isdigit() and len(whole) <= 15:
+            if not dot:
+                return int(whole) * 100
+            if frac.isdigit() and len(frac) <= 2:
+                return int(whole) * 100 + int(frac) * (10 if len(frac) == 1 else 1)
+    return _parse_fen(v, label, code=code)
+
+
+def _parse_fen(v: str, label: str, *, code: ErrorCode) -> int:
+    """parse_fen for any cell (signs, separators, full-width digits, a ¥ sign)."""
     s = v.strip().replace(",", "").replace("，", "")
     if _MONEY.match(s):  # the common case, exactly in integers
         neg = s.startswith("-")
@@ -680,8 +721,21 @@ def parse_fen(v: str, label: str, *, code: ErrorCode = ErrorCode.MONEY_FORMAT) -
     return int(amount)
 
 
+_ratio_cache: dict[str, int] = {}
+
+
 def parse_ratio_e4(v: str, label: str) -> int:
-    """'0.12' or '12%' → 1200 (‱, units of 0.01%)."""
+    """'0.12' or '12%' → 1200 (‱, units of 0.01%). Cached: a file has few distinct ratios."""
+    got = _ratio_cache.get(v)
+    if got is not None:
+        return got
+    e4 = _parse_ratio_e4(v, label)
+    if len(_ratio_cache) < 10_000:
+        _ratio_cache[v] = e4
+    return e4
+
+
+def _parse_ratio_e4(v: str, label: str) -> int:
     s = unicodedata.normalize("NFKC", v).strip()
     pct = s.endswith("%")
     if pct:
@@ -729,8 +783,21 @@ def parse_date(v: str, label: str) -> str:
     return iso
 
 
+_month_cache: dict[str, str] = {}
+
+
 def parse_month(v: str, label: str) -> str:
-    """202611, 2026-11, 2026/11 or 2026年11月 → 'YYYYMM'."""
+    """202611, 2026-11, 2026/11 or 2026年11月 → 'YYYYMM'. Cached, like dates."""
+    got = _month_cache.get(v)
+    if got is not None:
+        return got
+    ym = _parse_month(v, label)
+    if len(_month_cache) < 100_000:
+        _month_cache[v] = ym
+    return ym
+
+
+def _parse_month(v: str, label: str) -> str:
     s = v.strip()
     m = _CN_MONTH.match(s)
     s = f"{m[1]}{int(m[2]):02d}" if m else s.replace("-", "").replace("/", "")

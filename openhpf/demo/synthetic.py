@@ -13,12 +13,17 @@ import bisect
 import csv
 import functools
 import math
+import multiprocessing
+import os
 import random
+import shutil
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,10 +31,11 @@ from openhpf.accounts.calculations import monthly_amounts
 from openhpf.accounts.cutover import ACCOUNT_FILE, EMPLOYER_FILE, FILE_COLUMNS, MEMBER_FILE, cutover_import
 from openhpf.core.actors import Actor
 from openhpf.core.calendar import interest_year
-from openhpf.core.ids import credit_code_check_digit, resident_id_check_digit
+from openhpf.core.ids import county_valid, credit_code_check_digit, resident_id_check_digit
 from openhpf.core.models import Center
 from openhpf.core.policy import policy_value
 from openhpf.core.services import center_create
+from openhpf.security.bulk import die_with_parent
 
 DEFAULT_CENTER_CODE = "330100"
 DEFAULT_CENTER_NAME = "演示住房公积金管理中心"
@@ -116,8 +122,14 @@ def _yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
+@functools.cache
 def _ratio(e4: int) -> str:
     return str(Decimal(e4) / 10000)
+
+
+@functools.cache
+def _ratio_exact(e4: int) -> Fraction:
+    return Fraction(e4, 10000)
 
 
 def generate_extract(
@@ -132,7 +144,7 @@ def generate_extract(
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)  # noqa: S311 (deterministic test data, not security)
     res = GenerateResult(directory=out)
-    zj, national = _regions()
+    zj = _regions()[0]
     headers = {f: [c.header for c in FILE_COLUMNS[f]] for f in (EMPLOYER_FILE, MEMBER_FILE, ACCOUNT_FILE)}
     hangzhou = [c for c in zj if c.startswith("3301")] or zj
 
@@ -140,8 +152,7 @@ def generate_extract(
         out / EMPLOYER_FILE, rng=rng, employers=employers, cutover_date=cutover_date, regions=hangzhou,
         header=headers[EMPLOYER_FILE], dirty=dirty, encoding=encoding, res=res)
     res.employers = employers
-    _write_members(out, rng=rng, members=members, cutover_date=cutover_date, zj=zj, national=national,
-                   headers=headers, employers=employers, emp_info=emp_info, size_cum=size_cum, total_w=total_w,
+    _write_members(out, seed=seed, members=members, cutover_date=cutover_date, headers=headers, employers=employers, emp_info=emp_info, size_cum=size_cum, total_w=total_w,
                    base_cap=base_cap, base_floor=base_floor, rounding=rounding, dirty=dirty, encoding=encoding,
                    res=res, progress=progress)
     res.members = res.accounts = members
@@ -239,13 +250,110 @@ def _dirty_account(kind: str, row_values: tuple[str, str, int, str], *, balance:
     return emp_legacy, freeze, frozen, legacy
 
 
-def _write_members(out: Path, *, rng: random.Random, members: int, cutover_date: date, zj: list[str],
-                   national: list[str], headers: dict[str, list[str]], employers: int,
+MEMBER_PARTS = 2  # the members are drawn in this many runs of rows, each from a random stream of its own
+PARALLEL_FROM = 20_000  # members from which the runs are written by processes side by side
+
+
+def _write_members(out: Path, *, seed: int, members: int, cutover_date: date, headers: dict[str, list[str]], employers: int,
                    emp_info: list[tuple[str, int, int, int, str]], size_cum: list[float], total_w: float,
                    base_cap: int, base_floor: int, rounding: str, dirty: bool, encoding: str, res: GenerateResult,
                    progress: Callable[[int], None] | None) -> None:
     """个人.csv and 个人账户.csv together, one member and one account a row: each drawn to an employer by size,
-    with a wage of its industry and age, deposits since it opened and the 积数 of this interest year."""
+    with a wage of its industry and age, deposits since it opened and the 积数 of this interest year.
+
+    The rows come in MEMBER_PARTS runs (the first half of the members, then the second), each drawn from a
+    random stream of its own (seeded from the seed and the run) with ID numbers of its own (the run is in the
+    sequence digits, so no two runs can draw the same number): the extract is the same whether the runs are
+    written one after the other or, on a machine that forks, side by side in processes of their own (from
+    PARALLEL_FROM members). The first run writes the files with their headers; the others write part files
+    appended to them at the end."""
+    bounds = [(members * k // MEMBER_PARTS, members * (k + 1) // MEMBER_PARTS) for k in range(MEMBER_PARTS)]
+    shared: dict[str, Any] = dict(
+        seed=seed, cutover_date=cutover_date, employers=employers, emp_info=emp_info,
+        size_cum=size_cum, total_w=total_w, base_cap=base_cap, base_floor=base_floor, rounding=rounding,
+        dirty=dirty, members=members)
+    part_encoding = "utf-8" if encoding == "utf-8-sig" else encoding  # no second BOM mid-file
+    paths = [(out / MEMBER_FILE, out / ACCOUNT_FILE)] + [
+        (out / f"{MEMBER_FILE}.part{k}", out / f"{ACCOUNT_FILE}.part{k}") for k in range(1, MEMBER_PARTS)]
+    mp = (multiprocessing.get_context("fork")
+          if members >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods() else None)
+    running: dict[int, tuple[Any, Any]] = {}
+    if mp is not None:
+        for k in range(1, MEMBER_PARTS):
+            recv, send = mp.Pipe(duplex=False)
+            proc = mp.Process(target=_member_part_main, name=f"generate-members-{k}", daemon=True,
+                              args=(send, os.getpid(), k, bounds[k], paths[k], part_encoding, shared))
+            proc.start()
+            send.close()
+            running[k] = (recv, proc)
+    reported = [0]
+
+    def tick(n: int) -> None:  # the first run stands for all of them on the progress bar
+        if progress:
+            n = min(n * MEMBER_PARTS, members - reported[0])
+            reported[0] += n
+            progress(n)
+
+    try:
+        parts = [_member_part(0, bounds[0], paths[0], encoding=encoding, headers=headers, progress=tick, **shared)]
+        for k in range(1, MEMBER_PARTS):
+            if k in running:
+                recv, proc = running[k]
+                try:
+                    got = recv.recv()
+                except EOFError:
+                    got = ("crash", f"exit code {proc.exitcode}")
+                proc.join()
+                if got[0] != "ok":
+                    raise RuntimeError(f"member generator {k} failed: {got[1]}")
+                parts.append(got[1])
+            else:
+                parts.append(_member_part(k, bounds[k], paths[k], encoding=part_encoding, headers=None,
+                                          progress=None, **shared))
+    finally:
+        for _recv, proc in running.values():
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+    for final, part in ((paths[0][0], [p[0] for p in paths[1:]]), (paths[0][1], [p[1] for p in paths[1:]])):
+        with final.open("ab") as fh:
+            for piece in part:
+                with piece.open("rb") as src:
+                    shutil.copyfileobj(src, fh, 1 << 22)
+                piece.unlink()
+    for sealed, frozen, total_balance, dirty_rows in parts:
+        res.sealed += sealed
+        res.frozen += frozen
+        res.total_balance += total_balance
+        res.dirty_rows += dirty_rows
+    if progress and members > reported[0]:
+        progress(members - reported[0])
+
+
+def _member_part_main(send: Any, parent_pid: int, k: int, bounds: tuple[int, int], paths: tuple[Path, Path],
+                      encoding: str, shared: dict[str, Any]) -> None:
+    """A run of members written by a forked process of its own: (sealed, frozen, balance, dirty rows) come back
+    through the pipe."""
+    die_with_parent(parent_pid)
+    try:
+        got: tuple[Any, ...] = ("ok", _member_part(k, bounds, paths, encoding=encoding, headers=None, progress=None,
+                                                   **shared))
+    except BaseException:  # reported to the parent, which fails
+        got = ("crash", traceback.format_exc())
+    send.send(got)
+    send.close()
+
+
+def _member_part(k: int, bounds: tuple[int, int], paths: tuple[Path, Path], *, seed: int, members: int,
+                 cutover_date: date, employers: int,
+                 emp_info: list[tuple[str, int, int, int, str]], size_cum: list[float], total_w: float,
+                 base_cap: int, base_floor: int, rounding: str, dirty: bool, encoding: str,
+                 headers: dict[str, list[str]] | None, progress: Callable[[int], None] | None,
+                 ) -> tuple[int, int, int, list[tuple[str, int, str]]]:
+    """Members bounds[0] ≤ i < bounds[1] (run k), written to the two paths (with the headers when given).
+    Returns (sealed, frozen, total balance, dirty rows) of the run."""
+    rng = random.Random(f"{seed}:members:{k}")  # noqa: S311 (deterministic test data, not security)
+    res = GenerateResult(directory=paths[0].parent)
     ys, _ = interest_year(cutover_date)
     jishu_days_done = (cutover_date - ys).days  # days from 7/1 to the day before cut-over
     year_deposits = _year_deposits(ys, cutover_date)
@@ -255,16 +363,18 @@ def _write_members(out: Path, *, rng: random.Random, members: int, cutover_date:
     ys_ord = ys.toordinal()
     dirty_mem = {2: "checksum", 5: "birth"} if dirty and members > 9 else {}
     dirty_acc = {4: "employer", 6: "frozen", 8: "duplicate"} if dirty and members > 9 else {}
-    prev_legacy = ""
-    with (out / MEMBER_FILE).open("w", encoding=encoding, newline="") as fm, \
-            (out / ACCOUNT_FILE).open("w", encoding=encoding, newline="") as fa:
+    first, stop = bounds
+    prev_legacy = f"{880000000000 + first - 1}" if first else ""
+    with paths[0].open("w", encoding=encoding, newline="") as fm, \
+            paths[1].open("w", encoding=encoding, newline="") as fa:
         wm, wa = csv.writer(fm), csv.writer(fa)
-        wm.writerow(headers[MEMBER_FILE])
-        wa.writerow(headers[ACCOUNT_FILE])
+        if headers is not None:
+            wm.writerow(headers[MEMBER_FILE])
+            wa.writerow(headers[ACCOUNT_FILE])
         rand, randint, choice = rng.random, rng.randint, rng.choice
-        for i in range(members):
-            person = _person(rng, on_ord=cut_ord, min_days=22 * 365 + 5, max_days=59 * 365, zj=zj,
-                             national=national, sur_cum=sur_cum, seen=seen)
+        for i in range(first, stop):
+            person = _person(rng, on_ord=cut_ord, min_days=22 * 365 + 5, max_days=59 * 365, sur_cum=sur_cum,
+                             seen=seen, part=k, parts=MEMBER_PARTS)
             id_number, birth, age = person.id_number, person.birth, person.age
             if i in dirty_mem:
                 id_number = _dirty_id(person, dirty_mem[i], row=i + 2, res=res)
@@ -278,7 +388,7 @@ def _write_members(out: Path, *, rng: random.Random, members: int, cutover_date:
             opened_ord = randint(lo, max(lo, cut_ord - 1))
             base = synthetic_base(rng, industry=ind, age=age, cap=base_cap, floor=base_floor)
             mr = er if rand() < 0.9 else choice([r for r, _ in RATIOS_E4 if r <= er])
-            emp_amt, mem_amt = monthly_amounts(base, Decimal(er) / 10000, Decimal(mr) / 10000, rounding)
+            emp_amt, mem_amt = monthly_amounts(base, _ratio_exact(er), _ratio_exact(mr), rounding)
             monthly = emp_amt + mem_amt
             sealed = rand() < 0.03
             end = randint(opened_ord, cut_ord - 1) + 1 if sealed else cut_ord  # no deposit on or after `end`
@@ -321,10 +431,13 @@ def _write_members(out: Path, *, rng: random.Random, members: int, cutover_date:
             ])
             res.sealed += sealed
             res.total_balance += balance
-            if progress and (i + 1) % 10_000 == 0:
+            if progress and (i + 1 - first) % 10_000 == 0:
                 progress(10_000)
-    if progress and members % 10_000:
-        progress(members % 10_000)
+    if progress and (stop - first) % 10_000:
+        progress((stop - first) % 10_000)
+    return res.sealed, res.frozen, res.total_balance, res.dirty_rows
+
+
 # ---------------------------------------------------------------- one person, one wage (the cut-over extract and
 # the simulation's new hires draw them the same way)
 
@@ -345,20 +458,22 @@ def _surname_weights() -> list[float]:
     return list(_cumulate(s for _, s in SURNAMES))
 
 
-def _person(rng: random.Random, *, on_ord: int, min_days: int, max_days: int, zj: list[str], national: list[str],
-            sur_cum: list[float], seen: set[int]) -> Person:
+def _person(rng: random.Random, *, on_ord: int, min_days: int, max_days: int, sur_cum: list[float], seen: set[int], part: int = 0, parts: int = 1) -> Person:
     """A person aged min_days..max_days on the day `on_ord`: a resident ID with a real county code in use in the
-    birth year and the GB 11643 check digit (unique within `seen`), a name, a marital status and a phone."""
+    birth year and the GB 11643 check digit (unique within `seen`), a name, a marital status and a phone. Of
+    `parts` runs drawing people side by side, run `part` draws the sequence numbers whose hundreds-and-tens are
+    `part` modulo `parts` (no two runs can draw the same number)."""
     rand, randint, choice = rng.random, rng.randint, rng.choice
     female = rand() < FEMALE_SHARE
     age_days = randint(min_days, max_days)
     birth = date.fromordinal(on_ord - age_days)
+    zj_ok, national_ok = _regions_in(birth.year)
     while True:
-        region = choice(zj) if rand() < 0.8 else choice(national)
-        seq = randint(0, 99) * 10 + (2 * randint(0, 4) + (0 if female else 1))
+        region = choice(zj_ok) if rand() < 0.8 or not national_ok else choice(national_ok)
+        seq = (randint(0, 100 // parts - 1) * parts + part) * 10 + (2 * randint(0, 4) + (0 if female else 1))
         first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
         key = int(first17)
-        if key not in seen and _region_valid(first17[:10]):
+        if key not in seen:
             seen.add(key)
             break
     surname = SURNAMES[bisect.bisect_right(sur_cum, rand() * sur_cum[-1])][0]
@@ -373,9 +488,8 @@ def _person(rng: random.Random, *, on_ord: int, min_days: int, max_days: int, zj
 def synthetic_person(rng: random.Random, *, on: date, min_age: int = 20, max_age: int = 50,
                      seen: set[int] | None = None) -> Person:
     """A new person for the center (a new hire of the simulation), deterministic for the state of `rng`."""
-    zj, national = _regions()
-    return _person(rng, on_ord=on.toordinal(), min_days=min_age * 365 + 5, max_days=max_age * 365, zj=zj,
-                   national=national, sur_cum=_surname_weights(), seen=set() if seen is None else seen)
+    return _person(rng, on_ord=on.toordinal(), min_days=min_age * 365 + 5, max_days=max_age * 365,
+                   sur_cum=_surname_weights(), seen=set() if seen is None else seen)
 
 
 def synthetic_employer_name(rng: random.Random, *, industry: str) -> str:
@@ -400,14 +514,26 @@ def synthetic_base(rng: random.Random, *, industry: str, age: int, cap: int, flo
 _region_cache: dict[str, bool] = {}
 
 
+@functools.cache
+def _regions_in(year: int) -> tuple[list[str], list[str]]:
+    """The county codes of _regions() in use in a birth year (_region_valid): (Zhejiang's, the country's). A
+    person's code is drawn from these directly, instead of drawing any code and trying again."""
+    zj, national = _regions()
+    return ([c for c in zj if _region_valid(f"{c}{year:04d}")],
+            [c for c in national if _region_valid(f"{c}{year:04d}")])
+
+
 def _region_valid(region_year: str) -> bool:
     """Whether a county code was in use in a birth year (stdnum's cn/loc keeps the years of each code)."""
     ok = _region_cache.get(region_year)
     if ok is None:
-        from stdnum.cn import ric
+        ok = county_valid(region_year[:6], int(region_year[6:]))  # stdnum's answer, from a table per county
+        if ok is None:
+            from stdnum.cn import ric
 
-        sample = region_year + "0101001"
-        ok = _region_cache[region_year] = ric.is_valid(sample + resident_id_check_digit(sample))
+            sample = region_year + "0101001"
+            ok = ric.is_valid(sample + resident_id_check_digit(sample))
+        _region_cache[region_year] = ok
     return ok
 
 

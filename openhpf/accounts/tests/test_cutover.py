@@ -18,6 +18,7 @@ from openhpf.core.actors import SystemActor
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType
 from openhpf.core.errors import DomainError
+from openhpf.core.models import PolicyParameter
 from openhpf.core.verify import run_checks
 from openhpf.demo.synthetic import generate_extract
 from openhpf.ledger.models import JournalEntry, SubAccount, SubLedgerRow
@@ -180,8 +181,6 @@ def test_cutover_builds_no_sql_text_with_percent_formatting():
 
 
 def test_a_file_over_the_row_limit_is_refused_and_nothing_is_written(center, tmp_path):
-    from openhpf.core.models import PolicyParameter
-
     PolicyParameter.objects.create(center=center, key="ingest.max_rows", value_type="int", value=25,
                                    effective_from=CUTOVER, approved_by="test")
     gen = _extract(tmp_path, members=30, employers=5)
@@ -247,4 +246,67 @@ def test_paid_month_ranges_must_end_at_the_paid_up_to_month(center, tmp_path):
         cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"))
     found = {(e.row, e.code) for e in info.value.report.errors}
     assert (4, "PAID_MONTHS_LAST") in found and (5, "PAID_MONTHS_FORMAT") in found
+    _nothing_written()
+
+
+def test_cell_errors_of_the_account_file_come_back_with_row_and_column_and_are_capped(center, tmp_path):
+    """The account file (staged by a worker process of its own on PostgreSQL) reports every bad cell by file, row
+    and column; past the per-rule cap an error is only counted, and the error file says how many were left out."""
+    from openhpf.core.models import PolicyParameter
+
+    PolicyParameter.objects.create(center=center, key="ingest.max_errors_per_rule", value_type="int", value=3,
+                                   effective_from=CUTOVER, approved_by="test")
+    gen = _extract(tmp_path, members=30, employers=5)
+    path = gen.directory / ACCOUNT_FILE
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    base, opened = rows[0].index("缴存基数"), rows[0].index("开户日期")
+    for line in range(2, 9):  # 7 bad bases: 3 listed, 4 counted
+        rows[line - 1][base] = "abc"
+    rows[9][opened] = "2026-02-30"  # line 10
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    errors = tmp_path / "errors.csv"
+    with pytest.raises(CutoverInvalid) as info:
+        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"),
+                       error_file=errors)
+    found = [(e.file, e.row, e.field, e.code) for e in info.value.report.errors]
+    assert found == [(ACCOUNT_FILE, line, "缴存基数", "MONEY_FORMAT") for line in (2, 3, 4)] + [
+        (ACCOUNT_FILE, 10, "开户日期", "DATE_FORMAT")]
+    assert info.value.sink.count == 8 and not info.value.sink.file_level
+    with errors.open(encoding="utf-8-sig") as fh:
+        lines = list(csv.reader(fh))
+    assert [r[1] for r in lines[1:5]] == ["2", "3", "4", "10"]
+    assert lines[-1][3] == "ERRORS_LEFT_OUT" and "4" in lines[-1][4]
+    _nothing_written()
+
+
+def test_set_based_checks_list_their_errors_in_rule_order_each_capped(center, tmp_path):
+    """The set-based checks (two at a time on PostgreSQL) list their errors as if run one after the other: rule
+    by rule, each rule's rows in file order, each rule stopped at its cap with a note in the error file."""
+    PolicyParameter.objects.create(center=center, key="ingest.max_errors_per_rule", value_type="int", value=2,
+                                   effective_from=CUTOVER, approved_by="test")
+    gen = _extract(tmp_path, members=30, employers=5)
+    path = gen.directory / ACCOUNT_FILE
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    head = rows[0]
+    for line in (3, 5, 7):  # a negative 上年结转余额 on three rows, a 冻结金额 without a 冻结标志 on two
+        rows[line - 1][head.index("上年结转余额")] = "-1.00"
+    for line in (4, 6):
+        rows[line - 1][head.index("冻结标志")] = "0"
+        rows[line - 1][head.index("冻结金额")] = "0.01"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    errors = tmp_path / "errors.csv"
+    with pytest.raises(CutoverInvalid) as info:
+        cutover_import(center=center, directory=gen.directory, cutover_date=CUTOVER, actor=SystemActor("test"),
+                       error_file=errors)
+    found = [(e.row, e.code) for e in info.value.report.errors]
+    assert found == [(3, "BALANCE_NEGATIVE"), (5, "BALANCE_NEGATIVE"), (4, "FREEZE_KIND_AMOUNT"),
+                     (6, "FREEZE_KIND_AMOUNT")]
+    with errors.open(encoding="utf-8-sig") as fh:
+        notes = [r for r in csv.reader(fh) if r[3] == "ERRORS_LEFT_OUT"]
+    # a rule that reached its cap is noted (its query stops there, so more may lie beyond), in rule order
+    assert [n[2] for n in notes] == ["上年结转余额", "冻结金额"] and all("上限 2 处" in n[4] for n in notes)
     _nothing_written()

@@ -1,12 +1,15 @@
+import random
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from stdnum import numdb
+from stdnum.cn import ric
 
 from openhpf.core.actors import SystemActor
 from openhpf.core.calendar import add_working_days, interest_year, is_working_day
 from openhpf.core.errors import DomainError
-from openhpf.core.ids import validate_credit_code, validate_resident_id
+from openhpf.core.ids import ResidentIdCache, county_valid, validate_credit_code, validate_resident_id
 from openhpf.core.policy import policy_rate, policy_value
 from openhpf.core.services import center_advance_business_date, policy_set
 
@@ -67,3 +70,40 @@ def test_business_date_only_forward(db, center, staff):
     assert center.business_date == date(2026, 12, 1)
     with pytest.raises(DomainError):
         center_advance_business_date(center=center, to=date(2026, 11, 1), actor=staff)
+
+
+def test_resident_id_cache_answers_as_the_full_check():
+    """The cut-over's cached check (a table per county code) gives validate_resident_id's answer, good or bad."""
+    codes: list[str] = []
+
+    def walk(prefixes, prefix=""):
+        for length, low, high, _props, children in prefixes:
+            for v in range(int(low), int(high) + 1):
+                code = prefix + str(v).zfill(length)
+                if children:
+                    walk(children, code)
+                elif len(code) == 6:
+                    codes.append(code)
+
+    walk(numdb.get("cn/loc").prefixes)
+    for code in codes[::13]:
+        for year in range(1950, 2027, 4):
+            sample = f"{code}{year}0101001"
+            if county_valid(code, year) is not None:
+                assert county_valid(code, year) == ric.is_valid(sample + ric.calc_check_digit(sample + "0")), sample
+    on = date(2026, 11, 30)
+    cache, rng = ResidentIdCache(on=on), random.Random(5)
+
+    def answer(fn):
+        try:
+            r = fn()
+        except DomainError as exc:
+            return exc.code
+        return r if isinstance(r, tuple) else (r.number, r.birth_date.isoformat(), r.sex)
+
+    for _ in range(3000):
+        first17 = (f"{rng.choice(codes)}{rng.randint(1930, 2030):04d}{rng.randint(0, 13):02d}{rng.randint(0, 32):02d}"
+                   f"{rng.randint(0, 999):03d}")
+        number = first17 + (ric.calc_check_digit(first17 + "0") if rng.random() < 0.8 else rng.choice("0123456789X"))
+        assert answer(lambda n=number: cache.check(n)) == answer(lambda n=number: validate_resident_id(n, on=on)), number
+    assert cache.check(" 11010519491231002x ") == ("11010519491231002X", "1949-12-31", "2")

@@ -17,6 +17,7 @@ from openhpf.core.ingest import (
     HeaderMap,
     Limits,
     TableFile,
+    _parse_fen,
     cell_text,
     ndjson_lines,
     parse_date,
@@ -113,6 +114,18 @@ def test_money_in_yuan_to_fen():
     with pytest.raises(FieldError) as info:
         parse_fen("x", "新缴存基数", code=ErrorCode.MONEY_INVALID)
     assert info.value.code == "MONEY_INVALID"
+
+
+@given(st.text(alphabet="0123456789.,-+ ¥１．e", max_size=20))
+def test_money_fast_path_answers_as_the_general_parser(v):
+    """The plain-digits shortcut of parse_fen gives the general parser's answer for any cell."""
+    def answer(fn):
+        try:
+            return fn(v, "金额")
+        except FieldError as exc:
+            return exc.code
+
+    assert answer(parse_fen) == answer(lambda x, label: _parse_fen(x, label, code=ErrorCode.MONEY_FORMAT))
 
 
 @given(st.decimals(min_value=-10**12, max_value=10**12, places=2))
@@ -228,3 +241,26 @@ def test_error_sink_caps_each_code_and_says_how_many_it_left_out(tmp_path):
     assert rows[0] == ["文件", "行号", "列", "错误代码", "错误信息"]
     assert [r[3] for r in rows[1:]] == ["ID_CHECKSUM", "ID_CHECKSUM", "REQUIRED", "ERRORS_LEFT_OUT"]
     assert "另有 3 处" in rows[-1][4]
+
+
+def test_a_sink_exported_and_absorbed_is_the_sink_that_saw_the_errors(tmp_path):
+    """What a worker's sink saw, absorbed into the sink of record, gives the same count, kept errors, error file
+    and notes as adding those errors there directly."""
+    def feed(sink):
+        for row in range(2, 9):
+            sink.add("个人账户.csv", row, "缴存基数", ErrorCode.MONEY_FORMAT, f"第{row}行金额错误")
+        sink.add("个人账户.csv", 10, "开户日期", ErrorCode.DATE_FORMAT, "日期错误")
+        sink.capped("个人账户.csv", "缴存基数", ErrorCode.BASE_ABOVE_CAP, 3)
+
+    direct = ErrorSink(path=tmp_path / "direct.csv", cap_per_code=3)
+    feed(direct)
+    worker = ErrorSink(keep=10**9, cap_per_code=3)
+    feed(worker)
+    absorbed = ErrorSink(path=tmp_path / "absorbed.csv", cap_per_code=3)
+    absorbed.absorb(worker.export())
+    assert (absorbed.count, absorbed.file_level, absorbed.truncated) == (direct.count, direct.file_level, True) == (
+        8, False, True)
+    assert [e.as_dict() for e in absorbed.errors] == [e.as_dict() for e in direct.errors]
+    direct.close()
+    absorbed.close()
+    assert (tmp_path / "absorbed.csv").read_bytes() == (tmp_path / "direct.csv").read_bytes()
