@@ -203,6 +203,10 @@ class RuleEvaluation(models.Model):
         verbose_name = "规则校验记录"
         ordering = ["application_id", "id"]
 
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)
+
 
 # ---------------------------------------------------------------- 好差评 (国办发〔2019〕51号)
 
@@ -267,6 +271,3 @@ class RatingFollowUp(models.Model):
     class Meta:
         verbose_name = "差评整改"
         indexes = [models.Index(fields=["center", "status", "due_on"], name="app_followup_queue")]
-    @property
-    def outcome_label(self) -> str:
-        return OUTCOME_LABELS.get(self.outcome, self.outcome)
