@@ -39,8 +39,11 @@ def seed(apps, schema_editor):
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("catalog", "ServiceItemVersion").objects.filter(
-        item__code=CODE, version=2, made_by="system:seed").delete()
+    # a plain DELETE of the rows: the ORM's delete would look for applications filed under the version, whose
+    # table a backward migration may have dropped already (an application keeps its version: none exist then)
+    version_model = apps.get_model("catalog", "ServiceItemVersion")
+    version_model.objects.filter(item__code=CODE, version=2, made_by="system:seed")._raw_delete(
+        schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
