@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from openhpf.approvals.models import CheckedVersion
 from openhpf.catalog.models import Channel
 
 
@@ -165,7 +166,7 @@ class ReviewDecision(models.Model):
         indexes = [models.Index(fields=["application", "reviewer"], name="app_decision_reviewer")]
 
 
-class RuleSet(models.Model):
+class RuleSet(CheckedVersion):
     """One version of an item's decision rules: [{code, expression, message, severity, inputs}], in force from
     `effective_from` until a later version takes over. Made only through maker-checker."""
 
@@ -173,11 +174,6 @@ class RuleSet(models.Model):
     version = models.PositiveIntegerField("版本")
     effective_from = models.DateField("生效日期")
     rules = models.JSONField("规则", default=list)
-    reason = models.CharField("变更原因", max_length=200, blank=True)
-    made_by = models.CharField("经办人", max_length=150)
-    approved_by = models.CharField("复核人", max_length=150, blank=True)
-    command_id = models.BigIntegerField("复核命令", null=True, blank=True)
-    created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "决策规则集"

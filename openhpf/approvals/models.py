@@ -8,6 +8,20 @@ from django.db import models
 from openhpf.core.models import Center
 
 
+class CheckedVersion(models.Model):
+    """A version of something changed only through maker-checker (a service item, a center's 实施清单, a rule set,
+    a withdrawal reason): why it was made, by whom, who approved it, under which command."""
+
+    reason = models.CharField("变更原因", max_length=200, blank=True)
+    made_by = models.CharField("经办人", max_length=150)
+    approved_by = models.CharField("复核人", max_length=150, blank=True)
+    command_id = models.BigIntegerField("复核命令", null=True, blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class PendingCommand(models.Model):
     """One command submitted by a maker (经办) and decided by a different checker (复核).
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from openhpf.approvals.models import CheckedVersion
 from openhpf.core.calendar import LIMIT_UNITS, NATURAL_DAY, WORKING_DAY
 
 
@@ -82,7 +83,7 @@ class ServiceItem(models.Model):
         return self.code
 
 
-class ServiceItemVersion(models.Model):
+class ServiceItemVersion(CheckedVersion):
     """One version of an item (版本): every field of the 实施清单. Immutable once made.
 
     `materials`: [{code, name, format, required, replaceable_by, note}];
@@ -114,11 +115,6 @@ class ServiceItemVersion(models.Model):
     review_stages = models.JSONField("审核环节", default=list)
     active = models.BooleanField("在用", default=True)
     effective_from = models.DateField("生效日期")
-    reason = models.CharField("变更原因", max_length=200, blank=True)
-    made_by = models.CharField("经办人", max_length=150)
-    approved_by = models.CharField("复核人", max_length=150, blank=True)
-    command_id = models.BigIntegerField("复核命令", null=True, blank=True)
-    created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "服务事项版本"
@@ -132,7 +128,7 @@ class ServiceItemVersion(models.Model):
         return f"{self.item.code} v{self.version} {self.name}"
 
 
-class CenterItemVersion(models.Model):
+class CenterItemVersion(CheckedVersion):
     """One version of a center's 实施清单 entry for a national item (基本目录): whether the center offers it, its
     own 承诺时限, the local materials it adds, the channels it actually opens (a subset of the item's, each with an
     identity level not weaker than the item's), where, when and whom to call, and a note. Effective-dated and
@@ -155,11 +151,6 @@ class CenterItemVersion(models.Model):
     phone = models.CharField("咨询电话", max_length=60, blank=True)
     note = models.TextField("备注", blank=True)
     effective_from = models.DateField("生效日期")
-    reason = models.CharField("变更原因", max_length=200, blank=True)
-    made_by = models.CharField("经办人", max_length=150)
-    approved_by = models.CharField("复核人", max_length=150, blank=True)
-    command_id = models.BigIntegerField("复核命令", null=True, blank=True)
-    created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "服务事项实施清单版本"

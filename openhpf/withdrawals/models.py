@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from openhpf.approvals.models import CheckedVersion
 from openhpf.security.fields import BlindIndexField, EncryptedFieldsMixin, EncryptedTextField
 
 
@@ -58,7 +59,7 @@ class BankCard(EncryptedFieldsMixin, models.Model):
         return f"**** **** **** {self.last4}"
 
 
-class ReasonConfig(models.Model):
+class ReasonConfig(CheckedVersion):
     class AmountRule(models.TextChoices):
         BALANCE = "balance", "不超过可用余额"
         CLOSING = "closing", "全部余额及利息（销户）"
@@ -78,11 +79,6 @@ class ReasonConfig(models.Model):
     frequency_months = models.PositiveSmallIntegerField("两次提取最短间隔（月，0 不限）", default=0)
     amount_rule = models.CharField("金额规则", max_length=20, choices=AmountRule.choices)
     local = models.BooleanField("本地提取原因", default=False)
-    reason = models.CharField("变更原因", max_length=200, blank=True)
-    made_by = models.CharField("经办人", max_length=150)
-    approved_by = models.CharField("复核人", max_length=150, blank=True)
-    command_id = models.BigIntegerField("复核命令", null=True, blank=True)
-    created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "提取原因配置"
