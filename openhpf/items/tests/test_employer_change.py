@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+from django.urls import reverse
 
 from openhpf.accounts.models import Employer
 from openhpf.accounts.tests.factories import make_employer
@@ -20,6 +21,7 @@ from openhpf.conftest import grant_role
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError
 from openhpf.documents.models import Document
+from openhpf.iam.models import StaffProfile
 from openhpf.iam.services import employer_agent_create
 from openhpf.iam.tests.test_portal import AGENT_PW, auth, sign_in
 from openhpf.items.employer_change import ITEM_CODE
@@ -151,3 +153,29 @@ def test_at_the_counter_the_clerk_files_for_the_employer_with_the_letter_of_auth
     assert form_class is not None
     form = form_class(data={"payday": "0", "pay_account_no": "12ab"})
     assert not form.is_valid() and set(form.errors) == {"payday", "pay_account_no"}
+
+
+def test_staff_work_the_change_on_the_console_queue(client, world):
+    """The same change worked on the console: the clerk finds it in the queue, sees before → after on the review
+    screen, 受理s it; the reviewer passes it at 初审; the clerk carries it out."""
+    token = sign_in(client, "agent", "agent1", AGENT_PW, "13700000001")
+    number = _apply(client, token, {"payday": 10, "reason": "发薪日调整", "materials": [PROOF]}).json()["number"]
+    teller, reviewer = world["teller"], world["reviewer"]
+    for user in (teller, reviewer):  # console users belong to a center
+        StaffProfile.objects.create(user=user, center=world["center"])
+    client.force_login(teller)
+    queue = client.get(reverse("applications:queue")).content.decode()
+    assert number in queue and "单位及个人缴存信息变更" in queue
+    detail_url = reverse("applications:detail", args=[number])
+    page = client.get(detail_url).content.decode()
+    assert "每月 15 日 → 每月 10 日" in page
+    act = reverse("applications:act", args=[number])
+    assert client.post(act, {"action": "accept"}).status_code == 302
+    refused = client.post(act, {"action": "review", "decision": "pass", "reason": "受理人自审"})
+    assert refused.status_code in (403, 409) and Employer.objects.get(pk=world["e1"].pk).payday == 15
+    client.force_login(reviewer)
+    assert client.post(act, {"action": "review", "decision": "pass", "reason": "材料齐全"}).status_code == 302
+    client.force_login(teller)
+    assert client.post(act, {"action": "execute"}).status_code == 302
+    assert Application.objects.get(number=number).state == State.COMPLETED
+    assert Employer.objects.get(pk=world["e1"].pk).payday == 10
