@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "openhpf.finance",
     "openhpf.items",
     "openhpf.withdrawals",
+    "openhpf.loans",
     "openhpf.servicehall",
     "openhpf.demo",
     "openhpf.console",
