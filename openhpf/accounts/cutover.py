@@ -77,13 +77,14 @@ from openhpf.ledger.services import (
     batch_create,
     batch_stage_from,
     subaccounts_analyze,
+    subaccounts_check_references,
     subaccounts_freeze_from,
     subaccounts_open_from,
 )
 from openhpf.security.bulk import BulkProtector, die_with_parent
 
 from .calculations import sql_monthly_amount, sql_ratio_from_e4
-from .models import Employer
+from .models import Employer, Member, MemberAccount
 from .numbering import WIDTH, allocate
 from .paidmonths import paid_months_assume_ranges_from, paid_months_ranges_from
 
@@ -818,58 +819,68 @@ def _load(ctx: Any, *, center: Center, tables: dict[str, str], cutover_date: dat
                 sql.execute(stmt + " AND s.seq > %s AND s.seq <= %s", [*params, lo, hi])
                 ctx.advance(hi - lo)
 
-        chunks(result.employers,
-               "INSERT INTO accounts_employer (center_id, branch_id, account_no, legacy_no, credit_code, name, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-               "economic_type, industry, payday, employer_ratio, member_ratio, status, suspense_balance, paid_up_to, "
-               "contact_name, contact_phone, address, opened_date, closed_date) "
-               f"SELECT %s, %s, {emp_no.replace('es.', 's.')}, s.legacy_no, s.credit_code, s.name, s.economic_type, "
-               f"s.industry, s.payday, {ratio('s.er_e4')}, {ratio('s.mr_e4')}, s.status, 0, s.paid_up_to, "
-               "s.contact_name, s.contact_phone, s.address, s.opened_date, s.closed_date FROM " + e + " s WHERE 1 = 1",
-               [center.pk, branch.pk])
-        lap("employers")
-        chunks(result.members,
-               "INSERT INTO accounts_member (center_id, name, id_type, id_number, id_number_bidx, birth_date, sex, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-               "phone, phone_bidx, marital_status) SELECT %s, s.name, s.id_type, s.id_enc, s.id_bidx, s.birth_date, "
-               f"s.sex, s.phone, s.phone_bidx, s.marital_status FROM {m} s WHERE 1 = 1", [center.pk])
-        analyze("accounts_employer", "accounts_member")
-        lap("members")
-        for lo in range(0, result.accounts, CHUNK * 4):
-            hi = min(lo + CHUNK * 4, result.accounts)
-            subaccounts_open_from(
-                center=center, year_start=ys,
-                source=Relation(f"SELECT {acc_no} AS account_no, s.jishu_cur AS jishu_base_current, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-                                f"s.jishu_car AS jishu_base_carried FROM {a} s WHERE s.seq > %s AND s.seq <= %s",
-                                (lo, hi)),
-            )
-            ctx.advance(hi - lo)
-        subaccounts_analyze()
-        lap("sub_accounts")
-        # monthly amounts through the accounts money rule (its SQL twin), one branch per distinct ratio
-        ratios = sorted({r for (r,) in sql.fetch(f"SELECT DISTINCT er_e4 FROM {a} UNION SELECT DISTINCT mr_e4 FROM {a}")})  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
+        # the rows of the accounts app and their sub-accounts go in with their foreign keys proved set-based after
+        # the load (db.bulk_load_unchecked), instead of one deferred check per row and key at commit
+        with db.bulk_load_unchecked() as bulk:
+            chunks(result.employers,
+                   "INSERT INTO accounts_employer (center_id, branch_id, account_no, legacy_no, credit_code, name, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
+                   "economic_type, industry, payday, employer_ratio, member_ratio, status, suspense_balance, paid_up_to, "
+                   "contact_name, contact_phone, address, opened_date, closed_date) "
+                   f"SELECT %s, %s, {emp_no.replace('es.', 's.')}, s.legacy_no, s.credit_code, s.name, s.economic_type, "
+                   f"s.industry, s.payday, {ratio('s.er_e4')}, {ratio('s.mr_e4')}, s.status, 0, s.paid_up_to, "
+                   "s.contact_name, s.contact_phone, s.address, s.opened_date, s.closed_date FROM " + e + " s WHERE 1 = 1",
+                   [center.pk, branch.pk])
+            lap("employers")
+            chunks(result.members,
+                   "INSERT INTO accounts_member (center_id, name, id_type, id_number, id_number_bidx, birth_date, sex, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
+                   "phone, phone_bidx, marital_status) SELECT %s, s.name, s.id_type, s.id_enc, s.id_bidx, s.birth_date, "
+                   f"s.sex, s.phone, s.phone_bidx, s.marital_status FROM {m} s WHERE 1 = 1", [center.pk])
+            analyze("accounts_employer", "accounts_member")
+            lap("members")
+            for lo in range(0, result.accounts, CHUNK * 4):
+                hi = min(lo + CHUNK * 4, result.accounts)
+                subaccounts_open_from(
+                    center=center, year_start=ys,
+                    source=Relation(f"SELECT {acc_no} AS account_no, s.jishu_cur AS jishu_base_current, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
+                                    f"s.jishu_car AS jishu_base_carried FROM {a} s WHERE s.seq > %s AND s.seq <= %s",
+                                    (lo, hi)),
+                )
+                ctx.advance(hi - lo)
+            subaccounts_analyze()
+            lap("sub_accounts")
+            # monthly amounts through the accounts money rule (its SQL twin), one branch per distinct ratio
+            ratios = sorted({r for (r,) in sql.fetch(f"SELECT DISTINCT er_e4 FROM {a} UNION SELECT DISTINCT mr_e4 FROM {a}")})  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
 
-        def amount(col: str) -> str:
-            whens = " ".join(
-                f"WHEN {r} THEN {sql_monthly_amount('s.base', Decimal(r) / 10000, rounding)}" for r in ratios)
-            return f"(CASE s.{col} {whens} END)"
+            def amount(col: str) -> str:
+                whens = " ".join(
+                    f"WHEN {r} THEN {sql_monthly_amount('s.base', Decimal(r) / 10000, rounding)}" for r in ratios)
+                return f"(CASE s.{col} {whens} END)"
 
-        chunks(result.accounts,
-               "INSERT INTO accounts_memberaccount (sub_id, center_id, branch_id, account_no, legacy_no, member_id, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
-               "employer_id, base, employer_ratio, member_ratio, employer_amount, member_amount, status, freeze_kind, "
-               "paid_up_to, opened_date, sealed_date, seal_reason, closed_date) "
-               f"SELECT sa.id, %s, %s, sa.account_no, s.legacy_no, mb.id, emp.id, s.base, {ratio('s.er_e4')}, "
-               f"{ratio('s.mr_e4')}, {amount('er_e4')}, {amount('mr_e4')}, s.status, s.freeze_kind, s.paid_up_to, "
-               "s.opened_date, s.sealed_date, s.seal_reason, s.closed_date "
-               f"FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "
-               f"JOIN {m} ms ON ms.id_number = s.id_number "
-               "JOIN accounts_member mb ON mb.id_type = ms.id_type AND mb.id_number_bidx = ms.id_bidx "
-               f"JOIN {e} es ON es.legacy_no = s.emp_legacy_no "
-               f"JOIN accounts_employer emp ON emp.account_no = {emp_no} WHERE 1 = 1",
-               [center.pk, branch.pk])
+            chunks(result.accounts,
+                   "INSERT INTO accounts_memberaccount (sub_id, center_id, branch_id, account_no, legacy_no, member_id, "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
+                   "employer_id, base, employer_ratio, member_ratio, employer_amount, member_amount, status, freeze_kind, "
+                   "paid_up_to, opened_date, sealed_date, seal_reason, closed_date) "
+                   f"SELECT sa.id, %s, %s, sa.account_no, s.legacy_no, mb.id, emp.id, s.base, {ratio('s.er_e4')}, "
+                   f"{ratio('s.mr_e4')}, {amount('er_e4')}, {amount('mr_e4')}, s.status, s.freeze_kind, s.paid_up_to, "
+                   "s.opened_date, s.sealed_date, s.seal_reason, s.closed_date "
+                   f"FROM {a} s JOIN ledger_v_sub_account sa ON sa.account_no = {acc_no} "
+                   f"JOIN {m} ms ON ms.id_number = s.id_number "
+                   "JOIN accounts_member mb ON mb.id_type = ms.id_type AND mb.id_number_bidx = ms.id_bidx "
+                   f"JOIN {e} es ON es.legacy_no = s.emp_legacy_no "
+                   f"JOIN accounts_employer emp ON emp.account_no = {emp_no} WHERE 1 = 1",
+                   [center.pk, branch.pk])
 
-        analyze("accounts_memberaccount")  # for the paid months and what runs after the load
-        lap("member_accounts")
-        _load_paid_months(center, a, acc_no, cutover_date)
-        lap("paid_months")
+            analyze("accounts_memberaccount")  # for the paid months and what runs after the load
+            lap("member_accounts")
+            _load_paid_months(center, a, acc_no, cutover_date)
+            lap("paid_months")
+        if bulk:
+            broken = [k for model in (Employer, Member, MemberAccount)
+                      for k in db.check_foreign_keys(model, "t.center_id = %s", [center.pk])]
+            broken += subaccounts_check_references(center=center)
+            if broken:
+                raise DomainError(ErrorCode.CUTOVER_REFERENCES, keys="、".join(broken))
+            lap("references")
         # opening balances: one bulk batch, staged set-based straight from the cut-over staging table
         totals = sql.fetch(f"SELECT COUNT(*), COALESCE(SUM(carried), 0), COALESCE(SUM(cur), 0) FROM {a} "  # noqa: S608 — own staging tables, columns and policy numbers from code; values bound or typed dates
                            "WHERE carried <> 0 OR cur <> 0")[0]

@@ -14,18 +14,21 @@ column names), every value in it is a bound parameter.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.db import DatabaseError, connection, models, transaction
 
 __all__ = [
     "Relation",
     "analyze",
     "bigint",
     "bulk_insert",
+    "bulk_load_unchecked",
+    "check_foreign_keys",
     "create_staging_table",
     "create_staging_table_as",
     "date_param",
@@ -131,6 +134,54 @@ def jit_off() -> None:
     saves). Nothing on SQLite."""
     if is_postgresql():
         execute("SET LOCAL jit = off")
+
+
+@contextmanager
+def bulk_load_unchecked() -> Iterator[bool]:
+    """PostgreSQL: rows inserted inside this block queue no triggers, above all no foreign-key checks. Django's
+    keys are DEFERRABLE INITIALLY DEFERRED: a million-row INSERT … SELECT queues one check per row and key, run
+    one by one at commit (45 s of a million-account cut-over's commit). Yields True when that is in force; the
+    caller must then prove the keys of what it inserted set-based with `check_foreign_keys` before it commits.
+
+    It sets `session_replication_role = replica` for the block only (SET LOCAL, inside the caller's
+    transaction): that takes superuser or, from PostgreSQL 15, `GRANT SET ON PARAMETER session_replication_role`
+    to the application's role. Without that right, or on SQLite, nothing changes (yields False) and the keys are
+    checked as usual. Only for tables whose triggers are their foreign keys: a guard trigger (the ledger's
+    balanced-lines check, the audit trail's append-only rule) would be off too, so postings never run inside."""
+    if not is_postgresql() or not connection.in_atomic_block:
+        yield False
+        return
+    try:
+        with transaction.atomic():
+            execute("SET LOCAL session_replication_role = replica")
+    except DatabaseError:  # no right to set it: checked row by row as usual
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        execute("SET LOCAL session_replication_role = origin")
+
+
+def check_foreign_keys(model: type[models.Model], where: str, params: Sequence[Any] = ()) -> list[str]:
+    """The foreign keys of `model`'s rows matching `where` (SQL over the model's own columns), checked
+    set-based: one anti-join per key with a database constraint. Returns "table.column" for each key with a row
+    pointing at nothing (empty: all hold). Built from the model's metadata, as the database builds its own
+    checks: the referenced tables are never named by hand."""
+    broken = []
+    table = model._meta.db_table
+    for f in model._meta.concrete_fields:
+        if not isinstance(f, models.ForeignKey) or not getattr(f, "db_constraint", True):
+            continue
+        target = f.related_model._meta  # type: ignore[union-attr]
+        col, ref = str(f.column), str(f.target_field.column)
+        rows = fetch(
+            f"SELECT 1 FROM {_ident(table)} t WHERE ({where}) AND t.{_ident(col)} IS NOT NULL "  # noqa: S608 — identifiers from model metadata; values bound
+            f"AND NOT EXISTS (SELECT 1 FROM {_ident(target.db_table)} x WHERE x.{_ident(ref)} = t.{_ident(col)}) "
+            "LIMIT 1", params)
+        if rows:
+            broken.append(f"{table}.{col}")
+    return broken
 
 
 def analyze(*tables: str, sqlite: bool = False) -> None:

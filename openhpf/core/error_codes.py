@@ -209,6 +209,7 @@ class ErrorCode(StrEnum):
     CUTOVER_CENTER_NOT_EMPTY = "CUTOVER_CENTER_NOT_EMPTY", 422, "管理中心 {code} 已有单位数据，期初迁移只能导入空的中心"
     CUTOVER_DATE = "CUTOVER_DATE", 422, "迁移日期 {cutover_date} 应不晚于中心业务日期 {business_date}，且在同一计息年度内"
     CUTOVER_FILES_MISSING = "CUTOVER_FILES_MISSING", 404, "目录 {directory} 缺少文件：{missing}"
+    CUTOVER_REFERENCES = "CUTOVER_REFERENCES", 500, "迁移装载后引用校验未通过（{keys}），已全部回滚，未写入任何数据"
     CUTOVER_INVALID = "CUTOVER_INVALID", 422, "迁移数据校验未通过，共 {count} 处错误，未写入任何业务数据"
     DATE_AFTER_CUTOVER = "DATE_AFTER_CUTOVER", 422, "{label} {date} 晚于迁移日期 {cutover_date}"
     DATE_BEFORE_DATA = "DATE_BEFORE_DATA", 422, "日期 {on} 早于本中心最早的账务数据（{first}）"

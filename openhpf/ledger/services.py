@@ -806,6 +806,12 @@ def subaccounts_open_from(*, center: Center, year_start: date, source: Relation)
     )
 
 
+def subaccounts_check_references(*, center: Center) -> list[str]:
+    """The foreign keys of the center's sub-accounts, checked set-based (after a bulk load that ran with
+    `db.bulk_load_unchecked`): "table.column" for each key with a row pointing at nothing."""
+    return db.check_foreign_keys(SubAccount, "t.center_id = %s", [center.pk])
+
+
 def batch_stage_from(*, batch: PostingBatch, source: Relation, unique_accounts: bool | None = None) -> int:
     """Stage a batch straight from a SELECT yielding ord, sub_account_id, amount_current, amount_carried,
     value_date, reference (one statement, no round trip through Python). Replaces anything staged before."""

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 
 from openhpf.contributions.months import ym
 from openhpf.core import db
+from openhpf.core.models import Branch, Center
 
 
 def _one(sql: str, params=()):
@@ -73,3 +74,22 @@ def test_a_relation_is_a_select_with_bound_values():
             db.Relation(text)
     with pytest.raises(ValueError):
         db.publish_view("ledger", "accounts_v_x", "ledger_glaccount", ["id"])
+
+
+@pytest.mark.django_db
+def test_a_bulk_load_without_row_checks_is_proved_set_based():
+    """Rows inserted under bulk_load_unchecked queue no per-row key checks (PostgreSQL, with the right to set
+    session_replication_role); check_foreign_keys then finds a dangling key, and finds none when all hold."""
+    center = Center.objects.create(code="990001", name="测试中心", business_date=date(2026, 12, 1))
+    with transaction.atomic():
+        with db.bulk_load_unchecked() as unchecked:
+            db.execute("INSERT INTO core_branch (center_id, code, name) VALUES (%s, %s, %s)",
+                       [center.pk + 1000, "B1", "悬空网点"])
+        if not unchecked:  # SQLite, or no right to set it: the key is checked as usual (at commit)
+            assert not db.is_postgresql() or connection.settings_dict["USER"] not in ("postgres", "root")
+            transaction.set_rollback(True)
+            return
+        assert db.check_foreign_keys(Branch, "t.code = %s", ["B1"]) == ["core_branch.center_id"]
+        db.execute("UPDATE core_branch SET center_id = %s WHERE code = %s", [center.pk, "B1"])
+        assert db.check_foreign_keys(Branch, "t.code = %s", ["B1"]) == []
+        assert _one("SHOW session_replication_role") == "origin"  # only inside the block
