@@ -45,6 +45,7 @@ CONSOLE: dict[str, str] = {
     "accounts:employer_resume": "accounts.change",
     "accounts:employer_close": "accounts.change",
     "accounts:member_list": "accounts.view",
+    "accounts:ecard_scan": "accounts.view",
     "accounts:member_detail": "accounts.view",
     "accounts:member_history": "accounts.view",
     "accounts:member_statement": "accounts.view",
@@ -158,6 +159,7 @@ CONSOLE: dict[str, str] = {
     "hall:logout": PUBLIC,
     "hall:home": PRINCIPAL,  # a member's session only: a staff session is refused (403)
     "hall:certificate_apply": PRINCIPAL,
+    "hall:ecard": PRINCIPAL,
     "hall:certificate_pdf": PRINCIPAL,
     "catalog:implementations": "catalog.change",  # the center's 实施清单 (console) and its change form
     "catalog:implementation": "catalog.change",

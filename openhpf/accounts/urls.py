@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from . import employer_counter, export_views, member_counter, member_open_batch, print_views, views
+from . import (
+    ecard_views,
+    employer_counter,
+    export_views,
+    member_counter,
+    member_open_batch,
+    print_views,
+    views,
+)
 from .counter_freeze import MemberChangeBase, MemberChangeRatio, MemberFreeze, MemberUnfreeze
 
 app_name = "accounts"
@@ -17,6 +25,7 @@ urlpatterns = [
     path("employers/<str:account_no>/resume/", employer_counter.EmployerResume.as_view(), name="employer_resume"),
     path("employers/<str:account_no>/close/", employer_counter.EmployerClose.as_view(), name="employer_close"),
     path("members/", views.member_list, name="member_list"),
+    path("ecard/", ecard_views.ecard_scan_view, name="ecard_scan"),
     # 个人账户 counter transactions (member_counter.py, member_open_batch.py)
     path("members/open/", member_counter.MemberOpen.as_view(), name="member_open"),
     path("members/open/batch/", member_open_batch.open_batch, name="member_open_batch"),

@@ -249,6 +249,7 @@ class AuditEvent(StrEnum):
     ACCOUNTS_MEMBER_SEARCH = "accounts.member.search", "个人账户查询", _O.MEMBER_ACCOUNT, True
     ACCOUNTS_MEMBER_EXPORT = "accounts.member.export", "个人账户查询结果导出", _O.MEMBER_ACCOUNT, True
     ACCOUNTS_MEMBER_ACCOUNT_VIEW = "accounts.member_account.view", "个人账户详情", _O.MEMBER_ACCOUNT, True
+    ACCOUNTS_ECARD_SCAN = "accounts.ecard.scan", "柜面扫描电子公积金卡识别职工", _O.MEMBER_ACCOUNT, True
     ACCOUNTS_MEMBER_ACCOUNT_HISTORY = "accounts.member_account.history", "个人明细账", _O.MEMBER_ACCOUNT, True
     ACCOUNTS_MEMBER_ACCOUNT_TRANSACTIONS = ("accounts.member_account.transactions", "个人明细查询",
                                             _O.MEMBER_ACCOUNT, True)

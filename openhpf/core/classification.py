@@ -79,6 +79,7 @@ FIELDS: dict[str, str] = {
     "ledger.SubAccount.frozen_amount": "balance",
     "ledger.SubAccount.hold_amount": "balance",
     "ledger.SubLedgerRow.amount": "balance",
+    "loans.LoanInstallment.balance": "balance",
     "ledger.SubLedgerRow.amount_current": "balance",
     "ledger.SubLedgerRow.amount_carried": "balance",
     "ledger.SubLedgerRow.balance_after": "balance",

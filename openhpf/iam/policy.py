@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "OTP_TTL_SECONDS": 5 * 60,
     "OTP_MAX_ATTEMPTS": 5,
     "PORTAL_TOKEN_MINUTES": 30,
+    "ECARD_TOKEN_SECONDS": 120,  # the electronic HPF card's QR code is good for this long, then the page renews it
     "PARTNER_TOKEN_SECONDS": 3600,
 }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import ecard_views, views
 
 app_name = "hall"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("login/code/", views.otp, name="otp"),
     path("logout/", views.logout, name="logout"),
+    path("ecard/", ecard_views.ecard, name="ecard"),
     path("certificates/apply/", views.certificate_apply_view, name="certificate_apply"),
     path("certificates/<str:number>.pdf", views.certificate_pdf, name="certificate_pdf"),
 ]

@@ -60,6 +60,7 @@ NOT_RENDERED: dict[str, str] = {
     "verify:certificate": "public verification of a 缴存使用证明: none seeded (items/tests/test_certificate_verify.py)",
     "hall:home": "the online hall's member pages: a member's own session (staff sessions get 403); "
                  "items/tests/test_certificate_verify.py renders them",
+    "hall:ecard": "the member's electronic HPF card, member session only (servicehall/tests/test_ecard.py); no amounts",
     "hall:certificate_pdf": "a member's download of its 缴存使用证明 (PDF), member session only",
     "hall:otp": "redirects to the member sign-in unless the password step is half done",
     "applications:material": "a download: an application's scanned material as it was stored",
