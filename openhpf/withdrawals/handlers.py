@@ -63,7 +63,7 @@ def months_continuous(account: MemberAccount, on: date) -> int:
 
 
 def months_since_last(*, member_id: int | None, item_code: str, on: date) -> int:
-    last = (Payout.objects.filter(application__member_id=member_id or 0, application__item_code=item_code,
+    last = (Payout.objects.filter(account__member_id=member_id or 0, application__item_code=item_code,
                                   state=Payout.State.PAID).order_by("-paid_on").values_list("paid_on", flat=True).first())
     if last is None:
         return NEVER

@@ -26,6 +26,7 @@ from openhpf.verification.models import MarriageRecord
 from openhpf.withdrawals import loanlink
 from openhpf.withdrawals.cards import card_add, card_verify
 from openhpf.withdrawals.config import reason_config_make
+from openhpf.withdrawals.handlers import months_since_last
 from openhpf.withdrawals.housing import BUILD, PURCHASE, REPAY
 from openhpf.withdrawals.loanlink import MemberLoan
 from openhpf.withdrawals.models import Payout, PropertyUse
@@ -231,6 +232,8 @@ def test_joint_purchase_pays_from_both_accounts_each_to_its_own_card(world, spou
         ("paid", 1_500_000), ("paid", 3_000_000)]
     assert sorted(PropertyUse.objects.values_list("member_id", "amount")) == sorted(
         [(w["member"].pk, 3_000_000), (spouse.member_id, 1_500_000)])
+    # the spouse's share counts as the spouse's own withdrawal of the reason (frequency limits)
+    assert months_since_last(member_id=spouse.member_id, item_code=PURCHASE, on=w["center"].business_date) == 0
     # what is left of the property for either of them: 5,000.00 元
     more = file(w, PURCHASE, {**BUY, "amount": 500_001}, materials=PURCHASE_MATERIALS)
     assert more.state == State.REJECTED and more.evaluations.get().inputs["earlier_withdrawn"] == 4_500_000
