@@ -46,7 +46,7 @@ from . import payout
 from .cards import card_changed_since, card_current
 from .config import reason_config
 from .loanlink import MemberLoan, member_hpf_loans
-from .models import Payout, PropertyUse
+from .models import LimitKey, Payout, PropertyUse
 
 PURCHASE = "HPF-P-WD-01"
 BUILD = "HPF-P-WD-02"
@@ -370,15 +370,31 @@ def repay_inputs(app: Application) -> dict[str, Any]:
 # ---------------------------------------------------------------- approval: the limit again, the holds, the use
 
 
+def _limit_keys(app: Application) -> list[str]:
+    p = app.payload
+    if app.item_code == REPAY:
+        return [f"L:{_text(p, 'loan_contract_no')}"]
+    return [f"P:{k}" for k in (_text(p, "contract_no"), _text(p, "certificate_no")) if k]
+
+
+def _lock_limit(app: Application) -> None:
+    """Lock the rows of the application's property keys (or loan contract), in order, before its limit is
+    checked: approvals for one property (or loan) check it one after the other, whoever applies."""
+    for key in sorted(set(_limit_keys(app))):
+        LimitKey.objects.get_or_create(center_id=app.center_id, key=key[:80])
+        LimitKey.objects.select_for_update().get(center_id=app.center_id, key=key[:80])
+
+
 def on_transition(app: Application, was: str, now: str, actor: Actor, business_date: date) -> None:
-    """On 审核通过: each account locked (in key order, so two approvals cannot deadlock), the limit checked
-    again against what other applications have taken meanwhile, each account's amount held and, for 01/02, its
+    """On 审核通过: the property's (or loan's) limit rows locked, then each account (in key order, so two
+    approvals cannot deadlock), the limit checked again against what other applications have taken meanwhile, each account's amount held and, for 01/02, its
     use of the property recorded. On 作废 / 终止: every hold released (the property's use no longer counts)."""
     if now in (State.CANCELLED, State.CLOSED):
         payout.release_all(app, actor=actor, business_date=business_date, why=State(now).label)
         return
     if now != State.APPROVED:
         return
+    _lock_limit(app)
     spouse = _spouse_account(app)
     shares = [(app.member_id, int(app.payload.get("amount") or 0))]
     if spouse is not None:

@@ -142,3 +142,16 @@ class PropertyUse(models.Model):
     class Meta:
         verbose_name = "房产提取登记"
         ordering = ["id"]
+
+
+class LimitKey(models.Model):
+    """One row per property key (网签备案合同号, 不动产权证号) and per repaid loan contract, locked by an approval while
+    it checks that property's or loan's limit: two approvals for one property by people who share no account
+    (and so no account lock) still check one after the other."""
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField("额度键", max_length=80)
+
+    class Meta:
+        verbose_name = "提取额度锁"
+        constraints = [models.UniqueConstraint(fields=["center", "key"], name="wd_limit_key_unique")]

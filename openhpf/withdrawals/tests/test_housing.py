@@ -29,7 +29,7 @@ from openhpf.withdrawals.config import reason_config_make
 from openhpf.withdrawals.handlers import months_since_last
 from openhpf.withdrawals.housing import BUILD, PURCHASE, REPAY
 from openhpf.withdrawals.loanlink import MemberLoan
-from openhpf.withdrawals.models import Payout, PropertyUse
+from openhpf.withdrawals.models import LimitKey, Payout, PropertyUse
 
 from .conftest import BALANCE, CARD, file, verified_card
 
@@ -195,6 +195,7 @@ def test_two_approvals_for_one_property_cannot_take_more_than_its_limit(world, l
     with pytest.raises(DomainError) as e:
         _review(w, second, "r1")
     assert e.value.code == "WITHDRAWAL_LIMIT_USED" and "尚余 30,000.00 元" in e.value.message
+    assert list(LimitKey.objects.values_list("key", flat=True)) == [f"P:{CONTRACT}"]  # the property's lock row
     second.refresh_from_db()
     assert second.state == State.UNDER_REVIEW and _sub(w["acct"]).hold_amount == 2_000_000
     engine.application_cancel(application=first, actor=w["teller"], business_date=w["center"].business_date,
