@@ -103,7 +103,8 @@ def _account_problems(acct: MemberAccount | None, amount: int | None, *, who: st
 def _common_validate(payload: dict[str, Any], app: Application) -> tuple[dict[str, Any], list[str]]:
     """The amounts, the accounts and the spouse of a joint application: every problem at once."""
     problems: list[str] = []
-    statuses = list(reason_config(app.item_code, app.center.business_date).statuses)
+    cfg = reason_config(app.item_code, app.center.business_date)
+    statuses = list(cfg.statuses)
     amount = _money(payload.get("amount"))
     if amount is None or amount <= 0:
         problems.append("提取金额应为大于零的金额")
@@ -112,6 +113,8 @@ def _common_validate(payload: dict[str, Any], app: Application) -> tuple[dict[st
                              "spouse_account_no": "", "spouse_amount": 0}
     spouse_no = str(payload.get("spouse_account_no") or "").strip()
     if spouse_no:
+        if "spouse" not in cfg.applicants:
+            problems.append(f"提取原因「{cfg.name}」不接受配偶共同申请")
         spouse_amount = _money(payload.get("spouse_amount"))
         clean.update(spouse_account_no=spouse_no[:24],
                      spouse_amount=spouse_amount if spouse_amount is not None else payload.get("spouse_amount"))

@@ -8,12 +8,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.test import override_settings
 
 from openhpf.accounts.models import PaidMonths
 from openhpf.accounts.services import member_account_freeze, member_account_seal
 from openhpf.accounts.tests.factories import make_account, resident_id
 from openhpf.applications import services as engine
 from openhpf.applications.models import Application, State
+from openhpf.applications.registry import handler_for
 from openhpf.applications.rules import Rule, rule_set_for, rule_set_make, rules_of
 from openhpf.conftest import business_day
 from openhpf.core.actors import SystemActor
@@ -122,6 +124,11 @@ def test_purchase_pays_price_less_loans_and_a_second_use_of_the_property_gets_on
     assert ev.inputs["hpf_loan"] == 20_000_000 and ev.inputs["earlier_withdrawn"] == 0
     assert ev.inputs["purchase_age_months"] == 5 and ev.inputs["purchase_window_months"] == 12
     assert app.stages_required == [0]  # 30,000.00 元: 初审 only (复审 above 50,000.00 元)
+    describe = handler_for(PURCHASE).describe
+    assert describe is not None
+    rows = dict(describe(app.payload))  # the review screen's words
+    assert rows["房屋总价"] == "1,000,000.00 元" and rows["商业贷款金额"] == "750,000.00 元"
+    assert rows["不动产权证号"] == "未取得" and rows["职工本人账户提取金额"] == "30,000.00 元"
     app = _review(w, app, "r1")
     assert app.state == State.APPROVED and _sub(w["acct"]).hold_amount == 3_000_000
     app, (ins,) = _execute_and_send(w, app)
@@ -278,6 +285,20 @@ def test_joint_bank_refusal_of_one_account_fails_the_application_and_a_retry_sen
     assert _sub(spouse).balance == SPOUSE_BALANCE - 300_000 and _sub(w["acct"]).balance == BALANCE - 600_000
 
 
+@override_settings(HPF_VERIFICATION_SOURCES={"marriage": {"options": {"down": True}, "attempts": 1}})
+def test_joint_application_goes_to_manual_review_when_the_marriage_registry_does_not_answer(world, spouse):
+    w = world
+    verified_card(w)
+    payload = {**BUY, "commercial_loan": 90_000_000, "amount": 600_000, "spouse_account_no": spouse.account_no,
+               "spouse_amount": 300_000}
+    app = file(w, PURCHASE, payload, materials=JOINT_PURCHASE_MATERIALS)
+    assert app.state == State.UNDER_REVIEW and app.rule_outcome == "manual"
+    assert any("暂不可用" in p for p in app.problems), app.problems
+    ev = app.evaluations.get()
+    assert ev.inputs["spouse_married"] is None
+    assert {r["code"]: r["holds"] for r in ev.results}["SPOUSE_MARRIED"] is False
+
+
 # ---------------------------------------------------------------- 02 建造/翻建/大修
 
 
@@ -364,6 +385,12 @@ def test_bad_input_is_refused_with_every_problem_and_nothing_written(world, spou
     assert "没有借款合同号为 NONE-1 的未结清住房公积金贷款" in text
     assert "请填写规划或建设主管部门批准文件编号" in refused(BUILD, {**BUILD_OK, "permit_no": "", "amount": 100},
                                                            BUILD_MATERIALS)
+    # who may apply is configuration: without 配偶 among the applicants a joint application is refused
+    reason_config_make(item_code=BUILD, changes={"applicants": ["member"]}, effective_from=w["center"].business_date,
+                       actor=SystemActor("test"), reason="建造提取仅限本人申请", approved_by="test")
+    assert "不接受配偶共同申请" in refused(
+        BUILD, {**BUILD_OK, "amount": 100, "spouse_account_no": spouse.account_no, "spouse_amount": 100},
+        (*BUILD_MATERIALS, "spouse_consent"))
     # a frozen amount is not available, for the spouse as for the member
     member_account_freeze(account=spouse, kind="2", amount=SPOUSE_BALANCE - 100_000, reason="法院协助冻结",
                           actor=w["teller"], business_date=w["center"].business_date)
