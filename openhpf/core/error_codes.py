@@ -530,6 +530,9 @@ class ErrorCode(StrEnum):
     WITHDRAWAL_REASON_UNKNOWN = "WITHDRAWAL_REASON_UNKNOWN", 404, "提取原因「{item}」未配置"
     WITHDRAWAL_REASON_INVALID = "WITHDRAWAL_REASON_INVALID", 400, "提取原因配置不正确：{detail}"
     WITHDRAWAL_NO_FUND_ACCOUNT = "WITHDRAWAL_NO_FUND_ACCOUNT", 422, "本中心没有可用的住房公积金存款专户，不能支付提取款"
+    WITHDRAWAL_LIMIT_USED = ("WITHDRAWAL_LIMIT_USED", 409,
+                             "提取金额 {total} 元超过可提取额度：额度 {ceiling} 元，其他申请已提取或预留 {used} 元，"
+                             "尚余 {left} 元")
     WITHDRAWAL_ACCOUNT_CHANGED = ("WITHDRAWAL_ACCOUNT_CHANGED", 409,
                                   "个人账户 {account_no} 的余额在审批后发生变化，销户提取须重新受理")
     YEAR_NOT_CLOSED = "YEAR_NOT_CLOSED", 422, "{year} 年度损益尚未结转至增值收益，请先执行年末结转"

@@ -23,7 +23,7 @@ from openhpf.core.money import format_fen
 from openhpf.core.policy import policy_value
 from openhpf.ledger.models import SubAccount
 
-from . import payout
+from . import housing, payout
 from .cards import card_changed_since, card_current
 from .config import reason_config
 from .models import Payout
@@ -38,6 +38,9 @@ NEVER = 999  # months since a withdrawal that never happened
 
 def _on(app: Application) -> date:
     return app.accepted_on or app.center.business_date
+
+
+on_date = _on  # the day an application's rules are read for (its 受理 day), for the other reasons' modules
 
 
 def _account(member_id: int | None) -> MemberAccount | None:
@@ -60,7 +63,7 @@ def months_continuous(account: MemberAccount, on: date) -> int:
 
 
 def months_since_last(*, member_id: int | None, item_code: str, on: date) -> int:
-    last = (Payout.objects.filter(application__member_id=member_id or 0, application__item_code=item_code,
+    last = (Payout.objects.filter(account__member_id=member_id or 0, application__item_code=item_code,
                                   state=Payout.State.PAID).order_by("-paid_on").values_list("paid_on", flat=True).first())
     if last is None:
         return NEVER
@@ -186,5 +189,5 @@ HANDLERS = (
 
 
 def register_handlers() -> None:
-    for h in HANDLERS:
+    for h in (*HANDLERS, *housing.HANDLERS):  # 01, 02, 06 and the spouse's joint application (housing.py)
         register_handler(h)

@@ -26,6 +26,7 @@ class MemberLoan:
     overdue_amount: int
     property_key: str = ""  # 网签备案合同号 or 不动产权证号 of the financed property
     role: str = "borrower"  # borrower, spouse, co_borrower
+    principal: int = 0  # the amount lent (0 when not told: 购房提取 then counts the outstanding principal)
 
 
 LoanSource = Callable[[int, date], list[MemberLoan]]

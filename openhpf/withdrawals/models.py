@@ -8,7 +8,11 @@ withdrawal's payout (the hold placed on approval, the bank instruction, the inte
   closes the account, frequency limit, amount rule; the rent cap itself is the policy value
   `withdrawal.rent.monthly_cap`), in force from `effective_from`,
   made only through maker-checker (`withdrawals.reason_change`).
-- `Payout`: the money side of one approved withdrawal application."""
+- `Payout`: the money side of one approved withdrawal application, one row per paying account (a joint
+  application of a member and the spouse pays from both accounts: two rows).
+- `PropertyUse`: what one payout of a housing withdrawal (01 购买, 02 建造/翻建/大修) takes against a property,
+  keyed by the 网签备案合同号 and, once issued, the 不动产权证号, so the property's earlier withdrawals are found by
+  either key whoever made them."""
 
 from __future__ import annotations
 
@@ -97,7 +101,7 @@ class Payout(models.Model):
         FAILED = "failed", "支付失败"
         RELEASED = "released", "已释放"
 
-    application = models.OneToOneField("applications.Application", on_delete=models.PROTECT, related_name="payout")
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="payouts")
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
     account = models.ForeignKey("accounts.MemberAccount", on_delete=models.PROTECT, related_name="+")
     card = models.ForeignKey(BankCard, on_delete=models.PROTECT, related_name="payouts", null=True, blank=True)
@@ -117,3 +121,37 @@ class Payout(models.Model):
     class Meta:
         verbose_name = "提取支付"
         indexes = [models.Index(fields=["center", "state"], name="wd_payout_state")]
+        constraints = [models.UniqueConstraint(fields=["application", "account"], name="wd_payout_app_account")]
+
+
+class PropertyUse(models.Model):
+    """One payout of a housing withdrawal recorded against the property it was for. It counts against the
+    property's limit (price − loans, or the declared cost) for as long as its payout is not released (作废 /
+    终止 of the application); when a later application names both keys, the earlier rows of the contract get the
+    certificate number too, so a later withdrawal by certificate alone still finds them."""
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
+    payout = models.OneToOneField(Payout, on_delete=models.PROTECT, related_name="property_use")
+    member = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
+    item_code = models.CharField("事项编码", max_length=40)
+    contract_no = models.CharField("网签备案合同号", max_length=60, blank=True, db_index=True)
+    certificate_no = models.CharField("不动产权证号", max_length=60, blank=True, db_index=True)
+    amount = models.BigIntegerField("提取金额（分）")
+    recorded_on = models.DateField("登记日期")
+
+    class Meta:
+        verbose_name = "房产提取登记"
+        ordering = ["id"]
+
+
+class LimitKey(models.Model):
+    """One row per property key (网签备案合同号, 不动产权证号) and per repaid loan contract, locked by an approval while
+    it checks that property's or loan's limit: two approvals for one property by people who share no account
+    (and so no account lock) still check one after the other."""
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField("额度键", max_length=80)
+
+    class Meta:
+        verbose_name = "提取额度锁"
+        constraints = [models.UniqueConstraint(fields=["center", "key"], name="wd_limit_key_unique")]

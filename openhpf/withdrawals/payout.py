@@ -14,7 +14,11 @@
 - The bank refuses: settlement releases the hold; the interest credited for a closing withdrawal is taken back
   (its own reversing posting, at the original value date); the application is 办理失败 and may be executed again.
 - An unknown outcome (lost answer, timeout) leaves the instruction, the hold and the application as they are
-  until BDC110 (`settlement.services.instruction_resolve`, run by day-end) settles it through the same hooks."""
+  until BDC110 (`settlement.services.instruction_resolve`, run by day-end) settles it through the same hooks.
+- An application may pay from more than one account (配偶共同申请: the member's and the spouse's): one `Payout`
+  per account, each held, sent to its own member's card and answered on its own (the spouse's instruction carries
+  the reference `<number>/<个人账号>`); the application is 办结 when every one is paid, 办理失败 when one is refused
+  (executing it again sends only what is not paid or in flight)."""
 
 from __future__ import annotations
 
@@ -72,12 +76,17 @@ def interest_to_date(*, account: MemberAccount, on: date) -> int:
 # ---------------------------------------------------------------- hold on approval
 
 
-def _account(app: Application) -> MemberAccount:
+def account_of(member_id: int | None) -> MemberAccount:
+    """The member's account (the latest opened), locked."""
     acct = (MemberAccount.objects.select_for_update().select_related("center")
-            .filter(member_id=app.member_id or 0).order_by("-opened_date", "-pk").first())
+            .filter(member_id=member_id or 0).order_by("-opened_date", "-pk").first())
     if acct is None:
         raise DomainError(ErrorCode.ACCOUNT_CLOSED, "职工没有个人账户", field="member")
     return acct
+
+
+def _account(app: Application) -> MemberAccount:
+    return account_of(app.member_id)
 
 
 def _hold(payout: Payout, amount: int, *, actor: Actor, business_date: date) -> None:
@@ -103,6 +112,32 @@ def closing_amount(account: MemberAccount) -> int:
     return int(sub.balance_current + sub.balance_carried)
 
 
+def hold_share(app: Application, acct: MemberAccount, amount: int, *, closes: bool, actor: Actor,
+               business_date: date) -> Payout:
+    """Hold `amount` on `acct` for `app` (its Payout row for that account, made on first use): the freeze checks
+    and the ledger's debit guards under the account's lock; refused (INSUFFICIENT_BALANCE) when it would
+    overdraw. The amount to pay is kept on the row (the whole balance at execution for a closing reason)."""
+    member_account_check_debit(account=acct, amount=amount)
+    if closes:
+        member_account_next_status(account=acct, action="close_by_withdrawal")  # refused while frozen
+    payout, _ = Payout.objects.get_or_create(
+        application=app, account=acct, defaults={"center_id": app.center_id, "closes_account": closes})
+    if not closes:
+        payout.amount = amount
+        payout.save(update_fields=["amount", "updated_at"])
+    _hold(payout, amount, actor=actor, business_date=business_date)
+    return payout
+
+
+def release_all(app: Application, *, actor: Actor, business_date: date, why: str) -> None:
+    """作废 / 终止: every hold of the application not yet sent or paid is released."""
+    for held in Payout.objects.select_for_update().filter(application=app).order_by("pk"):
+        if held.state in (P.HELD, P.FAILED):
+            _release(held, actor=actor, business_date=business_date, why=why)
+            held.state = P.RELEASED
+            held.save(update_fields=["state", "updated_at"])
+
+
 def on_transition(app: Application, was: str, now: str, actor: Actor, business_date: date) -> None:
     """The engine's transition hook of every withdrawal item: hold on 审核通过 (the whole balance for a reason
     whose configuration closes the account), release on 作废 / 终止."""
@@ -110,27 +145,40 @@ def on_transition(app: Application, was: str, now: str, actor: Actor, business_d
         closes = reason_config(app.item_code, business_date).closes_account
         acct = _account(app)
         amount = closing_amount(acct) if closes else int(app.amount or 0)
-        member_account_check_debit(account=acct, amount=amount)
-        if closes:
-            member_account_next_status(account=acct, action="close_by_withdrawal")  # refused while frozen
-        payout, _ = Payout.objects.get_or_create(
-            application=app, defaults={"center_id": app.center_id, "account": acct, "closes_account": closes})
-        _hold(payout, amount, actor=actor, business_date=business_date)
+        hold_share(app, acct, amount, closes=closes, actor=actor, business_date=business_date)
     elif now in (State.CANCELLED, State.CLOSED):
-        held = Payout.objects.select_for_update().filter(application=app).first()
-        if held is not None and held.state in (P.HELD, P.FAILED):
-            _release(held, actor=actor, business_date=business_date, why=State(now).label)
-            held.state = P.RELEASED
-            held.save(update_fields=["state", "updated_at"])
+        release_all(app, actor=actor, business_date=business_date, why=State(now).label)
 
 
 # ---------------------------------------------------------------- execute: BDC101 to the member's own card
 
 
+SHARE_SEP = "/"  # the reference of a second account's instruction: <application number>/<个人账号>
+
+
+def _ref(app: Application, payout: Payout, acct: MemberAccount) -> str:
+    return app.number if acct.member_id == app.member_id else f"{app.number}{SHARE_SEP}{acct.account_no}"
+
+
 def execute(app: Application, actor: Actor, business_date: date) -> dict[str, Any]:
-    payout = Payout.objects.select_for_update().select_related("application").get(application=app)
-    acct = _account(app)
-    card = card_current(app.member_id)  # type: ignore[arg-type]
+    """Send every payout of the application that is neither paid nor in flight (one for a member's own
+    application, two for a joint one)."""
+    payouts = list(Payout.objects.select_for_update().select_related("application").filter(application=app)
+                   .order_by("pk"))
+    if not payouts:
+        raise DomainError(ErrorCode.ACCOUNT_CLOSED, "职工没有个人账户", field="member")
+    sent = [_execute_one(app, p, actor, business_date) for p in payouts if p.state not in (P.PAID, P.SENT)]
+    if not sent:
+        raise DomainError(ErrorCode.ILLEGAL_TRANSITION, object="提取支付", status="已发送银行", action="再次支付")
+    first = sent[0]
+    return {"pending": True, "instruction": first["instruction"], "amount": sum(r["amount"] for r in sent),
+            "interest": sum(r["interest"] for r in sent), "card": first["card"],
+            "instructions": [r["instruction"] for r in sent]}
+
+
+def _execute_one(app: Application, payout: Payout, actor: Actor, business_date: date) -> dict[str, Any]:
+    acct = MemberAccount.objects.select_for_update().select_related("center").get(pk=payout.account_id)
+    card = card_current(acct.member_id)
     if card is None:
         raise DomainError(ErrorCode.WITHDRAWAL_CARD_MISSING, field="card")
     bank = fund_account_for_payments(app.center_id)
@@ -140,7 +188,7 @@ def execute(app: Application, actor: Actor, business_date: date) -> dict[str, An
     if closes:
         member_account_next_status(account=acct, action="close_by_withdrawal")
     # the hold of the approval (placed again after a failed attempt released it)
-    want = closing_amount(acct) if closes else int(app.amount or 0)
+    want = closing_amount(acct) if closes else int(payout.amount or app.amount or 0)
     member_account_check_debit(account=acct, amount=want)
     if payout.held == 0:
         _hold(payout, want, actor=actor, business_date=business_date)
@@ -164,17 +212,18 @@ def execute(app: Application, actor: Actor, business_date: date) -> dict[str, An
         payee_name=card.holder_name,
         biz_type=SettlementBizType.CLOSING_WITHDRAWAL if closes else SettlementBizType.PARTIAL_WITHDRAWAL,
         book_account=MEMBER_CONTROL, summary=f"{app.item_version.name} {app.number}", actor=actor,
-        business_date=business_date, sub_account_id=acct.pk, source=SOURCE, source_ref=app.number)
+        business_date=business_date, sub_account_id=acct.pk, source=SOURCE, source_ref=_ref(app, payout, acct))
     payout.held, payout.amount, payout.interest, payout.interest_entry = 0, amount, interest, entry
     payout.card, payout.instruction_seq, payout.state, payout.message = card, ins.seq, P.SENT, ""
     payout.save()
     audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_PAYOUT_SEND, obj=payout, center=payout.center_id,
               business_date=business_date, after={"application": app.number, "amount": amount, "interest": interest,
-                                                  "seq": ins.seq, "card": card.masked})
+                                                  "seq": ins.seq, "card": card.masked,
+                                                  "account": acct.account_no})
     if ins.state == Instruction.State.CREATED:
         sender = ins.pk
         transaction.on_commit(lambda: _send(sender, actor, business_date), robust=True)
-    return {"pending": True, "instruction": ins.seq, "amount": amount, "interest": interest, "card": card.masked}
+    return {"instruction": ins.seq, "amount": amount, "interest": interest, "card": card.masked}
 
 
 def _interest_span(on: date) -> str:
@@ -189,9 +238,9 @@ def _send(pk: int, actor: Actor, business_date: date) -> None:
 
 
 def _payout_of(ins: Instruction) -> Payout:
-    number = settlement.source_ref_base(ins.source_ref)
+    number = settlement.source_ref_base(ins.source_ref).split(SHARE_SEP, 1)[0]
     return Payout.objects.select_for_update().select_related("application", "account").get(
-        application__number=number)
+        application__center_id=ins.center_id, application__number=number, account_id=ins.sub_account_id)
 
 
 def on_paid(ins: Instruction, answer: dict[str, Any], actor: Actor, business_date: date) -> Any:
@@ -215,10 +264,12 @@ def on_paid(ins: Instruction, answer: dict[str, Any], actor: Actor, business_dat
     audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_PAYOUT_PAID, obj=payout, center=payout.center_id,
               business_date=business_date, after={"application": payout.application.number, "amount": ins.amount,
                                                   "seq": ins.seq, "bank_seq": bank_seq})
-    application_execution_done(application=payout.application, ok=True, actor=actor, business_date=business_date,
-                               result={"paid": ins.amount, "bank_seq": bank_seq, "voucher": entry.voucher_no,
-                                       "closed": closes},
-                               reason=f"已支付 {ins.seq}")
+    shares = list(Payout.objects.filter(application=payout.application).values_list("state", "amount"))
+    if all(state == P.PAID for state, _ in shares):  # a joint application is 办结 when both accounts have paid
+        application_execution_done(application=payout.application, ok=True, actor=actor, business_date=business_date,
+                                   result={"paid": sum(a for _, a in shares), "bank_seq": bank_seq,
+                                           "voucher": entry.voucher_no, "closed": closes},
+                                   reason=f"已支付 {ins.seq}")
     return entry
 
 
@@ -247,12 +298,19 @@ def on_failed(ins: Instruction, actor: Actor, business_date: date) -> None:
 def application_checked(*, center: Any, source_ref: str, payees: list[tuple[str, str, int]]) -> bool:
     """Four eyes: a withdrawal payment counts as checked when its application was passed by a reviewer and
     pays exactly the recorded amount to the member's own verified card."""
-    app = Application.objects.filter(center=center, number=settlement.source_ref_base(source_ref)).first()
+    number, _, account_no = settlement.source_ref_base(source_ref).partition(SHARE_SEP)
+    app = Application.objects.filter(center=center, number=number).first()
     if app is None or app.state != State.EXECUTING or len(payees) != 1:
         return False
     if not ReviewDecision.objects.filter(application=app, decision=ReviewDecision.Decision.PASS).exists():
         return False
-    card = card_current(app.member_id)  # type: ignore[arg-type]
+    member_id = app.member_id
+    if account_no:  # the second account of a joint application: its own member's card
+        member_id = (Payout.objects.filter(application=app, account__account_no=account_no)
+                     .values_list("account__member_id", flat=True).first())
+        if member_id is None:
+            return False
+    card = card_current(member_id)  # type: ignore[arg-type]
     if card is None:
         return False
     no, name, _amount = payees[0]
