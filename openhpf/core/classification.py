@@ -113,6 +113,10 @@ FIELDS: dict[str, str] = {
     # withdrawals: a member's own settlement card (结算卡), SM4-encrypted with a blind index
     "withdrawals.BankCard.card_no": "bank_card",
     "withdrawals.BankCard.holder_name": "name",
+    # withdrawals: the heirs and legatees of a death withdrawal (08), each paid to its own account
+    "withdrawals.HeirShare.name": "name",
+    "withdrawals.HeirShare.id_number": "id_number",
+    "withdrawals.HeirShare.account_no": "bank_card",
     "reconciliation.StatementLine.counter_name": "name",
     "reconciliation.StatementLine.counter_account": "bank_card",
 }
