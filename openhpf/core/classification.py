@@ -135,6 +135,7 @@ NOT_PERSONAL: dict[str, str] = {
     "settlement.BankAccount.bank_name": "受托银行名称（机构信息）",
     "settlement.BankAccount.account_name": "中心专户户名（机构信息）",
     "settlement.Payee.bank_name": "收款人开户银行名称（机构信息）",
+    "withdrawals.HeirShare.bank_name": "继承人收款账户的开户银行名称（机构信息）",
     "settlement.Notice.balance": "中心专户余额（机构资金，非个人）",
     "reconciliation.BankStatement.opening_balance": "中心专户余额（机构信息）",
     "reconciliation.BankStatement.closing_balance": "中心专户余额（机构信息）",
