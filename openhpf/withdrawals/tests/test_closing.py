@@ -33,7 +33,7 @@ from openhpf.withdrawals.closing import (
     OTHER,
     allocate,
 )
-from openhpf.withdrawals.config import reason_config
+from openhpf.withdrawals.config import reason_config, reason_config_make
 from openhpf.withdrawals.models import HeirShare, Payout
 
 from .conftest import BALANCE, CARD, file, verified_card
@@ -155,6 +155,19 @@ def test_disability_refused_with_every_failing_rule(world):
     assert _sub(w).hold_amount == 0 and not Payout.objects.exists()
 
 
+def test_closing_bad_input_is_refused_with_every_problem_and_nothing_written(world):
+    w = world
+    with pytest.raises(DomainError) as e:
+        _file(w, DISABILITY, {"appraisal_no": "", "appraisal_date": "2026-13-01", "termination_date": "昨天"})
+    for expected in ("鉴定结论书编号", "鉴定日期格式不正确", "是否为完全丧失劳动能力", "终止劳动关系日期格式不正确"):
+        assert expected in e.value.message, e.value.message
+    with pytest.raises(DomainError) as e:
+        _file(w, EMIGRATION, {"kind": "moved", "moved_date": ""})
+    for expected in ("请选择提取情形", "证明的编号", "出境定居或户口迁出日期格式不正确"):
+        assert expected in e.value.message, e.value.message
+    assert _sub(w).hold_amount == 0 and not Payout.objects.exists()
+
+
 # ---------------------------------------------------------------- 05 户口迁出或出境定居
 
 
@@ -241,10 +254,9 @@ def test_death_refused_with_every_failing_rule(world):
                           business_date=w["center"].business_date)
     app = _file(w, DEATH, {**DEATH_OK, "death_proof": "certificate", "death_date": "2026-10-20"})
     assert app.state == State.REJECTED and app.problems == ["个人账户处于冻结状态，不能销户提取"]
-    # legatees not allowed by the reason's configuration (a center that admits heirs only)
-    from openhpf.withdrawals.models import ReasonConfig
-
-    ReasonConfig.objects.filter(item_code=DEATH).update(applicants=["heir"])
+    # legatees not allowed by the reason's configuration (a center that admits heirs only, from today)
+    reason_config_make(item_code=DEATH, changes={"applicants": ["heir"]}, effective_from=w["center"].business_date,
+                       actor=w["r2"], reason="本中心规定：仅继承人可申请")
     app = _file(w, DEATH, DEATH_OK)
     assert set(app.problems) == {"个人账户处于冻结状态，不能销户提取", "申请人身份不在本提取原因允许的范围内"}
     assert not Payout.objects.exists() and not HeirShare.objects.exists()
