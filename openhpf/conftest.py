@@ -75,6 +75,8 @@ def _reseed_if_flushed() -> None:
     if not ReasonConfig.objects.exists():  # the withdrawal reasons, their rule sets and the rent cap (withdrawals/0002)
         importlib.import_module("openhpf.withdrawals.migrations.0002_seed_reasons").seed(apps, None)
         importlib.import_module("openhpf.withdrawals.migrations.0004_seed_housing").seed(apps, None)
+        # 04, 05, 08, 09 rules; 99 and the local reasons (catalogue items, configuration, rules); their policy values
+        importlib.import_module("openhpf.withdrawals.migrations.0006_seed_closing_and_local_reasons").seed(apps, None)
     from openhpf.access.catalogue import sync as access_sync
     from openhpf.access.models import Permission
 

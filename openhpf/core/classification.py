@@ -114,6 +114,10 @@ FIELDS: dict[str, str] = {
     # withdrawals: a member's own settlement card (结算卡), SM4-encrypted with a blind index
     "withdrawals.BankCard.card_no": "bank_card",
     "withdrawals.BankCard.holder_name": "name",
+    # withdrawals: the heirs and legatees of a death withdrawal (08), each paid to its own account
+    "withdrawals.HeirShare.name": "name",
+    "withdrawals.HeirShare.id_number": "id_number",
+    "withdrawals.HeirShare.account_no": "bank_card",
     "reconciliation.StatementLine.counter_name": "name",
     "reconciliation.StatementLine.counter_account": "bank_card",
 }
@@ -132,6 +136,7 @@ NOT_PERSONAL: dict[str, str] = {
     "settlement.BankAccount.bank_name": "受托银行名称（机构信息）",
     "settlement.BankAccount.account_name": "中心专户户名（机构信息）",
     "settlement.Payee.bank_name": "收款人开户银行名称（机构信息）",
+    "withdrawals.HeirShare.bank_name": "继承人收款账户的开户银行名称（机构信息）",
     "settlement.Notice.balance": "中心专户余额（机构资金，非个人）",
     "reconciliation.BankStatement.opening_balance": "中心专户余额（机构信息）",
     "reconciliation.BankStatement.closing_balance": "中心专户余额（机构信息）",

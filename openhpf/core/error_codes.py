@@ -535,6 +535,8 @@ class ErrorCode(StrEnum):
                              "尚余 {left} 元")
     WITHDRAWAL_ACCOUNT_CHANGED = ("WITHDRAWAL_ACCOUNT_CHANGED", 409,
                                   "个人账户 {account_no} 的余额在审批后发生变化，销户提取须重新受理")
+    WITHDRAWAL_ESCHEAT_INVALID = ("WITHDRAWAL_ESCHEAT_INVALID", 409,
+                                  "办件 {number} 不能转入增值收益：{detail}")
     YEAR_NOT_CLOSED = "YEAR_NOT_CLOSED", 422, "{year} 年度损益尚未结转至增值收益，请先执行年末结转"
     YEAR_NOT_ENDED = "YEAR_NOT_ENDED", 422, "业务日期 {business_date} 尚未到 {year} 年末"
     YEAR_NOT_ROLLED = "YEAR_NOT_ROLLED", 422, "个人账户 {account_no} 尚未完成上年度结息结转"

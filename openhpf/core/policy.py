@@ -34,6 +34,8 @@ KEYS: dict[str, str] = {
     "withdrawal.order": "提取扣减顺序",
     "withdrawal.rent.monthly_cap": "租房提取每人每月限额（分）",
     "withdrawal.purchase.window_months": "购房提取须在网签备案或不动产登记之日起的月数内申请",
+    "withdrawal.hukou_out.closes_account": "户口迁出本市可销户提取（否则办理异地转移接续）",
+    "withdrawal.local.caps": "本地提取原因的每次提取限额（按事项编码，金额为分）",
     "contribution.refund.prior_year_interest": "退缴上年度汇缴时已结利息的处理（recover 冲回 / leave 不冲回）",
     "settlement.interest_notice.keywords": "活期存款结息通知的摘要关键词",
     "loan.rate.first.le5": "首套贷款年利率（5年及以下）",

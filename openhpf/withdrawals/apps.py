@@ -11,6 +11,7 @@ class WithdrawalsConfig(AppConfig):
     verbose_name = "提取"
 
     def ready(self) -> None:
+        from .closing import register_closing
         from .config import register_commands
         from .handlers import register_handlers
         from .payout import register_hooks
@@ -18,5 +19,6 @@ class WithdrawalsConfig(AppConfig):
 
         register_commands()  # withdrawals.reason_change through maker-checker
         register_handlers()  # the reasons built so far, on the application engine
+        register_closing()  # 04, 05, 08 (heirs by share; no heir → 增值收益), 09, 99 and the local reasons
         register_hooks()  # settlement's success/failure hooks and the four-eyes application source
         register_panels()  # the member page's 结算银行卡 panel (accounts.panels)

@@ -12,7 +12,9 @@ withdrawal's payout (the hold placed on approval, the bank instruction, the inte
   application of a member and the spouse pays from both accounts: two rows).
 - `PropertyUse`: what one payout of a housing withdrawal (01 购买, 02 建造/翻建/大修) takes against a property,
   keyed by the 网签备案合同号 and, once issued, the 不动产权证号, so the property's earlier withdrawals are found by
-  either key whoever made them."""
+  either key whoever made them.
+- `HeirShare`: one 继承人 or 受遗赠人 of a death withdrawal (08): the share (a fraction), the amount allocated in fen,
+  the bank account it is paid to (SM4-encrypted), and its own payment (closing.py)."""
 
 from __future__ import annotations
 
@@ -71,6 +73,7 @@ class ReasonConfig(CheckedVersion):
         PRICE = "price", "不超过房价减贷款减已提取"
         INSTALLMENTS = "installments", "不超过当年还款额或剩余本金"
         MEDICAL = "medical", "不超过个人负担的医疗费用"
+        CAP = "cap", "不超过本地规定的每次提取限额"
 
     item_code = models.CharField("事项编码", max_length=40)
     reason_code = models.CharField("提取原因代码", max_length=4)
@@ -155,3 +158,46 @@ class LimitKey(models.Model):
     class Meta:
         verbose_name = "提取额度锁"
         constraints = [models.UniqueConstraint(fields=["center", "key"], name="wd_limit_key_unique")]
+
+
+class HeirShare(EncryptedFieldsMixin, models.Model):
+    """One payee of a death withdrawal (08 死亡): a 继承人 or 受遗赠人 with a share of the balance plus interest to
+    date, paid by a payment of its own (BDC101) to the account recorded on the application."""
+
+    class Role(models.TextChoices):
+        HEIR = "heir", "继承人"
+        LEGATEE = "legatee", "受遗赠人"
+
+    class State(models.TextChoices):
+        SENT = "sent", "已发送银行"
+        PAID = "paid", "已支付"
+        FAILED = "failed", "支付失败"
+
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="shares")
+    seq = models.PositiveSmallIntegerField("序号")
+    role = models.CharField("身份", max_length=10, choices=Role.choices)
+    name = models.CharField("姓名", max_length=60)
+    id_number = EncryptedTextField("证件号码", purpose="id_number", normalize="id_number")
+    account_no = EncryptedTextField("收款账号", purpose="bank_card", normalize="bank_card")
+    last4 = models.CharField("账号后四位", max_length=4)
+    bank_name = models.CharField("开户银行", max_length=60)
+    share_num = models.PositiveIntegerField("份额分子")
+    share_den = models.PositiveIntegerField("份额分母")
+    amount = models.BigIntegerField("分配金额（分）")
+    instruction_seq = models.CharField("结算指令流水号", max_length=40, blank=True)
+    bank_seq = models.CharField("银行流水号", max_length=40, blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.SENT)
+    paid_on = models.DateField("支付日期", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "死亡提取继承份额"
+        ordering = ["payout_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["payout", "seq"], name="wd_heir_share_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.seq}（{self.share_num}/{self.share_den}）"
+
+    @property
+    def masked(self) -> str:
+        return f"**** {self.last4}"

@@ -75,7 +75,7 @@ def test_the_channel_and_identity_level_of_the_item_are_enforced(world, rent_han
                                     identity_level=IdentityLevel.CERTIFICATE, actor=w["member"], business_date=MON)
     assert exc.value.code == "APPLICATION_CHANNEL"
     with pytest.raises(DomainError) as exc:  # an item nobody has plugged in yet
-        services.application_create(center=w["center"], item_code="HPF-P-WD-09", channel="counter",
+        services.application_create(center=w["center"], item_code="HPF-P-TRANSFER", channel="counter",
                                     identity_level=IdentityLevel.COUNTER_CHECK, actor=w["teller"], business_date=MON,
                                     member_id=w["a"].member_id)
     assert exc.value.code == "APPLICATION_HANDLER_MISSING"

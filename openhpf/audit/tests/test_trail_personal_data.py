@@ -187,8 +187,8 @@ def _drive_writes(seed: Any) -> dict[str, str]:
     Certificate.objects.filter(pk=cert.pk).update(code_salt="walk", code_hash=code_digest("walk", "ABCD2345"))
     certificate_verify_code(number=cert.number, code="ABCD-2345", ip="127.0.0.1")
     # the electronic HPF card scanned at the counter
-    card = ecard_issue(actor=me, account_no=MemberAccount.objects.filter(member=member).first().account_no)
-    ecard_scan(actor=actor, center=center, token=card.token)
+    ecard = ecard_issue(actor=me, account_no=MemberAccount.objects.filter(member=member).first().account_no)
+    ecard_scan(actor=actor, center=center, token=ecard.token)
     return {"新开户": resident_id(88), "新手机": "13655554444", "改手机": "13655553333", "新姓名": "欧阳明远",
             "联系电话": "13522221111", "新单位联系电话": "13744443333", "未知证件号": resident_id(99), "经办人手机": agent.phone,
             "输错的登录名": "13800001111", "护照号": "E76543210", "合并手机": "13655552222"}
