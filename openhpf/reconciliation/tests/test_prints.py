@@ -56,7 +56,8 @@ def test_the_adjustment_table_prints_and_exports_with_its_figures(center, acct, 
     assert mark.startswith("OpenHPF 导出 · 导出人 ") and "用途 月末对账归档" in mark and "内部资料" in mark
     assert wb.properties.description == mark and res["X-HPF-Watermark"]
     audit = AuditRecord.objects.get(action="reconciliation.adjustment.export")
-    assert audit.after["reason"] == "月末对账归档" and audit.after["rows"] == 1 and audit.object_id == str(r.pk)
+    after = audit.after or {}
+    assert after["reason"] == "月末对账归档" and after["rows"] == 1 and audit.object_id == str(r.pk)
     by_label = {row[0]: row for row in cells if row and row[0]}
     assert by_label["银行对账单余额"][1] == format_fen(r.bank_closing, grouping=False)
     assert by_label["减：单位已付银行未付"][1] == "0.00" and by_label["减：单位已付银行未付"][3] == "15.00"
