@@ -79,7 +79,7 @@ lint-imports: .venv
 	$(BIN)/lint-imports --no-cache
 
 mypy: .venv
-	$(BIN)/mypy openhpf
+	$(BIN)/mypy openhpf bench
 
 audit-deps: .venv
 	@bash scripts/audit-deps.sh

@@ -76,18 +76,18 @@ def _worker(db_url: str, lines: int, progress: bool) -> dict:
     setup_s = time.perf_counter() - t0
     _say(f"  {connection.vendor}: book side written ({written:,} bank lines) in {setup_s:.1f} s")
 
-    bars = RichProgress() if progress else _Quiet()
-    with bars:
+    rich = RichProgress() if progress else None
+    with rich if rich is not None else _Quiet():
         t0 = time.perf_counter()
         with transaction.atomic(durable=True):
             stmt = statement_load(bank_account=acct, stmt_date=DAY, opening_balance=day.opening,
                                   closing_balance=day.closing, lines=day.statement_lines(), actor=actor,
-                                  business_date=DAY, progress=bars if progress else None)
+                                  business_date=DAY, progress=rich)
         load_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         with transaction.atomic(durable=True):
             recon = reconcile(bank_account=acct, on=DAY, actor=actor, business_date=DAY,
-                              progress=bars if progress else None)
+                              progress=rich)
         recon_s = time.perf_counter() - t0
     found = set(ReconItem.objects.filter(opened_in=recon).values_list("reason", "side", "ref_key"))
     missed = sorted(day.expected - found)

@@ -111,6 +111,7 @@ def _worker(db_url: str, mode: str, csv_path: str, xlsx_path: str) -> dict:
         assert res.accepted, res.first_errors
         top_import = times.top()
         imp = Remittance.objects.get(pk=res.remittance_ids[0]).source_import
+        assert imp is not None, "the imported 汇缴单 keeps its import"
         t0 = time.perf_counter()
         with transaction.atomic(durable=True):
             receipt_record(center=center, amount=res.total, value_date=bd, bank_ref="BENCH-REMIT-1", actor=actor,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -32,56 +33,40 @@ def _verify_after_scenario(request):
     assert not bad, "hpf verify failed after scenario: " + "; ".join(f"{r.name}: {r.detail} {r.breaches[:3]}" for r in bad)
 
 
-def _reseed_if_flushed() -> None:
-    """Transactional tests flush every table when they end, the data seeded by migrations included; put the
-    national policy values and the calendar back so the next test sees a freshly migrated database."""
-    import importlib
+_SEEDS: list[Any] | None = None
 
+
+def seed_functions() -> list[Any]:
+    """Every seed function of the project's migrations, in the order `migrate` runs them: each migration module
+    with a RunPython operation declares `SEEDS` (the functions that write what a freshly migrated database holds;
+    [] for a backfill, an encryption, a guard), found here from the migration graph — so a new seed migration
+    cannot be left out of the reseed (core/tests/test_seed_migrations.py checks the declarations). Read once."""
+    global _SEEDS
+    if _SEEDS is None:
+        import sys
+
+        from django.db.migrations.loader import MigrationLoader
+
+        graph = MigrationLoader(None, ignore_no_migrations=True).graph
+        plan: dict[tuple[str, str], None] = {}
+        for leaf in sorted(graph.leaf_nodes()):
+            plan.update(dict.fromkeys(graph.forwards_plan(leaf)))
+        _SEEDS = [fn for key in plan for fn in getattr(sys.modules[type(graph.nodes[key]).__module__], "SEEDS", ())]
+    return _SEEDS
+
+
+def _reseed_if_flushed() -> None:
+    """Transactional tests flush every table when they end, the data seeded by migrations included; rerun every
+    migration's seed functions (seed_functions) so the next test sees a freshly migrated database. A flush empties
+    all tables at once, so one of them tells: the national policy values."""
     from django.apps import apps
 
-    from openhpf.core.models import CalendarDay, PolicyParameter
+    from openhpf.core.models import PolicyParameter
 
-    seed = importlib.import_module("openhpf.core.migrations.0002_seed")
-    if not PolicyParameter.objects.filter(center__isnull=True).exists():
-        seed.seed_policy(apps, None)
-        importlib.import_module("openhpf.core.migrations.0003_seed_contribution_relief").seed_relief_policy(apps, None)
-        importlib.import_module("openhpf.core.migrations.0004_finance_policy").seed_finance_policy(apps, None)
-        importlib.import_module("openhpf.core.migrations.0006_ingest_policy").seed_ingest_policy(apps, None)
-        importlib.import_module("openhpf.core.migrations.0008_upload_policy").seed_upload_policy(apps, None)
-        importlib.import_module("openhpf.core.migrations.0009_interest_notice_refund_policy") \
-            .seed_interest_notice_refund_policy(apps, None)
-        importlib.import_module("openhpf.core.migrations.0010_backpay_policy").seed_backpay_policy(apps, None)
-        importlib.import_module("openhpf.core.migrations.0011_deadline_counting_ratio_step").seed_rules_policy(apps, None)
-        importlib.import_module("openhpf.core.migrations.0012_receipt_bank_match_policy").seed_receipt_match_policy(apps, None)
-        importlib.import_module("openhpf.core.migrations.0013_seed_continuity_policy").seed(apps, None)
-        importlib.import_module("openhpf.core.migrations.0014_rating_followup_policy").seed(apps, None)
-        importlib.import_module("openhpf.core.migrations.0015_arrears_notice_policy").seed(apps, None)
-    if not CalendarDay.objects.exists():
-        seed.seed_calendar(apps, None)  # in the letters of its day: recoded as migration 0007 does
-        from django.db import connection
-
-        from openhpf.core.recode import recode_sql
-
-        words = importlib.import_module("openhpf.core.migrations.0007_status_words")
-        with connection.cursor() as cur:
-            cur.execute(recode_sql(CalendarDay._meta.db_table, "kind", words.CALENDAR))
-    from openhpf.catalog.models import ServiceItem
-
-    if not ServiceItem.objects.exists():  # the national service items seeded by catalog/0002
-        importlib.import_module("openhpf.catalog.migrations.0002_seed_national_items").seed(apps, None)
-        importlib.import_module("openhpf.catalog.migrations.0004_employer_change_review").seed(apps, None)
-    from openhpf.withdrawals.models import ReasonConfig
-
-    if not ReasonConfig.objects.exists():  # the withdrawal reasons, their rule sets and the rent cap (withdrawals/0002)
-        importlib.import_module("openhpf.withdrawals.migrations.0002_seed_reasons").seed(apps, None)
-        importlib.import_module("openhpf.withdrawals.migrations.0004_seed_housing").seed(apps, None)
-        # 04, 05, 08, 09 rules; 99 and the local reasons (catalogue items, configuration, rules); their policy values
-        importlib.import_module("openhpf.withdrawals.migrations.0006_seed_closing_and_local_reasons").seed(apps, None)
-    from openhpf.access.catalogue import sync as access_sync
-    from openhpf.access.models import Permission
-
-    if not Permission.objects.exists():  # the roles and permissions seeded by access/0002
-        access_sync(apps)
+    if PolicyParameter.objects.filter(center__isnull=True).exists():
+        return
+    for fn in seed_functions():
+        fn(apps, None)
 
 
 @contextmanager

@@ -90,6 +90,7 @@ CONSOLE: dict[str, str] = {
     "remit:employer_month": "contributions.remit",
     "remit:employer_back": "contributions.remit",
     "remit:employer_suspense_allocate": "contributions.remit",
+    "remit:employer_suspense_choices": "contributions.remit",
     "settlement:home": "settlement.view",
     "settlement:account_open": "settlement.operate",
     "settlement:payee_add": "settlement.operate",

@@ -128,8 +128,14 @@ class StageOut(Schema):
     required: bool
 
 
+class ContentRowOut(Schema):
+    label: str
+    text: str
+
+
 class ApplicationOut(ApplicationRowOut):
     payload: dict[str, Any]
+    content: list[ContentRowOut]  # the payload in a clerk's words (the item's describe rows), masked like it
     problems: list[str]
     rule_outcome: str
     stages: list[StageOut]

@@ -20,9 +20,11 @@ MATERIAL_PREFIX = "m_"
 
 class IntakeForm(forms.Form):
     """The item's `Handler.form` fields (prefixed p_), the member's 个人账号 or the employer's 单位账号, and a file
-    field per material of the item (required when the catalogue says the material is)."""
+    field per material of the item as the center implements it (its 实施清单's local materials too; required when
+the list says the material is)."""
 
-    def __init__(self, *args: Any, version: ServiceItemVersion, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, version: ServiceItemVersion, materials: list[dict[str, Any]] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.version = version
         if version.kind == ItemKind.PERSON:
@@ -36,7 +38,7 @@ class IntakeForm(forms.Form):
             form_class = cast(type[forms.Form], handler.form)
             for name, field in form_class.base_fields.items():
                 self.fields[PAYLOAD_PREFIX + name] = copy.deepcopy(field)
-        for m in version.materials:
+        for m in version.materials if materials is None else materials:  # the center's list: with its local ones
             self.fields[MATERIAL_PREFIX + m["code"]] = forms.FileField(
                 label=f"{m['name']}（扫描件）", required=bool(m["required"]),
                 error_messages={"required": f"请扫描上传：{m['name']}"})

@@ -80,11 +80,6 @@ def handler_swapped(handler: Handler) -> Iterator[Handler]:
             _HANDLERS[handler.item_code] = real
 
 
-def unregister_handler(item_code: str) -> None:
-    """Tests only: take a handler out again."""
-    _HANDLERS.pop(item_code, None)
-
-
 def handler_for(item_code: str, item_name: str = "") -> Handler:
     try:
         return _HANDLERS[item_code]

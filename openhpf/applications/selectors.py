@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet
 
 from openhpf.access.services import has_permission, scope_queryset
-from openhpf.catalog.models import Channel
+from openhpf.catalog.models import CenterItemVersion, Channel
 from openhpf.catalog.selectors import items_current
 from openhpf.core.actors import Actor, AgentActor, MemberActor, is_staff_user
 from openhpf.core.audit_events import AuditEvent
@@ -139,11 +139,22 @@ def application_page(*, actor: Actor, read: PersonalRead, center: Any = None,
     return _listed(actor, center, filters, page, page_size, read)
 
 
+def material_names(app: Application) -> dict[str, str]:
+    """The name of each material code `app` may hold: its item's, and the local ones any 实施清单 version of its
+    center added (the newest name wins)."""
+    names: dict[str, str] = {}
+    for extra in (CenterItemVersion.objects.filter(center_id=app.center_id, item__code=app.item_code)
+                  .order_by("version").values_list("extra_materials", flat=True)):
+        names.update({m["code"]: m["name"] for m in extra})
+    return {**names, **{m["code"]: m["name"] for m in app.item_version.materials}}
+
+
 def _detail(app: Application, read: PersonalRead) -> dict[str, Any]:
-    materials = {m["code"]: m["name"] for m in app.item_version.materials}
+    materials = material_names(app)
     return {
         **_row(app, read),
         "payload": _mask_value(read, "", app.payload),
+        "content": [{"label": label, "text": text} for label, text in payload_rows(app, read)],
         "problems": [redact_text(p) for p in app.problems],
         "rule_outcome": app.rule_outcome,
         "stages": [{"level": i, "name": st["name"], "permission": st["permission"], "above": st["above"],
@@ -405,16 +416,19 @@ class ReviewView:
 SEVERITY_LABELS = {"block": "不予通过", "manual": "转人工审核", "warn": "提示"}
 
 
-def payload_rows(app: Application) -> list[tuple[str, str]]:
-    """The payload in a clerk's words: the handler's `describe`, else each key labelled by its form field."""
+def payload_rows(app: Application, read: PersonalRead | None = None) -> list[tuple[str, str]]:
+    """The payload in a clerk's words: the handler's `describe`, else each key labelled by its form field. With
+    `read` (an API's reader), each value is masked by the reader's clearance as the payload is."""
     handler = registry.handler_if_any(app.item_code)
     if handler is not None and handler.describe is not None:
-        return list(handler.describe(dict(app.payload)))
+        rows = list(handler.describe(dict(app.payload)))
+        return rows if read is None else [(label, redact_text(text)) for label, text in rows]
     labels: dict[str, str] = {}
     if handler is not None and handler.form is not None:
         fields: dict[str, Any] = getattr(handler.form, "base_fields", {})
         labels = {k: str(fld.label or k) for k, fld in fields.items()}
-    return [(labels.get(k, k), _value_text(k, v)) for k, v in app.payload.items()]
+    return [(labels.get(k, k), _value_text(k, v if read is None else _mask_value(read, k, v)))
+            for k, v in app.payload.items()]
 
 
 def _value_text(key: str, value: Any) -> str:
@@ -431,7 +445,7 @@ def _value_text(key: str, value: Any) -> str:
 def review_view(*, application: Application, actor: Actor, read: PersonalRead, business_date: date) -> ReviewView:
     """Everything the review screen shows of one application (masked by the viewer's clearance), read-audited."""
     app = application
-    names = {m["code"]: m["name"] for m in app.item_version.materials}
+    names = material_names(app)
     materials = [MaterialRow(id=m.pk, code=m.material_code, name=names.get(m.material_code, m.material_code),
                              original_name=m.document.original_name, size=m.document.size, sm3=m.document.sm3,
                              added_by=m.added_by)

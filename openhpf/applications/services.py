@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from openhpf.access.services import check_permission, has_permission
 from openhpf.accounts.selectors import employer_notify_phone, member_notify_phone
-from openhpf.catalog.models import Channel, IdentityLevel, ItemKind, ServiceItemVersion
-from openhpf.catalog.selectors import implementation_current, item_for_center
+from openhpf.catalog.models import Channel, IdentityLevel, ItemKind
+from openhpf.catalog.selectors import CenterItem, implementation_current, item_for_center, merge
 from openhpf.core.actors import (
     Actor,
     AgentActor,
@@ -228,7 +228,7 @@ def application_attach(*, application: Application, material_code: str, document
         raise DomainError(ErrorCode.ILLEGAL_TRANSITION, object="办件", status=app.get_state_display(), action="添加材料")
     if not (_is_applicant(app, actor) or has_permission(actor, ACCEPT_PERMISSION, center=app.center)):
         raise PermissionDenied("无权为该办件添加材料")
-    if material_code not in {m["code"] for m in app.item_version.materials}:
+    if material_code not in {m["code"] for m in application_materials(app, business_date)}:
         raise DomainError(ErrorCode.APPLICATION_MATERIAL_UNKNOWN, item=app.item_version.name, material=material_code,
                           field="material_code")
     if document.center_id != app.center_id:
@@ -241,15 +241,27 @@ def application_attach(*, application: Application, material_code: str, document
     return m
 
 
-def _all_problems(app: Application) -> list[str]:
-    """Everything wrong with the application now, at once: the handler's problems and the missing materials."""
+def application_materials(app: Application, on: date) -> list[dict[str, Any]]:
+    """The materials `app` asks for on `on`: its item version's, then the local ones its center's 实施清单 in force
+    that day adds (catalog.item_for_center's merge), each {code, name, format, required, replaceable_by, note}."""
+    return center_item(app, on).materials
+
+
+def center_item(app: Application, on: date) -> CenterItem:
+    """The item `app` was filed under as its center implements it on `on` (实施清单 in force that day)."""
+    return merge(app.item_version, implementation_current(app.center_id, app.item_code, on), app.center_id)
+
+
+def _all_problems(app: Application, on: date) -> list[str]:
+    """Everything wrong with the application now, at once: the handler's problems and the missing materials (the
+    item's and the center's local ones in force on `on`)."""
     handler = registry.handler_for(app.item_code, app.item_version.name)
     payload, problems = handler.validate(dict(app.payload), app)
     app.payload = payload
     app.amount = handler.amount(payload) if handler.amount else None
     have = set(app.materials.values_list("material_code", flat=True))
     replaced = set(payload.get("replaced_materials") or [])
-    for m in app.item_version.materials:
+    for m in application_materials(app, on):
         if m["required"] and m["code"] not in have and not (m["replaceable_by"] and m["code"] in replaced):
             problems = [*problems, f"缺少申请材料：{m['name']}"]
     return _problems(problems)
@@ -264,7 +276,7 @@ def application_submit(*, application: Application, actor: Actor, business_date:
         raise PermissionDenied("无权提交该办件")
     if payload is not None:
         app.payload = payload
-    problems = _all_problems(app)
+    problems = _all_problems(app, business_date)
     if problems:
         raise _refuse_problems(problems)
     app.submitted_at = timezone.now()
@@ -339,11 +351,10 @@ def _review_start(app: Application, *, actor: Actor, business_date: date) -> App
 def _promised_limit(app: Application) -> tuple[int | None, str]:
     """The promised limit (承诺时限) and its unit that run for `app`: its center's 实施清单 in force on the day of
     受理 (the item's own when the center states none), over the item version it was filed under."""
-    v = app.item_version
-    impl = implementation_current(app.center_id, app.item_code, app.accepted_on) if app.accepted_on else None
-    if impl is None or impl.promised_limit is None:
-        return v.promised_limit, v.promised_limit_unit
-    return impl.promised_limit, impl.promised_limit_unit
+    if app.accepted_on is None:
+        return app.item_version.promised_limit, app.item_version.promised_limit_unit
+    here = center_item(app, app.accepted_on)
+    return here.promised_limit, here.promised_limit_unit
 
 
 @transaction.atomic
@@ -415,7 +426,7 @@ def application_correct(*, application: Application, actor: Actor, business_date
         raise PermissionDenied("无权补正该办件")
     if payload is not None:
         app.payload = payload
-    problems = _all_problems(app)
+    problems = _all_problems(app, business_date)
     if problems:
         raise _refuse_problems(problems)
     if app.paused_on is None:
@@ -539,9 +550,10 @@ def application_withdraw(*, application: Application, actor: Actor, business_dat
     return _move(app, S.WITHDRAWN, actor=actor, business_date=business_date, reason=(reason or "申请人撤回").strip())
 
 
-def is_instant(version: ServiceItemVersion) -> bool:
-    """即时办结: the promised limit is 0 and no review level is defined for the item."""
-    return version.promised_limit == 0 and not version.review_stages
+def is_instant(here: CenterItem) -> bool:
+    """即时办结: the promised limit that runs at the center (its 实施清单's, else the item's) is 0 and the item
+    defines no review level."""
+    return here.promised_limit == 0 and not here.version.review_stages
 
 
 @transaction.atomic
@@ -552,7 +564,7 @@ def application_process_instant(*, application: Application, business_date: date
     (a blocking rule rejects; a `manual` one leaves it under review for a reviewer), approval, execution and
     completion, each move recorded as any other. Any other item, or another state, is left as it is."""
     app = _locked(application)
-    if app.state != S.SUBMITTED or not is_instant(app.item_version):
+    if app.state != S.SUBMITTED or not is_instant(center_item(app, business_date)):
         return app
     system = actor or SystemActor("applications", ref="instant")
     v = app.item_version

@@ -18,7 +18,7 @@ from openhpf.access.decorators import permission_required
 from openhpf.access.selectors import has_permission
 from openhpf.accounts.selectors import employer_get, member_account_get
 from openhpf.catalog.models import Channel, IdentityLevel, ItemKind, ServiceItemVersion
-from openhpf.catalog.selectors import item_current
+from openhpf.catalog.selectors import item_current, item_for_center
 from openhpf.core.codes import RetentionClass
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -233,16 +233,23 @@ class Intake(CounterTransaction):
             raise Http404("请先选择可办理的服务事项")
         return v
 
+    def _materials(self, request: HttpRequest) -> list[dict[str, Any]]:
+        """The item's materials as this center asks for them today: the national list and its 实施清单's own."""
+        center = _center(request)
+        here = item_for_center(self._version(request).item.code, center, center.business_date)
+        return here.materials if here is not None else list(self._version(request).materials)
+
     def dispatch(self, request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
         self.version = self._version(request)
+        self.materials = self._materials(request)
         return super().dispatch(request, **kwargs)
 
     def _file_fields(self) -> list[str]:
         """The scans are fields of this item's form, not of the base class: keep them between 核对 and 办理."""
-        return [MATERIAL_PREFIX + m["code"] for m in self.version.materials]
+        return [MATERIAL_PREFIX + m["code"] for m in self.materials]
 
     def form_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
-        return {"version": self._version(request)}
+        return {"version": self._version(request), "materials": self._materials(request)}
 
     def context(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {"version": self._version(request)}
@@ -258,7 +265,7 @@ class Intake(CounterTransaction):
 
     def _file(self, request: HttpRequest, form_data: dict[str, Any], version: ServiceItemVersion, *,
               actor: Any, business_date: Any, attach: bool) -> Application:
-        form = IntakeForm(version=version)
+        form = IntakeForm(version=version, materials=self._materials(request))
         form.cleaned_data = form_data
         party = self._party(request, form_data, version)
         app = services.application_create(
@@ -281,7 +288,7 @@ class Intake(CounterTransaction):
         version = self._version(request)
         center = _center(request)
         party = self._party(request, data, version)
-        form = IntakeForm(version=version)
+        form = IntakeForm(version=version, materials=self._materials(request))
         form.cleaned_data = data
 
         def check() -> list[tuple[str, str]]:
@@ -295,7 +302,7 @@ class Intake(CounterTransaction):
             return selectors.payload_rows(app)
 
         rows = dry_run(check)
-        names = {m["code"]: m["name"] for m in version.materials}
+        names = {m["code"]: m["name"] for m in self._materials(request)}
         return [Line("服务事项", version.name), Line("申请人", party["label"]), Line("办理渠道", Channel.COUNTER.label),
                 *[Line(label, text) for label, text in rows],
                 *[Line("申请材料", f"{names.get(code, code)}：{f.name}") for code, f in form.uploads()]]

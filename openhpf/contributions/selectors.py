@@ -355,15 +355,25 @@ def employer_suspense_moves(*, employer: Employer, user: Actor, page: Any = 1,
     return Page(items=items, total=got.total, page=got.page, page_size=got.page_size)
 
 
-def employer_allocatable(*, employer: Employer, user: Actor, business_date: date) -> list[EmployerRemittance]:
+def employer_allocatable(*, employer: Employer, user: Actor, business_date: date, q: str = "", page: Any = 1,
+                         page_size: int = 20) -> Page[EmployerRemittance]:
     """The employer's 汇缴单/补缴单 its 暂存 may pay (暂存分配): confirmed, due by the business month, not matched
-    to a receipt; oldest month first."""
+    to a receipt; oldest month first, paged with the true total. `q` narrows them as the clerk types: a 单号
+    (#123: that one only), a number (a 单号 or the start of a 所属年月: 2026-11, 202611, 2026), 汇缴 or 补缴."""
     check_permission(user, "accounts.view", center=employer.center_id)
     qs = (Remittance.objects.filter(employer_id=employer.pk, status=Remittance.Status.CONFIRMED, receipt__isnull=True,
                                     month__lte=f"{business_date.year:04d}{business_date.month:02d}")
           .order_by("month", "pk"))
-    return [EmployerRemittance(
+    term = q.strip().replace("-", "").replace("年", "").replace("月", "")
+    if term.startswith("#") and term[1:].isdigit():  # a 单号 and nothing else
+        qs = qs.filter(pk=int(term[1:]))
+    elif term in ("汇缴", "补缴"):
+        qs = qs.filter(biz_type=BizType.REMITTANCE if term == "汇缴" else BizType.BACK_PAYMENT)
+    elif term.isdigit():
+        qs = qs.filter(Q(month__startswith=term[:6]) | Q(pk=int(term)))
+    elif term:
+        qs = qs.none()
+    return mapped(paginate(qs, page, page_size), lambda r: EmployerRemittance(
         pk=r.pk, month=r.month, biz_type=r.biz_type,
         kind_label=(Remittance.BackKind(r.back_kind).label if r.back_kind else "补缴") if r.is_back_payment else "汇缴",
-        lines=r.lines, total=r.total, status=r.status, status_label=Remittance.Status(r.status).label, paid_on=None)
-        for r in qs[:200]]
+        lines=r.lines, total=r.total, status=r.status, status_label=Remittance.Status(r.status).label, paid_on=None))

@@ -286,6 +286,7 @@ class AuditEvent(StrEnum):
     RECONCILIATION_RUN = "reconciliation.run", "日终对账", _O.RECONCILIATION
     RECONCILIATION_ITEM_EXPLAIN = "reconciliation.item.explain", "说明对账差异", _O.RECON_ITEM
     RECONCILIATION_ITEM_RESOLVE = "reconciliation.item.resolve", "核销对账差异", _O.RECON_ITEM
+    RECONCILIATION_ADJUSTMENT_EXPORT = "reconciliation.adjustment.export", "银行存款余额调节表导出", _O.RECONCILIATION
 
     # ------------------------------------------------------------ contributions
     CONTRIBUTIONS_REMITTANCE_CREATE = "contributions.remittance.create", "生成汇缴单", _O.REMITTANCE
@@ -327,6 +328,7 @@ class AuditEvent(StrEnum):
     FINANCE_LIQUIDITY_SNAPSHOT = "finance.liquidity.snapshot", "生成流动性日报", _O.LIQUIDITY_SNAPSHOT
     FINANCE_VALUE_ADDED_CLOSE = "finance.value_added.close", "增值收益年度结算", _O.VALUE_ADDED_YEAR
     FINANCE_VALUE_ADDED_DISTRIBUTE = "finance.value_added.distribute", "增值收益分配", _O.VALUE_ADDED_YEAR
+    FINANCE_LEDGER_EXPORT = "finance.ledger.export", "明细账导出", _O.GL_ACCOUNT
 
     # ------------------------------------------------------------ catalog
     CATALOG_ITEM_CHANGE = "catalog.item.change", "服务事项新版本生效（经复核）", _O.SERVICE_ITEM

@@ -107,8 +107,9 @@ def ledger_detail(*, center: Center, code: str, date_from: date, date_to: date, 
                         date_to=date_to, opening=opening, debit=agg["d"], credit=agg["c"], count=agg["n"])
 
 
-def ledger_xlsx(d: LedgerDetail, *, printed_on: date, preparer: str) -> IO[bytes]:
-    """The 明细账 as an .xlsx in a temporary file (streamed to the browser): every cell a text, amounts in 元."""
+def ledger_xlsx(d: LedgerDetail, *, printed_on: date, preparer: str, watermark: str = "") -> IO[bytes]:
+    """The 明细账 as an .xlsx in a temporary file (streamed to the browser): every cell a text, amounts in 元, the
+    export's watermark line under the title."""
     def yuan(fen: int) -> str:
         return format_fen(fen, grouping=False)
 
@@ -119,7 +120,7 @@ def ledger_xlsx(d: LedgerDetail, *, printed_on: date, preparer: str) -> IO[bytes
         title=[f"{d.center.name} 明细账", f"科目：{d.code} {d.name}（{d.side}方）　期间：{d.date_from:%Y-%m-%d} 至 "
                f"{d.date_to:%Y-%m-%d}　单位：元", f"期初余额：{yuan(d.opening)}（{d.side}）"],
         header=("日期", "凭证号", "摘要", "科目", "借方", "贷方", "方向", "余额"),
-        rows=rows,
+        rows=rows, watermark=watermark,
         totals=[("", "", "本期合计", "", yuan(d.debit), yuan(d.credit), d.side, yuan(d.closing))],
         foot=[f"共 {d.count} 笔。", f"制表人：{preparer}", f"打印日期：{printed_on:%Y-%m-%d}"],
         widths=(12, 18, 36, 10, 16, 16, 6, 18))

@@ -1,5 +1,6 @@
-"""JSON API of background jobs (mounted at /api/v1/jobs/): the list with each job's state as shown (a running
-job with an old heartbeat is `interrupted`, 中断), and the actions 续跑 (resume) and 取消 (cancel)."""
+"""JSON API of background jobs (mounted at /api/v1/jobs/): the list (paged, with the true total; `state=problem`
+for the failed and interrupted ones) with each job's state as shown (a running job with an old heartbeat is
+`interrupted`, 中断), and the actions 续跑 (resume) and 取消 (cancel)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from openhpf.core.authz import check_permission
+from openhpf.core.error_codes import ErrorCode
+from openhpf.core.errors import DomainError
+from openhpf.core.paging import paginate
 
 from .models import Job
 from .runner import job_cancel, job_resume_registered
-from .selectors import job_get, job_list
+from .selectors import STATES, job_get, job_query
 
 router = Router(tags=["作业"])
 
@@ -46,9 +50,21 @@ def _out(j: Job) -> dict[str, Any]:
             "can_resume": j.can_resume, "can_cancel": j.can_cancel}
 
 
-@router.get("", response=list[JobOut], summary="最近的作业（心跳超时的运行中作业显示为中断）")
-def jobs(request: HttpRequest, limit: int = 50):
-    return [_out(j) for j in job_list(limit=max(1, min(limit, 200)), user=request.user)]
+class JobPageOut(Schema):
+    total: int
+    page: int
+    page_size: int
+    items: list[JobOut]
+
+
+@router.get("", response=JobPageOut,
+            summary="作业（新的在前；state=problem 只列失败或中断的；心跳超时的运行中作业显示为中断；分页，total 为总数）")
+def jobs(request: HttpRequest, state: str = "", page: int = 1, page_size: int = 50):
+    jobs = job_query(user=request.user, state=state)  # checks jobs.view first: a refused caller learns nothing
+    if state not in STATES:
+        raise DomainError(ErrorCode.STATE_INVALID, "作业状态筛选应为 problem（失败或中断），或不填（全部）", field="state")
+    p = paginate(jobs, page, page_size)
+    return {"total": p.total, "page": p.page, "page_size": p.page_size, "items": [_out(j) for j in p.items]}
 
 
 @router.post("/{pk}/cancel", response=JobOut, summary="取消作业（等待、失败或中断的作业；其导入转为失败）")

@@ -13,6 +13,7 @@ from ninja import Router, Schema
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
+from openhpf.core.paging import paginate
 from openhpf.iam.services import staff_center_required
 
 from . import selectors, services
@@ -132,15 +133,24 @@ def reconciliation_detail(request: HttpRequest, pk: int):
     return {**_recon_out(r), "items": _items_out(request, center, items)}
 
 
-@router.get("/items", response=list[ItemOut], summary="差异工作队列（未达账项与金额不符）")
-def item_list(request: HttpRequest, account_no: str = "", reason: str = "", state: str = "open", limit: int = 200):
+class ItemPageOut(Schema):
+    total: int
+    page: int
+    page_size: int
+    items: list[ItemOut]
+
+
+@router.get("/items", response=ItemPageOut,
+            summary="差异工作队列（未达账项与金额不符，早的在前；分页，total 为符合条件的总数）")
+def item_list(request: HttpRequest, account_no: str = "", reason: str = "", state: str = "open", page: int = 1,
+              page_size: int = 50):
     center = _center(request)
     acct = selectors.bank_account_get(center=center, account_no=account_no, user=request.user) if account_no else None
     if state not in selectors.ITEM_STATES:
         raise DomainError(ErrorCode.STATE_INVALID, f"状态应为 {'、'.join(selectors.ITEM_STATES)} 之一", field="state")
-    items = selectors.item_list(center=center, user=request.user, bank_account=acct, reason=reason or None,
-                                state=state, limit=limit)
-    return _items_out(request, center, items)
+    p = paginate(selectors.item_query(center=center, user=request.user, bank_account=acct, reason=reason or None,
+                                      state=state), page, page_size)
+    return {"total": p.total, "page": p.page, "page_size": p.page_size, "items": _items_out(request, center, p.items)}
 
 
 class ExplainIn(Schema):

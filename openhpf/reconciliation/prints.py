@@ -69,7 +69,9 @@ def adjustment_pdf(t: AdjustmentTable, *, center_name: str, printed_on: date, pr
     return pdf.to_bytes()
 
 
-def adjustment_xlsx(t: AdjustmentTable, *, center_name: str, printed_on: date, preparer: str) -> bytes:
+def adjustment_xlsx(t: AdjustmentTable, *, center_name: str, printed_on: date, preparer: str,
+                    watermark: str = "") -> bytes:
+    """The 调节表 as an .xlsx (every cell a text), the export's watermark line under the title."""
     r = t.recon
 
     def plain(fen: int) -> str:
@@ -86,6 +88,6 @@ def adjustment_xlsx(t: AdjustmentTable, *, center_name: str, printed_on: date, p
                 yield from (_item_cells(v, plain) for v in items)
 
     return xlsx_bytes(sheet="银行存款余额调节表", title=[f"{center_name} 银行存款余额调节表", _subtitle(t)],
-                       header=("银行对账单", "金额（元）", "单位账面", "金额（元）"), rows=rows(),
+                       header=("银行对账单", "金额（元）", "单位账面", "金额（元）"), rows=rows(), watermark=watermark,
                        foot=[f"{label}：{preparer if label == '制表人' else ''}" for label in SIGNOFF]
                        + [f"打印日期：{printed_on:%Y-%m-%d}"], widths=(24, 16, 24, 16, 22, 20, 30))

@@ -16,17 +16,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from openhpf.access.decorators import permission_required
 from openhpf.access.selectors import has_permission
+from openhpf.access.services import export_watermark
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, parse_yuan
 from openhpf.core.paging import paginate
-from openhpf.documents.exports import XLSX
+from openhpf.documents.exports import XLSX, export_audit
 from openhpf.documents.pdf import content_disposition
 from openhpf.documents.receipts import operator_name
 from openhpf.iam.services import console_center
@@ -90,25 +92,42 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                    ("单位已收银行未收", table.book_in), ("单位已付银行未付", table.book_out)]})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission_required(VIEW)
 def detail_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """The 银行存款余额调节表 of one reconciliation as a PDF (format=pdf, default) or a spreadsheet (format=xlsx)."""
+    """The 银行存款余额调节表 of one reconciliation as a PDF (GET, format=pdf, default) or a spreadsheet (POST,
+    format=xlsx, with its 用途: watermarked like every export — who, when, why — and audited)."""
     center = _center(request)
-    fmt = request.GET.get("format") or "pdf"
+    fmt = request.POST.get("format") or request.GET.get("format") or "pdf"
     try:
         if fmt not in ("pdf", "xlsx"):
             raise DomainError(ErrorCode.EXPORT_FORMAT, f"导出格式应为 xlsx 或 pdf：{fmt}", field="format")
         recon = selectors.reconciliation_get(center=center, pk=pk, user=request.user)
         table = selectors.adjustment_table(recon=recon, user=request.user)
-        make = prints.adjustment_pdf if fmt == "pdf" else prints.adjustment_xlsx
-        data = make(table, center_name=center.name, printed_on=center.business_date,
-                    preparer=operator_name(request.user))
     except DomainError as e:
         return render(request, "reconciliation/detail.html", {"error": e.message}, status=404)
-    resp = HttpResponse(data, content_type="application/pdf" if fmt == "pdf" else XLSX)
-    resp["Content-Disposition"] = content_disposition(
-        f"银行存款余额调节表_{recon.bank_account.account_no}_{recon.recon_date:%Y%m%d}.{fmt}")
+    name = f"银行存款余额调节表_{recon.bank_account.account_no}_{recon.recon_date:%Y%m%d}.{fmt}"
+    if fmt == "pdf":
+        data = prints.adjustment_pdf(table, center_name=center.name, printed_on=center.business_date,
+                                     preparer=operator_name(request.user))
+        resp = HttpResponse(data, content_type="application/pdf")
+        resp["Content-Disposition"] = content_disposition(name)
+        return resp
+    reason = request.POST.get("reason", "") if request.method == "POST" else ""
+    try:
+        mark = export_watermark(request.user, reason)
+        with transaction.atomic(durable=True):
+            export_audit(actor=request.user, event=AuditEvent.RECONCILIATION_ADJUSTMENT_EXPORT, center=center,
+                         reason=reason, rows=sum(len(items) for _, items in prints.adjustment_groups(table)),
+                         filters={"account": recon.bank_account.account_no, "date": recon.recon_date}, obj=recon)
+    except DomainError as e:
+        messages.error(request, f"未能导出：{e.message}")
+        return redirect(reverse("reconciliation:detail", args=[recon.pk]))
+    resp = HttpResponse(prints.adjustment_xlsx(table, center_name=center.name, printed_on=center.business_date,
+                                               preparer=operator_name(request.user), watermark=mark),
+                        content_type=XLSX)
+    resp["Content-Disposition"] = content_disposition(name)
+    resp["X-HPF-Watermark"] = mark.encode("utf-8").decode("latin-1")
     return resp
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -14,11 +14,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from openhpf.applications import services as engine
-from openhpf.applications.models import Application, State
-from openhpf.applications.rating_selectors import application_rating
+from openhpf.applications.api import ApplicationOut
+from openhpf.applications.models import Application
 from openhpf.applications.ratings import rating_submit
-from openhpf.applications.registry import handler_for
-from openhpf.applications.selectors import application_get, application_timeline
+from openhpf.applications.selectors import application_detail, application_get
 from openhpf.catalog.models import Channel, IdentityLevel
 from openhpf.core.actors import AgentActor, SystemActor
 from openhpf.core.codes import RetentionClass
@@ -57,20 +56,6 @@ class ChangeIn(Schema):
     materials: list[MaterialIn] = []
 
 
-class Row(Schema):
-    label: str
-    text: str
-
-
-class EventOut(Schema):
-    state: str
-    state_label: str
-    reason: str
-    problems: list[str]
-    business_date: date
-    at: datetime
-
-
 class RatingOut(Schema):
     level: str
     level_label: str
@@ -78,49 +63,9 @@ class RatingOut(Schema):
     rated_on: date
 
 
-class ApplicationOut(Schema):
-    number: str
-    item_code: str
-    item_name: str
-    state: str
-    state_label: str
-    channel_label: str
-    accepted_on: date | None = None
-    promised_due: date | None = None
-    legal_due: date | None = None
-    completed_on: date | None = None
-    problems: list[str]
-    content: list[Row]
-    events: list[EventOut] = []
-    rating: RatingOut | None = None
-
-
-
-
 class RatingIn(Schema):
     level: str  # very_satisfied 非常满意 | satisfied 满意 | basic 基本满意 | dissatisfied 不满意 | very_dissatisfied 非常不满意
     comment: str = ""
-
-
-def _out(app: Application, *, detail: bool = False) -> dict[str, Any]:
-    try:
-        describe = handler_for(app.item_code, app.item_version.name).describe
-    except DomainError:
-        describe = None
-    rating = application_rating(app) if detail else None
-    return {
-        "number": app.number, "item_code": app.item_code, "item_name": app.item_version.name, "state": app.state,
-        "state_label": app.get_state_display(),
-        "channel_label": Channel(app.channel).label if app.channel in Channel.values else app.channel,
-        "accepted_on": app.accepted_on, "promised_due": app.promised_due, "legal_due": app.legal_due,
-        "completed_on": app.completed_on, "problems": list(app.problems or []),
-        "content": [{"label": k, "text": v} for k, v in (describe(app.payload) if describe else [])],
-        "events": [{"state": e.to_state, "state_label": State(e.to_state).label,
-                    "reason": e.reason, "problems": e.problems, "business_date": e.business_date, "at": e.at}
-                   for e in application_timeline(app)] if detail else [],
-        "rating": ({"level": rating.level, "level_label": rating.get_level_display(), "comment": rating.comment,
-                    "rated_on": rating.rated_on} if rating else None),
-    }
 
 
 def _decode(m: MaterialIn, problems: list[str]) -> bytes | None:
@@ -135,7 +80,7 @@ def _decode(m: MaterialIn, problems: list[str]) -> bytes | None:
     return content
 
 
-@agent_applications_router.post("/changes", response={201: ApplicationOut},
+@agent_applications_router.post("/changes", response={201: ApplicationOut},  # the applications API's detail
                                 summary="申请单位缴存信息变更（经办人、电话、地址、发薪日、开户银行及账号）")
 def agent_change_apply(request: HttpRequest, data: ChangeIn):
     """Files and submits the change in one step; every problem of the request is answered at once (422
@@ -147,11 +92,12 @@ def agent_change_apply(request: HttpRequest, data: ChangeIn):
     payload = data.dict(exclude={"materials"}, exclude_none=True)
     stored: list[Any] = []
     try:
-        body = _out(_file_change(actor, center, employer.branch_id, payload, data.materials, stored), detail=True)
+        app = _file_change(actor, center, employer.branch_id, payload, data.materials, stored)
     except DomainError:
         for doc in stored:
             doc.file.storage.delete(doc.file.name)
         raise
+    body = application_detail(actor=actor, number=app.number)
     return Status(201, body) if Status is not None else (201, body)
 
 
@@ -162,16 +108,17 @@ def _file_change(actor: AgentActor, center: Any, branch_id: int, payload: dict[s
         center=center, item_code=CHANGE_ITEM, channel=Channel.WEB, identity_level=IdentityLevel.PASSWORD_CODE,
         actor=actor, business_date=center.business_date, payload=payload, branch_id=branch_id)
     bad: list[str] = []
+    asked = {m["code"] for m in engine.application_materials(app, center.business_date)}  # with the center's own
     for m in materials:
         content = _decode(m, bad)
         if content is None:
             continue
-        if m.code not in MATERIAL_TYPES:
+        if m.code not in asked:
             bad.append(f"事项「{app.item_version.name}」没有「{m.code}」这项申请材料")
             continue
         # the hall archives the upload for the agent (an agent holds no documents.upload of its own)
         doc = document_store(center=center, content=content, original_name=m.file_name,
-                             doc_type=MATERIAL_TYPES[m.code], retention=RetentionClass.LONG_30Y,
+                             doc_type=MATERIAL_TYPES.get(m.code, DocType.OTHER), retention=RetentionClass.LONG_30Y,
                              actor=SystemActor("servicehall", on_behalf_of=actor),
                              business_date=center.business_date, obj=app)
         stored.append(doc)

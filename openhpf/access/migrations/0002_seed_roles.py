@@ -9,6 +9,10 @@ def seed(apps, schema_editor):
     sync(apps)
 
 
+# seeds the permission catalogue and the built-in roles (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [seed]
+
+
 class Migration(migrations.Migration):
     dependencies = [("access", "0001_initial")]
 

@@ -16,6 +16,9 @@ def forward(apps, schema_editor):
     )
 
 
+SEEDS: list = []  # nothing for the test reseed: storage settings of a table
+
+
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0004_member_id_unique_bidx")]
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]

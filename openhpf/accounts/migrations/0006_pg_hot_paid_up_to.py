@@ -26,6 +26,9 @@ def backward(apps, schema_editor):
     schema_editor.execute("ALTER TABLE accounts_employer RESET (fillfactor)")
 
 
+SEEDS: list = []  # nothing for the test reseed: storage settings of a table
+
+
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0005_pg_account_storage")]
     operations = [migrations.RunPython(forward, backward)]

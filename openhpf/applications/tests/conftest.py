@@ -9,7 +9,7 @@ import pytest
 
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.applications.models import RuleSet
-from openhpf.applications.registry import Handler, handler_if_any, register_handler, unregister_handler
+from openhpf.applications.registry import Handler, handler_swapped
 from openhpf.conftest import grant_role
 from openhpf.core.actors import AgentActor, MemberActor, SystemActor
 from openhpf.core.codes import RetentionClass
@@ -50,15 +50,10 @@ def rent_handler(db):
     """The test handler in place of the item's real one (withdrawals registers it), with no rules seeded: the
     engine's tests make their own rule sets."""
     EXECUTION.update(fail=False, runs=0)
-    real = handler_if_any(ITEM)
-    unregister_handler(ITEM)
     RuleSet.objects.filter(item_code=ITEM).delete()
-    register_handler(Handler(item_code=ITEM, validate=_validate, rule_inputs=_inputs, execute=_execute,
-                             amount=lambda p: p.get("amount")))
-    yield
-    unregister_handler(ITEM)
-    if real is not None:
-        register_handler(real)
+    with handler_swapped(Handler(item_code=ITEM, validate=_validate, rule_inputs=_inputs, execute=_execute,
+                                 amount=lambda p: p.get("amount"))):
+        yield
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from openhpf.applications.models import Application, State
 from openhpf.applications.registry import Handler, handler_swapped
 from openhpf.audit.models import AuditRecord
 from openhpf.catalog.models import IdentityLevel
+from openhpf.catalog.selectors import item_latest
+from openhpf.catalog.services import implementation_make, implementation_spec_of
 from openhpf.conftest import business_day, grant_role
 from openhpf.core.actors import SystemActor
 from openhpf.core.errors import DomainError, PermissionDenied
@@ -299,3 +301,33 @@ def test_counter_intake_files_submits_and_accepts_in_one_go(rent_form_handler, c
     r = client.post(url, {**{k: v for k, v in data.items() if not k.startswith("m_")}, "_token": page.context["token"]})
     assert r.status_code == 400 and "请扫描上传" in r.content.decode()
     assert Application.objects.count() == 1
+
+
+def test_counter_intake_asks_for_the_centers_local_materials(rent_form_handler, client):
+    """The center's 实施清单 adds a required 居住证明: the counter's form asks for its scan (refused on the field
+    without it, nothing written), and the application is filed with it."""
+    w = rent_form_handler
+    implementation_make(center=w["center"], code=ITEM, effective_from=w["center"].business_date,
+                        actor=SystemActor("test"), reason="本地增补",
+                        spec={**implementation_spec_of(None, item_latest(ITEM)),
+                              "extra_materials": [{"code": "residence", "name": "居住证明", "required": True}]})
+    client.force_login(w["clerk"])
+    url = reverse("applications:intake") + f"?item={ITEM}"
+    page = client.get(url)
+    assert "居住证明（扫描件）" in page.content.decode()
+    data = {"_token": page.context["token"], "_step": "review", "account_no": w["a"].account_no,
+            "p_amount": "250000", "p_lease_start": "2026-01-01", "p_months": "8"}
+
+    def scans() -> dict[str, Any]:
+        return {"m_id_card": SimpleUploadedFile("id.pdf", b"%PDF-1.4 id"),
+                "m_bank_card": SimpleUploadedFile("card.pdf", b"%PDF-1.4 card")}
+
+    r = client.post(url, {**data, **scans()})
+    assert r.status_code == 400 and "请扫描上传：居住证明" in r.content.decode()
+    r = client.post(url, {**data, **scans(), "m_residence": SimpleUploadedFile("home.pdf", b"%PDF-1.4 home")})
+    assert r.status_code == 200, r.content.decode().split("<main")[-1][:2000]
+    assert "居住证明：home.pdf" in r.content.decode()
+    r = client.post(url, {**data, "_step": "confirm"})
+    assert r.status_code == 302, r.content.decode().split("<main")[-1][:3000]
+    app = Application.objects.get()
+    assert sorted(app.materials.values_list("material_code", flat=True)) == ["bank_card", "id_card", "residence"]

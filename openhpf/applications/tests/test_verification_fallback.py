@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from openhpf.applications import registry, services
 from openhpf.applications.models import RuleSet, State
-from openhpf.applications.registry import Handler, handler_if_any, register_handler, unregister_handler
+from openhpf.applications.registry import Handler, handler_swapped
 from openhpf.applications.rules import rule_set_make, rules_check
 from openhpf.audit.models import AuditRecord
 from openhpf.catalog.models import IdentityLevel
@@ -41,18 +41,13 @@ def _inputs(app: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def property_handler(db):
-    real = handler_if_any(ITEM)  # the item's real handler (withdrawals) steps aside, with its seeded rules
-    unregister_handler(ITEM)
-    RuleSet.objects.filter(item_code=ITEM).delete()
-    register_handler(Handler(item_code=ITEM, validate=_validate, rule_inputs=_inputs,
-                             execute=lambda app, actor, day: {}, amount=lambda p: p.get("amount")))
+    RuleSet.objects.filter(item_code=ITEM).delete()  # the item's real handler (withdrawals) steps aside, with its rules
     rule_set_make(item_code=ITEM, effective_from=date(2026, 1, 1), actor=SystemActor("test"), reason="测试",
                   rules=rules_check([{"code": "R2", "expression": "not has_home", "message": "本人在本市有自有住房",
                                       "severity": "block", "inputs": {"has_home": "flag"}}]))
-    yield
-    unregister_handler(ITEM)
-    if real is not None:
-        register_handler(real)
+    with handler_swapped(Handler(item_code=ITEM, validate=_validate, rule_inputs=_inputs,
+                                 execute=lambda app, actor, day: {}, amount=lambda p: p.get("amount"))):
+        yield
 
 
 def _accepted(w):

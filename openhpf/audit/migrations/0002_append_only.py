@@ -34,6 +34,9 @@ def backward(apps, schema_editor):
         schema_editor.execute("DROP TRIGGER IF EXISTS hpf_audit_append_only")
 
 
+SEEDS: list = []  # nothing for the test reseed: database guards
+
+
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
     operations = [migrations.RunPython(forward, backward)]

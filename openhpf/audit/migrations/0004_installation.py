@@ -14,6 +14,10 @@ def create_installation(apps, schema_editor):
         Installation.objects.create(pk=1, installation_id=str(uuid.uuid4()), created_at=timezone.now())
 
 
+# seeds this database's installation id (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [create_installation]
+
+
 class Migration(migrations.Migration):
 
     dependencies = [

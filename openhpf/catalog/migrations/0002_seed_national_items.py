@@ -168,6 +168,10 @@ def unseed(apps, schema_editor):
     apps.get_model("catalog", "ServiceItemVersion").objects.filter(made_by="system:seed", version=1).delete()
 
 
+# seeds the national service items (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [seed]
+
+
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0001_initial")]
     operations = [migrations.RunPython(seed, unseed)]

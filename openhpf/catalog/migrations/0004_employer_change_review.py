@@ -46,6 +46,10 @@ def unseed(apps, schema_editor):
         schema_editor.connection.alias)
 
 
+# seeds version 2 of 单位及个人缴存信息变更 (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [seed]
+
+
 class Migration(migrations.Migration):
     dependencies = [("catalog", "0003_center_implementation")]
     operations = [migrations.RunPython(seed, unseed)]

@@ -28,6 +28,8 @@ urlpatterns = [
     path("employers/<str:account_no>/suspense/", employer_views.employer_suspense, name="employer_suspense"),
     path("employers/<str:account_no>/suspense/allocate/", suspense_counter.SuspenseAllocate.as_view(),
          name="employer_suspense_allocate"),
+    path("employers/<str:account_no>/suspense/allocate/choices/", suspense_counter.allocate_choices,
+         name="employer_suspense_choices"),
     # counter: 年度基数调整, 退缴, 手工登记到账 (counter_adjust.py)
     path("employers/<str:account_no>/base-adjust/", EmployerBaseAdjust.as_view(), name="employer_base_adjust"),
     path("remittances/<int:pk>/refund/", RemittanceRefund.as_view(), name="refund"),

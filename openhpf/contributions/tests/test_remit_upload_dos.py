@@ -191,7 +191,7 @@ def test_dead_import_shows_interrupted_and_cancel_fails_it(center, world, clerk,
     imp, job, spool = _dead_import(center, user)
     assert job.state == "interrupted" and job.state_label == "中断" and job.can_cancel
     # API
-    got = {j["id"]: j for j in client.get("/api/v1/jobs/", **h).json()}[job.pk]
+    got = {j["id"]: j for j in client.get("/api/v1/jobs/", **h).json()["items"]}[job.pk]
     assert got["status"] == "running" and got["state"] == "interrupted" and got["state_label"] == "中断"
     assert got["can_cancel"] and got["can_resume"]  # its uploaded copy is still there: 续跑 or 取消
     # console

@@ -103,3 +103,45 @@ def test_only_the_employers_payable_remittances(c, center):
         html = resp.content.decode()
         assert resp.status_code == 400 and ("不能由暂存款支付" in html or "请选择要由暂存款支付" in html), pk
     assert not Receipt.objects.exists() and Employer.objects.get(pk=e.pk).suspense_balance == 500000
+
+
+def test_the_picker_searches_every_allocatable_remittance(c, center, monkeypatch):
+    """More than a page of allocatable 汇缴单: none is left out — the picker shows the first page and says how
+    many there are, a search by 所属年月 or 单号 finds any of them, and the one found can be chosen."""
+    from datetime import date
+
+    from openhpf.conftest import business_day
+    from openhpf.contributions.remittance import suspense_counter
+
+    monkeypatch.setattr(suspense_counter, "PICK_PAGE", 3)
+    with business_day(center, date(2026, 7, 1)):
+        e = make_employer(center, 1)
+        make_account(center, e, 1)
+    bd = center.business_date
+    made = []
+    with transaction.atomic():
+        receipt_record(center=center, amount=100_000_00, value_date=bd, bank_ref="PICK1", actor=SYS, business_date=bd,
+                       payer_account=e.account_no)
+        for month in ("2026-07", "2026-08", "2026-09", "2026-10", "2026-11"):
+            made.append(remittance_confirm(remittance=remittance_create(employer=e, month=month, actor=SYS,
+                                                                        business_date=bd),
+                                           actor=SYS, business_date=bd))
+    url = reverse("remit:employer_suspense_allocate", args=[e.account_no])
+    html = c.get(url).content.decode()
+    assert html.count('data-testid="allocate-option"') == 3 and "共 5 笔，显示前 3 笔" in html
+    choices = reverse("remit:employer_suspense_choices", args=[e.account_no])
+    assert f'hx-get="{choices}"' in html
+    last = made[-1]
+    assert f'value="{last.pk}"' not in html  # beyond the first page: found by searching
+    found = c.get(choices, {"q": "2026-11"}).content.decode()
+    assert found.count('data-testid="allocate-option"') == 1 and f"#{last.pk} 汇缴 2026-11" in found
+    by_number = c.get(choices, {"q": f"#{last.pk}"}).content.decode()
+    assert f'value="{last.pk}"' in by_number and "allocate-more" not in by_number
+    assert "没有符合条件" in c.get(choices, {"q": "abc"}).content.decode()
+    token = _token(html)
+    review = c.post(url, {"remittance": made[0].pk, "_token": token, "_step": "review"})
+    assert review.status_code == 200 and "2026-07" in review.content.decode()
+    back = c.post(url, {"remittance": last.pk, "_token": token, "_step": "edit"}).content.decode()
+    assert f'value="{last.pk}" checked' in back  # the chosen one stays listed, checked, though past the first page
+    resp = c.post(url, {"remittance": made[0].pk, "_token": token, "_step": "confirm", "_ack": "1"})
+    assert resp.status_code == 302 and Remittance.objects.get(pk=made[0].pk).status == "posted"

@@ -45,6 +45,10 @@ def seed_calendar(apps, schema_editor):
     CalendarDay.objects.bulk_create(rows, batch_size=500)
 
 
+# seeds the national policy values and the working calendar (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [seed_policy, seed_calendar]
+
+
 class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
     operations = [

@@ -35,6 +35,10 @@ def unseed(apps, schema_editor):
                                    approved_by="system:seed").delete()
 
 
+# seeds national policy values (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [seed_finance_policy]
+
+
 class Migration(migrations.Migration):
     dependencies = [("core", "0003_seed_contribution_relief")]
     operations = [migrations.RunPython(seed_finance_policy, unseed)]

@@ -12,6 +12,9 @@ def old_rows_to_staff_scope(apps, schema_editor):
         row.save(update_fields=["principal_id"])
 
 
+SEEDS: list = []  # nothing for the test reseed: rewrites existing rows
+
+
 class Migration(migrations.Migration):
 
     dependencies = [

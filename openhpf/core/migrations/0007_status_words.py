@@ -2,10 +2,21 @@
 
 from django.db import migrations, models
 
-from openhpf.core.recode import recode
+from openhpf.core.recode import recode, recode_sql
 
-# the calendar seeded by 0002 holds the letters; a test database flushed and reseeded recodes it the same way
 CALENDAR = {"H": "holiday", "W": "workday"}
+
+
+def recode_calendar(apps, schema_editor):
+    """The calendar 0002 seeds holds the letters: a test database flushed and reseeded recodes it as this does."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(recode_sql("core_calendarday", "kind", CALENDAR))
+
+
+# rerun by the test reseed after a flush (openhpf/conftest.py), after 0002's calendar
+SEEDS = [recode_calendar]
 
 
 class Migration(migrations.Migration):

@@ -28,6 +28,10 @@ def unseed(apps, schema_editor):
                                    approved_by="system:seed").delete()
 
 
+# seeds national policy values (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [seed_upload_policy]
+
+
 class Migration(migrations.Migration):
     dependencies = [("core", "0007_status_words")]
     operations = [migrations.RunPython(seed_upload_policy, unseed)]

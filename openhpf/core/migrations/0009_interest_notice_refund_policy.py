@@ -30,6 +30,10 @@ def unseed(apps, schema_editor):
                                    approved_by="system:seed").delete()
 
 
+# seeds national policy values (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [seed_interest_notice_refund_policy]
+
+
 class Migration(migrations.Migration):
     dependencies = [("core", "0008_upload_policy")]
     operations = [migrations.RunPython(seed_interest_notice_refund_policy, unseed)]

@@ -44,6 +44,10 @@ def unseed(apps, schema_editor):
     PolicyParameter.objects.filter(key=DEADLINE_KEY).update(key=OLD_DEADLINE_KEY)
 
 
+# seeds national policy values (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [seed_rules_policy]
+
+
 class Migration(migrations.Migration):
     dependencies = [("core", "0010_backpay_policy")]
     operations = [migrations.RunPython(seed_rules_policy, unseed)]

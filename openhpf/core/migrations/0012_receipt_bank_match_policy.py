@@ -27,6 +27,10 @@ def unseed(apps, schema_editor):
                                    approved_by="system:seed").delete()
 
 
+# seeds national policy values (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [seed_receipt_match_policy]
+
+
 class Migration(migrations.Migration):
     dependencies = [("core", "0011_deadline_counting_ratio_step")]
     operations = [migrations.RunPython(seed_receipt_match_policy, unseed)]

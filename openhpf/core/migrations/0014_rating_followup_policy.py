@@ -20,6 +20,10 @@ def unseed(apps, schema_editor):
     apps.get_model("core", "PolicyParameter").objects.filter(center=None, key=KEY, approved_by="system:seed").delete()
 
 
+# seeds national policy values (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [seed]
+
+
 class Migration(migrations.Migration):
     dependencies = [("core", "0013_seed_continuity_policy")]
     operations = [migrations.RunPython(seed, unseed)]

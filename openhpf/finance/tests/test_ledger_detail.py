@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from openhpf.audit.models import AuditRecord
 from openhpf.finance import ledger_detail as ld
 from openhpf.finance.periods import parse_period
 from openhpf.finance.reports import export
@@ -46,10 +47,20 @@ def test_the_ledger_page_and_its_xlsx(client, center, books, fin_user, teller_us
     assert reverse("finance:ledger_export") in html and reverse("finance:ledger") in client.get(
         reverse("finance:vouchers")).content.decode()
 
-    x = client.get(reverse("finance:ledger_export"), params)
+    assert 'data-testid="ledger-xlsx"' in html and 'name="reason" required' in html  # an export: with its 用途
+    refused = client.post(reverse("finance:ledger_export"), params)  # no 用途: nothing written, told why
+    assert refused.status_code == 302 and refused["Location"].startswith(reverse("finance:ledger") + "?account=101")
+    assert "导出须填写用途" in client.get(refused["Location"]).content.decode()
+    assert client.get(reverse("finance:ledger_export"), params).status_code == 405
+    assert not AuditRecord.objects.filter(action="finance.ledger.export").exists()
+    x = client.post(reverse("finance:ledger_export"), {**params, "reason": "年度审计"})
     assert x.status_code == 200 and x["Content-Type"].endswith("spreadsheetml.sheet")
     rows = _sheet(b"".join(x.streaming_content))
     assert rows[0][0] == f"{center.name} 明细账" and "101" in rows[1][0] and rows[2][0] == "期初余额：1000.00（借）"
+    mark = rows[3][0]  # the watermark line under the three title lines
+    assert mark.startswith("OpenHPF 导出 · 导出人 ") and "用途 年度审计" in mark and x["X-HPF-Watermark"]
+    after = AuditRecord.objects.get(action="finance.ledger.export").after or {}
+    assert after["rows"] == 3 and after["filters"]["account"] == "101"
     head = rows.index(["日期", "凭证号", "摘要", "科目", "借方", "贷方", "方向", "余额"])
     body = rows[head + 1: head + 4]
     assert [(r[0], r[3], r[4], r[5], r[6], r[7]) for r in body] == [
@@ -67,10 +78,10 @@ def test_the_ledger_page_and_its_xlsx(client, center, books, fin_user, teller_us
                          ({"account": "101", "date_from": "2026-13-01"}, "日期格式不正确")):
         r = client.get(reverse("finance:ledger"), bad)
         assert r.status_code == 422 and message in r.content.decode(), bad
-        assert client.get(reverse("finance:ledger_export"), bad).status_code == 302
+        assert client.post(reverse("finance:ledger_export"), {**bad, "reason": "核对"}).status_code == 302
     client.force_login(teller_user)
     assert client.get(reverse("finance:ledger"), params).status_code == 403
-    assert client.get(reverse("finance:ledger_export"), params).status_code == 403
+    assert client.post(reverse("finance:ledger_export"), {**params, "reason": "核对"}).status_code == 403
 
 
 @pytest.mark.slow
@@ -83,7 +94,8 @@ def test_exports_open_in_openpyxl_with_the_right_totals(client, center, ledger, 
         on = date(2026, 11, 1) + timedelta(days=i * 28 // 300)
         (ledger.withdraw if i % 3 == 2 else ledger.contribute)(on, amount)
     client.force_login(fin_user)
-    x = client.get(reverse("finance:ledger_export"), {"account": "201", "date_from": "2026-11-01", "date_to": "2026-11-30"})
+    x = client.post(reverse("finance:ledger_export"), {"account": "201", "date_from": "2026-11-01",
+                                                        "date_to": "2026-11-30", "reason": "核对"})
     rows = _sheet(b"".join(x.streaming_content))
     head = rows.index(["日期", "凭证号", "摘要", "科目", "借方", "贷方", "方向", "余额"])
     body = rows[head + 1: head + 1 + len(amounts)]

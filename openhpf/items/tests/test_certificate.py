@@ -79,7 +79,7 @@ def test_bad_payload_is_refused_with_every_problem_and_nothing_written(client, p
 
 def test_only_instant_items_are_processed_at_once(people, center):
     """An item with a promised limit or a review level is left where it is by application_process_instant."""
-    from openhpf.applications.registry import Handler, register_handler, unregister_handler
+    from openhpf.applications.registry import Handler, handler_swapped
     from openhpf.applications.services import (
         application_create,
         application_process_instant,
@@ -89,13 +89,11 @@ def test_only_instant_items_are_processed_at_once(people, center):
     from openhpf.iam.models import MemberPrincipal
 
     me = MemberActor(MemberPrincipal.objects.get(member=people["a"].member))
-    register_handler(Handler(item_code="HPF-P-LOAN-CLEAR", validate=lambda p, a: ({**p, "replaced_materials": ["id_card"]}, []),
-                             rule_inputs=lambda a: {}, execute=lambda a, actor, d: {}))
-    try:
+    with handler_swapped(Handler(item_code="HPF-P-LOAN-CLEAR",
+                                 validate=lambda p, a: ({**p, "replaced_materials": ["id_card"]}, []),
+                                 rule_inputs=lambda a: {}, execute=lambda a, actor, d: {})):
         app = application_create(center=center, item_code="HPF-P-LOAN-CLEAR", channel="web", identity_level=2, actor=me,
                                  business_date=center.business_date)
         app = application_submit(application=app, actor=me, business_date=center.business_date)
         assert app.item_version.promised_limit != 0 or app.item_version.review_stages
         assert application_process_instant(application=app, business_date=center.business_date).state == "submitted"
-    finally:
-        unregister_handler("HPF-P-LOAN-CLEAR")

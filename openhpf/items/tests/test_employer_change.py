@@ -65,6 +65,9 @@ def test_an_agent_changes_the_employer_through_the_api_and_review(client, world)
     body = r.json()
     number = body["number"]
     assert body["state"] == "submitted" and body["item_name"] == "单位及个人缴存信息变更"
+    # the applications API's own detail: the timeline (draft → submitted), the clocks and the materials
+    assert [ev["to_state"] for ev in body["timeline"]] == ["draft", "submitted"] and "events" not in body
+    assert body["clocks"]["accepted_on"] is None and [m["material_code"] for m in body["materials"]] == ["change_proof"]
     content = dict((row["label"], row["text"]) for row in body["content"])
     # before → after in a clerk's words: personal data and the account masked, payday in words
     assert content["发薪日"] == "每月 15 日 → 每月 10 日"

@@ -116,6 +116,9 @@ def backward(apps, schema_editor):
             schema_editor.execute(s)
 
 
+SEEDS: list = []  # nothing for the test reseed: database guards
+
+
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0001_initial")]
     operations = [migrations.RunPython(forward, backward)]

@@ -128,8 +128,17 @@ def test_api(center, acct, finance, inspector, client):
     assert len(detail["items"]) == 6
     bank_item = next(i for i in detail["items"] if i["ref_key"] == "B6")
     assert bank_item["counter_name"] == "张*" and bank_item["counter_account"].startswith("6222")
-    assert len(client.get("/api/v1/reconciliation/items", {"state": "unexplained"}, **h).json()) == 6
-    items = client.get("/api/v1/reconciliation/items", {"state": "blocking"}, **h).json()
+    assert client.get("/api/v1/reconciliation/items", {"state": "unexplained"}, **h).json()["total"] == 6
+    # paged with the true total: page 2 of 4 holds the last two, oldest first; past the end is the last page
+    got = client.get("/api/v1/reconciliation/items", {"state": "unexplained", "page": "2", "page_size": "4"}, **h).json()
+    assert (got["total"], got["page"], got["page_size"], len(got["items"])) == (6, 2, 4, 2)
+    first = client.get("/api/v1/reconciliation/items", {"state": "unexplained", "page_size": "4"}, **h).json()
+    ids = [i["id"] for i in first["items"] + got["items"]]
+    assert len(set(ids)) == 6 and ids == list(ReconItem.objects.filter(pk__in=ids).order_by("opened_on", "pk")
+                                              .values_list("pk", flat=True))
+    assert client.get("/api/v1/reconciliation/items", {"state": "unexplained", "page": "9", "page_size": "4"},
+                      **h).json()["page"] == 2
+    items = client.get("/api/v1/reconciliation/items", {"state": "blocking"}, **h).json()["items"]
     assert {i["reason"] for i in items} == {"AM"}
     for i in items:
         res = client.post(f"/api/v1/reconciliation/items/{i['id']}/explain", json.dumps({"note": "银行少记"}),

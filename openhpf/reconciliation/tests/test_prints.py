@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from openhpf.audit.models import AuditRecord
 from openhpf.conftest import grant_role
 from openhpf.core.money import format_fen
 from openhpf.documents.tests.pdftext import pdf_text
@@ -26,7 +27,8 @@ def test_the_adjustment_table_prints_and_exports_with_its_figures(center, acct, 
     r = Reconciliation.objects.get()
     page = client.get(reverse("reconciliation:detail", args=[r.pk])).content.decode()
     url = reverse("reconciliation:detail_export", args=[r.pk])
-    assert f"{url}?format=pdf" in page and f"{url}?format=xlsx" in page and "data-print" in page
+    assert f"{url}?format=pdf" in page and 'data-testid="recon-xlsx"' in page and "data-print" in page
+    assert 'name="reason" required' in page  # the Excel is an export: asked with its 用途
 
     res = client.get(url, {"format": "pdf"})
     assert res.status_code == 200 and res["Content-Type"] == "application/pdf"
@@ -39,11 +41,23 @@ def test_the_adjustment_table_prints_and_exports_with_its_figures(center, acct, 
         assert expected in text, expected
     assert r.adjusted_bank == r.adjusted_book and r.bank_out_open == 15_00
 
-    res = client.get(url, {"format": "xlsx"})
+    # the .xlsx needs a 用途 (a GET or an empty one writes nothing and says why), then carries the watermark
+    for refused in (client.get(url, {"format": "xlsx"}), client.post(url, {"format": "xlsx", "reason": " "})):
+        assert refused.status_code == 302 and refused["Location"] == reverse("reconciliation:detail", args=[r.pk])
+    assert "导出须填写用途" in client.get(reverse("reconciliation:detail", args=[r.pk])).content.decode()
+    assert not AuditRecord.objects.filter(action="reconciliation.adjustment.export").exists()
+    res = client.post(url, {"format": "xlsx", "reason": "月末对账归档"})
     assert res.status_code == 200 and res["Content-Type"].endswith("spreadsheetml.sheet")
-    ws = load_workbook(io.BytesIO(res.content)).active
+    wb = load_workbook(io.BytesIO(res.content))
+    ws = wb.active
     cells = [[c for c in row] for row in ws.iter_rows(values_only=True)]
     assert all(isinstance(c, str) for row in cells for c in row if c is not None)  # every cell a text
+    mark = cells[2][0]  # under the two title lines
+    assert mark.startswith("OpenHPF 导出 · 导出人 ") and "用途 月末对账归档" in mark and "内部资料" in mark
+    assert wb.properties.description == mark and res["X-HPF-Watermark"]
+    audit = AuditRecord.objects.get(action="reconciliation.adjustment.export")
+    after = audit.after or {}
+    assert after["reason"] == "月末对账归档" and after["rows"] == 1 and audit.object_id == str(r.pk)
     by_label = {row[0]: row for row in cells if row and row[0]}
     assert by_label["银行对账单余额"][1] == format_fen(r.bank_closing, grouping=False)
     assert by_label["减：单位已付银行未付"][1] == "0.00" and by_label["减：单位已付银行未付"][3] == "15.00"

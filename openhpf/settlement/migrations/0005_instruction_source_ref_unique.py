@@ -17,6 +17,9 @@ def number_repeated_refs(apps, schema_editor):
             Instruction.objects.filter(pk=pk).update(source_ref=f"{ref}#{n}")
 
 
+SEEDS: list = []  # nothing for the test reseed: renumbers existing rows
+
+
 class Migration(migrations.Migration):
 
     dependencies = [

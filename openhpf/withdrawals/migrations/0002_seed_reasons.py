@@ -84,6 +84,10 @@ def unseed(apps, schema_editor):
                                                              approved_by="system:seed").delete()
 
 
+# seeds the withdrawal reasons, their rule sets and the rent cap (rerun by the test reseed after a flush, openhpf/conftest.py)
+SEEDS = [seed]
+
+
 class Migration(migrations.Migration):
     dependencies = [("withdrawals", "0001_initial"), ("applications", "0002_queue_assignee"),
                     ("core", "0013_seed_continuity_policy")]

@@ -109,6 +109,9 @@ def unseed(apps, schema_editor):
         schema_editor.connection.alias)
 
 
+SEEDS = [seed]
+
+
 class Migration(migrations.Migration):
     dependencies = [("withdrawals", "0003_housing"), ("catalog", "0004_employer_change_review")]
 

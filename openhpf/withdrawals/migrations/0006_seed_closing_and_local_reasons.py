@@ -188,6 +188,9 @@ def unseed(apps, schema_editor):
                                                              approved_by=SEED).delete()
 
 
+SEEDS = [seed]
+
+
 class Migration(migrations.Migration):
     dependencies = [("withdrawals", "0005_heir_share"), ("withdrawals", "0002_seed_reasons"),
                     ("catalog", "0004_employer_change_review")]

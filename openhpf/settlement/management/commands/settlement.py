@@ -2,11 +2,16 @@
 
 The actions that move money (pay, collect, deposit-open, deposit-withdraw, deposit-notify) and the maker-checker
 requests (channel, payee-add) run as the staff member named by --as, with that person's permissions; the others as
-SystemActor("cli") (core.cli_options). A payment held for a checker prints state "held" and the release command."""
+SystemActor("cli") (core.cli_options). A payment held for a checker prints state "held" and the release command.
+
+The lists (`list`, `deposits`) print every row, streamed from the database in chunks, as one JSON object
+`{"total": N, "items": [...]}`; with `--page P` (and `--page-size S`, default 200) only that page, with `page` and
+`page_size` beside the true total. The count is also said on stderr."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -32,6 +37,40 @@ def _account(center: Any, no: str) -> BankAccount:
 def _ins(i: Instruction) -> dict[str, Any]:
     return {"seq": i.seq, "code": i.code, "state": i.state, "state_label": i.get_state_display(), "amount": i.amount,
             "result": i.result, "message": i.message, "bank_seq": i.bank_seq, "resolved_by": i.resolved_by}
+
+
+LIST_CHUNK = 2000
+
+
+def _add_paging(p: Any) -> None:
+    p.add_argument("--page", type=int, help="只列出第几页（默认：全部列出）")
+    p.add_argument("--page-size", type=int, default=200, help="每页条数（与 --page 同用，默认 200）")
+
+
+def _stream_list(write: Callable[[str], None], qs: Any, row: Any, *, page: int | None,
+                 page_size: int) -> dict[str, Any]:
+    """Write `{"total", ["page", "page_size",] "items"}`, the rows read in chunks (never all in memory); returns
+    the head (total, and the page shown)."""
+    total = qs.count()
+    head: dict[str, Any] = {"total": total}
+    if page is not None:
+        if page < 1 or page_size < 1:
+            raise CommandError("--page 与 --page-size 须为正整数")
+        pages = max(1, -(-total // page_size))
+        page = min(page, pages)
+        head.update(page=page, page_size=page_size)
+        qs = qs[(page - 1) * page_size: page * page_size]
+    write(json.dumps(head, ensure_ascii=False)[:-1] + ', "items": [')
+    for n, r in enumerate(qs.iterator(chunk_size=LIST_CHUNK)):
+        write(("," if n else "") + json.dumps(row(r), ensure_ascii=False, default=str))
+    write("]}\n")
+    return head
+
+
+def _deposit(d: Deposit) -> dict[str, Any]:
+    return {"deposit_no": d.deposit_no, "kind": d.kind, "status": d.get_status_display(), "principal": d.principal,
+            "rate": d.rate, "start_date": d.start_date, "maturity_date": d.maturity_date,
+            "interest_received": d.interest_received}
 
 
 # the actions made by a person (--as): money movements, and the maker-checker requests (channel, payee-add)
@@ -103,15 +142,28 @@ class Command(BackValueCommand):
         p.add_argument("--deposit-no", required=True)
         p.add_argument("--amount", required=True, help="金额（元）")
         p.add_argument("--date", required=True, help="支取日期 YYYY-MM-DD")
-        add_common(sub.add_parser("deposits", help="定期与通知存款列表"))
-        p = sub.add_parser("list", help="指令列表")
+        p = sub.add_parser("deposits", help="定期与通知存款列表（全部，或 --page 的一页）")
+        add_common(p)
+        _add_paging(p)
+        p = sub.add_parser("list", help="指令列表（新的在前；全部，或 --page 的一页）")
         add_common(p)
         p.add_argument("--state", default="")
+        _add_paging(p)
 
     def handle(self, *args, **opts):
         action = opts["action"]
         center, actor, bd = common(opts, money=action in MONEY_ACTIONS)
         try:
+            if action in ("list", "deposits"):
+                qs = (selectors.instructions(center=center, user=actor, state=opts["state"]) if action == "list"
+                      else selectors.deposits(center=center, user=actor))
+                head = _stream_list(lambda text: self.stdout.write(text, ending=""), qs,
+                                    _ins if action == "list" else _deposit, page=opts["page"],
+                                    page_size=opts["page_size"])
+                self.stderr.write(f"共 {head['total']} 条{'指令' if action == 'list' else '存单'}"
+                                  + (f"，本页为第 {head['page']} 页（每页 {head['page_size']} 条）" if "page" in head
+                                     else "，已全部列出"))
+                return
             if action == "account-open":
                 with transaction.atomic(durable=True):
                     a = services.bank_account_open(center=center, bank_code=opts["bank_code"],
@@ -148,14 +200,9 @@ class Command(BackValueCommand):
                 out = services.notices_pull(center=center, actor=actor, business_date=bd)
             elif action.startswith("deposit"):
                 out = _deposits(center, actor, bd, opts)
-            elif action == "balance":
+            else:  # balance
                 out = services.balance_query(bank_account=_account(center, opts["account"]), actor=actor,
                                              business_date=bd)
-            else:
-                qs = Instruction.objects.filter(center=center).order_by("-pk")
-                if opts["state"]:
-                    qs = qs.filter(state=opts["state"])
-                out = [_ins(i) for i in qs[:200]]
         except ValidationReport as r:
             raise CommandError("；".join(f"[{e.code}] 第{e.row}行 {e.message}" for e in r.errors[:20])) from None
         except DomainError as e:
@@ -181,11 +228,6 @@ def _four_eyes(center: Any, actor: Actor, opts: dict[str, Any]) -> Any:
 
 def _deposits(center: Any, actor: Actor, bd: Any, opts: dict[str, Any]) -> Any:
     action = opts["action"]
-    if action == "deposits":
-        return [{"deposit_no": d.deposit_no, "kind": d.kind, "status": d.get_status_display(), "principal": d.principal,
-                 "rate": d.rate, "start_date": d.start_date, "maturity_date": d.maturity_date,
-                 "interest_received": d.interest_received}
-                for d in Deposit.objects.filter(center=center).order_by("-pk")[:200]]
     if action == "deposit-open":
         with transaction.atomic(durable=True):
             opened = deposits.deposit_open(center=center, bank_account=_account(center, opts["account"]),
