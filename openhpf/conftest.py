@@ -74,6 +74,10 @@ def _reseed_if_flushed() -> None:
 
     if not ReasonConfig.objects.exists():  # the withdrawal reasons, their rule sets and the rent cap (withdrawals/0002)
         importlib.import_module("openhpf.withdrawals.migrations.0002_seed_reasons").seed(apps, None)
+    from openhpf.loans.models import RetirementAge
+
+    if not RetirementAge.objects.exists():  # the products, the retirement age table and its policy value (loans/0002)
+        importlib.import_module("openhpf.loans.seed_data").seed(apps, None)
     from openhpf.access.catalogue import sync as access_sync
     from openhpf.access.models import Permission
 

@@ -36,6 +36,7 @@ DOMAINS: dict[str, str] = {
     "verification": "核验",
     "items": "事项办理",
     "withdrawals": "提取",
+    "loans": "贷款",
     "audit": "审计",
 }
 
@@ -107,6 +108,7 @@ class AuditObject(StrEnum):
     BANK_CARD = "withdrawals.bankcard", "职工结算银行卡"
     REASON_CONFIG = "withdrawals.reasonconfig", "提取原因配置"
     PAYOUT = "withdrawals.payout", "提取支付"
+    LOAN_PRODUCT = "loans.loanproduct", "贷款产品"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -385,6 +387,9 @@ class AuditEvent(StrEnum):
     WITHDRAWALS_PAYOUT_SEND = "withdrawals.payout.send", "提取款提交银行支付", _O.PAYOUT
     WITHDRAWALS_PAYOUT_PAID = "withdrawals.payout.paid", "提取款支付成功", _O.PAYOUT
     WITHDRAWALS_PAYOUT_FAILED = "withdrawals.payout.failed", "提取款支付失败", _O.PAYOUT
+
+    # ------------------------------------------------------------ loans (贷款)
+    LOANS_PRODUCT_CHANGE = "loans.product.change", "贷款产品新版本（经复核）", _O.LOAN_PRODUCT
     APPLICATIONS_CLAIM = "applications.application.claim", "办件领办", _O.APPLICATION
     APPLICATIONS_ASSIGN = "applications.application.assign", "办件分派", _O.APPLICATION
     APPLICATIONS_QUEUE_VIEW = "applications.queue.view", "办件工作台列表查询", _O.APPLICATION, True
