@@ -146,6 +146,7 @@ CONSOLE: dict[str, str] = {
     "reconciliation:dayend": "settlement.view",
     "reconciliation:dayend_run": "settlement.operate",
     "reconciliation:dayend_progress": "settlement.view",
+    "loans:calculator": PUBLIC,  # 贷款试算 (public page, no personal data)
     "catalog:items": PUBLIC,  # 服务事项目录 and 办事指南: public, no personal data
     "catalog:item": PUBLIC,
     "verification:queries": "verification.view",  # 核验查询记录 (subjects masked, read-audited) and breaker states
@@ -182,6 +183,7 @@ CONSOLE: dict[str, str] = {
 # API operations ("METHOD /api/v1/path" as in the OpenAPI schema).
 API: dict[str, str] = {
     "GET /api/v1/health": PUBLIC,
+    "GET /api/v1/loans/calculator": PUBLIC,  # 贷款试算: no personal data, the general API rate limit per IP
     "GET /api/v1/catalog/items": PUBLIC,
     "GET /api/v1/withdrawals/members/{account_no}/cards": "accounts.view",  # masked, read audited
     "POST /api/v1/withdrawals/members/{account_no}/cards": "accounts.change",

@@ -36,6 +36,7 @@ DOMAINS: dict[str, str] = {
     "verification": "核验",
     "items": "事项办理",
     "withdrawals": "提取",
+    "loans": "贷款",
     "audit": "审计",
 }
 
@@ -107,6 +108,7 @@ class AuditObject(StrEnum):
     BANK_CARD = "withdrawals.bankcard", "职工结算银行卡"
     REASON_CONFIG = "withdrawals.reasonconfig", "提取原因配置"
     PAYOUT = "withdrawals.payout", "提取支付"
+    LOAN_PRODUCT = "loans.loanproduct", "贷款产品"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -390,6 +392,9 @@ class AuditEvent(StrEnum):
     WITHDRAWALS_PAYOUT_FAILED = "withdrawals.payout.failed", "提取款支付失败", _O.PAYOUT
     WITHDRAWALS_PAYOUT_ESCHEAT = ("withdrawals.payout.escheat", "无继承人、受遗赠人的死亡提取余额转入增值收益（经复核）",
                                   _O.PAYOUT)
+
+    # ------------------------------------------------------------ loans (贷款)
+    LOANS_PRODUCT_CHANGE = "loans.product.change", "贷款产品新版本（经复核）", _O.LOAN_PRODUCT
     APPLICATIONS_CLAIM = "applications.application.claim", "办件领办", _O.APPLICATION
     APPLICATIONS_ASSIGN = "applications.application.assign", "办件分派", _O.APPLICATION
     APPLICATIONS_QUEUE_VIEW = "applications.queue.view", "办件工作台列表查询", _O.APPLICATION, True

@@ -43,6 +43,7 @@ KEYS: dict[str, str] = {
     "loan.rate.second.le5": "二套贷款年利率（5年及以下）",
     "loan.rate.second.gt5": "二套贷款年利率（5年以上）",
     "loan.penalty.multiplier": "罚息倍数",
+    "loan.term.retirement_plus_years": "贷款到期日不晚于法定退休日期后的年数",
     "loan.classification.days": "五级分类逾期天数界限",
     "liquidity.loan_ratio.warning": "个贷率预警线",
     "liquidity.loan_ratio.critical": "个贷率警报线（资金紧张）",

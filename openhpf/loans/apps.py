@@ -10,3 +10,8 @@ class LoansConfig(AppConfig):
     name = "openhpf.loans"
     label = "loans"
     verbose_name = "个人住房贷款"
+
+    def ready(self) -> None:
+        from .products import register_commands as register_product_commands
+
+        register_product_commands()  # loans.product_change through maker-checker
