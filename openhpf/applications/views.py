@@ -29,7 +29,7 @@ from openhpf.documents.models import DocType
 from openhpf.documents.services import document_store
 from openhpf.iam.services import console_center
 
-from . import registry, selectors, services
+from . import registry, rules, selectors, services
 from .forms import MATERIAL_PREFIX, IntakeForm, split_lines
 from .models import Application, ReviewDecision, State
 
@@ -292,7 +292,9 @@ class Intake(CounterTransaction):
             if problems:
                 raise DomainError(ErrorCode.APPLICATION_PROBLEMS, count=len(problems), problems="；".join(problems),
                                   details={"problems": problems})
-            return selectors.payload_rows(app)
+            checks = [(f"规则 {r.code}", "符合" if r.holds else f"{r.message}（{rules.SEVERITIES.get(r.severity, r.severity)}）")
+                      for r in services.rules_preview(app, center.business_date, request.user)]
+            return selectors.payload_rows(app) + checks
 
         rows = dry_run(check)
         names = {m["code"]: m["name"] for m in version.materials}

@@ -12,6 +12,7 @@ class WithdrawalsConfig(AppConfig):
 
     def ready(self) -> None:
         from .config import register_commands
+        from .court import register_court
         from .handlers import register_handlers
         from .payout import register_hooks
         from .views import register as register_panels
@@ -19,4 +20,5 @@ class WithdrawalsConfig(AppConfig):
         register_commands()  # withdrawals.reason_change through maker-checker
         register_handlers()  # the reasons built so far, on the application engine
         register_hooks()  # settlement's success/failure hooks and the four-eyes application source
+        register_court()  # 司法扣划: its maker-checker command, settlement's hooks, the four-eyes source
         register_panels()  # the member page's 结算银行卡 panel (accounts.panels)
