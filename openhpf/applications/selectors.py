@@ -73,6 +73,8 @@ class ApplicationFilter:
     state: str = ""
     branch: str = ""  # 网点代码
     due_before: date | None = None  # either due date (法定/承诺) before this day
+    member_id: int | None = None  # the member the applications are about (a domain app's member history)
+    items: tuple[str, ...] = ()  # any of these items (a domain app's own items, e.g. every withdrawal reason)
 
 
 def _mask_value(read: PersonalRead, key: str, value: Any) -> Any:
@@ -118,6 +120,10 @@ def _filtered(qs: QuerySet[Application], f: ApplicationFilter) -> QuerySet[Appli
         qs = qs.filter(branch__code=f.branch)
     if f.due_before is not None:
         qs = qs.filter(Q(legal_due__lt=f.due_before) | Q(promised_due__lt=f.due_before))
+    if f.member_id is not None:
+        qs = qs.filter(member_id=f.member_id)
+    if f.items:
+        qs = qs.filter(item_code__in=f.items)
     return qs
 
 

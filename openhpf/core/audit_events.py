@@ -395,7 +395,6 @@ class AuditEvent(StrEnum):
     WITHDRAWALS_COURT_PAID = "withdrawals.court.paid", "司法扣划款支付成功", _O.COURT_DEDUCTION
     WITHDRAWALS_COURT_FAILED = "withdrawals.court.failed", "司法扣划款支付失败（重新预留）", _O.COURT_DEDUCTION
     WITHDRAWALS_COURT_READ = "withdrawals.court.read", "查看职工司法扣划记录", _O.COURT_DEDUCTION, True
-    WITHDRAWALS_REPORT_VIEW = "withdrawals.report.view", "提取情况表查询", _O.PAYOUT
     APPLICATIONS_CLAIM = "applications.application.claim", "办件领办", _O.APPLICATION
     APPLICATIONS_ASSIGN = "applications.application.assign", "办件分派", _O.APPLICATION
     APPLICATIONS_QUEUE_VIEW = "applications.queue.view", "办件工作台列表查询", _O.APPLICATION, True

@@ -15,10 +15,12 @@ class WithdrawalsConfig(AppConfig):
         from .court import register_court
         from .handlers import register_handlers
         from .payout import register_hooks
+        from .selectors import register_reads
         from .views import register as register_panels
 
         register_commands()  # withdrawals.reason_change through maker-checker
         register_handlers()  # the reasons built so far, on the application engine
         register_hooks()  # settlement's success/failure hooks and the four-eyes application source
         register_court()  # 司法扣划: its maker-checker command, settlement's hooks, the four-eyes source
+        register_reads()  # the review screen's 提取 section, the 提取情况表 in finance's statements
         register_panels()  # the member page's 结算银行卡 panel (accounts.panels)
