@@ -253,12 +253,17 @@ def withdrawal_file(request: HttpRequest, payload: WithdrawalIn) -> Any:
     return 201, _detail(request, center, app.number)
 
 
-@router.get("/applications", response={200: ApplicationPageOut, **ERR}, summary="职工的提取办件（分页，total 为真实总数）")
-def withdrawal_list(request: HttpRequest, member: str, page: int = 1, page_size: int = 50) -> Any:
+@router.get("/applications", response={200: ApplicationPageOut, **ERR},
+            summary="提取办件（member=个人账号：该职工的；可按状态筛选；分页，total 为真实总数）")
+def withdrawal_list(request: HttpRequest, member: str = "", state: str = "", page: int = 1,
+                    page_size: int = 50) -> Any:
     center = _center(request)
-    acct = member_account_get(center=center, account_no=member.strip(), user=request.user)
+    member_id = None
+    if member.strip():
+        member_id = member_account_get(center=center, account_no=member.strip(), user=request.user).member_id
     found = application_page(actor=request.user, center=center, page=page, page_size=page_size,
-                             filters=ApplicationFilter(member_id=acct.member_id, items=tuple(withdrawal_items())))
+                             filters=ApplicationFilter(member_id=member_id, state=state.strip(),
+                                                       items=tuple(withdrawal_items())))
     return {"items": found.items, "total": found.total, "page": found.page, "page_size": found.page_size}
 
 
