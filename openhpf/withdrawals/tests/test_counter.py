@@ -84,6 +84,7 @@ def test_intake_review_and_payment_of_a_rent_withdrawal_on_the_screens(world, ca
     assert r.status_code == 302
     body = reviewer.get(detail).content.decode()
     assert "已预留金额" in body and "6,000.00 元" in body
+    assert "剩 3 日" in reviewer.get(reverse("applications:queue")).content.decode()  # days left in the queue
     with django_capture_on_commit_callbacks(execute=True):
         r = pays.post(reverse("applications:act", args=[app.number]), {"action": "execute"})
     assert r.status_code == 302
@@ -125,6 +126,8 @@ def test_the_three_day_limit_is_shown_and_an_overdue_withdrawal_is_tracked(world
         assert todo_count("withdrawals.overdue", w["teller"], center).n == 1
         body = teller.get(reverse("withdrawals:overdue")).content.decode()
         assert app.number in body and "已超期 2 日" in body
+        queue = teller.get(reverse("applications:queue")).content.decode()
+        assert app.number in queue and "超期 2 日" in queue and "sla-red" in queue  # the queue: red, days over
         panel = teller.get(reverse("withdrawals:member_history", args=[w["acct"].account_no]),
                            HTTP_HX_REQUEST="true").content.decode()
         assert 'data-testid="overdue"' in panel
