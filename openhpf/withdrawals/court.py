@@ -79,6 +79,10 @@ def _check_against_freeze(account: MemberAccount, amount: int) -> int:
     frozen = _frozen(account)
     if account.freeze_kind == FreezeKind.NONE or frozen <= 0:
         raise DomainError(ErrorCode.WITHDRAWAL_COURT_NOT_FROZEN, account_no=account.account_no, field="account_no")
+    if account.freeze_kind == FreezeKind.REMOTE_LOAN:  # a guarantee for a loan elsewhere, not a court's freeze
+        raise DomainError(ErrorCode.WITHDRAWAL_COURT_NOT_FROZEN,
+                          f"个人账户 {account.account_no} 为异地贷款担保冻结，不是司法冻结，不能办理司法扣划",
+                          field="account_no")
     if amount > frozen:
         raise DomainError(ErrorCode.WITHDRAWAL_COURT_OVER_FROZEN, amount=format_fen(amount), frozen=format_fen(frozen),
                           account_no=account.account_no, field="amount")
@@ -111,12 +115,6 @@ def _validate(params: dict[str, Any], actor: Actor, center: Any, business_date: 
             "payee_account": no, "payee_name": name, "payee_bank": str(params.get("payee_bank") or "").strip()[:60]}
 
 
-def _number(center: Any, business_date: date) -> str:
-    prefix = f"SF{business_date:%Y%m%d}"
-    n = CourtDeduction.objects.filter(center=center, number__startswith=prefix).count() + 1
-    return f"{prefix}{n:04d}"
-
-
 def court_deduction_submit(*, center: Any, params: dict[str, Any], actor: Actor, business_date: date,
                            idempotency_key: str | None = None) -> CourtDeduction:
     """The maker enters a 协助执行通知书: checked whole, stored 待复核 with its maker-checker command."""
@@ -130,10 +128,12 @@ def court_deduction_submit(*, center: Any, params: dict[str, Any], actor: Actor,
         p = cmd.params
         account = MemberAccount.objects.select_for_update().get(center=center, account_no=p["account_no"])
         d = CourtDeduction.objects.create(
-            center=center, account=account, number=_number(center, business_date), document_no=p["document_no"],
+            center=center, account=account, number=f"SF-{cmd.pk}", document_no=p["document_no"],
             court=p["court"], amount=p["amount"], payee_account=p["payee_account"], payee_name=p["payee_name"],
             payee_bank=p["payee_bank"], command_id=cmd.pk, frozen_before=_frozen(account),
             made_by=actor_label(actor), made_on=business_date)
+        d.number = f"SF{business_date:%Y%m%d}{d.pk:06d}"  # unique by its row, whoever enters one at the same time
+        d.save(update_fields=["number"])
         audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_COURT_SUBMIT, obj=d, center=center,
                   business_date=business_date,
                   after={"number": d.number, "account": account.account_no, "document_no": d.document_no,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from openhpf.accounts.models import MemberAccount
-from openhpf.accounts.services import member_account_freeze
+from openhpf.accounts.services import member_account_freeze, member_account_unfreeze
 from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.services import command_approve, command_reject
 from openhpf.core.errors import DomainError
@@ -119,6 +119,10 @@ def test_part_of_a_full_freeze_keeps_the_rest_frozen(world, bank, sim):
 def test_no_freeze_more_than_frozen_and_the_same_notice_are_refused_with_nothing_written(world):
     w = world
     _refused("WITHDRAWAL_COURT_NOT_FROZEN", _submit, w)
+    _freeze(w, kind="3")  # 异地贷款担保冻结: not a court's freeze
+    assert "异地贷款担保" in _refused("WITHDRAWAL_COURT_NOT_FROZEN", _submit, w).message
+    member_account_unfreeze(account=w["acct"], reason="担保解除", actor=w["teller"],
+                            business_date=w["center"].business_date)
     _freeze(w)
     e = _refused("WITHDRAWAL_COURT_OVER_FROZEN", _submit, w, amount=FROZEN + 1)
     assert "30,000.00" in e.message and e.field == "amount"
@@ -145,8 +149,6 @@ def test_the_maker_cannot_approve_and_a_rejection_leaves_the_freeze(world):
 
 
 def test_the_freeze_lifted_before_approval_fails_the_command_and_nothing_moves(world):
-    from openhpf.accounts.services import member_account_unfreeze
-
     w = world
     _freeze(w)
     d = _submit(w)
