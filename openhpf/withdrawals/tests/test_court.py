@@ -14,7 +14,7 @@ from openhpf.approvals.services import command_approve, command_reject
 from openhpf.core.errors import DomainError
 from openhpf.ledger.models import JournalLine, SubAccount, SubLedgerRow
 from openhpf.settlement.models import Instruction, Payee
-from openhpf.settlement.services import instruction_resolve, instruction_send
+from openhpf.settlement.services import instruction_resolve, instruction_send, instructions_process
 from openhpf.withdrawals.court import court_deduction_pay, court_deduction_submit
 from openhpf.withdrawals.models import CourtDeduction
 
@@ -180,3 +180,23 @@ def test_a_refusal_holds_the_money_again_and_a_lost_answer_is_settled_once(world
     assert d.state == CourtDeduction.State.PAID
     sub = _sub(w)
     assert sub.balance == BALANCE - DEDUCT and sub.hold_amount == 0
+
+
+def test_an_outage_waits_held_and_day_end_pays_the_court_once(world, bank, sim):
+    w = world
+    _freeze(w)
+    d = _approve(w, _submit(w))
+    sim.faults(fault="outage", count=0)
+    d = court_deduction_pay(deduction=d, actor=w["fin"], business_date=w["center"].business_date)
+    ins = instruction_send(instruction=Instruction.objects.get(seq=d.instruction_seq), actor=w["fin"],
+                           business_date=w["center"].business_date)
+    assert ins.state == Instruction.State.CREATED and d.state == CourtDeduction.State.SENT
+    assert _sub(w).hold_amount == DEDUCT and _sub(w).balance == BALANCE  # held by the instruction, not paid
+    sim.clear_faults()
+    for _ in range(2):  # day-end sends what the outage left; asked again, nothing moves twice
+        instructions_process(center=w["center"], actor=w["fin"], business_date=w["center"].business_date)
+    d.refresh_from_db()
+    assert d.state == CourtDeduction.State.PAID
+    sub = _sub(w)
+    assert sub.balance == BALANCE - DEDUCT and sub.hold_amount == 0
+    assert SubLedgerRow.objects.filter(sub_account_id=sub.pk, amount=-DEDUCT).count() == 1
