@@ -73,6 +73,8 @@ class ApplicationFilter:
     state: str = ""
     branch: str = ""  # 网点代码
     due_before: date | None = None  # either due date (法定/承诺) before this day
+    member_id: int | None = None  # the member the applications are about (a domain app's member history)
+    items: tuple[str, ...] = ()  # any of these items (a domain app's own items, e.g. every withdrawal reason)
 
 
 def _mask_value(read: PersonalRead, key: str, value: Any) -> Any:
@@ -118,6 +120,10 @@ def _filtered(qs: QuerySet[Application], f: ApplicationFilter) -> QuerySet[Appli
         qs = qs.filter(branch__code=f.branch)
     if f.due_before is not None:
         qs = qs.filter(Q(legal_due__lt=f.due_before) | Q(promised_due__lt=f.due_before))
+    if f.member_id is not None:
+        qs = qs.filter(member_id=f.member_id)
+    if f.items:
+        qs = qs.filter(item_code__in=f.items)
     return qs
 
 
@@ -325,6 +331,15 @@ class QueueRow:
     colour: str
     holder: str
     branch: str
+    today: date | None = None  # the business date of the page: the legal limit counted from it
+
+    @property
+    def legal_left(self) -> str:
+        """The legal limit in days from the business date: 剩 n 日, 今日到期, 超期 n 日 ('' without a due date or paused)."""
+        if self.legal_due is None or self.today is None or self.paused:
+            return ""
+        n = (self.legal_due - self.today).days
+        return f"剩 {n} 日" if n > 0 else "今日到期" if n == 0 else f"超期 {-n} 日"
 
 
 def _holder(user: Any) -> str:
@@ -363,7 +378,8 @@ def queue_page(*, center: Any, actor: Actor, read: PersonalRead, f: QueueFilter,
     rows = [QueueRow(number=a.number, item_name=a.item_version.name, applicant=applicant_text(a, read),
                      amount=a.amount, state=a.state, state_label=a.get_state_display(), stage_name=stage_name(a),
                      legal_due=a.legal_due, promised_due=a.promised_due, paused=a.paused_on is not None,
-                     colour=sla_colour(a, d), holder=_holder(a.assignee), branch=a.branch.name if a.branch else "")
+                     colour=sla_colour(a, d), holder=_holder(a.assignee), branch=a.branch.name if a.branch else "",
+                     today=d.today)
             for a in p.items]
     read.note(page=p.page, total=p.total, filters=f.query(), results=[r.number for r in rows])
     return Page(items=rows, total=p.total, page=p.page, page_size=p.page_size), d

@@ -326,6 +326,23 @@ def _evaluate(app: Application, on: date, actor: Actor) -> str:
     return outcome
 
 
+def rules_preview(app: Application, on: date, actor: Actor) -> list[rules.RuleResult]:
+    """Every rule's result for an application not yet accepted (the counter's 核对 page, inside a rolled-back
+    transaction): the item's rule set in force on `on` over the handler's inputs, nothing stored. A verification
+    source that is unavailable gives no result here; 受理 routes it to manual review as `_evaluate` says."""
+    handler = registry.handler_for(app.item_code, app.item_version.name)
+    rule_set = rules.rule_set_for(app.item_code, on)
+    if rule_set is None:
+        return []
+    with verification.unavailable_sources(requester=actor, application_number=app.number,
+                                          center=app.center_id):
+        try:
+            inputs = handler.rule_inputs(app)
+        except verification.SourceUnavailable:
+            return []
+    return rules.evaluate_rules(rules.rules_of(rule_set), inputs)
+
+
 def _failing_messages(app: Application, severity: str) -> list[str]:
     ev = app.evaluations.order_by("-id").first()
     return [r["message"] for r in (ev.results if ev else []) if not r["holds"] and r["severity"] == severity]

@@ -29,7 +29,7 @@ from openhpf.documents.models import DocType
 from openhpf.documents.services import document_store
 from openhpf.iam.services import console_center
 
-from . import registry, selectors, services
+from . import registry, rules, selectors, services
 from .forms import MATERIAL_PREFIX, IntakeForm, split_lines
 from .models import Application, ReviewDecision, State
 
@@ -295,11 +295,14 @@ class Intake(CounterTransaction):
             app = self._file(request, data, version, actor=request.user, business_date=center.business_date,
                              attach=False)
             handler = registry.handler_for(version.item.code, version.name)
-            _payload, problems = handler.validate(dict(app.payload), app)
+            payload, problems = handler.validate(dict(app.payload), app)
             if problems:
                 raise DomainError(ErrorCode.APPLICATION_PROBLEMS, count=len(problems), problems="；".join(problems),
                                   details={"problems": problems})
-            return selectors.payload_rows(app)
+            app.payload = payload  # the rules read the payload as the handler normalised it, as at 受理
+            checks = [(f"规则 {r.code}", "符合" if r.holds else f"{r.message}（{rules.SEVERITIES.get(r.severity, r.severity)}）")
+                      for r in services.rules_preview(app, center.business_date, request.user)]
+            return selectors.payload_rows(app) + checks
 
         rows = dry_run(check)
         names = {m["code"]: m["name"] for m in self._materials(request)}

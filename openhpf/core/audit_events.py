@@ -109,6 +109,7 @@ class AuditObject(StrEnum):
     REASON_CONFIG = "withdrawals.reasonconfig", "提取原因配置"
     PAYOUT = "withdrawals.payout", "提取支付"
     LOAN_PRODUCT = "loans.loanproduct", "贷款产品"
+    COURT_DEDUCTION = "withdrawals.courtdeduction", "司法扣划"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -392,9 +393,19 @@ class AuditEvent(StrEnum):
     WITHDRAWALS_PAYOUT_FAILED = "withdrawals.payout.failed", "提取款支付失败", _O.PAYOUT
     WITHDRAWALS_PAYOUT_ESCHEAT = ("withdrawals.payout.escheat", "无继承人、受遗赠人的死亡提取余额转入增值收益（经复核）",
                                   _O.PAYOUT)
+    WITHDRAWALS_HISTORY_READ = "withdrawals.history.read", "查看职工提取记录", _O.PAYOUT, True
+    WITHDRAWALS_COURT_SUBMIT = "withdrawals.court.submit", "司法扣划登记（待复核）", _O.COURT_DEDUCTION, True
+    WITHDRAWALS_COURT_APPROVE = ("withdrawals.court.approve", "司法扣划复核通过：冻结金额转为扣划预留",
+                                 _O.COURT_DEDUCTION, True)
+    WITHDRAWALS_COURT_REJECT = "withdrawals.court.reject", "司法扣划驳回", _O.COURT_DEDUCTION
+    WITHDRAWALS_COURT_SEND = "withdrawals.court.send", "司法扣划款提交银行支付", _O.COURT_DEDUCTION
+    WITHDRAWALS_COURT_PAID = "withdrawals.court.paid", "司法扣划款支付成功", _O.COURT_DEDUCTION
+    WITHDRAWALS_COURT_FAILED = "withdrawals.court.failed", "司法扣划款支付失败（重新预留）", _O.COURT_DEDUCTION
+    WITHDRAWALS_COURT_READ = "withdrawals.court.read", "查看职工司法扣划记录", _O.COURT_DEDUCTION, True
 
     # ------------------------------------------------------------ loans (贷款)
     LOANS_PRODUCT_CHANGE = "loans.product.change", "贷款产品新版本（经复核）", _O.LOAN_PRODUCT
+
     APPLICATIONS_CLAIM = "applications.application.claim", "办件领办", _O.APPLICATION
     APPLICATIONS_ASSIGN = "applications.application.assign", "办件分派", _O.APPLICATION
     APPLICATIONS_QUEUE_VIEW = "applications.queue.view", "办件工作台列表查询", _O.APPLICATION, True

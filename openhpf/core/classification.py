@@ -164,6 +164,7 @@ NOT_PERSONAL: dict[str, str] = {
     "withdrawals.BankCard.card_no_bidx": "银行卡号的盲索引（HMAC-SM3，不可逆，仅供精确查找）",
     "withdrawals.BankCard.bank_name": "开户银行名称（机构信息）",
     "withdrawals.ReasonConfig.name": "提取原因名称",
+    "withdrawals.CourtDeduction.payee_name": "执行法院的收款户名（机构信息）",
 }
 
 

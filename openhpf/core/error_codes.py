@@ -541,6 +541,15 @@ class ErrorCode(StrEnum):
                                   "个人账户 {account_no} 的余额在审批后发生变化，销户提取须重新受理")
     WITHDRAWAL_ESCHEAT_INVALID = ("WITHDRAWAL_ESCHEAT_INVALID", 409,
                                   "办件 {number} 不能转入增值收益：{detail}")
+    WITHDRAWAL_COURT_INPUT = "WITHDRAWAL_COURT_INPUT", 400, "司法扣划信息不正确：{detail}"
+    WITHDRAWAL_COURT_NOT_FROZEN = ("WITHDRAWAL_COURT_NOT_FROZEN", 422,
+                                   "个人账户 {account_no} 未冻结：司法扣划须在冻结之后办理")
+    WITHDRAWAL_COURT_OVER_FROZEN = ("WITHDRAWAL_COURT_OVER_FROZEN", 422,
+                                    "扣划金额 {amount} 元超过个人账户 {account_no} 的冻结金额 {frozen} 元")
+    WITHDRAWAL_COURT_DOCUMENT_USED = ("WITHDRAWAL_COURT_DOCUMENT_USED", 409,
+                                      "协助执行通知书 {document_no} 已登记扣划（{state}）")
+    WITHDRAWAL_COURT_NOT_FOUND = "WITHDRAWAL_COURT_NOT_FOUND", 404, "司法扣划记录不存在"
+    WITHDRAWAL_COURT_STATE = "WITHDRAWAL_COURT_STATE", 409, "司法扣划 {number} 当前为「{state}」，不能{action}"
     YEAR_NOT_CLOSED = "YEAR_NOT_CLOSED", 422, "{year} 年度损益尚未结转至增值收益，请先执行年末结转"
     YEAR_NOT_ENDED = "YEAR_NOT_ENDED", 422, "业务日期 {business_date} 尚未到 {year} 年末"
     YEAR_NOT_ROLLED = "YEAR_NOT_ROLLED", 422, "个人账户 {account_no} 尚未完成上年度结息结转"

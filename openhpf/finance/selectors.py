@@ -9,7 +9,7 @@ its 收入 and 支出; the balance sheet of an open year shows the 损益 not ye
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -199,11 +199,26 @@ def _leaves_under(chart: dict[str, GLAccount], top: str) -> list[GLAccount]:
 # ---------------------------------------------------------------- statements
 
 
+StatementBuilder = Callable[[Center, Period, Actor], Statement]
+_REGISTERED: dict[str, StatementBuilder] = {}
+
+
+def register_statement(kind: str, title: str, builder: StatementBuilder) -> None:
+    """A report of an app above finance (withdrawals' 提取情况表 …), registered from its AppConfig.ready(): it is
+    listed with the statements (KINDS), shown by the statements page and exported by the same xlsx / PDF code.
+    `builder(center, period, user)` returns a Statement, reading its own app's data set-based."""
+    existing = _REGISTERED.get(kind)
+    if (kind in KINDS and existing is None) or (existing is not None and existing is not builder):
+        raise ValueError(f"a statement {kind!r} is registered already")
+    KINDS[kind] = title
+    _REGISTERED[kind] = builder
+
+
 def statement(kind: str, *, center: Center, period: Period, user: Actor) -> Statement:
     """The statement `kind` (KINDS) of the center for the period."""
     check_permission(user, PERMISSION, center=center)
     builders = {"balance_sheet": _balance_sheet, "income": _income, "distribution": _distribution,
-                "business": _business, "trial_balance": _trial_balance}
+                "business": _business, "trial_balance": _trial_balance, **_REGISTERED}
     if kind not in builders:
         raise DomainError(ErrorCode.STATEMENT_KIND, f"未知的报表：{kind}（可选：{'、'.join(KINDS)}）", field="kind")
     return builders[kind](center, period, user)

@@ -13,12 +13,16 @@ class WithdrawalsConfig(AppConfig):
     def ready(self) -> None:
         from .closing import register_closing
         from .config import register_commands
+        from .court import register_court
         from .handlers import register_handlers
         from .payout import register_hooks
+        from .selectors import register_reads
         from .views import register as register_panels
 
         register_commands()  # withdrawals.reason_change through maker-checker
         register_handlers()  # the reasons built so far, on the application engine
         register_closing()  # 04, 05, 08 (heirs by share; no heir → 增值收益), 09, 99 and the local reasons
         register_hooks()  # settlement's success/failure hooks and the four-eyes application source
+        register_court()  # 司法扣划: its maker-checker command, settlement's hooks, the four-eyes source
+        register_reads()  # the review screen's 提取 section, the 提取情况表 in finance's statements
         register_panels()  # the member page's 结算银行卡 panel (accounts.panels)

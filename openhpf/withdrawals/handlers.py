@@ -26,6 +26,7 @@ from openhpf.ledger.models import SubAccount
 from . import housing, payout
 from .cards import card_changed_since, card_current
 from .config import reason_config
+from .forms import RentForm, RetirementForm
 from .models import Payout
 from .sources import RETIREMENT_PROOFS, owns_home_in_city, retirement_of
 
@@ -180,10 +181,10 @@ def retirement_rows(payload: dict[str, Any]) -> list[tuple[str, str]]:
 
 HANDLERS = (
     Handler(item_code=RENT, validate=validate_rent, rule_inputs=rent_inputs, execute=payout.execute,
-            amount=lambda p: p.get("amount"), describe=rent_rows,
+            amount=lambda p: p.get("amount"), describe=rent_rows, form=RentForm,
             transition=payout.on_transition),
     Handler(item_code=RETIREMENT, validate=validate_retirement, rule_inputs=retirement_inputs, execute=payout.execute,
-            amount=lambda p: p.get("balance"), describe=retirement_rows,
+            amount=lambda p: p.get("balance"), describe=retirement_rows, form=RetirementForm,
             transition=payout.on_transition),
 )
 

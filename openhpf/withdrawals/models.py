@@ -201,3 +201,54 @@ class HeirShare(EncryptedFieldsMixin, models.Model):
     @property
     def masked(self) -> str:
         return f"**** {self.last4}"
+
+
+class CourtDeduction(models.Model):
+    """司法扣划: money a court orders taken from a member's frozen account (协助执行通知书), paid to the court's
+    account. Not an application: a staff service under maker-checker (command `withdrawals.court_deduction`).
+
+    The maker enters the notice (待复核); a different checker approves it: the deducted amount leaves the freeze and
+    is held on the sub-account for the court (待付款); a finance clerk pays it by BDC101 (已发送银行); the bank's
+    answer posts Dr 201 / Cr 专户 (已扣划) or, refused, holds the amount again for another attempt (支付失败)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待复核"
+        APPROVED = "approved", "待付款"
+        SENT = "sent", "已发送银行"
+        PAID = "paid", "已扣划"
+        FAILED = "failed", "支付失败"
+        REJECTED = "rejected", "已驳回"
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey("accounts.MemberAccount", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField("扣划编号", max_length=24, unique=True)
+    document_no = models.CharField("协助执行通知书文号", max_length=60)
+    court = models.CharField("执行法院", max_length=60)
+    amount = models.BigIntegerField("扣划金额（分）")
+    payee_account = models.CharField("法院收款账号", max_length=40)
+    payee_name = models.CharField("法院收款户名", max_length=120)
+    payee_bank = models.CharField("法院开户银行", max_length=60, blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    command_id = models.BigIntegerField("复核命令", null=True, blank=True)
+    frozen_before = models.BigIntegerField("扣划前冻结金额（分）", default=0)
+    frozen_after = models.BigIntegerField("扣划后冻结金额（分）", default=0)
+    held = models.BigIntegerField("已预留金额（分）", default=0)
+    instruction_seq = models.CharField("结算指令流水号", max_length=40, blank=True)
+    bank_seq = models.CharField("银行流水号", max_length=40, blank=True)
+    made_by = models.CharField("经办人", max_length=150)
+    approved_by = models.CharField("复核人", max_length=150, blank=True)
+    made_on = models.DateField("登记日期")
+    paid_on = models.DateField("扣划日期", null=True, blank=True)
+    message = models.CharField("说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "司法扣划"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "document_no"], condition=~Q(state="rejected"),
+                                    name="wd_court_document_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"司法扣划 {self.number}"

@@ -36,18 +36,19 @@ def world(center, django_user_model):
             "fin": finance_clerk()}
 
 
-def verified_card(w, number: str = CARD):
-    card = card_add(member=w["member"], card_no=number, bank_code="ICBC", bank_name="工商银行",
-                    holder_name=w["member"].name, actor=w["teller"], business_date=w["center"].business_date)
+def verified_card(w, number: str = CARD, member=None):
+    member = member or w["member"]
+    card = card_add(member=member, card_no=number, bank_code="ICBC", bank_name="工商银行",
+                    holder_name=member.name, actor=w["teller"], business_date=w["center"].business_date)
     return card_verify(card=card, actor=w["r1"], business_date=w["center"].business_date)
 
 
-def file(w, item: str, payload: dict, materials=("id_card", "bank_card")):
+def file(w, item: str, payload: dict, materials=("id_card", "bank_card"), *, member=None, branch_id=None):
     """A clerk files and submits the application at the counter, materials attached; then 受理."""
     c, bd = w["center"], w["center"].business_date
     app = engine.application_create(center=c, item_code=item, channel="counter",
                                     identity_level=IdentityLevel.COUNTER_CHECK, actor=w["teller"], business_date=bd,
-                                    payload=payload, member_id=w["member"].pk)
+                                    payload=payload, member_id=(member or w["member"]).pk, branch_id=branch_id)
     for code in materials:
         doc = document_store(center=c, content=b"%PDF-1.4 " + code.encode(), original_name=f"{code}.pdf",
                              doc_type=DocType.ID_PROOF, retention=RetentionClass.LONG_30Y, actor=w["teller"],
