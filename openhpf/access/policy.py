@@ -168,6 +168,11 @@ CONSOLE: dict[str, str] = {
     "withdrawals:member_cards": "accounts.view",  # the member page's 结算银行卡 panel (masked, read audited)
     "withdrawals:card_add": "accounts.change",
     "withdrawals:card_verify": "applications.review",
+    "withdrawals:member_history": "accounts.view",  # the member page's 提取记录 panel (read audited)
+    "withdrawals:member_court": "accounts.view",  # the member page's 司法扣划 panel (read audited)
+    "withdrawals:court_new": "accounts.freeze",  # 司法扣划 entered (maker), approved by another through approvals
+    "withdrawals:court_pay": "settlement.operate",
+    "withdrawals:overdue": "applications.view",
     # the staff work queue (办件工作台); each action's own permission (受理, the review level's, 分派) is checked
     # by the engine's services, and the screen shows only the buttons the clerk may use
     "applications:queue": "applications.view",
@@ -188,6 +193,12 @@ API: dict[str, str] = {
     "GET /api/v1/withdrawals/members/{account_no}/cards": "accounts.view",  # masked, read audited
     "POST /api/v1/withdrawals/members/{account_no}/cards": "accounts.change",
     "POST /api/v1/withdrawals/cards/{card_id}/verify": "applications.review",
+    "POST /api/v1/withdrawals/applications": "applications.accept",
+    "GET /api/v1/withdrawals/applications": "applications.view",
+    "GET /api/v1/withdrawals/applications/{number}": "applications.view",
+    "POST /api/v1/withdrawals/court-deductions": "accounts.freeze",
+    "GET /api/v1/withdrawals/court-deductions/{number}": "accounts.view",
+    "POST /api/v1/withdrawals/court-deductions/{number}/pay": "settlement.operate",
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/applications": "applications.view",

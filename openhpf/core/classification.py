@@ -125,6 +125,11 @@ FIELDS: dict[str, str] = {
 # Fields whose names look personal but are not personal data (organisations, codes, system text), each with
 # the reason it is not registered as personal.
 NOT_PERSONAL: dict[str, str] = {
+    "loans.LoanProduct.name": "贷款产品名称（产品信息）",
+    "loans.LoanProduct.balance_multiple": "贷款额度的账户余额倍数（产品参数）",
+    "loans.RetirementAge.sex": "法定退休年龄表的性别分组（政策表，不是某人的信息）",
+    "loans.RetirementAge.birth_from": "法定退休年龄表的出生年月区间（政策表）",
+    "loans.RetirementAge.birth_to": "法定退休年龄表的出生年月区间（政策表）",
     "documents.Receipt.operator_name": "经办人（工作人员履职信息，业务回单上署名）",
     "core.Center.name": "管理中心名称（机构信息）",
     "core.Branch.name": "网点名称（机构信息）",

@@ -92,7 +92,7 @@ def test_intake_review_and_payment_of_a_rent_withdrawal_on_the_screens(world, ca
     assert app.state == State.COMPLETED
     panel = teller.get(reverse("withdrawals:member_history", args=[w["acct"].account_no]),
                        HTTP_HX_REQUEST="true").content.decode()
-    assert app.number in panel and "07 房租" in panel and "已支付" in panel and app.payout.bank_seq in panel
+    assert app.number in panel and "07 房租" in panel and "已支付" in panel and app.payouts.get().bank_seq in panel
     assert AuditRecord.objects.filter(action="withdrawals.history.read").count() == 1
 
 
