@@ -74,6 +74,10 @@ def _reseed_if_flushed() -> None:
 
     if not ReasonConfig.objects.exists():  # the withdrawal reasons, their rule sets and the rent cap (withdrawals/0002)
         importlib.import_module("openhpf.withdrawals.migrations.0002_seed_reasons").seed(apps, None)
+    from openhpf.applications.models import RuleSet
+
+    if not RuleSet.objects.filter(item_code="HPF-P-LOAN").exists():  # the loan's policy values and rules (loans/0003)
+        importlib.import_module("openhpf.loans.migrations.0003_application_contract_collateral").seed(apps, None)
     from openhpf.access.catalogue import sync as access_sync
     from openhpf.access.models import Permission
 

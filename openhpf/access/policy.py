@@ -183,6 +183,13 @@ API: dict[str, str] = {
     "GET /api/v1/withdrawals/members/{account_no}/cards": "accounts.view",  # masked, read audited
     "POST /api/v1/withdrawals/members/{account_no}/cards": "accounts.change",
     "POST /api/v1/withdrawals/cards/{card_id}/verify": "applications.review",
+    "GET /api/v1/loans": "loans.view",  # the portfolio (masked, read audited)
+    "GET /api/v1/loans/{number}": "loans.view",
+    "POST /api/v1/loans/applications": "applications.accept",
+    "POST /api/v1/loans/applications/{number}/contract": "loans.operate",
+    "POST /api/v1/loans/applications/{number}/sign": "loans.operate",
+    "POST /api/v1/loans/applications/{number}/collateral": "loans.operate",
+    "POST /api/v1/loans/applications/{number}/disburse": "settlement.operate",
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/applications": "applications.view",

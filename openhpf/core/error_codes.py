@@ -528,6 +528,18 @@ class ErrorCode(StrEnum):
     WITHDRAWAL_NO_FUND_ACCOUNT = "WITHDRAWAL_NO_FUND_ACCOUNT", 422, "本中心没有可用的住房公积金存款专户，不能支付提取款"
     WITHDRAWAL_ACCOUNT_CHANGED = ("WITHDRAWAL_ACCOUNT_CHANGED", 409,
                                   "个人账户 {account_no} 的余额在审批后发生变化，销户提取须重新受理")
+    LOAN_NOT_APPROVED = "LOAN_NOT_APPROVED", 409, "贷款申请 {number} 尚未审批通过（当前状态：{status}）"
+    LOAN_CONTRACT_EXISTS = "LOAN_CONTRACT_EXISTS", 409, "贷款申请 {number} 已生成借款合同 {contract_no}"
+    LOAN_CONTRACT_MISSING = "LOAN_CONTRACT_MISSING", 409, "贷款申请 {number} 尚未生成借款合同"
+    LOAN_CONTRACT_UNSIGNED = "LOAN_CONTRACT_UNSIGNED", 409, "借款合同 {contract_no} 尚有当事人未签署：{missing}"
+    LOAN_CONTRACT_SIGNED = "LOAN_CONTRACT_SIGNED", 409, "借款合同 {contract_no} 已签订，不能再签署或修改"
+    LOAN_SIGNER_UNKNOWN = "LOAN_SIGNER_UNKNOWN", 422, "{role}不是借款合同 {contract_no} 的当事人"
+    LOAN_SIGNATURE_INVALID = "LOAN_SIGNATURE_INVALID", 422, "电子签名验证未通过：{detail}"
+    LOAN_SIGNATURE_WAY = "LOAN_SIGNATURE_WAY", 400, "签署方式应为可靠电子签名（electronic）或纸质签字扫描（paper）"
+    LOAN_COLLATERAL_INVALID = "LOAN_COLLATERAL_INVALID", 422, "抵押物信息不正确：{detail}"
+    LOAN_COLLATERAL_CONDITION = "LOAN_COLLATERAL_CONDITION", 409, "尚不满足放款的担保条件：{detail}"
+    LOAN_NO_FUND_ACCOUNT = "LOAN_NO_FUND_ACCOUNT", 422, "本中心没有可用的住房公积金存款专户，不能发放贷款"
+    LOAN_NOT_FOUND = "LOAN_NOT_FOUND", 404, "贷款 {number} 不存在或无权查看"
     YEAR_NOT_CLOSED = "YEAR_NOT_CLOSED", 422, "{year} 年度损益尚未结转至增值收益，请先执行年末结转"
     YEAR_NOT_ENDED = "YEAR_NOT_ENDED", 422, "业务日期 {business_date} 尚未到 {year} 年末"
     YEAR_NOT_ROLLED = "YEAR_NOT_ROLLED", 422, "个人账户 {account_no} 尚未完成上年度结息结转"
