@@ -34,6 +34,7 @@ urlpatterns = [
     path("items/certificates/", include((certificate_urls.console_patterns, "certificates"))),
     path("hall/", include("openhpf.servicehall.urls")),
     path("withdrawals/", include("openhpf.withdrawals.urls")),
+    path("loans/", include("openhpf.loans.urls")),
     path("applications/", include("openhpf.applications.urls")),
     path("", include("openhpf.console.urls")),
 ]

@@ -164,6 +164,9 @@ CONSOLE: dict[str, str] = {
     "withdrawals:member_cards": "accounts.view",  # the member page's 结算银行卡 panel (masked, read audited)
     "withdrawals:card_add": "accounts.change",
     "withdrawals:card_verify": "applications.review",
+    "loans:list": "loans.view",  # 贷款台账 (masked, read audited)
+    "loans:detail": "loans.view",
+    "loans:contract_pdf": "loans.view",
     # the staff work queue (办件工作台); each action's own permission (受理, the review level's, 分派) is checked
     # by the engine's services, and the screen shows only the buttons the clerk may use
     "applications:queue": "applications.view",

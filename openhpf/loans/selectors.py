@@ -20,6 +20,7 @@ from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask, mask_name
 from openhpf.core.money import format_fen
+from openhpf.core.paging import Page
 from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.withdrawals.loanlink import MemberLoan
 
@@ -70,14 +71,6 @@ class LoanFilter:
     disbursed_to: date | None = None
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    page_size: int
-
-
 def _query(center: Any, f: LoanFilter) -> QuerySet[Loan]:
     qs = Loan.objects.filter(center=center)
     if f.status:
@@ -109,7 +102,7 @@ def _row(loan: Loan, clearance: int) -> dict[str, Any]:
 
 @personal_read(AuditEvent.LOANS_LOAN_LIST, perm=VIEW)
 def loan_page(*, actor: Actor, read: PersonalRead, center: Any, filters: LoanFilter, page: int = 1,
-              page_size: int = 20) -> Page:
+              page_size: int = 20) -> Page[dict[str, Any]]:
     """One page of the center's loans (newest first) with the true total; borrowers masked by clearance."""
     page_size = max(1, min(int(page_size or 20), 200))
     qs = _query(center, filters)

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from openhpf.accounts.models import PaidMonths
 from openhpf.accounts.tests.factories import make_account, resident_id
@@ -146,6 +147,20 @@ def test_apply_review_contract_collateral_disburse_once(client, world, bank, sim
         found = member_hpf_loans(member.pk, w["center"].business_date)
         assert len(found) == 1 and found[0].outstanding_principal == 60_000_000 and not found[0].overdue
     assert member_loans(w["spouse"].member.pk, w["center"].business_date)[0].role == "spouse"
+
+    # the console: the portfolio, the loan with its schedule, the contract, the officer's review section
+    console = Client()
+    console.force_login(w["r1"])
+    page = console.get("/loans/?status=active").content.decode()
+    assert loan.number in page and "共 1 笔" in page and "首套 · 5年以上" in page
+    page = console.get(f"/loans/{loan.number}/").content.decode()
+    assert "还款计划（360 期）" in page and "600,000.00" in page and w["borrower"].member.name not in page
+    pdf = console.get(f"/loans/{loan.number}/contract.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    page = console.get(f"/applications/{number}/").content.decode()
+    for text in ("贷款审查", "首付比例限额", "800,000.00 元", "住房套数认定", "首套住房", "抵押登记", "放款条件", "已具备"):
+        assert text in page, text
+    assert console.get("/loans/DK-NONE/").status_code == 404
 
 
 def _existing_loan(w, member, role="borrower"):
