@@ -76,7 +76,7 @@ def _approved(app: Application) -> None:
 
 
 def _locked_app(app: Application) -> Application:
-    return Application.objects.select_for_update().select_related("center", "member").get(pk=app.pk)
+    return Application.objects.select_for_update(of=("self",)).select_related("center", "member").get(pk=app.pk)
 
 
 def _last_reviewer(app: Application) -> str:
