@@ -200,11 +200,13 @@ def test_payload_problems_listed_at_once(client, world):
     w = world
     body = application_body(w, months=0, method="09", monthly_income=0,
                             property={"contract_no": "", "price": 0, "area": "x", "kind": "villa"},
-                            spouse={"name": "王某", "remote": {"center": "上海市公积金管理中心"}})
+                            spouse={"name": "王某", "remote": {"center": "上海市公积金管理中心"}},
+                            down_payment_application="SQ2026000000")
     r = _post(client, "/api/v1/loans/applications", w["teller_h"], body)
     assert r.status_code == 422
     problems = r.json()["details"]["problems"]
     for expected in ("贷款期限应为至少 1 个月", "还款方式应为等额本息", "家庭月收入应为大于零", "配偶的缴存使用证明缺少",
-                     "请填写购房合同网签备案号", "房屋总价应为大于零", "建筑面积应为大于零", "房屋类型应为"):
+                     "请填写购房合同网签备案号", "房屋总价应为大于零", "建筑面积应为大于零", "房屋类型应为",
+                     "首付款提取办件 SQ2026000000 不存在或不是购买住房提取"):
         assert any(expected in p for p in problems), problems
     assert not Application.objects.filter(item_code="HPF-P-LOAN").exists()
