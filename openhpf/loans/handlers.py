@@ -27,10 +27,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django import forms
+
 from openhpf.accounts.models import Member, MemberAccount
 from openhpf.applications.models import Application, ApplicationMaterial
 from openhpf.applications.rules import evaluate_rules, rule_set_for, rules_of
 from openhpf.core.codes import MemberAccountStatus, RepaymentMethod
+from openhpf.core.formfields import YuanField
 from openhpf.core.masking import mask_name
 from openhpf.core.money import format_fen
 from openhpf.ledger.models import SubAccount
@@ -140,9 +143,51 @@ def _down_payment(number: str, app: Application, member_ids: set[int], problems:
     return number
 
 
+class LoanApplicationForm(forms.Form):
+    """The counter's form (the engine's intake builds its page from it): flat fields, amounts in 元; `unflatten`
+    turns them into the payload above. Spouse and co-borrowers here are members of this center."""
+
+    amount = YuanField(label="申请贷款金额（元）", allow_zero=False)
+    months = forms.IntegerField(label="贷款期限（月）", min_value=1, max_value=600)
+    method = forms.ChoiceField(label="还款方式", choices=[(RepaymentMethod.ANNUITY, "等额本息"),
+                                                      (RepaymentMethod.EQUAL_PRINCIPAL, "等额本金")])
+    monthly_income = YuanField(label="家庭月收入（元）", allow_zero=False)
+    spouse_account_no = forms.CharField(label="配偶个人账号", max_length=24, required=False,
+                                        help_text="配偶共同申请时填写")
+    co_borrower_account_nos = forms.CharField(label="共同借款人个人账号", max_length=200, required=False,
+                                              help_text="多人以空格分隔")
+    property_contract_no = forms.CharField(label="购房合同网签备案号", max_length=40)
+    property_kind = forms.ChoiceField(label="房屋类型", choices=list(PROPERTY_KINDS.items()))
+    property_price = YuanField(label="房屋总价（元）", allow_zero=False)
+    property_area = forms.DecimalField(label="建筑面积（平方米）", max_digits=8, decimal_places=2, min_value=Decimal("0.01"))
+    property_address = forms.CharField(label="房屋坐落", max_length=120, required=False)
+    payee_name = forms.CharField(label="收款人（售房人或开发企业）", max_length=120)
+    payee_account = forms.CharField(label="收款账号", max_length=40)
+    payee_bank = forms.CharField(label="收款人开户银行", max_length=60, required=False)
+    down_payment_application = forms.CharField(label="首付款提取办件编号", max_length=30, required=False)
+
+
+def unflatten(payload: dict[str, Any]) -> dict[str, Any]:
+    """The counter form's flat fields as the payload (a payload already nested is returned as it is)."""
+    if "property" in payload or "property_contract_no" not in payload:
+        return payload
+    spouse = str(payload.get("spouse_account_no") or "").strip()
+    co = str(payload.get("co_borrower_account_nos") or "").replace("，", " ").replace(",", " ").split()
+    return {"amount": payload.get("amount"), "months": payload.get("months"), "method": payload.get("method"),
+            "monthly_income": payload.get("monthly_income"),
+            "spouse": {"account_no": spouse} if spouse else None,
+            "co_borrowers": [{"account_no": n} for n in co],
+            "property": {"contract_no": payload.get("property_contract_no"), "price": payload.get("property_price"),
+                         "area": payload.get("property_area"), "kind": payload.get("property_kind"),
+                         "address": payload.get("property_address") or "", "payee_name": payload.get("payee_name"),
+                         "payee_account": payload.get("payee_account"), "payee_bank": payload.get("payee_bank") or ""},
+            "down_payment_application": payload.get("down_payment_application") or ""}
+
+
 def validate(payload: dict[str, Any], app: Application) -> tuple[dict[str, Any], list[str]]:
     """Every problem of the payload, then every blocking rule the local facts decide, at once."""
     problems: list[str] = []
+    payload = unflatten(payload)
     amount, months, income = _int(payload.get("amount")), _int(payload.get("months")), _int(payload.get("monthly_income"))
     if amount is None or amount <= 0:
         problems.append("贷款金额应为大于零的金额")

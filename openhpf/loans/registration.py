@@ -9,7 +9,8 @@ from openhpf.applications.registry import register_handler as _register
 from . import disburse, handlers
 
 HANDLER = Handler(item_code=handlers.ITEM_CODE, validate=handlers.validate, rule_inputs=handlers.rule_inputs,
-                  execute=disburse.execute, amount=lambda p: p.get("amount"), describe=handlers.describe)
+                  execute=disburse.execute, amount=lambda p: p.get("amount"), describe=handlers.describe,
+                  form=handlers.LoanApplicationForm)
 
 
 def register_handler() -> None:

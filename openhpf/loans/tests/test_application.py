@@ -14,9 +14,15 @@ from django.test import Client
 
 from openhpf.accounts.models import PaidMonths
 from openhpf.accounts.tests.factories import make_account, resident_id
+from openhpf.applications import services as engine
+from openhpf.applications.forms import IntakeForm
 from openhpf.applications.models import Application, State
+from openhpf.catalog.models import IdentityLevel
+from openhpf.catalog.selectors import item_for_center
 from openhpf.core.actors import SystemActor
-from openhpf.documents.models import Document
+from openhpf.core.codes import RetentionClass
+from openhpf.documents.models import DocType, Document
+from openhpf.documents.services import document_store
 from openhpf.ledger.models import JournalLine
 from openhpf.ledger.services import Line, entry_post
 from openhpf.loans.calculations import schedule
@@ -210,3 +216,31 @@ def test_payload_problems_listed_at_once(client, world):
                      "首付款提取办件 SQ2026000000 不存在或不是购买住房提取"):
         assert any(expected in p for p in problems), problems
     assert not Application.objects.filter(item_code="HPF-P-LOAN").exists()
+
+
+def test_the_counter_form_files_the_same_application(world):
+    """The engine's counter intake builds its page from the handler's form: flat fields in 元, folded into the
+    payload by the handler."""
+    w = world
+    c, bd = w["center"], w["center"].business_date
+    version = item_for_center("HPF-P-LOAN", c, bd).version
+    form = IntakeForm(version=version, data={
+        "account_no": w["borrower"].account_no, "p_amount": "600,000.00", "p_months": "360", "p_method": "01",
+        "p_monthly_income": "20000", "p_spouse_account_no": w["spouse"].account_no,
+        "p_property_contract_no": "WQ-1", "p_property_kind": "new", "p_property_price": "1000000",
+        "p_property_area": "89.5", "p_payee_name": "杭州某某置业有限公司", "p_payee_account": "3301000000009999"})
+    form.fields = {k: f for k, f in form.fields.items() if not k.startswith("m_")}
+    assert form.is_valid(), form.errors
+    app = engine.application_create(center=c, item_code="HPF-P-LOAN", channel="counter",
+                                    identity_level=IdentityLevel.COUNTER_CHECK, actor=w["teller"], business_date=bd,
+                                    payload=form.payload(), member_id=w["borrower"].member_id)
+    for code, kind in (("id_card", DocType.ID_PROOF), ("purchase_contract", DocType.PURCHASE_CONTRACT),
+                       ("marriage_proof", DocType.MARRIAGE_PROOF), ("income_proof", DocType.INCOME_PROOF),
+                       ("credit_consent", DocType.POWER_OF_ATTORNEY)):
+        doc = document_store(center=c, content=b"%PDF-1.4 " + code.encode(), original_name=f"{code}.pdf",
+                             doc_type=kind, retention=RetentionClass.LONG_30Y, actor=w["teller"], business_date=bd)
+        engine.application_attach(application=app, material_code=code, document=doc, actor=w["teller"],
+                                  business_date=bd)
+    app = engine.application_submit(application=app, actor=w["teller"], business_date=bd)
+    assert app.state == State.SUBMITTED and app.amount == 60_000_000
+    assert app.payload["property"]["price"] == 100_000_000 and app.payload["spouse"]["member_id"] == w["spouse"].member_id
