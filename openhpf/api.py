@@ -147,9 +147,11 @@ api.add_router("/agent/", agent_applications_router)
 from openhpf.withdrawals.api import router as withdrawals_router  # noqa: E402
 
 api.add_router("/withdrawals/", withdrawals_router)
+from openhpf.loans.api import router as loans_router  # noqa: E402
 from openhpf.loans.calculator_api import router as loans_calculator_router  # noqa: E402
 
-api.add_router("/loans/", loans_calculator_router)
+api.add_router("/loans/", loans_calculator_router)  # before the loans router: /loans/calculator is not a loan number
+api.add_router("/loans", loans_router)
 
 api_errors.install(api)  # the error shape, statuses and their OpenAPI documentation, for every operation
 idempotency.document(api)  # the Idempotency-Key header of the @idempotent operations, in the OpenAPI schema

@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, str] = {
     "verification.view": "查看核验查询记录与核验来源状态",
     "applications.followup": "好差评差评整改（登记整改结果并办结）",
     "applications.assign": "办件分派（把办件交给有权办理的同事）",
+    "loans.view": "查看个人住房贷款（贷款列表、贷款详情与还款计划）",
+    "loans.operate": "贷款合同与抵押（生成借款合同、记录当事人签署、登记抵押物）",
 }
 
 # The narrow permissions of the principals outside the center: a member (缴存职工) reads its own accounts, an
@@ -87,21 +89,22 @@ _BUSINESS_READ = ("accounts.view", "ledger.view", "documents.view", "jobs.view")
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("teller", "柜员", BUSINESS, 1, (
         "accounts.view", "accounts.open", "accounts.change", "accounts.freeze", "documents.view", "documents.upload",
-        "jobs.view", "personal_data.unmask", "contributions.remit", "applications.accept", "applications.view")),
+        "jobs.view", "personal_data.unmask", "contributions.remit", "applications.accept", "applications.view",
+        "loans.view", "loans.operate")),
     RoleSpec("reviewer", "复核员", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "personal_data.unmask",
-                                              "applications.review", "applications.followup", "applications.view")),
+                                              "applications.review", "applications.followup", "applications.view", "loans.view")),
     RoleSpec("approver", "审批人", BUSINESS, 1, (*_BUSINESS_READ, "approvals.approve", "applications.review",
-                                              "applications.view", "applications.assign")),
+                                              "applications.view", "applications.assign", "loans.view")),
     RoleSpec("finance", "财务", BUSINESS, 1, (
         *_BUSINESS_READ, "ledger.post_manual", "ledger.close_period", "ledger.back_value", "jobs.run", "contributions.remit",
-        "settlement.view", "settlement.operate", "finance.view", "finance.manage", "cockpit.view")),
+        "settlement.view", "settlement.operate", "finance.view", "finance.manage", "cockpit.view", "loans.view")),
     RoleSpec("inspector", "稽核", BUSINESS, 1, (*_BUSINESS_READ, "accounts.export", "personal_data.unmask",
                                              "settlement.view", "finance.view", "verification.view",
                                              "applications.view")),
     RoleSpec("leader", "中心领导", BUSINESS, 1, (
         *_BUSINESS_READ, "approvals.approve", "policy.change", "accounts.export", "settlement.view",
         "finance.view", "cockpit.view", "catalog.change", "applications.rules", "applications.review",
-        "verification.view", "applications.followup", "applications.view", "applications.assign")),
+        "verification.view", "applications.followup", "applications.view", "applications.assign", "loans.view")),
     RoleSpec("sysadmin", "系统管理员", SYSADMIN, 0, ("system.config", "jobs.view", "jobs.run")),
     RoleSpec("secadmin", "安全管理员", SECADMIN, 0, ("iam.manage_users", "iam.manage_roles")),
     RoleSpec("secauditor", "安全审计员", SECAUDITOR, 0, ("audit.view",)),

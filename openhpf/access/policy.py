@@ -173,6 +173,9 @@ CONSOLE: dict[str, str] = {
     "withdrawals:court_new": "accounts.freeze",  # 司法扣划 entered (maker), approved by another through approvals
     "withdrawals:court_pay": "settlement.operate",
     "withdrawals:overdue": "applications.view",
+    "loans:list": "loans.view",  # 贷款台账 (masked, read audited)
+    "loans:detail": "loans.view",
+    "loans:contract_pdf": "loans.view",
     # the staff work queue (办件工作台); each action's own permission (受理, the review level's, 分派) is checked
     # by the engine's services, and the screen shows only the buttons the clerk may use
     "applications:queue": "applications.view",
@@ -199,6 +202,13 @@ API: dict[str, str] = {
     "POST /api/v1/withdrawals/court-deductions": "accounts.freeze",
     "GET /api/v1/withdrawals/court-deductions/{number}": "accounts.view",
     "POST /api/v1/withdrawals/court-deductions/{number}/pay": "settlement.operate",
+    "GET /api/v1/loans": "loans.view",  # the portfolio (masked, read audited)
+    "GET /api/v1/loans/{number}": "loans.view",
+    "POST /api/v1/loans/applications": "applications.accept",
+    "POST /api/v1/loans/applications/{number}/contract": "loans.operate",
+    "POST /api/v1/loans/applications/{number}/sign": "loans.operate",
+    "POST /api/v1/loans/applications/{number}/collateral": "loans.operate",
+    "POST /api/v1/loans/applications/{number}/disburse": "settlement.operate",
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/applications": "applications.view",

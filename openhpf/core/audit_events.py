@@ -110,6 +110,10 @@ class AuditObject(StrEnum):
     PAYOUT = "withdrawals.payout", "提取支付"
     LOAN_PRODUCT = "loans.loanproduct", "贷款产品"
     COURT_DEDUCTION = "withdrawals.courtdeduction", "司法扣划"
+    LOAN_CONTRACT = "loans.loancontract", "借款合同"
+    LOAN_COLLATERAL = "loans.collateral", "贷款抵押物"
+    LOAN_DISBURSEMENT = "loans.disbursement", "贷款发放"
+    LOAN = "loans.loan", "个人住房贷款"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -406,6 +410,17 @@ class AuditEvent(StrEnum):
     # ------------------------------------------------------------ loans (贷款)
     LOANS_PRODUCT_CHANGE = "loans.product.change", "贷款产品新版本（经复核）", _O.LOAN_PRODUCT
 
+    # ------------------------------------------------------------ loans (个人住房贷款)
+    LOANS_CONTRACT_DRAW = "loans.contract.draw", "生成借款合同", _O.LOAN_CONTRACT
+    LOANS_CONTRACT_SIGN = "loans.contract.sign", "借款合同当事人签署", _O.LOAN_CONTRACT, True
+    LOANS_CONTRACT_SEAL = "loans.contract.seal", "借款合同签订并加盖中心电子印章（SM2）", _O.LOAN_CONTRACT
+    LOANS_COLLATERAL_RECORD = "loans.collateral.record", "登记贷款抵押物及抵押登记状态", _O.LOAN_COLLATERAL
+    LOANS_DISBURSE_SEND = "loans.disbursement.send", "贷款发放提交银行支付", _O.LOAN_DISBURSEMENT
+    LOANS_DISBURSE_PAID = "loans.disbursement.paid", "贷款发放成功，贷款生效", _O.LOAN_DISBURSEMENT
+    LOANS_DISBURSE_FAILED = "loans.disbursement.failed", "贷款发放失败", _O.LOAN_DISBURSEMENT
+    LOANS_LOAN_VIEW = "loans.loan.view", "查看贷款详情", _O.LOAN, True
+    LOANS_LOAN_LIST = "loans.loan.list", "查询贷款列表", _O.LOAN, True
+    LOANS_REVIEW_VIEW = "loans.review.view", "查看贷款审查信息（办件审查页）", _O.APPLICATION, True
     APPLICATIONS_CLAIM = "applications.application.claim", "办件领办", _O.APPLICATION
     APPLICATIONS_ASSIGN = "applications.application.assign", "办件分派", _O.APPLICATION
     APPLICATIONS_QUEUE_VIEW = "applications.queue.view", "办件工作台列表查询", _O.APPLICATION, True
@@ -443,6 +458,7 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.APPLICATIONS_LIST, AuditEvent.APPLICATIONS_VIEW,
     AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE, AuditEvent.APPLICATIONS_QUEUE_VIEW,
     AuditEvent.APPLICATIONS_MATERIAL_VIEW,
+    AuditEvent.LOANS_LOAN_LIST, AuditEvent.LOANS_LOAN_VIEW, AuditEvent.LOANS_REVIEW_VIEW,
 })
 
 

@@ -120,6 +120,11 @@ FIELDS: dict[str, str] = {
     "withdrawals.HeirShare.account_no": "bank_card",
     "reconciliation.StatementLine.counter_name": "name",
     "reconciliation.StatementLine.counter_account": "bank_card",
+    # loans: who signed a contract, the seller paid (a person when second-hand), the 骗提骗贷 finding
+    "loans.ContractSignature.signer_name": "name",
+    "loans.Disbursement.payee_name": "name",
+    "loans.Disbursement.payee_account": "bank_card",
+    "loans.FraudFlag.reason": "free_text",
 }
 
 # Fields whose names look personal but are not personal data (organisations, codes, system text), each with

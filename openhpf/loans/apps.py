@@ -12,6 +12,18 @@ class LoansConfig(AppConfig):
     verbose_name = "个人住房贷款"
 
     def ready(self) -> None:
+        from openhpf.applications.registry import ReviewSection, register_review_section
+        from openhpf.ledger.checks import register_loan_outstanding
+        from openhpf.withdrawals.loanlink import register_loan_source
+
+        from .disburse import register_hooks
         from .products import register_commands as register_product_commands
+        from .registration import register_handler
+        from .selectors import member_loans, outstanding_by_center, review_rows
 
         register_product_commands()  # loans.product_change through maker-checker
+        register_handler()  # HPF-P-LOAN on the application engine
+        register_hooks()  # settlement's success/failure hooks and the four-eyes application source
+        register_loan_source(member_loans)  # withdrawals see the member's active loans
+        register_loan_outstanding(outstanding_by_center)  # hpf verify: 121 + 122 = the loans' principal
+        register_review_section(ReviewSection("loans.review", "贷款审查", rows=review_rows, order=30))

@@ -4,9 +4,21 @@
   classification) in the next stage.
 - `product`: loan products as checked, effective-dated versions (`LoanProduct`) and the statutory retirement age
   table (`RetirementAge`).
-- further modules: the application's parties, property, contract and collateral."""
+- `application`: from the approved application to the disbursed loan: contract and signatures, collateral,
+  disbursement, and the 骗提骗贷 record the eligibility rules read.
+"""
 
+from .application import (
+    Collateral,
+    ContractSignature,
+    Disbursement,
+    FraudFlag,
+    HomeOrder,
+    LoanContract,
+    LoanParty,
+)
 from .loan import Loan, LoanInstallment
 from .product import LoanProduct, RetirementAge
 
-__all__ = ["Loan", "LoanInstallment", "LoanProduct", "RetirementAge"]
+__all__ = ["Collateral", "ContractSignature", "Disbursement", "FraudFlag", "HomeOrder", "Loan", "LoanContract",
+           "LoanInstallment", "LoanParty", "LoanProduct", "RetirementAge"]
