@@ -72,8 +72,9 @@ def _reseed_if_flushed() -> None:
         importlib.import_module("openhpf.catalog.migrations.0004_employer_change_review").seed(apps, None)
     from openhpf.withdrawals.models import ReasonConfig
 
-    if not ReasonConfig.objects.exists():  # the withdrawal reasons, their rule sets and the rent cap (withdrawals/0002)
+    if not ReasonConfig.objects.exists():  # the withdrawal reasons, their rule sets and the rent cap (withdrawals/0002), the risk rules (0003)
         importlib.import_module("openhpf.withdrawals.migrations.0002_seed_reasons").seed(apps, None)
+        importlib.import_module("openhpf.withdrawals.migrations.0003_risk_rules").seed(apps, None)
     from openhpf.access.catalogue import sync as access_sync
     from openhpf.access.models import Permission
 

@@ -33,6 +33,10 @@ KEYS: dict[str, str] = {
     "contribution.continuity.back_payment_counts": "补缴月份计入连续缴存月数",
     "withdrawal.order": "提取扣减顺序",
     "withdrawal.rent.monthly_cap": "租房提取每人每月限额（分）",
+    "withdrawal.risk.card_recent_days": "登记或变更银行卡后转人工审核的天数",
+    "withdrawal.risk.amount_multiple": "异常提取金额：超过本人以往提取平均额的倍数",
+    "withdrawal.risk.amount_share": "异常提取金额：占账户余额的比例",
+    "withdrawal.risk.max_per_year": "12 个月内提取次数上限（达到即转人工审核，0 为不限）",
     "contribution.refund.prior_year_interest": "退缴上年度汇缴时已结利息的处理（recover 冲回 / leave 不冲回）",
     "settlement.interest_notice.keywords": "活期存款结息通知的摘要关键词",
     "loan.rate.first.le5": "首套贷款年利率（5年及以下）",
@@ -68,6 +72,7 @@ PERCENT_KEYS = frozenset({
     "contribution.ratio.reduced_min", "contribution.ratio.step", "loan.rate.first.le5", "loan.rate.first.gt5", "loan.rate.second.le5",
     "loan.rate.second.gt5", "liquidity.loan_ratio.warning", "liquidity.loan_ratio.critical",
     "liquidity.reserve.ratio", "value_added.risk_reserve.income_ratio", "value_added.risk_reserve.loan_ratio",
+    "withdrawal.risk.amount_share",
 })
 
 
