@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+
+from django.db.models import Q
 
 from .error_codes import ErrorCode
 from .errors import DomainError
@@ -122,6 +125,27 @@ def policy_row(key: str, *, on: date, center: Center | int | None = None) -> Pol
 
 def policy_value(key: str, *, on: date, center: Center | int | None = None) -> Any:
     return _decode(policy_row(key, on=on, center=center))
+
+
+def policy_values(keys: Iterable[str], *, on: date, center: Center | int | None = None) -> dict[str, Any]:
+    """Several values in force on `on` in one query, each as `policy_value` gives it (the center's own latest row,
+    else the national one; POLICY_MISSING for a key with neither)."""
+    wanted = list(dict.fromkeys(keys))
+    center_id = center.pk if isinstance(center, Center) else center
+    scope = Q(center__isnull=True) | Q(center_id=center_id) if center_id is not None else Q(center__isnull=True)
+    own: dict[str, PolicyParameter] = {}
+    national: dict[str, PolicyParameter] = {}
+    for p in (PolicyParameter.objects.filter(scope, key__in=wanted, effective_from__lte=on)
+              .order_by("-effective_from", "-pk")):
+        (own if p.center_id is not None else national).setdefault(p.key, p)
+    out = {}
+    for key in wanted:
+        row = own.get(key) or national.get(key)
+        if row is None:
+            raise DomainError(ErrorCode.POLICY_MISSING, f"{on} 没有生效的政策参数：{KEYS.get(key, key)}（{key}）",
+                              field=key)
+        out[key] = _decode(row)
+    return out
 
 
 def policy_rate(key: str, *, on: date, center: Center | int | None = None) -> Fraction:

@@ -30,7 +30,7 @@ from typing import Any
 from django.db.models import Avg, Count, Q
 
 from openhpf.applications.models import Application, State
-from openhpf.core.policy import policy_value
+from openhpf.core.policy import policy_values
 
 from .cards import card_changed_since
 from .loanlink import has_overdue_hpf_loan
@@ -118,10 +118,9 @@ def risk_inputs(app: Application, *, on: date, cfg: ReasonConfig, balance: int) 
     fen): what RISK_RULES read, plus the figures behind them for the stored snapshot."""
     center = app.center_id
     member_id = int(app.member_id or 0)
-    days = int(policy_value(CARD_RECENT_DAYS, on=on, center=center))
-    max_per_year = int(policy_value(MAX_PER_YEAR, on=on, center=center))
-    multiple = Decimal(str(policy_value(AMOUNT_MULTIPLE, on=on, center=center)))
-    share = Decimal(str(policy_value(AMOUNT_SHARE, on=on, center=center)))
+    policy = policy_values((CARD_RECENT_DAYS, MAX_PER_YEAR, AMOUNT_MULTIPLE, AMOUNT_SHARE), on=on, center=center)
+    days, max_per_year = int(policy[CARD_RECENT_DAYS]), int(policy[MAX_PER_YEAR])
+    multiple, share = Decimal(str(policy[AMOUNT_MULTIPLE])), Decimal(str(policy[AMOUNT_SHARE]))
     year_ago = _months_back(on, 12)
     earlier = Payout.objects.filter(application__member_id=member_id).exclude(application_id=app.pk)
     recent = (Application.objects.filter(member_id=member_id, item_code__startswith=ITEM_PREFIX,
