@@ -73,7 +73,8 @@ def interest_to_date(*, account: MemberAccount, on: date) -> int:
 
 
 def _account(app: Application) -> MemberAccount:
-    acct = (MemberAccount.objects.select_for_update().select_related("center")
+    # the account's row only (not the center's, which every withdrawal shares)
+    acct = (MemberAccount.objects.select_for_update(of=("self",)).select_related("center")
             .filter(member_id=app.member_id or 0).order_by("-opened_date", "-pk").first())
     if acct is None:
         raise DomainError(ErrorCode.ACCOUNT_CLOSED, "职工没有个人账户", field="member")
@@ -128,7 +129,7 @@ def on_transition(app: Application, was: str, now: str, actor: Actor, business_d
 
 
 def execute(app: Application, actor: Actor, business_date: date) -> dict[str, Any]:
-    payout = Payout.objects.select_for_update().select_related("application").get(application=app)
+    payout = Payout.objects.select_for_update(of=("self",)).select_related("application").get(application=app)
     acct = _account(app)
     card = card_current(app.member_id)  # type: ignore[arg-type]
     if card is None:
