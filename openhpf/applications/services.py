@@ -165,7 +165,8 @@ def _is_applicant(app: Application, actor: Actor) -> bool:
 
 
 def _locked(app: Application) -> Application:
-    return Application.objects.select_for_update().select_related("item_version").get(pk=app.pk)
+    # the application's row only: FOR UPDATE over the join would lock the item version every application shares
+    return Application.objects.select_for_update(of=("self",)).select_related("item_version").get(pk=app.pk)
 
 
 # ---------------------------------------------------------------- filing

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+
+from django.db.models import Q
 
 from .error_codes import ErrorCode
 from .errors import DomainError
@@ -36,6 +39,10 @@ KEYS: dict[str, str] = {
     "withdrawal.purchase.window_months": "购房提取须在网签备案或不动产登记之日起的月数内申请",
     "withdrawal.hukou_out.closes_account": "户口迁出本市可销户提取（否则办理异地转移接续）",
     "withdrawal.local.caps": "本地提取原因的每次提取限额（按事项编码，金额为分）",
+    "withdrawal.risk.card_recent_days": "登记或变更银行卡后转人工审核的天数",
+    "withdrawal.risk.amount_multiple": "异常提取金额：超过本人以往提取平均额的倍数",
+    "withdrawal.risk.amount_share": "异常提取金额：占账户余额的比例",
+    "withdrawal.risk.max_per_year": "12 个月内提取次数上限（达到即转人工审核，0 为不限）",
     "contribution.refund.prior_year_interest": "退缴上年度汇缴时已结利息的处理（recover 冲回 / leave 不冲回）",
     "settlement.interest_notice.keywords": "活期存款结息通知的摘要关键词",
     "loan.rate.first.le5": "首套贷款年利率（5年及以下）",
@@ -87,6 +94,7 @@ PERCENT_KEYS = frozenset({
     "loan.rate.second.gt5", "liquidity.loan_ratio.warning", "liquidity.loan_ratio.critical",
     "liquidity.reserve.ratio", "value_added.risk_reserve.income_ratio", "value_added.risk_reserve.loan_ratio",
     "loan.min_down_payment.first", "loan.min_down_payment.second", "loan.capacity_ratio", "loan.max_ltv",
+    "withdrawal.risk.amount_share",
 })
 
 
@@ -136,6 +144,27 @@ def policy_row(key: str, *, on: date, center: Center | int | None = None) -> Pol
 
 def policy_value(key: str, *, on: date, center: Center | int | None = None) -> Any:
     return _decode(policy_row(key, on=on, center=center))
+
+
+def policy_values(keys: Iterable[str], *, on: date, center: Center | int | None = None) -> dict[str, Any]:
+    """Several values in force on `on` in one query, each as `policy_value` gives it (the center's own latest row,
+    else the national one; POLICY_MISSING for a key with neither)."""
+    wanted = list(dict.fromkeys(keys))
+    center_id = center.pk if isinstance(center, Center) else center
+    scope = Q(center__isnull=True) | Q(center_id=center_id) if center_id is not None else Q(center__isnull=True)
+    own: dict[str, PolicyParameter] = {}
+    national: dict[str, PolicyParameter] = {}
+    for p in (PolicyParameter.objects.filter(scope, key__in=wanted, effective_from__lte=on)
+              .order_by("-effective_from", "-pk")):
+        (own if p.center_id is not None else national).setdefault(p.key, p)
+    out = {}
+    for key in wanted:
+        row = own.get(key) or national.get(key)
+        if row is None:
+            raise DomainError(ErrorCode.POLICY_MISSING, f"{on} 没有生效的政策参数：{KEYS.get(key, key)}（{key}）",
+                              field=key)
+        out[key] = _decode(row)
+    return out
 
 
 def policy_rate(key: str, *, on: date, center: Center | int | None = None) -> Fraction:

@@ -55,8 +55,10 @@ def member_loans(member_id: int, on: date) -> list[MemberLoan]:
 
 
 def outstanding_by_center() -> dict[int, int]:
-    """The principal outstanding of every loan by center (fen), for the ledger's 121 + 122 control check."""
-    return {c: int(t or 0) for c, t in Loan.objects.values_list("center_id").annotate(t=Sum("outstanding"))}
+    """The principal outstanding of every disbursed loan by center (fen), for the ledger's 121 + 122 control check
+    (a loan approved but not yet paid out is not on 121)."""
+    return {c: int(t or 0) for c, t in Loan.objects.filter(status=Loan.Status.ACTIVE).values_list("center_id")
+            .annotate(t=Sum("outstanding"))}
 
 
 # ---------------------------------------------------------------- the portfolio

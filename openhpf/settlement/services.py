@@ -603,7 +603,9 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Actor, business_d
     entry = None
     hook = SUCCESS_HOOKS.get(ins.source)
     if hook is not None:
-        entry = hook(ins, answer or {}, actor, business_date)
+        # the bank's reference travels with whatever answered (a notice gives it beside its own fields)
+        said = answer or {}
+        entry = hook(ins, {**said, "bank_seq": said.get("bank_seq") or bank_seq}, actor, business_date)
     elif ins.direction == "out":
         sub_rows = []
         if ins.book_account == MEMBER_CONTROL and ins.sub_account_id:

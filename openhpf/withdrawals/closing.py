@@ -61,6 +61,7 @@ from . import payout
 from .config import reason_config
 from .handlers import _account, _on, common_inputs
 from .models import HeirShare, Payout, ReasonConfig
+from .risk import RISK_INPUTS
 
 DISABILITY = "HPF-P-WD-04"
 EMIGRATION = "HPF-P-WD-05"
@@ -281,6 +282,7 @@ def death_inputs(app: Application) -> dict[str, Any]:
     roles = {h.get("role") for h in heirs}
     base = common_inputs(app)
     return {
+        **{k: base[k] for k in RISK_INPUTS if k in base},  # the inline risk checks' inputs (risk.py)
         "status_allowed": base.get("status_allowed", False), "frozen_any": base.get("frozen_any", False),
         "balance": base.get("balance", 0),
         "death_proven": p.get("death_proof") in DEATH_PROOFS and bool(p.get("death_date")),

@@ -24,16 +24,16 @@ from openhpf.core.policy import policy_value
 from openhpf.ledger.models import SubAccount
 
 from . import housing, payout
-from .cards import card_changed_since, card_current
+from .cards import card_current
 from .config import reason_config
 from .forms import RentForm, RetirementForm
 from .models import Payout
-from .sources import RETIREMENT_PROOFS, owns_home_in_city, retirement_of
+from .risk import risk_inputs
+from .sources import RETIREMENT_PROOFS, owns_home_in_city, retirement_proven
 
 RETIREMENT = "HPF-P-WD-03"
 RENT = "HPF-P-WD-07"
 RENT_CAP_POLICY = "withdrawal.rent.monthly_cap"
-CARD_RECENT_DAYS = 30
 NEVER = 999  # months since a withdrawal that never happened
 
 
@@ -83,17 +83,18 @@ def common_inputs(app: Application) -> dict[str, Any]:
     if acct is None:
         return {"status_allowed": False}
     sub = SubAccount.objects.get(pk=acct.pk)
+    balance = int(sub.balance_current + sub.balance_carried)
     return {
+        **risk_inputs(app, on=on, cfg=cfg, balance=balance),
         "status_allowed": acct.status in cfg.statuses,
         "frozen_full": acct.freeze_kind == FreezeKind.FULL,
         "frozen_any": acct.freeze_kind != FreezeKind.NONE,
-        "balance": int(sub.balance_current + sub.balance_carried),
+        "balance": balance,
         "available": int(sub.available),
         "months_continuous": months_continuous(acct, on),
         "months_since_last": months_since_last(member_id=app.member_id, item_code=app.item_code, on=on),
         "frequency_months": int(cfg.frequency_months),
         "has_card": card_current(acct.member_id) is not None,
-        "card_recent": card_changed_since(acct.member_id, date.fromordinal(on.toordinal() - CARD_RECENT_DAYS)),
         "age": _age(acct.member.birth_date, on),
     }
 
@@ -132,7 +133,7 @@ def rent_inputs(app: Application) -> dict[str, Any]:
     p = app.payload
     return {**common_inputs(app), "amount": int(p.get("amount") or 0),
             "rent_cap": rent_cap(app, on, int(p.get("months") or 0)),
-            "own_home": owns_home_in_city(member=app.member, payload=p)}
+            "own_home": owns_home_in_city(member=app.member, payload=p, on=on)}
 
 
 def rent_rows(payload: dict[str, Any]) -> list[tuple[str, str]]:
@@ -170,7 +171,7 @@ def validate_retirement(payload: dict[str, Any], app: Application) -> tuple[dict
 
 
 def retirement_inputs(app: Application) -> dict[str, Any]:
-    return {**common_inputs(app), "retired": retirement_of(member=app.member, payload=app.payload) is not None}
+    return {**common_inputs(app), "retired": retirement_proven(member=app.member, payload=app.payload, on=_on(app))}
 
 
 def retirement_rows(payload: dict[str, Any]) -> list[tuple[str, str]]:

@@ -47,6 +47,7 @@ from .cards import card_changed_since, card_current
 from .config import reason_config
 from .loanlink import MemberLoan, member_hpf_loans
 from .models import LimitKey, Payout, PropertyUse
+from .risk import CARD_RECENT_DAYS
 
 PURCHASE = "HPF-P-WD-01"
 BUILD = "HPF-P-WD-02"
@@ -330,7 +331,8 @@ def _spouse_inputs(app: Application, on: date) -> dict[str, Any]:
         "joint": True, "spouse_married": married,
         "spouse_status_allowed": spouse.status in reason_config(app.item_code, on).statuses,
         "spouse_has_card": card_current(spouse.member_id) is not None,
-        "spouse_card_recent": card_changed_since(spouse.member_id, date.fromordinal(on.toordinal() - reasons.CARD_RECENT_DAYS)),
+        "spouse_card_recent": card_changed_since(spouse.member_id, date.fromordinal(
+            on.toordinal() - int(policy_value(CARD_RECENT_DAYS, on=on, center=app.center_id)))),
         "spouse_frozen_full": spouse.freeze_kind == FreezeKind.FULL,
         "spouse_available": int(sub.available), "spouse_amount": int(_money(app.payload.get("spouse_amount")) or 0),
     }

@@ -78,7 +78,7 @@ def interest_to_date(*, account: MemberAccount, on: date) -> int:
 
 def account_of(member_id: int | None) -> MemberAccount:
     """The member's account (the latest opened), locked."""
-    acct = (MemberAccount.objects.select_for_update().select_related("center")
+    acct = (MemberAccount.objects.select_for_update(of=("self",)).select_related("center")  # not the center's row
             .filter(member_id=member_id or 0).order_by("-opened_date", "-pk").first())
     if acct is None:
         raise DomainError(ErrorCode.ACCOUNT_CLOSED, "职工没有个人账户", field="member")
@@ -163,7 +163,7 @@ def _ref(app: Application, payout: Payout, acct: MemberAccount) -> str:
 def execute(app: Application, actor: Actor, business_date: date) -> dict[str, Any]:
     """Send every payout of the application that is neither paid nor in flight (one for a member's own
     application, two for a joint one)."""
-    payouts = list(Payout.objects.select_for_update().select_related("application").filter(application=app)
+    payouts = list(Payout.objects.select_for_update(of=("self",)).select_related("application").filter(application=app)
                    .order_by("pk"))
     if not payouts:
         raise DomainError(ErrorCode.ACCOUNT_CLOSED, "职工没有个人账户", field="member")
@@ -177,7 +177,7 @@ def execute(app: Application, actor: Actor, business_date: date) -> dict[str, An
 
 
 def _execute_one(app: Application, payout: Payout, actor: Actor, business_date: date) -> dict[str, Any]:
-    acct = MemberAccount.objects.select_for_update().select_related("center").get(pk=payout.account_id)
+    acct = MemberAccount.objects.select_for_update(of=("self",)).select_related("center").get(pk=payout.account_id)
     card = card_current(acct.member_id)
     if card is None:
         raise DomainError(ErrorCode.WITHDRAWAL_CARD_MISSING, field="card")
@@ -239,7 +239,7 @@ def _send(pk: int, actor: Actor, business_date: date) -> None:
 
 def _payout_of(ins: Instruction) -> Payout:
     number = settlement.source_ref_base(ins.source_ref).split(SHARE_SEP, 1)[0]
-    return Payout.objects.select_for_update().select_related("application", "account").get(
+    return Payout.objects.select_for_update(of=("self",)).select_related("application", "account").get(
         application__center_id=ins.center_id, application__number=number, account_id=ins.sub_account_id)
 
 

@@ -69,7 +69,7 @@ def test_intake_review_and_payment_of_a_rent_withdrawal_on_the_screens(world, ca
     assert "6,000.00 元" in body and "提交并受理" in body
     for code in ("STATUS", "CARD", "FROZEN", "MONTHS", "OWN_HOME", "CAP", "FREQUENCY", "AVAILABLE"):
         assert f"规则 {code}" in body, code  # every rule's result shown before submitting
-    assert "近 30 日内登记或变更过银行卡，转人工审核（转人工审核）" in body  # the card registered this month
+    assert "近期登记或变更过银行卡（未满规定天数），转人工审核（转人工审核）" in body  # the card registered this month
     assert not Application.objects.exists()  # 核对 wrote nothing
     confirm = {k: v for k, v in data.items() if not k.startswith("m_")} | {"_step": "confirm"}
     assert teller.post(url, confirm).status_code == 302
