@@ -76,6 +76,7 @@ TRANSITIONS: dict[tuple[str, str], AuditEvent] = {
     (S.EXECUTING, S.COMPLETED): AuditEvent.APPLICATIONS_COMPLETE,
     (S.EXECUTING, S.EXECUTION_FAILED): AuditEvent.APPLICATIONS_EXECUTION_FAIL,
     (S.EXECUTION_FAILED, S.CLOSED): AuditEvent.APPLICATIONS_CLOSE,
+    (S.COMPLETED, S.EXECUTION_FAILED): AuditEvent.APPLICATIONS_REOPEN,  # money paid came back (退汇)
 }
 OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.ACCEPTED, S.CORRECTION, S.UNDER_REVIEW, S.APPROVED, S.EXECUTION_FAILED)
 for _s in OPEN_STATES:
@@ -509,6 +510,27 @@ def application_execution_done(*, application: Application, ok: bool, result: di
         app.completed_on = business_date
         return _move(app, S.COMPLETED, actor=actor, business_date=business_date, reason=reason[:500])
     return _move(app, S.EXECUTION_FAILED, actor=actor, business_date=business_date, reason=reason[:500] or "办理失败")
+
+
+def application_executing(*, application: Application, actor: Actor, business_date: date, reason: str) -> Application:
+    """An approved (or failed) application whose money its app has handed to the bank in a batch: 办理中, its
+    outcome then told through `application_execution_done`. Called by the item's app inside its transaction."""
+    app = _locked(application)
+    if app.state not in (S.APPROVED, S.EXECUTION_FAILED):
+        return app
+    app.result = {**(app.result or {}), "pending": True}
+    return _move(app, S.EXECUTING, actor=actor, business_date=business_date, reason=reason[:500])
+
+
+def application_reopen(*, application: Application, actor: Actor, business_date: date, reason: str) -> Application:
+    """An application 办结 whose money came back later (退汇: the payee's bank returned it) is 办理失败 again:
+    the clerk may execute it again or close it. Called by the item's app inside its own transaction."""
+    app = _locked(application)
+    if app.state != S.COMPLETED:
+        return app
+    app.completed_on = None
+    app.result = {**(app.result or {}), "reopened": reason[:200]}
+    return _move(app, S.EXECUTION_FAILED, actor=actor, business_date=business_date, reason=reason[:500])
 
 
 @transaction.atomic

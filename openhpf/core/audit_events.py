@@ -107,6 +107,7 @@ class AuditObject(StrEnum):
     BANK_CARD = "withdrawals.bankcard", "职工结算银行卡"
     REASON_CONFIG = "withdrawals.reasonconfig", "提取原因配置"
     PAYOUT = "withdrawals.payout", "提取支付"
+    AGREEMENT = "withdrawals.agreement", "约定提取协议"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -385,6 +386,12 @@ class AuditEvent(StrEnum):
     WITHDRAWALS_PAYOUT_SEND = "withdrawals.payout.send", "提取款提交银行支付", _O.PAYOUT
     WITHDRAWALS_PAYOUT_PAID = "withdrawals.payout.paid", "提取款支付成功", _O.PAYOUT
     WITHDRAWALS_PAYOUT_FAILED = "withdrawals.payout.failed", "提取款支付失败", _O.PAYOUT
+    WITHDRAWALS_PAYOUT_RETURNED = "withdrawals.payout.returned", "提取款被收款行退汇，资金退回个人账户", _O.PAYOUT
+    WITHDRAWALS_BATCH_SUBMIT = "withdrawals.batch.submit", "提取款批量提交银行支付", _O.PAYOUT
+    WITHDRAWALS_AGREEMENT_SUBMIT = "withdrawals.agreement.submit", "约定提取协议签约或终止（待复核）", _O.AGREEMENT, True
+    WITHDRAWALS_AGREEMENT_APPLY = "withdrawals.agreement.apply", "约定提取协议签约或终止（复核通过）", _O.AGREEMENT
+    WITHDRAWALS_AGREED_RUN = "withdrawals.agreed.run", "约定提取逐月代扣批次", _O.AGREEMENT
+    APPLICATIONS_REOPEN = "applications.application.reopen", "办结后退汇，办件重回办理失败", _O.APPLICATION
     APPLICATIONS_CLAIM = "applications.application.claim", "办件领办", _O.APPLICATION
     APPLICATIONS_ASSIGN = "applications.application.assign", "办件分派", _O.APPLICATION
     APPLICATIONS_QUEUE_VIEW = "applications.queue.view", "办件工作台列表查询", _O.APPLICATION, True

@@ -113,6 +113,9 @@ FIELDS: dict[str, str] = {
     # withdrawals: a member's own settlement card (结算卡), SM4-encrypted with a blind index
     "withdrawals.BankCard.card_no": "bank_card",
     "withdrawals.BankCard.holder_name": "name",
+    # 约定提取: the borrower's repayment account at the lending bank (SM4-encrypted with a blind index)
+    "withdrawals.Agreement.repay_account": "bank_card",
+    "withdrawals.Agreement.repay_name": "name",
     "reconciliation.StatementLine.counter_name": "name",
     "reconciliation.StatementLine.counter_account": "bank_card",
 }

@@ -19,7 +19,9 @@ from openhpf.audit.services import actor_label, audit_log
 from openhpf.core.actors import Actor, SystemActor, money_actor_check
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.bdc import ANSWER, OUTAGE, UNKNOWN, Outcome, exchange
+from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, SettlementBizType
+from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
 from openhpf.core.models import Center
@@ -28,7 +30,15 @@ from openhpf.core.policy import policy_value
 from openhpf.ledger.chart import DEFAULT_BANK, IN_TRANSIT, MEMBER_CONTROL
 from openhpf.ledger.models import GLAccount, SubAccount
 from openhpf.ledger.selectors import gl_balance
-from openhpf.ledger.services import Line, SubRow, entry_post, gl_subaccount_open, subaccount_set_reserves
+from openhpf.ledger.services import (
+    Line,
+    SubRow,
+    batch_apply_from,
+    batch_create,
+    entry_post,
+    gl_subaccount_open,
+    subaccount_set_reserves,
+)
 from openhpf.security.crypto import sm3_hex
 
 from . import four_eyes
@@ -427,11 +437,19 @@ def _batch_member_rows(items: Sequence[dict[str, Any]], *, business_date: date, 
 def batch_payment_submit(
     *, center: Center, bank_account: BankAccount, items: Sequence[dict[str, Any]], biz_type: str,
     book_account: str, summary: str, actor: Actor, business_date: date, source: str = "", source_ref: str = "",
+    ledger_biz_type: str = "", member_rows: Callable[[str], Relation] | None = None, require_check: str = "",
 ) -> Instruction:
     """批量付款 (BDC103): the total leaves its book account into in-transit clearing at once (Dr book / Cr 21903,
     member rows when it pays from 201); the bank's result posts the succeeded total Dr 21903 / Cr 专户 and
-    returns failed items Dr 21903 / Cr book. Items: counter_account, counter_name, amount[, sub_account_id].
-    With a `source_ref`, the same batch submitted again returns the instruction already made."""
+    returns failed items Dr 21903 / Cr book (member rows at the value date they left). Items: counter_account,
+    counter_name, amount[, sub_account_id].
+    With a `source_ref`, the same batch submitted again returns the instruction already made.
+
+    ledger_biz_type: the member rows' business type (11 部分提取, 12 销户提取; default 11).
+    member_rows: for a large batch from 201, `member_rows(seq)` returns a SELECT of the member debits (ord,
+    sub_account_id, amount_current, amount_carried, value_date, reference) already split by the caller (each
+    item then carries its `taken_carried`); they are posted set-based through the ledger's bulk apply.
+    require_check: a reason the batch waits for a checker whatever its amount and payees (e.g. 约定提取)."""
     money_actor_check(actor, role="maker")
     _op(actor, center)
     source, source_ref = _source(source, source_ref)
@@ -453,13 +471,25 @@ def batch_payment_submit(
             center=center, amount=total, source=source, source_ref=source_ref, business_date=business_date,
             payees=[(str(it["counter_account"]).strip(), str(it["counter_name"]).strip(), int(it["amount"]))
                     for it in items])
+        if require_check and not held:
+            held = four_eyes.Hold([require_check])
         seq = _next_seq(center, business_date)
-        sub_rows = (_batch_member_rows(items, business_date=business_date, reference=seq)
-                    if book_account == MEMBER_CONTROL else [])
-        entry = entry_post(center=center, business_date=business_date, source="settlement",
-                           lines=[Line(book_account, debit=total), Line(IN_TRANSIT, credit=total)],
-                           sub_rows=sub_rows, biz_type=BizType.PARTIAL_WITHDRAWAL if sub_rows else "", actor=actor,
-                           description=f"批量付款 {seq} 转入在途 {len(items)} 笔")
+        member_biz = ledger_biz_type or BizType.PARTIAL_WITHDRAWAL
+        if member_rows is not None and book_account == MEMBER_CONTROL:  # set-based: the ledger's bulk apply
+            pb = batch_create(center=center, key=f"settlement:{center.pk}:{seq}", biz_type=member_biz,
+                              business_date=business_date, counter_account=IN_TRANSIT, actor=actor,
+                              description=f"批量付款 {seq} 转入在途 {len(items)} 笔")
+            entry = batch_apply_from(batch=pb, actor=actor, source=member_rows(seq), unique_accounts=True).entry
+            sub_rows: list[SubRow] = []
+            carried = [int(it.get("taken_carried") or 0) for it in items]
+        else:
+            sub_rows = (_batch_member_rows(items, business_date=business_date, reference=seq)
+                        if book_account == MEMBER_CONTROL else [])
+            entry = entry_post(center=center, business_date=business_date, source="settlement",
+                               lines=[Line(book_account, debit=total), Line(IN_TRANSIT, credit=total)],
+                               sub_rows=sub_rows, biz_type=member_biz if sub_rows else "", actor=actor,
+                               description=f"批量付款 {seq} 转入在途 {len(items)} 笔")
+            carried = [-r.amount_carried for r in sub_rows] or [0] * len(items)
         ins = Instruction.objects.create(
             state=S.HELD if held else S.CREATED,
             center=center, seq=seq, code="BDC103", biz_type=biz_type, direction="out", bank_account=acct,
@@ -468,7 +498,6 @@ def batch_payment_submit(
             created_by=actor_label(actor)[0],
             body={"account": acct.account_no, "biz_type": biz_type, "summary": summary[:120], "count": len(items),
                   "total": total})
-        carried = [-r.amount_carried for r in sub_rows] or [0] * len(items)
         InstructionItem.objects.bulk_create(
             [InstructionItem(instruction=ins, item=i, counter_account=str(it["counter_account"]).strip()[:40],
                              counter_name=str(it["counter_name"]).strip()[:120], amount=int(it["amount"]),
@@ -593,6 +622,12 @@ def _statement_sink() -> Callable[..., Any]:
 
 SUCCESS_HOOKS: dict[str, Callable[[Instruction, dict[str, Any], Any, date], Any]] = {}
 FAILURE_HOOKS: dict[str, Callable[[Instruction, Any, date], None]] = {}
+# source → fn(instruction, actor, business_date): a batch of that source is final (its items carry their state:
+# succeeded, or failed with their money already back in the book account); runs under the instruction's lock
+BATCH_HOOKS: dict[str, Callable[[Instruction, Any, date], None]] = {}
+# source → fn(instruction, notice, actor, business_date) -> bool: money of a paid instruction came back (退汇: the
+# payee's bank returned it, an inbound notice whose ref is the instruction's seq); True when the source booked it
+RETURN_HOOKS: dict[str, Callable[[Instruction, Notice, Any, date], bool]] = {}
 
 
 def _settle_success(ins: Instruction, *, bank_seq: str, actor: Actor, business_date: date, via: str,
@@ -639,10 +674,13 @@ def _settle_failure(ins: Instruction, *, result: str, message: str, actor: Actor
         subaccount_set_reserves(sub_account=SubAccount(pk=ins.sub_account_id), hold_delta=-ins.amount)
     if ins.is_batch and ins.direction == "out":
         _batch_return(ins, ins.amount, list(ins.items.all()), actor=actor, business_date=business_date)
+        ins.items.update(state=S.FAILED, result=result[:8], message=(message or "交易失败")[:200])
     if ins.source in FAILURE_HOOKS:
         FAILURE_HOOKS[ins.source](ins, actor, business_date)
     _record(ins, state=state, result=result[:8], message=(message or "交易失败")[:200], resolved_by=via, reserved=0,
             failed_amount=ins.amount)
+    if ins.is_batch and ins.source in BATCH_HOOKS:
+        BATCH_HOOKS[ins.source](ins, actor, business_date)
     audit_log(actor=actor, action=action, obj=ins, center=ins.center,
               business_date=business_date, after={"seq": ins.seq, "result": result, "message": message, "via": via})
 
@@ -654,8 +692,10 @@ def _batch_return(ins: Instruction, amount: int, failed: list[InstructionItem], 
         return
     sub_rows = []
     if ins.book_account == MEMBER_CONTROL:
+        # back at the value date the money left (within the current interest year: a settled year stays settled)
+        vd = max(ins.business_date, interest_year(business_date)[0])
         sub_rows = [SubRow(i.sub_account_id, amount_current=i.amount - i.taken_carried,  # type: ignore[arg-type]
-                           amount_carried=i.taken_carried, reference=ins.seq)
+                           amount_carried=i.taken_carried, value_date=vd, reference=ins.seq)
                     for i in failed if i.sub_account_id]
     entry_post(center=ins.center, business_date=business_date, source="settlement",
                lines=[Line(IN_TRANSIT, debit=amount), Line(ins.book_account, credit=amount)], sub_rows=sub_rows,
@@ -698,6 +738,8 @@ def _batch_finish(ins: Instruction, items: list[dict[str, Any]], *, bank_seq: st
             message=f"成功 {len(mine) - len(failed)} 笔，失败 {len(failed)} 笔")
     audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_BATCH_DONE, obj=ins, center=ins.center,
               business_date=business_date, after={"seq": ins.seq, "ok": ok_total, "failed": len(failed), "via": via})
+    if ins.source in BATCH_HOOKS:
+        BATCH_HOOKS[ins.source](ins, actor, business_date)
 
 
 def _query_state(ins: Instruction, code: str, business_date: date) -> tuple[str, dict[str, Any], dict[str, Any]]:
@@ -849,7 +891,13 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Actor, busi
         if ins is not None:
             n.instruction = ins
             n.status = Notice.Status.INSTRUCTION
-            if ins.is_batch or ins.is_final:
+            if (direction == "in" and ins.direction == "out" and ins.state == S.SUCCEEDED
+                    and ins.source in RETURN_HOOKS):  # 退汇: the payee's bank sent a paid payment back
+                if RETURN_HOOKS[ins.source](ins, n, actor, business_date):
+                    n.status, n.note = Notice.Status.INSTRUCTION, f"退汇 {ins.seq}"
+                else:
+                    n.status, n.note = Notice.Status.QUEUE, f"退汇 {ins.seq} 未能对应到付款明细，请核实"
+            elif ins.is_batch or ins.is_final:
                 pass  # batches settle from their item results (BDC107/108); a final one is already booked
             elif ins.direction == direction and (ins.amount == amount or ins.source in SUCCESS_HOOKS):
                 _settle_success(ins, bank_seq=n.bank_seq, actor=actor, business_date=business_date, via="notice",

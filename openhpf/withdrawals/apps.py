@@ -11,6 +11,9 @@ class WithdrawalsConfig(AppConfig):
     verbose_name = "提取"
 
     def ready(self) -> None:
+        from openhpf.finance.liquidity import register_outflow_source
+
+        from . import agreed, batch, dayend
         from .config import register_commands
         from .handlers import register_handlers
         from .payout import register_hooks
@@ -20,3 +23,9 @@ class WithdrawalsConfig(AppConfig):
         register_handlers()  # the reasons built so far, on the application engine
         register_hooks()  # settlement's success/failure hooks and the four-eyes application source
         register_panels()  # the member page's 结算银行卡 panel (accounts.panels)
+        agreed.register_commands()  # 约定提取 sign / stop through maker-checker
+        agreed.register_hooks()  # the run's batch result (settlement.BATCH_HOOKS)
+        batch.register_hooks()  # batch payout and 退汇 (settlement.BATCH_HOOKS, RETURN_HOOKS)
+        dayend.register()  # the 约定提取 run as a day-end step
+        register_outflow_source("withdrawals.held", batch.held_outflows)  # approved, not yet paid
+        register_outflow_source("withdrawals.agreed", agreed.agreed_outflows)  # 约定提取 schedules
