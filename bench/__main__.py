@@ -8,7 +8,7 @@ import importlib
 import sys
 
 # run order; a module that does not exist (yet) is skipped
-REGISTRY = ["ledger", "cutover", "interest", "remit", "security", "recon", "rules", "queue"]
+REGISTRY = ["ledger", "cutover", "interest", "remit", "security", "recon", "rules", "queue", "agreed"]
 
 
 def main(argv: list[str]) -> int:

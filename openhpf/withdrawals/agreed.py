@@ -185,7 +185,7 @@ def agreement_stop(*, agreement: Agreement, reason: str, actor: Actor, business_
 
 
 def _agreement_of(params: dict[str, Any], want: str) -> Agreement:
-    ag = Agreement.objects.select_for_update().select_related("center").filter(pk=params.get("agreement")).first()
+    ag = Agreement.objects.select_for_update().select_related("center").filter(pk=int(params.get("agreement") or 0)).first()
     if ag is None or ag.status != want:
         raise DomainError(ErrorCode.WITHDRAWAL_AGREEMENT_STATE, status=G(ag.status).label if ag else "不存在",
                           action="复核", field="agreement")
@@ -217,7 +217,7 @@ def _apply_stop(params: dict[str, Any], actor: Actor, business_date: date) -> di
 
 
 def _on_reject(command: Any, actor: Actor, business_date: date | None = None) -> None:
-    ag = Agreement.objects.filter(pk=(command.params or {}).get("agreement")).first()
+    ag = Agreement.objects.filter(pk=int((command.params or {}).get("agreement") or 0)).first()
     if ag is None:
         return
     if ag.status == G.PENDING:
@@ -227,7 +227,7 @@ def _on_reject(command: Any, actor: Actor, business_date: date | None = None) ->
 
 
 def _describe(params: dict[str, Any]) -> str:
-    ag = Agreement.objects.filter(pk=params.get("agreement")).first()
+    ag = Agreement.objects.filter(pk=int(params.get("agreement") or 0)).first()
     what = "终止" if "reason" in params else "签订"
     return f"{what}约定提取协议 {ag.contract_no if ag else params.get('agreement')}"
 
