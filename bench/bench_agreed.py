@@ -52,6 +52,7 @@ def _worker(db_url: str, n: int) -> dict:
     from bench import ledger_fill
     from openhpf.access.services import role_assign
     from openhpf.approvals.services import command_approve
+    from openhpf.audit.services import audit_seal
     from openhpf.core.actors import SystemActor
     from openhpf.core.models import Center
     from openhpf.core.verify import run_checks
@@ -114,6 +115,7 @@ def _worker(db_url: str, n: int) -> dict:
                 time.sleep(0.2)
         total_s = time.perf_counter() - t1
     run = AgreedRun.objects.get(pk=run.pk)
+    audit_seal()  # the periodic sealer, as on the timer (bench_ledger does the same)
     v0 = time.perf_counter()
     problems = [f"{c.name}: {c.detail} {c.breaches[:3]}" for c in run_checks()
                 if not c.ok and c.name != "audit.unsealed"]
