@@ -25,7 +25,8 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import CharField, Count, OuterRef, Subquery, Value
+from django.db.models.functions import Concat, Substr
 
 from openhpf.accounts.calculations import CARRIED_FIRST
 from openhpf.accounts.models import Member, MemberAccount
@@ -48,7 +49,7 @@ from openhpf.ledger.published import SUB_ACCOUNT
 from openhpf.ledger.services import subaccounts_hold_from
 from openhpf.settlement import services as settlement
 from openhpf.settlement.four_eyes import payee_register
-from openhpf.settlement.models import Instruction, Payee
+from openhpf.settlement.models import Instruction, InstructionItem, Payee
 from openhpf.settlement.selectors import fund_account_for_payments
 
 from .loanlink import member_hpf_loans
@@ -403,14 +404,14 @@ def on_batch_done(ins: Instruction, actor: Actor, business_date: date) -> None:
     run = AgreedRun.objects.select_for_update().filter(center_id=ins.center_id, instruction_seq=ins.seq).first()
     if run is None or run.status == R.DONE:
         return
-    results = list(ins.items.order_by("item").values_list("state", "result", "message"))
-    ids = list(AgreedItem.objects.filter(run=run, state=IS.SUBMITTED).order_by("pk").values_list("pk", flat=True))
-    failed = 0
-    for pk, (state, result, message) in zip(ids, results, strict=True):
-        if state != Instruction.State.SUCCEEDED:
-            failed += 1
-            AgreedItem.objects.filter(pk=pk).update(state=IS.FAILED,
-                                                     reason=f"银行支付失败 {result} {message}".strip()[:200])
+    # set-based: each item of the run is the batch item paying its account (one item per account in a run)
+    bad = InstructionItem.objects.filter(instruction=ins, sub_account_id=OuterRef("sub_account_id")).exclude(
+        state=Instruction.State.SUCCEEDED)
+    failed = AgreedItem.objects.filter(run=run, state=IS.SUBMITTED, sub_account_id__in=Subquery(
+        InstructionItem.objects.filter(instruction=ins).exclude(state=Instruction.State.SUCCEEDED)
+        .values("sub_account_id"))).update(state=IS.FAILED, reason=Substr(Concat(
+            Value("银行支付失败 "), Subquery(bad.values("result")[:1]), Value(" "), Subquery(bad.values("message")[:1]),
+            output_field=CharField()), 1, 200))
     paid = AgreedItem.objects.filter(run=run, state=IS.SUBMITTED).update(state=IS.PAID, reason="")
     run.paid, run.failed, run.status, run.report = paid, failed, R.DONE, _report(run)
     run.save(update_fields=["paid", "failed", "status", "report", "updated_at"])

@@ -182,3 +182,38 @@ def test_the_dayend_plan_has_the_step(world):
 
     assert "agreed" in [s.name for s in plan()]
     assert MemberAccount.objects.exists()
+
+
+@pytest.mark.parametrize("bulk_from", [0, 10_000])
+def test_failed_items_go_back_set_based_or_one_by_one_the_same(world, agreements, sim, monkeypatch, bulk_from):
+    """The bank refuses two items: their money goes back at the original value date, through the ledger's bulk
+    apply (many failed items) or one posting (few), with the same rows and balances; the item results are
+    stored set-based."""
+    from openhpf.settlement import services as settlement_services
+
+    monkeypatch.setattr(settlement_services, "BATCH_RETURN_BULK", bulk_from)
+    w, c = world, world["center"]
+    bd = c.business_date
+    accts, ags = agreements["accts"], agreements["ags"]
+    for ag in ags[:2]:
+        sim.control("/sim/accounts", {"account": ag.repay_account, "name": ag.repay_name, "bank_code": "CCB",
+                                      "balance": 0, "status": "closed"})
+    run = agreed_run(center=c, actor=_dayend_actor(w), business_date=bd)
+    ins = Instruction.objects.get(seq=run.instruction_seq)
+    command_approve(command=ins.release_command, actor=w["r2"], business_date=bd)
+    ins = _settle(Instruction.objects.get(pk=ins.pk), w)
+    assert ins.state == "succeeded" and ins.failed_amount == 4_000_00 and ins.succeeded_amount == 3_000_00 + BAL
+    states = dict(ins.items.values_list("sub_account_id", "state"))
+    assert states == {accts[0].pk: "failed", accts[1].pk: "failed", accts[2].pk: "succeeded",
+                      accts[3].pk: "succeeded"}
+    assert all(i.bank_seq for i in ins.items.filter(state="succeeded"))
+    run.refresh_from_db()
+    assert (run.status, run.paid, run.failed) == ("done", 2, 2)
+    assert set(AgreedItem.objects.filter(run=run, state="failed").values_list("agreement_id", flat=True)) == {
+        ags[0].pk, ags[1].pk}
+    assert all("银行支付失败 " in r for r in AgreedItem.objects.filter(state="failed").values_list("reason", flat=True))
+    for acct, amt in ((accts[0], 3_000_00), (accts[1], 1_000_00)):
+        back = SubLedgerRow.objects.filter(sub_account_id=acct.pk, reference=ins.seq).order_by("pk")
+        assert [(r.amount, r.value_date) for r in back] == [(-amt, bd), (amt, bd)]
+        assert SubAccount.objects.get(pk=acct.pk).balance == BAL
+    assert gl_balance(center=c, code_prefix="21903") == 0

@@ -111,3 +111,30 @@ def test_a_single_payment_returned_is_credited_back_once_and_the_application_reo
     assert SubAccount.objects.get(pk=w["acct"].pk).balance == BALANCE
     assert _return_notice(w, ins, CARD, 600_000).deliveries == 2  # told twice: credited once
     assert SubAccount.objects.get(pk=w["acct"].pk).balance == BALANCE and engine is not None
+
+
+def test_paying_again_after_a_return_is_a_new_payment_made_exactly_once(world, bank, sim):
+    """Each execute attempt has its own settlement reference (`<number>-<n>`): after a 退汇 reopened the
+    application, executing it again pays anew (not the earlier, succeeded instruction), once."""
+    w = world
+    verified_card(w)
+    app, first = _execute_and_send(w, _review(w, file(w, RENT, RENT_OK), "r1"))
+    assert first.source_ref == f"{app.number}-1"
+    assert _return_notice(w, first, CARD, 600_000).status == "instruction"
+    app = Application.objects.get(pk=app.pk)
+    assert app.state == State.EXECUTION_FAILED
+    assert SubAccount.objects.get(pk=w["acct"].pk).balance == BALANCE
+    app, second = _execute_and_send(w, app)
+    assert second.pk != first.pk and second.source_ref == f"{app.number}-2"
+    assert second.state == Instruction.State.SUCCEEDED and app.state == State.COMPLETED
+    sub = SubAccount.objects.get(pk=w["acct"].pk)
+    assert sub.balance == BALANCE - 600_000 and sub.hold_amount == 0
+    payout = Payout.objects.get(application=app)
+    assert payout.state == Payout.State.PAID and payout.instruction_seq == second.seq
+    paid = Instruction.objects.filter(source="withdrawal", state=Instruction.State.SUCCEEDED,
+                                      source_ref__startswith=app.number)
+    assert sorted(i.seq for i in paid) == sorted([first.seq, second.seq])
+    # the bank's answer to the second attempt told again changes nothing (paid once)
+    instruction_resolve(instruction=second, actor=w["fin"], business_date=w["center"].business_date)
+    assert SubAccount.objects.get(pk=w["acct"].pk).balance == BALANCE - 600_000
+    assert SubLedgerRow.objects.filter(sub_account_id=w["acct"].pk, reference=second.seq).count() == 1
