@@ -534,6 +534,8 @@ class ErrorCode(StrEnum):
     WITHDRAWAL_AGREEMENT_EXISTS = "WITHDRAWAL_AGREEMENT_EXISTS", 409, "借款合同 {contract_no} 已有生效或待复核的约定提取协议"
     WITHDRAWAL_AGREEMENT_STATE = "WITHDRAWAL_AGREEMENT_STATE", 409, "约定提取协议当前状态为「{status}」，不能{action}"
     WITHDRAWAL_AGREEMENT_LOAN = "WITHDRAWAL_AGREEMENT_LOAN", 422, "职工名下没有借款合同号为 {contract_no} 的住房公积金贷款"
+    WITHDRAWAL_AGREED_MONTH = "WITHDRAWAL_AGREED_MONTH", 400, "约定提取只能按当前业务月份 {month} 运行（格式 YYYY-MM）"
+    WITHDRAWAL_AGREED_RUN_STATE = "WITHDRAWAL_AGREED_RUN_STATE", 409, "约定提取批次当前状态为「{status}」，不能{action}"
     WITHDRAWAL_BATCH_EMPTY = "WITHDRAWAL_BATCH_EMPTY", 422, "没有可批量支付的提取（须已审批通过、已预留、未发送）"
     YEAR_NOT_CLOSED = "YEAR_NOT_CLOSED", 422, "{year} 年度损益尚未结转至增值收益，请先执行年末结转"
     YEAR_NOT_ENDED = "YEAR_NOT_ENDED", 422, "业务日期 {business_date} 尚未到 {year} 年末"

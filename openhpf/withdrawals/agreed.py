@@ -33,7 +33,7 @@ from openhpf.accounts.models import Member, MemberAccount
 from openhpf.accounts.published import MEMBER_ACCOUNT
 from openhpf.accounts.services import withdrawal_order
 from openhpf.approvals.registry import Fact, Summary, register, register_renderer
-from openhpf.approvals.services import command_submit
+from openhpf.approvals.services import command_approve, command_submit
 from openhpf.core import db as sql
 from openhpf.core.actors import Actor, actor_label, staff_user_of
 from openhpf.core.audit_events import AuditEvent
@@ -42,8 +42,10 @@ from openhpf.core.codes import BizType, FreezeKind, MemberAccountStatus, Settlem
 from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
+from openhpf.core.masking import mask_name
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen
+from openhpf.core.paging import PAGE_SIZE, Page, mapped, paginate
 from openhpf.ledger.chart import MEMBER_CONTROL
 from openhpf.ledger.published import SUB_ACCOUNT
 from openhpf.ledger.services import subaccounts_hold_from
@@ -440,3 +442,97 @@ def agreed_outflows(center: Any, start: date, end: date) -> list[tuple[date, int
 
 def register_hooks() -> None:
     settlement.BATCH_HOOKS[SOURCE] = on_batch_done
+
+
+# ---------------------------------------------------------------- reads and edges' helpers (console, API, CLI)
+
+
+def agreement_get(*, center: Center, pk: int) -> Agreement:
+    ag = Agreement.objects.select_related("account", "member").filter(center=center, pk=pk).first()
+    if ag is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"约定提取协议不存在：{pk}", field="agreement")
+    return ag
+
+
+def agreement_summary(ag: Agreement) -> dict[str, Any]:
+    """What a list shows of an agreement: the member's name and the repayment account masked."""
+    return {"id": ag.pk, "account_no": ag.account.account_no, "member_name": mask_name(ag.member.name),
+            "loan_kind": ag.loan_kind, "loan_kind_label": Agreement.LoanKind(ag.loan_kind).label,
+            "contract_no": ag.contract_no, "bank_name": ag.bank_name, "repay_account": ag.masked_account,
+            "repay_name": mask_name(ag.repay_name) if ag.repay_name else "", "installment": ag.installment,
+            "amount_rule": ag.amount_rule, "amount_rule_label": Agreement.AmountRule(ag.amount_rule).label,
+            "monthly_amount": ag.monthly_amount, "start_month": ag.start_month, "end_month": ag.end_month,
+            "status": ag.status, "status_label": G(ag.status).label, "signed_on": ag.signed_on,
+            "stopped_on": ag.stopped_on, "stop_reason": ag.stop_reason, "command_id": ag.command_id,
+            "made_by": ag.made_by, "checked_by": ag.checked_by}
+
+
+def agreements_page(*, center: Center, status: str = "", account_no: str = "", page: Any = 1,
+                    page_size: int = PAGE_SIZE) -> Page[Any]:
+    """The center's agreements, newest first, filtered by status and member account; rows as summaries."""
+    qs = Agreement.objects.filter(center=center).select_related("account", "member").order_by("-pk")
+    if status:
+        if status not in G.values:
+            raise _bad("状态应为：" + "、".join(f"{v}（{label}）" for v, label in G.choices), "status")
+        qs = qs.filter(status=status)
+    if account_no:
+        qs = qs.filter(account__account_no=account_no.strip())
+    return mapped(paginate(qs, page, page_size), agreement_summary)
+
+
+def run_get(*, center: Center, pk: int) -> AgreedRun:
+    run = AgreedRun.objects.filter(center=center, pk=pk).first()
+    if run is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"约定提取批次不存在：{pk}", field="run")
+    return run
+
+
+def run_summary(run: AgreedRun) -> dict[str, Any]:
+    """A run with its batch: the instruction's state and, while it waits for a checker, its release command."""
+    ins = (Instruction.objects.filter(center_id=run.center_id, seq=run.instruction_seq).first()
+           if run.instruction_seq else None)
+    return {"id": run.pk, "month": f"{run.month:%Y-%m}", "business_date": run.business_date, "status": run.status,
+            "status_label": R(run.status).label, "count": run.count, "total": run.total, "skipped": run.skipped,
+            "paid": run.paid, "failed": run.failed, "instruction_seq": run.instruction_seq,
+            "instruction_state": ins.state if ins else "",
+            "instruction_state_label": ins.get_state_display() if ins else "",
+            "release_command": ins.release_command if ins and ins.state == Instruction.State.HELD else None,
+            "report": run.report.get("items", [])}
+
+
+def runs_page(*, center: Center, page: Any = 1, page_size: int = PAGE_SIZE) -> Page[Any]:
+    return mapped(paginate(AgreedRun.objects.filter(center=center).order_by("-business_date", "-pk"), page,
+                           page_size), run_summary)
+
+
+def run_items_page(*, run: AgreedRun, state: str = "", page: Any = 1, page_size: int = PAGE_SIZE) -> Page[Any]:
+    qs = AgreedItem.objects.filter(run=run).select_related("agreement").order_by("pk")
+    if state:
+        if state not in IS.values:
+            raise _bad("明细状态应为：" + "、".join(f"{v}（{label}）" for v, label in IS.choices), "state")
+        qs = qs.filter(state=state)
+    return mapped(paginate(qs, page, page_size), lambda i: {
+        "id": i.pk, "agreement": i.agreement_id, "contract_no": i.agreement.contract_no, "amount": i.amount,
+        "state": i.state, "state_label": IS(i.state).label, "reason": i.reason})
+
+
+def agreed_run_month(*, center: Center, month: str, actor: Actor, business_date: date) -> AgreedRun:
+    """The monthly run started by hand for `month` (YYYY-MM), which must be the business date's month (the
+    day-end step runs it every day; a run by hand the same day is the same run)."""
+    current = f"{business_date:%Y-%m}"
+    if (month or "").strip() != current:
+        raise DomainError(ErrorCode.WITHDRAWAL_AGREED_MONTH, month=current, field="month")
+    return agreed_run(center=center, actor=actor, business_date=business_date)
+
+
+def agreed_release(*, run: AgreedRun, actor: Actor, business_date: date, reason: str = "") -> AgreedRun:
+    """The checker releases the run's batch: the approval of its release command (approvals, four eyes: never
+    the person who made the batch)."""
+    ins = (Instruction.objects.filter(center_id=run.center_id, seq=run.instruction_seq).first()
+           if run.instruction_seq else None)
+    if ins is None or ins.state != Instruction.State.HELD or not ins.release_command:
+        raise DomainError(ErrorCode.WITHDRAWAL_AGREED_RUN_STATE, status=R(run.status).label, action="复核放行",
+                          field="run")
+    command_approve(command=ins.release_command, actor=actor, business_date=business_date, reason=reason)
+    run.refresh_from_db()
+    return run
