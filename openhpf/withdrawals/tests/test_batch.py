@@ -138,3 +138,41 @@ def test_paying_again_after_a_return_is_a_new_payment_made_exactly_once(world, b
     instruction_resolve(instruction=second, actor=w["fin"], business_date=w["center"].business_date)
     assert SubAccount.objects.get(pk=w["acct"].pk).balance == BALANCE - 600_000
     assert SubLedgerRow.objects.filter(sub_account_id=w["acct"].pk, reference=second.seq).count() == 1
+
+
+def test_the_simulators_return_fault_reopens_a_paid_withdrawal_and_a_batch_item(world, bank, sim):
+    """退汇 from the bank simulator (POST /sim/return): a later inbound notice naming a paid payment, pulled like
+    any notice. The single payment and a batch item each come back once; the applications are reopened."""
+    from banksim.client import SimHTTPError
+    from openhpf.core.actors import SystemActor
+    from openhpf.settlement.models import Notice
+    from openhpf.settlement.services import notices_pull
+
+    w = world
+    c, bd = w["center"], w["center"].business_date
+    verified_card(w)
+    app, ins = _execute_and_send(w, _review(w, file(w, RENT, RENT_OK), "r1"))
+    assert app.state == State.COMPLETED
+    notices_pull(center=c, actor=SystemActor("test"), business_date=bd)  # the payment's own notice, booked already
+    back = sim.control("/sim/return", {"seq": ins.seq})
+    assert back["amount"] == 600_000
+    with pytest.raises(SimHTTPError):  # a payment comes back at most once
+        sim.control("/sim/return", {"seq": ins.seq})
+    notices_pull(center=c, actor=SystemActor("test"), business_date=bd)
+    n = Notice.objects.get(notice_id=back["notice_id"])
+    assert n.status == "instruction" and "退汇" in n.note
+    assert Application.objects.get(pk=app.pk).state == State.EXECUTION_FAILED
+    assert SubAccount.objects.get(pk=w["acct"].pk).balance == BALANCE
+    # a batch: its second item comes back
+    w2, app2 = _second(w)
+    batch = _send_and_settle(w, payout_batch(center=c, actor=w["fin"], business_date=bd))
+    assert batch.state == "succeeded"
+    paid = {p.account_id: p for p in Payout.objects.filter(instruction_seq=batch.seq)}
+    item = batch.items.get(sub_account_id=w2["acct"].pk)
+    back2 = sim.control("/sim/return", {"seq": batch.seq, "item": item.item})
+    notices_pull(center=c, actor=SystemActor("test"), business_date=bd)
+    assert Notice.objects.get(notice_id=back2["notice_id"]).status == "instruction"
+    assert Application.objects.get(pk=app2.pk).state == State.EXECUTION_FAILED
+    assert Payout.objects.get(pk=paid[w2["acct"].pk].pk).state == Payout.State.HELD
+    assert SubAccount.objects.get(pk=w2["acct"].pk).balance == BALANCE
+    assert gl_balance(center=c, code_prefix="21903") == 0
