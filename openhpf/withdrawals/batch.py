@@ -20,13 +20,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from openhpf.accounts.models import MemberAccount
 from openhpf.applications.models import Application, State
 from openhpf.applications.services import (
     application_executing,
-    application_execution_done,
     application_reopen,
+    applications_execution_done_bulk,
 )
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
@@ -104,31 +105,35 @@ def _to_executing(app: Application, *, actor: Actor, business_date: date, seq: s
 
 
 def on_batch_done(ins: Instruction, actor: Actor, business_date: date) -> None:
-    """Each item's application: 办结 (paid) or 办理失败 (its money already back at the original value date)."""
+    """Each item's application: 办结 (paid) or 办理失败 (its money already back at the original value date).
+    Set-based: the payouts written in bulk, the applications moved through the engine's bulk transition (each
+    with its timeline row, audit row and notice)."""
     payouts = {p.account_id: p for p in Payout.objects.select_for_update().select_related("application")
                .filter(center_id=ins.center_id, instruction_seq=ins.seq, state=P.SENT)}
-    for it in ins.items.order_by("item"):
-        p = payouts.get(it.sub_account_id)  # type: ignore[arg-type]
+    outcomes: list[tuple[int, bool, dict[str, Any], str]] = []
+    changed = []
+    for sub_id, item, state, amount, bank_seq, result, message in ins.items.order_by("item").values_list(
+            "sub_account_id", "item", "state", "amount", "bank_seq", "result", "message"):
+        p = payouts.get(sub_id)  # type: ignore[arg-type]
         if p is None:
             continue
-        if it.state == Instruction.State.SUCCEEDED:
-            p.state, p.bank_seq, p.paid_on, p.message = P.PAID, it.bank_seq, business_date, "支付成功"
-            p.save(update_fields=["state", "bank_seq", "paid_on", "message", "updated_at"])
-            audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_PAYOUT_PAID, obj=p, center=p.center_id,
-                      business_date=business_date,
-                      after={"application": p.application.number, "amount": it.amount, "seq": ins.seq,
-                             "bank_seq": it.bank_seq})
-            application_execution_done(application=p.application, ok=True, actor=actor, business_date=business_date,
-                                       result={"paid": it.amount, "bank_seq": it.bank_seq, "batch": ins.seq},
-                                       reason=f"已支付（批量 {ins.seq} 第 {it.item} 笔）")
+        ok = state == Instruction.State.SUCCEEDED
+        if ok:
+            p.state, p.bank_seq, p.paid_on, p.message = P.PAID, bank_seq, business_date, "支付成功"
+            outcomes.append((p.application_id, True, {"paid": amount, "bank_seq": bank_seq, "batch": ins.seq},
+                             f"已支付（批量 {ins.seq} 第 {item} 笔）"))
         else:
-            p.state, p.message = P.FAILED, f"银行支付失败 {it.result} {it.message}".strip()[:200]
-            p.save(update_fields=["state", "message", "updated_at"])
-            audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_PAYOUT_FAILED, obj=p, center=p.center_id,
-                      business_date=business_date, after={"application": p.application.number, "seq": ins.seq})
-            application_execution_done(application=p.application, ok=False, actor=actor, business_date=business_date,
-                                       result={"failed": ins.seq, "item": it.item},
-                                       reason=f"银行支付失败（批量 {ins.seq} 第 {it.item} 笔），资金已退回个人账户")
+            p.state, p.message = P.FAILED, f"银行支付失败 {result} {message}".strip()[:200]
+            outcomes.append((p.application_id, False, {"failed": ins.seq, "item": item},
+                             f"银行支付失败（批量 {ins.seq} 第 {item} 笔），资金已退回个人账户"))
+        audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_PAYOUT_PAID if ok else AuditEvent.WITHDRAWALS_PAYOUT_FAILED,
+                  obj=p, center=p.center_id, business_date=business_date,
+                  after={"application": p.application.number, "seq": ins.seq,
+                         **({"amount": amount, "bank_seq": bank_seq} if ok else {})})
+        changed.append(p)
+    Payout.objects.bulk_update(changed, ["state", "bank_seq", "paid_on", "message"], batch_size=500)
+    Payout.objects.filter(pk__in=[p.pk for p in changed]).update(updated_at=timezone.now())
+    applications_execution_done_bulk(outcomes=outcomes, actor=actor, business_date=business_date)
 
 
 # ---------------------------------------------------------------- 退汇

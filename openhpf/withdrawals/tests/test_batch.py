@@ -168,6 +168,13 @@ def test_the_simulators_return_fault_reopens_a_paid_withdrawal_and_a_batch_item(
     batch = _send_and_settle(w, payout_batch(center=c, actor=w["fin"], business_date=bd))
     assert batch.state == "succeeded"
     paid = {p.account_id: p for p in Payout.objects.filter(instruction_seq=batch.seq)}
+    from openhpf.applications.models import ApplicationEvent
+    from openhpf.audit.models import AuditRecord
+
+    ev = ApplicationEvent.objects.filter(application=app2, from_state=State.EXECUTING).get()  # the engine's bulk move
+    assert ev.to_state == State.COMPLETED and f"批量 {batch.seq}" in ev.reason and ev.actor_label
+    assert AuditRecord.objects.filter(action="applications.application.complete", object_id=str(app2.pk)).exists()
+    assert Application.objects.get(pk=app2.pk).result["bank_seq"]
     item = batch.items.get(sub_account_id=w2["acct"].pk)
     back2 = sim.control("/sim/return", {"seq": batch.seq, "item": item.item})
     notices_pull(center=c, actor=SystemActor("test"), business_date=bd)
