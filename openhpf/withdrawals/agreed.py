@@ -311,8 +311,10 @@ def agreed_run(*, center: Center, actor: Actor, business_date: date,
     if run is None:
         with transaction.atomic():
             run = AgreedRun.objects.create(center=center, month=month, business_date=business_date)
+            sql.analyze("withdrawals_agreement", "withdrawals_agreeditem")  # PostgreSQL plans on fresh statistics
             n = sql.execute(_items_sql(bool(_HPF_OFFSET)),
                             [run.pk, month, *_case_params(), *_case_params(), center.pk, month, month, month])
+            sql.analyze("withdrawals_agreeditem")  # the month's items were just added
             subaccounts_hold_from(source=_holds(run, 1, IS.HELD))
             counts = dict(AgreedItem.objects.filter(run=run).values_list("state").annotate(
                 n=Count("id")).values_list("state", "n"))
