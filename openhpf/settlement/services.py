@@ -740,6 +740,7 @@ def _batch_results_store(ins: Instruction, items: list[dict[str, Any]]) -> tuple
                                        "bank_seq VARCHAR(40) NOT NULL"], temporary=True, drop_on_commit=True)
     try:
         sql.bulk_insert(scratch, ["item", "state", "result", "message", "bank_seq"], by_item.values())
+        sql.analyze(scratch, "settlement_instructionitem")  # PostgreSQL: plans on the tables as they are now
         missing = sql.fetch(
             f"SELECT MIN(i.item) FROM settlement_instructionitem i LEFT JOIN {scratch} r ON r.item = i.item "  # noqa: S608 — scratch table name from code; values bound
             "WHERE i.instruction_id = %s AND r.item IS NULL", [ins.pk])[0][0]

@@ -25,8 +25,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import CharField, Count, OuterRef, Subquery, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import Count
 
 from openhpf.accounts.calculations import CARRIED_FIRST
 from openhpf.accounts.models import Member, MemberAccount
@@ -408,14 +407,17 @@ def on_batch_done(ins: Instruction, actor: Actor, business_date: date) -> None:
     run = AgreedRun.objects.select_for_update().filter(center_id=ins.center_id, instruction_seq=ins.seq).first()
     if run is None or run.status == R.DONE:
         return
-    # set-based: each item of the run is the batch item paying its account (one item per account in a run)
-    bad = InstructionItem.objects.filter(instruction=ins, sub_account_id=OuterRef("sub_account_id")).exclude(
-        state=Instruction.State.SUCCEEDED)
-    failed = AgreedItem.objects.filter(run=run, state=IS.SUBMITTED, sub_account_id__in=Subquery(
-        InstructionItem.objects.filter(instruction=ins).exclude(state=Instruction.State.SUCCEEDED)
-        .values("sub_account_id"))).update(state=IS.FAILED, reason=Substr(Concat(
-            Value("银行支付失败 "), Subquery(bad.values("result")[:1]), Value(" "), Subquery(bad.values("message")[:1]),
-            output_field=CharField()), 1, 200))
+    # set-based: each item of the run is the batch item paying its account (one item per account in a run); the
+    # failed ones (usually few) by their bank reason, in chunks; then every other item paid in one UPDATE
+    by_reason: dict[str, list[int]] = {}
+    for sub_id, result, message in InstructionItem.objects.filter(instruction=ins).exclude(
+            state=Instruction.State.SUCCEEDED).values_list("sub_account_id", "result", "message"):
+        by_reason.setdefault(f"银行支付失败 {result} {message}".strip()[:200], []).append(sub_id)
+    failed = 0
+    for reason, subs in by_reason.items():
+        for i in range(0, len(subs), 1000):
+            failed += AgreedItem.objects.filter(run=run, state=IS.SUBMITTED, sub_account_id__in=subs[i:i + 1000]) \
+                .update(state=IS.FAILED, reason=reason)
     paid = AgreedItem.objects.filter(run=run, state=IS.SUBMITTED).update(state=IS.PAID, reason="")
     run.paid, run.failed, run.status, run.report = paid, failed, R.DONE, _report(run)
     run.save(update_fields=["paid", "failed", "status", "report", "updated_at"])
