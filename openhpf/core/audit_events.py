@@ -391,6 +391,7 @@ class AuditEvent(StrEnum):
     WITHDRAWALS_AGREEMENT_SUBMIT = "withdrawals.agreement.submit", "约定提取协议签约或终止（待复核）", _O.AGREEMENT, True
     WITHDRAWALS_AGREEMENT_APPLY = "withdrawals.agreement.apply", "约定提取协议签约或终止（复核通过）", _O.AGREEMENT
     WITHDRAWALS_AGREED_RUN = "withdrawals.agreed.run", "约定提取逐月代扣批次", _O.AGREEMENT
+    WITHDRAWALS_AGREEMENT_READ = "withdrawals.agreement.read", "查看约定提取协议（脱敏）", _O.AGREEMENT, True
     APPLICATIONS_REOPEN = "applications.application.reopen", "办结后退汇，办件重回办理失败", _O.APPLICATION
     APPLICATIONS_CLAIM = "applications.application.claim", "办件领办", _O.APPLICATION
     APPLICATIONS_ASSIGN = "applications.application.assign", "办件分派", _O.APPLICATION

@@ -1,7 +1,8 @@
 """JSON API of 约定提取 / 逐月代扣 (mounted at /api/v1/withdrawals/agreements). Errors in the one shape, in Chinese.
 
 - `GET /agreements?status=&account_no=&page=&page_size=`: the center's agreements, paged
-  `{total, page, page_size, items}`, the member's name and the repayment account masked (applications.view).
+  `{total, page, page_size, items}`, the member's name and the repayment account masked, the read audited
+  (applications.view).
 - `POST /agreements`: submit an agreement to sign (accounts.change); it waits for a checker (approvals command
   `withdrawals.agreement_sign`, approved at `/api/v1/approvals/commands/{id}/approve`, never by its maker).
 - `GET /agreements/{id}`; `POST /agreements/{id}/stop`: submit its stop (the same maker-checker path).
@@ -169,8 +170,8 @@ def _paged(p: Any) -> dict[str, Any]:
 def agreements_list(request: HttpRequest, status: str = "", account_no: str = "", page: int = 1,
                     page_size: int = 50) -> Any:
     center = _may("applications.view")(request)
-    return _paged(agreed.agreements_page(center=center, status=status, account_no=account_no, page=page,
-                                         page_size=page_size))
+    return _paged(agreed.agreements_page(center=center, actor=request.user, status=status, account_no=account_no,
+                                         page=page, page_size=page_size))
 
 
 @router.post("", response={201: AgreementOut, **ERR}, summary="签订约定提取协议（提交复核）")
@@ -228,7 +229,7 @@ def runs_release(request: HttpRequest, run_id: int, payload: ReleaseIn) -> Any:
 @router.get("/{agreement_id}", response={200: AgreementOut, **ERR}, summary="约定提取协议详情（脱敏）")
 def agreements_get(request: HttpRequest, agreement_id: int) -> Any:
     center = _may("applications.view")(request)
-    return agreed.agreement_summary(agreed.agreement_get(center=center, pk=agreement_id))
+    return agreed.agreement_read(center=center, pk=agreement_id, actor=request.user)
 
 
 @router.post("/{agreement_id}/stop", response={200: AgreementOut, **ERR}, summary="终止约定提取协议（提交复核）")

@@ -101,8 +101,8 @@ def handle(opts: dict[str, Any]) -> str:
                                            reason=opts["reason"], actor=actor, business_date=bd)
             out = agreed.agreement_summary(agreed.agreement_get(center=center, pk=ag.pk))
         elif sub == "list":
-            out = _paged(agreed.agreements_page(center=center, status=opts["status"], account_no=opts["account_no"],
-                                                page=opts["page"]))
+            out = _paged(agreed.agreements_page(center=center, actor=actor, status=opts["status"],
+                                                account_no=opts["account_no"], page=opts["page"]))
         elif action == "agreed-run":
             out = agreed.run_summary(agreed.agreed_run_month(center=center, month=opts["month"], actor=actor,
                                                              business_date=bd))

@@ -22,7 +22,6 @@ from openhpf.core.masking import mask_name
 from openhpf.core.models import Center
 from openhpf.iam.services import staff_center
 
-from .agreed_api import router as agreed_router
 from .cards import card_add, card_get, card_verify, cards_of
 from .models import BankCard
 
@@ -104,6 +103,3 @@ def cards_verify(request: HttpRequest, card_id: int, payload: VerifyIn) -> Any:
         card = card_verify(card=card_get(pk=card_id, center=center), actor=request.user,
                            business_date=center.business_date, ok=payload.ok, note=payload.note)
     return 200, _out(card)
-
-
-router.add_router("/agreements", agreed_router)  # 约定提取 (agreed_api.py)

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from openhpf.approvals.services import command_approve
+from openhpf.audit.models import AuditRecord
 from openhpf.core.actors import SystemActor
 from openhpf.iam.models import StaffProfile
 from openhpf.iam.services import api_token_issue
@@ -69,6 +70,9 @@ def test_api_signs_lists_and_stops_an_agreement_under_maker_checker(client, worl
     assert stop.status_code == 200 and stop.json()["status"] == "stopping"
     command_approve(command=stop.json()["command_id"], actor=w["r2"], business_date=c.business_date)
     assert client.get(f"{URL}/{ag['id']}", **r1).json()["status"] == "stopped"
+    reads = AuditRecord.objects.filter(action="withdrawals.agreement.read")
+    assert reads.filter(object_id=str(ag["id"])).exists()  # the detail read is audited
+    assert reads.count() == 3  # and the two list pages that held an agreement (empty pages are no read)
 
 
 def test_api_run_and_release_under_four_eyes(client, world, agreements, sim):  # noqa: F811
