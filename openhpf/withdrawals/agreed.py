@@ -413,7 +413,9 @@ def on_batch_done(ins: Instruction, actor: Actor, business_date: date) -> None:
     # failed ones (usually few) by their bank reason, in chunks; then every other item paid in one UPDATE
     by_reason: dict[str, list[int]] = {}
     for sub_id, result, message in InstructionItem.objects.filter(instruction=ins).exclude(
-            state=Instruction.State.SUCCEEDED).values_list("sub_account_id", "result", "message"):
+            state=Instruction.State.SUCCEEDED).exclude(sub_account_id=None).values_list(
+            "sub_account_id", "result", "message"):
+        assert sub_id is not None  # excluded above
         by_reason.setdefault(f"银行支付失败 {result} {message}".strip()[:200], []).append(sub_id)
     failed = 0
     for reason, subs in by_reason.items():

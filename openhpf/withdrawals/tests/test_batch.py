@@ -174,7 +174,7 @@ def test_the_simulators_return_fault_reopens_a_paid_withdrawal_and_a_batch_item(
     ev = ApplicationEvent.objects.filter(application=app2, from_state=State.EXECUTING).get()  # the engine's bulk move
     assert ev.to_state == State.COMPLETED and f"批量 {batch.seq}" in ev.reason and ev.actor_label
     assert AuditRecord.objects.filter(action="applications.application.complete", object_id=str(app2.pk)).exists()
-    assert Application.objects.get(pk=app2.pk).result["bank_seq"]
+    assert (Application.objects.get(pk=app2.pk).result or {})["bank_seq"]
     item = batch.items.get(sub_account_id=w2["acct"].pk)
     back2 = sim.control("/sim/return", {"seq": batch.seq, "item": item.item})
     notices_pull(center=c, actor=SystemActor("test"), business_date=bd)
