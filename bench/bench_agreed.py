@@ -5,6 +5,9 @@ balances, set-based); N signed commercial-loan agreements (bulk, the repayment a
 card, each a registered payee); the center's 专户 at the bank simulator (a real `hpf bank-sim` process); a
 finance clerk who starts the day-end and a reviewer.
 
+Every 100th repayment account (`--fail-every`) is closed at the bank: its item fails and its money comes back
+to the member at the original value date (set-based, through the ledger's bulk apply).
+
 Timed: the whole month's run — the day-end step's work (`agreed_run`: one INSERT … SELECT deciding every item,
 the holds in one UPDATE, then the split, the release of the holds and the set-based posting Dr 201 / Cr 21903
 through settlement's BDC103 batch), the checker's release (four eyes), the batch sent to the simulator, its
@@ -12,7 +15,7 @@ results fetched (BDC107/108) and posted (Dr 21903 / Cr 101, failed items back). 
 
 Target: ≤ 60 s on SQLite and on PostgreSQL.
 
-    python -m bench agreed [--agreements 100000] [--db sqlite|postgresql|both]
+    python -m bench agreed [--agreements 100000] [--fail-every 100] [--db sqlite|postgresql|both]
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def _worker(db_url: str, n: int) -> dict:
+def _worker(db_url: str, n: int, fail_every: int = 0) -> dict:
     os.environ["DATABASE_URL"] = db_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openhpf.settings.dev")
     import django
@@ -99,6 +102,10 @@ def _worker(db_url: str, n: int) -> dict:
                                 timeout_seconds=120)
         sim.control("/sim/accounts", {"account": acct.account_no, "name": center.name, "bank_code": "ICBC",
                                       "balance": 10**15})
+        failing = list(range(fail_every, n + 1, fail_every)) if fail_every else []
+        for i in failing:  # these repayment accounts are closed at the bank: their items fail and come back
+            sim.control("/sim/accounts", {"account": f"6227{i:012d}", "name": f"借款人{i}", "bank_code": "CCB",
+                                          "balance": 0, "status": "closed"})
         setup_s = time.perf_counter() - t0
         _say(f"  {connection.vendor}: {n:,} accounts and agreements set up in {setup_s:.1f} s")
 
@@ -122,6 +129,7 @@ def _worker(db_url: str, n: int) -> dict:
     return {"db": connection.vendor, "agreements": n, "setup_s": round(setup_s, 1), "fill": filled,
             "run_s": round(t_run, 1), "sent_s": round(t_send, 1), "total_s": round(total_s, 1),
             "paid": run.paid, "failed": run.failed, "skipped": run.skipped, "batch": ins.state,
+            "failing": len(failing),
             "verify_s": round(time.perf_counter() - v0, 1), "verify_failed": problems}
 
 
@@ -132,12 +140,14 @@ def center_accounts(center):
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="bench agreed")
     ap.add_argument("--agreements", type=int, default=100_000)
+    ap.add_argument("--fail-every", type=int, default=100,
+                    help="every n-th repayment account is closed at the bank (its item fails and comes back); 0: none")
     ap.add_argument("--db", choices=["sqlite", "postgres", "postgresql", "both"], default="both")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     args.db = "postgres" if args.db == "postgresql" else args.db
     if args.worker:
-        print(json.dumps(_worker(args.worker, args.agreements)))
+        print(json.dumps(_worker(args.worker, args.agreements, args.fail_every)))
         return 0
     targets = db_targets(args.db, "agreed")
     if targets is None:
@@ -145,8 +155,9 @@ def main(argv: list[str]) -> int:
     ok = True
     print(f"约定提取 monthly run, {args.agreements:,} agreements (target ≤ {TARGET_S:.0f} s)")
     for url in targets:
-        out = subprocess.run([sys.executable, "-m", "bench.bench_agreed", "--worker", url,
-                              "--agreements", str(args.agreements)], cwd=ROOT, capture_output=True, text=True)
+        out = subprocess.run([sys.executable, "-m", "bench.bench_agreed", "--worker", url, "--agreements",
+                              str(args.agreements), "--fail-every", str(args.fail_every)],
+                             cwd=ROOT, capture_output=True, text=True)
         if out.returncode != 0:
             print(out.stdout[-3000:], out.stderr[-5000:], file=sys.stderr)
             ok = False
@@ -155,7 +166,8 @@ def main(argv: list[str]) -> int:
         misses = []
         if r["total_s"] > TARGET_S:
             misses.append(f"> {TARGET_S:.0f} s")
-        if r["batch"] != "succeeded" or r["paid"] + r["failed"] + r["skipped"] != r["agreements"]:
+        if (r["batch"] != "succeeded" or r["paid"] + r["failed"] + r["skipped"] != r["agreements"]
+                or r["failed"] != r["failing"]):
             misses.append(f"batch {r['batch']}, paid {r['paid']}, failed {r['failed']}, skipped {r['skipped']}")
         if r["verify_failed"]:
             misses.append("hpf verify: " + "; ".join(r["verify_failed"]))
