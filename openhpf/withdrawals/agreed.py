@@ -409,19 +409,22 @@ def on_batch_done(ins: Instruction, actor: Actor, business_date: date) -> None:
     run = AgreedRun.objects.select_for_update().filter(center_id=ins.center_id, instruction_seq=ins.seq).first()
     if run is None or run.status == R.DONE:
         return
-    # set-based: each item of the run is the batch item paying its account (one item per account in a run); the
-    # failed ones (usually few) by their bank reason, in chunks; then every other item paid in one UPDATE
-    by_reason: dict[str, list[int]] = {}
+    # each item of the run is the batch item paying its account (one item per account in a run): the failed ones
+    # (usually few; each with the bank's own reason) read and written in chunks, then every other item paid in
+    # one UPDATE
+    reasons: dict[int, str] = {}
     for sub_id, result, message in InstructionItem.objects.filter(instruction=ins).exclude(
             state=Instruction.State.SUCCEEDED).exclude(sub_account_id=None).values_list(
             "sub_account_id", "result", "message"):
-        assert sub_id is not None  # excluded above
-        by_reason.setdefault(f"银行支付失败 {result} {message}".strip()[:200], []).append(sub_id)
+        reasons[int(sub_id or 0)] = f"银行支付失败 {result} {message}".strip()[:200]
+    subs = list(reasons)
     failed = 0
-    for reason, subs in by_reason.items():
-        for i in range(0, len(subs), 1000):
-            failed += AgreedItem.objects.filter(run=run, state=IS.SUBMITTED, sub_account_id__in=subs[i:i + 1000]) \
-                .update(state=IS.FAILED, reason=reason)
+    for i in range(0, len(subs), 1000):
+        items = list(AgreedItem.objects.filter(run=run, state=IS.SUBMITTED, sub_account_id__in=subs[i:i + 1000]))
+        for it in items:
+            it.state, it.reason = IS.FAILED, reasons[it.sub_account_id]
+        AgreedItem.objects.bulk_update(items, ["state", "reason"], batch_size=500)
+        failed += len(items)
     paid = AgreedItem.objects.filter(run=run, state=IS.SUBMITTED).update(state=IS.PAID, reason="")
     run.paid, run.failed, run.status, run.report = paid, failed, R.DONE, _report(run)
     run.save(update_fields=["paid", "failed", "status", "report", "updated_at"])
