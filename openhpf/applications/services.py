@@ -513,50 +513,73 @@ def application_execution_done(*, application: Application, ok: bool, result: di
     return _move(app, S.EXECUTION_FAILED, actor=actor, business_date=business_date, reason=reason[:500] or "办理失败")
 
 
-def applications_execution_done_bulk(*, outcomes: Sequence[tuple[int, bool, dict[str, Any], str]], actor: Actor,
-                                     business_date: date) -> int:
-    """`application_execution_done` for many applications at once (the items of a bank batch): (pk, ok, result,
-    reason) each. The same effects — 办结 or 办理失败, the item's transition hook, a timeline row, an audit row and
-    the applicant's notice per application — with the locks, the state writes and the timeline rows set-based.
-    Applications no longer 办理中 are left as they are. Returns how many moved."""
-    by_id = {int(pk): (ok, result, reason) for pk, ok, result, reason in outcomes}
-    apps = list(Application.objects.select_for_update().select_related("item_version")
-                .filter(pk__in=list(by_id), state=S.EXECUTING).order_by("pk"))
+def _moves_bulk(apps: list[Application], frm: str, moves: dict[int, tuple[str, dict[str, Any], str]], *,
+                actor: Actor, business_date: date) -> int:
+    """Move locked applications, all in state `frm`, each to its (state, result update, reason): the state writes
+    and the timeline rows set-based; the item's transition hook, an audit row and the applicant's notice per
+    application, as `_move` does."""
     if not apps:
         return 0
     now = timezone.now()
     kind, label = actor_kind(actor) or "", actor_label(actor)
     actor_id = str(getattr(actor, "actor_id", None) or getattr(actor, "pk", "") or "")
     for app in apps:
-        ok, result, _reason = by_id[app.pk]
-        app.result = {**(app.result or {}), **result, "pending": False}
-        app.state = S.COMPLETED if ok else S.EXECUTION_FAILED
-        if ok:
+        to, result, _reason = moves[app.pk]
+        if (frm, to) not in TRANSITIONS:
+            raise DomainError(ErrorCode.ILLEGAL_TRANSITION, object="办件", status=State(frm).label,
+                              action=ACTIONS.get(State(to), to))
+        app.result = {**(app.result or {}), **result}
+        app.state = to
+        if to == S.COMPLETED:
             app.completed_on = business_date
         app.assignee, app.assigned_at, app.updated_at = None, None, now  # a hold lasts one step (as _move)
     Application.objects.bulk_update(apps, ["state", "result", "completed_on", "assignee", "assigned_at",
                                            "updated_at"], batch_size=500)
     events = []
     for app in apps:
-        ok, _result, reason = by_id[app.pk]
-        reason = (reason or ("" if ok else "办理失败"))[:500]
+        to, _result, reason = moves[app.pk]
         handler = registry.handler_if_any(app.item_code)
         if handler is not None and handler.transition is not None:
-            handler.transition(app, S.EXECUTING, app.state, actor, business_date)
+            handler.transition(app, frm, to, actor, business_date)
         events.append(ApplicationEvent(
-            application=app, from_state=S.EXECUTING, to_state=app.state, actor_kind=kind, actor_id=actor_id,
-            actor_label=label, reason=reason, problems=[], legal_due=app.legal_due, promised_due=app.promised_due,
+            application=app, from_state=frm, to_state=to, actor_kind=kind, actor_id=actor_id, actor_label=label,
+            reason=reason[:500], problems=[], legal_due=app.legal_due, promised_due=app.promised_due,
             paused=app.paused_on is not None, business_date=business_date))
-        audit_log(actor=actor, action=TRANSITIONS[(S.EXECUTING, app.state)], obj=app, center=app.center_id,
-                  business_date=business_date,
-                  before={"state": S.EXECUTING, "legal_due": app.legal_due.isoformat() if app.legal_due else None,
-                          "promised_due": app.promised_due.isoformat() if app.promised_due else None},
-                  after={"state": app.state, "reason": reason, "problems": [],
-                         "legal_due": app.legal_due.isoformat() if app.legal_due else None,
-                         "promised_due": app.promised_due.isoformat() if app.promised_due else None})
-        _notify(app, actor, reason)
+        legal = {"legal_due": app.legal_due.isoformat() if app.legal_due else None,
+                 "promised_due": app.promised_due.isoformat() if app.promised_due else None}
+        audit_log(actor=actor, action=TRANSITIONS[(frm, to)], obj=app, center=app.center_id,
+                  business_date=business_date, before={"state": frm, **legal},
+                  after={"state": to, "reason": reason[:500], "problems": [], **legal})
+        _notify(app, actor, reason[:500])
     ApplicationEvent.objects.bulk_create(events, batch_size=1000)
     return len(apps)
+
+
+def applications_execution_done_bulk(*, outcomes: Sequence[tuple[int, bool, dict[str, Any], str]], actor: Actor,
+                                     business_date: date) -> int:
+    """`application_execution_done` for many applications at once (the items of a bank batch): (pk, ok, result,
+    reason) each. The same effects — 办结 or 办理失败, the item's transition hook, a timeline row, an audit row and
+    the applicant's notice per application — with the locks, the state writes and the timeline rows set-based.
+    Applications no longer 办理中 are left as they are. Returns how many moved."""
+    moves = {int(pk): (S.COMPLETED if ok else S.EXECUTION_FAILED, {**result, "pending": False},
+                       reason or ("" if ok else "办理失败")) for pk, ok, result, reason in outcomes}
+    apps = list(Application.objects.select_for_update().select_related("item_version")
+                .filter(pk__in=list(moves), state=S.EXECUTING).order_by("pk"))
+    return _moves_bulk(apps, S.EXECUTING, moves, actor=actor, business_date=business_date)
+
+
+def applications_executing_bulk(*, applications: Sequence[int], actor: Actor, business_date: date,
+                                reason: str) -> int:
+    """`application_executing` for many applications at once (handed to the bank in one batch): 已审批 or
+    办理失败 → 办理中, set-based as `applications_execution_done_bulk`. Others are left as they are."""
+    apps = list(Application.objects.select_for_update().select_related("item_version")
+                .filter(pk__in=list(applications), state__in=[S.APPROVED, S.EXECUTION_FAILED]).order_by("pk"))
+    moved = 0
+    for frm in (S.APPROVED, S.EXECUTION_FAILED):
+        mine = [a for a in apps if a.state == frm]
+        moved += _moves_bulk(mine, frm, {a.pk: (S.EXECUTING, {"pending": True}, reason) for a in mine}, actor=actor,
+                             business_date=business_date)
+    return moved
 
 
 def application_executing(*, application: Application, actor: Actor, business_date: date, reason: str) -> Application:

@@ -23,10 +23,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from openhpf.accounts.models import MemberAccount
-from openhpf.applications.models import Application, State
+from openhpf.applications.models import State
 from openhpf.applications.services import (
-    application_executing,
     application_reopen,
+    applications_executing_bulk,
     applications_execution_done_bulk,
 )
 from openhpf.core.actors import Actor
@@ -85,10 +85,14 @@ def payout_batch(*, center: Center, actor: Actor, business_date: date, limit: in
             center=center, bank_account=bank, items=items, biz_type=SettlementBizType.PARTIAL_WITHDRAWAL,
             book_account=MEMBER_CONTROL, summary=f"提取批量支付 {len(items)} 笔", actor=actor,
             business_date=business_date, source=SOURCE, source_ref=ref, ledger_biz_type=BizType.PARTIAL_WITHDRAWAL)
+        now = timezone.now()
         for p in chosen:
             p.amount, p.held, p.instruction_seq, p.state, p.message = p.held, 0, ins.seq, P.SENT, "已提交批量支付"
-            p.save(update_fields=["amount", "held", "instruction_seq", "state", "message", "card", "updated_at"])
-            _to_executing(p.application, actor=actor, business_date=business_date, seq=ins.seq)
+            p.updated_at = now
+        Payout.objects.bulk_update(chosen, ["amount", "held", "instruction_seq", "state", "message", "card",
+                                            "updated_at"], batch_size=500)
+        applications_executing_bulk(applications=[p.application_id for p in chosen], actor=actor,  # 办理中
+                                    business_date=business_date, reason=f"批量支付 {ins.seq}")
         audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_BATCH_SUBMIT, obj=ins, center=center,
                   business_date=business_date, after={"seq": ins.seq, "count": len(items), "total": ins.amount,
                                                       "applications": [p.application.number for p in chosen]})
@@ -97,11 +101,6 @@ def payout_batch(*, center: Center, actor: Actor, business_date: date, limit: in
             transaction.on_commit(lambda: settlement.instruction_send(
                 instruction=Instruction.objects.get(pk=pk), actor=actor, business_date=business_date), robust=True)
         return ins
-
-
-def _to_executing(app: Application, *, actor: Actor, business_date: date, seq: str) -> None:
-    """The application is 办理中 while its batch is with the bank."""
-    application_executing(application=app, actor=actor, business_date=business_date, reason=f"批量支付 {seq}")
 
 
 def on_batch_done(ins: Instruction, actor: Actor, business_date: date) -> None:

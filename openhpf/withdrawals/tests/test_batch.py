@@ -171,6 +171,9 @@ def test_the_simulators_return_fault_reopens_a_paid_withdrawal_and_a_batch_item(
     from openhpf.applications.models import ApplicationEvent
     from openhpf.audit.models import AuditRecord
 
+    went = ApplicationEvent.objects.filter(application=app2, to_state=State.EXECUTING).get()  # bulk, at submission
+    assert went.from_state == State.APPROVED and went.reason == f"批量支付 {batch.seq}"
+    assert AuditRecord.objects.filter(action="applications.application.execute", object_id=str(app2.pk)).exists()
     ev = ApplicationEvent.objects.filter(application=app2, from_state=State.EXECUTING).get()  # the engine's bulk move
     assert ev.to_state == State.COMPLETED and f"批量 {batch.seq}" in ev.reason and ev.actor_label
     assert AuditRecord.objects.filter(action="applications.application.complete", object_id=str(app2.pk)).exists()
