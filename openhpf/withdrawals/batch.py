@@ -34,12 +34,13 @@ from openhpf.core.audit_events import AuditEvent
 from openhpf.core.auditlog import audit_log
 from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, MemberAccountStatus, SettlementBizType
+from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.ledger.chart import MEMBER_CONTROL
-from openhpf.ledger.models import SubAccount, SubLedgerRow
-from openhpf.ledger.services import Line, SubRow, entry_post, subaccount_set_reserves
+from openhpf.ledger.models import SubLedgerRow
+from openhpf.ledger.services import Line, SubRow, entry_post, subaccounts_hold_from
 from openhpf.settlement import services as settlement
 from openhpf.settlement.models import Instruction, Notice
 from openhpf.settlement.selectors import fund_account_for_payments
@@ -76,10 +77,14 @@ def payout_batch(*, center: Center, actor: Actor, business_date: date, limit: in
             if card is None:
                 raise DomainError(ErrorCode.WITHDRAWAL_CARD_MISSING, field="card",
                                   details={"application": p.application.number})
-            subaccount_set_reserves(sub_account=SubAccount(pk=p.account_id), hold_delta=-p.held)  # → the batch
             items.append({"counter_account": card.card_no, "counter_name": card.holder_name, "amount": p.held,
                           "sub_account_id": p.account_id})
             p.card = card
+        for i in range(0, len(chosen), 5000):  # the approvals' holds pass to the batch, set-based
+            part = [p.pk for p in chosen[i:i + 5000]]
+            subaccounts_hold_from(source=Relation(
+                "SELECT p.account_id AS sub_account_id, -p.held AS delta FROM withdrawals_payout p "  # noqa: S608 — SQL from code; values bound
+                f"WHERE p.id IN ({', '.join(['%s'] * len(part))})", tuple(part)))
         ref = f"WDB-{center.code}-{business_date:%Y%m%d}-{chosen[0].pk}"
         ins = settlement.batch_payment_submit(
             center=center, bank_account=bank, items=items, biz_type=SettlementBizType.PARTIAL_WITHDRAWAL,
