@@ -561,8 +561,9 @@ def applications_execution_done_bulk(*, outcomes: Sequence[tuple[int, bool, dict
     reason) each. The same effects — 办结 or 办理失败, the item's transition hook, a timeline row, an audit row and
     the applicant's notice per application — with the locks, the state writes and the timeline rows set-based.
     Applications no longer 办理中 are left as they are. Returns how many moved."""
-    moves = {int(pk): (S.COMPLETED if ok else S.EXECUTION_FAILED, {**result, "pending": False},
-                       reason or ("" if ok else "办理失败")) for pk, ok, result, reason in outcomes}
+    moves: dict[int, tuple[str, dict[str, Any], str]] = {
+        int(pk): (S.COMPLETED if ok else S.EXECUTION_FAILED, {**result, "pending": False},
+                  reason or ("" if ok else "办理失败")) for pk, ok, result, reason in outcomes}
     apps = list(Application.objects.select_for_update().select_related("item_version")
                 .filter(pk__in=list(moves), state=S.EXECUTING).order_by("pk"))
     return _moves_bulk(apps, S.EXECUTING, moves, actor=actor, business_date=business_date)
