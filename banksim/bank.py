@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS batch_items (
     seq TEXT NOT NULL, idx INTEGER NOT NULL, item TEXT NOT NULL, counter_account TEXT NOT NULL,
     counter_name TEXT NOT NULL, amount INTEGER NOT NULL, state TEXT NOT NULL, result TEXT NOT NULL,
     message TEXT NOT NULL, bank_seq TEXT NOT NULL, PRIMARY KEY (seq, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS returns (
+    seq TEXT NOT NULL, idx INTEGER NOT NULL, bank_seq TEXT NOT NULL, PRIMARY KEY (seq, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deposits (
     deposit_no TEXT PRIMARY KEY, account TEXT NOT NULL, kind TEXT NOT NULL, principal INTEGER NOT NULL,
     original_principal INTEGER NOT NULL, rate TEXT NOT NULL, term_months INTEGER, notice_days INTEGER,
@@ -934,6 +936,54 @@ class Bank:
 
     def credit_bulk(self, payload: Any) -> dict[str, Any]:
         return self._others_money(payload, "in", "items")
+
+    def return_payment(self, payload: Any) -> dict[str, Any]:
+        """退汇 (POST /sim/return {seq, item?, date?, reason?}): the payee's bank sends a paid payment back, later.
+        The money comes back to the paying account as an inbound line naming the original instruction (`ref`:
+        its seq; counter account: the payee), with its SBDC100 notice; a payee account of this bank gives it back.
+        A BDC101 is returned whole; a batch item by its number. Each payment comes back at most once."""
+        if not isinstance(payload, dict):
+            raise SimError(400, "请求必须是 JSON 对象")
+        seq = self._field(payload, "seq", p.text)
+        item = payload.get("item", 0)
+        if not isinstance(item, int) or isinstance(item, bool) or item < 0:
+            raise SimError(400, "item 必须是批量明细序号（正整数）")
+        reason = self._field(payload, "reason", p.text, "收款账户状态异常，退汇")
+        with self.tx() as tx:
+            row = tx.conn.execute("SELECT code, account, date, state FROM transactions WHERE seq = ?",
+                                  (seq,)).fetchone()
+            if row is None or row[3] != "S" or row[0] not in ("BDC101", "BDC103"):
+                raise SimError(404, f"没有已成功的付款交易：{seq}")
+            code, account, paid_day = row[0], row[1], row[2]
+            day = self._field(payload, "date", p.iso_date, paid_day)
+            if code == "BDC103":
+                got = tx.conn.execute("SELECT counter_account, counter_name, amount, state FROM batch_items "
+                                      "WHERE seq = ? AND idx = ?", (seq, item)).fetchone()
+                if got is None or got[3] != "S":
+                    raise SimError(404, f"批量 {seq} 没有已成功的第 {item} 笔")
+                counter_account, counter_name, amount = got[0], got[1], got[2]
+            else:
+                item = 0
+                got = tx.conn.execute("SELECT counter_account, counter_name, amount FROM lines WHERE account = ? "
+                                      "AND ref = ? AND direction = 'out' ORDER BY id LIMIT 1", (account, seq)).fetchone()
+                if got is None:
+                    raise SimError(404, f"没有付款交易的记账：{seq}")
+                counter_account, counter_name, amount = got
+            if tx.conn.execute("SELECT 1 FROM returns WHERE seq = ? AND idx = ?", (seq, item)).fetchone():
+                raise SimError(409, f"该笔付款已退汇：{seq} {item or ''}".strip())
+            acc = tx.account(account)
+            if acc is None:
+                raise SimError(404, f"账户不存在：{account}")
+            payee = tx.account(counter_account)
+            bank_seq = tx.bank_seq(day)
+            if payee is not None:
+                tx.book(payee, day, "out", amount, counter_account=account, counter_name=acc["name"], summary=reason,
+                        ref=seq, bank_seq=bank_seq, code=None)
+            tx.book(acc, day, "in", amount, counter_account=counter_account, counter_name=counter_name,
+                    summary=reason, ref=seq, bank_seq=bank_seq, code=None)
+            tx.conn.execute("INSERT INTO returns (seq, idx, bank_seq) VALUES (?, ?, ?)", (seq, item, bank_seq))
+            notice_id = json.loads(tx.notices[-1][4])["notice_id"] if tx.notices else None
+        return {"ok": True, "seq": seq, "item": item, "amount": amount, "bank_seq": bank_seq, "notice_id": notice_id}
 
     def accounts(self) -> list[dict[str, Any]]:
         with self.read() as conn:

@@ -1,4 +1,5 @@
-"""Faults the simulator injects on request (POST /sim/faults): delay, drop_answer, duplicate_notice, reject, outage."""
+"""Faults the simulator injects on request (POST /sim/faults): delay, drop_answer, duplicate_notice, reject, outage.
+A 退汇 (a paid payment sent back later by the payee's bank) is POST /sim/return (banksim.bank.Bank.return_payment)."""
 
 from __future__ import annotations
 

@@ -127,7 +127,7 @@ class Handler(BaseHTTPRequestHandler):
             raise SimError(400, "请求不是有效的 JSON")
         bank = self.server.bank
         routes = {"/sim/accounts": bank.account_set, "/sim/credit": bank.credit, "/sim/debit": bank.debit,
-                  "/sim/credit-bulk": bank.credit_bulk, "/sim/faults": self._fault_add, "/sim/config": self._config}
+                  "/sim/credit-bulk": bank.credit_bulk, "/sim/return": bank.return_payment, "/sim/faults": self._fault_add, "/sim/config": self._config}
         if path not in routes:
             raise SimError(404, f"没有这个接口：{path}")
         self._send(200, routes[path](payload))

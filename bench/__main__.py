@@ -8,7 +8,8 @@ import importlib
 import sys
 
 # run order; a module that does not exist (yet) is skipped
-REGISTRY = ["ledger", "cutover", "interest", "remit", "security", "recon", "rules", "queue", "schedules", "wddecision"]
+REGISTRY = ["ledger", "cutover", "interest", "remit", "security", "recon", "rules", "queue", "schedules", "wddecision",
+            "agreed"]
 # a benchmark whose module is named otherwise than `bench_<name>`
 MODULES = {"wddecision": "wd_decision"}
 

@@ -144,6 +144,7 @@ from openhpf.applications.api import router as applications_router  # noqa: E402
 api.add_router("/applications", applications_router)
 api.add_router("/member/", member_applications_router)
 api.add_router("/agent/", agent_applications_router)
+from openhpf.withdrawals.agreed_api import router as agreed_router  # noqa: E402
 from openhpf.withdrawals.api import router as withdrawals_router  # noqa: E402
 
 api.add_router("/withdrawals/", withdrawals_router)
@@ -152,6 +153,7 @@ from openhpf.loans.calculator_api import router as loans_calculator_router  # no
 
 api.add_router("/loans/", loans_calculator_router)  # before the loans router: /loans/calculator is not a loan number
 api.add_router("/loans", loans_router)
+api.add_router("/withdrawals/agreements", agreed_router)  # 约定提取 (withdrawals/agreed_api.py)
 
 api_errors.install(api)  # the error shape, statuses and their OpenAPI documentation, for every operation
 idempotency.document(api)  # the Idempotency-Key header of the @idempotent operations, in the OpenAPI schema

@@ -19,6 +19,7 @@ promised limit (承诺时限, usually 工作日) start at 受理 (`accepted_on`)
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
@@ -76,6 +77,7 @@ TRANSITIONS: dict[tuple[str, str], AuditEvent] = {
     (S.EXECUTING, S.COMPLETED): AuditEvent.APPLICATIONS_COMPLETE,
     (S.EXECUTING, S.EXECUTION_FAILED): AuditEvent.APPLICATIONS_EXECUTION_FAIL,
     (S.EXECUTION_FAILED, S.CLOSED): AuditEvent.APPLICATIONS_CLOSE,
+    (S.COMPLETED, S.EXECUTION_FAILED): AuditEvent.APPLICATIONS_REOPEN,  # money paid came back (退汇)
 }
 OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.ACCEPTED, S.CORRECTION, S.UNDER_REVIEW, S.APPROVED, S.EXECUTION_FAILED)
 for _s in OPEN_STATES:
@@ -538,6 +540,97 @@ def application_execution_done(*, application: Application, ok: bool, result: di
         app.completed_on = business_date
         return _move(app, S.COMPLETED, actor=actor, business_date=business_date, reason=reason[:500])
     return _move(app, S.EXECUTION_FAILED, actor=actor, business_date=business_date, reason=reason[:500] or "办理失败")
+
+
+def _moves_bulk(apps: list[Application], frm: str, moves: dict[int, tuple[str, dict[str, Any], str]], *,
+                actor: Actor, business_date: date) -> int:
+    """Move locked applications, all in state `frm`, each to its (state, result update, reason): the state writes
+    and the timeline rows set-based; the item's transition hook, an audit row and the applicant's notice per
+    application, as `_move` does."""
+    if not apps:
+        return 0
+    now = timezone.now()
+    kind, label = actor_kind(actor) or "", actor_label(actor)
+    actor_id = str(getattr(actor, "actor_id", None) or getattr(actor, "pk", "") or "")
+    for app in apps:
+        to, result, _reason = moves[app.pk]
+        if (frm, to) not in TRANSITIONS:
+            raise DomainError(ErrorCode.ILLEGAL_TRANSITION, object="办件", status=State(frm).label,
+                              action=ACTIONS.get(State(to), to))
+        app.result = {**(app.result or {}), **result}
+        app.state = to
+        if to == S.COMPLETED:
+            app.completed_on = business_date
+        app.assignee, app.assigned_at, app.updated_at = None, None, now  # a hold lasts one step (as _move)
+    Application.objects.bulk_update(apps, ["state", "result", "completed_on", "assignee", "assigned_at",
+                                           "updated_at"], batch_size=500)
+    events = []
+    for app in apps:
+        to, _result, reason = moves[app.pk]
+        handler = registry.handler_if_any(app.item_code)
+        if handler is not None and handler.transition is not None:
+            handler.transition(app, frm, to, actor, business_date)
+        events.append(ApplicationEvent(
+            application=app, from_state=frm, to_state=to, actor_kind=kind, actor_id=actor_id, actor_label=label,
+            reason=reason[:500], problems=[], legal_due=app.legal_due, promised_due=app.promised_due,
+            paused=app.paused_on is not None, business_date=business_date))
+        legal = {"legal_due": app.legal_due.isoformat() if app.legal_due else None,
+                 "promised_due": app.promised_due.isoformat() if app.promised_due else None}
+        audit_log(actor=actor, action=TRANSITIONS[(frm, to)], obj=app, center=app.center_id,
+                  business_date=business_date, before={"state": frm, **legal},
+                  after={"state": to, "reason": reason[:500], "problems": [], **legal})
+        _notify(app, actor, reason[:500])
+    ApplicationEvent.objects.bulk_create(events, batch_size=1000)
+    return len(apps)
+
+
+def applications_execution_done_bulk(*, outcomes: Sequence[tuple[int, bool, dict[str, Any], str]], actor: Actor,
+                                     business_date: date) -> int:
+    """`application_execution_done` for many applications at once (the items of a bank batch): (pk, ok, result,
+    reason) each. The same effects — 办结 or 办理失败, the item's transition hook, a timeline row, an audit row and
+    the applicant's notice per application — with the locks, the state writes and the timeline rows set-based.
+    Applications no longer 办理中 are left as they are. Returns how many moved."""
+    moves: dict[int, tuple[str, dict[str, Any], str]] = {
+        int(pk): (S.COMPLETED if ok else S.EXECUTION_FAILED, {**result, "pending": False},
+                  reason or ("" if ok else "办理失败")) for pk, ok, result, reason in outcomes}
+    apps = list(Application.objects.select_for_update().select_related("item_version")
+                .filter(pk__in=list(moves), state=S.EXECUTING).order_by("pk"))
+    return _moves_bulk(apps, S.EXECUTING, moves, actor=actor, business_date=business_date)
+
+
+def applications_executing_bulk(*, applications: Sequence[int], actor: Actor, business_date: date,
+                                reason: str) -> int:
+    """`application_executing` for many applications at once (handed to the bank in one batch): 已审批 or
+    办理失败 → 办理中, set-based as `applications_execution_done_bulk`. Others are left as they are."""
+    apps = list(Application.objects.select_for_update().select_related("item_version")
+                .filter(pk__in=list(applications), state__in=[S.APPROVED, S.EXECUTION_FAILED]).order_by("pk"))
+    moved = 0
+    for frm in (S.APPROVED, S.EXECUTION_FAILED):
+        mine = [a for a in apps if a.state == frm]
+        moved += _moves_bulk(mine, frm, {a.pk: (S.EXECUTING, {"pending": True}, reason) for a in mine}, actor=actor,
+                             business_date=business_date)
+    return moved
+
+
+def application_executing(*, application: Application, actor: Actor, business_date: date, reason: str) -> Application:
+    """An approved (or failed) application whose money its app has handed to the bank in a batch: 办理中, its
+    outcome then told through `application_execution_done`. Called by the item's app inside its transaction."""
+    app = _locked(application)
+    if app.state not in (S.APPROVED, S.EXECUTION_FAILED):
+        return app
+    app.result = {**(app.result or {}), "pending": True}
+    return _move(app, S.EXECUTING, actor=actor, business_date=business_date, reason=reason[:500])
+
+
+def application_reopen(*, application: Application, actor: Actor, business_date: date, reason: str) -> Application:
+    """An application 办结 whose money came back later (退汇: the payee's bank returned it) is 办理失败 again:
+    the clerk may execute it again or close it. Called by the item's app inside its own transaction."""
+    app = _locked(application)
+    if app.state != S.COMPLETED:
+        return app
+    app.completed_on = None
+    app.result = {**(app.result or {}), "reopened": reason[:200]}
+    return _move(app, S.EXECUTION_FAILED, actor=actor, business_date=business_date, reason=reason[:500])
 
 
 @transaction.atomic

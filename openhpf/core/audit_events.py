@@ -114,6 +114,7 @@ class AuditObject(StrEnum):
     LOAN_COLLATERAL = "loans.collateral", "贷款抵押物"
     LOAN_DISBURSEMENT = "loans.disbursement", "贷款发放"
     LOAN = "loans.loan", "个人住房贷款"
+    AGREEMENT = "withdrawals.agreement", "约定提取协议"
 
     @classmethod
     def lookup(cls, value: str) -> AuditObject | None:
@@ -421,6 +422,13 @@ class AuditEvent(StrEnum):
     LOANS_LOAN_VIEW = "loans.loan.view", "查看贷款详情", _O.LOAN, True
     LOANS_LOAN_LIST = "loans.loan.list", "查询贷款列表", _O.LOAN, True
     LOANS_REVIEW_VIEW = "loans.review.view", "查看贷款审查信息（办件审查页）", _O.APPLICATION, True
+    WITHDRAWALS_PAYOUT_RETURNED = "withdrawals.payout.returned", "提取款被收款行退汇，资金退回个人账户", _O.PAYOUT
+    WITHDRAWALS_BATCH_SUBMIT = "withdrawals.batch.submit", "提取款批量提交银行支付", _O.PAYOUT
+    WITHDRAWALS_AGREEMENT_SUBMIT = "withdrawals.agreement.submit", "约定提取协议签约或终止（待复核）", _O.AGREEMENT, True
+    WITHDRAWALS_AGREEMENT_APPLY = "withdrawals.agreement.apply", "约定提取协议签约或终止（复核通过）", _O.AGREEMENT
+    WITHDRAWALS_AGREED_RUN = "withdrawals.agreed.run", "约定提取逐月代扣批次", _O.AGREEMENT
+    WITHDRAWALS_AGREEMENT_READ = "withdrawals.agreement.read", "查看约定提取协议（脱敏）", _O.AGREEMENT, True
+    APPLICATIONS_REOPEN = "applications.application.reopen", "办结后退汇，办件重回办理失败", _O.APPLICATION
     APPLICATIONS_CLAIM = "applications.application.claim", "办件领办", _O.APPLICATION
     APPLICATIONS_ASSIGN = "applications.application.assign", "办件分派", _O.APPLICATION
     APPLICATIONS_QUEUE_VIEW = "applications.queue.view", "办件工作台列表查询", _O.APPLICATION, True

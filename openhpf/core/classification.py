@@ -118,6 +118,9 @@ FIELDS: dict[str, str] = {
     "withdrawals.HeirShare.name": "name",
     "withdrawals.HeirShare.id_number": "id_number",
     "withdrawals.HeirShare.account_no": "bank_card",
+    # 约定提取: the borrower's repayment account at the lending bank (SM4-encrypted with a blind index)
+    "withdrawals.Agreement.repay_account": "bank_card",
+    "withdrawals.Agreement.repay_name": "name",
     "reconciliation.StatementLine.counter_name": "name",
     "reconciliation.StatementLine.counter_account": "bank_card",
     # loans: who signed a contract, the seller paid (a person when second-hand), the 骗提骗贷 finding

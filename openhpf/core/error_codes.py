@@ -562,6 +562,15 @@ class ErrorCode(StrEnum):
     LOAN_COLLATERAL_CONDITION = "LOAN_COLLATERAL_CONDITION", 409, "尚不满足放款的担保条件：{detail}"
     LOAN_NO_FUND_ACCOUNT = "LOAN_NO_FUND_ACCOUNT", 422, "本中心没有可用的住房公积金存款专户，不能发放贷款"
     LOAN_NOT_FOUND = "LOAN_NOT_FOUND", 404, "贷款 {number} 不存在或无权查看"
+    WITHDRAWAL_AGREEMENT_INVALID = "WITHDRAWAL_AGREEMENT_INVALID", 400, "约定提取协议不正确：{detail}"
+    WITHDRAWAL_AGREEMENT_AMOUNT = ("WITHDRAWAL_AGREEMENT_AMOUNT", 422,
+                                   "约定固定金额 {amount} 元应大于零且不超过月还款额 {installment} 元")
+    WITHDRAWAL_AGREEMENT_EXISTS = "WITHDRAWAL_AGREEMENT_EXISTS", 409, "借款合同 {contract_no} 已有生效或待复核的约定提取协议"
+    WITHDRAWAL_AGREEMENT_STATE = "WITHDRAWAL_AGREEMENT_STATE", 409, "约定提取协议当前状态为「{status}」，不能{action}"
+    WITHDRAWAL_AGREEMENT_LOAN = "WITHDRAWAL_AGREEMENT_LOAN", 422, "职工名下没有借款合同号为 {contract_no} 的住房公积金贷款"
+    WITHDRAWAL_AGREED_MONTH = "WITHDRAWAL_AGREED_MONTH", 400, "约定提取只能按当前业务月份 {month} 运行（格式 YYYY-MM）"
+    WITHDRAWAL_AGREED_RUN_STATE = "WITHDRAWAL_AGREED_RUN_STATE", 409, "约定提取批次当前状态为「{status}」，不能{action}"
+    WITHDRAWAL_BATCH_EMPTY = "WITHDRAWAL_BATCH_EMPTY", 422, "没有可批量支付的提取（须已审批通过、已预留、未发送）"
     YEAR_NOT_CLOSED = "YEAR_NOT_CLOSED", 422, "{year} 年度损益尚未结转至增值收益，请先执行年末结转"
     YEAR_NOT_ENDED = "YEAR_NOT_ENDED", 422, "业务日期 {business_date} 尚未到 {year} 年末"
     YEAR_NOT_ROLLED = "YEAR_NOT_ROLLED", 422, "个人账户 {account_no} 尚未完成上年度结息结转"

@@ -849,6 +849,23 @@ def subaccounts_freeze_from(*, center: Center, source: Relation) -> int:
         raise DomainError(ErrorCode.FREEZE_AMOUNT, "冻结金额超过可用余额", field="frozen_amount") from None
 
 
+def subaccounts_hold_from(*, source: Relation) -> int:
+    """Move holds in bulk from a SELECT yielding sub_account_id, delta (each account once): a positive delta
+    is a new hold, which passes the debit guards first; the table's checks refuse any account whose available
+    balance would go negative (the whole statement then fails, nothing held)."""
+    _guard_debits(Relation(f"SELECT h.sub_account_id FROM ({source.sql}) h WHERE h.delta > 0",  # noqa: S608 — a Relation's SQL from code; values bound
+                           source.params))
+    try:
+        with transaction.atomic():
+            return sql.execute(
+                "UPDATE ledger_subaccount SET hold_amount = ledger_subaccount.hold_amount + h.delta "  # noqa: S608 — a Relation's SQL from code; values bound
+                f"FROM ({source.sql}) AS h WHERE ledger_subaccount.id = h.sub_account_id",
+                list(source.params))
+    except IntegrityError:
+        raise DomainError(ErrorCode.INSUFFICIENT_BALANCE, "预留金额超过可用余额，或释放超过已预留金额",
+                          field="amount") from None
+
+
 def subaccounts_year_roll(*, center: Center, year_start: date, actor: Actor) -> int:
     """Open the next interest year for every sub-account of the center still in `year_start`'s year: the
     当年归集 balance has been moved into 上年结转 by the settlement rows (type 09), so the new year's 积数 is

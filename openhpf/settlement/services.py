@@ -16,10 +16,13 @@ from openhpf.access.selectors import check_permission
 from openhpf.accounts.services import member_debit_split, withdrawal_order
 from openhpf.approvals.services import command_submit
 from openhpf.audit.services import actor_label, audit_log
+from openhpf.core import db as sql
 from openhpf.core.actors import Actor, SystemActor, money_actor_check
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.bdc import ANSWER, OUTAGE, UNKNOWN, Outcome, exchange
+from openhpf.core.calendar import interest_year
 from openhpf.core.codes import BizType, SettlementBizType
+from openhpf.core.db import Relation
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError, PermissionDenied, ValidationReport
 from openhpf.core.models import Center
@@ -28,7 +31,15 @@ from openhpf.core.policy import policy_value
 from openhpf.ledger.chart import DEFAULT_BANK, IN_TRANSIT, MEMBER_CONTROL
 from openhpf.ledger.models import GLAccount, SubAccount
 from openhpf.ledger.selectors import gl_balance
-from openhpf.ledger.services import Line, SubRow, entry_post, gl_subaccount_open, subaccount_set_reserves
+from openhpf.ledger.services import (
+    Line,
+    SubRow,
+    batch_apply_from,
+    batch_create,
+    entry_post,
+    gl_subaccount_open,
+    subaccount_set_reserves,
+)
 from openhpf.security.crypto import sm3_hex
 
 from . import four_eyes
@@ -36,7 +47,6 @@ from .models import (
     BankAccount,
     BankChannel,
     Instruction,
-    InstructionItem,
     Notice,
     SeqCounter,
 )
@@ -427,11 +437,19 @@ def _batch_member_rows(items: Sequence[dict[str, Any]], *, business_date: date, 
 def batch_payment_submit(
     *, center: Center, bank_account: BankAccount, items: Sequence[dict[str, Any]], biz_type: str,
     book_account: str, summary: str, actor: Actor, business_date: date, source: str = "", source_ref: str = "",
+    ledger_biz_type: str = "", member_rows: Callable[[str], Relation] | None = None, require_check: str = "",
 ) -> Instruction:
     """批量付款 (BDC103): the total leaves its book account into in-transit clearing at once (Dr book / Cr 21903,
     member rows when it pays from 201); the bank's result posts the succeeded total Dr 21903 / Cr 专户 and
-    returns failed items Dr 21903 / Cr book. Items: counter_account, counter_name, amount[, sub_account_id].
-    With a `source_ref`, the same batch submitted again returns the instruction already made."""
+    returns failed items Dr 21903 / Cr book (member rows at the value date they left). Items: counter_account,
+    counter_name, amount[, sub_account_id].
+    With a `source_ref`, the same batch submitted again returns the instruction already made.
+
+    ledger_biz_type: the member rows' business type (11 部分提取, 12 销户提取; default 11).
+    member_rows: for a large batch from 201, `member_rows(seq)` returns a SELECT of the member debits (ord,
+    sub_account_id, amount_current, amount_carried, value_date, reference) already split by the caller (each
+    item then carries its `taken_carried`); they are posted set-based through the ledger's bulk apply.
+    require_check: a reason the batch waits for a checker whatever its amount and payees (e.g. 约定提取)."""
     money_actor_check(actor, role="maker")
     _op(actor, center)
     source, source_ref = _source(source, source_ref)
@@ -453,13 +471,25 @@ def batch_payment_submit(
             center=center, amount=total, source=source, source_ref=source_ref, business_date=business_date,
             payees=[(str(it["counter_account"]).strip(), str(it["counter_name"]).strip(), int(it["amount"]))
                     for it in items])
+        if require_check and not held:
+            held = four_eyes.Hold([require_check])
         seq = _next_seq(center, business_date)
-        sub_rows = (_batch_member_rows(items, business_date=business_date, reference=seq)
-                    if book_account == MEMBER_CONTROL else [])
-        entry = entry_post(center=center, business_date=business_date, source="settlement",
-                           lines=[Line(book_account, debit=total), Line(IN_TRANSIT, credit=total)],
-                           sub_rows=sub_rows, biz_type=BizType.PARTIAL_WITHDRAWAL if sub_rows else "", actor=actor,
-                           description=f"批量付款 {seq} 转入在途 {len(items)} 笔")
+        member_biz = ledger_biz_type or BizType.PARTIAL_WITHDRAWAL
+        if member_rows is not None and book_account == MEMBER_CONTROL:  # set-based: the ledger's bulk apply
+            pb = batch_create(center=center, key=f"settlement:{center.pk}:{seq}", biz_type=member_biz,
+                              business_date=business_date, counter_account=IN_TRANSIT, actor=actor,
+                              description=f"批量付款 {seq} 转入在途 {len(items)} 笔")
+            entry = batch_apply_from(batch=pb, actor=actor, source=member_rows(seq), unique_accounts=True).entry
+            sub_rows: list[SubRow] = []
+            carried = [int(it.get("taken_carried") or 0) for it in items]
+        else:
+            sub_rows = (_batch_member_rows(items, business_date=business_date, reference=seq)
+                        if book_account == MEMBER_CONTROL else [])
+            entry = entry_post(center=center, business_date=business_date, source="settlement",
+                               lines=[Line(book_account, debit=total), Line(IN_TRANSIT, credit=total)],
+                               sub_rows=sub_rows, biz_type=member_biz if sub_rows else "", actor=actor,
+                               description=f"批量付款 {seq} 转入在途 {len(items)} 笔")
+            carried = [-r.amount_carried for r in sub_rows] or [0] * len(items)
         ins = Instruction.objects.create(
             state=S.HELD if held else S.CREATED,
             center=center, seq=seq, code="BDC103", biz_type=biz_type, direction="out", bank_account=acct,
@@ -468,13 +498,13 @@ def batch_payment_submit(
             created_by=actor_label(actor)[0],
             body={"account": acct.account_no, "biz_type": biz_type, "summary": summary[:120], "count": len(items),
                   "total": total})
-        carried = [-r.amount_carried for r in sub_rows] or [0] * len(items)
-        InstructionItem.objects.bulk_create(
-            [InstructionItem(instruction=ins, item=i, counter_account=str(it["counter_account"]).strip()[:40],
-                             counter_name=str(it["counter_name"]).strip()[:120], amount=int(it["amount"]),
-                             sub_account_id=it.get("sub_account_id"), taken_carried=carried[i - 1])
-             for i, it in enumerate(items, 1)],
-            batch_size=5000)
+        sql.bulk_insert(  # one stream (COPY / executemany): a batch may hold 100,000 items
+            "settlement_instructionitem",
+            ["instruction_id", "item", "counter_account", "counter_name", "amount", "sub_account_id", "taken_carried",
+             "state", "result", "message", "bank_seq"],
+            ((ins.pk, i, str(it["counter_account"]).strip()[:40], str(it["counter_name"]).strip()[:120],
+              int(it["amount"]), it.get("sub_account_id"), carried[i - 1], S.CREATED, "", "", "")
+             for i, it in enumerate(items, 1)))
         audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_CREATE, obj=ins, center=center,
                   business_date=business_date, after={"seq": seq, "code": "BDC103", "count": len(items), "total": total})
         if held:
@@ -486,8 +516,9 @@ def _message(ins: Instruction, business_date: date, code: str | None = None, bod
              seq: str | None = None) -> dict[str, Any]:
     b = dict(ins.body) if body is None else body
     if body is None and ins.is_batch:
-        b["items"] = [{"item": str(i.item), "counter_account": i.counter_account, "counter_name": i.counter_name,
-                       "amount": i.amount} for i in ins.items.order_by("item")]
+        b["items"] = [{"item": str(n), "counter_account": no, "counter_name": name, "amount": amt}
+                      for n, no, name, amt in ins.items.order_by("item").values_list(
+                          "item", "counter_account", "counter_name", "amount").iterator(chunk_size=10000)]
     return {"code": code or ins.code, "seq": seq or ins.seq, "center": ins.center.code,
             "date": business_date.isoformat(), "body": b}
 
@@ -593,6 +624,12 @@ def _statement_sink() -> Callable[..., Any]:
 
 SUCCESS_HOOKS: dict[str, Callable[[Instruction, dict[str, Any], Any, date], Any]] = {}
 FAILURE_HOOKS: dict[str, Callable[[Instruction, Any, date], None]] = {}
+# source → fn(instruction, actor, business_date): a batch of that source is final (its items carry their state:
+# succeeded, or failed with their money already back in the book account); runs under the instruction's lock
+BATCH_HOOKS: dict[str, Callable[[Instruction, Any, date], None]] = {}
+# source → fn(instruction, notice, actor, business_date) -> bool: money of a paid instruction came back (退汇: the
+# payee's bank returned it, an inbound notice whose ref is the instruction's seq); True when the source booked it
+RETURN_HOOKS: dict[str, Callable[[Instruction, Notice, Any, date], bool]] = {}
 
 
 def _settle_success(ins: Instruction, *, bank_seq: str, actor: Actor, business_date: date, via: str,
@@ -640,66 +677,118 @@ def _settle_failure(ins: Instruction, *, result: str, message: str, actor: Actor
     if ins.direction == "out" and ins.book_account == MEMBER_CONTROL and ins.sub_account_id and not ins.is_batch:
         subaccount_set_reserves(sub_account=SubAccount(pk=ins.sub_account_id), hold_delta=-ins.amount)
     if ins.is_batch and ins.direction == "out":
-        _batch_return(ins, ins.amount, list(ins.items.all()), actor=actor, business_date=business_date)
+        ins.items.update(state=S.FAILED, result=result[:8], message=(message or "交易失败")[:200])
+        _batch_return(ins, ins.amount, actor=actor, business_date=business_date)
     if ins.source in FAILURE_HOOKS:
         FAILURE_HOOKS[ins.source](ins, actor, business_date)
     _record(ins, state=state, result=result[:8], message=(message or "交易失败")[:200], resolved_by=via, reserved=0,
             failed_amount=ins.amount)
+    if ins.is_batch and ins.source in BATCH_HOOKS:
+        BATCH_HOOKS[ins.source](ins, actor, business_date)
     audit_log(actor=actor, action=action, obj=ins, center=ins.center,
               business_date=business_date, after={"seq": ins.seq, "result": result, "message": message, "via": via})
 
 
-def _batch_return(ins: Instruction, amount: int, failed: list[InstructionItem], *, actor: Actor,
-                  business_date: date) -> None:
-    """Failed batch items: their money goes back from in-transit clearing to where it came from."""
+# failed items of a batch paid from 201 above this count go back through the ledger's bulk apply (set-based)
+BATCH_RETURN_BULK = 200
+
+
+def _batch_return(ins: Instruction, amount: int, *, actor: Actor, business_date: date) -> None:
+    """Failed batch items (already marked failed): their money goes back from in-transit clearing to where it
+    came from; paid from 201, each member at the value date it left (within the current interest year: a
+    settled year stays settled). Many items go back set-based, through the ledger's bulk apply."""
     if amount <= 0:
+        return
+    failed = ins.items.filter(state=S.FAILED, sub_account_id__isnull=False)
+    n_failed = ins.items.filter(state=S.FAILED).count()
+    description = f"批量付款 {ins.seq} 失败 {n_failed} 笔退回"
+    vd = max(ins.business_date, interest_year(business_date)[0])
+    if ins.book_account == MEMBER_CONTROL and failed.count() > BATCH_RETURN_BULK:
+        pb = batch_create(center=ins.center, key=f"settlement:{ins.center_id}:{ins.seq}:return",
+                          biz_type=BizType.OTHER, business_date=business_date, counter_account=IN_TRANSIT,
+                          actor=actor, description=description)
+        batch_apply_from(batch=pb, actor=actor, unique_accounts=None, source=Relation(
+            "SELECT i.item AS ord, i.sub_account_id, i.amount - i.taken_carried AS amount_current, "  # noqa: S608 — SQL from code; values bound
+            f"i.taken_carried AS amount_carried, {sql.date_param()} AS value_date, %s AS reference "
+            "FROM settlement_instructionitem i WHERE i.instruction_id = %s AND i.state = %s "
+            "AND i.sub_account_id IS NOT NULL", (vd, ins.seq, ins.pk, S.FAILED)))
         return
     sub_rows = []
     if ins.book_account == MEMBER_CONTROL:
         sub_rows = [SubRow(i.sub_account_id, amount_current=i.amount - i.taken_carried,  # type: ignore[arg-type]
-                           amount_carried=i.taken_carried, reference=ins.seq)
-                    for i in failed if i.sub_account_id]
+                           amount_carried=i.taken_carried, value_date=vd, reference=ins.seq)
+                    for i in failed.order_by("item")]
     entry_post(center=ins.center, business_date=business_date, source="settlement",
                lines=[Line(IN_TRANSIT, debit=amount), Line(ins.book_account, credit=amount)], sub_rows=sub_rows,
-               biz_type=BizType.OTHER if sub_rows else "", actor=actor,
-               description=f"批量付款 {ins.seq} 失败 {len(failed)} 笔退回")
+               biz_type=BizType.OTHER if sub_rows else "", actor=actor, description=description)
+
+
+def _batch_results_store(ins: Instruction, items: list[dict[str, Any]]) -> tuple[int, int, int]:
+    """The bank's item results onto the instruction's items, set-based: loaded into a scratch table in one
+    stream, then one UPDATE … FROM. Every item must have its result. Returns (succeeded count, succeeded
+    amount, failed count)."""
+    by_item: dict[int, tuple[Any, ...]] = {}
+    for r in items:
+        try:
+            n = int(str(r.get("item")))
+        except ValueError:
+            continue
+        by_item[n] = (n, S.SUCCEEDED if r.get("state") == "S" else S.FAILED,  # the bank's item state: S succeeded
+                      str(r.get("result", ""))[:8], str(r.get("message", ""))[:200], str(r.get("bank_seq", ""))[:40])
+    scratch = f"settle_results_{ins.pk}"
+    sql.drop_table(scratch)
+    sql.create_staging_table(scratch, ["item BIGINT NOT NULL PRIMARY KEY", "state VARCHAR(20) NOT NULL",
+                                       "result VARCHAR(8) NOT NULL", "message VARCHAR(200) NOT NULL",
+                                       "bank_seq VARCHAR(40) NOT NULL"], temporary=True, drop_on_commit=True)
+    try:
+        sql.bulk_insert(scratch, ["item", "state", "result", "message", "bank_seq"], by_item.values())
+        sql.analyze(scratch, "settlement_instructionitem")  # PostgreSQL: plans on the tables as they are now
+        missing = sql.fetch(
+            f"SELECT MIN(i.item) FROM settlement_instructionitem i LEFT JOIN {scratch} r ON r.item = i.item "  # noqa: S608 — scratch table name from code; values bound
+            "WHERE i.instruction_id = %s AND r.item IS NULL", [ins.pk])[0][0]
+        if missing is not None:
+            raise DomainError(ErrorCode.BATCH_RESULT_INCOMPLETE, f"批量结果缺少第 {missing} 笔", field="items")
+        sql.execute(
+            "UPDATE settlement_instructionitem SET state = r.state, result = r.result, message = r.message, "  # noqa: S608 — scratch table name from code; values bound
+            f"bank_seq = r.bank_seq FROM {scratch} r "
+            "WHERE settlement_instructionitem.instruction_id = %s AND settlement_instructionitem.item = r.item",
+            [ins.pk])
+    finally:
+        if not sql.is_postgresql():
+            sql.drop_table(scratch)
+    ok_n = ok_total = failed = 0
+    for state, n, amt in sql.fetch("SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM settlement_instructionitem "
+                                   "WHERE instruction_id = %s GROUP BY state", [ins.pk]):
+        if state == S.SUCCEEDED:
+            ok_n, ok_total = int(n), int(amt)
+        else:
+            failed += int(n)
+    return ok_n, ok_total, failed
 
 
 def _batch_finish(ins: Instruction, items: list[dict[str, Any]], *, bank_seq: str, actor: Actor,
                   business_date: date, via: str) -> None:
     """The bank finished a batch: succeeded total Dr 21903 / Cr 专户, failed items back (caller holds the lock)."""
-    by_item = {str(r.get("item")): r for r in items}
-    mine = list(ins.items.order_by("item"))
-    ok_total, failed = 0, []
-    for it in mine:
-        r = by_item.get(str(it.item))
-        if r is None:
-            raise DomainError(ErrorCode.BATCH_RESULT_INCOMPLETE, f"批量结果缺少第 {it.item} 笔", field="items")
-        it.state = S.SUCCEEDED if r.get("state") == "S" else S.FAILED  # the bank's item state: S succeeded
-        it.result, it.message, it.bank_seq = str(r.get("result", ""))[:8], str(r.get("message", ""))[:200], \
-            str(r.get("bank_seq", ""))[:40]
-        if it.state == S.SUCCEEDED:
-            ok_total += it.amount
-        else:
-            failed.append(it)
-    InstructionItem.objects.bulk_update(mine, ["state", "result", "message", "bank_seq"], batch_size=5000)
+    ok_n, ok_total, n_failed = _batch_results_store(ins, items)
     gl = ins.bank_account.gl_account.code
     if ins.direction == "out":
         if ok_total:
             entry_post(center=ins.center, business_date=business_date, source="settlement",
                        lines=[Line(IN_TRANSIT, debit=ok_total), Line(gl, credit=ok_total, bank_ref=ins.seq)], actor=actor,
-                       description=f"批量付款 {ins.seq} 银行成功 {len(mine) - len(failed)} 笔")
-        _batch_return(ins, ins.amount - ok_total, failed, actor=actor, business_date=business_date)
+                       description=f"批量付款 {ins.seq} 银行成功 {ok_n} 笔")
+        _batch_return(ins, ins.amount - ok_total, actor=actor, business_date=business_date)
     elif ok_total:
         entry_post(center=ins.center, business_date=business_date, source="settlement",
                    lines=[Line(gl, debit=ok_total, bank_ref=ins.seq), Line(ins.book_account, credit=ok_total)],
-                   actor=actor, description=f"批量收款 {ins.seq} 成功 {len(mine) - len(failed)} 笔")
+                   actor=actor, description=f"批量收款 {ins.seq} 成功 {ok_n} 笔")
     state = S.SUCCEEDED if ok_total else S.FAILED
     _record(ins, state=state, resolved_by=via, reserved=0, succeeded_amount=ok_total,
             failed_amount=ins.amount - ok_total, bank_seq=bank_seq[:40], settled_date=business_date,
-            message=f"成功 {len(mine) - len(failed)} 笔，失败 {len(failed)} 笔")
+            message=f"成功 {ok_n} 笔，失败 {n_failed} 笔")
     audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_BATCH_DONE, obj=ins, center=ins.center,
-              business_date=business_date, after={"seq": ins.seq, "ok": ok_total, "failed": len(failed), "via": via})
+              business_date=business_date, after={"seq": ins.seq, "ok": ok_total, "failed": n_failed, "via": via})
+    if ins.source in BATCH_HOOKS:
+        BATCH_HOOKS[ins.source](ins, actor, business_date)
 
 
 def _query_state(ins: Instruction, code: str, business_date: date) -> tuple[str, dict[str, Any], dict[str, Any]]:
@@ -851,7 +940,13 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Actor, busi
         if ins is not None:
             n.instruction = ins
             n.status = Notice.Status.INSTRUCTION
-            if ins.is_batch or ins.is_final:
+            if (direction == "in" and ins.direction == "out" and ins.state == S.SUCCEEDED
+                    and ins.source in RETURN_HOOKS):  # 退汇: the payee's bank sent a paid payment back
+                if RETURN_HOOKS[ins.source](ins, n, actor, business_date):
+                    n.status, n.note = Notice.Status.INSTRUCTION, f"退汇 {ins.seq}"
+                else:
+                    n.status, n.note = Notice.Status.QUEUE, f"退汇 {ins.seq} 未能对应到付款明细，请核实"
+            elif ins.is_batch or ins.is_final:
                 pass  # batches settle from their item results (BDC107/108); a final one is already booked
             elif ins.direction == direction and (ins.amount == amount or ins.source in SUCCESS_HOOKS):
                 _settle_success(ins, bank_seq=n.bank_seq, actor=actor, business_date=business_date, via="notice",

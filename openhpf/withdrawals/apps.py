@@ -11,6 +11,9 @@ class WithdrawalsConfig(AppConfig):
     verbose_name = "提取"
 
     def ready(self) -> None:
+        from openhpf.finance.liquidity import register_outflow_source
+
+        from . import agreed, batch, dayend
         from .closing import register_closing
         from .config import register_commands
         from .court import register_court
@@ -26,3 +29,9 @@ class WithdrawalsConfig(AppConfig):
         register_court()  # 司法扣划: its maker-checker command, settlement's hooks, the four-eyes source
         register_reads()  # the review screen's 提取 section, the 提取情况表 in finance's statements
         register_panels()  # the member page's 结算银行卡 panel (accounts.panels)
+        agreed.register_commands()  # 约定提取 sign / stop through maker-checker
+        agreed.register_hooks()  # the run's batch result (settlement.BATCH_HOOKS)
+        batch.register_hooks()  # batch payout and 退汇 (settlement.BATCH_HOOKS, RETURN_HOOKS)
+        dayend.register()  # the 约定提取 run as a day-end step
+        register_outflow_source("withdrawals.held", batch.held_outflows)  # approved, not yet paid
+        register_outflow_source("withdrawals.agreed", agreed.agreed_outflows)  # 约定提取 schedules

@@ -252,3 +252,125 @@ class CourtDeduction(models.Model):
 
     def __str__(self) -> str:
         return f"司法扣划 {self.number}"
+
+
+class Agreement(EncryptedFieldsMixin, models.Model):
+    """约定提取 / 逐月代扣: a member's standing agreement to offset a housing loan's installment from the account
+    every month. For an HPF loan the money never leaves the center (the loans app applies it to the
+    installment through `agreed.register_hpf_offset`); for a commercial loan it goes to the borrower's repayment
+    account at the lending bank (SM4-GCM encrypted with a blind index, like a card; entered in the payee registry
+    when the agreement is signed). Signed and stopped under maker-checker."""
+
+    class LoanKind(models.TextChoices):
+        HPF = "hpf", "住房公积金贷款"
+        COMMERCIAL = "commercial", "商业性住房贷款"
+
+    class AmountRule(models.TextChoices):
+        INSTALLMENT = "installment", "按月还款额"
+        FIXED = "fixed", "固定金额（不超过月还款额）"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待复核"
+        ACTIVE = "active", "生效"
+        STOPPING = "stopping", "终止待复核"
+        STOPPED = "stopped", "已终止"
+        REJECTED = "rejected", "复核未通过"
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="agreements")
+    account = models.ForeignKey("accounts.MemberAccount", on_delete=models.PROTECT, related_name="+")
+    spouse = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    loan_kind = models.CharField("贷款类型", max_length=12, choices=LoanKind.choices)
+    contract_no = models.CharField("借款合同号", max_length=60)
+    bank_code = models.CharField("贷款银行代码", max_length=12, blank=True)
+    bank_name = models.CharField("贷款银行", max_length=60, blank=True)
+    repay_account = EncryptedTextField("还款账号", purpose="bank_card", blind_index="repay_account_bidx",
+                                       normalize="bank_card", blank=True)
+    repay_account_bidx = BlindIndexField("还款账号盲索引", source="repay_account", db_index=True, blank=True)
+    repay_last4 = models.CharField("还款账号后四位", max_length=4, blank=True)
+    repay_name = models.CharField("还款账户户名", max_length=60, blank=True)
+    installment = models.BigIntegerField("月还款额（分）", default=0)
+    amount_rule = models.CharField("约定金额规则", max_length=12, choices=AmountRule.choices)
+    fixed_amount = models.BigIntegerField("约定固定金额（分）", default=0)
+    start_month = models.DateField("起始月份")
+    end_month = models.DateField("终止月份", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    made_by = models.CharField("经办人", max_length=150)
+    checked_by = models.CharField("复核人", max_length=150, blank=True)
+    command_id = models.BigIntegerField("复核命令", null=True, blank=True)
+    signed_on = models.DateField("签约日期", null=True, blank=True)
+    stopped_on = models.DateField("终止日期", null=True, blank=True)
+    stop_reason = models.CharField("终止原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "约定提取协议"
+        indexes = [models.Index(fields=["center", "status"], name="wd_agreement_status")]
+
+    def __str__(self) -> str:
+        return f"约定提取 {self.contract_no}"
+
+    @property
+    def masked_account(self) -> str:
+        return f"**** **** **** {self.repay_last4}" if self.repay_last4 else ""
+
+    @property
+    def monthly_amount(self) -> int:
+        return self.fixed_amount if self.amount_rule == self.AmountRule.FIXED else self.installment
+
+
+class AgreedRun(models.Model):
+    """One day's 约定提取 run of a center (a day-end step): the agreements due that month not yet paid, held,
+    then paid in ONE bank batch (BDC103) that a checker releases (four eyes)."""
+
+    class Status(models.TextChoices):
+        HELD = "held", "已预留"
+        SUBMITTED = "submitted", "已提交批量"
+        DONE = "done", "已完成"
+        EMPTY = "empty", "无应付"
+
+    center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("所属月份")
+    business_date = models.DateField("业务日期")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.HELD)
+    instruction_seq = models.CharField("批量指令流水号", max_length=40, blank=True)
+    count = models.PositiveIntegerField("应付笔数", default=0)
+    total = models.BigIntegerField("应付金额（分）", default=0)
+    skipped = models.PositiveIntegerField("跳过笔数", default=0)
+    paid = models.PositiveIntegerField("成功笔数", default=0)
+    failed = models.PositiveIntegerField("失败笔数", default=0)
+    report = models.JSONField("运行报告", default=dict)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "约定提取批次"
+        constraints = [models.UniqueConstraint(fields=["center", "business_date"], name="wd_agreed_run_day")]
+
+
+class AgreedItem(models.Model):
+    """One agreement's payment of one month (unique per agreement and month: a rerun never pays it twice)."""
+
+    class State(models.TextChoices):
+        HELD = "held", "已预留"
+        SKIPPED = "skipped", "跳过"
+        SUBMITTED = "submitted", "已提交"
+        PAID = "paid", "已支付"
+        FAILED = "failed", "支付失败"
+        RETURNED = "returned", "已退汇"
+        OFFSET = "offset", "已冲还公积金贷款"
+
+    run = models.ForeignKey(AgreedRun, on_delete=models.PROTECT, related_name="items")
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="items")
+    month = models.DateField("所属月份")
+    sub_account_id = models.BigIntegerField("个人分户账")
+    amount = models.BigIntegerField("金额（分）", default=0)
+    taken_carried = models.BigIntegerField("其中上年结转（分）", default=0)
+    item_no = models.PositiveIntegerField("批量明细序号", default=0)
+    state = models.CharField("状态", max_length=10, choices=State.choices)
+    reason = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "约定提取明细"
+        constraints = [models.UniqueConstraint(fields=["agreement", "month"], name="wd_agreed_item_month")]
+        indexes = [models.Index(fields=["run", "state"], name="wd_agreed_item_state")]

@@ -6,8 +6,9 @@
 - Execute (办理): the freeze checks (`member_account_check_debit`, the ledger's debit guards when the hold is
   placed), the member's own verified card, then for a closing withdrawal the interest from 7/1 to the day before
   payout credited by its own posting (Dr 211 / Cr 201) and the whole balance held; BDC101 is submitted
-  (`payment_submit`, settlement biz type 02 部分提取 / 03 销户提取, source `withdrawal`, the application number as
-  reference) and sent after commit (day-end sends what an outage left). The application stays 办理中.
+  (`payment_submit`, settlement biz type 02 部分提取 / 03 销户提取, source `withdrawal`, reference
+  `<application number>-<attempt>`: each attempt its own payment) and sent after commit (day-end sends what an
+  outage left). The application stays 办理中.
 - The bank confirms (the answer, a BDC110 result query or a notice: all through settlement's success hook):
   Dr 201 / Cr 101 with the bank reference, ledger biz type 11 / 12, the hold settled; a closing withdrawal closes
   the account (05); the application is 办结.
@@ -26,6 +27,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from openhpf.accounts.models import MemberAccount
 from openhpf.accounts.services import (
@@ -212,7 +214,7 @@ def _execute_one(app: Application, payout: Payout, actor: Actor, business_date: 
         payee_name=card.holder_name,
         biz_type=SettlementBizType.CLOSING_WITHDRAWAL if closes else SettlementBizType.PARTIAL_WITHDRAWAL,
         book_account=MEMBER_CONTROL, summary=f"{app.item_version.name} {app.number}", actor=actor,
-        business_date=business_date, sub_account_id=acct.pk, source=SOURCE, source_ref=_ref(app, payout, acct))
+        business_date=business_date, sub_account_id=acct.pk, source=SOURCE, source_ref=attempt_ref(app, _ref(app, payout, acct)))
     payout.held, payout.amount, payout.interest, payout.interest_entry = 0, amount, interest, entry
     payout.card, payout.instruction_seq, payout.state, payout.message = card, ins.seq, P.SENT, ""
     payout.save()
@@ -237,8 +239,36 @@ def _send(pk: int, actor: Actor, business_date: date) -> None:
 # ---------------------------------------------------------------- the bank's answer (settlement's hooks)
 
 
+ATTEMPT_MARK = "-"
+
+
+def attempt_ref(app: Application, base: str) -> str:
+    """The settlement reference of this execute attempt, `<base>-<n>` (base: the application number, or
+    `<number>/<个人账号>` for the spouse's account of a joint application): each attempt is a payment of its own
+    (after a 退汇 reopened the application, paying again is a new payment, made exactly once). The engine executes
+    only from 已审批 / 办理失败, so no earlier attempt is open: n counts those made before."""
+    made = Instruction.objects.filter(center_id=app.center_id, source=SOURCE).filter(
+        Q(source_ref=base) | Q(source_ref__startswith=base + ATTEMPT_MARK)
+        | Q(source_ref__startswith=base + settlement.ATTEMPT_SEP)).count()
+    return f"{base}{ATTEMPT_MARK}{made + 1}"
+
+
+def split_ref(source_ref: str) -> tuple[str, str]:
+    """(application number, 个人账号 of a spouse's share or "") of a withdrawal's settlement reference (`SQ…-2`,
+    `SQ…/3301…-1`, `SQ…-2#3`, or the bare number of the references made before attempts were counted)."""
+    base = settlement.source_ref_base(source_ref)
+    head, mark, tail = base.rpartition(ATTEMPT_MARK)
+    number, _, account_no = (head if mark and tail.isdigit() else base).partition(SHARE_SEP)
+    return number, account_no
+
+
+def application_number(source_ref: str) -> str:
+    """The application number in a withdrawal's settlement reference."""
+    return split_ref(source_ref)[0]
+
+
 def _payout_of(ins: Instruction) -> Payout:
-    number = settlement.source_ref_base(ins.source_ref).split(SHARE_SEP, 1)[0]
+    number = application_number(ins.source_ref)
     return Payout.objects.select_for_update(of=("self",)).select_related("application", "account").get(
         application__center_id=ins.center_id, application__number=number, account_id=ins.sub_account_id)
 
@@ -298,7 +328,7 @@ def on_failed(ins: Instruction, actor: Actor, business_date: date) -> None:
 def application_checked(*, center: Any, source_ref: str, payees: list[tuple[str, str, int]]) -> bool:
     """Four eyes: a withdrawal payment counts as checked when its application was passed by a reviewer and
     pays exactly the recorded amount to the member's own verified card."""
-    number, _, account_no = settlement.source_ref_base(source_ref).partition(SHARE_SEP)
+    number, account_no = split_ref(source_ref)
     app = Application.objects.filter(center=center, number=number).first()
     if app is None or app.state != State.EXECUTING or len(payees) != 1:
         return False
