@@ -41,6 +41,10 @@ NOT_MONEY_MOVING: dict[str, str] = {  # "POST <path>": why it moves no money alt
     "POST /settlement/payees/{pk}/unmask": "shows a payee's account number or name in clear (audited read)",
     "POST /withdrawals/members/{account_no}/cards": "registers a member's bank card, waiting for verification",
     "POST /withdrawals/cards/{card_id}/verify": "verifies a member's bank card (it becomes a payee; nothing is paid)",
+    "POST /loans/applications": "files a loan application (the engine's rules; nothing is held or paid)",
+    "POST /loans/applications/{number}/contract": "draws the loan contract and its schedule (nothing is paid)",
+    "POST /loans/applications/{number}/sign": "records a party's signature on the contract (nothing is paid)",
+    "POST /loans/applications/{number}/collateral": "records the collateral and its registration (nothing is paid)",
 }
 
 

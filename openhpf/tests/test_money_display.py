@@ -60,6 +60,9 @@ NOT_RENDERED: dict[str, str] = {
     "verify:certificate": "public verification of a 缴存使用证明: none seeded (items/tests/test_certificate_verify.py)",
     "hall:home": "the online hall's member pages: a member's own session (staff sessions get 403); "
                  "items/tests/test_certificate_verify.py renders them",
+    "loans:detail": "a loan's page: the walk's seeded center has no loan (loans/tests/test_application.py renders it "
+                    "with the schedule, amounts in 元, rate in %)",
+    "loans:contract_pdf": "the sealed loan contract (PDF); the loan's page shows the same figures",
     "hall:ecard": "the member's electronic HPF card, member session only (servicehall/tests/test_ecard.py); no amounts",
     "hall:certificate_pdf": "a member's download of its 缴存使用证明 (PDF), member session only",
     "hall:otp": "redirects to the member sign-in unless the password step is half done",

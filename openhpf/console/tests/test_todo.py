@@ -41,6 +41,7 @@ from openhpf.reconciliation.tests.test_services import D0, D3, OPENING, _post
 from openhpf.settlement.models import Notice
 from openhpf.settlement.selectors import notices
 from openhpf.settlement.services import bank_account_open
+from openhpf.withdrawals.selectors import overdue_withdrawals
 
 SYS = SystemActor("test")
 ROLES = ("teller", "reviewer", "approver", "finance", "inspector", "leader", "sysadmin", "secadmin", "secauditor")
@@ -138,6 +139,8 @@ def _page_rows(center, user, key: str) -> int:
              "applications.red": RED}[key]
         queue, _ = queue_page(center=center, actor=user, f=f, business_date=center.business_date)
         return queue.total
+    if key == "withdrawals.overdue":
+        return overdue_withdrawals(center, center.business_date).count()
     raise AssertionError(f"a queue without its page count in this test: {key}")
 
 
@@ -146,7 +149,8 @@ EXPECTED = {"approvals.pending": 2, "contributions.unknown_receipts": 3, "settle
             "contributions.arrears": 1, "contributions.hardship_expiring": 1,
             "jobs.problems": 2, "applications.to_accept": 1, "applications.mine": 1, "applications.amber": 1,
             "applications.red": 1,
-            "applications.followups": 0}  # a 差评's follow-up: applications/tests/test_ratings.py counts one
+            "applications.followups": 0,  # a 差评's follow-up: applications/tests/test_ratings.py counts one
+            "withdrawals.overdue": 0}  # withdrawals past their 3 日: withdrawals/tests/test_counter.py
 
 
 def test_every_count_equals_its_queue(center, people, queues):
@@ -199,7 +203,7 @@ def test_each_role_sees_its_own_todo_and_every_panel_works(client, center, peopl
                                "contributions.unknown_receipts", "jobs.problems"}
     assert seen["teller"] == {"contributions.arrears", "contributions.hardship_expiring", "jobs.problems",
                               "applications.to_accept", "applications.mine", "applications.amber",
-                              "applications.red"}
+                              "applications.red", "withdrawals.overdue"}
     assert seen["secadmin"] == seen["secauditor"] == set()
     assert seen["sysadmin"] == {"jobs.problems"}  # 三员分立: the system's jobs, no business queue
 
