@@ -71,17 +71,8 @@ KEYS: dict[str, str] = {
     "receipt.bank_match.window_days": "银行对账单确认手工登记到账的日期容差（自然日）",
     "service.rating_followup_days": "差评整改期限（评价之日起的工作日数）",
     "contribution.arrears.notice_days": "催缴通知书的缴存期限（业务日期后的日历天数）",
-    # the loan application (loans/terms.py; seeded by loans/0003)
-    "loan.cap.single": "贷款最高额度：单人申请（分）",
-    "loan.cap.couple": "贷款最高额度：夫妻共同申请（分）",
-    "loan.multiple.balance": "贷款额度为家庭账户余额的倍数",
-    "loan.min_down_payment.first": "首套住房最低首付款比例",
-    "loan.min_down_payment.second": "第二套住房最低首付款比例",
-    "loan.capacity_ratio": "月还款额占家庭月收入的最高比例",
+    # the loan application (loans/terms.py; the caps, down payments, multiple and terms are the loan products)
     "loan.min_months_continuous": "申请贷款须连续足额缴存的月数",
-    "loan.max_months": "贷款最长期限（月数）",
-    "loan.max_end_age.male": "贷款到期时借款人年龄上限（男）",
-    "loan.max_end_age.female": "贷款到期时借款人年龄上限（女）",
     "loan.second_home.basis": "第二套住房认定方式（house_and_loan 认房又认贷 / house_only 认房 / loan_only 认贷）",
     "loan.off_plan.guarantee": "期房贷款须开发企业阶段性担保至抵押登记",
     "loan.max_ltv": "贷款金额占抵押物评估价值的最高比例",
@@ -93,7 +84,7 @@ PERCENT_KEYS = frozenset({
     "contribution.ratio.reduced_min", "contribution.ratio.step", "loan.rate.first.le5", "loan.rate.first.gt5", "loan.rate.second.le5",
     "loan.rate.second.gt5", "liquidity.loan_ratio.warning", "liquidity.loan_ratio.critical",
     "liquidity.reserve.ratio", "value_added.risk_reserve.income_ratio", "value_added.risk_reserve.loan_ratio",
-    "loan.min_down_payment.first", "loan.min_down_payment.second", "loan.capacity_ratio", "loan.max_ltv",
+    "loan.max_ltv",
     "withdrawal.risk.amount_share",
 })
 

@@ -24,7 +24,7 @@ borrowers' written consent: the material `credit_consent`) are asked too, and th
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -33,6 +33,7 @@ from openhpf.accounts.models import Member, MemberAccount
 from openhpf.applications.models import Application, ApplicationMaterial
 from openhpf.applications.rules import evaluate_rules, rule_set_for, rules_of
 from openhpf.core.codes import MemberAccountStatus, RepaymentMethod
+from openhpf.core.errors import DomainError
 from openhpf.core.formfields import YuanField
 from openhpf.core.masking import mask_name
 from openhpf.core.money import format_fen
@@ -174,7 +175,7 @@ def unflatten(payload: dict[str, Any]) -> dict[str, Any]:
     spouse = str(payload.get("spouse_account_no") or "").strip()
     co = str(payload.get("co_borrower_account_nos") or "").replace("，", " ").replace(",", " ").split()
     return {"amount": payload.get("amount"), "months": payload.get("months"), "method": payload.get("method"),
-            "monthly_income": payload.get("monthly_income"),
+            "monthly_income": payload.get("monthly_income"), "product": payload.get("product") or "",
             "spouse": {"account_no": spouse} if spouse else None,
             "co_borrowers": [{"account_no": n} for n in co],
             "property": {"contract_no": payload.get("property_contract_no"), "price": payload.get("property_price"),
@@ -198,6 +199,11 @@ def validate(payload: dict[str, Any], app: Application) -> tuple[dict[str, Any],
         problems.append("还款方式应为等额本息（01）或等额本金（02）")
     if income is None or income <= 0:
         problems.append("家庭月收入应为大于零的金额")
+    product = str(payload.get("product") or terms.DEFAULT_PRODUCT).strip()
+    try:
+        terms.product_for(center=app.center_id, on=_on(app), product=product)
+    except DomainError:
+        problems.append(f"贷款产品 {product} 不存在或尚未生效")
     borrower = _account(app.member_id)
     if borrower is None:
         problems.append("借款人没有个人账户")
@@ -212,7 +218,7 @@ def validate(payload: dict[str, Any], app: Application) -> tuple[dict[str, Any],
     if app.member_id in ids or len(set(ids)) != len(ids):
         problems.append("借款人、配偶和共同借款人不能重复")
     prop = _property(payload.get("property"), problems)
-    clean = {"amount": amount, "months": months, "method": method, "monthly_income": income,
+    clean = {"amount": amount, "months": months, "method": method, "monthly_income": income, "product": product,
              "spouse": spouse, "co_borrowers": co, "property": prop,
              "down_payment_application": _down_payment(str(payload.get("down_payment_application") or "").strip(),
                                                        app, {app.member_id or 0, *ids}, problems)}
@@ -253,23 +259,26 @@ def household_inputs(app: Application, payload: dict[str, Any], *, homes: int | 
     basis = terms.second_home_basis(center=center, on=on)
     second = terms.is_second_home(basis, homes=homes, hpf_loans=history)
     amount, months, method = int(payload["amount"]), int(payload["months"]), payload["method"]
+    product = str(payload.get("product") or terms.DEFAULT_PRODUCT)
+    paid = months_continuous(acct, on)
     rate = terms.rate_for(second_home=bool(second), months=months, center=center, on=on)
     caps = terms.limits_for(center=center, on=on, couple=payload.get("spouse") is not None,
                             household_balance=balances, price=int(payload["property"]["price"]),
                             second_home=bool(second), monthly_income=int(payload["monthly_income"]), months=months,
-                            method=method, annual_rate=rate)
+                            method=method, annual_rate=rate, product=product,
+                            contribution_years=(Decimal(paid) / 12).quantize(Decimal("0.01"), rounding=ROUND_DOWN))
     member = acct.member
     inputs: dict[str, Any] = {
         "account_normal": acct.status == MemberAccountStatus.NORMAL,
-        "months_continuous": months_continuous(acct, on),
+        "months_continuous": paid,
         "min_months": terms.min_months_continuous(center=center, on=on),
         "borrower_loans": _open_loans([member.pk]),
         "spouse_loans": _open_loans(others) + sum(1 for r in remote if r["has_loan"]),
         "fraud": FraudFlag.objects.filter(member_id__in=everyone, flagged_on__lte=on).exclude(
             lifted_on__lte=on).exists(),
         "end_age": _age(member.birth_date, add_months(on, months)),
-        "max_end_age": terms.max_end_age(sex=member.sex, center=center, on=on),
-        "months": months, "max_months": terms.max_months(center=center, on=on), "amount": amount,
+        "max_end_age": terms.max_end_age(sex=member.sex, center=center, on=on, birth=member.birth_date),
+        "months": months, "max_months": terms.max_months(center=center, on=on, product=product), "amount": amount,
         **{c.code: c.amount for c in caps},
     }
     if verified:

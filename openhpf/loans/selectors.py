@@ -50,7 +50,8 @@ def member_loans(member_id: int, on: date) -> list[MemberLoan]:
             contract_no=loan.contract_no, outstanding_principal=loan.outstanding,
             installments_this_year=int(year["p"] or 0) + int(year["i"] or 0),
             next_installment=nxt.payment if nxt else 0, next_due=nxt.due_date if nxt else None, overdue=False,
-            overdue_amount=0, property_key=prop.get("contract_no") or "", role=party.role))
+            overdue_amount=0, property_key=prop.get("contract_no") or "", role=party.role,
+            principal=loan.principal))
     return out
 
 

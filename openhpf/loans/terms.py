@@ -1,11 +1,13 @@
 """The loan terms the application needs, behind one small interface: rate, the caps on the amount (each named),
 the age limit at the end of the term, the continuity required, the maximum term, the second-home basis.
 
-Every figure is an effective-dated policy value (`core.policy`, center row over national row), seeded by
-migration `loans/0003` with example national defaults; a center sets its own through the policy screens
-(maker-checker). The products work (rate bands, caps and uplifts, the retirement-age table) replaces the bodies
-of these functions, not their signatures: `rate_for`, `limits_for`, `max_end_age`, `min_months_continuous`,
-`max_months`, `second_home_basis`, `off_plan_needs_guarantee`."""
+The figures come from the loan product in force (`products.product_in_force`: the center's own version of the
+code, else the national one; the application's product, `HPF` by default): the city cap, the minimum down
+payments, the amount multiple, the repayment-capacity ratio, the maximum term. The rate is the band in force
+(`products.rate_in_force`), the age limit the statutory retirement date (`retirement.retirement_date`) plus
+`loan.term.retirement_plus_years`. What no product field holds stays an effective-dated policy value
+(`core.policy`, center row over national row, seeded by `loans/0003`): the months paid without a gap, the LTV
+cap, the second-home basis, the developer's guarantee for a 期房."""
 
 from __future__ import annotations
 
@@ -17,20 +19,15 @@ from typing import Any
 from openhpf.core.codes import RepaymentMethod
 from openhpf.core.policy import policy_value
 
-from .calculations import monthly_rate
+from .calculations import add_months, monthly_rate
+from .models import LoanProduct
+from .products import RETIREMENT_YEARS_KEY, product_in_force, rate_in_force
+from .retirement import original_age_for, retirement_age_months, retirement_date
 
 _CTX = Context(prec=50)
 
-CAP_SINGLE = "loan.cap.single"
-CAP_COUPLE = "loan.cap.couple"
-MULTIPLE = "loan.multiple.balance"
-DOWN_FIRST = "loan.min_down_payment.first"
-DOWN_SECOND = "loan.min_down_payment.second"
-CAPACITY = "loan.capacity_ratio"
+DEFAULT_PRODUCT = "HPF"
 MIN_MONTHS = "loan.min_months_continuous"
-MAX_MONTHS = "loan.max_months"
-END_AGE_MALE = "loan.max_end_age.male"
-END_AGE_FEMALE = "loan.max_end_age.female"
 SECOND_HOME_BASIS = "loan.second_home.basis"
 OFF_PLAN_GUARANTEE = "loan.off_plan.guarantee"
 MAX_LTV = "loan.max_ltv"
@@ -43,11 +40,16 @@ def _pv(key: str, center: Any, on: date) -> Any:
     return policy_value(key, on=on, center=center)
 
 
+def product_for(*, center: Any, on: date, product: str = DEFAULT_PRODUCT) -> LoanProduct:
+    """The version of the product in force for the center on the date (refused with LOAN_PRODUCT_UNKNOWN)."""
+    return product_in_force(product or DEFAULT_PRODUCT, on=on, center=center)
+
+
 def rate_for(*, second_home: bool, months: int, center: Any, on: date) -> Decimal:
-    """The annual rate in % (Decimal("2.6") for 2.6%) for the home order and the contract term: the bands
-    ≤ 5 years / > 5 years (policy `loan.rate.{first|second}.{le5|gt5}`, kept as fractions)."""
-    key = f"loan.rate.{'second' if second_home else 'first'}.{'le5' if months <= 60 else 'gt5'}"
-    return (Decimal(str(_pv(key, center, on))) * 100).normalize()
+    """The annual rate in % (Decimal("2.6") for 2.6%) for the home order and the contract term, in force on `on`
+    (the contract date: a new loan's repricing date is its own): the bands ≤ 5 years / > 5 years of
+    `products.rate_in_force`."""
+    return rate_in_force("second" if second_home else "first", months, on=on, center=center)
 
 
 @dataclass(frozen=True)
@@ -75,38 +77,58 @@ def capacity_principal(payment: int, annual_rate: Decimal, months: int, method: 
 
 
 def limits_for(*, center: Any, on: date, couple: bool, household_balance: int, price: int, second_home: bool,
-               monthly_income: int, months: int, method: str, annual_rate: Decimal) -> list[Cap]:
-    """Every cap on the amount, each named: the highest amount (single or couple), the account-balance multiple,
-    the down payment (price less the minimum down payment), the repayment capacity (the payment at most the
-    capacity ratio of the household's monthly income)."""
-    highest = int(_pv(CAP_COUPLE if couple else CAP_SINGLE, center, on))
-    multiple = int(_pv(MULTIPLE, center, on))
-    down = Decimal(str(_pv(DOWN_SECOND if second_home else DOWN_FIRST, center, on)))
-    ratio = Decimal(str(_pv(CAPACITY, center, on)))
+               monthly_income: int, months: int, method: str, annual_rate: Decimal, product: str = DEFAULT_PRODUCT,
+               contribution_years: Decimal | None = None) -> list[Cap]:
+    """Every cap on the amount, each named, from the product in force: the city cap (single or couple), the
+    amount multiple (the household's balances × N, or — when the product counts years — the years of
+    contribution × the amount per year), the down payment (price less the minimum down payment), the repayment
+    capacity (the payment at most the capacity ratio of the household's monthly income)."""
+    p = product_for(center=center, on=on, product=product)
+    highest = int(p.cap_couple if couple else p.cap_single)
+    down = Decimal(p.down_second if second_home else p.down_first)
+    ratio = Decimal(p.capacity_ratio)
+    if p.multiple_basis == LoanProduct.MultipleBasis.YEARS:
+        years = max(Decimal(contribution_years or 0), Decimal(0))
+        by_multiple = int((years * p.per_year_amount).to_integral_value(rounding=ROUND_DOWN))
+        multiple_basis = f"缴存年限 {years.normalize():f} 年 × 每年 {p.per_year_amount // 100:,} 元"
+    else:
+        multiple = Decimal(p.balance_multiple)
+        by_multiple = int((Decimal(max(household_balance, 0)) * multiple).to_integral_value(rounding=ROUND_DOWN))
+        multiple_basis = f"家庭账户余额 × {multiple.normalize():f} 倍"
     payment = int((Decimal(monthly_income) * ratio).to_integral_value(rounding=ROUND_DOWN))
     by_price = int((Decimal(price) * (1 - down)).to_integral_value(rounding=ROUND_DOWN))
     return [
         Cap("cap_highest", "最高贷款额度", highest, "夫妻共同申请" if couple else "单人申请"),
-        Cap("cap_balance", "账户余额倍数额度", max(household_balance, 0) * multiple,
-            f"家庭账户余额 × {multiple} 倍"),
+        Cap("cap_balance", "账户余额倍数额度", by_multiple, multiple_basis),
         Cap("cap_down_payment", "首付比例限额", by_price,
-            f"房价 × (1 − 最低首付 {(down * 100).normalize()}%)（{'二套' if second_home else '首套'}）"),
+            f"房价 × (1 − 最低首付 {(down * 100).normalize():f}%)（{'二套' if second_home else '首套'}）"),
         Cap("cap_capacity", "还款能力限额", capacity_principal(payment, annual_rate, months, method),
-            f"月还款额不超过家庭月收入的 {(ratio * 100).normalize()}%"),
+            f"月还款额不超过家庭月收入的 {(ratio * 100).normalize():f}%"),
     ]
 
 
-def max_end_age(*, sex: str, center: Any, on: date) -> int:
-    """The oldest a borrower may be when the loan ends (by sex: 1 male, 2 female)."""
-    return int(_pv(END_AGE_FEMALE if str(sex) == "2" else END_AGE_MALE, center, on))
+def max_end_age(*, sex: str, center: Any, on: date, birth: date | None = None,
+                original_age: int | None = None) -> int:
+    """The oldest a borrower may be (whole years) when the loan ends: the age on the statutory retirement date
+    (`retirement.retirement_date`, by sex, birth month and original retirement age — by default 60 for men, 50
+    for women) plus `loan.term.retirement_plus_years`. Without a birth date, the table's age for those born last
+    (the age the reform reaches)."""
+    sex = str(sex)
+    original = original_age if original_age is not None else original_age_for(sex)
+    plus = int(_pv(RETIREMENT_YEARS_KEY, center, on))
+    if birth is None:
+        return (retirement_age_months(date(9999, 1, 1), sex, original) + 12 * plus) // 12
+    limit = add_months(retirement_date(birth, sex, original), 12 * plus)
+    return limit.year - birth.year - ((limit.month, limit.day) < (birth.month, birth.day))
 
 
 def min_months_continuous(*, center: Any, on: date) -> int:
     return int(_pv(MIN_MONTHS, center, on))
 
 
-def max_months(*, center: Any, on: date) -> int:
-    return int(_pv(MAX_MONTHS, center, on))
+def max_months(*, center: Any, on: date, product: str = DEFAULT_PRODUCT) -> int:
+    """The product's longest term."""
+    return int(product_for(center=center, on=on, product=product).max_term_months)
 
 
 def max_ltv(*, center: Any, on: date) -> Decimal:

@@ -58,7 +58,7 @@ def test_apply_review_contract_collateral_disburse_once(client, world, bank, sim
     assert len(results) == 14 and all(x["holds"] for x in results.values()), results  # every result shown
     inputs = app["evaluations"][0]["inputs"]
     assert inputs["months_continuous"] == 23 and inputs["homes"] == 0 and inputs["second_home"] is False
-    assert inputs["cap_highest"] == 100_000_000 and inputs["cap_down_payment"] == 80_000_000  # couple; 20% down
+    assert inputs["cap_highest"] == 120_000_000 and inputs["cap_down_payment"] == 80_000_000  # HPF couple cap; 20% down
     assert inputs["cap_balance"] == 15 * 15_000_000  # the household's balances × 15
     a = Application.objects.get(number=number)
     assert a.legal_due == date(2026, 12, 15) and len(a.stages_required) == 3  # 15 日 from 受理; above 500,000 元
@@ -193,8 +193,9 @@ def test_bad_input_refused_with_every_reason_and_nothing_written(client, world, 
     problems = r.json()["details"]["problems"]
     text = "\n".join(problems)
     for expected in ("借款人连续足额缴存月数不足", "借款人有未结清的住房公积金贷款", "配偶或共同借款人有未结清的住房公积金贷款",
-                     "借款人年龄加贷款期限超过年龄上限：贷款到期时 84 周岁，上限 68 周岁",
-                     "贷款金额超过最高贷款额度：最高贷款额度 1,000,000.00 元", "贷款金额超过账户余额倍数额度",
+                     # born 1972-03, a man: retires at 61 years 10 months (the table), + 5 years → 66
+                     "借款人年龄加贷款期限超过年龄上限：贷款到期时 84 周岁，上限 66 周岁",
+                     "贷款金额超过最高贷款额度：最高贷款额度 1,200,000.00 元", "贷款金额超过账户余额倍数额度",
                      "贷款金额超过首付比例限额：首付比例限额 700,000.00 元", "贷款金额超过还款能力限额"):
         assert expected in text, text
     assert len(problems) == 8, problems
