@@ -27,6 +27,7 @@ PROJECT_PACKAGE = "openhpf."
 AREAS: dict[str, str] = {
     "accounts": "账户",
     "contributions": "缴存",
+    "withdrawals": "提取",
     "loans": "贷款",
     "settlement": "结算",
     "reconciliation": "对账",
@@ -42,7 +43,7 @@ AREAS: dict[str, str] = {
     "iam": "安全",
     "demo": "演示",
 }
-AREA_ORDER = ["账户", "缴存", "贷款", "结算", "对账", "财务", "作业", "安全", "演示"]
+AREA_ORDER = ["账户", "缴存", "提取", "贷款", "结算", "对账", "财务", "作业", "安全", "演示"]
 OTHER_AREA = "其他"
 
 

@@ -202,6 +202,15 @@ API: dict[str, str] = {
     "POST /api/v1/withdrawals/court-deductions": "accounts.freeze",
     "GET /api/v1/withdrawals/court-deductions/{number}": "accounts.view",
     "POST /api/v1/withdrawals/court-deductions/{number}/pay": "settlement.operate",
+    "GET /api/v1/withdrawals/agreements": "applications.view",  # 约定提取 (masked, reads audited)
+    "POST /api/v1/withdrawals/agreements": "accounts.change",  # maker; a checker approves through approvals
+    "GET /api/v1/withdrawals/agreements/{agreement_id}": "applications.view",
+    "POST /api/v1/withdrawals/agreements/{agreement_id}/stop": "accounts.change",
+    "GET /api/v1/withdrawals/agreements/runs": "applications.view",
+    "POST /api/v1/withdrawals/agreements/runs": "settlement.operate",
+    "GET /api/v1/withdrawals/agreements/runs/{run_id}": "applications.view",
+    "GET /api/v1/withdrawals/agreements/runs/{run_id}/items": "applications.view",
+    "POST /api/v1/withdrawals/agreements/runs/{run_id}/release": "approvals.approve",  # four eyes: not the maker
     "GET /api/v1/loans": "loans.view",  # the portfolio (masked, read audited)
     "GET /api/v1/loans/{number}": "loans.view",
     "POST /api/v1/loans/applications": "applications.accept",

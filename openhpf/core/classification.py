@@ -133,6 +133,7 @@ FIELDS: dict[str, str] = {
 # Fields whose names look personal but are not personal data (organisations, codes, system text), each with
 # the reason it is not registered as personal.
 NOT_PERSONAL: dict[str, str] = {
+    "withdrawals.Agreement.bank_name": "贷款银行名称（机构信息）",
     "loans.LoanProduct.name": "贷款产品名称（产品信息）",
     "loans.LoanProduct.balance_multiple": "贷款额度的账户余额倍数（产品参数）",
     "loans.RetirementAge.sex": "法定退休年龄表的性别分组（政策表，不是某人的信息）",

@@ -84,11 +84,11 @@ class AgreementIn(Schema):
     repay_name: str = ""
 
 
-class StopIn(Schema):
+class AgreedStopIn(Schema):
     reason: str
 
 
-class ReportRow(Schema):
+class AgreedReportRow(Schema):
     state: str
     state_name: str
     reason: str
@@ -96,7 +96,7 @@ class ReportRow(Schema):
     amount: int
 
 
-class RunOut(Schema):
+class AgreedRunOut(Schema):
     id: int
     month: str
     business_date: date
@@ -111,17 +111,17 @@ class RunOut(Schema):
     instruction_state: str
     instruction_state_label: str
     release_command: int | None
-    report: list[ReportRow]
+    report: list[AgreedReportRow]
 
 
-class RunPage(Schema):
+class AgreedRunPage(Schema):
     total: int
     page: int
     page_size: int
-    items: list[RunOut]
+    items: list[AgreedRunOut]
 
 
-class RunItemOut(Schema):
+class AgreedRunItemOut(Schema):
     id: int
     agreement: int
     contract_no: str
@@ -131,18 +131,18 @@ class RunItemOut(Schema):
     reason: str
 
 
-class RunItemPage(Schema):
+class AgreedRunItemPage(Schema):
     total: int
     page: int
     page_size: int
-    items: list[RunItemOut]
+    items: list[AgreedRunItemOut]
 
 
-class RunIn(Schema):
+class AgreedRunIn(Schema):
     month: str
 
 
-class ReleaseIn(Schema):
+class AgreedReleaseIn(Schema):
     reason: str = ""
 
 
@@ -189,37 +189,37 @@ def agreements_sign(request: HttpRequest, payload: AgreementIn) -> Any:
     return 201, agreed.agreement_summary(agreed.agreement_get(center=center, pk=ag.pk))
 
 
-@router.get("/runs", response={200: RunPage, **ERR}, summary="约定提取批次列表（分页）")
+@router.get("/runs", response={200: AgreedRunPage, **ERR}, summary="约定提取批次列表（分页）")
 def runs_list(request: HttpRequest, page: int = 1, page_size: int = 50) -> Any:
     center = _may("applications.view")(request)
     return _paged(agreed.runs_page(center=center, page=page, page_size=page_size))
 
 
-@router.post("/runs", response={200: RunOut, **ERR}, summary="运行本月约定提取（预留、提交批量付款待复核）")
+@router.post("/runs", response={200: AgreedRunOut, **ERR}, summary="运行本月约定提取（预留、提交批量付款待复核）")
 @idempotent(authorize=_may("settlement.operate"), money_moving=True)
-def runs_start(request: HttpRequest, payload: RunIn) -> Any:
+def runs_start(request: HttpRequest, payload: AgreedRunIn) -> Any:
     center = _center(request)
     run = agreed.agreed_run_month(center=center, month=payload.month, actor=request.user,
                                   business_date=center.business_date)
     return 200, agreed.run_summary(run)
 
 
-@router.get("/runs/{run_id}", response={200: RunOut, **ERR}, summary="约定提取批次详情")
+@router.get("/runs/{run_id}", response={200: AgreedRunOut, **ERR}, summary="约定提取批次详情")
 def runs_get(request: HttpRequest, run_id: int) -> Any:
     center = _may("applications.view")(request)
     return agreed.run_summary(agreed.run_get(center=center, pk=run_id))
 
 
-@router.get("/runs/{run_id}/items", response={200: RunItemPage, **ERR}, summary="约定提取批次明细（分页）")
+@router.get("/runs/{run_id}/items", response={200: AgreedRunItemPage, **ERR}, summary="约定提取批次明细（分页）")
 def runs_items(request: HttpRequest, run_id: int, state: str = "", page: int = 1, page_size: int = 50) -> Any:
     center = _may("applications.view")(request)
     return _paged(agreed.run_items_page(run=agreed.run_get(center=center, pk=run_id), state=state, page=page,
                                         page_size=page_size))
 
 
-@router.post("/runs/{run_id}/release", response={200: RunOut, **ERR}, summary="复核放行约定提取批量付款（四眼）")
+@router.post("/runs/{run_id}/release", response={200: AgreedRunOut, **ERR}, summary="复核放行约定提取批量付款（四眼）")
 @idempotent(authorize=_may("approvals.approve"), money_moving=True)
-def runs_release(request: HttpRequest, run_id: int, payload: ReleaseIn) -> Any:
+def runs_release(request: HttpRequest, run_id: int, payload: AgreedReleaseIn) -> Any:
     center = _center(request)
     run = agreed.agreed_release(run=agreed.run_get(center=center, pk=run_id), actor=request.user,
                                 business_date=center.business_date, reason=payload.reason)
@@ -234,7 +234,7 @@ def agreements_get(request: HttpRequest, agreement_id: int) -> Any:
 
 @router.post("/{agreement_id}/stop", response={200: AgreementOut, **ERR}, summary="终止约定提取协议（提交复核）")
 @idempotent(authorize=_may("accounts.change"), money_moving=True)  # it authorizes monthly debits
-def agreements_stop(request: HttpRequest, agreement_id: int, payload: StopIn) -> Any:
+def agreements_stop(request: HttpRequest, agreement_id: int, payload: AgreedStopIn) -> Any:
     center = _center(request)
     with transaction.atomic(durable=True):
         ag = agreed.agreement_stop(agreement=agreed.agreement_get(center=center, pk=agreement_id),

@@ -10,12 +10,12 @@ from openhpf.jobs import dayend
 
 def test_plan_lists_the_registered_steps_in_order():
     names = [s.name for s in dayend.plan()]
-    assert names == ["year_guard", "instructions", "notices", "statements", "reconcile", "rate_period", "accrual",
+    assert names == ["year_guard", "instructions", "agreed", "notices", "statements", "reconcile", "rate_period", "accrual",
                      "settlement", "hardship", "liquidity", "gate", "seal", "close"]
     apps = {s.name: s.app for s in dayend.plan()}
     assert apps["notices"] == "settlement" and apps["reconcile"] == "reconciliation"
     assert apps["accrual"] == "contributions" and apps["liquidity"] == "finance" and apps["close"] == "jobs"
-    assert apps["seal"] == "jobs"
+    assert apps["seal"] == "jobs" and apps["agreed"] == "withdrawals"
 
 
 def test_hpf_dayend_plan_prints_them():
