@@ -213,3 +213,32 @@ def applying() -> PendingCommand | None:
 
 def _running(command: PendingCommand) -> AbstractContextManager[None]:
     return authz.command_applying(command)
+
+
+@dataclass(frozen=True)
+class ChangeTerms:
+    """What every maker-checker change of a versioned configuration carries besides its fields."""
+
+    effective_from: date
+    reason: str
+    changes: dict[str, Any]
+
+
+def change_terms(params: dict[str, Any], business_date: date, *,
+                 bad: Callable[[str, str], DomainError]) -> ChangeTerms:
+    """The effective date (YYYY-MM-DD, not before the business date; the business date when absent), the reason
+    (its policy source) and the changed fields (a non-empty object) of a versioned change; `bad(detail, field)`
+    makes the command's own error for the rest."""
+    try:
+        on = date.fromisoformat(str(params.get("effective_from") or business_date.isoformat()))
+    except ValueError:
+        raise DomainError(ErrorCode.DATE_FORMAT, "日期格式不正确（应为 YYYY-MM-DD）", field="effective_from") from None
+    if on < business_date:
+        raise bad("生效日期不能早于业务日期", "effective_from")
+    reason = str(params.get("reason", "")).strip()
+    if not reason:
+        raise bad("请填写变更原因（政策依据）", "reason")
+    changes = params.get("changes")
+    if not isinstance(changes, dict) or not changes:
+        raise bad("请至少变更一项", "changes")
+    return ChangeTerms(on, reason[:200], changes)

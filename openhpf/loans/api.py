@@ -16,8 +16,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
 from typing import Any
 
@@ -32,6 +30,7 @@ except ImportError:  # pragma: no cover
 
 from openhpf.accounts.models import MemberAccount
 from openhpf.applications import services as engine
+from openhpf.applications.api import MaterialIn, material_decode
 from openhpf.applications.models import Application
 from openhpf.applications.selectors import application_detail
 from openhpf.catalog.models import IdentityLevel
@@ -57,11 +56,6 @@ MATERIAL_TYPES = {"id_card": DocType.ID_PROOF, "purchase_contract": DocType.PURC
                   "marriage_proof": DocType.MARRIAGE_PROOF, "income_proof": DocType.INCOME_PROOF,
                   "credit_consent": DocType.POWER_OF_ATTORNEY}
 
-
-class MaterialIn(Schema):
-    code: str  # id_card, purchase_contract, marriage_proof, income_proof, credit_consent (征信查询授权书)
-    file_name: str
-    content_base64: str
 
 
 class ApplyIn(Schema):
@@ -103,16 +97,6 @@ def loans(request: HttpRequest, status: str = "", product: str = "", branch: str
 # ---------------------------------------------------------------- apply at the counter
 
 
-def _decode(m: MaterialIn, problems: list[str]) -> bytes | None:
-    try:
-        content = base64.b64decode(m.content_base64, validate=True)
-    except (binascii.Error, ValueError):
-        problems.append(f"材料「{m.file_name}」的内容不是有效的 base64 编码")
-        return None
-    if not content:
-        problems.append(f"材料「{m.file_name}」是空文件")
-        return None
-    return content
 
 
 @transaction.atomic
@@ -129,7 +113,7 @@ def _file(request: HttpRequest, center: Center, data: ApplyIn, stored: list[Docu
                                     branch_id=acct.branch_id)
     bad: list[str] = []
     for m in data.materials:
-        content = _decode(m, bad)
+        content = material_decode(m, bad)
         if content is None:
             continue
         if m.code not in MATERIAL_TYPES:
@@ -217,7 +201,7 @@ def sign(request: HttpRequest, number: str, data: SignIn) -> dict[str, Any]:
         scan = None
         if data.way == "paper" and data.scan_base64:
             bad: list[str] = []
-            content = _decode(MaterialIn(code="scan", file_name=data.scan_file_name or "签字页.pdf",
+            content = material_decode(MaterialIn(code="scan", file_name=data.scan_file_name or "签字页.pdf",
                                          content_base64=data.scan_base64), bad)
             if content is None:
                 raise DomainError(ErrorCode.LOAN_SIGNATURE_INVALID, detail="；".join(bad), field="scan_base64")

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from openhpf.approvals.registry import Fact, Summary, applying, register, register_renderer
+from openhpf.approvals.registry import Fact, Summary, applying, change_terms, register, register_renderer
 from openhpf.core.actors import Actor, actor_label
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.auditlog import audit_log
@@ -249,24 +249,13 @@ def _validate(params: dict[str, Any], actor: Actor, center: Any, business_date: 
     if _base(code, center.pk) is None:
         raise DomainError(ErrorCode.LOAN_PRODUCT_UNKNOWN, product=code or "—", on=business_date.isoformat(),
                           field="code")
-    try:
-        on = date.fromisoformat(str(params.get("effective_from") or business_date.isoformat()))
-    except ValueError:
-        raise DomainError(ErrorCode.DATE_FORMAT, "日期格式不正确（应为 YYYY-MM-DD）", field="effective_from") from None
-    if on < business_date:
-        raise _bad("生效日期不能早于业务日期", "effective_from")
-    reason = str(params.get("reason", "")).strip()
-    if not reason:
-        raise _bad("请填写变更原因（政策依据）", "reason")
-    changes = params.get("changes")
-    if not isinstance(changes, dict) or not changes:
-        raise _bad("请至少变更一项", "changes")
-    checked = {k: _check_field(k, v) for k, v in changes.items()}
+    terms = change_terms(params, business_date, bad=_bad)
+    checked = {k: _check_field(k, v) for k, v in terms.changes.items()}
     base = _base(code, center.pk)
     values = {f: getattr(base, f) for f in FIELDS} | checked
     _check_whole(values)
-    return {"code": code, "center": center.pk, "effective_from": on.isoformat(), "reason": reason[:200],
-            "changes": checked}
+    return {"code": code, "center": center.pk, "effective_from": terms.effective_from.isoformat(),
+            "reason": terms.reason, "changes": checked}
 
 
 def _apply(params: dict[str, Any], actor: Actor, business_date: date) -> dict[str, Any]:

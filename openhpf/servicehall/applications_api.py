@@ -4,8 +4,6 @@ applications; a member or an agent rates a completed one (好差评). Mounted be
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
 from typing import Any
 
@@ -14,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from openhpf.applications import services as engine
-from openhpf.applications.api import ApplicationOut
+from openhpf.applications.api import ApplicationOut, MaterialIn, material_decode
 from openhpf.applications.models import Application
 from openhpf.applications.ratings import rating_submit
 from openhpf.applications.selectors import application_detail, application_get
@@ -38,11 +36,6 @@ member_applications_router = Router(tags=["网厅·缴存职工·办件"], auth=
 
 MATERIAL_TYPES = {"change_proof": DocType.EMPLOYMENT_PROOF, "agent_letter": DocType.POWER_OF_ATTORNEY}
 
-
-class MaterialIn(Schema):
-    code: str  # the item's material code: change_proof (变更事项证明材料), agent_letter (授权委托书)
-    file_name: str
-    content_base64: str
 
 
 class ChangeIn(Schema):
@@ -68,16 +61,6 @@ class RatingIn(Schema):
     comment: str = ""
 
 
-def _decode(m: MaterialIn, problems: list[str]) -> bytes | None:
-    try:
-        content = base64.b64decode(m.content_base64, validate=True)
-    except (binascii.Error, ValueError):
-        problems.append(f"材料「{m.file_name}」的内容不是有效的 base64 编码")
-        return None
-    if not content:
-        problems.append(f"材料「{m.file_name}」是空文件")
-        return None
-    return content
 
 
 @agent_applications_router.post("/changes", response={201: ApplicationOut},  # the applications API's detail
@@ -110,7 +93,7 @@ def _file_change(actor: AgentActor, center: Any, branch_id: int, payload: dict[s
     bad: list[str] = []
     asked = {m["code"] for m in engine.application_materials(app, center.business_date)}  # with the center's own
     for m in materials:
-        content = _decode(m, bad)
+        content = material_decode(m, bad)
         if content is None:
             continue
         if m.code not in asked:

@@ -16,8 +16,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
 from typing import Any
 
@@ -30,7 +28,7 @@ from openhpf.access.selectors import check_permission
 from openhpf.accounts.selectors import member_account_get
 from openhpf.applications import registry
 from openhpf.applications import services as engine
-from openhpf.applications.api import ApplicationOut, ApplicationPageOut
+from openhpf.applications.api import ApplicationOut, ApplicationPageOut, MaterialIn, material_decode
 from openhpf.applications.selectors import ApplicationFilter, application_detail, application_page
 from openhpf.catalog.models import Channel, IdentityLevel
 from openhpf.core.api_errors import ErrorOut
@@ -133,12 +131,6 @@ def cards_verify(request: HttpRequest, card_id: int, payload: VerifyIn) -> Any:
 # ---------------------------------------------------------------- withdrawal applications
 
 
-class MaterialIn(Schema):
-    code: str  # the material's code in the item's 申请材料 (id_card, bank_card …)
-    file_name: str
-    content_base64: str
-    content_type: str = "application/pdf"
-
 
 class WithdrawalIn(Schema):
     account_no: str  # the member's 个人账号
@@ -181,16 +173,12 @@ def _item_code(raw: str) -> str:
 
 
 def _decode(materials: list[MaterialIn]) -> list[tuple[MaterialIn, bytes]]:
-    out, bad = [], []
-    for i, m in enumerate(materials):
-        try:
-            content = base64.b64decode(m.content_base64, validate=True)
-        except (binascii.Error, ValueError):
-            bad.append(f"第 {i + 1} 份材料（{m.code}）的内容不是有效的 base64")
-            continue
-        if not content:
-            bad.append(f"第 {i + 1} 份材料（{m.code}）为空文件")
-        out.append((m, content))
+    out: list[tuple[MaterialIn, bytes]] = []
+    bad: list[str] = []
+    for m in materials:
+        content = material_decode(m, bad)
+        if content is not None:
+            out.append((m, content))
     if bad:
         raise DomainError(ErrorCode.APPLICATION_PROBLEMS, count=len(bad), problems="；".join(bad),
                           details={"problems": bad}, field="materials")

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
-from openhpf.approvals.registry import Fact, Summary, applying, register, register_renderer
+from openhpf.approvals.registry import Fact, Summary, applying, change_terms, register, register_renderer
 from openhpf.core.actors import Actor, actor_label
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.auditlog import audit_log
@@ -105,20 +105,9 @@ def _validate(params: dict[str, Any], actor: Actor, center: Any, business_date: 
     item_code = str(params.get("item_code", "")).strip()
     if not ReasonConfig.objects.filter(item_code=item_code).exists():
         raise DomainError(ErrorCode.WITHDRAWAL_REASON_UNKNOWN, item=item_code or "—", field="item_code")
-    try:
-        on = date.fromisoformat(str(params.get("effective_from") or business_date.isoformat()))
-    except ValueError:
-        raise DomainError(ErrorCode.DATE_FORMAT, "日期格式不正确（应为 YYYY-MM-DD）", field="effective_from") from None
-    if on < business_date:
-        raise _bad("生效日期不能早于业务日期", "effective_from")
-    reason = str(params.get("reason", "")).strip()
-    if not reason:
-        raise _bad("请填写变更原因（政策依据）", "reason")
-    changes = params.get("changes")
-    if not isinstance(changes, dict) or not changes:
-        raise _bad("请至少变更一项", "changes")
-    return {"item_code": item_code, "effective_from": on.isoformat(), "reason": reason[:200],
-            "changes": _check_fields(changes)}
+    terms = change_terms(params, business_date, bad=_bad)
+    return {"item_code": item_code, "effective_from": terms.effective_from.isoformat(), "reason": terms.reason,
+            "changes": _check_fields(terms.changes)}
 
 
 def _apply(params: dict[str, Any], actor: Actor, business_date: date) -> dict[str, Any]:
