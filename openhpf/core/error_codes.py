@@ -562,6 +562,8 @@ class ErrorCode(StrEnum):
     LOAN_COLLATERAL_CONDITION = "LOAN_COLLATERAL_CONDITION", 409, "尚不满足放款的担保条件：{detail}"
     LOAN_NO_FUND_ACCOUNT = "LOAN_NO_FUND_ACCOUNT", 422, "本中心没有可用的住房公积金存款专户，不能发放贷款"
     LOAN_NOT_FOUND = "LOAN_NOT_FOUND", 404, "贷款 {number} 不存在或无权查看"
+    LOAN_IN_COB = "LOAN_IN_COB", 409, "贷款 {number} 正在进行 {on} 的日终批处理，请在批处理结束后再办理"
+    LOAN_NOT_ACTIVE = "LOAN_NOT_ACTIVE", 409, "贷款 {number} 当前状态为「{status}」，不能办理该业务"
     WITHDRAWAL_AGREEMENT_INVALID = "WITHDRAWAL_AGREEMENT_INVALID", 400, "约定提取协议不正确：{detail}"
     WITHDRAWAL_AGREEMENT_AMOUNT = ("WITHDRAWAL_AGREEMENT_AMOUNT", 422,
                                    "约定固定金额 {amount} 元应大于零且不超过月还款额 {installment} 元")

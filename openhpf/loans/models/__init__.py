@@ -6,6 +6,8 @@
   table (`RetirementAge`).
 - `application`: from the approved application to the disbursed loan: contract and signatures, collateral,
   disbursement, and the 骗提骗贷 record the eligibility rules read.
+- `servicing`: after disbursement: dues, payments and their allocation, schedule versions, classification,
+  collection cases, write-offs, the collateral's watch, reminders.
 """
 
 from .application import (
@@ -19,6 +21,19 @@ from .application import (
 )
 from .loan import Loan, LoanInstallment
 from .product import LoanProduct, RetirementAge
+from .servicing import (
+    CollateralEvent,
+    CollectionAction,
+    CollectionCase,
+    LoanClassChange,
+    LoanDue,
+    LoanPayment,
+    LoanReminder,
+    LoanScheduleVersion,
+    LoanWriteOff,
+)
 
-__all__ = ["Collateral", "ContractSignature", "Disbursement", "FraudFlag", "HomeOrder", "Loan", "LoanContract",
-           "LoanInstallment", "LoanParty", "LoanProduct", "RetirementAge"]
+__all__ = ["Collateral", "CollateralEvent", "CollectionAction", "CollectionCase", "ContractSignature", "Disbursement",
+           "FraudFlag", "HomeOrder", "Loan", "LoanClassChange", "LoanContract", "LoanDue", "LoanInstallment",
+           "LoanParty", "LoanPayment", "LoanProduct", "LoanReminder", "LoanScheduleVersion", "LoanWriteOff",
+           "RetirementAge"]

@@ -18,6 +18,7 @@ class Loan(models.Model):
         APPROVED = "approved", "已审批待放款"
         ACTIVE = "active", "还款中"
         SETTLED = "settled", "已结清"
+        WRITTEN_OFF = "written_off", "已核销"
         CANCELLED = "cancelled", "已撤销"
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
@@ -35,8 +36,21 @@ class Loan(models.Model):
     disbursed_on = models.DateField("放款日期", null=True, blank=True)
     maturity = models.DateField("到期日", null=True, blank=True)
     outstanding = models.BigIntegerField("贷款余额（分）", default=0)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.APPROVED)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.APPROVED)
     risk_class = models.CharField("五级分类", max_length=2, choices=LoanClass.choices, default=LoanClass.NORMAL)
+    # servicing (models/servicing.py): principal overdue (the part of `outstanding` in 122), the interest
+    # fallen due and unpaid, the first unpaid due date, the schedule version in force, a manual class override,
+    # the collateral's last known status, and the COB lock (the business date whose close of business holds it)
+    overdue_principal = models.BigIntegerField("逾期本金（分）", default=0)
+    overdue_interest = models.BigIntegerField("欠息（分）", default=0)
+    overdue_since = models.DateField("最早未还应还日", null=True, blank=True)
+    schedule_version = models.PositiveSmallIntegerField("还款计划版本", default=1)
+    class_override = models.CharField("人工认定分类", max_length=2, choices=LoanClass.choices, blank=True)
+    class_override_until = models.DateField("人工认定有效期至", null=True, blank=True)
+    collateral_status = models.CharField("抵押物状态", max_length=10, blank=True)
+    written_off = models.BigIntegerField("已核销本金（分）", default=0)
+    cob_date = models.DateField("日终处理中（营业日）", null=True, blank=True)
+    settled_on = models.DateField("结清日期", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
