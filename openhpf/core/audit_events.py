@@ -421,6 +421,7 @@ class AuditEvent(StrEnum):
     LOANS_DISBURSE_FAILED = "loans.disbursement.failed", "贷款发放失败", _O.LOAN_DISBURSEMENT
     LOANS_LOAN_VIEW = "loans.loan.view", "查看贷款详情", _O.LOAN, True
     LOANS_LOAN_LIST = "loans.loan.list", "查询贷款列表", _O.LOAN, True
+    LOANS_PAYMENT = "loans.payment", "贷款还款入账（按罚息、逾期利息、逾期本金、当期利息、当期本金顺序冲还）", _O.LOAN
     LOANS_REVIEW_VIEW = "loans.review.view", "查看贷款审查信息（办件审查页）", _O.APPLICATION, True
     WITHDRAWALS_PAYOUT_RETURNED = "withdrawals.payout.returned", "提取款被收款行退汇，资金退回个人账户", _O.PAYOUT
     WITHDRAWALS_BATCH_SUBMIT = "withdrawals.batch.submit", "提取款批量提交银行支付", _O.PAYOUT

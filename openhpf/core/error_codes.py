@@ -564,6 +564,8 @@ class ErrorCode(StrEnum):
     LOAN_NOT_FOUND = "LOAN_NOT_FOUND", 404, "贷款 {number} 不存在或无权查看"
     LOAN_IN_COB = "LOAN_IN_COB", 409, "贷款 {number} 正在进行 {on} 的日终批处理，请在批处理结束后再办理"
     LOAN_NOT_ACTIVE = "LOAN_NOT_ACTIVE", 409, "贷款 {number} 当前状态为「{status}」，不能办理该业务"
+    LOAN_PAYMENT_INVALID = "LOAN_PAYMENT_INVALID", 422, "还款不正确：{detail}"
+    LOAN_PAYMENT_CONFLICT = "LOAN_PAYMENT_CONFLICT", 409, "还款流水号 {reference} 已用于另一笔还款"
     WITHDRAWAL_AGREEMENT_INVALID = "WITHDRAWAL_AGREEMENT_INVALID", 400, "约定提取协议不正确：{detail}"
     WITHDRAWAL_AGREEMENT_AMOUNT = ("WITHDRAWAL_AGREEMENT_AMOUNT", 422,
                                    "约定固定金额 {amount} 元应大于零且不超过月还款额 {installment} 元")

@@ -23,7 +23,7 @@ from django.db import transaction
 
 from openhpf.applications.models import Application, ReviewDecision, State
 from openhpf.applications.services import application_execution_done
-from openhpf.core.actors import Actor
+from openhpf.core.actors import Actor, actor_label
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.auditlog import audit_log
 from openhpf.core.codes import SettlementBizType
@@ -38,7 +38,7 @@ from openhpf.settlement.selectors import fund_account_for_payments
 from .calculations import iter_schedule
 from .collateral import disbursement_condition
 from .contract import missing_signers
-from .models import Disbursement, Loan, LoanContract, LoanInstallment
+from .models import Disbursement, Loan, LoanContract, LoanInstallment, LoanScheduleVersion
 
 SOURCE = "loan"
 LOANS_GL = "121"
@@ -104,10 +104,15 @@ def on_paid(ins: Instruction, answer: dict[str, Any], actor: Actor, business_dat
         description=f"{SettlementBizType(ins.biz_type).label} 贷款发放 {d.loan.contract_no} {ins.seq}")
     loan = Loan.objects.select_for_update().get(pk=d.loan_id)
     LoanInstallment.objects.filter(loan=loan).delete()
+    rows = list(iter_schedule(loan.principal, loan.annual_rate, loan.months, loan.method, loan.first_due))
     LoanInstallment.objects.bulk_create([
         LoanInstallment(loan=loan, period=i.period, due_date=i.due_date, principal=i.principal,
-                        interest=i.interest, balance=i.balance)
-        for i in iter_schedule(loan.principal, loan.annual_rate, loan.months, loan.method, loan.first_due)])
+                        interest=i.interest, balance=i.balance) for i in rows])
+    LoanScheduleVersion.objects.get_or_create(
+        loan=loan, version=1, defaults={
+            "reason": LoanScheduleVersion.Reason.DISBURSED, "effective_on": business_date, "from_period": 1,
+            "balance": loan.principal, "annual_rate": loan.annual_rate, "months": loan.months,
+            "payment": rows[0].principal + rows[0].interest if rows else 0, "created_by": actor_label(actor)})
     loan.status, loan.disbursed_on, loan.outstanding = Loan.Status.ACTIVE, business_date, loan.principal
     loan.save(update_fields=["status", "disbursed_on", "outstanding", "updated_at"])
     bank_seq = str(answer.get("bank_seq", "") or ins.bank_seq or "")

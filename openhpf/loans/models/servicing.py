@@ -45,6 +45,8 @@ class LoanDue(models.Model):
     paid_principal = models.BigIntegerField("已还本金（分）", default=0)
     paid_interest = models.BigIntegerField("已还利息（分）", default=0)
     paid_penalty = models.BigIntegerField("已收罚息（分）", default=0)
+    penalty_owed = models.BigIntegerField("已计未收罚息（分）", default=0)  # crystallised at a partial payment
+    penalty_from = models.DateField("罚息起算基准日", null=True, blank=True)  # the due date, then the last payment
     state = models.CharField("状态", max_length=12, choices=State.choices, default=State.OPEN)
     overdue_on = models.DateField("逾期起始日", null=True, blank=True)
     paid_on = models.DateField("结清日期", null=True, blank=True)

@@ -1,0 +1,95 @@
+"""Applying money to a loan: the allocation order, the penalty (hand-computed), a reference applied once, the
+COB lock, and nothing changed by a refused payment."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.core.error_codes import ErrorCode
+from openhpf.core.errors import DomainError
+from openhpf.ledger.models import JournalLine
+
+from ..models import Loan, LoanDue, LoanPayment
+from ..payments import Funding, amount_due, payment_apply, penalty_of
+from .factories import TEST_ACTOR, make_active_loan, make_due
+
+ON = date(2026, 11, 30)  # the test center's business date
+
+
+def test_penalty_by_hand():
+    # 4,135.57 元 overdue from 2026-01-21 to 2026-11-30 inclusive: 314 days at 2.85 % / 360 × 1.5
+    # 413,557 × 0.0285 / 360 × 1.5 × 314 = 15,420.51 fen → 154.21 元
+    assert penalty_of(413_557, "2.85", 314, Decimal("1.5")) == 15_421
+    assert penalty_of(0, "2.85", 314, Decimal("1.5")) == 0
+
+
+@pytest.fixture
+def loan(center):
+    acct = make_account(center, make_employer(center, 1), 1)
+    ln = make_active_loan(center, acct)  # 1,000,000.00 元, 360 months at 2.85 % → 4,135.57 元 a month
+    make_due(ln, 1, overdue_on=date(2026, 1, 21))  # 2026-01-20: principal 1,760.57, interest 2,375.00
+    ln.refresh_from_db()
+    return ln
+
+
+def _gl(ref_entry):
+    return sorted((x.account.code, x.debit, x.credit) for x in JournalLine.objects.filter(entry=ref_entry))
+
+
+def test_partial_then_full_payment(loan):
+    assert amount_due(loan, ON) == {"penalty": 15_421, "overdue_interest": 237_500, "overdue_principal": 176_057,
+                                    "interest": 0, "principal": 0, "total": 428_978}
+    p = payment_apply(loan=loan, amount=100_000, source=LoanPayment.Source.COUNTER, reference="C1",
+                      funding=Funding("10101", bank_ref="B1"), actor=TEST_ACTOR, business_date=ON)
+    assert (p.penalty, p.overdue_interest, p.overdue_principal) == (15_421, 84_579, 0)
+    assert _gl(p.entry) == [("10101", 100_000, 0), ("40103", 0, 15_421), ("40103", 0, 84_579)]
+    d = LoanDue.objects.get(loan=loan, period=1)
+    assert (d.paid_penalty, d.penalty_owed, d.penalty_from, d.state) == (15_421, 0, ON, LoanDue.State.OPEN)
+    # the same day again: no new penalty days; the rest of the interest, then the overdue principal
+    p2 = payment_apply(loan=loan, amount=328_978, source=LoanPayment.Source.COUNTER, reference="C2",
+                       funding=Funding("10101", bank_ref="B2"), actor=TEST_ACTOR, business_date=ON)
+    assert (p2.penalty, p2.overdue_interest, p2.overdue_principal) == (0, 152_921, 176_057)
+    assert _gl(p2.entry) == [("10101", 328_978, 0), ("122", 0, 176_057), ("40103", 0, 152_921)]
+    d.refresh_from_db()
+    loan.refresh_from_db()
+    assert d.state == LoanDue.State.PAID and d.paid_on == ON
+    assert (loan.outstanding, loan.overdue_principal, loan.overdue_since) == (100_000_000 - 176_057, 0, None)
+
+
+def test_once_per_reference_and_refusals(loan):
+    p = payment_apply(loan=loan, amount=1_000, source=LoanPayment.Source.BANK, reference="R1",
+                      funding=Funding("10101"), actor=TEST_ACTOR, business_date=ON)
+    again = payment_apply(loan=loan, amount=1_000, source=LoanPayment.Source.BANK, reference="R1",
+                          funding=Funding("10101"), actor=TEST_ACTOR, business_date=ON)
+    assert again.pk == p.pk and LoanPayment.objects.count() == 1
+    with pytest.raises(DomainError) as e:
+        payment_apply(loan=loan, amount=2_000, source=LoanPayment.Source.BANK, reference="R1",
+                      funding=Funding("10101"), actor=TEST_ACTOR, business_date=ON)
+    assert e.value.code == ErrorCode.LOAN_PAYMENT_CONFLICT
+    with pytest.raises(DomainError) as e:  # more than owed, no prepayment asked
+        payment_apply(loan=loan, amount=10_000_000, source=LoanPayment.Source.COUNTER, reference="R2",
+                      funding=Funding("10101"), actor=TEST_ACTOR, business_date=ON)
+    assert e.value.code == ErrorCode.LOAN_PAYMENT_INVALID and "超过" in str(e.value)
+    Loan.objects.filter(pk=loan.pk).update(cob_date=ON)
+    with pytest.raises(DomainError) as e:
+        payment_apply(loan=loan, amount=1_000, source=LoanPayment.Source.COUNTER, reference="R3",
+                      funding=Funding("10101"), actor=TEST_ACTOR, business_date=ON)
+    assert e.value.code == ErrorCode.LOAN_IN_COB and e.value.code.status == 409
+    assert LoanPayment.objects.count() == 1
+
+
+def test_prepayment_and_interest_split(loan):
+    owed = amount_due(loan, ON)["total"]
+    p = payment_apply(loan=loan, amount=owed + 5_000_000, source=LoanPayment.Source.PREPAY, reference="P1",
+                      funding=Funding("10101", interest_account="102", bank_ref="B9"), actor=TEST_ACTOR,
+                      business_date=ON, prepay_limit=5_000_000)
+    assert p.prepaid_principal == 5_000_000
+    assert _gl(p.entry) == sorted([("10101", 176_057 + 5_000_000, 0), ("102", 237_500 + 15_421, 0),
+                                   ("121", 0, 5_000_000), ("122", 0, 176_057), ("40103", 0, 237_500),
+                                   ("40103", 0, 15_421)])
+    loan.refresh_from_db()
+    assert loan.outstanding == 100_000_000 - 176_057 - 5_000_000
