@@ -286,3 +286,27 @@ def repricing_date(contract_date: date, on: date) -> date:
     """The date whose rate is in force for a loan on `on`: the contract date in its own year, then the 1 January of
     each later year (existing loans reprice on the next 1 January after a rate change)."""
     return max(contract_date, date(on.year, 1, 1))
+
+
+def keep_payment_rows(balance: int, annual_rate: Decimal, payment: int, first_due: date, *,
+                      max_months: int = 600) -> list[tuple[int, date, int, int, int]]:
+    """缩短年限 (DOMAIN "Loans", prepayment): the payment stays `payment`; each month interest = balance × r
+    (HALF_UP), principal = payment − interest, until the installment that clears the balance (its principal =
+    the remaining balance). Periods count from 1 (the caller offsets them). Refuses a payment that does not
+    cover the first month's interest."""
+    if balance <= 0:
+        return []
+    num, den = rate_fraction(annual_rate)
+    half, whole = den * 1200, 2 * den * 1200
+    rows: list[tuple[int, date, int, int, int]] = []
+    for period in range(1, max_months + 1):
+        interest = (balance * 2 * num + half) // whole
+        part = payment - interest
+        if part <= 0:
+            raise ValueError("月还款额不足以偿还当月利息，不能按缩短年限方式重算")
+        part = min(part, balance)
+        balance -= part
+        rows.append((period, add_months(first_due, period - 1), part, interest, balance))
+        if balance == 0:
+            return rows
+    raise ValueError(f"按当前月还款额 {max_months} 个月内不能还清")

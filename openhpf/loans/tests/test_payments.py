@@ -93,3 +93,29 @@ def test_prepayment_and_interest_split(loan):
                                    ("40103", 0, 15_421)])
     loan.refresh_from_db()
     assert loan.outstanding == 100_000_000 - 176_057 - 5_000_000
+
+
+def test_reschedule_both_modes(center):
+    from ..calculations import keep_payment_rows
+    from ..models import LoanInstallment, LoanScheduleVersion
+    from ..reschedule import reschedule
+
+    acct = make_account(center, make_employer(center, 1), 1)
+    ln = make_active_loan(center, acct)
+    bal = LoanInstallment.objects.get(loan=ln, period=12).balance - 10_000_000  # 100,000 元 prepaid after period 12
+    # 减少月供: the same 348 remaining months, a new payment
+    v = reschedule(loan=ln, from_period=13, balance=bal, annual_rate=Decimal("2.85"), first_due=date(2027, 1, 20),
+                   months=348, reason=LoanScheduleVersion.Reason.PREPAY_PAYMENT, effective_on=ON, actor=TEST_ACTOR)
+    assert v.version == 2 and len(v.superseded) == 348 and v.months == 348
+    rows = list(LoanInstallment.objects.filter(loan=ln, period__gte=13).order_by("period"))
+    assert rows[0].period == 13 and rows[-1].period == 360 and rows[-1].balance == 0
+    assert sum(r.principal for r in rows) == bal and v.payment < 413_557
+    # 缩短年限: the payment stays 4,135.57 元, fewer months
+    keep = keep_payment_rows(bal, Decimal("2.85"), 413_557, date(2027, 1, 20))
+    assert keep[0][2] + keep[0][3] == 413_557 and keep[-1][4] == 0 and len(keep) < 348
+    assert sum(r[2] for r in keep) == bal
+    v3 = reschedule(loan=ln, from_period=13, balance=bal, annual_rate=Decimal("2.85"), first_due=date(2027, 1, 20),
+                    keep_payment=413_557, reason=LoanScheduleVersion.Reason.PREPAY_TERM, effective_on=ON,
+                    actor=TEST_ACTOR)
+    ln.refresh_from_db()
+    assert v3.version == 3 and ln.schedule_version == 3 and ln.months == 12 + len(keep)
