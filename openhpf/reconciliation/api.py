@@ -74,7 +74,7 @@ def _recon_out(r: Reconciliation) -> dict[str, Any]:
     return out
 
 
-class ItemOut(Schema):
+class ReconItemOut(Schema):
     id: int
     account_no: str
     reason: str
@@ -121,7 +121,7 @@ def reconciliation_list(request: HttpRequest, account_no: str = "", date_from: s
 
 
 class ReconDetailOut(ReconOut):
-    items: list[ItemOut]
+    items: list[ReconItemOut]
 
 
 @router.get("/reconciliations/{pk}", response=ReconDetailOut, summary="银行存款余额调节表及当日未达账项")
@@ -137,7 +137,7 @@ class ItemPageOut(Schema):
     total: int
     page: int
     page_size: int
-    items: list[ItemOut]
+    items: list[ReconItemOut]
 
 
 @router.get("/items", response=ItemPageOut,
@@ -157,7 +157,7 @@ class ExplainIn(Schema):
     note: str
 
 
-@router.post("/items/{pk}/explain", response=ItemOut, summary="说明差异")
+@router.post("/items/{pk}/explain", response=ReconItemOut, summary="说明差异")
 def item_explain(request: HttpRequest, pk: int, body: ExplainIn):
     center = _center(request, services.PERMISSION)
     item = selectors.item_get(center=center, pk=pk, user=request.user)
@@ -172,7 +172,7 @@ class ResolveIn(Schema):
     note: str
 
 
-@router.post("/items/resolve", response=list[ItemOut], summary="核销差异（须相互抵销或使调节表平衡）")
+@router.post("/items/resolve", response=list[ReconItemOut], summary="核销差异（须相互抵销或使调节表平衡）")
 def items_resolve(request: HttpRequest, body: ResolveIn):
     center = _center(request, services.PERMISSION)
     items = selectors.items_get(center=center, pks=body.ids, user=request.user)

@@ -65,13 +65,13 @@ def base_adjust(request: HttpRequest, year: Form[int], file: File[UploadedFile],
             "mode": adj.mode, "effective_date": adj.effective_date}
 
 
-class RatioIn(Schema):
+class ReliefRatioIn(Schema):
     employer_ratio: str
     member_ratio: str
 
 
 @router.post("/employers/{employer_no}/ratio", summary="单位比例调整（全部正常账户）")
-def ratio_adjust(request: HttpRequest, employer_no: str, body: RatioIn):
+def ratio_adjust(request: HttpRequest, employer_no: str, body: ReliefRatioIn):
     center = _center(request)
     with transaction.atomic(durable=True):
         n = adjustments.employer_ratio_adjust(employer=_employer(center, employer_no),
@@ -171,12 +171,12 @@ def flexible_sign(request: HttpRequest, body: FlexibleIn):
     return _agreement_out(a)
 
 
-class ReasonIn(Schema):
+class ReliefReasonIn(Schema):
     reason: str = ""
 
 
 @router.post("/flexible/{agreement_no}/{action}", summary="协议暂停（suspend）、恢复（resume）、终止（end）")
-def flexible_move(request: HttpRequest, agreement_no: str, action: str, body: ReasonIn):
+def flexible_move(request: HttpRequest, agreement_no: str, action: str, body: ReliefReasonIn):
     center = _center(request)
     fn = {"suspend": flexible.flexible_agreement_suspend, "resume": flexible.flexible_agreement_resume,
           "end": flexible.flexible_agreement_end}.get(action)
