@@ -29,7 +29,14 @@ from typing import Any
 import rule_engine
 from django.db import transaction
 
-from openhpf.approvals.registry import Fact, Summary, applying, register, register_renderer
+from openhpf.approvals.registry import (
+    Fact,
+    Summary,
+    applying,
+    effective_and_reason,
+    register,
+    register_renderer,
+)
 from openhpf.core.actors import Actor, actor_label
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.auditlog import audit_log
@@ -220,17 +227,10 @@ def _validate(params: dict[str, Any], actor: Actor, center: Any, business_date: 
     item_code = str(params.get("item_code", "")).strip()
     if not item_code or len(item_code) > 40:
         raise DomainError(ErrorCode.RULE_INVALID, "规则集须指明事项编码", field="item_code")
-    try:
-        on = date.fromisoformat(str(params.get("effective_from") or business_date.isoformat()))
-    except ValueError:
-        raise DomainError(ErrorCode.DATE_FORMAT, "日期格式不正确（应为 YYYY-MM-DD）", field="effective_from") from None
-    if on < business_date:
-        raise DomainError(ErrorCode.RULE_INVALID, "规则集的生效日期不能早于业务日期", field="effective_from")
-    reason = str(params.get("reason", "")).strip()
-    if not reason:
-        raise DomainError(ErrorCode.RULE_INVALID, "请填写规则变更的原因（政策依据）", field="reason")
+    on, reason = effective_and_reason(
+        params, business_date, bad=lambda detail, f: DomainError(ErrorCode.RULE_INVALID, f"规则集：{detail}", field=f))
     rules = rules_check(params.get("rules"))
-    return {"item_code": item_code, "effective_from": on.isoformat(), "reason": reason[:200],
+    return {"item_code": item_code, "effective_from": on.isoformat(), "reason": reason,
             "rules": [r.as_dict() for r in rules]}
 
 

@@ -224,11 +224,10 @@ class ChangeTerms:
     changes: dict[str, Any]
 
 
-def change_terms(params: dict[str, Any], business_date: date, *,
-                 bad: Callable[[str, str], DomainError]) -> ChangeTerms:
-    """The effective date (YYYY-MM-DD, not before the business date; the business date when absent), the reason
-    (its policy source) and the changed fields (a non-empty object) of a versioned change; `bad(detail, field)`
-    makes the command's own error for the rest."""
+def effective_and_reason(params: dict[str, Any], business_date: date, *,
+                         bad: Callable[[str, str], DomainError]) -> tuple[date, str]:
+    """The effective date (YYYY-MM-DD, not before the business date; the business date when absent) and the
+    reason (its policy source) of a versioned change; `bad(detail, field)` makes the command's own error."""
     try:
         on = date.fromisoformat(str(params.get("effective_from") or business_date.isoformat()))
     except ValueError:
@@ -238,7 +237,14 @@ def change_terms(params: dict[str, Any], business_date: date, *,
     reason = str(params.get("reason", "")).strip()
     if not reason:
         raise bad("请填写变更原因（政策依据）", "reason")
+    return on, reason[:200]
+
+
+def change_terms(params: dict[str, Any], business_date: date, *,
+                 bad: Callable[[str, str], DomainError]) -> ChangeTerms:
+    """`effective_and_reason` and the changed fields (a non-empty object) of a versioned change."""
+    on, reason = effective_and_reason(params, business_date, bad=bad)
     changes = params.get("changes")
     if not isinstance(changes, dict) or not changes:
         raise bad("请至少变更一项", "changes")
-    return ChangeTerms(on, reason[:200], changes)
+    return ChangeTerms(on, reason, changes)

@@ -16,7 +16,16 @@ from typing import Any
 
 from django.urls import reverse
 
-from openhpf.approvals.registry import Change, Fact, Link, Summary, applying, register, register_renderer
+from openhpf.approvals.registry import (
+    Change,
+    Fact,
+    Link,
+    Summary,
+    applying,
+    effective_and_reason,
+    register,
+    register_renderer,
+)
 from openhpf.core.actors import Actor, actor_label
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
@@ -40,18 +49,8 @@ PERMISSION = "catalog.change"
 Params = dict[str, Any]
 
 
-def _effective(value: Any, business_date: date) -> date:
-    if value in (None, ""):
-        return business_date
-    try:
-        on = date.fromisoformat(str(value))
-    except ValueError:
-        raise DomainError(ErrorCode.DATE_FORMAT, f"日期格式不正确（应为 YYYY-MM-DD）：{value}",
-                          field="effective_from") from None
-    if on < business_date:
-        raise DomainError(ErrorCode.CATALOG_ITEM_INVALID, "服务事项内容不正确：生效日期不能早于业务日期",
-                          field="effective_from")
-    return on
+def _bad(detail: str, field: str) -> DomainError:
+    return DomainError(ErrorCode.CATALOG_ITEM_INVALID, f"服务事项内容不正确：{detail}", field=field)
 
 
 def _validate(params: Params, actor: Actor, center: Any, business_date: date) -> Params:
@@ -63,11 +62,8 @@ def _validate(params: Params, actor: Actor, center: Any, business_date: date) ->
         raise DomainError(ErrorCode.CATALOG_ITEM_INVALID, "服务事项内容不正确：事项内容应为对象", field="spec")
     current = selectors.item_latest(code)
     merged = {**(spec_of(current) if current else {}), **spec}
-    reason = str(params.get("reason", "")).strip()
-    if not reason:
-        raise DomainError(ErrorCode.CATALOG_ITEM_INVALID, "服务事项内容不正确：请填写变更原因", field="reason")
-    return {"code": code, "spec": item_check(merged), "reason": reason[:200],
-            "effective_from": _effective(params.get("effective_from"), business_date).isoformat(),
+    on, reason = effective_and_reason(params, business_date, bad=_bad)
+    return {"code": code, "spec": item_check(merged), "reason": reason, "effective_from": on.isoformat(),
             "base_version": current.version if current else None}
 
 
@@ -122,13 +118,10 @@ def _impl_validate(params: Params, actor: Actor, center: Any, business_date: dat
                           field="spec")
     current = selectors.implementation_latest(center, code)
     merged = {**implementation_spec_of(current, national), **spec}
-    reason = str(params.get("reason", "")).strip()
-    if not reason:
-        raise DomainError(ErrorCode.CATALOG_IMPLEMENTATION_INVALID, "实施清单内容不正确：请填写变更原因",
-                          field="reason")
+    on, reason = effective_and_reason(params, business_date, bad=lambda detail, f: DomainError(
+        ErrorCode.CATALOG_IMPLEMENTATION_INVALID, f"实施清单内容不正确：{detail}", field=f))
     return {"code": code, "center": center.code, "name": national.name,
-            "spec": implementation_check(merged, national), "reason": reason[:200],
-            "effective_from": _effective(params.get("effective_from"), business_date).isoformat(),
+            "spec": implementation_check(merged, national), "reason": reason, "effective_from": on.isoformat(),
             "base_version": current.version if current else None}
 
 
