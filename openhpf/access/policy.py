@@ -176,6 +176,7 @@ CONSOLE: dict[str, str] = {
     "loans:list": "loans.view",  # 贷款台账 (masked, read audited)
     "loans:detail": "loans.view",
     "loans:contract_pdf": "loans.view",
+    "loans:collateral_warnings": "loans.operate",  # 待办: 抵押物预警待处置
     # the staff work queue (办件工作台); each action's own permission (受理, the review level's, 分派) is checked
     # by the engine's services, and the screen shows only the buttons the clerk may use
     "applications:queue": "applications.view",

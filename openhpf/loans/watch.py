@@ -103,6 +103,12 @@ def collateral_event_handle(*, event: CollateralEvent | int, to: str, note: str,
     return ev
 
 
+def warnings_open(center: Any) -> list[CollateralEvent]:
+    """The center's warnings not yet disposed of (预警待处置, 处置中), oldest first: the 待办 queue's page."""
+    return list(CollateralEvent.objects.filter(center=center, handling__in=OPEN_HANDLING)
+                .select_related("loan").order_by("on", "pk"))
+
+
 def open_warnings(center: Any) -> int:
     return CollateralEvent.objects.filter(center=center, handling__in=OPEN_HANDLING).count()
 
@@ -162,5 +168,5 @@ def collateral_watch_pull(*, center: Center, actor: Actor, on: date, batch: int 
 
 def register_todo() -> None:
     todo.register_todo("loans.collateral_warnings", "抵押物预警待处置", OPERATE,
-                       count=lambda center, user: open_warnings(center), url_name="loans:list", order=60,
-                       hint="抵押物被查封或已转让的贷款，在贷款详情中登记处置情况")
+                       count=lambda center, user: open_warnings(center), url_name="loans:collateral_warnings", order=60,
+                       hint="抵押物被查封或已转让的贷款，登记处置情况")
