@@ -142,14 +142,15 @@ def _new_schedule(ln: Loan, on: date, mode: str, actor: Actor) -> LoanScheduleVe
     if nxt is None:  # cannot happen with principal left: the last installment clears it
         raise DomainError(ErrorCode.LOAN_PREPAY_INVALID, detail="没有待还期次，不能重算还款计划", field="amount")
     remaining = LoanInstallment.objects.filter(loan=ln, period__gte=nxt.period).count()
-    common = {"loan": ln, "from_period": nxt.period, "balance": ln.outstanding, "annual_rate": ln.annual_rate,
-              "first_due": nxt.due_date, "effective_on": on, "actor": actor}
-    if mode == "payment":
-        return reschedule(**common, months=remaining, reason=Reason.PREPAY_PAYMENT)
-    if ln.method == RepaymentMethod.ANNUITY:
-        return reschedule(**common, keep_payment=nxt.principal + nxt.interest, reason=Reason.PREPAY_TERM)
-    months = max(1, -(-ln.outstanding // max(1, nxt.principal)))  # 等额本金: keep the monthly principal
-    return reschedule(**common, months=min(months, remaining), reason=Reason.PREPAY_TERM)
+    keep: int | None = None
+    months: int | None = remaining
+    if mode == "term" and ln.method == RepaymentMethod.ANNUITY:
+        keep, months = nxt.principal + nxt.interest, None
+    elif mode == "term":  # 等额本金: keep the monthly principal, fewer months
+        months = min(remaining, max(1, -(-ln.outstanding // max(1, nxt.principal))))
+    return reschedule(loan=ln, from_period=nxt.period, balance=ln.outstanding, annual_rate=ln.annual_rate,
+                      first_due=nxt.due_date, effective_on=on, actor=actor, months=months, keep_payment=keep,
+                      reason=Reason.PREPAY_TERM if mode == "term" else Reason.PREPAY_PAYMENT)
 
 
 def prepay_apply(*, loan: Loan | int, amount: int, mode: str, reference: str, funding: Funding, actor: Actor,

@@ -23,8 +23,8 @@ from typing import Any
 from django.db import transaction
 
 from openhpf.access.selectors import check_permission
-from openhpf.core.actors import Actor, actor_label
 from openhpf.core import todo
+from openhpf.core.actors import Actor, actor_label
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.auditlog import audit_log
 from openhpf.core.error_codes import ErrorCode
@@ -144,7 +144,7 @@ def collateral_watch_pull(*, center: Center, actor: Actor, on: date, batch: int 
             application_id__in=[ln.application_id for ln in loans]).exclude(registration=Collateral.Registration.NONE)}
         for ln in loans:
             last = ln.pk
-            c = colls.get(ln.application_id)
+            c = colls.get(ln.application_id) if ln.application_id is not None else None
             if c is None:
                 continue
             out.asked += 1
