@@ -176,6 +176,7 @@ CONSOLE: dict[str, str] = {
     "loans:list": "loans.view",  # 贷款台账 (masked, read audited)
     "loans:detail": "loans.view",
     "loans:contract_pdf": "loans.view",
+    "loans:collateral_warnings": "loans.operate",  # 待办: 抵押物预警待处置
     # the staff work queue (办件工作台); each action's own permission (受理, the review level's, 分派) is checked
     # by the engine's services, and the screen shows only the buttons the clerk may use
     "applications:queue": "applications.view",
@@ -218,6 +219,16 @@ API: dict[str, str] = {
     "POST /api/v1/loans/applications/{number}/sign": "loans.operate",
     "POST /api/v1/loans/applications/{number}/collateral": "loans.operate",
     "POST /api/v1/loans/applications/{number}/disburse": "settlement.operate",
+    "POST /api/v1/loans/{number}/prepay/quote": "loans.operate",  # 部分提前还款试算
+    "POST /api/v1/loans/{number}/prepay": "loans.operate",  # money-moving, Idempotency-Key
+    "POST /api/v1/loans/{number}/payoff/quote": "loans.operate",  # 提前结清试算
+    "POST /api/v1/loans/{number}/payoff": "loans.operate",  # money-moving, Idempotency-Key
+    "POST /api/v1/loans/{number}/certificate": "loans.operate",  # 出具贷款结清证明
+    "GET /api/v1/loans/{number}/certificate": "loans.view",  # the sealed PDF (a personal read, audited)
+    "POST /api/v1/loans/{number}/collateral/release": "loans.operate",  # 解除抵押
+    "GET /api/v1/loans/{number}/collateral-events": "loans.view",
+    "POST /api/v1/loans/{number}/collateral-events": "loans.operate",  # the registry's status feed
+    "POST /api/v1/loans/collateral-events/{event_id}/handle": "loans.operate",  # 抵押物预警处置
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/applications": "applications.view",

@@ -423,6 +423,14 @@ class AuditEvent(StrEnum):
     LOANS_LOAN_LIST = "loans.loan.list", "查询贷款列表", _O.LOAN, True
     LOANS_PAYMENT = "loans.payment", "贷款还款入账（按罚息、逾期利息、逾期本金、当期利息、当期本金顺序冲还）", _O.LOAN
     LOANS_REVIEW_VIEW = "loans.review.view", "查看贷款审查信息（办件审查页）", _O.APPLICATION, True
+    LOANS_PREPAY = "loans.prepay", "部分提前还款并重算还款计划（缩短年限或减少月供）", _O.LOAN
+    LOANS_PAYOFF = "loans.payoff", "提前结清贷款（本金及截至当日利息）", _O.LOAN
+    LOANS_CERTIFICATE_ISSUE = "loans.certificate.issue", "出具贷款结清证明（加盖中心电子印章 SM2）", _O.LOAN
+    LOANS_CERTIFICATE_VIEW = "loans.certificate.view", "下载贷款结清证明", _O.LOAN, True
+    LOANS_COLLATERAL_RELEASE = "loans.collateral.release", "解除抵押（向不动产登记机构发送解押通知）", _O.LOAN
+    LOANS_COLLATERAL_STATUS = "loans.collateral.status", "抵押物状态变动（登记机构推送或监测）", _O.LOAN
+    LOANS_COLLATERAL_HANDLE = "loans.collateral.handle", "抵押物预警处置（处置中、已处置）", _O.LOAN
+    LOANS_REPRICE = "loans.reprice", "贷款利率调整（1月1日按现行利率重定价）", _O.LOAN
     WITHDRAWALS_PAYOUT_RETURNED = "withdrawals.payout.returned", "提取款被收款行退汇，资金退回个人账户", _O.PAYOUT
     WITHDRAWALS_BATCH_SUBMIT = "withdrawals.batch.submit", "提取款批量提交银行支付", _O.PAYOUT
     WITHDRAWALS_AGREEMENT_SUBMIT = "withdrawals.agreement.submit", "约定提取协议签约或终止（待复核）", _O.AGREEMENT, True
@@ -468,6 +476,7 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE, AuditEvent.APPLICATIONS_QUEUE_VIEW,
     AuditEvent.APPLICATIONS_MATERIAL_VIEW,
     AuditEvent.LOANS_LOAN_LIST, AuditEvent.LOANS_LOAN_VIEW, AuditEvent.LOANS_REVIEW_VIEW,
+    AuditEvent.LOANS_CERTIFICATE_VIEW,
 })
 
 

@@ -566,6 +566,9 @@ class ErrorCode(StrEnum):
     LOAN_NOT_ACTIVE = "LOAN_NOT_ACTIVE", 409, "贷款 {number} 当前状态为「{status}」，不能办理该业务"
     LOAN_PAYMENT_INVALID = "LOAN_PAYMENT_INVALID", 422, "还款不正确：{detail}"
     LOAN_PAYMENT_CONFLICT = "LOAN_PAYMENT_CONFLICT", 409, "还款流水号 {reference} 已用于另一笔还款"
+    LOAN_PREPAY_INVALID = "LOAN_PREPAY_INVALID", 422, "提前还款不正确：{detail}"
+    LOAN_NOT_SETTLED = "LOAN_NOT_SETTLED", 409, "贷款 {number} 尚未结清（当前状态：{status}），不能{what}"
+    LOAN_COLLATERAL_HANDLING = "LOAN_COLLATERAL_HANDLING", 409, "抵押物预警 {event} 当前为「{state}」，不能{action}"
     WITHDRAWAL_AGREEMENT_INVALID = "WITHDRAWAL_AGREEMENT_INVALID", 400, "约定提取协议不正确：{detail}"
     WITHDRAWAL_AGREEMENT_AMOUNT = ("WITHDRAWAL_AGREEMENT_AMOUNT", 422,
                                    "约定固定金额 {amount} 元应大于零且不超过月还款额 {installment} 元")

@@ -19,7 +19,9 @@ class LoansConfig(AppConfig):
         from .disburse import register_hooks
         from .products import register_commands as register_product_commands
         from .registration import register_handler
+        from .reprice import register as register_reprice
         from .selectors import member_loans, outstanding_by_center, review_rows
+        from .watch import register_todo as register_collateral_todo
 
         register_product_commands()  # loans.product_change through maker-checker
         register_handler()  # HPF-P-LOAN on the application engine
@@ -27,3 +29,5 @@ class LoansConfig(AppConfig):
         register_loan_source(member_loans)  # withdrawals see the member's active loans
         register_loan_outstanding(outstanding_by_center)  # hpf verify: 121 + 122 = the loans' principal
         register_review_section(ReviewSection("loans.review", "贷款审查", rows=review_rows, order=30))
+        register_reprice()  # day-end step 61: the 1 January repricing
+        register_collateral_todo()  # 待办: collateral warnings waiting for disposal

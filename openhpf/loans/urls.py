@@ -10,6 +10,7 @@ app_name = "loans"
 urlpatterns = [
     path("calculator/", calculator_views.calculator, name="calculator"),  # public: 贷款试算
     path("", views.loan_list, name="list"),
+    path("collateral-warnings/", views.collateral_warnings, name="collateral_warnings"),
     path("<str:number>/", views.loan_view, name="detail"),
     path("<str:number>/contract.pdf", views.contract_pdf, name="contract_pdf"),
 ]

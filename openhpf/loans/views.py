@@ -3,6 +3,8 @@
 - `loans:list` — the portfolio (贷款台账): filters 状态, 产品, 网点, 放款日期 from/to; paged with the true total;
   borrowers masked by clearance; the read is audited (`loans.loan.list`).
 - `loans:detail` — one loan: terms, parties, contract, disbursement, and the stored schedule (`loans.loan.view`).
+- `loans:collateral_warnings` — the 待办 queue 抵押物预警待处置: open warnings of the collateral watch (no
+  personal data on it; the disposal is recorded through the API).
 - `loans:contract_pdf` — the sealed contract PDF (the stored document), read-audited as a view of the loan.
 The loan officer's review of an application (each rule, the caps, the collateral, the schedule) is the section
 贷款审查 on the engine's review screen (`applications:detail`), registered from `LoansConfig.ready()`."""
@@ -25,6 +27,7 @@ from openhpf.documents.pdf import content_disposition
 
 from .models import Loan, LoanContract
 from .selectors import PRODUCT_LABELS, LoanFilter, loan_detail, loan_page
+from .watch import warnings_open
 
 VIEW = "loans.view"
 
@@ -76,3 +79,11 @@ def contract_pdf(request: HttpRequest, number: str) -> FileResponse:
     resp = FileResponse(c.document.file.open("rb"), content_type="application/pdf")
     resp["Content-Disposition"] = content_disposition(f"借款合同-{c.contract_no}.pdf", inline=True)
     return resp
+
+
+@require_GET
+@permission_required("loans.operate")
+def collateral_warnings(request: HttpRequest) -> HttpResponse:
+    center = console_center(request)
+    return render(request, "loans/collateral_warnings.html",
+                  {"rows": warnings_open(center), "title": "抵押物预警待处置"})

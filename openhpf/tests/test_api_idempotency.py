@@ -45,6 +45,12 @@ NOT_MONEY_MOVING: dict[str, str] = {  # "POST <path>": why it moves no money alt
     "POST /loans/applications/{number}/contract": "draws the loan contract and its schedule (nothing is paid)",
     "POST /loans/applications/{number}/sign": "records a party's signature on the contract (nothing is paid)",
     "POST /loans/applications/{number}/collateral": "records the collateral and its registration (nothing is paid)",
+    "POST /loans/{number}/prepay/quote": "试算 of a partial prepayment (nothing is written)",
+    "POST /loans/{number}/payoff/quote": "试算 of a payoff (nothing is written)",
+    "POST /loans/{number}/certificate": "issues the 贷款结清证明 of a settled loan (a document; nothing is paid)",
+    "POST /loans/{number}/collateral/release": "sends the 解押 notice of a settled loan (a document; nothing is paid)",
+    "POST /loans/{number}/collateral-events": "records the registry's status of the collateral (nothing is paid)",
+    "POST /loans/collateral-events/{event_id}/handle": "records the disposal of a collateral warning (nothing is paid)",
 }
 
 

@@ -35,6 +35,9 @@ from openhpf.iam.services import staff_create
 from openhpf.jobs.models import Job
 from openhpf.jobs.runner import job_start
 from openhpf.jobs.selectors import job_list
+from openhpf.loans.models import CollateralEvent, Loan
+from openhpf.loans.tests.factories import make_active_loan
+from openhpf.loans.watch import warnings_open
 from openhpf.reconciliation.selectors import item_list
 from openhpf.reconciliation.tests.test_console_day import NO, _csv, _upload
 from openhpf.reconciliation.tests.test_services import D0, D3, OPENING, _post
@@ -112,6 +115,12 @@ def queues(center, people, client):
     make_application(center, member, teller, legal_due=bd + timedelta(days=1))
     make_application(center, member, teller, promised_due=bd - timedelta(days=1))
     make_application(center, member, teller, state=State.COMPLETED, promised_due=bd - timedelta(days=5))
+    # 抵押物预警待处置: one seizure waiting, one disposed of
+    loan = make_active_loan(center, member, post=False)  # no posting: the 专户 here is reconciled to the fen
+    Loan.objects.filter(pk=loan.pk).update(outstanding=0)  # so hpf verify's loan control holds without one
+    for ref, handling in (("CF1", "warning"), ("CF2", "closed")):
+        CollateralEvent.objects.create(center=center, loan=loan, status="seized", on=bd, source_ref=ref,
+                                       handling=handling, created_by="t")
     return acct
 
 
@@ -139,6 +148,8 @@ def _page_rows(center, user, key: str) -> int:
              "applications.red": RED}[key]
         queue, _ = queue_page(center=center, actor=user, f=f, business_date=center.business_date)
         return queue.total
+    if key == "loans.collateral_warnings":
+        return len(warnings_open(center))
     if key == "withdrawals.overdue":
         return overdue_withdrawals(center, center.business_date).count()
     raise AssertionError(f"a queue without its page count in this test: {key}")
@@ -150,7 +161,8 @@ EXPECTED = {"approvals.pending": 2, "contributions.unknown_receipts": 3, "settle
             "jobs.problems": 2, "applications.to_accept": 1, "applications.mine": 1, "applications.amber": 1,
             "applications.red": 1,
             "applications.followups": 0,  # a 差评's follow-up: applications/tests/test_ratings.py counts one
-            "withdrawals.overdue": 0}  # withdrawals past their 3 日: withdrawals/tests/test_counter.py
+            "withdrawals.overdue": 0,  # withdrawals past their 3 日: withdrawals/tests/test_counter.py
+            "loans.collateral_warnings": 1}
 
 
 def test_every_count_equals_its_queue(center, people, queues):
@@ -171,6 +183,10 @@ def test_links_open_the_queue_with_as_many_rows(client, center, people, queues):
                 "contributions.arrears", "contributions.hardship_expiring", "settlement.notices_queue"):
         r = client.get(todos[key].url)
         assert r.status_code == 200, (key, todos[key].url)
+    client.force_login(people["teller"])
+    t = {t.key: t for t in todos_for(people["teller"], center)}["loans.collateral_warnings"]
+    r = client.get(t.url)
+    assert r.status_code == 200 and r.content.decode().count('data-testid="warning-row"') == t.count == 1
     client.force_login(people["reviewer"])
     r = client.get(reverse("approvals:pending") + "?others=1")
     assert r.content.decode().count('data-testid="pending-row"') == 2
@@ -203,7 +219,7 @@ def test_each_role_sees_its_own_todo_and_every_panel_works(client, center, peopl
                                "contributions.unknown_receipts", "jobs.problems"}
     assert seen["teller"] == {"contributions.arrears", "contributions.hardship_expiring", "jobs.problems",
                               "applications.to_accept", "applications.mine", "applications.amber",
-                              "applications.red", "withdrawals.overdue"}
+                              "applications.red", "withdrawals.overdue", "loans.collateral_warnings"}
     assert seen["secadmin"] == seen["secauditor"] == set()
     assert seen["sysadmin"] == {"jobs.problems"}  # 三员分立: the system's jobs, no business queue
 

@@ -6,6 +6,7 @@
   table (`RetirementAge`).
 - `application`: from the approved application to the disbursed loan: contract and signatures, collateral,
   disbursement, and the 骗提骗贷 record the eligibility rules read.
+- `closing`: after settlement: the 贷款结清证明 and the collateral's release (解除抵押).
 - `servicing`: after disbursement: dues, payments and their allocation, schedule versions, classification,
   collection cases, write-offs, the collateral's watch, reminders.
 """
@@ -19,6 +20,7 @@ from .application import (
     LoanContract,
     LoanParty,
 )
+from .closing import CollateralRelease, LoanSettlementCertificate
 from .loan import Loan, LoanInstallment
 from .product import LoanProduct, RetirementAge
 from .servicing import (
@@ -33,7 +35,7 @@ from .servicing import (
     LoanWriteOff,
 )
 
-__all__ = ["Collateral", "CollateralEvent", "CollectionAction", "CollectionCase", "ContractSignature", "Disbursement",
+__all__ = ["Collateral", "CollateralEvent", "CollateralRelease", "CollectionAction", "CollectionCase", "ContractSignature", "Disbursement",
            "FraudFlag", "HomeOrder", "Loan", "LoanClassChange", "LoanContract", "LoanDue", "LoanInstallment",
-           "LoanParty", "LoanPayment", "LoanProduct", "LoanReminder", "LoanScheduleVersion", "LoanWriteOff",
+           "LoanParty", "LoanPayment", "LoanProduct", "LoanReminder", "LoanScheduleVersion", "LoanSettlementCertificate", "LoanWriteOff",
            "RetirementAge"]

@@ -107,6 +107,7 @@ class LoanScheduleVersion(models.Model):
         PREPAY_PAYMENT = "prepay_payment", "提前还款（减少月供）"
         REPRICE = "reprice", "利率调整"
         RESTRUCTURE = "restructure", "贷款重组"
+        PAYOFF = "payoff", "提前结清"
 
     loan = models.ForeignKey("loans.Loan", on_delete=models.CASCADE, related_name="schedule_versions")
     version = models.PositiveSmallIntegerField("版本")
@@ -228,6 +229,8 @@ class CollateralEvent(models.Model):
     detail = models.CharField("说明", max_length=300, blank=True)
     handling = models.CharField("处置状态", max_length=10, choices=Handling.choices, default=Handling.NONE)
     handled_note = models.CharField("处置说明", max_length=300, blank=True)
+    handled_by = models.CharField("处置人", max_length=150, blank=True)
+    handled_on = models.DateField("处置日期", null=True, blank=True)
     created_by = models.CharField("经办", max_length=150)
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
