@@ -1,5 +1,8 @@
 """hpf loan schedule --principal P --annual-rate R --months N --method equal-installment|equal-principal
---first-due YYYY-MM-DD --format csv|json: a loan's repayment schedule (还款计划), in 元 with two decimals."""
+--first-due YYYY-MM-DD --format csv|json: a loan's repayment schedule (还款计划), in 元 with two decimals.
+
+hpf loan repay --loan 贷款账号 --amount 元 --reference 银行流水号 --as 用户名: 柜台还款 (repay.repayment_counter) on
+the center's business date; prints the allocation and the voucher as JSON."""
 
 from __future__ import annotations
 
@@ -8,11 +11,14 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
+from openhpf.core.cli_options import add_common, common
 from openhpf.core.errors import DomainError
-from openhpf.core.money import format_fen
+from openhpf.core.money import format_fen, parse_yuan
 from openhpf.loans.calculator import CalculatorResult, calculate, calculator_input
+from openhpf.loans.repay import repayment_counter
 
 COLUMNS = ("period", "due_date", "payment", "principal", "interest", "balance")
 
@@ -28,7 +34,7 @@ def table(result: CalculatorResult) -> list[dict[str, Any]]:
 
 
 class Command(BaseCommand):
-    help = "贷款试算：按等额本息或等额本金输出还款计划（金额以元为单位，两位小数）"
+    help = "贷款：试算还款计划（schedule）；柜台还款入账（repay）"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -39,8 +45,16 @@ class Command(BaseCommand):
         s.add_argument("--method", help="还款方式：equal-installment 等额本息，equal-principal 等额本金")
         s.add_argument("--first-due", dest="first_due", help="首次还款日 YYYY-MM-DD")
         s.add_argument("--format", dest="fmt", default="csv", help="输出格式：csv 或 json（默认 csv）")
+        r = sub.add_parser("repay", help="柜台还款入账：按罚息、逾期利息、逾期本金、当期利息、当期本金顺序冲还")
+        r.add_argument("--loan", required=True, help="贷款账号")
+        r.add_argument("--amount", required=True, help="还款金额（元），如 4289.78")
+        r.add_argument("--reference", required=True, help="银行缴款流水号（同一流水号只入账一次）")
+        add_common(r, money=True)
 
     def handle(self, *args, **opts):
+        if opts["action"] == "repay":
+            self._repay(opts)
+            return
         if opts["fmt"] not in ("csv", "json"):
             raise CommandError("输出格式应为 csv 或 json")
         missing = [label for key, label in (("principal", "--principal 贷款金额"), ("annual_rate", "--annual-rate 年利率"),
@@ -61,3 +75,18 @@ class Command(BaseCommand):
         writer = csv.DictWriter(self.stdout, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+    def _repay(self, opts: dict[str, Any]) -> None:
+        center, actor, bd = common(opts, money=True)
+        try:
+            amount = parse_yuan(opts["amount"], field="amount")
+            with transaction.atomic(durable=True):
+                p = repayment_counter(loan_number=opts["loan"], amount=amount, reference=opts["reference"],
+                                      actor=actor, business_date=bd)
+        except DomainError as e:
+            raise CommandError(f"[{e.code}] {e.message}") from None
+        out = {"loan": opts["loan"], "reference": p.reference, "business_date": p.business_date.isoformat(),
+               "amount": _yuan(p.amount), "penalty": _yuan(p.penalty), "overdue_interest": _yuan(p.overdue_interest),
+               "overdue_principal": _yuan(p.overdue_principal), "interest": _yuan(p.interest),
+               "principal": _yuan(p.principal), "voucher_no": p.entry.voucher_no if p.entry_id else None}
+        self.stdout.write(json.dumps(out, ensure_ascii=False))
