@@ -88,7 +88,7 @@ def payment_row(p: LoanPayment) -> dict[str, Any]:
             "business_date": p.business_date, "amount": p.amount, "penalty": p.penalty,
             "overdue_interest": p.overdue_interest, "overdue_principal": p.overdue_principal,
             "interest": p.interest, "principal": p.principal, "prepaid_principal": p.prepaid_principal,
-            "bank_ref": p.bank_ref, "voucher": p.entry.voucher_no if p.entry_id else "",
+            "bank_ref": p.bank_ref, "voucher": p.entry.voucher_no if p.entry is not None else "",
             "created_by": p.created_by}
 
 
@@ -299,7 +299,8 @@ def portfolio_dashboard(*, actor: Actor, center: Any, on: date, months: int = 12
             "balance": int(mix_rows.get(code, {}).get("bal") or 0),
             "share": percent(int(mix_rows.get(code, {}).get("bal") or 0), balance_now)}
            for code, label in LoanClass.choices]
-    npl = sum(m["balance"] for m in mix if m["code"] in (LoanClass.SUBSTANDARD, LoanClass.DOUBTFUL, LoanClass.LOSS))
+    bad = (LoanClass.SUBSTANDARD, LoanClass.DOUBTFUL, LoanClass.LOSS)
+    npl = sum(int(mix_rows.get(code, {}).get("bal") or 0) for code in bad)
     vintage = [{"quarter": f"{r['y']}Q{r['q']}", "count": r["n"], "principal": int(r["p"] or 0),
                 "outstanding": int(r["bal"] or 0), "overdue": int(r["od"] or 0), "overdue_count": r["odn"],
                 "rate": permille(int(r["od"] or 0), int(r["bal"] or 0))}

@@ -68,7 +68,7 @@ def repay(request: HttpRequest, number: str) -> HttpResponse:
                 pay = repayment_counter(loan_number=loan.number, amount=amount, reference=ctx["reference"],
                                         actor=request.user, business_date=bd)
             loan.refresh_from_db()
-            ctx.update(done=True, voucher=pay.entry.voucher_no if pay.entry_id else "", pay=pay,
+            ctx.update(done=True, voucher=pay.entry.voucher_no if pay.entry is not None else "", pay=pay,
                        outstanding=loan.outstanding, payments=payment_rows(loan))
         else:
             if amount <= 0:

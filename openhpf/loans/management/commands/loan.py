@@ -88,5 +88,5 @@ class Command(BaseCommand):
         out = {"loan": opts["loan"], "reference": p.reference, "business_date": p.business_date.isoformat(),
                "amount": _yuan(p.amount), "penalty": _yuan(p.penalty), "overdue_interest": _yuan(p.overdue_interest),
                "overdue_principal": _yuan(p.overdue_principal), "interest": _yuan(p.interest),
-               "principal": _yuan(p.principal), "voucher_no": p.entry.voucher_no if p.entry_id else None}
+               "principal": _yuan(p.principal), "voucher_no": p.entry.voucher_no if p.entry is not None else None}
         self.stdout.write(json.dumps(out, ensure_ascii=False))
