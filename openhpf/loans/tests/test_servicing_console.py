@@ -225,3 +225,20 @@ def test_dashboard_figures(client, loan, teller, center):
     client.force_login(teller)
     html = client.get("/loans/dashboard/").content.decode()
     assert "贷款风险看板" in html and "998,239.43" in html and "loan-dash-data" in html
+
+
+def test_cli_repay(loan, teller):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--as"):
+        call_command("loan", "repay", "--loan", loan.number, "--amount", "4289.78", "--reference", "C9")
+    out = StringIO()
+    call_command("loan", "repay", "--loan", loan.number, "--amount", "4289.78", "--reference", "C9", "--as",
+                 teller.username, stdout=out)
+    got = json.loads(out.getvalue())
+    assert (got["penalty"], got["overdue_interest"], got["overdue_principal"]) == ("154.21", "2375.00", "1760.57")
+    assert got["voucher_no"] == LoanPayment.objects.get(reference="C9").entry.voucher_no
