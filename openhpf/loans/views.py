@@ -19,8 +19,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from openhpf.access.decorators import permission_required
-from openhpf.core.authz import has_permission
 from openhpf.accounts.lookups import console_center
+from openhpf.core.authz import has_permission
 from openhpf.core.codes import LoanClass
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Branch

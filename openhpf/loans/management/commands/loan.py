@@ -77,7 +77,7 @@ class Command(BaseCommand):
         writer.writerows(rows)
 
     def _repay(self, opts: dict[str, Any]) -> None:
-        center, actor, bd = common(opts, money=True)
+        _center, actor, bd = common(opts, money=True)
         try:
             amount = parse_yuan(opts["amount"], field="amount")
             with transaction.atomic(durable=True):
