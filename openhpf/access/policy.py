@@ -177,6 +177,10 @@ CONSOLE: dict[str, str] = {
     "loans:detail": "loans.view",
     "loans:contract_pdf": "loans.view",
     "loans:collateral_warnings": "loans.operate",  # 待办: 抵押物预警待处置
+    "loans:repay": "loans.operate",  # 柜台还款 (htmx form on the servicing page)
+    "loans:class_override": "loans.operate",  # 五级分类人工认定
+    "loans:cases": "loans.view",  # 催收工作台 (borrowers masked, read audited)
+    "loans:dashboard": "loans.view",  # 贷款风险看板 (aggregates only)
     # the staff work queue (办件工作台); each action's own permission (受理, the review level's, 分派) is checked
     # by the engine's services, and the screen shows only the buttons the clerk may use
     "applications:queue": "applications.view",
@@ -229,6 +233,10 @@ API: dict[str, str] = {
     "GET /api/v1/loans/{number}/collateral-events": "loans.view",
     "POST /api/v1/loans/{number}/collateral-events": "loans.operate",  # the registry's status feed
     "POST /api/v1/loans/collateral-events/{event_id}/handle": "loans.operate",  # 抵押物预警处置
+    "GET /api/v1/loans/{number}/due": "loans.view",  # 应还明细 (read audited)
+    "POST /api/v1/loans/{number}/repayments": "loans.operate",  # 柜台还款 (Idempotency-Key; 409 during COB)
+    "GET /api/v1/loans/{number}/payments": "loans.view",  # 还款记录 (read audited)
+    "POST /api/v1/loans/{number}/class": "loans.operate",  # 五级分类人工认定
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/applications": "applications.view",

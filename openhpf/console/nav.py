@@ -23,6 +23,7 @@ MENU: list[tuple[str, str, str | None]] = [
     ("缓缴", "relief:hardship", "accounts.view"),
     ("办件", "applications:queue", "applications.view"),
     ("贷款", "loans:list", "loans.view"),
+    ("贷款风险", "loans:dashboard", "loans.view"),
     ("结算", "settlement:home", "settlement.view"),
     ("对账", "reconciliation:home", "settlement.view"),
     ("财务", "finance:home", "finance.view"),

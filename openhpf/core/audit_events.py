@@ -431,6 +431,9 @@ class AuditEvent(StrEnum):
     LOANS_COLLATERAL_STATUS = "loans.collateral.status", "抵押物状态变动（登记机构推送或监测）", _O.LOAN
     LOANS_COLLATERAL_HANDLE = "loans.collateral.handle", "抵押物预警处置（处置中、已处置）", _O.LOAN
     LOANS_REPRICE = "loans.reprice", "贷款利率调整（1月1日按现行利率重定价）", _O.LOAN
+    LOANS_CLASS_OVERRIDE = "loans.class.override", "贷款五级分类人工认定（理由与有效期）", _O.LOAN
+    LOANS_CASE_LIST = "loans.case.list", "查看逾期催收工作台（借款人脱敏）", _O.LOAN, True
+    LOANS_SERVICING_VIEW = "loans.servicing.view", "查看贷款还款、逾期与应还明细", _O.LOAN, True
     WITHDRAWALS_PAYOUT_RETURNED = "withdrawals.payout.returned", "提取款被收款行退汇，资金退回个人账户", _O.PAYOUT
     WITHDRAWALS_BATCH_SUBMIT = "withdrawals.batch.submit", "提取款批量提交银行支付", _O.PAYOUT
     WITHDRAWALS_AGREEMENT_SUBMIT = "withdrawals.agreement.submit", "约定提取协议签约或终止（待复核）", _O.AGREEMENT, True
@@ -477,6 +480,7 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.APPLICATIONS_MATERIAL_VIEW,
     AuditEvent.LOANS_LOAN_LIST, AuditEvent.LOANS_LOAN_VIEW, AuditEvent.LOANS_REVIEW_VIEW,
     AuditEvent.LOANS_CERTIFICATE_VIEW,
+    AuditEvent.LOANS_CASE_LIST, AuditEvent.LOANS_SERVICING_VIEW,
 })
 
 

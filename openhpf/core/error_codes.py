@@ -569,6 +569,8 @@ class ErrorCode(StrEnum):
     LOAN_PREPAY_INVALID = "LOAN_PREPAY_INVALID", 422, "提前还款不正确：{detail}"
     LOAN_NOT_SETTLED = "LOAN_NOT_SETTLED", 409, "贷款 {number} 尚未结清（当前状态：{status}），不能{what}"
     LOAN_COLLATERAL_HANDLING = "LOAN_COLLATERAL_HANDLING", 409, "抵押物预警 {event} 当前为「{state}」，不能{action}"
+    LOAN_NO_COUNTER_ACCOUNT = "LOAN_NO_COUNTER_ACCOUNT", 422, "本中心没有可用的住房公积金存款专户，不能办理柜台还款"
+    LOAN_CLASS_OVERRIDE_INVALID = "LOAN_CLASS_OVERRIDE_INVALID", 422, "五级分类人工认定不正确：{detail}"
     WITHDRAWAL_AGREEMENT_INVALID = "WITHDRAWAL_AGREEMENT_INVALID", 400, "约定提取协议不正确：{detail}"
     WITHDRAWAL_AGREEMENT_AMOUNT = ("WITHDRAWAL_AGREEMENT_AMOUNT", 422,
                                    "约定固定金额 {amount} 元应大于零且不超过月还款额 {installment} 元")

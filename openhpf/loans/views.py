@@ -2,9 +2,11 @@
 
 - `loans:list` — the portfolio (贷款台账): filters 状态, 产品, 网点, 放款日期 from/to; paged with the true total;
   borrowers masked by clearance; the read is audited (`loans.loan.list`).
-- `loans:detail` — one loan: terms, parties, contract, disbursement, and the stored schedule (`loans.loan.view`).
 - `loans:collateral_warnings` — the 待办 queue 抵押物预警待处置: open warnings of the collateral watch (no
   personal data on it; the disposal is recorded through the API).
+- `loans:detail` — one loan (贷后管理页): terms, parties, contract, disbursement, the schedule and its earlier versions,
+  what is due and overdue, payments, class history with the override form, collateral, collection, and the counter
+  repayment form (servicing_views) (`loans.loan.view`).
 - `loans:contract_pdf` — the sealed contract PDF (the stored document), read-audited as a view of the loan.
 The loan officer's review of an application (each rule, the caps, the collateral, the schedule) is the section
 贷款审查 on the engine's review screen (`applications:detail`), registered from `LoansConfig.ready()`."""
@@ -20,13 +22,16 @@ from django.views.decorators.http import require_GET
 
 from openhpf.access.decorators import permission_required
 from openhpf.accounts.lookups import console_center
+from openhpf.core.authz import has_permission
+from openhpf.core.codes import LoanClass
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Branch
 from openhpf.core.paging import page_number
 from openhpf.documents.pdf import content_disposition
 
 from .models import Loan, LoanContract
-from .selectors import PRODUCT_LABELS, LoanFilter, loan_detail, loan_page
+from .selectors import PRODUCT_LABELS, LoanFilter, loan_detail, loan_get, loan_page
+from .servicing_selectors import servicing_sections
 from .watch import warnings_open
 
 VIEW = "loans.view"
@@ -62,7 +67,10 @@ def loan_view(request: HttpRequest, number: str) -> HttpResponse:
         loan = loan_detail(actor=request.user, center=center, number=number)
     except DomainError as e:
         raise Http404(e.message) from None
-    return render(request, "loans/detail.html", {"loan": loan, "title": f"贷款 {loan['number']}"})
+    sv = servicing_sections(loan_get(center=center, number=loan["number"]), center.business_date)
+    return render(request, "loans/detail.html", {
+        "loan": loan, "sv": sv, "title": f"贷款 {loan['number']}", "classes": LoanClass.choices,
+        "can_operate": has_permission(request.user, "loans.operate", center=center)})
 
 
 @require_GET

@@ -89,6 +89,7 @@ NOT_PRODUCED: dict[str, str] = {
     "loans.loan.view": "贷款详情，由 loans/tests/test_application.py 覆盖",
     "loans.review.view": "贷款审查区块，由 loans/tests/test_application.py 覆盖",
     "loans.certificate.view": "贷款结清证明下载，由 loans/tests/test_prepay.py 覆盖",
+    "loans.servicing.view": "贷款应还明细与还款记录（API），由 loans/tests/test_servicing_console.py 覆盖",
     "withdrawals.agreement.read": "约定提取协议查看，由 withdrawals/tests/test_agreed_edges.py 覆盖",
     "withdrawals.agreement.submit": "约定提取协议签订，由 withdrawals/tests/test_agreed.py 覆盖",
     "withdrawals.court.approve": "司法扣划复核，由 withdrawals/tests/test_court.py 覆盖",

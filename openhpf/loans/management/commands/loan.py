@@ -4,7 +4,10 @@
 hpf loan prepay LOAN --amount 元 --mode term|payment [--bank-ref REF --as USER]: 部分提前还款 (the quote alone
 without --bank-ref); hpf loan payoff LOAN [--bank-ref REF --as USER]: 提前结清 (likewise); hpf loan certificate
 LOAN [--out FILE]: issue the 贷款结清证明 (once) and write the PDF; hpf loan collateral-watch: ask the registry
-about every active loan's collateral (docs/loans.md)."""
+about every active loan's collateral (docs/loans.md).
+
+hpf loan repay --loan 贷款账号 --amount 元 --reference 银行流水号 --as 用户名: 柜台还款 (repay.repayment_counter) on
+the center's business date; prints the allocation and the voucher as JSON."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from openhpf.loans.closing import certificate_issue, collateral_release
 from openhpf.loans.models import Loan
 from openhpf.loans.payments import Funding
 from openhpf.loans.prepay import MODES, Quote, payoff_apply, payoff_quote, prepay_apply, prepay_quote
+from openhpf.loans.repay import repayment_counter
 from openhpf.loans.watch import collateral_watch_pull
 from openhpf.settlement.selectors import fund_account_for_payments
 
@@ -47,7 +51,7 @@ def _quote_text(q: Quote, what: str) -> str:
 
 
 class Command(BaseCommand):
-    help = ("贷款：还款计划试算、部分提前还款、提前结清、贷款结清证明、抵押物状态监测"
+    help = ("贷款：还款计划试算、柜台还款、部分提前还款、提前结清、贷款结清证明、抵押物状态监测"
             "（金额以元为单位，两位小数）")
 
     def add_arguments(self, parser):
@@ -76,9 +80,17 @@ class Command(BaseCommand):
         add_common(c)
         w = sub.add_parser("collateral-watch", help="向不动产登记机构查询还款中贷款的抵押物状态，查封或转让即预警")
         add_common(w)
+        r = sub.add_parser("repay", help="柜台还款入账：按罚息、逾期利息、逾期本金、当期利息、当期本金顺序冲还")
+        r.add_argument("--loan", required=True, help="贷款账号")
+        r.add_argument("--amount", required=True, help="还款金额（元），如 4289.78")
+        r.add_argument("--reference", required=True, help="银行缴款流水号（同一流水号只入账一次）")
+        add_common(r, money=True)
 
     def handle(self, *args, **opts):
         action = opts["action"]
+        if action == "repay":
+            self._repay(opts)
+            return None
         if action != "schedule":
             try:
                 return self._servicing(action, opts)
@@ -158,3 +170,18 @@ class Command(BaseCommand):
             with cert.document.file.open("rb") as src, open(opts["out"], "wb") as dst:
                 dst.write(src.read())
             self.stdout.write(f"已写入 {opts['out']}")
+
+    def _repay(self, opts: dict[str, Any]) -> None:
+        _center, actor, bd = common(opts, money=True)
+        try:
+            amount = parse_yuan(opts["amount"], field="amount")
+            with transaction.atomic(durable=True):
+                p = repayment_counter(loan_number=opts["loan"], amount=amount, reference=opts["reference"],
+                                      actor=actor, business_date=bd)
+        except DomainError as e:
+            raise CommandError(f"[{e.code}] {e.message}") from None
+        out = {"loan": opts["loan"], "reference": p.reference, "business_date": p.business_date.isoformat(),
+               "amount": _yuan(p.amount), "penalty": _yuan(p.penalty), "overdue_interest": _yuan(p.overdue_interest),
+               "overdue_principal": _yuan(p.overdue_principal), "interest": _yuan(p.interest),
+               "principal": _yuan(p.principal), "voucher_no": p.entry.voucher_no if p.entry is not None else None}
+        self.stdout.write(json.dumps(out, ensure_ascii=False))
