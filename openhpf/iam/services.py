@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import authz
-from openhpf.core.actors import Actor, AgentActor, AnonymousCaller, MemberActor, PartnerActor
+from openhpf.core.actors import Actor, AgentActor, AnonymousCaller, MemberActor, PartnerActor, SystemActor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.channels import message_template
 from openhpf.core.error_codes import ErrorCode
@@ -1080,8 +1080,9 @@ def member_register_complete(*, member: Any, challenge: str, code: str, password
         audit_log(actor=AnonymousCaller(f"member:{member.pk}"), action=AuditEvent.IAM_MEMBER_REGISTER_FAILURE,
                   obj=member, center=member.center_id, after={"ip": ip, "reason": problem})
         return None, problem
+    # the member opens its own login: recorded as done by the hall for it (SystemActor, the claimed member named)
     return member_principal_create(member=member, password=password,
-                                   actor=AnonymousCaller(f"member:{member.pk}")), ""
+                                   actor=SystemActor("servicehall", ref=f"register:member:{member.pk}")), ""
 
 
 def member_phone_code_send(*, member: Any, phone: str, actor: MemberActor) -> str:

@@ -332,7 +332,7 @@ def _uploads(request: HttpRequest, materials: list[dict[str, Any]]) -> list[tupl
         f = request.FILES.get(f"material_{m['code']}")
         if f is None:
             continue
-        if f.size > MAX_UPLOAD or not f.size:
+        if not f.size or f.size > MAX_UPLOAD:
             bad.append(f"材料「{m['name']}」的照片为空或超过 8 MB")
             continue
         out.append((m, f))
