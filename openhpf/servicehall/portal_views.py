@@ -240,9 +240,12 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def annual_statement(request: HttpRequest, account_no: str, year: int) -> HttpResponse:
+def annual_statement(request: HttpRequest, account_no: str) -> HttpResponse:
+    """年度对账单 of `?year=` (this year by default) of an own account, as a PDF."""
     actor = _actor(request)
     account = sel.own_account(actor, account_no)
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and len(raw) == 4 else _today(request).year
     if account is None or not 1990 <= year <= _today(request).year:
         raise Http404("对账单不存在")
     try:
@@ -285,10 +288,10 @@ def _payload(form: forms.Form) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @member_required
-def withdraw(request: HttpRequest, reason: str) -> HttpResponse:
+def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     """The form of one reason: 「核对」 shows every rule's result (nothing written); 「提交申请」 steps up to face
     verification, stores the photos taken and submits through the engine."""
-    actor, item_code = _actor(request), _reason(reason)
+    actor, item_code, reason = _actor(request), _reason(code), code
     member = actor.principal.member
     here = item_for_center(item_code, member.center, _today(request))
     if here is None:

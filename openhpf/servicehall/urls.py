@@ -18,9 +18,9 @@ urlpatterns = [
     path("certificates/apply/", views.certificate_apply_view, name="certificate_apply"),
     path("certificates/<str:number>.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("history/", portal_views.history, name="history"),
-    path("statement/<str:account_no>/<int:year>.pdf", portal_views.annual_statement, name="statement"),
+    path("statement/<str:account_no>.pdf", portal_views.annual_statement, name="statement"),  # ?year=
     path("withdraw/", portal_views.withdraw_index, name="withdraw_index"),
-    path("withdraw/<str:reason>/", portal_views.withdraw, name="withdraw"),
+    path("withdraw/<str:code>/", portal_views.withdraw, name="withdraw"),  # rent, retire
     path("applications/", portal_views.applications, name="applications"),
     path("applications/<str:number>/", portal_views.application, name="application"),
     path("me/", portal_views.profile, name="profile"),

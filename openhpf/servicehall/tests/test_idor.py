@@ -36,7 +36,7 @@ def _probes(b, year: int) -> dict[str, list[tuple[str, str, dict]]]:
     acct, app, cert = b["account"].account_no, b["app"].number, b["cert"].number
     return {
         "certificate_pdf": [("get", f"/hall/certificates/{cert}.pdf", {})],
-        "statement": [("get", f"/hall/statement/{acct}/{year}.pdf", {})],
+        "statement": [("get", f"/hall/statement/{acct}.pdf?year={year}", {})],
         "application": [("get", f"/hall/applications/{app}/", {}),
                         ("post", f"/hall/applications/{app}/", {"level": "very_dissatisfied", "comment": "x"})],
         "withdraw": [("get", "/hall/withdraw/closing/", {})],  # only the listed reasons exist online
@@ -74,7 +74,7 @@ def test_a_signed_out_visitor_and_a_staff_session_reach_no_member_page(client, p
                                                                         django_user_model):
     member_pages = ["/hall/history/", "/hall/withdraw/", "/hall/withdraw/rent/", "/hall/applications/",
                     f"/hall/applications/{b_things['app'].number}/", "/hall/me/", "/hall/me/phone/", "/hall/inbox/",
-                    f"/hall/statement/{b_things['account'].account_no}/2026.pdf"]
+                    f"/hall/statement/{b_things['account'].account_no}.pdf?year=2026"]
     for path in member_pages:
         r = client.get(path)
         assert r.status_code == 302 and r["Location"].endswith("/hall/login/"), path

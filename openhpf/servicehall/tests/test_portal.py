@@ -94,10 +94,10 @@ def test_history_filters_pages_and_the_annual_statement(client, people):
     bad = client.get(f"/hall/history/?account={a.account_no}&date_from=2026-12-01&date_to=2026-01-01")
     assert "起始日期不能晚于截止日期" in bad.content.decode()
     year = a.center.business_date.year
-    pdf = client.get(f"/hall/statement/{a.account_no}/{year}.pdf")
+    pdf = client.get(f"/hall/statement/{a.account_no}.pdf?year={year}")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert client.get(f"/hall/statement/{people['b'].account_no}/{year}.pdf").status_code == 404
-    assert client.get(f"/hall/statement/{a.account_no}/{year + 1}.pdf").status_code == 404
+    assert client.get(f"/hall/statement/{people['b'].account_no}.pdf?year={year}").status_code == 404
+    assert client.get(f"/hall/statement/{a.account_no}.pdf?year={year + 1}").status_code == 404
 
 
 def _portal_member(w):
@@ -118,6 +118,8 @@ def test_rent_withdrawal_online_preview_submit_approve_pay_and_rate(client, worl
     m = _portal_member(w)
     verified_card(w)
     sign_in(client, w["acct"].account_no, m.phone)
+    retire = client.get("/hall/withdraw/retire/").content.decode()
+    assert "离退休证明方式" in retire and "离退休证明" in retire and 'accept="image/*' in retire
     page = client.get("/hall/withdraw/rent/")
     assert page.status_code == 200 and 'capture="environment"' in page.content.decode()
     assert "**** **** **** 1234" in page.content.decode()
