@@ -163,6 +163,18 @@ CONSOLE: dict[str, str] = {
     "hall:certificate_apply": PRINCIPAL,
     "hall:ecard": PRINCIPAL,
     "hall:certificate_pdf": PRINCIPAL,
+    "hall:register": PUBLIC,  # 首次注册: checked against the account, a code to the registered phone, rate limited
+    "hall:register_code": PUBLIC,
+    "hall:elder": PUBLIC,  # 长辈模式 on/off: a display cookie of the hall only
+    "hall:history": PRINCIPAL,  # the member's own 明细 (another's account number is a 404)
+    "hall:statement": PRINCIPAL,  # 年度对账单 PDF of an own account
+    "hall:withdraw_index": PRINCIPAL,
+    "hall:withdraw": PRINCIPAL,  # online withdrawal: 一次告知 preview, face step-up, submission through the engine
+    "hall:applications": PRINCIPAL,  # own applications with their clocks
+    "hall:application": PRINCIPAL,  # one own application, 好差评 (another's number is a 404)
+    "hall:profile": PRINCIPAL,  # own data (masked), phone change step 1
+    "hall:phone_code": PRINCIPAL,
+    "hall:inbox": PRINCIPAL,
     "catalog:implementations": "catalog.change",  # the center's 实施清单 (console) and its change form
     "catalog:implementation": "catalog.change",
     "withdrawals:member_cards": "accounts.view",  # the member page's 结算银行卡 panel (masked, read audited)

@@ -363,10 +363,13 @@ def _account_detail(account: MemberAccount, read: PersonalRead) -> MemberAccount
 
 
 def _history(account: MemberAccount, *, page: int, page_size: int, last_if_past_end: bool,
-             date_from: date | None = None, date_to: date | None = None) -> Page:
+             date_from: date | None = None, date_to: date | None = None,
+             biz_types: tuple[str, ...] = ()) -> Page:
     page_size = _limit(page_size)
     page = max(1, int(page))
     qs = SubLedgerRow.objects.filter(sub_account_id=account.pk)
+    if biz_types:
+        qs = qs.filter(biz_type__in=biz_types)
     if date_from is not None:
         qs = qs.filter(business_date__gte=date_from)
     if date_to is not None:
@@ -414,12 +417,13 @@ def member_account_page(*, account: MemberAccount, actor: Actor, read: PersonalR
 @personal_read(AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_HISTORY, portal=True, obj=lambda kw: kw["account"])
 def account_history(*, account: MemberAccount, actor: Actor, read: PersonalRead, page: int = 1, page_size: int = 20,
                     last_if_past_end: bool = False, date_from: date | None = None,
-                    date_to: date | None = None) -> Page:
-    """The account's detail rows (个人明细账), newest first; optionally of business dates from..to only."""
+                    date_to: date | None = None, biz_types: tuple[str, ...] = ()) -> Page:
+    """The account's detail rows (个人明细账), newest first; optionally of business dates from..to only, and of
+    the given 业务类型 only."""
     _own(read, member_id=account.member_id, employer_id=account.employer_id)
     p = _history(account, page=page, page_size=page_size, last_if_past_end=last_if_past_end, date_from=date_from,
-                 date_to=date_to)
-    read.note(page=p.page, **_dates_note(date_from, date_to))
+                 date_to=date_to, biz_types=biz_types)
+    read.note(page=p.page, **_dates_note(date_from, date_to), **({"biz_types": list(biz_types)} if biz_types else {}))
     return p
 
 
@@ -490,6 +494,20 @@ def employer_members(*, employer: Employer, actor: Actor, read: PersonalRead, pa
     p = _employer_members(employer, read, page, page_size, last_if_past_end=False)
     read.note(page=p.page, members=[m.account_no for m in p.items])
     return p
+
+
+def member_for_registration(*, account_no: str, id_number: str, name: str, phone: str) -> Member | None:
+    """首次注册 of the online hall: the member whose 个人账号, 证件号码, 姓名 and registered phone all match, or None
+    (the caller says only that they do not match: which one is not told, against probing)."""
+    a = (MemberAccount.objects.select_related("member").filter(account_no=(account_no or "").strip())
+         .exclude(status__in=(MemberAccountStatus.CLOSED_MERGED, MemberAccountStatus.CLOSED_TRANSFERRED)).first())
+    if a is None:
+        return None
+    m = a.member
+    same = ((m.id_number or "").strip().upper() == (id_number or "").strip().upper()
+            and (m.name or "").strip() == (name or "").strip()
+            and re.sub(r"\D", "", m.phone or "") == re.sub(r"\D", "", phone or "") != "")
+    return m if same else None
 
 
 def member_notify_phone(member_id: int) -> str:

@@ -45,7 +45,7 @@ class AccountStatement:
         return f"{lo} 至 {hi}"
 
 
-@personal_read(AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_PRINT, obj=lambda kw: kw["account"])
+@personal_read(AuditEvent.ACCOUNTS_MEMBER_ACCOUNT_PRINT, portal=True, obj=lambda kw: kw["account"])
 def account_statement(*, account: MemberAccount, actor: Actor, read: PersonalRead, date_from: date | None = None,
                       date_to: date | None = None, purpose: str = "print") -> AccountStatement:
     """The statement of `account` for business dates date_from..date_to (either open), oldest row first."""

@@ -346,6 +346,38 @@ def rules_preview(app: Application, on: date, actor: Actor) -> list[rules.RuleRe
     return rules.evaluate_rules(rules.rules_of(rule_set), inputs)
 
 
+class _Preview(Exception):
+    def __init__(self, value: Any) -> None:
+        super().__init__("preview")
+        self.value = value
+
+
+def application_preview(*, center: Center, item_code: str, channel: str, identity_level: int, actor: Actor,
+                        business_date: date, payload: dict[str, Any], member_id: int | None = None,
+                        employer_id: int | None = None,
+                        branch_id: int | None = None) -> tuple[list[tuple[str, str]], list[str], list[rules.RuleResult]]:
+    """一次告知 before filing (the online hall's form): (the payload in the applicant's words, every problem of the
+    payload, every rule's result) as filing and accepting it now would find them — the draft is made and the rules
+    evaluated inside a transaction that is rolled back, so nothing is kept (no application, number or audit row).
+    Refusals of filing itself (item not offered, channel, identity level) are raised as `application_create` does."""
+    def run() -> tuple[list[tuple[str, str]], list[str], list[rules.RuleResult]]:
+        app = application_create(center=center, item_code=item_code, channel=channel, identity_level=identity_level,
+                                 actor=actor, business_date=business_date, payload=payload, member_id=member_id,
+                                 employer_id=employer_id, branch_id=branch_id)
+        handler = registry.handler_for(app.item_code, app.item_version.name)
+        clean, problems = handler.validate(dict(app.payload), app)
+        app.payload = clean
+        app.amount = handler.amount(clean) if handler.amount else None
+        rows = list(handler.describe(dict(clean))) if handler.describe is not None else []
+        return rows, _problems(problems), ([] if problems else rules_preview(app, business_date, actor))
+
+    try:
+        with transaction.atomic():
+            raise _Preview(run())
+    except _Preview as done:
+        return cast(tuple[list[tuple[str, str]], list[str], list[rules.RuleResult]], done.value)
+
+
 def _failing_messages(app: Application, severity: str) -> list[str]:
     ev = app.evaluations.order_by("-id").first()
     return [r["message"] for r in (ev.results if ev else []) if not r["holds"] and r["severity"] == severity]

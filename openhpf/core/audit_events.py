@@ -197,6 +197,10 @@ class AuditEvent(StrEnum):
     IAM_MEMBER_LOGIN_LOCKED = "iam.member.login.locked", "职工网厅登录被锁定", _O.MEMBER_PRINCIPAL, True
     IAM_MEMBER_LOGIN_OTP_EXPIRED = "iam.member.login.otp_expired", "职工网厅验证码过期", _O.MEMBER_PRINCIPAL, True
     IAM_MEMBER_LOGIN_OTP_FAILURE = "iam.member.login.otp_failure", "职工网厅验证码错误", _O.MEMBER_PRINCIPAL, True
+    IAM_MEMBER_REGISTER_BEGIN = "iam.member.register.begin", "职工网厅注册：身份核对通过，发送验证码", _O.MEMBER, True
+    IAM_MEMBER_REGISTER_MISMATCH = "iam.member.register.mismatch", "职工网厅注册：信息与登记不符", _O.NONE, True
+    IAM_MEMBER_REGISTER_FAILURE = "iam.member.register.failure", "职工网厅注册：验证码错误", _O.MEMBER, True
+    IAM_MEMBER_PHONE_CODE = "iam.member.phone.code", "职工网厅修改手机：验证码发往新号码", _O.MEMBER, True
     IAM_AGENT_CREATE = "iam.agent.create", "登记单位经办人", _O.EMPLOYER_AGENT, True
     IAM_AGENT_LOGIN_PASSWORD_OK = "iam.agent.login.password_ok", "单位网厅密码通过", _O.EMPLOYER_AGENT, True
     IAM_AGENT_LOGIN_SUCCESS = "iam.agent.login.success", "单位网厅登录成功", _O.EMPLOYER_AGENT, True

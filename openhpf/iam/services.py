@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from openhpf.audit.services import actor_label, audit_log
 from openhpf.core import authz
-from openhpf.core.actors import Actor, AgentActor, AnonymousCaller, MemberActor, PartnerActor
+from openhpf.core.actors import Actor, AgentActor, AnonymousCaller, MemberActor, PartnerActor, SystemActor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.channels import message_template
 from openhpf.core.error_codes import ErrorCode
@@ -997,3 +997,99 @@ def partner_token_check(plaintext: str, *, ip: str, scope: str | None) -> tuple[
     if scope is not None and scope not in t.scopes:
         return None, "scope"
     return t, ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One-time codes for a portal step that is not a sign-in: first-time registration (首次注册) of a member, a change of
+# the registered phone (the code goes to the new number). The code is bound to a purpose and a subject (the member
+# it is for) through the challenge's hash; the client holds the challenge, never the code.
+# ---------------------------------------------------------------------------------------------------------------
+
+REGISTER_CODE = message_template("iam.register_code", "【住房公积金】您正在开通网上服务大厅，验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。")
+PHONE_CODE = message_template("iam.portal_phone_code", "【住房公积金】您正在修改登记的手机号码，验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。")
+_STEP_TEMPLATES = {"register": REGISTER_CODE, "phone": PHONE_CODE}
+
+
+def _step_hash(purpose: str, subject: str, challenge: str) -> str:
+    return token_hash(f"{purpose}:{subject}:{challenge}")
+
+
+def portal_step_code_send(*, purpose: str, subject: str, phone: str, center_id: Any) -> str:
+    """Send a one-time code for `purpose` ("register", "phone") about `subject` (e.g. "member:12") to `phone`
+    (sent when the caller's transaction commits); returns the challenge the client sends back with the code."""
+    challenge = secrets.token_urlsafe(24)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    now = timezone.now()
+    otp = OneTimeCode.objects.create(kind=PrincipalKind.MEMBER, challenge_hash=_step_hash(purpose, subject, challenge),
+                                     code_hash=_code_hash(challenge, code), created_at=now,
+                                     expires_at=now + timedelta(seconds=policy.value("OTP_TTL_SECONDS")))
+    notify(channel="sms", recipient=phone, kind=_STEP_TEMPLATES[purpose], center=center_id, expires_at=otp.expires_at,
+           payload={"code": code, "minutes": policy.value("OTP_TTL_SECONDS") // 60})
+    return challenge
+
+
+def portal_step_code_check(*, purpose: str, subject: str, challenge: str, code: str) -> str:
+    """Spend the code of `portal_step_code_send`: "" when right (used once), else the Chinese reason. A wrong code
+    counts a try (OTP_MAX_ATTEMPTS, then the code is spent); the count commits with the caller's transaction."""
+    otp = (OneTimeCode.objects.select_for_update()
+           .filter(challenge_hash=_step_hash(purpose, subject, challenge or ""), member__isnull=True,
+                   agent__isnull=True).first())
+    if otp is None or otp.used_at is not None:
+        return "验证码无效，请重新获取"
+    if otp.expires_at <= timezone.now():
+        return "验证码已过期，请重新获取"
+    if otp.attempts >= policy.value("OTP_MAX_ATTEMPTS"):
+        return "验证码错误次数过多，请重新获取"
+    if not hmac.compare_digest(otp.code_hash, _code_hash(challenge, (code or "").strip())):
+        otp.attempts += 1
+        otp.save(update_fields=["attempts"])
+        left = policy.value("OTP_MAX_ATTEMPTS") - otp.attempts
+        return f"验证码不正确，还可尝试 {left} 次" if left > 0 else "验证码错误次数过多，请重新获取"
+    otp.used_at = timezone.now()
+    otp.save(update_fields=["used_at"])
+    return ""
+
+
+def member_is_registered(member: Any) -> bool:
+    return MemberPrincipal.objects.filter(member=member).exists()
+
+
+def member_register_begin(*, member: Any, ip: str) -> str:
+    """首次注册, step 1 (the caller checked name, ID number, account number and phone against the member's account):
+    a code goes to the phone on file. Refused when the member already has a login (sign in, or reset at the
+    counter). Returns the challenge."""
+    if member_is_registered(member):
+        raise DomainError(ErrorCode.PORTAL_ALREADY_REGISTERED, field="account_no")
+    challenge = portal_step_code_send(purpose="register", subject=f"member:{member.pk}", phone=member.phone,
+                                      center_id=member.center_id)
+    audit_log(actor=AnonymousCaller(f"member:{member.pk}"), action=AuditEvent.IAM_MEMBER_REGISTER_BEGIN, obj=member,
+              center=member.center_id, after={"ip": ip, "sent_to": mask_phone(member.phone)})
+    return challenge
+
+
+def member_register_complete(*, member: Any, challenge: str, code: str, password: str,
+                             ip: str) -> tuple[MemberPrincipal | None, str]:
+    """首次注册, step 2: the code sent to the registered phone and a password meeting the policy (raises
+    PASSWORD_POLICY first, nothing spent) open the login. A wrong code is returned as its Chinese reason, not
+    raised, so that its counted try commits with the entry point: (None, reason)."""
+    _check_password_policy(password)
+    if member_is_registered(member):
+        raise DomainError(ErrorCode.PORTAL_ALREADY_REGISTERED, field="account_no")
+    problem = portal_step_code_check(purpose="register", subject=f"member:{member.pk}", challenge=challenge, code=code)
+    if problem:
+        audit_log(actor=AnonymousCaller(f"member:{member.pk}"), action=AuditEvent.IAM_MEMBER_REGISTER_FAILURE,
+                  obj=member, center=member.center_id, after={"ip": ip, "reason": problem})
+        return None, problem
+    # the member opens its own login: recorded as done by the hall for it (SystemActor, the claimed member named)
+    return member_principal_create(member=member, password=password,
+                                   actor=SystemActor("servicehall", ref=f"register:member:{member.pk}")), ""
+
+
+def member_phone_code_send(*, member: Any, phone: str, actor: MemberActor) -> str:
+    """修改登记手机号码, step 1 (the member signed in): a code goes to the NEW number, bound to it; returns the
+    challenge. The caller changes the number (accounts) once `portal_step_code_check` accepts the code."""
+    challenge = portal_step_code_send(purpose="phone", subject=f"member:{member.pk}:{phone}", phone=phone,
+                                      center_id=member.center_id)
+    audit_log(actor=actor, action=AuditEvent.IAM_MEMBER_PHONE_CODE, obj=member, center=member.center_id,
+              after={"sent_to": mask_phone(phone)})
+    return challenge

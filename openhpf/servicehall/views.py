@@ -28,7 +28,7 @@ from openhpf.items.certificate_selectors import (
     purpose_text,
 )
 
-from .selectors import member_my_accounts
+from .selectors import member_home, member_my_accounts
 from .session import (
     COOKIE,
     PATH,
@@ -102,8 +102,10 @@ def logout(request: HttpRequest) -> HttpResponse:
 def _home(request: HttpRequest, form: CertificateForm, problems: list[str], status: int = 200) -> HttpResponse:
     actor = request.hall_actor  # type: ignore[attr-defined]
     certs = [{"c": c, "purpose": purpose_text(c)} for c in certificates_of_member(actor=actor)]
+    home_accounts, loans = member_home(actor=actor)
     return render(request, "hall/home.html", {
         "name": mask_name(actor.principal.member.name), "accounts": member_my_accounts(actor=actor),
+        "home_accounts": home_accounts, "loans": loans,
         "form": form, "problems": problems, "certs": certs, "hall_signed_in": True}, status=status)
 
 

@@ -83,6 +83,10 @@ NOT_PRODUCED: dict[str, str] = {
     "iam.agent.login.otp_expired": "同上",
     "iam.member.login.locked": "锁定须连续失败多次，由 iam 测试覆盖",
     "iam.agent.login.locked": "同上",
+    "iam.member.register.begin": "网厅首次注册，由 servicehall/tests/test_portal.py 覆盖（手机号脱敏）",
+    "iam.member.register.mismatch": "同上（信息不符）",
+    "iam.member.register.failure": "同上（验证码错误）",
+    "iam.member.phone.code": "网厅修改手机号码，由 servicehall/tests/test_portal.py 覆盖（新号码脱敏）",
     # not yet driven here (their own tests write them; the walk's seeded center has no loan, court order or
     # 约定提取 agreement): to be driven in this test
     "loans.contract.sign": "借款合同签署，由 loans/tests/test_application.py 覆盖",
