@@ -6,6 +6,7 @@
   table (`RetirementAge`).
 - `application`: from the approved application to the disbursed loan: contract and signatures, collateral,
   disbursement, and the 骗提骗贷 record the eligibility rules read.
+- `collection`: the COB's bank debit of borrowers' cards, one row per loan and date (`LoanCollection`).
 - `servicing`: after disbursement: dues, payments and their allocation, schedule versions, classification,
   collection cases, write-offs, the collateral's watch, reminders.
 """
@@ -19,6 +20,7 @@ from .application import (
     LoanContract,
     LoanParty,
 )
+from .collection import LoanCollection
 from .loan import Loan, LoanInstallment
 from .product import LoanProduct, RetirementAge
 from .servicing import (
@@ -34,6 +36,6 @@ from .servicing import (
 )
 
 __all__ = ["Collateral", "CollateralEvent", "CollectionAction", "CollectionCase", "ContractSignature", "Disbursement",
-           "FraudFlag", "HomeOrder", "Loan", "LoanClassChange", "LoanContract", "LoanDue", "LoanInstallment",
+           "FraudFlag", "HomeOrder", "Loan", "LoanClassChange", "LoanCollection", "LoanContract", "LoanDue", "LoanInstallment",
            "LoanParty", "LoanPayment", "LoanProduct", "LoanReminder", "LoanScheduleVersion", "LoanWriteOff",
            "RetirementAge"]
