@@ -80,6 +80,7 @@ FIELDS: dict[str, str] = {
     "ledger.SubAccount.hold_amount": "balance",
     "ledger.SubLedgerRow.amount": "balance",
     "loans.LoanInstallment.balance": "balance",
+    "loans.LoanScheduleVersion.balance": "balance",
     "ledger.SubLedgerRow.amount_current": "balance",
     "ledger.SubLedgerRow.amount_carried": "balance",
     "ledger.SubLedgerRow.balance_after": "balance",

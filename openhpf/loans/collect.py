@@ -162,9 +162,10 @@ def on_item_paid(ins: Instruction, item: InstructionItem, actor: Actor, business
     if c is None or c.state != C.SUBMITTED:
         return
     fund = ins.bank_account.gl_account.code
-    split_gl = ins.split_account.gl_account.code if split_seq and ins.split_account_id else ""
+    split_gl = ins.split_account.gl_account.code if split_seq and ins.split_account is not None else ""
     reference = f"{ins.seq}-{item.item}"
     funding = Funding(fund, bank_ref=ins.seq, interest_account=split_gl, interest_bank_ref=split_seq)
+    pay: LoanPayment | None
     try:
         pay = payment_apply(loan=c.loan_id, amount=c.amount, source=Src.BANK, reference=reference, funding=funding,
                             actor=actor, business_date=business_date,

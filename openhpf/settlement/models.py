@@ -172,7 +172,7 @@ class InstructionItem(models.Model):
     amount = models.BigIntegerField()
     sub_account_id = models.BigIntegerField(null=True, blank=True)
     taken_carried = models.BigIntegerField("其中上年结转", default=0)  # returned the same way when the item fails
-    split_interest = models.BigIntegerField("其中利息（本息分解）", default=0)  # BDC106: moved to the 102 专户
+    split_interest = models.BigIntegerField("其中利息（本息分解）", default=0, db_default=0)  # BDC106: moved to the 102 专户
     state = models.CharField(max_length=20, choices=Instruction.State.choices, default=Instruction.State.CREATED)
     result = models.CharField(max_length=8, blank=True)
     message = models.CharField(max_length=200, blank=True)

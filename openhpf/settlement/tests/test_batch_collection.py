@@ -9,15 +9,15 @@ import pytest
 from openhpf.conftest import finance_clerk
 from openhpf.core.actors import SystemActor
 from openhpf.core.codes import SettlementBizType as SBT
-from openhpf.core.errors import DomainError
+from openhpf.core.errors import DomainError, PermissionDenied
 from openhpf.ledger.models import JournalLine
 from openhpf.ledger.selectors import gl_balance
 from openhpf.ledger.services import Line, entry_post
 from openhpf.settlement import services
 from openhpf.settlement.models import BankAccount, Instruction
 from openhpf.settlement.services import (
-    batch_collection_submit,
     bank_account_open,
+    batch_collection_submit,
     instruction_resolve,
     instruction_send,
     instructions_process,
@@ -161,6 +161,6 @@ def test_refusals(center, bank, sim, booked):
     with pytest.raises(DomainError):  # the split goes to a 102 专户 only
         batch_collection_submit(center=center, bank_account=bank, items=_cards(sim), biz_type=SBT.LOAN_DEBIT,
                                 summary="x", actor=finance_clerk(), business_date=on, source=SOURCE, split_account=bank)
-    with pytest.raises(Exception):  # a system actor never makes a money movement
+    with pytest.raises(PermissionDenied):  # a system actor never makes a money movement
         batch_collection_submit(center=center, bank_account=bank, items=_cards(sim), biz_type=SBT.LOAN_DEBIT,
                                 summary="x", actor=ACTOR, business_date=on, source=SOURCE)
