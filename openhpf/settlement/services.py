@@ -823,6 +823,13 @@ def _split_submit(ins: Instruction, *, actor: Actor, business_date: date) -> Ins
               business_date=business_date,
               after={"seq": sp.seq, "code": SPLIT_CODE, "orig_seq": ins.seq, "principal": principal,
                      "interest": interest, "count": len(rows)})
+    # reconciliation matches by reference: the bank's 101 statement has the batch total under the batch seq and the
+    # interest leaving under the BDC106 seq, while the items book principal on 101 and interest on 102; this entry
+    # (net zero on 101) puts the interest under the batch seq and takes it out under the BDC106 seq
+    entry_post(center=ins.center, business_date=business_date, source="settlement", actor=actor,
+               lines=[Line(ins.bank_account.gl_account.code, debit=interest, bank_ref=ins.seq),
+                      Line(ins.bank_account.gl_account.code, credit=interest, bank_ref=sp.seq)],
+               description=f"本息分解 {ins.seq} 利息转出 {sp.seq}（对账分录）"[:200])
     pk = sp.pk
     transaction.on_commit(lambda: _send_quietly(pk, actor, business_date), robust=True)
     return sp

@@ -196,3 +196,4 @@ def test_forced_offset_leaves_frozen_money(center):
 def test_expected_collections(center, bank, sim, three):
     rows = expected_collections(center, date(2026, 12, 1), date(2026, 12, 31))
     assert len(rows) == 1 and rows[0][0] == date(2026, 12, 20) and rows[0][1] == 3 * 413_557
+
