@@ -424,18 +424,55 @@ class Bank:
         return {"detail": {"loan_account": b["loan_account"]}}
 
     def _do_BDC106(self, tx: Tx, ctx: dict, b: dict) -> dict:
+        """本息分解 of a settled loan debit: a single BDC105, or the succeeded items of a BDC104 with biz type 05
+        (`items`: each item's principal + interest must equal what it collected). With `interest_account` (the
+        center's 增值收益 专户) the interest moves there: a line out of the debit's account and one into it."""
         row = tx.conn.execute("SELECT code, state, amount, account, detail FROM transactions WHERE seq = ?",
                               (b["orig_seq"],)).fetchone()
-        if row is None or row[0] != "BDC105" or row[1] != "S":
+        batch = row is not None and row[0] == "BDC104"
+        if row is None or row[0] not in ("BDC105", "BDC104") or row[1] != "S":
             raise Refused("1004", f"原贷款扣款交易不存在或未成功：{b['orig_seq']}")
         detail = json.loads(row[4])
+        if batch and detail.get("biz_type") != "05":
+            raise Refused("1004", f"原批量收款不是贷款扣款（业务类型 05）：{b['orig_seq']}")
         if "split" in detail:
             raise Refused("1004", f"原交易已做本息分解：{b['orig_seq']}")
-        if b["principal"] + b["interest"] != row[2]:
-            raise Refused("1004", f"本金与利息之和 {b['principal'] + b['interest']} 不等于原扣款金额 {row[2]}")
+        collected = row[2]
+        if batch:
+            if not b["items"]:
+                raise Refused("1004", "批量贷款扣款的本息分解须逐笔列明")
+            done = {json.loads(r[0]) if not isinstance(r[0], int) else r[0]: r[1] for r in tx.conn.execute(
+                "SELECT item, amount FROM batch_items WHERE seq = ? AND state = 'S'", (b["orig_seq"],))}
+            done = {str(k): v for k, v in done.items()}
+            for it in b["items"]:
+                if it["item"] not in done:
+                    raise Refused("1004", f"第 {it['item']} 笔未扣款成功，不能分解")
+                if it["principal"] + it["interest"] != done[it["item"]]:
+                    raise Refused("1004", f"第 {it['item']} 笔本金与利息之和不等于扣款金额 {done[it['item']]}")
+            collected = sum(done[it["item"]] for it in b["items"])
+            if sum(it["principal"] for it in b["items"]) != b["principal"] or \
+                    sum(it["interest"] for it in b["items"]) != b["interest"]:
+                raise Refused("1004", "本金、利息合计与明细不符")
+        if b["principal"] + b["interest"] != collected:
+            raise Refused("1004", f"本金与利息之和 {b['principal'] + b['interest']} 不等于原扣款金额 {collected}")
+        moved = 0
+        if b["interest_account"] and b["interest"]:
+            src, dst = self._own(tx, row[3]), self._own(tx, b["interest_account"])
+            if src["account"] == dst["account"]:
+                raise Refused("1004", "利息转入账户不能是原扣款账户")
+            if src["balance"] < b["interest"]:
+                raise Refused("1001")
+            common = {"summary": "本息分解", "ref": ctx["seq"], "bank_seq": ctx["bank_seq"], "code": ctx["code"]}
+            tx.book(src, ctx["date"], "out", b["interest"], counter_account=dst["account"], counter_name=dst["name"],
+                    **common)
+            tx.book(dst, ctx["date"], "in", b["interest"], counter_account=src["account"], counter_name=src["name"],
+                    **common)
+            moved = b["interest"]
         detail["split"] = {"principal": b["principal"], "interest": b["interest"], "seq": ctx["seq"]}
+        if moved:
+            detail["split"]["interest_account"] = b["interest_account"]
         tx.conn.execute("UPDATE transactions SET detail = ? WHERE seq = ?", (json.dumps(detail), b["orig_seq"]))
-        return {"account": row[3], "amount": row[2], "detail": {"orig_seq": b["orig_seq"]}}
+        return {"account": row[3], "amount": collected, "detail": {"orig_seq": b["orig_seq"], "moved": moved}}
 
     def _accept_batch(self, tx: Tx, ctx: dict, b: dict) -> dict:
         self._own(tx, b["account"])

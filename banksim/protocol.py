@@ -160,6 +160,27 @@ def items(name: str, v: Any) -> list[dict[str, Any]]:
     return out
 
 
+def split_items(name: str, v: Any) -> list[dict[str, Any]]:
+    """BDC106 of a batch loan debit: [{"item", "principal", "interest"}], item ids unique."""
+    if not isinstance(v, list) or not v:
+        raise Malformed(f"{name} 必须是非空明细列表")
+    if len(v) > MAX_BATCH_ITEMS:
+        raise Malformed(f"{name} 超过 {MAX_BATCH_ITEMS} 笔")
+    out, seen = [], set()
+    for i, it in enumerate(v, 1):
+        if not isinstance(it, dict):
+            raise Malformed(f"第{i}笔明细必须是对象")
+        item = it.get("item")
+        if not (_is_int(item) or (isinstance(item, str) and item.strip())):
+            raise Malformed(f"第{i}笔明细缺少 item（明细号）")
+        if str(item) in seen:
+            raise Malformed(f"明细号重复：{item}")
+        seen.add(str(item))
+        out.append({"item": str(item), "principal": nonneg(f"第{i}笔 principal", it.get("principal")),
+                    "interest": nonneg(f"第{i}笔 interest", it.get("interest"))})
+    return out
+
+
 _TRANSFER = {"amount": amount, "biz_type": code_text, "summary": text}
 _BATCH = {"account": account, "biz_type": code_text, "summary": text, "count": positive, "total": amount,
           "items": items}
@@ -195,6 +216,8 @@ OPTIONAL: dict[str, dict[str, tuple[Any, Any]]] = {
     "BDC113": {"page": (positive, 1), "page_size": (page_size, 1000)},
     "BDC124": {"after": (nonneg, 0), "limit": (notice_limit, 100), "account": (account, None)},
     "BDC117": {"summary": (text, "")},
+    # 本息分解 that moves the interest to the center's 增值收益 专户; `items` for a batch loan debit (BDC104 biz 05)
+    "BDC106": {"interest_account": (account, None), "items": (split_items, None)},
 }
 
 

@@ -127,3 +127,44 @@ def test_large_batch_settles_quickly(sim, new_account):
     assert done["succeeded"] == 10_000 and done["succeeded_amount"] == sum(i["amount"] for i in items)
     assert len(sim.bdc("BDC108", {"orig_seq": a["seq"]})["body"]["items"]) == 10_000
     assert elapsed < 10, f"10,000-item batch took {elapsed:.2f}s"
+
+
+def test_batch_loan_debit_and_split_to_the_value_added_account(sim, new_account):
+    """BDC104 with biz type 05, then BDC106 for its succeeded items: the interest moves to the 102 专户."""
+    fund, income = new_account(name="公积金专户"), new_account(name="增值收益专户")
+    a_card, b_card = new_account(balance=500_000), new_account(balance=100)
+    items = [{"counter_account": a_card, "counter_name": "甲", "amount": 413_557},
+             {"counter_account": b_card, "counter_name": "乙", "amount": 200_000}]  # 1001: only 1.00 元 there
+    body = {"account": fund, "biz_type": "05", "summary": "贷款扣款", "count": 2, "total": 613_557,
+            "items": [{"item": str(n), **i} for n, i in enumerate(items, 1)]}
+    a = sim.bdc("BDC104", body)
+    done = wait_done(sim, a["seq"])
+    assert (done["succeeded"], done["succeeded_amount"], done["failed"]) == (1, 413_557, 1)
+    split = {"orig_seq": a["seq"], "principal": 176_057, "interest": 237_500, "interest_account": income}
+    # a failed item cannot be split, and the parts must add up to what the item collected
+    assert sim.bdc("BDC106", {**split, "principal": 376_057, "interest": 237_500, "items": [
+        {"item": "1", "principal": 176_057, "interest": 237_500},
+        {"item": "2", "principal": 200_000, "interest": 0}]})["result"] == "1004"
+    assert sim.bdc("BDC106", {**split, "items": [{"item": "1", "principal": 176_057, "interest": 237_499}]}
+                   )["result"] == "1004"
+    assert balance(sim, income) == 0
+    ok = sim.bdc("BDC106", {**split, "items": [{"item": "1", "principal": 176_057, "interest": 237_500}]})
+    assert ok["result"] == "0000"
+    assert balance(sim, fund) == 176_057 and balance(sim, income) == 237_500
+    [moved_in] = lines(sim, income)
+    assert (moved_in["direction"], moved_in["amount"], moved_in["ref"]) == ("in", 237_500, ok["seq"])
+    assert [(x["direction"], x["amount"]) for x in lines(sim, fund)] == [("in", 413_557), ("out", 237_500)]
+    # once only; the repeat of the same seq is the recorded answer, nothing moves twice
+    again = sim.send(sim.envelope("BDC106", {**split, "items": [{"item": "1", "principal": 176_057,
+                                                                   "interest": 237_500}]}, seq=ok["seq"]))
+    assert again["duplicate"] is True and balance(sim, income) == 237_500
+    assert sim.bdc("BDC106", {**split, "items": [{"item": "1", "principal": 176_057, "interest": 237_500}]}
+                   )["result"] == "1004"
+    assert sim.bdc("BDC110", {"orig_seq": a["seq"]})["body"]["split"]["interest_account"] == income
+    # a batch of another business type is not a loan debit
+    other = sim.bdc("BDC104", {**body, "biz_type": "01", "count": 1, "total": 100,
+                               "items": [{"item": "1", "counter_account": "9550000000000123", "counter_name": "外行",
+                                          "amount": 100}]})
+    wait_done(sim, other["seq"])
+    assert sim.bdc("BDC106", {"orig_seq": other["seq"], "principal": 100, "interest": 0,
+                              "items": [{"item": "1", "principal": 100, "interest": 0}]})["result"] == "1004"

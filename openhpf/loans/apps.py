@@ -13,9 +13,11 @@ class LoansConfig(AppConfig):
 
     def ready(self) -> None:
         from openhpf.applications.registry import ReviewSection, register_review_section
+        from openhpf.finance.liquidity import register_outflow_source
         from openhpf.ledger.checks import register_loan_outstanding
         from openhpf.withdrawals.loanlink import register_loan_source
 
+        from . import collect
         from .disburse import register_hooks
         from .products import register_commands as register_product_commands
         from .registration import register_handler
@@ -26,6 +28,8 @@ class LoansConfig(AppConfig):
         register_product_commands()  # loans.product_change through maker-checker
         register_handler()  # HPF-P-LOAN on the application engine
         register_hooks()  # settlement's success/failure hooks and the four-eyes application source
+        collect.register_hooks()  # 银行代扣 (63) and 强制冲还 (65) day-end steps, item hooks, 约定提取 offset
+        register_outflow_source("loans.disbursements", collect.pending_disbursements)  # approved, not yet sent
         register_loan_source(member_loans)  # withdrawals see the member's active loans
         register_loan_outstanding(outstanding_by_center)  # hpf verify: 121 + 122 = the loans' principal
         register_review_section(ReviewSection("loans.review", "贷款审查", rows=review_rows, order=30))

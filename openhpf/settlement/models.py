@@ -126,6 +126,8 @@ class Instruction(models.Model):
     source_ref = models.CharField("来源业务编号", max_length=128, blank=True)
     entry = models.ForeignKey("ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
+    # a batch loan debit (BDC104, biz type 05) whose items' interest the bank moves to this 增值收益 专户 (BDC106)
+    split_account = models.ForeignKey(BankAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     business_date = models.DateField("业务日期")
     settled_date = models.DateField("结算日期", null=True, blank=True)
     created_by = models.CharField(max_length=150)
@@ -170,6 +172,7 @@ class InstructionItem(models.Model):
     amount = models.BigIntegerField()
     sub_account_id = models.BigIntegerField(null=True, blank=True)
     taken_carried = models.BigIntegerField("其中上年结转", default=0)  # returned the same way when the item fails
+    split_interest = models.BigIntegerField("其中利息（本息分解）", default=0, db_default=0)  # BDC106: moved to the 102 专户
     state = models.CharField(max_length=20, choices=Instruction.State.choices, default=Instruction.State.CREATED)
     result = models.CharField(max_length=8, blank=True)
     message = models.CharField(max_length=200, blank=True)

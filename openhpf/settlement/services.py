@@ -96,6 +96,8 @@ def bank_account_open(
 
 # ---------------------------------------------------------------- the gateway: instructions
 
+ITEM_BOOKED = "items"  # book_account of a batch collection its source books item by item (ITEM_*_HOOKS)
+SPLIT_CODE = "BDC106"  # 本息分解: the interest of collected loan debits moved from the 101 to the 102 专户
 RECEIPT = "receipt"  # book_account of a collection whose money is a contribution receipt (matching, 暂存)
 PAYMENT_CODES = {"BDC101": "out", "BDC103": "out", "BDC102": "in", "BDC104": "in", "BDC105": "in"}
 RETRY_AFTER = timedelta(seconds=30)
@@ -512,6 +514,65 @@ def batch_payment_submit(
         return ins
 
 
+def batch_collection_submit(
+    *, center: Center, bank_account: BankAccount, items: Sequence[dict[str, Any]], biz_type: str, summary: str,
+    actor: Actor, business_date: date, source: str, source_ref: str = "", split_account: BankAccount | None = None,
+) -> Instruction:
+    """批量收款 (BDC104) booked item by item by its source: with settlement biz type 05 贷款扣款 it is the batch loan
+    debit of many borrowers' cards into the 专户. Nothing is posted now (no money has moved); when the bank's item
+    results arrive (the answer, BDC107/108 after a lost one) each succeeded item goes to the source's
+    `ITEM_SUCCESS_HOOKS[source]`, each failed one to `ITEM_FAILURE_HOOKS[source]`, in one transaction with the
+    instruction's final state, exactly once. Items: counter_account, counter_name, amount[, split_interest].
+
+    split_account: the 增值收益 专户 (102) the bank moves each collected item's `split_interest` to (BDC106 本息分解,
+    sent by the gateway once the batch is final, for the succeeded items)."""
+    money_actor_check(actor, role="maker")
+    _op(actor, center)
+    source, source_ref = _source(source, source_ref)
+    if source not in ITEM_SUCCESS_HOOKS:
+        raise DomainError(ErrorCode.BIZ_TYPE, f"来源业务 {source} 未登记逐笔入账接口，不能批量收款", field="source")
+    _batch_items_check(items, biz_type=biz_type, book_account=ITEM_BOOKED)
+    bad = [i for i, it in enumerate(items, 1) if not 0 <= int(it.get("split_interest") or 0) <= int(it["amount"])]
+    if bad:
+        raise DomainError(ErrorCode.AMOUNT_POSITIVE, f"第 {bad[0]} 笔本息分解利息应在 0 与扣款金额之间",
+                          field="split_interest", row=bad[0])
+    total = sum(int(it["amount"]) for it in items)
+    with transaction.atomic():
+        acct = _account_for_payment(bank_account, center)
+        split = None
+        if split_account is not None:
+            split = BankAccount.objects.filter(pk=split_account.pk, center=center, kind=BankAccount.Kind.VALUE_ADDED,
+                                               status=BankAccount.Status.ACTIVE).first()
+            if split is None:
+                raise DomainError(ErrorCode.BANK_ACCOUNT_KIND, "本息分解的利息须转入本中心的增值收益存款专户（102）",
+                                  field="split_account")
+        earlier, source_ref = _resubmitted(center=center, source=source, source_ref=source_ref, same=lambda i: (
+            i.code, i.bank_account_id, i.amount, i.count, i.biz_type)
+            == ("BDC104", acct.pk, total, len(items), biz_type))
+        if earlier is not None:
+            return earlier
+        seq = _next_seq(center, business_date)
+        ins = Instruction.objects.create(
+            center=center, seq=seq, code="BDC104", biz_type=biz_type, direction="in", bank_account=acct,
+            amount=total, count=len(items), summary=summary[:120], book_account=ITEM_BOOKED, source=source,
+            source_ref=source_ref, business_date=business_date, split_account=split,
+            created_by=actor_label(actor)[0],
+            body={"account": acct.account_no, "biz_type": biz_type, "summary": summary[:120], "count": len(items),
+                  "total": total})
+        sql.bulk_insert(
+            "settlement_instructionitem",
+            ["instruction_id", "item", "counter_account", "counter_name", "amount", "sub_account_id", "taken_carried",
+             "split_interest", "state", "result", "message", "bank_seq"],
+            ((ins.pk, i, str(it["counter_account"]).strip()[:40], str(it["counter_name"]).strip()[:120],
+              int(it["amount"]), None, 0, int(it.get("split_interest") or 0), S.CREATED, "", "", "")
+             for i, it in enumerate(items, 1)))
+        audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_CREATE, obj=ins, center=center,
+                  business_date=business_date,
+                  after={"seq": seq, "code": "BDC104", "biz_type": biz_type, "count": len(items), "total": total,
+                         "split_account": split.account_no if split else ""})
+        return ins
+
+
 def _message(ins: Instruction, business_date: date, code: str | None = None, body: dict[str, Any] | None = None,
              seq: str | None = None) -> dict[str, Any]:
     b = dict(ins.body) if body is None else body
@@ -627,6 +688,12 @@ FAILURE_HOOKS: dict[str, Callable[[Instruction, Any, date], None]] = {}
 # source → fn(instruction, actor, business_date): a batch of that source is final (its items carry their state:
 # succeeded, or failed with their money already back in the book account); runs under the instruction's lock
 BATCH_HOOKS: dict[str, Callable[[Instruction, Any, date], None]] = {}
+# source → fn(instruction, item, actor, business_date, split_seq): one item of a batch collection booked by its
+# source (batch_collection_submit) succeeded / failed; run under the instruction's lock with its final state, so
+# each item is booked exactly once. `split_seq`: the BDC106 that moves the succeeded items' interest to the 102
+# 专户 ("" without a split). An exception rolls the whole result back (it is asked again later).
+ITEM_SUCCESS_HOOKS: dict[str, Callable[..., Any]] = {}
+ITEM_FAILURE_HOOKS: dict[str, Callable[..., Any]] = {}
 # source → fn(instruction, notice, actor, business_date) -> bool: money of a paid instruction came back (退汇: the
 # payee's bank returned it, an inbound notice whose ref is the instruction's seq); True when the source booked it
 RETURN_HOOKS: dict[str, Callable[[Instruction, Notice, Any, date], bool]] = {}
@@ -639,7 +706,9 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Actor, business_d
     center, gl = ins.center, ins.bank_account.gl_account.code
     entry = None
     hook = SUCCESS_HOOKS.get(ins.source)
-    if hook is not None:
+    if ins.code == SPLIT_CODE:
+        pass  # the collected items were booked Dr 101 principal / Dr 102 interest already: the bank now agrees
+    elif hook is not None:
         # the bank's reference travels with whatever answered (a notice gives it beside its own fields)
         said = answer or {}
         entry = hook(ins, {**said, "bank_seq": said.get("bank_seq") or bank_seq}, actor, business_date)
@@ -679,7 +748,12 @@ def _settle_failure(ins: Instruction, *, result: str, message: str, actor: Actor
     if ins.is_batch and ins.direction == "out":
         ins.items.update(state=S.FAILED, result=result[:8], message=(message or "交易失败")[:200])
         _batch_return(ins, ins.amount, actor=actor, business_date=business_date)
-    if ins.source in FAILURE_HOOKS:
+    if ins.code == SPLIT_CODE:
+        _split_failed(ins, actor=actor, business_date=business_date)
+    elif ins.is_batch and ins.book_account == ITEM_BOOKED:
+        ins.items.update(state=S.FAILED, result=result[:8], message=(message or "交易失败")[:200])
+        _items_booked(ins, actor=actor, business_date=business_date)
+    elif ins.source in FAILURE_HOOKS:
         FAILURE_HOOKS[ins.source](ins, actor, business_date)
     _record(ins, state=state, result=result[:8], message=(message or "交易失败")[:200], resolved_by=via, reserved=0,
             failed_amount=ins.amount)
@@ -721,6 +795,68 @@ def _batch_return(ins: Instruction, amount: int, *, actor: Actor, business_date:
     entry_post(center=ins.center, business_date=business_date, source="settlement",
                lines=[Line(IN_TRANSIT, debit=amount), Line(ins.book_account, credit=amount)], sub_rows=sub_rows,
                biz_type=BizType.OTHER if sub_rows else "", actor=actor, description=description)
+
+
+def _split_submit(ins: Instruction, *, actor: Actor, business_date: date) -> Instruction | None:
+    """BDC106 本息分解 of a finished batch loan debit: for its succeeded items, principal stays in the 101 专户 and
+    the interest (with penalty) goes to the 102 专户. One instruction per batch (source_ref `<seq>:split`), sent
+    after commit (or by the day-end's instructions step); a lost answer is resolved by BDC110 like any other."""
+    rows = list(ins.items.filter(state=S.SUCCEEDED).order_by("item").values_list("item", "amount", "split_interest"))
+    interest = sum(int(r[2]) for r in rows)
+    if ins.split_account_id is None or interest <= 0:
+        return None
+    split = BankAccount.objects.select_related("gl_account").get(pk=ins.split_account_id)
+    ref = f"{ins.seq}:split"
+    made = Instruction.objects.filter(center_id=ins.center_id, source=ins.source, source_ref=ref).first()
+    if made is not None:
+        return made
+    principal = sum(int(r[1]) - int(r[2]) for r in rows)
+    body = {"orig_seq": ins.seq, "principal": principal, "interest": interest, "interest_account": split.account_no,
+            "items": [{"item": str(n), "principal": int(a) - int(i), "interest": int(i)} for n, a, i in rows]}
+    sp = Instruction.objects.create(
+        center=ins.center, seq=_next_seq(ins.center, business_date), code=SPLIT_CODE,
+        biz_type=SettlementBizType.LOAN_SPLIT, direction="out", bank_account=ins.bank_account, amount=interest,
+        count=len(rows), counter_account=split.account_no, counter_name=split.account_name[:120],
+        summary=f"本息分解 {ins.seq}", book_account=split.gl_account.code, source=ins.source, source_ref=ref,
+        business_date=business_date, created_by=actor_label(actor)[0], body=body)
+    audit_log(actor=actor, action=AuditEvent.SETTLEMENT_INSTRUCTION_CREATE, obj=sp, center=ins.center,
+              business_date=business_date,
+              after={"seq": sp.seq, "code": SPLIT_CODE, "orig_seq": ins.seq, "principal": principal,
+                     "interest": interest, "count": len(rows)})
+    # reconciliation matches by reference: the bank's 101 statement has the batch total under the batch seq and the
+    # interest leaving under the BDC106 seq, while the items book principal on 101 and interest on 102; this entry
+    # (net zero on 101) puts the interest under the batch seq and takes it out under the BDC106 seq
+    entry_post(center=ins.center, business_date=business_date, source="settlement", actor=actor,
+               lines=[Line(ins.bank_account.gl_account.code, debit=interest, bank_ref=ins.seq),
+                      Line(ins.bank_account.gl_account.code, credit=interest, bank_ref=sp.seq)],
+               description=f"本息分解 {ins.seq} 利息转出 {sp.seq}（对账分录）"[:200])
+    pk = sp.pk
+    transaction.on_commit(lambda: _send_quietly(pk, actor, business_date), robust=True)
+    return sp
+
+
+def _send_quietly(pk: int, actor: Actor, business_date: date) -> None:
+    instruction_send(instruction=Instruction.objects.get(pk=pk), actor=actor, business_date=business_date)
+
+
+def _split_failed(ins: Instruction, *, actor: Actor, business_date: date) -> None:
+    """The bank refused the 本息分解: the interest stayed in the 101 专户, so the books move it back there
+    (Dr 101 / Cr 102, both lines with the BDC106 seq) and finance sees the refusal in the instruction list."""
+    entry_post(center=ins.center, business_date=business_date, source="settlement", actor=actor,
+               lines=[Line(ins.bank_account.gl_account.code, debit=ins.amount, bank_ref=ins.seq),
+                      Line(ins.book_account, credit=ins.amount, bank_ref=ins.seq)],
+               description=f"本息分解未成功 {ins.body.get('orig_seq', '')}：利息留存住房公积金存款专户 {ins.seq}"[:200])
+
+
+def _items_booked(ins: Instruction, *, actor: Actor, business_date: date) -> None:
+    """A final batch collection booked by its source: the BDC106 split of what succeeded (made first, so each
+    item's interest line names it), then each item to its source's hook, in item order."""
+    sp = _split_submit(ins, actor=actor, business_date=business_date) if ins.state != S.HELD else None
+    ok, failed = ITEM_SUCCESS_HOOKS.get(ins.source), ITEM_FAILURE_HOOKS.get(ins.source)
+    for it in ins.items.order_by("item").iterator(chunk_size=2000):
+        hook = ok if it.state == S.SUCCEEDED else failed
+        if hook is not None:
+            hook(ins, it, actor, business_date, sp.seq if sp is not None else "")
 
 
 def _batch_results_store(ins: Instruction, items: list[dict[str, Any]]) -> tuple[int, int, int]:
@@ -777,6 +913,8 @@ def _batch_finish(ins: Instruction, items: list[dict[str, Any]], *, bank_seq: st
                        lines=[Line(IN_TRANSIT, debit=ok_total), Line(gl, credit=ok_total, bank_ref=ins.seq)], actor=actor,
                        description=f"批量付款 {ins.seq} 银行成功 {ok_n} 笔")
         _batch_return(ins, ins.amount - ok_total, actor=actor, business_date=business_date)
+    elif ins.book_account == ITEM_BOOKED:
+        _items_booked(ins, actor=actor, business_date=business_date)
     elif ok_total:
         entry_post(center=ins.center, business_date=business_date, source="settlement",
                    lines=[Line(gl, debit=ok_total, bank_ref=ins.seq), Line(ins.book_account, credit=ok_total)],
@@ -948,7 +1086,7 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Actor, busi
                     n.status, n.note = Notice.Status.QUEUE, f"退汇 {ins.seq} 未能对应到付款明细，请核实"
             elif ins.is_batch or ins.is_final:
                 pass  # batches settle from their item results (BDC107/108); a final one is already booked
-            elif ins.direction == direction and (ins.amount == amount or ins.source in SUCCESS_HOOKS):
+            elif ins.code == SPLIT_CODE or (ins.direction == direction and (ins.amount == amount or ins.source in SUCCESS_HOOKS)):  # 本息分解: a line out of the 101 专户 and one into the 102 专户
                 _settle_success(ins, bank_seq=n.bank_seq, actor=actor, business_date=business_date, via="notice",
                                 answer={"amount": amount, "via_notice": True})
             else:

@@ -25,7 +25,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from openhpf.accounts.calculations import CARRIED_FIRST
 from openhpf.accounts.models import Member, MemberAccount
@@ -430,6 +430,15 @@ def on_batch_done(ins: Instruction, actor: Actor, business_date: date) -> None:
     run.save(update_fields=["paid", "failed", "status", "report", "updated_at"])
     audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_AGREED_RUN, obj=run, center=run.center_id,
               business_date=business_date, after={"phase": "done", "seq": ins.seq, "paid": paid, "failed": failed})
+
+
+def hpf_agreement_contracts(center: Any, month: date) -> set[str]:
+    """The contract numbers of HPF loans a 约定提取 agreement repays in `month` (the loans' bank debit leaves them
+    to the agreed run)."""
+    m = _month(month)
+    return set(Agreement.objects.filter(center=center, loan_kind=Agreement.LoanKind.HPF,
+                                        status__in=[G.ACTIVE, G.STOPPING], start_month__lte=m)
+               .filter(Q(end_month__isnull=True) | Q(end_month__gte=m)).values_list("contract_no", flat=True))
 
 
 def agreed_outflows(center: Any, start: date, end: date) -> list[tuple[date, int, str]]:

@@ -11,11 +11,13 @@ from openhpf.jobs import dayend
 def test_plan_lists_the_registered_steps_in_order():
     names = [s.name for s in dayend.plan()]
     assert names == ["year_guard", "instructions", "agreed", "notices", "statements", "reconcile", "rate_period", "accrual",
-                     "settlement", "hardship", "loan_reprice", "liquidity", "gate", "seal", "close"]
+                     "settlement", "hardship", "loan_reprice", "loan_collect", "loan_offset", "liquidity", "gate", "seal",
+                     "close"]
     apps = {s.name: s.app for s in dayend.plan()}
     assert apps["notices"] == "settlement" and apps["reconcile"] == "reconciliation"
     assert apps["accrual"] == "contributions" and apps["liquidity"] == "finance" and apps["close"] == "jobs"
-    assert apps["seal"] == "jobs" and apps["agreed"] == "withdrawals" and apps["loan_reprice"] == "loans"
+    assert apps["seal"] == "jobs" and apps["agreed"] == "withdrawals"
+    assert apps["loan_reprice"] == apps["loan_collect"] == apps["loan_offset"] == "loans"
 
 
 def test_hpf_dayend_plan_prints_them():

@@ -7,6 +7,7 @@
 - `application`: from the approved application to the disbursed loan: contract and signatures, collateral,
   disbursement, and the 骗提骗贷 record the eligibility rules read.
 - `closing`: after settlement: the 贷款结清证明 and the collateral's release (解除抵押).
+- `collection`: the COB's bank debit of borrowers' cards, one row per loan and date (`LoanCollection`).
 - `servicing`: after disbursement: dues, payments and their allocation, schedule versions, classification,
   collection cases, write-offs, the collateral's watch, reminders.
 """
@@ -21,6 +22,7 @@ from .application import (
     LoanParty,
 )
 from .closing import CollateralRelease, LoanSettlementCertificate
+from .collection import LoanCollection
 from .loan import Loan, LoanInstallment
 from .product import LoanProduct, RetirementAge
 from .servicing import (
@@ -35,7 +37,7 @@ from .servicing import (
     LoanWriteOff,
 )
 
-__all__ = ["Collateral", "CollateralEvent", "CollateralRelease", "CollectionAction", "CollectionCase", "ContractSignature", "Disbursement",
-           "FraudFlag", "HomeOrder", "Loan", "LoanClassChange", "LoanContract", "LoanDue", "LoanInstallment",
-           "LoanParty", "LoanPayment", "LoanProduct", "LoanReminder", "LoanScheduleVersion", "LoanSettlementCertificate", "LoanWriteOff",
-           "RetirementAge"]
+__all__ = ["Collateral", "CollateralEvent", "CollateralRelease", "CollectionAction", "CollectionCase",
+           "ContractSignature", "Disbursement", "FraudFlag", "HomeOrder", "Loan", "LoanClassChange", "LoanCollection",
+           "LoanContract", "LoanDue", "LoanInstallment", "LoanParty", "LoanPayment", "LoanProduct", "LoanReminder",
+           "LoanScheduleVersion", "LoanSettlementCertificate", "LoanWriteOff", "RetirementAge"]

@@ -49,6 +49,7 @@ class Loan(models.Model):
     class_override_until = models.DateField("人工认定有效期至", null=True, blank=True)
     collateral_status = models.CharField("抵押物状态", max_length=10, blank=True)
     written_off = models.BigIntegerField("已核销本金（分）", default=0)
+    offset_allowed = models.BooleanField("合同约定逾期可强制冲还", default=True)  # from the parties' HPF balances
     cob_date = models.DateField("日终处理中（营业日）", null=True, blank=True)
     settled_on = models.DateField("结清日期", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

@@ -144,7 +144,11 @@ def test_monthly_run_pays_in_one_batch_under_four_eyes_and_a_failed_item_comes_b
     assert SubAccount.objects.get(pk=accts[3].pk).balance == 0
 
 
-def test_hpf_agreements_are_skipped_until_the_loans_app_registers_its_offset(world, bank, sim):
+def test_hpf_agreements_are_skipped_without_a_loans_offset(world, bank, sim, monkeypatch):
+    """The loans app registers its offset (openhpf/loans/tests/test_collect.py applies it); without one, HPF-loan
+    agreements are skipped with the reason."""
+    assert agreed_mod._HPF_OFFSET  # registered by LoansConfig.ready()
+    monkeypatch.setattr(agreed_mod, "_HPF_OFFSET", [])
     c, bd = world["center"], world["center"].business_date
     acct = world["acct"]
     ag = Agreement.objects.create(center=c, member=acct.member, account=acct, loan_kind="hpf", contract_no="GJJ9",

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0015_arrears_notice_policy'),
         ('documents', '0003_legal_document_type'),
-        ('loans', '0005_servicing_policy'),
+        ('loans', '0006_collection'),
     ]
 
     operations = [
