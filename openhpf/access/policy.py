@@ -218,6 +218,8 @@ API: dict[str, str] = {
     "POST /api/v1/loans/applications/{number}/sign": "loans.operate",
     "POST /api/v1/loans/applications/{number}/collateral": "loans.operate",
     "POST /api/v1/loans/applications/{number}/disburse": "settlement.operate",
+    "GET /api/v1/loans/{number}/due": "loans.view",  # what the loan owes today (amounts only)
+    "POST /api/v1/loans/{number}/repayments": "loans.operate",  # 柜台还款 (idempotent; 409 during the COB)
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/applications": "applications.view",

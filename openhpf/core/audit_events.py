@@ -423,6 +423,7 @@ class AuditEvent(StrEnum):
     LOANS_LOAN_LIST = "loans.loan.list", "查询贷款列表", _O.LOAN, True
     LOANS_PAYMENT = "loans.payment", "贷款还款入账（按罚息、逾期利息、逾期本金、当期利息、当期本金顺序冲还）", _O.LOAN
     LOANS_REVIEW_VIEW = "loans.review.view", "查看贷款审查信息（办件审查页）", _O.APPLICATION, True
+    LOANS_CLASS_OVERRIDE = "loans.class.override", "贷款五级分类人工认定（理由与有效期）", _O.LOAN
     WITHDRAWALS_PAYOUT_RETURNED = "withdrawals.payout.returned", "提取款被收款行退汇，资金退回个人账户", _O.PAYOUT
     WITHDRAWALS_BATCH_SUBMIT = "withdrawals.batch.submit", "提取款批量提交银行支付", _O.PAYOUT
     WITHDRAWALS_AGREEMENT_SUBMIT = "withdrawals.agreement.submit", "约定提取协议签约或终止（待复核）", _O.AGREEMENT, True

@@ -566,6 +566,8 @@ class ErrorCode(StrEnum):
     LOAN_NOT_ACTIVE = "LOAN_NOT_ACTIVE", 409, "贷款 {number} 当前状态为「{status}」，不能办理该业务"
     LOAN_PAYMENT_INVALID = "LOAN_PAYMENT_INVALID", 422, "还款不正确：{detail}"
     LOAN_PAYMENT_CONFLICT = "LOAN_PAYMENT_CONFLICT", 409, "还款流水号 {reference} 已用于另一笔还款"
+    LOAN_COB_DATE = "LOAN_COB_DATE", 400, "贷款日终只能对当前业务日期 {current} 运行，{on} 不是当前业务日期"
+    LOAN_CLASS_INVALID = "LOAN_CLASS_INVALID", 422, "五级分类人工认定不正确：{detail}"
     WITHDRAWAL_AGREEMENT_INVALID = "WITHDRAWAL_AGREEMENT_INVALID", 400, "约定提取协议不正确：{detail}"
     WITHDRAWAL_AGREEMENT_AMOUNT = ("WITHDRAWAL_AGREEMENT_AMOUNT", 422,
                                    "约定固定金额 {amount} 元应大于零且不超过月还款额 {installment} 元")

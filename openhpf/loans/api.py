@@ -12,7 +12,12 @@
 - `POST /api/v1/loans/applications/{number}/sign` (`loans.operate`): one party signs (electronic or paper scan).
 - `POST /api/v1/loans/applications/{number}/collateral` (`loans.operate`): record the collateral.
 - `POST /api/v1/loans/applications/{number}/disburse` (`settlement.operate`; idempotent by Idempotency-Key):
-  execute the application, i.e. pay the loan through the settlement gateway."""
+  execute the application, i.e. pay the loan through the settlement gateway.
+- `GET /api/v1/loans/{number}/due` (`loans.view`): what the loan owes on the business date (penalty estimate,
+  overdue interest and principal, current interest and principal, total).
+- `POST /api/v1/loans/{number}/repayments` (`loans.operate`; idempotent by Idempotency-Key): a counter repayment
+  `{amount, reference, bank_ref}` applied through `payments.payment_apply`; 409 LOAN_IN_COB while the COB holds
+  the loan."""
 
 from __future__ import annotations
 
@@ -46,7 +51,9 @@ from openhpf.documents.services import document_store
 from .collateral import collateral_record
 from .contract import contract_draw, contract_of, contract_sign, signature_rows
 from .handlers import ITEM_CODE
-from .models import Disbursement
+from .models import Disbursement, Loan
+from .payments import amount_due
+from .repayments import repayment_counter
 from .selectors import LoanFilter, loan_detail, loan_page
 
 router = Router(tags=["个人住房贷款"])
@@ -252,6 +259,48 @@ def disburse(request: HttpRequest, number: str) -> dict[str, Any]:
     return {"number": app.number, "state": app.state, "state_label": app.get_state_display(),
             "result": app.result, "disbursement": ({"amount": d.amount, "state": d.state,
                                                     "instruction_seq": d.instruction_seq} if d else None)}
+
+
+# ---------------------------------------------------------------- repayments at the counter
+
+
+def _loan(center: Center, number: str) -> Loan:
+    ln = Loan.objects.filter(center=center, number=number).first()
+    if ln is None:
+        raise DomainError(ErrorCode.LOAN_NOT_FOUND, number=number, field="number")
+    return ln
+
+
+@router.get("/{number}/due", summary="贷款当前应还：罚息（估算）、逾期利息、逾期本金、当期利息、当期本金及合计（分）")
+def due(request: HttpRequest, number: str) -> dict[str, Any]:
+    center = _center(request, "loans.view")
+    ln = _loan(center, number)
+    return {"number": ln.number, "business_date": center.business_date, "amount_due": amount_due(ln, center.business_date)}
+
+
+class RepaymentIn(Schema):
+    amount: int  # fen
+    reference: str  # the counter's receipt number (还款流水号), applied once
+    bank_ref: str = ""
+
+
+def _repayer(request: HttpRequest, number: str, **_: Any) -> Center:
+    return _center(request, OPERATE)
+
+
+@router.post("/{number}/repayments", response={201: dict[str, Any]},
+             summary="柜台还款（按罚息、逾期利息、逾期本金、当期利息、当期本金顺序冲还；日终批处理期间返回 409）")
+@idempotent(authorize=_repayer, money_moving=True)
+def repay(request: HttpRequest, number: str, data: RepaymentIn):
+    center = _center(request, OPERATE)
+    with transaction.atomic(durable=True):
+        p = repayment_counter(loan=_loan(center, number), amount=data.amount, reference=data.reference,
+                              bank_ref=data.bank_ref, actor=request.user, business_date=center.business_date)
+        ln = Loan.objects.get(pk=p.loan_id)
+    return _created({"number": ln.number, "reference": p.reference, "amount": p.amount, "penalty": p.penalty,
+                     "overdue_interest": p.overdue_interest, "overdue_principal": p.overdue_principal,
+                     "interest": p.interest, "principal": p.principal, "voucher": p.entry.voucher_no if p.entry else "",
+                     "outstanding": ln.outstanding, "status": ln.status})
 
 
 # last: "/{number}" would otherwise take the paths above (applications/…)

@@ -16,6 +16,7 @@ class LoansConfig(AppConfig):
         from openhpf.ledger.checks import register_loan_outstanding
         from openhpf.withdrawals.loanlink import register_loan_source
 
+        from .cob import register as register_cob
         from .disburse import register_hooks
         from .products import register_commands as register_product_commands
         from .registration import register_handler
@@ -27,3 +28,4 @@ class LoansConfig(AppConfig):
         register_loan_source(member_loans)  # withdrawals see the member's active loans
         register_loan_outstanding(outstanding_by_center)  # hpf verify: 121 + 122 = the loans' principal
         register_review_section(ReviewSection("loans.review", "贷款审查", rows=review_rows, order=30))
+        register_cob()  # the close of business: day-end steps 62, 64, 66–69 and the job kind of `hpf loan cob`

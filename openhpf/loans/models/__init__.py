@@ -8,6 +8,7 @@
   disbursement, and the 骗提骗贷 record the eligibility rules read.
 - `servicing`: after disbursement: dues, payments and their allocation, schedule versions, classification,
   collection cases, write-offs, the collateral's watch, reminders.
+- `cob`: what the close of business keeps for itself (the reserve report).
 """
 
 from .application import (
@@ -19,6 +20,7 @@ from .application import (
     LoanContract,
     LoanParty,
 )
+from .cob import ReserveReport
 from .loan import Loan, LoanInstallment
 from .product import LoanProduct, RetirementAge
 from .servicing import (
@@ -36,4 +38,4 @@ from .servicing import (
 __all__ = ["Collateral", "CollateralEvent", "CollectionAction", "CollectionCase", "ContractSignature", "Disbursement",
            "FraudFlag", "HomeOrder", "Loan", "LoanClassChange", "LoanContract", "LoanDue", "LoanInstallment",
            "LoanParty", "LoanPayment", "LoanProduct", "LoanReminder", "LoanScheduleVersion", "LoanWriteOff",
-           "RetirementAge"]
+           "ReserveReport", "RetirementAge"]

@@ -75,6 +75,8 @@ class LoanInstallment(models.Model):
     class Meta:
         verbose_name = "还款计划"
         constraints = [models.UniqueConstraint(fields=["loan", "period"], name="loan_installment_period")]
+        # the COB's due step and the reminders find the day's installments by date, not by scanning schedules
+        indexes = [models.Index(fields=["due_date", "loan"], name="loan_installment_due")]
 
     @property
     def payment(self) -> int:
