@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from openhpf.accounts.selectors import member_notify_phone
+from openhpf.accounts.models import Member
 from openhpf.core.channels import message_template
 from openhpf.core.money import format_fen
 from openhpf.notifications.services import notify
@@ -31,20 +31,21 @@ def reminders_send(*, center_id: int, on: date, after_id: int) -> int:
                 .values_list("loan_id", "kind", "due_date"))
     if not rows:
         return 0
-    loans = dict(Loan.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "number"))
-    borrowers = dict(Loan.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "borrower_id"))
+    info = {pk: (number, member) for pk, number, member in
+            Loan.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "number", "borrower_id")}
+    loans = {pk: v[0] for pk, v in info.items()}
+    borrowers = {pk: v[1] for pk, v in info.items()}
     keys = {(lid, due) for lid, _, due in rows}
     inst = {(i.loan_id, i.due_date): i for i in LoanInstallment.objects.filter(
         loan_id__in={k[0] for k in keys}, due_date__in={k[1] for k in keys})}
     dues = {(d.loan_id, d.due_date): d for d in LoanDue.objects.filter(
         loan_id__in={k[0] for k in keys}, due_date__in={k[1] for k in keys})}
-    phones: dict[int, str] = {}
+    # the phones messages go to (trusted code, never shown), one query for the chunk
+    phones: dict[int, str] = dict(Member.objects.filter(pk__in=set(borrowers.values())).values_list("pk", "phone"))
     n = 0
     for loan_id, kind, due in rows:
         member = borrowers[loan_id]
-        if member not in phones:
-            phones[member] = member_notify_phone(member)
-        if not phones[member]:
+        if not phones.get(member):
             continue
         if kind == LoanReminder.Kind.OVERDUE:
             d = dues.get((loan_id, due))
