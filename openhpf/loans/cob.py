@@ -8,9 +8,9 @@ Orders (other helpers' steps 61 repricing, 63 bank collection, 65 forced offset 
   make a rerun harmless;
 - 64 `loan_overdue` 逾期转列: open dues with due_date < D and no `overdue_on` become overdue (overdue_on = due date +
   1 day); the loans' overdue principal, interest and first unpaid due date move with them in the same chunk
-  transaction, and the chunk's unpaid principal is added to the step's cursor; after the last chunk ONE entry Dr 122
-  / Cr 121 of the cursor's sum is posted for the center and day, its voucher written into the cursor in the same
-  transaction (a rerun posts nothing twice);
+  transaction; after the last chunk ONE entry Dr 122 / Cr 121 is posted for the center and day, of what 122 lacks
+  against the active loans' overdue principal (one set-based sum): the principal moved today, also by a run of
+  another job interrupted half-way, and nothing on a rerun;
 - 66 `loan_classify` 五级分类: overdue days = D − the first unpaid due date (`Loan.overdue_since`), so the day after
   the due date is day 1 (as the penalty counts days); class by the policy thresholds `loan.class.*_days`, unless a
   manual override (`class_override`, until `class_override_until` inclusive) is in force; an expired override is
@@ -188,16 +188,21 @@ def _overdue(day: Day, ctx: StepContext) -> dict[str, Any]:
         return {"moved": int(moved), "overdue_dues": int(count)}
 
     cur = _walk(ctx, center_id, f"status = '{ACTIVE}'", work)
-    moved = int(cur.get("moved", 0))
-    if moved and not cur.get("voucher"):
-        with transaction.atomic(durable=True):
+    with transaction.atomic(durable=True):
+        # what 122 must hold (the active loans' overdue principal) less what it holds: the principal moved today,
+        # by this run or by an interrupted run of another job (day-end or `hpf loan cob`); nothing on a rerun
+        (owed,), = db.fetch(f"SELECT COALESCE(SUM(overdue_principal), 0) FROM {LOAN} "  # noqa: S608
+                            f"WHERE center_id = %s AND status = %s", [center_id, ACTIVE])
+        moved = int(owed) - gl_balance(center=center_id, code_prefix=OVERDUE_GL)
+        voucher = ""
+        if moved > 0:
             entry = entry_post(center=Center.objects.get(pk=center_id), business_date=on, source="loans",
                                actor=day.actor, lines=[Line(OVERDUE_GL, debit=moved), Line(LOANS_GL, credit=moved)],
-                               description=f"贷款逾期转列 {on}：{cur.get('overdue_dues', 0)} 期到期未还本金")
-            cur["voucher"] = entry.voucher_no
-            ctx.advance(0, cursor=dict(cur))
-    return {"loan_overdue_dues": cur.get("overdue_dues", 0), "loan_overdue_moved": moved,
-            "loan_overdue_voucher": cur.get("voucher", "")}
+                               description=f"贷款逾期转列 {on}：到期未还本金转入逾期贷款")
+            voucher = entry.voucher_no
+            ctx.advance(0, cursor={**cur, "voucher": voucher})
+    return {"loan_overdue_dues": cur.get("overdue_dues", 0), "loan_overdue_moved": max(moved, 0),
+            "loan_overdue_voucher": voucher, "loan_overdue_gap": min(moved, 0)}
 
 
 # ---------------------------------------------------------------- 66 五级分类
