@@ -264,7 +264,8 @@ def _worker(db_url: str, n: int, periods: int) -> dict:
                 if not c.ok and c.name != "audit.unsealed"]
     r = job.result or {}
     steps = {st.name: round((st.finished_at - st.started_at).total_seconds(), 2)
-             for st in JobStep.objects.filter(job=job).order_by("order")}
+             for st in JobStep.objects.filter(job=job).order_by("order")
+             if st.finished_at is not None and st.started_at is not None}
     return {"db": connection.vendor, "loans": n, "fill": filled, "book": book, "cards": cards,
             "setup_s": round(setup_s, 1), "cob_s": round(cob_s, 2), "raw_s": round(raw_s, 2),
             "ratio": round(cob_s / raw_s, 2) if raw_s else 0.0, "status": job.status,

@@ -153,7 +153,9 @@ def test_reserve_by_class_against_301(center, loan):
     # 1,000,000.00 元 正常 × 1 % = 10,000.00 元 required; 301 holds 15,000.00 元: no shortfall
     assert (r.required, r.balance, r.shortfall, r.outstanding["01"]) == (1_000_000, 1_500_000, 0, 100_000_000)
     cob(center, D1)
-    r = reserve_report(center=center)
+    latest = reserve_report(center=center)
+    assert latest is not None
+    r = latest
     # now 关注 × 2 % = 20,000.00 元 required against 15,000.00 元: 5,000.00 元 short
     assert (r.on, r.required, r.balance, r.shortfall, r.loans["02"]) == (D1, 2_000_000, 1_500_000, 500_000, 1)
     cob(center, D1)

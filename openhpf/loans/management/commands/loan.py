@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from openhpf.core.cli_options import add_as, add_common, common, cli_actor
+from openhpf.core.cli_options import add_as, add_common, cli_actor, common
 from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, parse_yuan
