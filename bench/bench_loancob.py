@@ -138,7 +138,7 @@ RAW = [  # the same updates, once over the center, no chunks (the least SQL: wha
     "UPDATE loans_loan SET cob_date = %(d)s WHERE center_id = %(c)s AND status = 'active'",
     "INSERT INTO loans_loandue (center_id, loan_id, period, due_date, principal, interest, paid_principal, "
     "paid_interest, paid_penalty, penalty_owed, state) SELECT l.center_id, i.loan_id, i.period, i.due_date, "
-    "i.principal, i.interest, 0, 0, 0, 0, 'open' FROM loans_loaninstallment i JOIN loans_loan l ON l.id = i.loan_id "
+    "i.principal, i.interest, 0, 0, 0, 0, 'open' FROM loans_loaninstallment i {join} loans_loan l ON l.id = i.loan_id "
     "WHERE i.due_date >= %(since)s AND i.due_date <= %(d)s AND l.center_id = %(c)s AND l.status = 'active' "
     "AND NOT EXISTS (SELECT 1 FROM loans_loandue x WHERE x.loan_id = i.loan_id AND x.period = i.period)",
     "UPDATE loans_loan SET overdue_principal = loans_loan.overdue_principal + a.p, overdue_interest = "
@@ -156,7 +156,7 @@ RAW = [  # the same updates, once over the center, no chunks (the least SQL: wha
     "SELECT risk_class, SUM(outstanding), COUNT(*) FROM loans_loan WHERE center_id = %(c)s AND status = 'active' "
     "GROUP BY risk_class",
     "INSERT INTO loans_loanreminder (center_id, loan_id, kind, due_date, sent_on) SELECT l.center_id, i.loan_id, "
-    "'before_due', i.due_date, %(d)s FROM loans_loaninstallment i JOIN loans_loan l ON l.id = i.loan_id "
+    "'before_due', i.due_date, %(d)s FROM loans_loaninstallment i {join} loans_loan l ON l.id = i.loan_id "
     "WHERE i.due_date = %(d3)s AND l.center_id = %(c)s AND l.status = 'active'",
     "INSERT INTO loans_loanreminder (center_id, loan_id, kind, due_date, sent_on) SELECT center_id, loan_id, "
     "'overdue', due_date, %(d)s FROM loans_loandue WHERE center_id = %(c)s AND state = 'open' "
@@ -189,7 +189,7 @@ def _raw(center) -> float:
               "now": connection.ops.adapt_datetimefield_value(timezone.now()), "d3": d + timedelta(days=3),
               "o1": d - timedelta(days=1), "o7": d - timedelta(days=7), "o30": d - timedelta(days=30)}
     plus1 = "due_date + 1" if pg else "date(due_date, '+1 day')"
-    statements = [sql.format(target=target, plus1=plus1) for sql in RAW]
+    statements = [sql.format(target=target, plus1=plus1, join="JOIN" if pg else "CROSS JOIN") for sql in RAW]
     elapsed = 0.0
     t0 = time.perf_counter()
     try:
