@@ -9,7 +9,7 @@ import sys
 
 # run order; a module that does not exist (yet) is skipped
 REGISTRY = ["ledger", "cutover", "interest", "remit", "security", "recon", "rules", "queue", "schedules", "wddecision",
-            "agreed"]
+            "agreed", "loancob"]
 # a benchmark whose module is named otherwise than `bench_<name>`
 MODULES = {"wddecision": "wd_decision"}
 

@@ -136,6 +136,7 @@ FIELDS: dict[str, str] = {
 NOT_PERSONAL: dict[str, str] = {
     "withdrawals.Agreement.bank_name": "贷款银行名称（机构信息）",
     "loans.LoanProduct.name": "贷款产品名称（产品信息）",
+    "loans.ReserveReport.balance": "贷款风险准备科目（301）余额，中心总账数，不是某人的信息",
     "loans.LoanProduct.balance_multiple": "贷款额度的账户余额倍数（产品参数）",
     "loans.RetirementAge.sex": "法定退休年龄表的性别分组（政策表，不是某人的信息）",
     "loans.RetirementAge.birth_from": "法定退休年龄表的出生年月区间（政策表）",

@@ -576,6 +576,7 @@ class ErrorCode(StrEnum):
     LOAN_COLLATERAL_HANDLING = "LOAN_COLLATERAL_HANDLING", 409, "抵押物预警 {event} 当前为「{state}」，不能{action}"
     LOAN_NO_COUNTER_ACCOUNT = "LOAN_NO_COUNTER_ACCOUNT", 422, "本中心没有可用的住房公积金存款专户，不能办理柜台还款"
     LOAN_CLASS_OVERRIDE_INVALID = "LOAN_CLASS_OVERRIDE_INVALID", 422, "五级分类人工认定不正确：{detail}"
+    LOAN_COB_DATE = "LOAN_COB_DATE", 400, "贷款日终只能对当前业务日期 {current} 运行，{on} 不是当前业务日期"
     WITHDRAWAL_AGREEMENT_INVALID = "WITHDRAWAL_AGREEMENT_INVALID", 400, "约定提取协议不正确：{detail}"
     WITHDRAWAL_AGREEMENT_AMOUNT = ("WITHDRAWAL_AGREEMENT_AMOUNT", 422,
                                    "约定固定金额 {amount} 元应大于零且不超过月还款额 {installment} 元")

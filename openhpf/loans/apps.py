@@ -18,6 +18,7 @@ class LoansConfig(AppConfig):
         from openhpf.withdrawals.loanlink import register_loan_source
 
         from . import collect
+        from .cob import register as register_cob
         from .disburse import register_hooks
         from .products import register_commands as register_product_commands
         from .registration import register_handler
@@ -35,3 +36,4 @@ class LoansConfig(AppConfig):
         register_review_section(ReviewSection("loans.review", "贷款审查", rows=review_rows, order=30))
         register_reprice()  # day-end step 61: the 1 January repricing
         register_collateral_todo()  # 待办: collateral warnings waiting for disposal
+        register_cob()  # the close of business: day-end steps 62, 64, 66–69 and the job kind of `hpf loan cob`

@@ -168,7 +168,7 @@ def on_item_paid(ins: Instruction, item: InstructionItem, actor: Actor, business
     pay: LoanPayment | None
     try:
         pay = payment_apply(loan=c.loan_id, amount=c.amount, source=Src.BANK, reference=reference, funding=funding,
-                            actor=actor, business_date=business_date,
+                            actor=actor, business_date=business_date, within_cob=True,
                             description=f"银行代扣 {ins.seq} 第 {item.item} 笔")
     except DomainError as exc:
         if exc.code == ErrorCode.LOAN_IN_COB:
@@ -190,7 +190,8 @@ def _collected_beyond_owed(c: LoanCollection, ins: Instruction, item: Instructio
     pay = None
     if applied:
         pay = payment_apply(loan=c.loan_id, amount=applied, source=Src.BANK, reference=f"{ins.seq}-{item.item}",
-                            funding=Funding(fund, bank_ref=ins.seq), actor=actor, business_date=business_date)
+                            funding=Funding(fund, bank_ref=ins.seq), actor=actor, business_date=business_date,
+                            within_cob=True)
     lines = []
     if c.amount - applied:
         lines += [Line(fund, debit=c.amount - applied, bank_ref=ins.seq), Line(UNKNOWN_SUSPENSE,
@@ -248,7 +249,7 @@ def agreed_offset(off: HpfOffset, actor: Actor, business_date: date) -> int:
         row = member_debit_split(sub_account=sub, amount=amount, on=business_date, reference=reference)
         payment_apply(loan=loan.pk, amount=amount, source=Src.AGREED, reference=reference,
                       funding=Funding(MEMBER_CONTROL, sub_rows=[row], settles_hold=True), actor=actor,
-                      business_date=business_date, description=f"约定提取冲还 {loan.number} {off.month:%Y年%m月}")
+                      business_date=business_date, within_cob=True, description=f"约定提取冲还 {loan.number} {off.month:%Y年%m月}")
     return amount
 
 
@@ -303,7 +304,7 @@ def loan_offset(*, loan_id: int, actor: Actor, business_date: date) -> LoanPayme
             return None
         return payment_apply(loan=loan.pk, amount=total, source=Src.OFFSET, reference=reference,
                              funding=Funding(MEMBER_CONTROL, sub_rows=rows), actor=actor, business_date=business_date,
-                             description=f"逾期强制冲还 {loan.number}")
+                             within_cob=True, description=f"逾期强制冲还 {loan.number}")
 
 
 def offset_run(*, center: Any, actor: Actor, business_date: date) -> dict[str, Any]:

@@ -8,20 +8,24 @@ updates. A crashed COB leaves its marks until it is rerun, which is what makes t
 
 from __future__ import annotations
 
+from datetime import date
+
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 
 from .models import Loan
 
 
-def loan_for_write(*, pk: int | None = None, number: str | None = None, active: bool = True) -> Loan:
+def loan_for_write(*, pk: int | None = None, number: str | None = None, active: bool = True,
+                   cob_on: date | None = None) -> Loan:
     """The loan, locked (select_for_update, inside the caller's transaction); LOAN_IN_COB while the COB holds it,
-    LOAN_NOT_ACTIVE unless it is 还款中 (when `active`)."""
+    LOAN_NOT_ACTIVE unless it is 还款中 (when `active`). `cob_on`: the COB's own writes of that business date (the
+    bank's debit results, the offsets) pass it and are let through the COB's mark of the same date."""
     qs = Loan.objects.select_for_update()
     loan = qs.filter(pk=pk).first() if pk is not None else qs.filter(number=number or "").first()
     if loan is None:
         raise DomainError(ErrorCode.LOAN_NOT_FOUND, number=number or pk)
-    if loan.cob_date is not None:
+    if loan.cob_date is not None and loan.cob_date != cob_on:
         raise DomainError(ErrorCode.LOAN_IN_COB, number=loan.number, on=loan.cob_date.isoformat())
     if active and loan.status != Loan.Status.ACTIVE:
         raise DomainError(ErrorCode.LOAN_NOT_ACTIVE, number=loan.number, status=loan.get_status_display())

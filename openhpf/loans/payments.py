@@ -181,11 +181,14 @@ def _lines(loan_alloc: Allocation, funding: Funding, penalty_account: str) -> li
 def payment_apply(
     *, loan: Loan | int, amount: int, source: str, reference: str, funding: Funding, actor: Actor,
     business_date: date, prepay_limit: int = 0, extra_interest: int = 0, description: str = "",
+    within_cob: bool = False,
 ) -> LoanPayment:
     """Apply `amount` fen to the loan (see the module's docstring); returns the `LoanPayment`.
 
     The amount must be used in full: more than the open dues (plus `extra_interest` and at most `prepay_limit`
-    of principal ahead of the schedule, for a prepayment or payoff) is refused. Runs in one transaction."""
+    of principal ahead of the schedule, for a prepayment or payoff) is refused. Runs in one transaction.
+    `within_cob`: a write of the close of business itself (the bank's debit results, the offsets), let through the
+    COB's mark of `business_date`; every other caller gets LOAN_IN_COB while the COB holds the loan."""
     if amount <= 0:
         raise DomainError(ErrorCode.LOAN_PAYMENT_INVALID, detail="还款金额须大于零", field="amount")
     if not reference:
@@ -197,7 +200,7 @@ def payment_apply(
             if seen.loan_id != loan_pk or seen.amount != amount:
                 raise DomainError(ErrorCode.LOAN_PAYMENT_CONFLICT, reference=reference)
             return seen
-        ln = loan_for_write(pk=loan_pk)
+        ln = loan_for_write(pk=loan_pk, cob_on=business_date if within_cob else None)
         dues = open_dues(ln)
         ratio = penalty_ratio(center=ln.center_id, on=business_date)
         outstanding_after_dues = ln.outstanding - sum(d.unpaid_principal for d in dues)

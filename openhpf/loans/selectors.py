@@ -27,7 +27,7 @@ from openhpf.withdrawals.loanlink import MemberLoan
 from .collateral import collateral_of, disbursement_condition
 from .contract import contract_of, contract_rows, missing_signers
 from .handlers import ITEM_CODE, describe
-from .models import Disbursement, HomeOrder, Loan, LoanInstallment, LoanParty
+from .models import Disbursement, HomeOrder, Loan, LoanInstallment, LoanParty, ReserveReport
 
 VIEW = "loans.view"
 
@@ -60,6 +60,15 @@ def outstanding_by_center() -> dict[int, int]:
     (a loan approved but not yet paid out is not on 121)."""
     return {c: int(t or 0) for c, t in Loan.objects.filter(status=Loan.Status.ACTIVE).values_list("center_id")
             .annotate(t=Sum("outstanding"))}
+
+
+def reserve_report(*, center: Any, on: date | None = None) -> ReserveReport | None:
+    """The COB's reserve report (贷款风险准备测算: required by class against the 301 balance, the shortfall as a risk
+    indicator) of `on`, or the latest one; None before the first COB. Amounts only, no personal data."""
+    qs = ReserveReport.objects.filter(center=center)
+    if on is not None:
+        qs = qs.filter(on=on)
+    return qs.order_by("-on").first()
 
 
 # ---------------------------------------------------------------- the portfolio

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='loan',
             name='offset_allowed',
-            field=models.BooleanField(default=True, verbose_name='合同约定逾期可强制冲还'),
+            field=models.BooleanField(db_default=True, default=True, verbose_name='合同约定逾期可强制冲还'),
         ),
         migrations.CreateModel(
             name='LoanCollection',

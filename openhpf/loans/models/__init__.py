@@ -10,6 +10,7 @@
 - `collection`: the COB's bank debit of borrowers' cards, one row per loan and date (`LoanCollection`).
 - `servicing`: after disbursement: dues, payments and their allocation, schedule versions, classification,
   collection cases, write-offs, the collateral's watch, reminders.
+- `cob`: what the close of business keeps for itself (the reserve report).
 """
 
 from .application import (
@@ -22,6 +23,7 @@ from .application import (
     LoanParty,
 )
 from .closing import CollateralRelease, LoanSettlementCertificate
+from .cob import ReserveReport
 from .collection import LoanCollection
 from .loan import Loan, LoanInstallment
 from .product import LoanProduct, RetirementAge
@@ -40,4 +42,4 @@ from .servicing import (
 __all__ = ["Collateral", "CollateralEvent", "CollateralRelease", "CollectionAction", "CollectionCase",
            "ContractSignature", "Disbursement", "FraudFlag", "HomeOrder", "Loan", "LoanClassChange", "LoanCollection",
            "LoanContract", "LoanDue", "LoanInstallment", "LoanParty", "LoanPayment", "LoanProduct", "LoanReminder",
-           "LoanScheduleVersion", "LoanSettlementCertificate", "LoanWriteOff", "RetirementAge"]
+           "LoanScheduleVersion", "LoanSettlementCertificate", "LoanWriteOff", "ReserveReport", "RetirementAge"]

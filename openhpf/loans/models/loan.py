@@ -49,7 +49,7 @@ class Loan(models.Model):
     class_override_until = models.DateField("人工认定有效期至", null=True, blank=True)
     collateral_status = models.CharField("抵押物状态", max_length=10, blank=True)
     written_off = models.BigIntegerField("已核销本金（分）", default=0)
-    offset_allowed = models.BooleanField("合同约定逾期可强制冲还", default=True)  # from the parties' HPF balances
+    offset_allowed = models.BooleanField("合同约定逾期可强制冲还", default=True, db_default=True)  # from the parties' HPF balances
     cob_date = models.DateField("日终处理中（营业日）", null=True, blank=True)
     settled_on = models.DateField("结清日期", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -76,6 +76,8 @@ class LoanInstallment(models.Model):
     class Meta:
         verbose_name = "还款计划"
         constraints = [models.UniqueConstraint(fields=["loan", "period"], name="loan_installment_period")]
+        # the COB's due step and the reminders find the day's installments by date, not by scanning schedules
+        indexes = [models.Index(fields=["due_date", "loan"], name="loan_installment_due")]
 
     @property
     def payment(self) -> int:

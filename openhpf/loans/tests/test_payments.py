@@ -119,3 +119,19 @@ def test_reschedule_both_modes(center):
                     actor=TEST_ACTOR)
     ln.refresh_from_db()
     assert v3.version == 3 and ln.schedule_version == 3 and ln.months == 12 + len(keep)
+
+
+def test_the_cobs_own_writes_pass_its_mark(loan):
+    Loan.objects.filter(pk=loan.pk).update(cob_date=ON)
+    with pytest.raises(DomainError) as e:  # a counter payment during the COB: 409
+        payment_apply(loan=loan, amount=1_000, source=LoanPayment.Source.COUNTER, reference="K1",
+                      funding=Funding("10101"), actor=TEST_ACTOR, business_date=ON)
+    assert e.value.code == ErrorCode.LOAN_IN_COB
+    p = payment_apply(loan=loan, amount=1_000, source=LoanPayment.Source.BANK, reference="K2",
+                      funding=Funding("10101"), actor=TEST_ACTOR, business_date=ON, within_cob=True)
+    assert p.penalty == 1_000
+    Loan.objects.filter(pk=loan.pk).update(cob_date=date(2026, 11, 29))  # a mark of another day holds even the COB
+    with pytest.raises(DomainError) as e:
+        payment_apply(loan=loan, amount=1_000, source=LoanPayment.Source.BANK, reference="K3",
+                      funding=Funding("10101"), actor=TEST_ACTOR, business_date=ON, within_cob=True)
+    assert e.value.code == ErrorCode.LOAN_IN_COB

@@ -7,23 +7,29 @@ LOAN [--out FILE]: issue the 贷款结清证明 (once) and write the PDF; hpf lo
 about every active loan's collateral (docs/loans.md).
 
 hpf loan repay --loan 贷款账号 --amount 元 --reference 银行流水号 --as 用户名: 柜台还款 (repay.repayment_counter) on
-the center's business date; prints the allocation and the voucher as JSON."""
+the center's business date; prints the allocation and the voucher as JSON.
+
+hpf loan cob [--business-date D]: rerun the loans' day-end steps (贷后日终) of the current business date as a job."""
 
 from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from openhpf.core.cli_options import add_common, common
+from openhpf.core.cli_options import add_as, add_common, cli_actor, common
 from openhpf.core.errors import DomainError
+from openhpf.core.models import Center
 from openhpf.core.money import format_fen, parse_yuan
+from openhpf.jobs.models import JobStep
 from openhpf.loans.calculator import CalculatorResult, calculate, calculator_input
 from openhpf.loans.closing import certificate_issue, collateral_release
+from openhpf.loans.cob import run_cob
 from openhpf.loans.models import Loan
 from openhpf.loans.payments import Funding
 from openhpf.loans.prepay import MODES, Quote, payoff_apply, payoff_quote, prepay_apply, prepay_quote
@@ -85,9 +91,17 @@ class Command(BaseCommand):
         r.add_argument("--amount", required=True, help="还款金额（元），如 4289.78")
         r.add_argument("--reference", required=True, help="银行缴款流水号（同一流水号只入账一次）")
         add_common(r, money=True)
+        c = sub.add_parser("cob", help="重跑当前业务日期的贷后日终步骤：到期应还、逾期转列、五级分类、风险准备测算、还款提醒")
+        c.add_argument("--center", help="机构代码（默认：唯一的中心）")
+        add_as(c)
+        c.add_argument("--business-date", dest="business_date", help="业务日期（只能是中心当前业务日期）")
+        c.add_argument("--quiet", action="store_true", help="不显示进度条")
 
     def handle(self, *args, **opts):
         action = opts["action"]
+        if action == "cob":
+            self._cob(opts)
+            return None
         if action == "repay":
             self._repay(opts)
             return None
@@ -185,3 +199,22 @@ class Command(BaseCommand):
                "overdue_principal": _yuan(p.overdue_principal), "interest": _yuan(p.interest),
                "principal": _yuan(p.principal), "voucher_no": p.entry.voucher_no if p.entry is not None else None}
         self.stdout.write(json.dumps(out, ensure_ascii=False))
+
+    def _cob(self, opts: dict[str, Any]) -> None:
+        center = (Center.objects.filter(code=opts["center"]).first() if opts.get("center")
+                  else Center.objects.order_by("pk").first())
+        if center is None:
+            raise CommandError("没有管理中心" if not opts.get("center") else f"管理中心不存在：{opts['center']}")
+        on = center.business_date
+        if opts.get("business_date"):
+            try:
+                on = date.fromisoformat(opts["business_date"])
+            except ValueError:
+                raise CommandError("业务日期格式应为 YYYY-MM-DD") from None
+        try:
+            job = run_cob(center=center, actor=cli_actor(opts), on=on, progress=None if opts["quiet"] else "rich")
+        except DomainError as e:
+            raise CommandError(f"[{e.code}] {e.message}") from None
+        steps = {s.name: s.status for s in JobStep.objects.filter(job=job).order_by("order")}
+        self.stdout.write(json.dumps({"job": job.pk, "date": str(job.business_date), "status": job.status,
+                                      "steps": steps, "result": job.result}, ensure_ascii=False, default=str))
