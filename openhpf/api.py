@@ -150,8 +150,10 @@ from openhpf.withdrawals.api import router as withdrawals_router  # noqa: E402
 api.add_router("/withdrawals/", withdrawals_router)
 from openhpf.loans.api import router as loans_router  # noqa: E402
 from openhpf.loans.calculator_api import router as loans_calculator_router  # noqa: E402
+from openhpf.loans.risk_api import router as loans_risk_router  # noqa: E402
 
 api.add_router("/loans/", loans_calculator_router)  # before the loans router: /loans/calculator is not a loan number
+api.add_router("/loans/", loans_risk_router)  # before it too: /loans/cases, /risk, /credit-export are not loan numbers
 api.add_router("/loans", loans_router)
 api.add_router("/withdrawals/agreements", agreed_router)  # 约定提取 (withdrawals/agreed_api.py)
 

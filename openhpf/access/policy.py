@@ -218,6 +218,15 @@ API: dict[str, str] = {
     "POST /api/v1/loans/applications/{number}/sign": "loans.operate",
     "POST /api/v1/loans/applications/{number}/collateral": "loans.operate",
     "POST /api/v1/loans/applications/{number}/disburse": "settlement.operate",
+    "GET /api/v1/loans/cases": "loans.view",  # the collection work queue (masked, read audited)
+    "GET /api/v1/loans/cases/{case}": "loans.view",
+    "POST /api/v1/loans/cases/{case}/actions": "loans.operate",
+    "POST /api/v1/loans/cases/{case}/assign": "loans.operate",
+    "POST /api/v1/loans/{number}/restructure": "loans.operate",  # maker; the checker approves through approvals
+    "POST /api/v1/loans/{number}/write-off": "loans.operate",  # maker; the checker approves through approvals
+    "POST /api/v1/loans/{number}/recoveries": "loans.operate",
+    "GET /api/v1/loans/risk": "loans.view",
+    "GET /api/v1/loans/credit-export": "loans.operate",  # full ID numbers for the 征信 reporting (read audited)
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/applications": "applications.view",

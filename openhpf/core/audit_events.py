@@ -114,6 +114,8 @@ class AuditObject(StrEnum):
     LOAN_COLLATERAL = "loans.collateral", "贷款抵押物"
     LOAN_DISBURSEMENT = "loans.disbursement", "贷款发放"
     LOAN = "loans.loan", "个人住房贷款"
+    LOAN_CASE = "loans.collectioncase", "逾期催收案件"
+    LOAN_WRITE_OFF = "loans.loanwriteoff", "贷款核销"
     AGREEMENT = "withdrawals.agreement", "约定提取协议"
 
     @classmethod
@@ -423,6 +425,14 @@ class AuditEvent(StrEnum):
     LOANS_LOAN_LIST = "loans.loan.list", "查询贷款列表", _O.LOAN, True
     LOANS_PAYMENT = "loans.payment", "贷款还款入账（按罚息、逾期利息、逾期本金、当期利息、当期本金顺序冲还）", _O.LOAN
     LOANS_REVIEW_VIEW = "loans.review.view", "查看贷款审查信息（办件审查页）", _O.APPLICATION, True
+    LOANS_CASE_OPEN = "loans.case.open", "逾期贷款立案催收与结案（日终批量）", _O.LOAN_CASE
+    LOANS_CASE_ACTION = "loans.case.action", "登记催收记录（提醒、通知书、上门、诉讼、情况记录）", _O.LOAN_CASE
+    LOANS_CASE_ASSIGN = "loans.case.assign", "指派催收人员", _O.LOAN_CASE
+    LOANS_CASE_LIST = "loans.case.list", "查询逾期催收案件", _O.LOAN_CASE, True
+    LOANS_RESTRUCTURE = "loans.restructure", "贷款重组（经复核：逾期本金转回正常贷款，重新安排还款计划）", _O.LOAN
+    LOANS_WRITE_OFF = "loans.write_off", "贷款核销（经复核：借记贷款风险准备、贷记逾期贷款）", _O.LOAN_WRITE_OFF
+    LOANS_RECOVERY = "loans.recovery", "已核销贷款收回（贷记贷款风险准备）", _O.LOAN_WRITE_OFF
+    LOANS_CREDIT_EXPORT = "loans.credit.export", "导出征信报送数据（个人借贷账户信息）", _O.LOAN, True
     WITHDRAWALS_PAYOUT_RETURNED = "withdrawals.payout.returned", "提取款被收款行退汇，资金退回个人账户", _O.PAYOUT
     WITHDRAWALS_BATCH_SUBMIT = "withdrawals.batch.submit", "提取款批量提交银行支付", _O.PAYOUT
     WITHDRAWALS_AGREEMENT_SUBMIT = "withdrawals.agreement.submit", "约定提取协议签约或终止（待复核）", _O.AGREEMENT, True
@@ -468,6 +478,7 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.CONTRIBUTIONS_RECEIPT_QUEUE, AuditEvent.APPLICATIONS_QUEUE_VIEW,
     AuditEvent.APPLICATIONS_MATERIAL_VIEW,
     AuditEvent.LOANS_LOAN_LIST, AuditEvent.LOANS_LOAN_VIEW, AuditEvent.LOANS_REVIEW_VIEW,
+    AuditEvent.LOANS_CASE_LIST, AuditEvent.LOANS_CREDIT_EXPORT,
 })
 
 

@@ -566,6 +566,13 @@ class ErrorCode(StrEnum):
     LOAN_NOT_ACTIVE = "LOAN_NOT_ACTIVE", 409, "贷款 {number} 当前状态为「{status}」，不能办理该业务"
     LOAN_PAYMENT_INVALID = "LOAN_PAYMENT_INVALID", 422, "还款不正确：{detail}"
     LOAN_PAYMENT_CONFLICT = "LOAN_PAYMENT_CONFLICT", 409, "还款流水号 {reference} 已用于另一笔还款"
+    LOAN_CASE_NOT_FOUND = "LOAN_CASE_NOT_FOUND", 404, "催收案件 {case} 不存在或无权查看"
+    LOAN_CASE_INVALID = "LOAN_CASE_INVALID", 422, "催收记录不正确：{detail}"
+    LOAN_CASE_CLOSED = "LOAN_CASE_CLOSED", 409, "催收案件 {case} 已结案（{reason}），不能再登记或指派"
+    LOAN_RESTRUCTURE_INVALID = "LOAN_RESTRUCTURE_INVALID", 422, "贷款重组不正确：{detail}"
+    LOAN_WRITE_OFF_INVALID = "LOAN_WRITE_OFF_INVALID", 422, "贷款核销不正确：{detail}"
+    LOAN_RECOVERY_INVALID = "LOAN_RECOVERY_INVALID", 422, "核销贷款收回不正确：{detail}"
+    LOAN_REPORT_INVALID = "LOAN_REPORT_INVALID", 400, "贷款报表参数不正确：{detail}"
     WITHDRAWAL_AGREEMENT_INVALID = "WITHDRAWAL_AGREEMENT_INVALID", 400, "约定提取协议不正确：{detail}"
     WITHDRAWAL_AGREEMENT_AMOUNT = ("WITHDRAWAL_AGREEMENT_AMOUNT", 422,
                                    "约定固定金额 {amount} 元应大于零且不超过月还款额 {installment} 元")

@@ -13,12 +13,15 @@ class LoansConfig(AppConfig):
 
     def ready(self) -> None:
         from openhpf.applications.registry import ReviewSection, register_review_section
+        from openhpf.finance.cockpit import register_figures
         from openhpf.ledger.checks import register_loan_outstanding
         from openhpf.withdrawals.loanlink import register_loan_source
 
+        from . import dayend, reports, restructure, todo, writeoff
         from .disburse import register_hooks
         from .products import register_commands as register_product_commands
         from .registration import register_handler
+        from .risk import supervision_figures
         from .selectors import member_loans, outstanding_by_center, review_rows
 
         register_product_commands()  # loans.product_change through maker-checker
@@ -27,3 +30,9 @@ class LoansConfig(AppConfig):
         register_loan_source(member_loans)  # withdrawals see the member's active loans
         register_loan_outstanding(outstanding_by_center)  # hpf verify: 121 + 122 = the loans' principal
         register_review_section(ReviewSection("loans.review", "贷款审查", rows=review_rows, order=30))
+        restructure.register_commands()  # loans.restructure through maker-checker
+        writeoff.register_commands()  # loans.write_off through maker-checker
+        dayend.register()  # 71 loan_cases: collection cases opened and closed
+        todo.register()  # 待办: 逾期催收
+        reports.register_reports()  # 贷款发放和余额变动情况表, 贷款情况表 with finance's statements
+        register_figures("loans", supervision_figures)  # the cockpit's overdue buckets and ‰ overdue rate

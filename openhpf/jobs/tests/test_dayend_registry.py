@@ -11,7 +11,7 @@ from openhpf.jobs import dayend
 def test_plan_lists_the_registered_steps_in_order():
     names = [s.name for s in dayend.plan()]
     assert names == ["year_guard", "instructions", "agreed", "notices", "statements", "reconcile", "rate_period", "accrual",
-                     "settlement", "hardship", "liquidity", "gate", "seal", "close"]
+                     "settlement", "hardship", "liquidity", "loan_cases", "gate", "seal", "close"]
     apps = {s.name: s.app for s in dayend.plan()}
     assert apps["notices"] == "settlement" and apps["reconcile"] == "reconciliation"
     assert apps["accrual"] == "contributions" and apps["liquidity"] == "finance" and apps["close"] == "jobs"

@@ -1,5 +1,6 @@
 """hpf loan schedule --principal P --annual-rate R --months N --method equal-installment|equal-principal
---first-due YYYY-MM-DD --format csv|json: a loan's repayment schedule (还款计划), in 元 with two decimals."""
+--first-due YYYY-MM-DD --format csv|json: a loan's repayment schedule (还款计划), in 元 with two decimals.
+hpf loan cases … and hpf loan credit-export …: overdue management (openhpf/loans/risk_cli.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen
+from openhpf.loans import risk_cli
 from openhpf.loans.calculator import CalculatorResult, calculate, calculator_input
 
 COLUMNS = ("period", "due_date", "payment", "principal", "interest", "balance")
@@ -28,7 +30,7 @@ def table(result: CalculatorResult) -> list[dict[str, Any]]:
 
 
 class Command(BaseCommand):
-    help = "贷款试算：按等额本息或等额本金输出还款计划（金额以元为单位，两位小数）"
+    help = "贷款：试算还款计划（元，两位小数）、逾期催收案件、征信报送数据导出"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -39,8 +41,12 @@ class Command(BaseCommand):
         s.add_argument("--method", help="还款方式：equal-installment 等额本息，equal-principal 等额本金")
         s.add_argument("--first-due", dest="first_due", help="首次还款日 YYYY-MM-DD")
         s.add_argument("--format", dest="fmt", default="csv", help="输出格式：csv 或 json（默认 csv）")
+        risk_cli.add_arguments(sub)
 
     def handle(self, *args, **opts):
+        if opts["action"] in risk_cli.ACTIONS:
+            risk_cli.handle(opts, self.stdout)
+            return
         if opts["fmt"] not in ("csv", "json"):
             raise CommandError("输出格式应为 csv 或 json")
         missing = [label for key, label in (("principal", "--principal 贷款金额"), ("annual_rate", "--annual-rate 年利率"),
