@@ -174,6 +174,7 @@ CONSOLE: dict[str, str] = {
     "withdrawals:court_pay": "settlement.operate",
     "withdrawals:overdue": "applications.view",
     "loans:list": "loans.view",  # 贷款台账 (masked, read audited)
+    "loans:cases": "loans.view",  # 逾期催收 (masked, read audited)
     "loans:detail": "loans.view",
     "loans:contract_pdf": "loans.view",
     # the staff work queue (办件工作台); each action's own permission (受理, the review level's, 分派) is checked

@@ -3,6 +3,7 @@
 - `loans:list` — the portfolio (贷款台账): filters 状态, 产品, 网点, 放款日期 from/to; paged with the true total;
   borrowers masked by clearance; the read is audited (`loans.loan.list`).
 - `loans:detail` — one loan: terms, parties, contract, disbursement, and the stored schedule (`loans.loan.view`).
+- `loans:cases` — 逾期催收: the collection cases (the 待办 queue's page), borrowers masked, read-audited.
 - `loans:contract_pdf` — the sealed contract PDF (the stored document), read-audited as a view of the loan.
 The loan officer's review of an application (each rule, the caps, the collateral, the schedule) is the section
 贷款审查 on the engine's review screen (`applications:detail`), registered from `LoansConfig.ready()`."""
@@ -23,6 +24,7 @@ from openhpf.core.models import Branch
 from openhpf.core.paging import page_number
 from openhpf.documents.pdf import content_disposition
 
+from .collection import case_page
 from .models import Loan, LoanContract
 from .selectors import PRODUCT_LABELS, LoanFilter, loan_detail, loan_page
 
@@ -76,3 +78,17 @@ def contract_pdf(request: HttpRequest, number: str) -> FileResponse:
     resp = FileResponse(c.document.file.open("rb"), content_type="application/pdf")
     resp["Content-Disposition"] = content_disposition(f"借款合同-{c.contract_no}.pdf", inline=True)
     return resp
+
+
+@require_GET
+@permission_required(VIEW)
+def case_list(request: HttpRequest) -> HttpResponse:
+    """逾期催收: the open (or closed) collection cases, oldest overdue first (the 待办 queue's page); the screen
+    with actions, restructuring and write-off builds on `collection.case_page` / `case_detail`."""
+    center = console_center(request)
+    state = request.GET.get("state", "open").strip()
+    state = state if state in ("open", "closed", "") else "open"
+    page = case_page(actor=request.user, center=center, state=state, page=page_number(request.GET.get("page")),
+                     page_size=20)
+    return render(request, "loans/cases.html", {"page": page, "rows": page.items, "state": state,
+                                                "title": "逾期催收"})

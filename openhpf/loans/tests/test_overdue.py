@@ -28,7 +28,15 @@ from openhpf.ledger.services import Line, entry_post
 from ..calculations import annuity_payment
 from ..collection import CLOSE_CURRENT, case_action_add, case_detail, case_page, cases_open, open_case_count
 from ..credit import COLUMNS, credit_export
-from ..models import CollectionCase, Loan, LoanDue, LoanInstallment, LoanPayment, LoanScheduleVersion, LoanWriteOff
+from ..models import (
+    CollectionCase,
+    Loan,
+    LoanDue,
+    LoanInstallment,
+    LoanPayment,
+    LoanScheduleVersion,
+    LoanWriteOff,
+)
 from ..payments import Funding, payment_apply
 from ..reports import FLOWS_KIND, STATUS_KIND
 from ..restructure import COMMAND as RESTRUCTURE
