@@ -9,8 +9,8 @@ order, then the runner's own closing step. At the time of writing it reads: cont
 refuses to start after an unsettled 6/30 (5); settlement sends and resolves instructions (10), pulls notices (20)
 and statements (30); reconciliation reconciles each 专户 (40); contributions closes the 积数 period on a new
 deposit rate's effective date (47), accrues interest at month-end (50), settles the year on 6/30 (57) and ends
-hardship terms (60); finance snapshots liquidity (70); reconciliation's gate (90) refuses to close with an
-unexplained difference; this app seals the audit trail and the ledger digests (95, the periodic sealer of
+hardship terms (60); finance snapshots liquidity (70); loans opens and closes collection cases (71);
+reconciliation's gate (90) refuses to close with an unexplained difference; this app seals the audit trail and the ledger digests (95, the periodic sealer of
 audit.services); the closing step (1000) advances the business date.
 
 Each step is idempotent, so a rerun after a crash (or after finance explained a difference) continues from the

@@ -6,18 +6,25 @@ Amounts hand-computed: 1,000,000.00 元 over 360 months at 2.85 % pays 4,135.57 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.services import command_approve, command_submit
+from openhpf.audit.models import AuditRecord
 from openhpf.conftest import business_day, finance_clerk, grant_role
+from openhpf.core.audit_events import AuditEvent
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.finance.cockpit import supervision_figures
+from openhpf.finance.liquidity import position
 from openhpf.finance.periods import parse_period
 from openhpf.finance.selectors import statement
 from openhpf.jobs import dayend
@@ -43,6 +50,7 @@ from ..restructure import COMMAND as RESTRUCTURE
 from ..risk import bucket_of, overdue_buckets, overdue_rate
 from ..writeoff import COMMAND as WRITE_OFF
 from ..writeoff import recovery_record
+from .conftest import token
 from .factories import TEST_ACTOR, make_active_loan, make_due
 
 ON = date(2026, 11, 30)  # the test center's business date
@@ -291,3 +299,55 @@ def test_loan_statements_match_the_ledger(center, overdue_loan):
     s2 = statement(STATUS_KIND, center=center, period=parse_period("2026-11", default=ON), user=fin)
     rows = {r.label: r.values for r in s2.sections[0].rows}
     assert rows["贷款余额（还款中）"] == [1, 100_000_000 - P1] and rows["个贷逾期率"][1] == "0.00‰"
+    # 个贷率 counts the real loans: 121 + 122 of the ledger, equal to the loans' principal outstanding
+    assert position(center, ON).loan_total == Loan.objects.get(pk=overdue_loan.pk).outstanding == 100_000_000 - P1
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_api_cases_commands_risk_and_credit_export(client, center, overdue_loan, people):
+    maker, _ = people
+    h = token(maker, center)
+    cases_open(center=center, on=ON, actor=TEST_ACTOR)
+    r = client.get("/api/v1/loans/cases", **h)
+    assert r.status_code == 200 and r.json()["total"] == 1
+    item = r.json()["items"][0]
+    assert item["loan"] == overdue_loan.number and item["borrower"] != overdue_loan.borrower.name
+    r = client.get(f"/api/v1/loans/cases/{item['id']}", **h)
+    assert r.status_code == 200 and r.json()["overdue_principal"] == P1
+    assert AuditRecord.objects.filter(action=AuditEvent.LOANS_CASE_LIST.value).count() == 2
+    r = client.post(f"/api/v1/loans/cases/{item['id']}/actions", {"kind": "visit", "note": "上门催收，借款人承诺月底还款"},
+                    content_type="application/json", **h)
+    assert r.status_code == 200 and r.json()["kind_label"] == "上门催收"
+    r = client.post(f"/api/v1/loans/{overdue_loan.number}/write-off", {"reason": "无力偿还"},
+                    content_type="application/json", **h)
+    assert r.status_code == 422 and r.json()["code"] == "LOAN_WRITE_OFF_INVALID"  # 301 is empty
+    r = client.post(f"/api/v1/loans/{overdue_loan.number}/restructure", {"months": 300, "reason": "收入下降"},
+                    content_type="application/json", **h)
+    assert r.status_code == 200 and r.json()["status"] == PendingCommand.Status.PENDING
+    r = client.get("/api/v1/loans/risk", **h)
+    # 1,760.57 元 overdue of 1,000,000.00 元 outstanding = 1.76057 ‰
+    assert r.status_code == 200 and r.json()["overdue_rate_permille"] == "1.76‰"
+    r = client.get("/api/v1/loans/credit-export?month=2026-11", **h)
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    lines = b"".join(r.streaming_content).decode().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("账户标识,") and lines[1].startswith(overdue_loan.number)
+    assert AuditRecord.objects.filter(action=AuditEvent.LOANS_CREDIT_EXPORT.value).count() == 1
+    assert client.get("/api/v1/loans/credit-export", **token(people[1], center)).status_code == 403  # no loans.operate
+
+
+def test_cli_cases_and_credit_export(center, overdue_loan, tmp_path):
+    out = StringIO()
+    call_command("loan", "cases", "--run", stdout=out)
+    assert json.loads(out.getvalue()) == {"business_date": "2026-11-30", "opened": 1, "closed": 0}
+    out = StringIO()
+    call_command("loan", "cases", "--state", "all", stdout=out)
+    assert json.loads(out.getvalue())["items"][0]["loan"] == overdue_loan.number
+    target = tmp_path / "credit.csv"
+    out = StringIO()
+    call_command("loan", "credit-export", "--month", "2026-11", "--out", str(target), stdout=out)
+    assert "已导出 1 笔贷款" in out.getvalue()
+    assert target.read_text(encoding="utf-8").splitlines()[1].startswith(overdue_loan.number)
+    with pytest.raises(CommandError, match="LOAN_REPORT_INVALID"):
+        call_command("loan", "credit-export", "--month", "2026-13", stdout=StringIO())
