@@ -140,6 +140,7 @@ def test_restructuring_through_maker_checker(center, overdue_loan, people):
         cmd = command_approve(command=cmd, actor=checker, business_date=day)
     assert cmd.status == PendingCommand.Status.APPLIED, cmd.apply_error
     r = cmd.result
+    assert r is not None
     # penalty to 2026-02-10: (1,760.57 + 2,375.00) × 2.85 % / 360 × 1.5 × 21 days = 10.3131 元 → 10.31 元
     assert (r["arrears_interest"], r["arrears_penalty"], r["overdue_principal_back"]) == (I1, 1_031, P1)
     assert r["from_period"] == 2 and r["first_due"] == "2026-02-20" and r["balance"] == 100_000_000
