@@ -151,9 +151,11 @@ api.add_router("/withdrawals/", withdrawals_router)
 from openhpf.loans.api import router as loans_router  # noqa: E402
 from openhpf.loans.calculator_api import router as loans_calculator_router  # noqa: E402
 from openhpf.loans.prepay_api import router as loans_prepay_router  # noqa: E402
+from openhpf.loans.risk_api import router as loans_risk_router  # noqa: E402
 from openhpf.loans.servicing_api import router as loans_servicing_router  # noqa: E402
 
 api.add_router("/loans/", loans_calculator_router)  # before the loans router: /loans/calculator is not a loan number
+api.add_router("/loans/", loans_risk_router)  # before it too: /loans/cases, /risk, /credit-export are not loan numbers
 api.add_router("/loans", loans_prepay_router)  # prepayment, payoff, certificate, collateral (own paths)
 api.add_router("/loans/", loans_servicing_router)  # 贷后: /loans/{number}/due, repayments, payments, class
 api.add_router("/loans", loans_router)

@@ -249,6 +249,15 @@ API: dict[str, str] = {
     "POST /api/v1/loans/{number}/repayments": "loans.operate",  # 柜台还款 (Idempotency-Key; 409 during COB)
     "GET /api/v1/loans/{number}/payments": "loans.view",  # 还款记录 (read audited)
     "POST /api/v1/loans/{number}/class": "loans.operate",  # 五级分类人工认定
+    "GET /api/v1/loans/cases": "loans.view",  # the collection work queue (masked, read audited)
+    "GET /api/v1/loans/cases/{case}": "loans.view",
+    "POST /api/v1/loans/cases/{case}/actions": "loans.operate",
+    "POST /api/v1/loans/cases/{case}/assign": "loans.operate",
+    "POST /api/v1/loans/{number}/restructure": "loans.operate",  # maker; the checker approves through approvals
+    "POST /api/v1/loans/{number}/write-off": "loans.operate",  # maker; the checker approves through approvals
+    "POST /api/v1/loans/{number}/recoveries": "loans.operate",
+    "GET /api/v1/loans/risk": "loans.view",
+    "GET /api/v1/loans/credit-export": "loans.operate",  # full ID numbers for the 征信 reporting (read audited)
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/applications": "applications.view",

@@ -114,6 +114,8 @@ class AuditObject(StrEnum):
     LOAN_COLLATERAL = "loans.collateral", "贷款抵押物"
     LOAN_DISBURSEMENT = "loans.disbursement", "贷款发放"
     LOAN = "loans.loan", "个人住房贷款"
+    LOAN_CASE = "loans.collectioncase", "逾期催收案件"
+    LOAN_WRITE_OFF = "loans.loanwriteoff", "贷款核销"
     AGREEMENT = "withdrawals.agreement", "约定提取协议"
 
     @classmethod
@@ -436,8 +438,15 @@ class AuditEvent(StrEnum):
     LOANS_COLLATERAL_HANDLE = "loans.collateral.handle", "抵押物预警处置（处置中、已处置）", _O.LOAN
     LOANS_REPRICE = "loans.reprice", "贷款利率调整（1月1日按现行利率重定价）", _O.LOAN
     LOANS_CLASS_OVERRIDE = "loans.class.override", "贷款五级分类人工认定（理由与有效期）", _O.LOAN
-    LOANS_CASE_LIST = "loans.case.list", "查看逾期催收工作台（借款人脱敏）", _O.LOAN, True
     LOANS_SERVICING_VIEW = "loans.servicing.view", "查看贷款还款、逾期与应还明细", _O.LOAN, True
+    LOANS_CASE_OPEN = "loans.case.open", "逾期贷款立案催收与结案（日终批量）", _O.LOAN_CASE
+    LOANS_CASE_ACTION = "loans.case.action", "登记催收记录（提醒、通知书、上门、诉讼、情况记录）", _O.LOAN_CASE
+    LOANS_CASE_ASSIGN = "loans.case.assign", "指派催收人员", _O.LOAN_CASE
+    LOANS_CASE_LIST = "loans.case.list", "查询逾期催收案件", _O.LOAN_CASE, True
+    LOANS_RESTRUCTURE = "loans.restructure", "贷款重组（经复核：逾期本金转回正常贷款，重新安排还款计划）", _O.LOAN
+    LOANS_WRITE_OFF = "loans.write_off", "贷款核销（经复核：借记贷款风险准备、贷记逾期贷款）", _O.LOAN_WRITE_OFF
+    LOANS_RECOVERY = "loans.recovery", "已核销贷款收回（贷记贷款风险准备）", _O.LOAN_WRITE_OFF
+    LOANS_CREDIT_EXPORT = "loans.credit.export", "导出征信报送数据（个人借贷账户信息）", _O.LOAN, True
     WITHDRAWALS_PAYOUT_RETURNED = "withdrawals.payout.returned", "提取款被收款行退汇，资金退回个人账户", _O.PAYOUT
     WITHDRAWALS_BATCH_SUBMIT = "withdrawals.batch.submit", "提取款批量提交银行支付", _O.PAYOUT
     WITHDRAWALS_AGREEMENT_SUBMIT = "withdrawals.agreement.submit", "约定提取协议签约或终止（待复核）", _O.AGREEMENT, True
@@ -484,7 +493,8 @@ PERSONAL_READS: frozenset[AuditEvent] = frozenset({
     AuditEvent.APPLICATIONS_MATERIAL_VIEW,
     AuditEvent.LOANS_LOAN_LIST, AuditEvent.LOANS_LOAN_VIEW, AuditEvent.LOANS_REVIEW_VIEW,
     AuditEvent.LOANS_CERTIFICATE_VIEW,
-    AuditEvent.LOANS_CASE_LIST, AuditEvent.LOANS_SERVICING_VIEW,
+    AuditEvent.LOANS_SERVICING_VIEW,
+    AuditEvent.LOANS_CASE_LIST, AuditEvent.LOANS_CREDIT_EXPORT,
 })
 
 

@@ -577,6 +577,13 @@ class ErrorCode(StrEnum):
     LOAN_NO_COUNTER_ACCOUNT = "LOAN_NO_COUNTER_ACCOUNT", 422, "本中心没有可用的住房公积金存款专户，不能办理柜台还款"
     LOAN_CLASS_OVERRIDE_INVALID = "LOAN_CLASS_OVERRIDE_INVALID", 422, "五级分类人工认定不正确：{detail}"
     LOAN_COB_DATE = "LOAN_COB_DATE", 400, "贷款日终只能对当前业务日期 {current} 运行，{on} 不是当前业务日期"
+    LOAN_CASE_NOT_FOUND = "LOAN_CASE_NOT_FOUND", 404, "催收案件 {case} 不存在或无权查看"
+    LOAN_CASE_INVALID = "LOAN_CASE_INVALID", 422, "催收记录不正确：{detail}"
+    LOAN_CASE_CLOSED = "LOAN_CASE_CLOSED", 409, "催收案件 {case} 已结案（{reason}），不能再登记或指派"
+    LOAN_RESTRUCTURE_INVALID = "LOAN_RESTRUCTURE_INVALID", 422, "贷款重组不正确：{detail}"
+    LOAN_WRITE_OFF_INVALID = "LOAN_WRITE_OFF_INVALID", 422, "贷款核销不正确：{detail}"
+    LOAN_RECOVERY_INVALID = "LOAN_RECOVERY_INVALID", 422, "核销贷款收回不正确：{detail}"
+    LOAN_REPORT_INVALID = "LOAN_REPORT_INVALID", 400, "贷款报表参数不正确：{detail}"
     WITHDRAWAL_AGREEMENT_INVALID = "WITHDRAWAL_AGREEMENT_INVALID", 400, "约定提取协议不正确：{detail}"
     WITHDRAWAL_AGREEMENT_AMOUNT = ("WITHDRAWAL_AGREEMENT_AMOUNT", 422,
                                    "约定固定金额 {amount} 元应大于零且不超过月还款额 {installment} 元")

@@ -118,6 +118,20 @@ def format_ratio(ratio: Decimal | Fraction | str | int | None) -> str:
     return format_ratio_e4(ratio_to_e4(ratio))
 
 
+def format_permille(ratio: Decimal | Fraction | str | int | None) -> str:
+    """A ratio of one in ‰ (千分之, the supervision's 逾期率), HALF_UP to two decimals: Fraction(1, 800) → '1.25‰';
+    None → '—'."""
+    if ratio is None:
+        return "—"
+    if isinstance(ratio, float):
+        raise TypeError("a ratio must not be a float")
+    r = as_fraction(ratio)
+    v = div_half_up(r.numerator * 100_000, r.denominator)
+    sign = "-" if v < 0 else ""
+    whole, hundredths = divmod(abs(v), 100)
+    return f"{sign}{whole:,}.{hundredths:02d}‰"
+
+
 def parse_percent(value: str | Decimal | int, *, field: str | None = None, row: int | None = None) -> int:
     """'12' / '12%' / '12.5％' (percent, as people type it) → 万分之 (1200, 1250), exactly.
 

@@ -7,10 +7,13 @@ published views and the owners' selectors (nothing computed twice):
   (`liquidity.balances_on`) plus each month's net movement (one GROUP BY over the journal);
 - 个贷率 = 贷款余额 / 缴存余额 at each month end (0 while no loan is booked; no ratio without deposits);
 - 欠缴: the 催缴清单 of the latest month with arrears (contributions `arrears_latest`, the 待办 count);
-- the liquidity position and its warnings on the business date (`liquidity.position`)."""
+- the liquidity position and its warnings on the business date (`liquidity.position`);
+- the supervision figures of the apps above (`register_figures`): loans registers its overdue buckets and the ‰
+  个贷逾期率; finance does not import them, it shows what is registered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
@@ -26,6 +29,35 @@ from openhpf.core.money import format_fen, format_ratio
 from .liquidity import Alert, balances_on, monthly_flows, position
 
 MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One supervision figure (监管指标) as people read it: `value` already in 元, % or ‰; `amount` (fen) and
+    `count` for the APIs and charts where the figure has them."""
+
+    key: str
+    label: str
+    value: str
+    detail: str = ""
+    amount: int | None = None
+    count: int | None = None
+    group: str = ""
+
+
+FigureSource = Callable[[Center, date], list[Figure]]
+_FIGURES: dict[str, FigureSource] = {}
+
+
+def register_figures(name: str, source: FigureSource) -> None:
+    """An app above finance adds its figures to the cockpit (and the supervision figures): `source(center, on)`
+    returns them, read set-based from its own data. Registered from its AppConfig.ready()."""
+    _FIGURES[name] = source
+
+
+def supervision_figures(center: Center, on: date) -> list[Figure]:
+    """Every registered source's figures, in registration order."""
+    return [f for source in _FIGURES.values() for f in source(center, on)]
 
 
 @dataclass(frozen=True)
@@ -54,6 +86,7 @@ class Cockpit:
     arrears_amount: int
     liquidity_level: str
     alerts: list[Alert] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
 
     @property
     def last(self) -> Month:
@@ -131,4 +164,5 @@ def cockpit(*, center: Center, user: Actor, on: date | None = None, months: int 
     arrears = arrears_latest(center=center, user=user, on=on)
     pos = position(center, on)
     return Cockpit(on=on, months=out, arrears_month=arrears.month, arrears_employers=len(arrears.employers),
-                   arrears_amount=arrears.total, liquidity_level=pos.level, alerts=list(pos.alerts))
+                   arrears_amount=arrears.total, liquidity_level=pos.level, alerts=list(pos.alerts),
+                   figures=supervision_figures(center, on))

@@ -12,6 +12,8 @@ deposit rate's effective date (47), accrues interest at month-end (50), settles 
 hardship terms (60); loans debit the borrowers' cards for what falls due (63) and offset long-overdue loans from
 HPF balances (65); finance snapshots liquidity (70); reconciliation's gate (90) refuses to close with an
 unexplained difference; this app seals the audit trail and the ledger digests (95, the periodic sealer of
+hardship terms (60); finance snapshots liquidity (70); loans opens and closes collection cases (71);
+reconciliation's gate (90) refuses to close with an unexplained difference; this app seals the audit trail and the ledger digests (95, the periodic sealer of
 audit.services); the closing step (1000) advances the business date.
 
 Each step is idempotent, so a rerun after a crash (or after finance explained a difference) continues from the

@@ -13,16 +13,18 @@ class LoansConfig(AppConfig):
 
     def ready(self) -> None:
         from openhpf.applications.registry import ReviewSection, register_review_section
+        from openhpf.finance.cockpit import register_figures
         from openhpf.finance.liquidity import register_outflow_source
         from openhpf.ledger.checks import register_loan_outstanding
         from openhpf.withdrawals.loanlink import register_loan_source
 
-        from . import collect
+        from . import collect, dayend, reports, restructure, todo, writeoff
         from .cob import register as register_cob
         from .disburse import register_hooks
         from .products import register_commands as register_product_commands
         from .registration import register_handler
         from .reprice import register as register_reprice
+        from .risk import supervision_figures
         from .selectors import member_loans, outstanding_by_center, review_rows
         from .watch import register_todo as register_collateral_todo
 
@@ -37,3 +39,9 @@ class LoansConfig(AppConfig):
         register_reprice()  # day-end step 61: the 1 January repricing
         register_collateral_todo()  # 待办: collateral warnings waiting for disposal
         register_cob()  # the close of business: day-end steps 62, 64, 66–69 and the job kind of `hpf loan cob`
+        restructure.register_commands()  # loans.restructure through maker-checker
+        writeoff.register_commands()  # loans.write_off through maker-checker
+        dayend.register()  # 71 loan_cases: collection cases opened and closed
+        todo.register()  # 待办: 逾期催收
+        reports.register_reports()  # 贷款发放和余额变动情况表, 贷款情况表 with finance's statements
+        register_figures("loans", supervision_figures)  # the cockpit's overdue buckets and ‰ overdue rate

@@ -81,6 +81,7 @@ CANNOT_EXERCISE: dict[str, str] = {
     "reconciliation:item_reverse": "同上，对账差异的冲正凭证",
     "reconciliation:detail_export": "同上，调节表的 PDF 与 Excel（对方户名、账号按权限脱敏，同对账结果页）",
     "ratings:followup": "差评整改：要先有办结并被差评的办件（applications 的 test_ratings 覆盖），页面不显示申请人",
+    "api:loans.risk_api.case": "催收案件详情：走查的中心没有贷款与催收案件（读取审计与脱敏由 loans 的 test_overdue 检查）",
     "api:servicehall.api.certificate_pdf_api": "职工下载本人的缴存使用证明：要先出具一份（items 的 test_certificate 覆盖，"
                                                "下载留痕 items.certificate.download，他人编号 404）",
 }

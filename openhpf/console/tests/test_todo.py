@@ -35,6 +35,7 @@ from openhpf.iam.services import staff_create
 from openhpf.jobs.models import Job
 from openhpf.jobs.runner import job_start
 from openhpf.jobs.selectors import job_list
+from openhpf.loans.collection import case_page
 from openhpf.loans.models import CollateralEvent, Loan
 from openhpf.loans.tests.factories import make_active_loan
 from openhpf.loans.watch import warnings_open
@@ -152,6 +153,8 @@ def _page_rows(center, user, key: str) -> int:
         return len(warnings_open(center))
     if key == "withdrawals.overdue":
         return overdue_withdrawals(center, center.business_date).count()
+    if key == "loans.cases":
+        return case_page(actor=user, center=center, state="open").total
     raise AssertionError(f"a queue without its page count in this test: {key}")
 
 
@@ -162,7 +165,8 @@ EXPECTED = {"approvals.pending": 2, "contributions.unknown_receipts": 3, "settle
             "applications.red": 1,
             "applications.followups": 0,  # a 差评's follow-up: applications/tests/test_ratings.py counts one
             "withdrawals.overdue": 0,  # withdrawals past their 3 日: withdrawals/tests/test_counter.py
-            "loans.collateral_warnings": 1}
+            "loans.collateral_warnings": 1,
+            "loans.cases": 0}  # open collection cases: loans/tests/test_overdue.py counts one
 
 
 def test_every_count_equals_its_queue(center, people, queues):
@@ -219,7 +223,8 @@ def test_each_role_sees_its_own_todo_and_every_panel_works(client, center, peopl
                                "contributions.unknown_receipts", "jobs.problems"}
     assert seen["teller"] == {"contributions.arrears", "contributions.hardship_expiring", "jobs.problems",
                               "applications.to_accept", "applications.mine", "applications.amber",
-                              "applications.red", "withdrawals.overdue", "loans.collateral_warnings"}
+                              "applications.red", "withdrawals.overdue", "loans.collateral_warnings",
+                              "loans.cases"}
     assert seen["secadmin"] == seen["secauditor"] == set()
     assert seen["sysadmin"] == {"jobs.problems"}  # 三员分立: the system's jobs, no business queue
 

@@ -12,7 +12,8 @@ def test_plan_lists_the_registered_steps_in_order():
     names = [s.name for s in dayend.plan()]
     assert names == ["year_guard", "instructions", "agreed", "notices", "statements", "reconcile", "rate_period", "accrual",
                      "settlement", "hardship", "loan_reprice", "loan_due", "loan_collect", "loan_overdue", "loan_offset",
-                     "loan_classify", "loan_reserve", "loan_remind", "loan_release", "liquidity", "gate", "seal", "close"]
+                     "loan_classify", "loan_reserve", "loan_remind", "loan_release", "liquidity", "loan_cases", "gate", "seal",
+                     "close"]
     apps = {s.name: s.app for s in dayend.plan()}
     assert apps["notices"] == "settlement" and apps["reconcile"] == "reconciliation"
     assert apps["accrual"] == "contributions" and apps["liquidity"] == "finance" and apps["close"] == "jobs"

@@ -34,6 +34,7 @@ class LoanDue(models.Model):
         OPEN = "open", "未结清"
         PAID = "paid", "已结清"
         WRITTEN_OFF = "written_off", "已核销"
+        RESTRUCTURED = "restructured", "已重组"  # re-aged into the restructured schedule (paid_on: that day)
 
     id = models.BigAutoField(primary_key=True)
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")

@@ -55,7 +55,7 @@ def test_registered_orders():
     mine = [(s.order, s.name) for s in plan() if s.app == "loans"]
     assert mine == [(61, "loan_reprice"), (62, "loan_due"), (63, "loan_collect"), (64, "loan_overdue"),
                     (65, "loan_offset"), (66, "loan_classify"), (67, "loan_reserve"), (68, "loan_remind"),
-                    (69, "loan_release")]
+                    (69, "loan_release"), (71, "loan_cases")]
 
 
 def test_due_then_overdue_then_class(center, loan):

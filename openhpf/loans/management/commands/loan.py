@@ -9,7 +9,9 @@ about every active loan's collateral (docs/loans.md).
 hpf loan repay --loan 贷款账号 --amount 元 --reference 银行流水号 --as 用户名: 柜台还款 (repay.repayment_counter) on
 the center's business date; prints the allocation and the voucher as JSON.
 
-hpf loan cob [--business-date D]: rerun the loans' day-end steps (贷后日终) of the current business date as a job."""
+hpf loan cob [--business-date D]: rerun the loans' day-end steps (贷后日终) of the current business date as a job.
+
+hpf loan cases … and hpf loan credit-export …: overdue management (openhpf/loans/risk_cli.py)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from openhpf.core.errors import DomainError
 from openhpf.core.models import Center
 from openhpf.core.money import format_fen, parse_yuan
 from openhpf.jobs.models import JobStep
+from openhpf.loans import risk_cli
 from openhpf.loans.calculator import CalculatorResult, calculate, calculator_input
 from openhpf.loans.closing import certificate_issue, collateral_release
 from openhpf.loans.cob import run_cob
@@ -57,8 +60,8 @@ def _quote_text(q: Quote, what: str) -> str:
 
 
 class Command(BaseCommand):
-    help = ("贷款：还款计划试算、柜台还款、部分提前还款、提前结清、贷款结清证明、抵押物状态监测"
-            "（金额以元为单位，两位小数）")
+    help = ("贷款：还款计划试算、柜台还款、部分提前还款、提前结清、贷款结清证明、抵押物状态监测、贷后日终、"
+            "逾期催收案件、征信报送数据导出（金额以元为单位，两位小数）")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -96,9 +99,13 @@ class Command(BaseCommand):
         add_as(c)
         c.add_argument("--business-date", dest="business_date", help="业务日期（只能是中心当前业务日期）")
         c.add_argument("--quiet", action="store_true", help="不显示进度条")
+        risk_cli.add_arguments(sub)
 
     def handle(self, *args, **opts):
         action = opts["action"]
+        if action in risk_cli.ACTIONS:
+            risk_cli.handle(opts, self.stdout)
+            return None
         if action == "cob":
             self._cob(opts)
             return None
