@@ -5,15 +5,18 @@ input refused with nothing written. `hpf verify` runs after each test (openhpf/c
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 
 from openhpf.accounts.models import MemberAccount
 from openhpf.accounts.services import member_account_freeze
 from openhpf.applications import services as engine
 from openhpf.applications.models import Application, RuleSet, State
 from openhpf.approvals.models import PendingCommand
+from openhpf.audit.models import AuditRecord
 from openhpf.approvals.services import command_approve, command_reject, command_submit
 from openhpf.catalog.models import ServiceItemVersion
 from openhpf.catalog.services import item_check
@@ -24,6 +27,7 @@ from openhpf.core.models import PolicyParameter
 from openhpf.ledger.models import JournalLine, SubAccount, SubLedgerRow
 from openhpf.settlement.models import Instruction, Payee
 from openhpf.settlement.services import instruction_send
+from openhpf.withdrawals import closing
 from openhpf.withdrawals.closing import (
     DEATH,
     DISABILITY,
@@ -37,6 +41,7 @@ from openhpf.withdrawals.config import reason_config, reason_config_make
 from openhpf.withdrawals.models import HeirShare, Payout
 
 from .conftest import BALANCE, CARD, file, verified_card
+from .test_api import _auth
 
 pytestmark = pytest.mark.django_db
 # 100,000.00 元 from 7/1, paid on 11/30: interest for 7/1 … 11/29 = 152 days at 1.5 % / 360, HALF_UP:
@@ -217,13 +222,36 @@ def test_death_pays_three_heirs_a_third_each_to_the_fen_and_closes_when_all_are_
     assert [(s.state, s.amount, s.share_num, s.share_den) for s in shares] == [
         ("paid", 3_354_445, 1, 3), ("paid", 3_354_444, 1, 3), ("paid", 3_354_444, 1, 3)]
     assert HeirShare.objects.get(seq=1).account_no == "6222000000000011"  # decrypted; stored SM4-encrypted
-    assert Payee.objects.filter(center=w["center"], account_no="6222000000000033", account_name="李三").exists()
+    assert Payee.objects.filter(center=w["center"], account_no="6222000000000033", account_name="李三").get().kind \
+        == Payee.Kind.HEIR  # the registry's kind for an heir's account (继承人账户), not a member's card
     acct = MemberAccount.objects.get(pk=w["acct"].pk)
     assert acct.status == "05"
     sub = _sub(w)
     assert sub.balance == 0 and sub.hold_amount == 0
     rows = list(SubLedgerRow.objects.filter(sub_account_id=sub.pk).order_by("id").values_list("biz_type", "amount"))
     assert rows[-4:] == [("09", INTEREST), ("12", -3_354_445), ("12", -3_354_444), ("12", -3_354_444)]
+
+
+def test_death_heirs_id_numbers_and_accounts_are_never_in_clear_in_the_payload_or_any_output(world, bank, sim):
+    w = world
+    app = _review(w, _file(w, DEATH, DEATH_OK), "r1", "r2")
+    stored = Application.objects.get(pk=app.pk).payload
+    text = json.dumps(stored, ensure_ascii=False)
+    clear = [h["id_number"] for h in HEIRS] + [h["bank_card"] for h in HEIRS]
+    assert not [v for v in clear if v in text], text
+    first = stored["heirs"][0]
+    assert first["id_masked"] == HEIRS[0]["id_number"][:3] + "*" * 11 + HEIRS[0]["id_number"][-4:]
+    assert first["last4"] == "0011" and first["name"] == "张一"
+    # the review screen's rows, the API's detail and every audit row show them masked only
+    assert "0011" in str(closing.death_rows(stored)) and not [v for v in clear if v in str(closing.death_rows(stored))]
+    resp = Client().get(f"/api/v1/withdrawals/applications/{app.number}", **_auth(w["r1"], w["center"]))
+    assert resp.status_code == 200, resp.content
+    detail = resp.content.decode()
+    audit = json.dumps(list(AuditRecord.objects.values_list("before", "after")), ensure_ascii=False)
+    assert not [v for v in clear if v in detail + audit]
+    # paid from the sealed payload: each heir's own account, exactly
+    app, made = _execute_and_send(w, app)
+    assert [i.counter_account for i in made] == [h["bank_card"] for h in HEIRS] and app.state == State.COMPLETED
 
 
 def test_death_account_stays_open_until_the_last_share_is_paid_and_a_refused_share_is_paid_again(world, bank, sim):
