@@ -72,7 +72,9 @@ def _units(center: Center, *, closing: bool, limit: int) -> tuple[list[list[Payo
     by_app: dict[int, list[Payout]] = {}
     for p in rows:
         by_app.setdefault(p.application_id, []).append(p)
-    units, skipped, seen = [], [], set()
+    units: list[list[Payout]] = []
+    skipped: list[dict[str, Any]] = []
+    seen: set[int] = set()
     for unit in by_app.values():
         number = unit[0].application.number
         if any(p.state != P.HELD or p.held <= 0 for p in unit):

@@ -502,7 +502,7 @@ def test_closing_withdrawals_in_a_batch_pay_the_balance_plus_interest_and_close_
     ins = _send_and_settle(w, ins)
     assert ins.state == "succeeded" and ins.succeeded_amount == TOTAL
     app = Application.objects.get(pk=app.pk)
-    assert app.state == State.COMPLETED and app.result["paid"] == TOTAL
+    assert app.state == State.COMPLETED and (app.result or {})["paid"] == TOTAL
     assert MemberAccount.objects.get(pk=w["acct"].pk).status == "05"
     assert (_sub(w).balance, _sub(w).hold_amount) == (0, 0)
     pay = Payout.objects.get(application=app)
