@@ -111,13 +111,14 @@ def _worker(url: str, apps: int) -> dict:
 
     django.setup()
     from django.db import connection, transaction
+    from django.db.models import Exists, F, OuterRef, Q
 
     from openhpf.access.services import role_assign
     from openhpf.accounts.models import MemberAccount, PaidMonths
     from openhpf.applications import services as engine
     from openhpf.catalog.models import IdentityLevel, ServiceItemVersion
     from openhpf.core.actors import SystemActor
-    from openhpf.core.codes import MemberAccountStatus, RetentionClass
+    from openhpf.core.codes import FreezeKind, MemberAccountStatus, RetentionClass
     from openhpf.core.models import Center
     from openhpf.core.verify import run_checks
     from openhpf.documents.models import DocType
@@ -143,14 +144,21 @@ def _worker(url: str, apps: int) -> dict:
     current.pk, current.version, current.review_stages = None, current.version + 1, []
     current.effective_from = bd
     current.save()
-    # members with a normal account and enough money (the generated balances), taken evenly across the dataset
-    ids = list(SubAccount.objects.filter(center=center, balance_current__gte=AMOUNT * 2)
-               .values_list("id", flat=True).order_by("id"))
-    step = max(1, len(ids) // (apps * 2))
-    candidates = ids[::step]
-    accounts = list(MemberAccount.objects.filter(pk__in=candidates, status=MemberAccountStatus.NORMAL)
-                    .select_related("member").order_by("pk")[:apps])
-    assert len(accounts) == apps, f"only {len(accounts)} accounts with {AMOUNT * 2} fen"
+    # the members the rules will find eligible, chosen by one set-based query over what the rules read: the
+    # member's own account (the latest opened, as the handler takes it) is normal, neither frozen nor held, and
+    # its available balance is above the amount; taken evenly across the dataset (the dataset's balances are
+    # the generated ones: a member whose latest account is a new one after a transfer has nothing on it)
+    newer = MemberAccount.objects.filter(member_id=OuterRef("member_id")).filter(
+        Q(opened_date__gt=OuterRef("opened_date")) | Q(opened_date=OuterRef("opened_date"), pk__gt=OuterRef("pk")))
+    ids = list(MemberAccount.objects.filter(center=center, status=MemberAccountStatus.NORMAL,
+                                            freeze_kind=FreezeKind.NONE, sub__frozen_amount=0, sub__hold_amount=0)
+               .annotate(avail=F("sub__balance_current") + F("sub__balance_carried"))
+               .filter(avail__gt=AMOUNT * 2).filter(~Exists(newer))
+               .values_list("pk", flat=True).order_by("pk"))
+    step = max(1, len(ids) // apps)
+    accounts = list(MemberAccount.objects.filter(pk__in=ids[::step][:apps]).select_related("member").order_by("pk"))
+    assert len(accounts) == apps, f"only {len(accounts)} eligible accounts with more than {AMOUNT * 2} fen"
+    _say(f"  {connection.vendor}: {len(ids):,} eligible accounts, {apps} taken every {step:,}th")
     months = sum(1 << (m - 1) for m in range(1, bd.month + 1))
     filed = []
     for i, acct in enumerate(accounts):

@@ -219,6 +219,9 @@ API: dict[str, str] = {
     "POST /api/v1/withdrawals/court-deductions": "accounts.freeze",
     "GET /api/v1/withdrawals/court-deductions/{number}": "accounts.view",
     "POST /api/v1/withdrawals/court-deductions/{number}/pay": "settlement.operate",
+    "POST /api/v1/withdrawals/batches": "settlement.operate",  # 批量支付 (maker; the batch waits for a checker)
+    "GET /api/v1/withdrawals/batches/{seq}": "applications.view",  # cards masked
+    "POST /api/v1/withdrawals/batches/{seq}/release": "approvals.approve",  # four eyes: not the maker
     "GET /api/v1/withdrawals/agreements": "applications.view",  # 约定提取 (masked, reads audited)
     "POST /api/v1/withdrawals/agreements": "accounts.change",  # maker; a checker approves through approvals
     "GET /api/v1/withdrawals/agreements/{agreement_id}": "applications.view",

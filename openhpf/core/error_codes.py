@@ -593,6 +593,8 @@ class ErrorCode(StrEnum):
     WITHDRAWAL_AGREED_MONTH = "WITHDRAWAL_AGREED_MONTH", 400, "约定提取只能按当前业务月份 {month} 运行（格式 YYYY-MM）"
     WITHDRAWAL_AGREED_RUN_STATE = "WITHDRAWAL_AGREED_RUN_STATE", 409, "约定提取批次当前状态为「{status}」，不能{action}"
     WITHDRAWAL_BATCH_EMPTY = "WITHDRAWAL_BATCH_EMPTY", 422, "没有可批量支付的提取（须已审批通过、已预留、未发送）"
+    WITHDRAWAL_BATCH_UNKNOWN = "WITHDRAWAL_BATCH_UNKNOWN", 404, "没有流水号为 {seq} 的提取批量支付"
+    WITHDRAWAL_BATCH_STATE = "WITHDRAWAL_BATCH_STATE", 409, "提取批量支付 {seq} 当前状态为「{status}」，不是待复核放行"
     YEAR_NOT_CLOSED = "YEAR_NOT_CLOSED", 422, "{year} 年度损益尚未结转至增值收益，请先执行年末结转"
     YEAR_NOT_ENDED = "YEAR_NOT_ENDED", 422, "业务日期 {business_date} 尚未到 {year} 年末"
     YEAR_NOT_ROLLED = "YEAR_NOT_ROLLED", 422, "个人账户 {account_no} 尚未完成上年度结息结转"

@@ -283,6 +283,7 @@ class Payee(models.Model):
         MEMBER_CARD = "member_card", "职工银行卡"
         SELLER = "seller", "售房人"
         DEVELOPER = "developer", "开发企业"
+        HEIR = "heir", "继承人账户"  # a 继承人's or 受遗赠人's account of a death withdrawal (08)
 
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT)
     account_no = models.CharField("收款账号", max_length=40)

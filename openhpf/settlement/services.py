@@ -51,6 +51,20 @@ from .models import (
     SeqCounter,
 )
 
+# Lock order of every payment path (docs/settlement.md "Lock order"); two transactions that take rows in the same
+# order never wait on each other in a cycle:
+#   1. the instruction (only the paths that answer one: the bank's answer, BDC110, a notice, a release, a cancel)
+#   2. the application and then its payout rows (the source's hook: withdrawals, court deductions)
+#   3. the member account, then its ledger sub-account (holds)
+#   4. the paying 专户 (`BankAccount`; `bank_account_lock` for a caller that posts before it pays, as a closing
+#      withdrawal credits its interest first)
+#   5. the accounting period (the voucher sequence, inside `entry_post`) and the day's sequence counter, which
+#      the holder of the 专户 takes in either order (one holder at a time)
+# Each lock takes its own row only (`of=LOCK_SELF`): a row joined for reading (the instruction's 专户, GL account
+# or center) is not locked with it, or the bank's answer to one payment would hold the 专户 that the execution of
+# another takes after the member's sub-account — the deadlock of two withdrawals of one member at once.
+LOCK_SELF = ("self",)
+
 
 def bank_account_open(
     *, center: Center, bank_code: str, bank_name: str, account_no: str, account_name: str, actor: Actor,
@@ -287,8 +301,13 @@ def bank_account_available(bank_account: BankAccount) -> int:
         bank_account_reserved(bank_account)
 
 
+def bank_account_lock(bank_account: BankAccount) -> BankAccount:
+    """The 专户's row locked, alone (step 4 of the lock order): taken before a posting that precedes a payment."""
+    return BankAccount.objects.select_for_update(of=LOCK_SELF).select_related("gl_account").get(pk=bank_account.pk)
+
+
 def _account_for_payment(bank_account: BankAccount, center: Center) -> BankAccount:
-    acct = BankAccount.objects.select_for_update().select_related("gl_account").get(pk=bank_account.pk)
+    acct = bank_account_lock(bank_account)
     if acct.center_id != center.pk:
         raise DomainError(ErrorCode.BANK_ACCOUNT_UNKNOWN, "专户不属于本中心", field="bank_account")
     if acct.status != BankAccount.Status.ACTIVE:
@@ -616,7 +635,7 @@ def instruction_send(*, instruction: Instruction, actor: Actor, business_date: d
 
 def _apply_outcome(pk: int, out: Outcome, *, actor: Actor, business_date: date, via: str) -> Instruction:
     with transaction.atomic():
-        ins = Instruction.objects.select_for_update().select_related("center", "bank_account__gl_account").get(pk=pk)
+        ins = Instruction.objects.select_for_update(of=LOCK_SELF).select_related("center", "bank_account__gl_account").get(pk=pk)
         if ins.is_final:
             return ins
         if out.kind == OUTAGE:
@@ -699,10 +718,22 @@ ITEM_FAILURE_HOOKS: dict[str, Callable[..., Any]] = {}
 RETURN_HOOKS: dict[str, Callable[[Instruction, Notice, Any, date], bool]] = {}
 
 
+# source → fn(instruction): takes the source's own rows (its application, payout, member account) in the lock
+# order above, before settlement touches the member's sub-account for a single instruction's answer
+LOCK_HOOKS: dict[str, Callable[[Instruction], None]] = {}
+
+
+def _lock_source(ins: Instruction) -> None:
+    hook = LOCK_HOOKS.get(ins.source)
+    if hook is not None and not ins.is_batch:
+        hook(ins)
+
+
 def _settle_success(ins: Instruction, *, bank_seq: str, actor: Actor, business_date: date, via: str,
                     result: str = "0000", message: str = "", answer: dict[str, Any] | None = None) -> None:
     """The bank confirmed a single instruction: post it and release its reservation (caller holds the lock).
     `answer`: what the bank said (the instruction's answer, or the BDC110 body, or the notice)."""
+    _lock_source(ins)
     center, gl = ins.center, ins.bank_account.gl_account.code
     entry = None
     hook = SUCCESS_HOOKS.get(ins.source)
@@ -743,6 +774,7 @@ def _settle_success(ins: Instruction, *, bank_seq: str, actor: Actor, business_d
 
 def _settle_failure(ins: Instruction, *, result: str, message: str, actor: Actor, business_date: date, via: str,
                     state: str = S.FAILED, action: AuditEvent = AuditEvent.SETTLEMENT_INSTRUCTION_FAILED) -> None:
+    _lock_source(ins)
     if ins.direction == "out" and ins.book_account == MEMBER_CONTROL and ins.sub_account_id and not ins.is_batch:
         subaccount_set_reserves(sub_account=SubAccount(pk=ins.sub_account_id), hold_delta=-ins.amount)
     if ins.is_batch and ins.direction == "out":
@@ -957,7 +989,7 @@ def instruction_resolve(*, instruction: Instruction, actor: Actor, business_date
         if d.kind != ANSWER or d.answer is None:
             return ins
         with transaction.atomic():
-            locked = Instruction.objects.select_for_update().select_related(
+            locked = Instruction.objects.select_for_update(of=LOCK_SELF).select_related(
                 "center", "bank_account__gl_account").get(pk=ins.pk)
             if not locked.is_final:
                 _batch_finish(locked, list((d.answer.get("body") or {}).get("items") or []),
@@ -1009,7 +1041,7 @@ def instruction_release(*, command: Any, seq: str, actor: Actor, business_date: 
     """The approved settlement.instruction_release command (`command`, the PendingCommand being applied): the
     held instruction becomes created and is sent once the approving transaction commits. Only the command
     submitted with the instruction releases it; its maker made the instruction, so the checker is someone else."""
-    ins = Instruction.objects.select_for_update().select_related("center").filter(
+    ins = Instruction.objects.select_for_update(of=LOCK_SELF).select_related("center").filter(
         center_id=command.center_id, seq=seq).first()
     if ins is None:
         raise DomainError(ErrorCode.INSTRUCTION_UNKNOWN, f"结算指令 {seq} 不存在", field="seq")
@@ -1028,7 +1060,7 @@ def instruction_release(*, command: Any, seq: str, actor: Actor, business_date: 
 def instruction_cancel(*, command: Any, actor: Actor, business_date: date) -> Instruction | None:
     """The release was rejected (or withdrawn by its maker): the held instruction is cancelled, its reservation
     released (a batch's money returns from in-transit clearing), nothing sent."""
-    ins = Instruction.objects.select_for_update().select_related("center", "bank_account__gl_account").filter(
+    ins = Instruction.objects.select_for_update(of=LOCK_SELF).select_related("center", "bank_account__gl_account").filter(
         center_id=command.center_id, release_command=command.pk).first()
     if ins is None or ins.state != S.HELD:
         return ins
@@ -1073,7 +1105,7 @@ def notice_ingest(*, center: Center, payload: dict[str, Any], actor: Actor, busi
             counter_account=str(payload.get("counter_account", ""))[:40],
             counter_name=str(payload.get("counter_name", ""))[:120], summary=str(payload.get("summary", ""))[:120],
             ref=str(payload.get("ref", ""))[:40], business_date=business_date)
-        ins = Instruction.objects.select_for_update().select_related("center", "bank_account__gl_account").filter(
+        ins = Instruction.objects.select_for_update(of=LOCK_SELF).select_related("center", "bank_account__gl_account").filter(
             center=center, seq=n.ref).first() if n.ref else None
         if ins is not None:
             n.instruction = ins

@@ -11,6 +11,10 @@
   the engine's rows, audited as the engine's list.
 - `GET /applications/{number}`: the engine's detail (rule results, clocks, timeline) plus the payout and the 3 日
   limit.
+- `POST /batches` (settlement.operate): 批量支付 of the approved, held withdrawals, one batch of the partial ones and
+  one of the closing ones (interest to date per item; a joint application's two accounts together or not at
+  all), each waiting for a checker; `GET /batches/{seq}` (masked); `POST /batches/{seq}/release`
+  (approvals.approve, never the maker).
 - `POST /court-deductions` (accounts.freeze): enter a 协助执行通知书 for a checker; `GET /court-deductions/{number}`;
   `POST /court-deductions/{number}/pay` (settlement.operate). The checker approves the command in 复核."""
 
@@ -42,6 +46,7 @@ from openhpf.documents.models import DocType
 from openhpf.documents.services import document_store
 from openhpf.iam.services import staff_center
 
+from . import batch
 from .cards import card_add, card_get, card_verify, cards_of
 from .court import PAY_PERMISSION, court_deduction_get, court_deduction_pay, court_deduction_submit
 from .court import PERMISSION as COURT_PERMISSION
@@ -328,3 +333,58 @@ def court_pay(request: HttpRequest, number: str) -> Any:
         d = court_deduction_pay(deduction=court_deduction_get(center=center, number=number), actor=request.user,
                                 business_date=center.business_date)
     return 200, _court_out(court_deduction_get(center=center, number=d.number))
+
+
+# ---------------------------------------------------------------- 批量支付 (batch payout of approved withdrawals)
+
+
+class BatchItemOut(Schema):
+    application: str
+    amount: int  # fen, a closing item with its interest to date
+    interest: int
+    card: str  # masked: the last four digits only
+    state: str
+    state_label: str
+
+
+class BatchOut(Schema):
+    seq: str
+    state: str
+    state_label: str
+    closing: bool
+    count: int
+    total: int
+    total_yuan: str
+    release_command: int | None  # while it waits for its checker
+    items: list[BatchItemOut]
+
+
+class BatchIn(Schema):
+    pass
+
+
+class BatchReleaseIn(Schema):
+    reason: str = ""
+
+
+@router.post("/batches", response={201: list[BatchOut], **ERR}, summary="提取批量支付（部分提取、销户提取各一批，待复核放行）")
+@idempotent(authorize=_may("settlement.operate"), money_moving=True)
+def batches_make(request: HttpRequest, payload: BatchIn) -> Any:
+    center = _center(request)
+    made = batch.payout_batches(center=center, actor=request.user, business_date=center.business_date)
+    return 201, [batch.batch_summary(ins) for ins in made]
+
+
+@router.get("/batches/{seq}", response={200: BatchOut, **ERR}, summary="一笔提取批量支付（收款卡脱敏）")
+def batches_get(request: HttpRequest, seq: str) -> Any:
+    center = _may("applications.view")(request)
+    return batch.batch_summary(batch.batch_get(center=center, seq=seq))
+
+
+@router.post("/batches/{seq}/release", response={200: BatchOut, **ERR}, summary="复核放行提取批量支付（四眼）")
+@idempotent(authorize=_may("approvals.approve"), money_moving=True)
+def batches_release(request: HttpRequest, seq: str, payload: BatchReleaseIn) -> Any:
+    center = _center(request)
+    ins = batch.batch_release(center=center, seq=seq, actor=request.user, business_date=center.business_date,
+                              reason=payload.reason)
+    return 200, batch.batch_summary(ins)

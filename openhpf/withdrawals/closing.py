@@ -47,11 +47,13 @@ from openhpf.core.codes import BizType, MemberAccountStatus, SettlementBizType
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.core.ids import validate_resident_id
+from openhpf.core.masking import mask_id_number
 from openhpf.core.money import format_fen
 from openhpf.core.policy import policy_value
 from openhpf.ledger.chart import MEMBER_CONTROL
 from openhpf.ledger.models import JournalEntry, SubAccount
 from openhpf.ledger.services import Line, SubRow, entry_post, subaccount_set_reserves
+from openhpf.security.fields import decrypt_value, encrypt_value, is_encrypted
 from openhpf.settlement import services as settlement
 from openhpf.settlement.four_eyes import payee_register, register_application_source
 from openhpf.settlement.models import Instruction, Payee
@@ -212,6 +214,21 @@ def allocate(total: int, shares: list[Fraction]) -> list[int]:
     return out
 
 
+def _clear(purpose: str, value: Any) -> str:
+    """A heir's ID number or account as typed, or as stored in the payload (SM4-encrypted), in clear."""
+    text = str(value or "")
+    return (decrypt_value(purpose, text) or "") if is_encrypted(text) else text
+
+
+def _sealed(heir: dict[str, Any]) -> dict[str, Any]:
+    """What the application's payload keeps of a heir: the ID number and the account SM4-encrypted (never in
+    clear in the payload, its audit rows or any output), beside their masked forms for the screens."""
+    no, card = heir["id_number"], heir["bank_card"]
+    return {**heir, "id_number": encrypt_value("id_number", no) if no else "",
+            "id_masked": mask_id_number(no) if no else "", "bank_card": encrypt_value("bank_card", card) if card else "",
+            "last4": card[-4:]}
+
+
 def _heir(n: int, h: Any, problems: list[str]) -> dict[str, Any]:
     """One 继承人 / 受遗赠人 of the payload, checked; its problems named by its row."""
     h = h if isinstance(h, dict) else {}
@@ -223,11 +240,11 @@ def _heir(n: int, h: Any, problems: list[str]) -> dict[str, Any]:
     if not name:
         problems.append(f"{row}：请填写姓名")
     try:
-        id_number = validate_resident_id(str(h.get("id_number") or ""), field="id_number").number
+        id_number = validate_resident_id(_clear("id_number", h.get("id_number")), field="id_number").number
     except DomainError as exc:
         problems.append(f"{row}：{exc.message}")
         id_number = ""
-    account = str(h.get("bank_card") or "").replace(" ", "")
+    account = _clear("bank_card", h.get("bank_card")).replace(" ", "")
     if not account.isdigit() or not 12 <= len(account) <= 30:
         problems.append(f"{row}：收款账号应为 12 至 30 位数字")
         account = ""
@@ -271,7 +288,7 @@ def validate_death(payload: dict[str, Any], app: Application) -> tuple[dict[str,
             problems.append(f"各继承人、受遗赠人的份额合计应为 1（现为 {total}）")
     balance = _balance_of(app, problems)
     clean = {"death_proof": death_proof, "death_date": died, "heir_proof": proof, "no_heir": no_heir,
-             "heirs": heirs, "balance": balance}
+             "heirs": [_sealed(h) for h in heirs], "balance": balance}
     return clean, problems
 
 
@@ -303,10 +320,9 @@ def death_rows(payload: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("继承权证明", HEIR_PROOFS.get(payload.get("heir_proof") or "", "—")))
         for n, h in enumerate(payload.get("heirs") or [], start=1):
             name = str(h.get("name") or "")
-            account = str(h.get("bank_card") or "")
             rows.append((f"{HeirShare.Role(h['role']).label if h.get('role') in HeirShare.Role.values else '—'} {n}",
-                         f"{name[:1]}{'*' * max(len(name) - 1, 1)}，份额 {h.get('share')}，"
-                         f"{h.get('bank_name')} **** {account[-4:]}"))
+                         f"{name[:1]}{'*' * max(len(name) - 1, 1)}，{h.get('id_masked') or '—'}，"
+                         f"份额 {h.get('share')}，{h.get('bank_name')} **** {h.get('last4') or ''}"))
     return [*rows, *_closing_rows(payload)]
 
 
@@ -359,6 +375,7 @@ def execute_death(app: Application, actor: Actor, business_date: date) -> dict[s
     bank = fund_account_for_payments(app.center_id)
     if bank is None:
         raise DomainError(ErrorCode.WITHDRAWAL_NO_FUND_ACCOUNT, field="bank_account")
+    settlement.bank_account_lock(bank)  # the 专户 before the interest's posting (settlement's lock order)
     shares = list(HeirShare.objects.select_for_update().filter(payout=pay).order_by("seq"))
     if any(s.state == S.PAID for s in shares):
         # a later attempt after some shares were paid: only the failed shares, at their allocated amounts
@@ -371,8 +388,9 @@ def execute_death(app: Application, actor: Actor, business_date: date) -> dict[s
         amounts = allocate(want + interest, [Fraction(h["share"]) for h in heirs])
         HeirShare.objects.filter(payout=pay).delete()  # a fresh allocation: none of the earlier shares was paid
         again = [HeirShare.objects.create(
-            payout=pay, seq=n, role=h["role"], name=h["name"], id_number=h["id_number"], account_no=h["bank_card"],
-            last4=h["bank_card"][-4:], bank_name=h["bank_name"], share_num=Fraction(h["share"]).numerator,
+            payout=pay, seq=n, role=h["role"], name=h["name"], id_number=_clear("id_number", h["id_number"]),
+            account_no=_clear("bank_card", h["bank_card"]), last4=_clear("bank_card", h["bank_card"])[-4:],
+            bank_name=h["bank_name"], share_num=Fraction(h["share"]).numerator,
             share_den=Fraction(h["share"]).denominator, amount=amounts[n - 1])
             for n, h in enumerate(heirs, start=1)]
         subaccount_set_reserves(sub_account=SubAccount(pk=acct.pk), hold_delta=-pay.held)
@@ -380,7 +398,7 @@ def execute_death(app: Application, actor: Actor, business_date: date) -> dict[s
     sent = []
     for share in again:
         payee_register(center=acct.center, account_no=share.account_no, account_name=share.name,
-                       kind=Payee.Kind.MEMBER_CARD, actor=actor, source=f"withdrawals.heir:{app.number}",
+                       kind=Payee.Kind.HEIR, actor=actor, source=f"withdrawals.heir:{app.number}",
                        bank_name=share.bank_name, approved_by=_reviewer(app))
         ins = settlement.payment_submit(
             center=acct.center, bank_account=bank, amount=share.amount, payee_account=share.account_no,
@@ -411,8 +429,15 @@ def _reviewer(app: Application) -> str:
 
 def _share_of(ins: Instruction) -> HeirShare:
     number, _, seq = settlement.source_ref_base(ins.source_ref).rpartition("-")
-    return HeirShare.objects.select_for_update().select_related("payout__application", "payout__account").get(
-        payout__application__number=number, seq=int(seq))
+    return HeirShare.objects.select_for_update(of=("self",)).select_related(
+        "payout__application", "payout__account").get(
+        payout__application__center_id=ins.center_id, payout__application__number=number, seq=int(seq))
+
+
+def _lock_share_answer(ins: Instruction) -> None:
+    """settlement.LOCK_HOOKS: a share's application, payout and account in the lock order (payout.lock_rows)."""
+    number = settlement.source_ref_base(ins.source_ref).rpartition("-")[0]
+    payout.lock_rows(center_id=ins.center_id, number=number, account_id=ins.sub_account_id)
 
 
 def _settle(pay: Payout, *, actor: Actor, business_date: date) -> None:
@@ -700,6 +725,7 @@ def register_closing() -> None:
         register_handler(h)
     settlement.SUCCESS_HOOKS[HEIR_SOURCE] = on_share_paid
     settlement.FAILURE_HOOKS[HEIR_SOURCE] = on_share_failed
+    settlement.LOCK_HOOKS[HEIR_SOURCE] = _lock_share_answer
     register_application_source(HEIR_SOURCE, share_checked)
     register(ESCHEAT, apply=_escheat_apply, permission=ESCHEAT_PERMISSION, describe=_escheat_describe,
              validate=_escheat_validate, amount=lambda p: p.get("balance"), label="死亡提取余额转入增值收益",

@@ -47,7 +47,7 @@ from openhpf.core.codes import BizType, SettlementBizType
 from openhpf.core.error_codes import ErrorCode
 from openhpf.core.errors import DomainError
 from openhpf.ledger.chart import MEMBER_CONTROL
-from openhpf.ledger.models import SubAccount
+from openhpf.ledger.models import JournalEntry, SubAccount
 from openhpf.ledger.services import Line, SubRow, entry_post, subaccount_set_reserves
 from openhpf.settlement import services as settlement
 from openhpf.settlement.four_eyes import register_application_source
@@ -198,14 +198,8 @@ def _execute_one(app: Application, payout: Payout, actor: Actor, business_date: 
         raise DomainError(ErrorCode.WITHDRAWAL_ACCOUNT_CHANGED, account_no=acct.account_no, field="amount")
     interest, entry = 0, None
     if closes:
-        interest = interest_to_date(account=acct, on=business_date)
-        if interest > 0:
-            entry = entry_post(
-                center=acct.center, business_date=business_date, source="withdrawal.interest", actor=actor,
-                lines=[Line(INTEREST_PAYABLE, debit=interest), Line(MEMBER_CONTROL, credit=interest)],
-                sub_rows=[SubRow(acct.pk, amount_current=0, amount_carried=interest, reference=app.number)],
-                biz_type=BizType.INTEREST,
-                description=f"销户提取结息 {acct.account_no} {app.number}（{_interest_span(business_date)}）")
+        settlement.bank_account_lock(bank)  # the 专户 before the accounting period (settlement's lock order)
+        interest, entry = post_interest(app, acct, actor=actor, business_date=business_date)
     amount = want + interest
     # the approval's hold passes to the payment instruction, which holds the whole amount until the bank answers
     subaccount_set_reserves(sub_account=SubAccount(pk=acct.pk), hold_delta=-payout.held)
@@ -226,6 +220,36 @@ def _execute_one(app: Application, payout: Payout, actor: Actor, business_date: 
         sender = ins.pk
         transaction.on_commit(lambda: _send(sender, actor, business_date), robust=True)
     return {"instruction": ins.seq, "amount": amount, "interest": interest, "card": card.masked}
+
+
+def post_interest(app: Application, acct: MemberAccount, *, actor: Actor, business_date: date,
+                  ) -> tuple[int, JournalEntry | None]:
+    """A closing withdrawal's interest from 7/1 to the day before payout, credited by its own posting
+    Dr 211 / Cr 201 (biz type 09) before the closing debit. (interest, its entry or None when nothing)."""
+    interest = interest_to_date(account=acct, on=business_date)
+    if interest <= 0:
+        return 0, None
+    entry = entry_post(
+        center=acct.center, business_date=business_date, source="withdrawal.interest", actor=actor,
+        lines=[Line(INTEREST_PAYABLE, debit=interest), Line(MEMBER_CONTROL, credit=interest)],
+        sub_rows=[SubRow(acct.pk, amount_current=0, amount_carried=interest, reference=app.number)],
+        biz_type=BizType.INTEREST,
+        description=f"销户提取结息 {acct.account_no} {app.number}（{_interest_span(business_date)}）")
+    return interest, entry
+
+
+def reverse_interest(pay: Payout, *, center: Any, actor: Actor, business_date: date) -> None:
+    """The bank refused a closing payout: its interest is taken back at the value date it was credited."""
+    entry = pay.interest_entry
+    if entry is None or not pay.interest:
+        return
+    entry_post(
+        center=center, business_date=business_date, source="withdrawal.interest", actor=actor,
+        lines=[Line(MEMBER_CONTROL, debit=pay.interest), Line(INTEREST_PAYABLE, credit=pay.interest)],
+        sub_rows=[SubRow(pay.account_id, amount_current=0, amount_carried=-pay.interest,
+                         value_date=entry.value_date, reference=pay.application.number)],
+        biz_type=BizType.INTEREST, reversal_of=entry,
+        description=f"销户提取支付失败，冲回结息 {pay.application.number}")
 
 
 def _interest_span(on: date) -> str:
@@ -265,6 +289,22 @@ def split_ref(source_ref: str) -> tuple[str, str]:
 def application_number(source_ref: str) -> str:
     """The application number in a withdrawal's settlement reference."""
     return split_ref(source_ref)[0]
+
+
+def lock_rows(*, center_id: int, number: str, account_id: int | None) -> None:
+    """The lock order of settlement (docs/settlement.md "Lock order"): the application, its payouts, then the
+    member account — taken before the answer's hooks touch the member's sub-account, as `execute` takes them."""
+    Application.objects.select_for_update(of=("self",)).filter(center_id=center_id, number=number).values_list(
+        "pk", flat=True).first()
+    list(Payout.objects.select_for_update(of=("self",)).filter(
+        application__center_id=center_id, application__number=number).order_by("pk").values_list("pk", flat=True))
+    MemberAccount.objects.select_for_update(of=("self",)).filter(pk=account_id or 0).values_list(
+        "pk", flat=True).first()
+
+
+def lock_answer(ins: Instruction) -> None:
+    """settlement.LOCK_HOOKS: a single withdrawal payment's rows, in the lock order, before its answer settles."""
+    lock_rows(center_id=ins.center_id, number=application_number(ins.source_ref), account_id=ins.sub_account_id)
 
 
 def _payout_of(ins: Instruction) -> Payout:
@@ -307,16 +347,7 @@ def on_failed(ins: Instruction, actor: Actor, business_date: date) -> None:
     """The bank refused (settlement has released the instruction's hold): the closing interest is taken back at
     its value date, the application is 办理失败 (the clerk may execute it again, or close it)."""
     payout = _payout_of(ins)
-    if payout.interest_entry_id and payout.interest:
-        entry = payout.interest_entry
-        assert entry is not None
-        entry_post(
-            center=ins.center, business_date=business_date, source="withdrawal.interest", actor=actor,
-            lines=[Line(MEMBER_CONTROL, debit=payout.interest), Line(INTEREST_PAYABLE, credit=payout.interest)],
-            sub_rows=[SubRow(payout.account_id, amount_current=0, amount_carried=-payout.interest,
-                             value_date=entry.value_date, reference=payout.application.number)],
-            biz_type=BizType.INTEREST, reversal_of=entry,
-            description=f"销户提取支付失败，冲回结息 {payout.application.number}")
+    reverse_interest(payout, center=ins.center, actor=actor, business_date=business_date)
     payout.state, payout.interest, payout.interest_entry, payout.message = P.FAILED, 0, None, "银行支付失败"
     payout.save(update_fields=["state", "interest", "interest_entry", "message", "updated_at"])
     audit_log(actor=actor, action=AuditEvent.WITHDRAWALS_PAYOUT_FAILED, obj=payout, center=payout.center_id,
@@ -350,4 +381,5 @@ def application_checked(*, center: Any, source_ref: str, payees: list[tuple[str,
 def register_hooks() -> None:
     settlement.SUCCESS_HOOKS[SOURCE] = on_paid
     settlement.FAILURE_HOOKS[SOURCE] = on_failed
+    settlement.LOCK_HOOKS[SOURCE] = lock_answer
     register_application_source(SOURCE, application_checked)

@@ -45,6 +45,7 @@ from openhpf.accounts.services import (
     ratio_reduction_record,
 )
 from openhpf.accounts.tests.factories import make_employer, resident_id
+from openhpf.approvals.services import command_approve
 from openhpf.audit.models import AuditRecord
 from openhpf.audit.redact import redact
 from openhpf.audit.selectors import audit_records_export
@@ -58,6 +59,7 @@ from openhpf.items.certificate import certificate_apply, code_digest
 from openhpf.items.certificate_models import Certificate
 from openhpf.items.certificate_selectors import certificate_read_pdf
 from openhpf.items.certificate_verify import certificate_verify_code
+from openhpf.ledger.tests.factories import deposit
 from openhpf.security.fields import blind_index
 from openhpf.tests.test_personal_read_audit import (
     CANNOT_EXERCISE,
@@ -71,7 +73,9 @@ from openhpf.tests.test_personal_read_audit import (
 )
 from openhpf.verification.selectors import application_answers
 from openhpf.verification.services import verify
+from openhpf.withdrawals.agreed import agreement_read, agreement_sign
 from openhpf.withdrawals.cards import card_add, card_verify
+from openhpf.withdrawals.court import court_deduction_submit
 
 # personal-data events of the catalogue this test does not produce, each with the reason (keep it short)
 NOT_PRODUCED: dict[str, str] = {
@@ -94,10 +98,6 @@ NOT_PRODUCED: dict[str, str] = {
     "loans.review.view": "贷款审查区块，由 loans/tests/test_application.py 覆盖",
     "loans.certificate.view": "贷款结清证明下载，由 loans/tests/test_prepay.py 覆盖",
     "loans.servicing.view": "贷款应还明细与还款记录（API），由 loans/tests/test_servicing_console.py 覆盖",
-    "withdrawals.agreement.read": "约定提取协议查看，由 withdrawals/tests/test_agreed_edges.py 覆盖",
-    "withdrawals.agreement.submit": "约定提取协议签订，由 withdrawals/tests/test_agreed.py 覆盖",
-    "withdrawals.court.approve": "司法扣划复核，由 withdrawals/tests/test_court.py 覆盖",
-    "withdrawals.court.submit": "司法扣划登记，由 withdrawals/tests/test_court.py 覆盖",
 }
 
 
@@ -148,6 +148,21 @@ def _drive_writes(seed: Any) -> dict[str, str]:
                                id_number="E76543210", phone="13655552222", marital_status="20", base=800000,
                                actor=actor, business_date=bd, birth_date=date(1990, 1, 1), sex="1")
     member_accounts_merge(source=twin, target=again, reason="重复开户 13655552222", actor=actor, business_date=bd)
+    # 司法扣划 on a court's notice (the court's receiving account in the rows masked) and a 约定提取 agreement paying
+    # a commercial loan to the member's repayment account: each entered by the clerk, approved by a second person
+    deposit(center, again.sub, 500_000, value_date=bd)
+    member_account_freeze(account=again, kind="2", amount=300_000, reason="法院协助冻结",
+                          reference="（2026）浙0102执77号", actor=actor, business_date=bd)
+    court = court_deduction_submit(center=center, actor=actor, business_date=bd, params={
+        "account_no": again.account_no, "document_no": "（2026）浙0102执77号", "court": "杭州市上城区人民法院",
+        "amount": 123_456, "payee_account": "3301040160000077777", "payee_name": "杭州市上城区人民法院",
+        "payee_bank": "工商银行杭州分行"})
+    command_approve(command=court.command_id, actor=second, business_date=bd)
+    ag = agreement_sign(account=again, loan_kind="commercial", contract_no="JK-WALK-0001", installment=100_000,
+                        amount_rule="installment", start_month=bd, actor=actor, business_date=bd, bank_code="CCB",
+                        bank_name="建设银行", repay_account="6227000000004321", repay_name="欧阳明远")
+    command_approve(command=ag.command_id, actor=second, business_date=bd)
+    agreement_read(center=center, pk=ag.pk, actor=actor)
     employer_change(employer=employers[0], contact_name="钱经理", contact_phone="13522221111", actor=actor,
                     business_date=bd)
     employer_pay_account_change(employer=employers[0], bank_name="中国建设银行杭州分行",
@@ -206,7 +221,8 @@ def _drive_writes(seed: Any) -> dict[str, str]:
     ecard_scan(actor=actor, center=center, token=ecard.token)
     return {"新开户": resident_id(88), "新手机": "13655554444", "改手机": "13655553333", "新姓名": "欧阳明远",
             "联系电话": "13522221111", "新单位联系电话": "13744443333", "未知证件号": resident_id(99), "经办人手机": agent.phone,
-            "输错的登录名": "13800001111", "护照号": "E76543210", "合并手机": "13655552222"}
+            "输错的登录名": "13800001111", "护照号": "E76543210", "合并手机": "13655552222",
+            "还款账号": "6227000000004321", "法院收款账号": "3301040160000077777"}
 
 
 def _clear_values(extra: dict[str, str]) -> tuple[set[str], set[str]]:

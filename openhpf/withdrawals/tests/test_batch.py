@@ -4,9 +4,14 @@ bank back on the member's account at the original value date, a paid withdrawal 
 
 from __future__ import annotations
 
+import io
+import json
+import uuid
 from datetime import date
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
 
 from openhpf.accounts.tests.factories import make_account, make_employer
 from openhpf.applications import services as engine
@@ -24,6 +29,7 @@ from openhpf.withdrawals.models import Payout
 from openhpf.withdrawals.tests.test_reasons import RENT_OK, _execute_and_send, _review
 
 from .conftest import BALANCE, CARD, file, verified_card
+from .test_api import _auth
 
 pytestmark = pytest.mark.django_db
 OTHER_CARD = "6217000000005678"
@@ -186,3 +192,72 @@ def test_the_simulators_return_fault_reopens_a_paid_withdrawal_and_a_batch_item(
     assert Payout.objects.get(pk=paid[w2["acct"].pk].pk).state == Payout.State.HELD
     assert SubAccount.objects.get(pk=w2["acct"].pk).balance == BALANCE
     assert gl_balance(center=c, code_prefix="21903") == 0
+
+
+# ---------------------------------------------------------------- the API and the command (批量支付)
+
+
+def _api_post(c, url, body, auth):
+    return c.post(url, json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+                  **auth)
+
+
+def _hpf(*args):
+    out = io.StringIO()
+    call_command("withdrawals", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_batch_through_the_api_waits_for_a_second_person_and_pays_once(world, bank, sim):
+    w = world
+    verified_card(w)
+    first = _review(w, file(w, RENT, RENT_OK), "r1")
+    _w2, second = _second(w)
+    c = Client()
+    fin, teller, r2 = (_auth(w[k], w["center"]) for k in ("fin", "teller", "r2"))
+    denied = _api_post(c, "/api/v1/withdrawals/batches", {}, teller)  # the counter cannot move money
+    assert denied.status_code == 403 and denied.json()["code"] == "FORBIDDEN"
+    r = _api_post(c, "/api/v1/withdrawals/batches", {}, fin)
+    assert r.status_code == 201, r.content
+    (made,) = r.json()
+    # 6,000.00 + 6,000.00 元, two items, held for its checker; the cards masked, never in clear
+    assert (made["count"], made["total"], made["total_yuan"], made["closing"], made["state"]) == (
+        2, 1_200_000, "12,000.00", False, "held")
+    assert made["release_command"] and CARD not in r.text and OTHER_CARD not in r.text
+    assert {i["card"] for i in made["items"]} == {"**** **** **** 1234", "**** **** **** 5678"}
+    seq = made["seq"]
+    assert c.get(f"/api/v1/withdrawals/batches/{seq}", **teller).json()["state"] == "held"
+    again = _api_post(c, "/api/v1/withdrawals/batches", {}, fin)  # nothing left to pay: a clear Chinese error
+    assert again.status_code == 422 and again.json()["code"] == "WITHDRAWAL_BATCH_EMPTY" and "没有可批量支付" in \
+        again.json()["message"]
+    own = _api_post(c, f"/api/v1/withdrawals/batches/{seq}/release", {}, fin)  # the maker cannot release it
+    assert own.status_code in (403, 409) and Instruction.objects.get(seq=seq).state == "held"
+    ok = _api_post(c, f"/api/v1/withdrawals/batches/{seq}/release", {"reason": "已核对"}, r2)
+    assert ok.status_code == 200, ok.content
+    assert _api_post(c, f"/api/v1/withdrawals/batches/{seq}/release", {}, r2).json()["code"] == \
+        "WITHDRAWAL_BATCH_STATE"
+    assert _api_post(c, "/api/v1/withdrawals/batches/X1/release", {}, r2).json()["code"] == "WITHDRAWAL_BATCH_UNKNOWN"
+    ins = _send_and_settle(w, Instruction.objects.get(seq=seq))
+    assert ins.state == "succeeded" and ins.succeeded_amount == 1_200_000
+    assert {Application.objects.get(pk=a.pk).state for a in (first, second)} == {State.COMPLETED}
+    assert int(sim.state()["transactions"].get("BDC103", 0)) == 1
+    assert SubAccount.objects.get(pk=w["acct"].pk).balance == BALANCE - 600_000
+
+
+def test_batch_through_the_command(world, bank, sim):
+    w = world
+    verified_card(w)
+    app = _review(w, file(w, RENT, RENT_OK), "r1")
+    with pytest.raises(CommandError, match="--as"):
+        _hpf("batch")
+    (made,) = _hpf("batch", "--as", w["fin"].username)
+    assert (made["count"], made["total"], made["state"]) == (1, 600_000, "held")
+    with pytest.raises(CommandError, match="WITHDRAWAL_BATCH_EMPTY"):
+        _hpf("batch", "--as", w["fin"].username)
+    with pytest.raises(CommandError):
+        _hpf("batch-release", "--as", w["fin"].username, "--seq", made["seq"])  # four eyes
+    _hpf("batch-release", "--as", w["r2"].username, "--seq", made["seq"])
+    assert _hpf("batch-show", "--seq", made["seq"])["state"] in ("created", "sent", "succeeded", "processing")
+    _send_and_settle(w, Instruction.objects.get(seq=made["seq"]))
+    assert Application.objects.get(pk=app.pk).state == State.COMPLETED
+    assert _hpf("batch-show", "--seq", made["seq"])["items"][0]["state"] == "paid"

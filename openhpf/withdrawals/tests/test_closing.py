@@ -5,9 +5,11 @@ input refused with nothing written. `hpf verify` runs after each test (openhpf/c
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 
 from openhpf.accounts.models import MemberAccount
 from openhpf.accounts.services import member_account_freeze
@@ -15,6 +17,7 @@ from openhpf.applications import services as engine
 from openhpf.applications.models import Application, RuleSet, State
 from openhpf.approvals.models import PendingCommand
 from openhpf.approvals.services import command_approve, command_reject, command_submit
+from openhpf.audit.models import AuditRecord
 from openhpf.catalog.models import ServiceItemVersion
 from openhpf.catalog.services import item_check
 from openhpf.conftest import business_day, grant_role
@@ -22,8 +25,11 @@ from openhpf.core.errors import DomainError
 from openhpf.core.ids import resident_id_check_digit
 from openhpf.core.models import PolicyParameter
 from openhpf.ledger.models import JournalLine, SubAccount, SubLedgerRow
+from openhpf.ledger.selectors import gl_balance
 from openhpf.settlement.models import Instruction, Payee
 from openhpf.settlement.services import instruction_send
+from openhpf.withdrawals import closing
+from openhpf.withdrawals.batch import payout_batch
 from openhpf.withdrawals.closing import (
     DEATH,
     DISABILITY,
@@ -37,6 +43,8 @@ from openhpf.withdrawals.config import reason_config, reason_config_make
 from openhpf.withdrawals.models import HeirShare, Payout
 
 from .conftest import BALANCE, CARD, file, verified_card
+from .test_api import _auth
+from .test_batch import _send_and_settle
 
 pytestmark = pytest.mark.django_db
 # 100,000.00 元 from 7/1, paid on 11/30: interest for 7/1 … 11/29 = 152 days at 1.5 % / 360, HALF_UP:
@@ -217,13 +225,36 @@ def test_death_pays_three_heirs_a_third_each_to_the_fen_and_closes_when_all_are_
     assert [(s.state, s.amount, s.share_num, s.share_den) for s in shares] == [
         ("paid", 3_354_445, 1, 3), ("paid", 3_354_444, 1, 3), ("paid", 3_354_444, 1, 3)]
     assert HeirShare.objects.get(seq=1).account_no == "6222000000000011"  # decrypted; stored SM4-encrypted
-    assert Payee.objects.filter(center=w["center"], account_no="6222000000000033", account_name="李三").exists()
+    assert Payee.objects.filter(center=w["center"], account_no="6222000000000033", account_name="李三").get().kind \
+        == Payee.Kind.HEIR  # the registry's kind for an heir's account (继承人账户), not a member's card
     acct = MemberAccount.objects.get(pk=w["acct"].pk)
     assert acct.status == "05"
     sub = _sub(w)
     assert sub.balance == 0 and sub.hold_amount == 0
     rows = list(SubLedgerRow.objects.filter(sub_account_id=sub.pk).order_by("id").values_list("biz_type", "amount"))
     assert rows[-4:] == [("09", INTEREST), ("12", -3_354_445), ("12", -3_354_444), ("12", -3_354_444)]
+
+
+def test_death_heirs_id_numbers_and_accounts_are_never_in_clear_in_the_payload_or_any_output(world, bank, sim):
+    w = world
+    app = _review(w, _file(w, DEATH, DEATH_OK), "r1", "r2")
+    stored = Application.objects.get(pk=app.pk).payload
+    text = json.dumps(stored, ensure_ascii=False)
+    clear = [h["id_number"] for h in HEIRS] + [h["bank_card"] for h in HEIRS]
+    assert not [v for v in clear if v in text], text
+    first = stored["heirs"][0]
+    assert first["id_masked"] == HEIRS[0]["id_number"][:3] + "*" * 11 + HEIRS[0]["id_number"][-4:]
+    assert first["last4"] == "0011" and first["name"] == "张一"
+    # the review screen's rows, the API's detail and every audit row show them masked only
+    assert "0011" in str(closing.death_rows(stored)) and not [v for v in clear if v in str(closing.death_rows(stored))]
+    resp = Client().get(f"/api/v1/withdrawals/applications/{app.number}", **_auth(w["r1"], w["center"]))
+    assert resp.status_code == 200, resp.content
+    detail = resp.content.decode()
+    audit = json.dumps(list(AuditRecord.objects.values_list("before", "after")), ensure_ascii=False)
+    assert not [v for v in clear if v in detail + audit]
+    # paid from the sealed payload: each heir's own account, exactly
+    app, made = _execute_and_send(w, app)
+    assert [i.counter_account for i in made] == [h["bank_card"] for h in HEIRS] and app.state == State.COMPLETED
 
 
 def test_death_account_stays_open_until_the_last_share_is_paid_and_a_refused_share_is_paid_again(world, bank, sim):
@@ -448,3 +479,57 @@ def test_a_rule_edit_takes_effect_from_its_date_only(world, django_user_model, i
         after = _file(w, item, CASES[item])
     assert after.state == State.REJECTED and after.problems == ["本中心新规：账户余额须达到 200,000.00 元"]
     assert after.evaluations.get().rule_set.version == latest.version + 1
+
+
+# ---------------------------------------------------------------- closing withdrawals in a batch (批量支付)
+
+
+def test_closing_withdrawals_in_a_batch_pay_the_balance_plus_interest_and_close_the_account(world, bank, sim):
+    w = world
+    c, bd = w["center"], w["center"].business_date
+    verified_card(w)
+    app = _review(w, _file(w, DISABILITY, DISABLED), "r1", "r2")
+    assert app.state == State.APPROVED and _sub(w).hold_amount == BALANCE
+    with pytest.raises(DomainError) as e:  # no partial withdrawal waits: that kind makes no batch
+        payout_batch(center=c, actor=w["fin"], business_date=bd)
+    assert e.value.code == "WITHDRAWAL_BATCH_EMPTY"
+    ins = payout_batch(center=c, actor=w["fin"], business_date=bd, closing=True)
+    # 100,000.00 元 + 633.33 元 interest (7/1 … 11/29) = 100,633.33 元, settlement type 03, waiting for a checker
+    assert (ins.code, ins.biz_type, ins.count, ins.amount, ins.state) == ("BDC103", "03", 1, TOTAL, "held")
+    rows = list(SubLedgerRow.objects.filter(sub_account_id=w["acct"].pk).order_by("id").values_list("biz_type", "amount"))
+    assert rows[-2:] == [("09", INTEREST), ("12", -TOTAL)]  # the interest before the closing debit
+    assert Application.objects.get(pk=app.pk).state == State.EXECUTING
+    ins = _send_and_settle(w, ins)
+    assert ins.state == "succeeded" and ins.succeeded_amount == TOTAL
+    app = Application.objects.get(pk=app.pk)
+    assert app.state == State.COMPLETED and (app.result or {})["paid"] == TOTAL
+    assert MemberAccount.objects.get(pk=w["acct"].pk).status == "05"
+    assert (_sub(w).balance, _sub(w).hold_amount) == (0, 0)
+    pay = Payout.objects.get(application=app)
+    assert (pay.state, pay.amount, pay.interest) == ("paid", TOTAL, INTEREST)
+    assert gl_balance(center=c, code_prefix="21903") == 0
+    assert int(sim.state()["transactions"].get("BDC103", 0)) == 1
+
+
+def test_a_closing_batch_item_refused_by_the_bank_takes_its_interest_back_and_leaves_the_account_open(world, bank,
+                                                                                                     sim):
+    w = world
+    c, bd = w["center"], w["center"].business_date
+    verified_card(w)
+    app = _review(w, _file(w, DISABILITY, DISABLED), "r1", "r2")
+    sim.control("/sim/accounts", {"account": CARD, "name": w["member"].name, "bank_code": "ICBC", "balance": 0,
+                                  "status": "closed"})
+    ins = _send_and_settle(w, payout_batch(center=c, actor=w["fin"], business_date=bd, closing=True))
+    assert ins.failed_amount == TOTAL
+    app = Application.objects.get(pk=app.pk)
+    assert app.state == State.EXECUTION_FAILED
+    assert MemberAccount.objects.get(pk=w["acct"].pk).status == "01"
+    assert (_sub(w).balance, _sub(w).hold_amount) == (BALANCE, 0)  # 100,633.33 back, then 633.33 interest back
+    pay = Payout.objects.get(application=app)
+    assert (pay.state, pay.interest, pay.interest_entry_id) == ("failed", 0, None)
+    assert gl_balance(center=c, code_prefix="21903") == 0
+    # the card open again: executed alone it pays the balance and the interest once more, exactly
+    sim.control("/sim/accounts", {"account": CARD, "name": w["member"].name, "bank_code": "ICBC", "balance": 0,
+                                  "status": "normal"})
+    app, made = _execute_and_send(w, app)
+    assert [i.amount for i in made if i.source == "withdrawal"] == [TOTAL] and app.state == State.COMPLETED

@@ -220,11 +220,11 @@ def test_twenty_parallel_approvals_hold_and_pay_only_what_the_balance_covers(ven
             mid = _script(env, f"check_world({world['account']})")
             assert mid["hold"] == COVERED * AMOUNT and mid["balance"] == BALANCE and mid["available"] >= 0
             assert mid["states"] == {"approved": COVERED, "under_review": N_APPS - COVERED}
-            # 2. the approved ones executed by the clerk one after the other: each pays through the bank, once
-            # (executed in parallel on PostgreSQL, two executions can deadlock — the account then the 专户 against
-            # the bank's answer of another, which takes them the other way round — and one answers 500 with
-            # nothing written; docs/withdrawals.md, left)
-            runs = [_post(base, world["execute"], f"/applications/{n}/execute", {}, key=f"exec-{n}") for n in approved]
+            # 2. the approved ones executed by two clerks' sessions at once: each pays through the bank, once.
+            # Every payment path takes its locks in one order (docs/settlement.md "Lock order"): the execution
+            # of one and the bank's answer to another, settled in its own transaction, never wait on each other
+            runs = _parallel([(lambda n=n: _post(base, world["execute"], f"/applications/{n}/execute", {},
+                                                 key=f"exec-{n}")) for n in approved])
             assert all(status == 200 for status, _ in runs), (runs, log.read_text()[-6000:])
             for _ in range(150):  # the payment is sent after each commit: wait for the bank's answers
                 end = _script(env, f"check_world({world['account']})")

@@ -26,14 +26,17 @@ from openhpf.settlement.models import Instruction
 from openhpf.settlement.services import instruction_send
 from openhpf.verification.models import MarriageRecord
 from openhpf.withdrawals import loanlink
+from openhpf.withdrawals.batch import payout_batch
 from openhpf.withdrawals.cards import card_add, card_verify
 from openhpf.withdrawals.config import reason_config_make
-from openhpf.withdrawals.handlers import months_since_last
+from openhpf.withdrawals.handlers import RENT, months_since_last
 from openhpf.withdrawals.housing import BUILD, PURCHASE, REPAY
 from openhpf.withdrawals.loanlink import MemberLoan
 from openhpf.withdrawals.models import LimitKey, Payout, PropertyUse
 
 from .conftest import BALANCE, CARD, file, verified_card
+from .test_batch import _send_and_settle
+from .test_reasons import RENT_OK
 
 pytestmark = pytest.mark.django_db
 SPOUSE_CARD = "6222000000005678"
@@ -407,3 +410,46 @@ def test_bad_input_is_refused_with_every_problem_and_nothing_written(world, spou
     assert not Application.objects.exclude(state=State.DRAFT).exists()
     assert not Payout.objects.exists() and not PropertyUse.objects.exists()
     assert _sub(w["acct"]).hold_amount == 0 and _sub(spouse).hold_amount == 0
+
+
+# ---------------------------------------------------------------- a joint application in a batch (批量支付)
+
+
+def test_a_joint_application_enters_a_batch_as_one_unit_with_both_accounts(world, spouse, bank, sim):
+    w = world
+    c, bd = w["center"], w["center"].business_date
+    verified_card(w)
+    # the spouse's own rent withdrawal, approved first, takes the spouse's account in the next batch
+    w2 = {**w, "acct": spouse, "member": spouse.member}
+    rent = _review(w2, file(w2, RENT, RENT_OK), "r1")
+    joint = _review(w, file(w, PURCHASE, {**BUY, "amount": 3_000_000, "spouse_account_no": spouse.account_no,
+                                          "spouse_amount": 1_500_000}, materials=JOINT_PURCHASE_MATERIALS), "r1")
+    assert rent.state == State.APPROVED and joint.state == State.APPROVED
+    first = payout_batch(center=c, actor=w["fin"], business_date=bd)
+    # all or nothing: the joint application's member account alone would fit, yet it waits whole for the next batch
+    assert (first.count, first.amount) == (1, 600_000)
+    assert Application.objects.get(pk=joint.pk).state == State.APPROVED
+    assert sorted(Payout.objects.filter(application=joint).values_list("state", "held")) == [
+        ("held", 1_500_000), ("held", 3_000_000)]
+    _send_and_settle(w, first)
+    assert Application.objects.get(pk=rent.pk).state == State.COMPLETED
+    second = payout_batch(center=c, actor=w["fin"], business_date=bd)
+    items = {it.sub_account_id: (it.amount, it.counter_account) for it in second.items.all()}
+    assert items == {w["acct"].pk: (3_000_000, CARD), spouse.pk: (1_500_000, SPOUSE_CARD)}
+    assert second.amount == 4_500_000 and Application.objects.get(pk=joint.pk).state == State.EXECUTING
+    # the spouse's card closed at the bank: her item fails and comes back; the application is 办理失败
+    sim.control("/sim/accounts", {"account": SPOUSE_CARD, "name": spouse.member.name, "bank_code": "CCB",
+                                  "balance": 0, "status": "closed"})
+    second = _send_and_settle(w, second)
+    assert (second.succeeded_amount, second.failed_amount) == (3_000_000, 1_500_000)
+    assert Application.objects.get(pk=joint.pk).state == State.EXECUTION_FAILED
+    assert dict(Payout.objects.filter(application=joint).values_list("account_id", "state")) == {
+        w["acct"].pk: "paid", spouse.pk: "failed"}
+    # 50,000.00 − 6,000.00 rent = 44,000.00 元 on the spouse's account; 100,000.00 − 30,000.00 on the member's
+    assert _sub(spouse).balance == SPOUSE_BALANCE - 600_000 and _sub(spouse).hold_amount == 0
+    assert _sub(w["acct"]).balance == BALANCE - 3_000_000
+    # executed again alone: only the spouse's share goes, to her card
+    sim.control("/sim/accounts", {"account": SPOUSE_CARD, "status": "normal"})
+    app, sent = _execute_and_send(w, Application.objects.get(pk=joint.pk))
+    assert [(i.sub_account_id, i.amount, i.counter_account) for i in sent] == [(spouse.pk, 1_500_000, SPOUSE_CARD)]
+    assert app.state == State.COMPLETED and _sub(spouse).balance == SPOUSE_BALANCE - 2_100_000
