@@ -68,6 +68,10 @@ class ApplyIn(Schema):
     co_borrowers: list[dict[str, Any]] = []
     property: dict[str, Any]
     down_payment_application: str = ""
+    product: str = ""  # HPF by default; HPF-COMBO 组合贷款 (then `commercial`)
+    original_age: int | None = None  # a woman borrower: 50 女工人 / 55 女干部 (default: policy)
+    commercial: dict[str, Any] | None = None  # {bank, contract_no, amount, months, payment}
+    guarantors: list[dict[str, Any]] = []  # [{name, id_number}] where the product requires a guarantor
     materials: list[MaterialIn] = []
 
 

@@ -17,6 +17,7 @@ from .application import (
     FraudFlag,
     HomeOrder,
     LoanContract,
+    LoanGuarantor,
     LoanParty,
 )
 from .loan import Loan, LoanInstallment
@@ -34,6 +35,6 @@ from .servicing import (
 )
 
 __all__ = ["Collateral", "CollateralEvent", "CollectionAction", "CollectionCase", "ContractSignature", "Disbursement",
-           "FraudFlag", "HomeOrder", "Loan", "LoanClassChange", "LoanContract", "LoanDue", "LoanInstallment",
+           "FraudFlag", "HomeOrder", "Loan", "LoanClassChange", "LoanContract", "LoanDue", "LoanGuarantor", "LoanInstallment",
            "LoanParty", "LoanPayment", "LoanProduct", "LoanReminder", "LoanScheduleVersion", "LoanWriteOff",
            "RetirementAge"]
