@@ -218,6 +218,7 @@ API: dict[str, str] = {
     "POST /api/v1/loans/applications/{number}/sign": "loans.operate",
     "POST /api/v1/loans/applications/{number}/collateral": "loans.operate",
     "POST /api/v1/loans/applications/{number}/disburse": "settlement.operate",
+    "POST /api/v1/loans/registry/registrations": PRINCIPAL,  # 不动产登记 pushes 抵押登记 status (partner token, scope registry.push)
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/applications": "applications.view",
