@@ -45,6 +45,7 @@ NOT_MONEY_MOVING: dict[str, str] = {  # "POST <path>": why it moves no money alt
     "POST /loans/applications/{number}/contract": "draws the loan contract and its schedule (nothing is paid)",
     "POST /loans/applications/{number}/sign": "records a party's signature on the contract (nothing is paid)",
     "POST /loans/applications/{number}/collateral": "records the collateral and its registration (nothing is paid)",
+    "POST /loans/registry/registrations": "the registry pushes a registration status; a repeat changes nothing (nothing is paid)",
 }
 
 
