@@ -261,6 +261,7 @@ API: dict[str, str] = {
     "POST /api/v1/loans/{number}/recoveries": "loans.operate",
     "GET /api/v1/loans/risk": "loans.view",
     "GET /api/v1/loans/credit-export": "loans.operate",  # full ID numbers for the 征信 reporting (read audited)
+    "POST /api/v1/loans/registry/registrations": PRINCIPAL,  # 不动产登记 pushes 抵押登记 status (partner token, scope registry.push)
     "GET /api/v1/catalog/items/{code}": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/applications": "applications.view",

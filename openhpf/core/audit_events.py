@@ -422,6 +422,7 @@ class AuditEvent(StrEnum):
     LOANS_CONTRACT_SIGN = "loans.contract.sign", "借款合同当事人签署", _O.LOAN_CONTRACT, True
     LOANS_CONTRACT_SEAL = "loans.contract.seal", "借款合同签订并加盖中心电子印章（SM2）", _O.LOAN_CONTRACT
     LOANS_COLLATERAL_RECORD = "loans.collateral.record", "登记贷款抵押物及抵押登记状态", _O.LOAN_COLLATERAL
+    LOANS_COLLATERAL_PUSH = "loans.collateral.push", "不动产登记机构推送抵押登记状态", _O.LOAN_COLLATERAL
     LOANS_DISBURSE_SEND = "loans.disbursement.send", "贷款发放提交银行支付", _O.LOAN_DISBURSEMENT
     LOANS_DISBURSE_PAID = "loans.disbursement.paid", "贷款发放成功，贷款生效", _O.LOAN_DISBURSEMENT
     LOANS_DISBURSE_FAILED = "loans.disbursement.failed", "贷款发放失败", _O.LOAN_DISBURSEMENT

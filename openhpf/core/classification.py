@@ -129,11 +129,16 @@ FIELDS: dict[str, str] = {
     "loans.Disbursement.payee_name": "name",
     "loans.Disbursement.payee_account": "bank_card",
     "loans.FraudFlag.reason": "free_text",
+    # loans: a guarantor (保证人) of a product that requires one
+    "loans.LoanGuarantor.name": "name",
+    "loans.LoanGuarantor.id_number": "id_number",
 }
 
 # Fields whose names look personal but are not personal data (organisations, codes, system text), each with
 # the reason it is not registered as personal.
 NOT_PERSONAL: dict[str, str] = {
+    "loans.LoanGuarantor.id_number_bidx": "保证人证件号码的盲索引（HMAC-SM3，不可逆，仅供精确查找）",
+    "loans.LoanContract.commercial_bank": "组合贷款的商业贷款银行名称（机构信息）",
     "withdrawals.Agreement.bank_name": "贷款银行名称（机构信息）",
     "loans.LoanProduct.name": "贷款产品名称（产品信息）",
     "loans.ReserveReport.balance": "贷款风险准备科目（301）余额，中心总账数，不是某人的信息",

@@ -565,6 +565,7 @@ class ErrorCode(StrEnum):
     LOAN_SIGNATURE_WAY = "LOAN_SIGNATURE_WAY", 400, "签署方式应为可靠电子签名（electronic）或纸质签字扫描（paper）"
     LOAN_COLLATERAL_INVALID = "LOAN_COLLATERAL_INVALID", 422, "抵押物信息不正确：{detail}"
     LOAN_COLLATERAL_CONDITION = "LOAN_COLLATERAL_CONDITION", 409, "尚不满足放款的担保条件：{detail}"
+    LOAN_REGISTRY_PUSH_UNKNOWN = "LOAN_REGISTRY_PUSH_UNKNOWN", 404, "借款合同 {contract_no} 不存在或尚未登记抵押物"
     LOAN_NO_FUND_ACCOUNT = "LOAN_NO_FUND_ACCOUNT", 422, "本中心没有可用的住房公积金存款专户，不能发放贷款"
     LOAN_NOT_FOUND = "LOAN_NOT_FOUND", 404, "贷款 {number} 不存在或无权查看"
     LOAN_IN_COB = "LOAN_IN_COB", 409, "贷款 {number} 正在进行 {on} 的日终批处理，请在批处理结束后再办理"

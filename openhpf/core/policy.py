@@ -76,6 +76,7 @@ KEYS: dict[str, str] = {
     "loan.second_home.basis": "第二套住房认定方式（house_and_loan 认房又认贷 / house_only 认房 / loan_only 认贷）",
     "loan.off_plan.guarantee": "期房贷款须开发企业阶段性担保至抵押登记",
     "loan.max_ltv": "贷款金额占抵押物评估价值的最高比例",
+    "loan.female.original_age": "女性借款人原法定退休年龄的默认值（50 女工人 / 55 女干部，柜台按实际岗位填写）",
 }
 # values in fen (the label says so) and values that are ratios or rates (fractions of one): shown in 元 and %
 MONEY_KEYS = frozenset(k for k, label in KEYS.items() if label.endswith("（分）"))

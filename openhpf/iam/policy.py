@@ -56,4 +56,5 @@ PARTNER_SCOPES: dict[str, str] = {
     "verify.member": "缴存核验",
     "verify.loan": "贷款核验",
     "stats.read": "统计数据",
+    "registry.push": "不动产登记状态推送（抵押登记）",
 }

@@ -42,8 +42,9 @@ from openhpf.core.idempotency import idempotent
 from openhpf.core.models import Center
 from openhpf.documents.models import DocType, Document
 from openhpf.documents.services import document_store
+from openhpf.iam.auth import PartnerTokenAuth
 
-from .collateral import collateral_record
+from .collateral import collateral_record, collateral_registry_push
 from .contract import contract_draw, contract_of, contract_sign, signature_rows
 from .handlers import ITEM_CODE
 from .models import Disbursement
@@ -68,6 +69,10 @@ class ApplyIn(Schema):
     co_borrowers: list[dict[str, Any]] = []
     property: dict[str, Any]
     down_payment_application: str = ""
+    product: str = ""  # HPF by default; HPF-COMBO 组合贷款 (then `commercial`)
+    original_age: int | None = None  # a woman borrower: 50 女工人 / 55 女干部 (default: policy)
+    commercial: dict[str, Any] | None = None  # {bank, contract_no, amount, months, payment}
+    guarantors: list[dict[str, Any]] = []  # [{name, id_number}] where the product requires a guarantor
     materials: list[MaterialIn] = []
 
 
@@ -255,6 +260,24 @@ def disburse(request: HttpRequest, number: str) -> dict[str, Any]:
 
 
 # last: "/{number}" would otherwise take the paths above (applications/…)
+class RegistryPushIn(Schema):
+    contract_no: str  # 借款合同编号 (sent with the registration request)
+    registration: str  # preliminary 抵押预告登记 / registered 抵押登记
+    certificate_no: str = ""
+    preliminary_no: str = ""
+    registration_no: str = ""
+
+
+@router.post("/registry/registrations", auth=PartnerTokenAuth(scope="registry.push"),
+             summary="不动产登记机构推送抵押登记状态（合作机构令牌，重复推送不重复变更）")
+def registry_push(request: HttpRequest, data: RegistryPushIn) -> dict[str, Any]:
+    c, changed = collateral_registry_push(actor=request.actor, contract_no=data.contract_no,  # type: ignore[attr-defined]
+                                          registration=data.registration, certificate_no=data.certificate_no,
+                                          preliminary_no=data.preliminary_no, registration_no=data.registration_no)
+    return {"contract_no": data.contract_no, "registration": c.registration, "changed": changed,
+            "preliminary_no": c.preliminary_no, "registration_no": c.registration_no}
+
+
 @router.get("/{number}", summary="一笔贷款：当事人、发放、还款计划")
 def loan(request: HttpRequest, number: str) -> dict[str, Any]:
     center = _center(request, "loans.view")

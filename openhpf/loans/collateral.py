@@ -27,7 +27,7 @@ from openhpf.core.errors import DomainError
 from openhpf.core.money import format_fen
 
 from . import terms
-from .models import Collateral
+from .models import Collateral, LoanContract
 
 R = Collateral.Registration
 ORDER = [R.NONE, R.PRELIMINARY, R.REGISTERED]
@@ -86,6 +86,40 @@ def collateral_record(*, application: Application, actor: Actor, business_date: 
     audit_log(actor=actor, action=AuditEvent.LOANS_COLLATERAL_RECORD, obj=c, center=app.center_id,
               business_date=business_date, before=before, after={"application": app.number, **_snapshot(c)})
     return c
+
+
+@transaction.atomic
+def collateral_registry_push(*, actor: Actor, contract_no: str, registration: str, certificate_no: str = "",
+                             preliminary_no: str = "", registration_no: str = "") -> tuple[Collateral, bool]:
+    """不动产登记 pushes a registration status (the registry adapter's partner interface, scope `registry.push`):
+    the collateral of the loan contract moves forward as `collateral_record` would move it (预告登记 with its
+    number, 抵押登记 with its number, dated the center's business date), also after disbursement. Idempotent: the
+    same or an earlier status again changes nothing (returns False). Audited as `loans.collateral.push`."""
+    contract = LoanContract.objects.filter(contract_no=(contract_no or "").strip()).first()
+    c = (Collateral.objects.select_for_update().select_related("center").filter(application_id=contract.application_id)
+         .first() if contract is not None else None)
+    if c is None:
+        raise DomainError(ErrorCode.LOAN_REGISTRY_PUSH_UNKNOWN, contract_no=contract_no, field="contract_no")
+    if registration not in (R.PRELIMINARY, R.REGISTERED):
+        raise _bad("推送的登记状态应为抵押预告登记（preliminary）或抵押登记（registered）", "registration")
+    if registration == R.PRELIMINARY and not preliminary_no.strip():
+        raise _bad("抵押预告登记须填写预告登记证明号", "preliminary_no")
+    if registration == R.REGISTERED and not registration_no.strip():
+        raise _bad("抵押登记须填写抵押登记证明号", "registration_no")
+    if ORDER.index(R(registration)) <= ORDER.index(R(c.registration)):
+        return c, False
+    before, on = _snapshot(c), c.center.business_date
+    if preliminary_no.strip():
+        c.preliminary_no, c.preliminary_on = preliminary_no.strip()[:60], c.preliminary_on or on
+    if registration == R.REGISTERED:
+        c.registration_no, c.registered_on = registration_no.strip()[:60], on
+    if certificate_no.strip():
+        c.certificate_no = certificate_no.strip()[:60]
+    c.registration, c.recorded_by = registration, actor_label(actor)
+    c.save()
+    audit_log(actor=actor, action=AuditEvent.LOANS_COLLATERAL_PUSH, obj=c, center=c.center_id, business_date=on,
+              before=before, after={"contract_no": contract.contract_no if contract else "", **_snapshot(c)})
+    return c, True
 
 
 def _snapshot(c: Collateral) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from openhpf.settlement.four_eyes import payee_register
 from . import terms
 from .calculations import Installment, add_months, schedule
 from .handlers import PROPERTY_KINDS, household_inputs
-from .models import ContractSignature, HomeOrder, Loan, LoanContract, LoanParty
+from .models import ContractSignature, HomeOrder, Loan, LoanContract, LoanGuarantor, LoanParty
 
 OPERATE = "loans.operate"
 SIG = ContractSignature.Way
@@ -113,8 +113,20 @@ def contract_pdf(*, center_name: str, contract_no: str, app: Application, princi
                ("还款方式", RepaymentMethod(method).label), ("首次还款日", first_due.isoformat())], per_row=2)
     pdf.paragraph("利率按国家规定的住房公积金贷款利率执行；遇利率调整，自次年1月1日起按相应档次利率重新确定。"
                   "首期利息按整月计算。", size=8.5)
+    c = p.get("commercial")
+    if c:
+        pdf.paragraph("组合贷款：本合同为组合贷款的住房公积金部分；商业贷款部分由下列银行另行发放，月还款额已计入还款能力审核。",
+                      size=8.5)
+        pdf.facts([("商业贷款银行", c["bank"]), ("商业贷款合同编号", c["contract_no"]),
+                   ("商业贷款金额", f"{format_fen(int(c['amount']))} 元"), ("商业贷款期限", f"{c['months']} 个月"),
+                   ("商业贷款月还款额", f"{format_fen(int(c['payment']))} 元"),
+                   ("两部分合计", f"{format_fen(principal + int(c['amount']))} 元")], per_row=2)
     pdf.paragraph("第三条 担保：借款人以所购住房设定抵押；期房在办妥抵押登记前由开发企业提供阶段性担保。"
                   "放款以担保条件成就为前提。", size=8.5)
+    guarantors = p.get("guarantors") or []
+    if guarantors:
+        pdf.facts([(f"保证人{n}", f"{g['name']}（{mask_id_number(g['id_number'])}），担保方式：保证")
+                   for n, g in enumerate(guarantors, 1)], per_row=1)
     pdf.paragraph(f"第四条 放款：贷款人将借款直接划入售房人（开发企业）账户：{prop['payee_account']}"
                   f"（{prop.get('payee_bank') or ''}）。", size=8.5)
     pdf.paragraph("第五条 还款计划（单位：元）：", size=9)
@@ -176,7 +188,12 @@ def contract_draw(*, application: Application, actor: Actor, business_date: date
     contract = LoanContract.objects.create(
         center=app.center, application=app, loan=loan, contract_no=contract_no, principal=principal,
         annual_rate=rate, months=months, method=method, first_due=first_due, home_order=order, document=doc,
-        drawn_on=business_date, created_by=actor_label(actor))
+        drawn_on=business_date, created_by=actor_label(actor),
+        **{f"commercial_{k}": v for k, v in (p.get("commercial") or {}).items()})
+    for g in p.get("guarantors") or []:
+        if not LoanGuarantor.objects.filter(application=app, id_number=g["id_number"]).exists():
+            LoanGuarantor.objects.create(application=app, id_number=g["id_number"], name=g["name"],
+                                         guarantee_type="03")
     kind = "seller" if p["property"]["kind"] == "second_hand" else "developer"
     payee_register(center=app.center, account_no=p["property"]["payee_account"],
                    account_name=p["property"]["payee_name"], kind=kind, actor=actor, source=f"贷款申请 {app.number}",

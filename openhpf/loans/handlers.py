@@ -32,10 +32,11 @@ from django import forms
 from openhpf.accounts.models import Member, MemberAccount
 from openhpf.applications.models import Application, ApplicationMaterial
 from openhpf.applications.rules import evaluate_rules, rule_set_for, rules_of
-from openhpf.core.codes import MemberAccountStatus, RepaymentMethod
+from openhpf.core.codes import MemberAccountStatus, RepaymentMethod, Sex
 from openhpf.core.errors import DomainError
 from openhpf.core.formfields import YuanField
-from openhpf.core.masking import mask_name
+from openhpf.core.ids import validate_resident_id
+from openhpf.core.masking import mask_id_number, mask_name
 from openhpf.core.money import format_fen
 from openhpf.ledger.models import SubAccount
 from openhpf.verification.models import Status as VStatus
@@ -44,7 +45,7 @@ from openhpf.withdrawals.handlers import months_continuous
 
 from . import terms
 from .calculations import add_months
-from .models import FraudFlag, Loan, LoanParty
+from .models import FraudFlag, Loan, LoanParty, LoanProduct
 
 ITEM_CODE = "HPF-P-LOAN"
 PURCHASE_WITHDRAWAL = "HPF-P-WD-01"
@@ -101,6 +102,7 @@ def _party(raw: Any, role: str, center_id: int, problems: list[str]) -> dict[str
         return None
     return {"role": role, "name": name, "remote": {
         "center": str(remote["center"]).strip()[:60], "certificate_no": str(remote["certificate_no"]).strip()[:40],
+        "account_no": str(remote.get("account_no") or "").strip()[:40],
         "months_continuous": months, "balance": balance, "has_loan": remote["has_loan"]}}
 
 
@@ -144,6 +146,73 @@ def _down_payment(number: str, app: Application, member_ids: set[int], problems:
     return number
 
 
+def _product(app: Application, code: str) -> Any:
+    try:
+        return terms.product_for(center=app.center_id, on=_on(app), product=code)
+    except DomainError:
+        return None
+
+
+def _original_age(raw: Any, borrower: MemberAccount | None, app: Application, problems: list[str]) -> int | None:
+    """A woman borrower's original retirement age (50 女工人 / 55 女干部), by default the policy's; men: 60."""
+    if borrower is None or borrower.member.sex != Sex.FEMALE:
+        return None
+    if raw in (None, ""):
+        return terms.female_original_age(center=app.center_id, on=_on(app))
+    if _int(raw) not in terms.ORIGINAL_AGES_FEMALE:
+        problems.append("女性借款人的原法定退休年龄应为 50 岁（女工人）或 55 岁（女干部）")
+        return None
+    return int(raw)
+
+
+def _commercial(raw: Any, product: Any, problems: list[str]) -> dict[str, Any] | None:
+    """组合贷款: the commercial part (bank, contract number, amount, term, monthly payment), required and only
+    accepted for a combination product."""
+    combination = product is not None and product.kind == LoanProduct.Kind.COMBINATION
+    if not raw:
+        if combination:
+            problems.append("组合贷款须填写商业贷款部分：银行、合同编号、金额、期限、月还款额")
+        return None
+    if not combination:
+        problems.append("只有组合贷款产品可以填写商业贷款部分")
+        return None
+    if not isinstance(raw, dict):
+        problems.append("商业贷款部分格式不正确")
+        return None
+    amount, months, payment = _int(raw.get("amount")), _int(raw.get("months")), _int(raw.get("payment"))
+    bad = [t for t, ok in (("商业贷款银行", bool(str(raw.get("bank") or "").strip())),
+                           ("商业贷款合同编号", bool(str(raw.get("contract_no") or "").strip())),
+                           ("商业贷款金额", amount is not None and amount > 0),
+                           ("商业贷款期限（月）", months is not None and 1 <= months <= 600),
+                           ("商业贷款月还款额", payment is not None and payment > 0)) if not ok]
+    if bad:
+        problems.append(f"组合贷款的商业贷款部分缺少或不正确：{'、'.join(bad)}")
+        return None
+    return {"bank": str(raw["bank"]).strip()[:60], "contract_no": str(raw["contract_no"]).strip()[:60],
+            "amount": amount, "months": months, "payment": payment}
+
+
+def _guarantors(raw: Any, product: Any, problems: list[str]) -> list[dict[str, Any]]:
+    """保证人 (担保方式 03 保证) where the product requires one: name and 18-digit ID number each."""
+    rows = raw if isinstance(raw, list) else []
+    out = []
+    for n, g in enumerate(rows, 1):
+        g = g if isinstance(g, dict) else {}
+        name, idn = str(g.get("name") or "").strip(), str(g.get("id_number") or "").strip().upper()
+        try:
+            idn = validate_resident_id(idn, field="guarantors").number
+        except DomainError as e:
+            problems.append(f"第 {n} 位保证人：{e.message.split('：', 1)[0]}")
+            continue
+        if not name:
+            problems.append(f"第 {n} 位保证人：请填写姓名")
+            continue
+        out.append({"name": name[:60], "id_number": idn, "guarantee_type": "03"})
+    if product is not None and product.guarantor_required and not out and not problems:
+        problems.append(f"贷款产品「{product.name}」须提供保证人（担保方式：保证）")
+    return out
+
+
 class LoanApplicationForm(forms.Form):
     """The counter's form (the engine's intake builds its page from it): flat fields, amounts in 元; `unflatten`
     turns them into the payload above. Spouse and co-borrowers here are members of this center."""
@@ -157,6 +226,28 @@ class LoanApplicationForm(forms.Form):
                                         help_text="配偶共同申请时填写")
     co_borrower_account_nos = forms.CharField(label="共同借款人个人账号", max_length=200, required=False,
                                               help_text="多人以空格分隔")
+    original_age = forms.TypedChoiceField(label="借款人原法定退休年龄（女性）", coerce=int, required=False,
+                                          empty_value=None, choices=[("", "按政策默认"), (50, "50 岁（女工人）"),
+                                                                     (55, "55 岁（女干部）")],
+                                          help_text="女性借款人按原岗位填写；男性为 60 岁，无须填写")
+    remote_role = forms.ChoiceField(label="异地缴存人身份", required=False,
+                                    choices=[("", "无"), ("spouse", "配偶"), ("co_borrower", "共同借款人")],
+                                    help_text="配偶或共同借款人在其他公积金中心缴存时填写，并上传其缴存使用证明")
+    remote_name = forms.CharField(label="异地缴存人姓名", max_length=60, required=False)
+    remote_center = forms.CharField(label="异地缴存人所在中心", max_length=60, required=False)
+    remote_account_no = forms.CharField(label="异地缴存人个人账号", max_length=40, required=False)
+    remote_certificate_no = forms.CharField(label="缴存使用证明编号", max_length=40, required=False)
+    remote_months_continuous = forms.IntegerField(label="异地连续缴存月数", min_value=0, required=False)
+    remote_balance = YuanField(label="异地账户余额（元）", required=False)
+    remote_has_loan = forms.TypedChoiceField(label="异地有无未结清住房公积金贷款", required=False, empty_value=None,
+                                             coerce=lambda v: v == "yes", choices=[("", "—"), ("no", "无"), ("yes", "有")])
+    commercial_bank = forms.CharField(label="组合贷款：商业贷款银行", max_length=60, required=False)
+    commercial_contract_no = forms.CharField(label="组合贷款：商业贷款合同编号", max_length=60, required=False)
+    commercial_amount = YuanField(label="组合贷款：商业贷款金额（元）", required=False)
+    commercial_months = forms.IntegerField(label="组合贷款：商业贷款期限（月）", min_value=1, max_value=600, required=False)
+    commercial_payment = YuanField(label="组合贷款：商业贷款月还款额（元）", required=False)
+    guarantor_name = forms.CharField(label="保证人姓名", max_length=60, required=False, help_text="产品要求保证人时填写")
+    guarantor_id_number = forms.CharField(label="保证人身份证号码", max_length=18, required=False)
     property_contract_no = forms.CharField(label="购房合同网签备案号", max_length=40)
     property_kind = forms.ChoiceField(label="房屋类型", choices=list(PROPERTY_KINDS.items()))
     property_price = YuanField(label="房屋总价（元）", allow_zero=False)
@@ -174,10 +265,26 @@ def unflatten(payload: dict[str, Any]) -> dict[str, Any]:
         return payload
     spouse = str(payload.get("spouse_account_no") or "").strip()
     co = str(payload.get("co_borrower_account_nos") or "").replace("，", " ").replace(",", " ").split()
+    remote = None
+    if payload.get("remote_role") in ("spouse", "co_borrower"):
+        remote = {"name": payload.get("remote_name") or "", "remote": {
+            "center": payload.get("remote_center") or "", "account_no": payload.get("remote_account_no") or "",
+            "certificate_no": payload.get("remote_certificate_no") or "",
+            "months_continuous": payload.get("remote_months_continuous"), "balance": payload.get("remote_balance"),
+            "has_loan": payload.get("remote_has_loan")}}
+    commercial = None
+    if payload.get("commercial_bank") or payload.get("commercial_amount"):
+        commercial = {k: payload.get(f"commercial_{k}") for k in ("bank", "contract_no", "amount", "months", "payment")}
+    guarantors = ([{"name": payload.get("guarantor_name") or "", "id_number": payload.get("guarantor_id_number") or "",
+                    "guarantee_type": "03"}] if payload.get("guarantor_name") or payload.get("guarantor_id_number")
+                  else [])
     return {"amount": payload.get("amount"), "months": payload.get("months"), "method": payload.get("method"),
             "monthly_income": payload.get("monthly_income"), "product": payload.get("product") or "",
-            "spouse": {"account_no": spouse} if spouse else None,
-            "co_borrowers": [{"account_no": n} for n in co],
+            "original_age": payload.get("original_age"),
+            "spouse": {"account_no": spouse} if spouse else (remote if payload.get("remote_role") == "spouse" else None),
+            "co_borrowers": [{"account_no": n} for n in co] + ([remote] if remote and payload.get("remote_role")
+                                                                == "co_borrower" else []),
+            "commercial": commercial, "guarantors": guarantors,
             "property": {"contract_no": payload.get("property_contract_no"), "price": payload.get("property_price"),
                          "area": payload.get("property_area"), "kind": payload.get("property_kind"),
                          "address": payload.get("property_address") or "", "payee_name": payload.get("payee_name"),
@@ -200,9 +307,7 @@ def validate(payload: dict[str, Any], app: Application) -> tuple[dict[str, Any],
     if income is None or income <= 0:
         problems.append("家庭月收入应为大于零的金额")
     product = str(payload.get("product") or terms.DEFAULT_PRODUCT).strip()
-    try:
-        terms.product_for(center=app.center_id, on=_on(app), product=product)
-    except DomainError:
+    if _product(app, product) is None:
         problems.append(f"贷款产品 {product} 不存在或尚未生效")
     borrower = _account(app.member_id)
     if borrower is None:
@@ -218,7 +323,11 @@ def validate(payload: dict[str, Any], app: Application) -> tuple[dict[str, Any],
     if app.member_id in ids or len(set(ids)) != len(ids):
         problems.append("借款人、配偶和共同借款人不能重复")
     prop = _property(payload.get("property"), problems)
+    product_row = _product(app, product)
     clean = {"amount": amount, "months": months, "method": method, "monthly_income": income, "product": product,
+             "original_age": _original_age(payload.get("original_age"), borrower, app, problems),
+             "commercial": _commercial(payload.get("commercial"), product_row, problems),
+             "guarantors": _guarantors(payload.get("guarantors"), product_row, problems),
              "spouse": spouse, "co_borrowers": co, "property": prop,
              "down_payment_application": _down_payment(str(payload.get("down_payment_application") or "").strip(),
                                                        app, {app.member_id or 0, *ids}, problems)}
@@ -262,9 +371,11 @@ def household_inputs(app: Application, payload: dict[str, Any], *, homes: int | 
     product = str(payload.get("product") or terms.DEFAULT_PRODUCT)
     paid = months_continuous(acct, on)
     rate = terms.rate_for(second_home=bool(second), months=months, center=center, on=on)
+    commercial = payload.get("commercial") or {}
     caps = terms.limits_for(center=center, on=on, couple=payload.get("spouse") is not None,
                             household_balance=balances, price=int(payload["property"]["price"]),
                             second_home=bool(second), monthly_income=int(payload["monthly_income"]), months=months,
+                            other_payment=int(commercial.get("payment") or 0),
                             method=method, annual_rate=rate, product=product,
                             contribution_years=(Decimal(paid) / 12).quantize(Decimal("0.01"), rounding=ROUND_DOWN))
     member = acct.member
@@ -277,7 +388,11 @@ def household_inputs(app: Application, payload: dict[str, Any], *, homes: int | 
         "fraud": FraudFlag.objects.filter(member_id__in=everyone, flagged_on__lte=on).exclude(
             lifted_on__lte=on).exists(),
         "end_age": _age(member.birth_date, add_months(on, months)),
-        "max_end_age": terms.max_end_age(sex=member.sex, center=center, on=on, birth=member.birth_date),
+        "max_end_age": terms.max_end_age(sex=member.sex, center=center, on=on, birth=member.birth_date,
+                                         original_age=payload.get("original_age")),
+        "end_age_months": terms.age_months(member.birth_date, add_months(on, months)),
+        "max_end_age_months": terms.max_end_age_months(sex=member.sex, birth=member.birth_date, center=center, on=on,
+                                                       original_age=payload.get("original_age")),
         "months": months, "max_months": terms.max_months(center=center, on=on, product=product), "amount": amount,
         **{c.code: c.amount for c in caps},
     }
@@ -339,6 +454,9 @@ def refusals(inputs: dict[str, Any], app: Application) -> list[str]:
         if caps:
             out.append(f"{result.message}：{CAP_NAMES[caps[0]]} {format_fen(int(inputs[caps[0]]))} 元，"
                        f"申请 {format_fen(int(inputs['amount']))} 元")
+        elif "end_age_months" in rule.inputs:
+            out.append(f"{result.message}：贷款到期时 {terms.months_text(inputs['end_age_months'])}，上限 "
+                       f"{terms.months_text(inputs['max_end_age_months'])}")
         elif "end_age" in rule.inputs:
             out.append(f"{result.message}：贷款到期时 {inputs['end_age']} 周岁，上限 {inputs['max_end_age']} 周岁")
         elif "months_continuous" in rule.inputs:
@@ -384,4 +502,12 @@ def describe(payload: dict[str, Any]) -> list[tuple[str, str]]:
              ("房屋坐落", p.get("address") or "—"),
              ("收款人", f"{_payee(p)}（{p.get('payee_bank') or ''} {p.get('payee_account') or ''}）"),
              ("首付款提取办件", payload.get("down_payment_application") or "无")]
+    if payload.get("original_age"):
+        rows.append(("原法定退休年龄", f"{payload['original_age']} 岁"))
+    c = payload.get("commercial")
+    if c:
+        rows.append(("组合贷款商业部分", f"{c['bank']} 合同 {c['contract_no']}，{format_fen(int(c['amount']))} 元，"
+                                     f"{c['months']} 个月，月还款 {format_fen(int(c['payment']))} 元"))
+    rows += [("保证人", f"{mask_name(g['name'])}（{mask_id_number(g['id_number'])}，保证）")
+             for g in payload.get("guarantors") or []]
     return rows

@@ -43,7 +43,7 @@ PERMISSION = "applications.rules"
 MONEY_FIELDS = ("cap_single", "cap_couple", "uplift_multichild", "uplift_green", "per_year_amount", "min_amount")
 RATIO_FIELDS = ("down_first", "down_second", "capacity_ratio")
 FIELDS = ("name", "kind", "properties", *MONEY_FIELDS, *RATIO_FIELDS, "multiple_basis", "balance_multiple",
-          "max_term_months", "first_period", "remote_allowed")
+          "max_term_months", "first_period", "remote_allowed", "guarantor_required")
 FIELD_LABELS = {f: str(getattr(LoanProduct._meta.get_field(f), "verbose_name", f)).removesuffix("（分）") for f in FIELDS}
 MAX_TERM = 360  # 30 years: the longest term of an HPF loan
 RETIREMENT_YEARS_KEY = "loan.term.retirement_plus_years"
@@ -190,8 +190,8 @@ def _check_field(key: str, value: Any) -> Any:
         raise _bad(f"最长贷款期限应为 1 至 {MAX_TERM} 个月", key)
     elif key == "first_period" and value not in LoanProduct.FirstPeriod.values:
         raise _bad("首期利息应为 days（按实际天数）或 month（按整月）", key)
-    elif key == "remote_allowed" and not isinstance(value, bool):
-        raise _bad("受理异地贷款应为是或否", key)
+    elif key in ("remote_allowed", "guarantor_required") and not isinstance(value, bool):
+        raise _bad(f"{FIELD_LABELS[key]}应为是或否", key)
     return value
 
 
@@ -280,7 +280,7 @@ def field_text(key: str, value: Any) -> str:
                "first_period": LoanProduct.FirstPeriod}
     if key in choices:
         return str(choices[key](value).label) if value in choices[key].values else str(value)
-    if key == "remote_allowed":
+    if key in ("remote_allowed", "guarantor_required"):
         return "是" if value else "否"
     if key == "max_term_months":
         return f"{value} 个月"

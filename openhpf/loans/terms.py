@@ -17,6 +17,7 @@ from decimal import ROUND_DOWN, Context, Decimal
 from typing import Any
 
 from openhpf.core.codes import RepaymentMethod
+from openhpf.core.money import format_fen
 from openhpf.core.policy import policy_value
 
 from .calculations import add_months, monthly_rate
@@ -31,6 +32,8 @@ MIN_MONTHS = "loan.min_months_continuous"
 SECOND_HOME_BASIS = "loan.second_home.basis"
 OFF_PLAN_GUARANTEE = "loan.off_plan.guarantee"
 MAX_LTV = "loan.max_ltv"
+FEMALE_ORIGINAL_AGE = "loan.female.original_age"
+ORIGINAL_AGES_FEMALE = (50, 55)  # 女工人 / 女干部（管理和技术岗位）
 
 # 认房 / 认贷: what makes an application a second home (a local rule: each center chooses)
 BASES = {"house_and_loan": "认房又认贷", "house_only": "认房不认贷", "loan_only": "认贷不认房"}
@@ -78,11 +81,12 @@ def capacity_principal(payment: int, annual_rate: Decimal, months: int, method: 
 
 def limits_for(*, center: Any, on: date, couple: bool, household_balance: int, price: int, second_home: bool,
                monthly_income: int, months: int, method: str, annual_rate: Decimal, product: str = DEFAULT_PRODUCT,
-               contribution_years: Decimal | None = None) -> list[Cap]:
+               contribution_years: Decimal | None = None, other_payment: int = 0) -> list[Cap]:
     """Every cap on the amount, each named, from the product in force: the city cap (single or couple), the
     amount multiple (the household's balances × N, or — when the product counts years — the years of
     contribution × the amount per year), the down payment (price less the minimum down payment), the repayment
-    capacity (the payment at most the capacity ratio of the household's monthly income)."""
+    capacity (the payment at most the capacity ratio of the household's monthly income, less `other_payment`: the
+    commercial part's monthly payment of a 组合贷款)."""
     p = product_for(center=center, on=on, product=product)
     highest = int(p.cap_couple if couple else p.cap_single)
     down = Decimal(p.down_second if second_home else p.down_first)
@@ -95,7 +99,7 @@ def limits_for(*, center: Any, on: date, couple: bool, household_balance: int, p
         multiple = Decimal(p.balance_multiple)
         by_multiple = int((Decimal(max(household_balance, 0)) * multiple).to_integral_value(rounding=ROUND_DOWN))
         multiple_basis = f"家庭账户余额 × {multiple.normalize():f} 倍"
-    payment = int((Decimal(monthly_income) * ratio).to_integral_value(rounding=ROUND_DOWN))
+    payment = int((Decimal(monthly_income) * ratio).to_integral_value(rounding=ROUND_DOWN)) - max(int(other_payment), 0)
     by_price = int((Decimal(price) * (1 - down)).to_integral_value(rounding=ROUND_DOWN))
     return [
         Cap("cap_highest", "最高贷款额度", highest, "夫妻共同申请" if couple else "单人申请"),
@@ -103,7 +107,8 @@ def limits_for(*, center: Any, on: date, couple: bool, household_balance: int, p
         Cap("cap_down_payment", "首付比例限额", by_price,
             f"房价 × (1 − 最低首付 {(down * 100).normalize():f}%)（{'二套' if second_home else '首套'}）"),
         Cap("cap_capacity", "还款能力限额", capacity_principal(payment, annual_rate, months, method),
-            f"月还款额不超过家庭月收入的 {(ratio * 100).normalize():f}%"),
+            f"月还款额不超过家庭月收入的 {(ratio * 100).normalize():f}%"
+            + (f"（扣除商业贷款月还款 {format_fen(other_payment)} 元）" if other_payment else "")),
     ]
 
 
@@ -120,6 +125,32 @@ def max_end_age(*, sex: str, center: Any, on: date, birth: date | None = None,
         return (retirement_age_months(date(9999, 1, 1), sex, original) + 12 * plus) // 12
     limit = add_months(retirement_date(birth, sex, original), 12 * plus)
     return limit.year - birth.year - ((limit.month, limit.day) < (birth.month, birth.day))
+
+
+def age_months(birth: date, on: date) -> int:
+    """A person's age in whole months on `on` (a month is complete on the birth date's day of month)."""
+    return (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
+
+
+def max_end_age_months(*, sex: str, birth: date, center: Any, on: date, original_age: int | None = None) -> int:
+    """The AGE rule's limit, by month: the statutory retirement age in months for the birth month, sex and
+    original retirement age (the `RetirementAge` table: the retirement date is the birth date + that many months)
+    plus 12 × `loan.term.retirement_plus_years`. A loan whose last due date makes the borrower older (in whole
+    months) is refused."""
+    sex = str(sex)
+    original = original_age if original_age is not None else original_age_for(sex)
+    return retirement_age_months(birth, sex, original) + 12 * int(_pv(RETIREMENT_YEARS_KEY, center, on))
+
+
+def female_original_age(*, center: Any, on: date) -> int:
+    """The default original retirement age of a woman borrower (policy `loan.female.original_age`: 50 女工人;
+    the counter enters 55 for a woman cadre)."""
+    return int(_pv(FEMALE_ORIGINAL_AGE, center, on))
+
+
+def months_text(m: int) -> str:
+    years, months = divmod(int(m), 12)
+    return f"{years} 岁 {months} 个月" if months else f"{years} 岁"
 
 
 def min_months_continuous(*, center: Any, on: date) -> int:

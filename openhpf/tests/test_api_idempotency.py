@@ -52,6 +52,7 @@ NOT_MONEY_MOVING: dict[str, str] = {  # "POST <path>": why it moves no money alt
     "POST /loans/{number}/collateral-events": "records the registry's status of the collateral (nothing is paid)",
     "POST /loans/collateral-events/{event_id}/handle": "records the disposal of a collateral warning (nothing is paid)",
     "POST /loans/{number}/class": "sets a loan's five-tier class by hand, with a reason and an expiry (nothing is paid)",
+    "POST /loans/registry/registrations": "the registry pushes a registration status; a repeat changes nothing (nothing is paid)",
 }
 
 

@@ -20,6 +20,7 @@ from .application import (
     FraudFlag,
     HomeOrder,
     LoanContract,
+    LoanGuarantor,
     LoanParty,
 )
 from .closing import CollateralRelease, LoanSettlementCertificate
@@ -41,5 +42,6 @@ from .servicing import (
 
 __all__ = ["Collateral", "CollateralEvent", "CollateralRelease", "CollectionAction", "CollectionCase",
            "ContractSignature", "Disbursement", "FraudFlag", "HomeOrder", "Loan", "LoanClassChange", "LoanCollection",
-           "LoanContract", "LoanDue", "LoanInstallment", "LoanParty", "LoanPayment", "LoanProduct", "LoanReminder",
-           "LoanScheduleVersion", "LoanSettlementCertificate", "LoanWriteOff", "ReserveReport", "RetirementAge"]
+           "LoanContract", "LoanDue", "LoanGuarantor", "LoanInstallment", "LoanParty", "LoanPayment", "LoanProduct",
+           "LoanReminder", "LoanScheduleVersion", "LoanSettlementCertificate", "LoanWriteOff", "ReserveReport",
+           "RetirementAge"]

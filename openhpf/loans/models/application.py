@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from openhpf.security.fields import BlindIndexField, EncryptedFieldsMixin, EncryptedTextField
+
 
 class FraudFlag(models.Model):
     center = models.ForeignKey("core.Center", on_delete=models.PROTECT, related_name="+")
@@ -61,6 +63,12 @@ class LoanContract(models.Model):
     signed_on = models.DateField("签订日期", null=True, blank=True)
     drawn_on = models.DateField("生成日期")
     created_by = models.CharField("经办人", max_length=150)
+    # 组合贷款: the commercial part is the bank's loan, referenced here (the HPF part is this contract's)
+    commercial_bank = models.CharField("商业贷款银行", max_length=60, blank=True)
+    commercial_contract_no = models.CharField("商业贷款合同编号", max_length=60, blank=True)
+    commercial_amount = models.BigIntegerField("商业贷款金额（分）", default=0)
+    commercial_months = models.PositiveSmallIntegerField("商业贷款期限（月）", default=0)
+    commercial_payment = models.BigIntegerField("商业贷款月还款额（分）", default=0)
 
     class Meta:
         verbose_name = "借款合同"
@@ -143,6 +151,25 @@ class Disbursement(models.Model):
 
     class Meta:
         verbose_name = "贷款发放"
+
+
+class LoanGuarantor(EncryptedFieldsMixin, models.Model):
+    """A guarantor (保证人) where the product requires one (`LoanProduct.guarantor_required`): a person who
+    guarantees the loan (担保方式 03 保证), beyond the developer's 阶段性担保 recorded with the collateral. The ID
+    number is SM4-encrypted with a blind index, shown masked."""
+
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT,
+                                     related_name="loan_guarantors")
+    name = models.CharField("保证人姓名", max_length=60)
+    id_number = EncryptedTextField("保证人证件号码", purpose="id_number", blind_index="id_number_bidx",
+                                   normalize="id_number")
+    id_number_bidx = BlindIndexField("保证人证件号码盲索引", source="id_number", db_index=True)
+    guarantee_type = models.CharField("担保方式", max_length=2, default="03")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "贷款保证人"
+        constraints = [models.UniqueConstraint(fields=["application", "id_number_bidx"], name="loan_guarantor_once")]
 
 
 class LoanParty(models.Model):

@@ -58,6 +58,7 @@ class LoanProduct(CheckedVersion):
     min_amount = models.BigIntegerField("最低贷款额（分）")
     first_period = models.CharField("首期利息", max_length=6, choices=FirstPeriod.choices)
     remote_allowed = models.BooleanField("受理异地贷款", default=False)
+    guarantor_required = models.BooleanField("须提供保证人（担保方式 03 保证）", default=False)
 
     class Meta:
         verbose_name = "贷款产品"

@@ -193,8 +193,9 @@ def test_bad_input_refused_with_every_reason_and_nothing_written(client, world, 
     problems = r.json()["details"]["problems"]
     text = "\n".join(problems)
     for expected in ("借款人连续足额缴存月数不足", "借款人有未结清的住房公积金贷款", "配偶或共同借款人有未结清的住房公积金贷款",
-                     # born 1972-03, a man: retires at 61 years 10 months (the table), + 5 years → 66
-                     "借款人年龄加贷款期限超过年龄上限：贷款到期时 84 周岁，上限 66 周岁",
+                     # born 1972-03-01, a man: retires at 61 years 10 months (the table), + 5 years → 66 years
+                     # 10 months; 360 months from 2026-11 he is 84 years 8 months (compared by month)
+                     "借款人年龄加贷款期限超过年龄上限（法定退休年龄后若干年，按月比较）：贷款到期时 84 岁 8 个月，上限 66 岁 10 个月",
                      "贷款金额超过最高贷款额度：最高贷款额度 1,200,000.00 元", "贷款金额超过账户余额倍数额度",
                      "贷款金额超过首付比例限额：首付比例限额 700,000.00 元", "贷款金额超过还款能力限额"):
         assert expected in text, text

@@ -6,8 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
 from openhpf.accounts.tests.factories import make_account, make_employer
+from openhpf.core import db
 from openhpf.core.codes import RepaymentMethod
 from openhpf.loans.calculations import schedule
 from openhpf.loans.models import Loan, LoanInstallment
@@ -39,3 +41,16 @@ def test_stored_schedules_equal_the_calculator(center):
         assert stored == expected
     assert LoanInstallment.objects.get(loan_id=loans[1].pk, period=1).interest == 11_531  # 30,000 × 3.075% / 360 × 45
     assert LoanInstallment.objects.get(loan_id=loans[0].pk, period=360).due_date == date(2056, 12, 31)
+
+
+def test_a_schedule_for_a_loan_that_does_not_exist_is_refused(center):
+    """PostgreSQL proves the loan key once for the whole load (no per-row trigger): a missing loan fails the
+    load; elsewhere the database's own key check does (at the latest at commit)."""
+    member = make_account(center, make_employer(center)).member
+    loan = _loan(center, member, 1, 1_000_000, "2.85", 12, RepaymentMethod.ANNUITY)
+    ghost = ScheduleSpec(loan.pk + 10_000, 1_000_000, Decimal("2.85"), 12, RepaymentMethod.ANNUITY, date(2027, 1, 31))
+    if not db.is_postgresql() or connection.settings_dict["USER"] not in ("postgres", "root"):
+        pytest.skip("the per-row key check of the database applies")
+    with pytest.raises(IntegrityError, match="不存在的贷款"), transaction.atomic():
+        schedules_store([ScheduleSpec.of(loan), ghost])
+    assert not LoanInstallment.objects.filter(loan_id=loan.pk).exists()
