@@ -71,6 +71,7 @@ CANNOT_EXERCISE: dict[str, str] = {
                                                  "test_agreed_edges 检查）",
     "api:withdrawals.agreed_api.runs_get": "约定提取批次：走查的中心没有批次；批次只有笔数、金额与原因，不含个人信息",
     "api:withdrawals.agreed_api.runs_items": "约定提取批次明细：同上，只有协议编号、合同号、金额与状态",
+    "hallemp:pay": "单位网厅缴款信息：要先有本单位的汇缴单（servicehall 的 test_employer 覆盖），页面只有金额与中心专户",
     "remit:import_errors": "错误清单下载：只有导入出错的批次才有文件（由 contributions 的导入测试覆盖）",
     "api:contributions.remittance.api.import_errors": "同上，API 的错误清单下载",
     "finance:deposit_withdraw": "定期/通知存款支取：要先经银行存入一笔存款（finance 的测试覆盖），页面不含个人信息",
