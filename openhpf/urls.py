@@ -32,6 +32,7 @@ urlpatterns = [
     path("ratings/", include("openhpf.applications.rating_urls")),
     path("verify/", include((certificate_urls.verify_patterns, "verify"))),
     path("items/certificates/", include((certificate_urls.console_patterns, "certificates"))),
+    path("hall/employer/", include("openhpf.servicehall.employer_urls")),  # 单位网厅 (employer agents)
     path("hall/", include("openhpf.servicehall.urls")),
     path("withdrawals/", include("openhpf.withdrawals.urls")),
     path("loans/", include("openhpf.loans.urls")),

@@ -175,6 +175,18 @@ CONSOLE: dict[str, str] = {
     "hall:profile": PRINCIPAL,  # own data (masked), phone change step 1
     "hall:phone_code": PRINCIPAL,
     "hall:inbox": PRINCIPAL,
+    "hallemp:login": PUBLIC,  # 单位网厅 (employer agents): sign-in with password + one-time code
+    "hallemp:otp": PUBLIC,
+    "hallemp:logout": PUBLIC,
+    "hallemp:home": PRINCIPAL,  # an agent's session only, its own employer's roster (another's number is a 404)
+    "hallemp:hire": PRINCIPAL,
+    "hallemp:leave": PRINCIPAL,
+    "hallemp:remit": PRINCIPAL,
+    "hallemp:upload": PRINCIPAL,
+    "hallemp:pay": PRINCIPAL,
+    "hallemp:history": PRINCIPAL,
+    "hallemp:backpay": PRINCIPAL,
+    "hallemp:base_adjust": PRINCIPAL,
     "catalog:implementations": "catalog.change",  # the center's 实施清单 (console) and its change form
     "catalog:implementation": "catalog.change",
     "withdrawals:member_cards": "accounts.view",  # the member page's 结算银行卡 panel (masked, read audited)

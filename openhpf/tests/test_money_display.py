@@ -75,6 +75,15 @@ NOT_RENDERED: dict[str, str] = {
     "hall:application": "member session only; test_portal.py renders a paid rent withdrawal (6,000.00 元)",
     "hall:profile": "member session only (servicehall/tests/test_portal.py); no amounts",
     "hall:phone_code": "member session only, after the code to the new number was sent; no amounts",
+    "hallemp:home": "the hall's employer pages: an agent's own session (staff sessions get 403); "
+                    "servicehall/tests/test_employer.py renders them (amounts in 元)",
+    "hallemp:otp": "redirects to the agent sign-in unless the password step is half done",
+    "hallemp:hire": "agent session only (servicehall/tests/test_employer.py)",
+    "hallemp:remit": "agent session only (test_employer.py)",
+    "hallemp:pay": "agent session only; test_employer.py renders the amount to transfer (4,800.00 元)",
+    "hallemp:history": "agent session only; test_employer.py renders it (amounts in 元)",
+    "hallemp:backpay": "agent session only (test_employer.py)",
+    "hallemp:base_adjust": "agent session only (test_employer.py)",
     "hall:inbox": "member session only (servicehall/tests/test_portal.py): the messages as sent",
     "applications:material": "a download: an application's scanned material as it was stored",
     "applications:intake": "柜面代为申请 needs ?item= of an item with a handler (applications/tests/test_queue.py "

@@ -73,6 +73,7 @@ CANNOT_EXERCISE: dict[str, str] = {
     "api:withdrawals.agreed_api.runs_items": "约定提取批次明细：同上，只有协议编号、合同号、金额与状态",
     "api:withdrawals.api.batches_get": "提取批量支付：走查的中心没有批量支付；只有办件编号、金额、状态与脱敏的卡号尾号"
                                        "（由 withdrawals 的 test_batch 检查）",
+    "hallemp:pay": "单位网厅缴款信息：要先有本单位的汇缴单（servicehall 的 test_employer 覆盖），页面只有金额与中心专户",
     "remit:import_errors": "错误清单下载：只有导入出错的批次才有文件（由 contributions 的导入测试覆盖）",
     "api:contributions.remittance.api.import_errors": "同上，API 的错误清单下载",
     "finance:deposit_withdraw": "定期/通知存款支取：要先经银行存入一笔存款（finance 的测试覆盖），页面不含个人信息",
