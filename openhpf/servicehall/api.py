@@ -28,6 +28,7 @@ from openhpf.items.certificate_selectors import (
 )
 
 from .selectors import agent_employer, agent_members, member_my_account, member_my_accounts
+from .session import too_many
 
 member_router = Router(tags=["网厅·缴存职工"], auth=MemberTokenAuth())
 agent_router = Router(tags=["网厅·单位经办人"], auth=AgentTokenAuth())
@@ -78,13 +79,8 @@ _LOGIN_RESPONSES = {200: ChallengeOut, 401: Problem, 422: Problem, 423: Problem,
 _OTP_RESPONSES = {200: PortalTokenOut, 401: Problem, 429: Problem}
 
 
-def _limited(request: HttpRequest, *parts: str) -> bool:
-    ip = ratelimit.client_ip(request)
-    return not (ratelimit.hit("login_ip", ip) and ratelimit.hit("login", ip, *parts))
-
-
 def _password_step(request: HttpRequest, kind: str, data: LoginIn):
-    if _limited(request, kind, data.login):
+    if too_many(request, kind, data.login):
         return 429, {"code": ErrorCode.RATE_LIMITED, "message": "尝试过于频繁，请稍后再试"}
     with transaction.atomic(durable=True):
         r = portal_login_password(kind=kind, login=data.login, password=data.password,
@@ -96,7 +92,7 @@ def _password_step(request: HttpRequest, kind: str, data: LoginIn):
 
 
 def _otp_step(request: HttpRequest, kind: str, data: OtpIn):
-    if _limited(request, kind, "otp", data.challenge[:64]):
+    if too_many(request, kind, "otp", data.challenge[:64]):
         return 429, {"code": ErrorCode.RATE_LIMITED, "message": "尝试过于频繁，请稍后再试"}
     with transaction.atomic(durable=True):
         r = portal_login_otp(kind=kind, challenge=data.challenge, code=data.code, ip=ratelimit.client_ip(request))

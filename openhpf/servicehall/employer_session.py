@@ -13,49 +13,21 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 
 from openhpf.core.actors import AgentActor, SystemActor
-from openhpf.iam import policy
 from openhpf.iam.models import PrincipalKind
-from openhpf.iam.services import portal_token_authenticate
 
-COOKIE = "hpf_hall_agent"
-CHALLENGE_COOKIE = "hpf_hall_agent_challenge"
-PATH = "/hall/employer/"
+from .session import PortalSession
 
-
-def _secure(request: HttpRequest) -> bool:
-    return bool(request.is_secure() or getattr(settings, "SESSION_COOKIE_SECURE", False))
-
-
-def agent_sign_in(response: HttpResponse, request: HttpRequest, token: str) -> None:
-    response.set_cookie(COOKIE, token, max_age=int(policy.value("PORTAL_TOKEN_MINUTES")) * 60, path=PATH,
-                        secure=_secure(request), httponly=True, samesite="Lax")
-    response.delete_cookie(CHALLENGE_COOKIE, path=PATH)
-
-
-def agent_challenge_keep(response: HttpResponse, request: HttpRequest, challenge: str) -> None:
-    response.set_signed_cookie(CHALLENGE_COOKIE, challenge, salt="hall-agent-challenge", path=PATH,
-                               max_age=int(policy.value("OTP_TTL_SECONDS")), secure=_secure(request),
-                               httponly=True, samesite="Lax")
-
-
-def agent_challenge(request: HttpRequest) -> str:
-    return str(request.get_signed_cookie(CHALLENGE_COOKIE, default="", salt="hall-agent-challenge") or "")
-
-
-def agent_token(request: HttpRequest) -> str:
-    return request.COOKIES.get(COOKIE, "")
-
-
-def hall_agent(request: HttpRequest) -> Any:
-    """The EmployerAgent signed in on the employer pages, or None."""
-    token = agent_token(request)
-    return portal_token_authenticate(token, kind=PrincipalKind.AGENT) if token else None
+AGENT = PortalSession(kind=PrincipalKind.AGENT, cookie="hpf_hall_agent", challenge_cookie="hpf_hall_agent_challenge",
+                      path="/hall/employer/", salt="hall-agent-challenge", namespace="hallemp",
+                      templates="hall/employer")
+COOKIE, CHALLENGE_COOKIE, PATH = AGENT.cookie, AGENT.challenge_cookie, AGENT.path
+agent_sign_in, agent_challenge_keep, agent_challenge = AGENT.sign_in, AGENT.challenge_keep, AGENT.challenge
+agent_token, hall_agent = AGENT.token, AGENT.principal
 
 
 def hall_system(actor: AgentActor) -> SystemActor:

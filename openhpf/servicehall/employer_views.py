@@ -13,7 +13,6 @@ from __future__ import annotations
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -37,30 +36,12 @@ from openhpf.contributions.remittance.services import (
 from openhpf.core.codes import IdType, MaritalStatus, MemberAccountStatus
 from openhpf.core.errors import DomainError, ValidationReport
 from openhpf.core.masking import mask_name
-from openhpf.iam import ratelimit
-from openhpf.iam.models import PrincipalKind
-from openhpf.iam.services import portal_login_otp, portal_login_password, portal_token_revoke
+from openhpf.iam.services import portal_token_revoke
 
 from . import employer_selectors as sel
-from .employer_session import (
-    COOKIE,
-    PATH,
-    agent_challenge,
-    agent_challenge_keep,
-    agent_required,
-    agent_sign_in,
-    agent_token,
-    hall_agent,
-    hall_system,
-)
+from .employer_session import AGENT, COOKIE, PATH, agent_required, agent_token, hall_system
 
-TOO_MANY = "尝试过于频繁，请稍后再试"
 MAX_UPLOAD = 20 * 1024 * 1024
-
-
-def _limited(request: HttpRequest, *parts: str) -> bool:
-    ip = ratelimit.client_ip(request)
-    return not (ratelimit.hit("login_ip", ip) and ratelimit.hit("login", ip, PrincipalKind.AGENT, *parts))
 
 
 def _page(request: HttpRequest, template: str, ctx: dict, status: int = 200) -> HttpResponse:
@@ -78,45 +59,12 @@ def _bd(request: HttpRequest):  # the center's business date, never the wall clo
 
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET" and hall_agent(request) is not None:
-        return redirect("hallemp:home")
-    error, login_name = "", (request.POST.get("login") or "").strip()
-    if request.method == "POST":
-        if _limited(request, login_name):
-            error = TOO_MANY
-        else:
-            with transaction.atomic(durable=True):  # the code goes out when this commits
-                r = portal_login_password(kind=PrincipalKind.AGENT, login=login_name,
-                                          password=request.POST.get("password", ""), ip=ratelimit.client_ip(request))
-            if r.ok:
-                resp = redirect(f"{reverse('hallemp:otp')}?{urlencode({'phone': r.phone_hint})}")
-                agent_challenge_keep(resp, request, r.challenge)
-                return resp
-            error = r.message
-    return render(request, "hall/employer/login.html", {"error": error, "login": login_name},
-                  status=400 if error else 200)
+    return AGENT.login_view(request)
 
 
 @require_http_methods(["GET", "POST"])
 def otp(request: HttpRequest) -> HttpResponse:
-    challenge = agent_challenge(request)
-    if not challenge:
-        return redirect("hallemp:login")
-    error = ""
-    if request.method == "POST":
-        if _limited(request, "otp", challenge[:64]):
-            error = TOO_MANY
-        else:
-            with transaction.atomic(durable=True):
-                r = portal_login_otp(kind=PrincipalKind.AGENT, challenge=challenge,
-                                     code=request.POST.get("code", ""), ip=ratelimit.client_ip(request))
-            if r.ok:
-                resp = redirect("hallemp:home")
-                agent_sign_in(resp, request, r.token)
-                return resp
-            error = r.message
-    return render(request, "hall/employer/otp.html", {"error": error, "phone": request.GET.get("phone", "")[:11],
-                                             "relogin": reverse("hallemp:login")}, status=400 if error else 200)
+    return AGENT.otp_view(request, {"relogin": reverse("hallemp:login")})
 
 
 @require_POST

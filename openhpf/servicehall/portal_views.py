@@ -51,12 +51,11 @@ from openhpf.withdrawals.cards import card_current
 from openhpf.withdrawals.handlers import RENT, RETIREMENT
 
 from . import selectors as sel
-from .session import PATH, member_required
+from .session import PATH, TOO_MANY, member_required, too_many
 
 ELDER_COOKIE = "hpf_elder"
 REGISTER_COOKIE = "hpf_hall_register"
 PHONE_COOKIE = "hpf_hall_phone"
-TOO_MANY = "尝试过于频繁，请稍后再试"
 REASONS = {"rent": RENT, "retire": RETIREMENT}  # the online withdrawals (path name → catalogue item)
 MAX_UPLOAD = 8 * 1024 * 1024
 RULE_LABELS = {  # what each rule checks, in the member's words (the rule's message says what fails)
@@ -74,11 +73,6 @@ def _ctx(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     actor = getattr(request, "hall_actor", None)
     name = mask_name(actor.principal.member.name) if actor is not None else ""
     return {"hall_signed_in": actor is not None, "name": name, **extra}
-
-
-def _limited(request: HttpRequest, what: str, *parts: str) -> bool:
-    ip = ratelimit.client_ip(request)
-    return not (ratelimit.hit("login_ip", ip) and ratelimit.hit("login", ip, what, *parts))
 
 
 def _actor(request: HttpRequest) -> MemberActor:
@@ -138,7 +132,7 @@ def register(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _limited(request, "register", d["account_no"]):
+        if too_many(request, "register", d["account_no"]):
             error = TOO_MANY
         else:
             error, challenge, member = _register_check(request, d)
@@ -178,7 +172,7 @@ def register_code(request: HttpRequest) -> HttpResponse:
     form = RegisterCodeForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        if _limited(request, "register_code", challenge[:64]):
+        if too_many(request, "register_code", challenge[:64]):
             error = TOO_MANY
         else:
             try:
@@ -439,7 +433,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
-        if _limited(request, "phone", str(actor.member_id)):
+        if too_many(request, "phone", str(actor.member_id)):
             form.add_error("phone", TOO_MANY)
         else:
             with transaction.atomic(durable=True):

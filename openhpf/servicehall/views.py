@@ -4,22 +4,16 @@ download. The seed of the hall: more items come as their handlers land."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openhpf.catalog.models import Channel, IdentityLevel
 from openhpf.core.errors import DomainError
 from openhpf.core.masking import mask_name
 from openhpf.documents.pdf import content_disposition
-from openhpf.iam import ratelimit
-from openhpf.iam.models import PrincipalKind
-from openhpf.iam.services import portal_login_otp, portal_login_password, portal_token_revoke
+from openhpf.iam.services import portal_token_revoke
 from openhpf.items.certificate import CertificateForm, certificate_apply, certificate_of_application
 from openhpf.items.certificate_selectors import (
     certificate_of_member,
@@ -29,66 +23,17 @@ from openhpf.items.certificate_selectors import (
 )
 
 from .selectors import member_home, member_my_accounts
-from .session import (
-    COOKIE,
-    PATH,
-    hall_challenge,
-    hall_challenge_keep,
-    hall_member,
-    hall_sign_in,
-    hall_token,
-    member_required,
-)
-
-TOO_MANY = "尝试过于频繁，请稍后再试"
-
-
-def _limited(request: HttpRequest, *parts: str) -> bool:
-    ip = ratelimit.client_ip(request)
-    return not (ratelimit.hit("login_ip", ip) and ratelimit.hit("login", ip, PrincipalKind.MEMBER, *parts))
+from .session import COOKIE, MEMBER, PATH, hall_token, member_required
 
 
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET" and hall_member(request) is not None:
-        return redirect("hall:home")
-    error, login_name = "", (request.POST.get("login") or "").strip()
-    if request.method == "POST":
-        if _limited(request, login_name):
-            error = TOO_MANY
-        else:
-            with transaction.atomic(durable=True):  # the code goes out when this commits
-                r = portal_login_password(kind=PrincipalKind.MEMBER, login=login_name,
-                                          password=request.POST.get("password", ""), ip=ratelimit.client_ip(request))
-            if r.ok:
-                resp = redirect(f"{reverse('hall:otp')}?{urlencode({'phone': r.phone_hint})}")
-                hall_challenge_keep(resp, request, r.challenge)
-                return resp
-            error = r.message
-    return render(request, "hall/login.html", {"error": error, "login": login_name},
-                  status=400 if error else 200)
+    return MEMBER.login_view(request)
 
 
 @require_http_methods(["GET", "POST"])
 def otp(request: HttpRequest) -> HttpResponse:
-    challenge = hall_challenge(request)
-    if not challenge:
-        return redirect("hall:login")
-    error = ""
-    if request.method == "POST":
-        if _limited(request, "otp", challenge[:64]):
-            error = TOO_MANY
-        else:
-            with transaction.atomic(durable=True):
-                r = portal_login_otp(kind=PrincipalKind.MEMBER, challenge=challenge,
-                                     code=request.POST.get("code", ""), ip=ratelimit.client_ip(request))
-            if r.ok:
-                resp = redirect("hall:home")
-                hall_sign_in(resp, request, r.token)
-                return resp
-            error = r.message
-    return render(request, "hall/otp.html", {"error": error, "phone": request.GET.get("phone", "")[:11]},
-                  status=400 if error else 200)
+    return MEMBER.otp_view(request)
 
 
 @require_POST
