@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from openhpf.core.actors import Actor, actor_label
 from openhpf.core.audit_events import AuditEvent
@@ -31,6 +31,8 @@ from openhpf.core.personal import PersonalRead, personal_read
 from openhpf.core.policy import policy_value
 
 from .models import CollectionAction, CollectionCase, Loan
+
+KINDS = dict(CollectionAction.Kind.choices)
 
 OPEN_DAYS = "loan.collection.open_days"
 OPERATE = "loans.operate"
@@ -139,7 +141,8 @@ def live_case_of(loan: Loan) -> CollectionCase | None:
 # ---------------------------------------------------------------- reads
 
 
-def _queue(center: Any, *, state: str = "open", assignee: str = "") -> QuerySet[CollectionCase]:
+def _queue(center: Any, *, state: str = "open", assignee: str = "", risk_class: str = "",
+           overdue_since_by: date | None = None) -> QuerySet[CollectionCase]:
     qs = CollectionCase.objects.filter(center=center)
     if state == "open":
         qs = qs.filter(state__in=LIVE)
@@ -147,6 +150,10 @@ def _queue(center: Any, *, state: str = "open", assignee: str = "") -> QuerySet[
         qs = qs.filter(state=state)
     if assignee:
         qs = qs.filter(assignee=assignee)
+    if risk_class:
+        qs = qs.filter(loan__risk_class=risk_class)
+    if overdue_since_by is not None:
+        qs = qs.filter(loan__overdue_since__lte=overdue_since_by)
     return qs
 
 
@@ -166,25 +173,32 @@ def _case_row(c: CollectionCase, read: PersonalRead, on: date) -> dict[str, Any]
             "opened_on": c.opened_on, "closed_on": c.closed_on, "close_reason": c.close_reason,
             "assignee": c.assignee, "outstanding": ln.outstanding, "overdue_principal": ln.overdue_principal,
             "overdue_interest": ln.overdue_interest, "overdue_since": ln.overdue_since,
-            "overdue_days": _overdue_days(ln, on), "risk_class": ln.risk_class,
-            "risk_class_label": ln.get_risk_class_display(),
+            "overdue_days": _overdue_days(ln, on), "overdue_amount": ln.overdue_principal + ln.overdue_interest,
+            "risk_class": ln.risk_class, "risk_class_label": ln.get_risk_class_display(),
+            "last_action": KINDS.get(getattr(c, "last_kind", None) or "", ""), "last_on": getattr(c, "last_on", None),
             "summary": f"逾期本金 {format_fen(ln.overdue_principal)} 元，欠息 {format_fen(ln.overdue_interest)} 元"}
 
 
 @personal_read(AuditEvent.LOANS_CASE_LIST, perm=VIEW)
 def case_page(*, actor: Actor, read: PersonalRead, center: Any, state: str = "open", assignee: str = "",
-              page: int = 1, page_size: int = 20) -> Page[dict[str, Any]]:
-    """The collection work queue (催收工作台): cases oldest overdue first, borrowers masked, read-audited.
-    `state`: open (催收中 and 重组审批中, the default), closed, or '' for all."""
+              risk_class: str = "", min_days: int = 0, page: int = 1, page_size: int = 20) -> Page[dict[str, Any]]:
+    """The collection work queue (催收工作台): cases oldest overdue first, with their last action, borrowers masked,
+    read-audited. `state`: open (催收中 and 重组审批中, the default), one state, closed, or '' for all; filters by
+    collector, five-tier class and at least `min_days` overdue."""
     page_size = max(1, min(int(page_size or 20), 200))
-    qs = _queue(center, state=state, assignee=assignee)
+    on = center.business_date
+    qs = _queue(center, state=state, assignee=assignee, risk_class=risk_class,
+                overdue_since_by=on - timedelta(days=min_days) if min_days else None)
     total = qs.count()
     last = max(1, -(-total // page_size))
     page = max(1, min(int(page or 1), last))
-    on = center.business_date
-    items = [_case_row(c, read, on) for c in qs.select_related("loan", "loan__borrower")
-             .order_by("loan__overdue_since", "pk")[(page - 1) * page_size: page * page_size]]
-    read.note(state=state, assignee=assignee, page=page, total=total, cases=[i["id"] for i in items])
+    latest = CollectionAction.objects.filter(case=OuterRef("pk")).order_by("-on", "-id")
+    rows = (qs.select_related("loan", "loan__borrower")
+            .annotate(last_kind=Subquery(latest.values("kind")[:1]), last_on=Subquery(latest.values("on")[:1]))
+            .order_by(F("loan__overdue_since").asc(nulls_last=True), "pk")[(page - 1) * page_size: page * page_size])
+    items = [_case_row(c, read, on) for c in rows]
+    read.note(state=state, assignee=assignee, risk_class=risk_class, min_days=min_days, page=page, total=total,
+              cases=[i["id"] for i in items])
     return Page(items, total, page, page_size)
 
 

@@ -13,21 +13,18 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 
 from openhpf.core.actors import Actor
 from openhpf.core.audit_events import AuditEvent
 from openhpf.core.authz import check_permission
 from openhpf.core.codes import LoanClass
-from openhpf.core.masking import mask
-from openhpf.core.paging import Page
 from openhpf.core.personal import PersonalRead, personal_read
 
 from .models import (
     Collateral,
     CollateralEvent,
-    CollectionAction,
     CollectionCase,
     Loan,
     LoanClassChange,
@@ -185,44 +182,6 @@ def case_filter(*, state: str = "", risk_class: str = "", assignee: str = "", mi
     return CaseFilter(state=state if state in CollectionCase.State.values else "",
                       risk_class=risk_class if risk_class in LoanClass.values else "",
                       assignee=(assignee or "").strip()[:150], min_days=days)
-
-
-@personal_read(AuditEvent.LOANS_CASE_LIST, perm=VIEW)
-def case_page(*, actor: Actor, read: PersonalRead, center: Any, filters: CaseFilter, on: date, page: int = 1,
-              page_size: int = 20) -> Page[dict[str, Any]]:
-    """One page of the center's open collection cases, the longest overdue first, with the true total."""
-    page_size = max(1, min(int(page_size or 20), 200))
-    qs = CollectionCase.objects.filter(center=center).exclude(state=CollectionCase.State.CLOSED)
-    if filters.state:
-        qs = qs.filter(state=filters.state)
-    if filters.risk_class:
-        qs = qs.filter(loan__risk_class=filters.risk_class)
-    if filters.assignee:
-        qs = qs.filter(assignee=filters.assignee)
-    if filters.min_days:
-        qs = qs.filter(loan__overdue_since__lte=on - timedelta(days=filters.min_days))
-    total = qs.count()
-    last = max(1, -(-total // page_size))
-    page = max(1, min(int(page or 1), last))
-    latest = CollectionAction.objects.filter(case=OuterRef("pk")).order_by("-on", "-id")
-    rows = (qs.select_related("loan", "loan__borrower")
-            .annotate(last_kind=Subquery(latest.values("kind")[:1]), last_on=Subquery(latest.values("on")[:1]))
-            .order_by(F("loan__overdue_since").asc(nulls_last=True), "id")[(page - 1) * page_size: page * page_size])
-    kinds = dict(CollectionAction.Kind.choices)
-    items = []
-    for c in rows:
-        ln = c.loan
-        items.append({
-            "loan": ln.number, "borrower": mask("name", ln.borrower.name, clearance=read.clearance),
-            "overdue_days": (on - ln.overdue_since).days if ln.overdue_since else 0,
-            "overdue_amount": ln.overdue_principal + ln.overdue_interest,
-            "overdue_principal": ln.overdue_principal, "outstanding": ln.outstanding,
-            "risk_class": ln.risk_class, "risk_class_label": CLASS_LABELS.get(ln.risk_class, ln.risk_class),
-            "assignee": c.assignee, "state_label": c.get_state_display(), "opened_on": c.opened_on,
-            "last_action": kinds.get(c.last_kind, "") if c.last_kind else "", "last_on": c.last_on})
-    read.note(filters={k: str(v) for k, v in filters.__dict__.items() if v}, page=page, total=total,
-              numbers=[i["loan"] for i in items])
-    return Page(items, total, page, page_size)
 
 
 def case_assignees(*, center: Any) -> list[str]:

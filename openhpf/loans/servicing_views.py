@@ -27,6 +27,7 @@ from openhpf.core.errors import DomainError
 from openhpf.core.money import parse_yuan
 from openhpf.core.paging import page_number
 
+from .collection import case_page
 from .models import CollectionCase
 from .override import class_override_set
 from .repay import repayment_counter
@@ -34,7 +35,6 @@ from .selectors import loan_get
 from .servicing_selectors import (
     case_assignees,
     case_filter,
-    case_page,
     dashboard_chart,
     payment_rows,
     portfolio_dashboard,
@@ -118,8 +118,8 @@ def cases(request: HttpRequest) -> HttpResponse:
     g = request.GET
     f = case_filter(state=g.get("state", ""), risk_class=g.get("class", ""), assignee=g.get("assignee", ""),
                     min_days=g.get("days", ""))
-    page = case_page(actor=request.user, center=center, filters=f, on=center.business_date,
-                     page=page_number(g.get("page")), page_size=20)
+    page = case_page(actor=request.user, center=center, state=f.state or "open", assignee=f.assignee,
+                     risk_class=f.risk_class, min_days=f.min_days, page=page_number(g.get("page")), page_size=20)
     return render(request, "loans/cases.html", {
         "page": page, "rows": page.items, "f": f, "on": center.business_date, "title": "催收工作台",
         "states": [c for c in CollectionCase.State.choices if c[0] != CollectionCase.State.CLOSED],
